@@ -1,0 +1,48 @@
+/**
+ * Environment variables the module sets on the functions and each function's config.ts
+ * parses once at cold start. Values in the module stack are literals, `${var.NAME}`,
+ * `${join(",", var.NAME)}`, or resource attribute references (table/bucket/topic/secret).
+ */
+export const ENV = {
+  /** DynamoDB catalog table name. */
+  TABLE_NAME: 'TABLE_NAME',
+  /** Media bucket name. */
+  BUCKET_NAME: 'BUCKET_NAME',
+  /** SNS topic for "upload processed" notifications (may be empty locally). */
+  TOPIC_ARN: 'TOPIC_ARN',
+  /** Secrets Manager ARN of the JWT signing secret (deployed). */
+  JWT_SECRET_ARN: 'JWT_SECRET_ARN',
+  /** The JWT signing secret itself: local stack only, never set by the module. */
+  JWT_SECRET: 'JWT_SECRET',
+  /** `iss` claim written and required. @default "media-store" */
+  JWT_ISSUER: 'JWT_ISSUER',
+  /** Token lifetime in seconds. @default 3600 */
+  TOKEN_TTL_SECONDS: 'TOKEN_TTL_SECONDS',
+  /** Consecutive failed logins before a user is throttled. @default 5 */
+  LOGIN_MAX_FAILURES: 'LOGIN_MAX_FAILURES',
+  /** How long a throttled user must wait, seconds. @default 900 */
+  LOGIN_LOCKOUT_SECONDS: 'LOGIN_LOCKOUT_SECONDS',
+  /** Comma-separated content-type patterns, e.g. `image/*,video/*`. */
+  ALLOWED_CONTENT_TYPES: 'ALLOWED_CONTENT_TYPES',
+  /** Largest accepted upload, bytes. */
+  MAX_UPLOAD_BYTES: 'MAX_UPLOAD_BYTES',
+  /** Lifetime of presigned upload URLs, seconds. @default 900 */
+  UPLOAD_URL_TTL_SECONDS: 'UPLOAD_URL_TTL_SECONDS',
+  /** Lifetime of presigned view/download URLs, seconds. @default 3600 */
+  VIEW_URL_TTL_SECONDS: 'VIEW_URL_TTL_SECONDS',
+  /** "true" to address S3 path-style (local S3 server). @default false */
+  S3_FORCE_PATH_STYLE: 'S3_FORCE_PATH_STYLE',
+  /** Log level for the structured logger. @default "info" */
+  LOG_LEVEL: 'LOG_LEVEL',
+} as const;
+/* Endpoints of local emulators use the SDK's own variables:
+ * AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SNS. */
+
+/** Which variables each function reads. The module must set exactly these. */
+export const FUNCTION_ENV = {
+  authorizer: ['JWT_SECRET_ARN', 'JWT_ISSUER', 'LOG_LEVEL'],
+  auth: ['TABLE_NAME', 'JWT_SECRET_ARN', 'JWT_ISSUER', 'TOKEN_TTL_SECONDS', 'LOGIN_MAX_FAILURES', 'LOGIN_LOCKOUT_SECONDS', 'LOG_LEVEL'],
+  uploads: ['TABLE_NAME', 'BUCKET_NAME', 'ALLOWED_CONTENT_TYPES', 'MAX_UPLOAD_BYTES', 'UPLOAD_URL_TTL_SECONDS', 'LOG_LEVEL'],
+  files: ['TABLE_NAME', 'BUCKET_NAME', 'VIEW_URL_TTL_SECONDS', 'LOG_LEVEL'],
+  sync: ['TABLE_NAME', 'BUCKET_NAME', 'TOPIC_ARN', 'LOG_LEVEL'],
+} as const satisfies Record<import('./functions').FunctionName, readonly (keyof typeof ENV)[]>;

@@ -1,0 +1,29 @@
+/**
+ * The Lambda functions the module deploys and `npm run build` bundles. The build writes
+ * `dist/<name>.zip` holding `index.js` (+ `index.js.map`); the handler is `index.handler`.
+ * The module tags each function with `FUNCTION_TAG = <name>` so tools that read the
+ * synthesized plan (the local stack) can tell the functions apart.
+ */
+export const API_FUNCTIONS = ['auth', 'uploads', 'files'] as const;
+export type ApiFunctionName = (typeof API_FUNCTIONS)[number];
+
+export const FUNCTION_NAMES = ['authorizer', 'auth', 'uploads', 'files', 'sync'] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+export interface FunctionDeclaration {
+  /** Entry point bundled by esbuild, relative to the project root. */
+  readonly entry: string;
+  readonly description: string;
+}
+
+export const FUNCTIONS: Readonly<Record<FunctionName, FunctionDeclaration>> = {
+  authorizer: { entry: 'handlers/authorizer/index.ts', description: 'API Gateway REQUEST authorizer: verifies the JWT' },
+  auth: { entry: 'handlers/auth/index.ts', description: 'Login and health' },
+  uploads: { entry: 'handlers/uploads/index.ts', description: 'Upload sessions and presigned upload URLs' },
+  files: { entry: 'handlers/files/index.ts', description: 'Catalog listing with presigned view URLs' },
+  sync: { entry: 'handlers/sync/index.ts', description: 'Keeps the catalog equal to the bucket from S3 events' },
+};
+
+export const FUNCTION_TAG = 'media-store:function';
+export const BUNDLE_HANDLER = 'index.handler';
+export const bundleZipPath = (name: FunctionName): string => `dist/${name}.zip`;

@@ -1,0 +1,37 @@
+/**
+ * The one declaration of the HTTP API. The API Gateway construct creates a route (and
+ * attaches the authorizer) for each entry; the local API server matches requests against
+ * the same list; each function's bundle dispatches on the same route keys.
+ *
+ * Pure data: no imports from modules/ or handlers/.
+ */
+import type { ApiFunctionName } from './functions';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteDeclaration {
+  readonly method: HttpMethod;
+  /** API Gateway path syntax, e.g. `/uploads/{uploadId}/parts`. */
+  readonly path: string;
+  /** The function whose bundle serves this route. */
+  readonly function: ApiFunctionName;
+  /** Whether the JWT authorizer guards this route. Only login and health are open. */
+  readonly auth: boolean;
+  readonly summary: string;
+}
+
+export const ROUTES: readonly RouteDeclaration[] = [
+  { method: 'POST', path: '/auth/login', function: 'auth', auth: false, summary: 'Exchange username and password for a token' },
+  { method: 'GET', path: '/health', function: 'auth', auth: false, summary: 'Liveness probe' },
+  { method: 'POST', path: '/uploads', function: 'uploads', auth: true, summary: 'Start an upload: presigned PUT URL' },
+  { method: 'GET', path: '/files', function: 'files', auth: true, summary: 'List the files of a folder with view URLs' },
+];
+
+/** API Gateway's route key, e.g. `POST /uploads`. */
+export function routeKey(route: Pick<RouteDeclaration, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}
+
+export function routesOf(fn: ApiFunctionName): readonly RouteDeclaration[] {
+  return ROUTES.filter((r) => r.function === fn);
+}
