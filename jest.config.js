@@ -13,5 +13,12 @@ module.exports = {
       globalSetup: '<rootDir>/test/e2e/global-setup.ts',
       globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
     },
+    {
+      // Presigned URLs against Ceph RGW, a real S3 that verifies SigV4 (see ../shared/real-s3).
+      ...common,
+      displayName: 'real-s3',
+      testMatch: ['<rootDir>/test/real-s3/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/real-s3/global-setup.ts',
+    },
   ],
 };
