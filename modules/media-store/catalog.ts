@@ -1,0 +1,52 @@
+import { Construct } from 'constructs';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { TABLE_SCHEMA } from '../../contract/table';
+import { DEFAULTS } from './defaults';
+
+export interface CatalogProps {
+  /** Table name. */
+  readonly tableName: string;
+  /** Refuse to delete the table (and its data) until this is switched off. @default true */
+  readonly deletionProtection?: boolean;
+}
+
+/**
+ * The catalog: one on-demand table for files (folder + name), users, login limiters and
+ * upload sessions (contract/table.ts), with a GSI listing files by type in upload order.
+ * Point-in-time recovery and encryption at rest are always on.
+ */
+export class Catalog extends Construct {
+  readonly table: DynamodbTable;
+  /** ARN of the by-type index, for read policies. */
+  readonly typeIndexArn: string;
+
+  constructor(scope: Construct, id: string, props: CatalogProps) {
+    super(scope, id);
+    const { partitionKey, sortKey, ttlAttribute, typeIndex } = TABLE_SCHEMA;
+    this.table = new DynamodbTable(this, 'table', {
+      name: props.tableName,
+      billingMode: 'PAY_PER_REQUEST',
+      hashKey: partitionKey,
+      rangeKey: sortKey,
+      attribute: [
+        { name: partitionKey, type: 'S' },
+        { name: sortKey, type: 'S' },
+        { name: typeIndex.partitionKey, type: 'S' },
+        { name: typeIndex.sortKey, type: 'S' },
+      ],
+      globalSecondaryIndex: [
+        {
+          name: typeIndex.name,
+          hashKey: typeIndex.partitionKey,
+          rangeKey: typeIndex.sortKey,
+          projectionType: 'ALL',
+        },
+      ],
+      ttl: { attributeName: ttlAttribute, enabled: true },
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true },
+      deletionProtectionEnabled: props.deletionProtection ?? DEFAULTS.tableDeletionProtection,
+    });
+    this.typeIndexArn = `${this.table.arn}/index/${typeIndex.name}`;
+  }
+}

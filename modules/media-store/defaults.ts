@@ -1,0 +1,91 @@
+/**
+ * Secure defaults of the MediaStore module, in one place. Constructs lay the caller's props
+ * over these; the module stack turns each into a variable default.
+ */
+export const DEFAULTS = {
+  namePrefix: 'media-store',
+  /** Empty: S3 picks a unique name from the prefix. */
+  bucketName: '',
+  forceDestroy: false,
+  versioning: true,
+  /** Empty: SSE-S3 (AES256). A KMS key ARN switches the bucket to SSE-KMS with a bucket key. */
+  kmsKeyArn: '',
+  /** Empty: no CORS rule at all, so browsers on other origins cannot upload. */
+  corsAllowedOrigins: [] as string[],
+  abortIncompleteMultipartDays: 7,
+  intelligentTieringTransitionDays: 0,
+  noncurrentVersionExpirationDays: 30,
+  /** 0 disables the tier. */
+  archiveAccessDays: 0,
+  /** 0 disables the tier. */
+  deepArchiveAccessDays: 0,
+  tableDeletionProtection: true,
+  lambdaArchitecture: 'arm64',
+  lambdaMemoryMb: 512,
+  lambdaTimeoutSeconds: 10,
+  tracing: true,
+  logRetentionDays: 30,
+  logLevel: 'info',
+  jwtIssuer: 'media-store',
+  jwtSecretRecoveryWindowDays: 30,
+  tokenTtlSeconds: 3600,
+  loginMaxFailures: 5,
+  loginLockoutSeconds: 900,
+  allowedContentTypes: ['image/*', 'video/*'],
+  /** 5 GiB: the largest object a single presigned PUT can carry. */
+  maxUploadBytes: 5 * 1024 ** 3,
+  uploadUrlTtlSeconds: 900,
+  viewUrlTtlSeconds: 3600,
+  authorizerResultTtlSeconds: 300,
+  throttlingBurstLimit: 100,
+  throttlingRateLimit: 50,
+  domainName: '',
+  hostedZoneId: '',
+} as const;
+
+/** Lambda runtime of every function (the bundles target it). */
+export const LAMBDA_RUNTIME = 'nodejs22.x';
+
+/** S3 key prefix of every media object: the notification and the roles are scoped to it. */
+export const MEDIA_PREFIX = 'media/';
+
+/** Retention periods CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** Headers browsers send on a presigned PUT (the signed ones) and may read back. */
+export const BUCKET_CORS = {
+  allowedMethods: ['GET', 'HEAD', 'PUT'],
+  allowedHeaders: ['content-type', 'content-length', 'x-amz-meta-upload-id'],
+  exposeHeaders: ['ETag'],
+  maxAgeSeconds: 3000,
+} as const;
+
+export const API_CORS = {
+  allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+  allowHeaders: ['authorization', 'content-type'],
+  maxAgeSeconds: 3000,
+} as const;
+
+/** JSON access-log line of the API stage. */
+export const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  integrationLatency: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+  username: '$context.authorizer.username',
+});
+
+/**
+ * Actions that AWS does not scope to a resource ARN, so `*` is the only valid resource.
+ * The plan tests allow `*` for exactly these.
+ */
+export const ACTIONS_WITHOUT_RESOURCE_ARN = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;

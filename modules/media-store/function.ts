@@ -1,0 +1,134 @@
+import { Construct } from 'constructs';
+import { AssetType, Fn, TerraformAsset, Token, ref } from 'cdktf';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import {
+  DataAwsIamPolicyDocument,
+  type DataAwsIamPolicyDocumentStatement,
+} from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { BUNDLE_HANDLER, FUNCTION_TAG, type FunctionName } from '../../contract/functions';
+import { ACTIONS_WITHOUT_RESOURCE_ARN, DEFAULTS, LAMBDA_RUNTIME } from './defaults';
+import { attributeOf, pickString, type Presence } from './expressions';
+
+export type PolicyStatement = DataAwsIamPolicyDocumentStatement;
+
+export interface MediaStoreFunctionProps {
+  /** Contract name of the function (tag value, bundle name). */
+  readonly name: FunctionName;
+  /** Physical Lambda function name. */
+  readonly functionName: string;
+  readonly description: string;
+  /** Absolute path of the bundle zip (`dist/<name>.zip`). */
+  readonly bundlePath: string;
+  /** Environment variables, exactly those the function's config reads. */
+  readonly environment: Record<string, string>;
+  /** What the function may do beyond writing its own logs and traces. Exact ARNs only. */
+  readonly statements: PolicyStatement[];
+  /** `arm64` or `x86_64`. @default "arm64" */
+  readonly architecture?: string;
+  /** @default 512 */
+  readonly memoryMb?: number;
+  /** @default 10 */
+  readonly timeoutSeconds?: number;
+  /** @default 30 */
+  readonly logRetentionDays?: number;
+  /** Active X-Ray tracing. @default true */
+  readonly tracing?: boolean;
+}
+
+/**
+ * A Lambda function with everything it owns: its bundle as an asset, its log group with
+ * retention, and a role that may write only to that log group plus the given statements.
+ */
+export class MediaStoreFunction extends Construct {
+  readonly function: LambdaFunction;
+  readonly role: IamRole;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly bundle: TerraformAsset;
+
+  constructor(scope: Construct, id: string, props: MediaStoreFunctionProps) {
+    super(scope, id);
+    this.bundle = new TerraformAsset(this, 'bundle', { path: props.bundlePath, type: AssetType.FILE });
+    // Relative to the synthesized stack directory, so the module works from any root.
+    const bundleFile = `${Token.asString(ref('path.module'))}/${this.bundle.path}`;
+
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: `/aws/lambda/${props.functionName}`,
+      retentionInDays: props.logRetentionDays ?? DEFAULTS.logRetentionDays,
+    });
+
+    const assumeRole = new DataAwsIamPolicyDocument(this, 'assume-role', {
+      statement: [
+        {
+          effect: 'Allow',
+          actions: ['sts:AssumeRole'],
+          principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }],
+        },
+      ],
+    });
+    this.role = new IamRole(this, 'role', {
+      name: props.functionName,
+      description: `Execution role of ${props.functionName}`,
+      assumeRolePolicy: assumeRole.json,
+    });
+
+    const permissions = new DataAwsIamPolicyDocument(this, 'permissions', {
+      statement: [
+        {
+          sid: 'WriteOwnLogs',
+          effect: 'Allow',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [`${this.logGroup.arn}:log-stream:*`],
+        },
+        {
+          sid: 'WriteTraces',
+          effect: 'Allow',
+          actions: [...ACTIONS_WITHOUT_RESOURCE_ARN],
+          resources: ['*'],
+        },
+        ...props.statements,
+      ],
+    });
+    const policy = new IamRolePolicy(this, 'policy', {
+      name: 'least-privilege',
+      role: this.role.id,
+      policy: permissions.json,
+    });
+
+    this.function = new LambdaFunction(this, 'function', {
+      functionName: props.functionName,
+      description: props.description,
+      role: this.role.arn,
+      runtime: LAMBDA_RUNTIME,
+      handler: BUNDLE_HANDLER,
+      architectures: [props.architecture ?? DEFAULTS.lambdaArchitecture],
+      memorySize: props.memoryMb ?? DEFAULTS.lambdaMemoryMb,
+      timeout: props.timeoutSeconds ?? DEFAULTS.lambdaTimeoutSeconds,
+      filename: bundleFile,
+      sourceCodeHash: Fn.filebase64sha256(bundleFile),
+      environment: { variables: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' } },
+      loggingConfig: { logFormat: 'Text', logGroup: this.logGroup.name },
+      tracingConfig: { mode: pickString(props.tracing ?? DEFAULTS.tracing, 'Active', 'PassThrough') },
+      tags: { [FUNCTION_TAG]: props.name },
+      // The first invocation must find its log group and its permissions in place.
+      dependsOn: [this.logGroup, policy],
+    });
+  }
+
+  /**
+   * Statements that apply only when `presence` says so (e.g. a KMS key that is optional):
+   * a separate counted policy, so the main policy never holds an empty ARN.
+   */
+  allowWhen(id: string, presence: Presence | undefined, statements: PolicyStatement[]): void {
+    if (!presence) return;
+    const document = new DataAwsIamPolicyDocument(this, `${id}-permissions`, { count: presence.count, statement: statements });
+    new IamRolePolicy(this, `${id}-policy`, {
+      count: presence.count,
+      name: id,
+      role: this.role.id,
+      policy: attributeOf(document, presence, 'json'),
+    });
+  }
+}

@@ -1,0 +1,179 @@
+import * as path from 'node:path';
+import { Construct } from 'constructs';
+import { ENV, FUNCTION_ENV } from '../../contract/env';
+import { FUNCTIONS, FUNCTION_NAMES, bundleZipPath, type FunctionName } from '../../contract/functions';
+import type { Catalog } from './catalog';
+import { DEFAULTS } from './defaults';
+import { joinedText, numberText, presenceOf } from './expressions';
+import { MediaStoreFunction, type PolicyStatement } from './function';
+import type { Notifications } from './notifications';
+import type { SigningSecret } from './secrets';
+import type { Storage } from './storage';
+
+/** Folder holding `dist/<name>.zip`: the project root, two levels above this file. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+export interface FunctionSettings {
+  /** Directory that contains the `dist/` bundles. @default the project root */
+  readonly bundleRoot?: string;
+  /** `arm64` or `x86_64`. @default "arm64" */
+  readonly architecture?: string;
+  /** Memory of every function, MB. @default 512 */
+  readonly memoryMb?: number;
+  /** Timeout of every function, seconds. @default 10 */
+  readonly timeoutSeconds?: number;
+  /** Retention of the functions' log groups, days. @default 30 */
+  readonly logRetentionDays?: number;
+  /** Active X-Ray tracing. @default true */
+  readonly tracing?: boolean;
+  /** Log level of the handlers' structured logger. @default "info" */
+  readonly logLevel?: string;
+  /** `iss` claim issued and required. @default "media-store" */
+  readonly jwtIssuer?: string;
+  /** Token lifetime, seconds. @default 3600 */
+  readonly tokenTtlSeconds?: number;
+  /** Consecutive failed logins before a user is throttled. @default 5 */
+  readonly loginMaxFailures?: number;
+  /** How long a throttled user waits, seconds. @default 900 */
+  readonly loginLockoutSeconds?: number;
+  /** Content-type patterns accepted for upload. @default ["image/*", "video/*"] */
+  readonly allowedContentTypes?: string[];
+  /** Largest accepted upload, bytes. @default 5368709120 */
+  readonly maxUploadBytes?: number;
+  /** Lifetime of presigned upload URLs, seconds. @default 900 */
+  readonly uploadUrlTtlSeconds?: number;
+  /** Lifetime of presigned view URLs, seconds. @default 3600 */
+  readonly viewUrlTtlSeconds?: number;
+}
+
+export interface FunctionsProps extends FunctionSettings {
+  /** Prefix of every function name: `<prefix>-<name>`. */
+  readonly namePrefix: string;
+  readonly storage: Storage;
+  readonly catalog: Catalog;
+  readonly secret: SigningSecret;
+  readonly notifications: Notifications;
+}
+
+type EnvName = keyof typeof ENV;
+
+/** The five functions of contract/functions.ts, each with only the access it needs. */
+export class Functions extends Construct {
+  readonly byName: Readonly<Record<FunctionName, MediaStoreFunction>>;
+
+  constructor(scope: Construct, id: string, props: FunctionsProps) {
+    super(scope, id);
+    const { storage } = props;
+    const env = environmentValues(props);
+    const statements = accessStatements(props);
+    const bundleRoot = props.bundleRoot ?? PROJECT_ROOT;
+
+    const byName = {} as Record<FunctionName, MediaStoreFunction>;
+    for (const name of FUNCTION_NAMES) {
+      byName[name] = new MediaStoreFunction(this, name, {
+        name,
+        functionName: `${props.namePrefix}-${name}`,
+        description: FUNCTIONS[name].description,
+        bundlePath: path.resolve(bundleRoot, bundleZipPath(name)),
+        environment: Object.fromEntries(FUNCTION_ENV[name].map((v: EnvName) => [v, env(v)])),
+        statements: statements[name],
+        architecture: props.architecture,
+        memoryMb: props.memoryMb,
+        timeoutSeconds: props.timeoutSeconds,
+        logRetentionDays: props.logRetentionDays,
+        tracing: props.tracing,
+      });
+    }
+    this.byName = byName;
+
+    // SSE-KMS objects: the uploader must create data keys, readers must decrypt.
+    const kms = storage.kmsKey;
+    const kmsPresence = presenceOf(kms.enabled);
+    byName.uploads.allowWhen('bucket-kms-key', kmsPresence, [
+      { sid: 'EncryptMedia', effect: 'Allow', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [kms.arn] },
+    ]);
+    byName.files.allowWhen('bucket-kms-key', kmsPresence, [
+      { sid: 'DecryptMedia', effect: 'Allow', actions: ['kms:Decrypt'], resources: [kms.arn] },
+    ]);
+
+    storage.notifyOnMediaChange(byName.sync);
+  }
+}
+
+function environmentValues(props: FunctionsProps): (name: EnvName) => string {
+  const values: Partial<Record<EnvName, string>> = {
+    TABLE_NAME: props.catalog.table.name,
+    BUCKET_NAME: props.storage.bucket.bucket,
+    TOPIC_ARN: props.notifications.topic.arn,
+    JWT_SECRET_ARN: props.secret.arn,
+    JWT_ISSUER: props.jwtIssuer ?? DEFAULTS.jwtIssuer,
+    TOKEN_TTL_SECONDS: numberText(props.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds),
+    LOGIN_MAX_FAILURES: numberText(props.loginMaxFailures ?? DEFAULTS.loginMaxFailures),
+    LOGIN_LOCKOUT_SECONDS: numberText(props.loginLockoutSeconds ?? DEFAULTS.loginLockoutSeconds),
+    ALLOWED_CONTENT_TYPES: joinedText(props.allowedContentTypes ?? DEFAULTS.allowedContentTypes),
+    MAX_UPLOAD_BYTES: numberText(props.maxUploadBytes ?? DEFAULTS.maxUploadBytes),
+    UPLOAD_URL_TTL_SECONDS: numberText(props.uploadUrlTtlSeconds ?? DEFAULTS.uploadUrlTtlSeconds),
+    VIEW_URL_TTL_SECONDS: numberText(props.viewUrlTtlSeconds ?? DEFAULTS.viewUrlTtlSeconds),
+    LOG_LEVEL: props.logLevel ?? DEFAULTS.logLevel,
+  };
+  return (name) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`The module sets no value for environment variable ${name}`);
+    return value;
+  };
+}
+
+/** Least privilege per function, on exact ARNs. */
+function accessStatements(props: FunctionsProps): Record<FunctionName, PolicyStatement[]> {
+  const table = props.catalog.table.arn;
+  const media = props.storage.mediaObjectsArn;
+  const readSecret: PolicyStatement = {
+    sid: 'ReadSigningSecret',
+    effect: 'Allow',
+    actions: ['secretsmanager:GetSecretValue'],
+    resources: [props.secret.arn],
+  };
+  return {
+    authorizer: [readSecret],
+    auth: [
+      {
+        sid: 'ManageUsersAndLoginLimiters',
+        effect: 'Allow',
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [table],
+        // Only user items (`USER#<name>`: profile and login limiter), never files or uploads.
+        condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*'] }],
+      },
+      readSecret,
+    ],
+    uploads: [
+      { sid: 'PutMedia', effect: 'Allow', actions: ['s3:PutObject'], resources: [media] },
+      {
+        sid: 'WriteUploadSessions',
+        effect: 'Allow',
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [table],
+      },
+    ],
+    files: [
+      { sid: 'ReadMedia', effect: 'Allow', actions: ['s3:GetObject'], resources: [media] },
+      {
+        sid: 'ReadCatalog',
+        effect: 'Allow',
+        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+        resources: [table, props.catalog.typeIndexArn],
+      },
+    ],
+    sync: [
+      // HeadObject is authorized by s3:GetObject.
+      { sid: 'ReadMediaMetadata', effect: 'Allow', actions: ['s3:GetObject'], resources: [media] },
+      {
+        sid: 'WriteCatalog',
+        effect: 'Allow',
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [table],
+      },
+      { sid: 'PublishUploadProcessed', effect: 'Allow', actions: ['sns:Publish'], resources: [props.notifications.topic.arn] },
+    ],
+  };
+}

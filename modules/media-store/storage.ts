@@ -1,0 +1,251 @@
+import { Construct } from 'constructs';
+import { Fn, Op, TerraformIterator, Token } from 'cdktf';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketCorsConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-cors-configuration';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import {
+  S3BucketIntelligentTieringConfiguration,
+  type S3BucketIntelligentTieringConfigurationTiering,
+} from '@cdktf/provider-aws/lib/s3-bucket-intelligent-tiering-configuration';
+import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { BUCKET_CORS, DEFAULTS, MEDIA_PREFIX } from './defaults';
+import { hasItems, ifEmpty, isNonEmpty, isPositive, isUnresolved, pickString, presenceOf, unlessEmpty, type Presence } from './expressions';
+import type { MediaStoreFunction } from './function';
+
+export interface StorageProps {
+  /** Prefix of the generated bucket name (when `bucketName` is empty). */
+  readonly namePrefix: string;
+  /** Exact bucket name; empty lets S3 generate a unique one from `namePrefix`. @default "" */
+  readonly bucketName?: string;
+  /** Let `terraform destroy` delete a bucket that still holds objects. @default false */
+  readonly forceDestroy?: boolean;
+  /** Keep previous versions of overwritten and deleted objects. @default true */
+  readonly versioning?: boolean;
+  /** KMS key for SSE-KMS; empty keeps SSE-S3 (AES256). @default "" */
+  readonly kmsKeyArn?: string;
+  /** Origins allowed to upload and view from a browser; empty means no CORS rule. @default [] */
+  readonly corsAllowedOrigins?: string[];
+  /** Abort multipart uploads left incomplete after this many days. @default 7 */
+  readonly abortIncompleteMultipartDays?: number;
+  /** Move media to INTELLIGENT_TIERING after this many days. @default 0 */
+  readonly intelligentTieringTransitionDays?: number;
+  /** Delete noncurrent object versions after this many days. @default 30 */
+  readonly noncurrentVersionExpirationDays?: number;
+  /** Intelligent-Tiering ARCHIVE_ACCESS after this many days without access; 0 disables. @default 0 */
+  readonly archiveAccessDays?: number;
+  /** Intelligent-Tiering DEEP_ARCHIVE_ACCESS after this many days without access; 0 disables. @default 0 */
+  readonly deepArchiveAccessDays?: number;
+}
+
+/** The private media bucket with its encryption, policy, CORS, lifecycle and tiering. */
+export class Storage extends Construct {
+  readonly bucket: S3Bucket;
+  readonly publicAccessBlock: S3BucketPublicAccessBlock;
+  readonly policy: S3BucketPolicy;
+  /** ARN pattern of every media object (`<bucket ARN>/media/*`). */
+  readonly mediaObjectsArn: string;
+  private readonly kmsKeyArn: string;
+
+  constructor(scope: Construct, id: string, props: StorageProps) {
+    super(scope, id);
+    const bucketName = props.bucketName ?? DEFAULTS.bucketName;
+    this.kmsKeyArn = props.kmsKeyArn ?? DEFAULTS.kmsKeyArn;
+
+    this.bucket = new S3Bucket(this, 'bucket', {
+      bucket: unlessEmpty(bucketName),
+      bucketPrefix: ifEmpty(bucketName, `${props.namePrefix}-`),
+      forceDestroy: props.forceDestroy ?? DEFAULTS.forceDestroy,
+    });
+    this.mediaObjectsArn = `${this.bucket.arn}/${MEDIA_PREFIX}*`;
+
+    this.publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public-access-block', {
+      bucket: this.bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+
+    new S3BucketOwnershipControls(this, 'ownership', {
+      bucket: this.bucket.id,
+      rule: { objectOwnership: 'BucketOwnerEnforced' },
+    });
+
+    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
+      bucket: this.bucket.id,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: {
+            sseAlgorithm: pickString(isNonEmpty(this.kmsKeyArn), 'aws:kms', 'AES256'),
+            kmsMasterKeyId: unlessEmpty(this.kmsKeyArn),
+          },
+          bucketKeyEnabled: true,
+        },
+      ],
+    });
+
+    const versioning = new S3BucketVersioningA(this, 'versioning', {
+      bucket: this.bucket.id,
+      versioningConfiguration: { status: pickString(props.versioning ?? DEFAULTS.versioning, 'Enabled', 'Suspended') },
+    });
+
+    const policyDocument = new DataAwsIamPolicyDocument(this, 'tls-only', {
+      statement: [
+        {
+          sid: 'DenyInsecureTransport',
+          effect: 'Deny',
+          principals: [{ type: 'AWS', identifiers: ['*'] }],
+          actions: ['s3:*'],
+          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
+          condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
+        },
+        {
+          sid: 'DenyOutdatedTls',
+          effect: 'Deny',
+          principals: [{ type: 'AWS', identifiers: ['*'] }],
+          actions: ['s3:*'],
+          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
+          condition: [{ test: 'NumericLessThan', variable: 's3:TlsVersion', values: ['1.2'] }],
+        },
+      ],
+    });
+    this.policy = new S3BucketPolicy(this, 'policy', {
+      bucket: this.bucket.id,
+      policy: policyDocument.json,
+      // S3 rejects a policy put while the public access block is being changed.
+      dependsOn: [this.publicAccessBlock],
+    });
+
+    const origins = props.corsAllowedOrigins ?? DEFAULTS.corsAllowedOrigins;
+    const cors = presenceOf(hasItems(origins));
+    if (cors) {
+      new S3BucketCorsConfiguration(this, 'cors', {
+        count: cors.count,
+        bucket: this.bucket.id,
+        corsRule: [
+          {
+            id: 'browser-uploads',
+            allowedMethods: [...BUCKET_CORS.allowedMethods],
+            allowedOrigins: origins,
+            allowedHeaders: [...BUCKET_CORS.allowedHeaders],
+            exposeHeaders: [...BUCKET_CORS.exposeHeaders],
+            maxAgeSeconds: BUCKET_CORS.maxAgeSeconds,
+          },
+        ],
+      });
+    }
+
+    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+      bucket: this.bucket.id,
+      rule: [
+        {
+          id: 'abort-incomplete-multipart-uploads',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          abortIncompleteMultipartUpload: [
+            { daysAfterInitiation: props.abortIncompleteMultipartDays ?? DEFAULTS.abortIncompleteMultipartDays },
+          ],
+        },
+        {
+          id: 'media-to-intelligent-tiering',
+          status: 'Enabled',
+          filter: [{ prefix: MEDIA_PREFIX }],
+          transition: [
+            {
+              days: props.intelligentTieringTransitionDays ?? DEFAULTS.intelligentTieringTransitionDays,
+              storageClass: 'INTELLIGENT_TIERING',
+            },
+          ],
+        },
+        {
+          id: 'expire-noncurrent-versions',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          noncurrentVersionExpiration: [
+            { noncurrentDays: props.noncurrentVersionExpirationDays ?? DEFAULTS.noncurrentVersionExpirationDays },
+          ],
+          expiration: [{ expiredObjectDeleteMarker: true }],
+        },
+      ],
+      dependsOn: [versioning],
+    });
+
+    this.addArchiveTiers(
+      props.archiveAccessDays ?? DEFAULTS.archiveAccessDays,
+      props.deepArchiveAccessDays ?? DEFAULTS.deepArchiveAccessDays,
+    );
+  }
+
+  /** Whether objects are encrypted with a customer KMS key (then readers need kms:Decrypt). */
+  get kmsKey(): { readonly arn: string; readonly enabled: boolean } {
+    return { arn: this.kmsKeyArn, enabled: isNonEmpty(this.kmsKeyArn) };
+  }
+
+  /**
+   * Invoke `target` for every object created or removed under `media/`. The notification
+   * waits for the permission: S3 validates the destination when it is saved.
+   */
+  notifyOnMediaChange(target: MediaStoreFunction): S3BucketNotification {
+    const account = new DataAwsCallerIdentity(this, 'account');
+    const permission = new LambdaPermission(this, 'allow-s3-invoke', {
+      statementId: 'AllowMediaBucketNotifications',
+      action: 'lambda:InvokeFunction',
+      functionName: target.function.functionName,
+      principal: 's3.amazonaws.com',
+      sourceArn: this.bucket.arn,
+      sourceAccount: account.accountId,
+    });
+    return new S3BucketNotification(this, 'notification', {
+      bucket: this.bucket.id,
+      lambdaFunction: [
+        {
+          id: 'catalog-sync',
+          lambdaFunctionArn: target.function.arn,
+          events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'],
+          filterPrefix: MEDIA_PREFIX,
+        },
+      ],
+      dependsOn: [permission],
+    });
+  }
+
+  private addArchiveTiers(archiveDays: number, deepArchiveDays: number): void {
+    const tiers: Array<{ accessTier: string; days: number }> = [
+      { accessTier: 'ARCHIVE_ACCESS', days: archiveDays },
+      { accessTier: 'DEEP_ARCHIVE_ACCESS', days: deepArchiveDays },
+    ];
+    let tiering: S3BucketIntelligentTieringConfigurationTiering[] | ReturnType<TerraformIterator['dynamic']>;
+    let presence: Presence | undefined;
+    if (!isUnresolved(archiveDays) && !isUnresolved(deepArchiveDays)) {
+      tiering = tiers.filter((t) => t.days > 0);
+      presence = tiering.length > 0 ? {} : undefined;
+    } else {
+      // Only Terraform knows which tiers are on: a dynamic block over the enabled ones.
+      const enabled = Fn.concat(
+        tiers.map((t) =>
+          Fn.conditional(isPositive(t.days), [{ access_tier: t.accessTier, days: t.days }], []),
+        ),
+      );
+      const iterator = TerraformIterator.fromList(enabled);
+      tiering = iterator.dynamic({ access_tier: iterator.getString('access_tier'), days: iterator.getNumber('days') });
+      presence = presenceOf(Token.asAny(Op.lt(0, Fn.lengthOf(enabled))) as unknown as boolean);
+    }
+    if (!presence) return;
+    new S3BucketIntelligentTieringConfiguration(this, 'archive-tiers', {
+      count: presence.count,
+      bucket: this.bucket.id,
+      name: 'media-archive',
+      status: 'Enabled',
+      filter: { prefix: MEDIA_PREFIX },
+      tiering,
+    });
+  }
+}

@@ -1,0 +1,32 @@
+import { Construct } from 'constructs';
+import { TerraformStack } from 'cdktf';
+import { MediaStore } from '../media-store';
+import { declareOutputs } from './outputs';
+import { ModuleBackend } from './module-backend';
+import { ProviderRequirement } from './provider-requirement';
+import { declareVariables } from './variables';
+
+export const AWS_PROVIDER_VERSION = '>= 6.0, < 7.0';
+export const RANDOM_PROVIDER_VERSION = '>= 3.1, < 4.0';
+
+export interface MediaStoreModuleStackProps {
+  /** Directory holding `dist/<name>.zip`. @default the project root */
+  readonly bundleRoot?: string;
+}
+
+/**
+ * The MediaStore as a plain Terraform module: variables in, outputs out, providers required
+ * but configured by the caller, no backend.
+ */
+export class MediaStoreModuleStack extends TerraformStack {
+  readonly store: MediaStore;
+
+  constructor(scope: Construct, id: string, props: MediaStoreModuleStackProps = {}) {
+    super(scope, id);
+    new ProviderRequirement(this, 'aws', { name: 'aws', source: 'hashicorp/aws', version: AWS_PROVIDER_VERSION });
+    new ProviderRequirement(this, 'random', { name: 'random', source: 'hashicorp/random', version: RANDOM_PROVIDER_VERSION });
+    new ModuleBackend(this);
+    this.store = new MediaStore(this, 'media-store', { ...declareVariables(this), bundleRoot: props.bundleRoot });
+    declareOutputs(this, this.store);
+  }
+}

@@ -1,0 +1,25 @@
+import { Construct } from 'constructs';
+import { TerraformOutput } from 'cdktf';
+import { FUNCTION_NAMES } from '../../contract/functions';
+import type { MediaStore } from '../media-store';
+
+/** The described outputs both stacks expose. */
+export function declareOutputs(scope: Construct, store: MediaStore): void {
+  // Construct ids are prefixed: variables of the same name live in the same scope.
+  const output = (name: string, value: string, description: string) =>
+    new TerraformOutput(scope, `output-${name}`, { value, description }).overrideLogicalId(name);
+
+  output('api_url', store.api.url, 'Base URL of the HTTP API ($default stage).');
+  output('custom_domain_url', store.customDomainUrl, 'https:// URL of the custom domain, or "" when none is configured.');
+  output('bucket_name', store.storage.bucket.bucket, 'Name of the media bucket.');
+  output('bucket_arn', store.storage.bucket.arn, 'ARN of the media bucket.');
+  output('table_name', store.catalog.table.name, 'Name of the catalog DynamoDB table.');
+  output('table_arn', store.catalog.table.arn, 'ARN of the catalog DynamoDB table.');
+  output('sns_topic_arn', store.notifications.topic.arn, 'ARN of the "upload processed" SNS topic.');
+  output('jwt_secret_arn', store.secret.arn, 'ARN of the Secrets Manager secret holding the JWT signing key (the value is not an output).');
+  for (const name of FUNCTION_NAMES) {
+    const fn = store.functions[name].function;
+    output(`${name}_function_name`, fn.functionName, `Name of the ${name} Lambda function.`);
+    output(`${name}_function_arn`, fn.arn, `ARN of the ${name} Lambda function.`);
+  }
+}

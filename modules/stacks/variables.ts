@@ -1,0 +1,272 @@
+import { Construct } from 'constructs';
+import { TerraformVariable, type TerraformVariableValidationConfig } from 'cdktf';
+import { DEFAULTS, LOG_RETENTION_DAYS } from '../media-store/defaults';
+import type { MediaStoreProps } from '../media-store';
+
+type Kind = 'string' | 'number' | 'bool' | 'list(string)';
+
+interface VariableSpec {
+  readonly kind: Kind;
+  readonly description: string;
+  readonly default: string | number | boolean | readonly string[];
+  readonly validation?: readonly TerraformVariableValidationConfig[];
+}
+
+const v = (name: string) => `var.${name}`;
+const check = (condition: string, errorMessage: string): TerraformVariableValidationConfig => ({
+  condition: `\${${condition}}`,
+  errorMessage,
+});
+const between = (name: string, min: number, max: number, what: string) =>
+  check(`${v(name)} >= ${min} && ${v(name)} <= ${max} && floor(${v(name)}) == ${v(name)}`, `${what} must be a whole number from ${min} to ${max}.`);
+
+/**
+ * Every option of the MediaStore construct as a Terraform variable (snake_case of the prop).
+ * The module stack uses these defaults; the deployable stack overrides them from its config.
+ */
+export const VARIABLES = {
+  name_prefix: {
+    kind: 'string',
+    description: 'Prefix of every resource name: lowercase letters, digits and hyphens, starting with a letter.',
+    default: DEFAULTS.namePrefix,
+    validation: [check(`can(regex("^[a-z][a-z0-9-]{0,23}$", ${v('name_prefix')}))`, 'name_prefix must be 1-24 lowercase letters, digits or hyphens, starting with a letter.')],
+  },
+  bucket_name: {
+    kind: 'string',
+    description: 'Exact name of the media bucket. Empty lets S3 generate a unique name from name_prefix.',
+    default: DEFAULTS.bucketName,
+    validation: [check(`${v('bucket_name')} == "" || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", ${v('bucket_name')}))`, 'bucket_name must be empty or a valid S3 bucket name.')],
+  },
+  force_destroy: {
+    kind: 'bool',
+    description: 'Let terraform destroy delete the media bucket even when it still holds objects.',
+    default: DEFAULTS.forceDestroy,
+  },
+  versioning: {
+    kind: 'bool',
+    description: 'Keep previous versions of overwritten and deleted media objects (they expire after noncurrent_version_expiration_days).',
+    default: DEFAULTS.versioning,
+  },
+  kms_key_arn: {
+    kind: 'string',
+    description: 'KMS key ARN for SSE-KMS on the media bucket. Empty keeps SSE-S3 (AES256).',
+    default: DEFAULTS.kmsKeyArn,
+    validation: [check(`${v('kms_key_arn')} == "" || can(regex("^arn:aws[a-z-]*:kms:", ${v('kms_key_arn')}))`, 'kms_key_arn must be empty or a KMS key ARN.')],
+  },
+  cors_allowed_origins: {
+    kind: 'list(string)',
+    description: 'Browser origins allowed to call the API and upload to/view from the bucket, e.g. ["https://app.example.com"]. Empty: no CORS rule, browsers on other origins are refused. Wildcards are not accepted.',
+    default: DEFAULTS.corsAllowedOrigins,
+    validation: [check(`alltrue([for o in ${v('cors_allowed_origins')} : can(regex("^https?://[^/*\\\\s]+$", o))])`, 'cors_allowed_origins must be origins like https://app.example.com (scheme and host, no path, no wildcard).')],
+  },
+  abort_incomplete_multipart_days: {
+    kind: 'number',
+    description: 'Days after which incomplete multipart uploads are aborted (their parts deleted).',
+    default: DEFAULTS.abortIncompleteMultipartDays,
+    validation: [between('abort_incomplete_multipart_days', 1, 365, 'abort_incomplete_multipart_days')],
+  },
+  intelligent_tiering_transition_days: {
+    kind: 'number',
+    description: 'Days after upload when media moves to the INTELLIGENT_TIERING storage class.',
+    default: DEFAULTS.intelligentTieringTransitionDays,
+    validation: [between('intelligent_tiering_transition_days', 0, 3650, 'intelligent_tiering_transition_days')],
+  },
+  noncurrent_version_expiration_days: {
+    kind: 'number',
+    description: 'Days after which noncurrent (overwritten or deleted) object versions are deleted.',
+    default: DEFAULTS.noncurrentVersionExpirationDays,
+    validation: [between('noncurrent_version_expiration_days', 1, 3650, 'noncurrent_version_expiration_days')],
+  },
+  archive_access_days: {
+    kind: 'number',
+    description: 'Days without access before Intelligent-Tiering moves media to ARCHIVE_ACCESS (90-730). 0 disables the tier.',
+    default: DEFAULTS.archiveAccessDays,
+    validation: [check(`${v('archive_access_days')} == 0 || (${v('archive_access_days')} >= 90 && ${v('archive_access_days')} <= 730)`, 'archive_access_days must be 0 or 90-730.')],
+  },
+  deep_archive_access_days: {
+    kind: 'number',
+    description: 'Days without access before Intelligent-Tiering moves media to DEEP_ARCHIVE_ACCESS (180-730). 0 disables the tier.',
+    default: DEFAULTS.deepArchiveAccessDays,
+    validation: [check(`${v('deep_archive_access_days')} == 0 || (${v('deep_archive_access_days')} >= 180 && ${v('deep_archive_access_days')} <= 730)`, 'deep_archive_access_days must be 0 or 180-730.')],
+  },
+  table_deletion_protection: {
+    kind: 'bool',
+    description: 'Refuse to delete the catalog table until this is switched off.',
+    default: DEFAULTS.tableDeletionProtection,
+  },
+  jwt_secret_recovery_window_days: {
+    kind: 'number',
+    description: 'Days a deleted JWT signing secret stays recoverable: 0 (delete at once) or 7-30.',
+    default: DEFAULTS.jwtSecretRecoveryWindowDays,
+    validation: [check(`${v('jwt_secret_recovery_window_days')} == 0 || (${v('jwt_secret_recovery_window_days')} >= 7 && ${v('jwt_secret_recovery_window_days')} <= 30)`, 'jwt_secret_recovery_window_days must be 0 or 7-30.')],
+  },
+  architecture: {
+    kind: 'string',
+    description: 'Instruction set of every Lambda function: arm64 or x86_64.',
+    default: DEFAULTS.lambdaArchitecture,
+    validation: [check(`contains(["arm64", "x86_64"], ${v('architecture')})`, 'architecture must be arm64 or x86_64.')],
+  },
+  memory_mb: {
+    kind: 'number',
+    description: 'Memory of every Lambda function, MB.',
+    default: DEFAULTS.lambdaMemoryMb,
+    validation: [between('memory_mb', 128, 10240, 'memory_mb')],
+  },
+  timeout_seconds: {
+    kind: 'number',
+    description: 'Timeout of every Lambda function, seconds (API Gateway gives up after 30).',
+    default: DEFAULTS.lambdaTimeoutSeconds,
+    validation: [between('timeout_seconds', 1, 900, 'timeout_seconds')],
+  },
+  log_retention_days: {
+    kind: 'number',
+    description: 'Retention of the functions\' and the API access log groups, days (a CloudWatch Logs retention value).',
+    default: DEFAULTS.logRetentionDays,
+    validation: [check(`contains([${LOG_RETENTION_DAYS.join(', ')}], ${v('log_retention_days')})`, 'log_retention_days must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...).')],
+  },
+  tracing: {
+    kind: 'bool',
+    description: 'Active X-Ray tracing on every function.',
+    default: DEFAULTS.tracing,
+  },
+  log_level: {
+    kind: 'string',
+    description: 'Level of the handlers\' structured logs: debug, info, warn or error.',
+    default: DEFAULTS.logLevel,
+    validation: [check(`contains(["debug", "info", "warn", "error"], ${v('log_level')})`, 'log_level must be debug, info, warn or error.')],
+  },
+  jwt_issuer: {
+    kind: 'string',
+    description: 'The iss claim written into and required from every access token.',
+    default: DEFAULTS.jwtIssuer,
+    validation: [check(`length(${v('jwt_issuer')}) > 0`, 'jwt_issuer must not be empty.')],
+  },
+  token_ttl_seconds: {
+    kind: 'number',
+    description: 'Lifetime of an access token, seconds.',
+    default: DEFAULTS.tokenTtlSeconds,
+    validation: [between('token_ttl_seconds', 60, 86400, 'token_ttl_seconds')],
+  },
+  login_max_failures: {
+    kind: 'number',
+    description: 'Consecutive failed logins after which a user is throttled (HTTP 429).',
+    default: DEFAULTS.loginMaxFailures,
+    validation: [between('login_max_failures', 1, 100, 'login_max_failures')],
+  },
+  login_lockout_seconds: {
+    kind: 'number',
+    description: 'How long a throttled user must wait before trying again, seconds.',
+    default: DEFAULTS.loginLockoutSeconds,
+    validation: [between('login_lockout_seconds', 1, 86400, 'login_lockout_seconds')],
+  },
+  allowed_content_types: {
+    kind: 'list(string)',
+    description: 'Content types accepted for upload; a pattern may end in /* (e.g. image/*).',
+    default: DEFAULTS.allowedContentTypes,
+    validation: [check(`length(${v('allowed_content_types')}) > 0 && alltrue([for t in ${v('allowed_content_types')} : can(regex("^[a-z0-9.+-]+/([a-z0-9.+-]+|\\\\*)$", t))])`, 'allowed_content_types must be a non-empty list of type/subtype or type/* patterns.')],
+  },
+  max_upload_bytes: {
+    kind: 'number',
+    description: 'Largest accepted upload, bytes (a single presigned PUT carries at most 5 GiB).',
+    default: DEFAULTS.maxUploadBytes,
+    validation: [between('max_upload_bytes', 1, 5 * 1024 ** 3, 'max_upload_bytes')],
+  },
+  upload_url_ttl_seconds: {
+    kind: 'number',
+    description: 'Lifetime of presigned upload URLs, seconds.',
+    default: DEFAULTS.uploadUrlTtlSeconds,
+    validation: [between('upload_url_ttl_seconds', 60, 604800, 'upload_url_ttl_seconds')],
+  },
+  view_url_ttl_seconds: {
+    kind: 'number',
+    description: 'Lifetime of presigned view URLs in file listings, seconds.',
+    default: DEFAULTS.viewUrlTtlSeconds,
+    validation: [between('view_url_ttl_seconds', 60, 604800, 'view_url_ttl_seconds')],
+  },
+  authorizer_result_ttl_seconds: {
+    kind: 'number',
+    description: 'Seconds API Gateway caches the authorizer decision for a token; 0 disables caching.',
+    default: DEFAULTS.authorizerResultTtlSeconds,
+    validation: [between('authorizer_result_ttl_seconds', 0, 3600, 'authorizer_result_ttl_seconds')],
+  },
+  throttling_burst_limit: {
+    kind: 'number',
+    description: 'API stage burst limit, requests.',
+    default: DEFAULTS.throttlingBurstLimit,
+    validation: [between('throttling_burst_limit', 1, 100000, 'throttling_burst_limit')],
+  },
+  throttling_rate_limit: {
+    kind: 'number',
+    description: 'API stage steady-state rate limit, requests per second.',
+    default: DEFAULTS.throttlingRateLimit,
+    validation: [check(`${v('throttling_rate_limit')} > 0 && ${v('throttling_rate_limit')} <= 100000`, 'throttling_rate_limit must be above 0 and at most 100000.')],
+  },
+  domain_name: {
+    kind: 'string',
+    description: 'Custom domain of the API, e.g. media.example.com. Used only together with hosted_zone_id; empty: no custom domain.',
+    default: DEFAULTS.domainName,
+  },
+  hosted_zone_id: {
+    kind: 'string',
+    description: 'Route 53 hosted zone ID holding domain_name. Used only together with domain_name.',
+    default: DEFAULTS.hostedZoneId,
+  },
+} as const satisfies Record<string, VariableSpec>;
+
+export type VariableName = keyof typeof VARIABLES;
+export type VariableValues = { -readonly [K in VariableName]?: string | number | boolean | string[] };
+
+/**
+ * Declares every variable in `scope` (defaults overridable, e.g. from the deploy config) and
+ * returns the MediaStore props that read them.
+ */
+export function declareVariables(scope: Construct, overrides: VariableValues = {}): MediaStoreProps {
+  const vars = {} as Record<VariableName, TerraformVariable>;
+  for (const [name, spec] of Object.entries(VARIABLES) as [VariableName, VariableSpec][]) {
+    vars[name] = new TerraformVariable(scope, name, {
+      type: spec.kind,
+      description: spec.description,
+      default: overrides[name] ?? spec.default,
+      nullable: false,
+      validation: spec.validation ? [...spec.validation] : undefined,
+    });
+  }
+  const s = (n: VariableName) => vars[n].stringValue;
+  const n = (k: VariableName) => vars[k].numberValue;
+  const b = (k: VariableName) => vars[k].booleanValue as unknown as boolean;
+  const l = (k: VariableName) => vars[k].listValue;
+  return {
+    namePrefix: s('name_prefix'),
+    bucketName: s('bucket_name'),
+    forceDestroy: b('force_destroy'),
+    versioning: b('versioning'),
+    kmsKeyArn: s('kms_key_arn'),
+    corsAllowedOrigins: l('cors_allowed_origins'),
+    abortIncompleteMultipartDays: n('abort_incomplete_multipart_days'),
+    intelligentTieringTransitionDays: n('intelligent_tiering_transition_days'),
+    noncurrentVersionExpirationDays: n('noncurrent_version_expiration_days'),
+    archiveAccessDays: n('archive_access_days'),
+    deepArchiveAccessDays: n('deep_archive_access_days'),
+    tableDeletionProtection: b('table_deletion_protection'),
+    jwtSecretRecoveryWindowDays: n('jwt_secret_recovery_window_days'),
+    architecture: s('architecture'),
+    memoryMb: n('memory_mb'),
+    timeoutSeconds: n('timeout_seconds'),
+    logRetentionDays: n('log_retention_days'),
+    tracing: b('tracing'),
+    logLevel: s('log_level'),
+    jwtIssuer: s('jwt_issuer'),
+    tokenTtlSeconds: n('token_ttl_seconds'),
+    loginMaxFailures: n('login_max_failures'),
+    loginLockoutSeconds: n('login_lockout_seconds'),
+    allowedContentTypes: l('allowed_content_types'),
+    maxUploadBytes: n('max_upload_bytes'),
+    uploadUrlTtlSeconds: n('upload_url_ttl_seconds'),
+    viewUrlTtlSeconds: n('view_url_ttl_seconds'),
+    authorizerResultTtlSeconds: n('authorizer_result_ttl_seconds'),
+    throttlingBurstLimit: n('throttling_burst_limit'),
+    throttlingRateLimit: n('throttling_rate_limit'),
+    domainName: s('domain_name'),
+    hostedZoneId: s('hosted_zone_id'),
+  };
+}
