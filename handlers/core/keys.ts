@@ -1,0 +1,25 @@
+/**
+ * Item keys of the single-table design described in contract/table.ts. Pure string
+ * builders: the DynamoDB adapter is the only place that uses them.
+ */
+import type { FileType } from './content-types';
+
+export interface ItemKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+export const FOLDER_PREFIX = 'FOLDER#';
+export const FILE_PREFIX = 'FILE#';
+
+export const fileItemKey = (folder: string, name: string): ItemKey => ({ pk: `${FOLDER_PREFIX}${folder}`, sk: `${FILE_PREFIX}${name}` });
+export const folderPartition = (folder: string): string => `${FOLDER_PREFIX}${folder}`;
+export const userItemKey = (username: string): ItemKey => ({ pk: `USER#${username}`, sk: 'PROFILE' });
+export const loginLimiterKey = (username: string): ItemKey => ({ pk: `USER#${username}`, sk: 'LOGIN' });
+export const uploadItemKey = (uploadId: string): ItemKey => ({ pk: `UPLOAD#${uploadId}`, sk: 'SESSION' });
+
+/** Keys of the `byType` index: files of one type, sorted by upload time. */
+export const typeIndexKeys = (fileType: FileType, uploadedAt: string, fileId: string): { gsi1pk: string; gsi1sk: string } => ({
+  gsi1pk: `TYPE#${fileType}`,
+  gsi1sk: `${uploadedAt}#${fileId}`,
+});
