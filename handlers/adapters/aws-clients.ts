@@ -1,0 +1,71 @@
+/**
+ * SDK clients, created lazily once per process (module scope) and replaceable in tests.
+ *
+ * Endpoints of local emulators come from the SDK's own `AWS_ENDPOINT_URL_S3` and
+ * `AWS_ENDPOINT_URL_DYNAMODB` variables. This SDK version honours them on its own
+ * (`@smithy/core` getEndpointUrlConfig), but they are also read here explicitly: the URL
+ * signer needs the S3 endpoint, and an explicit endpoint is easier to see in a debugger.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { boolean, optionalString, type Env } from '../core/env';
+
+export interface ClientOptions {
+  readonly region?: string;
+  readonly endpoint?: string;
+  readonly credentials?: S3ClientConfig['credentials'];
+}
+
+export interface S3ClientOptions extends ClientOptions {
+  readonly forcePathStyle?: boolean;
+}
+
+/** Where S3 lives for this process: the custom endpoint and addressing style, if any. */
+export function s3EndpointFromEnv(env: Env = process.env): { endpoint?: string; forcePathStyle: boolean } {
+  const endpoint = optionalString(env, 'AWS_ENDPOINT_URL_S3') ?? optionalString(env, 'AWS_ENDPOINT_URL');
+  return { ...(endpoint !== undefined ? { endpoint } : {}), forcePathStyle: boolean(env, 'S3_FORCE_PATH_STYLE', false) };
+}
+
+export function createS3Client(options: S3ClientOptions = {}): S3Client {
+  return new S3Client({
+    ...options,
+    // Checksums only when an operation requires them: presigned PUTs must not carry an
+    // empty-body CRC32 that S3-compatible servers reject (see shared/real-s3/README.md).
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+export function createDocumentClient(options: ClientOptions = {}): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient({ ...options }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}
+
+let s3: S3Client | undefined;
+let documents: DynamoDBDocumentClient | undefined;
+
+/** The process's S3 client, configured from the environment on first use. */
+export function defaultS3Client(): S3Client {
+  s3 ??= createS3Client(s3EndpointFromEnv());
+  return s3;
+}
+
+/** The process's DynamoDB document client, configured from the environment on first use. */
+export function defaultDocumentClient(): DynamoDBDocumentClient {
+  const endpoint = optionalString(process.env, 'AWS_ENDPOINT_URL_DYNAMODB') ?? optionalString(process.env, 'AWS_ENDPOINT_URL');
+  documents ??= createDocumentClient(endpoint !== undefined ? { endpoint } : {});
+  return documents;
+}
+
+/** Tests: replace the process-wide clients. */
+export function setDefaultClients(clients: { s3?: S3Client; documents?: DynamoDBDocumentClient }): void {
+  if (clients.s3 !== undefined) s3 = clients.s3;
+  if (clients.documents !== undefined) documents = clients.documents;
+}
+
+/** Whether an SDK error is a ConditionalCheckFailed (an expected "lost the race" outcome). */
+export function isConditionalCheckFailed(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}

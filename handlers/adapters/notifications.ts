@@ -1,0 +1,28 @@
+/** "Upload processed" notifications on the SNS topic. */
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { CatalogFile } from '../core/catalog';
+
+export type UploadProcessedNotifier = (file: CatalogFile) => Promise<void>;
+
+export function snsUploadProcessedNotifier(topicArn: string, client: SNSClient = new SNSClient({})): UploadProcessedNotifier {
+  return async (file) => {
+    const message = {
+      type: 'upload.processed',
+      fileId: file.id,
+      folder: file.folder,
+      name: file.name,
+      size: file.size,
+      contentType: file.contentType,
+      fileType: file.fileType,
+      uploadedAt: file.uploadedAt,
+      uploadedBy: file.uploadedBy,
+    };
+    await client.send(
+      new PublishCommand({
+        TopicArn: topicArn,
+        Message: JSON.stringify(message),
+        MessageAttributes: { type: { DataType: 'String', StringValue: message.type }, fileType: { DataType: 'String', StringValue: file.fileType } },
+      }),
+    );
+  };
+}
