@@ -1,0 +1,31 @@
+/** The auth function's configuration, parsed once at cold start. */
+import { integer, logLevel, optionalString, requiredString, type Env, type LogLevel } from '../core/env';
+import type { ThrottlePolicy } from '../core/login-throttle';
+import { jwtSecretSource, type JwtSecretSource } from '../adapters/jwt-secret';
+import { DEFAULT_ISSUER } from '../authorizer/config';
+
+export interface AuthConfig {
+  readonly tableName: string;
+  readonly secret: JwtSecretSource;
+  /** @default "media-store" */
+  readonly issuer: string;
+  /** @default 3600 */
+  readonly tokenTtlSeconds: number;
+  /** @default 5 failures, then 900 s locked */
+  readonly throttle: ThrottlePolicy;
+  readonly logLevel: LogLevel;
+}
+
+export function parseAuthConfig(env: Env): AuthConfig {
+  return {
+    tableName: requiredString(env, 'TABLE_NAME'),
+    secret: jwtSecretSource(env),
+    issuer: optionalString(env, 'JWT_ISSUER', DEFAULT_ISSUER),
+    tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 3600, { min: 60, max: 7 * 24 * 3600 }),
+    throttle: {
+      maxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, { min: 1, max: 1000 }),
+      lockoutSeconds: integer(env, 'LOGIN_LOCKOUT_SECONDS', 900, { min: 1, max: 24 * 3600 }),
+    },
+    logLevel: logLevel(env),
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * The HTTP API REQUEST authorizer's decision (payload 2.0, simple responses): a valid
+ * bearer JWT yields `{isAuthorized: true, context: {username, role}}`; anything else —
+ * missing, garbage, expired, tampered, `alg: none`, wrong issuer, even a failure to load the
+ * secret — yields `{isAuthorized: false}`. It never throws, so API Gateway answers 403/401
+ * rather than 500.
+ */
+import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import type { Logger } from '../core/logger';
+import { bearerToken, verifyToken } from '../core/token';
+import type { Role } from '../core/roles';
+
+export interface AuthorizerContext {
+  readonly username: string;
+  readonly role: Role;
+}
+
+export type AuthorizerResult = { readonly isAuthorized: true; readonly context: AuthorizerContext } | { readonly isAuthorized: false };
+
+export interface AuthorizeDeps {
+  readonly loadSecret: () => Promise<string>;
+  readonly issuer: string;
+  readonly logger: Logger;
+  /** Epoch seconds. @default the clock */
+  readonly now?: () => number;
+}
+
+const DENY: AuthorizerResult = { isAuthorized: false };
+
+export async function authorize(event: Pick<APIGatewayRequestAuthorizerEventV2, 'headers' | 'identitySource' | 'routeKey'>, deps: AuthorizeDeps): Promise<AuthorizerResult> {
+  try {
+    const header = event.headers?.authorization ?? event.headers?.Authorization ?? event.identitySource?.[0];
+    const token = bearerToken(header);
+    if (token === undefined) {
+      deps.logger.info('denied', { route: event.routeKey, reason: 'no-bearer-token' });
+      return DENY;
+    }
+    const result = verifyToken(token, {
+      secret: await deps.loadSecret(),
+      issuer: deps.issuer,
+      ...(deps.now !== undefined ? { now: deps.now() } : {}),
+    });
+    if (!result.ok) {
+      deps.logger.info('denied', { route: event.routeKey, reason: result.reason });
+      return DENY;
+    }
+    return { isAuthorized: true, context: { username: result.claims.sub, role: result.claims.role } };
+  } catch (error) {
+    deps.logger.error('authorizer failed', { route: event.routeKey, error });
+    return DENY;
+  }
+}

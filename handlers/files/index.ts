@@ -1,0 +1,19 @@
+/** Lambda entry point: catalog listing with presigned view URLs. */
+import { createLogger } from '../core/logger';
+import { FilesRepository } from '../adapters/files-repository';
+import { S3ObjectStore } from '../adapters/object-store';
+import { createApiHandler } from '../http/api-handler';
+import { parseFilesConfig } from './config';
+import { filesRoutes } from './routes';
+
+const config = parseFilesConfig(process.env);
+const logger = createLogger({ level: config.logLevel, fields: { fn: 'files' } });
+
+export const handler = createApiHandler(
+  filesRoutes({
+    files: new FilesRepository({ tableName: config.tableName }),
+    objects: new S3ObjectStore({ bucket: config.bucketName }),
+    viewUrlTtlSeconds: config.viewUrlTtlSeconds,
+  }),
+  logger,
+);

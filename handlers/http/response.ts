@@ -1,0 +1,14 @@
+/** JSON responses, the only shape the API returns. */
+import type { ApiResult } from './types';
+
+export function json(statusCode: number, body: unknown, headers: Readonly<Record<string, string>> = {}): ApiResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
+  return { error: { code, message } };
+}

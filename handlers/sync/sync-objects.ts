@@ -1,0 +1,73 @@
+/**
+ * Keeps the catalog equal to the bucket from S3 notifications. Each record is handled on its
+ * own; writes are conditional on the record's sequencer, so duplicates and late arrivals
+ * are no-ops. Only real failures (DynamoDB, S3 errors) are rethrown — after every record
+ * was tried — so Lambda's retry re-runs the batch, which is safe because it is idempotent.
+ */
+import { applyObjectEvent, parseObjectEvent, type S3NotificationRecord, type UploadSession } from '../core/catalog';
+import type { Logger } from '../core/logger';
+import type { FileCatalog } from '../adapters/files-repository';
+import type { UploadProcessedNotifier } from '../adapters/notifications';
+import type { ObjectStore } from '../adapters/object-store';
+import type { UploadSessionStore } from '../adapters/uploads-repository';
+
+export interface SyncDeps {
+  readonly bucket: string;
+  readonly objects: Pick<ObjectStore, 'head'>;
+  readonly uploads: Pick<UploadSessionStore, 'get'>;
+  readonly files: Pick<FileCatalog, 'upsert' | 'tombstone'>;
+  readonly notify?: UploadProcessedNotifier;
+  readonly logger: Logger;
+  /** @default the clock */
+  readonly now?: () => Date;
+}
+
+export type RecordOutcome = 'applied' | 'stale' | `skipped:${string}`;
+
+const UPLOAD_ID = /^[A-Za-z0-9_-]{22}$/;
+
+export async function syncObjectEvents(records: readonly S3NotificationRecord[], deps: SyncDeps): Promise<RecordOutcome[]> {
+  const settled = await Promise.allSettled(records.map((record) => syncRecord(record, deps)));
+  const failures = settled.flatMap((s, i) => (s.status === 'rejected' ? [{ index: i, error: s.reason as unknown }] : []));
+  for (const failure of failures) deps.logger.error('record failed', { index: failure.index, key: records[failure.index]?.s3.object.key, error: failure.error });
+  if (failures.length > 0) {
+    throw new AggregateError(failures.map((f) => f.error), `${failures.length} of ${records.length} S3 records failed`);
+  }
+  return settled.map((s) => (s as PromiseFulfilledResult<RecordOutcome>).value);
+}
+
+async function syncRecord(record: S3NotificationRecord, deps: SyncDeps): Promise<RecordOutcome> {
+  const now = (deps.now ?? (() => new Date()))();
+  const event = parseObjectEvent(record);
+  if ('skip' in event) return skipped(deps, event.skip, record.s3.object.key);
+  if (event.bucket !== deps.bucket) return skipped(deps, 'other-bucket', event.key);
+
+  const head = event.kind === 'created' ? await deps.objects.head(event.key) : undefined;
+  const uploadId = head?.metadata['upload-id'];
+  const session: UploadSession | undefined = uploadId !== undefined && UPLOAD_ID.test(uploadId) ? await deps.uploads.get(uploadId) : undefined;
+
+  const decision = applyObjectEvent({ event, ...(head !== undefined ? { head } : {}), ...(session !== undefined ? { session } : {}), now });
+  switch (decision.action) {
+    case 'skip':
+      return skipped(deps, decision.reason, event.key);
+    case 'tombstone': {
+      const outcome = await deps.files.tombstone(decision.tombstone);
+      deps.logger.info('file removed', { key: event.key, sequencer: event.sequencer, outcome });
+      return outcome;
+    }
+    case 'upsert': {
+      const outcome = await deps.files.upsert(decision.file);
+      deps.logger.info('file available', { key: event.key, sequencer: event.sequencer, outcome, size: decision.file.size, uploadedBy: decision.file.uploadedBy });
+      if (outcome === 'applied' && deps.notify !== undefined) {
+        // The row is written; a lost notification must not make Lambda retry the write.
+        await deps.notify(decision.file).catch((error: unknown) => deps.logger.error('notification failed', { key: event.key, error }));
+      }
+      return outcome;
+    }
+  }
+}
+
+function skipped(deps: SyncDeps, reason: string, key: string): RecordOutcome {
+  deps.logger.warn('record skipped', { reason, key });
+  return `skipped:${reason}`;
+}

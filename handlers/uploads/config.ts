@@ -1,0 +1,38 @@
+/** The uploads function's configuration, parsed once at cold start. */
+import { ConfigError } from '../core/errors';
+import { DEFAULT_ALLOWED_CONTENT_TYPES, parseContentTypePatterns } from '../core/content-types';
+import { integer, list, logLevel, requiredString, type Env, type LogLevel } from '../core/env';
+import { MAX_PRESIGN_EXPIRES_IN } from '../core/presign';
+
+/** S3's largest single PUT. */
+export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
+
+export interface UploadsConfig {
+  readonly tableName: string;
+  readonly bucketName: string;
+  /** Content-type patterns. @default ['image/*', 'video/*'] */
+  readonly allowedContentTypes: readonly string[];
+  /** @default 5 GiB, S3's single-PUT limit */
+  readonly maxUploadBytes: number;
+  /** @default 900 */
+  readonly uploadUrlTtlSeconds: number;
+  readonly logLevel: LogLevel;
+}
+
+export function parseUploadsConfig(env: Env): UploadsConfig {
+  let allowedContentTypes: readonly string[];
+  try {
+    allowedContentTypes = parseContentTypePatterns(list(env, 'ALLOWED_CONTENT_TYPES', DEFAULT_ALLOWED_CONTENT_TYPES));
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError('ALLOWED_CONTENT_TYPES', (error as Error).message);
+  }
+  return {
+    tableName: requiredString(env, 'TABLE_NAME'),
+    bucketName: requiredString(env, 'BUCKET_NAME'),
+    allowedContentTypes,
+    maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', MAX_SINGLE_PUT_BYTES, { min: 1, max: MAX_SINGLE_PUT_BYTES }),
+    uploadUrlTtlSeconds: integer(env, 'UPLOAD_URL_TTL_SECONDS', 900, { min: 1, max: MAX_PRESIGN_EXPIRES_IN }),
+    logLevel: logLevel(env),
+  };
+}
