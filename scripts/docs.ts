@@ -1,0 +1,71 @@
+/**
+ * `npm run docs`: regenerates the module's inputs/outputs tables in README.md (between the
+ * BEGIN_TF_DOCS / END_TF_DOCS markers) from the synthesized module stack.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { placeholderBundleRoot, synthesizeApp, type StackJson } from '../modules/stacks/synthesize';
+import { DEFAULT_REGION } from '../modules/stacks/config';
+
+export const BEGIN = '<!-- BEGIN_TF_DOCS -->';
+export const END = '<!-- END_TF_DOCS -->';
+export const README = path.resolve(__dirname, '..', 'README.md');
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const code = (value: unknown) => `\`${cell(JSON.stringify(value))}\``;
+
+/** The Markdown between the markers, from the module stack's variables and outputs. */
+export function renderModuleDocs(moduleStack: StackJson): string {
+  const variables = Object.entries(moduleStack.variable ?? {}) as [string, StackJson][];
+  const outputs = Object.entries(moduleStack.output ?? {}) as [string, StackJson][];
+  const requirements = Object.entries(moduleStack.terraform?.required_providers ?? {}) as [string, StackJson][];
+  return [
+    '## Providers',
+    '',
+    '| Name | Source | Version |',
+    '|------|--------|---------|',
+    ...requirements.map(([name, p]) => `| ${name} | ${p.source} | \`${p.version}\` |`),
+    '',
+    '## Inputs',
+    '',
+    '| Name | Description | Type | Default | Validated |',
+    '|------|-------------|------|---------|:---------:|',
+    ...variables.map(
+      ([name, v]) =>
+        `| ${name} | ${cell(v.description ?? '')} | \`${v.type}\` | ${code(v.default)} | ${v.validation ? 'yes' : 'no'} |`,
+    ),
+    '',
+    '## Outputs',
+    '',
+    '| Name | Description |',
+    '|------|-------------|',
+    ...outputs.map(([name, o]) => `| ${name} | ${cell(o.description ?? '')} |`),
+  ].join('\n');
+}
+
+/** `readme` with the text between the markers replaced by `docs`. */
+export function withModuleDocs(readme: string, docs: string): string {
+  const start = readme.indexOf(BEGIN);
+  const end = readme.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`README.md must contain ${BEGIN} followed by ${END}`);
+  return `${readme.slice(0, start + BEGIN.length)}\n${docs}\n${readme.slice(end)}`;
+}
+
+/** The module stack as the docs see it: synthesized in-process, no build needed. */
+export function synthesizeModuleForDocs(): StackJson {
+  return synthesizeApp({
+    bundleRoot: placeholderBundleRoot(),
+    config: { region: DEFAULT_REGION, tags: {}, variables: {} },
+  }).module;
+}
+
+if (require.main === module) {
+  const readme = fs.readFileSync(README, 'utf8');
+  const updated = withModuleDocs(readme, renderModuleDocs(synthesizeModuleForDocs()));
+  if (updated === readme) {
+    console.log('README.md module docs are up to date');
+  } else {
+    fs.writeFileSync(README, updated);
+    console.log('README.md module docs updated');
+  }
+}
