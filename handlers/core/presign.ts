@@ -72,19 +72,22 @@ interface OperationShape {
   readonly method: string;
   /** Query the SDK adds for the operation, as `name=value` pairs (names and values need no encoding). */
   readonly extraQuery: readonly (readonly [string, string])[];
+  /** The same as `&name=value…`, ready to append. */
+  readonly extraQueryString: string;
+}
+
+function operationShape(method: string, extraQuery: readonly (readonly [string, string])[]): OperationShape {
+  return { method, extraQuery, extraQueryString: extraQuery.map(([name, value]) => `&${name}=${value}`).join('') };
 }
 
 const OPERATIONS: Readonly<Record<PresignOperation, OperationShape>> = {
-  GetObject: {
-    method: 'GET',
-    extraQuery: [
-      ['x-amz-checksum-mode', 'ENABLED'],
-      ['x-id', 'GetObject'],
-    ],
-  },
-  HeadObject: { method: 'HEAD', extraQuery: [] },
-  PutObject: { method: 'PUT', extraQuery: [['x-id', 'PutObject']] },
-  UploadPart: { method: 'PUT', extraQuery: [['x-id', 'UploadPart']] },
+  GetObject: operationShape('GET', [
+    ['x-amz-checksum-mode', 'ENABLED'],
+    ['x-id', 'GetObject'],
+  ]),
+  HeadObject: operationShape('HEAD', []),
+  PutObject: operationShape('PUT', [['x-id', 'PutObject']]),
+  UploadPart: operationShape('PUT', [['x-id', 'UploadPart']]),
 };
 
 /** Partition DNS suffixes, as in the SDK's partitions.json (first match wins, default `aws`). */
@@ -138,6 +141,12 @@ interface BucketEndpoint {
   readonly host: string;
   /** Path before `/<key>`: '' (virtual-hosted) or e.g. `/bucket`. */
   readonly pathPrefix: string;
+  /** Canonical headers when only `host` is signed (GetObject/HeadObject): built once. */
+  readonly hostOnly: CanonicalHeaders;
+}
+
+function bucketEndpoint(origin: string, host: string, pathPrefix: string): BucketEndpoint {
+  return { origin, host, pathPrefix, hostOnly: { canonical: `host:${host}`, names: 'host', encodedNames: 'host' } };
 }
 
 interface DateParts {
@@ -207,10 +216,13 @@ export class S3UrlSigner {
 
     const endpoint = this.endpointFor(input.bucket);
     const path = `${endpoint.pathPrefix}/${encodeKeyPath(input.key)}`;
-    const { longDate, shortDate } = this.dateParts(input.now ?? new Date());
+    const { longDate, shortDate } = this.dateParts(input.now === undefined ? Date.now() : input.now.getTime());
     const token = credentials.sessionToken;
 
-    const signedHeaders = canonicalHeaders(endpoint.host, input.headers);
+    const signedHeaders =
+      input.headers === undefined || isEmpty(input.headers)
+        ? endpoint.hostOnly
+        : canonicalHeaders(endpoint.host, input.headers);
     // The X-Amz-* block, in canonical (= URL) order; X-Amz-Signature goes between Security-Token
     // and SignedHeaders in the URL.
     const amzHead =
@@ -224,11 +236,9 @@ export class S3UrlSigner {
     let urlQueryBefore: string;
     let urlQueryAfter: string;
     if (input.query === undefined || isEmpty(input.query)) {
-      let extra = '';
-      for (const [name, value] of operation.extraQuery) extra += `&${name}=${value}`;
-      canonicalQuery = `${amzHead}&${amzTail}${extra}`;
+      urlQueryAfter = `${amzTail}${operation.extraQueryString}`;
+      canonicalQuery = `${amzHead}&${urlQueryAfter}`;
       urlQueryBefore = amzHead;
-      urlQueryAfter = `${amzTail}${extra}`;
     } else {
       [canonicalQuery, urlQueryBefore, urlQueryAfter] = mixedQuery(amzHead, amzTail, operation, input.query);
     }
@@ -255,11 +265,11 @@ export class S3UrlSigner {
     return endpoint;
   }
 
-  private dateParts(now: Date): DateParts {
-    const second = Math.floor(now.getTime() / 1000);
+  private dateParts(epochMillis: number): DateParts {
+    const second = Math.floor(epochMillis / 1000);
     if (second !== this.lastSecond) {
       if (!Number.isFinite(second)) throw new RangeError('S3UrlSigner: invalid signing date');
-      const iso = now.toISOString(); // 2024-05-06T07:08:09.123Z
+      const iso = new Date(second * 1000).toISOString(); // 2024-05-06T07:08:09.000Z
       const longDate = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
       this.lastDate = { longDate, shortDate: longDate.slice(0, 8) };
       this.lastSecond = second;
@@ -291,12 +301,7 @@ interface CanonicalHeaders {
   readonly encodedNames: string;
 }
 
-const HOST_ONLY_NAMES = 'host';
-
-function canonicalHeaders(host: string, headers: Readonly<Record<string, string>> | undefined): CanonicalHeaders {
-  if (headers === undefined || isEmpty(headers)) {
-    return { canonical: `host:${host}`, names: HOST_ONLY_NAMES, encodedNames: HOST_ONLY_NAMES };
-  }
+function canonicalHeaders(host: string, headers: Readonly<Record<string, string>>): CanonicalHeaders {
   const names = Object.keys(headers);
   for (const name of names) {
     if (!HEADER_NAME.test(name) || RESERVED_HEADERS.has(name)) {
@@ -389,9 +394,9 @@ function awsEndpoint(region: string, forcePathStyle: boolean): (bucket: string) 
   return (bucket) => {
     if (!forcePathStyle && isVirtualHostableBucket(bucket)) {
       const host = `${bucket}.${serviceHost}`;
-      return { origin: `https://${host}`, host, pathPrefix: '' };
+      return bucketEndpoint(`https://${host}`, host, '');
     }
-    return { origin: `https://${serviceHost}`, host: serviceHost, pathPrefix: `/${uriEncode(bucket)}` };
+    return bucketEndpoint(`https://${serviceHost}`, serviceHost, `/${uriEncode(bucket)}`);
   };
 }
 
@@ -411,8 +416,8 @@ function customEndpoint(endpoint: string, forcePathStyle: boolean): (bucket: str
   return (bucket) => {
     if (!pathStyleOnly && isVirtualHostableBucket(bucket)) {
       const host = `${bucket}.${authority}`;
-      return { origin: `${scheme}//${host}`, host, pathPrefix: path === '/' ? '' : path };
+      return bucketEndpoint(`${scheme}//${host}`, host, path === '/' ? '' : path);
     }
-    return { origin: `${scheme}//${authority}`, host: authority, pathPrefix: `${normalizedPath}${uriEncode(bucket)}` };
+    return bucketEndpoint(`${scheme}//${authority}`, authority, `${normalizedPath}${uriEncode(bucket)}`);
   };
 }
