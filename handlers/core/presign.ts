@@ -213,6 +213,9 @@ export class S3UrlSigner {
       throw new RangeError(`S3UrlSigner: expiresIn must be an integer from 1 to ${MAX_PRESIGN_EXPIRES_IN} seconds`);
     }
     if (input.bucket.length === 0) throw new Error('S3UrlSigner: bucket is empty');
+    if (typeof credentials.accessKeyId !== 'string' || typeof credentials.secretAccessKey !== 'string') {
+      throw new TypeError('S3UrlSigner: credentials need an accessKeyId and a secretAccessKey');
+    }
 
     const endpoint = this.endpointFor(input.bucket);
     const path = `${endpoint.pathPrefix}/${encodeKeyPath(input.key)}`;
