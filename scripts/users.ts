@@ -1,0 +1,218 @@
+/**
+ * `npm run users -- <command>`: manage the users who can log in.
+ *
+ *   add <name> --role admin|editor|viewer [--password-stdin] [--force]
+ *   passwd <name> [--password-stdin]
+ *   role <name> --role admin|editor|viewer
+ *   remove <name>
+ *   list
+ *
+ * Target: the running local stack (`.local/stack.json`, or `--stack <file>`) by default, or a
+ * deployed table with `--table <name> [--region <region>]` and the usual AWS credentials.
+ * Passwords come from a no-echo prompt, from stdin (`--password-stdin`), or — when neither
+ * is possible — are generated and printed once.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createDocumentClient } from '../handlers/adapters/aws-clients';
+import { USERNAME_PATTERN, UsersRepository } from '../handlers/adapters/users-repository';
+import { hashPassword } from '../handlers/core/password';
+import { isRole, ROLES, type Role } from '../handlers/core/roles';
+
+const USAGE = `usage: npm run users -- <command> [options]
+  add <name> --role ${ROLES.join('|')} [--password-stdin] [--force]
+  passwd <name> [--password-stdin]
+  role <name> --role ${ROLES.join('|')}
+  remove <name>
+  list
+target (default: the local stack in .local/stack.json):
+  --stack <file>                 another local stack file
+  --table <name> [--region <r>]  a deployed table, with your AWS credentials`;
+
+const MIN_PASSWORD_LENGTH = 8;
+
+class UsageError extends Error {}
+
+interface Args {
+  readonly positional: string[];
+  readonly options: Map<string, string | true>;
+}
+
+const FLAGS = new Set(['--password-stdin', '--force', '--help', '-h']);
+const VALUED = new Set(['--role', '--table', '--region', '--stack']);
+
+export function parseArgs(argv: readonly string[]): Args {
+  const positional: string[] = [];
+  const options = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] as string;
+    if (FLAGS.has(arg)) options.set(arg, true);
+    else if (VALUED.has(arg)) {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} needs a value`);
+      options.set(arg, value);
+      i += 1;
+    } else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+    else positional.push(arg);
+  }
+  return { positional, options };
+}
+
+function repository(args: Args): { users: UsersRepository; target: string } {
+  const table = args.options.get('--table');
+  if (typeof table === 'string') {
+    const region = args.options.get('--region');
+    const client = createDocumentClient(typeof region === 'string' ? { region } : {});
+    return { users: new UsersRepository({ tableName: table, client }), target: `table ${table}` };
+  }
+  const stackOption = args.options.get('--stack');
+  const stackFile = resolve(typeof stackOption === 'string' ? stackOption : resolve(__dirname, '..', '.local', 'stack.json'));
+  let stack: { dynamodbEndpoint?: unknown; region?: unknown; tableName?: unknown };
+  try {
+    stack = JSON.parse(readFileSync(stackFile, 'utf8')) as typeof stack;
+  } catch {
+    throw new UsageError(`no local stack found at ${stackFile}: start it with \`npm start\`, or target a deployed table with --table <name>`);
+  }
+  if (typeof stack.dynamodbEndpoint !== 'string' || typeof stack.tableName !== 'string') throw new UsageError(`${stackFile} has no dynamodbEndpoint/tableName`);
+  const client = createDocumentClient({
+    endpoint: stack.dynamodbEndpoint,
+    region: typeof stack.region === 'string' ? stack.region : 'us-east-1',
+    // DynamoDB Local accepts any key pair; nothing real is ever sent.
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  return { users: new UsersRepository({ tableName: stack.tableName, client }), target: `local stack ${stack.tableName}` };
+}
+
+function username(args: Args): string {
+  const name = args.positional[1];
+  if (name === undefined) throw new UsageError(`${args.positional[0] ?? 'this command'} needs a user name`);
+  if (!USERNAME_PATTERN.test(name)) throw new UsageError(`invalid user name "${name}": use 1-64 letters, digits, ".", "_", "@" or "-"`);
+  return name;
+}
+
+function role(args: Args): Role {
+  const value = args.options.get('--role');
+  if (typeof value !== 'string') throw new UsageError(`--role ${ROLES.join('|')} is required`);
+  if (!isRole(value)) throw new UsageError(`unknown role "${value}": use ${ROLES.join(', ')}`);
+  return value;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/** Reads a line from the terminal without echoing it. */
+function promptHidden(question: string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const stdin = process.stdin;
+    let answer = '';
+    process.stderr.write(question);
+    stdin.setRawMode(true);
+    stdin.resume();
+    stdin.setEncoding('utf8');
+    const done = (error?: Error): void => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.removeListener('data', onData);
+      process.stderr.write('\n');
+      if (error) reject(error);
+      else resolvePromise(answer);
+    };
+    const onData = (data: string): void => {
+      for (const ch of data) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') return done();
+        if (ch === '\u0003') return done(new UsageError('cancelled'));
+        if (ch === '\u007f' || ch === '\b') answer = answer.slice(0, -1);
+        else answer += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
+/** The new password and whether it was generated (and so must be shown once). */
+async function choosePassword(args: Args): Promise<{ password: string; generated: boolean }> {
+  let password: string;
+  if (args.options.has('--password-stdin')) password = await readStdin();
+  else if (process.stdin.isTTY) {
+    password = await promptHidden('Password: ');
+    if (password === '') return { password: randomBytes(18).toString('base64url'), generated: true };
+    if ((await promptHidden('Repeat password: ')) !== password) throw new UsageError('passwords do not match');
+  } else return { password: randomBytes(18).toString('base64url'), generated: true };
+  if (password.length < MIN_PASSWORD_LENGTH) throw new UsageError(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  return { password, generated: false };
+}
+
+function announce(generated: boolean, name: string, password: string): void {
+  if (generated) process.stdout.write(`generated password for ${name} (shown once): ${password}\n`);
+}
+
+export async function run(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const command = args.positional[0];
+  if (command === undefined || args.options.has('--help') || args.options.has('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    if (command === undefined && !args.options.has('--help') && !args.options.has('-h')) throw new UsageError('missing command');
+    return;
+  }
+  switch (command) {
+    case 'add': {
+      const name = username(args);
+      const userRole = role(args);
+      const { users, target } = repository(args);
+      const { password, generated } = await choosePassword(args);
+      await users.create({ username: name, role: userRole, passwordHash: await hashPassword(password) }, { overwrite: args.options.has('--force') });
+      process.stdout.write(`added ${name} (${userRole}) to ${target}\n`);
+      announce(generated, name, password);
+      return;
+    }
+    case 'passwd': {
+      const name = username(args);
+      const { users, target } = repository(args);
+      if ((await users.get(name)) === undefined) throw new UsageError(`no user "${name}" in ${target}`);
+      const { password, generated } = await choosePassword(args);
+      await users.update(name, { passwordHash: await hashPassword(password) });
+      await users.clearLoginLimiter(name);
+      process.stdout.write(`password of ${name} changed in ${target}\n`);
+      announce(generated, name, password);
+      return;
+    }
+    case 'role': {
+      const name = username(args);
+      const userRole = role(args);
+      const { users, target } = repository(args);
+      await users.update(name, { role: userRole });
+      process.stdout.write(`${name} is now ${userRole} in ${target}\n`);
+      return;
+    }
+    case 'remove': {
+      const name = username(args);
+      const { users, target } = repository(args);
+      await users.remove(name);
+      process.stdout.write(`removed ${name} from ${target}\n`);
+      return;
+    }
+    case 'list': {
+      const { users } = repository(args);
+      const all = await users.list();
+      const width = Math.max(8, ...all.map((u) => u.username.length));
+      process.stdout.write(`${'username'.padEnd(width)}  role    created\n`);
+      for (const u of all) process.stdout.write(`${u.username.padEnd(width)}  ${u.role.padEnd(6)}  ${u.createdAt}\n`);
+      return;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2)).catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    const hint = error instanceof UsageError ? '' : /ECONNREFUSED|fetch failed/.test(message) ? ' (is the local stack running?)' : '';
+    process.stderr.write(`users: ${message}${hint}\n`);
+    process.exit(1);
+  });
+}
