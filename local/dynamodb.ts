@@ -1,0 +1,232 @@
+/**
+ * DynamoDB Local (the jar shipped in amplify-dynamodb-simulator, Java 17) as a child process,
+ * plus the catalog table created exactly as the synthesized plan declares it.
+ *
+ * Java runs under a small `sh` watchdog that holds a pipe from this process: when this
+ * process dies for any reason (Ctrl-C, crash, SIGKILL of a test runner), the pipe closes and
+ * the watchdog kills Java, so no DynamoDB Local outlives the stack.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceNotFoundException,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { TABLE_SCHEMA } from '../contract/table';
+import type { Logger } from './log';
+import { PlanError, type PlanValue, type SynthesizedPlan } from './plan';
+import { freePort } from './ports';
+
+export const LOCAL_REGION = 'us-east-1';
+/** s3rver only knows this key pair; DynamoDB Local (-sharedDb) accepts any. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+export interface DynamoDbLocalOptions {
+  /** Keep tables in `<dir>/shared-local-instance.db`; omit to run in memory. */
+  readonly dbDir?: string;
+  /** @default a free port */
+  readonly port?: number;
+  readonly logger: Logger;
+  /** @default 30000 */
+  readonly startTimeoutMs?: number;
+}
+
+export interface DynamoDbLocal {
+  readonly endpoint: string;
+  readonly client: DynamoDBClient;
+  stop(): Promise<void>;
+}
+
+const WATCHDOG = `
+exec 3<&0
+java -Djava.library.path="$DDB_LIB" -jar "$DDB_JAR" "$@" </dev/null &
+java_pid=$!
+trap 'kill $java_pid 2>/dev/null' TERM INT HUP
+{ read _ignored <&3; kill $java_pid 2>/dev/null; } &
+reader_pid=$!
+status=0
+while kill -0 $java_pid 2>/dev/null; do wait $java_pid; status=$?; done
+kill $reader_pid 2>/dev/null
+exit $status
+`;
+
+export function emulatorDir(): string {
+  const dir = path.join(path.dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
+  if (!existsSync(path.join(dir, 'DynamoDBLocal.jar'))) throw new Error(`DynamoDBLocal.jar not found in ${dir}`);
+  return dir;
+}
+
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
+  const { logger } = options;
+  const port = options.port ?? (await freePort());
+  const emulator = emulatorDir();
+  const args = ['-port', String(port), '-sharedDb', '-disableTelemetry'];
+  if (options.dbDir) {
+    mkdirSync(options.dbDir, { recursive: true });
+    args.push('-dbPath', options.dbDir);
+  } else {
+    args.push('-inMemory');
+  }
+
+  const child = spawn('sh', ['-c', WATCHDOG, 'dynamodb-local-watchdog', ...args], {
+    cwd: options.dbDir ?? emulator,
+    env: { ...process.env, DDB_JAR: path.join(emulator, 'DynamoDBLocal.jar'), DDB_LIB: path.join(emulator, 'DynamoDBLocal_lib') },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  // The watchdog must not keep this process alive, and its stdin is the lifeline.
+  child.unref();
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let running = true;
+  void exited.then((code) => {
+    if (running) logger.error('dynamodb', `DynamoDB Local exited unexpectedly (code ${code})`);
+    running = false;
+  });
+  forwardLines(child, logger);
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const stop = async (): Promise<void> => {
+    if (!running) return;
+    running = false;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+    client.destroy();
+  };
+
+  try {
+    await waitUntilAnswering(client, () => running, options.startTimeoutMs ?? 30_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  logger.info('dynamodb', `DynamoDB Local on ${endpoint} (${options.dbDir ? `data in ${options.dbDir}` : 'in memory'})`);
+  return { endpoint, client, stop };
+}
+
+async function waitUntilAnswering(client: DynamoDBClient, isRunning: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!isRunning()) throw new Error('DynamoDB Local exited during start (is Java 17 installed?)');
+    try {
+      await client.send(new ListTablesCommand({ Limit: 1 }));
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer within ${timeoutMs} ms: ${String(err)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+function forwardLines(child: ChildProcess, logger: Logger): void {
+  const forward = (stream: NodeJS.ReadableStream | null, log: (line: string) => void): void => {
+    let buffer = '';
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      buffer += chunk;
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) log(line);
+    });
+  };
+  forward(child.stdout, (line) => logger.info('dynamodb', line));
+  forward(child.stderr, (line) => logger.warn('dynamodb', line));
+}
+
+// --- The table, as declared by the plan ------------------------------------------------
+
+/** CreateTable input for the plan's `aws_dynamodb_table`, named `tableName` locally. */
+export function tableFromPlan(plan: SynthesizedPlan, tableName: string): CreateTableCommandInput {
+  const tables = plan.resources('aws_dynamodb_table');
+  if (tables.length === 0) return tableFromContract(tableName);
+  if (tables.length > 1) throw new PlanError(`expected one aws_dynamodb_table, found ${tables.length}`);
+  const declared = tables[0][1];
+  // Only the key-related fields: the rest (SSE key, PITR, TTL) has no meaning locally.
+  const table = Object.fromEntries(
+    ['attribute', 'hash_key', 'range_key', 'global_secondary_index'].map((field) => [field, plan.resolve(declared[field])]),
+  ) as Record<string, PlanValue>;
+
+  const attributes = asList(table.attribute).map((a) => {
+    const attr = a as Record<string, PlanValue>;
+    return { AttributeName: String(attr.name), AttributeType: String(attr.type) as 'S' | 'N' | 'B' };
+  });
+  const keySchema = (hash: PlanValue, range: PlanValue) => [
+    { AttributeName: String(hash), KeyType: 'HASH' as const },
+    ...(range ? [{ AttributeName: String(range), KeyType: 'RANGE' as const }] : []),
+  ];
+  const indexes = asList(table.global_secondary_index).map((g) => {
+    const gsi = g as Record<string, PlanValue>;
+    const keys = gsi.key_schema
+      ? asList(gsi.key_schema).map((k) => {
+          const key = k as Record<string, PlanValue>;
+          return { AttributeName: String(key.attribute_name), KeyType: String(key.key_type) as 'HASH' | 'RANGE' };
+        })
+      : keySchema(gsi.hash_key, gsi.range_key);
+    const nonKey = asList(gsi.non_key_attributes).map(String);
+    return {
+      IndexName: String(gsi.name),
+      KeySchema: keys,
+      Projection: {
+        ProjectionType: String(gsi.projection_type ?? 'ALL') as 'ALL' | 'KEYS_ONLY' | 'INCLUDE',
+        ...(nonKey.length ? { NonKeyAttributes: nonKey } : {}),
+      },
+    };
+  });
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: attributes,
+    KeySchema: keySchema(table.hash_key, table.range_key),
+    ...(indexes.length ? { GlobalSecondaryIndexes: indexes } : {}),
+  };
+}
+
+/** The same table from contract/table.ts, for a plan that does not declare one. */
+export function tableFromContract(tableName: string): CreateTableCommandInput {
+  const { partitionKey, sortKey, typeIndex } = TABLE_SCHEMA;
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [partitionKey, sortKey, typeIndex.partitionKey, typeIndex.sortKey].map((name) => ({
+      AttributeName: name,
+      AttributeType: 'S',
+    })),
+    KeySchema: [
+      { AttributeName: partitionKey, KeyType: 'HASH' },
+      { AttributeName: sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: typeIndex.name,
+        KeySchema: [
+          { AttributeName: typeIndex.partitionKey, KeyType: 'HASH' },
+          { AttributeName: typeIndex.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}
+
+/** Creates the table unless it already exists (kept data across restarts). */
+export async function ensureTable(client: DynamoDBClient, input: CreateTableCommandInput): Promise<'created' | 'exists'> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: input.TableName }));
+    return 'exists';
+  } catch (err) {
+    if (!(err instanceof ResourceNotFoundException)) throw err;
+  }
+  await client.send(new CreateTableCommand(input));
+  return 'created';
+}
+
+function asList(value: PlanValue | undefined): PlanValue[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}

@@ -1,0 +1,451 @@
+/**
+ * The Lambda functions of the synthesized plan, run locally: each `aws_lambda_function`
+ * (told apart by its `media-store:function` tag) is unpacked from the plan's asset zip and
+ * served by a pool of worker threads — one invocation per worker at a time, each worker
+ * with only that function's environment, the plan's handler and timeout.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { buildSync } from 'esbuild';
+import { FUNCTION_TAG } from '../contract/functions';
+import type { Logger } from './log';
+import { PlanError, type PlanValue, type ReferenceResolver, type SynthesizedPlan } from './plan';
+import type { FromRuntime, LambdaErrorBody, RuntimeData, ToRuntime } from './lambda-runtime';
+import { extractZip } from './zip';
+
+/** Values the plan's resource references become locally. */
+export interface LocalValues {
+  readonly region: string;
+  readonly tableName: string;
+  readonly bucketName: string;
+  readonly jwtSecret: string;
+  readonly s3Endpoint: string;
+  readonly dynamodbEndpoint: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+export interface FunctionDefinition {
+  /** The `media-store:function` tag: `auth`, `sync`, … */
+  readonly name: string;
+  /** Logical name of the `aws_lambda_function` in the plan. */
+  readonly resource: string;
+  readonly functionName: string;
+  readonly zipPath: string;
+  readonly handler: string;
+  readonly timeoutSeconds: number;
+  readonly memorySize: number;
+  /** The plan's variables, resolved to local values (JWT_SECRET_ARN already swapped). */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export type InvokeResult = { ok: true; payload: unknown } | { ok: false; error: LambdaErrorBody };
+
+export interface FunctionsManifest {
+  readonly [name: string]: { readonly source: string; readonly sha256: string; readonly files: readonly string[] };
+}
+
+const SECRET_ARN_VARIABLE = 'JWT_SECRET_ARN';
+const SECRET_VARIABLE = 'JWT_SECRET';
+
+/** Reads every tagged `aws_lambda_function` of the plan and resolves its configuration. */
+export function functionsFromPlan(plan: SynthesizedPlan, local: LocalValues): FunctionDefinition[] {
+  const references = localReferences(local);
+  const definitions = plan.resources('aws_lambda_function').map(([resource, block]): FunctionDefinition => {
+    const tags = plan.resolve(block.tags ?? {}) as Record<string, PlanValue>;
+    const name = tags[FUNCTION_TAG];
+    if (typeof name !== 'string' || !name) {
+      throw new PlanError(`aws_lambda_function.${resource} has no "${FUNCTION_TAG}" tag`);
+    }
+    return {
+      name,
+      resource,
+      functionName: resolveFunctionName(plan, block.function_name, name),
+      zipPath: plan.resolvePath(block.filename),
+      handler: String(plan.resolve(block.handler)),
+      timeoutSeconds: Number(plan.resolve(block.timeout ?? 3)),
+      memorySize: Number(plan.resolve(block.memory_size ?? 128)),
+      environment: resolveEnvironment(plan, resource, block.environment, local, references),
+    };
+  });
+  const names = definitions.map((d) => d.name);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate) throw new PlanError(`two functions are tagged ${FUNCTION_TAG} = ${duplicate}`);
+  return definitions;
+}
+
+function resolveFunctionName(plan: SynthesizedPlan, value: PlanValue | undefined, tag: string): string {
+  try {
+    const resolved = plan.resolve(value);
+    if (typeof resolved === 'string' && resolved) return resolved;
+  } catch (err) {
+    if (!(err instanceof PlanError)) throw err;
+  }
+  return `media-store-${tag}`;
+}
+
+function resolveEnvironment(
+  plan: SynthesizedPlan,
+  resource: string,
+  environment: PlanValue | undefined,
+  local: LocalValues,
+  references: ReferenceResolver,
+): Record<string, string> {
+  const block = (Array.isArray(environment) ? environment[0] : environment) as Record<string, PlanValue> | undefined;
+  const variables = (block?.variables ?? {}) as Record<string, PlanValue>;
+  const env: Record<string, string> = {};
+  for (const [key, raw] of Object.entries(variables)) {
+    if (key === SECRET_ARN_VARIABLE) {
+      // Locally there is no Secrets Manager: the functions get the secret itself.
+      env[SECRET_VARIABLE] = local.jwtSecret;
+      continue;
+    }
+    let value: PlanValue;
+    try {
+      value = plan.resolve(raw, references);
+    } catch (err) {
+      if (err instanceof PlanError) {
+        throw new PlanError(`aws_lambda_function.${resource} environment ${key}: ${err.message}`);
+      }
+      throw err;
+    }
+    if (value === null || typeof value === 'object') {
+      throw new PlanError(`aws_lambda_function.${resource} environment ${key} is not a scalar: ${JSON.stringify(raw)}`);
+    }
+    env[key] = String(value);
+  }
+  return env;
+}
+
+/** Resource attributes that have a local meaning; anything else is an error. */
+function localReferences(local: LocalValues): ReferenceResolver {
+  return (type, name, attribute, expression) => {
+    const fail = (): never => {
+      throw new PlanError(`no local value for ${type}.${name}.${attribute} (in ${expression})`);
+    };
+    switch (type) {
+      case 'aws_dynamodb_table':
+        if (attribute === 'name' || attribute === 'id') return local.tableName;
+        if (attribute === 'arn') return `arn:aws:dynamodb:${local.region}:000000000000:table/${local.tableName}`;
+        return fail();
+      case 'aws_s3_bucket':
+        if (attribute === 'bucket' || attribute === 'id') return local.bucketName;
+        if (attribute === 'arn') return `arn:aws:s3:::${local.bucketName}`;
+        return fail();
+      case 'aws_sns_topic':
+        // No SNS locally: the functions treat an empty topic as "do not publish".
+        if (attribute === 'arn' || attribute === 'id') return '';
+        return fail();
+      default:
+        return fail();
+    }
+  };
+}
+
+/** Unpacks every function's zip into `<dir>/<name>/` and records where each came from. */
+export function extractBundles(definitions: readonly FunctionDefinition[], dir: string): FunctionsManifest {
+  rmSync(dir, { recursive: true, force: true });
+  const manifest: Record<string, FunctionsManifest[string]> = {};
+  for (const definition of definitions) {
+    const target = path.join(dir, definition.name);
+    mkdirSync(target, { recursive: true });
+    const files = extractZip(definition.zipPath, target);
+    const sha256 = createHash('sha256').update(readFileSync(definition.zipPath)).digest('hex');
+    manifest[definition.name] = { source: definition.zipPath, sha256, files };
+  }
+  writeFileSync(path.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+/** Compiles the worker entry (TypeScript) to a plain script a bare worker thread can run. */
+export function buildRuntime(dir: string): string {
+  const outfile = path.join(dir, 'lambda-runtime.js');
+  buildSync({
+    entryPoints: [path.join(__dirname, 'lambda-runtime.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'silent',
+  });
+  return outfile;
+}
+
+interface Sandbox {
+  readonly worker: Worker;
+  readonly ready: Promise<void>;
+  busy: boolean;
+  current?: { id: number; settle: (result: InvokeResult) => void };
+}
+
+export interface LocalFunctionsOptions {
+  readonly definitions: readonly FunctionDefinition[];
+  /** Where `extractBundles` unpacked them. */
+  readonly functionsDir: string;
+  readonly runtimeScript: string;
+  readonly local: LocalValues;
+  readonly logger: Logger;
+  /** Concurrent sandboxes per function. @default 4 */
+  readonly maxConcurrency?: number;
+  /** Delays before the two retries of a failed asynchronous invocation (Lambda: 1 and 2 minutes). @default [1000, 2000] */
+  readonly asyncRetryDelaysMs?: readonly number[];
+}
+
+/** Lambda's service: invoke by tag name, synchronously or as an event (with retries). */
+export class LocalFunctions {
+  private readonly pools = new Map<string, FunctionPool>();
+  private readonly pendingAsync = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(private readonly options: LocalFunctionsOptions) {
+    for (const definition of options.definitions) {
+      this.pools.set(definition.name, new FunctionPool(definition, options));
+    }
+  }
+
+  get names(): string[] {
+    return [...this.pools.keys()];
+  }
+
+  definition(name: string): FunctionDefinition {
+    return this.pool(name).definition;
+  }
+
+  /** Starts one sandbox per function so the first requests do not pay the init phase. */
+  async warm(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((pool) => pool.warm()));
+  }
+
+  invoke(name: string, event: unknown): Promise<InvokeResult> {
+    return this.pool(name).invoke(event);
+  }
+
+  /** `InvocationType: Event`: returns at once; on error retries twice, then logs the loss. */
+  invokeAsync(name: string, event: unknown, description: string): void {
+    const delays = this.options.asyncRetryDelaysMs ?? [1000, 2000];
+    const { logger } = this.options;
+    const run = async (): Promise<void> => {
+      for (let attempt = 0; attempt <= delays.length; attempt++) {
+        if (this.stopped) return;
+        const result = await this.pool(name).invoke(event);
+        if (result.ok) return;
+        const what = `${result.error.errorType}: ${result.error.errorMessage}`;
+        if (attempt < delays.length) {
+          logger.warn(name, `async invocation for ${description} failed (${what}); retry ${attempt + 1} of ${delays.length}`);
+          await new Promise((r) => setTimeout(r, delays[attempt]));
+        } else {
+          logger.error(name, `async invocation for ${description} FAILED after ${delays.length} retries, event dropped: ${what}`);
+        }
+      }
+    };
+    const pending = run().finally(() => this.pendingAsync.delete(pending));
+    this.pendingAsync.add(pending);
+  }
+
+  /** Waits for asynchronous invocations in flight (tests, orderly shutdown). */
+  async drain(): Promise<void> {
+    while (this.pendingAsync.size) await Promise.allSettled([...this.pendingAsync]);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([...this.pools.values()].map((pool) => pool.stop()));
+  }
+
+  private pool(name: string): FunctionPool {
+    const pool = this.pools.get(name);
+    if (!pool) throw new Error(`no function "${name}" in the plan (have: ${this.names.join(', ')})`);
+    return pool;
+  }
+}
+
+class FunctionPool {
+  private readonly sandboxes = new Set<Sandbox>();
+  private readonly waiting: ((sandbox: Sandbox) => void)[] = [];
+  private nextId = 1;
+
+  constructor(
+    readonly definition: FunctionDefinition,
+    private readonly options: LocalFunctionsOptions,
+  ) {}
+
+  async warm(): Promise<void> {
+    if (this.sandboxes.size) return;
+    const sandbox = this.spawn();
+    try {
+      await sandbox.ready;
+    } catch (err) {
+      this.options.logger.error(this.definition.name, `init failed: ${(err as Error).message}`);
+    }
+  }
+
+  async invoke(event: unknown): Promise<InvokeResult> {
+    const sandbox = await this.acquire();
+    try {
+      await sandbox.ready;
+    } catch (err) {
+      this.discard(sandbox);
+      return { ok: false, error: { errorType: 'Runtime.InitError', errorMessage: (err as Error).message } };
+    }
+    const { timeoutSeconds, name } = this.definition;
+    const id = this.nextId++;
+    const requestId = randomUUID();
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    return new Promise<InvokeResult>((resolve) => {
+      const timer = setTimeout(() => {
+        sandbox.current = undefined;
+        this.options.logger.error(name, `${requestId} Task timed out after ${timeoutSeconds.toFixed(2)} seconds`);
+        this.discard(sandbox);
+        resolve({ ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${timeoutSeconds.toFixed(2)} seconds` } });
+      }, timeoutSeconds * 1000);
+      sandbox.current = {
+        id,
+        settle: (result) => {
+          clearTimeout(timer);
+          sandbox.current = undefined;
+          if (!result.ok) {
+            this.options.logger.warn(name, `${requestId} invocation error ${result.error.errorType}: ${result.error.errorMessage}`);
+          }
+          resolve(result);
+          this.release(sandbox);
+        },
+      };
+      const message: ToRuntime = { type: 'invoke', id, requestId, event: JSON.stringify(event), deadline };
+      sandbox.worker.postMessage(message);
+    });
+  }
+
+  async stop(): Promise<void> {
+    const all = [...this.sandboxes];
+    this.sandboxes.clear();
+    await Promise.all(all.map((s) => s.worker.terminate()));
+  }
+
+  private async acquire(): Promise<Sandbox> {
+    for (const sandbox of this.sandboxes) {
+      if (!sandbox.busy) {
+        sandbox.busy = true;
+        return sandbox;
+      }
+    }
+    if (this.sandboxes.size < (this.options.maxConcurrency ?? 4)) {
+      const sandbox = this.spawn();
+      sandbox.busy = true;
+      return sandbox;
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(sandbox: Sandbox): void {
+    if (!this.sandboxes.has(sandbox)) return;
+    const next = this.waiting.shift();
+    if (next) next(sandbox);
+    else sandbox.busy = false;
+  }
+
+  private discard(sandbox: Sandbox): void {
+    this.sandboxes.delete(sandbox);
+    void sandbox.worker.terminate();
+    // A waiting invocation gets a fresh sandbox in place of the discarded one.
+    const next = this.waiting.shift();
+    if (next) {
+      const fresh = this.spawn();
+      fresh.busy = true;
+      next(fresh);
+    }
+  }
+
+  private spawn(): Sandbox {
+    const { definition, options } = this;
+    const taskRoot = path.join(options.functionsDir, definition.name);
+    const data: RuntimeData = {
+      taskRoot,
+      handler: definition.handler,
+      functionName: definition.functionName,
+      memorySize: definition.memorySize,
+      region: options.local.region,
+    };
+    const worker = new Worker(options.runtimeScript, {
+      workerData: data,
+      env: lambdaEnvironment(definition, taskRoot, options.local),
+      stdout: true,
+      stderr: true,
+      execArgv: ['--enable-source-maps'],
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(128, definition.memorySize) },
+    });
+    forwardLines(worker.stdout, (line) => options.logger.info(definition.name, line));
+    forwardLines(worker.stderr, (line) => options.logger.warn(definition.name, line));
+
+    let markReady!: () => void;
+    let markFailed!: (err: Error) => void;
+    const ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      markFailed = reject;
+    });
+    ready.catch(() => undefined);
+    const sandbox: Sandbox = { worker, ready, busy: false };
+    this.sandboxes.add(sandbox);
+
+    worker.on('message', (message: FromRuntime) => {
+      if (message.type === 'ready') markReady();
+      else if (message.type === 'init-error') {
+        markFailed(new Error(`${message.error.errorType}: ${message.error.errorMessage}`));
+      } else if (sandbox.current?.id === message.id) {
+        sandbox.current.settle(
+          message.type === 'result' ? { ok: true, payload: JSON.parse(message.payload) } : { ok: false, error: message.error },
+        );
+      }
+    });
+    worker.on('error', (err) => {
+      // An uncaught exception kills a Lambda sandbox: fail what runs in it, start afresh next time.
+      markFailed(err);
+      options.logger.error(definition.name, `runtime crashed: ${err.stack ?? err.message}`);
+      const current = sandbox.current;
+      this.discard(sandbox);
+      current?.settle({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: err.message } });
+    });
+    worker.on('exit', (code) => {
+      markFailed(new Error(`runtime exited with code ${code}`));
+      const current = sandbox.current;
+      if (this.sandboxes.has(sandbox)) this.discard(sandbox);
+      current?.settle({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with code ${code}` } });
+    });
+    return sandbox;
+  }
+}
+
+/** The environment of one function: the plan's variables plus what Lambda itself sets. */
+export function lambdaEnvironment(definition: FunctionDefinition, taskRoot: string, local: LocalValues): Record<string, string> {
+  return {
+    ...definition.environment,
+    AWS_REGION: local.region,
+    AWS_DEFAULT_REGION: local.region,
+    AWS_ACCESS_KEY_ID: local.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: local.credentials.secretAccessKey,
+    AWS_ENDPOINT_URL_S3: local.s3Endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: local.dynamodbEndpoint,
+    S3_FORCE_PATH_STYLE: 'true',
+    AWS_LAMBDA_FUNCTION_NAME: definition.functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySize),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${definition.functionName}`,
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    LAMBDA_TASK_ROOT: taskRoot,
+    _HANDLER: definition.handler,
+    // Lambda runs nodejs22.x; the SDK's warning about this older local Node is noise here.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+function forwardLines(stream: NodeJS.ReadableStream, log: (line: string) => void): void {
+  let buffer = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffer += chunk;
+    const lines = buffer.split('\n');
+    buffer = lines.pop() ?? '';
+    for (const line of lines) if (line.trim()) log(line);
+  });
+}

@@ -1,0 +1,284 @@
+/**
+ * The S3 side of the local stack: s3rver in this process, the bucket created with the
+ * plan's CORS rules, and its object events rewritten into the records AWS S3 delivers to a
+ * Lambda notification target (URL-encoded key, a monotonic `sequencer`, the real event
+ * names), filtered by the plan's `aws_s3_bucket_notification`.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import S3rver from 's3rver';
+import type { Logger } from './log';
+import { PlanError, type PlanValue, type SynthesizedPlan } from './plan';
+import { freePort } from './ports';
+
+/** One record of an S3 event notification, as AWS S3 delivers it to Lambda. */
+export interface S3EventRecord {
+  readonly eventVersion: string;
+  readonly eventSource: 'aws:s3';
+  readonly awsRegion: string;
+  readonly eventTime: string;
+  readonly eventName: string;
+  readonly userIdentity: { principalId: string };
+  readonly requestParameters: { sourceIPAddress: string };
+  readonly responseElements: Record<string, string>;
+  readonly s3: {
+    s3SchemaVersion: '1.0';
+    configurationId: string;
+    bucket: { name: string; ownerIdentity: { principalId: string }; arn: string };
+    object: { key: string; size?: number; eTag?: string; sequencer: string };
+  };
+}
+
+export interface S3Notification {
+  /** Logical name of the target `aws_lambda_function` in the plan. */
+  readonly functionResource: string;
+  readonly events: readonly string[];
+  readonly prefix: string;
+  readonly suffix: string;
+  readonly id: string;
+}
+
+export interface LocalS3Options {
+  /** Keep objects here; omit for a temporary directory removed on stop. */
+  readonly directory?: string;
+  /** @default a free port */
+  readonly port?: number;
+  readonly region: string;
+  readonly logger: Logger;
+}
+
+export interface LocalS3 {
+  readonly endpoint: string;
+  /** Creates the bucket if missing and (re)applies the CORS rules. */
+  ensureBucket(name: string, corsRules: readonly CorsRule[]): Promise<void>;
+  /** Called for every object event, after the object operation completed. */
+  onObjectEvent(listener: (record: S3EventRecord) => void): void;
+  stop(): Promise<void>;
+}
+
+export interface CorsRule {
+  readonly allowedOrigins: readonly string[];
+  readonly allowedMethods: readonly string[];
+  readonly allowedHeaders: readonly string[];
+  readonly exposeHeaders: readonly string[];
+  readonly maxAgeSeconds?: number;
+}
+
+interface S3rverRecord {
+  eventName: string;
+  eventTime: string;
+  userIdentity: { principalId: string };
+  requestParameters: { sourceIPAddress: string };
+  responseElements: Record<string, string>;
+  s3: { bucket: { name: string; ownerIdentity: { principalId: string } }; object: { key: string; size?: number; eTag?: string } };
+}
+
+export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
+  const { logger, region } = options;
+  const temporary = !options.directory;
+  const directory = options.directory ?? mkdtempSync(path.join(tmpdir(), 'media-store-s3-'));
+  mkdirSync(directory, { recursive: true });
+  const port = options.port ?? (await freePort());
+
+  const s3rver = new S3rver({ directory, silent: true, address: '127.0.0.1', port, vhostBuckets: false });
+  const requests = new AsyncLocalStorage<IncomingMessage>();
+  const listeners: ((record: S3EventRecord) => void)[] = [];
+  const sequencer = monotonicSequencer();
+
+  const emit = (record: S3EventRecord): void => {
+    // S3 notifications are asynchronous: never inside the request that caused them.
+    setImmediate(() => listeners.forEach((listener) => listener(record)));
+  };
+
+  s3rver.on('event', (event: { Records: S3rverRecord[] }) => {
+    const request = requests.getStore();
+    for (const raw of event.Records) {
+      const completesMultipart = raw.eventName === 'ObjectCreated:Post' && request?.url?.includes('uploadId=');
+      emit(
+        toAwsRecord(raw, {
+          region,
+          sequencer: sequencer(),
+          eventName: completesMultipart ? 'ObjectCreated:CompleteMultipartUpload' : raw.eventName,
+        }),
+      );
+    }
+  });
+
+  // s3rver emits nothing for DeleteObjects (POST ?delete); AWS emits ObjectRemoved:Delete per key.
+  const store = s3rver.store as { deleteObject(bucket: string, key: string): Promise<void> };
+  const deleteObject = store.deleteObject.bind(store);
+  store.deleteObject = async (bucket: string, key: string): Promise<void> => {
+    await deleteObject(bucket, key);
+    const request = requests.getStore();
+    if (request?.method === 'POST' && /[?&]delete(=|&|$)/.test(request.url ?? '')) {
+      emit(
+        toAwsRecord(
+          {
+            eventName: 'ObjectRemoved:Delete',
+            eventTime: new Date().toISOString(),
+            userIdentity: { principalId: 'AWS:LOCAL' },
+            requestParameters: { sourceIPAddress: request.socket.remoteAddress ?? '127.0.0.1' },
+            responseElements: {},
+            s3: { bucket: { name: bucket, ownerIdentity: { principalId: 'LOCAL' } }, object: { key } },
+          },
+          { region, sequencer: sequencer(), eventName: 'ObjectRemoved:Delete' },
+        ),
+      );
+    }
+  };
+
+  const handle = s3rver.callback();
+  const server: Server = createServer((req, res) => requests.run(req, () => handle(req, res)));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  logger.info('s3', `S3 (s3rver) on ${endpoint} (${temporary ? 'temporary data' : `data in ${directory}`})`);
+
+  return {
+    endpoint,
+    async ensureBucket(name, corsRules) {
+      const configs = corsRules.length ? [Buffer.from(corsXml(corsRules))] : [];
+      // configureBuckets() is s3rver's own provisioning: create if missing, apply the configs.
+      (s3rver as unknown as { _configureBuckets: unknown })._configureBuckets = [{ name, configs }];
+      await s3rver.configureBuckets();
+    },
+    onObjectEvent(listener) {
+      listeners.push(listener);
+    },
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      s3rver.logger.close();
+      if (temporary) rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * S3's sequencer orders the events of one key. s3rver stamps milliseconds, which ties for
+ * events in the same millisecond; this one never repeats and never goes backwards, also
+ * across restarts on kept data (it starts from the clock).
+ */
+export function monotonicSequencer(): () => string {
+  let last = 0n;
+  return () => {
+    const fromClock = BigInt(Date.now()) << 20n;
+    last = fromClock > last ? fromClock : last + 1n;
+    return last.toString(16).toUpperCase().padStart(18, '0');
+  };
+}
+
+/** S3 URL-encodes keys in notifications like a form (`red flower.jpg` → `red+flower.jpg`). */
+export function encodeEventKey(key: string): string {
+  return encodeURIComponent(key)
+    .replace(/%20/g, '+')
+    .replace(/%2F/g, '/')
+    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function toAwsRecord(raw: S3rverRecord, fields: { region: string; sequencer: string; eventName: string }): S3EventRecord {
+  const bucket = raw.s3.bucket.name;
+  const object = raw.s3.object;
+  return {
+    eventVersion: '2.1',
+    eventSource: 'aws:s3',
+    awsRegion: fields.region,
+    eventTime: raw.eventTime,
+    eventName: fields.eventName,
+    userIdentity: raw.userIdentity,
+    requestParameters: raw.requestParameters,
+    responseElements: {
+      'x-amz-request-id': randomBytes(8).toString('hex').toUpperCase(),
+      'x-amz-id-2': randomBytes(32).toString('base64'),
+      ...raw.responseElements,
+    },
+    s3: {
+      s3SchemaVersion: '1.0',
+      configurationId: '',
+      bucket: { name: bucket, ownerIdentity: raw.s3.bucket.ownerIdentity, arn: `arn:aws:s3:::${bucket}` },
+      object: {
+        key: encodeEventKey(object.key),
+        ...(fields.eventName.startsWith('ObjectCreated:') && object.size !== undefined ? { size: Number(object.size) } : {}),
+        ...(object.eTag ? { eTag: object.eTag } : {}),
+        sequencer: fields.sequencer,
+      },
+    },
+  };
+}
+
+function corsXml(rules: readonly CorsRule[]): string {
+  const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const many = (tag: string, values: readonly string[]): string => values.map((v) => `<${tag}>${escape(v)}</${tag}>`).join('');
+  const body = rules
+    .map(
+      (r) =>
+        `<CORSRule>${many('AllowedOrigin', r.allowedOrigins)}${many('AllowedMethod', r.allowedMethods)}` +
+        `${many('AllowedHeader', r.allowedHeaders)}${many('ExposeHeader', r.exposeHeaders)}` +
+        `${r.maxAgeSeconds !== undefined ? `<MaxAgeSeconds>${r.maxAgeSeconds}</MaxAgeSeconds>` : ''}</CORSRule>`,
+    )
+    .join('');
+  return `<CORSConfiguration>${body}</CORSConfiguration>`;
+}
+
+// --- What the plan says about the bucket -----------------------------------------------
+
+/** The plan's `aws_s3_bucket_cors_configuration` rules, variables resolved. */
+export function corsRulesFromPlan(plan: SynthesizedPlan): CorsRule[] {
+  const declared = plan.resources('aws_s3_bucket_cors_configuration').filter(([, block]) => Number(plan.resolve(block.count ?? 1)) > 0);
+  return declared.flatMap(([, block]) =>
+    list(plan.resolve(block.cors_rule)).map((r) => {
+      const rule = r as Record<string, PlanValue>;
+      return {
+        allowedOrigins: list(rule.allowed_origins).map(String),
+        allowedMethods: list(rule.allowed_methods).map(String),
+        allowedHeaders: list(rule.allowed_headers).map(String),
+        exposeHeaders: list(rule.expose_headers).map(String),
+        ...(rule.max_age_seconds !== undefined && rule.max_age_seconds !== null
+          ? { maxAgeSeconds: Number(rule.max_age_seconds) }
+          : {}),
+      };
+    }),
+  );
+}
+
+/** The Lambda targets of the plan's `aws_s3_bucket_notification`. */
+export function notificationsFromPlan(plan: SynthesizedPlan): S3Notification[] {
+  return plan.resources('aws_s3_bucket_notification').flatMap(([, block]) =>
+    list(block.lambda_function).map((t, index) => {
+      const target = t as Record<string, PlanValue>;
+      const arn = String(target.lambda_function_arn);
+      const ref = /^\$\{aws_lambda_function\.([^.}]+)\.arn\}$/.exec(arn);
+      if (!ref) throw new PlanError(`notification target ${arn} is not a function of this plan`);
+      return {
+        functionResource: ref[1],
+        events: list(plan.resolve(target.events)).map(String),
+        prefix: String(plan.resolve(target.filter_prefix ?? '') ?? ''),
+        suffix: String(plan.resolve(target.filter_suffix ?? '') ?? ''),
+        id: String(target.id ?? `notification-${index}`),
+      };
+    }),
+  );
+}
+
+/** Whether a notification fires for a record: event type (with `*`) and key prefix/suffix. */
+export function notificationMatches(notification: S3Notification, record: S3EventRecord): boolean {
+  const eventName = `s3:${record.eventName}`;
+  const typeMatches = notification.events.some((pattern) =>
+    pattern.endsWith('*') ? eventName.startsWith(pattern.slice(0, -1)) : eventName === pattern,
+  );
+  const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+  return typeMatches && key.startsWith(notification.prefix) && key.endsWith(notification.suffix);
+}
+
+function list(value: PlanValue | undefined): PlanValue[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}

@@ -1,0 +1,272 @@
+/**
+ * The whole local stack, used by `npm start` (local/start.ts) and the e2e global setup:
+ * DynamoDB Local + s3rver + the plan's functions in worker threads + the API Gateway
+ * emulation, wired as the module wires them in AWS.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ROUTES } from '../contract/routes';
+import { UsersRepository } from '../handlers/adapters/users-repository';
+import { hashPassword, verifyPassword } from '../handlers/core/password';
+import { apiConfigFromPlan, startApiServer, type ApiServer } from './api-server';
+import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, tableFromPlan, type DynamoDbLocal } from './dynamodb';
+import { buildRuntime, extractBundles, functionsFromPlan, LocalFunctions, type FunctionsManifest, type LocalValues } from './functions';
+import { consoleLogger, type Logger } from './log';
+import { PlanError, stackDir, SynthesizedPlan, type PlanValue } from './plan';
+import { freePort } from './ports';
+import { corsRulesFromPlan, notificationMatches, notificationsFromPlan, startLocalS3, type LocalS3 } from './s3';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+export const DEFAULT_TABLE_NAME = 'media-store-catalog';
+export const DEFAULT_BUCKET_NAME = 'media-store-media';
+
+export interface LocalStackOptions {
+  /** @default the checkout holding this file */
+  readonly projectRoot?: string;
+  /** The synthesized module stack. @default <root>/cdktf.out/stacks/media-store-module */
+  readonly planDir?: string;
+  /** Values for the plan's variables instead of their defaults (see `TF_VAR_*` in start.ts). */
+  readonly variables?: Readonly<Record<string, PlanValue>>;
+  /** Where data survives restarts. @default <root>/.local/data */
+  readonly dataDir?: string;
+  /** Keep nothing: DynamoDB in memory, S3 and secret in a temp dir removed on stop. @default false */
+  readonly inMemory?: boolean;
+  /** Where the bundles are unpacked. @default <root>/.local/functions (a temp dir when in memory) */
+  readonly functionsDir?: string;
+  /** API port. @default 3000; 0 picks a free one */
+  readonly port?: number;
+  /** @default 127.0.0.1 */
+  readonly host?: string;
+  /** @default free ports */
+  readonly s3Port?: number;
+  readonly dynamodbPort?: number;
+  /** First admin. @default "admin" */
+  readonly adminUser?: string;
+  /** When omitted and the admin does not exist, one is generated and reported once. */
+  readonly adminPassword?: string;
+  /** Written while running, removed on stop; `null` writes none. @default <root>/.local/stack.json */
+  readonly stackFile?: string | null;
+  readonly logger?: Logger;
+  /** Delays before the 2 retries of failed S3 → sync invocations. @default [1000, 2000] */
+  readonly asyncRetryDelaysMs?: readonly number[];
+}
+
+/** What `.local/stack.json` holds: enough for CLIs (`npm run users`) to find the stack. */
+export interface StackInfo {
+  readonly apiUrl: string;
+  readonly s3Endpoint: string;
+  readonly dynamodbEndpoint: string;
+  readonly region: string;
+  readonly tableName: string;
+  readonly bucketName: string;
+}
+
+export interface LocalStack extends StackInfo {
+  /** The file holding the JWT signing secret (mode 0600). */
+  readonly jwtSecretFile: string;
+  readonly functionsDir: string;
+  readonly manifest: FunctionsManifest;
+  readonly planDir: string;
+  /** Set when the admin was created with a generated password (print it once). */
+  readonly generatedAdminPassword?: string;
+  readonly adminUser: string;
+  readonly functions: LocalFunctions;
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const root = options.projectRoot ?? PROJECT_ROOT;
+  const logger = options.logger ?? consoleLogger();
+  const inMemory = options.inMemory ?? false;
+  const planDir = options.planDir ?? stackDir(root);
+  const plan = SynthesizedPlan.load(planDir, options.variables);
+
+  const scratch = inMemory ? mkdtempSync(path.join(tmpdir(), 'media-store-local-')) : undefined;
+  const dataDir = scratch ?? options.dataDir ?? path.join(root, '.local', 'data');
+  mkdirSync(dataDir, { recursive: true });
+  const functionsDir = options.functionsDir ?? (scratch ? path.join(scratch, 'functions') : path.join(root, '.local', 'functions'));
+  const stackFile = options.stackFile === undefined ? path.join(root, '.local', 'stack.json') : options.stackFile;
+
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async (): Promise<void> => {
+    while (stoppers.length) {
+      const next = stoppers.pop()!;
+      try {
+        await next();
+      } catch (err) {
+        logger.error('stack', `while stopping: ${String(err)}`);
+      }
+    }
+  };
+  if (scratch) stoppers.push(async () => rmSync(scratch, { recursive: true, force: true }));
+
+  try {
+    const jwtSecretFile = path.join(dataDir, 'jwt-secret');
+    const jwtSecret = readOrCreateSecret(jwtSecretFile);
+    const [s3Port, dynamodbPort] = await Promise.all([
+      options.s3Port ?? freePort(),
+      options.dynamodbPort ?? freePort(),
+    ]);
+    const local: LocalValues = {
+      region: LOCAL_REGION,
+      tableName: localName(plan, 'aws_dynamodb_table', 'name', DEFAULT_TABLE_NAME),
+      bucketName: localName(plan, 'aws_s3_bucket', 'bucket', localName(plan, 'aws_s3_bucket', 'bucket_prefix', '', 'local') || DEFAULT_BUCKET_NAME),
+      jwtSecret,
+      s3Endpoint: `http://127.0.0.1:${s3Port}`,
+      dynamodbEndpoint: `http://127.0.0.1:${dynamodbPort}`,
+      credentials: LOCAL_CREDENTIALS,
+    };
+
+    // Everything the plan says is checked before anything starts: a bad plan fails fast.
+    const definitions = functionsFromPlan(plan, local);
+    const notifications = notificationsFromPlan(plan);
+    const corsRules = corsRulesFromPlan(plan);
+    const tableInput = tableFromPlan(plan, local.tableName);
+    const resourceToFunction = new Map(definitions.map((d) => [d.resource, d.name]));
+    const functionOf = (resource: string): string => {
+      const name = resourceToFunction.get(resource);
+      if (!name) throw new PlanError(`aws_lambda_function.${resource} is not a tagged function of the plan`);
+      return name;
+    };
+    const apiConfig = apiConfigFromPlan(plan, ROUTES, functionOf, local.region);
+
+    const manifest = extractBundles(definitions, functionsDir);
+    const runtimeScript = buildRuntime(functionsDir);
+    const functions = new LocalFunctions({
+      definitions,
+      functionsDir,
+      runtimeScript,
+      local,
+      logger,
+      ...(options.asyncRetryDelaysMs ? { asyncRetryDelaysMs: options.asyncRetryDelaysMs } : {}),
+    });
+    stoppers.push(() => functions.stop());
+
+    const started = Date.now();
+    const [dynamodb, s3] = await Promise.all([
+      startDynamoDbLocal({ port: dynamodbPort, logger, ...(inMemory ? {} : { dbDir: path.join(dataDir, 'dynamodb') }) }).then(
+        (d: DynamoDbLocal) => {
+          stoppers.push(() => d.stop());
+          return d;
+        },
+      ),
+      startLocalS3({ port: s3Port, region: local.region, logger, directory: path.join(dataDir, 's3') }).then((s: LocalS3) => {
+        stoppers.push(() => s.stop());
+        return s;
+      }),
+      functions.warm(),
+    ]);
+    logger.info('stack', `emulators up in ${Date.now() - started} ms`);
+
+    const table = await ensureTable(dynamodb.client, tableInput);
+    logger.info('stack', `table ${local.tableName} ${table === 'created' ? 'created' : 'kept'}`);
+    await s3.ensureBucket(local.bucketName, corsRules);
+
+    s3.onObjectEvent((record) => {
+      for (const notification of notifications) {
+        if (!notificationMatches(notification, record)) continue;
+        const event = { Records: [{ ...record, s3: { ...record.s3, configurationId: notification.id } }] };
+        functions.invokeAsync(functionOf(notification.functionResource), event, `${record.eventName} ${record.s3.object.key}`);
+      }
+    });
+
+    const adminUser = options.adminUser ?? 'admin';
+    const generatedAdminPassword = await ensureAdmin(dynamodb, local.tableName, adminUser, options.adminPassword, logger);
+
+    const api: ApiServer = await startApiServer({
+      config: apiConfig,
+      invoke: (name, event) => functions.invoke(name, event),
+      logger,
+      port: options.port ?? 3000,
+      ...(options.host ? { host: options.host } : {}),
+    });
+    stoppers.push(() => api.stop());
+
+    const info: StackInfo = {
+      apiUrl: api.url,
+      s3Endpoint: s3.endpoint,
+      dynamodbEndpoint: dynamodb.endpoint,
+      region: local.region,
+      tableName: local.tableName,
+      bucketName: local.bucketName,
+    };
+    if (stackFile) {
+      mkdirSync(path.dirname(stackFile), { recursive: true });
+      writeFileSync(stackFile, `${JSON.stringify(info, null, 2)}\n`);
+      stoppers.push(async () => rmSync(stackFile, { force: true }));
+    }
+
+    return {
+      ...info,
+      jwtSecretFile,
+      functionsDir,
+      manifest,
+      planDir,
+      adminUser,
+      ...(generatedAdminPassword ? { generatedAdminPassword } : {}),
+      functions,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** 48 random bytes, generated once and kept with the data (mode 0600). Never logged. */
+function readOrCreateSecret(file: string): string {
+  if (existsSync(file)) {
+    chmodSync(file, 0o600);
+    const secret = readFileSync(file, 'utf8').trim();
+    if (secret) return secret;
+  }
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+/**
+ * The local name of the table or bucket: the plan's own name when it is a literal or built
+ * from variable defaults, else a fixed default (a generated or prefixed name has no
+ * local meaning).
+ */
+function localName(plan: SynthesizedPlan, type: string, attribute: string, fallback: string, suffix = ''): string {
+  const [, block] = plan.resources(type)[0] ?? [];
+  const declared: PlanValue | undefined = block?.[attribute];
+  if (declared === undefined || declared === null) return fallback;
+  try {
+    const resolved = plan.resolve(declared);
+    return typeof resolved === 'string' && resolved ? `${resolved}${suffix}` : fallback;
+  } catch (err) {
+    if (err instanceof PlanError) return fallback;
+    throw err;
+  }
+}
+
+/** Creates the first admin; returns the password when it had to generate one. */
+async function ensureAdmin(
+  dynamodb: DynamoDbLocal,
+  tableName: string,
+  username: string,
+  password: string | undefined,
+  logger: Logger,
+): Promise<string | undefined> {
+  const client = DynamoDBDocumentClient.from(dynamodb.client, { marshallOptions: { removeUndefinedValues: true } });
+  const users = new UsersRepository({ tableName, client });
+  const existing = await users.get(username);
+  if (existing) {
+    if (password !== undefined && !(await verifyPassword(password, existing.passwordHash))) {
+      await users.update(username, { passwordHash: await hashPassword(password) });
+      logger.info('stack', `password of "${username}" set from MEDIA_STORE_ADMIN_PASSWORD`);
+    }
+    return undefined;
+  }
+  const chosen = password ?? randomBytes(18).toString('base64url');
+  await users.create({ username, role: 'admin', passwordHash: await hashPassword(chosen) });
+  logger.info('stack', `created admin user "${username}"`);
+  return password === undefined ? chosen : undefined;
+}

@@ -1,0 +1,105 @@
+/**
+ * `npm start`: runs the service on localhost from the built bundles of the synthesized plan.
+ *
+ *   PORT=3000                         API port (S3 and DynamoDB take free ports)
+ *   --in-memory | MEDIA_STORE_IN_MEMORY=1   keep nothing (default: data in .local/data)
+ *   MEDIA_STORE_ADMIN_USER=admin      first admin user
+ *   MEDIA_STORE_ADMIN_PASSWORD=…      its password (generated and printed once if unset)
+ *   MEDIA_STORE_S3_PORT, MEDIA_STORE_DYNAMODB_PORT   fixed emulator ports
+ *   TF_VAR_<name>=…                   module variables, as for terraform (JSON for lists)
+ */
+import { SynthesizedPlan, stackDir } from './plan';
+import { consoleLogger } from './log';
+import { PROJECT_ROOT, startLocalStack, type LocalStack } from './stack';
+
+function optionalPort(name: string, fallback?: number): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
+  return port;
+}
+
+function quickStart(stack: LocalStack, password: string | undefined): string {
+  const api = stack.apiUrl;
+  // A password the user chose is not echoed back; a generated one is shown once anyway.
+  const pass = password ?? `'"$MEDIA_STORE_ADMIN_PASSWORD"'`;
+  return [
+    `  API=${api}`,
+    `  TOKEN=$(curl -s -X POST $API/auth/login -H 'content-type: application/json' \\`,
+    `    -d '{"username":"${stack.adminUser}","password":"${pass}"}' | jq -r .token)`,
+    `  FILE=photo.jpg`,
+    `  UPLOAD=$(curl -s -X POST $API/uploads -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`,
+    `    -d '{"folder":"/demo","fileName":"'$FILE'","contentType":"image/jpeg","size":'$(stat -c %s $FILE)'}')`,
+    `  curl -s -X PUT "$(echo "$UPLOAD" | jq -r .url)" --data-binary @$FILE \\`,
+    `    $(echo "$UPLOAD" | jq -r '.headers | to_entries[] | "-H \\(.key):\\(.value)"')`,
+    `  curl -s "$API/files?folder=/demo" -H "authorization: Bearer $TOKEN" | jq`,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  // The emulated functions run on nodejs22.x in AWS; this SDK warning about older Node is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const inMemory = process.argv.includes('--in-memory') || process.env.MEDIA_STORE_IN_MEMORY === '1';
+  const logger = consoleLogger();
+  const variables = SynthesizedPlan.variablesFromEnv(stackDir(PROJECT_ROOT), process.env);
+  const password = process.env.MEDIA_STORE_ADMIN_PASSWORD || undefined;
+
+  let stack: LocalStack | undefined;
+  let stopping = false;
+  const shutdown = async (code: number): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stack', 'stopping…');
+    await stack?.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGHUP', () => void shutdown(0));
+  process.on('uncaughtException', (err) => {
+    logger.error('stack', `crashed: ${err.stack ?? err.message}`);
+    void shutdown(1);
+  });
+  process.on('unhandledRejection', (err) => {
+    logger.error('stack', `crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    void shutdown(1);
+  });
+
+  const started = Date.now();
+  stack = await startLocalStack({
+    inMemory,
+    port: optionalPort('PORT', 3000),
+    ...(optionalPort('MEDIA_STORE_S3_PORT') !== undefined ? { s3Port: optionalPort('MEDIA_STORE_S3_PORT') } : {}),
+    ...(optionalPort('MEDIA_STORE_DYNAMODB_PORT') !== undefined ? { dynamodbPort: optionalPort('MEDIA_STORE_DYNAMODB_PORT') } : {}),
+    adminUser: process.env.MEDIA_STORE_ADMIN_USER || 'admin',
+    ...(password !== undefined ? { adminPassword: password } : {}),
+    variables,
+    logger,
+  });
+  if (stopping) return;
+
+  const lines = [
+    '',
+    `media-store is running (${Date.now() - started} ms) — ${inMemory ? 'in memory' : 'data in .local/data'}`,
+    `  API        ${stack.apiUrl}`,
+    `  S3         ${stack.s3Endpoint}  bucket ${stack.bucketName}`,
+    `  DynamoDB   ${stack.dynamodbEndpoint}  table ${stack.tableName}`,
+    `  functions  ${Object.keys(stack.manifest).join(', ')} (from ${stack.planDir}/assets)`,
+    stack.generatedAdminPassword
+      ? `  admin      "${stack.adminUser}", generated password (shown only this once): ${stack.generatedAdminPassword}`
+      : `  admin      "${stack.adminUser}"${password ? ' (password from MEDIA_STORE_ADMIN_PASSWORD)' : ' (existing user)'}`,
+    '',
+    'Quick start (bash, curl, jq):',
+    quickStart(stack, stack.generatedAdminPassword),
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
+
+main().catch((err: unknown) => {
+  console.error(`[stack] failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

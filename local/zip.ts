@@ -1,0 +1,72 @@
+/**
+ * Reads the Lambda bundle zips with node alone (no unzip binary, no extra package):
+ * the central directory, stored and deflated entries, CRC-checked.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { crc32, inflateRawSync } from 'node:zlib';
+
+export interface ZipEntry {
+  readonly name: string;
+  readonly data: Buffer;
+}
+
+const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
+const CENTRAL_FILE_HEADER = 0x02014b50;
+const LOCAL_FILE_HEADER = 0x04034b50;
+
+export function readZip(file: string): ZipEntry[] {
+  const zip = readFileSync(file);
+  const eocd = findEndOfCentralDirectory(zip, file);
+  const count = zip.readUInt16LE(eocd + 10);
+  let offset = zip.readUInt32LE(eocd + 16);
+  if (offset === 0xffffffff) throw new Error(`${file}: zip64 archives are not supported`);
+
+  const entries: ZipEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    if (zip.readUInt32LE(offset) !== CENTRAL_FILE_HEADER) throw new Error(`${file}: corrupt central directory`);
+    const method = zip.readUInt16LE(offset + 10);
+    const crc = zip.readUInt32LE(offset + 16);
+    const compressedSize = zip.readUInt32LE(offset + 20);
+    const nameLength = zip.readUInt16LE(offset + 28);
+    const extraLength = zip.readUInt16LE(offset + 30);
+    const commentLength = zip.readUInt16LE(offset + 32);
+    const localOffset = zip.readUInt32LE(offset + 42);
+    const name = zip.toString('utf8', offset + 46, offset + 46 + nameLength);
+    offset += 46 + nameLength + extraLength + commentLength;
+    if (name.endsWith('/')) continue;
+
+    if (zip.readUInt32LE(localOffset) !== LOCAL_FILE_HEADER) throw new Error(`${file}: corrupt entry ${name}`);
+    const dataStart = localOffset + 30 + zip.readUInt16LE(localOffset + 26) + zip.readUInt16LE(localOffset + 28);
+    const raw = zip.subarray(dataStart, dataStart + compressedSize);
+    let data: Buffer;
+    if (method === 0) data = Buffer.from(raw);
+    else if (method === 8) data = inflateRawSync(raw);
+    else throw new Error(`${file}: entry ${name} uses unsupported compression method ${method}`);
+    if (crc32(data) >>> 0 !== crc) throw new Error(`${file}: CRC mismatch in ${name}`);
+    entries.push({ name, data });
+  }
+  return entries;
+}
+
+/** Extracts every entry under `dir`, refusing names that would escape it. */
+export function extractZip(file: string, dir: string): string[] {
+  const root = path.resolve(dir);
+  const names: string[] = [];
+  for (const entry of readZip(file)) {
+    const target = path.resolve(root, entry.name);
+    if (!target.startsWith(root + path.sep)) throw new Error(`${file}: entry ${entry.name} escapes the target directory`);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, entry.data);
+    names.push(entry.name);
+  }
+  return names;
+}
+
+function findEndOfCentralDirectory(zip: Buffer, file: string): number {
+  // The record is 22 bytes plus a comment of at most 65535 bytes at the very end.
+  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 0xffff); i--) {
+    if (zip.readUInt32LE(i) === END_OF_CENTRAL_DIRECTORY) return i;
+  }
+  throw new Error(`${file} is not a zip archive`);
+}
