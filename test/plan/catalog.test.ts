@@ -1,0 +1,48 @@
+import { TABLE_SCHEMA } from '../../contract/table';
+import { synthesizeConstruct, theOnly, type StackJson } from './plan';
+
+describe('MediaStore catalog table', () => {
+  let table: StackJson;
+  beforeAll(() => {
+    table = theOnly(synthesizeConstruct(), 'aws_dynamodb_table');
+  });
+
+  it('bills on demand', () => {
+    expect(table.billing_mode).toBe('PAY_PER_REQUEST');
+    expect(table.read_capacity).toBeUndefined();
+  });
+
+  it('keeps point-in-time recovery on', () => {
+    expect(table.point_in_time_recovery).toEqual({ enabled: true });
+  });
+
+  it('encrypts at rest', () => {
+    expect(table.server_side_encryption).toEqual({ enabled: true });
+  });
+
+  it('is protected from deletion by default', () => {
+    expect(table.deletion_protection_enabled).toBe(true);
+  });
+
+  it('keys items by folder and file name as the contract declares', () => {
+    expect(table.hash_key).toBe(TABLE_SCHEMA.partitionKey);
+    expect(table.range_key).toBe(TABLE_SCHEMA.sortKey);
+  });
+
+  it('indexes files by type in upload order', () => {
+    const { typeIndex } = TABLE_SCHEMA;
+    expect(table.global_secondary_index).toEqual([
+      { name: typeIndex.name, hash_key: typeIndex.partitionKey, range_key: typeIndex.sortKey, projection_type: 'ALL' },
+    ]);
+    expect(table.attribute).toEqual(
+      expect.arrayContaining([
+        { name: typeIndex.partitionKey, type: 'S' },
+        { name: typeIndex.sortKey, type: 'S' },
+      ]),
+    );
+  });
+
+  it('expires upload sessions, login limiters and tombstones through ttl', () => {
+    expect(table.ttl).toEqual({ attribute_name: TABLE_SCHEMA.ttlAttribute, enabled: true });
+  });
+});

@@ -1,0 +1,132 @@
+import { FUNCTION_ENV } from '../../contract/env';
+import { BUNDLE_HANDLER, FUNCTION_NAMES, FUNCTION_TAG, type FunctionName } from '../../contract/functions';
+import { ACTIONS_WITHOUT_RESOURCE_ARN } from '../../modules/media-store/defaults';
+import { byPath, nameByPath, nameOfOnly, policyDocuments, resourcesOf, synthesizeBoth, type Statement, type StackJson } from './plan';
+
+describe('MediaStore functions', () => {
+  let plan: StackJson;
+  const fn = (name: FunctionName) => byPath(plan, 'aws_lambda_function', `functions/${name}/function`);
+  const statementsOf = (name: FunctionName): Statement[] =>
+    policyDocuments(plan)[nameByPathOfDoc(name)] ?? [];
+  const nameByPathOfDoc = (name: FunctionName) =>
+    Object.keys(plan.data.aws_iam_policy_document).find((n) => n.includes(`_functions_${name}_permissions_`))!;
+
+  beforeAll(() => {
+    plan = synthesizeBoth().module;
+  });
+
+  it('deploys exactly the contract functions, each tagged with its name', () => {
+    const tagged = resourcesOf(plan, 'aws_lambda_function').map(([, f]) => f.tags[FUNCTION_TAG]);
+    expect(tagged.sort()).toEqual([...FUNCTION_NAMES].sort());
+  });
+
+  it.each(FUNCTION_NAMES)('runs %s on nodejs22.x with the bundle handler and the configured architecture', (name) => {
+    expect(fn(name).runtime).toBe('nodejs22.x');
+    expect(fn(name).handler).toBe(BUNDLE_HANDLER);
+    expect(fn(name).architectures).toEqual(['${var.architecture}']);
+  });
+
+  it.each(FUNCTION_NAMES)('gives %s exactly the environment its config reads', (name) => {
+    const env = fn(name).environment.variables as Record<string, string>;
+    expect(Object.keys(env).sort()).toEqual([...FUNCTION_ENV[name], 'NODE_OPTIONS'].sort());
+    expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
+    for (const value of Object.values(env)) {
+      // Forms the local stack resolves: literals, variables, join over a variable, attributes.
+      expect(value).toMatch(
+        /^([^$]*|\$\{var\.[a-z_]+\}|\$\{join\(",", var\.[a-z_]+\)\}|\$\{aws_(dynamodb_table|s3_bucket|sns_topic|secretsmanager_secret)\.[^.]+\.(name|bucket|arn)\})$/,
+      );
+    }
+  });
+
+  it.each(FUNCTION_NAMES)('loads the %s bundle relative to the module, hashed from the same file', (name) => {
+    const { filename, source_code_hash } = fn(name);
+    expect(filename).toMatch(new RegExp(`^\\$\\{path\\.module\\}/assets/[^/]+/[0-9A-F]{32}/${name}\\.zip$`));
+    expect(source_code_hash).toBe(`\${filebase64sha256("${filename}")}`);
+  });
+
+  it.each(FUNCTION_NAMES)('writes %s logs to its own log group with retention', (name) => {
+    const group = byPath(plan, 'aws_cloudwatch_log_group', `functions/${name}/logs`);
+    expect(group.retention_in_days).toBe('${var.log_retention_days}');
+    expect(group.name).toBe(`/aws/lambda/\${var.name_prefix}-${name}`);
+    const groupName = nameByPath(plan, 'aws_cloudwatch_log_group', `functions/${name}/logs`);
+    expect(fn(name).logging_config.log_group).toBe(`\${aws_cloudwatch_log_group.${groupName}.name}`);
+    const logs = statementsOf(name).find((s) => s.actions?.some((a) => a.startsWith('logs:')))!;
+    expect(logs.actions).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(logs.resources).toEqual([`\${aws_cloudwatch_log_group.${groupName}.arn}:log-stream:*`]);
+  });
+
+  it.each(FUNCTION_NAMES)('gives %s a role of its own that only Lambda can assume', (name) => {
+    const roleName = nameByPath(plan, 'aws_iam_role', `functions/${name}/role`);
+    expect(fn(name).role).toBe(`\${aws_iam_role.${roleName}.arn}`);
+    const role = plan.resource.aws_iam_role[roleName];
+    const assume = /data\.aws_iam_policy_document\.([^.]+)\.json/.exec(role.assume_role_policy)![1];
+    expect(policyDocuments(plan)[assume]).toEqual([
+      { effect: 'Allow', actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }] },
+    ]);
+  });
+
+  it('grants no wildcard action and no wildcard resource except where AWS has no ARN', () => {
+    for (const [doc, statements] of Object.entries(policyDocuments(plan))) {
+      for (const s of statements.filter((st) => st.effect === 'Allow')) {
+        for (const action of s.actions ?? []) expect({ doc, action }).toEqual({ doc, action: expect.not.stringContaining('*') });
+        if (s.resources?.includes('*')) {
+          expect(s.resources).toEqual(['*']);
+          expect(s.actions).toEqual([...ACTIONS_WITHOUT_RESOURCE_ARN]);
+        }
+      }
+    }
+  });
+
+  const table = () => `\${aws_dynamodb_table.${nameByPath(plan, 'aws_dynamodb_table', 'catalog/table')}.arn}`;
+  const media = () => `\${aws_s3_bucket.${nameByPath(plan, 'aws_s3_bucket', 'storage/bucket')}.arn}/media/*`;
+  const secret = () => `\${aws_secretsmanager_secret.${nameOfOnly(plan, 'aws_secretsmanager_secret')}.arn}`;
+  const topic = () => `\${aws_sns_topic.${nameByPath(plan, 'aws_sns_topic', 'notifications/upload-processed')}.arn}`;
+  /** Everything a function may do besides logs and traces, as `action on resource`. */
+  const grants = (name: FunctionName) =>
+    statementsOf(name)
+      .filter((s) => !['WriteOwnLogs', 'WriteTraces'].includes(s.sid ?? ''))
+      .flatMap((s) => (s.actions ?? []).flatMap((a) => (s.resources ?? []).map((r) => `${a} on ${r}`)))
+      .sort();
+
+  it('lets the authorizer read the signing secret and nothing else', () => {
+    expect(grants('authorizer')).toEqual([`secretsmanager:GetSecretValue on ${secret()}`]);
+  });
+
+  it('lets auth touch only user items in the table, and read the secret', () => {
+    expect(grants('auth')).toEqual(
+      [...['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`), `secretsmanager:GetSecretValue on ${secret()}`].sort(),
+    );
+    const users = statementsOf('auth').find((s) => s.sid === 'ManageUsersAndLoginLimiters')!;
+    expect(users.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*'] }]);
+  });
+
+  it('lets uploads put media objects and write upload sessions', () => {
+    expect(grants('uploads')).toEqual(
+      [`s3:PutObject on ${media()}`, ...['GetItem', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`)].sort(),
+    );
+  });
+
+  it('lets files read media objects and read the table and its type index', () => {
+    const index = `${table()}/index/byType`;
+    expect(grants('files')).toEqual(
+      [`s3:GetObject on ${media()}`, ...['GetItem', 'Query'].flatMap((a) => [`dynamodb:${a} on ${table()}`, `dynamodb:${a} on ${index}`])].sort(),
+    );
+  });
+
+  it('lets sync read media metadata, write the catalog and publish to the topic', () => {
+    expect(grants('sync')).toEqual(
+      [
+        `s3:GetObject on ${media()}`,
+        ...['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
+        `sns:Publish on ${topic()}`,
+      ].sort(),
+    );
+  });
+
+  it('keeps the signing secret out of source and plan: Terraform generates it', () => {
+    const version = resourcesOf(plan, 'aws_secretsmanager_secret_version')[0][1];
+    expect(version.secret_string).toMatch(/^\$\{random_password\.[^.]+\.result\}$/);
+    const [, password] = resourcesOf(plan, 'random_password')[0];
+    expect(password.length).toBeGreaterThanOrEqual(32);
+  });
+});

@@ -1,0 +1,114 @@
+import { BUCKET_CORS, MEDIA_PREFIX } from '../../modules/media-store/defaults';
+import { byPath, policyDocuments, resourcesOf, synthesizeConstruct, theOnly, type StackJson } from './plan';
+
+describe('MediaStore storage', () => {
+  let plan: StackJson;
+  beforeAll(() => {
+    plan = synthesizeConstruct();
+  });
+
+  it('blocks every kind of public access', () => {
+    const block = theOnly(plan, 'aws_s3_bucket_public_access_block');
+    expect(block.block_public_acls).toBe(true);
+    expect(block.block_public_policy).toBe(true);
+    expect(block.ignore_public_acls).toBe(true);
+    expect(block.restrict_public_buckets).toBe(true);
+    expect(block.bucket).toMatch(/^\$\{aws_s3_bucket\.[^.]+\.id\}$/);
+  });
+
+  it('enforces bucket ownership so ACLs are off', () => {
+    expect(theOnly(plan, 'aws_s3_bucket_ownership_controls').rule).toEqual({ object_ownership: 'BucketOwnerEnforced' });
+  });
+
+  it('encrypts objects with S3-managed keys and a bucket key by default', () => {
+    const [rule] = theOnly(plan, 'aws_s3_bucket_server_side_encryption_configuration').rule;
+    expect(rule.apply_server_side_encryption_by_default).toEqual({ sse_algorithm: 'AES256' });
+    expect(rule.bucket_key_enabled).toBe(true);
+  });
+
+  it('switches to SSE-KMS and grants the key to uploads and files when a KMS key is given', () => {
+    const key = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const withKey = synthesizeConstruct({ kmsKeyArn: key });
+    const [rule] = theOnly(withKey, 'aws_s3_bucket_server_side_encryption_configuration').rule;
+    expect(rule.apply_server_side_encryption_by_default).toEqual({ sse_algorithm: 'aws:kms', kms_master_key_id: key });
+    const kmsStatements = Object.values(policyDocuments(withKey)).flat().filter((s) => s.actions?.some((a) => a.startsWith('kms:')));
+    expect(kmsStatements.map((s) => s.sid).sort()).toEqual(['DecryptMedia', 'EncryptMedia']);
+    kmsStatements.forEach((s) => expect(s.resources).toEqual([key]));
+  });
+
+  it('keeps object versions by default', () => {
+    expect(theOnly(plan, 'aws_s3_bucket_versioning').versioning_configuration).toEqual({ status: 'Enabled' });
+  });
+
+  it('denies any request without TLS, and TLS older than 1.2', () => {
+    const policy = theOnly(plan, 'aws_s3_bucket_policy');
+    const docName = /data\.aws_iam_policy_document\.([^.]+)\.json/.exec(policy.policy)?.[1];
+    const statements = policyDocuments(plan)[docName!];
+    const insecure = statements.find((s) => s.sid === 'DenyInsecureTransport')!;
+    expect(insecure.effect).toBe('Deny');
+    expect(insecure.actions).toEqual(['s3:*']);
+    expect(insecure.principals).toEqual([{ type: 'AWS', identifiers: ['*'] }]);
+    expect(insecure.condition).toEqual([{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }]);
+    expect(insecure.resources).toHaveLength(2);
+    const oldTls = statements.find((s) => s.sid === 'DenyOutdatedTls')!;
+    expect(oldTls.effect).toBe('Deny');
+    expect(oldTls.condition).toEqual([{ test: 'NumericLessThan', variable: 's3:TlsVersion', values: ['1.2'] }]);
+    expect(oldTls.resources).toEqual(insecure.resources);
+  });
+
+  it('puts the bucket policy after the public access block', () => {
+    const policy = theOnly(plan, 'aws_s3_bucket_policy');
+    expect(policy.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_public_access_block\./)]);
+  });
+
+  it('aborts incomplete multipart uploads, tiers media and expires old versions', () => {
+    const lifecycle = theOnly(plan, 'aws_s3_bucket_lifecycle_configuration');
+    const rules = Object.fromEntries((lifecycle.rule as StackJson[]).map((r) => [r.id, r]));
+    expect(rules['abort-incomplete-multipart-uploads'].abort_incomplete_multipart_upload).toEqual([{ days_after_initiation: 7 }]);
+    expect(rules['media-to-intelligent-tiering'].transition).toEqual([{ days: 0, storage_class: 'INTELLIGENT_TIERING' }]);
+    expect(rules['media-to-intelligent-tiering'].filter).toEqual([{ prefix: MEDIA_PREFIX }]);
+    expect(rules['expire-noncurrent-versions'].noncurrent_version_expiration).toEqual([{ noncurrent_days: 30 }]);
+    Object.values(rules).forEach((r: StackJson) => expect(r.status).toBe('Enabled'));
+    expect(lifecycle.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_versioning\./)]);
+  });
+
+  it('adds no archive tiers unless asked to', () => {
+    expect(resourcesOf(plan, 'aws_s3_bucket_intelligent_tiering_configuration')).toHaveLength(0);
+  });
+
+  it('configures only the archive tiers that have a day count', () => {
+    const tiered = synthesizeConstruct({ archiveAccessDays: 90 });
+    const config = theOnly(tiered, 'aws_s3_bucket_intelligent_tiering_configuration');
+    expect(config.tiering).toEqual([{ access_tier: 'ARCHIVE_ACCESS', days: 90 }]);
+    expect(config.filter).toEqual({ prefix: MEDIA_PREFIX });
+    expect(config.status).toBe('Enabled');
+  });
+
+  it('has no CORS rule until origins are given', () => {
+    expect(resourcesOf(plan, 'aws_s3_bucket_cors_configuration')).toHaveLength(0);
+  });
+
+  it('lets the given origins PUT and GET with the signed headers and read the ETag', () => {
+    const withCors = synthesizeConstruct({ corsAllowedOrigins: ['https://app.example.com'] });
+    const [rule] = theOnly(withCors, 'aws_s3_bucket_cors_configuration').cors_rule;
+    expect(rule.allowed_origins).toEqual(['https://app.example.com']);
+    expect(rule.allowed_methods).toEqual(BUCKET_CORS.allowedMethods);
+    expect(rule.allowed_methods).not.toContain('POST');
+    expect(rule.allowed_headers).toEqual(expect.arrayContaining(['content-type', 'content-length', 'x-amz-meta-upload-id']));
+    expect(rule.expose_headers).toEqual(['ETag']);
+  });
+
+  it('notifies the sync function of created and removed media, after allowing S3 to invoke it', () => {
+    const notification = theOnly(plan, 'aws_s3_bucket_notification');
+    const [target] = notification.lambda_function;
+    expect(target.events).toEqual(['s3:ObjectCreated:*', 's3:ObjectRemoved:*']);
+    expect(target.filter_prefix).toBe('media/');
+    expect(target.lambda_function_arn).toMatch(/^\$\{aws_lambda_function\.[^.]*sync[^.]*\.arn\}$/);
+    const permission = byPath(plan, 'aws_lambda_permission', 'storage/allow-s3-invoke');
+    expect(notification.depends_on).toEqual([expect.stringMatching(/^aws_lambda_permission\..*allow-s3-invoke/)]);
+    expect(permission.principal).toBe('s3.amazonaws.com');
+    expect(permission.source_arn).toMatch(/^\$\{aws_s3_bucket\.[^.]+\.arn\}$/);
+    expect(permission.source_account).toMatch(/^\$\{data\.aws_caller_identity\.[^.]+\.account_id\}$/);
+    expect(permission.function_name).toMatch(/sync/);
+  });
+});
