@@ -68,7 +68,7 @@ describe('MediaStore storage', () => {
     expect(rules['media-to-intelligent-tiering'].transition).toEqual([{ days: 0, storage_class: 'INTELLIGENT_TIERING' }]);
     expect(rules['media-to-intelligent-tiering'].filter).toEqual([{ prefix: MEDIA_PREFIX }]);
     expect(rules['expire-noncurrent-versions'].noncurrent_version_expiration).toEqual([{ noncurrent_days: 30 }]);
-    Object.values(rules).forEach((r: StackJson) => expect(r.status).toBe('Enabled'));
+    Object.values(rules as Record<string, StackJson>).forEach((r) => expect(r.status).toBe('Enabled'));
     expect(lifecycle.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_versioning\./)]);
   });
 
