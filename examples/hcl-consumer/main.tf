@@ -50,12 +50,12 @@ variable "web_origin" {
 module "media_store" {
   source = "../../cdktf.out/stacks/media-store-module"
 
-  name_prefix          = "media-${var.environment}"
-  cors_allowed_origins = var.web_origin == "" ? [] : [var.web_origin]
+  name_prefix           = "media-${var.environment}"
+  cors_allowed_origins  = var.web_origin == "" ? [] : [var.web_origin]
   allowed_content_types = ["image/jpeg", "image/png", "image/heic", "video/mp4"]
-  max_upload_bytes     = 2147483648 # 2 GiB
-  log_retention_days   = 90
-  archive_access_days  = 180
+  max_upload_bytes      = 2147483648 # 2 GiB
+  log_retention_days    = 90
+  archive_access_days   = 180
 
   # A dev stack can be thrown away; production keeps both at their defaults.
   table_deletion_protection = var.environment != "dev"
