@@ -1,0 +1,79 @@
+/**
+ * Starts the local stack once for the whole e2e run: in memory, free ports, known users.
+ * Runs in jest's parent process; the stack object stays there for global-teardown.ts and
+ * the tests (in workers) find it through the context file named in MEDIA_STORE_E2E_CONTEXT.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { UsersRepository } from '../../handlers/adapters/users-repository';
+import { hashPassword } from '../../handlers/core/password';
+import type { Role } from '../../handlers/core/roles';
+import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
+import { fileLogger } from '../../local/log';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { CONTEXT_ENV, type E2eContext, type E2eUser } from './support/context';
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __MEDIA_STORE_E2E__: { stack: LocalStack; dir: string } | undefined;
+}
+
+const password = (): string => randomBytes(18).toString('base64url');
+
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const dir = mkdtempSync(path.join(tmpdir(), 'media-store-e2e-'));
+  const logFile = path.join(dir, 'local-stack.log');
+  const admin: E2eUser = { username: 'admin', password: password() };
+
+  const stack = await startLocalStack({
+    inMemory: true,
+    port: 0,
+    stackFile: null,
+    adminUser: admin.username,
+    adminPassword: admin.password,
+    logger: fileLogger(logFile),
+    asyncRetryDelaysMs: [200, 400],
+  });
+  globalThis.__MEDIA_STORE_E2E__ = { stack, dir };
+
+  const client = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: LOCAL_CREDENTIALS });
+  const users = new UsersRepository({ tableName: stack.tableName, client: DynamoDBDocumentClient.from(client) });
+  const addUser = async (username: string, role: Role): Promise<E2eUser> => {
+    const user = { username, password: password() };
+    await users.create({ username, role, passwordHash: await hashPassword(user.password) });
+    return user;
+  };
+  const [editor, viewer, throttled] = await Promise.all([
+    addUser('e2e-editor', 'editor'),
+    addUser('e2e-viewer', 'viewer'),
+    addUser('e2e-throttled', 'editor'),
+  ]);
+  client.destroy();
+
+  const context: E2eContext = {
+    apiUrl: stack.apiUrl,
+    s3Endpoint: stack.s3Endpoint,
+    dynamodbEndpoint: stack.dynamodbEndpoint,
+    region: stack.region,
+    tableName: stack.tableName,
+    bucketName: stack.bucketName,
+    jwtSecretFile: stack.jwtSecretFile,
+    functionsDir: stack.functionsDir,
+    planDir: stack.planDir,
+    logFile,
+    admin,
+    editor,
+    viewer,
+    throttled,
+  };
+  const contextFile = path.join(dir, 'context.json');
+  writeFileSync(contextFile, JSON.stringify(context, null, 2), { mode: 0o600 });
+  process.env[CONTEXT_ENV] = contextFile;
+  process.stdout.write(`\n[e2e] local stack up in ${Date.now() - started} ms at ${stack.apiUrl} (log: ${logFile})\n`);
+}

@@ -1,0 +1,42 @@
+/**
+ * What the global setup hands to the e2e tests: the running local stack's endpoints, the
+ * users it created and where its JWT secret lives. Read from the file named by
+ * MEDIA_STORE_E2E_CONTEXT (env set by global-setup.ts, inherited by the jest workers).
+ */
+import { readFileSync } from 'node:fs';
+
+export interface E2eUser {
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface E2eContext {
+  readonly apiUrl: string;
+  readonly s3Endpoint: string;
+  readonly dynamodbEndpoint: string;
+  readonly region: string;
+  readonly tableName: string;
+  readonly bucketName: string;
+  readonly jwtSecretFile: string;
+  readonly functionsDir: string;
+  readonly planDir: string;
+  readonly logFile: string;
+  readonly admin: E2eUser;
+  readonly editor: E2eUser;
+  readonly viewer: E2eUser;
+  /** A user that only the login-throttling test fails against. */
+  readonly throttled: E2eUser;
+}
+
+export const CONTEXT_ENV = 'MEDIA_STORE_E2E_CONTEXT';
+
+export function e2eContext(): E2eContext {
+  const file = process.env[CONTEXT_ENV];
+  if (!file) throw new Error(`${CONTEXT_ENV} is not set: run the e2e tests through jest (--selectProjects e2e)`);
+  return JSON.parse(readFileSync(file, 'utf8')) as E2eContext;
+}
+
+/** The stack's JWT signing secret, to forge tokens the authorizer must still refuse. */
+export function jwtSecret(context: E2eContext = e2eContext()): string {
+  return readFileSync(context.jwtSecretFile, 'utf8').trim();
+}

@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { e2eContext } from './support/context';
+import { api, eventually, login } from './support/http';
+import { jpegLike, sha256 } from './support/media';
+
+interface CreatedUpload {
+  uploadId: string;
+  fileId: string;
+  mode: string;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  expiresAt: string;
+}
+
+interface ListedFile {
+  id: string;
+  folder: string;
+  name: string;
+  size: number;
+  contentType: string;
+  fileType: string;
+  uploadedAt: string;
+  uploadedBy: string;
+  url: string;
+  urlExpiresAt: string;
+}
+
+/** Lists a folder until `predicate` holds for its files (or the time is up). */
+async function listUntil(token: string, folder: string, predicate: (files: ListedFile[]) => boolean, timeoutMs: number) {
+  return eventually(async () => {
+    const response = await api<{ files: ListedFile[] }>(`/files?folder=${encodeURIComponent(folder)}`, { token });
+    expect(response.status).toBe(200);
+    return predicate(response.body.files) ? response.body.files : undefined;
+  }, timeoutMs);
+}
+
+describe('upload through a presigned URL', () => {
+  const context = e2eContext();
+  const folder = `/e2e-${randomBytes(4).toString('hex')}/spain 2024`;
+  const fileName = 'IMG 0001 (beach) é.jpg';
+  const bytes = jpegLike(2 * 1024 * 1024 + 12345);
+  let token: string;
+  let upload: CreatedUpload;
+  let listed: ListedFile | undefined;
+
+  beforeAll(async () => {
+    token = await login(context.editor);
+  });
+
+  it('creates an upload session with a presigned single PUT and the headers to send', async () => {
+    const response = await api<CreatedUpload>('/uploads', {
+      token,
+      json: { folder, fileName, contentType: 'image/jpeg', size: bytes.length, tags: ['beach'], description: 'e2e' },
+    });
+
+    expect(response.status).toBe(201);
+    upload = response.body;
+    expect(upload).toMatchObject({ mode: 'single', method: 'PUT', uploadId: expect.any(String), fileId: expect.any(String) });
+    expect(upload.url.startsWith(`${context.s3Endpoint}/${context.bucketName}/media/`)).toBe(true);
+    expect(upload.headers).toMatchObject({ 'content-type': 'image/jpeg', 'content-length': String(bytes.length) });
+    expect(new Date(upload.expiresAt).getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it('accepts the bytes at the presigned URL and lists the file within 2 s with its size, type and uploader', async () => {
+    const put = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: bytes });
+    expect(put.status).toBe(200);
+    const uploadedAt = Date.now();
+
+    const files = await listUntil(token, folder, (all) => all.some((f) => f.id === upload.fileId), 2000);
+    const elapsed = Date.now() - uploadedAt;
+
+    expect(files).toBeDefined();
+    expect(elapsed).toBeLessThan(2000);
+    listed = files!.find((f) => f.id === upload.fileId);
+    expect(listed).toMatchObject({
+      folder,
+      name: fileName,
+      size: bytes.length,
+      contentType: 'image/jpeg',
+      fileType: 'image',
+      uploadedBy: context.editor.username,
+    });
+    expect(new Date(listed!.uploadedAt).getTime()).toBeLessThanOrEqual(Date.now());
+    expect(new Date(listed!.urlExpiresAt).getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it('serves the same bytes at the view URL', async () => {
+    const response = await fetch(listed!.url);
+
+    expect(response.status).toBe(200);
+    const body = Buffer.from(await response.arrayBuffer());
+    expect(body.length).toBe(bytes.length);
+    expect(sha256(body)).toBe(sha256(bytes));
+  });
+
+  it('shows the file to a viewer too', async () => {
+    const viewerToken = await login(context.viewer);
+
+    const response = await api<{ files: ListedFile[] }>(`/files?folder=${encodeURIComponent(folder)}`, { token: viewerToken });
+
+    expect(response.status).toBe(200);
+    expect(response.body.files.map((f) => f.id)).toContain(upload.fileId);
+  });
+
+  it('drops the file from the listing once the object is deleted from the bucket', async () => {
+    const s3 = new S3Client({
+      endpoint: context.s3Endpoint,
+      region: context.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    const key = Buffer.from(upload.fileId, 'base64url').toString('utf8');
+    await s3.send(new DeleteObjectCommand({ Bucket: context.bucketName, Key: key }));
+    s3.destroy();
+
+    const files = await listUntil(token, folder, (all) => !all.some((f) => f.id === upload.fileId), 2000);
+
+    expect(files).toEqual([]);
+  });
+});
