@@ -54,12 +54,12 @@ export function normalizeFolder(input: unknown, field = 'folder'): string {
   if (typeof input !== 'string') throw new ValidationError(field, 'must be a string');
   if (input.length > MAX_KEY_BYTES) throw new ValidationError(field, `must be at most ${MAX_KEY_BYTES} characters`);
   checkCharacters(field, input);
-  let folder = input.normalize('NFC');
-  if (!folder.startsWith('/')) folder = `/${folder}`;
-  if (folder.length > 1 && folder.endsWith('/')) folder = folder.slice(0, -1);
-  if (folder === ROOT_FOLDER) return ROOT_FOLDER;
-  for (const segment of folder.slice(1).split('/')) checkSegment(field, segment, 'folder segment');
-  return folder;
+  const folder = input.normalize('NFC');
+  let body = folder.startsWith('/') ? folder.slice(1) : folder;
+  if (body === '') return ROOT_FOLDER;
+  if (body.endsWith('/')) body = body.slice(0, -1);
+  for (const segment of body.split('/')) checkSegment(field, segment, 'folder segment');
+  return `/${body}`;
 }
 
 /** Normalizes a file name: NFC, one segment (no `/`), not `.`/`..`, no control characters. */
