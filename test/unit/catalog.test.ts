@@ -1,0 +1,100 @@
+import { applyObjectEvent, parseObjectEvent, TOMBSTONE_TTL_SECONDS, UNKNOWN_UPLOADER, type ObjectEvent, type ObjectHead, type S3NotificationRecord, type UploadSession } from '../../handlers/core/catalog';
+import { fileIdOf } from '../../handlers/core/paths';
+
+const NOW = new Date('2024-05-01T10:00:05.000Z');
+
+function record(eventName: string, key: string, sequencer: string | number | null = '0055AEABD1EA5BB2'): S3NotificationRecord {
+  return { eventName, eventTime: '2024-05-01T10:00:00.000Z', s3: { bucket: { name: 'media-bucket' }, object: { key, ...(sequencer !== null ? { sequencer } : {}) } } };
+}
+
+const created = (key: string): ObjectEvent => parseObjectEvent(record('ObjectCreated:Put', key)) as ObjectEvent;
+const removed = (key: string): ObjectEvent => parseObjectEvent(record('ObjectRemoved:Delete', key)) as ObjectEvent;
+
+const HEAD: ObjectHead = { size: 1234, contentType: 'image/jpeg', etag: 'abc', metadata: { 'upload-id': 'u'.repeat(22) } };
+const SESSION: UploadSession = {
+  uploadId: 'u'.repeat(22),
+  owner: 'ana',
+  folder: '/spain2024',
+  name: 'IMG 1.jpg',
+  key: 'media/spain2024/IMG 1.jpg',
+  contentType: 'image/jpeg',
+  size: 1234,
+  tags: ['beach'],
+  description: 'Sunset',
+  createdAt: '2024-05-01T09:59:00.000Z',
+  expiresAt: '2024-05-01T10:14:00.000Z',
+};
+
+describe('catalog', () => {
+  describe('parseObjectEvent', () => {
+    it('decodes the URL-encoded key (+ is a space) and pads the sequencer', () => {
+      const event = parseObjectEvent(record('ObjectCreated:Put', 'media/spain2024/IMG+1.jpg', 'ABC'));
+      expect(event).toMatchObject({ kind: 'created', key: 'media/spain2024/IMG 1.jpg', bucket: 'media-bucket' });
+      expect((event as ObjectEvent).sequencer).toMatch(/^0+ABC$/);
+    });
+
+    it('classifies every ObjectRemoved variant as a removal', () => {
+      expect(parseObjectEvent(record('ObjectRemoved:DeleteMarkerCreated', 'media/a.jpg'))).toMatchObject({ kind: 'removed' });
+    });
+
+    it('skips other events, malformed keys and missing sequencers', () => {
+      expect(parseObjectEvent(record('ObjectRestore:Completed', 'media/a.jpg'))).toEqual({ skip: 'unsupported-event' });
+      expect(parseObjectEvent(record('ObjectCreated:Put', 'media/%E0%A4%A'))).toEqual({ skip: 'bad-key' });
+      expect(parseObjectEvent(record('ObjectCreated:Put', 'media/a.jpg', null))).toEqual({ skip: 'bad-sequencer' });
+    });
+  });
+
+  describe('applyObjectEvent', () => {
+    it('upserts an available file with size and type from the object and uploader and tags from the session', () => {
+      const decision = applyObjectEvent({ event: created('media/spain2024/IMG+1.jpg'), head: HEAD, session: SESSION, now: NOW });
+      expect(decision).toEqual({
+        action: 'upsert',
+        file: {
+          id: fileIdOf('media/spain2024/IMG 1.jpg'),
+          key: 'media/spain2024/IMG 1.jpg',
+          folder: '/spain2024',
+          name: 'IMG 1.jpg',
+          size: 1234,
+          contentType: 'image/jpeg',
+          fileType: 'image',
+          uploadedAt: '2024-05-01T10:00:00.000Z',
+          uploadedBy: 'ana',
+          tags: ['beach'],
+          description: 'Sunset',
+          etag: 'abc',
+          uploadId: SESSION.uploadId,
+          sequencer: expect.stringMatching(/0055AEABD1EA5BB2$/),
+          status: 'available',
+        },
+      });
+    });
+
+    it('trusts the object, not the session, for size and type', () => {
+      const decision = applyObjectEvent({ event: created('media/spain2024/IMG+1.jpg'), head: { ...HEAD, size: 99, contentType: 'video/mp4' }, session: SESSION, now: NOW });
+      expect(decision).toMatchObject({ action: 'upsert', file: { size: 99, contentType: 'video/mp4', fileType: 'video' } });
+    });
+
+    it('ignores a session created for another key', () => {
+      const decision = applyObjectEvent({ event: created('media/other.jpg'), head: HEAD, session: SESSION, now: NOW });
+      expect(decision).toMatchObject({ action: 'upsert', file: { uploadedBy: UNKNOWN_UPLOADER, tags: [] } });
+      expect((decision as { file: object }).file).not.toHaveProperty('uploadId');
+    });
+
+    it('skips a created object that is already gone', () => {
+      expect(applyObjectEvent({ event: created('media/a.jpg'), now: NOW })).toEqual({ action: 'skip', reason: 'object-gone' });
+    });
+
+    it('skips keys this service does not catalog', () => {
+      expect(applyObjectEvent({ event: created('media/folder/'), head: HEAD, now: NOW })).toEqual({ action: 'skip', reason: 'not-a-catalog-key' });
+      expect(applyObjectEvent({ event: created('elsewhere/a.jpg'), head: HEAD, now: NOW })).toEqual({ action: 'skip', reason: 'not-a-catalog-key' });
+    });
+
+    it('turns a removal into a tombstone that expires after a few days', () => {
+      const decision = applyObjectEvent({ event: removed('media/spain2024/IMG+1.jpg'), now: NOW });
+      expect(decision).toMatchObject({
+        action: 'tombstone',
+        tombstone: { folder: '/spain2024', name: 'IMG 1.jpg', status: 'deleted', ttl: NOW.getTime() / 1000 + TOMBSTONE_TTL_SECONDS },
+      });
+    });
+  });
+});

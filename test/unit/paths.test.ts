@@ -1,0 +1,163 @@
+import fc from 'fast-check';
+import { ValidationError } from '../../handlers/core/errors';
+import { fileItemKey, folderPartition, loginLimiterKey, typeIndexKeys, uploadItemKey, userItemKey } from '../../handlers/core/keys';
+import { decodeEventKey, fileIdOf, fileLocation, keyOfFileId, MAX_KEY_BYTES, normalizeFileName, normalizeFolder, objectKey, parseObjectKey } from '../../handlers/core/paths';
+
+describe('paths', () => {
+  describe('normalizeFolder', () => {
+    it.each([
+      ['/', '/'],
+      ['', '/'],
+      ['/spain2024', '/spain2024'],
+      ['spain2024', '/spain2024'],
+      ['/spain2024/', '/spain2024'],
+      ['/a/b c/d', '/a/b c/d'],
+      ['/Fotos/Ma\u0301laga', '/Fotos/M\u00e1laga'],
+    ])('normalizes %j to %j', (input, expected) => {
+      expect(normalizeFolder(input)).toBe(expected);
+    });
+
+    it.each([
+      ['/a/../b', '".." segment'],
+      ['/a/./b', '"." segment'],
+      ['..', 'bare ".."'],
+      ['/a//b', 'empty segment'],
+      ['//', 'double slash'],
+      ['/a\u0000b', 'NUL'],
+      ['/a\nb', 'newline'],
+      ['/a\u007fb', 'DEL'],
+      ['/a\u202eb', 'bidi override'],
+      ['/a\\b', 'backslash'],
+      ['/ a', 'leading space in a segment'],
+      ['/\ud800', 'lone surrogate'],
+    ])('throws a ValidationError for %j (%s)', (input) => {
+      expect(() => normalizeFolder(input)).toThrow(ValidationError);
+    });
+
+    it('throws naming the field when the folder is not a string', () => {
+      expect(() => normalizeFolder(42)).toThrow('folder: must be a string');
+    });
+
+    it('is idempotent on everything it accepts', () => {
+      fc.assert(
+        fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), (input) => {
+          let once: string;
+          try {
+            once = normalizeFolder(input);
+          } catch (error) {
+            expect(error).toBeInstanceOf(ValidationError);
+            return;
+          }
+          expect(normalizeFolder(once)).toBe(once);
+          expect(once.startsWith('/')).toBe(true);
+          expect(once.split('/')).not.toContain('..');
+        }),
+      );
+    });
+  });
+
+  describe('normalizeFileName', () => {
+    it('accepts spaces, unicode and dots inside the name', () => {
+      expect(normalizeFileName('IMG 1.jpg')).toBe('IMG 1.jpg');
+      expect(normalizeFileName('.hidden')).toBe('.hidden');
+      expect(normalizeFileName('cafe\u0301.png')).toBe('caf\u00e9.png');
+    });
+
+    it.each(['', '.', '..', 'a/b', 'a\u0000', 'tab\there', ' lead.jpg', 'trail.jpg '])('throws for %j', (input) => {
+      expect(() => normalizeFileName(input)).toThrow(ValidationError);
+    });
+
+    it('throws when a name is longer than 255 UTF-8 bytes', () => {
+      expect(normalizeFileName('é'.repeat(127))).toHaveLength(127);
+      expect(() => normalizeFileName('é'.repeat(128))).toThrow('255 bytes');
+    });
+  });
+
+  describe('objectKey', () => {
+    it('puts root files directly under media/', () => {
+      expect(objectKey({ folder: '/', name: 'IMG 1.jpg' })).toBe('media/IMG 1.jpg');
+    });
+
+    it('joins folder and name under media/', () => {
+      expect(objectKey({ folder: '/spain2024', name: 'IMG 1.jpg' })).toBe('media/spain2024/IMG 1.jpg');
+    });
+
+    it('accepts a key of exactly 1024 bytes and refuses 1025', () => {
+      const folder = `/${['a'.repeat(200), 'b'.repeat(200), 'c'.repeat(200), 'd'.repeat(200)].join('/')}`;
+      const prefixBytes = Buffer.byteLength(`media${folder}/`);
+      const fits = 'x'.repeat(MAX_KEY_BYTES - prefixBytes);
+      expect(Buffer.byteLength(objectKey({ folder, name: fits }))).toBe(1024);
+      expect(() => objectKey({ folder, name: `${fits}y` })).toThrow('1025 bytes');
+    });
+
+    it('counts bytes, not characters, against the 1024 limit', () => {
+      const folder = `/${'€'.repeat(80)}/${'€'.repeat(80)}/${'€'.repeat(80)}/${'€'.repeat(80)}`; // 3 bytes each
+      expect(() => fileLocation(folder, `${'€'.repeat(20)}.jpg`)).toThrow(ValidationError);
+    });
+  });
+
+  describe('parseObjectKey', () => {
+    it('inverts objectKey', () => {
+      expect(parseObjectKey('media/spain2024/IMG 1.jpg')).toEqual({ folder: '/spain2024', name: 'IMG 1.jpg' });
+      expect(parseObjectKey('media/IMG 1.jpg')).toEqual({ folder: '/', name: 'IMG 1.jpg' });
+    });
+
+    it.each(['other/x.jpg', 'media/', 'media/folder/', 'media/a//b.jpg', 'media/../x.jpg', 'mediax/y.jpg', 'media/cafe\u0301.png'])(
+      'returns undefined for %j, a key this service never writes',
+      (key) => {
+        expect(parseObjectKey(key)).toBeUndefined();
+      },
+    );
+
+    it('round-trips every location fileLocation accepts', () => {
+      fc.assert(
+        fc.property(fc.array(fc.string({ minLength: 1, maxLength: 8 }), { maxLength: 3 }), fc.string({ minLength: 1, maxLength: 12 }), (segments, name) => {
+          let location: ReturnType<typeof fileLocation>;
+          try {
+            location = fileLocation(`/${segments.join('/')}`, name);
+          } catch {
+            return;
+          }
+          expect(parseObjectKey(location.key)).toEqual({ folder: location.folder, name: location.name });
+        }),
+      );
+    });
+  });
+
+  describe('file ids', () => {
+    it('is base64url of the UTF-8 key without padding', () => {
+      const id = fileIdOf('media/spain2024/IMG 1.jpg');
+      expect(id).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(Buffer.from(id, 'base64url').toString('utf8')).toBe('media/spain2024/IMG 1.jpg');
+      expect(keyOfFileId(id)).toBe('media/spain2024/IMG 1.jpg');
+    });
+
+    it('rejects ids that are not a canonical encoding', () => {
+      expect(keyOfFileId('not base64!')).toBeUndefined();
+      expect(keyOfFileId(`${fileIdOf('media/a.jpg')}=`)).toBeUndefined();
+    });
+  });
+
+  describe('decodeEventKey', () => {
+    it('turns + into a space and decodes percent escapes', () => {
+      expect(decodeEventKey('media/spain2024/IMG+1.jpg')).toBe('media/spain2024/IMG 1.jpg');
+      expect(decodeEventKey('media/a%2Bb.jpg')).toBe('media/a+b.jpg');
+      expect(decodeEventKey('media/M%C3%A1laga/x.jpg')).toBe('media/Málaga/x.jpg');
+    });
+
+    it('returns undefined for a malformed escape', () => {
+      expect(decodeEventKey('media/%E0%A4%A.jpg')).toBeUndefined();
+    });
+  });
+});
+
+describe('keys', () => {
+  it('builds the item keys of contract/table.ts', () => {
+    expect(fileItemKey('/spain2024', 'IMG 1.jpg')).toEqual({ pk: 'FOLDER#/spain2024', sk: 'FILE#IMG 1.jpg' });
+    expect(folderPartition('/')).toBe('FOLDER#/');
+    expect(userItemKey('ana')).toEqual({ pk: 'USER#ana', sk: 'PROFILE' });
+    expect(loginLimiterKey('ana')).toEqual({ pk: 'USER#ana', sk: 'LOGIN' });
+    expect(uploadItemKey('u1')).toEqual({ pk: 'UPLOAD#u1', sk: 'SESSION' });
+    expect(typeIndexKeys('image', '2024-05-01T10:00:00.000Z', 'abc')).toEqual({ gsi1pk: 'TYPE#image', gsi1sk: '2024-05-01T10:00:00.000Z#abc' });
+  });
+});

@@ -1,0 +1,40 @@
+/** Test doubles shared by the handler unit tests. */
+import type { Context } from 'aws-lambda';
+import { createLogger, type Logger } from '../../handlers/core/logger';
+import type { ApiEvent } from '../../handlers/http/types';
+
+export function memoryLogger(): { logger: Logger; lines: Record<string, unknown>[]; text: () => string } {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger({ level: 'debug', write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+  return { logger, lines, text: () => lines.map((l) => JSON.stringify(l)).join('\n') };
+}
+
+export const lambdaContext = { awsRequestId: 'req-1', functionName: 'test' } as Context;
+
+export function apiEvent(routeKey: string, options: { body?: unknown; rawBody?: string; query?: Record<string, string>; principal?: { username: string; role: string }; contentType?: string } = {}): ApiEvent {
+  const [method = 'GET', path = '/'] = routeKey.split(' ');
+  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: path,
+    rawQueryString: '',
+    headers: { ...(body !== undefined ? { 'content-type': options.contentType ?? 'application/json' } : {}) },
+    ...(options.query !== undefined ? { queryStringParameters: options.query } : {}),
+    ...(body !== undefined ? { body } : {}),
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '123',
+      apiId: 'api',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
+      requestId: 'req-1',
+      routeKey,
+      stage: '$default',
+      time: '',
+      timeEpoch: 0,
+      ...(options.principal !== undefined ? { authorizer: { lambda: options.principal } } : {}),
+    },
+  };
+}
