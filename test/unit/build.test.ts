@@ -1,0 +1,66 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { FUNCTION_NAMES } from '../../contract/functions';
+
+const ROOT = resolve(__dirname, '../..');
+const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+
+function build(outDir: string): void {
+  execFileSync(process.execPath, [TSX, 'scripts/build.ts', '--out', outDir], { cwd: ROOT, stdio: 'pipe' });
+}
+
+const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+describe('npm run build', () => {
+  let first: string;
+  let second: string;
+
+  beforeAll(() => {
+    first = mkdtempSync(join(tmpdir(), 'media-store-build-a-'));
+    second = mkdtempSync(join(tmpdir(), 'media-store-build-b-'));
+    build(first);
+    build(second);
+  }, 120_000);
+
+  afterAll(() => {
+    rmSync(first, { recursive: true, force: true });
+    rmSync(second, { recursive: true, force: true });
+  });
+
+  it.each(FUNCTION_NAMES.map((n) => [n]))('writes byte-identical %s.zip from the same source', (name) => {
+    expect(sha256(join(first, `${name}.zip`))).toBe(sha256(join(second, `${name}.zip`)));
+  });
+
+  it.each(FUNCTION_NAMES.map((n) => [n]))('writes a readable %s.zip holding index.js and index.js.map', (name) => {
+    const listing = execFileSync('python3', ['-m', 'zipfile', '-l', join(first, `${name}.zip`)], { encoding: 'utf8' });
+    const names = listing.split('\n').slice(1).map((line) => line.trim().split(/\s+/)[0]).filter(Boolean);
+    expect(names).toEqual(['index.js', 'index.js.map']);
+  });
+
+  it.each(FUNCTION_NAMES.map((n) => [n]))('bundles %s so that index.js exports handler', (name) => {
+    const dir = join(first, `${name}-unpacked`);
+    execFileSync('python3', ['-m', 'zipfile', '-e', join(first, `${name}.zip`), dir]);
+    const env = { PATH: process.env.PATH, TABLE_NAME: 't', BUCKET_NAME: 'b', JWT_SECRET: 'x'.repeat(32), AWS_REGION: 'us-east-1' };
+    const type = execFileSync(process.execPath, ['-e', `process.stdout.write(typeof require(${JSON.stringify(join(dir, 'index.js'))}).handler)`], { env, encoding: 'utf8' });
+    expect(type).toBe('function');
+  });
+
+  it('serves GET /health and maps an unknown route to a JSON 404 from the built auth bundle', () => {
+    const dir = join(first, 'auth-health');
+    execFileSync('python3', ['-m', 'zipfile', '-e', join(first, 'auth.zip'), dir]);
+    const script = `
+      const { handler } = require(${JSON.stringify(join(dir, 'index.js'))});
+      const event = (routeKey) => ({ routeKey, headers: {}, requestContext: { http: { method: routeKey.split(' ')[0] } } });
+      Promise.all([handler(event('GET /health'), { awsRequestId: 'r' }), handler(event('GET /nope'), { awsRequestId: 'r' })])
+        .then((results) => process.stdout.write(JSON.stringify(results.map((r) => [r.statusCode, JSON.parse(r.body)]))));`;
+    const env = { PATH: process.env.PATH, TABLE_NAME: 't', JWT_SECRET: 'x'.repeat(32), AWS_REGION: 'us-east-1', LOG_LEVEL: 'error' };
+    const output = execFileSync(process.execPath, ['-e', script], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(JSON.parse(output)).toEqual([
+      [200, { status: 'ok' }],
+      [404, { error: { code: 'NotFound', message: 'No route for GET /nope' } }],
+    ]);
+  });
+});

@@ -1,0 +1,47 @@
+import { parseAuthConfig } from '../../handlers/auth/config';
+import { parseAuthorizerConfig } from '../../handlers/authorizer/config';
+import { ConfigError } from '../../handlers/core/errors';
+import { parseFilesConfig } from '../../handlers/files/config';
+import { parseSyncConfig } from '../../handlers/sync/config';
+import { MAX_SINGLE_PUT_BYTES, parseUploadsConfig } from '../../handlers/uploads/config';
+
+const SECRET = 'x'.repeat(32);
+
+describe('function config', () => {
+  it('applies the documented defaults', () => {
+    expect(parseAuthConfig({ TABLE_NAME: 't', JWT_SECRET_ARN: 'arn:secret' })).toEqual({
+      tableName: 't',
+      secret: { kind: 'arn', arn: 'arn:secret' },
+      issuer: 'media-store',
+      tokenTtlSeconds: 3600,
+      throttle: { maxFailures: 5, lockoutSeconds: 900 },
+      logLevel: 'info',
+    });
+    expect(parseUploadsConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b' })).toMatchObject({
+      allowedContentTypes: ['image/*', 'video/*'],
+      maxUploadBytes: MAX_SINGLE_PUT_BYTES,
+      uploadUrlTtlSeconds: 900,
+    });
+    expect(parseFilesConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b' }).viewUrlTtlSeconds).toBe(3600);
+    expect(parseSyncConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', TOPIC_ARN: '' })).toEqual({ tableName: 't', bucketName: 'b', logLevel: 'info' });
+  });
+
+  it('prefers JWT_SECRET (local stack) over the ARN', () => {
+    expect(parseAuthorizerConfig({ JWT_SECRET: SECRET, JWT_SECRET_ARN: 'arn' }).secret).toEqual({ kind: 'value', value: SECRET });
+  });
+
+  it.each([
+    ['TABLE_NAME', () => parseAuthConfig({ JWT_SECRET: SECRET })],
+    ['JWT_SECRET_ARN', () => parseAuthorizerConfig({})],
+    ['BUCKET_NAME', () => parseFilesConfig({ TABLE_NAME: 't' })],
+    ['JWT_SECRET', () => parseAuthorizerConfig({ JWT_SECRET: 'short' })],
+    ['MAX_UPLOAD_BYTES', () => parseUploadsConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', MAX_UPLOAD_BYTES: 'lots' })],
+    ['MAX_UPLOAD_BYTES', () => parseUploadsConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', MAX_UPLOAD_BYTES: String(MAX_SINGLE_PUT_BYTES + 1) })],
+    ['ALLOWED_CONTENT_TYPES', () => parseUploadsConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', ALLOWED_CONTENT_TYPES: 'images' })],
+    ['LOGIN_MAX_FAILURES', () => parseAuthConfig({ TABLE_NAME: 't', JWT_SECRET: SECRET, LOGIN_MAX_FAILURES: '0' })],
+    ['LOG_LEVEL', () => parseSyncConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', LOG_LEVEL: 'loud' })],
+  ])('fails loudly naming %s', (variable, parse) => {
+    expect(parse).toThrow(ConfigError);
+    expect(parse).toThrow(variable);
+  });
+});

@@ -1,0 +1,24 @@
+import { API_FUNCTIONS, type ApiFunctionName } from '../../contract/functions';
+import { routeKey, routesOf } from '../../contract/routes';
+import { authRoutes } from '../../handlers/auth/routes';
+import { filesRoutes } from '../../handlers/files/routes';
+import type { RouteMap } from '../../handlers/http/types';
+import { uploadsRoutes } from '../../handlers/uploads/routes';
+
+const never = (): never => {
+  throw new Error('not called');
+};
+
+/** Each function's route map, built with inert dependencies: only the keys matter here. */
+const ROUTE_MAPS: Record<ApiFunctionName, RouteMap> = {
+  auth: authRoutes({ users: {} as never, loadSecret: never, issuer: 'i', tokenTtlSeconds: 60, throttle: { maxFailures: 1, lockoutSeconds: 1 }, logger: {} as never }),
+  uploads: uploadsRoutes({ uploads: {} as never, objects: {} as never, urlTtlSeconds: 60, allowedContentTypes: [], maxUploadBytes: 1 }),
+  files: filesRoutes({ files: {} as never, objects: {} as never, viewUrlTtlSeconds: 60 }),
+};
+
+describe('route maps', () => {
+  it.each(API_FUNCTIONS.map((fn) => [fn]))('%s serves exactly its routes of contract/routes.ts', (fn) => {
+    const declared = routesOf(fn).map(routeKey).sort();
+    expect(Object.keys(ROUTE_MAPS[fn]).sort()).toEqual(declared);
+  });
+});
