@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { S3BackendConfig } from 'cdktf';
-import type { VariableValues } from './variables';
+import { VARIABLES, type VariableValues } from './variables';
 
 /** `media-store.config.json` at the project root (or `MEDIA_STORE_CONFIG`): all optional. */
 export interface DeployConfig {
@@ -31,10 +31,13 @@ export function loadDeployConfig(projectRoot: string, env: NodeJS.ProcessEnv = p
   }
   const region = env.MEDIA_STORE_REGION || (typeof raw.region === 'string' ? raw.region : DEFAULT_REGION);
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new Error(`Region "${region}" is not an AWS region name`);
+  const variables = (raw.variables as VariableValues | undefined) ?? {};
+  const unknown = Object.keys(variables).filter((name) => !(name in VARIABLES));
+  if (unknown.length > 0) throw new Error(`${file}: unknown variables ${unknown.join(', ')} (see the README inputs table)`);
   return {
     region,
     s3Backend: raw.s3Backend as S3BackendConfig | undefined,
     tags: (raw.tags as Record<string, string> | undefined) ?? {},
-    variables: (raw.variables as VariableValues | undefined) ?? {},
+    variables,
   };
 }

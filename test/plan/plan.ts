@@ -34,11 +34,6 @@ export function nameOfOnly(stack: StackJson, type: string): string {
   return resourcesOf(stack, type)[0][0];
 }
 
-/** `${type.name}` address prefix used in references. */
-export function addressOf(type: string, name: string): string {
-  return `${type}.${name}`;
-}
-
 /**
  * The resource at a construct path (e.g. `storage/allow-s3-invoke`), found by its logical
  * name, which cdktf derives from the path (`…storage_allow-s3-invoke_<hash>`).
