@@ -151,6 +151,8 @@ function announce(generated: boolean, name: string, password: string): void {
 }
 
 export async function run(argv: readonly string[]): Promise<void> {
+  // The SDK's "upgrade Node" notice would bury this tool's one-line messages.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const args = parseArgs(argv);
   const command = args.positional[0];
   if (command === undefined || args.options.has('--help') || args.options.has('-h')) {
@@ -163,8 +165,10 @@ export async function run(argv: readonly string[]): Promise<void> {
       const name = username(args);
       const userRole = role(args);
       const { users, target } = repository(args);
+      const force = args.options.has('--force');
+      if (!force && (await users.get(name)) !== undefined) throw new UsageError(`user "${name}" already exists in ${target}: use passwd to change its password, or --force to replace it`);
       const { password, generated } = await choosePassword(args);
-      await users.create({ username: name, role: userRole, passwordHash: await hashPassword(password) }, { overwrite: args.options.has('--force') });
+      await users.create({ username: name, role: userRole, passwordHash: await hashPassword(password) }, { overwrite: force });
       process.stdout.write(`added ${name} (${userRole}) to ${target}\n`);
       announce(generated, name, password);
       return;
