@@ -1,0 +1,212 @@
+/**
+ * The local Lambda service with throwaway bundles: functions read from a plan, unpacked from
+ * zips, each in its own worker thread with only its own environment, with the plan's timeout,
+ * Lambda's context, errors as Lambda reports them, and asynchronous retries.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildRuntime, extractBundles, functionsFromPlan, LocalFunctions, type LocalValues } from '../../../local/functions';
+import type { Logger } from '../../../local/log';
+import { PlanError, SynthesizedPlan, type PlanDocument } from '../../../local/plan';
+import { writeZip } from '../../../local/zip';
+
+const LOCAL: LocalValues = {
+  region: 'us-east-1',
+  tableName: 'local-table',
+  bucketName: 'local-bucket',
+  jwtSecret: 'local-secret-0123456789-0123456789-0123456789',
+  s3Endpoint: 'http://127.0.0.1:1',
+  dynamodbEndpoint: 'http://127.0.0.1:2',
+  credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' },
+};
+
+/** One bundle that does whatever the event asks, so a single zip serves every case. */
+const BUNDLE = `
+const { threadId } = require('node:worker_threads');
+let invocations = 0;
+exports.handler = async (event, context) => {
+  invocations += 1;
+  if (event.sleepMs) await new Promise((r) => setTimeout(r, event.sleepMs));
+  if (event.fail) throw Object.assign(new Error(event.fail), { name: 'CustomError' });
+  return {
+    env: process.env,
+    threadId,
+    invocations,
+    context: { awsRequestId: context.awsRequestId, functionName: context.functionName, remaining: context.getRemainingTimeInMillis(), memory: context.memoryLimitInMB },
+  };
+};
+`;
+
+function planWith(dir: string, environments: Record<string, Record<string, string>>, timeout: number | string = 2): SynthesizedPlan {
+  const lambdas: Record<string, Record<string, unknown>> = {};
+  for (const [name, variables] of Object.entries(environments)) {
+    lambdas[`fn_${name}`] = {
+      function_name: '${var.prefix}-' + name,
+      filename: `\${path.module}/assets/${name}/bundle.zip`,
+      handler: 'index.handler',
+      timeout,
+      memory_size: 256,
+      environment: { variables },
+      tags: { 'media-store:function': name },
+    };
+  }
+  const document: PlanDocument = {
+    variable: { prefix: { default: 'demo' }, types: { default: ['image/*', 'video/*'] }, level: { default: 'debug' } },
+    resource: {
+      aws_lambda_function: lambdas as never,
+      aws_dynamodb_table: { catalog: {} },
+      aws_s3_bucket: { media: {} },
+      aws_sns_topic: { events: {} },
+      aws_secretsmanager_secret: { signing: {} },
+      aws_kms_key: { key: {} },
+    },
+  };
+  return new SynthesizedPlan(dir, document);
+}
+
+function capture(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const push = (level: string) => (source: string, message: string) => lines.push(`${level} [${source}] ${message}`);
+  return { lines, info: push('INFO'), warn: push('WARN'), error: push('ERROR') };
+}
+
+describe('local Lambda functions from a plan', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'media-store-functions-test-'));
+  const running: LocalFunctions[] = [];
+
+  afterAll(async () => {
+    await Promise.all(running.map((f) => f.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function start(plan: SynthesizedPlan, logger: Logger = capture(), asyncRetryDelaysMs?: number[]): LocalFunctions {
+    const definitions = functionsFromPlan(plan, LOCAL);
+    for (const d of definitions) {
+      mkdirSync(path.dirname(d.zipPath), { recursive: true });
+      writeZip(d.zipPath, [{ name: 'index.js', data: Buffer.from(BUNDLE) }]);
+    }
+    const functionsDir = path.join(dir, `functions-${running.length}`);
+    extractBundles(definitions, functionsDir);
+    const functions = new LocalFunctions({
+      definitions,
+      functionsDir,
+      runtimeScript: buildRuntime(functionsDir),
+      local: LOCAL,
+      logger,
+      ...(asyncRetryDelaysMs ? { asyncRetryDelaysMs } : {}),
+    });
+    running.push(functions);
+    return functions;
+  }
+
+  describe('functionsFromPlan', () => {
+    it('resolves variables, joined lists and resource references to local values', () => {
+      const plan = planWith(dir, {
+        one: {
+          TABLE_NAME: '${aws_dynamodb_table.catalog.name}',
+          BUCKET_NAME: '${aws_s3_bucket.media.bucket}',
+          TOPIC_ARN: '${aws_sns_topic.events.arn}',
+          ALLOWED_CONTENT_TYPES: '${join(",", var.types)}',
+          LOG_LEVEL: '${var.level}',
+          JWT_SECRET_ARN: '${aws_secretsmanager_secret.signing.arn}',
+        },
+      });
+
+      const [fn] = functionsFromPlan(plan, LOCAL);
+
+      expect(fn).toMatchObject({ name: 'one', functionName: 'demo-one', handler: 'index.handler', timeoutSeconds: 2, memorySize: 256 });
+      expect(fn.zipPath).toBe(path.join(dir, 'assets', 'one', 'bundle.zip'));
+      expect(fn.environment).toEqual({
+        TABLE_NAME: 'local-table',
+        BUCKET_NAME: 'local-bucket',
+        TOPIC_ARN: '',
+        ALLOWED_CONTENT_TYPES: 'image/*,video/*',
+        LOG_LEVEL: 'debug',
+        JWT_SECRET: LOCAL.jwtSecret,
+      });
+    });
+
+    it.each([
+      ['a resource without a local meaning', '${aws_kms_key.key.arn}', /aws_kms_key\.key\.arn/],
+      ['an undeclared variable', '${var.nope}', /variable "nope"/],
+      ['an unsupported function', '${jsonencode(var.types)}', /jsonencode/],
+      ['a resource the plan does not declare', '${aws_sqs_queue.q.url}', /does not declare/],
+    ])('fails loudly, naming the variable, on %s', (_case, value, message) => {
+      const plan = planWith(dir, { one: { SOMETHING: value } });
+
+      expect(() => functionsFromPlan(plan, LOCAL)).toThrow(PlanError);
+      expect(() => functionsFromPlan(plan, LOCAL)).toThrow(/SOMETHING/);
+      expect(() => functionsFromPlan(plan, LOCAL)).toThrow(message);
+    });
+  });
+
+  describe('invocations', () => {
+    let functions: LocalFunctions;
+
+    beforeAll(async () => {
+      functions = start(planWith(dir, { one: { ONLY_ONE: 'yes', LOG_LEVEL: '${var.level}' }, two: { ONLY_TWO: 'yes' } }, 1));
+      await functions.warm();
+    });
+
+    it("gives each function only its own variables plus Lambda's and the local endpoints", async () => {
+      const [one, two] = await Promise.all([functions.invoke('one', {}), functions.invoke('two', {})]);
+
+      const envOne = (one as { ok: true; payload: { env: Record<string, string> } }).payload.env;
+      const envTwo = (two as { ok: true; payload: { env: Record<string, string> } }).payload.env;
+      expect(envOne).toMatchObject({ ONLY_ONE: 'yes', LOG_LEVEL: 'debug', AWS_LAMBDA_FUNCTION_NAME: 'demo-one', AWS_REGION: 'us-east-1' });
+      expect(envOne).toMatchObject({ AWS_ENDPOINT_URL_S3: LOCAL.s3Endpoint, AWS_ENDPOINT_URL_DYNAMODB: LOCAL.dynamodbEndpoint, S3_FORCE_PATH_STYLE: 'true' });
+      expect(envOne.ONLY_TWO).toBeUndefined();
+      expect(envTwo.ONLY_ONE).toBeUndefined();
+      expect(envOne.PATH).toBeUndefined();
+    });
+
+    it('passes a Lambda context with request id, function name, memory and remaining time', async () => {
+      const result = await functions.invoke('one', {});
+
+      expect(result).toMatchObject({
+        ok: true,
+        payload: { context: { awsRequestId: expect.stringMatching(/^[0-9a-f-]{36}$/), functionName: 'demo-one', memory: '256' } },
+      });
+      const remaining = (result as { ok: true; payload: { context: { remaining: number } } }).payload.context.remaining;
+      expect(remaining).toBeGreaterThan(0);
+      expect(remaining).toBeLessThanOrEqual(1000);
+    });
+
+    it('reports a thrown error as Lambda does, with its type and message', async () => {
+      const result = await functions.invoke('one', { fail: 'nope' });
+
+      expect(result).toMatchObject({ ok: false, error: { errorType: 'CustomError', errorMessage: 'nope' } });
+    });
+
+    it('stops an invocation at the timeout of the plan and serves the next one from a fresh sandbox', async () => {
+      const timedOut = await functions.invoke('two', { sleepMs: 3000 });
+      const next = await functions.invoke('two', {});
+
+      expect(timedOut).toMatchObject({ ok: false, error: { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 1.00 seconds' } });
+      expect(next).toMatchObject({ ok: true, payload: { invocations: 1 } });
+    });
+
+    it('runs concurrent invocations in separate sandboxes, one at a time each', async () => {
+      const results = await Promise.all([functions.invoke('one', { sleepMs: 200 }), functions.invoke('one', { sleepMs: 200 })]);
+
+      const threads = results.map((r) => (r as { ok: true; payload: { threadId: number } }).payload.threadId);
+      expect(new Set(threads).size).toBe(2);
+    });
+  });
+
+  describe('asynchronous invocations', () => {
+    it('retries a failing event twice, then logs that it was dropped', async () => {
+      const logger = capture();
+      const functions = start(planWith(dir, { three: {} }), logger, [10, 10]);
+
+      functions.invokeAsync('three', { fail: 'always' }, 'test event');
+      await functions.drain();
+
+      const attempts = logger.lines.filter((l) => l.includes('invocation error CustomError: always'));
+      expect(attempts).toHaveLength(3);
+      expect(logger.lines.filter((l) => l.startsWith('WARN [three] async invocation for test event failed'))).toHaveLength(2);
+      expect(logger.lines.filter((l) => l.startsWith('ERROR [three] async invocation for test event FAILED after 2 retries'))).toHaveLength(1);
+    });
+  });
+});
