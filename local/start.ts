@@ -7,6 +7,7 @@
  *   MEDIA_STORE_ADMIN_PASSWORD=…      its password (generated and printed once if unset)
  *   MEDIA_STORE_S3_PORT, MEDIA_STORE_DYNAMODB_PORT   fixed emulator ports
  *   TF_VAR_<name>=…                   module variables, as for terraform (JSON for lists)
+ *   MEDIA_STORE_STACK_FILE=…          where to write stack.json (default .local/stack.json)
  */
 import { SynthesizedPlan, stackDir } from './plan';
 import { consoleLogger } from './log';
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
     ...(password !== undefined ? { adminPassword: password } : {}),
     variables,
     logger,
+    ...(process.env.MEDIA_STORE_STACK_FILE ? { stackFile: process.env.MEDIA_STORE_STACK_FILE } : {}),
   });
   if (stopping) return;
 

@@ -1,0 +1,102 @@
+/**
+ * The `npm start` process itself (local/start.ts, after build and synth): it serves the API with
+ * a generated admin password printed once, writes stack.json, and on Ctrl-C stops everything —
+ * no DynamoDB Local (Java) left behind, stack.json removed.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+function javaOnPort(port: string): boolean {
+  try {
+    execFileSync('pgrep', ['-f', `DynamoDBLocal.jar -port ${port} `]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function waitForOutput(child: ChildProcess, output: () => string, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${output()}`)), timeoutMs);
+    const check = (): void => {
+      const match = pattern.exec(output());
+      if (match) {
+        clearTimeout(timer);
+        resolve(match);
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before ${pattern}; output:\n${output()}`));
+    });
+  });
+}
+
+describe('npm start (local/start.ts)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'media-store-start-test-'));
+  const stackFile = path.join(dir, 'stack.json');
+  let child: ChildProcess;
+  let output = '';
+  let banner: RegExpExecArray;
+
+  beforeAll(async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', MEDIA_STORE_STACK_FILE: stackFile };
+    delete env.MEDIA_STORE_ADMIN_PASSWORD;
+    child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--in-memory'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    banner = await waitForOutput(
+      child,
+      () => output,
+      /API\s+(http:\/\/\S+)[\s\S]*DynamoDB\s+http:\/\/127\.0\.0\.1:(\d+)[\s\S]*generated password \(shown only this once\): (\S+)[\s\S]*Ctrl-C/,
+      60_000,
+    );
+  }, 70_000);
+
+  afterAll(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves the API and lets the generated admin password log in', async () => {
+    const [, apiUrl, , password] = banner;
+
+    const health = await fetch(`${apiUrl}/health`);
+    const login = await fetch(`${apiUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    });
+
+    expect(health.status).toBe(200);
+    expect(login.status).toBe(200);
+    expect(output.split(password).length - 1).toBe(2);
+  });
+
+  it('writes stack.json for the CLIs while running, with DynamoDB Local running', () => {
+    const [, apiUrl, dynamodbPort] = banner;
+
+    const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as Record<string, string>;
+
+    expect(stack).toMatchObject({ apiUrl, dynamodbEndpoint: `http://127.0.0.1:${dynamodbPort}`, region: 'us-east-1' });
+    expect(Object.keys(stack).sort()).toEqual(['apiUrl', 'bucketName', 'dynamodbEndpoint', 'region', 's3Endpoint', 'tableName']);
+    expect(javaOnPort(dynamodbPort)).toBe(true);
+  });
+
+  it('stops everything on Ctrl-C: exits 0, no Java left, stack.json removed, API closed', async () => {
+    const [, apiUrl, dynamodbPort] = banner;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+    child.kill('SIGINT');
+
+    expect(await exited).toBe(0);
+    expect(javaOnPort(dynamodbPort)).toBe(false);
+    expect(existsSync(stackFile)).toBe(false);
+    await expect(fetch(`${apiUrl}/health`)).rejects.toThrow();
+  }, 20_000);
+});
