@@ -15,7 +15,7 @@ import type { Role } from '../../handlers/core/roles';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { fileLogger } from '../../local/log';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { CONTEXT_ENV, type E2eContext, type E2eUser } from './support/context';
+import { BROWSER_ORIGIN, CONTEXT_ENV, type E2eContext, type E2eUser } from './support/context';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -39,6 +39,8 @@ export default async function globalSetup(): Promise<void> {
     adminPassword: admin.password,
     logger: fileLogger(logFile),
     asyncRetryDelaysMs: [200, 400],
+    // A module variable set as `TF_VAR_cors_allowed_origins` would: exercises the plan's CORS rules.
+    variables: { cors_allowed_origins: [BROWSER_ORIGIN] },
   });
   globalThis.__MEDIA_STORE_E2E__ = { stack, dir };
 

@@ -29,6 +29,8 @@ export interface E2eContext {
 }
 
 export const CONTEXT_ENV = 'MEDIA_STORE_E2E_CONTEXT';
+/** The one origin the e2e stack allows (module variable `cors_allowed_origins`). */
+export const BROWSER_ORIGIN = 'http://localhost:5173';
 
 export function e2eContext(): E2eContext {
   const file = process.env[CONTEXT_ENV];
