@@ -63,6 +63,16 @@ describe('upload through a presigned URL', () => {
     expect(new Date(upload.expiresAt).getTime()).toBeGreaterThan(Date.now());
   });
 
+  it('has S3 refuse the presigned PUT with another content type or size than the signed ones', async () => {
+    const wrongType = await fetch(upload.url, { method: 'PUT', headers: { ...upload.headers, 'content-type': 'text/html' }, body: bytes });
+    // fetch sets Content-Length from the body: a shorter body arrives with another signed value.
+    const { 'content-length': _signedLength, ...otherHeaders } = upload.headers;
+    const wrongSize = await fetch(upload.url, { method: 'PUT', headers: otherHeaders, body: bytes.subarray(1) });
+
+    expect(wrongType.status).toBe(403);
+    expect(wrongSize.status).toBe(403);
+  });
+
   it('accepts the bytes at the presigned URL and lists the file within 2 s with its size, type and uploader', async () => {
     const put = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: bytes });
     expect(put.status).toBe(200);
