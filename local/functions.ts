@@ -240,7 +240,9 @@ export class LocalFunctions {
         }
       }
     };
-    const pending = run().finally(() => this.pendingAsync.delete(pending));
+    const pending = run()
+      .catch((err: unknown) => logger.error(name, `async invocation for ${description} FAILED: ${String(err)}`))
+      .finally(() => this.pendingAsync.delete(pending));
     this.pendingAsync.add(pending);
   }
 

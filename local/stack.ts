@@ -132,6 +132,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return name;
     };
     const apiConfig = apiConfigFromPlan(plan, ROUTES, functionOf, local.region);
+    const notificationTargets = notifications.map((notification) => ({ notification, fn: functionOf(notification.functionResource) }));
 
     const manifest = extractBundles(definitions, functionsDir);
     const runtimeScript = buildRuntime(functionsDir);
@@ -166,10 +167,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await s3.ensureBucket(local.bucketName, corsRules);
 
     s3.onObjectEvent((record) => {
-      for (const notification of notifications) {
+      // Like S3: one event per record and target, delivered asynchronously.
+      for (const { notification, fn } of notificationTargets) {
         if (!notificationMatches(notification, record)) continue;
         const event = { Records: [{ ...record, s3: { ...record.s3, configurationId: notification.id } }] };
-        functions.invokeAsync(functionOf(notification.functionResource), event, `${record.eventName} ${record.s3.object.key}`);
+        functions.invokeAsync(fn, event, `${record.eventName} ${record.s3.object.key}`);
       }
     });
 
