@@ -13,3 +13,15 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** Fails fast (before Java starts) when a fixed port is taken. */
+export function ensurePortFree(port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`port ${port} on ${host} is in use (set PORT to another one)`) : err),
+    );
+    server.listen(port, host, () => server.close(() => resolve()));
+  });
+}

@@ -16,7 +16,7 @@ import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, table
 import { buildRuntime, extractBundles, functionsFromPlan, LocalFunctions, type FunctionsManifest, type LocalValues } from './functions';
 import { consoleLogger, type Logger } from './log';
 import { PlanError, stackDir, SynthesizedPlan, type PlanValue } from './plan';
-import { freePort } from './ports';
+import { ensurePortFree, freePort } from './ports';
 import { corsRulesFromPlan, notificationMatches, notificationsFromPlan, startLocalS3, type LocalS3 } from './s3';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -106,6 +106,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const jwtSecretFile = path.join(dataDir, 'jwt-secret');
     const jwtSecret = readOrCreateSecret(jwtSecretFile);
+    const apiPort = options.port ?? 3000;
+    if (apiPort !== 0) await ensurePortFree(apiPort, options.host ?? '127.0.0.1');
     const [s3Port, dynamodbPort] = await Promise.all([
       options.s3Port ?? freePort(),
       options.dynamodbPort ?? freePort(),
@@ -182,7 +184,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       config: apiConfig,
       invoke: (name, event) => functions.invoke(name, event),
       logger,
-      port: options.port ?? 3000,
+      port: apiPort,
       ...(options.host ? { host: options.host } : {}),
     });
     stoppers.push(() => api.stop());
