@@ -135,6 +135,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     const apiConfig = apiConfigFromPlan(plan, ROUTES, functionOf, local.region);
     const notificationTargets = notifications.map((notification) => ({ notification, fn: functionOf(notification.functionResource) }));
+    const declared = new Set(definitions.map((d) => d.name));
+    for (const fn of [apiConfig.authorizer.function, ...ROUTES.map((r) => r.function)]) {
+      if (!declared.has(fn)) throw new PlanError(`the API needs function "${fn}", which the plan does not declare`);
+    }
 
     const manifest = extractBundles(definitions, functionsDir);
     const runtimeScript = buildRuntime(functionsDir);
