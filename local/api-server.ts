@@ -368,6 +368,12 @@ function proxyEvent(input: EventInput): ProxyEvent {
   for (const [name, value] of input.url.searchParams) {
     query[name] = name in query ? `${query[name]},${value}` : value;
   }
+  // API Gateway adds these before invoking the integration.
+  const sourceIp = normalizeIp(req.socket.remoteAddress);
+  headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${sourceIp}` : sourceIp;
+  headers['x-forwarded-proto'] = 'http';
+  headers['x-forwarded-port'] = String(req.socket.localPort ?? '');
+  headers['x-amzn-trace-id'] = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
   const now = new Date();
   const domainName = headers.host ?? 'localhost';
   const contentType = headers['content-type'] ?? '';
@@ -390,7 +396,7 @@ function proxyEvent(input: EventInput): ProxyEvent {
         method: (req.method ?? 'GET').toUpperCase(),
         path: input.rawPath,
         protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: normalizeIp(req.socket.remoteAddress),
+        sourceIp,
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: input.requestId,

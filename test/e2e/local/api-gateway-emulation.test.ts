@@ -70,6 +70,7 @@ describe('local API server (API Gateway HTTP API emulation)', () => {
         isBase64Encoded: false,
       });
       expect(event.headers['x-custom-header']).toBe('Value');
+      expect(event.headers).toMatchObject({ 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'http', 'x-amzn-trace-id': expect.stringMatching(/^Root=1-/) });
       expect(event.headers.cookie).toBeUndefined();
       expect(event.pathParameters).toBeUndefined();
       expect(event.body).toBeUndefined();
