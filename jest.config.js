@@ -1,5 +1,5 @@
-/** Three projects: pure unit tests, tests over the synthesized plan, end-to-end over HTTP. */
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+/** Four projects: pure unit tests, tests over the synthesized plan, end-to-end over HTTP, and presigned URLs against a real S3. */
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
