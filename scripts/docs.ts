@@ -1,15 +1,19 @@
 /**
- * `npm run docs`: regenerates the module's inputs/outputs tables in README.md (between the
- * BEGIN_TF_DOCS / END_TF_DOCS markers) from the synthesized module stack.
+ * `npm run docs`: regenerates the generated blocks of README.md: the module's inputs/outputs
+ * tables (between BEGIN_TF_DOCS / END_TF_DOCS) from the synthesized module stack, and the API
+ * route table (between BEGIN_API_ROUTES / END_API_ROUTES) from contract/routes.ts.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { placeholderBundleRoot, synthesizeApp, type StackJson } from '../modules/stacks/synthesize';
 import { DEFAULT_REGION } from '../modules/stacks/config';
+import { ROUTES } from '../contract/routes';
 
 export const BEGIN = '<!-- BEGIN_TF_DOCS -->';
 export const END = '<!-- END_TF_DOCS -->';
 export const README = path.resolve(__dirname, '..', 'README.md');
+export const ROUTES_BEGIN = '<!-- BEGIN_API_ROUTES -->';
+export const ROUTES_END = '<!-- END_API_ROUTES -->';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const code = (value: unknown) => `\`${cell(JSON.stringify(value))}\``;
@@ -61,12 +65,29 @@ export function renderModuleDocs(moduleStack: StackJson): string {
   ].join('\n');
 }
 
-/** `readme` with the text between the markers replaced by `docs`. */
-export function withModuleDocs(readme: string, docs: string): string {
-  const start = readme.indexOf(BEGIN);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`README.md must contain ${BEGIN} followed by ${END}`);
-  return `${readme.slice(0, start + BEGIN.length)}\n${docs}\n${readme.slice(end)}`;
+/** The API route table, from the one route declaration. */
+export function renderRouteDocs(): string {
+  return [
+    '| Route | Auth | Function | What it does |',
+    '|-------|:----:|----------|--------------|',
+    ...ROUTES.map((r) => `| \`${r.method} ${cell(r.path)}\` | ${r.auth ? 'JWT' : 'open'} | ${r.function} | ${cell(r.summary)} |`),
+  ].join('\n');
+}
+
+/** `readme` with the text between the `begin` and `end` markers replaced by `docs`. */
+export function withGeneratedBlock(readme: string, docs: string, begin = BEGIN, end = END): string {
+  const start = readme.indexOf(begin);
+  const stop = readme.indexOf(end);
+  if (start < 0 || stop < start) throw new Error(`README.md must contain ${begin} followed by ${end}`);
+  return `${readme.slice(0, start + begin.length)}\n${docs}\n${readme.slice(stop)}`;
+}
+
+/** `readme` with the module docs block replaced by `docs`. */
+export const withModuleDocs = (readme: string, docs: string): string => withGeneratedBlock(readme, docs);
+
+/** `readme` with both generated blocks current. */
+export function withAllDocs(readme: string, moduleStack: StackJson): string {
+  return withGeneratedBlock(withModuleDocs(readme, renderModuleDocs(moduleStack)), renderRouteDocs(), ROUTES_BEGIN, ROUTES_END);
 }
 
 /** The module stack as the docs see it: synthesized in-process, no build needed. */
@@ -79,11 +100,11 @@ export function synthesizeModuleForDocs(): StackJson {
 
 if (require.main === module) {
   const readme = fs.readFileSync(README, 'utf8');
-  const updated = withModuleDocs(readme, renderModuleDocs(synthesizeModuleForDocs()));
+  const updated = withAllDocs(readme, synthesizeModuleForDocs());
   if (updated === readme) {
-    console.log('README.md module docs are up to date');
+    console.log('README.md generated docs are up to date');
   } else {
     fs.writeFileSync(README, updated);
-    console.log('README.md module docs updated');
+    console.log('README.md generated docs updated');
   }
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { FUNCTION_NAMES } from '../../contract/functions';
-import { README, renderModuleDocs, withModuleDocs } from '../../scripts/docs';
+import { README, withAllDocs } from '../../scripts/docs';
 import { blanked, interpolations, synthesizeBoth, type StackJson } from './plan';
 
 /** Terraform functions the module may call; anything else is a typo that only `terraform plan` would catch. */
@@ -100,9 +100,9 @@ describe('media-store app', () => {
       expect(shape(moduleStack)).toEqual(shape(deployable));
     });
 
-    it('has its inputs and outputs tables in README.md up to date (run `npm run docs`)', () => {
+    it('has its inputs/outputs and route tables in README.md up to date (run `npm run docs`)', () => {
       const readme = fs.readFileSync(README, 'utf8');
-      expect(withModuleDocs(readme, renderModuleDocs(moduleStack))).toBe(readme);
+      expect(withAllDocs(readme, moduleStack)).toBe(readme);
     });
   });
 
