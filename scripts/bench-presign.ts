@@ -7,20 +7,20 @@ import { performance } from 'node:perf_hooks';
 import { S3UrlSigner, type PresignInput, type SignerConfig, type SigningCredentials } from '../handlers/core/presign';
 import { referenceClient, referencePresign } from '../test/real-s3/sdk-reference';
 
-const CONFIG: SignerConfig = { region: 'us-east-1', endpoint: 'http://127.0.0.1:4569', forcePathStyle: true };
-const CREDENTIALS: SigningCredentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
-const OURS_ITERATIONS = Number(process.env.BENCH_OURS_ITERATIONS ?? 200_000);
-const SDK_ITERATIONS = Number(process.env.BENCH_SDK_ITERATIONS ?? 5_000);
+export const CONFIG: SignerConfig = { region: 'us-east-1', endpoint: 'http://127.0.0.1:4569', forcePathStyle: true };
+export const CREDENTIALS: SigningCredentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+export const OURS_ITERATIONS = Number(process.env.BENCH_OURS_ITERATIONS ?? 200_000);
+export const SDK_ITERATIONS = Number(process.env.BENCH_SDK_ITERATIONS ?? 5_000);
 /** Timing is taken per batch: a single URL is too quick for the timer's resolution. */
 const BATCH = 100;
 
-interface Stats {
+export interface Stats {
   readonly mean: number;
   readonly p50: number;
   readonly p95: number;
 }
 
-const CASES: Readonly<Record<string, (i: number) => PresignInput>> = {
+export const CASES: Readonly<Record<string, (i: number) => PresignInput>> = {
   GetObject: (i) => ({ operation: 'GetObject', bucket: 'media-store', key: `media/spain2024/IMG ${i} é.jpg`, expiresIn: 3600 }),
   PutObject: (i) => ({
     operation: 'PutObject',
@@ -31,13 +31,13 @@ const CASES: Readonly<Record<string, (i: number) => PresignInput>> = {
   }),
 };
 
-function stats(perUrlMicros: number[]): Stats {
+export function stats(perUrlMicros: number[]): Stats {
   const sorted = [...perUrlMicros].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
   return { mean: sorted.reduce((a, b) => a + b, 0) / sorted.length, p50: at(0.5), p95: at(0.95) };
 }
 
-function benchOurs(make: (i: number) => PresignInput, iterations: number): Stats {
+export function benchOurs(make: (i: number) => PresignInput, iterations: number): Stats {
   const signer = new S3UrlSigner(CONFIG);
   const inputs = Array.from({ length: BATCH }, (_, i) => make(i));
   let sink = 0;
@@ -55,7 +55,7 @@ function benchOurs(make: (i: number) => PresignInput, iterations: number): Stats
   return stats(samples);
 }
 
-async function benchSdk(make: (i: number) => PresignInput, iterations: number): Promise<Stats> {
+export async function benchSdk(make: (i: number) => PresignInput, iterations: number): Promise<Stats> {
   const client = referenceClient(CONFIG, CREDENTIALS);
   const samples: number[] = [];
   for (let i = 0; i < iterations / 10; i++) await referencePresign(client, make(i)); // warm-up
@@ -67,7 +67,8 @@ async function benchSdk(make: (i: number) => PresignInput, iterations: number): 
   return stats(samples);
 }
 
-async function checkEqual(make: (i: number) => PresignInput): Promise<void> {
+/** Throws unless both signers produce the same URL for the case. */
+export async function checkEqual(make: (i: number) => PresignInput): Promise<void> {
   const input = { ...make(7), now: new Date() };
   const ours = new S3UrlSigner(CONFIG).presign(input, CREDENTIALS);
   const sdk = await referencePresign(referenceClient(CONFIG, CREDENTIALS), input);
@@ -94,7 +95,9 @@ async function main(): Promise<void> {
   console.log('ours: µs per URL measured over batches of 100 URLs; SDK: µs per getSignedUrl call. Goal: ≤ 30 µs and ≥ 15× (issue 4).');
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
