@@ -2,6 +2,7 @@
  * What an S3 event does to the catalog, decided without I/O: the sync handler gathers the
  * object's head and its upload session, asks `applyObjectEvent`, and hands the decision to
  * the repository, which applies it only if the event's sequencer is newer than the row's.
+ * `fileFromObject` is the one rule for "the row an object implies" (sync and reconcile).
  */
 import { fileTypeOf, type FileType } from './content-types';
 import { decodeEventKey, fileIdOf, parseObjectKey } from './paths';
@@ -25,8 +26,28 @@ export interface UploadSession {
   readonly description?: string;
   /** ISO 8601. */
   readonly createdAt: string;
-  /** ISO 8601: when the upload URL stops working. */
+  /** ISO 8601: when the upload URL stops working (multipart: when the session does). */
   readonly expiresAt: string;
+  /** @default 'single' (sessions written before multipart existed) */
+  readonly mode?: UploadMode;
+  /** Whole-file SHA-256 the client declared, base64. */
+  readonly sha256?: string;
+  /** Present when `mode` is 'multipart'. */
+  readonly multipart?: MultipartState;
+  /** @default 'pending' */
+  readonly status?: UploadStatus;
+}
+
+export type UploadMode = 'single' | 'multipart';
+export type UploadStatus = 'pending' | 'completed';
+
+export interface MultipartState {
+  /** S3's UploadId of the multipart upload (never shown to clients). */
+  readonly s3UploadId: string;
+  readonly partSize: number;
+  readonly partCount: number;
+  /** 'SHA256' when every part must carry its SHA-256 (S3 verifies each part's bytes). */
+  readonly checksumAlgorithm?: 'SHA256';
 }
 
 /** The parts of HeadObject the catalog uses. */
@@ -54,6 +75,8 @@ export interface CatalogFile {
   readonly description?: string;
   readonly etag?: string;
   readonly uploadId?: string;
+  /** Whole-file SHA-256 (base64) declared at upload and carried by the object's metadata. */
+  readonly sha256?: string;
   /** Normalized sequencer of the last event applied. */
   readonly sequencer: string;
   readonly status: 'available';
@@ -80,12 +103,19 @@ export interface ObjectEvent {
   readonly sequencer: string;
   /** ISO 8601. */
   readonly eventTime: string;
+  /** ETag of the created object (created events), without quotes. */
+  readonly etag?: string;
 }
 
 export type SkipReason = 'unsupported-event' | 'bad-key' | 'bad-sequencer' | 'not-a-catalog-key' | 'object-gone';
 
 export type CatalogDecision =
-  | { readonly action: 'upsert'; readonly file: CatalogFile }
+  | {
+      readonly action: 'upsert';
+      readonly file: CatalogFile;
+      /** The row describes the very object this event created: worth an "upload processed" notification. */
+      readonly announce: boolean;
+    }
   | { readonly action: 'tombstone'; readonly tombstone: CatalogTombstone }
   | { readonly action: 'skip'; readonly reason: SkipReason };
 
@@ -93,7 +123,10 @@ export type CatalogDecision =
 export interface S3NotificationRecord {
   readonly eventName: string;
   readonly eventTime: string;
-  readonly s3: { readonly bucket: { readonly name: string }; readonly object: { readonly key: string; readonly sequencer?: string | number } };
+  readonly s3: {
+    readonly bucket: { readonly name: string };
+    readonly object: { readonly key: string; readonly sequencer?: string | number; readonly eTag?: string };
+  };
 }
 
 /** The event an S3 record describes, or why it is ignored. */
@@ -104,7 +137,8 @@ export function parseObjectEvent(record: S3NotificationRecord): ObjectEvent | { 
   if (key === undefined) return { skip: 'bad-key' };
   const sequencer = normalizeSequencer(String(record.s3.object.sequencer ?? ''));
   if (sequencer === undefined) return { skip: 'bad-sequencer' };
-  return { kind, bucket: record.s3.bucket.name, key, sequencer, eventTime: record.eventTime };
+  const etag = kind === 'created' && typeof record.s3.object.eTag === 'string' && record.s3.object.eTag !== '' ? record.s3.object.eTag.replace(/"/g, '') : undefined;
+  return { kind, bucket: record.s3.bucket.name, key, sequencer, eventTime: record.eventTime, ...(etag !== undefined ? { etag } : {}) };
 }
 
 function isoOr(value: string, fallback: Date): string {
@@ -114,44 +148,104 @@ function isoOr(value: string, fallback: Date): string {
 
 export interface ApplyObjectEventInput {
   readonly event: ObjectEvent;
-  /** HeadObject of the key; `undefined` when the object no longer exists. Unused for removals. */
+  /**
+   * HeadObject of the key at processing time; `undefined` when no object is there now.
+   * It shows the bucket as it is now, not as it was at the event: see `applyObjectEvent`.
+   */
   readonly head?: ObjectHead;
   /** The upload session named by the object's `upload-id` metadata, if found. */
   readonly session?: UploadSession;
   readonly now: Date;
 }
 
+/**
+ * The row an event leaves behind. Every event is treated as "this key changed at
+ * `sequencer`; look at it now": the row records the object as HeadObject sees it at
+ * processing time, stamped with the event's sequencer, and the repository applies it only
+ * over an older sequencer. So whatever the arrival order, the event with the greatest
+ * sequencer wins, and it was processed after the key's last change, so it saw the final
+ * object. An older event processed late may record a newer object under its older
+ * sequencer; that row is already the bucket's state and the newer event still overrides it.
+ *
+ * - created, object there → available row from the current object.
+ * - created, object gone → skip: the removal that took it away has a newer sequencer.
+ * - removed, object gone → tombstone.
+ * - removed, object there → available row: in a versioned bucket deleting a noncurrent
+ *   version or a delete marker leaves (or brings back) a current object, and a removal
+ *   processed after a re-upload sees the new object.
+ */
 export function applyObjectEvent(input: ApplyObjectEventInput): CatalogDecision {
   const { event, head, now } = input;
   const location = parseObjectKey(event.key);
   if (location === undefined) return { action: 'skip', reason: 'not-a-catalog-key' };
-  const id = fileIdOf(event.key);
 
-  if (event.kind === 'removed') {
-    const deletedAt = isoOr(event.eventTime, now);
-    const ttl = Math.floor(now.getTime() / 1000) + TOMBSTONE_TTL_SECONDS;
-    return { action: 'tombstone', tombstone: { id, key: event.key, ...location, sequencer: event.sequencer, deletedAt, ttl, status: 'deleted' } };
+  if (head === undefined) {
+    if (event.kind === 'created') return { action: 'skip', reason: 'object-gone' };
+    return { action: 'tombstone', tombstone: tombstoneOf(event.key, event.sequencer, isoOr(event.eventTime, now), now) };
   }
-
-  if (head === undefined) return { action: 'skip', reason: 'object-gone' };
-  // A session only counts for the key it was created for: metadata is client-controlled.
-  const session = input.session?.key === event.key ? input.session : undefined;
-  const contentType = head.contentType ?? session?.contentType ?? 'application/octet-stream';
-  const file: CatalogFile = {
-    id,
+  const file = fileFromObject({
     key: event.key,
+    head,
+    ...(input.session !== undefined ? { session: input.session } : {}),
+    sequencer: event.sequencer,
+    // A removal that finds an object did not upload it: the object's own time is its upload time.
+    uploadedAt: event.kind === 'created' || head.lastModified === undefined ? isoOr(event.eventTime, head.lastModified ?? now) : head.lastModified.toISOString(),
+  });
+  if (file === undefined) return { action: 'skip', reason: 'not-a-catalog-key' };
+  // A late event may see a newer object than its own; only the event that made it announces it.
+  const announce = event.kind === 'created' && (event.etag === undefined || head.etag === undefined || event.etag === head.etag);
+  return { action: 'upsert', file, announce };
+}
+
+export interface FileFromObjectInput {
+  readonly key: string;
+  readonly head: ObjectHead;
+  /** The upload session named by the object's `upload-id` metadata, if found. */
+  readonly session?: UploadSession;
+  readonly sequencer: string;
+  /** ISO 8601. */
+  readonly uploadedAt: string;
+}
+
+/**
+ * The catalog row an object implies: the one rule shared by the sync function and
+ * `npm run reconcile`. `undefined` for keys this service does not catalog.
+ */
+export function fileFromObject(input: FileFromObjectInput): CatalogFile | undefined {
+  const { key, head } = input;
+  const location = parseObjectKey(key);
+  if (location === undefined) return undefined;
+  // A session only counts for the key it was created for: metadata is client-controlled.
+  const session = input.session?.key === key ? input.session : undefined;
+  return {
+    id: fileIdOf(key),
+    key,
     ...location,
-    size: head.size,
-    contentType,
-    fileType: fileTypeOf(contentType),
-    uploadedAt: isoOr(event.eventTime, head.lastModified ?? now),
+    ...objectFieldsOf(head, session),
+    uploadedAt: input.uploadedAt,
     uploadedBy: session?.owner ?? UNKNOWN_UPLOADER,
     tags: session?.tags ?? [],
     ...(session?.description !== undefined ? { description: session.description } : {}),
-    ...(head.etag !== undefined ? { etag: head.etag } : {}),
     ...(session !== undefined ? { uploadId: session.uploadId } : {}),
-    sequencer: event.sequencer,
+    // Only when the object carries the value its session declared: metadata alone is client-controlled.
+    ...(session?.sha256 !== undefined && head.metadata.sha256 === session.sha256 ? { sha256: session.sha256 } : {}),
+    sequencer: input.sequencer,
     status: 'available',
   };
-  return { action: 'upsert', file };
+}
+
+/** The fields of a row that come from the object itself (what reconcile compares). */
+export type ObjectFields = Pick<CatalogFile, 'size' | 'contentType' | 'fileType' | 'etag'>;
+
+export function objectFieldsOf(head: ObjectHead, session?: Pick<UploadSession, 'contentType'>): ObjectFields {
+  const contentType = head.contentType ?? session?.contentType ?? 'application/octet-stream';
+  return { size: head.size, contentType, fileType: fileTypeOf(contentType), ...(head.etag !== undefined ? { etag: head.etag } : {}) };
+}
+
+/** A removed key's row: no index keys, expires after `TOMBSTONE_TTL_SECONDS`. */
+export function tombstoneOf(key: string, sequencer: string, deletedAt: string, now: Date): CatalogTombstone {
+  const location = parseObjectKey(key);
+  if (location === undefined) throw new Error(`not a catalog key: ${key}`);
+  const ttl = Math.floor(now.getTime() / 1000) + TOMBSTONE_TTL_SECONDS;
+  return { id: fileIdOf(key), key, ...location, sequencer, deletedAt, ttl, status: 'deleted' };
 }

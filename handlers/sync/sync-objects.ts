@@ -42,7 +42,8 @@ async function syncRecord(record: S3NotificationRecord, deps: SyncDeps): Promise
   if ('skip' in event) return skipped(deps, event.skip, record.s3.object.key);
   if (event.bucket !== deps.bucket) return skipped(deps, 'other-bucket', event.key);
 
-  const head = event.kind === 'created' ? await deps.objects.head(event.key) : undefined;
+  // Removals look too: in a versioned bucket a removal can leave a current object behind.
+  const head = await deps.objects.head(event.key);
   const uploadId = head?.metadata['upload-id'];
   const session: UploadSession | undefined = uploadId !== undefined && UPLOAD_ID.test(uploadId) ? await deps.uploads.get(uploadId) : undefined;
 
@@ -58,7 +59,7 @@ async function syncRecord(record: S3NotificationRecord, deps: SyncDeps): Promise
     case 'upsert': {
       const outcome = await deps.files.upsert(decision.file);
       deps.logger.info('file available', { key: event.key, sequencer: event.sequencer, outcome, size: decision.file.size, uploadedBy: decision.file.uploadedBy });
-      if (outcome === 'applied' && deps.notify !== undefined) {
+      if (outcome === 'applied' && decision.announce && deps.notify !== undefined) {
         // The row is written; a lost notification must not make Lambda retry the write.
         await deps.notify(decision.file).catch((error: unknown) => deps.logger.error('notification failed', { key: event.key, error }));
       }

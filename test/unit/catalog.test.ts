@@ -49,6 +49,7 @@ describe('catalog', () => {
       const decision = applyObjectEvent({ event: created('media/spain2024/IMG+1.jpg'), head: HEAD, session: SESSION, now: NOW });
       expect(decision).toEqual({
         action: 'upsert',
+        announce: true,
         file: {
           id: fileIdOf('media/spain2024/IMG 1.jpg'),
           key: 'media/spain2024/IMG 1.jpg',
@@ -87,6 +88,29 @@ describe('catalog', () => {
     it('skips keys this service does not catalog', () => {
       expect(applyObjectEvent({ event: created('media/folder/'), head: HEAD, now: NOW })).toEqual({ action: 'skip', reason: 'not-a-catalog-key' });
       expect(applyObjectEvent({ event: created('elsewhere/a.jpg'), head: HEAD, now: NOW })).toEqual({ action: 'skip', reason: 'not-a-catalog-key' });
+    });
+
+    it('keeps a file whose removal leaves a current object behind, dated by that object', () => {
+      const lastModified = new Date('2024-04-01T08:00:00.000Z');
+      const decision = applyObjectEvent({ event: removed('media/spain2024/IMG+1.jpg'), head: { ...HEAD, lastModified }, session: SESSION, now: NOW });
+
+      expect(decision).toMatchObject({ action: 'upsert', announce: false, file: { status: 'available', size: 1234, uploadedAt: lastModified.toISOString(), uploadedBy: 'ana' } });
+    });
+
+    it('records the current object for a late create but announces only the object the event made', () => {
+      const event = { ...created('media/spain2024/IMG+1.jpg'), etag: 'older' };
+      const late = applyObjectEvent({ event, head: HEAD, session: SESSION, now: NOW });
+      const own = applyObjectEvent({ event: { ...event, etag: 'abc' }, head: HEAD, session: SESSION, now: NOW });
+
+      expect(late).toMatchObject({ action: 'upsert', announce: false, file: { size: 1234, etag: 'abc' } });
+      expect(own).toMatchObject({ action: 'upsert', announce: true });
+    });
+
+    it('reads the created object\'s ETag from the record without quotes, and none for removals', () => {
+      const withEtag = (eventName: string): S3NotificationRecord => ({ ...record(eventName, 'media/a.jpg'), s3: { bucket: { name: 'b' }, object: { key: 'media/a.jpg', sequencer: '1', eTag: '"e1"' } } });
+
+      expect(parseObjectEvent(withEtag('ObjectCreated:Copy'))).toMatchObject({ kind: 'created', etag: 'e1' });
+      expect(parseObjectEvent(withEtag('ObjectRemoved:DeleteMarkerCreated'))).not.toHaveProperty('etag');
     });
 
     it('turns a removal into a tombstone that expires after a few days', () => {

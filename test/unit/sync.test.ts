@@ -73,10 +73,20 @@ describe('syncObjectEvents', () => {
   });
 
   it('never lets a late create roll back a later removal', async () => {
-    const { catalog, deps } = setup({ 'media/a b.jpg': HEAD });
-    await syncObjectEvents([record('ObjectRemoved:Delete', 'media/a+b.jpg', '20')], deps);
-    await syncObjectEvents([record('ObjectCreated:Put', 'media/a+b.jpg', '1F')], deps);
-    expect(catalog.rows.get('media/a b.jpg')).toMatchObject({ status: 'deleted' });
+    const objects: Record<string, ObjectHead> = { 'media/a b.jpg': HEAD };
+    const { catalog, deps } = setup(objects);
+    await syncObjectEvents([record('ObjectCreated:Put', 'media/a+b.jpg', '20')], deps);
+    delete objects['media/a b.jpg'];
+    await syncObjectEvents([record('ObjectRemoved:Delete', 'media/a+b.jpg', '21')], deps);
+    await syncObjectEvents([record('ObjectCreated:Put', 'media/a+b.jpg', '20')], deps);
+    expect(catalog.rows.get('media/a b.jpg')).toMatchObject({ status: 'deleted', sequencer: '21'.padStart(32, '0') });
+  });
+
+  it('keeps the file when a removal finds a current object (a deleted delete marker or old version)', async () => {
+    const { catalog, deps, notified } = setup({ 'media/a b.jpg': HEAD });
+    expect(await syncObjectEvents([record('ObjectRemoved:Delete', 'media/a+b.jpg', '30')], deps)).toEqual(['applied']);
+    expect(catalog.rows.get('media/a b.jpg')).toMatchObject({ status: 'available', uploadedBy: 'ana' });
+    expect(notified).toHaveLength(0);
   });
 
   it('orders sequencers of different lengths numerically', async () => {
