@@ -36,6 +36,8 @@ export const DEFAULTS = {
   maxUploadBytes: 5 * 1024 ** 3,
   uploadUrlTtlSeconds: 900,
   viewUrlTtlSeconds: 3600,
+  /** Lambda's own default: an S3 event is tried three times before it goes to the dead-letter queue. */
+  syncMaxRetryAttempts: 2,
   authorizerResultTtlSeconds: 300,
   throttlingBurstLimit: 100,
   throttlingRateLimit: 50,
@@ -45,6 +47,9 @@ export const DEFAULTS = {
 
 /** Lambda runtime of every function (the bundles target it). */
 export const LAMBDA_RUNTIME = 'nodejs22.x';
+
+/** How long failed S3 events wait in the dead-letter queue: 14 days, SQS's maximum. */
+export const FAILED_EVENT_RETENTION_SECONDS = 14 * 24 * 3600;
 
 /** S3 key prefix of every media object: the notification and the roles are scoped to it. */
 export const MEDIA_PREFIX = 'media/';

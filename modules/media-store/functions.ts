@@ -5,6 +5,7 @@ import { FUNCTIONS, FUNCTION_NAMES, bundleZipPath, type FunctionName } from '../
 import type { Catalog } from './catalog';
 import { DEFAULTS } from './defaults';
 import { joinedText, numberText, presenceOf } from './expressions';
+import type { FailedEvents } from './failed-events';
 import { MediaStoreFunction, type PolicyStatement } from './function';
 import type { Notifications } from './notifications';
 import type { SigningSecret } from './secrets';
@@ -44,6 +45,8 @@ export interface FunctionSettings {
   readonly uploadUrlTtlSeconds?: number;
   /** Lifetime of presigned view URLs, seconds. @default 3600 */
   readonly viewUrlTtlSeconds?: number;
+  /** Retries of a failed S3 event before it goes to the dead-letter queue (0-2). @default 2 */
+  readonly syncMaxRetryAttempts?: number;
 }
 
 export interface FunctionsProps extends FunctionSettings {
@@ -53,6 +56,7 @@ export interface FunctionsProps extends FunctionSettings {
   readonly catalog: Catalog;
   readonly secret: SigningSecret;
   readonly notifications: Notifications;
+  readonly failedEvents: FailedEvents;
 }
 
 type EnvName = keyof typeof ENV;
@@ -97,6 +101,7 @@ export class Functions extends Construct {
     ]);
 
     storage.notifyOnMediaChange(byName.sync);
+    props.failedEvents.catchFailuresOf(byName.sync, props.syncMaxRetryAttempts ?? DEFAULTS.syncMaxRetryAttempts);
   }
 }
 
@@ -167,6 +172,9 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
     sync: [
       // HeadObject is authorized by s3:GetObject.
       { sid: 'ReadMediaMetadata', effect: 'Allow', actions: ['s3:GetObject'], resources: [media] },
+      // Without it HeadObject answers 403 instead of 404 for a deleted object, and the sync
+      // could not tell "gone" (tombstone) from "forbidden" (fail and retry).
+      { sid: 'TellDeletedMediaFromForbidden', effect: 'Allow', actions: ['s3:ListBucket'], resources: [props.storage.bucket.arn] },
       {
         sid: 'WriteCatalog',
         effect: 'Allow',
@@ -174,6 +182,8 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
         resources: [table],
       },
       { sid: 'PublishUploadProcessed', effect: 'Allow', actions: ['sns:Publish'], resources: [props.notifications.topic.arn] },
+      // Lambda sends the on-failure destination's message with the function's own role.
+      { sid: 'SendFailedEvents', effect: 'Allow', actions: ['sqs:SendMessage'], resources: [props.failedEvents.queue.arn] },
     ],
   };
 }

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Api } from './api';
 import { Catalog } from './catalog';
 import { DEFAULTS } from './defaults';
+import { FailedEvents } from './failed-events';
 import { CustomDomain } from './domain';
 import { both, ifPresent, isNonEmpty, presenceOf } from './expressions';
 import type { MediaStoreFunction } from './function';
@@ -39,6 +40,8 @@ export class MediaStore extends Construct {
   readonly catalog: Catalog;
   readonly secret: SigningSecret;
   readonly notifications: Notifications;
+  /** Dead-letter queue of S3 events the sync function failed to process. */
+  readonly failedEvents: FailedEvents;
   readonly functions: Readonly<Record<FunctionName, MediaStoreFunction>>;
   readonly api: Api;
   /** Present when a domain name and hosted zone are configured (or may be, in a module). */
@@ -60,6 +63,7 @@ export class MediaStore extends Construct {
       recoveryWindowDays: props.jwtSecretRecoveryWindowDays,
     });
     this.notifications = new Notifications(this, 'notifications', { topicName: `${namePrefix}-upload-processed` });
+    this.failedEvents = new FailedEvents(this, 'failed-events', { queueName: `${namePrefix}-sync-failures` });
 
     this.functions = new Functions(this, 'functions', {
       ...props,
@@ -68,6 +72,7 @@ export class MediaStore extends Construct {
       catalog: this.catalog,
       secret: this.secret,
       notifications: this.notifications,
+      failedEvents: this.failedEvents,
     }).byName;
 
     this.api = new Api(this, 'api', {

@@ -16,6 +16,8 @@ export function declareOutputs(scope: Construct, store: MediaStore): void {
   output('table_name', store.catalog.table.name, 'Name of the catalog DynamoDB table.');
   output('table_arn', store.catalog.table.arn, 'ARN of the catalog DynamoDB table.');
   output('sns_topic_arn', store.notifications.topic.arn, 'ARN of the "upload processed" SNS topic.');
+  output('sync_dead_letter_queue_arn', store.failedEvents.queue.arn, 'ARN of the SQS queue receiving S3 events the sync function failed to process after its retries.');
+  output('sync_dead_letter_queue_url', store.failedEvents.queue.url, 'URL of that queue (for aws sqs receive-message).');
   output('jwt_secret_arn', store.secret.arn, 'ARN of the Secrets Manager secret holding the JWT signing key (the value is not an output).');
   for (const name of FUNCTION_NAMES) {
     const fn = store.functions[name].function;

@@ -183,6 +183,12 @@ export const VARIABLES = {
     default: DEFAULTS.viewUrlTtlSeconds,
     validation: [between('view_url_ttl_seconds', 60, 604800, 'view_url_ttl_seconds')],
   },
+  sync_max_retry_attempts: {
+    kind: 'number',
+    description: 'Retries Lambda makes for an S3 event the sync function fails to process (0-2) before sending it to the dead-letter queue (output sync_dead_letter_queue_arn).',
+    default: DEFAULTS.syncMaxRetryAttempts,
+    validation: [between('sync_max_retry_attempts', 0, 2, 'sync_max_retry_attempts')],
+  },
   authorizer_result_ttl_seconds: {
     kind: 'number',
     description: 'Seconds API Gateway caches the authorizer decision for a token; 0 disables caching.',
@@ -263,6 +269,7 @@ export function declareVariables(scope: Construct, overrides: VariableValues = {
     maxUploadBytes: n('max_upload_bytes'),
     uploadUrlTtlSeconds: n('upload_url_ttl_seconds'),
     viewUrlTtlSeconds: n('view_url_ttl_seconds'),
+    syncMaxRetryAttempts: n('sync_max_retry_attempts'),
     authorizerResultTtlSeconds: n('authorizer_result_ttl_seconds'),
     throttlingBurstLimit: n('throttling_burst_limit'),
     throttlingRateLimit: n('throttling_rate_limit'),

@@ -113,14 +113,24 @@ describe('MediaStore functions', () => {
     );
   });
 
-  it('lets sync read media metadata, write the catalog and publish to the topic', () => {
+  it('lets sync read media metadata, tell deleted from forbidden, write the catalog, publish to the topic and dead-letter failed events', () => {
+    const bucket = `\${aws_s3_bucket.${nameByPath(plan, 'aws_s3_bucket', 'storage/bucket')}.arn}`;
+    const queue = `\${aws_sqs_queue.${nameByPath(plan, 'aws_sqs_queue', 'failed-events/queue')}.arn}`;
     expect(grants('sync')).toEqual(
       [
         `s3:GetObject on ${media()}`,
+        `s3:ListBucket on ${bucket}`,
         ...['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
         `sns:Publish on ${topic()}`,
+        `sqs:SendMessage on ${queue}`,
       ].sort(),
     );
+  });
+
+  it('gives no function but sync access to the dead-letter queue', () => {
+    for (const name of FUNCTION_NAMES.filter((n) => n !== 'sync')) {
+      expect(grants(name).filter((g) => g.startsWith('sqs:'))).toEqual([]);
+    }
   });
 
   it('keeps the signing secret out of source and plan: Terraform generates it', () => {
