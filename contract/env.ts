@@ -22,6 +22,8 @@ export const ENV = {
   LOGIN_MAX_FAILURES: 'LOGIN_MAX_FAILURES',
   /** How long a throttled user must wait, seconds. @default 900 */
   LOGIN_LOCKOUT_SECONDS: 'LOGIN_LOCKOUT_SECONDS',
+  /** Most users the users API lets exist (module variable `max_users`). @default 10 */
+  MAX_USERS: 'MAX_USERS',
   /** Comma-separated content-type patterns, e.g. `image/*,video/*`. */
   ALLOWED_CONTENT_TYPES: 'ALLOWED_CONTENT_TYPES',
   /** Largest accepted upload, bytes. */
@@ -41,7 +43,7 @@ export const ENV = {
 /** Which variables each function reads. The module must set exactly these. */
 export const FUNCTION_ENV = {
   authorizer: ['JWT_SECRET_ARN', 'JWT_ISSUER', 'LOG_LEVEL'],
-  auth: ['TABLE_NAME', 'JWT_SECRET_ARN', 'JWT_ISSUER', 'TOKEN_TTL_SECONDS', 'LOGIN_MAX_FAILURES', 'LOGIN_LOCKOUT_SECONDS', 'LOG_LEVEL'],
+  auth: ['TABLE_NAME', 'JWT_SECRET_ARN', 'JWT_ISSUER', 'TOKEN_TTL_SECONDS', 'LOGIN_MAX_FAILURES', 'LOGIN_LOCKOUT_SECONDS', 'MAX_USERS', 'LOG_LEVEL'],
   uploads: ['TABLE_NAME', 'BUCKET_NAME', 'ALLOWED_CONTENT_TYPES', 'MAX_UPLOAD_BYTES', 'UPLOAD_URL_TTL_SECONDS', 'LOG_LEVEL'],
   files: ['TABLE_NAME', 'BUCKET_NAME', 'VIEW_URL_TTL_SECONDS', 'LOG_LEVEL'],
   sync: ['TABLE_NAME', 'BUCKET_NAME', 'TOPIC_ARN', 'LOG_LEVEL'],

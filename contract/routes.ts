@@ -23,6 +23,10 @@ export interface RouteDeclaration {
 export const ROUTES: readonly RouteDeclaration[] = [
   { method: 'POST', path: '/auth/login', function: 'auth', auth: false, summary: 'Exchange username and password for a token' },
   { method: 'GET', path: '/health', function: 'auth', auth: false, summary: 'Liveness probe' },
+  { method: 'GET', path: '/users', function: 'auth', auth: true, summary: 'Admins: list the users, their roles and folder limits' },
+  { method: 'POST', path: '/users', function: 'auth', auth: true, summary: 'Admins: add a user (a password is generated when none is given)' },
+  { method: 'PATCH', path: '/users/{username}', function: 'auth', auth: true, summary: 'Admins: change a user\'s role, password or folder limits' },
+  { method: 'DELETE', path: '/users/{username}', function: 'auth', auth: true, summary: 'Admins: remove a user (never the last admin)' },
   { method: 'POST', path: '/uploads', function: 'uploads', auth: true, summary: 'Start an upload: presigned PUT URL' },
   { method: 'GET', path: '/files', function: 'files', auth: true, summary: 'List the files of a folder with view URLs' },
 ];

@@ -62,6 +62,8 @@ export interface StackInfo {
   readonly region: string;
   readonly tableName: string;
   readonly bucketName: string;
+  /** The auth function's `MAX_USERS`, so `npm run users` enforces the same limit. */
+  readonly maxUsers?: number;
 }
 
 export interface LocalStack extends StackInfo {
@@ -200,6 +202,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: local.region,
       tableName: local.tableName,
       bucketName: local.bucketName,
+      ...maxUsersOf(definitions),
     };
     if (stackFile) {
       mkdirSync(path.dirname(stackFile), { recursive: true });
@@ -222,6 +225,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stop();
     throw err;
   }
+}
+
+function maxUsersOf(definitions: readonly { name: string; environment: Readonly<Record<string, string>> }[]): { maxUsers?: number } {
+  const value = Number(definitions.find((d) => d.name === 'auth')?.environment.MAX_USERS);
+  return Number.isSafeInteger(value) && value > 0 ? { maxUsers: value } : {};
 }
 
 /** 48 random bytes, generated once and kept with the data (mode 0600). Never logged. */

@@ -1,11 +1,18 @@
 /**
  * `npm run users -- <command>`: manage the users who can log in.
  *
- *   add <name> --role admin|editor|viewer [--password-stdin] [--force]
+ *   add <name> --role admin|editor|viewer [--folders /a,/b] [--password-stdin] [--force]
  *   passwd <name> [--password-stdin]
  *   role <name> --role admin|editor|viewer
+ *   folders <name> --folders /a,/b|all
  *   remove <name>
  *   list
+ *   reindex
+ *
+ * `add` respects the maximum number of users: the local stack's (its auth function's
+ * MAX_USERS, from `.local/stack.json`) or, for a deployed table, `--max-users <n>` (the
+ * module's `max_users`). Without either it still counts the user but enforces nothing.
+ * `reindex` rebuilds the user directory and counts of a table whose users predate them.
  *
  * Target: the running local stack (`.local/stack.json`, or `--stack <file>`) by default, or a
  * deployed table with `--table <name> [--region <region>]` and the usual AWS credentials.
@@ -18,17 +25,20 @@ import { resolve } from 'node:path';
 import { createDocumentClient } from '../handlers/adapters/aws-clients';
 import { USERNAME_PATTERN, UsersRepository } from '../handlers/adapters/users-repository';
 import { hashPassword } from '../handlers/core/password';
-import { isRole, ROLES, type Role } from '../handlers/core/roles';
+import { isRole, parseFolderLimits, ROLES, type Role } from '../handlers/core/roles';
 
 const USAGE = `usage: npm run users -- <command> [options]
-  add <name> --role ${ROLES.join('|')} [--password-stdin] [--force]
+  add <name> --role ${ROLES.join('|')} [--folders /a,/b] [--password-stdin] [--force]
   passwd <name> [--password-stdin]
   role <name> --role ${ROLES.join('|')}
+  folders <name> --folders /a,/b|all   limit a user to folders (all: lift the limit)
   remove <name>
   list
+  reindex                              rebuild the user directory and counts
 target (default: the local stack in .local/stack.json):
   --stack <file>                 another local stack file
-  --table <name> [--region <r>]  a deployed table, with your AWS credentials`;
+  --table <name> [--region <r>]  a deployed table, with your AWS credentials
+  --max-users <n>                the module's max_users (default: the local stack's)`;
 
 const MIN_PASSWORD_LENGTH = 8;
 
@@ -40,7 +50,7 @@ interface Args {
 }
 
 const FLAGS = new Set(['--password-stdin', '--force', '--help', '-h']);
-const VALUED = new Set(['--role', '--table', '--region', '--stack']);
+const VALUED = new Set(['--role', '--table', '--region', '--stack', '--folders', '--max-users']);
 
 export function parseArgs(argv: readonly string[]): Args {
   const positional: string[] = [];
@@ -59,7 +69,19 @@ export function parseArgs(argv: readonly string[]): Args {
   return { positional, options };
 }
 
-function repository(args: Args): { users: UsersRepository; target: string } {
+function repository(args: Args): { users: UsersRepository; target: string; maxUsers?: number } {
+  const maxOption = args.options.get('--max-users');
+  let maxUsers: number | undefined;
+  if (typeof maxOption === 'string') {
+    maxUsers = Number(maxOption);
+    if (!/^\d+$/.test(maxOption) || maxUsers < 1) throw new UsageError('--max-users must be a whole number, at least 1');
+  }
+  const found = locateRepository(args);
+  const limit = maxUsers ?? found.maxUsers;
+  return { ...found, ...(limit !== undefined ? { maxUsers: limit } : {}) };
+}
+
+function locateRepository(args: Args): { users: UsersRepository; target: string; maxUsers?: number } {
   const table = args.options.get('--table');
   if (typeof table === 'string') {
     const region = args.options.get('--region');
@@ -68,7 +90,7 @@ function repository(args: Args): { users: UsersRepository; target: string } {
   }
   const stackOption = args.options.get('--stack');
   const stackFile = resolve(typeof stackOption === 'string' ? stackOption : resolve(__dirname, '..', '.local', 'stack.json'));
-  let stack: { dynamodbEndpoint?: unknown; region?: unknown; tableName?: unknown };
+  let stack: { dynamodbEndpoint?: unknown; region?: unknown; tableName?: unknown; maxUsers?: unknown };
   try {
     stack = JSON.parse(readFileSync(stackFile, 'utf8')) as typeof stack;
   } catch {
@@ -81,7 +103,11 @@ function repository(args: Args): { users: UsersRepository; target: string } {
     // DynamoDB Local accepts any key pair; nothing real is ever sent.
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  return { users: new UsersRepository({ tableName: stack.tableName, client }), target: `local stack ${stack.tableName}` };
+  return {
+    users: new UsersRepository({ tableName: stack.tableName, client }),
+    target: `local stack ${stack.tableName}`,
+    ...(typeof stack.maxUsers === 'number' ? { maxUsers: stack.maxUsers } : {}),
+  };
 }
 
 function username(args: Args): string {
@@ -96,6 +122,21 @@ function role(args: Args): Role {
   if (typeof value !== 'string') throw new UsageError(`--role ${ROLES.join('|')} is required`);
   if (!isRole(value)) throw new UsageError(`unknown role "${value}": use ${ROLES.join(', ')}`);
   return value;
+}
+
+/** `--folders /a,/b`: the folder limits; `all` (or `/`) lifts them. */
+function folders(args: Args, required: boolean): readonly string[] | null | undefined {
+  const value = args.options.get('--folders');
+  if (typeof value !== 'string') {
+    if (required) throw new UsageError('--folders /a,/b (or all) is required');
+    return undefined;
+  }
+  if (value === 'all') return null;
+  try {
+    return parseFolderLimits(value.split(',').map((f) => f.trim())) ?? null;
+  } catch (error) {
+    throw new UsageError(`--folders: ${(error as Error).message}`);
+  }
 }
 
 async function readStdin(): Promise<string> {
@@ -164,12 +205,17 @@ export async function run(argv: readonly string[]): Promise<void> {
     case 'add': {
       const name = username(args);
       const userRole = role(args);
-      const { users, target } = repository(args);
+      const limits = folders(args, false) ?? undefined;
+      if (userRole === 'admin' && limits !== undefined) throw new UsageError('admins reach every folder: --folders is only for editors and viewers');
+      const { users, target, maxUsers } = repository(args);
       const force = args.options.has('--force');
       if (!force && (await users.get(name)) !== undefined) throw new UsageError(`user "${name}" already exists in ${target}: use passwd to change its password, or --force to replace it`);
       const { password, generated } = await choosePassword(args);
-      await users.create({ username: name, role: userRole, passwordHash: await hashPassword(password) }, { overwrite: force });
-      process.stdout.write(`added ${name} (${userRole}) to ${target}\n`);
+      await users.create(
+        { username: name, role: userRole, passwordHash: await hashPassword(password), ...(limits !== undefined ? { folders: limits } : {}) },
+        { overwrite: force, ...(maxUsers !== undefined ? { maxUsers } : {}) },
+      );
+      process.stdout.write(`added ${name} (${userRole}${limits !== undefined ? `, folders ${limits.join(',')}` : ''}) to ${target}\n`);
       announce(generated, name, password);
       return;
     }
@@ -192,6 +238,23 @@ export async function run(argv: readonly string[]): Promise<void> {
       process.stdout.write(`${name} is now ${userRole} in ${target}\n`);
       return;
     }
+    case 'folders': {
+      const name = username(args);
+      const limits = folders(args, true) ?? null;
+      const { users, target } = repository(args);
+      const user = await users.get(name);
+      if (user === undefined) throw new UsageError(`no user "${name}" in ${target}`);
+      if (user.role === 'admin' && limits !== null) throw new UsageError(`${name} is an admin: admins reach every folder`);
+      await users.update(name, { folders: limits });
+      process.stdout.write(`${name} may now use ${limits === null ? 'every folder' : limits.join(', ')} in ${target} (from the next login)\n`);
+      return;
+    }
+    case 'reindex': {
+      const { users, target } = repository(args);
+      const counts = await users.rebuildDirectory();
+      process.stdout.write(`${target}: ${counts.users} users, ${counts.admins} admins\n`);
+      return;
+    }
     case 'remove': {
       const name = username(args);
       const { users, target } = repository(args);
@@ -203,8 +266,8 @@ export async function run(argv: readonly string[]): Promise<void> {
       const { users } = repository(args);
       const all = await users.list();
       const width = Math.max(8, ...all.map((u) => u.username.length));
-      process.stdout.write(`${'username'.padEnd(width)}  role    created\n`);
-      for (const u of all) process.stdout.write(`${u.username.padEnd(width)}  ${u.role.padEnd(6)}  ${u.createdAt}\n`);
+      process.stdout.write(`${'username'.padEnd(width)}  role    created                   folders\n`);
+      for (const u of all) process.stdout.write(`${u.username.padEnd(width)}  ${u.role.padEnd(6)}  ${u.createdAt.padEnd(24)}  ${u.folders?.join(',') ?? '(all)'}\n`);
       return;
     }
     default:

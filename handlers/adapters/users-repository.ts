@@ -1,11 +1,17 @@
 /**
  * Users and their login limiter records in the catalog table (`USER#<name>` / `PROFILE`
- * and `LOGIN`). Used by the auth function, `npm run users` and the local stack's first-admin
- * bootstrap, so its constructor and methods are kept stable.
+ * and `LOGIN`), plus the user directory partition `USER#` (one `NAME#<name>` item per user
+ * and a `COUNT` item with the numbers of users and admins). Used by the auth function,
+ * `npm run users` and the local stack's first-admin bootstrap, so its constructor and
+ * methods are kept stable.
+ *
+ * Every create, role change and removal is one transaction over the profile, its directory
+ * item and the counts, so the maximum number of users and "at least one admin" hold under
+ * concurrent requests: the counts' conditions decide, not a count read beforehand.
  */
-import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Conflict, NotFound } from '../core/errors';
-import { loginLimiterKey, userItemKey } from '../core/keys';
+import { loginLimiterKey, userCountKey, userDirectoryKey, userItemKey, USER_DIRECTORY_PARTITION, USER_NAME_PREFIX } from '../core/keys';
 import type { LoginLimiterState } from '../core/login-throttle';
 import { isRole, type Role } from '../core/roles';
 import { defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
@@ -15,12 +21,21 @@ export interface NewUser {
   readonly role: Role;
   /** An encoded hash from `hashPassword` (handlers/core/password.ts), never the password. */
   readonly passwordHash: string;
+  /** Folder prefixes the user is limited to (normalized, see `parseFolderLimits`); absent: every folder. */
+  readonly folders?: readonly string[];
 }
 
 export interface UserRecord extends NewUser {
   /** ISO 8601. */
   readonly createdAt: string;
   readonly updatedAt: string;
+}
+
+export interface UserChanges {
+  readonly passwordHash?: string;
+  readonly role?: Role;
+  /** New folder limits; `null` removes them (every folder). */
+  readonly folders?: readonly string[] | null;
 }
 
 /** A limiter record with the version its conditional update must match. */
@@ -35,8 +50,30 @@ export interface RepositoryOptions {
   readonly client?: DynamoDBDocumentClient;
 }
 
+export interface UserCounts {
+  readonly users: number;
+  readonly admins: number;
+}
+
 /** Usernames: 1–64 characters of letters, digits and `._@-`. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;
+
+/** Creating one more user would exceed the module's `max_users`. */
+export class MaxUsersReached extends Conflict {
+  override readonly code = 'MaxUsersReached';
+}
+
+/** The change would leave no admin. */
+export class LastAdmin extends Conflict {
+  override readonly code = 'LastAdmin';
+}
+
+export class UserExists extends Conflict {
+  override readonly code = 'UserExists';
+}
+
+/** Attempts of an optimistic role change before giving up (someone else keeps changing the user). */
+const MAX_ATTEMPTS = 5;
 
 export class UsersRepository {
   private readonly tableName: string;
@@ -47,22 +84,53 @@ export class UsersRepository {
     this.client = options.client ?? defaultDocumentClient();
   }
 
-  /** Creates a user; throws `Conflict` when it exists, unless `overwrite`. */
-  async create(user: NewUser, options: { overwrite?: boolean } = {}): Promise<UserRecord> {
+  /**
+   * Creates a user; throws `UserExists` (409) when it exists, unless `overwrite`, and
+   * `MaxUsersReached` (409) when `maxUsers` users exist already. Without `maxUsers` the
+   * user is still counted (the local stack's first admin, seeding tools).
+   */
+  async create(user: NewUser, options: { overwrite?: boolean; maxUsers?: number } = {}): Promise<UserRecord> {
     if (!USERNAME_PATTERN.test(user.username)) throw new Error(`Invalid username "${user.username}": use 1-64 letters, digits, ".", "_", "@" or "-"`);
     if (!isRole(user.role)) throw new Error(`Invalid role "${String(user.role)}"`);
+    if (options.overwrite === true && (await this.get(user.username)) !== undefined) {
+      await this.update(user.username, { passwordHash: user.passwordHash, role: user.role, folders: user.folders ?? null });
+      const replaced = await this.get(user.username);
+      if (replaced !== undefined) return replaced;
+    }
     const now = new Date().toISOString();
-    const record: UserRecord = { username: user.username, role: user.role, passwordHash: user.passwordHash, createdAt: now, updatedAt: now };
+    const folders = user.role === 'admin' ? undefined : user.folders;
+    const record: UserRecord = {
+      username: user.username,
+      role: user.role,
+      passwordHash: user.passwordHash,
+      ...(folders !== undefined ? { folders } : {}),
+      createdAt: now,
+      updatedAt: now,
+    };
+    const limited = options.maxUsers !== undefined;
     try {
       await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...userItemKey(user.username), ...record },
-          ...(options.overwrite === true ? {} : { ConditionExpression: 'attribute_not_exists(pk)' }),
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: { ...userItemKey(user.username), ...record }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: this.tableName, Item: { ...userDirectoryKey(user.username), username: user.username } } },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: userCountKey(),
+                UpdateExpression: 'SET #users = if_not_exists(#users, :zero) + :one, admins = if_not_exists(admins, :zero) + :admin',
+                ExpressionAttributeNames: { '#users': 'users' },
+                ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':admin': user.role === 'admin' ? 1 : 0, ...(limited ? { ':max': options.maxUsers } : {}) },
+                ...(limited ? { ConditionExpression: 'attribute_not_exists(#users) OR #users < :max' } : {}),
+              },
+            },
+          ],
         }),
       );
     } catch (error) {
-      if (isConditionalCheckFailed(error)) throw new Conflict(`User "${user.username}" already exists`, { cause: error });
+      const failed = cancelledItems(error);
+      if (failed?.[0] === true) throw new UserExists(`User "${user.username}" already exists`, { cause: error });
+      if (failed?.[2] === true) throw new MaxUsersReached(`The maximum of ${options.maxUsers} users is reached; remove a user first`, { cause: error });
       throw error;
     }
     return record;
@@ -73,8 +141,138 @@ export class UsersRepository {
     return out.Item === undefined ? undefined : toUser(out.Item);
   }
 
-  /** All users, sorted by name. A scan: fine for an admin CLI, not for a request path. */
+  /** All users in the directory, sorted by name: one query and batched reads, no scan. */
   async list(): Promise<UserRecord[]> {
+    const names: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :name)',
+          ExpressionAttributeValues: { ':pk': USER_DIRECTORY_PARTITION, ':name': USER_NAME_PREFIX },
+          ConsistentRead: true,
+          ...(startKey !== undefined ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of out.Items ?? []) if (typeof item.username === 'string') names.push(item.username);
+      startKey = out.LastEvaluatedKey;
+    } while (startKey !== undefined);
+
+    const users: UserRecord[] = [];
+    for (let i = 0; i < names.length; i += 100) {
+      let keys: Record<string, unknown>[] = names.slice(i, i + 100).map((name) => ({ ...userItemKey(name) }));
+      for (let attempt = 0; keys.length > 0; attempt += 1) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+        const out = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
+        for (const item of out.Responses?.[this.tableName] ?? []) {
+          const user = toUser(item);
+          if (user !== undefined) users.push(user);
+        }
+        keys = (out.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+      }
+    }
+    return users.sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0));
+  }
+
+  /** How many users and admins exist, as the counts item says. */
+  async counts(): Promise<UserCounts> {
+    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: userCountKey(), ConsistentRead: true }));
+    return { users: numberOr0(out.Item?.users), admins: numberOr0(out.Item?.admins) };
+  }
+
+  /**
+   * Deletes the user, its directory item and its limiter record; throws `NotFound` when there
+   * is no such user and `LastAdmin` (409) when it is the only admin.
+   */
+  async remove(username: string): Promise<void> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      const current = await this.get(username);
+      if (current === undefined) throw new NotFound(`User "${username}" does not exist`);
+      const wasAdmin = current.role === 'admin';
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Delete: {
+                  TableName: this.tableName,
+                  Key: userItemKey(username),
+                  ConditionExpression: '#role = :role',
+                  ExpressionAttributeNames: { '#role': 'role' },
+                  ExpressionAttributeValues: { ':role': current.role },
+                },
+              },
+              { Delete: { TableName: this.tableName, Key: userDirectoryKey(username) } },
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: userCountKey(),
+                  UpdateExpression: 'SET #users = if_not_exists(#users, :one) - :one, admins = if_not_exists(admins, :admin) - :admin',
+                  ExpressionAttributeNames: { '#users': 'users' },
+                  ExpressionAttributeValues: { ':one': 1, ':admin': wasAdmin ? 1 : 0, ...(wasAdmin ? { ':last': 1 } : {}) },
+                  ...(wasAdmin ? { ConditionExpression: 'admins > :last' } : {}),
+                },
+              },
+            ],
+          }),
+        );
+        await this.clearLoginLimiter(username);
+        return;
+      } catch (error) {
+        const failed = cancelledItems(error);
+        if (failed?.[2] === true) throw new LastAdmin(`"${username}" is the last admin; make another user admin first`, { cause: error });
+        if (failed?.[0] !== true) throw error;
+        // The user changed (or vanished) since it was read: read again.
+      }
+    }
+    throw new Conflict(`User "${username}" keeps changing; try again`);
+  }
+
+  /**
+   * Changes the password hash, role and/or folder limits; throws `NotFound` when there is no
+   * such user and `LastAdmin` (409) when it would demote the only admin. Admins carry no
+   * folder limits: making a user admin drops them.
+   */
+  async update(username: string, changes: UserChanges): Promise<void> {
+    if (changes.role === undefined) return this.updateProfile(username, changes, undefined);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      const current = await this.get(username);
+      if (current === undefined) throw new NotFound(`User "${username}" does not exist`);
+      const adminDelta = (changes.role === 'admin' ? 1 : 0) - (current.role === 'admin' ? 1 : 0);
+      if (adminDelta === 0) return this.updateProfile(username, changes, current.role);
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Update: { TableName: this.tableName, ...this.profileUpdate(username, changes, current.role) } },
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: userCountKey(),
+                  UpdateExpression: 'SET admins = if_not_exists(admins, :zero) + :delta',
+                  ExpressionAttributeValues: { ':zero': 0, ':delta': adminDelta, ...(adminDelta < 0 ? { ':last': 1 } : {}) },
+                  ...(adminDelta < 0 ? { ConditionExpression: 'admins > :last' } : {}),
+                },
+              },
+            ],
+          }),
+        );
+        return;
+      } catch (error) {
+        const failed = cancelledItems(error);
+        if (failed?.[1] === true) throw new LastAdmin(`"${username}" is the last admin; make another user admin first`, { cause: error });
+        if (failed?.[0] !== true) throw error;
+      }
+    }
+    throw new Conflict(`User "${username}" keeps changing; try again`);
+  }
+
+  /**
+   * Rebuilds the directory items and the counts from the profiles (a scan): for tables that
+   * hold users created before the directory existed. Not safe while users are being changed.
+   */
+  async rebuildDirectory(): Promise<UserCounts> {
     const users: UserRecord[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -92,47 +290,53 @@ export class UsersRepository {
       }
       startKey = out.LastEvaluatedKey;
     } while (startKey !== undefined);
-    return users.sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0));
+    for (const user of users) await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...userDirectoryKey(user.username), username: user.username } }));
+    const counts = { users: users.length, admins: users.filter((u) => u.role === 'admin').length };
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...userCountKey(), ...counts } }));
+    return counts;
   }
 
-  /** Deletes the user and its limiter record; throws `NotFound` when there is no such user. */
-  async remove(username: string): Promise<void> {
+  private async updateProfile(username: string, changes: UserChanges, expectedRole: Role | undefined): Promise<void> {
     try {
-      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: userItemKey(username), ConditionExpression: 'attribute_exists(pk)' }));
+      await this.client.send(new UpdateCommand({ TableName: this.tableName, ...this.profileUpdate(username, changes, expectedRole) }));
     } catch (error) {
-      if (isConditionalCheckFailed(error)) throw new NotFound(`User "${username}" does not exist`, { cause: error });
+      if (isConditionalCheckFailed(error)) {
+        if (expectedRole !== undefined && (await this.get(username)) !== undefined) return this.update(username, changes);
+        throw new NotFound(`User "${username}" does not exist`, { cause: error });
+      }
       throw error;
     }
-    await this.clearLoginLimiter(username);
   }
 
-  /** Replaces the password hash (and optionally the role); throws `NotFound` when there is no such user. */
-  async update(username: string, changes: { passwordHash?: string; role?: Role }): Promise<void> {
+  /** The profile update: only if the user exists (and still has `expectedRole`, when given). */
+  private profileUpdate(username: string, changes: UserChanges, expectedRole: Role | undefined) {
     const sets = ['updatedAt = :now'];
+    const removes: string[] = [];
+    const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':now': new Date().toISOString() };
     if (changes.passwordHash !== undefined) {
       sets.push('passwordHash = :hash');
       values[':hash'] = changes.passwordHash;
     }
+    if (changes.role !== undefined || expectedRole !== undefined) names['#role'] = 'role';
     if (changes.role !== undefined) {
       sets.push('#role = :role');
       values[':role'] = changes.role;
     }
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: userItemKey(username),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: values,
-          ...(changes.role !== undefined ? { ExpressionAttributeNames: { '#role': 'role' } } : {}),
-        }),
-      );
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) throw new NotFound(`User "${username}" does not exist`, { cause: error });
-      throw error;
+    const folders = changes.role === 'admin' ? null : changes.folders;
+    if (folders === null) removes.push('folders');
+    else if (folders !== undefined) {
+      sets.push('folders = :folders');
+      values[':folders'] = folders;
     }
+    if (expectedRole !== undefined) values[':expected'] = expectedRole;
+    return {
+      Key: userItemKey(username),
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ConditionExpression: expectedRole !== undefined ? 'attribute_exists(pk) AND #role = :expected' : 'attribute_exists(pk)',
+      ExpressionAttributeValues: values,
+      ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+    };
   }
 
   async getLoginLimiter(username: string): Promise<VersionedLimiter | undefined> {
@@ -174,13 +378,30 @@ export class UsersRepository {
   }
 }
 
+const numberOr0 = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+
+/**
+ * Which items of a cancelled transaction failed their condition (by position), or
+ * `undefined` when the error is not a cancelled transaction.
+ */
+function cancelledItems(error: unknown): boolean[] | undefined {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
+  const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  if (reasons !== undefined) return reasons.map((r) => r.Code === 'ConditionalCheckFailed');
+  // Some emulators only name the reasons in the message: "[ConditionalCheckFailed, None]".
+  const listed = /\[([^\]]*)\]/.exec(error.message)?.[1];
+  return listed?.split(',').map((r) => r.trim() === 'ConditionalCheckFailed');
+}
+
 function toUser(item: Record<string, unknown>): UserRecord | undefined {
-  const { username, role, passwordHash, createdAt, updatedAt } = item;
+  const { username, role, passwordHash, folders, createdAt, updatedAt } = item;
   if (typeof username !== 'string' || !isRole(role) || typeof passwordHash !== 'string') return undefined;
+  const limits = Array.isArray(folders) && role !== 'admin' ? folders.filter((f): f is string => typeof f === 'string') : [];
   return {
     username,
     role,
     passwordHash,
+    ...(limits.length > 0 ? { folders: limits } : {}),
     createdAt: typeof createdAt === 'string' ? createdAt : '',
     updatedAt: typeof updatedAt === 'string' ? updatedAt : '',
   };

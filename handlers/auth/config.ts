@@ -13,8 +13,15 @@ export interface AuthConfig {
   readonly tokenTtlSeconds: number;
   /** @default 5 failures, then 900 s locked */
   readonly throttle: ThrottlePolicy;
+  /** Most users the users API lets exist. @default 10 */
+  readonly maxUsers: number;
   readonly logLevel: LogLevel;
 }
+
+/** A family or a small team: the seeds' family app has two users. */
+export const DEFAULT_MAX_USERS = 10;
+/** The users list is one page of batched reads; keep it small enough for one request. */
+export const MAX_MAX_USERS = 1000;
 
 export function parseAuthConfig(env: Env): AuthConfig {
   return {
@@ -26,6 +33,7 @@ export function parseAuthConfig(env: Env): AuthConfig {
       maxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, { min: 1, max: 1000 }),
       lockoutSeconds: integer(env, 'LOGIN_LOCKOUT_SECONDS', 900, { min: 1, max: 24 * 3600 }),
     },
+    maxUsers: integer(env, 'MAX_USERS', DEFAULT_MAX_USERS, { min: 1, max: MAX_MAX_USERS }),
     logLevel: logLevel(env),
   };
 }

@@ -19,6 +19,7 @@ export const handler = createApiHandler(
     issuer: config.issuer,
     tokenTtlSeconds: config.tokenTtlSeconds,
     throttle: config.throttle,
+    maxUsers: config.maxUsers,
     logger,
   }),
   logger,

@@ -74,7 +74,7 @@ export async function login(request: LoginRequest, deps: LoginDeps): Promise<Log
 
   if (limiter !== undefined) await deps.users.clearLoginLimiter(username);
   if (needsRehash(user.passwordHash)) await upgradeHash(deps, username, password);
-  const { token, claims } = signToken({ username: user.username, role: user.role }, {
+  const { token, claims } = signToken({ username: user.username, role: user.role, folders: user.folders }, {
     secret: await deps.loadSecret(),
     issuer: deps.issuer,
     ttlSeconds: deps.tokenTtlSeconds,

@@ -1,6 +1,6 @@
 /**
  * The HTTP API REQUEST authorizer's decision (payload 2.0, simple responses): a valid
- * bearer JWT yields `{isAuthorized: true, context: {username, role}}`; anything else —
+ * bearer JWT yields `{isAuthorized: true, context: {username, role, folders?}}`; anything else —
  * missing, garbage, expired, tampered, `alg: none`, wrong issuer, even a failure to load the
  * secret — yields `{isAuthorized: false}`. It never throws, so API Gateway answers 403/401
  * rather than 500.
@@ -13,6 +13,11 @@ import type { Role } from '../core/roles';
 export interface AuthorizerContext {
   readonly username: string;
   readonly role: Role;
+  /**
+   * The user's folder limits as a JSON array string (simple-response context values must be
+   * strings, numbers or booleans); absent when the user may use every folder.
+   */
+  readonly folders?: string;
 }
 
 export type AuthorizerResult = { readonly isAuthorized: true; readonly context: AuthorizerContext } | { readonly isAuthorized: false };
@@ -44,7 +49,8 @@ export async function authorize(event: Pick<APIGatewayRequestAuthorizerEventV2, 
       deps.logger.info('denied', { route: event.routeKey, reason: result.reason });
       return DENY;
     }
-    return { isAuthorized: true, context: { username: result.claims.sub, role: result.claims.role } };
+    const { sub, role, folders } = result.claims;
+    return { isAuthorized: true, context: { username: sub, role, ...(folders !== undefined ? { folders: JSON.stringify(folders) } : {}) } };
   } catch (error) {
     deps.logger.error('authorizer failed', { route: event.routeKey, error });
     return DENY;

@@ -16,6 +16,12 @@ export const fileItemKey = (folder: string, name: string): ItemKey => ({ pk: `${
 export const folderPartition = (folder: string): string => `${FOLDER_PREFIX}${folder}`;
 export const userItemKey = (username: string): ItemKey => ({ pk: `USER#${username}`, sk: 'PROFILE' });
 export const loginLimiterKey = (username: string): ItemKey => ({ pk: `USER#${username}`, sk: 'LOGIN' });
+/** The user directory partition (`USER#`, an empty name no user can have): one `NAME#<name>` item per user, plus the counts. */
+export const USER_DIRECTORY_PARTITION = 'USER#';
+export const USER_NAME_PREFIX = 'NAME#';
+export const userDirectoryKey = (username: string): ItemKey => ({ pk: USER_DIRECTORY_PARTITION, sk: `${USER_NAME_PREFIX}${username}` });
+/** Counts of users and of admins, updated in the same transaction as the users themselves. */
+export const userCountKey = (): ItemKey => ({ pk: USER_DIRECTORY_PARTITION, sk: 'COUNT' });
 export const uploadItemKey = (uploadId: string): ItemKey => ({ pk: `UPLOAD#${uploadId}`, sk: 'SESSION' });
 
 /** Keys of the `byType` index: files of one type, sorted by upload time. */

@@ -5,7 +5,7 @@
  * reason that the authorizer logs and maps to "not authorized".
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { isRole, type Role } from './roles';
+import { isRole, parseFolderLimits, type Role } from './roles';
 
 export interface TokenClaims {
   /** Username. */
@@ -17,6 +17,8 @@ export interface TokenClaims {
   /** Expires at, epoch seconds. */
   readonly exp: number;
   readonly jti: string;
+  /** Folder prefixes the user is limited to; absent: every folder. */
+  readonly folders?: readonly string[];
 }
 
 export type TokenRejection =
@@ -55,7 +57,10 @@ const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 const encodeJson = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 const hmac = (secret: string | Buffer, input: string): Buffer => createHmac('sha256', secret).update(input).digest();
 
-export function signToken(subject: { username: string; role: Role }, options: SignOptions): { token: string; claims: TokenClaims } {
+export function signToken(
+  subject: { username: string; role: Role; folders?: readonly string[] | undefined },
+  options: SignOptions,
+): { token: string; claims: TokenClaims } {
   const iat = options.now ?? nowSeconds();
   const claims: TokenClaims = {
     sub: subject.username,
@@ -64,6 +69,7 @@ export function signToken(subject: { username: string; role: Role }, options: Si
     iat,
     exp: iat + options.ttlSeconds,
     jti: randomBytes(16).toString('base64url'),
+    ...(subject.folders !== undefined ? { folders: subject.folders } : {}),
   };
   const signingInput = `${encodeJson(HEADER)}.${encodeJson(claims)}`;
   return { token: `${signingInput}.${hmac(options.secret, signingInput).toString('base64url')}`, claims };
@@ -101,11 +107,14 @@ export function verifyToken(token: string, options: VerifyOptions): VerifyResult
 
   const payload = decodeJson(payloadPart);
   if (!isObject(payload)) return reject('malformed');
-  const { sub, role, iss, iat, exp, jti, nbf } = payload;
+  const { sub, role, iss, iat, exp, jti, nbf, folders } = payload;
   if (typeof sub !== 'string' || sub === '' || !isRole(role) || typeof iss !== 'string' || !isTime(iat) || !isTime(exp) || typeof jti !== 'string' || jti === '') {
     return reject('missing-claims');
   }
   if (nbf !== undefined && !isTime(nbf)) return reject('missing-claims');
+  // A limit that cannot be read must not turn into "every folder".
+  const limits = folders === undefined ? undefined : folderClaim(folders);
+  if (limits === null) return reject('missing-claims');
   if (iss !== options.issuer) return reject('wrong-issuer');
 
   const now = options.now ?? nowSeconds();
@@ -113,7 +122,17 @@ export function verifyToken(token: string, options: VerifyOptions): VerifyResult
   if (exp <= now) return reject('expired');
   if (iat > now + skew) return reject('issued-in-future');
   if (nbf !== undefined && nbf > now + skew) return reject('not-yet-valid');
-  return { ok: true, claims: { sub, role, iss, iat, exp, jti } };
+  return { ok: true, claims: { sub, role, iss, iat, exp, jti, ...(limits !== undefined ? { folders: limits } : {}) } };
+}
+
+/** The `folders` claim as issued (non-empty, normalized), or `null` when it is not. */
+function folderClaim(value: unknown): readonly string[] | null {
+  try {
+    const limits = parseFolderLimits(value);
+    return limits !== undefined && Array.isArray(value) && limits.length === value.length && limits.every((f, i) => f === value[i]) ? limits : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The token of an `Authorization: Bearer <token>` header value, or `undefined`. */

@@ -31,6 +31,8 @@ export const DEFAULTS = {
   tokenTtlSeconds: 3600,
   loginMaxFailures: 5,
   loginLockoutSeconds: 900,
+  /** A family or a small team (the seeds' family app has two users), with room to grow. */
+  maxUsers: 10,
   allowedContentTypes: ['image/*', 'video/*'],
   /** 5 GiB: the largest object a single presigned PUT can carry. */
   maxUploadBytes: 5 * 1024 ** 3,

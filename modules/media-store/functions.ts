@@ -37,6 +37,8 @@ export interface FunctionSettings {
   readonly loginMaxFailures?: number;
   /** How long a throttled user waits, seconds. @default 900 */
   readonly loginLockoutSeconds?: number;
+  /** Most users the users API lets exist (admins included). @default 10 */
+  readonly maxUsers?: number;
   /** Content-type patterns accepted for upload. @default ["image/*", "video/*"] */
   readonly allowedContentTypes?: string[];
   /** Largest accepted upload, bytes. @default 5368709120 */
@@ -115,6 +117,7 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
     TOKEN_TTL_SECONDS: numberText(props.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds),
     LOGIN_MAX_FAILURES: numberText(props.loginMaxFailures ?? DEFAULTS.loginMaxFailures),
     LOGIN_LOCKOUT_SECONDS: numberText(props.loginLockoutSeconds ?? DEFAULTS.loginLockoutSeconds),
+    MAX_USERS: numberText(props.maxUsers ?? DEFAULTS.maxUsers),
     ALLOWED_CONTENT_TYPES: joinedText(props.allowedContentTypes ?? DEFAULTS.allowedContentTypes),
     MAX_UPLOAD_BYTES: numberText(props.maxUploadBytes ?? DEFAULTS.maxUploadBytes),
     UPLOAD_URL_TTL_SECONDS: numberText(props.uploadUrlTtlSeconds ?? DEFAULTS.uploadUrlTtlSeconds),
@@ -144,9 +147,11 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
       {
         sid: 'ManageUsersAndLoginLimiters',
         effect: 'Allow',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        // Transactions (users + directory + counts) are authorized per item by these actions;
+        // Query and BatchGetItem list the user directory partition `USER#`.
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
         resources: [table],
-        // Only user items (`USER#<name>`: profile and login limiter), never files or uploads.
+        // Only user items (`USER#<name>`: profile and login limiter; `USER#`: directory and counts), never files or uploads.
         condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*'] }],
       },
       readSecret,

@@ -159,6 +159,12 @@ export const VARIABLES = {
     default: DEFAULTS.loginLockoutSeconds,
     validation: [between('login_lockout_seconds', 1, 86400, 'login_lockout_seconds')],
   },
+  max_users: {
+    kind: 'number',
+    description: 'Most users that may exist, admins included; creating one more through the users API (or npm run users) answers 409 MaxUsersReached.',
+    default: DEFAULTS.maxUsers,
+    validation: [between('max_users', 1, 1000, 'max_users')],
+  },
   allowed_content_types: {
     kind: 'list(string)',
     description: 'Content types accepted for upload; a pattern may end in /* (e.g. image/*).',
@@ -265,6 +271,7 @@ export function declareVariables(scope: Construct, overrides: VariableValues = {
     tokenTtlSeconds: n('token_ttl_seconds'),
     loginMaxFailures: n('login_max_failures'),
     loginLockoutSeconds: n('login_lockout_seconds'),
+    maxUsers: n('max_users'),
     allowedContentTypes: l('allowed_content_types'),
     maxUploadBytes: n('max_upload_bytes'),
     uploadUrlTtlSeconds: n('upload_url_ttl_seconds'),

@@ -94,7 +94,7 @@ describe('MediaStore functions', () => {
 
   it('lets auth touch only user items in the table, and read the secret', () => {
     expect(grants('auth')).toEqual(
-      [...['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`), `secretsmanager:GetSecretValue on ${secret()}`].sort(),
+      [...['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`), `secretsmanager:GetSecretValue on ${secret()}`].sort(),
     );
     const users = statementsOf('auth').find((s) => s.sid === 'ManageUsersAndLoginLimiters')!;
     expect(users.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*'] }]);

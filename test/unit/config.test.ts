@@ -15,6 +15,7 @@ describe('function config', () => {
       issuer: 'media-store',
       tokenTtlSeconds: 3600,
       throttle: { maxFailures: 5, lockoutSeconds: 900 },
+      maxUsers: 10,
       logLevel: 'info',
     });
     expect(parseUploadsConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b' })).toMatchObject({

@@ -11,7 +11,7 @@ const never = (): never => {
 
 /** Each function's route map, built with inert dependencies: only the keys matter here. */
 const ROUTE_MAPS: Record<ApiFunctionName, RouteMap> = {
-  auth: authRoutes({ users: {} as never, loadSecret: never, issuer: 'i', tokenTtlSeconds: 60, throttle: { maxFailures: 1, lockoutSeconds: 1 }, logger: {} as never }),
+  auth: authRoutes({ users: {} as never, loadSecret: never, issuer: 'i', tokenTtlSeconds: 60, throttle: { maxFailures: 1, lockoutSeconds: 1 }, maxUsers: 1, logger: {} as never }),
   uploads: uploadsRoutes({ uploads: {} as never, objects: {} as never, urlTtlSeconds: 60, allowedContentTypes: [], maxUploadBytes: 1 }),
   files: filesRoutes({ files: {} as never, objects: {} as never, viewUrlTtlSeconds: 60 }),
 };

@@ -1,0 +1,205 @@
+/**
+ * Command-line parsing, pure: argv (without `node` and the script) → a typed command, or a
+ * `UsageError` naming what is wrong. Options may come before or after the command.
+ */
+import { parseArgs } from 'node:util';
+import { UsageError } from './errors';
+
+export const FILE_TYPES = ['image', 'video', 'other'] as const;
+export type FileTypeFilter = (typeof FILE_TYPES)[number];
+
+export const DEFAULT_PARALLEL = 4;
+export const MAX_PARALLEL = 32;
+
+export const USAGE = `usage: media-store <command> [options]
+
+commands:
+  login [--username <name>] [--password-stdin]     log in and save the token
+  upload <files…> [--folder /x] [--parallel 4]     upload files (multipart when large, resumable)
+         [--content-type <type>] [--tags a,b] [--description <text>] [--no-progress]
+         [--no-checksum]  (skip the SHA-256 of the file and of each part that S3 verifies)
+  ls [folder] [--type image|video|other] [--json]  list a folder (default /) or all files of a type
+  download <id|/folder/name> [dest] [--force]      download a file (dest: a file or a directory)
+  rm <id|/folder/name>                             delete a file
+  mv <id|/folder/name> <dest> [--overwrite]        rename or move: dest "/other/" (folder),
+                                                   "new name" (same folder) or "/other/new name"
+
+options for every command:
+  --url <url>        the API (else MEDIA_STORE_URL, else the URL saved by login)
+  --retries <n>      retries of a failed request, with backoff (default 5)
+  --debug            log each request; show stack traces
+  -h, --help         this help
+
+files: config ${'$'}MEDIA_STORE_CONFIG or ~/.config/media-store/config.json (mode 0600);
+       resumable uploads in uploads/ next to it.`;
+
+export interface GlobalOptions {
+  readonly url?: string;
+  readonly retries?: number;
+  readonly debug: boolean;
+}
+
+export type Command =
+  | { readonly name: 'help' }
+  | { readonly name: 'login'; readonly username?: string; readonly passwordStdin: boolean }
+  | {
+      readonly name: 'upload';
+      readonly files: readonly string[];
+      readonly folder: string;
+      readonly parallel: number;
+      readonly contentType?: string;
+      readonly tags: readonly string[];
+      readonly description?: string;
+      readonly progress: boolean;
+      readonly checksums: boolean;
+    }
+  | { readonly name: 'ls'; readonly folder?: string; readonly type?: FileTypeFilter; readonly json: boolean }
+  | { readonly name: 'download'; readonly target: string; readonly dest?: string; readonly force: boolean }
+  | { readonly name: 'rm'; readonly target: string }
+  | { readonly name: 'mv'; readonly target: string; readonly dest: string; readonly overwrite: boolean };
+
+export interface ParsedCommandLine {
+  readonly global: GlobalOptions;
+  readonly command: Command;
+}
+
+const OPTIONS = {
+  url: { type: 'string' },
+  retries: { type: 'string' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  username: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  folder: { type: 'string' },
+  parallel: { type: 'string' },
+  'content-type': { type: 'string' },
+  tags: { type: 'string' },
+  description: { type: 'string' },
+  'no-progress': { type: 'boolean' },
+  'no-checksum': { type: 'boolean' },
+  type: { type: 'string' },
+  json: { type: 'boolean' },
+  force: { type: 'boolean' },
+  overwrite: { type: 'boolean' },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+
+/** Which command-specific options each command takes (the global ones go everywhere). */
+const ALLOWED: Readonly<Record<Exclude<Command['name'], 'help'>, readonly OptionName[]>> = {
+  login: ['username', 'password-stdin'],
+  upload: ['folder', 'parallel', 'content-type', 'tags', 'description', 'no-progress', 'no-checksum'],
+  ls: ['type', 'json'],
+  download: ['force'],
+  rm: [],
+  mv: ['overwrite'],
+};
+const GLOBAL: readonly OptionName[] = ['url', 'retries', 'debug', 'help'];
+
+function wholeNumber(value: string, option: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new UsageError(`--${option} must be a whole number from ${min} to ${max}, got "${value}"`);
+  return Number(value);
+}
+
+function positionals(command: string, values: readonly string[], min: number, max: number, shape: string): readonly string[] {
+  if (values.length < min || values.length > max) throw new UsageError(`${command} takes ${shape}`);
+  return values;
+}
+
+export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(((error as Error).message.split('\n')[0] ?? 'bad arguments').replace(/^Unknown option '(.*)'.*$/, 'unknown option $1'));
+  }
+  const values = parsed.values as Partial<Record<OptionName, string | boolean>>;
+  const global: GlobalOptions = {
+    ...(typeof values.url === 'string' ? { url: values.url } : {}),
+    ...(typeof values.retries === 'string' ? { retries: wholeNumber(values.retries, 'retries', 0, 20) } : {}),
+    debug: values.debug === true,
+  };
+  const [name, ...rest] = parsed.positionals;
+  if (values.help === true || name === undefined || name === 'help') return { global, command: { name: 'help' } };
+  if (!(name in ALLOWED)) throw new UsageError(`unknown command "${name}" (expected ${Object.keys(ALLOWED).join(', ')})`);
+  const commandName = name as keyof typeof ALLOWED;
+  for (const option of Object.keys(values) as OptionName[]) {
+    if (!GLOBAL.includes(option) && !ALLOWED[commandName].includes(option)) throw new UsageError(`${commandName} does not take --${option}`);
+  }
+  const string = (option: OptionName): string | undefined => (typeof values[option] === 'string' ? (values[option] as string) : undefined);
+
+  switch (commandName) {
+    case 'login': {
+      positionals('login', rest, 0, 0, 'no arguments');
+      const username = string('username');
+      return { global, command: { name: 'login', ...(username !== undefined ? { username } : {}), passwordStdin: values['password-stdin'] === true } };
+    }
+    case 'upload': {
+      const files = positionals('upload', rest, 1, Infinity, 'one or more files');
+      const folder = string('folder') ?? '/';
+      if (!folder.startsWith('/')) throw new UsageError(`--folder must start with "/", got "${folder}"`);
+      const contentType = string('content-type');
+      const description = string('description');
+      const tags = (string('tags') ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean);
+      return {
+        global,
+        command: {
+          name: 'upload',
+          files,
+          folder,
+          parallel: wholeNumber(string('parallel') ?? String(DEFAULT_PARALLEL), 'parallel', 1, MAX_PARALLEL),
+          ...(contentType !== undefined ? { contentType } : {}),
+          tags,
+          ...(description !== undefined ? { description } : {}),
+          progress: values['no-progress'] !== true,
+          checksums: values['no-checksum'] !== true,
+        },
+      };
+    }
+    case 'ls': {
+      const [folder] = positionals('ls', rest, 0, 1, 'at most one folder');
+      const type = string('type');
+      if (type !== undefined && !(FILE_TYPES as readonly string[]).includes(type)) throw new UsageError(`--type must be one of ${FILE_TYPES.join(', ')}, got "${type}"`);
+      if (type !== undefined && folder !== undefined) throw new UsageError('ls takes a folder or --type, not both');
+      if (folder !== undefined && !folder.startsWith('/')) throw new UsageError(`folder must start with "/", got "${folder}"`);
+      return {
+        global,
+        command: { name: 'ls', ...(folder !== undefined ? { folder } : {}), ...(type !== undefined ? { type: type as FileTypeFilter } : {}), json: values.json === true },
+      };
+    }
+    case 'download': {
+      const [target, dest] = positionals('download', rest, 1, 2, 'a file id or /folder/name, and an optional destination');
+      return { global, command: { name: 'download', target: target as string, ...(dest !== undefined ? { dest } : {}), force: values.force === true } };
+    }
+    case 'rm': {
+      const [target] = positionals('rm', rest, 1, 1, 'one file id or /folder/name');
+      return { global, command: { name: 'rm', target: target as string } };
+    }
+    case 'mv': {
+      const [target, dest] = positionals('mv', rest, 2, 2, 'a file id or /folder/name and a destination');
+      return { global, command: { name: 'mv', target: target as string, dest: dest as string, overwrite: values.overwrite === true } };
+    }
+  }
+}
+
+/** Where `mv` puts a file: `/x/` → folder /x, same name; `name` → same folder; `/x/name` → both. */
+export function moveDestination(dest: string, current: { folder: string; name: string }): { folder: string; name: string } {
+  if (dest === '' || dest === '/') return { folder: '/', name: current.name };
+  if (dest.endsWith('/')) return { folder: dest.replace(/\/+$/, '') || '/', name: current.name };
+  if (!dest.includes('/')) return { folder: current.folder, name: dest };
+  if (!dest.startsWith('/')) throw new UsageError(`destination "${dest}" must start with "/" when it names a folder`);
+  const slash = dest.lastIndexOf('/');
+  return { folder: dest.slice(0, slash) || '/', name: dest.slice(slash + 1) };
+}
+
+/** `/folder/name` → its parts; anything not starting with "/" is taken as a file id. */
+export function splitFilePath(target: string): { folder: string; name: string } | undefined {
+  if (!target.startsWith('/')) return undefined;
+  const slash = target.lastIndexOf('/');
+  const name = target.slice(slash + 1);
+  if (!name) throw new UsageError(`"${target}" names a folder, not a file`);
+  return { folder: target.slice(0, slash) || '/', name };
+}

@@ -1,0 +1,78 @@
+/** `media-store upload <files…>`: uploads files one after another, each in parallel parts. */
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { stateDir } from '../config';
+import { CliError } from '../errors';
+import type { CommandContext } from '../io';
+import { TransferProgress } from '../progress';
+import { formatBytes } from '../progress-format';
+import { displayPath } from '../resolve-file';
+import type { RetryPolicy } from '../retry';
+import { UploadStateStore } from '../upload-state';
+import { uploadFile } from '../uploader';
+
+export interface UploadCommandOptions {
+  readonly files: readonly string[];
+  readonly folder: string;
+  readonly parallel: number;
+  readonly contentType?: string;
+  readonly tags: readonly string[];
+  readonly description?: string;
+  readonly progress: boolean;
+  readonly checksums: boolean;
+  readonly retry: RetryPolicy;
+}
+
+export async function upload(context: CommandContext, options: UploadCommandOptions): Promise<void> {
+  const { io } = context;
+  const files = options.files.map((file) => {
+    const absolute = path.resolve(io.cwd, file);
+    const stat = statSync(absolute);
+    if (!stat.isFile()) throw new CliError(`${file} is not a regular file`);
+    return { file, absolute, size: stat.size };
+  });
+  const folder = options.folder.length > 1 ? options.folder.replace(/\/+$/, '') : options.folder;
+  const states = new UploadStateStore(stateDir(io.env));
+  const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
+  const progress = new TransferProgress(
+    { isTTY: io.stderrIsTTY, write: io.stderr, ...(io.columns !== undefined ? { columns: io.columns } : {}) },
+    totalBytes,
+    files.length,
+    Date.now,
+    options.progress,
+  );
+  const putDelay = Number(io.env.MEDIA_STORE_DEBUG_PUT_DELAY_MS ?? 0);
+  try {
+    for (const { file, absolute } of files) {
+      let track = -1;
+      const result = await uploadFile({
+        api: context.api,
+        filePath: absolute,
+        folder,
+        ...(options.contentType !== undefined ? { contentType: options.contentType } : {}),
+        tags: options.tags,
+        ...(options.description !== undefined ? { description: options.description } : {}),
+        parallel: options.parallel,
+        checksums: options.checksums,
+        retry: options.retry,
+        states,
+        ...(context.debug ? { debug: context.debug } : {}),
+        ...(putDelay > 0 ? { putDelayMs: putDelay } : {}),
+        listener: {
+          start: (size, stored) => {
+            track = progress.begin(path.basename(file), size, stored);
+          },
+          bytes: (delta) => progress.advance(track, delta),
+        },
+      });
+      const where = displayPath(result);
+      const how = result.mode === 'single' ? 'single PUT' : `${result.partsSent.length} parts sent${result.resumed ? `, ${result.partsReused} resumed` : ''}`;
+      progress.finish(track, `${path.basename(file)}: done (${how})`);
+      io.stdout(`uploaded ${where} ${formatBytes(result.size)} id=${result.fileId}\n`);
+    }
+  } catch (error) {
+    progress.end();
+    throw error;
+  }
+  progress.end();
+}

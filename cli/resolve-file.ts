@@ -1,0 +1,30 @@
+/** Finds a catalog file from what the user typed: an id, or `/folder/name` looked up by listing. */
+import { segment, type ApiClient } from './api-client';
+import type { FileInfo, FilePage } from './api-types';
+import { splitFilePath } from './args';
+import { ApiError, CliError } from './errors';
+
+const PAGE = 1000;
+
+export async function resolveFile(api: ApiClient, target: string): Promise<FileInfo> {
+  const location = splitFilePath(target);
+  if (!location) {
+    try {
+      const answer = await api.get<FileInfo | { file: FileInfo }>(`/files/${segment(target)}`);
+      return 'file' in answer ? answer.file : answer;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) throw new CliError(`not found: no file with id ${target}`);
+      throw error;
+    }
+  }
+  let cursor: string | undefined;
+  do {
+    const page = await api.get<FilePage>('/files', { folder: location.folder, limit: PAGE, cursor });
+    const found = page.files.find((f) => f.name === location.name.normalize('NFC'));
+    if (found) return found;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  throw new CliError(`not found: no file ${target}`);
+}
+
+export const displayPath = (file: Pick<FileInfo, 'folder' | 'name'>): string => `${file.folder === '/' ? '' : file.folder}/${file.name}`;

@@ -1,0 +1,141 @@
+/**
+ * Byte transfers against presigned S3 URLs over node:http(s) with keep-alive: a PUT whose body
+ * is streamed from a byte range of a file (never the whole file in memory), and a GET streamed
+ * to a file. S3's XML errors become `StorageError`s.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { pipeline } from 'node:stream/promises';
+import { StorageError } from './errors';
+
+/** Read size of file streams: large enough for throughput, small enough to bound memory. */
+export const READ_CHUNK_BYTES = 1024 * 1024;
+
+export interface Agents {
+  readonly http: http.Agent;
+  readonly https: https.Agent;
+}
+
+export function createAgents(maxSockets: number): Agents {
+  return {
+    http: new http.Agent({ keepAlive: true, maxSockets }),
+    https: new https.Agent({ keepAlive: true, maxSockets }),
+  };
+}
+
+export function destroyAgents(agents: Agents): void {
+  agents.http.destroy();
+  agents.https.destroy();
+}
+
+export interface PutRangeRequest {
+  readonly url: string;
+  /** The signed headers to send exactly (content-type, content-length, checksums…). */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly filePath: string;
+  readonly start: number;
+  readonly length: number;
+  readonly agents: Agents;
+  /** Called with each chunk's size as it is read for sending. */
+  readonly onBytes?: (bytes: number) => void;
+}
+
+const clientOf = (url: URL, agents: Agents): { request: typeof http.request; agent: http.Agent } =>
+  url.protocol === 'https:' ? { request: https.request, agent: agents.https } : { request: http.request, agent: agents.http };
+
+async function readBody(response: IncomingMessage, limit = 64 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response) {
+    if (size < limit) chunks.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** S3's `<Error><Code>…</Code><Message>…</Message></Error>`. */
+export function storageErrorOf(status: number, xml: string): StorageError {
+  const code = /<Code>([^<]*)<\/Code>/.exec(xml)?.[1] ?? `Http${status}`;
+  const message = /<Message>([^<]*)<\/Message>/.exec(xml)?.[1] ?? (xml.trim().slice(0, 200) || `HTTP ${status}`);
+  return new StorageError(status, code, message);
+}
+
+/** PUTs `length` bytes of the file from `start`; resolves with the ETag S3 returned. */
+export function putFileRange(request: PutRangeRequest): Promise<{ etag: string }> {
+  const url = new URL(request.url);
+  const { request: send, agent } = clientOf(url, request.agents);
+  const headers: Record<string, string> = { ...request.headers };
+  if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) headers['content-length'] = String(request.length);
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (error: unknown, etag?: string): void => {
+      if (settled) return;
+      settled = true;
+      if (error) reject(error);
+      else resolve({ etag: etag ?? '' });
+    };
+    const outgoing = send(url, { method: 'PUT', headers, agent }, (response) => {
+      readBody(response).then(
+        (text) => {
+          const status = response.statusCode ?? 0;
+          if (status >= 200 && status < 300) {
+            const etag = response.headers.etag;
+            if (!etag) settle(new StorageError(status, 'NoETag', 'S3 returned no ETag (is the bucket CORS exposing it?)'));
+            else settle(undefined, etag.replace(/"/g, ''));
+          } else settle(storageErrorOf(status, text));
+        },
+        (error: unknown) => settle(error),
+      );
+    });
+    outgoing.on('error', (error) => settle(error));
+    if (request.length === 0) {
+      outgoing.end();
+      return;
+    }
+    const body = createReadStream(request.filePath, { start: request.start, end: request.start + request.length - 1, highWaterMark: READ_CHUNK_BYTES });
+    body.on('data', (chunk) => request.onBytes?.((chunk as Buffer).length));
+    body.on('error', (error) => {
+      outgoing.destroy();
+      settle(error);
+    });
+    body.pipe(outgoing);
+  });
+}
+
+export interface GetToFileRequest {
+  readonly url: string;
+  readonly filePath: string;
+  readonly agents: Agents;
+  readonly onBytes?: (bytes: number) => void;
+  /** Called with the Content-Length once the answer starts. */
+  readonly onSize?: (bytes: number | undefined) => void;
+}
+
+/** GETs the URL into `filePath` (created or truncated), streaming. */
+export function getToFile(request: GetToFileRequest): Promise<{ bytes: number }> {
+  const url = new URL(request.url);
+  const { request: send, agent } = clientOf(url, request.agents);
+  return new Promise((resolve, reject) => {
+    const outgoing = send(url, { method: 'GET', agent }, (response) => {
+      const status = response.statusCode ?? 0;
+      if (status < 200 || status >= 300) {
+        readBody(response).then((text) => reject(storageErrorOf(status, text)), reject);
+        return;
+      }
+      const length = Number(response.headers['content-length']);
+      request.onSize?.(Number.isFinite(length) ? length : undefined);
+      let bytes = 0;
+      response.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        request.onBytes?.(chunk.length);
+      });
+      pipeline(response, createWriteStream(request.filePath)).then(() => {
+        if (Number.isFinite(length) && bytes !== length) reject(new StorageError(status, 'IncompleteBody', `received ${bytes} of ${length} bytes`));
+        else resolve({ bytes });
+      }, reject);
+    });
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}

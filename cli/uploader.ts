@@ -1,0 +1,419 @@
+/**
+ * Uploads one local file through the API: a single presigned PUT or a multipart upload whose
+ * parts are signed on demand, sent `parallel` at a time straight from file ranges, retried
+ * with backoff, re-signed when S3 says the URL expired, and remembered in a state file so a
+ * killed process resumes the same upload, asking the API which parts S3 already holds and
+ * sending only the others. `bench:upload` drives this same function.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import path from 'node:path';
+import { segment, type ApiClient } from './api-client';
+import type { CreatedUpload, FileInfo, HeldPart, MultipartUpload, SignedParts, SingleUpload, UploadStatus } from './api-types';
+import { contentTypeOf } from './content-type';
+import { ApiError, CliError, StorageError } from './errors';
+import { sleep, withRetry, type RetryPolicy } from './retry';
+import { createAgents, destroyAgents, putFileRange, READ_CHUNK_BYTES, type Agents } from './transfer';
+import type { UploadIdentity, UploadState, UploadStateStore } from './upload-state';
+import { planParts } from '../handlers/core/multipart';
+
+/** Re-sign a URL that expires within this margin instead of sending into a refusal. */
+export const URL_EXPIRY_MARGIN_MS = 30_000;
+/** How many times one part may be re-signed after S3 said its URL expired. */
+export const MAX_RESIGNS_PER_PART = 5;
+
+export interface UploadListener {
+  /** Once known: the file's size and how many bytes S3 already holds (resume). */
+  start?(size: number, alreadyStored: number): void;
+  /** Bytes read for sending (negative when a failed attempt's bytes are taken back). */
+  bytes?(delta: number): void;
+}
+
+export interface UploadFileOptions {
+  readonly api: ApiClient;
+  readonly filePath: string;
+  readonly folder: string;
+  /** @default the file's base name */
+  readonly name?: string;
+  /** @default from the extension */
+  readonly contentType?: string;
+  readonly tags?: readonly string[];
+  readonly description?: string;
+  /** Parts in flight at once. @default 4 */
+  readonly parallel?: number;
+  readonly retry: RetryPolicy;
+  /** Where resumable state is kept; without it a killed upload starts over. */
+  readonly states?: UploadStateStore;
+  /**
+   * Declare the file's SHA-256 and send each part's SHA-256 for S3 to verify (costs one
+   * extra sequential read of the file before the upload starts). @default true
+   */
+  readonly checksums?: boolean;
+  readonly listener?: UploadListener;
+  readonly debug?: (message: string) => void;
+  /** Test knob (MEDIA_STORE_DEBUG_PUT_DELAY_MS): wait this long between signing and sending a part. */
+  readonly putDelayMs?: number;
+  readonly agents?: Agents;
+}
+
+export interface UploadResult {
+  readonly fileId: string;
+  readonly folder: string;
+  readonly name: string;
+  readonly size: number;
+  readonly mode: 'single' | 'multipart';
+  /** Whether an earlier, interrupted run's upload was continued. */
+  readonly resumed: boolean;
+  /** Part numbers sent by this run (multipart). */
+  readonly partsSent: readonly number[];
+  /** Parts S3 already held from an earlier run. */
+  readonly partsReused: number;
+  readonly file?: FileInfo;
+}
+
+const partLength = (size: number, upload: Pick<MultipartUpload, 'partSize' | 'partCount'>, n: number): number =>
+  n < upload.partCount ? upload.partSize : size - (upload.partCount - 1) * upload.partSize;
+
+export interface FileChecksums {
+  /** Base64 SHA-256 of the whole file. */
+  readonly sha256: string;
+  readonly partSize: number;
+  /** Base64 SHA-256 of each part, index 0 = part 1. */
+  readonly parts: readonly string[];
+}
+
+/**
+ * The whole file's SHA-256 and every part's, in one sequential streamed read (the form
+ * `x-amz-checksum-sha256` takes: base64 with padding).
+ */
+export async function computeChecksums(filePath: string, size: number, partSize: number): Promise<FileChecksums> {
+  const whole = createHash('sha256');
+  const parts: string[] = [];
+  let part: Hash = createHash('sha256');
+  let inPart = 0;
+  if (size > 0) {
+    for await (const data of createReadStream(filePath, { start: 0, end: size - 1, highWaterMark: READ_CHUNK_BYTES })) {
+      const chunk = data as Buffer;
+      whole.update(chunk);
+      let offset = 0;
+      while (offset < chunk.length) {
+        const take = Math.min(chunk.length - offset, partSize - inPart);
+        part.update(offset === 0 && take === chunk.length ? chunk : chunk.subarray(offset, offset + take));
+        offset += take;
+        inPart += take;
+        if (inPart === partSize) {
+          parts.push(part.digest('base64'));
+          part = createHash('sha256');
+          inPart = 0;
+        }
+      }
+    }
+  }
+  if (inPart > 0 || parts.length === 0) parts.push(part.digest('base64'));
+  return { sha256: whole.digest('base64'), partSize, parts };
+}
+
+export async function uploadFile(options: UploadFileOptions): Promise<UploadResult> {
+  const filePath = path.resolve(options.filePath);
+  const stat = statSync(filePath);
+  if (!stat.isFile()) throw new CliError(`${options.filePath} is not a regular file`);
+  const name = options.name ?? path.basename(filePath);
+  const identity: UploadIdentity = { apiUrl: options.api.baseUrl, filePath, size: stat.size, mtimeMs: stat.mtimeMs, folder: options.folder, name };
+  const agents = options.agents ?? createAgents(Math.max(1, options.parallel ?? 4));
+  try {
+    const resumed = await resumeState(options, identity);
+    if (resumed && 'file' in resumed) return resumed.file;
+    if (resumed) return await sendMultipart(options, identity, resumed.state, resumed.held, agents, true);
+
+    // The part size the API will choose (the same pure rule), so one read hashes both the file and its parts.
+    let checksums = options.checksums === false ? undefined : await computeChecksums(filePath, stat.size, planParts(stat.size).partSize);
+    if (checksums) options.debug?.(`sha256 ${checksums.sha256} (${checksums.parts.length} part checksums)`);
+    const createBody = {
+      folder: options.folder,
+      fileName: name,
+      contentType: options.contentType ?? contentTypeOf(name),
+      size: stat.size,
+      ...(options.tags && options.tags.length ? { tags: options.tags } : {}),
+      ...(options.description ? { description: options.description } : {}),
+      ...(checksums ? { sha256: checksums.sha256, checksumAlgorithm: 'SHA256' } : {}),
+    };
+    const created = await options.api.post<CreatedUpload>('/uploads', createBody);
+    options.debug?.(`upload ${created.uploadId}: mode ${created.mode}${created.mode === 'multipart' ? `, ${created.partCount} parts of ${created.partSize} bytes` : ''}`);
+    if (created.mode === 'single') return await sendSingle(options, identity, created, agents, createBody);
+    if (checksums && created.checksumAlgorithm !== 'SHA256') checksums = undefined;
+    if (checksums && checksums.partSize !== created.partSize) checksums = await computeChecksums(filePath, stat.size, created.partSize);
+
+    const state: UploadState = {
+      version: 1,
+      identity,
+      uploadId: created.uploadId,
+      fileId: created.fileId,
+      partSize: created.partSize,
+      partCount: created.partCount,
+      completedParts: [],
+      ...(checksums ? { sha256: checksums.sha256, partChecksums: checksums.parts } : {}),
+      startedAt: new Date().toISOString(),
+    };
+    options.states?.save(state);
+    return await sendMultipart(options, identity, state, [], agents, false);
+  } finally {
+    if (!options.agents) destroyAgents(agents);
+  }
+}
+
+type Resumption = { state: UploadState; held: readonly HeldPart[] } | { file: UploadResult };
+
+/** The saved upload for this file, if the API still has it open; stale state is dropped. */
+async function resumeState(options: UploadFileOptions, identity: UploadIdentity): Promise<Resumption | undefined> {
+  const state = options.states?.load(identity);
+  if (!state) return undefined;
+  let status: UploadStatus;
+  try {
+    status = await options.api.get<UploadStatus>(`/uploads/${segment(state.uploadId)}`);
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 404 || error.status === 410)) {
+      options.debug?.(`upload ${state.uploadId}: no longer open (${error.status} ${error.code}); starting over`);
+      options.states?.remove(identity);
+      return undefined;
+    }
+    throw error;
+  }
+  if (status.status === 'completed') {
+    // Killed after the API completed it but before the state was removed: nothing left to send.
+    options.states?.remove(identity);
+    options.listener?.start?.(identity.size, identity.size);
+    const result: UploadResult = { fileId: state.fileId, folder: identity.folder, name: identity.name, size: identity.size, mode: 'multipart', resumed: true, partsSent: [], partsReused: state.partCount };
+    return { file: result };
+  }
+  if (status.status !== 'pending') {
+    options.debug?.(`upload ${state.uploadId}: status ${status.status}; starting over`);
+    options.states?.remove(identity);
+    return undefined;
+  }
+  // Only parts of exactly their planned length (and, when known, checksum) count: others are sent again.
+  const held = (status.parts ?? []).filter(
+    (p) =>
+      p.partNumber >= 1 &&
+      p.partNumber <= state.partCount &&
+      p.size === partLength(identity.size, state, p.partNumber) &&
+      (p.sha256 === undefined || state.partChecksums === undefined || p.sha256 === state.partChecksums[p.partNumber - 1]),
+  );
+  options.debug?.(`upload ${state.uploadId}: resuming, S3 holds parts [${held.map((p) => p.partNumber).join(',')}]`);
+  return { state, held };
+}
+
+async function sendSingle(options: UploadFileOptions, identity: UploadIdentity, created: SingleUpload, agents: Agents, createBody: object): Promise<UploadResult> {
+  options.listener?.start?.(identity.size, 0);
+  let upload = created;
+  let resigns = 0;
+  await withRetry(
+    async (attempt) => {
+      for (;;) {
+        let sent = 0;
+        try {
+          if (options.putDelayMs) await sleep(options.putDelayMs);
+          options.debug?.(`single PUT ${identity.size} bytes (attempt ${attempt + 1})`);
+          return await putFileRange({
+            url: upload.url,
+            headers: upload.headers,
+            filePath: identity.filePath,
+            start: 0,
+            length: identity.size,
+            agents,
+            onBytes: (b) => {
+              sent += b;
+              options.listener?.bytes?.(b);
+            },
+          });
+        } catch (error) {
+          options.listener?.bytes?.(-sent);
+          if (error instanceof StorageError && error.isExpiredUrl && resigns < MAX_RESIGNS_PER_PART) {
+            resigns += 1;
+            options.debug?.('single PUT: URL expired, starting a new upload session');
+            upload = (await options.api.post<CreatedUpload>('/uploads', createBody)) as SingleUpload;
+            continue;
+          }
+          throw error;
+        }
+      }
+    },
+    options.retry,
+    { onRetry: (error, n, delay) => options.debug?.(`single PUT failed (${(error as Error).message}); retry ${n} in ${delay} ms`) },
+  );
+  return { fileId: upload.fileId, folder: identity.folder, name: identity.name, size: identity.size, mode: 'single', resumed: false, partsSent: [], partsReused: 0 };
+}
+
+interface CachedUrl {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly expiresAtMs: number;
+}
+
+/**
+ * Signs part URLs on demand, in batches of the next parts due, and re-signs a part whose URL
+ * expired (or is about to). Each request carries the batch's part checksums when the upload
+ * has them.
+ */
+export class PartSigner {
+  private readonly cache = new Map<number, CachedUrl>();
+  private readonly inFlight = new Map<number, Promise<void>>();
+
+  constructor(
+    private readonly api: ApiClient,
+    private readonly uploadId: string,
+    private readonly batchSize: number,
+    private readonly checksums: readonly string[] | undefined,
+    private readonly debug?: (message: string) => void,
+  ) {}
+
+  async url(partNumber: number, upcoming: readonly number[]): Promise<CachedUrl> {
+    for (let round = 0; round < 3; round += 1) {
+      if (this.fresh(partNumber)) return this.cache.get(partNumber) as CachedUrl;
+      const pending = this.inFlight.get(partNumber);
+      if (pending) {
+        await pending;
+        continue;
+      }
+      const batch = [partNumber, ...upcoming.filter((n) => n !== partNumber && !this.inFlight.has(n) && !this.fresh(n))].slice(0, this.batchSize);
+      await this.sign(batch);
+    }
+    const signed = this.cache.get(partNumber);
+    if (!signed) throw new CliError(`the API did not sign part ${partNumber}`);
+    return signed;
+  }
+
+  invalidate(partNumber: number): void {
+    this.cache.delete(partNumber);
+  }
+
+  private fresh(n: number): boolean {
+    const cached = this.cache.get(n);
+    return cached !== undefined && cached.expiresAtMs - Date.now() > URL_EXPIRY_MARGIN_MS;
+  }
+
+  private async sign(partNumbers: readonly number[]): Promise<void> {
+    const checksums = this.checksums;
+    const request = this.api
+      .post<SignedParts>(`/uploads/${segment(this.uploadId)}/parts`, {
+        partNumbers,
+        ...(checksums ? { checksums: Object.fromEntries(partNumbers.map((n) => [String(n), checksums[n - 1]])) } : {}),
+      })
+      .then((answer) => {
+        // A URL already past (or at) its expiry still gets one try: S3's answer decides.
+        const expiresAtMs = Math.max(new Date(answer.expiresAt).getTime(), Date.now() + URL_EXPIRY_MARGIN_MS + 1);
+        for (const part of answer.parts) this.cache.set(part.partNumber, { url: part.url, headers: part.headers, expiresAtMs });
+        this.debug?.(`signed parts [${partNumbers.join(',')}] until ${answer.expiresAt}`);
+      });
+    const settled = request.finally(() => {
+      for (const n of partNumbers) this.inFlight.delete(n);
+    });
+    for (const n of partNumbers) this.inFlight.set(n, settled.catch(() => undefined));
+    await settled;
+  }
+}
+
+async function sendMultipart(
+  options: UploadFileOptions,
+  identity: UploadIdentity,
+  initial: UploadState,
+  held: readonly HeldPart[],
+  agents: Agents,
+  resumed: boolean,
+): Promise<UploadResult> {
+  const parallel = Math.max(1, options.parallel ?? 4);
+  const etags = new Map<number, string>(held.map((p) => [p.partNumber, p.etag.replace(/"/g, '')]));
+  let state: UploadState = { ...initial, completedParts: [...etags].map(([partNumber, etag]) => ({ partNumber, etag })) };
+  const alreadyStored = held.reduce((sum, p) => sum + p.size, 0);
+  options.listener?.start?.(identity.size, alreadyStored);
+
+  const due: number[] = [];
+  for (let n = 1; n <= state.partCount; n += 1) if (!etags.has(n)) due.push(n);
+  const signer = new PartSigner(options.api, state.uploadId, Math.max(2 * parallel, 8), state.partChecksums, options.debug);
+  const sent: number[] = [];
+  let nextIndex = 0;
+  let failure: unknown;
+
+  const sendPart = async (partNumber: number): Promise<void> => {
+    const start = (partNumber - 1) * state.partSize;
+    const length = partLength(identity.size, state, partNumber);
+    let resigns = 0;
+    const etag = await withRetry(
+      async (attempt) => {
+        for (;;) {
+          const signed = await signer.url(partNumber, due.slice(nextIndex));
+          if (options.putDelayMs) await sleep(options.putDelayMs);
+          let bytes = 0;
+          try {
+            options.debug?.(`part ${partNumber}: PUT ${length} bytes (attempt ${attempt + 1})`);
+            const answer = await putFileRange({
+              url: signed.url,
+              headers: signed.headers,
+              filePath: identity.filePath,
+              start,
+              length,
+              agents,
+              onBytes: (b) => {
+                bytes += b;
+                options.listener?.bytes?.(b);
+              },
+            });
+            return answer.etag;
+          } catch (error) {
+            options.listener?.bytes?.(-bytes);
+            if (error instanceof StorageError && error.isExpiredUrl && resigns < MAX_RESIGNS_PER_PART) {
+              resigns += 1;
+              options.debug?.(`part ${partNumber}: URL expired (S3 ${error.status} ${error.code}); re-signing`);
+              signer.invalidate(partNumber);
+              continue;
+            }
+            throw error;
+          }
+        }
+      },
+      options.retry,
+      { onRetry: (error, n, delay) => options.debug?.(`part ${partNumber}: failed (${(error as Error).message}); retry ${n} in ${delay} ms`) },
+    );
+    etags.set(partNumber, etag);
+    sent.push(partNumber);
+    state = { ...state, completedParts: [...state.completedParts, { partNumber, etag }] };
+    options.states?.save(state);
+    options.debug?.(`part ${partNumber}: stored (etag ${etag})`);
+  };
+
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && nextIndex < due.length) {
+      const partNumber = due[nextIndex] as number;
+      nextIndex += 1;
+      try {
+        await sendPart(partNumber);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, due.length) }, worker));
+  if (failure !== undefined) throw failure;
+
+  const parts = [...etags].sort(([a], [b]) => a - b).map(([partNumber, etag]) => ({ partNumber, etag }));
+  let completed: { file?: FileInfo };
+  try {
+    completed = await options.api.post<{ file?: FileInfo }>(`/uploads/${segment(state.uploadId)}/complete`, { parts });
+  } catch (error) {
+    // A refused completion aborts the upload on the API's side: nothing left to resume.
+    if (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 401 && error.status !== 429) options.states?.remove(identity);
+    throw error;
+  }
+  options.states?.remove(identity);
+  options.debug?.(`upload ${state.uploadId}: completed with ${parts.length} parts (${sent.length} sent by this run)`);
+  return {
+    fileId: completed.file?.id ?? state.fileId,
+    folder: identity.folder,
+    name: identity.name,
+    size: identity.size,
+    mode: 'multipart',
+    resumed,
+    partsSent: sent,
+    partsReused: held.length,
+    ...(completed.file ? { file: completed.file } : {}),
+  };
+}
