@@ -38,6 +38,10 @@ export interface FunctionDefinition {
   readonly memorySize: number;
   /** The plan's variables, resolved to local values (JWT_SECRET_ARN already swapped). */
   readonly environment: Readonly<Record<string, string>>;
+  /** Retries of a failed asynchronous invocation (`aws_lambda_function_event_invoke_config`). @default 2 */
+  readonly asyncRetries: number;
+  /** Where AWS would send an event that failed every attempt (on-failure destination), if anywhere. */
+  readonly onFailure?: string;
 }
 
 export type InvokeResult = { ok: true; payload: unknown } | { ok: false; error: LambdaErrorBody };
@@ -52,6 +56,7 @@ const SECRET_VARIABLE = 'JWT_SECRET';
 /** Reads every tagged `aws_lambda_function` of the plan and resolves its configuration. */
 export function functionsFromPlan(plan: SynthesizedPlan, local: LocalValues): FunctionDefinition[] {
   const references = localReferences(local);
+  const invokeConfigs = eventInvokeConfigs(plan);
   const definitions = plan.resources('aws_lambda_function').map(([resource, block]): FunctionDefinition => {
     const tags = plan.resolve(block.tags ?? {}) as Record<string, PlanValue>;
     const name = tags[FUNCTION_TAG];
@@ -67,12 +72,35 @@ export function functionsFromPlan(plan: SynthesizedPlan, local: LocalValues): Fu
       timeoutSeconds: Number(plan.resolve(block.timeout ?? 3)),
       memorySize: Number(plan.resolve(block.memory_size ?? 128)),
       environment: resolveEnvironment(plan, resource, block.environment, local, references),
+      asyncRetries: invokeConfigs.get(resource)?.retries ?? 2,
+      ...(invokeConfigs.get(resource)?.onFailure ? { onFailure: invokeConfigs.get(resource)!.onFailure } : {}),
     };
   });
   const names = definitions.map((d) => d.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate) throw new PlanError(`two functions are tagged ${FUNCTION_TAG} = ${duplicate}`);
   return definitions;
+}
+
+/** `aws_lambda_function_event_invoke_config` per function resource: retries and on-failure target. */
+function eventInvokeConfigs(plan: SynthesizedPlan): Map<string, { retries: number; onFailure?: string }> {
+  const configs = new Map<string, { retries: number; onFailure?: string }>();
+  for (const [name, block] of plan.resources('aws_lambda_function_event_invoke_config')) {
+    const target = /^\$\{aws_lambda_function\.([^.}]+)\.(function_name|arn)\}$/.exec(String(block.function_name));
+    if (!target) throw new PlanError(`aws_lambda_function_event_invoke_config.${name} does not name a function of this plan`);
+    const retries = Number(plan.resolve(block.maximum_retry_attempts ?? 2));
+    if (!Number.isInteger(retries) || retries < 0 || retries > 2) {
+      throw new PlanError(`aws_lambda_function_event_invoke_config.${name}: maximum_retry_attempts must be 0, 1 or 2`);
+    }
+    const destinationConfig = (Array.isArray(block.destination_config) ? block.destination_config[0] : block.destination_config) as
+      | Record<string, PlanValue>
+      | undefined;
+    const onFailureBlock = destinationConfig?.on_failure;
+    const onFailure = (Array.isArray(onFailureBlock) ? onFailureBlock[0] : onFailureBlock) as Record<string, PlanValue> | undefined;
+    const destination = /^\$\{([a-z0-9_]+\.[^.}]+)\.arn\}$/.exec(String(onFailure?.destination ?? ''))?.[1];
+    configs.set(target[1], { retries, ...(destination ? { onFailure: destination } : {}) });
+  }
+  return configs;
 }
 
 function resolveFunctionName(plan: SynthesizedPlan, value: PlanValue | undefined, tag: string): string {
@@ -222,9 +250,13 @@ export class LocalFunctions {
     return this.pool(name).invoke(event);
   }
 
-  /** `InvocationType: Event`: returns at once; on error retries twice, then logs the loss. */
+  /** `InvocationType: Event`: returns at once; on error retries (2 unless the plan says otherwise), then logs the loss. */
   invokeAsync(name: string, event: unknown, description: string): void {
-    const delays = this.options.asyncRetryDelaysMs ?? [1000, 2000];
+    const { asyncRetries, onFailure } = this.pool(name).definition;
+    const configured = this.options.asyncRetryDelaysMs ?? [1000, 2000];
+    const delays = Array.from({ length: asyncRetries }, (_, i) => configured[Math.min(i, configured.length - 1)] ?? 1000);
+    // No SQS/SNS locally: the lost event is logged where AWS would deliver it.
+    const lost = onFailure ? `event not delivered to its on-failure destination ${onFailure} (not emulated)` : 'event dropped';
     const { logger } = this.options;
     const run = async (): Promise<void> => {
       for (let attempt = 0; attempt <= delays.length; attempt++) {
@@ -236,7 +268,7 @@ export class LocalFunctions {
           logger.warn(name, `async invocation for ${description} failed (${what}); retry ${attempt + 1} of ${delays.length}`);
           await new Promise((r) => setTimeout(r, delays[attempt]));
         } else {
-          logger.error(name, `async invocation for ${description} FAILED after ${delays.length} retries, event dropped: ${what}`);
+          logger.error(name, `async invocation for ${description} FAILED after ${delays.length} retries, ${lost}: ${what}`);
         }
       }
     };

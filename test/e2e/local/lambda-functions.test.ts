@@ -208,5 +208,27 @@ describe('local Lambda functions from a plan', () => {
       expect(logger.lines.filter((l) => l.startsWith('WARN [three] async invocation for test event failed'))).toHaveLength(2);
       expect(logger.lines.filter((l) => l.startsWith('ERROR [three] async invocation for test event FAILED after 2 retries'))).toHaveLength(1);
     });
+
+    it("follows the plan's event invoke config: its retry count, and names the on-failure destination", async () => {
+      const logger = capture();
+      const plan = planWith(dir, { four: {} });
+      const resources = plan.document.resource as Record<string, Record<string, Record<string, unknown>>>;
+      resources.aws_sqs_queue = { failures: {} };
+      resources.aws_lambda_function_event_invoke_config = {
+        four: {
+          function_name: '${aws_lambda_function.fn_four.function_name}',
+          maximum_retry_attempts: '${var.retries}',
+          destination_config: { on_failure: { destination: '${aws_sqs_queue.failures.arn}' } },
+        },
+      };
+      (plan.document.variable as Record<string, { default: unknown }>).retries = { default: 0 };
+      const functions = start(plan, logger, [10, 10]);
+
+      functions.invokeAsync('four', { fail: 'once' }, 'test event');
+      await functions.drain();
+
+      expect(logger.lines.filter((l) => l.includes('invocation error CustomError: once'))).toHaveLength(1);
+      expect(logger.lines).toContainEqual(expect.stringMatching(/FAILED after 0 retries, event not delivered to its on-failure destination aws_sqs_queue\.failures/));
+    });
   });
 });
