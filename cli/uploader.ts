@@ -15,7 +15,6 @@ import { ApiError, CliError, StorageError } from './errors';
 import { sleep, withRetry, type RetryPolicy } from './retry';
 import { createAgents, destroyAgents, putFileRange, READ_CHUNK_BYTES, type Agents } from './transfer';
 import type { UploadIdentity, UploadState, UploadStateStore } from './upload-state';
-import { planParts } from '../handlers/core/multipart';
 
 /** Re-sign a URL that expires within this margin instead of sending into a refusal. */
 export const URL_EXPIRY_MARGIN_MS = 30_000;
@@ -69,6 +68,18 @@ export interface UploadResult {
   /** Parts S3 already held from an earlier run. */
   readonly partsReused: number;
   readonly file?: FileInfo;
+}
+
+const MiB = 1024 * 1024;
+
+/**
+ * The part size the API will choose for `size` bytes (its documented rule: 8 MiB, or the
+ * smallest whole MiB that keeps a file within 10,000 parts), so one read hashes the file and
+ * its parts before the upload exists. Should the API choose otherwise, the parts are hashed
+ * again with its size.
+ */
+export function expectedPartSize(size: number): number {
+  return Math.max(8 * MiB, Math.ceil(Math.ceil(size / 10_000) / MiB) * MiB);
 }
 
 const partLength = (size: number, upload: Pick<MultipartUpload, 'partSize' | 'partCount'>, n: number): number =>
@@ -126,7 +137,7 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
     if (resumed) return await sendMultipart(options, identity, resumed.state, resumed.held, agents, true);
 
     // The part size the API will choose (the same pure rule), so one read hashes both the file and its parts.
-    let checksums = options.checksums === false ? undefined : await computeChecksums(filePath, stat.size, planParts(stat.size).partSize);
+    let checksums = options.checksums === false ? undefined : await computeChecksums(filePath, stat.size, expectedPartSize(stat.size));
     if (checksums) options.debug?.(`sha256 ${checksums.sha256} (${checksums.parts.length} part checksums)`);
     const createBody = {
       folder: options.folder,

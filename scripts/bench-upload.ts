@@ -18,8 +18,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ApiClient } from '../cli/api-client';
 import { DEFAULT_RETRY_POLICY } from '../cli/retry';
-import { uploadFile } from '../cli/uploader';
-import { planParts } from '../handlers/core/multipart';
+import { expectedPartSize, uploadFile } from '../cli/uploader';
 import { LOCAL_CREDENTIALS } from '../local/dynamodb';
 import type { Logger } from '../local/log';
 import { startLocalStack, type LocalStack } from '../local/stack';
@@ -64,7 +63,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'media-store-bench-upload-'));
   const file = path.join(dir, 'bench.mp4');
   const size = FILE_MIB * MiB;
-  const { partSize } = planParts(size);
+  const partSize = expectedPartSize(size);
   const password = randomBytes(18).toString('base64url');
   let stack: LocalStack | undefined;
   const s3 = (endpoint: string, region: string): S3Client =>
