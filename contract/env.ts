@@ -28,6 +28,8 @@ export const ENV = {
   ALLOWED_CONTENT_TYPES: 'ALLOWED_CONTENT_TYPES',
   /** Largest accepted upload, bytes. */
   MAX_UPLOAD_BYTES: 'MAX_UPLOAD_BYTES',
+  /** Uploads of at least this many bytes go multipart (presigned parts). @default 67108864 (64 MiB) */
+  MULTIPART_THRESHOLD_BYTES: 'MULTIPART_THRESHOLD_BYTES',
   /** Lifetime of presigned upload URLs, seconds. @default 900 */
   UPLOAD_URL_TTL_SECONDS: 'UPLOAD_URL_TTL_SECONDS',
   /** Lifetime of presigned view/download URLs, seconds. @default 3600 */
@@ -44,7 +46,7 @@ export const ENV = {
 export const FUNCTION_ENV = {
   authorizer: ['JWT_SECRET_ARN', 'JWT_ISSUER', 'LOG_LEVEL'],
   auth: ['TABLE_NAME', 'JWT_SECRET_ARN', 'JWT_ISSUER', 'TOKEN_TTL_SECONDS', 'LOGIN_MAX_FAILURES', 'LOGIN_LOCKOUT_SECONDS', 'MAX_USERS', 'LOG_LEVEL'],
-  uploads: ['TABLE_NAME', 'BUCKET_NAME', 'ALLOWED_CONTENT_TYPES', 'MAX_UPLOAD_BYTES', 'UPLOAD_URL_TTL_SECONDS', 'LOG_LEVEL'],
+  uploads: ['TABLE_NAME', 'BUCKET_NAME', 'ALLOWED_CONTENT_TYPES', 'MAX_UPLOAD_BYTES', 'MULTIPART_THRESHOLD_BYTES', 'UPLOAD_URL_TTL_SECONDS', 'LOG_LEVEL'],
   files: ['TABLE_NAME', 'BUCKET_NAME', 'VIEW_URL_TTL_SECONDS', 'LOG_LEVEL'],
   sync: ['TABLE_NAME', 'BUCKET_NAME', 'TOPIC_ARN', 'LOG_LEVEL'],
 } as const satisfies Record<import('./functions').FunctionName, readonly (keyof typeof ENV)[]>;

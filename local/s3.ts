@@ -13,6 +13,7 @@ import path from 'node:path';
 import S3rver from 's3rver';
 import type { Logger } from './log';
 import { PlanError, type PlanValue, type SynthesizedPlan } from './plan';
+import { emulateMultipart } from './s3-multipart';
 import { freePort } from './ports';
 
 /** One record of an S3 event notification, as AWS S3 delivers it to Lambda. */
@@ -138,6 +139,8 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     }
   };
 
+  // ListParts, AbortMultipartUpload and S3's checks on parts, checksums and completion (s3rver lacks them).
+  const multipart = emulateMultipart(s3rver, () => requests.getStore());
   const handle = s3rver.callback();
   const verify = options.verifySignatures ?? true;
   const server: Server = createServer((req, res) => {
@@ -150,7 +153,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       req.resume();
       return;
     }
-    requests.run(req, () => handle(req, res));
+    requests.run(req, () => multipart.serve(req, res) || handle(req, res));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

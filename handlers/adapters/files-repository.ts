@@ -97,7 +97,7 @@ export class FilesRepository implements FileCatalog {
 }
 
 function toFile(item: Record<string, unknown>): CatalogFile | undefined {
-  const { id, key, folder, name, size, contentType, fileType, uploadedAt, uploadedBy, tags, description, etag, uploadId, sequencer } = item;
+  const { id, key, folder, name, size, contentType, fileType, uploadedAt, uploadedBy, tags, description, etag, uploadId, sha256, sequencer } = item;
   if (
     typeof id !== 'string' ||
     typeof key !== 'string' ||
@@ -125,6 +125,7 @@ function toFile(item: Record<string, unknown>): CatalogFile | undefined {
     ...(typeof description === 'string' ? { description } : {}),
     ...(typeof etag === 'string' ? { etag } : {}),
     ...(typeof uploadId === 'string' ? { uploadId } : {}),
+    ...(typeof sha256 === 'string' ? { sha256 } : {}),
     sequencer,
     status: 'available',
   };

@@ -1,14 +1,18 @@
 /** Upload sessions (`UPLOAD#<id>` / `SESSION`), written by the uploads function, read by sync. */
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { UploadSession } from '../core/catalog';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { MultipartState, UploadSession } from '../core/catalog';
 import { uploadItemKey } from '../core/keys';
-import { defaultDocumentClient } from './aws-clients';
+import { defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
 
 export interface UploadSessionStore {
   /** Stores a new session; `ttl` (epoch seconds) lets the table expire it. */
   create(session: UploadSession, ttl: number): Promise<void>;
   get(uploadId: string): Promise<UploadSession | undefined>;
+  /** Marks a pending session completed; false when it was not pending (completed or gone). */
+  markCompleted(uploadId: string): Promise<boolean>;
+  /** Deletes the session (no error when it is already gone). */
+  remove(uploadId: string): Promise<void>;
 }
 
 export class UploadsRepository implements UploadSessionStore {
@@ -35,10 +39,33 @@ export class UploadsRepository implements UploadSessionStore {
     const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: uploadItemKey(uploadId), ConsistentRead: true }));
     return out.Item === undefined ? undefined : toSession(out.Item);
   }
+
+  async markCompleted(uploadId: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: uploadItemKey(uploadId),
+          UpdateExpression: 'SET #status = :completed',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#status) OR #status = :pending)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':completed': 'completed', ':pending': 'pending' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async remove(uploadId: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: uploadItemKey(uploadId) }));
+  }
 }
 
 function toSession(item: Record<string, unknown>): UploadSession | undefined {
-  const { uploadId, owner, folder, name, key, contentType, size, tags, description, createdAt, expiresAt } = item;
+  const { uploadId, owner, folder, name, key, contentType, size, tags, description, createdAt, expiresAt, mode, sha256, multipart, status, uploadedAt, movedFrom } = item;
   if (
     typeof uploadId !== 'string' ||
     typeof owner !== 'string' ||
@@ -62,5 +89,18 @@ function toSession(item: Record<string, unknown>): UploadSession | undefined {
     ...(typeof description === 'string' ? { description } : {}),
     createdAt: typeof createdAt === 'string' ? createdAt : '',
     expiresAt: typeof expiresAt === 'string' ? expiresAt : '',
+    ...(mode === 'multipart' || mode === 'single' ? { mode } : {}),
+    ...(typeof sha256 === 'string' ? { sha256 } : {}),
+    ...(toMultipart(multipart) ?? {}),
+    ...(status === 'completed' || status === 'pending' ? { status } : {}),
+    ...(typeof uploadedAt === 'string' ? { uploadedAt } : {}),
+    ...(typeof movedFrom === 'string' ? { movedFrom } : {}),
   };
+}
+
+function toMultipart(value: unknown): { multipart: MultipartState } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { s3UploadId, partSize, partCount, checksumAlgorithm } = value as Record<string, unknown>;
+  if (typeof s3UploadId !== 'string' || typeof partSize !== 'number' || typeof partCount !== 'number') return undefined;
+  return { multipart: { s3UploadId, partSize, partCount, ...(checksumAlgorithm === 'SHA256' ? { checksumAlgorithm } : {}) } };
 }

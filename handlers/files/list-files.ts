@@ -41,6 +41,8 @@ export interface FileView {
   readonly fileType: FileType;
   readonly uploadedAt: string;
   readonly uploadedBy: string;
+  /** Whole-file SHA-256 (base64) declared at upload, when there was one. */
+  readonly sha256?: string;
   readonly url: string;
   readonly urlExpiresAt: string;
 }
@@ -74,6 +76,7 @@ export async function listFiles(query: ListQuery, deps: ListFilesDeps): Promise<
       fileType: file.fileType,
       uploadedAt: file.uploadedAt,
       uploadedBy: file.uploadedBy,
+      ...(file.sha256 !== undefined ? { sha256: file.sha256 } : {}),
       url: sign({ operation: 'GetObject', key: file.key, expiresIn: deps.viewUrlTtlSeconds, now }),
       urlExpiresAt,
     }),

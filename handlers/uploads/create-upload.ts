@@ -1,14 +1,18 @@
 /**
  * `POST /uploads`: validate the request field by field, store an upload session, and return
- * a presigned single PUT whose signed headers (`content-type`, `content-length`,
- * `x-amz-meta-upload-id`) make S3 itself refuse any other type, size or session.
+ * either a presigned single PUT whose signed headers (`content-type`, `content-length`,
+ * `x-amz-meta-upload-id`, and with `sha256` also `x-amz-checksum-sha256`) make S3 itself
+ * refuse any other type, size, session or body — or, from `multipartThresholdBytes` on, a
+ * multipart upload whose parts the client has signed on demand (see sign-parts.ts).
  */
 import { randomBytes } from 'node:crypto';
-import type { UploadSession } from '../core/catalog';
+import type { MultipartState, UploadSession } from '../core/catalog';
 import { canonicalContentType, isContentTypeAllowed } from '../core/content-types';
 import { PayloadTooLarge, UnsupportedMediaType, ValidationError } from '../core/errors';
+import { isBase64Sha256, planParts } from '../core/multipart';
 import { fileIdOf, fileLocation } from '../core/paths';
 import { canUpload } from '../core/roles';
+import type { MultipartUploads } from '../adapters/multipart-uploads';
 import type { ObjectStore } from '../adapters/object-store';
 import type { UploadSessionStore } from '../adapters/uploads-repository';
 import { requireRole, type Principal } from '../http/principal';
@@ -19,7 +23,14 @@ export const MAX_DESCRIPTION_LENGTH = 2000;
 /** How long a session outlives its URL: a PUT started just before expiry may take a while. */
 export const SESSION_GRACE_SECONDS = 24 * 3600;
 export const UPLOAD_ID_METADATA = 'upload-id';
-const FIELDS = new Set(['folder', 'fileName', 'contentType', 'size', 'tags', 'description']);
+/** Object metadata (`x-amz-meta-sha256`) carrying the whole-file SHA-256 the client declared. */
+export const SHA256_METADATA = 'sha256';
+/**
+ * How long a multipart session accepts part signing and completion. The bucket lifecycle
+ * aborts what is left after `abort_incomplete_multipart_days` (7 by default) anyway.
+ */
+export const MULTIPART_SESSION_SECONDS = 7 * 24 * 3600;
+const FIELDS = new Set(['folder', 'fileName', 'contentType', 'size', 'tags', 'description', 'sha256', 'checksumAlgorithm']);
 const CONTROL = /[\p{Cc}\p{Cs}]/u;
 const CONTROL_EXCEPT_WHITESPACE = /[\p{Cs}\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/u;
 
@@ -27,6 +38,9 @@ export interface UploadLimits {
   readonly allowedContentTypes: readonly string[];
   readonly maxUploadBytes: number;
 }
+
+/** S3's x-amz-checksum-* algorithm the client commits to for every part. */
+export type ChecksumAlgorithm = 'SHA256';
 
 export interface UploadRequest {
   readonly folder: string;
@@ -36,6 +50,10 @@ export interface UploadRequest {
   readonly size: number;
   readonly tags: readonly string[];
   readonly description?: string;
+  /** Whole-file SHA-256, base64 (as S3's `x-amz-checksum-sha256`). */
+  readonly sha256?: string;
+  /** Multipart: every part URL will require and sign the part's SHA-256. */
+  readonly checksumAlgorithm?: ChecksumAlgorithm;
 }
 
 export function parseUploadRequest(body: unknown, limits: UploadLimits): UploadRequest {
@@ -61,7 +79,21 @@ export function parseUploadRequest(body: unknown, limits: UploadLimits): UploadR
 
   const tags = parseTags(fields.tags);
   const description = parseDescription(fields.description);
-  return { ...location, contentType, size, tags, ...(description !== undefined ? { description } : {}) };
+  if (fields.sha256 !== undefined && !isBase64Sha256(fields.sha256)) {
+    throw new ValidationError('sha256', 'must be the SHA-256 of the whole file in base64 with padding (44 characters, 32 bytes)');
+  }
+  if (fields.checksumAlgorithm !== undefined && fields.checksumAlgorithm !== 'SHA256') {
+    throw new ValidationError('checksumAlgorithm', 'must be "SHA256" (or left out for parts without checksums)');
+  }
+  return {
+    ...location,
+    contentType,
+    size,
+    tags,
+    ...(description !== undefined ? { description } : {}),
+    ...(fields.sha256 !== undefined ? { sha256: fields.sha256 as string } : {}),
+    ...(fields.checksumAlgorithm !== undefined ? { checksumAlgorithm: 'SHA256' as const } : {}),
+  };
 }
 
 function parseTags(input: unknown): readonly string[] {
@@ -91,12 +123,30 @@ function parseDescription(input: unknown): string | undefined {
 export interface CreateUploadDeps {
   readonly uploads: Pick<UploadSessionStore, 'create'>;
   readonly objects: Pick<ObjectStore, 'urlSigner'>;
+  readonly multipart: Pick<MultipartUploads, 'create'>;
   readonly urlTtlSeconds: number;
+  /** Files of at least this many bytes go multipart. */
+  readonly multipartThresholdBytes: number;
   /** @default the clock */
   readonly now?: () => Date;
 }
 
-export interface CreateUploadResponse {
+export type CreateUploadResponse = SingleUploadResponse | MultipartUploadResponse;
+
+export interface MultipartUploadResponse {
+  readonly uploadId: string;
+  readonly fileId: string;
+  readonly mode: 'multipart';
+  /** Bytes of every part but the last. */
+  readonly partSize: number;
+  readonly partCount: number;
+  /** ISO 8601: when the session stops accepting parts and completion. */
+  readonly expiresAt: string;
+  /** Present when every part must carry its SHA-256 in `POST /uploads/{id}/parts`. */
+  readonly checksumAlgorithm?: ChecksumAlgorithm;
+}
+
+export interface SingleUploadResponse {
   readonly uploadId: string;
   readonly fileId: string;
   readonly mode: 'single';
@@ -112,10 +162,65 @@ export const newUploadId = (): string => randomBytes(16).toString('base64url');
 
 export async function createUpload(request: UploadRequest, caller: Principal, deps: CreateUploadDeps): Promise<CreateUploadResponse> {
   requireRole(caller, canUpload, 'upload files');
+  if (request.size >= deps.multipartThresholdBytes) return createMultipartUpload(request, caller, deps);
   const now = (deps.now ?? (() => new Date()))();
   const uploadId = newUploadId();
   const expiresAt = new Date(now.getTime() + deps.urlTtlSeconds * 1000).toISOString();
   const session: UploadSession = {
+    ...sessionFields(request, caller, uploadId, now),
+    expiresAt,
+    mode: 'single',
+  };
+  const ttl = Math.floor(now.getTime() / 1000) + deps.urlTtlSeconds + SESSION_GRACE_SECONDS;
+  await deps.uploads.create(session, ttl);
+
+  const headers: Record<string, string> = {
+    'content-type': request.contentType,
+    'content-length': String(request.size),
+    [`x-amz-meta-${UPLOAD_ID_METADATA}`]: uploadId,
+  };
+  if (request.sha256 !== undefined) {
+    // S3 computes the body's SHA-256 and refuses the PUT (BadDigest) when it differs.
+    headers['x-amz-checksum-sha256'] = request.sha256;
+    headers[`x-amz-meta-${SHA256_METADATA}`] = request.sha256;
+  }
+  const sign = await deps.objects.urlSigner();
+  const url = sign({ operation: 'PutObject', key: request.key, expiresIn: deps.urlTtlSeconds, headers, now });
+  return { uploadId, fileId: fileIdOf(request.key), mode: 'single', method: 'PUT', url, headers, expiresAt };
+}
+
+async function createMultipartUpload(request: UploadRequest, caller: Principal, deps: CreateUploadDeps): Promise<MultipartUploadResponse> {
+  const now = (deps.now ?? (() => new Date()))();
+  const uploadId = newUploadId();
+  const plan = planParts(request.size);
+  const expiresAt = new Date(now.getTime() + MULTIPART_SESSION_SECONDS * 1000).toISOString();
+  const s3UploadId = await deps.multipart.create({
+    key: request.key,
+    contentType: request.contentType,
+    metadata: { [UPLOAD_ID_METADATA]: uploadId, ...(request.sha256 !== undefined ? { [SHA256_METADATA]: request.sha256 } : {}) },
+    ...(request.checksumAlgorithm !== undefined ? { checksumAlgorithm: request.checksumAlgorithm } : {}),
+  });
+  const multipart: MultipartState = {
+    s3UploadId,
+    partSize: plan.partSize,
+    partCount: plan.partCount,
+    ...(request.checksumAlgorithm !== undefined ? { checksumAlgorithm: request.checksumAlgorithm } : {}),
+  };
+  const session: UploadSession = { ...sessionFields(request, caller, uploadId, now), expiresAt, mode: 'multipart', multipart, status: 'pending' };
+  await deps.uploads.create(session, Math.floor(now.getTime() / 1000) + MULTIPART_SESSION_SECONDS + SESSION_GRACE_SECONDS);
+  return {
+    uploadId,
+    fileId: fileIdOf(request.key),
+    mode: 'multipart',
+    partSize: plan.partSize,
+    partCount: plan.partCount,
+    expiresAt,
+    ...(request.checksumAlgorithm !== undefined ? { checksumAlgorithm: request.checksumAlgorithm } : {}),
+  };
+}
+
+function sessionFields(request: UploadRequest, caller: Principal, uploadId: string, now: Date): Omit<UploadSession, 'expiresAt'> {
+  return {
     uploadId,
     owner: caller.username,
     folder: request.folder,
@@ -125,18 +230,7 @@ export async function createUpload(request: UploadRequest, caller: Principal, de
     size: request.size,
     tags: request.tags,
     ...(request.description !== undefined ? { description: request.description } : {}),
+    ...(request.sha256 !== undefined ? { sha256: request.sha256 } : {}),
     createdAt: now.toISOString(),
-    expiresAt,
   };
-  const ttl = Math.floor(now.getTime() / 1000) + deps.urlTtlSeconds + SESSION_GRACE_SECONDS;
-  await deps.uploads.create(session, ttl);
-
-  const headers = {
-    'content-type': request.contentType,
-    'content-length': String(request.size),
-    [`x-amz-meta-${UPLOAD_ID_METADATA}`]: uploadId,
-  };
-  const sign = await deps.objects.urlSigner();
-  const url = sign({ operation: 'PutObject', key: request.key, expiresIn: deps.urlTtlSeconds, headers, now });
-  return { uploadId, fileId: fileIdOf(request.key), mode: 'single', method: 'PUT', url, headers, expiresAt };
 }

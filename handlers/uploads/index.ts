@@ -1,5 +1,6 @@
-/** Lambda entry point: upload sessions and presigned upload URLs. */
+/** Lambda entry point: upload sessions, presigned upload URLs and multipart uploads. */
 import { createLogger } from '../core/logger';
+import { S3MultipartUploads } from '../adapters/multipart-uploads';
 import { S3ObjectStore } from '../adapters/object-store';
 import { UploadsRepository } from '../adapters/uploads-repository';
 import { createApiHandler } from '../http/api-handler';
@@ -13,9 +14,11 @@ export const handler = createApiHandler(
   uploadsRoutes({
     uploads: new UploadsRepository({ tableName: config.tableName }),
     objects: new S3ObjectStore({ bucket: config.bucketName }),
+    multipart: new S3MultipartUploads({ bucket: config.bucketName }),
     urlTtlSeconds: config.uploadUrlTtlSeconds,
     allowedContentTypes: config.allowedContentTypes,
     maxUploadBytes: config.maxUploadBytes,
+    multipartThresholdBytes: config.multipartThresholdBytes,
   }),
   logger,
 );

@@ -2,10 +2,18 @@
 import { canUpload } from '../core/roles';
 import { principal, requireRole } from '../http/principal';
 import { json } from '../http/response';
-import type { RouteMap } from '../http/types';
+import type { ApiResult, RouteMap } from '../http/types';
+import { abortUpload, type AbortUploadDeps } from './abort-upload';
+import { completeUpload, parseCompleteRequest, type CompleteUploadDeps } from './complete-upload';
 import { createUpload, parseUploadRequest, type CreateUploadDeps, type UploadLimits } from './create-upload';
+import { parseSignPartsRequest, signParts, type SignPartsDeps } from './sign-parts';
+import { uploadStatus, type UploadStatusDeps } from './upload-status';
 
-export function uploadsRoutes(deps: CreateUploadDeps & UploadLimits): RouteMap {
+export type UploadsRoutesDeps = CreateUploadDeps & UploadLimits & SignPartsDeps & UploadStatusDeps & CompleteUploadDeps & AbortUploadDeps;
+
+const noContent = (): ApiResult => ({ statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' });
+
+export function uploadsRoutes(deps: UploadsRoutesDeps): RouteMap {
   return {
     'POST /uploads': async (event) => {
       const caller = principal(event);
@@ -13,6 +21,23 @@ export function uploadsRoutes(deps: CreateUploadDeps & UploadLimits): RouteMap {
       requireRole(caller, canUpload, 'upload files');
       const request = parseUploadRequest(event.parsedBody, deps);
       return json(201, await createUpload(request, caller, deps));
+    },
+    'GET /uploads/{uploadId}': async (event) => json(200, await uploadStatus(event.pathParameters?.uploadId, principal(event), deps)),
+    'DELETE /uploads/{uploadId}': async (event) => {
+      await abortUpload(event.pathParameters?.uploadId, principal(event), deps);
+      return noContent();
+    },
+    'POST /uploads/{uploadId}/parts': async (event) => {
+      const caller = principal(event);
+      requireRole(caller, canUpload, 'upload files');
+      const request = parseSignPartsRequest(event.parsedBody);
+      return json(200, await signParts(event.pathParameters?.uploadId, request, caller, deps));
+    },
+    'POST /uploads/{uploadId}/complete': async (event, context) => {
+      const caller = principal(event);
+      requireRole(caller, canUpload, 'upload files');
+      const parts = parseCompleteRequest(event.parsedBody);
+      return json(200, await completeUpload(event.pathParameters?.uploadId, parts, caller, { ...deps, logger: context.logger }));
     },
   };
 }

@@ -34,8 +34,10 @@ export const DEFAULTS = {
   /** A family or a small team (the seeds' family app has two users), with room to grow. */
   maxUsers: 10,
   allowedContentTypes: ['image/*', 'video/*'],
-  /** 5 GiB: the largest object a single presigned PUT can carry. */
+  /** 5 GiB. Up to 5 TiB (S3's object limit) is possible: uploads from the multipart threshold on go in parts. */
   maxUploadBytes: 5 * 1024 ** 3,
+  /** 64 MiB: from this size on an upload is multipart (resumable, parallel parts). At most 5 GiB, a single PUT's limit. */
+  multipartThresholdBytes: 64 * 1024 ** 2,
   uploadUrlTtlSeconds: 900,
   viewUrlTtlSeconds: 3600,
   /** Lambda's own default: an S3 event is tried three times before it goes to the dead-letter queue. */
@@ -61,10 +63,13 @@ export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
-/** Headers browsers send on a presigned PUT (the signed ones) and may read back. */
+/**
+ * Headers browsers send on a presigned PUT or UploadPart (the signed ones) and may read back:
+ * the ETag of each part is what completing a multipart upload needs.
+ */
 export const BUCKET_CORS = {
   allowedMethods: ['GET', 'HEAD', 'PUT'],
-  allowedHeaders: ['content-type', 'content-length', 'x-amz-meta-upload-id'],
+  allowedHeaders: ['content-type', 'content-length', 'x-amz-meta-upload-id', 'x-amz-meta-sha256', 'x-amz-checksum-sha256'],
   exposeHeaders: ['ETag'],
   maxAgeSeconds: 3000,
 } as const;

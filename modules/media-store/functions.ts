@@ -41,8 +41,10 @@ export interface FunctionSettings {
   readonly maxUsers?: number;
   /** Content-type patterns accepted for upload. @default ["image/*", "video/*"] */
   readonly allowedContentTypes?: string[];
-  /** Largest accepted upload, bytes. @default 5368709120 */
+  /** Largest accepted upload, bytes, at most 5 TiB. @default 5368709120 */
   readonly maxUploadBytes?: number;
+  /** Uploads of at least this many bytes go multipart, at most 5 GiB. @default 67108864 */
+  readonly multipartThresholdBytes?: number;
   /** Lifetime of presigned upload URLs, seconds. @default 900 */
   readonly uploadUrlTtlSeconds?: number;
   /** Lifetime of presigned view URLs, seconds. @default 3600 */
@@ -120,6 +122,7 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
     MAX_USERS: numberText(props.maxUsers ?? DEFAULTS.maxUsers),
     ALLOWED_CONTENT_TYPES: joinedText(props.allowedContentTypes ?? DEFAULTS.allowedContentTypes),
     MAX_UPLOAD_BYTES: numberText(props.maxUploadBytes ?? DEFAULTS.maxUploadBytes),
+    MULTIPART_THRESHOLD_BYTES: numberText(props.multipartThresholdBytes ?? DEFAULTS.multipartThresholdBytes),
     UPLOAD_URL_TTL_SECONDS: numberText(props.uploadUrlTtlSeconds ?? DEFAULTS.uploadUrlTtlSeconds),
     VIEW_URL_TTL_SECONDS: numberText(props.viewUrlTtlSeconds ?? DEFAULTS.viewUrlTtlSeconds),
     LOG_LEVEL: props.logLevel ?? DEFAULTS.logLevel,
@@ -157,11 +160,13 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
       readSecret,
     ],
     uploads: [
+      // s3:PutObject also authorizes CreateMultipartUpload, UploadPart and CompleteMultipartUpload.
       { sid: 'PutMedia', effect: 'Allow', actions: ['s3:PutObject'], resources: [media] },
+      { sid: 'ManageMultipartUploads', effect: 'Allow', actions: ['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], resources: [media] },
       {
         sid: 'WriteUploadSessions',
         effect: 'Allow',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         resources: [table],
       },
     ],

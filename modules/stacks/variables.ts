@@ -173,9 +173,15 @@ export const VARIABLES = {
   },
   max_upload_bytes: {
     kind: 'number',
-    description: 'Largest accepted upload, bytes (a single presigned PUT carries at most 5 GiB).',
+    description: 'Largest accepted upload, bytes, up to 5 TiB (S3\'s object limit); sizes from multipart_threshold_bytes on are uploaded in parts.',
     default: DEFAULTS.maxUploadBytes,
-    validation: [between('max_upload_bytes', 1, 5 * 1024 ** 3, 'max_upload_bytes')],
+    validation: [between('max_upload_bytes', 1, 5 * 1024 ** 4, 'max_upload_bytes')],
+  },
+  multipart_threshold_bytes: {
+    kind: 'number',
+    description: 'Uploads of at least this many bytes are multipart (resumable, parts signed on demand); smaller ones a single presigned PUT. At most 5 GiB, a single PUT\'s limit.',
+    default: DEFAULTS.multipartThresholdBytes,
+    validation: [between('multipart_threshold_bytes', 5 * 1024 ** 2, 5 * 1024 ** 3, 'multipart_threshold_bytes')],
   },
   upload_url_ttl_seconds: {
     kind: 'number',
@@ -274,6 +280,7 @@ export function declareVariables(scope: Construct, overrides: VariableValues = {
     maxUsers: n('max_users'),
     allowedContentTypes: l('allowed_content_types'),
     maxUploadBytes: n('max_upload_bytes'),
+    multipartThresholdBytes: n('multipart_threshold_bytes'),
     uploadUrlTtlSeconds: n('upload_url_ttl_seconds'),
     viewUrlTtlSeconds: n('view_url_ttl_seconds'),
     syncMaxRetryAttempts: n('sync_max_retry_attempts'),

@@ -100,10 +100,31 @@ describe('MediaStore functions', () => {
     expect(users.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*'] }]);
   });
 
-  it('lets uploads put media objects and write upload sessions', () => {
+  it('lets uploads put media objects, list and abort their multipart uploads, and manage upload sessions', () => {
     expect(grants('uploads')).toEqual(
-      [`s3:PutObject on ${media()}`, ...['GetItem', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`)].sort(),
+      [
+        ...['PutObject', 'AbortMultipartUpload', 'ListMultipartUploadParts'].map((a) => `s3:${a} on ${media()}`),
+        ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'].map((a) => `dynamodb:${a} on ${table()}`),
+      ].sort(),
     );
+  });
+
+  it('gives uploads neither read nor delete of media objects, nor listing of the bucket', () => {
+    const s3 = grants('uploads').filter((g) => g.startsWith('s3:'));
+    for (const action of ['s3:GetObject', 's3:DeleteObject', 's3:ListBucket', 's3:ListBucketMultipartUploads']) {
+      expect(s3.filter((g) => g.startsWith(`${action} `))).toEqual([]);
+    }
+  });
+
+  it('tells uploads the multipart threshold from its variable', () => {
+    expect(fn('uploads').environment.variables.MULTIPART_THRESHOLD_BYTES).toBe('${var.multipart_threshold_bytes}');
+  });
+
+  it('bounds the multipart threshold by S3\'s part and single-PUT limits, and uploads by its object limit', () => {
+    const threshold = plan.variable.multipart_threshold_bytes;
+    expect(threshold.default).toBe(64 * 1024 ** 2);
+    expect(threshold.validation[0].condition).toContain(`var.multipart_threshold_bytes >= ${5 * 1024 ** 2} && var.multipart_threshold_bytes <= ${5 * 1024 ** 3}`);
+    expect(plan.variable.max_upload_bytes.validation[0].condition).toContain(`var.max_upload_bytes <= ${5 * 1024 ** 4}`);
   });
 
   it('lets files read media objects and read the table and its type index', () => {

@@ -98,6 +98,13 @@ describe('MediaStore storage', () => {
     expect(rule.expose_headers).toEqual(['ETag']);
   });
 
+  it('lets browsers send the headers a checksummed PUT or UploadPart signs, and nothing else', () => {
+    const withCors = synthesizeConstruct({ corsAllowedOrigins: ['https://app.example.com'] });
+    const [rule] = theOnly(withCors, 'aws_s3_bucket_cors_configuration').cors_rule;
+    expect([...rule.allowed_headers].sort()).toEqual(['content-length', 'content-type', 'x-amz-checksum-sha256', 'x-amz-meta-sha256', 'x-amz-meta-upload-id']);
+    expect(rule.allowed_methods).toEqual(['GET', 'HEAD', 'PUT']);
+  });
+
   it('notifies the sync function of created and removed media, after allowing S3 to invoke it', () => {
     const notification = theOnly(plan, 'aws_s3_bucket_notification');
     const [target] = notification.lambda_function;

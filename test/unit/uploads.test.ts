@@ -19,7 +19,9 @@ function fakes(): { deps: CreateUploadDeps; sessions: { session: UploadSession; 
         return `https://signed.example/${request.key}`;
       },
     },
+    multipart: { create: async () => 's3-upload-1' },
     urlTtlSeconds: 900,
+    multipartThresholdBytes: 1000,
     now: () => NOW,
   };
   return { deps, sessions, signed };
@@ -94,6 +96,7 @@ describe('uploads', () => {
       // Assess
       expect(response).toMatchObject({ mode: 'single', method: 'PUT', fileId: fileIdOf('media/spain2024/IMG 1.jpg'), expiresAt: '2024-05-01T10:15:00.000Z' });
       expect(response.uploadId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      if (response.mode !== 'single') throw new Error('expected a single PUT');
       expect(response.headers).toEqual({ 'content-type': 'image/jpeg', 'content-length': '10', 'x-amz-meta-upload-id': response.uploadId });
       expect(signed).toEqual([{ operation: 'PutObject', key: 'media/spain2024/IMG 1.jpg', expiresIn: 900, headers: response.headers, now: NOW }]);
       expect(sessions[0]?.session).toMatchObject({ uploadId: response.uploadId, owner: 'ana', key: 'media/spain2024/IMG 1.jpg', size: 10, tags: ['beach'] });

@@ -1,0 +1,107 @@
+/**
+ * Multipart upload arithmetic, pure: how a declared size is cut into parts under S3's limits,
+ * the exact size of each part (signed into its URL as `content-length`), and whether the parts
+ * S3 holds add up to the declared object.
+ *
+ * S3's limits: at most 10,000 parts; every part but the last at least 5 MiB and at most 5 GiB;
+ * an object at most 5 TiB.
+ */
+export const MiB = 1024 ** 2;
+export const MIN_PART_SIZE = 5 * MiB;
+export const MAX_PART_SIZE = 5 * 1024 ** 3;
+export const MAX_PARTS = 10_000;
+/** 5 TiB = 5,497,558,138,880 bytes: S3's largest object. */
+export const MAX_OBJECT_SIZE = 5 * 1024 ** 4;
+/**
+ * Part size used whenever 10,000 of them suffice (files up to ~78 GiB). Larger than S3's minimum
+ * so fewer requests carry more bytes; small enough that a lost part costs little to resend.
+ */
+export const PREFERRED_PART_SIZE = 8 * MiB;
+
+export interface PartPlan {
+  /** Size of every part but the last, bytes. */
+  readonly partSize: number;
+  readonly partCount: number;
+}
+
+/**
+ * The part size and count for an object of `size` bytes: `PREFERRED_PART_SIZE`, or the smallest
+ * whole number of MiB that keeps the count within 10,000. A 0-byte object is one empty part
+ * (S3 refuses a completion without parts). Throws `RangeError` beyond 5 TiB.
+ */
+export function planParts(size: number): PartPlan {
+  if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`size must be a whole number of bytes, got ${size}`);
+  if (size > MAX_OBJECT_SIZE) throw new RangeError(`size ${size} is more than S3's largest object (${MAX_OBJECT_SIZE} bytes)`);
+  const fewestBytesPerPart = Math.ceil(size / MAX_PARTS);
+  const partSize = Math.max(PREFERRED_PART_SIZE, Math.ceil(fewestBytesPerPart / MiB) * MiB);
+  return { partSize, partCount: Math.max(1, Math.ceil(size / partSize)) };
+}
+
+/** Exact byte count of part `partNumber` (1-based): `partSize`, except a shorter last part. */
+export function partLength(size: number, plan: PartPlan, partNumber: number): number {
+  if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > plan.partCount) {
+    throw new RangeError(`part number must be from 1 to ${plan.partCount}, got ${partNumber}`);
+  }
+  return partNumber < plan.partCount ? plan.partSize : size - (plan.partCount - 1) * plan.partSize;
+}
+
+/** Byte offset of part `partNumber` in the file: where a client reads it from. */
+export const partOffset = (plan: PartPlan, partNumber: number): number => (partNumber - 1) * plan.partSize;
+
+export interface HeldPart {
+  readonly partNumber: number;
+  /** Without quotes. */
+  readonly etag: string;
+  readonly size: number;
+  /** Base64 SHA-256 S3 recorded for the part, when the upload was created with SHA256. */
+  readonly checksumSha256?: string;
+}
+
+export interface ClaimedPart {
+  readonly partNumber: number;
+  readonly etag: string;
+}
+
+export type PartListProblem =
+  | { readonly code: 'PartListMismatch'; readonly message: string }
+  | { readonly code: 'SizeMismatch'; readonly message: string };
+
+/**
+ * Why the client's part list and the parts S3 holds do not make the declared object, or
+ * `undefined` when they do: exactly parts 1…partCount, in order, each held by S3 with the same
+ * ETag and exactly its planned length, adding up to `size`.
+ */
+export function checkPartList(size: number, plan: PartPlan, claimed: readonly ClaimedPart[], held: readonly HeldPart[]): PartListProblem | undefined {
+  const heldByNumber = new Map(held.map((p) => [p.partNumber, p]));
+  let total = 0;
+  for (const [index, part] of claimed.entries()) {
+    if (part.partNumber !== index + 1) {
+      return { code: 'PartListMismatch', message: `parts must be numbered 1 to ${plan.partCount} in order; position ${index + 1} holds part ${part.partNumber}` };
+    }
+    const stored = heldByNumber.get(part.partNumber);
+    if (stored === undefined) return { code: 'PartListMismatch', message: `part ${part.partNumber} was never uploaded` };
+    if (normalizeEtag(stored.etag) !== normalizeEtag(part.etag)) {
+      return { code: 'PartListMismatch', message: `part ${part.partNumber}: etag ${part.etag} is not the etag of the part stored` };
+    }
+    if (part.partNumber <= plan.partCount && stored.size !== partLength(size, plan, part.partNumber)) {
+      return { code: 'SizeMismatch', message: `part ${part.partNumber} holds ${stored.size} bytes, expected ${partLength(size, plan, part.partNumber)}` };
+    }
+    total += stored.size;
+  }
+  if (claimed.length !== plan.partCount || total !== size) {
+    return { code: 'SizeMismatch', message: `the ${claimed.length} parts listed hold ${total} bytes; the upload declared ${size} bytes in ${plan.partCount} parts` };
+  }
+  return undefined;
+}
+
+export const normalizeEtag = (etag: string): string => etag.replace(/"/g, '');
+
+const BASE64_SHA256 = /^[A-Za-z0-9+/]{43}=$/;
+
+/**
+ * Whether `value` is a SHA-256 digest in the form S3's `x-amz-checksum-sha256` takes: standard
+ * base64 with padding, exactly 32 bytes, canonical (no stray bits in the last character).
+ */
+export function isBase64Sha256(value: unknown): value is string {
+  return typeof value === 'string' && BASE64_SHA256.test(value) && Buffer.from(value, 'base64').toString('base64') === value;
+}

@@ -1,0 +1,120 @@
+/**
+ * `POST /uploads/{uploadId}/complete` `{"parts": [{"partNumber", "etag"}]}`: assembles the
+ * file only when the client's list is exactly parts 1…partCount, each held by S3 with that
+ * ETag and its planned size, adding up to the declared size. Anything else aborts the S3
+ * upload and deletes the session before answering 400: nothing half-stored stays behind.
+ * A repeated call after success answers the same file again (a client whose response was
+ * lost may retry).
+ */
+import type { UploadSession } from '../core/catalog';
+import { fileTypeOf, type FileType } from '../core/content-types';
+import { ValidationError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import { checkPartList, MAX_PARTS, type ClaimedPart, type HeldPart } from '../core/multipart';
+import { fileIdOf } from '../core/paths';
+import { PartsRejected, type MultipartUploads } from '../adapters/multipart-uploads';
+import type { UploadSessionStore } from '../adapters/uploads-repository';
+import type { Principal } from '../http/principal';
+import { NotMultipart, UploadExpired, UploadRejected } from './errors';
+import { accessibleSession } from './upload-access';
+
+const MAX_ETAG_LENGTH = 1024;
+
+export function parseCompleteRequest(body: unknown): readonly ClaimedPart[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('body', 'must be a JSON object');
+  const fields = body as Record<string, unknown>;
+  const unknown = Object.keys(fields).find((f) => f !== 'parts');
+  if (unknown !== undefined) throw new ValidationError(unknown, 'is not a known field (expected parts)');
+  const parts = fields.parts;
+  if (!Array.isArray(parts) || parts.length === 0 || parts.length > MAX_PARTS) throw new ValidationError('parts', `must be an array of 1 to ${MAX_PARTS} parts`);
+  return parts.map((part: unknown, i): ClaimedPart => {
+    if (typeof part !== 'object' || part === null || Array.isArray(part)) throw new ValidationError(`parts[${i}]`, 'must be an object {partNumber, etag}');
+    const { partNumber, etag, ...rest } = part as Record<string, unknown>;
+    const extra = Object.keys(rest)[0];
+    if (extra !== undefined) throw new ValidationError(`parts[${i}].${extra}`, 'is not a known field (expected partNumber, etag)');
+    if (typeof partNumber !== 'number' || !Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PARTS) {
+      throw new ValidationError(`parts[${i}].partNumber`, `must be a whole number from 1 to ${MAX_PARTS}`);
+    }
+    if (typeof etag !== 'string' || etag.replace(/"/g, '') === '' || etag.length > MAX_ETAG_LENGTH) {
+      throw new ValidationError(`parts[${i}].etag`, 'must be the ETag S3 returned for the part');
+    }
+    return { partNumber, etag };
+  });
+}
+
+export interface CompleteUploadDeps {
+  readonly uploads: Pick<UploadSessionStore, 'get' | 'markCompleted' | 'remove'>;
+  readonly multipart: Pick<MultipartUploads, 'listParts' | 'complete' | 'abort'>;
+  readonly logger?: Logger;
+  /** @default the clock */
+  readonly now?: () => Date;
+}
+
+export interface CompletedFile {
+  readonly id: string;
+  readonly folder: string;
+  readonly name: string;
+  readonly size: number;
+  readonly contentType: string;
+  readonly fileType: FileType;
+  readonly uploadedBy: string;
+  readonly sha256?: string;
+  readonly etag?: string;
+}
+
+export async function completeUpload(uploadId: string | undefined, claimed: readonly ClaimedPart[], caller: Principal, deps: CompleteUploadDeps): Promise<{ file: CompletedFile }> {
+  const now = (deps.now ?? (() => new Date()))();
+  const session = await accessibleSession(uploadId, caller, deps.uploads, now);
+  if (session.mode !== 'multipart' || session.multipart === undefined) throw new NotMultipart(`Upload ${session.uploadId} is a single PUT: S3 stores it when the PUT succeeds`);
+  if (session.status === 'completed') return { file: fileOf(session) };
+  const { s3UploadId, partSize, partCount } = session.multipart;
+
+  const held = await deps.multipart.listParts(session.key, s3UploadId);
+  if (held === undefined) {
+    await deps.uploads.remove(session.uploadId);
+    throw new UploadExpired(`Upload ${session.uploadId} no longer exists in S3; start a new upload`);
+  }
+  const problem = checkPartList(session.size, { partSize, partCount }, claimed, held);
+  if (problem !== undefined) {
+    await discard(session, deps);
+    throw new UploadRejected(problem.code, `${problem.message}. The upload was aborted: start a new one.`);
+  }
+
+  const byNumber = new Map(held.map((p) => [p.partNumber, p]));
+  const parts = claimed.map((c) => byNumber.get(c.partNumber) as HeldPart);
+  let result: { etag?: string } | undefined;
+  try {
+    result = await deps.multipart.complete(session.key, s3UploadId, parts);
+  } catch (error) {
+    if (!(error instanceof PartsRejected)) throw error;
+    deps.logger?.warn('completion refused by S3', { uploadId: session.uploadId, s3Code: error.s3Code });
+    await discard(session, deps);
+    throw new UploadRejected('PartsRejected', `S3 refused the parts (${error.s3Code}). The upload was aborted: start a new one.`);
+  }
+  if (result === undefined) {
+    await deps.uploads.remove(session.uploadId);
+    throw new UploadExpired(`Upload ${session.uploadId} no longer exists in S3; start a new upload`);
+  }
+  // Kept (now 'completed'), not deleted: the sync function reads uploader and tags from it.
+  await deps.uploads.markCompleted(session.uploadId);
+  return { file: fileOf(session, result.etag) };
+}
+
+async function discard(session: UploadSession, deps: CompleteUploadDeps): Promise<void> {
+  if (session.multipart !== undefined) await deps.multipart.abort(session.key, session.multipart.s3UploadId);
+  await deps.uploads.remove(session.uploadId);
+}
+
+function fileOf(session: UploadSession, etag?: string): CompletedFile {
+  return {
+    id: fileIdOf(session.key),
+    folder: session.folder,
+    name: session.name,
+    size: session.size,
+    contentType: session.contentType,
+    fileType: fileTypeOf(session.contentType),
+    uploadedBy: session.owner,
+    ...(session.sha256 !== undefined ? { sha256: session.sha256 } : {}),
+    ...(etag !== undefined ? { etag } : {}),
+  };
+}

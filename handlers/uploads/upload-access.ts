@@ -1,0 +1,34 @@
+/**
+ * Loads an upload session for a caller: only its owner or an admin may touch it. Anyone else
+ * gets the same 404 as for an id that never existed, so upload ids cannot be probed.
+ */
+import type { UploadSession } from '../core/catalog';
+import { canUpload } from '../core/roles';
+import type { UploadSessionStore } from '../adapters/uploads-repository';
+import { requireRole, type Principal } from '../http/principal';
+import { UploadExpired, UploadNotFound } from './errors';
+
+const UPLOAD_ID = /^[A-Za-z0-9_-]{22}$/;
+
+export async function accessibleSession(
+  uploadId: string | undefined,
+  caller: Principal,
+  uploads: Pick<UploadSessionStore, 'get'>,
+  now: Date,
+  options: { readonly allowExpired?: boolean } = {},
+): Promise<UploadSession> {
+  requireRole(caller, canUpload, 'upload files');
+  const session = uploadId !== undefined && UPLOAD_ID.test(uploadId) ? await uploads.get(uploadId) : undefined;
+  if (session === undefined || (session.owner !== caller.username && caller.role !== 'admin')) {
+    throw new UploadNotFound(`No upload ${JSON.stringify(uploadId ?? '')} of yours`);
+  }
+  if (options.allowExpired !== true && session.status !== 'completed' && isExpired(session, now)) {
+    throw new UploadExpired(`Upload ${session.uploadId} expired at ${session.expiresAt}; start a new upload`);
+  }
+  return session;
+}
+
+export function isExpired(session: Pick<UploadSession, 'expiresAt'>, now: Date): boolean {
+  const expiresAt = Date.parse(session.expiresAt);
+  return Number.isNaN(expiresAt) || now.getTime() >= expiresAt;
+}

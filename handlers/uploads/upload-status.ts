@@ -1,0 +1,75 @@
+/**
+ * `GET /uploads/{uploadId}`: the session and, while a multipart upload is pending, the parts S3
+ * already holds (ListParts, every page), so a client in another process or on another device
+ * resumes by sending only the missing parts.
+ */
+import type { UploadMode, UploadStatus } from '../core/catalog';
+import { fileIdOf } from '../core/paths';
+import type { MultipartUploads } from '../adapters/multipart-uploads';
+import type { UploadSessionStore } from '../adapters/uploads-repository';
+import type { Principal } from '../http/principal';
+import { UploadExpired } from './errors';
+import { accessibleSession } from './upload-access';
+
+export interface UploadStatusDeps {
+  readonly uploads: Pick<UploadSessionStore, 'get'>;
+  readonly multipart: Pick<MultipartUploads, 'listParts'>;
+  /** @default the clock */
+  readonly now?: () => Date;
+}
+
+export interface HeldPartView {
+  readonly partNumber: number;
+  readonly etag: string;
+  readonly size: number;
+  /** The part's SHA-256 (base64) S3 verified, for uploads created with checksumAlgorithm SHA256. */
+  readonly sha256?: string;
+}
+
+export interface UploadStatusResponse {
+  readonly uploadId: string;
+  readonly fileId: string;
+  readonly mode: UploadMode;
+  readonly status: UploadStatus;
+  readonly folder: string;
+  readonly fileName: string;
+  readonly contentType: string;
+  readonly size: number;
+  readonly sha256?: string;
+  readonly partSize?: number;
+  readonly partCount?: number;
+  readonly checksumAlgorithm?: 'SHA256';
+  readonly expiresAt: string;
+  /** Parts S3 holds, by part number; empty for single PUTs and completed uploads. */
+  readonly parts: readonly HeldPartView[];
+}
+
+export async function uploadStatus(uploadId: string | undefined, caller: Principal, deps: UploadStatusDeps): Promise<UploadStatusResponse> {
+  const now = (deps.now ?? (() => new Date()))();
+  const session = await accessibleSession(uploadId, caller, deps.uploads, now);
+  const status = session.status ?? 'pending';
+  const multipart = session.mode === 'multipart' ? session.multipart : undefined;
+  let parts: HeldPartView[] = [];
+  if (multipart !== undefined && status === 'pending') {
+    const held = await deps.multipart.listParts(session.key, multipart.s3UploadId);
+    // S3 no longer knows it: aborted by the lifecycle rule (or by hand).
+    if (held === undefined) throw new UploadExpired(`Upload ${session.uploadId} no longer exists in S3; start a new upload`);
+    parts = held.map((p) => ({ partNumber: p.partNumber, etag: p.etag, size: p.size, ...(p.checksumSha256 !== undefined ? { sha256: p.checksumSha256 } : {}) }));
+  }
+  return {
+    uploadId: session.uploadId,
+    fileId: fileIdOf(session.key),
+    mode: session.mode ?? 'single',
+    status,
+    folder: session.folder,
+    fileName: session.name,
+    contentType: session.contentType,
+    size: session.size,
+    ...(session.sha256 !== undefined ? { sha256: session.sha256 } : {}),
+    ...(multipart !== undefined
+      ? { partSize: multipart.partSize, partCount: multipart.partCount, ...(multipart.checksumAlgorithm !== undefined ? { checksumAlgorithm: multipart.checksumAlgorithm } : {}) }
+      : {}),
+    expiresAt: session.expiresAt,
+    parts,
+  };
+}

@@ -1,0 +1,273 @@
+/**
+ * A large file through a multipart upload over HTTP, as a client does it: parts signed on
+ * demand, sent in parallel with fetch to presigned URLs, resumed from what S3 holds,
+ * completed after the API checked the parts against S3.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { e2eContext } from './support/context';
+import { api, eventually, expectErrorBody, login } from './support/http';
+import {
+  addEditor,
+  expireSession,
+  inParallel,
+  localS3,
+  partOf,
+  putPart,
+  s3KnowsUpload,
+  sha256Base64,
+  sha256OfUrl,
+  signParts,
+  storedSession,
+  type HeldPart,
+  type MultipartCreated,
+} from './support/multipart';
+
+const MiB = 1024 ** 2;
+const PARALLEL_PARTS = 4;
+
+describe('multipart upload', () => {
+  const context = e2eContext();
+  const folder = `/e2e-multipart-${randomBytes(4).toString('hex')}`;
+  // 64 MiB and a bit: eight full 8 MiB parts and a short ninth. Held once; parts are views.
+  const source = randomBytes(64 * MiB + 12_345);
+  const sourceSha256 = createHash('sha256').update(source).digest();
+  let token: string;
+
+  beforeAll(async () => {
+    token = await login(context.editor);
+  });
+
+  const create = (fields: Record<string, unknown>) =>
+    api<MultipartCreated & { error?: { code: string } }>('/uploads', { token, json: { folder, contentType: 'video/mp4', size: source.length, ...fields } });
+
+  describe('a 64 MiB file in parallel parts with SHA-256 checksums', () => {
+    const fileName = 'holiday.mp4';
+    let upload: MultipartCreated;
+    const etags = new Map<number, string>();
+    const checksumOf = (n: number) => sha256Base64(partOf(source, upload.partSize, n));
+
+    const send = async (partNumbers: number[]) => {
+      const signed = await signParts(token, upload.uploadId, partNumbers, checksumOf);
+      expect(signed.status).toBe(200);
+      await inParallel(signed.body.parts, PARALLEL_PARTS, async (part) => {
+        const sent = await putPart(part, partOf(source, upload.partSize, part.partNumber));
+        expect({ part: part.partNumber, status: sent.status }).toEqual({ part: part.partNumber, status: 200 });
+        etags.set(part.partNumber, (sent.etag ?? '').replace(/"/g, ''));
+      });
+    };
+
+    it('starts a multipart upload from the size threshold on', async () => {
+      const response = await create({ fileName, sha256: sourceSha256.toString('base64'), checksumAlgorithm: 'SHA256' });
+      expect(response.status).toBe(201);
+      upload = response.body;
+      expect(upload).toEqual({
+        uploadId: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+        fileId: expect.any(String),
+        mode: 'multipart',
+        partSize: 8 * MiB,
+        partCount: 9,
+        expiresAt: expect.any(String),
+        checksumAlgorithm: 'SHA256',
+      });
+      expect(Date.parse(upload.expiresAt)).toBeGreaterThan(Date.now() + 24 * 3600 * 1000);
+    });
+
+    it('signs each part with its exact length and SHA-256 as headers to send', async () => {
+      const signed = await signParts(token, upload.uploadId, [1, 9], checksumOf);
+      expect(signed.status).toBe(200);
+      expect(signed.body.parts.map((p) => [p.partNumber, p.headers])).toEqual([
+        [1, { 'content-length': String(8 * MiB), 'x-amz-checksum-sha256': checksumOf(1) }],
+        [9, { 'content-length': '12345', 'x-amz-checksum-sha256': checksumOf(9) }],
+      ]);
+      expect(signed.body.parts[0]?.url).toContain('partNumber=1');
+      expect(Date.parse(signed.body.expiresAt)).toBeGreaterThan(Date.now());
+    });
+
+    it('lists the parts S3 holds, so another process can resume', async () => {
+      await send([1, 2, 3, 4, 5]);
+      const status = await api<{ status: string; parts: HeldPart[]; partCount: number; size: number }>(`/uploads/${upload.uploadId}`, { token });
+      expect(status.status).toBe(200);
+      expect(status.body).toMatchObject({ status: 'pending', mode: 'multipart', partCount: 9, size: source.length });
+      expect(status.body.parts).toEqual(
+        [1, 2, 3, 4, 5].map((n) => ({ partNumber: n, etag: etags.get(n), size: 8 * MiB, sha256: checksumOf(n) })),
+      );
+    });
+
+    it('completes after the missing parts are sent, answering the file with its size and SHA-256', async () => {
+      // Resume as a new process would: ask what is held, send only the rest.
+      const held = (await api<{ parts: HeldPart[] }>(`/uploads/${upload.uploadId}`, { token })).body.parts.map((p) => p.partNumber);
+      const missing = Array.from({ length: upload.partCount }, (_, i) => i + 1).filter((n) => !held.includes(n));
+      expect(missing).toEqual([6, 7, 8, 9]);
+      await send(missing);
+
+      const parts = Array.from({ length: upload.partCount }, (_, i) => ({ partNumber: i + 1, etag: etags.get(i + 1) as string }));
+      const response = await api<{ file: Record<string, unknown> }>(`/uploads/${upload.uploadId}/complete`, { token, json: { parts } });
+      expect(response.status).toBe(200);
+      expect(response.body.file).toMatchObject({
+        id: upload.fileId,
+        folder,
+        name: fileName,
+        size: source.length,
+        contentType: 'video/mp4',
+        fileType: 'video',
+        uploadedBy: context.editor.username,
+        sha256: sourceSha256.toString('base64'),
+      });
+    });
+
+    it('lists the file with its size and SHA-256, and its view URL serves the same bytes', async () => {
+      const listed = await eventually(async () => {
+        const page = await api<{ files: { id: string; size: number; sha256?: string; url: string }[] }>(`/files?folder=${encodeURIComponent(folder)}`, { token });
+        return page.body.files?.find((f) => f.id === upload.fileId);
+      }, 10_000);
+      expect(listed).toMatchObject({ size: source.length, sha256: sourceSha256.toString('base64') });
+      const served = await sha256OfUrl(listed!.url);
+      expect(served).toEqual({ status: 200, bytes: source.length, sha256: sourceSha256.toString('hex') });
+    });
+
+    it('answers a repeated completion with the same file, and reports the upload completed', async () => {
+      const parts = Array.from({ length: upload.partCount }, (_, i) => ({ partNumber: i + 1, etag: etags.get(i + 1) as string }));
+      const again = await api<{ file: { id: string; size: number } }>(`/uploads/${upload.uploadId}/complete`, { token, json: { parts } });
+      expect(again.status).toBe(200);
+      expect(again.body.file).toMatchObject({ id: upload.fileId, size: source.length });
+      const status = await api<{ status: string; parts: unknown[] }>(`/uploads/${upload.uploadId}`, { token });
+      expect(status.body).toMatchObject({ status: 'completed', parts: [] });
+      const resign = await signParts(token, upload.uploadId, [1], checksumOf);
+      expect(resign.status).toBe(409);
+      expect(resign.body.error?.code).toBe('UploadCompleted');
+    });
+  });
+
+  describe('integrity', () => {
+    it('lets S3 refuse a part whose bytes do not match its signed SHA-256, keeping nothing of it', async () => {
+      const created = await create({ fileName: 'checked.mp4', checksumAlgorithm: 'SHA256' });
+      const { uploadId, partSize } = created.body;
+      const otherBytes = Buffer.from(partOf(source, partSize, 1));
+      otherBytes[0] = (otherBytes[0] ?? 0) ^ 0xff;
+      const signed = await signParts(token, uploadId, [1], () => sha256Base64(otherBytes));
+      const sent = await putPart(signed.body.parts[0]!, partOf(source, partSize, 1));
+      expect(sent.status).toBe(400);
+      expect(sent.text).toContain('<Code>BadDigest</Code>');
+      const status = await api<{ parts: HeldPart[] }>(`/uploads/${uploadId}`, { token });
+      expect(status.body.parts).toEqual([]);
+      expect((await api(`/uploads/${uploadId}`, { token, method: 'DELETE' })).status).toBe(204);
+    });
+
+    it('lets S3 refuse a part of another length than signed', async () => {
+      const created = await create({ fileName: 'short.mp4' });
+      const { uploadId, partSize } = created.body;
+      const signed = await signParts(token, uploadId, [1]);
+      const sent = await putPart(signed.body.parts[0]!, partOf(source, partSize, 1).subarray(1));
+      expect(sent.status).toBe(403);
+      expect(sent.text).toContain('SignatureDoesNotMatch');
+      expect((await api(`/uploads/${uploadId}`, { token, method: 'DELETE' })).status).toBe(204);
+    });
+
+    it('requires part checksums on a checksummed upload and refuses them on another', async () => {
+      const checked = await create({ fileName: 'need-sums.mp4', checksumAlgorithm: 'SHA256' });
+      const plain = await create({ fileName: 'no-sums.mp4' });
+      const withoutSums = await signParts(token, checked.body.uploadId, [1]);
+      expect(withoutSums.status).toBe(400);
+      expectErrorBody(withoutSums);
+      const withSums = await signParts(token, plain.body.uploadId, [1], () => sha256Base64(Buffer.from('x')));
+      expect(withSums.status).toBe(400);
+      expectErrorBody(withSums);
+      for (const id of [checked.body.uploadId, plain.body.uploadId]) expect((await api(`/uploads/${id}`, { token, method: 'DELETE' })).status).toBe(204);
+    });
+
+    it('refuses at completion a declared size the bytes do not fill, and aborts the upload', async () => {
+      // Declares 72 MiB: nine full parts. The client has 64 MiB and a bit: S3 refuses its short ninth part.
+      const declared = 72 * MiB;
+      const created = await api<MultipartCreated>('/uploads', { token, json: { folder, fileName: 'lies.mp4', contentType: 'video/mp4', size: declared } });
+      expect(created.body).toMatchObject({ mode: 'multipart', partCount: 9, partSize: 8 * MiB });
+      const { uploadId } = created.body;
+      const session = await storedSession(context, uploadId);
+      const s3UploadId = (session?.multipart as { s3UploadId: string }).s3UploadId;
+      const key = session?.key as string;
+
+      const signed = await signParts(token, uploadId, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      const sent = await inParallel(signed.body.parts, PARALLEL_PARTS, async (part) => ({ part, ...(await putPart(part, partOf(source, 8 * MiB, part.partNumber))) }));
+      expect(sent.map((s) => s.status)).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 403]);
+
+      const parts = sent.filter((s) => s.status === 200).map((s) => ({ partNumber: s.part.partNumber, etag: s.etag as string }));
+      const response = await api(`/uploads/${uploadId}/complete`, { token, json: { parts } });
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ error: { code: 'SizeMismatch', message: expect.stringContaining('aborted') } });
+
+      expect(await s3KnowsUpload(context, key, s3UploadId)).toBe(false);
+      expect((await api(`/uploads/${uploadId}`, { token })).status).toBe(404);
+      const s3 = localS3(context);
+      await expect(s3.send(new HeadObjectCommand({ Bucket: context.bucketName, Key: key }))).rejects.toMatchObject({ name: 'NotFound' });
+      s3.destroy();
+    });
+
+    it('refuses a whole-file SHA-256 that is not base64 of 32 bytes', async () => {
+      const hex = await create({ fileName: 'hex.mp4', sha256: sourceSha256.toString('hex') });
+      expect(hex.status).toBe(400);
+      expect(hex.body.error?.code).toBe('ValidationError');
+    });
+  });
+
+  describe('who may touch an upload', () => {
+    let upload: MultipartCreated;
+    let stranger: string;
+
+    beforeAll(async () => {
+      upload = (await create({ fileName: 'private.mp4' })).body;
+      stranger = await login(await addEditor(context, 'e2e-stranger'));
+    });
+
+    it('answers another editor 404 on every upload route, as for an upload that does not exist', async () => {
+      const id = upload.uploadId;
+      const answers = [
+        await api(`/uploads/${id}`, { token: stranger }),
+        await api(`/uploads/${id}/parts`, { token: stranger, json: { partNumbers: [1] } }),
+        await api(`/uploads/${id}/complete`, { token: stranger, json: { parts: [{ partNumber: 1, etag: 'x' }] } }),
+        await api(`/uploads/${id}`, { token: stranger, method: 'DELETE' }),
+        await api(`/uploads/${'A'.repeat(22)}`, { token }),
+      ];
+      for (const answer of answers) expect(answer.body).toEqual({ error: { code: 'UploadNotFound', message: expect.any(String) } });
+      expect(answers.map((a) => a.status)).toEqual([404, 404, 404, 404, 404]);
+      expect((await api(`/uploads/${id}`, { token })).status).toBe(200);
+    });
+
+    it('refuses a viewer with 403 and lets an admin see and abort it', async () => {
+      const viewer = await login(context.viewer);
+      expect((await api(`/uploads/${upload.uploadId}`, { token: viewer })).status).toBe(403);
+      const admin = await login(context.admin);
+      expect((await api(`/uploads/${upload.uploadId}`, { token: admin })).status).toBe(200);
+      expect((await api(`/uploads/${upload.uploadId}`, { token: admin, method: 'DELETE' })).status).toBe(204);
+    });
+
+    it('answers 410 UploadExpired for a session past its expiry', async () => {
+      const created = (await create({ fileName: 'late.mp4' })).body;
+      await expireSession(context, created.uploadId);
+      const answer = await api(`/uploads/${created.uploadId}/parts`, { token, json: { partNumbers: [1] } });
+      expect(answer.status).toBe(410);
+      expect(answer.body).toMatchObject({ error: { code: 'UploadExpired' } });
+      // Cleaning up early stays possible.
+      expect((await api(`/uploads/${created.uploadId}`, { token, method: 'DELETE' })).status).toBe(204);
+    });
+  });
+
+  describe('abort', () => {
+    it('aborts the S3 upload and deletes the session', async () => {
+      const created = await create({ fileName: 'abandoned.mp4' });
+      const { uploadId, partSize } = created.body;
+      const signed = await signParts(token, uploadId, [1]);
+      expect((await putPart(signed.body.parts[0]!, partOf(source, partSize, 1))).status).toBe(200);
+      const session = await storedSession(context, uploadId);
+      const s3UploadId = (session?.multipart as { s3UploadId: string }).s3UploadId;
+      expect(await s3KnowsUpload(context, session?.key as string, s3UploadId)).toBe(true);
+
+      const aborted = await api(`/uploads/${uploadId}`, { token, method: 'DELETE' });
+      expect(aborted.status).toBe(204);
+      expect(await s3KnowsUpload(context, session?.key as string, s3UploadId)).toBe(false);
+      expect(await storedSession(context, uploadId)).toBeUndefined();
+      const again = await api(`/uploads/${uploadId}`, { token, method: 'DELETE' });
+      expect(again.status).toBe(404);
+      expect(again.body).toMatchObject({ error: { code: 'UploadNotFound' } });
+    });
+  });
+});
