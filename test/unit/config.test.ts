@@ -3,7 +3,8 @@ import { parseAuthorizerConfig } from '../../handlers/authorizer/config';
 import { ConfigError } from '../../handlers/core/errors';
 import { parseFilesConfig } from '../../handlers/files/config';
 import { parseSyncConfig } from '../../handlers/sync/config';
-import { MAX_SINGLE_PUT_BYTES, parseUploadsConfig } from '../../handlers/uploads/config';
+import { MAX_OBJECT_SIZE } from '../../handlers/core/multipart';
+import { DEFAULT_MULTIPART_THRESHOLD_BYTES, MAX_SINGLE_PUT_BYTES, parseUploadsConfig } from '../../handlers/uploads/config';
 
 const SECRET = 'x'.repeat(32);
 
@@ -21,6 +22,7 @@ describe('function config', () => {
     expect(parseUploadsConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b' })).toMatchObject({
       allowedContentTypes: ['image/*', 'video/*'],
       maxUploadBytes: MAX_SINGLE_PUT_BYTES,
+      multipartThresholdBytes: DEFAULT_MULTIPART_THRESHOLD_BYTES,
       uploadUrlTtlSeconds: 900,
     });
     expect(parseFilesConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b' }).viewUrlTtlSeconds).toBe(3600);
@@ -37,7 +39,8 @@ describe('function config', () => {
     ['BUCKET_NAME', () => parseFilesConfig({ TABLE_NAME: 't' })],
     ['JWT_SECRET', () => parseAuthorizerConfig({ JWT_SECRET: 'short' })],
     ['MAX_UPLOAD_BYTES', () => parseUploadsConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', MAX_UPLOAD_BYTES: 'lots' })],
-    ['MAX_UPLOAD_BYTES', () => parseUploadsConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', MAX_UPLOAD_BYTES: String(MAX_SINGLE_PUT_BYTES + 1) })],
+    ['MAX_UPLOAD_BYTES', () => parseUploadsConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', MAX_UPLOAD_BYTES: String(MAX_OBJECT_SIZE + 1) })],
+    ['MULTIPART_THRESHOLD_BYTES', () => parseUploadsConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', MULTIPART_THRESHOLD_BYTES: String(MAX_SINGLE_PUT_BYTES + 2) })],
     ['ALLOWED_CONTENT_TYPES', () => parseUploadsConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', ALLOWED_CONTENT_TYPES: 'images' })],
     ['LOGIN_MAX_FAILURES', () => parseAuthConfig({ TABLE_NAME: 't', JWT_SECRET: SECRET, LOGIN_MAX_FAILURES: '0' })],
     ['LOG_LEVEL', () => parseSyncConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', LOG_LEVEL: 'loud' })],
