@@ -72,6 +72,11 @@ export class UserExists extends Conflict {
   override readonly code = 'UserExists';
 }
 
+type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+
+/** Retries of a transaction cancelled only by conflicts with concurrent ones. */
+const MAX_CONFLICT_RETRIES = 10;
+
 /** Attempts of an optimistic role change before giving up (someone else keeps changing the user). */
 const MAX_ATTEMPTS = 5;
 
@@ -109,9 +114,7 @@ export class UsersRepository {
     };
     const limited = options.maxUsers !== undefined;
     try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
+      await this.transact([
             { Put: { TableName: this.tableName, Item: { ...userItemKey(user.username), ...record }, ConditionExpression: 'attribute_not_exists(pk)' } },
             { Put: { TableName: this.tableName, Item: { ...userDirectoryKey(user.username), username: user.username } } },
             {
@@ -124,9 +127,7 @@ export class UsersRepository {
                 ...(limited ? { ConditionExpression: 'attribute_not_exists(#users) OR #users < :max' } : {}),
               },
             },
-          ],
-        }),
-      );
+          ]);
     } catch (error) {
       const failed = cancelledItems(error);
       if (failed?.[0] === true) throw new UserExists(`User "${user.username}" already exists`, { cause: error });
@@ -191,9 +192,7 @@ export class UsersRepository {
       if (current === undefined) throw new NotFound(`User "${username}" does not exist`);
       const wasAdmin = current.role === 'admin';
       try {
-        await this.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
+        await this.transact([
               {
                 Delete: {
                   TableName: this.tableName,
@@ -214,9 +213,7 @@ export class UsersRepository {
                   ...(wasAdmin ? { ConditionExpression: 'admins > :last' } : {}),
                 },
               },
-            ],
-          }),
-        );
+            ]);
         await this.clearLoginLimiter(username);
         return;
       } catch (error) {
@@ -242,9 +239,7 @@ export class UsersRepository {
       const adminDelta = (changes.role === 'admin' ? 1 : 0) - (current.role === 'admin' ? 1 : 0);
       if (adminDelta === 0) return this.updateProfile(username, changes, current.role);
       try {
-        await this.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
+        await this.transact([
               { Update: { TableName: this.tableName, ...this.profileUpdate(username, changes, current.role) } },
               {
                 Update: {
@@ -255,9 +250,7 @@ export class UsersRepository {
                   ...(adminDelta < 0 ? { ConditionExpression: 'admins > :last' } : {}),
                 },
               },
-            ],
-          }),
-        );
+            ]);
         return;
       } catch (error) {
         const failed = cancelledItems(error);
@@ -294,6 +287,22 @@ export class UsersRepository {
     const counts = { users: users.length, admins: users.filter((u) => u.role === 'admin').length };
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...userCountKey(), ...counts } }));
     return counts;
+  }
+
+  /**
+   * One transaction, retried while it only conflicts with another one on the same items
+   * (concurrent creates all update the counts): DynamoDB cancels rather than queues them.
+   */
+  private async transact(items: TransactItems): Promise<void> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+        return;
+      } catch (error) {
+        if (attempt >= MAX_CONFLICT_RETRIES || !isTransactionConflict(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(500, 10 * 2 ** attempt) * (0.5 + Math.random())));
+      }
+    }
   }
 
   private async updateProfile(username: string, changes: UserChanges, expectedRole: Role | undefined): Promise<void> {
@@ -391,6 +400,16 @@ function cancelledItems(error: unknown): boolean[] | undefined {
   // Some emulators only name the reasons in the message: "[ConditionalCheckFailed, None]".
   const listed = /\[([^\]]*)\]/.exec(error.message)?.[1];
   return listed?.split(',').map((r) => r.trim() === 'ConditionalCheckFailed');
+}
+
+/** A cancelled transaction none of whose conditions failed, only conflicting with another. */
+function isTransactionConflict(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'TransactionConflictException') return true;
+  if (error.name !== 'TransactionCanceledException') return false;
+  const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  const codes = reasons?.map((r) => r.Code ?? 'None') ?? /\[([^\]]*)\]/.exec(error.message)?.[1]?.split(',').map((r) => r.trim()) ?? [];
+  return codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
 }
 
 function toUser(item: Record<string, unknown>): UserRecord | undefined {

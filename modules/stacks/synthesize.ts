@@ -12,34 +12,42 @@ export type StackJson = Record<string, any>;
 export interface SynthesizedApp {
   readonly deployable: StackJson;
   readonly module: StackJson;
-  /** Where the stacks were written. */
-  readonly outdir: string;
 }
 
 /**
- * Synthesizes both stacks into `outdir` (a fresh temp dir by default) and reads them back.
- * Runs cdktf's validations, like `cdktf synth`.
+ * Synthesizes both stacks and reads them back. Runs cdktf's validations, like `cdktf synth`.
+ * Without `outdir` the stacks are written to a temp dir that is removed once read.
  */
 export function synthesizeApp(options: MediaStoreAppOptions & { readonly outdir?: string } = {}): SynthesizedApp {
   const outdir = options.outdir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'media-store-synth-'));
-  const app = new App({ outdir });
-  addMediaStoreStacks(app, options);
-  app.synth();
-  const read = (stack: string): StackJson =>
-    JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as StackJson;
-  return { deployable: read(DEPLOYABLE_STACK), module: read(MODULE_STACK), outdir };
+  try {
+    const app = new App({ outdir });
+    addMediaStoreStacks(app, options);
+    app.synth();
+    const read = (stack: string): StackJson =>
+      JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as StackJson;
+    return { deployable: read(DEPLOYABLE_STACK), module: read(MODULE_STACK) };
+  } finally {
+    if (!options.outdir) fs.rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 /**
  * A directory with stand-in `dist/<name>.zip` files, for synthesizing without a build
- * (docs, plan tests): what the plan says does not depend on the bundles' bytes.
+ * (docs, plan tests): what the plan says does not depend on the bundles' bytes. Always the
+ * same directory with the same bytes, written atomically, so parallel test workers share it
+ * and nothing piles up in the temp dir.
  */
 export function placeholderBundleRoot(): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'media-store-bundles-'));
+  const root = path.join(os.tmpdir(), 'media-store-placeholder-bundles');
   for (const name of FUNCTION_NAMES) {
     const file = path.join(root, bundleZipPath(name));
+    const content = `placeholder bundle of ${name}\n`;
+    if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === content) continue;
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, `placeholder bundle of ${name}\n`);
+    const partial = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(partial, content);
+    fs.renameSync(partial, file);
   }
   return root;
 }

@@ -15,7 +15,7 @@ import type { Role } from '../../handlers/core/roles';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { fileLogger } from '../../local/log';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { BROWSER_ORIGIN, CONTEXT_ENV, type E2eContext, type E2eUser } from './support/context';
+import { BROWSER_ORIGIN, CONTEXT_ENV, FAMILY_EDITOR_FOLDERS, type E2eContext, type E2eUser } from './support/context';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -46,15 +46,16 @@ export default async function globalSetup(): Promise<void> {
 
   const client = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: LOCAL_CREDENTIALS });
   const users = new UsersRepository({ tableName: stack.tableName, client: DynamoDBDocumentClient.from(client) });
-  const addUser = async (username: string, role: Role): Promise<E2eUser> => {
+  const addUser = async (username: string, role: Role, folders?: readonly string[]): Promise<E2eUser> => {
     const user = { username, password: password() };
-    await users.create({ username, role, passwordHash: await hashPassword(user.password) });
+    await users.create({ username, role, passwordHash: await hashPassword(user.password), ...(folders !== undefined ? { folders } : {}) });
     return user;
   };
-  const [editor, viewer, throttled] = await Promise.all([
+  const [editor, viewer, throttled, familyEditor] = await Promise.all([
     addUser('e2e-editor', 'editor'),
     addUser('e2e-viewer', 'viewer'),
     addUser('e2e-throttled', 'editor'),
+    addUser('e2e-family-editor', 'editor', FAMILY_EDITOR_FOLDERS),
   ]);
   client.destroy();
 
@@ -73,6 +74,7 @@ export default async function globalSetup(): Promise<void> {
     editor,
     viewer,
     throttled,
+    familyEditor,
   };
   const contextFile = path.join(dir, 'context.json');
   writeFileSync(contextFile, JSON.stringify(context, null, 2), { mode: 0o600 });

@@ -26,7 +26,12 @@ export interface E2eContext {
   readonly viewer: E2eUser;
   /** A user that only the login-throttling test fails against. */
   readonly throttled: E2eUser;
+  /** An editor limited to FAMILY_EDITOR_FOLDERS. */
+  readonly familyEditor: E2eUser;
 }
+
+/** The folder limits of the e2e stack's `familyEditor`. */
+export const FAMILY_EDITOR_FOLDERS = ['/family', '/trips/2024'] as const;
 
 export const CONTEXT_ENV = 'MEDIA_STORE_E2E_CONTEXT';
 /** The one origin the e2e stack allows (module variable `cors_allowed_origins`). */

@@ -1,0 +1,65 @@
+/**
+ * Everything the catalog and the bucket hold, in a comparable form: every table item except
+ * users, login limiters and upload sessions (which requests may legitimately touch), and
+ * every object's key, size and ETag.
+ */
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_CREDENTIALS } from '../../../local/dynamodb';
+
+export interface StackEndpoints {
+  readonly s3Endpoint: string;
+  readonly dynamodbEndpoint: string;
+  readonly region: string;
+  readonly tableName: string;
+  readonly bucketName: string;
+}
+
+export interface CatalogSnapshot {
+  readonly items: readonly string[];
+  readonly objects: readonly string[];
+}
+
+/** Item kinds outside the catalog: requests may write these (e.g. a failed login's counter). */
+const NOT_CATALOG = /^(USER|UPLOAD)#/;
+
+export async function catalogSnapshot(stack: StackEndpoints): Promise<CatalogSnapshot> {
+  const dynamodb = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: LOCAL_CREDENTIALS });
+  const s3 = new S3Client({ endpoint: stack.s3Endpoint, region: stack.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+  try {
+    const documents = DynamoDBDocumentClient.from(dynamodb);
+    const items: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await documents.send(new ScanCommand({ TableName: stack.tableName, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
+      for (const item of page.Items ?? []) {
+        if (!NOT_CATALOG.test(String(item.pk))) items.push(stableJson(item));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+
+    const objects: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: stack.bucketName, ...(token ? { ContinuationToken: token } : {}) }));
+      for (const object of page.Contents ?? []) objects.push(`${object.Key} ${object.Size} ${object.ETag}`);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+
+    return { items: items.sort(), objects: objects.sort() };
+  } finally {
+    dynamodb.destroy();
+    s3.destroy();
+  }
+}
+
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Set)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v instanceof Set
+        ? [...v].sort()
+        : v,
+  );
+}
