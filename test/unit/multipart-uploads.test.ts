@@ -1,0 +1,309 @@
+import type { ObjectUrlRequest } from '../../handlers/adapters/object-store';
+import { PartsRejected, type MultipartUploads, type NewMultipartUpload } from '../../handlers/adapters/multipart-uploads';
+import type { UploadSessionStore } from '../../handlers/adapters/uploads-repository';
+import type { UploadSession } from '../../handlers/core/catalog';
+import { Forbidden, ValidationError } from '../../handlers/core/errors';
+import { MiB, type HeldPart } from '../../handlers/core/multipart';
+import type { Principal } from '../../handlers/http/principal';
+import { abortUpload } from '../../handlers/uploads/abort-upload';
+import { completeUpload, parseCompleteRequest } from '../../handlers/uploads/complete-upload';
+import { createUpload, MULTIPART_SESSION_SECONDS, parseUploadRequest } from '../../handlers/uploads/create-upload';
+import { NotMultipart, UploadCompleted, UploadExpired, UploadNotFound, UploadRejected } from '../../handlers/uploads/errors';
+import { MAX_PARTS_PER_REQUEST, parseSignPartsRequest, signParts } from '../../handlers/uploads/sign-parts';
+import { uploadStatus } from '../../handlers/uploads/upload-status';
+
+const NOW = new Date('2024-05-01T10:00:00.000Z');
+const ANA: Principal = { username: 'ana', role: 'editor' };
+const BOB: Principal = { username: 'bob', role: 'editor' };
+const ADMIN: Principal = { username: 'root', role: 'admin' };
+const SIZE = 16 * MiB + 5;
+const LIMITS = { allowedContentTypes: ['video/*'], maxUploadBytes: 5 * 1024 ** 4 };
+const SUM = 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=';
+
+/** An in-memory session table and S3 multipart service that record what they are asked. */
+function world() {
+  const sessions = new Map<string, UploadSession>();
+  const held = new Map<string, HeldPart[]>();
+  const aborted: string[] = [];
+  const completed: { s3UploadId: string; parts: readonly HeldPart[] }[] = [];
+  const created: NewMultipartUpload[] = [];
+  const signed: ObjectUrlRequest[] = [];
+  let completion: 'ok' | 'rejected' | 'gone' = 'ok';
+  const uploads: UploadSessionStore = {
+    create: async (session) => void sessions.set(session.uploadId, session),
+    get: async (id) => sessions.get(id),
+    markCompleted: async (id) => {
+      const s = sessions.get(id);
+      if (s === undefined || s.status === 'completed') return false;
+      sessions.set(id, { ...s, status: 'completed' });
+      return true;
+    },
+    remove: async (id) => void sessions.delete(id),
+  };
+  const multipart: MultipartUploads = {
+    create: async (upload) => {
+      created.push(upload);
+      held.set(`s3-${created.length}`, []);
+      return `s3-${created.length}`;
+    },
+    listParts: async (_key, id) => held.get(id),
+    complete: async (_key, id, parts) => {
+      if (completion === 'rejected') throw new PartsRejected('EntityTooSmall');
+      if (completion === 'gone') return undefined;
+      completed.push({ s3UploadId: id, parts });
+      held.delete(id);
+      return { etag: 'whole-9' };
+    },
+    abort: async (_key, id) => {
+      aborted.push(id);
+      held.delete(id);
+    },
+  };
+  const objects = {
+    urlSigner: async () => (request: ObjectUrlRequest) => {
+      signed.push(request);
+      return `https://s3.example/${request.key}?partNumber=${request.query?.partNumber}`;
+    },
+  };
+  const deps = { uploads, multipart, objects, urlTtlSeconds: 900, multipartThresholdBytes: 8 * MiB, now: () => NOW };
+  return {
+    deps,
+    sessions,
+    held,
+    aborted,
+    completed,
+    created,
+    signed,
+    failCompletion: (how: 'rejected' | 'gone') => (completion = how),
+  };
+}
+
+async function startMultipart(w: ReturnType<typeof world>, fields: Record<string, unknown> = {}) {
+  const request = parseUploadRequest({ folder: '/trips', fileName: 'clip.mp4', contentType: 'video/mp4', size: SIZE, ...fields }, LIMITS);
+  const response = await createUpload(request, ANA, w.deps);
+  if (response.mode !== 'multipart') throw new Error('expected multipart');
+  return response;
+}
+
+const holdAll = (w: ReturnType<typeof world>) =>
+  w.held.set('s3-1', [
+    { partNumber: 1, etag: 'e1', size: 8 * MiB },
+    { partNumber: 2, etag: 'e2', size: 8 * MiB },
+    { partNumber: 3, etag: 'e3', size: 5 },
+  ]);
+const ALL_PARTS = [
+  { partNumber: 1, etag: 'e1' },
+  { partNumber: 2, etag: 'e2' },
+  { partNumber: 3, etag: 'e3' },
+];
+
+describe('multipart uploads', () => {
+  describe('createUpload', () => {
+    it('goes multipart from the threshold on, with the plan, the metadata and a week-long session', async () => {
+      // Prepare
+      const w = world();
+      // Act
+      const response = await startMultipart(w, { sha256: SUM, checksumAlgorithm: 'SHA256' });
+      // Assess
+      expect(response).toEqual({
+        uploadId: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+        fileId: expect.any(String),
+        mode: 'multipart',
+        partSize: 8 * MiB,
+        partCount: 3,
+        expiresAt: new Date(NOW.getTime() + MULTIPART_SESSION_SECONDS * 1000).toISOString(),
+        checksumAlgorithm: 'SHA256',
+      });
+      expect(w.created).toEqual([
+        { key: 'media/trips/clip.mp4', contentType: 'video/mp4', metadata: { 'upload-id': response.uploadId, sha256: SUM }, checksumAlgorithm: 'SHA256' },
+      ]);
+      expect(w.sessions.get(response.uploadId)).toMatchObject({
+        mode: 'multipart',
+        status: 'pending',
+        sha256: SUM,
+        multipart: { s3UploadId: 's3-1', partSize: 8 * MiB, partCount: 3, checksumAlgorithm: 'SHA256' },
+      });
+    });
+
+    it('stays a single PUT below the threshold and signs the whole-file SHA-256 for S3 to check', async () => {
+      const w = world();
+      const request = parseUploadRequest({ folder: '/trips', fileName: 'small.mp4', contentType: 'video/mp4', size: 8 * MiB - 1, sha256: SUM }, LIMITS);
+      const response = await createUpload(request, ANA, w.deps);
+      expect(response.mode).toBe('single');
+      expect(w.created).toEqual([]);
+      expect(w.signed[0]?.headers).toMatchObject({ 'x-amz-checksum-sha256': SUM, 'x-amz-meta-sha256': SUM });
+    });
+
+    it('refuses an unknown checksum algorithm', () => {
+      expect(() => parseUploadRequest({ folder: '/', fileName: 'a.mp4', contentType: 'video/mp4', size: 1, checksumAlgorithm: 'CRC32' }, LIMITS)).toThrow(ValidationError);
+    });
+  });
+
+  describe('parseSignPartsRequest', () => {
+    it.each([
+      ['no part numbers', { partNumbers: [] }],
+      ['too many', { partNumbers: Array.from({ length: MAX_PARTS_PER_REQUEST + 1 }, (_, i) => i + 1) }],
+      ['a repeat', { partNumbers: [1, 1] }],
+      ['part 0', { partNumbers: [0] }],
+      ['a fraction', { partNumbers: [1.5] }],
+      ['a checksum of a part not asked for', { partNumbers: [1], checksums: { '2': SUM } }],
+      ['a hex checksum', { partNumbers: [1], checksums: { '1': 'ab'.repeat(32) } }],
+      ['an unknown field', { partNumbers: [1], ttl: 5 }],
+    ])('refuses %s with a 400 naming the field', (_, body) => {
+      expect(() => parseSignPartsRequest(body)).toThrow(ValidationError);
+    });
+  });
+
+  describe('signParts', () => {
+    it('signs UploadPart with each part\'s exact length and checksum', async () => {
+      const w = world();
+      const { uploadId } = await startMultipart(w, { checksumAlgorithm: 'SHA256' });
+      const response = await signParts(uploadId, parseSignPartsRequest({ partNumbers: [3, 1], checksums: { '1': SUM, '3': SUM } }), ANA, w.deps);
+      expect(response.parts.map((p) => [p.partNumber, p.headers])).toEqual([
+        [3, { 'content-length': '5', 'x-amz-checksum-sha256': SUM }],
+        [1, { 'content-length': String(8 * MiB), 'x-amz-checksum-sha256': SUM }],
+      ]);
+      expect(w.signed.map((s) => [s.operation, s.query])).toEqual([
+        ['UploadPart', { partNumber: '3', uploadId: 's3-1' }],
+        ['UploadPart', { partNumber: '1', uploadId: 's3-1' }],
+      ]);
+      expect(response.expiresAt).toBe('2024-05-01T10:15:00.000Z');
+    });
+
+    it('refuses a part beyond the plan, a missing checksum, or checksums the upload did not ask for', async () => {
+      const w = world();
+      const checked = await startMultipart(w, { checksumAlgorithm: 'SHA256' });
+      const plain = await startMultipart(w);
+      await expect(signParts(checked.uploadId, parseSignPartsRequest({ partNumbers: [4], checksums: { '4': SUM } }), ANA, w.deps)).rejects.toThrow(ValidationError);
+      await expect(signParts(checked.uploadId, parseSignPartsRequest({ partNumbers: [1] }), ANA, w.deps)).rejects.toThrow('checksums.1');
+      await expect(signParts(plain.uploadId, parseSignPartsRequest({ partNumbers: [1], checksums: { '1': SUM } }), ANA, w.deps)).rejects.toThrow(ValidationError);
+    });
+
+    it('never signs a URL that outlives its session', async () => {
+      const w = world();
+      const { uploadId, expiresAt } = await startMultipart(w);
+      const late = new Date(Date.parse(expiresAt) - 60_000);
+      const response = await signParts(uploadId, parseSignPartsRequest({ partNumbers: [1] }), ANA, { ...w.deps, now: () => late });
+      expect(w.signed[0]?.expiresIn).toBe(60);
+      expect(response.expiresAt).toBe(expiresAt);
+    });
+  });
+
+  describe('who may touch a session', () => {
+    it('answers others 404 as for an unknown id, lets admins in and refuses viewers', async () => {
+      const w = world();
+      const { uploadId } = await startMultipart(w);
+      await expect(uploadStatus(uploadId, BOB, w.deps)).rejects.toBeInstanceOf(UploadNotFound);
+      await expect(uploadStatus('not-an-id', ANA, w.deps)).rejects.toBeInstanceOf(UploadNotFound);
+      await expect(uploadStatus(uploadId, { username: 'ana', role: 'viewer' }, w.deps)).rejects.toBeInstanceOf(Forbidden);
+      await expect(uploadStatus(uploadId, ADMIN, w.deps)).resolves.toMatchObject({ uploadId, status: 'pending' });
+    });
+
+    it('answers 410 once the session expired, but still lets its owner abort it', async () => {
+      const w = world();
+      const { uploadId, expiresAt } = await startMultipart(w);
+      const after = { ...w.deps, now: () => new Date(expiresAt) };
+      await expect(signParts(uploadId, parseSignPartsRequest({ partNumbers: [1] }), ANA, after)).rejects.toBeInstanceOf(UploadExpired);
+      await abortUpload(uploadId, ANA, after);
+      expect(w.aborted).toEqual(['s3-1']);
+      expect(w.sessions.has(uploadId)).toBe(false);
+    });
+  });
+
+  describe('uploadStatus', () => {
+    it('lists the parts S3 holds with their checksums', async () => {
+      const w = world();
+      const { uploadId } = await startMultipart(w);
+      w.held.set('s3-1', [{ partNumber: 2, etag: 'e2', size: 8 * MiB, checksumSha256: SUM }]);
+      const status = await uploadStatus(uploadId, ANA, w.deps);
+      expect(status).toMatchObject({ mode: 'multipart', status: 'pending', size: SIZE, partSize: 8 * MiB, partCount: 3 });
+      expect(status.parts).toEqual([{ partNumber: 2, etag: 'e2', size: 8 * MiB, sha256: SUM }]);
+    });
+
+    it('answers 410 when S3 no longer knows the upload (the lifecycle rule aborted it)', async () => {
+      const w = world();
+      const { uploadId } = await startMultipart(w);
+      w.held.delete('s3-1');
+      await expect(uploadStatus(uploadId, ANA, w.deps)).rejects.toBeInstanceOf(UploadExpired);
+    });
+  });
+
+  describe('completeUpload', () => {
+    it('completes with the parts as S3 listed them and marks the session completed', async () => {
+      const w = world();
+      const { uploadId, fileId } = await startMultipart(w, { sha256: SUM });
+      holdAll(w);
+      const response = await completeUpload(uploadId, parseCompleteRequest({ parts: ALL_PARTS }), ANA, w.deps);
+      expect(response.file).toEqual({
+        id: fileId,
+        folder: '/trips',
+        name: 'clip.mp4',
+        size: SIZE,
+        contentType: 'video/mp4',
+        fileType: 'video',
+        uploadedBy: 'ana',
+        sha256: SUM,
+        etag: 'whole-9',
+      });
+      expect(w.completed[0]?.parts.map((p) => p.partNumber)).toEqual([1, 2, 3]);
+      expect(w.sessions.get(uploadId)?.status).toBe('completed');
+      // A retried completion answers the same file without touching S3 again.
+      await expect(completeUpload(uploadId, parseCompleteRequest({ parts: ALL_PARTS }), ANA, w.deps)).resolves.toMatchObject({ file: { id: fileId } });
+      expect(w.completed).toHaveLength(1);
+    });
+
+    it.each([
+      ['a missing part', ALL_PARTS.slice(0, 2), 'SizeMismatch'],
+      ['another etag', [ALL_PARTS[0]!, { partNumber: 2, etag: 'zz' }, ALL_PARTS[2]!], 'PartListMismatch'],
+    ])('aborts the upload and deletes the session on %s', async (_, parts, code) => {
+      const w = world();
+      const { uploadId } = await startMultipart(w);
+      holdAll(w);
+      await expect(completeUpload(uploadId, parseCompleteRequest({ parts }), ANA, w.deps)).rejects.toMatchObject({ statusCode: 400, code });
+      expect(w.aborted).toEqual(['s3-1']);
+      expect(w.sessions.has(uploadId)).toBe(false);
+      expect(w.completed).toEqual([]);
+    });
+
+    it('aborts when S3 itself refuses the parts', async () => {
+      const w = world();
+      const { uploadId } = await startMultipart(w);
+      holdAll(w);
+      w.failCompletion('rejected');
+      await expect(completeUpload(uploadId, parseCompleteRequest({ parts: ALL_PARTS }), ANA, w.deps)).rejects.toBeInstanceOf(UploadRejected);
+      expect(w.aborted).toEqual(['s3-1']);
+    });
+
+    it('answers 410 and forgets the session when S3 lost the upload', async () => {
+      const w = world();
+      const { uploadId } = await startMultipart(w);
+      holdAll(w);
+      w.failCompletion('gone');
+      await expect(completeUpload(uploadId, parseCompleteRequest({ parts: ALL_PARTS }), ANA, w.deps)).rejects.toBeInstanceOf(UploadExpired);
+      expect(w.sessions.has(uploadId)).toBe(false);
+    });
+
+    it('refuses a malformed part list with a 400 and leaves the upload alone', async () => {
+      expect(() => parseCompleteRequest({ parts: [] })).toThrow(ValidationError);
+      expect(() => parseCompleteRequest({ parts: [{ partNumber: 1 }] })).toThrow('parts[0].etag');
+      expect(() => parseCompleteRequest({ parts: [{ partNumber: 1, etag: 'a', size: 3 }] })).toThrow('parts[0].size');
+    });
+
+    it('refuses single PUT sessions with 409', async () => {
+      const w = world();
+      const single = await createUpload(parseUploadRequest({ folder: '/', fileName: 'a.mp4', contentType: 'video/mp4', size: 10 }, LIMITS), ANA, w.deps);
+      await expect(completeUpload(single.uploadId, ALL_PARTS, ANA, w.deps)).rejects.toBeInstanceOf(NotMultipart);
+      await expect(abortUpload(single.uploadId, ANA, w.deps)).rejects.toBeInstanceOf(NotMultipart);
+    });
+  });
+
+  describe('abortUpload', () => {
+    it('refuses to abort a completed upload', async () => {
+      const w = world();
+      const { uploadId } = await startMultipart(w);
+      holdAll(w);
+      await completeUpload(uploadId, ALL_PARTS, ANA, w.deps);
+      await expect(abortUpload(uploadId, ANA, w.deps)).rejects.toBeInstanceOf(UploadCompleted);
+    });
+  });
+});
