@@ -94,14 +94,17 @@ const hostOf = (url: string | undefined): string => {
   }
 };
 
+const LOGIN_HINT = 'not logged in or token expired: run media-store login';
+
 /** One line, no stack: what failed and, where it helps, what to do. */
 export function describeError(error: unknown, context: { url?: string } = {}): string {
   if (error instanceof ApiError) {
     switch (error.status) {
       case 401:
-        return 'not logged in or token expired: run media-store login';
+        return LOGIN_HINT;
       case 403:
-        return `forbidden: ${error.message}`;
+        // API Gateway's own 403 (no error code of ours): its authorizer refused the token.
+        return error.code === 'Http403' ? LOGIN_HINT : `forbidden: ${error.message}`;
       case 404:
         return `not found: ${error.message}`;
       case 409:

@@ -16,7 +16,10 @@ import { sleep, withRetry, type RetryPolicy } from './retry';
 import { createAgents, destroyAgents, putFileRange, READ_CHUNK_BYTES, type Agents } from './transfer';
 import type { UploadIdentity, UploadState, UploadStateStore } from './upload-state';
 
-/** Re-sign a URL that expires within this margin instead of sending into a refusal. */
+/**
+ * Re-sign a URL that expires within this margin (or within the last quarter of its life, for
+ * short-lived URLs) instead of sending into a refusal.
+ */
 export const URL_EXPIRY_MARGIN_MS = 30_000;
 /** How many times one part may be re-signed after S3 said its URL expired. */
 export const MAX_RESIGNS_PER_PART = 5;
@@ -50,7 +53,10 @@ export interface UploadFileOptions {
   readonly checksums?: boolean;
   readonly listener?: UploadListener;
   readonly debug?: (message: string) => void;
-  /** Test knob (MEDIA_STORE_DEBUG_PUT_DELAY_MS): wait this long between signing and sending a part. */
+  /**
+   * Test knob (MEDIA_STORE_DEBUG_PUT_DELAY_MS): stall this long between getting a part's URL
+   * and sending it, once per part (first attempt), as a suspended laptop or a long queue would.
+   */
   readonly putDelayMs?: number;
   readonly agents?: Agents;
 }
@@ -222,7 +228,7 @@ async function sendSingle(options: UploadFileOptions, identity: UploadIdentity, 
       for (;;) {
         let sent = 0;
         try {
-          if (options.putDelayMs) await sleep(options.putDelayMs);
+          if (options.putDelayMs && attempt === 0 && resigns === 0) await sleep(options.putDelayMs);
           options.debug?.(`single PUT ${identity.size} bytes (attempt ${attempt + 1})`);
           return await putFileRange({
             url: upload.url,
@@ -257,7 +263,8 @@ async function sendSingle(options: UploadFileOptions, identity: UploadIdentity, 
 interface CachedUrl {
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
-  readonly expiresAtMs: number;
+  /** When to stop using it and sign again. */
+  readonly staleAtMs: number;
 }
 
 /**
@@ -299,7 +306,7 @@ export class PartSigner {
 
   private fresh(n: number): boolean {
     const cached = this.cache.get(n);
-    return cached !== undefined && cached.expiresAtMs - Date.now() > URL_EXPIRY_MARGIN_MS;
+    return cached !== undefined && cached.staleAtMs > Date.now();
   }
 
   private async sign(partNumbers: readonly number[]): Promise<void> {
@@ -310,9 +317,11 @@ export class PartSigner {
         ...(checksums ? { checksums: Object.fromEntries(partNumbers.map((n) => [String(n), checksums[n - 1]])) } : {}),
       })
       .then((answer) => {
-        // A URL already past (or at) its expiry still gets one try: S3's answer decides.
-        const expiresAtMs = Math.max(new Date(answer.expiresAt).getTime(), Date.now() + URL_EXPIRY_MARGIN_MS + 1);
-        for (const part of answer.parts) this.cache.set(part.partNumber, { url: part.url, headers: part.headers, expiresAtMs });
+        const now = Date.now();
+        const expiresAtMs = new Date(answer.expiresAt).getTime();
+        // A URL already at its expiry (clock skew) still gets one try: S3's answer decides.
+        const staleAtMs = Math.max(now + 1, expiresAtMs - Math.min(URL_EXPIRY_MARGIN_MS, (expiresAtMs - now) / 4));
+        for (const part of answer.parts) this.cache.set(part.partNumber, { url: part.url, headers: part.headers, staleAtMs });
         this.debug?.(`signed parts [${partNumbers.join(',')}] until ${answer.expiresAt}`);
       });
     const settled = request.finally(() => {
@@ -352,7 +361,7 @@ async function sendMultipart(
       async (attempt) => {
         for (;;) {
           const signed = await signer.url(partNumber, due.slice(nextIndex));
-          if (options.putDelayMs) await sleep(options.putDelayMs);
+          if (options.putDelayMs && attempt === 0 && resigns === 0) await sleep(options.putDelayMs);
           let bytes = 0;
           try {
             options.debug?.(`part ${partNumber}: PUT ${length} bytes (attempt ${attempt + 1})`);

@@ -7,6 +7,10 @@ describe('describeError', () => {
     expect(describeError(new ApiError(401, 'Unauthorized', 'Unauthorized', 'GET /files'))).toBe('not logged in or token expired: run media-store login');
   });
 
+  it('tells the user to log in when API Gateway refuses the token (its own 403, without our error code)', () => {
+    expect(describeError(new ApiError(403, 'Http403', 'Forbidden', 'GET /files'))).toBe('not logged in or token expired: run media-store login');
+  });
+
   it.each([
     [403, 'forbidden: viewers cannot upload files'],
     [404, 'not found: viewers cannot upload files'],

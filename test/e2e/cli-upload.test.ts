@@ -1,0 +1,171 @@
+/**
+ * The `media-store` CLI as a user runs it (a child process), against the shared local stack:
+ * login, a multipart upload of a ≥ 64 MiB file, ls, download, and resume after SIGKILL.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { e2eContext } from './support/context';
+import { api, eventually } from './support/http';
+import { cliHome, partPuts, runCli, sha256File, startCli, uploadStates, writeTestFile, type CliHome } from './support/cli';
+
+jest.setTimeout(180_000);
+
+const MiB = 1024 * 1024;
+
+interface ListedFile {
+  readonly id: string;
+  readonly name: string;
+  readonly folder: string;
+  readonly size: number;
+}
+
+interface UploadStatus {
+  readonly status: string;
+  readonly parts: readonly { partNumber: number; etag: string; size: number }[];
+}
+
+describe('media-store CLI', () => {
+  const context = e2eContext();
+  const folder = `/cli-${randomBytes(4).toString('hex')}/videos`;
+  let home: CliHome;
+  let work: string;
+
+  const listFolder = async (): Promise<ListedFile[]> => {
+    const run = await runCli(['ls', folder, '--json'], { env: home.env });
+    expect(run.code).toBe(0);
+    return JSON.parse(run.stdout) as ListedFile[];
+  };
+  const token = (): string => (JSON.parse(readFileSync(home.configFile, 'utf8')) as { token: string }).token;
+
+  beforeAll(() => {
+    home = cliHome(context.apiUrl);
+    work = mkdtempSync(path.join(tmpdir(), 'media-store-cli-files-'));
+  });
+
+  afterAll(() => {
+    home.remove();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('logs in with --password-stdin and keeps the token in a config file only its owner can read', async () => {
+    const run = await runCli(['login', '--username', context.editor.username, '--password-stdin'], { env: home.env, stdin: `${context.editor.password}\n` });
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^logged in to ${context.apiUrl} as ${context.editor.username}`));
+    expect(statSync(home.configFile).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(home.configFile, 'utf8'))).toMatchObject({ url: context.apiUrl, username: context.editor.username, token: expect.any(String) });
+  });
+
+  describe('a 72 MiB file', () => {
+    const file = (): string => path.join(work, 'holiday 2024.mp4');
+    let source: string;
+
+    beforeAll(() => {
+      source = writeTestFile(file(), 72 * MiB);
+    });
+
+    it('uploads in 9 parts of 8 MiB, 4 at a time, each sent once, and lists it', async () => {
+      const run = await runCli(['upload', file(), '--folder', folder, '--debug'], { env: home.env });
+
+      expect(run.code).toBe(0);
+      expect(run.stderr).toMatch(/mode multipart, 9 parts of 8388608 bytes/);
+      expect(partPuts(run.stderr).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(run.stderr).toMatch(/holiday 2024\.mp4 \[#####-----\]  5\d%/);
+      expect(run.stdout).toMatch(new RegExp(`^uploaded ${folder}/holiday 2024\\.mp4 72\\.0 MiB id=\\S+\\n$`));
+      const listed = await eventually(async () => (await listFolder()).find((f) => f.name === 'holiday 2024.mp4'), 5000, 200);
+      expect(listed).toMatchObject({ folder, size: 72 * MiB });
+    });
+
+    it('downloads the same bytes by path, into a directory, and refuses to overwrite without --force', async () => {
+      const into = path.join(work, 'downloads');
+      mkdirSync(into);
+
+      const run = await runCli(['download', `${folder}/holiday 2024.mp4`, `${into}/`], { env: home.env });
+      const again = await runCli(['download', `${folder}/holiday 2024.mp4`, `${into}/`], { env: home.env });
+
+      expect(run.stderr).toMatch(/holiday 2024\.mp4: done/);
+      expect(run.code).toBe(0);
+      expect(sha256File(path.join(into, 'holiday 2024.mp4'))).toBe(source);
+      expect(readdirSync(into)).toEqual(['holiday 2024.mp4']);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toMatch(/already exists: pass --force to overwrite it/);
+    });
+
+    it('downloads by id to a new name', async () => {
+      const [listed] = (await listFolder()).filter((f) => f.name === 'holiday 2024.mp4');
+      const target = path.join(work, 'copy.mp4');
+
+      const run = await runCli(['download', listed!.id, target], { env: home.env });
+
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe(`downloaded ${folder}/holiday 2024.mp4 72.0 MiB to ${target}\n`);
+      expect(sha256File(target)).toBe(source);
+    });
+  });
+
+  it('resumes an upload killed mid-way: S3 keeps the finished parts, none is sent again, the object equals the source', async () => {
+    // Prepare: 96 MiB = 12 parts; a short stall before each first PUT keeps the first run slow enough to kill.
+    const file = path.join(work, 'long take.mov');
+    const source = writeTestFile(file, 96 * MiB);
+    const first = startCli(['upload', file, '--folder', folder, '--parallel', '2', '--debug'], { env: { ...home.env, MEDIA_STORE_DEBUG_PUT_DELAY_MS: '300' } });
+    const progressed = await eventually(async () => {
+      const [state] = uploadStates(home);
+      return state && state.completedParts.length >= 4 ? state : undefined;
+    }, 60_000, 20);
+    expect(progressed).toBeDefined();
+    first.child.kill('SIGKILL');
+    const killed = await first.done;
+    expect(killed.signal).toBe('SIGKILL');
+    const [state] = uploadStates(home);
+    const status = await api<UploadStatus>(`/uploads/${encodeURIComponent(state!.uploadId)}`, { token: token() });
+    expect(status.status).toBe(200);
+    expect(status.body.status).toBe('pending');
+    const heldBefore = status.body.parts.filter((p) => p.size === 8 * MiB).map((p) => p.partNumber);
+    const recordedBefore = state!.completedParts.map((p) => p.partNumber);
+
+    // Act: the same command again, without the stall.
+    const second = await runCli(['upload', file, '--folder', folder, '--debug'], { env: home.env });
+
+    // Assess
+    expect(second.code).toBe(0);
+    expect(second.stderr).toMatch(/resuming, S3 holds parts/);
+    expect(recordedBefore.every((n) => heldBefore.includes(n))).toBe(true);
+    expect(heldBefore.length).toBeGreaterThanOrEqual(4);
+    const sentAfter = partPuts(second.stderr);
+    expect(sentAfter.filter((n) => heldBefore.includes(n))).toEqual([]);
+    expect([...heldBefore, ...sentAfter].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(second.stdout).toMatch(/^uploaded .*long take\.mov 96\.0 MiB id=/);
+    expect(uploadStates(home)).toEqual([]);
+
+    const target = path.join(work, 'long take (downloaded).mov');
+    const download = await runCli(['download', `${folder}/long take.mov`, target], { env: home.env });
+    expect(download.code).toBe(0);
+    expect(sha256File(target)).toBe(source);
+  });
+
+  it('uploads a small file with one presigned PUT', async () => {
+    const file = path.join(work, 'IMG 0001 é.jpg');
+    writeTestFile(file, 300 * 1024);
+
+    const run = await runCli(['upload', file, '--folder', folder, '--debug', '--no-progress'], { env: home.env });
+
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/mode single/);
+    expect(run.stderr).toMatch(/single PUT 307200 bytes/);
+    expect(run.stdout).toMatch(/^uploaded .*IMG 0001 é\.jpg 300\.0 KiB id=/);
+  });
+
+  it('lists the folder as a table', async () => {
+    const table = await eventually(async () => {
+      const run = await runCli(['ls', folder], { env: home.env });
+      return run.stdout.includes('IMG 0001 é.jpg') && run.stdout.includes('long take.mov') ? run.stdout : undefined;
+    }, 5000, 200);
+
+    const lines = table!.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+SIZE\s+TYPE\s+UPLOADED\s+ID$/);
+    expect(lines.find((l) => l.startsWith('long take.mov'))).toMatch(/^long take\.mov\s+96\.0 MiB\s+video\/quicktime\s+\d{4}-\d\d-\d\dT\S+Z\s+\S+$/);
+  });
+});
