@@ -175,7 +175,7 @@ describe('fuzzing every route with bad requests', () => {
     expect(ids).toHaveLength(SEEDED.length);
     const cursor = (await list('/fuzz', 1)).nextCursor;
     expect(cursor).toEqual(expect.any(String));
-    world = { fileIds: ids, folders: [...folders, '/fuzz/deep', '/nothing-here'], cursors: [cursor as string] };
+    world = { fileIds: ids, names: [stack.adminUser, 'fuzz-viewer'], folders: [...folders, '/fuzz/deep', '/nothing-here'], cursors: [cursor as string] };
     before = await catalogSnapshot(stack);
   }, 120_000);
 

@@ -32,6 +32,8 @@ export interface BadRequest {
 /** What the test knows about the stack's catalog: lets read-only routes hit real files. */
 export interface FuzzWorld {
   readonly fileIds: readonly string[];
+  /** Other path parameter values that name something real (usernames): never sent to mutating routes. */
+  readonly names: readonly string[];
   readonly folders: readonly string[];
   readonly cursors: readonly string[];
 }
@@ -310,9 +312,10 @@ function fillPath(path: string, values: readonly ParamValue[]): string {
 export function badRequestsFor(route: RouteDeclaration, world: FuzzWorld, allRoutes: readonly RouteDeclaration[]): fc.Arbitrary<BadRequest> {
   const params = pathParams(route.path);
   const mutating = MUTATING.has(route.method);
-  const realIds = new Set(world.fileIds);
-  const realParam = fc.constantFrom(...world.fileIds).map((id): ParamValue => ({ encoded: id, routable: true }));
-  const safeParam = paramValue(safeParamRaw).filter((p) => !realIds.has(p.encoded) && !realIds.has(safeDecode(p.encoded)));
+  const real = new Set([...world.fileIds, ...world.names].map((v) => v.toLowerCase()));
+  const realParam = fc.constantFrom(...world.fileIds, ...world.names).map((id): ParamValue => ({ encoded: percentEncode(id), routable: true }));
+  const namesNothing = (encoded: string): boolean => ![encoded, safeDecode(encoded), safeDecode(encoded).trim().normalize('NFC')].some((v) => real.has(v.toLowerCase()));
+  const safeParam = paramValue(safeParamRaw).filter((p) => namesNothing(p.encoded));
   const anyParam = fc.oneof({ weight: 2, arbitrary: realParam }, { weight: 3, arbitrary: safeParam });
   const as = fc.constantFrom<'admin' | 'viewer'>('admin', 'admin', 'admin', 'viewer');
 

@@ -1,7 +1,7 @@
 /**
- * Everything the catalog and the bucket hold, in a comparable form: every table item except
- * users, login limiters and upload sessions (which requests may legitimately touch), and
- * every object's key, size and ETag.
+ * Everything the catalog and the bucket hold, in a comparable form: every table item (files,
+ * tombstones, folders, users) except login limiters and upload sessions, and every object's
+ * key, size and ETag.
  */
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -21,8 +21,8 @@ export interface CatalogSnapshot {
   readonly objects: readonly string[];
 }
 
-/** Item kinds outside the catalog: requests may write these (e.g. a failed login's counter). */
-const NOT_CATALOG = /^(USER|UPLOAD)#/;
+/** Items bad requests may legitimately write: login limiters (a failed login counts) and upload sessions. */
+const mayChange = (item: Record<string, unknown>): boolean => item.sk === 'LOGIN' || String(item.pk).startsWith('UPLOAD#');
 
 export async function catalogSnapshot(stack: StackEndpoints): Promise<CatalogSnapshot> {
   const dynamodb = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: LOCAL_CREDENTIALS });
@@ -34,7 +34,7 @@ export async function catalogSnapshot(stack: StackEndpoints): Promise<CatalogSna
     do {
       const page = await documents.send(new ScanCommand({ TableName: stack.tableName, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
       for (const item of page.Items ?? []) {
-        if (!NOT_CATALOG.test(String(item.pk))) items.push(stableJson(item));
+        if (!mayChange(item)) items.push(stableJson(item));
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
