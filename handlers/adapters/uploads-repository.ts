@@ -1,7 +1,7 @@
 /** Upload sessions (`UPLOAD#<id>` / `SESSION`), written by the uploads function, read by sync. */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MultipartState, UploadSession } from '../core/catalog';
-import { uploadItemKey } from '../core/keys';
+import { fileItemKey, uploadItemKey } from '../core/keys';
 import { defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
 
@@ -13,6 +13,11 @@ export interface UploadSessionStore {
   markCompleted(uploadId: string): Promise<boolean>;
   /** Deletes the session (no error when it is already gone). */
   remove(uploadId: string): Promise<void>;
+  /**
+   * Whether the catalog row of `folder`/`name` is the file this upload stored (the sync
+   * function wrote it): how a completion whose answer was lost is recognised.
+   */
+  isCatalogued(session: Pick<UploadSession, 'uploadId' | 'folder' | 'name'>): Promise<boolean>;
 }
 
 export class UploadsRepository implements UploadSessionStore {
@@ -57,6 +62,13 @@ export class UploadsRepository implements UploadSessionStore {
       if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
+  }
+
+  async isCatalogued(session: Pick<UploadSession, 'uploadId' | 'folder' | 'name'>): Promise<boolean> {
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: fileItemKey(session.folder, session.name), ProjectionExpression: 'uploadId, #status', ExpressionAttributeNames: { '#status': 'status' } }),
+    );
+    return out.Item?.uploadId === session.uploadId && out.Item?.status === 'available';
   }
 
   async remove(uploadId: string): Promise<void> {

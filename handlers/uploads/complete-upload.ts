@@ -4,7 +4,7 @@
  * ETag and its planned size, adding up to the declared size. Anything else aborts the S3
  * upload and deletes the session before answering 400: nothing half-stored stays behind.
  * A repeated call after success answers the same file again (a client whose response was
- * lost may retry).
+ * lost, or whose call outlived the function's timeout while S3 finished, may retry).
  */
 import type { UploadSession } from '../core/catalog';
 import { fileTypeOf, type FileType } from '../core/content-types';
@@ -43,7 +43,7 @@ export function parseCompleteRequest(body: unknown): readonly ClaimedPart[] {
 }
 
 export interface CompleteUploadDeps {
-  readonly uploads: Pick<UploadSessionStore, 'get' | 'markCompleted' | 'remove'>;
+  readonly uploads: Pick<UploadSessionStore, 'get' | 'markCompleted' | 'remove' | 'isCatalogued'>;
   readonly multipart: Pick<MultipartUploads, 'listParts' | 'complete' | 'abort'>;
   readonly logger?: Logger;
   /** @default the clock */
@@ -70,10 +70,7 @@ export async function completeUpload(uploadId: string | undefined, claimed: read
   const { s3UploadId, partSize, partCount } = session.multipart;
 
   const held = await deps.multipart.listParts(session.key, s3UploadId);
-  if (held === undefined) {
-    await deps.uploads.remove(session.uploadId);
-    throw new UploadExpired(`Upload ${session.uploadId} no longer exists in S3; start a new upload`);
-  }
+  if (held === undefined) return vanished(session, deps);
   const problem = checkPartList(session.size, { partSize, partCount }, claimed, held);
   if (problem !== undefined) {
     await discard(session, deps);
@@ -91,13 +88,23 @@ export async function completeUpload(uploadId: string | undefined, claimed: read
     await discard(session, deps);
     throw new UploadRejected('PartsRejected', `S3 refused the parts (${error.s3Code}). The upload was aborted: start a new one.`);
   }
-  if (result === undefined) {
-    await deps.uploads.remove(session.uploadId);
-    throw new UploadExpired(`Upload ${session.uploadId} no longer exists in S3; start a new upload`);
-  }
+  if (result === undefined) return vanished(session, deps);
   // Kept (now 'completed'), not deleted: the sync function reads uploader and tags from it.
   await deps.uploads.markCompleted(session.uploadId);
   return { file: fileOf(session, result.etag) };
+}
+
+/**
+ * S3 no longer knows the upload: either it was completed (by an earlier call whose answer was
+ * lost) and the sync function catalogued the file, or it was aborted. The session is kept in
+ * the second case too: if S3 completed it a moment ago, the sync function still needs it.
+ */
+async function vanished(session: UploadSession, deps: CompleteUploadDeps): Promise<{ file: CompletedFile }> {
+  if (await deps.uploads.isCatalogued(session)) {
+    await deps.uploads.markCompleted(session.uploadId);
+    return { file: fileOf(session) };
+  }
+  throw new UploadExpired(`Upload ${session.uploadId} no longer exists in S3; start a new upload`);
 }
 
 async function discard(session: UploadSession, deps: CompleteUploadDeps): Promise<void> {

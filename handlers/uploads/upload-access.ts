@@ -1,9 +1,10 @@
 /**
- * Loads an upload session for a caller: only its owner or an admin may touch it. Anyone else
- * gets the same 404 as for an id that never existed, so upload ids cannot be probed.
+ * Loads an upload session for a caller: only its owner or an admin may touch it, and the owner
+ * only while the folder is still within their folder limits. Anyone else gets the same 404 as
+ * for an id that never existed, so upload ids cannot be probed.
  */
 import type { UploadSession } from '../core/catalog';
-import { canUpload } from '../core/roles';
+import { canUpload, isFolderAllowed } from '../core/roles';
 import type { UploadSessionStore } from '../adapters/uploads-repository';
 import { requireRole, type Principal } from '../http/principal';
 import { UploadExpired, UploadNotFound } from './errors';
@@ -19,7 +20,8 @@ export async function accessibleSession(
 ): Promise<UploadSession> {
   requireRole(caller, canUpload, 'upload files');
   const session = uploadId !== undefined && UPLOAD_ID.test(uploadId) ? await uploads.get(uploadId) : undefined;
-  if (session === undefined || (session.owner !== caller.username && caller.role !== 'admin')) {
+  const allowed = session !== undefined && (caller.role === 'admin' || (session.owner === caller.username && isFolderAllowed(caller, session.folder)));
+  if (!allowed) {
     throw new UploadNotFound(`No upload ${JSON.stringify(uploadId ?? '')} of yours`);
   }
   if (options.allowExpired !== true && session.status !== 'completed' && isExpired(session, now)) {

@@ -12,7 +12,7 @@ import { UploadExpired } from './errors';
 import { accessibleSession } from './upload-access';
 
 export interface UploadStatusDeps {
-  readonly uploads: Pick<UploadSessionStore, 'get'>;
+  readonly uploads: Pick<UploadSessionStore, 'get' | 'isCatalogued' | 'markCompleted'>;
   readonly multipart: Pick<MultipartUploads, 'listParts'>;
   /** @default the clock */
   readonly now?: () => Date;
@@ -47,15 +47,20 @@ export interface UploadStatusResponse {
 export async function uploadStatus(uploadId: string | undefined, caller: Principal, deps: UploadStatusDeps): Promise<UploadStatusResponse> {
   const now = (deps.now ?? (() => new Date()))();
   const session = await accessibleSession(uploadId, caller, deps.uploads, now);
-  const status = session.status ?? 'pending';
+  let status = session.status ?? 'pending';
   const multipart = session.mode === 'multipart' ? session.multipart : undefined;
   let parts: HeldPartView[] = [];
-  if (multipart !== undefined && status === 'pending') {
-    const held = await deps.multipart.listParts(session.key, multipart.s3UploadId);
-    // S3 no longer knows it: aborted by the lifecycle rule (or by hand).
-    if (held === undefined) throw new UploadExpired(`Upload ${session.uploadId} no longer exists in S3; start a new upload`);
+  const held = multipart !== undefined && status === 'pending' ? await deps.multipart.listParts(session.key, multipart.s3UploadId) : [];
+  if (held === undefined) {
+    // S3 no longer knows it: completed by a call whose answer was lost, or aborted (lifecycle rule).
+    if (!(await deps.uploads.isCatalogued(session))) throw new UploadExpired(`Upload ${session.uploadId} no longer exists in S3; start a new upload`);
+    await deps.uploads.markCompleted(session.uploadId);
+    status = 'completed';
+  } else {
     parts = held.map((p) => ({ partNumber: p.partNumber, etag: p.etag, size: p.size, ...(p.checksumSha256 !== undefined ? { sha256: p.checksumSha256 } : {}) }));
   }
+  // A single PUT has no completion call: it is done once the sync function catalogued it.
+  if (multipart === undefined && status === 'pending' && (await deps.uploads.isCatalogued(session))) status = 'completed';
   return {
     uploadId: session.uploadId,
     fileId: fileIdOf(session.key),

@@ -4,7 +4,7 @@
  * completed after the API checked the parts against S3.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { CompleteMultipartUploadCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { e2eContext } from './support/context';
 import { api, eventually, expectErrorBody, login } from './support/http';
 import {
@@ -136,6 +136,38 @@ describe('multipart upload', () => {
       const resign = await signParts(token, upload.uploadId, [1], checksumOf);
       expect(resign.status).toBe(409);
       expect(resign.body.error?.code).toBe('UploadCompleted');
+    });
+  });
+
+  describe('a completion whose answer was lost', () => {
+    it('answers the file on retry once S3 completed the upload and the file is catalogued', async () => {
+      const fileName = 'lost-answer.mp4';
+      const created = (await create({ fileName })).body;
+      const signed = await signParts(token, created.uploadId, Array.from({ length: created.partCount }, (_, i) => i + 1));
+      const sent = await inParallel(signed.body.parts, PARALLEL_PARTS, async (part) => ({ part, ...(await putPart(part, partOf(source, created.partSize, part.partNumber))) }));
+      // S3 completes it, as an earlier call of the API did before its answer was lost.
+      const session = await storedSession(context, created.uploadId);
+      const s3 = localS3(context);
+      await s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: context.bucketName,
+          Key: session?.key as string,
+          UploadId: (session?.multipart as { s3UploadId: string }).s3UploadId,
+          MultipartUpload: { Parts: sent.map((s) => ({ PartNumber: s.part.partNumber, ETag: s.etag as string })) },
+        }),
+      );
+      s3.destroy();
+      const listed = await eventually(async () => {
+        const page = await api<{ files: { id: string }[] }>(`/files?folder=${encodeURIComponent(folder)}`, { token });
+        return page.body.files?.find((f) => f.id === created.fileId);
+      }, 10_000);
+      expect(listed).toBeDefined();
+
+      const parts = sent.map((s) => ({ partNumber: s.part.partNumber, etag: s.etag as string }));
+      const retried = await api<{ file: { id: string; size: number } }>(`/uploads/${created.uploadId}/complete`, { token, json: { parts } });
+      expect(retried.status).toBe(200);
+      expect(retried.body.file).toMatchObject({ id: created.fileId, size: source.length });
+      expect((await api<{ status: string }>(`/uploads/${created.uploadId}`, { token })).body.status).toBe('completed');
     });
   });
 

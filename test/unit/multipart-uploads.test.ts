@@ -29,6 +29,7 @@ function world() {
   const created: NewMultipartUpload[] = [];
   const signed: ObjectUrlRequest[] = [];
   let completion: 'ok' | 'rejected' | 'gone' = 'ok';
+  const catalogued = new Set<string>();
   const uploads: UploadSessionStore = {
     create: async (session) => void sessions.set(session.uploadId, session),
     get: async (id) => sessions.get(id),
@@ -39,6 +40,7 @@ function world() {
       return true;
     },
     remove: async (id) => void sessions.delete(id),
+    isCatalogued: async (session) => catalogued.has(session.uploadId),
   };
   const multipart: MultipartUploads = {
     create: async (upload) => {
@@ -74,6 +76,7 @@ function world() {
     completed,
     created,
     signed,
+    catalogued,
     failCompletion: (how: 'rejected' | 'gone') => (completion = how),
   };
 }
@@ -199,6 +202,13 @@ describe('multipart uploads', () => {
       await expect(uploadStatus(uploadId, ADMIN, w.deps)).resolves.toMatchObject({ uploadId, status: 'pending' });
     });
 
+    it('hides an upload from its owner once the folder is outside their folder limits', async () => {
+      const w = world();
+      const { uploadId } = await startMultipart(w);
+      await expect(uploadStatus(uploadId, { ...ANA, folders: ['/family'] }, w.deps)).rejects.toBeInstanceOf(UploadNotFound);
+      await expect(uploadStatus(uploadId, { ...ANA, folders: ['/trips'] }, w.deps)).resolves.toMatchObject({ uploadId });
+    });
+
     it('answers 410 once the session expired, but still lets its owner abort it', async () => {
       const w = world();
       const { uploadId, expiresAt } = await startMultipart(w);
@@ -218,6 +228,14 @@ describe('multipart uploads', () => {
       const status = await uploadStatus(uploadId, ANA, w.deps);
       expect(status).toMatchObject({ mode: 'multipart', status: 'pending', size: SIZE, partSize: 8 * MiB, partCount: 3 });
       expect(status.parts).toEqual([{ partNumber: 2, etag: 'e2', size: 8 * MiB, sha256: SUM }]);
+    });
+
+    it('reports a single PUT completed once its file is catalogued', async () => {
+      const w = world();
+      const single = await createUpload(parseUploadRequest({ folder: '/', fileName: 'a.mp4', contentType: 'video/mp4', size: 10 }, LIMITS), ANA, w.deps);
+      await expect(uploadStatus(single.uploadId, ANA, w.deps)).resolves.toMatchObject({ mode: 'single', status: 'pending', parts: [] });
+      w.catalogued.add(single.uploadId);
+      await expect(uploadStatus(single.uploadId, ANA, w.deps)).resolves.toMatchObject({ mode: 'single', status: 'completed' });
     });
 
     it('answers 410 when S3 no longer knows the upload (the lifecycle rule aborted it)', async () => {
@@ -274,13 +292,27 @@ describe('multipart uploads', () => {
       expect(w.aborted).toEqual(['s3-1']);
     });
 
-    it('answers 410 and forgets the session when S3 lost the upload', async () => {
+    it('answers 410 when S3 lost the upload, keeping the session for a sync that may still need it', async () => {
       const w = world();
       const { uploadId } = await startMultipart(w);
       holdAll(w);
       w.failCompletion('gone');
       await expect(completeUpload(uploadId, parseCompleteRequest({ parts: ALL_PARTS }), ANA, w.deps)).rejects.toBeInstanceOf(UploadExpired);
-      expect(w.sessions.has(uploadId)).toBe(false);
+      expect(w.sessions.get(uploadId)?.status).toBe('pending');
+    });
+
+    it('answers the file when S3 no longer knows the upload because an earlier call completed it', async () => {
+      // Prepare: S3 completed it, the answer was lost (e.g. the function timed out), sync catalogued it.
+      const w = world();
+      const { uploadId, fileId } = await startMultipart(w);
+      w.held.delete('s3-1');
+      w.catalogued.add(uploadId);
+      // Act
+      const response = await completeUpload(uploadId, parseCompleteRequest({ parts: ALL_PARTS }), ANA, w.deps);
+      // Assess
+      expect(response.file).toMatchObject({ id: fileId, size: SIZE });
+      expect(w.sessions.get(uploadId)?.status).toBe('completed');
+      await expect(uploadStatus(uploadId, ANA, w.deps)).resolves.toMatchObject({ status: 'completed', parts: [] });
     });
 
     it('refuses a malformed part list with a 400 and leaves the upload alone', async () => {
