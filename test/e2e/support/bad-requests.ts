@@ -291,6 +291,28 @@ const hostileParsedBody: fc.Arbitrary<Body> = fc.oneof(
   },
 );
 
+// --- one field wrong, for routes that only read or only start uploads ----------------------
+
+/** A valid-looking upload request (it starts an upload session, it writes no catalog row). */
+const UPLOAD_TEMPLATE = { folder: '/fuzz', fileName: 'new.jpg', contentType: 'image/jpeg', size: 1024 };
+
+/** `template` with exactly one field replaced by a hostile value, or one unknown field added. */
+function oneFieldWrong(template: Readonly<Record<string, unknown>>): fc.Arbitrary<Record<string, unknown>> {
+  return fc.tuple(fc.constantFrom(...Object.keys(template), 'owner', '__proto__'), hostileValue).map(([field, value]) => ({ ...template, [field]: value }));
+}
+
+/**
+ * Bodies that pass the outer checks of routes known not to change the catalog, so the
+ * generated garbage reaches their inner validation (per item of a batch, per id of a link
+ * request). Keyed by route; a route without an entry gets only the generic bodies.
+ */
+const DEEP_BODIES: Readonly<Record<string, (world: FuzzWorld) => fc.Arbitrary<unknown>>> = {
+  'POST /uploads': () => oneFieldWrong(UPLOAD_TEMPLATE),
+  'POST /uploads/batch': () => fc.record({ files: fc.array(fc.oneof(oneFieldWrong(UPLOAD_TEMPLATE), hostileValue), { minLength: 1, maxLength: 30 }) }),
+  'POST /files/links': (world) =>
+    fc.record({ ids: fc.array(fc.oneof(fc.constantFrom(...world.fileIds), hostileString, safeParamRaw, hostileValue), { minLength: 1, maxLength: 40 }) }),
+};
+
 // --- requests -------------------------------------------------------------------------------
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -351,6 +373,15 @@ export function badRequestsFor(route: RouteDeclaration, world: FuzzWorld, allRou
       fc.tuple(paramsOf(anyParam), hostileQuery, as, framingInvalidBody).map(([p, q, who, b]) => build('unparseable body', p, q, b, who)),
       fc.tuple(paramsOf(safeParam), hostileQuery, as, hostileParsedBody).map(([p, q, who, b]) => build('hostile body', p, q, b, who)),
     );
+    const deep = DEEP_BODIES[`${route.method} ${route.path}`];
+    if (deep !== undefined) {
+      variants.push(
+        fc.tuple(paramsOf(safeParam), as, deep(world)).map(([p, who, value]) => {
+          const text = JSON.stringify(value);
+          return build('one field wrong', p, '', { contentType: 'application/json', bytes: wtf8(text), oversized: false, description: `JSON ${JSON.stringify(text.slice(0, 100))}` }, who);
+        }),
+      );
+    }
   }
   // A method the route's path does not have: API Gateway's 404 (or another route of the path,
   // which then gets an unparseable body or names nothing that exists).
