@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { CompleteMultipartUploadCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { e2eContext } from './support/context';
+import { BROWSER_ORIGIN, e2eContext } from './support/context';
 import { api, eventually, expectErrorBody, login } from './support/http';
 import {
   addEditor,
@@ -279,6 +279,34 @@ describe('multipart upload', () => {
       expect(answer.status).toBe(410);
       expect(answer.body).toMatchObject({ error: { code: 'UploadExpired' } });
       // Cleaning up early stays possible.
+      expect((await api(`/uploads/${created.uploadId}`, { token, method: 'DELETE' })).status).toBe(204);
+    });
+  });
+
+  describe('from a browser', () => {
+    it("passes the bucket's preflight for a checksummed part and lets the page read its ETag", async () => {
+      const created = (await create({ fileName: 'browser.mp4', checksumAlgorithm: 'SHA256' })).body;
+      const body = partOf(source, created.partSize, 1);
+      const signed = await signParts(token, created.uploadId, [1], () => sha256Base64(body));
+      const part = signed.body.parts[0]!;
+      // content-length is set by the browser itself, never requested in a preflight.
+      const requested = Object.keys(part.headers).filter((h) => h !== 'content-length');
+      expect(requested).toEqual(['x-amz-checksum-sha256']);
+      const preflight = await fetch(part.url, {
+        method: 'OPTIONS',
+        headers: { origin: BROWSER_ORIGIN, 'access-control-request-method': 'PUT', 'access-control-request-headers': requested.join(',') },
+      });
+      // A header outside the rule fails the preflight (403); s3rver answers allowed preflights with origin `*`.
+      expect(preflight.status).toBe(200);
+      expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toBe('x-amz-checksum-sha256');
+
+      const headers = { ...part.headers, origin: BROWSER_ORIGIN };
+      delete (headers as Record<string, string>)['content-length'];
+      const put = await fetch(part.url, { method: 'PUT', headers, body });
+      expect(put.status).toBe(200);
+      expect(put.headers.get('access-control-allow-origin')).toBe(BROWSER_ORIGIN);
+      expect(put.headers.get('access-control-expose-headers')).toContain('ETag');
+      expect(put.headers.get('etag')).toMatch(/^"[0-9a-f]{32}"$/);
       expect((await api(`/uploads/${created.uploadId}`, { token, method: 'DELETE' })).status).toBe(204);
     });
   });
