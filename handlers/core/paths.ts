@@ -59,6 +59,11 @@ export function normalizeFolder(input: unknown, field = 'folder'): string {
   if (body === '') return ROOT_FOLDER;
   if (body.endsWith('/')) body = body.slice(0, -1);
   for (const segment of body.split('/')) checkSegment(field, segment, 'folder segment');
+  // No file fits in a folder whose key prefix leaves no room for a one-byte name; refusing it
+  // here also keeps the catalog's `FOLDER#<folder>` keys within DynamoDB's key size limits.
+  if (utf8Length(`${KEY_PREFIX}/${body}/x`) > MAX_KEY_BYTES) {
+    throw new ValidationError(field, `is too long: a file key in it would exceed ${MAX_KEY_BYTES} bytes in UTF-8`);
+  }
   return `/${body}`;
 }
 

@@ -12,7 +12,7 @@ import { canonicalContentType, fileTypeOf, isContentTypeAllowed, DEFAULT_ALLOWED
 import { decodeListCursor, decodeTypeCursor, encodeListCursor } from '../../handlers/core/cursor';
 import { HttpError } from '../../handlers/core/errors';
 import { parseDescription, parseTags } from '../../handlers/core/file-details';
-import { decodeEventKey, fileIdOf, fileLocation, keyOfFileId, normalizeFileName, normalizeFolder, parseObjectKey, ROOT_FOLDER } from '../../handlers/core/paths';
+import { decodeEventKey, fileIdOf, fileLocation, keyOfFileId, MAX_KEY_BYTES, normalizeFileName, normalizeFolder, objectKey, parseObjectKey, ROOT_FOLDER } from '../../handlers/core/paths';
 import { parseFolderLimits } from '../../handlers/core/roles';
 import { normalizeSequencer } from '../../handlers/core/sequencer';
 import { bearerToken, signToken, verifyToken } from '../../handlers/core/token';
@@ -36,6 +36,11 @@ const trickyString: fc.Arbitrary<string> = fc.oneof(
   fc.array(fc.oneof(fc.constantFrom(...TRICKY), fc.string({ maxLength: 4 })), { maxLength: 12 }).map((parts) => parts.join('')),
   fc.integer({ min: 250, max: 3000 }).map((n) => 'a/'.repeat(n)),
 );
+
+/** Folders of many long, valid segments: near and over the key's byte limit. */
+const longFolder: fc.Arbitrary<string> = fc
+  .array(fc.tuple(fc.constantFrom('a', 'é', '日', '😀'), fc.integer({ min: 1, max: 85 })), { minLength: 1, maxLength: 16 })
+  .map((segments) => segments.map(([c, n]) => `/${c.repeat(n)}`).join(''));
 
 /** Any JSON-ish value, tricky strings included, plus prototype-pollution shaped objects. */
 const anyValue: fc.Arbitrary<unknown> = fc.oneof(
@@ -62,7 +67,7 @@ describe('parsers of untrusted input, fuzzed', () => {
   describe('paths', () => {
     it('normalizeFolder returns an idempotent, clean folder or throws a ValidationError', () => {
       fc.assert(
-        fc.property(fc.oneof(trickyString, anyValue), (input) => {
+        fc.property(fc.oneof(trickyString, anyValue, longFolder), (input) => {
           let folder: string;
           try {
             folder = normalizeFolder(input);
@@ -75,6 +80,7 @@ describe('parsers of untrusted input, fuzzed', () => {
           expect(folder === ROOT_FOLDER || !folder.endsWith('/')).toBe(true);
           expect(folder.split('/').slice(1).filter((s) => folder !== ROOT_FOLDER && (s === '' || s === '.' || s === '..'))).toEqual([]);
           expect(Buffer.from(folder, 'utf8').toString('utf8')).toBe(folder); // no lone surrogates
+          expect(Buffer.byteLength(objectKey({ folder, name: 'x' }))).toBeLessThanOrEqual(MAX_KEY_BYTES); // room for a file
         }),
         RUNS,
       );

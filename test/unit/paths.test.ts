@@ -82,6 +82,18 @@ describe('paths', () => {
       expect(objectKey({ folder: '/spain2024', name: 'IMG 1.jpg' })).toBe('media/spain2024/IMG 1.jpg');
     });
 
+    it('throws a ValidationError for a folder too long to hold any file, counting UTF-8 bytes', () => {
+      // Prepare: 11 segments of 85 three-byte characters: 946 characters, 2816 bytes.
+      const folder = `/${'日'.repeat(85)}`.repeat(11);
+      const longest = `/${'a'.repeat(255)}/${'b'.repeat(255)}/${'c'.repeat(255)}/${'d'.repeat(MAX_KEY_BYTES - 'media/x'.length - 3 * 256 - 1)}`;
+
+      // Act + Assess
+      expect(() => normalizeFolder(folder)).toThrow(ValidationError);
+      expect(normalizeFolder(longest)).toBe(longest);
+      expect(Buffer.byteLength(objectKey({ folder: longest, name: 'x' }))).toBe(MAX_KEY_BYTES);
+      expect(() => normalizeFolder(`${longest}d`)).toThrow('too long');
+    });
+
     it('accepts a key of exactly 1024 bytes and refuses 1025', () => {
       const folder = `/${['a'.repeat(200), 'b'.repeat(200), 'c'.repeat(200), 'd'.repeat(200)].join('/')}`;
       const prefixBytes = Buffer.byteLength(`media${folder}/`);
