@@ -275,11 +275,14 @@ export function parseCompleteXml(xml: string): CompletedPartXml[] {
 }
 
 async function checkCompletion(dir: string, parts: readonly CompletedPartXml[], upload: UploadRecord): Promise<void> {
-  const stored = new Map((await storedParts(dir)).map((p) => [p.partNumber, p]));
+  // The list's order first, then each part, then sizes: the order S3 reports problems in.
   parts.forEach((part, i) => {
     if (i > 0 && part.partNumber <= (parts[i - 1] as CompletedPartXml).partNumber) {
       throw new S3Error('InvalidPartOrder', 'The list of parts was not in ascending order. The parts list must be specified in order by part number.');
     }
+  });
+  const stored = new Map((await storedParts(dir)).map((p) => [p.partNumber, p]));
+  const held = parts.map((part) => {
     const held = stored.get(part.partNumber);
     if (held === undefined || held.etag !== part.etag) throw new S3Error('InvalidPart', INVALID_PART);
     if (upload.checksumAlgorithm === 'SHA256') {
@@ -288,10 +291,11 @@ async function checkCompletion(dir: string, parts: readonly CompletedPartXml[], 
       }
       if (part.sha256 !== held.sha256) throw new S3Error('InvalidPart', INVALID_PART);
     }
-    if (i < parts.length - 1 && held.size < MIN_PART_BYTES) {
-      throw new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.');
-    }
+    return held;
   });
+  if (held.slice(0, -1).some((part) => part.size < MIN_PART_BYTES)) {
+    throw new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.');
+  }
 }
 
 function createdRecord(req: IncomingMessage, bucket: string, key: string, size: number, etag: string): unknown {

@@ -49,6 +49,8 @@ export interface MultipartUploads {
 export interface S3MultipartUploadsOptions {
   readonly bucket: string;
   readonly client?: S3Client;
+  /** Parts per ListParts page. @default 1000, S3's maximum */
+  readonly listPageSize?: number;
 }
 
 /** ListParts returns at most 1,000 parts a page. */
@@ -58,10 +60,12 @@ const PART_ERRORS = new Set(['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall'
 export class S3MultipartUploads implements MultipartUploads {
   private readonly bucket: string;
   private readonly client: S3Client;
+  private readonly pageSize: number;
 
   constructor(options: S3MultipartUploadsOptions) {
     this.bucket = options.bucket;
     this.client = options.client ?? defaultS3Client();
+    this.pageSize = options.listPageSize ?? PAGE_SIZE;
   }
 
   async create(upload: NewMultipartUpload): Promise<string> {
@@ -84,7 +88,7 @@ export class S3MultipartUploads implements MultipartUploads {
     try {
       for (;;) {
         const out = await this.client.send(
-          new ListPartsCommand({ Bucket: this.bucket, Key: key, UploadId: s3UploadId, MaxParts: PAGE_SIZE, ...(marker !== undefined ? { PartNumberMarker: marker } : {}) }),
+          new ListPartsCommand({ Bucket: this.bucket, Key: key, UploadId: s3UploadId, MaxParts: this.pageSize, ...(marker !== undefined ? { PartNumberMarker: marker } : {}) }),
         );
         for (const part of out.Parts ?? []) {
           if (part.PartNumber === undefined || part.ETag === undefined || part.Size === undefined) continue;

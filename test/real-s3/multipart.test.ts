@@ -118,6 +118,17 @@ describe('the uploads function\'s S3 adapter on a real S3', () => {
     expect(await uploads.listParts(key, s3UploadId)).toBeUndefined();
   });
 
+  it('lists every part across ListParts pages', async () => {
+    const key = 'media/paged.bin';
+    const paged = new S3MultipartUploads({ bucket, client, listPageSize: 2 });
+    const s3UploadId = await paged.create({ key, contentType: 'video/mp4', metadata: {} });
+    for (const n of [1, 2, 3, 4, 5]) {
+      expect((await put(partUrl(key, s3UploadId, n, { 'content-length': String(n) }), { 'content-length': String(n) }, randomBytes(n))).status).toBe(200);
+    }
+    expect((await paged.listParts(key, s3UploadId))?.map((p) => [p.partNumber, p.size])).toEqual([1, 2, 3, 4, 5].map((n) => [n, n]));
+    await paged.abort(key, s3UploadId);
+  });
+
   it('maps S3 refusing a part under 5 MiB but the last to PartsRejected', async () => {
     const key = 'media/too-small.bin';
     const s3UploadId = await uploads.create({ key, contentType: 'video/mp4', metadata: {} });
