@@ -75,6 +75,17 @@ describe('catalog', () => {
       expect(decision).toMatchObject({ action: 'upsert', file: { size: 99, contentType: 'video/mp4', fileType: 'video' } });
     });
 
+    it('records the whole-file SHA-256 the session declared when the object carries the same value', () => {
+      const sha256 = 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=';
+      const session = { ...SESSION, sha256 };
+      const agreeing = applyObjectEvent({ event: created('media/spain2024/IMG+1.jpg'), head: { ...HEAD, metadata: { ...HEAD.metadata, sha256 } }, session, now: NOW });
+      const other = applyObjectEvent({ event: created('media/spain2024/IMG+1.jpg'), head: { ...HEAD, metadata: { ...HEAD.metadata, sha256: 'x' } }, session, now: NOW });
+      const unsigned = applyObjectEvent({ event: created('media/spain2024/IMG+1.jpg'), head: HEAD, session, now: NOW });
+      expect(agreeing).toMatchObject({ action: 'upsert', file: { sha256 } });
+      expect((other as { file: object }).file).not.toHaveProperty('sha256');
+      expect((unsigned as { file: object }).file).not.toHaveProperty('sha256');
+    });
+
     it('ignores a session created for another key', () => {
       const decision = applyObjectEvent({ event: created('media/other.jpg'), head: HEAD, session: SESSION, now: NOW });
       expect(decision).toMatchObject({ action: 'upsert', file: { uploadedBy: UNKNOWN_UPLOADER, tags: [] } });
