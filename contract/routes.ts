@@ -28,10 +28,14 @@ export const ROUTES: readonly RouteDeclaration[] = [
   { method: 'PATCH', path: '/users/{username}', function: 'auth', auth: true, summary: 'Admins: change a user\'s role, password or folder limits' },
   { method: 'DELETE', path: '/users/{username}', function: 'auth', auth: true, summary: 'Admins: remove a user (never the last admin)' },
   { method: 'POST', path: '/uploads', function: 'uploads', auth: true, summary: 'Start an upload: presigned PUT URL, or a multipart upload from the size threshold on' },
+  { method: 'POST', path: '/uploads/batch', function: 'uploads', auth: true, summary: 'Start up to 100 uploads at once; each item answered like POST /uploads, failures per item' },
   { method: 'GET', path: '/uploads/{uploadId}', function: 'uploads', auth: true, summary: 'An upload\'s status and the parts S3 already holds (resume)' },
   { method: 'DELETE', path: '/uploads/{uploadId}', function: 'uploads', auth: true, summary: 'Abort a multipart upload and delete its parts' },
   { method: 'POST', path: '/uploads/{uploadId}/parts', function: 'uploads', auth: true, summary: 'Presigned URLs for parts of a multipart upload, signed on demand' },
   { method: 'POST', path: '/uploads/{uploadId}/complete', function: 'uploads', auth: true, summary: 'Complete a multipart upload after checking its parts against S3' },
+  { method: 'POST', path: '/folders', function: 'files', auth: true, summary: 'Create a folder (and its ancestors); it lists even while empty' },
+  { method: 'GET', path: '/folders', function: 'files', auth: true, summary: 'List the subfolders of ?parent= (default /)' },
+  { method: 'DELETE', path: '/folders', function: 'files', auth: true, summary: 'Delete the empty folder ?path= (409 FolderNotEmpty otherwise)' },
   { method: 'GET', path: '/files', function: 'files', auth: true, summary: 'List the files of a folder with view URLs' },
 ];
 

@@ -5,9 +5,19 @@
  * | item          | pk                     | sk                 | gsi1pk        | gsi1sk                   |
  * |---------------|------------------------|--------------------|---------------|--------------------------|
  * | file          | `FOLDER#<folder path>` | `FILE#<file name>` | `TYPE#<type>` | `<uploadedAt ISO>#<id>`  |
+ * | folder marker | `FOLDER#<parent path>` | `DIR#<name>`       |               |                          |
  * | user          | `USER#<username>`      | `PROFILE`          |               |                          |
  * | login limiter | `USER#<username>`      | `LOGIN`            |               |                          |
+ * | user directory| `USER#`                | `NAME#<username>`  |               |                          |
+ * | user counts   | `USER#`                | `COUNT`            |               |                          |
  * | upload        | `UPLOAD#<uploadId>`    | `SESSION`          |               |                          |
+ *
+ * A folder marker (`status` available/deleted, `path`, `parent`, `name`, `createdAt`) makes a
+ * folder list even while empty; the sync writes the markers of every folder of a file that
+ * lands, `POST /folders` those of an empty one. Markers are catalog-only (no S3 object), so a
+ * reconcile compares only `FILE#` items with the bucket and may rebuild missing markers from
+ * the files' folders. The user directory and counts let the auth function list users without
+ * a scan and enforce `max_users` and "at least one admin" in the same transaction as the change.
  *
  * Items that should expire (upload sessions, login limiters, tombstones) carry `ttl` in epoch seconds.
  */

@@ -14,6 +14,9 @@ export const FILE_PREFIX = 'FILE#';
 
 export const fileItemKey = (folder: string, name: string): ItemKey => ({ pk: `${FOLDER_PREFIX}${folder}`, sk: `${FILE_PREFIX}${name}` });
 export const folderPartition = (folder: string): string => `${FOLDER_PREFIX}${folder}`;
+export const FOLDER_MARKER_PREFIX = 'DIR#';
+/** A folder's marker lives in its parent's partition, so listing subfolders is one query. */
+export const folderMarkerKey = (parent: string, name: string): ItemKey => ({ pk: `${FOLDER_PREFIX}${parent}`, sk: `${FOLDER_MARKER_PREFIX}${name}` });
 export const userItemKey = (username: string): ItemKey => ({ pk: `USER#${username}`, sk: 'PROFILE' });
 export const loginLimiterKey = (username: string): ItemKey => ({ pk: `USER#${username}`, sk: 'LOGIN' });
 /** The user directory partition (`USER#`, an empty name no user can have): one `NAME#<name>` item per user, plus the counts. */

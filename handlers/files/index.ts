@@ -1,6 +1,7 @@
 /** Lambda entry point: catalog listing with presigned view URLs. */
 import { createLogger } from '../core/logger';
 import { FilesRepository } from '../adapters/files-repository';
+import { FoldersRepository } from '../adapters/folders-repository';
 import { S3ObjectStore } from '../adapters/object-store';
 import { createApiHandler } from '../http/api-handler';
 import { parseFilesConfig } from './config';
@@ -12,6 +13,7 @@ const logger = createLogger({ level: config.logLevel, fields: { fn: 'files' } })
 export const handler = createApiHandler(
   filesRoutes({
     files: new FilesRepository({ tableName: config.tableName }),
+    folders: new FoldersRepository({ tableName: config.tableName }),
     objects: new S3ObjectStore({ bucket: config.bucketName }),
     viewUrlTtlSeconds: config.viewUrlTtlSeconds,
   }),

@@ -2,13 +2,19 @@
 import { principal } from '../http/principal';
 import { json } from '../http/response';
 import type { RouteMap } from '../http/types';
+import { assertFolderAllowed } from '../core/roles';
+import { folderRoutes } from './folder-routes';
+import type { FoldersDeps } from './folders';
 import { listFiles, parseListQuery, type ListFilesDeps } from './list-files';
 
-export function filesRoutes(deps: ListFilesDeps): RouteMap {
+export function filesRoutes(deps: ListFilesDeps & FoldersDeps): RouteMap {
   return {
+    ...folderRoutes(deps),
     'GET /files': async (event) => {
-      principal(event);
-      return json(200, await listFiles(parseListQuery(event.queryStringParameters), deps));
+      const caller = principal(event);
+      const query = parseListQuery(event.queryStringParameters);
+      assertFolderAllowed(caller, query.folder, 'list');
+      return json(200, await listFiles(query, deps));
     },
   };
 }

@@ -2,6 +2,7 @@
 import type { S3Event } from 'aws-lambda';
 import { createLogger } from '../core/logger';
 import { FilesRepository } from '../adapters/files-repository';
+import { FoldersRepository } from '../adapters/folders-repository';
 import { snsUploadProcessedNotifier } from '../adapters/notifications';
 import { S3ObjectStore } from '../adapters/object-store';
 import { UploadsRepository } from '../adapters/uploads-repository';
@@ -15,6 +16,7 @@ const deps = {
   objects: new S3ObjectStore({ bucket: config.bucketName }),
   uploads: new UploadsRepository({ tableName: config.tableName }),
   files: new FilesRepository({ tableName: config.tableName }),
+  folders: new FoldersRepository({ tableName: config.tableName }),
   ...(config.topicArn !== undefined ? { notify: snsUploadProcessedNotifier(config.topicArn) } : {}),
   logger,
 };

@@ -7,6 +7,7 @@
 import { applyObjectEvent, parseObjectEvent, type S3NotificationRecord, type UploadSession } from '../core/catalog';
 import type { Logger } from '../core/logger';
 import type { FileCatalog } from '../adapters/files-repository';
+import type { FolderCatalog } from '../adapters/folders-repository';
 import type { UploadProcessedNotifier } from '../adapters/notifications';
 import type { ObjectStore } from '../adapters/object-store';
 import type { UploadSessionStore } from '../adapters/uploads-repository';
@@ -17,6 +18,8 @@ export interface SyncDeps {
   readonly uploads: Pick<UploadSessionStore, 'get'>;
   readonly files: Pick<FileCatalog, 'upsert' | 'tombstone'>;
   readonly notify?: UploadProcessedNotifier;
+  /** Marks the folders of every file that lands, so `GET /folders` lists them. */
+  readonly folders?: Pick<FolderCatalog, 'ensureChain'>;
   readonly logger: Logger;
   /** @default the clock */
   readonly now?: () => Date;
@@ -58,6 +61,7 @@ async function syncRecord(record: S3NotificationRecord, deps: SyncDeps): Promise
     }
     case 'upsert': {
       const outcome = await deps.files.upsert(decision.file);
+      if (outcome === 'applied' && deps.folders !== undefined) await deps.folders.ensureChain(decision.file.folder);
       deps.logger.info('file available', { key: event.key, sequencer: event.sequencer, outcome, size: decision.file.size, uploadedBy: decision.file.uploadedBy });
       if (outcome === 'applied' && decision.announce && deps.notify !== undefined) {
         // The row is written; a lost notification must not make Lambda retry the write.

@@ -11,7 +11,7 @@ import { canonicalContentType, isContentTypeAllowed } from '../core/content-type
 import { PayloadTooLarge, UnsupportedMediaType, ValidationError } from '../core/errors';
 import { isBase64Sha256, planParts } from '../core/multipart';
 import { fileIdOf, fileLocation } from '../core/paths';
-import { canUpload } from '../core/roles';
+import { assertFolderAllowed, canUpload } from '../core/roles';
 import type { MultipartUploads } from '../adapters/multipart-uploads';
 import type { ObjectStore } from '../adapters/object-store';
 import type { UploadSessionStore } from '../adapters/uploads-repository';
@@ -162,6 +162,7 @@ export const newUploadId = (): string => randomBytes(16).toString('base64url');
 
 export async function createUpload(request: UploadRequest, caller: Principal, deps: CreateUploadDeps): Promise<CreateUploadResponse> {
   requireRole(caller, canUpload, 'upload files');
+  assertFolderAllowed(caller, request.folder, 'upload to');
   if (request.size >= deps.multipartThresholdBytes) return createMultipartUpload(request, caller, deps);
   const now = (deps.now ?? (() => new Date()))();
   const uploadId = newUploadId();

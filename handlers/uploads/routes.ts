@@ -5,6 +5,7 @@ import { json } from '../http/response';
 import type { ApiResult, RouteMap } from '../http/types';
 import { abortUpload, type AbortUploadDeps } from './abort-upload';
 import { completeUpload, parseCompleteRequest, type CompleteUploadDeps } from './complete-upload';
+import { createBatchUploads, parseBatchRequest } from './batch-uploads';
 import { createUpload, parseUploadRequest, type CreateUploadDeps, type UploadLimits } from './create-upload';
 import { parseSignPartsRequest, signParts, type SignPartsDeps } from './sign-parts';
 import { uploadStatus, type UploadStatusDeps } from './upload-status';
@@ -21,6 +22,12 @@ export function uploadsRoutes(deps: UploadsRoutesDeps): RouteMap {
       requireRole(caller, canUpload, 'upload files');
       const request = parseUploadRequest(event.parsedBody, deps);
       return json(201, await createUpload(request, caller, deps));
+    },
+    'POST /uploads/batch': async (event) => {
+      const caller = principal(event);
+      requireRole(caller, canUpload, 'upload files');
+      const result = await createBatchUploads(parseBatchRequest(event.parsedBody), caller, deps);
+      return json(result.failed === 0 ? 201 : 207, result);
     },
     'GET /uploads/{uploadId}': async (event) => json(200, await uploadStatus(event.pathParameters?.uploadId, principal(event), deps)),
     'DELETE /uploads/{uploadId}': async (event) => {
