@@ -136,6 +136,24 @@ describe('S3UrlSigner', () => {
             credentials,
           );
         });
+
+        it('signs UploadPart with the part\'s content-length and x-amz-checksum-sha256 kept as headers', async () => {
+          const url = await expectSameAsSdk(
+            config,
+            {
+              operation: 'UploadPart',
+              bucket: 'media-bucket',
+              key: 'media/big file.mov',
+              expiresIn: 900,
+              now: NOW,
+              headers: { 'content-length': '8388608', 'x-amz-checksum-sha256': 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=' },
+              query: { partNumber: '7', uploadId: 'VXBsb2FkIElE.x-y_z' },
+            },
+            credentials,
+          );
+          expect(url).toContain('X-Amz-SignedHeaders=content-length%3Bhost%3Bx-amz-checksum-sha256&');
+          expect(url).not.toContain('x-amz-checksum-sha256=');
+        });
       });
     });
 
