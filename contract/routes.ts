@@ -36,7 +36,12 @@ export const ROUTES: readonly RouteDeclaration[] = [
   { method: 'POST', path: '/folders', function: 'files', auth: true, summary: 'Create a folder (and its ancestors); it lists even while empty' },
   { method: 'GET', path: '/folders', function: 'files', auth: true, summary: 'List the subfolders of ?parent= (default /)' },
   { method: 'DELETE', path: '/folders', function: 'files', auth: true, summary: 'Delete the empty folder ?path= (409 FolderNotEmpty otherwise)' },
-  { method: 'GET', path: '/files', function: 'files', auth: true, summary: 'List the files of a folder with view URLs' },
+  { method: 'GET', path: '/files', function: 'files', auth: true, summary: 'List the files of a folder (by name) or of a type (newest first) with view URLs' },
+  { method: 'POST', path: '/files/links', function: 'files', auth: true, summary: 'Download links for many files; unknown ids reported per item' },
+  { method: 'GET', path: '/files/{id}', function: 'files', auth: true, summary: 'A file\'s metadata and view URL' },
+  { method: 'GET', path: '/files/{id}/download', function: 'files', auth: true, summary: '302 to a presigned download (Content-Disposition: attachment with the file name)' },
+  { method: 'PATCH', path: '/files/{id}', function: 'files', auth: true, summary: 'Change tags or description; rename or move (copy, verify, delete; 409 on a name clash unless overwrite)' },
+  { method: 'DELETE', path: '/files/{id}', function: 'files', auth: true, summary: 'Delete a file' },
 ];
 
 /** API Gateway's route key, e.g. `POST /uploads`. */

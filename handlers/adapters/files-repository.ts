@@ -1,11 +1,19 @@
 /**
- * The catalog's file items (`FOLDER#<folder>` / `FILE#<name>`): folder listings and the
- * sequencer-ordered writes of the sync function.
+ * The catalog's file items (`FOLDER#<folder>` / `FILE#<name>`): folder and type listings, the
+ * sequencer-ordered writes of the sync function, and the files API's own writes.
+ *
+ * The files API writes a row only as a preview of an event on its way (the file it just
+ * copied, the file it just deleted), and keeps the row's sequencer while doing so, on the
+ * condition that the row is still the version it read. So every real event after that
+ * version still overwrites the preview, every older one is still stale, and the final row
+ * is the one the events alone would have produced.
  */
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TABLE_SCHEMA } from '../../contract/table';
 import type { CatalogFile, CatalogTombstone } from '../core/catalog';
 import { FILE_TYPES, type FileType } from '../core/content-types';
 import { FILE_PREFIX, fileItemKey, folderPartition, typeIndexKeys } from '../core/keys';
+import { parseObjectKey } from '../core/paths';
 import { defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
 
@@ -15,19 +23,63 @@ export interface FolderPage {
   readonly lastName?: string;
 }
 
+export interface TypePage {
+  readonly files: readonly CatalogFile[];
+  /** Index sort key of the last file evaluated when more may follow; `undefined` at the end. */
+  readonly lastSortKey?: string;
+}
+
+/** Where a type listing resumes: the index sort key and S3 key of the last file of the previous page. */
+export interface TypePageStart {
+  readonly sortKey: string;
+  readonly key: string;
+}
+
 /** `applied` when written; `stale` when the row already reflects this or a newer event. */
 export type WriteOutcome = 'applied' | 'stale';
 
+/** The version of a row as read: absent, or present with the sequencer of its last event. */
+export type RowVersion = { readonly exists: false } | { readonly exists: true; readonly sequencer?: string };
+
+/** A row as read: the available file (if it is one) and its version. */
+export interface CatalogRow {
+  readonly file?: CatalogFile;
+  readonly version: RowVersion;
+}
+
+export interface FileDetails {
+  readonly tags?: readonly string[];
+  /** `null` removes the description. */
+  readonly description?: string | null;
+}
+
 export interface FileCatalog {
   listFolder(folder: string, options: { limit: number; afterName?: string }): Promise<FolderPage>;
+  /** Available files of a type, newest first (the `byType` index). */
+  listType(fileType: FileType, options: { limit: number; after?: TypePageStart }): Promise<TypePage>;
+  /** Strongly consistent read of one row. */
+  getRow(folder: string, name: string): Promise<CatalogRow>;
+  /** Available files among `keys` (S3 keys), by key; absent keys are not in the map. */
+  getFiles(keys: readonly string[]): Promise<ReadonlyMap<string, CatalogFile>>;
   upsert(file: CatalogFile): Promise<WriteOutcome>;
   tombstone(tombstone: CatalogTombstone): Promise<WriteOutcome>;
+  /** Writes a preview of a file whose event is on its way; `stale` when the row changed since `expected`. */
+  previewFile(file: Omit<CatalogFile, 'sequencer'>, expected: RowVersion): Promise<WriteOutcome>;
+  /** Writes a preview tombstone of a deleted object; `stale` when the row changed since `expected`. */
+  previewTombstone(tombstone: Omit<CatalogTombstone, 'sequencer'>, expected: RowVersion): Promise<WriteOutcome>;
+  /** Changes tags and description of an available file; `false` when there is none. */
+  updateDetails(folder: string, name: string, details: FileDetails): Promise<boolean>;
 }
 
 /** Reads per query while filling a page: large enough to skip tombstones in few round trips. */
 const MIN_QUERY_LIMIT = 50;
 /** Only write when the row is new or its sequencer is older (both are padded to one width). */
 const NEWER_SEQUENCER = 'attribute_not_exists(pk) OR attribute_not_exists(sequencer) OR sequencer < :sequencer';
+/** Sequencer of a preview row that no event has touched yet: lower than any real one. */
+export const PREVIEW_SEQUENCER = '0'.repeat(32);
+/** BatchGetItem reads at most 100 keys per request. */
+const BATCH_GET_MAX_KEYS = 100;
+const AVAILABLE = 'available';
 
 export class FilesRepository implements FileCatalog {
   private readonly tableName: string;
@@ -72,6 +124,121 @@ export class FilesRepository implements FileCatalog {
     }
   }
 
+  /** Available files of a type, newest first; tombstones carry no index keys, the filter is a safety net. */
+  async listType(fileType: FileType, options: { limit: number; after?: TypePageStart }): Promise<TypePage> {
+    const index = TABLE_SCHEMA.typeIndex;
+    const partition = typeIndexKeys(fileType, '', '').gsi1pk;
+    const files: CatalogFile[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    if (options.after !== undefined) {
+      const location = parseObjectKey(options.after.key);
+      if (location === undefined) throw new Error('listType: the start key is not a catalog key');
+      startKey = { ...fileItemKey(location.folder, location.name), [index.partitionKey]: partition, [index.sortKey]: options.after.sortKey };
+    }
+    for (;;) {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index.name,
+          KeyConditionExpression: '#pk = :pk',
+          FilterExpression: '#status = :available',
+          ExpressionAttributeNames: { '#pk': index.partitionKey, '#status': 'status' },
+          ExpressionAttributeValues: { ':pk': partition, ':available': AVAILABLE },
+          ScanIndexForward: false,
+          Limit: Math.max(options.limit - files.length, MIN_QUERY_LIMIT),
+          ...(startKey !== undefined ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      const items = out.Items ?? [];
+      for (const item of items) {
+        const file = toFile(item);
+        if (file === undefined) continue;
+        files.push(file);
+        if (files.length === options.limit) {
+          const isLastRead = item === items[items.length - 1];
+          const sortKey = item[index.sortKey];
+          return isLastRead && out.LastEvaluatedKey === undefined ? { files } : { files, lastSortKey: String(sortKey) };
+        }
+      }
+      startKey = out.LastEvaluatedKey;
+      if (startKey === undefined) return { files };
+    }
+  }
+
+  async getRow(folder: string, name: string): Promise<CatalogRow> {
+    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: fileItemKey(folder, name), ConsistentRead: true }));
+    const item = out.Item;
+    if (item === undefined) return { version: { exists: false } };
+    const file = item.status === AVAILABLE ? toFile(item) : undefined;
+    const version: RowVersion = typeof item.sequencer === 'string' ? { exists: true, sequencer: item.sequencer } : { exists: true };
+    return file === undefined ? { version } : { file, version };
+  }
+
+  async getFiles(keys: readonly string[]): Promise<ReadonlyMap<string, CatalogFile>> {
+    const found = new Map<string, CatalogFile>();
+    const itemKeys = [...new Set(keys)].flatMap((key) => {
+      const location = parseObjectKey(key);
+      return location === undefined ? [] : [fileItemKey(location.folder, location.name)];
+    });
+    for (let i = 0; i < itemKeys.length; i += BATCH_GET_MAX_KEYS) {
+      let pending: Record<string, unknown>[] | undefined = itemKeys.slice(i, i + BATCH_GET_MAX_KEYS).map((k) => ({ ...k }));
+      for (let attempt = 0; pending !== undefined && pending.length > 0; attempt += 1) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+        if (attempt > 8) throw new Error('BatchGetItem kept returning unprocessed keys');
+        const out = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
+        for (const item of out.Responses?.[this.tableName] ?? []) {
+          const file = item.status === AVAILABLE ? toFile(item) : undefined;
+          if (file !== undefined) found.set(file.key, file);
+        }
+        pending = out.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return found;
+  }
+
+  async previewFile(file: Omit<CatalogFile, 'sequencer'>, expected: RowVersion): Promise<WriteOutcome> {
+    const sequencer = expected.exists ? (expected.sequencer ?? PREVIEW_SEQUENCER) : PREVIEW_SEQUENCER;
+    const item = { ...fileItemKey(file.folder, file.name), ...typeIndexKeys(file.fileType, file.uploadedAt, file.id), ...file, sequencer, updatedAt: new Date().toISOString() };
+    return this.putIfUnchanged(item, expected);
+  }
+
+  async previewTombstone(tombstone: Omit<CatalogTombstone, 'sequencer'>, expected: RowVersion): Promise<WriteOutcome> {
+    const sequencer = expected.exists ? (expected.sequencer ?? PREVIEW_SEQUENCER) : PREVIEW_SEQUENCER;
+    const item = { ...fileItemKey(tombstone.folder, tombstone.name), ...tombstone, sequencer, updatedAt: new Date().toISOString() };
+    return this.putIfUnchanged(item, expected);
+  }
+
+  async updateDetails(folder: string, name: string, details: FileDetails): Promise<boolean> {
+    const sets = ['updatedAt = :now'];
+    const removes: string[] = [];
+    const values: Record<string, unknown> = { ':now': new Date().toISOString(), ':available': AVAILABLE };
+    if (details.tags !== undefined) {
+      sets.push('tags = :tags');
+      values[':tags'] = [...details.tags];
+    }
+    if (details.description === null) removes.push('description');
+    else if (details.description !== undefined) {
+      sets.push('description = :description');
+      values[':description'] = details.description;
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: fileItemKey(folder, name),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: 'attribute_exists(pk) AND #status = :available',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
   async upsert(file: CatalogFile): Promise<WriteOutcome> {
     const item = { ...fileItemKey(file.folder, file.name), ...typeIndexKeys(file.fileType, file.uploadedAt, file.id), ...file, updatedAt: new Date().toISOString() };
     return this.putIfNewer(item, file.sequencer);
@@ -81,6 +248,16 @@ export class FilesRepository implements FileCatalog {
   async tombstone(tombstone: CatalogTombstone): Promise<WriteOutcome> {
     const item = { ...fileItemKey(tombstone.folder, tombstone.name), ...tombstone, updatedAt: new Date().toISOString() };
     return this.putIfNewer(item, tombstone.sequencer);
+  }
+
+  private async putIfUnchanged(item: Record<string, unknown>, expected: RowVersion): Promise<WriteOutcome> {
+    try {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ...unchangedCondition(expected) }));
+      return 'applied';
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return 'stale';
+      throw error;
+    }
   }
 
   private async putIfNewer(item: Record<string, unknown>, sequencer: string): Promise<WriteOutcome> {
@@ -94,6 +271,13 @@ export class FilesRepository implements FileCatalog {
       throw error;
     }
   }
+}
+
+/** The condition "the row is still the version that was read". */
+function unchangedCondition(expected: RowVersion): { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> } {
+  if (!expected.exists) return { ConditionExpression: 'attribute_not_exists(pk)' };
+  if (expected.sequencer === undefined) return { ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sequencer)' };
+  return { ConditionExpression: 'sequencer = :expected', ExpressionAttributeValues: { ':expected': expected.sequencer } };
 }
 
 function toFile(item: Record<string, unknown>): CatalogFile | undefined {

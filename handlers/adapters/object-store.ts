@@ -1,9 +1,21 @@
 /**
- * The media bucket: HeadObject through the SDK, presigned URLs through the SDK-free
- * `S3UrlSigner` (byte-identical to the SDK's, much cheaper per URL).
+ * The media bucket: HeadObject, copy and delete through the SDK, presigned URLs through the
+ * SDK-free `S3UrlSigner` (byte-identical to the SDK's, much cheaper per URL).
  */
-import { HeadObjectCommand, NotFound, type S3Client } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  NotFound,
+  UploadPartCopyCommand,
+  type HeadObjectCommandOutput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import type { ObjectHead } from '../core/catalog';
+import { copyPartRanges, copyPartSize, MAX_SINGLE_COPY_BYTES, type CopyPart } from '../core/copy-parts';
 import { S3UrlSigner, type PresignInput } from '../core/presign';
 import { defaultS3Client, s3EndpointFromEnv } from './aws-clients';
 
@@ -16,11 +28,43 @@ export interface ObjectStore {
   head(key: string): Promise<ObjectHead | undefined>;
   /** A signer bound to the current credentials. Call once per invocation. */
   urlSigner(): Promise<ObjectUrlSigner>;
+  /**
+   * Copies an object to another key inside the bucket, keeping its content type, other
+   * system headers and user metadata, with `addMetadata` laid over the metadata. Copies the
+   * source only while its ETag is `sourceEtag` (when given). Objects over 5 GiB are copied
+   * part by part; a failed part copy aborts the multipart upload, so nothing is left behind.
+   * Throws `SourceObjectMissing` when the source is gone.
+   */
+  copy(request: CopyRequest): Promise<void>;
+  /** Deletes an object; deleting a missing key succeeds (as in S3). */
+  delete(key: string): Promise<void>;
+}
+
+export interface CopyRequest {
+  readonly sourceKey: string;
+  readonly destinationKey: string;
+  /** User metadata (lower-case names without `x-amz-meta-`) added to or replacing the source's. */
+  readonly addMetadata?: Readonly<Record<string, string>>;
+  readonly sourceEtag?: string;
+}
+
+/** The copy source vanished (or changed, when an ETag was required) before it was copied. */
+export class SourceObjectMissing extends Error {
+  constructor(key: string, options?: { cause?: unknown }) {
+    super(`Copy source ${key} does not exist or changed`, options);
+    this.name = 'SourceObjectMissing';
+  }
 }
 
 export interface S3ObjectStoreOptions {
   readonly bucket: string;
   readonly client?: S3Client;
+  /** Larger objects are copied part by part. @default 5 GiB, CopyObject's limit */
+  readonly singleCopyMaxBytes?: number;
+  /** Preferred part size of a part-by-part copy. @default 512 MiB */
+  readonly copyPartBytes?: number;
+  /** Parts copied at once. @default 4 */
+  readonly copyConcurrency?: number;
   /** Endpoint and addressing the URLs use. @default from AWS_ENDPOINT_URL_S3 / S3_FORCE_PATH_STYLE */
   readonly endpoint?: string;
   readonly forcePathStyle?: boolean;
@@ -35,19 +79,108 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async head(key: string): Promise<ObjectHead | undefined> {
+    const out = await this.headRaw(key);
+    if (out === undefined) return undefined;
+    return {
+      size: out.ContentLength ?? 0,
+      ...(out.ContentType !== undefined ? { contentType: out.ContentType } : {}),
+      ...(out.LastModified !== undefined ? { lastModified: out.LastModified } : {}),
+      ...(out.ETag !== undefined ? { etag: out.ETag.replace(/"/g, '') } : {}),
+      metadata: lowerCaseKeys(out.Metadata ?? {}),
+    };
+  }
+
+  private async headRaw(key: string): Promise<HeadObjectCommandOutput | undefined> {
     try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: key }));
-      return {
-        size: out.ContentLength ?? 0,
-        ...(out.ContentType !== undefined ? { contentType: out.ContentType } : {}),
-        ...(out.LastModified !== undefined ? { lastModified: out.LastModified } : {}),
-        ...(out.ETag !== undefined ? { etag: out.ETag.replace(/"/g, '') } : {}),
-        metadata: lowerCaseKeys(out.Metadata ?? {}),
-      };
+      return await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: key }));
     } catch (error) {
-      if (error instanceof NotFound || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+      if (error instanceof NotFound || statusOf(error) === 404) return undefined;
       throw error;
     }
+  }
+
+  async copy(request: CopyRequest): Promise<void> {
+    const bucket = this.options.bucket;
+    const source = await this.headRaw(request.sourceKey);
+    if (source === undefined) throw new SourceObjectMissing(request.sourceKey);
+    const size = source.ContentLength ?? 0;
+    // REPLACE with the source's own headers and metadata: the only way to add metadata while copying.
+    const headers = {
+      ...(source.ContentType !== undefined ? { ContentType: source.ContentType } : {}),
+      ...(source.CacheControl !== undefined ? { CacheControl: source.CacheControl } : {}),
+      ...(source.ContentDisposition !== undefined ? { ContentDisposition: source.ContentDisposition } : {}),
+      ...(source.ContentEncoding !== undefined ? { ContentEncoding: source.ContentEncoding } : {}),
+      ...(source.ContentLanguage !== undefined ? { ContentLanguage: source.ContentLanguage } : {}),
+      Metadata: { ...lowerCaseKeys(source.Metadata ?? {}), ...request.addMetadata },
+    };
+    const copySource = `${encodeCopySourceSegment(bucket)}/${request.sourceKey.split('/').map(encodeCopySourceSegment).join('/')}`;
+    const ifMatch = request.sourceEtag === undefined ? {} : { CopySourceIfMatch: `"${request.sourceEtag.replace(/"/g, '')}"` };
+    try {
+      if (size <= (this.options.singleCopyMaxBytes ?? MAX_SINGLE_COPY_BYTES)) {
+        await this.client.send(
+          new CopyObjectCommand({ Bucket: bucket, Key: request.destinationKey, CopySource: copySource, MetadataDirective: 'REPLACE', ...headers, ...ifMatch }),
+        );
+        return;
+      }
+      const parts = copyPartRanges(size, copyPartSize(size, this.options.copyPartBytes));
+      await this.copyInParts(request.destinationKey, copySource, parts, headers, ifMatch);
+    } catch (error) {
+      if (statusOf(error) === 404 || statusOf(error) === 412) throw new SourceObjectMissing(request.sourceKey, { cause: error });
+      throw error;
+    }
+  }
+
+  private async copyInParts(
+    key: string,
+    copySource: string,
+    parts: readonly CopyPart[],
+    headers: Omit<ConstructorParameters<typeof CreateMultipartUploadCommand>[0], 'Bucket' | 'Key'>,
+    ifMatch: { CopySourceIfMatch?: string },
+  ): Promise<void> {
+    const bucket = this.options.bucket;
+    const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...headers }));
+    const uploadId = created.UploadId;
+    if (uploadId === undefined) throw new Error('CreateMultipartUpload returned no upload id');
+    try {
+      const etags: string[] = new Array<string>(parts.length);
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < parts.length) {
+          const part = parts[next++] as CopyPart;
+          const out = await this.client.send(
+            new UploadPartCopyCommand({
+              Bucket: bucket,
+              Key: key,
+              UploadId: uploadId,
+              PartNumber: part.partNumber,
+              CopySource: copySource,
+              CopySourceRange: `bytes=${part.first}-${part.last}`,
+              ...ifMatch,
+            }),
+          );
+          const etag = out.CopyPartResult?.ETag;
+          if (etag === undefined) throw new Error(`UploadPartCopy of part ${part.partNumber} returned no ETag`);
+          etags[part.partNumber - 1] = etag;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(this.options.copyConcurrency ?? 4, parts.length) }, worker));
+      await this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: etags[p.partNumber - 1] as string })) },
+        }),
+      );
+    } catch (error) {
+      // Parts of an unfinished upload are billed until aborted; the destination never appeared.
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }));
   }
 
   async urlSigner(): Promise<ObjectUrlSigner> {
@@ -65,6 +198,15 @@ export class S3ObjectStore implements ObjectStore {
     const bucket = this.options.bucket;
     return (request) => signer.presign({ ...request, bucket }, credentials);
   }
+}
+
+function statusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+}
+
+/** `x-amz-copy-source` is URL-encoded: each key segment like a path segment (RFC 3986). */
+function encodeCopySourceSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 function lowerCaseKeys(record: Record<string, string>): Record<string, string> {

@@ -36,6 +36,13 @@ export interface UploadSession {
   readonly multipart?: MultipartState;
   /** @default 'pending' */
   readonly status?: UploadStatus;
+  /**
+   * Set when the files API moves a file (handlers/files/update-file.ts): the original upload
+   * time, which the row of the new key keeps. Absent for uploads: the event time counts.
+   */
+  readonly uploadedAt?: string;
+  /** Set when the files API moves a file: the key it was moved from. */
+  readonly movedFrom?: string;
 }
 
 export type UploadMode = 'single' | 'multipart';
@@ -222,7 +229,7 @@ export function fileFromObject(input: FileFromObjectInput): CatalogFile | undefi
     key,
     ...location,
     ...objectFieldsOf(head, session),
-    uploadedAt: input.uploadedAt,
+    uploadedAt: session?.uploadedAt ?? input.uploadedAt,
     uploadedBy: session?.owner ?? UNKNOWN_UPLOADER,
     tags: session?.tags ?? [],
     ...(session?.description !== undefined ? { description: session.description } : {}),

@@ -1,10 +1,11 @@
 /**
- * Pagination cursors for folder listings: an opaque base64url token naming the folder and the
- * last file name a page reached. Decoding is strict — anything that is not exactly what
+ * Pagination cursors for folder and type listings: an opaque base64url token naming the folder
+ * and the last file name a page reached, or the file type and the last index sort key. Decoding is strict — anything that is not exactly what
  * `encodeListCursor` produced for the same folder is a 400, never a 500 from DynamoDB.
  */
+import type { FileType } from './content-types';
 import { ValidationError } from './errors';
-import { normalizeFileName } from './paths';
+import { keyOfFileId, normalizeFileName, parseObjectKey } from './paths';
 
 interface CursorBody {
   readonly v: 1;
@@ -21,8 +22,8 @@ export function encodeListCursor(folder: string, lastName: string): string {
   return Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
 }
 
-/** The last file name of the previous page; throws `ValidationError` on any garbage. */
-export function decodeListCursor(cursor: string, folder: string, field = 'cursor'): string {
+/** The JSON object inside a cursor; throws `ValidationError` when it is not one. */
+function cursorBody(cursor: string, field: string): Record<string, unknown> {
   const invalid = (): ValidationError => new ValidationError(field, 'is not a cursor returned by this listing');
   if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
   let body: unknown;
@@ -32,7 +33,15 @@ export function decodeListCursor(cursor: string, folder: string, field = 'cursor
     throw invalid();
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid();
-  const { v, f, n, ...rest } = body as Record<string, unknown>;
+  return body as Record<string, unknown>;
+}
+
+/** The last file name of the previous page; throws `ValidationError` on any garbage. */
+export function decodeListCursor(cursor: string, folder: string, field = 'cursor'): string {
+  const invalid = (): ValidationError => new ValidationError(field, 'is not a cursor returned by this listing');
+  const body = cursorBody(cursor, field);
+  if ('t' in body && !('f' in body)) throw new ValidationError(field, 'belongs to a listing by type, not by folder');
+  const { v, f, n, ...rest } = body;
   if (v !== 1 || typeof f !== 'string' || typeof n !== 'string' || Object.keys(rest).length > 0) throw invalid();
   if (f !== folder) throw new ValidationError(field, 'belongs to a different folder');
   try {
@@ -41,4 +50,37 @@ export function decodeListCursor(cursor: string, folder: string, field = 'cursor
     throw invalid();
   }
   return n;
+}
+
+interface TypeCursorBody {
+  readonly v: 1;
+  /** File type the cursor belongs to. */
+  readonly t: FileType;
+  /** Index sort key (`<uploadedAt>#<fileId>`) of the last file evaluated. */
+  readonly s: string;
+}
+
+const INDEX_SORT_KEY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)#([A-Za-z0-9_-]+)$/;
+
+export function encodeTypeCursor(fileType: FileType, lastSortKey: string): string {
+  const body: TypeCursorBody = { v: 1, t: fileType, s: lastSortKey };
+  return Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
+}
+
+/**
+ * The index sort key of the last file of the previous page of a type listing, and that file's
+ * S3 key (its table key is part of the index's start key). Throws `ValidationError` on
+ * garbage, on a cursor of another type and on a folder listing's cursor.
+ */
+export function decodeTypeCursor(cursor: string, fileType: FileType, field = 'cursor'): { readonly sortKey: string; readonly key: string } {
+  const invalid = (): ValidationError => new ValidationError(field, 'is not a cursor returned by this listing');
+  const body = cursorBody(cursor, field);
+  if ('f' in body && !('t' in body)) throw new ValidationError(field, 'belongs to a listing by folder, not by type');
+  const { v, t, s, ...rest } = body;
+  if (v !== 1 || typeof t !== 'string' || typeof s !== 'string' || Object.keys(rest).length > 0) throw invalid();
+  if (t !== fileType) throw new ValidationError(field, 'belongs to a listing of a different type');
+  const match = INDEX_SORT_KEY.exec(s);
+  const key = match === null ? undefined : keyOfFileId(match[2] as string);
+  if (match === null || Number.isNaN(Date.parse(match[1] as string)) || key === undefined || parseObjectKey(key) === undefined) throw invalid();
+  return { sortKey: s, key };
 }

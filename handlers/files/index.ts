@@ -1,8 +1,9 @@
-/** Lambda entry point: catalog listing with presigned view URLs. */
+/** Lambda entry point: listings, reads, downloads, moves and deletes of catalogued files. */
 import { createLogger } from '../core/logger';
 import { FilesRepository } from '../adapters/files-repository';
 import { FoldersRepository } from '../adapters/folders-repository';
 import { S3ObjectStore } from '../adapters/object-store';
+import { UploadsRepository } from '../adapters/uploads-repository';
 import { createApiHandler } from '../http/api-handler';
 import { parseFilesConfig } from './config';
 import { filesRoutes } from './routes';
@@ -15,6 +16,7 @@ export const handler = createApiHandler(
     files: new FilesRepository({ tableName: config.tableName }),
     folders: new FoldersRepository({ tableName: config.tableName }),
     objects: new S3ObjectStore({ bucket: config.bucketName }),
+    uploads: new UploadsRepository({ tableName: config.tableName }),
     viewUrlTtlSeconds: config.viewUrlTtlSeconds,
   }),
   logger,

@@ -1,25 +1,38 @@
 /**
- * `GET /files?folder=&limit=&cursor=`: one page of a folder's available files, each with a
- * presigned view URL. Bad folder, limit or cursor is a 400 naming the parameter.
+ * `GET /files?folder=&limit=&cursor=` and `GET /files?type=image|video|other&limit=&cursor=`:
+ * one page of available files — a folder's in name order, or a type's newest first (the
+ * `byType` index) — each with a presigned view URL, in one response shape. Bad folder, type,
+ * limit or cursor (also a cursor of the other kind of listing) is a 400 naming the parameter.
  */
-import { decodeListCursor, encodeListCursor } from '../core/cursor';
+import { decodeListCursor, decodeTypeCursor, encodeListCursor, encodeTypeCursor } from '../core/cursor';
 import { ValidationError } from '../core/errors';
-import type { FileType } from '../core/content-types';
+import { FILE_TYPES, type FileType } from '../core/content-types';
 import { normalizeFolder, ROOT_FOLDER } from '../core/paths';
-import type { FileCatalog } from '../adapters/files-repository';
+import { isFolderAllowed, type Caller } from '../core/roles';
+import type { FileCatalog, TypePageStart } from '../adapters/files-repository';
 import type { ObjectStore } from '../adapters/object-store';
+import { toFileView, urlExpiry, type FileView } from './file-view';
+
+export type { FileView } from './file-view';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
 
-export interface ListQuery {
+export interface FolderListQuery {
   readonly folder: string;
   readonly limit: number;
   readonly afterName?: string;
 }
 
+export interface TypeListQuery {
+  readonly fileType: FileType;
+  readonly limit: number;
+  readonly after?: TypePageStart;
+}
+
+export type ListQuery = FolderListQuery | TypeListQuery;
+
 export function parseListQuery(params: Readonly<Record<string, string | undefined>> | undefined): ListQuery {
-  const folder = normalizeFolder(params?.folder ?? ROOT_FOLDER);
   const rawLimit = params?.limit;
   let limit = DEFAULT_LIMIT;
   if (rawLimit !== undefined) {
@@ -28,23 +41,16 @@ export function parseListQuery(params: Readonly<Record<string, string | undefine
     }
     limit = Number(rawLimit);
   }
+  if (params?.type !== undefined) {
+    if (params.folder !== undefined) throw new ValidationError('type', 'cannot be combined with folder: list by folder or by type');
+    const fileType = params.type;
+    if (!(FILE_TYPES as readonly string[]).includes(fileType)) throw new ValidationError('type', `must be one of ${FILE_TYPES.join(', ')}`);
+    const after = params.cursor === undefined ? undefined : decodeTypeCursor(params.cursor, fileType as FileType);
+    return { fileType: fileType as FileType, limit, ...(after !== undefined ? { after } : {}) };
+  }
+  const folder = normalizeFolder(params?.folder ?? ROOT_FOLDER);
   const afterName = params?.cursor === undefined ? undefined : decodeListCursor(params.cursor, folder);
   return { folder, limit, ...(afterName !== undefined ? { afterName } : {}) };
-}
-
-export interface FileView {
-  readonly id: string;
-  readonly folder: string;
-  readonly name: string;
-  readonly size: number;
-  readonly contentType: string;
-  readonly fileType: FileType;
-  readonly uploadedAt: string;
-  readonly uploadedBy: string;
-  /** Whole-file SHA-256 (base64) declared at upload, when there was one. */
-  readonly sha256?: string;
-  readonly url: string;
-  readonly urlExpiresAt: string;
 }
 
 export interface ListFilesResponse {
@@ -54,32 +60,32 @@ export interface ListFilesResponse {
 }
 
 export interface ListFilesDeps {
-  readonly files: Pick<FileCatalog, 'listFolder'>;
+  readonly files: Pick<FileCatalog, 'listFolder' | 'listType'>;
   readonly objects: Pick<ObjectStore, 'urlSigner'>;
   readonly viewUrlTtlSeconds: number;
   /** @default the clock */
   readonly now?: () => Date;
 }
 
-export async function listFiles(query: ListQuery, deps: ListFilesDeps): Promise<ListFilesResponse> {
-  const page = await deps.files.listFolder(query.folder, { limit: query.limit, ...(query.afterName !== undefined ? { afterName: query.afterName } : {}) });
+/**
+ * One page. A caller limited to folders sees, in a type listing, only the files of its
+ * folders: such a page may hold fewer than `limit` files while `nextCursor` goes on.
+ */
+export async function listFiles(query: ListQuery, deps: ListFilesDeps, caller?: Caller): Promise<ListFilesResponse> {
   const now = (deps.now ?? (() => new Date()))();
-  const urlExpiresAt = new Date(now.getTime() + deps.viewUrlTtlSeconds * 1000).toISOString();
-  const sign = await deps.objects.urlSigner();
-  const files = page.files.map(
-    (file): FileView => ({
-      id: file.id,
-      folder: file.folder,
-      name: file.name,
-      size: file.size,
-      contentType: file.contentType,
-      fileType: file.fileType,
-      uploadedAt: file.uploadedAt,
-      uploadedBy: file.uploadedBy,
-      ...(file.sha256 !== undefined ? { sha256: file.sha256 } : {}),
-      url: sign({ operation: 'GetObject', key: file.key, expiresIn: deps.viewUrlTtlSeconds, now }),
-      urlExpiresAt,
-    }),
-  );
-  return { files, nextCursor: page.lastName === undefined ? null : encodeListCursor(query.folder, page.lastName) };
+  const signing = { sign: await deps.objects.urlSigner(), ttlSeconds: deps.viewUrlTtlSeconds, now };
+  const urlExpiresAt = urlExpiry(signing);
+  if ('fileType' in query) {
+    const page = await deps.files.listType(query.fileType, { limit: query.limit, ...(query.after !== undefined ? { after: query.after } : {}) });
+    const visible = caller === undefined ? page.files : page.files.filter((file) => isFolderAllowed(caller, file.folder));
+    return {
+      files: visible.map((file) => toFileView(file, signing, urlExpiresAt)),
+      nextCursor: page.lastSortKey === undefined ? null : encodeTypeCursor(query.fileType, page.lastSortKey),
+    };
+  }
+  const page = await deps.files.listFolder(query.folder, { limit: query.limit, ...(query.afterName !== undefined ? { afterName: query.afterName } : {}) });
+  return {
+    files: page.files.map((file) => toFileView(file, signing, urlExpiresAt)),
+    nextCursor: page.lastName === undefined ? null : encodeListCursor(query.folder, page.lastName),
+  };
 }

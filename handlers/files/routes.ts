@@ -1,20 +1,53 @@
 /** The files function's routes: exactly `routesOf('files')` in contract/routes.ts. */
+import type { Logger } from '../core/logger';
+import type { FileCatalog } from '../adapters/files-repository';
+import type { ObjectStore } from '../adapters/object-store';
+import type { UploadSessionStore } from '../adapters/uploads-repository';
 import { principal } from '../http/principal';
-import { json } from '../http/response';
+import { json, noContent, redirect } from '../http/response';
 import type { RouteMap } from '../http/types';
 import { assertFolderAllowed } from '../core/roles';
 import { folderRoutes } from './folder-routes';
 import type { FoldersDeps } from './folders';
-import { listFiles, parseListQuery, type ListFilesDeps } from './list-files';
+import { deleteFile } from './delete-file';
+import { fileLinks, parseLinksRequest } from './file-links';
+import { downloadUrl, getFile } from './get-file';
+import { listFiles, parseListQuery } from './list-files';
+import { parseUpdateRequest, updateFile } from './update-file';
 
-export function filesRoutes(deps: ListFilesDeps & FoldersDeps): RouteMap {
+export interface FilesDeps {
+  readonly files: FileCatalog;
+  readonly objects: ObjectStore;
+  readonly uploads: Pick<UploadSessionStore, 'create'>;
+  readonly viewUrlTtlSeconds: number;
+  /** @default the clock */
+  readonly now?: () => Date;
+}
+
+export function filesRoutes(deps: FilesDeps & FoldersDeps): RouteMap {
+  const withLogger = (logger: Logger) => ({ ...deps, logger });
   return {
     ...folderRoutes(deps),
     'GET /files': async (event) => {
       const caller = principal(event);
       const query = parseListQuery(event.queryStringParameters);
-      assertFolderAllowed(caller, query.folder, 'list');
-      return json(200, await listFiles(query, deps));
+      // A folder listing outside the caller's folders is refused; type listings are filtered.
+      if ('folder' in query) assertFolderAllowed(caller, query.folder, 'list');
+      return json(200, await listFiles(query, deps, caller));
+    },
+    'POST /files/links': async (event) => {
+      const caller = principal(event);
+      return json(200, await fileLinks(parseLinksRequest(event.parsedBody), caller, deps));
+    },
+    'GET /files/{id}': async (event) => json(200, await getFile(event.pathParameters?.id, principal(event), deps)),
+    'GET /files/{id}/download': async (event) => redirect(await downloadUrl(event.pathParameters?.id, principal(event), deps)),
+    'PATCH /files/{id}': async (event, context) => {
+      const caller = principal(event);
+      return json(200, await updateFile(event.pathParameters?.id, parseUpdateRequest(event.parsedBody), caller, withLogger(context.logger)));
+    },
+    'DELETE /files/{id}': async (event, context) => {
+      await deleteFile(event.pathParameters?.id, principal(event), withLogger(context.logger));
+      return noContent();
     },
   };
 }

@@ -12,3 +12,13 @@ export function json(statusCode: number, body: unknown, headers: Readonly<Record
 export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
   return { error: { code, message } };
 }
+
+/** A `302 Found` to `location` (e.g. a presigned download URL), never cached. */
+export function redirect(location: string): ApiResult {
+  return { statusCode: 302, headers: { location, 'cache-control': 'no-store' }, body: '' };
+}
+
+/** `204 No Content`. */
+export function noContent(): ApiResult {
+  return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
+}

@@ -47,7 +47,8 @@ async function syncRecord(record: S3NotificationRecord, deps: SyncDeps): Promise
 
   // Removals look too: in a versioned bucket a removal can leave a current object behind.
   const head = await deps.objects.head(event.key);
-  const uploadId = head?.metadata['upload-id'];
+  // A moved file names the session the files API wrote for its new key (see handlers/files/update-file.ts).
+  const uploadId = head?.metadata['move-id'] ?? head?.metadata['upload-id'];
   const session: UploadSession | undefined = uploadId !== undefined && UPLOAD_ID.test(uploadId) ? await deps.uploads.get(uploadId) : undefined;
 
   const decision = applyObjectEvent({ event, ...(head !== undefined ? { head } : {}), ...(session !== undefined ? { session } : {}), now });

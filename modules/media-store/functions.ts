@@ -101,7 +101,8 @@ export class Functions extends Construct {
       { sid: 'EncryptMedia', effect: 'Allow', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [kms.arn] },
     ]);
     byName.files.allowWhen('bucket-kms-key', kmsPresence, [
-      { sid: 'DecryptMedia', effect: 'Allow', actions: ['kms:Decrypt'], resources: [kms.arn] },
+      // A move reads the object and writes its copy.
+      { sid: 'DecryptAndCopyMedia', effect: 'Allow', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [kms.arn] },
     ]);
 
     storage.notifyOnMediaChange(byName.sync);
@@ -171,12 +172,22 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
       },
     ],
     files: [
+      // GetObject also authorizes HeadObject and reading the source of CopyObject/UploadPartCopy.
       { sid: 'ReadMedia', effect: 'Allow', actions: ['s3:GetObject'], resources: [media] },
+      // Rename/move: PutObject writes the copy (CopyObject, and the multipart copy of objects
+      // over 5 GiB: create, UploadPartCopy, complete); DeleteObject removes the original.
+      { sid: 'MoveAndDeleteMedia', effect: 'Allow', actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], resources: [media] },
+      // Without it HeadObject answers 403 instead of 404 for a missing key (name clash checks).
+      { sid: 'TellMissingMediaFromForbidden', effect: 'Allow', actions: ['s3:ListBucket'], resources: [props.storage.bucket.arn] },
+      { sid: 'ReadCatalog', effect: 'Allow', actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], resources: [table] },
+      { sid: 'ListFilesByType', effect: 'Allow', actions: ['dynamodb:Query'], resources: [props.catalog.typeIndexArn] },
       {
-        sid: 'ReadCatalog',
+        sid: 'WriteFileRowsAndMoveSessions',
         effect: 'Allow',
-        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
-        resources: [table, props.catalog.typeIndexArn],
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [table],
+        // File rows (tags, previews of moves and deletes) and the sessions of moves only.
+        condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*', 'UPLOAD#*'] }],
       },
     ],
     sync: [

@@ -127,11 +127,24 @@ describe('MediaStore functions', () => {
     expect(plan.variable.max_upload_bytes.validation[0].condition).toContain(`var.max_upload_bytes <= ${5 * 1024 ** 4}`);
   });
 
-  it('lets files read media objects and read the table and its type index', () => {
+  it('lets files read, copy and delete media objects, query the table and its type index, and write file rows and sessions', () => {
     const index = `${table()}/index/byType`;
+    const bucket = `\${aws_s3_bucket.${nameByPath(plan, 'aws_s3_bucket', 'storage/bucket')}.arn}`;
     expect(grants('files')).toEqual(
-      [`s3:GetObject on ${media()}`, ...['GetItem', 'Query'].flatMap((a) => [`dynamodb:${a} on ${table()}`, `dynamodb:${a} on ${index}`])].sort(),
+      [
+        ...['GetObject', 'PutObject', 'AbortMultipartUpload', 'DeleteObject'].map((a) => `s3:${a} on ${media()}`),
+        `s3:ListBucket on ${bucket}`,
+        ...['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
+        `dynamodb:Query on ${index}`,
+      ].sort(),
     );
+  });
+
+  it('lets files write only file rows and upload sessions, never users', () => {
+    const writes = statementsOf('files').find((s) => s.sid === 'WriteFileRowsAndMoveSessions')!;
+    expect(writes.actions).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(writes.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*', 'UPLOAD#*'] }]);
+    expect(statementsOf('files').some((s) => s.actions?.includes('dynamodb:DeleteItem'))).toBe(false);
   });
 
   it('lets sync read media metadata, tell deleted from forbidden, write the catalog, publish to the topic and dead-letter failed events', () => {

@@ -1,0 +1,66 @@
+/**
+ * What the files API returns for a file (listings, `GET /files/{id}`, `PATCH`): catalog
+ * fields plus a presigned view URL. Also resolves the opaque file id of a path parameter.
+ */
+import type { CatalogFile } from '../core/catalog';
+import type { FileType } from '../core/content-types';
+import { NotFound } from '../core/errors';
+import { keyOfFileId, parseObjectKey, type FileLocation } from '../core/paths';
+import type { ObjectUrlSigner } from '../adapters/object-store';
+
+export interface FileView {
+  readonly id: string;
+  readonly folder: string;
+  readonly name: string;
+  readonly size: number;
+  readonly contentType: string;
+  readonly fileType: FileType;
+  readonly uploadedAt: string;
+  readonly uploadedBy: string;
+  readonly tags: readonly string[];
+  readonly description?: string;
+  /** Whole-file SHA-256 (base64) declared at upload, when there was one. */
+  readonly sha256?: string;
+  readonly url: string;
+  readonly urlExpiresAt: string;
+}
+
+/** Signs view URLs for files, all expiring at the same time. */
+export interface ViewSigning {
+  readonly sign: ObjectUrlSigner;
+  readonly ttlSeconds: number;
+  readonly now: Date;
+}
+
+export function urlExpiry(signing: Pick<ViewSigning, 'ttlSeconds' | 'now'>): string {
+  return new Date(signing.now.getTime() + signing.ttlSeconds * 1000).toISOString();
+}
+
+export function toFileView(file: CatalogFile, signing: ViewSigning, urlExpiresAt: string = urlExpiry(signing)): FileView {
+  return {
+    id: file.id,
+    folder: file.folder,
+    name: file.name,
+    size: file.size,
+    contentType: file.contentType,
+    fileType: file.fileType,
+    uploadedAt: file.uploadedAt,
+    uploadedBy: file.uploadedBy,
+    tags: file.tags,
+    ...(file.description !== undefined ? { description: file.description } : {}),
+    ...(file.sha256 !== undefined ? { sha256: file.sha256 } : {}),
+    url: signing.sign({ operation: 'GetObject', key: file.key, expiresIn: signing.ttlSeconds, now: signing.now }),
+    urlExpiresAt,
+  };
+}
+
+/**
+ * The S3 key and location of a file id. Ids are opaque: anything that is not the id of a
+ * catalog key is answered like an unknown file (404), not as malformed input.
+ */
+export function locateFile(id: string | undefined): FileLocation & { readonly key: string } {
+  const key = id === undefined ? undefined : keyOfFileId(id);
+  const location = key === undefined ? undefined : parseObjectKey(key);
+  if (key === undefined || location === undefined) throw new NotFound('No such file');
+  return { ...location, key };
+}

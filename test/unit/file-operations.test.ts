@@ -1,0 +1,458 @@
+import type { CatalogRow, FileCatalog, FileDetails, RowVersion, WriteOutcome } from '../../handlers/adapters/files-repository';
+import { SourceObjectMissing, type CopyRequest, type ObjectStore } from '../../handlers/adapters/object-store';
+import type { CatalogFile, CatalogTombstone, ObjectHead, UploadSession } from '../../handlers/core/catalog';
+import { encodeListCursor, encodeTypeCursor } from '../../handlers/core/cursor';
+import { Conflict, Forbidden, NotFound, ValidationError } from '../../handlers/core/errors';
+import { fileIdOf, parseObjectKey } from '../../handlers/core/paths';
+import type { Caller } from '../../handlers/core/roles';
+import { deleteFile } from '../../handlers/files/delete-file';
+import { fileLinks, MAX_LINK_IDS, parseLinksRequest } from '../../handlers/files/file-links';
+import { downloadUrl, getFile } from '../../handlers/files/get-file';
+import { listFiles, parseListQuery } from '../../handlers/files/list-files';
+import { MOVE_ID_METADATA, MoveNotVerified, parseUpdateRequest, updateFile } from '../../handlers/files/update-file';
+import { memoryLogger } from './support';
+
+const NOW = new Date('2024-05-01T10:00:00.000Z');
+const SEQ = '0000000000000000000000000000000A';
+const editor: Caller = { username: 'ed', role: 'editor' };
+const viewer: Caller = { username: 'vi', role: 'viewer' };
+
+function catalogFile(key: string, extra: Partial<CatalogFile> = {}): CatalogFile {
+  const location = parseObjectKey(key);
+  if (location === undefined) throw new Error(`bad key ${key}`);
+  return {
+    id: fileIdOf(key),
+    key,
+    ...location,
+    size: 3,
+    contentType: 'image/jpeg',
+    fileType: 'image',
+    uploadedAt: '2024-04-01T00:00:00.000Z',
+    uploadedBy: 'ana',
+    tags: ['beach'],
+    description: 'sunset',
+    sha256: 'c2hh',
+    sequencer: SEQ,
+    status: 'available',
+    ...extra,
+  };
+}
+
+/** An in-memory catalog and bucket, with failures injectable per operation. */
+class World {
+  readonly rows = new Map<string, CatalogFile | (Omit<CatalogTombstone, 'sequencer'> & { sequencer?: string })>();
+  readonly objects = new Map<string, { bytes: string; metadata: Record<string, string> }>();
+  readonly sessions: UploadSession[] = [];
+  readonly failures = new Set<'copy' | 'copy-wrong' | 'delete' | 'preview'>();
+
+  add(file: CatalogFile, metadata: Record<string, string> = { 'upload-id': 'u'.repeat(22) }): void {
+    this.rows.set(file.key, file);
+    this.objects.set(file.key, { bytes: 'abc', metadata });
+  }
+
+  private version(key: string): RowVersion {
+    const row = this.rows.get(key);
+    if (row === undefined) return { exists: false };
+    return row.sequencer === undefined ? { exists: true } : { exists: true, sequencer: row.sequencer };
+  }
+
+  private matches(key: string, expected: RowVersion): boolean {
+    const actual = this.version(key);
+    return actual.exists === expected.exists && (!actual.exists || (actual as { sequencer?: string }).sequencer === (expected as { sequencer?: string }).sequencer);
+  }
+
+  readonly catalog: Pick<FileCatalog, 'getRow' | 'getFiles' | 'updateDetails' | 'previewFile' | 'previewTombstone' | 'listFolder' | 'listType'> = {
+    getRow: async (folder, name): Promise<CatalogRow> => {
+      const key = `media${folder === '/' ? '' : folder}/${name}`;
+      const row = this.rows.get(key);
+      const version = this.version(key);
+      return row?.status === 'available' ? { file: row as CatalogFile, version } : { version };
+    },
+    getFiles: async (keys) => new Map(keys.flatMap((k) => (this.rows.get(k)?.status === 'available' ? [[k, this.rows.get(k) as CatalogFile] as const] : []))),
+    updateDetails: async (folder, name, details: FileDetails) => {
+      const key = `media${folder === '/' ? '' : folder}/${name}`;
+      const row = this.rows.get(key);
+      if (row?.status !== 'available') return false;
+      const { description: _d, ...rest } = row as CatalogFile;
+      const description = details.description === undefined ? row.description : details.description;
+      this.rows.set(key, { ...rest, ...(details.tags !== undefined ? { tags: details.tags } : {}), ...(description ? { description } : {}) });
+      return true;
+    },
+    previewFile: async (file, expected): Promise<WriteOutcome> => {
+      if (this.failures.has('preview')) throw new Error('dynamodb down');
+      if (!this.matches(file.key, expected)) return 'stale';
+      this.rows.set(file.key, { ...file, sequencer: expected.exists ? ((expected as { sequencer?: string }).sequencer ?? '0') : '0' });
+      return 'applied';
+    },
+    previewTombstone: async (tombstone, expected): Promise<WriteOutcome> => {
+      if (this.failures.has('preview')) throw new Error('dynamodb down');
+      if (!this.matches(tombstone.key, expected)) return 'stale';
+      this.rows.set(tombstone.key, { ...tombstone, sequencer: (expected as { sequencer?: string }).sequencer ?? '0' });
+      return 'applied';
+    },
+    listFolder: async () => ({ files: [] }),
+    listType: async () => ({ files: [...this.rows.values()].filter((r): r is CatalogFile => r.status === 'available'), lastSortKey: `2024-04-01T00:00:00.000Z#${fileIdOf('media/z.jpg')}` }),
+  };
+
+  readonly store: Pick<ObjectStore, 'head' | 'copy' | 'delete' | 'urlSigner'> = {
+    head: async (key): Promise<ObjectHead | undefined> => {
+      const object = this.objects.get(key);
+      return object === undefined ? undefined : { size: object.bytes.length, etag: `etag-${object.bytes}`, metadata: object.metadata };
+    },
+    copy: async (request: CopyRequest) => {
+      if (this.failures.has('copy')) throw new Error('S3 500');
+      const source = this.objects.get(request.sourceKey);
+      if (source === undefined) throw new SourceObjectMissing(request.sourceKey);
+      const bytes = this.failures.has('copy-wrong') ? 'ab' : source.bytes;
+      this.objects.set(request.destinationKey, { bytes, metadata: { ...source.metadata, ...request.addMetadata } });
+    },
+    delete: async (key) => {
+      if (this.failures.has('delete')) throw new Error('S3 503');
+      this.objects.delete(key);
+    },
+    urlSigner: async () => (request) => `https://s3/${request.operation}/${request.key}${request.query ? `?${new URLSearchParams(request.query as Record<string, string>).toString()}` : ''}`,
+  };
+
+  deps(extra: object = {}) {
+    return {
+      files: this.catalog,
+      objects: this.store,
+      uploads: { create: async (session: UploadSession) => void this.sessions.push(session) },
+      viewUrlTtlSeconds: 600,
+      logger: memoryLogger().logger,
+      now: () => NOW,
+      newSessionId: () => 'm'.repeat(22),
+      ...extra,
+    };
+  }
+}
+
+async function caught(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('file operations', () => {
+  describe('parseListQuery by type', () => {
+    it('reads type, limit and a type cursor', () => {
+      const cursor = encodeTypeCursor('video', `2024-04-01T00:00:00.000Z#${fileIdOf('media/a/b.mp4')}`);
+      expect(parseListQuery({ type: 'video', limit: '5', cursor })).toEqual({
+        fileType: 'video',
+        limit: 5,
+        after: { sortKey: `2024-04-01T00:00:00.000Z#${fileIdOf('media/a/b.mp4')}`, key: 'media/a/b.mp4' },
+      });
+    });
+
+    it.each([
+      [{ type: 'audio' }, 'type'],
+      [{ type: 'image', folder: '/' }, 'type'],
+      [{ type: 'image', cursor: encodeListCursor('/', 'a.jpg') }, 'cursor'],
+      [{ folder: '/', cursor: encodeTypeCursor('image', `2024-04-01T00:00:00.000Z#${fileIdOf('media/a.jpg')}`) }, 'cursor'],
+      [{ type: 'video', cursor: encodeTypeCursor('image', `2024-04-01T00:00:00.000Z#${fileIdOf('media/a.jpg')}`) }, 'cursor'],
+      [{ type: 'image', cursor: encodeTypeCursor('image', 'not-a-sort-key') }, 'cursor'],
+      [{ type: 'image', cursor: encodeTypeCursor('image', `2024-04-01T00:00:00.000Z#${fileIdOf('outside/a.jpg')}`) }, 'cursor'],
+    ])('throws a 400 for %j', (query, field) => {
+      let error: unknown;
+      try {
+        parseListQuery(query);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).field).toBe(field);
+    });
+  });
+
+  describe('listFiles by type', () => {
+    it('returns the index page with view URLs and a type cursor', async () => {
+      const world = new World();
+      world.add(catalogFile('media/a/x.jpg'));
+      const page = await listFiles({ fileType: 'image', limit: 1 }, world.deps(), editor);
+      expect(page.files.map((f) => f.name)).toEqual(['x.jpg']);
+      expect(page.files[0]).toMatchObject({ tags: ['beach'], description: 'sunset', url: 'https://s3/GetObject/media/a/x.jpg' });
+      expect(parseListQuery({ type: 'image', cursor: page.nextCursor as string })).toMatchObject({ after: { key: 'media/z.jpg' } });
+    });
+
+    it('shows a caller limited to folders only the files of its folders', async () => {
+      const world = new World();
+      world.add(catalogFile('media/family/x.jpg'));
+      world.add(catalogFile('media/work/y.jpg'));
+      const page = await listFiles({ fileType: 'image', limit: 10 }, world.deps(), { ...viewer, folders: ['/family'] });
+      expect(page.files.map((f) => f.folder)).toEqual(['/family']);
+    });
+  });
+
+  describe('getFile and downloadUrl', () => {
+    it('returns metadata and a view URL', async () => {
+      const world = new World();
+      world.add(catalogFile('media/a/x.jpg'));
+      expect(await getFile(fileIdOf('media/a/x.jpg'), viewer, world.deps())).toMatchObject({ name: 'x.jpg', folder: '/a', uploadedBy: 'ana', urlExpiresAt: '2024-05-01T10:10:00.000Z' });
+    });
+
+    it.each([
+      ['an unknown id', fileIdOf('media/a/none.jpg')],
+      ['garbage', '!!!'],
+      ['a non-canonical id', `${fileIdOf('media/a/x.jpg')}=`],
+      ['the id of a key outside media/', fileIdOf('other/x.jpg')],
+      ['no id', undefined],
+    ])('throws NotFound for %s', async (_what, id) => {
+      const world = new World();
+      world.add(catalogFile('media/a/x.jpg'));
+      expect(await caught(getFile(id, viewer, world.deps()))).toBeInstanceOf(NotFound);
+    });
+
+    it('throws NotFound for a deleted file', async () => {
+      const world = new World();
+      world.add(catalogFile('media/a/x.jpg'));
+      await deleteFile(fileIdOf('media/a/x.jpg'), editor, world.deps());
+      expect(await caught(getFile(fileIdOf('media/a/x.jpg'), viewer, world.deps()))).toBeInstanceOf(NotFound);
+    });
+
+    it('signs a download with an attachment disposition carrying the name', async () => {
+      const world = new World();
+      world.add(catalogFile('media/a/say "hi" é.jpg'));
+      const url = new URL(await downloadUrl(fileIdOf('media/a/say "hi" é.jpg'), viewer, world.deps()));
+      expect(url.searchParams.get('response-content-disposition')).toBe(`attachment; filename="say _hi_ _.jpg"; filename*=UTF-8''say%20%22hi%22%20%C3%A9.jpg`);
+    });
+
+    it('refuses a folder outside the caller limits with 403', async () => {
+      const world = new World();
+      world.add(catalogFile('media/work/x.jpg'));
+      expect(await caught(getFile(fileIdOf('media/work/x.jpg'), { ...viewer, folders: ['/family'] }, world.deps()))).toBeInstanceOf(Forbidden);
+    });
+  });
+
+  describe('fileLinks', () => {
+    it('answers every id in order, reporting unknown ones per item', async () => {
+      const world = new World();
+      world.add(catalogFile('media/a/x.jpg'));
+      const ids = [fileIdOf('media/a/x.jpg'), 'garbage', fileIdOf('media/a/none.jpg'), fileIdOf('media/a/x.jpg')];
+      const { links } = await fileLinks(ids, viewer, world.deps());
+      expect(links.map((l) => ('error' in l ? l.error.code : l.name))).toEqual(['x.jpg', 'NotFound', 'NotFound', 'x.jpg']);
+      expect(links[0]).toMatchObject({ id: ids[0], urlExpiresAt: '2024-05-01T10:10:00.000Z' });
+    });
+
+    it.each([
+      ['an array instead of an object', [], 'body'],
+      ['ids not an array', { ids: 'x' }, 'ids'],
+      ['no ids', { ids: [] }, 'ids'],
+      ['a number id', { ids: [1] }, 'ids[0]'],
+      ['an empty id', { ids: [''] }, 'ids[0]'],
+      [`${MAX_LINK_IDS + 1} ids`, { ids: Array.from({ length: MAX_LINK_IDS + 1 }, () => 'a') }, 'ids'],
+      ['an unknown field', { ids: ['a'], extra: 1 }, 'extra'],
+    ])('refuses %s with a 400 naming the field', (_what, body, field) => {
+      let error: unknown;
+      try {
+        parseLinksRequest(body);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).field).toBe(field);
+    });
+  });
+
+  describe('parseUpdateRequest', () => {
+    it('normalizes name and folder and reads details', () => {
+      expect(parseUpdateRequest({ name: 'e\u0301.jpg', folder: 'trips/', tags: [' a ', 'a'], description: '', overwrite: true })).toEqual({
+        name: '\u00e9.jpg',
+        folder: '/trips',
+        tags: ['a'],
+        description: null,
+        overwrite: true,
+      });
+    });
+
+    it.each([
+      [{}, 'body'],
+      [{ overwrite: true }, 'body'],
+      [{ name: 'a/b.jpg' }, 'name'],
+      [{ name: '..' }, 'name'],
+      [{ folder: '/a/../b' }, 'folder'],
+      [{ tags: 'x' }, 'tags'],
+      [{ name: 'a.jpg', overwrite: 'yes' }, 'overwrite'],
+      [{ size: 3 }, 'size'],
+    ])('refuses %j with a 400 on %s', (body, field) => {
+      let error: unknown;
+      try {
+        parseUpdateRequest(body);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).field).toBe(field);
+    });
+  });
+
+  describe('updateFile', () => {
+    const source = 'media/trips/IMG 1.jpg';
+    const id = fileIdOf(source);
+
+    it('changes tags and description in the catalog only', async () => {
+      const world = new World();
+      world.add(catalogFile(source));
+      const view = await updateFile(id, { tags: ['x'], description: null, overwrite: false }, editor, world.deps());
+      expect(view).toMatchObject({ id, tags: ['x'] });
+      expect(view.description).toBeUndefined();
+      expect(world.objects.has(source)).toBe(true);
+      expect(world.sessions).toEqual([]);
+    });
+
+    it('moves: copies with the original metadata plus the move id, verifies, deletes, and previews both rows', async () => {
+      // Prepare
+      const world = new World();
+      world.add(catalogFile(source));
+      // Act
+      const view = await updateFile(id, { folder: '/archive', name: 'Beach.jpg', overwrite: false }, editor, world.deps());
+      // Assess
+      const target = 'media/archive/Beach.jpg';
+      expect(view).toMatchObject({ id: fileIdOf(target), folder: '/archive', name: 'Beach.jpg', uploadedBy: 'ana', uploadedAt: '2024-04-01T00:00:00.000Z', tags: ['beach'], description: 'sunset' });
+      expect(world.objects.has(source)).toBe(false);
+      expect(world.objects.get(target)).toEqual({ bytes: 'abc', metadata: { 'upload-id': 'u'.repeat(22), [MOVE_ID_METADATA]: 'm'.repeat(22) } });
+      expect(world.sessions).toEqual([
+        expect.objectContaining({ uploadId: 'm'.repeat(22), key: target, owner: 'ana', tags: ['beach'], description: 'sunset', sha256: 'c2hh', uploadedAt: '2024-04-01T00:00:00.000Z', movedFrom: source }),
+      ]);
+      expect(world.rows.get(source)).toMatchObject({ status: 'deleted', sequencer: SEQ });
+      expect(world.rows.get(target)).toMatchObject({ status: 'available', uploadedBy: 'ana', sha256: 'c2hh' });
+    });
+
+    it('carries changed tags and a removed description into the move session', async () => {
+      const world = new World();
+      world.add(catalogFile(source));
+      await updateFile(id, { name: 'b.jpg', tags: ['new'], description: null, overwrite: false }, editor, world.deps());
+      expect(world.sessions[0]).toMatchObject({ tags: ['new'] });
+      expect(world.sessions[0]?.description).toBeUndefined();
+    });
+
+    it('answers 409 on a name clash and leaves both files', async () => {
+      const world = new World();
+      world.add(catalogFile(source));
+      world.add(catalogFile('media/trips/taken.jpg'));
+      expect(await caught(updateFile(id, { name: 'taken.jpg', overwrite: false }, editor, world.deps()))).toBeInstanceOf(Conflict);
+      expect(world.objects.has(source)).toBe(true);
+      expect(world.objects.get('media/trips/taken.jpg')?.metadata[MOVE_ID_METADATA]).toBeUndefined();
+    });
+
+    it('answers 409 when only the bucket has the destination (catalog not caught up)', async () => {
+      const world = new World();
+      world.add(catalogFile(source));
+      world.objects.set('media/trips/new.jpg', { bytes: 'zz', metadata: {} });
+      expect(await caught(updateFile(id, { name: 'new.jpg', overwrite: false }, editor, world.deps()))).toBeInstanceOf(Conflict);
+    });
+
+    it('replaces the destination with overwrite: true', async () => {
+      const world = new World();
+      world.add(catalogFile(source));
+      world.add(catalogFile('media/trips/taken.jpg', { uploadedBy: 'bob' }));
+      const view = await updateFile(id, { name: 'taken.jpg', overwrite: true }, editor, world.deps());
+      expect(view.uploadedBy).toBe('ana');
+      expect(world.objects.get('media/trips/taken.jpg')?.bytes).toBe('abc');
+      expect(world.objects.has(source)).toBe(false);
+    });
+
+    it('leaves everything as it was when the copy fails', async () => {
+      const world = new World();
+      world.add(catalogFile(source));
+      world.failures.add('copy');
+      await caught(updateFile(id, { name: 'b.jpg', overwrite: false }, editor, world.deps()));
+      expect(world.objects.has(source)).toBe(true);
+      expect(world.objects.has('media/trips/b.jpg')).toBe(false);
+      expect(world.rows.get(source)?.status).toBe('available');
+    });
+
+    it('keeps the original when the copy is not what was written', async () => {
+      const world = new World();
+      world.add(catalogFile(source));
+      world.failures.add('copy-wrong');
+      expect(await caught(updateFile(id, { name: 'b.jpg', overwrite: false }, editor, world.deps()))).toBeInstanceOf(MoveNotVerified);
+      expect(world.objects.get(source)?.bytes).toBe('abc');
+      expect(world.rows.get(source)?.status).toBe('available');
+    });
+
+    it('keeps the original when deleting it fails after the copy', async () => {
+      const world = new World();
+      world.add(catalogFile(source));
+      world.failures.add('delete');
+      await caught(updateFile(id, { name: 'b.jpg', overwrite: false }, editor, world.deps()));
+      expect(world.objects.get(source)?.bytes).toBe('abc');
+      expect(world.rows.get(source)?.status).toBe('available');
+    });
+
+    it('answers 409 when the source vanished before the copy', async () => {
+      const world = new World();
+      world.add(catalogFile(source));
+      const deps = world.deps();
+      const copy = deps.objects.copy;
+      deps.objects.copy = async (request) => {
+        world.objects.delete(source);
+        return copy(request);
+      };
+      expect(await caught(updateFile(id, { name: 'b.jpg', overwrite: false }, editor, deps))).toBeInstanceOf(Conflict);
+    });
+
+    it('still answers with the moved file when a preview cannot be written (events will settle it)', async () => {
+      const world = new World();
+      world.add(catalogFile(source));
+      world.failures.add('preview');
+      const view = await updateFile(id, { name: 'b.jpg', overwrite: false }, editor, world.deps());
+      expect(view.name).toBe('b.jpg');
+      expect(world.objects.has('media/trips/b.jpg')).toBe(true);
+    });
+
+    it('refuses viewers with 403 and changes nothing', async () => {
+      const world = new World();
+      world.add(catalogFile(source));
+      expect(await caught(updateFile(id, { name: 'b.jpg', overwrite: false }, viewer, world.deps()))).toBeInstanceOf(Forbidden);
+      expect(world.objects.has(source)).toBe(true);
+    });
+
+    it('refuses a move into a folder outside the caller limits', async () => {
+      const world = new World();
+      world.add(catalogFile(source));
+      expect(await caught(updateFile(id, { folder: '/private', overwrite: false }, { ...editor, folders: ['/trips'] }, world.deps()))).toBeInstanceOf(Forbidden);
+      expect(world.objects.has(source)).toBe(true);
+    });
+
+    it('throws NotFound for an unknown file', async () => {
+      const world = new World();
+      expect(await caught(updateFile(id, { name: 'b.jpg', overwrite: false }, editor, world.deps()))).toBeInstanceOf(NotFound);
+    });
+
+    it('throws a 400 when folder and name make a key over 1024 bytes', async () => {
+      const world = new World();
+      world.add(catalogFile(source));
+      const folder = `/${Array.from({ length: 5 }, () => 'x'.repeat(250)).join('/')}`;
+      expect(await caught(updateFile(id, { folder, overwrite: false }, editor, world.deps()))).toBeInstanceOf(ValidationError);
+      expect(world.objects.has(source)).toBe(true);
+    });
+  });
+
+  describe('deleteFile', () => {
+    it('deletes the object and previews the tombstone at the row sequencer', async () => {
+      const world = new World();
+      world.add(catalogFile('media/a/x.jpg'));
+      await deleteFile(fileIdOf('media/a/x.jpg'), editor, world.deps());
+      expect(world.objects.has('media/a/x.jpg')).toBe(false);
+      expect(world.rows.get('media/a/x.jpg')).toMatchObject({ status: 'deleted', sequencer: SEQ });
+    });
+
+    it('deletes an object the catalog has not caught up with yet', async () => {
+      const world = new World();
+      world.objects.set('media/a/new.jpg', { bytes: 'x', metadata: {} });
+      await deleteFile(fileIdOf('media/a/new.jpg'), editor, world.deps());
+      expect(world.objects.has('media/a/new.jpg')).toBe(false);
+    });
+
+    it('throws NotFound when neither catalog nor bucket has it, and 403 for viewers', async () => {
+      const world = new World();
+      world.add(catalogFile('media/a/x.jpg'));
+      expect(await caught(deleteFile(fileIdOf('media/a/none.jpg'), editor, world.deps()))).toBeInstanceOf(NotFound);
+      expect(await caught(deleteFile(fileIdOf('media/a/x.jpg'), viewer, world.deps()))).toBeInstanceOf(Forbidden);
+      expect(world.objects.has('media/a/x.jpg')).toBe(true);
+    });
+  });
+});
