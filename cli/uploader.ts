@@ -11,7 +11,7 @@ import path from 'node:path';
 import { segment, type ApiClient } from './api-client';
 import type { CreatedUpload, FileInfo, HeldPart, MultipartUpload, SignedParts, SingleUpload, UploadStatus } from './api-types';
 import { contentTypeOf } from './content-type';
-import { ApiError, CliError, StorageError } from './errors';
+import { ApiError, CliError, isNetworkError, StorageError } from './errors';
 import { sleep, withRetry, type RetryPolicy } from './retry';
 import { createAgents, destroyAgents, putFileRange, READ_CHUNK_BYTES, type Agents } from './transfer';
 import type { UploadIdentity, UploadState, UploadStateStore } from './upload-state';
@@ -260,11 +260,24 @@ async function sendSingle(options: UploadFileOptions, identity: UploadIdentity, 
   return { fileId: upload.fileId, folder: identity.folder, name: identity.name, size: identity.size, mode: 'single', resumed: false, partsSent: [], partsReused: 0 };
 }
 
+/**
+ * Why a failed PUT means its URL expired, or undefined: S3's 403 "Request has expired" — or a
+ * connection dropped after the URL's expiry, which is how that 403 arrives when S3 answers
+ * and closes before reading the body (the client's write fails with EPIPE/ECONNRESET).
+ */
+export function expiredUrlReason(error: unknown, expiresAtMs: number, now: number = Date.now()): string | undefined {
+  if (error instanceof StorageError) return error.isExpiredUrl ? `S3 ${error.status} ${error.code}` : undefined;
+  if (isNetworkError(error) && now >= expiresAtMs) return `connection dropped after its expiry: ${(error as Error).message}`;
+  return undefined;
+}
+
 interface CachedUrl {
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
   /** When to stop using it and sign again. */
   readonly staleAtMs: number;
+  /** When S3 starts refusing it. */
+  readonly expiresAtMs: number;
 }
 
 /**
@@ -321,7 +334,7 @@ export class PartSigner {
         const expiresAtMs = new Date(answer.expiresAt).getTime();
         // A URL already at its expiry (clock skew) still gets one try: S3's answer decides.
         const staleAtMs = Math.max(now + 1, expiresAtMs - Math.min(URL_EXPIRY_MARGIN_MS, (expiresAtMs - now) / 4));
-        for (const part of answer.parts) this.cache.set(part.partNumber, { url: part.url, headers: part.headers, staleAtMs });
+        for (const part of answer.parts) this.cache.set(part.partNumber, { url: part.url, headers: part.headers, staleAtMs, expiresAtMs });
         this.debug?.(`signed parts [${partNumbers.join(',')}] until ${answer.expiresAt}`);
       });
     const settled = request.finally(() => {
@@ -380,9 +393,10 @@ async function sendMultipart(
             return answer.etag;
           } catch (error) {
             options.listener?.bytes?.(-bytes);
-            if (error instanceof StorageError && error.isExpiredUrl && resigns < MAX_RESIGNS_PER_PART) {
+            const expiry = expiredUrlReason(error, signed.expiresAtMs);
+            if (expiry !== undefined && resigns < MAX_RESIGNS_PER_PART) {
               resigns += 1;
-              options.debug?.(`part ${partNumber}: URL expired (S3 ${error.status} ${error.code}); re-signing`);
+              options.debug?.(`part ${partNumber}: URL expired (${expiry}); re-signing`);
               signer.invalidate(partNumber);
               continue;
             }

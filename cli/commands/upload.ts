@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { stateDir } from '../config';
-import { CliError } from '../errors';
+import { CliError, describeError } from '../errors';
 import type { CommandContext } from '../io';
 import { TransferProgress } from '../progress';
 import { formatBytes } from '../progress-format';
@@ -42,6 +42,13 @@ export async function upload(context: CommandContext, options: UploadCommandOpti
     options.progress,
   );
   const putDelay = Number(io.env.MEDIA_STORE_DEBUG_PUT_DELAY_MS ?? 0);
+  // Ctrl-C: the state file already names the upload; say how to continue, exit like a shell does.
+  const onInterrupt = (): void => {
+    progress.end();
+    io.stderr('media-store: interrupted: run the same command again to resume\n');
+    process.exit(130);
+  };
+  process.once('SIGINT', onInterrupt);
   try {
     for (const { file, absolute } of files) {
       let track = -1;
@@ -72,7 +79,14 @@ export async function upload(context: CommandContext, options: UploadCommandOpti
     }
   } catch (error) {
     progress.end();
+    const resumable = files.some(({ absolute }) => {
+      const stat = statSync(absolute, { throwIfNoEntry: false });
+      return stat !== undefined && states.load({ apiUrl: context.apiUrl, filePath: absolute, size: stat.size, mtimeMs: stat.mtimeMs, folder, name: path.basename(absolute) }) !== undefined;
+    });
+    if (resumable) throw new CliError(`${describeError(error, { url: context.apiUrl })}; run the same command again to resume`, { cause: error });
     throw error;
+  } finally {
+    process.off('SIGINT', onInterrupt);
   }
   progress.end();
 }

@@ -168,4 +168,39 @@ describe('media-store CLI', () => {
     expect(lines[0]).toMatch(/^NAME\s+SIZE\s+TYPE\s+UPLOADED\s+ID$/);
     expect(lines.find((l) => l.startsWith('long take.mov'))).toMatch(/^long take\.mov\s+96\.0 MiB\s+video\/quicktime\s+\d{4}-\d\d-\d\dT\S+Z\s+\S+$/);
   });
+
+  it('moves a file into another folder, renames it, then deletes it', async () => {
+    const moved = await runCli(['mv', `${folder}/IMG 0001 é.jpg`, `${folder}/kept/`], { env: home.env });
+    expect(moved.stderr).toBe('');
+    expect(moved.code).toBe(0);
+    expect(moved.stdout).toMatch(new RegExp(`^moved ${folder}/IMG 0001 é\\.jpg to ${folder}/kept/IMG 0001 é\\.jpg id=\\S+\\n$`));
+
+    const listedMoved = await eventually(async () => {
+      const run = await runCli(['ls', `${folder}/kept`, '--json'], { env: home.env });
+      return (JSON.parse(run.stdout) as ListedFile[]).find((f) => f.name === 'IMG 0001 é.jpg');
+    }, 5000, 200);
+    expect(listedMoved).toMatchObject({ size: 300 * 1024 });
+
+    const renamed = await runCli(['mv', `${folder}/kept/IMG 0001 é.jpg`, 'beach.jpg'], { env: home.env });
+    expect(renamed.code).toBe(0);
+    expect(renamed.stdout).toMatch(new RegExp(`^moved ${folder}/kept/IMG 0001 é\\.jpg to ${folder}/kept/beach\\.jpg`));
+
+    const gone = await eventually(async () => {
+      const target = await runCli(['rm', `${folder}/kept/beach.jpg`], { env: home.env });
+      return target.code === 0 ? target : undefined;
+    }, 5000, 200);
+    expect(gone?.stdout).toBe(`deleted ${folder}/kept/beach.jpg\n`);
+    const empty = await eventually(async () => {
+      const run = await runCli(['ls', `${folder}/kept`, '--json'], { env: home.env });
+      return (JSON.parse(run.stdout) as ListedFile[]).length === 0 ? true : undefined;
+    }, 5000, 200);
+    expect(empty).toBe(true);
+  });
+
+  it('answers a delete of an unknown id with one not-found line', async () => {
+    const run = await runCli(['rm', Buffer.from('media/nowhere/none.jpg').toString('base64url')], { env: home.env });
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^media-store: not found: no file with id \S+\n$/);
+  });
 });
