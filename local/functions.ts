@@ -24,6 +24,29 @@ export interface LocalValues {
   readonly s3Endpoint: string;
   readonly dynamodbEndpoint: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** The local SNS (local/sns.ts): set as `AWS_ENDPOINT_URL_SNS`. */
+  readonly snsEndpoint?: string;
+  /** Local ARN of each `aws_sns_topic` by logical name; a topic not listed resolves to "" (do not publish). */
+  readonly topicArns?: Readonly<Record<string, string>>;
+}
+
+/**
+ * What Lambda sends to an on-failure destination once an asynchronous invocation has failed
+ * every attempt (the "invocation record" of Lambda destinations).
+ */
+export interface FailedInvocationRecord {
+  readonly version: '1.0';
+  /** ISO 8601. */
+  readonly timestamp: string;
+  readonly requestContext: {
+    readonly requestId: string;
+    readonly functionArn: string;
+    readonly condition: 'RetriesExhausted';
+    readonly approximateInvokeCount: number;
+  };
+  readonly requestPayload: unknown;
+  readonly responseContext: { readonly statusCode: 200; readonly executedVersion: '$LATEST'; readonly functionError: 'Unhandled' };
+  readonly responsePayload: LambdaErrorBody;
 }
 
 export interface FunctionDefinition {
@@ -162,8 +185,8 @@ function localReferences(local: LocalValues): ReferenceResolver {
         if (attribute === 'arn') return `arn:aws:s3:::${local.bucketName}`;
         return fail();
       case 'aws_sns_topic':
-        // No SNS locally: the functions treat an empty topic as "do not publish".
-        if (attribute === 'arn' || attribute === 'id') return '';
+        // The local SNS's topic; without one the functions treat "" as "do not publish".
+        if (attribute === 'arn' || attribute === 'id') return local.topicArns?.[name] ?? '';
         return fail();
       default:
         return fail();
@@ -219,6 +242,11 @@ export interface LocalFunctionsOptions {
   readonly maxConcurrency?: number;
   /** Delays before the two retries of a failed asynchronous invocation (Lambda: 1 and 2 minutes). @default [1000, 2000] */
   readonly asyncRetryDelaysMs?: readonly number[];
+  /**
+   * Receives what a function's on-failure destination would (its plan address, e.g.
+   * `aws_sqs_queue.x`, and Lambda's invocation record). Without it the loss is only logged.
+   */
+  readonly onFailedEvent?: (destination: string, record: FailedInvocationRecord) => void;
 }
 
 /** Lambda's service: invoke by tag name, synchronously or as an event (with retries). */
@@ -255,9 +283,9 @@ export class LocalFunctions {
     const { asyncRetries, onFailure } = this.pool(name).definition;
     const configured = this.options.asyncRetryDelaysMs ?? [1000, 2000];
     const delays = Array.from({ length: asyncRetries }, (_, i) => configured[Math.min(i, configured.length - 1)] ?? 1000);
-    // No SQS/SNS locally: the lost event is logged where AWS would deliver it.
-    const lost = onFailure ? `event not delivered to its on-failure destination ${onFailure} (not emulated)` : 'event dropped';
-    const { logger } = this.options;
+    const { logger, onFailedEvent } = this.options;
+    const delivered = onFailure !== undefined && onFailedEvent !== undefined;
+    const lost = onFailure ? `event ${delivered ? 'sent' : 'not delivered'} to its on-failure destination ${onFailure}${delivered ? '' : ' (not emulated)'}` : 'event dropped';
     const run = async (): Promise<void> => {
       for (let attempt = 0; attempt <= delays.length; attempt++) {
         if (this.stopped) return;
@@ -269,6 +297,7 @@ export class LocalFunctions {
           await new Promise((r) => setTimeout(r, delays[attempt]));
         } else {
           logger.error(name, `async invocation for ${description} FAILED after ${delays.length} retries, ${lost}: ${what}`);
+          if (delivered) onFailedEvent(onFailure, this.failedInvocationRecord(name, event, attempt + 1, result.error));
         }
       }
     };
@@ -276,6 +305,23 @@ export class LocalFunctions {
       .catch((err: unknown) => logger.error(name, `async invocation for ${description} FAILED: ${String(err)}`))
       .finally(() => this.pendingAsync.delete(pending));
     this.pendingAsync.add(pending);
+  }
+
+  private failedInvocationRecord(name: string, event: unknown, attempts: number, error: LambdaErrorBody): FailedInvocationRecord {
+    const { region } = this.options.local;
+    return {
+      version: '1.0',
+      timestamp: new Date().toISOString(),
+      requestContext: {
+        requestId: randomUUID(),
+        functionArn: `arn:aws:lambda:${region}:000000000000:function:${this.definition(name).functionName}:$LATEST`,
+        condition: 'RetriesExhausted',
+        approximateInvokeCount: attempts,
+      },
+      requestPayload: event,
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      responsePayload: error,
+    };
   }
 
   /** Waits for asynchronous invocations in flight (tests, orderly shutdown). */
@@ -460,6 +506,7 @@ export function lambdaEnvironment(definition: FunctionDefinition, taskRoot: stri
     AWS_SECRET_ACCESS_KEY: local.credentials.secretAccessKey,
     AWS_ENDPOINT_URL_S3: local.s3Endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: local.dynamodbEndpoint,
+    ...(local.snsEndpoint !== undefined ? { AWS_ENDPOINT_URL_SNS: local.snsEndpoint } : {}),
     S3_FORCE_PATH_STYLE: 'true',
     AWS_LAMBDA_FUNCTION_NAME: definition.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',

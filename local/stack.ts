@@ -13,11 +13,13 @@ import { UsersRepository } from '../handlers/adapters/users-repository';
 import { hashPassword, verifyPassword } from '../handlers/core/password';
 import { apiConfigFromPlan, startApiServer, type ApiServer } from './api-server';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, tableFromPlan, type DynamoDbLocal } from './dynamodb';
-import { buildRuntime, extractBundles, functionsFromPlan, LocalFunctions, type FunctionsManifest, type LocalValues } from './functions';
+import { buildRuntime, extractBundles, functionsFromPlan, LocalFunctions, type FailedInvocationRecord, type FunctionsManifest, type LocalValues } from './functions';
 import { consoleLogger, type Logger } from './log';
 import { PlanError, stackDir, SynthesizedPlan, type PlanValue } from './plan';
 import { ensurePortFree, freePort } from './ports';
 import { corsRulesFromPlan, notificationMatches, notificationsFromPlan, startLocalS3, type LocalS3 } from './s3';
+import { startLocalSns } from './sns';
+import { deadLettersIn } from './dead-letters';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const DEFAULT_TABLE_NAME = 'media-store-catalog';
@@ -52,6 +54,11 @@ export interface LocalStackOptions {
   readonly logger?: Logger;
   /** Delays before the 2 retries of failed S3 → sync invocations. @default [1000, 2000] */
   readonly asyncRetryDelaysMs?: readonly number[];
+  /**
+   * Where events that failed every attempt land (the on-failure destination, one JSON file
+   * per event). @default <root>/.local/dlq (a temp dir when in memory)
+   */
+  readonly deadLetterDir?: string;
 }
 
 /** What `.local/stack.json` holds: enough for CLIs (`npm run users`) to find the stack. */
@@ -64,6 +71,10 @@ export interface StackInfo {
   readonly bucketName: string;
   /** The auth function's `MAX_USERS`, so `npm run users` enforces the same limit. */
   readonly maxUsers?: number;
+  /** The local SNS; published messages are at `<snsEndpoint>/_local/messages`. */
+  readonly snsEndpoint: string;
+  /** Failed S3 events, one Lambda invocation record per JSON file. */
+  readonly deadLetterDir: string;
 }
 
 export interface LocalStack extends StackInfo {
@@ -76,6 +87,8 @@ export interface LocalStack extends StackInfo {
   readonly generatedAdminPassword?: string;
   readonly adminUser: string;
   readonly functions: LocalFunctions;
+  /** Invocation records sent to on-failure destinations so far (also in `deadLetterDir`). */
+  failedEvents(): readonly FailedInvocationRecord[];
   stop(): Promise<void>;
 }
 
@@ -91,6 +104,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   mkdirSync(dataDir, { recursive: true });
   const functionsDir = options.functionsDir ?? (scratch ? path.join(scratch, 'functions') : path.join(root, '.local', 'functions'));
   const stackFile = options.stackFile === undefined ? path.join(root, '.local', 'stack.json') : options.stackFile;
+  const deadLetterDir = options.deadLetterDir ?? (scratch ? path.join(scratch, 'dlq') : path.join(root, '.local', 'dlq'));
 
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async (): Promise<void> => {
@@ -114,7 +128,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       options.s3Port ?? freePort(),
       options.dynamodbPort ?? freePort(),
     ]);
+    // The plan's topics on a local SNS, so that "upload processed" messages can be seen.
+    const topicNames = topicNamesOf(plan);
+    const sns = await startLocalSns({ region: LOCAL_REGION, topicNames: Object.values(topicNames), logger });
+    stoppers.push(() => sns.stop());
     const local: LocalValues = {
+      snsEndpoint: sns.endpoint,
+      topicArns: Object.fromEntries(Object.entries(topicNames).map(([resource, name]) => [resource, sns.topicArn(name)])),
       region: LOCAL_REGION,
       tableName: localName(plan, 'aws_dynamodb_table', 'name', DEFAULT_TABLE_NAME),
       bucketName: localName(plan, 'aws_s3_bucket', 'bucket', localName(plan, 'aws_s3_bucket', 'bucket_prefix', '', 'local') || DEFAULT_BUCKET_NAME),
@@ -142,6 +162,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (!declared.has(fn)) throw new PlanError(`the API needs function "${fn}", which the plan does not declare`);
     }
 
+    const deadLetters = deadLettersIn(deadLetterDir, logger);
     const manifest = extractBundles(definitions, functionsDir);
     const runtimeScript = buildRuntime(functionsDir);
     const functions = new LocalFunctions({
@@ -151,6 +172,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       local,
       logger,
       ...(options.asyncRetryDelaysMs ? { asyncRetryDelaysMs: options.asyncRetryDelaysMs } : {}),
+      onFailedEvent: deadLetters.receive,
     });
     stoppers.push(() => functions.stop());
 
@@ -202,6 +224,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: local.region,
       tableName: local.tableName,
       bucketName: local.bucketName,
+      snsEndpoint: sns.endpoint,
+      deadLetterDir,
       ...maxUsersOf(definitions),
     };
     if (stackFile) {
@@ -219,6 +243,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       adminUser,
       ...(generatedAdminPassword ? { generatedAdminPassword } : {}),
       functions,
+      failedEvents: deadLetters.records,
       stop,
     };
   } catch (err) {
@@ -230,6 +255,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 function maxUsersOf(definitions: readonly { name: string; environment: Readonly<Record<string, string>> }[]): { maxUsers?: number } {
   const value = Number(definitions.find((d) => d.name === 'auth')?.environment.MAX_USERS);
   return Number.isSafeInteger(value) && value > 0 ? { maxUsers: value } : {};
+}
+
+/** Name of each `aws_sns_topic` of the plan by logical name (the logical name when not resolvable). */
+function topicNamesOf(plan: SynthesizedPlan): Record<string, string> {
+  return Object.fromEntries(
+    plan.resources('aws_sns_topic').map(([resource, block]) => {
+      try {
+        const name = plan.resolve(block.name ?? null);
+        return [resource, typeof name === 'string' && name ? name : resource];
+      } catch (err) {
+        if (err instanceof PlanError) return [resource, resource];
+        throw err;
+      }
+    }),
+  );
 }
 
 /** 48 random bytes, generated once and kept with the data (mode 0600). Never logged. */

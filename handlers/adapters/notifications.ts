@@ -9,6 +9,7 @@ export function snsUploadProcessedNotifier(topicArn: string, client: SNSClient =
     const message = {
       type: 'upload.processed',
       fileId: file.id,
+      key: file.key,
       folder: file.folder,
       name: file.name,
       size: file.size,

@@ -66,6 +66,8 @@ export default async function globalSetup(): Promise<void> {
     region: stack.region,
     tableName: stack.tableName,
     bucketName: stack.bucketName,
+    snsEndpoint: stack.snsEndpoint,
+    deadLetterDir: stack.deadLetterDir,
     jwtSecretFile: stack.jwtSecretFile,
     functionsDir: stack.functionsDir,
     planDir: stack.planDir,

@@ -17,6 +17,10 @@ export interface E2eContext {
   readonly region: string;
   readonly tableName: string;
   readonly bucketName: string;
+  /** The local SNS; messages published at `<snsEndpoint>/_local/messages`. */
+  readonly snsEndpoint: string;
+  /** Where failed S3 events land (the sync function's on-failure destination). */
+  readonly deadLetterDir: string;
   readonly jwtSecretFile: string;
   readonly functionsDir: string;
   readonly planDir: string;
