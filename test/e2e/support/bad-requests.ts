@@ -151,6 +151,14 @@ function queryString(pairs: fc.Arbitrary<readonly [string, string]>): fc.Arbitra
   return fc.array(pairs, { maxLength: 5 }).map((entries) => entries.map(([name, value]) => `${name}=${value}`).join('&'));
 }
 
+/**
+ * Folders valid segment by segment but long in UTF-8 bytes (3-byte characters): over DynamoDB's
+ * 2,048-byte partition key once prefixed, yet short enough for a URL.
+ */
+const byteLongFolder: fc.Arbitrary<string> = fc
+  .tuple(fc.integer({ min: 4, max: 9 }), fc.integer({ min: 60, max: 85 }))
+  .map(([segments, length]) => `/${'日'.repeat(length)}`.repeat(segments));
+
 /** Read-only routes: any names, any values (valid ones too), cursors, duplicates. */
 const readQuery = (world: FuzzWorld): fc.Arbitrary<string> =>
   fc.oneof(
@@ -158,7 +166,7 @@ const readQuery = (world: FuzzWorld): fc.Arbitrary<string> =>
       fc.oneof(
         fc.tuple(queryName.map(percentEncode), encodedValue(anyString)),
         fc.tuple(fc.constant('cursor'), cursorValue(world)),
-        fc.tuple(fc.constantFrom('folder', 'parent', 'path', 'prefix'), encodedValue(fc.oneof(fc.constantFrom(...world.folders), anyString))),
+        fc.tuple(fc.constantFrom('folder', 'parent', 'path', 'prefix'), encodedValue(fc.oneof(fc.constantFrom(...world.folders), anyString, byteLongFolder))),
         fc.tuple(fc.constant('limit'), fc.constantFrom('0', '-1', '1001', '1e3', '1.0', '0x10', '', 'abc', '00001', '1000000000000', '%20%31', '+1')),
         fc.tuple(fc.constant('type'), fc.constantFrom('', 'images', 'IMAGE', 'image,video', 'image%00', '*', 'video/mp4')),
       ),
