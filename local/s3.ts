@@ -98,6 +98,10 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   const sequencer = monotonicSequencer();
 
   const emit = (record: S3EventRecord): void => {
+    if (requests.getStore()?.headers[SUPPRESS_EVENTS_HEADER] !== undefined) {
+      logger.warn('s3', `${record.eventName} ${record.s3.object.key} not notified (${SUPPRESS_EVENTS_HEADER})`);
+      return;
+    }
     // S3 notifications are asynchronous: never inside the request that caused them.
     setImmediate(() => listeners.forEach((listener) => listener(record)));
   };
@@ -281,6 +285,12 @@ async function handleCopy(req: IncomingMessage, res: import('node:http').ServerR
   res.end(body);
   return true;
 }
+
+/**
+ * Local only: a request carrying this header changes the bucket without any notification,
+ * as if the event were lost — to put the catalog out of step on purpose (reconcile tests).
+ */
+export const SUPPRESS_EVENTS_HEADER = 'x-media-store-local-suppress-events';
 
 /** The key pairs s3rver knows (its built-in account). */
 const LOCAL_SECRETS: Readonly<Record<string, string>> = { S3RVER: 'S3RVER' };

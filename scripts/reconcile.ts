@@ -1,0 +1,242 @@
+/**
+ * `npm run reconcile -- [--json] [--fix] [--prefix media/…]`: compares the bucket with the
+ * catalog and reports drift — objects without a row, rows without an object, rows whose
+ * size or type is not the object's. Exit code 0 when equal, 1 when drift was found (and not
+ * fixed), 2 for usage errors, 3 when `--fix` found rows changed meanwhile (run it again).
+ *
+ * `--fix` repairs each drift with the row `fileFromObject` implies (the sync function's own
+ * rule): a missing row is created from the object and its upload session, an orphan row
+ * becomes a tombstone, a wrong row gets the object's size and type. Each write keeps the
+ * row's sequencer and applies only if the row is still the version read, so S3 events in
+ * flight still win over a repair, and running it twice changes nothing more.
+ *
+ * Target: the local stack (`.local/stack.json`, `MEDIA_STORE_STACK_FILE` or `--stack`) by
+ * default, or a deployed bucket and table: `--bucket <name> --table <name> [--region <r>]`
+ * with the usual AWS credentials.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createDocumentClient, createS3Client } from '../handlers/adapters/aws-clients';
+import { listBucketObjects, scanFileRows } from '../handlers/adapters/catalog-inventory';
+import { FilesRepository, type RowVersion, type WriteOutcome } from '../handlers/adapters/files-repository';
+import { S3ObjectStore } from '../handlers/adapters/object-store';
+import { UploadsRepository } from '../handlers/adapters/uploads-repository';
+import { findDrift, type Drift, type DriftReport, type StoredRow } from '../handlers/core/reconcile';
+
+const USAGE = `usage: npm run reconcile -- [--json] [--fix] [--prefix media/<folder>/]
+target (default: the local stack in .local/stack.json):
+  --stack <file>                                 another local stack file
+  --bucket <name> --table <name> [--region <r>]  a deployed stack, with your AWS credentials`;
+
+export const EXIT = { clean: 0, drift: 1, usage: 2, changedMeanwhile: 3 } as const;
+const DEFAULT_PREFIX = 'media/';
+
+class UsageError extends Error {}
+
+export interface ReconcileIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  readonly now?: () => Date;
+}
+
+interface Options {
+  readonly json: boolean;
+  readonly fix: boolean;
+  readonly prefix: string;
+  readonly stack?: string;
+  readonly bucket?: string;
+  readonly table?: string;
+  readonly region?: string;
+}
+
+export function parseArgs(argv: readonly string[]): Options {
+  const valued = new Map<string, string>();
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    if (arg === '--json' || arg === '--fix') flags.add(arg);
+    else if (['--prefix', '--stack', '--bucket', '--table', '--region'].includes(arg)) {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} needs a value`);
+      valued.set(arg, value);
+      i += 1;
+    } else throw new UsageError(`unknown argument ${arg}`);
+  }
+  const prefix = valued.get('--prefix') ?? DEFAULT_PREFIX;
+  if (!prefix.startsWith(DEFAULT_PREFIX)) throw new UsageError(`--prefix must start with ${DEFAULT_PREFIX}`);
+  if (valued.has('--bucket') !== valued.has('--table')) throw new UsageError('--bucket and --table go together');
+  const pick = (name: string) => (valued.has(name) ? { [name.slice(2)]: valued.get(name)! } : {});
+  return { json: flags.has('--json'), fix: flags.has('--fix'), prefix, ...pick('--stack'), ...pick('--bucket'), ...pick('--table'), ...pick('--region') };
+}
+
+interface Target {
+  readonly bucket: string;
+  readonly table: string;
+  readonly describe: string;
+  readonly s3: ReturnType<typeof createS3Client>;
+  readonly documents: ReturnType<typeof createDocumentClient>;
+}
+
+function targetOf(options: Options, env: NodeJS.ProcessEnv): Target {
+  if (options.bucket !== undefined && options.table !== undefined) {
+    const region = options.region !== undefined ? { region: options.region } : {};
+    return {
+      bucket: options.bucket,
+      table: options.table,
+      describe: `bucket ${options.bucket}, table ${options.table}`,
+      s3: createS3Client(region),
+      documents: createDocumentClient(region),
+    };
+  }
+  const file = resolve(options.stack ?? env.MEDIA_STORE_STACK_FILE ?? resolve(__dirname, '..', '.local', 'stack.json'));
+  let stack: Record<string, unknown>;
+  try {
+    stack = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    throw new UsageError(`no local stack found at ${file}: start it with \`npm start\`, or target a deployed stack with --bucket and --table`);
+  }
+  const { s3Endpoint, dynamodbEndpoint, bucketName, tableName } = stack;
+  if (![s3Endpoint, dynamodbEndpoint, bucketName, tableName].every((v) => typeof v === 'string')) {
+    throw new UsageError(`${file} lacks s3Endpoint, dynamodbEndpoint, bucketName or tableName`);
+  }
+  const region = typeof stack.region === 'string' ? stack.region : 'us-east-1';
+  // s3rver knows only its built-in key pair; DynamoDB Local accepts any.
+  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+  return {
+    bucket: bucketName as string,
+    table: tableName as string,
+    describe: `local stack (${file})`,
+    s3: createS3Client({ endpoint: s3Endpoint as string, forcePathStyle: true, region, credentials }),
+    documents: createDocumentClient({ endpoint: dynamodbEndpoint as string, region, credentials }),
+  };
+}
+
+export interface FixResult {
+  readonly applied: number;
+  /** Keys whose row changed between reading and repairing (an event won): run again. */
+  readonly changedMeanwhile: readonly string[];
+}
+
+const versionOf = (row: StoredRow | undefined): RowVersion =>
+  row === undefined ? { exists: false } : { exists: true, ...(row.sequencer !== '' ? { sequencer: row.sequencer } : {}) };
+
+async function repair(drift: Drift, files: FilesRepository): Promise<WriteOutcome> {
+  switch (drift.kind) {
+    case 'missing-row':
+      return files.previewFile(drift.repair, versionOf(drift.row));
+    case 'wrong-fields':
+      return files.previewFile(drift.repair, versionOf(drift.row));
+    case 'orphan-row':
+      return files.previewTombstone(drift.repair, versionOf(drift.row));
+  }
+}
+
+export async function fixDrift(drift: readonly Drift[], files: FilesRepository): Promise<FixResult> {
+  let applied = 0;
+  const changedMeanwhile: string[] = [];
+  for (const d of drift) {
+    if ((await repair(d, files)) === 'applied') applied += 1;
+    else changedMeanwhile.push(d.key);
+  }
+  return { applied, changedMeanwhile };
+}
+
+function detailOf(drift: Drift): string {
+  switch (drift.kind) {
+    case 'missing-row':
+      return `object ${drift.repair.size} B ${drift.repair.contentType}, ${drift.row !== undefined ? 'row is a tombstone' : 'no row'}`;
+    case 'orphan-row':
+      return `row ${drift.row.size} B ${drift.row.contentType}, no object`;
+    case 'wrong-fields':
+      return drift.fields.map((f) => `${f.field}: catalog ${String(f.catalog)}, bucket ${String(f.bucket)}`).join('; ');
+  }
+}
+
+export function countsOf(report: DriftReport): Record<Drift['kind'], number> {
+  const counts = { 'missing-row': 0, 'orphan-row': 0, 'wrong-fields': 0 };
+  for (const d of report.drift) counts[d.kind] += 1;
+  return counts;
+}
+
+function table(report: DriftReport, target: Target, prefix: string): string {
+  const lines = [`${target.describe}: ${report.objects} objects under ${prefix}, ${report.rows} file rows`];
+  if (report.drift.length === 0) {
+    lines.push('no drift: the catalog equals the bucket');
+  } else {
+    const rows = report.drift.map((d) => [d.kind, d.key, detailOf(d)]);
+    const widths = [0, 1].map((i) => Math.max(i === 0 ? 4 : 3, ...rows.map((r) => r[i]!.length)));
+    const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c)).join('  ');
+    lines.push(line(['KIND', 'KEY', 'DETAIL']), ...rows.map(line));
+    const counts = countsOf(report);
+    lines.push(`${report.drift.length} drift(s): ${counts['missing-row']} missing row(s), ${counts['orphan-row']} orphan row(s), ${counts['wrong-fields']} wrong row(s)`);
+  }
+  if (report.ignoredKeys.length > 0) lines.push(`ignored ${report.ignoredKeys.length} object(s) that cannot be catalog files: ${report.ignoredKeys.join(', ')}`);
+  return lines.join('\n');
+}
+
+/** The whole command; returns the exit code. */
+export async function runReconcile(argv: readonly string[], io: ReconcileIo): Promise<number> {
+  let options: Options;
+  let target: Target;
+  try {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      io.out(USAGE);
+      return EXIT.clean;
+    }
+    options = parseArgs(argv);
+    target = targetOf(options, io.env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`${error.message}\n${USAGE}`);
+    return EXIT.usage;
+  }
+  try {
+    const now = (io.now ?? (() => new Date()))();
+    const objects = await listBucketObjects(options.prefix, {
+      client: target.s3,
+      bucket: target.bucket,
+      objects: new S3ObjectStore({ bucket: target.bucket, client: target.s3 }),
+      sessions: new UploadsRepository({ tableName: target.table, client: target.documents }),
+    });
+    const rows = await scanFileRows(options.prefix, { client: target.documents, tableName: target.table });
+    const report = findDrift(objects, rows, now);
+    const fixed = options.fix && report.drift.length > 0 ? await fixDrift(report.drift, new FilesRepository({ tableName: target.table, client: target.documents })) : undefined;
+
+    if (options.json) {
+      const summary = {
+        target: { bucket: target.bucket, table: target.table, prefix: options.prefix },
+        objects: report.objects,
+        rows: report.rows,
+        counts: countsOf(report),
+        drift: report.drift.map((d) => ({ kind: d.kind, key: d.key, ...(d.kind === 'wrong-fields' ? { fields: d.fields } : {}) })),
+        ignoredKeys: report.ignoredKeys,
+        ...(fixed !== undefined ? { fixed } : {}),
+      };
+      io.out(JSON.stringify(summary, null, 2));
+    } else {
+      io.out(table(report, target, options.prefix));
+      if (fixed !== undefined) {
+        io.out(`fixed ${fixed.applied} of ${report.drift.length}`);
+        if (fixed.changedMeanwhile.length > 0) io.out(`changed while fixing (an event got there first; run again): ${fixed.changedMeanwhile.join(', ')}`);
+      }
+    }
+    if (fixed !== undefined) return fixed.changedMeanwhile.length > 0 ? EXIT.changedMeanwhile : EXIT.clean;
+    return report.drift.length > 0 ? EXIT.drift : EXIT.clean;
+  } finally {
+    target.s3.destroy();
+    target.documents.destroy();
+  }
+}
+
+if (require.main === module) {
+  runReconcile(process.argv.slice(2), { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`), env: process.env }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`reconcile failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 4;
+    },
+  );
+}
