@@ -1,5 +1,5 @@
 /** Every CLI failure is one line on stderr and a non-zero exit code, never a stack trace. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -136,5 +136,19 @@ describe('media-store CLI refusals of the upload itself', () => {
     writeFileSync(file, 'hello');
 
     expectOneLine(await runCli(['upload', file, '--no-progress'], { env: home.env }), 1, /^media-store: unsupported file type: contentType: application\/octet-stream is not allowed/);
+  });
+
+  it('answers a file over the size limit (413) in one line, before sending any bytes', async () => {
+    // Sparse: 6 GiB by its size, no disk used. --no-checksum: no need to read it to be refused.
+    const file = path.join(work, 'huge.mov');
+    const fd = openSync(file, 'w');
+    ftruncateSync(fd, 6 * 1024 ** 3);
+    closeSync(fd);
+
+    const run = await runCli(['upload', file, '--no-progress', '--no-checksum', '--debug'], { env: home.env });
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^media-store: too large: size: 6442450944 bytes is more than the \d+ bytes allowed$/m);
+    expect(run.stderr).not.toMatch(/PUT/);
   });
 });
