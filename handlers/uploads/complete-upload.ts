@@ -18,7 +18,13 @@ import type { Principal } from '../http/principal';
 import { NotMultipart, UploadExpired, UploadRejected } from './errors';
 import { accessibleSession } from './upload-access';
 
-const MAX_ETAG_LENGTH = 1024;
+/** S3's ETags are 32 hex digits (`-N` for multipart objects); room to spare for compatible servers. */
+const MAX_ETAG_LENGTH = 128;
+/**
+ * Largest request body the uploads function accepts: a completion of 10,000 parts with the
+ * longest ETags (JSON included) fits; API Gateway allows 10 MB, Lambda 6 MB.
+ */
+export const MAX_UPLOADS_BODY_BYTES = 2 * 1024 * 1024;
 
 export function parseCompleteRequest(body: unknown): readonly ClaimedPart[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('body', 'must be a JSON object');
@@ -35,7 +41,8 @@ export function parseCompleteRequest(body: unknown): readonly ClaimedPart[] {
     if (typeof partNumber !== 'number' || !Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PARTS) {
       throw new ValidationError(`parts[${i}].partNumber`, `must be a whole number from 1 to ${MAX_PARTS}`);
     }
-    if (typeof etag !== 'string' || etag.replace(/"/g, '') === '' || etag.length > MAX_ETAG_LENGTH) {
+    const unquoted = typeof etag === 'string' ? etag.replace(/^"(.*)"$/, '$1') : '';
+    if (typeof etag !== 'string' || unquoted === '' || unquoted.length > MAX_ETAG_LENGTH || unquoted.includes('"')) {
       throw new ValidationError(`parts[${i}].etag`, 'must be the ETag S3 returned for the part');
     }
     return { partNumber, etag };

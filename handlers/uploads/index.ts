@@ -4,6 +4,7 @@ import { S3MultipartUploads } from '../adapters/multipart-uploads';
 import { S3ObjectStore } from '../adapters/object-store';
 import { UploadsRepository } from '../adapters/uploads-repository';
 import { createApiHandler } from '../http/api-handler';
+import { MAX_UPLOADS_BODY_BYTES } from './complete-upload';
 import { parseUploadsConfig } from './config';
 import { uploadsRoutes } from './routes';
 
@@ -21,4 +22,5 @@ export const handler = createApiHandler(
     multipartThresholdBytes: config.multipartThresholdBytes,
   }),
   logger,
+  { maxBytes: MAX_UPLOADS_BODY_BYTES },
 );

@@ -234,6 +234,14 @@ describe('multipart upload', () => {
       s3.destroy();
     });
 
+    it('reads a completion listing 10,000 parts (ten times the 64 KiB default body limit) and checks it against S3', async () => {
+      const created = (await create({ fileName: 'many-parts.mp4' })).body;
+      const parts = Array.from({ length: 10_000 }, (_, i) => ({ partNumber: i + 1, etag: `"${'0'.repeat(32)}"` }));
+      const response = await api(`/uploads/${created.uploadId}/complete`, { token, json: { parts } });
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ error: { code: 'PartListMismatch', message: expect.stringContaining('part 1 was never uploaded') } });
+    });
+
     it('refuses a whole-file SHA-256 that is not base64 of 32 bytes', async () => {
       const hex = await create({ fileName: 'hex.mp4', sha256: sourceSha256.toString('hex') });
       expect(hex.status).toBe(400);

@@ -6,11 +6,15 @@ import { Forbidden, ValidationError } from '../../handlers/core/errors';
 import { MiB, type HeldPart } from '../../handlers/core/multipart';
 import type { Principal } from '../../handlers/http/principal';
 import { abortUpload } from '../../handlers/uploads/abort-upload';
-import { completeUpload, parseCompleteRequest } from '../../handlers/uploads/complete-upload';
+import { completeUpload, MAX_UPLOADS_BODY_BYTES, parseCompleteRequest } from '../../handlers/uploads/complete-upload';
 import { createUpload, MULTIPART_SESSION_SECONDS, parseUploadRequest } from '../../handlers/uploads/create-upload';
 import { NotMultipart, UploadCompleted, UploadExpired, UploadNotFound, UploadRejected } from '../../handlers/uploads/errors';
 import { MAX_PARTS_PER_REQUEST, parseSignPartsRequest, signParts } from '../../handlers/uploads/sign-parts';
 import { uploadStatus } from '../../handlers/uploads/upload-status';
+import { PayloadTooLarge } from '../../handlers/core/errors';
+import { parseJsonBody } from '../../handlers/http/json-body';
+import { uploadsRoutes } from '../../handlers/uploads/routes';
+import { apiEvent, lambdaContext, memoryLogger } from './support';
 
 const NOW = new Date('2024-05-01T10:00:00.000Z');
 const ANA: Principal = { username: 'ana', role: 'editor' };
@@ -326,6 +330,28 @@ describe('multipart uploads', () => {
       const single = await createUpload(parseUploadRequest({ folder: '/', fileName: 'a.mp4', contentType: 'video/mp4', size: 10 }, LIMITS), ANA, w.deps);
       await expect(completeUpload(single.uploadId, ALL_PARTS, ANA, w.deps)).rejects.toBeInstanceOf(NotMultipart);
       await expect(abortUpload(single.uploadId, ANA, w.deps)).rejects.toBeInstanceOf(NotMultipart);
+    });
+  });
+
+  describe('the uploads function\'s body limit', () => {
+    it('takes a completion of 10,000 parts with the longest ETags accepted, which the default limit would refuse', async () => {
+      // Prepare: a planned 10,000-part upload whose parts S3 holds.
+      const w = world();
+      const request = parseUploadRequest({ folder: '/trips', fileName: 'huge.mp4', contentType: 'video/mp4', size: 10_000 * 8 * MiB }, LIMITS);
+      const created = await createUpload(request, ANA, w.deps);
+      const etag = 'e'.repeat(128);
+      w.held.set('s3-1', Array.from({ length: 10_000 }, (_, i) => ({ partNumber: i + 1, etag, size: 8 * MiB })));
+      const event = {
+        ...apiEvent('POST /uploads/{uploadId}/complete', { body: { parts: Array.from({ length: 10_000 }, (_, i) => ({ partNumber: i + 1, etag: `"${etag}"` })) }, principal: ANA }),
+        pathParameters: { uploadId: created.uploadId },
+      };
+      expect(() => parseJsonBody(event)).toThrow(PayloadTooLarge);
+      // Act
+      event.parsedBody = parseJsonBody(event, MAX_UPLOADS_BODY_BYTES);
+      const response = await uploadsRoutes({ ...w.deps, ...LIMITS })['POST /uploads/{uploadId}/complete']!(event, { logger: memoryLogger().logger, lambda: lambdaContext });
+      // Assess
+      expect(response.statusCode).toBe(200);
+      expect(w.completed[0]?.parts).toHaveLength(10_000);
     });
   });
 
