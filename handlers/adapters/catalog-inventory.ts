@@ -5,13 +5,11 @@
  */
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { CatalogFile, CatalogTombstone, UploadSession } from '../core/catalog';
+import { sessionIdOf, type CatalogFile, type CatalogTombstone, type UploadSession } from '../core/catalog';
 import { FILE_TYPES } from '../core/content-types';
 import { FILE_PREFIX } from '../core/keys';
 import type { BucketObject, StoredRow } from '../core/reconcile';
 import type { ObjectStore } from './object-store';
-
-const UPLOAD_ID = /^[A-Za-z0-9_-]{22}$/;
 
 export interface BucketInventoryOptions {
   readonly client: S3Client;
@@ -39,8 +37,8 @@ export async function listBucketObjects(prefix: string, options: BucketInventory
       const key = keys[next++];
       const head = await options.objects.head(key);
       if (head === undefined) continue;
-      const uploadId = head.metadata['move-id'] ?? head.metadata['upload-id'];
-      const session = uploadId !== undefined && UPLOAD_ID.test(uploadId) ? await options.sessions.get(uploadId) : undefined;
+      const sessionId = sessionIdOf(head);
+      const session = sessionId !== undefined ? await options.sessions.get(sessionId) : undefined;
       found.push({ key, head, ...(session !== undefined ? { session } : {}) });
     }
   };

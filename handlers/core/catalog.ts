@@ -57,6 +57,18 @@ export interface MultipartState {
   readonly checksumAlgorithm?: 'SHA256';
 }
 
+const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
+
+/**
+ * The upload session an object's metadata names: the files API's `move-id` for a moved
+ * file, else the uploader's `upload-id`; `undefined` when neither is a well-formed id.
+ * Used by the sync function and by reconcile, so both find the same session.
+ */
+export function sessionIdOf(head: ObjectHead | undefined): string | undefined {
+  const id = head?.metadata['move-id'] ?? head?.metadata['upload-id'];
+  return id !== undefined && SESSION_ID.test(id) ? id : undefined;
+}
+
 /** The parts of HeadObject the catalog uses. */
 export interface ObjectHead {
   readonly size: number;

@@ -4,7 +4,7 @@
  * are no-ops. Only real failures (DynamoDB, S3 errors) are rethrown — after every record
  * was tried — so Lambda's retry re-runs the batch, which is safe because it is idempotent.
  */
-import { applyObjectEvent, parseObjectEvent, type S3NotificationRecord, type UploadSession } from '../core/catalog';
+import { applyObjectEvent, parseObjectEvent, sessionIdOf, type S3NotificationRecord, type UploadSession } from '../core/catalog';
 import type { Logger } from '../core/logger';
 import type { FileCatalog } from '../adapters/files-repository';
 import type { FolderCatalog } from '../adapters/folders-repository';
@@ -27,8 +27,6 @@ export interface SyncDeps {
 
 export type RecordOutcome = 'applied' | 'stale' | `skipped:${string}`;
 
-const UPLOAD_ID = /^[A-Za-z0-9_-]{22}$/;
-
 export async function syncObjectEvents(records: readonly S3NotificationRecord[], deps: SyncDeps): Promise<RecordOutcome[]> {
   const settled = await Promise.allSettled(records.map((record) => syncRecord(record, deps)));
   const failures = settled.flatMap((s, i) => (s.status === 'rejected' ? [{ index: i, error: s.reason as unknown }] : []));
@@ -48,8 +46,8 @@ async function syncRecord(record: S3NotificationRecord, deps: SyncDeps): Promise
   // Removals look too: in a versioned bucket a removal can leave a current object behind.
   const head = await deps.objects.head(event.key);
   // A moved file names the session the files API wrote for its new key (see handlers/files/update-file.ts).
-  const uploadId = head?.metadata['move-id'] ?? head?.metadata['upload-id'];
-  const session: UploadSession | undefined = uploadId !== undefined && UPLOAD_ID.test(uploadId) ? await deps.uploads.get(uploadId) : undefined;
+  const sessionId = sessionIdOf(head);
+  const session: UploadSession | undefined = sessionId !== undefined ? await deps.uploads.get(sessionId) : undefined;
 
   const decision = applyObjectEvent({ event, ...(head !== undefined ? { head } : {}), ...(session !== undefined ? { session } : {}), now });
   switch (decision.action) {
