@@ -75,6 +75,8 @@ export async function upload(context: CommandContext, options: UploadCommandOpti
       const where = displayPath(result);
       const how = result.mode === 'single' ? 'single PUT' : `${result.partsSent.length} parts sent${result.resumed ? `, ${result.partsReused} resumed` : ''}`;
       progress.finish(track, `${path.basename(file)}: done (${how})`);
+      // Live lines off the screen first, or the next redraw would overwrite this stdout line.
+      progress.end();
       io.stdout(`uploaded ${where} ${formatBytes(result.size)} id=${result.fileId}\n`);
     }
   } catch (error) {
