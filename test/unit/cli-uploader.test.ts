@@ -1,0 +1,170 @@
+/**
+ * uploadFile against a small fake of the API and S3 in one HTTP server: batch signing,
+ * checksums, retries, re-signing an expired URL, completion, and resuming from a state file.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ApiClient } from '../../cli/api-client';
+import { UploadStateStore, type UploadIdentity } from '../../cli/upload-state';
+import { uploadFile } from '../../cli/uploader';
+
+const PART = 64 * 1024;
+const SIZE = 5 * PART + 123; // 6 parts
+const sha = (data: Buffer): string => createHash('sha256').update(data).digest('base64');
+
+interface Fake {
+  readonly url: string;
+  readonly puts: number[];
+  readonly signRequests: { partNumbers: number[]; checksums?: Record<string, string> }[];
+  /** Part number → status to answer once, before accepting it. */
+  readonly failOnce: Map<number, { status: number; code: string; message: string }>;
+  held: { partNumber: number; etag: string; size: number; sha256?: string }[];
+  completed?: { partNumber: number; etag: string }[];
+  created?: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+async function body(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function startFake(): Promise<Fake> {
+  const fake = { puts: [], signRequests: [], failOnce: new Map(), held: [] } as unknown as Fake & { url: string; server: Server };
+  const json = (res: ServerResponse, status: number, value: unknown): void => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(value));
+  };
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const data = await body(req);
+    if (req.method === 'POST' && url.pathname === '/uploads') {
+      fake.created = JSON.parse(data.toString()) as Record<string, unknown>;
+      return json(res, 201, { uploadId: 'u1', fileId: 'f1', mode: 'multipart', partSize: PART, partCount: 6, expiresAt: new Date(Date.now() + 3600e3).toISOString(), checksumAlgorithm: 'SHA256' });
+    }
+    if (req.method === 'POST' && url.pathname === '/uploads/u1/parts') {
+      const request = JSON.parse(data.toString()) as { partNumbers: number[]; checksums?: Record<string, string> };
+      fake.signRequests.push(request);
+      const parts = request.partNumbers.map((n) => ({
+        partNumber: n,
+        url: `${fake.url}/s3/${n}`,
+        headers: { 'content-length': String(n < 6 ? PART : SIZE - 5 * PART), 'x-amz-checksum-sha256': request.checksums?.[String(n)] ?? '' },
+      }));
+      return json(res, 200, { parts, expiresAt: new Date(Date.now() + 3600e3).toISOString() });
+    }
+    if (req.method === 'GET' && url.pathname === '/uploads/u1') return json(res, 200, { uploadId: 'u1', status: 'pending', parts: fake.held });
+    if (req.method === 'POST' && url.pathname === '/uploads/u1/complete') {
+      fake.completed = (JSON.parse(data.toString()) as { parts: { partNumber: number; etag: string }[] }).parts;
+      return json(res, 200, { file: { id: 'f1', folder: '/x', name: 'a.mov', size: SIZE } });
+    }
+    const part = /^\/s3\/(\d+)$/.exec(url.pathname);
+    if (req.method === 'PUT' && part) {
+      const n = Number(part[1]);
+      fake.puts.push(n);
+      const failure = fake.failOnce.get(n);
+      if (failure) {
+        fake.failOnce.delete(n);
+        res.writeHead(failure.status, { 'content-type': 'application/xml' });
+        return res.end(`<Error><Code>${failure.code}</Code><Message>${failure.message}</Message></Error>`);
+      }
+      if (Number(req.headers['content-length']) !== data.length || req.headers['x-amz-checksum-sha256'] !== sha(data)) {
+        res.writeHead(400);
+        return res.end('<Error><Code>BadDigest</Code><Message>mismatch</Message></Error>');
+      }
+      res.writeHead(200, { etag: `"etag-${n}"` });
+      return res.end();
+    }
+    json(res, 404, { message: 'Not Found' });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  fake.url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  fake.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return fake;
+}
+
+describe('uploadFile', () => {
+  let fake: Fake;
+  let dir: string;
+  let file: string;
+  let content: Buffer;
+  const retry = { retries: 3, baseDelayMs: 1, maxDelayMs: 5 };
+
+  beforeEach(async () => {
+    fake = await startFake();
+    dir = mkdtempSync(path.join(tmpdir(), 'cli-uploader-'));
+    file = path.join(dir, 'a.mov');
+    content = randomBytes(SIZE);
+    writeFileSync(file, content);
+  });
+
+  afterEach(async () => {
+    await fake.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('declares the file SHA-256, signs parts in batches with their checksums, retries a 503, re-signs an expired URL and completes in order', async () => {
+    const states = new UploadStateStore(path.join(dir, 'state'));
+    fake.failOnce.set(2, { status: 503, code: 'SlowDown', message: 'busy' });
+    fake.failOnce.set(4, { status: 403, code: 'AccessDenied', message: 'Request has expired' });
+    let bytes = 0;
+
+    const result = await uploadFile({
+      api: new ApiClient({ baseUrl: fake.url, retry }),
+      filePath: file,
+      folder: '/x',
+      parallel: 2,
+      retry,
+      states,
+      listener: { bytes: (delta) => (bytes += delta) },
+    });
+
+    expect(fake.created).toMatchObject({ folder: '/x', fileName: 'a.mov', contentType: 'video/quicktime', size: SIZE, sha256: sha(content), checksumAlgorithm: 'SHA256' });
+    expect(fake.signRequests[0]!.partNumbers.length).toBeGreaterThan(1);
+    for (const request of fake.signRequests) {
+      for (const n of request.partNumbers) expect(request.checksums?.[String(n)]).toBe(sha(content.subarray((n - 1) * PART, n * PART)));
+    }
+    expect(fake.signRequests.filter((r) => r.partNumbers[0] === 4).length).toBeGreaterThanOrEqual(1);
+    expect(fake.puts.sort((a, b) => a - b)).toEqual([1, 2, 2, 3, 4, 4, 5, 6]);
+    expect(fake.completed).toEqual([1, 2, 3, 4, 5, 6].map((n) => ({ partNumber: n, etag: `etag-${n}` })));
+    expect(result).toMatchObject({ fileId: 'f1', mode: 'multipart', resumed: false, partsReused: 0 });
+    expect(bytes).toBe(SIZE);
+    const stat = statSync(file);
+    const identity: UploadIdentity = { apiUrl: fake.url, filePath: file, size: SIZE, mtimeMs: stat.mtimeMs, folder: '/x', name: 'a.mov' };
+    expect(states.load(identity)).toBeUndefined();
+  });
+
+  it('resumes from the state file, sending only the parts S3 does not hold with the right size and checksum', async () => {
+    const states = new UploadStateStore(path.join(dir, 'state'));
+    const stat = statSync(file);
+    const identity: UploadIdentity = { apiUrl: fake.url, filePath: file, size: SIZE, mtimeMs: stat.mtimeMs, folder: '/x', name: 'a.mov' };
+    const partSums = [1, 2, 3, 4, 5, 6].map((n) => sha(content.subarray((n - 1) * PART, n * PART)));
+    states.save({ version: 1, identity, uploadId: 'u1', fileId: 'f1', partSize: PART, partCount: 6, completedParts: [], sha256: sha(content), partChecksums: partSums, startedAt: 'x' });
+    fake.held = [
+      { partNumber: 1, etag: 'etag-1', size: PART, sha256: partSums[0] },
+      { partNumber: 2, etag: 'etag-2', size: PART - 1 }, // truncated: sent again
+      { partNumber: 3, etag: 'etag-3', size: PART, sha256: partSums[0] }, // another body: sent again
+      { partNumber: 5, etag: 'etag-5', size: PART },
+    ];
+    let started: [number, number] | undefined;
+
+    const result = await uploadFile({
+      api: new ApiClient({ baseUrl: fake.url, retry }),
+      filePath: file,
+      folder: '/x',
+      retry,
+      states,
+      listener: { start: (size, stored) => (started = [size, stored]) },
+    });
+
+    expect(fake.created).toBeUndefined();
+    expect(fake.puts.sort((a, b) => a - b)).toEqual([2, 3, 4, 6]);
+    expect(started).toEqual([SIZE, 2 * PART]);
+    expect(fake.completed).toEqual([1, 2, 3, 4, 5, 6].map((n) => ({ partNumber: n, etag: `etag-${n}` })));
+    expect(result).toMatchObject({ resumed: true, partsReused: 2 });
+    expect(states.load(identity)).toBeUndefined();
+  });
+});
