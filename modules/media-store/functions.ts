@@ -186,7 +186,8 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
         effect: 'Allow',
         actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
         resources: [table],
-        // File rows (tags, previews of moves and deletes) and the sessions of moves only.
+        // File rows (tags, previews of moves and deletes), folder markers (`FOLDER#<parent>` /
+        // `DIR#<name>`, POST and DELETE /folders) and the sessions of moves only.
         condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*', 'UPLOAD#*'] }],
       },
     ],

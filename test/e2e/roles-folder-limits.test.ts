@@ -56,6 +56,24 @@ describe('roles and folder limits', () => {
     expect((await startUpload(family, `/trips/2024/${tag}`)).status).toBe(201);
   });
 
+  it('returns a limited editor only the files of its folders in type listings', async () => {
+    // Prepare: an image outside the limits, uploaded by the admin.
+    const bytes = jpegLike(1024);
+    const upload = await startUpload(admin, `/work-${tag}`, 'outside.jpg', bytes.length);
+    expect((await fetch(upload.body.url, { method: 'PUT', headers: upload.body.headers, body: bytes })).status).toBe(200);
+    const adminSees = await eventually(async () => {
+      const response = await api<{ files: { folder: string }[] }>('/files?type=image&limit=1000', { token: admin });
+      return response.body.files.some((f) => f.folder === `/work-${tag}`) ? true : undefined;
+    }, 5000);
+    expect(adminSees).toBe(true);
+    // Act
+    const response = await api<{ files: { folder: string; name: string }[] }>('/files?type=image&limit=1000', { token: family });
+    // Assess
+    expect(response.status).toBe(200);
+    expect(response.body.files.some((f) => f.folder === `/family/${tag}` && f.name === 'p.jpg')).toBe(true);
+    for (const file of response.body.files) expect(['/family', '/trips/2024'].some((limit) => file.folder === limit || file.folder.startsWith(`${limit}/`))).toBe(true);
+  });
+
   it.each([['/family2'], [`/family2/${tag}`], ['/trips/2023'], ['/trips'], ['/'], ['/famil'], ['/work']])(
     'refuses uploads, listings and new folders in %s (403 FolderForbidden)',
     async (folder) => {
