@@ -19,6 +19,8 @@ interface ListedFile {
   readonly name: string;
   readonly folder: string;
   readonly size: number;
+  readonly sha256?: string;
+  readonly fileType?: string;
 }
 
 interface UploadStatus {
@@ -75,8 +77,9 @@ describe('media-store CLI', () => {
       expect(partPuts(run.stderr).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
       expect(run.stderr).toMatch(/holiday 2024\.mp4 \[#####-----\]  5\d%/);
       expect(run.stdout).toMatch(new RegExp(`^uploaded ${folder}/holiday 2024\\.mp4 72\\.0 MiB id=\\S+\\n$`));
-      const listed = await eventually(async () => (await listFolder()).find((f) => f.name === 'holiday 2024.mp4'), 5000, 200);
-      expect(listed).toMatchObject({ folder, size: 72 * MiB });
+      const listed = await eventually(async () => (await listFolder()).find((f) => f.name === 'holiday 2024.mp4' && f.sha256 !== undefined), 5000, 200);
+      // The SHA-256 the CLI declared, recorded with the file: the bytes S3 assembled are the source's.
+      expect(listed).toMatchObject({ folder, size: 72 * MiB, sha256: Buffer.from(source, 'hex').toString('base64') });
     });
 
     it('downloads the same bytes by path, into a directory, and refuses to overwrite without --force', async () => {
@@ -167,6 +170,15 @@ describe('media-store CLI', () => {
     const lines = table!.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+SIZE\s+TYPE\s+UPLOADED\s+ID$/);
     expect(lines.find((l) => l.startsWith('long take.mov'))).toMatch(/^long take\.mov\s+96\.0 MiB\s+video\/quicktime\s+\d{4}-\d\d-\d\dT\S+Z\s+\S+$/);
+  });
+
+  it('lists by type across folders, newest first', async () => {
+    const run = await runCli(['ls', '--type', 'video', '--json'], { env: home.env });
+
+    expect(run.code).toBe(0);
+    const videos = (JSON.parse(run.stdout) as ListedFile[]).filter((f) => f.folder === folder);
+    expect(videos.map((f) => f.name)).toEqual(['long take.mov', 'holiday 2024.mp4']);
+    expect(videos.every((f) => f.fileType === 'video')).toBe(true);
   });
 
   it('moves a file into another folder, renames it, then deletes it', async () => {
