@@ -11,6 +11,7 @@
  * after a listing returns all 1,000.
  */
 import { randomBytes } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -212,6 +213,8 @@ async function main(): Promise<void> {
   console.log(`   - the rest (JSON, authorizer cache, worker message passing, HTTP): ~${fmt(Math.max(0, page.p50 - query.p50 - (ours.mean * page.files) / 1000))} ms`);
   console.log('');
   console.log(`(baseline: the same page signing with getSignedUrl spends ${fmt(sdkSigningMs, 0)} ms on the URLs alone; stack start + seed + bench took ${fmt(stackMs / 1000)} s)`);
+  // Everything here shares the CPUs with whatever else runs: say how busy they were.
+  console.log(`(1-minute load average at the end: ${fmt(loadavg()[0] ?? 0)} on ${cpus().length} CPUs; figures above ~1 per CPU measure the contention, not the code)`);
 }
 
 if (require.main === module) {
