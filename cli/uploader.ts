@@ -21,6 +21,8 @@ import type { UploadIdentity, UploadState, UploadStateStore } from './upload-sta
  * short-lived URLs) instead of sending into a refusal.
  */
 export const URL_EXPIRY_MARGIN_MS = 30_000;
+/** At most one state file write per this interval while parts complete. */
+export const STATE_SAVE_INTERVAL_MS = 250;
 /** How many times one part may be re-signed after S3 said its URL expired. */
 export const MAX_RESIGNS_PER_PART = 5;
 
@@ -365,6 +367,7 @@ async function sendMultipart(
   const sent: number[] = [];
   let nextIndex = 0;
   let failure: unknown;
+  let savedAt = 0;
 
   const sendPart = async (partNumber: number): Promise<void> => {
     const start = (partNumber - 1) * state.partSize;
@@ -410,7 +413,11 @@ async function sendMultipart(
     etags.set(partNumber, etag);
     sent.push(partNumber);
     state = { ...state, completedParts: [...state.completedParts, { partNumber, etag }] };
-    options.states?.save(state);
+    // The list is a hint (resuming asks the API); rewriting it after each of 10,000 parts is not worth it.
+    if (Date.now() - savedAt >= STATE_SAVE_INTERVAL_MS) {
+      options.states?.save(state);
+      savedAt = Date.now();
+    }
     options.debug?.(`part ${partNumber}: stored (etag ${etag})`);
   };
 

@@ -115,10 +115,11 @@ describe('media-store CLI', () => {
     const source = writeTestFile(file, 96 * MiB);
     const first = startCli(['upload', file, '--folder', folder, '--parallel', '2', '--debug'], { env: { ...home.env, MEDIA_STORE_DEBUG_PUT_DELAY_MS: '300' } });
     const progressed = await eventually(async () => {
+      if (first.child.exitCode !== null) return 'exited before 4 parts were stored';
       const [state] = uploadStates(home);
-      return state && state.completedParts.length >= 4 ? state : undefined;
+      return state && state.completedParts.length >= 4 ? 'killed after 4 parts' : undefined;
     }, 60_000, 20);
-    expect(progressed).toBeDefined();
+    expect(progressed).toBe('killed after 4 parts');
     first.child.kill('SIGKILL');
     const killed = await first.done;
     expect(killed.signal).toBe('SIGKILL');
