@@ -66,8 +66,14 @@ export function emulateMultipart(s3rver: S3rver, currentRequest: () => IncomingM
     const checksumProblem = checksumTypeProblem(upload.checksumAlgorithm, claimed);
     if (checksumProblem) throw new S3Error('InvalidRequest', checksumProblem);
 
-    // Written aside first: a refused part must leave the part stored before it untouched.
+    // Written aside first: a refused (or cut off) part must leave the part stored before it untouched.
     const staged = `${number}.incoming-${randomBytes(6).toString('hex')}`;
+    if (upload.checksumAlgorithm === undefined) {
+      const stored = await putPart(bucket, uploadId, staged, content);
+      await fs.rename(path.join(dir, staged), path.join(dir, String(number)));
+      await fs.rename(path.join(dir, `${staged}.md5`), path.join(dir, `${number}.md5`));
+      return stored;
+    }
     const sha256 = createHash('sha256');
     const hashing = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
@@ -78,7 +84,7 @@ export function emulateMultipart(s3rver: S3rver, currentRequest: () => IncomingM
     content.pipe(hashing);
     const stored = await putPart(bucket, uploadId, staged, hashing);
     const digest = sha256.digest('base64');
-    if (claimed !== undefined && claimed !== digest) {
+    if (claimed !== digest) {
       await Promise.all([fs.rm(path.join(dir, staged), { force: true }), fs.rm(path.join(dir, `${staged}.md5`), { force: true })]);
       throw new S3Error('BadDigest', BAD_DIGEST);
     }
