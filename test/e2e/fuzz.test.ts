@@ -91,7 +91,8 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null &
 function problemWith(bad: BadRequest, answer: Answer): string | undefined {
   if (answer.status >= 500) return `a ${answer.status}`;
   if (answer.status < 400) {
-    if (bad.method !== 'GET' && bad.method !== 'POST') return `a ${answer.status} to a request that must fail`;
+    if (bad.mustFail) return `a ${answer.status} to a request that must fail`;
+    if (/^application\/json/.test(answer.contentType) && parseJson(answer.text) === undefined) return `a ${answer.status} whose JSON body does not parse`;
     return undefined;
   }
   if (!/^application\/json/.test(answer.contentType)) return `a ${answer.status} with content type "${answer.contentType}"`;

@@ -25,6 +25,8 @@ export interface BadRequest {
   readonly routable: boolean;
   /** Bodies over API Gateway's 10 MB limit (API Gateway's own 413). */
   readonly oversized: boolean;
+  /** Nothing about this request can succeed: a 2xx/3xx answer is a bug. */
+  readonly mustFail: boolean;
   /** What was generated, for failure reports. */
   readonly description: string;
 }
@@ -212,6 +214,8 @@ interface Body {
   readonly contentType?: string;
   readonly bytes?: Buffer;
   readonly oversized: boolean;
+  /** The JSON middleware refuses it before any route code runs. */
+  readonly unparseable?: boolean;
   readonly description: string;
 }
 
@@ -259,23 +263,23 @@ const badJsonText: fc.Arbitrary<string> = fc.oneof(
 
 /** Bodies refused by the JSON middleware before any route code runs. */
 const framingInvalidBody: fc.Arbitrary<Body> = fc.oneof(
-  { weight: 4, arbitrary: fc.tuple(fc.constantFrom(...JSON_TYPES), badJsonText).map(([type, text]) => ({ contentType: type, bytes: Buffer.from(text, 'utf8'), oversized: false, description: `bad JSON ${JSON.stringify(text.slice(0, 60))}` })) },
+  { weight: 4, arbitrary: fc.tuple(fc.constantFrom(...JSON_TYPES), badJsonText).map(([type, text]) => ({ contentType: type, bytes: Buffer.from(text, 'utf8'), oversized: false, unparseable: true, description: `bad JSON ${JSON.stringify(text.slice(0, 60))}` })) },
   {
     weight: 3,
     arbitrary: fc.tuple(fc.option(fc.constantFrom(...WRONG_TYPES), { nil: undefined }), fc.oneof(hostileJson, fc.constant('{"folder":"/a","fileName":"a.jpg","contentType":"image/jpeg","size":1}'))).map(([type, text]) => ({
       ...(type !== undefined ? { contentType: type } : {}),
       bytes: Buffer.from(text, 'utf8'),
-      oversized: false,
+      oversized: false, unparseable: true,
       description: `content type ${JSON.stringify(type ?? '(none)')}`,
     })),
   },
-  { weight: 1, arbitrary: fc.constantFrom(...JSON_TYPES, undefined).map((type) => ({ ...(type !== undefined ? { contentType: type } : {}), oversized: false, description: 'empty body' })) },
+  { weight: 1, arbitrary: fc.constantFrom(...JSON_TYPES, undefined).map((type) => ({ ...(type !== undefined ? { contentType: type } : {}), oversized: false, unparseable: true, description: 'empty body' })) },
   {
     weight: 1,
     arbitrary: fc.integer({ min: HANDLER_MAX_BODY + 1, max: HANDLER_MAX_BODY * 4 }).map((n) => ({
       contentType: 'application/json',
       bytes: Buffer.from(JSON.stringify({ folder: 'a'.repeat(n) })),
-      oversized: false,
+      oversized: false, unparseable: true,
       description: `JSON body of ${n + 14} bytes`,
     })),
   },
@@ -361,6 +365,7 @@ export function badRequestsFor(route: RouteDeclaration, world: FuzzWorld, allRou
       as: who,
       routable: paramValues.every((p) => p.routable) && (method === route.method || allRoutes.some((r) => r.method === method && r.path === route.path)),
       oversized: body?.oversized ?? false,
+      mustFail: (method !== 'GET' && method !== 'POST') || (method === 'POST' && body?.unparseable === true),
       description: `${kind}${body ? `, ${body.description}` : ''}`,
     };
   };
@@ -412,6 +417,7 @@ export function oversizedRequestFor(route: RouteDeclaration): BadRequest {
     as: 'admin',
     routable: true,
     oversized: true,
+    mustFail: true,
     description: 'body over 10 MB',
   };
 }
