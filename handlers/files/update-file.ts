@@ -136,6 +136,9 @@ async function moveObject(
     ...(file.sha256 !== undefined ? { sha256: file.sha256 } : {}),
     uploadedAt: file.uploadedAt,
     movedFrom: file.key,
+    // Nothing to upload: the uploads API must never offer to complete or resume it.
+    mode: 'single',
+    status: 'completed',
   };
   await deps.uploads.create(session, Math.floor(now.getTime() / 1000) + MOVE_SESSION_TTL_SECONDS);
 

@@ -314,7 +314,7 @@ describe('file operations', () => {
       expect(world.objects.has(source)).toBe(false);
       expect(world.objects.get(target)).toEqual({ bytes: 'abc', metadata: { 'upload-id': 'u'.repeat(22), [MOVE_ID_METADATA]: 'm'.repeat(22) } });
       expect(world.sessions).toEqual([
-        expect.objectContaining({ uploadId: 'm'.repeat(22), key: target, owner: 'ana', tags: ['beach'], description: 'sunset', sha256: 'c2hh', uploadedAt: '2024-04-01T00:00:00.000Z', movedFrom: source }),
+        expect.objectContaining({ uploadId: 'm'.repeat(22), key: target, owner: 'ana', tags: ['beach'], description: 'sunset', sha256: 'c2hh', uploadedAt: '2024-04-01T00:00:00.000Z', movedFrom: source, status: 'completed' }),
       ]);
       expect(world.rows.get(source)).toMatchObject({ status: 'deleted', sequencer: SEQ });
       expect(world.rows.get(target)).toMatchObject({ status: 'available', uploadedBy: 'ana', sha256: 'c2hh' });
