@@ -125,6 +125,33 @@ function describe_(sent: Sent): string {
   return `${sent.route} as ${r.as}: ${r.method} ${target} [${r.description}] → ${answer.status} ${answer.text.slice(0, 160)}`;
 }
 
+describe("the fuzz's verdict on an answer", () => {
+  const request: BadRequest = { method: 'PATCH', target: '/files/x', headers: {}, as: 'admin', routable: true, oversized: false, mustFail: true, description: 'test' };
+  const json = (status: number, body: unknown): Answer => ({ status, contentType: 'application/json; charset=utf-8', text: JSON.stringify(body) });
+
+  it.each([
+    ['a 500', json(500, { error: { code: 'InternalError', message: 'Internal server error' } })],
+    ['a 2xx to a request that must fail', json(200, {})],
+    ['an error body with extra fields', json(400, { error: { code: 'X', message: 'y', stack: 'at …' } })],
+    ['an error body without a code', json(400, { error: { message: 'y' } })],
+    ["API Gateway's 404 to a routable request", json(404, { message: 'Not Found' })],
+    ["API Gateway's 413 to a small body", json(413, { message: 'Request Entity Too Large' })],
+    ["API Gateway's 401 to a valid token", json(401, { message: 'Unauthorized' })],
+    ['a 4xx that is not JSON', { status: 400, contentType: 'text/plain', text: 'bad' }],
+  ])('flags %s', (_case, answer) => {
+    expect(problemWith(request, answer)).toEqual(expect.any(String));
+  });
+
+  it.each([
+    ["our handlers' 404", json(404, { error: { code: 'NotFound', message: 'No such file' } })],
+    ["API Gateway's 404 to an unroutable request", json(404, { message: 'Not Found' }), { routable: false }],
+    ["API Gateway's 413 to a body over 10 MB", json(413, { message: 'Request Entity Too Large' }), { oversized: true }],
+    ['a 200 to a read', json(200, { files: [] }), { method: 'GET', mustFail: false }],
+  ])('accepts %s', (_case, answer, change: Partial<BadRequest> = {}) => {
+    expect(problemWith({ ...request, ...change }, answer)).toBeUndefined();
+  });
+});
+
 describe('fuzzing every route with bad requests', () => {
   let stack: LocalStack;
   let tokens: Record<'admin' | 'viewer', string>;
