@@ -3,17 +3,22 @@
  *
  * - ListParts (`GET ?uploadId`) and AbortMultipartUpload (`DELETE ?uploadId`): s3rver answers
  *   405 to both. Served here, with pagination (`max-parts`, `part-number-marker`).
+ * - CreateMultipartUpload: s3rver keeps the request's `x-amz-checksum-algorithm` but does not
+ *   answer it; here the response carries it, as S3's does.
  * - UploadPart: s3rver accepts parts for unknown uploads and overwrites a part in place. Here an
  *   unknown upload is NoSuchUpload; a part's `x-amz-checksum-sha256` is checked against the body
  *   (BadDigest, the previous part kept); a checksum on an upload created without
  *   `x-amz-checksum-algorithm`, or none on one created with SHA256, is InvalidRequest, as S3 says.
+ *   An accepted part's checksum is answered in `x-amz-checksum-sha256`, as S3 does: the SDK's
+ *   `UploadPart` output (`ChecksumSHA256`) is what lib-storage's `Upload` completes with.
  * - CompleteMultipartUpload: s3rver concatenates whatever it is given. Here, as S3: NoSuchUpload,
  *   InvalidPartOrder, InvalidPart (unknown part or other ETag or SHA-256), EntityTooSmall
  *   (a part but the last under 5 MiB), InvalidRequest (SHA256 upload without part checksums).
  * - PutObject with `x-amz-checksum-sha256`: the body is checked before it replaces anything.
  *
- * UploadPart and PutObject stay in s3rver (its CORS handling answers browsers); the other two
- * requests and the completion are answered here, before s3rver sees them.
+ * CreateMultipartUpload, UploadPart and PutObject stay in s3rver (its CORS handling answers
+ * browsers), the headers above added to its response; the other two requests and the completion
+ * are answered here, before s3rver sees them.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
@@ -33,6 +38,7 @@ const S3Error = createRequire(require.resolve('s3rver'))('./models/error') as S3
 
 interface FilesystemStore {
   getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+  initiateUpload(bucket: string, key: string, uploadId: string, metadata: Record<string, string | string[] | undefined>): Promise<void>;
   putPart(bucket: string, uploadId: string, partNumber: string | number, content: Readable): Promise<{ size: number; md5: string }>;
   putObject(object: { bucket: string; key: string; content: Readable | Buffer }): Promise<{ size: number; md5: string }>;
   putObjectMultipart(bucket: string, uploadId: string, parts: { number: number; etag: string }[]): Promise<{ size: number; md5: string }>;
@@ -43,7 +49,10 @@ const BAD_DIGEST = 'The SHA256 you specified did not match the calculated checks
 const INVALID_PART = 'One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.';
 
 export interface MultipartEmulation {
-  /** Answers ListParts, AbortMultipartUpload and CompleteMultipartUpload; false for any other request. */
+  /**
+   * Answers ListParts, AbortMultipartUpload and CompleteMultipartUpload; false for any other
+   * request, whose response (s3rver's) then gets S3's checksum headers where due.
+   */
   serve(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
@@ -54,6 +63,21 @@ export interface MultipartEmulation {
 export function emulateMultipart(s3rver: S3rver, currentRequest: () => IncomingMessage | undefined): MultipartEmulation {
   const store = s3rver.store as FilesystemStore;
   const uploadDir = (bucket: string, uploadId: string): string => path.join(store.getResourcePath(bucket, undefined, 'uploads'), path.basename(uploadId));
+  // The response of each request left to s3rver, for the headers S3 adds to it. Set before
+  // s3rver answers (Koa only adds its own headers; it clears them all on an error).
+  const responses = new WeakMap<IncomingMessage, ServerResponse>();
+  const answerHeader = (name: string, value: string): void => {
+    const req = currentRequest();
+    const res = req && responses.get(req);
+    if (res && !res.headersSent) res.setHeader(name, value);
+  };
+
+  const initiateUpload = store.initiateUpload.bind(store);
+  store.initiateUpload = async (bucket, key, uploadId, metadata) => {
+    await initiateUpload(bucket, key, uploadId, metadata);
+    const algorithm = metadata['x-amz-checksum-algorithm'];
+    if (typeof algorithm === 'string' && algorithm !== '') answerHeader('x-amz-checksum-algorithm', algorithm.toUpperCase());
+  };
 
   const putPart = store.putPart.bind(store);
   store.putPart = async (bucket, uploadId, partNumber, content) => {
@@ -91,6 +115,7 @@ export function emulateMultipart(s3rver: S3rver, currentRequest: () => IncomingM
     await fs.rename(path.join(dir, staged), path.join(dir, String(number)));
     await fs.rename(path.join(dir, `${staged}.md5`), path.join(dir, `${number}.md5`));
     await fs.writeFile(path.join(dir, `${number}.sha256`), digest);
+    answerHeader('x-amz-checksum-sha256', digest);
     return stored;
   };
 
@@ -124,7 +149,10 @@ export function emulateMultipart(s3rver: S3rver, currentRequest: () => IncomingM
   return {
     serve(req, res) {
       const request = parseRequest(req);
-      if (request === undefined) return false;
+      if (request === undefined) {
+        responses.set(req, res);
+        return false;
+      }
       const dir = uploadDir(request.bucket, request.uploadId);
       const answer = (async () => {
         const upload = await readUpload(dir);

@@ -1,7 +1,8 @@
 /**
  * The local S3's multipart uploads answer as S3 does where s3rver alone would not
  * (local/s3-multipart.ts): ListParts with pages, abort, unknown uploads, checksums bound to
- * the upload, and the completion's checks. Through the SDK and the uploads function's adapter.
+ * the upload and answered as S3 answers them, and the completion's checks. Through the SDK,
+ * lib-storage's `Upload` and the uploads function's adapter.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
@@ -12,6 +13,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { S3MultipartUploads } from '../../../handlers/adapters/multipart-uploads';
 import { silentLogger } from '../../../local/log';
 import { startLocalS3, type LocalS3, type S3EventRecord } from '../../../local/s3';
@@ -90,14 +92,21 @@ describe('multipart uploads on the local S3', () => {
 
   it('binds part checksums to the upload\'s algorithm and checks them against the bytes', async () => {
     const body = randomBytes(1000);
-    const plain = await start('media/plain.mp4');
+    const plainCreated = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'media/plain.mp4' }));
+    const plain = plainCreated.UploadId as string;
+    expect(plainCreated.ChecksumAlgorithm).toBeUndefined();
     expect(await code(part('media/plain.mp4', plain, 1, body, sha256(body)))).toBe('InvalidRequest');
+    expect((await part('media/plain.mp4', plain, 1, body)).ChecksumSHA256).toBeUndefined();
 
     const key = 'media/summed.mp4';
-    const summed = await start(key, 'SHA256');
+    const created = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key, ChecksumAlgorithm: 'SHA256' }));
+    expect(created.ChecksumAlgorithm).toBe('SHA256');
+    const summed = created.UploadId as string;
     expect(await code(part(key, summed, 1, body))).toBe('InvalidRequest');
     expect(await code(part(key, summed, 1, body, sha256(Buffer.from('other'))))).toBe('BadDigest');
     const stored = await part(key, summed, 1, body, sha256(body));
+    // S3 answers the accepted part's checksum (what SDK clients complete with).
+    expect(stored.ChecksumSHA256).toBe(sha256(body));
     // A refused replacement keeps the part stored before it.
     expect(await code(part(key, summed, 1, randomBytes(1000), sha256(body)))).toBe('BadDigest');
     const listed = await new S3MultipartUploads({ bucket: BUCKET, client }).listParts(key, summed);
@@ -106,6 +115,29 @@ describe('multipart uploads on the local S3', () => {
     expect(await code(complete(key, summed, [{ PartNumber: 1, ETag: stored.ETag }]))).toBe('InvalidRequest');
     expect(await code(complete(key, summed, [{ PartNumber: 1, ETag: stored.ETag, ChecksumSHA256: sha256(Buffer.from('x')) }]))).toBe('InvalidPart');
     expect(await code(complete(key, summed, [{ PartNumber: 1, ETag: stored.ETag, ChecksumSHA256: sha256(body) }]))).toBe('ok');
+  });
+
+  it('completes lib-storage\'s Upload with ChecksumAlgorithm SHA256 (part checksums from the UploadPart answers)', async () => {
+    const key = 'media/lib-storage-sha256.mp4';
+    const body = randomBytes(11 * MiB); // parts of 5, 5 and 1 MiB
+    const sentParts: { PartNumber?: number; ChecksumSHA256?: string }[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'CompleteMultipartUploadCommand') {
+          sentParts.push(...((args.input as { MultipartUpload?: { Parts?: typeof sentParts } }).MultipartUpload?.Parts ?? []));
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordCompletedParts' },
+    );
+    try {
+      await new Upload({ client, params: { Bucket: BUCKET, Key: key, Body: body, ChecksumAlgorithm: 'SHA256' }, partSize: 5 * MiB, queueSize: 2 }).done();
+    } finally {
+      client.middlewareStack.remove('recordCompletedParts');
+    }
+    expect(sentParts).toEqual([0, 1, 2].map((i) => ({ PartNumber: i + 1, ETag: expect.any(String), ChecksumSHA256: sha256(body.subarray(i * 5 * MiB, (i + 1) * 5 * MiB)) })));
+    const stored = Buffer.from(await (await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray());
+    expect(stored.equals(body)).toBe(true);
   });
 
   it('refuses a PUT whose body does not match its x-amz-checksum-sha256, keeping the object before it', async () => {
