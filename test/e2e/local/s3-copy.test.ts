@@ -8,6 +8,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { S3ObjectStore, SourceObjectMissing } from '../../../handlers/adapters/object-store';
 import { silentLogger } from '../../../local/log';
 import { parseCopySource, startLocalS3, type LocalS3, type S3EventRecord } from '../../../local/s3';
+import { localS3Client } from '../support/local-s3';
 
 const BUCKET = 'copy-test';
 
@@ -34,13 +35,7 @@ describe('S3ObjectStore.copy on the local S3', () => {
     s3 = await startLocalS3({ region: 'us-east-1', logger: silentLogger });
     await s3.ensureBucket(BUCKET, []);
     s3.onObjectEvent((record) => records.push(record));
-    client = new S3Client({
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-    });
+    client = localS3Client(s3.endpoint);
   });
 
   afterAll(async () => {

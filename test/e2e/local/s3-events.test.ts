@@ -21,6 +21,7 @@ import {
   type S3EventRecord,
   type S3Notification,
 } from '../../../local/s3';
+import { localS3Client } from '../support/local-s3';
 
 const BUCKET = 'events-test';
 
@@ -43,13 +44,7 @@ describe('local S3 object events', () => {
       { allowedOrigins: ['https://app.example'], allowedMethods: ['PUT'], allowedHeaders: ['content-type'], exposeHeaders: ['ETag'], maxAgeSeconds: 60 },
     ]);
     s3.onObjectEvent((record) => records.push(record));
-    client = new S3Client({
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-    });
+    client = localS3Client(s3.endpoint);
   });
 
   afterAll(async () => {

@@ -6,6 +6,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { silentLogger } from '../../../local/log';
 import { startLocalS3, type LocalS3 } from '../../../local/s3';
+import { localS3Client } from '../support/local-s3';
 
 const BUCKET = 'presign-test';
 const KEY = 'media/folder/IMG (1) é.jpg';
@@ -24,13 +25,7 @@ describe('local S3 presigned URL checks', () => {
   beforeAll(async () => {
     s3 = await startLocalS3({ region: 'us-east-1', logger: silentLogger });
     await s3.ensureBucket(BUCKET, []);
-    client = new S3Client({
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-    });
+    client = localS3Client(s3.endpoint);
   });
 
   afterAll(async () => {

@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS } from '../../../local/dynamodb';
 import { e2eContext } from './context';
 import { api, eventually } from './http';
+import { localS3Client } from './local-s3';
 
 export interface FileBody {
   id: string;
@@ -60,7 +61,7 @@ export async function listFolder(token: string, folder: string): Promise<FileBod
 
 export function adminS3(): S3Client {
   const context = e2eContext();
-  return new S3Client({ endpoint: context.s3Endpoint, region: context.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  return localS3Client(context.s3Endpoint, context.region);
 }
 
 /** The object's bytes and metadata, or `undefined` when the key is empty. */

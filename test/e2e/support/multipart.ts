@@ -9,6 +9,7 @@ import { hashPassword } from '../../../handlers/core/password';
 import { LOCAL_CREDENTIALS } from '../../../local/dynamodb';
 import type { E2eContext, E2eUser } from './context';
 import { api } from './http';
+import { localS3Client } from './local-s3';
 
 export interface MultipartCreated {
   uploadId: string;
@@ -80,7 +81,7 @@ export async function sha256OfUrl(url: string): Promise<{ status: number; sha256
 }
 
 export function localS3(context: E2eContext): S3Client {
-  return new S3Client({ endpoint: context.s3Endpoint, region: context.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  return localS3Client(context.s3Endpoint, context.region);
 }
 
 function documents(context: E2eContext): DynamoDBDocumentClient {
