@@ -1,18 +1,20 @@
 /**
  * `npm run bench:upload`: the same 256 MiB file uploaded, in one run, to the same local S3
- * server (the in-memory local stack) two ways, with the same part size and parallelism:
- * 1. the `media-store` CLI's upload path (`uploadFile` in cli/uploader.ts, in process): API
- *    calls to create the upload, sign parts in batches and complete it, parts PUT to
- *    presigned URLs straight from file ranges;
- * 2. `@aws-sdk/lib-storage` `Upload` with an S3 client on the same endpoint.
- * The CLI runs as users get it (per-part SHA-256 checksums that S3 verifies, after one
- * sequential read hashing the file and its parts) and with `--no-checksum` (the same work as
- * lib-storage, whose client is set to `WHEN_REQUIRED` as the project's clients are).
- * lib-storage with `ChecksumAlgorithm: 'SHA256'` cannot run here: the local S3's UploadPart
- * answer carries no `x-amz-checksum-sha256`, so its CompleteMultipartUpload lacks the part
- * checksums and is refused. Each variant runs BENCH_UPLOAD_ROUNDS times (default 3) in a
- * rotating order; the median and best of each are printed with the ratio of the CLI to
- * lib-storage. Goal: ≥ 0.9×. Temp files and the stack are removed at the end.
+ * server (the in-memory local stack) by two clients, with the same part size and parallelism:
+ * - the `media-store` CLI's upload path (`uploadFile` in cli/uploader.ts, in process): API
+ *   calls to create the upload, sign parts in batches and complete it, parts PUT to
+ *   presigned URLs straight from file ranges;
+ * - `@aws-sdk/lib-storage` `Upload` with an S3 client on the same endpoint (set to
+ *   `WHEN_REQUIRED`, as the project's clients are).
+ * Each client runs with and without SHA-256 checksums, and each is compared like for like:
+ * - with: the CLI as users get it (one sequential read hashing the file and its parts, then
+ *   per-part `x-amz-checksum-sha256` that S3 verifies, the upload created with SHA256) against
+ *   lib-storage with `ChecksumAlgorithm: 'SHA256'` (the SDK hashes each part buffer, S3
+ *   verifies it and answers it, the completion lists it);
+ * - without: the CLI with `--no-checksum` against lib-storage without `ChecksumAlgorithm`.
+ * Each variant runs BENCH_UPLOAD_ROUNDS times (default 3) in a rotating order; the median and
+ * best of each are printed side by side with the ratio CLI / lib-storage. Goal: ≥ 0.9×.
+ * Temp files and the stack are removed at the end.
  */
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -33,8 +35,13 @@ const FILE_MIB = Number(process.env.BENCH_UPLOAD_MIB ?? 256);
 const ROUNDS = Number(process.env.BENCH_UPLOAD_ROUNDS ?? 3);
 const PARALLEL = 4;
 const GOAL_RATIO = 0.9;
-const VARIANTS = ['cli', 'lib-storage', 'cli-no-checksum'] as const;
+const VARIANTS = ['cli-sha256', 'lib-storage-sha256', 'cli-no-checksum', 'lib-storage-no-checksum'] as const;
 type Variant = (typeof VARIANTS)[number];
+/** Like-for-like pairs: [label, CLI variant, lib-storage variant]. */
+const PAIRS: readonly (readonly [string, Variant, Variant])[] = [
+  ['SHA-256 checksums', 'cli-sha256', 'lib-storage-sha256'],
+  ['no checksums', 'cli-no-checksum', 'lib-storage-no-checksum'],
+];
 
 const quietLogger: Logger = { info: () => undefined, warn: () => undefined, error: (scope, message) => console.error(`[${scope}] ${message}`) };
 
@@ -71,6 +78,16 @@ const median = (values: readonly number[]): number => {
 };
 const best = (values: readonly number[]): number => Math.min(...values);
 
+/** A table with the first column left-aligned and the others right-aligned. */
+function printTable(title: string, head: readonly string[], rows: readonly (readonly string[])[]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: readonly string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
+  console.log(`\n${title}`);
+  console.log(`  ${line(head)}`);
+  console.log(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+  for (const row of rows) console.log(`  ${line(row)}`);
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'media-store-bench-upload-'));
   const file = path.join(dir, 'bench.mp4');
@@ -92,21 +109,28 @@ async function main(): Promise<void> {
     console.log(`${FILE_MIB} MiB file, parts of ${partSize / MiB} MiB, ${PARALLEL} in parallel, ${ROUNDS} round(s), local S3 ${stack.s3Endpoint}`);
     console.log("(every run stores a new object; the machine's other load shows up as spread between rounds)");
 
-    const sdkUpload = (name: string) => () =>
+    const sdkUpload = (name: string, checksums: boolean) => () =>
       new Upload({
         client,
-        params: { Bucket: bucket, Key: `media/bench-upload/${name}-${Date.now()}.mp4`, Body: createReadStream(file), ContentType: 'video/mp4' },
+        params: {
+          Bucket: bucket,
+          Key: `media/bench-upload/${name}-${Date.now()}.mp4`,
+          Body: createReadStream(file),
+          ContentType: 'video/mp4',
+          ...(checksums ? { ChecksumAlgorithm: 'SHA256' as const } : {}),
+        },
         partSize,
         queueSize: PARALLEL,
       }).done();
     const cliUpload = (name: string, checksums: boolean) => () =>
       uploadFile({ api, filePath: file, folder: '/bench-upload', name: `${name}-${Date.now()}.mp4`, parallel: PARALLEL, retry: DEFAULT_RETRY_POLICY, checksums });
     const runs: Record<Variant, () => Promise<unknown>> = {
-      cli: cliUpload('cli', true),
-      'lib-storage': sdkUpload('sdk'),
+      'cli-sha256': cliUpload('cli-sha256', true),
+      'lib-storage-sha256': sdkUpload('sdk-sha256', true),
       'cli-no-checksum': cliUpload('cli-plain', false),
+      'lib-storage-no-checksum': sdkUpload('sdk-plain', false),
     };
-    const times: Record<Variant, number[]> = { cli: [], 'lib-storage': [], 'cli-no-checksum': [] };
+    const times = Object.fromEntries(VARIANTS.map((v) => [v, [] as number[]])) as Record<Variant, number[]>;
     for (let round = 0; round < ROUNDS; round += 1) {
       // Rotate the order so no variant always runs first or right after the same other one.
       const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length] as Variant);
@@ -119,19 +143,25 @@ async function main(): Promise<void> {
     client.destroy();
 
     const rate = (variant: Variant, pick: (values: readonly number[]) => number): number => FILE_MIB / pick(times[variant]);
-    console.log(`\n${'MiB/s'.padStart(34)} ${'median'.padStart(8)} ${'best'.padStart(8)}`);
-    for (const variant of VARIANTS) console.log(`  ${variant.padEnd(32)} ${rate(variant, median).toFixed(1).padStart(8)} ${rate(variant, best).toFixed(1).padStart(8)}`);
-    const pairs: readonly [string, Variant, Variant][] = [
-      ['(CLI with SHA-256 checksums)', 'cli', 'lib-storage'],
-      ['(CLI --no-checksum)', 'cli-no-checksum', 'lib-storage'],
-    ];
-    console.log('');
-    for (const [label, cli, sdk] of pairs) {
-      const ratio = rate(cli, median) / rate(sdk, median);
-      console.log(
-        `CLI / lib-storage ${label.padEnd(30)} ${ratio.toFixed(2)}× median, ${(rate(cli, best) / rate(sdk, best)).toFixed(2)}× best (goal ≥ ${GOAL_RATIO}×: ${ratio >= GOAL_RATIO ? 'met' : 'NOT met'})`,
-      );
-    }
+    const mibs = (value: number): string => value.toFixed(1);
+    const ratioText = (value: number): string => `${value.toFixed(2)}×`;
+    printTable(
+      `Like for like, MiB/s (median of ${ROUNDS} / best); ratio = CLI / lib-storage, goal ≥ ${GOAL_RATIO}× on the median`,
+      ['pair', 'CLI median', 'CLI best', 'lib-storage median', 'lib-storage best', 'ratio median', 'ratio best', `goal ≥ ${GOAL_RATIO}×`],
+      PAIRS.map(([label, cli, sdk]) => {
+        const ratio = rate(cli, median) / rate(sdk, median);
+        return [label, mibs(rate(cli, median)), mibs(rate(cli, best)), mibs(rate(sdk, median)), mibs(rate(sdk, best)), ratioText(ratio), ratioText(rate(cli, best) / rate(sdk, best)), ratio >= GOAL_RATIO ? 'met' : 'NOT met'];
+      }),
+    );
+    const [withSums, withoutSums] = PAIRS as readonly [(typeof PAIRS)[number], (typeof PAIRS)[number]];
+    printTable(
+      'What the checksums cost each client (median MiB/s with / without)',
+      ['client', 'with SHA-256', 'without', 'with / without'],
+      [
+        ['CLI', mibs(rate(withSums[1], median)), mibs(rate(withoutSums[1], median)), ratioText(rate(withSums[1], median) / rate(withoutSums[1], median))],
+        ['lib-storage', mibs(rate(withSums[2], median)), mibs(rate(withoutSums[2], median)), ratioText(rate(withSums[2], median) / rate(withoutSums[2], median))],
+      ],
+    );
   } finally {
     await stack?.functions.drain();
     await stack?.stop();
