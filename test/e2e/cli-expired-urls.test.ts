@@ -5,14 +5,13 @@
  * threshold is 5 MiB. The CLI's MEDIA_STORE_DEBUG_PUT_DELAY_MS stalls every part once between
  * getting its URL and sending it — longer than the URL lives — as a suspended laptop would.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileLogger } from '../../local/log';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
 import { eventually } from './support/http';
 import { cliHome, partPuts, runCli, sha256File, writeTestFile, type CliHome } from './support/cli';
+import { startOwnStack } from './support/own-stack';
 
 jest.setTimeout(120_000);
 
@@ -25,17 +24,10 @@ describe('media-store CLI with part URLs that expire before they are used', () =
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'media-store-cli-expiry-'));
-    const adminPassword = randomBytes(18).toString('base64url');
-    stack = await startLocalStack({
-      inMemory: true,
-      port: 0,
-      stackFile: null,
-      adminPassword,
-      logger: fileLogger(path.join(work, 'local-stack.log')),
-      variables: { upload_url_ttl_seconds: 2, multipart_threshold_bytes: 5 * MiB },
-    });
+    const own = await startOwnStack(work, { upload_url_ttl_seconds: 2, multipart_threshold_bytes: 5 * MiB });
+    stack = own.stack;
     home = cliHome(stack.apiUrl);
-    const login = await runCli(['login', '--username', stack.adminUser, '--password-stdin'], { env: home.env, stdin: adminPassword });
+    const login = await runCli(['login', '--username', stack.adminUser, '--password-stdin'], { env: home.env, stdin: own.adminPassword });
     expect(login.code).toBe(0);
   });
 

@@ -15,7 +15,7 @@ import { mkdtempSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
@@ -23,11 +23,12 @@ import { ROUTES, routeKey, type RouteDeclaration } from '../../contract/routes';
 import { UsersRepository } from '../../handlers/adapters/users-repository';
 import { hashPassword } from '../../handlers/core/password';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
-import { fileLogger } from '../../local/log';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
 import { badRequestsFor, oversizedRequestFor, type BadRequest, type FuzzWorld } from './support/bad-requests';
 import { catalogSnapshot, type CatalogSnapshot } from './support/catalog-snapshot';
+import { localS3Client } from './support/local-s3';
 import { jpegLike } from './support/media';
+import { startOwnStack } from './support/own-stack';
 
 const TOTAL_REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 5000);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
@@ -160,15 +161,8 @@ describe('fuzzing every route with bad requests', () => {
 
   beforeAll(async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'media-store-fuzz-'));
-    const adminPassword = randomBytes(18).toString('base64url');
-    stack = await startLocalStack({
-      inMemory: true,
-      port: 0,
-      stackFile: null,
-      adminPassword,
-      logger: fileLogger(path.join(dir, 'local-stack.log')),
-      variables: { throttling_rate_limit: 10_000, throttling_burst_limit: 10_000 },
-    });
+    const own = await startOwnStack(dir, { throttling_rate_limit: 10_000, throttling_burst_limit: 10_000 });
+    stack = own.stack;
 
     const dynamodb = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: LOCAL_CREDENTIALS });
     const viewerPassword = randomBytes(18).toString('base64url');
@@ -183,10 +177,10 @@ describe('fuzzing every route with bad requests', () => {
       expect(response.status).toBe(200);
       return ((await response.json()) as { token: string }).token;
     };
-    tokens = { admin: await login(stack.adminUser, adminPassword), viewer: await login('fuzz-viewer', viewerPassword) };
+    tokens = { admin: await login(stack.adminUser, own.adminPassword), viewer: await login('fuzz-viewer', viewerPassword) };
 
     // Real objects, catalogued by the sync function as uploads would be.
-    const s3 = new S3Client({ endpoint: stack.s3Endpoint, region: stack.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED' });
+    const s3 = localS3Client(stack.s3Endpoint, stack.region);
     await Promise.all(SEEDED.map((file) => s3.send(new PutObjectCommand({ Bucket: stack.bucketName, Key: `media${file}`, Body: jpegLike(256), ContentType: 'image/jpeg' }))));
     s3.destroy();
     const list = async (folder: string, limit = 1000): Promise<{ files: { id: string }[]; nextCursor: string | null }> => {

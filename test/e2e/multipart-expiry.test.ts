@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileLogger } from '../../local/log';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
 import { partOf, putPart, type MultipartCreated, type SignedPart } from './support/multipart';
+import { startOwnStack } from './support/own-stack';
 
 const MiB = 1024 ** 2;
 const URL_TTL_SECONDS = 2;
@@ -32,19 +32,13 @@ describe('an expired part URL', () => {
   };
 
   beforeAll(async () => {
-    const adminPassword = randomBytes(18).toString('base64url');
-    stack = await startLocalStack({
-      inMemory: true,
-      port: 0,
-      stackFile: null,
-      adminPassword,
-      logger: fileLogger(path.join(mkdtempSync(path.join(tmpdir(), 'media-store-expiry-')), 'local-stack.log')),
-      variables: { upload_url_ttl_seconds: URL_TTL_SECONDS, multipart_threshold_bytes: 5 * MiB },
-    });
+    const logDir = mkdtempSync(path.join(tmpdir(), 'media-store-expiry-'));
+    const own = await startOwnStack(logDir, { upload_url_ttl_seconds: URL_TTL_SECONDS, multipart_threshold_bytes: 5 * MiB });
+    stack = own.stack;
     const login = await fetch(`${stack.apiUrl}/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: stack.adminUser, password: adminPassword }),
+      body: JSON.stringify({ username: stack.adminUser, password: own.adminPassword }),
     });
     token = ((await login.json()) as { token: string }).token;
   }, 60_000);

@@ -1,0 +1,15 @@
+/**
+ * A local stack of a test's own, for what the shared e2e stack cannot give: other module
+ * variables, or a catalog no other test writes to. In memory, on free ports, no
+ * `.local/stack.json`, a random admin password; it logs to `<logDir>/local-stack.log`.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileLogger } from '../../../local/log';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../../local/stack';
+
+export async function startOwnStack(logDir: string, variables: NonNullable<LocalStackOptions['variables']>): Promise<{ stack: LocalStack; adminPassword: string }> {
+  const adminPassword = randomBytes(18).toString('base64url');
+  const stack = await startLocalStack({ inMemory: true, port: 0, stackFile: null, adminPassword, logger: fileLogger(path.join(logDir, 'local-stack.log')), variables });
+  return { stack, adminPassword };
+}
