@@ -17,6 +17,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { S3MultipartUploads } from '../../../handlers/adapters/multipart-uploads';
 import { silentLogger } from '../../../local/log';
 import { startLocalS3, type LocalS3, type S3EventRecord } from '../../../local/s3';
+import { localS3Client } from '../support/local-s3';
 
 const BUCKET = 'multipart-test';
 const MiB = 1024 ** 2;
@@ -39,13 +40,7 @@ describe('multipart uploads on the local S3', () => {
     s3 = await startLocalS3({ region: 'us-east-1', logger: silentLogger });
     await s3.ensureBucket(BUCKET, []);
     s3.onObjectEvent((record) => records.push(record));
-    client = new S3Client({
-      endpoint: s3.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-    });
+    client = localS3Client(s3.endpoint);
   });
 
   afterAll(async () => {
