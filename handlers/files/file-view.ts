@@ -3,24 +3,13 @@
  * fields plus a presigned view URL. Also resolves the opaque file id of a path parameter.
  */
 import type { CatalogFile } from '../core/catalog';
-import type { FileType } from '../core/content-types';
 import { NotFound } from '../core/errors';
 import { keyOfFileId, parseObjectKey, type FileLocation } from '../core/paths';
 import type { ObjectUrlSigner } from '../adapters/object-store';
 
-export interface FileView {
-  readonly id: string;
-  readonly folder: string;
-  readonly name: string;
-  readonly size: number;
-  readonly contentType: string;
-  readonly fileType: FileType;
-  readonly uploadedAt: string;
-  readonly uploadedBy: string;
-  readonly tags: readonly string[];
-  readonly description?: string;
-  /** Whole-file SHA-256 (base64) declared at upload, when there was one. */
-  readonly sha256?: string;
+/** The catalog fields a client sees (not the key, ETag, upload id, sequencer or status) and a view URL. */
+export interface FileView
+  extends Pick<CatalogFile, 'id' | 'folder' | 'name' | 'size' | 'contentType' | 'fileType' | 'uploadedAt' | 'uploadedBy' | 'tags' | 'description' | 'sha256'> {
   readonly url: string;
   readonly urlExpiresAt: string;
 }

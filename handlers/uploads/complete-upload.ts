@@ -6,8 +6,8 @@
  * A repeated call after success answers the same file again (a client whose response was
  * lost, or whose call outlived the function's timeout while S3 finished, may retry).
  */
-import type { UploadSession } from '../core/catalog';
-import { fileTypeOf, type FileType } from '../core/content-types';
+import type { CatalogFile, UploadSession } from '../core/catalog';
+import { fileTypeOf } from '../core/content-types';
 import { ValidationError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { checkPartList, MAX_PARTS, type ClaimedPart, type HeldPart } from '../core/multipart';
@@ -57,17 +57,8 @@ export interface CompleteUploadDeps {
   readonly now?: () => Date;
 }
 
-export interface CompletedFile {
-  readonly id: string;
-  readonly folder: string;
-  readonly name: string;
-  readonly size: number;
-  readonly contentType: string;
-  readonly fileType: FileType;
-  readonly uploadedBy: string;
-  readonly sha256?: string;
-  readonly etag?: string;
-}
+/** The catalog fields of the file the upload became, as known when it completes. */
+export type CompletedFile = Pick<CatalogFile, 'id' | 'folder' | 'name' | 'size' | 'contentType' | 'fileType' | 'uploadedBy' | 'sha256' | 'etag'>;
 
 export async function completeUpload(uploadId: string | undefined, claimed: readonly ClaimedPart[], caller: Principal, deps: CompleteUploadDeps): Promise<{ file: CompletedFile }> {
   const now = (deps.now ?? (() => new Date()))();
