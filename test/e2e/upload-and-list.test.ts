@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { e2eContext } from './support/context';
+import { adminS3, type FileBody } from './support/files';
 import { api, eventually, login } from './support/http';
 import { jpegLike, sha256 } from './support/media';
 
@@ -14,23 +15,10 @@ interface CreatedUpload {
   expiresAt: string;
 }
 
-interface ListedFile {
-  id: string;
-  folder: string;
-  name: string;
-  size: number;
-  contentType: string;
-  fileType: string;
-  uploadedAt: string;
-  uploadedBy: string;
-  url: string;
-  urlExpiresAt: string;
-}
-
 /** Lists a folder until `predicate` holds for its files (or the time is up). */
-async function listUntil(token: string, folder: string, predicate: (files: ListedFile[]) => boolean, timeoutMs: number) {
+async function listUntil(token: string, folder: string, predicate: (files: FileBody[]) => boolean, timeoutMs: number) {
   return eventually(async () => {
-    const response = await api<{ files: ListedFile[] }>(`/files?folder=${encodeURIComponent(folder)}`, { token });
+    const response = await api<{ files: FileBody[] }>(`/files?folder=${encodeURIComponent(folder)}`, { token });
     expect(response.status).toBe(200);
     return predicate(response.body.files) ? response.body.files : undefined;
   }, timeoutMs);
@@ -43,7 +31,7 @@ describe('upload through a presigned URL', () => {
   const bytes = jpegLike(2 * 1024 * 1024 + 12345);
   let token: string;
   let upload: CreatedUpload;
-  let listed: ListedFile | undefined;
+  let listed: FileBody | undefined;
 
   beforeAll(async () => {
     token = await login(context.editor);
@@ -108,19 +96,14 @@ describe('upload through a presigned URL', () => {
   it('shows the file to a viewer too', async () => {
     const viewerToken = await login(context.viewer);
 
-    const response = await api<{ files: ListedFile[] }>(`/files?folder=${encodeURIComponent(folder)}`, { token: viewerToken });
+    const response = await api<{ files: FileBody[] }>(`/files?folder=${encodeURIComponent(folder)}`, { token: viewerToken });
 
     expect(response.status).toBe(200);
     expect(response.body.files.map((f) => f.id)).toContain(upload.fileId);
   });
 
   it('drops the file from the listing once the object is deleted from the bucket', async () => {
-    const s3 = new S3Client({
-      endpoint: context.s3Endpoint,
-      region: context.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    });
+    const s3 = adminS3();
     const key = Buffer.from(upload.fileId, 'base64url').toString('utf8');
     await s3.send(new DeleteObjectCommand({ Bucket: context.bucketName, Key: key }));
     s3.destroy();
