@@ -1,6 +1,7 @@
 /** `media-store upload <files…>`: uploads files one after another, each in parallel parts. */
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import type { Command } from '../args';
 import { stateDir } from '../config';
 import { CliError, describeError } from '../errors';
 import type { CommandContext } from '../io';
@@ -11,15 +12,8 @@ import type { RetryPolicy } from '../retry';
 import { UploadStateStore } from '../upload-state';
 import { uploadFile } from '../uploader';
 
-export interface UploadCommandOptions {
-  readonly files: readonly string[];
-  readonly folder: string;
-  readonly parallel: number;
-  readonly contentType?: string;
-  readonly tags: readonly string[];
-  readonly description?: string;
-  readonly progress: boolean;
-  readonly checksums: boolean;
+/** The parsed `upload` command line, and the retry policy of the whole CLI. */
+export interface UploadCommandOptions extends Omit<Extract<Command, { name: 'upload' }>, 'name'> {
   readonly retry: RetryPolicy;
 }
 
