@@ -4,26 +4,19 @@
  * MEDIA_STORE_E2E_CONTEXT (env set by global-setup.ts, inherited by the jest workers).
  */
 import { readFileSync } from 'node:fs';
+import type { LocalStack } from '../../../local/stack';
 
 export interface E2eUser {
   readonly username: string;
   readonly password: string;
 }
 
-export interface E2eContext {
-  readonly apiUrl: string;
-  readonly s3Endpoint: string;
-  readonly dynamodbEndpoint: string;
-  readonly region: string;
-  readonly tableName: string;
-  readonly bucketName: string;
-  /** The local SNS; messages published at `<snsEndpoint>/_local/messages`. */
-  readonly snsEndpoint: string;
-  /** Where failed S3 events land (the sync function's on-failure destination). */
-  readonly deadLetterDir: string;
-  readonly jwtSecretFile: string;
-  readonly functionsDir: string;
-  readonly planDir: string;
+/** The stack's own fields, as global-setup.ts copies them, and what the setup adds. */
+export interface E2eContext
+  extends Pick<
+    LocalStack,
+    'apiUrl' | 's3Endpoint' | 'dynamodbEndpoint' | 'region' | 'tableName' | 'bucketName' | 'snsEndpoint' | 'deadLetterDir' | 'jwtSecretFile' | 'functionsDir' | 'planDir'
+  > {
   readonly logFile: string;
   readonly admin: E2eUser;
   readonly editor: E2eUser;
