@@ -15,7 +15,7 @@ export interface FolderRef {
   readonly name: string;
 }
 
-/** Room a folder must leave in the 1024-byte S3 key for `/` and a short file name. */
+/** Room a folder must leave in the longest key (`MAX_KEY_BYTES`) for `/` and a short file name. */
 const MIN_NAME_ROOM = 2 + 16;
 
 export function folderRef(path: string): FolderRef {

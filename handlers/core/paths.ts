@@ -9,8 +9,16 @@ import { ValidationError } from './errors';
 
 export const KEY_PREFIX = 'media';
 export const ROOT_FOLDER = '/';
-/** S3's limit on object key length, in UTF-8 bytes. */
-export const MAX_KEY_BYTES = 1024;
+/** DynamoDB's limit on a sort key, bytes. */
+const DYNAMODB_MAX_SORT_KEY_BYTES = 1024;
+/** `2024-05-01T10:00:00.000Z`: the upload time that leads the type index's sort key. */
+const ISO_TIMESTAMP_LENGTH = 24;
+/**
+ * Longest object key this service accepts, in UTF-8 bytes: 749, less than S3's 1,024, because the
+ * type index's sort key `<uploadedAt>#<fileId>` (the id is base64url of the key, 4/3 as long)
+ * must fit DynamoDB's sort-key limit, or the file could never be catalogued.
+ */
+export const MAX_KEY_BYTES = Math.floor(((DYNAMODB_MAX_SORT_KEY_BYTES - ISO_TIMESTAMP_LENGTH - 1) * 3) / 4);
 /** Longest file name or folder segment, in UTF-8 bytes (common file system limit). */
 export const MAX_SEGMENT_BYTES = 255;
 
@@ -79,7 +87,7 @@ export function normalizeFileName(input: unknown, field = 'fileName'): string {
   return name;
 }
 
-/** The S3 key of a file. Throws when the key would exceed S3's 1024-byte limit. */
+/** The S3 key of a file. Throws when the key would exceed `MAX_KEY_BYTES`. */
 export function objectKey(location: FileLocation, field = 'fileName'): string {
   const folderPart = location.folder === ROOT_FOLDER ? '' : location.folder;
   const key = `${KEY_PREFIX}${folderPart}/${location.name}`;

@@ -5,15 +5,15 @@
  */
 import { attachmentDisposition } from '../core/content-disposition';
 import { ValidationError } from '../core/errors';
-import { keyOfFileId, parseObjectKey } from '../core/paths';
+import { keyOfFileId, MAX_KEY_BYTES, parseObjectKey } from '../core/paths';
 import { isFolderAllowed, type Caller } from '../core/roles';
 import type { FileCatalog } from '../adapters/files-repository';
 import type { ObjectStore } from '../adapters/object-store';
 import { urlExpiry } from './file-view';
 
 export const MAX_LINK_IDS = 1000;
-/** Longest id: base64url of a 1024-byte key. */
-const MAX_ID_LENGTH = 1366;
+/** Longest id: base64url of the longest key. */
+const MAX_ID_LENGTH = Math.ceil((MAX_KEY_BYTES * 4) / 3);
 
 export type FileLink =
   | { readonly id: string; readonly name: string; readonly url: string; readonly urlExpiresAt: string }

@@ -124,6 +124,7 @@ describe('PATCH /files/{id} and DELETE /files/{id}', () => {
     ['a name "."', { name: '..' }, 400],
     ['a folder with ".."', { folder: '/a/../b' }, 400],
     ['a key over 1024 bytes', { folder: `/${Array.from({ length: 5 }, () => 'x'.repeat(250)).join('/')}` }, 400],
+    ['a key over the catalog\'s 749 bytes', { folder: `/${'x'.repeat(250)}/${'y'.repeat(250)}/${'z'.repeat(230)}` }, 400],
     ['an unknown field', { size: 1 }, 400],
   ])('leaves the original intact when moving to an invalid destination: %s', async (_what, body, status) => {
     const { id, bytes } = await catalogued(base, `intact-${randomBytes(3).toString('hex')}.jpg`);

@@ -85,7 +85,7 @@ describe('paths', () => {
     it('throws a ValidationError for a folder too long to hold any file, counting UTF-8 bytes', () => {
       // Prepare: 11 segments of 85 three-byte characters: 946 characters, 2816 bytes.
       const folder = `/${'日'.repeat(85)}`.repeat(11);
-      const longest = `/${'a'.repeat(255)}/${'b'.repeat(255)}/${'c'.repeat(255)}/${'d'.repeat(MAX_KEY_BYTES - 'media/x'.length - 3 * 256 - 1)}`;
+      const longest = `/${'a'.repeat(255)}/${'b'.repeat(255)}/${'d'.repeat(MAX_KEY_BYTES - 'media/x'.length - 2 * 256 - 1)}`;
 
       // Act + Assess
       expect(() => normalizeFolder(folder)).toThrow(ValidationError);
@@ -94,15 +94,24 @@ describe('paths', () => {
       expect(() => normalizeFolder(`${longest}d`)).toThrow('too long');
     });
 
-    it('accepts a key of exactly 1024 bytes and refuses 1025', () => {
-      const folder = `/${['a'.repeat(200), 'b'.repeat(200), 'c'.repeat(200), 'd'.repeat(200)].join('/')}`;
+    it('accepts a key of exactly MAX_KEY_BYTES (749) bytes and refuses one byte more', () => {
+      const folder = `/${['a'.repeat(200), 'b'.repeat(200), 'c'.repeat(200)].join('/')}`;
       const prefixBytes = Buffer.byteLength(`media${folder}/`);
       const fits = 'x'.repeat(MAX_KEY_BYTES - prefixBytes);
-      expect(Buffer.byteLength(objectKey({ folder, name: fits }))).toBe(1024);
-      expect(() => objectKey({ folder, name: `${fits}y` })).toThrow('1025 bytes');
+      expect(MAX_KEY_BYTES).toBe(749);
+      expect(Buffer.byteLength(objectKey({ folder, name: fits }))).toBe(749);
+      expect(() => objectKey({ folder, name: `${fits}y` })).toThrow('750 bytes');
     });
 
-    it('counts bytes, not characters, against the 1024 limit', () => {
+    it('keeps the type index sort key of the longest key within DynamoDB\'s 1,024-byte sort-key limit', () => {
+      const folder = `/${['a'.repeat(200), 'b'.repeat(200), 'c'.repeat(200)].join('/')}`;
+      const name = 'x'.repeat(MAX_KEY_BYTES - Buffer.byteLength(`media${folder}/`));
+      const key = objectKey({ folder, name });
+      const { gsi1sk } = typeIndexKeys('image', new Date().toISOString(), fileIdOf(key));
+      expect(Buffer.byteLength(gsi1sk)).toBeLessThanOrEqual(1024);
+    });
+
+    it('counts bytes, not characters, against the key limit', () => {
       const folder = `/${'€'.repeat(80)}/${'€'.repeat(80)}/${'€'.repeat(80)}/${'€'.repeat(80)}`; // 3 bytes each
       expect(() => fileLocation(folder, `${'€'.repeat(20)}.jpg`)).toThrow(ValidationError);
     });
