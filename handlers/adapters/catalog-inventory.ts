@@ -4,7 +4,7 @@
  * file rows, tombstones included (a Scan: an operator's tool, not a request path).
  */
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sessionIdOf, type CatalogFile, type CatalogTombstone, type UploadSession } from '../core/catalog';
 import { FILE_TYPES } from '../core/content-types';
 import { FILE_PREFIX } from '../core/keys';
@@ -49,24 +49,22 @@ export async function listBucketObjects(prefix: string, options: BucketInventory
 /** Every file row (available or tombstone) whose S3 key starts with `prefix`. */
 export async function scanFileRows(prefix: string, options: { client: DynamoDBDocumentClient; tableName: string }): Promise<StoredRow[]> {
   const rows: StoredRow[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await options.client.send(
-      new ScanCommand({
-        TableName: options.tableName,
-        FilterExpression: 'begins_with(sk, :file) AND begins_with(#key, :prefix)',
-        ExpressionAttributeNames: { '#key': 'key' },
-        ExpressionAttributeValues: { ':file': FILE_PREFIX, ':prefix': prefix },
-        ConsistentRead: true,
-        ...(startKey !== undefined ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    for (const item of out.Items ?? []) {
+  const pages = paginateScan(
+    { client: options.client },
+    {
+      TableName: options.tableName,
+      FilterExpression: 'begins_with(sk, :file) AND begins_with(#key, :prefix)',
+      ExpressionAttributeNames: { '#key': 'key' },
+      ExpressionAttributeValues: { ':file': FILE_PREFIX, ':prefix': prefix },
+      ConsistentRead: true,
+    },
+  );
+  for await (const page of pages) {
+    for (const item of page.Items ?? []) {
       const row = toStoredRow(item);
       if (row !== undefined) rows.push(row);
     }
-    startKey = out.LastEvaluatedKey;
-  } while (startKey !== undefined);
+  }
   return rows;
 }
 

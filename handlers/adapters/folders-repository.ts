@@ -4,7 +4,7 @@
  * DeleteItem; a removed folder's marker keeps `status = deleted` and a `ttl`, like a file
  * tombstone, and listings return only `status = available`.
  */
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TOMBSTONE_TTL_SECONDS } from '../core/catalog';
 import { folderChain, folderRef, type FolderRef } from '../core/folders';
 import { FILE_PREFIX, FOLDER_MARKER_PREFIX, folderMarkerKey, folderPartition } from '../core/keys';
@@ -56,21 +56,17 @@ export class FoldersRepository implements FolderCatalog {
 
   async listChildren(parent: string): Promise<string[]> {
     const names: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :dir)',
-          FilterExpression: '#status = :available',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pk': folderPartition(parent), ':dir': FOLDER_MARKER_PREFIX, ':available': 'available' },
-          ...(startKey !== undefined ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of out.Items ?? []) if (typeof item.sk === 'string') names.push(item.sk.slice(FOLDER_MARKER_PREFIX.length));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :dir)',
+        FilterExpression: '#status = :available',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pk': folderPartition(parent), ':dir': FOLDER_MARKER_PREFIX, ':available': 'available' },
+      },
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) if (typeof item.sk === 'string') names.push(item.sk.slice(FOLDER_MARKER_PREFIX.length));
     return names;
   }
 
@@ -102,23 +98,19 @@ export class FoldersRepository implements FolderCatalog {
 
   /** Whether the folder's partition holds an available item under `prefix`; tombstones do not count. */
   private async anyAvailable(path: string, prefix: string): Promise<boolean> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          FilterExpression: '#status = :available',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pk': folderPartition(path), ':prefix': prefix, ':available': 'available' },
-          ProjectionExpression: 'pk',
-          ConsistentRead: true,
-          ...(startKey !== undefined ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      if ((out.Items ?? []).length > 0) return true;
-      startKey = out.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        FilterExpression: '#status = :available',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pk': folderPartition(path), ':prefix': prefix, ':available': 'available' },
+        ProjectionExpression: 'pk',
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) if ((page.Items ?? []).length > 0) return true;
     return false;
   }
 

@@ -9,7 +9,7 @@
  * item and the counts, so the maximum number of users and "at least one admin" hold under
  * concurrent requests: the counts' conditions decide, not a count read beforehand.
  */
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, paginateQuery, paginateScan, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Conflict, NotFound } from '../core/errors';
 import { loginLimiterKey, userCountKey, userDirectoryKey, userItemKey, USER_DIRECTORY_PARTITION, USER_NAME_PREFIX } from '../core/keys';
 import type { LoginLimiterState } from '../core/login-throttle';
@@ -145,20 +145,16 @@ export class UsersRepository {
   /** All users in the directory, sorted by name: one query and batched reads, no scan. */
   async list(): Promise<UserRecord[]> {
     const names: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :name)',
-          ExpressionAttributeValues: { ':pk': USER_DIRECTORY_PARTITION, ':name': USER_NAME_PREFIX },
-          ConsistentRead: true,
-          ...(startKey !== undefined ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of out.Items ?? []) if (typeof item.username === 'string') names.push(item.username);
-      startKey = out.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :name)',
+        ExpressionAttributeValues: { ':pk': USER_DIRECTORY_PARTITION, ':name': USER_NAME_PREFIX },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) if (typeof item.username === 'string') names.push(item.username);
 
     const users: UserRecord[] = [];
     for (let i = 0; i < names.length; i += 100) {
@@ -267,22 +263,20 @@ export class UsersRepository {
    */
   async rebuildDirectory(): Promise<UserCounts> {
     const users: UserRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: 'begins_with(pk, :user) AND sk = :profile',
-          ExpressionAttributeValues: { ':user': 'USER#', ':profile': 'PROFILE' },
-          ...(startKey !== undefined ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of out.Items ?? []) {
+    const pages = paginateScan(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        FilterExpression: 'begins_with(pk, :user) AND sk = :profile',
+        ExpressionAttributeValues: { ':user': 'USER#', ':profile': 'PROFILE' },
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
         const user = toUser(item);
         if (user !== undefined) users.push(user);
       }
-      startKey = out.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    }
     for (const user of users) await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...userDirectoryKey(user.username), username: user.username } }));
     const counts = { users: users.length, admins: users.filter((u) => u.role === 'admin').length };
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...userCountKey(), ...counts } }));
