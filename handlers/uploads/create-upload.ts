@@ -42,19 +42,11 @@ export interface UploadLimits {
 /** S3's x-amz-checksum-* algorithm the client commits to for every part. */
 export type ChecksumAlgorithm = 'SHA256';
 
-export interface UploadRequest {
-  readonly folder: string;
-  readonly name: string;
-  readonly key: string;
-  readonly contentType: string;
-  readonly size: number;
-  readonly tags: readonly string[];
-  readonly description?: string;
-  /** Whole-file SHA-256, base64 (as S3's `x-amz-checksum-sha256`). */
-  readonly sha256?: string;
+/** What the client asks for: the session's file fields (sha256 as S3's `x-amz-checksum-sha256`, base64). */
+export type UploadRequest = Pick<UploadSession, 'folder' | 'name' | 'key' | 'contentType' | 'size' | 'tags' | 'description' | 'sha256'> & {
   /** Multipart: every part URL will require and sign the part's SHA-256. */
   readonly checksumAlgorithm?: ChecksumAlgorithm;
-}
+};
 
 export function parseUploadRequest(body: unknown, limits: UploadLimits): UploadRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('body', 'must be a JSON object');

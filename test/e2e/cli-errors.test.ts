@@ -10,6 +10,15 @@ import { cliHome, runCli, type CliHome, type CliRun } from './support/cli';
 jest.setTimeout(60_000);
 
 /** A port nothing listens on. */
+/** A CLI home logged in as `user`, and a scratch dir for local files. */
+async function loggedIn(apiUrl: string, user: { username: string; password: string }): Promise<{ home: CliHome; work: string }> {
+  const home = cliHome(apiUrl);
+  const work = mkdtempSync(path.join(tmpdir(), 'media-store-cli-errors-'));
+  const login = await runCli(['login', '--username', user.username, '--password-stdin'], { env: home.env, stdin: user.password });
+  expect(login.code).toBe(0);
+  return { home, work };
+}
+
 async function closedPort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -33,10 +42,7 @@ describe('media-store CLI errors', () => {
   let work: string;
 
   beforeAll(async () => {
-    home = cliHome(context.apiUrl);
-    work = mkdtempSync(path.join(tmpdir(), 'media-store-cli-errors-'));
-    const login = await runCli(['login', '--username', context.viewer.username, '--password-stdin'], { env: home.env, stdin: context.viewer.password });
-    expect(login.code).toBe(0);
+    ({ home, work } = await loggedIn(context.apiUrl, context.viewer));
   });
 
   afterAll(() => {
@@ -120,10 +126,7 @@ describe('media-store CLI refusals of the upload itself', () => {
   let work: string;
 
   beforeAll(async () => {
-    home = cliHome(context.apiUrl);
-    work = mkdtempSync(path.join(tmpdir(), 'media-store-cli-errors-'));
-    const login = await runCli(['login', '--username', context.editor.username, '--password-stdin'], { env: home.env, stdin: context.editor.password });
-    expect(login.code).toBe(0);
+    ({ home, work } = await loggedIn(context.apiUrl, context.editor));
   });
 
   afterAll(() => {
