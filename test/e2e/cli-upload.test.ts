@@ -124,7 +124,16 @@ describe('media-store CLI', () => {
     const killed = await first.done;
     expect(killed.signal).toBe('SIGKILL');
     const [state] = uploadStates(home);
-    const status = await api<UploadStatus>(`/uploads/${encodeURIComponent(state!.uploadId)}`, { token: token() });
+    // A part whose body had fully reached S3 before the kill may still land after it: read the
+    // held parts once they have stopped changing, so "held before" is what the second run finds.
+    const readStatus = () => api<UploadStatus>(`/uploads/${encodeURIComponent(state!.uploadId)}`, { token: token() });
+    let status = await readStatus();
+    for (let settled = false; !settled; ) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const again = await readStatus();
+      settled = JSON.stringify(again.body) === JSON.stringify(status.body);
+      status = again;
+    }
     expect(status.status).toBe(200);
     expect(status.body.status).toBe('pending');
     const heldBefore = status.body.parts.filter((p) => p.size === 8 * MiB).map((p) => p.partNumber);
