@@ -8,7 +8,7 @@
  * version still overwrites the preview, every older one is still stale, and the final row
  * is the one the events alone would have produced.
  */
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { TABLE_SCHEMA } from '../../contract/table';
 import type { CatalogFile, CatalogTombstone } from '../core/catalog';
 import { FILE_TYPES, type FileType } from '../core/content-types';
@@ -55,8 +55,8 @@ export interface FileDetails {
 
 export interface FileCatalog {
   listFolder(folder: string, options: { limit: number; afterName?: string }): Promise<FolderPage>;
-  /** Available files of a type, newest first (the `byType` index). */
-  listType(fileType: FileType, options: { limit: number; after?: TypePageStart }): Promise<TypePage>;
+  /** Available files of a type, newest first (the `byType` index), those `visible` accepts only. */
+  listType(fileType: FileType, options: { limit: number; after?: TypePageStart; visible?: (file: CatalogFile) => boolean }): Promise<TypePage>;
   /** Strongly consistent read of one row. */
   getRow(folder: string, name: string): Promise<CatalogRow>;
   /** Available files among `keys` (S3 keys), by key; absent keys are not in the map. */
@@ -81,6 +81,12 @@ export const PREVIEW_SEQUENCER = '0'.repeat(32);
 const BATCH_GET_MAX_KEYS = 100;
 const AVAILABLE = 'available';
 
+/** A file of a page and the item it was read from (its index keys make the cursor). */
+interface PageEntry {
+  readonly file: CatalogFile;
+  readonly item: Record<string, unknown>;
+}
+
 export class FilesRepository implements FileCatalog {
   private readonly tableName: string;
   private readonly client: DynamoDBDocumentClient;
@@ -92,76 +98,84 @@ export class FilesRepository implements FileCatalog {
 
   /**
    * Available files of a folder in name order. Tombstones are filtered out by DynamoDB after
-   * the read, so it keeps querying until the page is full or the folder is exhausted.
+   * the read, so it keeps querying until the page is full or the folder is exhausted — and
+   * one file beyond, so a page that ends exactly with the folder carries no cursor.
    */
   async listFolder(folder: string, options: { limit: number; afterName?: string }): Promise<FolderPage> {
-    const files: CatalogFile[] = [];
-    let startKey: Record<string, unknown> | undefined = options.afterName === undefined ? undefined : { ...fileItemKey(folder, options.afterName) };
-    for (;;) {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :file)',
-          FilterExpression: '#status = :available',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pk': folderPartition(folder), ':file': FILE_PREFIX, ':available': 'available' },
-          Limit: Math.max(options.limit - files.length, MIN_QUERY_LIMIT),
-          ...(startKey !== undefined ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        const file = toFile(item);
-        if (file === undefined) continue;
-        files.push(file);
-        // Read more than the page needs: cut here and resume after the last file returned.
-        if (files.length === options.limit) {
-          const isLastRead = item === out.Items?.[out.Items.length - 1];
-          return isLastRead && out.LastEvaluatedKey === undefined ? { files } : { files, lastName: file.name };
-        }
-      }
-      startKey = out.LastEvaluatedKey;
-      if (startKey === undefined) return { files };
-    }
+    const { files, more } = await this.collectPage(
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :file)',
+        FilterExpression: '#status = :available',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pk': folderPartition(folder), ':file': FILE_PREFIX, ':available': AVAILABLE },
+      },
+      options.afterName === undefined ? undefined : { ...fileItemKey(folder, options.afterName) },
+      options.limit,
+    );
+    const last = files[files.length - 1];
+    const page = files.map((f) => f.file);
+    return more && last !== undefined ? { files: page, lastName: last.file.name } : { files: page };
   }
 
-  /** Available files of a type, newest first; tombstones carry no index keys, the filter is a safety net. */
-  async listType(fileType: FileType, options: { limit: number; after?: TypePageStart }): Promise<TypePage> {
+  /**
+   * Available files of a type, newest first; tombstones carry no index keys, the filter is a
+   * safety net. `visible` skips files the caller may not see, so a page is filled with
+   * visible files only and its cursor names a visible file.
+   */
+  async listType(fileType: FileType, options: { limit: number; after?: TypePageStart; visible?: (file: CatalogFile) => boolean }): Promise<TypePage> {
     const index = TABLE_SCHEMA.typeIndex;
     const partition = typeIndexKeys(fileType, '', '').gsi1pk;
-    const files: CatalogFile[] = [];
     let startKey: Record<string, unknown> | undefined;
     if (options.after !== undefined) {
       const location = parseObjectKey(options.after.key);
       if (location === undefined) throw new Error('listType: the start key is not a catalog key');
       startKey = { ...fileItemKey(location.folder, location.name), [index.partitionKey]: partition, [index.sortKey]: options.after.sortKey };
     }
+    const { files, more } = await this.collectPage(
+      {
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :pk',
+        FilterExpression: '#status = :available',
+        ExpressionAttributeNames: { '#pk': index.partitionKey, '#status': 'status' },
+        ExpressionAttributeValues: { ':pk': partition, ':available': AVAILABLE },
+        ScanIndexForward: false,
+      },
+      startKey,
+      options.limit,
+      options.visible,
+    );
+    const last = files[files.length - 1];
+    const page = files.map((f) => f.file);
+    return more && last !== undefined ? { files: page, lastSortKey: String(last.item[index.sortKey]) } : { files: page };
+  }
+
+  /**
+   * Queries from `startKey` until `limit` kept files are read, then reads on until one more
+   * kept file shows up (`more`) or the partition ends: a cursor is only ever handed out when
+   * a next page holds at least one file.
+   */
+  private async collectPage(
+    query: Omit<QueryCommandInput, 'Limit' | 'ExclusiveStartKey'>,
+    startKey: Record<string, unknown> | undefined,
+    limit: number,
+    keep: (file: CatalogFile) => boolean = () => true,
+  ): Promise<{ files: PageEntry[]; more: boolean }> {
+    const files: PageEntry[] = [];
+    let next = startKey;
     for (;;) {
       const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: index.name,
-          KeyConditionExpression: '#pk = :pk',
-          FilterExpression: '#status = :available',
-          ExpressionAttributeNames: { '#pk': index.partitionKey, '#status': 'status' },
-          ExpressionAttributeValues: { ':pk': partition, ':available': AVAILABLE },
-          ScanIndexForward: false,
-          Limit: Math.max(options.limit - files.length, MIN_QUERY_LIMIT),
-          ...(startKey !== undefined ? { ExclusiveStartKey: startKey } : {}),
-        }),
+        new QueryCommand({ ...query, Limit: Math.max(limit + 1 - files.length, MIN_QUERY_LIMIT), ...(next !== undefined ? { ExclusiveStartKey: next } : {}) }),
       );
-      const items = out.Items ?? [];
-      for (const item of items) {
+      for (const item of out.Items ?? []) {
         const file = toFile(item);
-        if (file === undefined) continue;
-        files.push(file);
-        if (files.length === options.limit) {
-          const isLastRead = item === items[items.length - 1];
-          const sortKey = item[index.sortKey];
-          return isLastRead && out.LastEvaluatedKey === undefined ? { files } : { files, lastSortKey: String(sortKey) };
-        }
+        if (file === undefined || !keep(file)) continue;
+        if (files.length === limit) return { files, more: true };
+        files.push({ file, item });
       }
-      startKey = out.LastEvaluatedKey;
-      if (startKey === undefined) return { files };
+      next = out.LastEvaluatedKey;
+      if (next === undefined) return { files, more: false };
     }
   }
 

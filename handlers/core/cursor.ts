@@ -1,86 +1,121 @@
 /**
- * Pagination cursors for folder and type listings: an opaque base64url token naming the folder
- * and the last file name a page reached, or the file type and the last index sort key. Decoding is strict — anything that is not exactly what
- * `encodeListCursor` produced for the same folder is a 400, never a 500 from DynamoDB.
+ * Pagination cursors for folder and type listings. A cursor is opaque and authenticated:
+ * AES-256-GCM under a key derived from the JWT signing secret (HKDF-SHA256, info
+ * `media-store cursor v1`), holding only the last file name (folder listing) or index sort
+ * key (type listing) a page reached. What it belongs to — the kind of listing, the folder or
+ * type, and the caller it was issued to — is authenticated data, not content: a cursor of
+ * another folder, type, kind or user, a tampered one or garbage is a 400 `InvalidCursor`,
+ * never a 500 from DynamoDB, and a caller learns nothing from decoding one.
  */
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { FileType } from './content-types';
 import { ValidationError } from './errors';
 import { keyOfFileId, normalizeFileName, parseObjectKey } from './paths';
 
-interface CursorBody {
-  readonly v: 1;
-  /** Folder the cursor belongs to. */
-  readonly f: string;
-  /** Last file name evaluated. */
-  readonly n: string;
+/** The `cursor` query parameter is not one this listing handed to this caller. */
+export class InvalidCursor extends ValidationError {
+  override readonly code = 'InvalidCursor';
+  constructor() {
+    super('cursor', 'is not a cursor returned by this listing');
+  }
 }
 
+export const CURSOR_KEY_INFO = 'media-store cursor v1';
+const KEY_BYTES = 32;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
 const MAX_CURSOR_LENGTH = 2048;
-
-export function encodeListCursor(folder: string, lastName: string): string {
-  const body: CursorBody = { v: 1, f: folder, n: lastName };
-  return Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
-}
-
-/** The JSON object inside a cursor; throws `ValidationError` when it is not one. */
-function cursorBody(cursor: string, field: string): Record<string, unknown> {
-  const invalid = (): ValidationError => new ValidationError(field, 'is not a cursor returned by this listing');
-  if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
-  let body: unknown;
-  try {
-    body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid();
-  return body as Record<string, unknown>;
-}
-
-/** The last file name of the previous page; throws `ValidationError` on any garbage. */
-export function decodeListCursor(cursor: string, folder: string, field = 'cursor'): string {
-  const invalid = (): ValidationError => new ValidationError(field, 'is not a cursor returned by this listing');
-  const body = cursorBody(cursor, field);
-  if ('t' in body && !('f' in body)) throw new ValidationError(field, 'belongs to a listing by type, not by folder');
-  const { v, f, n, ...rest } = body;
-  if (v !== 1 || typeof f !== 'string' || typeof n !== 'string' || Object.keys(rest).length > 0) throw invalid();
-  if (f !== folder) throw new ValidationError(field, 'belongs to a different folder');
-  try {
-    if (normalizeFileName(n) !== n) throw invalid();
-  } catch {
-    throw invalid();
-  }
-  return n;
-}
-
-interface TypeCursorBody {
-  readonly v: 1;
-  /** File type the cursor belongs to. */
-  readonly t: FileType;
-  /** Index sort key (`<uploadedAt>#<fileId>`) of the last file evaluated. */
-  readonly s: string;
-}
-
 const INDEX_SORT_KEY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)#([A-Za-z0-9_-]+)$/;
 
-export function encodeTypeCursor(fileType: FileType, lastSortKey: string): string {
-  const body: TypeCursorBody = { v: 1, t: fileType, s: lastSortKey };
-  return Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
+/** The cursor key: HKDF-SHA256 of the JWT signing secret (no salt), so no second secret is needed. */
+export function cursorKeyFromSecret(secret: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), CURSOR_KEY_INFO, KEY_BYTES));
 }
 
-/**
- * The index sort key of the last file of the previous page of a type listing, and that file's
- * S3 key (its table key is part of the index's start key). Throws `ValidationError` on
- * garbage, on a cursor of another type and on a folder listing's cursor.
- */
-export function decodeTypeCursor(cursor: string, fileType: FileType, field = 'cursor'): { readonly sortKey: string; readonly key: string } {
-  const invalid = (): ValidationError => new ValidationError(field, 'is not a cursor returned by this listing');
-  const body = cursorBody(cursor, field);
-  if ('f' in body && !('t' in body)) throw new ValidationError(field, 'belongs to a listing by folder, not by type');
-  const { v, t, s, ...rest } = body;
-  if (v !== 1 || typeof t !== 'string' || typeof s !== 'string' || Object.keys(rest).length > 0) throw invalid();
-  if (t !== fileType) throw new ValidationError(field, 'belongs to a listing of a different type');
-  const match = INDEX_SORT_KEY.exec(s);
-  const key = match === null ? undefined : keyOfFileId(match[2] as string);
-  if (match === null || Number.isNaN(Date.parse(match[1] as string)) || key === undefined || parseObjectKey(key) === undefined) throw invalid();
-  return { sortKey: s, key };
+/** Where a type listing resumes: the last index sort key and that file's S3 key. */
+export interface TypeCursorPosition {
+  readonly sortKey: string;
+  readonly key: string;
+}
+
+/** Seals and opens the cursors of one key. `caller` is the username the cursor is issued to. */
+export class ListCursors {
+  private readonly key: Buffer;
+
+  constructor(key: Buffer) {
+    if (key.length !== KEY_BYTES) throw new RangeError(`ListCursors: the key must be ${KEY_BYTES} bytes`);
+    this.key = Buffer.from(key);
+  }
+
+  static fromSecret(secret: string): ListCursors {
+    return new ListCursors(cursorKeyFromSecret(secret));
+  }
+
+  folderCursor(caller: string, folder: string, lastName: string): string {
+    return this.seal(lastName, scope('folder', caller, folder));
+  }
+
+  /** The last file name of the previous page of `folder`. */
+  readFolderCursor(cursor: string, caller: string, folder: string): string {
+    const name = this.open(cursor, scope('folder', caller, folder));
+    try {
+      if (normalizeFileName(name) === name) return name;
+    } catch {
+      // falls through: a sealed cursor always holds a clean name, so this is not one of ours
+    }
+    throw new InvalidCursor();
+  }
+
+  typeCursor(caller: string, fileType: FileType, lastSortKey: string): string {
+    return this.seal(lastSortKey, scope('type', caller, fileType));
+  }
+
+  /** The index sort key and S3 key of the last file of the previous page of `fileType`. */
+  readTypeCursor(cursor: string, caller: string, fileType: FileType): TypeCursorPosition {
+    const sortKey = this.open(cursor, scope('type', caller, fileType));
+    const match = INDEX_SORT_KEY.exec(sortKey);
+    const key = match === null ? undefined : keyOfFileId(match[2] as string);
+    if (match === null || Number.isNaN(Date.parse(match[1] as string)) || key === undefined || parseObjectKey(key) === undefined) throw new InvalidCursor();
+    return { sortKey, key };
+  }
+
+  private seal(value: string, aad: Buffer): string {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    cipher.setAAD(aad);
+    const body = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
+  }
+
+  private open(cursor: string, aad: Buffer): string {
+    if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new InvalidCursor();
+    const raw = Buffer.from(cursor, 'base64url');
+    if (raw.length < IV_BYTES + TAG_BYTES + 1) throw new InvalidCursor();
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
+      decipher.setAAD(aad);
+      decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
+      const plain = Buffer.concat([decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]);
+      return new TextDecoder('utf-8', { fatal: true }).decode(plain);
+    } catch {
+      throw new InvalidCursor();
+    }
+  }
+}
+
+/** Authenticated data: version, kind, caller and folder/type, NUL-separated (none may hold a NUL). */
+function scope(kind: 'folder' | 'type', caller: string, listing: string): Buffer {
+  return Buffer.from(['v1', kind, caller, listing].join('\u0000'), 'utf8');
+}
+
+/** The cursors of the key derived from a secret loaded on first use; a failed load is retried next time. */
+export function lazyListCursors(loadSecret: () => Promise<string>): () => Promise<ListCursors> {
+  let pending: Promise<ListCursors> | undefined;
+  return () => {
+    pending ??= loadSecret().then(ListCursors.fromSecret, (error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
 }

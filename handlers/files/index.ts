@@ -1,7 +1,9 @@
 /** Lambda entry point: listings, reads, downloads, moves and deletes of catalogued files. */
+import { lazyListCursors } from '../core/cursor';
 import { createLogger } from '../core/logger';
 import { FilesRepository } from '../adapters/files-repository';
 import { FoldersRepository } from '../adapters/folders-repository';
+import { jwtSecretLoader, jwtSecretSource } from '../adapters/jwt-secret';
 import { S3ObjectStore } from '../adapters/object-store';
 import { UploadsRepository } from '../adapters/uploads-repository';
 import { createApiHandler } from '../http/api-handler';
@@ -13,6 +15,8 @@ const logger = createLogger({ level: config.logLevel, fields: { fn: 'files' } })
 
 export const handler = createApiHandler(
   filesRoutes({
+    // The one use of the JWT secret here: listing cursors are sealed with a key derived from it.
+    cursors: lazyListCursors(jwtSecretLoader(jwtSecretSource(process.env))),
     files: new FilesRepository({ tableName: config.tableName }),
     folders: new FoldersRepository({ tableName: config.tableName }),
     objects: new S3ObjectStore({ bucket: config.bucketName }),

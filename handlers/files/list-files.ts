@@ -2,9 +2,10 @@
  * `GET /files?folder=&limit=&cursor=` and `GET /files?type=image|video|other&limit=&cursor=`:
  * one page of available files — a folder's in name order, or a type's newest first (the
  * `byType` index) — each with a presigned view URL, in one response shape. Bad folder, type,
- * limit or cursor (also a cursor of the other kind of listing) is a 400 naming the parameter.
+ * limit is a 400 naming the parameter; a cursor that is not one this listing handed to this
+ * caller (another folder, type or user, tampered, garbage) is a 400 `InvalidCursor`.
  */
-import { decodeListCursor, decodeTypeCursor, encodeListCursor, encodeTypeCursor } from '../core/cursor';
+import type { ListCursors } from '../core/cursor';
 import { ValidationError } from '../core/errors';
 import { FILE_TYPES, type FileType } from '../core/content-types';
 import { normalizeFolder, ROOT_FOLDER } from '../core/paths';
@@ -32,7 +33,8 @@ export interface TypeListQuery {
 
 export type ListQuery = FolderListQuery | TypeListQuery;
 
-export function parseListQuery(params: Readonly<Record<string, string | undefined>> | undefined): ListQuery {
+/** Reads the query; `cursors` and `caller` open the cursor (issued to that caller only). */
+export function parseListQuery(params: Readonly<Record<string, string | undefined>> | undefined, cursors: ListCursors, caller: Pick<Caller, 'username'>): ListQuery {
   const rawLimit = params?.limit;
   let limit = DEFAULT_LIMIT;
   if (rawLimit !== undefined) {
@@ -45,11 +47,11 @@ export function parseListQuery(params: Readonly<Record<string, string | undefine
     if (params.folder !== undefined) throw new ValidationError('type', 'cannot be combined with folder: list by folder or by type');
     const fileType = params.type;
     if (!(FILE_TYPES as readonly string[]).includes(fileType)) throw new ValidationError('type', `must be one of ${FILE_TYPES.join(', ')}`);
-    const after = params.cursor === undefined ? undefined : decodeTypeCursor(params.cursor, fileType as FileType);
+    const after = params.cursor === undefined ? undefined : cursors.readTypeCursor(params.cursor, caller.username, fileType as FileType);
     return { fileType: fileType as FileType, limit, ...(after !== undefined ? { after } : {}) };
   }
   const folder = normalizeFolder(params?.folder ?? ROOT_FOLDER);
-  const afterName = params?.cursor === undefined ? undefined : decodeListCursor(params.cursor, folder);
+  const afterName = params?.cursor === undefined ? undefined : cursors.readFolderCursor(params.cursor, caller.username, folder);
   return { folder, limit, ...(afterName !== undefined ? { afterName } : {}) };
 }
 
@@ -69,23 +71,27 @@ export interface ListFilesDeps {
 
 /**
  * One page. A caller limited to folders sees, in a type listing, only the files of its
- * folders: such a page may hold fewer than `limit` files while `nextCursor` goes on.
+ * folders: hidden files are skipped while the page is filled, so the cursor always names a
+ * file the caller sees, and a next page is offered only when it holds one.
  */
-export async function listFiles(query: ListQuery, deps: ListFilesDeps, caller?: Caller): Promise<ListFilesResponse> {
+export async function listFiles(query: ListQuery, cursors: ListCursors, caller: Caller, deps: ListFilesDeps): Promise<ListFilesResponse> {
   const now = (deps.now ?? (() => new Date()))();
   const signing = { sign: await deps.objects.urlSigner(), ttlSeconds: deps.viewUrlTtlSeconds, now };
   const urlExpiresAt = urlExpiry(signing);
   if ('fileType' in query) {
-    const page = await deps.files.listType(query.fileType, { limit: query.limit, ...(query.after !== undefined ? { after: query.after } : {}) });
-    const visible = caller === undefined ? page.files : page.files.filter((file) => isFolderAllowed(caller, file.folder));
+    const page = await deps.files.listType(query.fileType, {
+      limit: query.limit,
+      ...(query.after !== undefined ? { after: query.after } : {}),
+      visible: (file) => isFolderAllowed(caller, file.folder),
+    });
     return {
-      files: visible.map((file) => toFileView(file, signing, urlExpiresAt)),
-      nextCursor: page.lastSortKey === undefined ? null : encodeTypeCursor(query.fileType, page.lastSortKey),
+      files: page.files.map((file) => toFileView(file, signing, urlExpiresAt)),
+      nextCursor: page.lastSortKey === undefined ? null : cursors.typeCursor(caller.username, query.fileType, page.lastSortKey),
     };
   }
   const page = await deps.files.listFolder(query.folder, { limit: query.limit, ...(query.afterName !== undefined ? { afterName: query.afterName } : {}) });
   return {
     files: page.files.map((file) => toFileView(file, signing, urlExpiresAt)),
-    nextCursor: page.lastName === undefined ? null : encodeListCursor(query.folder, page.lastName),
+    nextCursor: page.lastName === undefined ? null : cursors.folderCursor(caller.username, query.folder, page.lastName),
   };
 }

@@ -1,4 +1,5 @@
 /** The files function's routes: exactly `routesOf('files')` in contract/routes.ts. */
+import type { ListCursors } from '../core/cursor';
 import type { Logger } from '../core/logger';
 import type { FileCatalog } from '../adapters/files-repository';
 import type { ObjectStore } from '../adapters/object-store';
@@ -16,6 +17,8 @@ import { listFiles, parseListQuery } from './list-files';
 import { parseUpdateRequest, updateFile } from './update-file';
 
 export interface FilesDeps {
+  /** Seals and opens listing cursors (key derived from the JWT signing secret on first use). */
+  readonly cursors: () => Promise<ListCursors>;
   readonly files: FileCatalog;
   readonly objects: ObjectStore;
   readonly uploads: Pick<UploadSessionStore, 'create'>;
@@ -30,10 +33,11 @@ export function filesRoutes(deps: FilesDeps & FoldersDeps): RouteMap {
     ...folderRoutes(deps),
     'GET /files': async (event) => {
       const caller = principal(event);
-      const query = parseListQuery(event.queryStringParameters);
+      const cursors = await deps.cursors();
+      const query = parseListQuery(event.queryStringParameters, cursors, caller);
       // A folder listing outside the caller's folders is refused; type listings are filtered.
       if ('folder' in query) assertFolderAllowed(caller, query.folder, 'list');
-      return json(200, await listFiles(query, deps, caller));
+      return json(200, await listFiles(query, cursors, caller, deps));
     },
     'POST /files/links': async (event) => {
       const caller = principal(event);

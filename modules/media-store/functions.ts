@@ -181,6 +181,8 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
       { sid: 'TellMissingMediaFromForbidden', effect: 'Allow', actions: ['s3:ListBucket'], resources: [props.storage.bucket.arn] },
       { sid: 'ReadCatalog', effect: 'Allow', actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], resources: [table] },
       { sid: 'ListFilesByType', effect: 'Allow', actions: ['dynamodb:Query'], resources: [props.catalog.typeIndexArn] },
+      // Listing cursors are sealed with a key derived from the signing secret (HKDF).
+      readSecret,
       {
         sid: 'WriteFileRowsAndMoveSessions',
         effect: 'Allow',

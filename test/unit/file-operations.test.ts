@@ -1,7 +1,7 @@
 import type { CatalogRow, FileCatalog, FileDetails, RowVersion, WriteOutcome } from '../../handlers/adapters/files-repository';
 import { SourceObjectMissing, type CopyRequest, type ObjectStore } from '../../handlers/adapters/object-store';
 import type { CatalogFile, CatalogTombstone, ObjectHead, UploadSession } from '../../handlers/core/catalog';
-import { encodeListCursor, encodeTypeCursor } from '../../handlers/core/cursor';
+import { ListCursors } from '../../handlers/core/cursor';
 import { Conflict, Forbidden, NotFound, ValidationError } from '../../handlers/core/errors';
 import { fileIdOf, parseObjectKey } from '../../handlers/core/paths';
 import type { Caller } from '../../handlers/core/roles';
@@ -16,6 +16,9 @@ const NOW = new Date('2024-05-01T10:00:00.000Z');
 const SEQ = '0000000000000000000000000000000A';
 const editor: Caller = { username: 'ed', role: 'editor' };
 const viewer: Caller = { username: 'vi', role: 'viewer' };
+const cursors = new ListCursors(Buffer.alloc(32, 7));
+const encodeListCursor = (folder: string, name: string): string => cursors.folderCursor('ed', folder, name);
+const encodeTypeCursor = (type: 'image' | 'video' | 'other', sortKey: string): string => cursors.typeCursor('ed', type, sortKey);
 
 function catalogFile(key: string, extra: Partial<CatalogFile> = {}): CatalogFile {
   const location = parseObjectKey(key);
@@ -91,7 +94,10 @@ class World {
       return 'applied';
     },
     listFolder: async () => ({ files: [] }),
-    listType: async () => ({ files: [...this.rows.values()].filter((r): r is CatalogFile => r.status === 'available'), lastSortKey: `2024-04-01T00:00:00.000Z#${fileIdOf('media/z.jpg')}` }),
+    listType: async (_type, options) => ({
+      files: [...this.rows.values()].filter((r): r is CatalogFile => r.status === 'available' && (options.visible?.(r) ?? true)),
+      lastSortKey: `2024-04-01T00:00:00.000Z#${fileIdOf('media/z.jpg')}`,
+    }),
   };
 
   readonly store: Pick<ObjectStore, 'head' | 'copy' | 'delete' | 'urlSigner'> = {
@@ -140,7 +146,7 @@ describe('file operations', () => {
   describe('parseListQuery by type', () => {
     it('reads type, limit and a type cursor', () => {
       const cursor = encodeTypeCursor('video', `2024-04-01T00:00:00.000Z#${fileIdOf('media/a/b.mp4')}`);
-      expect(parseListQuery({ type: 'video', limit: '5', cursor })).toEqual({
+      expect(parseListQuery({ type: 'video', limit: '5', cursor }, cursors, editor)).toEqual({
         fileType: 'video',
         limit: 5,
         after: { sortKey: `2024-04-01T00:00:00.000Z#${fileIdOf('media/a/b.mp4')}`, key: 'media/a/b.mp4' },
@@ -158,7 +164,7 @@ describe('file operations', () => {
     ])('throws a 400 for %j', (query, field) => {
       let error: unknown;
       try {
-        parseListQuery(query);
+        parseListQuery(query, cursors, editor);
       } catch (e) {
         error = e;
       }
@@ -171,17 +177,17 @@ describe('file operations', () => {
     it('returns the index page with view URLs and a type cursor', async () => {
       const world = new World();
       world.add(catalogFile('media/a/x.jpg'));
-      const page = await listFiles({ fileType: 'image', limit: 1 }, world.deps(), editor);
+      const page = await listFiles({ fileType: 'image', limit: 1 }, cursors, editor, world.deps());
       expect(page.files.map((f) => f.name)).toEqual(['x.jpg']);
       expect(page.files[0]).toMatchObject({ tags: ['beach'], description: 'sunset', url: 'https://s3/GetObject/media/a/x.jpg' });
-      expect(parseListQuery({ type: 'image', cursor: page.nextCursor as string })).toMatchObject({ after: { key: 'media/z.jpg' } });
+      expect(parseListQuery({ type: 'image', cursor: page.nextCursor as string }, cursors, editor)).toMatchObject({ after: { key: 'media/z.jpg' } });
     });
 
     it('shows a caller limited to folders only the files of its folders', async () => {
       const world = new World();
       world.add(catalogFile('media/family/x.jpg'));
       world.add(catalogFile('media/work/y.jpg'));
-      const page = await listFiles({ fileType: 'image', limit: 10 }, world.deps(), { ...viewer, folders: ['/family'] });
+      const page = await listFiles({ fileType: 'image', limit: 10 }, cursors, { ...viewer, folders: ['/family'] }, world.deps());
       expect(page.files.map((f) => f.folder)).toEqual(['/family']);
     });
   });

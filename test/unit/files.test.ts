@@ -1,11 +1,13 @@
 import type { FolderPage } from '../../handlers/adapters/files-repository';
 import type { CatalogFile } from '../../handlers/core/catalog';
-import { encodeListCursor } from '../../handlers/core/cursor';
+import { InvalidCursor, ListCursors } from '../../handlers/core/cursor';
 import { ValidationError } from '../../handlers/core/errors';
 import { fileIdOf } from '../../handlers/core/paths';
 import { listFiles, parseListQuery } from '../../handlers/files/list-files';
 
 const NOW = new Date('2024-05-01T10:00:00.000Z');
+const cursors = new ListCursors(Buffer.alloc(32, 7));
+const ana = { username: 'ana', role: 'editor' as const };
 
 const file = (name: string): CatalogFile => ({
   id: fileIdOf(`media/spain2024/${name}`),
@@ -25,12 +27,12 @@ const file = (name: string): CatalogFile => ({
 describe('files', () => {
   describe('parseListQuery', () => {
     it('defaults to the root folder and 100 files', () => {
-      expect(parseListQuery(undefined)).toEqual({ folder: '/', limit: 100 });
+      expect(parseListQuery(undefined, cursors, ana)).toEqual({ folder: '/', limit: 100 });
     });
 
     it('normalizes the folder and reads limit and cursor', () => {
-      const cursor = encodeListCursor('/spain2024', 'a.png');
-      expect(parseListQuery({ folder: 'spain2024/', limit: '1000', cursor })).toEqual({ folder: '/spain2024', limit: 1000, afterName: 'a.png' });
+      const cursor = cursors.folderCursor('ana', '/spain2024', 'a.png');
+      expect(parseListQuery({ folder: 'spain2024/', limit: '1000', cursor }, cursors, ana)).toEqual({ folder: '/spain2024', limit: 1000, afterName: 'a.png' });
     });
 
     it.each([
@@ -41,16 +43,28 @@ describe('files', () => {
       [{ limit: 'ten' }, 'limit'],
       [{ limit: '1e3' }, 'limit'],
       [{ cursor: 'garbage!' }, 'cursor'],
-      [{ folder: '/a', cursor: encodeListCursor('/b', 'x') }, 'cursor'],
+      [{ folder: '/a', cursor: cursors.folderCursor('ana', '/b', 'x') }, 'cursor'],
+      [{ folder: '/a', cursor: cursors.folderCursor('bob', '/a', 'x') }, 'cursor'],
+      [{ folder: '/a', cursor: new ListCursors(Buffer.alloc(32, 8)).folderCursor('ana', '/a', 'x') }, 'cursor'],
     ])('throws a 400 for %j', (query, field) => {
       let caught: unknown;
       try {
-        parseListQuery(query);
+        parseListQuery(query, cursors, ana);
       } catch (error) {
         caught = error;
       }
       expect(caught).toBeInstanceOf(ValidationError);
       expect((caught as ValidationError).field).toBe(field);
+    });
+
+    it('refuses a cursor with any byte changed as InvalidCursor', () => {
+      const cursor = cursors.folderCursor('ana', '/a', 'x.jpg');
+      const raw = Buffer.from(cursor, 'base64url');
+      for (let i = 0; i < raw.length; i += 1) {
+        const tampered = Buffer.from(raw);
+        tampered[i] = (tampered[i] as number) ^ 1;
+        expect(() => parseListQuery({ folder: '/a', cursor: tampered.toString('base64url') }, cursors, ana)).toThrow(InvalidCursor);
+      }
     });
   });
 
@@ -66,7 +80,7 @@ describe('files', () => {
         now: () => NOW,
       };
       // Act
-      const response = await listFiles({ folder: '/spain2024', limit: 2 }, deps);
+      const response = await listFiles({ folder: '/spain2024', limit: 2 }, cursors, ana, deps);
       // Assess
       expect(calls).toEqual([['/spain2024', { limit: 2 }]]);
       expect(response.files[0]).toEqual({
@@ -82,12 +96,12 @@ describe('files', () => {
         url: 'https://s3/GetObject/media/spain2024/a.png?e=3600',
         urlExpiresAt: '2024-05-01T11:00:00.000Z',
       });
-      expect(parseListQuery({ folder: '/spain2024', cursor: response.nextCursor as string })).toMatchObject({ afterName: 'b.png' });
+      expect(parseListQuery({ folder: '/spain2024', cursor: response.nextCursor as string }, cursors, ana)).toMatchObject({ afterName: 'b.png' });
     });
 
     it('returns nextCursor null on the last page', async () => {
       const deps = { files: { listFolder: async () => ({ files: [] }), listType: async () => ({ files: [] }) }, objects: { urlSigner: async () => () => 'u' }, viewUrlTtlSeconds: 60 };
-      expect(await listFiles({ folder: '/', limit: 10 }, deps)).toEqual({ files: [], nextCursor: null });
+      expect(await listFiles({ folder: '/', limit: 10 }, cursors, ana, deps)).toEqual({ files: [], nextCursor: null });
     });
   });
 });

@@ -9,7 +9,7 @@ import { parseChangeUserRequest, parseCreateUserRequest, parseUsername } from '.
 import { parseLoginRequest } from '../../handlers/auth/login';
 import { parseObjectEvent } from '../../handlers/core/catalog';
 import { canonicalContentType, fileTypeOf, isContentTypeAllowed, DEFAULT_ALLOWED_CONTENT_TYPES } from '../../handlers/core/content-types';
-import { decodeListCursor, decodeTypeCursor, encodeListCursor } from '../../handlers/core/cursor';
+import { ListCursors } from '../../handlers/core/cursor';
 import { HttpError } from '../../handlers/core/errors';
 import { parseDescription, parseTags } from '../../handlers/core/file-details';
 import { decodeEventKey, fileIdOf, fileLocation, keyOfFileId, MAX_KEY_BYTES, normalizeFileName, normalizeFolder, objectKey, parseObjectKey, ROOT_FOLDER } from '../../handlers/core/paths';
@@ -26,6 +26,7 @@ import { parseUploadRequest } from '../../handlers/uploads/create-upload';
 import { parseSignPartsRequest } from '../../handlers/uploads/sign-parts';
 
 const RUNS = { numRuns: 2000 };
+const cursors = new ListCursors(Buffer.alloc(32, 7));
 
 /** Characters that break naive parsers: controls, lone surrogates, bidi overrides, separators. */
 const TRICKY = ['\u0000', '\u0007', '\n', '\u007f', '\u0085', '\ud800', '\udfff', '\u202e', '\u2066', '\\', '/', '//', '.', '..', '%', '%2F', '%zz', '+', 'e\u0301', '\u0301', '\u200f', '\ufeff', '😀', ' ', '#', '?', '"'];
@@ -146,12 +147,12 @@ describe('parsers of untrusted input, fuzzed', () => {
       fc.integer({ min: 2000, max: 5000 }).map((n) => 'A'.repeat(n)),
     );
 
-    it('decodeListCursor returns a clean name or throws a ValidationError', () => {
-      fc.assert(fc.property(garbageCursor, fc.constantFrom('/', '/a', '/fuzz'), (cursor, folder) => returnsOrRejects(() => decodeListCursor(cursor, folder))), RUNS);
+    it('readFolderCursor returns a clean name or throws a ValidationError', () => {
+      fc.assert(fc.property(garbageCursor, fc.constantFrom('/', '/a', '/fuzz'), (cursor, folder) => returnsOrRejects(() => cursors.readFolderCursor(cursor, 'ana', folder))), RUNS);
     });
 
-    it('decodeTypeCursor returns a sort key or throws a ValidationError', () => {
-      fc.assert(fc.property(garbageCursor, fc.constantFrom('image' as const, 'video' as const, 'other' as const), (cursor, type) => returnsOrRejects(() => decodeTypeCursor(cursor, type))), RUNS);
+    it('readTypeCursor returns a sort key or throws a ValidationError', () => {
+      fc.assert(fc.property(garbageCursor, fc.constantFrom('image' as const, 'video' as const, 'other' as const), (cursor, type) => returnsOrRejects(() => cursors.readTypeCursor(cursor, 'ana', type))), RUNS);
     });
 
     it('a list cursor round-trips for every valid name, and belongs to its folder only', () => {
@@ -163,9 +164,10 @@ describe('parsers of untrusted input, fuzzed', () => {
           } catch {
             return;
           }
-          const cursor = encodeListCursor('/a', name);
-          expect(decodeListCursor(cursor, '/a')).toBe(name);
-          expect(() => decodeListCursor(cursor, '/b')).toThrow(/cursor/);
+          const cursor = cursors.folderCursor('ana', '/a', name);
+          expect(cursors.readFolderCursor(cursor, 'ana', '/a')).toBe(name);
+          expect(() => cursors.readFolderCursor(cursor, 'ana', '/b')).toThrow(/cursor/);
+          expect(() => cursors.readFolderCursor(cursor, 'bob', '/a')).toThrow(/cursor/);
         }),
         RUNS,
       );
@@ -235,7 +237,7 @@ describe('parsers of untrusted input, fuzzed', () => {
 
     it('parseListQuery returns a query or throws a 4xx HttpError', () => {
       const names = fc.constantFrom('folder', 'limit', 'cursor', 'type', 'other');
-      fc.assert(fc.property(fc.dictionary(names, fc.oneof(trickyString, fc.constantFrom('0', '1', '1000', '1001', '-1', '1e3', 'image', 'video'))), (params) => returnsOrRejects(() => parseListQuery(params))), RUNS);
+      fc.assert(fc.property(fc.dictionary(names, fc.oneof(trickyString, fc.constantFrom('0', '1', '1000', '1001', '-1', '1e3', 'image', 'video'))), (params) => returnsOrRejects(() => parseListQuery(params, cursors, { username: 'ana' }))), RUNS);
     });
 
     const bodyParsers: Readonly<Record<string, (body: unknown) => unknown>> = {
