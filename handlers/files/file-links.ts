@@ -1,7 +1,8 @@
 /**
  * `POST /files/links {ids}`: download links for up to 1,000 files at once, in the order asked.
- * A bad body is a 400; an id that names no available file (or a folder outside the caller's
- * limits) is reported in its own item, so one stale id does not fail the batch.
+ * A bad body is a 400; an id that names no available file is reported in its own item, so one
+ * stale id does not fail the batch. A file in a folder outside the caller's limits is answered
+ * exactly like a missing one: the caller must not learn that it exists.
  */
 import { attachmentDisposition } from '../core/content-disposition';
 import { ValidationError } from '../core/errors';
@@ -17,7 +18,7 @@ const MAX_ID_LENGTH = Math.ceil((MAX_KEY_BYTES * 4) / 3);
 
 export type FileLink =
   | { readonly id: string; readonly name: string; readonly url: string; readonly urlExpiresAt: string }
-  | { readonly id: string; readonly error: { readonly code: 'NotFound' | 'FolderForbidden'; readonly message: string } };
+  | { readonly id: string; readonly error: { readonly code: 'NotFound'; readonly message: string } };
 
 export interface FileLinksResponse {
   readonly links: readonly FileLink[];
@@ -56,8 +57,7 @@ export async function fileLinks(ids: readonly string[], caller: Caller, deps: Fi
   const links = ids.map((id, i): FileLink => {
     const key = keys[i];
     const file = key === undefined ? undefined : found.get(key);
-    if (file === undefined) return { id, error: { code: 'NotFound', message: 'No such file' } };
-    if (!isFolderAllowed(caller, file.folder)) return { id, error: { code: 'FolderForbidden', message: `You may not read files in folder ${file.folder}` } };
+    if (file === undefined || !isFolderAllowed(caller, file.folder)) return { id, error: { code: 'NotFound', message: 'No such file' } };
     const url = sign({ operation: 'GetObject', key: file.key, expiresIn: deps.viewUrlTtlSeconds, now, query: { 'response-content-disposition': attachmentDisposition(file.name) } });
     return { id, name: file.name, url, urlExpiresAt };
   });

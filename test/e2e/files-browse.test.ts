@@ -174,3 +174,60 @@ describe('POST /files/links', () => {
     expectErrorBody(response);
   });
 });
+
+describe('a folder-limited caller learns nothing about other folders', () => {
+  const context = e2eContext();
+  const tag = randomBytes(4).toString('hex');
+  let editor: string;
+  let family: string;
+  let hiddenId: string;
+
+  beforeAll(async () => {
+    editor = await login(context.editor);
+    family = await login(context.familyEditor);
+    const visibleId = await uploadFile(family, `/family/${tag}`, 'visible.png', randomBytes(32), { contentType: 'image/png' });
+    expect(await fileWhen(family, visibleId)).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Newest image of all: the first row a type listing reads, hidden from the family editor.
+    hiddenId = await uploadFile(editor, `/private-${tag}`, 'hidden.png', randomBytes(32), { contentType: 'image/png' });
+    expect(await fileWhen(editor, hiddenId)).toBeDefined();
+  }, 20_000);
+
+  it('fills a type listing page with visible files and hands out a cursor that decodes to nothing readable', async () => {
+    const page = await api<FilePage>('/files?type=image&limit=1', { token: family });
+
+    expect(page.status).toBe(200);
+    expect(page.body.files).toHaveLength(1);
+    expect(page.body.files.every((f) => f.folder === '/family' || f.folder.startsWith('/family/') || f.folder.startsWith('/trips/2024'))).toBe(true);
+    const decoded = Buffer.from(page.body.nextCursor ?? '', 'base64url').toString('latin1');
+    expect(decoded).not.toContain(hiddenId);
+    expect(decoded).not.toContain('media/');
+    expect(decoded).not.toContain(tag);
+  });
+
+  it('refuses a cursor issued to another user, and a tampered one, with 400 InvalidCursor', async () => {
+    const admins = await api<FilePage>('/files?type=image&limit=1', { token: await login(context.admin) });
+    const own = await api<FilePage>('/files?type=image&limit=1', { token: family });
+    const raw = Buffer.from(own.body.nextCursor ?? '', 'base64url');
+    raw[raw.length - 1] = (raw[raw.length - 1] as number) ^ 1;
+
+    const foreign = await api('/files?type=image&limit=1&cursor=' + encodeURIComponent(admins.body.nextCursor ?? ''), { token: family });
+    const tampered = await api('/files?type=image&limit=1&cursor=' + raw.toString('base64url'), { token: family });
+
+    for (const response of [foreign, tampered]) {
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ error: { code: 'InvalidCursor', message: expect.any(String) } });
+    }
+  });
+
+  it('answers links for a file in a forbidden folder exactly like links for a missing file', async () => {
+    const missingId = Buffer.from(`media/private-${tag}/never-uploaded.png`).toString('base64url');
+
+    const response = await api<{ links: { id: string; error?: unknown }[] }>('/files/links', { token: family, json: { ids: [hiddenId, missingId] } });
+
+    expect(response.status).toBe(200);
+    const [forbidden, missing] = response.body.links;
+    expect(forbidden?.error).toEqual({ code: 'NotFound', message: expect.any(String) });
+    expect(forbidden?.error).toEqual(missing?.error);
+  });
+});

@@ -73,3 +73,40 @@ describe('GET /files pages through a folder', () => {
     expect(Buffer.from(id, 'base64url').toString('utf8')).toBe(`media/${name}`);
   });
 });
+
+describe('GET /files on a folder holding exactly `limit` files', () => {
+  const context = e2eContext();
+  const folder = `/e2e-exact-${randomBytes(4).toString('hex')}`;
+  // Large enough that DynamoDB itself stops at the page's last row and reports more may follow.
+  const COUNT = 60;
+  let token: string;
+
+  beforeAll(async () => {
+    token = await login(context.editor);
+    for (let i = 0; i < COUNT; i += 10) {
+      await Promise.all(Array.from({ length: Math.min(10, COUNT - i) }, (_, j) => upload(token, folder, `f${String(i + j).padStart(3, '0')}.jpg`)));
+    }
+    const all = await eventually(async () => {
+      const page = await list(token, `folder=${encodeURIComponent(folder)}&limit=1000`);
+      return page.body.files.length === COUNT ? true : undefined;
+    }, 10_000);
+    expect(all).toBe(true);
+  }, 60_000);
+
+  it('returns every file and no cursor to an empty page', async () => {
+    const page = await list(token, `folder=${encodeURIComponent(folder)}&limit=${COUNT}`);
+
+    expect(page.status).toBe(200);
+    expect(page.body.files).toHaveLength(COUNT);
+    expect(page.body.nextCursor).toBeNull();
+  });
+
+  it('returns a cursor while files follow, and the last page has no cursor', async () => {
+    const first = await list(token, `folder=${encodeURIComponent(folder)}&limit=${COUNT / 2}`);
+    const second = await list(token, `folder=${encodeURIComponent(folder)}&limit=${COUNT / 2}&cursor=${encodeURIComponent(first.body.nextCursor ?? '')}`);
+
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    expect(second.body.files).toHaveLength(COUNT / 2);
+    expect(second.body.nextCursor).toBeNull();
+  });
+});
