@@ -39,3 +39,19 @@ export function fileTypeOf(contentType: string | undefined): FileType {
   const type = contentType?.trim().toLowerCase().split('/')[0];
   return type === 'image' || type === 'video' ? type : 'other';
 }
+
+/** What a browser is told to do with a file opened from its view URL. */
+export const ACTIVE_CONTENT_RESPONSE_TYPE = 'application/octet-stream';
+
+/**
+ * Whether a file may render inline from its view URL: only passive media families (image,
+ * video, audio) whose subtype is not a document format that can carry script (SVG and every
+ * `+xml`, HTML). Everything else — `image/svg+xml`, `text/html`, XML, JavaScript, PDF, … — is
+ * active or unknown content and is served as an attachment, so it never runs in the origin
+ * that serves the media (which may one day be the web app's).
+ */
+export function rendersInline(contentType: string): boolean {
+  const [type, subtype = ''] = contentType.trim().toLowerCase().split('/');
+  if (type !== 'image' && type !== 'video' && type !== 'audio') return false;
+  return !/svg|xml|html|script/.test(subtype);
+}

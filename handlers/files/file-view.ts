@@ -3,6 +3,8 @@
  * fields plus a presigned view URL. Also resolves the opaque file id of a path parameter.
  */
 import type { CatalogFile } from '../core/catalog';
+import { attachmentDisposition } from '../core/content-disposition';
+import { ACTIVE_CONTENT_RESPONSE_TYPE, rendersInline } from '../core/content-types';
 import { NotFound } from '../core/errors';
 import { keyOfFileId, parseObjectKey, type FileLocation } from '../core/paths';
 import type { ObjectUrlSigner } from '../adapters/object-store';
@@ -38,9 +40,19 @@ export function toFileView(file: CatalogFile, signing: ViewSigning, urlExpiresAt
     tags: file.tags,
     ...(file.description !== undefined ? { description: file.description } : {}),
     ...(file.sha256 !== undefined ? { sha256: file.sha256 } : {}),
-    url: signing.sign({ operation: 'GetObject', key: file.key, expiresIn: signing.ttlSeconds, now: signing.now }),
+    url: signing.sign({ operation: 'GetObject', key: file.key, expiresIn: signing.ttlSeconds, now: signing.now, ...viewOverrides(file) }),
     urlExpiresAt,
   };
+}
+
+/**
+ * Response overrides signed into a view URL: none for passive media (it renders inline);
+ * for active content (SVG, HTML, XML, scripts…) an attachment of type
+ * application/octet-stream, so opening the URL downloads it instead of running it.
+ */
+function viewOverrides(file: Pick<CatalogFile, 'contentType' | 'name'>): { query?: Record<string, string> } {
+  if (rendersInline(file.contentType)) return {};
+  return { query: { 'response-content-disposition': attachmentDisposition(file.name), 'response-content-type': ACTIVE_CONTENT_RESPONSE_TYPE } };
 }
 
 /**

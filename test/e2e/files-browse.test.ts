@@ -231,3 +231,34 @@ describe('a folder-limited caller learns nothing about other folders', () => {
     expect(forbidden?.error).toEqual(missing?.error);
   });
 });
+
+describe('active content is served as an attachment', () => {
+  const context = e2eContext();
+  const folder = `/e2e-active-${randomBytes(4).toString('hex')}`;
+
+  it('answers the view URL of an SVG with Content-Disposition attachment and a type that never renders', async () => {
+    const token = await login(context.editor);
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.domain)</script></svg>');
+    const id = await uploadFile(token, folder, 'drawing.svg', svg, { contentType: 'image/svg+xml' });
+    const file = await fileWhen(token, id);
+
+    const view = await fetch((file as FileBody).url);
+
+    expect(view.status).toBe(200);
+    expect(view.headers.get('content-disposition')).toBe(`attachment; filename="drawing.svg"; filename*=UTF-8''drawing.svg`);
+    expect(view.headers.get('content-type')).toBe('application/octet-stream');
+    expect(Buffer.from(await view.arrayBuffer()).equals(svg)).toBe(true);
+  });
+
+  it('keeps a JPEG inline', async () => {
+    const token = await login(context.editor);
+    const id = await uploadFile(token, folder, 'photo.jpg', jpegLike(64));
+    const file = await fileWhen(token, id);
+
+    const view = await fetch((file as FileBody).url);
+
+    expect(view.status).toBe(200);
+    expect(view.headers.get('content-disposition')).toBeNull();
+    expect(view.headers.get('content-type')).toBe('image/jpeg');
+  });
+});

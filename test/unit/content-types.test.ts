@@ -1,4 +1,4 @@
-import { canonicalContentType, DEFAULT_ALLOWED_CONTENT_TYPES, fileTypeOf, isContentTypeAllowed, parseContentTypePatterns } from '../../handlers/core/content-types';
+import { canonicalContentType, DEFAULT_ALLOWED_CONTENT_TYPES, fileTypeOf, isContentTypeAllowed, parseContentTypePatterns, rendersInline } from '../../handlers/core/content-types';
 
 describe('content types', () => {
   describe('canonicalContentType', () => {
@@ -40,5 +40,18 @@ describe('content types', () => {
       expect(fileTypeOf('application/pdf')).toBe('other');
       expect(fileTypeOf(undefined)).toBe('other');
     });
+  });
+
+  describe('rendersInline', () => {
+    it.each(['image/jpeg', 'image/png', 'image/webp', 'video/mp4', 'video/quicktime', 'audio/mpeg'])('lets passive %s render inline', (type) => {
+      expect(rendersInline(type)).toBe(true);
+    });
+
+    it.each(['image/svg+xml', 'text/html', 'application/xhtml+xml', 'text/xml', 'application/xml', 'image/x-foo+xml', 'text/javascript', 'application/javascript', 'application/pdf', 'text/plain', 'application/octet-stream'])(
+      'serves active or unknown %s as an attachment',
+      (type) => {
+        expect(rendersInline(type)).toBe(false);
+      },
+    );
   });
 });
