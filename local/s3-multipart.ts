@@ -15,6 +15,8 @@
  *   InvalidPartOrder, InvalidPart (unknown part or other ETag or SHA-256), EntityTooSmall
  *   (a part but the last under 5 MiB), InvalidRequest (SHA256 upload without part checksums).
  * - PutObject with `x-amz-checksum-sha256`: the body is checked before it replaces anything.
+ * - `If-None-Match: *` on PutObject and CompleteMultipartUpload (S3's conditional writes):
+ *   412 PreconditionFailed when the key exists; s3rver ignores the header.
  *
  * CreateMultipartUpload, UploadPart and PutObject stay in s3rver (its CORS handling answers
  * browsers), the headers above added to its response; the other two requests and the completion
@@ -37,6 +39,7 @@ type S3ErrorClass = new (code: string, message: string, detail?: Record<string, 
 const S3Error = createRequire(require.resolve('s3rver'))('./models/error') as S3ErrorClass;
 
 interface FilesystemStore {
+  existsObject(bucket: string, key: string): Promise<boolean>;
   getResourcePath(bucket: string, key: string | undefined, resource: string): string;
   initiateUpload(bucket: string, key: string, uploadId: string, metadata: Record<string, string | string[] | undefined>): Promise<void>;
   putPart(bucket: string, uploadId: string, partNumber: string | number, content: Readable): Promise<{ size: number; md5: string }>;
@@ -44,6 +47,7 @@ interface FilesystemStore {
   putObjectMultipart(bucket: string, uploadId: string, parts: { number: number; etag: string }[]): Promise<{ size: number; md5: string }>;
 }
 
+const PRECONDITION_FAILED = 'At least one of the pre-conditions you specified did not hold';
 const NO_SUCH_UPLOAD = 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.';
 const BAD_DIGEST = 'The SHA256 you specified did not match the calculated checksum.';
 const INVALID_PART = 'One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.';
@@ -119,9 +123,24 @@ export function emulateMultipart(s3rver: S3rver, currentRequest: () => IncomingM
     return stored;
   };
 
+  // Conditional writes: `If-None-Match: *` refuses to replace an existing key (412), on a PUT
+  // and on CompleteMultipartUpload, as S3 does. Checked just before the write; unlike S3 the
+  // check and the write are not one atomic step, which only matters for simultaneous writers.
+  const refuseExisting = async (req: IncomingMessage | undefined, bucket: string, key: string): Promise<void> => {
+    if (header(req, 'if-none-match') === '*' && (await store.existsObject(bucket, key))) throw new S3Error('PreconditionFailed', PRECONDITION_FAILED, { Condition: 'If-None-Match' });
+  };
+
   const putObject = store.putObject.bind(store);
   store.putObject = async (object) => {
     const req = currentRequest();
+    if (req?.method === 'PUT') {
+      try {
+        await refuseExisting(req, object.bucket, object.key);
+      } catch (error) {
+        if (!Buffer.isBuffer(object.content)) object.content.resume();
+        throw error;
+      }
+    }
     const claimed = header(req, 'x-amz-checksum-sha256');
     // Only a PUT's own body; CompleteMultipartUpload (a POST) stores through here too.
     if (req?.method !== 'PUT' || claimed === undefined || Buffer.isBuffer(object.content)) return putObject(object);
@@ -165,6 +184,7 @@ export function emulateMultipart(s3rver: S3rver, currentRequest: () => IncomingM
             return { status: 204, body: '' };
           case 'CompleteMultipartUpload': {
             const parts = parseCompleteXml(await readBody(req));
+            await refuseExisting(req, request.bucket, request.key);
             await checkCompletion(dir, parts, upload);
             const result = await store.putObjectMultipart(request.bucket, request.uploadId, parts.map((p) => ({ number: p.partNumber, etag: p.etag })));
             const etag = JSON.stringify(result.md5);

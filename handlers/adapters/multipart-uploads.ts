@@ -32,6 +32,14 @@ export class PartsRejected extends Error {
   }
 }
 
+/** `If-None-Match: *` did not hold: the key holds an object (S3 answered 412 PreconditionFailed). */
+export class ObjectExists extends Error {
+  constructor(key: string, options?: { cause?: unknown }) {
+    super(`${key} already exists`, options);
+    this.name = 'ObjectExists';
+  }
+}
+
 export interface MultipartUploads {
   /** Starts a multipart upload; returns S3's UploadId. */
   create(upload: NewMultipartUpload): Promise<string>;
@@ -39,9 +47,11 @@ export interface MultipartUploads {
   listParts(key: string, s3UploadId: string): Promise<HeldPart[] | undefined>;
   /**
    * Assembles the object from `parts` (as ListParts returned them, checksums included).
-   * Returns its ETag, `undefined` when the upload no longer exists; throws `PartsRejected`.
+   * Returns its ETag, `undefined` when the upload no longer exists; throws `PartsRejected`,
+   * and `ObjectExists` when the key holds an object and `overwrite` is not set (S3 checks
+   * `If-None-Match: *` atomically).
    */
-  complete(key: string, s3UploadId: string, parts: readonly HeldPart[]): Promise<{ etag?: string } | undefined>;
+  complete(key: string, s3UploadId: string, parts: readonly HeldPart[], options?: { overwrite?: boolean }): Promise<{ etag?: string } | undefined>;
   /** Discards the upload and its parts; no error when it is already gone. */
   abort(key: string, s3UploadId: string): Promise<void>;
 }
@@ -109,13 +119,15 @@ export class S3MultipartUploads implements MultipartUploads {
     return parts.sort((a, b) => a.partNumber - b.partNumber);
   }
 
-  async complete(key: string, s3UploadId: string, parts: readonly HeldPart[]): Promise<{ etag?: string } | undefined> {
+  async complete(key: string, s3UploadId: string, parts: readonly HeldPart[], options: { overwrite?: boolean } = {}): Promise<{ etag?: string } | undefined> {
     try {
       const out = await this.client.send(
         new CompleteMultipartUploadCommand({
           Bucket: this.bucket,
           Key: key,
           UploadId: s3UploadId,
+          // S3 itself refuses to replace an existing object unless the upload asked to.
+          ...(options.overwrite === true ? {} : { IfNoneMatch: '*' }),
           MultipartUpload: {
             Parts: parts.map((p) => ({
               PartNumber: p.partNumber,
@@ -129,6 +141,7 @@ export class S3MultipartUploads implements MultipartUploads {
     } catch (error) {
       if (isNoSuchUpload(error)) return undefined;
       const code = (error as { name?: string }).name ?? '';
+      if (code === 'PreconditionFailed' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412) throw new ObjectExists(key, { cause: error });
       if (PART_ERRORS.has(code)) throw new PartsRejected(code, { cause: error });
       throw error;
     }

@@ -112,7 +112,7 @@ function toSession(item: Record<string, unknown>): UploadSession | undefined {
 
 function toMultipart(value: unknown): { multipart: MultipartState } | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const { s3UploadId, partSize, partCount, checksumAlgorithm } = value as Record<string, unknown>;
+  const { s3UploadId, partSize, partCount, checksumAlgorithm, overwrite } = value as Record<string, unknown>;
   if (typeof s3UploadId !== 'string' || typeof partSize !== 'number' || typeof partCount !== 'number') return undefined;
-  return { multipart: { s3UploadId, partSize, partCount, ...(checksumAlgorithm === 'SHA256' ? { checksumAlgorithm } : {}) } };
+  return { multipart: { s3UploadId, partSize, partCount, ...(checksumAlgorithm === 'SHA256' ? { checksumAlgorithm } : {}), ...(overwrite === true ? { overwrite } : {}) } };
 }

@@ -55,6 +55,8 @@ export interface MultipartState {
   readonly partCount: number;
   /** 'SHA256' when every part must carry its SHA-256 (S3 verifies each part's bytes). */
   readonly checksumAlgorithm?: 'SHA256';
+  /** The completion may replace an existing object (else it sends `If-None-Match: *`). @default false */
+  readonly overwrite?: boolean;
 }
 
 const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;

@@ -12,10 +12,10 @@ import { ValidationError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { checkPartList, MAX_PARTS, type ClaimedPart, type HeldPart } from '../core/multipart';
 import { fileIdOf } from '../core/paths';
-import { PartsRejected, type MultipartUploads } from '../adapters/multipart-uploads';
+import { ObjectExists, PartsRejected, type MultipartUploads } from '../adapters/multipart-uploads';
 import type { UploadSessionStore } from '../adapters/uploads-repository';
 import type { Principal } from '../http/principal';
-import { NotMultipart, UploadExpired, UploadRejected } from './errors';
+import { FileExists, NotMultipart, UploadExpired, UploadRejected } from './errors';
 import { accessibleSession } from './upload-access';
 
 /** S3's ETags are 32 hex digits (`-N` for multipart objects); room to spare for compatible servers. */
@@ -79,8 +79,12 @@ export async function completeUpload(uploadId: string | undefined, claimed: read
   const parts = claimed.map((c) => byNumber.get(c.partNumber) as HeldPart);
   let result: { etag?: string } | undefined;
   try {
-    result = await deps.multipart.complete(session.key, s3UploadId, parts);
+    result = await deps.multipart.complete(session.key, s3UploadId, parts, { overwrite: session.multipart.overwrite === true });
   } catch (error) {
+    if (error instanceof ObjectExists) {
+      await discard(session, deps);
+      throw new FileExists(`A file named "${session.name}" appeared in ${session.folder} during the upload, which did not ask to overwrite it. The upload was aborted.`, { cause: error });
+    }
     if (!(error instanceof PartsRejected)) throw error;
     deps.logger?.warn('completion refused by S3', { uploadId: session.uploadId, s3Code: error.s3Code });
     await discard(session, deps);

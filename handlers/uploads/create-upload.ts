@@ -4,6 +4,11 @@
  * `x-amz-meta-upload-id`, and with `sha256` also `x-amz-checksum-sha256`) make S3 itself
  * refuse any other type, size, session or body — or, from `multipartThresholdBytes` on, a
  * multipart upload whose parts the client has signed on demand (see sign-parts.ts).
+ *
+ * An upload never silently replaces a file: unless the request says `overwrite: true`, a
+ * catalogued file of that folder and name is a 409 `FileExists` here, and S3 itself enforces
+ * it — the single PUT signs `If-None-Match: *` and the multipart completion sends it — so a
+ * file that appears after this check (or is not catalogued yet) is not replaced either.
  */
 import { randomBytes } from 'node:crypto';
 import type { MultipartState, UploadSession } from '../core/catalog';
@@ -12,10 +17,12 @@ import { PayloadTooLarge, UnsupportedMediaType, ValidationError } from '../core/
 import { isBase64Sha256, planParts } from '../core/multipart';
 import { fileIdOf, fileLocation } from '../core/paths';
 import { assertFolderAllowed, canUpload } from '../core/roles';
+import type { FileCatalog } from '../adapters/files-repository';
 import type { MultipartUploads } from '../adapters/multipart-uploads';
 import type { ObjectStore } from '../adapters/object-store';
 import type { UploadSessionStore } from '../adapters/uploads-repository';
 import { requireRole, type Principal } from '../http/principal';
+import { FileExists } from './errors';
 
 export const MAX_TAGS = 20;
 export const MAX_TAG_LENGTH = 64;
@@ -30,7 +37,7 @@ export const SHA256_METADATA = 'sha256';
  * aborts what is left after `abort_incomplete_multipart_days` (7 by default) anyway.
  */
 export const MULTIPART_SESSION_SECONDS = 7 * 24 * 3600;
-const FIELDS = new Set(['folder', 'fileName', 'contentType', 'size', 'tags', 'description', 'sha256', 'checksumAlgorithm']);
+const FIELDS = new Set(['folder', 'fileName', 'contentType', 'size', 'tags', 'description', 'sha256', 'checksumAlgorithm', 'overwrite']);
 const CONTROL = /[\p{Cc}\p{Cs}]/u;
 const CONTROL_EXCEPT_WHITESPACE = /[\p{Cs}\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/u;
 
@@ -46,6 +53,8 @@ export type ChecksumAlgorithm = 'SHA256';
 export type UploadRequest = Pick<UploadSession, 'folder' | 'name' | 'key' | 'contentType' | 'size' | 'tags' | 'description' | 'sha256'> & {
   /** Multipart: every part URL will require and sign the part's SHA-256. */
   readonly checksumAlgorithm?: ChecksumAlgorithm;
+  /** Replace a file of the same folder and name. @default false */
+  readonly overwrite?: boolean;
 };
 
 export function parseUploadRequest(body: unknown, limits: UploadLimits): UploadRequest {
@@ -77,6 +86,7 @@ export function parseUploadRequest(body: unknown, limits: UploadLimits): UploadR
   if (fields.checksumAlgorithm !== undefined && fields.checksumAlgorithm !== 'SHA256') {
     throw new ValidationError('checksumAlgorithm', 'must be "SHA256" (or left out for parts without checksums)');
   }
+  if (fields.overwrite !== undefined && typeof fields.overwrite !== 'boolean') throw new ValidationError('overwrite', 'must be true or false');
   return {
     ...location,
     contentType,
@@ -85,6 +95,7 @@ export function parseUploadRequest(body: unknown, limits: UploadLimits): UploadR
     ...(description !== undefined ? { description } : {}),
     ...(fields.sha256 !== undefined ? { sha256: fields.sha256 as string } : {}),
     ...(fields.checksumAlgorithm !== undefined ? { checksumAlgorithm: 'SHA256' as const } : {}),
+    ...(fields.overwrite === true ? { overwrite: true } : {}),
   };
 }
 
@@ -114,6 +125,8 @@ function parseDescription(input: unknown): string | undefined {
 
 export interface CreateUploadDeps {
   readonly uploads: Pick<UploadSessionStore, 'create'>;
+  /** The catalog row of the key: an existing file is a 409 unless the request overwrites. */
+  readonly files: Pick<FileCatalog, 'getRow'>;
   readonly objects: Pick<ObjectStore, 'urlSigner'>;
   readonly multipart: Pick<MultipartUploads, 'create'>;
   readonly urlTtlSeconds: number;
@@ -155,6 +168,9 @@ export const newUploadId = (): string => randomBytes(16).toString('base64url');
 export async function createUpload(request: UploadRequest, caller: Principal, deps: CreateUploadDeps): Promise<CreateUploadResponse> {
   requireRole(caller, canUpload, 'upload files');
   assertFolderAllowed(caller, request.folder, 'upload to');
+  if (request.overwrite !== true && (await deps.files.getRow(request.folder, request.name)).file !== undefined) {
+    throw new FileExists(`A file named "${request.name}" already exists in ${request.folder}; send "overwrite": true to replace it`);
+  }
   if (request.size >= deps.multipartThresholdBytes) return createMultipartUpload(request, caller, deps);
   const now = (deps.now ?? (() => new Date()))();
   const uploadId = newUploadId();
@@ -172,6 +188,8 @@ export async function createUpload(request: UploadRequest, caller: Principal, de
     'content-length': String(request.size),
     [`x-amz-meta-${UPLOAD_ID_METADATA}`]: uploadId,
   };
+  // Signed, so S3 refuses (412 PreconditionFailed) a PUT onto an existing key.
+  if (request.overwrite !== true) headers['if-none-match'] = '*';
   if (request.sha256 !== undefined) {
     // S3 computes the body's SHA-256 and refuses the PUT (BadDigest) when it differs.
     headers['x-amz-checksum-sha256'] = request.sha256;
@@ -198,6 +216,7 @@ async function createMultipartUpload(request: UploadRequest, caller: Principal, 
     partSize: plan.partSize,
     partCount: plan.partCount,
     ...(request.checksumAlgorithm !== undefined ? { checksumAlgorithm: request.checksumAlgorithm } : {}),
+    ...(request.overwrite === true ? { overwrite: true } : {}),
   };
   const session: UploadSession = { ...sessionFields(request, caller, uploadId, now), expiresAt, mode: 'multipart', multipart, status: 'pending' };
   await deps.uploads.create(session, Math.floor(now.getTime() / 1000) + MULTIPART_SESSION_SECONDS + SESSION_GRACE_SECONDS);

@@ -31,3 +31,8 @@ export class UploadRejected extends BadRequest {
     super(message);
   }
 }
+
+/** A file already has this folder and name, and the upload did not ask to replace it. */
+export class FileExists extends Conflict {
+  override readonly code = 'FileExists';
+}

@@ -1,5 +1,6 @@
 /** Lambda entry point: upload sessions, presigned upload URLs and multipart uploads. */
 import { createLogger } from '../core/logger';
+import { FilesRepository } from '../adapters/files-repository';
 import { S3MultipartUploads } from '../adapters/multipart-uploads';
 import { S3ObjectStore } from '../adapters/object-store';
 import { UploadsRepository } from '../adapters/uploads-repository';
@@ -14,6 +15,7 @@ const logger = createLogger({ level: config.logLevel, fields: { fn: 'uploads' } 
 export const handler = createApiHandler(
   uploadsRoutes({
     uploads: new UploadsRepository({ tableName: config.tableName }),
+    files: new FilesRepository({ tableName: config.tableName }),
     objects: new S3ObjectStore({ bucket: config.bucketName }),
     multipart: new S3MultipartUploads({ bucket: config.bucketName }),
     urlTtlSeconds: config.uploadUrlTtlSeconds,

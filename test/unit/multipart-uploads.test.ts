@@ -1,5 +1,5 @@
 import type { ObjectUrlRequest } from '../../handlers/adapters/object-store';
-import { PartsRejected, type MultipartUploads, type NewMultipartUpload } from '../../handlers/adapters/multipart-uploads';
+import { ObjectExists, PartsRejected, type MultipartUploads, type NewMultipartUpload } from '../../handlers/adapters/multipart-uploads';
 import type { UploadSessionStore } from '../../handlers/adapters/uploads-repository';
 import type { UploadSession } from '../../handlers/core/catalog';
 import { Forbidden, ValidationError } from '../../handlers/core/errors';
@@ -32,7 +32,8 @@ function world() {
   const completed: { s3UploadId: string; parts: readonly HeldPart[] }[] = [];
   const created: NewMultipartUpload[] = [];
   const signed: ObjectUrlRequest[] = [];
-  let completion: 'ok' | 'rejected' | 'gone' = 'ok';
+  let completion: 'ok' | 'rejected' | 'gone' | 'exists' = 'ok';
+  const completionOptions: unknown[] = [];
   const catalogued = new Set<string>();
   const uploads: UploadSessionStore = {
     create: async (session) => void sessions.set(session.uploadId, session),
@@ -53,8 +54,10 @@ function world() {
       return `s3-${created.length}`;
     },
     listParts: async (_key, id) => held.get(id),
-    complete: async (_key, id, parts) => {
+    complete: async (key, id, parts, options) => {
+      completionOptions.push(options);
       if (completion === 'rejected') throw new PartsRejected('EntityTooSmall');
+      if (completion === 'exists') throw new ObjectExists(key);
       if (completion === 'gone') return undefined;
       completed.push({ s3UploadId: id, parts });
       held.delete(id);
@@ -71,7 +74,8 @@ function world() {
       return `https://s3.example/${request.key}?partNumber=${request.query?.partNumber}`;
     },
   };
-  const deps = { uploads, multipart, objects, urlTtlSeconds: 900, multipartThresholdBytes: 8 * MiB, now: () => NOW };
+  const files = { getRow: async () => ({ version: { exists: false as const } }) };
+  const deps = { uploads, files, multipart, objects, urlTtlSeconds: 900, multipartThresholdBytes: 8 * MiB, now: () => NOW };
   return {
     deps,
     sessions,
@@ -81,7 +85,8 @@ function world() {
     created,
     signed,
     catalogued,
-    failCompletion: (how: 'rejected' | 'gone') => (completion = how),
+    completionOptions,
+    failCompletion: (how: 'rejected' | 'gone' | 'exists') => (completion = how),
   };
 }
 
@@ -293,6 +298,26 @@ describe('multipart uploads', () => {
       holdAll(w);
       w.failCompletion('rejected');
       await expect(completeUpload(uploadId, parseCompleteRequest({ parts: ALL_PARTS }), ANA, w.deps)).rejects.toBeInstanceOf(UploadRejected);
+      expect(w.aborted).toEqual(['s3-1']);
+    });
+
+    it('completes with If-None-Match unless the upload asked to overwrite', async () => {
+      const w = world();
+      const plain = await startMultipart(w);
+      holdAll(w);
+      await completeUpload(plain.uploadId, parseCompleteRequest({ parts: ALL_PARTS }), ANA, w.deps);
+
+      expect(w.completionOptions).toEqual([{ overwrite: false }]);
+      const replacing = await startMultipart(w, { overwrite: true });
+      expect(w.sessions.get(replacing.uploadId)?.multipart?.overwrite).toBe(true);
+    });
+
+    it('throws FileExists and aborts when S3 refuses to replace an existing object', async () => {
+      const w = world();
+      const { uploadId } = await startMultipart(w);
+      holdAll(w);
+      w.failCompletion('exists');
+      await expect(completeUpload(uploadId, parseCompleteRequest({ parts: ALL_PARTS }), ANA, w.deps)).rejects.toMatchObject({ code: 'FileExists', statusCode: 409 });
       expect(w.aborted).toEqual(['s3-1']);
     });
 

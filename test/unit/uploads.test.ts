@@ -1,6 +1,6 @@
 import type { ObjectUrlRequest } from '../../handlers/adapters/object-store';
-import type { UploadSession } from '../../handlers/core/catalog';
-import { Forbidden, PayloadTooLarge, UnsupportedMediaType, ValidationError } from '../../handlers/core/errors';
+import type { CatalogFile, UploadSession } from '../../handlers/core/catalog';
+import { Conflict, Forbidden, PayloadTooLarge, UnsupportedMediaType, ValidationError } from '../../handlers/core/errors';
 import { fileIdOf } from '../../handlers/core/paths';
 import { createUpload, parseUploadRequest, type CreateUploadDeps } from '../../handlers/uploads/create-upload';
 
@@ -8,11 +8,15 @@ const LIMITS = { allowedContentTypes: ['image/*', 'video/*'], maxUploadBytes: 10
 const VALID = { folder: '/spain2024', fileName: 'IMG 1.jpg', contentType: 'image/jpeg', size: 10 };
 const NOW = new Date('2024-05-01T10:00:00.000Z');
 
-function fakes(): { deps: CreateUploadDeps; sessions: { session: UploadSession; ttl: number }[]; signed: ObjectUrlRequest[] } {
+function fakes(existing: readonly string[] = []): { deps: CreateUploadDeps; sessions: { session: UploadSession; ttl: number }[]; signed: ObjectUrlRequest[] } {
   const sessions: { session: UploadSession; ttl: number }[] = [];
   const signed: ObjectUrlRequest[] = [];
   const deps: CreateUploadDeps = {
     uploads: { create: async (session, ttl) => void sessions.push({ session, ttl }) },
+    files: {
+      getRow: async (folder, name) =>
+        existing.includes(`${folder}/${name}`) ? { file: { folder, name } as CatalogFile, version: { exists: true } } : { version: { exists: false } },
+    },
     objects: {
       urlSigner: async () => (request) => {
         signed.push(request);
@@ -97,10 +101,23 @@ describe('uploads', () => {
       expect(response).toMatchObject({ mode: 'single', method: 'PUT', fileId: fileIdOf('media/spain2024/IMG 1.jpg'), expiresAt: '2024-05-01T10:15:00.000Z' });
       expect(response.uploadId).toMatch(/^[A-Za-z0-9_-]{22}$/);
       if (response.mode !== 'single') throw new Error('expected a single PUT');
-      expect(response.headers).toEqual({ 'content-type': 'image/jpeg', 'content-length': '10', 'x-amz-meta-upload-id': response.uploadId });
+      expect(response.headers).toEqual({ 'content-type': 'image/jpeg', 'content-length': '10', 'x-amz-meta-upload-id': response.uploadId, 'if-none-match': '*' });
       expect(signed).toEqual([{ operation: 'PutObject', key: 'media/spain2024/IMG 1.jpg', expiresIn: 900, headers: response.headers, now: NOW }]);
       expect(sessions[0]?.session).toMatchObject({ uploadId: response.uploadId, owner: 'ana', key: 'media/spain2024/IMG 1.jpg', size: 10, tags: ['beach'] });
       expect(sessions[0]?.ttl).toBeGreaterThan(NOW.getTime() / 1000 + 900);
+    });
+
+    it('throws FileExists (409) for a catalogued file unless the request overwrites', async () => {
+      const { deps, sessions } = fakes(['/spain2024/IMG 1.jpg']);
+
+      const refused = await createUpload(parseUploadRequest(VALID, LIMITS), { username: 'ana', role: 'editor' }, deps).catch((error: unknown) => error);
+      const replaced = await createUpload(parseUploadRequest({ ...VALID, overwrite: true }, LIMITS), { username: 'ana', role: 'editor' }, deps);
+
+      expect(refused).toBeInstanceOf(Conflict);
+      expect(refused).toMatchObject({ code: 'FileExists', statusCode: 409 });
+      expect(sessions).toHaveLength(1);
+      if (replaced.mode !== 'single') throw new Error('expected a single PUT');
+      expect(replaced.headers).not.toHaveProperty('if-none-match');
     });
 
     it('refuses a viewer with a 403', async () => {
