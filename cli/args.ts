@@ -18,6 +18,7 @@ commands:
   upload <files…> [--folder /x] [--parallel 4]     upload files (multipart when large, resumable)
          [--content-type <type>] [--tags a,b] [--description <text>] [--no-progress]
          [--no-checksum]  (skip the SHA-256 of the file and of each part that S3 verifies)
+         [--overwrite]    (replace a file of the same name; without it that is an error)
   ls [folder] [--type image|video|other] [--json]  list a folder (default /) or all files of a type
   download <id|/folder/name> [dest] [--force]      download a file (dest: a file or a directory)
   rm <id|/folder/name>                             delete a file
@@ -52,6 +53,8 @@ export type Command =
       readonly description?: string;
       readonly progress: boolean;
       readonly checksums: boolean;
+      /** Replace a file of the same name (else the server answers 409 FileExists). */
+      readonly overwrite: boolean;
     }
   | { readonly name: 'ls'; readonly folder?: string; readonly type?: FileTypeFilter; readonly json: boolean }
   | { readonly name: 'download'; readonly target: string; readonly dest?: string; readonly force: boolean }
@@ -88,7 +91,7 @@ type OptionName = keyof typeof OPTIONS;
 /** Which command-specific options each command takes (the global ones go everywhere). */
 const ALLOWED: Readonly<Record<Exclude<Command['name'], 'help'>, readonly OptionName[]>> = {
   login: ['username', 'password-stdin'],
-  upload: ['folder', 'parallel', 'content-type', 'tags', 'description', 'no-progress', 'no-checksum'],
+  upload: ['folder', 'parallel', 'content-type', 'tags', 'description', 'no-progress', 'no-checksum', 'overwrite'],
   ls: ['type', 'json'],
   download: ['force'],
   rm: [],
@@ -156,6 +159,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
           ...(description !== undefined ? { description } : {}),
           progress: values['no-progress'] !== true,
           checksums: values['no-checksum'] !== true,
+          overwrite: values.overwrite === true,
         },
       };
     }

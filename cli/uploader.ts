@@ -53,6 +53,8 @@ export interface UploadFileOptions {
    * extra sequential read of the file before the upload starts). @default true
    */
   readonly checksums?: boolean;
+  /** Replace a file of the same name (else 409 FileExists). @default false */
+  readonly overwrite?: boolean;
   readonly listener?: UploadListener;
   readonly debug?: (message: string) => void;
   /**
@@ -155,6 +157,7 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
       ...(options.tags && options.tags.length ? { tags: options.tags } : {}),
       ...(options.description ? { description: options.description } : {}),
       ...(checksums ? { sha256: checksums.sha256, checksumAlgorithm: 'SHA256' } : {}),
+      ...(options.overwrite === true ? { overwrite: true } : {}),
     };
     const created = await options.api.post<CreatedUpload>('/uploads', createBody);
     options.debug?.(`upload ${created.uploadId}: mode ${created.mode}${created.mode === 'multipart' ? `, ${created.partCount} parts of ${created.partSize} bytes` : ''}`);

@@ -55,6 +55,7 @@ export async function upload(context: CommandContext, options: UploadCommandOpti
         ...(options.description !== undefined ? { description: options.description } : {}),
         parallel: options.parallel,
         checksums: options.checksums,
+        overwrite: options.overwrite,
         retry: options.retry,
         states,
         ...(context.debug ? { debug: context.debug } : {}),

@@ -5,7 +5,7 @@ describe('parseCommandLine', () => {
   it('parses upload with its defaults: folder /, 4 parallel parts, progress and checksums on', () => {
     const parsed = parseCommandLine(['upload', 'a.jpg', 'b.mov']);
 
-    expect(parsed.command).toEqual({ name: 'upload', files: ['a.jpg', 'b.mov'], folder: '/', parallel: 4, tags: [], progress: true, checksums: true });
+    expect(parsed.command).toEqual({ name: 'upload', files: ['a.jpg', 'b.mov'], folder: '/', parallel: 4, tags: [], progress: true, checksums: true, overwrite: false });
     expect(parsed.global).toEqual({ debug: false });
   });
 
@@ -18,15 +18,15 @@ describe('parseCommandLine', () => {
     expect(after.command).toEqual({ name: 'ls', folder: '/a', json: false });
   });
 
-  it('parses upload options: folder, parallel, tags, content type, description, no progress, no checksum', () => {
+  it('parses upload options: folder, parallel, tags, content type, description, no progress, no checksum, overwrite', () => {
     const parsed = parseCommandLine([
       'upload', 'x.mp4', '--folder', '/trips/spain', '--parallel', '8', '--tags', 'beach, sun,,', '--content-type', 'video/mp4',
-      '--description', 'hi', '--no-progress', '--no-checksum',
+      '--description', 'hi', '--no-progress', '--no-checksum', '--overwrite',
     ]);
 
     expect(parsed.command).toEqual({
       name: 'upload', files: ['x.mp4'], folder: '/trips/spain', parallel: 8, tags: ['beach', 'sun'], contentType: 'video/mp4',
-      description: 'hi', progress: false, checksums: false,
+      description: 'hi', progress: false, checksums: false, overwrite: true,
     });
   });
 
