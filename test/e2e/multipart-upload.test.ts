@@ -338,4 +338,48 @@ describe('multipart upload', () => {
       expect(again.body).toMatchObject({ error: { code: 'UploadNotFound' } });
     });
   });
+
+  describe('a file that appears under the same name while the parts are sent', () => {
+    it('is kept: S3 refuses the completion (If-None-Match) and the API answers 409 FileExists', async () => {
+      // Prepare: a multipart upload of a new name, its parts sent…
+      const fileName = 'contested.mp4';
+      const created = await create({ fileName });
+      expect(created.status).toBe(201);
+      const { uploadId, partSize, partCount } = created.body;
+      const signed = await signParts(token, uploadId, Array.from({ length: partCount }, (_, i) => i + 1));
+      const etags = await inParallel(signed.body.parts, PARALLEL_PARTS, async (part) => {
+        const sent = await putPart(part, partOf(source, partSize, part.partNumber));
+        expect(sent.status).toBe(200);
+        return { partNumber: part.partNumber, etag: (sent.etag ?? '').replace(/"/g, '') };
+      });
+      // …while a small single PUT of the same name lands first.
+      const small = randomBytes(1000);
+      const single = await api<{ url: string; headers: Record<string, string> }>('/uploads', { token, json: { folder, fileName, contentType: 'video/mp4', size: small.length } });
+      expect(single.status).toBe(201);
+      expect((await fetch(single.body.url, { method: 'PUT', headers: single.body.headers, body: small })).status).toBe(200);
+
+      // Act
+      const completed = await api(`/uploads/${uploadId}/complete`, { token, json: { parts: etags.sort((a, b) => a.partNumber - b.partNumber) } });
+
+      // Assess
+      expect(completed.status).toBe(409);
+      expect(completed.body).toEqual({ error: { code: 'FileExists', message: expect.any(String) } });
+      const s3 = localS3(context);
+      const head = await s3.send(new HeadObjectCommand({ Bucket: context.bucketName, Key: `media${folder}/${fileName}` }));
+      s3.destroy();
+      expect(head.ContentLength).toBe(small.length);
+    });
+
+    it('answers 409 FileExists to a new multipart upload of a catalogued name unless it overwrites', async () => {
+      const taken = await eventually(async () => {
+        const response = await create({ fileName: 'contested.mp4' });
+        return response.status === 409 ? response : undefined;
+      }, 3000);
+      const replacing = await create({ fileName: 'contested.mp4', overwrite: true });
+
+      expect(taken?.body).toEqual({ error: { code: 'FileExists', message: expect.any(String) } });
+      expect(replacing.status).toBe(201);
+      expect((await api(`/uploads/${replacing.body.uploadId}`, { token, method: 'DELETE' })).status).toBe(204);
+    });
+  });
 });

@@ -113,3 +113,73 @@ describe('upload through a presigned URL', () => {
     expect(files).toEqual([]);
   });
 });
+
+describe('an upload never silently replaces a file', () => {
+  const context = e2eContext();
+  const folder = `/e2e-exists-${randomBytes(4).toString('hex')}`;
+  const original = jpegLike(4000);
+  let token: string;
+
+  const create = (fileName: string, size: number, extra: Record<string, unknown> = {}) =>
+    api<CreatedUpload>('/uploads', { token, json: { folder, fileName, contentType: 'image/jpeg', size, ...extra } });
+  const put = (upload: CreatedUpload, body: Buffer) => fetch(upload.url, { method: 'PUT', headers: upload.headers, body });
+  const viewed = async (fileName: string): Promise<string | undefined> => {
+    const files = await listUntil(token, folder, (all) => all.some((f) => f.name === fileName), 3000);
+    const file = files?.find((f) => f.name === fileName);
+    return file === undefined ? undefined : sha256(Buffer.from(await (await fetch(file.url)).arrayBuffer()));
+  };
+
+  beforeAll(async () => {
+    token = await login(context.editor);
+    const first = await create('taken.jpg', original.length);
+    expect(first.status).toBe(201);
+    expect((await put(first.body, original)).status).toBe(200);
+    expect(await viewed('taken.jpg')).toBe(sha256(original));
+  });
+
+  it('answers 409 FileExists to an upload onto a catalogued file', async () => {
+    const response = await create('taken.jpg', 10);
+
+    expect(response.status).toBe(409);
+    expect(response.body).toEqual({ error: { code: 'FileExists', message: expect.stringContaining('overwrite') } });
+  });
+
+  it('has S3 refuse (412) the second of two PUTs of a new name started before either landed', async () => {
+    const a = await create('race.jpg', original.length);
+    const b = await create('race.jpg', 5000);
+    expect(a.body.headers).toMatchObject({ 'if-none-match': '*' });
+
+    const first = await put(a.body, original);
+    const second = await put(b.body, jpegLike(5000));
+
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(412);
+    expect(await second.text()).toContain('PreconditionFailed');
+    expect(await viewed('race.jpg')).toBe(sha256(original));
+  });
+
+  it('has S3 refuse a PUT whose signed If-None-Match header is left out', async () => {
+    const upload = await create('unsent-header.jpg', original.length);
+    const { 'if-none-match': _condition, ...headers } = upload.body.headers;
+
+    const response = await fetch(upload.body.url, { method: 'PUT', headers, body: original });
+
+    expect(response.status).toBe(403);
+  });
+
+  it('replaces the file when the upload says overwrite: true', async () => {
+    const replacement = jpegLike(6000);
+    const upload = await create('taken.jpg', replacement.length, { overwrite: true });
+
+    expect(upload.status).toBe(201);
+    expect(upload.body.headers).not.toHaveProperty('if-none-match');
+    expect((await put(upload.body, replacement)).status).toBe(200);
+    const replaced = await eventually(async () => ((await viewed('taken.jpg')) === sha256(replacement) ? true : undefined), 3000);
+    expect(replaced).toBe(true);
+  });
+
+  it('refuses an overwrite that is not a boolean with a 400', async () => {
+    const response = await create('other.jpg', 10, { overwrite: 'yes' });
+    expect(response.status).toBe(400);
+  });
+});

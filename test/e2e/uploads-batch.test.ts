@@ -97,3 +97,38 @@ describe('POST /uploads/batch', () => {
     expectErrorBody(response);
   });
 });
+
+describe('POST /uploads/batch onto existing files', () => {
+  const context = e2eContext();
+  const folder = `/e2e-batch-exists-${randomBytes(4).toString('hex')}`;
+
+  it('reports FileExists for the item naming an existing file, creates the others, and replaces it with overwrite: true', async () => {
+    const editor = await login(context.editor);
+    const bytes = jpegLike(3000);
+    const first = await api<BatchResponse>('/uploads/batch', { token: editor, json: { files: [{ folder, fileName: 'kept.jpg', contentType: 'image/jpeg', size: bytes.length }] } });
+    const created = first.body.uploads[0] as Extract<Item, { upload: unknown }>;
+    expect((await fetch(created.upload.url, { method: 'PUT', headers: created.upload.headers, body: bytes })).status).toBe(200);
+    const listed = await eventually(async () => {
+      const page = await api<{ files: { name: string }[] }>(`/files?folder=${encodeURIComponent(folder)}`, { token: editor });
+      return page.body.files.some((f) => f.name === 'kept.jpg') ? true : undefined;
+    }, 3000);
+    expect(listed).toBe(true);
+
+    const second = await api<BatchResponse>('/uploads/batch', {
+      token: editor,
+      json: {
+        files: [
+          { folder, fileName: 'kept.jpg', contentType: 'image/jpeg', size: 10 },
+          { folder, fileName: 'new.jpg', contentType: 'image/jpeg', size: 10 },
+          { folder, fileName: 'kept.jpg', contentType: 'image/jpeg', size: 10, overwrite: true },
+        ],
+      },
+    });
+
+    expect(second.status).toBe(207);
+    expect(second.body.uploads[0]).toEqual({ index: 0, error: { code: 'FileExists', message: expect.any(String) } });
+    expect(second.body.uploads[1]).toMatchObject({ index: 1, upload: { mode: 'single' } });
+    // The same name twice in one batch is still refused, whatever overwrite says.
+    expect(second.body.uploads[2]).toMatchObject({ index: 2, error: { code: 'DuplicateInBatch' } });
+  });
+});
