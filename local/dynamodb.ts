@@ -2,12 +2,17 @@
  * DynamoDB Local (the jar shipped in amplify-dynamodb-simulator, Java 17) as a child process,
  * plus the catalog table created exactly as the synthesized plan declares it.
  *
+ * DynamoDB Local has no option to choose its address and listens on every interface; it is
+ * started through `dynamodb-loopback.java` (Java's single-file source mode), which binds its
+ * connector to 127.0.0.1 before it starts, so nothing beyond this machine can reach the table
+ * (and its password hashes).
+ *
  * Java runs under a small `sh` watchdog that holds a pipe from this process: when this
  * process dies for any reason (Ctrl-C, crash, SIGKILL of a test runner), the pipe closes and
  * the watchdog kills Java, so no DynamoDB Local outlives the stack.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import {
   CreateTableCommand,
@@ -44,7 +49,7 @@ export interface DynamoDbLocal {
 
 const WATCHDOG = `
 exec 3<&0
-java -Djava.library.path="$DDB_LIB" -jar "$DDB_JAR" "$@" </dev/null &
+java -Djava.library.path="$DDB_LIB" -cp "$DDB_JAR:$DDB_LIB/*" "$DDB_LAUNCHER" "$@" </dev/null &
 java_pid=$!
 trap 'kill $java_pid 2>/dev/null' TERM INT HUP
 { read _ignored <&3; kill $java_pid 2>/dev/null; } &
@@ -54,6 +59,9 @@ while kill -0 $java_pid 2>/dev/null; do wait $java_pid; status=$?; done
 kill $reader_pid 2>/dev/null
 exit $status
 `;
+
+/** Starts DynamoDB Local with its connector bound to 127.0.0.1 (see the file). */
+const LOOPBACK_LAUNCHER = path.join(__dirname, 'dynamodb-loopback.java');
 
 export function emulatorDir(): string {
   const dir = path.join(path.dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
@@ -67,7 +75,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   const emulator = emulatorDir();
   const args = ['-port', String(port), '-sharedDb', '-disableTelemetry'];
   if (options.dbDir) {
-    mkdirSync(options.dbDir, { recursive: true });
+    mkdirSync(options.dbDir, { recursive: true, mode: 0o700 });
+    chmodSync(options.dbDir, 0o700);
     args.push('-dbPath', options.dbDir);
   } else {
     args.push('-inMemory');
@@ -75,7 +84,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
 
   const child = spawn('sh', ['-c', WATCHDOG, 'dynamodb-local-watchdog', ...args], {
     cwd: options.dbDir ?? emulator,
-    env: { ...process.env, DDB_JAR: path.join(emulator, 'DynamoDBLocal.jar'), DDB_LIB: path.join(emulator, 'DynamoDBLocal_lib') },
+    env: { ...process.env, DDB_JAR: path.join(emulator, 'DynamoDBLocal.jar'), DDB_LIB: path.join(emulator, 'DynamoDBLocal_lib'), DDB_LAUNCHER: LOOPBACK_LAUNCHER },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   // The watchdog must not keep this process alive, and its stdin is the lifeline.

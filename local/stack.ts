@@ -100,8 +100,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const plan = SynthesizedPlan.load(planDir, options.variables);
 
   const scratch = inMemory ? mkdtempSync(path.join(tmpdir(), 'media-store-local-')) : undefined;
+  // Owner only: the data holds the JWT secret and password hashes.
+  if (!inMemory || options.stackFile === undefined) privateDir(path.join(root, '.local'));
   const dataDir = scratch ?? options.dataDir ?? path.join(root, '.local', 'data');
-  mkdirSync(dataDir, { recursive: true });
+  privateDir(dataDir);
   const functionsDir = options.functionsDir ?? (scratch ? path.join(scratch, 'functions') : path.join(root, '.local', 'functions'));
   const stackFile = options.stackFile === undefined ? path.join(root, '.local', 'stack.json') : options.stackFile;
   const deadLetterDir = options.deadLetterDir ?? (scratch ? path.join(scratch, 'dlq') : path.join(root, '.local', 'dlq'));
@@ -270,6 +272,12 @@ function topicNamesOf(plan: SynthesizedPlan): Record<string, string> {
       }
     }),
   );
+}
+
+/** Creates `dir` (and missing parents) readable by its owner only, and tightens it if it exists. */
+function privateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
 }
 
 /** 48 random bytes, generated once and kept with the data (mode 0600). Never logged. */
