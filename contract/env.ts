@@ -34,6 +34,10 @@ export const ENV = {
   UPLOAD_URL_TTL_SECONDS: 'UPLOAD_URL_TTL_SECONDS',
   /** Lifetime of presigned view/download URLs, seconds. @default 3600 */
   VIEW_URL_TTL_SECONDS: 'VIEW_URL_TTL_SECONDS',
+  /** Name of the move function the files function invokes asynchronously for large moves. */
+  MOVE_FUNCTION_NAME: 'MOVE_FUNCTION_NAME',
+  /** Moves of files larger than this many bytes run as jobs (202). @default 134217728 (128 MiB) */
+  MOVE_JOB_THRESHOLD_BYTES: 'MOVE_JOB_THRESHOLD_BYTES',
   /** "true" to address S3 path-style (local S3 server). @default false */
   S3_FORCE_PATH_STYLE: 'S3_FORCE_PATH_STYLE',
   /** Log level for the structured logger. @default "info" */
@@ -47,6 +51,7 @@ export const FUNCTION_ENV = {
   authorizer: ['JWT_SECRET_ARN', 'JWT_ISSUER', 'LOG_LEVEL'],
   auth: ['TABLE_NAME', 'JWT_SECRET_ARN', 'JWT_ISSUER', 'TOKEN_TTL_SECONDS', 'LOGIN_MAX_FAILURES', 'LOGIN_LOCKOUT_SECONDS', 'MAX_USERS', 'LOG_LEVEL'],
   uploads: ['TABLE_NAME', 'BUCKET_NAME', 'ALLOWED_CONTENT_TYPES', 'MAX_UPLOAD_BYTES', 'MULTIPART_THRESHOLD_BYTES', 'UPLOAD_URL_TTL_SECONDS', 'LOG_LEVEL'],
-  files: ['TABLE_NAME', 'BUCKET_NAME', 'JWT_SECRET_ARN', 'VIEW_URL_TTL_SECONDS', 'LOG_LEVEL'],
+  files: ['TABLE_NAME', 'BUCKET_NAME', 'JWT_SECRET_ARN', 'VIEW_URL_TTL_SECONDS', 'MOVE_FUNCTION_NAME', 'MOVE_JOB_THRESHOLD_BYTES', 'LOG_LEVEL'],
   sync: ['TABLE_NAME', 'BUCKET_NAME', 'TOPIC_ARN', 'LOG_LEVEL'],
+  move: ['TABLE_NAME', 'BUCKET_NAME', 'LOG_LEVEL'],
 } as const satisfies Record<import('./functions').FunctionName, readonly (keyof typeof ENV)[]>;

@@ -7,7 +7,7 @@
 export const API_FUNCTIONS = ['auth', 'uploads', 'files'] as const;
 export type ApiFunctionName = (typeof API_FUNCTIONS)[number];
 
-export const FUNCTION_NAMES = ['authorizer', 'auth', 'uploads', 'files', 'sync'] as const;
+export const FUNCTION_NAMES = ['authorizer', 'auth', 'uploads', 'files', 'sync', 'move'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export interface FunctionDeclaration {
@@ -22,6 +22,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionDeclaration>> = {
   uploads: { entry: 'handlers/uploads/index.ts', description: 'Upload sessions and presigned upload URLs' },
   files: { entry: 'handlers/files/index.ts', description: 'Catalog listing with presigned view URLs' },
   sync: { entry: 'handlers/sync/index.ts', description: 'Keeps the catalog equal to the bucket from S3 events' },
+  move: { entry: 'handlers/move/index.ts', description: 'Runs move jobs of large files: parallel part copy, verify, delete the original' },
 };
 
 export const FUNCTION_TAG = 'media-store:function';

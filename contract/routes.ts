@@ -40,8 +40,9 @@ export const ROUTES: readonly RouteDeclaration[] = [
   { method: 'POST', path: '/files/links', function: 'files', auth: true, summary: 'Download links for many files; unknown ids reported per item' },
   { method: 'GET', path: '/files/{id}', function: 'files', auth: true, summary: 'A file\'s metadata and view URL' },
   { method: 'GET', path: '/files/{id}/download', function: 'files', auth: true, summary: '302 to a presigned download (Content-Disposition: attachment with the file name)' },
-  { method: 'PATCH', path: '/files/{id}', function: 'files', auth: true, summary: 'Change tags or description; rename or move (copy, verify, delete; 409 on a name clash unless overwrite)' },
+  { method: 'PATCH', path: '/files/{id}', function: 'files', auth: true, summary: 'Change tags or description; rename or move (copy, verify, delete; 409 on a name clash unless overwrite); 202 with a job for large files' },
   { method: 'DELETE', path: '/files/{id}', function: 'files', auth: true, summary: 'Delete a file' },
+  { method: 'GET', path: '/jobs/{id}', function: 'files', auth: true, summary: 'A move job\'s status: pending, running, succeeded (with the moved file) or failed (with the error)' },
 ];
 
 /** API Gateway's route key, e.g. `POST /uploads`. */

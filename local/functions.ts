@@ -26,6 +26,8 @@ export interface LocalValues {
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** The local SNS (local/sns.ts): set as `AWS_ENDPOINT_URL_SNS`. */
   readonly snsEndpoint?: string;
+  /** The local Lambda Invoke API (local/lambda-api.ts): set as `AWS_ENDPOINT_URL_LAMBDA`. */
+  readonly lambdaEndpoint?: string;
   /** Local ARN of each `aws_sns_topic` by logical name; a topic not listed resolves to "" (do not publish). */
   readonly topicArns?: Readonly<Record<string, string>>;
 }
@@ -507,6 +509,7 @@ export function lambdaEnvironment(definition: FunctionDefinition, taskRoot: stri
     AWS_ENDPOINT_URL_S3: local.s3Endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: local.dynamodbEndpoint,
     ...(local.snsEndpoint !== undefined ? { AWS_ENDPOINT_URL_SNS: local.snsEndpoint } : {}),
+    ...(local.lambdaEndpoint !== undefined ? { AWS_ENDPOINT_URL_LAMBDA: local.lambdaEndpoint } : {}),
     S3_FORCE_PATH_STYLE: 'true',
     AWS_LAMBDA_FUNCTION_NAME: definition.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',

@@ -18,6 +18,7 @@ import { consoleLogger, type Logger } from './log';
 import { PlanError, stackDir, SynthesizedPlan, type PlanValue } from './plan';
 import { ensurePortFree, freePort } from './ports';
 import { corsRulesFromPlan, notificationMatches, notificationsFromPlan, startLocalS3, type LocalS3 } from './s3';
+import { startLocalLambdaApi } from './lambda-api';
 import { startLocalSns } from './sns';
 import { deadLettersIn } from './dead-letters';
 
@@ -126,9 +127,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const jwtSecret = readOrCreateSecret(jwtSecretFile);
     const apiPort = options.port ?? 3000;
     if (apiPort !== 0) await ensurePortFree(apiPort, options.host ?? '127.0.0.1');
-    const [s3Port, dynamodbPort] = await Promise.all([
+    const [s3Port, dynamodbPort, lambdaPort] = await Promise.all([
       options.s3Port ?? freePort(),
       options.dynamodbPort ?? freePort(),
+      freePort(),
     ]);
     // The plan's topics on a local SNS, so that "upload processed" messages can be seen.
     const topicNames = topicNamesOf(plan);
@@ -136,6 +138,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stoppers.push(() => sns.stop());
     const local: LocalValues = {
       snsEndpoint: sns.endpoint,
+      lambdaEndpoint: `http://127.0.0.1:${lambdaPort}`,
       topicArns: Object.fromEntries(Object.entries(topicNames).map(([resource, name]) => [resource, sns.topicArn(name)])),
       region: LOCAL_REGION,
       tableName: localName(plan, 'aws_dynamodb_table', 'name', DEFAULT_TABLE_NAME),
@@ -177,6 +180,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onFailedEvent: deadLetters.receive,
     });
     stoppers.push(() => functions.stop());
+    // Functions start functions (the files function its move jobs) through the Lambda API.
+    const byPhysicalName = new Map(definitions.flatMap((d) => [[d.functionName, d.name], [`arn:aws:lambda:${local.region}:000000000000:function:${d.functionName}`, d.name]]));
+    const lambdaApi = await startLocalLambdaApi({
+      port: lambdaPort,
+      functionOf: (nameOrArn) => byPhysicalName.get(nameOrArn),
+      invoke: (name, event) => functions.invoke(name, event),
+      invokeAsync: (name, event, description) => functions.invokeAsync(name, event, description),
+      logger,
+    });
+    stoppers.push(() => lambdaApi.stop());
 
     const started = Date.now();
     const [dynamodb, s3] = await Promise.all([

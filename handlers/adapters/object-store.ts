@@ -33,9 +33,9 @@ export interface ObjectStore {
    * system headers and user metadata, with `addMetadata` laid over the metadata. Copies the
    * source only while its ETag is `sourceEtag` (when given). Objects over 5 GiB are copied
    * part by part; a failed part copy aborts the multipart upload, so nothing is left behind.
-   * Throws `SourceObjectMissing` when the source is gone.
+   * Throws `SourceObjectMissing` when the source is gone. Answers the copy's ETag.
    */
-  copy(request: CopyRequest): Promise<void>;
+  copy(request: CopyRequest): Promise<CopyResult>;
   /** Deletes an object; deleting a missing key succeeds (as in S3). */
   delete(key: string): Promise<void>;
 }
@@ -46,6 +46,11 @@ export interface CopyRequest {
   /** User metadata (lower-case names without `x-amz-meta-`) added to or replacing the source's. */
   readonly addMetadata?: Readonly<Record<string, string>>;
   readonly sourceEtag?: string;
+}
+
+export interface CopyResult {
+  /** ETag of the object the copy wrote (without quotes), when S3 answered one. */
+  readonly etag?: string;
 }
 
 /** The copy source vanished (or changed, when an ETag was required) before it was copied. */
@@ -99,7 +104,7 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async copy(request: CopyRequest): Promise<void> {
+  async copy(request: CopyRequest): Promise<CopyResult> {
     const bucket = this.options.bucket;
     const source = await this.headRaw(request.sourceKey);
     if (source === undefined) throw new SourceObjectMissing(request.sourceKey);
@@ -117,13 +122,13 @@ export class S3ObjectStore implements ObjectStore {
     const ifMatch = request.sourceEtag === undefined ? {} : { CopySourceIfMatch: `"${request.sourceEtag.replace(/"/g, '')}"` };
     try {
       if (size <= (this.options.singleCopyMaxBytes ?? MAX_SINGLE_COPY_BYTES)) {
-        await this.client.send(
+        const out = await this.client.send(
           new CopyObjectCommand({ Bucket: bucket, Key: request.destinationKey, CopySource: copySource, MetadataDirective: 'REPLACE', ...headers, ...ifMatch }),
         );
-        return;
+        return etagResult(out.CopyObjectResult?.ETag);
       }
       const parts = copyPartRanges(size, copyPartSize(size, this.options.copyPartBytes));
-      await this.copyInParts(request.destinationKey, copySource, parts, headers, ifMatch);
+      return etagResult(await this.copyInParts(request.destinationKey, copySource, parts, headers, ifMatch));
     } catch (error) {
       if (statusOf(error) === 404 || statusOf(error) === 412) throw new SourceObjectMissing(request.sourceKey, { cause: error });
       throw error;
@@ -136,7 +141,7 @@ export class S3ObjectStore implements ObjectStore {
     parts: readonly CopyPart[],
     headers: Omit<ConstructorParameters<typeof CreateMultipartUploadCommand>[0], 'Bucket' | 'Key'>,
     ifMatch: { CopySourceIfMatch?: string },
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     const bucket = this.options.bucket;
     const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...headers }));
     const uploadId = created.UploadId;
@@ -164,7 +169,7 @@ export class S3ObjectStore implements ObjectStore {
         }
       };
       await Promise.all(Array.from({ length: Math.min(this.options.copyConcurrency ?? 4, parts.length) }, worker));
-      await this.client.send(
+      const completed = await this.client.send(
         new CompleteMultipartUploadCommand({
           Bucket: bucket,
           Key: key,
@@ -172,6 +177,7 @@ export class S3ObjectStore implements ObjectStore {
           MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: etags[p.partNumber - 1] as string })) },
         }),
       );
+      return completed.ETag;
     } catch (error) {
       // Parts of an unfinished upload are billed until aborted; the destination never appeared.
       await this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
@@ -199,6 +205,8 @@ export class S3ObjectStore implements ObjectStore {
     return (request) => signer.presign({ ...request, bucket }, credentials);
   }
 }
+
+const etagResult = (etag: string | undefined): CopyResult => (etag === undefined || etag === '' ? {} : { etag: etag.replace(/"/g, '') });
 
 function statusOf(error: unknown): number | undefined {
   return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;

@@ -32,3 +32,5 @@ export const typeIndexKeys = (fileType: FileType, uploadedAt: string, fileId: st
   gsi1pk: `TYPE#${fileType}`,
   gsi1sk: `${uploadedAt}#${fileId}`,
 });
+/** A background job (a move of a large file): its own partition, read by id. */
+export const jobItemKey = (jobId: string): ItemKey => ({ pk: `JOB#${jobId}`, sk: 'JOB' });

@@ -4,6 +4,8 @@ import { createLogger } from '../core/logger';
 import { FilesRepository } from '../adapters/files-repository';
 import { FoldersRepository } from '../adapters/folders-repository';
 import { jwtSecretLoader, jwtSecretSource } from '../adapters/jwt-secret';
+import { LambdaJobInvoker } from '../adapters/job-invoker';
+import { JobsRepository } from '../adapters/jobs-repository';
 import { S3ObjectStore } from '../adapters/object-store';
 import { UploadsRepository } from '../adapters/uploads-repository';
 import { createApiHandler } from '../http/api-handler';
@@ -21,6 +23,9 @@ export const handler = createApiHandler(
     folders: new FoldersRepository({ tableName: config.tableName }),
     objects: new S3ObjectStore({ bucket: config.bucketName }),
     uploads: new UploadsRepository({ tableName: config.tableName }),
+    jobs: new JobsRepository({ tableName: config.tableName }),
+    jobInvoker: new LambdaJobInvoker(config.moveFunctionName),
+    moveJobThresholdBytes: config.moveJobThresholdBytes,
     viewUrlTtlSeconds: config.viewUrlTtlSeconds,
   }),
   logger,

@@ -2,6 +2,7 @@
 import type { ListCursors } from '../core/cursor';
 import type { Logger } from '../core/logger';
 import type { FileCatalog } from '../adapters/files-repository';
+import type { JobStore } from '../adapters/jobs-repository';
 import type { ObjectStore } from '../adapters/object-store';
 import type { UploadSessionStore } from '../adapters/uploads-repository';
 import { principal } from '../http/principal';
@@ -14,14 +15,16 @@ import { deleteFile } from './delete-file';
 import { fileLinks, parseLinksRequest } from './file-links';
 import { downloadUrl, getFile } from './get-file';
 import { listFiles, parseListQuery } from './list-files';
-import { parseUpdateRequest, updateFile } from './update-file';
+import { getJob } from './get-job';
+import { parseUpdateRequest, updateFile, type UpdateFileDeps } from './update-file';
 
-export interface FilesDeps {
+export interface FilesDeps extends Pick<UpdateFileDeps, 'jobs' | 'jobInvoker' | 'moveJobThresholdBytes'> {
   /** Seals and opens listing cursors (key derived from the JWT signing secret on first use). */
   readonly cursors: () => Promise<ListCursors>;
   readonly files: FileCatalog;
   readonly objects: ObjectStore;
   readonly uploads: Pick<UploadSessionStore, 'create'>;
+  readonly jobs: Pick<JobStore, 'create' | 'get'>;
   readonly viewUrlTtlSeconds: number;
   /** @default the clock */
   readonly now?: () => Date;
@@ -47,11 +50,14 @@ export function filesRoutes(deps: FilesDeps & FoldersDeps): RouteMap {
     'GET /files/{id}/download': async (event) => redirect(await downloadUrl(event.pathParameters?.id, principal(event), deps)),
     'PATCH /files/{id}': async (event, context) => {
       const caller = principal(event);
-      return json(200, await updateFile(event.pathParameters?.id, parseUpdateRequest(event.parsedBody), caller, withLogger(context.logger)));
+      const result = await updateFile(event.pathParameters?.id, parseUpdateRequest(event.parsedBody), caller, withLogger(context.logger));
+      // A large file's move runs as a job: 202 and where to follow it.
+      return 'job' in result ? json(202, result) : json(200, result.file);
     },
     'DELETE /files/{id}': async (event, context) => {
       await deleteFile(event.pathParameters?.id, principal(event), withLogger(context.logger));
       return noContent();
     },
+    'GET /jobs/{id}': async (event) => json(200, await getJob(event.pathParameters?.id, principal(event), deps)),
   };
 }

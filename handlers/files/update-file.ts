@@ -7,28 +7,28 @@
  * at the new key is a 409 unless `overwrite: true`.
  *
  * How the catalog follows: the copy and the delete reach the sync function as S3 events like
- * any other. Before copying, this writes a session for the new key (as an upload would)
- * holding the file's uploader, tags, description and upload time, and the copy carries its
- * id in `x-amz-meta-move-id` (all other metadata, `upload-id` included, is kept). Sync builds
- * the new row from that session, exactly as for an upload, and tombstones the old row. The
- * rows written here right after the move are previews those events overwrite.
+ * any other (see move-file.ts). A file larger than `moveJobThresholdBytes` is not copied in
+ * the request (API Gateway gives up after 30 s): the checks run and the session is written
+ * here, then a job is recorded and the move function started asynchronously; the answer is
+ * 202 `{job}`, followed with `GET /jobs/{id}`.
  */
 import { randomBytes } from 'node:crypto';
-import { TOMBSTONE_TTL_SECONDS, type CatalogFile, type UploadSession } from '../core/catalog';
-import { Conflict, NotFound, ValidationError } from '../core/errors';
+import { NotFound, ValidationError } from '../core/errors';
 import { parseDescription, parseTags } from '../core/file-details';
-import { fileIdOf, normalizeFileName, normalizeFolder, objectKey } from '../core/paths';
+import { jobView, type JobView, type MoveJob } from '../core/jobs';
+import { normalizeFileName, normalizeFolder, objectKey } from '../core/paths';
 import { assertFolderAllowed, requirePermission, type Caller } from '../core/roles';
 import type { Logger } from '../core/logger';
-import type { FileCatalog, RowVersion } from '../adapters/files-repository';
-import { SourceObjectMissing, type ObjectStore } from '../adapters/object-store';
+import type { FileCatalog } from '../adapters/files-repository';
+import type { JobInvoker } from '../adapters/job-invoker';
+import type { JobStore } from '../adapters/jobs-repository';
+import type { ObjectStore } from '../adapters/object-store';
 import type { UploadSessionStore } from '../adapters/uploads-repository';
 import { locateFile, toFileView, type FileView } from './file-view';
+import { performMove, prepareMove, type MoveDeps, type PrepareMoveDeps, type PreparedMove } from './move-file';
 
-/** Metadata naming the session that describes a moved object (read by handlers/sync). */
-export const MOVE_ID_METADATA = 'move-id';
-/** How long the move's session stays for the sync function to read. */
-export const MOVE_SESSION_TTL_SECONDS = 7 * 24 * 3600;
+export { MOVE_ID_METADATA, MOVE_SESSION_TTL_SECONDS, MoveNotVerified } from './move-file';
+
 const FIELDS = new Set(['name', 'folder', 'tags', 'description', 'overwrite']);
 
 export interface UpdateFileRequest {
@@ -59,27 +59,26 @@ export function parseUpdateRequest(body: unknown): UpdateFileRequest {
   return request;
 }
 
-export interface UpdateFileDeps {
+export interface UpdateFileDeps extends MoveDeps, PrepareMoveDeps {
   readonly files: Pick<FileCatalog, 'getRow' | 'updateDetails' | 'previewFile' | 'previewTombstone'>;
   readonly objects: Pick<ObjectStore, 'head' | 'copy' | 'delete' | 'urlSigner'>;
   readonly uploads: Pick<UploadSessionStore, 'create'>;
+  readonly jobs: Pick<JobStore, 'create'>;
+  readonly jobInvoker: JobInvoker;
+  /** Moves of larger files run as jobs. */
+  readonly moveJobThresholdBytes: number;
   readonly viewUrlTtlSeconds: number;
   readonly logger: Logger;
   /** @default the clock */
   readonly now?: () => Date;
   /** @default 128 random bits, base64url */
-  readonly newSessionId?: () => string;
+  readonly newJobId?: () => string;
 }
 
-/** The move copied the object but the copy is not what was asked for: the original is kept. */
-export class MoveNotVerified extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MoveNotVerified';
-  }
-}
+/** A change applied at once (the file as it now is), or a move that runs as a job. */
+export type UpdateFileResult = { readonly file: FileView } | { readonly job: JobView };
 
-export async function updateFile(id: string | undefined, request: UpdateFileRequest, caller: Caller, deps: UpdateFileDeps): Promise<FileView> {
+export async function updateFile(id: string | undefined, request: UpdateFileRequest, caller: Caller, deps: UpdateFileDeps): Promise<UpdateFileResult> {
   requirePermission(caller, 'write', 'change files');
   const source = locateFile(id);
   assertFolderAllowed(caller, source.folder, 'change files in');
@@ -95,113 +94,37 @@ export async function updateFile(id: string | undefined, request: UpdateFileRequ
     if (Object.keys(details).length > 0 && !(await deps.files.updateDetails(source.folder, source.name, details))) throw new NotFound('No such file');
     const updated = await deps.files.getRow(source.folder, source.name);
     if (updated.file === undefined) throw new NotFound('No such file');
-    return toFileView(updated.file, await signing());
+    return { file: toFileView(updated.file, await signing()) };
   }
 
   assertFolderAllowed(caller, destination.folder, 'move files to');
-  const moved = await moveObject({ file: row.file, version: row.version }, { ...destination, key: destinationKey }, request, deps, now);
-  return toFileView(moved, await signing());
+  const prepared = await prepareMove(row.file, { ...destination, key: destinationKey }, request, deps, now);
+  if (prepared.size > deps.moveJobThresholdBytes) return { job: jobView(await startMoveJob(prepared, caller, deps, now)) };
+  const moved = await performMove(prepared, deps, now);
+  return { file: toFileView(moved, await signing()) };
 }
 
-async function moveObject(
-  source: { file: CatalogFile; version: RowVersion },
-  destination: { folder: string; name: string; key: string },
-  request: UpdateFileRequest,
-  deps: UpdateFileDeps,
-  now: Date,
-): Promise<CatalogFile> {
-  const { file } = source;
-  const sourceHead = await deps.objects.head(file.key);
-  if (sourceHead === undefined) throw new NotFound('No such file');
-  const destinationRow = await deps.files.getRow(destination.folder, destination.name);
-  if (!request.overwrite && (destinationRow.file !== undefined || (await deps.objects.head(destination.key)) !== undefined)) {
-    throw new Conflict(`A file named "${destination.name}" already exists in ${destination.folder}; send "overwrite": true to replace it`);
-  }
-
-  const tags = request.tags ?? file.tags;
-  const description = request.description === undefined ? file.description : (request.description ?? undefined);
-  const sessionId = (deps.newSessionId ?? (() => randomBytes(16).toString('base64url')))();
-  const session: UploadSession = {
-    uploadId: sessionId,
-    owner: file.uploadedBy,
-    folder: destination.folder,
-    name: destination.name,
-    key: destination.key,
-    contentType: file.contentType,
-    size: sourceHead.size,
-    tags,
-    ...(description !== undefined ? { description } : {}),
+/** Records the job, then starts the move function; a job that could not be started is marked failed. */
+async function startMoveJob(move: PreparedMove, caller: Caller, deps: UpdateFileDeps, now: Date): Promise<MoveJob> {
+  const job: MoveJob = {
+    id: (deps.newJobId ?? (() => randomBytes(16).toString('base64url')))(),
+    kind: 'move',
+    owner: caller.username,
+    status: 'pending',
+    attempts: 0,
+    sourceKey: move.file.key,
+    ...(move.sourceEtag !== undefined ? { sourceEtag: move.sourceEtag } : {}),
+    size: move.size,
+    destination: move.destination,
+    sessionId: move.sessionId,
+    overwrite: move.overwrite,
+    tags: move.tags,
+    ...(move.description !== undefined ? { description: move.description } : {}),
     createdAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + MOVE_SESSION_TTL_SECONDS * 1000).toISOString(),
-    ...(file.sha256 !== undefined ? { sha256: file.sha256 } : {}),
-    uploadedAt: file.uploadedAt,
-    movedFrom: file.key,
-    // Nothing to upload: the uploads API must never offer to complete or resume it.
-    mode: 'single',
-    status: 'completed',
+    updatedAt: now.toISOString(),
   };
-  await deps.uploads.create(session, Math.floor(now.getTime() / 1000) + MOVE_SESSION_TTL_SECONDS);
-
-  // 1. Copy. If it fails, nothing changed but an unused session that expires.
-  try {
-    await deps.objects.copy({
-      sourceKey: file.key,
-      destinationKey: destination.key,
-      addMetadata: { [MOVE_ID_METADATA]: sessionId },
-      ...(sourceHead.etag !== undefined ? { sourceEtag: sourceHead.etag } : {}),
-    });
-  } catch (error) {
-    if (error instanceof SourceObjectMissing) throw new Conflict('The file changed or was deleted while it was being moved; nothing was moved', { cause: error });
-    throw error;
-  }
-
-  // 2. Verify: the new key holds this copy (not a concurrent upload) with every byte.
-  const copied = await deps.objects.head(destination.key);
-  if (copied === undefined || copied.size !== sourceHead.size || copied.metadata[MOVE_ID_METADATA] !== sessionId) {
-    throw new MoveNotVerified(`copy of ${file.key} to ${destination.key} not found as written; original kept`);
-  }
-
-  // 3. Delete the original. If this fails, both copies exist and both are catalogued.
-  await deps.objects.delete(file.key);
-
-  const { description: _previous, etag: _etag, ...kept } = file;
-  const moved: CatalogFile = {
-    ...kept,
-    id: fileIdOf(destination.key),
-    key: destination.key,
-    folder: destination.folder,
-    name: destination.name,
-    size: copied.size,
-    tags,
-    ...(description !== undefined ? { description } : {}),
-    ...(copied.etag !== undefined ? { etag: copied.etag } : {}),
-    uploadId: sessionId,
-  };
-  await writePreviews(deps, source, { file: moved, version: destinationRow.version }, now);
-  return moved;
-}
-
-/** Shows the move in listings before its events arrive; a preview that fails is only logged. */
-async function writePreviews(
-  deps: UpdateFileDeps,
-  source: { file: CatalogFile; version: RowVersion },
-  destination: { file: CatalogFile; version: RowVersion },
-  now: Date,
-): Promise<void> {
-  const before = source.file;
-  const { sequencer: _sequencer, ...file } = destination.file;
-  const tombstone = {
-    id: before.id,
-    key: before.key,
-    folder: before.folder,
-    name: before.name,
-    deletedAt: now.toISOString(),
-    ttl: Math.floor(now.getTime() / 1000) + TOMBSTONE_TTL_SECONDS,
-    status: 'deleted' as const,
-  };
-  const results = await Promise.allSettled([
-    deps.files.previewFile(file, destination.version),
-    deps.files.previewTombstone(tombstone, source.version),
-  ]);
-  for (const result of results) if (result.status === 'rejected') deps.logger.warn('move preview not written', { error: result.reason as unknown });
+  await deps.jobs.create(job);
+  await deps.jobInvoker.start(job.id);
+  deps.logger.info('move job started', { jobId: job.id, size: job.size });
+  return job;
 }

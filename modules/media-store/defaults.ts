@@ -40,6 +40,8 @@ export const DEFAULTS = {
   multipartThresholdBytes: 64 * 1024 ** 2,
   uploadUrlTtlSeconds: 900,
   viewUrlTtlSeconds: 3600,
+  /** 128 MiB: a single CopyObject of that size takes seconds, well inside the files function's timeout; larger moves run as jobs. */
+  moveJobThresholdBytes: 128 * 1024 ** 2,
   /** Lambda's own default: an S3 event is tried three times before it goes to the dead-letter queue. */
   syncMaxRetryAttempts: 2,
   authorizerResultTtlSeconds: 300,

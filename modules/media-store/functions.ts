@@ -7,6 +7,7 @@ import { DEFAULTS } from './defaults';
 import { joinedText, numberText, presenceOf } from './expressions';
 import type { FailedEvents } from './failed-events';
 import { MediaStoreFunction, type PolicyStatement } from './function';
+import type { MoveJobs } from './move-jobs';
 import type { Notifications } from './notifications';
 import type { SigningSecret } from './secrets';
 import type { Storage } from './storage';
@@ -51,6 +52,8 @@ export interface FunctionSettings {
   readonly viewUrlTtlSeconds?: number;
   /** Retries of a failed S3 event before it goes to the dead-letter queue (0-2). @default 2 */
   readonly syncMaxRetryAttempts?: number;
+  /** Moves of files larger than this many bytes run as jobs in the move function. @default 134217728 */
+  readonly moveJobThresholdBytes?: number;
 }
 
 export interface FunctionsProps extends FunctionSettings {
@@ -61,11 +64,13 @@ export interface FunctionsProps extends FunctionSettings {
   readonly secret: SigningSecret;
   readonly notifications: Notifications;
   readonly failedEvents: FailedEvents;
+  /** The move function, which the files function starts for large moves. */
+  readonly moveJobs: MoveJobs;
 }
 
 type EnvName = keyof typeof ENV;
 
-/** The five functions of contract/functions.ts, each with only the access it needs. */
+/** The functions of contract/functions.ts (the move function is `MoveJobs`'s), each with only the access it needs. */
 export class Functions extends Construct {
   readonly byName: Readonly<Record<FunctionName, MediaStoreFunction>>;
 
@@ -76,8 +81,8 @@ export class Functions extends Construct {
     const statements = accessStatements(props);
     const bundleRoot = props.bundleRoot ?? PROJECT_ROOT;
 
-    const byName = {} as Record<FunctionName, MediaStoreFunction>;
-    for (const name of FUNCTION_NAMES) {
+    const byName = { move: props.moveJobs.function } as Record<FunctionName, MediaStoreFunction>;
+    for (const name of FUNCTION_NAMES.filter((n): n is Exclude<FunctionName, 'move'> => n !== 'move')) {
       byName[name] = new MediaStoreFunction(this, name, {
         name,
         functionName: `${props.namePrefix}-${name}`,
@@ -126,6 +131,8 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
     MULTIPART_THRESHOLD_BYTES: numberText(props.multipartThresholdBytes ?? DEFAULTS.multipartThresholdBytes),
     UPLOAD_URL_TTL_SECONDS: numberText(props.uploadUrlTtlSeconds ?? DEFAULTS.uploadUrlTtlSeconds),
     VIEW_URL_TTL_SECONDS: numberText(props.viewUrlTtlSeconds ?? DEFAULTS.viewUrlTtlSeconds),
+    MOVE_FUNCTION_NAME: props.moveJobs.functionName,
+    MOVE_JOB_THRESHOLD_BYTES: numberText(props.moveJobThresholdBytes ?? DEFAULTS.moveJobThresholdBytes),
     LOG_LEVEL: props.logLevel ?? DEFAULTS.logLevel,
   };
   return (name) => {
@@ -136,7 +143,7 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
 }
 
 /** Least privilege per function, on exact ARNs. */
-function accessStatements(props: FunctionsProps): Record<FunctionName, PolicyStatement[]> {
+function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, 'move'>, PolicyStatement[]> {
   const table = props.catalog.table.arn;
   const media = props.storage.mediaObjectsArn;
   const readSecret: PolicyStatement = {
@@ -189,9 +196,11 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
         actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
         resources: [table],
         // File rows (tags, previews of moves and deletes), folder markers (`FOLDER#<parent>` /
-        // `DIR#<name>`, POST and DELETE /folders) and the sessions of moves only.
-        condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*', 'UPLOAD#*'] }],
+        // `DIR#<name>`, POST and DELETE /folders), the sessions of moves and move jobs only.
+        condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*', 'UPLOAD#*', 'JOB#*'] }],
       },
+      // Large moves run as jobs in the move function, started asynchronously.
+      { sid: 'StartMoveJobs', effect: 'Allow', actions: ['lambda:InvokeFunction'], resources: [props.moveJobs.function.function.arn] },
     ],
     sync: [
       // HeadObject is authorized by s3:GetObject.

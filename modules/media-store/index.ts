@@ -6,7 +6,8 @@ import { FailedEvents } from './failed-events';
 import { CustomDomain } from './domain';
 import { both, ifPresent, isNonEmpty, presenceOf } from './expressions';
 import type { MediaStoreFunction } from './function';
-import { Functions, type FunctionSettings } from './functions';
+import { Functions, PROJECT_ROOT, type FunctionSettings } from './functions';
+import { MoveJobs } from './move-jobs';
 import { Notifications } from './notifications';
 import { SigningSecret } from './secrets';
 import { Storage, type StorageProps } from './storage';
@@ -43,6 +44,8 @@ export class MediaStore extends Construct {
   /** Dead-letter queue of S3 events the sync function failed to process. */
   readonly failedEvents: FailedEvents;
   readonly functions: Readonly<Record<FunctionName, MediaStoreFunction>>;
+  /** The move function (large renames and moves run as jobs there). */
+  readonly moveJobs: MoveJobs;
   readonly api: Api;
   /** Present when a domain name and hosted zone are configured (or may be, in a module). */
   readonly domain?: CustomDomain;
@@ -65,7 +68,18 @@ export class MediaStore extends Construct {
     this.notifications = new Notifications(this, 'notifications', { topicName: `${namePrefix}-upload-processed` });
     this.failedEvents = new FailedEvents(this, 'failed-events', { queueName: `${namePrefix}-sync-failures` });
 
+    this.moveJobs = new MoveJobs(this, 'move-jobs', {
+      namePrefix,
+      storage: this.storage,
+      catalog: this.catalog,
+      bundleRoot: props.bundleRoot ?? PROJECT_ROOT,
+      architecture: props.architecture,
+      logRetentionDays: props.logRetentionDays,
+      tracing: props.tracing,
+      logLevel: props.logLevel,
+    });
     this.functions = new Functions(this, 'functions', {
+      moveJobs: this.moveJobs,
       ...props,
       namePrefix,
       storage: this.storage,

@@ -195,6 +195,12 @@ export const VARIABLES = {
     default: DEFAULTS.viewUrlTtlSeconds,
     validation: [between('view_url_ttl_seconds', 60, 604800, 'view_url_ttl_seconds')],
   },
+  move_job_threshold_bytes: {
+    kind: 'number',
+    description: 'Renames and moves of files larger than this many bytes run as jobs in the move function (PATCH /files/{id} answers 202, GET /jobs/{id} follows); smaller ones are copied within the request.',
+    default: DEFAULTS.moveJobThresholdBytes,
+    validation: [between('move_job_threshold_bytes', 0, 5 * 1024 ** 4, 'move_job_threshold_bytes')],
+  },
   sync_max_retry_attempts: {
     kind: 'number',
     description: 'Retries Lambda makes for an S3 event the sync function fails to process (0-2) before sending it to the dead-letter queue (output sync_dead_letter_queue_arn).',
@@ -284,6 +290,7 @@ export function declareVariables(scope: Construct, overrides: VariableValues = {
     uploadUrlTtlSeconds: n('upload_url_ttl_seconds'),
     viewUrlTtlSeconds: n('view_url_ttl_seconds'),
     syncMaxRetryAttempts: n('sync_max_retry_attempts'),
+    moveJobThresholdBytes: n('move_job_threshold_bytes'),
     authorizerResultTtlSeconds: n('authorizer_result_ttl_seconds'),
     throttlingBurstLimit: n('throttling_burst_limit'),
     throttlingRateLimit: n('throttling_rate_limit'),

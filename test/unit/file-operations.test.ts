@@ -10,6 +10,10 @@ import { fileLinks, MAX_LINK_IDS, parseLinksRequest } from '../../handlers/files
 import { downloadUrl, getFile } from '../../handlers/files/get-file';
 import { listFiles, parseListQuery } from '../../handlers/files/list-files';
 import { MOVE_ID_METADATA, MoveNotVerified, parseUpdateRequest, updateFile } from '../../handlers/files/update-file';
+import type { FileView } from '../../handlers/files/file-view';
+import { getJob } from '../../handlers/files/get-job';
+import { runMoveJob } from '../../handlers/move/run-move-job';
+import { isFinished, type MoveJob } from '../../handlers/core/jobs';
 import { memoryLogger } from './support';
 
 const NOW = new Date('2024-05-01T10:00:00.000Z');
@@ -46,6 +50,8 @@ class World {
   readonly rows = new Map<string, CatalogFile | (Omit<CatalogTombstone, 'sequencer'> & { sequencer?: string })>();
   readonly objects = new Map<string, { bytes: string; metadata: Record<string, string> }>();
   readonly sessions: UploadSession[] = [];
+  readonly jobs = new Map<string, MoveJob>();
+  readonly started: string[] = [];
   readonly failures = new Set<'copy' | 'copy-wrong' | 'delete' | 'preview'>();
 
   add(file: CatalogFile, metadata: Record<string, string> = { 'upload-id': 'u'.repeat(22) }): void {
@@ -111,6 +117,7 @@ class World {
       if (source === undefined) throw new SourceObjectMissing(request.sourceKey);
       const bytes = this.failures.has('copy-wrong') ? 'ab' : source.bytes;
       this.objects.set(request.destinationKey, { bytes, metadata: { ...source.metadata, ...request.addMetadata } });
+      return { etag: `etag-${bytes}` };
     },
     delete: async (key) => {
       if (this.failures.has('delete')) throw new Error('S3 503');
@@ -124,6 +131,24 @@ class World {
       files: this.catalog,
       objects: this.store,
       uploads: { create: async (session: UploadSession) => void this.sessions.push(session) },
+      jobs: {
+        create: async (job: MoveJob) => void this.jobs.set(job.id, job),
+        get: async (jobId: string) => this.jobs.get(jobId),
+        startAttempt: async (jobId: string, now: Date) => {
+          const job = this.jobs.get(jobId);
+          if (job === undefined || isFinished(job.status)) return undefined;
+          const started: MoveJob = { ...job, status: 'running', attempts: job.attempts + 1, updatedAt: now.toISOString() };
+          this.jobs.set(jobId, started);
+          return started;
+        },
+        finish: async (jobId: string, outcome: { status: 'succeeded'; fileId: string } | { status: 'failed'; error: { code: string; message: string } }) => {
+          const job = this.jobs.get(jobId);
+          if (job !== undefined && !isFinished(job.status)) this.jobs.set(jobId, { ...job, ...outcome });
+        },
+      },
+      jobInvoker: { start: async (jobId: string) => void this.started.push(jobId) },
+      moveJobThresholdBytes: 1024 ** 3,
+      newJobId: () => 'j'.repeat(22),
       viewUrlTtlSeconds: 600,
       logger: memoryLogger().logger,
       now: () => NOW,
@@ -131,6 +156,13 @@ class World {
       ...extra,
     };
   }
+}
+
+/** `updateFile` for a change answered at once: the file as it now is. */
+async function updatedFile(...args: Parameters<typeof updateFile>): Promise<FileView> {
+  const result = await updateFile(...args);
+  if (!('file' in result)) throw new Error('expected the file, got a job');
+  return result.file;
 }
 
 async function caught(promise: Promise<unknown>): Promise<unknown> {
@@ -301,7 +333,7 @@ describe('file operations', () => {
     it('changes tags and description in the catalog only', async () => {
       const world = new World();
       world.add(catalogFile(source));
-      const view = await updateFile(id, { tags: ['x'], description: null, overwrite: false }, editor, world.deps());
+      const view = await updatedFile(id, { tags: ['x'], description: null, overwrite: false }, editor, world.deps());
       expect(view).toMatchObject({ id, tags: ['x'] });
       expect(view.description).toBeUndefined();
       expect(world.objects.has(source)).toBe(true);
@@ -313,7 +345,7 @@ describe('file operations', () => {
       const world = new World();
       world.add(catalogFile(source));
       // Act
-      const view = await updateFile(id, { folder: '/archive', name: 'Beach.jpg', overwrite: false }, editor, world.deps());
+      const view = await updatedFile(id, { folder: '/archive', name: 'Beach.jpg', overwrite: false }, editor, world.deps());
       // Assess
       const target = 'media/archive/Beach.jpg';
       expect(view).toMatchObject({ id: fileIdOf(target), folder: '/archive', name: 'Beach.jpg', uploadedBy: 'ana', uploadedAt: '2024-04-01T00:00:00.000Z', tags: ['beach'], description: 'sunset' });
@@ -329,7 +361,7 @@ describe('file operations', () => {
     it('carries changed tags and a removed description into the move session', async () => {
       const world = new World();
       world.add(catalogFile(source));
-      await updateFile(id, { name: 'b.jpg', tags: ['new'], description: null, overwrite: false }, editor, world.deps());
+      await updatedFile(id, { name: 'b.jpg', tags: ['new'], description: null, overwrite: false }, editor, world.deps());
       expect(world.sessions[0]).toMatchObject({ tags: ['new'] });
       expect(world.sessions[0]?.description).toBeUndefined();
     });
@@ -338,7 +370,7 @@ describe('file operations', () => {
       const world = new World();
       world.add(catalogFile(source));
       world.add(catalogFile('media/trips/taken.jpg'));
-      expect(await caught(updateFile(id, { name: 'taken.jpg', overwrite: false }, editor, world.deps()))).toBeInstanceOf(Conflict);
+      expect(await caught(updatedFile(id, { name: 'taken.jpg', overwrite: false }, editor, world.deps()))).toBeInstanceOf(Conflict);
       expect(world.objects.has(source)).toBe(true);
       expect(world.objects.get('media/trips/taken.jpg')?.metadata[MOVE_ID_METADATA]).toBeUndefined();
     });
@@ -347,14 +379,14 @@ describe('file operations', () => {
       const world = new World();
       world.add(catalogFile(source));
       world.objects.set('media/trips/new.jpg', { bytes: 'zz', metadata: {} });
-      expect(await caught(updateFile(id, { name: 'new.jpg', overwrite: false }, editor, world.deps()))).toBeInstanceOf(Conflict);
+      expect(await caught(updatedFile(id, { name: 'new.jpg', overwrite: false }, editor, world.deps()))).toBeInstanceOf(Conflict);
     });
 
     it('replaces the destination with overwrite: true', async () => {
       const world = new World();
       world.add(catalogFile(source));
       world.add(catalogFile('media/trips/taken.jpg', { uploadedBy: 'bob' }));
-      const view = await updateFile(id, { name: 'taken.jpg', overwrite: true }, editor, world.deps());
+      const view = await updatedFile(id, { name: 'taken.jpg', overwrite: true }, editor, world.deps());
       expect(view.uploadedBy).toBe('ana');
       expect(world.objects.get('media/trips/taken.jpg')?.bytes).toBe('abc');
       expect(world.objects.has(source)).toBe(false);
@@ -364,7 +396,7 @@ describe('file operations', () => {
       const world = new World();
       world.add(catalogFile(source));
       world.failures.add('copy');
-      await caught(updateFile(id, { name: 'b.jpg', overwrite: false }, editor, world.deps()));
+      await caught(updatedFile(id, { name: 'b.jpg', overwrite: false }, editor, world.deps()));
       expect(world.objects.has(source)).toBe(true);
       expect(world.objects.has('media/trips/b.jpg')).toBe(false);
       expect(world.rows.get(source)?.status).toBe('available');
@@ -374,7 +406,7 @@ describe('file operations', () => {
       const world = new World();
       world.add(catalogFile(source));
       world.failures.add('copy-wrong');
-      expect(await caught(updateFile(id, { name: 'b.jpg', overwrite: false }, editor, world.deps()))).toBeInstanceOf(MoveNotVerified);
+      expect(await caught(updatedFile(id, { name: 'b.jpg', overwrite: false }, editor, world.deps()))).toBeInstanceOf(MoveNotVerified);
       expect(world.objects.get(source)?.bytes).toBe('abc');
       expect(world.rows.get(source)?.status).toBe('available');
     });
@@ -383,7 +415,7 @@ describe('file operations', () => {
       const world = new World();
       world.add(catalogFile(source));
       world.failures.add('delete');
-      await caught(updateFile(id, { name: 'b.jpg', overwrite: false }, editor, world.deps()));
+      await caught(updatedFile(id, { name: 'b.jpg', overwrite: false }, editor, world.deps()));
       expect(world.objects.get(source)?.bytes).toBe('abc');
       expect(world.rows.get(source)?.status).toBe('available');
     });
@@ -397,14 +429,14 @@ describe('file operations', () => {
         world.objects.delete(source);
         return copy(request);
       };
-      expect(await caught(updateFile(id, { name: 'b.jpg', overwrite: false }, editor, deps))).toBeInstanceOf(Conflict);
+      expect(await caught(updatedFile(id, { name: 'b.jpg', overwrite: false }, editor, deps))).toBeInstanceOf(Conflict);
     });
 
     it('still answers with the moved file when a preview cannot be written (events will settle it)', async () => {
       const world = new World();
       world.add(catalogFile(source));
       world.failures.add('preview');
-      const view = await updateFile(id, { name: 'b.jpg', overwrite: false }, editor, world.deps());
+      const view = await updatedFile(id, { name: 'b.jpg', overwrite: false }, editor, world.deps());
       expect(view.name).toBe('b.jpg');
       expect(world.objects.has('media/trips/b.jpg')).toBe(true);
     });
@@ -412,28 +444,158 @@ describe('file operations', () => {
     it('refuses viewers with 403 and changes nothing', async () => {
       const world = new World();
       world.add(catalogFile(source));
-      expect(await caught(updateFile(id, { name: 'b.jpg', overwrite: false }, viewer, world.deps()))).toBeInstanceOf(Forbidden);
+      expect(await caught(updatedFile(id, { name: 'b.jpg', overwrite: false }, viewer, world.deps()))).toBeInstanceOf(Forbidden);
       expect(world.objects.has(source)).toBe(true);
     });
 
     it('refuses a move into a folder outside the caller limits', async () => {
       const world = new World();
       world.add(catalogFile(source));
-      expect(await caught(updateFile(id, { folder: '/private', overwrite: false }, { ...editor, folders: ['/trips'] }, world.deps()))).toBeInstanceOf(Forbidden);
+      expect(await caught(updatedFile(id, { folder: '/private', overwrite: false }, { ...editor, folders: ['/trips'] }, world.deps()))).toBeInstanceOf(Forbidden);
       expect(world.objects.has(source)).toBe(true);
     });
 
     it('throws NotFound for an unknown file', async () => {
       const world = new World();
-      expect(await caught(updateFile(id, { name: 'b.jpg', overwrite: false }, editor, world.deps()))).toBeInstanceOf(NotFound);
+      expect(await caught(updatedFile(id, { name: 'b.jpg', overwrite: false }, editor, world.deps()))).toBeInstanceOf(NotFound);
     });
 
     it('throws a 400 when folder and name make a key over 1024 bytes', async () => {
       const world = new World();
       world.add(catalogFile(source));
       const folder = `/${Array.from({ length: 5 }, () => 'x'.repeat(250)).join('/')}`;
-      expect(await caught(updateFile(id, { folder, overwrite: false }, editor, world.deps()))).toBeInstanceOf(ValidationError);
+      expect(await caught(updatedFile(id, { folder, overwrite: false }, editor, world.deps()))).toBeInstanceOf(ValidationError);
       expect(world.objects.has(source)).toBe(true);
+    });
+  });
+
+  describe('updateFile of a file above the move job threshold', () => {
+    const source = 'media/trips/IMG 1.jpg';
+    const id = fileIdOf(source);
+    const jobDeps = (world: World) => world.deps({ moveJobThresholdBytes: 2 });
+
+    it('answers a pending job, writes the move session and starts the job, leaving the original in place', async () => {
+      const world = new World();
+      world.add(catalogFile(source));
+
+      const result = await updateFile(id, { folder: '/archive', overwrite: false }, editor, jobDeps(world));
+
+      expect(result).toEqual({
+        job: { id: 'j'.repeat(22), kind: 'move', status: 'pending', destination: { folder: '/archive', name: 'IMG 1.jpg' }, size: 3, createdAt: NOW.toISOString(), updatedAt: NOW.toISOString() },
+      });
+      expect(world.started).toEqual(['j'.repeat(22)]);
+      expect(world.sessions).toEqual([expect.objectContaining({ uploadId: 'm'.repeat(22), key: 'media/archive/IMG 1.jpg', movedFrom: source })]);
+      expect(world.objects.has(source)).toBe(true);
+      expect(world.objects.has('media/archive/IMG 1.jpg')).toBe(false);
+    });
+
+    it('refuses a name clash at once (409), starting no job', async () => {
+      const world = new World();
+      world.add(catalogFile(source));
+      world.add(catalogFile('media/trips/taken.jpg'));
+      expect(await caught(updateFile(id, { name: 'taken.jpg', overwrite: false }, editor, jobDeps(world)))).toBeInstanceOf(Conflict);
+      expect(world.started).toEqual([]);
+    });
+  });
+
+  describe('runMoveJob', () => {
+    const source = 'media/trips/IMG 1.jpg';
+    const target = 'media/archive/IMG 1.jpg';
+    const id = fileIdOf(source);
+    const JOB = 'j'.repeat(22);
+
+    async function started(world: World): Promise<void> {
+      world.add(catalogFile(source));
+      await updateFile(id, { folder: '/archive', overwrite: false }, editor, world.deps({ moveJobThresholdBytes: 2 }));
+    }
+
+    it('copies, verifies, deletes the original and records success with the new file id', async () => {
+      const world = new World();
+      await started(world);
+
+      const outcome = await runMoveJob({ jobId: JOB }, world.deps());
+
+      expect(outcome).toBe('succeeded');
+      expect(world.jobs.get(JOB)).toMatchObject({ status: 'succeeded', fileId: fileIdOf(target), attempts: 1 });
+      expect(world.objects.has(source)).toBe(false);
+      expect(world.objects.get(target)).toEqual({ bytes: 'abc', metadata: { 'upload-id': 'u'.repeat(22), [MOVE_ID_METADATA]: 'm'.repeat(22) } });
+      expect(world.rows.get(target)).toMatchObject({ status: 'available', uploadedBy: 'ana' });
+    });
+
+    it('does nothing on a duplicate delivery of a finished job', async () => {
+      const world = new World();
+      await started(world);
+      await runMoveJob({ jobId: JOB }, world.deps());
+      world.objects.set(source, { bytes: 'new upload', metadata: {} });
+
+      expect(await runMoveJob({ jobId: JOB }, world.deps())).toBe('skipped');
+      expect(world.objects.get(source)?.bytes).toBe('new upload');
+      expect(world.jobs.get(JOB)?.attempts).toBe(1);
+    });
+
+    it('throws for Lambda to retry a failed delete, keeping the original, and finishes on the retry', async () => {
+      const world = new World();
+      await started(world);
+      world.failures.add('delete');
+
+      await expect(runMoveJob({ jobId: JOB }, world.deps())).rejects.toThrow('S3 503');
+      expect(world.objects.has(source)).toBe(true);
+      expect(world.jobs.get(JOB)?.status).toBe('running');
+      world.failures.delete('delete');
+      expect(await runMoveJob({ jobId: JOB }, world.deps())).toBe('succeeded');
+      expect(world.objects.has(source)).toBe(false);
+      expect(world.objects.get(target)?.metadata[MOVE_ID_METADATA]).toBe('m'.repeat(22));
+    });
+
+    it('succeeds on a retry after an earlier run verified the copy and deleted the original but died before recording it', async () => {
+      const world = new World();
+      await started(world);
+      const original = world.objects.get(source) as { bytes: string; metadata: Record<string, string> };
+      world.objects.set(target, { bytes: original.bytes, metadata: { ...original.metadata, [MOVE_ID_METADATA]: 'm'.repeat(22) } });
+      world.objects.delete(source);
+      world.rows.set(source, { id, key: source, folder: '/trips', name: 'IMG 1.jpg', deletedAt: NOW.toISOString(), ttl: 1, status: 'deleted' });
+
+      expect(await runMoveJob({ jobId: JOB }, world.deps())).toBe('succeeded');
+      expect(world.jobs.get(JOB)).toMatchObject({ status: 'succeeded', fileId: fileIdOf(target) });
+    });
+
+    it('records a final failure without retry when the copy does not verify, keeping the original', async () => {
+      const world = new World();
+      await started(world);
+      world.failures.add('copy-wrong');
+
+      expect(await runMoveJob({ jobId: JOB }, world.deps())).toBe('failed');
+      expect(world.jobs.get(JOB)).toMatchObject({ status: 'failed', error: { code: 'MoveNotVerified' } });
+      expect(world.objects.get(source)?.bytes).toBe('abc');
+    });
+
+    it('records the failure of the last attempt the retries allow', async () => {
+      const world = new World();
+      await started(world);
+      world.failures.add('copy');
+
+      await expect(runMoveJob({ jobId: JOB }, world.deps())).rejects.toThrow();
+      await expect(runMoveJob({ jobId: JOB }, world.deps())).rejects.toThrow();
+      expect(await runMoveJob({ jobId: JOB }, world.deps())).toBe('failed');
+      expect(world.jobs.get(JOB)).toMatchObject({ status: 'failed', attempts: 3, error: { code: 'MoveFailed' } });
+      expect(world.objects.has(source)).toBe(true);
+    });
+
+    it('ignores an event without a job id', async () => {
+      expect(await runMoveJob({ nope: 1 }, new World().deps())).toBe('skipped');
+    });
+  });
+
+  describe('getJob', () => {
+    it('shows a job to its owner and admins, and is a 404 for anyone else', async () => {
+      const world = new World();
+      world.add(catalogFile('media/trips/IMG 1.jpg'));
+      await updateFile(fileIdOf('media/trips/IMG 1.jpg'), { folder: '/archive', overwrite: false }, editor, world.deps({ moveJobThresholdBytes: 2 }));
+
+      expect(await getJob('j'.repeat(22), editor, world.deps())).toMatchObject({ job: { status: 'pending' } });
+      expect(await getJob('j'.repeat(22), { username: 'root', role: 'admin' }, world.deps())).toMatchObject({ job: { status: 'pending' } });
+      expect(await caught(getJob('j'.repeat(22), { username: 'other', role: 'editor' }, world.deps()))).toMatchObject({ statusCode: 404, code: 'JobNotFound' });
+      expect(await caught(getJob('../x', editor, world.deps()))).toMatchObject({ statusCode: 404 });
     });
   });
 

@@ -1,0 +1,118 @@
+import * as path from 'node:path';
+import { Construct } from 'constructs';
+import { TerraformElement } from 'cdktf';
+import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config';
+import { ENV, FUNCTION_ENV } from '../../contract/env';
+import { FUNCTIONS, bundleZipPath } from '../../contract/functions';
+import type { Catalog } from './catalog';
+import { DEFAULTS } from './defaults';
+import { presenceOf } from './expressions';
+import { MediaStoreFunction } from './function';
+import type { Storage } from './storage';
+
+export interface MoveJobsProps {
+  /** Prefix of the function's name: `<prefix>-move`. */
+  readonly namePrefix: string;
+  readonly storage: Storage;
+  readonly catalog: Catalog;
+  /** Directory that contains `dist/move.zip`. */
+  readonly bundleRoot: string;
+  /** `arm64` or `x86_64`. @default "arm64" */
+  readonly architecture?: string;
+  /** @default 1024 (more memory, more network and CPU for the part copies' requests) */
+  readonly memoryMb?: number;
+  /** @default 30 */
+  readonly logRetentionDays?: number;
+  /** @default true */
+  readonly tracing?: boolean;
+  /** @default "info" */
+  readonly logLevel?: string;
+}
+
+/**
+ * The move function: runs the moves of files too large to copy inside an API request,
+ * invoked asynchronously by the files function (Lambda retries a failed run twice). Its role
+ * may copy, verify and delete media objects and write file rows, move sessions and jobs —
+ * nothing else. Every resource has a fixed address (`aws_lambda_function.move`, …).
+ */
+export class MoveJobs extends Construct {
+  readonly function: MediaStoreFunction;
+  /** The physical function name, known before the function exists (the files function's `MOVE_FUNCTION_NAME`). */
+  readonly functionName: string;
+
+  constructor(scope: Construct, id: string, props: MoveJobsProps) {
+    super(scope, id);
+    this.functionName = `${props.namePrefix}-move`;
+    const table = props.catalog.table.arn;
+    const media = props.storage.mediaObjectsArn;
+    const environment: Record<string, string> = {
+      TABLE_NAME: props.catalog.table.name,
+      BUCKET_NAME: props.storage.bucket.bucket,
+      LOG_LEVEL: props.logLevel ?? DEFAULTS.logLevel,
+    };
+    const variables = Object.fromEntries(FUNCTION_ENV.move.map((name: keyof typeof ENV) => [name, environment[name] as string]));
+
+    this.function = new MediaStoreFunction(this, 'move', {
+      name: 'move',
+      functionName: this.functionName,
+      description: FUNCTIONS.move.description,
+      bundlePath: path.resolve(props.bundleRoot, bundleZipPath('move')),
+      environment: variables,
+      statements: [
+        // GetObject also authorizes HeadObject and reading the source of UploadPartCopy.
+        { sid: 'ReadMedia', effect: 'Allow', actions: ['s3:GetObject'], resources: [media] },
+        // The part-by-part copy (create, UploadPartCopy, complete, abort on failure) and deleting the verified original.
+        { sid: 'CopyAndDeleteMedia', effect: 'Allow', actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], resources: [media] },
+        // Without it HeadObject answers 403 instead of 404 for a missing key (resume, name clash).
+        { sid: 'TellMissingMediaFromForbidden', effect: 'Allow', actions: ['s3:ListBucket'], resources: [props.storage.bucket.arn] },
+        {
+          sid: 'ReadAndWriteFileRowsAndJobs',
+          effect: 'Allow',
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          resources: [table],
+          // File rows (previews of the move), and jobs; never users or upload sessions.
+          condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*', 'JOB#*'] }],
+        },
+      ],
+      architecture: props.architecture,
+      memoryMb: props.memoryMb ?? MOVE_FUNCTION_MEMORY_MB,
+      // Lambda's maximum: a 50 GiB copy needs about a minute at S3's published rates; the rest is margin.
+      timeoutSeconds: MOVE_FUNCTION_TIMEOUT_SECONDS,
+      logRetentionDays: props.logRetentionDays,
+      tracing: props.tracing,
+    });
+    const kms = props.storage.kmsKey;
+    this.function.allowWhen('bucket-kms-key', presenceOf(kms.enabled), [
+      { sid: 'DecryptAndCopyMedia', effect: 'Allow', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [kms.arn] },
+    ]);
+
+    const invokeConfig = new LambdaFunctionEventInvokeConfig(this, 'invoke-config', {
+      functionName: this.function.function.functionName,
+      // Lambda's default, stated: a failed run is tried twice more; the job records the last failure.
+      maximumRetryAttempts: 2,
+    });
+    invokeConfig.overrideLogicalId('move');
+    stableAddresses(this.function);
+  }
+}
+
+export const MOVE_FUNCTION_TIMEOUT_SECONDS = 900;
+export const MOVE_FUNCTION_MEMORY_MB = 1024;
+
+/** `aws_lambda_function.move`, `aws_iam_role.move`, … instead of addresses derived from the construct path. */
+function stableAddresses(fn: MediaStoreFunction): void {
+  const names: Readonly<Record<string, string>> = {
+    function: 'move',
+    role: 'move',
+    policy: 'move',
+    logs: 'move',
+    'assume-role': 'move_assume_role',
+    permissions: 'move_permissions',
+    'bucket-kms-key-permissions': 'move_kms',
+    'bucket-kms-key-policy': 'move_kms',
+  };
+  for (const child of fn.node.children) {
+    const name = names[child.node.id];
+    if (name !== undefined && child instanceof TerraformElement) child.overrideLogicalId(name);
+  }
+}
