@@ -2,6 +2,7 @@
 import { segment } from '../api-client';
 import type { FileInfo } from '../api-types';
 import { moveDestination } from '../args';
+import { CliError } from '../errors';
 import type { CommandContext } from '../io';
 import { displayPath, resolveFile } from '../resolve-file';
 
@@ -22,7 +23,35 @@ export async function move(context: CommandContext, target: string, dest: string
     return;
   }
   if (overwrite) changes.overwrite = true;
-  const answer = await context.api.patch<FileInfo | { file: FileInfo }>(`/files/${segment(file.id)}`, changes);
-  const moved = answer && typeof answer === 'object' && 'file' in answer ? answer.file : (answer as FileInfo | undefined);
+  const answer = await context.api.request<FileInfo | { job: MoveJobInfo }>('PATCH', `/files/${segment(file.id)}`, { json: changes });
+  if (answer.status === 202 && 'job' in answer.body) {
+    // A large file moves in the background: follow its job to the end.
+    context.io.stderr(`moving ${displayPath(file)} in the background (job ${answer.body.job.id})…\n`);
+    const job = await followJob(context, answer.body.job.id);
+    if (job.status === 'failed') throw new CliError(`moving ${displayPath(file)} failed: ${job.error?.message ?? 'unknown error'} (${job.error?.code ?? 'MoveFailed'})`);
+    context.io.stdout(`moved ${displayPath(file)} to ${displayPath(to)}${job.fileId ? ` id=${job.fileId}` : ''}\n`);
+    return;
+  }
+  const moved = answer.body as FileInfo | undefined;
   context.io.stdout(`moved ${displayPath(file)} to ${displayPath(moved ?? to)}${moved?.id ? ` id=${moved.id}` : ''}\n`);
+}
+
+/** What `GET /jobs/{id}` answers about a move job. */
+interface MoveJobInfo {
+  readonly id: string;
+  readonly status: 'pending' | 'running' | 'succeeded' | 'failed';
+  readonly fileId?: string;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+const JOB_POLL_MS = 1000;
+
+/** Polls the job once a second until it has finished. */
+async function followJob(context: CommandContext, id: string): Promise<MoveJobInfo> {
+  for (;;) {
+    const { job } = await context.api.get<{ job: MoveJobInfo }>(`/jobs/${segment(id)}`);
+    context.debug?.(`job ${id}: ${job.status}`);
+    if (job.status === 'succeeded' || job.status === 'failed') return job;
+    await new Promise((resolve) => setTimeout(resolve, JOB_POLL_MS));
+  }
 }

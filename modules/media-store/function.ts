@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { AssetType, Fn, TerraformAsset, Token, ref } from 'cdktf';
+import { AssetType, Fn, TerraformAsset, TerraformElement, Token, ref } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -36,6 +36,11 @@ export interface MediaStoreFunctionProps {
   readonly logRetentionDays?: number;
   /** Active X-Ray tracing. @default true */
   readonly tracing?: boolean;
+  /**
+   * Short Terraform address of every resource: `aws_lambda_function.<address>`,
+   * `aws_iam_role.<address>`, … @default derived from the construct path
+   */
+  readonly address?: string;
 }
 
 /**
@@ -54,10 +59,12 @@ export class MediaStoreFunction extends Construct {
     // Relative to the synthesized stack directory, so the module works from any root.
     const bundleFile = `${Token.asString(ref('path.module'))}/${this.bundle.path}`;
 
+    this.address = props.address;
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: `/aws/lambda/${props.functionName}`,
       retentionInDays: props.logRetentionDays ?? DEFAULTS.logRetentionDays,
     });
+    this.pin(this.logGroup);
 
     const assumeRole = new DataAwsIamPolicyDocument(this, 'assume-role', {
       statement: [
@@ -68,11 +75,13 @@ export class MediaStoreFunction extends Construct {
         },
       ],
     });
+    this.pin(assumeRole, '_assume_role');
     this.role = new IamRole(this, 'role', {
       name: props.functionName,
       description: `Execution role of ${props.functionName}`,
       assumeRolePolicy: assumeRole.json,
     });
+    this.pin(this.role);
 
     const permissions = new DataAwsIamPolicyDocument(this, 'permissions', {
       statement: [
@@ -91,11 +100,13 @@ export class MediaStoreFunction extends Construct {
         ...props.statements,
       ],
     });
+    this.pin(permissions, '_permissions');
     const policy = new IamRolePolicy(this, 'policy', {
       name: 'least-privilege',
       role: this.role.id,
       policy: permissions.json,
     });
+    this.pin(policy);
 
     this.function = new LambdaFunction(this, 'function', {
       functionName: props.functionName,
@@ -115,6 +126,14 @@ export class MediaStoreFunction extends Construct {
       // The first invocation must find its log group and its permissions in place.
       dependsOn: [this.logGroup, policy],
     });
+    this.pin(this.function);
+  }
+
+  private readonly address?: string;
+
+  /** Gives `element` its short address (before anything references it), when one is set. */
+  private pin(element: TerraformElement, suffix = ''): void {
+    if (this.address !== undefined) element.overrideLogicalId(`${this.address}${suffix}`);
   }
 
   /**
@@ -124,11 +143,13 @@ export class MediaStoreFunction extends Construct {
   allowWhen(id: string, presence: Presence | undefined, statements: PolicyStatement[]): void {
     if (!presence) return;
     const document = new DataAwsIamPolicyDocument(this, `${id}-permissions`, { count: presence.count, statement: statements });
-    new IamRolePolicy(this, `${id}-policy`, {
+    this.pin(document, `_${id.replace(/-/g, '_')}`);
+    const policy = new IamRolePolicy(this, `${id}-policy`, {
       count: presence.count,
       name: id,
       role: this.role.id,
       policy: attributeOf(document, presence, 'json'),
     });
+    this.pin(policy, `_${id.replace(/-/g, '_')}`);
   }
 }

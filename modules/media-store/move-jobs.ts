@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
-import { TerraformElement } from 'cdktf';
 import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config';
 import { ENV, FUNCTION_ENV } from '../../contract/env';
 import { FUNCTIONS, bundleZipPath } from '../../contract/functions';
@@ -80,6 +79,7 @@ export class MoveJobs extends Construct {
       timeoutSeconds: MOVE_FUNCTION_TIMEOUT_SECONDS,
       logRetentionDays: props.logRetentionDays,
       tracing: props.tracing,
+      address: 'move',
     });
     const kms = props.storage.kmsKey;
     this.function.allowWhen('bucket-kms-key', presenceOf(kms.enabled), [
@@ -92,27 +92,8 @@ export class MoveJobs extends Construct {
       maximumRetryAttempts: 2,
     });
     invokeConfig.overrideLogicalId('move');
-    stableAddresses(this.function);
   }
 }
 
 export const MOVE_FUNCTION_TIMEOUT_SECONDS = 900;
 export const MOVE_FUNCTION_MEMORY_MB = 1024;
-
-/** `aws_lambda_function.move`, `aws_iam_role.move`, … instead of addresses derived from the construct path. */
-function stableAddresses(fn: MediaStoreFunction): void {
-  const names: Readonly<Record<string, string>> = {
-    function: 'move',
-    role: 'move',
-    policy: 'move',
-    logs: 'move',
-    'assume-role': 'move_assume_role',
-    permissions: 'move_permissions',
-    'bucket-kms-key-permissions': 'move_kms',
-    'bucket-kms-key-policy': 'move_kms',
-  };
-  for (const child of fn.node.children) {
-    const name = names[child.node.id];
-    if (name !== undefined && child instanceof TerraformElement) child.overrideLogicalId(name);
-  }
-}
