@@ -25,9 +25,10 @@ describe('MediaStore failed sync events', () => {
 
   describe('the sync function\'s asynchronous invocation config', () => {
     const config = () => {
-      const configs = resourcesOf(plan, 'aws_lambda_function_event_invoke_config');
+      const sync = nameByPath(plan, 'aws_lambda_function', 'functions/sync/function');
+      const configs = resourcesOf(plan, 'aws_lambda_function_event_invoke_config').filter(([, c]) => c.function_name === `\${aws_lambda_function.${sync}.function_name}`);
       expect(configs).toHaveLength(1);
-      return configs[0][1];
+      return configs[0]![1];
     };
 
     it('applies to the sync function', () => {

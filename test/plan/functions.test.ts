@@ -1,15 +1,17 @@
 import { FUNCTION_ENV } from '../../contract/env';
 import { BUNDLE_HANDLER, FUNCTION_NAMES, FUNCTION_TAG, type FunctionName } from '../../contract/functions';
 import { ACTIONS_WITHOUT_RESOURCE_ARN } from '../../modules/media-store/defaults';
-import { byPath, nameByPath, nameOfOnly, policyDocuments, resourcesOf, synthesizeBoth, type Statement, type StackJson } from './plan';
+import { nameByPath, nameOfOnly, policyDocuments, resourcesOf, synthesizeBoth, type Statement, type StackJson } from './plan';
 
 describe('MediaStore functions', () => {
   let plan: StackJson;
-  const fn = (name: FunctionName) => byPath(plan, 'aws_lambda_function', `functions/${name}/function`);
+  // The move function (modules/media-store/move-jobs.ts) has short addresses: aws_lambda_function.move, …
+  const resourceName = (name: FunctionName, type: string, part: string) => (name === 'move' ? 'move' : nameByPath(plan, type, `functions/${name}/${part}`));
+  const fn = (name: FunctionName) => plan.resource.aws_lambda_function[resourceName(name, 'aws_lambda_function', 'function')];
   const statementsOf = (name: FunctionName): Statement[] =>
     policyDocuments(plan)[nameByPathOfDoc(name)] ?? [];
   const nameByPathOfDoc = (name: FunctionName) =>
-    Object.keys(plan.data.aws_iam_policy_document).find((n) => n.includes(`_functions_${name}_permissions_`))!;
+    name === 'move' ? 'move_permissions' : Object.keys(plan.data.aws_iam_policy_document).find((n) => n.includes(`_functions_${name}_permissions_`))!;
 
   beforeAll(() => {
     plan = synthesizeBoth().module;
@@ -33,7 +35,7 @@ describe('MediaStore functions', () => {
     for (const value of Object.values(env)) {
       // Forms the local stack resolves: literals, variables, join over a variable, attributes.
       expect(value).toMatch(
-        /^([^$]*|\$\{var\.[a-z_]+\}|\$\{join\(",", var\.[a-z_]+\)\}|\$\{aws_(dynamodb_table|s3_bucket|sns_topic|secretsmanager_secret)\.[^.]+\.(name|bucket|arn)\})$/,
+        /^([^$]*|\$\{var\.[a-z_]+\}(-[a-z]+)?|\$\{join\(",", var\.[a-z_]+\)\}|\$\{aws_(dynamodb_table|s3_bucket|sns_topic|secretsmanager_secret)\.[^.]+\.(name|bucket|arn)\})$/,
       );
     }
   });
@@ -45,10 +47,10 @@ describe('MediaStore functions', () => {
   });
 
   it.each(FUNCTION_NAMES)('writes %s logs to its own log group with retention', (name) => {
-    const group = byPath(plan, 'aws_cloudwatch_log_group', `functions/${name}/logs`);
+    const groupName = resourceName(name, 'aws_cloudwatch_log_group', 'logs');
+    const group = plan.resource.aws_cloudwatch_log_group[groupName];
     expect(group.retention_in_days).toBe('${var.log_retention_days}');
     expect(group.name).toBe(`/aws/lambda/\${var.name_prefix}-${name}`);
-    const groupName = nameByPath(plan, 'aws_cloudwatch_log_group', `functions/${name}/logs`);
     expect(fn(name).logging_config.log_group).toBe(`\${aws_cloudwatch_log_group.${groupName}.name}`);
     const logs = statementsOf(name).find((s) => s.actions?.some((a) => a.startsWith('logs:')))!;
     expect(logs.actions).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
@@ -56,7 +58,7 @@ describe('MediaStore functions', () => {
   });
 
   it.each(FUNCTION_NAMES)('gives %s a role of its own that only Lambda can assume', (name) => {
-    const roleName = nameByPath(plan, 'aws_iam_role', `functions/${name}/role`);
+    const roleName = resourceName(name, 'aws_iam_role', 'role');
     expect(fn(name).role).toBe(`\${aws_iam_role.${roleName}.arn}`);
     const role = plan.resource.aws_iam_role[roleName];
     const assume = /data\.aws_iam_policy_document\.([^.]+)\.json/.exec(role.assume_role_policy)![1];
@@ -127,7 +129,7 @@ describe('MediaStore functions', () => {
     expect(plan.variable.max_upload_bytes.validation[0].condition).toContain(`var.max_upload_bytes <= ${5 * 1024 ** 4}`);
   });
 
-  it('lets files read, copy and delete media objects, query the table and its type index, and write file rows and sessions', () => {
+  it('lets files read, copy and delete media objects, query the table and its type index, write file rows, sessions and jobs, read the secret and start move jobs', () => {
     const index = `${table()}/index/byType`;
     const bucket = `\${aws_s3_bucket.${nameByPath(plan, 'aws_s3_bucket', 'storage/bucket')}.arn}`;
     expect(grants('files')).toEqual(
@@ -136,14 +138,16 @@ describe('MediaStore functions', () => {
         `s3:ListBucket on ${bucket}`,
         ...['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
         `dynamodb:Query on ${index}`,
+        `secretsmanager:GetSecretValue on ${secret()}`,
+        'lambda:InvokeFunction on ${aws_lambda_function.move.arn}',
       ].sort(),
     );
   });
 
-  it('lets files write only file rows and upload sessions, never users', () => {
+  it('lets files write only file rows, upload sessions and jobs, never users', () => {
     const writes = statementsOf('files').find((s) => s.sid === 'WriteFileRowsAndMoveSessions')!;
     expect(writes.actions).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
-    expect(writes.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*', 'UPLOAD#*'] }]);
+    expect(writes.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*', 'UPLOAD#*', 'JOB#*'] }]);
     expect(statementsOf('files').some((s) => s.actions?.includes('dynamodb:DeleteItem'))).toBe(false);
   });
 
@@ -159,6 +163,27 @@ describe('MediaStore functions', () => {
         `sqs:SendMessage on ${queue}`,
       ].sort(),
     );
+  });
+
+  it('lets move copy, verify and delete media objects and write only file rows and jobs', () => {
+    const bucket = `\${aws_s3_bucket.${nameByPath(plan, 'aws_s3_bucket', 'storage/bucket')}.arn}`;
+    expect(grants('move')).toEqual(
+      [
+        ...['GetObject', 'PutObject', 'AbortMultipartUpload', 'DeleteObject'].map((a) => `s3:${a} on ${media()}`),
+        `s3:ListBucket on ${bucket}`,
+        ...['GetItem', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
+      ].sort(),
+    );
+    const rows = statementsOf('move').find((s) => s.sid === 'ReadAndWriteFileRowsAndJobs')!;
+    expect(rows.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*', 'JOB#*'] }]);
+  });
+
+  it('gives move Lambda\'s 15 minutes and two retries of a failed run, and tells files its name and the job threshold', () => {
+    expect(fn('move').timeout).toBe(900);
+    expect(plan.resource.aws_lambda_function_event_invoke_config.move).toMatchObject({ function_name: '${aws_lambda_function.move.function_name}', maximum_retry_attempts: 2 });
+    expect(fn('files').environment.variables).toMatchObject({ MOVE_FUNCTION_NAME: '${var.name_prefix}-move', MOVE_JOB_THRESHOLD_BYTES: '${var.move_job_threshold_bytes}' });
+    expect(fn('move').function_name).toBe('${var.name_prefix}-move');
+    expect(plan.variable.move_job_threshold_bytes.default).toBe(128 * 1024 ** 2);
   });
 
   it('gives no function but sync access to the dead-letter queue', () => {
