@@ -51,3 +51,28 @@ export function placeholderBundleRoot(): string {
   }
   return root;
 }
+
+/** Files of the stand-in web build: an index.html, hashed assets and an unhashed root file. */
+export const PLACEHOLDER_WEB_FILES: Readonly<Record<string, string>> = {
+  'index.html': '<!doctype html><title>media-store</title><script type="module" src="/assets/index-3f9a1c2b.js"></script>\n',
+  'favicon.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
+  'assets/index-3f9a1c2b.js': 'console.log("placeholder web app");\n',
+  'assets/index-8d41e0f7.css': 'body{margin:0}\n',
+};
+
+/**
+ * A stand-in `dist/web`, for synthesizing without a web build (docs, plan tests), shared the
+ * same way as placeholderBundleRoot.
+ */
+export function placeholderWebRoot(): string {
+  const root = path.join(os.tmpdir(), 'media-store-placeholder-web');
+  for (const [key, content] of Object.entries(PLACEHOLDER_WEB_FILES)) {
+    const file = path.join(root, key);
+    if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === content) continue;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const partial = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(partial, content);
+    fs.renameSync(partial, file);
+  }
+  return root;
+}
