@@ -1,30 +1,26 @@
 import * as path from 'node:path';
 import type { Construct } from 'constructs';
-import type { TerraformVariable } from 'cdktf';
+import { Annotations, type TerraformVariable } from 'cdktf';
 import type { MediaStoreProps } from '../media-store';
 import { WEB_BUILD_DIR } from '../../contract/site';
 import { PROJECT_ROOT } from '../media-store/functions';
 import { hasWebBuild } from '../media-store/site-files';
 import { declareVariables, type VariableValues } from './variables';
 
-const warned = new Set<string>();
-
 /**
  * The variables of a stack and the MediaStore props reading them, with the site's files taken
  * from `webRoot`. Without a web build there (no `index.html`) the stack is synthesized without
- * the site, says so once on stderr, and its `site` variable defaults to false and refuses true
+ * the site, says so in a synthesis warning, and its `site` variable defaults to false and refuses true
  * with a message naming the cause, rather than deploying a site with nothing to serve.
  */
 export function declareVariablesWithWebBuild(scope: Construct, webRoot: string, overrides: VariableValues = {}): MediaStoreProps {
   if (hasWebBuild(webRoot)) return { ...declareVariables(scope, overrides), webRoot };
-  if (!warned.has(webRoot)) {
-    warned.add(webRoot);
-    console.warn(`media-store: no web build in ${webRoot} (index.html is missing): synthesizing without the site. Run \`npm run build\` to include it.`);
-  }
+  // cdktf prints annotations when it synthesizes.
+  Annotations.of(scope).addWarning(`No web build in ${webRoot} (index.html is missing): ${scope.node.id} is synthesized without the site. Run \`npm run build\` to include it.`);
   const props = declareVariables(scope, { site: false, ...overrides });
   (scope.node.findChild('site') as TerraformVariable).addValidation({
     condition: '${!var.site}',
-    errorMessage: `This module was synthesized without the web app (no ${webRoot}/index.html): build it (npm run build), synthesize again, then set site = true.`,
+    errorMessage: 'This module was synthesized without the web app (its build had no index.html): build it (npm run build), synthesize again, then set site = true.',
   });
   return { ...props, site: false };
 }
