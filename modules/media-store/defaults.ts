@@ -83,24 +83,17 @@ export const BLOCK_ALL_PUBLIC_ACCESS = {
 
 /** Bucket policy statements refusing plain HTTP and TLS older than 1.2, for every principal. */
 export function tlsOnlyStatements(bucketArn: string) {
-  const everything = [bucketArn, `${bucketArn}/*`];
+  const deny = (sid: string, test: string, variable: string, value: string) => ({
+    sid,
+    effect: 'Deny',
+    principals: [{ type: 'AWS', identifiers: ['*'] }],
+    actions: ['s3:*'],
+    resources: [bucketArn, `${bucketArn}/*`],
+    condition: [{ test, variable, values: [value] }],
+  });
   return [
-    {
-      sid: 'DenyInsecureTransport',
-      effect: 'Deny',
-      principals: [{ type: 'AWS', identifiers: ['*'] }],
-      actions: ['s3:*'],
-      resources: everything,
-      condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
-    },
-    {
-      sid: 'DenyOutdatedTls',
-      effect: 'Deny',
-      principals: [{ type: 'AWS', identifiers: ['*'] }],
-      actions: ['s3:*'],
-      resources: everything,
-      condition: [{ test: 'NumericLessThan', variable: 's3:TlsVersion', values: ['1.2'] }],
-    },
+    deny('DenyInsecureTransport', 'Bool', 'aws:SecureTransport', 'false'),
+    deny('DenyOutdatedTls', 'NumericLessThan', 's3:TlsVersion', '1.2'),
   ];
 }
 
