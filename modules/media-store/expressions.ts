@@ -121,3 +121,9 @@ export function concatLists(...lists: string[][]): string[] {
   if (!lists.some((list) => isUnresolved(list))) return lists.flat();
   return Token.asList(Fn.concat(lists));
 }
+
+/** The element with its stable Terraform address (`<type>.<logicalId>`), set before anything refers to it. */
+export function named<T extends { overrideLogicalId(id: string): void }>(element: T, logicalId: string): T {
+  element.overrideLogicalId(logicalId);
+  return element;
+}

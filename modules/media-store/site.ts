@@ -1,27 +1,14 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
-import { AssetType, Fn, TerraformAsset, Token, ref, type TerraformResource } from 'cdktf';
+import { Fn, Token, type TerraformResource } from 'cdktf';
 import { CloudfrontCachePolicy } from '@cdktf/provider-aws/lib/cloudfront-cache-policy';
 import { CloudfrontDistribution } from '@cdktf/provider-aws/lib/cloudfront-distribution';
 import { CloudfrontFunction } from '@cdktf/provider-aws/lib/cloudfront-function';
 import { CloudfrontOriginAccessControl } from '@cdktf/provider-aws/lib/cloudfront-origin-access-control';
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
-import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
-import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { API_PREFIX, HASHED_ASSETS_DIR, WEB_BUILD_DIR } from '../../contract/site';
 import type { Api } from './api';
-import {
-  BLOCK_ALL_PUBLIC_ACCESS,
-  CLOUDFRONT_MANAGED_POLICIES,
-  DEFAULTS,
-  IMMUTABLE_TTL_SECONDS,
-  tlsOnlyStatements,
-} from './defaults';
+import { CLOUDFRONT_MANAGED_POLICIES, DEFAULTS, IMMUTABLE_TTL_SECONDS } from './defaults';
 import {
   attributeOf,
   both,
@@ -30,6 +17,7 @@ import {
   isNonEmpty,
   isUnresolved,
   listWhen,
+  named,
   not,
   pickString,
   presenceOf,
@@ -37,6 +25,7 @@ import {
   type Presence,
 } from './expressions';
 import { PROJECT_ROOT } from './functions';
+import { SiteBucket } from './site-bucket';
 import { SiteHeaders } from './site-headers';
 import { readWebBuild, type SiteFile } from './site-files';
 import { spaRoutingCode, stripApiPrefixCode } from './site-routing';
@@ -77,7 +66,7 @@ export interface SiteProps {
  * `index.html`, the API under `/api` on the same origin (uncached), and strict security headers.
  */
 export class Site extends Construct {
-  readonly bucket: S3Bucket;
+  readonly bucket: SiteBucket;
   readonly distribution: CloudfrontDistribution;
   readonly headers: SiteHeaders;
   readonly files: readonly SiteFile[];
@@ -91,7 +80,7 @@ export class Site extends Construct {
     super(scope, id);
     const presence = (this.presence = props.presence ?? {});
     const counted = { count: presence.count };
-    const at = (element: TerraformResource | DataAwsIamPolicyDocument, attribute: string) => attributeOf(element, presence, attribute);
+    const at = (element: TerraformResource, attribute: string) => attributeOf(element, presence, attribute);
     const domainName = props.domainName ?? DEFAULTS.siteDomainName;
     const certificateArn = props.certificateArn ?? DEFAULTS.siteCertificateArn;
     const hasDomain = isNonEmpty(domainName);
@@ -102,28 +91,7 @@ export class Site extends Construct {
     const webRoot = props.webRoot ?? path.join(PROJECT_ROOT, WEB_BUILD_DIR);
     this.files = readWebBuild(webRoot);
 
-    this.bucket = named(new S3Bucket(this, 'bucket', {
-      ...counted,
-      bucketPrefix: `${props.namePrefix}-site-`,
-      // Holds only the build, which Terraform uploads again from the module's assets.
-      forceDestroy: true,
-    }), 'site');
-    const publicAccessBlock = named(new S3BucketPublicAccessBlock(this, 'public-access-block', {
-      ...counted,
-      bucket: at(this.bucket, 'id'),
-      ...BLOCK_ALL_PUBLIC_ACCESS,
-    }), 'site');
-    named(new S3BucketOwnershipControls(this, 'ownership', {
-      ...counted,
-      bucket: at(this.bucket, 'id'),
-      rule: { objectOwnership: 'BucketOwnerEnforced' },
-    }), 'site');
-    named(new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
-      ...counted,
-      bucket: at(this.bucket, 'id'),
-      // SSE-S3: the ETag stays the MD5 Terraform compares, and CloudFront reads without a KMS grant.
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
-    }), 'site');
+    this.bucket = new SiteBucket(this, 'bucket', { namePrefix: props.namePrefix, files: this.files, webRoot, presence });
 
     const accessControl = named(new CloudfrontOriginAccessControl(this, 'origin-access-control', {
       ...counted,
@@ -197,7 +165,7 @@ export class Site extends Construct {
       origin: [
         {
           originId: SITE_ORIGIN,
-          domainName: at(this.bucket, 'bucket_regional_domain_name'),
+          domainName: this.bucket.attribute('bucket_regional_domain_name'),
           originAccessControlId: at(accessControl, 'id'),
         },
         {
@@ -252,29 +220,7 @@ export class Site extends Construct {
         : undefined,
     }), 'site');
 
-    const bucketPolicy = named(new DataAwsIamPolicyDocument(this, 'bucket-policy-document', {
-      ...counted,
-      statement: [
-        ...tlsOnlyStatements(at(this.bucket, 'arn')),
-        {
-          sid: 'AllowThisDistributionToRead',
-          effect: 'Allow',
-          principals: [{ type: 'Service', identifiers: ['cloudfront.amazonaws.com'] }],
-          actions: ['s3:GetObject'],
-          resources: [`${at(this.bucket, 'arn')}/*`],
-          condition: [{ test: 'StringEquals', variable: 'AWS:SourceArn', values: [at(this.distribution, 'arn')] }],
-        },
-      ],
-    }), 'site_bucket');
-    named(new S3BucketPolicy(this, 'bucket-policy', {
-      ...counted,
-      bucket: at(this.bucket, 'id'),
-      policy: at(bucketPolicy, 'json'),
-      // S3 rejects a policy put while the public access block is being changed.
-      dependsOn: [publicAccessBlock],
-    }), 'site');
-
-    this.uploadFiles(webRoot);
+    this.bucket.allowReadsFrom(at(this.distribution, 'arn'));
 
     const distributionDomain = at(this.distribution, 'domain_name');
     const customDomainUrl = httpsUrl(domainName);
@@ -308,7 +254,7 @@ export class Site extends Construct {
   }
 
   get bucketName(): string {
-    return this.whenPresent(attributeOf(this.bucket, this.presence, 'bucket'));
+    return this.whenPresent(this.bucket.attribute('bucket'));
   }
 
   get siteUrl(): string {
@@ -318,42 +264,9 @@ export class Site extends Construct {
   private whenPresent(value: string): string {
     return ifPresent(this.presence, value, '');
   }
-
-  /**
-   * One object per built file, read by Terraform from the module's own copy of the build
-   * (`${path.module}/assets/…/web/`), so the module stays self-contained. The ETag is the
-   * file's MD5: a changed file is uploaded again, an unchanged one is left alone. The copy's
-   * folder name is fixed (not a hash of the build) so unchanged files keep their source path.
-   */
-  private uploadFiles(webRoot: string): void {
-    const copy = new TerraformAsset(this, 'web', { path: webRoot, type: AssetType.DIRECTORY, assetHash: 'web' });
-    const folder = `${Token.asString(ref('path.module'))}/${copy.path.replace(/\/$/, '')}`;
-    const used = new Map<string, string>();
-    for (const file of this.files) {
-      const logicalId = `site_${file.key.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-      const clash = used.get(logicalId);
-      if (clash) throw new Error(`Site: ${clash} and ${file.key} would share the Terraform address aws_s3_object.${logicalId}`);
-      used.set(logicalId, file.key);
-      named(new S3Object(this, `file-${logicalId}`, {
-        count: this.presence.count,
-        bucket: attributeOf(this.bucket, this.presence, 'id'),
-        key: file.key,
-        source: `${folder}/${file.key}`,
-        contentType: file.contentType,
-        cacheControl: file.cacheControl,
-        etag: file.md5,
-      }), logicalId);
-    }
-  }
 }
 
 /** `https://<host>`; a join when the host is a Terraform expression, which cdktf cannot nest in a template inside a function. */
 function httpsUrl(host: string): string {
   return isUnresolved(host) ? Token.asString(Fn.join('', ['https://', host])) : `https://${host}`;
-}
-
-/** The element with its stable Terraform address (`<type>.<logicalId>`), set before anything refers to it. */
-function named<T extends { overrideLogicalId(id: string): void }>(element: T, logicalId: string): T {
-  element.overrideLogicalId(logicalId);
-  return element;
 }
