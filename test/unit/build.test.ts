@@ -43,7 +43,7 @@ describe('npm run build', () => {
   it.each(FUNCTION_NAMES.map((n) => [n]))('bundles %s so that index.js exports handler', (name) => {
     const dir = join(first, `${name}-unpacked`);
     execFileSync('python3', ['-m', 'zipfile', '-e', join(first, `${name}.zip`), dir]);
-    const env = { PATH: process.env.PATH, TABLE_NAME: 't', BUCKET_NAME: 'b', JWT_SECRET: 'x'.repeat(32), AWS_REGION: 'us-east-1' };
+    const env = { PATH: process.env.PATH, TABLE_NAME: 't', BUCKET_NAME: 'b', JWT_SECRET: 'x'.repeat(32), MOVE_FUNCTION_NAME: 'm', AWS_REGION: 'us-east-1' };
     const type = execFileSync(process.execPath, ['-e', `process.stdout.write(typeof require(${JSON.stringify(join(dir, 'index.js'))}).handler)`], { env, encoding: 'utf8' });
     expect(type).toBe('function');
   });

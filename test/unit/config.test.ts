@@ -2,6 +2,7 @@ import { parseAuthConfig } from '../../handlers/auth/config';
 import { parseAuthorizerConfig } from '../../handlers/authorizer/config';
 import { ConfigError } from '../../handlers/core/errors';
 import { parseFilesConfig } from '../../handlers/files/config';
+import { parseMoveConfig } from '../../handlers/move/config';
 import { parseSyncConfig } from '../../handlers/sync/config';
 import { MAX_OBJECT_SIZE } from '../../handlers/core/multipart';
 import { DEFAULT_MULTIPART_THRESHOLD_BYTES, MAX_SINGLE_PUT_BYTES, parseUploadsConfig } from '../../handlers/uploads/config';
@@ -25,7 +26,8 @@ describe('function config', () => {
       multipartThresholdBytes: DEFAULT_MULTIPART_THRESHOLD_BYTES,
       uploadUrlTtlSeconds: 900,
     });
-    expect(parseFilesConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b' }).viewUrlTtlSeconds).toBe(3600);
+    expect(parseFilesConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', MOVE_FUNCTION_NAME: 'm' })).toMatchObject({ viewUrlTtlSeconds: 3600, moveFunctionName: 'm', moveJobThresholdBytes: 128 * 1024 ** 2 });
+    expect(parseMoveConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b' })).toEqual({ tableName: 't', bucketName: 'b', logLevel: 'info' });
     expect(parseSyncConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', TOPIC_ARN: '' })).toEqual({ tableName: 't', bucketName: 'b', logLevel: 'info' });
   });
 
@@ -37,6 +39,7 @@ describe('function config', () => {
     ['TABLE_NAME', () => parseAuthConfig({ JWT_SECRET: SECRET })],
     ['JWT_SECRET_ARN', () => parseAuthorizerConfig({})],
     ['BUCKET_NAME', () => parseFilesConfig({ TABLE_NAME: 't' })],
+    ['MOVE_FUNCTION_NAME', () => parseFilesConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b' })],
     ['JWT_SECRET', () => parseAuthorizerConfig({ JWT_SECRET: 'short' })],
     ['MAX_UPLOAD_BYTES', () => parseUploadsConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', MAX_UPLOAD_BYTES: 'lots' })],
     ['MAX_UPLOAD_BYTES', () => parseUploadsConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', MAX_UPLOAD_BYTES: String(MAX_OBJECT_SIZE + 1) })],
