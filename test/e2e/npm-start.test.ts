@@ -12,7 +12,8 @@ const ROOT = path.resolve(__dirname, '../..');
 
 function javaOnPort(port: string): boolean {
   try {
-    execFileSync('pgrep', ['-f', `DynamoDBLocal.jar -port ${port} `]);
+    // DynamoDB Local runs through its loopback launcher (local/dynamodb-loopback.java).
+    execFileSync('pgrep', ['-f', `dynamodb-loopback.java -port ${port} `]);
     return true;
   } catch {
     return false;
