@@ -19,11 +19,13 @@ import { bearerToken, signToken, verifyToken } from '../../handlers/core/token';
 import { parseLinksRequest } from '../../handlers/files/file-links';
 import { parseListQuery } from '../../handlers/files/list-files';
 import { parseUpdateRequest } from '../../handlers/files/update-file';
-import { parseJsonBody } from '../../handlers/http/json-body';
+import { createApiHandler } from '../../handlers/http/api-handler';
+import { json } from '../../handlers/http/response';
 import type { ApiEvent } from '../../handlers/http/types';
 import { parseCompleteRequest } from '../../handlers/uploads/complete-upload';
 import { parseUploadRequest } from '../../handlers/uploads/create-upload';
 import { parseSignPartsRequest } from '../../handlers/uploads/sign-parts';
+import { apiEvent, lambdaContext, memoryLogger } from './support';
 
 const RUNS = { numRuns: 2000 };
 
@@ -223,11 +225,15 @@ describe('parsers of untrusted input, fuzzed', () => {
     const contentTypes = fc.oneof(fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', '', 'application/vnd.x+json', 'APPLICATION/JSON'), trickyString);
     const bodies = fc.oneof(trickyString, fc.jsonValue().map((v) => JSON.stringify(v) ?? ''), fc.constant(''), fc.integer({ min: 1, max: 5000 }).map((n) => '['.repeat(n)));
 
-    it('parseJsonBody returns a value or throws a 4xx HttpError', () => {
-      fc.assert(
-        fc.property(contentTypes, bodies, fc.boolean(), (contentType, body, base64) => {
-          const event = { headers: { 'content-type': contentType }, body: base64 ? Buffer.from(body).toString('base64') : body, isBase64Encoded: base64 } as unknown as ApiEvent;
-          return returnsOrRejects(() => parseJsonBody(event, 1024));
+    it('the JSON body pipeline (middy parser, errors mapped once) answers the value or a 4xx error body', async () => {
+      const handler = createApiHandler({ 'POST /uploads': async (event) => json(200, { parsed: event.parsedBody ?? null }) }, memoryLogger().logger, { maxBytes: 1024 });
+      await fc.assert(
+        fc.asyncProperty(contentTypes, bodies, fc.boolean(), async (contentType, body, base64) => {
+          const event = { ...apiEvent('POST /uploads'), headers: { 'content-type': contentType }, body: base64 ? Buffer.from(body).toString('base64') : body, isBase64Encoded: base64 } as ApiEvent;
+          const result = await handler(event, lambdaContext);
+          const answer = JSON.parse(result.body as string) as { parsed?: unknown; error?: { code?: unknown; message?: unknown } };
+          if (result.statusCode === 200) return 'parsed' in answer;
+          return (result.statusCode ?? 0) >= 400 && (result.statusCode ?? 0) < 500 && typeof answer.error?.code === 'string' && typeof answer.error.message === 'string';
         }),
         RUNS,
       );
