@@ -1,17 +1,20 @@
 /**
  * The Lambda functions of the synthesized plan, run locally: each `aws_lambda_function`
  * (told apart by its `media-store:function` tag) is unpacked from the plan's asset zip and
- * served by a pool of worker threads — one invocation per worker at a time, each worker
- * with only that function's environment, the plan's handler and timeout.
+ * served by a pool of sandboxes — each its own Node 22 process (Lambda's nodejs22.x, see
+ * lambda-node.ts) running one invocation at a time, with only that function's environment,
+ * a heap bounded by the plan's memory size, the plan's handler and timeout. A sandbox that
+ * crashes fails the invocation it was running, as on Lambda, and nothing else.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { buildSync } from 'esbuild';
 import { FUNCTION_TAG } from '../contract/functions';
 import type { Logger } from './log';
 import { PlanError, type PlanValue, type ReferenceResolver, type SynthesizedPlan } from './plan';
+import { lambdaNode } from './lambda-node';
 import type { FromRuntime, LambdaErrorBody, RuntimeData, ToRuntime } from './lambda-runtime';
 import { extractZip } from './zip';
 
@@ -209,7 +212,7 @@ export function extractBundles(definitions: readonly FunctionDefinition[], dir: 
   return manifest;
 }
 
-/** Compiles the worker entry (TypeScript) to a plain script a bare worker thread can run. */
+/** Compiles the sandbox entry (TypeScript) to a plain script a bare Node process can run. */
 export function buildRuntime(dir: string): string {
   const outfile = path.join(dir, 'lambda-runtime.js');
   buildSync({
@@ -218,16 +221,18 @@ export function buildRuntime(dir: string): string {
     bundle: true,
     platform: 'node',
     format: 'cjs',
-    target: 'node20',
+    target: 'node20', // also what a fallback Node runs
     logLevel: 'silent',
   });
   return outfile;
 }
 
 interface Sandbox {
-  readonly worker: Worker;
+  readonly process: ChildProcess;
   readonly ready: Promise<void>;
   busy: boolean;
+  /** Init finished: a later exit is a crash worth replacing at once. */
+  initialized?: boolean;
   current?: { id: number; settle: (result: InvokeResult) => void };
 }
 
@@ -393,14 +398,14 @@ class FunctionPool {
         },
       };
       const message: ToRuntime = { type: 'invoke', id, requestId, event: JSON.stringify(event), deadline };
-      sandbox.worker.postMessage(message);
+      sandbox.process.send(message);
     });
   }
 
   async stop(): Promise<void> {
     const all = [...this.sandboxes];
     this.sandboxes.clear();
-    await Promise.all(all.map((s) => s.worker.terminate()));
+    await Promise.all(all.map((s) => kill(s.process)));
   }
 
   private async acquire(): Promise<Sandbox> {
@@ -427,7 +432,7 @@ class FunctionPool {
 
   private discard(sandbox: Sandbox): void {
     this.sandboxes.delete(sandbox);
-    void sandbox.worker.terminate();
+    void kill(sandbox.process);
     // A waiting invocation gets a fresh sandbox in place of the discarded one.
     const next = this.waiting.shift();
     if (next) {
@@ -447,16 +452,13 @@ class FunctionPool {
       memorySize: definition.memorySize,
       region: options.local.region,
     };
-    const worker = new Worker(options.runtimeScript, {
-      workerData: data,
+    const child = spawn(lambdaNode().path, [`--max-old-space-size=${definition.memorySize}`, options.runtimeScript, JSON.stringify(data)], {
       env: lambdaEnvironment(definition, taskRoot, options.local),
-      stdout: true,
-      stderr: true,
-      execArgv: ['--enable-source-maps'],
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(128, definition.memorySize) },
+      cwd: taskRoot,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
-    forwardLines(worker.stdout, (line) => options.logger.info(definition.name, line));
-    forwardLines(worker.stderr, (line) => options.logger.warn(definition.name, line));
+    forwardLines(child.stdout!, (line) => options.logger.info(definition.name, line));
+    forwardLines(child.stderr!, (line) => options.logger.warn(definition.name, line));
 
     let markReady!: () => void;
     let markFailed!: (err: Error) => void;
@@ -465,11 +467,14 @@ class FunctionPool {
       markFailed = reject;
     });
     ready.catch(() => undefined);
-    const sandbox: Sandbox = { worker, ready, busy: false };
+    const sandbox: Sandbox = { process: child, ready, busy: false };
     this.sandboxes.add(sandbox);
 
-    worker.on('message', (message: FromRuntime) => {
-      if (message.type === 'ready') markReady();
+    child.on('message', (message: FromRuntime) => {
+      if (message.type === 'ready') {
+        sandbox.initialized = true;
+        markReady();
+      }
       else if (message.type === 'init-error') {
         markFailed(new Error(`${message.error.errorType}: ${message.error.errorMessage}`));
       } else if (sandbox.current?.id === message.id) {
@@ -478,22 +483,40 @@ class FunctionPool {
         );
       }
     });
-    worker.on('error', (err) => {
-      // An uncaught exception kills a Lambda sandbox: fail what runs in it, start afresh next time.
+    child.on('error', (err) => {
+      // The process could not be started (or signalled): nothing runs in this sandbox.
       markFailed(err);
-      options.logger.error(definition.name, `runtime crashed: ${err.stack ?? err.message}`);
-      const current = sandbox.current;
-      this.discard(sandbox);
-      current?.settle({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: err.message } });
-    });
-    worker.on('exit', (code) => {
-      markFailed(new Error(`runtime exited with code ${code}`));
+      options.logger.error(definition.name, `runtime failed: ${err.message}`);
       const current = sandbox.current;
       if (this.sandboxes.has(sandbox)) this.discard(sandbox);
-      current?.settle({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with code ${code}` } });
+      current?.settle({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: err.message } });
+    });
+    child.on('exit', (code, signal) => {
+      // An uncaught exception, process.exit or running out of memory ends a Lambda sandbox:
+      // fail what ran in it; the next invocation gets a fresh one.
+      const status = signal !== null ? `signal ${signal}` : `exit status ${code}`;
+      markFailed(new Error(`Runtime exited with error: ${status}`));
+      const current = sandbox.current;
+      const crashed = this.sandboxes.has(sandbox);
+      if (crashed) {
+        options.logger.error(definition.name, `runtime exited with error: ${status}${current ? ' during an invocation' : ''}`);
+        this.discard(sandbox);
+        // Keep the function warm, as Lambda restarts a crashed runtime (not after a failed init, which would loop).
+        if (sandbox.initialized === true && this.sandboxes.size === 0) this.spawn();
+      }
+      current?.settle({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${status}` } });
     });
     return sandbox;
   }
+}
+
+/** Ends a sandbox's process and waits until it is gone. */
+function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
 }
 
 /** The environment of one function: the plan's variables plus what Lambda itself sets. */
@@ -515,8 +538,6 @@ export function lambdaEnvironment(definition: FunctionDefinition, taskRoot: stri
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
     LAMBDA_TASK_ROOT: taskRoot,
     _HANDLER: definition.handler,
-    // Lambda runs nodejs22.x; the SDK's warning about this older local Node is noise here.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 
