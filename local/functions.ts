@@ -261,6 +261,9 @@ export class LocalFunctions {
   private stopped = false;
 
   constructor(private readonly options: LocalFunctionsOptions) {
+    const node = lambdaNode();
+    if (node.fallback !== undefined) options.logger.warn('functions', node.fallback);
+    else options.logger.info('functions', `each sandbox a Node ${node.version} process (${node.path})`);
     for (const definition of options.definitions) {
       this.pools.set(definition.name, new FunctionPool(definition, options));
     }
@@ -452,8 +455,13 @@ class FunctionPool {
       memorySize: definition.memorySize,
       region: options.local.region,
     };
-    const child = spawn(lambdaNode().path, [`--max-old-space-size=${definition.memorySize}`, options.runtimeScript, JSON.stringify(data)], {
-      env: lambdaEnvironment(definition, taskRoot, options.local),
+    const node = lambdaNode();
+    const child = spawn(node.path, [`--max-old-space-size=${definition.memorySize}`, options.runtimeScript, JSON.stringify(data)], {
+      env: {
+        ...lambdaEnvironment(definition, taskRoot, options.local),
+        // On an older fallback Node the SDK warns about it on every cold start: noise here.
+        ...(node.fallback !== undefined ? { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } : {}),
+      },
       cwd: taskRoot,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

@@ -1,6 +1,6 @@
 /**
  * The whole local stack, used by `npm start` (local/start.ts) and the e2e global setup:
- * DynamoDB Local + s3rver + the plan's functions in worker threads + the API Gateway
+ * DynamoDB Local + s3rver + the plan's functions in Node 22 processes + the API Gateway
  * emulation, wired as the module wires them in AWS.
  */
 import { randomBytes } from 'node:crypto';
