@@ -26,6 +26,25 @@ export interface BundleReport {
 const ROOT = resolve(__dirname, '..');
 
 /**
+ * Links of the SDK's default credential chain that Lambda never reaches: Lambda puts the
+ * role's credentials in the environment, the chain's first link, so the SSO, shared-file,
+ * process and web-identity providers (and the STS/SSO clients they bring, a third of the
+ * authorizer's code) are left out of the bundles. The chain loads them with `import()` only
+ * when there are no credentials in the environment; outside Lambda that import fails and
+ * names the missing package. Measured by bench:cold: about 5 ms less init per function.
+ */
+export const UNREACHABLE_ON_LAMBDA = [
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/credential-provider-login',
+  '@aws-sdk/token-providers',
+  '@aws-sdk/nested-clients',
+  '@aws-sdk/nested-clients/*',
+];
+
+/**
  * esbuild settings shared by every function: Lambda's nodejs22.x, the SDK bundled in.
  * `mainFields` puts `module` first so the SDK's ES module builds (`dist-es`) are bundled and
  * tree-shaken instead of its CommonJS `dist-cjs` files, which esbuild must keep whole: a third
@@ -39,6 +58,7 @@ export function bundleOptions(name: FunctionName, root: string = ROOT): BuildOpt
     // A fixed virtual output path: source map `sources` are relative to it, whatever --out is.
     outfile: join(root, 'dist', name, 'index.js'),
     bundle: true,
+    external: UNREACHABLE_ON_LAMBDA,
     platform: 'node',
     mainFields: ['module', 'main'],
     target: 'node22',
