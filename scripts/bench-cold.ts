@@ -9,7 +9,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { ENV, FUNCTION_ENV } from '../contract/env';
 import { API_FUNCTIONS, FUNCTION_NAMES, type FunctionName } from '../contract/functions';
@@ -182,6 +182,8 @@ async function main(argv: readonly string[]): Promise<void> {
     console.log(`Node ${node.version}${node.fallback ? ` (${node.fallback})` : ''}; median of ${runs} fresh processes per cell; wall ms (CPU ms, steadier on a busy machine)`);
     console.log(`bare require of an empty module: ${ms('empty')} ms (the floor of every figure below)`);
     console.log([line(header), ...rows.map(line)].join('\n'));
+    const load = loadavg()[0] ?? 0;
+    if (load > cpus().length) console.log(`load average ${load.toFixed(1)} on ${cpus().length} cores: wall times are inflated by other work; compare the CPU figures`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
