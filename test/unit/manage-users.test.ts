@@ -15,7 +15,7 @@ function memoryUsers(): { store: ManagedUserStore; records: Map<string, UserReco
     get: async (name) => records.get(name),
     create: async (user, options) => {
       calls.push(['create', user.username, options]);
-      const record = { ...user, createdAt: 'c', updatedAt: 'u' };
+      const record = { ...user, sessionVersion: 's0', createdAt: 'c', updatedAt: 'u' };
       records.set(user.username, record);
       return record;
     },
@@ -29,7 +29,7 @@ function memoryUsers(): { store: ManagedUserStore; records: Map<string, UserReco
       records.delete(name);
     },
     counts: async () => ({ users: records.size, admins: 0 }),
-    clearLoginLimiter: async (name) => {
+    clearLoginLimiters: async (name) => {
       calls.push(['clear', name]);
     },
   };
