@@ -3,8 +3,9 @@
  * (`algorithms: ['HS256']`), so `alg: none` and algorithm swaps (HS512, RS256 with the secret
  * as "public key") are refused before any signature check. The header's `kid` names the
  * signing key's version, so tokens signed before a key rotation verify with the previous key
- * until they expire. Verification never throws: it returns a typed reason that the authorizer
- * logs and maps to "not authorized".
+ * until they expire. Verification never throws for a bad token: it returns a typed reason that
+ * the authorizer logs and maps to "not authorized". Only a failure to look the key up (an
+ * infrastructure error, not the token's fault) is thrown.
  */
 import { randomBytes } from 'node:crypto';
 import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
@@ -119,11 +120,18 @@ export async function verifyToken(token: string, options: VerifyOptions): Promis
   const skew = options.clockSkewSeconds ?? 60;
   const { secret } = options;
   let payload: JWTPayload;
+  let lookupFailure: { error: unknown } | undefined;
   try {
     ({ payload } = await jwtVerify(
       token,
       async (protectedHeader) => {
-        const key = typeof secret === 'function' ? await secret(protectedHeader.kid) : secret;
+        let key: string | Buffer | undefined;
+        try {
+          key = typeof secret === 'function' ? await secret(protectedHeader.kid) : secret;
+        } catch (error) {
+          lookupFailure = { error };
+          throw error;
+        }
         if (key === undefined) throw new UnknownKey();
         return keyBytes(key);
       },
@@ -131,6 +139,7 @@ export async function verifyToken(token: string, options: VerifyOptions): Promis
       { algorithms: [ALGORITHM], issuer: options.issuer, currentDate: new Date(now * 1000), clockTolerance: skew, requiredClaims: ['sub', 'iat', 'exp', 'jti'] },
     ));
   } catch (error) {
+    if (lookupFailure !== undefined) throw lookupFailure.error;
     return reject(rejectionOf(error));
   }
 

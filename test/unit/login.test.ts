@@ -1,6 +1,6 @@
 import { INVALID_CREDENTIALS, login, parseLoginRequest, type LoginDeps } from '../../handlers/auth/login';
 import { TooManyRequests, Unauthorized, ValidationError } from '../../handlers/core/errors';
-import { hashPassword } from '../../handlers/core/password';
+import { hashPassword, prepareDummyHash } from '../../handlers/core/password';
 import { verifyToken } from '../../handlers/core/token';
 import { MemorySessions, MemoryUsers } from './memory-auth';
 import { memoryLogger } from './support';
@@ -10,6 +10,12 @@ const ATTACKER = '198.51.100.7';
 const ADMIN_DESK = '203.0.113.9';
 /** The module's defaults: 5 failures, a 900-second window and lock. */
 const THROTTLE = { maxFailures: 5, lockoutSeconds: 900 };
+/** Cheap hashes keep the many failed logins fast; the re-hash test uses real parameters. */
+const FAST = { N: 1024, r: 8, p: 1 };
+jest.setTimeout(30_000);
+beforeAll(async () => {
+  await prepareDummyHash(FAST);
+});
 
 let clock = new Date('2024-05-01T10:00:00.000Z');
 const tick = (seconds: number): void => {
@@ -18,7 +24,7 @@ const tick = (seconds: number): void => {
 
 async function setup(): Promise<{ users: MemoryUsers; sessions: MemorySessions; deps: LoginDeps; log: ReturnType<typeof memoryLogger> }> {
   const users = new MemoryUsers();
-  await users.add({ username: 'ana', role: 'admin', passwordHash: await hashPassword('correct horse battery') });
+  await users.add({ username: 'ana', role: 'admin', passwordHash: await hashPassword('correct horse battery', FAST) });
   const sessions = new MemorySessions();
   const log = memoryLogger();
   const deps: LoginDeps = {

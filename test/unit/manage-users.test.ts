@@ -4,6 +4,9 @@ import { changeUser, createUser, deleteUser, listUsers, parseChangeUserRequest, 
 import { verifyPassword } from '../../handlers/core/password';
 import { memoryLogger } from './support';
 
+// Passwords are hashed with the defaults (N=2^17): about a second each on a busy two-core machine.
+jest.setTimeout(30_000);
+
 const admin = { username: 'root', role: 'admin' } as const;
 const editor = { username: 'ed', role: 'editor' } as const;
 

@@ -1,6 +1,8 @@
 import { hashPassword, needsRehash, verifyPassword } from '../../handlers/core/password';
 
 const FAST = { N: 1024, r: 8, p: 1 };
+// The defaults (N=2^17) take about a second per hash on a busy two-core machine.
+jest.setTimeout(30_000);
 
 describe('password', () => {
   describe('hashPassword', () => {

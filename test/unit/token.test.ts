@@ -31,7 +31,7 @@ describe('token', () => {
       // Prepare
       const { token, claims: signed } = await signToken({ username: 'ana', role: 'admin' }, { secret: SECRET, issuer: ISSUER, ttlSeconds: 3600, now: NOW });
       // Act
-      const result = verify(token);
+      const result = await verify(token);
       // Assess
       expect(result).toEqual({ ok: true, claims: signed });
       expect(signed).toMatchObject({ sub: 'ana', role: 'admin', iss: ISSUER, iat: NOW, exp: NOW + 3600 });
