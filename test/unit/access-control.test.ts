@@ -14,6 +14,7 @@ import {
   type Caller,
 } from '../../handlers/core/roles';
 import { signToken, verifyToken } from '../../handlers/core/token';
+import { storedFolderLimits } from '../../handlers/adapters/users-repository';
 import { principal } from '../../handlers/http/principal';
 import { apiEvent, memoryLogger } from './support';
 
@@ -147,5 +148,26 @@ describe('folder limits in the token, the authorizer and the principal', () => {
       const event = apiEvent('GET /files', { principal: { username: 'ana', role: 'editor', folders } as never });
       expect(() => principal(event)).toThrow(expect.objectContaining({ statusCode: 401 }));
     }
+  });
+});
+
+describe('storedFolderLimits', () => {
+  it('reads an absent limit as every folder and a readable list as itself', () => {
+    expect(storedFolderLimits(undefined)).toBeUndefined();
+    expect(storedFolderLimits(['/family', '/trips/2024'])).toEqual(['/family', '/trips/2024']);
+  });
+
+  it.each([
+    ['a string', '/family'],
+    ['a set', new Set(['/family'])],
+    ['an empty list', []],
+    ['numbers', [1, 2]],
+    ['mixed element types', ['/family', 7]],
+    ['an unreadable path', ['../x']],
+  ])('fails closed on %s: no folder at all', (_label, stored) => {
+    const folders = storedFolderLimits(stored);
+    expect(folders).toEqual([]);
+    expect(isFolderAllowed({ username: 'ana', role: 'editor', folders }, '/family')).toBe(false);
+    expect(isFolderAllowed({ username: 'ana', role: 'editor', folders }, '/')).toBe(false);
   });
 });
