@@ -7,6 +7,8 @@ const transform = {
 const common = { testEnvironment: 'node', transform, transformIgnorePatterns: ['/node_modules/(?!@middy/)'], moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
+  // Logins hash with scrypt N=2^17: about a second each on a busy two-core machine.
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'plan', testMatch: ['<rootDir>/test/plan/**/*.test.ts'] },

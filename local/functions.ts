@@ -23,7 +23,6 @@ export interface LocalValues {
   readonly region: string;
   readonly tableName: string;
   readonly bucketName: string;
-  readonly jwtSecret: string;
   readonly s3Endpoint: string;
   readonly dynamodbEndpoint: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
@@ -31,6 +30,10 @@ export interface LocalValues {
   readonly snsEndpoint?: string;
   /** Local ARN of each `aws_sns_topic` by logical name; a topic not listed resolves to "" (do not publish). */
   readonly topicArns?: Readonly<Record<string, string>>;
+  /** The local Secrets Manager (local/secrets-manager.ts): set as `AWS_ENDPOINT_URL_SECRETS_MANAGER`. */
+  readonly secretsManagerEndpoint?: string;
+  /** Local ARN of each `aws_secretsmanager_secret` by logical name. */
+  readonly secretArns?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -62,7 +65,7 @@ export interface FunctionDefinition {
   readonly handler: string;
   readonly timeoutSeconds: number;
   readonly memorySize: number;
-  /** The plan's variables, resolved to local values (JWT_SECRET_ARN already swapped). */
+  /** The plan's variables, resolved to local values (secret ARNs name the local Secrets Manager's secrets). */
   readonly environment: Readonly<Record<string, string>>;
   /** Retries of a failed asynchronous invocation (`aws_lambda_function_event_invoke_config`). @default 2 */
   readonly asyncRetries: number;
@@ -75,9 +78,6 @@ export type InvokeResult = { ok: true; payload: unknown } | { ok: false; error: 
 export interface FunctionsManifest {
   readonly [name: string]: { readonly source: string; readonly sha256: string; readonly files: readonly string[] };
 }
-
-const SECRET_ARN_VARIABLE = 'JWT_SECRET_ARN';
-const SECRET_VARIABLE = 'JWT_SECRET';
 
 /** Reads every tagged `aws_lambda_function` of the plan and resolves its configuration. */
 export function functionsFromPlan(plan: SynthesizedPlan, local: LocalValues): FunctionDefinition[] {
@@ -97,7 +97,7 @@ export function functionsFromPlan(plan: SynthesizedPlan, local: LocalValues): Fu
       handler: String(plan.resolve(block.handler)),
       timeoutSeconds: Number(plan.resolve(block.timeout ?? 3)),
       memorySize: Number(plan.resolve(block.memory_size ?? 128)),
-      environment: resolveEnvironment(plan, resource, block.environment, local, references),
+      environment: resolveEnvironment(plan, resource, block.environment, references),
       asyncRetries: invokeConfigs.get(resource)?.retries ?? 2,
       ...(invokeConfigs.get(resource)?.onFailure ? { onFailure: invokeConfigs.get(resource)!.onFailure } : {}),
     };
@@ -143,18 +143,12 @@ function resolveEnvironment(
   plan: SynthesizedPlan,
   resource: string,
   environment: PlanValue | undefined,
-  local: LocalValues,
   references: ReferenceResolver,
 ): Record<string, string> {
   const block = (Array.isArray(environment) ? environment[0] : environment) as Record<string, PlanValue> | undefined;
   const variables = (block?.variables ?? {}) as Record<string, PlanValue>;
   const env: Record<string, string> = {};
   for (const [key, raw] of Object.entries(variables)) {
-    if (key === SECRET_ARN_VARIABLE) {
-      // Locally there is no Secrets Manager: the functions get the secret itself.
-      env[SECRET_VARIABLE] = local.jwtSecret;
-      continue;
-    }
     let value: PlanValue;
     try {
       value = plan.resolve(raw, references);
@@ -187,6 +181,11 @@ function localReferences(local: LocalValues): ReferenceResolver {
         if (attribute === 'bucket' || attribute === 'id') return local.bucketName;
         if (attribute === 'arn') return `arn:aws:s3:::${local.bucketName}`;
         return fail();
+      case 'aws_secretsmanager_secret': {
+        const arn = local.secretArns?.[name];
+        if (arn !== undefined && (attribute === 'arn' || attribute === 'id')) return arn;
+        return fail();
+      }
       case 'aws_sns_topic':
         // The local SNS's topic; without one the functions treat "" as "do not publish".
         if (attribute === 'arn' || attribute === 'id') return local.topicArns?.[name] ?? '';
@@ -538,6 +537,7 @@ export function lambdaEnvironment(definition: FunctionDefinition, taskRoot: stri
     AWS_ENDPOINT_URL_S3: local.s3Endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: local.dynamodbEndpoint,
     ...(local.snsEndpoint !== undefined ? { AWS_ENDPOINT_URL_SNS: local.snsEndpoint } : {}),
+    ...(local.secretsManagerEndpoint !== undefined ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: local.secretsManagerEndpoint } : {}),
     S3_FORCE_PATH_STYLE: 'true',
     AWS_LAMBDA_FUNCTION_NAME: definition.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',

@@ -16,7 +16,7 @@ const LOCAL: LocalValues = {
   region: 'us-east-1',
   tableName: 'local-table',
   bucketName: 'local-bucket',
-  jwtSecret: 'local-secret-0123456789-0123456789-0123456789',
+  secretArns: { signing: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:local-signing-abc123' },
   s3Endpoint: 'http://127.0.0.1:1',
   dynamodbEndpoint: 'http://127.0.0.1:2',
   credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' },
@@ -129,7 +129,7 @@ describe('local Lambda functions from a plan', () => {
         TOPIC_ARN: '',
         ALLOWED_CONTENT_TYPES: 'image/*,video/*',
         LOG_LEVEL: 'debug',
-        JWT_SECRET: LOCAL.jwtSecret,
+        JWT_SECRET_ARN: LOCAL.secretArns?.signing,
       });
     });
 
