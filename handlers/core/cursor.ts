@@ -28,8 +28,8 @@ const MAX_CURSOR_LENGTH = 2048;
 const INDEX_SORT_KEY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)#([A-Za-z0-9_-]+)$/;
 
 /** The cursor key: HKDF-SHA256 of the JWT signing secret (no salt), so no second secret is needed. */
-export function cursorKeyFromSecret(secret: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), CURSOR_KEY_INFO, KEY_BYTES));
+export function cursorKeyFromSecret(secret: string | Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret, Buffer.alloc(0), CURSOR_KEY_INFO, KEY_BYTES));
 }
 
 /** Where a type listing resumes: the last index sort key and that file's S3 key. */
@@ -47,7 +47,7 @@ export class ListCursors {
     this.key = Buffer.from(key);
   }
 
-  static fromSecret(secret: string): ListCursors {
+  static fromSecret(secret: string | Buffer): ListCursors {
     return new ListCursors(cursorKeyFromSecret(secret));
   }
 
@@ -108,14 +108,16 @@ function scope(kind: 'folder' | 'type', caller: string, listing: string): Buffer
   return Buffer.from(['v1', kind, caller, listing].join('\u0000'), 'utf8');
 }
 
-/** The cursors of the key derived from a secret loaded on first use; a failed load is retried next time. */
-export function lazyListCursors(loadSecret: () => Promise<string>): () => Promise<ListCursors> {
-  let pending: Promise<ListCursors> | undefined;
-  return () => {
-    pending ??= loadSecret().then(ListCursors.fromSecret, (error: unknown) => {
-      pending = undefined;
-      throw error;
-    });
-    return pending;
+/**
+ * The cursors of the key derived from the current signing secret, derived again when the
+ * secret changes (a rotation: cursors sealed before it are then refused as InvalidCursor).
+ */
+export function currentListCursors(currentSecret: () => Promise<string | Buffer>): () => Promise<ListCursors> {
+  let derived: { readonly secret: Buffer; readonly cursors: ListCursors } | undefined;
+  return async () => {
+    const value = await currentSecret();
+    const secret = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+    if (derived === undefined || !derived.secret.equals(secret)) derived = { secret: Buffer.from(secret), cursors: ListCursors.fromSecret(secret) };
+    return derived.cursors;
   };
 }

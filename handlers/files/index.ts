@@ -1,9 +1,9 @@
 /** Lambda entry point: listings, reads, downloads, moves and deletes of catalogued files. */
-import { lazyListCursors } from '../core/cursor';
+import { currentListCursors } from '../core/cursor';
 import { createLogger } from '../core/logger';
 import { FilesRepository } from '../adapters/files-repository';
 import { FoldersRepository } from '../adapters/folders-repository';
-import { jwtSecretLoader, jwtSecretSource } from '../adapters/jwt-secret';
+import { jwtKeys, jwtSecretSource } from '../adapters/jwt-secret';
 import { LambdaJobInvoker } from '../adapters/job-invoker';
 import { JobsRepository } from '../adapters/jobs-repository';
 import { S3ObjectStore } from '../adapters/object-store';
@@ -14,11 +14,12 @@ import { filesRoutes } from './routes';
 
 const config = parseFilesConfig(process.env);
 const logger = createLogger({ level: config.logLevel, fields: { fn: 'files' } });
+const signingKeys = jwtKeys(jwtSecretSource(process.env));
 
 export const handler = createApiHandler(
   filesRoutes({
-    // The one use of the JWT secret here: listing cursors are sealed with a key derived from it.
-    cursors: lazyListCursors(jwtSecretLoader(jwtSecretSource(process.env))),
+    // The one use of the JWT signing key here: listing cursors are sealed with a key derived from it.
+    cursors: currentListCursors(async () => (await signingKeys.signingKey()).secret),
     files: new FilesRepository({ tableName: config.tableName }),
     folders: new FoldersRepository({ tableName: config.tableName }),
     objects: new S3ObjectStore({ bucket: config.bucketName }),

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
-import { cursorKeyFromSecret, InvalidCursor, ListCursors } from '../../handlers/core/cursor';
+import { currentListCursors, cursorKeyFromSecret, InvalidCursor, ListCursors } from '../../handlers/core/cursor';
 import { fileIdOf } from '../../handlers/core/paths';
 
 const cursors = ListCursors.fromSecret('s'.repeat(48));
@@ -62,5 +62,21 @@ describe('ListCursors', () => {
         }
       }),
     );
+  });
+});
+
+describe('currentListCursors', () => {
+  it('derives the key once per secret, and again after a rotation (older cursors then refused)', async () => {
+    let secret = 'a'.repeat(48);
+    const cursorsNow = currentListCursors(async () => secret);
+    const before = await cursorsNow();
+    const cursor = before.folderCursor('ana', '/a', 'x.jpg');
+
+    expect(await cursorsNow()).toBe(before);
+    secret = 'b'.repeat(48);
+    const after = await cursorsNow();
+
+    expect(after).not.toBe(before);
+    expect(() => after.readFolderCursor(cursor, 'ana', '/a')).toThrow(InvalidCursor);
   });
 });

@@ -122,7 +122,6 @@ describe('the local stack on this machine only', () => {
     for (const dir of ['.local', '.local/data', '.local/data/dynamodb']) {
       expect({ dir, mode: (statSync(path.join(root, dir)).mode & 0o777).toString(8) }).toEqual({ dir, mode: '700' });
     }
-    expect((statSync(path.join(root, '.local/data/jwt-secret')).mode & 0o777).toString(8)).toBe('600');
   });
 
   it('decodes /proc/net addresses of both families', () => {
