@@ -72,7 +72,7 @@ describe('npm run build', () => {
       const { handler } = require(${JSON.stringify(join(dir, 'index.js'))});
       const event = { routeKey: 'GET /files', rawPath: '/files', headers: {}, queryStringParameters: { folder: '/' }, requestContext: { http: { method: 'GET' }, authorizer: { lambda: { username: 'ana', role: 'admin' } } } };
       handler(event, { awsRequestId: 'r' }).then((r) => process.stdout.write('status ' + r.statusCode));`;
-    const env = { PATH: process.env.PATH, TABLE_NAME: 't', BUCKET_NAME: 'b', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'secret', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' };
+    const env = { PATH: process.env.PATH, TABLE_NAME: 't', BUCKET_NAME: 'b', JWT_SECRET: 'x'.repeat(32), MOVE_FUNCTION_NAME: 'm', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'secret', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' };
     // Act
     const run = spawnSync(process.execPath, ['-e', script], { cwd: dir, env, encoding: 'utf8' });
     // Assess: the request got as far as the network (credentials resolved), and failed there.
