@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { routeKey, type RouteDeclaration } from '../contract/routes';
 import type { InvokeResult } from './functions';
 import type { Logger } from './log';
+// Access lines name paths, and a share link's path is its secret: the handlers' own redaction applies.
+import { redactString } from '../handlers/core/logger';
 import type { PlanValue, SynthesizedPlan } from './plan';
 
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -239,7 +241,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       res.end(response.body);
     } catch (err) {
       const gateway = err instanceof GatewayResponse ? err : new GatewayResponse(500, 'Internal Server Error');
-      if (!(err instanceof GatewayResponse)) logger.error('api', `${method} ${rawPath}: ${(err as Error).stack ?? String(err)}`);
+      if (!(err instanceof GatewayResponse)) logger.error('api', redactString(`${method} ${rawPath}: ${(err as Error).stack ?? String(err)}`));
       status = gateway.statusCode;
       const payload = JSON.stringify({ message: gateway.message });
       applyCorsHeaders(config.cors, req, res);
@@ -251,7 +253,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       res.end(payload);
       if (gateway.statusCode === 413) req.resume();
     } finally {
-      logger.info('api', `${method} ${rawPath} → ${status} (${routeLabel}, ${Date.now() - started} ms)`);
+      logger.info('api', redactString(`${method} ${rawPath} → ${status} (${routeLabel}, ${Date.now() - started} ms)`));
     }
   };
 

@@ -131,7 +131,7 @@ export function shareExpiry(expires: unknown, policy: SharePolicy, now: Date): s
     if (!policy.allowNever) throw new ValidationError('expires', `"never" is not allowed here: give seconds, at most ${policy.maxDays} days`);
     return null;
   }
-  const seconds = expires ?? DEFAULT_SHARE_SECONDS;
+  const seconds = expires === undefined ? DEFAULT_SHARE_SECONDS : expires;
   const max = policy.maxDays * DAY_SECONDS;
   if (typeof seconds !== 'number' || !Number.isSafeInteger(seconds) || seconds < 1 || seconds > max) {
     throw new ValidationError('expires', `must be whole seconds from 1 to ${max} (${policy.maxDays} days)${policy.allowNever ? ', or "never"' : ''}`);
