@@ -41,6 +41,8 @@ export interface ApiConfig {
   readonly cors?: CorsConfig;
   /** Stage default route throttling (token bucket). */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Route-level throttling of the stage's `route_settings`, by route key; applies before the stage's. */
+  readonly routeThrottles?: Readonly<Record<string, { readonly rateLimit: number; readonly burstLimit: number }>>;
   /** @default 30000 (API Gateway's maximum) */
   readonly integrationTimeoutMs?: number;
   readonly region: string;
@@ -83,6 +85,13 @@ export function apiConfigFromPlan(
   const [, stage] = plan.resources('aws_apigatewayv2_stage')[0] ?? [];
   const routeSettings = first(stage?.default_route_settings);
   const throttle = routeSettings ? (plan.resolve(routeSettings) as Record<string, PlanValue>) : undefined;
+  const routeThrottles: Record<string, { rateLimit: number; burstLimit: number }> = {};
+  for (const block of list(plan.resolve(stage?.route_settings ?? []))) {
+    const setting = block as Record<string, PlanValue>;
+    if (typeof setting.route_key === 'string' && setting.throttling_rate_limit !== undefined && setting.throttling_rate_limit !== null) {
+      routeThrottles[setting.route_key] = { rateLimit: Number(setting.throttling_rate_limit), burstLimit: Number(setting.throttling_burst_limit ?? 0) };
+    }
+  }
 
   const timeouts = plan
     .resources('aws_apigatewayv2_integration')
@@ -113,6 +122,7 @@ export function apiConfigFromPlan(
     ...(throttle && throttle.throttling_rate_limit !== undefined
       ? { throttle: { rateLimit: Number(throttle.throttling_rate_limit), burstLimit: Number(throttle.throttling_burst_limit ?? 0) } }
       : {}),
+    ...(Object.keys(routeThrottles).length > 0 ? { routeThrottles } : {}),
     integrationTimeoutMs: timeouts.length ? Math.min(...timeouts) : 30000,
   };
 }
@@ -187,6 +197,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const routes = compileRoutes(config.routes);
   const authorizerCache = new Map<string, { expires: number; result: AuthorizerOutcome }>();
   const bucket = config.throttle ? tokenBucket(config.throttle.rateLimit, config.throttle.burstLimit) : undefined;
+  const routeBuckets = new Map(Object.entries(config.routeThrottles ?? {}).map(([key, t]) => [key, tokenBucket(t.rateLimit, t.burstLimit)]));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = Date.now();
@@ -212,6 +223,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const matched = matchRoute(routes, method, rawPath);
       if (!matched) throw new GatewayResponse(404, 'Not Found');
       routeLabel = `route ${matched.compiled.key}`;
+      const routeBucket = routeBuckets.get(matched.compiled.key);
+      if (routeBucket && !routeBucket()) throw new GatewayResponse(429, 'Too Many Requests');
 
       const event = proxyEvent({
         req,

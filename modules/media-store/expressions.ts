@@ -67,9 +67,9 @@ export function numberText(value: number): string {
   return isUnresolved(value) ? Token.asString(value) : String(value);
 }
 
-/** "true" or "false" (`${tostring(var.x)}` when it is a variable). */
+/** "true" or "false" (`${var.x}` when it is a variable: Terraform renders a bool as that text). */
 export function booleanText(value: boolean): string {
-  return isUnresolved(value) ? Fn.tostring(value as unknown as string) : String(value);
+  return isUnresolved(value) ? Token.asString(value) : String(value);
 }
 
 /** A list joined with commas (`${join(",", var.x)}` when it is a variable). */

@@ -161,7 +161,7 @@ describe('fuzzing every route with bad requests', () => {
 
   beforeAll(async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'media-store-fuzz-'));
-    const own = await startOwnStack(dir, { throttling_rate_limit: 10_000, throttling_burst_limit: 10_000 });
+    const own = await startOwnStack(dir, { throttling_rate_limit: 10_000, throttling_burst_limit: 10_000, public_throttling_rate_limit: 10_000, public_throttling_burst_limit: 10_000 });
     stack = own.stack;
 
     const dynamodb = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: LOCAL_CREDENTIALS });
