@@ -140,7 +140,9 @@ describe('MediaStore functions', () => {
       [
         ...['GetObject', 'PutObject', 'AbortMultipartUpload', 'DeleteObject'].map((a) => `s3:${a} on ${media()}`),
         `s3:ListBucket on ${bucket}`,
-        ...['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'].map((a) => `dynamodb:${a} on ${table()}`),
+        ...['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
+        // Shares: their own statement, on their own keys (see the test below).
+        ...['PutItem', 'UpdateItem', 'DeleteItem'].map((a) => `dynamodb:${a} on ${table()}`),
         `dynamodb:Query on ${index}`,
       ].sort(),
     );
