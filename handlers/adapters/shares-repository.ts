@@ -2,8 +2,8 @@
  * Shares in the catalog table (see contract/table.ts):
  *
  * - `SHARE#<token hash>` / `SHARE`: what a public request needs, in one read (the hash of
- *   the token is the key, the token itself is stored nowhere); `UNLOCK` beside it: the
- *   wrong-password limiter.
+ *   the token is the key, the token itself is stored nowhere); `UNLOCK` and
+ *   `UNLOCK#<source hash>` beside it: the wrong-password limiters (share-wide, per source).
  * - `SHARES#` / `ID#<id>`: the owner's view (no password hash, no session key) with the
  *   counters: views, last access, a drop link's bytes and files; kept after a revoke, so the
  *   log stays readable.
@@ -73,7 +73,8 @@ export interface GuestUpload {
 }
 
 const tokenKey = (tokenHash: string) => ({ pk: `SHARE#${tokenHash}`, sk: 'SHARE' });
-const limiterKey = (tokenHash: string) => ({ pk: `SHARE#${tokenHash}`, sk: 'UNLOCK' });
+/** The wrong-password limiter of a share: share-wide (`source` undefined) or of one source (a keyed hash). */
+const limiterKey = (tokenHash: string, source?: string) => ({ pk: `SHARE#${tokenHash}`, sk: source === undefined ? 'UNLOCK' : `UNLOCK#${source}` });
 const DIRECTORY = 'SHARES#';
 const directoryKey = (id: string) => ({ pk: DIRECTORY, sk: `ID#${id}` });
 const logPartition = (id: string) => `SHARELOG#${id}`;
@@ -244,8 +245,8 @@ export class SharesRepository {
     return (out.Items ?? []).map((item) => String(item.uploadId));
   }
 
-  async getUnlockLimiter(tokenHash: string): Promise<{ state: LoginLimiterState; version: number } | undefined> {
-    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: limiterKey(tokenHash), ConsistentRead: true }));
+  async getUnlockLimiter(tokenHash: string, source?: string): Promise<{ state: LoginLimiterState; version: number } | undefined> {
+    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: limiterKey(tokenHash, source), ConsistentRead: true }));
     if (out.Item === undefined) return undefined;
     const state: LoginLimiterState = {
       failures: Number(out.Item.failures ?? 0),
@@ -256,12 +257,12 @@ export class SharesRepository {
   }
 
   /** Writes the limiter if nobody else did since `expectedVersion` was read; false when someone did. */
-  async saveUnlockLimiter(tokenHash: string, state: LoginLimiterState, expectedVersion: number | undefined, ttl: number): Promise<boolean> {
+  async saveUnlockLimiter(tokenHash: string, source: string | undefined, state: LoginLimiterState, expectedVersion: number | undefined, ttl: number): Promise<boolean> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...limiterKey(tokenHash), ...state, version: (expectedVersion ?? 0) + 1, ttl },
+          Item: { ...limiterKey(tokenHash, source), ...state, version: (expectedVersion ?? 0) + 1, ttl },
           ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :v',
           ...(expectedVersion === undefined ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
         }),
@@ -273,8 +274,8 @@ export class SharesRepository {
     }
   }
 
-  async clearUnlockLimiter(tokenHash: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: limiterKey(tokenHash) }));
+  async clearUnlockLimiter(tokenHash: string, source?: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: limiterKey(tokenHash, source) }));
   }
 
   /** Sessions of uploads, read in batches of 100 (used for a guest's list). */

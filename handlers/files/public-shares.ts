@@ -16,7 +16,7 @@
 import { attachmentDisposition } from '../core/content-disposition';
 import type { CatalogFile } from '../core/catalog';
 import { Forbidden, NotFound, TooManyRequests, Unauthorized, ValidationError } from '../core/errors';
-import { checkLoginAllowed, limiterExpiresAt, recordLoginFailure, type ThrottlePolicy } from '../core/login-throttle';
+import { checkLoginAllowed, limiterExpiresAt, recordLoginFailure, sourceHash, sourcePolicy, type ThrottlePolicy } from '../core/login-throttle';
 import type { Logger } from '../core/logger';
 import { verifyPassword } from '../core/password';
 import { normalizeFileName } from '../core/paths';
@@ -228,20 +228,31 @@ export async function unlockShare(visit: Visit, password: string, deps: PublicSh
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const opened = await openShare(visit.token, deps, now);
   if (opened.share.passwordHash === undefined) throw new ValidationError('password', 'this share has no password: open it directly');
-  const limiter = await deps.shares.getUnlockLimiter(opened.tokenHash);
-  const gate = checkLoginAllowed(limiter?.state, nowSeconds);
-  if (!gate.allowed) throw new TooManyRequests('Too many wrong passwords; try again later', gate.retryAfterSeconds);
+  // The login rule (core/login-throttle.ts): one source locks itself after maxFailures wrong
+  // passwords; the share locks for everyone after SOURCE_FAILURE_FACTOR times as many.
+  const source = sourceHash(visit.ip, Buffer.from(opened.share.sessionKey, 'base64url'));
+  const limiters = [
+    { source: source as string | undefined, policy: deps.throttle },
+    { source: undefined, policy: sourcePolicy(deps.throttle) },
+  ];
+  const current = await Promise.all(limiters.map((l) => deps.shares.getUnlockLimiter(opened.tokenHash, l.source)));
+  const waits = current.map((c) => checkLoginAllowed(c?.state, nowSeconds)).filter((g): g is { allowed: false; retryAfterSeconds: number } => !g.allowed);
+  if (waits.length > 0) throw new TooManyRequests('Too many wrong passwords; try again later', Math.max(...waits.map((w) => w.retryAfterSeconds)));
   if (!(await verifyPassword(password, opened.share.passwordHash))) {
-    let current = limiter;
-    for (let attempt = 0; attempt < 5; attempt += 1) {
-      const next = recordLoginFailure(current?.state, nowSeconds, deps.throttle);
-      if (await deps.shares.saveUnlockLimiter(opened.tokenHash, next, current?.version, limiterExpiresAt(next, deps.throttle))) break;
-      current = await deps.shares.getUnlockLimiter(opened.tokenHash);
-    }
-    deps.logger.info('share unlock failed', { shareId: opened.share.id });
+    await Promise.all(
+      limiters.map(async ({ source: scope, policy }, i) => {
+        let state = current[i];
+        for (let attempt = 0; attempt < 5; attempt += 1) {
+          const next = recordLoginFailure(state?.state, nowSeconds, policy);
+          if (await deps.shares.saveUnlockLimiter(opened.tokenHash, scope, next, state?.version, limiterExpiresAt(next, policy))) return;
+          state = await deps.shares.getUnlockLimiter(opened.tokenHash, scope);
+        }
+      }),
+    );
+    deps.logger.info('share unlock failed', { shareId: opened.share.id, source });
     throw new WrongSharePassword('Wrong password');
   }
-  if (limiter !== undefined) await deps.shares.clearUnlockLimiter(opened.tokenHash);
+  if (current[0] !== undefined) await deps.shares.clearUnlockLimiter(opened.tokenHash, source);
   const shareEnd = opened.share.expiresAt === null ? Infinity : Math.floor(Date.parse(opened.share.expiresAt) / 1000);
   const expiresAtSeconds = Math.min(nowSeconds + SHARE_SESSION_SECONDS, shareEnd);
   await record(deps, opened, visit, now, 'unlock', 0);

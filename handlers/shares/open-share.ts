@@ -21,7 +21,7 @@ import type { Share, SharesRepository } from '../adapters/shares-repository';
 import type { UsersRepository } from '../adapters/users-repository';
 import type { CatalogFile } from '../core/catalog';
 import { ROOT_FOLDER } from '../core/paths';
-import { headerValue } from '../http/json-body';
+import { headerValue } from '../http/headers';
 import type { ApiEvent } from '../http/types';
 
 /** Header carrying the session `POST /public/shares/{token}/unlock` returned. */

@@ -21,7 +21,7 @@ import type { Logger } from '../core/logger';
 import type { FileCatalog } from '../adapters/files-repository';
 import { ShareQuotaExceededError, type Share, type SharesRepository } from '../adapters/shares-repository';
 import type { UploadSessionStore } from '../adapters/uploads-repository';
-import { headerValue } from '../http/json-body';
+import { headerValue } from '../http/headers';
 import type { ApiEvent } from '../http/types';
 import { openShare, requireShareSession, ShareNotFound, SHARE_GUEST_HEADER, sourceIpOf, type OpenedShare, type OpenShareDeps } from '../shares/open-share';
 import { completeUpload, parseCompleteRequest, type CompleteUploadDeps } from './complete-upload';

@@ -27,7 +27,7 @@ export interface CatalogSnapshot {
  * wrong-password limiter).
  */
 const mayChange = (item: Record<string, unknown>): boolean =>
-  item.sk === 'LOGIN' || item.sk === 'UNLOCK' || String(item.pk).startsWith('UPLOAD#') || String(item.pk).startsWith('SHARELOG#') || item.pk === 'SHARES#';
+  item.sk === 'LOGIN' || String(item.sk).startsWith('UNLOCK') || String(item.pk).startsWith('UPLOAD#') || String(item.pk).startsWith('SHARELOG#') || item.pk === 'SHARES#';
 
 export async function catalogSnapshot(stack: StackEndpoints): Promise<CatalogSnapshot> {
   const dynamodb = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: LOCAL_CREDENTIALS });
