@@ -39,6 +39,8 @@ export const SAMPLE_ENV: Readonly<Record<keyof typeof ENV, string>> = {
   VIEW_URL_TTL_SECONDS: '3600',
   MOVE_FUNCTION_NAME: 'media-store-move',
   MOVE_JOB_THRESHOLD_BYTES: '134217728',
+  SHARE_MAX_DAYS: '30',
+  SHARE_ALLOW_NEVER: 'false',
   S3_FORCE_PATH_STYLE: 'false',
   LOG_LEVEL: 'info',
 };

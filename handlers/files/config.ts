@@ -1,5 +1,5 @@
 /** The files function's configuration, parsed once at cold start. */
-import { integer, logLevel, requiredString, type Env, type LogLevel } from '../core/env';
+import { boolean, integer, logLevel, requiredString, type Env, type LogLevel } from '../core/env';
 import { MAX_PRESIGN_EXPIRES_IN } from '../core/presign';
 
 /** A single CopyObject of 128 MiB takes a few seconds: well inside the request's time. */
@@ -15,6 +15,14 @@ export interface FilesConfig {
   /** Moves of larger files run as jobs. @default 134217728 (128 MiB) */
   readonly moveJobThresholdBytes: number;
   readonly logLevel: LogLevel;
+  /** Longest share lifetime, days. @default 30 */
+  readonly shareMaxDays: number;
+  /** Whether shares may never expire. @default false */
+  readonly shareAllowNever: boolean;
+  /** Wrong share passwords before a share refuses guesses (the login rule). @default 5 */
+  readonly loginMaxFailures: number;
+  /** @default 900 */
+  readonly loginLockoutSeconds: number;
 }
 
 export function parseFilesConfig(env: Env): FilesConfig {
@@ -25,5 +33,9 @@ export function parseFilesConfig(env: Env): FilesConfig {
     moveFunctionName: requiredString(env, 'MOVE_FUNCTION_NAME'),
     moveJobThresholdBytes: integer(env, 'MOVE_JOB_THRESHOLD_BYTES', DEFAULT_MOVE_JOB_THRESHOLD_BYTES, { min: 0, max: Number.MAX_SAFE_INTEGER }),
     logLevel: logLevel(env),
+    shareMaxDays: integer(env, 'SHARE_MAX_DAYS', 30, { min: 1, max: 3650 }),
+    shareAllowNever: boolean(env, 'SHARE_ALLOW_NEVER', false),
+    loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, { min: 1, max: 100 }),
+    loginLockoutSeconds: integer(env, 'LOGIN_LOCKOUT_SECONDS', 900, { min: 1, max: 86400 }),
   };
 }

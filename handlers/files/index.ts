@@ -8,6 +8,8 @@ import { LambdaJobInvoker } from '../adapters/job-invoker';
 import { JobsRepository } from '../adapters/jobs-repository';
 import { S3ObjectStore } from '../adapters/object-store';
 import { UploadsRepository } from '../adapters/uploads-repository';
+import { SharesRepository } from '../adapters/shares-repository';
+import { UsersRepository } from '../adapters/users-repository';
 import { createApiHandler } from '../http/api-handler';
 import { parseFilesConfig } from './config';
 import { filesRoutes } from './routes';
@@ -28,6 +30,10 @@ export const handler = createApiHandler(
     jobInvoker: new LambdaJobInvoker(config.moveFunctionName),
     moveJobThresholdBytes: config.moveJobThresholdBytes,
     viewUrlTtlSeconds: config.viewUrlTtlSeconds,
+    shares: new SharesRepository({ tableName: config.tableName }),
+    users: new UsersRepository({ tableName: config.tableName }),
+    sharePolicy: { maxDays: config.shareMaxDays, allowNever: config.shareAllowNever },
+    throttle: { maxFailures: config.loginMaxFailures, lockoutSeconds: config.loginLockoutSeconds },
   }),
   logger,
 );

@@ -1,9 +1,12 @@
 /** Lambda entry point: upload sessions, presigned upload URLs and multipart uploads. */
 import { createLogger } from '../core/logger';
-import { FilesRepository } from '../adapters/files-repository';
 import { S3MultipartUploads } from '../adapters/multipart-uploads';
 import { S3ObjectStore } from '../adapters/object-store';
 import { UploadsRepository } from '../adapters/uploads-repository';
+import { FilesRepository } from '../adapters/files-repository';
+import { FoldersRepository } from '../adapters/folders-repository';
+import { SharesRepository } from '../adapters/shares-repository';
+import { UsersRepository } from '../adapters/users-repository';
 import { createApiHandler } from '../http/api-handler';
 import { MAX_UPLOADS_BODY_BYTES } from './complete-upload';
 import { parseUploadsConfig } from './config';
@@ -15,13 +18,16 @@ const logger = createLogger({ level: config.logLevel, fields: { fn: 'uploads' } 
 export const handler = createApiHandler(
   uploadsRoutes({
     uploads: new UploadsRepository({ tableName: config.tableName }),
-    files: new FilesRepository({ tableName: config.tableName }),
     objects: new S3ObjectStore({ bucket: config.bucketName }),
     multipart: new S3MultipartUploads({ bucket: config.bucketName }),
     urlTtlSeconds: config.uploadUrlTtlSeconds,
     allowedContentTypes: config.allowedContentTypes,
     maxUploadBytes: config.maxUploadBytes,
     multipartThresholdBytes: config.multipartThresholdBytes,
+    shares: new SharesRepository({ tableName: config.tableName }),
+    users: new UsersRepository({ tableName: config.tableName }),
+    files: new FilesRepository({ tableName: config.tableName }),
+    folders: new FoldersRepository({ tableName: config.tableName }),
   }),
   logger,
   { maxBytes: MAX_UPLOADS_BODY_BYTES },
