@@ -4,12 +4,26 @@
  * timestamps and permissions, sorted entries, nothing machine-specific in the bundle or its
  * source map — so the same source gives the same bytes and plans do not churn.
  *
+ * A function that declares `packages` (native or WASM: sharp, heic-decode, ffmpeg) gets them
+ * left out of the bundle and shipped in the zip's `node_modules/` with their dependencies,
+ * for linux-x64 AND linux-arm64 (so the zip the local stack runs is the very one deployed,
+ * whichever `architecture` is chosen). npm installs only this machine's architecture, so the
+ * other one's packages are installed on demand at the versions package-lock.json pins
+ * (`npm install --no-save --force`, which leaves package.json and the lock untouched).
+ * Executables (ffmpeg) are stored with mode 0755: npm skips their chmod script and Lambda
+ * runs as a non-root user.
+ *
  *   tsx scripts/build.ts [--out <dir>]
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import * as zlib from 'node:zlib';
 import { deflateRawSync } from 'node:zlib';
+
+const zlibCrc32 = (zlib as { crc32?: (data: Buffer) => number }).crc32;
 import { build, type BuildOptions } from 'esbuild';
 import { FUNCTION_NAMES, FUNCTIONS, type FunctionName } from '../contract/functions';
 
@@ -37,6 +51,7 @@ export function bundleOptions(name: FunctionName, root: string = ROOT): BuildOpt
     format: 'cjs',
     minify: true,
     keepNames: true,
+    external: [...(FUNCTIONS[name].packages ?? [])],
     sourcemap: 'linked',
     sourcesContent: false,
     legalComments: 'none',
@@ -55,6 +70,7 @@ export async function buildFunction(name: FunctionName, outDir: string, root: st
   const zip = writeZip([
     { name: 'index.js', data: Buffer.from(js.contents) },
     { name: 'index.js.map', data: Buffer.from(map.contents) },
+    ...shippedPackageEntries(FUNCTIONS[name].packages ?? [], root),
   ]);
   const zipPath = join(outDir, `${name}.zip`);
   await writeFile(zipPath, zip);
@@ -66,13 +82,102 @@ export async function buildAll(outDir: string = join(ROOT, 'dist'), root: string
   return Promise.all(FUNCTION_NAMES.map((name) => buildFunction(name, outDir, root)));
 }
 
+/** Both Lambda architectures; platform packages of any other (musl, darwin, wasm32) are left out. */
+const LAMBDA_PLATFORMS = /(^|[-/])linux-(x64|arm64)$/;
+const PLATFORM_PACKAGE = /(^|[-/])(linux|linuxmusl|darwin|win32|wasm32|freebsd|android)(-[a-z0-9]+)?$/;
+/** Packages that only the other architecture needs: installed on demand (see the header). */
+export const CROSS_ARCH_PACKAGES = ['@img/sharp-linux-arm64', '@img/sharp-libvips-linux-arm64', '@ffmpeg-installer/linux-arm64', '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64', '@ffmpeg-installer/linux-x64'];
+/** Nothing a running function reads. */
+const SKIPPED_FILE = /(\.d\.ts|\.md|\.map|\.cc|\.h|\.gyp|\.c)$/i;
+const LICENSE_FILE = /^(licen[cs]e|copying|notice)/i;
+
+/**
+ * Installs the pinned versions of the given packages when they are missing from
+ * node_modules (the other architecture's are never installed by `npm ci`).
+ */
+export function ensurePackagesInstalled(names: readonly string[], root: string = ROOT): void {
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
+  const missing = names.filter((n) => !existsSync(join(root, 'node_modules', n, 'package.json')));
+  if (missing.length === 0) return;
+  const specs = missing.map((n) => {
+    const version = lock.packages[`node_modules/${n}`]?.version;
+    if (version === undefined) throw new Error(`${n} is not in package-lock.json: add it (npm install) before building`);
+    return `${n}@${version}`;
+  });
+  process.stderr.write(`installing the other architecture's packages: ${specs.join(' ')}\n`);
+  execFileSync('npm', ['install', '--no-save', '--force', '--ignore-scripts', '--no-audit', '--no-fund', ...specs], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** Every package the given ones need at run time (dependencies, and optional ones for Lambda's platforms). */
+export function packageClosure(names: readonly string[], root: string = ROOT): string[] {
+  const seen = new Set<string>();
+  const visit = (name: string): void => {
+    if (seen.has(name)) return;
+    const manifest = join(root, 'node_modules', name, 'package.json');
+    if (!existsSync(manifest)) throw new Error(`${name} is not installed (needed in a function's zip)`);
+    seen.add(name);
+    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+    for (const dep of Object.keys(pkg.dependencies ?? {})) visit(dep);
+    for (const dep of Object.keys(pkg.optionalDependencies ?? {})) if (LAMBDA_PLATFORMS.test(dep)) visit(dep);
+  };
+  for (const name of names) {
+    if (PLATFORM_PACKAGE.test(name) && !LAMBDA_PLATFORMS.test(name)) continue;
+    visit(name);
+  }
+  return [...seen].sort();
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' || entry.name === 'test' || entry.name === 'docs' ? [] : filesUnder(path);
+    return entry.isFile() ? [path] : [];
+  });
+}
+
+/** The zip entries of the shipped packages, at `node_modules/<name>/…`. */
+function shippedPackageEntries(names: readonly string[], root: string): ZipEntry[] {
+  if (names.length === 0) return [];
+  ensurePackagesInstalled(CROSS_ARCH_PACKAGES, root);
+  return packageClosure([...names, ...CROSS_ARCH_PACKAGES], root).flatMap((name) => {
+    const dir = join(root, 'node_modules', name);
+    return filesUnder(dir)
+      .filter((file) => !SKIPPED_FILE.test(file) || LICENSE_FILE.test(file.slice(dirname(file).length + 1)))
+      .map((file) => {
+        const stat = statSync(file);
+        // npm leaves ffmpeg 0744 (its chmod script does not run): any execute bit makes it 0755.
+        const executable = (stat.mode & 0o111) !== 0 && !file.endsWith('.js') && !file.endsWith('.json') && !/\.so(\.|$)/.test(file);
+        return { name: `node_modules/${name}/${relative(dir, file).split('\\').join('/')}`, data: readFileSync(file), executable, cacheKey: `${file}:${stat.size}:${stat.mtimeMs}` };
+      });
+  });
+}
+
+/**
+ * Deflating ~130 MB of binaries takes seconds: compressed entries of shipped packages are
+ * kept in node_modules/.cache, keyed by path, size and mtime (the output bytes are the same).
+ */
+function deflateCached(entry: ZipEntry): Buffer {
+  if (entry.cacheKey === undefined || entry.data.length < 256 * 1024) return deflateRawSync(entry.data, { level: 9 });
+  const cacheDir = join(ROOT, 'node_modules', '.cache', 'media-store-build');
+  const file = join(cacheDir, `${createHash('sha256').update(entry.cacheKey).digest('hex')}.deflate`);
+  if (existsSync(file)) return readFileSync(file);
+  const compressed = deflateRawSync(entry.data, { level: 9 });
+  mkdirSync(cacheDir, { recursive: true });
+  writeFileSync(file, compressed);
+  return compressed;
+}
+
 /**
  * A minimal deterministic ZIP writer: deflated entries in name order, every timestamp
- * 1980-01-01 00:00 (the DOS epoch), Unix mode 0644, no extra fields.
+ * 1980-01-01 00:00 (the DOS epoch), Unix mode 0644 (0755 for executables), no extra fields.
  */
 export interface ZipEntry {
   readonly name: string;
   readonly data: Buffer;
+  /** Stored with mode 0755. @default false */
+  readonly executable?: boolean;
+  /** Identifies unchanged content across builds (compressed bytes are cached). */
+  readonly cacheKey?: string;
 }
 
 const DOS_TIME = 0;
@@ -80,6 +185,7 @@ const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01
 const VERSION_NEEDED = 20;
 const VERSION_MADE_BY = (3 << 8) | VERSION_NEEDED; // Unix, so the external attributes carry a mode
 const REGULAR_FILE_0644 = (0o100644 << 16) >>> 0;
+const REGULAR_FILE_0755 = (0o100755 << 16) >>> 0;
 const DEFLATE = 8;
 
 const CRC_TABLE = (() => {
@@ -93,6 +199,8 @@ const CRC_TABLE = (() => {
 })();
 
 export function crc32(data: Buffer): number {
+  // zlib's native CRC (Node >= 20.15) for the shipped binaries' megabytes; the table otherwise.
+  if (typeof zlibCrc32 === 'function') return zlibCrc32(data) >>> 0;
   let crc = 0xffffffff;
   for (let i = 0; i < data.length; i += 1) crc = (CRC_TABLE[(crc ^ (data[i] as number)) & 0xff] as number) ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
@@ -105,7 +213,7 @@ export function writeZip(entries: readonly ZipEntry[]): Buffer {
   let offset = 0;
   for (const entry of sorted) {
     const name = Buffer.from(entry.name, 'utf8');
-    const compressed = deflateRawSync(entry.data, { level: 9 });
+    const compressed = deflateCached(entry);
     const crc = crc32(entry.data);
 
     const local = Buffer.alloc(30);
@@ -138,7 +246,7 @@ export function writeZip(entries: readonly ZipEntry[]): Buffer {
     central.writeUInt16LE(0, 32); // comment
     central.writeUInt16LE(0, 34); // disk
     central.writeUInt16LE(0, 36); // internal attributes
-    central.writeUInt32LE(REGULAR_FILE_0644, 38);
+    central.writeUInt32LE(entry.executable === true ? REGULAR_FILE_0755 : REGULAR_FILE_0644, 38);
     central.writeUInt32LE(offset, 42);
     centrals.push(central, name);
 

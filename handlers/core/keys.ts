@@ -27,6 +27,12 @@ export const userDirectoryKey = (username: string): ItemKey => ({ pk: USER_DIREC
 export const userCountKey = (): ItemKey => ({ pk: USER_DIRECTORY_PARTITION, sk: 'COUNT' });
 export const uploadItemKey = (uploadId: string): ItemKey => ({ pk: `UPLOAD#${uploadId}`, sk: 'SESSION' });
 
+/** Keys of the `byTaken` index: a folder's files in shooting order (see core/media.ts `takenSortKey`). */
+export const takenIndexKeys = (folder: string, sortKey: string): { gsi2pk: string; gsi2sk: string } => ({
+  gsi2pk: `${FOLDER_PREFIX}${folder}`,
+  gsi2sk: sortKey,
+});
+
 /** Keys of the `byType` index: files of one type, sorted by upload time. */
 export const typeIndexKeys = (fileType: FileType, uploadedAt: string, fileId: string): { gsi1pk: string; gsi1sk: string } => ({
   gsi1pk: `TYPE#${fileType}`,
