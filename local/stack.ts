@@ -19,6 +19,7 @@ import { PlanError, stackDir, SynthesizedPlan, type PlanValue } from './plan';
 import { ensurePortFree, freePort } from './ports';
 import { corsRulesFromPlan, notificationMatches, notificationsFromPlan, startLocalS3, type LocalS3 } from './s3';
 import { startLocalSns } from './sns';
+import { startLocalLambda } from './lambda-api';
 import { deadLettersIn } from './dead-letters';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -132,8 +133,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const topicNames = topicNamesOf(plan);
     const sns = await startLocalSns({ region: LOCAL_REGION, topicNames: Object.values(topicNames), logger });
     stoppers.push(() => sns.stop());
+    // Functions invoke functions (sync → process) through the Lambda API, bound below.
+    let invoker: LocalFunctions | undefined;
+    const lambdaApi = await startLocalLambda({
+      logger,
+      invoker: () => {
+        if (invoker === undefined) throw new Error('functions are not started yet');
+        return invoker;
+      },
+    });
+    stoppers.push(() => lambdaApi.stop());
     const local: LocalValues = {
       snsEndpoint: sns.endpoint,
+      lambdaEndpoint: lambdaApi.endpoint,
       topicArns: Object.fromEntries(Object.entries(topicNames).map(([resource, name]) => [resource, sns.topicArn(name)])),
       region: LOCAL_REGION,
       tableName: localName(plan, 'aws_dynamodb_table', 'name', DEFAULT_TABLE_NAME),
@@ -175,6 +187,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onFailedEvent: deadLetters.receive,
     });
     stoppers.push(() => functions.stop());
+    invoker = functions;
 
     const started = Date.now();
     const [dynamodb, s3] = await Promise.all([

@@ -9,6 +9,8 @@ import { crc32, inflateRawSync } from 'node:zlib';
 export interface ZipEntry {
   readonly name: string;
   readonly data: Buffer;
+  /** Unix mode from the central directory (`0o755` for the shipped ffmpeg), when recorded. */
+  readonly mode?: number;
 }
 
 const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
@@ -31,6 +33,8 @@ export function readZip(file: string): ZipEntry[] {
     const nameLength = zip.readUInt16LE(offset + 28);
     const extraLength = zip.readUInt16LE(offset + 30);
     const commentLength = zip.readUInt16LE(offset + 32);
+    const madeByUnix = zip.readUInt16LE(offset + 4) >> 8 === 3;
+    const mode = madeByUnix ? (zip.readUInt32LE(offset + 38) >>> 16) & 0o777 : 0;
     const localOffset = zip.readUInt32LE(offset + 42);
     const name = zip.toString('utf8', offset + 46, offset + 46 + nameLength);
     offset += 46 + nameLength + extraLength + commentLength;
@@ -44,7 +48,7 @@ export function readZip(file: string): ZipEntry[] {
     else if (method === 8) data = inflateRawSync(raw);
     else throw new Error(`${file}: entry ${name} uses unsupported compression method ${method}`);
     if (crc32(data) >>> 0 !== crc) throw new Error(`${file}: CRC mismatch in ${name}`);
-    entries.push({ name, data });
+    entries.push({ name, data, ...(mode !== 0 ? { mode } : {}) });
   }
   return entries;
 }
@@ -57,7 +61,8 @@ export function extractZip(file: string, dir: string): string[] {
     const target = path.resolve(root, entry.name);
     if (!target.startsWith(root + path.sep)) throw new Error(`${file}: entry ${entry.name} escapes the target directory`);
     mkdirSync(path.dirname(target), { recursive: true });
-    writeFileSync(target, entry.data);
+    // Executables keep their execute bits (ffmpeg must run); nothing else becomes executable.
+    writeFileSync(target, entry.data, { mode: entry.mode !== undefined && (entry.mode & 0o111) !== 0 ? 0o755 : 0o644 });
     names.push(entry.name);
   }
   return names;

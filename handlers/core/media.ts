@@ -44,8 +44,9 @@ export function parseProcessRequest(event: unknown): ProcessRequest | undefined 
   return { kind, key };
 }
 
-/** Derived images live under this prefix, outside `media/`: writing them never notifies the sync function. */
-export const DERIVED_PREFIX = 'derived/';
+import { DERIVED_PREFIX } from '../../contract/bucket';
+
+export { DERIVED_PREFIX };
 export type DerivedName = 'thumb' | 'preview' | 'poster';
 /** Long edge of each derived image, pixels. */
 export const DERIVED_EDGE: Readonly<Record<DerivedName, number>> = { thumb: 256, preview: 1280, poster: 1280 };
