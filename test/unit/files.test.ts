@@ -79,6 +79,8 @@ describe('files', () => {
         uploadedAt: '2024-04-30T00:00:00.000Z',
         uploadedBy: 'ana',
         tags: ['t'],
+        // A row written before processing existed reads as pending, without thumbnail URLs.
+        processing: 'pending',
         url: 'https://s3/GetObject/media/spain2024/a.png?e=3600',
         urlExpiresAt: '2024-05-01T11:00:00.000Z',
       });
