@@ -76,6 +76,8 @@ export interface StackInfo {
   readonly snsEndpoint: string;
   /** Failed S3 events, one Lambda invocation record per JSON file. */
   readonly deadLetterDir: string;
+  /** The local Lambda API (Invoke), e.g. for `npm run reprocess`. */
+  readonly lambdaEndpoint: string;
 }
 
 export interface LocalStack extends StackInfo {
@@ -239,6 +241,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       bucketName: local.bucketName,
       snsEndpoint: sns.endpoint,
       deadLetterDir,
+      lambdaEndpoint: lambdaApi.endpoint,
       ...maxUsersOf(definitions),
     };
     if (stackFile) {

@@ -70,6 +70,7 @@ export default async function globalSetup(): Promise<void> {
     bucketName: stack.bucketName,
     snsEndpoint: stack.snsEndpoint,
     deadLetterDir: stack.deadLetterDir,
+    lambdaEndpoint: stack.lambdaEndpoint,
     jwtSecretFile: stack.jwtSecretFile,
     functionsDir: stack.functionsDir,
     planDir: stack.planDir,

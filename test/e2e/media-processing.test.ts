@@ -5,9 +5,14 @@
  * presigned URLs of WebP images.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { tmpdir } from 'node:os';
+import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
+import { reprocess } from '../../scripts/reprocess';
 import sharp, { type Metadata } from 'sharp';
 import { derivedPrefixOf } from '../../handlers/core/media';
 import { cameraJpeg, HEIC_SAMPLE, png, pngBomb, truncatedJpeg, video } from '../support/media-samples';
@@ -164,6 +169,28 @@ describe('media processing', () => {
     expect(await eventually(async () => ((await derivedKeys(keyOf(movedId))).length === 0 ? true : undefined), PROCESSING_TIMEOUT_MS)).toBe(true);
   });
 
+  it('backfills files catalogued before processing existed with npm run reprocess --missing, leaving processed files alone', async () => {
+    const reprocessFolder = `${folder}/backfill`;
+    const doneId = await uploadFile(token, reprocessFolder, 'done.jpg', await cameraJpeg({ width: 400, height: 300 }));
+    const oldId = await uploadFile(token, reprocessFolder, 'old.jpg', await cameraJpeg({ width: 400, height: 300 }));
+    await Promise.all([processed(doneId), processed(oldId)]);
+    // As a row written before this feature: no processing fields, no derived images.
+    await forgetProcessing(keyOf(oldId));
+    for (const key of await derivedKeys(keyOf(oldId))) await s3.send(new DeleteObjectCommand({ Bucket: context.bucketName, Key: key }));
+    expect((await api<MediaFile>(`/files/${oldId}`, { token })).body).toMatchObject({ processing: 'pending' });
+
+    const stackFile = path.join(mkdtempSync(path.join(tmpdir(), 'reprocess-')), 'stack.json');
+    writeFileSync(stackFile, JSON.stringify(context), { mode: 0o600 });
+    const out: string[] = [];
+    const code = await reprocess(['--stack', stackFile, '--folder', reprocessFolder, '--missing', '--json'], { out: (t) => out.push(t), err: (t) => out.push(t), env: {} });
+
+    expect(code).toBe(0);
+    expect(JSON.parse(out.join(''))).toMatchObject({ folder: reprocessFolder, which: 'missing', files: 1, counts: { ready: 1, failed: 0, error: 0 } });
+    const file = (await api<MediaFile>(`/files/${oldId}`, { token })).body;
+    expect(file).toMatchObject({ processing: 'ready', width: 400, height: 300, takenAtOffset: '+02:00' });
+    await webp(file.thumbUrl);
+  });
+
   it('lists a folder with thumbnail URLs that answer image/webp, and by date taken with sort=taken', async () => {
     const sortFolder = `${folder}/by-date`;
     // Uploaded newest first: name order, upload order and date-taken order all differ.
@@ -195,4 +222,23 @@ describe('media processing', () => {
 /** The dead-letter records the local stack kept, as text. */
 function readdirFailed(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).map((name) => readFileSync(path.join(dir, name), 'utf8')) : [];
+}
+
+/** Strips a row back to what it was before processing existed. */
+async function forgetProcessing(key: string): Promise<void> {
+  const context = e2eContext();
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: context.dynamodbEndpoint, region: context.region, credentials: LOCAL_CREDENTIALS }));
+  try {
+    const rest = key.slice('media'.length);
+    const slash = rest.lastIndexOf('/');
+    await client.send(
+      new UpdateCommand({
+        TableName: context.tableName,
+        Key: { pk: `FOLDER#${rest.slice(0, slash) || '/'}`, sk: `FILE#${rest.slice(slash + 1)}` },
+        UpdateExpression: 'REMOVE processing, media, derived',
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
 }

@@ -15,7 +15,7 @@ export interface E2eUser {
 export interface E2eContext
   extends Pick<
     LocalStack,
-    'apiUrl' | 's3Endpoint' | 'dynamodbEndpoint' | 'region' | 'tableName' | 'bucketName' | 'snsEndpoint' | 'deadLetterDir' | 'jwtSecretFile' | 'functionsDir' | 'planDir'
+    'apiUrl' | 's3Endpoint' | 'dynamodbEndpoint' | 'region' | 'tableName' | 'bucketName' | 'snsEndpoint' | 'deadLetterDir' | 'lambdaEndpoint' | 'jwtSecretFile' | 'functionsDir' | 'planDir'
   > {
   readonly logFile: string;
   readonly admin: E2eUser;
