@@ -94,7 +94,8 @@ const { localDecoders } = require(${JSON.stringify(path.resolve(__dirname, '..',
     out.thumbBytes.push(photo.images.find((i) => i.name === 'thumb').body.length);
     out.previewBytes.push(photo.images.find((i) => i.name === 'preview').body.length);
   }
-  out.peakRssMb = process.resourceUsage().maxRSS / 1024;
+  // VmHWM: this process image's peak RSS (getrusage's maxRSS would include the parent's, kept across fork and exec).
+  out.peakRssMb = Number(/VmHWM:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
   process.stdout.write(JSON.stringify(out));
 })().catch((e) => { console.error(e); process.exit(1); });
 `;
