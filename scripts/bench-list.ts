@@ -6,9 +6,10 @@
  * 2. p50/p95 of `GET /files?folder=…&limit=1000` over HTTP on the in-memory local stack
  *    holding 1,000 files in that folder.
  *
- * Seeding is honest: 1,000 real small JPEG objects are PUT into the local S3, and the sync
- * function (fed by the bucket's notifications) writes the catalog rows; timing starts only
- * after a listing returns all 1,000.
+ * Seeding is honest: 1,000 real small JPEG objects are PUT into the local S3, the sync
+ * function (fed by the bucket's notifications) writes the catalog rows and the process
+ * function their thumbnails; timing starts only after a listing returns all 1,000 ready, so
+ * each file carries three presigned URLs (view, thumbnail, preview).
  */
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
