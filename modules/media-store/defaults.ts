@@ -28,7 +28,10 @@ export const DEFAULTS = {
   logLevel: 'info',
   jwtIssuer: 'media-store',
   jwtSecretRecoveryWindowDays: 30,
-  tokenTtlSeconds: 3600,
+  /** Access tokens are short: a session lives on in its refresh token. */
+  tokenTtlSeconds: 300,
+  /** "Stay logged in for days": 30 days, renewed at each refresh (sliding). */
+  refreshTokenTtlSeconds: 30 * 24 * 3600,
   loginMaxFailures: 5,
   loginLockoutSeconds: 900,
   /** A family or a small team (the seeds' family app has two users), with room to grow. */
@@ -52,6 +55,7 @@ export const DEFAULTS = {
   /** No reservation: new accounts have too little concurrency to reserve any. */
   processReservedConcurrency: -1,
   processMaxRetryAttempts: 2,
+  /** The bound on revocation: a changed or deleted user's access tokens are refused once the cached decision expires. */
   authorizerResultTtlSeconds: 300,
   throttlingBurstLimit: 100,
   throttlingRateLimit: 50,

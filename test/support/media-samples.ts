@@ -9,7 +9,7 @@ import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import sharp, { type Sharp } from 'sharp';
 import { bundledFfmpegPath } from '../../handlers/adapters/media-decoders';
-import { crc32 } from '../../scripts/build';
+import { crc32 } from 'node:zlib';
 
 export const HEIC_SAMPLE = path.resolve(__dirname, '..', 'fixtures', 'media', 'sample.heic');
 
