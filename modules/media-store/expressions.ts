@@ -67,7 +67,7 @@ export function numberText(value: number): string {
   return isUnresolved(value) ? Token.asString(value) : String(value);
 }
 
-/** `true`/`false` as environment text (`${var.x}` when it is a variable: Terraform renders it the same). */
+/** "true" or "false" (`${var.x}` when it is a variable: Terraform renders a bool as that text). */
 export function booleanText(value: boolean): string {
   return isUnresolved(value) ? Token.asString(value) : String(value);
 }
