@@ -156,7 +156,10 @@ export type CreatedUpload = SingleUpload | MultipartUpload;
 
 /** `POST /uploads/{id}/parts` body. */
 export interface PartsRequest {
-  readonly parts: readonly { readonly partNumber: number; readonly sha256?: string }[];
+  /** At most 100 per request. */
+  readonly partNumbers: readonly number[];
+  /** Base64 SHA-256 by part number; required for uploads with checksumAlgorithm SHA256. */
+  readonly checksums?: Readonly<Record<string, string>>;
 }
 
 export interface SignedPart {
