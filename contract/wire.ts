@@ -127,6 +127,8 @@ export interface UploadRequest {
   readonly description?: string;
   /** Whole-file SHA-256, base64. */
   readonly sha256?: string;
+  /** Multipart only: every part carries its SHA-256, which S3 verifies. */
+  readonly checksumAlgorithm?: 'SHA256';
 }
 
 export interface SingleUpload {

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const ROOT = resolve(__dirname, '..');
+const VITE = 'vite';
 /** Initial JS + CSS, gzip. */
 export const WEB_BUDGET_BYTES = 60 * 1024;
 
@@ -26,7 +27,8 @@ export function initialAssets(html: string): string[] {
 }
 
 export async function buildWeb(outDir: string = join(ROOT, 'dist', 'web')): Promise<WebReport> {
-  const { build } = await import('vite');
+  // Vite is ESM-only; typed loosely here because the root project resolves modules the CommonJS way.
+  const { build } = (await import(VITE)) as { build(config: Record<string, unknown>): Promise<unknown> };
   await build({
     configFile: join(ROOT, 'web', 'vite.config.mts'),
     logLevel: 'warn',

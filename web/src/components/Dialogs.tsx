@@ -93,7 +93,7 @@ export function NewFolderDialog() {
   return (
     <Dialog title="New folder" onClose={closeDialog}>
       <form onSubmit={submit}>
-        <label>Folder name<input value={name} required pattern="[^/]+" title="A name without /" onInput={(e) => setName(e.currentTarget.value)} /></label>
+        <label>Folder name<input value={name} required pattern="[^\/]+" title="A name without /" onInput={(e) => setName(e.currentTarget.value)} /></label>
         <Buttons label="Create" busy={busy} />
       </form>
     </Dialog>

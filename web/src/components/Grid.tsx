@@ -37,7 +37,10 @@ export function Grid({ files, selected, selectable, onOpen, onToggle, onNearEnd,
   useLayoutEffect(() => {
     const element = scroller.current;
     if (!element) return undefined;
-    const measure = (): void => setSize({ width: element.clientWidth, height: element.clientHeight });
+    // Not laid out yet (hidden, or no layout engine): keep the last size rather than collapse to nothing.
+    const measure = (): void => {
+      if (element.clientWidth > 0) setSize({ width: element.clientWidth, height: element.clientHeight });
+    };
     measure();
     const observer = new ResizeObserver(measure);
     observer.observe(element);
