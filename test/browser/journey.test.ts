@@ -180,8 +180,9 @@ describe('web app journey in Chromium', () => {
     const lightbox = page.getByRole('dialog', { name: 'beach.png' });
     await lightbox.waitFor();
     const image = lightbox.getByRole('img', { name: 'beach.png' });
-    await page.waitForFunction(`(() => { const img = document.querySelector('.lightbox img.media'); return !!img && img.complete && img.naturalWidth > 0; })()`);
-    expect(await image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(240);
+    const naturalWidth = (): Promise<number> => image.evaluate((img) => { const i = img as unknown as { complete: boolean; naturalWidth: number }; return i.complete ? i.naturalWidth : 0; });
+    for (let i = 0; i < 100 && (await naturalWidth()) === 0; i += 1) await page.waitForTimeout(100);
+    expect(await naturalWidth()).toBe(240);
     await screenshots(page, '09-lightbox-image');
     await page.keyboard.press('ArrowRight');
     await page.getByRole('dialog', { name: 'clip.mp4' }).waitFor();

@@ -103,6 +103,19 @@ export async function loadMore(): Promise<void> {
 
 export const reloadFolder = (): Promise<void> => openFolder(store.get().folder);
 
+/** An uploaded file joins the listing of its folder, in name order, when that folder is open. */
+export function showUploaded(file: FileItem): void {
+  store.update((s) => {
+    if (s.folder !== file.folder) return {};
+    const others = s.files.filter((f) => f.id !== file.id);
+    const at = others.findIndex((f) => f.name > file.name);
+    // Past the last loaded page, the file comes with a later page.
+    if (at < 0 && s.nextCursor) return { files: others };
+    return { files: at < 0 ? [...others, file] : [...others.slice(0, at), file, ...others.slice(at)] };
+  });
+  void loadFolders(parentOf(file.folder));
+}
+
 export function toggleSelected(id: string): void {
   store.update((s) => ({ selected: s.selected.includes(id) ? s.selected.filter((x) => x !== id) : [...s.selected, id] }));
 }

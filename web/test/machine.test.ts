@@ -27,7 +27,7 @@ describe('upload machine', () => {
       // Prepare
       const item = newUpload(file, '/');
       // Act
-      const uploading = run(item, { type: 'start', at: 0 }, { type: 'created', uploadId: 'u1', partSize: 8 * MiB, partCount: 3 }, { type: 'held', parts: [], at: 0 });
+      const uploading = run(item, { type: 'start', at: 0 }, { type: 'created', uploadId: 'u1', fileId: 'f-u1', partSize: 8 * MiB, partCount: 3 }, { type: 'held', parts: [], at: 0 });
       const twoParts = run(uploading, { type: 'part-done', partNumber: 1, size: 8 * MiB }, { type: 'part-done', partNumber: 2, size: 8 * MiB });
       const done = run(twoParts, { type: 'part-done', partNumber: 3, size: 4 * MiB }, { type: 'completing' }, { type: 'done' });
       // Assess
@@ -39,7 +39,7 @@ describe('upload machine', () => {
     });
 
     it('counts a part once even when it is reported twice (a retried PUT)', () => {
-      const item = run(newUpload(file, '/'), { type: 'start', at: 0 }, { type: 'created', uploadId: 'u', partSize: 8 * MiB, partCount: 3 }, { type: 'held', parts: [], at: 0 });
+      const item = run(newUpload(file, '/'), { type: 'start', at: 0 }, { type: 'created', uploadId: 'u', fileId: 'f-u', partSize: 8 * MiB, partCount: 3 }, { type: 'held', parts: [], at: 0 });
       const twice = run(item, { type: 'part-done', partNumber: 1, size: 8 * MiB }, { type: 'part-done', partNumber: 1, size: 8 * MiB });
       expect(twice.bytesDone).toBe(8 * MiB);
     });
@@ -57,7 +57,7 @@ describe('upload machine', () => {
     });
 
     it('pauses, keeping finished parts, and resumes through the queue', () => {
-      const uploading = run(newUpload(file, '/'), { type: 'start', at: 0 }, { type: 'created', uploadId: 'u', partSize: 8 * MiB, partCount: 3 }, { type: 'held', parts: [], at: 0 }, { type: 'part-done', partNumber: 1, size: 8 * MiB }, { type: 'progress', bytesInFlight: 1000 });
+      const uploading = run(newUpload(file, '/'), { type: 'start', at: 0 }, { type: 'created', uploadId: 'u', fileId: 'f-u', partSize: 8 * MiB, partCount: 3 }, { type: 'held', parts: [], at: 0 }, { type: 'part-done', partNumber: 1, size: 8 * MiB }, { type: 'progress', bytesInFlight: 1000 });
       const paused = transition(uploading, { type: 'pause' });
       expect(paused.phase).toBe('paused');
       expect(paused.bytesDone).toBe(8 * MiB);

@@ -20,6 +20,11 @@ export interface GridProps {
 }
 
 const CAPTION = 36;
+/** Images up to this size stand in for their own thumbnail until processing has made one. */
+const SMALL_ORIGINAL_BYTES = 512 * 1024;
+
+const smallOriginal = (file: FileItem): string | undefined =>
+  file.fileType === 'image' && file.size <= SMALL_ORIGINAL_BYTES ? file.url : undefined;
 const GAP = 8;
 
 export function layout(width: number, count: number, minTile: number): { columns: number; tile: number; rowHeight: number; rows: number } {
@@ -69,7 +74,7 @@ export function Grid({ files, selected, selectable, onOpen, onToggle, onNearEnd,
     const row = Math.floor(i / columns);
     const column = i % columns;
     const isSelected = selected.includes(file.id);
-    const thumb = file.thumbUrl ?? (file.fileType === 'video' ? file.posterUrl : undefined);
+    const thumb = file.thumbUrl ?? (file.fileType === 'video' ? file.posterUrl : smallOriginal(file));
     tiles.push(
       <li
         key={file.id}

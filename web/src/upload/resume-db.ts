@@ -6,6 +6,7 @@
 export interface SavedUpload {
   readonly key: string;
   readonly uploadId: string;
+  readonly fileId: string;
   readonly name: string;
   readonly folder: string;
   readonly size: number;

@@ -3,6 +3,7 @@
  * each part hashed in a Worker and sent with its SHA-256, multipart state saved in IndexedDB
  * for resuming after a reload. The rules of each step are in machine.ts.
  */
+import type { FileItem } from '../../../contract/wire';
 import { partLength, partOffset } from '../../../handlers/core/multipart';
 import * as api from '../api';
 import { store } from '../store';
@@ -16,11 +17,28 @@ const PARTS_AT_ONCE = 4;
 
 const files = new Map<string, File>();
 const controllers = new Map<string, AbortController>();
-let onUploaded: (item: UploadItem) => void = () => undefined;
+let onUploaded: (file: FileItem) => void = () => undefined;
 
-/** Called with each finished upload (the app refreshes the folder it landed in). */
-export function whenUploaded(listener: (item: UploadItem) => void): void {
+/** Called with each uploaded file once the catalog lists it (the app shows it in its folder). */
+export function whenUploaded(listener: (file: FileItem) => void): void {
   onUploaded = listener;
+}
+
+/**
+ * The catalog row appears when S3's event reaches the sync function, a moment after the last
+ * byte: ask for the file until it is there (about 20 s at most), then report it.
+ */
+async function announce(fileId: string | undefined): Promise<void> {
+  if (!fileId) return;
+  for (let attempt = 0; attempt < 12; attempt += 1) {
+    try {
+      onUploaded(await api.getFile(fileId));
+      return;
+    } catch (error) {
+      if (!(error instanceof api.ApiError && error.status === 404)) return;
+      await new Promise((r) => setTimeout(r, Math.min(4000, 200 * 2 ** attempt)));
+    }
+  }
 }
 
 const itemOf = (key: string): UploadItem | undefined => store.get().uploads.find((u) => u.key === key);
@@ -43,6 +61,7 @@ export async function restoreSavedUploads(): Promise<void> {
           key: record.key,
           phase: 'needs-file',
           uploadId: record.uploadId,
+          fileId: record.fileId,
           partSize: record.partSize,
           partCount: record.partCount,
         })),
@@ -122,19 +141,19 @@ async function run(key: string): Promise<void> {
         checksumAlgorithm: 'SHA256',
       });
       if (created.mode === 'single') {
-        dispatch(key, { type: 'created', uploadId: created.uploadId, partSize: item.size, partCount: 1 });
+        dispatch(key, { type: 'created', uploadId: created.uploadId, fileId: created.fileId, partSize: item.size, partCount: 1 });
         dispatch(key, { type: 'held', parts: [], at: performance.now() });
         await withTransferRetry(() => putBlob(created.url, created.headers, file, (loaded) => dispatch(key, { type: 'progress', bytesInFlight: loaded }), signal), signal);
         dispatch(key, { type: 'part-done', partNumber: 1, size: item.size });
         dispatch(key, { type: 'completing' });
         dispatch(key, { type: 'done' });
-        onUploaded(itemOf(key) as UploadItem);
+        void announce(itemOf(key)?.fileId);
         return;
       }
-      dispatch(key, { type: 'created', uploadId: created.uploadId, partSize: created.partSize, partCount: created.partCount });
+      dispatch(key, { type: 'created', uploadId: created.uploadId, fileId: created.fileId, partSize: created.partSize, partCount: created.partCount });
       checksummed = created.checksumAlgorithm === 'SHA256';
       await saveUpload({
-        key, uploadId: created.uploadId, name: item.name, folder: item.folder, size: item.size, contentType: item.contentType,
+        key, uploadId: created.uploadId, fileId: created.fileId, name: item.name, folder: item.folder, size: item.size, contentType: item.contentType,
         partSize: created.partSize, partCount: created.partCount, savedAt: new Date().toISOString(),
       }).catch(() => undefined);
     } else {
@@ -143,7 +162,7 @@ async function run(key: string): Promise<void> {
         dispatch(key, { type: 'held', parts: [], at: performance.now() });
         dispatch(key, { type: 'done' });
         await forgetUpload(key).catch(() => undefined);
-        onUploaded(itemOf(key) as UploadItem);
+        void announce(itemOf(key)?.fileId);
         return;
       }
       checksummed = status.checksumAlgorithm === 'SHA256';
@@ -188,7 +207,7 @@ async function run(key: string): Promise<void> {
     await api.completeUpload(uploadId, { parts });
     await forgetUpload(key).catch(() => undefined);
     dispatch(key, { type: 'done' });
-    onUploaded(itemOf(key) as UploadItem);
+    void announce(itemOf(key)?.fileId);
   } catch (error) {
     if (!signal.aborted) dispatch(key, { type: 'fail', message: error instanceof Error ? error.message : String(error) });
   } finally {
