@@ -120,7 +120,13 @@ export function toggleSelected(id: string): void {
   store.update((s) => ({ selected: s.selected.includes(id) ? s.selected.filter((x) => x !== id) : [...s.selected, id] }));
 }
 
-const replaceFile = (file: FileItem): void => store.update((s) => ({ files: s.files.map((f) => (f.id === file.id ? file : f)) }));
+/** A changed file in place of its old self; a rename gives it a new id (ids derive from the path). */
+const replaceFile = (oldId: string, file: FileItem): void =>
+  store.update((s) => ({
+    files: s.files.map((f) => (f.id === oldId ? file : f)),
+    selected: s.selected.map((id) => (id === oldId ? file.id : id)),
+    viewing: s.viewing === oldId ? file.id : s.viewing,
+  }));
 const dropFiles = (ids: readonly string[]): void =>
   store.update((s) => ({ files: s.files.filter((f) => !ids.includes(f.id)), selected: s.selected.filter((x) => !ids.includes(x)) }));
 
@@ -139,7 +145,7 @@ async function change(file: FileItem, changes: Parameters<typeof api.updateFile>
 
 export async function renameFile(file: FileItem, name: string): Promise<void> {
   const updated = await change(file, { name }, `rename ${file.name}`);
-  if (updated) replaceFile(updated);
+  if (updated) replaceFile(file.id, updated);
   closeDialog();
 }
 
@@ -155,7 +161,7 @@ export async function moveFiles(files: readonly FileItem[], folder: string): Pro
 
 export async function saveDetails(file: FileItem, tags: readonly string[], description: string): Promise<void> {
   const updated = await change(file, { tags, description: description.trim() === '' ? null : description }, `change ${file.name}`);
-  if (updated) replaceFile(updated);
+  if (updated) replaceFile(file.id, updated);
   closeDialog();
 }
 

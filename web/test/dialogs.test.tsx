@@ -46,11 +46,11 @@ describe('Login', () => {
 });
 
 describe('RenameDialog', () => {
-  it('sends the new name and shows the renamed file', async () => {
+  it('sends the new name and shows the renamed file, which keeps its place in the lightbox and selection', async () => {
     // Prepare
     const original = file('a.jpg');
-    store.update({ files: [original], dialog: { kind: 'rename', file: original } });
-    const fetch = vi.fn().mockResolvedValue(answer(200, { ...original, name: 'b.jpg' }));
+    store.update({ files: [original], dialog: { kind: 'rename', file: original }, viewing: original.id, selected: [original.id] });
+    const fetch = vi.fn().mockResolvedValue(answer(200, { ...original, id: 'id-b.jpg', name: 'b.jpg' }));
     vi.stubGlobal('fetch', fetch);
     render(<RenameDialog file={original} />);
     // Act
@@ -63,6 +63,9 @@ describe('RenameDialog', () => {
     expect(init.method).toBe('PATCH');
     expect(JSON.parse(String(init.body))).toEqual({ name: 'b.jpg' });
     expect(store.get().dialog).toBeUndefined();
+    // A renamed file has a new id: the lightbox and the selection follow it.
+    expect(store.get().viewing).toBe('id-b.jpg');
+    expect(store.get().selected).toEqual(['id-b.jpg']);
   });
 
   it('keeps the dialog open with a clear message when the API answers 403', async () => {

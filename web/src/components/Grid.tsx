@@ -87,8 +87,8 @@ export function Grid({ files, selected, selectable, onOpen, onToggle, onNearEnd,
           ) : (
             <Icon type={file.fileType} size={Math.min(64, tile / 2)} />
           )}
-          {file.fileType === 'video' && <span class="badge">video</span>}
         </button>
+        {file.fileType === 'video' && <span class="badge" style={{ top: `${tile - 26}px` }}>video</span>}
         <div class="caption">
           {selectable && <input type="checkbox" checked={isSelected} onChange={() => onToggle(file)} aria-label={`Select ${file.name}`} />}
           <span class="name" title={file.name}>{file.name}</span>
