@@ -290,6 +290,33 @@ describe('web app journey in Chromium', () => {
     await viewerContext.close();
   });
 
+  it('lets an admin add a user, showing the generated password once, change its role and remove it', async () => {
+    const adminContext = await browser.newContext({ viewport: DESKTOP });
+    const admin = await adminContext.newPage();
+    admin.on('dialog', (dialog) => void dialog.accept());
+    await admin.goto(ctx.appUrl);
+    await logIn(admin, ctx.admin);
+    await admin.getByRole('button', { name: 'Users' }).click();
+    await admin.getByLabel('Username').fill('web-newcomer');
+    await admin.getByRole('button', { name: 'Add user' }).click();
+    const secret = admin.getByRole('status').filter({ hasText: 'shown only this once' });
+    await secret.waitFor();
+    const password = (await secret.locator('code').textContent()) ?? '';
+    expect(password.length).toBeGreaterThanOrEqual(12);
+    await screenshots(admin, '17-admin-users');
+    await expectNoSeriousAxeViolations(admin);
+    // The password works, and is not shown again.
+    const login = await admin.request.post(`${ctx.appUrl}api/auth/login`, { data: { username: 'web-newcomer', password } });
+    expect(login.status()).toBe(200);
+    await secret.getByRole('button', { name: 'I have saved it' }).click();
+    expect(await admin.getByText(password).count()).toBe(0);
+    await admin.getByRole('combobox', { name: 'Role of web-newcomer' }).selectOption('editor');
+    await admin.getByText('web-newcomer: role editor').waitFor();
+    await admin.getByRole('row', { name: /web-newcomer/ }).getByRole('button', { name: 'Remove' }).click();
+    await admin.getByRole('row', { name: /web-newcomer/ }).waitFor({ state: 'detached' });
+    await adminContext.close();
+  });
+
   it('logs out to the login screen', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByLabel('Username').waitFor();

@@ -134,9 +134,7 @@ const dropFiles = (ids: readonly string[]): void =>
 async function change(file: FileItem, changes: Parameters<typeof api.updateFile>[1], doing: string): Promise<FileItem | undefined> {
   try {
     const answer = await api.updateFile(file.id, changes);
-    const updated = answer && 'id' in answer ? answer : answer?.file;
-    if (!updated) notify(`${file.name}: the move continues in the background; it appears in its folder when done.`);
-    return updated;
+    return answer && 'id' in answer ? answer : answer?.file;
   } catch (error) {
     showError(error, doing);
     throw error;
@@ -150,13 +148,26 @@ export async function renameFile(file: FileItem, name: string): Promise<void> {
 }
 
 export async function moveFiles(files: readonly FileItem[], folder: string): Promise<void> {
+  // A new destination is made first, so that it lists at once (a moved file's own folder marker comes later, from sync).
+  if (folder !== '/') {
+    try {
+      await api.createFolder(folder);
+    } catch (error) {
+      showError(error, `create ${folder}`);
+      throw error;
+    }
+  }
+  let continuing = 0;
   for (const file of files) {
-    await change(file, { folder }, `move ${file.name}`);
+    if (!(await change(file, { folder }, `move ${file.name}`))) continuing += 1;
     dropFiles([file.id]);
   }
   closeDialog();
-  notify(`Moved ${files.length} file${files.length === 1 ? '' : 's'} to ${folder}`);
-  void loadFolders(parentOf(folder));
+  notify(
+    `Moved ${files.length} file${files.length === 1 ? '' : 's'} to ${folder}` +
+      (continuing ? ` (${continuing} still moving in the background: they appear there when done)` : ''),
+  );
+  await loadFolders(parentOf(folder));
 }
 
 export async function saveDetails(file: FileItem, tags: readonly string[], description: string): Promise<void> {

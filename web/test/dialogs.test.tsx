@@ -12,6 +12,16 @@ const file = (name: string, extra: Partial<FileItem> = {}): FileItem => ({
   uploadedBy: 'ann', tags: ['sea'], url: `https://s3/${name}`, urlExpiresAt: '2026-01-02T00:00:00Z', ...extra,
 });
 
+/** A fetch answering by method and path (e.g. `PATCH /api/files/x`), recording the calls. */
+function api(routes: Record<string, () => Response>) {
+  return vi.fn(async (url: string, init?: RequestInit) => {
+    const key = `${init?.method ?? 'GET'} ${url.split('?')[0]}`;
+    const route = routes[key];
+    if (!route) throw new Error(`unexpected ${key}`);
+    return route();
+  });
+}
+
 function answer(status: number, body?: unknown): Response {
   return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 }
@@ -110,24 +120,34 @@ describe('MoveDialog', () => {
     const moving = file('m.jpg');
     store.update({ files: [moving], dialog: { kind: 'move', files: [moving] } });
     const list = vi.fn(async (parent: string) => ({ parent, folders: parent === '/' ? [{ path: '/archive', parent: '/', name: 'archive' }] : [] }));
-    const fetch = vi.fn().mockResolvedValue(answer(200, { ...moving, folder: '/archive' }));
+    const fetch = api({
+      'POST /api/folders': () => answer(200, { folder: { path: '/archive', parent: '/', name: 'archive' }, created: false }),
+      'PATCH /api/files/id-m.jpg': () => answer(200, { ...moving, folder: '/archive' }),
+      'GET /api/folders': () => answer(200, { parent: '/', folders: [] }),
+    });
     vi.stubGlobal('fetch', fetch);
     render(<MoveDialog files={[moving]} list={list} />);
     fireEvent.click(await screen.findByRole('button', { name: 'archive' }));
     expect((screen.getByLabelText('Destination folder') as HTMLInputElement).value).toBe('/archive');
     fireEvent.click(screen.getByRole('button', { name: 'Move' }));
     await waitFor(() => expect(store.get().files).toEqual([]));
-    expect(JSON.parse(String((fetch.mock.calls[0] as [string, RequestInit])[1].body))).toEqual({ folder: '/archive' });
+    const patch = fetch.mock.calls.find(([, init]) => init?.method === 'PATCH') as [string, RequestInit];
+    expect(JSON.parse(String(patch[1].body))).toEqual({ folder: '/archive' });
   });
 
   it('follows a 202 move job: the file leaves the folder and the user is told it continues', async () => {
     const moving = file('big.mov');
     store.update({ files: [moving], dialog: { kind: 'move', files: [moving] } });
-    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(answer(202, { jobId: 'job-1' })));
+    vi.stubGlobal('fetch', api({
+      'POST /api/folders': () => answer(201, { folder: { path: '/later', parent: '/', name: 'later' }, created: true }),
+      'PATCH /api/files/id-big.mov': () => answer(202, { jobId: 'job-1' }),
+      'GET /api/folders': () => answer(200, { parent: '/', folders: [] }),
+    }));
     render(<MoveDialog files={[moving]} list={async (parent) => ({ parent, folders: [] })} />);
     fireEvent.input(screen.getByLabelText('Destination folder'), { target: { value: '/later' } });
     fireEvent.click(screen.getByRole('button', { name: 'Move' }));
     await waitFor(() => expect(store.get().files).toEqual([]));
+    await waitFor(() => expect(store.get().notice?.text).toBe('Moved 1 file to /later (1 still moving in the background: they appear there when done)'));
   });
 });
 
