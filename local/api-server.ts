@@ -11,6 +11,7 @@ import { routeKey, type RouteDeclaration } from '../contract/routes';
 import type { InvokeResult } from './functions';
 import type { Logger } from './log';
 import type { PlanValue, SynthesizedPlan } from './plan';
+import { API_PREFIX } from '../contract/site';
 import { serveSite, type SiteOptions } from './site';
 
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -62,9 +63,6 @@ export interface ApiServerOptions {
    */
   readonly site?: SiteOptions;
 }
-
-/** The path prefix under which the app reaches the API on its own origin. */
-export const API_PREFIX = '/api';
 
 export interface ApiServer {
   readonly url: string;

@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { contentSecurityPolicy, securityHeaders, siteFile } from '../../local/site';
+import { contentSecurityPolicy } from '../../contract/site';
+import { securityHeaders, siteFile } from '../../local/site';
 
 describe('local site', () => {
   let dir: string;

@@ -12,7 +12,7 @@ import type { FileLinksResponse } from '../../handlers/files/file-links';
 import type { CreateUploadResponse } from '../../handlers/uploads/create-upload';
 import type { SignPartsResponse } from '../../handlers/uploads/sign-parts';
 import type { UploadStatusResponse } from '../../handlers/uploads/upload-status';
-import type { LoginResponse } from '../../handlers/auth/login';
+import type { AccessGrant, SessionUser } from '../../handlers/auth/session';
 import type { UserView } from '../../handlers/auth/manage-users';
 import type { FolderRef } from '../../handlers/core/folders';
 
@@ -26,7 +26,8 @@ export type HandlerAnswersConform = [
   Conforms<CreateUploadResponse, Wire.CreatedUpload>,
   Conforms<SignPartsResponse, Wire.SignedParts>,
   Conforms<UploadStatusResponse, Wire.UploadStatus>,
-  Conforms<LoginResponse, Wire.LoginResponse>,
+  Conforms<AccessGrant, Wire.LoginResponse>,
+  Conforms<SessionUser, Wire.SessionUser>,
   Conforms<UserView, Wire.UserView>,
   Conforms<FolderRef, Wire.FolderRef>,
 ];
