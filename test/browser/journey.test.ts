@@ -144,8 +144,10 @@ describe('web app journey in Chromium', () => {
 
     await page.unrouteAll({ behavior: "ignoreErrors" });
     await page.reload();
-    // Before server-side sessions, a reload logs out (the token lives in memory only).
-    if (await page.getByLabel('Username').isVisible().catch(() => false)) await logIn(page, ctx.editor);
+    // The session survives the reload (the refresh cookie), though the access token lived in memory only.
+    await page.getByRole('button', { name: 'Log out' }).waitFor();
+    // No token in storage a script could read.
+    expect(await page.evaluate<string>('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })')).not.toMatch(/eyJ/);
     await page.getByText('interrupted — select the file again to resume').waitFor();
     await screenshots(page, '07-upload-interrupted');
 
@@ -317,10 +319,12 @@ describe('web app journey in Chromium', () => {
     await adminContext.close();
   });
 
-  it('logs out to the login screen', async () => {
+  it('logs out to the login screen, and a reload does not bring the session back', async () => {
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByLabel('Username').waitFor();
     await page.reload();
     await page.getByLabel('Username').waitFor();
+    const refresh = await page.request.post(`${ctx.appUrl}api/auth/refresh`, { data: {} });
+    expect(refresh.status()).toBe(401);
   });
 });

@@ -104,7 +104,8 @@ export async function login(username: string, password: string): Promise<Session
 
 /** A new access token from the refresh cookie; undefined when there is no session to renew. */
 export function refresh(): Promise<Session | undefined> {
-  refreshing ??= request<W.LoginResponse>('POST', '/auth/refresh', { noRenew: true })
+  // `{}`: the refresh token travels in the HttpOnly cookie, which this code cannot read.
+  refreshing ??= request<W.LoginResponse>('POST', '/auth/refresh', { body: {}, noRenew: true })
     .then((answer) => (session = sessionOf(answer)))
     .catch((error: unknown) => {
       if (error instanceof ApiError && [400, 401, 403, 404].includes(error.status)) {
@@ -121,7 +122,7 @@ export function refresh(): Promise<Session | undefined> {
 
 export async function logout(): Promise<void> {
   try {
-    await request<void>('POST', '/auth/logout', { noRenew: true });
+    await request<void>('POST', '/auth/logout', { body: {}, noRenew: true });
   } catch (error) {
     // Before sessions exist server-side there is nothing to revoke; forgetting the token is logging out.
     if (!(error instanceof ApiError) || error.status >= 500) throw error;
