@@ -173,7 +173,7 @@ async function main(): Promise<void> {
     const tree = page.getByRole('navigation', { name: 'Folders' });
     await tree.getByRole('button', { name: SMALL.slice(1), exact: true }).waitFor();
     const cold = await openFolderTimed(page, SMALL.slice(1));
-    await tree.getByRole('button', { name: 'All folders' }).click();
+    await tree.getByRole('button', { name: 'All folders', exact: true }).click();
     const warm = await openFolderTimed(page, SMALL.slice(1));
     const indexJs = await page.evaluate<string>(`document.querySelector('script[type=module]').src`);
     const jsGzipBytes = gzipSync(Buffer.from(await (await fetch(indexJs)).arrayBuffer()), { level: 9 }).length;
