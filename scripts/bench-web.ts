@@ -93,14 +93,19 @@ function openFolderTimed(page: Page, name: string): Promise<FolderTiming> {
     let first = 0;
     for (;;) {
       await new Promise((r) => requestAnimationFrame(r));
-      const images = [...document.querySelectorAll('.grid img')];
+      // Visible: inside the scroller's box (rows rendered around the view are not counted).
+      const box = document.querySelector('.grid-scroller')?.getBoundingClientRect();
+      const images = [...document.querySelectorAll('.grid img')].filter((img) => {
+        const r = img.getBoundingClientRect();
+        return box && r.bottom > box.top && r.top < box.bottom;
+      });
       const painted = images.filter((img) => img.complete && img.naturalWidth > 0);
       if (!first && painted.length) first = performance.now() - started;
       if (images.length && painted.length === images.length) {
         const requests = performance.getEntriesByType('resource').filter((e) => e.initiatorType === 'img').length;
         return { firstMs: first, allVisibleMs: performance.now() - started, thumbnails: images.length, imageRequests: requests };
       }
-      if (performance.now() - started > 30_000) throw new Error('thumbnails did not paint within 30 s');
+      if (performance.now() - started > 30_000) throw new Error('thumbnails did not paint within 30 s: ' + painted.length + ' of ' + images.length);
     }
 })(${JSON.stringify(name)})`);
 }
