@@ -66,6 +66,8 @@ async function seedRows(stack: LocalStack): Promise<void> {
 async function waitForCatalog(stack: LocalStack, password: string): Promise<void> {
   const login = await fetch(`${stack.apiUrl}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: stack.adminUser, password }) });
   const { token } = (await login.json()) as { token: string };
+  // Rows written directly have no folder marker: the folder is created as a user would.
+  await fetch(`${stack.apiUrl}/folders`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ path: LARGE }) });
   for (let i = 0; i < 600; i += 1) {
     const page = await fetch(`${stack.apiUrl}/files?folder=${encodeURIComponent(SMALL)}&limit=1000`, { headers: { authorization: `Bearer ${token}` } });
     if (((await page.json()) as { files: unknown[] }).files.length === SMALL_COUNT) return;
