@@ -27,7 +27,7 @@ export const SAMPLE_ENV: Readonly<Record<keyof typeof ENV, string>> = {
   JWT_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:media-store-jwt-AbCdEf',
   JWT_SECRET: '',
   JWT_ISSUER: 'media-store',
-  TOKEN_TTL_SECONDS: '3600',
+  TOKEN_TTL_SECONDS: '300',
   REFRESH_TOKEN_TTL_SECONDS: '2592000',
   LOGIN_MAX_FAILURES: '5',
   LOGIN_LOCKOUT_SECONDS: '900',
@@ -37,6 +37,8 @@ export const SAMPLE_ENV: Readonly<Record<keyof typeof ENV, string>> = {
   MULTIPART_THRESHOLD_BYTES: '67108864',
   UPLOAD_URL_TTL_SECONDS: '900',
   VIEW_URL_TTL_SECONDS: '3600',
+  SHARE_MAX_DAYS: '30',
+  SHARE_ALLOW_NEVER: 'false',
   S3_FORCE_PATH_STYLE: 'false',
   LOG_LEVEL: 'info',
 };
