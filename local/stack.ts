@@ -17,7 +17,7 @@ import { buildRuntime, extractBundles, functionsFromPlan, LocalFunctions, type F
 import { consoleLogger, type Logger } from './log';
 import { PlanError, stackDir, SynthesizedPlan, type PlanValue } from './plan';
 import { ensurePortFree, freePort } from './ports';
-import { corsRulesFromPlan, notificationMatches, notificationsFromPlan, startLocalS3, type LocalS3 } from './s3';
+import { corsRulesFromPlan, notificationMatches, notificationsFromPlan, startLocalS3, type CorsRule, type LocalS3 } from './s3';
 import { startLocalSecretsManager } from './secrets-manager';
 import { startLocalSns } from './sns';
 import { startLocalLambda } from './lambda-api';
@@ -61,6 +61,12 @@ export interface LocalStackOptions {
    * per event). @default <root>/.local/dlq (a temp dir when in memory)
    */
   readonly deadLetterDir?: string;
+  /**
+   * The built web app, served at `/` next to the API (which it reaches under `/api`); the
+   * bucket's CORS then admits the app's origin, as the module's does for the site. `null`
+   * serves none. @default <root>/dist/web
+   */
+  readonly webDir?: string | null;
 }
 
 /** What `.local/stack.json` holds: enough for CLIs (`npm run users`) to find the stack. */
@@ -83,6 +89,8 @@ export interface StackInfo {
   readonly secretsManagerEndpoint: string;
   /** The JWT signing secret's local ARN. */
   readonly jwtSecretArn: string;
+  /** The web app's URL (the API's origin), when it is served. */
+  readonly appUrl?: string;
 }
 
 export interface LocalStack extends StackInfo {
@@ -126,8 +134,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   if (scratch) stoppers.push(async () => rmSync(scratch, { recursive: true, force: true }));
 
   try {
-    const apiPort = options.port ?? 3000;
-    if (apiPort !== 0) await ensurePortFree(apiPort, options.host ?? '127.0.0.1');
+    // Known before the bucket is configured, whose CORS must admit the app's origin.
+    const apiPort = (options.port ?? 3000) || (await freePort());
+    await ensurePortFree(apiPort, options.host ?? '127.0.0.1');
+    const webDir = options.webDir === undefined ? path.join(root, 'dist', 'web') : options.webDir;
     const [s3Port, dynamodbPort] = await Promise.all([
       options.s3Port ?? freePort(),
       options.dynamodbPort ?? freePort(),
@@ -176,7 +186,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Everything the plan says is checked before anything starts: a bad plan fails fast.
     const definitions = functionsFromPlan(plan, local);
     const notifications = notificationsFromPlan(plan);
-    const corsRules = corsRulesFromPlan(plan);
+    const appOrigins = webDir ? appOriginsOf(options.host ?? '127.0.0.1', apiPort) : [];
+    const corsRules = [...corsRulesFromPlan(plan), ...(appOrigins.length ? [appCorsRule(appOrigins)] : [])];
     const tableInput = tableFromPlan(plan, local.tableName);
     const resourceToFunction = new Map(definitions.map((d) => [d.resource, d.name]));
     const functionOf = (resource: string): string => {
@@ -244,6 +255,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       logger,
       port: apiPort,
       ...(options.host ? { host: options.host } : {}),
+      ...(webDir ? { site: { dir: webDir, mediaOrigins: [s3.endpoint] } } : {}),
     });
     stoppers.push(() => api.stop());
 
@@ -260,6 +272,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       secretsManagerEndpoint: secretsManager.endpoint,
       jwtSecretArn,
       ...maxUsersOf(definitions),
+      ...(webDir ? { appUrl: `${api.url}/` } : {}),
     };
     if (stackFile) {
       mkdirSync(path.dirname(stackFile), { recursive: true });
@@ -282,6 +295,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stop();
     throw err;
   }
+}
+
+/** The origins a browser may show for the app on this host and port. */
+function appOriginsOf(host: string, port: number): string[] {
+  const hosts = host === '127.0.0.1' || host === 'localhost' || host === '0.0.0.0' ? ['127.0.0.1', 'localhost'] : [host.includes(':') ? `[${host}]` : host];
+  return hosts.map((h) => `http://${h}:${port}`);
+}
+
+/** What the app does on the bucket: GET/HEAD media, PUT (parts), reading each part's ETag. */
+function appCorsRule(origins: readonly string[]): CorsRule {
+  return {
+    allowedOrigins: origins,
+    allowedMethods: ['GET', 'HEAD', 'PUT'],
+    allowedHeaders: ['*'],
+    exposeHeaders: ['ETag', 'Content-Length', 'Content-Range', 'x-amz-checksum-sha256'],
+    maxAgeSeconds: 3600,
+  };
 }
 
 function maxUsersOf(definitions: readonly { name: string; environment: Readonly<Record<string, string>> }[]): { maxUsers?: number } {

@@ -1,6 +1,7 @@
 /**
  * `npm run build`: bundles every function of contract/functions.ts with esbuild and writes
- * `dist/<name>.zip` holding `index.js` and `index.js.map`. The zips are deterministic — fixed
+ * `dist/<name>.zip` holding `index.js` and `index.js.map`, then the web app into `dist/web`
+ * (scripts/build-web.ts). The zips are deterministic — fixed
  * timestamps and permissions, sorted entries, nothing machine-specific in the bundle or its
  * source map — so the same source gives the same bytes and plans do not churn.
  *
@@ -24,6 +25,7 @@ import { build, type BuildOptions } from 'esbuild';
 import { decode, encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import { ZipFile } from 'yazl';
 import { FUNCTION_NAMES, FUNCTIONS, type FunctionName } from '../contract/functions';
+import { buildWeb, formatWebReport, WEB_BUDGET_BYTES } from './build-web';
 
 export interface BundleReport {
   readonly name: FunctionName;
@@ -264,6 +266,9 @@ async function main(argv: readonly string[]): Promise<void> {
   const started = Date.now();
   const reports = await buildAll(outDir);
   process.stdout.write(`${formatTable(reports, Date.now() - started)}\n`);
+  const web = await buildWeb(join(outDir, 'web'));
+  process.stdout.write(`${formatWebReport(web)}\n`);
+  if (web.initialGzipBytes > WEB_BUDGET_BYTES) throw new Error('the web app is over its size budget');
 }
 
 if (require.main === module) {
