@@ -1,8 +1,8 @@
 /**
- * Pagination cursors for folder and type listings. A cursor is opaque and authenticated:
- * AES-256-GCM under a key derived from the JWT signing secret (HKDF-SHA256, info
- * `media-store cursor v1`), holding only the last file name (folder listing) or index sort
- * key (type listing) a page reached. What it belongs to — the kind of listing, the folder or
+ * Pagination cursors for folder, date-taken and type listings. A cursor is opaque and
+ * authenticated: AES-256-GCM under a key derived from the JWT signing secret (HKDF-SHA256,
+ * info `media-store cursor v1`), holding only the last file name (folder listing) or index
+ * sort key (date-taken or type listing) a page reached. What it belongs to — the kind of listing, the folder or
  * type, and the caller it was issued to — is authenticated data, not content: a cursor of
  * another folder, type, kind or user, a tampered one or garbage is a 400 `InvalidCursor`,
  * never a 500 from DynamoDB, and a caller learns nothing from decoding one.
@@ -26,6 +26,7 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const MAX_CURSOR_LENGTH = 2048;
 const INDEX_SORT_KEY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)#([A-Za-z0-9_-]+)$/;
+const TAKEN_SORT_KEY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)#(.+)$/s;
 
 /** The cursor key: HKDF-SHA256 of the JWT signing secret (no salt), so no second secret is needed. */
 export function cursorKeyFromSecret(secret: string | Buffer): Buffer {
@@ -79,6 +80,23 @@ export class ListCursors {
     return { sortKey, key };
   }
 
+  takenCursor(caller: string, folder: string, lastSortKey: string): string {
+    return this.seal(lastSortKey, scope('taken', caller, folder));
+  }
+
+  /** The `byTaken` sort key (`<taken ISO>#<file name>`) of the last file of the previous date-taken page of `folder`. */
+  readTakenCursor(cursor: string, caller: string, folder: string): string {
+    const sortKey = this.open(cursor, scope('taken', caller, folder));
+    const match = TAKEN_SORT_KEY.exec(sortKey);
+    if (match === null || Number.isNaN(Date.parse(match[1] as string))) throw new InvalidCursor();
+    try {
+      if (normalizeFileName(match[2] as string) === match[2]) return sortKey;
+    } catch {
+      // falls through: a sealed cursor always holds a clean name, so this is not one of ours
+    }
+    throw new InvalidCursor();
+  }
+
   private seal(value: string, aad: Buffer): string {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
@@ -104,7 +122,7 @@ export class ListCursors {
 }
 
 /** Authenticated data: version, kind, caller and folder/type, NUL-separated (none may hold a NUL). */
-function scope(kind: 'folder' | 'type', caller: string, listing: string): Buffer {
+function scope(kind: 'folder' | 'type' | 'taken', caller: string, listing: string): Buffer {
   return Buffer.from(['v1', kind, caller, listing].join('\u0000'), 'utf8');
 }
 
