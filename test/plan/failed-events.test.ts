@@ -31,9 +31,9 @@ describe('MediaStore failed sync events', () => {
       return configs[0]![1];
     };
 
-    it('exists for the sync and the process function only', () => {
+    it('exists for the sync, process and move functions only', () => {
       const targets = resourcesOf(plan, 'aws_lambda_function_event_invoke_config').map(([, c]) => /aws_lambda_function\.([^.]+)\./.exec(c.function_name)![1]);
-      expect(targets.sort()).toEqual(['functions/process/function', 'functions/sync/function'].map((p) => nameByPath(plan, 'aws_lambda_function', p)).sort());
+      expect(targets.sort()).toEqual([...['functions/process/function', 'functions/sync/function'].map((p) => nameByPath(plan, 'aws_lambda_function', p)), 'move'].sort());
       expect(config().maximum_retry_attempts).toBeDefined();
     });
 
