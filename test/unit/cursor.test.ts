@@ -43,6 +43,33 @@ describe('ListCursors', () => {
     });
   });
 
+  describe('takenCursor', () => {
+    const TAKEN_KEY = '2024-07-14T16:30:05.250Z#private-name.jpg';
+
+    it('round-trips the date-taken sort key of a folder for the caller it was issued to, revealing neither name nor folder', () => {
+      const cursor = cursors.takenCursor('ana', '/secret-folder', TAKEN_KEY);
+      expect(cursors.readTakenCursor(cursor, 'ana', '/secret-folder')).toBe(TAKEN_KEY);
+      const decoded = Buffer.from(cursor, 'base64url').toString('latin1');
+      expect(decoded).not.toContain('private-name');
+      expect(decoded).not.toContain('secret-folder');
+    });
+
+    it.each([
+      ['another folder', () => cursors.readTakenCursor(cursors.takenCursor('ana', '/a', TAKEN_KEY), 'ana', '/b')],
+      ['another caller', () => cursors.readTakenCursor(cursors.takenCursor('ana', '/a', TAKEN_KEY), 'bob', '/a')],
+      ['the name order of the same folder', () => cursors.readTakenCursor(cursors.folderCursor('ana', '/a', 'x.jpg'), 'ana', '/a')],
+      ['a type listing', () => cursors.readTakenCursor(cursors.typeCursor('ana', 'image', SORT_KEY), 'ana', '/a')],
+      ['a sealed value that is no date-taken sort key', () => cursors.readTakenCursor(cursors.takenCursor('ana', '/a', 'x.jpg'), 'ana', '/a')],
+      ['a forged plain cursor', () => cursors.readTakenCursor(Buffer.from(JSON.stringify({ v: 1, f: '/a', k: TAKEN_KEY })).toString('base64url'), 'ana', '/a')],
+    ])('refuses a cursor of %s with InvalidCursor', (_label, read) => {
+      expect(read).toThrow(InvalidCursor);
+    });
+
+    it('is refused by the name order of the same folder', () => {
+      expect(() => cursors.readFolderCursor(cursors.takenCursor('ana', '/a', TAKEN_KEY), 'ana', '/a')).toThrow(InvalidCursor);
+    });
+  });
+
   describe('cursorKeyFromSecret', () => {
     it('derives 32 bytes with HKDF-SHA256, info "media-store cursor v1"', () => {
       // RFC 5869 HKDF with an empty salt, computed independently of the code under test.
