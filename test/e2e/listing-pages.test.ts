@@ -109,4 +109,21 @@ describe('GET /files on a folder holding exactly `limit` files', () => {
     expect(second.body.files).toHaveLength(COUNT / 2);
     expect(second.body.nextCursor).toBeNull();
   });
+
+  it('does the same by date taken (sort=taken), whose cursor the name order refuses', async () => {
+    const whole = await list(token, `folder=${encodeURIComponent(folder)}&sort=taken&limit=${COUNT}`);
+    const first = await list(token, `folder=${encodeURIComponent(folder)}&sort=taken&limit=${COUNT / 2}`);
+    const second = await list(token, `folder=${encodeURIComponent(folder)}&sort=taken&limit=${COUNT / 2}&cursor=${encodeURIComponent(first.body.nextCursor ?? '')}`);
+    const misused = await list(token, `folder=${encodeURIComponent(folder)}&limit=${COUNT / 2}&cursor=${encodeURIComponent(first.body.nextCursor ?? '')}`);
+
+    expect(whole.status).toBe(200);
+    expect(whole.body.files).toHaveLength(COUNT);
+    expect(whole.body.nextCursor).toBeNull();
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    expect(second.body.files).toHaveLength(COUNT / 2);
+    expect(second.body.nextCursor).toBeNull();
+    expect(new Set([...first.body.files, ...second.body.files].map((f) => f.id)).size).toBe(COUNT);
+    expect(misused.status).toBe(400);
+    expect(misused.body).toMatchObject({ error: { code: 'InvalidCursor' } });
+  });
 });
