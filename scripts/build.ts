@@ -2,12 +2,14 @@
  * `npm run build`: bundles every function of contract/functions.ts with esbuild and writes
  * `dist/<name>.zip` holding `index.js` and `index.js.map`. The zips are deterministic — fixed
  * timestamps and permissions, sorted entries, nothing machine-specific in the bundle or its
- * source map — so the same source gives the same bytes and plans do not churn.
+ * source map — so the same source gives the same bytes and plans do not churn. It also bundles
+ * the CLI into `dist/cli/media-store.js` (one executable file, no dependencies: what
+ * `npm pack` ships and `bin/media-store.js` runs).
  *
  *   tsx scripts/build.ts [--out <dir>]
  */
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { build, type BuildOptions } from 'esbuild';
@@ -64,6 +66,38 @@ export async function buildFunction(name: FunctionName, outDir: string, root: st
 export async function buildAll(outDir: string = join(ROOT, 'dist'), root: string = ROOT): Promise<BundleReport[]> {
   await mkdir(outDir, { recursive: true });
   return Promise.all(FUNCTION_NAMES.map((name) => buildFunction(name, outDir, root)));
+}
+
+/** Where the CLI bundle goes inside the output directory (package.json `files` ships it). */
+export const CLI_BUNDLE = join('cli', 'media-store.js');
+
+/**
+ * esbuild settings of the CLI: one CommonJS file for the oldest Node the package supports
+ * (`engines`), executable through its shebang. Not minified: a user's `--debug` stack trace
+ * should stay readable, and the whole CLI is small.
+ */
+export function cliBundleOptions(outDir: string, root: string = ROOT): BuildOptions {
+  return {
+    absWorkingDir: root,
+    entryPoints: [join(root, 'cli', 'bin.ts')],
+    outfile: join(outDir, CLI_BUNDLE),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    banner: { js: '#!/usr/bin/env node' },
+    legalComments: 'none',
+    charset: 'utf8',
+    logLevel: 'warning',
+  };
+}
+
+export async function buildCli(outDir: string = join(ROOT, 'dist'), root: string = ROOT): Promise<{ path: string; bytes: number }> {
+  const options = cliBundleOptions(outDir, root);
+  await build(options);
+  const file = options.outfile as string;
+  await chmod(file, 0o755);
+  return { path: file, bytes: (await stat(file)).size };
 }
 
 /**
@@ -170,8 +204,9 @@ async function main(argv: readonly string[]): Promise<void> {
   const outIndex = argv.indexOf('--out');
   const outDir = outIndex >= 0 && argv[outIndex + 1] !== undefined ? resolve(argv[outIndex + 1] as string) : join(ROOT, 'dist');
   const started = Date.now();
-  const reports = await buildAll(outDir);
+  const [reports, cli] = await Promise.all([buildAll(outDir), buildCli(outDir)]);
   process.stdout.write(`${formatTable(reports, Date.now() - started)}\n`);
+  process.stdout.write(`CLI: ${cli.path} (${(cli.bytes / 1024).toFixed(1)} KiB)\n`);
 }
 
 if (require.main === module) {
