@@ -57,9 +57,20 @@ interface Variant {
   readonly description: string;
   /** Ratio to raw this variant must reach; undefined = shown for comparison only. */
   readonly goal?: number;
-  /** Uploads the file once; resolves with the timed seconds. */
-  run(context: BenchContext): Promise<number>;
+  /** Uploads the file once; resolves with the timed seconds and what the client used. */
+  run(context: BenchContext): Promise<RunResult>;
 }
+
+interface RunResult {
+  readonly seconds: number;
+  /** The client's CPU time (user + system), seconds. */
+  readonly cpuSeconds?: number;
+  /** The client process's peak resident memory, MiB (child processes only). */
+  readonly peakMiB?: number;
+}
+
+/** GNU time, to read a child's CPU time and peak memory; without it those columns stay empty. */
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 // ---------------------------------------------------------------------------------------------
 // The local stack in its own process, so neither client shares an event loop with the server.
@@ -153,6 +164,7 @@ const raw: Variant = {
     const agent = new http.Agent({ keepAlive: true, maxSockets: RAW_PARALLEL });
     const etags = new Map<number, string>();
     let next = 0;
+    const cpu = process.cpuUsage();
     const started = performance.now();
     await Promise.all(
       Array.from({ length: RAW_PARALLEL }, async () => {
@@ -168,8 +180,9 @@ const raw: Variant = {
     const list = [...etags].sort(([a], [b]) => a - b).map(([partNumber, etag]) => ({ partNumber, etag }));
     await apiCall(context, 'POST', `/uploads/${encodeURIComponent(created.uploadId)}/complete`, { parts: list });
     const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
     rawPhases.push({ puts: putSeconds, complete: seconds - putSeconds });
-    return seconds;
+    return { seconds, cpuSeconds: (used.user + used.system) / 1e6 };
   },
 };
 
@@ -188,8 +201,10 @@ function cliVariant(name: string, description: string, args: readonly string[], 
       const home = mkdtempSync(path.join(context.dir, 'home-'));
       const configFile = path.join(home, 'config.json');
       writeFileSync(configFile, JSON.stringify({ url: context.apiUrl, token: context.token }), { mode: 0o600 });
+      const usage = path.join(home, 'usage');
+      const command = [process.execPath, cli, 'upload', file, '--folder', '/bench-upload', '--no-progress', ...args];
       const started = performance.now();
-      const child = spawn(process.execPath, [cli, 'upload', file, '--folder', '/bench-upload', '--no-progress', ...args], {
+      const child = spawn(GNU_TIME ?? command[0]!, GNU_TIME ? ['-o', usage, '-f', '%U %S %M', ...command] : command.slice(1), {
         env: { ...process.env, MEDIA_STORE_CONFIG: configFile },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
@@ -197,10 +212,11 @@ function cliVariant(name: string, description: string, args: readonly string[], 
       child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
       const seconds = (performance.now() - started) / 1000;
+      const [user, system, peakKiB] = GNU_TIME && existsSync(usage) ? readFileSync(usage, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number) : [];
       rmSync(file, { force: true });
       rmSync(home, { recursive: true, force: true });
       if (code !== 0) throw new Error(`${name}: the CLI exited with ${code}: ${stderr.slice(-2000)}`);
-      return seconds;
+      return { seconds, ...(user !== undefined && system !== undefined ? { cpuSeconds: user + system } : {}), ...(peakKiB !== undefined ? { peakMiB: peakKiB / 1024 } : {}) };
     },
   };
 }
@@ -265,13 +281,18 @@ async function main(): Promise<void> {
     for (const variant of variants) console.log(`  ${variant.name.padEnd(18)} ${variant.description}`);
 
     const times = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+    const results = new Map<string, RunResult[]>(variants.map((v) => [v.name, []]));
     for (let round = 0; round < ROUNDS; round += 1) {
       // Rotate the order so no variant always runs first or right after the same other one.
       const order = variants.map((_, i) => variants[(i + round) % variants.length] as Variant);
       for (const variant of order) {
-        const seconds = await variant.run(context);
+        const result = await variant.run(context);
+        const { seconds } = result;
         times.get(variant.name)?.push(seconds);
-        console.log(`  round ${round + 1} ${variant.name.padEnd(18)} ${seconds.toFixed(2).padStart(6)} s  ${(FILE_MIB / seconds).toFixed(1).padStart(6)} MiB/s`);
+        results.get(variant.name)?.push(result);
+        const cpu = result.cpuSeconds !== undefined ? `  client CPU ${result.cpuSeconds.toFixed(2)} s` : '';
+        const peak = result.peakMiB !== undefined ? `  peak ${result.peakMiB.toFixed(0)} MiB` : '';
+        console.log(`  round ${round + 1} ${variant.name.padEnd(18)} ${seconds.toFixed(2).padStart(6)} s  ${(FILE_MIB / seconds).toFixed(1).padStart(6)} MiB/s${cpu}${peak}`);
       }
     }
 
@@ -280,11 +301,23 @@ async function main(): Promise<void> {
     const rawBest = rate('raw', (v) => Math.min(...v));
     printTable(
       `MiB/s (median of ${ROUNDS} / best); ratio = variant / raw`,
-      ['variant', 'median', 'best', 'ratio median', 'ratio best', 'goal'],
+      ['variant', 'median', 'best', 'ratio median', 'ratio best', 'goal', 'client CPU s', 'peak MiB'],
       variants.map((v) => {
         const ratio = rate(v.name, median) / rawMedian;
         const goal = v.goal === undefined ? '' : `≥ ${v.goal}× ${ratio >= v.goal ? 'met' : 'NOT met'}`;
-        return [v.name, rate(v.name, median).toFixed(1), rate(v.name, (x) => Math.min(...x)).toFixed(1), `${ratio.toFixed(2)}×`, `${(rate(v.name, (x) => Math.min(...x)) / rawBest).toFixed(2)}×`, goal];
+        const runs = results.get(v.name) ?? [];
+        const cpu = runs.flatMap((r) => (r.cpuSeconds !== undefined ? [r.cpuSeconds] : []));
+        const peak = runs.flatMap((r) => (r.peakMiB !== undefined ? [r.peakMiB] : []));
+        return [
+          v.name,
+          rate(v.name, median).toFixed(1),
+          rate(v.name, (x) => Math.min(...x)).toFixed(1),
+          `${ratio.toFixed(2)}×`,
+          `${(rate(v.name, (x) => Math.min(...x)) / rawBest).toFixed(2)}×`,
+          goal,
+          cpu.length ? median(cpu).toFixed(2) : '',
+          peak.length ? Math.max(...peak).toFixed(0) : '',
+        ];
       }),
     );
     const putsMedian = median(rawPhases.map((p) => p.puts));
