@@ -30,6 +30,8 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { ApiClient } from '../cli/api-client';
+import { DEFAULT_RETRY_POLICY } from '../cli/retry';
 
 const ROOT = path.resolve(__dirname, '..');
 const MiB = 1024 * 1024;
@@ -101,15 +103,19 @@ async function stopStack(child: ChildProcess): Promise<void> {
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
-async function apiCall<T>(context: Pick<BenchContext, 'apiUrl' | 'token'>, method: string, route: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${context.apiUrl}${route}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(context.token ? { authorization: `Bearer ${context.token}` } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  if (response.status >= 300) throw new Error(`${method} ${route}: ${response.status} ${text.slice(0, 300)}`);
-  return (text ? JSON.parse(text) : undefined) as T;
+/** The API through the CLI's own client: JSON, bearer token, retries on 5xx (a loaded machine times functions out). */
+function apiCall<T>(context: Pick<BenchContext, 'apiUrl' | 'token'>, method: string, route: string, body?: unknown): Promise<T> {
+  const api = new ApiClient({ baseUrl: context.apiUrl, retry: DEFAULT_RETRY_POLICY, ...(context.token ? { token: context.token } : {}) });
+  return api.request<T>(method, route, body !== undefined ? { json: body } : {}).then((answer) => answer.body);
+}
+
+/**
+ * Deletes an uploaded file (untimed): the local S3 keeps objects on disk, and 18 runs of
+ * 512 MiB left in place would fill the page cache and the disk, slowing later rounds.
+ */
+async function removeStored(context: BenchContext, fileId: string | undefined): Promise<void> {
+  if (fileId === undefined) throw new Error('the upload answered no file id');
+  await apiCall(context, 'DELETE', `/files/${encodeURIComponent(fileId)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -178,10 +184,11 @@ const raw: Variant = {
     const putSeconds = (performance.now() - started) / 1000;
     agent.destroy();
     const list = [...etags].sort(([a], [b]) => a - b).map(([partNumber, etag]) => ({ partNumber, etag }));
-    await apiCall(context, 'POST', `/uploads/${encodeURIComponent(created.uploadId)}/complete`, { parts: list });
+    const completed = await apiCall<{ file?: { id: string } }>(context, 'POST', `/uploads/${encodeURIComponent(created.uploadId)}/complete`, { parts: list });
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
     rawPhases.push({ puts: putSeconds, complete: seconds - putSeconds });
+    await removeStored(context, completed.file?.id);
     return { seconds, cpuSeconds: (used.user + used.system) / 1e6 };
   },
 };
@@ -206,16 +213,19 @@ function cliVariant(name: string, description: string, args: readonly string[], 
       const started = performance.now();
       const child = spawn(GNU_TIME ?? command[0]!, GNU_TIME ? ['-o', usage, '-f', '%U %S %M', ...command] : command.slice(1), {
         env: { ...process.env, MEDIA_STORE_CONFIG: configFile },
-        stdio: ['ignore', 'ignore', 'pipe'],
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stderr = '';
+      let stdout = '';
       child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
       const seconds = (performance.now() - started) / 1000;
       const [user, system, peakKiB] = GNU_TIME && existsSync(usage) ? readFileSync(usage, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number) : [];
       rmSync(file, { force: true });
       rmSync(home, { recursive: true, force: true });
       if (code !== 0) throw new Error(`${name}: the CLI exited with ${code}: ${stderr.slice(-2000)}`);
+      await removeStored(context, / id=(\S+)/.exec(stdout)?.[1]);
       return { seconds, ...(user !== undefined && system !== undefined ? { cpuSeconds: user + system } : {}), ...(peakKiB !== undefined ? { peakMiB: peakKiB / 1024 } : {}) };
     },
   };
