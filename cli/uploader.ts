@@ -17,7 +17,7 @@ import { contentTypeOf } from './content-type';
 import { AdaptiveConcurrency } from './concurrency';
 import { ApiError, CliError, isNetworkError, StorageError } from './errors';
 import { hashRanges, partRanges } from './file-hasher';
-import { sleep, withRetry, type RetryPolicy } from './retry';
+import { backoffDelayMs, isRetryable, retryAfterMs, sleep, withRetry, type RetryPolicy } from './retry';
 import { createAgents, destroyAgents, putFileRange, type Agents } from './transfer';
 import type { UploadIdentity, UploadState, UploadStateStore } from './upload-state';
 
@@ -375,7 +375,9 @@ async function sendMultipart(
       ? { current: Math.max(1, options.parallel), record: () => undefined }
       : new AdaptiveConcurrency(ADAPTIVE_CONCURRENCY);
   const etags = new Map<number, string>(held.map((p) => [p.partNumber, p.etag.replace(/"/g, '')]));
-  let state: UploadState = { ...initial, completedParts: [...etags].map(([partNumber, etag]) => ({ partNumber, etag })) };
+  const state: UploadState = initial;
+  /** Parts S3 accepted, in the order it did (appended, not copied per part: 10,000 of them). */
+  const completedParts = [...etags].map(([partNumber, etag]) => ({ partNumber, etag }));
   const alreadyStored = held.reduce((sum, p) => sum + p.size, 0);
   options.listener?.start?.(identity.size, alreadyStored);
 
@@ -385,78 +387,96 @@ async function sendMultipart(
   const maxInFlight = options.parallel ?? ADAPTIVE_CONCURRENCY.max;
   const batchSize = Math.min(MAX_PARTS_PER_SIGNING, Math.max(8, 4 * maxInFlight));
   const signer = new PartSigner(options.api, state.uploadId, batchSize, state.partChecksums, options.debug, () => Math.max(4, 2 * concurrency.current));
-  const upcoming = (): number[] => due.slice(nextIndex, nextIndex + 2 * batchSize);
+  /** Parts waiting out a retry's backoff: their slot sends other parts meanwhile. */
+  const retrying: { partNumber: number; attempt: number; readyAt: number }[] = [];
+  const upcoming = (): number[] => [...retrying.map((r) => r.partNumber), ...due.slice(nextIndex, nextIndex + 2 * batchSize)];
   const sent: number[] = [];
   let nextIndex = 0;
   let failure: unknown;
   let savedAt = 0;
 
-  /** Sends one part; resolves with its length. */
-  const sendPart = async (partNumber: number): Promise<number> => {
+  /**
+   * One attempt at a part (re-signing its URL while S3 says it expired); resolves with its
+   * length, or with undefined when it failed in a way worth retrying and was queued again.
+   */
+  const sendPart = async (partNumber: number, attempt: number): Promise<number | undefined> => {
     const start = (partNumber - 1) * state.partSize;
     const length = partLength(identity.size, state, partNumber);
     let resigns = 0;
-    const etag = await withRetry(
-      async (attempt) => {
-        for (;;) {
-          const signed = await signer.url(partNumber, upcoming());
-          if (options.putDelayMs && attempt === 0 && resigns === 0) await sleep(options.putDelayMs);
-          let bytes = 0;
-          try {
-            options.debug?.(`part ${partNumber}: PUT ${length} bytes (attempt ${attempt + 1})`);
-            const answer = await putFileRange({
-              url: signed.url,
-              headers: signed.headers,
-              filePath: identity.filePath,
-              start,
-              length,
-              agents,
-              onBytes: (b) => {
-                bytes += b;
-                options.listener?.bytes?.(b);
-              },
-            });
-            return answer.etag;
-          } catch (error) {
-            options.listener?.bytes?.(-bytes);
-            const expiry = expiredUrlReason(error, signed.expiresAtMs);
-            if (expiry !== undefined && resigns < MAX_RESIGNS_PER_PART) {
-              resigns += 1;
-              options.debug?.(`part ${partNumber}: URL expired (${expiry}); re-signing`);
-              signer.invalidate(partNumber);
-              continue;
-            }
-            throw error;
-          }
+    let etag: string;
+    for (;;) {
+      const signed = await signer.url(partNumber, upcoming());
+      if (options.putDelayMs && attempt === 0 && resigns === 0) await sleep(options.putDelayMs);
+      let bytes = 0;
+      try {
+        options.debug?.(`part ${partNumber}: PUT ${length} bytes (attempt ${attempt + 1})`);
+        const answer = await putFileRange({
+          url: signed.url,
+          headers: signed.headers,
+          filePath: identity.filePath,
+          start,
+          length,
+          agents,
+          onBytes: (b) => {
+            bytes += b;
+            options.listener?.bytes?.(b);
+          },
+        });
+        etag = answer.etag;
+        break;
+      } catch (error) {
+        options.listener?.bytes?.(-bytes);
+        const expiry = expiredUrlReason(error, signed.expiresAtMs);
+        if (expiry !== undefined && resigns < MAX_RESIGNS_PER_PART) {
+          resigns += 1;
+          options.debug?.(`part ${partNumber}: URL expired (${expiry}); re-signing`);
+          signer.invalidate(partNumber);
+          continue;
         }
-      },
-      options.retry,
-      { onRetry: (error, n, delay) => options.debug?.(`part ${partNumber}: failed (${(error as Error).message}); retry ${n} in ${delay} ms`) },
-    );
+        if (attempt >= options.retry.retries || !isRetryable(error)) throw error;
+        const delay = Math.max(backoffDelayMs(attempt, options.retry), Math.min(retryAfterMs(error) ?? 0, options.retry.maxDelayMs));
+        options.debug?.(`part ${partNumber}: failed (${(error as Error).message}); retry ${attempt + 1} in ${delay} ms`);
+        retrying.push({ partNumber, attempt: attempt + 1, readyAt: Date.now() + delay });
+        return undefined;
+      }
+    }
     etags.set(partNumber, etag);
     sent.push(partNumber);
-    state = { ...state, completedParts: [...state.completedParts, { partNumber, etag }] };
+    completedParts.push({ partNumber, etag });
     // The list is a hint (resuming asks the API); rewriting it after each of 10,000 parts is not worth it.
     if (Date.now() - savedAt >= STATE_SAVE_INTERVAL_MS) {
-      options.states?.save(state);
+      options.states?.save({ ...state, completedParts });
       savedAt = Date.now();
     }
     options.debug?.(`part ${partNumber}: stored (etag ${etag})`);
     return length;
   };
 
-  // Keeps `concurrency.current` parts in flight; after a failure starts no more and waits for the rest.
+  /** A part whose retry is due, else the next part never sent. */
+  const takeNext = (now: number): { partNumber: number; attempt: number } | undefined => {
+    const ready = retrying.findIndex((r) => r.readyAt <= now);
+    if (ready >= 0) return retrying.splice(ready, 1)[0];
+    if (nextIndex < due.length) return { partNumber: due[nextIndex++] as number, attempt: 0 };
+    return undefined;
+  };
+
+  // Keeps `concurrency.current` parts in flight; a slot whose part waits to be retried sends
+  // another meanwhile. After a failure, starts no more and waits for the rest.
   await new Promise<void>((resolve) => {
     let active = 0;
+    let timer: NodeJS.Timeout | undefined;
     const pump = (): void => {
-      while (failure === undefined && nextIndex < due.length && active < concurrency.current) {
-        const partNumber = due[nextIndex] as number;
-        nextIndex += 1;
+      clearTimeout(timer);
+      timer = undefined;
+      while (failure === undefined && active < concurrency.current) {
+        const next = takeNext(Date.now());
+        if (next === undefined) break;
         active += 1;
         const startedAt = Date.now();
-        sendPart(partNumber)
+        sendPart(next.partNumber, next.attempt)
           .then(
             (bytes) => {
+              if (bytes === undefined) return;
               const before = concurrency.current;
               concurrency.record(bytes, Date.now(), startedAt);
               if (concurrency.current !== before) options.debug?.(`parts in flight: ${before} → ${concurrency.current}`);
@@ -470,7 +490,10 @@ async function sendMultipart(
             pump();
           });
       }
-      if (active === 0) resolve();
+      if (failure === undefined && retrying.length > 0 && active < concurrency.current) {
+        // Nothing else to send now: come back when the first retry is due.
+        timer = setTimeout(pump, Math.max(0, Math.min(...retrying.map((r) => r.readyAt)) - Date.now()));
+      } else if (active === 0) resolve();
     };
     pump();
   });

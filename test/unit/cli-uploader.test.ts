@@ -169,6 +169,23 @@ describe('uploadFile', () => {
     expect(states.load(identity)).toBeUndefined();
   });
 
+  it('sends other parts while a failed part waits out its retry backoff, then sends it again', async () => {
+    fake.failOnce.set(2, { status: 503, code: 'SlowDown', message: 'busy' });
+
+    const result = await uploadFile({
+      api: new ApiClient({ baseUrl: fake.url, retry }),
+      filePath: file,
+      folder: '/x',
+      parallel: 1,
+      retry: { retries: 3, baseDelayMs: 300, maxDelayMs: 600 },
+    });
+
+    expect(fake.puts.slice(0, 3)).toEqual([1, 2, 3]);
+    expect(fake.puts.lastIndexOf(2)).toBeGreaterThan(fake.puts.indexOf(3));
+    expect(fake.completed).toEqual([1, 2, 3, 4, 5, 6].map((n) => ({ partNumber: n, etag: `etag-${n}` })));
+    expect(result.partsSent).toHaveLength(6);
+  });
+
   it('signs the next batch of parts while earlier parts are still being sent, so no part waits for a signing round trip', async () => {
     // Prepare: 40 parts, 2 in flight: batches of 8, the next one asked for when 4 signed parts remain ahead.
     await fake.close();
