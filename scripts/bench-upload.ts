@@ -3,7 +3,8 @@
  * (BENCH_UPLOAD_MIB, default 512 MiB) is uploaded, in one run, to the local stack (its own
  * process: API, functions, S3 server), by:
  * - raw: parallel PUTs (4 at a time) of presigned parts whose bodies are already in memory and
- *   whose URLs were all signed beforehand, over keep-alive sockets, then the completion: only
+ *   whose URLs were all signed beforehand, over keep-alive sockets, from a minimal client in its
+ *   own process (bench-upload-raw-client.ts) like the CLI, then the completion: only
  *   the bytes and the completion are timed. This is the limit; every other figure is printed as
  *   a ratio to it. The completion is in because no upload is done without it, and the local S3
  *   (s3rver) makes it expensive — it copies every part into the object and hashes it, ~2 s per
@@ -26,10 +27,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, linkSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { buildSync } from 'esbuild';
 import { ApiClient } from '../cli/api-client';
 import { DEFAULT_RETRY_POLICY } from '../cli/retry';
 
@@ -50,6 +51,8 @@ interface BenchContext {
   readonly token: string;
   readonly file: string;
   readonly dir: string;
+  /** The raw client, bundled (see bench-upload-raw-client.ts). */
+  readonly rawClient: string;
   /** A fresh name per run: every run stores a new file. */
   readonly runName: (variant: string) => string;
 }
@@ -134,20 +137,11 @@ interface SignedPart {
   readonly headers: Record<string, string>;
 }
 
-function putBuffer(agent: http.Agent, part: SignedPart, body: Buffer): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(part.url, { method: 'PUT', agent, headers: { ...part.headers, 'content-length': String(body.length) } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        if (response.statusCode !== 200) reject(new Error(`part ${part.partNumber}: ${response.statusCode} ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`));
-        else resolve(String(response.headers.etag ?? '').replace(/"/g, ''));
-      });
-      response.on('error', reject);
-    });
-    request.on('error', reject);
-    request.end(body);
-  });
+/** The raw client bundled into the temp directory once (plain JavaScript, Node's modules only). */
+function bundleRawClient(dir: string): string {
+  const outfile = path.join(dir, 'raw-client.js');
+  buildSync({ entryPoints: [path.join(__dirname, 'bench-upload-raw-client.ts')], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
+  return outfile;
 }
 
 /** Each raw run's PUTs and completion, seconds. */
@@ -155,41 +149,33 @@ const rawPhases: { puts: number; complete: number }[] = [];
 
 const raw: Variant = {
   name: 'raw',
-  description: `${RAW_PARALLEL} parallel PUTs of the presigned parts, bodies in memory, URLs signed beforehand, + completion`,
+  description: `${RAW_PARALLEL} parallel PUTs of the presigned parts (own process, bodies in memory, URLs signed beforehand), + completion`,
   async run(context) {
     const name = context.runName('raw');
     const size = FILE_MIB * MiB;
     const created = await apiCall<MultipartCreated>(context, 'POST', '/uploads', { folder: '/bench-upload', fileName: name, contentType: 'video/mp4', size });
     if (created.mode !== 'multipart') throw new Error(`expected a multipart upload, got ${created.mode}`);
-    const body = readFileSync(context.file);
     const parts: SignedPart[] = [];
     for (let first = 1; first <= created.partCount; first += 100) {
       const partNumbers = Array.from({ length: Math.min(100, created.partCount - first + 1) }, (_, i) => first + i);
       parts.push(...(await apiCall<{ parts: SignedPart[] }>(context, 'POST', `/uploads/${encodeURIComponent(created.uploadId)}/parts`, { partNumbers })).parts);
     }
-    const agent = new http.Agent({ keepAlive: true, maxSockets: RAW_PARALLEL });
-    const etags = new Map<number, string>();
-    let next = 0;
-    const cpu = process.cpuUsage();
+    const job = path.join(context.dir, 'raw-job.json');
+    writeFileSync(job, JSON.stringify({ file: context.file, size, partSize: created.partSize, parallel: RAW_PARALLEL, parts }));
+    const child = spawn(process.execPath, [context.rawClient, job], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    if (code !== 0) throw new Error(`the raw client exited with ${code}: ${stderr.slice(-2000)}`);
+    const sent = JSON.parse(stdout) as { seconds: number; cpuSeconds: number; etags: { partNumber: number; etag: string }[] };
     const started = performance.now();
-    await Promise.all(
-      Array.from({ length: RAW_PARALLEL }, async () => {
-        while (next < parts.length) {
-          const part = parts[next++] as SignedPart;
-          const offset = (part.partNumber - 1) * created.partSize;
-          etags.set(part.partNumber, await putBuffer(agent, part, body.subarray(offset, Math.min(size, offset + created.partSize))));
-        }
-      }),
-    );
-    const putSeconds = (performance.now() - started) / 1000;
-    agent.destroy();
-    const list = [...etags].sort(([a], [b]) => a - b).map(([partNumber, etag]) => ({ partNumber, etag }));
-    const completed = await apiCall<{ file?: { id: string } }>(context, 'POST', `/uploads/${encodeURIComponent(created.uploadId)}/complete`, { parts: list });
-    const seconds = (performance.now() - started) / 1000;
-    const used = process.cpuUsage(cpu);
-    rawPhases.push({ puts: putSeconds, complete: seconds - putSeconds });
+    const completed = await apiCall<{ file?: { id: string } }>(context, 'POST', `/uploads/${encodeURIComponent(created.uploadId)}/complete`, { parts: sent.etags });
+    const complete = (performance.now() - started) / 1000;
+    rawPhases.push({ puts: sent.seconds, complete });
     await removeStored(context, completed.file?.id);
-    return { seconds, cpuSeconds: (used.user + used.system) / 1e6 };
+    return { seconds: sent.seconds + complete, cpuSeconds: sent.cpuSeconds };
   },
 };
 
@@ -286,7 +272,7 @@ async function main(): Promise<void> {
     stack = started.child;
     const { token } = await apiCall<{ token: string }>({ apiUrl: started.info.apiUrl, token: '' }, 'POST', '/auth/login', { username: 'bench', password });
     let runs = 0;
-    const context: BenchContext = { apiUrl: started.info.apiUrl, token, file, dir, runName: (variant) => `${variant}-${(runs += 1)}-${Date.now()}.mp4` };
+    const context: BenchContext = { apiUrl: started.info.apiUrl, token, file, dir, rawClient: bundleRawClient(dir), runName: (variant) => `${variant}-${(runs += 1)}-${Date.now()}.mp4` };
     console.log(`${FILE_MIB} MiB file, ${ROUNDS} round(s), local stack ${started.info.apiUrl} (own process), CLI ${path.relative(ROOT, CLI)}`);
     for (const variant of variants) console.log(`  ${variant.name.padEnd(18)} ${variant.description}`);
 
