@@ -6,7 +6,7 @@
  * resumes the same upload, asking the API which parts S3 already holds and sending only the
  * others. Checksums are computed in worker threads before the upload is created (its SHA-256
  * is declared then). Memory stays bounded whatever the file size: each part in flight holds
- * one read buffer (`READ_CHUNK_BYTES`), each hashing worker one (`HASH_READ_BYTES`), plus 44
+ * one read buffer (`READ_CHUNK_BYTES`), each hashing worker two (`HASH_READ_BYTES`), plus 44
  * bytes of checksum per part. `bench:upload` runs this through the built CLI.
  */
 import { statSync } from 'node:fs';
