@@ -1,8 +1,14 @@
 /** Four projects: pure unit tests, tests over the synthesized plan, end-to-end over HTTP, and presigned URLs against a real S3. */
-const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
-const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
+  // middy ships ES modules only: compiled to CommonJS for jest like our own sources.
+  '/node_modules/@middy/.+\\.js$': ['ts-jest', { diagnostics: false, tsconfig: { allowJs: true } }],
+};
+const common = { testEnvironment: 'node', transform, transformIgnorePatterns: ['/node_modules/(?!@middy/)'], moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
+  // Logins hash with scrypt N=2^17: about a second each on a busy two-core machine.
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'plan', testMatch: ['<rootDir>/test/plan/**/*.test.ts'] },

@@ -31,8 +31,10 @@ export interface FunctionSettings {
   readonly logLevel?: string;
   /** `iss` claim issued and required. @default "media-store" */
   readonly jwtIssuer?: string;
-  /** Token lifetime, seconds. @default 3600 */
+  /** Access token lifetime, seconds. @default 300 */
   readonly tokenTtlSeconds?: number;
+  /** Refresh token lifetime, seconds, renewed at each refresh. @default 2592000 (30 days) */
+  readonly refreshTokenTtlSeconds?: number;
   /** Consecutive failed logins before a user is throttled. @default 5 */
   readonly loginMaxFailures?: number;
   /** How long a throttled user waits, seconds. @default 900 */
@@ -118,6 +120,7 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
     JWT_SECRET_ARN: props.secret.arn,
     JWT_ISSUER: props.jwtIssuer ?? DEFAULTS.jwtIssuer,
     TOKEN_TTL_SECONDS: numberText(props.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds),
+    REFRESH_TOKEN_TTL_SECONDS: numberText(props.refreshTokenTtlSeconds ?? DEFAULTS.refreshTokenTtlSeconds),
     LOGIN_MAX_FAILURES: numberText(props.loginMaxFailures ?? DEFAULTS.loginMaxFailures),
     LOGIN_LOCKOUT_SECONDS: numberText(props.loginLockoutSeconds ?? DEFAULTS.loginLockoutSeconds),
     MAX_USERS: numberText(props.maxUsers ?? DEFAULTS.maxUsers),
@@ -146,7 +149,17 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
     resources: [props.secret.arn],
   };
   return {
-    authorizer: [readSecret],
+    authorizer: [
+      readSecret,
+      {
+        sid: 'ReadSessionVersions',
+        effect: 'Allow',
+        actions: ['dynamodb:GetItem'],
+        resources: [table],
+        // Only user profiles: the session version that revokes a changed or deleted user's tokens.
+        condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*'] }],
+      },
+    ],
     auth: [
       {
         sid: 'ManageUsersAndLoginLimiters',
@@ -155,10 +168,13 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
         // Query and BatchGetItem list the user directory partition `USER#`.
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
         resources: [table],
-        // Only user items (`USER#<name>`: profile and login limiter; `USER#`: directory and counts), never files or uploads.
-        condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*'] }],
+        // Only user items (`USER#<name>`: profile and login limiters; `USER#`: directory and counts)
+        // and sessions (`SESSION#`: families and refresh token hashes), never files or uploads.
+        condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*', 'SESSION#*'] }],
       },
       readSecret,
+      // The secret is created empty: the first login puts the first key (a fixed ClientRequestToken).
+      { sid: 'CreateFirstSigningKey', effect: 'Allow', actions: ['secretsmanager:PutSecretValue'], resources: [props.secret.arn] },
     ],
     uploads: [
       // s3:PutObject also authorizes CreateMultipartUpload, UploadPart and CompleteMultipartUpload.
