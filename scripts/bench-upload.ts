@@ -32,6 +32,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildSync } from 'esbuild';
 import { ApiClient } from '../cli/api-client';
+import { withSession, type CliSessionAnswer } from '../cli/config';
 import { DEFAULT_RETRY_POLICY } from '../cli/retry';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -48,7 +49,10 @@ interface StackInfo {
 
 interface BenchContext {
   readonly apiUrl: string;
+  /** This run's access token (a fresh login before each run: access tokens live 5 minutes). */
   readonly token: string;
+  /** The login answer, as `media-store login` saves it. */
+  readonly session: CliSessionAnswer;
   readonly file: string;
   readonly dir: string;
   /** The raw client, bundled (see bench-upload-raw-client.ts). */
@@ -193,7 +197,7 @@ function cliVariant(name: string, description: string, args: readonly string[], 
       linkSync(context.file, file);
       const home = mkdtempSync(path.join(context.dir, 'home-'));
       const configFile = path.join(home, 'config.json');
-      writeFileSync(configFile, JSON.stringify({ url: context.apiUrl, token: context.token }), { mode: 0o600 });
+      writeFileSync(configFile, JSON.stringify(withSession({}, context.apiUrl, context.session)), { mode: 0o600 });
       const usage = path.join(home, 'usage');
       const command = [process.execPath, cli, 'upload', file, '--folder', '/bench-upload', '--no-progress', ...args];
       const started = performance.now();
@@ -270,9 +274,11 @@ async function main(): Promise<void> {
     writeRandomFile(file, FILE_MIB * MiB);
     const started = await startStack(dir, password);
     stack = started.child;
-    const { token } = await apiCall<{ token: string }>({ apiUrl: started.info.apiUrl, token: '' }, 'POST', '/auth/login', { username: 'bench', password });
+    const apiUrl = started.info.apiUrl;
+    const login = (): Promise<CliSessionAnswer> => apiCall<CliSessionAnswer>({ apiUrl, token: '' }, 'POST', '/auth/login', { username: 'bench', password, client: 'cli' });
     let runs = 0;
-    const context: BenchContext = { apiUrl: started.info.apiUrl, token, file, dir, rawClient: bundleRawClient(dir), runName: (variant) => `${variant}-${(runs += 1)}-${Date.now()}.mp4` };
+    const rawClient = bundleRawClient(dir);
+    const contextOf = (session: CliSessionAnswer): BenchContext => ({ apiUrl, token: session.token, session, file, dir, rawClient, runName: (variant) => `${variant}-${(runs += 1)}-${Date.now()}.mp4` });
     console.log(`${FILE_MIB} MiB file, ${ROUNDS} round(s), local stack ${started.info.apiUrl} (own process), CLI ${path.relative(ROOT, CLI)}`);
     for (const variant of variants) console.log(`  ${variant.name.padEnd(18)} ${variant.description}`);
 
@@ -282,7 +288,7 @@ async function main(): Promise<void> {
       // Rotate the order so no variant always runs first or right after the same other one.
       const order = variants.map((_, i) => variants[(i + round) % variants.length] as Variant);
       for (const variant of order) {
-        const result = await variant.run(context);
+        const result = await variant.run(contextOf(await login()));
         const { seconds } = result;
         times.get(variant.name)?.push(seconds);
         results.get(variant.name)?.push(result);
