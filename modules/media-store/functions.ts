@@ -4,7 +4,7 @@ import { ENV, FUNCTION_ENV } from '../../contract/env';
 import { FUNCTIONS, FUNCTION_NAMES, bundleZipPath, type FunctionName } from '../../contract/functions';
 import type { Catalog } from './catalog';
 import { DEFAULTS } from './defaults';
-import { joinedText, numberText, presenceOf } from './expressions';
+import { booleanText, joinedText, numberText, presenceOf } from './expressions';
 import type { FailedEvents } from './failed-events';
 import { MediaStoreFunction, type PolicyStatement } from './function';
 import type { Notifications } from './notifications';
@@ -51,6 +51,10 @@ export interface FunctionSettings {
   readonly uploadUrlTtlSeconds?: number;
   /** Lifetime of presigned view URLs, seconds. @default 3600 */
   readonly viewUrlTtlSeconds?: number;
+  /** Longest lifetime of a share link, days. @default 30 */
+  readonly shareMaxDays?: number;
+  /** Let share links never expire. @default false */
+  readonly shareAllowNever?: boolean;
   /** Retries of a failed S3 event before it goes to the dead-letter queue (0-2). @default 2 */
   readonly syncMaxRetryAttempts?: number;
 }
@@ -130,6 +134,8 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
     UPLOAD_URL_TTL_SECONDS: numberText(props.uploadUrlTtlSeconds ?? DEFAULTS.uploadUrlTtlSeconds),
     VIEW_URL_TTL_SECONDS: numberText(props.viewUrlTtlSeconds ?? DEFAULTS.viewUrlTtlSeconds),
     LOG_LEVEL: props.logLevel ?? DEFAULTS.logLevel,
+    SHARE_MAX_DAYS: numberText(props.shareMaxDays ?? DEFAULTS.shareMaxDays),
+    SHARE_ALLOW_NEVER: booleanText(props.shareAllowNever ?? DEFAULTS.shareAllowNever),
   };
   return (name) => {
     const value = values[name];
@@ -186,6 +192,15 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         resources: [table],
       },
+      {
+        sid: 'DropLinkGuestsAndCreators',
+        effect: 'Allow',
+        // Drop links: a guest's own uploads (`SHAREUP#<share>`), their sessions, and the creator's
+        // user row re-read on every request.
+        actions: ['dynamodb:Query', 'dynamodb:BatchGetItem'],
+        resources: [table],
+        condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['SHAREUP#*', 'UPLOAD#*'] }],
+      },
     ],
     files: [
       // GetObject also authorizes HeadObject and reading the source of CopyObject/UploadPartCopy.
@@ -205,6 +220,15 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
         // File rows (tags, previews of moves and deletes), folder markers (`FOLDER#<parent>` /
         // `DIR#<name>`, POST and DELETE /folders) and the sessions of moves only.
         condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*', 'UPLOAD#*'] }],
+      },
+      {
+        sid: 'ManageShares',
+        effect: 'Allow',
+        // Shares (`SHARE#<token hash>`: the share and its password limiter; `SHARES#`: the owners'
+        // rows; `SHARELOG#<id>`: access logs). Revoking deletes the token row.
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [table],
+        condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['SHARE#*', 'SHARES#', 'SHARELOG#*'] }],
       },
     ],
     sync: [
