@@ -226,6 +226,7 @@ const VARIANTS: readonly Variant[] = [
   cliVariant('cli-no-checksum', 'media-store upload --no-checksum', ['--no-checksum'], 0.9),
   cliVariant('cli-sha256', 'media-store upload (whole-file and per-part SHA-256, verified by S3)', [], 0.8),
   cliVariant('cli-fixed-4', 'media-store upload --no-checksum --parallel 4 (fixed, as before)', ['--no-checksum', '--parallel', '4']),
+  cliVariant('cli-sha256-fixed-4', 'media-store upload --parallel 4 (fixed, as before)', ['--parallel', '4']),
   ...(BASELINE_CLI
     ? [
         cliVariant('before-no-checksum', `${BASELINE_CLI} upload --no-checksum`, ['--no-checksum'], undefined, BASELINE_CLI),
