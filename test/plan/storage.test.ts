@@ -35,7 +35,7 @@ describe('MediaStore storage', () => {
     const [rule] = theOnly(withKey, 'aws_s3_bucket_server_side_encryption_configuration').rule;
     expect(rule.apply_server_side_encryption_by_default).toEqual({ sse_algorithm: 'aws:kms', kms_master_key_id: key });
     const kmsStatements = Object.values(policyDocuments(withKey)).flat().filter((s) => s.actions?.some((a) => a.startsWith('kms:')));
-    expect(kmsStatements.map((s) => s.sid).sort()).toEqual(['DecryptAndCopyMedia', 'EncryptMedia']);
+    expect(kmsStatements.map((s) => s.sid).sort()).toEqual(['DecryptAndCopyMedia', 'EncryptMedia', 'ReadMediaWriteDerived']);
     kmsStatements.forEach((s) => expect(s.resources).toEqual([key]));
   });
 
