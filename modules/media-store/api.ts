@@ -8,6 +8,7 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { ROUTES, routeKey, type RouteDeclaration } from '../../contract/routes';
 import type { ApiFunctionName } from '../../contract/functions';
+import { addressOf } from './addresses';
 import { ACCESS_LOG_FORMAT, API_CORS, DEFAULTS } from './defaults';
 import type { MediaStoreFunction } from './function';
 
@@ -55,6 +56,7 @@ export class Api extends Construct {
         maxAge: API_CORS.maxAgeSeconds,
       },
     });
+    this.api.overrideLogicalId('api');
 
     this.authorizer = new Apigatewayv2Authorizer(this, 'jwt-authorizer', {
       apiId: this.api.id,
@@ -66,13 +68,14 @@ export class Api extends Construct {
       identitySources: ['$request.header.Authorization'],
       authorizerResultTtlInSeconds: props.authorizerResultTtlSeconds ?? DEFAULTS.authorizerResultTtlSeconds,
     });
+    this.authorizer.overrideLogicalId('jwt');
     new LambdaPermission(this, 'allow-authorizer-invoke', {
       statementId: 'AllowApiGatewayAuthorizer',
       action: 'lambda:InvokeFunction',
       functionName: props.authorizer.function.functionName,
       principal: 'apigateway.amazonaws.com',
       sourceArn: `${this.api.executionArn}/authorizers/${this.authorizer.id}`,
-    });
+    }).overrideLogicalId('authorizer');
 
     const routes: Record<string, Apigatewayv2Route> = {};
     for (const route of props.routes ?? ROUTES) {
@@ -86,12 +89,14 @@ export class Api extends Construct {
         payloadFormatVersion: '2.0',
         description: route.summary,
       });
+      integration.overrideLogicalId(addressOf(id));
       routes[key] = new Apigatewayv2Route(this, `${id}-route`, {
         apiId: this.api.id,
         routeKey: key,
         target: `integrations/${integration.id}`,
         ...(route.auth ? { authorizationType: 'CUSTOM', authorizerId: this.authorizer.id } : { authorizationType: 'NONE' }),
       });
+      routes[key].overrideLogicalId(addressOf(id));
       // Scoped to this API, this method and this path: no other API can invoke the function.
       new LambdaPermission(this, `${id}-permission`, {
         statementId: `AllowApiGateway-${id}`,
@@ -99,7 +104,7 @@ export class Api extends Construct {
         functionName: handler.function.functionName,
         principal: 'apigateway.amazonaws.com',
         sourceArn: `${this.api.executionArn}/*/${route.method}${route.path.replace(/\{[^}]+\}/g, '*')}`,
-      });
+      }).overrideLogicalId(addressOf(id));
     }
     this.routes = routes;
 
@@ -107,6 +112,7 @@ export class Api extends Construct {
       name: `/aws/apigateway/${props.name}`,
       retentionInDays: props.logRetentionDays ?? DEFAULTS.logRetentionDays,
     });
+    accessLogs.overrideLogicalId('api_access');
     this.stage = new Apigatewayv2Stage(this, 'stage', {
       apiId: this.api.id,
       name: '$default',
@@ -118,6 +124,7 @@ export class Api extends Construct {
       },
       accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
     });
+    this.stage.overrideLogicalId('default');
   }
 
   /** Base URL of the API (the `$default` stage). */

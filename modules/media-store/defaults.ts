@@ -49,6 +49,14 @@ export const DEFAULTS = {
   hostedZoneId: '',
 } as const;
 
+/**
+ * Longest presigned URL lifetime, seconds. URLs are signed with the Lambda role's temporary
+ * credentials and die when those expire; AWS documents no Lambda credential lifetime (role
+ * session settings do not apply to Lambda), so the 1-hour role session default is the most
+ * a URL can honestly promise.
+ */
+export const MAX_PRESIGNED_URL_TTL_SECONDS = 3600;
+
 /** Lambda runtime of every function (the bundles target it). */
 export const LAMBDA_RUNTIME = 'nodejs22.x';
 

@@ -94,15 +94,17 @@ export class Functions extends Construct {
     }
     this.byName = byName;
 
-    // SSE-KMS objects: the uploader must create data keys, readers must decrypt.
+    // SSE-KMS objects: the uploader must create data keys, readers must decrypt; only
+    // through S3 (kms:ViaService), so the roles cannot use the key directly.
     const kms = storage.kmsKey;
     const kmsPresence = presenceOf(kms.enabled);
+    const throughS3 = [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${storage.bucket.region}.amazonaws.com`] }];
     byName.uploads.allowWhen('bucket-kms-key', kmsPresence, [
-      { sid: 'EncryptMedia', effect: 'Allow', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [kms.arn] },
+      { sid: 'EncryptMedia', effect: 'Allow', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [kms.arn], condition: throughS3 },
     ]);
     byName.files.allowWhen('bucket-kms-key', kmsPresence, [
       // A move reads the object and writes its copy.
-      { sid: 'DecryptAndCopyMedia', effect: 'Allow', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [kms.arn] },
+      { sid: 'DecryptAndCopyMedia', effect: 'Allow', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [kms.arn], condition: throughS3 },
     ]);
 
     storage.notifyOnMediaChange(byName.sync);
@@ -135,6 +137,20 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
   };
 }
 
+/**
+ * Partitions of the catalog (contract/table.ts) each role may touch, as `dynamodb:LeadingKeys`
+ * patterns: `USER#` rows (password hashes, roles) are the auth function's alone, files and
+ * upload sessions never its.
+ */
+export const CATALOG_PARTITIONS = {
+  users: ['USER#*'],
+  filesAndSessions: ['FOLDER#*', 'UPLOAD#*'],
+} as const;
+
+const onlyPartitions = (patterns: readonly string[]) => [
+  { test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: [...patterns] },
+];
+
 /** Least privilege per function, on exact ARNs. */
 function accessStatements(props: FunctionsProps): Record<FunctionName, PolicyStatement[]> {
   const table = props.catalog.table.arn;
@@ -156,9 +172,12 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
         resources: [table],
         // Only user items (`USER#<name>`: profile and login limiter; `USER#`: directory and counts), never files or uploads.
-        condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*'] }],
+        condition: onlyPartitions(CATALOG_PARTITIONS.users),
       },
       readSecret,
+      // The secret is created empty: the first login fills it (PutSecretValue with a fixed
+      // ClientRequestToken), after DescribeSecret found no AWSCURRENT version.
+      { sid: 'CreateSigningKeyOnFirstUse', effect: 'Allow', actions: ['secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue'], resources: [props.secret.arn] },
     ],
     uploads: [
       // s3:PutObject also authorizes CreateMultipartUpload, UploadPart and CompleteMultipartUpload.
@@ -169,6 +188,8 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
         effect: 'Allow',
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         resources: [table],
+        // Upload sessions, and the file row a new upload would replace.
+        condition: onlyPartitions(CATALOG_PARTITIONS.filesAndSessions),
       },
     ],
     files: [
@@ -179,7 +200,15 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
       { sid: 'MoveAndDeleteMedia', effect: 'Allow', actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], resources: [media] },
       // Without it HeadObject answers 403 instead of 404 for a missing key (name clash checks).
       { sid: 'TellMissingMediaFromForbidden', effect: 'Allow', actions: ['s3:ListBucket'], resources: [props.storage.bucket.arn] },
-      { sid: 'ReadCatalog', effect: 'Allow', actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], resources: [table] },
+      {
+        sid: 'ReadCatalog',
+        effect: 'Allow',
+        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+        resources: [table],
+        // Never `USER#` rows: the password hashes.
+        condition: onlyPartitions(CATALOG_PARTITIONS.filesAndSessions),
+      },
+      // The index is sparse: only file rows carry its keys, so it holds nothing else to guard.
       { sid: 'ListFilesByType', effect: 'Allow', actions: ['dynamodb:Query'], resources: [props.catalog.typeIndexArn] },
       {
         sid: 'WriteFileRowsAndMoveSessions',
@@ -188,7 +217,7 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
         resources: [table],
         // File rows (tags, previews of moves and deletes), folder markers (`FOLDER#<parent>` /
         // `DIR#<name>`, POST and DELETE /folders) and the sessions of moves only.
-        condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*', 'UPLOAD#*'] }],
+        condition: onlyPartitions(CATALOG_PARTITIONS.filesAndSessions),
       },
     ],
     sync: [
@@ -202,6 +231,7 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
         effect: 'Allow',
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         resources: [table],
+        condition: onlyPartitions(CATALOG_PARTITIONS.filesAndSessions),
       },
       { sid: 'PublishUploadProcessed', effect: 'Allow', actions: ['sns:Publish'], resources: [props.notifications.topic.arn] },
       // Lambda sends the on-failure destination's message with the function's own role.

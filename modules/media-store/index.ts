@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { LegacyAddresses } from './addresses';
 import { Api } from './api';
 import { Catalog } from './catalog';
 import { DEFAULTS } from './defaults';
@@ -93,6 +94,8 @@ export class MediaStore extends Construct {
       this.domain = new CustomDomain(this, 'domain', { domainName, hostedZoneId, api: this.api, presence: domainPresence });
     }
     this.customDomainUrl = ifPresent(domainPresence, `https://${domainName}`, '');
+
+    new LegacyAddresses(this, 'legacy-addresses');
   }
 }
 

@@ -64,6 +64,7 @@ export class Storage extends Construct {
       bucketPrefix: ifEmpty(bucketName, `${props.namePrefix}-`),
       forceDestroy: props.forceDestroy ?? DEFAULTS.forceDestroy,
     });
+    this.bucket.overrideLogicalId('media');
     this.mediaObjectsArn = `${this.bucket.arn}/${MEDIA_PREFIX}*`;
 
     this.publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public-access-block', {
@@ -73,11 +74,12 @@ export class Storage extends Construct {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
+    this.publicAccessBlock.overrideLogicalId('media');
 
     new S3BucketOwnershipControls(this, 'ownership', {
       bucket: this.bucket.id,
       rule: { objectOwnership: 'BucketOwnerEnforced' },
-    });
+    }).overrideLogicalId('media');
 
     new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
       bucket: this.bucket.id,
@@ -90,12 +92,13 @@ export class Storage extends Construct {
           bucketKeyEnabled: true,
         },
       ],
-    });
+    }).overrideLogicalId('media');
 
     const versioning = new S3BucketVersioningA(this, 'versioning', {
       bucket: this.bucket.id,
       versioningConfiguration: { status: pickString(props.versioning ?? DEFAULTS.versioning, 'Enabled', 'Suspended') },
     });
+    versioning.overrideLogicalId('media');
 
     const policyDocument = new DataAwsIamPolicyDocument(this, 'tls-only', {
       statement: [
@@ -117,12 +120,14 @@ export class Storage extends Construct {
         },
       ],
     });
+    policyDocument.overrideLogicalId('media_tls_only');
     this.policy = new S3BucketPolicy(this, 'policy', {
       bucket: this.bucket.id,
       policy: policyDocument.json,
       // S3 rejects a policy put while the public access block is being changed.
       dependsOn: [this.publicAccessBlock],
     });
+    this.policy.overrideLogicalId('media');
 
     const origins = props.corsAllowedOrigins ?? DEFAULTS.corsAllowedOrigins;
     const cors = presenceOf(hasItems(origins));
@@ -140,7 +145,7 @@ export class Storage extends Construct {
             maxAgeSeconds: BUCKET_CORS.maxAgeSeconds,
           },
         ],
-      });
+      }).overrideLogicalId('media');
     }
 
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
@@ -176,7 +181,7 @@ export class Storage extends Construct {
         },
       ],
       dependsOn: [versioning],
-    });
+    }).overrideLogicalId('media');
 
     this.addArchiveTiers(
       props.archiveAccessDays ?? DEFAULTS.archiveAccessDays,
@@ -195,6 +200,7 @@ export class Storage extends Construct {
    */
   notifyOnMediaChange(target: MediaStoreFunction): S3BucketNotification {
     const account = new DataAwsCallerIdentity(this, 'account');
+    account.overrideLogicalId('current');
     const permission = new LambdaPermission(this, 'allow-s3-invoke', {
       statementId: 'AllowMediaBucketNotifications',
       action: 'lambda:InvokeFunction',
@@ -203,7 +209,8 @@ export class Storage extends Construct {
       sourceArn: this.bucket.arn,
       sourceAccount: account.accountId,
     });
-    return new S3BucketNotification(this, 'notification', {
+    permission.overrideLogicalId('s3_sync');
+    const notification = new S3BucketNotification(this, 'notification', {
       bucket: this.bucket.id,
       lambdaFunction: [
         {
@@ -215,6 +222,8 @@ export class Storage extends Construct {
       ],
       dependsOn: [permission],
     });
+    notification.overrideLogicalId('media');
+    return notification;
   }
 
   private addArchiveTiers(archiveDays: number, deepArchiveDays: number): void {
@@ -246,6 +255,6 @@ export class Storage extends Construct {
       status: 'Enabled',
       filter: { prefix: MEDIA_PREFIX },
       tiering,
-    });
+    }).overrideLogicalId('media');
   }
 }

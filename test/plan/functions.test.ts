@@ -6,10 +6,8 @@ import { byPath, nameByPath, nameOfOnly, policyDocuments, resourcesOf, synthesiz
 describe('MediaStore functions', () => {
   let plan: StackJson;
   const fn = (name: FunctionName) => byPath(plan, 'aws_lambda_function', `functions/${name}/function`);
-  const statementsOf = (name: FunctionName): Statement[] =>
-    policyDocuments(plan)[nameByPathOfDoc(name)] ?? [];
-  const nameByPathOfDoc = (name: FunctionName) =>
-    Object.keys(plan.data.aws_iam_policy_document).find((n) => n.includes(`_functions_${name}_permissions_`))!;
+  // Each function's policy document has the function's own address: data.aws_iam_policy_document.<name>.
+  const statementsOf = (name: FunctionName): Statement[] => policyDocuments(plan)[name] ?? [];
 
   beforeAll(() => {
     plan = synthesizeBoth().module;
@@ -92,9 +90,12 @@ describe('MediaStore functions', () => {
     expect(grants('authorizer')).toEqual([`secretsmanager:GetSecretValue on ${secret()}`]);
   });
 
-  it('lets auth touch only user items in the table, and read the secret', () => {
+  it('lets auth touch only user items in the table, and read the secret or fill it when it is still empty', () => {
     expect(grants('auth')).toEqual(
-      [...['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`), `secretsmanager:GetSecretValue on ${secret()}`].sort(),
+      [
+        ...['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
+        ...['DescribeSecret', 'GetSecretValue', 'PutSecretValue'].map((a) => `secretsmanager:${a} on ${secret()}`),
+      ].sort(),
     );
     const users = statementsOf('auth').find((s) => s.sid === 'ManageUsersAndLoginLimiters')!;
     expect(users.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*'] }]);
@@ -167,10 +168,49 @@ describe('MediaStore functions', () => {
     }
   });
 
-  it('keeps the signing secret out of source and plan: Terraform generates it', () => {
-    const version = resourcesOf(plan, 'aws_secretsmanager_secret_version')[0][1];
-    expect(version.secret_string).toMatch(/^\$\{random_password\.[^.]+\.result\}$/);
-    const [, password] = resourcesOf(plan, 'random_password')[0];
-    expect(password.length).toBeGreaterThanOrEqual(32);
+  it('creates the signing secret without any value: no version, no random provider, nothing in state', () => {
+    expect(resourcesOf(plan, 'aws_secretsmanager_secret')).toHaveLength(1);
+    expect(resourcesOf(plan, 'aws_secretsmanager_secret_version')).toEqual([]);
+    expect(Object.keys(plan.resource).filter((type) => type.startsWith('random_'))).toEqual([]);
+    expect(Object.keys(plan.terraform.required_providers)).toEqual(['aws']);
+  });
+
+  it('lets no function but auth write the signing secret', () => {
+    for (const name of FUNCTION_NAMES.filter((n) => n !== 'auth')) {
+      expect(grants(name).filter((g) => /secretsmanager:(PutSecretValue|UpdateSecret|DescribeSecret)/.test(g))).toEqual([]);
+    }
+  });
+
+  describe('catalog partitions (dynamodb:LeadingKeys)', () => {
+    const tableStatements = (name: FunctionName) =>
+      statementsOf(name).filter((s) => s.actions?.some((a) => a.startsWith('dynamodb:')) && s.resources?.includes(table()));
+
+    it.each(['uploads', 'files', 'sync'] as const)('keeps %s to file rows, folder markers and upload sessions: never USER# rows', (name) => {
+      const statements = tableStatements(name);
+      expect(statements.length).toBeGreaterThan(0);
+      for (const s of statements) {
+        expect({ sid: s.sid, condition: s.condition }).toEqual({
+          sid: s.sid,
+          condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*', 'UPLOAD#*'] }],
+        });
+      }
+    });
+
+    it('keeps auth to USER# rows', () => {
+      for (const s of tableStatements('auth')) {
+        expect(s.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*'] }]);
+      }
+    });
+
+    it('gives the authorizer no table access at all', () => {
+      expect(grants('authorizer').filter((g) => g.startsWith('dynamodb:'))).toEqual([]);
+    });
+
+    it('leaves unconditioned only the type index, which holds file rows alone', () => {
+      const unconditioned = FUNCTION_NAMES.flatMap((name) =>
+        statementsOf(name).filter((s) => s.actions?.some((a) => a.startsWith('dynamodb:')) && !s.condition).flatMap((s) => s.resources ?? []),
+      );
+      expect(new Set(unconditioned)).toEqual(new Set([`${table()}/index/byType`]));
+    });
   });
 });

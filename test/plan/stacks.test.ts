@@ -50,10 +50,9 @@ describe('media-store app', () => {
       expect(moduleStack.terraform.cloud).toBeUndefined();
     });
 
-    it('requires the AWS provider 6.x and the random provider 3.x', () => {
+    it('requires only the AWS provider, from 5.100 (verified by the terraform tests) to 6.x', () => {
       expect(moduleStack.terraform.required_providers).toEqual({
-        aws: { source: 'hashicorp/aws', version: '>= 6.0, < 7.0' },
-        random: { source: 'hashicorp/random', version: '>= 3.1, < 4.0' },
+        aws: { source: 'hashicorp/aws', version: '>= 5.100, < 7.0' },
       });
     });
 
