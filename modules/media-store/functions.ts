@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { ENV, FUNCTION_ENV } from '../../contract/env';
@@ -11,8 +12,18 @@ import type { Notifications } from './notifications';
 import type { SigningSecret } from './secrets';
 import type { Storage } from './storage';
 
-/** Folder holding `dist/<name>.zip`: the project root, two levels above this file. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+/**
+ * Folder holding `dist/<name>.zip`: the project root, the nearest folder above this file with
+ * a cdktf.json (this file may run from source or from the compiled synth app in `.gen/`).
+ */
+export const PROJECT_ROOT = projectRootAbove(__dirname);
+
+function projectRootAbove(dir: string): string {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if (fs.existsSync(path.join(current, 'cdktf.json'))) return current;
+    if (path.dirname(current) === current) return path.resolve(dir, '..', '..');
+  }
+}
 
 export interface FunctionSettings {
   /** Directory that contains the `dist/` bundles. @default the project root */
