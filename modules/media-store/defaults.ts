@@ -47,6 +47,16 @@ export const DEFAULTS = {
   throttlingRateLimit: 50,
   domainName: '',
   hostedZoneId: '',
+  /** Empty: alarms go to the ops topic, nobody is subscribed by email. */
+  alarmEmail: '',
+} as const;
+
+/** CloudWatch alarms (alarms.ts). */
+export const ALARMS = {
+  /** Every alarm looks at 5-minute periods and fires on the first bad one. */
+  periodSeconds: 300,
+  /** The API alarm fires above this share of 5xx answers, percent. */
+  api5xxRatePercent: 5,
 } as const;
 
 /**

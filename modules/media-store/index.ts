@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { LegacyAddresses } from './addresses';
+import { Alarms } from './alarms';
 import { Api } from './api';
 import { Catalog } from './catalog';
 import { DEFAULTS } from './defaults';
@@ -30,6 +31,8 @@ export interface MediaStoreProps extends Omit<StorageProps, 'namePrefix'>, Funct
   readonly domainName?: string;
   /** Route 53 zone of `domainName`; used only together with it. @default "" */
   readonly hostedZoneId?: string;
+  /** Email address subscribed to the ops topic the alarms notify; empty: nobody. @default "" */
+  readonly alarmEmail?: string;
 }
 
 /**
@@ -49,6 +52,8 @@ export class MediaStore extends Construct {
   readonly domain?: CustomDomain;
   /** `https://<domain_name>` when a custom domain is configured, else "". */
   readonly customDomainUrl: string;
+  /** CloudWatch alarms and the ops topic they notify. */
+  readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: MediaStoreProps = {}) {
     super(scope, id);
@@ -94,6 +99,14 @@ export class MediaStore extends Construct {
       this.domain = new CustomDomain(this, 'domain', { domainName, hostedZoneId, api: this.api, presence: domainPresence });
     }
     this.customDomainUrl = ifPresent(domainPresence, `https://${domainName}`, '');
+
+    this.alarms = new Alarms(this, 'alarms', {
+      namePrefix,
+      functions: this.functions,
+      deadLetterQueueName: this.failedEvents.queue.name,
+      apiId: this.api.api.id,
+      alarmEmail: props.alarmEmail,
+    });
 
     new LegacyAddresses(this, 'legacy-addresses');
   }

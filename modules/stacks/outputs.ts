@@ -19,6 +19,7 @@ export function declareOutputs(scope: Construct, store: MediaStore): void {
   output('sync_dead_letter_queue_arn', store.failedEvents.queue.arn, 'ARN of the SQS queue receiving S3 events the sync function failed to process after its retries.');
   output('sync_dead_letter_queue_url', store.failedEvents.queue.url, 'URL of that queue (for aws sqs receive-message).');
   output('jwt_secret_arn', store.secret.arn, 'ARN of the Secrets Manager secret holding the JWT signing key (the value is not an output).');
+  output('ops_topic_arn', store.alarms.topic.arn, 'ARN of the SNS topic every CloudWatch alarm notifies (subscribe on-call tools to it, or set alarm_email).');
   for (const name of FUNCTION_NAMES) {
     const fn = store.functions[name].function;
     output(`${name}_function_name`, fn.functionName, `Name of the ${name} Lambda function.`);

@@ -232,6 +232,12 @@ export const VARIABLES = {
     description: 'Route 53 hosted zone ID holding domain_name. Used only together with domain_name.',
     default: DEFAULTS.hostedZoneId,
   },
+  alarm_email: {
+    kind: 'string',
+    description: 'Email address subscribed to the ops topic (output ops_topic_arn) that every CloudWatch alarm notifies; AWS mails a confirmation link first. Empty: no subscription.',
+    default: DEFAULTS.alarmEmail,
+    validation: [check(`${v('alarm_email')} == "" || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", ${v('alarm_email')}))`, 'alarm_email must be empty or an email address.')],
+  },
 } as const satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -292,5 +298,6 @@ export function declareVariables(scope: Construct, overrides: VariableValues = {
     throttlingRateLimit: n('throttling_rate_limit'),
     domainName: s('domain_name'),
     hostedZoneId: s('hosted_zone_id'),
+    alarmEmail: s('alarm_email'),
   };
 }

@@ -18,6 +18,8 @@ const ADDRESSES = [
     `aws_lambda_function.${fn}`,
     `data.aws_iam_policy_document.${fn}`,
     `data.aws_iam_policy_document.${fn}_assume_role`,
+    `aws_cloudwatch_metric_alarm.${fn}_errors`,
+    `aws_cloudwatch_metric_alarm.${fn}_throttles`,
   ]),
   'aws_iam_role_policy.uploads_bucket_kms_key',
   'aws_iam_role_policy.files_bucket_kms_key',
@@ -50,6 +52,10 @@ const ADDRESSES = [
   'aws_apigatewayv2_api_mapping.api',
   'aws_route53_record.api_validation',
   'aws_route53_record.api_alias',
+  'aws_sns_topic.ops',
+  'aws_sns_topic_subscription.ops_email',
+  'aws_cloudwatch_metric_alarm.sync_dead_letters',
+  'aws_cloudwatch_metric_alarm.api_5xx_rate',
 ];
 
 /** Routes are declared once (contract/routes.ts): each gets an integration, a route and a permission named after it. */

@@ -1,5 +1,5 @@
 import { BUCKET_CORS, MEDIA_PREFIX } from '../../modules/media-store/defaults';
-import { byPath, policyDocuments, resourcesOf, synthesizeConstruct, theOnly, type StackJson } from './plan';
+import { policyDocuments, resourcesOf, synthesizeConstruct, theOnly, type StackJson } from './plan';
 
 describe('MediaStore storage', () => {
   let plan: StackJson;
@@ -131,7 +131,7 @@ describe('MediaStore storage', () => {
     expect(target.events).toEqual(['s3:ObjectCreated:*', 's3:ObjectRemoved:*']);
     expect(target.filter_prefix).toBe('media/');
     expect(target.lambda_function_arn).toBe('${aws_lambda_function.sync.arn}');
-    const permission = byPath(plan, 'aws_lambda_permission', 'storage/allow-s3-invoke');
+    const permission = plan.resource.aws_lambda_permission.s3_sync as StackJson;
     expect(notification.depends_on).toEqual(['aws_lambda_permission.s3_sync']);
     expect(permission.principal).toBe('s3.amazonaws.com');
     expect(permission.source_arn).toBe('${aws_s3_bucket.media.arn}');

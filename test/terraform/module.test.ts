@@ -199,8 +199,9 @@ describe('the module under real Terraform', () => {
   });
 
   describe('with a custom domain, a KMS key, archive tiers and versioning off', () => {
-    it('plans every resource the module declares', () => {
-      expect(resourcesOf('variants', 'custom')).toHaveLength(declared());
+    it('plans every resource the module declares but the alarm email subscription', () => {
+      expect(resourcesOf('variants', 'custom')).toHaveLength(declared() - 1);
+      expect(resourcesOf('variants', 'custom').filter((r) => r.type === 'aws_sns_topic_subscription')).toEqual([]);
     });
 
     it('serves the API on the domain over TLS 1.2 with a DNS-validated certificate', () => {
@@ -259,6 +260,14 @@ describe('the module under real Terraform', () => {
         LOG_LEVEL: 'debug',
       });
       expect(named('variants', 'extremes', 'aws_lambda_function_event_invoke_config.sync').values.maximum_retry_attempts).toBe(0);
+    });
+
+    it('subscribes the alarm email to the ops topic every alarm notifies', () => {
+      expect(named('variants', 'extremes', 'aws_sns_topic_subscription.ops_email').values).toMatchObject({ protocol: 'email', endpoint: 'ops@example.com' });
+      expect(named('variants', 'extremes', 'aws_sns_topic.ops').values.name).toBe(`${EXTREMES.name_prefix}-ops`);
+      const alarms = resourcesOf('variants', 'extremes').filter((r) => r.type === 'aws_cloudwatch_metric_alarm');
+      expect(alarms.length).toBeGreaterThanOrEqual(12);
+      for (const a of alarms) expect(a.values).toMatchObject({ treat_missing_data: 'notBreaching', evaluation_periods: 1 });
     });
 
     it('applies the API extremes', () => {

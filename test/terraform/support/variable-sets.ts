@@ -54,4 +54,5 @@ export const EXTREMES = {
   throttling_rate_limit: 0.5,
   domain_name: 'media.example.org',
   hosted_zone_id: 'Z9876543210ABCDEFGHIJ',
+  alarm_email: 'ops@example.com',
 } as const;
