@@ -248,6 +248,10 @@ const FUNCTIONS: Record<string, (args: PlanValue[], expression: string) => PlanV
   },
   lower: ([v], expression) => stringify(v, expression).toLowerCase(),
   upper: ([v], expression) => stringify(v, expression).toUpperCase(),
+  concat: (lists, expression) => {
+    if (!lists.every(Array.isArray)) throw new PlanError(`concat() expects lists in ${expression}`);
+    return (lists as PlanValue[][]).flat();
+  },
   tolist: ([v]) => v,
   toset: ([v]) => v,
 };
@@ -261,15 +265,30 @@ function evaluate(source: string, plan: SynthesizedPlan, references: ReferenceRe
     pos++;
   };
 
+  // The branch a conditional does not take is parsed but not evaluated, as in Terraform
+  // (`var.site ? [aws_x.y[0].z] : []` must not resolve aws_x.y when the site is off).
+  let skipping = 0;
+
   const parseTraversal = (root: string): PlanValue => {
     const parts = [root];
-    while (peek() === '.') {
-      pos++;
-      const next = tokens[pos++];
-      if (!next || (next.kind !== 'ident' && next.kind !== 'number')) throw new PlanError(`bad traversal in ${expression}`);
-      parts.push(next.text);
+    let indexed = false;
+    for (;;) {
+      if (peek() === '.') {
+        pos++;
+        const next = tokens[pos++];
+        if (!next || (next.kind !== 'ident' && next.kind !== 'number')) throw new PlanError(`bad traversal in ${expression}`);
+        parts.push(next.text);
+      } else if (peek() === '[' && parts.length === 2 && !['var', 'local', 'path', 'data'].includes(root) && !indexed) {
+        // `type.name[0]`: the instance of a counted resource, which resolves like the resource.
+        pos++;
+        if (tokens[pos]?.kind !== 'number') throw new PlanError(`only a resource's count index is supported: ${expression}`);
+        pos++;
+        expect(']');
+        indexed = true;
+      } else break;
     }
     if (peek() === '[') throw new PlanError(`index expressions are not supported: ${expression}`);
+    if (skipping > 0) return null;
     const [head, ...rest] = parts;
     if (head === 'var') {
       if (rest.length !== 1) throw new PlanError(`attribute access on a variable is not supported: ${expression}`);
@@ -292,7 +311,7 @@ function evaluate(source: string, plan: SynthesizedPlan, references: ReferenceRe
   const parsePrimary = (): PlanValue => {
     const token = tokens[pos++];
     if (!token) throw new PlanError(`unexpected end of ${expression}`);
-    if (token.kind === 'string') return token.text.includes('${') ? plan.resolveString(token.text, references) : token.text;
+    if (token.kind === 'string') return token.text.includes('${') && skipping === 0 ? plan.resolveString(token.text, references) : token.text;
     if (token.kind === 'number') return Number(token.text);
     if (token.kind === 'punct') {
       if (token.text === '(') {
@@ -310,7 +329,10 @@ function evaluate(source: string, plan: SynthesizedPlan, references: ReferenceRe
         expect(']');
         return items;
       }
-      if (token.text === '!') return !truthy(parsePrimary(), expression);
+      if (token.text === '!') {
+        const operand = parsePrimary();
+        return skipping > 0 ? null : !truthy(operand, expression);
+      }
       throw new PlanError(`unexpected "${token.text}" in ${expression}`);
     }
     if (token.text === 'true' || token.text === 'false') return token.text === 'true';
@@ -326,7 +348,7 @@ function evaluate(source: string, plan: SynthesizedPlan, references: ReferenceRe
         else if (peek() !== ')') throw new PlanError(`expected "," or ")" in ${expression}`);
       }
       expect(')');
-      return fn(args, expression);
+      return skipping > 0 ? null : fn(args, expression);
     }
     return parseTraversal(token.text);
   };
@@ -337,6 +359,7 @@ function evaluate(source: string, plan: SynthesizedPlan, references: ReferenceRe
     if (!op || !['==', '!=', '<', '>', '<=', '>='].includes(op)) return left;
     pos++;
     const right = parsePrimary();
+    if (skipping > 0) return null;
     if (op === '==') return JSON.stringify(left) === JSON.stringify(right);
     if (op === '!=') return JSON.stringify(left) !== JSON.stringify(right);
     const [a, b] = [Number(left), Number(right)];
@@ -349,6 +372,7 @@ function evaluate(source: string, plan: SynthesizedPlan, references: ReferenceRe
     while (peek() === '&&' || peek() === '||') {
       const op = tokens[pos++].text;
       const right = parseComparison();
+      if (skipping > 0) continue;
       left = op === '&&' ? truthy(left, expression) && truthy(right, expression) : truthy(left, expression) || truthy(right, expression);
     }
     return left;
@@ -358,10 +382,15 @@ function evaluate(source: string, plan: SynthesizedPlan, references: ReferenceRe
     const condition = parseLogical();
     if (peek() !== '?') return condition;
     pos++;
+    const taken = skipping > 0 || truthy(condition, expression);
+    if (!taken) skipping++;
     const whenTrue = parseExpression();
+    if (!taken) skipping--;
     expect(':');
+    if (taken) skipping++;
     const whenFalse = parseExpression();
-    return truthy(condition, expression) ? whenTrue : whenFalse;
+    if (taken) skipping--;
+    return skipping > 0 ? null : taken ? whenTrue : whenFalse;
   };
 
   const value = parseExpression();

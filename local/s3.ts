@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
 import type { Logger } from './log';
-import { PlanError, type PlanValue, type SynthesizedPlan } from './plan';
+import { PlanError, rejectReference, type PlanValue, type ReferenceResolver, type SynthesizedPlan } from './plan';
 import { emulateMultipart } from './s3-multipart';
 import { freePort } from './ports';
 
@@ -455,11 +455,23 @@ function corsXml(rules: readonly CorsRule[]): string {
 
 // --- What the plan says about the bucket -----------------------------------------------
 
+/**
+ * The local stand-in for the site's CloudFront domain. There is no CloudFront locally, and the
+ * app is served on an origin the plan cannot know, so the rule admitting the distribution's
+ * origin resolves to a name no browser can be on (`.invalid` is reserved, RFC 2606).
+ */
+export const LOCAL_DISTRIBUTION_DOMAIN = 'distribution.cloudfront.invalid';
+
+const siteReferences: ReferenceResolver = (type, name, attribute, expression) =>
+  type === 'aws_cloudfront_distribution' && attribute === 'domain_name'
+    ? LOCAL_DISTRIBUTION_DOMAIN
+    : rejectReference(type, name, attribute, expression);
+
 /** The plan's `aws_s3_bucket_cors_configuration` rules, variables resolved. */
 export function corsRulesFromPlan(plan: SynthesizedPlan): CorsRule[] {
-  const declared = plan.resources('aws_s3_bucket_cors_configuration').filter(([, block]) => Number(plan.resolve(block.count ?? 1)) > 0);
+  const declared = plan.resources('aws_s3_bucket_cors_configuration').filter(([, block]) => Number(plan.resolve(block.count ?? 1, siteReferences)) > 0);
   return declared.flatMap(([, block]) =>
-    list(plan.resolve(block.cors_rule)).map((r) => {
+    list(plan.resolve(block.cors_rule, siteReferences)).map((r) => {
       const rule = r as Record<string, PlanValue>;
       return {
         allowedOrigins: list(rule.allowed_origins).map(String),

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { placeholderBundleRoot, synthesizeApp, type StackJson } from '../modules/stacks/synthesize';
+import { placeholderBundleRoot, placeholderWebRoot, synthesizeApp, type StackJson } from '../modules/stacks/synthesize';
 import { DEFAULT_REGION } from '../modules/stacks/config';
 import { ROUTES } from '../contract/routes';
 
@@ -94,6 +94,7 @@ export function withAllDocs(readme: string, moduleStack: StackJson): string {
 export function synthesizeModuleForDocs(): StackJson {
   return synthesizeApp({
     bundleRoot: placeholderBundleRoot(),
+    webRoot: placeholderWebRoot(),
     config: { region: DEFAULT_REGION, tags: {}, variables: {} },
   }).module;
 }

@@ -70,3 +70,8 @@ output "table_name" {
   description = "Catalog table (for `npm run users -- add ...` against this deployment)."
   value       = module.media_store.table_name
 }
+
+output "site_url" {
+  description = "The web app on CloudFront, with the API under /api on the same origin."
+  value       = module.media_store.site_url
+}

@@ -47,9 +47,57 @@ export const DEFAULTS = {
   throttlingRateLimit: 50,
   domainName: '',
   hostedZoneId: '',
+  /** The web app on a CloudFront distribution, its API behind `/api` on the same origin. */
+  site: true,
+  /** North America and Europe edge locations: the cheapest class. */
+  sitePriceClass: 'PriceClass_100',
+  /** Empty: the site answers on its CloudFront domain only. */
+  siteDomainName: '',
+  /** ACM certificate (in us-east-1) for siteDomainName. */
+  siteCertificateArn: '',
   /** Empty: alarms go to the ops topic, nobody is subscribed by email. */
   alarmEmail: '',
 } as const;
+
+export const SITE_PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
+
+/**
+ * CloudFront managed policies, by their fixed IDs (the same in every account).
+ * Managed-CachingDisabled: nothing cached, nothing in the cache key.
+ * Managed-AllViewerExceptHostHeader: every viewer header (Authorization included), cookie and
+ * query string goes to the origin, except Host, which API Gateway needs to be its own.
+ */
+export const CLOUDFRONT_MANAGED_POLICIES = {
+  cachingDisabled: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+  allViewerExceptHostHeader: 'b689b0a8-53d0-40ab-baf2-68738e2966ac',
+} as const;
+
+/** A year: CloudFront's cache time for content-hashed files. */
+export const IMMUTABLE_TTL_SECONDS = 31_536_000;
+
+/** All four S3 public-access blocks on. */
+export const BLOCK_ALL_PUBLIC_ACCESS = {
+  blockPublicAcls: true,
+  blockPublicPolicy: true,
+  ignorePublicAcls: true,
+  restrictPublicBuckets: true,
+} as const;
+
+/** Bucket policy statements refusing plain HTTP and TLS older than 1.2, for every principal. */
+export function tlsOnlyStatements(bucketArn: string) {
+  const deny = (sid: string, test: string, variable: string, value: string) => ({
+    sid,
+    effect: 'Deny',
+    principals: [{ type: 'AWS', identifiers: ['*'] }],
+    actions: ['s3:*'],
+    resources: [bucketArn, `${bucketArn}/*`],
+    condition: [{ test, variable, values: [value] }],
+  });
+  return [
+    deny('DenyInsecureTransport', 'Bool', 'aws:SecureTransport', 'false'),
+    deny('DenyOutdatedTls', 'NumericLessThan', 's3:TlsVersion', '1.2'),
+  ];
+}
 
 /** CloudWatch alarms (alarms.ts). */
 export const ALARMS = {

@@ -97,3 +97,33 @@ export function isPositive(n: number): boolean {
   if (!isUnresolved(n)) return n > 0;
   return Token.asAny(Op.lt(0, n)) as unknown as boolean;
 }
+
+/** `!condition`, folded when it is known. */
+export function not(condition: boolean): boolean {
+  if (!isUnresolved(condition)) return !condition;
+  return Token.asAny(Op.not(condition)) as unknown as boolean;
+}
+
+/** The value when the condition holds, else unset (`null`). */
+export function valueWhen<T extends string>(condition: boolean, value: T): T | undefined {
+  if (!isUnresolved(condition)) return condition ? value : undefined;
+  return Token.asString(Fn.conditional(condition, value, ref('null'))) as T;
+}
+
+/** `[value]` when the condition holds, else `[]`. */
+export function listWhen(condition: boolean, value: string): string[] {
+  if (!isUnresolved(condition)) return condition ? [value] : [];
+  return Token.asList(Fn.conditional(condition, [value], []));
+}
+
+/** The lists one after the other (`concat(…)` when Terraform decides a list's length). */
+export function concatLists(...lists: string[][]): string[] {
+  if (!lists.some((list) => isUnresolved(list))) return lists.flat();
+  return Token.asList(Fn.concat(lists));
+}
+
+/** The element with its stable Terraform address (`<type>.<logicalId>`), set before anything refers to it. */
+export function named<T extends { overrideLogicalId(id: string): void }>(element: T, logicalId: string): T {
+  element.overrideLogicalId(logicalId);
+  return element;
+}

@@ -6,11 +6,12 @@ import { Catalog } from './catalog';
 import { DEFAULTS } from './defaults';
 import { FailedEvents } from './failed-events';
 import { CustomDomain } from './domain';
-import { both, ifPresent, isNonEmpty, presenceOf } from './expressions';
+import { both, concatLists, ifPresent, isNonEmpty, presenceOf } from './expressions';
 import type { MediaStoreFunction } from './function';
 import { Functions, type FunctionSettings } from './functions';
 import { Notifications } from './notifications';
 import { SigningSecret } from './secrets';
+import { Site } from './site';
 import { Storage, type StorageProps } from './storage';
 import type { FunctionName } from '../../contract/functions';
 
@@ -29,15 +30,26 @@ export interface MediaStoreProps extends Omit<StorageProps, 'namePrefix'>, Funct
   readonly throttlingRateLimit?: number;
   /** Custom domain of the API; used only together with `hostedZoneId`. @default "" */
   readonly domainName?: string;
-  /** Route 53 zone of `domainName`; used only together with it. @default "" */
+  /** Route 53 zone of `domainName` (and of `siteDomainName`, for its alias records). @default "" */
   readonly hostedZoneId?: string;
   /** Email address subscribed to the ops topic the alarms notify; empty: nobody. @default "" */
   readonly alarmEmail?: string;
+  /** Serve the web app from CloudFront, with the API under `/api` on the same origin. @default true */
+  readonly site?: boolean;
+  /** Folder of the built web app. @default `<project root>/dist/web` */
+  readonly webRoot?: string;
+  /** CloudFront price class of the site. @default "PriceClass_100" */
+  readonly sitePriceClass?: string;
+  /** Custom domain of the site; needs `siteCertificateArn`. @default "" */
+  readonly siteDomainName?: string;
+  /** ACM certificate for `siteDomainName`, in us-east-1 (CloudFront's only region for them). @default "" */
+  readonly siteCertificateArn?: string;
 }
 
 /**
  * Private serverless media storage: a locked-down bucket, a catalog table kept in sync by S3
- * events, a JWT-protected HTTP API over Lambda, and an optional custom domain.
+ * events, a JWT-protected HTTP API over Lambda, an optional custom domain, and the web app on
+ * CloudFront.
  */
 export class MediaStore extends Construct {
   readonly storage: Storage;
@@ -54,6 +66,8 @@ export class MediaStore extends Construct {
   readonly customDomainUrl: string;
   /** CloudWatch alarms and the ops topic they notify. */
   readonly alarms: Alarms;
+  /** The web app on CloudFront; absent when `site` is false. */
+  readonly site?: Site;
 
   constructor(scope: Construct, id: string, props: MediaStoreProps = {}) {
     super(scope, id);
@@ -99,6 +113,23 @@ export class MediaStore extends Construct {
       this.domain = new CustomDomain(this, 'domain', { domainName, hostedZoneId, api: this.api, presence: domainPresence });
     }
     this.customDomainUrl = ifPresent(domainPresence, `https://${domainName}`, '');
+
+    const sitePresence = presenceOf(props.site ?? DEFAULTS.site);
+    if (sitePresence) {
+      this.site = new Site(this, 'site', {
+        namePrefix,
+        storage: this.storage,
+        api: this.api,
+        webRoot: props.webRoot,
+        priceClass: props.sitePriceClass,
+        domainName: props.siteDomainName,
+        certificateArn: props.siteCertificateArn,
+        hostedZoneId,
+        presence: sitePresence,
+      });
+    }
+    // Browsers on the site's own origin upload to and view from the media bucket.
+    this.storage.allowBrowserOrigins(concatLists(this.storage.corsAllowedOrigins, this.site?.origins ?? []));
 
     this.alarms = new Alarms(this, 'alarms', {
       namePrefix,

@@ -16,7 +16,7 @@ import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notifica
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { BUCKET_CORS, DEFAULTS, MEDIA_PREFIX } from './defaults';
+import { BLOCK_ALL_PUBLIC_ACCESS, BUCKET_CORS, DEFAULTS, MEDIA_PREFIX, tlsOnlyStatements } from './defaults';
 import { hasItems, ifEmpty, isNonEmpty, isPositive, isUnresolved, pickString, presenceOf, unlessEmpty, type Presence } from './expressions';
 import type { MediaStoreFunction } from './function';
 
@@ -52,11 +52,17 @@ export class Storage extends Construct {
   readonly policy: S3BucketPolicy;
   /** ARN pattern of every media object (`<bucket ARN>/media/*`). */
   readonly mediaObjectsArn: string;
+  /** The bucket name as configured: "" when S3 generates it from the prefix. */
+  readonly configuredBucketName: string;
+  /** The origins given in the props (`cors_allowed_origins`). */
+  readonly corsAllowedOrigins: string[];
+  private corsDeclared = false;
   private readonly kmsKeyArn: string;
 
   constructor(scope: Construct, id: string, props: StorageProps) {
     super(scope, id);
     const bucketName = props.bucketName ?? DEFAULTS.bucketName;
+    this.configuredBucketName = bucketName;
     this.kmsKeyArn = props.kmsKeyArn ?? DEFAULTS.kmsKeyArn;
 
     this.bucket = new S3Bucket(this, 'bucket', {
@@ -69,10 +75,7 @@ export class Storage extends Construct {
 
     this.publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public-access-block', {
       bucket: this.bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
+      ...BLOCK_ALL_PUBLIC_ACCESS,
     });
     this.publicAccessBlock.overrideLogicalId('media');
 
@@ -101,24 +104,7 @@ export class Storage extends Construct {
     versioning.overrideLogicalId('media');
 
     const policyDocument = new DataAwsIamPolicyDocument(this, 'tls-only', {
-      statement: [
-        {
-          sid: 'DenyInsecureTransport',
-          effect: 'Deny',
-          principals: [{ type: 'AWS', identifiers: ['*'] }],
-          actions: ['s3:*'],
-          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
-          condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
-        },
-        {
-          sid: 'DenyOutdatedTls',
-          effect: 'Deny',
-          principals: [{ type: 'AWS', identifiers: ['*'] }],
-          actions: ['s3:*'],
-          resources: [this.bucket.arn, `${this.bucket.arn}/*`],
-          condition: [{ test: 'NumericLessThan', variable: 's3:TlsVersion', values: ['1.2'] }],
-        },
-      ],
+      statement: tlsOnlyStatements(this.bucket.arn),
     });
     policyDocument.overrideLogicalId('media_tls_only');
     this.policy = new S3BucketPolicy(this, 'policy', {
@@ -129,24 +115,7 @@ export class Storage extends Construct {
     });
     this.policy.overrideLogicalId('media');
 
-    const origins = props.corsAllowedOrigins ?? DEFAULTS.corsAllowedOrigins;
-    const cors = presenceOf(hasItems(origins));
-    if (cors) {
-      new S3BucketCorsConfiguration(this, 'cors', {
-        count: cors.count,
-        bucket: this.bucket.id,
-        corsRule: [
-          {
-            id: 'browser-uploads',
-            allowedMethods: [...BUCKET_CORS.allowedMethods],
-            allowedOrigins: origins,
-            allowedHeaders: [...BUCKET_CORS.allowedHeaders],
-            exposeHeaders: [...BUCKET_CORS.exposeHeaders],
-            maxAgeSeconds: BUCKET_CORS.maxAgeSeconds,
-          },
-        ],
-      }).overrideLogicalId('media');
-    }
+    this.corsAllowedOrigins = props.corsAllowedOrigins ?? DEFAULTS.corsAllowedOrigins;
 
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket: this.bucket.id,
@@ -187,6 +156,31 @@ export class Storage extends Construct {
       props.archiveAccessDays ?? DEFAULTS.archiveAccessDays,
       props.deepArchiveAccessDays ?? DEFAULTS.deepArchiveAccessDays,
     );
+  }
+
+  /**
+   * The CORS rule letting browsers on `origins` upload to and view from the bucket (the props'
+   * origins plus, from index.ts, the site's own); none at all when the list is empty.
+   */
+  allowBrowserOrigins(origins: string[]): void {
+    if (this.corsDeclared) throw new Error('Storage.allowBrowserOrigins may be called once: pass every origin together');
+    this.corsDeclared = true;
+    const cors = presenceOf(hasItems(origins));
+    if (!cors) return;
+    new S3BucketCorsConfiguration(this, 'cors', {
+      count: cors.count,
+      bucket: this.bucket.id,
+      corsRule: [
+        {
+          id: 'browser-uploads',
+          allowedMethods: [...BUCKET_CORS.allowedMethods],
+          allowedOrigins: origins,
+          allowedHeaders: [...BUCKET_CORS.allowedHeaders],
+          exposeHeaders: [...BUCKET_CORS.exposeHeaders],
+          maxAgeSeconds: BUCKET_CORS.maxAgeSeconds,
+        },
+      ],
+    }).overrideLogicalId('media');
   }
 
   /** Whether objects are encrypted with a customer KMS key (then readers need kms:Decrypt). */

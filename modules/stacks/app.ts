@@ -12,13 +12,15 @@ export interface MediaStoreAppOptions {
   readonly config?: DeployConfig;
   /** Directory holding `dist/<name>.zip`. @default the project root */
   readonly bundleRoot?: string;
+  /** The built web app; without one the stacks have no site. @default `<project root>/dist/web` */
+  readonly webRoot?: string;
 }
 
 /** Both stacks of the app, from one MediaStore construct. */
 export function addMediaStoreStacks(app: App, options: MediaStoreAppOptions = {}) {
   const config = options.config ?? loadDeployConfig(PROJECT_ROOT);
   return {
-    deployable: new MediaStoreStack(app, DEPLOYABLE_STACK, { config, bundleRoot: options.bundleRoot }),
-    module: new MediaStoreModuleStack(app, MODULE_STACK, { bundleRoot: options.bundleRoot }),
+    deployable: new MediaStoreStack(app, DEPLOYABLE_STACK, { config, bundleRoot: options.bundleRoot, webRoot: options.webRoot }),
+    module: new MediaStoreModuleStack(app, MODULE_STACK, { bundleRoot: options.bundleRoot, webRoot: options.webRoot }),
   };
 }

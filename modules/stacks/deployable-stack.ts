@@ -6,13 +6,15 @@ import { MediaStore } from '../media-store';
 import { PROJECT_ROOT } from '../media-store/functions';
 import type { DeployConfig } from './config';
 import { declareOutputs } from './outputs';
-import { declareVariables } from './variables';
+import { declareVariablesWithWebBuild, defaultWebRoot } from './web-build';
 import { AWS_PROVIDER_VERSION } from './module-stack';
 
 export interface MediaStoreStackProps {
   readonly config: DeployConfig;
   /** Directory holding `dist/<name>.zip`. @default the project root */
   readonly bundleRoot?: string;
+  /** The built web app. @default `<project root>/dist/web` */
+  readonly webRoot?: string;
 }
 
 /**
@@ -37,7 +39,7 @@ export class MediaStoreStack extends TerraformStack {
       new LocalBackend(this, { path: path.join(PROJECT_ROOT, `terraform.${id}.tfstate`) });
     }
     this.store = new MediaStore(this, 'media-store', {
-      ...declareVariables(this, config.variables),
+      ...declareVariablesWithWebBuild(this, props.webRoot ?? defaultWebRoot(), config.variables),
       bundleRoot: props.bundleRoot,
     });
     declareOutputs(this, this.store);

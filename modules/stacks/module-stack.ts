@@ -4,7 +4,7 @@ import { MediaStore } from '../media-store';
 import { declareOutputs } from './outputs';
 import { ModuleBackend } from './module-backend';
 import { ProviderRequirement } from './provider-requirement';
-import { declareVariables } from './variables';
+import { declareVariablesWithWebBuild, defaultWebRoot } from './web-build';
 
 /** Verified by the terraform tests on 5.100 (the mirror here); the cdktf bindings follow 6.x. */
 export const AWS_PROVIDER_VERSION = '>= 5.100, < 7.0';
@@ -12,6 +12,8 @@ export const AWS_PROVIDER_VERSION = '>= 5.100, < 7.0';
 export interface MediaStoreModuleStackProps {
   /** Directory holding `dist/<name>.zip`. @default the project root */
   readonly bundleRoot?: string;
+  /** The built web app. @default `<project root>/dist/web` */
+  readonly webRoot?: string;
 }
 
 /**
@@ -25,7 +27,8 @@ export class MediaStoreModuleStack extends TerraformStack {
     super(scope, id);
     new ProviderRequirement(this, 'aws', { name: 'aws', source: 'hashicorp/aws', version: AWS_PROVIDER_VERSION });
     new ModuleBackend(this);
-    this.store = new MediaStore(this, 'media-store', { ...declareVariables(this), bundleRoot: props.bundleRoot });
+    const variables = declareVariablesWithWebBuild(this, props.webRoot ?? defaultWebRoot());
+    this.store = new MediaStore(this, 'media-store', { ...variables, bundleRoot: props.bundleRoot });
     declareOutputs(this, this.store);
   }
 }

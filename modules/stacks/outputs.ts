@@ -20,6 +20,11 @@ export function declareOutputs(scope: Construct, store: MediaStore): void {
   output('sync_dead_letter_queue_url', store.failedEvents.queue.url, 'URL of that queue (for aws sqs receive-message).');
   output('jwt_secret_arn', store.secret.arn, 'ARN of the Secrets Manager secret holding the JWT signing key (the value is not an output).');
   output('ops_topic_arn', store.alarms.topic.arn, 'ARN of the SNS topic every CloudWatch alarm notifies (subscribe on-call tools to it, or set alarm_email).');
+  const site = store.site;
+  output('site_url', site?.siteUrl ?? '', 'https:// URL of the web app (its custom domain when one is set), or "" when the site is off.');
+  output('site_distribution_id', site?.distributionId ?? '', 'ID of the site\'s CloudFront distribution (for invalidations), or "" when the site is off.');
+  output('site_distribution_domain_name', site?.distributionDomainName ?? '', 'CloudFront domain of the site, the target of a CNAME for site_domain_name outside Route 53; "" when the site is off.');
+  output('site_bucket_name', site?.bucketName ?? '', 'Name of the private bucket holding the web app\'s files, or "" when the site is off.');
   for (const name of FUNCTION_NAMES) {
     const fn = store.functions[name].function;
     output(`${name}_function_name`, fn.functionName, `Name of the ${name} Lambda function.`);

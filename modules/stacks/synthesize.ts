@@ -39,10 +39,30 @@ export function synthesizeApp(options: MediaStoreAppOptions & { readonly outdir?
  * and nothing piles up in the temp dir.
  */
 export function placeholderBundleRoot(): string {
-  const root = path.join(os.tmpdir(), 'media-store-placeholder-bundles');
-  for (const name of FUNCTION_NAMES) {
-    const file = path.join(root, bundleZipPath(name));
-    const content = `placeholder bundle of ${name}\n`;
+  return standInFolder(
+    'media-store-placeholder-bundles',
+    Object.fromEntries(FUNCTION_NAMES.map((name) => [bundleZipPath(name), `placeholder bundle of ${name}\n`])),
+  );
+}
+
+/** Files of the stand-in web build: an index.html, hashed assets and an unhashed root file. */
+export const PLACEHOLDER_WEB_FILES: Readonly<Record<string, string>> = {
+  'index.html': '<!doctype html><title>media-store</title><script type="module" src="/assets/index-3f9a1c2b.js"></script>\n',
+  'favicon.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
+  'assets/index-3f9a1c2b.js': 'console.log("placeholder web app");\n',
+  'assets/index-8d41e0f7.css': 'body{margin:0}\n',
+};
+
+/** A stand-in `dist/web`, for synthesizing without a web build (docs, plan tests), shared the same way. */
+export function placeholderWebRoot(): string {
+  return standInFolder('media-store-placeholder-web', PLACEHOLDER_WEB_FILES);
+}
+
+/** `<tmp>/<name>` holding exactly these files, each written atomically unless already there. */
+function standInFolder(name: string, files: Readonly<Record<string, string>>): string {
+  const root = path.join(os.tmpdir(), name);
+  for (const [relativePath, content] of Object.entries(files)) {
+    const file = path.join(root, relativePath);
     if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === content) continue;
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const partial = `${file}.${process.pid}.tmp`;

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { TerraformVariable, type TerraformVariableValidationConfig } from 'cdktf';
-import { DEFAULTS, LOG_RETENTION_DAYS, MAX_PRESIGNED_URL_TTL_SECONDS } from '../media-store/defaults';
+import { DEFAULTS, LOG_RETENTION_DAYS, MAX_PRESIGNED_URL_TTL_SECONDS, SITE_PRICE_CLASSES } from '../media-store/defaults';
 import type { MediaStoreProps } from '../media-store';
 
 type Kind = 'string' | 'number' | 'bool' | 'list(string)';
@@ -229,7 +229,7 @@ export const VARIABLES = {
   },
   hosted_zone_id: {
     kind: 'string',
-    description: 'Route 53 hosted zone ID holding domain_name. Used only together with domain_name.',
+    description: 'Route 53 hosted zone ID holding domain_name (used only together with it) and site_domain_name (its alias records are created there).',
     default: DEFAULTS.hostedZoneId,
   },
   alarm_email: {
@@ -237,6 +237,29 @@ export const VARIABLES = {
     description: 'Email address subscribed to the ops topic (output ops_topic_arn) that every CloudWatch alarm notifies; AWS mails a confirmation link first. Empty: no subscription.',
     default: DEFAULTS.alarmEmail,
     validation: [check(`${v('alarm_email')} == "" || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", ${v('alarm_email')}))`, 'alarm_email must be empty or an email address.')],
+  },
+  site: {
+    kind: 'bool',
+    description: 'Serve the web app (the build\'s dist/web, uploaded by Terraform) from a CloudFront distribution, with the API under /api on the same origin.',
+    default: DEFAULTS.site,
+  },
+  site_price_class: {
+    kind: 'string',
+    description: 'CloudFront price class of the site: PriceClass_100 (North America, Europe), PriceClass_200 or PriceClass_All.',
+    default: DEFAULTS.sitePriceClass,
+    validation: [check(`contains([${SITE_PRICE_CLASSES.map((c) => `"${c}"`).join(', ')}], ${v('site_price_class')})`, 'site_price_class must be PriceClass_100, PriceClass_200 or PriceClass_All.')],
+  },
+  site_domain_name: {
+    kind: 'string',
+    description: 'Custom domain of the site, e.g. photos.example.com; needs site_certificate_arn. With hosted_zone_id, A/AAAA alias records are created; otherwise point a CNAME at site_distribution_domain_name. Empty: the CloudFront domain only.',
+    default: DEFAULTS.siteDomainName,
+    validation: [check(`${v('site_domain_name')} == "" || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?[.])+[a-z]{2,63}$", ${v('site_domain_name')}))`, 'site_domain_name must be empty or a lower-case domain name such as photos.example.com.')],
+  },
+  site_certificate_arn: {
+    kind: 'string',
+    description: 'ARN of an issued ACM certificate covering site_domain_name, in us-east-1: CloudFront uses only certificates from us-east-1, whatever region the rest is in.',
+    default: DEFAULTS.siteCertificateArn,
+    validation: [check(`${v('site_certificate_arn')} == "" || can(regex("^arn:aws[a-z-]*:acm:us-east-1:[0-9]{12}:certificate/", ${v('site_certificate_arn')}))`, 'site_certificate_arn must be empty or an ACM certificate ARN in us-east-1 (CloudFront uses only certificates from us-east-1).')],
   },
 } as const satisfies Record<string, VariableSpec>;
 
@@ -299,5 +322,9 @@ export function declareVariables(scope: Construct, overrides: VariableValues = {
     domainName: s('domain_name'),
     hostedZoneId: s('hosted_zone_id'),
     alarmEmail: s('alarm_email'),
+    site: b('site'),
+    sitePriceClass: s('site_price_class'),
+    siteDomainName: s('site_domain_name'),
+    siteCertificateArn: s('site_certificate_arn'),
   };
 }

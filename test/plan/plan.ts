@@ -1,5 +1,5 @@
 /** Helpers over the synthesized plan (cdk.tf.json) for the plan tests. */
-import { placeholderBundleRoot, synthesizeApp, type StackJson, type SynthesizedApp } from '../../modules/stacks/synthesize';
+import { placeholderBundleRoot, placeholderWebRoot, synthesizeApp, type StackJson, type SynthesizedApp } from '../../modules/stacks/synthesize';
 import { DEFAULT_REGION } from '../../modules/stacks/config';
 import { TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
@@ -11,6 +11,7 @@ export type { StackJson };
 export function synthesizeBoth(): SynthesizedApp {
   return synthesizeApp({
     bundleRoot: placeholderBundleRoot(),
+    webRoot: placeholderWebRoot(),
     config: { region: DEFAULT_REGION, tags: {}, variables: {} },
   });
 }
@@ -101,6 +102,6 @@ export function synthesizeConstruct(props: MediaStoreProps = {}): StackJson {
   const app = Testing.app();
   const stack = new TerraformStack(app, 'construct-under-test');
   new AwsProvider(stack, 'aws', { region: DEFAULT_REGION });
-  new MediaStore(stack, 'media-store', { bundleRoot: placeholderBundleRoot(), ...props });
+  new MediaStore(stack, 'media-store', { bundleRoot: placeholderBundleRoot(), webRoot: placeholderWebRoot(), ...props });
   return JSON.parse(Testing.synth(stack, true)) as StackJson;
 }

@@ -6,7 +6,7 @@ import { blanked, interpolations, synthesizeBoth, type StackJson } from './plan'
 /** Terraform functions the module may call; anything else is a typo that only `terraform plan` would catch. */
 const TERRAFORM_FUNCTIONS = new Set([
   'alltrue', 'can', 'concat', 'contains', 'element', 'filebase64sha256', 'floor', 'join', 'length', 'lookup',
-  'regex', 'tolist', 'toset',
+  'regex', 'strcontains', 'tolist', 'toset', 'trimprefix',
 ]);
 
 /** Every address a `${…}` expression refers to must be declared in the same stack. */

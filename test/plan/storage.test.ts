@@ -1,10 +1,13 @@
 import { BUCKET_CORS, MEDIA_PREFIX } from '../../modules/media-store/defaults';
 import { policyDocuments, resourcesOf, synthesizeConstruct, theOnly, type StackJson } from './plan';
 
+/** The media bucket alone: the site adds a second bucket (test/plan/site.test.ts) and its origins to CORS. */
+const MEDIA_ONLY = { site: false } as const;
+
 describe('MediaStore storage', () => {
   let plan: StackJson;
   beforeAll(() => {
-    plan = synthesizeConstruct();
+    plan = synthesizeConstruct(MEDIA_ONLY);
   });
 
   it('blocks every kind of public access', () => {
@@ -28,7 +31,7 @@ describe('MediaStore storage', () => {
 
   it('switches to SSE-KMS and grants the key to uploads and files when a KMS key is given', () => {
     const key = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-    const withKey = synthesizeConstruct({ kmsKeyArn: key });
+    const withKey = synthesizeConstruct({ ...MEDIA_ONLY, kmsKeyArn: key });
     const [rule] = theOnly(withKey, 'aws_s3_bucket_server_side_encryption_configuration').rule;
     expect(rule.apply_server_side_encryption_by_default).toEqual({ sse_algorithm: 'aws:kms', kms_master_key_id: key });
     const kmsStatements = Object.values(policyDocuments(withKey)).flat().filter((s) => s.actions?.some((a) => a.startsWith('kms:')));
@@ -97,7 +100,7 @@ describe('MediaStore storage', () => {
   });
 
   it('configures only the archive tiers that have a day count', () => {
-    const tiered = synthesizeConstruct({ archiveAccessDays: 90 });
+    const tiered = synthesizeConstruct({ ...MEDIA_ONLY, archiveAccessDays: 90 });
     const config = theOnly(tiered, 'aws_s3_bucket_intelligent_tiering_configuration');
     expect(config.tiering).toEqual([{ access_tier: 'ARCHIVE_ACCESS', days: 90 }]);
     expect(config.filter).toEqual({ prefix: MEDIA_PREFIX });
@@ -109,7 +112,7 @@ describe('MediaStore storage', () => {
   });
 
   it('lets the given origins PUT and GET with the signed headers and read the ETag', () => {
-    const withCors = synthesizeConstruct({ corsAllowedOrigins: ['https://app.example.com'] });
+    const withCors = synthesizeConstruct({ ...MEDIA_ONLY, corsAllowedOrigins: ['https://app.example.com'] });
     const [rule] = theOnly(withCors, 'aws_s3_bucket_cors_configuration').cors_rule;
     expect(rule.allowed_origins).toEqual(['https://app.example.com']);
     expect(rule.allowed_methods).toEqual(BUCKET_CORS.allowedMethods);
@@ -119,7 +122,7 @@ describe('MediaStore storage', () => {
   });
 
   it('lets browsers send the headers a checksummed PUT or UploadPart signs, and nothing else', () => {
-    const withCors = synthesizeConstruct({ corsAllowedOrigins: ['https://app.example.com'] });
+    const withCors = synthesizeConstruct({ ...MEDIA_ONLY, corsAllowedOrigins: ['https://app.example.com'] });
     const [rule] = theOnly(withCors, 'aws_s3_bucket_cors_configuration').cors_rule;
     expect([...rule.allowed_headers].sort()).toEqual(['content-length', 'content-type', 'x-amz-checksum-sha256', 'x-amz-meta-sha256', 'x-amz-meta-upload-id']);
     expect(rule.allowed_methods).toEqual(['GET', 'HEAD', 'PUT']);

@@ -1,0 +1,99 @@
+/**
+ * How the web app is served, shared by the module (CloudFront, the site bucket's objects) and
+ * the local stack (which serves the same built files): where the build is, which paths are
+ * the API, content types, caching and the security headers.
+ */
+
+/** The built web app, relative to the project root (`npm run build` writes it). */
+export const WEB_BUILD_DIR = 'dist/web';
+
+/** Path prefix under which the app reaches the API on its own origin (stripped before the API sees it). */
+export const API_PREFIX = '/api';
+
+/** Folder of the build holding content-hashed files (Vite's `assets/`), cached for a year. */
+export const HASHED_ASSETS_DIR = 'assets';
+
+/** Cache-Control of content-hashed files: a new build gives them new names. */
+export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+
+/** Cache-Control of every other file (`index.html` first): browsers revalidate on each load. */
+export const REVALIDATE_CACHE_CONTROL = 'no-cache';
+
+/** Content type by file extension (lower case, with the dot). */
+export const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.txt': 'text/plain; charset=utf-8',
+  '.xml': 'application/xml',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.avif': 'image/avif',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.wasm': 'application/wasm',
+};
+
+/** Served for an extension the table does not know: never sniffed into something executable (nosniff). */
+export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+
+/** Content type of a build file, by its extension. */
+export function contentTypeOf(fileName: string): string {
+  const dot = fileName.lastIndexOf('.');
+  const slash = fileName.lastIndexOf('/');
+  if (dot <= slash + 1) return DEFAULT_CONTENT_TYPE;
+  return CONTENT_TYPES[fileName.slice(dot).toLowerCase()] ?? DEFAULT_CONTENT_TYPE;
+}
+
+/** Cache-Control of a build file by its key (`index.html`, `assets/index-1a2b3c.js`). */
+export function cacheControlOf(key: string): string {
+  return key.startsWith(`${HASHED_ASSETS_DIR}/`) ? IMMUTABLE_CACHE_CONTROL : REVALIDATE_CACHE_CONTROL;
+}
+
+/**
+ * The app's Content-Security-Policy. Scripts and styles come only from the app's own origin
+ * (no inline script, no eval); the API is on that origin too. `mediaOrigins` are the S3
+ * endpoints presigned URLs point at: thumbnails (`img-src`), video (`media-src`), and the
+ * XHR part uploads and ZIP downloads (`connect-src`). `blob:` lets the app show a file it
+ * holds in memory (a preview of a file being uploaded, a decoded image).
+ */
+export function contentSecurityPolicy(mediaOrigins: readonly string[]): string {
+  const media = mediaOrigins.map((o) => ` ${o}`).join('');
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src 'self' blob: data:${media}`,
+    `media-src 'self' blob:${media}`,
+    `connect-src 'self'${media}`,
+    "worker-src 'self'",
+    "font-src 'self'",
+    "manifest-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+    "base-uri 'self'",
+  ].join('; ');
+}
+
+/** The other security headers every response of the site carries. */
+export const SECURITY_HEADERS = {
+  /** Two years, subdomains included (not preloaded: that is the domain owner's decision). */
+  strictTransportSecurity: { maxAgeSeconds: 63_072_000, includeSubdomains: true, preload: false },
+  referrerPolicy: 'strict-origin-when-cross-origin',
+  frameOptions: 'DENY',
+  /** Modern browsers' XSS auditor is gone; the header is sent as 0, as OWASP advises. */
+  xssProtection: '0',
+  permissionsPolicy: 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
+  crossOriginOpenerPolicy: 'same-origin',
+} as const;

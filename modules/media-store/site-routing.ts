@@ -1,0 +1,58 @@
+/**
+ * The code of the site's two CloudFront Functions (runtime cloudfront-js-2.0, viewer request).
+ *
+ * Why functions and not custom error responses: a distribution's custom error responses apply
+ * to every behavior, so mapping S3's 403/404 to `index.html` would also turn the API's own
+ * 403/404 JSON into a 200 HTML page. Instead the default behavior rewrites app routes to
+ * `/index.html` before S3 is asked, and `/api/*` never goes through it.
+ */
+import { API_PREFIX } from '../../contract/site';
+
+/** CloudFront's limit on a function's code, bytes. */
+export const FUNCTION_CODE_LIMIT = 10_240;
+
+/**
+ * Default behavior (everything but `/assets/*` and `/api/*`): a path naming one of the build's
+ * files is served as is, any other path is an app route and gets `/index.html`.
+ * `files` are the keys outside `assets/`, e.g. `index.html`, `favicon.svg`.
+ */
+export function spaRoutingCode(files: readonly string[]): string {
+  const known = Object.fromEntries(files.map((key) => [`/${key}`, 1]));
+  return checkedSize(
+    'spa-routing',
+    [
+      '// App routes (any path that names no file of the build) are answered with index.html.',
+      `var FILES = ${JSON.stringify(known)};`,
+      'function handler(event) {',
+      '  var request = event.request;',
+      "  if (!FILES[request.uri]) request.uri = '/index.html';",
+      '  return request;',
+      '}',
+      '',
+    ].join('\n'),
+  );
+}
+
+/** `/api/*`: the prefix is removed, so the API sees the routes it declares (`/api/files` → `/files`). */
+export function stripApiPrefixCode(): string {
+  return checkedSize(
+    'strip-api-prefix',
+    [
+      `// ${API_PREFIX}/files?x=1 reaches the API as /files?x=1 (the query string is kept apart from the URI).`,
+      'function handler(event) {',
+      '  var request = event.request;',
+      `  request.uri = request.uri.slice(${API_PREFIX.length}) || '/';`,
+      '  return request;',
+      '}',
+      '',
+    ].join('\n'),
+  );
+}
+
+function checkedSize(name: string, code: string): string {
+  const bytes = Buffer.byteLength(code);
+  if (bytes > FUNCTION_CODE_LIMIT) {
+    throw new Error(`The ${name} CloudFront Function would be ${bytes} bytes (limit ${FUNCTION_CODE_LIMIT}): the web build has too many files outside assets/.`);
+  }
+  return code;
+}
