@@ -1,7 +1,7 @@
 /**
  * Builds the Terraform state of a deployed release-0.1 module (the upgrade test's fixture,
  * test/terraform/fixtures/release-0.1.tfstate.json) without AWS: plans release 0.1's own
- * synthesized module with the CUSTOM inputs (every optional resource exists), writes the
+ * synthesized module with its custom inputs (every optional resource exists), writes the
  * planned values as state with plausible fakes for what only AWS would know (ids, ARNs), and
  * plans again until Terraform has nothing left to change — the state of a deployment that is
  * up to date with its configuration.
@@ -16,19 +16,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { CUSTOM } from './variable-sets';
+import { RELEASE_0_1_CUSTOM } from './variable-sets';
 import { FAKE_ACCOUNT_ID, startFakeSts, terraform, terraformEnv, writeCliConfig, type Json, type PlanJson } from './terraform';
 
 export const MODULE_CALL = 'media_store';
 const REGION = 'us-east-1';
 const PROVIDER = 'provider["registry.terraform.io/hashicorp/aws"]';
 
-/** A root calling the module at `source` with the CUSTOM inputs. */
+/** A root calling the module at `source` with release 0.1's custom inputs. */
 export function upgradeRoot(source: string): Json {
   return {
     terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: '>= 5.100, < 7.0' } } },
     provider: { aws: [{ region: REGION }] },
-    module: { [MODULE_CALL]: { source, ...CUSTOM } },
+    module: { [MODULE_CALL]: { source, ...RELEASE_0_1_CUSTOM } },
   };
 }
 

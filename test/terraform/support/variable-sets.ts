@@ -3,10 +3,10 @@
 export const KMS_KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 /**
- * Custom domain, KMS key, archive tiers, versioning off, CORS: every optional resource of the
- * module exists. Also what the release-0.1 deployment of the upgrade test was planned with.
+ * Custom domain, KMS key, archive tiers, versioning off, CORS: the inputs of release 0.1 that
+ * make every optional resource of it exist — what the upgrade test's deployment was planned with.
  */
-export const CUSTOM = {
+export const RELEASE_0_1_CUSTOM = {
   name_prefix: 'media-custom',
   domain_name: 'media.example.com',
   hosted_zone_id: 'Z0123456789ABCDEFGHIJ',
@@ -17,9 +17,17 @@ export const CUSTOM = {
   cors_allowed_origins: ['https://app.example.com'],
 } as const;
 
+/** The same, plus the web app on its own custom domain: every optional resource but the alarm email. */
+export const CUSTOM = {
+  ...RELEASE_0_1_CUSTOM,
+  site_domain_name: 'photos.example.com',
+  site_certificate_arn: 'arn:aws:acm:us-east-1:123456789012:certificate/abcd1234-ab12-cd34-ef56-abcdef123456',
+} as const;
+
 /** Every option at the other end of its range from its default. */
 export const EXTREMES = {
   name_prefix: 'x23456789012345678901234',
+  site: false,
   bucket_name: 'media-store-extremes.example-bucket',
   force_destroy: true,
   versioning: false,
