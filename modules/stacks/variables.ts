@@ -236,7 +236,7 @@ export const VARIABLES = {
     kind: 'string',
     description: 'Email address subscribed to the ops topic (output ops_topic_arn) that every CloudWatch alarm notifies; AWS mails a confirmation link first. Empty: no subscription.',
     default: DEFAULTS.alarmEmail,
-    validation: [check(`${v('alarm_email')} == "" || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", ${v('alarm_email')}))`, 'alarm_email must be empty or an email address.')],
+    validation: [check(`${v('alarm_email')} == "" || can(regex("^[^@\\\\s]+@[^@\\\\s]+[.][^@\\\\s]+$", ${v('alarm_email')}))`, 'alarm_email must be empty or an email address.')],
   },
   site: {
     kind: 'bool',

@@ -71,6 +71,13 @@ describe('media-store app', () => {
       }
     });
 
+    it.each(['upload_url_ttl_seconds', 'view_url_ttl_seconds'])('caps %s at the hour Lambda role credentials can be relied on, and says why', (name) => {
+      const variable = moduleStack.variable[name];
+      expect(variable.validation[0].condition).toContain(`var.${name} >= 60 && var.${name} <= 3600`);
+      expect(variable.description).toMatch(/at most 3600: .*temporary credentials.*S3 refuses a URL once they expire/);
+      expect(variable.default).toBeLessThanOrEqual(3600);
+    });
+
     it('defaults to the secure settings', () => {
       const d = (name: string) => moduleStack.variable[name].default;
       expect(d('versioning')).toBe(true);
