@@ -5,8 +5,12 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
-const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
+  // middy ships ES modules only: compiled to CommonJS for jest like our own sources.
+  '/node_modules/@middy/.+\\.js$': ['ts-jest', { diagnostics: false, tsconfig: { allowJs: true } }],
+};
+const common = { testEnvironment: 'node', transform, transformIgnorePatterns: ['/node_modules/(?!@middy/)'], moduleFileExtensions: ['ts', 'js', 'json'] };
 
 /** The terraform binary on PATH, if any (CI has /usr/local/bin/terraform; .ci/run requires it). */
 const terraform = (process.env.PATH ?? '')
@@ -17,6 +21,8 @@ if (terraform) process.env.MEDIA_STORE_TERRAFORM = terraform;
 else console.warn('terraform tests not run: they need the terraform CLI on PATH (https://developer.hashicorp.com/terraform/install)');
 
 module.exports = {
+  // Logins hash with scrypt N=2^17: about a second each on a busy two-core machine.
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'plan', testMatch: ['<rootDir>/test/plan/**/*.test.ts'] },

@@ -1,6 +1,9 @@
 /**
  * The media-store HTTP API over fetch: JSON in and out, bearer token, retries on network
- * failures / 5xx / 429, and every error answer turned into an `ApiError`.
+ * failures / 5xx / 429, and every error answer turned into an `ApiError`. With `renewToken`,
+ * an expired access token, or one API Gateway refuses (401, or its own 403), is renewed once
+ * through the session's refresh token and the request retried; concurrent requests share one
+ * renewal (a refresh token used twice would end the session).
  */
 import { ApiError } from './errors';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry';
@@ -8,6 +11,10 @@ import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry';
 export interface ApiClientOptions {
   readonly baseUrl: string;
   readonly token?: string;
+  /** Epoch milliseconds after which `token` is renewed before use. */
+  readonly tokenExpiresAt?: number;
+  /** A new access token from the session's refresh token, or `undefined` when the session ended. */
+  readonly renewToken?: () => Promise<{ token: string; expiresAt?: number } | undefined>;
   readonly retry?: RetryPolicy;
   readonly debug?: (message: string) => void;
 }
@@ -28,21 +35,57 @@ export interface ApiAnswer<T> {
 export class ApiClient {
   readonly baseUrl: string;
   private readonly retry: RetryPolicy;
+  private token: string | undefined;
+  private tokenExpiresAt: number | undefined;
+  private renewal: Promise<boolean> | undefined;
 
   constructor(private readonly options: ApiClientOptions) {
     this.baseUrl = options.baseUrl;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.token = options.token;
+    this.tokenExpiresAt = options.tokenExpiresAt;
   }
 
   get hasToken(): boolean {
-    return this.options.token !== undefined;
+    return this.token !== undefined;
   }
 
   async request<T>(method: string, path: string, request: ApiRequestOptions = {}): Promise<ApiAnswer<T>> {
+    // Renew a token about to expire rather than spend a request on a refusal.
+    if (this.token !== undefined && this.tokenExpiresAt !== undefined && Date.now() > this.tokenExpiresAt - 10_000) await this.renew(this.token);
+    const used = this.token;
+    try {
+      return await this.send<T>(method, path, request, used);
+    } catch (error) {
+      if (!(used !== undefined && isAuthorizerRefusal(error) && (await this.renew(used)))) throw error;
+      return this.send<T>(method, path, request, this.token);
+    }
+  }
+
+  /** Renews `used` once, however many requests found it refused; false when the session ended. */
+  private async renew(used: string): Promise<boolean> {
+    if (this.token !== used) return true;
+    if (this.options.renewToken === undefined) return false;
+    this.renewal ??= this.options
+      .renewToken()
+      .then((renewed) => {
+        if (renewed === undefined) return false;
+        this.token = renewed.token;
+        this.tokenExpiresAt = renewed.expiresAt;
+        this.options.debug?.('api access token renewed with the refresh token');
+        return true;
+      })
+      .finally(() => {
+        this.renewal = undefined;
+      });
+    return this.renewal;
+  }
+
+  private async send<T>(method: string, path: string, request: ApiRequestOptions, token: string | undefined): Promise<ApiAnswer<T>> {
     const url = new URL(this.baseUrl + path);
     for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    if (token) headers.authorization = `Bearer ${token}`;
     if (request.json !== undefined) headers['content-type'] = 'application/json';
     const operation = `${method} ${path}`;
     return withRetry(
@@ -98,6 +141,11 @@ function apiErrorOf(response: Response, body: unknown, text: string, operation: 
         : text.trim().slice(0, 200) || response.statusText || `HTTP ${response.status}`;
   const retryAfter = Number(response.headers.get('retry-after'));
   return new ApiError(response.status, code, message, operation, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
+}
+
+/** API Gateway's own refusal of a token: 401, or 403 in its `{"message"}` format (not a service 403). */
+function isAuthorizerRefusal(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 401 || (error.status === 403 && error.code === 'Http403'));
 }
 
 /** Path segments are ids or upload ids: encode them for a URL path. */

@@ -14,6 +14,31 @@ export interface CliConfig {
   readonly token?: string;
   /** ISO 8601, from the login response. */
   readonly tokenExpiresAt?: string;
+  /** The session's refresh token (rotated at each renewal); the file is mode 0600. */
+  readonly refreshToken?: string;
+  /** ISO 8601. */
+  readonly refreshExpiresAt?: string;
+}
+
+/** What login and refresh answer to the CLI (`"client": "cli"`). */
+export interface CliSessionAnswer {
+  readonly token: string;
+  readonly expiresAt?: string;
+  readonly refreshToken?: string;
+  readonly refreshExpiresAt?: string;
+}
+
+/** The config after a login or refresh answer: the new tokens replace the old. */
+export function withSession(config: CliConfig, url: string, answer: CliSessionAnswer): CliConfig {
+  const { tokenExpiresAt: _expires, refreshToken: _refresh, refreshExpiresAt: _refreshExpires, ...rest } = config;
+  return {
+    ...rest,
+    url,
+    token: answer.token,
+    ...(answer.expiresAt ? { tokenExpiresAt: answer.expiresAt } : {}),
+    ...(answer.refreshToken ? { refreshToken: answer.refreshToken } : {}),
+    ...(answer.refreshExpiresAt ? { refreshExpiresAt: answer.refreshExpiresAt } : {}),
+  };
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;

@@ -6,7 +6,7 @@ import { ApiClient } from './api-client';
 import { parseCommandLine, USAGE, type ParsedCommandLine } from './args';
 import { download } from './commands/download';
 import { list } from './commands/list';
-import { login } from './commands/login';
+import { login, renewSession } from './commands/login';
 import { move, remove } from './commands/modify';
 import { upload } from './commands/upload';
 import { configPath, readConfig, resolveApiUrl, tokenFor } from './config';
@@ -48,7 +48,14 @@ async function runCommand(parsed: ParsedCommandLine, io: CliIo, debug: ((message
     return;
   }
   const token = tokenFor(apiUrl, config);
-  const api = new ApiClient({ baseUrl: apiUrl, retry, ...(token ? { token } : {}), ...(debug ? { debug } : {}) });
+  const expiresAt = token !== undefined && config.tokenExpiresAt !== undefined ? Date.parse(config.tokenExpiresAt) : Number.NaN;
+  const api = new ApiClient({
+    baseUrl: apiUrl,
+    retry,
+    ...(token ? { token, renewToken: () => renewSession(configFile, apiUrl, retry) } : {}),
+    ...(Number.isFinite(expiresAt) ? { tokenExpiresAt: expiresAt } : {}),
+    ...(debug ? { debug } : {}),
+  });
   const context: CommandContext = { io, api, apiUrl, configFile, ...(debug ? { debug } : {}) };
   switch (command.name) {
     case 'upload':

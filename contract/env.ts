@@ -12,12 +12,14 @@ export const ENV = {
   TOPIC_ARN: 'TOPIC_ARN',
   /** Secrets Manager ARN of the JWT signing secret (deployed). */
   JWT_SECRET_ARN: 'JWT_SECRET_ARN',
-  /** The JWT signing secret itself: local stack only, never set by the module. */
+  /** A JWT signing key given directly, without versions: unit tests and tools only, never set by the module. */
   JWT_SECRET: 'JWT_SECRET',
   /** `iss` claim written and required. @default "media-store" */
   JWT_ISSUER: 'JWT_ISSUER',
-  /** Token lifetime in seconds. @default 3600 */
+  /** Access token lifetime in seconds. @default 300 */
   TOKEN_TTL_SECONDS: 'TOKEN_TTL_SECONDS',
+  /** Refresh token lifetime in seconds, renewed at each refresh. @default 2592000 (30 days) */
+  REFRESH_TOKEN_TTL_SECONDS: 'REFRESH_TOKEN_TTL_SECONDS',
   /** Consecutive failed logins before a user is throttled. @default 5 */
   LOGIN_MAX_FAILURES: 'LOGIN_MAX_FAILURES',
   /** How long a throttled user must wait, seconds. @default 900 */
@@ -40,12 +42,12 @@ export const ENV = {
   LOG_LEVEL: 'LOG_LEVEL',
 } as const;
 /* Endpoints of local emulators use the SDK's own variables:
- * AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SNS. */
+ * AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SNS, AWS_ENDPOINT_URL_SECRETS_MANAGER. */
 
 /** Which variables each function reads. The module must set exactly these. */
 export const FUNCTION_ENV = {
-  authorizer: ['JWT_SECRET_ARN', 'JWT_ISSUER', 'LOG_LEVEL'],
-  auth: ['TABLE_NAME', 'JWT_SECRET_ARN', 'JWT_ISSUER', 'TOKEN_TTL_SECONDS', 'LOGIN_MAX_FAILURES', 'LOGIN_LOCKOUT_SECONDS', 'MAX_USERS', 'LOG_LEVEL'],
+  authorizer: ['TABLE_NAME', 'JWT_SECRET_ARN', 'JWT_ISSUER', 'LOG_LEVEL'],
+  auth: ['TABLE_NAME', 'JWT_SECRET_ARN', 'JWT_ISSUER', 'TOKEN_TTL_SECONDS', 'REFRESH_TOKEN_TTL_SECONDS', 'LOGIN_MAX_FAILURES', 'LOGIN_LOCKOUT_SECONDS', 'MAX_USERS', 'LOG_LEVEL'],
   uploads: ['TABLE_NAME', 'BUCKET_NAME', 'ALLOWED_CONTENT_TYPES', 'MAX_UPLOAD_BYTES', 'MULTIPART_THRESHOLD_BYTES', 'UPLOAD_URL_TTL_SECONDS', 'LOG_LEVEL'],
   files: ['TABLE_NAME', 'BUCKET_NAME', 'VIEW_URL_TTL_SECONDS', 'LOG_LEVEL'],
   sync: ['TABLE_NAME', 'BUCKET_NAME', 'TOPIC_ARN', 'LOG_LEVEL'],

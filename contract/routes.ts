@@ -15,13 +15,16 @@ export interface RouteDeclaration {
   readonly path: string;
   /** The function whose bundle serves this route. */
   readonly function: ApiFunctionName;
-  /** Whether the JWT authorizer guards this route. Only login and health are open. */
+  /** Whether the JWT authorizer guards this route. Only login, refresh, logout and health are open. */
   readonly auth: boolean;
   readonly summary: string;
 }
 
 export const ROUTES: readonly RouteDeclaration[] = [
   { method: 'POST', path: '/auth/login', function: 'auth', auth: false, summary: 'Exchange username and password for a token' },
+  { method: 'POST', path: '/auth/refresh', function: 'auth', auth: false, summary: 'Rotate the refresh token (cookie, or body for the CLI) for a new access token' },
+  { method: 'POST', path: '/auth/logout', function: 'auth', auth: false, summary: 'End the session: revoke the refresh token\'s family, clear the cookie' },
+  { method: 'GET', path: '/auth/me', function: 'auth', auth: true, summary: 'The caller: username, role and folder limits as stored now' },
   { method: 'GET', path: '/health', function: 'auth', auth: false, summary: 'Liveness probe' },
   { method: 'GET', path: '/users', function: 'auth', auth: true, summary: 'Admins: list the users, their roles and folder limits' },
   { method: 'POST', path: '/users', function: 'auth', auth: true, summary: 'Admins: add a user (a password is generated when none is given)' },

@@ -1,17 +1,20 @@
 /**
  * The Lambda functions of the synthesized plan, run locally: each `aws_lambda_function`
  * (told apart by its `media-store:function` tag) is unpacked from the plan's asset zip and
- * served by a pool of worker threads — one invocation per worker at a time, each worker
- * with only that function's environment, the plan's handler and timeout.
+ * served by a pool of sandboxes — each its own Node 22 process (Lambda's nodejs22.x, see
+ * lambda-node.ts) running one invocation at a time, with only that function's environment,
+ * a heap bounded by the plan's memory size, the plan's handler and timeout. A sandbox that
+ * crashes fails the invocation it was running, as on Lambda, and nothing else.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { buildSync } from 'esbuild';
 import { FUNCTION_TAG } from '../contract/functions';
 import type { Logger } from './log';
 import { PlanError, type PlanValue, type ReferenceResolver, type SynthesizedPlan } from './plan';
+import { lambdaNode } from './lambda-node';
 import type { FromRuntime, LambdaErrorBody, RuntimeData, ToRuntime } from './lambda-runtime';
 import { extractZip } from './zip';
 
@@ -20,7 +23,6 @@ export interface LocalValues {
   readonly region: string;
   readonly tableName: string;
   readonly bucketName: string;
-  readonly jwtSecret: string;
   readonly s3Endpoint: string;
   readonly dynamodbEndpoint: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
@@ -28,6 +30,10 @@ export interface LocalValues {
   readonly snsEndpoint?: string;
   /** Local ARN of each `aws_sns_topic` by logical name; a topic not listed resolves to "" (do not publish). */
   readonly topicArns?: Readonly<Record<string, string>>;
+  /** The local Secrets Manager (local/secrets-manager.ts): set as `AWS_ENDPOINT_URL_SECRETS_MANAGER`. */
+  readonly secretsManagerEndpoint?: string;
+  /** Local ARN of each `aws_secretsmanager_secret` by logical name. */
+  readonly secretArns?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -59,7 +65,7 @@ export interface FunctionDefinition {
   readonly handler: string;
   readonly timeoutSeconds: number;
   readonly memorySize: number;
-  /** The plan's variables, resolved to local values (JWT_SECRET_ARN already swapped). */
+  /** The plan's variables, resolved to local values (secret ARNs name the local Secrets Manager's secrets). */
   readonly environment: Readonly<Record<string, string>>;
   /** Retries of a failed asynchronous invocation (`aws_lambda_function_event_invoke_config`). @default 2 */
   readonly asyncRetries: number;
@@ -72,9 +78,6 @@ export type InvokeResult = { ok: true; payload: unknown } | { ok: false; error: 
 export interface FunctionsManifest {
   readonly [name: string]: { readonly source: string; readonly sha256: string; readonly files: readonly string[] };
 }
-
-const SECRET_ARN_VARIABLE = 'JWT_SECRET_ARN';
-const SECRET_VARIABLE = 'JWT_SECRET';
 
 /** Reads every tagged `aws_lambda_function` of the plan and resolves its configuration. */
 export function functionsFromPlan(plan: SynthesizedPlan, local: LocalValues): FunctionDefinition[] {
@@ -94,7 +97,7 @@ export function functionsFromPlan(plan: SynthesizedPlan, local: LocalValues): Fu
       handler: String(plan.resolve(block.handler)),
       timeoutSeconds: Number(plan.resolve(block.timeout ?? 3)),
       memorySize: Number(plan.resolve(block.memory_size ?? 128)),
-      environment: resolveEnvironment(plan, resource, block.environment, local, references),
+      environment: resolveEnvironment(plan, resource, block.environment, references),
       asyncRetries: invokeConfigs.get(resource)?.retries ?? 2,
       ...(invokeConfigs.get(resource)?.onFailure ? { onFailure: invokeConfigs.get(resource)!.onFailure } : {}),
     };
@@ -140,18 +143,12 @@ function resolveEnvironment(
   plan: SynthesizedPlan,
   resource: string,
   environment: PlanValue | undefined,
-  local: LocalValues,
   references: ReferenceResolver,
 ): Record<string, string> {
   const block = (Array.isArray(environment) ? environment[0] : environment) as Record<string, PlanValue> | undefined;
   const variables = (block?.variables ?? {}) as Record<string, PlanValue>;
   const env: Record<string, string> = {};
   for (const [key, raw] of Object.entries(variables)) {
-    if (key === SECRET_ARN_VARIABLE) {
-      // Locally there is no Secrets Manager: the functions get the secret itself.
-      env[SECRET_VARIABLE] = local.jwtSecret;
-      continue;
-    }
     let value: PlanValue;
     try {
       value = plan.resolve(raw, references);
@@ -184,6 +181,11 @@ function localReferences(local: LocalValues): ReferenceResolver {
         if (attribute === 'bucket' || attribute === 'id') return local.bucketName;
         if (attribute === 'arn') return `arn:aws:s3:::${local.bucketName}`;
         return fail();
+      case 'aws_secretsmanager_secret': {
+        const arn = local.secretArns?.[name];
+        if (arn !== undefined && (attribute === 'arn' || attribute === 'id')) return arn;
+        return fail();
+      }
       case 'aws_sns_topic':
         // The local SNS's topic; without one the functions treat "" as "do not publish".
         if (attribute === 'arn' || attribute === 'id') return local.topicArns?.[name] ?? '';
@@ -209,7 +211,7 @@ export function extractBundles(definitions: readonly FunctionDefinition[], dir: 
   return manifest;
 }
 
-/** Compiles the worker entry (TypeScript) to a plain script a bare worker thread can run. */
+/** Compiles the sandbox entry (TypeScript) to a plain script a bare Node process can run. */
 export function buildRuntime(dir: string): string {
   const outfile = path.join(dir, 'lambda-runtime.js');
   buildSync({
@@ -218,16 +220,18 @@ export function buildRuntime(dir: string): string {
     bundle: true,
     platform: 'node',
     format: 'cjs',
-    target: 'node20',
+    target: 'node20', // also what a fallback Node runs
     logLevel: 'silent',
   });
   return outfile;
 }
 
 interface Sandbox {
-  readonly worker: Worker;
+  readonly process: ChildProcess;
   readonly ready: Promise<void>;
   busy: boolean;
+  /** Init finished: a later exit is a crash worth replacing at once. */
+  initialized?: boolean;
   current?: { id: number; settle: (result: InvokeResult) => void };
 }
 
@@ -256,6 +260,9 @@ export class LocalFunctions {
   private stopped = false;
 
   constructor(private readonly options: LocalFunctionsOptions) {
+    const node = lambdaNode();
+    if (node.fallback !== undefined) options.logger.warn('functions', node.fallback);
+    else options.logger.info('functions', `each sandbox a Node ${node.version} process (${node.path})`);
     for (const definition of options.definitions) {
       this.pools.set(definition.name, new FunctionPool(definition, options));
     }
@@ -393,14 +400,14 @@ class FunctionPool {
         },
       };
       const message: ToRuntime = { type: 'invoke', id, requestId, event: JSON.stringify(event), deadline };
-      sandbox.worker.postMessage(message);
+      sandbox.process.send(message);
     });
   }
 
   async stop(): Promise<void> {
     const all = [...this.sandboxes];
     this.sandboxes.clear();
-    await Promise.all(all.map((s) => s.worker.terminate()));
+    await Promise.all(all.map((s) => kill(s.process)));
   }
 
   private async acquire(): Promise<Sandbox> {
@@ -427,7 +434,7 @@ class FunctionPool {
 
   private discard(sandbox: Sandbox): void {
     this.sandboxes.delete(sandbox);
-    void sandbox.worker.terminate();
+    void kill(sandbox.process);
     // A waiting invocation gets a fresh sandbox in place of the discarded one.
     const next = this.waiting.shift();
     if (next) {
@@ -447,16 +454,18 @@ class FunctionPool {
       memorySize: definition.memorySize,
       region: options.local.region,
     };
-    const worker = new Worker(options.runtimeScript, {
-      workerData: data,
-      env: lambdaEnvironment(definition, taskRoot, options.local),
-      stdout: true,
-      stderr: true,
-      execArgv: ['--enable-source-maps'],
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(128, definition.memorySize) },
+    const node = lambdaNode();
+    const child = spawn(node.path, [`--max-old-space-size=${definition.memorySize}`, options.runtimeScript, JSON.stringify(data)], {
+      env: {
+        ...lambdaEnvironment(definition, taskRoot, options.local),
+        // On an older fallback Node the SDK warns about it on every cold start: noise here.
+        ...(node.fallback !== undefined ? { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } : {}),
+      },
+      cwd: taskRoot,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
-    forwardLines(worker.stdout, (line) => options.logger.info(definition.name, line));
-    forwardLines(worker.stderr, (line) => options.logger.warn(definition.name, line));
+    forwardLines(child.stdout!, (line) => options.logger.info(definition.name, line));
+    forwardLines(child.stderr!, (line) => options.logger.warn(definition.name, line));
 
     let markReady!: () => void;
     let markFailed!: (err: Error) => void;
@@ -465,11 +474,14 @@ class FunctionPool {
       markFailed = reject;
     });
     ready.catch(() => undefined);
-    const sandbox: Sandbox = { worker, ready, busy: false };
+    const sandbox: Sandbox = { process: child, ready, busy: false };
     this.sandboxes.add(sandbox);
 
-    worker.on('message', (message: FromRuntime) => {
-      if (message.type === 'ready') markReady();
+    child.on('message', (message: FromRuntime) => {
+      if (message.type === 'ready') {
+        sandbox.initialized = true;
+        markReady();
+      }
       else if (message.type === 'init-error') {
         markFailed(new Error(`${message.error.errorType}: ${message.error.errorMessage}`));
       } else if (sandbox.current?.id === message.id) {
@@ -478,22 +490,40 @@ class FunctionPool {
         );
       }
     });
-    worker.on('error', (err) => {
-      // An uncaught exception kills a Lambda sandbox: fail what runs in it, start afresh next time.
+    child.on('error', (err) => {
+      // The process could not be started (or signalled): nothing runs in this sandbox.
       markFailed(err);
-      options.logger.error(definition.name, `runtime crashed: ${err.stack ?? err.message}`);
-      const current = sandbox.current;
-      this.discard(sandbox);
-      current?.settle({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: err.message } });
-    });
-    worker.on('exit', (code) => {
-      markFailed(new Error(`runtime exited with code ${code}`));
+      options.logger.error(definition.name, `runtime failed: ${err.message}`);
       const current = sandbox.current;
       if (this.sandboxes.has(sandbox)) this.discard(sandbox);
-      current?.settle({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with code ${code}` } });
+      current?.settle({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: err.message } });
+    });
+    child.on('exit', (code, signal) => {
+      // An uncaught exception, process.exit or running out of memory ends a Lambda sandbox:
+      // fail what ran in it; the next invocation gets a fresh one.
+      const status = signal !== null ? `signal ${signal}` : `exit status ${code}`;
+      markFailed(new Error(`Runtime exited with error: ${status}`));
+      const current = sandbox.current;
+      const crashed = this.sandboxes.has(sandbox);
+      if (crashed) {
+        options.logger.error(definition.name, `runtime exited with error: ${status}${current ? ' during an invocation' : ''}`);
+        this.discard(sandbox);
+        // Keep the function warm, as Lambda restarts a crashed runtime (not after a failed init, which would loop).
+        if (sandbox.initialized === true && this.sandboxes.size === 0) this.spawn();
+      }
+      current?.settle({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${status}` } });
     });
     return sandbox;
   }
+}
+
+/** Ends a sandbox's process and waits until it is gone. */
+function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
 }
 
 /** The environment of one function: the plan's variables plus what Lambda itself sets. */
@@ -507,6 +537,7 @@ export function lambdaEnvironment(definition: FunctionDefinition, taskRoot: stri
     AWS_ENDPOINT_URL_S3: local.s3Endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: local.dynamodbEndpoint,
     ...(local.snsEndpoint !== undefined ? { AWS_ENDPOINT_URL_SNS: local.snsEndpoint } : {}),
+    ...(local.secretsManagerEndpoint !== undefined ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: local.secretsManagerEndpoint } : {}),
     S3_FORCE_PATH_STYLE: 'true',
     AWS_LAMBDA_FUNCTION_NAME: definition.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
@@ -515,8 +546,6 @@ export function lambdaEnvironment(definition: FunctionDefinition, taskRoot: stri
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
     LAMBDA_TASK_ROOT: taskRoot,
     _HANDLER: definition.handler,
-    // Lambda runs nodejs22.x; the SDK's warning about this older local Node is noise here.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
 }
 

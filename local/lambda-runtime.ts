@@ -1,13 +1,14 @@
 /**
- * The inside of one local Lambda execution environment: runs in its own worker thread with
- * its own `process.env`, loads the bundle once (the init phase), then runs one invocation at
- * a time, like a Lambda sandbox. Results and errors travel as JSON, as Lambda serializes them.
+ * The inside of one local Lambda execution environment: a Node 22 process of its own (as
+ * Lambda's nodejs22.x), with only the function's environment and a heap bounded by its memory
+ * size. It loads the bundle once (the init phase), then runs one invocation at a time, like a
+ * Lambda sandbox; if the function crashes the process, only this sandbox dies. Messages travel
+ * over the IPC channel, results and errors as JSON, as Lambda serializes them.
  *
- * This file is compiled on the fly by local/functions.ts (it runs in a plain worker, where
+ * This file is compiled on the fly by local/functions.ts (it runs in a plain Node, where
  * neither tsx nor ts-jest is loaded), so it imports nothing but node built-ins.
  */
 import path from 'node:path';
-import { parentPort, workerData } from 'node:worker_threads';
 
 export interface RuntimeData {
   readonly taskRoot: string;
@@ -86,29 +87,33 @@ function invoke(handler: Handler, event: unknown, context: Record<string, unknow
   });
 }
 
+/** What the parent passes as the only argument: the sandbox's configuration, as JSON. */
+export const RUNTIME_DATA_ARGUMENT = 1;
+
+function send(message: FromRuntime): void {
+  process.send?.(message);
+}
+
 async function main(): Promise<void> {
-  const port = parentPort;
-  if (!port) throw new Error('lambda-runtime must run in a worker thread');
-  const data = workerData as RuntimeData;
+  const data = JSON.parse(process.argv[process.argv.length - RUNTIME_DATA_ARGUMENT] as string) as RuntimeData;
+  // The parent is gone (stopped, or killed without stopping us): a sandbox never outlives it.
+  process.on('disconnect', () => process.exit(0));
 
   let handler: Handler;
   try {
     handler = await loadHandler(data);
   } catch (err) {
-    port.postMessage({ type: 'init-error', error: errorBody(err, 'Runtime.ImportModuleError') } satisfies FromRuntime);
+    send({ type: 'init-error', error: errorBody(err, 'Runtime.ImportModuleError') });
     return;
   }
-  port.on('message', (message: ToRuntime) => {
+  process.on('message', (message: ToRuntime) => {
     const event: unknown = JSON.parse(message.event);
     invoke(handler, event, lambdaContext(data, message.requestId, message.deadline)).then(
-      (result) => {
-        const payload = JSON.stringify(result === undefined ? null : result);
-        port.postMessage({ type: 'result', id: message.id, payload } satisfies FromRuntime);
-      },
-      (err: unknown) => port.postMessage({ type: 'error', id: message.id, error: errorBody(err, 'Error') } satisfies FromRuntime),
+      (result) => send({ type: 'result', id: message.id, payload: JSON.stringify(result === undefined ? null : result) }),
+      (err: unknown) => send({ type: 'error', id: message.id, error: errorBody(err, 'Error') }),
     );
   });
-  port.postMessage({ type: 'ready' } satisfies FromRuntime);
+  send({ type: 'ready' });
 }
 
-if (parentPort) void main();
+if (process.send !== undefined) void main();

@@ -1,10 +1,10 @@
 /**
  * The whole local stack, used by `npm start` (local/start.ts) and the e2e global setup:
- * DynamoDB Local + s3rver + the plan's functions in worker threads + the API Gateway
+ * DynamoDB Local + s3rver + the plan's functions in Node 22 processes + the API Gateway
  * emulation, wired as the module wires them in AWS.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -18,6 +18,7 @@ import { consoleLogger, type Logger } from './log';
 import { PlanError, stackDir, SynthesizedPlan, type PlanValue } from './plan';
 import { ensurePortFree, freePort } from './ports';
 import { corsRulesFromPlan, notificationMatches, notificationsFromPlan, startLocalS3, type LocalS3 } from './s3';
+import { startLocalSecretsManager } from './secrets-manager';
 import { startLocalSns } from './sns';
 import { deadLettersIn } from './dead-letters';
 
@@ -75,11 +76,13 @@ export interface StackInfo {
   readonly snsEndpoint: string;
   /** Failed S3 events, one Lambda invocation record per JSON file. */
   readonly deadLetterDir: string;
+  /** The local Secrets Manager (`npm run rotate-jwt-key` talks to it). */
+  readonly secretsManagerEndpoint: string;
+  /** The JWT signing secret's local ARN. */
+  readonly jwtSecretArn: string;
 }
 
 export interface LocalStack extends StackInfo {
-  /** The file holding the JWT signing secret (mode 0600). */
-  readonly jwtSecretFile: string;
   readonly functionsDir: string;
   readonly manifest: FunctionsManifest;
   readonly planDir: string;
@@ -120,8 +123,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   if (scratch) stoppers.push(async () => rmSync(scratch, { recursive: true, force: true }));
 
   try {
-    const jwtSecretFile = path.join(dataDir, 'jwt-secret');
-    const jwtSecret = readOrCreateSecret(jwtSecretFile);
     const apiPort = options.port ?? 3000;
     if (apiPort !== 0) await ensurePortFree(apiPort, options.host ?? '127.0.0.1');
     const [s3Port, dynamodbPort] = await Promise.all([
@@ -132,13 +133,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const topicNames = topicNamesOf(plan);
     const sns = await startLocalSns({ region: LOCAL_REGION, topicNames: Object.values(topicNames), logger });
     stoppers.push(() => sns.stop());
+    // The plan's secrets, created without a value as the module creates them: the auth
+    // function puts the first JWT signing key at its first login, as it does in AWS.
+    const secretNames = secretNamesOf(plan);
+    const secretsManager = await startLocalSecretsManager({
+      region: LOCAL_REGION,
+      secretNames: Object.values(secretNames),
+      logger,
+      ...(inMemory ? {} : { file: path.join(dataDir, 'secrets-manager.json') }),
+    });
+    stoppers.push(() => secretsManager.stop());
+    const secretArns = Object.fromEntries(Object.entries(secretNames).map(([resource, name]) => [resource, secretsManager.secretArn(name)]));
+    const jwtSecretArn = Object.values(secretArns)[0];
+    if (jwtSecretArn === undefined) throw new PlanError('the plan declares no aws_secretsmanager_secret for the JWT signing key');
     const local: LocalValues = {
       snsEndpoint: sns.endpoint,
       topicArns: Object.fromEntries(Object.entries(topicNames).map(([resource, name]) => [resource, sns.topicArn(name)])),
       region: LOCAL_REGION,
       tableName: localName(plan, 'aws_dynamodb_table', 'name', DEFAULT_TABLE_NAME),
       bucketName: localName(plan, 'aws_s3_bucket', 'bucket', localName(plan, 'aws_s3_bucket', 'bucket_prefix', '', 'local') || DEFAULT_BUCKET_NAME),
-      jwtSecret,
+      secretsManagerEndpoint: secretsManager.endpoint,
+      secretArns,
       s3Endpoint: `http://127.0.0.1:${s3Port}`,
       dynamodbEndpoint: `http://127.0.0.1:${dynamodbPort}`,
       credentials: LOCAL_CREDENTIALS,
@@ -226,6 +241,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       bucketName: local.bucketName,
       snsEndpoint: sns.endpoint,
       deadLetterDir,
+      secretsManagerEndpoint: secretsManager.endpoint,
+      jwtSecretArn,
       ...maxUsersOf(definitions),
     };
     if (stackFile) {
@@ -236,7 +253,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     return {
       ...info,
-      jwtSecretFile,
       functionsDir,
       manifest,
       planDir,
@@ -272,17 +288,21 @@ function topicNamesOf(plan: SynthesizedPlan): Record<string, string> {
   );
 }
 
-/** 48 random bytes, generated once and kept with the data (mode 0600). Never logged. */
-function readOrCreateSecret(file: string): string {
-  if (existsSync(file)) {
-    chmodSync(file, 0o600);
-    const secret = readFileSync(file, 'utf8').trim();
-    if (secret) return secret;
-  }
-  const secret = randomBytes(48).toString('base64url');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
-  return secret;
+/** Local name of each `aws_secretsmanager_secret` by logical name: its name, or its prefix + "local". */
+function secretNamesOf(plan: SynthesizedPlan): Record<string, string> {
+  return Object.fromEntries(
+    plan.resources('aws_secretsmanager_secret').map(([resource, block]) => {
+      for (const [attribute, suffix] of [['name', ''], ['name_prefix', 'local']] as const) {
+        try {
+          const value = plan.resolve(block[attribute] ?? null);
+          if (typeof value === 'string' && value) return [resource, `${value}${suffix}`];
+        } catch (err) {
+          if (!(err instanceof PlanError)) throw err;
+        }
+      }
+      return [resource, resource];
+    }),
+  );
 }
 
 /**

@@ -2,13 +2,15 @@
  * Reads the Lambda bundle zips with node alone (no unzip binary, no extra package):
  * the central directory, stored and deflated entries, CRC-checked.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { crc32, inflateRawSync } from 'node:zlib';
 
 export interface ZipEntry {
   readonly name: string;
   readonly data: Buffer;
+  /** Unix permission bits the archive records (e.g. 0o755 for a native binary), if any. */
+  readonly mode?: number;
 }
 
 const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
@@ -31,6 +33,8 @@ export function readZip(file: string): ZipEntry[] {
     const nameLength = zip.readUInt16LE(offset + 28);
     const extraLength = zip.readUInt16LE(offset + 30);
     const commentLength = zip.readUInt16LE(offset + 32);
+    const madeByUnix = zip.readUInt8(offset + 5) === 3;
+    const unixMode = (zip.readUInt32LE(offset + 38) >>> 16) & 0o777;
     const localOffset = zip.readUInt32LE(offset + 42);
     const name = zip.toString('utf8', offset + 46, offset + 46 + nameLength);
     offset += 46 + nameLength + extraLength + commentLength;
@@ -44,12 +48,12 @@ export function readZip(file: string): ZipEntry[] {
     else if (method === 8) data = inflateRawSync(raw);
     else throw new Error(`${file}: entry ${name} uses unsupported compression method ${method}`);
     if (crc32(data) >>> 0 !== crc) throw new Error(`${file}: CRC mismatch in ${name}`);
-    entries.push({ name, data });
+    entries.push({ name, data, ...(madeByUnix && unixMode !== 0 ? { mode: unixMode } : {}) });
   }
   return entries;
 }
 
-/** Extracts every entry under `dir`, refusing names that would escape it. */
+/** Extracts every entry under `dir` with its recorded mode (executables stay executable), refusing names that would escape it. */
 export function extractZip(file: string, dir: string): string[] {
   const root = path.resolve(dir);
   const names: string[] = [];
@@ -57,7 +61,8 @@ export function extractZip(file: string, dir: string): string[] {
     const target = path.resolve(root, entry.name);
     if (!target.startsWith(root + path.sep)) throw new Error(`${file}: entry ${entry.name} escapes the target directory`);
     mkdirSync(path.dirname(target), { recursive: true });
-    writeFileSync(target, entry.data);
+    writeFileSync(target, entry.data, entry.mode !== undefined ? { mode: entry.mode } : {});
+    if (entry.mode !== undefined) chmodSync(target, entry.mode); // writeFileSync's mode only applies to new files, and the umask trims it
     names.push(entry.name);
   }
   return names;

@@ -225,7 +225,7 @@ export async function run(argv: readonly string[]): Promise<void> {
       if ((await users.get(name)) === undefined) throw new UsageError(`no user "${name}" in ${target}`);
       const { password, generated } = await choosePassword(args);
       await users.update(name, { passwordHash: await hashPassword(password) });
-      await users.clearLoginLimiter(name);
+      await users.clearLoginLimiters(name);
       process.stdout.write(`password of ${name} changed in ${target}\n`);
       announce(generated, name, password);
       return;

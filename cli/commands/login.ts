@@ -1,7 +1,7 @@
 /** `media-store login`: exchanges username and password for a token saved in the config file. */
 import { createInterface } from 'node:readline';
 import { ApiClient } from '../api-client';
-import { readConfig, writeConfig } from '../config';
+import { normalizeApiUrl, readConfig, withSession, writeConfig, type CliSessionAnswer } from '../config';
 import { ApiError, CliError, UsageError } from '../errors';
 import type { CliIo } from '../io';
 import type { RetryPolicy } from '../retry';
@@ -80,20 +80,36 @@ export async function login(io: CliIo, options: LoginOptions): Promise<void> {
   if (!password) throw new UsageError('a password is required');
 
   const api = new ApiClient({ baseUrl: options.apiUrl, retry: options.retry, ...(options.debug ? { debug: options.debug } : {}) });
-  let answer: { token: string; expiresAt?: string };
+  let answer: CliSessionAnswer;
   try {
-    answer = await api.post<{ token: string; expiresAt?: string }>('/auth/login', { username, password });
+    // "cli": the refresh token comes in the body (a browser gets it as a cookie).
+    answer = await api.post<CliSessionAnswer>('/auth/login', { username, password, client: 'cli' });
   } catch (error) {
     if (error instanceof ApiError && (error.status === 401 || error.status === 400)) throw new CliError(`login failed: ${error.message}`);
     throw error;
   }
   const previous = readConfig(options.configFile);
-  writeConfig(options.configFile, {
-    ...previous,
-    url: options.apiUrl,
-    username,
-    token: answer.token,
-    ...(answer.expiresAt ? { tokenExpiresAt: answer.expiresAt } : {}),
-  });
-  io.stdout(`logged in to ${options.apiUrl} as ${username}${answer.expiresAt ? ` until ${answer.expiresAt}` : ''}\n`);
+  writeConfig(options.configFile, { ...withSession(previous, options.apiUrl, answer), username });
+  const until = answer.refreshExpiresAt ?? answer.expiresAt;
+  io.stdout(`logged in to ${options.apiUrl} as ${username}${until ? ` until ${until}` : ''}\n`);
+}
+
+/**
+ * A new access token from the refresh token saved by `login`; the rotated refresh token
+ * replaces the old one in the config file. `undefined` when there is none for this API or the
+ * session has ended (the caller's refusal then surfaces: run `media-store login`).
+ */
+export async function renewSession(configFile: string, apiUrl: string, retry: RetryPolicy): Promise<{ token: string; expiresAt?: number } | undefined> {
+  const config = readConfig(configFile);
+  if (!config.refreshToken || !config.url || normalizeApiUrl(config.url) !== apiUrl) return undefined;
+  let answer: CliSessionAnswer;
+  try {
+    answer = await new ApiClient({ baseUrl: apiUrl, retry }).post<CliSessionAnswer>('/auth/refresh', { refreshToken: config.refreshToken });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return undefined;
+    throw error;
+  }
+  writeConfig(configFile, withSession(readConfig(configFile), apiUrl, answer));
+  const expiresAt = answer.expiresAt !== undefined ? Date.parse(answer.expiresAt) : Number.NaN;
+  return { token: answer.token, ...(Number.isFinite(expiresAt) ? { expiresAt } : {}) };
 }

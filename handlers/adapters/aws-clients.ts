@@ -69,3 +69,16 @@ export function setDefaultClients(clients: { s3?: S3Client; documents?: DynamoDB
 export function isConditionalCheckFailed(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
+
+/**
+ * Which items of a cancelled transaction failed their condition (by position), or
+ * `undefined` when the error is not a cancelled transaction.
+ */
+export function cancelledItems(error: unknown): boolean[] | undefined {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
+  const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  if (reasons !== undefined) return reasons.map((r) => r.Code === 'ConditionalCheckFailed');
+  // Some emulators only name the reasons in the message: "[ConditionalCheckFailed, None]".
+  const listed = /\[([^\]]*)\]/.exec(error.message)?.[1];
+  return listed?.split(',').map((r) => r.trim() === 'ConditionalCheckFailed');
+}

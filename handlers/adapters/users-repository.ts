@@ -11,10 +11,11 @@
  */
 import { BatchGetCommand, DeleteCommand, GetCommand, paginateQuery, paginateScan, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Conflict, NotFound } from '../core/errors';
-import { loginLimiterKey, userCountKey, userDirectoryKey, userItemKey, USER_DIRECTORY_PARTITION, USER_NAME_PREFIX } from '../core/keys';
+import { userCountKey, userDirectoryKey, userItemKey, USER_DIRECTORY_PARTITION, USER_NAME_PREFIX, type ItemKey } from '../core/keys';
 import type { LoginLimiterState } from '../core/login-throttle';
-import { isRole, type Role } from '../core/roles';
-import { defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
+import { isRole, parseFolderLimits, type Role } from '../core/roles';
+import { LEGACY_SESSION_VERSION, newSessionVersion } from '../core/session';
+import { cancelledItems, defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
 
 export interface NewUser {
   readonly username: string;
@@ -26,6 +27,11 @@ export interface NewUser {
 }
 
 export interface UserRecord extends NewUser {
+  /**
+   * Changes with every role, folder or password change: access tokens carry it, and a token
+   * (or refresh token) of another version is refused. See handlers/core/session.ts.
+   */
+  readonly sessionVersion: string;
   /** ISO 8601. */
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -36,6 +42,14 @@ export interface UserChanges {
   readonly role?: Role;
   /** New folder limits; `null` removes them (every folder). */
   readonly folders?: readonly string[] | null;
+}
+
+export interface UpdateOptions {
+  /**
+   * Keep the user's sessions (a re-hash of the same password at login). Any other change
+   * starts a new session version: the user's tokens are refused from then on. @default false
+   */
+  readonly keepSessions?: boolean;
 }
 
 /** A limiter record with the version its conditional update must match. */
@@ -109,6 +123,7 @@ export class UsersRepository {
       role: user.role,
       passwordHash: user.passwordHash,
       ...(folders !== undefined ? { folders } : {}),
+      sessionVersion: newSessionVersion(),
       createdAt: now,
       updatedAt: now,
     };
@@ -210,7 +225,7 @@ export class UsersRepository {
                 },
               },
             ]);
-        await this.clearLoginLimiter(username);
+        await this.clearLoginLimiters(username);
         return;
       } catch (error) {
         const failed = cancelledItems(error);
@@ -227,16 +242,17 @@ export class UsersRepository {
    * such user and `LastAdmin` (409) when it would demote the only admin. Admins carry no
    * folder limits: making a user admin drops them.
    */
-  async update(username: string, changes: UserChanges): Promise<void> {
-    if (changes.role === undefined) return this.updateProfile(username, changes, undefined);
+  async update(username: string, changes: UserChanges, options: UpdateOptions = {}): Promise<void> {
+    const keepSessions = options.keepSessions ?? false;
+    if (changes.role === undefined) return this.updateProfile(username, changes, undefined, keepSessions);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       const current = await this.get(username);
       if (current === undefined) throw new NotFound(`User "${username}" does not exist`);
       const adminDelta = (changes.role === 'admin' ? 1 : 0) - (current.role === 'admin' ? 1 : 0);
-      if (adminDelta === 0) return this.updateProfile(username, changes, current.role);
+      if (adminDelta === 0) return this.updateProfile(username, changes, current.role, keepSessions);
       try {
         await this.transact([
-              { Update: { TableName: this.tableName, ...this.profileUpdate(username, changes, current.role) } },
+              { Update: { TableName: this.tableName, ...this.profileUpdate(username, changes, current.role, keepSessions) } },
               {
                 Update: {
                   TableName: this.tableName,
@@ -299,12 +315,12 @@ export class UsersRepository {
     }
   }
 
-  private async updateProfile(username: string, changes: UserChanges, expectedRole: Role | undefined): Promise<void> {
+  private async updateProfile(username: string, changes: UserChanges, expectedRole: Role | undefined, keepSessions: boolean): Promise<void> {
     try {
-      await this.client.send(new UpdateCommand({ TableName: this.tableName, ...this.profileUpdate(username, changes, expectedRole) }));
+      await this.client.send(new UpdateCommand({ TableName: this.tableName, ...this.profileUpdate(username, changes, expectedRole, keepSessions) }));
     } catch (error) {
       if (isConditionalCheckFailed(error)) {
-        if (expectedRole !== undefined && (await this.get(username)) !== undefined) return this.update(username, changes);
+        if (expectedRole !== undefined && (await this.get(username)) !== undefined) return this.update(username, changes, { keepSessions });
         throw new NotFound(`User "${username}" does not exist`, { cause: error });
       }
       throw error;
@@ -312,11 +328,15 @@ export class UsersRepository {
   }
 
   /** The profile update: only if the user exists (and still has `expectedRole`, when given). */
-  private profileUpdate(username: string, changes: UserChanges, expectedRole: Role | undefined) {
+  private profileUpdate(username: string, changes: UserChanges, expectedRole: Role | undefined, keepSessions: boolean) {
     const sets = ['updatedAt = :now'];
     const removes: string[] = [];
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':now': new Date().toISOString() };
+    if (!keepSessions) {
+      sets.push('sessionVersion = :session');
+      values[':session'] = newSessionVersion();
+    }
     if (changes.passwordHash !== undefined) {
       sets.push('passwordHash = :hash');
       values[':hash'] = changes.passwordHash;
@@ -342,8 +362,9 @@ export class UsersRepository {
     };
   }
 
-  async getLoginLimiter(username: string): Promise<VersionedLimiter | undefined> {
-    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: loginLimiterKey(username), ConsistentRead: true }));
+  /** A login limiter record (handlers/core/login-throttle.ts) at `key`. */
+  async getLoginLimiter(key: ItemKey): Promise<VersionedLimiter | undefined> {
+    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
     const item = out.Item;
     if (item === undefined || typeof item.failures !== 'number' || typeof item.lastFailureAt !== 'number') return undefined;
     const state: LoginLimiterState = {
@@ -358,12 +379,12 @@ export class UsersRepository {
    * Writes the limiter if nobody else did since `expectedVersion` was read (`undefined`: no
    * record yet). Returns false when another login got there first; the caller re-reads.
    */
-  async saveLoginLimiter(username: string, state: LoginLimiterState, expectedVersion: number | undefined, ttl: number): Promise<boolean> {
+  async saveLoginLimiter(key: ItemKey, state: LoginLimiterState, expectedVersion: number | undefined, ttl: number): Promise<boolean> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...loginLimiterKey(username), ...state, version: (expectedVersion ?? 0) + 1, ttl },
+          Item: { ...key, ...state, version: (expectedVersion ?? 0) + 1, ttl },
           ...(expectedVersion === undefined
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': expectedVersion } }),
@@ -376,25 +397,29 @@ export class UsersRepository {
     }
   }
 
-  async clearLoginLimiter(username: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: loginLimiterKey(username) }));
+  async clearLoginLimiter(key: ItemKey): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key }));
+  }
+
+  /** Deletes every login limiter of the user (all sources): an admin's unlock, with a password reset. */
+  async clearLoginLimiters(username: string): Promise<void> {
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :login)',
+        ExpressionAttributeValues: { ':pk': userItemKey(username).pk, ':login': 'LOGIN' },
+        ProjectionExpression: 'pk, sk',
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) await this.clearLoginLimiter({ pk: String(item.pk), sk: String(item.sk) });
+    }
   }
 }
 
 const numberOr0 = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
-
-/**
- * Which items of a cancelled transaction failed their condition (by position), or
- * `undefined` when the error is not a cancelled transaction.
- */
-function cancelledItems(error: unknown): boolean[] | undefined {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
-  const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-  if (reasons !== undefined) return reasons.map((r) => r.Code === 'ConditionalCheckFailed');
-  // Some emulators only name the reasons in the message: "[ConditionalCheckFailed, None]".
-  const listed = /\[([^\]]*)\]/.exec(error.message)?.[1];
-  return listed?.split(',').map((r) => r.trim() === 'ConditionalCheckFailed');
-}
 
 /** A cancelled transaction none of whose conditions failed, only conflicting with another. */
 function isTransactionConflict(error: unknown): boolean {
@@ -406,15 +431,32 @@ function isTransactionConflict(error: unknown): boolean {
   return codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
 }
 
+/**
+ * The folder limits as stored: absent → every folder; a non-empty list of normalized folder
+ * paths → those. Anything else (a string, a set, an empty list, other element types) cannot be
+ * read, and fails closed: `[]`, no folder at all.
+ */
+export function storedFolderLimits(value: unknown): readonly string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.length === 0 || !value.every((f) => typeof f === 'string')) return [];
+  try {
+    const limits = parseFolderLimits(value);
+    return limits === undefined ? undefined : limits;
+  } catch {
+    return [];
+  }
+}
+
 function toUser(item: Record<string, unknown>): UserRecord | undefined {
-  const { username, role, passwordHash, folders, createdAt, updatedAt } = item;
+  const { username, role, passwordHash, folders, sessionVersion, createdAt, updatedAt } = item;
   if (typeof username !== 'string' || !isRole(role) || typeof passwordHash !== 'string') return undefined;
-  const limits = Array.isArray(folders) && role !== 'admin' ? folders.filter((f): f is string => typeof f === 'string') : [];
+  const limits = role === 'admin' ? undefined : storedFolderLimits(folders);
   return {
     username,
     role,
     passwordHash,
-    ...(limits.length > 0 ? { folders: limits } : {}),
+    ...(limits !== undefined ? { folders: limits } : {}),
+    sessionVersion: typeof sessionVersion === 'string' && sessionVersion !== '' ? sessionVersion : LEGACY_SESSION_VERSION,
     createdAt: typeof createdAt === 'string' ? createdAt : '',
     updatedAt: typeof updatedAt === 'string' ? updatedAt : '',
   };

@@ -9,14 +9,21 @@ export interface AuthConfig {
   readonly secret: JwtSecretSource;
   /** @default "media-store" */
   readonly issuer: string;
-  /** @default 3600 */
+  /** Access token lifetime. @default 300 */
   readonly tokenTtlSeconds: number;
+  /** Refresh token lifetime, renewed at each refresh (sliding). @default 2592000 (30 days) */
+  readonly refreshTokenTtlSeconds: number;
   /** @default 5 failures, then 900 s locked */
   readonly throttle: ThrottlePolicy;
   /** Most users the users API lets exist. @default 10 */
   readonly maxUsers: number;
   readonly logLevel: LogLevel;
 }
+
+export const DEFAULT_TOKEN_TTL_SECONDS = 300;
+export const DEFAULT_REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+/** How long the auth function signs with the AWSCURRENT key it read before reading it again. */
+export const SIGNING_KEY_MAX_AGE_SECONDS = 10;
 
 /** A family or a small team: the seeds' family app has two users. */
 export const DEFAULT_MAX_USERS = 10;
@@ -28,7 +35,8 @@ export function parseAuthConfig(env: Env): AuthConfig {
     tableName: requiredString(env, 'TABLE_NAME'),
     secret: jwtSecretSource(env),
     issuer: optionalString(env, 'JWT_ISSUER', DEFAULT_ISSUER),
-    tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 3600, { min: 60, max: 7 * 24 * 3600 }),
+    tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', DEFAULT_TOKEN_TTL_SECONDS, { min: 60, max: 7 * 24 * 3600 }),
+    refreshTokenTtlSeconds: integer(env, 'REFRESH_TOKEN_TTL_SECONDS', DEFAULT_REFRESH_TOKEN_TTL_SECONDS, { min: 300, max: 365 * 24 * 3600 }),
     throttle: {
       maxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, { min: 1, max: 1000 }),
       lockoutSeconds: integer(env, 'LOGIN_LOCKOUT_SECONDS', 900, { min: 1, max: 24 * 3600 }),

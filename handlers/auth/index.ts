@@ -1,10 +1,11 @@
-/** Lambda entry point: login and health. */
+/** Lambda entry point: login, sessions, users and health. */
 import { createLogger } from '../core/logger';
 import { prepareDummyHash } from '../core/password';
-import { jwtSecretLoader } from '../adapters/jwt-secret';
+import { jwtKeys } from '../adapters/jwt-secret';
+import { SessionsRepository } from '../adapters/sessions-repository';
 import { UsersRepository } from '../adapters/users-repository';
 import { createApiHandler } from '../http/api-handler';
-import { parseAuthConfig } from './config';
+import { parseAuthConfig, SIGNING_KEY_MAX_AGE_SECONDS } from './config';
 import { authRoutes } from './routes';
 
 const config = parseAuthConfig(process.env);
@@ -15,9 +16,12 @@ prepareDummyHash().catch((error: unknown) => logger.error('dummy hash failed', {
 export const handler = createApiHandler(
   authRoutes({
     users: new UsersRepository({ tableName: config.tableName }),
-    loadSecret: jwtSecretLoader(config.secret),
+    sessions: new SessionsRepository({ tableName: config.tableName }),
+    // The signer re-reads AWSCURRENT often, so new tokens use a rotated key within seconds.
+    keys: jwtKeys(config.secret, { createIfMissing: true, maxAgeSeconds: SIGNING_KEY_MAX_AGE_SECONDS }),
     issuer: config.issuer,
     tokenTtlSeconds: config.tokenTtlSeconds,
+    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     throttle: config.throttle,
     maxUsers: config.maxUsers,
     logger,

@@ -1,37 +1,30 @@
 /**
- * `POST /auth/login`: username + password → a signed JWT. Unknown users and wrong passwords
- * take the same path — the same scrypt work, the same limiter write, the same 401 — so
- * neither the body nor the timing tells them apart. Repeated failures lock the name (429).
+ * `POST /auth/login`: username + password → a session (handlers/auth/session.ts): a short
+ * access token and a refresh token. Unknown users and wrong passwords take the same path —
+ * the same scrypt work, the same limiter writes, the same 401 — so neither the body nor the
+ * timing tells them apart. Repeated failures lock the (username, source) pair, and a source
+ * failing across many usernames is locked as a whole (429); see handlers/core/login-throttle.ts.
  */
 import { TooManyRequests, Unauthorized, ValidationError } from '../core/errors';
-import { checkLoginAllowed, limiterExpiresAt, recordLoginFailure, type LoginLimiterState, type ThrottlePolicy } from '../core/login-throttle';
-import type { Logger } from '../core/logger';
+import { sourceLimiterKey, userSourceLimiterKey, type ItemKey } from '../core/keys';
+import { checkLoginAllowed, limiterExpiresAt, recordLoginFailure, sourceHash, sourcePolicy, type LoginLimiterState, type ThrottlePolicy } from '../core/login-throttle';
 import { hashPassword, needsRehash, verifyPassword } from '../core/password';
-import { signToken } from '../core/token';
+import { parseSessionClient, type SessionClient } from '../core/session';
 import type { UsersRepository, VersionedLimiter } from '../adapters/users-repository';
+import { openSession, type IssuedSession, type SessionDeps } from './session';
 
 export type LoginUserStore = Pick<UsersRepository, 'get' | 'update' | 'getLoginLimiter' | 'saveLoginLimiter' | 'clearLoginLimiter'>;
 
-export interface LoginDeps {
+export interface LoginDeps extends SessionDeps {
   readonly users: LoginUserStore;
-  readonly loadSecret: () => Promise<string>;
-  readonly issuer: string;
-  readonly tokenTtlSeconds: number;
   readonly throttle: ThrottlePolicy;
-  readonly logger: Logger;
-  /** @default the clock */
-  readonly now?: () => Date;
 }
 
 export interface LoginRequest {
   readonly username: string;
   readonly password: string;
-}
-
-export interface LoginResponse {
-  readonly token: string;
-  /** ISO 8601. */
-  readonly expiresAt: string;
+  /** Where the refresh token goes: a cookie (browser, the default) or the body (`"cli"`). */
+  readonly client: SessionClient;
 }
 
 export const INVALID_CREDENTIALS = 'Invalid username or password';
@@ -40,66 +33,81 @@ const MAX_PASSWORD_LENGTH = 1024;
 
 export function parseLoginRequest(body: unknown): LoginRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('body', 'must be a JSON object with username and password');
-  const { username, password } = body as Record<string, unknown>;
+  const { username, password, client } = body as Record<string, unknown>;
   if (typeof username !== 'string' || username.length === 0) throw new ValidationError('username', 'is required and must be a non-empty string');
   if (username.length > MAX_USERNAME_LENGTH) throw new ValidationError('username', `must be at most ${MAX_USERNAME_LENGTH} characters`);
   if (typeof password !== 'string' || password.length === 0) throw new ValidationError('password', 'is required and must be a non-empty string');
   if (password.length > MAX_PASSWORD_LENGTH) throw new ValidationError('password', `must be at most ${MAX_PASSWORD_LENGTH} characters`);
-  return { username, password };
+  return { username, password, client: parseSessionClient(client) };
 }
 
 class InvalidCredentials extends Unauthorized {
   override readonly code = 'InvalidCredentials';
 }
 
-export async function login(request: LoginRequest, deps: LoginDeps): Promise<LoginResponse> {
+/** One limiter: where it is stored and the policy it counts by. */
+interface Limiter {
+  readonly key: ItemKey;
+  readonly policy: ThrottlePolicy;
+  readonly record: VersionedLimiter | undefined;
+}
+
+/** `sourceIp`: the client's address as API Gateway saw it; only a keyed hash of it is stored. */
+export async function login(request: LoginRequest, sourceIp: string | undefined, deps: LoginDeps): Promise<IssuedSession> {
   const now = (deps.now ?? (() => new Date()))();
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const { username, password } = request;
 
-  const limiter = await deps.users.getLoginLimiter(username);
-  const gate = checkLoginAllowed(limiter?.state, nowSeconds);
-  if (!gate.allowed) {
-    deps.logger.info('login throttled', { username, retryAfterSeconds: gate.retryAfterSeconds });
-    throw new TooManyRequests('Too many failed logins; try again later', gate.retryAfterSeconds);
+  const signing = await deps.keys.signingKey();
+  const source = sourceHash(sourceIp, signing.secret);
+  const limiters = await Promise.all(
+    [
+      { key: userSourceLimiterKey(username, source), policy: deps.throttle },
+      { key: sourceLimiterKey(source), policy: sourcePolicy(deps.throttle) },
+    ].map(async (l): Promise<Limiter> => ({ ...l, record: await deps.users.getLoginLimiter(l.key) })),
+  );
+  const retryAfter = Math.max(0, ...limiters.map((l) => {
+    const gate = checkLoginAllowed(l.record?.state, nowSeconds);
+    return gate.allowed ? 0 : gate.retryAfterSeconds;
+  }));
+  if (retryAfter > 0) {
+    deps.logger.info('login throttled', { username, source, retryAfterSeconds: retryAfter });
+    throw new TooManyRequests('Too many failed logins; try again later', retryAfter);
   }
 
   const user = await deps.users.get(username);
   const valid = await verifyPassword(password, user?.passwordHash);
   if (!valid || user === undefined) {
-    const state = await registerFailure(deps, username, limiter, nowSeconds);
-    deps.logger.info('login failed', { username, locked: state?.lockedUntil !== undefined });
+    const states = await Promise.all(limiters.map((l) => registerFailure(deps, l, nowSeconds)));
+    deps.logger.info('login failed', { username, source, locked: states.some((s) => s?.lockedUntil !== undefined) });
     throw new InvalidCredentials(INVALID_CREDENTIALS);
   }
 
-  if (limiter !== undefined) await deps.users.clearLoginLimiter(username);
+  const [userSource] = limiters;
+  if (userSource?.record !== undefined) await deps.users.clearLoginLimiter(userSource.key);
   if (needsRehash(user.passwordHash)) await upgradeHash(deps, username, password);
-  const { token, claims } = signToken({ username: user.username, role: user.role, folders: user.folders }, {
-    secret: await deps.loadSecret(),
-    issuer: deps.issuer,
-    ttlSeconds: deps.tokenTtlSeconds,
-    now: nowSeconds,
-  });
-  deps.logger.info('login succeeded', { username, role: user.role });
-  return { token, expiresAt: new Date(claims.exp * 1000).toISOString() };
+  const session = await openSession(user, deps, nowSeconds);
+  deps.logger.info('login succeeded', { username, role: user.role, client: request.client });
+  return session;
 }
 
 /** Counts one failure with optimistic concurrency, so parallel guesses cannot skip the lock. */
-async function registerFailure(deps: LoginDeps, username: string, first: VersionedLimiter | undefined, now: number): Promise<LoginLimiterState | undefined> {
-  let current = first;
+async function registerFailure(deps: LoginDeps, limiter: Limiter, now: number): Promise<LoginLimiterState | undefined> {
+  let current = limiter.record;
   for (let attempt = 0; attempt < 5; attempt += 1) {
-    const next = recordLoginFailure(current?.state, now, deps.throttle);
-    if (await deps.users.saveLoginLimiter(username, next, current?.version, limiterExpiresAt(next, deps.throttle))) return next;
-    current = await deps.users.getLoginLimiter(username);
+    const next = recordLoginFailure(current?.state, now, limiter.policy);
+    if (await deps.users.saveLoginLimiter(limiter.key, next, current?.version, limiterExpiresAt(next, limiter.policy))) return next;
+    current = await deps.users.getLoginLimiter(limiter.key);
   }
-  deps.logger.warn('login limiter contended; failure not counted', { username });
+  deps.logger.warn('login limiter contended; failure not counted', { limiter: limiter.key.sk });
   return undefined;
 }
 
-/** Re-hashes with the current parameters after a successful login; best effort. */
+/** Re-hashes with the current parameters after a successful login; best effort, sessions kept. */
 async function upgradeHash(deps: LoginDeps, username: string, password: string): Promise<void> {
   try {
-    await deps.users.update(username, { passwordHash: await hashPassword(password) });
+    await deps.users.update(username, { passwordHash: await hashPassword(password) }, { keepSessions: true });
+    deps.logger.info('password re-hashed with the current parameters', { username });
   } catch (error) {
     deps.logger.warn('password rehash failed', { username, error });
   }

@@ -2,8 +2,9 @@
  * The users API, for admins only: `GET /users`, `POST /users`, `PATCH /users/{username}`,
  * `DELETE /users/{username}`. The repository's transactions keep the module's maximum
  * number of users (409 `MaxUsersReached`) and at least one admin (409 `LastAdmin`).
- * Role and folder changes reach a user's requests at their next login: tokens already
- * issued keep their claims until they expire (`token_ttl_seconds`).
+ * Role, folder and password changes (and deletion) end the user's sessions: the user's
+ * session version changes, so the authorizer refuses their access tokens (within its cache
+ * TTL) and refresh refuses their refresh tokens at once (handlers/core/session.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { NotFound, ValidationError } from '../core/errors';
@@ -15,7 +16,7 @@ import { USERNAME_PATTERN, type UserChanges, type UserRecord, type UsersReposito
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 1024;
 
-export type ManagedUserStore = Pick<UsersRepository, 'list' | 'get' | 'create' | 'update' | 'remove' | 'counts' | 'clearLoginLimiter'>;
+export type ManagedUserStore = Pick<UsersRepository, 'list' | 'get' | 'create' | 'update' | 'remove' | 'counts' | 'clearLoginLimiters'>;
 
 export interface ManageUsersDeps {
   readonly users: ManagedUserStore;
@@ -138,7 +139,8 @@ export async function changeUser(username: string, request: ChangeUserRequest, c
     ...(request.password !== undefined ? { passwordHash: await hashPassword(request.password) } : {}),
   };
   await deps.users.update(username, changes);
-  if (request.password !== undefined) await deps.users.clearLoginLimiter(username);
+  // A password reset is also the admin's unlock: every (user, source) lock goes with it.
+  if (request.password !== undefined) await deps.users.clearLoginLimiters(username);
   const updated = await deps.users.get(username);
   if (updated === undefined) throw new NotFound(`User "${username}" does not exist`);
   deps.logger.info('user changed', { by: caller.username, username, role: updated.role, password: request.password !== undefined, folders: request.folders !== undefined });

@@ -1,9 +1,11 @@
 /** The auth function's routes: exactly `routesOf('auth')` in contract/routes.ts. */
 import { requirePermission, type Caller } from '../core/roles';
 import { principal } from '../http/principal';
+import { clearedRefreshCookie, refreshCookie, refreshTokenFromCookies, type SessionClient } from '../core/session';
 import { json } from '../http/response';
-import type { ApiEvent, RouteMap } from '../http/types';
+import type { ApiEvent, ApiResult, RouteMap } from '../http/types';
 import { login, parseLoginRequest, type LoginDeps } from './login';
+import { currentUser, endSession, InvalidRefreshToken, parseRefreshRequest, refreshSession, type IssuedSession } from './session';
 import { changeUser, createUser, deleteUser, listUsers, parseChangeUserRequest, parseCreateUserRequest, parseUsername, type ManageUsersDeps } from './manage-users';
 
 export type AuthDeps = LoginDeps & Pick<ManageUsersDeps, 'maxUsers'> & { readonly users: LoginDeps['users'] & ManageUsersDeps['users'] };
@@ -17,9 +19,42 @@ function admin(event: ApiEvent): Caller {
 
 const usernameParameter = (event: ApiEvent): string => parseUsername(event.pathParameters?.username, 'username');
 
+/**
+ * A session as the client asked for it: a browser gets the refresh token as an HttpOnly
+ * cookie, the CLI in the body (`refreshToken`, `refreshExpiresAt`).
+ */
+function sessionResponse(session: IssuedSession, client: SessionClient, refreshTtlSeconds: number): ApiResult {
+  if (client === 'cli') {
+    return json(200, { ...session.access, refreshToken: session.refresh.token, refreshExpiresAt: new Date(session.refresh.expiresAt * 1000).toISOString() });
+  }
+  return { ...json(200, session.access), cookies: [refreshCookie(session.refresh.token, refreshTtlSeconds)] };
+}
+
 export function authRoutes(deps: AuthDeps): RouteMap {
   return {
-    'POST /auth/login': async (event) => json(200, await login(parseLoginRequest(event.parsedBody), deps)),
+    'POST /auth/login': async (event) => {
+      const request = parseLoginRequest(event.parsedBody);
+      const session = await login(request, event.requestContext?.http?.sourceIp, deps);
+      return sessionResponse(session, request.client, deps.refreshTokenTtlSeconds);
+    },
+    'POST /auth/refresh': async (event) => {
+      const fromBody = parseRefreshRequest(event.parsedBody).refreshToken;
+      const client: SessionClient = fromBody !== undefined ? 'cli' : 'browser';
+      try {
+        const session = await refreshSession(fromBody ?? refreshTokenFromCookies(event.cookies), deps);
+        return sessionResponse(session, client, deps.refreshTokenTtlSeconds);
+      } catch (error) {
+        // A browser holding a dead cookie should stop sending it.
+        if (error instanceof InvalidRefreshToken && client === 'browser') throw new InvalidRefreshToken({ headers: { 'set-cookie': clearedRefreshCookie() }, cause: error });
+        throw error;
+      }
+    },
+    'POST /auth/logout': async (event) => {
+      const fromBody = parseRefreshRequest(event.parsedBody).refreshToken;
+      await endSession(fromBody ?? refreshTokenFromCookies(event.cookies), deps);
+      return { statusCode: 204, headers: { 'cache-control': 'no-store' }, cookies: [clearedRefreshCookie()] };
+    },
+    'GET /auth/me': async (event) => json(200, await currentUser(principal(event).username, deps)),
     'GET /health': async () => json(200, { status: 'ok' }),
     'GET /users': async (event) => json(200, await listUsers(admin(event), deps)),
     'POST /users': async (event) => {

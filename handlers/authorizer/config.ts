@@ -1,9 +1,11 @@
 /** The authorizer's configuration, parsed once at cold start. */
-import { logLevel, optionalString, type Env, type LogLevel } from '../core/env';
+import { logLevel, optionalString, requiredString, type Env, type LogLevel } from '../core/env';
 import { jwtSecretSource, type JwtSecretSource } from '../adapters/jwt-secret';
 
 export interface AuthorizerConfig {
   readonly secret: JwtSecretSource;
+  /** Where the users' session versions are read. */
+  readonly tableName: string;
   /** Required `iss`. @default "media-store" */
   readonly issuer: string;
   readonly logLevel: LogLevel;
@@ -12,5 +14,10 @@ export interface AuthorizerConfig {
 export const DEFAULT_ISSUER = 'media-store';
 
 export function parseAuthorizerConfig(env: Env): AuthorizerConfig {
-  return { secret: jwtSecretSource(env), issuer: optionalString(env, 'JWT_ISSUER', DEFAULT_ISSUER), logLevel: logLevel(env) };
+  return {
+    secret: jwtSecretSource(env),
+    tableName: requiredString(env, 'TABLE_NAME'),
+    issuer: optionalString(env, 'JWT_ISSUER', DEFAULT_ISSUER),
+    logLevel: logLevel(env),
+  };
 }

@@ -1,13 +1,15 @@
 /** Lambda entry point: API Gateway HTTP API REQUEST authorizer. */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { createLogger } from '../core/logger';
-import { jwtSecretLoader } from '../adapters/jwt-secret';
+import { jwtKeys } from '../adapters/jwt-secret';
+import { sessionVersionReader } from '../adapters/session-versions';
 import { authorize, type AuthorizerResult } from './authorize';
 import { parseAuthorizerConfig } from './config';
 
 const config = parseAuthorizerConfig(process.env);
 const logger = createLogger({ level: config.logLevel, fields: { fn: 'authorizer' } });
-const loadSecret = jwtSecretLoader(config.secret);
+const keys = jwtKeys(config.secret);
+const sessionVersionOf = sessionVersionReader(config.tableName);
 
 export const handler = (event: APIGatewayRequestAuthorizerEventV2): Promise<AuthorizerResult> =>
-  authorize(event, { loadSecret, issuer: config.issuer, logger });
+  authorize(event, { keys: keys.verificationKey, sessionVersionOf, issuer: config.issuer, logger });

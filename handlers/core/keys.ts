@@ -18,13 +18,20 @@ export const FOLDER_MARKER_PREFIX = 'DIR#';
 /** A folder's marker lives in its parent's partition, so listing subfolders is one query. */
 export const folderMarkerKey = (parent: string, name: string): ItemKey => ({ pk: `${FOLDER_PREFIX}${parent}`, sk: `${FOLDER_MARKER_PREFIX}${name}` });
 export const userItemKey = (username: string): ItemKey => ({ pk: `USER#${username}`, sk: 'PROFILE' });
-export const loginLimiterKey = (username: string): ItemKey => ({ pk: `USER#${username}`, sk: 'LOGIN' });
 /** The user directory partition (`USER#`, an empty name no user can have): one `NAME#<name>` item per user, plus the counts. */
 export const USER_DIRECTORY_PARTITION = 'USER#';
 export const USER_NAME_PREFIX = 'NAME#';
 export const userDirectoryKey = (username: string): ItemKey => ({ pk: USER_DIRECTORY_PARTITION, sk: `${USER_NAME_PREFIX}${username}` });
 /** Counts of users and of admins, updated in the same transaction as the users themselves. */
 export const userCountKey = (): ItemKey => ({ pk: USER_DIRECTORY_PARTITION, sk: 'COUNT' });
+/** A session family (handlers/core/session.ts): who, which session version, until when. */
+export const sessionFamilyKey = (familyId: string): ItemKey => ({ pk: `SESSION#${familyId}`, sk: 'FAMILY' });
+/** A refresh token, by the SHA-256 of the token (the token itself is never stored). */
+export const refreshTokenKey = (tokenHash: string): ItemKey => ({ pk: `SESSION#${tokenHash}`, sk: 'REFRESH' });
+/** Failed logins from one source (hashed address) across every username. */
+export const sourceLimiterKey = (sourceHash: string): ItemKey => ({ pk: `USER#~source#${sourceHash}`, sk: 'LOGIN' });
+/** Failed logins of one username from one source. */
+export const userSourceLimiterKey = (username: string, sourceHash: string): ItemKey => ({ pk: `USER#${username}`, sk: `LOGIN#${sourceHash}` });
 export const uploadItemKey = (uploadId: string): ItemKey => ({ pk: `UPLOAD#${uploadId}`, sk: 'SESSION' });
 
 /** Keys of the `byType` index: files of one type, sorted by upload time. */

@@ -1,10 +1,14 @@
 /**
- * HS256 JSON Web Tokens with node:crypto. The algorithm is pinned: the header must say
- * `HS256`, so `alg: none` and algorithm swaps (HS512, RS256 with the secret as "public key")
- * are refused before any signature check. Verification never throws: it returns a typed
- * reason that the authorizer logs and maps to "not authorized".
+ * Access tokens: HS256 JSON Web Tokens signed and verified with `jose`, pinned to HS256
+ * (`algorithms: ['HS256']`), so `alg: none` and algorithm swaps (HS512, RS256 with the secret
+ * as "public key") are refused before any signature check. The header's `kid` names the
+ * signing key's version, so tokens signed before a key rotation verify with the previous key
+ * until they expire. Verification never throws for a bad token: it returns a typed reason that
+ * the authorizer logs and maps to "not authorized". Only a failure to look the key up (an
+ * infrastructure error, not the token's fault) is thrown.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { isRole, parseFolderLimits, type Role } from './roles';
 
 export interface TokenClaims {
@@ -19,11 +23,14 @@ export interface TokenClaims {
   readonly jti: string;
   /** Folder prefixes the user is limited to; absent: every folder. */
   readonly folders?: readonly string[];
+  /** The user's session version when the token was issued (see handlers/core/session.ts). */
+  readonly sv?: string;
 }
 
 export type TokenRejection =
   | 'malformed'
   | 'unsupported-algorithm'
+  | 'unknown-key'
   | 'bad-signature'
   | 'missing-claims'
   | 'wrong-issuer'
@@ -33,8 +40,18 @@ export type TokenRejection =
 
 export type VerifyResult = { readonly ok: true; readonly claims: TokenClaims } | { readonly ok: false; readonly reason: TokenRejection };
 
-export interface VerifyOptions {
+/** A signing key: the secret and the version id written as `kid` (absent: no `kid`). */
+export interface SigningKey {
+  readonly id?: string;
   readonly secret: string | Buffer;
+}
+
+/** The verification key for a token's `kid`, or `undefined` when no such key is valid. */
+export type KeyLookup = (kid: string | undefined) => Promise<string | Buffer | undefined>;
+
+export interface VerifyOptions {
+  /** One secret, or a lookup by `kid` (key rotation). */
+  readonly secret: string | Buffer | KeyLookup;
   readonly issuer: string;
   /** Epoch seconds; defaults to the clock. */
   readonly now?: number;
@@ -44,23 +61,28 @@ export interface VerifyOptions {
 
 export interface SignOptions {
   readonly secret: string | Buffer;
+  /** Written as the header's `kid`. */
+  readonly keyId?: string;
   readonly issuer: string;
   readonly ttlSeconds: number;
   readonly now?: number;
 }
 
+export interface TokenSubject {
+  readonly username: string;
+  readonly role: Role;
+  readonly folders?: readonly string[] | undefined;
+  readonly sessionVersion?: string;
+}
+
 export const MIN_SECRET_BYTES = 32;
-const SEGMENT = /^[A-Za-z0-9_-]+$/;
-const HEADER = { alg: 'HS256', typ: 'JWT' } as const;
+const ALGORITHM = 'HS256';
+const MAX_TOKEN_LENGTH = 8192;
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
-const encodeJson = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
-const hmac = (secret: string | Buffer, input: string): Buffer => createHmac('sha256', secret).update(input).digest();
+const keyBytes = (secret: string | Buffer): Uint8Array => (typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret);
 
-export function signToken(
-  subject: { username: string; role: Role; folders?: readonly string[] | undefined },
-  options: SignOptions,
-): { token: string; claims: TokenClaims } {
+export async function signToken(subject: TokenSubject, options: SignOptions): Promise<{ token: string; claims: TokenClaims }> {
   const iat = options.now ?? nowSeconds();
   const claims: TokenClaims = {
     sub: subject.username,
@@ -70,59 +92,88 @@ export function signToken(
     exp: iat + options.ttlSeconds,
     jti: randomBytes(16).toString('base64url'),
     ...(subject.folders !== undefined ? { folders: subject.folders } : {}),
+    ...(subject.sessionVersion !== undefined ? { sv: subject.sessionVersion } : {}),
   };
-  const signingInput = `${encodeJson(HEADER)}.${encodeJson(claims)}`;
-  return { token: `${signingInput}.${hmac(options.secret, signingInput).toString('base64url')}`, claims };
+  const token = await new SignJWT({ ...claims } as JWTPayload)
+    .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT', ...(options.keyId !== undefined ? { kid: options.keyId } : {}) })
+    .sign(keyBytes(options.secret));
+  return { token, claims };
 }
 
-function decodeJson(segment: string): unknown {
-  try {
-    return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
-export function verifyToken(token: string, options: VerifyOptions): VerifyResult {
+class UnknownKey extends Error {}
+
+export async function verifyToken(token: string, options: VerifyOptions): Promise<VerifyResult> {
   const reject = (reason: TokenRejection): VerifyResult => ({ ok: false, reason });
-  const parts = token.split('.');
-  if (token.length > 8192 || parts.length !== 3 || !parts.every((p) => SEGMENT.test(p))) return reject('malformed');
-  const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
+  if (token.length > MAX_TOKEN_LENGTH || token.split('.').length !== 3) return reject('malformed');
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    return reject('malformed');
+  }
+  // `typ` is optional, but when present it must say JWT (jose's `typ` option would require it).
+  if (header.typ !== undefined && header.typ !== 'JWT') return reject('unsupported-algorithm');
 
-  const header = decodeJson(headerPart);
-  if (!isObject(header)) return reject('malformed');
-  // Pinned algorithm; `crit` extensions are not understood, so they must be refused (RFC 7515 §4.1.11).
-  if (header.alg !== HEADER.alg || (header.typ !== undefined && header.typ !== HEADER.typ) || header.crit !== undefined) {
-    return reject('unsupported-algorithm');
+  const now = options.now ?? nowSeconds();
+  const skew = options.clockSkewSeconds ?? 60;
+  const { secret } = options;
+  let payload: JWTPayload;
+  let lookupFailure: { error: unknown } | undefined;
+  try {
+    ({ payload } = await jwtVerify(
+      token,
+      async (protectedHeader) => {
+        let key: string | Buffer | undefined;
+        try {
+          key = typeof secret === 'function' ? await secret(protectedHeader.kid) : secret;
+        } catch (error) {
+          lookupFailure = { error };
+          throw error;
+        }
+        if (key === undefined) throw new UnknownKey();
+        return keyBytes(key);
+      },
+      // jose checks `nbf` with the skew and `exp` with it too; `exp` is re-checked strictly below.
+      { algorithms: [ALGORITHM], issuer: options.issuer, currentDate: new Date(now * 1000), clockTolerance: skew, requiredClaims: ['sub', 'iat', 'exp', 'jti'] },
+    ));
+  } catch (error) {
+    if (lookupFailure !== undefined) throw lookupFailure.error;
+    return reject(rejectionOf(error));
   }
 
-  const expected = hmac(options.secret, `${headerPart}.${payloadPart}`);
-  const given = Buffer.from(signaturePart, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected) || given.toString('base64url') !== signaturePart) {
-    return reject('bad-signature');
-  }
-
-  const payload = decodeJson(payloadPart);
-  if (!isObject(payload)) return reject('malformed');
-  const { sub, role, iss, iat, exp, jti, nbf, folders } = payload;
+  const { sub, role, iss, iat, exp, jti, nbf, folders, sv } = payload as Record<string, unknown>;
   if (typeof sub !== 'string' || sub === '' || !isRole(role) || typeof iss !== 'string' || !isTime(iat) || !isTime(exp) || typeof jti !== 'string' || jti === '') {
     return reject('missing-claims');
   }
   if (nbf !== undefined && !isTime(nbf)) return reject('missing-claims');
+  if (sv !== undefined && (typeof sv !== 'string' || sv === '')) return reject('missing-claims');
   // A limit that cannot be read must not turn into "every folder".
   const limits = folders === undefined ? undefined : folderClaim(folders);
   if (limits === null) return reject('missing-claims');
-  if (iss !== options.issuer) return reject('wrong-issuer');
-
-  const now = options.now ?? nowSeconds();
-  const skew = options.clockSkewSeconds ?? 60;
   if (exp <= now) return reject('expired');
   if (iat > now + skew) return reject('issued-in-future');
-  if (nbf !== undefined && nbf > now + skew) return reject('not-yet-valid');
-  return { ok: true, claims: { sub, role, iss, iat, exp, jti, ...(limits !== undefined ? { folders: limits } : {}) } };
+  return {
+    ok: true,
+    claims: { sub, role, iss, iat, exp, jti, ...(limits !== undefined ? { folders: limits } : {}), ...(sv !== undefined ? { sv } : {}) },
+  };
+}
+
+/** The authorizer's log reason for each of jose's refusals. */
+function rejectionOf(error: unknown): TokenRejection {
+  if (error instanceof UnknownKey) return 'unknown-key';
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) return 'unsupported-algorithm';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad-signature';
+  if (error instanceof errors.JWTExpired) return 'expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.reason === 'missing' || error.reason === 'invalid') return 'missing-claims';
+    if (error.claim === 'iss') return 'wrong-issuer';
+    if (error.claim === 'nbf') return 'not-yet-valid';
+    if (error.claim === 'iat') return 'issued-in-future';
+    return 'missing-claims';
+  }
+  return 'malformed';
 }
 
 /** The `folders` claim as issued (non-empty, normalized), or `null` when it is not. */

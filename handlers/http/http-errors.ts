@@ -1,17 +1,34 @@
 /**
  * Middleware: the one place errors become responses. An `HttpError` becomes its status and
- * `{error:{code,message}}`; anything else is logged in full (redacted) and answered with a
- * generic 500 that leaks nothing.
+ * `{error:{code,message}}`; middy's own HTTP errors (its body parser's) are translated into
+ * ours first; anything else is logged in full (redacted) and answered with a generic 500 that
+ * leaks nothing.
  */
 import type { MiddlewareObj } from '@middy/core';
-import { HttpError } from '../core/errors';
+import { BadRequest, HttpError, UnsupportedMediaType } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { errorBody, json } from './response';
 import type { ApiEvent, ApiResult } from './types';
 
 export const INTERNAL_ERROR_MESSAGE = 'Internal server error';
 
-export function errorResponse(error: unknown, logger: Logger, fields: Readonly<Record<string, unknown>> = {}): ApiResult {
+const JSON_BODY_PARSER = '@middy/http-json-body-parser';
+
+/**
+ * `@middy/http-json-body-parser` answers 415 both to a foreign content type and to a body that
+ * is not JSON; this API keeps 415 for the first and says 400 for the second, naming an empty body.
+ */
+export function fromMiddyError(error: unknown): HttpError | undefined {
+  if (!(error instanceof Error) || typeof (error as { statusCode?: unknown }).statusCode !== 'number') return undefined;
+  const cause = error.cause as { package?: unknown; data?: unknown } | undefined;
+  if (cause?.package !== JSON_BODY_PARSER) return undefined;
+  if (error.message === 'Unsupported Media Type') return new UnsupportedMediaType('Request body must be JSON: send Content-Type: application/json', { cause: error });
+  if (cause.data === undefined || cause.data === null || cause.data === '') return new BadRequest('Request body is empty; a JSON object is expected', { cause: error });
+  return new BadRequest('Request body is not valid JSON', { cause: error });
+}
+
+export function errorResponse(thrown: unknown, logger: Logger, fields: Readonly<Record<string, unknown>> = {}): ApiResult {
+  const error = fromMiddyError(thrown) ?? thrown;
   if (error instanceof HttpError) {
     if (error.statusCode >= 500) logger.error('request failed', { ...fields, status: error.statusCode, error });
     else logger.info('request rejected', { ...fields, status: error.statusCode, code: error.code });

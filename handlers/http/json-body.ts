@@ -1,49 +1,57 @@
 /**
- * Middleware: parses the JSON body of POST/PUT/PATCH requests into `event.parsedBody`.
- * Wrong content type → 415, empty or invalid JSON → 400, so handlers only see parsed input.
+ * Middleware: the JSON body of POST/PUT/PATCH requests, parsed by `@middy/http-json-body-parser`
+ * into `event.parsedBody` (the raw `event.body` stays as API Gateway sent it). Around the
+ * library: only methods that carry a body are parsed (middy's parser would refuse a GET
+ * without a content type), and a body over `maxBytes` is refused before it is parsed.
+ * middy's own errors (415 for both a foreign content type and bad JSON) become this API's
+ * 415/400 in http-errors.ts, the one place errors become responses.
  */
 import type { MiddlewareObj } from '@middy/core';
-import { BadRequest, PayloadTooLarge, UnsupportedMediaType } from '../core/errors';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import { PayloadTooLarge } from '../core/errors';
 import type { ApiEvent } from './types';
 
 export interface JsonBodyOptions {
   /** Methods whose requests carry a body. @default ['POST','PUT','PATCH'] */
   readonly methods?: readonly string[];
-  /** Largest accepted body, bytes. @default 65536 */
+  /** Largest accepted body, bytes (after base64 decoding). @default 65536 */
   readonly maxBytes?: number;
 }
 
 const defaults: Required<JsonBodyOptions> = { methods: ['POST', 'PUT', 'PATCH'], maxBytes: 64 * 1024 };
 
-/** The parsed body of `event`; throws the `HttpError` the caller should see. */
-export function parseJsonBody(event: ApiEvent, maxBytes: number = defaults.maxBytes): unknown {
-  const contentType = headerValue(event.headers, 'content-type') ?? '';
-  if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i.test(contentType.trim())) {
-    throw new UnsupportedMediaType('Request body must be JSON: send Content-Type: application/json');
-  }
-  if (event.body === undefined || event.body === null || event.body === '') throw new BadRequest('Request body is empty; a JSON object is expected');
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (Buffer.byteLength(text, 'utf8') > maxBytes) throw new PayloadTooLarge(`Request body is larger than ${maxBytes} bytes`);
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new BadRequest('Request body is not valid JSON');
-  }
+/** What middy's parser reads and writes: a copy, so the event keeps its raw body. */
+interface ParserEvent {
+  headers: Record<string, string | undefined>;
+  body: unknown;
+  isBase64Encoded: boolean;
 }
 
-export function headerValue(headers: Readonly<Record<string, string | undefined>> | undefined, name: string): string | undefined {
-  if (headers === undefined) return undefined;
-  const direct = headers[name];
-  if (direct !== undefined) return direct;
-  const found = Object.keys(headers).find((k) => k.toLowerCase() === name);
-  return found === undefined ? undefined : headers[found];
+const parser = httpJsonBodyParser();
+
+/** The parsed body of `event`; rejects with the error the caller should see (mapped by http-errors.ts). */
+export async function parseJsonBody(event: ApiEvent, maxBytes: number = defaults.maxBytes): Promise<unknown> {
+  const { body } = event;
+  if (typeof body === 'string' && Buffer.byteLength(body, event.isBase64Encoded ? 'base64' : 'utf8') > maxBytes) {
+    throw new PayloadTooLarge(`Request body is larger than ${maxBytes} bytes`);
+  }
+  const parsed: ParserEvent = { headers: lowerCaseContentType(event.headers), body, isBase64Encoded: event.isBase64Encoded === true };
+  await parser.before!({ event: parsed } as never);
+  return parsed.body;
+}
+
+/** Media types are case-insensitive (RFC 9110); middy's pattern is not, so `APPLICATION/JSON` is lowered first. */
+function lowerCaseContentType(headers: ApiEvent['headers'] | undefined): Record<string, string | undefined> {
+  const name = Object.keys(headers ?? {}).find((key) => key.toLowerCase() === 'content-type');
+  const value = name === undefined ? undefined : headers?.[name];
+  return value === undefined ? {} : { 'content-type': value.trim().toLowerCase() };
 }
 
 export function jsonBody(options: JsonBodyOptions = {}): MiddlewareObj<ApiEvent> {
   const { methods, maxBytes } = { ...defaults, ...options };
-  const jsonBodyBefore = (request: { event: ApiEvent }): void => {
+  const jsonBodyBefore = async (request: { event: ApiEvent }): Promise<void> => {
     const method = request.event.requestContext?.http?.method?.toUpperCase() ?? '';
-    if (methods.includes(method)) request.event.parsedBody = parseJsonBody(request.event, maxBytes);
+    if (methods.includes(method)) request.event.parsedBody = await parseJsonBody(request.event, maxBytes);
   };
   return { name: 'jsonBody', before: jsonBodyBefore };
 }

@@ -28,7 +28,10 @@ export const DEFAULTS = {
   logLevel: 'info',
   jwtIssuer: 'media-store',
   jwtSecretRecoveryWindowDays: 30,
-  tokenTtlSeconds: 3600,
+  /** Access tokens are short: a session lives on in its refresh token. */
+  tokenTtlSeconds: 300,
+  /** "Stay logged in for days": 30 days, renewed at each refresh (sliding). */
+  refreshTokenTtlSeconds: 30 * 24 * 3600,
   loginMaxFailures: 5,
   loginLockoutSeconds: 900,
   /** A family or a small team (the seeds' family app has two users), with room to grow. */
@@ -42,6 +45,7 @@ export const DEFAULTS = {
   viewUrlTtlSeconds: 3600,
   /** Lambda's own default: an S3 event is tried three times before it goes to the dead-letter queue. */
   syncMaxRetryAttempts: 2,
+  /** The bound on revocation: a changed or deleted user's access tokens are refused once the cached decision expires. */
   authorizerResultTtlSeconds: 300,
   throttlingBurstLimit: 100,
   throttlingRateLimit: 50,

@@ -42,8 +42,10 @@ export interface FunctionSettings {
   readonly logLevel?: string;
   /** `iss` claim issued and required. @default "media-store" */
   readonly jwtIssuer?: string;
-  /** Token lifetime, seconds. @default 3600 */
+  /** Access token lifetime, seconds. @default 300 */
   readonly tokenTtlSeconds?: number;
+  /** Refresh token lifetime, seconds, renewed at each refresh. @default 2592000 (30 days) */
+  readonly refreshTokenTtlSeconds?: number;
   /** Consecutive failed logins before a user is throttled. @default 5 */
   readonly loginMaxFailures?: number;
   /** How long a throttled user waits, seconds. @default 900 */
@@ -131,6 +133,7 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
     JWT_SECRET_ARN: props.secret.arn,
     JWT_ISSUER: props.jwtIssuer ?? DEFAULTS.jwtIssuer,
     TOKEN_TTL_SECONDS: numberText(props.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds),
+    REFRESH_TOKEN_TTL_SECONDS: numberText(props.refreshTokenTtlSeconds ?? DEFAULTS.refreshTokenTtlSeconds),
     LOGIN_MAX_FAILURES: numberText(props.loginMaxFailures ?? DEFAULTS.loginMaxFailures),
     LOGIN_LOCKOUT_SECONDS: numberText(props.loginLockoutSeconds ?? DEFAULTS.loginLockoutSeconds),
     MAX_USERS: numberText(props.maxUsers ?? DEFAULTS.maxUsers),
@@ -150,12 +153,14 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
 
 /**
  * Partitions of the catalog (contract/table.ts) each role may touch, as `dynamodb:LeadingKeys`
- * patterns: `USER#` rows (password hashes, roles) are the auth function's alone, files and
- * upload sessions never its.
+ * patterns: `USER#` rows (password hashes, roles) and `SESSION#` rows (refresh tokens) are
+ * the auth function's (the authorizer reads session versions from `USER#` rows), files and
+ * upload sessions never theirs.
  */
 export const CATALOG_PARTITIONS = {
   users: ['USER#*'],
-  filesAndSessions: ['FOLDER#*', 'UPLOAD#*'],
+  usersAndSessions: ['USER#*', 'SESSION#*'],
+  filesAndUploads: ['FOLDER#*', 'UPLOAD#*'],
 } as const;
 
 const onlyPartitions = (patterns: readonly string[]) => [
@@ -173,7 +178,17 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
     resources: [props.secret.arn],
   };
   return {
-    authorizer: [readSecret],
+    authorizer: [
+      readSecret,
+      {
+        sid: 'ReadSessionVersions',
+        effect: 'Allow',
+        actions: ['dynamodb:GetItem'],
+        resources: [table],
+        // Only user profiles: the session version that revokes a changed or deleted user's tokens.
+        condition: onlyPartitions(CATALOG_PARTITIONS.users),
+      },
+    ],
     auth: [
       {
         sid: 'ManageUsersAndLoginLimiters',
@@ -182,13 +197,13 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
         // Query and BatchGetItem list the user directory partition `USER#`.
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
         resources: [table],
-        // Only user items (`USER#<name>`: profile and login limiter; `USER#`: directory and counts), never files or uploads.
-        condition: onlyPartitions(CATALOG_PARTITIONS.users),
+        // Only user items (`USER#<name>`: profile and login limiters; `USER#`: directory and counts)
+        // and sessions (`SESSION#`: families and refresh token hashes), never files or uploads.
+        condition: onlyPartitions(CATALOG_PARTITIONS.usersAndSessions),
       },
       readSecret,
-      // The secret is created empty: the first login fills it (PutSecretValue with a fixed
-      // ClientRequestToken), after DescribeSecret found no AWSCURRENT version.
-      { sid: 'CreateSigningKeyOnFirstUse', effect: 'Allow', actions: ['secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue'], resources: [props.secret.arn] },
+      // The secret is created empty: the first login puts the first key (a fixed ClientRequestToken).
+      { sid: 'CreateFirstSigningKey', effect: 'Allow', actions: ['secretsmanager:PutSecretValue'], resources: [props.secret.arn] },
     ],
     uploads: [
       // s3:PutObject also authorizes CreateMultipartUpload, UploadPart and CompleteMultipartUpload.
@@ -200,7 +215,7 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         resources: [table],
         // Upload sessions, and the file row a new upload would replace.
-        condition: onlyPartitions(CATALOG_PARTITIONS.filesAndSessions),
+        condition: onlyPartitions(CATALOG_PARTITIONS.filesAndUploads),
       },
     ],
     files: [
@@ -217,7 +232,7 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
         actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
         resources: [table],
         // Never `USER#` rows: the password hashes.
-        condition: onlyPartitions(CATALOG_PARTITIONS.filesAndSessions),
+        condition: onlyPartitions(CATALOG_PARTITIONS.filesAndUploads),
       },
       // The index is sparse: only file rows carry its keys, so it holds nothing else to guard.
       { sid: 'ListFilesByType', effect: 'Allow', actions: ['dynamodb:Query'], resources: [props.catalog.typeIndexArn] },
@@ -228,7 +243,7 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
         resources: [table],
         // File rows (tags, previews of moves and deletes), folder markers (`FOLDER#<parent>` /
         // `DIR#<name>`, POST and DELETE /folders) and the sessions of moves only.
-        condition: onlyPartitions(CATALOG_PARTITIONS.filesAndSessions),
+        condition: onlyPartitions(CATALOG_PARTITIONS.filesAndUploads),
       },
     ],
     sync: [
@@ -242,7 +257,7 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
         effect: 'Allow',
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         resources: [table],
-        condition: onlyPartitions(CATALOG_PARTITIONS.filesAndSessions),
+        condition: onlyPartitions(CATALOG_PARTITIONS.filesAndUploads),
       },
       { sid: 'PublishUploadProcessed', effect: 'Allow', actions: ['sns:Publish'], resources: [props.notifications.topic.arn] },
       // Lambda sends the on-failure destination's message with the function's own role.

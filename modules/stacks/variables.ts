@@ -146,9 +146,15 @@ export const VARIABLES = {
   },
   token_ttl_seconds: {
     kind: 'number',
-    description: 'Lifetime of an access token, seconds.',
+    description: 'Lifetime of an access token, seconds. Clients renew it with their refresh token.',
     default: DEFAULTS.tokenTtlSeconds,
     validation: [between('token_ttl_seconds', 60, 86400, 'token_ttl_seconds')],
+  },
+  refresh_token_ttl_seconds: {
+    kind: 'number',
+    description: 'Lifetime of a refresh token, seconds, renewed at each refresh (sliding): how long an idle session stays logged in.',
+    default: DEFAULTS.refreshTokenTtlSeconds,
+    validation: [between('refresh_token_ttl_seconds', 300, 31536000, 'refresh_token_ttl_seconds')],
   },
   login_max_failures: {
     kind: 'number',
@@ -206,9 +212,9 @@ export const VARIABLES = {
   },
   authorizer_result_ttl_seconds: {
     kind: 'number',
-    description: 'Seconds API Gateway caches the authorizer decision for a token; 0 disables caching.',
+    description: 'Seconds API Gateway caches the authorizer decision for a token; 0 disables caching. At most 300: it bounds how long a deleted or changed user keeps access.',
     default: DEFAULTS.authorizerResultTtlSeconds,
-    validation: [between('authorizer_result_ttl_seconds', 0, 3600, 'authorizer_result_ttl_seconds')],
+    validation: [between('authorizer_result_ttl_seconds', 0, 300, 'authorizer_result_ttl_seconds')],
   },
   throttling_burst_limit: {
     kind: 'number',
@@ -307,6 +313,7 @@ export function declareVariables(scope: Construct, overrides: VariableValues = {
     logLevel: s('log_level'),
     jwtIssuer: s('jwt_issuer'),
     tokenTtlSeconds: n('token_ttl_seconds'),
+    refreshTokenTtlSeconds: n('refresh_token_ttl_seconds'),
     loginMaxFailures: n('login_max_failures'),
     loginLockoutSeconds: n('login_lockout_seconds'),
     maxUsers: n('max_users'),

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { e2eContext } from './support/context';
 import { api, expectErrorBody, login } from './support/http';
 import { claimsOf, headerOf } from './support/tokens';
@@ -53,6 +54,20 @@ describe('POST /auth/login', () => {
     expect(statuses).toEqual([401, 401, 401, 401, 401]);
     expect(locked.status).toBe(429);
     expectErrorBody(locked);
+    // The lock lasts the stack's real configured window: login_lockout_seconds = 900.
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(880);
+    expect(Number(locked.headers.get('retry-after'))).toBeLessThanOrEqual(900);
+  });
+
+  it('lets the locked user in from another source address: an attacker only locks themselves out', async () => {
+    // The throttled user is locked for 127.0.0.1 by the test above (or is locked here first).
+    for (let attempt = 0; attempt < 5; attempt++) await api('/auth/login', { json: { username: throttled.username, password: 'wrong-password' } });
+    const fromHere = await api('/auth/login', { json: { username: throttled.username, password: throttled.password } });
+
+    const fromElsewhere = await loginFrom('127.0.0.2', { username: throttled.username, password: throttled.password });
+
+    expect(fromHere.status).toBe(429);
+    expect(fromElsewhere.status).toBe(200);
   });
 
   it('rejects a body that is not JSON with a 400 error body', async () => {
@@ -69,3 +84,16 @@ describe('POST /auth/login', () => {
     expectErrorBody(response);
   });
 });
+
+/** POST /auth/login from another loopback address (a second "source" for the API). */
+function loginFrom(localAddress: string, body: unknown): Promise<{ status: number }> {
+  const url = new URL('/auth/login', e2eContext().apiUrl);
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', localAddress, headers: { 'content-type': 'application/json' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}

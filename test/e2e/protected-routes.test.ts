@@ -1,5 +1,5 @@
 import { ROUTES } from '../../contract/routes';
-import { e2eContext, jwtSecret } from './support/context';
+import { e2eContext, jwtSigningKey } from './support/context';
 import { api, login } from './support/http';
 import { algNoneToken, claimsOf, expiredToken, signHs256, tamperedToken } from './support/tokens';
 
@@ -46,7 +46,7 @@ describe('every protected route of contract/routes.ts', () => {
     });
 
     it('answers 403 to an expired token signed with the right secret', async () => {
-      const response = await call(`Bearer ${expiredToken(jwtSecret(context), claimsOf(valid))}`);
+      const response = await call(`Bearer ${expiredToken(await jwtSigningKey(context), claimsOf(valid))}`);
 
       expect(response.status).toBe(403);
       expect(response.body).toEqual({ message: 'Forbidden' });
@@ -71,7 +71,8 @@ describe('every protected route of contract/routes.ts', () => {
     });
 
     it('answers 403 to a token from another issuer', async () => {
-      const forged = signHs256({ ...claimsOf(valid), iss: 'someone-else', jti: `iss-${route.name}` }, jwtSecret(context));
+      const key = await jwtSigningKey(context);
+      const forged = signHs256({ ...claimsOf(valid), iss: 'someone-else', jti: `iss-${route.name}` }, key.secret, { alg: 'HS256', typ: 'JWT', kid: key.id });
 
       const response = await call(`Bearer ${forged}`);
 

@@ -5,6 +5,9 @@
  * the way to its folders. Viewers read but never write.
  */
 import { randomBytes } from 'node:crypto';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { hashPassword } from '../../handlers/core/password';
+import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { e2eContext } from './support/context';
 import { api, eventually, expectErrorBody, login } from './support/http';
 import { jpegLike } from './support/media';
@@ -133,5 +136,35 @@ describe('roles and folder limits', () => {
       expectErrorBody(response);
     }
     expect((await api(`/files?folder=${encodeURIComponent(`/family/${tag}`)}`, { token: viewer })).status).toBe(200);
+  });
+});
+
+describe('a stored folder limit that cannot be read', () => {
+  const context = e2eContext();
+
+  it.each([
+    ['a string', { S: '/family' }],
+    ['a string set', { SS: ['/family'] }],
+    ['an empty list', { L: [] }],
+    ['a list of numbers', { L: [{ N: '1' }] }],
+  ])('fails closed when it is %s: no folder at all, never every folder', async (label, folders) => {
+    // Prepare: a user whose limit was written by something other than the users API.
+    const username = `unreadable-${label.replace(/\W+/g, '-')}`;
+    const password = `pw-${randomBytes(8).toString('hex')}`;
+    const dynamodb = new DynamoDBClient({ endpoint: context.dynamodbEndpoint, region: context.region, credentials: LOCAL_CREDENTIALS });
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: context.tableName,
+        Item: { pk: { S: `USER#${username}` }, sk: { S: 'PROFILE' }, username: { S: username }, role: { S: 'editor' }, passwordHash: { S: await hashPassword(password) }, folders },
+      }),
+    );
+    dynamodb.destroy();
+    // Act
+    const session = await api<{ token: string; user: { folders: string[] | null } }>('/auth/login', { json: { username, password } });
+    const root = await api('/files?folder=/family', { token: session.body.token });
+    // Assess
+    expect(session.status).toBe(200);
+    expect(session.body.user.folders).toEqual([]);
+    expect(root.status).toBe(403);
   });
 });

@@ -18,10 +18,10 @@ describe('MediaStore HTTP API', () => {
     expect(routes().map((r) => r.route_key).sort()).toEqual(ROUTES.map(routeKey).sort());
   });
 
-  it('guards every route except login and health with the authorizer', () => {
+  it('guards every route except login, refresh, logout and health with the authorizer', () => {
     for (const route of routes()) {
       const declared = ROUTES.find((r) => routeKey(r) === route.route_key)!;
-      if (['POST /auth/login', 'GET /health'].includes(route.route_key)) {
+      if (['POST /auth/login', 'POST /auth/refresh', 'POST /auth/logout', 'GET /health'].includes(route.route_key)) {
         expect(route.authorization_type).toBe('NONE');
         expect(route.authorizer_id).toBeUndefined();
       } else {

@@ -86,19 +86,28 @@ describe('MediaStore functions', () => {
       .flatMap((s) => (s.actions ?? []).flatMap((a) => (s.resources ?? []).map((r) => `${a} on ${r}`)))
       .sort();
 
-  it('lets the authorizer read the signing secret and nothing else', () => {
-    expect(grants('authorizer')).toEqual([`secretsmanager:GetSecretValue on ${secret()}`]);
+  it('lets the authorizer read the signing secret and the users\' session versions, nothing else', () => {
+    expect(grants('authorizer')).toEqual([`dynamodb:GetItem on ${table()}`, `secretsmanager:GetSecretValue on ${secret()}`]);
+    const profiles = statementsOf('authorizer').find((s) => s.sid === 'ReadSessionVersions')!;
+    expect(profiles.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*'] }]);
+    expect(fn('authorizer').environment.variables.TABLE_NAME).toBeDefined();
   });
 
-  it('lets auth touch only user items in the table, and read the secret or fill it when it is still empty', () => {
+  it('lets auth touch only user and session items in the table, read the secret and put its first version', () => {
     expect(grants('auth')).toEqual(
       [
         ...['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
-        ...['DescribeSecret', 'GetSecretValue', 'PutSecretValue'].map((a) => `secretsmanager:${a} on ${secret()}`),
+        `secretsmanager:GetSecretValue on ${secret()}`,
+        `secretsmanager:PutSecretValue on ${secret()}`,
       ].sort(),
     );
     const users = statementsOf('auth').find((s) => s.sid === 'ManageUsersAndLoginLimiters')!;
-    expect(users.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*'] }]);
+    expect(users.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*', 'SESSION#*'] }]);
+  });
+
+  it('gives access tokens 5 minutes and refresh tokens 30 days by default, from their variables', () => {
+    expect(fn('auth').environment.variables.TOKEN_TTL_SECONDS).toBe('${var.token_ttl_seconds}');
+    expect(fn('auth').environment.variables.REFRESH_TOKEN_TTL_SECONDS).toBe('${var.refresh_token_ttl_seconds}');
   });
 
   it('lets uploads put media objects, list and abort their multipart uploads, and manage upload sessions', () => {
@@ -177,7 +186,7 @@ describe('MediaStore functions', () => {
 
   it('lets no function but auth write the signing secret', () => {
     for (const name of FUNCTION_NAMES.filter((n) => n !== 'auth')) {
-      expect(grants(name).filter((g) => /secretsmanager:(PutSecretValue|UpdateSecret|DescribeSecret)/.test(g))).toEqual([]);
+      expect(grants(name).filter((g) => /secretsmanager:(PutSecretValue|UpdateSecret|UpdateSecretVersionStage)/.test(g))).toEqual([]);
     }
   });
 
@@ -196,14 +205,17 @@ describe('MediaStore functions', () => {
       }
     });
 
-    it('keeps auth to USER# rows', () => {
+    it('keeps auth to USER# and SESSION# rows', () => {
       for (const s of tableStatements('auth')) {
-        expect(s.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*'] }]);
+        expect(s.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*', 'SESSION#*'] }]);
       }
     });
 
-    it('gives the authorizer no table access at all', () => {
-      expect(grants('authorizer').filter((g) => g.startsWith('dynamodb:'))).toEqual([]);
+    it('lets the authorizer only read USER# rows (session versions)', () => {
+      expect(grants('authorizer').filter((g) => g.startsWith('dynamodb:'))).toEqual([`dynamodb:GetItem on ${table()}`]);
+      for (const s of tableStatements('authorizer')) {
+        expect(s.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*'] }]);
+      }
     });
 
     it('leaves unconditioned only the type index, which holds file rows alone', () => {

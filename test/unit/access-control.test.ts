@@ -14,6 +14,7 @@ import {
   type Caller,
 } from '../../handlers/core/roles';
 import { signToken, verifyToken } from '../../handlers/core/token';
+import { storedFolderLimits } from '../../handlers/adapters/users-repository';
 import { principal } from '../../handlers/http/principal';
 import { apiEvent, memoryLogger } from './support';
 
@@ -114,31 +115,31 @@ describe('roles', () => {
 });
 
 describe('folder limits in the token, the authorizer and the principal', () => {
-  const sign = (folders?: readonly string[]) => signToken({ username: 'ana', role: 'editor', folders }, { secret: SECRET, issuer: 'media-store', ttlSeconds: 600, now: NOW });
+  const sign = (folders?: readonly string[]) => signToken({ username: 'ana', role: 'editor', folders, sessionVersion: 's1' }, { secret: SECRET, issuer: 'media-store', ttlSeconds: 600, now: NOW });
 
   it('carries the limits through the token into the authorizer context as a JSON string', async () => {
     // Prepare
-    const { token } = sign(['/family', '/trips/2024']);
+    const { token } = await sign(['/family', '/trips/2024']);
     const log = memoryLogger();
     // Act
-    const result = await authorize({ routeKey: 'GET /files', headers: { authorization: `Bearer ${token}` }, identitySource: [] }, { loadSecret: async () => SECRET, issuer: 'media-store', logger: log.logger, now: () => NOW });
+    const result = await authorize({ routeKey: 'GET /files', headers: { authorization: `Bearer ${token}` }, identitySource: [] }, { keys: async () => SECRET, sessionVersionOf: async () => 's1', issuer: 'media-store', logger: log.logger, now: () => NOW });
     // Assess
     expect(result).toEqual({ isAuthorized: true, context: { username: 'ana', role: 'editor', folders: '["/family","/trips/2024"]' } });
     const event = apiEvent('GET /files', { principal: (result as { context: { username: string; role: string } }).context });
     expect(principal(event)).toEqual({ username: 'ana', role: 'editor', folders: ['/family', '/trips/2024'] });
   });
 
-  it('leaves the limits out for a user who may use every folder', () => {
-    const { claims } = sign(undefined);
+  it('leaves the limits out for a user who may use every folder', async () => {
+    const { claims } = await sign(undefined);
     expect(claims).not.toHaveProperty('folders');
   });
 
-  it('refuses a token whose folders claim is not the canonical list it would have issued', () => {
+  it('refuses a token whose folders claim is not the canonical list it would have issued', async () => {
     // Prepare: validly signed, but the claim is unnormalized or empty.
     for (const folders of [['family'], [], ['/a', '/a/b'], '/family']) {
-      const { token } = signToken({ username: 'ana', role: 'editor', folders: folders as string[] }, { secret: SECRET, issuer: 'media-store', ttlSeconds: 600, now: NOW });
+      const { token } = await signToken({ username: 'ana', role: 'editor', folders: folders as string[] }, { secret: SECRET, issuer: 'media-store', ttlSeconds: 600, now: NOW });
       // Act + Assess
-      expect(verifyToken(token, { secret: SECRET, issuer: 'media-store', now: NOW })).toEqual({ ok: false, reason: 'missing-claims' });
+      expect(await verifyToken(token, { secret: SECRET, issuer: 'media-store', now: NOW })).toEqual({ ok: false, reason: 'missing-claims' });
     }
   });
 
@@ -147,5 +148,26 @@ describe('folder limits in the token, the authorizer and the principal', () => {
       const event = apiEvent('GET /files', { principal: { username: 'ana', role: 'editor', folders } as never });
       expect(() => principal(event)).toThrow(expect.objectContaining({ statusCode: 401 }));
     }
+  });
+});
+
+describe('storedFolderLimits', () => {
+  it('reads an absent limit as every folder and a readable list as itself', () => {
+    expect(storedFolderLimits(undefined)).toBeUndefined();
+    expect(storedFolderLimits(['/family', '/trips/2024'])).toEqual(['/family', '/trips/2024']);
+  });
+
+  it.each([
+    ['a string', '/family'],
+    ['a set', new Set(['/family'])],
+    ['an empty list', []],
+    ['numbers', [1, 2]],
+    ['mixed element types', ['/family', 7]],
+    ['an unreadable path', ['../x']],
+  ])('fails closed on %s: no folder at all', (_label, stored) => {
+    const folders = storedFolderLimits(stored);
+    expect(folders).toEqual([]);
+    expect(isFolderAllowed({ username: 'ana', role: 'editor', folders }, '/family')).toBe(false);
+    expect(isFolderAllowed({ username: 'ana', role: 'editor', folders }, '/')).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { authorize } from '../../handlers/authorizer/authorize';
-import { signToken } from '../../handlers/core/token';
+import { signToken, type KeyLookup } from '../../handlers/core/token';
 import { memoryLogger } from './support';
 
 const SECRET = 'authorizer-test-secret-0123456789abcdef';
@@ -10,13 +10,30 @@ function event(authorization?: string) {
   return { routeKey: 'GET /files', headers: authorization === undefined ? {} : { authorization }, identitySource: authorization === undefined ? [] : [authorization] };
 }
 
+const SESSION = 'session-1';
+
 function deps(overrides: Partial<Parameters<typeof authorize>[1]> = {}) {
   const log = memoryLogger();
-  return { log, deps: { loadSecret: async () => SECRET, issuer: 'media-store', logger: log.logger, now: () => NOW, ...overrides } };
+  const keys: KeyLookup = async (kid) => (kid === 'v1' ? SECRET : undefined);
+  return { log, deps: { keys, sessionVersionOf: async (username: string) => (username === 'ana' ? SESSION : undefined), issuer: 'media-store', logger: log.logger, now: () => NOW, ...overrides } };
 }
 
-const token = (overrides: { secret?: string; issuer?: string; now?: number; ttl?: number } = {}) =>
-  signToken({ username: 'ana', role: 'viewer' }, { secret: overrides.secret ?? SECRET, issuer: overrides.issuer ?? 'media-store', ttlSeconds: overrides.ttl ?? 3600, now: overrides.now ?? NOW }).token;
+let token: (overrides?: { secret?: string; issuer?: string; now?: number; ttl?: number; sessionVersion?: string; keyId?: string }) => string;
+beforeAll(() => {
+  // Signed once per shape up front: jose's sign is asynchronous, the test tables are not.
+  token = (overrides = {}) => cache.get(JSON.stringify(overrides)) as string;
+});
+const cache = new Map<string, string>();
+const SHAPES = [{}, { now: NOW - 7200 }, { issuer: 'other' }, { secret: 'x'.repeat(40) }, { sessionVersion: 'session-0' }, { keyId: 'v0' }];
+beforeAll(async () => {
+  for (const o of SHAPES as { secret?: string; issuer?: string; now?: number; ttl?: number; sessionVersion?: string; keyId?: string }[]) {
+    const signed = await signToken(
+      { username: 'ana', role: 'viewer', sessionVersion: o.sessionVersion ?? SESSION },
+      { secret: o.secret ?? SECRET, keyId: o.keyId ?? 'v1', issuer: o.issuer ?? 'media-store', ttlSeconds: o.ttl ?? 3600, now: o.now ?? NOW },
+    );
+    cache.set(JSON.stringify(o), signed.token);
+  }
+});
 
 describe('authorize', () => {
   it('authorizes a valid bearer token with username and role as context', async () => {
@@ -25,15 +42,29 @@ describe('authorize', () => {
   });
 
   it.each([
-    ['missing header', undefined],
-    ['garbage', 'Bearer garbage'],
-    ['wrong scheme', `Basic ${token()}`],
-    ['expired', `Bearer ${token({ now: NOW - 7200 })}`],
-    ['wrong issuer', `Bearer ${token({ issuer: 'other' })}`],
-    ['other secret', `Bearer ${token({ secret: 'x'.repeat(40) })}`],
+    ['missing header', () => undefined],
+    ['garbage', () => 'Bearer garbage'],
+    ['wrong scheme', () => `Basic ${token()}`],
+    ['expired', () => `Bearer ${token({ now: NOW - 7200 })}`],
+    ['wrong issuer', () => `Bearer ${token({ issuer: 'other' })}`],
+    ['other secret', () => `Bearer ${token({ secret: 'x'.repeat(40) })}`],
+    ['revoked key version', () => `Bearer ${token({ keyId: 'v0' })}`],
+    ['stale session version', () => `Bearer ${token({ sessionVersion: 'session-0' })}`],
   ])('denies a %s token', async (_label, header) => {
     const { deps: d } = deps();
-    expect(await authorize(event(header), d)).toEqual({ isAuthorized: false });
+    expect(await authorize(event(header()), d)).toEqual({ isAuthorized: false });
+  });
+
+  it('denies the token of a user that no longer exists, logging why', async () => {
+    const { deps: d, log } = deps({ sessionVersionOf: async () => undefined });
+    expect(await authorize(event(`Bearer ${token()}`), d)).toEqual({ isAuthorized: false });
+    expect(log.lines[0]).toMatchObject({ message: 'denied', reason: 'user-gone' });
+  });
+
+  it('denies the token of a user whose role, folders or password changed since (new session version)', async () => {
+    const { deps: d, log } = deps({ sessionVersionOf: async () => 'session-2' });
+    expect(await authorize(event(`Bearer ${token()}`), d)).toEqual({ isAuthorized: false });
+    expect(log.lines[0]).toMatchObject({ message: 'denied', reason: 'session-revoked' });
   });
 
   it('denies alg:none', async () => {
@@ -45,7 +76,7 @@ describe('authorize', () => {
 
   it('denies a tampered payload', async () => {
     const [h, , s] = token().split('.');
-    const payload = Buffer.from(JSON.stringify({ sub: 'ana', role: 'admin', iss: 'media-store', iat: NOW, exp: NOW + 60, jti: 'j' })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ sub: 'ana', role: 'admin', iss: 'media-store', iat: NOW, exp: NOW + 60, jti: 'j', sv: SESSION })).toString('base64url');
     const { deps: d } = deps();
     expect(await authorize(event(`Bearer ${h}.${payload}.${s}`), d)).toEqual({ isAuthorized: false });
     // and the same payload correctly signed with the right secret is accepted: the test is not vacuous
@@ -54,7 +85,7 @@ describe('authorize', () => {
   });
 
   it('denies instead of throwing when the secret cannot be loaded', async () => {
-    const { deps: d, log } = deps({ loadSecret: async () => Promise.reject(new Error('AccessDenied')) });
+    const { deps: d, log } = deps({ keys: async () => Promise.reject(new Error('AccessDenied')) });
     expect(await authorize(event(`Bearer ${token()}`), d)).toEqual({ isAuthorized: false });
     expect(log.lines.some((l) => l.level === 'error')).toBe(true);
   });

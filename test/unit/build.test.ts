@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,5 +62,22 @@ describe('npm run build', () => {
       [200, { status: 'ok' }],
       [404, { error: { code: 'NotFound', message: 'No route for GET /nope' } }],
     ]);
+  });
+
+  it('signs SDK calls with the credentials Lambda puts in the environment, from a bundle unpacked away from node_modules', () => {
+    // Prepare: the files bundle outside the project, its DynamoDB endpoint a closed port.
+    const dir = join(first, 'files-credentials');
+    execFileSync('python3', ['-m', 'zipfile', '-e', join(first, 'files.zip'), dir]);
+    const script = `
+      const { handler } = require(${JSON.stringify(join(dir, 'index.js'))});
+      const event = { routeKey: 'GET /files', rawPath: '/files', headers: {}, queryStringParameters: { folder: '/' }, requestContext: { http: { method: 'GET' }, authorizer: { lambda: { username: 'ana', role: 'admin' } } } };
+      handler(event, { awsRequestId: 'r' }).then((r) => process.stdout.write('status ' + r.statusCode));`;
+    const env = { PATH: process.env.PATH, TABLE_NAME: 't', BUCKET_NAME: 'b', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'secret', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' };
+    // Act
+    const run = spawnSync(process.execPath, ['-e', script], { cwd: dir, env, encoding: 'utf8' });
+    // Assess: the request got as far as the network (credentials resolved), and failed there.
+    expect(run.stdout).toMatch(/status 500$/);
+    expect(run.stderr + run.stdout).not.toMatch(/credential/i);
+    expect(run.stdout + run.stderr).toMatch(/ECONNREFUSED/);
   });
 });

@@ -14,7 +14,8 @@ describe('function config', () => {
       tableName: 't',
       secret: { kind: 'arn', arn: 'arn:secret' },
       issuer: 'media-store',
-      tokenTtlSeconds: 3600,
+      tokenTtlSeconds: 300,
+      refreshTokenTtlSeconds: 30 * 24 * 3600,
       throttle: { maxFailures: 5, lockoutSeconds: 900 },
       maxUsers: 10,
       logLevel: 'info',
@@ -29,15 +30,16 @@ describe('function config', () => {
     expect(parseSyncConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', TOPIC_ARN: '' })).toEqual({ tableName: 't', bucketName: 'b', logLevel: 'info' });
   });
 
-  it('prefers JWT_SECRET (local stack) over the ARN', () => {
-    expect(parseAuthorizerConfig({ JWT_SECRET: SECRET, JWT_SECRET_ARN: 'arn' }).secret).toEqual({ kind: 'value', value: SECRET });
+  it('prefers JWT_SECRET (tests and tools) over the ARN', () => {
+    expect(parseAuthorizerConfig({ TABLE_NAME: 't', JWT_SECRET: SECRET, JWT_SECRET_ARN: 'arn' }).secret).toEqual({ kind: 'value', value: SECRET });
   });
 
   it.each([
     ['TABLE_NAME', () => parseAuthConfig({ JWT_SECRET: SECRET })],
-    ['JWT_SECRET_ARN', () => parseAuthorizerConfig({})],
+    ['JWT_SECRET_ARN', () => parseAuthorizerConfig({ TABLE_NAME: 't' })],
+    ['TABLE_NAME', () => parseAuthorizerConfig({ JWT_SECRET_ARN: 'arn' })],
     ['BUCKET_NAME', () => parseFilesConfig({ TABLE_NAME: 't' })],
-    ['JWT_SECRET', () => parseAuthorizerConfig({ JWT_SECRET: 'short' })],
+    ['JWT_SECRET', () => parseAuthorizerConfig({ TABLE_NAME: 't', JWT_SECRET: 'short' })],
     ['MAX_UPLOAD_BYTES', () => parseUploadsConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', MAX_UPLOAD_BYTES: 'lots' })],
     ['MAX_UPLOAD_BYTES', () => parseUploadsConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', MAX_UPLOAD_BYTES: String(MAX_OBJECT_SIZE + 1) })],
     ['MULTIPART_THRESHOLD_BYTES', () => parseUploadsConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', MULTIPART_THRESHOLD_BYTES: String(MAX_SINGLE_PUT_BYTES + 2) })],

@@ -1,5 +1,6 @@
 import { BadRequest, Conflict, Forbidden, HttpError, NotFound, PayloadTooLarge, ServiceUnavailable, TooManyRequests, Unauthorized, UnsupportedMediaType, ValidationError } from '../../handlers/core/errors';
 import { errorResponse, httpErrors, INTERNAL_ERROR_MESSAGE } from '../../handlers/http/http-errors';
+import { createApiHandler } from '../../handlers/http/api-handler';
 import { jsonBody, parseJsonBody } from '../../handlers/http/json-body';
 import { principal } from '../../handlers/http/principal';
 import { json } from '../../handlers/http/response';
@@ -82,41 +83,75 @@ describe('httpErrors middleware', () => {
 });
 
 describe('jsonBody', () => {
-  it('parses a JSON body into parsedBody for POST', () => {
+  /** The API pipeline around a route that echoes the parsed body, so rejections come back as the caller sees them. */
+  const echo = (maxBytes?: number) =>
+    createApiHandler({ 'POST /uploads': async (event) => json(200, { parsed: event.parsedBody }) }, memoryLogger().logger, maxBytes === undefined ? {} : { maxBytes });
+  const send = async (event: ApiEvent, maxBytes?: number): Promise<{ status: number | undefined; body: unknown }> => {
+    const result = await echo(maxBytes)(event, lambdaContext);
+    return { status: result.statusCode, body: bodyOf(result) };
+  };
+
+  it('parses a JSON body into parsedBody for POST', async () => {
     const event = apiEvent('POST /uploads', { body: { a: 1 } });
-    jsonBody().before?.({ event } as never);
+    await jsonBody().before?.({ event } as never);
     expect(event.parsedBody).toEqual({ a: 1 });
   });
 
-  it('leaves GET requests alone', () => {
+  it('leaves GET requests alone', async () => {
     const event = apiEvent('GET /files');
-    jsonBody().before?.({ event } as never);
+    await jsonBody().before?.({ event } as never);
     expect(event.parsedBody).toBeUndefined();
   });
 
-  it('decodes base64 bodies', () => {
+  it('keeps the raw body as API Gateway sent it', async () => {
+    const event = apiEvent('POST /uploads', { body: { a: 1 } });
+    await jsonBody().before?.({ event } as never);
+    expect(event.body).toBe('{"a":1}');
+  });
+
+  it('decodes base64 bodies', async () => {
     const event: ApiEvent = { ...apiEvent('POST /uploads', { body: {} }), body: Buffer.from('{"b":2}').toString('base64'), isBase64Encoded: true };
-    expect(parseJsonBody(event)).toEqual({ b: 2 });
+    await expect(parseJsonBody(event)).resolves.toEqual({ b: 2 });
   });
 
-  it('accepts application/json with a charset', () => {
-    expect(parseJsonBody(apiEvent('POST /uploads', { body: { ok: true }, contentType: 'application/json; charset=utf-8' }))).toEqual({ ok: true });
+  it('accepts application/json with a charset, and media types in any case', async () => {
+    await expect(parseJsonBody(apiEvent('POST /uploads', { body: { ok: true }, contentType: 'application/json; charset=utf-8' }))).resolves.toEqual({ ok: true });
+    await expect(parseJsonBody(apiEvent('POST /uploads', { body: { ok: true }, contentType: 'APPLICATION/JSON' }))).resolves.toEqual({ ok: true });
+    await expect(parseJsonBody(apiEvent('POST /uploads', { body: { ok: true }, contentType: 'application/vnd.api+json' }))).resolves.toEqual({ ok: true });
   });
 
-  it('refuses invalid JSON with a 400', () => {
-    expect(() => parseJsonBody(apiEvent('POST /uploads', { rawBody: '{"a":' }))).toThrow(BadRequest);
+  it('refuses invalid JSON with a 400', async () => {
+    expect(await send(apiEvent('POST /uploads', { rawBody: '{"a":' }))).toEqual({ status: 400, body: { error: { code: 'BadRequest', message: 'Request body is not valid JSON' } } });
   });
 
-  it('refuses an empty body with a 400', () => {
-    expect(() => parseJsonBody(apiEvent('POST /uploads', { rawBody: '' }))).toThrow(BadRequest);
+  it('refuses an empty body with a 400', async () => {
+    expect(await send(apiEvent('POST /uploads', { rawBody: '' }))).toEqual({ status: 400, body: { error: { code: 'BadRequest', message: 'Request body is empty; a JSON object is expected' } } });
   });
 
-  it('refuses another content type with a 415', () => {
-    expect(() => parseJsonBody(apiEvent('POST /uploads', { rawBody: 'a=1', contentType: 'application/x-www-form-urlencoded' }))).toThrow(UnsupportedMediaType);
+  it('refuses a POST without a body with a 400', async () => {
+    expect((await send({ ...apiEvent('POST /uploads'), headers: { 'content-type': 'application/json' } })).status).toBe(400);
   });
 
-  it('refuses a body over the limit with a 413', () => {
-    expect(() => parseJsonBody(apiEvent('POST /uploads', { body: { pad: 'x'.repeat(100) } }), 50)).toThrow(PayloadTooLarge);
+  it('refuses another content type with a 415', async () => {
+    expect(await send(apiEvent('POST /uploads', { rawBody: 'a=1', contentType: 'application/x-www-form-urlencoded' }))).toEqual({
+      status: 415,
+      body: { error: { code: 'UnsupportedMediaType', message: 'Request body must be JSON: send Content-Type: application/json' } },
+    });
+  });
+
+  it('refuses a body without a content type with a 415', async () => {
+    expect((await send({ ...apiEvent('POST /uploads', { body: { a: 1 } }), headers: {} })).status).toBe(415);
+  });
+
+  it('refuses a body over the limit with a 413', async () => {
+    expect(await send(apiEvent('POST /uploads', { body: { pad: 'x'.repeat(100) } }), 50)).toEqual({ status: 413, body: { error: { code: 'PayloadTooLarge', message: 'Request body is larger than 50 bytes' } } });
+  });
+
+  it('counts the decoded bytes of a base64 body against the limit', async () => {
+    const raw = JSON.stringify({ pad: 'x'.repeat(40) });
+    const event: ApiEvent = { ...apiEvent('POST /uploads', { body: {} }), body: Buffer.from(raw).toString('base64'), isBase64Encoded: true };
+    expect((await send(event, raw.length)).status).toBe(200);
+    expect((await send(event, raw.length - 1)).status).toBe(413);
   });
 });
 

@@ -4,6 +4,9 @@ import { changeUser, createUser, deleteUser, listUsers, parseChangeUserRequest, 
 import { verifyPassword } from '../../handlers/core/password';
 import { memoryLogger } from './support';
 
+// Passwords are hashed with the defaults (N=2^17): about a second each on a busy two-core machine.
+jest.setTimeout(30_000);
+
 const admin = { username: 'root', role: 'admin' } as const;
 const editor = { username: 'ed', role: 'editor' } as const;
 
@@ -15,7 +18,7 @@ function memoryUsers(): { store: ManagedUserStore; records: Map<string, UserReco
     get: async (name) => records.get(name),
     create: async (user, options) => {
       calls.push(['create', user.username, options]);
-      const record = { ...user, createdAt: 'c', updatedAt: 'u' };
+      const record = { ...user, sessionVersion: 's0', createdAt: 'c', updatedAt: 'u' };
       records.set(user.username, record);
       return record;
     },
@@ -29,7 +32,7 @@ function memoryUsers(): { store: ManagedUserStore; records: Map<string, UserReco
       records.delete(name);
     },
     counts: async () => ({ users: records.size, admins: 0 }),
-    clearLoginLimiter: async (name) => {
+    clearLoginLimiters: async (name) => {
       calls.push(['clear', name]);
     },
   };

@@ -345,9 +345,9 @@ describe('multipart uploads', () => {
         ...apiEvent('POST /uploads/{uploadId}/complete', { body: { parts: Array.from({ length: 10_000 }, (_, i) => ({ partNumber: i + 1, etag: `"${etag}"` })) }, principal: ANA }),
         pathParameters: { uploadId: created.uploadId },
       };
-      expect(() => parseJsonBody(event)).toThrow(PayloadTooLarge);
+      await expect(parseJsonBody(event)).rejects.toThrow(PayloadTooLarge);
       // Act
-      event.parsedBody = parseJsonBody(event, MAX_UPLOADS_BODY_BYTES);
+      event.parsedBody = await parseJsonBody(event, MAX_UPLOADS_BODY_BYTES);
       const response = await uploadsRoutes({ ...w.deps, ...LIMITS })['POST /uploads/{uploadId}/complete']!(event, { logger: memoryLogger().logger, lambda: lambdaContext });
       // Assess
       expect(response.statusCode).toBe(200);

@@ -19,11 +19,13 @@ import { bearerToken, signToken, verifyToken } from '../../handlers/core/token';
 import { parseLinksRequest } from '../../handlers/files/file-links';
 import { parseListQuery } from '../../handlers/files/list-files';
 import { parseUpdateRequest } from '../../handlers/files/update-file';
-import { parseJsonBody } from '../../handlers/http/json-body';
+import { createApiHandler } from '../../handlers/http/api-handler';
+import { json } from '../../handlers/http/response';
 import type { ApiEvent } from '../../handlers/http/types';
 import { parseCompleteRequest } from '../../handlers/uploads/complete-upload';
 import { parseUploadRequest } from '../../handlers/uploads/create-upload';
 import { parseSignPartsRequest } from '../../handlers/uploads/sign-parts';
+import { apiEvent, lambdaContext, memoryLogger } from './support';
 
 const RUNS = { numRuns: 2000 };
 
@@ -175,17 +177,20 @@ describe('parsers of untrusted input, fuzzed', () => {
   describe('tokens', () => {
     const secret = 'x'.repeat(48);
     const issuer = 'media-store';
-    const valid = signToken({ username: 'alice', role: 'editor' }, { secret, issuer, ttlSeconds: 3600 }).token;
+    let valid = '';
+    beforeAll(async () => {
+      valid = (await signToken({ username: 'alice', role: 'editor' }, { secret, issuer, ttlSeconds: 3600 })).token;
+    });
 
-    it('verifyToken refuses garbage and altered tokens without throwing', () => {
+    it('verifyToken refuses garbage and altered tokens without throwing', async () => {
       const segment = fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{0,40}$/), fc.jsonValue().map((v) => b64url(JSON.stringify(v) ?? '')), trickyString);
       const altered = fc.tuple(fc.nat(), fc.constantFrom('A', '-', '_', '.', '', '=', '\u0000')).map(([at, c]) => {
         const i = at % valid.length;
         return `${valid.slice(0, i)}${c}${valid.slice(i + 1)}`;
       });
-      fc.assert(
-        fc.property(fc.oneof(trickyString, fc.array(segment, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('.')), altered), (token) => {
-          const result = verifyToken(token, { secret, issuer });
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(trickyString, fc.array(segment, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('.')), altered), async (token) => {
+          const result = await verifyToken(token, { secret, issuer });
           if (token !== valid) expect(result.ok).toBe(false);
         }),
         RUNS,
@@ -223,11 +228,15 @@ describe('parsers of untrusted input, fuzzed', () => {
     const contentTypes = fc.oneof(fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', '', 'application/vnd.x+json', 'APPLICATION/JSON'), trickyString);
     const bodies = fc.oneof(trickyString, fc.jsonValue().map((v) => JSON.stringify(v) ?? ''), fc.constant(''), fc.integer({ min: 1, max: 5000 }).map((n) => '['.repeat(n)));
 
-    it('parseJsonBody returns a value or throws a 4xx HttpError', () => {
-      fc.assert(
-        fc.property(contentTypes, bodies, fc.boolean(), (contentType, body, base64) => {
-          const event = { headers: { 'content-type': contentType }, body: base64 ? Buffer.from(body).toString('base64') : body, isBase64Encoded: base64 } as unknown as ApiEvent;
-          return returnsOrRejects(() => parseJsonBody(event, 1024));
+    it('the JSON body pipeline (middy parser, errors mapped once) answers the value or a 4xx error body', async () => {
+      const handler = createApiHandler({ 'POST /uploads': async (event) => json(200, { parsed: event.parsedBody ?? null }) }, memoryLogger().logger, { maxBytes: 1024 });
+      await fc.assert(
+        fc.asyncProperty(contentTypes, bodies, fc.boolean(), async (contentType, body, base64) => {
+          const event = { ...apiEvent('POST /uploads'), headers: { 'content-type': contentType }, body: base64 ? Buffer.from(body).toString('base64') : body, isBase64Encoded: base64 } as ApiEvent;
+          const result = await handler(event, lambdaContext);
+          const answer = JSON.parse(result.body as string) as { parsed?: unknown; error?: { code?: unknown; message?: unknown } };
+          if (result.statusCode === 200) return 'parsed' in answer;
+          return (result.statusCode ?? 0) >= 400 && (result.statusCode ?? 0) < 500 && typeof answer.error?.code === 'string' && typeof answer.error.message === 'string';
         }),
         RUNS,
       );

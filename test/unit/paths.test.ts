@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { ValidationError } from '../../handlers/core/errors';
-import { fileItemKey, folderPartition, loginLimiterKey, typeIndexKeys, uploadItemKey, userItemKey } from '../../handlers/core/keys';
+import { fileItemKey, folderPartition, sourceLimiterKey, typeIndexKeys, uploadItemKey, userItemKey, userSourceLimiterKey } from '../../handlers/core/keys';
 import { decodeEventKey, fileIdOf, fileLocation, keyOfFileId, MAX_KEY_BYTES, normalizeFileName, normalizeFolder, objectKey, parseObjectKey } from '../../handlers/core/paths';
 
 describe('paths', () => {
@@ -177,7 +177,8 @@ describe('keys', () => {
     expect(fileItemKey('/spain2024', 'IMG 1.jpg')).toEqual({ pk: 'FOLDER#/spain2024', sk: 'FILE#IMG 1.jpg' });
     expect(folderPartition('/')).toBe('FOLDER#/');
     expect(userItemKey('ana')).toEqual({ pk: 'USER#ana', sk: 'PROFILE' });
-    expect(loginLimiterKey('ana')).toEqual({ pk: 'USER#ana', sk: 'LOGIN' });
+    expect(userSourceLimiterKey('ana', 'h1')).toEqual({ pk: 'USER#ana', sk: 'LOGIN#h1' });
+    expect(sourceLimiterKey('h1')).toEqual({ pk: 'USER#~source#h1', sk: 'LOGIN' });
     expect(uploadItemKey('u1')).toEqual({ pk: 'UPLOAD#u1', sk: 'SESSION' });
     expect(typeIndexKeys('image', '2024-05-01T10:00:00.000Z', 'abc')).toEqual({ gsi1pk: 'TYPE#image', gsi1sk: '2024-05-01T10:00:00.000Z#abc' });
   });

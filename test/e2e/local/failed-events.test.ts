@@ -15,7 +15,6 @@ const LOCAL: LocalValues = {
   region: 'us-east-1',
   tableName: 't',
   bucketName: 'b',
-  jwtSecret: 'local-secret-0123456789-0123456789-0123456789',
   s3Endpoint: 'http://127.0.0.1:1',
   dynamodbEndpoint: 'http://127.0.0.1:2',
   credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' },

@@ -1,7 +1,8 @@
 /**
  * The local Lambda service with throwaway bundles: functions read from a plan, unpacked from
- * zips, each in its own worker thread with only its own environment, with the plan's timeout,
- * Lambda's context, errors as Lambda reports them, and asynchronous retries.
+ * zips, each sandbox its own Node 22 process with only its own environment, with the plan's
+ * timeout and memory, Lambda's context, errors as Lambda reports them, crash isolation, and
+ * asynchronous retries.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ const LOCAL: LocalValues = {
   region: 'us-east-1',
   tableName: 'local-table',
   bucketName: 'local-bucket',
-  jwtSecret: 'local-secret-0123456789-0123456789-0123456789',
+  secretArns: { signing: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:local-signing-abc123' },
   s3Endpoint: 'http://127.0.0.1:1',
   dynamodbEndpoint: 'http://127.0.0.1:2',
   credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' },
@@ -23,15 +24,20 @@ const LOCAL: LocalValues = {
 
 /** One bundle that does whatever the event asks, so a single zip serves every case. */
 const BUNDLE = `
-const { threadId } = require('node:worker_threads');
 let invocations = 0;
 exports.handler = async (event, context) => {
   invocations += 1;
   if (event.sleepMs) await new Promise((r) => setTimeout(r, event.sleepMs));
   if (event.fail) throw Object.assign(new Error(event.fail), { name: 'CustomError' });
+  if (event.exit !== undefined) process.exit(event.exit);
+  if (event.throwLater) setTimeout(() => { throw new Error(event.throwLater); });
+  if (event.allocateMiB) { const hold = []; for (let i = 0; i < event.allocateMiB; i++) hold.push(new Array(128 * 1024).fill(i)); }
+  if (event.throwLater || event.allocateMiB) await new Promise((r) => setTimeout(r, 500));
   return {
     env: process.env,
-    threadId,
+    pid: process.pid,
+    nodeVersion: process.version,
+    heapLimitMiB: require('node:v8').getHeapStatistics().heap_size_limit / 1024 / 1024,
     invocations,
     context: { awsRequestId: context.awsRequestId, functionName: context.functionName, remaining: context.getRemainingTimeInMillis(), memory: context.memoryLimitInMB },
   };
@@ -123,7 +129,7 @@ describe('local Lambda functions from a plan', () => {
         TOPIC_ARN: '',
         ALLOWED_CONTENT_TYPES: 'image/*,video/*',
         LOG_LEVEL: 'debug',
-        JWT_SECRET: LOCAL.jwtSecret,
+        JWT_SECRET_ARN: LOCAL.secretArns?.signing,
       });
     });
 
@@ -190,9 +196,52 @@ describe('local Lambda functions from a plan', () => {
     it('runs concurrent invocations in separate sandboxes, one at a time each', async () => {
       const results = await Promise.all([functions.invoke('one', { sleepMs: 200 }), functions.invoke('one', { sleepMs: 200 })]);
 
-      const threads = results.map((r) => (r as { ok: true; payload: { threadId: number } }).payload.threadId);
-      expect(new Set(threads).size).toBe(2);
+      const processes = results.map((r) => (r as { ok: true; payload: { pid: number } }).payload.pid);
+      expect(new Set(processes).size).toBe(2);
     });
+
+    it("runs the functions on Lambda's Node 22, not the Node of the local stack", async () => {
+      const result = await functions.invoke('one', {});
+
+      const { nodeVersion, pid } = (result as { ok: true; payload: { nodeVersion: string; pid: number } }).payload;
+      expect(nodeVersion).toMatch(/^v22\./);
+      expect(pid).not.toBe(process.pid);
+    });
+
+    it("bounds each sandbox's heap by the plan's memory size", async () => {
+      const result = await functions.invoke('one', {});
+
+      const { heapLimitMiB } = (result as { ok: true; payload: { heapLimitMiB: number } }).payload;
+      expect(heapLimitMiB).toBeGreaterThan(200);
+      expect(heapLimitMiB).toBeLessThan(400); // memory_size 256; Node's default on this machine is several GiB
+    });
+  });
+
+  describe('a function that crashes its process', () => {
+    let functions: LocalFunctions;
+    const pidOf = (result: unknown): number => (result as { ok: true; payload: { pid: number } }).payload.pid;
+
+    beforeAll(async () => {
+      functions = start(planWith(dir, { crashy: {}, bystander: {} }, 5));
+      await functions.warm();
+    });
+
+    it.each([
+      ['process.exit(3)', { exit: 3 }, 'Runtime exited with error: exit status 3'],
+      ['an uncaught exception after the handler returned a promise', { throwLater: 'boom' }, 'Runtime exited with error: exit status 1'],
+      ['running out of its heap', { allocateMiB: 2048 }, /Runtime exited with error: (signal SIGABRT|signal SIGTRAP|exit status 134)/],
+    ])('fails only that invocation on %s, and the next one runs in a fresh process', async (_case, event, message) => {
+      const bystanderBefore = pidOf(await functions.invoke('bystander', {}));
+      const before = pidOf(await functions.invoke('crashy', {}));
+
+      const crashed = await functions.invoke('crashy', event);
+      const next = await functions.invoke('crashy', {});
+
+      expect(crashed).toMatchObject({ ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: expect.stringMatching(message) } });
+      expect(next).toMatchObject({ ok: true, payload: { invocations: 1 } });
+      expect(pidOf(next)).not.toBe(before);
+      expect(pidOf(await functions.invoke('bystander', {}))).toBe(bystanderBefore);
+    }, 30_000);
   });
 
   describe('asynchronous invocations', () => {

@@ -4,6 +4,8 @@
  * MEDIA_STORE_E2E_CONTEXT (env set by global-setup.ts, inherited by the jest workers).
  */
 import { readFileSync } from 'node:fs';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { LOCAL_CREDENTIALS } from '../../../local/dynamodb';
 import type { LocalStack } from '../../../local/stack';
 
 export interface E2eUser {
@@ -15,7 +17,7 @@ export interface E2eUser {
 export interface E2eContext
   extends Pick<
     LocalStack,
-    'apiUrl' | 's3Endpoint' | 'dynamodbEndpoint' | 'region' | 'tableName' | 'bucketName' | 'snsEndpoint' | 'deadLetterDir' | 'jwtSecretFile' | 'functionsDir' | 'planDir'
+    'apiUrl' | 's3Endpoint' | 'dynamodbEndpoint' | 'region' | 'tableName' | 'bucketName' | 'snsEndpoint' | 'deadLetterDir' | 'secretsManagerEndpoint' | 'jwtSecretArn' | 'functionsDir' | 'planDir'
   > {
   readonly logFile: string;
   readonly admin: E2eUser;
@@ -40,7 +42,18 @@ export function e2eContext(): E2eContext {
   return JSON.parse(readFileSync(file, 'utf8')) as E2eContext;
 }
 
-/** The stack's JWT signing secret, to forge tokens the authorizer must still refuse. */
-export function jwtSecret(context: E2eContext = e2eContext()): string {
-  return readFileSync(context.jwtSecretFile, 'utf8').trim();
+/** The local Secrets Manager of a stack, as the functions reach it. */
+export function secretsManager(context: Pick<E2eContext, 'secretsManagerEndpoint' | 'region'> = e2eContext()): SecretsManagerClient {
+  return new SecretsManagerClient({ endpoint: context.secretsManagerEndpoint, region: context.region, credentials: LOCAL_CREDENTIALS });
+}
+
+/** The stack's current JWT signing key (AWSCURRENT) and its version id, to forge tokens the authorizer must still refuse. */
+export async function jwtSigningKey(context: Pick<E2eContext, 'secretsManagerEndpoint' | 'region' | 'jwtSecretArn'> = e2eContext()): Promise<{ id: string; secret: string }> {
+  const client = secretsManager(context);
+  try {
+    const out = await client.send(new GetSecretValueCommand({ SecretId: context.jwtSecretArn, VersionStage: 'AWSCURRENT' }));
+    return { id: out.VersionId as string, secret: out.SecretString as string };
+  } finally {
+    client.destroy();
+  }
 }

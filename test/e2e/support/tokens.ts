@@ -28,10 +28,10 @@ export function headerOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
-/** Signed with the right secret and issuer, but expired an hour ago. */
-export function expiredToken(secret: string, like: Claims): string {
+/** Signed with the right key (named by its version in `kid`) and issuer, but expired an hour ago. */
+export function expiredToken(key: { id: string; secret: string }, like: Claims): string {
   const now = Math.floor(Date.now() / 1000);
-  return signHs256({ ...like, iat: now - 7200, exp: now - 3600, jti: randomBytes(16).toString('base64url') }, secret);
+  return signHs256({ ...like, iat: now - 7200, exp: now - 3600, jti: randomBytes(16).toString('base64url') }, key.secret, { alg: 'HS256', typ: 'JWT', kid: key.id });
 }
 
 /** A valid token whose payload was changed (role raised) without re-signing. */

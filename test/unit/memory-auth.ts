@@ -1,0 +1,80 @@
+/** In-memory users and sessions stores with the repositories' conditional-write semantics. */
+import type { ItemKey } from '../../handlers/core/keys';
+import type { LoginLimiterState } from '../../handlers/core/login-throttle';
+import { newFamilyId, newRefreshToken, newSessionVersion, refreshTokenHash } from '../../handlers/core/session';
+import type { SessionStore } from '../../handlers/auth/session';
+import type { LoginUserStore } from '../../handlers/auth/login';
+import type { IssuedRefreshToken, RotateOutcome, SessionFamily, StoredRefreshToken } from '../../handlers/adapters/sessions-repository';
+import type { NewUser, UpdateOptions, UserChanges, UserRecord, VersionedLimiter } from '../../handlers/adapters/users-repository';
+
+const keyOf = (key: ItemKey): string => `${key.pk}|${key.sk}`;
+
+export class MemoryUsers implements LoginUserStore {
+  readonly users = new Map<string, UserRecord>();
+  readonly limiters = new Map<string, VersionedLimiter>();
+
+  async add(user: NewUser): Promise<UserRecord> {
+    const record = { ...user, sessionVersion: newSessionVersion(), createdAt: '', updatedAt: '' };
+    this.users.set(user.username, record);
+    return record;
+  }
+  async get(username: string) {
+    return this.users.get(username);
+  }
+  async update(username: string, changes: UserChanges, options: UpdateOptions = {}) {
+    const user = this.users.get(username);
+    if (user === undefined) return;
+    const { folders, ...rest } = changes;
+    this.users.set(username, {
+      ...user,
+      ...rest,
+      ...(folders !== undefined ? (folders === null ? { folders: undefined } : { folders }) : {}),
+      ...(options.keepSessions === true ? {} : { sessionVersion: newSessionVersion() }),
+    });
+  }
+  async getLoginLimiter(key: ItemKey) {
+    return this.limiters.get(keyOf(key));
+  }
+  async saveLoginLimiter(key: ItemKey, state: LoginLimiterState, expectedVersion: number | undefined) {
+    if (this.limiters.get(keyOf(key))?.version !== expectedVersion) return false;
+    this.limiters.set(keyOf(key), { state, version: (expectedVersion ?? 0) + 1 });
+    return true;
+  }
+  async clearLoginLimiter(key: ItemKey) {
+    this.limiters.delete(keyOf(key));
+  }
+}
+
+export class MemorySessions implements SessionStore {
+  readonly families = new Map<string, SessionFamily>();
+  readonly tokens = new Map<string, StoredRefreshToken>();
+
+  async open(username: string, sessionVersion: string, now: number, ttlSeconds: number): Promise<IssuedRefreshToken> {
+    const familyId = newFamilyId();
+    this.families.set(familyId, { familyId, username, sessionVersion, expiresAt: now + ttlSeconds });
+    return this.issue(familyId, now + ttlSeconds);
+  }
+  async findToken(token: string) {
+    return this.tokens.get(refreshTokenHash(token));
+  }
+  async findFamily(familyId: string) {
+    return this.families.get(familyId);
+  }
+  async rotate(used: StoredRefreshToken, now: number, ttlSeconds: number): Promise<RotateOutcome> {
+    const current = this.tokens.get(used.hash);
+    if (current === undefined || current.usedAt !== undefined) return { ok: false, reason: 'reused' };
+    const family = this.families.get(used.familyId);
+    if (family === undefined) return { ok: false, reason: 'revoked' };
+    this.tokens.set(used.hash, { ...current, usedAt: now });
+    this.families.set(used.familyId, { ...family, expiresAt: now + ttlSeconds });
+    return { ok: true, issued: this.issue(used.familyId, now + ttlSeconds) };
+  }
+  async revokeFamily(familyId: string) {
+    this.families.delete(familyId);
+  }
+  private issue(familyId: string, expiresAt: number): IssuedRefreshToken {
+    const token = newRefreshToken();
+    this.tokens.set(refreshTokenHash(token), { hash: refreshTokenHash(token), familyId, expiresAt });
+    return { token, familyId, expiresAt };
+  }
+}
