@@ -15,7 +15,7 @@ export interface RouteDeclaration {
   readonly path: string;
   /** The function whose bundle serves this route. */
   readonly function: ApiFunctionName;
-  /** Whether the JWT authorizer guards this route. Only login, refresh, logout and health are open. */
+  /** Whether the JWT authorizer guards this route. Only login, refresh, logout, health and the public share routes (`/public/…`) are open. */
   readonly auth: boolean;
   readonly summary: string;
 }
@@ -45,6 +45,18 @@ export const ROUTES: readonly RouteDeclaration[] = [
   { method: 'GET', path: '/files/{id}/download', function: 'files', auth: true, summary: '302 to a presigned download (Content-Disposition: attachment with the file name)' },
   { method: 'PATCH', path: '/files/{id}', function: 'files', auth: true, summary: 'Change tags or description; rename or move (copy, verify, delete; 409 on a name clash unless overwrite)' },
   { method: 'DELETE', path: '/files/{id}', function: 'files', auth: true, summary: 'Delete a file' },
+  { method: 'POST', path: '/shares', function: 'files', auth: true, summary: 'Editors/admins: share a file or folder (view) or open a folder to uploads (drop); the token is shown once' },
+  { method: 'GET', path: '/shares', function: 'files', auth: true, summary: 'The caller\'s shares (admins: all) with views, last access and drop usage' },
+  { method: 'DELETE', path: '/shares/{id}', function: 'files', auth: true, summary: 'Revoke a share at once' },
+  { method: 'GET', path: '/shares/{id}/log', function: 'files', auth: true, summary: 'A share\'s access log: opens, views, downloads, uploads, bytes signed, /24 or /48 of the visitor' },
+  { method: 'GET', path: '/public/shares/{token}', function: 'files', auth: false, summary: 'Open a share: the file, a page of the album, or the drop link\'s quota' },
+  { method: 'POST', path: '/public/shares/{token}/unlock', function: 'files', auth: false, summary: 'A password-protected share\'s session (X-Share-Session); wrong passwords throttled like logins' },
+  { method: 'GET', path: '/public/shares/{token}/files/{id}/download', function: 'files', auth: false, summary: 'A download URL for one file of the share, when it allows downloads' },
+  { method: 'POST', path: '/public/shares/{token}/uploads', function: 'uploads', auth: false, summary: 'Drop link: start an upload into the shared folder within its quota (X-Share-Guest)' },
+  { method: 'GET', path: '/public/shares/{token}/uploads', function: 'uploads', auth: false, summary: 'Drop link: the guest\'s own uploads in progress' },
+  { method: 'GET', path: '/public/shares/{token}/uploads/{uploadId}', function: 'uploads', auth: false, summary: 'Drop link: one of the guest\'s uploads and the parts S3 holds (resume)' },
+  { method: 'POST', path: '/public/shares/{token}/uploads/{uploadId}/parts', function: 'uploads', auth: false, summary: 'Drop link: presigned URLs for parts of the guest\'s multipart upload' },
+  { method: 'POST', path: '/public/shares/{token}/uploads/{uploadId}/complete', function: 'uploads', auth: false, summary: 'Drop link: complete the guest\'s multipart upload' },
 ];
 
 /** API Gateway's route key, e.g. `POST /uploads`. */

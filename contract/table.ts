@@ -11,6 +11,11 @@
  * | user directory| `USER#`                | `NAME#<username>`  |               |                          |
  * | user counts   | `USER#`                | `COUNT`            |               |                          |
  * | upload        | `UPLOAD#<uploadId>`    | `SESSION`          |               |                          |
+ * | share         | `SHARE#<token SHA-256>`| `SHARE`            |               |                          |
+ * | share limiter | `SHARE#<token SHA-256>`| `UNLOCK`           |               |                          |
+ * | share owner row| `SHARES#`             | `ID#<shareId>`     |               |                          |
+ * | share log     | `SHARELOG#<shareId>`   | `<ISO time>#<rand>`|               |                          |
+ * | drop guest    | `SHAREUP#<shareId>`    | `<guest key hash>#<uploadId>` |    |                          |
  *
  * A folder marker (`status` available/deleted, `path`, `parent`, `name`, `createdAt`) makes a
  * folder list even while empty; the sync writes the markers of every folder of a file that

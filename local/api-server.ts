@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { routeKey, type RouteDeclaration } from '../contract/routes';
 import type { InvokeResult } from './functions';
 import type { Logger } from './log';
+// Access lines name paths, and a share link's path is its secret: the handlers' own redaction applies.
+import { redactString } from '../handlers/core/logger';
 import type { PlanValue, SynthesizedPlan } from './plan';
 
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -39,6 +41,8 @@ export interface ApiConfig {
   readonly cors?: CorsConfig;
   /** Stage default route throttling (token bucket). */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Route-level throttling of the stage's `route_settings`, by route key; applies before the stage's. */
+  readonly routeThrottles?: Readonly<Record<string, { readonly rateLimit: number; readonly burstLimit: number }>>;
   /** @default 30000 (API Gateway's maximum) */
   readonly integrationTimeoutMs?: number;
   readonly region: string;
@@ -81,6 +85,13 @@ export function apiConfigFromPlan(
   const [, stage] = plan.resources('aws_apigatewayv2_stage')[0] ?? [];
   const routeSettings = first(stage?.default_route_settings);
   const throttle = routeSettings ? (plan.resolve(routeSettings) as Record<string, PlanValue>) : undefined;
+  const routeThrottles: Record<string, { rateLimit: number; burstLimit: number }> = {};
+  for (const block of list(plan.resolve(stage?.route_settings ?? []))) {
+    const setting = block as Record<string, PlanValue>;
+    if (typeof setting.route_key === 'string' && setting.throttling_rate_limit !== undefined && setting.throttling_rate_limit !== null) {
+      routeThrottles[setting.route_key] = { rateLimit: Number(setting.throttling_rate_limit), burstLimit: Number(setting.throttling_burst_limit ?? 0) };
+    }
+  }
 
   const timeouts = plan
     .resources('aws_apigatewayv2_integration')
@@ -111,6 +122,7 @@ export function apiConfigFromPlan(
     ...(throttle && throttle.throttling_rate_limit !== undefined
       ? { throttle: { rateLimit: Number(throttle.throttling_rate_limit), burstLimit: Number(throttle.throttling_burst_limit ?? 0) } }
       : {}),
+    ...(Object.keys(routeThrottles).length > 0 ? { routeThrottles } : {}),
     integrationTimeoutMs: timeouts.length ? Math.min(...timeouts) : 30000,
   };
 }
@@ -185,6 +197,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const routes = compileRoutes(config.routes);
   const authorizerCache = new Map<string, { expires: number; result: AuthorizerOutcome }>();
   const bucket = config.throttle ? tokenBucket(config.throttle.rateLimit, config.throttle.burstLimit) : undefined;
+  const routeBuckets = new Map(Object.entries(config.routeThrottles ?? {}).map(([key, t]) => [key, tokenBucket(t.rateLimit, t.burstLimit)]));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = Date.now();
@@ -210,6 +223,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const matched = matchRoute(routes, method, rawPath);
       if (!matched) throw new GatewayResponse(404, 'Not Found');
       routeLabel = `route ${matched.compiled.key}`;
+      const routeBucket = routeBuckets.get(matched.compiled.key);
+      if (routeBucket && !routeBucket()) throw new GatewayResponse(429, 'Too Many Requests');
 
       const event = proxyEvent({
         req,
@@ -239,7 +254,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       res.end(response.body);
     } catch (err) {
       const gateway = err instanceof GatewayResponse ? err : new GatewayResponse(500, 'Internal Server Error');
-      if (!(err instanceof GatewayResponse)) logger.error('api', `${method} ${rawPath}: ${(err as Error).stack ?? String(err)}`);
+      if (!(err instanceof GatewayResponse)) logger.error('api', redactString(`${method} ${rawPath}: ${(err as Error).stack ?? String(err)}`));
       status = gateway.statusCode;
       const payload = JSON.stringify({ message: gateway.message });
       applyCorsHeaders(config.cors, req, res);
@@ -251,7 +266,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       res.end(payload);
       if (gateway.statusCode === 413) req.resume();
     } finally {
-      logger.info('api', `${method} ${rawPath} → ${status} (${routeLabel}, ${Date.now() - started} ms)`);
+      logger.info('api', redactString(`${method} ${rawPath} → ${status} (${routeLabel}, ${Date.now() - started} ms)`));
     }
   };
 

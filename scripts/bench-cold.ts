@@ -37,6 +37,8 @@ export const SAMPLE_ENV: Readonly<Record<keyof typeof ENV, string>> = {
   MULTIPART_THRESHOLD_BYTES: '67108864',
   UPLOAD_URL_TTL_SECONDS: '900',
   VIEW_URL_TTL_SECONDS: '3600',
+  SHARE_MAX_DAYS: '30',
+  SHARE_ALLOW_NEVER: 'false',
   S3_FORCE_PATH_STYLE: 'false',
   LOG_LEVEL: 'info',
 };

@@ -18,11 +18,13 @@ export interface Logger {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 export const REDACTED = '[REDACTED]';
-const SENSITIVE_KEY = /pass(word|wd|phrase)?|secret|token|authorization|cookie|credential|signature|private.?key|api.?key/i;
+const SENSITIVE_KEY = /pass(word|wd|phrase)?|secret|token|authorization|cookie|credential|signature|private.?key|api.?key|share.?session|share.?guest|guest.?key/i;
 const STRING_RULES: readonly [RegExp, string][] = [
   [/\bBearer\s+[^\s"',]+/gi, `Bearer ${REDACTED}`],
   [/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, REDACTED],
   [/(X-Amz-(?:Signature|Credential|Security-Token)=)[^&\s"']+/gi, `$1${REDACTED}`],
+  // Share links: the token in a path (`/s/<token>`, `/public/shares/<token>/…`) is the whole secret.
+  [/(\/s\/|\/public\/shares\/)[^/?#\s"']+/g, `$1${REDACTED}`],
 ];
 const MAX_DEPTH = 8;
 

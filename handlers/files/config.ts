@@ -1,5 +1,5 @@
 /** The files function's configuration, parsed once at cold start. */
-import { integer, logLevel, requiredString, type Env, type LogLevel } from '../core/env';
+import { boolean, integer, logLevel, requiredString, type Env, type LogLevel } from '../core/env';
 import { MAX_PRESIGN_EXPIRES_IN } from '../core/presign';
 
 export interface FilesConfig {
@@ -8,6 +8,14 @@ export interface FilesConfig {
   /** @default 3600 */
   readonly viewUrlTtlSeconds: number;
   readonly logLevel: LogLevel;
+  /** Longest share lifetime, days. @default 30 */
+  readonly shareMaxDays: number;
+  /** Whether shares may never expire. @default false */
+  readonly shareAllowNever: boolean;
+  /** Wrong share passwords before a share refuses guesses (the login rule). @default 5 */
+  readonly loginMaxFailures: number;
+  /** @default 900 */
+  readonly loginLockoutSeconds: number;
 }
 
 export function parseFilesConfig(env: Env): FilesConfig {
@@ -16,5 +24,9 @@ export function parseFilesConfig(env: Env): FilesConfig {
     bucketName: requiredString(env, 'BUCKET_NAME'),
     viewUrlTtlSeconds: integer(env, 'VIEW_URL_TTL_SECONDS', 3600, { min: 1, max: MAX_PRESIGN_EXPIRES_IN }),
     logLevel: logLevel(env),
+    shareMaxDays: integer(env, 'SHARE_MAX_DAYS', 30, { min: 1, max: 3650 }),
+    shareAllowNever: boolean(env, 'SHARE_ALLOW_NEVER', false),
+    loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, { min: 1, max: 100 }),
+    loginLockoutSeconds: integer(env, 'LOGIN_LOCKOUT_SECONDS', 900, { min: 1, max: 86400 }),
   };
 }

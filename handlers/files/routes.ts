@@ -14,12 +14,24 @@ import { fileLinks, parseLinksRequest } from './file-links';
 import { downloadUrl, getFile } from './get-file';
 import { listFiles, parseListQuery } from './list-files';
 import { parseUpdateRequest, updateFile } from './update-file';
+import { parseShareRequest, type SharePolicy } from '../core/shares';
+import type { ThrottlePolicy } from '../core/login-throttle';
+import type { SharesRepository } from '../adapters/shares-repository';
+import type { UsersRepository } from '../adapters/users-repository';
+import { sourceIpOf } from '../shares/open-share';
+import { createShare, listShares, revokeShare, shareLog } from './shares';
+import { downloadFromShare, parsePublicListQuery, parseUnlockRequest, unlockShare, viewShare } from './public-shares';
 
 export interface FilesDeps {
   readonly files: FileCatalog;
   readonly objects: ObjectStore;
   readonly uploads: Pick<UploadSessionStore, 'create'>;
   readonly viewUrlTtlSeconds: number;
+  readonly shares: SharesRepository;
+  readonly users: Pick<UsersRepository, 'get'>;
+  readonly sharePolicy: SharePolicy;
+  /** Wrong share passwords are throttled like logins. */
+  readonly throttle: ThrottlePolicy;
   /** @default the clock */
   readonly now?: () => Date;
 }
@@ -49,5 +61,26 @@ export function filesRoutes(deps: FilesDeps & FoldersDeps): RouteMap {
       await deleteFile(event.pathParameters?.id, principal(event), withLogger(context.logger));
       return noContent();
     },
+    'POST /shares': async (event) => {
+      const caller = principal(event);
+      const request = parseShareRequest(event.parsedBody, deps.sharePolicy, (deps.now ?? (() => new Date()))());
+      return json(201, await createShare(request, caller, deps));
+    },
+    'GET /shares': async (event) => json(200, await listShares(principal(event), deps)),
+    'DELETE /shares/{id}': async (event) => {
+      await revokeShare(event.pathParameters?.id, principal(event), deps);
+      return noContent();
+    },
+    'GET /shares/{id}/log': async (event) => json(200, await shareLog(event.pathParameters?.id, principal(event), deps)),
+    'GET /public/shares/{token}': async (event) => {
+      const query = parsePublicListQuery(event.queryStringParameters);
+      return json(200, await viewShare({ token: event.pathParameters?.token, ip: sourceIpOf(event), event }, query, deps));
+    },
+    'POST /public/shares/{token}/unlock': async (event, context) => {
+      const password = parseUnlockRequest(event.parsedBody);
+      return json(200, await unlockShare({ token: event.pathParameters?.token, ip: sourceIpOf(event), event }, password, withLogger(context.logger)));
+    },
+    'GET /public/shares/{token}/files/{id}/download': async (event) =>
+      json(200, await downloadFromShare({ token: event.pathParameters?.token, ip: sourceIpOf(event), event }, event.pathParameters?.id, deps)),
   };
 }

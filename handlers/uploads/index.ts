@@ -3,6 +3,10 @@ import { createLogger } from '../core/logger';
 import { S3MultipartUploads } from '../adapters/multipart-uploads';
 import { S3ObjectStore } from '../adapters/object-store';
 import { UploadsRepository } from '../adapters/uploads-repository';
+import { FilesRepository } from '../adapters/files-repository';
+import { FoldersRepository } from '../adapters/folders-repository';
+import { SharesRepository } from '../adapters/shares-repository';
+import { UsersRepository } from '../adapters/users-repository';
 import { createApiHandler } from '../http/api-handler';
 import { MAX_UPLOADS_BODY_BYTES } from './complete-upload';
 import { parseUploadsConfig } from './config';
@@ -20,6 +24,10 @@ export const handler = createApiHandler(
     allowedContentTypes: config.allowedContentTypes,
     maxUploadBytes: config.maxUploadBytes,
     multipartThresholdBytes: config.multipartThresholdBytes,
+    shares: new SharesRepository({ tableName: config.tableName }),
+    users: new UsersRepository({ tableName: config.tableName }),
+    files: new FilesRepository({ tableName: config.tableName }),
+    folders: new FoldersRepository({ tableName: config.tableName }),
   }),
   logger,
   { maxBytes: MAX_UPLOADS_BODY_BYTES },

@@ -9,8 +9,9 @@ import { createBatchUploads, parseBatchRequest } from './batch-uploads';
 import { createUpload, parseUploadRequest, type CreateUploadDeps, type UploadLimits } from './create-upload';
 import { parseSignPartsRequest, signParts, type SignPartsDeps } from './sign-parts';
 import { uploadStatus, type UploadStatusDeps } from './upload-status';
+import { completeGuestUpload, createDropUpload, guestUploadStatus, listGuestUploads, signGuestParts, type DropUploadsDeps } from './drop-uploads';
 
-export type UploadsRoutesDeps = CreateUploadDeps & UploadLimits & SignPartsDeps & UploadStatusDeps & CompleteUploadDeps & AbortUploadDeps;
+export type UploadsRoutesDeps = CreateUploadDeps & UploadLimits & SignPartsDeps & UploadStatusDeps & CompleteUploadDeps & AbortUploadDeps & DropUploadsDeps;
 
 const noContent = (): ApiResult => ({ statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' });
 
@@ -46,5 +47,10 @@ export function uploadsRoutes(deps: UploadsRoutesDeps): RouteMap {
       const parts = parseCompleteRequest(event.parsedBody);
       return json(200, await completeUpload(event.pathParameters?.uploadId, parts, caller, { ...deps, logger: context.logger }));
     },
+    'POST /public/shares/{token}/uploads': async (event) => json(201, await createDropUpload(event, deps)),
+    'GET /public/shares/{token}/uploads': async (event) => json(200, await listGuestUploads(event, deps)),
+    'GET /public/shares/{token}/uploads/{uploadId}': async (event) => json(200, await guestUploadStatus(event, deps)),
+    'POST /public/shares/{token}/uploads/{uploadId}/parts': async (event) => json(200, await signGuestParts(event, deps)),
+    'POST /public/shares/{token}/uploads/{uploadId}/complete': async (event, context) => json(200, await completeGuestUpload(event, deps, context.logger)),
   };
 }

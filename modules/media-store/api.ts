@@ -29,6 +29,10 @@ export interface ApiProps {
   readonly throttlingBurstLimit?: number;
   /** Stage steady-state limit, requests per second. @default 50 */
   readonly throttlingRateLimit?: number;
+  /** Burst limit of each public share route (`/public/…`, no login), requests. @default 20 */
+  readonly publicThrottlingBurstLimit?: number;
+  /** Steady-state limit of each public share route, requests per second. @default 10 */
+  readonly publicThrottlingRateLimit?: number;
   /** Retention of the access log group, days. @default 30 */
   readonly logRetentionDays?: number;
 }
@@ -122,7 +126,16 @@ export class Api extends Construct {
         throttlingRateLimit: props.throttlingRateLimit ?? DEFAULTS.throttlingRateLimit,
         detailedMetricsEnabled: true,
       },
+      // The public share routes, reached without login, get limits of their own below the stage's.
+      routeSettings: (props.routes ?? ROUTES).filter(isPublicShareRoute).map((route) => ({
+        routeKey: routeKey(route),
+        throttlingBurstLimit: props.publicThrottlingBurstLimit ?? DEFAULTS.publicThrottlingBurstLimit,
+        throttlingRateLimit: props.publicThrottlingRateLimit ?? DEFAULTS.publicThrottlingRateLimit,
+        detailedMetricsEnabled: true,
+      })),
       accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
+      // Route settings name routes that must exist first.
+      dependsOn: Object.values(routes),
     });
     this.stage.overrideLogicalId('default');
   }
@@ -131,6 +144,11 @@ export class Api extends Construct {
   get url(): string {
     return this.stage.invokeUrl;
   }
+}
+
+/** Routes of the share links, open to anyone holding a token. */
+export function isPublicShareRoute(route: RouteDeclaration): boolean {
+  return !route.auth && route.path.startsWith('/public/');
 }
 
 /** `POST /auth/login` → `post-auth-login`. */

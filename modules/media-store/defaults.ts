@@ -49,6 +49,13 @@ export const DEFAULTS = {
   authorizerResultTtlSeconds: 300,
   throttlingBurstLimit: 100,
   throttlingRateLimit: 50,
+  /** The public share routes (`/public/…`, no login) get their own, lower limits. */
+  publicThrottlingBurstLimit: 20,
+  publicThrottlingRateLimit: 10,
+  /** Longest lifetime of a share link, days. */
+  shareMaxDays: 30,
+  /** Share links always expire unless the module allows otherwise. */
+  shareAllowNever: false,
   domainName: '',
   hostedZoneId: '',
   /** The web app on a CloudFront distribution, its API behind `/api` on the same origin. */
@@ -146,7 +153,7 @@ export const BUCKET_CORS = {
 
 export const API_CORS = {
   allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-  allowHeaders: ['authorization', 'content-type'],
+  allowHeaders: ['authorization', 'content-type', 'x-share-session', 'x-share-guest'],
   maxAgeSeconds: 3000,
 } as const;
 

@@ -67,6 +67,11 @@ export function numberText(value: number): string {
   return isUnresolved(value) ? Token.asString(value) : String(value);
 }
 
+/** "true" or "false" (`${var.x}` when it is a variable: Terraform renders a bool as that text). */
+export function booleanText(value: boolean): string {
+  return isUnresolved(value) ? Token.asString(value) : String(value);
+}
+
 /** A list joined with commas (`${join(",", var.x)}` when it is a variable). */
 export function joinedText(values: readonly string[]): string {
   return isUnresolved(values) ? Fn.join(',', values as string[]) : values.join(',');

@@ -5,7 +5,7 @@ import { ENV, FUNCTION_ENV } from '../../contract/env';
 import { FUNCTIONS, FUNCTION_NAMES, bundleZipPath, type FunctionName } from '../../contract/functions';
 import type { Catalog } from './catalog';
 import { DEFAULTS } from './defaults';
-import { joinedText, numberText, presenceOf } from './expressions';
+import { booleanText, joinedText, numberText, presenceOf } from './expressions';
 import type { FailedEvents } from './failed-events';
 import { MediaStoreFunction, type PolicyStatement } from './function';
 import type { Notifications } from './notifications';
@@ -62,6 +62,10 @@ export interface FunctionSettings {
   readonly uploadUrlTtlSeconds?: number;
   /** Lifetime of presigned view URLs, seconds. @default 3600 */
   readonly viewUrlTtlSeconds?: number;
+  /** Longest lifetime of a share link, days. @default 30 */
+  readonly shareMaxDays?: number;
+  /** Let share links never expire. @default false */
+  readonly shareAllowNever?: boolean;
   /** Retries of a failed S3 event before it goes to the dead-letter queue (0-2). @default 2 */
   readonly syncMaxRetryAttempts?: number;
 }
@@ -143,6 +147,8 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
     UPLOAD_URL_TTL_SECONDS: numberText(props.uploadUrlTtlSeconds ?? DEFAULTS.uploadUrlTtlSeconds),
     VIEW_URL_TTL_SECONDS: numberText(props.viewUrlTtlSeconds ?? DEFAULTS.viewUrlTtlSeconds),
     LOG_LEVEL: props.logLevel ?? DEFAULTS.logLevel,
+    SHARE_MAX_DAYS: numberText(props.shareMaxDays ?? DEFAULTS.shareMaxDays),
+    SHARE_ALLOW_NEVER: booleanText(props.shareAllowNever ?? DEFAULTS.shareAllowNever),
   };
   return (name) => {
     const value = values[name];
@@ -160,12 +166,33 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
 export const CATALOG_PARTITIONS = {
   users: ['USER#*'],
   usersAndSessions: ['USER#*', 'SESSION#*'],
+  /** File rows and folder markers, upload sessions, shares, their owners' lists and access logs. */
+  filesUploadsAndShares: ['FOLDER#*', 'UPLOAD#*', 'SHARE#*', 'SHARES#', 'SHARELOG#*'],
   filesAndUploads: ['FOLDER#*', 'UPLOAD#*'],
 } as const;
 
 const onlyPartitions = (patterns: readonly string[]) => [
   { test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: [...patterns] },
 ];
+
+/**
+ * User attributes a share's creator check may read (role and folder limits, session version):
+ * never the password hash. GetItem must name them (ProjectionExpression), or IAM refuses it.
+ */
+export const USER_ATTRIBUTES_READABLE_BY_SHARES = ['pk', 'sk', 'username', 'role', 'folders', 'sessionVersion', 'createdAt', 'updatedAt'] as const;
+
+/** Share routes re-read the creator's user row, without the password hash (dynamodb:Attributes). */
+const readShareCreators = (table: string): PolicyStatement => ({
+  sid: 'ReadShareCreatorsWithoutPasswordHash',
+  effect: 'Allow',
+  actions: ['dynamodb:GetItem'],
+  resources: [table],
+  condition: [
+    ...onlyPartitions(CATALOG_PARTITIONS.users),
+    { test: 'ForAllValues:StringEquals', variable: 'dynamodb:Attributes', values: [...USER_ATTRIBUTES_READABLE_BY_SHARES] },
+    { test: 'StringEquals', variable: 'dynamodb:Select', values: ['SPECIFIC_ATTRIBUTES'] },
+  ],
+});
 
 /** Least privilege per function, on exact ARNs. */
 function accessStatements(props: FunctionsProps): Record<FunctionName, PolicyStatement[]> {
@@ -217,6 +244,16 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
         // Upload sessions, and the file row a new upload would replace.
         condition: onlyPartitions(CATALOG_PARTITIONS.filesAndUploads),
       },
+      {
+        sid: 'DropLinkGuestsAndCreators',
+        effect: 'Allow',
+        // Drop links: a guest's own uploads (`SHAREUP#<share>`), their sessions, and the creator's
+        // user row re-read on every request.
+        actions: ['dynamodb:Query', 'dynamodb:BatchGetItem'],
+        resources: [table],
+        condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['SHAREUP#*', 'UPLOAD#*'] }],
+      },
+      readShareCreators(table),
     ],
     files: [
       // GetObject also authorizes HeadObject and reading the source of CopyObject/UploadPartCopy.
@@ -231,9 +268,10 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
         effect: 'Allow',
         actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
         resources: [table],
-        // Never `USER#` rows: the password hashes.
-        condition: onlyPartitions(CATALOG_PARTITIONS.filesAndUploads),
+        // Never `USER#` rows whole: the password hashes (readShareCreators reads what shares need).
+        condition: onlyPartitions(CATALOG_PARTITIONS.filesUploadsAndShares),
       },
+      readShareCreators(table),
       // The index is sparse: only file rows carry its keys, so it holds nothing else to guard.
       { sid: 'ListFilesByType', effect: 'Allow', actions: ['dynamodb:Query'], resources: [props.catalog.typeIndexArn] },
       {
@@ -244,6 +282,15 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
         // File rows (tags, previews of moves and deletes), folder markers (`FOLDER#<parent>` /
         // `DIR#<name>`, POST and DELETE /folders) and the sessions of moves only.
         condition: onlyPartitions(CATALOG_PARTITIONS.filesAndUploads),
+      },
+      {
+        sid: 'ManageShares',
+        effect: 'Allow',
+        // Shares (`SHARE#<token hash>`: the share and its password limiter; `SHARES#`: the owners'
+        // rows; `SHARELOG#<id>`: access logs). Revoking deletes the token row.
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [table],
+        condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['SHARE#*', 'SHARES#', 'SHARELOG#*'] }],
       },
     ],
     sync: [

@@ -28,6 +28,10 @@ export interface MediaStoreProps extends Omit<StorageProps, 'namePrefix'>, Funct
   readonly throttlingBurstLimit?: number;
   /** API stage steady-state limit, requests per second. @default 50 */
   readonly throttlingRateLimit?: number;
+  /** Burst limit of each public share route, requests. @default 20 */
+  readonly publicThrottlingBurstLimit?: number;
+  /** Steady-state limit of each public share route, requests per second. @default 10 */
+  readonly publicThrottlingRateLimit?: number;
   /** Custom domain of the API; used only together with `hostedZoneId`. @default "" */
   readonly domainName?: string;
   /** Route 53 zone of `domainName` (and of `siteDomainName`, for its alias records). @default "" */
@@ -103,6 +107,8 @@ export class MediaStore extends Construct {
       authorizerResultTtlSeconds: props.authorizerResultTtlSeconds,
       throttlingBurstLimit: props.throttlingBurstLimit,
       throttlingRateLimit: props.throttlingRateLimit,
+      publicThrottlingBurstLimit: props.publicThrottlingBurstLimit,
+      publicThrottlingRateLimit: props.publicThrottlingRateLimit,
       logRetentionDays: props.logRetentionDays,
     });
 

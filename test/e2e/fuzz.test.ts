@@ -161,7 +161,7 @@ describe('fuzzing every route with bad requests', () => {
 
   beforeAll(async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'media-store-fuzz-'));
-    const own = await startOwnStack(dir, { throttling_rate_limit: 10_000, throttling_burst_limit: 10_000 });
+    const own = await startOwnStack(dir, { throttling_rate_limit: 10_000, throttling_burst_limit: 10_000, public_throttling_rate_limit: 10_000, public_throttling_burst_limit: 10_000 });
     stack = own.stack;
 
     const dynamodb = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: LOCAL_CREDENTIALS });
@@ -203,7 +203,14 @@ describe('fuzzing every route with bad requests', () => {
     }
     const cursor = (await list('/fuzz', 1)).nextCursor;
     expect(cursor).toEqual(expect.any(String));
-    world = { fileIds: ids, names: [stack.adminUser, 'fuzz-viewer'], folders: [...folders, '/fuzz/deep', EMPTY_FOLDER, '/nothing-here'], cursors: [cursor as string] };
+    // Live share links (a downloadable album, a drop link), so the public routes' parsers are reached behind a real token.
+    const shareTokens: string[] = [];
+    for (const json of [{ folder: '/fuzz', allowDownload: true }, { folder: '/fuzz/deep', mode: 'drop', maxBytes: 1024, maxFiles: 1 }]) {
+      const created = await fetch(`${stack.apiUrl}/shares`, { method: 'POST', headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/json' }, body: JSON.stringify(json) });
+      expect(created.status).toBe(201);
+      shareTokens.push(((await created.json()) as { token: string }).token);
+    }
+    world = { fileIds: ids, names: [stack.adminUser, 'fuzz-viewer', ...shareTokens], folders: [...folders, '/fuzz/deep', EMPTY_FOLDER, '/nothing-here'], cursors: [cursor as string] };
     before = await catalogSnapshot(stack);
   }, 120_000);
 

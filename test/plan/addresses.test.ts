@@ -107,7 +107,7 @@ describe('Terraform addresses', () => {
   });
 
   it('keeps addresses short snake_case names, never cdktf\'s hashed construct paths', () => {
-    for (const address of addressesOf(moduleStack).filter((a) => !WEB_FILE.test(a))) expect(address).toMatch(/^(data\.)?[a-z0-9_]+\.[a-z][a-z0-9_]{0,40}$/);
+    for (const address of addressesOf(moduleStack).filter((a) => !WEB_FILE.test(a))) expect(address).toMatch(/^(data\.)?[a-z0-9_]+\.[a-z][a-z0-9_]{0,63}$/);
   });
 
   describe('moved blocks from release 0.1', () => {

@@ -18,10 +18,11 @@ describe('MediaStore HTTP API', () => {
     expect(routes().map((r) => r.route_key).sort()).toEqual(ROUTES.map(routeKey).sort());
   });
 
-  it('guards every route except login, refresh, logout and health with the authorizer', () => {
+  it('guards every route except login, refresh, logout, health and the public share routes with the authorizer', () => {
     for (const route of routes()) {
       const declared = ROUTES.find((r) => routeKey(r) === route.route_key)!;
-      if (['POST /auth/login', 'POST /auth/refresh', 'POST /auth/logout', 'GET /health'].includes(route.route_key)) {
+      if (['POST /auth/login', 'POST /auth/refresh', 'POST /auth/logout', 'GET /health'].includes(route.route_key) || route.route_key.split(' ')[1].startsWith('/public/shares/{token}')) {
+        expect(declared.auth).toBe(false);
         expect(route.authorization_type).toBe('NONE');
         expect(route.authorizer_id).toBeUndefined();
       } else {
@@ -72,6 +73,20 @@ describe('MediaStore HTTP API', () => {
     );
   });
 
+  it('throttles each public share route on its own, below the stage', () => {
+    const stage = theOnly(plan, 'aws_apigatewayv2_stage');
+    const publicRoutes = ROUTES.filter((r) => !r.auth && r.path.startsWith('/public/')).map(routeKey).sort();
+    expect(publicRoutes.length).toBeGreaterThanOrEqual(8);
+    const settings = stage.route_settings as { route_key: string; throttling_burst_limit: string; throttling_rate_limit: string }[];
+    expect(settings.map((s) => s.route_key).sort()).toEqual(publicRoutes);
+    for (const setting of settings) {
+      expect(setting.throttling_burst_limit).toBe('${var.public_throttling_burst_limit}');
+      expect(setting.throttling_rate_limit).toBe('${var.public_throttling_rate_limit}');
+    }
+    // The access log names the route template, never the path: a share token stays out of it.
+    expect(stage.access_log_settings.format).not.toMatch(/\$context\.path|rawPath/);
+  });
+
   it('deploys a $default stage automatically, throttled, with JSON access logs', () => {
     const stage = theOnly(plan, 'aws_apigatewayv2_stage');
     expect(stage.name).toBe('$default');
@@ -88,6 +103,6 @@ describe('MediaStore HTTP API', () => {
   it('answers CORS only for the configured origins', () => {
     const cors = theOnly(plan, 'aws_apigatewayv2_api').cors_configuration;
     expect(cors.allow_origins).toBe('${var.cors_allowed_origins}');
-    expect(cors.allow_headers).toEqual(['authorization', 'content-type']);
+    expect(cors.allow_headers).toEqual(['authorization', 'content-type', 'x-share-session', 'x-share-guest']);
   });
 });

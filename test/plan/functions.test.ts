@@ -114,9 +114,17 @@ describe('MediaStore functions', () => {
     expect(grants('uploads')).toEqual(
       [
         ...['PutObject', 'AbortMultipartUpload', 'ListMultipartUploadParts'].map((a) => `s3:${a} on ${media()}`),
-        ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'].map((a) => `dynamodb:${a} on ${table()}`),
+        ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchGetItem'].map((a) => `dynamodb:${a} on ${table()}`),
+        // A drop link's creator, without the password hash (see the partition tests).
+        `dynamodb:GetItem on ${table()}`,
       ].sort(),
     );
+  });
+
+  it('lets uploads query only drop-link guests\' uploads and sessions', () => {
+    const drop = statementsOf('uploads').find((s) => s.sid === 'DropLinkGuestsAndCreators')!;
+    expect(drop.actions).toEqual(['dynamodb:Query', 'dynamodb:BatchGetItem']);
+    expect(drop.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['SHAREUP#*', 'UPLOAD#*'] }]);
   });
 
   it('gives uploads neither read nor delete of media objects, nor listing of the bucket', () => {
@@ -145,16 +153,30 @@ describe('MediaStore functions', () => {
         ...['GetObject', 'PutObject', 'AbortMultipartUpload', 'DeleteObject'].map((a) => `s3:${a} on ${media()}`),
         `s3:ListBucket on ${bucket}`,
         ...['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
+        // Shares: their own statement, on their own keys (see the test below).
+        ...['PutItem', 'UpdateItem', 'DeleteItem'].map((a) => `dynamodb:${a} on ${table()}`),
+        // A share's creator, without the password hash (see the partition tests).
+        `dynamodb:GetItem on ${table()}`,
         `dynamodb:Query on ${index}`,
       ].sort(),
     );
   });
 
-  it('lets files write only file rows and upload sessions, never users', () => {
+  it('lets files write only file rows, upload sessions and shares, never users, and delete only share rows', () => {
     const writes = statementsOf('files').find((s) => s.sid === 'WriteFileRowsAndMoveSessions')!;
     expect(writes.actions).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
     expect(writes.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*', 'UPLOAD#*'] }]);
-    expect(statementsOf('files').some((s) => s.actions?.includes('dynamodb:DeleteItem'))).toBe(false);
+    const shares = statementsOf('files').find((s) => s.sid === 'ManageShares')!;
+    expect(shares.actions).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
+    expect(shares.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['SHARE#*', 'SHARES#', 'SHARELOG#*'] }]);
+    expect(statementsOf('files').filter((s) => s.actions?.includes('dynamodb:DeleteItem')).map((s) => s.sid)).toEqual(['ManageShares']);
+  });
+
+  it('bounds share lifetimes by share_max_days and keeps "never" off by default', () => {
+    expect(fn('files').environment.variables.SHARE_MAX_DAYS).toBe('${var.share_max_days}');
+    expect(fn('files').environment.variables.SHARE_ALLOW_NEVER).toBe('${var.share_allow_never}');
+    expect(plan.variable.share_allow_never.default).toBe(false);
+    expect(plan.variable.share_max_days.default).toBe(30);
   });
 
   it('lets sync read media metadata, tell deleted from forbidden, write the catalog, publish to the topic and dead-letter failed events', () => {
@@ -194,15 +216,29 @@ describe('MediaStore functions', () => {
     const tableStatements = (name: FunctionName) =>
       statementsOf(name).filter((s) => s.actions?.some((a) => a.startsWith('dynamodb:')) && s.resources?.includes(table()));
 
-    it.each(['uploads', 'files', 'sync'] as const)('keeps %s to file rows, folder markers and upload sessions: never USER# rows', (name) => {
+    const leadingKeys = (s: Statement) => s.condition?.find((c) => c.variable === 'dynamodb:LeadingKeys')?.values ?? [];
+
+    it.each(['uploads', 'files', 'sync'] as const)('keeps %s to the partitions it needs, every grant conditioned on them', (name) => {
       const statements = tableStatements(name);
       expect(statements.length).toBeGreaterThan(0);
-      for (const s of statements) {
-        expect({ sid: s.sid, condition: s.condition }).toEqual({
-          sid: s.sid,
-          condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*', 'UPLOAD#*'] }],
-        });
+      for (const s of statements) expect({ sid: s.sid, leadingKeys: leadingKeys(s).length > 0 }).toEqual({ sid: s.sid, leadingKeys: true });
+    });
+
+    it.each(['uploads', 'files', 'sync'] as const)('never lets %s read a password hash: USER# rows only by named attributes, without it', (name) => {
+      for (const s of tableStatements(name).filter((st) => leadingKeys(st).some((k) => k.startsWith('USER#')))) {
+        expect(leadingKeys(s)).toEqual(['USER#*']);
+        expect(s.actions).toEqual(['dynamodb:GetItem']);
+        const attributes = s.condition!.find((c) => c.variable === 'dynamodb:Attributes')!;
+        expect(attributes.test).toBe('ForAllValues:StringEquals');
+        expect(attributes.values).not.toContain('passwordHash');
+        expect(s.condition).toContainEqual({ test: 'StringEquals', variable: 'dynamodb:Select', values: ['SPECIFIC_ATTRIBUTES'] });
       }
+      expect(tableStatements('sync').some((st) => leadingKeys(st).some((k) => k.startsWith('USER#')))).toBe(false);
+    });
+
+    it('keeps files\' table reads to file rows, folder markers, upload sessions and shares', () => {
+      const read = statementsOf('files').find((s) => s.sid === 'ReadCatalog')!;
+      expect(leadingKeys(read)).toEqual(['FOLDER#*', 'UPLOAD#*', 'SHARE#*', 'SHARES#', 'SHARELOG#*']);
     });
 
     it('keeps auth to USER# and SESSION# rows', () => {

@@ -21,8 +21,13 @@ export interface CatalogSnapshot {
   readonly objects: readonly string[];
 }
 
-/** Items bad requests may legitimately write: login limiters (a failed login counts) and upload sessions. */
-const mayChange = (item: Record<string, unknown>): boolean => item.sk === 'LOGIN' || String(item.pk).startsWith('UPLOAD#');
+/**
+ * Items bad requests may legitimately write: login limiters (a failed login counts), upload
+ * sessions, and what opening a share records (its access log, views and last access, the
+ * wrong-password limiter).
+ */
+const mayChange = (item: Record<string, unknown>): boolean =>
+  item.sk === 'LOGIN' || String(item.sk).startsWith('UNLOCK') || String(item.pk).startsWith('UPLOAD#') || String(item.pk).startsWith('SHARELOG#') || item.pk === 'SHARES#';
 
 export async function catalogSnapshot(stack: StackEndpoints): Promise<CatalogSnapshot> {
   const dynamodb = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: LOCAL_CREDENTIALS });

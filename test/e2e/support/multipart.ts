@@ -84,7 +84,7 @@ export function localS3(context: E2eContext): S3Client {
   return localS3Client(context.s3Endpoint, context.region);
 }
 
-function documents(context: E2eContext): DynamoDBDocumentClient {
+export function documents(context: E2eContext): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: context.dynamodbEndpoint, region: context.region, credentials: LOCAL_CREDENTIALS }));
 }
 

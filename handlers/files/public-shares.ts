@@ -1,0 +1,260 @@
+/**
+ * The public share routes of the files function (no JWT; see handlers/shares/open-share.ts for
+ * the checks every request passes):
+ *
+ * - `GET /public/shares/{token}?cursor=&limit=`: the share and, for a file share, the file with a
+ *   view URL (and a download URL when allowed); for an album, one page of the folder's own files
+ *   (not its subfolders), live; for a drop link, its quota and usage only.
+ * - `POST /public/shares/{token}/unlock {password}`: a share session (`X-Share-Session`), throttled
+ *   like a login: after `maxFailures` wrong passwords the share refuses guesses (429) for the lockout.
+ * - `GET /public/shares/{token}/files/{id}/download`: `{url}` to download one file of the share,
+ *   when the share allows downloads (403 otherwise); a file outside the share is a 404.
+ *
+ * Every URL is presigned for at most the share's remaining life. Each request is logged in the
+ * share's access log with the bytes of the files it signed URLs for and the viewer's /24 or /48.
+ */
+import { attachmentDisposition } from '../core/content-disposition';
+import type { CatalogFile } from '../core/catalog';
+import { Forbidden, NotFound, TooManyRequests, Unauthorized, ValidationError } from '../core/errors';
+import { checkLoginAllowed, limiterExpiresAt, recordLoginFailure, sourceHash, sourcePolicy, type ThrottlePolicy } from '../core/login-throttle';
+import type { Logger } from '../core/logger';
+import { verifyPassword } from '../core/password';
+import { normalizeFileName } from '../core/paths';
+import { SHARE_SESSION_SECONDS, signShareSession, truncateIp, urlTtlWithin } from '../core/shares';
+import type { FileCatalog } from '../adapters/files-repository';
+import type { ObjectStore, ObjectUrlSigner } from '../adapters/object-store';
+import type { ShareEvent, SharesRepository } from '../adapters/shares-repository';
+import { openShare, requireShareSession, type OpenedShare, type OpenShareDeps } from '../shares/open-share';
+import { locateFile } from './file-view';
+
+export const DEFAULT_PUBLIC_LIMIT = 60;
+export const MAX_PUBLIC_LIMIT = 200;
+
+export interface PublicSharesDeps extends OpenShareDeps {
+  readonly shares: Pick<SharesRepository, 'byTokenHash' | 'summary' | 'recordAccess' | 'getUnlockLimiter' | 'saveUnlockLimiter' | 'clearUnlockLimiter'>;
+  readonly files: Pick<FileCatalog, 'getRow' | 'listFolder'>;
+  readonly objects: Pick<ObjectStore, 'urlSigner'>;
+  readonly viewUrlTtlSeconds: number;
+  readonly throttle: ThrottlePolicy;
+  /** @default the clock */
+  readonly now?: () => Date;
+}
+
+/** What a visitor sees of a share: never its owner, folder path, password or id. */
+export interface PublicShareInfo {
+  readonly kind: 'file' | 'folder';
+  readonly mode: 'view' | 'drop';
+  readonly label?: string;
+  readonly allowDownload: boolean;
+  readonly expiresAt: string | null;
+  readonly maxBytes?: number;
+  readonly maxFiles?: number;
+  readonly usedBytes?: number;
+  readonly usedFiles?: number;
+}
+
+/** A file as a visitor sees it: no folder, uploader, tags or key. */
+export interface PublicFile {
+  readonly id: string;
+  readonly name: string;
+  readonly size: number;
+  readonly contentType: string;
+  readonly fileType: string;
+  readonly uploadedAt: string;
+  readonly url: string;
+  readonly urlExpiresAt: string;
+  readonly downloadUrl?: string;
+}
+
+export interface PublicShareResponse {
+  readonly share: PublicShareInfo;
+  readonly file?: PublicFile;
+  readonly files?: readonly PublicFile[];
+  readonly nextCursor?: string | null;
+}
+
+export interface Visit {
+  readonly token: string | undefined;
+  readonly ip: string | undefined;
+  readonly event: Parameters<typeof requireShareSession>[1];
+}
+
+const clock = (deps: { now?: () => Date }): Date => (deps.now ?? (() => new Date()))();
+
+function infoOf(opened: OpenedShare): PublicShareInfo {
+  const { share } = opened;
+  return {
+    kind: share.target.kind,
+    mode: share.mode,
+    ...(share.label !== undefined ? { label: share.label } : {}),
+    allowDownload: share.allowDownload,
+    expiresAt: share.expiresAt,
+    ...(share.maxBytes !== undefined ? { maxBytes: share.maxBytes } : {}),
+    ...(share.maxFiles !== undefined ? { maxFiles: share.maxFiles } : {}),
+  };
+}
+
+interface Signing {
+  readonly sign: ObjectUrlSigner;
+  readonly ttl: number;
+  readonly now: Date;
+  readonly urlExpiresAt: string;
+}
+
+function publicFile(file: CatalogFile, signing: Signing, withDownload: boolean): PublicFile {
+  const { sign, ttl, now, urlExpiresAt } = signing;
+  return {
+    id: file.id,
+    name: file.name,
+    size: file.size,
+    contentType: file.contentType,
+    fileType: file.fileType,
+    uploadedAt: file.uploadedAt,
+    url: sign({ operation: 'GetObject', key: file.key, expiresIn: ttl, now }),
+    urlExpiresAt,
+    ...(withDownload ? { downloadUrl: sign({ operation: 'GetObject', key: file.key, expiresIn: ttl, now, query: { 'response-content-disposition': attachmentDisposition(file.name) } }) } : {}),
+  };
+}
+
+async function signingFor(opened: OpenedShare, deps: PublicSharesDeps, now: Date): Promise<Signing> {
+  const ttl = urlTtlWithin(opened.share.expiresAt, deps.viewUrlTtlSeconds, now);
+  return { sign: await deps.objects.urlSigner(), ttl, now, urlExpiresAt: new Date(now.getTime() + ttl * 1000).toISOString() };
+}
+
+async function record(deps: PublicSharesDeps, opened: OpenedShare, visit: Visit, now: Date, event: ShareEvent, bytes: number, file?: CatalogFile): Promise<void> {
+  await deps.shares.recordAccess(opened.share.id, {
+    at: now.toISOString(),
+    event,
+    ...(file !== undefined ? { fileId: file.id, name: file.name } : {}),
+    bytes,
+    ip: truncateIp(visit.ip),
+  });
+}
+
+export function parsePublicListQuery(params: Readonly<Record<string, string | undefined>> | undefined): { limit: number; afterName?: string } {
+  let limit = DEFAULT_PUBLIC_LIMIT;
+  if (params?.limit !== undefined) {
+    if (!/^\d{1,3}$/.test(params.limit) || Number(params.limit) < 1 || Number(params.limit) > MAX_PUBLIC_LIMIT) throw new ValidationError('limit', `must be a whole number from 1 to ${MAX_PUBLIC_LIMIT}`);
+    limit = Number(params.limit);
+  }
+  if (params?.cursor === undefined) return { limit };
+  const invalid = new ValidationError('cursor', 'is not a cursor returned by this share');
+  if (!/^[A-Za-z0-9_-]{1,2048}$/.test(params.cursor)) throw invalid;
+  const name = Buffer.from(params.cursor, 'base64url').toString('utf8');
+  try {
+    if (normalizeFileName(name) !== name) throw invalid;
+  } catch {
+    throw invalid;
+  }
+  return { limit, afterName: name };
+}
+
+export async function viewShare(visit: Visit, query: { limit: number; afterName?: string }, deps: PublicSharesDeps): Promise<PublicShareResponse> {
+  const now = clock(deps);
+  const opened = await openShare(visit.token, deps, now);
+  requireShareSession(opened, visit.event, now);
+  const share = infoOf(opened);
+  const event: ShareEvent = query.afterName === undefined ? 'open' : 'view';
+  if (opened.share.mode === 'drop') {
+    const usage = await deps.shares.summary(opened.share.id);
+    await record(deps, opened, visit, now, event, 0);
+    return { share: { ...share, usedBytes: usage?.usedBytes ?? 0, usedFiles: usage?.usedFiles ?? 0 } };
+  }
+  const signing = await signingFor(opened, deps, now);
+  if (opened.file !== undefined) {
+    const file = publicFile(opened.file, signing, opened.share.allowDownload);
+    await record(deps, opened, visit, now, event, opened.file.size, opened.file);
+    return { share, file };
+  }
+  const page = await deps.files.listFolder(opened.folder, { limit: query.limit, ...(query.afterName !== undefined ? { afterName: query.afterName } : {}) });
+  await record(deps, opened, visit, now, event, page.files.reduce((sum, f) => sum + f.size, 0));
+  return {
+    share,
+    files: page.files.map((file) => publicFile(file, signing, false)),
+    nextCursor: page.lastName === undefined ? null : Buffer.from(page.lastName, 'utf8').toString('base64url'),
+  };
+}
+
+class DownloadNotAllowed extends Forbidden {
+  override readonly code = 'DownloadNotAllowed';
+}
+
+/** The file `id` if it is in the share: the shared file itself, or a file directly in the shared folder. */
+async function fileInShare(opened: OpenedShare, id: string | undefined, deps: PublicSharesDeps): Promise<CatalogFile> {
+  if (opened.file !== undefined) {
+    if (id !== opened.file.id) throw new NotFound('No such file in this share');
+    return opened.file;
+  }
+  let location: ReturnType<typeof locateFile>;
+  try {
+    location = locateFile(id);
+  } catch {
+    throw new NotFound('No such file in this share');
+  }
+  if (location.folder !== opened.folder) throw new NotFound('No such file in this share');
+  const row = await deps.files.getRow(location.folder, location.name);
+  if (row.file === undefined) throw new NotFound('No such file in this share');
+  return row.file;
+}
+
+export async function downloadFromShare(visit: Visit, id: string | undefined, deps: PublicSharesDeps): Promise<{ name: string; url: string; urlExpiresAt: string }> {
+  const now = clock(deps);
+  const opened = await openShare(visit.token, deps, now);
+  requireShareSession(opened, visit.event, now);
+  if (opened.share.mode === 'drop') throw new NotFound('No such file in this share');
+  if (!opened.share.allowDownload) throw new DownloadNotAllowed('This share does not allow downloads');
+  const file = await fileInShare(opened, id, deps);
+  const signing = await signingFor(opened, deps, now);
+  const url = signing.sign({ operation: 'GetObject', key: file.key, expiresIn: signing.ttl, now, query: { 'response-content-disposition': attachmentDisposition(file.name) } });
+  await record(deps, opened, visit, now, 'download', file.size, file);
+  return { name: file.name, url, urlExpiresAt: signing.urlExpiresAt };
+}
+
+class WrongSharePassword extends Unauthorized {
+  override readonly code = 'InvalidPassword';
+}
+
+export function parseUnlockRequest(body: unknown): string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('body', 'must be a JSON object like {"password": "…"}');
+  const { password, ...rest } = body as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) throw new ValidationError(unknown, 'is not a known field (expected password)');
+  if (typeof password !== 'string' || password.length === 0 || password.length > 1024) throw new ValidationError('password', 'is required: a string of 1 to 1024 characters');
+  return password;
+}
+
+export async function unlockShare(visit: Visit, password: string, deps: PublicSharesDeps & { logger: Logger }): Promise<{ session: string; expiresAt: string }> {
+  const now = clock(deps);
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const opened = await openShare(visit.token, deps, now);
+  if (opened.share.passwordHash === undefined) throw new ValidationError('password', 'this share has no password: open it directly');
+  // The login rule (core/login-throttle.ts): one source locks itself after maxFailures wrong
+  // passwords; the share locks for everyone after SOURCE_FAILURE_FACTOR times as many.
+  const source = sourceHash(visit.ip, Buffer.from(opened.share.sessionKey, 'base64url'));
+  const limiters = [
+    { source: source as string | undefined, policy: deps.throttle },
+    { source: undefined, policy: sourcePolicy(deps.throttle) },
+  ];
+  const current = await Promise.all(limiters.map((l) => deps.shares.getUnlockLimiter(opened.tokenHash, l.source)));
+  const waits = current.map((c) => checkLoginAllowed(c?.state, nowSeconds)).filter((g): g is { allowed: false; retryAfterSeconds: number } => !g.allowed);
+  if (waits.length > 0) throw new TooManyRequests('Too many wrong passwords; try again later', Math.max(...waits.map((w) => w.retryAfterSeconds)));
+  if (!(await verifyPassword(password, opened.share.passwordHash))) {
+    await Promise.all(
+      limiters.map(async ({ source: scope, policy }, i) => {
+        let state = current[i];
+        for (let attempt = 0; attempt < 5; attempt += 1) {
+          const next = recordLoginFailure(state?.state, nowSeconds, policy);
+          if (await deps.shares.saveUnlockLimiter(opened.tokenHash, scope, next, state?.version, limiterExpiresAt(next, policy))) return;
+          state = await deps.shares.getUnlockLimiter(opened.tokenHash, scope);
+        }
+      }),
+    );
+    deps.logger.info('share unlock failed', { shareId: opened.share.id, source });
+    throw new WrongSharePassword('Wrong password');
+  }
+  if (current[0] !== undefined) await deps.shares.clearUnlockLimiter(opened.tokenHash, source);
+  const shareEnd = opened.share.expiresAt === null ? Infinity : Math.floor(Date.parse(opened.share.expiresAt) / 1000);
+  const expiresAtSeconds = Math.min(nowSeconds + SHARE_SESSION_SECONDS, shareEnd);
+  await record(deps, opened, visit, now, 'unlock', 0);
+  return { session: signShareSession(opened.share.sessionKey, opened.share.id, expiresAtSeconds), expiresAt: new Date(expiresAtSeconds * 1000).toISOString() };
+}

@@ -1,0 +1,101 @@
+/**
+ * The owner's share routes: `POST /shares`, `GET /shares`, `DELETE /shares/{id}`,
+ * `GET /shares/{id}/log`. Editors and admins create shares of what they may read (a drop link:
+ * of a folder they may write); `GET /shares` lists the caller's (admins: everyone's); only the
+ * creator or an admin revokes a share or reads its log — anyone else gets the 404 of an
+ * unknown id.
+ */
+import { NotFound } from '../core/errors';
+import { hashPassword } from '../core/password';
+import { assertFolderAllowed, requirePermission, type Caller } from '../core/roles';
+import { isShareId, newSessionKey, newShareId, newShareToken, hashShareToken, type SharePolicy, type ShareRequest } from '../core/shares';
+import type { FileCatalog } from '../adapters/files-repository';
+import type { FolderCatalog } from '../adapters/folders-repository';
+import type { Share, ShareLogEntry, SharesRepository, ShareSummary, StoredTarget } from '../adapters/shares-repository';
+import { ROOT_FOLDER } from '../core/paths';
+import { locateFile } from './file-view';
+
+export interface OwnerSharesDeps {
+  readonly shares: Pick<SharesRepository, 'create' | 'list' | 'summary' | 'revoke' | 'log'>;
+  readonly files: Pick<FileCatalog, 'getRow'>;
+  readonly folders: Pick<FolderCatalog, 'exists'>;
+  readonly sharePolicy: SharePolicy;
+  /** @default the clock */
+  readonly now?: () => Date;
+}
+
+export interface CreatedShare {
+  readonly share: ShareSummary;
+  /** The link's secret: shown this once, stored only as its hash. */
+  readonly token: string;
+  /** The web app's path of the link. */
+  readonly path: string;
+}
+
+class ShareIdNotFound extends NotFound {}
+
+export async function createShare(request: ShareRequest, caller: Caller, deps: OwnerSharesDeps): Promise<CreatedShare> {
+  requirePermission(caller, 'write', 'create shares');
+  const now = (deps.now ?? (() => new Date()))();
+  const target = await resolveTarget(request, caller, deps);
+  const share: Share = {
+    id: newShareId(),
+    owner: caller.username,
+    target,
+    mode: request.mode,
+    allowDownload: request.allowDownload,
+    ...(request.label !== undefined ? { label: request.label } : {}),
+    expiresAt: request.expiresAt,
+    createdAt: now.toISOString(),
+    ...(request.maxBytes !== undefined ? { maxBytes: request.maxBytes } : {}),
+    ...(request.maxFiles !== undefined ? { maxFiles: request.maxFiles } : {}),
+    ...(request.password !== undefined ? { passwordHash: await hashPassword(request.password) } : {}),
+    sessionKey: newSessionKey(),
+  };
+  const token = newShareToken();
+  await deps.shares.create(share, hashShareToken(token));
+  const { passwordHash, sessionKey: _key, ...visible } = share;
+  return {
+    share: { ...visible, hasPassword: passwordHash !== undefined, views: 0, usedBytes: 0, usedFiles: 0 },
+    token,
+    path: `/s/${token}`,
+  };
+}
+
+async function resolveTarget(request: ShareRequest, caller: Caller, deps: OwnerSharesDeps): Promise<StoredTarget> {
+  if (request.target.kind === 'file') {
+    const location = locateFile(request.target.fileId);
+    assertFolderAllowed(caller, location.folder, 'share files in');
+    const row = await deps.files.getRow(location.folder, location.name);
+    if (row.file === undefined) throw new NotFound('No such file');
+    return { kind: 'file', fileId: row.file.id, folder: row.file.folder, name: row.file.name, uploadedAt: row.file.uploadedAt };
+  }
+  const folder = request.target.folder;
+  assertFolderAllowed(caller, folder, 'share');
+  if (folder !== ROOT_FOLDER && !(await deps.folders.exists(folder))) throw new NotFound(`Folder ${folder} does not exist`);
+  return { kind: 'folder', folder };
+}
+
+export async function listShares(caller: Caller, deps: OwnerSharesDeps): Promise<{ shares: ShareSummary[] }> {
+  requirePermission(caller, 'write', 'list shares');
+  const all = await deps.shares.list();
+  return { shares: caller.role === 'admin' ? all : all.filter((share) => share.owner === caller.username) };
+}
+
+async function ownShare(id: string | undefined, caller: Caller, deps: OwnerSharesDeps): Promise<ShareSummary & { tokenHash: string }> {
+  requirePermission(caller, 'write', 'manage shares');
+  const share = isShareId(id) ? await deps.shares.summary(id) : undefined;
+  if (share === undefined || (caller.role !== 'admin' && share.owner !== caller.username)) throw new ShareIdNotFound(`No share ${JSON.stringify(id ?? '')} of yours`);
+  return share;
+}
+
+export async function revokeShare(id: string | undefined, caller: Caller, deps: OwnerSharesDeps): Promise<void> {
+  const share = await ownShare(id, caller, deps);
+  if (share.revokedAt !== undefined) return;
+  await deps.shares.revoke(share.id, share.tokenHash, (deps.now ?? (() => new Date()))());
+}
+
+export async function shareLog(id: string | undefined, caller: Caller, deps: OwnerSharesDeps): Promise<{ shareId: string; entries: ShareLogEntry[] }> {
+  const share = await ownShare(id, caller, deps);
+  return { shareId: share.id, entries: await deps.shares.log(share.id) };
+}
