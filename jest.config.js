@@ -1,6 +1,6 @@
 /**
- * Five projects: pure unit tests, tests over the synthesized plan, the plan under the real
- * Terraform CLI, end-to-end over HTTP, and presigned URLs against a real S3.
+ * Six projects: pure unit tests, tests over the synthesized plan, the plan under the real
+ * Terraform CLI, end-to-end over HTTP, the web app in Chromium, and presigned URLs against a real S3.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -33,6 +33,14 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/e2e/global-setup.ts',
       globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
+    },
+    {
+      // The web app in real Chromium (Debian's /usr/bin/chromium) against the local stack serving dist/web.
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/browser/global-setup.ts',
+      globalTeardown: '<rootDir>/test/browser/global-teardown.ts',
     },
     {
       // Presigned URLs against Ceph RGW, a real S3 that verifies SigV4 (see ../shared/real-s3).

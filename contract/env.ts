@@ -38,6 +38,12 @@ export const ENV = {
   VIEW_URL_TTL_SECONDS: 'VIEW_URL_TTL_SECONDS',
   /** "true" to address S3 path-style (local S3 server). @default false */
   S3_FORCE_PATH_STYLE: 'S3_FORCE_PATH_STYLE',
+  /** Name of the process function the sync function invokes asynchronously (thumbnails, metadata). */
+  PROCESS_FUNCTION_NAME: 'PROCESS_FUNCTION_NAME',
+  /** "true" to render video posters with the bundled ffmpeg (module variable `video_posters`). @default true */
+  VIDEO_POSTERS: 'VIDEO_POSTERS',
+  /** "true" to record photos' GPS coordinates in the catalog and show them (module variable `expose_gps`). @default false */
+  EXPOSE_GPS: 'EXPOSE_GPS',
   /** Longest lifetime of a share link, days (module variable `share_max_days`). @default 30 */
   SHARE_MAX_DAYS: 'SHARE_MAX_DAYS',
   /** "true" lets share links never expire (module variable `share_allow_never`). @default false */
@@ -54,5 +60,6 @@ export const FUNCTION_ENV = {
   auth: ['TABLE_NAME', 'JWT_SECRET_ARN', 'JWT_ISSUER', 'TOKEN_TTL_SECONDS', 'REFRESH_TOKEN_TTL_SECONDS', 'LOGIN_MAX_FAILURES', 'LOGIN_LOCKOUT_SECONDS', 'MAX_USERS', 'LOG_LEVEL'],
   uploads: ['TABLE_NAME', 'BUCKET_NAME', 'ALLOWED_CONTENT_TYPES', 'MAX_UPLOAD_BYTES', 'MULTIPART_THRESHOLD_BYTES', 'UPLOAD_URL_TTL_SECONDS', 'LOG_LEVEL'],
   files: ['TABLE_NAME', 'BUCKET_NAME', 'VIEW_URL_TTL_SECONDS', 'SHARE_MAX_DAYS', 'SHARE_ALLOW_NEVER', 'LOGIN_MAX_FAILURES', 'LOGIN_LOCKOUT_SECONDS', 'LOG_LEVEL'],
-  sync: ['TABLE_NAME', 'BUCKET_NAME', 'TOPIC_ARN', 'LOG_LEVEL'],
+  sync: ['TABLE_NAME', 'BUCKET_NAME', 'TOPIC_ARN', 'PROCESS_FUNCTION_NAME', 'LOG_LEVEL'],
+  process: ['TABLE_NAME', 'BUCKET_NAME', 'VIDEO_POSTERS', 'EXPOSE_GPS', 'LOG_LEVEL'],
 } as const satisfies Record<import('./functions').FunctionName, readonly (keyof typeof ENV)[]>;

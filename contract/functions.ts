@@ -7,13 +7,18 @@
 export const API_FUNCTIONS = ['auth', 'uploads', 'files'] as const;
 export type ApiFunctionName = (typeof API_FUNCTIONS)[number];
 
-export const FUNCTION_NAMES = ['authorizer', 'auth', 'uploads', 'files', 'sync'] as const;
+export const FUNCTION_NAMES = ['authorizer', 'auth', 'uploads', 'files', 'sync', 'process'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export interface FunctionDeclaration {
   /** Entry point bundled by esbuild, relative to the project root. */
   readonly entry: string;
   readonly description: string;
+  /**
+   * Packages with native or WASM parts, left out of the bundle and shipped in the zip's
+   * `node_modules/` with their dependencies, for both Lambda architectures (scripts/build.ts).
+   */
+  readonly packages?: readonly string[];
 }
 
 export const FUNCTIONS: Readonly<Record<FunctionName, FunctionDeclaration>> = {
@@ -22,6 +27,11 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionDeclaration>> = {
   uploads: { entry: 'handlers/uploads/index.ts', description: 'Upload sessions and presigned upload URLs' },
   files: { entry: 'handlers/files/index.ts', description: 'Catalog listing with presigned view URLs' },
   sync: { entry: 'handlers/sync/index.ts', description: 'Keeps the catalog equal to the bucket from S3 events' },
+  process: {
+    entry: 'handlers/process/index.ts',
+    description: 'Thumbnails, previews, video posters and metadata of catalogued files',
+    packages: ['sharp', 'heic-decode', '@ffmpeg-installer/linux-x64', '@ffmpeg-installer/linux-arm64'],
+  },
 };
 
 export const FUNCTION_TAG = 'media-store:function';

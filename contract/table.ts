@@ -5,6 +5,10 @@
  * | item          | pk                     | sk                 | gsi1pk        | gsi1sk                   |
  * |---------------|------------------------|--------------------|---------------|--------------------------|
  * | file          | `FOLDER#<folder path>` | `FILE#<file name>` | `TYPE#<type>` | `<uploadedAt ISO>#<id>`  |
+ *
+ * A file also carries the `byTaken` index keys `gsi2pk` = `FOLDER#<folder path>` and
+ * `gsi2sk` = `<taken ISO>#<file name>` (the upload time until processing finds the date
+ * taken), so `GET /files?sort=taken` reads a folder in shooting order in one query.
  * | folder marker | `FOLDER#<parent path>` | `DIR#<name>`       |               |                          |
  * | user          | `USER#<username>`      | `PROFILE`          |               |                          |
  * | login limiter | `USER#<username>`      | `LOGIN`            |               |                          |
@@ -31,4 +35,5 @@ export const TABLE_SCHEMA = {
   sortKey: 'sk',
   ttlAttribute: 'ttl',
   typeIndex: { name: 'byType', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  takenIndex: { name: 'byTaken', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
 } as const;

@@ -13,6 +13,8 @@ import type { Logger } from './log';
 // Access lines name paths, and a share link's path is its secret: the handlers' own redaction applies.
 import { redactString } from '../handlers/core/logger';
 import type { PlanValue, SynthesizedPlan } from './plan';
+import { API_PREFIX } from '../contract/site';
+import { serveSite, type SiteOptions } from './site';
 
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 export const ACCOUNT_ID = '000000000000';
@@ -59,6 +61,11 @@ export interface ApiServerOptions {
   readonly port?: number;
   /** @default 127.0.0.1 */
   readonly host?: string;
+  /**
+   * Serve the web app next to the API, as the CloudFront distribution does: the API also under
+   * `/api` (prefix stripped), the app's files and SPA fallback for every other GET. @default none
+   */
+  readonly site?: SiteOptions;
 }
 
 export interface ApiServer {
@@ -204,12 +211,20 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const requestId = apiRequestId();
     res.setHeader('apigw-requestid', requestId);
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const rawPath = (req.url ?? '/').split('?')[0];
+    const requestPath = (req.url ?? '/').split('?')[0];
+    const viaPrefix = requestPath === API_PREFIX || requestPath.startsWith(`${API_PREFIX}/`);
+    const rawPath = viaPrefix ? requestPath.slice(API_PREFIX.length) || '/' : requestPath;
     const rawQueryString = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : '';
     const method = (req.method ?? 'GET').toUpperCase();
     let status = 500;
     let routeLabel = 'no route';
     try {
+      const site = options.site;
+      if (site && !viaPrefix && (method === 'GET' || method === 'HEAD') && !matchRoute(routes, method, rawPath)) {
+        routeLabel = 'web app';
+        status = serveSite(site, req, res, rawPath);
+        return;
+      }
       if (bucket && !bucket()) throw new GatewayResponse(429, 'Too Many Requests');
       const body = await readBody(req);
 
@@ -266,7 +281,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       res.end(payload);
       if (gateway.statusCode === 413) req.resume();
     } finally {
-      logger.info('api', redactString(`${method} ${rawPath} → ${status} (${routeLabel}, ${Date.now() - started} ms)`));
+      logger.info('api', redactString(`${method} ${requestPath} → ${status} (${routeLabel}, ${Date.now() - started} ms)`));
     }
   };
 

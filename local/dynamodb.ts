@@ -12,6 +12,7 @@ import path from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  UpdateTableCommand,
   DynamoDBClient,
   ListTablesCommand,
   ResourceNotFoundException,
@@ -189,11 +190,11 @@ export function tableFromPlan(plan: SynthesizedPlan, tableName: string): CreateT
 
 /** The same table from contract/table.ts, for a plan that does not declare one. */
 export function tableFromContract(tableName: string): CreateTableCommandInput {
-  const { partitionKey, sortKey, typeIndex } = TABLE_SCHEMA;
+  const { partitionKey, sortKey, typeIndex, takenIndex } = TABLE_SCHEMA;
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [partitionKey, sortKey, typeIndex.partitionKey, typeIndex.sortKey].map((name) => ({
+    AttributeDefinitions: [partitionKey, sortKey, typeIndex.partitionKey, typeIndex.sortKey, takenIndex.partitionKey, takenIndex.sortKey].map((name) => ({
       AttributeName: name,
       AttributeType: 'S',
     })),
@@ -210,14 +211,37 @@ export function tableFromContract(tableName: string): CreateTableCommandInput {
         ],
         Projection: { ProjectionType: 'ALL' },
       },
+      {
+        IndexName: takenIndex.name,
+        KeySchema: [
+          { AttributeName: takenIndex.partitionKey, KeyType: 'HASH' },
+          { AttributeName: takenIndex.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
     ],
   };
 }
 
-/** Creates the table unless it already exists (kept data across restarts). */
+/**
+ * Creates the table unless it already exists (kept data across restarts); a kept table gets
+ * the indexes a newer plan added (as Terraform would add them in place).
+ */
 export async function ensureTable(client: DynamoDBClient, input: CreateTableCommandInput): Promise<'created' | 'exists'> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: input.TableName }));
+    const existing = await client.send(new DescribeTableCommand({ TableName: input.TableName }));
+    const have = new Set((existing.Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+    for (const index of input.GlobalSecondaryIndexes ?? []) {
+      if (have.has(index.IndexName)) continue;
+      const names = new Set((index.KeySchema ?? []).map((k) => k.AttributeName));
+      await client.send(
+        new UpdateTableCommand({
+          TableName: input.TableName,
+          AttributeDefinitions: (input.AttributeDefinitions ?? []).filter((a) => names.has(a.AttributeName)),
+          GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } }],
+        }),
+      );
+    }
     return 'exists';
   } catch (err) {
     if (!(err instanceof ResourceNotFoundException)) throw err;

@@ -28,6 +28,8 @@ export interface LocalValues {
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** The local SNS (local/sns.ts): set as `AWS_ENDPOINT_URL_SNS`. */
   readonly snsEndpoint?: string;
+  /** The local Lambda API (local/lambda-api.ts): set as `AWS_ENDPOINT_URL_LAMBDA`. */
+  readonly lambdaEndpoint?: string;
   /** Local ARN of each `aws_sns_topic` by logical name; a topic not listed resolves to "" (do not publish). */
   readonly topicArns?: Readonly<Record<string, string>>;
   /** The local Secrets Manager (local/secrets-manager.ts): set as `AWS_ENDPOINT_URL_SECRETS_MANAGER`. */
@@ -93,7 +95,7 @@ export function functionsFromPlan(plan: SynthesizedPlan, local: LocalValues): Fu
       name,
       resource,
       functionName: resolveFunctionName(plan, block.function_name, name),
-      zipPath: plan.resolvePath(block.filename),
+      zipPath: bundleZipOf(plan, resource, block),
       handler: String(plan.resolve(block.handler)),
       timeoutSeconds: Number(plan.resolve(block.timeout ?? 3)),
       memorySize: Number(plan.resolve(block.memory_size ?? 128)),
@@ -106,6 +108,18 @@ export function functionsFromPlan(plan: SynthesizedPlan, local: LocalValues): Fu
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate) throw new PlanError(`two functions are tagged ${FUNCTION_TAG} = ${duplicate}`);
   return definitions;
+}
+
+/**
+ * The zip a function runs: its `filename`, or for a bundle deployed through S3 (`s3_key` of an
+ * `aws_s3_object` of the plan) that object's `source` — the same file in both cases.
+ */
+function bundleZipOf(plan: SynthesizedPlan, resource: string, block: Record<string, PlanValue>): string {
+  if (block.filename !== undefined) return plan.resolvePath(block.filename);
+  const object = /^\$\{aws_s3_object\.([^.}]+)\.key\}$/.exec(String(block.s3_key ?? ''))?.[1];
+  const source = object === undefined ? undefined : plan.document.resource?.aws_s3_object?.[object]?.source;
+  if (source === undefined) throw new PlanError(`aws_lambda_function.${resource} has neither a filename nor an s3_key of an aws_s3_object with a source`);
+  return plan.resolvePath(source as PlanValue);
 }
 
 /** `aws_lambda_function_event_invoke_config` per function resource: retries and on-failure target. */
@@ -274,6 +288,11 @@ export class LocalFunctions {
 
   definition(name: string): FunctionDefinition {
     return this.pool(name).definition;
+  }
+
+  /** Tag name of the function with this physical name, if the plan has one. */
+  nameOf(functionName: string): string | undefined {
+    return [...this.pools.values()].find((pool) => pool.definition.functionName === functionName || pool.definition.name === functionName)?.definition.name;
   }
 
   /** Starts one sandbox per function so the first requests do not pay the init phase. */
@@ -537,6 +556,7 @@ export function lambdaEnvironment(definition: FunctionDefinition, taskRoot: stri
     AWS_ENDPOINT_URL_S3: local.s3Endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: local.dynamodbEndpoint,
     ...(local.snsEndpoint !== undefined ? { AWS_ENDPOINT_URL_SNS: local.snsEndpoint } : {}),
+    ...(local.lambdaEndpoint !== undefined ? { AWS_ENDPOINT_URL_LAMBDA: local.lambdaEndpoint } : {}),
     ...(local.secretsManagerEndpoint !== undefined ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: local.secretsManagerEndpoint } : {}),
     S3_FORCE_PATH_STYLE: 'true',
     AWS_LAMBDA_FUNCTION_NAME: definition.functionName,

@@ -17,9 +17,10 @@ import { buildRuntime, extractBundles, functionsFromPlan, LocalFunctions, type F
 import { consoleLogger, type Logger } from './log';
 import { PlanError, stackDir, SynthesizedPlan, type PlanValue } from './plan';
 import { ensurePortFree, freePort } from './ports';
-import { corsRulesFromPlan, notificationMatches, notificationsFromPlan, startLocalS3, type LocalS3 } from './s3';
+import { corsRulesFromPlan, notificationMatches, notificationsFromPlan, startLocalS3, type CorsRule, type LocalS3 } from './s3';
 import { startLocalSecretsManager } from './secrets-manager';
 import { startLocalSns } from './sns';
+import { startLocalLambda } from './lambda-api';
 import { deadLettersIn } from './dead-letters';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -60,6 +61,12 @@ export interface LocalStackOptions {
    * per event). @default <root>/.local/dlq (a temp dir when in memory)
    */
   readonly deadLetterDir?: string;
+  /**
+   * The built web app, served at `/` next to the API (which it reaches under `/api`); the
+   * bucket's CORS then admits the app's origin, as the module's does for the site. `null`
+   * serves none. @default <root>/dist/web
+   */
+  readonly webDir?: string | null;
 }
 
 /** What `.local/stack.json` holds: enough for CLIs (`npm run users`) to find the stack. */
@@ -76,10 +83,14 @@ export interface StackInfo {
   readonly snsEndpoint: string;
   /** Failed S3 events, one Lambda invocation record per JSON file. */
   readonly deadLetterDir: string;
+  /** The local Lambda API (Invoke), e.g. for `npm run reprocess`. */
+  readonly lambdaEndpoint: string;
   /** The local Secrets Manager (`npm run rotate-jwt-key` talks to it). */
   readonly secretsManagerEndpoint: string;
   /** The JWT signing secret's local ARN. */
   readonly jwtSecretArn: string;
+  /** The web app's URL (the API's origin), when it is served. */
+  readonly appUrl?: string;
 }
 
 export interface LocalStack extends StackInfo {
@@ -123,8 +134,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   if (scratch) stoppers.push(async () => rmSync(scratch, { recursive: true, force: true }));
 
   try {
-    const apiPort = options.port ?? 3000;
-    if (apiPort !== 0) await ensurePortFree(apiPort, options.host ?? '127.0.0.1');
+    // Known before the bucket is configured, whose CORS must admit the app's origin.
+    const apiPort = (options.port ?? 3000) || (await freePort());
+    await ensurePortFree(apiPort, options.host ?? '127.0.0.1');
+    const webDir = options.webDir === undefined ? path.join(root, 'dist', 'web') : options.webDir;
     const [s3Port, dynamodbPort] = await Promise.all([
       options.s3Port ?? freePort(),
       options.dynamodbPort ?? freePort(),
@@ -133,6 +146,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const topicNames = topicNamesOf(plan);
     const sns = await startLocalSns({ region: LOCAL_REGION, topicNames: Object.values(topicNames), logger });
     stoppers.push(() => sns.stop());
+    // Functions invoke functions (sync → process) through the Lambda API, bound below.
+    let invoker: LocalFunctions | undefined;
+    const lambdaApi = await startLocalLambda({
+      logger,
+      invoker: () => {
+        if (invoker === undefined) throw new Error('functions are not started yet');
+        return invoker;
+      },
+    });
+    stoppers.push(() => lambdaApi.stop());
     // The plan's secrets, created without a value as the module creates them: the auth
     // function puts the first JWT signing key at its first login, as it does in AWS.
     const secretNames = secretNamesOf(plan);
@@ -148,6 +171,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (jwtSecretArn === undefined) throw new PlanError('the plan declares no aws_secretsmanager_secret for the JWT signing key');
     const local: LocalValues = {
       snsEndpoint: sns.endpoint,
+      lambdaEndpoint: lambdaApi.endpoint,
       topicArns: Object.fromEntries(Object.entries(topicNames).map(([resource, name]) => [resource, sns.topicArn(name)])),
       region: LOCAL_REGION,
       tableName: localName(plan, 'aws_dynamodb_table', 'name', DEFAULT_TABLE_NAME),
@@ -162,7 +186,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Everything the plan says is checked before anything starts: a bad plan fails fast.
     const definitions = functionsFromPlan(plan, local);
     const notifications = notificationsFromPlan(plan);
-    const corsRules = corsRulesFromPlan(plan);
+    const appOrigins = webDir ? appOriginsOf(options.host ?? '127.0.0.1', apiPort) : [];
+    const corsRules = [...corsRulesFromPlan(plan), ...(appOrigins.length ? [appCorsRule(appOrigins)] : [])];
     const tableInput = tableFromPlan(plan, local.tableName);
     const resourceToFunction = new Map(definitions.map((d) => [d.resource, d.name]));
     const functionOf = (resource: string): string => {
@@ -190,6 +215,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onFailedEvent: deadLetters.receive,
     });
     stoppers.push(() => functions.stop());
+    invoker = functions;
 
     const started = Date.now();
     const [dynamodb, s3] = await Promise.all([
@@ -229,6 +255,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       logger,
       port: apiPort,
       ...(options.host ? { host: options.host } : {}),
+      ...(webDir ? { site: { dir: webDir, mediaOrigins: [s3.endpoint] } } : {}),
     });
     stoppers.push(() => api.stop());
 
@@ -241,9 +268,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       bucketName: local.bucketName,
       snsEndpoint: sns.endpoint,
       deadLetterDir,
+      lambdaEndpoint: lambdaApi.endpoint,
       secretsManagerEndpoint: secretsManager.endpoint,
       jwtSecretArn,
       ...maxUsersOf(definitions),
+      ...(webDir ? { appUrl: `${api.url}/` } : {}),
     };
     if (stackFile) {
       mkdirSync(path.dirname(stackFile), { recursive: true });
@@ -266,6 +295,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stop();
     throw err;
   }
+}
+
+/** The origins a browser may show for the app on this host and port. */
+function appOriginsOf(host: string, port: number): string[] {
+  const hosts = host === '127.0.0.1' || host === 'localhost' || host === '0.0.0.0' ? ['127.0.0.1', 'localhost'] : [host.includes(':') ? `[${host}]` : host];
+  return hosts.map((h) => `http://${h}:${port}`);
+}
+
+/** What the app does on the bucket: GET/HEAD media, PUT (parts), reading each part's ETag. */
+function appCorsRule(origins: readonly string[]): CorsRule {
+  return {
+    allowedOrigins: origins,
+    allowedMethods: ['GET', 'HEAD', 'PUT'],
+    allowedHeaders: ['*'],
+    exposeHeaders: ['ETag', 'Content-Length', 'Content-Range', 'x-amz-checksum-sha256'],
+    maxAgeSeconds: 3600,
+  };
 }
 
 function maxUsersOf(definitions: readonly { name: string; environment: Readonly<Record<string, string>> }[]): { maxUsers?: number } {

@@ -84,7 +84,8 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `media-store is running (${Date.now() - started} ms) — ${inMemory ? 'in memory' : 'data in .local/data'}`,
-    `  API        ${stack.apiUrl}`,
+    ...(stack.appUrl ? [`  App        ${stack.appUrl}   (open in a browser; log in as "${stack.adminUser}")`] : []),
+    `  API        ${stack.apiUrl}   (also ${stack.apiUrl}/api/… for the app)`,
     `  S3         ${stack.s3Endpoint}  bucket ${stack.bucketName}`,
     `  DynamoDB   ${stack.dynamodbEndpoint}  table ${stack.tableName}`,
     `  functions  ${Object.keys(stack.manifest).join(', ')} (from ${stack.planDir}/assets)`,

@@ -40,6 +40,9 @@ export const SAMPLE_ENV: Readonly<Record<keyof typeof ENV, string>> = {
   SHARE_MAX_DAYS: '30',
   SHARE_ALLOW_NEVER: 'false',
   S3_FORCE_PATH_STYLE: 'false',
+  PROCESS_FUNCTION_NAME: 'media-store-process',
+  VIDEO_POSTERS: 'true',
+  EXPOSE_GPS: 'false',
   LOG_LEVEL: 'info',
 };
 

@@ -1,19 +1,31 @@
 /**
  * `npm run build`: bundles every function of contract/functions.ts with esbuild and writes
- * `dist/<name>.zip` holding `index.js` and `index.js.map`. The zips are deterministic — fixed
+ * `dist/<name>.zip` holding `index.js` and `index.js.map`, then the web app into `dist/web`
+ * (scripts/build-web.ts). The zips are deterministic — fixed
  * timestamps and permissions, sorted entries, nothing machine-specific in the bundle or its
  * source map — so the same source gives the same bytes and plans do not churn.
  *
+ * A function that declares `packages` (native or WASM: sharp, heic-decode, ffmpeg) gets them
+ * left out of the bundle and shipped in the zip's `node_modules/` with their dependencies,
+ * for linux-x64 AND linux-arm64 (so the zip the local stack runs is the very one deployed,
+ * whichever `architecture` is chosen). npm installs only this machine's architecture, so the
+ * other one's packages are installed on demand at the versions package-lock.json pins
+ * (`npm install --no-save --force`, which leaves package.json and the lock untouched).
+ * Executables (ffmpeg) are stored with mode 0755: npm skips their chmod script and Lambda
+ * runs as a non-root user.
+ *
  *   tsx scripts/build.ts [--out <dir>]
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { BuildOptions, Metafile } from 'esbuild';
 import { decode, encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import { ZipFile } from 'yazl';
 import { FUNCTION_NAMES, FUNCTIONS, bundleZipPath, type FunctionName } from '../contract/functions';
+import { buildWeb, formatWebReport, WEB_BUDGET_BYTES } from './build-web';
 import { inputsChanged, recordInputs } from './source-hash';
 
 export interface BundleReport {
@@ -62,7 +74,8 @@ export function bundleOptions(name: FunctionName, root: string = ROOT): BuildOpt
     // A fixed virtual output path: source map `sources` are relative to it, whatever --out is.
     outfile: join(root, 'dist', name, 'index.js'),
     bundle: true,
-    external: UNREACHABLE_ON_LAMBDA,
+    // Native and WASM packages ship beside the bundle (see the header).
+    external: [...UNREACHABLE_ON_LAMBDA, ...(FUNCTIONS[name].packages ?? [])],
     platform: 'node',
     mainFields: ['module', 'main'],
     target: 'node22',
@@ -91,6 +104,7 @@ export async function buildFunction(name: FunctionName, outDir: string, root: st
   const zip = await writeZip([
     { name: 'index.js', data: Buffer.from(js.contents) },
     { name: 'index.js.map', data: ownMap },
+    ...shippedPackageEntries(FUNCTIONS[name].packages ?? [], root),
   ]);
   const zipPath = join(outDir, `${name}.zip`);
   await writeFile(zipPath, zip);
@@ -168,6 +182,75 @@ export function ownSourcesOnly(json: string): string {
   return JSON.stringify({ ...map, sources, names, mappings: encode(lines) });
 }
 
+/** Both Lambda architectures; platform packages of any other (musl, darwin, wasm32) are left out. */
+const LAMBDA_PLATFORMS = /(^|[-/])linux-(x64|arm64)$/;
+const PLATFORM_PACKAGE = /(^|[-/])(linux|linuxmusl|darwin|win32|wasm32|freebsd|android)(-[a-z0-9]+)?$/;
+/** Packages of both architectures: the one npm did not install here is installed on demand (see the header). */
+export const CROSS_ARCH_PACKAGES = ['@img/sharp-linux-arm64', '@img/sharp-libvips-linux-arm64', '@ffmpeg-installer/linux-arm64', '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64', '@ffmpeg-installer/linux-x64'];
+/** Nothing a running function reads. */
+const SKIPPED_FILE = /(\.d\.ts|\.md|\.map|\.cc|\.h|\.gyp|\.c)$/i;
+const LICENSE_FILE = /^(licen[cs]e|copying|notice)/i;
+
+/**
+ * Installs the pinned versions of the given packages when they are missing from
+ * node_modules (the other architecture's are never installed by `npm ci`).
+ */
+export function ensurePackagesInstalled(names: readonly string[], root: string = ROOT): void {
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
+  const missing = names.filter((n) => !existsSync(join(root, 'node_modules', n, 'package.json')));
+  if (missing.length === 0) return;
+  const specs = missing.map((n) => {
+    const version = lock.packages[`node_modules/${n}`]?.version;
+    if (version === undefined) throw new Error(`${n} is not in package-lock.json: add it (npm install) before building`);
+    return `${n}@${version}`;
+  });
+  process.stderr.write(`installing the other architecture's packages: ${specs.join(' ')}\n`);
+  execFileSync('npm', ['install', '--no-save', '--force', '--ignore-scripts', '--no-audit', '--no-fund', ...specs], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** Every package the given ones need at run time (dependencies, and optional ones for Lambda's platforms). */
+export function packageClosure(names: readonly string[], root: string = ROOT): string[] {
+  const seen = new Set<string>();
+  const visit = (name: string): void => {
+    if (seen.has(name)) return;
+    const manifest = join(root, 'node_modules', name, 'package.json');
+    if (!existsSync(manifest)) throw new Error(`${name} is not installed (needed in a function's zip)`);
+    seen.add(name);
+    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+    for (const dep of Object.keys(pkg.dependencies ?? {})) visit(dep);
+    for (const dep of Object.keys(pkg.optionalDependencies ?? {})) if (LAMBDA_PLATFORMS.test(dep)) visit(dep);
+  };
+  for (const name of names) {
+    if (PLATFORM_PACKAGE.test(name) && !LAMBDA_PLATFORMS.test(name)) continue;
+    visit(name);
+  }
+  return [...seen].sort();
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' || entry.name === 'test' || entry.name === 'docs' ? [] : filesUnder(path);
+    return entry.isFile() ? [path] : [];
+  });
+}
+
+/** The zip entries of the shipped packages, at `node_modules/<name>/…`. */
+function shippedPackageEntries(names: readonly string[], root: string): ZipEntry[] {
+  if (names.length === 0) return [];
+  ensurePackagesInstalled(CROSS_ARCH_PACKAGES, root);
+  return packageClosure([...names, ...CROSS_ARCH_PACKAGES], root).flatMap((name) => {
+    const dir = join(root, 'node_modules', name);
+    return filesUnder(dir)
+      .filter((file) => !SKIPPED_FILE.test(file) || LICENSE_FILE.test(file.slice(dirname(file).length + 1)))
+      .map((file) => {
+        // npm leaves ffmpeg 0744 (its chmod script does not run): an execute bit on a binary makes it 0755.
+        const executable = (statSync(file).mode & 0o111) !== 0 && !/\.(js|cjs|mjs|json)$|\.so(\.|$)/.test(file);
+        return { name: `node_modules/${name}/${relative(dir, file).split('\\').join('/')}`, data: readFileSync(file), mode: executable ? 0o755 : 0o644 };
+      });
+  });
+}
+
 /** One file of a bundle zip. */
 export interface ZipEntry {
   readonly name: string;
@@ -215,6 +298,9 @@ async function main(argv: readonly string[]): Promise<void> {
   const started = Date.now();
   const reports = await buildAll(outDir);
   process.stdout.write(`${formatTable(reports, Date.now() - started)}\n`);
+  const web = await buildWeb(join(outDir, 'web'));
+  process.stdout.write(`${formatWebReport(web)}\n`);
+  if (web.initialGzipBytes > WEB_BUDGET_BYTES) throw new Error('the web app is over its size budget');
 }
 
 if (require.main === module) {

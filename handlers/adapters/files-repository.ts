@@ -12,7 +12,8 @@ import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, t
 import { TABLE_SCHEMA } from '../../contract/table';
 import type { CatalogFile, CatalogTombstone } from '../core/catalog';
 import { FILE_TYPES, type FileType } from '../core/content-types';
-import { FILE_PREFIX, fileItemKey, folderPartition, typeIndexKeys } from '../core/keys';
+import { FILE_PREFIX, fileItemKey, folderPartition, takenIndexKeys, typeIndexKeys } from '../core/keys';
+import { PROCESSING_STATUSES, takenSortKey, type DerivedName, type MediaInfo, type ProcessingStatus } from '../core/media';
 import { parseObjectKey } from '../core/paths';
 import { defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
@@ -27,6 +28,20 @@ export interface TypePage {
   readonly files: readonly CatalogFile[];
   /** Index sort key of the last file evaluated when more may follow; `undefined` at the end. */
   readonly lastSortKey?: string;
+}
+
+export interface TakenPage {
+  readonly files: readonly CatalogFile[];
+  /** `byTaken` sort key of the last file evaluated when more may follow; `undefined` at the end. */
+  readonly lastSortKey?: string;
+}
+
+/** What the process function found out about one version (ETag) of a file. */
+export interface ProcessingResult {
+  readonly processing: Exclude<ProcessingStatus, 'pending'>;
+  readonly reason?: string;
+  readonly media?: MediaInfo;
+  readonly derived?: Readonly<Partial<Record<DerivedName, string>>>;
 }
 
 /** Where a type listing resumes: the index sort key and S3 key of the last file of the previous page. */
@@ -57,6 +72,14 @@ export interface FileCatalog {
   listFolder(folder: string, options: { limit: number; afterName?: string }): Promise<FolderPage>;
   /** Available files of a type, newest first (the `byType` index). */
   listType(fileType: FileType, options: { limit: number; after?: TypePageStart }): Promise<TypePage>;
+  /** Available files of a folder by date taken, oldest first (the `byTaken` index). */
+  listTaken(folder: string, options: { limit: number; afterSortKey?: string }): Promise<TakenPage>;
+  /**
+   * Records processing results on the row of `folder`/`name`, only while it is available and
+   * still the object version `etag` (a newer upload's row is never given an older file's
+   * images); `stale` otherwise.
+   */
+  recordProcessing(folder: string, name: string, etag: string, result: ProcessingResult): Promise<WriteOutcome>;
   /** Strongly consistent read of one row. */
   getRow(folder: string, name: string): Promise<CatalogRow>;
   /** Available files among `keys` (S3 keys), by key; absent keys are not in the map. */
@@ -165,6 +188,82 @@ export class FilesRepository implements FileCatalog {
     }
   }
 
+  async listTaken(folder: string, options: { limit: number; afterSortKey?: string }): Promise<TakenPage> {
+    const index = TABLE_SCHEMA.takenIndex;
+    const partition = folderPartition(folder);
+    const files: CatalogFile[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    if (options.afterSortKey !== undefined) {
+      const name = options.afterSortKey.slice(options.afterSortKey.indexOf('#') + 1);
+      startKey = { ...fileItemKey(folder, name), [index.partitionKey]: partition, [index.sortKey]: options.afterSortKey };
+    }
+    for (;;) {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index.name,
+          KeyConditionExpression: '#pk = :pk',
+          FilterExpression: '#status = :available',
+          ExpressionAttributeNames: { '#pk': index.partitionKey, '#status': 'status' },
+          ExpressionAttributeValues: { ':pk': partition, ':available': AVAILABLE },
+          Limit: Math.max(options.limit - files.length, MIN_QUERY_LIMIT),
+          ...(startKey !== undefined ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      const items = out.Items ?? [];
+      for (const item of items) {
+        const file = toFile(item);
+        if (file === undefined) continue;
+        files.push(file);
+        if (files.length === options.limit) {
+          const isLastRead = item === items[items.length - 1];
+          return isLastRead && out.LastEvaluatedKey === undefined ? { files } : { files, lastSortKey: String(item[index.sortKey]) };
+        }
+      }
+      startKey = out.LastEvaluatedKey;
+      if (startKey === undefined) return { files };
+    }
+  }
+
+  async recordProcessing(folder: string, name: string, etag: string, result: ProcessingResult): Promise<WriteOutcome> {
+    const sets = ['#processing = :processing', 'updatedAt = :now'];
+    const removes: string[] = [];
+    const values: Record<string, unknown> = { ':processing': result.processing, ':now': new Date().toISOString(), ':available': AVAILABLE, ':etag': etag };
+    const optional: [string, unknown][] = [
+      ['processingReason', result.reason],
+      ['media', result.media],
+      ['derived', result.derived],
+    ];
+    for (const [attribute, value] of optional) {
+      if (value === undefined) removes.push(attribute);
+      else {
+        sets.push(`${attribute} = :${attribute}`);
+        values[`:${attribute}`] = value;
+      }
+    }
+    if (result.media?.takenAt !== undefined) {
+      // The row's own upload time is unknown here: only a known date taken moves the file in the index.
+      sets.push(`${TABLE_SCHEMA.takenIndex.sortKey} = :takenSortKey`);
+      values[':takenSortKey'] = takenSortKey(result.media.takenAt, result.media.takenAt, name);
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: fileItemKey(folder, name),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: 'attribute_exists(pk) AND #status = :available AND etag = :etag',
+          ExpressionAttributeNames: { '#status': 'status', '#processing': 'processing' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return 'applied';
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return 'stale';
+      throw error;
+    }
+  }
+
   async getRow(folder: string, name: string): Promise<CatalogRow> {
     const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: fileItemKey(folder, name), ConsistentRead: true }));
     const item = out.Item;
@@ -198,7 +297,7 @@ export class FilesRepository implements FileCatalog {
 
   async previewFile(file: Omit<CatalogFile, 'sequencer'>, expected: RowVersion): Promise<WriteOutcome> {
     const sequencer = expected.exists ? (expected.sequencer ?? PREVIEW_SEQUENCER) : PREVIEW_SEQUENCER;
-    const item = { ...fileItemKey(file.folder, file.name), ...typeIndexKeys(file.fileType, file.uploadedAt, file.id), ...file, sequencer, updatedAt: new Date().toISOString() };
+    const item = { ...fileItemKey(file.folder, file.name), ...indexKeysOf(file), ...file, sequencer, updatedAt: new Date().toISOString() };
     return this.putIfUnchanged(item, expected);
   }
 
@@ -240,7 +339,7 @@ export class FilesRepository implements FileCatalog {
   }
 
   async upsert(file: CatalogFile): Promise<WriteOutcome> {
-    const item = { ...fileItemKey(file.folder, file.name), ...typeIndexKeys(file.fileType, file.uploadedAt, file.id), ...file, updatedAt: new Date().toISOString() };
+    const item = { ...fileItemKey(file.folder, file.name), ...indexKeysOf(file), ...file, updatedAt: new Date().toISOString() };
     return this.putIfNewer(item, file.sequencer);
   }
 
@@ -280,6 +379,35 @@ function unchangedCondition(expected: RowVersion): { ConditionExpression: string
   return { ConditionExpression: 'sequencer = :expected', ExpressionAttributeValues: { ':expected': expected.sequencer } };
 }
 
+/** The `byType` and `byTaken` index keys of a file row. */
+function indexKeysOf(file: Pick<CatalogFile, 'fileType' | 'uploadedAt' | 'id' | 'folder' | 'name' | 'media'>): Record<string, string> {
+  return { ...typeIndexKeys(file.fileType, file.uploadedAt, file.id), ...takenIndexKeys(file.folder, takenSortKey(file.media?.takenAt, file.uploadedAt, file.name)) };
+}
+
+const MEDIA_NUMBERS = ['width', 'height', 'orientation', 'latitude', 'longitude', 'durationSeconds'] as const;
+const MEDIA_STRINGS = ['takenAt', 'takenAtOffset', 'cameraMake', 'cameraModel', 'codec'] as const;
+
+/** The processing fields of a row, each kept only when it has the expected type. */
+function processingFieldsOf(item: Record<string, unknown>): Pick<CatalogFile, 'processing' | 'processingReason' | 'media' | 'derived'> {
+  const { processing, processingReason, media, derived } = item;
+  const fields: { -readonly [K in 'processing' | 'processingReason' | 'media' | 'derived']?: CatalogFile[K] } = {};
+  if ((PROCESSING_STATUSES as readonly unknown[]).includes(processing)) fields.processing = processing as ProcessingStatus;
+  if (typeof processingReason === 'string') fields.processingReason = processingReason;
+  if (typeof media === 'object' && media !== null) {
+    const source = media as Record<string, unknown>;
+    const info: Record<string, unknown> = {};
+    for (const field of MEDIA_NUMBERS) if (typeof source[field] === 'number') info[field] = source[field];
+    for (const field of MEDIA_STRINGS) if (typeof source[field] === 'string') info[field] = source[field];
+    if (typeof source.browserPlayable === 'boolean') info.browserPlayable = source.browserPlayable;
+    fields.media = info as MediaInfo;
+  }
+  if (typeof derived === 'object' && derived !== null) {
+    const source = derived as Record<string, unknown>;
+    fields.derived = Object.fromEntries((['thumb', 'preview', 'poster'] as const).flatMap((n) => (typeof source[n] === 'string' ? [[n, source[n] as string]] : [])));
+  }
+  return fields;
+}
+
 function toFile(item: Record<string, unknown>): CatalogFile | undefined {
   const { id, key, folder, name, size, contentType, fileType, uploadedAt, uploadedBy, tags, description, etag, uploadId, sha256, sequencer } = item;
   if (
@@ -312,5 +440,6 @@ function toFile(item: Record<string, unknown>): CatalogFile | undefined {
     ...(typeof sha256 === 'string' ? { sha256 } : {}),
     sequencer,
     status: 'available',
+    ...processingFieldsOf(item),
   };
 }

@@ -8,7 +8,10 @@ import {
   CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
   NotFound,
   UploadPartCopyCommand,
   type HeadObjectCommandOutput,
@@ -38,6 +41,25 @@ export interface ObjectStore {
   copy(request: CopyRequest): Promise<void>;
   /** Deletes an object; deleting a missing key succeeds (as in S3). */
   delete(key: string): Promise<void>;
+}
+
+/** What the process function does with the bucket beyond reading heads. */
+export interface MediaObjects {
+  /** The whole object, refusing (ObjectTooLarge) one over `maxBytes` before reading it. */
+  read(key: string, maxBytes: number): Promise<Buffer>;
+  /** Writes a derived image (private, cacheable by the browser for a day). */
+  write(key: string, body: Buffer, contentType: string): Promise<void>;
+  /** Keys under a prefix (at most 1,000: a file's derived images are a handful). */
+  list(prefix: string): Promise<string[]>;
+  /** Deletes keys, missing ones included. */
+  deleteMany(keys: readonly string[]): Promise<void>;
+}
+
+export class ObjectTooLarge extends Error {
+  constructor(readonly size: number, readonly limit: number) {
+    super(`object of ${size} bytes exceeds the ${limit}-byte limit`);
+    this.name = 'ObjectTooLarge';
+  }
 }
 
 export interface CopyRequest {
@@ -70,7 +92,7 @@ export interface S3ObjectStoreOptions {
   readonly forcePathStyle?: boolean;
 }
 
-export class S3ObjectStore implements ObjectStore {
+export class S3ObjectStore implements ObjectStore, MediaObjects {
   private readonly client: S3Client;
   private signer: S3UrlSigner | undefined;
 
@@ -181,6 +203,33 @@ export class S3ObjectStore implements ObjectStore {
 
   async delete(key: string): Promise<void> {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }));
+  }
+
+  async read(key: string, maxBytes: number): Promise<Buffer> {
+    const out = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }));
+    const size = out.ContentLength ?? 0;
+    if (size > maxBytes) {
+      out.Body?.transformToWebStream().cancel().catch(() => undefined);
+      throw new ObjectTooLarge(size, maxBytes);
+    }
+    const bytes = await out.Body?.transformToByteArray();
+    return Buffer.from(bytes ?? new Uint8Array());
+  }
+
+  async write(key: string, body: Buffer, contentType: string): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: body, ContentType: contentType, CacheControl: 'private, max-age=86400, immutable' }),
+    );
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: prefix, MaxKeys: 1000 }));
+    return (out.Contents ?? []).flatMap((o) => (o.Key !== undefined ? [o.Key] : []));
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    // One at a time: DeleteObjects needs a Content-MD5/checksum some S3-compatible servers reject, and there are few keys.
+    await Promise.all(keys.map((key) => this.delete(key)));
   }
 
   async urlSigner(): Promise<ObjectUrlSigner> {

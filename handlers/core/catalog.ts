@@ -5,6 +5,7 @@
  * `fileFromObject` is the one rule for "the row an object implies" (sync and reconcile).
  */
 import { fileTypeOf, type FileType } from './content-types';
+import { initialProcessing, type DerivedName, type MediaInfo, type ProcessingStatus } from './media';
 import { decodeEventKey, fileIdOf, parseObjectKey } from './paths';
 import { normalizeSequencer } from './sequencer';
 
@@ -99,6 +100,14 @@ export interface CatalogFile {
   /** Normalized sequencer of the last event applied. */
   readonly sequencer: string;
   readonly status: 'available';
+  /** Thumbnails and metadata: absent on rows written before processing existed (treated as `pending`). */
+  readonly processing?: ProcessingStatus;
+  /** Why processing failed, short and safe to show. */
+  readonly processingReason?: string;
+  /** What processing learnt from the file. */
+  readonly media?: MediaInfo;
+  /** S3 keys of the derived images (under `derived/`), by name. */
+  readonly derived?: Readonly<Partial<Record<DerivedName, string>>>;
 }
 
 export interface CatalogTombstone {
@@ -250,6 +259,7 @@ export function fileFromObject(input: FileFromObjectInput): CatalogFile | undefi
     ...(session?.sha256 !== undefined && head.metadata.sha256 === session.sha256 ? { sha256: session.sha256 } : {}),
     sequencer: input.sequencer,
     status: 'available',
+    processing: initialProcessing(objectFieldsOf(head, session).contentType),
   };
 }
 

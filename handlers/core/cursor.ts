@@ -84,3 +84,35 @@ export function decodeTypeCursor(cursor: string, fileType: FileType, field = 'cu
   if (match === null || Number.isNaN(Date.parse(match[1] as string)) || key === undefined || parseObjectKey(key) === undefined) throw invalid();
   return { sortKey: s, key };
 }
+
+interface TakenCursorBody {
+  readonly v: 1;
+  /** Folder the cursor belongs to. */
+  readonly f: string;
+  /** `byTaken` sort key (`<taken ISO>#<file name>`) of the last file evaluated. */
+  readonly k: string;
+}
+
+const TAKEN_SORT_KEY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)#(.+)$/s;
+
+export function encodeTakenCursor(folder: string, lastSortKey: string): string {
+  const body: TakenCursorBody = { v: 1, f: folder, k: lastSortKey };
+  return Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
+}
+
+/** The `byTaken` sort key a folder's date-taken listing resumes after; `ValidationError` on anything else. */
+export function decodeTakenCursor(cursor: string, folder: string, field = 'cursor'): string {
+  const invalid = (): ValidationError => new ValidationError(field, 'is not a cursor returned by this listing');
+  const body = cursorBody(cursor, field);
+  const { v, f, k, ...rest } = body;
+  if (v !== 1 || typeof f !== 'string' || typeof k !== 'string' || Object.keys(rest).length > 0) throw invalid();
+  if (f !== folder) throw new ValidationError(field, 'belongs to a different folder');
+  const match = TAKEN_SORT_KEY.exec(k);
+  if (match === null || Number.isNaN(Date.parse(match[1] as string))) throw invalid();
+  try {
+    if (normalizeFileName(match[2] as string) !== match[2]) throw invalid();
+  } catch {
+    throw invalid();
+  }
+  return k;
+}

@@ -34,6 +34,12 @@ export const sourceLimiterKey = (sourceHash: string): ItemKey => ({ pk: `USER#~s
 export const userSourceLimiterKey = (username: string, sourceHash: string): ItemKey => ({ pk: `USER#${username}`, sk: `LOGIN#${sourceHash}` });
 export const uploadItemKey = (uploadId: string): ItemKey => ({ pk: `UPLOAD#${uploadId}`, sk: 'SESSION' });
 
+/** Keys of the `byTaken` index: a folder's files in shooting order (see core/media.ts `takenSortKey`). */
+export const takenIndexKeys = (folder: string, sortKey: string): { gsi2pk: string; gsi2sk: string } => ({
+  gsi2pk: `${FOLDER_PREFIX}${folder}`,
+  gsi2sk: sortKey,
+});
+
 /** Keys of the `byType` index: files of one type, sorted by upload time. */
 export const typeIndexKeys = (fileType: FileType, uploadedAt: string, fileId: string): { gsi1pk: string; gsi1sk: string } => ({
   gsi1pk: `TYPE#${fileType}`,

@@ -5,6 +5,8 @@
  *
  * S3's limits: at most 10,000 parts; every part but the last at least 5 MiB and at most 5 GiB;
  * an object at most 5 TiB.
+ *
+ * Runs in the browser too (the web app's uploader): no Node imports or globals.
  */
 export const MiB = 1024 ** 2;
 export const MIN_PART_SIZE = 5 * MiB;
@@ -103,5 +105,8 @@ const BASE64_SHA256 = /^[A-Za-z0-9+/]{43}=$/;
  * base64 with padding, exactly 32 bytes, canonical (no stray bits in the last character).
  */
 export function isBase64Sha256(value: unknown): value is string {
-  return typeof value === 'string' && BASE64_SHA256.test(value) && Buffer.from(value, 'base64').toString('base64') === value;
+  // Canonical: the last character before `=` carries 4 data bits and 2 zero bits.
+  return typeof value === 'string' && BASE64_SHA256.test(value) && BASE64_ALPHABET.indexOf(value.charAt(42)) % 4 === 0;
 }
+
+const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

@@ -3,15 +3,26 @@
  * fields plus a presigned view URL. Also resolves the opaque file id of a path parameter.
  */
 import type { CatalogFile } from '../core/catalog';
+import type { DerivedName, MediaInfo, ProcessingStatus } from '../core/media';
 import { NotFound } from '../core/errors';
 import { keyOfFileId, parseObjectKey, type FileLocation } from '../core/paths';
 import type { ObjectUrlSigner } from '../adapters/object-store';
 
-/** The catalog fields a client sees (not the key, ETag, upload id, sequencer or status) and a view URL. */
+/**
+ * The catalog fields a client sees (not the key, ETag, upload id, sequencer or status), what
+ * processing found (size as displayed, date taken, camera, duration, codec…), a view URL and,
+ * once processed, presigned URLs of the WebP thumbnail, preview (photos) or poster (videos).
+ */
 export interface FileView
-  extends Pick<CatalogFile, 'id' | 'folder' | 'name' | 'size' | 'contentType' | 'fileType' | 'uploadedAt' | 'uploadedBy' | 'tags' | 'description' | 'sha256'> {
+  extends Pick<CatalogFile, 'id' | 'folder' | 'name' | 'size' | 'contentType' | 'fileType' | 'uploadedAt' | 'uploadedBy' | 'tags' | 'description' | 'sha256' | 'processingReason'>,
+    MediaInfo {
+  /** `pending` until the thumbnails and metadata exist. */
+  readonly processing: ProcessingStatus;
   readonly url: string;
   readonly urlExpiresAt: string;
+  readonly thumbUrl?: string;
+  readonly previewUrl?: string;
+  readonly posterUrl?: string;
 }
 
 /** Signs view URLs for files, all expiring at the same time. */
@@ -38,9 +49,24 @@ export function toFileView(file: CatalogFile, signing: ViewSigning, urlExpiresAt
     tags: file.tags,
     ...(file.description !== undefined ? { description: file.description } : {}),
     ...(file.sha256 !== undefined ? { sha256: file.sha256 } : {}),
+    processing: file.processing ?? 'pending',
+    ...(file.processingReason !== undefined ? { processingReason: file.processingReason } : {}),
+    ...file.media,
     url: signing.sign({ operation: 'GetObject', key: file.key, expiresIn: signing.ttlSeconds, now: signing.now }),
     urlExpiresAt,
+    ...(file.processing === 'ready' ? derivedUrls(file.derived ?? {}, signing) : {}),
   };
+}
+
+const DERIVED_URL_FIELDS: Readonly<Record<DerivedName, 'thumbUrl' | 'previewUrl' | 'posterUrl'>> = { thumb: 'thumbUrl', preview: 'previewUrl', poster: 'posterUrl' };
+
+/** One presigned GET per derived image, expiring with the view URL. */
+function derivedUrls(derived: NonNullable<CatalogFile['derived']>, signing: ViewSigning): Partial<Record<'thumbUrl' | 'previewUrl' | 'posterUrl', string>> {
+  const urls: Partial<Record<'thumbUrl' | 'previewUrl' | 'posterUrl', string>> = {};
+  for (const [name, key] of Object.entries(derived) as [DerivedName, string | undefined][]) {
+    if (key !== undefined) urls[DERIVED_URL_FIELDS[name]] = signing.sign({ operation: 'GetObject', key, expiresIn: signing.ttlSeconds, now: signing.now });
+  }
+  return urls;
 }
 
 /**

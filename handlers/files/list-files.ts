@@ -1,10 +1,11 @@
 /**
  * `GET /files?folder=&limit=&cursor=` and `GET /files?type=image|video|other&limit=&cursor=`:
- * one page of available files — a folder's in name order, or a type's newest first (the
- * `byType` index) — each with a presigned view URL, in one response shape. Bad folder, type,
+ * one page of available files — a folder's in name order (or by date taken with
+ * `sort=taken`, oldest first: the `byTaken` index), or a type's newest first (the `byType`
+ * index) — each with a presigned view URL and thumbnail URLs, in one response shape. Bad folder, type,
  * limit or cursor (also a cursor of the other kind of listing) is a 400 naming the parameter.
  */
-import { decodeListCursor, decodeTypeCursor, encodeListCursor, encodeTypeCursor } from '../core/cursor';
+import { decodeListCursor, decodeTakenCursor, decodeTypeCursor, encodeListCursor, encodeTakenCursor, encodeTypeCursor } from '../core/cursor';
 import { ValidationError } from '../core/errors';
 import { FILE_TYPES, type FileType } from '../core/content-types';
 import { normalizeFolder, ROOT_FOLDER } from '../core/paths';
@@ -24,13 +25,22 @@ export interface FolderListQuery {
   readonly afterName?: string;
 }
 
+export interface TakenListQuery {
+  readonly folder: string;
+  readonly sort: 'taken';
+  readonly limit: number;
+  readonly afterSortKey?: string;
+}
+
+export const SORT_ORDERS = ['name', 'taken'] as const;
+
 export interface TypeListQuery {
   readonly fileType: FileType;
   readonly limit: number;
   readonly after?: TypePageStart;
 }
 
-export type ListQuery = FolderListQuery | TypeListQuery;
+export type ListQuery = FolderListQuery | TakenListQuery | TypeListQuery;
 
 export function parseListQuery(params: Readonly<Record<string, string | undefined>> | undefined): ListQuery {
   const rawLimit = params?.limit;
@@ -41,7 +51,10 @@ export function parseListQuery(params: Readonly<Record<string, string | undefine
     }
     limit = Number(rawLimit);
   }
+  const sort = params?.sort;
+  if (sort !== undefined && !(SORT_ORDERS as readonly string[]).includes(sort)) throw new ValidationError('sort', `must be one of ${SORT_ORDERS.join(', ')}`);
   if (params?.type !== undefined) {
+    if (sort !== undefined) throw new ValidationError('sort', 'applies to folder listings only: a type lists newest first');
     if (params.folder !== undefined) throw new ValidationError('type', 'cannot be combined with folder: list by folder or by type');
     const fileType = params.type;
     if (!(FILE_TYPES as readonly string[]).includes(fileType)) throw new ValidationError('type', `must be one of ${FILE_TYPES.join(', ')}`);
@@ -49,6 +62,10 @@ export function parseListQuery(params: Readonly<Record<string, string | undefine
     return { fileType: fileType as FileType, limit, ...(after !== undefined ? { after } : {}) };
   }
   const folder = normalizeFolder(params?.folder ?? ROOT_FOLDER);
+  if (sort === 'taken') {
+    const afterSortKey = params?.cursor === undefined ? undefined : decodeTakenCursor(params.cursor, folder);
+    return { folder, sort, limit, ...(afterSortKey !== undefined ? { afterSortKey } : {}) };
+  }
   const afterName = params?.cursor === undefined ? undefined : decodeListCursor(params.cursor, folder);
   return { folder, limit, ...(afterName !== undefined ? { afterName } : {}) };
 }
@@ -60,7 +77,7 @@ export interface ListFilesResponse {
 }
 
 export interface ListFilesDeps {
-  readonly files: Pick<FileCatalog, 'listFolder' | 'listType'>;
+  readonly files: Pick<FileCatalog, 'listFolder' | 'listType' | 'listTaken'>;
   readonly objects: Pick<ObjectStore, 'urlSigner'>;
   readonly viewUrlTtlSeconds: number;
   /** @default the clock */
@@ -81,6 +98,13 @@ export async function listFiles(query: ListQuery, deps: ListFilesDeps, caller?: 
     return {
       files: visible.map((file) => toFileView(file, signing, urlExpiresAt)),
       nextCursor: page.lastSortKey === undefined ? null : encodeTypeCursor(query.fileType, page.lastSortKey),
+    };
+  }
+  if ('sort' in query) {
+    const page = await deps.files.listTaken(query.folder, { limit: query.limit, ...(query.afterSortKey !== undefined ? { afterSortKey: query.afterSortKey } : {}) });
+    return {
+      files: page.files.map((file) => toFileView(file, signing, urlExpiresAt)),
+      nextCursor: page.lastSortKey === undefined ? null : encodeTakenCursor(query.folder, page.lastSortKey),
     };
   }
   const page = await deps.files.listFolder(query.folder, { limit: query.limit, ...(query.afterName !== undefined ? { afterName: query.afterName } : {}) });

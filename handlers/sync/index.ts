@@ -5,6 +5,7 @@ import { FilesRepository } from '../adapters/files-repository';
 import { FoldersRepository } from '../adapters/folders-repository';
 import { snsUploadProcessedNotifier } from '../adapters/notifications';
 import { S3ObjectStore } from '../adapters/object-store';
+import { lambdaProcessTrigger } from '../adapters/process-trigger';
 import { UploadsRepository } from '../adapters/uploads-repository';
 import { parseSyncConfig } from './config';
 import { syncObjectEvents, type RecordOutcome } from './sync-objects';
@@ -18,6 +19,7 @@ const deps = {
   files: new FilesRepository({ tableName: config.tableName }),
   folders: new FoldersRepository({ tableName: config.tableName }),
   ...(config.topicArn !== undefined ? { notify: snsUploadProcessedNotifier(config.topicArn) } : {}),
+  ...(config.processFunctionName !== undefined ? { process: lambdaProcessTrigger(config.processFunctionName) } : {}),
   logger,
 };
 

@@ -6,10 +6,12 @@
  */
 import { applyObjectEvent, parseObjectEvent, sessionIdOf, type S3NotificationRecord, type UploadSession } from '../core/catalog';
 import type { Logger } from '../core/logger';
+import type { ProcessRequest } from '../core/media';
 import type { FileCatalog } from '../adapters/files-repository';
 import type { FolderCatalog } from '../adapters/folders-repository';
 import type { UploadProcessedNotifier } from '../adapters/notifications';
 import type { ObjectStore } from '../adapters/object-store';
+import type { ProcessTrigger } from '../adapters/process-trigger';
 import type { UploadSessionStore } from '../adapters/uploads-repository';
 
 export interface SyncDeps {
@@ -20,6 +22,8 @@ export interface SyncDeps {
   readonly notify?: UploadProcessedNotifier;
   /** Marks the folders of every file that lands, so `GET /folders` lists them. */
   readonly folders?: Pick<FolderCatalog, 'ensureChain'>;
+  /** Asks for thumbnails and metadata of a file written, or the removal of a deleted file's. */
+  readonly process?: ProcessTrigger;
   readonly logger: Logger;
   /** @default the clock */
   readonly now?: () => Date;
@@ -56,12 +60,14 @@ async function syncRecord(record: S3NotificationRecord, deps: SyncDeps): Promise
     case 'tombstone': {
       const outcome = await deps.files.tombstone(decision.tombstone);
       deps.logger.info('file removed', { key: event.key, sequencer: event.sequencer, outcome });
+      if (outcome === 'applied') await requestProcessing(deps, { kind: 'removed', key: event.key });
       return outcome;
     }
     case 'upsert': {
       const outcome = await deps.files.upsert(decision.file);
       if (outcome === 'applied' && deps.folders !== undefined) await deps.folders.ensureChain(decision.file.folder);
       deps.logger.info('file available', { key: event.key, sequencer: event.sequencer, outcome, size: decision.file.size, uploadedBy: decision.file.uploadedBy });
+      if (outcome === 'applied' && decision.file.processing !== 'unsupported') await requestProcessing(deps, { kind: 'created', key: event.key });
       if (outcome === 'applied' && decision.announce && deps.notify !== undefined) {
         // The row is written; a lost notification must not make Lambda retry the write.
         await deps.notify(decision.file).catch((error: unknown) => deps.logger.error('notification failed', { key: event.key, error }));
@@ -69,6 +75,15 @@ async function syncRecord(record: S3NotificationRecord, deps: SyncDeps): Promise
       return outcome;
     }
   }
+}
+
+/**
+ * The row is written: a failed hand-off must not make Lambda retry the write (the retry would
+ * find the row current and not ask again). The file stays `pending`; `npm run reprocess --missing` picks it up.
+ */
+async function requestProcessing(deps: SyncDeps, request: ProcessRequest): Promise<void> {
+  if (deps.process === undefined) return;
+  await deps.process(request).catch((error: unknown) => deps.logger.error('processing request failed', { key: request.key, kind: request.kind, error }));
 }
 
 function skipped(deps: SyncDeps, reason: string, key: string): RecordOutcome {

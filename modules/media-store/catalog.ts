@@ -12,17 +12,19 @@ export interface CatalogProps {
 
 /**
  * The catalog: one on-demand table for files (folder + name), users, login limiters and
- * upload sessions (contract/table.ts), with a GSI listing files by type in upload order.
+ * upload sessions (contract/table.ts), with a GSI listing files by type in upload order and one listing a folder by date taken.
  * Point-in-time recovery and encryption at rest are always on.
  */
 export class Catalog extends Construct {
   readonly table: DynamodbTable;
   /** ARN of the by-type index, for read policies. */
   readonly typeIndexArn: string;
+  /** ARN of the by-date-taken index (a folder in shooting order). */
+  readonly takenIndexArn: string;
 
   constructor(scope: Construct, id: string, props: CatalogProps) {
     super(scope, id);
-    const { partitionKey, sortKey, ttlAttribute, typeIndex } = TABLE_SCHEMA;
+    const { partitionKey, sortKey, ttlAttribute, typeIndex, takenIndex } = TABLE_SCHEMA;
     this.table = new DynamodbTable(this, 'table', {
       name: props.tableName,
       billingMode: 'PAY_PER_REQUEST',
@@ -33,12 +35,20 @@ export class Catalog extends Construct {
         { name: sortKey, type: 'S' },
         { name: typeIndex.partitionKey, type: 'S' },
         { name: typeIndex.sortKey, type: 'S' },
+        { name: takenIndex.partitionKey, type: 'S' },
+        { name: takenIndex.sortKey, type: 'S' },
       ],
       globalSecondaryIndex: [
         {
           name: typeIndex.name,
           hashKey: typeIndex.partitionKey,
           rangeKey: typeIndex.sortKey,
+          projectionType: 'ALL',
+        },
+        {
+          name: takenIndex.name,
+          hashKey: takenIndex.partitionKey,
+          rangeKey: takenIndex.sortKey,
           projectionType: 'ALL',
         },
       ],
@@ -49,5 +59,6 @@ export class Catalog extends Construct {
     });
     this.table.overrideLogicalId('catalog');
     this.typeIndexArn = `${this.table.arn}/index/${typeIndex.name}`;
+    this.takenIndexArn = `${this.table.arn}/index/${takenIndex.name}`;
   }
 }

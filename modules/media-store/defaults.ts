@@ -45,6 +45,16 @@ export const DEFAULTS = {
   viewUrlTtlSeconds: 3600,
   /** Lambda's own default: an S3 event is tried three times before it goes to the dead-letter queue. */
   syncMaxRetryAttempts: 2,
+  /** ffmpeg is a static GPL build: on by default, switchable off (README, "Processing"). */
+  videoPosters: true,
+  /** Locations are personal data: not stored unless asked for. */
+  exposeGps: false,
+  /** HEIC decoding (WASM) holds a 12 MP image several times over; more memory is also more CPU. */
+  processMemoryMb: 1536,
+  processTimeoutSeconds: 60,
+  /** No reservation: new accounts have too little concurrency to reserve any. */
+  processReservedConcurrency: -1,
+  processMaxRetryAttempts: 2,
   /** The bound on revocation: a changed or deleted user's access tokens are refused once the cached decision expires. */
   authorizerResultTtlSeconds: 300,
   throttlingBurstLimit: 100,
@@ -134,6 +144,11 @@ export const FAILED_EVENT_RETENTION_SECONDS = 14 * 24 * 3600;
 
 /** S3 key prefix of every media object: the notification and the roles are scoped to it. */
 export const MEDIA_PREFIX = 'media/';
+export { DERIVED_PREFIX } from '../../contract/bucket';
+/** Function bundles too large for a direct upload (the process function's) are deployed from here. */
+export const ARTIFACTS_PREFIX = 'artifacts/';
+/** Derived images can be made again: their overwritten versions go after a day. */
+export const DERIVED_NONCURRENT_DAYS = 1;
 
 /** Retention periods CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [

@@ -4,6 +4,7 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import type { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import {
   DataAwsIamPolicyDocument,
   type DataAwsIamPolicyDocumentStatement,
@@ -37,6 +38,13 @@ export interface MediaStoreFunctionProps {
   readonly logRetentionDays?: number;
   /** Active X-Ray tracing. @default true */
   readonly tracing?: boolean;
+  /** Concurrent executions reserved (and capped); -1 reserves none. @default -1 */
+  readonly reservedConcurrency?: number;
+  /**
+   * Deploy the bundle through an S3 object (bundles over Lambda's 50 MB direct-upload
+   * limit): `upload(source)` returns the object holding it. @default direct upload
+   */
+  readonly deployThrough?: (source: string) => S3Object;
 }
 
 /**
@@ -107,6 +115,8 @@ export class MediaStoreFunction extends Construct {
     });
     policy.overrideLogicalId(address);
 
+    const artifact = props.deployThrough?.(bundleFile);
+    const code = artifact === undefined ? { filename: bundleFile } : { s3Bucket: artifact.bucket, s3Key: artifact.key };
     this.function = new LambdaFunction(this, 'function', {
       functionName: props.functionName,
       description: props.description,
@@ -116,7 +126,8 @@ export class MediaStoreFunction extends Construct {
       architectures: [props.architecture ?? DEFAULTS.lambdaArchitecture],
       memorySize: props.memoryMb ?? DEFAULTS.lambdaMemoryMb,
       timeout: props.timeoutSeconds ?? DEFAULTS.lambdaTimeoutSeconds,
-      filename: bundleFile,
+      ...code,
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       sourceCodeHash: Fn.filebase64sha256(bundleFile),
       environment: { variables: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' } },
       loggingConfig: { logFormat: 'Text', logGroup: this.logGroup.name },
@@ -127,6 +138,15 @@ export class MediaStoreFunction extends Construct {
     });
     this.function.overrideLogicalId(address);
     this.address = address;
+  }
+
+  /** Statements granted by a policy of their own (for access to resources created after the function). */
+  allow(id: string, logicalId: string, statements: PolicyStatement[]): IamRolePolicy {
+    const document = new DataAwsIamPolicyDocument(this, `${id}-permissions`, { statement: statements });
+    document.overrideLogicalId(logicalId);
+    const policy = new IamRolePolicy(this, `${id}-policy`, { name: id, role: this.role.id, policy: document.json });
+    policy.overrideLogicalId(logicalId);
+    return policy;
   }
 
   /**

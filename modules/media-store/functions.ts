@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { ENV, FUNCTION_ENV } from '../../contract/env';
 import { FUNCTIONS, FUNCTION_NAMES, bundleZipPath, type FunctionName } from '../../contract/functions';
 import type { Catalog } from './catalog';
-import { DEFAULTS } from './defaults';
+import { DEFAULTS, DERIVED_PREFIX } from './defaults';
 import { booleanText, joinedText, numberText, presenceOf } from './expressions';
 import type { FailedEvents } from './failed-events';
 import { MediaStoreFunction, type PolicyStatement } from './function';
@@ -68,6 +68,18 @@ export interface FunctionSettings {
   readonly shareAllowNever?: boolean;
   /** Retries of a failed S3 event before it goes to the dead-letter queue (0-2). @default 2 */
   readonly syncMaxRetryAttempts?: number;
+  /** Render video posters with the bundled (GPL) ffmpeg. @default true */
+  readonly videoPosters?: boolean;
+  /** Record and return photos' GPS coordinates. @default false */
+  readonly exposeGps?: boolean;
+  /** Memory of the process function, MB. @default 1536 */
+  readonly processMemoryMb?: number;
+  /** Timeout of the process function, seconds. @default 60 */
+  readonly processTimeoutSeconds?: number;
+  /** Reserved concurrency of the process function; -1 reserves none. @default -1 */
+  readonly processReservedConcurrency?: number;
+  /** Retries of a failed processing request before it goes to the dead-letter queue (0-2). @default 2 */
+  readonly processMaxRetryAttempts?: number;
 }
 
 export interface FunctionsProps extends FunctionSettings {
@@ -94,6 +106,14 @@ export class Functions extends Construct {
     const bundleRoot = props.bundleRoot ?? PROJECT_ROOT;
 
     const byName = {} as Record<FunctionName, MediaStoreFunction>;
+    // The process function decodes media: its own memory, timeout and concurrency, and a
+    // bundle (sharp, libvips and ffmpeg for two architectures) too large for a direct upload.
+    const processSettings = {
+      memoryMb: props.processMemoryMb ?? DEFAULTS.processMemoryMb,
+      timeoutSeconds: props.processTimeoutSeconds ?? DEFAULTS.processTimeoutSeconds,
+      reservedConcurrency: props.processReservedConcurrency ?? DEFAULTS.processReservedConcurrency,
+      deployThrough: (source: string) => storage.addArtifact('process-bundle', 'process_bundle', source, 'process'),
+    };
     for (const name of FUNCTION_NAMES) {
       byName[name] = new MediaStoreFunction(this, name, {
         name,
@@ -107,6 +127,7 @@ export class Functions extends Construct {
         timeoutSeconds: props.timeoutSeconds,
         logRetentionDays: props.logRetentionDays,
         tracing: props.tracing,
+        ...(name === 'process' ? processSettings : {}),
       });
     }
     this.byName = byName;
@@ -119,6 +140,9 @@ export class Functions extends Construct {
     byName.uploads.allowWhen('bucket-kms-key', kmsPresence, [
       { sid: 'EncryptMedia', effect: 'Allow', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [kms.arn], condition: throughS3 },
     ]);
+    byName.process.allowWhen('bucket-kms-key', kmsPresence, [
+      { sid: 'ReadMediaWriteDerived', effect: 'Allow', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [kms.arn], condition: throughS3 },
+    ]);
     byName.files.allowWhen('bucket-kms-key', kmsPresence, [
       // A move reads the object and writes its copy.
       { sid: 'DecryptAndCopyMedia', effect: 'Allow', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [kms.arn], condition: throughS3 },
@@ -126,6 +150,13 @@ export class Functions extends Construct {
 
     storage.notifyOnMediaChange(byName.sync);
     props.failedEvents.catchFailuresOf(byName.sync, props.syncMaxRetryAttempts ?? DEFAULTS.syncMaxRetryAttempts);
+    // Sync hands every catalogued file to the process function, asynchronously.
+    byName.sync.allow('invoke-process', 'sync_invoke_process', [
+      { sid: 'InvokeProcessAsynchronously', effect: 'Allow', actions: ['lambda:InvokeFunction'], resources: [byName.process.function.arn] },
+    ]);
+    props.failedEvents
+      .catchFailuresOf(byName.process, props.processMaxRetryAttempts ?? DEFAULTS.processMaxRetryAttempts)
+      .overrideLogicalId('process_invoke_config');
   }
 }
 
@@ -146,6 +177,10 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
     MULTIPART_THRESHOLD_BYTES: numberText(props.multipartThresholdBytes ?? DEFAULTS.multipartThresholdBytes),
     UPLOAD_URL_TTL_SECONDS: numberText(props.uploadUrlTtlSeconds ?? DEFAULTS.uploadUrlTtlSeconds),
     VIEW_URL_TTL_SECONDS: numberText(props.viewUrlTtlSeconds ?? DEFAULTS.viewUrlTtlSeconds),
+    // A literal, not a reference: the sync function would otherwise depend on the function it invokes and on itself.
+    PROCESS_FUNCTION_NAME: `${props.namePrefix}-process`,
+    VIDEO_POSTERS: booleanText(props.videoPosters ?? DEFAULTS.videoPosters),
+    EXPOSE_GPS: booleanText(props.exposeGps ?? DEFAULTS.exposeGps),
     LOG_LEVEL: props.logLevel ?? DEFAULTS.logLevel,
     SHARE_MAX_DAYS: numberText(props.shareMaxDays ?? DEFAULTS.shareMaxDays),
     SHARE_ALLOW_NEVER: booleanText(props.shareAllowNever ?? DEFAULTS.shareAllowNever),
@@ -198,6 +233,7 @@ const readShareCreators = (table: string): PolicyStatement => ({
 function accessStatements(props: FunctionsProps): Record<FunctionName, PolicyStatement[]> {
   const table = props.catalog.table.arn;
   const media = props.storage.mediaObjectsArn;
+  const derived = props.storage.derivedObjectsArn;
   const readSecret: PolicyStatement = {
     sid: 'ReadSigningSecret',
     effect: 'Allow',
@@ -258,6 +294,8 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
     files: [
       // GetObject also authorizes HeadObject and reading the source of CopyObject/UploadPartCopy.
       { sid: 'ReadMedia', effect: 'Allow', actions: ['s3:GetObject'], resources: [media] },
+      // Presigned thumbnail, preview and poster URLs are signed with this role.
+      { sid: 'ReadDerivedImages', effect: 'Allow', actions: ['s3:GetObject'], resources: [derived] },
       // Rename/move: PutObject writes the copy (CopyObject, and the multipart copy of objects
       // over 5 GiB: create, UploadPartCopy, complete); DeleteObject removes the original.
       { sid: 'MoveAndDeleteMedia', effect: 'Allow', actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], resources: [media] },
@@ -274,6 +312,7 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
       readShareCreators(table),
       // The index is sparse: only file rows carry its keys, so it holds nothing else to guard.
       { sid: 'ListFilesByType', effect: 'Allow', actions: ['dynamodb:Query'], resources: [props.catalog.typeIndexArn] },
+      { sid: 'ListFilesByDateTaken', effect: 'Allow', actions: ['dynamodb:Query'], resources: [props.catalog.takenIndexArn] },
       {
         sid: 'WriteFileRowsAndMoveSessions',
         effect: 'Allow',
@@ -308,6 +347,27 @@ function accessStatements(props: FunctionsProps): Record<FunctionName, PolicySta
       },
       { sid: 'PublishUploadProcessed', effect: 'Allow', actions: ['sns:Publish'], resources: [props.notifications.topic.arn] },
       // Lambda sends the on-failure destination's message with the function's own role.
+      { sid: 'SendFailedEvents', effect: 'Allow', actions: ['sqs:SendMessage'], resources: [props.failedEvents.queue.arn] },
+    ],
+    process: [
+      // Photos are read whole; ffmpeg reads videos through a presigned GET (Range requests) signed with this role.
+      { sid: 'ReadMedia', effect: 'Allow', actions: ['s3:GetObject'], resources: [media] },
+      { sid: 'WriteAndDeleteDerivedImages', effect: 'Allow', actions: ['s3:PutObject', 's3:DeleteObject'], resources: [derived] },
+      {
+        sid: 'ListDerivedImages',
+        effect: 'Allow',
+        actions: ['s3:ListBucket'],
+        resources: [props.storage.bucket.arn],
+        condition: [{ test: 'StringLike', variable: 's3:prefix', values: [`${DERIVED_PREFIX}*`] }],
+      },
+      {
+        sid: 'RecordProcessingResults',
+        effect: 'Allow',
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [table],
+        // File rows only.
+        condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*'] }],
+      },
       { sid: 'SendFailedEvents', effect: 'Allow', actions: ['sqs:SendMessage'], resources: [props.failedEvents.queue.arn] },
     ],
   };

@@ -16,7 +16,8 @@ import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notifica
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
-import { BLOCK_ALL_PUBLIC_ACCESS, BUCKET_CORS, DEFAULTS, MEDIA_PREFIX, tlsOnlyStatements } from './defaults';
+import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
+import { ARTIFACTS_PREFIX, BLOCK_ALL_PUBLIC_ACCESS, BUCKET_CORS, DEFAULTS, DERIVED_NONCURRENT_DAYS, DERIVED_PREFIX, MEDIA_PREFIX, tlsOnlyStatements } from './defaults';
 import { hasItems, ifEmpty, isNonEmpty, isPositive, isUnresolved, pickString, presenceOf, unlessEmpty, type Presence } from './expressions';
 import type { MediaStoreFunction } from './function';
 
@@ -52,6 +53,8 @@ export class Storage extends Construct {
   readonly policy: S3BucketPolicy;
   /** ARN pattern of every media object (`<bucket ARN>/media/*`). */
   readonly mediaObjectsArn: string;
+  /** ARN pattern of every derived image (`<bucket ARN>/derived/*`). */
+  readonly derivedObjectsArn: string;
   /** The bucket name as configured: "" when S3 generates it from the prefix. */
   readonly configuredBucketName: string;
   /** The origins given in the props (`cors_allowed_origins`). */
@@ -72,6 +75,7 @@ export class Storage extends Construct {
     });
     this.bucket.overrideLogicalId('media');
     this.mediaObjectsArn = `${this.bucket.arn}/${MEDIA_PREFIX}*`;
+    this.derivedObjectsArn = `${this.bucket.arn}/${DERIVED_PREFIX}*`;
 
     this.publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public-access-block', {
       bucket: this.bucket.id,
@@ -148,6 +152,13 @@ export class Storage extends Construct {
           ],
           expiration: [{ expiredObjectDeleteMarker: true }],
         },
+        {
+          // Thumbnails and posters are made again on demand: old versions need not wait with the media's.
+          id: 'expire-noncurrent-derived-images',
+          status: 'Enabled',
+          filter: [{ prefix: DERIVED_PREFIX }],
+          noncurrentVersionExpiration: [{ noncurrentDays: DERIVED_NONCURRENT_DAYS }],
+        },
       ],
       dependsOn: [versioning],
     }).overrideLogicalId('media');
@@ -186,6 +197,23 @@ export class Storage extends Construct {
   /** Whether objects are encrypted with a customer KMS key (then readers need kms:Decrypt). */
   get kmsKey(): { readonly arn: string; readonly enabled: boolean } {
     return { arn: this.kmsKeyArn, enabled: isNonEmpty(this.kmsKeyArn) };
+  }
+
+  /**
+   * Puts a function bundle into the bucket (under `artifacts/`) for
+   * bundles over Lambda's 50 MB direct-upload limit.
+   */
+  addArtifact(id: string, logicalId: string, source: string, name: string): S3Object {
+    const object = new S3Object(this, id, {
+      bucket: this.bucket.id,
+      key: `${ARTIFACTS_PREFIX}${name}.zip`,
+      source,
+      // A new bundle is a new upload; the function's own source_code_hash then redeploys it.
+      sourceHash: Fn.filemd5(source),
+      contentType: 'application/zip',
+    });
+    object.overrideLogicalId(logicalId);
+    return object;
   }
 
   /**

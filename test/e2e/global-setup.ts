@@ -70,6 +70,7 @@ export default async function globalSetup(): Promise<void> {
     bucketName: stack.bucketName,
     snsEndpoint: stack.snsEndpoint,
     deadLetterDir: stack.deadLetterDir,
+    lambdaEndpoint: stack.lambdaEndpoint,
     secretsManagerEndpoint: stack.secretsManagerEndpoint,
     jwtSecretArn: stack.jwtSecretArn,
     functionsDir: stack.functionsDir,

@@ -78,6 +78,21 @@ describe('npm start (local/start.ts)', () => {
     expect(output.split(password).length - 1).toBe(2);
   });
 
+  it('prints the web app\'s URL and serves the app there, with the API under /api', async () => {
+    const [, apiUrl] = banner;
+    const appUrl = /App\s+(http:\/\/\S+)/.exec(output)?.[1];
+
+    const page = await fetch(`${appUrl}`);
+    const health = await fetch(`${appUrl}api/health`);
+
+    expect(appUrl).toBe(`${apiUrl}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await page.text()).toContain('<div id="app">');
+    expect(health.status).toBe(200);
+  });
+
   it('writes stack.json for the CLIs while running, with DynamoDB Local running', () => {
     const [, apiUrl, dynamodbPort] = banner;
 

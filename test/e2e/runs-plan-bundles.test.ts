@@ -10,7 +10,9 @@ const ROOT = path.resolve(__dirname, '../..');
 const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 interface LambdaBlock {
-  filename: string;
+  /** Direct upload; or `s3_key` naming an `aws_s3_object` whose `source` is the zip (bundles over 50 MB). */
+  filename?: string;
+  s3_key?: string;
   handler: string;
   tags: Record<string, string>;
 }
@@ -19,7 +21,13 @@ describe('the local stack runs the bundles of the synthesized plan', () => {
   const context = e2eContext();
   const manifest = JSON.parse(readFileSync(path.join(context.functionsDir, 'manifest.json'), 'utf8')) as FunctionsManifest;
   const plan = JSON.parse(readFileSync(path.join(context.planDir, 'cdk.tf.json'), 'utf8')) as {
-    resource: { aws_lambda_function: Record<string, LambdaBlock> };
+    resource: { aws_lambda_function: Record<string, LambdaBlock>; aws_s3_object?: Record<string, { source: string }> };
+  };
+  /** The zip a function's plan block names, directly or through its S3 object. */
+  const zipOf = (lambda: LambdaBlock): string => {
+    if (lambda.filename !== undefined) return lambda.filename;
+    const object = /^\$\{aws_s3_object\.([^.}]+)\.key\}$/.exec(lambda.s3_key ?? '')?.[1];
+    return plan.resource.aws_s3_object?.[object ?? '']?.source ?? '';
   };
   const lambdas = Object.values(plan.resource.aws_lambda_function);
 
@@ -32,9 +40,10 @@ describe('the local stack runs the bundles of the synthesized plan', () => {
     const lambda = lambdas.find((l) => l.tags[FUNCTION_TAG] === name)!;
     const entry = manifest[name];
 
-    it("was unpacked from the zip named by the plan's filename, under the stack's assets", () => {
-      expect(lambda.filename.startsWith('${path.module}/assets/')).toBe(true);
-      expect(entry.source).toBe(path.join(context.planDir, lambda.filename.replace('${path.module}/', '')));
+    it("was unpacked from the zip named by the plan (its filename, or its S3 object's source), under the stack's assets", () => {
+      const zip = zipOf(lambda);
+      expect(zip.startsWith('${path.module}/assets/')).toBe(true);
+      expect(entry.source).toBe(path.join(context.planDir, zip.replace('${path.module}/', '')));
       expect(sha256(entry.source)).toBe(entry.sha256);
     });
 

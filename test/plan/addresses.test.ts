@@ -1,5 +1,6 @@
 import { FORGOTTEN_LEGACY_RESOURCES, LEGACY_ADDRESSES, cdktfLogicalId } from '../../modules/media-store/addresses';
 import { ROUTES } from '../../contract/routes';
+import { FUNCTION_NAMES } from '../../contract/functions';
 import { synthesizeBoth, type StackJson } from './plan';
 
 /**
@@ -11,7 +12,7 @@ import { synthesizeBoth, type StackJson } from './plan';
 const ADDRESSES = [
   'data.aws_caller_identity.current',
   'data.aws_iam_policy_document.media_tls_only',
-  ...['authorizer', 'auth', 'uploads', 'files', 'sync'].flatMap((fn) => [
+  ...FUNCTION_NAMES.flatMap((fn) => [
     `aws_cloudwatch_log_group.${fn}`,
     `aws_iam_role.${fn}`,
     `aws_iam_role_policy.${fn}`,
@@ -21,10 +22,11 @@ const ADDRESSES = [
     `aws_cloudwatch_metric_alarm.${fn}_errors`,
     `aws_cloudwatch_metric_alarm.${fn}_throttles`,
   ]),
-  'aws_iam_role_policy.uploads_bucket_kms_key',
-  'aws_iam_role_policy.files_bucket_kms_key',
-  'data.aws_iam_policy_document.uploads_bucket_kms_key',
-  'data.aws_iam_policy_document.files_bucket_kms_key',
+  ...['uploads', 'files', 'process'].flatMap((fn) => [`aws_iam_role_policy.${fn}_bucket_kms_key`, `data.aws_iam_policy_document.${fn}_bucket_kms_key`]),
+  'aws_iam_role_policy.sync_invoke_process',
+  'data.aws_iam_policy_document.sync_invoke_process',
+  'aws_lambda_function_event_invoke_config.process_invoke_config',
+  'aws_s3_object.process_bundle',
   'aws_s3_bucket.media',
   'aws_s3_bucket_cors_configuration.media',
   'aws_s3_bucket_intelligent_tiering_configuration.media',

@@ -25,14 +25,16 @@ describe('MediaStore failed sync events', () => {
 
   describe('the sync function\'s asynchronous invocation config', () => {
     const config = () => {
-      const configs = resourcesOf(plan, 'aws_lambda_function_event_invoke_config');
+      const sync = nameByPath(plan, 'aws_lambda_function', 'functions/sync/function');
+      const configs = resourcesOf(plan, 'aws_lambda_function_event_invoke_config').filter(([, c]) => c.function_name === `\${aws_lambda_function.${sync}.function_name}`);
       expect(configs).toHaveLength(1);
       return configs[0][1];
     };
 
-    it('applies to the sync function', () => {
-      const sync = nameByPath(plan, 'aws_lambda_function', 'functions/sync/function');
-      expect(config().function_name).toBe(`\${aws_lambda_function.${sync}.function_name}`);
+    it('exists for the sync and the process function only', () => {
+      const targets = resourcesOf(plan, 'aws_lambda_function_event_invoke_config').map(([, c]) => /aws_lambda_function\.([^.]+)\./.exec(c.function_name)![1]);
+      expect(targets.sort()).toEqual(['functions/process/function', 'functions/sync/function'].map((p) => nameByPath(plan, 'aws_lambda_function', p)).sort());
+      expect(config().maximum_retry_attempts).toBeDefined();
     });
 
     it('sends events that still fail after the retries to the queue', () => {

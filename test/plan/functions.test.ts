@@ -31,12 +31,12 @@ describe('MediaStore functions', () => {
     for (const value of Object.values(env)) {
       // Forms the local stack resolves: literals, variables, join over a variable, attributes.
       expect(value).toMatch(
-        /^([^$]*|\$\{var\.[a-z_]+\}|\$\{join\(",", var\.[a-z_]+\)\}|\$\{aws_(dynamodb_table|s3_bucket|sns_topic|secretsmanager_secret)\.[^.]+\.(name|bucket|arn)\})$/,
+        /^([^$]*|\$\{var\.[a-z_]+\}(-[a-z]+)?|\$\{join\(",", var\.[a-z_]+\)\}|\$\{aws_(dynamodb_table|s3_bucket|sns_topic|secretsmanager_secret)\.[^.]+\.(name|bucket|arn)\})$/,
       );
     }
   });
 
-  it.each(FUNCTION_NAMES)('loads the %s bundle relative to the module, hashed from the same file', (name) => {
+  it.each(FUNCTION_NAMES.filter((n) => n !== 'process'))('loads the %s bundle relative to the module, hashed from the same file', (name) => {
     const { filename, source_code_hash } = fn(name);
     expect(filename).toMatch(new RegExp(`^\\$\\{path\\.module\\}/assets/[^/]+/[0-9A-F]{32}/${name}\\.zip$`));
     expect(source_code_hash).toBe(`\${filebase64sha256("${filename}")}`);
@@ -145,19 +145,20 @@ describe('MediaStore functions', () => {
     expect(plan.variable.max_upload_bytes.validation[0].condition).toContain(`var.max_upload_bytes <= ${5 * 1024 ** 4}`);
   });
 
-  it('lets files read, copy and delete media objects, query the table and its type index, and write file rows and sessions', () => {
-    const index = `${table()}/index/byType`;
+  it('lets files read, copy and delete media objects, read derived images (to sign their URLs), query the table and its type and date-taken indexes, and write file rows and sessions', () => {
     const bucket = `\${aws_s3_bucket.${nameByPath(plan, 'aws_s3_bucket', 'storage/bucket')}.arn}`;
     expect(grants('files')).toEqual(
       [
         ...['GetObject', 'PutObject', 'AbortMultipartUpload', 'DeleteObject'].map((a) => `s3:${a} on ${media()}`),
+        `s3:GetObject on ${bucket}/derived/*`,
         `s3:ListBucket on ${bucket}`,
         ...['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
         // Shares: their own statement, on their own keys (see the test below).
         ...['PutItem', 'UpdateItem', 'DeleteItem'].map((a) => `dynamodb:${a} on ${table()}`),
         // A share's creator, without the password hash (see the partition tests).
         `dynamodb:GetItem on ${table()}`,
-        `dynamodb:Query on ${index}`,
+        `dynamodb:Query on ${table()}/index/byType`,
+        `dynamodb:Query on ${table()}/index/byTaken`,
       ].sort(),
     );
   });
@@ -193,8 +194,8 @@ describe('MediaStore functions', () => {
     );
   });
 
-  it('gives no function but sync access to the dead-letter queue', () => {
-    for (const name of FUNCTION_NAMES.filter((n) => n !== 'sync')) {
+  it('gives no function but sync and process (the asynchronously invoked ones) access to the dead-letter queue', () => {
+    for (const name of FUNCTION_NAMES.filter((n) => n !== 'sync' && n !== 'process')) {
       expect(grants(name).filter((g) => g.startsWith('sqs:'))).toEqual([]);
     }
   });
@@ -254,11 +255,11 @@ describe('MediaStore functions', () => {
       }
     });
 
-    it('leaves unconditioned only the type index, which holds file rows alone', () => {
+    it('leaves unconditioned only the type and date-taken indexes, which hold file rows alone', () => {
       const unconditioned = FUNCTION_NAMES.flatMap((name) =>
         statementsOf(name).filter((s) => s.actions?.some((a) => a.startsWith('dynamodb:')) && !s.condition).flatMap((s) => s.resources ?? []),
       );
-      expect(new Set(unconditioned)).toEqual(new Set([`${table()}/index/byType`]));
+      expect(new Set(unconditioned)).toEqual(new Set([`${table()}/index/byType`, `${table()}/index/byTaken`]));
     });
   });
 });

@@ -17,6 +17,9 @@ const SITE_TYPES = [
   'aws_cloudfront_response_headers_policy',
 ];
 
+/** Resources of the site (all at `site…` addresses): the bucket also holds the process function's bundle object. */
+const siteResourcesOf = (stack: StackJson, type: string): [string, StackJson][] => resourcesOf(stack, type).filter(([name]) => name.startsWith('site'));
+
 type Request = { uri: string; querystring?: Record<string, unknown> };
 /** Runs a CloudFront Function's code (cloudfront-js-2.0 is ECMAScript 5.1 plus a few ES6 parts) on a viewer request. */
 function runViewerRequest(code: string, uri: string): Request {
@@ -174,7 +177,7 @@ describe('MediaStore site', () => {
       expect(behavior.cache_policy_id).toBe('${aws_cloudfront_cache_policy.site_pages.id}');
       const policy = site.resource.aws_cloudfront_cache_policy.site_pages;
       expect([policy.min_ttl, policy.default_ttl]).toEqual([0, 0]);
-      const index = resourcesOf(site, 'aws_s3_object').map(([, o]) => o).find((o) => o.key === 'index.html')!;
+      const index = siteResourcesOf(site, 'aws_s3_object').map(([, o]) => o).find((o) => o.key === 'index.html')!;
       expect(index.cache_control).toBe('no-cache');
     });
 
@@ -248,7 +251,7 @@ describe('MediaStore site', () => {
 
   describe('files', () => {
     it('uploads one object per built file with its content type, caching and MD5 ETag', () => {
-      const objects = Object.fromEntries(resourcesOf(site, 'aws_s3_object').map(([, o]) => [o.key as string, o]));
+      const objects = Object.fromEntries(siteResourcesOf(site, 'aws_s3_object').map(([, o]) => [o.key as string, o]));
       expect(Object.keys(objects).sort()).toEqual(Object.keys(PLACEHOLDER_WEB_FILES).sort());
       const expected: Record<string, [string, string]> = {
         'index.html': ['text/html; charset=utf-8', 'no-cache'],
@@ -273,7 +276,7 @@ describe('MediaStore site', () => {
           outdir,
         });
         const stackDir = path.join(outdir, 'stacks', 'media-store-module');
-        for (const [, object] of resourcesOf(module, 'aws_s3_object')) {
+        for (const [, object] of siteResourcesOf(module, 'aws_s3_object')) {
           expect(object.source).toMatch(/^\$\{path\.module\}\/assets\/[^/]+\/web\//);
           const file = path.join(stackDir, (object.source as string).replace('${path.module}/', ''));
           expect(fs.readFileSync(file, 'utf8')).toBe(PLACEHOLDER_WEB_FILES[object.key as string]);
@@ -374,7 +377,7 @@ describe('MediaStore site', () => {
     it('counts every site resource on var.site, which defaults to on', () => {
       expect(moduleStack.variable.site).toMatchObject({ type: 'bool', default: true });
       for (const type of SITE_TYPES) {
-        const all = resourcesOf(moduleStack, type);
+        const all = siteResourcesOf(moduleStack, type);
         expect({ type, some: all.length > 0 }).toEqual({ type, some: true });
         for (const [name, resource] of all) expect({ name, count: resource.count }).toEqual({ name, count: '${var.site ? 1 : 0}' });
       }
@@ -397,7 +400,7 @@ describe('MediaStore site', () => {
     });
 
     it('gives every site resource a stable address', () => {
-      const addresses = SITE_TYPES.flatMap((type) => resourcesOf(moduleStack, type).map(([name]) => `${type}.${name}`));
+      const addresses = SITE_TYPES.flatMap((type) => siteResourcesOf(moduleStack, type).map(([name]) => `${type}.${name}`));
       expect(addresses.sort()).toEqual(
         [
           'aws_cloudfront_cache_policy.site_assets',
@@ -419,7 +422,7 @@ describe('MediaStore site', () => {
   describe('without the site', () => {
     it('creates no site resources and no CORS rule when the site is off and no origins are given', () => {
       const off = synthesizeConstruct({ site: false });
-      for (const type of SITE_TYPES) expect(resourcesOf(off, type)).toHaveLength(0);
+      for (const type of SITE_TYPES) expect(siteResourcesOf(off, type)).toHaveLength(0);
       expect(resourcesOf(off, 'aws_s3_bucket_cors_configuration')).toHaveLength(0);
     });
 
@@ -442,7 +445,7 @@ describe('MediaStore site', () => {
           outdir: path.join(empty, 'out'),
         });
         for (const stack of [module, deployable]) {
-          for (const type of SITE_TYPES) expect(resourcesOf(stack, type)).toHaveLength(0);
+          for (const type of SITE_TYPES) expect(siteResourcesOf(stack, type)).toHaveLength(0);
           expect(stack.variable.site.default).toBe(false);
           expect(stack.variable.site.validation).toEqual([
             { condition: '${!var.site}', error_message: expect.stringMatching(/synthesized without the web app.*npm run build/) },

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { FUNCTION_NAMES } from '../../contract/functions';
+import { FUNCTION_NAMES, FUNCTIONS } from '../../contract/functions';
 
 const ROOT = resolve(__dirname, '../..');
 const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
@@ -34,10 +34,50 @@ describe('npm run build', () => {
     expect(sha256(join(first, `${name}.zip`))).toBe(sha256(join(second, `${name}.zip`)));
   });
 
-  it.each(FUNCTION_NAMES.map((n) => [n]))('writes a readable %s.zip holding index.js and index.js.map', (name) => {
+  const bundleOnly = FUNCTION_NAMES.filter((n) => FUNCTIONS[n].packages === undefined);
+  it.each(bundleOnly.map((n) => [n]))('writes a readable %s.zip holding index.js and index.js.map', (name) => {
     const listing = execFileSync('python3', ['-m', 'zipfile', '-l', join(first, `${name}.zip`)], { encoding: 'utf8' });
     const names = listing.split('\n').slice(1).map((line) => line.trim().split(/\s+/)[0]).filter(Boolean);
     expect(names).toEqual(['index.js', 'index.js.map']);
+  });
+
+  describe('process.zip', () => {
+    const entries = (): { name: string; mode: number }[] => {
+      const script = 'import sys, zipfile\nfor i in zipfile.ZipFile(sys.argv[1]).infolist(): print(oct(i.external_attr >> 16), i.filename)';
+      return execFileSync('python3', ['-c', script, join(first, 'process.zip')], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const [mode, name] = line.split(' ', 2) as [string, string];
+          return { name, mode: Number.parseInt(mode.slice(2), 8) };
+        });
+    };
+
+    it('ships sharp, libvips and ffmpeg for both linux-x64 and linux-arm64, and heic-decode, beside the bundle', () => {
+      const packages = new Set(entries().map((e) => e.name.split('/').slice(0, e.name.startsWith('node_modules/@') ? 3 : 2).join('/')));
+      for (const required of [
+        'index.js',
+        'node_modules/sharp',
+        'node_modules/@img/sharp-linux-x64',
+        'node_modules/@img/sharp-linux-arm64',
+        'node_modules/@img/sharp-libvips-linux-x64',
+        'node_modules/@img/sharp-libvips-linux-arm64',
+        'node_modules/@ffmpeg-installer/linux-x64',
+        'node_modules/@ffmpeg-installer/linux-arm64',
+        'node_modules/heic-decode',
+        'node_modules/libheif-js',
+      ]) {
+        expect(packages).toContain(required);
+      }
+      // No other platform's binaries (musl, darwin, wasm32).
+      expect([...packages].filter((p) => /musl|darwin|win32|wasm32/.test(p))).toEqual([]);
+    });
+
+    it('stores both ffmpeg binaries executable by anyone (Lambda runs as non-root) and nothing else executable but native code', () => {
+      const ffmpeg = entries().filter((e) => /ffmpeg-installer\/linux-(x64|arm64)\/ffmpeg$/.test(e.name));
+      expect(ffmpeg.map((e) => e.mode)).toEqual([0o100755, 0o100755]);
+      expect(entries().filter((e) => e.mode === 0o100755 && !/ffmpeg$|\.node$/.test(e.name))).toEqual([]);
+    });
   });
 
   it.each(FUNCTION_NAMES.map((n) => [n]))('bundles %s so that index.js exports handler', (name) => {

@@ -66,6 +66,8 @@ describe('catalog', () => {
           uploadId: SESSION.uploadId,
           sequencer: expect.stringMatching(/0055AEABD1EA5BB2$/),
           status: 'available',
+          // A JPEG waits for its thumbnails.
+          processing: 'pending',
         },
       });
     });

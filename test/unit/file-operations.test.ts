@@ -61,7 +61,7 @@ class World {
     return actual.exists === expected.exists && (!actual.exists || (actual as { sequencer?: string }).sequencer === (expected as { sequencer?: string }).sequencer);
   }
 
-  readonly catalog: Pick<FileCatalog, 'getRow' | 'getFiles' | 'updateDetails' | 'previewFile' | 'previewTombstone' | 'listFolder' | 'listType'> = {
+  readonly catalog: Pick<FileCatalog, 'getRow' | 'getFiles' | 'updateDetails' | 'previewFile' | 'previewTombstone' | 'listFolder' | 'listType' | 'listTaken'> = {
     getRow: async (folder, name): Promise<CatalogRow> => {
       const key = `media${folder === '/' ? '' : folder}/${name}`;
       const row = this.rows.get(key);
@@ -91,6 +91,7 @@ class World {
       return 'applied';
     },
     listFolder: async () => ({ files: [] }),
+    listTaken: async () => ({ files: [] }),
     listType: async () => ({ files: [...this.rows.values()].filter((r): r is CatalogFile => r.status === 'available'), lastSortKey: `2024-04-01T00:00:00.000Z#${fileIdOf('media/z.jpg')}` }),
   };
 

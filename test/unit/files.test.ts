@@ -60,7 +60,7 @@ describe('files', () => {
       const calls: unknown[] = [];
       const page: FolderPage = { files: [file('a.png'), file('b.png')], lastName: 'b.png' };
       const deps = {
-        files: { listFolder: async (folder: string, options: unknown) => (calls.push([folder, options]), page), listType: async () => ({ files: [] }) },
+        files: { listFolder: async (folder: string, options: unknown) => (calls.push([folder, options]), page), listType: async () => ({ files: [] }), listTaken: async () => ({ files: [] }) },
         objects: { urlSigner: async () => (request: { key: string; operation: string; expiresIn: number }) => `https://s3/${request.operation}/${request.key}?e=${request.expiresIn}` },
         viewUrlTtlSeconds: 3600,
         now: () => NOW,
@@ -79,6 +79,8 @@ describe('files', () => {
         uploadedAt: '2024-04-30T00:00:00.000Z',
         uploadedBy: 'ana',
         tags: ['t'],
+        // A row written before processing existed reads as pending, without thumbnail URLs.
+        processing: 'pending',
         url: 'https://s3/GetObject/media/spain2024/a.png?e=3600',
         urlExpiresAt: '2024-05-01T11:00:00.000Z',
       });
@@ -86,7 +88,7 @@ describe('files', () => {
     });
 
     it('returns nextCursor null on the last page', async () => {
-      const deps = { files: { listFolder: async () => ({ files: [] }), listType: async () => ({ files: [] }) }, objects: { urlSigner: async () => () => 'u' }, viewUrlTtlSeconds: 60 };
+      const deps = { files: { listFolder: async () => ({ files: [] }), listType: async () => ({ files: [] }), listTaken: async () => ({ files: [] }) }, objects: { urlSigner: async () => () => 'u' }, viewUrlTtlSeconds: 60 };
       expect(await listFiles({ folder: '/', limit: 10 }, deps)).toEqual({ files: [], nextCursor: null });
     });
   });

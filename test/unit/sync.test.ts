@@ -124,4 +124,31 @@ describe('syncObjectEvents', () => {
     expect(await syncObjectEvents([record('ObjectCreated:Put', 'media/a+b.jpg', '1')], deps)).toEqual(['applied']);
     expect(log.lines.some((l) => l.message === 'notification failed')).toBe(true);
   });
+
+  describe('hand-off to the process function', () => {
+    it('asks for processing of a file it wrote and for removal of a file it tombstoned, once each', async () => {
+      const requests: unknown[] = [];
+      const { deps } = setup({ 'media/a b.jpg': HEAD }, { process: async (request) => void requests.push(request) });
+      await syncObjectEvents([record('ObjectCreated:Put', 'media/a+b.jpg', '1'), record('ObjectCreated:Put', 'media/a+b.jpg', '1')], deps);
+      const gone = setup({}, { process: async (request) => void requests.push(request) });
+      await syncObjectEvents([record('ObjectRemoved:Delete', 'media/old.jpg', '2')], gone.deps);
+      expect(requests).toEqual([
+        { kind: 'created', key: 'media/a b.jpg' },
+        { kind: 'removed', key: 'media/old.jpg' },
+      ]);
+    });
+
+    it('does not ask for files it cannot process, and keeps the row when the hand-off fails', async () => {
+      const requests: unknown[] = [];
+      const pdf: ObjectHead = { size: 3, contentType: 'application/pdf', metadata: {} };
+      const { deps } = setup({ 'media/doc.pdf': pdf }, { process: async (request) => void requests.push(request) });
+      await syncObjectEvents([record('ObjectCreated:Put', 'media/doc.pdf', '1')], deps);
+      expect(requests).toEqual([]);
+
+      const failing = setup({ 'media/a b.jpg': HEAD }, { process: async () => Promise.reject(new Error('Lambda throttled')) });
+      expect(await syncObjectEvents([record('ObjectCreated:Put', 'media/a+b.jpg', '1')], failing.deps)).toEqual(['applied']);
+      expect(failing.catalog.rows.get('media/a b.jpg')).toMatchObject({ processing: 'pending' });
+      expect(failing.log.lines.some((l) => l.message === 'processing request failed')).toBe(true);
+    });
+  });
 });

@@ -17,7 +17,7 @@ export interface E2eUser {
 export interface E2eContext
   extends Pick<
     LocalStack,
-    'apiUrl' | 's3Endpoint' | 'dynamodbEndpoint' | 'region' | 'tableName' | 'bucketName' | 'snsEndpoint' | 'deadLetterDir' | 'secretsManagerEndpoint' | 'jwtSecretArn' | 'functionsDir' | 'planDir'
+    'apiUrl' | 's3Endpoint' | 'dynamodbEndpoint' | 'region' | 'tableName' | 'bucketName' | 'snsEndpoint' | 'deadLetterDir' | 'lambdaEndpoint' | 'secretsManagerEndpoint' | 'jwtSecretArn' | 'functionsDir' | 'planDir'
   > {
   readonly logFile: string;
   readonly admin: E2eUser;

@@ -1,0 +1,234 @@
+/**
+ * The API's wire types: the JSON bodies the routes of contract/routes.ts answer, as clients
+ * (the CLI, the web app) read them. Pure types, no imports outside contract/, so the browser
+ * bundle can use them. The handlers' response types are checked against these at compile
+ * time (test/unit/wire-types.test.ts), so a renamed field breaks the build, not a client.
+ */
+
+export type Role = 'admin' | 'editor' | 'viewer';
+export type FileType = 'image' | 'video' | 'other';
+
+/** Every error the API answers: `{ error: { code, message } }`. */
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string; readonly field?: string };
+}
+
+// --- auth ------------------------------------------------------------------------------
+
+export interface LoginRequest {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** Who is logged in (sent by login/refresh once sessions land; else read from the token). */
+export interface SessionUser {
+  readonly username: string;
+  readonly role: Role;
+  /** Folder limits; `null` or absent: every folder. */
+  readonly folders?: readonly string[] | null;
+}
+
+/** `POST /auth/login` and `POST /auth/refresh`. */
+export interface LoginResponse {
+  readonly token: string;
+  /** ISO 8601. */
+  readonly expiresAt: string;
+  readonly expiresIn?: number;
+  readonly user?: SessionUser;
+}
+
+// --- files -----------------------------------------------------------------------------
+
+/** A file as listings, `GET /files/{id}` and `PATCH /files/{id}` answer it. */
+export interface FileItem {
+  readonly id: string;
+  readonly folder: string;
+  readonly name: string;
+  readonly size: number;
+  readonly contentType: string;
+  readonly fileType: FileType;
+  /** ISO 8601. */
+  readonly uploadedAt: string;
+  readonly uploadedBy: string;
+  readonly tags: readonly string[];
+  readonly description?: string;
+  /** Whole-file SHA-256, base64, when declared at upload. */
+  readonly sha256?: string;
+  /** Presigned GET of the original. */
+  readonly url: string;
+  readonly urlExpiresAt: string;
+  /** Derived previews, once processing has made them. */
+  readonly thumbUrl?: string;
+  readonly previewUrl?: string;
+  readonly posterUrl?: string;
+  readonly width?: number;
+  readonly height?: number;
+  /** ISO 8601, from the file's own metadata (EXIF, container). */
+  readonly takenAt?: string;
+  readonly durationSeconds?: number;
+  /** Whether common browsers play the video as stored (false for HEVC, QuickTime-only codecs). */
+  readonly browserPlayable?: boolean;
+}
+
+/** `GET /files?folder=…` (by name) or `?type=…` (newest first). */
+export interface FilePage {
+  readonly files: readonly FileItem[];
+  /** Pass as `cursor` for the next page; `null` on the last page. */
+  readonly nextCursor: string | null;
+}
+
+/** `PATCH /files/{id}`: only the fields to change. */
+export interface FileChange {
+  readonly name?: string;
+  readonly folder?: string;
+  readonly tags?: readonly string[];
+  readonly description?: string | null;
+  readonly overwrite?: boolean;
+}
+
+/** `POST /files/links`: one link per id, or why not. */
+export type FileLink =
+  | { readonly id: string; readonly name: string; readonly url: string; readonly urlExpiresAt: string }
+  | { readonly id: string; readonly error: { readonly code: 'NotFound' | 'FolderForbidden'; readonly message: string } };
+
+export interface FileLinks {
+  readonly links: readonly FileLink[];
+}
+
+// --- folders ---------------------------------------------------------------------------
+
+export interface FolderRef {
+  /** Normalized path, e.g. `/trips/2024`. */
+  readonly path: string;
+  readonly parent: string;
+  readonly name: string;
+}
+
+/** `GET /folders?parent=…`. */
+export interface FolderList {
+  readonly parent: string;
+  readonly folders: readonly FolderRef[];
+}
+
+/** `POST /folders` (201 created, 200 when it existed). */
+export interface FolderCreated {
+  readonly folder: FolderRef;
+  readonly created: boolean;
+}
+
+// --- uploads ---------------------------------------------------------------------------
+
+export interface UploadRequest {
+  readonly folder: string;
+  readonly fileName: string;
+  readonly contentType: string;
+  readonly size: number;
+  readonly tags?: readonly string[];
+  readonly description?: string;
+  /** Whole-file SHA-256, base64. */
+  readonly sha256?: string;
+  /** Multipart only: every part carries its SHA-256, which S3 verifies. */
+  readonly checksumAlgorithm?: 'SHA256';
+}
+
+export interface SingleUpload {
+  readonly uploadId: string;
+  readonly fileId: string;
+  readonly mode: 'single';
+  readonly method?: 'PUT';
+  readonly url: string;
+  /** Headers to send with exactly these values: they are signed. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly expiresAt: string;
+}
+
+export interface MultipartUpload {
+  readonly uploadId: string;
+  readonly fileId: string;
+  readonly mode: 'multipart';
+  /** Bytes of every part but the last. */
+  readonly partSize: number;
+  readonly partCount: number;
+  readonly expiresAt: string;
+  /** Present when every part must carry its SHA-256. */
+  readonly checksumAlgorithm?: 'SHA256';
+}
+
+export type CreatedUpload = SingleUpload | MultipartUpload;
+
+/** `POST /uploads/{id}/parts` body. */
+export interface PartsRequest {
+  /** At most 100 per request. */
+  readonly partNumbers: readonly number[];
+  /** Base64 SHA-256 by part number; required for uploads with checksumAlgorithm SHA256. */
+  readonly checksums?: Readonly<Record<string, string>>;
+}
+
+export interface SignedPart {
+  readonly partNumber: number;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface SignedParts {
+  readonly parts: readonly SignedPart[];
+  readonly expiresAt: string;
+}
+
+export interface HeldPart {
+  readonly partNumber: number;
+  readonly etag: string;
+  readonly size: number;
+  /** Base64 SHA-256 S3 verified, for uploads with checksumAlgorithm SHA256. */
+  readonly sha256?: string;
+}
+
+/** `GET /uploads/{id}`: what resuming needs. */
+export interface UploadStatus {
+  readonly uploadId: string;
+  readonly fileId?: string;
+  readonly mode?: 'single' | 'multipart';
+  readonly status: string;
+  readonly folder?: string;
+  readonly fileName?: string;
+  readonly contentType?: string;
+  readonly size?: number;
+  readonly partSize?: number;
+  readonly partCount?: number;
+  readonly checksumAlgorithm?: 'SHA256';
+  readonly expiresAt?: string;
+  readonly parts?: readonly HeldPart[];
+}
+
+/** `POST /uploads/{id}/complete` body. */
+export interface CompleteRequest {
+  readonly parts: readonly { readonly partNumber: number; readonly etag: string }[];
+}
+
+// --- users -----------------------------------------------------------------------------
+
+export interface UserView {
+  readonly username: string;
+  readonly role: Role;
+  /** Folder limits; `null`: every folder. */
+  readonly folders: readonly string[] | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface UserList {
+  readonly users: readonly UserView[];
+}
+
+export interface CreateUserRequest {
+  readonly username: string;
+  readonly role: Role;
+  readonly password?: string;
+  readonly folders?: readonly string[];
+}
+
+export interface ChangeUserRequest {
+  readonly role?: Role;
+  readonly password?: string;
+  readonly folders?: readonly string[] | null;
+}

@@ -1,0 +1,249 @@
+/** What the user does, as plain functions over the store and the API client. */
+import type { FileItem } from '../../contract/wire';
+import * as api from './api';
+import { store, type Dialog } from './store';
+import { saveStream } from './zip/save-stream';
+import { uniqueNames, zipStream } from './zip/zip-writer';
+
+const PAGE_SIZE = 200;
+
+export const parentOf = (path: string): string => (path.lastIndexOf('/') <= 0 ? '/' : path.slice(0, path.lastIndexOf('/')));
+export const joinPath = (folder: string, name: string): string => (folder === '/' ? `/${name}` : `${folder}/${name}`);
+export const ancestorsOf = (path: string): string[] => {
+  const chain = ['/'];
+  for (const segment of path.split('/').filter(Boolean)) chain.push(joinPath(chain[chain.length - 1] as string, segment));
+  return chain;
+};
+
+/** A message for any failure; a 403 says plainly that the user may not do it. */
+export function showError(error: unknown, doing: string): void {
+  let text = `Could not ${doing}: ${error instanceof Error ? error.message : String(error)}`;
+  if (error instanceof api.ApiError) {
+    if (error.status === 403) text = `You are not allowed to ${doing}. ${error.message}`;
+    else if (error.status === 401) text = 'Your session has ended. Please log in again.';
+  }
+  store.update({ notice: { kind: 'error', text } });
+  if (error instanceof api.ApiError && error.status === 401) store.update({ user: null });
+}
+
+export const notify = (text: string): void => store.update({ notice: { kind: 'info', text } });
+export const dismissNotice = (): void => store.update({ notice: undefined });
+export const openDialog = (dialog: Dialog): void => store.update({ dialog });
+export const closeDialog = (): void => store.update({ dialog: undefined });
+
+export async function startSession(): Promise<void> {
+  try {
+    const session = await api.refresh();
+    store.update({ user: session?.user ?? null });
+    if (session) await openFolder(folderFromLocation());
+  } catch {
+    store.update({ user: null });
+  }
+}
+
+export async function logIn(username: string, password: string): Promise<void> {
+  const session = await api.login(username, password);
+  store.update({ user: session.user, notice: undefined });
+  await openFolder(folderFromLocation());
+}
+
+export async function logOut(): Promise<void> {
+  await api.logout().catch(() => undefined);
+  store.update({ user: null, files: [], folders: {}, nextCursor: undefined, selected: [], viewing: undefined, dialog: undefined, view: 'browse' });
+}
+
+function folderFromLocation(): string {
+  const hash = decodeURIComponent(location.hash.replace(/^#/, ''));
+  return hash.startsWith('/') ? hash : '/';
+}
+
+export async function loadFolders(parent: string): Promise<void> {
+  try {
+    const { folders } = await api.listFolders(parent);
+    store.update((s) => ({ folders: { ...s.folders, [parent]: folders } }));
+  } catch (error) {
+    if (!(error instanceof api.ApiError && (error.status === 404 || error.status === 403))) showError(error, `list the folders of ${parent}`);
+  }
+}
+
+export async function openFolder(path: string): Promise<void> {
+  const expanded = [...new Set([...store.get().expanded, ...ancestorsOf(path)])];
+  store.update({ folder: path, files: [], nextCursor: undefined, selected: [], viewing: undefined, view: 'browse', expanded });
+  if (location.hash !== `#${path}`) history.replaceState(null, '', `#${encodeURI(path)}`);
+  await Promise.all([loadMore(), ...ancestorsOf(path).map(loadFolders)]);
+}
+
+export const toggleFolder = (path: string): void => {
+  const { expanded, folders } = store.get();
+  if (expanded.includes(path)) {
+    store.update({ expanded: expanded.filter((p) => p !== path) });
+  } else {
+    store.update({ expanded: [...expanded, path] });
+    if (!folders[path]) void loadFolders(path);
+  }
+};
+
+/** The next page of the current folder, unless one is loading or none is left. */
+export async function loadMore(): Promise<void> {
+  const state = store.get();
+  if (state.loadingFiles || state.nextCursor === null) return;
+  const folder = state.folder;
+  store.update({ loadingFiles: true });
+  try {
+    const page = await api.listFiles(folder, state.nextCursor ?? undefined, PAGE_SIZE);
+    if (store.get().folder !== folder) return;
+    store.update((s) => ({ files: [...s.files, ...page.files], nextCursor: page.nextCursor }));
+  } catch (error) {
+    store.update({ nextCursor: null });
+    showError(error, `list ${folder}`);
+  } finally {
+    store.update({ loadingFiles: false });
+  }
+}
+
+export const reloadFolder = (): Promise<void> => openFolder(store.get().folder);
+
+/** An uploaded file joins the listing of its folder, in name order, when that folder is open. */
+export function showUploaded(file: FileItem): void {
+  store.update((s) => {
+    if (s.folder !== file.folder) return {};
+    const others = s.files.filter((f) => f.id !== file.id);
+    const at = others.findIndex((f) => f.name > file.name);
+    // Past the last loaded page, the file comes with a later page.
+    if (at < 0 && s.nextCursor) return { files: others };
+    return { files: at < 0 ? [...others, file] : [...others.slice(0, at), file, ...others.slice(at)] };
+  });
+  void loadFolders(parentOf(file.folder));
+}
+
+export function toggleSelected(id: string): void {
+  store.update((s) => ({ selected: s.selected.includes(id) ? s.selected.filter((x) => x !== id) : [...s.selected, id] }));
+}
+
+/** A changed file in place of its old self; a rename gives it a new id (ids derive from the path). */
+const replaceFile = (oldId: string, file: FileItem): void =>
+  store.update((s) => ({
+    files: s.files.map((f) => (f.id === oldId ? file : f)),
+    selected: s.selected.map((id) => (id === oldId ? file.id : id)),
+    viewing: s.viewing === oldId ? file.id : s.viewing,
+  }));
+const dropFiles = (ids: readonly string[]): void =>
+  store.update((s) => ({ files: s.files.filter((f) => !ids.includes(f.id)), selected: s.selected.filter((x) => !ids.includes(x)) }));
+
+/** PATCH answers the file, or 202 with a job when a large move continues in the background. */
+async function change(file: FileItem, changes: Parameters<typeof api.updateFile>[1], doing: string): Promise<FileItem | undefined> {
+  try {
+    const answer = await api.updateFile(file.id, changes);
+    return answer && 'id' in answer ? answer : answer?.file;
+  } catch (error) {
+    showError(error, doing);
+    throw error;
+  }
+}
+
+export async function renameFile(file: FileItem, name: string): Promise<void> {
+  const updated = await change(file, { name }, `rename ${file.name}`);
+  if (updated) replaceFile(file.id, updated);
+  closeDialog();
+}
+
+export async function moveFiles(files: readonly FileItem[], folder: string): Promise<void> {
+  // A new destination is made first, so that it lists at once (a moved file's own folder marker comes later, from sync).
+  if (folder !== '/') {
+    try {
+      await api.createFolder(folder);
+    } catch (error) {
+      showError(error, `create ${folder}`);
+      throw error;
+    }
+  }
+  let continuing = 0;
+  for (const file of files) {
+    if (!(await change(file, { folder }, `move ${file.name}`))) continuing += 1;
+    dropFiles([file.id]);
+  }
+  closeDialog();
+  notify(
+    `Moved ${files.length} file${files.length === 1 ? '' : 's'} to ${folder}` +
+      (continuing ? ` (${continuing} still moving in the background: they appear there when done)` : ''),
+  );
+  await loadFolders(parentOf(folder));
+}
+
+export async function saveDetails(file: FileItem, tags: readonly string[], description: string): Promise<void> {
+  const updated = await change(file, { tags, description: description.trim() === '' ? null : description }, `change ${file.name}`);
+  if (updated) replaceFile(file.id, updated);
+  closeDialog();
+}
+
+export async function deleteFiles(files: readonly FileItem[]): Promise<void> {
+  for (const file of files) {
+    try {
+      await api.deleteFile(file.id);
+      dropFiles([file.id]);
+    } catch (error) {
+      showError(error, `delete ${file.name}`);
+      return;
+    }
+  }
+  closeDialog();
+  notify(`Deleted ${files.length} file${files.length === 1 ? '' : 's'}`);
+}
+
+export async function createFolder(name: string): Promise<void> {
+  const path = joinPath(store.get().folder, name.trim());
+  try {
+    await api.createFolder(path);
+    closeDialog();
+    await loadFolders(store.get().folder);
+    notify(`Created folder ${path}`);
+  } catch (error) {
+    showError(error, `create ${path}`);
+  }
+}
+
+export async function deleteFolder(path: string): Promise<void> {
+  try {
+    await api.deleteFolder(path);
+    closeDialog();
+    await openFolder(parentOf(path));
+    notify(`Deleted folder ${path}`);
+  } catch (error) {
+    showError(error, `delete folder ${path}`);
+  }
+}
+
+/** One file: its presigned link (Content-Disposition: attachment with its name). Several: one ZIP streamed from their links. */
+export async function downloadFiles(files: readonly FileItem[]): Promise<void> {
+  try {
+    const { links } = await api.fileLinks(files.map((f) => f.id));
+    const usable = links.flatMap((link) => ('url' in link ? [link] : []));
+    if (usable.length < links.length) notify(`${links.length - usable.length} file(s) could not be included.`);
+    if (usable.length === 1) {
+      const a = document.createElement('a');
+      a.href = (usable[0] as { url: string }).url;
+      a.rel = 'noopener';
+      document.body.append(a);
+      a.click();
+      a.remove();
+      return;
+    }
+    const names = uniqueNames(usable.map((l) => l.name));
+    const modified = new Map(files.map((f) => [f.id, new Date(f.uploadedAt)]));
+    const zip = zipStream(
+      usable.map((link, i) => ({
+        name: names[i] as string,
+        modified: modified.get(link.id) ?? new Date(),
+        open: async () => {
+          const response = await fetch(link.url);
+          if (!response.ok || !response.body) throw new Error(`${link.name}: storage answered HTTP ${response.status}`);
+          return response.body;
+        },
+      })),
+    );
+    const folderName = store.get().folder.split('/').filter(Boolean).pop() ?? 'media';
+    await saveStream(zip, `${folderName}.zip`);
+  } catch (error) {
+    showError(error, 'download');
+  }
+}

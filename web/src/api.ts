@@ -1,0 +1,158 @@
+/**
+ * The one client of the API, typed by contract/wire.ts. The app reaches the API on its own
+ * origin under `/api`. The access token lives in this module's memory only (never storage a
+ * script could read later); the HttpOnly refresh cookie renews it.
+ */
+import type * as W from '../../contract/wire';
+
+export const API_BASE = '/api';
+
+/** Any non-2xx answer: the API's `{error:{code,message}}`, or API Gateway's `{message}`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** Seconds from `Retry-After` (429). */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface Session {
+  readonly token: string;
+  readonly expiresAt: string;
+  readonly user: W.SessionUser;
+}
+
+let session: Session | undefined;
+let refreshing: Promise<Session | undefined> | undefined;
+
+export const currentSession = (): Session | undefined => session;
+
+/** The user a token names, read from its payload (the server verifies it; this only shapes the UI). */
+export function userOfToken(token: string): W.SessionUser {
+  const payload = token.split('.')[1] ?? '';
+  const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '='));
+  const claims = JSON.parse(json) as { sub?: string; role?: W.Role; folders?: string[] };
+  return { username: claims.sub ?? '', role: claims.role ?? 'viewer', folders: claims.folders ?? null };
+}
+
+function sessionOf(answer: W.LoginResponse): Session {
+  return { token: answer.token, expiresAt: answer.expiresAt, user: answer.user ?? userOfToken(answer.token) };
+}
+
+async function errorOf(response: Response): Promise<ApiError> {
+  let code = `Http${response.status}`;
+  let message = response.statusText || `HTTP ${response.status}`;
+  try {
+    const body = (await response.json()) as Partial<W.ErrorBody> & { message?: string };
+    if (body.error) {
+      code = body.error.code;
+      message = body.error.message;
+    } else if (typeof body.message === 'string') {
+      message = body.message;
+    }
+  } catch {
+    // Not JSON: keep the status line.
+  }
+  const retryAfter = Number(response.headers.get('retry-after'));
+  return new ApiError(response.status, code, message, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
+}
+
+interface RequestOptions {
+  readonly body?: unknown;
+  readonly query?: Readonly<Record<string, string | undefined>>;
+  /** Do not renew the session and retry on 401 (auth routes). */
+  readonly noRenew?: boolean;
+}
+
+async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(options.query ?? {})) if (value !== undefined) query.set(name, value);
+  const url = `${API_BASE}${path}${query.size ? `?${query}` : ''}`;
+  const send = (): Promise<Response> =>
+    fetch(url, {
+      method,
+      credentials: 'same-origin',
+      headers: {
+        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(session ? { authorization: `Bearer ${session.token}` } : {}),
+      },
+      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    });
+  let response = await send();
+  if (response.status === 401 && session && !options.noRenew) {
+    // The access token expired: one refresh, then the same request once more.
+    if (await refresh()) response = await send();
+  }
+  if (!response.ok) throw await errorOf(response);
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+const seg = encodeURIComponent;
+
+export async function login(username: string, password: string): Promise<Session> {
+  const answer = await request<W.LoginResponse>('POST', '/auth/login', { body: { username, password } satisfies W.LoginRequest, noRenew: true });
+  session = sessionOf(answer);
+  return session;
+}
+
+/** A new access token from the refresh cookie; undefined when there is no session to renew. */
+export function refresh(): Promise<Session | undefined> {
+  // `{}`: the refresh token travels in the HttpOnly cookie, which this code cannot read.
+  refreshing ??= request<W.LoginResponse>('POST', '/auth/refresh', { body: {}, noRenew: true })
+    .then((answer) => (session = sessionOf(answer)))
+    .catch((error: unknown) => {
+      if (error instanceof ApiError && [400, 401, 403, 404].includes(error.status)) {
+        session = undefined;
+        return undefined;
+      }
+      throw error;
+    })
+    .finally(() => {
+      refreshing = undefined;
+    });
+  return refreshing;
+}
+
+export async function logout(): Promise<void> {
+  try {
+    await request<void>('POST', '/auth/logout', { body: {}, noRenew: true });
+  } catch (error) {
+    // Before sessions exist server-side there is nothing to revoke; forgetting the token is logging out.
+    if (!(error instanceof ApiError) || error.status >= 500) throw error;
+  } finally {
+    session = undefined;
+  }
+}
+
+export const listFiles = (folder: string, cursor?: string, limit = 200): Promise<W.FilePage> =>
+  request('GET', '/files', { query: { folder, cursor, limit: String(limit) } });
+export const getFile = (id: string): Promise<W.FileItem> => request('GET', `/files/${seg(id)}`);
+/** 200 with the file, or 202 when a large move continues as a job. */
+export const updateFile = (id: string, change: W.FileChange): Promise<W.FileItem | { file?: W.FileItem; jobId?: string }> =>
+  request('PATCH', `/files/${seg(id)}`, { body: change });
+export const deleteFile = (id: string): Promise<void> => request('DELETE', `/files/${seg(id)}`);
+export const fileLinks = (ids: readonly string[]): Promise<W.FileLinks> => request('POST', '/files/links', { body: { ids } });
+
+export const listFolders = (parent: string): Promise<W.FolderList> => request('GET', '/folders', { query: { parent } });
+export const createFolder = (path: string): Promise<W.FolderCreated> => request('POST', '/folders', { body: { path } });
+export const deleteFolder = (path: string): Promise<void> => request('DELETE', '/folders', { query: { path } });
+
+export const createUpload = (upload: W.UploadRequest): Promise<W.CreatedUpload> => request('POST', '/uploads', { body: upload });
+export const signParts = (uploadId: string, parts: W.PartsRequest): Promise<W.SignedParts> => request('POST', `/uploads/${seg(uploadId)}/parts`, { body: parts });
+export const uploadStatus = (uploadId: string): Promise<W.UploadStatus> => request('GET', `/uploads/${seg(uploadId)}`);
+export const completeUpload = (uploadId: string, parts: W.CompleteRequest): Promise<{ file?: W.FileItem }> =>
+  request('POST', `/uploads/${seg(uploadId)}/complete`, { body: parts });
+export const abortUpload = (uploadId: string): Promise<void> => request('DELETE', `/uploads/${seg(uploadId)}`);
+
+export const listUsers = (): Promise<W.UserList> => request('GET', '/users');
+export const createUser = (user: W.CreateUserRequest): Promise<{ user: W.UserView; password?: string }> => request('POST', '/users', { body: user });
+export const changeUser = (username: string, change: W.ChangeUserRequest): Promise<{ user: W.UserView; password?: string }> =>
+  request('PATCH', `/users/${seg(username)}`, { body: change });
+export const deleteUser = (username: string): Promise<void> => request('DELETE', `/users/${seg(username)}`);

@@ -1,0 +1,125 @@
+/** The dialogs of the store's `dialog`: rename, move, delete, details (tags, description), folders. */
+import { useEffect, useState } from 'preact/hooks';
+import type { FileItem, FolderRef } from '../../../contract/wire';
+import * as api from '../api';
+import { closeDialog, createFolder, deleteFiles, deleteFolder, moveFiles, renameFile, saveDetails } from '../actions';
+import type { Dialog as DialogState } from '../store';
+import { Dialog } from './Dialog';
+
+function Buttons({ label, busy, danger }: { readonly label: string; readonly busy: boolean; readonly danger?: boolean }) {
+  return (
+    <div class="buttons">
+      <button type="button" onClick={closeDialog}>Cancel</button>
+      <button type="submit" class={danger ? 'danger' : 'primary'} disabled={busy}>{label}</button>
+    </div>
+  );
+}
+
+/** Runs `act` on submit, keeping the dialog open (with the store's message) when it fails. */
+function useSubmit(act: () => Promise<void>): [boolean, (e: Event) => void] {
+  const [busy, setBusy] = useState(false);
+  return [busy, (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    act().catch(() => undefined).finally(() => setBusy(false));
+  }];
+}
+
+export function RenameDialog({ file }: { readonly file: FileItem }) {
+  const [name, setName] = useState(file.name);
+  const [busy, submit] = useSubmit(() => renameFile(file, name));
+  return (
+    <Dialog title={`Rename ${file.name}`} onClose={closeDialog}>
+      <form onSubmit={submit}>
+        <label>New name<input value={name} required onInput={(e) => setName(e.currentTarget.value)} /></label>
+        <Buttons label="Rename" busy={busy} />
+      </form>
+    </Dialog>
+  );
+}
+
+export function MoveDialog({ files, list = api.listFolders }: { readonly files: readonly FileItem[]; readonly list?: typeof api.listFolders }) {
+  const [target, setTarget] = useState('/');
+  const [children, setChildren] = useState<readonly FolderRef[]>([]);
+  useEffect(() => {
+    list(target).then((answer) => setChildren(answer.folders)).catch(() => setChildren([]));
+  }, [target, list]);
+  const [busy, submit] = useSubmit(() => moveFiles(files, target));
+  const parent = target === '/' ? undefined : target.slice(0, target.lastIndexOf('/')) || '/';
+  return (
+    <Dialog title={files.length === 1 ? `Move ${files[0]?.name}` : `Move ${files.length} files`} onClose={closeDialog}>
+      <form onSubmit={submit}>
+        <label>Destination folder<input value={target} required onInput={(e) => setTarget(e.currentTarget.value)} /></label>
+        <ul class="folder-picker" aria-label="Subfolders">
+          {parent !== undefined && <li><button type="button" onClick={() => setTarget(parent)}>⬑ {parent}</button></li>}
+          {children.map((f) => <li key={f.path}><button type="button" onClick={() => setTarget(f.path)}>{f.name}</button></li>)}
+        </ul>
+        <Buttons label="Move" busy={busy} />
+      </form>
+    </Dialog>
+  );
+}
+
+export function DeleteDialog({ files }: { readonly files: readonly FileItem[] }) {
+  const [busy, submit] = useSubmit(() => deleteFiles(files));
+  return (
+    <Dialog title={files.length === 1 ? `Delete ${files[0]?.name}?` : `Delete ${files.length} files?`} onClose={closeDialog}>
+      <form onSubmit={submit}>
+        <p>This cannot be undone.</p>
+        <Buttons label="Delete" busy={busy} danger />
+      </form>
+    </Dialog>
+  );
+}
+
+export function DetailsDialog({ file }: { readonly file: FileItem }) {
+  const [tags, setTags] = useState(file.tags.join(', '));
+  const [description, setDescription] = useState(file.description ?? '');
+  const [busy, submit] = useSubmit(() => saveDetails(file, tags.split(',').map((t) => t.trim()).filter(Boolean), description));
+  return (
+    <Dialog title={`Tags and description of ${file.name}`} onClose={closeDialog}>
+      <form onSubmit={submit}>
+        <label>Tags (comma-separated)<input value={tags} onInput={(e) => setTags(e.currentTarget.value)} /></label>
+        <label>Description<textarea rows={3} value={description} onInput={(e) => setDescription(e.currentTarget.value)} /></label>
+        <Buttons label="Save" busy={busy} />
+      </form>
+    </Dialog>
+  );
+}
+
+export function NewFolderDialog() {
+  const [name, setName] = useState('');
+  const [busy, submit] = useSubmit(() => createFolder(name));
+  return (
+    <Dialog title="New folder" onClose={closeDialog}>
+      <form onSubmit={submit}>
+        <label>Folder name<input value={name} required pattern="[^\/]+" title="A name without /" onInput={(e) => setName(e.currentTarget.value)} /></label>
+        <Buttons label="Create" busy={busy} />
+      </form>
+    </Dialog>
+  );
+}
+
+export function DeleteFolderDialog({ path }: { readonly path: string }) {
+  const [busy, submit] = useSubmit(() => deleteFolder(path));
+  return (
+    <Dialog title={`Delete folder ${path}?`} onClose={closeDialog}>
+      <form onSubmit={submit}>
+        <p>Only an empty folder can be deleted.</p>
+        <Buttons label="Delete folder" busy={busy} danger />
+      </form>
+    </Dialog>
+  );
+}
+
+export function Dialogs({ dialog }: { readonly dialog: DialogState | undefined }) {
+  if (!dialog) return null;
+  switch (dialog.kind) {
+    case 'rename': return <RenameDialog file={dialog.file} />;
+    case 'move': return <MoveDialog files={dialog.files} />;
+    case 'delete': return <DeleteDialog files={dialog.files} />;
+    case 'details': return <DetailsDialog file={dialog.file} />;
+    case 'new-folder': return <NewFolderDialog />;
+    case 'delete-folder': return <DeleteFolderDialog path={dialog.path} />;
+  }
+}

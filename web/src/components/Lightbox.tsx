@@ -1,0 +1,131 @@
+/**
+ * One file full-screen: the preview (the original on demand), a video player, ←/→ and swipe
+ * to the neighbours, Esc to close, and the metadata panel.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { FileItem } from '../../../contract/wire';
+import { formatBytes, formatDate, formatDuration } from '../format';
+import { Icon } from './Icon';
+
+export interface LightboxProps {
+  readonly file: FileItem;
+  readonly hasPrevious: boolean;
+  readonly hasNext: boolean;
+  readonly onPrevious: () => void;
+  readonly onNext: () => void;
+  readonly onClose: () => void;
+  readonly onDownload: (file: FileItem) => void;
+  /** Write actions, absent for viewers. */
+  readonly actions?: { readonly rename: () => void; readonly details: () => void };
+}
+
+/** Whether this browser can play the video as stored: the server's verdict, else the browser's. */
+export function canPlay(file: Pick<FileItem, 'contentType' | 'browserPlayable'>, probe: (type: string) => string = (t) => document.createElement('video').canPlayType(t)): boolean {
+  if (file.browserPlayable !== undefined) return file.browserPlayable;
+  if (file.contentType === 'video/quicktime') return false;
+  return probe(file.contentType) !== '';
+}
+
+function VideoPlayer({ file, onDownload }: { readonly file: FileItem; readonly onDownload: () => void }) {
+  const [failed, setFailed] = useState(false);
+  if (!canPlay(file) || failed) {
+    return (
+      <div class="unplayable" role="status">
+        <Icon type="video" size={64} />
+        <p>This browser cannot play {file.name} ({file.contentType}{file.contentType === 'video/quicktime' || file.contentType === 'video/hevc' ? ', often HEVC' : ''}).</p>
+        <button type="button" class="primary" onClick={onDownload}>Download to play it</button>
+      </div>
+    );
+  }
+  return (
+    <video key={file.id} class="media" src={file.url} poster={file.posterUrl} controls playsInline preload="metadata" aria-label={file.name} onError={() => setFailed(true)} />
+  );
+}
+
+function Metadata({ file }: { readonly file: FileItem }) {
+  const rows: [string, string][] = [
+    ['Size', formatBytes(file.size)],
+    ['Type', file.contentType],
+    ...(file.width && file.height ? [['Dimensions', `${file.width} × ${file.height}`] as [string, string]] : []),
+    ...(file.durationSeconds ? [['Duration', formatDuration(file.durationSeconds)] as [string, string]] : []),
+    ...(file.takenAt ? [['Taken', formatDate(file.takenAt)] as [string, string]] : []),
+    ['Uploaded', formatDate(file.uploadedAt)],
+    ['Uploaded by', file.uploadedBy],
+    ['Folder', file.folder],
+    ['Tags', file.tags.length ? file.tags.join(', ') : '—'],
+    ['Description', file.description ?? '—'],
+  ];
+  return (
+    <dl class="metadata">
+      {rows.map(([term, value]) => [<dt key={`${term}-t`}>{term}</dt>, <dd key={`${term}-d`}>{value}</dd>])}
+    </dl>
+  );
+}
+
+export function Lightbox({ file, hasPrevious, hasNext, onPrevious, onNext, onClose, onDownload, actions }: LightboxProps) {
+  const [original, setOriginal] = useState(false);
+  const [showInfo, setShowInfo] = useState(false);
+  const touch = useRef<number | undefined>(undefined);
+  const closeButton = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => setOriginal(false), [file.id]);
+  useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
+    closeButton.current?.focus();
+    return () => opener?.focus?.();
+  }, []);
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if ((event.target as HTMLElement | null)?.closest?.('input, textarea, video')) return;
+      if (event.key === 'Escape') onClose();
+      else if (event.key === 'ArrowLeft' && hasPrevious) onPrevious();
+      else if (event.key === 'ArrowRight' && hasNext) onNext();
+      else return;
+      event.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [hasPrevious, hasNext, onPrevious, onNext, onClose]);
+
+  const preview = file.previewUrl && !original ? file.previewUrl : file.url;
+  return (
+    <div
+      class="lightbox"
+      role="dialog"
+      aria-modal="true"
+      aria-label={file.name}
+      onTouchStart={(e) => { touch.current = e.touches[0]?.clientX; }}
+      onTouchEnd={(e) => {
+        const start = touch.current;
+        const end = e.changedTouches[0]?.clientX;
+        if (start === undefined || end === undefined || Math.abs(end - start) < 50) return;
+        if (end < start && hasNext) onNext();
+        else if (end > start && hasPrevious) onPrevious();
+      }}
+    >
+      <div class="lightbox-bar">
+        <span class="title">{file.name}</span>
+        <button type="button" onClick={() => setShowInfo(!showInfo)} aria-pressed={showInfo}>Info</button>
+        {file.fileType === 'image' && file.previewUrl && !original && <button type="button" onClick={() => setOriginal(true)}>Show original</button>}
+        <button type="button" onClick={() => onDownload(file)}>Download</button>
+        {actions && <button type="button" onClick={actions.rename}>Rename</button>}
+        {actions && <button type="button" onClick={actions.details}>Edit tags</button>}
+        <button type="button" ref={closeButton} onClick={onClose} aria-label="Close">✕</button>
+      </div>
+      <div class="lightbox-body">
+        <button type="button" class="nav previous" onClick={onPrevious} disabled={!hasPrevious} aria-label="Previous file">‹</button>
+        <div class="stage">
+          {file.fileType === 'image' ? (
+            <img class="media" src={preview} alt={file.description ?? file.name} {...(file.width && file.height && !original ? { width: file.width, height: file.height } : {})} />
+          ) : file.fileType === 'video' ? (
+            <VideoPlayer file={file} onDownload={() => onDownload(file)} />
+          ) : (
+            <div class="unplayable"><Icon type="other" size={64} /><p>No preview for {file.contentType}.</p></div>
+          )}
+        </div>
+        <button type="button" class="nav next" onClick={onNext} disabled={!hasNext} aria-label="Next file">›</button>
+        {showInfo && <Metadata file={file} />}
+      </div>
+    </div>
+  );
+}

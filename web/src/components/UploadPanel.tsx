@@ -1,0 +1,80 @@
+/** Uploads: per-file and total progress with rate and time left; pause, resume, cancel. */
+import { useEffect, useState } from 'preact/hooks';
+import { formatBytes, formatDuration, formatRate } from '../format';
+import { etaOf, rateOf, sentBytes, totalsOf, type UploadItem } from '../upload/machine';
+
+export interface UploadPanelProps {
+  readonly uploads: readonly UploadItem[];
+  readonly onPause: (key: string) => void;
+  readonly onResume: (key: string) => void;
+  readonly onCancel: (key: string) => void;
+  readonly onClear: () => void;
+}
+
+const PHASE_LABEL: Record<UploadItem['phase'], string> = {
+  'needs-file': 'interrupted — select the file again to resume',
+  queued: 'waiting',
+  starting: 'starting',
+  uploading: 'uploading',
+  paused: 'paused',
+  completing: 'finishing',
+  done: 'done',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+function useNow(active: boolean): number {
+  const [now, setNow] = useState(() => performance.now());
+  useEffect(() => {
+    if (!active) return undefined;
+    const timer = setInterval(() => setNow(performance.now()), 500);
+    return () => clearInterval(timer);
+  }, [active]);
+  return now;
+}
+
+export function UploadPanel({ uploads, onPause, onResume, onCancel, onClear }: UploadPanelProps) {
+  const active = uploads.some((u) => u.phase === 'uploading' || u.phase === 'starting');
+  const now = useNow(active);
+  if (!uploads.length) return null;
+  const totals = totalsOf(uploads, now);
+  return (
+    <section class="uploads" aria-label="Uploads">
+      <header>
+        <h2>Uploads</h2>
+        <p aria-live="polite">
+          {totals.finished} of {totals.files} files · {formatBytes(totals.sent)} of {formatBytes(totals.bytes)}
+          {totals.rate !== undefined && ` · ${formatRate(totals.rate)}`}
+          {totals.eta !== undefined && ` · ${formatDuration(totals.eta)} left`}
+        </p>
+        <progress max={Math.max(1, totals.bytes)} value={totals.sent} aria-label="Total upload progress" />
+        <button type="button" onClick={onClear}>Clear finished</button>
+      </header>
+      <ul>
+        {uploads.map((item) => {
+          const rate = rateOf(item, now);
+          const eta = etaOf(item, now);
+          return (
+            <li key={item.key} data-phase={item.phase}>
+              <span class="name">{item.name}</span>
+              <progress max={Math.max(1, item.size)} value={sentBytes(item)} aria-label={`Progress of ${item.name}`} />
+              <span class="status">
+                {PHASE_LABEL[item.phase]}
+                {item.partsResumed > 0 && item.phase !== 'done' && ` · ${item.partsResumed} parts already sent`}
+                {' · '}{formatBytes(sentBytes(item))} / {formatBytes(item.size)}
+                {rate !== undefined && ` · ${formatRate(rate)}`}
+                {eta !== undefined && ` · ${formatDuration(eta)} left`}
+                {item.error && ` · ${item.error}`}
+              </span>
+              <span class="actions">
+                {(item.phase === 'uploading' || item.phase === 'starting' || item.phase === 'queued') && <button type="button" onClick={() => onPause(item.key)} aria-label={`Pause ${item.name}`}>Pause</button>}
+                {(item.phase === 'paused' || item.phase === 'failed') && <button type="button" onClick={() => onResume(item.key)} aria-label={`Resume ${item.name}`}>Resume</button>}
+                {item.phase !== 'done' && item.phase !== 'cancelled' && <button type="button" onClick={() => onCancel(item.key)} aria-label={`Cancel ${item.name}`}>Cancel</button>}
+              </span>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,108 @@
+/**
+ * The app's one store: a plain state object, replaced (never mutated) by small update
+ * functions; components read slices of it with `useStore`.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { FileItem, FolderRef, SessionUser } from '../../contract/wire';
+import type { UploadItem } from './upload/machine';
+
+export type Filter = 'all' | 'image' | 'video';
+export type SortKey = 'name' | 'uploaded' | 'taken';
+
+export type Dialog =
+  | { readonly kind: 'rename'; readonly file: FileItem }
+  | { readonly kind: 'move'; readonly files: readonly FileItem[] }
+  | { readonly kind: 'delete'; readonly files: readonly FileItem[] }
+  | { readonly kind: 'details'; readonly file: FileItem }
+  | { readonly kind: 'new-folder' }
+  | { readonly kind: 'delete-folder'; readonly path: string };
+
+export interface Notice {
+  readonly kind: 'error' | 'info';
+  readonly text: string;
+}
+
+export interface AppState {
+  /** undefined: not known yet (refreshing); null: logged out. */
+  readonly user: SessionUser | null | undefined;
+  readonly view: 'browse' | 'users';
+  readonly folder: string;
+  /** Subfolders by parent path, as loaded. */
+  readonly folders: Readonly<Record<string, readonly FolderRef[]>>;
+  readonly expanded: readonly string[];
+  readonly files: readonly FileItem[];
+  /** undefined: first page not loaded; null: no more pages. */
+  readonly nextCursor: string | null | undefined;
+  readonly loadingFiles: boolean;
+  readonly filter: Filter;
+  readonly sort: SortKey;
+  readonly selected: readonly string[];
+  /** Id of the file open in the lightbox. */
+  readonly viewing?: string;
+  readonly dialog?: Dialog;
+  readonly notice?: Notice;
+  readonly uploads: readonly UploadItem[];
+}
+
+export const initialState: AppState = {
+  user: undefined,
+  view: 'browse',
+  folder: '/',
+  folders: {},
+  expanded: ['/'],
+  files: [],
+  nextCursor: undefined,
+  loadingFiles: false,
+  filter: 'all',
+  sort: 'name',
+  selected: [],
+  uploads: [],
+};
+
+type Listener = (state: AppState) => void;
+
+export interface Store {
+  get(): AppState;
+  update(change: Partial<AppState> | ((state: AppState) => Partial<AppState>)): void;
+  subscribe(listener: Listener): () => void;
+}
+
+export function createStore(initial: AppState = initialState): Store {
+  let state = initial;
+  const listeners = new Set<Listener>();
+  return {
+    get: () => state,
+    update(change) {
+      const patch = typeof change === 'function' ? change(state) : change;
+      state = { ...state, ...patch };
+      for (const listener of listeners) listener(state);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+export const store = createStore();
+
+/** A slice of the store; the component re-renders when the slice changes (by identity). */
+export function useStore<T>(select: (state: AppState) => T, from: Store = store): T {
+  const [value, setValue] = useState(() => select(from.get()));
+  useEffect(() => {
+    setValue(() => select(from.get()));
+    return from.subscribe((state) => setValue(() => select(state)));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [from]);
+  return value;
+}
+
+export const canWrite = (user: SessionUser | null | undefined): boolean => user?.role === 'admin' || user?.role === 'editor';
+
+/** The files shown: the filter applied, then the sort (name order is the API's own). */
+export function visibleFiles(state: Pick<AppState, 'files' | 'filter' | 'sort'>): readonly FileItem[] {
+  const filtered = state.filter === 'all' ? state.files : state.files.filter((f) => f.fileType === state.filter);
+  if (state.sort === 'name') return filtered;
+  const key = state.sort === 'uploaded' ? (f: FileItem) => f.uploadedAt : (f: FileItem) => f.takenAt ?? f.uploadedAt;
+  return [...filtered].sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : 0));
+}

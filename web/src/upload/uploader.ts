@@ -1,0 +1,217 @@
+/**
+ * Runs the uploads of the store: a few files at a time, parts of large files in parallel,
+ * each part hashed in a Worker and sent with its SHA-256, multipart state saved in IndexedDB
+ * for resuming after a reload. The rules of each step are in machine.ts.
+ */
+import type { FileItem } from '../../../contract/wire';
+import { partLength, partOffset } from '../../../handlers/core/multipart';
+import * as api from '../api';
+import { store } from '../store';
+import { sha256Of } from './hasher';
+import { fileKey, isActive, missingParts, newUpload, transition, type UploadEvent, type UploadItem } from './machine';
+import { forgetUpload, saveUpload, savedUploads } from './resume-db';
+import { putBlob, withTransferRetry } from './transfer';
+
+const FILES_AT_ONCE = 2;
+const PARTS_AT_ONCE = 4;
+
+const files = new Map<string, File>();
+const controllers = new Map<string, AbortController>();
+let onUploaded: (file: FileItem) => void = () => undefined;
+
+/** Called with each uploaded file once the catalog lists it (the app shows it in its folder). */
+export function whenUploaded(listener: (file: FileItem) => void): void {
+  onUploaded = listener;
+}
+
+/**
+ * The catalog row appears when S3's event reaches the sync function, a moment after the last
+ * byte: ask for the file until it is there (about 20 s at most), then report it.
+ */
+async function announce(fileId: string | undefined): Promise<void> {
+  if (!fileId) return;
+  for (let attempt = 0; attempt < 12; attempt += 1) {
+    try {
+      onUploaded(await api.getFile(fileId));
+      return;
+    } catch (error) {
+      if (!(error instanceof api.ApiError && error.status === 404)) return;
+      await new Promise((r) => setTimeout(r, Math.min(4000, 200 * 2 ** attempt)));
+    }
+  }
+}
+
+const itemOf = (key: string): UploadItem | undefined => store.get().uploads.find((u) => u.key === key);
+
+function dispatch(key: string, event: UploadEvent): void {
+  store.update((s) => ({ uploads: s.uploads.map((u) => (u.key === key ? transition(u, event) : u)) }));
+}
+
+/** Unfinished uploads of earlier visits, shown as waiting for their file. */
+export async function restoreSavedUploads(): Promise<void> {
+  const saved = await savedUploads().catch(() => []);
+  if (!saved.length) return;
+  store.update((s) => ({
+    uploads: [
+      ...s.uploads,
+      ...saved
+        .filter((record) => !s.uploads.some((u) => u.key === record.key))
+        .map((record): UploadItem => ({
+          ...newUpload({ name: record.name, size: record.size, lastModified: 0, type: record.contentType }, record.folder),
+          key: record.key,
+          phase: 'needs-file',
+          uploadId: record.uploadId,
+          fileId: record.fileId,
+          partSize: record.partSize,
+          partCount: record.partCount,
+        })),
+    ],
+  }));
+}
+
+/** Queues files for `folder`; a file matching an unfinished upload resumes it instead. */
+export function addFiles(entries: readonly { readonly file: File; readonly folder: string }[]): void {
+  store.update((s) => {
+    let uploads = s.uploads;
+    for (const { file, folder } of entries) {
+      const key = fileKey(file);
+      files.set(key, file);
+      const existing = uploads.find((u) => u.key === key);
+      if (existing && existing.phase === 'needs-file') {
+        uploads = uploads.map((u) => (u.key === key ? transition(u, { type: 'file-found' }) : u));
+      } else if (existing && (existing.phase === 'failed' || existing.phase === 'paused')) {
+        uploads = uploads.map((u) => (u.key === key ? transition(u, { type: 'resume' }) : u));
+      } else if (!existing || existing.phase === 'done' || existing.phase === 'cancelled') {
+        uploads = [...uploads.filter((u) => u.key !== key), newUpload(file, folder)];
+      }
+    }
+    return { uploads };
+  });
+  pump();
+}
+
+function pump(): void {
+  const { uploads } = store.get();
+  let active = uploads.filter(isActive).length;
+  for (const item of uploads) {
+    if (active >= FILES_AT_ONCE) break;
+    if (item.phase === 'queued' && files.has(item.key) && !controllers.has(item.key)) {
+      active += 1;
+      void run(item.key);
+    }
+  }
+}
+
+export function pause(key: string): void {
+  dispatch(key, { type: 'pause' });
+  controllers.get(key)?.abort();
+}
+
+export function resume(key: string): void {
+  dispatch(key, { type: 'resume' });
+  pump();
+}
+
+export function cancel(key: string): void {
+  const item = itemOf(key);
+  dispatch(key, { type: 'cancel' });
+  controllers.get(key)?.abort();
+  if (item?.uploadId && item.partCount !== undefined && item.phase !== 'done') void api.abortUpload(item.uploadId).catch(() => undefined);
+  void forgetUpload(key).catch(() => undefined);
+}
+
+export function clearFinished(): void {
+  store.update((s) => ({ uploads: s.uploads.filter((u) => u.phase !== 'done' && u.phase !== 'cancelled') }));
+}
+
+async function run(key: string): Promise<void> {
+  const controller = new AbortController();
+  controllers.set(key, controller);
+  const { signal } = controller;
+  dispatch(key, { type: 'start', at: performance.now() });
+  try {
+    const file = files.get(key) as File;
+    let item = itemOf(key) as UploadItem;
+    let held: { partNumber: number; etag: string; size: number }[] = [];
+    let checksummed = false;
+    if (item.uploadId === undefined) {
+      const created = await api.createUpload({
+        folder: item.folder, fileName: item.name, contentType: item.contentType, size: item.size,
+        // Multipart: each part is hashed in the Worker and S3 verifies it (a single PUT ignores this).
+        checksumAlgorithm: 'SHA256',
+      });
+      if (created.mode === 'single') {
+        dispatch(key, { type: 'created', uploadId: created.uploadId, fileId: created.fileId, partSize: item.size, partCount: 1 });
+        dispatch(key, { type: 'held', parts: [], at: performance.now() });
+        await withTransferRetry(() => putBlob(created.url, created.headers, file, (loaded) => dispatch(key, { type: 'progress', bytesInFlight: loaded }), signal), signal);
+        dispatch(key, { type: 'part-done', partNumber: 1, size: item.size });
+        dispatch(key, { type: 'completing' });
+        dispatch(key, { type: 'done' });
+        void announce(itemOf(key)?.fileId);
+        return;
+      }
+      dispatch(key, { type: 'created', uploadId: created.uploadId, fileId: created.fileId, partSize: created.partSize, partCount: created.partCount });
+      checksummed = created.checksumAlgorithm === 'SHA256';
+      await saveUpload({
+        key, uploadId: created.uploadId, fileId: created.fileId, name: item.name, folder: item.folder, size: item.size, contentType: item.contentType,
+        partSize: created.partSize, partCount: created.partCount, savedAt: new Date().toISOString(),
+      }).catch(() => undefined);
+    } else {
+      const status = await api.uploadStatus(item.uploadId);
+      if (status.status === 'completed') {
+        dispatch(key, { type: 'held', parts: [], at: performance.now() });
+        dispatch(key, { type: 'done' });
+        await forgetUpload(key).catch(() => undefined);
+        void announce(itemOf(key)?.fileId);
+        return;
+      }
+      checksummed = status.checksumAlgorithm === 'SHA256';
+      held = (status.parts ?? []).map((p) => ({ partNumber: p.partNumber, etag: p.etag, size: p.size }));
+    }
+    dispatch(key, { type: 'held', parts: held, at: performance.now() });
+    item = itemOf(key) as UploadItem;
+    const uploadId = item.uploadId as string;
+    const plan = { partSize: item.partSize as number, partCount: item.partCount as number };
+    const etags = new Map(held.map((p) => [p.partNumber, p.etag]));
+    const queue = missingParts(item);
+    const inFlight = new Map<number, number>();
+    const report = (): void => dispatch(key, { type: 'progress', bytesInFlight: [...inFlight.values()].reduce((a, b) => a + b, 0) });
+
+    const sendParts = async (): Promise<void> => {
+      for (let partNumber = queue.shift(); partNumber !== undefined; partNumber = queue.shift()) {
+        const start = partOffset(plan, partNumber);
+        const length = partLength(item.size, plan, partNumber);
+        const blob = file.slice(start, start + length);
+        const sha256 = checksummed ? await sha256Of(blob) : undefined;
+        if (signal.aborted) return;
+        const n = partNumber;
+        const etag = await withTransferRetry(async () => {
+          const signed = await api.signParts(uploadId, { partNumbers: [n], ...(sha256 ? { checksums: { [String(n)]: sha256 } } : {}) });
+          const part = signed.parts[0];
+          if (!part) throw new Error(`no URL for part ${n}`);
+          return putBlob(part.url, part.headers, blob, (loaded) => {
+            inFlight.set(n, loaded);
+            report();
+          }, signal);
+        }, signal);
+        etags.set(n, etag);
+        inFlight.delete(n);
+        dispatch(key, { type: 'part-done', partNumber: n, size: length });
+        report();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARTS_AT_ONCE, queue.length) }, sendParts));
+    if (signal.aborted) return;
+    dispatch(key, { type: 'completing' });
+    const parts = [...etags.entries()].sort(([a], [b]) => a - b).map(([partNumber, etag]) => ({ partNumber, etag }));
+    await api.completeUpload(uploadId, { parts });
+    await forgetUpload(key).catch(() => undefined);
+    dispatch(key, { type: 'done' });
+    void announce(itemOf(key)?.fileId);
+  } catch (error) {
+    if (!signal.aborted) dispatch(key, { type: 'fail', message: error instanceof Error ? error.message : String(error) });
+  } finally {
+    controllers.delete(key);
+    pump();
+  }
+}
