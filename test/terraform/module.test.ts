@@ -135,7 +135,7 @@ describe('the module under real Terraform', () => {
   /** Resources that exist only with an option: the API domain, the KMS grants, the archive tiers, the alarm email, the site's domain. */
   const OPTIONAL = {
     apiDomain: ['aws_acm_certificate.api', 'aws_acm_certificate_validation.api', 'aws_apigatewayv2_domain_name.api', 'aws_apigatewayv2_api_mapping.api', 'aws_route53_record.api_validation', 'aws_route53_record.api_alias'],
-    kms: ['aws_iam_role_policy.uploads_bucket_kms_key', 'aws_iam_role_policy.files_bucket_kms_key'],
+    kms: ['aws_iam_role_policy.uploads_bucket_kms_key', 'aws_iam_role_policy.files_bucket_kms_key', 'aws_iam_role_policy.process_bucket_kms_key'],
     tiers: ['aws_s3_bucket_intelligent_tiering_configuration.media'],
     alarmEmail: ['aws_sns_topic_subscription.ops_email'],
     siteDomain: ['aws_route53_record.site_alias', 'aws_route53_record.site_alias_ipv6'],
@@ -193,7 +193,8 @@ describe('the module under real Terraform', () => {
     });
 
     it('runs every function on nodejs22.x arm64 with active tracing', () => {
-      const functions = resourcesOf('variants', 'defaults').filter((r) => r.type === 'aws_lambda_function');
+      // The process function has its own memory and timeout variables.
+      const functions = resourcesOf('variants', 'defaults').filter((r) => r.type === 'aws_lambda_function' && r.name !== 'process');
       expect(functions.length).toBeGreaterThanOrEqual(5);
       for (const fn of functions) {
         expect(fn.values).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], memory_size: 512, timeout: 10 });
@@ -225,7 +226,7 @@ describe('the module under real Terraform', () => {
       expect(sse.apply_server_side_encryption_by_default).toEqual([{ sse_algorithm: 'aws:kms', kms_master_key_id: KMS_KEY_ARN }]);
       expect(sse.bucket_key_enabled).toBe(true);
       const kmsPolicies = resourcesOf('variants', 'custom').filter((r) => r.type === 'aws_iam_role_policy' && r.address.includes('bucket_kms_key'));
-      expect(kmsPolicies.map((p) => p.name).sort()).toEqual(['files_bucket_kms_key', 'uploads_bucket_kms_key']);
+      expect(kmsPolicies.map((p) => p.name).sort()).toEqual(['files_bucket_kms_key', 'process_bucket_kms_key', 'uploads_bucket_kms_key']);
     });
 
     it('configures both archive tiers and suspends versioning', () => {
@@ -256,7 +257,7 @@ describe('the module under real Terraform', () => {
     });
 
     it('applies the function extremes to every function', () => {
-      for (const fn of resourcesOf('variants', 'extremes').filter((r) => r.type === 'aws_lambda_function')) {
+      for (const fn of resourcesOf('variants', 'extremes').filter((r) => r.type === 'aws_lambda_function' && r.name !== 'process')) {
         expect(fn.values).toMatchObject({ architectures: ['x86_64'], memory_size: 10240, timeout: 900 });
         expect(fn.values.tracing_config).toEqual([{ mode: 'PassThrough' }]);
       }
