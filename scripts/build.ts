@@ -23,11 +23,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { build, type BuildOptions } from 'esbuild';
+import type { BuildOptions, Metafile } from 'esbuild';
 import { decode, encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import { ZipFile } from 'yazl';
-import { FUNCTION_NAMES, FUNCTIONS, type FunctionName } from '../contract/functions';
+import { FUNCTION_NAMES, FUNCTIONS, bundleZipPath, type FunctionName } from '../contract/functions';
 import { buildWeb, formatWebReport, WEB_BUDGET_BYTES } from './build-web';
+import { inputsChanged, recordInputs } from './source-hash';
 
 export interface BundleReport {
   readonly name: FunctionName;
@@ -36,6 +37,8 @@ export interface BundleReport {
   readonly mapBytes: number;
   readonly zipBytes: number;
   readonly sha256: string;
+  /** esbuild's record of the files bundled. */
+  readonly metafile: Metafile;
 }
 
 const ROOT = resolve(__dirname, '..');
@@ -86,11 +89,14 @@ export function bundleOptions(name: FunctionName, root: string = ROOT): BuildOpt
     legalComments: 'none',
     charset: 'utf8',
     write: false,
+    metafile: true,
     logLevel: 'warning',
   };
 }
 
 export async function buildFunction(name: FunctionName, outDir: string, root: string = ROOT): Promise<BundleReport> {
+  // Loaded on demand: a synth with up-to-date bundles never needs esbuild.
+  const { build } = await import('esbuild');
   const result = await build(bundleOptions(name, root));
   const outputs = result.outputFiles ?? [];
   const js = outputs.find((f) => f.path.endsWith('index.js'));
@@ -104,12 +110,38 @@ export async function buildFunction(name: FunctionName, outDir: string, root: st
   ]);
   const zipPath = join(outDir, `${name}.zip`);
   await writeFile(zipPath, zip);
-  return { name, zipPath, jsBytes: js.contents.length, mapBytes: ownMap.length, zipBytes: zip.length, sha256: createHash('sha256').update(zip).digest('hex') };
+  return {
+    name,
+    zipPath,
+    jsBytes: js.contents.length,
+    mapBytes: ownMap.length,
+    zipBytes: zip.length,
+    sha256: createHash('sha256').update(zip).digest('hex'),
+    metafile: result.metafile!,
+  };
 }
+
+/** Records the source files behind `<outDir>/*.zip`, so a later synth knows whether they are current. */
+const INPUTS_RECORD = '.inputs.json';
 
 export async function buildAll(outDir: string = join(ROOT, 'dist'), root: string = ROOT): Promise<BundleReport[]> {
   await mkdir(outDir, { recursive: true });
-  return Promise.all(FUNCTION_NAMES.map((name) => buildFunction(name, outDir, root)));
+  const reports = await Promise.all(FUNCTION_NAMES.map((name) => buildFunction(name, outDir, root)));
+  const record = recordInputs(root, reports.map((r) => r.metafile), ['scripts/build.ts', 'scripts/source-hash.js']);
+  await writeFile(join(outDir, INPUTS_RECORD), `${JSON.stringify(record, null, 1)}\n`);
+  return reports;
+}
+
+/**
+ * Builds the bundles unless every zip exists and no file they were built from changed since
+ * (content hashes, not timestamps). The zips are deterministic, so a rebuild of unchanged
+ * source would give the same bytes anyway: this only saves the time.
+ */
+export async function buildIfStale(root: string = ROOT): Promise<BundleReport[] | 'up-to-date'> {
+  const outDir = join(root, 'dist');
+  const complete = FUNCTION_NAMES.every((name) => existsSync(join(root, bundleZipPath(name))));
+  if (complete && !inputsChanged(root, join(outDir, INPUTS_RECORD))) return 'up-to-date';
+  return buildAll(outDir, root);
 }
 
 /** Where the CLI bundle goes inside the output directory (package.json `files` ships it). */

@@ -11,6 +11,7 @@ import {
 } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { BUNDLE_HANDLER, FUNCTION_TAG, type FunctionName } from '../../contract/functions';
 import { ACTIONS_WITHOUT_RESOURCE_ARN, DEFAULTS, LAMBDA_RUNTIME } from './defaults';
+import { addressOf } from './addresses';
 import { attributeOf, pickString, type Presence } from './expressions';
 
 export type PolicyStatement = DataAwsIamPolicyDocumentStatement;
@@ -55,9 +56,13 @@ export class MediaStoreFunction extends Construct {
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
   readonly bundle: TerraformAsset;
+  /** Name of every Terraform address this function owns (`aws_lambda_function.<address>`). */
+  readonly address: string;
 
   constructor(scope: Construct, id: string, props: MediaStoreFunctionProps) {
     super(scope, id);
+    // Stable Terraform addresses: `aws_lambda_function.<name>`, `aws_iam_role.<name>`, …
+    const address = addressOf(props.name);
     this.bundle = new TerraformAsset(this, 'bundle', { path: props.bundlePath, type: AssetType.FILE });
     // Relative to the synthesized stack directory, so the module works from any root.
     const bundleFile = `${Token.asString(ref('path.module'))}/${this.bundle.path}`;
@@ -66,6 +71,7 @@ export class MediaStoreFunction extends Construct {
       name: `/aws/lambda/${props.functionName}`,
       retentionInDays: props.logRetentionDays ?? DEFAULTS.logRetentionDays,
     });
+    this.logGroup.overrideLogicalId(address);
 
     const assumeRole = new DataAwsIamPolicyDocument(this, 'assume-role', {
       statement: [
@@ -76,11 +82,13 @@ export class MediaStoreFunction extends Construct {
         },
       ],
     });
+    assumeRole.overrideLogicalId(`${address}_assume_role`);
     this.role = new IamRole(this, 'role', {
       name: props.functionName,
       description: `Execution role of ${props.functionName}`,
       assumeRolePolicy: assumeRole.json,
     });
+    this.role.overrideLogicalId(address);
 
     const permissions = new DataAwsIamPolicyDocument(this, 'permissions', {
       statement: [
@@ -99,11 +107,13 @@ export class MediaStoreFunction extends Construct {
         ...props.statements,
       ],
     });
+    permissions.overrideLogicalId(address);
     const policy = new IamRolePolicy(this, 'policy', {
       name: 'least-privilege',
       role: this.role.id,
       policy: permissions.json,
     });
+    policy.overrideLogicalId(address);
 
     const artifact = props.deployThrough?.(bundleFile);
     const code = artifact === undefined ? { filename: bundleFile } : { s3Bucket: artifact.bucket, s3Key: artifact.key };
@@ -126,6 +136,8 @@ export class MediaStoreFunction extends Construct {
       // The first invocation must find its log group and its permissions in place.
       dependsOn: [this.logGroup, policy],
     });
+    this.function.overrideLogicalId(address);
+    this.address = address;
   }
 
   /** Statements granted by a policy of their own (for access to resources created after the function). */
@@ -144,11 +156,13 @@ export class MediaStoreFunction extends Construct {
   allowWhen(id: string, presence: Presence | undefined, statements: PolicyStatement[]): void {
     if (!presence) return;
     const document = new DataAwsIamPolicyDocument(this, `${id}-permissions`, { count: presence.count, statement: statements });
-    new IamRolePolicy(this, `${id}-policy`, {
+    document.overrideLogicalId(`${this.address}_${addressOf(id)}`);
+    const policy = new IamRolePolicy(this, `${id}-policy`, {
       count: presence.count,
       name: id,
       role: this.role.id,
       policy: attributeOf(document, presence, 'json'),
     });
+    policy.overrideLogicalId(`${this.address}_${addressOf(id)}`);
   }
 }
