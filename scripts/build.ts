@@ -170,6 +170,7 @@ export function cliBundleOptions(outDir: string, root: string = ROOT): BuildOpti
 
 export async function buildCli(outDir: string = join(ROOT, 'dist'), root: string = ROOT): Promise<{ path: string; bytes: number }> {
   const options = cliBundleOptions(outDir, root);
+  const { build } = await import('esbuild');
   await build(options);
   const file = options.outfile as string;
   await chmod(file, 0o755);
