@@ -1,4 +1,10 @@
-/** Five projects: pure unit tests, tests over the synthesized plan, end-to-end over HTTP, the web app in Chromium, and presigned URLs against a real S3. */
+/**
+ * Six projects: pure unit tests, tests over the synthesized plan, the plan under the real
+ * Terraform CLI, end-to-end over HTTP, the web app in Chromium, and presigned URLs against a real S3.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
 const transform = {
   '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   // middy ships ES modules only: compiled to CommonJS for jest like our own sources.
@@ -6,12 +12,21 @@ const transform = {
 };
 const common = { testEnvironment: 'node', transform, transformIgnorePatterns: ['/node_modules/(?!@middy/)'], moduleFileExtensions: ['ts', 'js', 'json'] };
 
+/** The terraform binary on PATH, if any (CI has /usr/local/bin/terraform; .ci/run requires it). */
+const terraform = (process.env.PATH ?? '')
+  .split(path.delimiter)
+  .map((dir) => path.join(dir, 'terraform'))
+  .find((file) => fs.existsSync(file));
+if (terraform) process.env.MEDIA_STORE_TERRAFORM = terraform;
+else console.warn('terraform tests not run: they need the terraform CLI on PATH (https://developer.hashicorp.com/terraform/install)');
+
 module.exports = {
   // Logins hash with scrypt N=2^17: about a second each on a busy two-core machine.
   testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'plan', testMatch: ['<rootDir>/test/plan/**/*.test.ts'] },
+    ...(terraform ? [{ ...common, displayName: 'terraform', testMatch: ['<rootDir>/test/terraform/**/*.test.ts'] }] : []),
     {
       ...common,
       displayName: 'e2e',

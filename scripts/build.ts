@@ -3,7 +3,9 @@
  * `dist/<name>.zip` holding `index.js` and `index.js.map`, then the web app into `dist/web`
  * (scripts/build-web.ts). The zips are deterministic — fixed
  * timestamps and permissions, sorted entries, nothing machine-specific in the bundle or its
- * source map — so the same source gives the same bytes and plans do not churn.
+ * source map — so the same source gives the same bytes and plans do not churn. It also bundles
+ * the CLI into `dist/cli/media-store.js` (one executable file, no dependencies: what
+ * `npm pack` ships and `bin/media-store.js` runs).
  *
  * A function that declares `packages` (native or WASM: sharp, heic-decode, ffmpeg) gets them
  * left out of the bundle and shipped in the zip's `node_modules/` with their dependencies,
@@ -19,13 +21,14 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { build, type BuildOptions } from 'esbuild';
+import type { BuildOptions, Metafile } from 'esbuild';
 import { decode, encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import { ZipFile } from 'yazl';
-import { FUNCTION_NAMES, FUNCTIONS, type FunctionName } from '../contract/functions';
+import { FUNCTION_NAMES, FUNCTIONS, bundleZipPath, type FunctionName } from '../contract/functions';
 import { buildWeb, formatWebReport, WEB_BUDGET_BYTES } from './build-web';
+import { inputsChanged, recordInputs } from './source-hash';
 
 export interface BundleReport {
   readonly name: FunctionName;
@@ -34,6 +37,8 @@ export interface BundleReport {
   readonly mapBytes: number;
   readonly zipBytes: number;
   readonly sha256: string;
+  /** esbuild's record of the files bundled. */
+  readonly metafile: Metafile;
 }
 
 const ROOT = resolve(__dirname, '..');
@@ -84,11 +89,14 @@ export function bundleOptions(name: FunctionName, root: string = ROOT): BuildOpt
     legalComments: 'none',
     charset: 'utf8',
     write: false,
+    metafile: true,
     logLevel: 'warning',
   };
 }
 
 export async function buildFunction(name: FunctionName, outDir: string, root: string = ROOT): Promise<BundleReport> {
+  // Loaded on demand: a synth with up-to-date bundles never needs esbuild.
+  const { build } = await import('esbuild');
   const result = await build(bundleOptions(name, root));
   const outputs = result.outputFiles ?? [];
   const js = outputs.find((f) => f.path.endsWith('index.js'));
@@ -102,12 +110,71 @@ export async function buildFunction(name: FunctionName, outDir: string, root: st
   ]);
   const zipPath = join(outDir, `${name}.zip`);
   await writeFile(zipPath, zip);
-  return { name, zipPath, jsBytes: js.contents.length, mapBytes: ownMap.length, zipBytes: zip.length, sha256: createHash('sha256').update(zip).digest('hex') };
+  return {
+    name,
+    zipPath,
+    jsBytes: js.contents.length,
+    mapBytes: ownMap.length,
+    zipBytes: zip.length,
+    sha256: createHash('sha256').update(zip).digest('hex'),
+    metafile: result.metafile!,
+  };
 }
+
+/** Records the source files behind `<outDir>/*.zip`, so a later synth knows whether they are current. */
+const INPUTS_RECORD = '.inputs.json';
 
 export async function buildAll(outDir: string = join(ROOT, 'dist'), root: string = ROOT): Promise<BundleReport[]> {
   await mkdir(outDir, { recursive: true });
-  return Promise.all(FUNCTION_NAMES.map((name) => buildFunction(name, outDir, root)));
+  const reports = await Promise.all(FUNCTION_NAMES.map((name) => buildFunction(name, outDir, root)));
+  const record = recordInputs(root, reports.map((r) => r.metafile), ['scripts/build.ts', 'scripts/source-hash.js']);
+  await writeFile(join(outDir, INPUTS_RECORD), `${JSON.stringify(record, null, 1)}\n`);
+  return reports;
+}
+
+/**
+ * Builds the bundles unless every zip exists and no file they were built from changed since
+ * (content hashes, not timestamps). The zips are deterministic, so a rebuild of unchanged
+ * source would give the same bytes anyway: this only saves the time.
+ */
+export async function buildIfStale(root: string = ROOT): Promise<BundleReport[] | 'up-to-date'> {
+  const outDir = join(root, 'dist');
+  const complete = FUNCTION_NAMES.every((name) => existsSync(join(root, bundleZipPath(name))));
+  if (complete && !inputsChanged(root, join(outDir, INPUTS_RECORD))) return 'up-to-date';
+  return buildAll(outDir, root);
+}
+
+/** Where the CLI bundle goes inside the output directory (package.json `files` ships it). */
+export const CLI_BUNDLE = join('cli', 'media-store.js');
+
+/**
+ * esbuild settings of the CLI: one CommonJS file for the oldest Node the package supports
+ * (`engines`), executable through its shebang. Not minified: a user's `--debug` stack trace
+ * should stay readable, and the whole CLI is small.
+ */
+export function cliBundleOptions(outDir: string, root: string = ROOT): BuildOptions {
+  return {
+    absWorkingDir: root,
+    entryPoints: [join(root, 'cli', 'bin.ts')],
+    outfile: join(outDir, CLI_BUNDLE),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    banner: { js: '#!/usr/bin/env node' },
+    legalComments: 'none',
+    charset: 'utf8',
+    logLevel: 'warning',
+  };
+}
+
+export async function buildCli(outDir: string = join(ROOT, 'dist'), root: string = ROOT): Promise<{ path: string; bytes: number }> {
+  const options = cliBundleOptions(outDir, root);
+  const { build } = await import('esbuild');
+  await build(options);
+  const file = options.outfile as string;
+  await chmod(file, 0o755);
+  return { path: file, bytes: (await stat(file)).size };
 }
 
 interface SourceMap {
@@ -264,8 +331,9 @@ async function main(argv: readonly string[]): Promise<void> {
   const outIndex = argv.indexOf('--out');
   const outDir = outIndex >= 0 && argv[outIndex + 1] !== undefined ? resolve(argv[outIndex + 1] as string) : join(ROOT, 'dist');
   const started = Date.now();
-  const reports = await buildAll(outDir);
+  const [reports, cli] = await Promise.all([buildAll(outDir), buildCli(outDir)]);
   process.stdout.write(`${formatTable(reports, Date.now() - started)}\n`);
+  process.stdout.write(`CLI: ${cli.path} (${(cli.bytes / 1024).toFixed(1)} KiB)\n`);
   const web = await buildWeb(join(outDir, 'web'));
   process.stdout.write(`${formatWebReport(web)}\n`);
   if (web.initialGzipBytes > WEB_BUDGET_BYTES) throw new Error('the web app is over its size budget');

@@ -7,11 +7,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 6.0, < 7.0"
-    }
-    random = {
-      source  = "hashicorp/random"
-      version = ">= 3.1, < 4.0"
+      version = ">= 5.100, < 7.0"
     }
   }
 }
@@ -26,8 +22,6 @@ provider "aws" {
     }
   }
 }
-
-provider "random" {}
 
 variable "region" {
   type        = string

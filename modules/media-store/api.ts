@@ -8,6 +8,7 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { ROUTES, routeKey, type RouteDeclaration } from '../../contract/routes';
 import type { ApiFunctionName } from '../../contract/functions';
+import { addressOf } from './addresses';
 import { ACCESS_LOG_FORMAT, API_CORS, DEFAULTS } from './defaults';
 import type { MediaStoreFunction } from './function';
 
@@ -59,6 +60,7 @@ export class Api extends Construct {
         maxAge: API_CORS.maxAgeSeconds,
       },
     });
+    this.api.overrideLogicalId('api');
 
     this.authorizer = new Apigatewayv2Authorizer(this, 'jwt-authorizer', {
       apiId: this.api.id,
@@ -70,13 +72,14 @@ export class Api extends Construct {
       identitySources: ['$request.header.Authorization'],
       authorizerResultTtlInSeconds: props.authorizerResultTtlSeconds ?? DEFAULTS.authorizerResultTtlSeconds,
     });
+    this.authorizer.overrideLogicalId('jwt');
     new LambdaPermission(this, 'allow-authorizer-invoke', {
       statementId: 'AllowApiGatewayAuthorizer',
       action: 'lambda:InvokeFunction',
       functionName: props.authorizer.function.functionName,
       principal: 'apigateway.amazonaws.com',
       sourceArn: `${this.api.executionArn}/authorizers/${this.authorizer.id}`,
-    });
+    }).overrideLogicalId('authorizer');
 
     const routes: Record<string, Apigatewayv2Route> = {};
     for (const route of props.routes ?? ROUTES) {
@@ -90,12 +93,14 @@ export class Api extends Construct {
         payloadFormatVersion: '2.0',
         description: route.summary,
       });
+      integration.overrideLogicalId(addressOf(id));
       routes[key] = new Apigatewayv2Route(this, `${id}-route`, {
         apiId: this.api.id,
         routeKey: key,
         target: `integrations/${integration.id}`,
         ...(route.auth ? { authorizationType: 'CUSTOM', authorizerId: this.authorizer.id } : { authorizationType: 'NONE' }),
       });
+      routes[key].overrideLogicalId(addressOf(id));
       // Scoped to this API, this method and this path: no other API can invoke the function.
       new LambdaPermission(this, `${id}-permission`, {
         statementId: `AllowApiGateway-${id}`,
@@ -103,7 +108,7 @@ export class Api extends Construct {
         functionName: handler.function.functionName,
         principal: 'apigateway.amazonaws.com',
         sourceArn: `${this.api.executionArn}/*/${route.method}${route.path.replace(/\{[^}]+\}/g, '*')}`,
-      });
+      }).overrideLogicalId(addressOf(id));
     }
     this.routes = routes;
 
@@ -111,6 +116,7 @@ export class Api extends Construct {
       name: `/aws/apigateway/${props.name}`,
       retentionInDays: props.logRetentionDays ?? DEFAULTS.logRetentionDays,
     });
+    accessLogs.overrideLogicalId('api_access');
     this.stage = new Apigatewayv2Stage(this, 'stage', {
       apiId: this.api.id,
       name: '$default',
@@ -131,6 +137,7 @@ export class Api extends Construct {
       // Route settings name routes that must exist first.
       dependsOn: Object.values(routes),
     });
+    this.stage.overrideLogicalId('default');
   }
 
   /** Base URL of the API (the `$default` stage). */

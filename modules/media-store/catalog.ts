@@ -57,6 +57,7 @@ export class Catalog extends Construct {
       serverSideEncryption: { enabled: true },
       deletionProtectionEnabled: props.deletionProtection ?? DEFAULTS.tableDeletionProtection,
     });
+    this.table.overrideLogicalId('catalog');
     this.typeIndexArn = `${this.table.arn}/index/${typeIndex.name}`;
     this.takenIndexArn = `${this.table.arn}/index/${takenIndex.name}`;
   }

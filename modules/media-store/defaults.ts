@@ -78,6 +78,8 @@ export const DEFAULTS = {
   siteDomainName: '',
   /** ACM certificate (in us-east-1) for siteDomainName. */
   siteCertificateArn: '',
+  /** Empty: alarms go to the ops topic, nobody is subscribed by email. */
+  alarmEmail: '',
 } as const;
 
 export const SITE_PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
@@ -119,6 +121,22 @@ export function tlsOnlyStatements(bucketArn: string) {
     deny('DenyOutdatedTls', 'NumericLessThan', 's3:TlsVersion', '1.2'),
   ];
 }
+
+/** CloudWatch alarms (alarms.ts). */
+export const ALARMS = {
+  /** Every alarm looks at 5-minute periods and fires on the first bad one. */
+  periodSeconds: 300,
+  /** The API alarm fires above this share of 5xx answers, percent. */
+  api5xxRatePercent: 5,
+} as const;
+
+/**
+ * Longest presigned URL lifetime, seconds. URLs are signed with the Lambda role's temporary
+ * credentials and die when those expire; AWS documents no Lambda credential lifetime (role
+ * session settings do not apply to Lambda), so the 1-hour role session default is the most
+ * a URL can honestly promise.
+ */
+export const MAX_PRESIGNED_URL_TTL_SECONDS = 3600;
 
 /** Lambda runtime of every function (the bundles target it). */
 export const LAMBDA_RUNTIME = 'nodejs22.x';

@@ -39,6 +39,7 @@ export class CustomDomain extends Construct {
       validationMethod: 'DNS',
       lifecycle: { createBeforeDestroy: true },
     });
+    this.certificate.overrideLogicalId('api');
     // One name, so exactly one validation record.
     const validationOption = (field: string) =>
       Token.asString(Fn.lookup(Fn.element(Fn.tolist(Token.asList(attributeOf(this.certificate, presence, 'domain_validation_options'))), 0), field));
@@ -51,11 +52,13 @@ export class CustomDomain extends Construct {
       ttl: 60,
       allowOverwrite: true,
     });
+    validationRecord.overrideLogicalId('api_validation');
     const validation = new AcmCertificateValidation(this, 'validation', {
       ...counted,
       certificateArn: attributeOf(this.certificate, presence, 'arn'),
       validationRecordFqdns: [attributeOf(validationRecord, presence, 'fqdn')],
     });
+    validation.overrideLogicalId('api');
 
     this.domain = new Apigatewayv2DomainName(this, 'domain', {
       ...counted,
@@ -66,12 +69,13 @@ export class CustomDomain extends Construct {
         securityPolicy: 'TLS_1_2',
       },
     });
+    this.domain.overrideLogicalId('api');
     new Apigatewayv2ApiMapping(this, 'mapping', {
       ...counted,
       apiId: props.api.api.id,
       domainName: attributeOf(this.domain, presence, 'id'),
       stage: props.api.stage.id,
-    });
+    }).overrideLogicalId('api');
     new Route53Record(this, 'alias', {
       ...counted,
       zoneId: props.hostedZoneId,
@@ -82,7 +86,7 @@ export class CustomDomain extends Construct {
         zoneId: attributeOf(this.domain, presence, 'domain_name_configuration[0].hosted_zone_id'),
         evaluateTargetHealth: false,
       },
-    });
+    }).overrideLogicalId('api_alias');
     this.url = `https://${props.domainName}`;
   }
 }

@@ -25,6 +25,7 @@ export class FailedEvents extends Construct {
       sqsManagedSseEnabled: true,
       messageRetentionSeconds: FAILED_EVENT_RETENTION_SECONDS,
     });
+    this.queue.overrideLogicalId('sync_failures');
   }
 
   /**
@@ -32,10 +33,12 @@ export class FailedEvents extends Construct {
    * are spent. The function's role must be allowed `sqs:SendMessage` on the queue.
    */
   catchFailuresOf(target: MediaStoreFunction, maxRetryAttempts: number = DEFAULTS.syncMaxRetryAttempts): LambdaFunctionEventInvokeConfig {
-    return new LambdaFunctionEventInvokeConfig(this, `${target.node.id}-invoke-config`, {
+    const config = new LambdaFunctionEventInvokeConfig(this, `${target.node.id}-invoke-config`, {
       functionName: target.function.functionName,
       maximumRetryAttempts: maxRetryAttempts,
       destinationConfig: { onFailure: { destination: this.queue.arn } },
     });
+    config.overrideLogicalId(target.address);
+    return config;
   }
 }

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { AssetType, Fn, TerraformAsset, TerraformElement, Token, ref } from 'cdktf';
+import { AssetType, Fn, TerraformAsset, Token, ref } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -11,6 +11,7 @@ import {
 } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { BUNDLE_HANDLER, FUNCTION_TAG, type FunctionName } from '../../contract/functions';
 import { ACTIONS_WITHOUT_RESOURCE_ARN, DEFAULTS, LAMBDA_RUNTIME } from './defaults';
+import { addressOf } from './addresses';
 import { attributeOf, pickString, type Presence } from './expressions';
 
 export type PolicyStatement = DataAwsIamPolicyDocumentStatement;
@@ -37,11 +38,6 @@ export interface MediaStoreFunctionProps {
   readonly logRetentionDays?: number;
   /** Active X-Ray tracing. @default true */
   readonly tracing?: boolean;
-  /**
-   * Short Terraform address of every resource: `aws_lambda_function.<address>`,
-   * `aws_iam_role.<address>`, … @default derived from the construct path
-   */
-  readonly address?: string;
   /** Concurrent executions reserved (and capped); -1 reserves none. @default -1 */
   readonly reservedConcurrency?: number;
   /**
@@ -60,19 +56,22 @@ export class MediaStoreFunction extends Construct {
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
   readonly bundle: TerraformAsset;
+  /** Name of every Terraform address this function owns (`aws_lambda_function.<address>`). */
+  readonly address: string;
 
   constructor(scope: Construct, id: string, props: MediaStoreFunctionProps) {
     super(scope, id);
+    // Stable Terraform addresses: `aws_lambda_function.<name>`, `aws_iam_role.<name>`, …
+    const address = addressOf(props.name);
     this.bundle = new TerraformAsset(this, 'bundle', { path: props.bundlePath, type: AssetType.FILE });
     // Relative to the synthesized stack directory, so the module works from any root.
     const bundleFile = `${Token.asString(ref('path.module'))}/${this.bundle.path}`;
 
-    this.address = props.address;
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: `/aws/lambda/${props.functionName}`,
       retentionInDays: props.logRetentionDays ?? DEFAULTS.logRetentionDays,
     });
-    this.pin(this.logGroup);
+    this.logGroup.overrideLogicalId(address);
 
     const assumeRole = new DataAwsIamPolicyDocument(this, 'assume-role', {
       statement: [
@@ -83,13 +82,13 @@ export class MediaStoreFunction extends Construct {
         },
       ],
     });
-    this.pin(assumeRole, '_assume_role');
+    assumeRole.overrideLogicalId(`${address}_assume_role`);
     this.role = new IamRole(this, 'role', {
       name: props.functionName,
       description: `Execution role of ${props.functionName}`,
       assumeRolePolicy: assumeRole.json,
     });
-    this.pin(this.role);
+    this.role.overrideLogicalId(address);
 
     const permissions = new DataAwsIamPolicyDocument(this, 'permissions', {
       statement: [
@@ -108,13 +107,13 @@ export class MediaStoreFunction extends Construct {
         ...props.statements,
       ],
     });
-    this.pin(permissions, '_permissions');
+    permissions.overrideLogicalId(address);
     const policy = new IamRolePolicy(this, 'policy', {
       name: 'least-privilege',
       role: this.role.id,
       policy: permissions.json,
     });
-    this.pin(policy);
+    policy.overrideLogicalId(address);
 
     const artifact = props.deployThrough?.(bundleFile);
     const code = artifact === undefined ? { filename: bundleFile } : { s3Bucket: artifact.bucket, s3Key: artifact.key };
@@ -137,14 +136,8 @@ export class MediaStoreFunction extends Construct {
       // The first invocation must find its log group and its permissions in place.
       dependsOn: [this.logGroup, policy],
     });
-    this.pin(this.function);
-  }
-
-  private readonly address?: string;
-
-  /** Gives `element` its short address (before anything references it), when one is set. */
-  private pin(element: TerraformElement, suffix = ''): void {
-    if (this.address !== undefined) element.overrideLogicalId(`${this.address}${suffix}`);
+    this.function.overrideLogicalId(address);
+    this.address = address;
   }
 
   /** Statements granted by a policy of their own (for access to resources created after the function). */
@@ -163,13 +156,13 @@ export class MediaStoreFunction extends Construct {
   allowWhen(id: string, presence: Presence | undefined, statements: PolicyStatement[]): void {
     if (!presence) return;
     const document = new DataAwsIamPolicyDocument(this, `${id}-permissions`, { count: presence.count, statement: statements });
-    this.pin(document, `_${id.replace(/-/g, '_')}`);
+    document.overrideLogicalId(`${this.address}_${addressOf(id)}`);
     const policy = new IamRolePolicy(this, `${id}-policy`, {
       count: presence.count,
       name: id,
       role: this.role.id,
       policy: attributeOf(document, presence, 'json'),
     });
-    this.pin(policy, `_${id.replace(/-/g, '_')}`);
+    policy.overrideLogicalId(`${this.address}_${addressOf(id)}`);
   }
 }

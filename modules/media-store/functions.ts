@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { ENV, FUNCTION_ENV } from '../../contract/env';
@@ -12,8 +13,18 @@ import type { Notifications } from './notifications';
 import type { SigningSecret } from './secrets';
 import type { Storage } from './storage';
 
-/** Folder holding `dist/<name>.zip`: the project root, two levels above this file. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+/**
+ * Folder holding `dist/<name>.zip`: the project root, the nearest folder above this file with
+ * a cdktf.json (this file may run from source or from the compiled synth app in `.gen/`).
+ */
+export const PROJECT_ROOT = projectRootAbove(__dirname);
+
+function projectRootAbove(dir: string): string {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if (fs.existsSync(path.join(current, 'cdktf.json'))) return current;
+    if (path.dirname(current) === current) return path.resolve(dir, '..', '..');
+  }
+}
 
 export interface FunctionSettings {
   /** Directory that contains the `dist/` bundles. @default the project root */
@@ -126,18 +137,20 @@ export class Functions extends Construct {
     }
     this.byName = byName;
 
-    // SSE-KMS objects: the uploader must create data keys, readers must decrypt.
+    // SSE-KMS objects: the uploader must create data keys, readers must decrypt; only
+    // through S3 (kms:ViaService), so the roles cannot use the key directly.
     const kms = storage.kmsKey;
     const kmsPresence = presenceOf(kms.enabled);
+    const throughS3 = [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${storage.bucket.region}.amazonaws.com`] }];
     byName.uploads.allowWhen('bucket-kms-key', kmsPresence, [
-      { sid: 'EncryptMedia', effect: 'Allow', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [kms.arn] },
+      { sid: 'EncryptMedia', effect: 'Allow', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [kms.arn], condition: throughS3 },
     ]);
     byName.process.allowWhen('bucket-kms-key', kmsPresence, [
-      { sid: 'ReadMediaWriteDerived', effect: 'Allow', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [kms.arn] },
+      { sid: 'ReadMediaWriteDerived', effect: 'Allow', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [kms.arn], condition: throughS3 },
     ]);
     byName.files.allowWhen('bucket-kms-key', kmsPresence, [
       // A move reads the object and writes its copy.
-      { sid: 'DecryptAndCopyMedia', effect: 'Allow', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [kms.arn] },
+      { sid: 'DecryptAndCopyMedia', effect: 'Allow', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [kms.arn], condition: throughS3 },
     ]);
 
     storage.notifyOnMediaChange(byName.sync);
@@ -186,6 +199,44 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
   };
 }
 
+/**
+ * Partitions of the catalog (contract/table.ts) each role may touch, as `dynamodb:LeadingKeys`
+ * patterns: `USER#` rows (password hashes, roles) and `SESSION#` rows (refresh tokens) are
+ * the auth function's (the authorizer reads session versions from `USER#` rows), files and
+ * upload sessions never theirs.
+ */
+export const CATALOG_PARTITIONS = {
+  users: ['USER#*'],
+  usersAndSessions: ['USER#*', 'SESSION#*'],
+  /** File rows and folder markers, upload sessions, move jobs, shares, their owners' lists and access logs. */
+  filesUploadsJobsAndShares: ['FOLDER#*', 'UPLOAD#*', 'JOB#*', 'SHARE#*', 'SHARES#', 'SHARELOG#*'],
+  filesUploadsAndJobs: ['FOLDER#*', 'UPLOAD#*', 'JOB#*'],
+  filesAndUploads: ['FOLDER#*', 'UPLOAD#*'],
+} as const;
+
+const onlyPartitions = (patterns: readonly string[]) => [
+  { test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: [...patterns] },
+];
+
+/**
+ * User attributes a share's creator check may read (role and folder limits, session version):
+ * never the password hash. GetItem must name them (ProjectionExpression), or IAM refuses it.
+ */
+export const USER_ATTRIBUTES_READABLE_BY_SHARES = ['pk', 'sk', 'username', 'role', 'folders', 'sessionVersion', 'createdAt', 'updatedAt'] as const;
+
+/** Share routes re-read the creator's user row, without the password hash (dynamodb:Attributes). */
+const readShareCreators = (table: string): PolicyStatement => ({
+  sid: 'ReadShareCreatorsWithoutPasswordHash',
+  effect: 'Allow',
+  actions: ['dynamodb:GetItem'],
+  resources: [table],
+  condition: [
+    ...onlyPartitions(CATALOG_PARTITIONS.users),
+    { test: 'ForAllValues:StringEquals', variable: 'dynamodb:Attributes', values: [...USER_ATTRIBUTES_READABLE_BY_SHARES] },
+    { test: 'StringEquals', variable: 'dynamodb:Select', values: ['SPECIFIC_ATTRIBUTES'] },
+  ],
+});
+
 /** Least privilege per function, on exact ARNs. */
 function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, 'move'>, PolicyStatement[]> {
   const table = props.catalog.table.arn;
@@ -206,7 +257,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         actions: ['dynamodb:GetItem'],
         resources: [table],
         // Only user profiles: the session version that revokes a changed or deleted user's tokens.
-        condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*'] }],
+        condition: onlyPartitions(CATALOG_PARTITIONS.users),
       },
     ],
     auth: [
@@ -219,7 +270,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         resources: [table],
         // Only user items (`USER#<name>`: profile and login limiters; `USER#`: directory and counts)
         // and sessions (`SESSION#`: families and refresh token hashes), never files or uploads.
-        condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*', 'SESSION#*'] }],
+        condition: onlyPartitions(CATALOG_PARTITIONS.usersAndSessions),
       },
       readSecret,
       // The secret is created empty: the first login puts the first key (a fixed ClientRequestToken).
@@ -234,6 +285,8 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         effect: 'Allow',
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         resources: [table],
+        // Upload sessions, and the file row a new upload would replace.
+        condition: onlyPartitions(CATALOG_PARTITIONS.filesAndUploads),
       },
       {
         sid: 'DropLinkGuestsAndCreators',
@@ -244,6 +297,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         resources: [table],
         condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['SHAREUP#*', 'UPLOAD#*'] }],
       },
+      readShareCreators(table),
     ],
     files: [
       // GetObject also authorizes HeadObject and reading the source of CopyObject/UploadPartCopy.
@@ -255,7 +309,16 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
       { sid: 'MoveAndDeleteMedia', effect: 'Allow', actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], resources: [media] },
       // Without it HeadObject answers 403 instead of 404 for a missing key (name clash checks).
       { sid: 'TellMissingMediaFromForbidden', effect: 'Allow', actions: ['s3:ListBucket'], resources: [props.storage.bucket.arn] },
-      { sid: 'ReadCatalog', effect: 'Allow', actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], resources: [table] },
+      {
+        sid: 'ReadCatalog',
+        effect: 'Allow',
+        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+        resources: [table],
+        // Never `USER#` rows whole: the password hashes (readShareCreators reads what shares need).
+        condition: onlyPartitions(CATALOG_PARTITIONS.filesUploadsJobsAndShares),
+      },
+      readShareCreators(table),
+      // The index is sparse: only file rows carry its keys, so it holds nothing else to guard.
       { sid: 'ListFilesByType', effect: 'Allow', actions: ['dynamodb:Query'], resources: [props.catalog.typeIndexArn] },
       // Listing cursors are sealed with a key derived from the signing secret (HKDF).
       readSecret,
@@ -267,7 +330,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         resources: [table],
         // File rows (tags, previews of moves and deletes), folder markers (`FOLDER#<parent>` /
         // `DIR#<name>`, POST and DELETE /folders), the sessions of moves and move jobs only.
-        condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*', 'UPLOAD#*', 'JOB#*'] }],
+        condition: onlyPartitions(CATALOG_PARTITIONS.filesUploadsAndJobs),
       },
       {
         sid: 'ManageShares',
@@ -292,6 +355,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         effect: 'Allow',
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         resources: [table],
+        condition: onlyPartitions(CATALOG_PARTITIONS.filesAndUploads),
       },
       { sid: 'PublishUploadProcessed', effect: 'Allow', actions: ['sns:Publish'], resources: [props.notifications.topic.arn] },
       // Lambda sends the on-failure destination's message with the function's own role.

@@ -1,4 +1,6 @@
 import { Construct } from 'constructs';
+import { LegacyAddresses } from './addresses';
+import { Alarms } from './alarms';
 import { Api } from './api';
 import { Catalog } from './catalog';
 import { DEFAULTS } from './defaults';
@@ -35,6 +37,8 @@ export interface MediaStoreProps extends Omit<StorageProps, 'namePrefix'>, Funct
   readonly domainName?: string;
   /** Route 53 zone of `domainName` (and of `siteDomainName`, for its alias records). @default "" */
   readonly hostedZoneId?: string;
+  /** Email address subscribed to the ops topic the alarms notify; empty: nobody. @default "" */
+  readonly alarmEmail?: string;
   /** Serve the web app from CloudFront, with the API under `/api` on the same origin. @default true */
   readonly site?: boolean;
   /** Folder of the built web app. @default `<project root>/dist/web` */
@@ -67,6 +71,8 @@ export class MediaStore extends Construct {
   readonly domain?: CustomDomain;
   /** `https://<domain_name>` when a custom domain is configured, else "". */
   readonly customDomainUrl: string;
+  /** CloudWatch alarms and the ops topic they notify. */
+  readonly alarms: Alarms;
   /** The web app on CloudFront; absent when `site` is false. */
   readonly site?: Site;
 
@@ -144,6 +150,16 @@ export class MediaStore extends Construct {
     }
     // Browsers on the site's own origin upload to and view from the media bucket.
     this.storage.allowBrowserOrigins(concatLists(this.storage.corsAllowedOrigins, this.site?.origins ?? []));
+
+    this.alarms = new Alarms(this, 'alarms', {
+      namePrefix,
+      functions: this.functions,
+      deadLetterQueueName: this.failedEvents.queue.name,
+      apiId: this.api.api.id,
+      alarmEmail: props.alarmEmail,
+    });
+
+    new LegacyAddresses(this, 'legacy-addresses');
   }
 }
 

@@ -79,11 +79,17 @@ export class MoveJobs extends Construct {
       timeoutSeconds: MOVE_FUNCTION_TIMEOUT_SECONDS,
       logRetentionDays: props.logRetentionDays,
       tracing: props.tracing,
-      address: 'move',
     });
     const kms = props.storage.kmsKey;
     this.function.allowWhen('bucket-kms-key', presenceOf(kms.enabled), [
-      { sid: 'DecryptAndCopyMedia', effect: 'Allow', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [kms.arn] },
+      // Only through S3 (kms:ViaService), like the other functions' grants: the role cannot use the key directly.
+      {
+        sid: 'DecryptAndCopyMedia',
+        effect: 'Allow',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [kms.arn],
+        condition: [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`s3.${props.storage.bucket.region}.amazonaws.com`] }],
+      },
     ]);
 
     const invokeConfig = new LambdaFunctionEventInvokeConfig(this, 'invoke-config', {

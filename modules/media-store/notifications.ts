@@ -17,5 +17,6 @@ export class Notifications extends Construct {
       // Encrypted at rest with the AWS-managed key; same-account publishers need no key grant.
       kmsMasterKeyId: 'alias/aws/sns',
     });
+    this.topic.overrideLogicalId('upload_processed');
   }
 }

@@ -1,7 +1,5 @@
 import { Construct } from 'constructs';
-import { Password } from '@cdktf/provider-random/lib/password';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
-import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { DEFAULTS } from './defaults';
 
 export interface SigningSecretProps {
@@ -12,27 +10,22 @@ export interface SigningSecretProps {
 }
 
 /**
- * The JWT signing secret. Terraform generates it (`random_password`, a sensitive value that is
- * unknown at plan time), so it is never written in source or in the plan's plain values;
- * the functions fetch it from Secrets Manager at cold start.
+ * The JWT signing secret, created empty: Terraform never sees the key, so it is in no plan,
+ * state or output. The auth function creates it at first use inside AWS (PutSecretValue with
+ * a fixed ClientRequestToken, so concurrent cold starts converge on one key); the functions
+ * read it from Secrets Manager at cold start.
  */
 export class SigningSecret extends Construct {
   readonly secret: SecretsmanagerSecret;
-  readonly version: SecretsmanagerSecretVersion;
 
   constructor(scope: Construct, id: string, props: SigningSecretProps) {
     super(scope, id);
-    // 64 alphanumerics: about 380 bits, well above HS256's 256-bit key size.
-    const value = new Password(this, 'value', { length: 64, special: false });
     this.secret = new SecretsmanagerSecret(this, 'secret', {
       namePrefix: `${props.namePrefix}-jwt-signing-key-`,
       description: 'HS256 key that signs and verifies media-store access tokens',
       recoveryWindowInDays: props.recoveryWindowDays ?? DEFAULTS.jwtSecretRecoveryWindowDays,
     });
-    this.version = new SecretsmanagerSecretVersion(this, 'version', {
-      secretId: this.secret.id,
-      secretString: value.result,
-    });
+    this.secret.overrideLogicalId('jwt_signing_key');
   }
 
   get arn(): string {

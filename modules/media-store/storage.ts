@@ -73,6 +73,7 @@ export class Storage extends Construct {
       bucketPrefix: ifEmpty(bucketName, `${props.namePrefix}-`),
       forceDestroy: props.forceDestroy ?? DEFAULTS.forceDestroy,
     });
+    this.bucket.overrideLogicalId('media');
     this.mediaObjectsArn = `${this.bucket.arn}/${MEDIA_PREFIX}*`;
     this.derivedObjectsArn = `${this.bucket.arn}/${DERIVED_PREFIX}*`;
 
@@ -80,11 +81,12 @@ export class Storage extends Construct {
       bucket: this.bucket.id,
       ...BLOCK_ALL_PUBLIC_ACCESS,
     });
+    this.publicAccessBlock.overrideLogicalId('media');
 
     new S3BucketOwnershipControls(this, 'ownership', {
       bucket: this.bucket.id,
       rule: { objectOwnership: 'BucketOwnerEnforced' },
-    });
+    }).overrideLogicalId('media');
 
     new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
       bucket: this.bucket.id,
@@ -97,22 +99,25 @@ export class Storage extends Construct {
           bucketKeyEnabled: true,
         },
       ],
-    });
+    }).overrideLogicalId('media');
 
     const versioning = new S3BucketVersioningA(this, 'versioning', {
       bucket: this.bucket.id,
       versioningConfiguration: { status: pickString(props.versioning ?? DEFAULTS.versioning, 'Enabled', 'Suspended') },
     });
+    versioning.overrideLogicalId('media');
 
     const policyDocument = new DataAwsIamPolicyDocument(this, 'tls-only', {
       statement: tlsOnlyStatements(this.bucket.arn),
     });
+    policyDocument.overrideLogicalId('media_tls_only');
     this.policy = new S3BucketPolicy(this, 'policy', {
       bucket: this.bucket.id,
       policy: policyDocument.json,
       // S3 rejects a policy put while the public access block is being changed.
       dependsOn: [this.publicAccessBlock],
     });
+    this.policy.overrideLogicalId('media');
 
     this.corsAllowedOrigins = props.corsAllowedOrigins ?? DEFAULTS.corsAllowedOrigins;
 
@@ -156,7 +161,7 @@ export class Storage extends Construct {
         },
       ],
       dependsOn: [versioning],
-    });
+    }).overrideLogicalId('media');
 
     this.addArchiveTiers(
       props.archiveAccessDays ?? DEFAULTS.archiveAccessDays,
@@ -186,7 +191,7 @@ export class Storage extends Construct {
           maxAgeSeconds: BUCKET_CORS.maxAgeSeconds,
         },
       ],
-    });
+    }).overrideLogicalId('media');
   }
 
   /** Whether objects are encrypted with a customer KMS key (then readers need kms:Decrypt). */
@@ -217,6 +222,7 @@ export class Storage extends Construct {
    */
   notifyOnMediaChange(target: MediaStoreFunction): S3BucketNotification {
     const account = new DataAwsCallerIdentity(this, 'account');
+    account.overrideLogicalId('current');
     const permission = new LambdaPermission(this, 'allow-s3-invoke', {
       statementId: 'AllowMediaBucketNotifications',
       action: 'lambda:InvokeFunction',
@@ -225,7 +231,8 @@ export class Storage extends Construct {
       sourceArn: this.bucket.arn,
       sourceAccount: account.accountId,
     });
-    return new S3BucketNotification(this, 'notification', {
+    permission.overrideLogicalId('s3_sync');
+    const notification = new S3BucketNotification(this, 'notification', {
       bucket: this.bucket.id,
       lambdaFunction: [
         {
@@ -237,6 +244,8 @@ export class Storage extends Construct {
       ],
       dependsOn: [permission],
     });
+    notification.overrideLogicalId('media');
+    return notification;
   }
 
   private addArchiveTiers(archiveDays: number, deepArchiveDays: number): void {
@@ -268,6 +277,6 @@ export class Storage extends Construct {
       status: 'Enabled',
       filter: { prefix: MEDIA_PREFIX },
       tiering,
-    });
+    }).overrideLogicalId('media');
   }
 }

@@ -2,13 +2,12 @@ import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { MediaStore } from '../media-store';
 import { PROJECT_ROOT } from '../media-store/functions';
 import type { DeployConfig } from './config';
 import { declareOutputs } from './outputs';
 import { declareVariablesWithWebBuild, defaultWebRoot } from './web-build';
-import { AWS_PROVIDER_VERSION, RANDOM_PROVIDER_VERSION } from './module-stack';
+import { AWS_PROVIDER_VERSION } from './module-stack';
 
 export interface MediaStoreStackProps {
   readonly config: DeployConfig;
@@ -32,10 +31,8 @@ export class MediaStoreStack extends TerraformStack {
       region: config.region,
       defaultTags: Object.keys(config.tags).length > 0 ? [{ tags: config.tags }] : undefined,
     });
-    new RandomProvider(this, 'random');
-    // Same provider ranges as the module, rather than the exact versions cdktf generated against.
+    // Same provider range as the module, rather than the exact versions cdktf generated against.
     this.addOverride('terraform.required_providers.aws', { source: 'hashicorp/aws', version: AWS_PROVIDER_VERSION });
-    this.addOverride('terraform.required_providers.random', { source: 'hashicorp/random', version: RANDOM_PROVIDER_VERSION });
     if (config.s3Backend) {
       new S3Backend(this, config.s3Backend);
     } else {

@@ -6,8 +6,8 @@ import { ModuleBackend } from './module-backend';
 import { ProviderRequirement } from './provider-requirement';
 import { declareVariablesWithWebBuild, defaultWebRoot } from './web-build';
 
-export const AWS_PROVIDER_VERSION = '>= 6.0, < 7.0';
-export const RANDOM_PROVIDER_VERSION = '>= 3.1, < 4.0';
+/** Verified by the terraform tests on 5.100 (the mirror here); the cdktf bindings follow 6.x. */
+export const AWS_PROVIDER_VERSION = '>= 5.100, < 7.0';
 
 export interface MediaStoreModuleStackProps {
   /** Directory holding `dist/<name>.zip`. @default the project root */
@@ -26,7 +26,6 @@ export class MediaStoreModuleStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: MediaStoreModuleStackProps = {}) {
     super(scope, id);
     new ProviderRequirement(this, 'aws', { name: 'aws', source: 'hashicorp/aws', version: AWS_PROVIDER_VERSION });
-    new ProviderRequirement(this, 'random', { name: 'random', source: 'hashicorp/random', version: RANDOM_PROVIDER_VERSION });
     new ModuleBackend(this);
     const variables = declareVariablesWithWebBuild(this, props.webRoot ?? defaultWebRoot());
     this.store = new MediaStore(this, 'media-store', { ...variables, bundleRoot: props.bundleRoot });

@@ -19,6 +19,7 @@ export function declareOutputs(scope: Construct, store: MediaStore): void {
   output('sync_dead_letter_queue_arn', store.failedEvents.queue.arn, 'ARN of the SQS queue receiving S3 events the sync function failed to process after its retries.');
   output('sync_dead_letter_queue_url', store.failedEvents.queue.url, 'URL of that queue (for aws sqs receive-message).');
   output('jwt_secret_arn', store.secret.arn, 'ARN of the Secrets Manager secret holding the JWT signing key (the value is not an output).');
+  output('ops_topic_arn', store.alarms.topic.arn, 'ARN of the SNS topic every CloudWatch alarm notifies (subscribe on-call tools to it, or set alarm_email).');
   const site = store.site;
   output('site_url', site?.siteUrl ?? '', 'https:// URL of the web app (its custom domain when one is set), or "" when the site is off.');
   output('site_distribution_id', site?.distributionId ?? '', 'ID of the site\'s CloudFront distribution (for invalidations), or "" when the site is off.');

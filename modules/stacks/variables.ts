@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { TerraformVariable, type TerraformVariableValidationConfig } from 'cdktf';
-import { DEFAULTS, LOG_RETENTION_DAYS, SITE_PRICE_CLASSES } from '../media-store/defaults';
+import { DEFAULTS, LOG_RETENTION_DAYS, MAX_PRESIGNED_URL_TTL_SECONDS, SITE_PRICE_CLASSES } from '../media-store/defaults';
 import type { MediaStoreProps } from '../media-store';
 
 type Kind = 'string' | 'number' | 'bool' | 'list(string)';
@@ -13,6 +13,9 @@ interface VariableSpec {
 }
 
 const v = (name: string) => `var.${name}`;
+
+const PRESIGNED_URL_CAP_REASON =
+  'the functions sign URLs with their Lambda role\'s temporary credentials, and S3 refuses a URL once they expire, whatever the URL says; AWS promises them no longer than a role session\'s 1-hour default.';
 const check = (condition: string, errorMessage: string): TerraformVariableValidationConfig => ({
   condition: `\${${condition}}`,
   errorMessage,
@@ -191,15 +194,15 @@ export const VARIABLES = {
   },
   upload_url_ttl_seconds: {
     kind: 'number',
-    description: 'Lifetime of presigned upload URLs, seconds.',
+    description: `Lifetime of presigned upload URLs, seconds, at most ${MAX_PRESIGNED_URL_TTL_SECONDS}: ${PRESIGNED_URL_CAP_REASON}`,
     default: DEFAULTS.uploadUrlTtlSeconds,
-    validation: [between('upload_url_ttl_seconds', 60, 604800, 'upload_url_ttl_seconds')],
+    validation: [between('upload_url_ttl_seconds', 60, MAX_PRESIGNED_URL_TTL_SECONDS, 'upload_url_ttl_seconds')],
   },
   view_url_ttl_seconds: {
     kind: 'number',
-    description: 'Lifetime of presigned view URLs in file listings, seconds.',
+    description: `Lifetime of presigned view URLs in file listings, seconds, at most ${MAX_PRESIGNED_URL_TTL_SECONDS}: ${PRESIGNED_URL_CAP_REASON}`,
     default: DEFAULTS.viewUrlTtlSeconds,
-    validation: [between('view_url_ttl_seconds', 60, 604800, 'view_url_ttl_seconds')],
+    validation: [between('view_url_ttl_seconds', 60, MAX_PRESIGNED_URL_TTL_SECONDS, 'view_url_ttl_seconds')],
   },
   move_job_threshold_bytes: {
     kind: 'number',
@@ -298,6 +301,12 @@ export const VARIABLES = {
     description: 'Route 53 hosted zone ID holding domain_name (used only together with it) and site_domain_name (its alias records are created there).',
     default: DEFAULTS.hostedZoneId,
   },
+  alarm_email: {
+    kind: 'string',
+    description: 'Email address subscribed to the ops topic (output ops_topic_arn) that every CloudWatch alarm notifies; AWS mails a confirmation link first. Empty: no subscription.',
+    default: DEFAULTS.alarmEmail,
+    validation: [check(`${v('alarm_email')} == "" || can(regex("^[^@\\\\s]+@[^@\\\\s]+[.][^@\\\\s]+$", ${v('alarm_email')}))`, 'alarm_email must be empty or an email address.')],
+  },
   site: {
     kind: 'bool',
     description: 'Serve the web app (the build\'s dist/web, uploaded by Terraform) from a CloudFront distribution, with the API under /api on the same origin.',
@@ -393,6 +402,7 @@ export function declareVariables(scope: Construct, overrides: VariableValues = {
     shareAllowNever: b('share_allow_never'),
     domainName: s('domain_name'),
     hostedZoneId: s('hosted_zone_id'),
+    alarmEmail: s('alarm_email'),
     site: b('site'),
     sitePriceClass: s('site_price_class'),
     siteDomainName: s('site_domain_name'),

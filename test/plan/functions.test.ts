@@ -1,17 +1,16 @@
 import { FUNCTION_ENV } from '../../contract/env';
 import { BUNDLE_HANDLER, FUNCTION_NAMES, FUNCTION_TAG, type FunctionName } from '../../contract/functions';
 import { ACTIONS_WITHOUT_RESOURCE_ARN } from '../../modules/media-store/defaults';
-import { nameByPath, nameOfOnly, policyDocuments, resourcesOf, synthesizeBoth, type Statement, type StackJson } from './plan';
+import { byPath, nameByPath, nameOfOnly, policyDocuments, resourcesOf, synthesizeBoth, type Statement, type StackJson } from './plan';
 
 describe('MediaStore functions', () => {
   let plan: StackJson;
-  // The move function (modules/media-store/move-jobs.ts) has short addresses: aws_lambda_function.move, …
-  const resourceName = (name: FunctionName, type: string, part: string) => (name === 'move' ? 'move' : nameByPath(plan, type, `functions/${name}/${part}`));
-  const fn = (name: FunctionName) => plan.resource.aws_lambda_function[resourceName(name, 'aws_lambda_function', 'function')];
-  const statementsOf = (name: FunctionName): Statement[] =>
-    policyDocuments(plan)[nameByPathOfDoc(name)] ?? [];
-  const nameByPathOfDoc = (name: FunctionName) =>
-    name === 'move' ? 'move_permissions' : Object.keys(plan.data.aws_iam_policy_document).find((n) => n.includes(`_functions_${name}_permissions_`))!;
+  // The move function is built by MoveJobs (modules/media-store/move-jobs.ts), the others by Functions.
+  const pathOf = (name: FunctionName, part: string) => (name === 'move' ? `move-jobs/move/${part}` : `functions/${name}/${part}`);
+  const resourceName = (name: FunctionName, type: string, part: string) => nameByPath(plan, type, pathOf(name, part));
+  const fn = (name: FunctionName) => byPath(plan, 'aws_lambda_function', pathOf(name, 'function'));
+  // Each function's policy document has the function's own address: data.aws_iam_policy_document.<name>.
+  const statementsOf = (name: FunctionName): Statement[] => policyDocuments(plan)[name] ?? [];
 
   beforeAll(() => {
     plan = synthesizeBoth().module;
@@ -119,6 +118,8 @@ describe('MediaStore functions', () => {
       [
         ...['PutObject', 'AbortMultipartUpload', 'ListMultipartUploadParts'].map((a) => `s3:${a} on ${media()}`),
         ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchGetItem'].map((a) => `dynamodb:${a} on ${table()}`),
+        // A drop link's creator, without the password hash (see the partition tests).
+        `dynamodb:GetItem on ${table()}`,
       ].sort(),
     );
   });
@@ -157,6 +158,8 @@ describe('MediaStore functions', () => {
         ...['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
         // Shares: their own statement, on their own keys (see the test below).
         ...['PutItem', 'UpdateItem', 'DeleteItem'].map((a) => `dynamodb:${a} on ${table()}`),
+        // A share's creator, without the password hash (see the partition tests).
+        `dynamodb:GetItem on ${table()}`,
         `dynamodb:Query on ${table()}/index/byType`,
         `dynamodb:Query on ${table()}/index/byTaken`,
         `secretsmanager:GetSecretValue on ${secret()}`,
@@ -223,10 +226,66 @@ describe('MediaStore functions', () => {
     }
   });
 
-  it('keeps the signing secret out of source and plan: Terraform generates it', () => {
-    const version = resourcesOf(plan, 'aws_secretsmanager_secret_version')[0][1];
-    expect(version.secret_string).toMatch(/^\$\{random_password\.[^.]+\.result\}$/);
-    const [, password] = resourcesOf(plan, 'random_password')[0];
-    expect(password.length).toBeGreaterThanOrEqual(32);
+  it('creates the signing secret without any value: no version, no random provider, nothing in state', () => {
+    expect(resourcesOf(plan, 'aws_secretsmanager_secret')).toHaveLength(1);
+    expect(resourcesOf(plan, 'aws_secretsmanager_secret_version')).toEqual([]);
+    expect(Object.keys(plan.resource).filter((type) => type.startsWith('random_'))).toEqual([]);
+    expect(Object.keys(plan.terraform.required_providers)).toEqual(['aws']);
+  });
+
+  it('lets no function but auth write the signing secret', () => {
+    for (const name of FUNCTION_NAMES.filter((n) => n !== 'auth')) {
+      expect(grants(name).filter((g) => /secretsmanager:(PutSecretValue|UpdateSecret|UpdateSecretVersionStage)/.test(g))).toEqual([]);
+    }
+  });
+
+  describe('catalog partitions (dynamodb:LeadingKeys)', () => {
+    const tableStatements = (name: FunctionName) =>
+      statementsOf(name).filter((s) => s.actions?.some((a) => a.startsWith('dynamodb:')) && s.resources?.includes(table()));
+
+    const leadingKeys = (s: Statement) => s.condition?.find((c) => c.variable === 'dynamodb:LeadingKeys')?.values ?? [];
+
+    it.each(['uploads', 'files', 'sync', 'move'] as const)('keeps %s to the partitions it needs, every grant conditioned on them', (name) => {
+      const statements = tableStatements(name);
+      expect(statements.length).toBeGreaterThan(0);
+      for (const s of statements) expect({ sid: s.sid, leadingKeys: leadingKeys(s).length > 0 }).toEqual({ sid: s.sid, leadingKeys: true });
+    });
+
+    it.each(['uploads', 'files', 'sync', 'move'] as const)('never lets %s read a password hash: USER# rows only by named attributes, without it', (name) => {
+      for (const s of tableStatements(name).filter((st) => leadingKeys(st).some((k) => k.startsWith('USER#')))) {
+        expect(leadingKeys(s)).toEqual(['USER#*']);
+        expect(s.actions).toEqual(['dynamodb:GetItem']);
+        const attributes = s.condition!.find((c) => c.variable === 'dynamodb:Attributes')!;
+        expect(attributes.test).toBe('ForAllValues:StringEquals');
+        expect(attributes.values).not.toContain('passwordHash');
+        expect(s.condition).toContainEqual({ test: 'StringEquals', variable: 'dynamodb:Select', values: ['SPECIFIC_ATTRIBUTES'] });
+      }
+      expect(tableStatements('sync').some((st) => leadingKeys(st).some((k) => k.startsWith('USER#')))).toBe(false);
+    });
+
+    it('keeps files\' table reads to file rows, folder markers, upload sessions, move jobs and shares', () => {
+      const read = statementsOf('files').find((s) => s.sid === 'ReadCatalog')!;
+      expect(leadingKeys(read)).toEqual(['FOLDER#*', 'UPLOAD#*', 'JOB#*', 'SHARE#*', 'SHARES#', 'SHARELOG#*']);
+    });
+
+    it('keeps auth to USER# and SESSION# rows', () => {
+      for (const s of tableStatements('auth')) {
+        expect(s.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*', 'SESSION#*'] }]);
+      }
+    });
+
+    it('lets the authorizer only read USER# rows (session versions)', () => {
+      expect(grants('authorizer').filter((g) => g.startsWith('dynamodb:'))).toEqual([`dynamodb:GetItem on ${table()}`]);
+      for (const s of tableStatements('authorizer')) {
+        expect(s.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*'] }]);
+      }
+    });
+
+    it('leaves unconditioned only the type and date-taken indexes, which hold file rows alone', () => {
+      const unconditioned = FUNCTION_NAMES.flatMap((name) =>
+        statementsOf(name).filter((s) => s.actions?.some((a) => a.startsWith('dynamodb:')) && !s.condition).flatMap((s) => s.resources ?? []),
+      );
+      expect(new Set(unconditioned)).toEqual(new Set([`${table()}/index/byType`, `${table()}/index/byTaken`]));
+    });
   });
 });

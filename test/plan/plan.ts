@@ -3,7 +3,6 @@ import { placeholderBundleRoot, placeholderWebRoot, synthesizeApp, type StackJso
 import { DEFAULT_REGION } from '../../modules/stacks/config';
 import { TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { MediaStore, type MediaStoreProps } from '../../modules/media-store';
 
 export type { StackJson };
@@ -36,12 +35,12 @@ export function nameOfOnly(stack: StackJson, type: string): string {
 }
 
 /**
- * The resource at a construct path (e.g. `storage/allow-s3-invoke`), found by its logical
- * name, which cdktf derives from the path (`…storage_allow-s3-invoke_<hash>`).
+ * The resource at a construct path under the MediaStore (e.g. `storage/allow-s3-invoke`),
+ * found by the path cdktf records in each resource's `//` metadata.
  */
 export function nameByPath(stack: StackJson, type: string, constructPath: string): string {
-  const fragment = `_${constructPath.replace(/\//g, '_')}_`;
-  const found = resourcesOf(stack, type).filter(([name]) => name.includes(fragment));
+  const suffix = `/media-store/${constructPath}`;
+  const found = resourcesOf(stack, type).filter(([, body]) => String(body['//']?.metadata?.path ?? '').endsWith(suffix));
   if (found.length !== 1) throw new Error(`expected one ${type} at ${constructPath}, found ${found.length}`);
   return found[0][0];
 }
@@ -103,7 +102,6 @@ export function synthesizeConstruct(props: MediaStoreProps = {}): StackJson {
   const app = Testing.app();
   const stack = new TerraformStack(app, 'construct-under-test');
   new AwsProvider(stack, 'aws', { region: DEFAULT_REGION });
-  new RandomProvider(stack, 'random');
   new MediaStore(stack, 'media-store', { bundleRoot: placeholderBundleRoot(), webRoot: placeholderWebRoot(), ...props });
   return JSON.parse(Testing.synth(stack, true)) as StackJson;
 }

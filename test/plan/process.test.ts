@@ -6,7 +6,7 @@ describe('MediaStore process function (thumbnails, previews, posters, metadata)'
   const bucketArn = () => `\${aws_s3_bucket.${nameByPath(plan, 'aws_s3_bucket', 'storage/bucket')}.arn}`;
   const tableArn = () => `\${aws_dynamodb_table.${nameByPath(plan, 'aws_dynamodb_table', 'catalog/table')}.arn}`;
   const statements = (): Statement[] =>
-    policyDocuments(plan)[Object.keys(plan.data.aws_iam_policy_document).find((n) => n.includes('_functions_process_permissions_'))!] ?? [];
+    policyDocuments(plan).process ?? [];
   const variable = (name: string): StackJson => (plan.variable as Record<string, StackJson>)[name];
 
   beforeAll(() => {

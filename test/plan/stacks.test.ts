@@ -50,10 +50,9 @@ describe('media-store app', () => {
       expect(moduleStack.terraform.cloud).toBeUndefined();
     });
 
-    it('requires the AWS provider 6.x and the random provider 3.x', () => {
+    it('requires only the AWS provider, from 5.100 (verified by the terraform tests) to 6.x', () => {
       expect(moduleStack.terraform.required_providers).toEqual({
-        aws: { source: 'hashicorp/aws', version: '>= 6.0, < 7.0' },
-        random: { source: 'hashicorp/random', version: '>= 3.1, < 4.0' },
+        aws: { source: 'hashicorp/aws', version: '>= 5.100, < 7.0' },
       });
     });
 
@@ -70,6 +69,13 @@ describe('media-store app', () => {
           expect(rule.error_message).toMatch(/\.$/);
         }
       }
+    });
+
+    it.each(['upload_url_ttl_seconds', 'view_url_ttl_seconds'])('caps %s at the hour Lambda role credentials can be relied on, and says why', (name) => {
+      const variable = moduleStack.variable[name];
+      expect(variable.validation[0].condition).toContain(`var.${name} >= 60 && var.${name} <= 3600`);
+      expect(variable.description).toMatch(/at most 3600: .*temporary credentials.*S3 refuses a URL once they expire/);
+      expect(variable.default).toBeLessThanOrEqual(3600);
     });
 
     it('defaults to the secure settings', () => {

@@ -1,5 +1,5 @@
 import { BUCKET_CORS, MEDIA_PREFIX } from '../../modules/media-store/defaults';
-import { byPath, policyDocuments, resourcesOf, synthesizeConstruct, theOnly, type StackJson } from './plan';
+import { policyDocuments, resourcesOf, synthesizeConstruct, theOnly, type StackJson } from './plan';
 
 /** The media bucket alone: the site adds a second bucket (test/plan/site.test.ts) and its origins to CORS. */
 const MEDIA_ONLY = { site: false } as const;
@@ -39,6 +39,16 @@ describe('MediaStore storage', () => {
     kmsStatements.forEach((s) => expect(s.resources).toEqual([key]));
   });
 
+  it('lets the roles use the KMS key only through S3 in the bucket\'s region (kms:ViaService)', () => {
+    const key = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const withKey = synthesizeConstruct({ kmsKeyArn: key });
+    const kmsStatements = Object.values(policyDocuments(withKey)).flat().filter((s) => s.actions?.some((a) => a.startsWith('kms:')));
+    expect(kmsStatements.length).toBeGreaterThanOrEqual(2);
+    for (const s of kmsStatements) {
+      expect(s.condition).toEqual([{ test: 'StringEquals', variable: 'kms:ViaService', values: ['s3.${aws_s3_bucket.media.region}.amazonaws.com'] }]);
+    }
+  });
+
   it('keeps object versions by default', () => {
     expect(theOnly(plan, 'aws_s3_bucket_versioning').versioning_configuration).toEqual({ status: 'Enabled' });
   });
@@ -52,11 +62,21 @@ describe('MediaStore storage', () => {
     expect(insecure.actions).toEqual(['s3:*']);
     expect(insecure.principals).toEqual([{ type: 'AWS', identifiers: ['*'] }]);
     expect(insecure.condition).toEqual([{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }]);
-    expect(insecure.resources).toHaveLength(2);
     const oldTls = statements.find((s) => s.sid === 'DenyOutdatedTls')!;
     expect(oldTls.effect).toBe('Deny');
     expect(oldTls.condition).toEqual([{ test: 'NumericLessThan', variable: 's3:TlsVersion', values: ['1.2'] }]);
     expect(oldTls.resources).toEqual(insecure.resources);
+  });
+
+  it('applies both TLS denials to the bucket itself and to every object in it', () => {
+    const policy = theOnly(plan, 'aws_s3_bucket_policy');
+    expect(policy.policy).toBe('${data.aws_iam_policy_document.media_tls_only.json}');
+    expect(policy.bucket).toBe('${aws_s3_bucket.media.id}');
+    const statements = policyDocuments(plan).media_tls_only;
+    expect(statements.map((s) => s.sid)).toEqual(['DenyInsecureTransport', 'DenyOutdatedTls']);
+    for (const s of statements) {
+      expect(s.resources).toEqual(['${aws_s3_bucket.media.arn}', '${aws_s3_bucket.media.arn}/*']);
+    }
   });
 
   it('puts the bucket policy after the public access block', () => {
@@ -113,12 +133,12 @@ describe('MediaStore storage', () => {
     const [target] = notification.lambda_function;
     expect(target.events).toEqual(['s3:ObjectCreated:*', 's3:ObjectRemoved:*']);
     expect(target.filter_prefix).toBe('media/');
-    expect(target.lambda_function_arn).toMatch(/^\$\{aws_lambda_function\.[^.]*sync[^.]*\.arn\}$/);
-    const permission = byPath(plan, 'aws_lambda_permission', 'storage/allow-s3-invoke');
-    expect(notification.depends_on).toEqual([expect.stringMatching(/^aws_lambda_permission\..*allow-s3-invoke/)]);
+    expect(target.lambda_function_arn).toBe('${aws_lambda_function.sync.arn}');
+    const permission = plan.resource.aws_lambda_permission.s3_sync as StackJson;
+    expect(notification.depends_on).toEqual(['aws_lambda_permission.s3_sync']);
     expect(permission.principal).toBe('s3.amazonaws.com');
-    expect(permission.source_arn).toMatch(/^\$\{aws_s3_bucket\.[^.]+\.arn\}$/);
-    expect(permission.source_account).toMatch(/^\$\{data\.aws_caller_identity\.[^.]+\.account_id\}$/);
-    expect(permission.function_name).toMatch(/sync/);
+    expect(permission.source_arn).toBe('${aws_s3_bucket.media.arn}');
+    expect(permission.source_account).toBe('${data.aws_caller_identity.current.account_id}');
+    expect(permission.function_name).toBe('${aws_lambda_function.sync.function_name}');
   });
 });
