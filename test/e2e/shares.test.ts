@@ -133,8 +133,9 @@ describe('share links', () => {
 
     it('reaches no other file through the share', async () => {
       const created = await share(editor, { fileId: fileA, allowDownload: true });
+      // Through /api, as the web app and CloudFront call it: un-prefixed paths that match no route are the app's pages.
       for (const other of [fileB, privateFile, subFile, 'bm90LWEtZmlsZQ', '..']) {
-        const response = await api(`/public/shares/${created.token}/files/${other}/download`);
+        const response = await api(`/api/public/shares/${created.token}/files/${other}/download`);
         expect(response.status).toBe(404);
         expect(JSON.stringify(response.body)).not.toMatch(/https?:\/\//);
       }
@@ -201,10 +202,15 @@ describe('share links', () => {
         `/public/shares/${created.token}%2F..%2F${guessed}`,
         `/public/shares/../../files/${privateFile}`,
       ]) {
-        const response = await rawGet(path);
+        // Through /api (as the web app and CloudFront call the API): a 4xx. Without the prefix, a
+        // path that matches no route is one of the web app's pages: never a signed URL either.
+        const response = await rawGet(`/api${path}`);
         expect(response.status).toBeGreaterThanOrEqual(400);
         expect(response.status).toBeLessThan(500);
         expect(response.text).not.toMatch(/X-Amz-Signature|secret\.jpg/);
+        const unprefixed = await rawGet(path);
+        expect(unprefixed.status).toBeLessThan(500);
+        expect(unprefixed.text).not.toMatch(/X-Amz-Signature|secret\.jpg/);
       }
       for (const token of [guessed, created.token.slice(0, -1), `${created.token}A`, 'x', '%00']) {
         const response = await api(`/public/shares/${token}`);
