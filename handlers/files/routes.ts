@@ -28,7 +28,7 @@ export interface FilesDeps {
   readonly uploads: Pick<UploadSessionStore, 'create'>;
   readonly viewUrlTtlSeconds: number;
   readonly shares: SharesRepository;
-  readonly users: Pick<UsersRepository, 'get'>;
+  readonly users: Pick<UsersRepository, 'getAccess'>;
   readonly sharePolicy: SharePolicy;
   /** Wrong share passwords are throttled like logins. */
   readonly throttle: ThrottlePolicy;
