@@ -129,13 +129,13 @@ export function SharesList({ list = api.listShares, revoke = api.revokeShare }: 
               const what = share.target.kind === 'folder' ? `${share.target.folder}${share.mode === 'drop' ? ' (drop link)' : ''}` : `${share.target.folder === '/' ? '' : share.target.folder}/${share.target.name}`;
               return (
                 <tr key={share.id}>
-                  <td>{what}</td>
-                  <td>{share.label ?? '—'}</td>
-                  <td>{status(share, now)}</td>
-                  <td>{share.hasPassword ? 'Yes' : 'No'}</td>
-                  <td>{share.allowDownload ? 'Allowed' : 'No'}</td>
-                  <td>{share.views}</td>
-                  <td>{share.lastAccessAt ? formatDate(share.lastAccessAt) : '—'}</td>
+                  <td data-label="Shared">{what}</td>
+                  <td data-label="Label">{share.label ?? '—'}</td>
+                  <td data-label="Status">{status(share, now)}</td>
+                  <td data-label="Password">{share.hasPassword ? 'Yes' : 'No'}</td>
+                  <td data-label="Downloads">{share.allowDownload ? 'Allowed' : 'No'}</td>
+                  <td data-label="Views">{share.views}</td>
+                  <td data-label="Last opened">{share.lastAccessAt ? formatDate(share.lastAccessAt) : '—'}</td>
                   <td>{!share.revokedAt && <button type="button" class="danger" onClick={() => onRevoke(share)} aria-label={`Revoke the share of ${what}`}>Revoke</button>}</td>
                 </tr>
               );
