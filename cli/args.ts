@@ -8,14 +8,15 @@ import { UsageError } from './errors';
 export const FILE_TYPES = ['image', 'video', 'other'] as const;
 export type FileTypeFilter = (typeof FILE_TYPES)[number];
 
-export const DEFAULT_PARALLEL = 4;
 export const MAX_PARALLEL = 32;
 
 export const USAGE = `usage: media-store <command> [options]
 
 commands:
   login [--username <name>] [--password-stdin]     log in and save the token
-  upload <files…> [--folder /x] [--parallel 4]     upload files (multipart when large, resumable)
+  upload <files…> [--folder /x] [--parallel n]     upload files (multipart when large, resumable;
+                                                   parts in flight: chosen from the measured rate,
+                                                   2-16, unless --parallel fixes it)
          [--content-type <type>] [--tags a,b] [--description <text>] [--no-progress]
          [--no-checksum]  (skip the SHA-256 of the file and of each part that S3 verifies)
   ls [folder] [--type image|video|other] [--json]  list a folder (default /) or all files of a type
@@ -46,7 +47,8 @@ export type Command =
       readonly name: 'upload';
       readonly files: readonly string[];
       readonly folder: string;
-      readonly parallel: number;
+      /** Parts in flight, fixed; absent: adaptive. */
+      readonly parallel?: number;
       readonly contentType?: string;
       readonly tags: readonly string[];
       readonly description?: string;
@@ -150,7 +152,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
           name: 'upload',
           files,
           folder,
-          parallel: wholeNumber(string('parallel') ?? String(DEFAULT_PARALLEL), 'parallel', 1, MAX_PARALLEL),
+          ...(string('parallel') !== undefined ? { parallel: wholeNumber(string('parallel') as string, 'parallel', 1, MAX_PARALLEL) } : {}),
           ...(contentType !== undefined ? { contentType } : {}),
           tags,
           ...(description !== undefined ? { description } : {}),

@@ -1,32 +1,55 @@
 /**
  * Byte transfers against presigned S3 URLs over node:http(s) with keep-alive: a PUT whose body
  * is streamed from a byte range of a file (never the whole file in memory), and a GET streamed
- * to a file. S3's XML errors become `StorageError`s.
+ * to a file. S3's XML errors become `StorageError`s. node:http and node:https are loaded on
+ * first use (together ~20-60 ms): `media-store --help` or `ls` never pays for them.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import type https from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import { StorageError } from './errors';
 
 /** Read size of file streams: large enough for throughput, small enough to bound memory. */
 export const READ_CHUNK_BYTES = 1024 * 1024;
 
-export interface Agents {
-  readonly http: http.Agent;
-  readonly https: https.Agent;
+const httpModule = (): typeof http => require('node:http') as typeof http;
+const httpsModule = (): typeof https => require('node:https') as typeof https;
+
+/**
+ * Keep-alive connection pools, one per scheme, each made on first use: a part's PUT reuses a
+ * connection a previous part opened (no TCP or TLS handshake per part).
+ */
+export class Agents {
+  private httpAgent?: http.Agent;
+  private httpsAgent?: https.Agent;
+
+  /** `maxSockets`: connections per host, at least the most parts ever in flight. */
+  constructor(private readonly maxSockets: number) {}
+
+  get http(): http.Agent {
+    this.httpAgent ??= new (httpModule().Agent)({ keepAlive: true, maxSockets: this.maxSockets });
+    return this.httpAgent;
+  }
+
+  get https(): https.Agent {
+    this.httpsAgent ??= new (httpsModule().Agent)({ keepAlive: true, maxSockets: this.maxSockets });
+    return this.httpsAgent;
+  }
+
+  destroy(): void {
+    this.httpAgent?.destroy();
+    this.httpsAgent?.destroy();
+  }
 }
 
 export function createAgents(maxSockets: number): Agents {
-  return {
-    http: new http.Agent({ keepAlive: true, maxSockets }),
-    https: new https.Agent({ keepAlive: true, maxSockets }),
-  };
+  return new Agents(maxSockets);
 }
 
 export function destroyAgents(agents: Agents): void {
-  agents.http.destroy();
-  agents.https.destroy();
+  agents.destroy();
 }
 
 export interface PutRangeRequest {
@@ -42,7 +65,7 @@ export interface PutRangeRequest {
 }
 
 const clientOf = (url: URL, agents: Agents): { request: typeof http.request; agent: http.Agent } =>
-  url.protocol === 'https:' ? { request: https.request, agent: agents.https } : { request: http.request, agent: agents.http };
+  url.protocol === 'https:' ? { request: httpsModule().request, agent: agents.https } : { request: httpModule().request, agent: agents.http };
 
 async function readBody(response: IncomingMessage, limit = 64 * 1024): Promise<string> {
   const chunks: Buffer[] = [];

@@ -1,19 +1,24 @@
 /**
  * Uploads one local file through the API: a single presigned PUT or a multipart upload whose
- * parts are signed on demand, sent `parallel` at a time straight from file ranges, retried
- * with backoff, re-signed when S3 says the URL expired, and remembered in a state file so a
- * killed process resumes the same upload, asking the API which parts S3 already holds and
- * sending only the others. `bench:upload` drives this same function.
+ * parts are signed in batches ahead of need, sent several at a time straight from file ranges
+ * (how many is chosen from the measured rate unless `parallel` fixes it), retried with backoff,
+ * re-signed when S3 says the URL expired, and remembered in a state file so a killed process
+ * resumes the same upload, asking the API which parts S3 already holds and sending only the
+ * others. Checksums are computed in worker threads before the upload is created (its SHA-256
+ * is declared then). Memory stays bounded whatever the file size: each part in flight holds
+ * one read buffer (`READ_CHUNK_BYTES`), each hashing worker two (`HASH_READ_BYTES`), plus 44
+ * bytes of checksum per part. `bench:upload` runs this through the built CLI.
  */
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { segment, type ApiClient } from './api-client';
 import type { CreatedUpload, FileInfo, HeldPart, MultipartUpload, SignedParts, SingleUpload, UploadStatus } from './api-types';
 import { contentTypeOf } from './content-type';
+import { AdaptiveConcurrency } from './concurrency';
 import { ApiError, CliError, isNetworkError, StorageError } from './errors';
-import { sleep, withRetry, type RetryPolicy } from './retry';
-import { createAgents, destroyAgents, putFileRange, READ_CHUNK_BYTES, type Agents } from './transfer';
+import { hashRanges, partRanges } from './file-hasher';
+import { backoffDelayMs, isRetryable, retryAfterMs, sleep, withRetry, type RetryPolicy } from './retry';
+import { createAgents, destroyAgents, putFileRange, type Agents } from './transfer';
 import type { UploadIdentity, UploadState, UploadStateStore } from './upload-state';
 
 /**
@@ -25,6 +30,10 @@ export const URL_EXPIRY_MARGIN_MS = 30_000;
 export const STATE_SAVE_INTERVAL_MS = 250;
 /** How many times one part may be re-signed after S3 said its URL expired. */
 export const MAX_RESIGNS_PER_PART = 5;
+/** Parts in flight at the start when `parallel` is not fixed, and the range adapting stays in. */
+export const ADAPTIVE_CONCURRENCY = { initial: 4, min: 2, max: 16 } as const;
+/** The API signs at most this many parts per request. */
+export const MAX_PARTS_PER_SIGNING = 100;
 
 export interface UploadListener {
   /** Once known: the file's size and how many bytes S3 already holds (resume). */
@@ -43,7 +52,10 @@ export interface UploadFileOptions {
   readonly contentType?: string;
   readonly tags?: readonly string[];
   readonly description?: string;
-  /** Parts in flight at once. @default 4 */
+  /**
+   * Parts in flight at once, fixed. @default adaptive: from 4, doubled while the measured rate
+   * grows, within 2-16 (`ADAPTIVE_CONCURRENCY`)
+   */
   readonly parallel?: number;
   readonly retry: RetryPolicy;
   /** Where resumable state is kept; without it a killed upload starts over. */
@@ -102,34 +114,18 @@ export interface FileChecksums {
 }
 
 /**
- * The whole file's SHA-256 and every part's, in one sequential streamed read (the form
- * `x-amz-checksum-sha256` takes: base64 with padding).
+ * The whole file's SHA-256 and every part's (the form `x-amz-checksum-sha256` takes: base64
+ * with padding), in two worker threads reading the file at the same time: on two cores this
+ * costs one read of the file in wall time, and the event loop stays free.
  */
 export async function computeChecksums(filePath: string, size: number, partSize: number): Promise<FileChecksums> {
-  const whole = createHash('sha256');
-  const parts: string[] = [];
-  let part: Hash = createHash('sha256');
-  let inPart = 0;
-  if (size > 0) {
-    for await (const data of createReadStream(filePath, { start: 0, end: size - 1, highWaterMark: READ_CHUNK_BYTES })) {
-      const chunk = data as Buffer;
-      whole.update(chunk);
-      let offset = 0;
-      while (offset < chunk.length) {
-        const take = Math.min(chunk.length - offset, partSize - inPart);
-        part.update(offset === 0 && take === chunk.length ? chunk : chunk.subarray(offset, offset + take));
-        offset += take;
-        inPart += take;
-        if (inPart === partSize) {
-          parts.push(part.digest('base64'));
-          part = createHash('sha256');
-          inPart = 0;
-        }
-      }
-    }
-  }
-  if (inPart > 0 || parts.length === 0) parts.push(part.digest('base64'));
-  return { sha256: whole.digest('base64'), partSize, parts };
+  const [whole, parts] = await Promise.all([hashRanges(filePath, [[0, size]]), hashRanges(filePath, partRanges(size, partSize))]);
+  return { sha256: whole[0] as string, partSize, parts };
+}
+
+/** Every part's SHA-256 alone (the API chose another part size than expected). */
+async function partChecksums(filePath: string, size: number, partSize: number, sha256: string): Promise<FileChecksums> {
+  return { sha256, partSize, parts: await hashRanges(filePath, partRanges(size, partSize)) };
 }
 
 export async function uploadFile(options: UploadFileOptions): Promise<UploadResult> {
@@ -138,7 +134,7 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
   if (!stat.isFile()) throw new CliError(`${options.filePath} is not a regular file`);
   const name = options.name ?? path.basename(filePath);
   const identity: UploadIdentity = { apiUrl: options.api.baseUrl, filePath, size: stat.size, mtimeMs: stat.mtimeMs, folder: options.folder, name };
-  const agents = options.agents ?? createAgents(Math.max(1, options.parallel ?? 4));
+  const agents = options.agents ?? createAgents(Math.max(1, options.parallel ?? ADAPTIVE_CONCURRENCY.max));
   try {
     const resumed = await resumeState(options, identity);
     if (resumed && 'file' in resumed) return resumed.file;
@@ -160,7 +156,7 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
     options.debug?.(`upload ${created.uploadId}: mode ${created.mode}${created.mode === 'multipart' ? `, ${created.partCount} parts of ${created.partSize} bytes` : ''}`);
     if (created.mode === 'single') return await sendSingle(options, identity, created, agents, createBody);
     if (checksums && created.checksumAlgorithm !== 'SHA256') checksums = undefined;
-    if (checksums && checksums.partSize !== created.partSize) checksums = await computeChecksums(filePath, stat.size, created.partSize);
+    if (checksums && checksums.partSize !== created.partSize) checksums = await partChecksums(filePath, stat.size, created.partSize, checksums.sha256);
 
     const state: UploadState = {
       version: 1,
@@ -283,9 +279,11 @@ interface CachedUrl {
 }
 
 /**
- * Signs part URLs on demand, in batches of the next parts due, and re-signs a part whose URL
- * expired (or is about to). Each request carries the batch's part checksums when the upload
- * has them.
+ * Signs part URLs in batches of the next parts due, ahead of need: whenever fewer than
+ * `lowWater` of the coming parts have a URL (or one on its way), the next batch is requested
+ * in the background, so a part never waits for a signing round trip after the first. Re-signs
+ * a part whose URL expired (or is about to). Each request carries the batch's part checksums
+ * when the upload has them.
  */
 export class PartSigner {
   private readonly cache = new Map<number, CachedUrl>();
@@ -297,9 +295,26 @@ export class PartSigner {
     private readonly batchSize: number,
     private readonly checksums: readonly string[] | undefined,
     private readonly debug?: (message: string) => void,
+    /** Parts ahead that should have a URL or one being signed. @default batchSize / 2 */
+    private readonly lowWater: () => number = () => Math.ceil(batchSize / 2),
   ) {}
 
+  /** Part `partNumber`'s URL; `upcoming`: the parts due after it, in the order they will be sent. */
   async url(partNumber: number, upcoming: readonly number[]): Promise<CachedUrl> {
+    const signed = await this.urlNow(partNumber, upcoming);
+    this.signAhead(upcoming);
+    return signed;
+  }
+
+  private signAhead(upcoming: readonly number[]): void {
+    const horizon = upcoming.slice(0, this.lowWater());
+    if (horizon.every((n) => this.inFlight.has(n) || this.fresh(n))) return;
+    const batch = upcoming.filter((n) => !this.inFlight.has(n) && !this.fresh(n)).slice(0, this.batchSize);
+    // A failure here only loses the head start: the part signs on demand (with retries) when due.
+    this.sign(batch).catch((error: unknown) => this.debug?.(`signing ahead [${batch.join(',')}] failed: ${(error as Error).message}`));
+  }
+
+  private async urlNow(partNumber: number, upcoming: readonly number[]): Promise<CachedUrl> {
     for (let round = 0; round < 3; round += 1) {
       if (this.fresh(partNumber)) return this.cache.get(partNumber) as CachedUrl;
       const pending = this.inFlight.get(partNumber);
@@ -355,84 +370,133 @@ async function sendMultipart(
   agents: Agents,
   resumed: boolean,
 ): Promise<UploadResult> {
-  const parallel = Math.max(1, options.parallel ?? 4);
+  const concurrency =
+    options.parallel !== undefined
+      ? { current: Math.max(1, options.parallel), record: () => undefined }
+      : new AdaptiveConcurrency(ADAPTIVE_CONCURRENCY);
   const etags = new Map<number, string>(held.map((p) => [p.partNumber, p.etag.replace(/"/g, '')]));
-  let state: UploadState = { ...initial, completedParts: [...etags].map(([partNumber, etag]) => ({ partNumber, etag })) };
+  const state: UploadState = initial;
+  /** Parts S3 accepted, in the order it did (appended, not copied per part: 10,000 of them). */
+  const completedParts = [...etags].map(([partNumber, etag]) => ({ partNumber, etag }));
   const alreadyStored = held.reduce((sum, p) => sum + p.size, 0);
   options.listener?.start?.(identity.size, alreadyStored);
 
   const due: number[] = [];
   for (let n = 1; n <= state.partCount; n += 1) if (!etags.has(n)) due.push(n);
-  const signer = new PartSigner(options.api, state.uploadId, Math.max(2 * parallel, 8), state.partChecksums, options.debug);
+  // Batches of 4 parts per slot in flight (64 at 16), signed again when 2 per slot remain.
+  const maxInFlight = options.parallel ?? ADAPTIVE_CONCURRENCY.max;
+  const batchSize = Math.min(MAX_PARTS_PER_SIGNING, Math.max(8, 4 * maxInFlight));
+  const signer = new PartSigner(options.api, state.uploadId, batchSize, state.partChecksums, options.debug, () => Math.max(4, 2 * concurrency.current));
+  /** Parts waiting out a retry's backoff: their slot sends other parts meanwhile. */
+  const retrying: { partNumber: number; attempt: number; readyAt: number }[] = [];
+  const upcoming = (): number[] => [...retrying.map((r) => r.partNumber), ...due.slice(nextIndex, nextIndex + 2 * batchSize)];
   const sent: number[] = [];
   let nextIndex = 0;
   let failure: unknown;
   let savedAt = 0;
 
-  const sendPart = async (partNumber: number): Promise<void> => {
+  /**
+   * One attempt at a part (re-signing its URL while S3 says it expired); resolves with its
+   * length, or with undefined when it failed in a way worth retrying and was queued again.
+   */
+  const sendPart = async (partNumber: number, attempt: number): Promise<number | undefined> => {
     const start = (partNumber - 1) * state.partSize;
     const length = partLength(identity.size, state, partNumber);
     let resigns = 0;
-    const etag = await withRetry(
-      async (attempt) => {
-        for (;;) {
-          const signed = await signer.url(partNumber, due.slice(nextIndex));
-          if (options.putDelayMs && attempt === 0 && resigns === 0) await sleep(options.putDelayMs);
-          let bytes = 0;
-          try {
-            options.debug?.(`part ${partNumber}: PUT ${length} bytes (attempt ${attempt + 1})`);
-            const answer = await putFileRange({
-              url: signed.url,
-              headers: signed.headers,
-              filePath: identity.filePath,
-              start,
-              length,
-              agents,
-              onBytes: (b) => {
-                bytes += b;
-                options.listener?.bytes?.(b);
-              },
-            });
-            return answer.etag;
-          } catch (error) {
-            options.listener?.bytes?.(-bytes);
-            const expiry = expiredUrlReason(error, signed.expiresAtMs);
-            if (expiry !== undefined && resigns < MAX_RESIGNS_PER_PART) {
-              resigns += 1;
-              options.debug?.(`part ${partNumber}: URL expired (${expiry}); re-signing`);
-              signer.invalidate(partNumber);
-              continue;
-            }
-            throw error;
-          }
+    let etag: string;
+    for (;;) {
+      const signed = await signer.url(partNumber, upcoming());
+      if (options.putDelayMs && attempt === 0 && resigns === 0) await sleep(options.putDelayMs);
+      let bytes = 0;
+      try {
+        options.debug?.(`part ${partNumber}: PUT ${length} bytes (attempt ${attempt + 1})`);
+        const answer = await putFileRange({
+          url: signed.url,
+          headers: signed.headers,
+          filePath: identity.filePath,
+          start,
+          length,
+          agents,
+          onBytes: (b) => {
+            bytes += b;
+            options.listener?.bytes?.(b);
+          },
+        });
+        etag = answer.etag;
+        break;
+      } catch (error) {
+        options.listener?.bytes?.(-bytes);
+        const expiry = expiredUrlReason(error, signed.expiresAtMs);
+        if (expiry !== undefined && resigns < MAX_RESIGNS_PER_PART) {
+          resigns += 1;
+          options.debug?.(`part ${partNumber}: URL expired (${expiry}); re-signing`);
+          signer.invalidate(partNumber);
+          continue;
         }
-      },
-      options.retry,
-      { onRetry: (error, n, delay) => options.debug?.(`part ${partNumber}: failed (${(error as Error).message}); retry ${n} in ${delay} ms`) },
-    );
+        if (attempt >= options.retry.retries || !isRetryable(error)) throw error;
+        const delay = Math.max(backoffDelayMs(attempt, options.retry), Math.min(retryAfterMs(error) ?? 0, options.retry.maxDelayMs));
+        options.debug?.(`part ${partNumber}: failed (${(error as Error).message}); retry ${attempt + 1} in ${delay} ms`);
+        retrying.push({ partNumber, attempt: attempt + 1, readyAt: Date.now() + delay });
+        return undefined;
+      }
+    }
     etags.set(partNumber, etag);
     sent.push(partNumber);
-    state = { ...state, completedParts: [...state.completedParts, { partNumber, etag }] };
+    completedParts.push({ partNumber, etag });
     // The list is a hint (resuming asks the API); rewriting it after each of 10,000 parts is not worth it.
     if (Date.now() - savedAt >= STATE_SAVE_INTERVAL_MS) {
-      options.states?.save(state);
+      options.states?.save({ ...state, completedParts });
       savedAt = Date.now();
     }
     options.debug?.(`part ${partNumber}: stored (etag ${etag})`);
+    return length;
   };
 
-  const worker = async (): Promise<void> => {
-    while (failure === undefined && nextIndex < due.length) {
-      const partNumber = due[nextIndex] as number;
-      nextIndex += 1;
-      try {
-        await sendPart(partNumber);
-      } catch (error) {
-        failure ??= error;
-      }
-    }
+  /** A part whose retry is due, else the next part never sent. */
+  const takeNext = (now: number): { partNumber: number; attempt: number } | undefined => {
+    const ready = retrying.findIndex((r) => r.readyAt <= now);
+    if (ready >= 0) return retrying.splice(ready, 1)[0];
+    if (nextIndex < due.length) return { partNumber: due[nextIndex++] as number, attempt: 0 };
+    return undefined;
   };
-  await Promise.all(Array.from({ length: Math.min(parallel, due.length) }, worker));
+
+  // Keeps `concurrency.current` parts in flight; a slot whose part waits to be retried sends
+  // another meanwhile. After a failure, starts no more and waits for the rest.
+  await new Promise<void>((resolve) => {
+    let active = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const pump = (): void => {
+      clearTimeout(timer);
+      timer = undefined;
+      while (failure === undefined && active < concurrency.current) {
+        const next = takeNext(Date.now());
+        if (next === undefined) break;
+        active += 1;
+        const startedAt = Date.now();
+        sendPart(next.partNumber, next.attempt)
+          .then(
+            (bytes) => {
+              if (bytes === undefined) return;
+              const before = concurrency.current;
+              concurrency.record(bytes, Date.now(), startedAt);
+              if (concurrency.current !== before) options.debug?.(`parts in flight: ${before} → ${concurrency.current}`);
+            },
+            (error: unknown) => {
+              failure ??= error;
+            },
+          )
+          .finally(() => {
+            active -= 1;
+            pump();
+          });
+      }
+      if (failure === undefined && retrying.length > 0 && active < concurrency.current) {
+        // Nothing else to send now: come back when the first retry is due.
+        timer = setTimeout(pump, Math.max(0, Math.min(...retrying.map((r) => r.readyAt)) - Date.now()));
+      } else if (active === 0) resolve();
+    };
+    pump();
+  });
   if (failure !== undefined) throw failure;
 
   const parts = [...etags].sort(([a], [b]) => a - b).map(([partNumber, etag]) => ({ partNumber, etag }));

@@ -1,49 +1,241 @@
 /**
- * `npm run bench:upload`: the same 256 MiB file uploaded, in one run, to the same local S3
- * server (the in-memory local stack) by two clients, with the same part size and parallelism:
- * - the `media-store` CLI's upload path (`uploadFile` in cli/uploader.ts, in process): API
- *   calls to create the upload, sign parts in batches and complete it, parts PUT to
- *   presigned URLs straight from file ranges;
- * - `@aws-sdk/lib-storage` `Upload` with an S3 client on the same endpoint (set to
- *   `WHEN_REQUIRED`, as the project's clients are).
- * Each client runs with and without SHA-256 checksums, and each is compared like for like:
- * - with: the CLI as users get it (one sequential read hashing the file and its parts, then
- *   per-part `x-amz-checksum-sha256` that S3 verifies, the upload created with SHA256) against
- *   lib-storage with `ChecksumAlgorithm: 'SHA256'` (the SDK hashes each part buffer, S3
- *   verifies it and answers it, the completion lists it);
- * - without: the CLI with `--no-checksum` against lib-storage without `ChecksumAlgorithm`.
- * Each variant runs BENCH_UPLOAD_ROUNDS times (default 3) in a rotating order; the median and
- * best of each are printed side by side with the ratio CLI / lib-storage. Goal: ≥ 0.9×.
- * Temp files and the stack are removed at the end.
+ * `npm run bench:upload`: how close the `media-store` CLI comes to the link's limit. One file
+ * (BENCH_UPLOAD_MIB, default 512 MiB) is uploaded, in one run, to the local stack (its own
+ * process: API, functions, S3 server), by:
+ * - raw: parallel PUTs (4 at a time) of presigned parts whose bodies are already in memory and
+ *   whose URLs were all signed beforehand, over keep-alive sockets, from a minimal client in its
+ *   own process (bench-upload-raw-client.ts) like the CLI, then the completion: only
+ *   the bytes and the completion are timed. This is the limit; every other figure is printed as
+ *   a ratio to it. The completion is in because no upload is done without it, and the local S3
+ *   (s3rver) makes it expensive — it copies every part into the object and hashes it, ~2 s per
+ *   512 MiB here, where AWS S3 answers in well under a second; the PUTs alone are printed too.
+ * - the CLI as users run it (`node dist/cli/media-store.js upload …`, a child process, timed
+ *   from spawn to exit: process start, hashing, API calls, parts, completion), with
+ *   `--no-checksum` (goal ≥ 0.9× raw) and with its default per-part SHA-256 (goal ≥ 0.8× raw);
+ * - the CLI pinned to the old fixed value (`--parallel 4`), to show what choosing the parts in
+ *   flight from the measured rate gains;
+ * - with BENCH_UPLOAD_BASELINE_CLI=<a built CLI file>: that CLI too (e.g. the previous version,
+ *   bundled the same way), for before → after figures from the same run.
+ * Variants run BENCH_UPLOAD_ROUNDS times (default 3), alternating in a rotating order so the
+ * machine's other load spreads over all of them; the median and best of each are printed.
+ * A variant is one entry of `VARIANTS` (a name, a goal, a run function): the browser uploader
+ * (headless Chromium) joins the table by adding one.
+ *
+ *   BENCH_UPLOAD_CLI=bin/media-store.js   run another CLI entry instead of the built one
+ *   BENCH_UPLOAD_ONLY=cli-sha256,…         run only these variants (and raw)
  */
-import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, linkSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import { buildSync } from 'esbuild';
 import { ApiClient } from '../cli/api-client';
+import { withSession, type CliSessionAnswer } from '../cli/config';
 import { DEFAULT_RETRY_POLICY } from '../cli/retry';
-import { expectedPartSize, uploadFile } from '../cli/uploader';
-import { LOCAL_CREDENTIALS } from '../local/dynamodb';
-import type { Logger } from '../local/log';
-import { startLocalStack, type LocalStack } from '../local/stack';
 
+const ROOT = path.resolve(__dirname, '..');
 const MiB = 1024 * 1024;
-const FILE_MIB = Number(process.env.BENCH_UPLOAD_MIB ?? 256);
+const FILE_MIB = Number(process.env.BENCH_UPLOAD_MIB ?? 512);
 const ROUNDS = Number(process.env.BENCH_UPLOAD_ROUNDS ?? 3);
-const PARALLEL = 4;
-const GOAL_RATIO = 0.9;
-const VARIANTS = ['cli-sha256', 'lib-storage-sha256', 'cli-no-checksum', 'lib-storage-no-checksum'] as const;
-type Variant = (typeof VARIANTS)[number];
-/** Like-for-like pairs: [label, CLI variant, lib-storage variant]. */
-const PAIRS: readonly (readonly [string, Variant, Variant])[] = [
-  ['SHA-256 checksums', 'cli-sha256', 'lib-storage-sha256'],
-  ['no checksums', 'cli-no-checksum', 'lib-storage-no-checksum'],
+const RAW_PARALLEL = 4;
+const CLI = path.resolve(ROOT, process.env.BENCH_UPLOAD_CLI ?? 'dist/cli/media-store.js');
+const BASELINE_CLI = process.env.BENCH_UPLOAD_BASELINE_CLI ? path.resolve(process.env.BENCH_UPLOAD_BASELINE_CLI) : undefined;
+
+interface StackInfo {
+  readonly apiUrl: string;
+}
+
+interface BenchContext {
+  readonly apiUrl: string;
+  /** This run's access token (a fresh login before each run: access tokens live 5 minutes). */
+  readonly token: string;
+  /** The login answer, as `media-store login` saves it. */
+  readonly session: CliSessionAnswer;
+  readonly file: string;
+  readonly dir: string;
+  /** The raw client, bundled (see bench-upload-raw-client.ts). */
+  readonly rawClient: string;
+  /** A fresh name per run: every run stores a new file. */
+  readonly runName: (variant: string) => string;
+}
+
+interface Variant {
+  readonly name: string;
+  readonly description: string;
+  /** Ratio to raw this variant must reach; undefined = shown for comparison only. */
+  readonly goal?: number;
+  /** Uploads the file once; resolves with the timed seconds and what the client used. */
+  run(context: BenchContext): Promise<RunResult>;
+}
+
+interface RunResult {
+  readonly seconds: number;
+  /** The client's CPU time (user + system), seconds. */
+  readonly cpuSeconds?: number;
+  /** The client process's peak resident memory, MiB (child processes only). */
+  readonly peakMiB?: number;
+}
+
+/** GNU time, to read a child's CPU time and peak memory; without it those columns stay empty. */
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+// ---------------------------------------------------------------------------------------------
+// The local stack in its own process, so neither client shares an event loop with the server.
+
+async function startStack(dir: string, password: string): Promise<{ child: ChildProcess; info: StackInfo }> {
+  const stackFile = path.join(dir, 'stack.json');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'local', 'start.ts'), '--in-memory'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', MEDIA_STORE_STACK_FILE: stackFile, MEDIA_STORE_ADMIN_USER: 'bench', MEDIA_STORE_ADMIN_PASSWORD: password },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const deadline = Date.now() + 120_000;
+  while (!existsSync(stackFile)) {
+    if (child.exitCode !== null) throw new Error(`the local stack exited (${child.exitCode}): ${stderr.slice(-2000)}`);
+    if (Date.now() > deadline) throw new Error(`the local stack did not start in 120 s: ${stderr.slice(-2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { child, info: JSON.parse(readFileSync(stackFile, 'utf8')) as StackInfo };
+}
+
+async function stopStack(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+/** The API through the CLI's own client: JSON, bearer token, retries on 5xx (a loaded machine times functions out). */
+function apiCall<T>(context: Pick<BenchContext, 'apiUrl' | 'token'>, method: string, route: string, body?: unknown): Promise<T> {
+  const api = new ApiClient({ baseUrl: context.apiUrl, retry: DEFAULT_RETRY_POLICY, ...(context.token ? { token: context.token } : {}) });
+  return api.request<T>(method, route, body !== undefined ? { json: body } : {}).then((answer) => answer.body);
+}
+
+/**
+ * Deletes an uploaded file (untimed): the local S3 keeps objects on disk, and 18 runs of
+ * 512 MiB left in place would fill the page cache and the disk, slowing later rounds.
+ */
+async function removeStored(context: BenchContext, fileId: string | undefined): Promise<void> {
+  if (fileId === undefined) throw new Error('the upload answered no file id');
+  await apiCall(context, 'DELETE', `/files/${encodeURIComponent(fileId)}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// raw: the limit.
+
+interface MultipartCreated {
+  readonly mode: 'multipart';
+  readonly uploadId: string;
+  readonly partSize: number;
+  readonly partCount: number;
+}
+
+interface SignedPart {
+  readonly partNumber: number;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+}
+
+/** The raw client bundled into the temp directory once (plain JavaScript, Node's modules only). */
+function bundleRawClient(dir: string): string {
+  const outfile = path.join(dir, 'raw-client.js');
+  buildSync({ entryPoints: [path.join(__dirname, 'bench-upload-raw-client.ts')], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
+  return outfile;
+}
+
+/** Each raw run's PUTs and completion, seconds. */
+const rawPhases: { puts: number; complete: number }[] = [];
+
+const raw: Variant = {
+  name: 'raw',
+  description: `${RAW_PARALLEL} parallel PUTs of the presigned parts (own process, bodies in memory, URLs signed beforehand), + completion`,
+  async run(context) {
+    const name = context.runName('raw');
+    const size = FILE_MIB * MiB;
+    const created = await apiCall<MultipartCreated>(context, 'POST', '/uploads', { folder: '/bench-upload', fileName: name, contentType: 'video/mp4', size });
+    if (created.mode !== 'multipart') throw new Error(`expected a multipart upload, got ${created.mode}`);
+    const parts: SignedPart[] = [];
+    for (let first = 1; first <= created.partCount; first += 100) {
+      const partNumbers = Array.from({ length: Math.min(100, created.partCount - first + 1) }, (_, i) => first + i);
+      parts.push(...(await apiCall<{ parts: SignedPart[] }>(context, 'POST', `/uploads/${encodeURIComponent(created.uploadId)}/parts`, { partNumbers })).parts);
+    }
+    const job = path.join(context.dir, 'raw-job.json');
+    writeFileSync(job, JSON.stringify({ file: context.file, size, partSize: created.partSize, parallel: RAW_PARALLEL, parts }));
+    const child = spawn(process.execPath, [context.rawClient, job], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    if (code !== 0) throw new Error(`the raw client exited with ${code}: ${stderr.slice(-2000)}`);
+    const sent = JSON.parse(stdout) as { seconds: number; cpuSeconds: number; etags: { partNumber: number; etag: string }[] };
+    const started = performance.now();
+    const completed = await apiCall<{ file?: { id: string } }>(context, 'POST', `/uploads/${encodeURIComponent(created.uploadId)}/complete`, { parts: sent.etags });
+    const complete = (performance.now() - started) / 1000;
+    rawPhases.push({ puts: sent.seconds, complete });
+    await removeStored(context, completed.file?.id);
+    return { seconds: sent.seconds + complete, cpuSeconds: sent.cpuSeconds };
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// The CLI, as a user runs it.
+
+function cliVariant(name: string, description: string, args: readonly string[], goal?: number, cli: string = CLI): Variant {
+  return {
+    name,
+    description,
+    ...(goal !== undefined ? { goal } : {}),
+    async run(context) {
+      // A hard link per run: a new file name (a new object), the same bytes in the page cache.
+      const file = path.join(context.dir, context.runName(name));
+      linkSync(context.file, file);
+      const home = mkdtempSync(path.join(context.dir, 'home-'));
+      const configFile = path.join(home, 'config.json');
+      writeFileSync(configFile, JSON.stringify(withSession({}, context.apiUrl, context.session)), { mode: 0o600 });
+      const usage = path.join(home, 'usage');
+      const command = [process.execPath, cli, 'upload', file, '--folder', '/bench-upload', '--no-progress', ...args];
+      const started = performance.now();
+      const child = spawn(GNU_TIME ?? command[0]!, GNU_TIME ? ['-o', usage, '-f', '%U %S %M', ...command] : command.slice(1), {
+        env: { ...process.env, MEDIA_STORE_CONFIG: configFile },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      let stdout = '';
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      const seconds = (performance.now() - started) / 1000;
+      const [user, system, peakKiB] = GNU_TIME && existsSync(usage) ? readFileSync(usage, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number) : [];
+      rmSync(file, { force: true });
+      rmSync(home, { recursive: true, force: true });
+      if (code !== 0) throw new Error(`${name}: the CLI exited with ${code}: ${stderr.slice(-2000)}`);
+      await removeStored(context, / id=(\S+)/.exec(stdout)?.[1]);
+      return { seconds, ...(user !== undefined && system !== undefined ? { cpuSeconds: user + system } : {}), ...(peakKiB !== undefined ? { peakMiB: peakKiB / 1024 } : {}) };
+    },
+  };
+}
+
+const VARIANTS: readonly Variant[] = [
+  raw,
+  cliVariant('cli-no-checksum', 'media-store upload --no-checksum', ['--no-checksum'], 0.9),
+  cliVariant('cli-sha256', 'media-store upload (whole-file and per-part SHA-256, verified by S3)', [], 0.8),
+  cliVariant('cli-fixed-4', 'media-store upload --no-checksum --parallel 4 (fixed, as before)', ['--no-checksum', '--parallel', '4']),
+  cliVariant('cli-sha256-fixed-4', 'media-store upload --parallel 4 (fixed, as before)', ['--parallel', '4']),
+  ...(BASELINE_CLI
+    ? [
+        cliVariant('before-no-checksum', `${BASELINE_CLI} upload --no-checksum`, ['--no-checksum'], undefined, BASELINE_CLI),
+        cliVariant('before-sha256', `${BASELINE_CLI} upload`, [], undefined, BASELINE_CLI),
+      ]
+    : []),
 ];
 
-const quietLogger: Logger = { info: () => undefined, warn: () => undefined, error: (scope, message) => console.error(`[${scope}] ${message}`) };
+// ---------------------------------------------------------------------------------------------
 
 function writeRandomFile(file: string, bytes: number): void {
   const fd = openSync(file, 'w');
@@ -55,28 +247,11 @@ function writeRandomFile(file: string, bytes: number): void {
   }
 }
 
-async function login(stack: LocalStack, password: string): Promise<string> {
-  const response = await fetch(`${stack.apiUrl}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: stack.adminUser, password }),
-  });
-  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { token: string }).token;
-}
-
-async function timed(run: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await run();
-  return (performance.now() - started) / 1000;
-}
-
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
-const best = (values: readonly number[]): number => Math.min(...values);
 
 /** A table with the first column left-aligned and the others right-aligned. */
 function printTable(title: string, head: readonly string[], rows: readonly (readonly string[])[]): void {
@@ -89,82 +264,72 @@ function printTable(title: string, head: readonly string[], rows: readonly (read
 }
 
 async function main(): Promise<void> {
+  const only = process.env.BENCH_UPLOAD_ONLY?.split(',').map((s) => s.trim());
+  const variants = VARIANTS.filter((v) => v.name === 'raw' || !only || only.includes(v.name));
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`);
   const dir = mkdtempSync(path.join(tmpdir(), 'media-store-bench-upload-'));
   const file = path.join(dir, 'bench.mp4');
-  const partSize = expectedPartSize(FILE_MIB * MiB);
   const password = randomBytes(18).toString('base64url');
-  let stack: LocalStack | undefined;
+  let stack: ChildProcess | undefined;
   try {
     writeRandomFile(file, FILE_MIB * MiB);
-    stack = await startLocalStack({ inMemory: true, port: 0, stackFile: null, adminPassword: password, logger: quietLogger });
-    const api = new ApiClient({ baseUrl: stack.apiUrl, token: await login(stack, password), retry: DEFAULT_RETRY_POLICY });
-    const client = new S3Client({
-      endpoint: stack.s3Endpoint,
-      region: stack.region,
-      forcePathStyle: true,
-      credentials: LOCAL_CREDENTIALS,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-    });
-    const bucket = stack.bucketName;
-    console.log(`${FILE_MIB} MiB file, parts of ${partSize / MiB} MiB, ${PARALLEL} in parallel, ${ROUNDS} round(s), local S3 ${stack.s3Endpoint}`);
-    console.log("(every run stores a new object; the machine's other load shows up as spread between rounds)");
+    const started = await startStack(dir, password);
+    stack = started.child;
+    const apiUrl = started.info.apiUrl;
+    const login = (): Promise<CliSessionAnswer> => apiCall<CliSessionAnswer>({ apiUrl, token: '' }, 'POST', '/auth/login', { username: 'bench', password, client: 'cli' });
+    let runs = 0;
+    const rawClient = bundleRawClient(dir);
+    const contextOf = (session: CliSessionAnswer): BenchContext => ({ apiUrl, token: session.token, session, file, dir, rawClient, runName: (variant) => `${variant}-${(runs += 1)}-${Date.now()}.mp4` });
+    console.log(`${FILE_MIB} MiB file, ${ROUNDS} round(s), local stack ${started.info.apiUrl} (own process), CLI ${path.relative(ROOT, CLI)}`);
+    for (const variant of variants) console.log(`  ${variant.name.padEnd(18)} ${variant.description}`);
 
-    const sdkUpload = (name: string, checksums: boolean) => () =>
-      new Upload({
-        client,
-        params: {
-          Bucket: bucket,
-          Key: `media/bench-upload/${name}-${Date.now()}.mp4`,
-          Body: createReadStream(file),
-          ContentType: 'video/mp4',
-          ...(checksums ? { ChecksumAlgorithm: 'SHA256' as const } : {}),
-        },
-        partSize,
-        queueSize: PARALLEL,
-      }).done();
-    const cliUpload = (name: string, checksums: boolean) => () =>
-      uploadFile({ api, filePath: file, folder: '/bench-upload', name: `${name}-${Date.now()}.mp4`, parallel: PARALLEL, retry: DEFAULT_RETRY_POLICY, checksums });
-    const runs: Record<Variant, () => Promise<unknown>> = {
-      'cli-sha256': cliUpload('cli-sha256', true),
-      'lib-storage-sha256': sdkUpload('sdk-sha256', true),
-      'cli-no-checksum': cliUpload('cli-plain', false),
-      'lib-storage-no-checksum': sdkUpload('sdk-plain', false),
-    };
-    const times = Object.fromEntries(VARIANTS.map((v) => [v, [] as number[]])) as Record<Variant, number[]>;
+    const times = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+    const results = new Map<string, RunResult[]>(variants.map((v) => [v.name, []]));
     for (let round = 0; round < ROUNDS; round += 1) {
       // Rotate the order so no variant always runs first or right after the same other one.
-      const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length] as Variant);
+      const order = variants.map((_, i) => variants[(i + round) % variants.length] as Variant);
       for (const variant of order) {
-        const seconds = await timed(runs[variant]);
-        times[variant].push(seconds);
-        console.log(`  round ${round + 1} ${variant.padEnd(24)} ${seconds.toFixed(2).padStart(6)} s  ${(FILE_MIB / seconds).toFixed(1).padStart(6)} MiB/s`);
+        const result = await variant.run(contextOf(await login()));
+        const { seconds } = result;
+        times.get(variant.name)?.push(seconds);
+        results.get(variant.name)?.push(result);
+        const cpu = result.cpuSeconds !== undefined ? `  client CPU ${result.cpuSeconds.toFixed(2)} s` : '';
+        const peak = result.peakMiB !== undefined ? `  peak ${result.peakMiB.toFixed(0)} MiB` : '';
+        console.log(`  round ${round + 1} ${variant.name.padEnd(18)} ${seconds.toFixed(2).padStart(6)} s  ${(FILE_MIB / seconds).toFixed(1).padStart(6)} MiB/s${cpu}${peak}`);
       }
     }
-    client.destroy();
 
-    const rate = (variant: Variant, pick: (values: readonly number[]) => number): number => FILE_MIB / pick(times[variant]);
-    const mibs = (value: number): string => value.toFixed(1);
-    const ratioText = (value: number): string => `${value.toFixed(2)}×`;
+    const rate = (name: string, pick: (values: readonly number[]) => number): number => FILE_MIB / pick(times.get(name) ?? []);
+    const rawMedian = rate('raw', median);
+    const rawBest = rate('raw', (v) => Math.min(...v));
     printTable(
-      `Like for like, MiB/s (median of ${ROUNDS} / best); ratio = CLI / lib-storage, goal ≥ ${GOAL_RATIO}× on the median`,
-      ['pair', 'CLI median', 'CLI best', 'lib-storage median', 'lib-storage best', 'ratio median', 'ratio best', `goal ≥ ${GOAL_RATIO}×`],
-      PAIRS.map(([label, cli, sdk]) => {
-        const ratio = rate(cli, median) / rate(sdk, median);
-        return [label, mibs(rate(cli, median)), mibs(rate(cli, best)), mibs(rate(sdk, median)), mibs(rate(sdk, best)), ratioText(ratio), ratioText(rate(cli, best) / rate(sdk, best)), ratio >= GOAL_RATIO ? 'met' : 'NOT met'];
+      `MiB/s (median of ${ROUNDS} / best); ratio = variant / raw`,
+      ['variant', 'median', 'best', 'ratio median', 'ratio best', 'goal', 'client CPU s', 'peak MiB'],
+      variants.map((v) => {
+        const ratio = rate(v.name, median) / rawMedian;
+        const goal = v.goal === undefined ? '' : `≥ ${v.goal}× ${ratio >= v.goal ? 'met' : 'NOT met'}`;
+        const runs = results.get(v.name) ?? [];
+        const cpu = runs.flatMap((r) => (r.cpuSeconds !== undefined ? [r.cpuSeconds] : []));
+        const peak = runs.flatMap((r) => (r.peakMiB !== undefined ? [r.peakMiB] : []));
+        return [
+          v.name,
+          rate(v.name, median).toFixed(1),
+          rate(v.name, (x) => Math.min(...x)).toFixed(1),
+          `${ratio.toFixed(2)}×`,
+          `${(rate(v.name, (x) => Math.min(...x)) / rawBest).toFixed(2)}×`,
+          goal,
+          cpu.length ? median(cpu).toFixed(2) : '',
+          peak.length ? Math.max(...peak).toFixed(0) : '',
+        ];
       }),
     );
-    const [withSums, withoutSums] = PAIRS as readonly [(typeof PAIRS)[number], (typeof PAIRS)[number]];
-    printTable(
-      'What the checksums cost each client (median MiB/s with / without)',
-      ['client', 'with SHA-256', 'without', 'with / without'],
-      [
-        ['CLI', mibs(rate(withSums[1], median)), mibs(rate(withoutSums[1], median)), ratioText(rate(withSums[1], median) / rate(withoutSums[1], median))],
-        ['lib-storage', mibs(rate(withSums[2], median)), mibs(rate(withoutSums[2], median)), ratioText(rate(withSums[2], median) / rate(withoutSums[2], median))],
-      ],
+    const putsMedian = median(rawPhases.map((p) => p.puts));
+    console.log(
+      `\nraw's PUTs alone: ${(FILE_MIB / putsMedian).toFixed(1)} MiB/s (median ${putsMedian.toFixed(2)} s); ` +
+        `its completion by the local S3: median ${median(rawPhases.map((p) => p.complete)).toFixed(2)} s (the CLI pays the same one).`,
     );
   } finally {
-    await stack?.functions.drain();
-    await stack?.stop();
+    if (stack) await stopStack(stack);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -3,7 +3,9 @@
  * `dist/<name>.zip` holding `index.js` and `index.js.map`, then the web app into `dist/web`
  * (scripts/build-web.ts). The zips are deterministic — fixed
  * timestamps and permissions, sorted entries, nothing machine-specific in the bundle or its
- * source map — so the same source gives the same bytes and plans do not churn.
+ * source map — so the same source gives the same bytes and plans do not churn. It also bundles
+ * the CLI into `dist/cli/media-store.js` (one executable file, no dependencies: what
+ * `npm pack` ships and `bin/media-store.js` runs).
  *
  * A function that declares `packages` (native or WASM: sharp, heic-decode, ffmpeg) gets them
  * left out of the bundle and shipped in the zip's `node_modules/` with their dependencies,
@@ -19,7 +21,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 import { decode, encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
@@ -108,6 +110,38 @@ export async function buildFunction(name: FunctionName, outDir: string, root: st
 export async function buildAll(outDir: string = join(ROOT, 'dist'), root: string = ROOT): Promise<BundleReport[]> {
   await mkdir(outDir, { recursive: true });
   return Promise.all(FUNCTION_NAMES.map((name) => buildFunction(name, outDir, root)));
+}
+
+/** Where the CLI bundle goes inside the output directory (package.json `files` ships it). */
+export const CLI_BUNDLE = join('cli', 'media-store.js');
+
+/**
+ * esbuild settings of the CLI: one CommonJS file for the oldest Node the package supports
+ * (`engines`), executable through its shebang. Not minified: a user's `--debug` stack trace
+ * should stay readable, and the whole CLI is small.
+ */
+export function cliBundleOptions(outDir: string, root: string = ROOT): BuildOptions {
+  return {
+    absWorkingDir: root,
+    entryPoints: [join(root, 'cli', 'bin.ts')],
+    outfile: join(outDir, CLI_BUNDLE),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    banner: { js: '#!/usr/bin/env node' },
+    legalComments: 'none',
+    charset: 'utf8',
+    logLevel: 'warning',
+  };
+}
+
+export async function buildCli(outDir: string = join(ROOT, 'dist'), root: string = ROOT): Promise<{ path: string; bytes: number }> {
+  const options = cliBundleOptions(outDir, root);
+  await build(options);
+  const file = options.outfile as string;
+  await chmod(file, 0o755);
+  return { path: file, bytes: (await stat(file)).size };
 }
 
 interface SourceMap {
@@ -264,8 +298,9 @@ async function main(argv: readonly string[]): Promise<void> {
   const outIndex = argv.indexOf('--out');
   const outDir = outIndex >= 0 && argv[outIndex + 1] !== undefined ? resolve(argv[outIndex + 1] as string) : join(ROOT, 'dist');
   const started = Date.now();
-  const reports = await buildAll(outDir);
+  const [reports, cli] = await Promise.all([buildAll(outDir), buildCli(outDir)]);
   process.stdout.write(`${formatTable(reports, Date.now() - started)}\n`);
+  process.stdout.write(`CLI: ${cli.path} (${(cli.bytes / 1024).toFixed(1)} KiB)\n`);
   const web = await buildWeb(join(outDir, 'web'));
   process.stdout.write(`${formatWebReport(web)}\n`);
   if (web.initialGzipBytes > WEB_BUDGET_BYTES) throw new Error('the web app is over its size budget');

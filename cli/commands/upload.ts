@@ -53,7 +53,7 @@ export async function upload(context: CommandContext, options: UploadCommandOpti
         ...(options.contentType !== undefined ? { contentType: options.contentType } : {}),
         tags: options.tags,
         ...(options.description !== undefined ? { description: options.description } : {}),
-        parallel: options.parallel,
+        ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
         checksums: options.checksums,
         retry: options.retry,
         states,

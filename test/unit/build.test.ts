@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FUNCTION_NAMES, FUNCTIONS } from '../../contract/functions';
@@ -119,5 +119,28 @@ describe('npm run build', () => {
     expect(run.stdout).toMatch(/status 500$/);
     expect(run.stderr + run.stdout).not.toMatch(/credential/i);
     expect(run.stdout + run.stderr).toMatch(/ECONNREFUSED/);
+  });
+
+  describe('the CLI bundle', () => {
+    const cli = (dir: string): string => join(dir, 'cli', 'media-store.js');
+
+    it('is one executable file with a node shebang, the same bytes from the same source', () => {
+      expect(readFileSync(cli(first), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+      expect(statSync(cli(first)).mode & 0o111).toBe(0o111);
+      expect(sha256(cli(first))).toBe(sha256(cli(second)));
+    });
+
+    it("requires nothing but Node's own modules, so it runs with no node_modules", () => {
+      const required = [...readFileSync(cli(first), 'utf8').matchAll(/\brequire\((["'`])([^"'`]+)\1\)/g)].map((m) => m[2]);
+
+      expect(required.length).toBeGreaterThan(0);
+      expect(required.filter((name) => !name!.startsWith('node:'))).toEqual([]);
+    });
+
+    it('prints its usage when run from a folder outside the checkout', () => {
+      const output = execFileSync(process.execPath, [cli(first), '--help'], { cwd: tmpdir(), env: { PATH: process.env.PATH }, encoding: 'utf8' });
+
+      expect(output).toMatch(/^usage: media-store <command> \[options\]/);
+    });
   });
 });

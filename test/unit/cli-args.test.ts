@@ -2,10 +2,10 @@ import { moveDestination, parseCommandLine, splitFilePath } from '../../cli/args
 import { UsageError } from '../../cli/errors';
 
 describe('parseCommandLine', () => {
-  it('parses upload with its defaults: folder /, 4 parallel parts, progress and checksums on', () => {
+  it('parses upload with its defaults: folder /, parts in flight left adaptive, progress and checksums on', () => {
     const parsed = parseCommandLine(['upload', 'a.jpg', 'b.mov']);
 
-    expect(parsed.command).toEqual({ name: 'upload', files: ['a.jpg', 'b.mov'], folder: '/', parallel: 4, tags: [], progress: true, checksums: true });
+    expect(parsed.command).toEqual({ name: 'upload', files: ['a.jpg', 'b.mov'], folder: '/', tags: [], progress: true, checksums: true });
     expect(parsed.global).toEqual({ debug: false });
   });
 

@@ -18,7 +18,7 @@ const sha = (data: Buffer): string => createHash('sha256').update(data).digest('
 interface Fake {
   readonly url: string;
   readonly puts: number[];
-  readonly signRequests: { partNumbers: number[]; checksums?: Record<string, string> }[];
+  readonly signRequests: { partNumbers: number[]; checksums?: Record<string, string>; putsBefore: number }[];
   /** Part number → status to answer once, before accepting it. */
   readonly failOnce: Map<number, { status: number; code: string; message: string }>;
   held: { partNumber: number; etag: string; size: number; sha256?: string }[];
@@ -33,7 +33,8 @@ async function body(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function startFake(): Promise<Fake> {
+async function startFake(size: number = SIZE): Promise<Fake> {
+  const partCount = Math.ceil(size / PART);
   const fake = { puts: [], signRequests: [], failOnce: new Map(), held: [] } as unknown as Fake & { url: string; server: Server };
   const json = (res: ServerResponse, status: number, value: unknown): void => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -44,15 +45,15 @@ async function startFake(): Promise<Fake> {
     const data = await body(req);
     if (req.method === 'POST' && url.pathname === '/uploads') {
       fake.created = JSON.parse(data.toString()) as Record<string, unknown>;
-      return json(res, 201, { uploadId: 'u1', fileId: 'f1', mode: 'multipart', partSize: PART, partCount: 6, expiresAt: new Date(Date.now() + 3600e3).toISOString(), checksumAlgorithm: 'SHA256' });
+      return json(res, 201, { uploadId: 'u1', fileId: 'f1', mode: 'multipart', partSize: PART, partCount, expiresAt: new Date(Date.now() + 3600e3).toISOString(), checksumAlgorithm: 'SHA256' });
     }
     if (req.method === 'POST' && url.pathname === '/uploads/u1/parts') {
       const request = JSON.parse(data.toString()) as { partNumbers: number[]; checksums?: Record<string, string> };
-      fake.signRequests.push(request);
+      fake.signRequests.push({ ...request, putsBefore: fake.puts.length });
       const parts = request.partNumbers.map((n) => ({
         partNumber: n,
         url: `${fake.url}/s3/${n}`,
-        headers: { 'content-length': String(n < 6 ? PART : SIZE - 5 * PART), 'x-amz-checksum-sha256': request.checksums?.[String(n)] ?? '' },
+        headers: { 'content-length': String(n < partCount ? PART : size - (partCount - 1) * PART), 'x-amz-checksum-sha256': request.checksums?.[String(n)] ?? '' },
       }));
       return json(res, 200, { parts, expiresAt: new Date(Date.now() + 3600e3).toISOString() });
     }
@@ -166,5 +167,42 @@ describe('uploadFile', () => {
     expect(fake.completed).toEqual([1, 2, 3, 4, 5, 6].map((n) => ({ partNumber: n, etag: `etag-${n}` })));
     expect(result).toMatchObject({ resumed: true, partsReused: 2 });
     expect(states.load(identity)).toBeUndefined();
+  });
+
+  it('sends other parts while a failed part waits out its retry backoff, then sends it again', async () => {
+    fake.failOnce.set(2, { status: 503, code: 'SlowDown', message: 'busy' });
+
+    const result = await uploadFile({
+      api: new ApiClient({ baseUrl: fake.url, retry }),
+      filePath: file,
+      folder: '/x',
+      parallel: 1,
+      retry: { retries: 3, baseDelayMs: 300, maxDelayMs: 600 },
+    });
+
+    expect(fake.puts.slice(0, 3)).toEqual([1, 2, 3]);
+    expect(fake.puts.lastIndexOf(2)).toBeGreaterThan(fake.puts.indexOf(3));
+    expect(fake.completed).toEqual([1, 2, 3, 4, 5, 6].map((n) => ({ partNumber: n, etag: `etag-${n}` })));
+    expect(result.partsSent).toHaveLength(6);
+  });
+
+  it('signs the next batch of parts while earlier parts are still being sent, so no part waits for a signing round trip', async () => {
+    // Prepare: 40 parts, 2 in flight: batches of 8, the next one asked for when 4 signed parts remain ahead.
+    await fake.close();
+    const size = 40 * PART;
+    fake = await startFake(size);
+    const big = randomBytes(size);
+    writeFileSync(file, big);
+
+    // Act
+    await uploadFile({ api: new ApiClient({ baseUrl: fake.url, retry }), filePath: file, folder: '/x', parallel: 2, retry });
+
+    // Assess: every batch after the first was asked for before its first part's turn came.
+    const batches = fake.signRequests.slice(1);
+    expect(batches.length).toBeGreaterThanOrEqual(4);
+    for (const batch of batches) expect(batch.putsBefore).toBeLessThan(Math.min(...batch.partNumbers) - 2);
+    expect(new Set(fake.signRequests.flatMap((r) => r.partNumbers)).size).toBe(40);
+    expect(fake.puts.sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(fake.completed).toHaveLength(40);
   });
 });
