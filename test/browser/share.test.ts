@@ -4,7 +4,7 @@
  * see the grid and the lightbox, unlock a password-protected file; revoking ends the link at once.
  * Screenshots at desktop and phone sizes (test-artifacts/screenshots/share-*).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext as PwContext, Page, Request } from 'playwright-core';
@@ -29,7 +29,7 @@ const tile = (target: Page, name: string) => target.getByRole('button', { name: 
 
 /** A visitor: a new browser context, so no cookie or storage of the owner's. */
 async function visitor(): Promise<{ context: PwContext; page: Page; apiRequests: Request[] }> {
-  const context = await browser.newContext({ viewport: DESKTOP });
+  const context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
   const visitorPage = await context.newPage();
   const apiRequests: Request[] = [];
   visitorPage.on('request', (request) => {
@@ -137,6 +137,26 @@ describe('sharing in Chromium', () => {
     await guest.page.getByRole('img', { name: 'paella.png' }).waitFor();
     expect(await guest.page.getByRole('button', { name: 'Download' }).count()).toBe(0);
     await screenshots(guest.page, 'share-06-file');
+    await guest.context.close();
+  });
+
+  it('a file share that allows downloads shows a Download button that saves the file under its name', async () => {
+    await page.getByRole('checkbox', { name: 'Select plaza.png' }).check();
+    await page.getByRole('toolbar', { name: 'Files' }).getByRole('button', { name: 'Share', exact: true }).click();
+    await page.getByLabel('Allow downloads').check();
+    const fileLink = await createLink(page, 'Plaza');
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('button', { name: 'Clear selection' }).click();
+
+    const guest = await visitor();
+    await guest.page.goto(fileLink);
+    await guest.page.getByRole('img', { name: 'plaza.png' }).waitFor();
+    const download = guest.page.waitForEvent('download');
+    await guest.page.getByRole('button', { name: 'Download' }).click();
+    const saved = await download;
+    expect(saved.suggestedFilename()).toBe('plaza.png');
+    const file = await saved.path();
+    expect(readFileSync(file).equals(readFileSync(path.join(dir, 'plaza.png')))).toBe(true);
     await guest.context.close();
   });
 
