@@ -37,3 +37,11 @@ export const TABLE_SCHEMA = {
   typeIndex: { name: 'byType', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   takenIndex: { name: 'byTaken', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
 } as const;
+
+/**
+ * User attributes that functions other than auth and the authorizer may read (a share's creator
+ * check: role, folder limits, session version) — never the password hash. Their IAM grant
+ * allows GetItem only with exactly these attributes named (dynamodb:Attributes), so the read
+ * must project them.
+ */
+export const USER_ACCESS_ATTRIBUTES = ['pk', 'sk', 'username', 'role', 'folders', 'sessionVersion', 'createdAt', 'updatedAt'] as const;

@@ -232,3 +232,113 @@ export interface ChangeUserRequest {
   readonly password?: string;
   readonly folders?: readonly string[] | null;
 }
+
+// --- shares ----------------------------------------------------------------------------
+
+/** `POST /shares`: exactly one of `fileId` (a file share) or `folder` (an album or drop link). */
+export interface CreateShareRequest {
+  readonly fileId?: string;
+  readonly folder?: string;
+  /** Seconds from now (default 7 days), or `"never"` when the module allows it. */
+  readonly expires?: number | 'never';
+  readonly password?: string;
+  /** @default false */
+  readonly allowDownload?: boolean;
+  readonly label?: string;
+  /** @default 'view' */
+  readonly mode?: 'view' | 'drop';
+  readonly maxBytes?: number;
+  readonly maxFiles?: number;
+}
+
+export type ShareTarget =
+  | { readonly kind: 'file'; readonly fileId: string; readonly folder: string; readonly name: string; readonly uploadedAt: string }
+  | { readonly kind: 'folder'; readonly folder: string };
+
+/** A share as its owner sees it (`GET /shares`, `POST /shares`): no secrets, with counters. */
+export interface ShareSummary {
+  readonly id: string;
+  readonly owner: string;
+  readonly target: ShareTarget;
+  readonly mode: 'view' | 'drop';
+  readonly allowDownload: boolean;
+  readonly label?: string;
+  /** ISO 8601; null: never. */
+  readonly expiresAt: string | null;
+  readonly createdAt: string;
+  readonly maxBytes?: number;
+  readonly maxFiles?: number;
+  readonly hasPassword: boolean;
+  readonly views: number;
+  readonly lastAccessAt?: string;
+  readonly usedBytes: number;
+  readonly usedFiles: number;
+  readonly revokedAt?: string;
+}
+
+/** `POST /shares` (201): the token is shown this once. */
+export interface CreatedShare {
+  readonly share: ShareSummary;
+  readonly token: string;
+  /** The web app's path of the link, `/s/<token>`. */
+  readonly path: string;
+}
+
+export interface ShareList {
+  readonly shares: readonly ShareSummary[];
+}
+
+/** What a visitor sees of a share: never its owner, folder path, password or id. */
+export interface PublicShareInfo {
+  readonly kind: 'file' | 'folder';
+  readonly mode: 'view' | 'drop';
+  readonly label?: string;
+  readonly allowDownload: boolean;
+  readonly expiresAt: string | null;
+  readonly maxBytes?: number;
+  readonly maxFiles?: number;
+  readonly usedBytes?: number;
+  readonly usedFiles?: number;
+}
+
+/** A file as a visitor sees it: no folder, uploader, tags or key. */
+export interface PublicFile {
+  readonly id: string;
+  readonly name: string;
+  readonly size: number;
+  readonly contentType: string;
+  readonly fileType: string;
+  readonly uploadedAt: string;
+  readonly url: string;
+  readonly urlExpiresAt: string;
+  /** A file share that allows downloads: a presigned attachment. */
+  readonly downloadUrl?: string;
+  /** Derived previews, when the API hands them out. */
+  readonly thumbUrl?: string;
+  readonly previewUrl?: string;
+  readonly posterUrl?: string;
+  readonly width?: number;
+  readonly height?: number;
+  readonly browserPlayable?: boolean;
+}
+
+/** `GET /public/shares/{token}`: a file share's file, or a page of an album. */
+export interface PublicShare {
+  readonly share: PublicShareInfo;
+  readonly file?: PublicFile;
+  readonly files?: readonly PublicFile[];
+  readonly nextCursor?: string | null;
+}
+
+/** `POST /public/shares/{token}/unlock`: send `session` as `X-Share-Session`. */
+export interface ShareUnlocked {
+  readonly session: string;
+  readonly expiresAt: string;
+}
+
+/** `GET /public/shares/{token}/files/{id}/download`. */
+export interface ShareDownload {
+  readonly name: string;
+  readonly url: string;
+  readonly urlExpiresAt: string;
+}

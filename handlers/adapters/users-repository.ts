@@ -16,6 +16,7 @@ import type { LoginLimiterState } from '../core/login-throttle';
 import { isRole, parseFolderLimits, type Role } from '../core/roles';
 import { LEGACY_SESSION_VERSION, newSessionVersion } from '../core/session';
 import { cancelledItems, defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
+import { USER_ACCESS_ATTRIBUTES } from '../../contract/table';
 
 export interface NewUser {
   readonly username: string;
@@ -36,6 +37,9 @@ export interface UserRecord extends NewUser {
   readonly createdAt: string;
   readonly updatedAt: string;
 }
+
+/** A user record without its password hash: what functions other than auth may read. */
+export type UserAccess = Omit<UserRecord, 'passwordHash'>;
 
 export interface UserChanges {
   readonly passwordHash?: string;
@@ -155,6 +159,24 @@ export class UsersRepository {
   async get(username: string): Promise<UserRecord | undefined> {
     const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: userItemKey(username), ConsistentRead: true }));
     return out.Item === undefined ? undefined : toUser(out.Item);
+  }
+
+  /**
+   * What a user may access (role, folder limits, session version), read with a projection that
+   * leaves the password hash out: the only user read the files and uploads roles are granted.
+   */
+  async getAccess(username: string): Promise<UserAccess | undefined> {
+    const names = Object.fromEntries(USER_ACCESS_ATTRIBUTES.map((attribute, i) => [`#a${i}`, attribute]));
+    const out = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: userItemKey(username),
+        ConsistentRead: true,
+        ProjectionExpression: Object.keys(names).join(', '),
+        ExpressionAttributeNames: names,
+      }),
+    );
+    return out.Item === undefined ? undefined : toUserAccess(out.Item);
   }
 
   /** All users in the directory, sorted by name: one query and batched reads, no scan. */
@@ -448,13 +470,19 @@ export function storedFolderLimits(value: unknown): readonly string[] | undefine
 }
 
 function toUser(item: Record<string, unknown>): UserRecord | undefined {
-  const { username, role, passwordHash, folders, sessionVersion, createdAt, updatedAt } = item;
-  if (typeof username !== 'string' || !isRole(role) || typeof passwordHash !== 'string') return undefined;
+  const { passwordHash } = item;
+  const access = toUserAccess(item);
+  if (access === undefined || typeof passwordHash !== 'string') return undefined;
+  return { ...access, passwordHash };
+}
+
+function toUserAccess(item: Record<string, unknown>): UserAccess | undefined {
+  const { username, role, folders, sessionVersion, createdAt, updatedAt } = item;
+  if (typeof username !== 'string' || !isRole(role)) return undefined;
   const limits = role === 'admin' ? undefined : storedFolderLimits(folders);
   return {
     username,
     role,
-    passwordHash,
     ...(limits !== undefined ? { folders: limits } : {}),
     sessionVersion: typeof sessionVersion === 'string' && sessionVersion !== '' ? sessionVersion : LEGACY_SESSION_VERSION,
     createdAt: typeof createdAt === 'string' ? createdAt : '',

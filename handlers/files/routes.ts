@@ -34,7 +34,7 @@ export interface FilesDeps extends Pick<UpdateFileDeps, 'jobs' | 'jobInvoker' | 
   readonly jobs: Pick<JobStore, 'create' | 'get'>;
   readonly viewUrlTtlSeconds: number;
   readonly shares: SharesRepository;
-  readonly users: Pick<UsersRepository, 'get'>;
+  readonly users: Pick<UsersRepository, 'getAccess'>;
   readonly sharePolicy: SharePolicy;
   /** Wrong share passwords are throttled like logins. */
   readonly throttle: ThrottlePolicy;

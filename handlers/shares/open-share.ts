@@ -42,7 +42,7 @@ export class SharePasswordRequired extends Unauthorized {
 
 export interface OpenShareDeps {
   readonly shares: Pick<SharesRepository, 'byTokenHash'>;
-  readonly users: Pick<UsersRepository, 'get'>;
+  readonly users: Pick<UsersRepository, 'getAccess'>;
   readonly files: Pick<FileCatalog, 'getRow'>;
   readonly folders: Pick<FolderCatalog, 'exists'>;
 }
@@ -61,7 +61,7 @@ export async function openShare(token: string | undefined, deps: OpenShareDeps, 
   const tokenHash = hashShareToken(token);
   const share = await deps.shares.byTokenHash(tokenHash);
   if (share === undefined || !isShareLive(share, now)) throw new ShareNotFound();
-  const creator = await deps.users.get(share.owner);
+  const creator = await deps.users.getAccess(share.owner);
   const needs = share.mode === 'drop' ? 'write' : 'read';
   const folder = share.target.folder;
   if (creator === undefined || !hasPermission(creator.role, needs) || !isFolderAllowed(creator, folder)) throw new ShareNotFound();

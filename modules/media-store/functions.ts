@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { ENV, FUNCTION_ENV } from '../../contract/env';
 import { FUNCTIONS, FUNCTION_NAMES, bundleZipPath, type FunctionName } from '../../contract/functions';
+import { USER_ACCESS_ATTRIBUTES } from '../../contract/table';
 import type { Catalog } from './catalog';
 import { DEFAULTS, DERIVED_PREFIX } from './defaults';
 import { booleanText, joinedText, numberText, presenceOf } from './expressions';
@@ -222,7 +223,7 @@ const onlyPartitions = (patterns: readonly string[]) => [
  * User attributes a share's creator check may read (role and folder limits, session version):
  * never the password hash. GetItem must name them (ProjectionExpression), or IAM refuses it.
  */
-export const USER_ATTRIBUTES_READABLE_BY_SHARES = ['pk', 'sk', 'username', 'role', 'folders', 'sessionVersion', 'createdAt', 'updatedAt'] as const;
+export const USER_ATTRIBUTES_READABLE_BY_SHARES = USER_ACCESS_ATTRIBUTES;
 
 /** Share routes re-read the creator's user row, without the password hash (dynamodb:Attributes). */
 const readShareCreators = (table: string): PolicyStatement => ({

@@ -7,7 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
-import { API_PREFIX } from '../../contract/site';
 import { e2eContext } from './support/context';
 import { api, eventually, expectErrorBody, login, type ApiResponse } from './support/http';
 import { listFolder, uploadFile } from './support/files';
@@ -48,15 +47,11 @@ async function bytesOf(url: string): Promise<{ status: number; bytes: Buffer; di
   return { status: response.status, bytes: Buffer.from(await response.arrayBuffer()), disposition: response.headers.get('content-disposition') };
 }
 
-/**
- * A request to the API whose path is sent exactly as written (fetch would resolve `..`),
- * through the app origin's API prefix: a path no route matches is then the API's 404, not
- * the web app's SPA fallback (index.html, 200), as on CloudFront.
- */
+/** A request whose path is sent exactly as written (fetch would resolve `..`). */
 function rawGet(path: string): Promise<{ status: number; text: string }> {
   const url = new URL(e2eContext().apiUrl);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method: 'GET', path: `${API_PREFIX}${path}` }, (res) => {
+    const req = request({ host: url.hostname, port: url.port, method: 'GET', path }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
@@ -138,10 +133,9 @@ describe('share links', () => {
 
     it('reaches no other file through the share', async () => {
       const created = await share(editor, { fileId: fileA, allowDownload: true });
+      // Through /api, as the web app and CloudFront call it: un-prefixed paths that match no route are the app's pages.
       for (const other of [fileB, privateFile, subFile, 'bm90LWEtZmlsZQ', '..']) {
-        // Through the app origin's API prefix: `..` resolves to a path no route matches, which
-        // without the prefix is the web app's SPA fallback (index.html), as on CloudFront.
-        const response = await api(`${API_PREFIX}/public/shares/${created.token}/files/${other}/download`);
+        const response = await api(`/api/public/shares/${created.token}/files/${other}/download`);
         expect(response.status).toBe(404);
         expect(JSON.stringify(response.body)).not.toMatch(/https?:\/\//);
       }
@@ -208,10 +202,15 @@ describe('share links', () => {
         `/public/shares/${created.token}%2F..%2F${guessed}`,
         `/public/shares/../../files/${privateFile}`,
       ]) {
-        const response = await rawGet(path);
+        // Through /api (as the web app and CloudFront call the API): a 4xx. Without the prefix, a
+        // path that matches no route is one of the web app's pages: never a signed URL either.
+        const response = await rawGet(`/api${path}`);
         expect(response.status).toBeGreaterThanOrEqual(400);
         expect(response.status).toBeLessThan(500);
         expect(response.text).not.toMatch(/X-Amz-Signature|secret\.jpg/);
+        const unprefixed = await rawGet(path);
+        expect(unprefixed.status).toBeLessThan(500);
+        expect(unprefixed.text).not.toMatch(/X-Amz-Signature|secret\.jpg/);
       }
       for (const token of [guessed, created.token.slice(0, -1), `${created.token}A`, 'x', '%00']) {
         const response = await api(`/public/shares/${token}`);

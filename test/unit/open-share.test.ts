@@ -24,7 +24,7 @@ function world(overrides: { share?: Partial<Share>; user?: Partial<UserRecord> |
   const user = overrides.user === null ? undefined : ({ username: 'ana', role: 'editor', passwordHash: 'x', createdAt: '', updatedAt: '', ...overrides.user } as UserRecord);
   const deps: OpenShareDeps = {
     shares: { byTokenHash: async (hash) => (hash === hashShareToken(token) ? share : undefined) },
-    users: { get: async (name) => (name === 'ana' ? user : undefined) },
+    users: { getAccess: async (name: string) => (name === 'ana' ? user : undefined) },
     files: { getRow: async (folder, name) => ({ file: 'file' in overrides ? overrides.file : folder === FILE.folder && name === FILE.name ? FILE : undefined, version: { exists: true } }) as never },
     folders: { exists: async () => overrides.folderExists ?? true },
   };

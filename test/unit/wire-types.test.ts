@@ -15,6 +15,9 @@ import type { UploadStatusResponse } from '../../handlers/uploads/upload-status'
 import type { AccessGrant, SessionUser } from '../../handlers/auth/session';
 import type { UserView } from '../../handlers/auth/manage-users';
 import type { FolderRef } from '../../handlers/core/folders';
+import type { CreatedShare } from '../../handlers/files/shares';
+import type { ShareSummary } from '../../handlers/adapters/shares-repository';
+import type { PublicShareResponse } from '../../handlers/files/public-shares';
 
 /** Compiles only when `Actual` can be read as `Expected`. */
 type Conforms<Actual extends Expected, Expected> = Actual;
@@ -30,6 +33,11 @@ export type HandlerAnswersConform = [
   Conforms<SessionUser, Wire.SessionUser>,
   Conforms<UserView, Wire.UserView>,
   Conforms<FolderRef, Wire.FolderRef>,
+  Conforms<ShareSummary, Wire.ShareSummary>,
+  Conforms<CreatedShare, Wire.CreatedShare>,
+  Conforms<PublicShareResponse, Wire.PublicShare>,
+  Conforms<Awaited<ReturnType<typeof import('../../handlers/files/public-shares').unlockShare>>, Wire.ShareUnlocked>,
+  Conforms<Awaited<ReturnType<typeof import('../../handlers/files/public-shares').downloadFromShare>>, Wire.ShareDownload>,
 ];
 
 describe('wire types', () => {

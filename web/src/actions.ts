@@ -214,18 +214,23 @@ export async function deleteFolder(path: string): Promise<void> {
 }
 
 /** One file: its presigned link (Content-Disposition: attachment with its name). Several: one ZIP streamed from their links. */
+/** Opens a presigned download (an attachment: the page stays). */
+export function followLink(url: string): void {
+  const a = document.createElement('a');
+  a.href = url;
+  a.rel = 'noopener';
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
 export async function downloadFiles(files: readonly FileItem[]): Promise<void> {
   try {
     const { links } = await api.fileLinks(files.map((f) => f.id));
     const usable = links.flatMap((link) => ('url' in link ? [link] : []));
     if (usable.length < links.length) notify(`${links.length - usable.length} file(s) could not be included.`);
     if (usable.length === 1) {
-      const a = document.createElement('a');
-      a.href = (usable[0] as { url: string }).url;
-      a.rel = 'noopener';
-      document.body.append(a);
-      a.click();
-      a.remove();
+      followLink((usable[0] as { url: string }).url);
       return;
     }
     const names = uniqueNames(usable.map((l) => l.name));

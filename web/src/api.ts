@@ -67,6 +67,9 @@ interface RequestOptions {
   readonly query?: Readonly<Record<string, string | undefined>>;
   /** Do not renew the session and retry on 401 (auth routes). */
   readonly noRenew?: boolean;
+  /** A public share route: no Authorization header, no refresh. */
+  readonly anonymous?: boolean;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
@@ -79,12 +82,13 @@ async function request<T>(method: string, path: string, options: RequestOptions 
       credentials: 'same-origin',
       headers: {
         ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(session ? { authorization: `Bearer ${session.token}` } : {}),
+        ...(session && !options.anonymous ? { authorization: `Bearer ${session.token}` } : {}),
+        ...options.headers,
       },
       ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
     });
   let response = await send();
-  if (response.status === 401 && session && !options.noRenew) {
+  if (response.status === 401 && session && !options.noRenew && !options.anonymous) {
     // The access token expired: one refresh, then the same request once more.
     if (await refresh()) response = await send();
   }
@@ -156,3 +160,16 @@ export const createUser = (user: W.CreateUserRequest): Promise<{ user: W.UserVie
 export const changeUser = (username: string, change: W.ChangeUserRequest): Promise<{ user: W.UserView; password?: string }> =>
   request('PATCH', `/users/${seg(username)}`, { body: change });
 export const deleteUser = (username: string): Promise<void> => request('DELETE', `/users/${seg(username)}`);
+
+export const createShare = (share: W.CreateShareRequest): Promise<W.CreatedShare> => request('POST', '/shares', { body: share });
+export const listShares = (): Promise<W.ShareList> => request('GET', '/shares');
+export const revokeShare = (id: string): Promise<void> => request('DELETE', `/shares/${seg(id)}`);
+
+/** The public page's calls: anonymous; a password-protected share's session in X-Share-Session. */
+const shareHeaders = (shareSession: string | undefined): Record<string, string> => (shareSession ? { 'x-share-session': shareSession } : {});
+export const openShare = (token: string, shareSession?: string, cursor?: string): Promise<W.PublicShare> =>
+  request('GET', `/public/shares/${seg(token)}`, { anonymous: true, headers: shareHeaders(shareSession), query: { cursor } });
+export const unlockShare = (token: string, password: string): Promise<W.ShareUnlocked> =>
+  request('POST', `/public/shares/${seg(token)}/unlock`, { anonymous: true, body: { password } });
+export const shareDownload = (token: string, id: string, shareSession?: string): Promise<W.ShareDownload> =>
+  request('GET', `/public/shares/${seg(token)}/files/${seg(id)}/download`, { anonymous: true, headers: shareHeaders(shareSession) });

@@ -1,9 +1,17 @@
 import { render } from 'preact';
 import { showUploaded, startSession } from './actions';
 import { App } from './components/App';
+import { SharePage } from './components/SharePage';
 import { restoreSavedUploads, whenUploaded } from './upload/uploader';
 import './styles.css';
 
-whenUploaded(showUploaded);
-render(<App />, document.getElementById('app') as HTMLElement);
-void startSession().then(() => restoreSavedUploads());
+const root = document.getElementById('app') as HTMLElement;
+// A share's public page (`/s/<token>`) is for people without an account: no session, no refresh.
+const shared = /^\/s\/([^/]+)\/?$/.exec(location.pathname);
+if (shared) {
+  render(<SharePage token={decodeURIComponent(shared[1] as string)} />, root);
+} else {
+  whenUploaded(showUploaded);
+  render(<App />, root);
+  void startSession().then(() => restoreSavedUploads());
+}

@@ -15,7 +15,11 @@ export type Dialog =
   | { readonly kind: 'delete'; readonly files: readonly FileItem[] }
   | { readonly kind: 'details'; readonly file: FileItem }
   | { readonly kind: 'new-folder' }
-  | { readonly kind: 'delete-folder'; readonly path: string };
+  | { readonly kind: 'delete-folder'; readonly path: string }
+  | { readonly kind: 'share'; readonly target: ShareTarget };
+
+/** What a share dialog shares: one file, or a folder (an album). */
+export type ShareTarget = { readonly fileId: string; readonly name: string } | { readonly folder: string };
 
 export interface Notice {
   readonly kind: 'error' | 'info';
@@ -25,7 +29,7 @@ export interface Notice {
 export interface AppState {
   /** undefined: not known yet (refreshing); null: logged out. */
   readonly user: SessionUser | null | undefined;
-  readonly view: 'browse' | 'users';
+  readonly view: 'browse' | 'users' | 'shares';
   readonly folder: string;
   /** Subfolders by parent path, as loaded. */
   readonly folders: Readonly<Record<string, readonly FolderRef[]>>;

@@ -1,8 +1,9 @@
-/** The app's frame: login, or the header with the browsing and (for admins) users screens. */
+/** The app's frame: login, or the header with the browsing, (for writers) shares and (for admins) users screens. */
 import * as actions from '../actions';
-import { store, useStore } from '../store';
+import { canWrite, store, useStore } from '../store';
 import { Browse } from './Browse';
 import { Login } from './Login';
+import { SharesList } from './Shares';
 import { Users } from './Users';
 
 export function App() {
@@ -17,6 +18,7 @@ export function App() {
         <a class="brand" href="#/" onClick={(e) => { e.preventDefault(); void actions.openFolder('/'); }}>media-store</a>
         <nav aria-label="Main">
           <button type="button" aria-current={view === 'browse' ? 'page' : undefined} onClick={() => store.update({ view: 'browse' })}>Files</button>
+          {canWrite(user) && <button type="button" aria-current={view === 'shares' ? 'page' : undefined} onClick={() => store.update({ view: 'shares' })}>Shares</button>}
           {user.role === 'admin' && <button type="button" aria-current={view === 'users' ? 'page' : undefined} onClick={() => store.update({ view: 'users' })}>Users</button>}
         </nav>
         <span class="who">{user.username} ({user.role})</span>
@@ -28,7 +30,9 @@ export function App() {
           <button type="button" onClick={actions.dismissNotice} aria-label="Dismiss message">✕</button>
         </div>
       )}
-      {view === 'users' && user.role === 'admin' ? <main class="content"><Users /></main> : <Browse />}
+      {view === 'users' && user.role === 'admin' ? <main class="content"><Users /></main>
+        : view === 'shares' && canWrite(user) ? <main class="content"><SharesList /></main>
+        : <Browse />}
     </div>
   );
 }

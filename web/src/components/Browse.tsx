@@ -65,6 +65,8 @@ export function Browse() {
           onUploadFolder={() => folderInput.current?.click()}
           onNewFolder={() => actions.openDialog({ kind: 'new-folder' })}
           onDeleteFolder={() => actions.openDialog({ kind: 'delete-folder', path: state.folder })}
+          onShareFolder={() => actions.openDialog({ kind: 'share', target: { folder: state.folder } })}
+          onShareFile={() => selection[0] && actions.openDialog({ kind: 'share', target: { fileId: selection[0].id, name: selection[0].name } })}
           onDownload={() => void actions.downloadFiles(selection)}
           onMove={() => actions.openDialog({ kind: 'move', files: selection })}
           onDelete={() => actions.openDialog({ kind: 'delete', files: selection })}
@@ -100,7 +102,7 @@ export function Browse() {
           onNext={() => step(1)}
           onClose={() => store.update({ viewing: undefined })}
           onDownload={(f) => void actions.downloadFiles([f])}
-          {...(writer ? { actions: { rename: () => actions.openDialog({ kind: 'rename', file: viewing }), details: () => actions.openDialog({ kind: 'details', file: viewing }) } } : {})}
+          {...(writer ? { actions: { rename: () => actions.openDialog({ kind: 'rename', file: viewing }), details: () => actions.openDialog({ kind: 'details', file: viewing }), share: () => actions.openDialog({ kind: 'share', target: { fileId: viewing.id, name: viewing.name } }) } } : {})}
         />
       )}
       <Dialogs dialog={state.dialog} />

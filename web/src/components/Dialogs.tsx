@@ -1,10 +1,11 @@
-/** The dialogs of the store's `dialog`: rename, move, delete, details (tags, description), folders. */
+/** The dialogs of the store's `dialog`: rename, move, delete, details (tags, description), folders, share. */
 import { useEffect, useState } from 'preact/hooks';
 import type { FileItem, FolderRef } from '../../../contract/wire';
 import * as api from '../api';
 import { closeDialog, createFolder, deleteFiles, deleteFolder, moveFiles, renameFile, saveDetails } from '../actions';
 import type { Dialog as DialogState } from '../store';
 import { Dialog } from './Dialog';
+import { ShareDialog } from './Shares';
 
 function Buttons({ label, busy, danger }: { readonly label: string; readonly busy: boolean; readonly danger?: boolean }) {
   return (
@@ -121,5 +122,6 @@ export function Dialogs({ dialog }: { readonly dialog: DialogState | undefined }
     case 'details': return <DetailsDialog file={dialog.file} />;
     case 'new-folder': return <NewFolderDialog />;
     case 'delete-folder': return <DeleteFolderDialog path={dialog.path} />;
+    case 'share': return <ShareDialog target={dialog.target} />;
   }
 }

@@ -14,9 +14,10 @@ export interface LightboxProps {
   readonly onPrevious: () => void;
   readonly onNext: () => void;
   readonly onClose: () => void;
-  readonly onDownload: (file: FileItem) => void;
+  /** Absent: no download button (a share that does not allow downloads). */
+  readonly onDownload?: (file: FileItem) => void;
   /** Write actions, absent for viewers. */
-  readonly actions?: { readonly rename: () => void; readonly details: () => void };
+  readonly actions?: { readonly rename: () => void; readonly details: () => void; readonly share?: () => void };
 }
 
 /** Whether this browser can play the video as stored: the server's verdict, else the browser's. */
@@ -26,14 +27,14 @@ export function canPlay(file: Pick<FileItem, 'contentType' | 'browserPlayable'>,
   return probe(file.contentType) !== '';
 }
 
-function VideoPlayer({ file, onDownload }: { readonly file: FileItem; readonly onDownload: () => void }) {
+export function VideoPlayer({ file, onDownload }: { readonly file: Pick<FileItem, 'id' | 'name' | 'url' | 'posterUrl' | 'contentType' | 'browserPlayable'>; readonly onDownload?: () => void }) {
   const [failed, setFailed] = useState(false);
   if (!canPlay(file) || failed) {
     return (
       <div class="unplayable" role="status">
         <Icon type="video" size={64} />
         <p>This browser cannot play {file.name} ({file.contentType}{file.contentType === 'video/quicktime' || file.contentType === 'video/hevc' ? ', often HEVC' : ''}).</p>
-        <button type="button" class="primary" onClick={onDownload}>Download to play it</button>
+        {onDownload && <button type="button" class="primary" onClick={onDownload}>Download to play it</button>}
       </div>
     );
   }
@@ -50,10 +51,8 @@ function Metadata({ file }: { readonly file: FileItem }) {
     ...(file.durationSeconds ? [['Duration', formatDuration(file.durationSeconds)] as [string, string]] : []),
     ...(file.takenAt ? [['Taken', formatDate(file.takenAt)] as [string, string]] : []),
     ['Uploaded', formatDate(file.uploadedAt)],
-    ['Uploaded by', file.uploadedBy],
-    ['Folder', file.folder],
-    ['Tags', file.tags.length ? file.tags.join(', ') : '—'],
-    ['Description', file.description ?? '—'],
+    // A shared file's visitor is not told who uploaded it, where it lives or how it is tagged.
+    ...(file.folder ? [['Uploaded by', file.uploadedBy], ['Folder', file.folder], ['Tags', file.tags.length ? file.tags.join(', ') : '—'], ['Description', file.description ?? '—']] as [string, string][] : []),
   ];
   return (
     <dl class="metadata">
@@ -107,9 +106,10 @@ export function Lightbox({ file, hasPrevious, hasNext, onPrevious, onNext, onClo
         <span class="title">{file.name}</span>
         <button type="button" onClick={() => setShowInfo(!showInfo)} aria-pressed={showInfo}>Info</button>
         {file.fileType === 'image' && file.previewUrl && !original && <button type="button" onClick={() => setOriginal(true)}>Show original</button>}
-        <button type="button" onClick={() => onDownload(file)}>Download</button>
+        {onDownload && <button type="button" onClick={() => onDownload(file)}>Download</button>}
         {actions && <button type="button" onClick={actions.rename}>Rename</button>}
         {actions && <button type="button" onClick={actions.details}>Edit tags</button>}
+        {actions?.share && <button type="button" onClick={actions.share}>Share</button>}
         <button type="button" ref={closeButton} onClick={onClose} aria-label="Close">✕</button>
       </div>
       <div class="lightbox-body">
@@ -118,7 +118,7 @@ export function Lightbox({ file, hasPrevious, hasNext, onPrevious, onNext, onClo
           {file.fileType === 'image' ? (
             <img class="media" src={preview} alt={file.description ?? file.name} {...(file.width && file.height && !original ? { width: file.width, height: file.height } : {})} />
           ) : file.fileType === 'video' ? (
-            <VideoPlayer file={file} onDownload={() => onDownload(file)} />
+            <VideoPlayer file={file} {...(onDownload ? { onDownload: () => onDownload(file) } : {})} />
           ) : (
             <div class="unplayable"><Icon type="other" size={64} /><p>No preview for {file.contentType}.</p></div>
           )}

@@ -14,6 +14,8 @@ export interface ToolbarProps {
   readonly onUploadFolder: () => void;
   readonly onNewFolder: () => void;
   readonly onDeleteFolder: () => void;
+  readonly onShareFolder: () => void;
+  readonly onShareFile: () => void;
   readonly onDownload: () => void;
   readonly onMove: () => void;
   readonly onDelete: () => void;
@@ -43,6 +45,7 @@ export function Toolbar(p: ToolbarProps) {
           <button type="button" class="primary" onClick={p.onUploadFiles}>Upload files</button>
           <button type="button" onClick={p.onUploadFolder}>Upload folder</button>
           <button type="button" onClick={p.onNewFolder}>New folder</button>
+          <button type="button" onClick={p.onShareFolder}>Share folder</button>
           {!p.isRoot && <button type="button" onClick={p.onDeleteFolder}>Delete folder</button>}
         </>
       )}
@@ -50,6 +53,7 @@ export function Toolbar(p: ToolbarProps) {
         <span class="selection" aria-live="polite">
           {n} selected
           <button type="button" onClick={p.onDownload}>{n === 1 ? 'Download' : 'Download ZIP'}</button>
+          {p.canWrite && n === 1 && <button type="button" onClick={p.onShareFile}>Share</button>}
           {p.canWrite && <button type="button" onClick={p.onMove}>Move</button>}
           {p.canWrite && <button type="button" class="danger" onClick={p.onDelete}>Delete</button>}
           <button type="button" onClick={p.onClearSelection}>Clear selection</button>

@@ -1,0 +1,181 @@
+/**
+ * The public page of a share, `/s/<token>`: no login, no session of the app. A file share shows
+ * the image or the video player; an album shows the grid and the lightbox; a download button
+ * only when the share allows it. A password-protected share asks for its password first; an
+ * unknown, expired or revoked link (the API answers all three with the same 404) is "not available".
+ */
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import type { FileItem, PublicFile, PublicShare } from '../../../contract/wire';
+import * as api from '../api';
+import { followLink } from '../actions';
+import { formatBytes, formatDate, formatDuration } from '../format';
+import { Grid } from './Grid';
+import { Lightbox, VideoPlayer } from './Lightbox';
+
+/** A visitor's file in the shape the grid and lightbox take: no folder, uploader or tags. */
+export const asFileItem = (file: PublicFile): FileItem => ({
+  ...file,
+  fileType: file.fileType === 'image' || file.fileType === 'video' ? file.fileType : 'other',
+  folder: '',
+  uploadedBy: '',
+  tags: [],
+});
+
+export function unlockMessage(error: unknown): string {
+  if (error instanceof api.ApiError) {
+    if (error.status === 429) {
+      return error.retryAfterSeconds
+        ? `Too many wrong passwords. Try again in ${formatDuration(error.retryAfterSeconds)}.`
+        : 'Too many wrong passwords. Try again later.';
+    }
+    if (error.status === 401 || error.status === 400) return 'Wrong password.';
+    if (error.status === 404) return 'This link is not available.';
+    return `Could not open the share: ${error.message}`;
+  }
+  return 'Cannot reach the server. Check your connection and try again.';
+}
+
+type PageState =
+  | { readonly kind: 'loading' }
+  | { readonly kind: 'gone' }
+  | { readonly kind: 'password' }
+  | { readonly kind: 'failed'; readonly message: string }
+  | { readonly kind: 'open'; readonly answer: PublicShare; readonly files: readonly FileItem[]; readonly nextCursor: string | null };
+
+export function NotAvailable() {
+  return (
+    <main class="share-page gone">
+      <h1>This link is not available</h1>
+      <p>It may have expired or been revoked. Ask the person who sent it for a new one.</p>
+    </main>
+  );
+}
+
+function PasswordForm({ token, onUnlocked }: { readonly token: string; readonly onUnlocked: (session: string) => void }) {
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: Event): Promise<void> => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      onUnlocked((await api.unlockShare(token, password)).session);
+    } catch (err) {
+      setError(unlockMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <main class="login">
+      <form onSubmit={submit} aria-labelledby="share-password-title">
+        <h1 id="share-password-title">This share is protected</h1>
+        <label>
+          Password
+          <input type="password" autoComplete="off" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        </label>
+        {error && <p class="error" role="alert">{error}</p>}
+        <button type="submit" class="primary" disabled={busy}>{busy ? 'Opening…' : 'Open'}</button>
+      </form>
+    </main>
+  );
+}
+
+export function SharePage({ token }: { readonly token: string }) {
+  const [state, setState] = useState<PageState>({ kind: 'loading' });
+  const [shareSession, setShareSession] = useState<string>();
+  const [viewing, setViewing] = useState<string>();
+  const [loadingMore, setLoadingMore] = useState(false);
+
+  const failed = (error: unknown): PageState => {
+    if (error instanceof api.ApiError && error.status === 404) return { kind: 'gone' };
+    if (error instanceof api.ApiError && error.code === 'SharePasswordRequired') return { kind: 'password' };
+    return { kind: 'failed', message: unlockMessage(error) };
+  };
+
+  useEffect(() => {
+    api.openShare(token, shareSession).then(
+      (answer) => setState({ kind: 'open', answer, files: (answer.files ?? []).map(asFileItem), nextCursor: answer.nextCursor ?? null }),
+      (error: unknown) => setState(failed(error)),
+    );
+  }, [token, shareSession]);
+
+  const nextCursor = state.kind === 'open' ? state.nextCursor : null;
+  const onNearEnd = useCallback(() => {
+    if (nextCursor === null || loadingMore) return;
+    setLoadingMore(true);
+    api.openShare(token, shareSession, nextCursor).then(
+      (answer) => setState((s) => (s.kind === 'open' ? { ...s, files: [...s.files, ...(answer.files ?? []).map(asFileItem)], nextCursor: answer.nextCursor ?? null } : s)),
+      (error: unknown) => setState(failed(error)),
+    ).finally(() => setLoadingMore(false));
+  }, [token, shareSession, nextCursor, loadingMore]);
+
+  if (state.kind === 'loading') return <p class="loading" role="status">Loading…</p>;
+  if (state.kind === 'gone') return <NotAvailable />;
+  if (state.kind === 'password') return <PasswordForm token={token} onUnlocked={setShareSession} />;
+  if (state.kind === 'failed') return <main class="share-page"><p class="error" role="alert">{state.message}</p></main>;
+
+  const { share, file } = state.answer;
+  const download = share.allowDownload
+    ? (f: Pick<FileItem, 'id'> & { readonly downloadUrl?: string }): void => {
+      if (f.downloadUrl) followLink(f.downloadUrl);
+      else api.shareDownload(token, f.id, shareSession).then((d) => followLink(d.url), (error: unknown) => setState(failed(error)));
+    }
+    : undefined;
+  const title = share.label ?? (file ? file.name : 'Shared album');
+  const expiry = share.expiresAt ? `Available until ${formatDate(share.expiresAt)}` : undefined;
+
+  if (share.mode === 'drop') {
+    return <main class="share-page"><h1>{title}</h1><p>This link is for uploads; there is nothing to see here.</p></main>;
+  }
+  if (file) {
+    const item = asFileItem(file);
+    return (
+      <main class="share-page single">
+        <header class="share-head">
+          <h1>{title}</h1>
+          {download && <button type="button" class="primary" onClick={() => download(file)}>Download</button>}
+        </header>
+        <div class="share-stage">
+          {item.fileType === 'image' ? (
+            <img class="media" src={item.previewUrl ?? item.url} alt={item.name} />
+          ) : item.fileType === 'video' ? (
+            <VideoPlayer file={item} {...(download ? { onDownload: () => download(file) } : {})} />
+          ) : (
+            <p>{item.name} ({item.contentType})</p>
+          )}
+        </div>
+        <p class="share-meta">{item.name} · {formatBytes(item.size)}{expiry ? ` · ${expiry}` : ''}</p>
+      </main>
+    );
+  }
+
+  const files = state.files;
+  const index = files.findIndex((f) => f.id === viewing);
+  const current = index >= 0 ? files[index] : undefined;
+  return (
+    <main class="share-page album" aria-label={title}>
+      <header class="share-head">
+        <h1>{title}</h1>
+        <p class="share-meta">{files.length}{state.nextCursor !== null ? '+' : ''} files{expiry ? ` · ${expiry}` : ''}</p>
+      </header>
+      {files.length === 0 ? (
+        <p class="empty">This album is empty.</p>
+      ) : (
+        <Grid files={files} selected={[]} selectable={false} onOpen={(f) => setViewing(f.id)} onToggle={() => undefined} onNearEnd={onNearEnd} hasMore={state.nextCursor !== null} />
+      )}
+      {current && (
+        <Lightbox
+          file={current}
+          hasPrevious={index > 0}
+          hasNext={index < files.length - 1}
+          onPrevious={() => setViewing(files[index - 1]?.id)}
+          onNext={() => setViewing(files[index + 1]?.id)}
+          onClose={() => setViewing(undefined)}
+          {...(download ? { onDownload: download } : {})}
+        />
+      )}
+    </main>
+  );
+}
