@@ -135,7 +135,7 @@ describe('the module under real Terraform', () => {
   /** Resources that exist only with an option: the API domain, the KMS grants, the archive tiers, the alarm email, the site's domain. */
   const OPTIONAL = {
     apiDomain: ['aws_acm_certificate.api', 'aws_acm_certificate_validation.api', 'aws_apigatewayv2_domain_name.api', 'aws_apigatewayv2_api_mapping.api', 'aws_route53_record.api_validation', 'aws_route53_record.api_alias'],
-    kms: ['aws_iam_role_policy.uploads_bucket_kms_key', 'aws_iam_role_policy.files_bucket_kms_key', 'aws_iam_role_policy.process_bucket_kms_key'],
+    kms: ['aws_iam_role_policy.uploads_bucket_kms_key', 'aws_iam_role_policy.files_bucket_kms_key', 'aws_iam_role_policy.process_bucket_kms_key', 'aws_iam_role_policy.move_bucket_kms_key'],
     tiers: ['aws_s3_bucket_intelligent_tiering_configuration.media'],
     alarmEmail: ['aws_sns_topic_subscription.ops_email'],
     siteDomain: ['aws_route53_record.site_alias', 'aws_route53_record.site_alias_ipv6'],
@@ -193,13 +193,16 @@ describe('the module under real Terraform', () => {
     });
 
     it('runs every function on nodejs22.x arm64 with active tracing', () => {
-      // The process function has its own memory and timeout variables.
-      const functions = resourcesOf('variants', 'defaults').filter((r) => r.type === 'aws_lambda_function' && r.name !== 'process');
+      // The process function has its own memory and timeout variables; move jobs run 1 GiB for Lambda's 15 minutes.
+      const functions = resourcesOf('variants', 'defaults').filter((r) => r.type === 'aws_lambda_function' && r.name !== 'process' && r.name !== 'move');
       expect(functions.length).toBeGreaterThanOrEqual(5);
       for (const fn of functions) {
         expect(fn.values).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], memory_size: 512, timeout: 10 });
         expect(fn.values.tracing_config).toEqual([{ mode: 'Active' }]);
       }
+      const move = named('variants', 'defaults', 'aws_lambda_function.move');
+      expect(move.values).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], memory_size: 1024, timeout: 900 });
+      expect(move.values.tracing_config).toEqual([{ mode: 'Active' }]);
     });
 
     it('creates the JWT secret with no value: no secret version anywhere in the plan', () => {
@@ -221,12 +224,12 @@ describe('the module under real Terraform', () => {
       expect(named('variants', 'custom', 'aws_route53_record.api_alias').values).toMatchObject({ name: 'media.example.com', type: 'A', zone_id: CUSTOM.hosted_zone_id });
     });
 
-    it('encrypts with the KMS key and grants it to uploads and files only through S3', () => {
+    it('encrypts with the KMS key and grants it to uploads, files, process and move only through S3', () => {
       const sse = named('variants', 'custom', 'aws_s3_bucket_server_side_encryption_configuration.media').values.rule[0];
       expect(sse.apply_server_side_encryption_by_default).toEqual([{ sse_algorithm: 'aws:kms', kms_master_key_id: KMS_KEY_ARN }]);
       expect(sse.bucket_key_enabled).toBe(true);
       const kmsPolicies = resourcesOf('variants', 'custom').filter((r) => r.type === 'aws_iam_role_policy' && r.address.includes('bucket_kms_key'));
-      expect(kmsPolicies.map((p) => p.name).sort()).toEqual(['files_bucket_kms_key', 'process_bucket_kms_key', 'uploads_bucket_kms_key']);
+      expect(kmsPolicies.map((p) => p.name).sort()).toEqual(['files_bucket_kms_key', 'move_bucket_kms_key', 'process_bucket_kms_key', 'uploads_bucket_kms_key']);
     });
 
     it('configures both archive tiers and suspends versioning', () => {
@@ -258,7 +261,8 @@ describe('the module under real Terraform', () => {
 
     it('applies the function extremes to every function', () => {
       for (const fn of resourcesOf('variants', 'extremes').filter((r) => r.type === 'aws_lambda_function' && r.name !== 'process')) {
-        expect(fn.values).toMatchObject({ architectures: ['x86_64'], memory_size: 10240, timeout: 900 });
+        // The move function keeps its own 1 GiB (a server-side copy needs no more) and 900 s.
+        expect(fn.values).toMatchObject({ architectures: ['x86_64'], memory_size: fn.name === 'move' ? 1024 : 10240, timeout: 900 });
         expect(fn.values.tracing_config).toEqual([{ mode: 'PassThrough' }]);
       }
       for (const group of resourcesOf('variants', 'extremes').filter((r) => r.type === 'aws_cloudwatch_log_group')) {
