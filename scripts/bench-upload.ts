@@ -18,11 +18,15 @@
  *   bundled the same way), for before → after figures from the same run.
  * Variants run BENCH_UPLOAD_ROUNDS times (default 3), alternating in a rotating order so the
  * machine's other load spreads over all of them; the median and best of each are printed.
- * A variant is one entry of `VARIANTS` (a name, a goal, a run function): the browser uploader
- * (headless Chromium) joins the table by adding one.
+ * - browser: the web app (dist/web, served by the local stack at `/`) in headless Chromium, logged
+ *   in through its login screen, the bench folder open; timed from setting the file chooser to
+ *   the file's tile in the listing (what test/browser/journey.test.ts waits on), with the app's
+ *   default per-part SHA-256 hashed in its Worker (goal ≥ 0.8× raw).
+ * A variant is one entry of `VARIANTS` (a name, a goal, a run function).
  *
  *   BENCH_UPLOAD_CLI=bin/media-store.js   run another CLI entry instead of the built one
  *   BENCH_UPLOAD_ONLY=cli-sha256,…         run only these variants (and raw)
+ *   BENCH_UPLOAD_MIB=512 BENCH_UPLOAD_ROUNDS=3   the file's size and the rounds
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -31,6 +35,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildSync } from 'esbuild';
+import type { FilePage } from '../contract/wire';
+import { DESKTOP, launchChromium } from '../test/browser/support/chromium';
 import { ApiClient } from '../cli/api-client';
 import { withSession, type CliSessionAnswer } from '../cli/config';
 import { DEFAULT_RETRY_POLICY } from '../cli/retry';
@@ -45,10 +51,15 @@ const BASELINE_CLI = process.env.BENCH_UPLOAD_BASELINE_CLI ? path.resolve(proces
 
 interface StackInfo {
   readonly apiUrl: string;
+  /** Where the web app is served (when dist/web was built). */
+  readonly appUrl?: string;
 }
 
 interface BenchContext {
   readonly apiUrl: string;
+  readonly appUrl?: string;
+  /** The bench user, for the web app's login screen. */
+  readonly user: { readonly username: string; readonly password: string };
   /** This run's access token (a fresh login before each run: access tokens live 5 minutes). */
   readonly token: string;
   /** The login answer, as `media-store login` saves it. */
@@ -221,6 +232,47 @@ function cliVariant(name: string, description: string, args: readonly string[], 
   };
 }
 
+// ---------------------------------------------------------------------------------------------
+// The web app's uploader in headless Chromium.
+
+const BENCH_FOLDER = '/bench-upload';
+
+const browserUpload: Variant = {
+  name: 'browser',
+  description: 'the web app in headless Chromium: file chooser to the file listed (per-part SHA-256 in a Worker)',
+  goal: 0.8,
+  async run(context) {
+    if (!context.appUrl) throw new Error('the local stack serves no web app: run npm run build');
+    const name = context.runName('browser');
+    const file = path.join(context.dir, name);
+    linkSync(context.file, file);
+    await apiCall(context, 'POST', '/folders', { path: BENCH_FOLDER });
+    const browser = await launchChromium();
+    try {
+      const page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
+      await page.goto(context.appUrl);
+      await page.getByLabel('Username').fill(context.user.username);
+      await page.getByLabel('Password').fill(context.user.password);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('navigation', { name: 'Folders' }).getByRole('button', { name: BENCH_FOLDER.slice(1), exact: true }).click();
+      await page.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('button', { name: BENCH_FOLDER.slice(1) }).waitFor();
+      const chooser = page.waitForEvent('filechooser');
+      await page.getByRole('button', { name: 'Upload files' }).click();
+      const fileChooser = await chooser;
+      const started = performance.now();
+      await fileChooser.setFiles(file);
+      await page.getByRole('button', { name: `Open ${name}`, exact: true }).waitFor({ timeout: 600_000 });
+      const seconds = (performance.now() - started) / 1000;
+      const listed = await apiCall<FilePage>(context, 'GET', `/files?folder=${encodeURIComponent(BENCH_FOLDER)}`);
+      await removeStored(context, listed.files.find((f) => f.name === name)?.id);
+      return { seconds };
+    } finally {
+      await browser.close();
+      rmSync(file, { force: true });
+    }
+  },
+};
+
 const VARIANTS: readonly Variant[] = [
   raw,
   cliVariant('cli-no-checksum', 'media-store upload --no-checksum', ['--no-checksum'], 0.9),
@@ -233,6 +285,7 @@ const VARIANTS: readonly Variant[] = [
         cliVariant('before-sha256', `${BASELINE_CLI} upload`, [], undefined, BASELINE_CLI),
       ]
     : []),
+  browserUpload,
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -279,7 +332,7 @@ async function main(): Promise<void> {
     const login = (): Promise<CliSessionAnswer> => apiCall<CliSessionAnswer>({ apiUrl, token: '' }, 'POST', '/auth/login', { username: 'bench', password, client: 'cli' });
     let runs = 0;
     const rawClient = bundleRawClient(dir);
-    const contextOf = (session: CliSessionAnswer): BenchContext => ({ apiUrl, token: session.token, session, file, dir, rawClient, runName: (variant) => `${variant}-${(runs += 1)}-${Date.now()}.mp4` });
+    const contextOf = (session: CliSessionAnswer): BenchContext => ({ apiUrl, ...(started.info.appUrl ? { appUrl: started.info.appUrl } : {}), user: { username: 'bench', password }, token: session.token, session, file, dir, rawClient, runName: (variant) => `${variant}-${(runs += 1)}-${Date.now()}.mp4` });
     console.log(`${FILE_MIB} MiB file, ${ROUNDS} round(s), local stack ${started.info.apiUrl} (own process), CLI ${path.relative(ROOT, CLI)}`);
     for (const variant of variants) console.log(`  ${variant.name.padEnd(18)} ${variant.description}`);
 
