@@ -1,7 +1,26 @@
 import { createServer } from 'node:net';
 
-/** A TCP port free on 127.0.0.1 right now (the OS picks it). */
-export function freePort(): Promise<number> {
+/**
+ * Ports this process has handed out. A port is free again once `freePort` closes its probe, so
+ * the OS may offer it to the next probe before its new owner (DynamoDB Local's Java, say, which
+ * takes seconds to start) listens on it: two stacks started in one process (jest's global
+ * setups) or two emulators of one stack would then collide. Never handing a port out twice
+ * closes that race within the process.
+ */
+const handedOut = new Set<number>();
+
+/** A TCP port free on 127.0.0.1 right now (the OS picks it), never one this process handed out before. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await probePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+function probePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
