@@ -189,7 +189,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const definitions = functionsFromPlan(plan, local);
     const notifications = notificationsFromPlan(plan);
     const appOrigins = webDir ? appOriginsOf(options.host ?? '127.0.0.1', apiPort) : [];
-    const corsRules = [...corsRulesFromPlan(plan), ...(appOrigins.length ? [appCorsRule(appOrigins)] : [])];
+    const planCorsRules = corsRulesFromPlan(plan);
+    const corsRules = [...planCorsRules, ...(appOrigins.length ? [appCorsRule(appOrigins, planCorsRules[0])] : [])];
     const tableInput = tableFromPlan(plan, local.tableName);
     const resourceToFunction = new Map(definitions.map((d) => [d.resource, d.name]));
     const functionOf = (resource: string): string => {
@@ -305,8 +306,14 @@ function appOriginsOf(host: string, port: number): string[] {
   return hosts.map((h) => `http://${h}:${port}`);
 }
 
-/** What the app does on the bucket: GET/HEAD media, PUT (parts), reading each part's ETag. */
-function appCorsRule(origins: readonly string[]): CorsRule {
+/**
+ * The bucket's CORS for the app's local origins. As the module admits the site's origin in the
+ * bucket's own rule, this is the plan's rule with the local origins, so a header the app sends
+ * but the module does not allow fails here as it would on AWS. Without a rule in the plan, what
+ * the app does: GET/HEAD media, PUT (parts), reading each part's ETag.
+ */
+function appCorsRule(origins: readonly string[], planRule: CorsRule | undefined): CorsRule {
+  if (planRule !== undefined) return { ...planRule, allowedOrigins: origins };
   return {
     allowedOrigins: origins,
     allowedMethods: ['GET', 'HEAD', 'PUT'],

@@ -158,12 +158,13 @@ export const LOG_RETENTION_DAYS = [
 ] as const;
 
 /**
- * Headers browsers send on a presigned PUT or UploadPart (the signed ones) and may read back:
- * the ETag of each part is what completing a multipart upload needs.
+ * Headers browsers send on a presigned PUT or UploadPart (the signed ones, `If-None-Match: *`
+ * included: it keeps an upload from replacing a file) and may read back: the ETag of each part
+ * is what completing a multipart upload needs.
  */
 export const BUCKET_CORS = {
   allowedMethods: ['GET', 'HEAD', 'PUT'],
-  allowedHeaders: ['content-type', 'content-length', 'x-amz-meta-upload-id', 'x-amz-meta-sha256', 'x-amz-checksum-sha256'],
+  allowedHeaders: ['content-type', 'content-length', 'x-amz-meta-upload-id', 'x-amz-meta-sha256', 'x-amz-checksum-sha256', 'if-none-match'],
   exposeHeaders: ['ETag'],
   maxAgeSeconds: 3000,
 } as const;

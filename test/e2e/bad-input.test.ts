@@ -114,7 +114,8 @@ describe('requests with bad input get a 4xx error body, never a 5xx', () => {
   });
 
   it("answers API Gateway's 404 to a route that does not exist", async () => {
-    const response = await api('/no/such/route', { token: viewer });
+    // Under /api, as the web app and CloudFront call the API (other unknown GET paths are the app's pages).
+    const response = await api('/api/no/such/route', { token: viewer });
 
     expect(response.status).toBe(404);
     expect(response.body).toEqual({ message: 'Not Found' });

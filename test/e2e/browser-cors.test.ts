@@ -24,7 +24,8 @@ describe('uploads from a browser app', () => {
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe(BROWSER_ORIGIN);
     expect(response.headers.get('access-control-allow-methods')).toContain('POST');
-    expect(response.headers.get('access-control-allow-headers')).toBe('authorization,content-type');
+    // Exactly the plan's list: authorization and content-type, and the share routes' two headers.
+    expect(response.headers.get('access-control-allow-headers')).toBe('authorization,content-type,x-share-session,x-share-guest');
   });
 
   it('grants API responses to the allowed origin only', async () => {

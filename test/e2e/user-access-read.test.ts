@@ -27,6 +27,8 @@ describe('UsersRepository.getAccess', () => {
     expect(typeof access?.sessionVersion).toBe('string');
     expect(access).not.toHaveProperty('passwordHash');
     for (const key of Object.keys(access ?? {})) expect(USER_ACCESS_ATTRIBUTES).toContain(key);
+    // The e2e stack is shared and max_users small: give the place back.
+    await users.remove(username);
   });
 
   it('answers undefined for a user that does not exist', async () => {
