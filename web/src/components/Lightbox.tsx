@@ -73,18 +73,24 @@ export function Lightbox({ file, hasPrevious, hasNext, onPrevious, onNext, onClo
     closeButton.current?.focus();
     return () => opener?.focus?.();
   }, []);
+  // One listener for the lightbox's life, reading the latest props: re-registering it on every
+  // render (its handlers change each time) left a window where a key press could be handled
+  // with a stale position.
+  const keys = useRef({ hasPrevious, hasNext, onPrevious, onNext, onClose });
+  keys.current = { hasPrevious, hasNext, onPrevious, onNext, onClose };
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
       if ((event.target as HTMLElement | null)?.closest?.('input, textarea, video')) return;
-      if (event.key === 'Escape') onClose();
-      else if (event.key === 'ArrowLeft' && hasPrevious) onPrevious();
-      else if (event.key === 'ArrowRight' && hasNext) onNext();
+      const current = keys.current;
+      if (event.key === 'Escape') current.onClose();
+      else if (event.key === 'ArrowLeft' && current.hasPrevious) current.onPrevious();
+      else if (event.key === 'ArrowRight' && current.hasNext) current.onNext();
       else return;
       event.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [hasPrevious, hasNext, onPrevious, onNext, onClose]);
+  }, []);
 
   const preview = file.previewUrl && !original ? file.previewUrl : file.url;
   return (
