@@ -10,6 +10,7 @@
  * - `SHARELOG#<id>` / `<time>#<random>`: the access log, 90 days.
  * - `SHAREUP#<id>` / `<guest key hash>#<upload id>`: which guest started which drop upload.
  */
+import type { ShareTarget } from '../../contract/wire';
 import { randomBytes } from 'node:crypto';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LoginLimiterState } from '../core/login-throttle';
@@ -21,9 +22,8 @@ export const SHARE_LOG_TTL_SECONDS = 90 * 24 * 3600;
 /** How long a revoked or expired share's owner row (and so its log) is kept. */
 export const ENDED_SHARE_TTL_SECONDS = 30 * 24 * 3600;
 
-export type StoredTarget =
-  | { readonly kind: 'file'; readonly fileId: string; readonly folder: string; readonly name: string; readonly uploadedAt: string }
-  | { readonly kind: 'folder'; readonly folder: string };
+/** What a share points at: stored as the owner sees it (the wire's ShareTarget). */
+export type StoredTarget = ShareTarget;
 
 /** A share as the public routes read it. */
 export interface Share {

@@ -13,6 +13,7 @@
  * Every URL is presigned for at most the share's remaining life. Each request is logged in the
  * share's access log with the bytes of the files it signed URLs for and the viewer's /24 or /48.
  */
+import type { PublicFile, PublicShareInfo } from '../../contract/wire';
 import { attachmentDisposition } from '../core/content-disposition';
 import type { CatalogFile } from '../core/catalog';
 import { Forbidden, NotFound, TooManyRequests, Unauthorized, ValidationError } from '../core/errors';
@@ -40,31 +41,7 @@ export interface PublicSharesDeps extends OpenShareDeps {
   readonly now?: () => Date;
 }
 
-/** What a visitor sees of a share: never its owner, folder path, password or id. */
-export interface PublicShareInfo {
-  readonly kind: 'file' | 'folder';
-  readonly mode: 'view' | 'drop';
-  readonly label?: string;
-  readonly allowDownload: boolean;
-  readonly expiresAt: string | null;
-  readonly maxBytes?: number;
-  readonly maxFiles?: number;
-  readonly usedBytes?: number;
-  readonly usedFiles?: number;
-}
-
-/** A file as a visitor sees it: no folder, uploader, tags or key. */
-export interface PublicFile {
-  readonly id: string;
-  readonly name: string;
-  readonly size: number;
-  readonly contentType: string;
-  readonly fileType: string;
-  readonly uploadedAt: string;
-  readonly url: string;
-  readonly urlExpiresAt: string;
-  readonly downloadUrl?: string;
-}
+export type { PublicFile, PublicShareInfo } from '../../contract/wire';
 
 export interface PublicShareResponse {
   readonly share: PublicShareInfo;
