@@ -5,7 +5,8 @@
  */
 import type { FileItem } from '../../../contract/wire';
 import { partLength, partOffset } from '../../../handlers/core/multipart';
-import * as api from '../api';
+import { ApiError } from '../api';
+import { accountEndpoints, type UploadEndpoints } from './endpoints';
 import { store } from '../store';
 import { sha256Of } from './hasher';
 import { fileKey, isActive, missingParts, newUpload, transition, type UploadEvent, type UploadItem } from './machine';
@@ -17,6 +18,9 @@ const PARTS_AT_ONCE = 4;
 
 const files = new Map<string, File>();
 const controllers = new Map<string, AbortController>();
+/** Where each upload goes (the account's routes unless queued for a drop link). */
+const targets = new Map<string, UploadEndpoints>();
+const endpointsOf = (key: string): UploadEndpoints => targets.get(key) ?? accountEndpoints;
 let onUploaded: (file: FileItem) => void = () => undefined;
 
 /** Called with each uploaded file once the catalog lists it (the app shows it in its folder). */
@@ -28,14 +32,14 @@ export function whenUploaded(listener: (file: FileItem) => void): void {
  * The catalog row appears when S3's event reaches the sync function, a moment after the last
  * byte: ask for the file until it is there (about 20 s at most), then report it.
  */
-async function announce(fileId: string | undefined): Promise<void> {
-  if (!fileId) return;
+async function announce(endpoints: UploadEndpoints, fileId: string | undefined): Promise<void> {
+  if (!fileId || !endpoints.getFile) return;
   for (let attempt = 0; attempt < 12; attempt += 1) {
     try {
-      onUploaded(await api.getFile(fileId));
+      onUploaded(await endpoints.getFile(fileId));
       return;
     } catch (error) {
-      if (!(error instanceof api.ApiError && error.status === 404)) return;
+      if (!(error instanceof ApiError && error.status === 404)) return;
       await new Promise((r) => setTimeout(r, Math.min(4000, 200 * 2 ** attempt)));
     }
   }
@@ -69,13 +73,17 @@ export async function restoreSavedUploads(): Promise<void> {
   }));
 }
 
-/** Queues files for `folder`; a file matching an unfinished upload resumes it instead. */
-export function addFiles(entries: readonly { readonly file: File; readonly folder: string }[]): void {
+/**
+ * Queues files for `folder` (sent to `endpoints`, the account's by default); a file matching an
+ * unfinished upload resumes it instead.
+ */
+export function addFiles(entries: readonly { readonly file: File; readonly folder: string }[], endpoints: UploadEndpoints = accountEndpoints): void {
   store.update((s) => {
     let uploads = s.uploads;
     for (const { file, folder } of entries) {
       const key = fileKey(file);
       files.set(key, file);
+      targets.set(key, endpoints);
       const existing = uploads.find((u) => u.key === key);
       if (existing && existing.phase === 'needs-file') {
         uploads = uploads.map((u) => (u.key === key ? transition(u, { type: 'file-found' }) : u));
@@ -116,7 +124,7 @@ export function cancel(key: string): void {
   const item = itemOf(key);
   dispatch(key, { type: 'cancel' });
   controllers.get(key)?.abort();
-  if (item?.uploadId && item.partCount !== undefined && item.phase !== 'done') void api.abortUpload(item.uploadId).catch(() => undefined);
+  if (item?.uploadId && item.partCount !== undefined && item.phase !== 'done') void endpointsOf(key).abortUpload(item.uploadId).catch(() => undefined);
   void forgetUpload(key).catch(() => undefined);
 }
 
@@ -128,6 +136,7 @@ async function run(key: string): Promise<void> {
   const controller = new AbortController();
   controllers.set(key, controller);
   const { signal } = controller;
+  const endpoints = endpointsOf(key);
   dispatch(key, { type: 'start', at: performance.now() });
   try {
     const file = files.get(key) as File;
@@ -135,7 +144,7 @@ async function run(key: string): Promise<void> {
     let held: { partNumber: number; etag: string; size: number }[] = [];
     let checksummed = false;
     if (item.uploadId === undefined) {
-      const created = await api.createUpload({
+      const created = await endpoints.createUpload({
         folder: item.folder, fileName: item.name, contentType: item.contentType, size: item.size,
         // Multipart: each part is hashed in the Worker and S3 verifies it (a single PUT ignores this).
         checksumAlgorithm: 'SHA256',
@@ -147,7 +156,7 @@ async function run(key: string): Promise<void> {
         dispatch(key, { type: 'part-done', partNumber: 1, size: item.size });
         dispatch(key, { type: 'completing' });
         dispatch(key, { type: 'done' });
-        void announce(itemOf(key)?.fileId);
+        void announce(endpoints, itemOf(key)?.fileId);
         return;
       }
       dispatch(key, { type: 'created', uploadId: created.uploadId, fileId: created.fileId, partSize: created.partSize, partCount: created.partCount });
@@ -157,12 +166,12 @@ async function run(key: string): Promise<void> {
         partSize: created.partSize, partCount: created.partCount, savedAt: new Date().toISOString(),
       }).catch(() => undefined);
     } else {
-      const status = await api.uploadStatus(item.uploadId);
+      const status = await endpoints.uploadStatus(item.uploadId);
       if (status.status === 'completed') {
         dispatch(key, { type: 'held', parts: [], at: performance.now() });
         dispatch(key, { type: 'done' });
         await forgetUpload(key).catch(() => undefined);
-        void announce(itemOf(key)?.fileId);
+        void announce(endpoints, itemOf(key)?.fileId);
         return;
       }
       checksummed = status.checksumAlgorithm === 'SHA256';
@@ -186,7 +195,7 @@ async function run(key: string): Promise<void> {
         if (signal.aborted) return;
         const n = partNumber;
         const etag = await withTransferRetry(async () => {
-          const signed = await api.signParts(uploadId, { partNumbers: [n], ...(sha256 ? { checksums: { [String(n)]: sha256 } } : {}) });
+          const signed = await endpoints.signParts(uploadId, { partNumbers: [n], ...(sha256 ? { checksums: { [String(n)]: sha256 } } : {}) });
           const part = signed.parts[0];
           if (!part) throw new Error(`no URL for part ${n}`);
           return putBlob(part.url, part.headers, blob, (loaded) => {
@@ -204,10 +213,10 @@ async function run(key: string): Promise<void> {
     if (signal.aborted) return;
     dispatch(key, { type: 'completing' });
     const parts = [...etags.entries()].sort(([a], [b]) => a - b).map(([partNumber, etag]) => ({ partNumber, etag }));
-    await api.completeUpload(uploadId, { parts });
+    await endpoints.completeUpload(uploadId, { parts });
     await forgetUpload(key).catch(() => undefined);
     dispatch(key, { type: 'done' });
-    void announce(itemOf(key)?.fileId);
+    void announce(endpoints, itemOf(key)?.fileId);
   } catch (error) {
     if (!signal.aborted) dispatch(key, { type: 'fail', message: error instanceof Error ? error.message : String(error) });
   } finally {
