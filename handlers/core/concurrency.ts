@@ -4,7 +4,8 @@
  * carries more with more connections, a saturated one only queues them. Hill climbing over
  * windows of completed parts: double while the rate grows by at least `gain`, then settle on
  * the best level seen; if the settled rate later falls well below what it was, probe again.
- * Pure: time comes in with each record.
+ * Pure: time comes in with each record. The CLI and the web app's uploader both run this one
+ * rule (no Node or DOM imports), each within its own limits below.
  */
 export interface ConcurrencyLimits {
   /** Parts in flight at the start. */
@@ -23,6 +24,15 @@ export interface ConcurrencyLimits {
   /** …and at least this many completed parts per level in flight. @default 2 */
   readonly windowPartsPerSlot?: number;
 }
+
+/** The CLI: from 4, within 2-16 (Node opens as many keep-alive connections as asked). */
+export const CLI_PART_CONCURRENCY: ConcurrencyLimits = { initial: 4, min: 2, max: 16 };
+
+/**
+ * A browser: Chromium and Firefox open at most 6 HTTP/1.1 connections per host, and S3's
+ * presigned URLs are HTTP/1.1, so a 7th part in flight would only queue behind the others.
+ */
+export const BROWSER_PART_CONCURRENCY: ConcurrencyLimits = { initial: 4, min: 2, max: 6 };
 
 interface Level {
   readonly concurrency: number;
