@@ -207,17 +207,21 @@ describe('uploader in Chromium', () => {
       { name: 'drop-red.png', bytes: png(64, 48, [200, 40, 40]) },
       { name: 'drop-blue.png', bytes: png(80, 40, [40, 60, 200]) },
     ];
-    const target = await page.getByRole('main', { name: `Folder ${DROP_FOLDER}` }).elementHandle();
 
     // Act: a synthetic drag over and drop carrying a DataTransfer with those files.
-    await page.evaluate(
-      ([element, files]) => {
-        const data = new DataTransfer();
-        for (const f of files) data.items.add(new File([Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0))], f.name, { type: 'image/png' }));
-        for (const type of ['dragenter', 'dragover', 'drop']) element?.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
-      },
-      [target, images.map((i) => ({ name: i.name, base64: i.bytes.toString('base64') }))] as const,
-    );
+    await page.getByRole('main', { name: `Folder ${DROP_FOLDER}` }).evaluate((element, files) => {
+      // The DOM's types are not in the Node tests' library: what this uses of them.
+      const dom = globalThis as unknown as {
+        DataTransfer: new () => { readonly items: { add(file: unknown): void } };
+        DragEvent: new (type: string, init: object) => unknown;
+        File: new (parts: unknown[], name: string, options: object) => unknown;
+        atob(data: string): string;
+      };
+      const data = new dom.DataTransfer();
+      for (const f of files) data.items.add(new dom.File([Uint8Array.from(dom.atob(f.base64), (c) => c.charCodeAt(0))], f.name, { type: 'image/png' }));
+      const target = element as unknown as { dispatchEvent(event: unknown): boolean };
+      for (const type of ['dragenter', 'dragover', 'drop']) target.dispatchEvent(new dom.DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, images.map((i) => ({ name: i.name, base64: i.bytes.toString('base64') })));
 
     // Assess: tiles in this folder, and the API lists both here with their bytes.
     for (const { name } of images) await tile(name).first().waitFor({ timeout: 60_000 });

@@ -33,18 +33,21 @@ export function whenUploaded(listener: (file: FileItem) => void): void {
 }
 
 /**
- * The catalog row appears when S3's event reaches the sync function, a moment after the last
- * byte: ask for the file until it is there (about 20 s at most), then report it.
+ * The catalog row appears when S3's event reaches the sync function, usually within a second or
+ * two of the completion: ask for the file often at first, then every second, for about 30 s,
+ * and report it once there.
  */
 async function announce(endpoints: UploadEndpoints, fileId: string | undefined): Promise<void> {
   if (!fileId || !endpoints.getFile) return;
-  for (let attempt = 0; attempt < 12; attempt += 1) {
+  for (let attempt = 0, waited = 0; waited < 30_000; attempt += 1) {
     try {
       onUploaded(await endpoints.getFile(fileId));
       return;
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 404)) return;
-      await new Promise((r) => setTimeout(r, Math.min(4000, 200 * 2 ** attempt)));
+      const delay = Math.min(1000, Math.round(150 * 1.5 ** attempt));
+      waited += delay;
+      await new Promise((r) => setTimeout(r, delay));
     }
   }
 }
