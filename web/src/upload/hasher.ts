@@ -38,6 +38,12 @@ function pool(): Slot[] {
       else job?.reject(new Error(event.data.error ?? 'hashing failed'));
       next();
     };
+    slot.worker.onerror = (event) => {
+      const job = slot.job;
+      slot.job = undefined;
+      job?.reject(new Error(`hashing failed: ${event.message || 'the Worker stopped'}`));
+      next();
+    };
     return slot;
   });
   return slots;
