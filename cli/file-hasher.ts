@@ -27,12 +27,23 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const { open } = require('node:fs/promises');
 const { file, ranges, readBytes } = workerData;
+// Ranges it may hash so far: the parent raises it as sending advances (a bounded look-ahead).
+let allowed = workerData.allowed ?? Infinity;
+let wake;
+parentPort.on('message', (message) => {
+  if (typeof message.allow === 'number' && message.allow > allowed) {
+    allowed = message.allow;
+    if (wake) wake();
+  }
+});
 (async () => {
   const handle = await open(file, 'r');
   try {
     // Two buffers: the next read runs while the current one is hashed.
     const buffers = [Buffer.allocUnsafe(readBytes), Buffer.allocUnsafe(readBytes)];
     for (const [index, [start, length]] of ranges.entries()) {
+      while (index >= allowed) await new Promise((resolve) => (wake = resolve));
+      wake = undefined;
       const hash = createHash('sha256');
       let which = 0;
       const readAt = (done) => handle.read(buffers[which], 0, Math.min(readBytes, length - done), start + done);
@@ -50,6 +61,7 @@ const { file, ranges, readBytes } = workerData;
     parentPort.postMessage({ done: true });
   } finally {
     await handle.close();
+    parentPort.close();
   }
 })().catch((error) => {
   // Uncaught in the worker: its 'error' event rejects hashRanges.
@@ -63,6 +75,8 @@ export interface RangeHashes {
   digest(index: number): Promise<string>;
   /** Every digest, in order, once all are computed. */
   readonly all: Promise<string[]>;
+  /** Lets the worker hash ranges up to (not including) `count`; it waits for more otherwise. */
+  allow(count: number): void;
   /** Stops the worker (an upload that failed or finished early); pending digests reject. */
   stop(): void;
 }
@@ -71,7 +85,7 @@ export interface RangeHashes {
  * Base64 SHA-256 of each range of the file, in order, computed in a worker thread and handed
  * out range by range: an upload signs and sends its first parts while later ones are hashed.
  */
-export function hashRangesEach(filePath: string, ranges: readonly ByteRange[], readBytes: number = HASH_READ_BYTES): RangeHashes {
+export function hashRangesEach(filePath: string, ranges: readonly ByteRange[], options: { readonly readBytes?: number; readonly allowed?: number } = {}): RangeHashes {
   const settlers = ranges.map(() => {
     let resolve!: (digest: string) => void;
     let reject!: (error: unknown) => void;
@@ -82,7 +96,7 @@ export function hashRangesEach(filePath: string, ranges: readonly ByteRange[], r
     promise.catch(() => undefined);
     return { promise, resolve, reject };
   });
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: filePath, ranges, readBytes } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: filePath, ranges, readBytes: options.readBytes ?? HASH_READ_BYTES, allowed: options.allowed } });
   let finished = false;
   const failAll = (error: unknown): void => {
     finished = true;
@@ -97,9 +111,14 @@ export function hashRangesEach(filePath: string, ranges: readonly ByteRange[], r
     if (!finished) failAll(new Error(`hashing ${filePath} stopped (worker exit code ${code})`));
   });
   const all = Promise.all(settlers.map((s) => s.promise));
+  // Stopping early rejects the digests nobody waits for: not an unhandled rejection.
+  all.catch(() => undefined);
   return {
     digest: (index) => settlers[index]?.promise ?? Promise.reject(new RangeError(`no range ${index}`)),
     all,
+    allow: (count) => {
+      if (!finished) worker.postMessage({ allow: count });
+    },
     stop: () => {
       if (!finished) void worker.terminate();
     },
@@ -108,7 +127,7 @@ export function hashRangesEach(filePath: string, ranges: readonly ByteRange[], r
 
 /** Base64 SHA-256 of each range of the file, in order, computed in a worker thread. */
 export function hashRanges(filePath: string, ranges: readonly ByteRange[], readBytes: number = HASH_READ_BYTES): Promise<string[]> {
-  return hashRangesEach(filePath, ranges, readBytes).all;
+  return hashRangesEach(filePath, ranges, { readBytes }).all;
 }
 
 /** The ranges of `partSize`-byte parts of a `size`-byte file (one empty part for an empty file). */

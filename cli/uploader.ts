@@ -278,7 +278,18 @@ export interface PartChecksums {
   of(partNumber: number): Promise<string>;
   /** Whether `of` would answer at once. */
   ready(partNumber: number): boolean;
+  /** Part `partNumber` is being sent: the hashing may move further ahead. */
+  sending?(partNumber: number): void;
 }
+
+/**
+ * How many parts the hashing worker may run ahead of the part being sent: enough for the next
+ * signing batches (2 per slot signed ahead), few enough that hashing is spread over the upload
+ * instead of taking a core in one burst at its start — a burst that also misled the adaptive
+ * rule (the first window measured slow, the next one fast: 4 → 16 in flight, slower on a
+ * busy 2-core machine).
+ */
+export const HASH_LOOK_AHEAD_PARTS = 24;
 
 /** Checksums computed before the upload started (index 0 = part 1). */
 export const knownChecksums = (sums: readonly string[]): PartChecksums => ({
@@ -289,7 +300,7 @@ export const knownChecksums = (sums: readonly string[]): PartChecksums => ({
 /** The parts' checksums hashed in a worker thread, in the order the parts will be sent. */
 export function streamedChecksums(filePath: string, size: number, plan: { readonly partSize: number; readonly partCount: number }, due: readonly number[]): PartChecksums & { stop(): void } {
   const index = new Map(due.map((n, i) => [n, i]));
-  const hashes: RangeHashes = hashRangesEach(filePath, due.map((n) => [partOffset(plan, n), partLength(size, plan, n)] as const));
+  const hashes: RangeHashes = hashRangesEach(filePath, due.map((n) => [partOffset(plan, n), partLength(size, plan, n)] as const), { allowed: HASH_LOOK_AHEAD_PARTS });
   const done = new Set<number>();
   due.forEach((n, i) => void hashes.digest(i).then(() => done.add(n), () => undefined));
   return {
@@ -298,6 +309,7 @@ export function streamedChecksums(filePath: string, size: number, plan: { readon
       return i === undefined ? Promise.reject(new CliError(`part ${n} was not hashed`)) : hashes.digest(i);
     },
     ready: (n) => done.has(n),
+    sending: (n) => hashes.allow((index.get(n) ?? 0) + 1 + HASH_LOOK_AHEAD_PARTS),
     stop: () => hashes.stop(),
   };
 }
@@ -450,6 +462,7 @@ async function sendMultipart(
     const length = partLength(identity.size, state, partNumber);
     let resigns = 0;
     let etag: string;
+    checksums?.sending?.(partNumber);
     for (;;) {
       const signed = await signer.url(partNumber, upcoming());
       if (options.putDelayMs && attempt === 0 && resigns === 0) await sleep(options.putDelayMs);
