@@ -22,7 +22,10 @@
  *   in through its login screen, the bench folder open; timed from setting the file chooser to
  *   the file's tile in the listing (what test/browser/journey.test.ts waits on), with the app's
  *   default per-part SHA-256 hashed in its Worker (goal ≥ 0.8× raw).
- * A variant is one entry of `VARIANTS` (a name, a goal, a run function).
+ * A variant is one entry of `VARIANTS` (a name, a goal, a run function). A second table compares
+ * sending alone (each run less its completion call: the CLI's --debug line for it, the browser's
+ * "finishing" state), since the local S3's completion swings the most from run to run.
+ * The load average is printed beside every run: the machine is shared.
  *
  *   BENCH_UPLOAD_CLI=bin/media-store.js   run another CLI entry instead of the built one
  *   BENCH_UPLOAD_ONLY=cli-sha256,…         run only these variants (and raw)
@@ -83,6 +86,12 @@ interface Variant {
 
 interface RunResult {
   readonly seconds: number;
+  /**
+   * The seconds without the completion call: the local S3 copies every part into the object
+   * there (1-7 s per 512 MiB on this machine, the widest swing of a run; AWS answers in well under
+   * a second), so sending alone compares clients more steadily.
+   */
+  readonly sendingSeconds?: number;
   /** The client's CPU time (user + system), seconds. */
   readonly cpuSeconds?: number;
   /** The client process's peak resident memory, MiB (child processes only). */
@@ -202,7 +211,7 @@ function rawVariant(name: string, checksums: boolean): Variant {
     const complete = (performance.now() - started) / 1000;
     if (!checksums) rawPhases.push({ puts: sent.seconds, complete });
     await removeStored(context, completed.file?.id);
-    return { seconds: sent.seconds + complete, cpuSeconds: sent.cpuSeconds };
+    return { seconds: sent.seconds + complete, sendingSeconds: sent.seconds, cpuSeconds: sent.cpuSeconds };
   },
   };
 }
@@ -225,7 +234,8 @@ function cliVariant(name: string, description: string, args: readonly string[], 
       const configFile = path.join(home, 'config.json');
       writeFileSync(configFile, JSON.stringify(withSession({}, context.apiUrl, context.session)), { mode: 0o600 });
       const usage = path.join(home, 'usage');
-      const command = [process.execPath, cli, 'upload', file, '--folder', '/bench-upload', '--no-progress', ...args];
+      // --debug: its line for the completion call says how long that took.
+      const command = [process.execPath, cli, 'upload', file, '--folder', '/bench-upload', '--no-progress', '--debug', ...args];
       const started = performance.now();
       const child = spawn(GNU_TIME ?? command[0]!, GNU_TIME ? ['-o', usage, '-f', '%U %S %M', ...command] : command.slice(1), {
         env: { ...process.env, MEDIA_STORE_CONFIG: configFile },
@@ -242,7 +252,8 @@ function cliVariant(name: string, description: string, args: readonly string[], 
       rmSync(home, { recursive: true, force: true });
       if (code !== 0) throw new Error(`${name}: the CLI exited with ${code}: ${stderr.slice(-2000)}`);
       await removeStored(context, / id=(\S+)/.exec(stdout)?.[1]);
-      return { seconds, ...(user !== undefined && system !== undefined ? { cpuSeconds: user + system } : {}), ...(peakKiB !== undefined ? { peakMiB: peakKiB / 1024 } : {}) };
+      const completion = /api POST \/uploads\/\S+\/complete → 200 in (\d+) ms/.exec(stderr)?.[1];
+      return { seconds, ...(completion !== undefined ? { sendingSeconds: seconds - Number(completion) / 1000 } : {}), ...(user !== undefined && system !== undefined ? { cpuSeconds: user + system } : {}), ...(peakKiB !== undefined ? { peakMiB: peakKiB / 1024 } : {}) };
     },
   };
 }
@@ -278,12 +289,16 @@ const browserUpload: Variant = {
       await fileChooser.setFiles(file);
       // Done = the completion answered, where raw and the CLI stop too; the tile follows once the
       // S3 event reached the sync function (untimed).
-      await page.getByRole('listitem').filter({ hasText: name }).getByText(/^done · /).waitFor({ timeout: 600_000 });
+      const item = page.getByRole('listitem').filter({ hasText: name });
+      // "finishing": every part stored, the completion asked (it lasts as long as the local S3 takes).
+      await item.getByText(/^(finishing|done) · /).waitFor({ timeout: 600_000 });
+      const sendingSeconds = (performance.now() - started) / 1000;
+      await item.getByText(/^done · /).waitFor({ timeout: 600_000 });
       const seconds = (performance.now() - started) / 1000;
       await page.getByRole('button', { name: `Open ${name}`, exact: true }).waitFor({ timeout: 120_000 });
       const listed = await apiCall<FilePage>(context, 'GET', `/files?folder=${encodeURIComponent(BENCH_FOLDER)}`);
       await removeStored(context, listed.files.find((f) => f.name === name)?.id);
-      return { seconds };
+      return { seconds, sendingSeconds };
     } finally {
       await browser.close();
       rmSync(file, { force: true });
@@ -399,6 +414,19 @@ async function main(): Promise<void> {
           cpu.length ? median(cpu).toFixed(2) : '',
           peak.length ? Math.max(...peak).toFixed(0) : '',
         ];
+      }),
+    );
+    const sending = (name: string): number[] => (results.get(name) ?? []).flatMap((r) => (r.sendingSeconds !== undefined ? [r.sendingSeconds] : []));
+    const rawSending = median(sending('raw'));
+    printTable(
+      `Sending alone, completion excluded: MiB/s (median of ${ROUNDS}); ratio = variant / raw's PUTs`,
+      ['variant', 'median', 'ratio', 'goal'],
+      variants.flatMap((v) => {
+        const runs = sending(v.name);
+        if (!runs.length) return [];
+        const ratio = rawSending / median(runs);
+        const goal = v.goal === undefined ? '' : `≥ ${v.goal}× ${ratio >= v.goal ? 'met' : 'NOT met'}`;
+        return [[v.name, (FILE_MIB / median(runs)).toFixed(1), `${ratio.toFixed(2)}×`, goal]];
       }),
     );
     console.log(`\nload average at the end: ${loadText()}`);
