@@ -9,11 +9,15 @@
  *   like a login: after `maxFailures` wrong passwords the share refuses guesses (429) for the lockout.
  * - `GET /public/shares/{token}/files/{id}/download`: `{url}` to download one file of the share,
  *   when the share allows downloads (403 otherwise); a file outside the share is a 404.
+ * - `POST /public/shares/{token}/links {ids}`: download links for up to 200 files of the share at
+ *   once (an album's ZIP), refused like the single download; an id that names no file of the
+ *   share is reported in its own item, the same for a missing file and one outside the share.
  *
- * Every URL is presigned for at most the share's remaining life. Each request is logged in the
- * share's access log with the bytes of the files it signed URLs for and the viewer's /24 or /48.
+ * Every URL is presigned for at most the share's remaining life, thumbnails and previews too.
+ * Each request is logged in the share's access log with the bytes of the files it signed URLs
+ * for and the viewer's /24 or /48; a batch of links logs one download per file.
  */
-import type { PublicFile, PublicShareInfo } from '../../contract/wire';
+import type { FileLinks, PublicFile, PublicShareInfo } from '../../contract/wire';
 import { attachmentDisposition } from '../core/content-disposition';
 import type { CatalogFile } from '../core/catalog';
 import { Forbidden, NotFound, TooManyRequests, Unauthorized, ValidationError } from '../core/errors';
@@ -26,14 +30,15 @@ import type { FileCatalog } from '../adapters/files-repository';
 import type { ObjectStore, ObjectUrlSigner } from '../adapters/object-store';
 import type { ShareEvent, SharesRepository } from '../adapters/shares-repository';
 import { openShare, requireShareSession, type OpenedShare, type OpenShareDeps } from '../shares/open-share';
-import { locateFile } from './file-view';
+import { derivedUrls, locateFile } from './file-view';
+import { parseLinksRequest } from './file-links';
 
 export const DEFAULT_PUBLIC_LIMIT = 60;
 export const MAX_PUBLIC_LIMIT = 200;
 
 export interface PublicSharesDeps extends OpenShareDeps {
-  readonly shares: Pick<SharesRepository, 'byTokenHash' | 'summary' | 'recordAccess' | 'getUnlockLimiter' | 'saveUnlockLimiter' | 'clearUnlockLimiter'>;
-  readonly files: Pick<FileCatalog, 'getRow' | 'listFolder'>;
+  readonly shares: Pick<SharesRepository, 'byTokenHash' | 'summary' | 'recordAccess' | 'recordAccesses' | 'getUnlockLimiter' | 'saveUnlockLimiter' | 'clearUnlockLimiter'>;
+  readonly files: Pick<FileCatalog, 'getRow' | 'listFolder' | 'getFiles'>;
   readonly objects: Pick<ObjectStore, 'urlSigner'>;
   readonly viewUrlTtlSeconds: number;
   readonly throttle: ThrottlePolicy;
@@ -78,6 +83,17 @@ interface Signing {
   readonly urlExpiresAt: string;
 }
 
+/** What processing found that a visitor may see: the shape and length, never the camera, place or date. */
+function visibleMedia(file: CatalogFile): Pick<PublicFile, 'width' | 'height' | 'durationSeconds' | 'browserPlayable'> {
+  const { width, height, durationSeconds, browserPlayable } = file.media ?? {};
+  return {
+    ...(width !== undefined ? { width } : {}),
+    ...(height !== undefined ? { height } : {}),
+    ...(durationSeconds !== undefined ? { durationSeconds } : {}),
+    ...(browserPlayable !== undefined ? { browserPlayable } : {}),
+  };
+}
+
 function publicFile(file: CatalogFile, signing: Signing, withDownload: boolean): PublicFile {
   const { sign, ttl, now, urlExpiresAt } = signing;
   return {
@@ -89,6 +105,8 @@ function publicFile(file: CatalogFile, signing: Signing, withDownload: boolean):
     uploadedAt: file.uploadedAt,
     url: sign({ operation: 'GetObject', key: file.key, expiresIn: ttl, now }),
     urlExpiresAt,
+    ...visibleMedia(file),
+    ...(file.processing === 'ready' ? derivedUrls(file.derived ?? {}, { sign, ttlSeconds: ttl, now }) : {}),
     ...(withDownload ? { downloadUrl: sign({ operation: 'GetObject', key: file.key, expiresIn: ttl, now, query: { 'response-content-disposition': attachmentDisposition(file.name) } }) } : {}),
   };
 }
@@ -185,6 +203,49 @@ export async function downloadFromShare(visit: Visit, id: string | undefined, de
   const url = signing.sign({ operation: 'GetObject', key: file.key, expiresIn: signing.ttl, now, query: { 'response-content-disposition': attachmentDisposition(file.name) } });
   await record(deps, opened, visit, now, 'download', file.size, file);
   return { name: file.name, url, urlExpiresAt: signing.urlExpiresAt };
+}
+
+/** Most ids in one `POST /public/shares/{token}/links`: an album page's worth. */
+export const MAX_PUBLIC_LINK_IDS = MAX_PUBLIC_LIMIT;
+
+export const parsePublicLinksRequest = (body: unknown): readonly string[] => parseLinksRequest(body, MAX_PUBLIC_LINK_IDS);
+
+const NOT_IN_SHARE = { code: 'NotFound', message: 'No such file in this share' } as const;
+
+/** The catalog key of `id` when it can name a file of the share at all (the shared file, or one directly in the folder). */
+function keyInShare(opened: OpenedShare, id: string): string | undefined {
+  if (opened.file !== undefined) return id === opened.file.id ? opened.file.key : undefined;
+  try {
+    const location = locateFile(id);
+    return location.folder === opened.folder ? location.key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function shareLinks(visit: Visit, ids: readonly string[], deps: PublicSharesDeps): Promise<FileLinks> {
+  const now = clock(deps);
+  const opened = await openShare(visit.token, deps, now);
+  requireShareSession(opened, visit.event, now);
+  if (opened.share.mode === 'drop') throw new NotFound('No such file in this share');
+  if (!opened.share.allowDownload) throw new DownloadNotAllowed('This share does not allow downloads');
+  const keys = ids.map((id) => keyInShare(opened, id));
+  // A file share's one file was read when the share was opened; an album's are read in one batch.
+  const found = opened.file !== undefined ? new Map([[opened.file.key, opened.file]]) : await deps.files.getFiles(keys.filter((k): k is string => k !== undefined));
+  const signing = await signingFor(opened, deps, now);
+  const signed: CatalogFile[] = [];
+  const links = ids.map((id, i) => {
+    const key = keys[i];
+    const file = key === undefined ? undefined : found.get(key);
+    if (file === undefined || file.folder !== opened.folder) return { id, error: NOT_IN_SHARE };
+    signed.push(file);
+    const url = signing.sign({ operation: 'GetObject', key: file.key, expiresIn: signing.ttl, now, query: { 'response-content-disposition': attachmentDisposition(file.name) } });
+    return { id, name: file.name, url, urlExpiresAt: signing.urlExpiresAt };
+  });
+  const at = now.toISOString();
+  const ip = truncateIp(visit.ip);
+  await deps.shares.recordAccesses(opened.share.id, signed.map((file) => ({ at, event: 'download' as const, fileId: file.id, name: file.name, bytes: file.size, ip })));
+  return { links };
 }
 
 class WrongSharePassword extends Unauthorized {

@@ -38,6 +38,9 @@ export type HandlerAnswersConform = [
   Conforms<PublicShareResponse, Wire.PublicShare>,
   Conforms<Awaited<ReturnType<typeof import('../../handlers/files/public-shares').unlockShare>>, Wire.ShareUnlocked>,
   Conforms<Awaited<ReturnType<typeof import('../../handlers/files/public-shares').downloadFromShare>>, Wire.ShareDownload>,
+  Conforms<Awaited<ReturnType<typeof import('../../handlers/files/public-shares').shareLinks>>, Wire.FileLinks>,
+  Conforms<Awaited<ReturnType<typeof import('../../handlers/files/shares').listShares>>, Wire.ShareList>,
+  Conforms<Awaited<ReturnType<typeof import('../../handlers/files/shares').shareLog>>, Wire.ShareLog>,
 ];
 
 describe('wire types', () => {
