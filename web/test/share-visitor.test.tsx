@@ -59,7 +59,7 @@ describe('ShareDialog expiry limits', () => {
   });
 
   it('reads the limits from GET /shares', async () => {
-    const fetch = vi.fn(async (url: string, init?: RequestInit) => (init?.method === 'POST' ? answer(201, created) : answer(200, { shares: [], limits: { maxDays: 10, allowNever: true } })));
+    const fetch = vi.fn(async (_url: string, init?: RequestInit) => (init?.method === 'POST' ? answer(201, created) : answer(200, { shares: [], limits: { maxDays: 10, allowNever: true } })));
     vi.stubGlobal('fetch', fetch);
     render(<ShareDialog target={{ fileId: 'id-a', name: 'a.jpg' }} />);
     await screen.findByLabelText('Never expires');

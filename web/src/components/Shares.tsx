@@ -119,8 +119,9 @@ export function ShareDialog({ target, create = api.createShare, loadLimits = loa
   );
 }
 
+/** `view` is a further page of an album; `open` (counted as the share's views) the first. */
 const EVENT_NAMES: Readonly<Record<ShareEvent, string>> = { open: 'Opened', view: 'Viewed more', download: 'Downloaded', unlock: 'Unlocked', upload: 'Uploaded' };
-const EVENT_COUNTS: readonly [ShareEvent, string][] = [['open', 'Opens'], ['view', 'Views'], ['download', 'Downloads'], ['unlock', 'Unlocks'], ['upload', 'Uploads']];
+const EVENT_COUNTS: readonly [ShareEvent, string][] = [['open', 'Opens'], ['view', 'Further pages'], ['download', 'Downloads'], ['unlock', 'Unlocks'], ['upload', 'Uploads']];
 
 /** What the log adds up to: events of each kind and the bytes signed. */
 export function logTotals(entries: readonly ShareLogEntry[]): { readonly counts: Readonly<Record<ShareEvent, number>>; readonly bytes: number } {
@@ -146,11 +147,12 @@ export function ShareLogView({ shareId, what, load = api.shareLog }: { readonly 
   return (
     <section class="share-log" aria-label={`Access log of ${what}`}>
       <dl class="share-log-totals">
-        {EVENT_COUNTS.map(([event, name]) => [<dt key={`${event}-t`}>{name}</dt>, <dd key={`${event}-d`}>{counts[event]}</dd>])}
-        <dt>Bytes served</dt><dd>{formatBytes(bytes)}</dd>
+        {EVENT_COUNTS.map(([event, name]) => <div key={event}><dt>{name}</dt><dd>{counts[event]}</dd></div>)}
+        <div><dt>Bytes served</dt><dd>{formatBytes(bytes)}</dd></div>
       </dl>
       {entries.length === 0 ? <p class="empty">Nobody has opened this link yet.</p> : (
-        <ol class="share-log-entries">
+        // Scrolls when long: focusable, so a keyboard can scroll it.
+        <ol class="share-log-entries" tabIndex={0} aria-label="Accesses, newest first">
           {entries.map((entry, i) => (
             <li key={`${entry.at}-${i}`}>
               <span class="event">{EVENT_NAMES[entry.event]}</span>
