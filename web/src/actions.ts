@@ -242,15 +242,28 @@ export async function downloadFiles(files: readonly FileItem[]): Promise<void> {
 
 export type UsableLink = Extract<FileLink, { url: string }>;
 
-/** One ZIP (streamed, never held in memory) of the files behind `links`, saved as `zipName`; names made unique, dates from `files`. */
-export async function saveZipOfLinks(links: readonly UsableLink[], files: readonly Pick<FileItem, 'id' | 'uploadedAt'>[], zipName: string): Promise<void> {
+/** A link is renewed before its turn in a ZIP when it expires within this margin. */
+export const LINK_RENEW_MARGIN_MS = 60_000;
+
+/**
+ * One ZIP (streamed, never held in memory) of the files behind `links`, saved as `zipName`; names
+ * made unique, dates from `files`. A long ZIP outlives its first links: with `renew`, a link about
+ * to expire is signed again when its turn comes.
+ */
+export async function saveZipOfLinks(
+  links: readonly UsableLink[],
+  files: readonly Pick<FileItem, 'id' | 'uploadedAt'>[],
+  zipName: string,
+  renew?: (link: UsableLink) => Promise<UsableLink>,
+): Promise<void> {
   const names = uniqueNames(links.map((l) => l.name));
   const modified = new Map(files.map((f) => [f.id, new Date(f.uploadedAt)]));
   const zip = zipStream(
-    links.map((link, i) => ({
+    links.map((signed, i) => ({
       name: names[i] as string,
-      modified: modified.get(link.id) ?? new Date(),
+      modified: modified.get(signed.id) ?? new Date(),
       open: async () => {
+        const link = renew && Date.parse(signed.urlExpiresAt) - Date.now() < LINK_RENEW_MARGIN_MS ? await renew(signed) : signed;
         const response = await fetch(link.url);
         if (!response.ok || !response.body) throw new Error(`${link.name}: storage answered HTTP ${response.status}`);
         return response.body;

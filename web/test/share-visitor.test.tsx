@@ -162,6 +162,29 @@ describe('the visitor\'s album', () => {
     expect(files).toHaveLength(310);
   });
 
+  it('signs a link again, with the next batch from it, when it would expire before its turn in the ZIP', async () => {
+    // Prepare
+    const loaded = Array.from({ length: 3 }, (_, i) => asFileItem(publicFile(i)));
+    const asked: string[][] = [];
+    let expiresAt = new Date(Date.now() + 30_000).toISOString();
+    vi.stubGlobal('fetch', vi.fn(async (_url: string, init?: RequestInit) => {
+      const { ids } = JSON.parse(String(init?.body)) as { ids: string[] };
+      asked.push(ids);
+      return answer(200, { links: ids.map((id) => ({ id, name: `${id}.jpg`, url: `https://s3/${id}?n=${asked.length}`, urlExpiresAt: expiresAt })) });
+    }));
+    const save = vi.fn().mockResolvedValue(undefined);
+    await downloadAlbum('tok', undefined, { files: loaded, nextCursor: null }, 'a.zip', save);
+    const [links, , , renew] = save.mock.calls[0] as [{ id: string; url: string }[], unknown, unknown, (l: unknown) => Promise<{ url: string }>];
+    expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    // Act
+    const second = await renew(links[1]);
+    const third = await renew(links[2]);
+    // Assess: one request for the rest of the album, then served from it.
+    expect(asked).toEqual([['f0', 'f1', 'f2'], ['f1', 'f2']]);
+    expect(second.url).toBe('https://s3/f1?n=2');
+    expect(third.url).toBe('https://s3/f2?n=2');
+  });
+
   it('names the ZIP after the album without characters file systems refuse', () => {
     expect(zipNameOf('Spain 2024')).toBe('Spain 2024.zip');
     expect(zipNameOf('a/b:c*?')).toBe('a-b-c-.zip');

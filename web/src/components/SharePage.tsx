@@ -9,7 +9,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { FileItem, PublicFile, PublicShare } from '../../../contract/wire';
 import * as api from '../api';
-import { followLink, saveZipOfLinks, type UsableLink } from '../actions';
+import { followLink, LINK_RENEW_MARGIN_MS, saveZipOfLinks, type UsableLink } from '../actions';
 import { formatBytes, formatDate, formatDuration } from '../format';
 import { Grid } from './Grid';
 import { Lightbox, VideoPlayer } from './Lightbox';
@@ -61,12 +61,22 @@ export async function downloadAlbum(
     files.push(...(page.files ?? []).map(asFileItem));
     cursor = page.nextCursor ?? null;
   }
+  const signLinks = async (ids: readonly string[]): Promise<UsableLink[]> =>
+    (await api.shareLinks(token, ids, shareSession)).links.flatMap((link) => ('url' in link ? [link] : []));
   const usable: UsableLink[] = [];
-  for (let i = 0; i < files.length; i += LINKS_PER_REQUEST) {
-    const { links } = await api.shareLinks(token, files.slice(i, i + LINKS_PER_REQUEST).map((f) => f.id), shareSession);
-    usable.push(...links.flatMap((link) => ('url' in link ? [link] : [])));
-  }
-  if (usable.length > 0) await save(usable, files, zipName);
+  for (let i = 0; i < files.length; i += LINKS_PER_REQUEST) usable.push(...(await signLinks(files.slice(i, i + LINKS_PER_REQUEST).map((f) => f.id))));
+  // A link about to expire before its turn is signed again with the next batch from it on.
+  const renewed = new Map<string, UsableLink>();
+  const renew = async (link: UsableLink): Promise<UsableLink> => {
+    const cached = renewed.get(link.id);
+    if (cached && Date.parse(cached.urlExpiresAt) - Date.now() >= LINK_RENEW_MARGIN_MS) return cached;
+    const from = usable.findIndex((l) => l.id === link.id);
+    for (const fresh of await signLinks(usable.slice(from, from + LINKS_PER_REQUEST).map((l) => l.id))) renewed.set(fresh.id, fresh);
+    const fresh = renewed.get(link.id);
+    if (!fresh) throw new Error(`${link.name} is no longer in the album`);
+    return fresh;
+  };
+  if (usable.length > 0) await save(usable, files, zipName, renew);
   return { included: usable.length, missing: files.length - usable.length };
 }
 
