@@ -57,6 +57,9 @@ async function processed(token: string, id: string): Promise<void> {
   throw new Error(`${id} was not processed within 60 s`);
 }
 
+/** A page expression: the image `selector` finds has loaded (evaluated in the page, which has a DOM). */
+const loaded = (selector: string): string => `(() => { const img = document.querySelector(${JSON.stringify(selector)}); return img !== null && img.complete && img.naturalWidth > 0; })()`;
+
 const tile = (target: Page, name: string) => target.getByRole('button', { name: `Open ${name}`, exact: true });
 
 beforeAll(async () => {
@@ -120,10 +123,7 @@ describe('a shared album in Chromium', () => {
     await guest.getByRole('heading', { name: 'Holiday album' }).waitFor();
     const thumb = tile(guest, PHOTOS[0] as string).locator('img');
     await thumb.waitFor();
-    await guest.waitForFunction((name) => {
-      const img = document.querySelector(`button[aria-label="Open ${name}"] img`) as HTMLImageElement | null;
-      return img !== null && img.complete && img.naturalWidth > 0;
-    }, PHOTOS[0]);
+    await guest.waitForFunction(loaded(`button[aria-label="Open ${PHOTOS[0]}"] img`), undefined, { timeout: 60_000 });
     // Assess: the tile shows the derived thumbnail, answered as WebP, not the original PNG.
     const thumbSrc = (await thumb.getAttribute('src')) as string;
     expect(new URL(thumbSrc).pathname).toMatch(/\/derived\/.*thumb/);
@@ -135,10 +135,7 @@ describe('a shared album in Chromium', () => {
     const lightbox = guest.getByRole('dialog', { name: PHOTOS[0] });
     const preview = lightbox.locator('img.media');
     await preview.waitFor();
-    await guest.waitForFunction(() => {
-      const img = document.querySelector('.lightbox img.media') as HTMLImageElement | null;
-      return img !== null && img.complete && img.naturalWidth > 0;
-    });
+    await guest.waitForFunction(loaded('.lightbox img.media'), undefined, { timeout: 60_000 });
     const previewSrc = (await preview.getAttribute('src')) as string;
     expect(new URL(previewSrc).pathname).toMatch(/\/derived\/.*preview/);
     expect(images.get(previewSrc)).toBe('image/webp');
