@@ -83,6 +83,10 @@ interface Signing {
   readonly urlExpiresAt: string;
 }
 
+/** A presigned download of `file` under its own name. */
+const attachmentUrl = (signing: Signing, file: CatalogFile): string =>
+  signing.sign({ operation: 'GetObject', key: file.key, expiresIn: signing.ttl, now: signing.now, query: { 'response-content-disposition': attachmentDisposition(file.name) } });
+
 /** What processing found that a visitor may see: the shape and length, never the camera, place or date. */
 function visibleMedia(file: CatalogFile): Pick<PublicFile, 'width' | 'height' | 'durationSeconds' | 'browserPlayable'> {
   const { width, height, durationSeconds, browserPlayable } = file.media ?? {};
@@ -107,7 +111,7 @@ function publicFile(file: CatalogFile, signing: Signing, withDownload: boolean):
     urlExpiresAt,
     ...visibleMedia(file),
     ...(file.processing === 'ready' ? derivedUrls(file.derived ?? {}, { sign, ttlSeconds: ttl, now }) : {}),
-    ...(withDownload ? { downloadUrl: sign({ operation: 'GetObject', key: file.key, expiresIn: ttl, now, query: { 'response-content-disposition': attachmentDisposition(file.name) } }) } : {}),
+    ...(withDownload ? { downloadUrl: attachmentUrl(signing, file) } : {}),
   };
 }
 
@@ -174,33 +178,43 @@ class DownloadNotAllowed extends Forbidden {
   override readonly code = 'DownloadNotAllowed';
 }
 
+/** The catalog key of `id` when it can name a file of the share at all (the shared file, or one directly in the folder). */
+function keyInShare(opened: OpenedShare, id: string | undefined): string | undefined {
+  if (opened.file !== undefined) return id === opened.file.id ? opened.file.key : undefined;
+  try {
+    const location = locateFile(id);
+    return location.folder === opened.folder ? location.key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The file `id` if it is in the share: the shared file itself, or a file directly in the shared folder. */
 async function fileInShare(opened: OpenedShare, id: string | undefined, deps: PublicSharesDeps): Promise<CatalogFile> {
-  if (opened.file !== undefined) {
-    if (id !== opened.file.id) throw new NotFound('No such file in this share');
-    return opened.file;
-  }
-  let location: ReturnType<typeof locateFile>;
-  try {
-    location = locateFile(id);
-  } catch {
-    throw new NotFound('No such file in this share');
-  }
-  if (location.folder !== opened.folder) throw new NotFound('No such file in this share');
+  const key = keyInShare(opened, id);
+  if (key === undefined) throw new NotFound('No such file in this share');
+  if (opened.file !== undefined) return opened.file;
+  const location = locateFile(id);
   const row = await deps.files.getRow(location.folder, location.name);
   if (row.file === undefined) throw new NotFound('No such file in this share');
   return row.file;
 }
 
-export async function downloadFromShare(visit: Visit, id: string | undefined, deps: PublicSharesDeps): Promise<{ name: string; url: string; urlExpiresAt: string }> {
-  const now = clock(deps);
+/** The share, opened for downloads: a drop link has no files to give (404), a share without downloads refuses (403). */
+async function openForDownloads(visit: Visit, deps: PublicSharesDeps, now: Date): Promise<OpenedShare> {
   const opened = await openShare(visit.token, deps, now);
   requireShareSession(opened, visit.event, now);
   if (opened.share.mode === 'drop') throw new NotFound('No such file in this share');
   if (!opened.share.allowDownload) throw new DownloadNotAllowed('This share does not allow downloads');
+  return opened;
+}
+
+export async function downloadFromShare(visit: Visit, id: string | undefined, deps: PublicSharesDeps): Promise<{ name: string; url: string; urlExpiresAt: string }> {
+  const now = clock(deps);
+  const opened = await openForDownloads(visit, deps, now);
   const file = await fileInShare(opened, id, deps);
   const signing = await signingFor(opened, deps, now);
-  const url = signing.sign({ operation: 'GetObject', key: file.key, expiresIn: signing.ttl, now, query: { 'response-content-disposition': attachmentDisposition(file.name) } });
+  const url = attachmentUrl(signing, file);
   await record(deps, opened, visit, now, 'download', file.size, file);
   return { name: file.name, url, urlExpiresAt: signing.urlExpiresAt };
 }
@@ -212,23 +226,9 @@ export const parsePublicLinksRequest = (body: unknown): readonly string[] => par
 
 const NOT_IN_SHARE = { code: 'NotFound', message: 'No such file in this share' } as const;
 
-/** The catalog key of `id` when it can name a file of the share at all (the shared file, or one directly in the folder). */
-function keyInShare(opened: OpenedShare, id: string): string | undefined {
-  if (opened.file !== undefined) return id === opened.file.id ? opened.file.key : undefined;
-  try {
-    const location = locateFile(id);
-    return location.folder === opened.folder ? location.key : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export async function shareLinks(visit: Visit, ids: readonly string[], deps: PublicSharesDeps): Promise<FileLinks> {
   const now = clock(deps);
-  const opened = await openShare(visit.token, deps, now);
-  requireShareSession(opened, visit.event, now);
-  if (opened.share.mode === 'drop') throw new NotFound('No such file in this share');
-  if (!opened.share.allowDownload) throw new DownloadNotAllowed('This share does not allow downloads');
+  const opened = await openForDownloads(visit, deps, now);
   const keys = ids.map((id) => keyInShare(opened, id));
   // A file share's one file was read when the share was opened; an album's are read in one batch.
   const found = opened.file !== undefined ? new Map([[opened.file.key, opened.file]]) : await deps.files.getFiles(keys.filter((k): k is string => k !== undefined));
@@ -239,8 +239,7 @@ export async function shareLinks(visit: Visit, ids: readonly string[], deps: Pub
     const file = key === undefined ? undefined : found.get(key);
     if (file === undefined || file.folder !== opened.folder) return { id, error: NOT_IN_SHARE };
     signed.push(file);
-    const url = signing.sign({ operation: 'GetObject', key: file.key, expiresIn: signing.ttl, now, query: { 'response-content-disposition': attachmentDisposition(file.name) } });
-    return { id, name: file.name, url, urlExpiresAt: signing.urlExpiresAt };
+    return { id, name: file.name, url: attachmentUrl(signing, file), urlExpiresAt: signing.urlExpiresAt };
   });
   const at = now.toISOString();
   const ip = truncateIp(visit.ip);
