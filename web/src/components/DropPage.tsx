@@ -114,9 +114,8 @@ export function DropPage({ token, share, shareSession, endpointsFor = dropLinkEn
     void endpointsFor(token, options).then(async (made) => {
       if (!live) return;
       setEndpoints(made);
-      await restoreSavedUploads(made);
+      const [list] = await Promise.all([guestUploadsOf(token, options).catch(() => ({ uploads: [] })), restoreSavedUploads(made)]);
       const known = new Set(store.get().uploads.map((u) => u.uploadId));
-      const list = await guestUploadsOf(token, options).catch(() => ({ uploads: [] }));
       if (live) setEarlier(list.uploads.filter((u) => !known.has(u.uploadId)));
     }, () => notify('This browser cannot upload here: it lacks the Web Crypto API (open the link over https).'));
     return () => {
