@@ -42,10 +42,10 @@ const partNumberOf = (url: string): number | undefined => {
   return n === null ? undefined : Number(n);
 };
 
-async function ownerCall<T>(method: 'GET' | 'POST', route: string, data?: unknown): Promise<T> {
+async function ownerCall<T>(method: 'GET' | 'POST' | 'DELETE', route: string, data?: unknown): Promise<T> {
   const response = await ownerApi.fetch(`${ctx.appUrl}api${route}`, { method, headers: { authorization: `Bearer ${ownerToken}` }, ...(data !== undefined ? { data } : {}) });
   expect(response.status()).toBeLessThan(300);
-  return (await response.json()) as T;
+  return (response.status() === 204 ? undefined : await response.json()) as T;
 }
 
 async function folderFiles(): Promise<FileItem[]> {
@@ -224,5 +224,32 @@ describe('a drop link in Chromium', () => {
     for (const p of paths) expect(p).toMatch(/^\/api\/public\/shares\//);
     for (const r of apiRequests) expect(await r.headerValue('authorization')).toBeNull();
     expect(await guest.cookies()).toEqual([]);
+  });
+
+  it('revoking the link mid-upload stops the upload and tells the guest the link has expired or was revoked', async () => {
+    // Prepare: a second link; the guest's part PUTs wait until the owner has revoked it.
+    const second = await ownerCall<CreatedShare>('POST', '/shares', { folder: `/${FOLDER}`, mode: 'drop', label: 'Second link', maxBytes: 100 * MiB, maxFiles: 2, expires: 86_400 });
+    const other = await browser.newContext({ viewport: DESKTOP });
+    const visitor = await other.newPage();
+    const held: Route[] = [];
+    await visitor.route((url) => url.searchParams.has('partNumber'), (route) => void held.push(route));
+    const file = path.join(dir, 'second-clip.mp4');
+    writeFileSync(file, Buffer.alloc(72 * MiB, 7)); // over the 64 MiB multipart threshold: each part is signed on its own
+    await visitor.goto(new URL(second.path, ctx.appUrl).toString());
+    const chooser = visitor.waitForEvent('filechooser');
+    await visitor.getByRole('button', { name: 'Choose files', exact: true }).click();
+    await (await chooser).setFiles(file);
+    for (let i = 0; i < 300 && held.length === 0; i += 1) await visitor.waitForTimeout(100);
+    expect(held.length).toBeGreaterThan(0);
+    // Act: revoke, then the parts in flight fail and the uploader asks the API again.
+    await ownerCall('DELETE', `/shares/${second.share.id}`);
+    for (const route of held.splice(0)) await route.abort('connectionreset');
+    // Assess
+    await visitor.getByRole('alert').filter({ hasText: 'This link has expired or was revoked: it takes no more files.' }).waitFor({ timeout: 60_000 });
+    expect(await visitor.getByRole('button', { name: 'Choose files', exact: true }).count()).toBe(0);
+    await visitor.getByRole('region', { name: 'Uploads' }).getByText(/^failed/).waitFor({ timeout: 60_000 });
+    await screenshots(visitor, 'drop-07-revoked');
+    expect(await folderFiles().then((files) => files.some((f) => f.name === 'second-clip.mp4'))).toBe(false);
+    await other.close();
   });
 });

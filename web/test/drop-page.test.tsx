@@ -188,6 +188,7 @@ describe('DropPage', () => {
     await pick([file('big.mov', 9 * MiB)]);
     expect((await screen.findByRole('alert')).textContent).toBe('This link has expired or was revoked: it takes no more files.');
     expect(screen.queryByRole('button', { name: 'Choose files' })).toBeNull();
+    expect(screen.queryByRole('region', { name: 'Quota' })).toBeNull();
     expect(await screen.findByText(/^failed · .* · This link has expired or was revoked/)).toBeTruthy();
   });
 

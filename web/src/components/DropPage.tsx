@@ -159,12 +159,12 @@ export function DropPage({ token, share, shareSession, endpointsFor = dropLinkEn
           {share.expiresAt ? ` Open until ${formatDate(share.expiresAt)}.` : ''}
         </p>
       </header>
-      <section class="drop-quota" aria-label="Quota">
+      {!gone && <section class="drop-quota" aria-label="Quota">
         <p>
           <strong>{formatBytes(bytesLeft)}</strong> of {formatBytes(quota.maxBytes)} left · <strong>{filesLeft}</strong> of {quota.maxFiles} files left
         </p>
         <progress max={Math.max(1, quota.maxBytes)} value={quota.maxBytes - bytesLeft} aria-label="Quota used" />
-      </section>
+      </section>}
       {gone && <p class="error" role="alert">This link has expired or was revoked: it takes no more files.</p>}
       {notices.map((n) => (
         <p key={n.id} class="error drop-notice" role="alert">
