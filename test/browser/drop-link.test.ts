@@ -48,7 +48,7 @@ async function ownerCall<T>(method: 'GET' | 'POST' | 'DELETE', route: string, da
   return (response.status() === 204 ? undefined : await response.json()) as T;
 }
 
-async function folderFiles(): Promise<FileItem[]> {
+async function folderFiles(): Promise<readonly FileItem[]> {
   return (await ownerCall<FilePage>('GET', `/files?folder=${encodeURIComponent(`/${FOLDER}`)}`)).files;
 }
 
