@@ -9,7 +9,7 @@ import { formatDuration } from '../format';
 import { guestKeyFor, linkDigest, rememberGuestKey } from './guest-key';
 
 export interface UploadEndpoints {
-  /** Names the target in saved resume records, so a reload resumes against the same one ('account' or a share's id). */
+  /** Names the target in saved resume records, so a reload resumes against the same one ('account', or `share:<digest>` of a drop link). */
   readonly target: string;
   createUpload(upload: W.UploadRequest): Promise<W.CreatedUpload>;
   signParts(uploadId: string, parts: W.PartsRequest): Promise<W.SignedParts>;
@@ -91,7 +91,8 @@ async function guestOf(token: string, options: Pick<DropLinkOptions, 'shareSessi
  * sending, and the reservation stays counted against the link's quota (the API's rule).
  */
 export async function dropLinkEndpoints(token: string, options: DropLinkOptions = {}): Promise<UploadEndpoints> {
-  const { digest, guest } = await guestOf(token, options);
+  const { digest, guest: first } = await guestOf(token, options);
+  let guest = first;
   const wait = options.wait ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const call = async <T>(send: () => Promise<T>): Promise<T> => {
     for (let attempt = 0; ; attempt += 1) {
@@ -114,7 +115,10 @@ export async function dropLinkEndpoints(token: string, options: DropLinkOptions 
     createUpload: ({ fileName, contentType, size, sha256, checksumAlgorithm }) =>
       call(async () => {
         const created = await api.createGuestUpload(token, guest, { fileName, contentType, size, ...(sha256 ? { sha256 } : {}), ...(checksumAlgorithm ? { checksumAlgorithm } : {}) });
-        if (created.guestKey !== guest.guestKey) rememberGuestKey(digest, created.guestKey, options.storage);
+        if (created.guestKey !== guest.guestKey) {
+          guest = { ...guest, guestKey: created.guestKey };
+          rememberGuestKey(digest, created.guestKey, options.storage);
+        }
         return created;
       }),
     signParts: (uploadId, parts) => call(() => api.signGuestParts(token, guest, uploadId, parts)),
