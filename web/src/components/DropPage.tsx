@@ -156,7 +156,7 @@ export function DropPage({ token, share, shareSession, endpointsFor = dropLinkEn
         <h1 id="drop-title">{title}</h1>
         <p class="share-meta">
           Files you send here go to the person who shared this link. You see only your own uploads.
-          {share.expiresAt ? ` Open until ${formatDate(share.expiresAt)}.` : ''}
+          {share.expiresAt && !gone ? ` Open until ${formatDate(share.expiresAt)}.` : ''}
         </p>
       </header>
       {!gone && <section class="drop-quota" aria-label="Quota">
