@@ -136,9 +136,11 @@ describe('DropPage', () => {
     // Assess
     await waitFor(() => expect(screen.getAllByText(/^done/)).toHaveLength(2));
     const key = guestKeyFor(await linkDigest(TOKEN));
+    // Small files declare their SHA-256 (S3 verifies it on the single PUT).
+    const sha256 = async (size: number): Promise<string> => btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(size)))));
     expect(creates(calls).map((c) => c.body)).toEqual([
-      { fileName: 'a.jpg', contentType: 'image/jpeg', size: 2 * MiB, checksumAlgorithm: 'SHA256' },
-      { fileName: 'b.jpg', contentType: 'image/jpeg', size: 3 * MiB, checksumAlgorithm: 'SHA256' },
+      { fileName: 'a.jpg', contentType: 'image/jpeg', size: 2 * MiB, sha256: await sha256(2 * MiB), checksumAlgorithm: 'SHA256' },
+      { fileName: 'b.jpg', contentType: 'image/jpeg', size: 3 * MiB, sha256: await sha256(3 * MiB), checksumAlgorithm: 'SHA256' },
     ]);
     for (const c of creates(calls)) expect(c.headers['x-share-guest']).toBe(key);
     expect(FakeXhr.puts.sort()).toEqual(['https://s3.test/a.jpg', 'https://s3.test/b.jpg']);

@@ -67,8 +67,17 @@ function next(): void {
 /** Base64 SHA-256 of `blob`; rejects with an AbortError if `signal` aborts before a Worker takes it. */
 export function sha256Of(blob: Blob, signal?: AbortSignal): Promise<string> {
   if (signal?.aborted) return Promise.reject(aborted());
+  // Without Workers (a DOM emulation in component tests), on this thread.
+  if (typeof Worker !== 'function') return digestHere(blob);
   return new Promise((resolve, reject) => {
     queue.push({ blob, ...(signal ? { signal } : {}), resolve, reject });
     next();
   });
+}
+
+async function digestHere(blob: Blob): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
+  let binary = '';
+  for (const byte of digest) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }

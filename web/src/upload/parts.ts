@@ -171,6 +171,7 @@ export function sendParts(options: SendPartsOptions): Promise<void> {
     const length = partLength(options.size, plan, n);
     for (let resigns = 0; ; ) {
       const signed = await urlOf(n);
+      if (signal.aborted) throw new DOMException('aborted', 'AbortError');
       try {
         const etag = await put(signed.url, signed.headers, sliceOf(n), (loaded) => {
           inFlight.set(n, loaded);
