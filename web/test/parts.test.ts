@@ -111,6 +111,7 @@ describe('sendParts', () => {
 
     expect(h.puts.slice(0, 3)).toEqual([1, 2, 3]);
     expect(h.puts.lastIndexOf(2)).toBeGreaterThan(2);
+    expect(h.signed.filter((r) => r.partNumbers.includes(2)).length).toBe(2);
     expect([...h.done].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 

@@ -11,7 +11,8 @@
  *   signing round trip; a URL close to its expiry, or refused as expired, is signed again.
  * - Parts in flight: chosen from the measured rate by the CLI's rule (handlers/core/concurrency)
  *   within a browser's 6 connections per host. A part that failed waits out its backoff aside
- *   while its slot sends other parts.
+ *   while its slot sends other parts, then is signed again (an upload or a drop link that is
+ *   gone fails the upload there, instead of PUTs going on with URLs signed before).
  *
  * Memory: a part's body is a slice of the File (the browser streams it from disk), so what this
  * holds is the hashing Workers' slices (pool size × part size: 2-4 × 8 MiB for files up to
@@ -72,7 +73,12 @@ const retryableApiError = (error: unknown): boolean => (error instanceof ApiErro
 
 /** Resolves once every part is stored (each reported through `onPartDone`); rejects on the first failure that retries did not cure, or with an AbortError. */
 export function sendParts(options: SendPartsOptions): Promise<void> {
-  const { plan, signal } = options;
+  const { plan } = options;
+  // Stops everything of this run: a pause or cancel from outside, or the first failure retries did not cure.
+  const stopper = new AbortController();
+  if (options.signal.aborted) stopper.abort();
+  else options.signal.addEventListener('abort', () => stopper.abort(), { once: true });
+  const { signal } = stopper;
   const concurrency = options.concurrency ?? new AdaptiveConcurrency(BROWSER_PART_CONCURRENCY);
   const hash = options.hash ?? sha256Of;
   const put = options.put ?? putBlob;
@@ -194,6 +200,8 @@ export function sendParts(options: SendPartsOptions): Promise<void> {
           continue;
         }
         if (!error.retryable || attempt >= DEFAULT_RETRY_POLICY.retries) throw error;
+        // Its retry signs again: the API says so at once if the upload (or a drop link) is gone.
+        urls.delete(n);
         retrying.push({ partNumber: n, attempt: attempt + 1, readyAt: Date.now() + backoffDelayMs(attempt, DEFAULT_RETRY_POLICY) });
         return undefined;
       }
@@ -236,6 +244,8 @@ export function sendParts(options: SendPartsOptions): Promise<void> {
             },
             (error: unknown) => {
               failure ??= error;
+              // The parts still in flight would be lost anyway: the upload failed (resuming sends them).
+              stopper.abort();
             },
           )
           .finally(() => {
