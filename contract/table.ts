@@ -45,3 +45,12 @@ export const TABLE_SCHEMA = {
  * must project them.
  */
 export const USER_ACCESS_ATTRIBUTES = ['pk', 'sk', 'username', 'role', 'folders', 'sessionVersion', 'createdAt', 'updatedAt'] as const;
+
+/**
+ * What `GET /stats/storage` reads of each file: its Scan of the sparse `byType` index (file rows
+ * only) must project exactly these (dynamodb:Attributes in its IAM grant); the keys are
+ * listed because a scan page's start key names them.
+ */
+export const STORAGE_STATS_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'size', 'fileType', 'contentType', 'uploadedBy', 'status'] as const;
+/** The attributes the tally reads; the rest of `STORAGE_STATS_ATTRIBUTES` are keys. */
+export const STORAGE_STATS_PROJECTION = ['size', 'fileType', 'contentType', 'uploadedBy', 'status'] as const;

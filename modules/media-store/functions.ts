@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { ENV, FUNCTION_ENV } from '../../contract/env';
 import { FUNCTIONS, FUNCTION_NAMES, bundleZipPath, type FunctionName } from '../../contract/functions';
-import { USER_ACCESS_ATTRIBUTES } from '../../contract/table';
+import { STORAGE_STATS_ATTRIBUTES, USER_ACCESS_ATTRIBUTES } from '../../contract/table';
 import type { Catalog } from './catalog';
 import { DEFAULTS, DERIVED_PREFIX } from './defaults';
 import { booleanText, joinedText, numberText, presenceOf } from './expressions';
@@ -321,6 +321,18 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
       readShareCreators(table),
       // The index is sparse: only file rows carry its keys, so it holds nothing else to guard.
       { sid: 'ListFilesByType', effect: 'Allow', actions: ['dynamodb:Query'], resources: [props.catalog.typeIndexArn] },
+      {
+        // GET /stats/storage adds up every file: a Scan, which dynamodb:LeadingKeys cannot scope,
+        // so it is held to the sparse type index (file rows only) and to the tallied attributes.
+        sid: 'TallyStorageFromTypeIndex',
+        effect: 'Allow',
+        actions: ['dynamodb:Scan'],
+        resources: [props.catalog.typeIndexArn],
+        condition: [
+          { test: 'ForAllValues:StringEquals', variable: 'dynamodb:Attributes', values: [...STORAGE_STATS_ATTRIBUTES] },
+          { test: 'StringEquals', variable: 'dynamodb:Select', values: ['SPECIFIC_ATTRIBUTES'] },
+        ],
+      },
       // Listing cursors are sealed with a key derived from the signing secret (HKDF).
       readSecret,
       { sid: 'ListFilesByDateTaken', effect: 'Allow', actions: ['dynamodb:Query'], resources: [props.catalog.takenIndexArn] },

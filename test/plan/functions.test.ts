@@ -161,11 +161,24 @@ describe('MediaStore functions', () => {
         // A share's creator, without the password hash (see the partition tests).
         `dynamodb:GetItem on ${table()}`,
         `dynamodb:Query on ${table()}/index/byType`,
+        `dynamodb:Scan on ${table()}/index/byType`,
         `dynamodb:Query on ${table()}/index/byTaken`,
         `secretsmanager:GetSecretValue on ${secret()}`,
         'lambda:InvokeFunction on ${aws_lambda_function.move.arn}',
       ].sort(),
     );
+  });
+
+  it('lets files scan only the type index (file rows alone), and only the attributes the storage figures add up', () => {
+    const scans = FUNCTION_NAMES.flatMap((name) => statementsOf(name).filter((s) => s.actions?.includes('dynamodb:Scan')).map((s) => ({ name, s })));
+    expect(scans.map(({ name, s }) => `${name} ${s.sid}`)).toEqual(['files TallyStorageFromTypeIndex']);
+    const tally = scans[0]!.s;
+    expect(tally.actions).toEqual(['dynamodb:Scan']);
+    expect(tally.resources).toEqual([`${table()}/index/byType`]);
+    const attributes = tally.condition!.find((c) => c.variable === 'dynamodb:Attributes')!;
+    expect(attributes.test).toBe('ForAllValues:StringEquals');
+    expect(attributes.values).toEqual(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'size', 'fileType', 'contentType', 'uploadedBy', 'status']);
+    expect(tally.condition).toContainEqual({ test: 'StringEquals', variable: 'dynamodb:Select', values: ['SPECIFIC_ATTRIBUTES'] });
   });
 
   it('lets files write only file rows, upload sessions, jobs and shares, never users, and delete only share rows', () => {
