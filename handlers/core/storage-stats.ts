@@ -102,7 +102,8 @@ const largestFirst = <T extends StorageFigures>(name: (entry: T) => string) => (
 /** The answer of `GET /stats/storage`: every file type listed, content types capped at `MAX_CONTENT_TYPES`. */
 export function storageStatsOf(tally: StorageTally, computedAt: Date): StorageStats {
   const byType = FILE_TYPES.map((fileType) => ({ fileType, files: tally.byType.get(fileType)?.files ?? 0, bytes: tally.byType.get(fileType)?.bytes ?? 0 }))
-    .sort(largestFirst((e) => e.fileType));
+    // Ties (e.g. empty types) keep the types' own order: image, video, other.
+    .sort((a, b) => b.bytes - a.bytes || b.files - a.files);
   const contentTypes = [...tally.byContentType].map(([contentType, f]) => ({ contentType, ...f })).sort(largestFirst((e) => e.contentType));
   const listed = contentTypes.slice(0, MAX_CONTENT_TYPES);
   const rest = contentTypes.slice(MAX_CONTENT_TYPES);
