@@ -161,6 +161,9 @@ export const changeUser = (username: string, change: W.ChangeUserRequest): Promi
   request('PATCH', `/users/${seg(username)}`, { body: change });
 export const deleteUser = (username: string): Promise<void> => request('DELETE', `/users/${seg(username)}`);
 
+/** Admins: files and bytes stored, in total, by type, content type and uploader. */
+export const storageStats = (): Promise<W.StorageStats> => request('GET', '/stats/storage');
+
 export const createShare = (share: W.CreateShareRequest): Promise<W.CreatedShare> => request('POST', '/shares', { body: share });
 export const listShares = (): Promise<W.ShareList> => request('GET', '/shares');
 export const revokeShare = (id: string): Promise<void> => request('DELETE', `/shares/${seg(id)}`);
