@@ -20,7 +20,7 @@ export function showError(error: unknown, doing: string): void {
   let text = `Could not ${doing}: ${error instanceof Error ? error.message : String(error)}`;
   if (error instanceof api.ApiError) {
     if (error.status === 403) text = `You are not allowed to ${doing}. ${error.message}`;
-    else if (error.status === 401) text = 'Your session has ended. Please log in again.';
+    else if (error.status === 401) text = error.code === api.SESSION_ENDED ? error.message : 'Your session has ended. Please log in again.';
   }
   store.update({ notice: { kind: 'error', text } });
   if (error instanceof api.ApiError && error.status === 401) store.update({ user: null });

@@ -62,6 +62,23 @@ async function errorOf(response: Response): Promise<ApiError> {
   return new ApiError(response.status, code, message, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
 }
 
+/** The code of the error thrown when a session cannot be renewed (the user must log in again). */
+export const SESSION_ENDED = 'SessionEnded';
+
+/**
+ * A 403 from API Gateway's authorizer (`{"message":"Forbidden"}`): the token was refused, e.g.
+ * revoked by a change to the user. The API's own 403s always carry `{error:{code}}`.
+ */
+async function isGatewayDenial(response: Response): Promise<boolean> {
+  if (response.status !== 403) return false;
+  try {
+    const body = (await response.clone().json()) as { error?: unknown };
+    return body.error === undefined;
+  } catch {
+    return true;
+  }
+}
+
 interface RequestOptions {
   readonly body?: unknown;
   readonly query?: Readonly<Record<string, string | undefined>>;
@@ -88,9 +105,12 @@ async function request<T>(method: string, path: string, options: RequestOptions 
       ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
     });
   let response = await send();
-  if (response.status === 401 && session && !options.noRenew && !options.anonymous) {
-    // The access token expired: one refresh, then the same request once more.
+  if (session && !options.noRenew && !options.anonymous && (response.status === 401 || (await isGatewayDenial(response)))) {
+    // The access token expired, or was revoked because an admin changed this user (role, folders,
+    // password): one refresh, then the same request once more. A refresh refused means the
+    // session is over: say so, rather than "not allowed" to someone whose page still shows the old rights.
     if (await refresh()) response = await send();
+    else throw new ApiError(401, SESSION_ENDED, 'Your session has ended or an administrator changed your access. Please log in again.');
   }
   if (!response.ok) throw await errorOf(response);
   if (response.status === 204) return undefined as T;
