@@ -48,6 +48,13 @@ async function openAs(user: BrowserUser, folder: string): Promise<Page> {
   return page;
 }
 
+/**
+ * API Gateway keeps an authorizer's decision per token for `authorizer_result_ttl_seconds`
+ * (deployed 300 s, bounded by the 5-minute access token; 1 s on the browser stack): a change
+ * an admin makes reaches a token already in use once that has passed.
+ */
+const waitOutAuthorizerCache = (page: Page): Promise<void> => page.waitForTimeout(1500);
+
 const tile = (page: Page, name: string) => page.getByRole('button', { name: `Open ${name}`, exact: true });
 
 async function newUser(prefix: string, role: string, folders?: readonly string[]): Promise<BrowserUser> {
@@ -79,6 +86,7 @@ describe('messages in Chromium', () => {
     await page.getByLabel('New name').fill('renamed.png');
     // Act: an admin changes the role while the dialog is open; the editor submits.
     expect((await callApi(ctx, `/users/${editor.username}`, { method: 'PATCH', token: adminToken, json: { role: 'viewer' } })).status).toBe(200);
+    await waitOutAuthorizerCache(page);
     await page.getByRole('button', { name: 'Rename', exact: true }).last().click();
     // Assess: the login screen says why, and nothing was renamed.
     await page.getByRole('alert').filter({ hasText: ACCESS_CHANGED }).waitFor();
@@ -106,6 +114,7 @@ describe('messages in Chromium', () => {
     await tile(page, 'old.png').waitFor();
 
     expect((await callApi(ctx, `/users/${editor.username}`, { method: 'PATCH', token: adminToken, json: { folders: [`${base}/elsewhere`] } })).status).toBe(200);
+    await waitOutAuthorizerCache(page);
     await page.getByRole('button', { name: 'New folder' }).click();
     await page.getByLabel('Folder name').fill('more');
     await page.getByRole('button', { name: 'Create' }).click();
@@ -126,14 +135,17 @@ describe('messages in Chromium', () => {
     await page.getByLabel('Folder name').fill('not-mine');
     await page.getByRole('button', { name: 'Create' }).click();
 
-    const alert = page.getByRole('alert').filter({ hasText: `You are not allowed to create ${base}/not-mine.` });
-    await alert.waitFor();
-    expect(await alert.textContent()).toMatch(/folder/i);
+    // The message shows in the dialog, where the user is looking (the page behind the modal is inert).
+    const inDialog = page.getByRole('dialog', { name: 'New folder' }).getByRole('alert');
+    await inDialog.filter({ hasText: `You are not allowed to create ${base}/not-mine.` }).waitFor();
+    expect(await inDialog.textContent()).toMatch(/folder/i);
     await screenshots(page, '22-not-allowed-outside-folders');
-    // Still logged in, and the message stays until dismissed.
+    // Still logged in; closed the dialog, the message stays on the page until dismissed.
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    const onPage = page.getByRole('alert').filter({ hasText: `You are not allowed to create ${base}/not-mine.` });
     await page.waitForTimeout(7000);
-    await alert.getByRole('button', { name: 'Dismiss message' }).click();
-    await alert.waitFor({ state: 'detached' });
+    await onPage.getByRole('button', { name: 'Dismiss message' }).click();
+    await onPage.waitFor({ state: 'detached' });
     expect(await page.getByRole('button', { name: 'Log out' }).count()).toBe(1);
     await page.context().close();
   });

@@ -2,6 +2,7 @@ import { act, fireEvent, render, screen } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../src/api';
 import { dismissNotice, INFO_NOTICE_MS, notify, showError, showView } from '../src/actions';
+import { Dialog } from '../src/components/Dialog';
 import { NoticeBar } from '../src/components/NoticeBar';
 import { initialState, store } from '../src/store';
 
@@ -72,5 +73,17 @@ describe('notices', () => {
     expect(screen.getByRole('alert').textContent).toContain('You are not allowed to rename a.jpg. Role "viewer" may not change files');
     act(() => dismissNotice());
     expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('shows an error raised while a dialog is open inside the dialog, where the user is looking', () => {
+    // Prepare: an older error is on the page already; it is not the dialog's.
+    act(() => showError(new Error('earlier'), 'load'));
+    render(<Dialog title="New folder" onClose={() => undefined}><p>form</p></Dialog>);
+    expect(screen.getByRole('dialog', { hidden: true }).querySelector('[role="alert"]')).toBeNull();
+    // Act
+    act(() => showError(new ApiError(403, 'FolderForbidden', 'You may not create folder /x'), 'create /x'));
+    // Assess
+    const inside = screen.getByRole('dialog', { hidden: true }).querySelector('[role="alert"]');
+    expect(inside?.textContent).toBe('You are not allowed to create /x. You may not create folder /x');
   });
 });
