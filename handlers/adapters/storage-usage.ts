@@ -17,7 +17,7 @@
  * once, which is what `GET /files?type=` lists.
  *
  * The bound: a family's 100,000 files are ~100 MB of index (ALL projection, ~1 KB a row),
- * i.e. ~100 pages of 1 MB; `SEGMENTS` workers read ~6 pages each, about 1–2 s, well inside
+ * i.e. ~100 pages of 1 MB; `SEGMENTS` workers read ~3 pages each, about a second, well inside
  * the files function's 10 s timeout, for ~12,500 read units (eventually consistent,
  * ~$0.003 on demand). Only the projected attributes travel (~100 B a row), and memory holds
  * the tally, not the rows. Past the deadline the scan stops and the request fails with a
@@ -31,11 +31,13 @@ import { defaultDocumentClient } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
 
 /**
- * Parallel scan workers: 100,000 files are ~6 pages each, about a second on DynamoDB; well
- * within the SDK's 50 sockets. (`npm run bench:stats`: 20,000 files on DynamoDB Local took
- * 38.6 s in 1 segment, 8.1 s in 8, 2.6 s in 16.)
+ * Parallel scan workers: 100,000 files are ~3 pages each on DynamoDB, about a second; within
+ * the SDK's 50 sockets, and the read units are the same whatever the count. (`npm run
+ * bench:stats` on DynamoDB Local, which slows down far more than DynamoDB as a segment grows:
+ * 20,000 files took 38.6 s in 1 segment, 8.1 s in 8, 2.6 s in 16; 100,000 took 49.3 s in 16,
+ * 9.7 s in 32.)
  */
-export const SEGMENTS = 16;
+export const SEGMENTS = 32;
 
 export interface StorageUsage {
   /** The tally of every available file; throws `StorageStatsTimeout` once `deadline` (epoch ms) passes. */
