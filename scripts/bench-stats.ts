@@ -7,7 +7,7 @@
  * indexes, a processed photo's media and derived keys, ~1 KB), straight into DynamoDB Local
  * with BatchWriteItem, so seeding takes seconds rather than the uploads' minutes. The tally is
  * the real adapter (CatalogStorageUsage, a parallel projected Scan of the `byType` index)
- * at 1 segment, the deployed `SEGMENTS` and twice that, after one untimed warm-up pass. DynamoDB Local is a single Java process on this
+ * at a quarter of the deployed `SEGMENTS`, at `SEGMENTS` and at twice that, after one untimed warm-up pass. DynamoDB Local is a single Java process on this
  * machine, slower per page than DynamoDB and unable to use segments in parallel the way
  * DynamoDB's partitions do: its time is an upper bound, not a forecast.
  */
@@ -26,8 +26,8 @@ const FILES = Number(process.env.BENCH_STATS_FILES ?? 100_000);
 const LAMBDA_TIMEOUT_MS = 10_000;
 const BUDGET_MS = LAMBDA_TIMEOUT_MS - STATS_MARGIN_MS;
 const WRITERS = 8;
-/** Scan segment counts to time: 1, the deployed count, and more (`BENCH_STATS_SEGMENTS=1,8,16`). */
-const SEGMENT_COUNTS = (process.env.BENCH_STATS_SEGMENTS ?? `1,${SEGMENTS},${SEGMENTS * 2}`).split(',').map(Number);
+/** Scan segment counts to time: fewer than deployed, the deployed count, and more (`BENCH_STATS_SEGMENTS=8,32,64`). */
+const SEGMENT_COUNTS = (process.env.BENCH_STATS_SEGMENTS ?? `${SEGMENTS / 4},${SEGMENTS},${SEGMENTS * 2}`).split(',').map(Number);
 const USERS = ['ann', 'bob', 'cy', 'dee', 'share:Wedding'];
 
 const quietLogger: Logger = { info: () => undefined, warn: () => undefined, error: (scope, message) => console.error(`[${scope}] ${message}`) };
