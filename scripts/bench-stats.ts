@@ -7,9 +7,9 @@
  * indexes, a processed photo's media and derived keys, ~1 KB), straight into DynamoDB Local
  * with BatchWriteItem, so seeding takes seconds rather than the uploads' minutes. The tally is
  * the real adapter (CatalogStorageUsage, a parallel projected Scan of the `byType` index)
- * at a quarter of the deployed `SEGMENTS`, at `SEGMENTS` and at twice that, after one untimed warm-up pass. DynamoDB Local is a single Java process on this
- * machine, slower per page than DynamoDB and unable to use segments in parallel the way
- * DynamoDB's partitions do: its time is an upper bound, not a forecast.
+ * at a quarter of the deployed `SEGMENTS`, at `SEGMENTS` and at twice that, after one untimed
+ * warm-up pass. DynamoDB Local is a single Java process on this machine, far slower per page
+ * than DynamoDB and slower the larger a segment: its time is an upper bound, not a forecast.
  */
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
