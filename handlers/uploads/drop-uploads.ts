@@ -88,7 +88,7 @@ export async function createDropUpload(event: ApiEvent, deps: DropUploadsDeps): 
   const uploadId = newUploadId();
   const sessionSeconds = request.size >= deps.multipartThresholdBytes ? MULTIPART_SESSION_SECONDS : deps.urlTtlSeconds;
   // Given back if nothing arrived once the session ended and a PUT started at its last moment had a URL lifetime to finish.
-  const releaseAt = Math.floor(now.getTime() / 1000) + sessionSeconds + deps.urlTtlSeconds;
+  const releaseAt = Math.ceil(now.getTime() / 1000) + sessionSeconds + deps.urlTtlSeconds;
   try {
     await deps.shares.reserveDrop({ uploadId, shareId: share.id, owner: share.owner, ...(share.label !== undefined ? { label: share.label } : {}), size: request.size, releaseAt }, { maxBytes: share.maxBytes ?? 0, maxFiles: share.maxFiles ?? 0 });
   } catch (error) {
