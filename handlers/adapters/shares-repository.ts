@@ -23,7 +23,7 @@ import { randomBytes } from 'node:crypto';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LoginLimiterState } from '../core/login-throttle';
 import type { ShareMode } from '../core/shares';
-import { cancelledItems, defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
+import { cancelledItems, defaultDocumentClient, isConditionalCheckFailed, transactWrite } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
 
 export const SHARE_LOG_TTL_SECONDS = 90 * 24 * 3600;
@@ -255,36 +255,32 @@ export class SharesRepository {
   ): Promise<void> {
     const { uploadId, shareId, size, releaseAt } = reservation;
     try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: directoryKey(shareId),
-                UpdateExpression: 'ADD usedBytes :size, usedFiles :one',
-                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt) AND usedFiles <= :filesLeft AND usedBytes <= :bytesLeft',
-                ExpressionAttributeValues: { ':size': size, ':one': 1, ':filesLeft': quota.maxFiles - 1, ':bytesLeft': quota.maxBytes - size },
-              },
+      // Concurrent guests of one link conflict on its owner row: retried, never a 5xx.
+      await transactWrite(this.client, [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: directoryKey(shareId),
+            UpdateExpression: 'ADD usedBytes :size, usedFiles :one',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt) AND usedFiles <= :filesLeft AND usedBytes <= :bytesLeft',
+            ExpressionAttributeValues: { ':size': size, ':one': 1, ':filesLeft': quota.maxFiles - 1, ':bytesLeft': quota.maxBytes - size },
+          },
+        },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...reservationKey(uploadId),
+              ...reservation,
+              state: 'reserved',
+              [dueIndex.partitionKey]: DUE_KINDS.reservation,
+              [dueIndex.sortKey]: releaseAt,
+              ttl: releaseAt + RESERVATION_KEPT_SECONDS,
             },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...reservationKey(uploadId),
-                  ...reservation,
-                  state: 'reserved',
-                  releaseAt,
-                  [dueIndex.partitionKey]: DUE_KINDS.reservation,
-                  [dueIndex.sortKey]: releaseAt,
-                  ttl: releaseAt + RESERVATION_KEPT_SECONDS,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
-        }),
-      );
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      ]);
     } catch (error) {
       if (cancelledItems(error)?.[0] === true) throw new ShareQuotaExceededError('quota');
       throw error;
@@ -336,22 +332,18 @@ export class SharesRepository {
       if (sign === 0) {
         await this.client.send(new UpdateCommand(reservationUpdate));
       } else {
-        await this.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Update: reservationUpdate },
-              {
-                Update: {
-                  TableName: this.tableName,
-                  Key: directoryKey(current.shareId),
-                  UpdateExpression: 'ADD usedBytes :bytes, usedFiles :files',
-                  ConditionExpression: 'attribute_exists(pk)',
-                  ExpressionAttributeValues: { ':bytes': sign * current.size, ':files': sign },
-                },
-              },
-            ],
-          }),
-        );
+        await transactWrite(this.client, [
+          { Update: reservationUpdate },
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: directoryKey(current.shareId),
+              UpdateExpression: 'ADD usedBytes :bytes, usedFiles :files',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':bytes': sign * current.size, ':files': sign },
+            },
+          },
+        ]);
       }
     } catch (error) {
       const failed = cancelledItems(error);
