@@ -330,6 +330,28 @@ export interface PublicShare {
   readonly nextCursor?: string | null;
 }
 
+/** `POST /public/shares/{token}/uploads`: what a drop link's guest says of a file (the folder is the link's). */
+export type GuestUploadRequest = Pick<UploadRequest, 'fileName' | 'contentType' | 'size' | 'sha256' | 'checksumAlgorithm'>;
+
+/** The guest's upload (201) and their key, to send as `X-Share-Guest` from then on (the one they sent, if any). */
+export type CreatedGuestUpload = CreatedUpload & { readonly guestKey: string };
+
+/** One of a guest's uploads in progress: never anyone else's, never a file of the folder. */
+export interface GuestUploadView {
+  readonly uploadId: string;
+  readonly fileName: string;
+  readonly size: number;
+  readonly mode: 'single' | 'multipart';
+  readonly partSize?: number;
+  readonly partCount?: number;
+  readonly expiresAt: string;
+}
+
+/** `GET /public/shares/{token}/uploads`: the guest's own uploads in progress. */
+export interface GuestUploadList {
+  readonly uploads: readonly GuestUploadView[];
+}
+
 /** `POST /public/shares/{token}/unlock`: send `session` as `X-Share-Session`. */
 export interface ShareUnlocked {
   readonly session: string;

@@ -17,6 +17,7 @@
  *   `share:<id>` without a label), which the catalog's `uploadedBy` carries; the sync function
  *   announces each arrival once as `share.files-arrived` (handlers/shares/drop-arrivals.ts).
  */
+import type { GuestUploadView } from '../../contract/wire';
 import { HttpError, ValidationError } from '../core/errors';
 import { DROP_UPLOADER_PREFIX, hashShareToken, isGuestKey, newGuestKey, truncateIp } from '../core/shares';
 import type { Caller } from '../core/roles';
@@ -107,16 +108,6 @@ export async function createDropUpload(event: ApiEvent, deps: DropUploadsDeps): 
   await deps.shares.addGuestUpload(share.id, hashShareToken(guestKey), { uploadId: created.uploadId, size: request.size }, ttl);
   await deps.shares.recordAccess(share.id, { at: now.toISOString(), event: 'upload', fileId: created.fileId, name: request.name, bytes: request.size, ip: truncateIp(sourceIpOf(event)) });
   return { ...created, guestKey };
-}
-
-export interface GuestUploadView {
-  readonly uploadId: string;
-  readonly fileName: string;
-  readonly size: number;
-  readonly mode: 'single' | 'multipart';
-  readonly partSize?: number;
-  readonly partCount?: number;
-  readonly expiresAt: string;
 }
 
 export async function listGuestUploads(event: ApiEvent, deps: DropUploadsDeps): Promise<{ uploads: GuestUploadView[] }> {

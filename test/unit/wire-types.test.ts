@@ -38,6 +38,9 @@ export type HandlerAnswersConform = [
   Conforms<PublicShareResponse, Wire.PublicShare>,
   Conforms<Awaited<ReturnType<typeof import('../../handlers/files/public-shares').unlockShare>>, Wire.ShareUnlocked>,
   Conforms<Awaited<ReturnType<typeof import('../../handlers/files/public-shares').downloadFromShare>>, Wire.ShareDownload>,
+  Conforms<Awaited<ReturnType<typeof import('../../handlers/uploads/drop-uploads').createDropUpload>>, Wire.CreatedGuestUpload>,
+  Conforms<Awaited<ReturnType<typeof import('../../handlers/uploads/drop-uploads').listGuestUploads>>, Wire.GuestUploadList>,
+  Conforms<Awaited<ReturnType<typeof import('../../handlers/uploads/drop-uploads').guestUploadStatus>>, Wire.UploadStatus>,
 ];
 
 describe('wire types', () => {

@@ -173,3 +173,25 @@ export const unlockShare = (token: string, password: string): Promise<W.ShareUnl
   request('POST', `/public/shares/${seg(token)}/unlock`, { anonymous: true, body: { password } });
 export const shareDownload = (token: string, id: string, shareSession?: string): Promise<W.ShareDownload> =>
   request('GET', `/public/shares/${seg(token)}/files/${seg(id)}/download`, { anonymous: true, headers: shareHeaders(shareSession) });
+
+/** A drop link's guest: their key (`X-Share-Guest`, see upload/guest-key.ts) and, for a password-protected link, its session. */
+export interface ShareGuest {
+  readonly guestKey: string;
+  readonly shareSession?: string;
+}
+const guestRequest = (guest: ShareGuest, body?: unknown): RequestOptions => ({
+  anonymous: true,
+  headers: { 'x-share-guest': guest.guestKey, ...shareHeaders(guest.shareSession) },
+  ...(body !== undefined ? { body } : {}),
+});
+const dropPath = (token: string, rest = ''): string => `/public/shares/${seg(token)}/uploads${rest}`;
+export const createGuestUpload = (token: string, guest: ShareGuest, upload: W.GuestUploadRequest): Promise<W.CreatedGuestUpload> =>
+  request('POST', dropPath(token), guestRequest(guest, upload));
+export const listGuestUploads = (token: string, guest: ShareGuest): Promise<W.GuestUploadList> => request('GET', dropPath(token), guestRequest(guest));
+export const guestUploadStatus = (token: string, guest: ShareGuest, uploadId: string): Promise<W.UploadStatus> =>
+  request('GET', dropPath(token, `/${seg(uploadId)}`), guestRequest(guest));
+export const signGuestParts = (token: string, guest: ShareGuest, uploadId: string, parts: W.PartsRequest): Promise<W.SignedParts> =>
+  request('POST', dropPath(token, `/${seg(uploadId)}/parts`), guestRequest(guest, parts));
+/** The catalogued file comes back without its folder; a guest never sees the folder's files. */
+export const completeGuestUpload = (token: string, guest: ShareGuest, uploadId: string, parts: W.CompleteRequest): Promise<unknown> =>
+  request('POST', dropPath(token, `/${seg(uploadId)}/complete`), guestRequest(guest, parts));

@@ -9,6 +9,7 @@ import type { FileItem, PublicFile, PublicShare } from '../../../contract/wire';
 import * as api from '../api';
 import { followLink } from '../actions';
 import { formatBytes, formatDate, formatDuration } from '../format';
+import { DropPage } from './DropPage';
 import { Grid } from './Grid';
 import { Lightbox, VideoPlayer } from './Lightbox';
 
@@ -127,7 +128,7 @@ export function SharePage({ token }: { readonly token: string }) {
   const expiry = share.expiresAt ? `Available until ${formatDate(share.expiresAt)}` : undefined;
 
   if (share.mode === 'drop') {
-    return <main class="share-page"><h1>{title}</h1><p>This link is for uploads; there is nothing to see here.</p></main>;
+    return <DropPage token={token} share={share} {...(shareSession ? { shareSession } : {})} />;
   }
   if (file) {
     const item = asFileItem(file);
