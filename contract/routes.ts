@@ -60,6 +60,7 @@ export const ROUTES: readonly RouteDeclaration[] = [
   { method: 'GET', path: '/public/shares/{token}/uploads/{uploadId}', function: 'uploads', auth: false, summary: 'Drop link: one of the guest\'s uploads and the parts S3 holds (resume)' },
   { method: 'POST', path: '/public/shares/{token}/uploads/{uploadId}/parts', function: 'uploads', auth: false, summary: 'Drop link: presigned URLs for parts of the guest\'s multipart upload' },
   { method: 'POST', path: '/public/shares/{token}/uploads/{uploadId}/complete', function: 'uploads', auth: false, summary: 'Drop link: complete the guest\'s multipart upload' },
+  { method: 'DELETE', path: '/public/shares/{token}/uploads/{uploadId}', function: 'uploads', auth: false, summary: 'Drop link: abort the guest\'s multipart upload; its bytes and file go back to the quota' },
 ];
 
 /** API Gateway's route key, e.g. `POST /uploads`. */

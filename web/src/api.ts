@@ -219,6 +219,9 @@ export const guestUploadStatus = (token: string, guest: ShareGuest, uploadId: st
   request('GET', dropPath(token, `/${seg(uploadId)}`), guestRequest(guest));
 export const signGuestParts = (token: string, guest: ShareGuest, uploadId: string, parts: W.PartsRequest): Promise<W.SignedParts> =>
   request('POST', dropPath(token, `/${seg(uploadId)}/parts`), guestRequest(guest, parts));
+/** Aborts the guest's multipart upload; its reservation goes back to the link's quota. */
+export const abortGuestUpload = (token: string, guest: ShareGuest, uploadId: string): Promise<void> =>
+  request('DELETE', dropPath(token, `/${seg(uploadId)}`), guestRequest(guest));
 /** The catalogued file comes back without its folder; a guest never sees the folder's files. */
 export const completeGuestUpload = (token: string, guest: ShareGuest, uploadId: string, parts: W.CompleteRequest): Promise<unknown> =>
   request('POST', dropPath(token, `/${seg(uploadId)}/complete`), guestRequest(guest, parts));
