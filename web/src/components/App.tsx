@@ -20,7 +20,7 @@ export function App() {
         <nav aria-label="Main">
           <button type="button" aria-current={view === 'browse' ? 'page' : undefined} onClick={() => actions.showView('browse')}>Files</button>
           {canWrite(user) && <button type="button" aria-current={view === 'shares' ? 'page' : undefined} onClick={() => actions.showView('shares')}>Shares</button>}
-          {user.role === 'admin' && <button type="button" aria-current={view === 'users' ? 'page' : undefined} onClick={() => actions.showView('users')}>Users</button>}
+          {user.role === 'admin' && <button type="button" aria-current={view === 'users' ? 'page' : undefined} onClick={() => actions.showView('users')}>Users &amp; storage</button>}
         </nav>
         <span class="who">{user.username} ({user.role})</span>
         <button type="button" onClick={() => void actions.logOut()}>Log out</button>
