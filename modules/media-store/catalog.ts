@@ -12,7 +12,8 @@ export interface CatalogProps {
 
 /**
  * The catalog: one on-demand table for files (folder + name), users, login limiters and
- * upload sessions (contract/table.ts), with a GSI listing files by type in upload order and one listing a folder by date taken.
+ * upload sessions (contract/table.ts), with a GSI listing files by type in upload order, one listing a folder by date taken, and a
+ * sparse one of the sweep function's work (contract/table.ts).
  * Point-in-time recovery and encryption at rest are always on.
  */
 export class Catalog extends Construct {
@@ -21,10 +22,12 @@ export class Catalog extends Construct {
   readonly typeIndexArn: string;
   /** ARN of the by-date-taken index (a folder in shooting order). */
   readonly takenIndexArn: string;
+  /** ARN of the sparse by-due index (reminders and drop reservations the sweep function settles). */
+  readonly dueIndexArn: string;
 
   constructor(scope: Construct, id: string, props: CatalogProps) {
     super(scope, id);
-    const { partitionKey, sortKey, ttlAttribute, typeIndex, takenIndex } = TABLE_SCHEMA;
+    const { partitionKey, sortKey, ttlAttribute, typeIndex, takenIndex, dueIndex } = TABLE_SCHEMA;
     this.table = new DynamodbTable(this, 'table', {
       name: props.tableName,
       billingMode: 'PAY_PER_REQUEST',
@@ -37,6 +40,8 @@ export class Catalog extends Construct {
         { name: typeIndex.sortKey, type: 'S' },
         { name: takenIndex.partitionKey, type: 'S' },
         { name: takenIndex.sortKey, type: 'S' },
+        { name: dueIndex.partitionKey, type: 'S' },
+        { name: dueIndex.sortKey, type: 'N' },
       ],
       globalSecondaryIndex: [
         {
@@ -51,6 +56,13 @@ export class Catalog extends Construct {
           rangeKey: takenIndex.sortKey,
           projectionType: 'ALL',
         },
+        {
+          // Sparse: only share rows with a reminder due and drop reservations not yet settled.
+          name: dueIndex.name,
+          hashKey: dueIndex.partitionKey,
+          rangeKey: dueIndex.sortKey,
+          projectionType: 'ALL',
+        },
       ],
       ttl: { attributeName: ttlAttribute, enabled: true },
       pointInTimeRecovery: { enabled: true },
@@ -60,5 +72,6 @@ export class Catalog extends Construct {
     this.table.overrideLogicalId('catalog');
     this.typeIndexArn = `${this.table.arn}/index/${typeIndex.name}`;
     this.takenIndexArn = `${this.table.arn}/index/${takenIndex.name}`;
+    this.dueIndexArn = `${this.table.arn}/index/${dueIndex.name}`;
   }
 }
