@@ -199,11 +199,11 @@ export function tableFromPlan(plan: SynthesizedPlan, tableName: string): CreateT
 
 /** The same table from contract/table.ts, for a plan that does not declare one. */
 export function tableFromContract(tableName: string): CreateTableCommandInput {
-  const { partitionKey, sortKey, typeIndex, takenIndex } = TABLE_SCHEMA;
+  const { partitionKey, sortKey, typeIndex, takenIndex, uploadedIndex } = TABLE_SCHEMA;
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [partitionKey, sortKey, typeIndex.partitionKey, typeIndex.sortKey, takenIndex.partitionKey, takenIndex.sortKey].map((name) => ({
+    AttributeDefinitions: [partitionKey, sortKey, typeIndex.partitionKey, typeIndex.sortKey, takenIndex.partitionKey, takenIndex.sortKey, uploadedIndex.partitionKey, uploadedIndex.sortKey].map((name) => ({
       AttributeName: name,
       AttributeType: 'S',
     })),
@@ -225,6 +225,14 @@ export function tableFromContract(tableName: string): CreateTableCommandInput {
         KeySchema: [
           { AttributeName: takenIndex.partitionKey, KeyType: 'HASH' },
           { AttributeName: takenIndex.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: uploadedIndex.name,
+        KeySchema: [
+          { AttributeName: uploadedIndex.partitionKey, KeyType: 'HASH' },
+          { AttributeName: uploadedIndex.sortKey, KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'ALL' },
       },

@@ -12,7 +12,8 @@ export interface CatalogProps {
 
 /**
  * The catalog: one on-demand table for files (folder + name), users, login limiters and
- * upload sessions (contract/table.ts), with a GSI listing files by type in upload order and one listing a folder by date taken.
+ * upload sessions (contract/table.ts), with a GSI listing files by type in upload order, one listing a
+ * folder by date taken and one listing a folder by upload time.
  * Point-in-time recovery and encryption at rest are always on.
  */
 export class Catalog extends Construct {
@@ -21,10 +22,12 @@ export class Catalog extends Construct {
   readonly typeIndexArn: string;
   /** ARN of the by-date-taken index (a folder in shooting order). */
   readonly takenIndexArn: string;
+  /** ARN of the by-upload-time index (a folder newest or oldest first). */
+  readonly uploadedIndexArn: string;
 
   constructor(scope: Construct, id: string, props: CatalogProps) {
     super(scope, id);
-    const { partitionKey, sortKey, ttlAttribute, typeIndex, takenIndex } = TABLE_SCHEMA;
+    const { partitionKey, sortKey, ttlAttribute, typeIndex, takenIndex, uploadedIndex } = TABLE_SCHEMA;
     this.table = new DynamodbTable(this, 'table', {
       name: props.tableName,
       billingMode: 'PAY_PER_REQUEST',
@@ -37,6 +40,8 @@ export class Catalog extends Construct {
         { name: typeIndex.sortKey, type: 'S' },
         { name: takenIndex.partitionKey, type: 'S' },
         { name: takenIndex.sortKey, type: 'S' },
+        { name: uploadedIndex.partitionKey, type: 'S' },
+        { name: uploadedIndex.sortKey, type: 'S' },
       ],
       globalSecondaryIndex: [
         {
@@ -51,6 +56,12 @@ export class Catalog extends Construct {
           rangeKey: takenIndex.sortKey,
           projectionType: 'ALL',
         },
+        {
+          name: uploadedIndex.name,
+          hashKey: uploadedIndex.partitionKey,
+          rangeKey: uploadedIndex.sortKey,
+          projectionType: 'ALL',
+        },
       ],
       ttl: { attributeName: ttlAttribute, enabled: true },
       pointInTimeRecovery: { enabled: true },
@@ -60,5 +71,6 @@ export class Catalog extends Construct {
     this.table.overrideLogicalId('catalog');
     this.typeIndexArn = `${this.table.arn}/index/${typeIndex.name}`;
     this.takenIndexArn = `${this.table.arn}/index/${takenIndex.name}`;
+    this.uploadedIndexArn = `${this.table.arn}/index/${uploadedIndex.name}`;
   }
 }

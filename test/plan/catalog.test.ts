@@ -29,12 +29,13 @@ describe('MediaStore catalog table', () => {
     expect(table.range_key).toBe(TABLE_SCHEMA.sortKey);
   });
 
-  it('indexes files by type in upload order, and a folder by date taken (GET /files?sort=taken)', () => {
-    const { typeIndex, takenIndex } = TABLE_SCHEMA;
+  it('indexes files by type in upload order, and a folder by date taken (GET /files?sort=taken) and by upload time (sort=uploaded)', () => {
+    const { typeIndex, takenIndex, uploadedIndex } = TABLE_SCHEMA;
     expect(table.global_secondary_index).toEqual([
       { name: typeIndex.name, hash_key: typeIndex.partitionKey, range_key: typeIndex.sortKey, projection_type: 'ALL' },
       // ALL: a listing is one query, with no read-back of the table per file.
       { name: takenIndex.name, hash_key: takenIndex.partitionKey, range_key: takenIndex.sortKey, projection_type: 'ALL' },
+      { name: uploadedIndex.name, hash_key: uploadedIndex.partitionKey, range_key: uploadedIndex.sortKey, projection_type: 'ALL' },
     ]);
     expect(table.attribute).toEqual(
       expect.arrayContaining([
@@ -42,6 +43,8 @@ describe('MediaStore catalog table', () => {
         { name: typeIndex.sortKey, type: 'S' },
         { name: takenIndex.partitionKey, type: 'S' },
         { name: takenIndex.sortKey, type: 'S' },
+        { name: uploadedIndex.partitionKey, type: 'S' },
+        { name: uploadedIndex.sortKey, type: 'S' },
       ]),
     );
   });

@@ -162,6 +162,7 @@ describe('MediaStore functions', () => {
         `dynamodb:GetItem on ${table()}`,
         `dynamodb:Query on ${table()}/index/byType`,
         `dynamodb:Query on ${table()}/index/byTaken`,
+        `dynamodb:Query on ${table()}/index/byUploaded`,
         `secretsmanager:GetSecretValue on ${secret()}`,
         'lambda:InvokeFunction on ${aws_lambda_function.move.arn}',
       ].sort(),
@@ -281,11 +282,11 @@ describe('MediaStore functions', () => {
       }
     });
 
-    it('leaves unconditioned only the type and date-taken indexes, which hold file rows alone', () => {
+    it('leaves unconditioned only the type, date-taken and upload-time indexes, which hold file rows alone', () => {
       const unconditioned = FUNCTION_NAMES.flatMap((name) =>
         statementsOf(name).filter((s) => s.actions?.some((a) => a.startsWith('dynamodb:')) && !s.condition).flatMap((s) => s.resources ?? []),
       );
-      expect(new Set(unconditioned)).toEqual(new Set([`${table()}/index/byType`, `${table()}/index/byTaken`]));
+      expect(new Set(unconditioned)).toEqual(new Set([`${table()}/index/byType`, `${table()}/index/byTaken`, `${table()}/index/byUploaded`]));
     });
   });
 });
