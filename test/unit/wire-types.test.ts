@@ -34,6 +34,7 @@ export type HandlerAnswersConform = [
   Conforms<UserView, Wire.UserView>,
   Conforms<FolderRef, Wire.FolderRef>,
   Conforms<ShareSummary, Wire.ShareSummary>,
+  Conforms<Awaited<ReturnType<typeof import('../../handlers/files/get-job').getJob>>, Wire.MoveJobAnswer>,
   Conforms<CreatedShare, Wire.CreatedShare>,
   Conforms<PublicShareResponse, Wire.PublicShare>,
   Conforms<Awaited<ReturnType<typeof import('../../handlers/files/public-shares').unlockShare>>, Wire.ShareUnlocked>,
