@@ -1,9 +1,13 @@
 /**
  * The thumbnail grid, virtualized: only the rows in view (and one screen around them) exist
  * in the DOM, so only their thumbnails are requested; nearing the end asks for the next page.
- * A tile re-renders only when its own file, place or selection changes (not when a page is
- * appended or the view moves by a row), so scrolling a 10,000-file folder touches a row of
- * tiles at a time. Writers can drag a tile — or the selection it belongs to — onto a folder.
+ *
+ * Scrolling costs little per frame (bench:web measures it): tiles are keyed by their slot in
+ * the window (index modulo the window's size), so a row scrolling in reuses the elements of
+ * the row that scrolled out — attributes and text change, nothing is created or removed; a
+ * tile re-renders only when its own file, place or selection changes (not when a page is
+ * appended); each tile is sized and `contain: strict`, so laying one out never lays out the rest.
+ * Writers can drag a tile — or the selection it belongs to — onto a folder.
  */
 import { Component } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
@@ -73,14 +77,15 @@ class Tile extends Component<TileProps> {
     return (
       <li
         class={`tile${selected ? ' selected' : ''}`}
-        style={{ transform: `translate(${x}px, ${y}px)`, width: `${size}px` }}
+        style={{ transform: `translate(${x}px, ${y}px)`, width: `${size}px`, height: `${size + CAPTION}px` }}
         draggable={draggable}
         onDragStart={draggable ? (e) => actions.dragStart(e, file) : undefined}
         onDragEnd={draggable ? endFileDrag : undefined}
       >
         <button type="button" class="thumb" onClick={() => actions.open(file)} aria-label={`Open ${file.name}`} style={{ height: `${size}px` }}>
           {thumb ? (
-            <img src={thumb} alt="" width={scale ? Math.round(file.width! * scale) : size} height={scale ? Math.round(file.height! * scale) : size} loading="lazy" decoding="async" draggable={false} />
+            // Keyed by file: a reused tile gets a new image element, never the previous file's picture while the next one loads.
+            <img key={file.id} src={thumb} alt="" width={scale ? Math.round(file.width! * scale) : size} height={scale ? Math.round(file.height! * scale) : size} loading="lazy" decoding="async" draggable={false} />
           ) : (
             <Icon type={file.fileType} size={Math.min(64, size / 2)} />
           )}
@@ -128,8 +133,12 @@ export function Grid({ files, selected, selectable, onOpen, onToggle, onNearEnd,
   }, []);
 
   const { columns, tile, rowHeight, rows } = layout(size.width, files.length, minTile);
-  const firstRow = Math.max(0, Math.floor(scrollTop / rowHeight) - 1);
-  const lastRow = Math.min(rows - 1, Math.ceil((scrollTop + size.height) / rowHeight) + 1);
+  // A window of a fixed number of rows: those in view and one more on each side. Its tiles are
+  // keyed by slot (index modulo the window's size), so the row entering takes the leaving row's keys.
+  const windowRows = Math.ceil(size.height / rowHeight) + 3;
+  const slots = windowRows * columns;
+  const firstRow = Math.max(0, Math.min(Math.floor(scrollTop / rowHeight) - 1, rows - windowRows));
+  const lastRow = Math.min(rows - 1, firstRow + windowRows - 1);
   const first = firstRow * columns;
   const last = Math.min(files.length, (lastRow + 1) * columns);
 
@@ -148,7 +157,7 @@ export function Grid({ files, selected, selectable, onOpen, onToggle, onNearEnd,
     const file = files[i] as FileItem;
     tiles.push(
       <Tile
-        key={file.id}
+        key={i % slots}
         file={file}
         x={(i % columns) * (tile + GAP)}
         y={Math.floor(i / columns) * rowHeight}
