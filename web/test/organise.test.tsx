@@ -1,7 +1,7 @@
 import { createEvent, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FileItem } from '../../contract/wire';
-import { dropOnFolder, draggedFiles, sortBy } from '../src/actions';
+import { dropOnFolder, draggedFiles, openFolder, sortBy } from '../src/actions';
 import { FILES_DRAG_TYPE } from '../src/components/drag';
 import { Breadcrumbs, FolderTree } from '../src/components/FolderTree';
 import { Grid } from '../src/components/Grid';
@@ -191,5 +191,29 @@ describe('sorting', () => {
     expect([query.get('folder'), query.get('sort'), query.get('order'), query.get('cursor')]).toEqual(['/trips', 'taken', 'desc', null]);
     await waitFor(() => expect(store.get().files.map((f) => f.name)).toEqual(['z.jpg']));
     expect(store.get()).toMatchObject({ sort: 'taken', order: 'desc', nextCursor: null });
+  });
+
+  it('lists the folder opened while the previous one was still loading, and drops the late page', async () => {
+    // Prepare: the first folder's page answers only when released
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    vi.stubGlobal('fetch', vi.fn(async (url: string) => {
+      const query = new URL(url, 'http://app').searchParams;
+      if (url.startsWith('/api/folders')) return answer(200, { parent: query.get('parent'), folders: [] });
+      if (query.get('folder') === '/slow') {
+        await held;
+        return answer(200, { files: [file('late.jpg', '/slow')], nextCursor: null });
+      }
+      return answer(200, { files: [file('here.jpg', '/next')], nextCursor: null });
+    }));
+    // Act
+    const first = openFolder('/slow');
+    await openFolder('/next');
+    release();
+    await first;
+    // Assess
+    expect(store.get().folder).toBe('/next');
+    expect(store.get().files.map((f) => f.name)).toEqual(['here.jpg']);
+    expect(store.get().loadingFiles).toBe(false);
   });
 });
