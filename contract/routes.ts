@@ -53,6 +53,7 @@ export const ROUTES: readonly RouteDeclaration[] = [
   { method: 'GET', path: '/public/shares/{token}', function: 'files', auth: false, summary: 'Open a share: the file, a page of the album, or the drop link\'s quota' },
   { method: 'POST', path: '/public/shares/{token}/unlock', function: 'files', auth: false, summary: 'A password-protected share\'s session (X-Share-Session); wrong passwords throttled like logins' },
   { method: 'GET', path: '/public/shares/{token}/files/{id}/download', function: 'files', auth: false, summary: 'A download URL for one file of the share, when it allows downloads' },
+  { method: 'POST', path: '/public/shares/{token}/links', function: 'files', auth: false, summary: 'Download links for up to 200 files of the share at once (an album\'s ZIP), when it allows downloads; ids outside the share reported per item' },
   { method: 'POST', path: '/public/shares/{token}/uploads', function: 'uploads', auth: false, summary: 'Drop link: start an upload into the shared folder within its quota (X-Share-Guest)' },
   { method: 'GET', path: '/public/shares/{token}/uploads', function: 'uploads', auth: false, summary: 'Drop link: the guest\'s own uploads in progress' },
   { method: 'GET', path: '/public/shares/{token}/uploads/{uploadId}', function: 'uploads', auth: false, summary: 'Drop link: one of the guest\'s uploads and the parts S3 holds (resume)' },

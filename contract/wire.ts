@@ -86,6 +86,11 @@ export interface FileChange {
   readonly overwrite?: boolean;
 }
 
+/** `POST /files/links` and `POST /public/shares/{token}/links` body. */
+export interface FileLinksRequest {
+  readonly ids: readonly string[];
+}
+
 /** `POST /files/links`: one link per id, or why not. */
 export type FileLink =
   | { readonly id: string; readonly name: string; readonly url: string; readonly urlExpiresAt: string }
@@ -302,8 +307,39 @@ export interface CreatedShare {
   readonly path: string;
 }
 
+/** What the module allows a share's expiry to be (module variables `share_max_days`, `share_allow_never`). */
+export interface ShareLimits {
+  /** Longest lifetime, days. */
+  readonly maxDays: number;
+  /** Whether `expires: "never"` is accepted. */
+  readonly allowNever: boolean;
+}
+
 export interface ShareList {
   readonly shares: readonly ShareSummary[];
+  /** The limits a new share's expiry must respect, so the app offers only what the API accepts. */
+  readonly limits: ShareLimits;
+}
+
+export type ShareEvent = 'open' | 'view' | 'download' | 'unlock' | 'upload';
+
+/** One line of a share's access log. */
+export interface ShareLogEntry {
+  /** ISO 8601. */
+  readonly at: string;
+  readonly event: ShareEvent;
+  readonly fileId?: string;
+  readonly name?: string;
+  /** Bytes of the files whose URLs the API signed for this request. */
+  readonly bytes: number;
+  /** The visitor's address cut to /24 (IPv4) or /48 (IPv6). */
+  readonly ip: string;
+}
+
+/** `GET /shares/{id}/log`: newest first. */
+export interface ShareLog {
+  readonly shareId: string;
+  readonly entries: readonly ShareLogEntry[];
 }
 
 /** What a visitor sees of a share: never its owner, folder path, password or id. */
@@ -331,12 +367,14 @@ export interface PublicFile {
   readonly urlExpiresAt: string;
   /** A file share that allows downloads: a presigned attachment. */
   readonly downloadUrl?: string;
-  /** Derived previews, when the API hands them out. */
+  /** Derived WebP images once processing made them, presigned like `url` (never past the share's end). */
   readonly thumbUrl?: string;
   readonly previewUrl?: string;
   readonly posterUrl?: string;
+  /** As displayed, once processed. */
   readonly width?: number;
   readonly height?: number;
+  readonly durationSeconds?: number;
   readonly browserPlayable?: boolean;
 }
 
@@ -346,6 +384,28 @@ export interface PublicShare {
   readonly file?: PublicFile;
   readonly files?: readonly PublicFile[];
   readonly nextCursor?: string | null;
+}
+
+/** `POST /public/shares/{token}/uploads`: what a drop link's guest says of a file (the folder is the link's). */
+export type GuestUploadRequest = Pick<UploadRequest, 'fileName' | 'contentType' | 'size' | 'sha256' | 'checksumAlgorithm'>;
+
+/** The guest's upload (201) and their key, to send as `X-Share-Guest` from then on (the one they sent, if any). */
+export type CreatedGuestUpload = CreatedUpload & { readonly guestKey: string };
+
+/** One of a guest's uploads in progress: never anyone else's, never a file of the folder. */
+export interface GuestUploadView {
+  readonly uploadId: string;
+  readonly fileName: string;
+  readonly size: number;
+  readonly mode: 'single' | 'multipart';
+  readonly partSize?: number;
+  readonly partCount?: number;
+  readonly expiresAt: string;
+}
+
+/** `GET /public/shares/{token}/uploads`: the guest's own uploads in progress. */
+export interface GuestUploadList {
+  readonly uploads: readonly GuestUploadView[];
 }
 
 /** `POST /public/shares/{token}/unlock`: send `session` as `X-Share-Session`. */

@@ -10,7 +10,7 @@
  * - `SHARELOG#<id>` / `<time>#<random>`: the access log, 90 days.
  * - `SHAREUP#<id>` / `<guest key hash>#<upload id>`: which guest started which drop upload.
  */
-import type { ShareTarget } from '../../contract/wire';
+import type { ShareEvent, ShareLogEntry, ShareTarget } from '../../contract/wire';
 import { randomBytes } from 'node:crypto';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LoginLimiterState } from '../core/login-throttle';
@@ -19,6 +19,8 @@ import { defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
 
 export const SHARE_LOG_TTL_SECONDS = 90 * 24 * 3600;
+/** Log lines written at once by `recordAccesses`. */
+const LOG_WRITES_IN_FLIGHT = 25;
 /** How long a revoked or expired share's owner row (and so its log) is kept. */
 export const ENDED_SHARE_TTL_SECONDS = 30 * 24 * 3600;
 
@@ -54,18 +56,7 @@ export interface ShareSummary extends Omit<Share, 'passwordHash' | 'sessionKey'>
   readonly revokedAt?: string;
 }
 
-export type ShareEvent = 'open' | 'view' | 'download' | 'unlock' | 'upload';
-
-export interface ShareLogEntry {
-  readonly at: string;
-  readonly event: ShareEvent;
-  readonly fileId?: string;
-  readonly name?: string;
-  /** Bytes of the files whose URLs the API signed for this request. */
-  readonly bytes: number;
-  /** The viewer's address cut to /24 or /48 (core/shares.ts `truncateIp`). */
-  readonly ip: string;
-}
+export type { ShareEvent, ShareLogEntry } from '../../contract/wire';
 
 export interface GuestUpload {
   readonly uploadId: string;
@@ -178,13 +169,35 @@ export class SharesRepository {
       ).catch((error: unknown) => {
         if (!isConditionalCheckFailed(error)) throw error;
       }),
-      this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: logPartition(id), sk: `${entry.at}#${randomBytes(6).toString('base64url')}`, ...entry, ttl: epoch(entry.at) + SHARE_LOG_TTL_SECONDS },
-        }),
-      ),
+      this.putLogLine(id, entry),
     ]);
+  }
+
+  /**
+   * Several accesses of one request (a batch of download links): one log line each, the owner's
+   * last access once. No view is counted.
+   */
+  async recordAccesses(id: string, entries: readonly ShareLogEntry[]): Promise<void> {
+    const last = entries.reduce<string | undefined>((max, e) => (max === undefined || e.at > max ? e.at : max), undefined);
+    if (last === undefined) return;
+    await this.client
+      .send(new UpdateCommand({ TableName: this.tableName, Key: directoryKey(id), UpdateExpression: 'SET lastAccessAt = :at', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':at': last } }))
+      .catch((error: unknown) => {
+        if (!isConditionalCheckFailed(error)) throw error;
+      });
+    // PutItem, not BatchWriteItem: the functions' roles are granted the single-item writes only.
+    for (let i = 0; i < entries.length; i += LOG_WRITES_IN_FLIGHT) {
+      await Promise.all(entries.slice(i, i + LOG_WRITES_IN_FLIGHT).map((entry) => this.putLogLine(id, entry)));
+    }
+  }
+
+  private async putLogLine(id: string, entry: ShareLogEntry): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: logPartition(id), sk: `${entry.at}#${randomBytes(6).toString('base64url')}`, ...entry, ttl: epoch(entry.at) + SHARE_LOG_TTL_SECONDS },
+      }),
+    );
   }
 
   /** The access log, newest first. */

@@ -24,13 +24,14 @@ export interface FileLinksResponse {
   readonly links: readonly FileLink[];
 }
 
-export function parseLinksRequest(body: unknown): readonly string[] {
+/** The ids of a links request; at most `max` of them. */
+export function parseLinksRequest(body: unknown, max = MAX_LINK_IDS): readonly string[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('body', 'must be a JSON object like {"ids": [...]}');
   const { ids, ...rest } = body as Record<string, unknown>;
   const unknown = Object.keys(rest);
   if (unknown.length > 0) throw new ValidationError(unknown[0] as string, 'is not a known field (expected ids)');
   if (!Array.isArray(ids)) throw new ValidationError('ids', 'is required and must be an array of file ids');
-  if (ids.length === 0 || ids.length > MAX_LINK_IDS) throw new ValidationError('ids', `must hold 1 to ${MAX_LINK_IDS} file ids`);
+  if (ids.length === 0 || ids.length > max) throw new ValidationError('ids', `must hold 1 to ${max} file ids`);
   ids.forEach((id: unknown, i) => {
     if (typeof id !== 'string' || id === '' || id.length > MAX_ID_LENGTH) throw new ValidationError(`ids[${i}]`, `must be a file id (a non-empty string of at most ${MAX_ID_LENGTH} characters)`);
   });

@@ -63,7 +63,7 @@ export function toFileView(file: CatalogFile, signing: ViewSigning, urlExpiresAt
 const DERIVED_URL_FIELDS: Readonly<Record<DerivedName, 'thumbUrl' | 'previewUrl' | 'posterUrl'>> = { thumb: 'thumbUrl', preview: 'previewUrl', poster: 'posterUrl' };
 
 /** One presigned GET per derived image, expiring with the view URL. */
-function derivedUrls(derived: NonNullable<CatalogFile['derived']>, signing: ViewSigning): Partial<Record<'thumbUrl' | 'previewUrl' | 'posterUrl', string>> {
+export function derivedUrls(derived: NonNullable<CatalogFile['derived']>, signing: ViewSigning): Partial<Record<'thumbUrl' | 'previewUrl' | 'posterUrl', string>> {
   const urls: Partial<Record<'thumbUrl' | 'previewUrl' | 'posterUrl', string>> = {};
   for (const [name, key] of Object.entries(derived) as [DerivedName, string | undefined][]) {
     if (key !== undefined) urls[DERIVED_URL_FIELDS[name]] = signing.sign({ operation: 'GetObject', key, expiresIn: signing.ttlSeconds, now: signing.now });

@@ -9,11 +9,15 @@
  *   like a login: after `maxFailures` wrong passwords the share refuses guesses (429) for the lockout.
  * - `GET /public/shares/{token}/files/{id}/download`: `{url}` to download one file of the share,
  *   when the share allows downloads (403 otherwise); a file outside the share is a 404.
+ * - `POST /public/shares/{token}/links {ids}`: download links for up to 200 files of the share at
+ *   once (an album's ZIP), refused like the single download; an id that names no file of the
+ *   share is reported in its own item, the same for a missing file and one outside the share.
  *
- * Every URL is presigned for at most the share's remaining life. Each request is logged in the
- * share's access log with the bytes of the files it signed URLs for and the viewer's /24 or /48.
+ * Every URL is presigned for at most the share's remaining life, thumbnails and previews too.
+ * Each request is logged in the share's access log with the bytes of the files it signed URLs
+ * for and the viewer's /24 or /48; a batch of links logs one download per file.
  */
-import type { PublicFile, PublicShareInfo } from '../../contract/wire';
+import type { FileLinks, PublicFile, PublicShareInfo } from '../../contract/wire';
 import { attachmentDisposition } from '../core/content-disposition';
 import type { CatalogFile } from '../core/catalog';
 import { Forbidden, NotFound, TooManyRequests, Unauthorized, ValidationError } from '../core/errors';
@@ -26,14 +30,15 @@ import type { FileCatalog } from '../adapters/files-repository';
 import type { ObjectStore, ObjectUrlSigner } from '../adapters/object-store';
 import type { ShareEvent, SharesRepository } from '../adapters/shares-repository';
 import { openShare, requireShareSession, type OpenedShare, type OpenShareDeps } from '../shares/open-share';
-import { locateFile } from './file-view';
+import { derivedUrls, locateFile } from './file-view';
+import { parseLinksRequest } from './file-links';
 
 export const DEFAULT_PUBLIC_LIMIT = 60;
 export const MAX_PUBLIC_LIMIT = 200;
 
 export interface PublicSharesDeps extends OpenShareDeps {
-  readonly shares: Pick<SharesRepository, 'byTokenHash' | 'summary' | 'recordAccess' | 'getUnlockLimiter' | 'saveUnlockLimiter' | 'clearUnlockLimiter'>;
-  readonly files: Pick<FileCatalog, 'getRow' | 'listFolder'>;
+  readonly shares: Pick<SharesRepository, 'byTokenHash' | 'summary' | 'recordAccess' | 'recordAccesses' | 'getUnlockLimiter' | 'saveUnlockLimiter' | 'clearUnlockLimiter'>;
+  readonly files: Pick<FileCatalog, 'getRow' | 'listFolder' | 'getFiles'>;
   readonly objects: Pick<ObjectStore, 'urlSigner'>;
   readonly viewUrlTtlSeconds: number;
   readonly throttle: ThrottlePolicy;
@@ -78,6 +83,21 @@ interface Signing {
   readonly urlExpiresAt: string;
 }
 
+/** A presigned download of `file` under its own name. */
+const attachmentUrl = (signing: Signing, file: CatalogFile): string =>
+  signing.sign({ operation: 'GetObject', key: file.key, expiresIn: signing.ttl, now: signing.now, query: { 'response-content-disposition': attachmentDisposition(file.name) } });
+
+/** What processing found that a visitor may see: the shape and length, never the camera, place or date. */
+function visibleMedia(file: CatalogFile): Pick<PublicFile, 'width' | 'height' | 'durationSeconds' | 'browserPlayable'> {
+  const { width, height, durationSeconds, browserPlayable } = file.media ?? {};
+  return {
+    ...(width !== undefined ? { width } : {}),
+    ...(height !== undefined ? { height } : {}),
+    ...(durationSeconds !== undefined ? { durationSeconds } : {}),
+    ...(browserPlayable !== undefined ? { browserPlayable } : {}),
+  };
+}
+
 function publicFile(file: CatalogFile, signing: Signing, withDownload: boolean): PublicFile {
   const { sign, ttl, now, urlExpiresAt } = signing;
   return {
@@ -89,7 +109,9 @@ function publicFile(file: CatalogFile, signing: Signing, withDownload: boolean):
     uploadedAt: file.uploadedAt,
     url: sign({ operation: 'GetObject', key: file.key, expiresIn: ttl, now }),
     urlExpiresAt,
-    ...(withDownload ? { downloadUrl: sign({ operation: 'GetObject', key: file.key, expiresIn: ttl, now, query: { 'response-content-disposition': attachmentDisposition(file.name) } }) } : {}),
+    ...visibleMedia(file),
+    ...(file.processing === 'ready' ? derivedUrls(file.derived ?? {}, { sign, ttlSeconds: ttl, now }) : {}),
+    ...(withDownload ? { downloadUrl: attachmentUrl(signing, file) } : {}),
   };
 }
 
@@ -156,35 +178,73 @@ class DownloadNotAllowed extends Forbidden {
   override readonly code = 'DownloadNotAllowed';
 }
 
+/** The catalog key of `id` when it can name a file of the share at all (the shared file, or one directly in the folder). */
+function keyInShare(opened: OpenedShare, id: string | undefined): string | undefined {
+  if (opened.file !== undefined) return id === opened.file.id ? opened.file.key : undefined;
+  try {
+    const location = locateFile(id);
+    return location.folder === opened.folder ? location.key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The file `id` if it is in the share: the shared file itself, or a file directly in the shared folder. */
 async function fileInShare(opened: OpenedShare, id: string | undefined, deps: PublicSharesDeps): Promise<CatalogFile> {
-  if (opened.file !== undefined) {
-    if (id !== opened.file.id) throw new NotFound('No such file in this share');
-    return opened.file;
-  }
-  let location: ReturnType<typeof locateFile>;
-  try {
-    location = locateFile(id);
-  } catch {
-    throw new NotFound('No such file in this share');
-  }
-  if (location.folder !== opened.folder) throw new NotFound('No such file in this share');
+  const key = keyInShare(opened, id);
+  if (key === undefined) throw new NotFound('No such file in this share');
+  if (opened.file !== undefined) return opened.file;
+  const location = locateFile(id);
   const row = await deps.files.getRow(location.folder, location.name);
   if (row.file === undefined) throw new NotFound('No such file in this share');
   return row.file;
 }
 
-export async function downloadFromShare(visit: Visit, id: string | undefined, deps: PublicSharesDeps): Promise<{ name: string; url: string; urlExpiresAt: string }> {
-  const now = clock(deps);
+/** The share, opened for downloads: a drop link has no files to give (404), a share without downloads refuses (403). */
+async function openForDownloads(visit: Visit, deps: PublicSharesDeps, now: Date): Promise<OpenedShare> {
   const opened = await openShare(visit.token, deps, now);
   requireShareSession(opened, visit.event, now);
   if (opened.share.mode === 'drop') throw new NotFound('No such file in this share');
   if (!opened.share.allowDownload) throw new DownloadNotAllowed('This share does not allow downloads');
+  return opened;
+}
+
+export async function downloadFromShare(visit: Visit, id: string | undefined, deps: PublicSharesDeps): Promise<{ name: string; url: string; urlExpiresAt: string }> {
+  const now = clock(deps);
+  const opened = await openForDownloads(visit, deps, now);
   const file = await fileInShare(opened, id, deps);
   const signing = await signingFor(opened, deps, now);
-  const url = signing.sign({ operation: 'GetObject', key: file.key, expiresIn: signing.ttl, now, query: { 'response-content-disposition': attachmentDisposition(file.name) } });
+  const url = attachmentUrl(signing, file);
   await record(deps, opened, visit, now, 'download', file.size, file);
   return { name: file.name, url, urlExpiresAt: signing.urlExpiresAt };
+}
+
+/** Most ids in one `POST /public/shares/{token}/links`: an album page's worth. */
+export const MAX_PUBLIC_LINK_IDS = MAX_PUBLIC_LIMIT;
+
+export const parsePublicLinksRequest = (body: unknown): readonly string[] => parseLinksRequest(body, MAX_PUBLIC_LINK_IDS);
+
+const NOT_IN_SHARE = { code: 'NotFound', message: 'No such file in this share' } as const;
+
+export async function shareLinks(visit: Visit, ids: readonly string[], deps: PublicSharesDeps): Promise<FileLinks> {
+  const now = clock(deps);
+  const opened = await openForDownloads(visit, deps, now);
+  const keys = ids.map((id) => keyInShare(opened, id));
+  // A file share's one file was read when the share was opened; an album's are read in one batch.
+  const found = opened.file !== undefined ? new Map([[opened.file.key, opened.file]]) : await deps.files.getFiles(keys.filter((k): k is string => k !== undefined));
+  const signing = await signingFor(opened, deps, now);
+  const signed: CatalogFile[] = [];
+  const links = ids.map((id, i) => {
+    const key = keys[i];
+    const file = key === undefined ? undefined : found.get(key);
+    if (file === undefined || file.folder !== opened.folder) return { id, error: NOT_IN_SHARE };
+    signed.push(file);
+    return { id, name: file.name, url: attachmentUrl(signing, file), urlExpiresAt: signing.urlExpiresAt };
+  });
+  const at = now.toISOString();
+  const ip = truncateIp(visit.ip);
+  await deps.shares.recordAccesses(opened.share.id, signed.map((file) => ({ at, event: 'download' as const, fileId: file.id, name: file.name, bytes: file.size, ip })));
+  return { links };
 }
 
 class WrongSharePassword extends Unauthorized {

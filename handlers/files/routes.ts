@@ -23,7 +23,7 @@ import type { SharesRepository } from '../adapters/shares-repository';
 import type { UsersRepository } from '../adapters/users-repository';
 import { sourceIpOf } from '../shares/open-share';
 import { createShare, listShares, revokeShare, shareLog } from './shares';
-import { downloadFromShare, parsePublicListQuery, parseUnlockRequest, unlockShare, viewShare } from './public-shares';
+import { downloadFromShare, parsePublicLinksRequest, parsePublicListQuery, parseUnlockRequest, shareLinks, unlockShare, viewShare } from './public-shares';
 
 export interface FilesDeps extends Pick<UpdateFileDeps, 'jobs' | 'jobInvoker' | 'moveJobThresholdBytes'> {
   /** Seals and opens listing cursors (key derived from the JWT signing secret on first use). */
@@ -92,5 +92,7 @@ export function filesRoutes(deps: FilesDeps & FoldersDeps): RouteMap {
     },
     'GET /public/shares/{token}/files/{id}/download': async (event) =>
       json(200, await downloadFromShare({ token: event.pathParameters?.token, ip: sourceIpOf(event), event }, event.pathParameters?.id, deps)),
+    'POST /public/shares/{token}/links': async (event) =>
+      json(200, await shareLinks({ token: event.pathParameters?.token, ip: sourceIpOf(event), event }, parsePublicLinksRequest(event.parsedBody), deps)),
   };
 }

@@ -5,6 +5,7 @@
  * creator or an admin revokes a share or reads its log — anyone else gets the 404 of an
  * unknown id.
  */
+import type { ShareLimits } from '../../contract/wire';
 import { NotFound } from '../core/errors';
 import { hashPassword } from '../core/password';
 import { assertFolderAllowed, requirePermission, type Caller } from '../core/roles';
@@ -76,10 +77,12 @@ async function resolveTarget(request: ShareRequest, caller: Caller, deps: OwnerS
   return { kind: 'folder', folder };
 }
 
-export async function listShares(caller: Caller, deps: OwnerSharesDeps): Promise<{ shares: ShareSummary[] }> {
+/** The caller's shares (admins: all) and the module's expiry limits, which the app's share dialog offers. */
+export async function listShares(caller: Caller, deps: OwnerSharesDeps): Promise<{ shares: ShareSummary[]; limits: ShareLimits }> {
   requirePermission(caller, 'write', 'list shares');
   const all = await deps.shares.list();
-  return { shares: caller.role === 'admin' ? all : all.filter((share) => share.owner === caller.username) };
+  const { maxDays, allowNever } = deps.sharePolicy;
+  return { shares: caller.role === 'admin' ? all : all.filter((share) => share.owner === caller.username), limits: { maxDays, allowNever } };
 }
 
 async function ownShare(id: string | undefined, caller: Caller, deps: OwnerSharesDeps): Promise<ShareSummary & { tokenHash: string }> {

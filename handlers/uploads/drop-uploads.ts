@@ -14,6 +14,7 @@
  *   `share:<id>` without a label), which the catalog's `uploadedBy` and the SNS "upload
  *   processed" notification carry to the owner.
  */
+import type { GuestUploadView } from '../../contract/wire';
 import { HttpError, ValidationError } from '../core/errors';
 import { hashShareToken, isGuestKey, newGuestKey, truncateIp } from '../core/shares';
 import type { Caller } from '../core/roles';
@@ -91,16 +92,6 @@ export async function createDropUpload(event: ApiEvent, deps: DropUploadsDeps): 
   await deps.shares.addGuestUpload(share.id, hashShareToken(guestKey), { uploadId: created.uploadId, size: request.size }, ttl);
   await deps.shares.recordAccess(share.id, { at: now.toISOString(), event: 'upload', fileId: created.fileId, name: request.name, bytes: request.size, ip: truncateIp(sourceIpOf(event)) });
   return { ...created, guestKey };
-}
-
-export interface GuestUploadView {
-  readonly uploadId: string;
-  readonly fileName: string;
-  readonly size: number;
-  readonly mode: 'single' | 'multipart';
-  readonly partSize?: number;
-  readonly partCount?: number;
-  readonly expiresAt: string;
 }
 
 export async function listGuestUploads(event: ApiEvent, deps: DropUploadsDeps): Promise<{ uploads: GuestUploadView[] }> {

@@ -39,6 +39,12 @@ export type HandlerAnswersConform = [
   Conforms<PublicShareResponse, Wire.PublicShare>,
   Conforms<Awaited<ReturnType<typeof import('../../handlers/files/public-shares').unlockShare>>, Wire.ShareUnlocked>,
   Conforms<Awaited<ReturnType<typeof import('../../handlers/files/public-shares').downloadFromShare>>, Wire.ShareDownload>,
+  Conforms<Awaited<ReturnType<typeof import('../../handlers/files/public-shares').shareLinks>>, Wire.FileLinks>,
+  Conforms<Awaited<ReturnType<typeof import('../../handlers/files/shares').listShares>>, Wire.ShareList>,
+  Conforms<Awaited<ReturnType<typeof import('../../handlers/files/shares').shareLog>>, Wire.ShareLog>,
+  Conforms<Awaited<ReturnType<typeof import('../../handlers/uploads/drop-uploads').createDropUpload>>, Wire.CreatedGuestUpload>,
+  Conforms<Awaited<ReturnType<typeof import('../../handlers/uploads/drop-uploads').listGuestUploads>>, Wire.GuestUploadList>,
+  Conforms<Awaited<ReturnType<typeof import('../../handlers/uploads/drop-uploads').guestUploadStatus>>, Wire.UploadStatus>,
 ];
 
 describe('wire types', () => {

@@ -1,6 +1,6 @@
 /** What the user does, as plain functions over the store and the API client. */
 import type { FolderSort, SortOrder } from '../../contract/listing';
-import type { FileItem, MoveJob } from '../../contract/wire';
+import type { FileItem, FileLink, MoveJob } from '../../contract/wire';
 import * as api from './api';
 import { listingKey, store, type AppState, type Dialog } from './store';
 import { saveStream } from './zip/save-stream';
@@ -316,22 +316,42 @@ export async function downloadFiles(files: readonly FileItem[]): Promise<void> {
       followLink((usable[0] as { url: string }).url);
       return;
     }
-    const names = uniqueNames(usable.map((l) => l.name));
-    const modified = new Map(files.map((f) => [f.id, new Date(f.uploadedAt)]));
-    const zip = zipStream(
-      usable.map((link, i) => ({
-        name: names[i] as string,
-        modified: modified.get(link.id) ?? new Date(),
-        open: async () => {
-          const response = await fetch(link.url);
-          if (!response.ok || !response.body) throw new Error(`${link.name}: storage answered HTTP ${response.status}`);
-          return response.body;
-        },
-      })),
-    );
     const folderName = store.get().folder.split('/').filter(Boolean).pop() ?? 'media';
-    await saveStream(zip, `${folderName}.zip`);
+    await saveZipOfLinks(usable, files, `${folderName}.zip`);
   } catch (error) {
     showError(error, 'download');
   }
+}
+
+export type UsableLink = Extract<FileLink, { url: string }>;
+
+/** A link is renewed before its turn in a ZIP when it expires within this margin. */
+export const LINK_RENEW_MARGIN_MS = 60_000;
+
+/**
+ * One ZIP (streamed, never held in memory) of the files behind `links`, saved as `zipName`; names
+ * made unique, dates from `files`. A long ZIP outlives its first links: with `renew`, a link about
+ * to expire is signed again when its turn comes.
+ */
+export async function saveZipOfLinks(
+  links: readonly UsableLink[],
+  files: readonly Pick<FileItem, 'id' | 'uploadedAt'>[],
+  zipName: string,
+  renew?: (link: UsableLink) => Promise<UsableLink>,
+): Promise<void> {
+  const names = uniqueNames(links.map((l) => l.name));
+  const modified = new Map(files.map((f) => [f.id, new Date(f.uploadedAt)]));
+  const zip = zipStream(
+    links.map((signed, i) => ({
+      name: names[i] as string,
+      modified: modified.get(signed.id) ?? new Date(),
+      open: async () => {
+        const link = renew && Date.parse(signed.urlExpiresAt) - Date.now() < LINK_RENEW_MARGIN_MS ? await renew(signed) : signed;
+        const response = await fetch(link.url);
+        if (!response.ok || !response.body) throw new Error(`${link.name}: storage answered HTTP ${response.status}`);
+        return response.body;
+      },
+    })),
+  );
+  await saveStream(zip, zipName);
 }

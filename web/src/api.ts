@@ -145,7 +145,7 @@ export const getFile = (id: string): Promise<W.FileItem> => request('GET', `/fil
 export const updateFile = (id: string, change: W.FileChange): Promise<W.FileItem | W.MoveJobAnswer> =>
   request('PATCH', `/files/${seg(id)}`, { body: change });
 export const deleteFile = (id: string): Promise<void> => request('DELETE', `/files/${seg(id)}`);
-export const fileLinks = (ids: readonly string[]): Promise<W.FileLinks> => request('POST', '/files/links', { body: { ids } });
+export const fileLinks = (ids: readonly string[]): Promise<W.FileLinks> => request('POST', '/files/links', { body: { ids } satisfies W.FileLinksRequest });
 
 export const listFolders = (parent: string): Promise<W.FolderList> => request('GET', '/folders', { query: { parent } });
 export const createFolder = (path: string): Promise<W.FolderCreated> => request('POST', '/folders', { body: { path } });
@@ -167,6 +167,7 @@ export const deleteUser = (username: string): Promise<void> => request('DELETE',
 export const createShare = (share: W.CreateShareRequest): Promise<W.CreatedShare> => request('POST', '/shares', { body: share });
 export const listShares = (): Promise<W.ShareList> => request('GET', '/shares');
 export const revokeShare = (id: string): Promise<void> => request('DELETE', `/shares/${seg(id)}`);
+export const shareLog = (id: string): Promise<W.ShareLog> => request('GET', `/shares/${seg(id)}/log`);
 
 /** The public page's calls: anonymous; a password-protected share's session in X-Share-Session. */
 const shareHeaders = (shareSession: string | undefined): Record<string, string> => (shareSession ? { 'x-share-session': shareSession } : {});
@@ -176,3 +177,28 @@ export const unlockShare = (token: string, password: string): Promise<W.ShareUnl
   request('POST', `/public/shares/${seg(token)}/unlock`, { anonymous: true, body: { password } });
 export const shareDownload = (token: string, id: string, shareSession?: string): Promise<W.ShareDownload> =>
   request('GET', `/public/shares/${seg(token)}/files/${seg(id)}/download`, { anonymous: true, headers: shareHeaders(shareSession) });
+/** Download links for up to 200 files of the share at once. */
+export const shareLinks = (token: string, ids: readonly string[], shareSession?: string): Promise<W.FileLinks> =>
+  request('POST', `/public/shares/${seg(token)}/links`, { anonymous: true, headers: shareHeaders(shareSession), body: { ids } satisfies W.FileLinksRequest });
+
+/** A drop link's guest: their key (`X-Share-Guest`, see upload/guest-key.ts) and, for a password-protected link, its session. */
+export interface ShareGuest {
+  readonly guestKey: string;
+  readonly shareSession?: string;
+}
+const guestRequest = (guest: ShareGuest, body?: unknown): RequestOptions => ({
+  anonymous: true,
+  headers: { 'x-share-guest': guest.guestKey, ...shareHeaders(guest.shareSession) },
+  ...(body !== undefined ? { body } : {}),
+});
+const dropPath = (token: string, rest = ''): string => `/public/shares/${seg(token)}/uploads${rest}`;
+export const createGuestUpload = (token: string, guest: ShareGuest, upload: W.GuestUploadRequest): Promise<W.CreatedGuestUpload> =>
+  request('POST', dropPath(token), guestRequest(guest, upload));
+export const listGuestUploads = (token: string, guest: ShareGuest): Promise<W.GuestUploadList> => request('GET', dropPath(token), guestRequest(guest));
+export const guestUploadStatus = (token: string, guest: ShareGuest, uploadId: string): Promise<W.UploadStatus> =>
+  request('GET', dropPath(token, `/${seg(uploadId)}`), guestRequest(guest));
+export const signGuestParts = (token: string, guest: ShareGuest, uploadId: string, parts: W.PartsRequest): Promise<W.SignedParts> =>
+  request('POST', dropPath(token, `/${seg(uploadId)}/parts`), guestRequest(guest, parts));
+/** The catalogued file comes back without its folder; a guest never sees the folder's files. */
+export const completeGuestUpload = (token: string, guest: ShareGuest, uploadId: string, parts: W.CompleteRequest): Promise<unknown> =>
+  request('POST', dropPath(token, `/${seg(uploadId)}/complete`), guestRequest(guest, parts));

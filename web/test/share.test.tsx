@@ -28,6 +28,9 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
+/** The module's defaults, as GET /shares tells them. */
+const defaultLimits = async () => ({ maxDays: 30, allowNever: false });
+
 describe('ShareDialog', () => {
   it('creates a folder share with the expiry in seconds, password, downloads and label, then shows the link to copy', async () => {
     // Prepare
@@ -35,7 +38,7 @@ describe('ShareDialog', () => {
     vi.stubGlobal('fetch', fetch);
     const writeText = vi.fn().mockResolvedValue(undefined);
     vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText } });
-    render(<ShareDialog target={{ folder: '/trips' }} />);
+    render(<ShareDialog target={{ folder: '/trips' }} loadLimits={defaultLimits} />);
     // Act
     fireEvent.input(screen.getByLabelText('Expires after (days)'), { target: { value: '3' } });
     fireEvent.input(screen.getByLabelText('Password (optional)'), { target: { value: 'paella' } });
@@ -57,7 +60,7 @@ describe('ShareDialog', () => {
   it('shares a file by id with the defaults: 7 days, no password, no downloads, no label', async () => {
     const fetch = vi.fn().mockResolvedValue(answer(201, { share: summary(), token: 't', path: '/s/t' }));
     vi.stubGlobal('fetch', fetch);
-    render(<ShareDialog target={{ fileId: 'id-a', name: 'a.jpg' }} />);
+    render(<ShareDialog target={{ fileId: 'id-a', name: 'a.jpg' }} loadLimits={defaultLimits} />);
     expect(screen.getByRole('heading').textContent).toBe('Share a.jpg');
     fireEvent.click(screen.getByRole('button', { name: 'Create link' }));
     await screen.findByLabelText('Link');
@@ -66,7 +69,8 @@ describe('ShareDialog', () => {
 
   it("keeps the form with the API's message when the share is refused", async () => {
     vi.stubGlobal('fetch', vi.fn().mockResolvedValue(answer(400, { error: { code: 'ValidationError', message: 'expires: at most 30 days' } })));
-    render(<ShareDialog target={{ folder: '/trips' }} />);
+    // The limits could not be read: the form still sends, and the API's refusal is shown.
+    render(<ShareDialog target={{ folder: '/trips' }} loadLimits={() => Promise.reject(new Error('offline'))} />);
     fireEvent.input(screen.getByLabelText('Expires after (days)'), { target: { value: '90' } });
     fireEvent.click(screen.getByRole('button', { name: 'Create link' }));
     expect((await screen.findByRole('alert')).textContent).toBe('Check the form: expires: at most 30 days');

@@ -1,14 +1,17 @@
 /**
  * The public page of a share, `/s/<token>`: no login, no session of the app. A file share shows
- * the image or the video player; an album shows the grid and the lightbox; a download button
- * only when the share allows it. A password-protected share asks for its password first; an
- * unknown, expired or revoked link (the API answers all three with the same 404) is "not available".
+ * the image or the video player; an album shows the grid and the lightbox (the app's own, with
+ * the thumbnails and previews the API signs for visitors); a download button, and for an album
+ * "Download all" (one ZIP streamed in the browser), only when the share allows downloads. A
+ * password-protected share asks for its password first; an unknown, expired or revoked link
+ * (the API answers all three with the same 404) is "not available".
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { FileItem, PublicFile, PublicShare } from '../../../contract/wire';
 import * as api from '../api';
-import { followLink } from '../actions';
+import { followLink, LINK_RENEW_MARGIN_MS, saveZipOfLinks, type UsableLink } from '../actions';
 import { formatBytes, formatDate, formatDuration } from '../format';
+import { DropPage } from './DropPage';
 import { Grid } from './Grid';
 import { Lightbox, VideoPlayer } from './Lightbox';
 
@@ -33,6 +36,76 @@ export function unlockMessage(error: unknown): string {
     return `Could not open the share: ${error.message}`;
   }
   return 'Cannot reach the server. Check your connection and try again.';
+}
+
+/** Links asked for at once: the API's most per request. */
+const LINKS_PER_REQUEST = 200;
+
+/** A ZIP's file name from the album's title: no path separators or characters systems refuse. */
+export const zipNameOf = (title: string): string => `${title.replace(/[\p{Cc}/\\:*?"<>|]+/gu, '-').trim() || 'album'}.zip`;
+
+/**
+ * Every file of the album (the pages not loaded yet too), their download links in batches, then
+ * one ZIP of them. Returns how many files it holds and how many could not be included (removed
+ * since the page was loaded).
+ */
+export async function downloadAlbum(
+  token: string,
+  shareSession: string | undefined,
+  loaded: { readonly files: readonly FileItem[]; readonly nextCursor: string | null },
+  zipName: string,
+  save: typeof saveZipOfLinks = saveZipOfLinks,
+): Promise<{ included: number; missing: number }> {
+  const files = [...loaded.files];
+  for (let cursor = loaded.nextCursor; cursor !== null;) {
+    const page = await api.openShare(token, shareSession, cursor);
+    files.push(...(page.files ?? []).map(asFileItem));
+    cursor = page.nextCursor ?? null;
+  }
+  const signLinks = async (ids: readonly string[]): Promise<UsableLink[]> =>
+    (await api.shareLinks(token, ids, shareSession)).links.flatMap((link) => ('url' in link ? [link] : []));
+  const usable: UsableLink[] = [];
+  for (let i = 0; i < files.length; i += LINKS_PER_REQUEST) usable.push(...(await signLinks(files.slice(i, i + LINKS_PER_REQUEST).map((f) => f.id))));
+  // A link about to expire before its turn is signed again with the next batch from it on.
+  const renewed = new Map<string, UsableLink>();
+  const renew = async (link: UsableLink): Promise<UsableLink> => {
+    const cached = renewed.get(link.id);
+    if (cached && Date.parse(cached.urlExpiresAt) - Date.now() >= LINK_RENEW_MARGIN_MS) return cached;
+    const from = usable.findIndex((l) => l.id === link.id);
+    for (const fresh of await signLinks(usable.slice(from, from + LINKS_PER_REQUEST).map((l) => l.id))) renewed.set(fresh.id, fresh);
+    const fresh = renewed.get(link.id);
+    if (!fresh) throw new Error(`${link.name} is no longer in the album`);
+    return fresh;
+  };
+  if (usable.length > 0) await save(usable, files, zipName, renew);
+  return { included: usable.length, missing: files.length - usable.length };
+}
+
+function DownloadAll({ token, shareSession, loaded, zipName }: {
+  readonly token: string;
+  readonly shareSession: string | undefined;
+  readonly loaded: { readonly files: readonly FileItem[]; readonly nextCursor: string | null };
+  readonly zipName: string;
+}) {
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ readonly error: boolean; readonly text: string }>();
+  const start = (): void => {
+    setBusy(true);
+    setMessage({ error: false, text: 'Preparing the ZIP…' });
+    downloadAlbum(token, shareSession, loaded, zipName).then(
+      ({ included, missing }) => setMessage({
+        error: included === 0,
+        text: included === 0 ? 'There is nothing left to download.' : `Saving ${included} file${included === 1 ? '' : 's'} as ${zipName}${missing ? ` (${missing} no longer available)` : ''}.`,
+      }),
+      (error: unknown) => setMessage({ error: true, text: error instanceof api.ApiError && error.status === 404 ? 'This link is not available.' : `Could not download the album: ${error instanceof Error ? error.message : String(error)}` }),
+    ).finally(() => setBusy(false));
+  };
+  return (
+    <>
+      <button type="button" class="primary" onClick={start} disabled={busy}>{busy ? 'Preparing…' : 'Download all'}</button>
+      {message && <p class={message.error ? 'error' : 'share-meta'} role={message.error ? 'alert' : 'status'}>{message.text}</p>}
+    </>
+  );
 }
 
 type PageState =
@@ -127,7 +200,7 @@ export function SharePage({ token }: { readonly token: string }) {
   const expiry = share.expiresAt ? `Available until ${formatDate(share.expiresAt)}` : undefined;
 
   if (share.mode === 'drop') {
-    return <main class="share-page"><h1>{title}</h1><p>This link is for uploads; there is nothing to see here.</p></main>;
+    return <DropPage token={token} share={share} {...(shareSession ? { shareSession } : {})} />;
   }
   if (file) {
     const item = asFileItem(file);
@@ -159,6 +232,7 @@ export function SharePage({ token }: { readonly token: string }) {
       <header class="share-head">
         <h1>{title}</h1>
         <p class="share-meta">{files.length}{state.nextCursor !== null ? '+' : ''} files{expiry ? ` · ${expiry}` : ''}</p>
+        {download && files.length > 0 && <DownloadAll token={token} shareSession={shareSession} loaded={state} zipName={zipNameOf(title)} />}
       </header>
       {files.length === 0 ? (
         <p class="empty">This album is empty.</p>

@@ -2,8 +2,14 @@
  * Unfinished multipart uploads, kept in IndexedDB so that a reload or a crash loses nothing:
  * the user selects the file again, it is matched by name, size and date (the key), and only
  * the parts S3 lacks are sent.
+ *
+ * Each record names its target (`UploadEndpoints.target`: 'account', or a drop link's), and
+ * records are stored under [target, key]: the same file uploaded to the account and to a drop
+ * link are two uploads, and a page restores only its own target's.
  */
 export interface SavedUpload {
+  /** Where the upload goes: 'account' or `share:<digest>` (see endpoints.ts). */
+  readonly target: string;
   readonly key: string;
   readonly uploadId: string;
   readonly fileId: string;
@@ -18,11 +24,30 @@ export interface SavedUpload {
 
 const DB = 'media-store-uploads';
 const STORE = 'uploads';
+/** Version 1 keyed records by `key` alone, all of them the account's. */
+const VERSION = 2;
+const ACCOUNT = 'account';
+
+function upgrade(request: IDBOpenDBRequest, oldVersion: number): void {
+  const db = request.result;
+  const transaction = request.transaction as IDBTransaction;
+  if (oldVersion < 1) {
+    db.createObjectStore(STORE, { keyPath: ['target', 'key'] });
+    return;
+  }
+  // From version 1: read the account's records, re-create the store with the compound key, put them back.
+  const old = transaction.objectStore(STORE).getAll();
+  old.onsuccess = () => {
+    db.deleteObjectStore(STORE);
+    const store = db.createObjectStore(STORE, { keyPath: ['target', 'key'] });
+    for (const record of old.result as Omit<SavedUpload, 'target'>[]) store.put({ ...record, target: ACCOUNT });
+  };
+}
 
 function open(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: 'key' });
+    const request = indexedDB.open(DB, VERSION);
+    request.onupgradeneeded = (event) => upgrade(request, event.oldVersion);
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error ?? new Error('IndexedDB unavailable'));
   });
@@ -42,5 +67,7 @@ async function run<T>(mode: IDBTransactionMode, act: (store: IDBObjectStore) => 
 }
 
 export const saveUpload = (upload: SavedUpload): Promise<void> => run('readwrite', (s) => s.put(upload));
-export const forgetUpload = (key: string): Promise<void> => run('readwrite', (s) => s.delete(key));
-export const savedUploads = (): Promise<SavedUpload[]> => run('readonly', (s) => s.getAll());
+export const forgetUpload = (target: string, key: string): Promise<void> => run('readwrite', (s) => s.delete([target, key]));
+/** The unfinished uploads of one target. */
+export const savedUploads = async (target: string): Promise<SavedUpload[]> =>
+  (await run<SavedUpload[]>('readonly', (s) => s.getAll())).filter((record) => record.target === target);

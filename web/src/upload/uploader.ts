@@ -51,10 +51,11 @@ function dispatch(key: string, event: UploadEvent): void {
   store.update((s) => ({ uploads: s.uploads.map((u) => (u.key === key ? transition(u, event) : u)) }));
 }
 
-/** Unfinished uploads of earlier visits, shown as waiting for their file. */
-export async function restoreSavedUploads(): Promise<void> {
-  const saved = await savedUploads().catch(() => []);
+/** Unfinished uploads of earlier visits to `endpoints`' target, shown as waiting for their file. */
+export async function restoreSavedUploads(endpoints: UploadEndpoints = accountEndpoints): Promise<void> {
+  const saved = await savedUploads(endpoints.target).catch(() => []);
   if (!saved.length) return;
+  for (const record of saved) if (!targets.has(record.key)) targets.set(record.key, endpoints);
   store.update((s) => ({
     uploads: [
       ...s.uploads,
@@ -125,7 +126,7 @@ export function cancel(key: string): void {
   dispatch(key, { type: 'cancel' });
   controllers.get(key)?.abort();
   if (item?.uploadId && item.partCount !== undefined && item.phase !== 'done') void endpointsOf(key).abortUpload(item.uploadId).catch(() => undefined);
-  void forgetUpload(key).catch(() => undefined);
+  void forgetUpload(endpointsOf(key).target, key).catch(() => undefined);
 }
 
 export function clearFinished(): void {
@@ -162,7 +163,7 @@ async function run(key: string): Promise<void> {
       dispatch(key, { type: 'created', uploadId: created.uploadId, fileId: created.fileId, partSize: created.partSize, partCount: created.partCount });
       checksummed = created.checksumAlgorithm === 'SHA256';
       await saveUpload({
-        key, uploadId: created.uploadId, fileId: created.fileId, name: item.name, folder: item.folder, size: item.size, contentType: item.contentType,
+        target: endpoints.target, key, uploadId: created.uploadId, fileId: created.fileId, name: item.name, folder: item.folder, size: item.size, contentType: item.contentType,
         partSize: created.partSize, partCount: created.partCount, savedAt: new Date().toISOString(),
       }).catch(() => undefined);
     } else {
@@ -170,7 +171,7 @@ async function run(key: string): Promise<void> {
       if (status.status === 'completed') {
         dispatch(key, { type: 'held', parts: [], at: performance.now() });
         dispatch(key, { type: 'done' });
-        await forgetUpload(key).catch(() => undefined);
+        await forgetUpload(endpoints.target, key).catch(() => undefined);
         void announce(endpoints, itemOf(key)?.fileId);
         return;
       }
@@ -214,7 +215,7 @@ async function run(key: string): Promise<void> {
     dispatch(key, { type: 'completing' });
     const parts = [...etags.entries()].sort(([a], [b]) => a - b).map(([partNumber, etag]) => ({ partNumber, etag }));
     await endpoints.completeUpload(uploadId, { parts });
-    await forgetUpload(key).catch(() => undefined);
+    await forgetUpload(endpoints.target, key).catch(() => undefined);
     dispatch(key, { type: 'done' });
     void announce(endpoints, itemOf(key)?.fileId);
   } catch (error) {
