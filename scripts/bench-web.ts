@@ -280,6 +280,7 @@ async function main(): Promise<void> {
     await page.getByText(/^No files here/).waitFor();
     const cold = await openFolderTimed(page, SMALL.slice(1));
     await tree.getByRole('button', { name: 'All folders', exact: true }).click();
+    await page.getByText(/^No files here/).waitFor();
     const warm = await openFolderTimed(page, SMALL.slice(1));
     const indexJs = await page.evaluate<string>(`document.querySelector('script[type=module]').src`);
     const jsGzipBytes = gzipSync(Buffer.from(await (await fetch(indexJs)).arrayBuffer()), { level: 9 }).length;
