@@ -18,7 +18,9 @@ commands:
                                                    parts in flight: chosen from the measured rate,
                                                    2-16, unless --parallel fixes it)
          [--content-type <type>] [--tags a,b] [--description <text>] [--no-progress]
-         [--no-checksum]  (skip the SHA-256 of the file and of each part that S3 verifies)
+         [--no-checksum]  (skip the SHA-256 of each part and of the file, which S3 verifies)
+         [--file-sha256]  (declare a large file's SHA-256 too: one more read before sending;
+                          by default only files up to 64 MiB declare it, every part's is sent)
          [--overwrite]    (replace a file of the same name; without it that is an error)
   ls [folder] [--type image|video|other] [--json]  list a folder (default /) or all files of a type
   download <id|/folder/name> [dest] [--force]      download a file (dest: a file or a directory)
@@ -55,6 +57,8 @@ export type Command =
       readonly description?: string;
       readonly progress: boolean;
       readonly checksums: boolean;
+      /** Declare the whole file's SHA-256 whatever its size (else only up to 64 MiB). */
+      readonly fileSha256: boolean;
       /** Replace a file of the same name (else the server answers 409 FileExists). */
       readonly overwrite: boolean;
     }
@@ -82,6 +86,7 @@ const OPTIONS = {
   description: { type: 'string' },
   'no-progress': { type: 'boolean' },
   'no-checksum': { type: 'boolean' },
+  'file-sha256': { type: 'boolean' },
   type: { type: 'string' },
   json: { type: 'boolean' },
   force: { type: 'boolean' },
@@ -93,7 +98,7 @@ type OptionName = keyof typeof OPTIONS;
 /** Which command-specific options each command takes (the global ones go everywhere). */
 const ALLOWED: Readonly<Record<Exclude<Command['name'], 'help'>, readonly OptionName[]>> = {
   login: ['username', 'password-stdin'],
-  upload: ['folder', 'parallel', 'content-type', 'tags', 'description', 'no-progress', 'no-checksum', 'overwrite'],
+  upload: ['folder', 'parallel', 'content-type', 'tags', 'description', 'no-progress', 'no-checksum', 'file-sha256', 'overwrite'],
   ls: ['type', 'json'],
   download: ['force'],
   rm: [],
@@ -161,6 +166,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
           ...(description !== undefined ? { description } : {}),
           progress: values['no-progress'] !== true,
           checksums: values['no-checksum'] !== true,
+          fileSha256: values['file-sha256'] === true,
           overwrite: values.overwrite === true,
         },
       };

@@ -2,9 +2,9 @@
  * SHA-256 of byte ranges of a file, off the main thread: each call runs one worker thread that
  * reads its ranges with positioned reads into two reused buffers, the next read running while
  * the current buffer is hashed (memory: 2 × `HASH_READ_BYTES` per worker, whatever the file
- * size), and answers each range's digest. `computeChecksums` runs two
- * at once — the whole file in one, every part in the other — so on two cores the checksums of
- * an upload cost one read of the file in wall time, not two, and the event loop stays free.
+ * size), and answers each range's digest as soon as it has it. An upload hashes its parts in
+ * one while it sends them (a part is signed once hashed); when the whole file's SHA-256 is
+ * declared too, a second worker hashes the whole file at the same time.
  */
 import { Worker } from 'node:worker_threads';
 
@@ -27,13 +27,23 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const { open } = require('node:fs/promises');
 const { file, ranges, readBytes } = workerData;
+// Ranges it may hash so far: the parent raises it as sending advances (a bounded look-ahead).
+let allowed = workerData.allowed ?? Infinity;
+let wake;
+parentPort.on('message', (message) => {
+  if (typeof message.allow === 'number' && message.allow > allowed) {
+    allowed = message.allow;
+    if (wake) wake();
+  }
+});
 (async () => {
   const handle = await open(file, 'r');
   try {
     // Two buffers: the next read runs while the current one is hashed.
     const buffers = [Buffer.allocUnsafe(readBytes), Buffer.allocUnsafe(readBytes)];
-    const digests = [];
-    for (const [start, length] of ranges) {
+    for (const [index, [start, length]] of ranges.entries()) {
+      while (index >= allowed) await new Promise((resolve) => (wake = resolve));
+      wake = undefined;
       const hash = createHash('sha256');
       let which = 0;
       const readAt = (done) => handle.read(buffers[which], 0, Math.min(readBytes, length - done), start + done);
@@ -46,11 +56,12 @@ const { file, ranges, readBytes } = workerData;
         pending = done < length ? readAt(done) : undefined;
         hash.update(buffer.subarray(0, bytesRead));
       }
-      digests.push(hash.digest('base64'));
+      parentPort.postMessage({ index, digest: hash.digest('base64') });
     }
-    parentPort.postMessage(digests);
+    parentPort.postMessage({ done: true });
   } finally {
     await handle.close();
+    parentPort.close();
   }
 })().catch((error) => {
   // Uncaught in the worker: its 'error' event rejects hashRanges.
@@ -58,20 +69,65 @@ const { file, ranges, readBytes } = workerData;
 });
 `;
 
+/** The digests of a `hashRangesEach` run, each available as soon as the worker has it. */
+export interface RangeHashes {
+  /** Base64 SHA-256 of range `index`. */
+  digest(index: number): Promise<string>;
+  /** Every digest, in order, once all are computed. */
+  readonly all: Promise<string[]>;
+  /** Lets the worker hash ranges up to (not including) `count`; it waits for more otherwise. */
+  allow(count: number): void;
+  /** Stops the worker (an upload that failed or finished early); pending digests reject. */
+  stop(): void;
+}
+
+/**
+ * Base64 SHA-256 of each range of the file, in order, computed in a worker thread and handed
+ * out range by range: an upload signs and sends its first parts while later ones are hashed.
+ */
+export function hashRangesEach(filePath: string, ranges: readonly ByteRange[], options: { readonly readBytes?: number; readonly allowed?: number } = {}): RangeHashes {
+  const settlers = ranges.map(() => {
+    let resolve!: (digest: string) => void;
+    let reject!: (error: unknown) => void;
+    const promise = new Promise<string>((ok, fail) => {
+      resolve = ok;
+      reject = fail;
+    });
+    promise.catch(() => undefined);
+    return { promise, resolve, reject };
+  });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: filePath, ranges, readBytes: options.readBytes ?? HASH_READ_BYTES, allowed: options.allowed } });
+  let finished = false;
+  const failAll = (error: unknown): void => {
+    finished = true;
+    for (const s of settlers) s.reject(error);
+  };
+  worker.on('message', (message: { index?: number; digest?: string; done?: boolean }) => {
+    if (message.done) finished = true;
+    else if (message.index !== undefined && message.digest !== undefined) settlers[message.index]?.resolve(message.digest);
+  });
+  worker.once('error', failAll);
+  worker.once('exit', (code) => {
+    if (!finished) failAll(new Error(`hashing ${filePath} stopped (worker exit code ${code})`));
+  });
+  const all = Promise.all(settlers.map((s) => s.promise));
+  // Stopping early rejects the digests nobody waits for: not an unhandled rejection.
+  all.catch(() => undefined);
+  return {
+    digest: (index) => settlers[index]?.promise ?? Promise.reject(new RangeError(`no range ${index}`)),
+    all,
+    allow: (count) => {
+      if (!finished) worker.postMessage({ allow: count });
+    },
+    stop: () => {
+      if (!finished) void worker.terminate();
+    },
+  };
+}
+
 /** Base64 SHA-256 of each range of the file, in order, computed in a worker thread. */
 export function hashRanges(filePath: string, ranges: readonly ByteRange[], readBytes: number = HASH_READ_BYTES): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: filePath, ranges, readBytes } });
-    let answered = false;
-    worker.once('message', (digests: string[]) => {
-      answered = true;
-      resolve(digests);
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (!answered) reject(new Error(`hashing ${filePath} stopped (worker exit code ${code})`));
-    });
-  });
+  return hashRangesEach(filePath, ranges, { readBytes }).all;
 }
 
 /** The ranges of `partSize`-byte parts of a `size`-byte file (one empty part for an empty file). */

@@ -30,7 +30,12 @@ export interface UploadState {
   readonly completedParts: readonly { readonly partNumber: number; readonly etag: string }[];
   /** Base64 SHA-256 of the whole file, declared when the upload was created. */
   readonly sha256?: string;
-  /** Base64 SHA-256 of each part (index 0 = part 1), signed into every part URL. */
+  /** Every part URL signs its part's SHA-256 (the upload was created with it). */
+  readonly checksumAlgorithm?: 'SHA256';
+  /**
+   * Base64 SHA-256 of each part (index 0 = part 1), when hashed before the upload started;
+   * parts hashed while sending are not kept (hashed again on resume).
+   */
   readonly partChecksums?: readonly string[];
   readonly startedAt: string;
 }

@@ -12,28 +12,20 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { segment, type ApiClient } from './api-client';
-import type { CreatedUpload, FileInfo, HeldPart, MultipartUpload, SignedParts, SingleUpload, UploadStatus } from './api-types';
+import type { CreatedUpload, FileInfo, HeldPart, SignedParts, SingleUpload, UploadStatus } from './api-types';
 import { contentTypeOf } from './content-type';
-import { AdaptiveConcurrency } from './concurrency';
+import { AdaptiveConcurrency, CLI_PART_CONCURRENCY } from '../handlers/core/concurrency';
+import { MAX_PARTS_PER_SIGNING, partLength, partOffset, planParts, urlStaleAtMs, WHOLE_FILE_SHA256_MAX_BYTES } from '../handlers/core/multipart';
 import { ApiError, CliError, isNetworkError, StorageError } from './errors';
-import { hashRanges, partRanges } from './file-hasher';
+import { hashRanges, hashRangesEach, partRanges, type RangeHashes } from './file-hasher';
 import { backoffDelayMs, isRetryable, retryAfterMs, sleep, withRetry, type RetryPolicy } from './retry';
 import { createAgents, destroyAgents, putFileRange, type Agents } from './transfer';
 import type { UploadIdentity, UploadState, UploadStateStore } from './upload-state';
 
-/**
- * Re-sign a URL that expires within this margin (or within the last quarter of its life, for
- * short-lived URLs) instead of sending into a refusal.
- */
-export const URL_EXPIRY_MARGIN_MS = 30_000;
 /** At most one state file write per this interval while parts complete. */
 export const STATE_SAVE_INTERVAL_MS = 250;
 /** How many times one part may be re-signed after S3 said its URL expired. */
 export const MAX_RESIGNS_PER_PART = 5;
-/** Parts in flight at the start when `parallel` is not fixed, and the range adapting stays in. */
-export const ADAPTIVE_CONCURRENCY = { initial: 4, min: 2, max: 16 } as const;
-/** The API signs at most this many parts per request. */
-export const MAX_PARTS_PER_SIGNING = 100;
 
 export interface UploadListener {
   /** Once known: the file's size and how many bytes S3 already holds (resume). */
@@ -54,17 +46,25 @@ export interface UploadFileOptions {
   readonly description?: string;
   /**
    * Parts in flight at once, fixed. @default adaptive: from 4, doubled while the measured rate
-   * grows, within 2-16 (`ADAPTIVE_CONCURRENCY`)
+   * grows, within 2-16 (`CLI_PART_CONCURRENCY`, the rule the web app shares)
    */
   readonly parallel?: number;
   readonly retry: RetryPolicy;
   /** Where resumable state is kept; without it a killed upload starts over. */
   readonly states?: UploadStateStore;
   /**
-   * Declare the file's SHA-256 and send each part's SHA-256 for S3 to verify (costs one
-   * extra sequential read of the file before the upload starts). @default true
+   * Send each part's SHA-256 for S3 to verify (the parts are hashed in a worker thread while
+   * earlier ones are sent), and declare the whole file's SHA-256 up to
+   * `WHOLE_FILE_SHA256_MAX_BYTES`. @default true
    */
   readonly checksums?: boolean;
+  /**
+   * Declare the whole file's SHA-256 (recorded in the catalog; S3 checks it on a single PUT,
+   * and cannot on a multipart upload, whose parts it checks instead): true whatever the size,
+   * false never. It costs a read of the file before the upload starts.
+   * @default only up to `WHOLE_FILE_SHA256_MAX_BYTES`
+   */
+  readonly fileSha256?: boolean;
   /** Replace a file of the same name (else 409 FileExists). @default false */
   readonly overwrite?: boolean;
   readonly listener?: UploadListener;
@@ -92,20 +92,8 @@ export interface UploadResult {
   readonly file?: FileInfo;
 }
 
-const MiB = 1024 * 1024;
-
-/**
- * The part size the API will choose for `size` bytes (its documented rule: 8 MiB, or the
- * smallest whole MiB that keeps a file within 10,000 parts), so one read hashes the file and
- * its parts before the upload exists. Should the API choose otherwise, the parts are hashed
- * again with its size.
- */
-export function expectedPartSize(size: number): number {
-  return Math.max(8 * MiB, Math.ceil(Math.ceil(size / 10_000) / MiB) * MiB);
-}
-
-const partLength = (size: number, upload: Pick<MultipartUpload, 'partSize' | 'partCount'>, n: number): number =>
-  n < upload.partCount ? upload.partSize : size - (upload.partCount - 1) * upload.partSize;
+/** The part size the API chooses for `size` bytes: the same pure rule (handlers/core/multipart). */
+export const expectedPartSize = (size: number): number => planParts(size).partSize;
 
 export interface FileChecksums {
   /** Base64 SHA-256 of the whole file. */
@@ -125,26 +113,25 @@ export async function computeChecksums(filePath: string, size: number, partSize:
   return { sha256: whole[0] as string, partSize, parts };
 }
 
-/** Every part's SHA-256 alone (the API chose another part size than expected). */
-async function partChecksums(filePath: string, size: number, partSize: number, sha256: string): Promise<FileChecksums> {
-  return { sha256, partSize, parts: await hashRanges(filePath, partRanges(size, partSize)) };
-}
-
 export async function uploadFile(options: UploadFileOptions): Promise<UploadResult> {
   const filePath = path.resolve(options.filePath);
   const stat = statSync(filePath);
   if (!stat.isFile()) throw new CliError(`${options.filePath} is not a regular file`);
   const name = options.name ?? path.basename(filePath);
   const identity: UploadIdentity = { apiUrl: options.api.baseUrl, filePath, size: stat.size, mtimeMs: stat.mtimeMs, folder: options.folder, name };
-  const agents = options.agents ?? createAgents(Math.max(1, options.parallel ?? ADAPTIVE_CONCURRENCY.max));
+  const agents = options.agents ?? createAgents(Math.max(1, options.parallel ?? CLI_PART_CONCURRENCY.max));
   try {
     const resumed = await resumeState(options, identity);
     if (resumed && 'file' in resumed) return resumed.file;
     if (resumed) return await sendMultipart(options, identity, resumed.state, resumed.held, agents, true);
 
-    // The part size the API will choose (the same pure rule), so one read hashes both the file and its parts.
-    let checksums = options.checksums === false ? undefined : await computeChecksums(filePath, stat.size, expectedPartSize(stat.size));
-    if (checksums) options.debug?.(`sha256 ${checksums.sha256} (${checksums.parts.length} part checksums)`);
+    const checksummed = options.checksums !== false;
+    // The whole file's SHA-256 must be known before the upload exists (it is declared then), so
+    // it costs a read of the file up front: by default only for small files (see
+    // WHOLE_FILE_SHA256_MAX_BYTES). The parts are hashed in the same pass, in a second worker.
+    const declareWhole = checksummed && (options.fileSha256 ?? stat.size <= WHOLE_FILE_SHA256_MAX_BYTES);
+    const known = declareWhole ? await computeChecksums(filePath, stat.size, expectedPartSize(stat.size)) : undefined;
+    if (known) options.debug?.(`sha256 ${known.sha256} (${known.parts.length} part checksums)`);
     const createBody = {
       folder: options.folder,
       fileName: name,
@@ -152,14 +139,16 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
       size: stat.size,
       ...(options.tags && options.tags.length ? { tags: options.tags } : {}),
       ...(options.description ? { description: options.description } : {}),
-      ...(checksums ? { sha256: checksums.sha256, checksumAlgorithm: 'SHA256' } : {}),
+      ...(known ? { sha256: known.sha256 } : {}),
+      ...(checksummed ? { checksumAlgorithm: 'SHA256' } : {}),
       ...(options.overwrite === true ? { overwrite: true } : {}),
     };
     const created = await options.api.post<CreatedUpload>('/uploads', createBody);
     options.debug?.(`upload ${created.uploadId}: mode ${created.mode}${created.mode === 'multipart' ? `, ${created.partCount} parts of ${created.partSize} bytes` : ''}`);
     if (created.mode === 'single') return await sendSingle(options, identity, created, agents, createBody);
-    if (checksums && created.checksumAlgorithm !== 'SHA256') checksums = undefined;
-    if (checksums && checksums.partSize !== created.partSize) checksums = await partChecksums(filePath, stat.size, created.partSize, checksums.sha256);
+    const partsChecksummed = checksummed && created.checksumAlgorithm === 'SHA256';
+    // Hashed up front with the part size the API chose; otherwise hashed while sending.
+    const partChecksums = partsChecksummed && known?.partSize === created.partSize ? known.parts : undefined;
 
     const state: UploadState = {
       version: 1,
@@ -169,7 +158,9 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
       partSize: created.partSize,
       partCount: created.partCount,
       completedParts: [],
-      ...(checksums ? { sha256: checksums.sha256, partChecksums: checksums.parts } : {}),
+      ...(known ? { sha256: known.sha256 } : {}),
+      ...(partsChecksummed ? { checksumAlgorithm: 'SHA256' as const } : {}),
+      ...(partChecksums ? { partChecksums } : {}),
       startedAt: new Date().toISOString(),
     };
     options.states?.save(state);
@@ -214,10 +205,11 @@ async function resumeState(options: UploadFileOptions, identity: UploadIdentity)
       p.partNumber >= 1 &&
       p.partNumber <= state.partCount &&
       p.size === partLength(identity.size, state, p.partNumber) &&
+      // Parts hashed while sending are not saved: S3 checked each against the file, whose size and date the state's identity pins.
       (p.sha256 === undefined || state.partChecksums === undefined || p.sha256 === state.partChecksums[p.partNumber - 1]),
   );
   options.debug?.(`upload ${state.uploadId}: resuming, S3 holds parts [${held.map((p) => p.partNumber).join(',')}]`);
-  return { state, held };
+  return { state: status.checksumAlgorithm === 'SHA256' ? { ...state, checksumAlgorithm: 'SHA256' } : state, held };
 }
 
 async function sendSingle(options: UploadFileOptions, identity: UploadIdentity, created: SingleUpload, agents: Agents, createBody: object): Promise<UploadResult> {
@@ -281,22 +273,65 @@ interface CachedUrl {
   readonly expiresAtMs: number;
 }
 
+/** Each part's SHA-256, from a hashing worker that runs ahead of sending (or known up front). */
+export interface PartChecksums {
+  of(partNumber: number): Promise<string>;
+  /** Whether `of` would answer at once. */
+  ready(partNumber: number): boolean;
+  /** Part `partNumber` is being sent: the hashing may move further ahead. */
+  sending?(partNumber: number): void;
+}
+
+/**
+ * How many parts the hashing worker may run ahead of the part being sent: enough for the next
+ * signing batches (2 per slot signed ahead), few enough that hashing is spread over the upload
+ * instead of taking a core in one burst at its start — a burst that also misled the adaptive
+ * rule (the first window measured slow, the next one fast: 4 → 16 in flight, slower on a
+ * busy 2-core machine).
+ */
+export const HASH_LOOK_AHEAD_PARTS = 24;
+
+/** Checksums computed before the upload started (index 0 = part 1). */
+export const knownChecksums = (sums: readonly string[]): PartChecksums => ({
+  of: (n) => Promise.resolve(sums[n - 1] as string),
+  ready: (n) => sums[n - 1] !== undefined,
+});
+
+/** The parts' checksums hashed in a worker thread, in the order the parts will be sent. */
+export function streamedChecksums(filePath: string, size: number, plan: { readonly partSize: number; readonly partCount: number }, due: readonly number[]): PartChecksums & { stop(): void } {
+  const index = new Map(due.map((n, i) => [n, i]));
+  const hashes: RangeHashes = hashRangesEach(filePath, due.map((n) => [partOffset(plan, n), partLength(size, plan, n)] as const), { allowed: HASH_LOOK_AHEAD_PARTS });
+  const done = new Set<number>();
+  due.forEach((n, i) => void hashes.digest(i).then(() => done.add(n), () => undefined));
+  return {
+    of: (n) => {
+      const i = index.get(n);
+      return i === undefined ? Promise.reject(new CliError(`part ${n} was not hashed`)) : hashes.digest(i);
+    },
+    ready: (n) => done.has(n),
+    sending: (n) => hashes.allow((index.get(n) ?? 0) + 1 + HASH_LOOK_AHEAD_PARTS),
+    stop: () => hashes.stop(),
+  };
+}
+
 /**
  * Signs part URLs in batches of the next parts due, ahead of need: whenever fewer than
  * `lowWater` of the coming parts have a URL (or one on its way), the next batch is requested
  * in the background, so a part never waits for a signing round trip after the first. Re-signs
  * a part whose URL expired (or is about to). Each request carries the batch's part checksums
- * when the upload has them.
+ * when the upload has them; while parts are still being hashed, a batch holds only parts
+ * already hashed (and the part asked for), so the first parts go out before the rest is hashed.
  */
 export class PartSigner {
   private readonly cache = new Map<number, CachedUrl>();
   private readonly inFlight = new Map<number, Promise<void>>();
+  private waitingFor: Promise<unknown> | undefined;
 
   constructor(
     private readonly api: ApiClient,
     private readonly uploadId: string,
     private readonly batchSize: number,
-    private readonly checksums: readonly string[] | undefined,
+    private readonly checksums: PartChecksums | undefined,
     private readonly debug?: (message: string) => void,
     /** Parts ahead that should have a URL or one being signed. @default batchSize / 2 */
     private readonly lowWater: () => number = () => Math.ceil(batchSize / 2),
@@ -312,12 +347,28 @@ export class PartSigner {
   private signAhead(upcoming: readonly number[]): void {
     const horizon = upcoming.slice(0, this.lowWater());
     if (horizon.every((n) => this.inFlight.has(n) || this.fresh(n))) return;
-    const batch = upcoming.filter((n) => !this.inFlight.has(n) && !this.fresh(n)).slice(0, this.batchSize);
+    const unsigned = upcoming.filter((n) => !this.inFlight.has(n) && !this.fresh(n));
+    const batch = unsigned.filter((n) => this.hashed(n)).slice(0, this.batchSize);
+    if (!batch.length) {
+      // Not hashed yet: sign ahead as soon as the first of them is.
+      const first = unsigned[0];
+      if (first !== undefined && this.checksums && !this.waitingFor) {
+        this.waitingFor = this.checksums.of(first).then(
+          () => {
+            this.waitingFor = undefined;
+            this.signAhead(upcoming.filter((n) => n !== first || !this.fresh(n)));
+          },
+          () => (this.waitingFor = undefined),
+        );
+      }
+      return;
+    }
     // A failure here only loses the head start: the part signs on demand (with retries) when due.
     this.sign(batch).catch((error: unknown) => this.debug?.(`signing ahead [${batch.join(',')}] failed: ${(error as Error).message}`));
   }
 
   private async urlNow(partNumber: number, upcoming: readonly number[]): Promise<CachedUrl> {
+    if (!this.fresh(partNumber)) await this.checksums?.of(partNumber);
     for (let round = 0; round < 3; round += 1) {
       if (this.fresh(partNumber)) return this.cache.get(partNumber) as CachedUrl;
       const pending = this.inFlight.get(partNumber);
@@ -325,7 +376,7 @@ export class PartSigner {
         await pending;
         continue;
       }
-      const batch = [partNumber, ...upcoming.filter((n) => n !== partNumber && !this.inFlight.has(n) && !this.fresh(n))].slice(0, this.batchSize);
+      const batch = [partNumber, ...upcoming.filter((n) => n !== partNumber && !this.inFlight.has(n) && !this.fresh(n) && this.hashed(n))].slice(0, this.batchSize);
       await this.sign(batch);
     }
     const signed = this.cache.get(partNumber);
@@ -337,23 +388,24 @@ export class PartSigner {
     this.cache.delete(partNumber);
   }
 
+  private hashed(n: number): boolean {
+    return this.checksums === undefined || this.checksums.ready(n);
+  }
+
   private fresh(n: number): boolean {
     const cached = this.cache.get(n);
     return cached !== undefined && cached.staleAtMs > Date.now();
   }
 
   private async sign(partNumbers: readonly number[]): Promise<void> {
-    const checksums = this.checksums;
-    const request = this.api
-      .post<SignedParts>(`/uploads/${segment(this.uploadId)}/parts`, {
-        partNumbers,
-        ...(checksums ? { checksums: Object.fromEntries(partNumbers.map((n) => [String(n), checksums[n - 1]])) } : {}),
-      })
+    const { checksums } = this;
+    const request = (async () => {
+      const sums = checksums ? await Promise.all(partNumbers.map(async (n) => [String(n), await checksums.of(n)] as const)) : undefined;
+      return this.api.post<SignedParts>(`/uploads/${segment(this.uploadId)}/parts`, { partNumbers, ...(sums ? { checksums: Object.fromEntries(sums) } : {}) });
+    })()
       .then((answer) => {
-        const now = Date.now();
         const expiresAtMs = new Date(answer.expiresAt).getTime();
-        // A URL already at its expiry (clock skew) still gets one try: S3's answer decides.
-        const staleAtMs = Math.max(now + 1, expiresAtMs - Math.min(URL_EXPIRY_MARGIN_MS, (expiresAtMs - now) / 4));
+        const staleAtMs = urlStaleAtMs(expiresAtMs, Date.now());
         for (const part of answer.parts) this.cache.set(part.partNumber, { url: part.url, headers: part.headers, staleAtMs, expiresAtMs });
         this.debug?.(`signed parts [${partNumbers.join(',')}] until ${answer.expiresAt}`);
       });
@@ -376,7 +428,7 @@ async function sendMultipart(
   const concurrency =
     options.parallel !== undefined
       ? { current: Math.max(1, options.parallel), record: () => undefined }
-      : new AdaptiveConcurrency(ADAPTIVE_CONCURRENCY);
+      : new AdaptiveConcurrency(CLI_PART_CONCURRENCY);
   const etags = new Map<number, string>(held.map((p) => [p.partNumber, p.etag.replace(/"/g, '')]));
   const state: UploadState = initial;
   /** Parts S3 accepted, in the order it did (appended, not copied per part: 10,000 of them). */
@@ -387,9 +439,12 @@ async function sendMultipart(
   const due: number[] = [];
   for (let n = 1; n <= state.partCount; n += 1) if (!etags.has(n)) due.push(n);
   // Batches of 4 parts per slot in flight (64 at 16), signed again when 2 per slot remain.
-  const maxInFlight = options.parallel ?? ADAPTIVE_CONCURRENCY.max;
+  const maxInFlight = options.parallel ?? CLI_PART_CONCURRENCY.max;
   const batchSize = Math.min(MAX_PARTS_PER_SIGNING, Math.max(8, 4 * maxInFlight));
-  const signer = new PartSigner(options.api, state.uploadId, batchSize, state.partChecksums, options.debug, () => Math.max(4, 2 * concurrency.current));
+  // Parts not hashed before the upload started are hashed now, in a worker, ahead of sending.
+  const streamed = state.partChecksums === undefined && (state.checksumAlgorithm === 'SHA256') ? streamedChecksums(identity.filePath, identity.size, state, due) : undefined;
+  const checksums = state.partChecksums ? knownChecksums(state.partChecksums) : streamed;
+  const signer = new PartSigner(options.api, state.uploadId, batchSize, checksums, options.debug, () => Math.max(4, 2 * concurrency.current));
   /** Parts waiting out a retry's backoff: their slot sends other parts meanwhile. */
   const retrying: { partNumber: number; attempt: number; readyAt: number }[] = [];
   const upcoming = (): number[] => [...retrying.map((r) => r.partNumber), ...due.slice(nextIndex, nextIndex + 2 * batchSize)];
@@ -403,10 +458,11 @@ async function sendMultipart(
    * length, or with undefined when it failed in a way worth retrying and was queued again.
    */
   const sendPart = async (partNumber: number, attempt: number): Promise<number | undefined> => {
-    const start = (partNumber - 1) * state.partSize;
+    const start = partOffset(state, partNumber);
     const length = partLength(identity.size, state, partNumber);
     let resigns = 0;
     let etag: string;
+    checksums?.sending?.(partNumber);
     for (;;) {
       const signed = await signer.url(partNumber, upcoming());
       if (options.putDelayMs && attempt === 0 && resigns === 0) await sleep(options.putDelayMs);
@@ -499,7 +555,7 @@ async function sendMultipart(
       } else if (active === 0) resolve();
     };
     pump();
-  });
+  }).finally(() => streamed?.stop());
   if (failure !== undefined) throw failure;
 
   const parts = [...etags].sort(([a], [b]) => a - b).map(([partNumber, etag]) => ({ partNumber, etag }));

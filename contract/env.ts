@@ -52,6 +52,8 @@ export const ENV = {
   SHARE_MAX_DAYS: 'SHARE_MAX_DAYS',
   /** "true" lets share links never expire (module variable `share_allow_never`). @default false */
   SHARE_ALLOW_NEVER: 'SHARE_ALLOW_NEVER',
+  /** "true" to send a `share.expiring` message a day before a share ends (module variable `share_expiry_reminders`). @default true */
+  SHARE_EXPIRY_REMINDERS: 'SHARE_EXPIRY_REMINDERS',
   /** Log level for the structured logger. @default "info" */
   LOG_LEVEL: 'LOG_LEVEL',
 } as const;
@@ -67,4 +69,5 @@ export const FUNCTION_ENV = {
   sync: ['TABLE_NAME', 'BUCKET_NAME', 'TOPIC_ARN', 'PROCESS_FUNCTION_NAME', 'LOG_LEVEL'],
   move: ['TABLE_NAME', 'BUCKET_NAME', 'LOG_LEVEL'],
   process: ['TABLE_NAME', 'BUCKET_NAME', 'VIDEO_POSTERS', 'EXPOSE_GPS', 'LOG_LEVEL'],
+  sweep: ['TABLE_NAME', 'TOPIC_ARN', 'SHARE_EXPIRY_REMINDERS', 'LOG_LEVEL'],
 } as const satisfies Record<import('./functions').FunctionName, readonly (keyof typeof ENV)[]>;

@@ -7,7 +7,7 @@
 export const API_FUNCTIONS = ['auth', 'uploads', 'files'] as const;
 export type ApiFunctionName = (typeof API_FUNCTIONS)[number];
 
-export const FUNCTION_NAMES = ['authorizer', 'auth', 'uploads', 'files', 'sync', 'move', 'process'] as const;
+export const FUNCTION_NAMES = ['authorizer', 'auth', 'uploads', 'files', 'sync', 'move', 'process', 'sweep'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export interface FunctionDeclaration {
@@ -33,6 +33,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionDeclaration>> = {
     description: 'Thumbnails, previews, video posters and metadata of catalogued files',
     packages: ['sharp', 'heic-decode', '@ffmpeg-installer/linux-x64', '@ffmpeg-installer/linux-arm64'],
   },
+  sweep: { entry: 'handlers/sweep/index.ts', description: 'Hourly: reminds owners of shares ending within a day, gives back the quota of abandoned drop uploads' },
 };
 
 export const FUNCTION_TAG = 'media-store:function';

@@ -46,6 +46,7 @@ export const ROUTES: readonly RouteDeclaration[] = [
   { method: 'PATCH', path: '/files/{id}', function: 'files', auth: true, summary: 'Change tags or description; rename or move (copy, verify, delete; 409 on a name clash unless overwrite); 202 with a job for large files' },
   { method: 'DELETE', path: '/files/{id}', function: 'files', auth: true, summary: 'Delete a file' },
   { method: 'GET', path: '/jobs/{id}', function: 'files', auth: true, summary: 'A move job\'s status: pending, running, succeeded (with the moved file) or failed (with the error)' },
+  { method: 'GET', path: '/stats/storage', function: 'files', auth: true, summary: 'Admins: files and bytes stored, in total, by type, by content type and by uploader' },
   { method: 'POST', path: '/shares', function: 'files', auth: true, summary: 'Editors/admins: share a file or folder (view) or open a folder to uploads (drop); the token is shown once' },
   { method: 'GET', path: '/shares', function: 'files', auth: true, summary: 'The caller\'s shares (admins: all) with views, last access and drop usage' },
   { method: 'DELETE', path: '/shares/{id}', function: 'files', auth: true, summary: 'Revoke a share at once' },
@@ -59,6 +60,7 @@ export const ROUTES: readonly RouteDeclaration[] = [
   { method: 'GET', path: '/public/shares/{token}/uploads/{uploadId}', function: 'uploads', auth: false, summary: 'Drop link: one of the guest\'s uploads and the parts S3 holds (resume)' },
   { method: 'POST', path: '/public/shares/{token}/uploads/{uploadId}/parts', function: 'uploads', auth: false, summary: 'Drop link: presigned URLs for parts of the guest\'s multipart upload' },
   { method: 'POST', path: '/public/shares/{token}/uploads/{uploadId}/complete', function: 'uploads', auth: false, summary: 'Drop link: complete the guest\'s multipart upload' },
+  { method: 'DELETE', path: '/public/shares/{token}/uploads/{uploadId}', function: 'uploads', auth: false, summary: 'Drop link: abort the guest\'s multipart upload; its bytes and file go back to the quota' },
 ];
 
 /** API Gateway's route key, e.g. `POST /uploads`. */

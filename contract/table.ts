@@ -22,6 +22,13 @@
  * | share owner row| `SHARES#`             | `ID#<shareId>`     |               |                          |
  * | share log     | `SHARELOG#<shareId>`   | `<ISO time>#<rand>`|               |                          |
  * | drop guest    | `SHAREUP#<shareId>`    | `<guest key hash>#<uploadId>` |    |                          |
+ * | drop reservation | `UPLOAD#<uploadId>` | `RESERVATION`      |               |                          |
+ *
+ * The sparse `byDue` index (`dueKind`, `dueAt` in epoch seconds) holds only what the sweep
+ * function (hourly) has still to do: share owner rows whose expiry reminder is due
+ * (`dueKind` = `REMINDER`, a day before `expiresAt`) and drop reservations that are given
+ * back unless their upload arrived (`RESERVATION`, the upload's expiry plus its URL
+ * lifetime). Handling an item removes its `dueKind`, so the index stays as small as the work.
  *
  * A folder marker (`status` available/deleted, `path`, `parent`, `name`, `createdAt`) makes a
  * folder list even while empty; the sync writes the markers of every folder of a file that
@@ -39,7 +46,12 @@ export const TABLE_SCHEMA = {
   typeIndex: { name: 'byType', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   takenIndex: { name: 'byTaken', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   uploadedIndex: { name: 'byUploaded', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+  /** Sparse: what the sweep function has to do, by kind and when (`dueAt` is a number). */
+  dueIndex: { name: 'byDue', partitionKey: 'dueKind', sortKey: 'dueAt' },
 } as const;
+
+/** `dueKind` values of the `byDue` index. */
+export const DUE_KINDS = { reminder: 'REMINDER', reservation: 'RESERVATION' } as const;
 
 /**
  * User attributes that functions other than auth and the authorizer may read (a share's creator
@@ -48,3 +60,12 @@ export const TABLE_SCHEMA = {
  * must project them.
  */
 export const USER_ACCESS_ATTRIBUTES = ['pk', 'sk', 'username', 'role', 'folders', 'sessionVersion', 'createdAt', 'updatedAt'] as const;
+
+/**
+ * What `GET /stats/storage` reads of each file: its Scan of the sparse `byType` index (file rows
+ * only) must project exactly these (dynamodb:Attributes in its IAM grant); the keys are
+ * listed because a scan page's start key names them.
+ */
+export const STORAGE_STATS_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'size', 'fileType', 'contentType', 'uploadedBy', 'status'] as const;
+/** The attributes the tally reads; the rest of `STORAGE_STATS_ATTRIBUTES` are keys. */
+export const STORAGE_STATS_PROJECTION = ['size', 'fileType', 'contentType', 'uploadedBy', 'status'] as const;

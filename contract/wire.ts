@@ -256,6 +256,27 @@ export interface ChangeUserRequest {
   readonly folders?: readonly string[] | null;
 }
 
+// --- storage ---------------------------------------------------------------------------
+
+/** How many files and how many bytes. */
+export interface StorageFigures {
+  readonly files: number;
+  readonly bytes: number;
+}
+
+/** `GET /stats/storage` (admins): what the catalog holds, in total, by type and by uploader. */
+export interface StorageStats {
+  /** ISO 8601: when these figures were read from the catalog. */
+  readonly computedAt: string;
+  readonly total: StorageFigures;
+  /** Every file type, largest first (types without files count zero). */
+  readonly byType: readonly (StorageFigures & { readonly fileType: FileType })[];
+  /** Content types (`image/jpeg`, `video/mp4`, …), largest first. */
+  readonly byContentType: readonly (StorageFigures & { readonly contentType: string })[];
+  /** Uploaders, largest first: usernames, `share:<label>` for drop-link guests, `unknown` for objects put without an upload. */
+  readonly byUser: readonly (StorageFigures & { readonly uploadedBy: string })[];
+}
+
 // --- shares ----------------------------------------------------------------------------
 
 /** `POST /shares`: exactly one of `fileId` (a file share) or `folder` (an album or drop link). */

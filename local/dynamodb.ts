@@ -199,14 +199,17 @@ export function tableFromPlan(plan: SynthesizedPlan, tableName: string): CreateT
 
 /** The same table from contract/table.ts, for a plan that does not declare one. */
 export function tableFromContract(tableName: string): CreateTableCommandInput {
-  const { partitionKey, sortKey, typeIndex, takenIndex, uploadedIndex } = TABLE_SCHEMA;
+  const { partitionKey, sortKey, typeIndex, takenIndex, uploadedIndex, dueIndex } = TABLE_SCHEMA;
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [partitionKey, sortKey, typeIndex.partitionKey, typeIndex.sortKey, takenIndex.partitionKey, takenIndex.sortKey, uploadedIndex.partitionKey, uploadedIndex.sortKey].map((name) => ({
-      AttributeName: name,
-      AttributeType: 'S',
-    })),
+    AttributeDefinitions: [
+      ...[partitionKey, sortKey, typeIndex.partitionKey, typeIndex.sortKey, takenIndex.partitionKey, takenIndex.sortKey, uploadedIndex.partitionKey, uploadedIndex.sortKey, dueIndex.partitionKey].map((name) => ({
+        AttributeName: name,
+        AttributeType: 'S' as const,
+      })),
+      { AttributeName: dueIndex.sortKey, AttributeType: 'N' },
+    ],
     KeySchema: [
       { AttributeName: partitionKey, KeyType: 'HASH' },
       { AttributeName: sortKey, KeyType: 'RANGE' },
@@ -233,6 +236,14 @@ export function tableFromContract(tableName: string): CreateTableCommandInput {
         KeySchema: [
           { AttributeName: uploadedIndex.partitionKey, KeyType: 'HASH' },
           { AttributeName: uploadedIndex.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: dueIndex.name,
+        KeySchema: [
+          { AttributeName: dueIndex.partitionKey, KeyType: 'HASH' },
+          { AttributeName: dueIndex.sortKey, KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'ALL' },
       },

@@ -22,6 +22,7 @@ import { startLocalSecretsManager } from './secrets-manager';
 import { startLocalSns } from './sns';
 import { startLocalLambda } from './lambda-api';
 import { deadLettersIn } from './dead-letters';
+import { schedulesFromPlan, startLocalScheduler, type LocalScheduler } from './scheduler';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const DEFAULT_TABLE_NAME = 'media-store-catalog';
@@ -67,6 +68,8 @@ export interface LocalStackOptions {
    * serves none. @default <root>/dist/web
    */
   readonly webDir?: string | null;
+  /** Run the plan's scheduled rules (the sweep) at this period instead of their own (tests). @default each rule's rate */
+  readonly scheduleIntervalMs?: number;
 }
 
 /** What `.local/stack.json` holds: enough for CLIs (`npm run users`) to find the stack. */
@@ -101,6 +104,8 @@ export interface LocalStack extends StackInfo {
   readonly generatedAdminPassword?: string;
   readonly adminUser: string;
   readonly functions: LocalFunctions;
+  /** The plan's scheduled rules (the sweep), run on their rate or `scheduleIntervalMs`. */
+  readonly scheduler: LocalScheduler;
   /** Invocation records sent to on-failure destinations so far (also in `deadLetterDir`). */
   failedEvents(): readonly FailedInvocationRecord[];
   stop(): Promise<void>;
@@ -200,6 +205,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     const apiConfig = apiConfigFromPlan(plan, ROUTES, functionOf, local.region);
     const notificationTargets = notifications.map((notification) => ({ notification, fn: functionOf(notification.functionResource) }));
+    const schedules = schedulesFromPlan(plan);
+    for (const schedule of schedules) schedule.functionResources.forEach(functionOf);
     const declared = new Set(definitions.map((d) => d.name));
     for (const fn of [apiConfig.authorizer.function, ...ROUTES.map((r) => r.function)]) {
       if (!declared.has(fn)) throw new PlanError(`the API needs function "${fn}", which the plan does not declare`);
@@ -252,6 +259,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const adminUser = options.adminUser ?? 'admin';
     const generatedAdminPassword = await ensureAdmin(dynamodb, local.tableName, adminUser, options.adminPassword, logger);
 
+    const scheduler = startLocalScheduler({
+      schedules,
+      functionOf,
+      invoke: (name, event) => functions.invoke(name, event),
+      region: local.region,
+      logger,
+      ...(options.scheduleIntervalMs !== undefined ? { intervalMs: options.scheduleIntervalMs } : {}),
+    });
+    stoppers.push(() => scheduler.stop());
+
     const api: ApiServer = await startApiServer({
       config: apiConfig,
       invoke: (name, event) => functions.invoke(name, event),
@@ -291,6 +308,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       adminUser,
       ...(generatedAdminPassword ? { generatedAdminPassword } : {}),
       functions,
+      scheduler,
       failedEvents: deadLetters.records,
       stop,
     };

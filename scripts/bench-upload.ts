@@ -22,16 +22,19 @@
  *   in through its login screen, the bench folder open; timed from setting the file chooser to
  *   the file's tile in the listing (what test/browser/journey.test.ts waits on), with the app's
  *   default per-part SHA-256 hashed in its Worker (goal ≥ 0.8× raw).
- * A variant is one entry of `VARIANTS` (a name, a goal, a run function).
+ * A variant is one entry of `VARIANTS` (a name, a goal, a run function). A second table compares
+ * sending alone (each run less its completion call: the CLI's --debug line for it, the browser's
+ * "finishing" state), since the local S3's completion swings the most from run to run.
+ * The load average is printed beside every run: the machine is shared.
  *
  *   BENCH_UPLOAD_CLI=bin/media-store.js   run another CLI entry instead of the built one
  *   BENCH_UPLOAD_ONLY=cli-sha256,…         run only these variants (and raw)
  *   BENCH_UPLOAD_MIB=512 BENCH_UPLOAD_ROUNDS=3   the file's size and the rounds
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, linkSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildSync } from 'esbuild';
@@ -83,6 +86,12 @@ interface Variant {
 
 interface RunResult {
   readonly seconds: number;
+  /**
+   * The seconds without the completion call: the local S3 copies every part into the object
+   * there (1-7 s per 512 MiB on this machine, the widest swing of a run; AWS answers in well under
+   * a second), so sending alone compares clients more steadily.
+   */
+  readonly sendingSeconds?: number;
   /** The client's CPU time (user + system), seconds. */
   readonly cpuSeconds?: number;
   /** The client process's peak resident memory, MiB (child processes only). */
@@ -162,18 +171,30 @@ function bundleRawClient(dir: string): string {
 /** Each raw run's PUTs and completion, seconds. */
 const rawPhases: { puts: number; complete: number }[] = [];
 
-const raw: Variant = {
-  name: 'raw',
-  description: `${RAW_PARALLEL} parallel PUTs of the presigned parts (own process, bodies in memory, URLs signed beforehand), + completion`,
+/** Base64 SHA-256 of each `partSize` part of the file (untimed: raw-sha256 only measures sending). */
+function partSha256s(file: string, size: number, partSize: number): string[] {
+  const body = readFileSync(file);
+  const sums: string[] = [];
+  for (let offset = 0; offset < size; offset += partSize) sums.push(createHash('sha256').update(body.subarray(offset, Math.min(size, offset + partSize))).digest('base64'));
+  return sums;
+}
+
+/** Raw parallel PUTs; with `checksums`, each part carries its SHA-256 and the S3 server verifies it. */
+function rawVariant(name: string, checksums: boolean): Variant {
+  return {
+  name,
+  description: `${RAW_PARALLEL} parallel PUTs of the presigned parts (own process, bodies in memory, URLs signed beforehand${checksums ? ', each with its SHA-256 hashed beforehand, verified by the S3 server' : ''}), + completion`,
   async run(context) {
-    const name = context.runName('raw');
+    const fileName = context.runName(name);
     const size = FILE_MIB * MiB;
-    const created = await apiCall<MultipartCreated>(context, 'POST', '/uploads', { folder: '/bench-upload', fileName: name, contentType: 'video/mp4', size });
+    const created = await apiCall<MultipartCreated>(context, 'POST', '/uploads', { folder: '/bench-upload', fileName, contentType: 'video/mp4', size, ...(checksums ? { checksumAlgorithm: 'SHA256' } : {}) });
     if (created.mode !== 'multipart') throw new Error(`expected a multipart upload, got ${created.mode}`);
+    const sums = checksums ? partSha256s(context.file, size, created.partSize) : undefined;
     const parts: SignedPart[] = [];
     for (let first = 1; first <= created.partCount; first += 100) {
       const partNumbers = Array.from({ length: Math.min(100, created.partCount - first + 1) }, (_, i) => first + i);
-      parts.push(...(await apiCall<{ parts: SignedPart[] }>(context, 'POST', `/uploads/${encodeURIComponent(created.uploadId)}/parts`, { partNumbers })).parts);
+      const body = { partNumbers, ...(sums ? { checksums: Object.fromEntries(partNumbers.map((n) => [String(n), sums[n - 1]])) } : {}) };
+      parts.push(...(await apiCall<{ parts: SignedPart[] }>(context, 'POST', `/uploads/${encodeURIComponent(created.uploadId)}/parts`, body)).parts);
     }
     const job = path.join(context.dir, 'raw-job.json');
     writeFileSync(job, JSON.stringify({ file: context.file, size, partSize: created.partSize, parallel: RAW_PARALLEL, parts }));
@@ -188,11 +209,14 @@ const raw: Variant = {
     const started = performance.now();
     const completed = await apiCall<{ file?: { id: string } }>(context, 'POST', `/uploads/${encodeURIComponent(created.uploadId)}/complete`, { parts: sent.etags });
     const complete = (performance.now() - started) / 1000;
-    rawPhases.push({ puts: sent.seconds, complete });
+    if (!checksums) rawPhases.push({ puts: sent.seconds, complete });
     await removeStored(context, completed.file?.id);
-    return { seconds: sent.seconds + complete, cpuSeconds: sent.cpuSeconds };
+    return { seconds: sent.seconds + complete, sendingSeconds: sent.seconds, cpuSeconds: sent.cpuSeconds };
   },
-};
+  };
+}
+
+const raw = rawVariant('raw', false);
 
 // ---------------------------------------------------------------------------------------------
 // The CLI, as a user runs it.
@@ -210,7 +234,8 @@ function cliVariant(name: string, description: string, args: readonly string[], 
       const configFile = path.join(home, 'config.json');
       writeFileSync(configFile, JSON.stringify(withSession({}, context.apiUrl, context.session)), { mode: 0o600 });
       const usage = path.join(home, 'usage');
-      const command = [process.execPath, cli, 'upload', file, '--folder', '/bench-upload', '--no-progress', ...args];
+      // --debug: its line for the completion call says how long that took.
+      const command = [process.execPath, cli, 'upload', file, '--folder', '/bench-upload', '--no-progress', '--debug', ...args];
       const started = performance.now();
       const child = spawn(GNU_TIME ?? command[0]!, GNU_TIME ? ['-o', usage, '-f', '%U %S %M', ...command] : command.slice(1), {
         env: { ...process.env, MEDIA_STORE_CONFIG: configFile },
@@ -227,7 +252,8 @@ function cliVariant(name: string, description: string, args: readonly string[], 
       rmSync(home, { recursive: true, force: true });
       if (code !== 0) throw new Error(`${name}: the CLI exited with ${code}: ${stderr.slice(-2000)}`);
       await removeStored(context, / id=(\S+)/.exec(stdout)?.[1]);
-      return { seconds, ...(user !== undefined && system !== undefined ? { cpuSeconds: user + system } : {}), ...(peakKiB !== undefined ? { peakMiB: peakKiB / 1024 } : {}) };
+      const completion = /api POST \/uploads\/\S+\/complete → 200 in (\d+) ms/.exec(stderr)?.[1];
+      return { seconds, ...(completion !== undefined ? { sendingSeconds: seconds - Number(completion) / 1000 } : {}), ...(user !== undefined && system !== undefined ? { cpuSeconds: user + system } : {}), ...(peakKiB !== undefined ? { peakMiB: peakKiB / 1024 } : {}) };
     },
   };
 }
@@ -239,7 +265,7 @@ const BENCH_FOLDER = '/bench-upload';
 
 const browserUpload: Variant = {
   name: 'browser',
-  description: 'the web app in headless Chromium: file chooser to the file listed (per-part SHA-256 in a Worker)',
+  description: 'the web app in headless Chromium: file chooser to the upload shown done (completion answered), per-part SHA-256 in a pool of Workers',
   goal: 0.8,
   async run(context) {
     if (!context.appUrl) throw new Error('the local stack serves no web app: run npm run build');
@@ -261,11 +287,18 @@ const browserUpload: Variant = {
       const fileChooser = await chooser;
       const started = performance.now();
       await fileChooser.setFiles(file);
-      await page.getByRole('button', { name: `Open ${name}`, exact: true }).waitFor({ timeout: 600_000 });
+      // Done = the completion answered, where raw and the CLI stop too; the tile follows once the
+      // S3 event reached the sync function (untimed).
+      const item = page.getByRole('listitem').filter({ hasText: name });
+      // "finishing": every part stored, the completion asked (it lasts as long as the local S3 takes).
+      await item.getByText(/^(finishing|done) · /).waitFor({ timeout: 600_000 });
+      const sendingSeconds = (performance.now() - started) / 1000;
+      await item.getByText(/^done · /).waitFor({ timeout: 600_000 });
       const seconds = (performance.now() - started) / 1000;
+      await page.getByRole('button', { name: `Open ${name}`, exact: true }).waitFor({ timeout: 120_000 });
       const listed = await apiCall<FilePage>(context, 'GET', `/files?folder=${encodeURIComponent(BENCH_FOLDER)}`);
       await removeStored(context, listed.files.find((f) => f.name === name)?.id);
-      return { seconds };
+      return { seconds, sendingSeconds };
     } finally {
       await browser.close();
       rmSync(file, { force: true });
@@ -276,7 +309,9 @@ const browserUpload: Variant = {
 const VARIANTS: readonly Variant[] = [
   raw,
   cliVariant('cli-no-checksum', 'media-store upload --no-checksum', ['--no-checksum'], 0.9),
-  cliVariant('cli-sha256', 'media-store upload (whole-file and per-part SHA-256, verified by S3)', [], 0.8),
+  rawVariant('raw-sha256', true),
+  cliVariant('cli-sha256', 'media-store upload (per-part SHA-256 hashed while sending, verified by S3; no whole-file SHA-256 above 64 MiB)', [], 0.8),
+  cliVariant('cli-file-sha256', 'media-store upload --file-sha256 (the whole file hashed before the upload starts, and per-part SHA-256)', ['--file-sha256']),
   cliVariant('cli-fixed-4', 'media-store upload --no-checksum --parallel 4 (fixed, as before)', ['--no-checksum', '--parallel', '4']),
   cliVariant('cli-sha256-fixed-4', 'media-store upload --parallel 4 (fixed, as before)', ['--parallel', '4']),
   ...(BASELINE_CLI
@@ -299,6 +334,9 @@ function writeRandomFile(file: string, bytes: number): void {
     closeSync(fd);
   }
 }
+
+/** The machine's load average (1, 5, 15 minutes): the figures swing with it on a shared machine. */
+const loadText = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -333,7 +371,7 @@ async function main(): Promise<void> {
     let runs = 0;
     const rawClient = bundleRawClient(dir);
     const contextOf = (session: CliSessionAnswer): BenchContext => ({ apiUrl, ...(started.info.appUrl ? { appUrl: started.info.appUrl } : {}), user: { username: 'bench', password }, token: session.token, session, file, dir, rawClient, runName: (variant) => `${variant}-${(runs += 1)}-${Date.now()}.mp4` });
-    console.log(`${FILE_MIB} MiB file, ${ROUNDS} round(s), local stack ${started.info.apiUrl} (own process), CLI ${path.relative(ROOT, CLI)}`);
+    console.log(`${FILE_MIB} MiB file, ${ROUNDS} round(s), local stack ${started.info.apiUrl} (own process), CLI ${path.relative(ROOT, CLI)}, load average ${loadText()} (1, 5, 15 min) on ${cpus().length} cores`);
     for (const variant of variants) console.log(`  ${variant.name.padEnd(18)} ${variant.description}`);
 
     const times = new Map<string, number[]>(variants.map((v) => [v.name, []]));
@@ -348,16 +386,17 @@ async function main(): Promise<void> {
         results.get(variant.name)?.push(result);
         const cpu = result.cpuSeconds !== undefined ? `  client CPU ${result.cpuSeconds.toFixed(2)} s` : '';
         const peak = result.peakMiB !== undefined ? `  peak ${result.peakMiB.toFixed(0)} MiB` : '';
-        console.log(`  round ${round + 1} ${variant.name.padEnd(18)} ${seconds.toFixed(2).padStart(6)} s  ${(FILE_MIB / seconds).toFixed(1).padStart(6)} MiB/s${cpu}${peak}`);
+        console.log(`  round ${round + 1} ${variant.name.padEnd(18)} ${seconds.toFixed(2).padStart(6)} s  ${(FILE_MIB / seconds).toFixed(1).padStart(6)} MiB/s${cpu}${peak}  load ${loadText()}`);
       }
     }
 
     const rate = (name: string, pick: (values: readonly number[]) => number): number => FILE_MIB / pick(times.get(name) ?? []);
     const rawMedian = rate('raw', median);
     const rawBest = rate('raw', (v) => Math.min(...v));
+    const checkedRaw = times.get('raw-sha256')?.length ? rate('raw-sha256', median) : undefined;
     printTable(
       `MiB/s (median of ${ROUNDS} / best); ratio = variant / raw`,
-      ['variant', 'median', 'best', 'ratio median', 'ratio best', 'goal', 'client CPU s', 'peak MiB'],
+      ['variant', 'median', 'best', 'ratio median', 'ratio best', 'goal', ...(checkedRaw ? ['÷ raw-sha256'] : []), 'client CPU s', 'peak MiB'],
       variants.map((v) => {
         const ratio = rate(v.name, median) / rawMedian;
         const goal = v.goal === undefined ? '' : `≥ ${v.goal}× ${ratio >= v.goal ? 'met' : 'NOT met'}`;
@@ -371,11 +410,26 @@ async function main(): Promise<void> {
           `${ratio.toFixed(2)}×`,
           `${(rate(v.name, (x) => Math.min(...x)) / rawBest).toFixed(2)}×`,
           goal,
+          ...(checkedRaw ? [`${(rate(v.name, median) / checkedRaw).toFixed(2)}×`] : []),
           cpu.length ? median(cpu).toFixed(2) : '',
           peak.length ? Math.max(...peak).toFixed(0) : '',
         ];
       }),
     );
+    const sending = (name: string): number[] => (results.get(name) ?? []).flatMap((r) => (r.sendingSeconds !== undefined ? [r.sendingSeconds] : []));
+    const rawSending = median(sending('raw'));
+    printTable(
+      `Sending alone, completion excluded: MiB/s (median of ${ROUNDS}); ratio = variant / raw's PUTs`,
+      ['variant', 'median', 'ratio', 'goal'],
+      variants.flatMap((v) => {
+        const runs = sending(v.name);
+        if (!runs.length) return [];
+        const ratio = rawSending / median(runs);
+        const goal = v.goal === undefined ? '' : `≥ ${v.goal}× ${ratio >= v.goal ? 'met' : 'NOT met'}`;
+        return [[v.name, (FILE_MIB / median(runs)).toFixed(1), `${ratio.toFixed(2)}×`, goal]];
+      }),
+    );
+    console.log(`\nload average at the end: ${loadText()}`);
     const putsMedian = median(rawPhases.map((p) => p.puts));
     console.log(
       `\nraw's PUTs alone: ${(FILE_MIB / putsMedian).toFixed(1)} MiB/s (median ${putsMedian.toFixed(2)} s); ` +

@@ -55,6 +55,7 @@ export async function upload(context: CommandContext, options: UploadCommandOpti
         ...(options.description !== undefined ? { description: options.description } : {}),
         ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
         checksums: options.checksums,
+        ...(options.fileSha256 ? { fileSha256: true } : {}),
         overwrite: options.overwrite,
         retry: options.retry,
         states,

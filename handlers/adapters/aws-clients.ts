@@ -8,7 +8,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { boolean, optionalString, type Env } from '../core/env';
 
 export interface ClientOptions {
@@ -81,4 +81,32 @@ export function cancelledItems(error: unknown): boolean[] | undefined {
   // Some emulators only name the reasons in the message: "[ConditionalCheckFailed, None]".
   const listed = /\[([^\]]*)\]/.exec(error.message)?.[1];
   return listed?.split(',').map((r) => r.trim() === 'ConditionalCheckFailed');
+}
+
+export type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+
+/** A cancelled transaction none of whose conditions failed, only conflicting with another. */
+export function isTransactionConflict(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'TransactionConflictException') return true;
+  if (error.name !== 'TransactionCanceledException') return false;
+  const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  const codes = reasons?.map((r) => r.Code ?? 'None') ?? /\[([^\]]*)\]/.exec(error.message)?.[1]?.split(',').map((r) => r.trim()) ?? [];
+  return codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
+}
+
+/**
+ * One transaction, retried (with jittered backoff) while it only conflicts with another one on
+ * the same items: DynamoDB cancels concurrent transactions rather than queueing them.
+ */
+export async function transactWrite(client: DynamoDBDocumentClient, items: TransactItems, maxRetries = 10): Promise<void> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await client.send(new TransactWriteCommand({ TransactItems: items }));
+      return;
+    } catch (error) {
+      if (attempt >= maxRetries || !isTransactionConflict(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(500, 10 * 2 ** attempt) * (0.5 + Math.random())));
+    }
+  }
 }

@@ -9,13 +9,21 @@
  *   log stays readable.
  * - `SHARELOG#<id>` / `<time>#<random>`: the access log, 90 days.
  * - `SHAREUP#<id>` / `<guest key hash>#<upload id>`: which guest started which drop upload.
+ * - `UPLOAD#<upload id>` / `RESERVATION`: what a drop upload holds of its link's quota, and
+ *   whether it is `reserved`, `arrived` (the file landed: it stays counted) or `released`
+ *   (aborted or abandoned: given back). Every change of state is one transaction with the
+ *   owner row's counters, conditional on the state before, so each happens exactly once.
+ *
+ * The sparse `byDue` index (contract/table.ts) holds the owner rows whose expiry reminder is
+ * still to send and the reservations still `reserved`: the sweep function's whole work.
  */
 import type { ShareEvent, ShareLogEntry, ShareTarget } from '../../contract/wire';
+import { DUE_KINDS, TABLE_SCHEMA } from '../../contract/table';
 import { randomBytes } from 'node:crypto';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LoginLimiterState } from '../core/login-throttle';
 import type { ShareMode } from '../core/shares';
-import { defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
+import { cancelledItems, defaultDocumentClient, isConditionalCheckFailed, transactWrite } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
 
 export const SHARE_LOG_TTL_SECONDS = 90 * 24 * 3600;
@@ -58,6 +66,34 @@ export interface ShareSummary extends Omit<Share, 'passwordHash' | 'sessionKey'>
 
 export type { ShareEvent, ShareLogEntry } from '../../contract/wire';
 
+/** A drop upload's hold on its link's quota (see the header). */
+export interface DropReservation {
+  readonly uploadId: string;
+  readonly shareId: string;
+  /** The share's owner and label, for the arrival message. */
+  readonly owner: string;
+  readonly label?: string;
+  readonly size: number;
+  readonly state: 'reserved' | 'arrived' | 'released';
+  /** Epoch seconds: from then on, a reservation still `reserved` is given back. */
+  readonly releaseAt: number;
+}
+
+/** An owner row whose expiry reminder is due. */
+export interface DueReminder {
+  readonly id: string;
+  readonly owner: string;
+  readonly label?: string;
+  readonly target: StoredTarget;
+  readonly mode: ShareMode;
+  readonly expiresAt: string;
+}
+
+/** A day before a share ends, its owner is reminded. */
+export const REMINDER_LEAD_SECONDS = 24 * 3600;
+/** How long a settled reservation is kept (so a late duplicate S3 event still finds it). */
+const RESERVATION_KEPT_SECONDS = 30 * 24 * 3600;
+
 export interface GuestUpload {
   readonly uploadId: string;
   readonly size: number;
@@ -70,6 +106,8 @@ const DIRECTORY = 'SHARES#';
 const directoryKey = (id: string) => ({ pk: DIRECTORY, sk: `ID#${id}` });
 const logPartition = (id: string) => `SHARELOG#${id}`;
 const guestPartition = (id: string) => `SHAREUP#${id}`;
+const reservationKey = (uploadId: string) => ({ pk: `UPLOAD#${uploadId}`, sk: 'RESERVATION' });
+const { dueIndex } = TABLE_SCHEMA;
 
 const epoch = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
 
@@ -103,6 +141,8 @@ export class SharesRepository {
                 usedBytes: 0,
                 usedFiles: 0,
                 ...(ttl !== undefined ? { ttl: ttl + ENDED_SHARE_TTL_SECONDS } : {}),
+                // In the byDue index until the sweep sends (or skips) its reminder.
+                ...(share.expiresAt !== null ? { [dueIndex.partitionKey]: DUE_KINDS.reminder, [dueIndex.sortKey]: epoch(share.expiresAt) - REMINDER_LEAD_SECONDS } : {}),
               },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
@@ -142,9 +182,10 @@ export class SharesRepository {
             Update: {
               TableName: this.tableName,
               Key: directoryKey(id),
-              UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :now), #ttl = :ttl',
+              // A revoked share is reminded of nothing: it leaves the byDue index.
+              UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :now), #ttl = :ttl REMOVE #dueKind, #dueAt',
               ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeNames: { '#ttl': 'ttl' },
+              ExpressionAttributeNames: { '#ttl': 'ttl', '#dueKind': dueIndex.partitionKey, '#dueAt': dueIndex.sortKey },
               ExpressionAttributeValues: { ':now': now.toISOString(), ':ttl': Math.floor(now.getTime() / 1000) + ENDED_SHARE_TTL_SECONDS },
             },
           },
@@ -216,24 +257,181 @@ export class SharesRepository {
   }
 
   /**
-   * Reserves one file of `size` bytes of a drop link's quota, atomically: the condition is the
-   * quota rule of core/shares.ts `fitsQuota`. Throws `ShareQuotaExceededError` when it does not fit.
+   * Reserves one file of `size` bytes of a drop link's quota for upload `uploadId`, atomically
+   * with the reservation row: the condition is the quota rule of core/shares.ts `fitsQuota`.
+   * Throws `ShareQuotaExceededError` when it does not fit. `releaseAt` (epoch seconds) is when
+   * the sweep gives it back if the upload has not arrived by then.
    */
-  async reserveDrop(id: string, size: number, quota: { readonly maxBytes: number; readonly maxFiles: number }): Promise<void> {
+  async reserveDrop(
+    reservation: Omit<DropReservation, 'state'>,
+    quota: { readonly maxBytes: number; readonly maxFiles: number },
+  ): Promise<void> {
+    const { uploadId, shareId, size, releaseAt } = reservation;
+    try {
+      // Concurrent guests of one link conflict on its owner row: retried, never a 5xx.
+      await transactWrite(this.client, [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: directoryKey(shareId),
+            UpdateExpression: 'ADD usedBytes :size, usedFiles :one',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt) AND usedFiles <= :filesLeft AND usedBytes <= :bytesLeft',
+            ExpressionAttributeValues: { ':size': size, ':one': 1, ':filesLeft': quota.maxFiles - 1, ':bytesLeft': quota.maxBytes - size },
+          },
+        },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...reservationKey(uploadId),
+              ...reservation,
+              state: 'reserved',
+              [dueIndex.partitionKey]: DUE_KINDS.reservation,
+              [dueIndex.sortKey]: releaseAt,
+              ttl: releaseAt + RESERVATION_KEPT_SECONDS,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      ]);
+    } catch (error) {
+      if (cancelledItems(error)?.[0] === true) throw new ShareQuotaExceededError('quota');
+      throw error;
+    }
+  }
+
+  async reservation(uploadId: string): Promise<DropReservation | undefined> {
+    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: reservationKey(uploadId), ConsistentRead: true }));
+    return out.Item === undefined ? undefined : toReservation(out.Item);
+  }
+
+  /**
+   * Gives a `reserved` upload's bytes and file back to its link (guest abort, abandoned
+   * upload). Returns the reservation when this call released it; undefined when there is none
+   * or it was already settled (arrived uploads stay counted, a release happens once).
+   */
+  async releaseDrop(uploadId: string, now: Date): Promise<DropReservation | undefined> {
+    const current = await this.reservation(uploadId);
+    if (current === undefined || current.state !== 'reserved') return undefined;
+    return this.settle(current, 'released', -1, now);
+  }
+
+  /**
+   * Records that a drop upload's file arrived. Returns the reservation when this call recorded
+   * it (the one time its arrival is announced); undefined for a duplicate or an upload that
+   * reserved nothing. A file that lands after its reservation was released (a late event)
+   * is counted again.
+   */
+  async arriveDrop(uploadId: string, now: Date): Promise<DropReservation | undefined> {
+    const current = await this.reservation(uploadId);
+    if (current === undefined || current.state === 'arrived') return undefined;
+    return this.settle(current, 'arrived', current.state === 'released' ? 1 : 0, now);
+  }
+
+  /**
+   * One state change of a reservation read as `current`, with its share's counters (`sign` -1
+   * gives back, +1 takes again); undefined when someone changed its state since it was read.
+   */
+  private async settle(current: DropReservation, to: DropReservation['state'], sign: -1 | 0 | 1, now: Date): Promise<DropReservation | undefined> {
+    const reservationUpdate = {
+      TableName: this.tableName,
+      Key: reservationKey(current.uploadId),
+      UpdateExpression: 'SET #state = :to, settledAt = :now REMOVE #dueKind, #dueAt',
+      ConditionExpression: '#state = :from',
+      ExpressionAttributeNames: { '#state': 'state', '#dueKind': dueIndex.partitionKey, '#dueAt': dueIndex.sortKey },
+      ExpressionAttributeValues: { ':to': to, ':from': current.state, ':now': now.toISOString() },
+    };
+    try {
+      if (sign === 0) {
+        await this.client.send(new UpdateCommand(reservationUpdate));
+      } else {
+        await transactWrite(this.client, [
+          { Update: reservationUpdate },
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: directoryKey(current.shareId),
+              UpdateExpression: 'ADD usedBytes :bytes, usedFiles :files',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':bytes': sign * current.size, ':files': sign },
+            },
+          },
+        ]);
+      }
+    } catch (error) {
+      const failed = cancelledItems(error);
+      // Someone else settled it first: nothing to do, exactly once.
+      if (isConditionalCheckFailed(error) || failed?.[0] === true) return undefined;
+      // The share's owner row is gone (its TTL after the end): settle the reservation alone.
+      if (failed?.[1] === true) {
+        try {
+          await this.client.send(new UpdateCommand(reservationUpdate));
+        } catch (inner) {
+          if (isConditionalCheckFailed(inner)) return undefined;
+          throw inner;
+        }
+      } else {
+        throw error;
+      }
+    }
+    return { ...current, state: to };
+  }
+
+  /** Reservations still `reserved` whose time to be given back has come (the byDue index). */
+  async dueReservations(now: Date, limit = 500): Promise<DropReservation[]> {
+    return (await this.due(DUE_KINDS.reservation, now, limit)).map(toReservation);
+  }
+
+  /** Owner rows whose expiry reminder is due: the share ends within REMINDER_LEAD_SECONDS. */
+  async dueReminders(now: Date, limit = 500): Promise<DueReminder[]> {
+    return (await this.due(DUE_KINDS.reminder, now, limit)).map((item) => {
+      const { id, owner, label, target, mode, expiresAt } = toShare({ ...item, sessionKey: '' });
+      return { id, owner, ...(label !== undefined ? { label } : {}), target, mode, expiresAt: expiresAt ?? '' };
+    });
+  }
+
+  private async due(kind: string, now: Date, limit: number): Promise<Record<string, unknown>[]> {
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: dueIndex.name,
+        KeyConditionExpression: '#kind = :kind AND #at <= :now',
+        ExpressionAttributeNames: { '#kind': dueIndex.partitionKey, '#at': dueIndex.sortKey },
+        ExpressionAttributeValues: { ':kind': kind, ':now': Math.floor(now.getTime() / 1000) },
+        Limit: limit,
+      }),
+    );
+    return out.Items ?? [];
+  }
+
+  /**
+   * Takes a share's reminder out of the byDue index. True when this call took it while the
+   * share is live (not revoked, not yet ended): the one caller that sends the reminder.
+   */
+  async claimReminder(id: string, now: Date): Promise<boolean> {
+    const names = { '#dueKind': dueIndex.partitionKey, '#dueAt': dueIndex.sortKey };
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: directoryKey(id),
-          UpdateExpression: 'ADD usedBytes :size, usedFiles :one',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt) AND usedFiles <= :filesLeft AND usedBytes <= :bytesLeft',
-          ExpressionAttributeValues: { ':size': size, ':one': 1, ':filesLeft': quota.maxFiles - 1, ':bytesLeft': quota.maxBytes - size },
+          UpdateExpression: 'SET remindedAt = :now REMOVE #dueKind, #dueAt',
+          ConditionExpression: '#dueKind = :reminder AND attribute_not_exists(revokedAt) AND expiresAt > :now',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: { ':reminder': DUE_KINDS.reminder, ':now': now.toISOString() },
         }),
       );
+      return true;
     } catch (error) {
-      if (isConditionalCheckFailed(error)) throw new ShareQuotaExceededError('quota');
-      throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
+    // Revoked or already ended: nothing to remind of; it leaves the index all the same.
+    await this.client.send(
+      new UpdateCommand({ TableName: this.tableName, Key: directoryKey(id), UpdateExpression: 'REMOVE #dueKind, #dueAt', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeNames: names }),
+    ).catch((error: unknown) => {
+      if (!isConditionalCheckFailed(error)) throw error;
+    });
+    return false;
   }
 
   async addGuestUpload(id: string, guestHash: string, upload: GuestUpload, ttl: number): Promise<void> {
@@ -316,6 +514,19 @@ function toShare(item: Record<string, unknown>): Share {
     ...(typeof item.maxFiles === 'number' ? { maxFiles: item.maxFiles } : {}),
     ...(typeof item.passwordHash === 'string' ? { passwordHash: item.passwordHash } : {}),
     sessionKey: String(item.sessionKey),
+  };
+}
+
+function toReservation(item: Record<string, unknown>): DropReservation {
+  const state = item.state === 'arrived' || item.state === 'released' ? item.state : 'reserved';
+  return {
+    uploadId: String(item.uploadId),
+    shareId: String(item.shareId),
+    owner: String(item.owner),
+    ...(typeof item.label === 'string' ? { label: item.label } : {}),
+    size: Number(item.size ?? 0),
+    state,
+    releaseAt: Number(item.releaseAt ?? 0),
   };
 }
 

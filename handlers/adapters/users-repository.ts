@@ -9,13 +9,13 @@
  * item and the counts, so the maximum number of users and "at least one admin" hold under
  * concurrent requests: the counts' conditions decide, not a count read beforehand.
  */
-import { BatchGetCommand, DeleteCommand, GetCommand, paginateQuery, paginateScan, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, paginateQuery, paginateScan, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Conflict, NotFound } from '../core/errors';
 import { userCountKey, userDirectoryKey, userItemKey, USER_DIRECTORY_PARTITION, USER_NAME_PREFIX, type ItemKey } from '../core/keys';
 import type { LoginLimiterState } from '../core/login-throttle';
 import { isRole, parseFolderLimits, type Role } from '../core/roles';
 import { LEGACY_SESSION_VERSION, newSessionVersion } from '../core/session';
-import { cancelledItems, defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
+import { cancelledItems, defaultDocumentClient, isConditionalCheckFailed, transactWrite, type TransactItems } from './aws-clients';
 import { USER_ACCESS_ATTRIBUTES } from '../../contract/table';
 
 export interface NewUser {
@@ -90,7 +90,6 @@ export class UserExists extends Conflict {
   override readonly code = 'UserExists';
 }
 
-type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
 /** Retries of a transaction cancelled only by conflicts with concurrent ones. */
 const MAX_CONFLICT_RETRIES = 10;
@@ -321,20 +320,8 @@ export class UsersRepository {
     return counts;
   }
 
-  /**
-   * One transaction, retried while it only conflicts with another one on the same items
-   * (concurrent creates all update the counts): DynamoDB cancels rather than queues them.
-   */
   private async transact(items: TransactItems): Promise<void> {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-        return;
-      } catch (error) {
-        if (attempt >= MAX_CONFLICT_RETRIES || !isTransactionConflict(error)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(500, 10 * 2 ** attempt) * (0.5 + Math.random())));
-      }
-    }
+    await transactWrite(this.client, items, MAX_CONFLICT_RETRIES);
   }
 
   private async updateProfile(username: string, changes: UserChanges, expectedRole: Role | undefined, keepSessions: boolean): Promise<void> {
@@ -442,16 +429,6 @@ export class UsersRepository {
 }
 
 const numberOr0 = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
-
-/** A cancelled transaction none of whose conditions failed, only conflicting with another. */
-function isTransactionConflict(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name === 'TransactionConflictException') return true;
-  if (error.name !== 'TransactionCanceledException') return false;
-  const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-  const codes = reasons?.map((r) => r.Code ?? 'None') ?? /\[([^\]]*)\]/.exec(error.message)?.[1]?.split(',').map((r) => r.trim()) ?? [];
-  return codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
-}
 
 /**
  * The folder limits as stored: absent → every folder; a non-empty list of normalized folder

@@ -18,6 +18,8 @@ const SHARE_TOKEN = /^[A-Za-z0-9_-]{32}$/;
 const SHARE_ID = /^[A-Za-z0-9_-]{16}$/;
 const GUEST_KEY = /^[A-Za-z0-9_-]{32}$/;
 export const DAY_SECONDS = 24 * 3600;
+/** Drop uploads are attributed to `share:<label or id>`, a name no user can have. */
+export const DROP_UPLOADER_PREFIX = 'share:';
 /** Default lifetime of a share: 7 days. */
 export const DEFAULT_SHARE_SECONDS = 7 * DAY_SECONDS;
 /** Lifetime of a share session after the password, at most (and never past the share). */

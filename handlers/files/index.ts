@@ -9,6 +9,7 @@ import { JobsRepository } from '../adapters/jobs-repository';
 import { S3ObjectStore } from '../adapters/object-store';
 import { UploadsRepository } from '../adapters/uploads-repository';
 import { SharesRepository } from '../adapters/shares-repository';
+import { CatalogStorageUsage } from '../adapters/storage-usage';
 import { UsersRepository } from '../adapters/users-repository';
 import { createApiHandler } from '../http/api-handler';
 import { parseFilesConfig } from './config';
@@ -31,6 +32,7 @@ export const handler = createApiHandler(
     moveJobThresholdBytes: config.moveJobThresholdBytes,
     viewUrlTtlSeconds: config.viewUrlTtlSeconds,
     shares: new SharesRepository({ tableName: config.tableName }),
+    usage: new CatalogStorageUsage({ tableName: config.tableName }),
     users: new UsersRepository({ tableName: config.tableName }),
     sharePolicy: { maxDays: config.shareMaxDays, allowNever: config.shareAllowNever },
     throttle: { maxFailures: config.loginMaxFailures, lockoutSeconds: config.loginLockoutSeconds },

@@ -23,9 +23,10 @@ import type { SharesRepository } from '../adapters/shares-repository';
 import type { UsersRepository } from '../adapters/users-repository';
 import { sourceIpOf } from '../shares/open-share';
 import { createShare, listShares, revokeShare, shareLog } from './shares';
+import { storageStats, type StorageStatsDeps } from './storage-stats';
 import { downloadFromShare, parsePublicLinksRequest, parsePublicListQuery, parseUnlockRequest, shareLinks, unlockShare, viewShare } from './public-shares';
 
-export interface FilesDeps extends Pick<UpdateFileDeps, 'jobs' | 'jobInvoker' | 'moveJobThresholdBytes'> {
+export interface FilesDeps extends Pick<UpdateFileDeps, 'jobs' | 'jobInvoker' | 'moveJobThresholdBytes'>, Pick<StorageStatsDeps, 'usage'> {
   /** Seals and opens listing cursors (key derived from the JWT signing secret on first use). */
   readonly cursors: () => Promise<ListCursors>;
   readonly files: FileCatalog;
@@ -71,6 +72,7 @@ export function filesRoutes(deps: FilesDeps & FoldersDeps): RouteMap {
       return noContent();
     },
     'GET /jobs/{id}': async (event) => json(200, await getJob(event.pathParameters?.id, principal(event), deps)),
+    'GET /stats/storage': async (event, context) => json(200, await storageStats(principal(event), context.lambda.getRemainingTimeInMillis(), deps)),
     'POST /shares': async (event) => {
       const caller = principal(event);
       const request = parseShareRequest(event.parsedBody, deps.sharePolicy, (deps.now ?? (() => new Date()))());

@@ -3,8 +3,10 @@ import type { S3Event } from 'aws-lambda';
 import { createLogger } from '../core/logger';
 import { FilesRepository } from '../adapters/files-repository';
 import { FoldersRepository } from '../adapters/folders-repository';
-import { snsUploadProcessedNotifier } from '../adapters/notifications';
+import { snsShareNotifier, snsUploadProcessedNotifier } from '../adapters/notifications';
 import { S3ObjectStore } from '../adapters/object-store';
+import { SharesRepository } from '../adapters/shares-repository';
+import { recordDropArrival } from '../shares/drop-arrivals';
 import { lambdaProcessTrigger } from '../adapters/process-trigger';
 import { UploadsRepository } from '../adapters/uploads-repository';
 import { parseSyncConfig } from './config';
@@ -22,5 +24,10 @@ const deps = {
   ...(config.processFunctionName !== undefined ? { process: lambdaProcessTrigger(config.processFunctionName) } : {}),
   logger,
 };
+const arrivals = {
+  shares: new SharesRepository({ tableName: config.tableName }),
+  ...(config.topicArn !== undefined ? { notify: snsShareNotifier(config.topicArn) } : {}),
+  logger,
+};
 
-export const handler = (event: S3Event): Promise<RecordOutcome[]> => syncObjectEvents(event.Records ?? [], deps);
+export const handler = (event: S3Event): Promise<RecordOutcome[]> => syncObjectEvents(event.Records ?? [], { ...deps, dropArrival: (file, session) => recordDropArrival(file, session, arrivals) });

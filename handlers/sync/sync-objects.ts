@@ -4,7 +4,7 @@
  * are no-ops. Only real failures (DynamoDB, S3 errors) are rethrown — after every record
  * was tried — so Lambda's retry re-runs the batch, which is safe because it is idempotent.
  */
-import { applyObjectEvent, parseObjectEvent, sessionIdOf, type S3NotificationRecord, type UploadSession } from '../core/catalog';
+import { applyObjectEvent, parseObjectEvent, sessionIdOf, type CatalogFile, type S3NotificationRecord, type UploadSession } from '../core/catalog';
 import type { Logger } from '../core/logger';
 import type { ProcessRequest } from '../core/media';
 import type { FileCatalog } from '../adapters/files-repository';
@@ -24,6 +24,8 @@ export interface SyncDeps {
   readonly folders?: Pick<FolderCatalog, 'ensureChain'>;
   /** Asks for thumbnails and metadata of a file written, or the removal of a deleted file's. */
   readonly process?: ProcessTrigger;
+  /** A file of a drop link's upload landed: settle its quota, tell the owner once (handlers/shares/drop-arrivals.ts). */
+  readonly dropArrival?: (file: CatalogFile, session: UploadSession) => Promise<unknown>;
   readonly logger: Logger;
   /** @default the clock */
   readonly now?: () => Date;
@@ -72,6 +74,8 @@ async function syncRecord(record: S3NotificationRecord, deps: SyncDeps): Promise
         // The row is written; a lost notification must not make Lambda retry the write.
         await deps.notify(decision.file).catch((error: unknown) => deps.logger.error('notification failed', { key: event.key, error }));
       }
+      // Also on a stale outcome: a retry after a failed settle finds the row already written. Idempotent.
+      if (session !== undefined && deps.dropArrival !== undefined) await deps.dropArrival(decision.file, session);
       return outcome;
     }
   }

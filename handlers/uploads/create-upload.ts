@@ -134,6 +134,8 @@ export interface CreateUploadDeps {
   readonly multipartThresholdBytes: number;
   /** @default the clock */
   readonly now?: () => Date;
+  /** The new upload's id, when the caller had to know it first (a drop link's reservation). @default 128 random bits */
+  readonly newUploadId?: () => string;
 }
 
 export type CreateUploadResponse = SingleUploadResponse | MultipartUploadResponse;
@@ -173,7 +175,7 @@ export async function createUpload(request: UploadRequest, caller: Principal, de
   }
   if (request.size >= deps.multipartThresholdBytes) return createMultipartUpload(request, caller, deps);
   const now = (deps.now ?? (() => new Date()))();
-  const uploadId = newUploadId();
+  const uploadId = (deps.newUploadId ?? newUploadId)();
   const expiresAt = new Date(now.getTime() + deps.urlTtlSeconds * 1000).toISOString();
   const session: UploadSession = {
     ...sessionFields(request, caller, uploadId, now),
@@ -202,7 +204,7 @@ export async function createUpload(request: UploadRequest, caller: Principal, de
 
 async function createMultipartUpload(request: UploadRequest, caller: Principal, deps: CreateUploadDeps): Promise<MultipartUploadResponse> {
   const now = (deps.now ?? (() => new Date()))();
-  const uploadId = newUploadId();
+  const uploadId = (deps.newUploadId ?? newUploadId)();
   const plan = planParts(request.size);
   const expiresAt = new Date(now.getTime() + MULTIPART_SESSION_SECONDS * 1000).toISOString();
   const s3UploadId = await deps.multipart.create({

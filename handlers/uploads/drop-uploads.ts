@@ -7,16 +7,19 @@
  *   is stored, beside the ids of the uploads it started (`SHAREUP#<share>`). Without the key a
  *   guest's list is empty and their uploads are 404s, like anyone else's.
  * - Each upload reserves its declared size and one file of the link's quota atomically before
- *   anything is signed (413 `ShareQuotaExceeded` when it does not fit). A reservation is not
- *   given back: an abandoned upload still counts, so a link cannot be reused past its quota.
+ *   anything is signed (413 `ShareQuotaExceeded` when it does not fit), in a reservation row of
+ *   its own (adapters/shares-repository.ts). The reservation is given back, exactly once, when
+ *   the guest aborts a multipart upload (`DELETE …/uploads/{uploadId}`) or, by the sweep
+ *   function, once the upload can no longer arrive: its session ended and one URL lifetime
+ *   more passed (a PUT started at the last moment). A file that arrived stays counted.
  * - A name already taken in the folder is refused (409 `FileExists`): a guest never overwrites.
  * - Files are attributed to the link: the session's uploader is `share:<label>` (or
- *   `share:<id>` without a label), which the catalog's `uploadedBy` and the SNS "upload
- *   processed" notification carry to the owner.
+ *   `share:<id>` without a label), which the catalog's `uploadedBy` carries; the sync function
+ *   announces each arrival once as `share.files-arrived` (handlers/shares/drop-arrivals.ts).
  */
 import type { GuestUploadView } from '../../contract/wire';
 import { HttpError, ValidationError } from '../core/errors';
-import { hashShareToken, isGuestKey, newGuestKey, truncateIp } from '../core/shares';
+import { DROP_UPLOADER_PREFIX, hashShareToken, isGuestKey, newGuestKey, truncateIp } from '../core/shares';
 import type { Caller } from '../core/roles';
 import type { Logger } from '../core/logger';
 import type { FileCatalog } from '../adapters/files-repository';
@@ -26,7 +29,8 @@ import { headerValue } from '../http/headers';
 import type { ApiEvent } from '../http/types';
 import { openShare, requireShareSession, ShareNotFound, SHARE_GUEST_HEADER, sourceIpOf, type OpenedShare, type OpenShareDeps } from '../shares/open-share';
 import { completeUpload, parseCompleteRequest, type CompleteUploadDeps } from './complete-upload';
-import { createUpload, MULTIPART_SESSION_SECONDS, parseUploadRequest, SESSION_GRACE_SECONDS, type CreateUploadDeps, type CreateUploadResponse, type UploadLimits } from './create-upload';
+import { abortUpload, type AbortUploadDeps } from './abort-upload';
+import { createUpload, MULTIPART_SESSION_SECONDS, newUploadId, parseUploadRequest, SESSION_GRACE_SECONDS, type CreateUploadDeps, type CreateUploadResponse, type UploadLimits } from './create-upload';
 import { parseSignPartsRequest, signParts, type SignPartsDeps } from './sign-parts';
 import { uploadStatus, type UploadStatusDeps } from './upload-status';
 import { FileExists, UploadNotFound } from './errors';
@@ -41,8 +45,9 @@ export type DropUploadsDeps = OpenShareDeps &
   UploadLimits &
   SignPartsDeps &
   UploadStatusDeps &
-  CompleteUploadDeps & {
-    readonly shares: Pick<SharesRepository, 'byTokenHash' | 'reserveDrop' | 'addGuestUpload' | 'isGuestUpload' | 'guestUploads' | 'recordAccess'>;
+  CompleteUploadDeps &
+  AbortUploadDeps & {
+    readonly shares: Pick<SharesRepository, 'byTokenHash' | 'reserveDrop' | 'releaseDrop' | 'addGuestUpload' | 'isGuestUpload' | 'guestUploads' | 'recordAccess'>;
     readonly files: Pick<FileCatalog, 'getRow'>;
     readonly uploads: Pick<UploadSessionStore, 'get' | 'create' | 'isCatalogued' | 'markCompleted' | 'remove'>;
   };
@@ -51,7 +56,7 @@ const GUEST_FIELDS = new Set(['fileName', 'contentType', 'size', 'sha256', 'chec
 
 /** The identity the upload machinery sees for a drop link: an editor limited to the shared folder. */
 export function dropUploader(share: Share): Caller {
-  return { username: `share:${share.label ?? share.id}`, role: 'editor', folders: [share.target.folder] };
+  return { username: `${DROP_UPLOADER_PREFIX}${share.label ?? share.id}`, role: 'editor', folders: [share.target.folder] };
 }
 
 const clock = (deps: { now?: () => Date }): Date => (deps.now ?? (() => new Date()))();
@@ -81,13 +86,24 @@ export async function createDropUpload(event: ApiEvent, deps: DropUploadsDeps): 
   const guestKey = guestKeyOf(event) ?? newGuestKey();
   if ((await deps.files.getRow(request.folder, request.name)).file !== undefined) throw new FileExists(`A file named ${request.name} is already there: rename yours`);
   const { share } = opened;
+  const uploadId = newUploadId();
+  const sessionSeconds = request.size >= deps.multipartThresholdBytes ? MULTIPART_SESSION_SECONDS : deps.urlTtlSeconds;
+  // Given back if nothing arrived once the session ended and a PUT started at its last moment had a URL lifetime to finish.
+  const releaseAt = Math.ceil(now.getTime() / 1000) + sessionSeconds + deps.urlTtlSeconds;
   try {
-    await deps.shares.reserveDrop(share.id, request.size, { maxBytes: share.maxBytes ?? 0, maxFiles: share.maxFiles ?? 0 });
+    await deps.shares.reserveDrop({ uploadId, shareId: share.id, owner: share.owner, ...(share.label !== undefined ? { label: share.label } : {}), size: request.size, releaseAt }, { maxBytes: share.maxBytes ?? 0, maxFiles: share.maxFiles ?? 0 });
   } catch (error) {
     if (error instanceof ShareQuotaExceededError) throw new ShareQuotaExceeded('This drop link takes no more files: its byte or file quota is used up');
     throw error;
   }
-  const created = await createUpload(request, dropUploader(share), deps);
+  let created: CreateUploadResponse;
+  try {
+    created = await createUpload(request, dropUploader(share), { ...deps, newUploadId: () => uploadId });
+  } catch (error) {
+    // Nothing was signed: give the reservation back now (failing that, the sweep does at releaseAt).
+    await deps.shares.releaseDrop(uploadId, now).catch(() => undefined);
+    throw error;
+  }
   const ttl = Math.floor(now.getTime() / 1000) + MULTIPART_SESSION_SECONDS + SESSION_GRACE_SECONDS;
   await deps.shares.addGuestUpload(share.id, hashShareToken(guestKey), { uploadId: created.uploadId, size: request.size }, ttl);
   await deps.shares.recordAccess(share.id, { at: now.toISOString(), event: 'upload', fileId: created.fileId, name: request.name, bytes: request.size, ip: truncateIp(sourceIpOf(event)) });
@@ -140,6 +156,17 @@ export async function guestUploadStatus(event: ApiEvent, deps: DropUploadsDeps) 
 export async function signGuestParts(event: ApiEvent, deps: DropUploadsDeps) {
   const { uploadId, caller } = await guestUpload(event, deps);
   return signParts(uploadId, parseSignPartsRequest(event.parsedBody), caller, deps);
+}
+
+/**
+ * The guest gives up a multipart upload: S3 drops its parts, and its reservation goes back to
+ * the link's quota. A single PUT cannot be aborted (S3 cannot revoke its URL): its reservation
+ * is given back by the sweep once the URL has expired, unless the file arrived.
+ */
+export async function abortGuestUpload(event: ApiEvent, deps: DropUploadsDeps): Promise<void> {
+  const { uploadId, caller } = await guestUpload(event, deps);
+  await abortUpload(uploadId, caller, deps);
+  await deps.shares.releaseDrop(uploadId, clock(deps));
 }
 
 export async function completeGuestUpload(event: ApiEvent, deps: DropUploadsDeps, logger: Logger) {

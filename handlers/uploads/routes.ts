@@ -9,7 +9,7 @@ import { createBatchUploads, parseBatchRequest } from './batch-uploads';
 import { createUpload, parseUploadRequest, type CreateUploadDeps, type UploadLimits } from './create-upload';
 import { parseSignPartsRequest, signParts, type SignPartsDeps } from './sign-parts';
 import { uploadStatus, type UploadStatusDeps } from './upload-status';
-import { completeGuestUpload, createDropUpload, guestUploadStatus, listGuestUploads, signGuestParts, type DropUploadsDeps } from './drop-uploads';
+import { abortGuestUpload, completeGuestUpload, createDropUpload, guestUploadStatus, listGuestUploads, signGuestParts, type DropUploadsDeps } from './drop-uploads';
 
 export type UploadsRoutesDeps = CreateUploadDeps & UploadLimits & SignPartsDeps & UploadStatusDeps & CompleteUploadDeps & AbortUploadDeps & DropUploadsDeps;
 
@@ -52,5 +52,9 @@ export function uploadsRoutes(deps: UploadsRoutesDeps): RouteMap {
     'GET /public/shares/{token}/uploads/{uploadId}': async (event) => json(200, await guestUploadStatus(event, deps)),
     'POST /public/shares/{token}/uploads/{uploadId}/parts': async (event) => json(200, await signGuestParts(event, deps)),
     'POST /public/shares/{token}/uploads/{uploadId}/complete': async (event, context) => json(200, await completeGuestUpload(event, deps, context.logger)),
+    'DELETE /public/shares/{token}/uploads/{uploadId}': async (event) => {
+      await abortGuestUpload(event, deps);
+      return noContent();
+    },
   };
 }

@@ -9,15 +9,15 @@
  */
 import type { UploadSession } from '../core/catalog';
 import { ValidationError } from '../core/errors';
-import { isBase64Sha256, partLength } from '../core/multipart';
+import { isBase64Sha256, MAX_PARTS_PER_SIGNING, partLength } from '../core/multipart';
 import type { ObjectStore } from '../adapters/object-store';
 import type { UploadSessionStore } from '../adapters/uploads-repository';
 import type { Principal } from '../http/principal';
 import { NotMultipart, UploadCompleted } from './errors';
 import { accessibleSession } from './upload-access';
 
-/** Most parts one request may sign: bounds the response and the Lambda's work. */
-export const MAX_PARTS_PER_REQUEST = 100;
+/** Most parts one request may sign (the one rule clients read too). */
+export const MAX_PARTS_PER_REQUEST = MAX_PARTS_PER_SIGNING;
 const FIELDS = new Set(['partNumbers', 'checksums']);
 
 export interface SignPartsRequest {

@@ -13,7 +13,8 @@ export interface CatalogProps {
 /**
  * The catalog: one on-demand table for files (folder + name), users, login limiters and
  * upload sessions (contract/table.ts), with a GSI listing files by type in upload order, one listing a
- * folder by date taken and one listing a folder by upload time.
+ * folder by date taken, one listing a folder by upload time, and a sparse one of the sweep
+ * function's work (contract/table.ts).
  * Point-in-time recovery and encryption at rest are always on.
  */
 export class Catalog extends Construct {
@@ -25,9 +26,12 @@ export class Catalog extends Construct {
   /** ARN of the by-upload-time index (a folder newest or oldest first). */
   readonly uploadedIndexArn: string;
 
+  /** ARN of the sparse by-due index (reminders and drop reservations the sweep function settles). */
+  readonly dueIndexArn: string;
+
   constructor(scope: Construct, id: string, props: CatalogProps) {
     super(scope, id);
-    const { partitionKey, sortKey, ttlAttribute, typeIndex, takenIndex, uploadedIndex } = TABLE_SCHEMA;
+    const { partitionKey, sortKey, ttlAttribute, typeIndex, takenIndex, uploadedIndex, dueIndex } = TABLE_SCHEMA;
     this.table = new DynamodbTable(this, 'table', {
       name: props.tableName,
       billingMode: 'PAY_PER_REQUEST',
@@ -42,6 +46,8 @@ export class Catalog extends Construct {
         { name: takenIndex.sortKey, type: 'S' },
         { name: uploadedIndex.partitionKey, type: 'S' },
         { name: uploadedIndex.sortKey, type: 'S' },
+        { name: dueIndex.partitionKey, type: 'S' },
+        { name: dueIndex.sortKey, type: 'N' },
       ],
       globalSecondaryIndex: [
         {
@@ -62,6 +68,13 @@ export class Catalog extends Construct {
           rangeKey: uploadedIndex.sortKey,
           projectionType: 'ALL',
         },
+        {
+          // Sparse: only share rows with a reminder due and drop reservations not yet settled.
+          name: dueIndex.name,
+          hashKey: dueIndex.partitionKey,
+          rangeKey: dueIndex.sortKey,
+          projectionType: 'ALL',
+        },
       ],
       ttl: { attributeName: ttlAttribute, enabled: true },
       pointInTimeRecovery: { enabled: true },
@@ -72,5 +85,6 @@ export class Catalog extends Construct {
     this.typeIndexArn = `${this.table.arn}/index/${typeIndex.name}`;
     this.takenIndexArn = `${this.table.arn}/index/${takenIndex.name}`;
     this.uploadedIndexArn = `${this.table.arn}/index/${uploadedIndex.name}`;
+    this.dueIndexArn = `${this.table.arn}/index/${dueIndex.name}`;
   }
 }

@@ -68,6 +68,13 @@ export const DEFAULTS = {
   shareMaxDays: 30,
   /** Share links always expire unless the module allows otherwise. */
   shareAllowNever: false,
+  /**
+   * An owner hears a day before a share ends: the issue's promise that owners know their links
+   * expire. Costs one message per share and an hourly function run the quota sweep needs anyway.
+   */
+  shareExpiryReminders: true,
+  /** How often the sweep function runs: reminders go out within this of their time, abandoned quota comes back within it. */
+  sweepSchedule: 'rate(1 hour)',
   domainName: '',
   hostedZoneId: '',
   /** The web app on a CloudFront distribution, its API behind `/api` on the same origin. */

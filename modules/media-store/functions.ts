@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { ENV, FUNCTION_ENV } from '../../contract/env';
 import { FUNCTIONS, FUNCTION_NAMES, bundleZipPath, type FunctionName } from '../../contract/functions';
-import { USER_ACCESS_ATTRIBUTES } from '../../contract/table';
+import { STORAGE_STATS_ATTRIBUTES, USER_ACCESS_ATTRIBUTES } from '../../contract/table';
 import type { Catalog } from './catalog';
 import { DEFAULTS, DERIVED_PREFIX } from './defaults';
 import { booleanText, joinedText, numberText, presenceOf } from './expressions';
@@ -13,6 +13,7 @@ import type { MoveJobs } from './move-jobs';
 import type { Notifications } from './notifications';
 import type { SigningSecret } from './secrets';
 import type { Storage } from './storage';
+import { SweepSchedule } from './sweep-schedule';
 
 /**
  * Folder holding `dist/<name>.zip`: the project root, the nearest folder above this file with
@@ -68,6 +69,8 @@ export interface FunctionSettings {
   readonly shareMaxDays?: number;
   /** Let share links never expire. @default false */
   readonly shareAllowNever?: boolean;
+  /** Tell owners on the notifications topic a day before a share ends (`share.expiring`). @default true */
+  readonly shareExpiryReminders?: boolean;
   /** Retries of a failed S3 event before it goes to the dead-letter queue (0-2). @default 2 */
   readonly syncMaxRetryAttempts?: number;
   /** Moves of files larger than this many bytes run as jobs in the move function. @default 134217728 */
@@ -163,6 +166,7 @@ export class Functions extends Construct {
     props.failedEvents
       .catchFailuresOf(byName.process, props.processMaxRetryAttempts ?? DEFAULTS.processMaxRetryAttempts)
       .overrideLogicalId('process_invoke_config');
+    new SweepSchedule(this, 'sweep-schedule', { namePrefix: props.namePrefix, sweep: byName.sweep });
   }
 }
 
@@ -192,6 +196,7 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
     LOG_LEVEL: props.logLevel ?? DEFAULTS.logLevel,
     SHARE_MAX_DAYS: numberText(props.shareMaxDays ?? DEFAULTS.shareMaxDays),
     SHARE_ALLOW_NEVER: booleanText(props.shareAllowNever ?? DEFAULTS.shareAllowNever),
+    SHARE_EXPIRY_REMINDERS: booleanText(props.shareExpiryReminders ?? DEFAULTS.shareExpiryReminders),
   };
   return (name) => {
     const value = values[name];
@@ -213,6 +218,13 @@ export const CATALOG_PARTITIONS = {
   filesUploadsJobsAndShares: ['FOLDER#*', 'UPLOAD#*', 'JOB#*', 'SHARE#*', 'SHARES#', 'SHARELOG#*'],
   filesUploadsAndJobs: ['FOLDER#*', 'UPLOAD#*', 'JOB#*'],
   filesAndUploads: ['FOLDER#*', 'UPLOAD#*'],
+  /**
+   * A drop link as its guests' requests touch it: the share (`SHARE#`), its owner row's counters
+   * (`SHARES#`), its log, its guests' uploads (`SHAREUP#`) and reservations (`UPLOAD#<id>`).
+   */
+  dropLinks: ['SHARE#*', 'SHARES#', 'SHARELOG#*', 'SHAREUP#*', 'UPLOAD#*'],
+  /** What the sweep settles: owner rows (reminders, counters) and drop reservations (`UPLOAD#<id>` / `RESERVATION`). */
+  shareOwnersAndReservations: ['SHARES#', 'UPLOAD#*'],
 } as const;
 
 const onlyPartitions = (patterns: readonly string[]) => [
@@ -298,6 +310,15 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         resources: [table],
         condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['SHAREUP#*', 'UPLOAD#*'] }],
       },
+      {
+        sid: 'DropLinkSharesAndReservations',
+        effect: 'Allow',
+        // Read the share by its token hash; reserve and give back quota (a transaction over the
+        // owner row and the upload's reservation); log the access; record the guest's upload.
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [table],
+        condition: onlyPartitions(CATALOG_PARTITIONS.dropLinks),
+      },
       readShareCreators(table),
     ],
     files: [
@@ -321,6 +342,18 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
       readShareCreators(table),
       // The index is sparse: only file rows carry its keys, so it holds nothing else to guard.
       { sid: 'ListFilesByType', effect: 'Allow', actions: ['dynamodb:Query'], resources: [props.catalog.typeIndexArn] },
+      {
+        // GET /stats/storage adds up every file: a Scan, which dynamodb:LeadingKeys cannot scope,
+        // so it is held to the sparse type index (file rows only) and to the tallied attributes.
+        sid: 'TallyStorageFromTypeIndex',
+        effect: 'Allow',
+        actions: ['dynamodb:Scan'],
+        resources: [props.catalog.typeIndexArn],
+        condition: [
+          { test: 'ForAllValues:StringEquals', variable: 'dynamodb:Attributes', values: [...STORAGE_STATS_ATTRIBUTES] },
+          { test: 'StringEquals', variable: 'dynamodb:Select', values: ['SPECIFIC_ATTRIBUTES'] },
+        ],
+      },
       // Listing cursors are sealed with a key derived from the signing secret (HKDF).
       readSecret,
       { sid: 'ListFilesByDateTaken', effect: 'Allow', actions: ['dynamodb:Query'], resources: [props.catalog.takenIndexArn] },
@@ -359,6 +392,15 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         resources: [table],
         condition: onlyPartitions(CATALOG_PARTITIONS.filesAndUploads),
       },
+      {
+        sid: 'SettleDropArrivals',
+        effect: 'Allow',
+        // A drop upload's file landed: its reservation (`UPLOAD#<id>`) becomes `arrived`, and a
+        // reservation the sweep had given back is counted again on the owner row (`SHARES#`).
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [table],
+        condition: onlyPartitions(CATALOG_PARTITIONS.shareOwnersAndReservations),
+      },
       { sid: 'PublishUploadProcessed', effect: 'Allow', actions: ['sns:Publish'], resources: [props.notifications.topic.arn] },
       // Lambda sends the on-failure destination's message with the function's own role.
       { sid: 'SendFailedEvents', effect: 'Allow', actions: ['sqs:SendMessage'], resources: [props.failedEvents.queue.arn] },
@@ -383,6 +425,20 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*'] }],
       },
       { sid: 'SendFailedEvents', effect: 'Allow', actions: ['sqs:SendMessage'], resources: [props.failedEvents.queue.arn] },
+    ],
+    sweep: [
+      // The sparse index lists only due work: the sweep never scans the table.
+      { sid: 'ListDueWork', effect: 'Allow', actions: ['dynamodb:Query'], resources: [props.catalog.dueIndexArn] },
+      {
+        sid: 'SettleRemindersAndReservations',
+        effect: 'Allow',
+        // Claim a reminder on its owner row; give a reservation back (a transaction over the
+        // reservation and the owner row's counters).
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [table],
+        condition: onlyPartitions(CATALOG_PARTITIONS.shareOwnersAndReservations),
+      },
+      { sid: 'PublishShareReminders', effect: 'Allow', actions: ['sns:Publish'], resources: [props.notifications.topic.arn] },
     ],
   };
 }

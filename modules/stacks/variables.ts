@@ -285,6 +285,11 @@ export const VARIABLES = {
     description: 'Let share links never expire ("expires": "never"). Off: every link expires within share_max_days.',
     default: DEFAULTS.shareAllowNever,
   },
+  share_expiry_reminders: {
+    kind: 'bool',
+    description: 'Publish share.expiring on the notifications topic a day before a share with an expiry ends (once per share, from the hourly sweep function).',
+    default: DEFAULTS.shareExpiryReminders,
+  },
   throttling_rate_limit: {
     kind: 'number',
     description: 'API stage steady-state rate limit, requests per second.',
@@ -400,6 +405,7 @@ export function declareVariables(scope: Construct, overrides: VariableValues = {
     publicThrottlingRateLimit: n('public_throttling_rate_limit'),
     shareMaxDays: n('share_max_days'),
     shareAllowNever: b('share_allow_never'),
+    shareExpiryReminders: b('share_expiry_reminders'),
     domainName: s('domain_name'),
     hostedZoneId: s('hosted_zone_id'),
     alarmEmail: s('alarm_email'),

@@ -232,9 +232,11 @@ describe('a drop link in Chromium', () => {
     const other = await browser.newContext({ viewport: DESKTOP });
     const visitor = await other.newPage();
     const held: Route[] = [];
-    await visitor.route((url) => url.searchParams.has('partNumber'), (route) => void held.push(route));
+    let revoked = false;
+    // Parts are signed ahead in batches: after the revoke, every part PUT (those signed before too) fails.
+    await visitor.route((url) => url.searchParams.has('partNumber'), (route) => void (revoked ? route.abort('connectionreset') : held.push(route)));
     const file = path.join(dir, 'second-clip.mp4');
-    writeFileSync(file, Buffer.alloc(72 * MiB, 7)); // over the 64 MiB multipart threshold: each part is signed on its own
+    writeFileSync(file, Buffer.alloc(72 * MiB, 7)); // over the 64 MiB multipart threshold: in parts
     await visitor.goto(new URL(second.path, ctx.appUrl).toString());
     const chooser = visitor.waitForEvent('filechooser');
     await visitor.getByRole('button', { name: 'Choose files', exact: true }).click();
@@ -243,6 +245,7 @@ describe('a drop link in Chromium', () => {
     expect(held.length).toBeGreaterThan(0);
     // Act: revoke, then the parts in flight fail and the uploader asks the API again.
     await ownerCall('DELETE', `/shares/${second.share.id}`);
+    revoked = true;
     for (const route of held.splice(0)) await route.abort('connectionreset');
     // Assess
     await visitor.getByRole('alert').filter({ hasText: 'This link has expired or was revoked: it takes no more files.' }).waitFor({ timeout: 60_000 });

@@ -38,7 +38,8 @@ export default async function globalSetup(): Promise<void> {
     adminPassword: admin.password,
     logger: fileLogger(path.join(dir, 'local-stack.log')),
     webDir,
-    variables: { throttling_rate_limit: 10_000, throttling_burst_limit: 10_000 },
+    // A 1 s authorizer cache (deployed: 300 s), so an admin's change reaches an open page at once (messages.test.ts).
+    variables: { throttling_rate_limit: 10_000, throttling_burst_limit: 10_000, authorizer_result_ttl_seconds: 1 },
   });
   globalThis.__MEDIA_STORE_BROWSER__ = { stack, dir };
 

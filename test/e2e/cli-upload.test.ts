@@ -2,7 +2,7 @@
  * The `media-store` CLI as a user runs it (a child process), against the shared local stack:
  * login, a multipart upload of a ≥ 64 MiB file, ls, download, and resume after SIGKILL.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -69,8 +69,8 @@ describe('media-store CLI', () => {
       source = writeTestFile(file(), 72 * MiB);
     });
 
-    it('uploads in 9 parts of 8 MiB, 4 at a time, each sent once, and lists it', async () => {
-      const run = await runCli(['upload', file(), '--folder', folder, '--debug'], { env: home.env });
+    it('uploads in 9 parts of 8 MiB, 4 at a time, each sent once, and lists it with the SHA-256 --file-sha256 declared', async () => {
+      const run = await runCli(['upload', file(), '--folder', folder, '--debug', '--file-sha256'], { env: home.env });
 
       expect(run.code).toBe(0);
       expect(run.stderr).toMatch(/mode multipart, 9 parts of 8388608 bytes/);
@@ -169,6 +169,9 @@ describe('media-store CLI', () => {
     expect(run.stderr).toMatch(/mode single/);
     expect(run.stderr).toMatch(/single PUT 307200 bytes/);
     expect(run.stdout).toMatch(/^uploaded .*IMG 0001 é\.jpg 300\.0 KiB id=/);
+    // A small file declares its SHA-256 by default (S3 verifies it on the PUT); the catalog records it.
+    const listed = await eventually(async () => (await listFolder()).find((f) => f.name === 'IMG 0001 é.jpg' && f.sha256 !== undefined), 5000, 200);
+    expect(listed?.sha256).toBe(createHash('sha256').update(readFileSync(file)).digest('base64'));
   });
 
   it('lists the folder as a table', async () => {

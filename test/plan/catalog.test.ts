@@ -29,14 +29,17 @@ describe('MediaStore catalog table', () => {
     expect(table.range_key).toBe(TABLE_SCHEMA.sortKey);
   });
 
-  it('indexes files by type in upload order, and a folder by date taken (GET /files?sort=taken) and by upload time (sort=uploaded)', () => {
-    const { typeIndex, takenIndex, uploadedIndex } = TABLE_SCHEMA;
+  it('indexes files by type in upload order, a folder by date taken (GET /files?sort=taken) and by upload time (sort=uploaded), and the sweep\'s due work', () => {
+    const { typeIndex, takenIndex, uploadedIndex, dueIndex } = TABLE_SCHEMA;
     expect(table.global_secondary_index).toEqual([
       { name: typeIndex.name, hash_key: typeIndex.partitionKey, range_key: typeIndex.sortKey, projection_type: 'ALL' },
       // ALL: a listing is one query, with no read-back of the table per file.
       { name: takenIndex.name, hash_key: takenIndex.partitionKey, range_key: takenIndex.sortKey, projection_type: 'ALL' },
       { name: uploadedIndex.name, hash_key: uploadedIndex.partitionKey, range_key: uploadedIndex.sortKey, projection_type: 'ALL' },
+      // Sparse: only rows with work due carry its keys; the time is a number (epoch seconds).
+      { name: dueIndex.name, hash_key: dueIndex.partitionKey, range_key: dueIndex.sortKey, projection_type: 'ALL' },
     ]);
+    expect(table.attribute).toEqual(expect.arrayContaining([{ name: dueIndex.partitionKey, type: 'S' }, { name: dueIndex.sortKey, type: 'N' }]));
     expect(table.attribute).toEqual(
       expect.arrayContaining([
         { name: typeIndex.partitionKey, type: 'S' },

@@ -120,8 +120,16 @@ describe('MediaStore functions', () => {
         ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchGetItem'].map((a) => `dynamodb:${a} on ${table()}`),
         // A drop link's creator, without the password hash (see the partition tests).
         `dynamodb:GetItem on ${table()}`,
+        // Drop links: the share, its counters and log, the guest's uploads and reservations.
+        ...['GetItem', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
       ].sort(),
     );
+  });
+
+  it('lets uploads write drop links\' shares, counters, logs, guests and reservations only, never delete them', () => {
+    const drop = statementsOf('uploads').find((s) => s.sid === 'DropLinkSharesAndReservations')!;
+    expect(drop.actions).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(drop.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['SHARE#*', 'SHARES#', 'SHARELOG#*', 'SHAREUP#*', 'UPLOAD#*'] }]);
   });
 
   it('lets uploads query only drop-link guests\' uploads and sessions', () => {
@@ -161,12 +169,25 @@ describe('MediaStore functions', () => {
         // A share's creator, without the password hash (see the partition tests).
         `dynamodb:GetItem on ${table()}`,
         `dynamodb:Query on ${table()}/index/byType`,
+        `dynamodb:Scan on ${table()}/index/byType`,
         `dynamodb:Query on ${table()}/index/byTaken`,
         `dynamodb:Query on ${table()}/index/byUploaded`,
         `secretsmanager:GetSecretValue on ${secret()}`,
         'lambda:InvokeFunction on ${aws_lambda_function.move.arn}',
       ].sort(),
     );
+  });
+
+  it('lets files scan only the type index (file rows alone), and only the attributes the storage figures add up', () => {
+    const scans = FUNCTION_NAMES.flatMap((name) => statementsOf(name).filter((s) => s.actions?.includes('dynamodb:Scan')).map((s) => ({ name, s })));
+    expect(scans.map(({ name, s }) => `${name} ${s.sid}`)).toEqual(['files TallyStorageFromTypeIndex']);
+    const tally = scans[0]!.s;
+    expect(tally.actions).toEqual(['dynamodb:Scan']);
+    expect(tally.resources).toEqual([`${table()}/index/byType`]);
+    const attributes = tally.condition!.find((c) => c.variable === 'dynamodb:Attributes')!;
+    expect(attributes.test).toBe('ForAllValues:StringEquals');
+    expect(attributes.values).toEqual(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'size', 'fileType', 'contentType', 'uploadedBy', 'status']);
+    expect(tally.condition).toContainEqual({ test: 'StringEquals', variable: 'dynamodb:Select', values: ['SPECIFIC_ATTRIBUTES'] });
   });
 
   it('lets files write only file rows, upload sessions, jobs and shares, never users, and delete only share rows', () => {
@@ -194,10 +215,36 @@ describe('MediaStore functions', () => {
         `s3:GetObject on ${media()}`,
         `s3:ListBucket on ${bucket}`,
         ...['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
+        // A drop upload's arrival settles its reservation and, when given back already, the owner row's counters.
+        ...['GetItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
         `sns:Publish on ${topic()}`,
         `sqs:SendMessage on ${queue}`,
       ].sort(),
     );
+    const arrivals = statementsOf('sync').find((s) => s.sid === 'SettleDropArrivals')!;
+    expect(arrivals.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['SHARES#', 'UPLOAD#*'] }]);
+  });
+
+  it('lets sweep query only the due index, settle owner rows and reservations, and publish to the topic: no S3, no scan, no delete', () => {
+    expect(grants('sweep')).toEqual(
+      [`dynamodb:Query on ${table()}/index/byDue`, ...['GetItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`), `sns:Publish on ${topic()}`].sort(),
+    );
+    const settle = statementsOf('sweep').find((s) => s.sid === 'SettleRemindersAndReservations')!;
+    expect(settle.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['SHARES#', 'UPLOAD#*'] }]);
+    expect(fn('sweep').environment.variables.SHARE_EXPIRY_REMINDERS).toBe('${var.share_expiry_reminders}');
+    expect(plan.variable.share_expiry_reminders).toMatchObject({ type: 'bool', default: true });
+  });
+
+  it('runs sweep hourly from an EventBridge rule that alone may invoke it', () => {
+    expect(plan.resource.aws_cloudwatch_event_rule.sweep).toMatchObject({ name: '${var.name_prefix}-sweep', schedule_expression: 'rate(1 hour)' });
+    expect(plan.resource.aws_cloudwatch_event_target.sweep).toMatchObject({ rule: '${aws_cloudwatch_event_rule.sweep.name}', arn: '${aws_lambda_function.sweep.arn}' });
+    expect(plan.resource.aws_cloudwatch_event_target.sweep.input).toBeUndefined();
+    expect(plan.resource.aws_lambda_permission.sweep_schedule).toMatchObject({
+      action: 'lambda:InvokeFunction',
+      function_name: '${aws_lambda_function.sweep.function_name}',
+      principal: 'events.amazonaws.com',
+      source_arn: '${aws_cloudwatch_event_rule.sweep.arn}',
+    });
   });
 
   it('lets move copy, verify and delete media objects and write only file rows and jobs', () => {
@@ -246,7 +293,7 @@ describe('MediaStore functions', () => {
 
     const leadingKeys = (s: Statement) => s.condition?.find((c) => c.variable === 'dynamodb:LeadingKeys')?.values ?? [];
 
-    it.each(['uploads', 'files', 'sync', 'move'] as const)('keeps %s to the partitions it needs, every grant conditioned on them', (name) => {
+    it.each(['uploads', 'files', 'sync', 'move', 'sweep'] as const)('keeps %s to the partitions it needs, every grant conditioned on them', (name) => {
       const statements = tableStatements(name);
       expect(statements.length).toBeGreaterThan(0);
       for (const s of statements) expect({ sid: s.sid, leadingKeys: leadingKeys(s).length > 0 }).toEqual({ sid: s.sid, leadingKeys: true });
@@ -282,11 +329,11 @@ describe('MediaStore functions', () => {
       }
     });
 
-    it('leaves unconditioned only the type, date-taken and upload-time indexes, which hold file rows alone', () => {
+    it('leaves unconditioned only the type, date-taken and upload-time indexes, which hold file rows alone, and the due index, which holds only share rows and reservations', () => {
       const unconditioned = FUNCTION_NAMES.flatMap((name) =>
         statementsOf(name).filter((s) => s.actions?.some((a) => a.startsWith('dynamodb:')) && !s.condition).flatMap((s) => s.resources ?? []),
       );
-      expect(new Set(unconditioned)).toEqual(new Set([`${table()}/index/byType`, `${table()}/index/byTaken`, `${table()}/index/byUploaded`]));
+      expect(new Set(unconditioned)).toEqual(new Set([`${table()}/index/byType`, `${table()}/index/byTaken`, `${table()}/index/byUploaded`, `${table()}/index/byDue`]));
     });
   });
 });

@@ -90,15 +90,22 @@ export function pngBomb(side = 30_000): Buffer {
 
 /**
  * A 2 s H.264 test pattern, 320 × 240: MP4, or QuickTime turned a quarter (a phone held
- * upright: stored landscape, shown portrait) with a creation time.
+ * upright: stored landscape, shown portrait) with a creation time, or re-encoded as MPEG-4
+ * Part 2 in MP4 (a codec browsers do not play).
  */
-export function video(kind: 'mp4' | 'rotated-mov'): Buffer {
+export function video(kind: 'mp4' | 'rotated-mov' | 'mpeg4-mp4'): Buffer {
   const dir = mkdtempSync(path.join(tmpdir(), 'media-sample-'));
   try {
     const ffmpeg = bundledFfmpegPath();
     const mp4 = path.join(dir, 'v.mp4');
     execFileSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=10', '-t', '2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', mp4]);
     if (kind === 'mp4') return readFileSync(mp4);
+    if (kind === 'mpeg4-mp4') {
+      // An MP4 whose codec browsers do not play (MPEG-4 Part 2), as an HEVC MP4 is for most: no HEVC encoder ships on npm.
+      const part2 = path.join(dir, 'part2.mp4');
+      execFileSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-i', mp4, '-c:v', 'mpeg4', '-q:v', '5', part2]);
+      return readFileSync(part2);
+    }
     const mov = path.join(dir, 'v.mov');
     execFileSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-i', mp4, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', '-metadata', 'creation_time=2024-07-14T16:30:05Z', '-f', 'mov', mov]);
     return readFileSync(mov);

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { hashRanges, partRanges } from '../../cli/file-hasher';
+import { hashRanges, hashRangesEach, partRanges } from '../../cli/file-hasher';
 
 const sha = (data: Buffer): string => createHash('sha256').update(data).digest('base64');
 
@@ -32,6 +32,48 @@ describe('hashRanges', () => {
 
   it('rejects when the file is missing', async () => {
     await expect(hashRanges(path.join(dir, 'gone.bin'), [[0, 1]])).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('hashRangesEach', () => {
+  let dir: string;
+  let file: string;
+  const data = randomBytes(1024 * 1024);
+
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'cli-hasher-each-'));
+    file = path.join(dir, 'f.bin');
+    writeFileSync(file, data);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('hands out each digest on its own and hashes no further ahead than allowed until allowed more', async () => {
+    // Prepare: 8 ranges of 128 KiB, 3 allowed at first.
+    const ranges = partRanges(data.length, 128 * 1024);
+    const hashes = hashRangesEach(file, ranges, { allowed: 3 });
+    let fourthDone = false;
+    void hashes.digest(3).then(() => (fourthDone = true));
+
+    // Act
+    const first = await Promise.all([0, 1, 2].map((i) => hashes.digest(i)));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const waitedForAllowance = !fourthDone;
+    hashes.allow(ranges.length);
+    const all = await hashes.all;
+
+    // Assess
+    expect(first).toEqual(ranges.slice(0, 3).map(([start, length]) => sha(data.subarray(start, start + length))));
+    expect(waitedForAllowance).toBe(true);
+    expect(all).toEqual(ranges.map(([start, length]) => sha(data.subarray(start, start + length))));
+  });
+
+  it('rejects pending digests when stopped', async () => {
+    const hashes = hashRangesEach(file, partRanges(data.length, 128 * 1024), { allowed: 1 });
+    await hashes.digest(0);
+
+    hashes.stop();
+
+    await expect(hashes.digest(5)).rejects.toThrow(/stopped/);
   });
 });
 

@@ -18,6 +18,7 @@ import type { FolderRef } from '../../handlers/core/folders';
 import type { CreatedShare } from '../../handlers/files/shares';
 import type { ShareSummary } from '../../handlers/adapters/shares-repository';
 import type { PublicShareResponse } from '../../handlers/files/public-shares';
+import type { StorageStats } from '../../handlers/core/storage-stats';
 
 /** Compiles only when `Actual` can be read as `Expected`. */
 type Conforms<Actual extends Expected, Expected> = Actual;
@@ -37,6 +38,7 @@ export type HandlerAnswersConform = [
   Conforms<Awaited<ReturnType<typeof import('../../handlers/files/get-job').getJob>>, Wire.MoveJobAnswer>,
   Conforms<CreatedShare, Wire.CreatedShare>,
   Conforms<PublicShareResponse, Wire.PublicShare>,
+  Conforms<StorageStats, Wire.StorageStats>,
   Conforms<Awaited<ReturnType<typeof import('../../handlers/files/public-shares').unlockShare>>, Wire.ShareUnlocked>,
   Conforms<Awaited<ReturnType<typeof import('../../handlers/files/public-shares').downloadFromShare>>, Wire.ShareDownload>,
   Conforms<Awaited<ReturnType<typeof import('../../handlers/files/public-shares').shareLinks>>, Wire.FileLinks>,

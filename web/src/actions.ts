@@ -2,7 +2,7 @@
 import type { FolderSort, SortOrder } from '../../contract/listing';
 import type { FileItem, FileLink, MoveJob } from '../../contract/wire';
 import * as api from './api';
-import { listingKey, store, type AppState, type Dialog } from './store';
+import { listingKey, store, type AppState, type Dialog, type Notice } from './store';
 import { saveStream } from './zip/save-stream';
 import { uniqueNames, zipStream } from './zip/zip-writer';
 
@@ -21,14 +21,37 @@ export function showError(error: unknown, doing: string): void {
   let text = `Could not ${doing}: ${error instanceof Error ? error.message : String(error)}`;
   if (error instanceof api.ApiError) {
     if (error.status === 403) text = `You are not allowed to ${doing}. ${error.message}`;
-    else if (error.status === 401) text = 'Your session has ended. Please log in again.';
+    else if (error.status === 401) text = error.code === api.SESSION_ENDED ? error.message : 'Your session has ended. Please log in again.';
   }
   store.update({ notice: { kind: 'error', text } });
   if (error instanceof api.ApiError && error.status === 401) store.update({ user: null });
 }
 
-export const notify = (text: string): void => store.update({ notice: { kind: 'info', text } });
+/** How long a confirmation ("Created folder …") stays: long enough to read, gone before it misleads. */
+export const INFO_NOTICE_MS = 6000;
+let infoTimer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * A confirmation: it goes by itself after `INFO_NOTICE_MS` (later while the keyboard is on its
+ * dismiss button) and when the user goes to another page or folder. Errors (`showError`) stay
+ * until dismissed: they may need reading twice.
+ */
+export function notify(text: string): void {
+  const notice: Notice = { kind: 'info', text };
+  store.update({ notice });
+  clearTimeout(infoTimer);
+  const expire = (): void => {
+    if (store.get().notice !== notice) return;
+    if (document.activeElement?.closest('.notice')) infoTimer = setTimeout(expire, INFO_NOTICE_MS);
+    else store.update({ notice: undefined });
+  };
+  infoTimer = setTimeout(expire, INFO_NOTICE_MS);
+}
 export const dismissNotice = (): void => store.update({ notice: undefined });
+/** What leaving a page or folder does to the message shown: a confirmation is about the place left. */
+export const noticeAfterLeaving = (state: Pick<AppState, 'notice'>): Pick<AppState, 'notice'> => (state.notice?.kind === 'info' ? { notice: undefined } : {});
+/** The header's pages: files, shares, users (admin). */
+export const showView = (view: AppState['view']): void => store.update((s) => ({ view, ...noticeAfterLeaving(s) }));
 export const openDialog = (dialog: Dialog): void => store.update({ dialog });
 export const closeDialog = (): void => store.update({ dialog: undefined });
 
@@ -81,7 +104,8 @@ function restartListing(change: Partial<AppState>): void {
 
 export async function openFolder(path: string): Promise<void> {
   const expanded = [...new Set([...store.get().expanded, ...ancestorsOf(path)])];
-  restartListing({ folder: path, view: 'browse', expanded });
+  const leaving = store.get();
+  restartListing({ folder: path, view: 'browse', expanded, ...(leaving.folder !== path || leaving.view !== 'browse' ? noticeAfterLeaving(leaving) : {}) });
   if (location.hash !== `#${path}`) history.replaceState(null, '', `#${encodeURI(path)}`);
   await Promise.all([loadMore(), ...ancestorsOf(path).map(loadFolders)]);
 }

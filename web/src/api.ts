@@ -63,6 +63,23 @@ async function errorOf(response: Response): Promise<ApiError> {
   return new ApiError(response.status, code, message, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
 }
 
+/** The code of the error thrown when a session cannot be renewed (the user must log in again). */
+export const SESSION_ENDED = 'SessionEnded';
+
+/**
+ * A 403 from API Gateway's authorizer (`{"message":"Forbidden"}`): the token was refused, e.g.
+ * revoked by a change to the user. The API's own 403s always carry `{error:{code}}`.
+ */
+async function isGatewayDenial(response: Response): Promise<boolean> {
+  if (response.status !== 403) return false;
+  try {
+    const body = (await response.clone().json()) as { error?: unknown };
+    return body.error === undefined;
+  } catch {
+    return true;
+  }
+}
+
 interface RequestOptions {
   readonly body?: unknown;
   readonly query?: Readonly<Record<string, string | undefined>>;
@@ -89,9 +106,12 @@ async function request<T>(method: string, path: string, options: RequestOptions 
       ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
     });
   let response = await send();
-  if (response.status === 401 && session && !options.noRenew && !options.anonymous) {
-    // The access token expired: one refresh, then the same request once more.
+  if (session && !options.noRenew && !options.anonymous && (response.status === 401 || (await isGatewayDenial(response)))) {
+    // The access token expired, or was revoked because an admin changed this user (role, folders,
+    // password): one refresh, then the same request once more. A refresh refused means the
+    // session is over: say so, rather than "not allowed" to someone whose page still shows the old rights.
     if (await refresh()) response = await send();
+    else throw new ApiError(401, SESSION_ENDED, 'Your session has ended or an administrator changed your access. Please log in again.');
   }
   if (!response.ok) throw await errorOf(response);
   if (response.status === 204) return undefined as T;
@@ -164,6 +184,9 @@ export const changeUser = (username: string, change: W.ChangeUserRequest): Promi
   request('PATCH', `/users/${seg(username)}`, { body: change });
 export const deleteUser = (username: string): Promise<void> => request('DELETE', `/users/${seg(username)}`);
 
+/** Admins: files and bytes stored, in total, by type, content type and uploader. */
+export const storageStats = (): Promise<W.StorageStats> => request('GET', '/stats/storage');
+
 export const createShare = (share: W.CreateShareRequest): Promise<W.CreatedShare> => request('POST', '/shares', { body: share });
 export const listShares = (): Promise<W.ShareList> => request('GET', '/shares');
 export const revokeShare = (id: string): Promise<void> => request('DELETE', `/shares/${seg(id)}`);
@@ -199,6 +222,9 @@ export const guestUploadStatus = (token: string, guest: ShareGuest, uploadId: st
   request('GET', dropPath(token, `/${seg(uploadId)}`), guestRequest(guest));
 export const signGuestParts = (token: string, guest: ShareGuest, uploadId: string, parts: W.PartsRequest): Promise<W.SignedParts> =>
   request('POST', dropPath(token, `/${seg(uploadId)}/parts`), guestRequest(guest, parts));
+/** Aborts the guest's multipart upload; its reservation goes back to the link's quota. */
+export const abortGuestUpload = (token: string, guest: ShareGuest, uploadId: string): Promise<void> =>
+  request('DELETE', dropPath(token, `/${seg(uploadId)}`), guestRequest(guest));
 /** The catalogued file comes back without its folder; a guest never sees the folder's files. */
 export const completeGuestUpload = (token: string, guest: ShareGuest, uploadId: string, parts: W.CompleteRequest): Promise<unknown> =>
   request('POST', dropPath(token, `/${seg(uploadId)}/complete`), guestRequest(guest, parts));

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, currentSession, listUsers, login, refresh, userOfToken } from '../src/api';
+import { ApiError, currentSession, deleteFile, listUsers, login, refresh, SESSION_ENDED, userOfToken } from '../src/api';
 
 const grant = { token: 'h.eyJzdWIiOiJhbm4iLCJyb2xlIjoiZWRpdG9yIn0.s', expiresAt: '2026-01-01T00:15:00Z', expiresIn: 900, user: { username: 'ann', role: 'editor', folders: null } };
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
@@ -46,6 +46,37 @@ describe('api client', () => {
     expect(calls.map(([url]) => url)).toEqual(['/api/auth/login', '/api/users', '/api/auth/refresh', '/api/users']);
     expect((calls[1]?.[1].headers as Record<string, string>).authorization).toBe(`Bearer ${grant.token}`);
     expect((calls[3]?.[1].headers as Record<string, string>).authorization).toBe('Bearer h.eyJzdWIiOiJhbm4ifQ.new');
+  });
+
+  it('takes the authorizer\'s 403 (a token revoked by a change to the user) for an ended session when the refresh is refused', async () => {
+    // Prepare
+    const fetch = vi
+      .fn()
+      .mockResolvedValueOnce(json(200, grant))
+      .mockResolvedValueOnce(json(403, { message: 'Forbidden' }))
+      .mockResolvedValueOnce(json(401, { error: { code: 'InvalidRefreshToken', message: 'The session has ended' } }));
+    vi.stubGlobal('fetch', fetch);
+    await login('ann', 'pw');
+    // Act
+    const error = (await deleteFile('f1').catch((e: unknown) => e)) as ApiError;
+    // Assess
+    expect(error).toMatchObject({ status: 401, code: SESSION_ENDED, message: expect.stringContaining('an administrator changed your access') });
+    expect((fetch.mock.calls as [string][]).map(([url]) => url)).toEqual(['/api/auth/login', '/api/files/f1', '/api/auth/refresh']);
+    expect(currentSession()).toBeUndefined();
+  });
+
+  it('passes the API\'s own 403 (with an error code) through without renewing', async () => {
+    const fetch = vi
+      .fn()
+      .mockResolvedValueOnce(json(200, grant))
+      .mockResolvedValueOnce(json(403, { error: { code: 'FolderForbidden', message: 'Folder /x is outside your folders' } }));
+    vi.stubGlobal('fetch', fetch);
+    await login('ann', 'pw');
+
+    const error = (await deleteFile('f1').catch((e: unknown) => e)) as ApiError;
+
+    expect(error).toMatchObject({ status: 403, code: 'FolderForbidden', message: 'Folder /x is outside your folders' });
+    expect(fetch).toHaveBeenCalledTimes(2);
   });
 
   it('reads role and folder limits from a token when the answer names no user', () => {

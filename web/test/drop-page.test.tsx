@@ -136,9 +136,11 @@ describe('DropPage', () => {
     // Assess
     await waitFor(() => expect(screen.getAllByText(/^done/)).toHaveLength(2));
     const key = guestKeyFor(await linkDigest(TOKEN));
+    // Small files declare their SHA-256 (S3 verifies it on the single PUT).
+    const sha256 = async (size: number): Promise<string> => btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(size)))));
     expect(creates(calls).map((c) => c.body)).toEqual([
-      { fileName: 'a.jpg', contentType: 'image/jpeg', size: 2 * MiB, checksumAlgorithm: 'SHA256' },
-      { fileName: 'b.jpg', contentType: 'image/jpeg', size: 3 * MiB, checksumAlgorithm: 'SHA256' },
+      { fileName: 'a.jpg', contentType: 'image/jpeg', size: 2 * MiB, sha256: await sha256(2 * MiB), checksumAlgorithm: 'SHA256' },
+      { fileName: 'b.jpg', contentType: 'image/jpeg', size: 3 * MiB, sha256: await sha256(3 * MiB), checksumAlgorithm: 'SHA256' },
     ]);
     for (const c of creates(calls)) expect(c.headers['x-share-guest']).toBe(key);
     expect(FakeXhr.puts.sort()).toEqual(['https://s3.test/a.jpg', 'https://s3.test/b.jpg']);
@@ -190,6 +192,35 @@ describe('DropPage', () => {
     expect(screen.queryByRole('button', { name: 'Choose files' })).toBeNull();
     expect(screen.queryByRole('region', { name: 'Quota' })).toBeNull();
     expect(await screen.findByText(/^failed · .* · This link has expired or was revoked/)).toBeTruthy();
+  });
+
+  it("gives a cancelled upload's bytes and file back: aborts it with the guest key, then shows the link's usage again", async () => {
+    // Prepare: a two-part upload whose parts are never signed, so it is still running when cancelled.
+    let usedFiles = 3;
+    const calls = api((method, path) => {
+      if (method === 'POST' && path === `/public/shares/${TOKEN}/uploads`) {
+        usedFiles = 4;
+        return answer(201, { uploadId: 'u-c', fileId: 'f-c', mode: 'multipart', partSize: 8 * MiB, partCount: 2, expiresAt: '2999-01-01T00:00:00Z', guestKey: 'k'.repeat(32) });
+      }
+      if (path.endsWith('/parts')) return new Promise<Response>(() => undefined) as unknown as Response;
+      if (method === 'DELETE' && path === `/public/shares/${TOKEN}/uploads/u-c`) {
+        usedFiles = 3;
+        return new Response(null, { status: 204 });
+      }
+      if (method === 'GET' && path === `/public/shares/${TOKEN}`) return answer(200, { share: dropShare({ usedFiles }) });
+      return undefined;
+    });
+    await renderPage();
+    await pick([file('c.mov', 9 * MiB)]);
+    await waitFor(() => expect(calls.some((c) => c.path.endsWith('/parts'))).toBe(true));
+    // Act
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel c.mov' }));
+    // Assess
+    await waitFor(() => expect(calls.some((c) => c.method === 'DELETE')).toBe(true));
+    const abort = calls.find((c) => c.method === 'DELETE');
+    expect(abort?.path).toBe(`/public/shares/${TOKEN}/uploads/u-c`);
+    expect(abort?.headers['x-share-guest']).toBe('k'.repeat(32));
+    await waitFor(() => expect(screen.getByRole('region', { name: 'Quota' }).textContent).toBe('60 MiB of 100 MiB left · 7 of 10 files left'));
   });
 
   it('waits out a short throttle and goes on; a long one says how long to wait', async () => {

@@ -8,8 +8,12 @@ import path from 'node:path';
 import { fileLogger } from '../../../local/log';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../../local/stack';
 
-export async function startOwnStack(logDir: string, variables: NonNullable<LocalStackOptions['variables']>): Promise<{ stack: LocalStack; adminPassword: string }> {
+export async function startOwnStack(
+  logDir: string,
+  variables: NonNullable<LocalStackOptions['variables']>,
+  options: Pick<LocalStackOptions, 'scheduleIntervalMs'> = {},
+): Promise<{ stack: LocalStack; adminPassword: string }> {
   const adminPassword = randomBytes(18).toString('base64url');
-  const stack = await startLocalStack({ inMemory: true, port: 0, stackFile: null, adminPassword, logger: fileLogger(path.join(logDir, 'local-stack.log')), variables });
+  const stack = await startLocalStack({ ...options, inMemory: true, port: 0, stackFile: null, adminPassword, logger: fileLogger(path.join(logDir, 'local-stack.log')), variables });
   return { stack, adminPassword };
 }

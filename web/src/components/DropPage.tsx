@@ -111,8 +111,16 @@ export function DropPage({ token, share, shareSession, endpointsFor = dropLinkEn
         if (refusal.reason === 'quota') recheck();
       },
     };
-    void endpointsFor(token, options).then(async (made) => {
+    void endpointsFor(token, options).then(async (link) => {
       if (!live) return;
+      // A cancelled upload's reservation comes back with its abort: show the quota it frees.
+      const made: UploadEndpoints = {
+        ...link,
+        abortUpload: async (uploadId) => {
+          await link.abortUpload(uploadId);
+          if (live) recheck();
+        },
+      };
       setEndpoints(made);
       const [list] = await Promise.all([guestUploadsOf(token, options).catch(() => ({ uploads: [] })), restoreSavedUploads(made)]);
       const known = new Set(store.get().uploads.map((u) => u.uploadId));

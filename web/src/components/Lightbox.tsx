@@ -27,13 +27,14 @@ export function canPlay(file: Pick<FileItem, 'contentType' | 'browserPlayable'>,
   return probe(file.contentType) !== '';
 }
 
-export function VideoPlayer({ file, onDownload }: { readonly file: Pick<FileItem, 'id' | 'name' | 'url' | 'posterUrl' | 'contentType' | 'browserPlayable'>; readonly onDownload?: () => void }) {
+export function VideoPlayer({ file, onDownload }: { readonly file: Pick<FileItem, 'id' | 'name' | 'url' | 'posterUrl' | 'contentType' | 'browserPlayable' | 'width' | 'height'>; readonly onDownload?: () => void }) {
   const [failed, setFailed] = useState(false);
   if (!canPlay(file) || failed) {
+    // The processing's poster (a frame of the video) still shows what it is.
     return (
       <div class="unplayable" role="status">
-        <Icon type="video" size={64} />
-        <p>This browser cannot play {file.name} ({file.contentType}{file.contentType === 'video/quicktime' || file.contentType === 'video/hevc' ? ', often HEVC' : ''}).</p>
+        {file.posterUrl ? <img class="poster" src={file.posterUrl} alt="" width={file.width ?? 320} height={file.height ?? 240} /> : <Icon type="video" size={64} />}
+        <p>This browser cannot play {file.name} ({file.contentType}{file.contentType === 'video/quicktime' || file.contentType === 'video/hevc' ? ', often HEVC' : file.browserPlayable === false ? ': a video codec browsers do not play, such as HEVC' : ''}).</p>
         {onDownload && <button type="button" class="primary" onClick={onDownload}>Download to play it</button>}
       </div>
     );

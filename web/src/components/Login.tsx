@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { logIn } from '../actions';
 import { formatDuration } from '../format';
+import { useStore } from '../store';
 
 export function loginMessage(error: unknown): string {
   if (error instanceof ApiError) {
@@ -22,6 +23,8 @@ export function Login({ submit = logIn }: { readonly submit?: (username: string,
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  // Why the user is here again (a session ended, their access changed), until they log in.
+  const notice = useStore((s) => s.notice);
 
   const onSubmit = async (event: Event): Promise<void> => {
     event.preventDefault();
@@ -48,6 +51,7 @@ export function Login({ submit = logIn }: { readonly submit?: (username: string,
           Password
           <input name="password" type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
         </label>
+        {!error && notice?.kind === 'error' && <p class="error" role="alert">{notice.text}</p>}
         {error && <p class="error" role="alert">{error}</p>}
         <button type="submit" class="primary" disabled={busy}>{busy ? 'Logging in…' : 'Log in'}</button>
       </form>

@@ -87,8 +87,8 @@ async function guestOf(token: string, options: Pick<DropLinkOptions, 'shareSessi
 /**
  * A drop link's guest uploads: the link's public routes with this browser's guest key, no
  * account. The folder is the link's (the API takes none from a guest), so picked folders
- * arrive as their files. A guest cannot abort an upload through the API: cancelling stops
- * sending, and the reservation stays counted against the link's quota (the API's rule).
+ * arrive as their files. Cancelling aborts the upload, and its reservation goes back to the
+ * link's quota.
  */
 export async function dropLinkEndpoints(token: string, options: DropLinkOptions = {}): Promise<UploadEndpoints> {
   const { digest, guest: first } = await guestOf(token, options);
@@ -127,7 +127,7 @@ export async function dropLinkEndpoints(token: string, options: DropLinkOptions 
       await call(() => api.completeGuestUpload(token, guest, uploadId, parts));
       return {};
     },
-    abortUpload: async () => undefined,
+    abortUpload: (uploadId) => call(() => api.abortGuestUpload(token, guest, uploadId)),
   };
 }
 

@@ -1,27 +1,83 @@
-/** Runs part hashing in a Worker (one for the app), answering in request order per id. */
-type Pending = { resolve: (sha256: string) => void; reject: (error: Error) => void };
+/**
+ * SHA-256 of file slices in a small pool of Workers (`poolSize()`: one per core but one, 2 to
+ * 4), so parts are hashed in parallel with each other and with sending. A job holds no bytes
+ * until a Worker takes it (a slice of a File is a reference to the disk), and each Worker reads
+ * one slice at a time: hashing holds at most `poolSize() × part size` in memory (WebCrypto has
+ * no incremental digest, so a slice is read whole).
+ */
+type Job = {
+  readonly blob: Blob;
+  readonly signal?: AbortSignal;
+  readonly resolve: (sha256: string) => void;
+  readonly reject: (error: unknown) => void;
+};
 
-let worker: Worker | undefined;
-let nextId = 1;
-const pending = new Map<number, Pending>();
-
-function hashWorker(): Worker {
-  if (worker) return worker;
-  worker = new Worker(new URL('./hash-worker.ts', import.meta.url), { type: 'module' });
-  worker.onmessage = (event: MessageEvent<{ id: number; sha256?: string; error?: string }>) => {
-    const entry = pending.get(event.data.id);
-    pending.delete(event.data.id);
-    if (event.data.sha256) entry?.resolve(event.data.sha256);
-    else entry?.reject(new Error(event.data.error ?? 'hashing failed'));
-  };
-  return worker;
+interface Slot {
+  readonly worker: Worker;
+  job?: Job;
 }
 
-/** Base64 SHA-256 of `blob`. */
-export function sha256Of(blob: Blob): Promise<string> {
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
-    hashWorker().postMessage({ id, blob });
+let slots: Slot[] | undefined;
+const queue: Job[] = [];
+
+/** Workers in the pool: the cores but one for the page, at least 2, at most 4. */
+export function poolSize(cores: number = typeof navigator === 'undefined' ? 2 : navigator.hardwareConcurrency || 2): number {
+  return Math.min(4, Math.max(2, cores - 1));
+}
+
+const aborted = (): DOMException => new DOMException('aborted', 'AbortError');
+
+function pool(): Slot[] {
+  if (slots) return slots;
+  slots = Array.from({ length: poolSize() }, () => {
+    const slot: Slot = { worker: new Worker(new URL('./hash-worker.ts', import.meta.url), { type: 'module' }) };
+    slot.worker.onmessage = (event: MessageEvent<{ sha256?: string; error?: string }>) => {
+      const job = slot.job;
+      slot.job = undefined;
+      if (event.data.sha256) job?.resolve(event.data.sha256);
+      else job?.reject(new Error(event.data.error ?? 'hashing failed'));
+      next();
+    };
+    slot.worker.onerror = (event) => {
+      const job = slot.job;
+      slot.job = undefined;
+      job?.reject(new Error(`hashing failed: ${event.message || 'the Worker stopped'}`));
+      next();
+    };
+    return slot;
   });
+  return slots;
+}
+
+function next(): void {
+  for (const slot of pool()) {
+    if (slot.job) continue;
+    let job = queue.shift();
+    // A job of a paused or cancelled upload is dropped before any byte of it is read.
+    while (job?.signal?.aborted) {
+      job.reject(aborted());
+      job = queue.shift();
+    }
+    if (!job) return;
+    slot.job = job;
+    slot.worker.postMessage({ blob: job.blob });
+  }
+}
+
+/** Base64 SHA-256 of `blob`; rejects with an AbortError if `signal` aborts before a Worker takes it. */
+export function sha256Of(blob: Blob, signal?: AbortSignal): Promise<string> {
+  if (signal?.aborted) return Promise.reject(aborted());
+  // Without Workers (a DOM emulation in component tests), on this thread.
+  if (typeof Worker !== 'function') return digestHere(blob);
+  return new Promise((resolve, reject) => {
+    queue.push({ blob, ...(signal ? { signal } : {}), resolve, reject });
+    next();
+  });
+}
+
+async function digestHere(blob: Blob): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
+  let binary = '';
+  for (const byte of digest) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }

@@ -5,9 +5,18 @@
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryableStatus } from '../../../cli/retry';
 
 export class TransferFailed extends Error {
-  constructor(readonly status: number, message: string) {
+  /** S3 refused the URL as expired (403 "Request has expired"): sign again rather than retry. */
+  readonly expired: boolean;
+
+  constructor(readonly status: number, message: string, body = '') {
     super(message);
     this.name = 'TransferFailed';
+    this.expired = status === 403 && /Request has expired/i.test(body);
+  }
+
+  /** Worth another try with the same URL: the network or the server's trouble. */
+  get retryable(): boolean {
+    return this.status === 0 || isRetryableStatus(this.status);
   }
 }
 
@@ -23,7 +32,7 @@ export function putBlob(url: string, headers: Readonly<Record<string, string>>, 
     xhr.upload.onprogress = (event) => onProgress(event.loaded);
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) resolve((xhr.getResponseHeader('etag') ?? '').replace(/"/g, ''));
-      else reject(new TransferFailed(xhr.status, `storage answered HTTP ${xhr.status}`));
+      else reject(new TransferFailed(xhr.status, `storage answered HTTP ${xhr.status}`, typeof xhr.responseText === 'string' ? xhr.responseText : ''));
     };
     xhr.onerror = () => reject(new TransferFailed(0, 'network error while sending'));
     const abort = (): void => {
@@ -36,7 +45,7 @@ export function putBlob(url: string, headers: Readonly<Record<string, string>>, 
   });
 }
 
-const wait = (ms: number, signal: AbortSignal): Promise<void> =>
+export const wait = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => {
@@ -51,7 +60,7 @@ export async function withTransferRetry<T>(send: () => Promise<T>, signal: Abort
     try {
       return await send();
     } catch (error) {
-      const retryable = error instanceof TransferFailed && (error.status === 0 || isRetryableStatus(error.status));
+      const retryable = error instanceof TransferFailed && error.retryable;
       if (!retryable || attempt >= DEFAULT_RETRY_POLICY.retries || signal.aborted) throw error;
       await wait(backoffDelayMs(attempt, DEFAULT_RETRY_POLICY), signal);
     }

@@ -1,20 +1,24 @@
 /**
- * Runs the uploads of the store: a few files at a time, parts of large files in parallel,
- * each part hashed in a Worker and sent with its SHA-256, multipart state saved in IndexedDB
- * for resuming after a reload. The rules of each step are in machine.ts.
+ * Runs the uploads of the store: a few files at a time; a small file hashed whole (its SHA-256
+ * declared, S3 verifies it) and sent in one PUT; a large file's parts hashed, signed and sent
+ * as a pipeline (parts.ts), each with its SHA-256; multipart state saved in IndexedDB for
+ * resuming after a reload. The rules of each step are in machine.ts. Every API call goes
+ * through the upload's `UploadEndpoints` (the account's, or a drop link's).
  */
 import type { FileItem } from '../../../contract/wire';
-import { partLength, partOffset } from '../../../handlers/core/multipart';
+import { WHOLE_FILE_SHA256_MAX_BYTES } from '../../../handlers/core/multipart';
 import { ApiError } from '../api';
 import { accountEndpoints, type UploadEndpoints } from './endpoints';
 import { store } from '../store';
 import { sha256Of } from './hasher';
 import { fileKey, isActive, missingParts, newUpload, transition, type UploadEvent, type UploadItem } from './machine';
 import { forgetUpload, saveUpload, savedUploads } from './resume-db';
+import { sendParts } from './parts';
 import { putBlob, withTransferRetry } from './transfer';
 
 const FILES_AT_ONCE = 2;
-const PARTS_AT_ONCE = 4;
+/** Progress reaches the store (and a render) at most this often per upload. */
+const PROGRESS_INTERVAL_MS = 100;
 
 const files = new Map<string, File>();
 const controllers = new Map<string, AbortController>();
@@ -29,20 +33,46 @@ export function whenUploaded(listener: (file: FileItem) => void): void {
 }
 
 /**
- * The catalog row appears when S3's event reaches the sync function, a moment after the last
- * byte: ask for the file until it is there (about 20 s at most), then report it.
+ * The catalog row appears when S3's event reaches the sync function, usually within a second or
+ * two of the completion: ask for the file often at first, then every second, for about 30 s,
+ * and report it once there.
  */
 async function announce(endpoints: UploadEndpoints, fileId: string | undefined): Promise<void> {
   if (!fileId || !endpoints.getFile) return;
-  for (let attempt = 0; attempt < 12; attempt += 1) {
+  for (let attempt = 0, waited = 0; waited < 30_000; attempt += 1) {
     try {
       onUploaded(await endpoints.getFile(fileId));
       return;
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 404)) return;
-      await new Promise((r) => setTimeout(r, Math.min(4000, 200 * 2 ** attempt)));
+      const delay = Math.min(1000, Math.round(150 * 1.5 ** attempt));
+      waited += delay;
+      await new Promise((r) => setTimeout(r, delay));
     }
   }
+}
+
+/** `report`, called at most once per `PROGRESS_INTERVAL_MS` with the latest value; `flush` sends a pending one now. */
+function throttled(report: (value: number) => void): ((value: number) => void) & { flush(): void } {
+  let last = 0;
+  let pending: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = (): void => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (pending === undefined) return;
+    last = performance.now();
+    const value = pending;
+    pending = undefined;
+    report(value);
+  };
+  const call = (value: number): void => {
+    pending = value;
+    const due = last + PROGRESS_INTERVAL_MS - performance.now();
+    if (due <= 0) flush();
+    else timer ??= setTimeout(flush, due);
+  };
+  return Object.assign(call, { flush });
 }
 
 const itemOf = (key: string): UploadItem | undefined => store.get().uploads.find((u) => u.key === key);
@@ -145,9 +175,13 @@ async function run(key: string): Promise<void> {
     let held: { partNumber: number; etag: string; size: number }[] = [];
     let checksummed = false;
     if (item.uploadId === undefined) {
+      // A small file's SHA-256 is declared (S3 verifies it on the single PUT); a large one's parts
+      // are each hashed and verified instead (see WHOLE_FILE_SHA256_MAX_BYTES).
+      const sha256 = item.size <= WHOLE_FILE_SHA256_MAX_BYTES ? await sha256Of(file, signal) : undefined;
       const created = await endpoints.createUpload({
         folder: item.folder, fileName: item.name, contentType: item.contentType, size: item.size,
-        // Multipart: each part is hashed in the Worker and S3 verifies it (a single PUT ignores this).
+        ...(sha256 !== undefined ? { sha256 } : {}),
+        // Multipart: each part is hashed in a Worker and S3 verifies it (a single PUT ignores this).
         checksumAlgorithm: 'SHA256',
       });
       if (created.mode === 'single') {
@@ -181,36 +215,24 @@ async function run(key: string): Promise<void> {
     dispatch(key, { type: 'held', parts: held, at: performance.now() });
     item = itemOf(key) as UploadItem;
     const uploadId = item.uploadId as string;
-    const plan = { partSize: item.partSize as number, partCount: item.partCount as number };
     const etags = new Map(held.map((p) => [p.partNumber, p.etag]));
-    const queue = missingParts(item);
-    const inFlight = new Map<number, number>();
-    const report = (): void => dispatch(key, { type: 'progress', bytesInFlight: [...inFlight.values()].reduce((a, b) => a + b, 0) });
-
-    const sendParts = async (): Promise<void> => {
-      for (let partNumber = queue.shift(); partNumber !== undefined; partNumber = queue.shift()) {
-        const start = partOffset(plan, partNumber);
-        const length = partLength(item.size, plan, partNumber);
-        const blob = file.slice(start, start + length);
-        const sha256 = checksummed ? await sha256Of(blob) : undefined;
-        if (signal.aborted) return;
-        const n = partNumber;
-        const etag = await withTransferRetry(async () => {
-          const signed = await endpoints.signParts(uploadId, { partNumbers: [n], ...(sha256 ? { checksums: { [String(n)]: sha256 } } : {}) });
-          const part = signed.parts[0];
-          if (!part) throw new Error(`no URL for part ${n}`);
-          return putBlob(part.url, part.headers, blob, (loaded) => {
-            inFlight.set(n, loaded);
-            report();
-          }, signal);
-        }, signal);
-        etags.set(n, etag);
-        inFlight.delete(n);
-        dispatch(key, { type: 'part-done', partNumber: n, size: length });
-        report();
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(PARTS_AT_ONCE, queue.length) }, sendParts));
+    const progress = throttled((bytesInFlight: number) => dispatch(key, { type: 'progress', bytesInFlight }));
+    await sendParts({
+      file,
+      size: item.size,
+      plan: { partSize: item.partSize as number, partCount: item.partCount as number },
+      uploadId,
+      parts: missingParts(item),
+      checksummed,
+      endpoints,
+      signal,
+      onProgress: progress,
+      onPartDone: (partNumber, size, etag) => {
+        etags.set(partNumber, etag);
+        dispatch(key, { type: 'part-done', partNumber, size });
+      },
+    });
+    progress.flush();
     if (signal.aborted) return;
     dispatch(key, { type: 'completing' });
     const parts = [...etags.entries()].sort(([a], [b]) => a - b).map(([partNumber, etag]) => ({ partNumber, etag }));

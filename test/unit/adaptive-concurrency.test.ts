@@ -1,4 +1,4 @@
-import { AdaptiveConcurrency } from '../../cli/concurrency';
+import { AdaptiveConcurrency } from '../../handlers/core/concurrency';
 
 const MiB = 1024 * 1024;
 const PART = 8 * MiB;
@@ -41,7 +41,25 @@ describe('AdaptiveConcurrency', () => {
 
     simulate(controller, 200, () => 100 * MiB);
 
-    expect(controller.history.slice(0, 2).map((l) => l.concurrency)).toEqual([4, 8]);
+    expect(controller.history.slice(0, 3).map((l) => l.concurrency)).toEqual([4, 4, 8]);
+    expect(controller.current).toBe(4);
+  });
+
+  it('does not compare its first window, which carries the start-up: a slow start then a steady rate keeps the level', () => {
+    // Prepare: the first 8 parts at half the rate (signing, connections, hashing start), then a saturated link.
+    const controller = new AdaptiveConcurrency(limits);
+    let now = 0;
+
+    // Act
+    for (let sent = 0; sent < 200; sent += 1) {
+      const startedAt = now;
+      now += (PART / (sent < 8 ? 50 * MiB : 100 * MiB)) * 1000;
+      controller.record(PART, now, startedAt);
+    }
+
+    // Assess: doubled once to probe, found nothing, went back.
+    expect(controller.history[0]).toMatchObject({ concurrency: 4, rate: 50 * MiB });
+    expect(controller.history.slice(1, 3).map((l) => l.concurrency)).toEqual([4, 8]);
     expect(controller.current).toBe(4);
   });
 

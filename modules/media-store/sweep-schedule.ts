@@ -1,0 +1,45 @@
+import { Construct } from 'constructs';
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { DEFAULTS } from './defaults';
+import type { MediaStoreFunction } from './function';
+
+export interface SweepScheduleProps {
+  /** Prefix of the rule's name: `<prefix>-sweep`. */
+  readonly namePrefix: string;
+  /** The sweep function the rule invokes. */
+  readonly sweep: MediaStoreFunction;
+  /** EventBridge schedule expression. @default "rate(1 hour)" */
+  readonly schedule?: string;
+}
+
+/**
+ * Runs the sweep function on a schedule (an EventBridge rule): expiry reminders and abandoned
+ * drop quota are due work listed by a sparse index, so one periodic query finds it all. Chosen
+ * over one EventBridge Scheduler schedule per share, which would need the files function to
+ * create and delete schedules (scheduler:* and iam:PassRole on a role of its own), a schedule
+ * per upload for the quota, and cleanup of schedules of shares revoked or deleted.
+ */
+export class SweepSchedule extends Construct {
+  readonly rule: CloudwatchEventRule;
+
+  constructor(scope: Construct, id: string, props: SweepScheduleProps) {
+    super(scope, id);
+    this.rule = new CloudwatchEventRule(this, 'rule', {
+      name: `${props.namePrefix}-sweep`,
+      description: 'Runs the sweep function: share expiry reminders, quota of abandoned drop uploads',
+      scheduleExpression: props.schedule ?? DEFAULTS.sweepSchedule,
+    });
+    this.rule.overrideLogicalId('sweep');
+    new CloudwatchEventTarget(this, 'target', { rule: this.rule.name, arn: props.sweep.function.arn }).overrideLogicalId('sweep');
+    // Only this rule may invoke the function.
+    new LambdaPermission(this, 'allow-rule', {
+      statementId: 'AllowSweepSchedule',
+      action: 'lambda:InvokeFunction',
+      functionName: props.sweep.function.functionName,
+      principal: 'events.amazonaws.com',
+      sourceArn: this.rule.arn,
+    }).overrideLogicalId('sweep_schedule');
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * Messages a user meets when something cannot be done, in real Chromium: rights changed by an
+ * admin while the page is open (role, folder limits), an action outside the user's folders,
+ * and a video the processing found no browser plays (QuickTime, and an MP4 in a codec
+ * Chromium does not decode, as an HEVC MP4 is for most browsers) — each a clear message,
+ * never a crash or a silent failure; the video's download still works.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { video } from '../support/media-samples';
+import { addUser, apiToken, callApi, removeUser, uploadViaApi } from './support/api';
+import { DESKTOP, launchChromium, screenshots, seriousAxeViolations } from './support/chromium';
+import { browserContext, type BrowserUser } from './support/context';
+import { png } from './support/media-files';
+
+jest.setTimeout(240_000);
+
+const ctx = browserContext();
+const base = `/msg-${randomBytes(3).toString('hex')}`;
+const ACCESS_CHANGED = 'Your session has ended or an administrator changed your access. Please log in again.';
+let browser: Browser;
+let adminToken: string;
+const users: BrowserUser[] = [];
+
+interface ProcessedFile {
+  id: string;
+  name: string;
+  processing?: string;
+  browserPlayable?: boolean;
+}
+
+async function logIn(page: Page, user: BrowserUser): Promise<void> {
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Log out' }).waitFor();
+}
+
+/** A page logged in as `user`, showing `folder`. */
+async function openAs(user: BrowserUser, folder: string): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: DESKTOP, acceptDownloads: true })).newPage();
+  await page.goto(ctx.appUrl);
+  await logIn(page, user);
+  await page.goto(`${ctx.appUrl}#${folder}`);
+  await page.reload();
+  await page.getByRole('button', { name: 'Log out' }).waitFor();
+  return page;
+}
+
+/**
+ * API Gateway keeps an authorizer's decision per token for `authorizer_result_ttl_seconds`
+ * (deployed 300 s, bounded by the 5-minute access token; 1 s on the browser stack): a change
+ * an admin makes reaches a token already in use once that has passed.
+ */
+const waitOutAuthorizerCache = (page: Page): Promise<void> => page.waitForTimeout(1500);
+
+const tile = (page: Page, name: string) => page.getByRole('button', { name: `Open ${name}`, exact: true });
+
+async function newUser(prefix: string, role: string, folders?: readonly string[]): Promise<BrowserUser> {
+  const user = await addUser(ctx, adminToken, prefix, role, folders);
+  users.push(user);
+  return user;
+}
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  adminToken = await apiToken(ctx, ctx.admin);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  for (const user of users) await removeUser(ctx, adminToken, user.username);
+});
+
+describe('messages in Chromium', () => {
+  it('tells an editor an admin turned into a viewer, page still open, that their access changed; logged in again they see no write controls', async () => {
+    // Prepare
+    const folder = `${base}/role`;
+    const editor = await newUser('web-msg-role', 'editor');
+    const token = await apiToken(ctx, editor);
+    await uploadViaApi(ctx, token, { folder, name: 'kept.png', bytes: png(120, 80, [30, 90, 200]), contentType: 'image/png' });
+    const page = await openAs(editor, folder);
+    await tile(page, 'kept.png').click();
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByLabel('New name').fill('renamed.png');
+    // Act: an admin changes the role while the dialog is open; the editor submits.
+    expect((await callApi(ctx, `/users/${editor.username}`, { method: 'PATCH', token: adminToken, json: { role: 'viewer' } })).status).toBe(200);
+    await waitOutAuthorizerCache(page);
+    await page.getByRole('button', { name: 'Rename', exact: true }).last().click();
+    // Assess: the login screen says why, and nothing was renamed.
+    await page.getByRole('alert').filter({ hasText: ACCESS_CHANGED }).waitFor();
+    await page.getByLabel('Username').waitFor();
+    await screenshots(page, '21-access-changed');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    const listed = await callApi<{ files: { name: string }[] }>(ctx, `/files?folder=${encodeURIComponent(folder)}`, { token: adminToken });
+    expect(listed.body.files.map((f) => f.name)).toEqual(['kept.png']);
+    await logIn(page, editor);
+    await page.goto(`${ctx.appUrl}#${folder}`);
+    await page.reload();
+    await tile(page, 'kept.png').click();
+    await page.getByRole('button', { name: 'Info' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Rename' }).count()).toBe(0);
+    await page.keyboard.press('Escape');
+    expect(await page.getByRole('button', { name: 'Upload files' }).count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('tells an editor whose folder limits an admin narrowed, page still open, that their access changed instead of failing silently', async () => {
+    const folder = `${base}/limits`;
+    const editor = await newUser('web-msg-limits', 'editor', [base]);
+    await uploadViaApi(ctx, await apiToken(ctx, editor), { folder, name: 'old.png', bytes: png(100, 60, [200, 120, 30]), contentType: 'image/png' });
+    const page = await openAs(editor, folder);
+    await tile(page, 'old.png').waitFor();
+
+    expect((await callApi(ctx, `/users/${editor.username}`, { method: 'PATCH', token: adminToken, json: { folders: [`${base}/elsewhere`] } })).status).toBe(200);
+    await waitOutAuthorizerCache(page);
+    await page.getByRole('button', { name: 'New folder' }).click();
+    await page.getByLabel('Folder name').fill('more');
+    await page.getByRole('button', { name: 'Create' }).click();
+
+    await page.getByRole('alert').filter({ hasText: ACCESS_CHANGED }).waitFor();
+    const folders = await callApi<{ folders: { path: string }[] }>(ctx, `/folders?parent=${encodeURIComponent(folder)}`, { token: adminToken });
+    expect(folders.body.folders.map((f) => f.path)).not.toContain(`${folder}/more`);
+    await page.context().close();
+  });
+
+  it('tells an editor who tries to write outside their folders that they may not, with the reason, and keeps them working', async () => {
+    const mine = `${base}/mine`;
+    const editor = await newUser('web-msg-outside', 'editor', [mine]);
+    expect((await callApi(ctx, '/folders', { token: await apiToken(ctx, editor), json: { path: mine } })).status).toBeLessThan(300);
+    const page = await openAs(editor, base);
+
+    await page.getByRole('button', { name: 'New folder' }).click();
+    await page.getByLabel('Folder name').fill('not-mine');
+    await page.getByRole('button', { name: 'Create' }).click();
+
+    // The message shows in the dialog, where the user is looking (the page behind the modal is inert).
+    const inDialog = page.getByRole('dialog', { name: 'New folder' }).getByRole('alert');
+    await inDialog.filter({ hasText: `You are not allowed to create ${base}/not-mine.` }).waitFor();
+    expect(await inDialog.textContent()).toMatch(/folder/i);
+    await screenshots(page, '22-not-allowed-outside-folders');
+    // Still logged in; closed the dialog, the message stays on the page until dismissed.
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    const onPage = page.getByRole('alert').filter({ hasText: `You are not allowed to create ${base}/not-mine.` });
+    await page.waitForTimeout(7000);
+    await onPage.getByRole('button', { name: 'Dismiss message' }).click();
+    await onPage.waitFor({ state: 'detached' });
+    expect(await page.getByRole('button', { name: 'Log out' }).count()).toBe(1);
+    await page.context().close();
+  });
+
+  it.each([
+    ['upright.mov', 'video/quicktime', 'rotated-mov'],
+    ['part2.mp4', 'video/mp4', 'mpeg4-mp4'],
+  ] as const)('opens %s, which processing marks not browser-playable, with a clear message and a download of the same bytes', async (name, contentType, kind) => {
+    // Prepare: the processing function reads the codec and says no browser plays it.
+    const folder = `${base}/videos`;
+    const editor = await newUser('web-msg-video', 'editor');
+    const bytes = video(kind);
+    const file = await uploadViaApi<ProcessedFile>(ctx, await apiToken(ctx, editor), { folder, name, bytes, contentType }, (f) => f.processing === 'ready' || f.processing === 'failed', 60_000);
+    expect(file).toMatchObject({ processing: 'ready', browserPlayable: false });
+    const page = await openAs(editor, folder);
+    // Act
+    await tile(page, name).click();
+    // Assess
+    const message = page.getByRole('status').filter({ hasText: `This browser cannot play ${name}` });
+    await message.waitFor();
+    expect(await page.locator('video').count()).toBe(0);
+    if (kind === 'rotated-mov') {
+      await screenshots(page, '23-video-not-playable');
+      expect(await seriousAxeViolations(page)).toEqual([]);
+    }
+    const download = page.waitForEvent('download');
+    await message.getByRole('button', { name: 'Download to play it' }).click();
+    const saved = await download;
+    expect(saved.suggestedFilename()).toBe(name);
+    const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+    expect(sha(readFileSync((await saved.path()) as string))).toBe(sha(bytes));
+    await page.context().close();
+  });
+});

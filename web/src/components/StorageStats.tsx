@@ -1,0 +1,119 @@
+/** Admins: how much the library holds — in total, by type, by content type and by uploader (`GET /stats/storage`). */
+import { useEffect, useState } from 'preact/hooks';
+import type { FileType, StorageFigures, StorageStats as Stats } from '../../../contract/wire';
+import * as api from '../api';
+import { formatBytes, formatDate } from '../format';
+
+const TYPE_NAMES: Readonly<Record<FileType, string>> = { image: 'Images', video: 'Videos', other: 'Other files' };
+const DROP_PREFIX = 'share:';
+
+/** How an uploader reads: drop-link guests by their link's label, objects put without an upload as such. */
+export function uploaderName(uploadedBy: string): string {
+  if (uploadedBy.startsWith(DROP_PREFIX)) return `${uploadedBy.slice(DROP_PREFIX.length)} (drop link)`;
+  if (uploadedBy === 'unknown') return 'unknown (put without an upload)';
+  return uploadedBy;
+}
+
+export const fileCount = (files: number): string => `${files.toLocaleString('en')} file${files === 1 ? '' : 's'}`;
+
+/** Share of the total bytes, as a whole percent (`<1%` for a sliver, never a misleading 0%). */
+export function shareOf(bytes: number, total: number): string {
+  if (total === 0 || bytes === 0) return '0%';
+  const percent = (bytes / total) * 100;
+  return percent < 1 ? '<1%' : `${Math.round(percent)}%`;
+}
+
+interface Row extends StorageFigures {
+  readonly key: string;
+  readonly label: string;
+}
+
+function FiguresTable(props: { readonly caption: string; readonly heading: string; readonly rows: readonly Row[]; readonly total: StorageFigures }) {
+  return (
+    <table class="figures">
+      <caption>{props.caption}</caption>
+      <thead>
+        <tr><th scope="col">{props.heading}</th><th scope="col" class="num">Files</th><th scope="col" class="num">Size</th><th scope="col" class="num">Share</th></tr>
+      </thead>
+      <tbody>
+        {props.rows.map((row) => (
+          <tr key={row.key}>
+            <th scope="row">{row.label}</th>
+            <td class="num">{row.files.toLocaleString('en')}</td>
+            <td class="num">{formatBytes(row.bytes)}</td>
+            <td class="num">
+              <span class="bar" aria-hidden="true"><span style={{ width: `${props.total.bytes ? (row.bytes / props.total.bytes) * 100 : 0}%` }} /></span>
+              {shareOf(row.bytes, props.total.bytes)}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function StorageStats(props: { readonly load?: () => Promise<Stats> }) {
+  const load = props.load ?? api.storageStats;
+  const [stats, setStats] = useState<Stats>();
+  const [error, setError] = useState<string>();
+  const [loading, setLoading] = useState(true);
+
+  const refresh = async (): Promise<void> => {
+    setLoading(true);
+    setError(undefined);
+    try {
+      setStats(await load());
+    } catch (e) {
+      setError(e instanceof api.ApiError ? e.message : 'Cannot reach the server. Check your connection and try again.');
+    } finally {
+      setLoading(false);
+    }
+  };
+  useEffect(() => void refresh(), []);
+
+  return (
+    <section class="storage" aria-labelledby="storage-title" aria-busy={loading}>
+      <div class="storage-head">
+        <h2 id="storage-title">Storage</h2>
+        <button type="button" onClick={() => void refresh()} disabled={loading}>{loading ? 'Adding up…' : 'Refresh'}</button>
+      </div>
+      {error && <p class="error" role="alert">Could not add up the storage: {error}</p>}
+      {!stats && loading && <p class="loading" role="status">Adding up the library…</p>}
+      {stats && (
+        <>
+          <p class="storage-total">
+            <strong>{formatBytes(stats.total.bytes)}</strong> in <strong>{fileCount(stats.total.files)}</strong>
+            <span class="computed"> · as of {formatDate(stats.computedAt)}</span>
+          </p>
+          <FiguresTable
+            caption="By type"
+            heading="Type"
+            total={stats.total}
+            rows={stats.byType.map((t) => ({ key: t.fileType, label: TYPE_NAMES[t.fileType], files: t.files, bytes: t.bytes }))}
+          />
+          {stats.byUser.length > 0 ? (
+            <FiguresTable
+              caption="By uploader"
+              heading="Uploader"
+              total={stats.total}
+              rows={stats.byUser.map((u) => ({ key: u.uploadedBy, label: uploaderName(u.uploadedBy), files: u.files, bytes: u.bytes }))}
+            />
+          ) : (
+            <p class="empty">No files yet.</p>
+          )}
+          {stats.byContentType.length > 0 && (
+            <details class="content-types">
+              <summary>By content type ({stats.byContentType.length})</summary>
+              <FiguresTable
+                caption="By content type"
+                heading="Content type"
+                total={stats.total}
+                rows={stats.byContentType.map((c) => ({ key: c.contentType, label: c.contentType, files: c.files, bytes: c.bytes }))}
+              />
+            </details>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
