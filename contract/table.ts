@@ -8,7 +8,9 @@
  *
  * A file also carries the `byTaken` index keys `gsi2pk` = `FOLDER#<folder path>` and
  * `gsi2sk` = `<taken ISO>#<file name>` (the upload time until processing finds the date
- * taken), so `GET /files?sort=taken` reads a folder in shooting order in one query.
+ * taken), so `GET /files?sort=taken` reads a folder in shooting order in one query, and the
+ * `byUploaded` index keys `gsi3pk` = `FOLDER#<folder path>` and `gsi3sk` = `<uploadedAt ISO>#<file name>`,
+ * so `GET /files?sort=uploaded` pages a folder newest (or oldest) first (contract/listing.ts).
  * | folder marker | `FOLDER#<parent path>` | `DIR#<name>`       |               |                          |
  * | user          | `USER#<username>`      | `PROFILE`          |               |                          |
  * | login limiter | `USER#<username>`      | `LOGIN`            |               |                          |
@@ -43,6 +45,7 @@ export const TABLE_SCHEMA = {
   ttlAttribute: 'ttl',
   typeIndex: { name: 'byType', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   takenIndex: { name: 'byTaken', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  uploadedIndex: { name: 'byUploaded', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   /** Sparse: what the sweep function has to do, by kind and when (`dueAt` is a number). */
   dueIndex: { name: 'byDue', partitionKey: 'dueKind', sortKey: 'dueAt' },
 } as const;

@@ -100,6 +100,24 @@ export interface FileLinks {
   readonly links: readonly FileLink[];
 }
 
+/** A move job: the 202 answer of a large move (`PATCH /files/{id}`) and `GET /jobs/{id}`. */
+export interface MoveJob {
+  readonly id: string;
+  readonly kind: 'move';
+  readonly status: 'pending' | 'running' | 'succeeded' | 'failed';
+  readonly destination: { readonly folder: string; readonly name: string };
+  readonly size: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** The moved file's id, once succeeded. */
+  readonly fileId?: string;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+export interface MoveJobAnswer {
+  readonly job: MoveJob;
+}
+
 // --- folders ---------------------------------------------------------------------------
 
 export interface FolderRef {

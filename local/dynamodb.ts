@@ -199,12 +199,12 @@ export function tableFromPlan(plan: SynthesizedPlan, tableName: string): CreateT
 
 /** The same table from contract/table.ts, for a plan that does not declare one. */
 export function tableFromContract(tableName: string): CreateTableCommandInput {
-  const { partitionKey, sortKey, typeIndex, takenIndex, dueIndex } = TABLE_SCHEMA;
+  const { partitionKey, sortKey, typeIndex, takenIndex, uploadedIndex, dueIndex } = TABLE_SCHEMA;
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
     AttributeDefinitions: [
-      ...[partitionKey, sortKey, typeIndex.partitionKey, typeIndex.sortKey, takenIndex.partitionKey, takenIndex.sortKey, dueIndex.partitionKey].map((name) => ({
+      ...[partitionKey, sortKey, typeIndex.partitionKey, typeIndex.sortKey, takenIndex.partitionKey, takenIndex.sortKey, uploadedIndex.partitionKey, uploadedIndex.sortKey, dueIndex.partitionKey].map((name) => ({
         AttributeName: name,
         AttributeType: 'S' as const,
       })),
@@ -228,6 +228,14 @@ export function tableFromContract(tableName: string): CreateTableCommandInput {
         KeySchema: [
           { AttributeName: takenIndex.partitionKey, KeyType: 'HASH' },
           { AttributeName: takenIndex.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: uploadedIndex.name,
+        KeySchema: [
+          { AttributeName: uploadedIndex.partitionKey, KeyType: 'HASH' },
+          { AttributeName: uploadedIndex.sortKey, KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'ALL' },
       },

@@ -9,10 +9,11 @@
  * is the one the events alone would have produced.
  */
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { FolderSort, SortOrder } from '../../contract/listing';
 import { TABLE_SCHEMA } from '../../contract/table';
 import type { CatalogFile, CatalogTombstone } from '../core/catalog';
 import { FILE_TYPES, type FileType } from '../core/content-types';
-import { FILE_PREFIX, fileItemKey, folderPartition, takenIndexKeys, typeIndexKeys } from '../core/keys';
+import { FILE_PREFIX, fileItemKey, folderPartition, takenIndexKeys, typeIndexKeys, uploadedIndexKeys } from '../core/keys';
 import { PROCESSING_STATUSES, takenSortKey, type DerivedName, type MediaInfo, type ProcessingStatus } from '../core/media';
 import { parseObjectKey } from '../core/paths';
 import { defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
@@ -30,11 +31,14 @@ export interface TypePage {
   readonly lastSortKey?: string;
 }
 
-export interface TakenPage {
+export interface DatePage {
   readonly files: readonly CatalogFile[];
-  /** `byTaken` sort key of the last file evaluated when more may follow; `undefined` at the end. */
+  /** `byTaken` or `byUploaded` sort key of the last file evaluated when more may follow; `undefined` at the end. */
   readonly lastSortKey?: string;
 }
+
+/** The folder orders read from an index of their own. */
+export type DateSort = Exclude<FolderSort, 'name'>;
 
 /** What the process function found out about one version (ETag) of a file. */
 export interface ProcessingResult {
@@ -69,11 +73,12 @@ export interface FileDetails {
 }
 
 export interface FileCatalog {
-  listFolder(folder: string, options: { limit: number; afterName?: string }): Promise<FolderPage>;
+  /** Available files of a folder in name order, A to Z unless `order` is `desc`. */
+  listFolder(folder: string, options: { limit: number; afterName?: string; order?: SortOrder }): Promise<FolderPage>;
   /** Available files of a type, newest first (the `byType` index), those `visible` accepts only. */
   listType(fileType: FileType, options: { limit: number; after?: TypePageStart; visible?: (file: CatalogFile) => boolean }): Promise<TypePage>;
-  /** Available files of a folder by date taken, oldest first (the `byTaken` index). */
-  listTaken(folder: string, options: { limit: number; afterSortKey?: string }): Promise<TakenPage>;
+  /** Available files of a folder by date taken (the `byTaken` index) or upload time (`byUploaded`), names breaking ties. */
+  listByDate(folder: string, sort: DateSort, options: { limit: number; order: SortOrder; afterSortKey?: string }): Promise<DatePage>;
   /**
    * Records processing results on the row of `folder`/`name`, only while it is available and
    * still the object version `etag` (a newer upload's row is never given an older file's
@@ -124,7 +129,7 @@ export class FilesRepository implements FileCatalog {
    * the read, so it keeps querying until the page is full or the folder is exhausted — and
    * one file beyond, so a page that ends exactly with the folder carries no cursor.
    */
-  async listFolder(folder: string, options: { limit: number; afterName?: string }): Promise<FolderPage> {
+  async listFolder(folder: string, options: { limit: number; afterName?: string; order?: SortOrder }): Promise<FolderPage> {
     const { files, more } = await this.collectPage(
       {
         TableName: this.tableName,
@@ -132,6 +137,7 @@ export class FilesRepository implements FileCatalog {
         FilterExpression: '#status = :available',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':pk': folderPartition(folder), ':file': FILE_PREFIX, ':available': AVAILABLE },
+        ScanIndexForward: options.order !== 'desc',
       },
       options.afterName === undefined ? undefined : { ...fileItemKey(folder, options.afterName) },
       options.limit,
@@ -202,9 +208,9 @@ export class FilesRepository implements FileCatalog {
     }
   }
 
-  /** Available files of a folder by date taken, oldest first (the `byTaken` index); pages like `listFolder`. */
-  async listTaken(folder: string, options: { limit: number; afterSortKey?: string }): Promise<TakenPage> {
-    const index = TABLE_SCHEMA.takenIndex;
+  /** Available files of a folder by date taken (`byTaken`) or upload time (`byUploaded`); pages like `listFolder`. */
+  async listByDate(folder: string, sort: DateSort, options: { limit: number; order: SortOrder; afterSortKey?: string }): Promise<DatePage> {
+    const index = sort === 'taken' ? TABLE_SCHEMA.takenIndex : TABLE_SCHEMA.uploadedIndex;
     const partition = folderPartition(folder);
     let startKey: Record<string, unknown> | undefined;
     if (options.afterSortKey !== undefined) {
@@ -219,6 +225,7 @@ export class FilesRepository implements FileCatalog {
         FilterExpression: '#status = :available',
         ExpressionAttributeNames: { '#pk': index.partitionKey, '#status': 'status' },
         ExpressionAttributeValues: { ':pk': partition, ':available': AVAILABLE },
+        ScanIndexForward: options.order === 'asc',
       },
       startKey,
       options.limit,
@@ -382,9 +389,13 @@ function unchangedCondition(expected: RowVersion): { ConditionExpression: string
   return { ConditionExpression: 'sequencer = :expected', ExpressionAttributeValues: { ':expected': expected.sequencer } };
 }
 
-/** The `byType` and `byTaken` index keys of a file row. */
+/** The `byType`, `byTaken` and `byUploaded` index keys of a file row. */
 function indexKeysOf(file: Pick<CatalogFile, 'fileType' | 'uploadedAt' | 'id' | 'folder' | 'name' | 'media'>): Record<string, string> {
-  return { ...typeIndexKeys(file.fileType, file.uploadedAt, file.id), ...takenIndexKeys(file.folder, takenSortKey(file.media?.takenAt, file.uploadedAt, file.name)) };
+  return {
+    ...typeIndexKeys(file.fileType, file.uploadedAt, file.id),
+    ...takenIndexKeys(file.folder, takenSortKey(file.media?.takenAt, file.uploadedAt, file.name)),
+    ...uploadedIndexKeys(file.folder, file.uploadedAt, file.name),
+  };
 }
 
 const MEDIA_NUMBERS = ['width', 'height', 'orientation', 'latitude', 'longitude', 'durationSeconds'] as const;

@@ -1,13 +1,15 @@
 /**
- * Pagination cursors for folder, date-taken and type listings. A cursor is opaque and
- * authenticated: AES-256-GCM under a key derived from the JWT signing secret (HKDF-SHA256,
- * info `media-store cursor v1`), holding only the last file name (folder listing) or index
- * sort key (date-taken or type listing) a page reached. What it belongs to — the kind of listing, the folder or
- * type, and the caller it was issued to — is authenticated data, not content: a cursor of
- * another folder, type, kind or user, a tampered one or garbage is a 400 `InvalidCursor`,
+ * Pagination cursors for folder listings (by name, date taken or upload time, either way)
+ * and type listings. A cursor is opaque and authenticated: AES-256-GCM under a key derived
+ * from the JWT signing secret (HKDF-SHA256, info `media-store cursor v1`), holding only the
+ * last file name (name order) or index sort key (date orders, type listing) a page reached.
+ * What it belongs to — the kind of listing and its order, the folder or type, and the
+ * caller it was issued to — is authenticated data, not content: a cursor of another folder,
+ * type, order or user, a tampered one or garbage is a 400 `InvalidCursor`,
  * never a 500 from DynamoDB, and a caller learns nothing from decoding one.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { DEFAULT_ORDER, type FolderSort, type SortOrder } from '../../contract/listing';
 import type { FileType } from './content-types';
 import { ValidationError } from './errors';
 import { keyOfFileId, normalizeFileName, parseObjectKey } from './paths';
@@ -26,7 +28,7 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const MAX_CURSOR_LENGTH = 2048;
 const INDEX_SORT_KEY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)#([A-Za-z0-9_-]+)$/;
-const TAKEN_SORT_KEY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)#(.+)$/s;
+const DATE_SORT_KEY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)#(.+)$/s;
 
 /** The cursor key: HKDF-SHA256 of the JWT signing secret (no salt), so no second secret is needed. */
 export function cursorKeyFromSecret(secret: string | Buffer): Buffer {
@@ -52,19 +54,26 @@ export class ListCursors {
     return new ListCursors(cursorKeyFromSecret(secret));
   }
 
-  folderCursor(caller: string, folder: string, lastName: string): string {
-    return this.seal(lastName, scope('folder', caller, folder));
+  folderCursor(caller: string, folder: string, lastName: string, order: SortOrder = DEFAULT_ORDER.name): string {
+    return this.seal(lastName, scope(orderedKind('name', order), caller, folder));
   }
 
-  /** The last file name of the previous page of `folder`. */
-  readFolderCursor(cursor: string, caller: string, folder: string): string {
-    const name = this.open(cursor, scope('folder', caller, folder));
-    try {
-      if (normalizeFileName(name) === name) return name;
-    } catch {
-      // falls through: a sealed cursor always holds a clean name, so this is not one of ours
-    }
+  /** The last file name of the previous page of `folder` in name order (`order`, A to Z by default). */
+  readFolderCursor(cursor: string, caller: string, folder: string, order: SortOrder = DEFAULT_ORDER.name): string {
+    const name = this.open(cursor, scope(orderedKind('name', order), caller, folder));
+    if (isCleanName(name)) return name;
     throw new InvalidCursor();
+  }
+
+  /** A cursor of a folder listing in `sort` order: `last` is a name (name order) or the index sort key (date orders). */
+  sortCursor(caller: string, folder: string, sort: FolderSort, order: SortOrder, last: string): string {
+    return sort === 'name' ? this.folderCursor(caller, folder, last, order) : this.seal(last, scope(orderedKind(sort, order), caller, folder));
+  }
+
+  /** Opens a cursor of `folder` listed in `sort` order, and only that order and direction. */
+  readSortCursor(cursor: string, caller: string, folder: string, sort: FolderSort, order: SortOrder): string {
+    if (sort === 'name') return this.readFolderCursor(cursor, caller, folder, order);
+    return dateSortKeyOrThrow(this.open(cursor, scope(orderedKind(sort, order), caller, folder)));
   }
 
   typeCursor(caller: string, fileType: FileType, lastSortKey: string): string {
@@ -81,20 +90,12 @@ export class ListCursors {
   }
 
   takenCursor(caller: string, folder: string, lastSortKey: string): string {
-    return this.seal(lastSortKey, scope('taken', caller, folder));
+    return this.sortCursor(caller, folder, 'taken', DEFAULT_ORDER.taken, lastSortKey);
   }
 
   /** The `byTaken` sort key (`<taken ISO>#<file name>`) of the last file of the previous date-taken page of `folder`. */
   readTakenCursor(cursor: string, caller: string, folder: string): string {
-    const sortKey = this.open(cursor, scope('taken', caller, folder));
-    const match = TAKEN_SORT_KEY.exec(sortKey);
-    if (match === null || Number.isNaN(Date.parse(match[1] as string))) throw new InvalidCursor();
-    try {
-      if (normalizeFileName(match[2] as string) === match[2]) return sortKey;
-    } catch {
-      // falls through: a sealed cursor always holds a clean name, so this is not one of ours
-    }
-    throw new InvalidCursor();
+    return this.readSortCursor(cursor, caller, folder, 'taken', DEFAULT_ORDER.taken);
   }
 
   private seal(value: string, aad: Buffer): string {
@@ -121,8 +122,33 @@ export class ListCursors {
   }
 }
 
+/** A sealed cursor always holds a clean name: anything else is not one of ours. */
+function isCleanName(name: string): boolean {
+  try {
+    return normalizeFileName(name) === name;
+  } catch {
+    return false;
+  }
+}
+
+/** A date order's index sort key (`<ISO time>#<file name>`, `byTaken` or `byUploaded`), or InvalidCursor. */
+function dateSortKeyOrThrow(sortKey: string): string {
+  const match = DATE_SORT_KEY.exec(sortKey);
+  if (match === null || Number.isNaN(Date.parse(match[1] as string)) || !isCleanName(match[2] as string)) throw new InvalidCursor();
+  return sortKey;
+}
+
+/**
+ * The scope kind of a folder listing's cursor: `folder` (name), `taken`, `uploaded` in their
+ * default direction — the kinds cursors had before directions existed — and `<kind>-<order>` otherwise.
+ */
+function orderedKind(sort: FolderSort, order: SortOrder): string {
+  const kind = sort === 'name' ? 'folder' : sort;
+  return order === DEFAULT_ORDER[sort] ? kind : `${kind}-${order}`;
+}
+
 /** Authenticated data: version, kind, caller and folder/type, NUL-separated (none may hold a NUL). */
-function scope(kind: 'folder' | 'type' | 'taken', caller: string, listing: string): Buffer {
+function scope(kind: string, caller: string, listing: string): Buffer {
   return Buffer.from(['v1', kind, caller, listing].join('\u0000'), 'utf8');
 }
 

@@ -40,6 +40,12 @@ export const takenIndexKeys = (folder: string, sortKey: string): { gsi2pk: strin
   gsi2sk: sortKey,
 });
 
+/** Keys of the `byUploaded` index: a folder's files by upload time, names breaking ties. */
+export const uploadedIndexKeys = (folder: string, uploadedAt: string, name: string): { gsi3pk: string; gsi3sk: string } => ({
+  gsi3pk: `${FOLDER_PREFIX}${folder}`,
+  gsi3sk: `${new Date(uploadedAt).toISOString()}#${name}`,
+});
+
 /** Keys of the `byType` index: files of one type, sorted by upload time. */
 export const typeIndexKeys = (fileType: FileType, uploadedAt: string, fileId: string): { gsi1pk: string; gsi1sk: string } => ({
   gsi1pk: `TYPE#${fileType}`,

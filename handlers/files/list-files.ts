@@ -1,18 +1,20 @@
 /**
- * `GET /files?folder=&limit=&cursor=` and `GET /files?type=image|video|other&limit=&cursor=`:
- * one page of available files — a folder's in name order (or by date taken with
- * `sort=taken`, oldest first: the `byTaken` index), or a type's newest first (the `byType`
- * index) — each with a presigned view URL and thumbnail URLs, in one response shape. Bad
- * folder, type, sort or limit is a 400 naming the parameter; a cursor that is not one this
- * listing handed to this caller (another folder, type, kind of listing or user, tampered,
- * garbage) is a 400 `InvalidCursor`.
+ * `GET /files?folder=&sort=&order=&limit=&cursor=` and `GET /files?type=image|video|other&limit=&cursor=`:
+ * one page of available files — a folder's by name (the default), date taken (`sort=taken`,
+ * the `byTaken` index) or upload time (`sort=uploaded`, the `byUploaded` index), each either
+ * way (`order=asc|desc`, defaults in contract/listing.ts), or a type's newest first (the
+ * `byType` index) — each with a presigned view URL and thumbnail URLs, in one response shape.
+ * Bad folder, type, sort, order or limit is a 400 naming the parameter; a cursor that is not
+ * one this listing handed to this caller (another folder, type, order, kind of listing or
+ * user, tampered, garbage) is a 400 `InvalidCursor`.
  */
+import { DEFAULT_ORDER, FOLDER_SORTS, SORT_ORDERS, type FolderSort, type SortOrder } from '../../contract/listing';
 import type { ListCursors } from '../core/cursor';
 import { ValidationError } from '../core/errors';
 import { FILE_TYPES, type FileType } from '../core/content-types';
 import { normalizeFolder, ROOT_FOLDER } from '../core/paths';
 import { isFolderAllowed, type Caller } from '../core/roles';
-import type { FileCatalog, TypePageStart } from '../adapters/files-repository';
+import type { DateSort, FileCatalog, TypePageStart } from '../adapters/files-repository';
 import type { ObjectStore } from '../adapters/object-store';
 import { toFileView, urlExpiry, type FileView } from './file-view';
 
@@ -21,20 +23,22 @@ export type { FileView } from './file-view';
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
 
+/** A folder in name order; `order` only when it is Z to A. */
 export interface FolderListQuery {
   readonly folder: string;
   readonly limit: number;
   readonly afterName?: string;
+  readonly order?: 'desc';
 }
 
-export interface TakenListQuery {
+/** A folder by date taken or upload time. */
+export interface DateListQuery {
   readonly folder: string;
-  readonly sort: 'taken';
+  readonly sort: DateSort;
+  readonly order: SortOrder;
   readonly limit: number;
   readonly afterSortKey?: string;
 }
-
-export const SORT_ORDERS = ['name', 'taken'] as const;
 
 export interface TypeListQuery {
   readonly fileType: FileType;
@@ -42,7 +46,7 @@ export interface TypeListQuery {
   readonly after?: TypePageStart;
 }
 
-export type ListQuery = FolderListQuery | TakenListQuery | TypeListQuery;
+export type ListQuery = FolderListQuery | DateListQuery | TypeListQuery;
 
 /** Reads the query; `cursors` and `caller` open the cursor (issued to that caller only). */
 export function parseListQuery(params: Readonly<Record<string, string | undefined>> | undefined, cursors: ListCursors, caller: Pick<Caller, 'username'>): ListQuery {
@@ -55,9 +59,12 @@ export function parseListQuery(params: Readonly<Record<string, string | undefine
     limit = Number(rawLimit);
   }
   const sort = params?.sort;
-  if (sort !== undefined && !(SORT_ORDERS as readonly string[]).includes(sort)) throw new ValidationError('sort', `must be one of ${SORT_ORDERS.join(', ')}`);
+  if (sort !== undefined && !(FOLDER_SORTS as readonly string[]).includes(sort)) throw new ValidationError('sort', `must be one of ${FOLDER_SORTS.join(', ')}`);
+  const order = params?.order;
+  if (order !== undefined && !(SORT_ORDERS as readonly string[]).includes(order)) throw new ValidationError('order', `must be one of ${SORT_ORDERS.join(', ')}`);
   if (params?.type !== undefined) {
     if (sort !== undefined) throw new ValidationError('sort', 'applies to folder listings only: a type lists newest first');
+    if (order !== undefined) throw new ValidationError('order', 'applies to folder listings only: a type lists newest first');
     if (params.folder !== undefined) throw new ValidationError('type', 'cannot be combined with folder: list by folder or by type');
     const fileType = params.type;
     if (!(FILE_TYPES as readonly string[]).includes(fileType)) throw new ValidationError('type', `must be one of ${FILE_TYPES.join(', ')}`);
@@ -65,12 +72,11 @@ export function parseListQuery(params: Readonly<Record<string, string | undefine
     return { fileType: fileType as FileType, limit, ...(after !== undefined ? { after } : {}) };
   }
   const folder = normalizeFolder(params?.folder ?? ROOT_FOLDER);
-  if (sort === 'taken') {
-    const afterSortKey = params?.cursor === undefined ? undefined : cursors.readTakenCursor(params.cursor, caller.username, folder);
-    return { folder, sort, limit, ...(afterSortKey !== undefined ? { afterSortKey } : {}) };
-  }
-  const afterName = params?.cursor === undefined ? undefined : cursors.readFolderCursor(params.cursor, caller.username, folder);
-  return { folder, limit, ...(afterName !== undefined ? { afterName } : {}) };
+  const folderSort = (sort ?? 'name') as FolderSort;
+  const direction = (order ?? DEFAULT_ORDER[folderSort]) as SortOrder;
+  const after = params?.cursor === undefined ? undefined : cursors.readSortCursor(params.cursor, caller.username, folder, folderSort, direction);
+  if (folderSort !== 'name') return { folder, sort: folderSort, order: direction, limit, ...(after !== undefined ? { afterSortKey: after } : {}) };
+  return { folder, limit, ...(after !== undefined ? { afterName: after } : {}), ...(direction === 'desc' ? { order: direction } : {}) };
 }
 
 export interface ListFilesResponse {
@@ -80,7 +86,7 @@ export interface ListFilesResponse {
 }
 
 export interface ListFilesDeps {
-  readonly files: Pick<FileCatalog, 'listFolder' | 'listType' | 'listTaken'>;
+  readonly files: Pick<FileCatalog, 'listFolder' | 'listType' | 'listByDate'>;
   readonly objects: Pick<ObjectStore, 'urlSigner'>;
   readonly viewUrlTtlSeconds: number;
   /** @default the clock */
@@ -108,15 +114,19 @@ export async function listFiles(query: ListQuery, cursors: ListCursors, caller: 
     };
   }
   if ('sort' in query) {
-    const page = await deps.files.listTaken(query.folder, { limit: query.limit, ...(query.afterSortKey !== undefined ? { afterSortKey: query.afterSortKey } : {}) });
+    const page = await deps.files.listByDate(query.folder, query.sort, { limit: query.limit, order: query.order, ...(query.afterSortKey !== undefined ? { afterSortKey: query.afterSortKey } : {}) });
     return {
       files: page.files.map((file) => toFileView(file, signing, urlExpiresAt)),
-      nextCursor: page.lastSortKey === undefined ? null : cursors.takenCursor(caller.username, query.folder, page.lastSortKey),
+      nextCursor: page.lastSortKey === undefined ? null : cursors.sortCursor(caller.username, query.folder, query.sort, query.order, page.lastSortKey),
     };
   }
-  const page = await deps.files.listFolder(query.folder, { limit: query.limit, ...(query.afterName !== undefined ? { afterName: query.afterName } : {}) });
+  const page = await deps.files.listFolder(query.folder, {
+    limit: query.limit,
+    ...(query.afterName !== undefined ? { afterName: query.afterName } : {}),
+    ...(query.order !== undefined ? { order: query.order } : {}),
+  });
   return {
     files: page.files.map((file) => toFileView(file, signing, urlExpiresAt)),
-    nextCursor: page.lastName === undefined ? null : cursors.folderCursor(caller.username, query.folder, page.lastName),
+    nextCursor: page.lastName === undefined ? null : cursors.folderCursor(caller.username, query.folder, page.lastName, query.order),
   };
 }

@@ -12,8 +12,9 @@ export interface CatalogProps {
 
 /**
  * The catalog: one on-demand table for files (folder + name), users, login limiters and
- * upload sessions (contract/table.ts), with a GSI listing files by type in upload order, one listing a folder by date taken, and a
- * sparse one of the sweep function's work (contract/table.ts).
+ * upload sessions (contract/table.ts), with a GSI listing files by type in upload order, one listing a
+ * folder by date taken, one listing a folder by upload time, and a sparse one of the sweep
+ * function's work (contract/table.ts).
  * Point-in-time recovery and encryption at rest are always on.
  */
 export class Catalog extends Construct {
@@ -22,12 +23,15 @@ export class Catalog extends Construct {
   readonly typeIndexArn: string;
   /** ARN of the by-date-taken index (a folder in shooting order). */
   readonly takenIndexArn: string;
+  /** ARN of the by-upload-time index (a folder newest or oldest first). */
+  readonly uploadedIndexArn: string;
+
   /** ARN of the sparse by-due index (reminders and drop reservations the sweep function settles). */
   readonly dueIndexArn: string;
 
   constructor(scope: Construct, id: string, props: CatalogProps) {
     super(scope, id);
-    const { partitionKey, sortKey, ttlAttribute, typeIndex, takenIndex, dueIndex } = TABLE_SCHEMA;
+    const { partitionKey, sortKey, ttlAttribute, typeIndex, takenIndex, uploadedIndex, dueIndex } = TABLE_SCHEMA;
     this.table = new DynamodbTable(this, 'table', {
       name: props.tableName,
       billingMode: 'PAY_PER_REQUEST',
@@ -40,6 +44,8 @@ export class Catalog extends Construct {
         { name: typeIndex.sortKey, type: 'S' },
         { name: takenIndex.partitionKey, type: 'S' },
         { name: takenIndex.sortKey, type: 'S' },
+        { name: uploadedIndex.partitionKey, type: 'S' },
+        { name: uploadedIndex.sortKey, type: 'S' },
         { name: dueIndex.partitionKey, type: 'S' },
         { name: dueIndex.sortKey, type: 'N' },
       ],
@@ -54,6 +60,12 @@ export class Catalog extends Construct {
           name: takenIndex.name,
           hashKey: takenIndex.partitionKey,
           rangeKey: takenIndex.sortKey,
+          projectionType: 'ALL',
+        },
+        {
+          name: uploadedIndex.name,
+          hashKey: uploadedIndex.partitionKey,
+          rangeKey: uploadedIndex.sortKey,
           projectionType: 'ALL',
         },
         {
@@ -72,6 +84,7 @@ export class Catalog extends Construct {
     this.table.overrideLogicalId('catalog');
     this.typeIndexArn = `${this.table.arn}/index/${typeIndex.name}`;
     this.takenIndexArn = `${this.table.arn}/index/${takenIndex.name}`;
+    this.uploadedIndexArn = `${this.table.arn}/index/${uploadedIndex.name}`;
     this.dueIndexArn = `${this.table.arn}/index/${dueIndex.name}`;
   }
 }

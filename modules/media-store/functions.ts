@@ -357,6 +357,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
       // Listing cursors are sealed with a key derived from the signing secret (HKDF).
       readSecret,
       { sid: 'ListFilesByDateTaken', effect: 'Allow', actions: ['dynamodb:Query'], resources: [props.catalog.takenIndexArn] },
+      { sid: 'ListFilesByUploadTime', effect: 'Allow', actions: ['dynamodb:Query'], resources: [props.catalog.uploadedIndexArn] },
       {
         sid: 'WriteFileRowsAndMoveSessions',
         effect: 'Allow',

@@ -171,6 +171,7 @@ describe('MediaStore functions', () => {
         `dynamodb:Query on ${table()}/index/byType`,
         `dynamodb:Scan on ${table()}/index/byType`,
         `dynamodb:Query on ${table()}/index/byTaken`,
+        `dynamodb:Query on ${table()}/index/byUploaded`,
         `secretsmanager:GetSecretValue on ${secret()}`,
         'lambda:InvokeFunction on ${aws_lambda_function.move.arn}',
       ].sort(),
@@ -328,11 +329,11 @@ describe('MediaStore functions', () => {
       }
     });
 
-    it('leaves unconditioned only the type and date-taken indexes, which hold file rows alone, and the due index, which holds only share rows and reservations', () => {
+    it('leaves unconditioned only the type, date-taken and upload-time indexes, which hold file rows alone, and the due index, which holds only share rows and reservations', () => {
       const unconditioned = FUNCTION_NAMES.flatMap((name) =>
         statementsOf(name).filter((s) => s.actions?.some((a) => a.startsWith('dynamodb:')) && !s.condition).flatMap((s) => s.resources ?? []),
       );
-      expect(new Set(unconditioned)).toEqual(new Set([`${table()}/index/byType`, `${table()}/index/byTaken`, `${table()}/index/byDue`]));
+      expect(new Set(unconditioned)).toEqual(new Set([`${table()}/index/byType`, `${table()}/index/byTaken`, `${table()}/index/byUploaded`, `${table()}/index/byDue`]));
     });
   });
 });

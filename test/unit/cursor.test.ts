@@ -70,6 +70,43 @@ describe('ListCursors', () => {
     });
   });
 
+  describe('sortCursor', () => {
+    const DATE_KEY = '2025-01-02T03:04:05.006Z#IMG 7.jpg';
+    const ORDERS = [
+      ['name', 'asc'],
+      ['name', 'desc'],
+      ['taken', 'asc'],
+      ['taken', 'desc'],
+      ['uploaded', 'asc'],
+      ['uploaded', 'desc'],
+    ] as const;
+    const lastOf = (sort: string): string => (sort === 'name' ? 'IMG 7.jpg' : DATE_KEY);
+
+    it.each(ORDERS)('round-trips a cursor of the %s order, %s', (sort, order) => {
+      const cursor = cursors.sortCursor('ana', '/a', sort, order, lastOf(sort));
+      expect(cursors.readSortCursor(cursor, 'ana', '/a', sort, order)).toBe(lastOf(sort));
+    });
+
+    it('refuses a cursor of every other order or direction of the same folder with InvalidCursor', () => {
+      for (const [sort, order] of ORDERS) {
+        const cursor = cursors.sortCursor('ana', '/a', sort, order, lastOf(sort));
+        for (const [otherSort, otherOrder] of ORDERS) {
+          if (otherSort === sort && otherOrder === order) continue;
+          expect(() => cursors.readSortCursor(cursor, 'ana', '/a', otherSort, otherOrder)).toThrow(InvalidCursor);
+        }
+      }
+    });
+
+    it('reads the cursors folderCursor and takenCursor issue as the default directions of name and taken', () => {
+      expect(cursors.readSortCursor(cursors.folderCursor('ana', '/a', 'x.jpg'), 'ana', '/a', 'name', 'asc')).toBe('x.jpg');
+      expect(cursors.readSortCursor(cursors.takenCursor('ana', '/a', DATE_KEY), 'ana', '/a', 'taken', 'asc')).toBe(DATE_KEY);
+    });
+
+    it('refuses an upload-time cursor holding no date sort key with InvalidCursor', () => {
+      expect(() => cursors.readSortCursor(cursors.sortCursor('ana', '/a', 'uploaded', 'desc', 'x.jpg'), 'ana', '/a', 'uploaded', 'desc')).toThrow(InvalidCursor);
+    });
+  });
+
   describe('cursorKeyFromSecret', () => {
     it('derives 32 bytes with HKDF-SHA256, info "media-store cursor v1"', () => {
       // RFC 5869 HKDF with an empty salt, computed independently of the code under test.

@@ -70,7 +70,7 @@ class World {
     return actual.exists === expected.exists && (!actual.exists || (actual as { sequencer?: string }).sequencer === (expected as { sequencer?: string }).sequencer);
   }
 
-  readonly catalog: Pick<FileCatalog, 'getRow' | 'getFiles' | 'updateDetails' | 'previewFile' | 'previewTombstone' | 'listFolder' | 'listType' | 'listTaken'> = {
+  readonly catalog: Pick<FileCatalog, 'getRow' | 'getFiles' | 'updateDetails' | 'previewFile' | 'previewTombstone' | 'listFolder' | 'listType' | 'listByDate'> = {
     getRow: async (folder, name): Promise<CatalogRow> => {
       const key = `media${folder === '/' ? '' : folder}/${name}`;
       const row = this.rows.get(key);
@@ -100,7 +100,7 @@ class World {
       return 'applied';
     },
     listFolder: async () => ({ files: [] }),
-    listTaken: async () => ({ files: [] }),
+    listByDate: async () => ({ files: [] }),
     listType: async (_type, options) => ({
       files: [...this.rows.values()].filter((r): r is CatalogFile => r.status === 'available' && (options.visible?.(r) ?? true)),
       lastSortKey: `2024-04-01T00:00:00.000Z#${fileIdOf('media/z.jpg')}`,

@@ -35,6 +35,20 @@ describe('files', () => {
       expect(parseListQuery({ folder: 'spain2024/', limit: '1000', cursor }, cursors, ana)).toEqual({ folder: '/spain2024', limit: 1000, afterName: 'a.png' });
     });
 
+    it('reads sort=uploaded newest first by default, and order=asc', () => {
+      expect(parseListQuery({ folder: '/a', sort: 'uploaded' }, cursors, ana)).toEqual({ folder: '/a', sort: 'uploaded', order: 'desc', limit: 100 });
+      expect(parseListQuery({ folder: '/a', sort: 'uploaded', order: 'asc' }, cursors, ana)).toEqual({ folder: '/a', sort: 'uploaded', order: 'asc', limit: 100 });
+      expect(parseListQuery({ folder: '/a', sort: 'taken' }, cursors, ana)).toEqual({ folder: '/a', sort: 'taken', order: 'asc', limit: 100 });
+      expect(parseListQuery({ folder: '/a', order: 'desc' }, cursors, ana)).toEqual({ folder: '/a', limit: 100, order: 'desc' });
+    });
+
+    it('reads a cursor only in the order and direction it was issued for', () => {
+      const cursor = cursors.sortCursor('ana', '/a', 'uploaded', 'desc', '2025-01-01T00:00:00.000Z#x.jpg');
+      expect(parseListQuery({ folder: '/a', sort: 'uploaded', cursor }, cursors, ana)).toMatchObject({ afterSortKey: '2025-01-01T00:00:00.000Z#x.jpg' });
+      expect(() => parseListQuery({ folder: '/a', sort: 'uploaded', order: 'asc', cursor }, cursors, ana)).toThrow(InvalidCursor);
+      expect(() => parseListQuery({ folder: '/a', sort: 'taken', order: 'desc', cursor }, cursors, ana)).toThrow(InvalidCursor);
+    });
+
     it.each([
       [{ folder: '/a/../b' }, 'folder'],
       [{ limit: '0' }, 'limit'],
@@ -43,6 +57,9 @@ describe('files', () => {
       [{ limit: 'ten' }, 'limit'],
       [{ limit: '1e3' }, 'limit'],
       [{ cursor: 'garbage!' }, 'cursor'],
+      [{ sort: 'size' }, 'sort'],
+      [{ order: 'up' }, 'order'],
+      [{ type: 'image', order: 'asc' }, 'order'],
       [{ folder: '/a', cursor: cursors.folderCursor('ana', '/b', 'x') }, 'cursor'],
       [{ folder: '/a', cursor: cursors.folderCursor('bob', '/a', 'x') }, 'cursor'],
       [{ folder: '/a', cursor: new ListCursors(Buffer.alloc(32, 8)).folderCursor('ana', '/a', 'x') }, 'cursor'],
@@ -74,7 +91,7 @@ describe('files', () => {
       const calls: unknown[] = [];
       const page: FolderPage = { files: [file('a.png'), file('b.png')], lastName: 'b.png' };
       const deps = {
-        files: { listFolder: async (folder: string, options: unknown) => (calls.push([folder, options]), page), listType: async () => ({ files: [] }), listTaken: async () => ({ files: [] }) },
+        files: { listFolder: async (folder: string, options: unknown) => (calls.push([folder, options]), page), listType: async () => ({ files: [] }), listByDate: async () => ({ files: [] }) },
         objects: { urlSigner: async () => (request: { key: string; operation: string; expiresIn: number }) => `https://s3/${request.operation}/${request.key}?e=${request.expiresIn}` },
         viewUrlTtlSeconds: 3600,
         now: () => NOW,
@@ -102,7 +119,7 @@ describe('files', () => {
     });
 
     it('returns nextCursor null on the last page', async () => {
-      const deps = { files: { listFolder: async () => ({ files: [] }), listType: async () => ({ files: [] }), listTaken: async () => ({ files: [] }) }, objects: { urlSigner: async () => () => 'u' }, viewUrlTtlSeconds: 60 };
+      const deps = { files: { listFolder: async () => ({ files: [] }), listType: async () => ({ files: [] }), listByDate: async () => ({ files: [] }) }, objects: { urlSigner: async () => () => 'u' }, viewUrlTtlSeconds: 60 };
       expect(await listFiles({ folder: '/', limit: 10 }, cursors, ana, deps)).toEqual({ files: [], nextCursor: null });
     });
   });

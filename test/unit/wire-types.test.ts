@@ -35,6 +35,7 @@ export type HandlerAnswersConform = [
   Conforms<UserView, Wire.UserView>,
   Conforms<FolderRef, Wire.FolderRef>,
   Conforms<ShareSummary, Wire.ShareSummary>,
+  Conforms<Awaited<ReturnType<typeof import('../../handlers/files/get-job').getJob>>, Wire.MoveJobAnswer>,
   Conforms<CreatedShare, Wire.CreatedShare>,
   Conforms<PublicShareResponse, Wire.PublicShare>,
   Conforms<StorageStats, Wire.StorageStats>,

@@ -1,7 +1,8 @@
 /** What the user does, as plain functions over the store and the API client. */
-import type { FileItem, FileLink } from '../../contract/wire';
+import type { FolderSort, SortOrder } from '../../contract/listing';
+import type { FileItem, FileLink, MoveJob } from '../../contract/wire';
 import * as api from './api';
-import { store, type AppState, type Dialog, type Notice } from './store';
+import { listingKey, store, type AppState, type Dialog, type Notice } from './store';
 import { saveStream } from './zip/save-stream';
 import { uniqueNames, zipStream } from './zip/zip-writer';
 
@@ -89,9 +90,22 @@ export async function loadFolders(parent: string): Promise<void> {
   }
 }
 
+/**
+ * Which listing the loaded pages belong to: bumped whenever the folder or the order changes,
+ * so a page still on its way for the previous one is dropped rather than appended.
+ */
+let listing = 0;
+
+/** Starts the listing again from its first page (another folder, another order). */
+function restartListing(change: Partial<AppState>): void {
+  listing += 1;
+  store.update({ ...change, files: [], nextCursor: undefined, loadingFiles: false, selected: [], viewing: undefined });
+}
+
 export async function openFolder(path: string): Promise<void> {
   const expanded = [...new Set([...store.get().expanded, ...ancestorsOf(path)])];
-  store.update((s) => ({ folder: path, files: [], nextCursor: undefined, selected: [], viewing: undefined, view: 'browse', expanded, ...(s.folder !== path || s.view !== 'browse' ? noticeAfterLeaving(s) : {}) }));
+  const leaving = store.get();
+  restartListing({ folder: path, view: 'browse', expanded, ...(leaving.folder !== path || leaving.view !== 'browse' ? noticeAfterLeaving(leaving) : {}) });
   if (location.hash !== `#${path}`) history.replaceState(null, '', `#${encodeURI(path)}`);
   await Promise.all([loadMore(), ...ancestorsOf(path).map(loadFolders)]);
 }
@@ -106,32 +120,40 @@ export const toggleFolder = (path: string): void => {
   }
 };
 
-/** The next page of the current folder, unless one is loading or none is left. */
+/** The folder listed in another order, from its first page (the API sorts: the whole folder, not the pages loaded). */
+export async function sortBy(sort: FolderSort, order: SortOrder): Promise<void> {
+  restartListing({ sort, order });
+  await loadMore();
+}
+
+/** The next page of the current folder in the chosen order, unless one is loading or none is left. */
 export async function loadMore(): Promise<void> {
   const state = store.get();
   if (state.loadingFiles || state.nextCursor === null) return;
-  const folder = state.folder;
+  const { folder, sort, order } = state;
+  const mine = listing;
   store.update({ loadingFiles: true });
   try {
-    const page = await api.listFiles(folder, state.nextCursor ?? undefined, PAGE_SIZE);
-    if (store.get().folder !== folder) return;
-    store.update((s) => ({ files: [...s.files, ...page.files], nextCursor: page.nextCursor }));
+    const page = await api.listFiles(folder, state.nextCursor ?? undefined, PAGE_SIZE, sort, order);
+    if (mine !== listing) return;
+    // One store update per page: every update re-renders what subscribes.
+    store.update((s) => ({ files: s.files.concat(page.files), nextCursor: page.nextCursor, loadingFiles: false }));
   } catch (error) {
-    store.update({ nextCursor: null });
+    if (mine !== listing) return;
+    store.update({ nextCursor: null, loadingFiles: false });
     showError(error, `list ${folder}`);
-  } finally {
-    store.update({ loadingFiles: false });
   }
 }
 
 export const reloadFolder = (): Promise<void> => openFolder(store.get().folder);
 
-/** An uploaded file joins the listing of its folder, in name order, when that folder is open. */
+/** An uploaded file joins the listing of its folder, in the order shown, when that folder is open. */
 export function showUploaded(file: FileItem): void {
   store.update((s) => {
     if (s.folder !== file.folder) return {};
     const others = s.files.filter((f) => f.id !== file.id);
-    const at = others.findIndex((f) => f.name > file.name);
+    const key = listingKey(file, s.sort);
+    const at = others.findIndex((f) => (s.order === 'asc' ? listingKey(f, s.sort) > key : listingKey(f, s.sort) < key));
     // Past the last loaded page, the file comes with a later page.
     if (at < 0 && s.nextCursor) return { files: others };
     return { files: at < 0 ? [...others, file] : [...others.slice(0, at), file, ...others.slice(at)] };
@@ -153,13 +175,60 @@ const replaceFile = (oldId: string, file: FileItem): void =>
 const dropFiles = (ids: readonly string[]): void =>
   store.update((s) => ({ files: s.files.filter((f) => !ids.includes(f.id)), selected: s.selected.filter((x) => !ids.includes(x)) }));
 
-/** PATCH answers the file, or 202 with a job when a large move continues in the background. */
+/** PATCH answers the file, or 202 with a job when a large move continues in the background (`undefined` then). */
 async function change(file: FileItem, changes: Parameters<typeof api.updateFile>[1], doing: string): Promise<FileItem | undefined> {
   try {
     const answer = await api.updateFile(file.id, changes);
-    return answer && 'id' in answer ? answer : answer?.file;
+    return 'job' in answer ? undefined : answer;
   } catch (error) {
     showError(error, doing);
+    throw error;
+  }
+}
+
+/** How often a move job is asked about, and for how long at most. */
+const JOB_POLL_MS = 1000;
+const JOB_WAIT_MS = 30 * 60_000;
+
+/** Asks `GET /jobs/{id}` until the job has succeeded or failed (or the wait is over: the job as last seen). */
+export async function followMoveJob(job: MoveJob, pollMs = JOB_POLL_MS): Promise<MoveJob> {
+  const until = Date.now() + JOB_WAIT_MS;
+  let current = job;
+  while ((current.status === 'pending' || current.status === 'running') && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    current = (await api.getJob(current.id)).job;
+  }
+  return current;
+}
+
+/** Follows the jobs of one move to their end and says how it ended; the destination, if open, lists them. */
+async function reportMoveJobs(jobs: readonly MoveJob[], folder: string): Promise<void> {
+  try {
+    const ended = await Promise.all(jobs.map((job) => followMoveJob(job)));
+    const failed = ended.filter((job) => job.status === 'failed');
+    const running = ended.filter((job) => job.status !== 'succeeded' && job.status !== 'failed');
+    if (failed.length > 0) {
+      store.update({ notice: { kind: 'error', text: failed.map((job) => `${job.destination.name} was not moved to ${folder}: ${job.error?.message ?? 'the move failed'}`).join(' ') } });
+    } else if (running.length === 0) {
+      notify(`Finished moving ${ended.map((job) => job.destination.name).join(', ')} to ${folder}`);
+    }
+    if (store.get().folder === folder) void reloadFolder();
+  } catch (error) {
+    showError(error, `follow the move to ${folder}`);
+  }
+}
+
+/** Moves one file; a name clash says so plainly. The job when a large file moves in the background. */
+async function moveOne(file: FileItem, folder: string): Promise<MoveJob | undefined> {
+  try {
+    const answer = await api.updateFile(file.id, { folder });
+    return 'job' in answer ? answer.job : undefined;
+  } catch (error) {
+    if (error instanceof api.ApiError && error.status === 409) {
+      store.update({ notice: { kind: 'error', text: `${file.name} was not moved: ${folder} already has a file named ${file.name}. Rename one of them, then move it again.` } });
+    } else {
+      showError(error, `move ${file.name}`);
+    }
     throw error;
   }
 }
@@ -180,17 +249,32 @@ export async function moveFiles(files: readonly FileItem[], folder: string): Pro
       throw error;
     }
   }
-  let continuing = 0;
+  const jobs: MoveJob[] = [];
   for (const file of files) {
-    if (!(await change(file, { folder }, `move ${file.name}`))) continuing += 1;
+    const job = await moveOne(file, folder);
+    if (job) jobs.push(job);
     dropFiles([file.id]);
   }
   closeDialog();
   notify(
     `Moved ${files.length} file${files.length === 1 ? '' : 's'} to ${folder}` +
-      (continuing ? ` (${continuing} still moving in the background: they appear there when done)` : ''),
+      (jobs.length ? ` (${jobs.length} still moving in the background: they appear there when done)` : ''),
   );
   await loadFolders(parentOf(folder));
+  if (jobs.length > 0) void reportMoveJobs(jobs, folder);
+}
+
+/** Files a drag carries: the tile dragged, or the whole selection when that tile is part of it. */
+export function draggedFiles(file: FileItem): readonly FileItem[] {
+  const { selected, files } = store.get();
+  return selected.includes(file.id) ? files.filter((f) => selected.includes(f.id)) : [file];
+}
+
+/** Files dropped on a folder move there, as the Move dialog moves them; those already there stay. */
+export async function dropOnFolder(files: readonly FileItem[], folder: string): Promise<void> {
+  const moving = files.filter((f) => f.folder !== folder);
+  if (moving.length === 0) return;
+  await moveFiles(moving, folder).catch(() => undefined);
 }
 
 export async function saveDetails(file: FileItem, tags: readonly string[], description: string): Promise<void> {

@@ -3,6 +3,7 @@
  * origin under `/api`. The access token lives in this module's memory only (never storage a
  * script could read later); the HttpOnly refresh cookie renews it.
  */
+import { DEFAULT_ORDER, type FolderSort, type SortOrder } from '../../contract/listing';
 import type * as W from '../../contract/wire';
 
 export const API_BASE = '/api';
@@ -155,11 +156,13 @@ export async function logout(): Promise<void> {
   }
 }
 
-export const listFiles = (folder: string, cursor?: string, limit = 200): Promise<W.FilePage> =>
-  request('GET', '/files', { query: { folder, cursor, limit: String(limit) } });
+/** One page of a folder in `sort` order, `order` way (contract/listing.ts); the cursor only continues that order. */
+export const listFiles = (folder: string, cursor?: string, limit = 200, sort: FolderSort = 'name', order: SortOrder = DEFAULT_ORDER[sort]): Promise<W.FilePage> =>
+  request('GET', '/files', { query: { folder, cursor, limit: String(limit), sort, order } });
+export const getJob = (id: string): Promise<W.MoveJobAnswer> => request('GET', `/jobs/${seg(id)}`);
 export const getFile = (id: string): Promise<W.FileItem> => request('GET', `/files/${seg(id)}`);
-/** 200 with the file, or 202 when a large move continues as a job. */
-export const updateFile = (id: string, change: W.FileChange): Promise<W.FileItem | { file?: W.FileItem; jobId?: string }> =>
+/** 200 with the file, or 202 with the job when a large move continues in the background. */
+export const updateFile = (id: string, change: W.FileChange): Promise<W.FileItem | W.MoveJobAnswer> =>
   request('PATCH', `/files/${seg(id)}`, { body: change });
 export const deleteFile = (id: string): Promise<void> => request('DELETE', `/files/${seg(id)}`);
 export const fileLinks = (ids: readonly string[]): Promise<W.FileLinks> => request('POST', '/files/links', { body: { ids } satisfies W.FileLinksRequest });

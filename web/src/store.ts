@@ -3,11 +3,12 @@
  * functions; components read slices of it with `useStore`.
  */
 import { useEffect, useState } from 'preact/hooks';
+import type { FolderSort, SortOrder } from '../../contract/listing';
 import type { FileItem, FolderRef, SessionUser } from '../../contract/wire';
 import type { UploadItem } from './upload/machine';
 
 export type Filter = 'all' | 'image' | 'video';
-export type SortKey = 'name' | 'uploaded' | 'taken';
+export type SortKey = FolderSort;
 
 export type Dialog =
   | { readonly kind: 'rename'; readonly file: FileItem }
@@ -39,7 +40,9 @@ export interface AppState {
   readonly nextCursor: string | null | undefined;
   readonly loadingFiles: boolean;
   readonly filter: Filter;
+  /** The order the API lists the folder in (the whole folder, page by page). */
   readonly sort: SortKey;
+  readonly order: SortOrder;
   readonly selected: readonly string[];
   /** Id of the file open in the lightbox. */
   readonly viewing?: string;
@@ -59,6 +62,7 @@ export const initialState: AppState = {
   loadingFiles: false,
   filter: 'all',
   sort: 'name',
+  order: 'asc',
   selected: [],
   uploads: [],
 };
@@ -103,10 +107,17 @@ export function useStore<T>(select: (state: AppState) => T, from: Store = store)
 
 export const canWrite = (user: SessionUser | null | undefined): boolean => user?.role === 'admin' || user?.role === 'editor';
 
-/** The files shown: the filter applied, then the sort (name order is the API's own). */
-export function visibleFiles(state: Pick<AppState, 'files' | 'filter' | 'sort'>): readonly FileItem[] {
-  const filtered = state.filter === 'all' ? state.files : state.files.filter((f) => f.fileType === state.filter);
-  if (state.sort === 'name') return filtered;
-  const key = state.sort === 'uploaded' ? (f: FileItem) => f.uploadedAt : (f: FileItem) => f.takenAt ?? f.uploadedAt;
-  return [...filtered].sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : 0));
+/** The files shown: the filter applied to the pages loaded, which the API already sorted. */
+export function visibleFiles(state: Pick<AppState, 'files' | 'filter'>): readonly FileItem[] {
+  return state.filter === 'all' ? state.files : state.files.filter((f) => f.fileType === state.filter);
+}
+
+/**
+ * Where a file stands in a folder's `sort` order, as the API's indexes order it (ascending;
+ * contract/listing.ts): the name, or the date then the name. Places a new upload among the pages loaded.
+ */
+export function listingKey(file: Pick<FileItem, 'name' | 'uploadedAt' | 'takenAt'>, sort: SortKey): string {
+  if (sort === 'name') return file.name;
+  const when = sort === 'uploaded' ? file.uploadedAt : (file.takenAt ?? file.uploadedAt);
+  return `${new Date(when).toISOString()}#${file.name}`;
 }

@@ -135,12 +135,15 @@ describe('MoveDialog', () => {
     expect(JSON.parse(String(patch[1].body))).toEqual({ folder: '/archive' });
   });
 
-  it('follows a 202 move job: the file leaves the folder and the user is told it continues', async () => {
+  it('follows a 202 move job with GET /jobs/{id}: the user is told it continues, then that it finished', async () => {
     const moving = file('big.mov');
     store.update({ files: [moving], dialog: { kind: 'move', files: [moving] } });
+    const job = { id: 'job-1', kind: 'move', status: 'pending', destination: { folder: '/later', name: 'big.mov' }, size: 2048, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };
+    let polls = 0;
     vi.stubGlobal('fetch', api({
       'POST /api/folders': () => answer(201, { folder: { path: '/later', parent: '/', name: 'later' }, created: true }),
-      'PATCH /api/files/id-big.mov': () => answer(202, { jobId: 'job-1' }),
+      'PATCH /api/files/id-big.mov': () => answer(202, { job }),
+      'GET /api/jobs/job-1': () => answer(200, { job: { ...job, status: (polls += 1) < 2 ? 'running' : 'succeeded', fileId: 'id-later-big' } }),
       'GET /api/folders': () => answer(200, { parent: '/', folders: [] }),
     }));
     render(<MoveDialog files={[moving]} list={async (parent) => ({ parent, folders: [] })} />);
@@ -148,6 +151,22 @@ describe('MoveDialog', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Move' }));
     await waitFor(() => expect(store.get().files).toEqual([]));
     await waitFor(() => expect(store.get().notice?.text).toBe('Moved 1 file to /later (1 still moving in the background: they appear there when done)'));
+    await waitFor(() => expect(store.get().notice?.text).toBe('Finished moving big.mov to /later'), { timeout: 5000 });
+    expect(polls).toBe(2);
+  });
+
+  it('says plainly when the destination already has a file of that name (409), and keeps the file', async () => {
+    const moving = file('same.jpg');
+    store.update({ files: [moving], dialog: { kind: 'move', files: [moving] } });
+    vi.stubGlobal('fetch', api({
+      'POST /api/folders': () => answer(200, { folder: { path: '/later', parent: '/', name: 'later' }, created: false }),
+      'PATCH /api/files/id-same.jpg': () => answer(409, { error: { code: 'Conflict', message: 'A file named "same.jpg" already exists in /later; send "overwrite": true to replace it' } }),
+    }));
+    render(<MoveDialog files={[moving]} list={async (parent) => ({ parent, folders: [] })} />);
+    fireEvent.input(screen.getByLabelText('Destination folder'), { target: { value: '/later' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Move' }));
+    await waitFor(() => expect(store.get().notice).toEqual({ kind: 'error', text: 'same.jpg was not moved: /later already has a file named same.jpg. Rename one of them, then move it again.' }));
+    expect(store.get().files).toEqual([moving]);
   });
 });
 

@@ -31,6 +31,29 @@ describe('Grid', () => {
     expect(screen.queryByRole('button', { name: 'Open photo-09999.jpg' })).toBeNull();
   });
 
+  it('reuses the elements of the row scrolled out for the row scrolled in, showing the right files', () => {
+    // Prepare: far down a 10,000-file folder
+    const { container } = render(<Grid files={files(10_000)} selected={[]} selectable onOpen={noop} onToggle={noop} onNearEnd={noop} hasMore={false} />);
+    const scroller = container.querySelector('.grid-scroller') as HTMLElement;
+    const { rowHeight, columns } = layout(800, 10_000, 150);
+    scroller.scrollTop = 200 * rowHeight;
+    fireEvent.scroll(scroller);
+    const before = new Set(container.querySelectorAll('.tile'));
+    // Act: one row further
+    scroller.scrollTop = 201 * rowHeight;
+    fireEvent.scroll(scroller);
+    // Assess
+    const after = [...container.querySelectorAll('.tile')];
+    const names = after.map((t) => t.querySelector('.name')?.textContent);
+    expect(after.length).toBe(before.size);
+    expect(after.every((t) => before.has(t))).toBe(true);
+    expect(names).toContain(`photo-${String(203 * columns).padStart(5, '0')}.jpg`);
+    expect(names).not.toContain(`photo-${String(199 * columns).padStart(5, '0')}.jpg`);
+    expect(new Set(names).size).toBe(names.length);
+    const opened = screen.getByRole('button', { name: `Open photo-${String(203 * columns).padStart(5, '0')}.jpg` });
+    expect(opened.closest('li')?.querySelector('.name')?.textContent).toBe(`photo-${String(203 * columns).padStart(5, '0')}.jpg`);
+  });
+
   it('gives every thumbnail its width and height, keeping the aspect ratio', () => {
     const { container } = render(<Grid files={files(2, { thumbUrl: 'https://s3/t.jpg', width: 400, height: 200 })} selected={[]} selectable onOpen={noop} onToggle={noop} onNearEnd={noop} hasMore={false} />);
     for (const img of container.querySelectorAll('img')) {

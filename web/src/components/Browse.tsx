@@ -1,24 +1,48 @@
-/** The browsing screen: tree, breadcrumbs, toolbar, grid, drop zone, lightbox and uploads. */
+/**
+ * The browsing screen: tree, breadcrumbs, toolbar, grid, drop zone (files from the desktop
+ * upload here), lightbox and uploads. Tiles dragged onto a tree entry, breadcrumb or
+ * subfolder move there (writers only; the Move dialog is the keyboard's way).
+ */
 import { useCallback, useRef, useState } from 'preact/hooks';
-import type { FileItem } from '../../../contract/wire';
+import type { FileItem, FolderRef } from '../../../contract/wire';
 import * as actions from '../actions';
 import { canWrite, store, useStore, visibleFiles } from '../store';
 import { addFiles, cancel, clearFinished, pause, resume } from '../upload/uploader';
 import { fromDrop, fromInput } from '../upload/pick';
 import { Dialogs } from './Dialogs';
-import { FolderTree, Breadcrumbs } from './FolderTree';
+import { useFolderDrop } from './drag';
+import { FolderTree, Breadcrumbs, type DropFiles } from './FolderTree';
 import { Grid } from './Grid';
 import { Icon } from './Icon';
 import { Lightbox } from './Lightbox';
 import { Toolbar } from './Toolbar';
 import { UploadPanel } from './UploadPanel';
 
+const NONE: readonly FileItem[] = [];
+const dropFiles: DropFiles = (files, folder) => void actions.dropOnFolder(files, folder);
+
+/** A subfolder's button, which is also where dragged files can be dropped. */
+function Subfolder({ folder, onDropFiles }: { readonly folder: FolderRef; readonly onDropFiles: DropFiles | undefined }) {
+  const drop = useFolderDrop(folder.path, onDropFiles);
+  return (
+    <li>
+      <button type="button" class={drop.over ? 'drop-target' : undefined} onClick={() => void actions.openFolder(folder.path)} {...drop.props}>
+        <Icon type="folder" size={20} />{folder.name}
+      </button>
+    </li>
+  );
+}
+
+/** A drag of files from the desktop (an upload), not of tiles. */
+const fromDesktop = (e: DragEvent): boolean => Array.from(e.dataTransfer?.types ?? []).includes('Files');
+
 export function Browse() {
   const state = useStore((s) => s);
   const writer = canWrite(state.user);
   const files = visibleFiles(state);
   const subfolders = state.folders[state.folder] ?? [];
-  const selection = state.files.filter((f) => state.selected.includes(f.id));
+  const selection = state.selected.length === 0 ? NONE : state.files.filter((f) => state.selected.includes(f.id));
+  const onDropFiles = writer ? dropFiles : undefined;
   const filesInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
@@ -36,28 +60,29 @@ export function Browse() {
     <div
       class={`browse${dragging ? ' dragging' : ''}`}
       onDragOver={(e) => {
-        if (!writer) return;
+        if (!writer || !fromDesktop(e)) return;
         e.preventDefault();
-        setDragging(true);
+        if (!dragging) setDragging(true);
       }}
       onDragLeave={(e) => {
         if (e.currentTarget === e.target) setDragging(false);
       }}
       onDrop={(e) => {
-        if (!writer || !e.dataTransfer) return;
+        if (!writer || !e.dataTransfer || !fromDesktop(e)) return;
         e.preventDefault();
         setDragging(false);
         void fromDrop(e.dataTransfer, state.folder).then(addFiles);
       }}
     >
-      <FolderTree folders={state.folders} expanded={state.expanded} current={state.folder} onOpen={(p) => void actions.openFolder(p)} onToggle={actions.toggleFolder} />
+      <FolderTree folders={state.folders} expanded={state.expanded} current={state.folder} onOpen={(p) => void actions.openFolder(p)} onToggle={actions.toggleFolder} {...(onDropFiles ? { onDropFiles } : {})} />
       <main class="content" aria-label={`Folder ${state.folder}`}>
-        <Breadcrumbs path={state.folder} onOpen={(p) => void actions.openFolder(p)} />
+        <Breadcrumbs path={state.folder} onOpen={(p) => void actions.openFolder(p)} onDropFiles={onDropFiles} />
         <Toolbar
           filter={state.filter}
           sort={state.sort}
+          order={state.order}
           onFilter={(filter) => store.update({ filter })}
-          onSort={(sort) => store.update({ sort })}
+          onSort={(sort, order) => void actions.sortBy(sort, order)}
           selection={selection}
           canWrite={writer}
           isRoot={state.folder === '/'}
@@ -80,17 +105,16 @@ export function Browse() {
         )}
         {subfolders.length > 0 && (
           <ul class="subfolders" aria-label="Subfolders">
-            {subfolders.map((f) => (
-              <li key={f.path}><button type="button" onClick={() => void actions.openFolder(f.path)}><Icon type="folder" size={20} />{f.name}</button></li>
-            ))}
+            {subfolders.map((f) => <Subfolder key={f.path} folder={f} onDropFiles={onDropFiles} />)}
           </ul>
         )}
         {files.length === 0 && !state.loadingFiles && state.nextCursor === null ? (
           <p class="empty">{writer ? 'No files here yet. Drop files or folders here, or use Upload files.' : 'No files here.'}</p>
         ) : (
-          <Grid files={files} selected={state.selected} selectable onOpen={open} onToggle={(f) => actions.toggleSelected(f.id)} onNearEnd={onNearEnd} hasMore={state.nextCursor !== null} />
+          <Grid files={files} selected={state.selected} selectable onOpen={open} onToggle={(f) => actions.toggleSelected(f.id)} onNearEnd={onNearEnd} hasMore={state.nextCursor !== null} {...(writer ? { dragFiles: actions.draggedFiles } : {})} />
         )}
-        {state.loadingFiles && <p class="loading" role="status">Loading…</p>}
+        {/* Always there, so a page loading does not resize the grid (a layout and a re-render of every tile). */}
+        <p class="page-status" role="status">{state.loadingFiles ? 'Loading…' : ''}</p>
         <UploadPanel uploads={state.uploads} onPause={pause} onResume={resume} onCancel={cancel} onClear={clearFinished} />
       </main>
       {viewing && (

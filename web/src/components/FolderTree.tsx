@@ -1,5 +1,12 @@
-/** The folder tree: expandable, loaded level by level; the current folder marked. */
-import type { FolderRef } from '../../../contract/wire';
+/**
+ * The folder tree: expandable, loaded level by level; the current folder marked. Tree
+ * entries and breadcrumbs are drop targets for files dragged from the grid (writers only).
+ */
+import type { FileItem, FolderRef } from '../../../contract/wire';
+import { useFolderDrop } from './drag';
+
+/** Files dropped on a folder; absent for users who cannot move files. */
+export type DropFiles = (files: readonly FileItem[], folder: string) => void;
 
 export interface FolderTreeProps {
   readonly folders: Readonly<Record<string, readonly FolderRef[]>>;
@@ -7,18 +14,21 @@ export interface FolderTreeProps {
   readonly current: string;
   readonly onOpen: (path: string) => void;
   readonly onToggle: (path: string) => void;
+  /** Files dropped on a tree entry. @default not a drop target */
+  readonly onDropFiles?: DropFiles;
 }
 
 function Branch({ path, name, props }: { readonly path: string; readonly name: string; readonly props: FolderTreeProps }) {
   const open = props.expanded.includes(path);
   const children = props.folders[path];
+  const drop = useFolderDrop(path, props.onDropFiles);
   return (
     <li>
       <div class="tree-row">
         <button type="button" class="toggle" onClick={() => props.onToggle(path)} aria-expanded={open} aria-label={`${open ? 'Collapse' : 'Expand'} ${name}`}>
           {open ? '▾' : '▸'}
         </button>
-        <button type="button" class="folder" onClick={() => props.onOpen(path)} aria-current={props.current === path ? 'page' : undefined}>{name}</button>
+        <button type="button" class={`folder${drop.over ? ' drop-target' : ''}`} onClick={() => props.onOpen(path)} aria-current={props.current === path ? 'page' : undefined} {...drop.props}>{name}</button>
       </div>
       {open && children && children.length > 0 && (
         <ul>{children.map((f) => <Branch key={f.path} path={f.path} name={f.name} props={props} />)}</ul>
@@ -35,15 +45,24 @@ export function FolderTree(props: FolderTreeProps) {
   );
 }
 
-export function Breadcrumbs({ path, onOpen }: { readonly path: string; readonly onOpen: (path: string) => void }) {
+function Crumb({ target, label, current, onOpen, onDropFiles }: { readonly target: string; readonly label: string; readonly current: boolean; readonly onOpen: (path: string) => void; readonly onDropFiles?: DropFiles | undefined }) {
+  const drop = useFolderDrop(target, onDropFiles);
+  return (
+    <li>
+      <button type="button" class={drop.over ? 'drop-target' : undefined} onClick={() => onOpen(target)} aria-current={current ? 'page' : undefined} {...drop.props}>{label}</button>
+    </li>
+  );
+}
+
+export function Breadcrumbs({ path, onOpen, onDropFiles }: { readonly path: string; readonly onOpen: (path: string) => void; readonly onDropFiles?: DropFiles | undefined }) {
   const segments = path.split('/').filter(Boolean);
   return (
     <nav class="breadcrumbs" aria-label="Breadcrumbs">
       <ol>
-        <li><button type="button" onClick={() => onOpen('/')} aria-current={segments.length === 0 ? 'page' : undefined}>Home</button></li>
+        <Crumb target="/" label="Home" current={segments.length === 0} onOpen={onOpen} onDropFiles={onDropFiles} />
         {segments.map((segment, i) => {
           const target = `/${segments.slice(0, i + 1).join('/')}`;
-          return <li key={target}><button type="button" onClick={() => onOpen(target)} aria-current={i === segments.length - 1 ? 'page' : undefined}>{segment}</button></li>;
+          return <Crumb key={target} target={target} label={segment} current={i === segments.length - 1} onOpen={onOpen} onDropFiles={onDropFiles} />;
         })}
       </ol>
     </nav>

@@ -1,12 +1,24 @@
 /** Filter, sort, and the actions on the folder and the selection (write actions only for writers). */
+import type { SortOrder } from '../../../contract/listing';
 import type { FileItem } from '../../../contract/wire';
 import type { Filter, SortKey } from '../store';
+
+/** The orders offered, each one the API pages through (GET /files?sort=&order=). */
+export const SORT_CHOICES: readonly { readonly sort: SortKey; readonly order: SortOrder; readonly label: string }[] = [
+  { sort: 'name', order: 'asc', label: 'Name, A to Z' },
+  { sort: 'name', order: 'desc', label: 'Name, Z to A' },
+  { sort: 'uploaded', order: 'desc', label: 'Uploaded, newest first' },
+  { sort: 'uploaded', order: 'asc', label: 'Uploaded, oldest first' },
+  { sort: 'taken', order: 'desc', label: 'Taken, newest first' },
+  { sort: 'taken', order: 'asc', label: 'Taken, oldest first' },
+];
 
 export interface ToolbarProps {
   readonly filter: Filter;
   readonly sort: SortKey;
+  readonly order: SortOrder;
   readonly onFilter: (filter: Filter) => void;
-  readonly onSort: (sort: SortKey) => void;
+  readonly onSort: (sort: SortKey, order: SortOrder) => void;
   readonly selection: readonly FileItem[];
   readonly canWrite: boolean;
   readonly isRoot: boolean;
@@ -34,10 +46,14 @@ export function Toolbar(p: ToolbarProps) {
         </select>
       </label>
       <label>Sort by
-        <select value={p.sort} onChange={(e) => p.onSort(e.currentTarget.value as SortKey)}>
-          <option value="name">Name</option>
-          <option value="uploaded">Uploaded</option>
-          <option value="taken">Taken</option>
+        <select
+          value={`${p.sort} ${p.order}`}
+          onChange={(e) => {
+            const [sort, order] = e.currentTarget.value.split(' ') as [SortKey, SortOrder];
+            p.onSort(sort, order);
+          }}
+        >
+          {SORT_CHOICES.map((c) => <option key={`${c.sort} ${c.order}`} value={`${c.sort} ${c.order}`}>{c.label}</option>)}
         </select>
       </label>
       {p.canWrite && (

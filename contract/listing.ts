@@ -1,0 +1,22 @@
+/**
+ * The orders a folder listing (`GET /files?folder=`) can be read in, shared by the files
+ * handler, which pages each one from its own index, and the clients that ask for one.
+ * Pure values, no imports, so the browser bundle can use them.
+ *
+ * | sort       | read from                                   | default order               |
+ * |------------|---------------------------------------------|-----------------------------|
+ * | `name`     | the table (`FOLDER#` / `FILE#<name>`)       | `asc`: A to Z               |
+ * | `taken`    | `byTaken` (date taken, else upload time)    | `asc`: oldest first         |
+ * | `uploaded` | `byUploaded` (upload time)                  | `desc`: newest first        |
+ *
+ * Names break ties in the two date orders. A file whose date taken is unknown (not processed
+ * yet, or no such metadata) sorts by date taken at its upload time.
+ */
+export const FOLDER_SORTS = ['name', 'taken', 'uploaded'] as const;
+export type FolderSort = (typeof FOLDER_SORTS)[number];
+
+export const SORT_ORDERS = ['asc', 'desc'] as const;
+export type SortOrder = (typeof SORT_ORDERS)[number];
+
+/** The order a sort reads in when `order` is not given. */
+export const DEFAULT_ORDER: Readonly<Record<FolderSort, SortOrder>> = { name: 'asc', taken: 'asc', uploaded: 'desc' };
