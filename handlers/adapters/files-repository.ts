@@ -84,7 +84,8 @@ export interface FileCatalog {
    * still the object version `etag` (a newer upload's row is never given an older file's
    * images); `stale` otherwise.
    */
-  recordProcessing(folder: string, name: string, etag: string, result: ProcessingResult): Promise<WriteOutcome>;
+  /** `uploadedAt` also writes the byUploaded index keys (rows catalogued before that index lack them). */
+  recordProcessing(folder: string, name: string, etag: string, result: ProcessingResult, uploadedAt?: string): Promise<WriteOutcome>;
   /** Strongly consistent read of one row. */
   getRow(folder: string, name: string): Promise<CatalogRow>;
   /** Available files among `keys` (S3 keys), by key; absent keys are not in the map. */
@@ -235,10 +236,18 @@ export class FilesRepository implements FileCatalog {
     return more && last !== undefined ? { files: page, lastSortKey: String(last.item[index.sortKey]) } : { files: page };
   }
 
-  async recordProcessing(folder: string, name: string, etag: string, result: ProcessingResult): Promise<WriteOutcome> {
+  async recordProcessing(folder: string, name: string, etag: string, result: ProcessingResult, uploadedAt?: string): Promise<WriteOutcome> {
     const sets = ['#processing = :processing', 'updatedAt = :now'];
     const removes: string[] = [];
     const values: Record<string, unknown> = { ':processing': result.processing, ':now': new Date().toISOString(), ':available': AVAILABLE, ':etag': etag };
+    if (uploadedAt !== undefined) {
+      // The same keys sync writes: rows catalogued before the byUploaded index get them here, so
+      // `npm run reprocess -- --all` after an upgrade puts every file in the uploaded order.
+      const keys = uploadedIndexKeys(folder, uploadedAt, name);
+      sets.push(`${TABLE_SCHEMA.uploadedIndex.partitionKey} = :uploadedPk`, `${TABLE_SCHEMA.uploadedIndex.sortKey} = :uploadedSk`);
+      values[':uploadedPk'] = keys.gsi3pk;
+      values[':uploadedSk'] = keys.gsi3sk;
+    }
     const optional: [string, unknown][] = [
       ['processingReason', result.reason],
       ['media', result.media],

@@ -56,7 +56,7 @@ async function renderFile(file: CatalogFile, deps: ProcessDeps): Promise<Process
   if (etag === undefined) return { outcome: 'skipped', key: file.key, reason: 'no-etag' };
   const kind = mediaKindOf(file.contentType);
   const record = async (result: ProcessingResult): Promise<WriteOutcome> => {
-    const write = await deps.files.recordProcessing(file.folder, file.name, etag, result);
+    const write = await deps.files.recordProcessing(file.folder, file.name, etag, result, file.uploadedAt);
     const written = Object.values(result.derived ?? {}) as string[];
     if (write === 'stale') {
       // The object changed while it was rendered: its images belong to nobody.

@@ -169,7 +169,7 @@ describe('media processing', () => {
     expect(await eventually(async () => ((await derivedKeys(keyOf(movedId))).length === 0 ? true : undefined), PROCESSING_TIMEOUT_MS)).toBe(true);
   });
 
-  it('backfills files catalogued before processing existed with npm run reprocess --missing, leaving processed files alone', async () => {
+  it('backfills files catalogued before processing and the uploaded order existed with npm run reprocess --missing, leaving processed files alone', async () => {
     const reprocessFolder = `${folder}/backfill`;
     const doneId = await uploadFile(token, reprocessFolder, 'done.jpg', await cameraJpeg({ width: 400, height: 300 }));
     const oldId = await uploadFile(token, reprocessFolder, 'old.jpg', await cameraJpeg({ width: 400, height: 300 }));
@@ -178,6 +178,9 @@ describe('media processing', () => {
     await forgetProcessing(keyOf(oldId));
     for (const key of await derivedKeys(keyOf(oldId))) await s3.send(new DeleteObjectCommand({ Bucket: context.bucketName, Key: key }));
     expect((await api<MediaFile>(`/files/${oldId}`, { token })).body).toMatchObject({ processing: 'pending' });
+    const uploadedOrder = async (): Promise<string[]> =>
+      (await api<{ files: MediaFile[] }>(`/files?folder=${encodeURIComponent(reprocessFolder)}&sort=uploaded`, { token })).body.files.map((f) => f.name);
+    expect(await uploadedOrder()).toEqual(['done.jpg']);
 
     const stackFile = path.join(mkdtempSync(path.join(tmpdir(), 'reprocess-')), 'stack.json');
     writeFileSync(stackFile, JSON.stringify(context), { mode: 0o600 });
@@ -189,6 +192,7 @@ describe('media processing', () => {
     const file = (await api<MediaFile>(`/files/${oldId}`, { token })).body;
     expect(file).toMatchObject({ processing: 'ready', width: 400, height: 300, takenAtOffset: '+02:00' });
     await webp(file.thumbUrl);
+    expect(await uploadedOrder()).toEqual(['old.jpg', 'done.jpg']);
   });
 
   it('lists a folder with thumbnail URLs that answer image/webp, and by date taken with sort=taken', async () => {
@@ -235,7 +239,7 @@ async function forgetProcessing(key: string): Promise<void> {
       new UpdateCommand({
         TableName: context.tableName,
         Key: { pk: `FOLDER#${rest.slice(0, slash) || '/'}`, sk: `FILE#${rest.slice(slash + 1)}` },
-        UpdateExpression: 'REMOVE processing, media, derived',
+        UpdateExpression: 'REMOVE processing, media, derived, gsi3pk, gsi3sk',
       }),
     );
   } finally {
