@@ -9,6 +9,12 @@
  * | `taken`    | `byTaken` (date taken, else upload time)    | `asc`: oldest first         |
  * | `uploaded` | `byUploaded` (upload time)                  | `desc`: newest first        |
  *
+ * `type=image|video|other` beside `folder` narrows any of these orders to that file type
+ * (wire.ts `FileType`): pages hold that type only; in a large folder with few of them a page
+ * may stop short (even empty) with a cursor, and the client pages on. `type` without
+ * `folder` lists the type across folders, newest first. Cursors are bound to the order and
+ * the type filter.
+ *
  * Names break ties in the two date orders. A file whose date taken is unknown (not processed
  * yet, or no such metadata) sorts by date taken at its upload time.
  */
@@ -20,3 +26,4 @@ export type SortOrder = (typeof SORT_ORDERS)[number];
 
 /** The order a sort reads in when `order` is not given. */
 export const DEFAULT_ORDER: Readonly<Record<FolderSort, SortOrder>> = { name: 'asc', taken: 'asc', uploaded: 'desc' };
+

@@ -70,7 +70,7 @@ export interface FileItem {
   readonly browserPlayable?: boolean;
 }
 
-/** `GET /files?folder=…` (by name) or `?type=…` (newest first). */
+/** `GET /files?folder=…[&type=…]` (in the order asked for, contract/listing.ts) or `?type=…` (across folders, newest first). */
 export interface FilePage {
   readonly files: readonly FileItem[];
   /** Pass as `cursor` for the next page; `null` on the last page. */

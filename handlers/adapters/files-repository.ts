@@ -74,11 +74,11 @@ export interface FileDetails {
 
 export interface FileCatalog {
   /** Available files of a folder in name order, A to Z unless `order` is `desc`. */
-  listFolder(folder: string, options: { limit: number; afterName?: string; order?: SortOrder }): Promise<FolderPage>;
+  listFolder(folder: string, options: { limit: number; afterName?: string; order?: SortOrder; fileType?: FileType }): Promise<FolderPage>;
   /** Available files of a type, newest first (the `byType` index), those `visible` accepts only. */
   listType(fileType: FileType, options: { limit: number; after?: TypePageStart; visible?: (file: CatalogFile) => boolean }): Promise<TypePage>;
   /** Available files of a folder by date taken (the `byTaken` index) or upload time (`byUploaded`), names breaking ties. */
-  listByDate(folder: string, sort: DateSort, options: { limit: number; order: SortOrder; afterSortKey?: string }): Promise<DatePage>;
+  listByDate(folder: string, sort: DateSort, options: { limit: number; order: SortOrder; afterSortKey?: string; fileType?: FileType }): Promise<DatePage>;
   /**
    * Records processing results on the row of `folder`/`name`, only while it is available and
    * still the object version `etag` (a newer upload's row is never given an older file's
@@ -102,6 +102,14 @@ export interface FileCatalog {
 
 /** Reads per query while filling a page: large enough to skip tombstones in few round trips. */
 const MIN_QUERY_LIMIT = 50;
+/** Reads per query of a folder listing filtered by type: most rows read may be of other types. */
+const FILTERED_QUERY_LIMIT = 1000;
+/**
+ * Queries one filtered folder page may run (each reads up to FILTERED_QUERY_LIMIT rows or
+ * 1 MB) before it returns what it found with a cursor, so a request over a large folder with
+ * few matches ends well within the function's timeout; the client pages on.
+ */
+export const DEFAULT_FILTERED_QUERY_BUDGET = 10;
 /** Only write when the row is new or its sequencer is older (both are padded to one width). */
 const NEWER_SEQUENCER = 'attribute_not_exists(pk) OR attribute_not_exists(sequencer) OR sequencer < :sequencer';
 /** Sequencer of a preview row that no event has touched yet: lower than any real one. */
@@ -116,35 +124,66 @@ interface PageEntry {
   readonly item: Record<string, unknown>;
 }
 
+export interface FilesRepositoryOptions extends RepositoryOptions {
+  /**
+   * Queries one page of a folder listing filtered by type may run before it returns a
+   * partial page (possibly empty) with a cursor.
+   * @default DEFAULT_FILTERED_QUERY_BUDGET
+   */
+  readonly filteredQueryBudget?: number;
+}
+
+/** How collectPage reads: which files it keeps, how many rows per query, how many queries at most. */
+interface PageReading {
+  readonly keep?: (file: CatalogFile) => boolean;
+  /** @default MIN_QUERY_LIMIT (at least the rows still wanted) */
+  readonly readLimit?: number;
+  /** @default no bound */
+  readonly maxQueries?: number;
+}
+
+/** How a folder query is narrowed to one file type: the filter, its value and how the page is read. */
+function typeFilter(fileType: FileType | undefined, budget: number): { filter: string; names: Record<string, string>; values: Record<string, string>; reading: PageReading } {
+  if (fileType === undefined) return { filter: '', names: {}, values: {}, reading: {} };
+  return { filter: ' AND #fileType = :fileType', names: { '#fileType': 'fileType' }, values: { ':fileType': fileType }, reading: { readLimit: FILTERED_QUERY_LIMIT, maxQueries: budget } };
+}
+
 export class FilesRepository implements FileCatalog {
   private readonly tableName: string;
   private readonly client: DynamoDBDocumentClient;
+  private readonly filteredQueryBudget: number;
 
-  constructor(options: RepositoryOptions) {
+  constructor(options: FilesRepositoryOptions) {
     this.tableName = options.tableName;
     this.client = options.client ?? defaultDocumentClient();
+    this.filteredQueryBudget = options.filteredQueryBudget ?? DEFAULT_FILTERED_QUERY_BUDGET;
   }
 
   /**
-   * Available files of a folder in name order. Tombstones are filtered out by DynamoDB after
-   * the read, so it keeps querying until the page is full or the folder is exhausted — and
-   * one file beyond, so a page that ends exactly with the folder carries no cursor.
+   * Available files of a folder in name order (of one `fileType` when given). Tombstones and
+   * other types are filtered out by DynamoDB after the read, so it keeps querying until the
+   * page is full or the folder is exhausted — and one file beyond, so a page that ends
+   * exactly with the folder carries no cursor. A type-filtered page stops after the query
+   * budget with what it found and a cursor where the reading stopped.
    */
-  async listFolder(folder: string, options: { limit: number; afterName?: string; order?: SortOrder }): Promise<FolderPage> {
-    const { files, more } = await this.collectPage(
+  async listFolder(folder: string, options: { limit: number; afterName?: string; order?: SortOrder; fileType?: FileType }): Promise<FolderPage> {
+    const narrow = typeFilter(options.fileType, this.filteredQueryBudget);
+    const { files, more, stoppedAt } = await this.collectPage(
       {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :file)',
-        FilterExpression: '#status = :available',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pk': folderPartition(folder), ':file': FILE_PREFIX, ':available': AVAILABLE },
+        FilterExpression: `#status = :available${narrow.filter}`,
+        ExpressionAttributeNames: { '#status': 'status', ...narrow.names },
+        ExpressionAttributeValues: { ':pk': folderPartition(folder), ':file': FILE_PREFIX, ':available': AVAILABLE, ...narrow.values },
         ScanIndexForward: options.order !== 'desc',
       },
       options.afterName === undefined ? undefined : { ...fileItemKey(folder, options.afterName) },
       options.limit,
+      narrow.reading,
     );
-    const last = files[files.length - 1];
     const page = files.map((f) => f.file);
+    if (stoppedAt !== undefined) return { files: page, lastName: String(stoppedAt.sk).slice(FILE_PREFIX.length) };
+    const last = files[files.length - 1];
     return more && last !== undefined ? { files: page, lastName: last.file.name } : { files: page };
   }
 
@@ -174,7 +213,7 @@ export class FilesRepository implements FileCatalog {
       },
       startKey,
       options.limit,
-      options.visible,
+      options.visible === undefined ? {} : { keep: options.visible },
     );
     const last = files[files.length - 1];
     const page = files.map((f) => f.file);
@@ -184,19 +223,21 @@ export class FilesRepository implements FileCatalog {
   /**
    * Queries from `startKey` until `limit` kept files are read, then reads on until one more
    * kept file shows up (`more`) or the partition ends: a cursor is only ever handed out when
-   * a next page holds at least one file.
+   * a next page holds at least one file — except when `maxQueries` ran out first: then the
+   * page is what was found and `stoppedAt` the key the reading stopped at (resume there).
    */
   private async collectPage(
     query: Omit<QueryCommandInput, 'Limit' | 'ExclusiveStartKey'>,
     startKey: Record<string, unknown> | undefined,
     limit: number,
-    keep: (file: CatalogFile) => boolean = () => true,
-  ): Promise<{ files: PageEntry[]; more: boolean }> {
+    reading: PageReading = {},
+  ): Promise<{ files: PageEntry[]; more: boolean; stoppedAt?: Record<string, unknown> }> {
+    const keep = reading.keep ?? (() => true);
     const files: PageEntry[] = [];
     let next = startKey;
-    for (;;) {
+    for (let queries = 1; ; queries += 1) {
       const out = await this.client.send(
-        new QueryCommand({ ...query, Limit: Math.max(limit + 1 - files.length, MIN_QUERY_LIMIT), ...(next !== undefined ? { ExclusiveStartKey: next } : {}) }),
+        new QueryCommand({ ...query, Limit: Math.max(limit + 1 - files.length, reading.readLimit ?? MIN_QUERY_LIMIT), ...(next !== undefined ? { ExclusiveStartKey: next } : {}) }),
       );
       for (const item of out.Items ?? []) {
         const file = toFile(item);
@@ -206,11 +247,12 @@ export class FilesRepository implements FileCatalog {
       }
       next = out.LastEvaluatedKey;
       if (next === undefined) return { files, more: false };
+      if (reading.maxQueries !== undefined && queries >= reading.maxQueries) return { files, more: true, stoppedAt: next };
     }
   }
 
-  /** Available files of a folder by date taken (`byTaken`) or upload time (`byUploaded`); pages like `listFolder`. */
-  async listByDate(folder: string, sort: DateSort, options: { limit: number; order: SortOrder; afterSortKey?: string }): Promise<DatePage> {
+  /** Available files of a folder by date taken (`byTaken`) or upload time (`byUploaded`), of one `fileType` when given; pages like `listFolder`. */
+  async listByDate(folder: string, sort: DateSort, options: { limit: number; order: SortOrder; afterSortKey?: string; fileType?: FileType }): Promise<DatePage> {
     const index = sort === 'taken' ? TABLE_SCHEMA.takenIndex : TABLE_SCHEMA.uploadedIndex;
     const partition = folderPartition(folder);
     let startKey: Record<string, unknown> | undefined;
@@ -218,21 +260,24 @@ export class FilesRepository implements FileCatalog {
       const name = options.afterSortKey.slice(options.afterSortKey.indexOf('#') + 1);
       startKey = { ...fileItemKey(folder, name), [index.partitionKey]: partition, [index.sortKey]: options.afterSortKey };
     }
-    const { files, more } = await this.collectPage(
+    const narrow = typeFilter(options.fileType, this.filteredQueryBudget);
+    const { files, more, stoppedAt } = await this.collectPage(
       {
         TableName: this.tableName,
         IndexName: index.name,
         KeyConditionExpression: '#pk = :pk',
-        FilterExpression: '#status = :available',
-        ExpressionAttributeNames: { '#pk': index.partitionKey, '#status': 'status' },
-        ExpressionAttributeValues: { ':pk': partition, ':available': AVAILABLE },
+        FilterExpression: `#status = :available${narrow.filter}`,
+        ExpressionAttributeNames: { '#pk': index.partitionKey, '#status': 'status', ...narrow.names },
+        ExpressionAttributeValues: { ':pk': partition, ':available': AVAILABLE, ...narrow.values },
         ScanIndexForward: options.order === 'asc',
       },
       startKey,
       options.limit,
+      narrow.reading,
     );
-    const last = files[files.length - 1];
     const page = files.map((f) => f.file);
+    if (stoppedAt !== undefined) return { files: page, lastSortKey: String(stoppedAt[index.sortKey]) };
+    const last = files[files.length - 1];
     return more && last !== undefined ? { files: page, lastSortKey: String(last.item[index.sortKey]) } : { files: page };
   }
 

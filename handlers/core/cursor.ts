@@ -1,9 +1,9 @@
 /**
- * Pagination cursors for folder listings (by name, date taken or upload time, either way)
- * and type listings. A cursor is opaque and authenticated: AES-256-GCM under a key derived
+ * Pagination cursors for folder listings (by name, date taken or upload time, either way,
+ * all files or one type) and type listings. A cursor is opaque and authenticated: AES-256-GCM under a key derived
  * from the JWT signing secret (HKDF-SHA256, info `media-store cursor v1`), holding only the
  * last file name (name order) or index sort key (date orders, type listing) a page reached.
- * What it belongs to — the kind of listing and its order, the folder or type, and the
+ * What it belongs to — the kind of listing, its order and type filter, the folder or type, and the
  * caller it was issued to — is authenticated data, not content: a cursor of another folder,
  * type, order or user, a tampered one or garbage is a 400 `InvalidCursor`,
  * never a 500 from DynamoDB, and a caller learns nothing from decoding one.
@@ -65,15 +65,22 @@ export class ListCursors {
     throw new InvalidCursor();
   }
 
-  /** A cursor of a folder listing in `sort` order: `last` is a name (name order) or the index sort key (date orders). */
-  sortCursor(caller: string, folder: string, sort: FolderSort, order: SortOrder, last: string): string {
-    return sort === 'name' ? this.folderCursor(caller, folder, last, order) : this.seal(last, scope(orderedKind(sort, order), caller, folder));
+  /**
+   * A cursor of a folder listing in `sort` order, of one `fileType` when given: `last` is a
+   * name (name order) or the index sort key (date orders).
+   */
+  sortCursor(caller: string, folder: string, sort: FolderSort, order: SortOrder, last: string, fileType?: FileType): string {
+    if (fileType === undefined && sort === 'name') return this.folderCursor(caller, folder, last, order);
+    return this.seal(last, scope(orderedKind(sort, order, fileType), caller, folder));
   }
 
-  /** Opens a cursor of `folder` listed in `sort` order, and only that order and direction. */
-  readSortCursor(cursor: string, caller: string, folder: string, sort: FolderSort, order: SortOrder): string {
-    if (sort === 'name') return this.readFolderCursor(cursor, caller, folder, order);
-    return dateSortKeyOrThrow(this.open(cursor, scope(orderedKind(sort, order), caller, folder)));
+  /** Opens a cursor of `folder` listed in `sort` order, and only that order, direction and type filter (none when `fileType` is undefined). */
+  readSortCursor(cursor: string, caller: string, folder: string, sort: FolderSort, order: SortOrder, fileType?: FileType): string {
+    if (fileType === undefined && sort === 'name') return this.readFolderCursor(cursor, caller, folder, order);
+    const last = this.open(cursor, scope(orderedKind(sort, order, fileType), caller, folder));
+    if (sort !== 'name') return dateSortKeyOrThrow(last);
+    if (isCleanName(last)) return last;
+    throw new InvalidCursor();
   }
 
   typeCursor(caller: string, fileType: FileType, lastSortKey: string): string {
@@ -140,11 +147,13 @@ function dateSortKeyOrThrow(sortKey: string): string {
 
 /**
  * The scope kind of a folder listing's cursor: `folder` (name), `taken`, `uploaded` in their
- * default direction — the kinds cursors had before directions existed — and `<kind>-<order>` otherwise.
+ * default direction — the kinds cursors had before directions existed — and `<kind>-<order>`
+ * otherwise; `<that>:<fileType>` when the listing is of one type.
  */
-function orderedKind(sort: FolderSort, order: SortOrder): string {
+function orderedKind(sort: FolderSort, order: SortOrder, fileType?: FileType): string {
   const kind = sort === 'name' ? 'folder' : sort;
-  return order === DEFAULT_ORDER[sort] ? kind : `${kind}-${order}`;
+  const ordered = order === DEFAULT_ORDER[sort] ? kind : `${kind}-${order}`;
+  return fileType === undefined ? ordered : `${ordered}:${fileType}`;
 }
 
 /** Authenticated data: version, kind, caller and folder/type, NUL-separated (none may hold a NUL). */
