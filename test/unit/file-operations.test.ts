@@ -176,6 +176,22 @@ async function caught(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('file operations', () => {
+  describe('parseListQuery of a folder filtered by type', () => {
+    it('reads folder, type, order and a cursor sealed for that type', () => {
+      const cursor = cursors.sortCursor('ed', '/x', 'uploaded', 'asc', '2024-04-01T00:00:00.000Z#a.mp4', 'video');
+      expect(parseListQuery({ folder: '/x', type: 'video', sort: 'uploaded', order: 'asc', cursor }, cursors, editor)).toEqual({
+        folder: '/x',
+        sort: 'uploaded',
+        order: 'asc',
+        limit: 100,
+        fileType: 'video',
+        afterSortKey: '2024-04-01T00:00:00.000Z#a.mp4',
+      });
+      const byName = cursors.sortCursor('ed', '/x', 'name', 'desc', 'b.mp4', 'video');
+      expect(parseListQuery({ folder: '/x', type: 'video', order: 'desc', cursor: byName }, cursors, editor)).toEqual({ folder: '/x', limit: 100, fileType: 'video', afterName: 'b.mp4', order: 'desc' });
+    });
+  });
+
   describe('parseListQuery by type', () => {
     it('reads type, limit and a type cursor', () => {
       const cursor = encodeTypeCursor('video', `2024-04-01T00:00:00.000Z#${fileIdOf('media/a/b.mp4')}`);
@@ -188,7 +204,11 @@ describe('file operations', () => {
 
     it.each([
       [{ type: 'audio' }, 'type'],
-      [{ type: 'image', folder: '/' }, 'type'],
+      [{ type: 'audio', folder: '/' }, 'type'],
+      [{ type: 'video', folder: '/', cursor: encodeListCursor('/', 'a.jpg') }, 'cursor'],
+      [{ folder: '/', cursor: cursors.sortCursor('ed', '/', 'name', 'asc', 'a.mp4', 'video') }, 'cursor'],
+      [{ type: 'image', folder: '/', cursor: cursors.sortCursor('ed', '/', 'name', 'asc', 'a.mp4', 'video') }, 'cursor'],
+      [{ type: 'video', folder: '/', sort: 'uploaded', cursor: cursors.sortCursor('ed', '/', 'uploaded', 'desc', '2024-04-01T00:00:00.000Z#a.mp4') }, 'cursor'],
       [{ type: 'image', cursor: encodeListCursor('/', 'a.jpg') }, 'cursor'],
       [{ folder: '/', cursor: encodeTypeCursor('image', `2024-04-01T00:00:00.000Z#${fileIdOf('media/a.jpg')}`) }, 'cursor'],
       [{ type: 'video', cursor: encodeTypeCursor('image', `2024-04-01T00:00:00.000Z#${fileIdOf('media/a.jpg')}`) }, 'cursor'],
