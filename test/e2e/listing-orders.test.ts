@@ -10,30 +10,8 @@ import { cameraJpeg } from '../support/media-samples';
 import { e2eContext } from './support/context';
 import { uploadFile } from './support/files';
 import { api, eventually, login } from './support/http';
+import { expectedOrder, ORDERS, type Listed, type Page, type Sort } from './support/listing';
 import { jpegLike } from './support/media';
-
-interface Listed {
-  readonly id: string;
-  readonly name: string;
-  readonly uploadedAt: string;
-  readonly takenAt?: string;
-  readonly processing?: string;
-}
-
-interface Page {
-  readonly files: Listed[];
-  readonly nextCursor: string | null;
-}
-
-const ORDERS = [
-  ['name', 'asc'],
-  ['name', 'desc'],
-  ['uploaded', 'asc'],
-  ['uploaded', 'desc'],
-  ['taken', 'asc'],
-  ['taken', 'desc'],
-] as const;
-type Sort = (typeof ORDERS)[number][0];
 
 /** Dates taken of the camera photos, out of name and upload order. */
 const DATED = [
@@ -46,17 +24,6 @@ const DATED = [
 const UNDATED = ['q.jpg', 'b.jpg', 'w.jpg', 'a.jpg', 'k.jpg', 'z.jpg', 'e.jpg', 'h.jpg', 'r.jpg', 'd.jpg', 'n.jpg', 't.jpg', 'g.jpg', 'p.jpg', 'j.jpg', 'u.jpg'];
 const COUNT = DATED.length + UNDATED.length;
 const PROCESSING_TIMEOUT_MS = 60_000;
-
-/** What each order means, from the fields the API answers: the expectation is computed independently of the index. */
-function expectedOrder(files: readonly Listed[], sort: Sort, order: 'asc' | 'desc'): string[] {
-  const when = (f: Listed): number => Date.parse(sort === 'uploaded' ? f.uploadedAt : (f.takenAt ?? f.uploadedAt));
-  const sorted = [...files].sort((a, b) => {
-    if (sort !== 'name' && when(a) !== when(b)) return when(a) - when(b);
-    return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-  });
-  if (order === 'desc') sorted.reverse();
-  return sorted.map((f) => f.name);
-}
 
 describe('GET /files lists a folder in the order asked for', () => {
   const context = e2eContext();
