@@ -2,7 +2,7 @@
 import type { FolderSort, SortOrder } from '../../contract/listing';
 import type { FileItem, FileLink, MoveJob } from '../../contract/wire';
 import * as api from './api';
-import { listingKey, store, type AppState, type Dialog, type Notice } from './store';
+import { listingKey, store, type AppState, type Dialog, type Filter, type Notice } from './store';
 import { saveStream } from './zip/save-stream';
 import { uniqueNames, zipStream } from './zip/zip-writer';
 
@@ -120,21 +120,27 @@ export const toggleFolder = (path: string): void => {
   }
 };
 
+/** The folder listed with another type filter, from its first page (the API filters: the whole folder, not the pages loaded). */
+export async function filterBy(filter: Filter): Promise<void> {
+  restartListing({ filter });
+  await loadMore();
+}
+
 /** The folder listed in another order, from its first page (the API sorts: the whole folder, not the pages loaded). */
 export async function sortBy(sort: FolderSort, order: SortOrder): Promise<void> {
   restartListing({ sort, order });
   await loadMore();
 }
 
-/** The next page of the current folder in the chosen order, unless one is loading or none is left. */
+/** The next page of the current folder in the chosen order and filter, unless one is loading or none is left. */
 export async function loadMore(): Promise<void> {
   const state = store.get();
   if (state.loadingFiles || state.nextCursor === null) return;
-  const { folder, sort, order } = state;
+  const { folder, sort, order, filter } = state;
   const mine = listing;
   store.update({ loadingFiles: true });
   try {
-    const page = await api.listFiles(folder, state.nextCursor ?? undefined, PAGE_SIZE, sort, order);
+    const page = await api.listFiles(folder, state.nextCursor ?? undefined, PAGE_SIZE, sort, order, filter === 'all' ? undefined : filter);
     if (mine !== listing) return;
     // One store update per page: every update re-renders what subscribes.
     store.update((s) => ({ files: s.files.concat(page.files), nextCursor: page.nextCursor, loadingFiles: false }));
@@ -150,7 +156,7 @@ export const reloadFolder = (): Promise<void> => openFolder(store.get().folder);
 /** An uploaded file joins the listing of its folder, in the order shown, when that folder is open. */
 export function showUploaded(file: FileItem): void {
   store.update((s) => {
-    if (s.folder !== file.folder) return {};
+    if (s.folder !== file.folder || (s.filter !== 'all' && s.filter !== file.fileType)) return {};
     const others = s.files.filter((f) => f.id !== file.id);
     const key = listingKey(file, s.sort);
     const at = others.findIndex((f) => (s.order === 'asc' ? listingKey(f, s.sort) > key : listingKey(f, s.sort) < key));

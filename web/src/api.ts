@@ -157,8 +157,9 @@ export async function logout(): Promise<void> {
 }
 
 /** One page of a folder in `sort` order, `order` way (contract/listing.ts); the cursor only continues that order. */
-export const listFiles = (folder: string, cursor?: string, limit = 200, sort: FolderSort = 'name', order: SortOrder = DEFAULT_ORDER[sort]): Promise<W.FilePage> =>
-  request('GET', '/files', { query: { folder, cursor, limit: String(limit), sort, order } });
+/** A page of `folder` in `sort` order, of one `type` when given (the API fills pages with that type). */
+export const listFiles = (folder: string, cursor?: string, limit = 200, sort: FolderSort = 'name', order: SortOrder = DEFAULT_ORDER[sort], type?: W.FileType): Promise<W.FilePage> =>
+  request('GET', '/files', { query: { folder, cursor, limit: String(limit), sort, order, type } });
 export const getJob = (id: string): Promise<W.MoveJobAnswer> => request('GET', `/jobs/${seg(id)}`);
 export const getFile = (id: string): Promise<W.FileItem> => request('GET', `/files/${seg(id)}`);
 /** 200 with the file, or 202 with the job when a large move continues in the background. */

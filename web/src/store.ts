@@ -107,7 +107,11 @@ export function useStore<T>(select: (state: AppState) => T, from: Store = store)
 
 export const canWrite = (user: SessionUser | null | undefined): boolean => user?.role === 'admin' || user?.role === 'editor';
 
-/** The files shown: the filter applied to the pages loaded, which the API already sorted. */
+/**
+ * The files shown: the pages loaded, which the API already sorted and filtered by type
+ * (actions.filterBy restarts the listing); the filter here only guards against a file of
+ * another type that joined the listing otherwise.
+ */
 export function visibleFiles(state: Pick<AppState, 'files' | 'filter'>): readonly FileItem[] {
   return state.filter === 'all' ? state.files : state.files.filter((f) => f.fileType === state.filter);
 }

@@ -81,7 +81,7 @@ export function Browse() {
           filter={state.filter}
           sort={state.sort}
           order={state.order}
-          onFilter={(filter) => store.update({ filter })}
+          onFilter={(filter) => void actions.filterBy(filter)}
           onSort={(sort, order) => void actions.sortBy(sort, order)}
           selection={selection}
           canWrite={writer}
@@ -111,7 +111,7 @@ export function Browse() {
         {files.length === 0 && !state.loadingFiles && state.nextCursor === null ? (
           <p class="empty">{writer ? 'No files here yet. Drop files or folders here, or use Upload files.' : 'No files here.'}</p>
         ) : (
-          <Grid files={files} selected={state.selected} selectable onOpen={open} onToggle={(f) => actions.toggleSelected(f.id)} onNearEnd={onNearEnd} hasMore={state.nextCursor !== null} {...(writer ? { dragFiles: actions.draggedFiles } : {})} />
+          <Grid files={files} selected={state.selected} selectable onOpen={open} onToggle={(f) => actions.toggleSelected(f.id)} onNearEnd={onNearEnd} hasMore={state.nextCursor !== null} pageKey={state.nextCursor} {...(writer ? { dragFiles: actions.draggedFiles } : {})} />
         )}
         {/* Always there, so a page loading does not resize the grid (a layout and a re-render of every tile). */}
         <p class="page-status" role="status">{state.loadingFiles ? 'Loading…' : ''}</p>

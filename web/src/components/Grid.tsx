@@ -24,6 +24,12 @@ export interface GridProps {
   /** Called when the last rows come into view. */
   readonly onNearEnd: () => void;
   readonly hasMore: boolean;
+  /**
+   * Changes whenever a page arrives (the listing's cursor), so the grid asks for the next one
+   * while the view is not filled even when a page added no tile (a filtered page may be empty).
+   * @default the grid asks again only when its rows change
+   */
+  readonly pageKey?: string | null;
   /** Smallest tile width, px. @default 150 */
   readonly minTile?: number;
   /** What a drag of this tile carries (it, or the selection it is part of). @default tiles cannot be dragged */
@@ -100,7 +106,7 @@ class Tile extends Component<TileProps> {
   }
 }
 
-export function Grid({ files, selected, selectable, onOpen, onToggle, onNearEnd, hasMore, minTile = 150, dragFiles }: GridProps) {
+export function Grid({ files, selected, selectable, onOpen, onToggle, onNearEnd, hasMore, pageKey, minTile = 150, dragFiles }: GridProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState({ width: 800, height: 600 });
   const [scrollTop, setScrollTop] = useState(0);
@@ -144,7 +150,7 @@ export function Grid({ files, selected, selectable, onOpen, onToggle, onNearEnd,
 
   useEffect(() => {
     if (hasMore && lastRow >= rows - 3) onNearEnd();
-  }, [hasMore, lastRow, rows, onNearEnd]);
+  }, [hasMore, lastRow, rows, onNearEnd, pageKey]);
 
   const onScroll = (): void => {
     const top = scroller.current?.scrollTop ?? 0;
