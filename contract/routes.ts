@@ -39,7 +39,7 @@ export const ROUTES: readonly RouteDeclaration[] = [
   { method: 'POST', path: '/folders', function: 'files', auth: true, summary: 'Create a folder (and its ancestors); it lists even while empty' },
   { method: 'GET', path: '/folders', function: 'files', auth: true, summary: 'List the subfolders of ?parent= (default /)' },
   { method: 'DELETE', path: '/folders', function: 'files', auth: true, summary: 'Delete the empty folder ?path= (409 FolderNotEmpty otherwise)' },
-  { method: 'GET', path: '/files', function: 'files', auth: true, summary: 'List the files of a folder (by name, date taken or upload time: ?sort=name|taken|uploaded&order=asc|desc) or of a type (newest first) with view and thumbnail URLs' },
+  { method: 'GET', path: '/files', function: 'files', auth: true, summary: 'List the files of a folder (by name, date taken or upload time: ?sort=name|taken|uploaded&order=asc|desc; only one ?type=image|video|other) or of a type across folders (newest first) with view and thumbnail URLs' },
   { method: 'POST', path: '/files/links', function: 'files', auth: true, summary: 'Download links for many files; unknown ids reported per item' },
   { method: 'GET', path: '/files/{id}', function: 'files', auth: true, summary: 'A file\'s metadata (size as displayed, date taken, camera, duration…), view URL and thumbnail URLs' },
   { method: 'GET', path: '/files/{id}/download', function: 'files', auth: true, summary: '302 to a presigned download (Content-Disposition: attachment with the file name)' },
