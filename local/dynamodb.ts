@@ -214,40 +214,14 @@ export function tableFromContract(tableName: string): CreateTableCommandInput {
       { AttributeName: partitionKey, KeyType: 'HASH' },
       { AttributeName: sortKey, KeyType: 'RANGE' },
     ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: typeIndex.name,
-        KeySchema: [
-          { AttributeName: typeIndex.partitionKey, KeyType: 'HASH' },
-          { AttributeName: typeIndex.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
-      {
-        IndexName: takenIndex.name,
-        KeySchema: [
-          { AttributeName: takenIndex.partitionKey, KeyType: 'HASH' },
-          { AttributeName: takenIndex.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
-      {
-        IndexName: uploadedIndex.name,
-        KeySchema: [
-          { AttributeName: uploadedIndex.partitionKey, KeyType: 'HASH' },
-          { AttributeName: uploadedIndex.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
-      {
-        IndexName: dueIndex.name,
-        KeySchema: [
-          { AttributeName: dueIndex.partitionKey, KeyType: 'HASH' },
-          { AttributeName: dueIndex.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
-    ],
+    GlobalSecondaryIndexes: [typeIndex, takenIndex, uploadedIndex, dueIndex].map((index) => ({
+      IndexName: index.name,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: 'ALL' as const },
+    })),
   };
 }
 

@@ -9,12 +9,10 @@
  * them exactly as it changes the rows `GET /files` lists.
  */
 import { UNKNOWN_UPLOADER } from './catalog';
+import type { StorageFigures, StorageStats } from '../../contract/wire';
 import { FILE_TYPES, type FileType } from './content-types';
 
-export interface StorageFigures {
-  readonly files: number;
-  readonly bytes: number;
-}
+export type { StorageFigures, StorageStats };
 
 /** The fields of a catalog row the figures read (the scan projects only these). */
 export interface TalliedRow {
@@ -34,14 +32,6 @@ export interface StorageTally {
   readonly byUser: Map<string, { files: number; bytes: number }>;
 }
 
-export interface StorageStats {
-  /** ISO 8601. */
-  readonly computedAt: string;
-  readonly total: StorageFigures;
-  readonly byType: readonly (StorageFigures & { readonly fileType: FileType })[];
-  readonly byContentType: readonly (StorageFigures & { readonly contentType: string })[];
-  readonly byUser: readonly (StorageFigures & { readonly uploadedBy: string })[];
-}
 
 /** Content types listed one by one; the rest are summed under `OTHER_CONTENT_TYPES`. */
 export const MAX_CONTENT_TYPES = 50;
