@@ -7,6 +7,7 @@
  * TTL) and refresh refuses their refresh tokens at once (handlers/core/session.ts).
  */
 import { randomBytes } from 'node:crypto';
+import type { UserView } from '../../contract/wire';
 import { NotFound, ValidationError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { hashPassword } from '../core/password';
@@ -25,15 +26,8 @@ export interface ManageUsersDeps {
   readonly logger: Logger;
 }
 
-/** A user as the API shows it: never the password hash. */
-export interface UserView {
-  readonly username: string;
-  readonly role: Role;
-  /** Folder limits; `null`: every folder. */
-  readonly folders: readonly string[] | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+/** A user as the API shows it (contract/wire.ts): never the password hash. */
+export type { UserView };
 
 export interface CreateUserRequest {
   readonly username: string;

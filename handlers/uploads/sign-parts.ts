@@ -7,6 +7,7 @@
  *
  * Body: `{"partNumbers": [1, 2], "checksums": {"1": "<base64 sha256>", "2": "…"}}`.
  */
+import type { SignedPart, SignedParts } from '../../contract/wire';
 import type { UploadSession } from '../core/catalog';
 import { ValidationError } from '../core/errors';
 import { isBase64Sha256, MAX_PARTS_PER_SIGNING, partLength } from '../core/multipart';
@@ -63,20 +64,10 @@ export interface SignPartsDeps {
   readonly now?: () => Date;
 }
 
-export interface SignedPart {
-  readonly partNumber: number;
-  readonly url: string;
-  /** Headers the client must send with exactly these values: they are signed. */
-  readonly headers: Readonly<Record<string, string>>;
-}
+/** The answer (contract/wire.ts): each part's URL and the headers it signs, and when they stop working. */
+export type { SignedPart, SignedParts as SignPartsResponse };
 
-export interface SignPartsResponse {
-  readonly parts: readonly SignedPart[];
-  /** ISO 8601: when these URLs stop working. */
-  readonly expiresAt: string;
-}
-
-export async function signParts(uploadId: string | undefined, request: SignPartsRequest, caller: Principal, deps: SignPartsDeps): Promise<SignPartsResponse> {
+export async function signParts(uploadId: string | undefined, request: SignPartsRequest, caller: Principal, deps: SignPartsDeps): Promise<SignedParts> {
   const now = (deps.now ?? (() => new Date()))();
   const session = await accessibleSession(uploadId, caller, deps.uploads, now);
   const multipart = requirePendingMultipart(session);

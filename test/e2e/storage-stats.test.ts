@@ -12,6 +12,7 @@ import path from 'node:path';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { LocalStack } from '../../local/stack';
 import type { StorageStats } from '../../contract/wire';
+import type { FileBody } from './support/files';
 import { eventually } from './support/http';
 import { localS3Client } from './support/local-s3';
 import { jpegLike } from './support/media';
@@ -19,15 +20,7 @@ import { startOwnStack } from './support/own-stack';
 
 jest.setTimeout(120_000);
 
-interface Listed {
-  id: string;
-  folder: string;
-  name: string;
-  size: number;
-  contentType: string;
-  fileType: string;
-  uploadedBy: string;
-}
+type Listed = FileBody;
 
 describe('GET /stats/storage', () => {
   const logDir = mkdtempSync(path.join(tmpdir(), 'media-store-stats-'));
