@@ -45,6 +45,9 @@ async function openAs(user: BrowserUser, folder: string): Promise<Page> {
   await page.goto(`${ctx.appUrl}#${folder}`);
   await page.reload();
   await page.getByRole('button', { name: 'Log out' }).waitFor();
+  // Settled: the tests change the user's rights next, and a request still in flight (the folder
+  // tree's) would meet the change first and end the session before the step under test.
+  await page.waitForLoadState('networkidle');
   return page;
 }
 
