@@ -156,8 +156,11 @@ describe('a drop link in Chromium', () => {
     await page.getByRole('region', { name: 'Uploads' }).getByText(VIDEO).waitFor();
     await screenshots(page, 'drop-02-uploading');
     page.off('requestfinished', onFinished);
-    await page.unrouteAll({ behavior: 'ignoreErrors' });
+    // Reload with the held parts still held: the old page's requests die with it. Unrouting first
+    // would release them (Chromium continues paused requests when interception stops), and a
+    // part could reach S3 before the reload cancelled it.
     await page.reload();
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
     await page.getByText('interrupted — select the file again to resume').waitFor();
     await screenshots(page, 'drop-03-interrupted');
     const sentAfterReload: number[] = [];

@@ -142,8 +142,11 @@ describe('web app journey in Chromium', () => {
     await screenshots(page, '06-uploading');
     page.off('requestfinished', onFinished);
 
-    await page.unrouteAll({ behavior: "ignoreErrors" });
+    // Reload with the held parts still held: the old page's requests die with it. Unrouting first
+    // would release them (Chromium continues paused requests when interception stops), and a
+    // part could reach S3 before the reload cancelled it.
     await page.reload();
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
     // The session survives the reload (the refresh cookie), though the access token lived in memory only.
     await page.getByRole('button', { name: 'Log out' }).waitFor();
     // No token in storage a script could read.
