@@ -142,6 +142,7 @@ describe('messages in Chromium', () => {
     await onPage.waitFor();
     expect(await page.getByRole('button', { name: 'Upload files' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'New folder' }).count()).toBe(0);
+    await page.getByText(`${other} is outside your folders (${mine}).`, { exact: true }).waitFor();
     await screenshots(page, '22-not-allowed-outside-folders');
     // An error stays until dismissed (a confirmation would have gone by now); still logged in.
     await page.waitForTimeout(7000);

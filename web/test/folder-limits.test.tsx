@@ -75,6 +75,12 @@ describe('Browse for an editor with folder limits', () => {
     expect(screen.queryByLabelText('Choose files to upload')).toBeNull();
   });
 
+  it('shows no write controls in a folder beside theirs (opened by its address), and says it is outside their folders', () => {
+    browse(limited, '/other');
+    expect(writeControlsShown()).toEqual([]);
+    expect(screen.getByText('/other is outside your folders (/family).')).toBeTruthy();
+  });
+
   it('shows every write control in their folder and below it', () => {
     browse(limited, '/family/beach', [file('a.jpg', '/family/beach')]);
     expect(writeControlsShown()).toEqual(WRITE_CONTROLS);

@@ -48,8 +48,9 @@ export function Browse() {
   // Files are dragged from the folder shown (writers there only), to folders they may move files to.
   const onDropFiles = writer ? dropFiles : undefined;
   const canDropOn: CanDropOn = (path) => canWriteIn(state.user, path);
-  const emptyText = state.user && folderVisibility(state.user, state.folder) === 'path'
-    ? `${outsideLimits(state.user, state.folder)} Open the way to them below.`
+  const outside = outsideLimits(state.user, state.folder);
+  const leadsToMine = outside !== undefined && state.user && folderVisibility(state.user, state.folder) === 'path';
+  const emptyText = outside !== undefined ? `${outside}${leadsToMine ? ' Open the way to them below.' : ''}`
     : writer ? 'No files here yet. Drop files or folders here, or use Upload files.' : 'No files here.';
   const filesInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
