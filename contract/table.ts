@@ -30,9 +30,10 @@
  * back unless their upload arrived (`RESERVATION`, the upload's expiry plus its URL
  * lifetime). Handling an item removes its `dueKind`, so the index stays as small as the work.
  *
- * A folder marker (`status` available/deleted, `path`, `parent`, `name`, `createdAt`) makes a
- * folder list even while empty; the sync writes the markers of every folder of a file that
- * lands, `POST /folders` those of an empty one. Markers are catalog-only (no S3 object), so a
+ * A folder marker (`status` available/deleted, `path`, `parent`, `name`, `createdAt`, and a
+ * `generation` that a deleted folder loses and a re-created one gets anew, recorded by folder
+ * shares as `folderGeneration`) makes a folder list even while empty; the sync writes the
+ * markers of every folder of a file that lands, `POST /folders` those of an empty one. Markers are catalog-only (no S3 object), so a
  * reconcile compares only `FILE#` items with the bucket and may rebuild missing markers from
  * the files' folders. The user directory and counts let the auth function list users without
  * a scan and enforce `max_users` and "at least one admin" in the same transaction as the change.

@@ -3,10 +3,15 @@
  * UpdateItem only (create, re-create, tombstone), so the functions that write them need no
  * DeleteItem; a removed folder's marker keeps `status = deleted` and a `ttl`, like a file
  * tombstone, and listings return only `status = available`.
+ *
+ * Each marker carries a `generation` (core/folders.ts): set with `if_not_exists` whenever the
+ * folder is marked (POST /folders, the sync's `ensureChain` when a file lands, ancestors of
+ * both), removed by the tombstone, so re-marking a deleted folder gives it a fresh one while
+ * marking a live folder again keeps it. Folder shares record it (handlers/files/shares.ts).
  */
 import { GetCommand, paginateQuery, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TOMBSTONE_TTL_SECONDS } from '../core/catalog';
-import { folderChain, folderRef, type FolderRef } from '../core/folders';
+import { folderChain, folderRef, newFolderGeneration, type FolderMarker, type FolderRef } from '../core/folders';
 import { FILE_PREFIX, FOLDER_MARKER_PREFIX, folderMarkerKey, folderPartition } from '../core/keys';
 import { defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
@@ -17,6 +22,13 @@ export interface FolderCatalog {
   /** Like `createChain`, but returns at once when `path` is marked already (the sync path, once per file). */
   ensureChain(path: string): Promise<void>;
   exists(path: string): Promise<boolean>;
+  /** The available folder's marker; undefined when the folder does not exist (or is deleted). */
+  marker(path: string): Promise<FolderMarker | undefined>;
+  /**
+   * The available folder's generation, stamping one on a marker written before generations;
+   * undefined when the folder does not exist.
+   */
+  generation(path: string): Promise<string | undefined>;
   /** Names of the available subfolders of `parent`, sorted. */
   listChildren(parent: string): Promise<string[]>;
   /** Whether the folder holds an available file or subfolder. */
@@ -49,9 +61,35 @@ export class FoldersRepository implements FolderCatalog {
   }
 
   async exists(path: string): Promise<boolean> {
+    return (await this.marker(path)) !== undefined;
+  }
+
+  async marker(path: string): Promise<FolderMarker | undefined> {
     const ref = folderRef(path);
     const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: folderMarkerKey(ref.parent, ref.name), ConsistentRead: true }));
-    return out.Item?.status === 'available';
+    if (out.Item?.status !== 'available') return undefined;
+    return typeof out.Item.generation === 'string' ? { generation: out.Item.generation } : {};
+  }
+
+  async generation(path: string): Promise<string | undefined> {
+    const ref = folderRef(path);
+    try {
+      const out = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: folderMarkerKey(ref.parent, ref.name),
+          UpdateExpression: 'SET #generation = if_not_exists(#generation, :generation)',
+          ConditionExpression: '#status = :available',
+          ExpressionAttributeNames: { '#status': 'status', '#generation': 'generation' },
+          ExpressionAttributeValues: { ':generation': newFolderGeneration(), ':available': 'available' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return String(out.Attributes?.generation);
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return undefined;
+      throw error;
+    }
   }
 
   async listChildren(parent: string): Promise<string[]> {
@@ -83,9 +121,10 @@ export class FoldersRepository implements FolderCatalog {
         new UpdateCommand({
           TableName: this.tableName,
           Key: folderMarkerKey(ref.parent, ref.name),
-          UpdateExpression: 'SET #status = :deleted, deletedAt = :now, updatedAt = :now, #ttl = :ttl',
+          // Without its generation: marked again, it is another folder.
+          UpdateExpression: 'SET #status = :deleted, deletedAt = :now, updatedAt = :now, #ttl = :ttl REMOVE #generation',
           ConditionExpression: '#status = :available',
-          ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl', '#generation': 'generation' },
           ExpressionAttributeValues: { ':deleted': 'deleted', ':available': 'available', ':now': now.toISOString(), ':ttl': Math.floor(now.getTime() / 1000) + TOMBSTONE_TTL_SECONDS },
         }),
       );
@@ -114,7 +153,7 @@ export class FoldersRepository implements FolderCatalog {
     return false;
   }
 
-  /** Marks one folder available; true when it was not before. */
+  /** Marks one folder available (a deleted one with a new generation); true when it was not before. */
   private async mark(ref: FolderRef, createdBy: string | undefined): Promise<boolean> {
     const now = new Date().toISOString();
     const out = await this.client.send(
@@ -122,10 +161,10 @@ export class FoldersRepository implements FolderCatalog {
         TableName: this.tableName,
         Key: folderMarkerKey(ref.parent, ref.name),
         UpdateExpression:
-          'SET kind = :folder, #path = :path, parent = :parent, #name = :name, #status = :available, createdAt = if_not_exists(createdAt, :now), updatedAt = :now' +
+          'SET kind = :folder, #path = :path, parent = :parent, #name = :name, #status = :available, #generation = if_not_exists(#generation, :generation), createdAt = if_not_exists(createdAt, :now), updatedAt = :now' +
           (createdBy !== undefined ? ', createdBy = if_not_exists(createdBy, :by)' : '') +
           ' REMOVE #ttl, deletedAt',
-        ExpressionAttributeNames: { '#path': 'path', '#name': 'name', '#status': 'status', '#ttl': 'ttl' },
+        ExpressionAttributeNames: { '#path': 'path', '#name': 'name', '#status': 'status', '#ttl': 'ttl', '#generation': 'generation' },
         ExpressionAttributeValues: {
           ':folder': 'folder',
           ':path': ref.path,
@@ -133,6 +172,7 @@ export class FoldersRepository implements FolderCatalog {
           ':name': ref.name,
           ':available': 'available',
           ':now': now,
+          ':generation': newFolderGeneration(),
           ...(createdBy !== undefined ? { ':by': createdBy } : {}),
         },
         ReturnValues: 'UPDATED_OLD',

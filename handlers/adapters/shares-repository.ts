@@ -52,10 +52,17 @@ export interface Share {
   readonly passwordHash?: string;
   /** HMAC key of this share's sessions (base64url). */
   readonly sessionKey: string;
+  /**
+   * A folder share's folder generation at creation (core/folders.ts): the share ends when the
+   * folder is deleted, even if it is created again. Absent for the root folder (no marker) and
+   * on folder shares stored before generations, which keep opening while the folder exists.
+   * On the token row only: the owner sees the target, not this.
+   */
+  readonly folderGeneration?: string;
 }
 
 /** A share as its owner sees it: no secrets, with counters. */
-export interface ShareSummary extends Omit<Share, 'passwordHash' | 'sessionKey'> {
+export interface ShareSummary extends Omit<Share, 'passwordHash' | 'sessionKey' | 'folderGeneration'> {
   readonly hasPassword: boolean;
   readonly views: number;
   readonly lastAccessAt?: string;
@@ -124,7 +131,7 @@ export class SharesRepository {
 
   async create(share: Share, tokenHash: string): Promise<void> {
     const ttl = share.expiresAt === null ? undefined : epoch(share.expiresAt) + 24 * 3600;
-    const { passwordHash, sessionKey, ...visible } = share;
+    const { passwordHash, sessionKey, folderGeneration: _generation, ...visible } = share;
     await this.client.send(
       new TransactWriteCommand({
         TransactItems: [
@@ -514,6 +521,7 @@ function toShare(item: Record<string, unknown>): Share {
     ...(typeof item.maxFiles === 'number' ? { maxFiles: item.maxFiles } : {}),
     ...(typeof item.passwordHash === 'string' ? { passwordHash: item.passwordHash } : {}),
     sessionKey: String(item.sessionKey),
+    ...(typeof item.folderGeneration === 'string' ? { folderGeneration: item.folderGeneration } : {}),
   };
 }
 
@@ -531,7 +539,7 @@ function toReservation(item: Record<string, unknown>): DropReservation {
 }
 
 function toSummary(item: Record<string, unknown>): ShareSummary {
-  const { passwordHash: _p, sessionKey: _s, ...share } = toShare({ ...item, sessionKey: '' });
+  const { passwordHash: _p, sessionKey: _s, folderGeneration: _g, ...share } = toShare({ ...item, sessionKey: '' });
   return {
     ...share,
     hasPassword: item.hasPassword === true,

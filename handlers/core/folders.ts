@@ -4,7 +4,12 @@
  * folder of a file's path when the file lands (sync) and by `POST /folders`, so empty
  * folders list too; a deleted folder's marker becomes a tombstone like a file row.
  * Pure path arithmetic; paths are normalized (handlers/core/paths.ts).
+ *
+ * A marker also carries a generation: a random id set when the folder is created (or created
+ * again after a delete) and dropped with the tombstone, so a folder deleted and created anew
+ * under the same path is told apart from the one before (its shares stay ended).
  */
+import { randomBytes } from 'node:crypto';
 import { ValidationError } from './errors';
 import { KEY_PREFIX, MAX_KEY_BYTES, normalizeFolder, ROOT_FOLDER } from './paths';
 
@@ -14,6 +19,17 @@ export interface FolderRef {
   readonly parent: string;
   readonly name: string;
 }
+
+/** What an available folder's marker tells beyond its path. */
+export interface FolderMarker {
+  /**
+   * Set when the folder is created, dropped when it is deleted. Absent on a marker written
+   * before generations existed, until a share of that folder stamps one.
+   */
+  readonly generation?: string;
+}
+
+export const newFolderGeneration = (): string => randomBytes(12).toString('base64url');
 
 /** Room a folder must leave in the longest key (`MAX_KEY_BYTES`) for `/` and a short file name. */
 const MIN_NAME_ROOM = 2 + 16;

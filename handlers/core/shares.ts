@@ -11,6 +11,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import { ValidationError } from './errors';
+import type { FolderMarker } from './folders';
 import { normalizeFolder } from './paths';
 
 export const SHARE_TOKEN_BYTES = 24;
@@ -49,6 +50,18 @@ export interface SharePolicy {
   readonly maxDays: number;
   /** Whether `"expires": "never"` is accepted (module variable `share_allow_never`). */
   readonly allowNever: boolean;
+}
+
+/**
+ * Whether a folder share still reaches the folder it was made of: the folder exists (`marker`)
+ * and, when the share recorded its generation, has that generation still. A folder deleted and
+ * created again (POST /folders, or a file landing there) is another folder, so the deleted
+ * one's shares stay ended. Shares stored before generations recorded none (`recorded`
+ * undefined): they only need the folder to exist, as they always did.
+ */
+export function reachesSharedFolder(recorded: string | undefined, marker: FolderMarker | undefined): boolean {
+  if (marker === undefined) return false;
+  return recorded === undefined || marker.generation === recorded;
 }
 
 export const newShareToken = (): string => randomBytes(SHARE_TOKEN_BYTES).toString('base64url');

@@ -19,7 +19,7 @@ import { locateFile } from './file-view';
 export interface OwnerSharesDeps {
   readonly shares: Pick<SharesRepository, 'create' | 'list' | 'summary' | 'revoke' | 'log'>;
   readonly files: Pick<FileCatalog, 'getRow'>;
-  readonly folders: Pick<FolderCatalog, 'exists'>;
+  readonly folders: Pick<FolderCatalog, 'generation'>;
   readonly sharePolicy: SharePolicy;
   /** @default the clock */
   readonly now?: () => Date;
@@ -38,7 +38,7 @@ class ShareIdNotFound extends NotFound {}
 export async function createShare(request: ShareRequest, caller: Caller, deps: OwnerSharesDeps): Promise<CreatedShare> {
   requirePermission(caller, 'write', 'create shares');
   const now = (deps.now ?? (() => new Date()))();
-  const target = await resolveTarget(request, caller, deps);
+  const { target, folderGeneration } = await resolveTarget(request, caller, deps);
   const share: Share = {
     id: newShareId(),
     owner: caller.username,
@@ -52,10 +52,11 @@ export async function createShare(request: ShareRequest, caller: Caller, deps: O
     ...(request.maxFiles !== undefined ? { maxFiles: request.maxFiles } : {}),
     ...(request.password !== undefined ? { passwordHash: await hashPassword(request.password) } : {}),
     sessionKey: newSessionKey(),
+    ...(folderGeneration !== undefined ? { folderGeneration } : {}),
   };
   const token = newShareToken();
   await deps.shares.create(share, hashShareToken(token));
-  const { passwordHash, sessionKey: _key, ...visible } = share;
+  const { passwordHash, sessionKey: _key, folderGeneration: _generation, ...visible } = share;
   return {
     share: { ...visible, hasPassword: passwordHash !== undefined, views: 0, usedBytes: 0, usedFiles: 0 },
     token,
@@ -63,18 +64,21 @@ export async function createShare(request: ShareRequest, caller: Caller, deps: O
   };
 }
 
-async function resolveTarget(request: ShareRequest, caller: Caller, deps: OwnerSharesDeps): Promise<StoredTarget> {
+/** The target as stored, pinned: a file by its upload, a folder (not the root) by its generation. */
+async function resolveTarget(request: ShareRequest, caller: Caller, deps: OwnerSharesDeps): Promise<{ target: StoredTarget; folderGeneration?: string }> {
   if (request.target.kind === 'file') {
     const location = locateFile(request.target.fileId);
     assertFolderAllowed(caller, location.folder, 'share files in');
     const row = await deps.files.getRow(location.folder, location.name);
     if (row.file === undefined) throw new NotFound('No such file');
-    return { kind: 'file', fileId: row.file.id, folder: row.file.folder, name: row.file.name, uploadedAt: row.file.uploadedAt };
+    return { target: { kind: 'file', fileId: row.file.id, folder: row.file.folder, name: row.file.name, uploadedAt: row.file.uploadedAt } };
   }
   const folder = request.target.folder;
   assertFolderAllowed(caller, folder, 'share');
-  if (folder !== ROOT_FOLDER && !(await deps.folders.exists(folder))) throw new NotFound(`Folder ${folder} does not exist`);
-  return { kind: 'folder', folder };
+  if (folder === ROOT_FOLDER) return { target: { kind: 'folder', folder } };
+  const folderGeneration = await deps.folders.generation(folder);
+  if (folderGeneration === undefined) throw new NotFound(`Folder ${folder} does not exist`);
+  return { target: { kind: 'folder', folder }, folderGeneration };
 }
 
 /** The caller's shares (admins: all) and the module's expiry limits, which the app's share dialog offers. */

@@ -6,15 +6,16 @@
  * 2. the expiry;
  * 3. the creator, re-read from the users table: still there, still allowed to read (view) or
  *    write (drop), and the target still within their folder limits;
- * 4. the target itself: the very file that was shared (same path, same upload), or the folder
- *    still existing.
+ * 4. the target itself: the very file that was shared (same path, same upload), or the very
+ *    folder (still existing, with the generation recorded at creation: not deleted since, even
+ *    if created again; see core/shares.ts `reachesSharedFolder`).
  *
  * Any failure is the same `404 NotFound` "No such share", so tokens cannot be probed and an
  * ended share looks like one that never was. A password comes after: 401 without a session.
  */
 import { NotFound, Unauthorized } from '../core/errors';
 import { hasPermission, isFolderAllowed } from '../core/roles';
-import { hashShareToken, isShareLive, isShareToken, verifyShareSession } from '../core/shares';
+import { hashShareToken, isShareLive, isShareToken, reachesSharedFolder, verifyShareSession } from '../core/shares';
 import type { FileCatalog } from '../adapters/files-repository';
 import type { FolderCatalog } from '../adapters/folders-repository';
 import type { Share, SharesRepository } from '../adapters/shares-repository';
@@ -44,7 +45,7 @@ export interface OpenShareDeps {
   readonly shares: Pick<SharesRepository, 'byTokenHash'>;
   readonly users: Pick<UsersRepository, 'getAccess'>;
   readonly files: Pick<FileCatalog, 'getRow'>;
-  readonly folders: Pick<FolderCatalog, 'exists'>;
+  readonly folders: Pick<FolderCatalog, 'marker'>;
 }
 
 export interface OpenedShare {
@@ -71,7 +72,8 @@ export async function openShare(token: string | undefined, deps: OpenShareDeps, 
     if (row.file === undefined || row.file.uploadedAt !== share.target.uploadedAt) throw new ShareNotFound();
     return { share, tokenHash, file: row.file, folder };
   }
-  if (folder !== ROOT_FOLDER && !(await deps.folders.exists(folder))) throw new ShareNotFound();
+  // A folder deleted (even if created again since) is not the shared folder; the root has no marker.
+  if (folder !== ROOT_FOLDER && !reachesSharedFolder(share.folderGeneration, await deps.folders.marker(folder))) throw new ShareNotFound();
   return { share, tokenHash, folder };
 }
 

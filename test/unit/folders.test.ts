@@ -18,6 +18,8 @@ function memoryFolders(initial: { folders?: string[]; files?: string[] } = {}) {
       for (const ref of folderChain(path)) folders.add(ref.path);
     },
     exists: async (path) => folders.has(path),
+    marker: async (path) => (folders.has(path) ? { generation: 'g' } : undefined),
+    generation: async (path) => (folders.has(path) ? 'g' : undefined),
     listChildren: async (parent) => [...folders].filter((f) => folderRef(f).parent === parent).map((f) => folderRef(f).name),
     hasContent: async (path) => [...folders].some((f) => folderRef(f).parent === path) || [...files].some((f) => f === path),
     remove: async (path) => folders.delete(path),

@@ -9,6 +9,7 @@ import {
   isShareToken,
   newShareToken,
   parseShareRequest,
+  reachesSharedFolder,
   shareExpiry,
   signShareSession,
   truncateIp,
@@ -77,6 +78,26 @@ describe('isShareLive and urlTtlWithin', () => {
     expect(urlTtlWithin('2026-06-01T12:00:30.000Z', 3600, NOW)).toBe(30);
     expect(urlTtlWithin('2026-06-02T12:00:00.000Z', 3600, NOW)).toBe(3600);
     expect(urlTtlWithin(null, 3600, NOW)).toBe(3600);
+  });
+});
+
+describe('reachesSharedFolder', () => {
+  it('reaches the folder while its marker has the generation the share recorded', () => {
+    expect(reachesSharedFolder('g1', { generation: 'g1' })).toBe(true);
+  });
+
+  it.each([
+    ['deleted', undefined],
+    ['deleted and created again', { generation: 'g2' }],
+    ['replaced by a marker without a generation', {}],
+  ])('does not reach a folder %s', (_name, marker) => {
+    expect(reachesSharedFolder('g1', marker)).toBe(false);
+  });
+
+  it('reaches any existing folder for a share stored before generations, and no deleted one', () => {
+    expect(reachesSharedFolder(undefined, { generation: 'g2' })).toBe(true);
+    expect(reachesSharedFolder(undefined, {})).toBe(true);
+    expect(reachesSharedFolder(undefined, undefined)).toBe(false);
   });
 });
 
