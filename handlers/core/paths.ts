@@ -5,10 +5,12 @@
  * root folder `/` maps to `media/IMG 1.jpg`. The file id is base64url (no padding) of the
  * UTF-8 key. Everything here is pure and throws `ValidationError` naming the field.
  */
+import { ROOT_FOLDER } from '../../contract/folder-limits';
 import { ValidationError } from './errors';
 
+export { ROOT_FOLDER };
+
 export const KEY_PREFIX = 'media';
-export const ROOT_FOLDER = '/';
 /** DynamoDB's limit on a sort key, bytes. */
 const DYNAMODB_MAX_SORT_KEY_BYTES = 1024;
 /** `2024-05-01T10:00:00.000Z`: the upload time that leads the type index's sort key. */

@@ -1,16 +1,14 @@
 /**
  * Who may do what, in one place: the three roles and their permissions, and the folder
  * prefixes a user may be limited to. Handlers ask `requirePermission` and
- * `assertFolderAllowed`; nothing else decides access.
- *
- * Folder limits: a user with `folders: ["/family", "/trips/2024"]` may read and (role
- * permitting) write `/family`, `/family/…`, `/trips/2024` and `/trips/2024/…` — never
- * `/family2` nor `/trips`. The ancestors of an allowed folder (`/`, `/trips`) are
- * navigable: their subfolder listings show only the way to the allowed folders. A user
- * without limits (`folders` undefined) and every admin reach every folder.
+ * `assertFolderAllowed`; nothing else decides access. The folder-limit rule itself lives in
+ * contract/folder-limits.ts, so the web app shows write controls only where it holds.
  */
+import { folderVisibility, isFolderAllowed, isWithin } from '../../contract/folder-limits';
 import { Forbidden, ValidationError } from './errors';
 import { normalizeFolder, ROOT_FOLDER } from './paths';
+
+export { folderVisibility, isFolderAllowed, isWithin };
 
 export const ROLES = ['admin', 'editor', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -74,36 +72,9 @@ export function parseFolderLimits(input: unknown, field = 'folders'): readonly s
   return unique.filter((folder) => !unique.some((other) => other !== folder && isWithin(folder, other)));
 }
 
-/** Whether normalized `folder` is `prefix` or lies below it (`/family2` is not below `/family`). */
-export function isWithin(folder: string, prefix: string): boolean {
-  if (prefix === ROOT_FOLDER) return true;
-  return folder === prefix || folder.startsWith(`${prefix}/`);
-}
-
-const limitsOf = (caller: Caller): readonly string[] | undefined => (caller.role === 'admin' ? undefined : caller.folders);
-
-/** Whether the caller may see the files of (normalized) `folder` and change them, role permitting. */
-export function isFolderAllowed(caller: Caller, folder: string): boolean {
-  const limits = limitsOf(caller);
-  if (limits === undefined) return true;
-  const normalized = folder.normalize('NFC');
-  return limits.some((prefix) => isWithin(normalized, prefix));
-}
-
 /** Throws `FolderForbidden` (403) when `folder` is outside the caller's folder limits. */
 export function assertFolderAllowed(caller: Caller, folder: string, action = 'use'): void {
   if (!isFolderAllowed(caller, folder)) throw new FolderForbidden(`You may not ${action} folder ${folder}`);
-}
-
-/**
- * How much of `folder` the caller may see: `all` inside the limits; `path` for an ancestor of
- * an allowed folder (its subfolder listing is filtered to the way there, its files stay
- * hidden); `none` elsewhere.
- */
-export function folderVisibility(caller: Caller, folder: string): 'all' | 'path' | 'none' {
-  if (isFolderAllowed(caller, folder)) return 'all';
-  const limits = limitsOf(caller) ?? [];
-  return limits.some((prefix) => isWithin(prefix, folder.normalize('NFC'))) ? 'path' : 'none';
 }
 
 /** Whether a subfolder listing of an ancestor folder may show `child` (inside a limit, or on the way to one). */

@@ -1,6 +1,6 @@
 /**
  * Messages a user meets when something cannot be done, in real Chromium: rights changed by an
- * admin while the page is open (role, folder limits), an action outside the user's folders,
+ * admin while the page is open (role, folder limits), a folder outside the user's folders opened by its address,
  * and a video the processing found no browser plays (QuickTime, and an MP4 in a codec
  * Chromium does not decode, as an HEVC MP4 is for most browsers) — each a clear message,
  * never a crash or a silent failure; the video's download still works.
@@ -128,24 +128,23 @@ describe('messages in Chromium', () => {
     await page.context().close();
   });
 
-  it('tells an editor who tries to write outside their folders that they may not, with the reason, and keeps them working', async () => {
+  it('tells an editor who opens a folder outside their folders by its address that they may not, with the reason, and keeps them working', async () => {
+    // Prepare: a folder beside theirs (the app shows no write controls there, and no way to it).
     const mine = `${base}/mine`;
+    const other = `${base}/not-mine`;
     const editor = await newUser('web-msg-outside', 'editor', [mine]);
     expect((await callApi(ctx, '/folders', { token: await apiToken(ctx, editor), json: { path: mine } })).status).toBeLessThan(300);
-    const page = await openAs(editor, base);
-
-    await page.getByRole('button', { name: 'New folder' }).click();
-    await page.getByLabel('Folder name').fill('not-mine');
-    await page.getByRole('button', { name: 'Create' }).click();
-
-    // The message shows in the dialog, where the user is looking (the page behind the modal is inert).
-    const inDialog = page.getByRole('dialog', { name: 'New folder' }).getByRole('alert');
-    await inDialog.filter({ hasText: `You are not allowed to create ${base}/not-mine.` }).waitFor();
-    expect(await inDialog.textContent()).toMatch(/folder/i);
+    expect((await callApi(ctx, '/folders', { token: adminToken, json: { path: other } })).status).toBeLessThan(300);
+    // Act: a bookmark or a shared address leads there; the server refuses the listing (403).
+    const page = await openAs(editor, other);
+    // Assess
+    const onPage = page.getByRole('alert').filter({ hasText: `You are not allowed to list ${other}. You may not list folder ${other}` });
+    await onPage.waitFor();
+    expect(await page.getByRole('button', { name: 'Upload files' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'New folder' }).count()).toBe(0);
+    await page.getByText(`${other} is outside your folders (${mine}).`, { exact: true }).waitFor();
     await screenshots(page, '22-not-allowed-outside-folders');
-    // Still logged in; closed the dialog, the message stays on the page until dismissed.
-    await page.getByRole('button', { name: 'Cancel' }).click();
-    const onPage = page.getByRole('alert').filter({ hasText: `You are not allowed to create ${base}/not-mine.` });
+    // An error stays until dismissed (a confirmation would have gone by now); still logged in.
     await page.waitForTimeout(7000);
     await onPage.getByRole('button', { name: 'Dismiss message' }).click();
     await onPage.waitFor({ state: 'detached' });

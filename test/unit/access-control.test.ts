@@ -71,8 +71,10 @@ describe('roles', () => {
     });
 
     it('never limits admins nor users without limits', () => {
-      expect(isFolderAllowed({ username: 'root', role: 'admin', folders: ['/x'] }, '/y')).toBe(true);
-      expect(isFolderAllowed({ username: 'bo', role: 'viewer' }, '/y')).toBe(true);
+      const admin: Caller = { username: 'root', role: 'admin', folders: ['/x'] };
+      const unlimited: Caller = { username: 'bo', role: 'viewer' };
+      expect(isFolderAllowed(admin, '/y')).toBe(true);
+      expect(isFolderAllowed(unlimited, '/y')).toBe(true);
     });
   });
 
@@ -167,7 +169,8 @@ describe('storedFolderLimits', () => {
   ])('fails closed on %s: no folder at all', (_label, stored) => {
     const folders = storedFolderLimits(stored);
     expect(folders).toEqual([]);
-    expect(isFolderAllowed({ username: 'ana', role: 'editor', folders }, '/family')).toBe(false);
-    expect(isFolderAllowed({ username: 'ana', role: 'editor', folders }, '/')).toBe(false);
+    const ana: Caller = { username: 'ana', role: 'editor', folders };
+    expect(isFolderAllowed(ana, '/family')).toBe(false);
+    expect(isFolderAllowed(ana, '/')).toBe(false);
   });
 });

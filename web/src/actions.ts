@@ -1,4 +1,5 @@
 /** What the user does, as plain functions over the store and the API client. */
+import { folderVisibility } from '../../contract/folder-limits';
 import type { FolderSort, SortOrder } from '../../contract/listing';
 import type { FileItem, FileLink, MoveJob } from '../../contract/wire';
 import * as api from './api';
@@ -132,11 +133,16 @@ export async function sortBy(sort: FolderSort, order: SortOrder): Promise<void> 
   await loadMore();
 }
 
-/** The next page of the current folder in the chosen order and filter, unless one is loading or none is left. */
+/** The next page of the current folder in the chosen order and filter, unless one is loading or none is left, or the folder only leads to the user's folders. */
 export async function loadMore(): Promise<void> {
   const state = store.get();
   if (state.loadingFiles || state.nextCursor === null) return;
   const { folder, sort, order, filter } = state;
+  // An ancestor of the user's folders only leads to them: its files are not theirs to list (the server would refuse).
+  if (state.user && folderVisibility(state.user, folder) === 'path') {
+    store.update({ nextCursor: null });
+    return;
+  }
   const mine = listing;
   store.update({ loadingFiles: true });
   try {

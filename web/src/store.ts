@@ -3,6 +3,7 @@
  * functions; components read slices of it with `useStore`.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { folderLimitsOf, isFolderAllowed } from '../../contract/folder-limits';
 import type { FolderSort, SortOrder } from '../../contract/listing';
 import type { FileItem, FolderRef, SessionUser } from '../../contract/wire';
 import type { UploadItem } from './upload/machine';
@@ -105,7 +106,22 @@ export function useStore<T>(select: (state: AppState) => T, from: Store = store)
   return value;
 }
 
+/** Whether the user's role writes at all (editors, admins): the Shares page. Write controls ask `canWriteIn`. */
 export const canWrite = (user: SessionUser | null | undefined): boolean => user?.role === 'admin' || user?.role === 'editor';
+
+/**
+ * Whether the user may upload to, change and delete in `folder`: a writer's role, and the
+ * folder inside their folder limits — the server's own rule (contract/folder-limits.ts), so
+ * no control is shown that would only meet a 403.
+ */
+export const canWriteIn = (user: SessionUser | null | undefined, folder: string): boolean => !!user && canWrite(user) && isFolderAllowed(user, folder);
+
+/** Why files cannot be written to `folder` for a writer whose folder limits leave it out; `undefined` when they can. */
+export function outsideLimits(user: SessionUser | null | undefined, folder: string): string | undefined {
+  const limits = user ? folderLimitsOf(user) : undefined;
+  if (!user || limits === undefined || isFolderAllowed(user, folder)) return undefined;
+  return `${folder} is outside your folders (${limits.join(', ')}).`;
+}
 
 /**
  * The files shown: the pages loaded, which the API already sorted and filtered by type

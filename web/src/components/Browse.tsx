@@ -1,17 +1,20 @@
 /**
  * The browsing screen: tree, breadcrumbs, toolbar, grid, drop zone (files from the desktop
  * upload here), lightbox and uploads. Tiles dragged onto a tree entry, breadcrumb or
- * subfolder move there (writers only; the Move dialog is the keyboard's way).
+ * subfolder move there (writers only; the Move dialog is the keyboard's way). Write controls
+ * show only where the user may write: a writer's role, and the folder (for a move, also the
+ * destination) inside their folder limits.
  */
 import { useCallback, useRef, useState } from 'preact/hooks';
+import { folderVisibility } from '../../../contract/folder-limits';
 import type { FileItem, FolderRef } from '../../../contract/wire';
 import * as actions from '../actions';
-import { canWrite, store, useStore, visibleFiles } from '../store';
+import { canWriteIn, outsideLimits, store, useStore, visibleFiles } from '../store';
 import { addFiles, cancel, clearFinished, pause, resume } from '../upload/uploader';
 import { fromDrop, fromInput } from '../upload/pick';
 import { Dialogs } from './Dialogs';
 import { useFolderDrop } from './drag';
-import { FolderTree, Breadcrumbs, type DropFiles } from './FolderTree';
+import { FolderTree, Breadcrumbs, type CanDropOn, type DropFiles } from './FolderTree';
 import { Grid } from './Grid';
 import { Icon } from './Icon';
 import { Lightbox } from './Lightbox';
@@ -38,11 +41,17 @@ const fromDesktop = (e: DragEvent): boolean => Array.from(e.dataTransfer?.types 
 
 export function Browse() {
   const state = useStore((s) => s);
-  const writer = canWrite(state.user);
+  const writer = canWriteIn(state.user, state.folder);
   const files = visibleFiles(state);
   const subfolders = state.folders[state.folder] ?? [];
   const selection = state.selected.length === 0 ? NONE : state.files.filter((f) => state.selected.includes(f.id));
+  // Files are dragged from the folder shown (writers there only), to folders they may move files to.
   const onDropFiles = writer ? dropFiles : undefined;
+  const canDropOn: CanDropOn = (path) => canWriteIn(state.user, path);
+  const outside = outsideLimits(state.user, state.folder);
+  const leadsToMine = outside !== undefined && state.user && folderVisibility(state.user, state.folder) === 'path';
+  const emptyText = outside !== undefined ? `${outside}${leadsToMine ? ' Open the way to them below.' : ''}`
+    : writer ? 'No files here yet. Drop files or folders here, or use Upload files.' : 'No files here.';
   const filesInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
@@ -74,9 +83,9 @@ export function Browse() {
         void fromDrop(e.dataTransfer, state.folder).then(addFiles);
       }}
     >
-      <FolderTree folders={state.folders} expanded={state.expanded} current={state.folder} onOpen={(p) => void actions.openFolder(p)} onToggle={actions.toggleFolder} {...(onDropFiles ? { onDropFiles } : {})} />
+      <FolderTree folders={state.folders} expanded={state.expanded} current={state.folder} onOpen={(p) => void actions.openFolder(p)} onToggle={actions.toggleFolder} {...(onDropFiles ? { onDropFiles, canDropOn } : {})} />
       <main class="content" aria-label={`Folder ${state.folder}`}>
-        <Breadcrumbs path={state.folder} onOpen={(p) => void actions.openFolder(p)} onDropFiles={onDropFiles} />
+        <Breadcrumbs path={state.folder} onOpen={(p) => void actions.openFolder(p)} onDropFiles={onDropFiles} canDropOn={canDropOn} />
         <Toolbar
           filter={state.filter}
           sort={state.sort}
@@ -105,11 +114,11 @@ export function Browse() {
         )}
         {subfolders.length > 0 && (
           <ul class="subfolders" aria-label="Subfolders">
-            {subfolders.map((f) => <Subfolder key={f.path} folder={f} onDropFiles={onDropFiles} />)}
+            {subfolders.map((f) => <Subfolder key={f.path} folder={f} onDropFiles={onDropFiles && canDropOn(f.path) ? onDropFiles : undefined} />)}
           </ul>
         )}
         {files.length === 0 && !state.loadingFiles && state.nextCursor === null ? (
-          <p class="empty">{writer ? 'No files here yet. Drop files or folders here, or use Upload files.' : 'No files here.'}</p>
+          <p class="empty">{emptyText}</p>
         ) : (
           <Grid files={files} selected={state.selected} selectable onOpen={open} onToggle={(f) => actions.toggleSelected(f.id)} onNearEnd={onNearEnd} hasMore={state.nextCursor !== null} pageKey={state.nextCursor} {...(writer ? { dragFiles: actions.draggedFiles } : {})} />
         )}

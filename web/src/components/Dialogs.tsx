@@ -3,15 +3,15 @@ import { useEffect, useState } from 'preact/hooks';
 import type { FileItem, FolderRef } from '../../../contract/wire';
 import * as api from '../api';
 import { closeDialog, createFolder, deleteFiles, deleteFolder, moveFiles, renameFile, saveDetails } from '../actions';
-import type { Dialog as DialogState } from '../store';
+import { outsideLimits, useStore, type Dialog as DialogState } from '../store';
 import { Dialog } from './Dialog';
 import { ShareDialog } from './Shares';
 
-function Buttons({ label, busy, danger }: { readonly label: string; readonly busy: boolean; readonly danger?: boolean }) {
+function Buttons({ label, busy, danger, refusal }: { readonly label: string; readonly busy: boolean; readonly danger?: boolean; readonly refusal?: string | undefined }) {
   return (
     <div class="buttons">
       <button type="button" onClick={closeDialog}>Cancel</button>
-      <button type="submit" class={danger ? 'danger' : 'primary'} disabled={busy}>{label}</button>
+      <button type="submit" class={danger ? 'danger' : 'primary'} disabled={busy || refusal !== undefined} aria-describedby={refusal ? 'refusal' : undefined}>{label}</button>
     </div>
   );
 }
@@ -39,8 +39,18 @@ export function RenameDialog({ file }: { readonly file: FileItem }) {
   );
 }
 
+/** A typed destination as a folder path (`trips/` → `/trips`); the server normalizes the rest. */
+const asFolder = (input: string): string => `/${input.replace(/^\/+/, '').replace(/\/+$/, '')}`;
+
+/**
+ * Picks a destination folder. A user with folder limits starts in the files' own folder when the
+ * root is outside them; a destination outside them is not offered: Move is disabled, saying why.
+ */
 export function MoveDialog({ files, list = api.listFolders }: { readonly files: readonly FileItem[]; readonly list?: typeof api.listFolders }) {
-  const [target, setTarget] = useState('/');
+  const user = useStore((s) => s.user);
+  const [target, setTarget] = useState(() => (outsideLimits(user, '/') === undefined ? '/' : (files[0]?.folder ?? '/')));
+  const outside = outsideLimits(user, asFolder(target));
+  const refusal = outside && `You may not move files there: ${outside}`;
   const [children, setChildren] = useState<readonly FolderRef[]>([]);
   useEffect(() => {
     list(target).then((answer) => setChildren(answer.folders)).catch(() => setChildren([]));
@@ -55,7 +65,8 @@ export function MoveDialog({ files, list = api.listFolders }: { readonly files: 
           {parent !== undefined && <li><button type="button" onClick={() => setTarget(parent)}>⬑ {parent}</button></li>}
           {children.map((f) => <li key={f.path}><button type="button" onClick={() => setTarget(f.path)}>{f.name}</button></li>)}
         </ul>
-        <Buttons label="Move" busy={busy} />
+        {refusal && <p class="hint" id="refusal" role="status">{refusal}</p>}
+        <Buttons label="Move" busy={busy} refusal={refusal} />
       </form>
     </Dialog>
   );

@@ -1,12 +1,18 @@
 /**
  * The folder tree: expandable, loaded level by level; the current folder marked. Tree
- * entries and breadcrumbs are drop targets for files dragged from the grid (writers only).
+ * entries and breadcrumbs are drop targets for files dragged from the grid (writers only, and
+ * only the folders they may move files to).
  */
 import type { FileItem, FolderRef } from '../../../contract/wire';
 import { useFolderDrop } from './drag';
 
 /** Files dropped on a folder; absent for users who cannot move files. */
 export type DropFiles = (files: readonly FileItem[], folder: string) => void;
+/** Whether files may be dropped on (moved to) a folder: a user's folder limits leave some out. */
+export type CanDropOn = (folder: string) => boolean;
+
+const dropOn = (path: string, onDropFiles: DropFiles | undefined, canDropOn: CanDropOn | undefined): DropFiles | undefined =>
+  onDropFiles && (canDropOn?.(path) ?? true) ? onDropFiles : undefined;
 
 export interface FolderTreeProps {
   readonly folders: Readonly<Record<string, readonly FolderRef[]>>;
@@ -16,12 +22,14 @@ export interface FolderTreeProps {
   readonly onToggle: (path: string) => void;
   /** Files dropped on a tree entry. @default not a drop target */
   readonly onDropFiles?: DropFiles;
+  /** Which entries take a drop. @default every entry (given `onDropFiles`) */
+  readonly canDropOn?: CanDropOn;
 }
 
 function Branch({ path, name, props }: { readonly path: string; readonly name: string; readonly props: FolderTreeProps }) {
   const open = props.expanded.includes(path);
   const children = props.folders[path];
-  const drop = useFolderDrop(path, props.onDropFiles);
+  const drop = useFolderDrop(path, dropOn(path, props.onDropFiles, props.canDropOn));
   return (
     <li>
       <div class="tree-row">
@@ -45,8 +53,8 @@ export function FolderTree(props: FolderTreeProps) {
   );
 }
 
-function Crumb({ target, label, current, onOpen, onDropFiles }: { readonly target: string; readonly label: string; readonly current: boolean; readonly onOpen: (path: string) => void; readonly onDropFiles?: DropFiles | undefined }) {
-  const drop = useFolderDrop(target, onDropFiles);
+function Crumb({ target, label, current, onOpen, onDropFiles, canDropOn }: { readonly target: string; readonly label: string; readonly current: boolean; readonly onOpen: (path: string) => void; readonly onDropFiles?: DropFiles | undefined; readonly canDropOn?: CanDropOn | undefined }) {
+  const drop = useFolderDrop(target, dropOn(target, onDropFiles, canDropOn));
   return (
     <li>
       <button type="button" class={drop.over ? 'drop-target' : undefined} onClick={() => onOpen(target)} aria-current={current ? 'page' : undefined} {...drop.props}>{label}</button>
@@ -54,15 +62,15 @@ function Crumb({ target, label, current, onOpen, onDropFiles }: { readonly targe
   );
 }
 
-export function Breadcrumbs({ path, onOpen, onDropFiles }: { readonly path: string; readonly onOpen: (path: string) => void; readonly onDropFiles?: DropFiles | undefined }) {
+export function Breadcrumbs({ path, onOpen, onDropFiles, canDropOn }: { readonly path: string; readonly onOpen: (path: string) => void; readonly onDropFiles?: DropFiles | undefined; readonly canDropOn?: CanDropOn | undefined }) {
   const segments = path.split('/').filter(Boolean);
   return (
     <nav class="breadcrumbs" aria-label="Breadcrumbs">
       <ol>
-        <Crumb target="/" label="Home" current={segments.length === 0} onOpen={onOpen} onDropFiles={onDropFiles} />
+        <Crumb target="/" label="Home" current={segments.length === 0} onOpen={onOpen} onDropFiles={onDropFiles} canDropOn={canDropOn} />
         {segments.map((segment, i) => {
           const target = `/${segments.slice(0, i + 1).join('/')}`;
-          return <Crumb key={target} target={target} label={segment} current={i === segments.length - 1} onOpen={onOpen} onDropFiles={onDropFiles} />;
+          return <Crumb key={target} target={target} label={segment} current={i === segments.length - 1} onOpen={onOpen} onDropFiles={onDropFiles} canDropOn={canDropOn} />;
         })}
       </ol>
     </nav>
