@@ -33,7 +33,8 @@ async function body(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function startFake(size: number = SIZE): Promise<Fake> {
+/** `putDelayMs`: how long each part PUT takes to answer, as S3's do (default at once). */
+async function startFake(size: number = SIZE, putDelayMs = 0): Promise<Fake> {
   const partCount = Math.ceil(size / PART);
   const fake = { puts: [], signRequests: [], failOnce: new Map(), held: [] } as unknown as Fake & { url: string; server: Server };
   const json = (res: ServerResponse, status: number, value: unknown): void => {
@@ -76,6 +77,7 @@ async function startFake(size: number = SIZE): Promise<Fake> {
         res.writeHead(400);
         return res.end('<Error><Code>BadDigest</Code><Message>mismatch</Message></Error>');
       }
+      if (putDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, putDelayMs));
       res.writeHead(200, { etag: `"etag-${n}"` });
       return res.end();
     }
@@ -205,9 +207,11 @@ describe('uploadFile', () => {
 
   it('signs the next batch of parts while earlier parts are still being sent, so no part waits for a signing round trip', async () => {
     // Prepare: 40 parts, 2 in flight: batches of 8, the next one asked for when 4 signed parts remain ahead.
+    // Each PUT takes 25 ms, as a real one takes time: with instant answers, a loaded machine's
+    // hashing worker (which the signing waits for) fell behind the sending and the order was luck.
     await fake.close();
     const size = 40 * PART;
-    fake = await startFake(size);
+    fake = await startFake(size, 25);
     const big = randomBytes(size);
     writeFileSync(file, big);
 
