@@ -15,6 +15,7 @@ import { video } from '../support/media-samples';
 import { addUser, apiToken, callApi, removeUser } from './support/api';
 import { DESKTOP, launchChromium, PHONE, SCREENSHOT_DIR, seriousAxeViolations } from './support/chromium';
 import { browserContext, type BrowserUser } from './support/context';
+import { logIn } from './support/session';
 import { png } from './support/media-files';
 
 jest.setTimeout(240_000);
@@ -25,14 +26,6 @@ let dir: string;
 let adminToken: string;
 let uploader: BrowserUser;
 const folder = `/stats-${randomBytes(3).toString('hex')}`;
-
-async function logIn(page: Page, user: BrowserUser): Promise<void> {
-  await page.goto(ctx.appUrl);
-  await page.getByLabel('Username').fill(user.username);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('button', { name: 'Log out' }).waitFor();
-}
 
 /** The cells of a figures table, row by row: [label, files, size, share]. */
 async function tableRows(page: Page, name: string): Promise<string[][]> {
@@ -76,6 +69,7 @@ describe('admin storage figures in Chromium', () => {
     expect((await callApi(ctx, '/folders', { token: uploaderToken, json: { path: folder } })).status).toBeLessThan(300);
     const uploaderContext = await browser.newContext({ viewport: DESKTOP });
     const uploaderPage = await uploaderContext.newPage();
+    await uploaderPage.goto(ctx.appUrl);
     await logIn(uploaderPage, uploader);
     await uploaderPage.goto(`${ctx.appUrl}#${folder}`);
     await uploaderPage.reload();
@@ -89,6 +83,7 @@ describe('admin storage figures in Chromium', () => {
     // Act: the admin opens the admin page.
     const adminContext = await browser.newContext({ viewport: DESKTOP });
     const admin = await adminContext.newPage();
+    await admin.goto(ctx.appUrl);
     await logIn(admin, ctx.admin);
     await admin.getByRole('button', { name: 'Users' }).click();
     await admin.getByRole('heading', { name: 'Storage' }).waitFor();
@@ -142,6 +137,7 @@ describe('admin storage figures in Chromium', () => {
       expect(answer.body.error.message).toMatch(/storage figures/);
     }
     const page = await browser.newPage({ viewport: DESKTOP });
+    await page.goto(ctx.appUrl);
     await logIn(page, ctx.editor);
     expect(await page.getByRole('button', { name: 'Users' }).count()).toBe(0);
     await page.close();

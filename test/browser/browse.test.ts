@@ -13,8 +13,9 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import type { FileItem, FilePage } from '../../contract/wire';
 import { cameraJpeg, video } from '../support/media-samples';
 import { addUser, apiToken, callApi, removeUser, uploadViaApi } from './support/api';
-import { DESKTOP, launchChromium, screenshots, seriousAxeViolations } from './support/chromium';
+import { launchChromium, screenshots, seriousAxeViolations } from './support/chromium';
 import { browserContext, type BrowserUser } from './support/context';
+import { openAs } from './support/session';
 import { png } from './support/media-files';
 
 jest.setTimeout(240_000);
@@ -35,20 +36,6 @@ async function writeControlsShown(page: Page): Promise<string[]> {
   return shown;
 }
 
-/** A page logged in as `user`, showing `folder`, settled. */
-async function openAs(user: BrowserUser, folder: string): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
-  await page.goto(ctx.appUrl);
-  await page.getByLabel('Username').fill(user.username);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('button', { name: 'Log out' }).waitFor();
-  await page.goto(`${ctx.appUrl}#${folder}`);
-  await page.reload();
-  await page.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('button', { name: folder.split('/').pop() as string }).waitFor();
-  await page.waitForLoadState('networkidle');
-  return page;
-}
 
 const tile = (page: Page, name: string): Locator => page.getByRole('button', { name: `Open ${name}`, exact: true });
 
@@ -85,7 +72,7 @@ describe('write controls of an editor limited to one folder, in Chromium', () =>
 
   it('shows no write controls in the parent of their folder, only the way to it, and no error', async () => {
     // Act
-    const page = await openAs(editor, parent);
+    const page = await openAs(browser, ctx.appUrl, editor, parent);
     // Assess
     await page.getByText(`${parent} is outside your folders (${mine}). Open the way to them below.`).waitFor();
     expect(await writeControlsShown(page)).toEqual([]);
@@ -99,7 +86,7 @@ describe('write controls of an editor limited to one folder, in Chromium', () =>
 
   it('shows the write controls in their own folder, where they upload a file through the picker and rename it', async () => {
     // Prepare
-    const page = await openAs(editor, parent);
+    const page = await openAs(browser, ctx.appUrl, editor, parent);
     await page.getByRole('list', { name: 'Subfolders' }).getByRole('button', { name: 'ann' }).click();
     await page.getByRole('button', { name: 'Upload files' }).waitFor();
     expect(await writeControlsShown(page)).toEqual(['Upload files', 'Upload folder', 'New folder', 'Share folder', 'Delete folder']);
@@ -171,7 +158,7 @@ describe('the grid\'s type filter and sort, in Chromium', () => {
     for (const u of uploads) {
       await uploadViaApi<FileItem & { processing?: string }>(ctx, adminToken, { folder, name: u.name, contentType: u.contentType, bytes: await u.bytes() }, (f) => f.processing === 'ready', 60_000);
     }
-    page = await openAs(ctx.editor, folder);
+    page = await openAs(browser, ctx.appUrl, ctx.editor, folder);
     for (const u of uploads) await tile(page, u.name).waitFor();
   });
 

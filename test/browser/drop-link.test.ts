@@ -12,6 +12,7 @@ import path from 'node:path';
 import { request as playwrightRequest, type APIRequestContext, type Browser, type BrowserContext as PwContext, type Page, type Request, type Route } from 'playwright-core';
 import type { CreatedShare, FileItem, FilePage } from '../../contract/wire';
 import { browserContext } from './support/context';
+import { logIn } from './support/session';
 import { DESKTOP, launchChromium, screenshots, seriousAxeViolations } from './support/chromium';
 import { largeMp4, png } from './support/media-files';
 
@@ -64,9 +65,7 @@ beforeAll(async () => {
   videoFile = path.join(dir, VIDEO);
   videoBytes = await largeMp4(owner, videoFile, 100 * MiB + 4321);
   expect(statSync(videoFile).size).toBe(videoBytes);
-  await owner.getByLabel('Username').fill(ctx.editor.username);
-  await owner.getByLabel('Password').fill(ctx.editor.password);
-  await owner.getByRole('button', { name: 'Log in' }).click();
+  await logIn(owner, ctx.editor);
   await owner.getByRole('button', { name: 'New folder' }).click();
   await owner.getByLabel('Folder name').fill(FOLDER);
   await owner.getByRole('button', { name: 'Create' }).click();

@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext as PwContext, Page, Route } from 'playwright-core';
-import { browserContext, type BrowserUser } from './support/context';
+import { browserContext } from './support/context';
+import { logIn } from './support/session';
 import { DESKTOP, launchChromium, screenshots, seriousAxeViolations } from './support/chromium';
 import { largeMp4, png } from './support/media-files';
 
@@ -25,12 +26,6 @@ let page: Page;
 let dir: string;
 const images = ['beach.png', 'forest.png', 'sky.png'];
 let videoFile: string;
-
-async function logIn(target: Page, user: BrowserUser): Promise<void> {
-  await target.getByLabel('Username').fill(user.username);
-  await target.getByLabel('Password').fill(user.password);
-  await target.getByRole('button', { name: 'Log in' }).click();
-}
 
 async function expectNoSeriousAxeViolations(target: Page): Promise<void> {
   expect(await seriousAxeViolations(target)).toEqual([]);
@@ -86,14 +81,14 @@ describe('web app journey in Chromium', () => {
     await page.getByLabel('Username').waitFor();
     await screenshots(page, '01-login');
     await expectNoSeriousAxeViolations(page);
-    await logIn(page, { username: ctx.editor.username, password: 'not-the-password' });
+    await logIn(page, { username: ctx.editor.username, password: 'not-the-password' }, { expectLoggedIn: false });
     await page.getByText('Wrong username or password.').waitFor();
     await screenshots(page, '02-login-wrong-password');
   });
 
   it('tells a throttled user how long to wait', async () => {
     for (let attempt = 0; attempt < 8; attempt += 1) {
-      await logIn(page, { username: ctx.throttled.username, password: 'wrong' });
+      await logIn(page, { username: ctx.throttled.username, password: 'wrong' }, { expectLoggedIn: false });
       const message = await page.getByRole('alert').textContent();
       if (message?.startsWith('Too many failed attempts')) break;
     }

@@ -10,8 +10,9 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { video } from '../support/media-samples';
 import { addUser, apiToken, callApi, removeUser, uploadViaApi } from './support/api';
-import { DESKTOP, launchChromium, screenshots, seriousAxeViolations } from './support/chromium';
+import { launchChromium, screenshots, seriousAxeViolations } from './support/chromium';
 import { browserContext, type BrowserUser } from './support/context';
+import { logIn, openAs } from './support/session';
 import { png } from './support/media-files';
 
 jest.setTimeout(240_000);
@@ -28,27 +29,6 @@ interface ProcessedFile {
   name: string;
   processing?: string;
   browserPlayable?: boolean;
-}
-
-async function logIn(page: Page, user: BrowserUser): Promise<void> {
-  await page.getByLabel('Username').fill(user.username);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('button', { name: 'Log out' }).waitFor();
-}
-
-/** A page logged in as `user`, showing `folder`. */
-async function openAs(user: BrowserUser, folder: string): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: DESKTOP, acceptDownloads: true })).newPage();
-  await page.goto(ctx.appUrl);
-  await logIn(page, user);
-  await page.goto(`${ctx.appUrl}#${folder}`);
-  await page.reload();
-  await page.getByRole('button', { name: 'Log out' }).waitFor();
-  // Settled: the tests change the user's rights next, and a request still in flight (the folder
-  // tree's) would meet the change first and end the session before the step under test.
-  await page.waitForLoadState('networkidle');
-  return page;
 }
 
 /**
@@ -83,7 +63,7 @@ describe('messages in Chromium', () => {
     const editor = await newUser('web-msg-role', 'editor');
     const token = await apiToken(ctx, editor);
     await uploadViaApi(ctx, token, { folder, name: 'kept.png', bytes: png(120, 80, [30, 90, 200]), contentType: 'image/png' });
-    const page = await openAs(editor, folder);
+    const page = await openAs(browser, ctx.appUrl, editor, folder, { acceptDownloads: true });
     await tile(page, 'kept.png').click();
     await page.getByRole('button', { name: 'Rename' }).click();
     await page.getByLabel('New name').fill('renamed.png');
@@ -113,7 +93,7 @@ describe('messages in Chromium', () => {
     const folder = `${base}/limits`;
     const editor = await newUser('web-msg-limits', 'editor', [base]);
     await uploadViaApi(ctx, await apiToken(ctx, editor), { folder, name: 'old.png', bytes: png(100, 60, [200, 120, 30]), contentType: 'image/png' });
-    const page = await openAs(editor, folder);
+    const page = await openAs(browser, ctx.appUrl, editor, folder, { acceptDownloads: true });
     await tile(page, 'old.png').waitFor();
 
     expect((await callApi(ctx, `/users/${editor.username}`, { method: 'PATCH', token: adminToken, json: { folders: [`${base}/elsewhere`] } })).status).toBe(200);
@@ -136,7 +116,7 @@ describe('messages in Chromium', () => {
     expect((await callApi(ctx, '/folders', { token: await apiToken(ctx, editor), json: { path: mine } })).status).toBeLessThan(300);
     expect((await callApi(ctx, '/folders', { token: adminToken, json: { path: other } })).status).toBeLessThan(300);
     // Act: a bookmark or a shared address leads there; the server refuses the listing (403).
-    const page = await openAs(editor, other);
+    const page = await openAs(browser, ctx.appUrl, editor, other);
     // Assess
     const onPage = page.getByRole('alert').filter({ hasText: `You are not allowed to list ${other}. You may not list folder ${other}` });
     await onPage.waitFor();
@@ -162,7 +142,7 @@ describe('messages in Chromium', () => {
     const bytes = video(kind);
     const file = await uploadViaApi<ProcessedFile>(ctx, await apiToken(ctx, editor), { folder, name, bytes, contentType }, (f) => f.processing === 'ready' || f.processing === 'failed', 60_000);
     expect(file).toMatchObject({ processing: 'ready', browserPlayable: false });
-    const page = await openAs(editor, folder);
+    const page = await openAs(browser, ctx.appUrl, editor, folder, { acceptDownloads: true });
     // Act
     await tile(page, name).click();
     // Assess

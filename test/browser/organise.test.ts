@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Browser, BrowserContext as PwContext, Locator, Page } from 'playwright-core';
 import { browserContext, type BrowserUser } from './support/context';
+import { logIn } from './support/session';
 import { DESKTOP, launchChromium, SCREENSHOT_DIR, screenshots } from './support/chromium';
 import { png } from './support/media-files';
 
@@ -82,9 +83,7 @@ beforeAll(async () => {
   context = await browser.newContext({ viewport: DESKTOP });
   page = await context.newPage();
   await page.goto(ctx.appUrl);
-  await page.getByLabel('Username').fill(ctx.editor.username);
-  await page.getByLabel('Password').fill(ctx.editor.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logIn(page, ctx.editor);
   await openSource(page);
   for (const name of FILES) await tile(page, name).waitFor({ timeout: 60_000 });
 });
@@ -157,9 +156,7 @@ describe('moving files by dragging them in Chromium', () => {
     try {
       const viewer = await viewerContext.newPage();
       await viewer.goto(ctx.appUrl);
-      await viewer.getByLabel('Username').fill(ctx.viewer.username);
-      await viewer.getByLabel('Password').fill(ctx.viewer.password);
-      await viewer.getByRole('button', { name: 'Log in' }).click();
+      await logIn(viewer, ctx.viewer);
       await openSource(viewer);
       await tile(viewer, 'clash.png').waitFor();
 

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext as PwContext, Page } from 'playwright-core';
 import { browserContext } from './support/context';
+import { logIn } from './support/session';
 import { DESKTOP, launchChromium, screenshots, seriousAxeViolations } from './support/chromium';
 import { png } from './support/media-files';
 
@@ -80,9 +81,7 @@ beforeAll(async () => {
   owner = await browser.newContext({ viewport: DESKTOP });
   page = await owner.newPage();
   await page.goto(ctx.appUrl);
-  await page.getByLabel('Username').fill(ctx.editor.username);
-  await page.getByLabel('Password').fill(ctx.editor.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logIn(page, ctx.editor);
   await page.getByRole('navigation', { name: 'Folders' }).getByRole('button', { name: FOLDER, exact: true }).click();
   await tile(page, PHOTOS[0] as string).waitFor({ timeout: 60_000 });
 });

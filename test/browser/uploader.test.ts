@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Browser, Page, Request, Route } from 'playwright-core';
 import type { FilePage } from '../../contract/wire';
 import { browserContext } from './support/context';
+import { logIn } from './support/session';
 import { DESKTOP, launchChromium, screenshots } from './support/chromium';
 import { png } from './support/media-files';
 
@@ -114,10 +115,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
   await page.goto(ctx.appUrl);
-  await page.getByLabel('Username').fill(ctx.editor.username);
-  await page.getByLabel('Password').fill(ctx.editor.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('button', { name: 'Log out' }).waitFor();
+  await logIn(page, ctx.editor);
   await openFolder(FOLDER);
 });
 

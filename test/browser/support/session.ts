@@ -1,0 +1,45 @@
+/**
+ * Logging in through the app's own login form, as a user would: the steps every browser test
+ * repeats. The form is the one the app shows at its URL when nobody is logged in.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { DESKTOP } from './chromium';
+import type { BrowserUser } from './context';
+
+export interface LogInOptions {
+  /** Wait for the logged-in app (its Log out button); false for a login meant to fail. @default true */
+  readonly expectLoggedIn?: boolean;
+}
+
+/** Fills the login form on `page` (already showing it) as `user` and submits it. */
+export async function logIn(page: Page, user: BrowserUser, options: LogInOptions = {}): Promise<void> {
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  if (options.expectLoggedIn ?? true) await page.getByRole('button', { name: 'Log out' }).waitFor();
+}
+
+export interface OpenAsOptions {
+  /** @default DESKTOP */
+  readonly viewport?: { readonly width: number; readonly height: number };
+  /** @default false */
+  readonly acceptDownloads?: boolean;
+}
+
+/**
+ * A new page in its own browser context, logged in as `user` at `appUrl` and showing `folder`
+ * (opened by its address, as a bookmark would), settled: no request still in flight. Tests that
+ * change the user's rights next need that, or an in-flight request (the folder tree's) meets the
+ * change first and ends the session before the step under test.
+ */
+export async function openAs(browser: Browser, appUrl: string, user: BrowserUser, folder: string, options: OpenAsOptions = {}): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: options.viewport ?? DESKTOP, acceptDownloads: options.acceptDownloads ?? false })).newPage();
+  await page.goto(appUrl);
+  await logIn(page, user);
+  await page.goto(`${appUrl}#${folder}`);
+  await page.reload();
+  const crumb = folder === '/' ? 'Home' : (folder.split('/').pop() as string);
+  await page.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('button', { name: crumb, exact: true }).waitFor();
+  await page.waitForLoadState('networkidle');
+  return page;
+}
