@@ -6,6 +6,7 @@ import { DeleteDialog, MoveDialog, RenameDialog } from '../src/components/Dialog
 import { canPlay, Lightbox } from '../src/components/Lightbox';
 import { Login, loginMessage } from '../src/components/Login';
 import { store, initialState } from '../src/store';
+import { answer } from './support';
 
 const file = (name: string, extra: Partial<FileItem> = {}): FileItem => ({
   id: `id-${name}`, folder: '/trips', name, size: 2048, contentType: 'image/jpeg', fileType: 'image', uploadedAt: '2026-01-01T00:00:00Z',
@@ -20,10 +21,6 @@ function api(routes: Record<string, () => Response>) {
     if (!route) throw new Error(`unexpected ${key}`);
     return route();
   });
-}
-
-function answer(status: number, body?: unknown): Response {
-  return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 }
 
 beforeEach(() => {

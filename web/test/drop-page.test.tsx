@@ -8,13 +8,10 @@ import { dropLinkEndpoints, type DropLinkOptions } from '../src/upload/endpoints
 import { guestKeyFor, linkDigest } from '../src/upload/guest-key';
 import { fileKey } from '../src/upload/machine';
 import { forgetUpload, saveUpload, savedUploads } from '../src/upload/resume-db';
+import { answer } from './support';
 
 const MiB = 1024 * 1024;
 const TOKEN = 'drop-token-for-tests-0123456789ab';
-
-function answer(status: number, body?: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
-}
 
 const dropShare = (extra: Partial<PublicShareInfo> = {}): PublicShareInfo => ({
   kind: 'folder', mode: 'drop', label: 'Wedding photos', allowDownload: false, expiresAt: '2999-01-01T00:00:00.000Z',

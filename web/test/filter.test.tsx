@@ -4,15 +4,12 @@ import type { FileItem } from '../../contract/wire';
 import { filterBy, showUploaded } from '../src/actions';
 import { Browse } from '../src/components/Browse';
 import { initialState, store } from '../src/store';
+import { answer } from './support';
 
 const item = (name: string, fileType: 'image' | 'video', folder = '/trips'): FileItem => ({
   id: `id-${name}`, folder, name, size: 2048, contentType: fileType === 'video' ? 'video/mp4' : 'image/jpeg', fileType, uploadedAt: '2026-01-01T00:00:00Z',
   uploadedBy: 'ann', tags: [], url: `https://s3/${name}`, urlExpiresAt: '2026-01-02T00:00:00Z',
 });
-
-function answer(status: number, body?: unknown): Response {
-  return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
 
 /** The query of each GET /files the app sent. */
 function filesQueries(asked: readonly string[]): URLSearchParams[] {

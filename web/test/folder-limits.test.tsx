@@ -3,13 +3,14 @@
  * inside those folders (the server's rule, contract/folder-limits.ts), drags files only to
  * folders they may move files to, and the Move dialog does not move outside them.
  */
-import { createEvent, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FileItem, SessionUser } from '../../contract/wire';
 import { openFolder } from '../src/actions';
 import { Browse } from '../src/components/Browse';
 import { MoveDialog } from '../src/components/Dialogs';
 import { initialState, store } from '../src/store';
+import { answer, dataTransfer, drag } from './support';
 
 const file = (name: string, folder: string): FileItem => ({
   id: `id-${name}`, folder, name, size: 2048, contentType: 'image/jpeg', fileType: 'image', uploadedAt: '2026-01-01T00:00:00Z',
@@ -35,29 +36,6 @@ function browse(user: SessionUser, folder: string, files: readonly FileItem[] = 
 
 const WRITE_CONTROLS = ['Upload files', 'Upload folder', 'New folder', 'Share folder', 'Share', 'Move', 'Delete'];
 const writeControlsShown = (): string[] => WRITE_CONTROLS.filter((name) => screen.queryByRole('button', { name, exact: true }) !== null);
-
-function dataTransfer(): DataTransfer {
-  const data = new Map<string, string>();
-  return {
-    setData: (type: string, value: string) => void data.set(type, value),
-    getData: (type: string) => data.get(type) ?? '',
-    get types() {
-      return [...data.keys()];
-    },
-    effectAllowed: 'all',
-    dropEffect: 'none',
-  } as unknown as DataTransfer;
-}
-
-function drag(type: 'dragStart' | 'dragOver' | 'drop', element: Element, transfer: DataTransfer): void {
-  const event = createEvent[type](element);
-  Object.defineProperty(event, 'dataTransfer', { value: transfer });
-  fireEvent(element, event);
-}
-
-function answer(status: number, body?: unknown): Response {
-  return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
 
 beforeEach(() => {
   store.update(initialState);

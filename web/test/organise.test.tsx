@@ -1,4 +1,4 @@
-import { createEvent, fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FileItem } from '../../contract/wire';
 import { dropOnFolder, draggedFiles, openFolder, sortBy } from '../src/actions';
@@ -7,36 +7,12 @@ import { Breadcrumbs, FolderTree } from '../src/components/FolderTree';
 import { Grid } from '../src/components/Grid';
 import { Toolbar } from '../src/components/Toolbar';
 import { initialState, store } from '../src/store';
+import { answer, dataTransfer, drag } from './support';
 
 const file = (name: string, folder = '/trips'): FileItem => ({
   id: `id-${name}`, folder, name, size: 2048, contentType: 'image/jpeg', fileType: 'image', uploadedAt: '2026-01-01T00:00:00Z',
   uploadedBy: 'ann', tags: [], url: `https://s3/${name}`, urlExpiresAt: '2026-01-02T00:00:00Z',
 });
-
-/** What a browser's DataTransfer does for a drag inside the page: types set on dragstart, readable on dragover. */
-function dataTransfer(): DataTransfer {
-  const data = new Map<string, string>();
-  return {
-    setData: (type: string, value: string) => void data.set(type, value),
-    getData: (type: string) => data.get(type) ?? '',
-    get types() {
-      return [...data.keys()];
-    },
-    effectAllowed: 'all',
-    dropEffect: 'none',
-  } as unknown as DataTransfer;
-}
-
-/** Fires a drag event carrying `transfer` (set on the event itself: Testing Library would copy it into an empty one). */
-function drag(type: 'dragStart' | 'dragEnter' | 'dragOver' | 'dragLeave' | 'drop', element: Element, transfer: DataTransfer): void {
-  const event = createEvent[type](element);
-  Object.defineProperty(event, 'dataTransfer', { value: transfer });
-  fireEvent(element, event);
-}
-
-function answer(status: number, body?: unknown): Response {
-  return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
 
 const noop = (): void => undefined;
 const folders = { '/': [{ path: '/archive', parent: '/', name: 'archive' }, { path: '/trips', parent: '/', name: 'trips' }] };

@@ -8,10 +8,7 @@ import type { FileLinks, PublicFile, PublicShare, ShareLog, ShareSummary } from 
 import { ShareDialog, SharesList, ShareLogView, logTotals } from '../src/components/Shares';
 import { SharePage, asFileItem, downloadAlbum, zipNameOf } from '../src/components/SharePage';
 import { initialState, store } from '../src/store';
-
-function answer(status: number, body?: unknown): Response {
-  return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
+import { answer } from './support';
 
 const created = { share: { id: 'sh1' }, token: 't', path: '/s/t' };
 const postedBody = (fetch: ReturnType<typeof vi.fn>): unknown => JSON.parse(String((fetch.mock.calls.find(([, init]) => (init as RequestInit | undefined)?.method === 'POST') as [string, RequestInit])[1].body));

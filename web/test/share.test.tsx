@@ -4,10 +4,7 @@ import type { PublicShare, ShareSummary } from '../../contract/wire';
 import { ShareDialog, SharesList } from '../src/components/Shares';
 import { SharePage } from '../src/components/SharePage';
 import { initialState, store } from '../src/store';
-
-function answer(status: number, body?: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
-}
+import { answer } from './support';
 
 const summary = (extra: Partial<ShareSummary> = {}): ShareSummary => ({
   id: 'sh1', owner: 'ann', target: { kind: 'folder', folder: '/trips' }, mode: 'view', allowDownload: false, expiresAt: '2999-01-01T00:00:00.000Z',

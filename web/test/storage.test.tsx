@@ -2,6 +2,7 @@ import { fireEvent, render, screen, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StorageStats as Stats } from '../../contract/wire';
 import { fileCount, shareOf, StorageStats, uploaderName } from '../src/components/StorageStats';
+import { answer } from './support';
 
 const stats: Stats = {
   computedAt: '2026-12-01T10:00:00.000Z',
@@ -21,10 +22,6 @@ const stats: Stats = {
     { uploadedBy: 'share:Party', files: 2, bytes: 0.5 * 1024 ** 3 },
   ],
 };
-
-function answer(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-}
 
 afterEach(() => {
   vi.unstubAllGlobals();
