@@ -9,13 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { FileItem, FilePage } from '../../contract/wire';
 import { cameraJpeg, video } from '../support/media-samples';
 import { addUser, apiToken, callApi, removeUser, uploadViaApi } from './support/api';
 import { launchChromium, screenshots, seriousAxeViolations } from './support/chromium';
 import { browserContext, type BrowserUser } from './support/context';
-import { openAs } from './support/session';
+import { openAs, tile } from './support/session';
 import { png } from './support/media-files';
 
 jest.setTimeout(240_000);
@@ -37,7 +37,6 @@ async function writeControlsShown(page: Page): Promise<string[]> {
 }
 
 
-const tile = (page: Page, name: string): Locator => page.getByRole('button', { name: `Open ${name}`, exact: true });
 
 /** The API's listing of `folder` (admin's view), all pages. */
 async function listed(folder: string, query = ''): Promise<FileItem[]> {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext as PwContext, Page, Route } from 'playwright-core';
 import { browserContext } from './support/context';
-import { logIn } from './support/session';
+import { logIn, tile } from './support/session';
 import { DESKTOP, launchChromium, screenshots, seriousAxeViolations } from './support/chromium';
 import { largeMp4, png } from './support/media-files';
 
@@ -43,7 +43,6 @@ interface PlayableVideo {
   addEventListener(type: string, listener: (event: unknown) => void, options?: { once?: boolean }): void;
 }
 
-const tile = (target: Page, name: string) => target.getByRole('button', { name: `Open ${name}`, exact: true });
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'media-store-web-files-'));

@@ -12,7 +12,7 @@ import { video } from '../support/media-samples';
 import { addUser, apiToken, callApi, removeUser, uploadViaApi } from './support/api';
 import { launchChromium, screenshots, seriousAxeViolations } from './support/chromium';
 import { browserContext, type BrowserUser } from './support/context';
-import { logIn, openAs } from './support/session';
+import { logIn, openAs, tile } from './support/session';
 import { png } from './support/media-files';
 
 jest.setTimeout(240_000);
@@ -38,7 +38,6 @@ interface ProcessedFile {
  */
 const waitOutAuthorizerCache = (page: Page): Promise<void> => page.waitForTimeout(1500);
 
-const tile = (page: Page, name: string) => page.getByRole('button', { name: `Open ${name}`, exact: true });
 
 async function newUser(prefix: string, role: string, folders?: readonly string[]): Promise<BrowserUser> {
   const user = await addUser(ctx, adminToken, prefix, role, folders);

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Browser, BrowserContext as PwContext, Locator, Page } from 'playwright-core';
 import { browserContext, type BrowserUser } from './support/context';
-import { logIn } from './support/session';
+import { logIn, tile } from './support/session';
 import { DESKTOP, launchChromium, SCREENSHOT_DIR, screenshots } from './support/chromium';
 import { png } from './support/media-files';
 
@@ -62,7 +62,6 @@ async function namesIn(folder: string, ready: (names: string[]) => boolean): Pro
   return names;
 }
 
-const tile = (target: Page, name: string): Locator => target.getByRole('button', { name: `Open ${name}`, exact: true });
 const tileItem = (target: Page, name: string): Locator => target.getByRole('listitem').filter({ has: tile(target, name) });
 const treeEntry = (target: Page, name: string): Locator => target.getByRole('navigation', { name: 'Folders' }).getByRole('button', { name, exact: true });
 

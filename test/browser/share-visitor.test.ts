@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext as PwContext, Page } from 'playwright-core';
 import { browserContext } from './support/context';
-import { logIn } from './support/session';
+import { logIn, tile } from './support/session';
 import { DESKTOP, launchChromium, screenshots, seriousAxeViolations } from './support/chromium';
 import { png } from './support/media-files';
 
@@ -64,7 +64,6 @@ const imageLoaded = (selector: string): boolean => {
   return img !== null && img.complete && img.naturalWidth > 0;
 };
 
-const tile = (target: Page, name: string) => target.getByRole('button', { name: `Open ${name}`, exact: true });
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'media-store-share-visit-'));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext as PwContext, Page, Request } from 'playwright-core';
 import { browserContext } from './support/context';
-import { logIn } from './support/session';
+import { logIn, tile } from './support/session';
 import { DESKTOP, launchChromium, screenshots, seriousAxeViolations } from './support/chromium';
 import { png } from './support/media-files';
 
@@ -26,7 +26,6 @@ let page: Page;
 let dir: string;
 let albumLink: string;
 
-const tile = (target: Page, name: string) => target.getByRole('button', { name: `Open ${name}`, exact: true });
 
 /** A visitor: a new browser context, so no cookie or storage of the owner's. */
 async function visitor(): Promise<{ context: PwContext; page: Page; apiRequests: Request[] }> {

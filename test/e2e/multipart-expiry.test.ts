@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LocalStack } from '../../local/stack';
 import { partOf, putPart, type MultipartCreated, type SignedPart } from './support/multipart';
-import { startOwnStack } from './support/own-stack';
+import { adminTokenOf, startOwnStack } from './support/own-stack';
 
 const MiB = 1024 ** 2;
 const URL_TTL_SECONDS = 2;
@@ -35,12 +35,7 @@ describe('an expired part URL', () => {
     const logDir = mkdtempSync(path.join(tmpdir(), 'media-store-expiry-'));
     const own = await startOwnStack(logDir, { upload_url_ttl_seconds: URL_TTL_SECONDS, multipart_threshold_bytes: 5 * MiB });
     stack = own.stack;
-    const login = await fetch(`${stack.apiUrl}/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: stack.adminUser, password: own.adminPassword }),
-    });
-    token = ((await login.json()) as { token: string }).token;
+    token = await adminTokenOf(stack, own.adminPassword);
   }, 60_000);
 
   afterAll(async () => {

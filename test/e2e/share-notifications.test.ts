@@ -16,7 +16,7 @@ import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { fileItemKey } from '../../handlers/core/keys';
 import { jpegLike } from './support/media';
 import { partOf, putPart, type SignedPart } from './support/multipart';
-import { startOwnStack } from './support/own-stack';
+import { adminTokenOf, startOwnStack } from './support/own-stack';
 
 jest.setTimeout(120_000);
 
@@ -99,12 +99,7 @@ describe('share notifications and drop quota', () => {
       { scheduleIntervalMs: SWEEP_EVERY_MS },
     );
     stack = own.stack;
-    const login = await fetch(`${stack.apiUrl}/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: stack.adminUser, password: own.adminPassword }),
-    });
-    token = ((await login.json()) as { token: string }).token;
+    token = await adminTokenOf(stack, own.adminPassword);
   }, 90_000);
 
   afterAll(async () => {

@@ -1,8 +1,9 @@
 /**
- * Logging in through the app's own login form, as a user would: the steps every browser test
- * repeats. The form is the one the app shows at its URL when nobody is logged in.
+ * What every browser test does with the app: log in through its own login form, as a user
+ * would (the form the app shows at its URL when nobody is logged in), open a folder, find a
+ * file's tile.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { DESKTOP } from './chromium';
 import type { BrowserUser } from './context';
 
@@ -43,3 +44,6 @@ export async function openAs(browser: Browser, appUrl: string, user: BrowserUser
   await page.waitForLoadState('networkidle');
   return page;
 }
+
+/** A file's tile in the grid (its button, named "Open <name>"). */
+export const tile = (page: Page, name: string): Locator => page.getByRole('button', { name: `Open ${name}`, exact: true });

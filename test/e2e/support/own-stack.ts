@@ -17,3 +17,14 @@ export async function startOwnStack(
   const stack = await startLocalStack({ ...options, inMemory: true, port: 0, stackFile: null, adminPassword, logger: fileLogger(path.join(logDir, 'local-stack.log')), variables });
   return { stack, adminPassword };
 }
+
+/** An access token of the own stack's admin, from `POST /auth/login` (throws unless it answers 200). */
+export async function adminTokenOf(stack: LocalStack, adminPassword: string): Promise<string> {
+  const response = await fetch(`${stack.apiUrl}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: stack.adminUser, password: adminPassword }),
+  });
+  if (response.status !== 200) throw new Error(`admin login on the own stack answered ${response.status}`);
+  return ((await response.json()) as { token: string }).token;
+}
