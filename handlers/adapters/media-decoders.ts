@@ -2,14 +2,13 @@
  * The native and WASM decoders behind the process function: sharp (libvips) for photos,
  * heic-decode (libheif, WASM) for iPhone HEIC/HEIF, exifr for EXIF, and a static ffmpeg for
  * video posters. Every input is treated as hostile: pixel counts are capped before decoding,
- * ffmpeg runs time-boxed in its own process, and anything a decoder refuses becomes a
+ * ffmpeg runs in the decoder box (video-box.ts: one object, one demuxer, no network beyond it,
+ * time- and size-boxed, in its own process), and anything a decoder refuses becomes a
  * `MediaRejected` with a short reason (the file is `failed`, the function carries on).
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Sharp, SharpOptions } from 'sharp';
 import { DERIVED_EDGE, DERIVED_QUALITY, MEDIA_LIMITS, type DerivedName, type ExifTags } from '../core/media';
+import { bundledFfmpegPath, openVideo, runBoxed, type BoxedRun, type BoxedVideo, type VideoSource } from './video-box';
 
 /** The file cannot be rendered (corrupt, hostile, too large, unsupported): `failed`, not retried. */
 export class MediaRejected extends Error {
@@ -45,8 +44,8 @@ export interface MediaDecoders {
   photo(bytes: Buffer): Promise<DecodedPhoto>;
   /** HEIC/HEIF (HEVC) through the WASM decoder, then as a photo. */
   heic(bytes: Buffer): Promise<DecodedPhoto>;
-  /** Poster and thumbnail of the frame at ~1 s, read over HTTP Range from `url`. */
-  videoFrame(url: string): Promise<GrabbedFrame>;
+  /** Poster and thumbnail of the frame at ~1 s, through the decoder box (a presigned URL is read over HTTP Range). */
+  videoFrame(source: VideoSource): Promise<GrabbedFrame>;
 }
 
 type SharpFactory = (input?: Buffer, options?: SharpOptions) => Sharp;
@@ -150,16 +149,18 @@ export function localDecoders(options: { ffmpegPath?: string } = {}): MediaDecod
       }
     },
 
-    async videoFrame(url) {
+    async videoFrame(source) {
       const ffmpeg = options.ffmpegPath ?? bundledFfmpegPath();
-      let grabbed = await runFfmpeg(ffmpeg, url, MEDIA_LIMITS.posterAtSeconds);
+      const opened = await openVideo(source);
+      if (!opened.ok) throw new MediaRejected(opened.reason);
+      let grabbed = await grabFrame(ffmpeg, opened.video, MEDIA_LIMITS.posterAtSeconds);
       // A video shorter than the seek position yields no frame: take the first one.
-      if (grabbed.frame.length === 0 && grabbed.code !== -1) grabbed = await runFfmpeg(ffmpeg, url, 0);
-      if (grabbed.code === -1) throw new MediaRejected('video took too long to decode');
-      if (grabbed.frame.length === 0) throw new MediaRejected(grabbed.code === 0 ? 'video has no frame' : 'video could not be decoded');
+      if (grabbed.stdout.length === 0 && grabbed.outcome !== 'timeout') grabbed = await grabFrame(ffmpeg, opened.video, 0);
+      if (grabbed.outcome === 'timeout') throw new MediaRejected('video took too long to decode');
+      if (grabbed.stdout.length === 0) throw new MediaRejected(grabbed.outcome === 'done' ? 'video has no frame' : 'video could not be decoded');
       try {
-        const images = await renderDerived(sharp(grabbed.frame), 'poster');
-        return { banner: grabbed.banner, images };
+        const images = await renderDerived(sharp(grabbed.stdout), 'poster');
+        return { banner: grabbed.log, images };
       } catch (error) {
         throw decodeFailure(error);
       }
@@ -167,57 +168,19 @@ export function localDecoders(options: { ffmpegPath?: string } = {}): MediaDecod
   };
 }
 
-/** ffmpeg shipped in the zip for the architecture Lambda runs on (see scripts/build.ts). */
-export function bundledFfmpegPath(root: string = __dirname): string {
-  const arch = process.arch === 'arm64' ? 'arm64' : 'x64';
-  const candidate = path.join(root, 'node_modules', '@ffmpeg-installer', `linux-${arch}`, 'ffmpeg');
-  if (existsSync(candidate)) return candidate;
-  // Running from source (tests, benchmarks): the installed package.
-  return path.join(path.dirname(require.resolve(`@ffmpeg-installer/linux-${arch}/package.json`)), 'ffmpeg');
-}
-
 const MAX_FRAME_BYTES = 64 * 1024 * 1024;
-const MAX_BANNER_CHARS = 64 * 1024;
 
-/** One frame as PNG on stdout, killed after `MEDIA_LIMITS.ffmpegTimeoutMs`. ffmpeg rotates it as displayed. */
-function runFfmpeg(ffmpeg: string, url: string, atSeconds: number): Promise<{ frame: Buffer; banner: string; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    const args = [
-      '-hide_banner', '-nostdin', '-loglevel', 'info',
-      '-protocol_whitelist', 'http,https,tcp,tls',
-      '-ss', String(atSeconds), '-i', url,
-      '-frames:v', '1', '-an', '-sn',
+/** One frame as PNG on stdout, through the decoder box. ffmpeg rotates it as displayed. */
+function grabFrame(ffmpeg: string, video: BoxedVideo, atSeconds: number): Promise<BoxedRun> {
+  return runBoxed(ffmpeg, video, {
+    inputOptions: ['-ss', String(atSeconds)],
+    output: [
+      '-frames:v', '1', '-an', '-sn', '-dn',
       // Never more than the poster needs: a hostile 16k video is scaled down by ffmpeg itself.
       '-vf', `scale=w='min(${DERIVED_EDGE.poster * 2},iw)':h='min(${DERIVED_EDGE.poster * 2},ih)':force_original_aspect_ratio=decrease`,
       '-f', 'image2pipe', '-vcodec', 'png', 'pipe:1',
-    ];
-    const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let banner = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, MEDIA_LIMITS.ffmpegTimeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_FRAME_BYTES) child.kill('SIGKILL');
-      else chunks.push(chunk);
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      if (banner.length < MAX_BANNER_CHARS) banner += chunk.toString('utf8');
-    });
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      // Never echo the presigned URL (it is a credential for the object) into logs or reasons.
-      const safeBanner = banner.split(url).join('<url>');
-      if (timedOut) resolve({ frame: Buffer.alloc(0), banner: safeBanner, code: -1 });
-      else resolve({ frame: code === 0 ? Buffer.concat(chunks) : Buffer.alloc(0), banner: safeBanner, code });
-    });
+    ],
+    timeoutMs: MEDIA_LIMITS.ffmpegTimeoutMs,
+    maxOutputBytes: MAX_FRAME_BYTES,
   });
 }

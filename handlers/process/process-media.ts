@@ -99,7 +99,7 @@ async function decode(file: CatalogFile, kind: 'sharp' | 'heic' | 'video', deps:
   if (kind === 'video') {
     const sign = await deps.objects.urlSigner();
     const url = sign({ operation: 'GetObject', key: file.key, expiresIn: VIDEO_URL_TTL_SECONDS });
-    const frame = await deps.decoders.videoFrame(url);
+    const frame = await deps.decoders.videoFrame({ url });
     return { media: videoInfo(frame.banner, file.contentType), images: frame.images };
   }
   if (file.size > MEDIA_LIMITS.maxImageBytes) throw new MediaRejected('file too large to process');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import sharp, { type Sharp } from 'sharp';
-import { bundledFfmpegPath } from '../../handlers/adapters/media-decoders';
+import { bundledFfmpegPath } from '../../handlers/adapters/video-box';
 import { crc32 } from 'node:zlib';
 
 export const HEIC_SAMPLE = path.resolve(__dirname, '..', 'fixtures', 'media', 'sample.heic');
