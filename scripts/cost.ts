@@ -2,6 +2,7 @@
  * `npm run cost -- --stored-gb 500 --uploads 2000 --views 10000 --served-gb 50 --users 5 [--no-free-tier]`:
  * the estimated monthly bill, per service, from scripts/prices.us-east-1.json (see its date).
  */
+import { parseCommandLine, UsageError } from './args';
 import { estimate, type Usage } from './cost-model';
 
 const FLAGS: Record<string, keyof Usage> = {
@@ -14,22 +15,16 @@ const FLAGS: Record<string, keyof Usage> = {
 const DEFAULT_USAGE: Usage = { storedGb: 100, uploads: 1000, views: 10000, servedGb: 20, users: 5 };
 
 function parse(argv: readonly string[]): { usage: Usage; freeTier: boolean } {
+  const { values, flags } = parseCommandLine(argv, { values: Object.keys(FLAGS).map((f) => f.slice(2)), flags: ['no-free-tier'] });
   const usage: Record<string, number> = { ...DEFAULT_USAGE };
-  let freeTier = true;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--no-free-tier') {
-      freeTier = false;
-      continue;
-    }
-    const key = FLAGS[argv[i]];
-    const value = Number(argv[i + 1]);
-    if (!key || !Number.isFinite(value) || value < 0) {
-      throw new Error(`unknown or invalid argument ${argv[i]} ${argv[i + 1] ?? ''}: use ${Object.keys(FLAGS).join(', ')} with numbers ≥ 0, or --no-free-tier`);
-    }
+  for (const [flag, key] of Object.entries(FLAGS)) {
+    const text = values[flag.slice(2)];
+    if (text === undefined) continue;
+    const value = Number(text);
+    if (text.trim() === '' || !Number.isFinite(value) || value < 0) throw new UsageError(`${flag} must be a number ≥ 0, not "${text}"`);
     usage[key] = value;
-    i++;
   }
-  return { usage: usage as unknown as Usage, freeTier };
+  return { usage: usage as unknown as Usage, freeTier: !flags.has('no-free-tier') };
 }
 
 function main(): void {

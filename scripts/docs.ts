@@ -1,7 +1,8 @@
 /**
- * `npm run docs`: regenerates the generated blocks of README.md: the module's inputs/outputs
- * tables (between BEGIN_TF_DOCS / END_TF_DOCS) from the synthesized module stack, and the API
- * route table (between BEGIN_API_ROUTES / END_API_ROUTES) from contract/routes.ts.
+ * `npm run docs`: regenerates the generated blocks of the docs: the module's requirements,
+ * inputs, outputs and resources tables in docs/module.md (between BEGIN_TF_DOCS / END_TF_DOCS)
+ * from the synthesized module stack, and the API route table in docs/api.md (between
+ * BEGIN_API_ROUTES / END_API_ROUTES) from contract/routes.ts.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,7 +12,8 @@ import { ROUTES } from '../contract/routes';
 
 export const BEGIN = '<!-- BEGIN_TF_DOCS -->';
 export const END = '<!-- END_TF_DOCS -->';
-export const README = path.resolve(__dirname, '..', 'README.md');
+export const MODULE_DOCS = path.resolve(__dirname, '..', 'docs', 'module.md');
+export const API_DOCS = path.resolve(__dirname, '..', 'docs', 'api.md');
 export const ROUTES_BEGIN = '<!-- BEGIN_API_ROUTES -->';
 export const ROUTES_END = '<!-- END_API_ROUTES -->';
 
@@ -23,6 +25,12 @@ export function renderModuleDocs(moduleStack: StackJson): string {
   const variables = Object.entries(moduleStack.variable ?? {}) as [string, StackJson][];
   const outputs = Object.entries(moduleStack.output ?? {}) as [string, StackJson][];
   const requirements = Object.entries(moduleStack.terraform?.required_providers ?? {}) as [string, StackJson][];
+  const resources = Object.entries(moduleStack.resource ?? {}).flatMap(([type, byName]) =>
+    Object.keys(byName as object).map((name) => `${type}.${name}`),
+  );
+  const dataSources = Object.entries(moduleStack.data ?? {}).flatMap(([type, byName]) =>
+    Object.keys(byName as object).map((name) => `data.${type}.${name}`),
+  );
   return [
     '## Deploying with `cdktf deploy`',
     '',
@@ -42,11 +50,12 @@ export function renderModuleDocs(moduleStack: StackJson): string {
     'in `terraform.media-store.tfstate` at the project root. `variables` uses the names of the Inputs',
     'table below; an unknown name is an error.',
     '',
-    '## Providers',
+    '## Requirements',
     '',
-    '| Name | Source | Version |',
-    '|------|--------|---------|',
-    ...requirements.map(([name, p]) => `| ${name} | ${p.source} | \`${p.version}\` |`),
+    '| Name | Version |',
+    '|------|---------|',
+    `| terraform | \`${moduleStack.terraform?.required_version ?? 'any'}\` |`,
+    ...requirements.map(([name, p]) => `| ${name} (${p.source}) | \`${p.version}\` |`),
     '',
     '## Inputs',
     '',
@@ -62,6 +71,14 @@ export function renderModuleDocs(moduleStack: StackJson): string {
     '| Name | Description |',
     '|------|-------------|',
     ...outputs.map(([name, o]) => `| ${name} | ${cell(o.description ?? '')} |`),
+    '',
+    '## Resources',
+    '',
+    `Every address the module can create (${resources.length} resources, ${dataSources.length} data sources; optional ones depend on the inputs):`,
+    '',
+    '| Address |',
+    '|---------|',
+    ...[...resources, ...dataSources].sort().map((address) => `| \`${address}\` |`),
   ].join('\n');
 }
 
@@ -74,20 +91,24 @@ export function renderRouteDocs(): string {
   ].join('\n');
 }
 
-/** `readme` with the text between the `begin` and `end` markers replaced by `docs`. */
-export function withGeneratedBlock(readme: string, docs: string, begin = BEGIN, end = END): string {
-  const start = readme.indexOf(begin);
-  const stop = readme.indexOf(end);
-  if (start < 0 || stop < start) throw new Error(`README.md must contain ${begin} followed by ${end}`);
-  return `${readme.slice(0, start + begin.length)}\n${docs}\n${readme.slice(stop)}`;
+/** `page` with the text between the `begin` and `end` markers replaced by `docs`. */
+export function withGeneratedBlock(page: string, docs: string, begin = BEGIN, end = END): string {
+  const start = page.indexOf(begin);
+  const stop = page.indexOf(end);
+  if (start < 0 || stop < start) throw new Error(`the page must contain ${begin} followed by ${end}`);
+  return `${page.slice(0, start + begin.length)}\n${docs}\n${page.slice(stop)}`;
 }
 
-/** `readme` with the module docs block replaced by `docs`. */
-export const withModuleDocs = (readme: string, docs: string): string => withGeneratedBlock(readme, docs);
-
-/** `readme` with both generated blocks current. */
-export function withAllDocs(readme: string, moduleStack: StackJson): string {
-  return withGeneratedBlock(withModuleDocs(readme, renderModuleDocs(moduleStack)), renderRouteDocs(), ROUTES_BEGIN, ROUTES_END);
+/** Each generated page with its generated block current: [file, current text, regenerated text]. */
+export function generatedPages(moduleStack: StackJson): { file: string; current: string; generated: string }[] {
+  const page = (file: string, docs: string, begin: string, end: string) => {
+    const current = fs.readFileSync(file, 'utf8');
+    return { file, current, generated: withGeneratedBlock(current, docs, begin, end) };
+  };
+  return [
+    page(MODULE_DOCS, renderModuleDocs(moduleStack), BEGIN, END),
+    page(API_DOCS, renderRouteDocs(), ROUTES_BEGIN, ROUTES_END),
+  ];
 }
 
 /** The module stack as the docs see it: synthesized in-process, no build needed. */
@@ -100,12 +121,13 @@ export function synthesizeModuleForDocs(): StackJson {
 }
 
 if (require.main === module) {
-  const readme = fs.readFileSync(README, 'utf8');
-  const updated = withAllDocs(readme, synthesizeModuleForDocs());
-  if (updated === readme) {
-    console.log('README.md generated docs are up to date');
-  } else {
-    fs.writeFileSync(README, updated);
-    console.log('README.md generated docs updated');
+  for (const { file, current, generated } of generatedPages(synthesizeModuleForDocs())) {
+    const name = path.relative(path.resolve(__dirname, '..'), file);
+    if (generated === current) {
+      console.log(`${name}: generated tables up to date`);
+    } else {
+      fs.writeFileSync(file, generated);
+      console.log(`${name}: generated tables updated`);
+    }
   }
 }

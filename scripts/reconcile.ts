@@ -21,6 +21,7 @@ import { listBucketObjects, scanFileRows } from '../handlers/adapters/catalog-in
 import { FilesRepository, type RowVersion, type WriteOutcome } from '../handlers/adapters/files-repository';
 import { S3ObjectStore } from '../handlers/adapters/object-store';
 import { UploadsRepository } from '../handlers/adapters/uploads-repository';
+import { parseCommandLine, UsageError } from './args';
 import { findDrift, type Drift, type DriftReport, type StoredRow } from '../handlers/core/reconcile';
 
 const USAGE = `usage: npm run reconcile -- [--json] [--fix] [--prefix media/<folder>/]
@@ -31,7 +32,6 @@ target (default: the local stack in .local/stack.json):
 export const EXIT = { clean: 0, drift: 1, usage: 2, changedMeanwhile: 3 } as const;
 const DEFAULT_PREFIX = 'media/';
 
-class UsageError extends Error {}
 
 export interface ReconcileIo {
   readonly out: (text: string) => void;
@@ -51,23 +51,12 @@ interface Options {
 }
 
 export function parseArgs(argv: readonly string[]): Options {
-  const valued = new Map<string, string>();
-  const flags = new Set<string>();
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i]!;
-    if (arg === '--json' || arg === '--fix') flags.add(arg);
-    else if (['--prefix', '--stack', '--bucket', '--table', '--region'].includes(arg)) {
-      const value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} needs a value`);
-      valued.set(arg, value);
-      i += 1;
-    } else throw new UsageError(`unknown argument ${arg}`);
-  }
-  const prefix = valued.get('--prefix') ?? DEFAULT_PREFIX;
+  const { values, flags } = parseCommandLine(argv, { values: ['prefix', 'stack', 'bucket', 'table', 'region'], flags: ['json', 'fix'] });
+  const prefix = values.prefix ?? DEFAULT_PREFIX;
   if (!prefix.startsWith(DEFAULT_PREFIX)) throw new UsageError(`--prefix must start with ${DEFAULT_PREFIX}`);
-  if (valued.has('--bucket') !== valued.has('--table')) throw new UsageError('--bucket and --table go together');
-  const pick = (name: string) => (valued.has(name) ? { [name.slice(2)]: valued.get(name)! } : {});
-  return { json: flags.has('--json'), fix: flags.has('--fix'), prefix, ...pick('--stack'), ...pick('--bucket'), ...pick('--table'), ...pick('--region') };
+  if ((values.bucket === undefined) !== (values.table === undefined)) throw new UsageError('--bucket and --table go together');
+  const pick = (name: 'stack' | 'bucket' | 'table' | 'region') => (values[name] !== undefined ? { [name]: values[name] } : {});
+  return { json: flags.has('json'), fix: flags.has('fix'), prefix, ...pick('stack'), ...pick('bucket'), ...pick('table'), ...pick('region') };
 }
 
 interface Target {

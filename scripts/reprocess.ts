@@ -20,6 +20,7 @@ import { scanFileRows } from '../handlers/adapters/catalog-inventory';
 import type { CatalogFile } from '../handlers/core/catalog';
 import type { ProcessRequest } from '../handlers/core/media';
 import { normalizeFolder, ROOT_FOLDER } from '../handlers/core/paths';
+import { parseCommandLine, UsageError } from './args';
 
 const USAGE = `usage: npm run reprocess -- [--folder /x] [--missing|--all] [--json]
 target (default: the local stack in .local/stack.json):
@@ -29,7 +30,6 @@ target (default: the local stack in .local/stack.json):
 export const EXIT = { done: 0, someFailed: 1, usage: 2 } as const;
 const CONCURRENCY = 4;
 
-class UsageError extends Error {}
 
 export interface ReprocessOptions {
   readonly folder: string;
@@ -42,35 +42,24 @@ export interface ReprocessOptions {
 }
 
 export function parseArgs(argv: readonly string[]): ReprocessOptions {
-  const valued = new Map<string, string>();
-  const flags = new Set<string>();
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i]!;
-    if (['--missing', '--all', '--json'].includes(arg)) flags.add(arg);
-    else if (['--folder', '--stack', '--table', '--function', '--region'].includes(arg)) {
-      const value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} needs a value`);
-      valued.set(arg, value);
-      i += 1;
-    } else throw new UsageError(`unknown argument ${arg}`);
-  }
-  if (flags.has('--missing') && flags.has('--all')) throw new UsageError('--missing and --all exclude each other');
-  if (valued.has('--table') !== valued.has('--function')) throw new UsageError('--table and --function go together');
+  const { values, flags } = parseCommandLine(argv, { values: ['folder', 'stack', 'table', 'function', 'region'], flags: ['missing', 'all', 'json'] });
+  if (flags.has('missing') && flags.has('all')) throw new UsageError('--missing and --all exclude each other');
+  if ((values.table === undefined) !== (values.function === undefined)) throw new UsageError('--table and --function go together');
   let folder: string;
   try {
-    folder = normalizeFolder(valued.get('--folder') ?? ROOT_FOLDER);
+    folder = normalizeFolder(values.folder ?? ROOT_FOLDER);
   } catch (error) {
     throw new UsageError(`--folder: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const pick = (name: string, as: keyof ReprocessOptions) => (valued.has(name) ? { [as]: valued.get(name)! } : {});
+  const pick = (name: string, as: keyof ReprocessOptions) => (values[name] !== undefined ? { [as]: values[name] } : {});
   return {
     folder,
-    which: flags.has('--all') ? 'all' : 'missing',
-    json: flags.has('--json'),
-    ...pick('--stack', 'stack'),
-    ...pick('--table', 'table'),
-    ...pick('--function', 'functionName'),
-    ...pick('--region', 'region'),
+    which: flags.has('all') ? 'all' : 'missing',
+    json: flags.has('json'),
+    ...pick('stack', 'stack'),
+    ...pick('table', 'table'),
+    ...pick('function', 'functionName'),
+    ...pick('region', 'region'),
   };
 }
 

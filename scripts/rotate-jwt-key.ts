@@ -17,6 +17,7 @@ import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { newSigningSecret } from '../handlers/adapters/jwt-secret';
 import { LOCAL_CREDENTIALS } from '../local/dynamodb';
 import type { StackInfo } from '../local/stack';
+import { parseCommandLine } from './args';
 
 const USAGE = `usage: npm run rotate-jwt-key -- [--stack <.local/stack.json>] | [--secret-id <arn> [--region <r>]]`;
 
@@ -26,24 +27,22 @@ export async function rotateJwtKey(client: SecretsManagerClient, secretId: strin
   return out.VersionId as string;
 }
 
-function option(argv: readonly string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  if (i < 0) return undefined;
-  const value = argv[i + 1];
-  if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value\n${USAGE}`);
-  return value;
-}
-
 async function main(argv: readonly string[]): Promise<void> {
-  const secretId = option(argv, '--secret-id');
+  let values: Readonly<Record<string, string | undefined>>;
+  try {
+    ({ values } = parseCommandLine(argv, { values: ['secret-id', 'region', 'stack'] }));
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${USAGE}`);
+  }
+  const secretId = values['secret-id'];
   let client: SecretsManagerClient;
   let target: string;
   if (secretId !== undefined) {
-    const region = option(argv, '--region');
+    const region = values.region;
     client = new SecretsManagerClient(region !== undefined ? { region } : {});
     target = secretId;
   } else {
-    const file = option(argv, '--stack') ?? path.resolve(__dirname, '..', '.local', 'stack.json');
+    const file = values.stack ?? path.resolve(__dirname, '..', '.local', 'stack.json');
     const stack = JSON.parse(readFileSync(file, 'utf8')) as StackInfo;
     client = new SecretsManagerClient({ endpoint: stack.secretsManagerEndpoint, region: stack.region, credentials: LOCAL_CREDENTIALS });
     target = stack.jwtSecretArn;

@@ -26,6 +26,7 @@ import { createDocumentClient } from '../handlers/adapters/aws-clients';
 import { USERNAME_PATTERN, UsersRepository } from '../handlers/adapters/users-repository';
 import { hashPassword } from '../handlers/core/password';
 import { isRole, parseFolderLimits, ROLES, type Role } from '../handlers/core/roles';
+import { parseCommandLine, UsageError } from './args';
 
 const USAGE = `usage: npm run users -- <command> [options]
   add <name> --role ${ROLES.join('|')} [--folders /a,/b] [--password-stdin] [--force]
@@ -42,31 +43,20 @@ target (default: the local stack in .local/stack.json):
 
 const MIN_PASSWORD_LENGTH = 8;
 
-class UsageError extends Error {}
-
 interface Args {
   readonly positional: string[];
   readonly options: Map<string, string | true>;
 }
 
-const FLAGS = new Set(['--password-stdin', '--force', '--help', '-h']);
-const VALUED = new Set(['--role', '--table', '--region', '--stack', '--folders', '--max-users']);
-
 export function parseArgs(argv: readonly string[]): Args {
-  const positional: string[] = [];
+  const line = parseCommandLine(
+    argv.map((arg) => (arg === '-h' ? '--help' : arg)),
+    { values: ['role', 'table', 'region', 'stack', 'folders', 'max-users'], flags: ['password-stdin', 'force', 'help'], positionals: true },
+  );
   const options = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] as string;
-    if (FLAGS.has(arg)) options.set(arg, true);
-    else if (VALUED.has(arg)) {
-      const value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) throw new UsageError(`${arg} needs a value`);
-      options.set(arg, value);
-      i += 1;
-    } else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-    else positional.push(arg);
-  }
-  return { positional, options };
+  for (const [name, value] of Object.entries(line.values)) if (value !== undefined) options.set(`--${name}`, value);
+  for (const flag of line.flags) options.set(`--${flag}`, true);
+  return { positional: [...line.positionals], options };
 }
 
 function repository(args: Args): { users: UsersRepository; target: string; maxUsers?: number } {

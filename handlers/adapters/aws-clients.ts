@@ -59,12 +59,6 @@ export function defaultDocumentClient(): DynamoDBDocumentClient {
   return documents;
 }
 
-/** Tests: replace the process-wide clients. */
-export function setDefaultClients(clients: { s3?: S3Client; documents?: DynamoDBDocumentClient }): void {
-  if (clients.s3 !== undefined) s3 = clients.s3;
-  if (clients.documents !== undefined) documents = clients.documents;
-}
-
 /** Whether an SDK error is a ConditionalCheckFailed (an expected "lost the race" outcome). */
 export function isConditionalCheckFailed(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';

@@ -18,7 +18,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { ObjectHead } from '../core/catalog';
-import { copyPartRanges, copyPartSize, MAX_SINGLE_COPY_BYTES, type CopyPart } from '../core/copy-parts';
+import { copyPartRanges, copyPartSize, needsPartCopy, MAX_SINGLE_COPY_BYTES, type CopyPart } from '../core/copy-parts';
 import { S3UrlSigner, type PresignInput } from '../core/presign';
 import { defaultS3Client, s3EndpointFromEnv } from './aws-clients';
 
@@ -143,7 +143,7 @@ export class S3ObjectStore implements ObjectStore, MediaObjects {
     const copySource = `${encodeCopySourceSegment(bucket)}/${request.sourceKey.split('/').map(encodeCopySourceSegment).join('/')}`;
     const ifMatch = request.sourceEtag === undefined ? {} : { CopySourceIfMatch: `"${request.sourceEtag.replace(/"/g, '')}"` };
     try {
-      if (size <= (this.options.singleCopyMaxBytes ?? MAX_SINGLE_COPY_BYTES)) {
+      if (!needsPartCopy(size, this.options.singleCopyMaxBytes ?? MAX_SINGLE_COPY_BYTES)) {
         const out = await this.client.send(
           new CopyObjectCommand({ Bucket: bucket, Key: request.destinationKey, CopySource: copySource, MetadataDirective: 'REPLACE', ...headers, ...ifMatch }),
         );

@@ -28,7 +28,6 @@ export const hasPermission = (role: Role, permission: Permission): boolean => PE
 
 /** Viewers only read; editors and admins may upload, change and delete. */
 export const canUpload = (role: Role): boolean => hasPermission(role, 'write');
-export const canChangeFiles = canUpload;
 export const canManageUsers = (role: Role): boolean => hasPermission(role, 'manage-users');
 
 /** The caller as the handlers see it (the authorizer's context, see handlers/http/principal.ts). */
