@@ -38,7 +38,7 @@ export interface DynamoDbLocalOptions {
   /** @default a free port */
   readonly port?: number;
   readonly logger: Logger;
-  /** @default 30000 */
+  /** @default 120000: Java starts in seconds, but a loaded two-core machine can take a minute */
   readonly startTimeoutMs?: number;
 }
 
@@ -111,7 +111,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   };
 
   try {
-    await waitUntilAnswering(client, () => running, options.startTimeoutMs ?? 30_000);
+    await waitUntilAnswering(client, () => running, options.startTimeoutMs ?? 120_000);
   } catch (err) {
     await stop();
     throw err;
