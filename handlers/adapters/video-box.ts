@@ -7,6 +7,8 @@
  *   (`VIDEO_CONTAINERS`). The demuxer is forced (`-f`) and is the only one on ffmpeg's
  *   `-format_whitelist`, so a playlist or a list of files (HLS, DASH, concat, …) is never
  *   opened, whatever the file says or is called; anything else is refused before ffmpeg runs.
+ * - **Decoders**: only those of the codecs cameras, phones and the web record (`VIDEO_DECODERS`,
+ *   `AUDIO_DECODERS`), on ffmpeg's `-codec_whitelist`.
  * - **Protocols**: only what reading the one object needs (`file` for a local file; `https`
  *   over `tls`/`tcp`, or `http` over `tcp` on the local stack, for a presigned URL). None of
  *   the demuxers above opens another input, and QuickTime's external references stay off.
@@ -86,6 +88,14 @@ export function sniffContainer(head: Uint8Array): VideoContainer | undefined {
   if (syncBytes(head, 0, TS_PACKET) || syncBytes(head, 4, M2TS_PACKET)) return 'mpegts';
   return undefined;
 }
+
+/**
+ * Decoders the box lets ffmpeg open (its names: the same codec may have several): what cameras,
+ * phones and the web record. Fewer decoders, less of the old build's code reachable from a file.
+ */
+export const VIDEO_DECODERS = ['h264', 'hevc', 'vp8', 'vp9', 'av1', 'libdav1d', 'libaom-av1', 'mpeg4', 'msmpeg4v3', 'mpeg1video', 'mpeg2video', 'mjpeg', 'prores', 'dvvideo'] as const;
+/** Audio decoders, for the transcoding work (posters decode no audio). */
+export const AUDIO_DECODERS = ['aac', 'mp3float', 'mp3', 'mp2float', 'mp2', 'ac3', 'eac3', 'opus', 'vorbis', 'flac', 'alac', 'pcm_s16le', 'pcm_s16be', 'pcm_s24le', 'pcm_s24be'] as const;
 
 // --- Sources -----------------------------------------------------------------------------
 
@@ -181,8 +191,8 @@ export interface BoxedRun {
 }
 
 /** Options that choose what ffmpeg opens or how: only the box sets them (an output may still name its own `-f`). */
-const BOX_INPUT_OPTIONS = /^-(i|f|protocol_whitelist|format_whitelist|enable_drefs|use_absolute_path|max_pixels|dump_attachment)$|^-(\/|filter_script|filter_complex_script)/;
-const BOX_OUTPUT_OPTIONS = /^-(i|protocol_whitelist|format_whitelist|dump_attachment)$|^-(\/|filter_script|filter_complex_script)/;
+const BOX_INPUT_OPTIONS = /^-(i|f|protocol_whitelist|format_whitelist|codec_whitelist|enable_drefs|use_absolute_path|max_pixels|dump_attachment)$|^-(\/|filter_script|filter_complex_script)/;
+const BOX_OUTPUT_OPTIONS = /^-(i|protocol_whitelist|format_whitelist|codec_whitelist|dump_attachment)$|^-(\/|filter_script|filter_complex_script)/;
 const MAX_LOG_CHARS = 64 * 1024;
 
 /** The argument list (without the binary): exported so tests can see exactly what the box asks of ffmpeg. */
@@ -199,6 +209,7 @@ export function boxedArgs(video: BoxedVideo, job: Pick<BoxedJob, 'inputOptions' 
     '-f', video.container,
     // QuickTime external references ("data references" naming other files or URLs): never followed.
     ...(video.container === 'mov' ? ['-enable_drefs', '0', '-use_absolute_path', '0'] : []),
+    '-codec_whitelist', [...VIDEO_DECODERS, ...AUDIO_DECODERS].join(','),
     '-max_pixels', String(MEDIA_LIMITS.maxInputPixels),
     ...(job.inputOptions ?? []),
     '-i', video.input,

@@ -5,7 +5,7 @@
  * presigned URLs of WebP images.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -16,6 +16,7 @@ import { reprocess } from '../../scripts/reprocess';
 import sharp, { type Metadata } from 'sharp';
 import { derivedPrefixOf } from '../../handlers/core/media';
 import { cameraJpeg, HEIC_SAMPLE, png, pngBomb, truncatedJpeg, video } from '../support/media-samples';
+import { ffconcatList, fifoWatch, hlsPlaylist, recordingServer } from '../support/hostile-videos';
 import { e2eContext } from './support/context';
 import { adminS3, catalogRow, keyOf, listFolder, uploadFile, type FileBody } from './support/files';
 import { api, eventually, login } from './support/http';
@@ -150,6 +151,33 @@ describe('media processing', () => {
 
     const afterId = await uploadFile(token, folder, 'after.jpg', await cameraJpeg({ width: 400, height: 300 }));
     expect((await processed(afterId)).processing).toBe('ready');
+  });
+
+  it('fetches nothing that a playlist or a file list uploaded as a video names: each ends failed without images, and other files are processed', async () => {
+    const target = await recordingServer();
+    const scratch = mkdtempSync(path.join(tmpdir(), 'hostile-video-'));
+    const secret = fifoWatch(path.join(scratch, 'secret.ts'));
+    try {
+      const hlsId = await uploadFile(token, folder, 'playlist.mp4', hlsPlaylist(`${target.origin}/seg.ts`), { contentType: 'video/mp4' });
+      const concatId = await uploadFile(token, folder, 'list.mov', ffconcatList([`file:${secret.path}`, 'file:/etc/passwd', `${target.origin}/part.ts`]), { contentType: 'video/quicktime' });
+      const goodId = await uploadFile(token, folder, 'beside.mp4', video('mp4'), { contentType: 'video/mp4' });
+
+      const [hls, concat, good] = await Promise.all([processed(hlsId), processed(concatId), processed(goodId)]);
+      for (const [id, file] of [[hlsId, hls], [concatId, concat]] as const) {
+        expect(file).toMatchObject({ processing: 'failed', processingReason: 'not a supported video container' });
+        expect(file.posterUrl).toBeUndefined();
+        expect(file.thumbUrl).toBeUndefined();
+        expect(await derivedKeys(keyOf(id))).toEqual([]);
+      }
+      expect(target.requests).toEqual([]);
+      expect(good).toMatchObject({ processing: 'ready', codec: 'h264' });
+      expect(readdirFailed(context.deadLetterDir).filter((record) => record.includes(keyOf(hlsId)) || record.includes(keyOf(concatId)))).toEqual([]);
+    } finally {
+      const opened = await secret.openedAndClose();
+      await target.close();
+      rmSync(scratch, { recursive: true, force: true });
+      expect(opened).toBe(false);
+    }
   });
 
   it('deletes the derived images with the original, and moves them along when the original moves', async () => {

@@ -23,6 +23,8 @@ const FIXTURES: Readonly<Record<string, { container: VideoContainer; args: strin
   'clip.ts': { container: 'mpegts', args: ['-c', 'copy'] },
   'clip.m2ts': { container: 'mpegts', args: ['-c', 'copy', '-f', 'mpegts', '-mpegts_m2ts_mode', '1'] },
 };
+/** A codec no camera records (HuffYUV), in an accepted container. */
+const UNLISTED_CODEC = { name: 'huffyuv.mkv', args: ['-c:v', 'huffyuv'] };
 
 const FRAME_JOB = { output: ['-frames:v', '1', '-an', '-f', 'image2pipe', '-vcodec', 'png', 'pipe:1'], timeoutMs: 15_000, maxOutputBytes: 16 * 1024 * 1024 } as const;
 
@@ -37,6 +39,7 @@ describe('video box', () => {
     for (const [name, { args }] of Object.entries(FIXTURES)) {
       execFileSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-i', source, ...args, fixture(name)]);
     }
+    execFileSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-i', source, ...UNLISTED_CODEC.args, fixture(UNLISTED_CODEC.name)]);
   });
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -100,8 +103,8 @@ describe('video box', () => {
       target.requests.length = 0;
     });
 
-    it.each(VIDEO_CONTAINERS.map((c) => [c, Object.keys(FIXTURES).filter((n) => FIXTURES[n]!.container === c)] as const))('decodes %s (%s) as a local file and over HTTP', async (_container, names) => {
-      for (const name of names) {
+    it.each(VIDEO_CONTAINERS.map((c) => [c, Object.keys(FIXTURES).filter((n) => FIXTURES[n]!.container === c).join(', ')] as const))('decodes %s (%s) as a local file and over HTTP', async (_container, names) => {
+      for (const name of names.split(', ')) {
         store.serve(`/${name}`, readFileSync(fixture(name)));
         const [fromFile, fromUrl] = await Promise.all([localDecoders().videoFrame({ path: fixture(name) }), localDecoders().videoFrame({ url: `${store.origin}/${name}` })]);
         for (const frame of [fromFile, fromUrl]) {
@@ -109,6 +112,13 @@ describe('video box', () => {
           expect(frame.banner).toMatch(/Duration: 00:00:0[12]/);
         }
       }
+    });
+
+    it('opens no decoder outside the list: a HuffYUV video in Matroska is refused', async () => {
+      await expect(localDecoders().videoFrame({ path: fixture(UNLISTED_CODEC.name) })).rejects.toThrow('video could not be decoded');
+      const opened = await openVideo({ path: fixture(UNLISTED_CODEC.name) });
+      if (!opened.ok) throw new Error(opened.reason);
+      expect((await runBoxed(ffmpeg, opened.video, FRAME_JOB)).log).toContain('Codec (huffyuv) not on whitelist');
     });
 
     it('sends no request to a server that a playlist uploaded as video/mp4 names, and refuses it', async () => {
