@@ -54,8 +54,11 @@ export interface FileItem {
   readonly description?: string;
   /** Whole-file SHA-256, base64, when declared at upload. */
   readonly sha256?: string;
-  /** Presigned GET of the original. */
-  readonly url: string;
+  /**
+   * Presigned GET of the original (active content such as SVG or HTML as an attachment). Always
+   * there for signed-in users; a visitor of a share without downloads has none for a photo.
+   */
+  readonly url?: string;
   readonly urlExpiresAt: string;
   /** Derived previews, once processing has made them. */
   readonly thumbUrl?: string;
@@ -384,7 +387,13 @@ export interface PublicFile {
   readonly contentType: string;
   readonly fileType: string;
   readonly uploadedAt: string;
-  readonly url: string;
+  /**
+   * The original (active content such as SVG or HTML as an attachment) when the share allows
+   * downloads; without downloads only a video's, to stream, through a URL living just long
+   * enough to watch it (a stream can still be saved). A photo then has only its previews.
+   */
+  readonly url?: string;
+  /** When `url` (or, without one, the previews) stop working. */
   readonly urlExpiresAt: string;
   /** A file share that allows downloads: a presigned attachment. */
   readonly downloadUrl?: string;

@@ -19,18 +19,20 @@ import {
 } from '@aws-sdk/client-s3';
 import type { ObjectHead } from '../core/catalog';
 import { copyPartRanges, copyPartSize, needsPartCopy, MAX_SINGLE_COPY_BYTES, type CopyPart } from '../core/copy-parts';
-import { S3UrlSigner, type PresignInput } from '../core/presign';
+import { ObjectUrls } from '../core/object-urls';
+import { S3UrlSigner } from '../core/presign';
 import { defaultS3Client, s3EndpointFromEnv } from './aws-clients';
 
-export type ObjectUrlRequest = Omit<PresignInput, 'bucket'>;
-/** Signs URLs with credentials fetched once for the current invocation. */
-export type ObjectUrlSigner = (request: ObjectUrlRequest) => string;
+export { ObjectUrls };
 
 export interface ObjectStore {
   /** HeadObject; `undefined` when the object does not exist (any more). */
   head(key: string): Promise<ObjectHead | undefined>;
-  /** A signer bound to the current credentials. Call once per invocation. */
-  urlSigner(): Promise<ObjectUrlSigner>;
+  /**
+   * The URLs of the bucket, signed with the current credentials (call once per invocation):
+   * every GET through the active-content rule of core/object-urls.ts.
+   */
+  urlSigner(): Promise<ObjectUrls>;
   /**
    * Copies an object to another key inside the bucket, keeping its content type, other
    * system headers and user metadata, with `addMetadata` laid over the metadata. Copies the
@@ -238,7 +240,7 @@ export class S3ObjectStore implements ObjectStore, MediaObjects {
     await Promise.all(keys.map((key) => this.delete(key)));
   }
 
-  async urlSigner(): Promise<ObjectUrlSigner> {
+  async urlSigner(): Promise<ObjectUrls> {
     const credentials = await this.client.config.credentials();
     if (this.signer === undefined) {
       const fromEnv = s3EndpointFromEnv();
@@ -251,7 +253,7 @@ export class S3ObjectStore implements ObjectStore, MediaObjects {
     }
     const signer = this.signer;
     const bucket = this.options.bucket;
-    return (request) => signer.presign({ ...request, bucket }, credentials);
+    return new ObjectUrls((request) => signer.presign({ ...request, bucket }, credentials));
   }
 }
 

@@ -1,6 +1,6 @@
 /** The files function's configuration, parsed once at cold start. */
 import { boolean, integer, logLevel, requiredString, type Env, type LogLevel } from '../core/env';
-import { MAX_PRESIGN_EXPIRES_IN } from '../core/presign';
+import { MAX_PRESIGN_EXPIRES_IN } from '../core/object-urls';
 
 /** A single CopyObject of 128 MiB takes a few seconds: well inside the request's time. */
 export const DEFAULT_MOVE_JOB_THRESHOLD_BYTES = 128 * 1024 * 1024;

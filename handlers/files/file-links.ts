@@ -4,7 +4,6 @@
  * stale id does not fail the batch. A file in a folder outside the caller's limits is answered
  * exactly like a missing one: the caller must not learn that it exists.
  */
-import { attachmentDisposition } from '../core/content-disposition';
 import { ValidationError } from '../core/errors';
 import { keyOfFileId, MAX_KEY_BYTES, parseObjectKey } from '../core/paths';
 import { isFolderAllowed, type Caller } from '../core/roles';
@@ -53,13 +52,13 @@ export async function fileLinks(ids: readonly string[], caller: Caller, deps: Fi
   });
   const found = await deps.files.getFiles(keys.filter((k): k is string => k !== undefined));
   const now = (deps.now ?? (() => new Date()))();
-  const sign = await deps.objects.urlSigner();
+  const urls = await deps.objects.urlSigner();
   const urlExpiresAt = urlExpiry({ ttlSeconds: deps.viewUrlTtlSeconds, now });
   const links = ids.map((id, i): FileLink => {
     const key = keys[i];
     const file = key === undefined ? undefined : found.get(key);
     if (file === undefined || !isFolderAllowed(caller, file.folder)) return { id, error: { code: 'NotFound', message: 'No such file' } };
-    const url = sign({ operation: 'GetObject', key: file.key, expiresIn: deps.viewUrlTtlSeconds, now, query: { 'response-content-disposition': attachmentDisposition(file.name) } });
+    const url = urls.get(file, 'attachment', { expiresIn: deps.viewUrlTtlSeconds, now });
     return { id, name: file.name, url, urlExpiresAt };
   });
   return { links };

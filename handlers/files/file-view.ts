@@ -3,12 +3,10 @@
  * fields plus a presigned view URL. Also resolves the opaque file id of a path parameter.
  */
 import type { CatalogFile } from '../core/catalog';
-import { attachmentDisposition } from '../core/content-disposition';
-import { ACTIVE_CONTENT_RESPONSE_TYPE, rendersInline } from '../core/content-types';
 import type { DerivedName, MediaInfo, ProcessingStatus } from '../core/media';
 import { NotFound } from '../core/errors';
+import type { ObjectUrls } from '../core/object-urls';
 import { keyOfFileId, parseObjectKey, type FileLocation } from '../core/paths';
-import type { ObjectUrlSigner } from '../adapters/object-store';
 
 /**
  * The catalog fields a client sees (not the key, ETag, upload id, sequencer or status), what
@@ -29,7 +27,7 @@ export interface FileView
 
 /** Signs view URLs for files, all expiring at the same time. */
 export interface ViewSigning {
-  readonly sign: ObjectUrlSigner;
+  readonly sign: ObjectUrls;
   readonly ttlSeconds: number;
   readonly now: Date;
 }
@@ -54,11 +52,15 @@ export function toFileView(file: CatalogFile, signing: ViewSigning, urlExpiresAt
     processing: file.processing ?? 'pending',
     ...(file.processingReason !== undefined ? { processingReason: file.processingReason } : {}),
     ...file.media,
-    url: signing.sign({ operation: 'GetObject', key: file.key, expiresIn: signing.ttlSeconds, now: signing.now, ...viewOverrides(file) }),
+    // Shown inline when it is passive media; active content (SVG, HTML…) downloads instead.
+    url: signing.sign.get(file, 'inline', { expiresIn: signing.ttlSeconds, now: signing.now }),
     urlExpiresAt,
     ...(file.processing === 'ready' ? derivedUrls(file.derived ?? {}, signing) : {}),
   };
 }
+
+/** What the process function writes every derived image as (core/media.ts). */
+const DERIVED_CONTENT_TYPE = 'image/webp';
 
 const DERIVED_URL_FIELDS: Readonly<Record<DerivedName, 'thumbUrl' | 'previewUrl' | 'posterUrl'>> = { thumb: 'thumbUrl', preview: 'previewUrl', poster: 'posterUrl' };
 
@@ -66,19 +68,9 @@ const DERIVED_URL_FIELDS: Readonly<Record<DerivedName, 'thumbUrl' | 'previewUrl'
 export function derivedUrls(derived: NonNullable<CatalogFile['derived']>, signing: ViewSigning): Partial<Record<'thumbUrl' | 'previewUrl' | 'posterUrl', string>> {
   const urls: Partial<Record<'thumbUrl' | 'previewUrl' | 'posterUrl', string>> = {};
   for (const [name, key] of Object.entries(derived) as [DerivedName, string | undefined][]) {
-    if (key !== undefined) urls[DERIVED_URL_FIELDS[name]] = signing.sign({ operation: 'GetObject', key, expiresIn: signing.ttlSeconds, now: signing.now });
+    if (key !== undefined) urls[DERIVED_URL_FIELDS[name]] = signing.sign.get({ key, name: `${name}.webp`, contentType: DERIVED_CONTENT_TYPE }, 'inline', { expiresIn: signing.ttlSeconds, now: signing.now });
   }
   return urls;
-}
-
-/**
- * Response overrides signed into a view URL: none for passive media (it renders inline);
- * for active content (SVG, HTML, XML, scripts…) an attachment of type
- * application/octet-stream, so opening the URL downloads it instead of running it.
- */
-function viewOverrides(file: Pick<CatalogFile, 'contentType' | 'name'>): { query?: Record<string, string> } {
-  if (rendersInline(file.contentType)) return {};
-  return { query: { 'response-content-disposition': attachmentDisposition(file.name), 'response-content-type': ACTIVE_CONTENT_RESPONSE_TYPE } };
 }
 
 /**

@@ -3,7 +3,6 @@
  * URL whose response carries `Content-Disposition: attachment` with the file's name). An
  * unknown, deleted or malformed id is a 404; a folder outside the caller's limits a 403.
  */
-import { attachmentDisposition } from '../core/content-disposition';
 import { NotFound } from '../core/errors';
 import { assertFolderAllowed, type Caller } from '../core/roles';
 import type { FileCatalog } from '../adapters/files-repository';
@@ -37,12 +36,5 @@ export async function getFile(id: string | undefined, caller: Caller, deps: GetF
 export async function downloadUrl(id: string | undefined, caller: Caller, deps: GetFileDeps): Promise<string> {
   const file = await readableFile(id, caller, deps);
   const now = (deps.now ?? (() => new Date()))();
-  const sign = await deps.objects.urlSigner();
-  return sign({
-    operation: 'GetObject',
-    key: file.key,
-    expiresIn: deps.viewUrlTtlSeconds,
-    now,
-    query: { 'response-content-disposition': attachmentDisposition(file.name) },
-  });
+  return (await deps.objects.urlSigner()).get(file, 'attachment', { expiresIn: deps.viewUrlTtlSeconds, now });
 }

@@ -2,9 +2,12 @@
  * The public share routes of the files function (no JWT; see handlers/shares/open-share.ts for
  * the checks every request passes):
  *
- * - `GET /public/shares/{token}?cursor=&limit=`: the share and, for a file share, the file with a
- *   view URL (and a download URL when allowed); for an album, one page of the folder's own files
- *   (not its subfolders), live; for a drop link, its quota and usage only.
+ * - `GET /public/shares/{token}?cursor=&limit=`: the share and, for a file share, the file; for
+ *   an album, one page of the folder's own files (not its subfolders), live; for a drop link, its
+ *   quota and usage only. A file comes with its thumbnail and preview once processed, and with a
+ *   URL of the original only when the share allows downloads (then a file share's file has a
+ *   download URL too) or, to stream it, when it is a video: a share without downloads never
+ *   hands out a photo's original.
  * - `POST /public/shares/{token}/unlock {password}`: a share session (`X-Share-Session`), throttled
  *   like a login: after `maxFailures` wrong passwords the share refuses guesses (429) for the lockout.
  * - `GET /public/shares/{token}/files/{id}/download`: `{url}` to download one file of the share,
@@ -13,12 +16,12 @@
  *   once (an album's ZIP), refused like the single download; an id that names no file of the
  *   share is reported in its own item, the same for a missing file and one outside the share.
  *
- * Every URL is presigned for at most the share's remaining life, thumbnails and previews too.
+ * Every URL is presigned for at most the share's remaining life, thumbnails and previews too,
+ * through `ObjectUrls.get` (core/object-urls.ts): active content is always an attachment.
  * Each request is logged in the share's access log with the bytes of the files it signed URLs
  * for and the viewer's /24 or /48; a batch of links logs one download per file.
  */
 import type { FileLinks, PublicFile, PublicShareInfo } from '../../contract/wire';
-import { attachmentDisposition } from '../core/content-disposition';
 import type { CatalogFile } from '../core/catalog';
 import { Forbidden, NotFound, TooManyRequests, Unauthorized, ValidationError } from '../core/errors';
 import { checkLoginAllowed, limiterExpiresAt, recordLoginFailure, sourceHash, sourcePolicy, type ThrottlePolicy } from '../core/login-throttle';
@@ -27,7 +30,8 @@ import { verifyPassword } from '../core/password';
 import { normalizeFileName } from '../core/paths';
 import { SHARE_SESSION_SECONDS, signShareSession, truncateIp, urlTtlWithin } from '../core/shares';
 import type { FileCatalog } from '../adapters/files-repository';
-import type { ObjectStore, ObjectUrlSigner } from '../adapters/object-store';
+import type { ObjectUrls } from '../core/object-urls';
+import type { ObjectStore } from '../adapters/object-store';
 import type { ShareEvent, SharesRepository } from '../adapters/shares-repository';
 import { openShare, requireShareSession, type OpenedShare, type OpenShareDeps } from '../shares/open-share';
 import { derivedUrls, locateFile } from './file-view';
@@ -77,15 +81,40 @@ function infoOf(opened: OpenedShare): PublicShareInfo {
 }
 
 interface Signing {
-  readonly sign: ObjectUrlSigner;
+  readonly sign: ObjectUrls;
   readonly ttl: number;
   readonly now: Date;
   readonly urlExpiresAt: string;
 }
 
 /** A presigned download of `file` under its own name. */
-const attachmentUrl = (signing: Signing, file: CatalogFile): string =>
-  signing.sign({ operation: 'GetObject', key: file.key, expiresIn: signing.ttl, now: signing.now, query: { 'response-content-disposition': attachmentDisposition(file.name) } });
+const attachmentUrl = (signing: Signing, file: CatalogFile): string => signing.sign.get(file, 'attachment', { expiresIn: signing.ttl, now: signing.now });
+
+/** Shortest life of a video's stream URL in a share without downloads. */
+export const MIN_STREAM_URL_SECONDS = 15 * 60;
+
+/**
+ * How long a video's stream URL lives in a share without downloads: long enough to watch the
+ * video twice through (seeking included), at least 15 minutes, never longer than the share's
+ * other URLs. The stream is the original: a visitor who wants to can still save it.
+ */
+export function streamUrlTtl(durationSeconds: number | undefined, ttl: number): number {
+  const wanted = durationSeconds === undefined ? MIN_STREAM_URL_SECONDS : Math.max(MIN_STREAM_URL_SECONDS, Math.ceil(durationSeconds * 2));
+  return Math.min(ttl, wanted);
+}
+
+/**
+ * The URL of a file's original a visitor may have, and when it expires: any file when the
+ * share allows downloads; otherwise only a video's, to stream (a photo is seen through its
+ * preview, anything else not at all).
+ */
+function originalUrl(file: CatalogFile, signing: Signing, allowDownload: boolean): Pick<PublicFile, 'url' | 'urlExpiresAt'> {
+  const { sign, ttl, now, urlExpiresAt } = signing;
+  if (allowDownload) return { url: sign.get(file, 'inline', { expiresIn: ttl, now }), urlExpiresAt };
+  if (file.fileType !== 'video') return { urlExpiresAt };
+  const expiresIn = streamUrlTtl(file.media?.durationSeconds, ttl);
+  return { url: sign.get(file, 'inline', { expiresIn, now }), urlExpiresAt: new Date(now.getTime() + expiresIn * 1000).toISOString() };
+}
 
 /** What processing found that a visitor may see: the shape and length, never the camera, place or date. */
 function visibleMedia(file: CatalogFile): Pick<PublicFile, 'width' | 'height' | 'durationSeconds' | 'browserPlayable'> {
@@ -98,8 +127,9 @@ function visibleMedia(file: CatalogFile): Pick<PublicFile, 'width' | 'height' | 
   };
 }
 
-function publicFile(file: CatalogFile, signing: Signing, withDownload: boolean): PublicFile {
-  const { sign, ttl, now, urlExpiresAt } = signing;
+/** A file as a visitor sees it; `downloadUrl` only for a file share that allows downloads. */
+function publicFile(file: CatalogFile, signing: Signing, allowDownload: boolean, withDownloadUrl: boolean): PublicFile {
+  const { sign, ttl, now } = signing;
   return {
     id: file.id,
     name: file.name,
@@ -107,11 +137,10 @@ function publicFile(file: CatalogFile, signing: Signing, withDownload: boolean):
     contentType: file.contentType,
     fileType: file.fileType,
     uploadedAt: file.uploadedAt,
-    url: sign({ operation: 'GetObject', key: file.key, expiresIn: ttl, now }),
-    urlExpiresAt,
+    ...originalUrl(file, signing, allowDownload),
     ...visibleMedia(file),
     ...(file.processing === 'ready' ? derivedUrls(file.derived ?? {}, { sign, ttlSeconds: ttl, now }) : {}),
-    ...(withDownload ? { downloadUrl: attachmentUrl(signing, file) } : {}),
+    ...(allowDownload && withDownloadUrl ? { downloadUrl: attachmentUrl(signing, file) } : {}),
   };
 }
 
@@ -161,7 +190,7 @@ export async function viewShare(visit: Visit, query: { limit: number; afterName?
   }
   const signing = await signingFor(opened, deps, now);
   if (opened.file !== undefined) {
-    const file = publicFile(opened.file, signing, opened.share.allowDownload);
+    const file = publicFile(opened.file, signing, opened.share.allowDownload, true);
     await record(deps, opened, visit, now, event, opened.file.size, opened.file);
     return { share, file };
   }
@@ -169,7 +198,7 @@ export async function viewShare(visit: Visit, query: { limit: number; afterName?
   await record(deps, opened, visit, now, event, page.files.reduce((sum, f) => sum + f.size, 0));
   return {
     share,
-    files: page.files.map((file) => publicFile(file, signing, false)),
+    files: page.files.map((file) => publicFile(file, signing, opened.share.allowDownload, false)),
     nextCursor: page.lastName === undefined ? null : Buffer.from(page.lastName, 'utf8').toString('base64url'),
   };
 }

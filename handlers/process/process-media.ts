@@ -97,8 +97,7 @@ async function renderFile(file: CatalogFile, deps: ProcessDeps): Promise<Process
 
 async function decode(file: CatalogFile, kind: 'sharp' | 'heic' | 'video', deps: ProcessDeps): Promise<{ media: MediaInfo; images: readonly RenderedImage[] }> {
   if (kind === 'video') {
-    const sign = await deps.objects.urlSigner();
-    const url = sign({ operation: 'GetObject', key: file.key, expiresIn: VIDEO_URL_TTL_SECONDS });
+    const url = (await deps.objects.urlSigner()).get(file, 'inline', { expiresIn: VIDEO_URL_TTL_SECONDS });
     const frame = await deps.decoders.videoFrame({ url });
     return { media: videoInfo(frame.banner, file.contentType), images: frame.images };
   }

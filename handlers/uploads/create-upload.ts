@@ -197,8 +197,7 @@ export async function createUpload(request: UploadRequest, caller: Principal, de
     headers['x-amz-checksum-sha256'] = request.sha256;
     headers[`x-amz-meta-${SHA256_METADATA}`] = request.sha256;
   }
-  const sign = await deps.objects.urlSigner();
-  const url = sign({ operation: 'PutObject', key: request.key, expiresIn: deps.urlTtlSeconds, headers, now });
+  const url = (await deps.objects.urlSigner()).put({ key: request.key, expiresIn: deps.urlTtlSeconds, headers, now });
   return { uploadId, fileId: fileIdOf(request.key), mode: 'single', method: 'PUT', url, headers, expiresAt };
 }
 

@@ -86,15 +86,14 @@ export async function signParts(uploadId: string | undefined, request: SignParts
   // A URL never outlives its session.
   const untilSessionEnds = Math.floor((Date.parse(session.expiresAt) - now.getTime()) / 1000);
   const expiresIn = Math.max(1, Math.min(deps.urlTtlSeconds, untilSessionEnds));
-  const sign = await deps.objects.urlSigner();
+  const urls = await deps.objects.urlSigner();
   const parts = request.partNumbers.map((partNumber): SignedPart => {
     const checksum = request.checksums.get(partNumber);
     const headers: Record<string, string> = {
       'content-length': String(partLength(session.size, plan, partNumber)),
       ...(checksum !== undefined ? { 'x-amz-checksum-sha256': checksum } : {}),
     };
-    const query = { partNumber: String(partNumber), uploadId: multipart.s3UploadId };
-    return { partNumber, url: sign({ operation: 'UploadPart', key: session.key, expiresIn, headers, query, now }), headers };
+    return { partNumber, url: urls.part({ key: session.key, partNumber, uploadId: multipart.s3UploadId, expiresIn, headers, now }), headers };
   });
   return { parts, expiresAt: new Date(now.getTime() + expiresIn * 1000).toISOString() };
 }

@@ -15,6 +15,7 @@ import { getJob } from '../../handlers/files/get-job';
 import { runMoveJob } from '../../handlers/move/run-move-job';
 import { isFinished, type MoveJob } from '../../handlers/core/jobs';
 import { memoryLogger } from './support';
+import { ObjectUrls } from '../../handlers/core/object-urls';
 
 const NOW = new Date('2024-05-01T10:00:00.000Z');
 const SEQ = '0000000000000000000000000000000A';
@@ -124,7 +125,7 @@ class World {
       if (this.failures.has('delete')) throw new Error('S3 503');
       this.objects.delete(key);
     },
-    urlSigner: async () => (request) => `https://s3/${request.operation}/${request.key}${request.query ? `?${new URLSearchParams(request.query as Record<string, string>).toString()}` : ''}`,
+    urlSigner: async () => new ObjectUrls((request) => `https://s3/${request.operation}/${request.key}${request.query ? `?${new URLSearchParams(request.query as Record<string, string>).toString()}` : ''}`),
   };
 
   deps(extra: object = {}) {

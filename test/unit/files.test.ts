@@ -4,6 +4,7 @@ import { InvalidCursor, ListCursors } from '../../handlers/core/cursor';
 import { ValidationError } from '../../handlers/core/errors';
 import { fileIdOf } from '../../handlers/core/paths';
 import { listFiles, parseListQuery } from '../../handlers/files/list-files';
+import { ObjectUrls } from '../../handlers/core/object-urls';
 
 const NOW = new Date('2024-05-01T10:00:00.000Z');
 const cursors = new ListCursors(Buffer.alloc(32, 7));
@@ -92,7 +93,7 @@ describe('files', () => {
       const page: FolderPage = { files: [file('a.png'), file('b.png')], lastName: 'b.png' };
       const deps = {
         files: { listFolder: async (folder: string, options: unknown) => (calls.push([folder, options]), page), listType: async () => ({ files: [] }), listByDate: async () => ({ files: [] }) },
-        objects: { urlSigner: async () => (request: { key: string; operation: string; expiresIn: number }) => `https://s3/${request.operation}/${request.key}?e=${request.expiresIn}` },
+        objects: { urlSigner: async () => new ObjectUrls((request) => `https://s3/${request.operation}/${request.key}?e=${request.expiresIn}`) },
         viewUrlTtlSeconds: 3600,
         now: () => NOW,
       };
@@ -119,7 +120,7 @@ describe('files', () => {
     });
 
     it('returns nextCursor null on the last page', async () => {
-      const deps = { files: { listFolder: async () => ({ files: [] }), listType: async () => ({ files: [] }), listByDate: async () => ({ files: [] }) }, objects: { urlSigner: async () => () => 'u' }, viewUrlTtlSeconds: 60 };
+      const deps = { files: { listFolder: async () => ({ files: [] }), listType: async () => ({ files: [] }), listByDate: async () => ({ files: [] }) }, objects: { urlSigner: async () => new ObjectUrls(() => 'u') }, viewUrlTtlSeconds: 60 };
       expect(await listFiles({ folder: '/', limit: 10 }, cursors, ana, deps)).toEqual({ files: [], nextCursor: null });
     });
   });

@@ -1,4 +1,6 @@
-import type { ObjectUrlRequest } from '../../handlers/adapters/object-store';
+import { ObjectUrls, type BucketPresigner } from '../../handlers/core/object-urls';
+
+type ObjectUrlRequest = Parameters<BucketPresigner>[0];
 import { ObjectExists, PartsRejected, type MultipartUploads, type NewMultipartUpload } from '../../handlers/adapters/multipart-uploads';
 import type { UploadSessionStore } from '../../handlers/adapters/uploads-repository';
 import type { UploadSession } from '../../handlers/core/catalog';
@@ -69,10 +71,11 @@ function world() {
     },
   };
   const objects = {
-    urlSigner: async () => (request: ObjectUrlRequest) => {
-      signed.push(request);
-      return `https://s3.example/${request.key}?partNumber=${request.query?.partNumber}`;
-    },
+    urlSigner: async () =>
+      new ObjectUrls((request) => {
+        signed.push(request);
+        return `https://s3.example/${request.key}?partNumber=${request.query?.partNumber}`;
+      }),
   };
   const files = { getRow: async () => ({ version: { exists: false as const } }) };
   const deps = { uploads, files, multipart, objects, urlTtlSeconds: 900, multipartThresholdBytes: 8 * MiB, now: () => NOW };

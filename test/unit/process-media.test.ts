@@ -4,6 +4,7 @@ import { derivedKeyOf, derivedPrefixOf } from '../../handlers/core/media';
 import type { CatalogRow, ProcessingResult, WriteOutcome } from '../../handlers/adapters/files-repository';
 import { MediaRejected, type MediaDecoders } from '../../handlers/adapters/media-decoders';
 import { processRequest, type ProcessDeps } from '../../handlers/process/process-media';
+import { ObjectUrls } from '../../handlers/core/object-urls';
 
 const KEY = 'media/trip/a.jpg';
 
@@ -60,7 +61,7 @@ class World {
         write: async (key, body) => void this.objects.set(key, body),
         list: async (prefix) => [...this.objects.keys()].filter((k) => k.startsWith(prefix)),
         deleteMany: async (keys) => keys.forEach((k) => this.objects.delete(k)),
-        urlSigner: async () => (request) => `https://s3/${request.key}`,
+        urlSigner: async () => new ObjectUrls((request) => `https://s3/${request.key}`),
       },
       decoders: this.decoders,
       videoPosters: true,

@@ -1,4 +1,6 @@
-import type { ObjectUrlRequest } from '../../handlers/adapters/object-store';
+import { ObjectUrls, type BucketPresigner } from '../../handlers/core/object-urls';
+
+type ObjectUrlRequest = Parameters<BucketPresigner>[0];
 import type { CatalogFile, UploadSession } from '../../handlers/core/catalog';
 import { Conflict, Forbidden, PayloadTooLarge, UnsupportedMediaType, ValidationError } from '../../handlers/core/errors';
 import { fileIdOf } from '../../handlers/core/paths';
@@ -18,10 +20,11 @@ function fakes(existing: readonly string[] = []): { deps: CreateUploadDeps; sess
         existing.includes(`${folder}/${name}`) ? { file: { folder, name } as CatalogFile, version: { exists: true } } : { version: { exists: false } },
     },
     objects: {
-      urlSigner: async () => (request) => {
-        signed.push(request);
-        return `https://signed.example/${request.key}`;
-      },
+      urlSigner: async () =>
+        new ObjectUrls((request) => {
+          signed.push(request);
+          return `https://signed.example/${request.key}`;
+        }),
     },
     multipart: { create: async () => 's3-upload-1' },
     urlTtlSeconds: 900,

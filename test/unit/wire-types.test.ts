@@ -19,6 +19,7 @@ import type { CreatedShare } from '../../handlers/files/shares';
 import type { ShareSummary } from '../../handlers/adapters/shares-repository';
 import type { PublicShareResponse } from '../../handlers/files/public-shares';
 import type { StorageStats } from '../../handlers/core/storage-stats';
+import { ObjectUrls } from '../../handlers/core/object-urls';
 
 /** Compiles only when `Actual` can be read as `Expected`. */
 type Conforms<Actual extends Expected, Expected> = Actual;
@@ -57,7 +58,7 @@ describe('wire types', () => {
       uploadedAt: '2026-01-01T00:00:00.000Z', uploadedBy: 'ann', tags: ['x'], sequencer: '1', status: 'available',
     };
     // Act
-    const view: Wire.FileItem = toFileView(file, { sign: () => 'https://s3/x', ttlSeconds: 60, now: new Date(0) });
+    const view: Wire.FileItem = toFileView(file, { sign: new ObjectUrls(() => 'https://s3/x'), ttlSeconds: 60, now: new Date(0) });
     // Assess
     const required: (keyof Wire.FileItem)[] = ['id', 'folder', 'name', 'size', 'contentType', 'fileType', 'uploadedAt', 'uploadedBy', 'tags', 'url', 'urlExpiresAt'];
     for (const key of required) expect(view[key]).toBeDefined();

@@ -130,6 +130,30 @@ describe('the visitor\'s album', () => {
     expect(screen.queryByRole('button', { name: 'Download all' })).toBeNull();
   });
 
+  it('without downloads, shows a photo\'s preview in the lightbox with no "Show original" and no Download, and says when there is no preview yet', async () => {
+    // Prepare: the API gives no original of a photo to visitors of a share without downloads.
+    const noOriginal = (i: number, extra: Partial<PublicFile>): PublicFile => {
+      const { url: _url, ...file } = publicFile(i, extra);
+      return file;
+    };
+    const album: PublicShare = {
+      share: { kind: 'folder', mode: 'view', allowDownload: false, expiresAt: null },
+      files: [noOriginal(1, { thumbUrl: 'https://s3/thumb-1.webp', previewUrl: 'https://s3/preview-1.webp', width: 640, height: 400 }), noOriginal(2, {})],
+      nextCursor: null,
+    };
+    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(answer(200, album)));
+    render(<SharePage token="tok" />);
+    // Act
+    fireEvent.click(await screen.findByRole('button', { name: 'Open photo-1.jpg' }));
+    // Assess
+    const dialog = await screen.findByRole('dialog', { name: 'photo-1.jpg' });
+    expect(within(dialog).getByRole('img', { name: 'photo-1.jpg' }).getAttribute('src')).toBe('https://s3/preview-1.webp');
+    expect(within(dialog).queryByRole('button', { name: 'Show original' })).toBeNull();
+    expect(within(dialog).queryByRole('button', { name: 'Download' })).toBeNull();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Next file' }));
+    expect(await within(await screen.findByRole('dialog', { name: 'photo-2.jpg' })).findByText('No preview of photo-2.jpg yet.')).toBeTruthy();
+  });
+
   it('"Download all" loads the pages not yet seen, asks for links 200 at a time, and zips those still there', async () => {
     // Prepare: 250 files loaded, 60 more on a further page; one file removed since.
     const loaded = Array.from({ length: 250 }, (_, i) => asFileItem(publicFile(i)));

@@ -29,7 +29,7 @@ export function canPlay(file: Pick<FileItem, 'contentType' | 'browserPlayable'>,
 
 export function VideoPlayer({ file, onDownload }: { readonly file: Pick<FileItem, 'id' | 'name' | 'url' | 'posterUrl' | 'contentType' | 'browserPlayable' | 'width' | 'height'>; readonly onDownload?: () => void }) {
   const [failed, setFailed] = useState(false);
-  if (!canPlay(file) || failed) {
+  if (!file.url || !canPlay(file) || failed) {
     // The processing's poster (a frame of the video) still shows what it is.
     return (
       <div class="unplayable" role="status">
@@ -93,7 +93,8 @@ export function Lightbox({ file, hasPrevious, hasNext, onPrevious, onNext, onClo
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const preview = file.previewUrl && !original ? file.previewUrl : file.url;
+  // A visitor of a share without downloads has no original of a photo: only its preview.
+  const preview = file.previewUrl && (!original || !file.url) ? file.previewUrl : file.url;
   return (
     <div
       class="lightbox"
@@ -112,7 +113,7 @@ export function Lightbox({ file, hasPrevious, hasNext, onPrevious, onNext, onClo
       <div class="lightbox-bar">
         <span class="title">{file.name}</span>
         <button type="button" onClick={() => setShowInfo(!showInfo)} aria-pressed={showInfo}>Info</button>
-        {file.fileType === 'image' && file.previewUrl && !original && <button type="button" onClick={() => setOriginal(true)}>Show original</button>}
+        {file.fileType === 'image' && file.previewUrl && file.url && !original && <button type="button" onClick={() => setOriginal(true)}>Show original</button>}
         {onDownload && <button type="button" onClick={() => onDownload(file)}>Download</button>}
         {actions && <button type="button" onClick={actions.rename}>Rename</button>}
         {actions && <button type="button" onClick={actions.details}>Edit tags</button>}
@@ -122,8 +123,10 @@ export function Lightbox({ file, hasPrevious, hasNext, onPrevious, onNext, onClo
       <div class="lightbox-body">
         <button type="button" class="nav previous" onClick={onPrevious} disabled={!hasPrevious} aria-label="Previous file">‹</button>
         <div class="stage">
-          {file.fileType === 'image' ? (
+          {file.fileType === 'image' && preview ? (
             <img class="media" src={preview} alt={file.description ?? file.name} {...(file.width && file.height && !original ? { width: file.width, height: file.height } : {})} />
+          ) : file.fileType === 'image' ? (
+            <div class="unplayable"><Icon type="image" size={64} /><p>No preview of {file.name} yet.</p></div>
           ) : file.fileType === 'video' ? (
             <VideoPlayer file={file} {...(onDownload ? { onDownload: () => onDownload(file) } : {})} />
           ) : (

@@ -211,8 +211,10 @@ export function SharePage({ token }: { readonly token: string }) {
           {download && <button type="button" class="primary" onClick={() => download(file)}>Download</button>}
         </header>
         <div class="share-stage">
-          {item.fileType === 'image' ? (
+          {item.fileType === 'image' && (item.previewUrl ?? item.url) ? (
             <img class="media" src={item.previewUrl ?? item.url} alt={item.name} />
+          ) : item.fileType === 'image' ? (
+            <p>No preview of {item.name} yet.</p>
           ) : item.fileType === 'video' ? (
             <VideoPlayer file={item} {...(download ? { onDownload: () => download(file) } : {})} />
           ) : (
