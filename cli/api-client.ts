@@ -5,8 +5,8 @@
  * through the session's refresh token and the request retried; concurrent requests share one
  * renewal (a refresh token used twice would end the session).
  */
-import { ApiError } from './errors';
-import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry';
+import { ApiError, apiErrorOf } from '../client/errors';
+import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from '../client/retry';
 
 export interface ApiClientOptions {
   readonly baseUrl: string;
@@ -99,13 +99,13 @@ export class ApiClient {
         });
         const text = await response.text();
         this.options.debug?.(`api ${operation} → ${response.status} in ${Date.now() - started} ms${attempt ? ` (attempt ${attempt + 1})` : ''}`);
+        if (response.status >= 400) throw apiErrorOf(response, text, operation);
         let body: unknown;
         try {
           body = text ? JSON.parse(text) : undefined;
         } catch {
           body = undefined;
         }
-        if (response.status >= 400) throw apiErrorOf(response, body, text, operation);
         return { status: response.status, headers: response.headers, body: body as T };
       },
       this.retry,
@@ -130,23 +130,7 @@ export class ApiClient {
   }
 }
 
-function apiErrorOf(response: Response, body: unknown, text: string, operation: string): ApiError {
-  const shaped = body as { error?: { code?: unknown; message?: unknown }; message?: unknown } | undefined;
-  const code = typeof shaped?.error?.code === 'string' ? shaped.error.code : `Http${response.status}`;
-  const message =
-    typeof shaped?.error?.message === 'string'
-      ? shaped.error.message
-      : typeof shaped?.message === 'string'
-        ? shaped.message
-        : text.trim().slice(0, 200) || response.statusText || `HTTP ${response.status}`;
-  const retryAfter = Number(response.headers.get('retry-after'));
-  return new ApiError(response.status, code, message, operation, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
-}
-
-/** API Gateway's own refusal of a token: 401, or 403 in its `{"message"}` format (not a service 403). */
-function isAuthorizerRefusal(error: unknown): boolean {
-  return error instanceof ApiError && (error.status === 401 || (error.status === 403 && error.code === 'Http403'));
-}
+const isAuthorizerRefusal = (error: unknown): boolean => error instanceof ApiError && error.isTokenRefused;
 
 /** Path segments are ids or upload ids: encode them for a URL path. */
 export const segment = (value: string): string => encodeURIComponent(value);

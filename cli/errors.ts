@@ -1,7 +1,9 @@
 /**
  * What can go wrong in the CLI, and the one place that turns any failure into a single line
  * for the terminal (`describeError`) and an exit code. Stack traces only with `--debug`.
+ * The API's and the storage's refusals are the client layer's (client/errors.ts).
  */
+import { ApiError, isNetworkError, StorageError, systemErrorCode } from '../client/errors';
 
 /** A failure the user can act on; `exitCode` 1 unless a subclass says otherwise. */
 export class CliError extends Error {
@@ -16,73 +18,6 @@ export class CliError extends Error {
 /** Bad arguments: exit code 2, like most CLIs. */
 export class UsageError extends CliError {
   override readonly exitCode: number = 2;
-}
-
-/** The API answered with an error body `{error: {code, message}}` (or API Gateway's `{message}`). */
-export class ApiError extends CliError {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    /** What the CLI was doing, e.g. `GET /files`. */
-    readonly operation: string,
-    /** Seconds from a `Retry-After` header. */
-    readonly retryAfter?: number,
-  ) {
-    super(message);
-  }
-}
-
-/** S3 refused a presigned request (the XML error's code and message). */
-export class StorageError extends CliError {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-
-  /** S3's answer to a presigned URL past its expiry: sign it again and retry. */
-  get isExpiredUrl(): boolean {
-    return this.status === 403 && /expired/i.test(this.message);
-  }
-}
-
-/** The error code of a Node system error, also when wrapped as fetch's `cause`. */
-export function systemErrorCode(error: unknown): string | undefined {
-  for (let current: unknown = error, depth = 0; current && depth < 4; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
-    if (typeof code === 'string' && code.startsWith('UND_ERR')) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'ENETDOWN',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CLOSED',
-]);
-
-/** A failure of the connection rather than an answer: worth retrying. */
-export function isNetworkError(error: unknown): boolean {
-  const code = systemErrorCode(error);
-  if (code !== undefined) return NETWORK_CODES.has(code);
-  return error instanceof Error && /socket hang up|other side closed|fetch failed/i.test(error.message);
 }
 
 const hostOf = (url: string | undefined): string => {

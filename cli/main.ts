@@ -12,7 +12,7 @@ import { upload } from './commands/upload';
 import { configPath, readConfig, resolveApiUrl, tokenFor } from './config';
 import { describeError, exitCodeOf, UsageError } from './errors';
 import type { CliIo, CommandContext } from './io';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../client/retry';
 
 export function processIo(): CliIo {
   return {

@@ -2,7 +2,8 @@
 import { segment, type ApiClient } from './api-client';
 import type { FileInfo, FilePage } from './api-types';
 import { splitFilePath } from './args';
-import { ApiError, CliError } from './errors';
+import { ApiError } from '../client/errors';
+import { CliError } from './errors';
 
 const PAGE = 1000;
 

@@ -9,7 +9,7 @@ import type http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type https from 'node:https';
 import { pipeline } from 'node:stream/promises';
-import { StorageError } from './errors';
+import { StorageError, storageErrorOf } from '../client/errors';
 
 /** Read size of file streams: large enough for throughput, small enough to bound memory. */
 export const READ_CHUNK_BYTES = 1024 * 1024;
@@ -77,13 +77,6 @@ async function readBody(response: IncomingMessage, limit = 64 * 1024): Promise<s
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** S3's `<Error><Code>…</Code><Message>…</Message></Error>`. */
-export function storageErrorOf(status: number, xml: string): StorageError {
-  const code = /<Code>([^<]*)<\/Code>/.exec(xml)?.[1] ?? `Http${status}`;
-  const message = /<Message>([^<]*)<\/Message>/.exec(xml)?.[1] ?? (xml.trim().slice(0, 200) || `HTTP ${status}`);
-  return new StorageError(status, code, message);
-}
-
 /** PUTs `length` bytes of the file from `start`; resolves with the ETag S3 returned. */
 export function putFileRange(request: PutRangeRequest): Promise<{ etag: string }> {
   const url = new URL(request.url);
@@ -106,7 +99,7 @@ export function putFileRange(request: PutRangeRequest): Promise<{ etag: string }
             const etag = response.headers.etag;
             if (!etag) settle(new StorageError(status, 'NoETag', 'S3 returned no ETag (is the bucket CORS exposing it?)'));
             else settle(undefined, etag.replace(/"/g, ''));
-          } else settle(storageErrorOf(status, text));
+          } else settle(storageErrorOf({ status }, text));
         },
         (error: unknown) => settle(error),
       );
@@ -143,7 +136,7 @@ export function getToFile(request: GetToFileRequest): Promise<{ bytes: number }>
     const outgoing = send(url, { method: 'GET', agent }, (response) => {
       const status = response.statusCode ?? 0;
       if (status < 200 || status >= 300) {
-        readBody(response).then((text) => reject(storageErrorOf(status, text)), reject);
+        readBody(response).then((text) => reject(storageErrorOf({ status }, text)), reject);
         return;
       }
       const length = Number(response.headers['content-length']);

@@ -14,18 +14,17 @@ import path from 'node:path';
 import { segment, type ApiClient } from './api-client';
 import type { CreatedUpload, FileInfo, HeldPart, SignedParts, SingleUpload, UploadStatus } from './api-types';
 import { contentTypeOf } from './content-type';
-import { AdaptiveConcurrency, CLI_PART_CONCURRENCY } from '../handlers/core/concurrency';
-import { MAX_PARTS_PER_SIGNING, partLength, partOffset, planParts, urlStaleAtMs, WHOLE_FILE_SHA256_MAX_BYTES } from '../handlers/core/multipart';
-import { ApiError, CliError, isNetworkError, StorageError } from './errors';
+import { AdaptiveConcurrency, CLI_PART_CONCURRENCY } from '../client/concurrency';
+import { MAX_PARTS_PER_SIGNING, MAX_RESIGNS_PER_PART, partLength, partOffset, planParts, urlStaleAtMs, WHOLE_FILE_SHA256_MAX_BYTES } from '../contract/multipart';
+import { ApiError, isNetworkError, StorageError } from '../client/errors';
+import { CliError } from './errors';
 import { hashRanges, hashRangesEach, partRanges, type RangeHashes } from './file-hasher';
-import { backoffDelayMs, isRetryable, retryAfterMs, sleep, withRetry, type RetryPolicy } from './retry';
+import { backoffDelayMs, isRetryable, retryAfterMs, sleep, withRetry, type RetryPolicy } from '../client/retry';
 import { createAgents, destroyAgents, putFileRange, type Agents } from './transfer';
 import type { UploadIdentity, UploadState, UploadStateStore } from './upload-state';
 
 /** At most one state file write per this interval while parts complete. */
 export const STATE_SAVE_INTERVAL_MS = 250;
-/** How many times one part may be re-signed after S3 said its URL expired. */
-export const MAX_RESIGNS_PER_PART = 5;
 
 export interface UploadListener {
   /** Once known: the file's size and how many bytes S3 already holds (resume). */

@@ -42,7 +42,7 @@ import type { FilePage } from '../contract/wire';
 import { DESKTOP, launchChromium } from '../test/browser/support/chromium';
 import { ApiClient } from '../cli/api-client';
 import { withSession, type CliSessionAnswer } from '../cli/config';
-import { DEFAULT_RETRY_POLICY } from '../cli/retry';
+import { DEFAULT_RETRY_POLICY } from '../client/retry';
 
 const ROOT = path.resolve(__dirname, '..');
 const MiB = 1024 * 1024;

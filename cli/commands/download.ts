@@ -6,12 +6,13 @@
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { segment } from '../api-client';
-import { ApiError, CliError, UsageError } from '../errors';
+import { ApiError } from '../../client/errors';
+import { CliError, UsageError } from '../errors';
 import type { CommandContext } from '../io';
 import { formatBytes } from '../progress-format';
 import { TransferProgress } from '../progress';
 import { displayPath, resolveFile } from '../resolve-file';
-import { withRetry, type RetryPolicy } from '../retry';
+import { withRetry, type RetryPolicy } from '../../client/retry';
 import { createAgents, destroyAgents, getToFile } from '../transfer';
 
 export interface DownloadOptions {

@@ -2,9 +2,10 @@
 import { createInterface } from 'node:readline';
 import { ApiClient } from '../api-client';
 import { normalizeApiUrl, readConfig, withSession, writeConfig, type CliSessionAnswer } from '../config';
-import { ApiError, CliError, UsageError } from '../errors';
+import { ApiError } from '../../client/errors';
+import { CliError, UsageError } from '../errors';
 import type { CliIo } from '../io';
-import type { RetryPolicy } from '../retry';
+import type { RetryPolicy } from '../../client/retry';
 
 export interface LoginOptions {
   readonly apiUrl: string;

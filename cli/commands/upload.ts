@@ -8,7 +8,7 @@ import type { CommandContext } from '../io';
 import { TransferProgress } from '../progress';
 import { formatBytes } from '../progress-format';
 import { displayPath } from '../resolve-file';
-import type { RetryPolicy } from '../retry';
+import type { RetryPolicy } from '../../client/retry';
 import { UploadStateStore } from '../upload-state';
 import { uploadFile } from '../uploader';
 

@@ -9,7 +9,7 @@ import {
   ListPartsCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { normalizeEtag, type HeldPart } from '../core/multipart';
+import { normalizeEtag, type HeldPart } from '../../contract/multipart';
 import { defaultS3Client } from './aws-clients';
 
 export interface NewMultipartUpload {

@@ -10,7 +10,7 @@ import type { CatalogFile, UploadSession } from '../core/catalog';
 import { fileTypeOf } from '../core/content-types';
 import { ValidationError } from '../core/errors';
 import type { Logger } from '../core/logger';
-import { checkPartList, MAX_PARTS, type ClaimedPart, type HeldPart } from '../core/multipart';
+import { checkPartList, MAX_PARTS, type ClaimedPart, type HeldPart } from '../../contract/multipart';
 import { fileIdOf } from '../core/paths';
 import { ObjectExists, PartsRejected, type MultipartUploads } from '../adapters/multipart-uploads';
 import type { UploadSessionStore } from '../adapters/uploads-repository';

@@ -2,7 +2,7 @@
 import { ConfigError } from '../core/errors';
 import { DEFAULT_ALLOWED_CONTENT_TYPES, parseContentTypePatterns } from '../core/content-types';
 import { integer, list, logLevel, requiredString, type Env, type LogLevel } from '../core/env';
-import { MAX_OBJECT_SIZE, MiB } from '../core/multipart';
+import { MAX_OBJECT_SIZE, MiB } from '../../contract/multipart';
 import { MAX_PRESIGN_EXPIRES_IN } from '../core/object-urls';
 
 /** S3's largest single PUT. */

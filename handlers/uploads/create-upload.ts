@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { MultipartState, UploadSession } from '../core/catalog';
 import { canonicalContentType, isContentTypeAllowed } from '../core/content-types';
 import { PayloadTooLarge, UnsupportedMediaType, ValidationError } from '../core/errors';
-import { isBase64Sha256, planParts } from '../core/multipart';
+import { isBase64Sha256, planParts } from '../../contract/multipart';
 import { fileIdOf, fileLocation } from '../core/paths';
 import { assertFolderAllowed, canUpload } from '../core/roles';
 import type { FileCatalog } from '../adapters/files-repository';

@@ -10,7 +10,7 @@
 import type { SignedPart, SignedParts } from '../../contract/wire';
 import type { UploadSession } from '../core/catalog';
 import { ValidationError } from '../core/errors';
-import { isBase64Sha256, MAX_PARTS_PER_SIGNING, partLength } from '../core/multipart';
+import { isBase64Sha256, MAX_PARTS_PER_SIGNING, partLength } from '../../contract/multipart';
 import type { ObjectStore } from '../adapters/object-store';
 import type { UploadSessionStore } from '../adapters/uploads-repository';
 import type { Principal } from '../http/principal';

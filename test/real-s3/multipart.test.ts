@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PartsRejected, S3MultipartUploads } from '../../handlers/adapters/multipart-uploads';
-import { MiB } from '../../handlers/core/multipart';
+import { MiB } from '../../contract/multipart';
 import { S3UrlSigner } from '../../handlers/core/presign';
 import { readRealS3Env } from './env';
 

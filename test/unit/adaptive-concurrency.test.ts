@@ -1,4 +1,4 @@
-import { AdaptiveConcurrency } from '../../handlers/core/concurrency';
+import { AdaptiveConcurrency } from '../../client/concurrency';
 
 const MiB = 1024 * 1024;
 const PART = 8 * MiB;

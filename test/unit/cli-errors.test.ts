@@ -1,4 +1,5 @@
-import { ApiError, CliError, describeError, exitCodeOf, StorageError, UsageError } from '../../cli/errors';
+import { ApiError, StorageError } from '../../client/errors';
+import { CliError, describeError, exitCodeOf, UsageError } from '../../cli/errors';
 import { expiredUrlReason } from '../../cli/uploader';
 
 const systemError = (code: string, extra: Record<string, unknown> = {}): Error => Object.assign(new Error(`${code} happened`), { code, ...extra });

@@ -1,5 +1,5 @@
-import { ApiError, StorageError } from '../../cli/errors';
-import { backoffDelayMs, isRetryable, withRetry } from '../../cli/retry';
+import { ApiError, StorageError } from '../../client/errors';
+import { backoffDelayMs, isRetryable, withRetry } from '../../client/retry';
 
 const policy = { retries: 3, baseDelayMs: 100, maxDelayMs: 1000 };
 const networkError = (): Error => Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNRESET'), { code: 'ECONNRESET' }) });

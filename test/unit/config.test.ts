@@ -4,7 +4,7 @@ import { ConfigError } from '../../handlers/core/errors';
 import { parseFilesConfig } from '../../handlers/files/config';
 import { parseMoveConfig } from '../../handlers/move/config';
 import { parseSyncConfig } from '../../handlers/sync/config';
-import { MAX_OBJECT_SIZE } from '../../handlers/core/multipart';
+import { MAX_OBJECT_SIZE } from '../../contract/multipart';
 import { DEFAULT_MULTIPART_THRESHOLD_BYTES, MAX_SINGLE_PUT_BYTES, parseUploadsConfig } from '../../handlers/uploads/config';
 
 const SECRET = 'x'.repeat(32);

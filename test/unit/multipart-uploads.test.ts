@@ -5,7 +5,7 @@ import { ObjectExists, PartsRejected, type MultipartUploads, type NewMultipartUp
 import type { UploadSessionStore } from '../../handlers/adapters/uploads-repository';
 import type { UploadSession } from '../../handlers/core/catalog';
 import { Forbidden, ValidationError } from '../../handlers/core/errors';
-import { MiB, type HeldPart } from '../../handlers/core/multipart';
+import { MiB, type HeldPart } from '../../contract/multipart';
 import type { Principal } from '../../handlers/http/principal';
 import { abortUpload } from '../../handlers/uploads/abort-upload';
 import { completeUpload, MAX_UPLOADS_BODY_BYTES, parseCompleteRequest } from '../../handlers/uploads/complete-upload';

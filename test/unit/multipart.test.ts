@@ -12,7 +12,7 @@ import {
   planParts,
   PREFERRED_PART_SIZE,
   type HeldPart,
-} from '../../handlers/core/multipart';
+} from '../../contract/multipart';
 
 /** S3's rules for a plan: ≤ 10,000 parts, every part but the last 5 MiB … 5 GiB, all bytes covered. */
 function expectValidPlan(size: number): void {

@@ -5,22 +5,11 @@
  */
 import { DEFAULT_ORDER, type FolderSort, type SortOrder } from '../../contract/listing';
 import type * as W from '../../contract/wire';
+import { ApiError, apiErrorOf } from '../../client/errors';
 
 export const API_BASE = '/api';
 
-/** Any non-2xx answer: the API's `{error:{code,message}}`, or API Gateway's `{message}`. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    /** Seconds from `Retry-After` (429). */
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { ApiError };
 
 export interface Session {
   readonly token: string;
@@ -45,23 +34,7 @@ function sessionOf(answer: W.LoginResponse): Session {
   return { token: answer.token, expiresAt: answer.expiresAt, user: answer.user ?? userOfToken(answer.token) };
 }
 
-async function errorOf(response: Response): Promise<ApiError> {
-  let code = `Http${response.status}`;
-  let message = response.statusText || `HTTP ${response.status}`;
-  try {
-    const body = (await response.json()) as Partial<W.ErrorBody> & { message?: string };
-    if (body.error) {
-      code = body.error.code;
-      message = body.error.message;
-    } else if (typeof body.message === 'string') {
-      message = body.message;
-    }
-  } catch {
-    // Not JSON: keep the status line.
-  }
-  const retryAfter = Number(response.headers.get('retry-after'));
-  return new ApiError(response.status, code, message, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
-}
+const errorOf = async (response: Response, operation: string): Promise<ApiError> => apiErrorOf(response, await response.text(), operation);
 
 /** The code of the error thrown when a session cannot be renewed (the user must log in again). */
 export const SESSION_ENDED = 'SessionEnded';
@@ -111,9 +84,9 @@ async function request<T>(method: string, path: string, options: RequestOptions 
     // password): one refresh, then the same request once more. A refresh refused means the
     // session is over: say so, rather than "not allowed" to someone whose page still shows the old rights.
     if (await refresh()) response = await send();
-    else throw new ApiError(401, SESSION_ENDED, 'Your session has ended or an administrator changed your access. Please log in again.');
+    else throw new ApiError(401, SESSION_ENDED, 'Your session has ended or an administrator changed your access. Please log in again.', `${method} ${path}`);
   }
-  if (!response.ok) throw await errorOf(response);
+  if (!response.ok) throw await errorOf(response, `${method} ${path}`);
   if (response.status === 204) return undefined as T;
   const text = await response.text();
   return (text ? JSON.parse(text) : undefined) as T;

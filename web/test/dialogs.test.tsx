@@ -43,7 +43,7 @@ describe('Login', () => {
   });
 
   it('tells a throttled user how long to wait, from Retry-After', () => {
-    expect(loginMessage(new ApiError(429, 'TooManyAttempts', 'slow down', 900))).toBe('Too many failed attempts. Try again in 15 min 0 s.');
+    expect(loginMessage(new ApiError(429, 'TooManyAttempts', 'slow down', 'POST /auth/login', 900))).toBe('Too many failed attempts. Try again in 15 min 0 s.');
     expect(loginMessage(new ApiError(429, 'TooManyAttempts', 'slow down'))).toBe('Too many failed attempts. Try again later.');
   });
 

@@ -3,7 +3,7 @@
  * uploads go to the share's public routes. The uploader only ever talks to one of these.
  */
 import type * as W from '../../../contract/wire';
-import { backoffDelayMs, DEFAULT_RETRY_POLICY } from '../../../cli/retry';
+import { backoffDelayMs, DEFAULT_RETRY_POLICY } from '../../../client/retry';
 import * as api from '../api';
 import { formatDuration } from '../format';
 import { guestKeyFor, linkDigest, rememberGuestKey } from './guest-key';

@@ -9,7 +9,7 @@
  * - URLs are signed in batches of parts already hashed (up to `MAX_PARTS_PER_SIGNING`), the next
  *   batch asked for while fewer than two per slot are signed ahead, so a slot rarely waits for a
  *   signing round trip; a URL close to its expiry, or refused as expired, is signed again.
- * - Parts in flight: chosen from the measured rate by the CLI's rule (handlers/core/concurrency)
+ * - Parts in flight: chosen from the measured rate by the clients' one rule (client/concurrency)
  *   within a browser's 6 connections per host. A part that failed waits out its backoff aside
  *   while its slot sends other parts, then is signed again (an upload or a drop link that is
  *   gone fails the upload there, instead of PUTs going on with URLs signed before).
@@ -19,16 +19,13 @@
  * ~78 GiB, so 16-32 MiB for a 50 GiB file) plus a digest and a URL per part hashed or signed
  * ahead (a few dozen), whatever the file's size.
  */
-import { AdaptiveConcurrency, BROWSER_PART_CONCURRENCY } from '../../../handlers/core/concurrency';
-import { MAX_PARTS_PER_SIGNING, partLength, partOffset, urlStaleAtMs, type PartPlan } from '../../../handlers/core/multipart';
-import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryableStatus } from '../../../cli/retry';
-import { ApiError } from '../api';
+import { AdaptiveConcurrency, BROWSER_PART_CONCURRENCY } from '../../../client/concurrency';
+import { MAX_PARTS_PER_SIGNING, MAX_RESIGNS_PER_PART, partLength, partOffset, urlStaleAtMs, type PartPlan } from '../../../contract/multipart';
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryable } from '../../../client/retry';
 import type { UploadEndpoints } from './endpoints';
 import { sha256Of } from './hasher';
 import { putBlob, TransferFailed, wait } from './transfer';
 
-/** How many times one part may be signed again after S3 said its URL expired. */
-const MAX_RESIGNS_PER_PART = 5;
 
 export interface Concurrency {
   readonly current: number;
@@ -69,7 +66,6 @@ interface Due {
 }
 
 /** The API's trouble, worth asking again: 5xx, 429, or no answer. */
-const retryableApiError = (error: unknown): boolean => (error instanceof ApiError ? isRetryableStatus(error.status) : error instanceof TypeError);
 
 /** Resolves once every part is stored (each reported through `onPartDone`); rejects on the first failure that retries did not cure, or with an AbortError. */
 export function sendParts(options: SendPartsOptions): Promise<void> {
@@ -128,7 +124,7 @@ export function sendParts(options: SendPartsOptions): Promise<void> {
           for (const part of answer.parts) urls.set(part.partNumber, { url: part.url, headers: part.headers, staleAtMs });
           return;
         } catch (error) {
-          if (signal.aborted || attempt >= DEFAULT_RETRY_POLICY.retries || !retryableApiError(error)) throw error;
+          if (signal.aborted || attempt >= DEFAULT_RETRY_POLICY.retries || !isRetryable(error)) throw error;
           await wait(backoffDelayMs(attempt, DEFAULT_RETRY_POLICY), signal);
         }
       }

@@ -2,7 +2,7 @@
  * PUTs a body to a presigned URL with XHR (fetch reports no upload progress); the browser sets
  * Content-Length itself. Network failures, 5xx and 429 are retried with the CLI's backoff.
  */
-import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryableStatus } from '../../../cli/retry';
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryableStatus } from '../../../client/retry';
 
 export class TransferFailed extends Error {
   /** S3 refused the URL as expired (403 "Request has expired"): sign again rather than retry. */

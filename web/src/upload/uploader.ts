@@ -6,7 +6,7 @@
  * through the upload's `UploadEndpoints` (the account's, or a drop link's).
  */
 import type { FileItem } from '../../../contract/wire';
-import { WHOLE_FILE_SHA256_MAX_BYTES } from '../../../handlers/core/multipart';
+import { WHOLE_FILE_SHA256_MAX_BYTES } from '../../../contract/multipart';
 import { ApiError } from '../api';
 import { accountEndpoints, type UploadEndpoints } from './endpoints';
 import { store } from '../store';

@@ -8,6 +8,9 @@
  *
  * Runs in the browser too (the web app's uploader): no Node imports or globals.
  */
+/** How many times a client signs one part again after S3 said its URL expired (then the upload fails with S3's answer). */
+export const MAX_RESIGNS_PER_PART = 5;
+
 export const MiB = 1024 ** 2;
 export const MIN_PART_SIZE = 5 * MiB;
 export const MAX_PART_SIZE = 5 * 1024 ** 3;

@@ -3,6 +3,7 @@
  * anything else fails at once. The delay of attempt n (0-based) is drawn from
  * [d/2, d) with d = min(cap, base · 2ⁿ) ("equal jitter"): clients that failed together do not
  * come back together, and no retry is immediate. A 429's `Retry-After` wins when longer.
+ * One policy for every client: the CLI and the web app retry the same way.
  */
 import { ApiError, isNetworkError, StorageError } from './errors';
 
@@ -32,7 +33,7 @@ export function isRetryable(error: unknown): boolean {
 
 /** Seconds of a `Retry-After` header (delta-seconds form only), as milliseconds. */
 export function retryAfterMs(error: unknown): number | undefined {
-  const value = (error as { retryAfter?: unknown }).retryAfter;
+  const value = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
   return typeof value === 'number' && value >= 0 ? value * 1000 : undefined;
 }
 
