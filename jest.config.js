@@ -1,6 +1,7 @@
 /**
- * Six projects: pure unit tests, tests over the synthesized plan, the plan under the real
- * Terraform CLI, end-to-end over HTTP, the web app in Chromium, and presigned URLs against a real S3.
+ * Seven projects: pure unit tests, tests over the synthesized plan, the plan under the real
+ * Terraform CLI, end-to-end over HTTP, the web app in Chromium, presigned URLs against a real S3,
+ * and a new user's first commands in a fresh clone.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -48,6 +49,12 @@ module.exports = {
       displayName: 'real-s3',
       testMatch: ['<rootDir>/test/real-s3/**/*.test.ts'],
       globalSetup: '<rootDir>/test/real-s3/global-setup.ts',
+    },
+    {
+      // npm ci, npx cdktf synth twice and npm start in a fresh clone of HEAD (minutes).
+      ...common,
+      displayName: 'clone',
+      testMatch: ['<rootDir>/test/clone/**/*.test.ts'],
     },
   ],
 };

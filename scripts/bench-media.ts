@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import type { Logger } from '../local/log';
 import { startLocalStack } from '../local/stack';
-import { ensurePackagesInstalled } from './build';
+import { fetchIntoCache, lockedPackage, readLockfile } from './package-cache';
 
 const ITERATIONS = Number(process.env.BENCH_MEDIA_ITERATIONS ?? 5);
 const UPLOADS = Number(process.env.BENCH_MEDIA_UPLOADS ?? 3);
@@ -66,6 +66,15 @@ interface DecoderRun {
 const CHILD = `
 const Module = require('node:module');
 if (process.env.BENCH_FORCE_WASM === '1') {
+  // sharp's WASM build and its runtime come from the build's cache (npm skips them on Linux).
+  const cached = JSON.parse(process.env.BENCH_WASM_PACKAGES);
+  const resolve = Module._resolveFilename;
+  Module._resolveFilename = function (request, ...rest) {
+    for (const [name, dir] of Object.entries(cached)) {
+      if (request === name || request.startsWith(name + '/')) return resolve.call(this, dir + request.slice(name.length), ...rest);
+    }
+    return resolve.call(this, request, ...rest);
+  };
   // Hide the native binaries: sharp then loads @img/sharp-wasm32, its WASM build.
   const load = Module._load;
   Module._load = function (request, ...rest) {
@@ -100,10 +109,24 @@ const { localDecoders } = require(${JSON.stringify(path.resolve(__dirname, '..',
 })().catch((e) => { console.error(e); process.exit(1); });
 `;
 
+/**
+ * sharp's WASM build, an optional package npm skips on Linux, and the runtime version it pins
+ * (a copy nested under it in the lock): fetched at the lock's versions into the build's cache,
+ * never into node_modules.
+ */
+function wasmPackages(): Record<string, string> {
+  const root = path.resolve(__dirname, '..');
+  const lock = readLockfile(root);
+  return {
+    '@img/sharp-wasm32': fetchIntoCache(root, lockedPackage(lock, '@img/sharp-wasm32')),
+    '@emnapi/runtime': fetchIntoCache(root, lockedPackage(lock, '@emnapi/runtime', 'node_modules/@img/sharp-wasm32/node_modules/@emnapi/runtime')),
+  };
+}
+
 function runDecoders(files: readonly string[], wasm: boolean): DecoderRun {
   const output = execFileSync(process.execPath, ['-e', CHILD, JSON.stringify(files)], {
     cwd: path.resolve(__dirname, '..'),
-    env: { ...process.env, BENCH_FORCE_WASM: wasm ? '1' : '0' },
+    env: { ...process.env, BENCH_FORCE_WASM: wasm ? '1' : '0', BENCH_WASM_PACKAGES: JSON.stringify(wasmPackages()) },
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
   });
@@ -150,8 +173,6 @@ async function readyLatency(jpeg: Buffer): Promise<number[]> {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  // sharp's WASM build is an optional package npm skips on Linux: the pinned version, on demand.
-  ensurePackagesInstalled(['@img/sharp-wasm32', '@emnapi/runtime']);
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-media-'));
   try {
     const files: string[] = [];

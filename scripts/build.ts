@@ -11,14 +11,14 @@
  * left out of the bundle and shipped in the zip's `node_modules/` with their dependencies,
  * for linux-x64 AND linux-arm64 (so the zip the local stack runs is the very one deployed,
  * whichever `architecture` is chosen). npm installs only this machine's architecture, so the
- * other one's packages are installed on demand at the versions package-lock.json pins
- * (`npm install --no-save --force`, which leaves package.json and the lock untouched).
+ * other one's packages are fetched on demand at the versions and integrity hashes
+ * package-lock.json pins into the build's own cache, `.cache/packages/` (scripts/package-cache.ts):
+ * the build never writes to node_modules, package.json or the lock.
  * Executables (ffmpeg) are stored with mode 0755: npm skips their chmod script and Lambda
  * runs as a non-root user.
  *
  *   tsx scripts/build.ts [--out <dir>]
  */
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
@@ -28,6 +28,7 @@ import { decode, encode, type SourceMapSegment } from '@jridgewell/sourcemap-cod
 import { ZipFile } from 'yazl';
 import { FUNCTION_NAMES, FUNCTIONS, bundleZipPath, type FunctionName } from '../contract/functions';
 import { buildWeb, formatWebReport, WEB_BUDGET_BYTES } from './build-web';
+import { lockedPackages } from './package-cache';
 import { inputsChanged, recordInputs } from './source-hash';
 
 export interface BundleReport {
@@ -220,37 +221,25 @@ export function ownSourcesOnly(json: string): string {
 /** Both Lambda architectures; platform packages of any other (musl, darwin, wasm32) are left out. */
 const LAMBDA_PLATFORMS = /(^|[-/])linux-(x64|arm64)$/;
 const PLATFORM_PACKAGE = /(^|[-/])(linux|linuxmusl|darwin|win32|wasm32|freebsd|android)(-[a-z0-9]+)?$/;
-/** Packages of both architectures: the one npm did not install here is installed on demand (see the header). */
+/** Packages of both architectures: the one npm did not install here comes from the build's cache (see the header). */
 export const CROSS_ARCH_PACKAGES = ['@img/sharp-linux-arm64', '@img/sharp-libvips-linux-arm64', '@ffmpeg-installer/linux-arm64', '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64', '@ffmpeg-installer/linux-x64'];
 /** Nothing a running function reads. */
 const SKIPPED_FILE = /(\.d\.ts|\.md|\.map|\.cc|\.h|\.gyp|\.c)$/i;
 const LICENSE_FILE = /^(licen[cs]e|copying|notice)/i;
 
 /**
- * Installs the pinned versions of the given packages when they are missing from
- * node_modules (the other architecture's are never installed by `npm ci`).
+ * Every package the given ones need at run time (dependencies, and optional ones for Lambda's
+ * platforms), each with the directory it is read from: node_modules, or the build's cache for
+ * what npm did not install here (`locate`: scripts/package-cache.ts's lockedPackages).
  */
-export function ensurePackagesInstalled(names: readonly string[], root: string = ROOT): void {
-  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
-  const missing = names.filter((n) => !existsSync(join(root, 'node_modules', n, 'package.json')));
-  if (missing.length === 0) return;
-  const specs = missing.map((n) => {
-    const version = lock.packages[`node_modules/${n}`]?.version;
-    if (version === undefined) throw new Error(`${n} is not in package-lock.json: add it (npm install) before building`);
-    return `${n}@${version}`;
-  });
-  process.stderr.write(`installing the other architecture's packages: ${specs.join(' ')}\n`);
-  execFileSync('npm', ['install', '--no-save', '--force', '--ignore-scripts', '--no-audit', '--no-fund', ...specs], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-/** Every package the given ones need at run time (dependencies, and optional ones for Lambda's platforms). */
-export function packageClosure(names: readonly string[], root: string = ROOT): string[] {
-  const seen = new Set<string>();
+export function packageClosure(names: readonly string[], locate: (name: string) => string): Map<string, string> {
+  const seen = new Map<string, string>();
   const visit = (name: string): void => {
     if (seen.has(name)) return;
-    const manifest = join(root, 'node_modules', name, 'package.json');
+    const dir = locate(name);
+    const manifest = join(dir, 'package.json');
     if (!existsSync(manifest)) throw new Error(`${name} is not installed (needed in a function's zip)`);
-    seen.add(name);
+    seen.set(name, dir);
     const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
     for (const dep of Object.keys(pkg.dependencies ?? {})) visit(dep);
     for (const dep of Object.keys(pkg.optionalDependencies ?? {})) if (LAMBDA_PLATFORMS.test(dep)) visit(dep);
@@ -259,7 +248,7 @@ export function packageClosure(names: readonly string[], root: string = ROOT): s
     if (PLATFORM_PACKAGE.test(name) && !LAMBDA_PLATFORMS.test(name)) continue;
     visit(name);
   }
-  return [...seen].sort();
+  return new Map([...seen].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function filesUnder(dir: string): string[] {
@@ -273,9 +262,7 @@ function filesUnder(dir: string): string[] {
 /** The zip entries of the shipped packages, at `node_modules/<name>/…`. */
 function shippedPackageEntries(names: readonly string[], root: string): ZipEntry[] {
   if (names.length === 0) return [];
-  ensurePackagesInstalled(CROSS_ARCH_PACKAGES, root);
-  return packageClosure([...names, ...CROSS_ARCH_PACKAGES], root).flatMap((name) => {
-    const dir = join(root, 'node_modules', name);
+  return [...packageClosure([...names, ...CROSS_ARCH_PACKAGES], lockedPackages(root))].flatMap(([name, dir]) => {
     return filesUnder(dir)
       .filter((file) => !SKIPPED_FILE.test(file) || LICENSE_FILE.test(file.slice(dirname(file).length + 1)))
       .map((file) => {
