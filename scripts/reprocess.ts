@@ -47,7 +47,7 @@ export function parseArgs(argv: readonly string[]): ReprocessOptions {
   if ((values.table === undefined) !== (values.function === undefined)) throw new UsageError('--table and --function go together');
   let folder: string;
   try {
-    folder = normalizeFolder(values.folder ?? ROOT_FOLDER);
+    folder = normalizeFolder(values.folder ?? ROOT_FOLDER, '--folder', 'stored');
   } catch (error) {
     throw new UsageError(`--folder: ${error instanceof Error ? error.message : String(error)}`);
   }

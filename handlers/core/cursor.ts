@@ -132,7 +132,7 @@ export class ListCursors {
 /** A sealed cursor always holds a clean name: anything else is not one of ours. */
 function isCleanName(name: string): boolean {
   try {
-    return normalizeFileName(name) === name;
+    return normalizeFileName(name, 'fileName', 'stored') === name;
   } catch {
     return false;
   }

@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ValidationError } from './errors';
-import { KEY_PREFIX, MAX_KEY_BYTES, normalizeFolder, ROOT_FOLDER } from './paths';
+import { KEY_PREFIX, MAX_KEY_BYTES, normalizeFolder, ROOT_FOLDER, type NameUse } from './paths';
 
 export interface FolderRef {
   /** Normalized path, e.g. `/trips/2024`. */
@@ -47,10 +47,13 @@ export function folderChain(path: string): FolderRef[] {
   return segments.map((_, i) => folderRef(`/${segments.slice(0, i + 1).join('/')}`));
 }
 
-/** The path of a folder to create or delete: normalized, not the root, with room left for file names. */
-export function parseFolderPath(input: unknown, field = 'path'): string {
+/**
+ * The path of a folder to create (`new`) or delete (`stored`): normalized, not the root, with
+ * room left for file names.
+ */
+export function parseFolderPath(input: unknown, field = 'path', use: NameUse = 'new'): string {
   if (input === undefined) throw new ValidationError(field, 'is required');
-  const path = normalizeFolder(input, field);
+  const path = normalizeFolder(input, field, use);
   if (path === ROOT_FOLDER) throw new ValidationError(field, 'must not be the root folder, which always exists');
   if (Buffer.byteLength(`${KEY_PREFIX}${path}`, 'utf8') + MIN_NAME_ROOM > MAX_KEY_BYTES) {
     throw new ValidationError(field, 'is too long to hold files: object keys are limited to 1024 bytes');

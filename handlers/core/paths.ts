@@ -37,6 +37,62 @@ export interface FileLocation {
  */
 const FORBIDDEN_CHARACTERS = /[\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069]/u;
 
+/**
+ * Invisible characters that make one name look like another (`invoice\u200B.pdf` beside
+ * `invoice.pdf`, a look-alike `/family\u200B`): format characters (`\p{Cf}`: zero-width
+ * space, joiners, direction marks, word joiner, byte-order mark, soft hyphen, …) and the line
+ * and paragraph separators U+2028/U+2029. Refused in every name that is about to be stored;
+ * names already stored keep working (see `NameUse`).
+ */
+const INVISIBLE_CHARACTER = /[\p{Cf}\p{Zl}\p{Zp}]/u;
+/**
+ * The one use of a zero-width joiner that draws something: between two pictographs of an emoji
+ * sequence (👨‍👩‍👧, 🏳️‍🌈), after an optional emoji presentation selector or skin tone.
+ */
+const EMOJI_JOINER = /(\p{Extended_Pictographic}[\u{FE0F}\u{1F3FB}-\u{1F3FF}]?)\u200D(?=\p{Extended_Pictographic})/gu;
+
+/** Unicode names of the invisible characters met in practice; others are named by code point. */
+const INVISIBLE_NAMES: Readonly<Record<number, string>> = {
+  0xad: 'SOFT HYPHEN',
+  0x61c: 'ARABIC LETTER MARK',
+  0x180e: 'MONGOLIAN VOWEL SEPARATOR',
+  0x200b: 'ZERO WIDTH SPACE',
+  0x200c: 'ZERO WIDTH NON-JOINER',
+  0x200d: 'ZERO WIDTH JOINER',
+  0x200e: 'LEFT-TO-RIGHT MARK',
+  0x200f: 'RIGHT-TO-LEFT MARK',
+  0x2028: 'LINE SEPARATOR',
+  0x2029: 'PARAGRAPH SEPARATOR',
+  0x2060: 'WORD JOINER',
+  0x2061: 'FUNCTION APPLICATION',
+  0x2062: 'INVISIBLE TIMES',
+  0x2063: 'INVISIBLE SEPARATOR',
+  0x2064: 'INVISIBLE PLUS',
+  0xfeff: 'ZERO WIDTH NO-BREAK SPACE',
+};
+
+/** `U+200B ZERO WIDTH SPACE`, or `U+E0001` for a character without a listed name. */
+export function describeCharacter(character: string): string {
+  const codePoint = character.codePointAt(0) ?? 0;
+  const hex = codePoint.toString(16).toUpperCase().padStart(4, '0');
+  const name = INVISIBLE_NAMES[codePoint];
+  return name === undefined ? `U+${hex}` : `U+${hex} ${name}`;
+}
+
+/** The first invisible character of `value` (emoji joiners excepted), or undefined when there is none. */
+export function invisibleCharacterIn(value: string): string | undefined {
+  return INVISIBLE_CHARACTER.exec(value.replace(EMOJI_JOINER, '$1'))?.[0];
+}
+
+/**
+ * What a name is checked for: `new` (the default) for a name about to be stored (an upload, a
+ * folder created, a rename or move target), which must not contain invisible characters;
+ * `stored` for a name that refers to what is already there (a folder to list or delete, a
+ * share's folder, a catalog key), which may carry one from before the rule, so old files still
+ * list, open, move and rename.
+ */
+export type NameUse = 'new' | 'stored';
+
 const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 function checkSegment(field: string, segment: string, what: string): void {
@@ -48,22 +104,26 @@ function checkSegment(field: string, segment: string, what: string): void {
   }
 }
 
-function checkCharacters(field: string, value: string): void {
+function checkCharacters(field: string, value: string, use: NameUse): void {
   if (FORBIDDEN_CHARACTERS.test(value)) {
     throw new ValidationError(field, 'must not contain control or bidirectional-override characters');
   }
   if (value.includes('\\')) throw new ValidationError(field, 'must not contain a backslash');
+  const invisible = use === 'new' ? invisibleCharacterIn(value) : undefined;
+  if (invisible !== undefined) {
+    throw new ValidationError(field, `must not contain ${describeCharacter(invisible)}: invisible characters make a name look like another`);
+  }
 }
 
 /**
  * Normalizes a folder path: NFC, a leading `/` added and one trailing `/` removed. Rejects
  * empty, `.` and `..` segments rather than resolving them, so what the caller sees is what
- * is stored.
+ * is stored, and for a `new` path invisible characters.
  */
-export function normalizeFolder(input: unknown, field = 'folder'): string {
+export function normalizeFolder(input: unknown, field = 'folder', use: NameUse = 'new'): string {
   if (typeof input !== 'string') throw new ValidationError(field, 'must be a string');
   if (input.length > MAX_KEY_BYTES) throw new ValidationError(field, `must be at most ${MAX_KEY_BYTES} characters`);
-  checkCharacters(field, input);
+  checkCharacters(field, input, use);
   const folder = input.normalize('NFC');
   let body = folder.startsWith('/') ? folder.slice(1) : folder;
   if (body === '') return ROOT_FOLDER;
@@ -77,12 +137,15 @@ export function normalizeFolder(input: unknown, field = 'folder'): string {
   return `/${body}`;
 }
 
-/** Normalizes a file name: NFC, one segment (no `/`), not `.`/`..`, no control characters. */
-export function normalizeFileName(input: unknown, field = 'fileName'): string {
+/**
+ * Normalizes a file name: NFC, one segment (no `/`), not `.`/`..`, no control characters, and
+ * for a `new` name no invisible characters.
+ */
+export function normalizeFileName(input: unknown, field = 'fileName', use: NameUse = 'new'): string {
   if (typeof input !== 'string') throw new ValidationError(field, 'must be a string');
   if (input === '') throw new ValidationError(field, 'must not be empty');
   if (input.length > MAX_KEY_BYTES) throw new ValidationError(field, `must be at most ${MAX_SEGMENT_BYTES} bytes in UTF-8`);
-  checkCharacters(field, input);
+  checkCharacters(field, input, use);
   if (input.includes('/')) throw new ValidationError(field, 'must not contain "/"');
   const name = input.normalize('NFC');
   checkSegment(field, name, 'name');
@@ -100,7 +163,7 @@ export function objectKey(location: FileLocation, field = 'fileName'): string {
   return key;
 }
 
-/** Validates and normalizes folder + name together, including the key length. */
+/** Validates and normalizes the folder + name of a new file together, including the key length. */
 export function fileLocation(folder: unknown, name: unknown): FileLocation & { readonly key: string } {
   const location = { folder: normalizeFolder(folder), name: normalizeFileName(name) };
   return { ...location, key: objectKey(location) };
@@ -117,7 +180,7 @@ export function parseObjectKey(key: string): FileLocation | undefined {
   const folder = lastSlash === 0 ? ROOT_FOLDER : rest.slice(0, lastSlash);
   const name = rest.slice(lastSlash + 1);
   try {
-    if (normalizeFolder(folder) !== folder || normalizeFileName(name) !== name) return undefined;
+    if (normalizeFolder(folder, 'folder', 'stored') !== folder || normalizeFileName(name, 'fileName', 'stored') !== name) return undefined;
   } catch {
     return undefined;
   }

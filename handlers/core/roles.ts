@@ -65,7 +65,7 @@ export function parseFolderLimits(input: unknown, field = 'folders'): readonly s
   if (!Array.isArray(input)) throw new ValidationError(field, 'must be an array of folder paths, or null for every folder');
   if (input.length === 0) throw new ValidationError(field, 'must not be empty: omit it (or send null) for access to every folder');
   if (input.length > MAX_FOLDER_LIMITS) throw new ValidationError(field, `must hold at most ${MAX_FOLDER_LIMITS} folders`);
-  const folders = input.map((value: unknown, i) => normalizeFolder(value, `${field}[${i}]`));
+  const folders = input.map((value: unknown, i) => normalizeFolder(value, `${field}[${i}]`, 'stored'));
   if (folders.includes(ROOT_FOLDER)) return undefined;
   const unique = [...new Set(folders)].sort();
   return unique.filter((folder) => !unique.some((other) => other !== folder && isWithin(folder, other)));

@@ -12,7 +12,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { isIP } from 'node:net';
 import { ValidationError } from './errors';
 import type { FolderMarker } from './folders';
-import { normalizeFolder } from './paths';
+import { describeCharacter, invisibleCharacterIn, normalizeFolder } from './paths';
 
 export const SHARE_TOKEN_BYTES = 24;
 const SHARE_TOKEN = /^[A-Za-z0-9_-]{32}$/;
@@ -123,7 +123,8 @@ function parseTarget(fields: Record<string, unknown>): ShareTarget {
     if (typeof fields.fileId !== 'string' || fields.fileId === '' || fields.fileId.length > 1100) throw new ValidationError('fileId', 'must be a file id');
     return { kind: 'file', fileId: fields.fileId };
   }
-  return { kind: 'folder', folder: normalizeFolder(fields.folder) };
+  // An existing folder: one named before the invisible-character rule may be shared too.
+  return { kind: 'folder', folder: normalizeFolder(fields.folder, 'folder', 'stored') };
 }
 
 function parseLabel(input: unknown): string | undefined {
@@ -132,6 +133,9 @@ function parseLabel(input: unknown): string | undefined {
   const label = input.normalize('NFC').trim();
   if (label.length > MAX_LABEL_LENGTH) throw new ValidationError('label', `must be at most ${MAX_LABEL_LENGTH} characters`);
   if (CONTROL.test(label)) throw new ValidationError('label', 'must not contain control characters');
+  // The label names the link's uploads (`share:<label>`) and titles its page: no look-alikes.
+  const invisible = invisibleCharacterIn(label);
+  if (invisible !== undefined) throw new ValidationError('label', `must not contain ${describeCharacter(invisible)}: invisible characters make a label look like another`);
   return label === '' ? undefined : label;
 }
 

@@ -36,8 +36,8 @@ export function parseCreateFolderRequest(body: unknown): string {
   return parseFolderPath(fields.path);
 }
 
-export const parseFolderListQuery = (params: Params): string => normalizeFolder(params?.parent ?? ROOT_FOLDER, 'parent');
-export const parseFolderDeleteQuery = (params: Params): string => parseFolderPath(params?.path);
+export const parseFolderListQuery = (params: Params): string => normalizeFolder(params?.parent ?? ROOT_FOLDER, 'parent', 'stored');
+export const parseFolderDeleteQuery = (params: Params): string => parseFolderPath(params?.path, 'path', 'stored');
 
 export async function createFolder(path: string, caller: Caller, deps: FoldersDeps): Promise<{ folder: FolderRef; created: boolean }> {
   requirePermission(caller, 'write', 'create folders');

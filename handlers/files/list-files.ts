@@ -79,7 +79,7 @@ export function parseListQuery(params: Readonly<Record<string, string | undefine
     const after = params?.cursor === undefined ? undefined : cursors.readTypeCursor(params.cursor, caller.username, fileType);
     return { fileType, limit, ...(after !== undefined ? { after } : {}) };
   }
-  const folder = normalizeFolder(params?.folder ?? ROOT_FOLDER);
+  const folder = normalizeFolder(params?.folder ?? ROOT_FOLDER, 'folder', 'stored');
   const folderSort = (sort ?? 'name') as FolderSort;
   const direction = (order ?? DEFAULT_ORDER[folderSort]) as SortOrder;
   const after = params?.cursor === undefined ? undefined : cursors.readSortCursor(params.cursor, caller.username, folder, folderSort, direction, fileType);

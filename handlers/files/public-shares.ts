@@ -170,7 +170,7 @@ export function parsePublicListQuery(params: Readonly<Record<string, string | un
   if (!/^[A-Za-z0-9_-]{1,2048}$/.test(params.cursor)) throw invalid;
   const name = Buffer.from(params.cursor, 'base64url').toString('utf8');
   try {
-    if (normalizeFileName(name) !== name) throw invalid;
+    if (normalizeFileName(name, 'fileName', 'stored') !== name) throw invalid;
   } catch {
     throw invalid;
   }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { ValidationError } from '../../handlers/core/errors';
 import { fileItemKey, folderPartition, sourceLimiterKey, typeIndexKeys, uploadItemKey, userItemKey, userSourceLimiterKey } from '../../handlers/core/keys';
-import { decodeEventKey, fileIdOf, fileLocation, keyOfFileId, MAX_KEY_BYTES, normalizeFileName, normalizeFolder, objectKey, parseObjectKey } from '../../handlers/core/paths';
+import { decodeEventKey, describeCharacter, fileIdOf, fileLocation, keyOfFileId, MAX_KEY_BYTES, normalizeFileName, normalizeFolder, objectKey, parseObjectKey } from '../../handlers/core/paths';
 
 describe('paths', () => {
   describe('normalizeFolder', () => {
@@ -70,6 +70,66 @@ describe('paths', () => {
     it('throws when a name is longer than 255 UTF-8 bytes', () => {
       expect(normalizeFileName('é'.repeat(127))).toHaveLength(127);
       expect(() => normalizeFileName('é'.repeat(128))).toThrow('255 bytes');
+    });
+  });
+
+  describe('invisible characters in new names', () => {
+    const invisible = [
+      ['\u200B', 'U+200B ZERO WIDTH SPACE'],
+      ['\u200C', 'U+200C ZERO WIDTH NON-JOINER'],
+      ['\u200D', 'U+200D ZERO WIDTH JOINER'],
+      ['\u200E', 'U+200E LEFT-TO-RIGHT MARK'],
+      ['\u200F', 'U+200F RIGHT-TO-LEFT MARK'],
+      ['\u2060', 'U+2060 WORD JOINER'],
+      ['\uFEFF', 'U+FEFF ZERO WIDTH NO-BREAK SPACE'],
+      ['\u2028', 'U+2028 LINE SEPARATOR'],
+      ['\u2029', 'U+2029 PARAGRAPH SEPARATOR'],
+      ['\u00AD', 'U+00AD SOFT HYPHEN'],
+      ['\u{E0001}', 'U+E0001'],
+    ] as const;
+
+    it.each(invisible)('refuses a file name with %j, naming it as %s', (character, described) => {
+      expect(() => normalizeFileName(`invoice${character}.pdf`)).toThrow(new ValidationError('fileName', `must not contain ${described}: invisible characters make a name look like another`));
+    });
+
+    it.each(invisible)('refuses a folder with %j, naming it as %s', (character, described) => {
+      expect(() => normalizeFolder(`/family${character}`)).toThrow(`folder: must not contain ${described}`);
+      expect(() => fileLocation(`/trips/${character}x`, 'a.jpg')).toThrow(described);
+    });
+
+    it('refuses every format, line-separator and paragraph-separator character of Unicode', () => {
+      const all = Array.from({ length: 0x110000 }, (_, codePoint) => codePoint)
+        .filter((codePoint) => codePoint < 0xd800 || codePoint > 0xdfff)
+        .map((codePoint) => String.fromCodePoint(codePoint))
+        .filter((character) => /[\p{Cf}\p{Zl}\p{Zp}]/u.test(character));
+
+      expect(all.length).toBeGreaterThan(150);
+      for (const character of all) {
+        expect(() => normalizeFileName(`a${character}b.jpg`)).toThrow(ValidationError);
+        expect(() => normalizeFolder(`/a${character}b`)).toThrow(ValidationError);
+      }
+    });
+
+    it('accepts the zero-width joiner inside an emoji sequence, which draws one picture', () => {
+      expect(normalizeFileName('\u{1F468}\u200D\u{1F469}\u200D\u{1F467} beach.jpg')).toBe('👨‍👩‍👧 beach.jpg');
+      expect(normalizeFolder('/\u{1F3F3}\uFE0F\u200D\u{1F308} parade')).toBe('/🏳️‍🌈 parade');
+      expect(() => normalizeFileName('\u{1F468}\u200D.jpg')).toThrow('U+200D ZERO WIDTH JOINER');
+    });
+
+    it('accepts a name stored before the rule when it refers to what is there', () => {
+      expect(normalizeFolder('/family\u200B', 'folder', 'stored')).toBe('/family\u200B');
+      expect(normalizeFileName('invoice\u200B.pdf', 'fileName', 'stored')).toBe('invoice\u200B.pdf');
+      expect(parseObjectKey('media/family\u200B/invoice\u2028.pdf')).toEqual({ folder: '/family\u200B', name: 'invoice\u2028.pdf' });
+    });
+
+    it('still refuses control and bidirectional-override characters in a stored name', () => {
+      expect(() => normalizeFileName('a\u202Eb.jpg', 'fileName', 'stored')).toThrow(ValidationError);
+      expect(() => normalizeFolder('/a\u0007', 'folder', 'stored')).toThrow(ValidationError);
+    });
+
+    it('describes a character by code point and, when it has one listed, its Unicode name', () => {
+      expect(describeCharacter('\u200B')).toBe('U+200B ZERO WIDTH SPACE');
+      expect(describeCharacter('\u{E007F}')).toBe('U+E007F');
     });
   });
 
