@@ -52,7 +52,7 @@ export const ROUTES: readonly RouteDeclaration[] = [
   { method: 'DELETE', path: '/shares/{id}', function: 'files', auth: true, summary: 'Revoke a share at once' },
   { method: 'GET', path: '/shares/{id}/log', function: 'files', auth: true, summary: 'A share\'s access log: opens, views, downloads, uploads, bytes signed, /24 or /48 of the visitor' },
   { method: 'GET', path: '/public/shares/{token}', function: 'files', auth: false, summary: 'Open a share: the file, a page of the album, or the drop link\'s quota' },
-  { method: 'POST', path: '/public/shares/{token}/unlock', function: 'files', auth: false, summary: 'A password-protected share\'s session (X-Share-Session); wrong passwords throttled like logins' },
+  { method: 'POST', path: '/public/shares/{token}/unlock', function: 'files', auth: false, summary: 'A password-protected share\'s session (X-Share-Session); attempts counted before the check, login_max_failures per source (then 429); the share as a whole only slows down (at most 5 s), never closes' },
   { method: 'GET', path: '/public/shares/{token}/files/{id}/download', function: 'files', auth: false, summary: 'A download URL for one file of the share, when it allows downloads' },
   { method: 'POST', path: '/public/shares/{token}/links', function: 'files', auth: false, summary: 'Download links for up to 200 files of the share at once (an album\'s ZIP), when it allows downloads; ids outside the share reported per item' },
   { method: 'POST', path: '/public/shares/{token}/uploads', function: 'uploads', auth: false, summary: 'Drop link: start an upload into the shared folder within its quota (X-Share-Guest)' },

@@ -13,12 +13,13 @@
  * so `GET /files?sort=uploaded` pages a folder newest (or oldest) first (contract/listing.ts).
  * | folder marker | `FOLDER#<parent path>` | `DIR#<name>`       |               |                          |
  * | user          | `USER#<username>`      | `PROFILE`          |               |                          |
- * | login limiter | `USER#<username>`      | `LOGIN`            |               |                          |
+ * | login limiter | `USER#<username>`      | `LOGIN#<source hash>` |            |                          |
+ * | source limiter| `USER#~source#<source hash>` | `LOGIN`      |               |                          |
  * | user directory| `USER#`                | `NAME#<username>`  |               |                          |
  * | user counts   | `USER#`                | `COUNT`            |               |                          |
  * | upload        | `UPLOAD#<uploadId>`    | `SESSION`          |               |                          |
  * | share         | `SHARE#<token SHA-256>`| `SHARE`            |               |                          |
- * | share limiter | `SHARE#<token SHA-256>`| `UNLOCK`           |               |                          |
+ * | share limiter | `SHARE#<token SHA-256>`| `UNLOCK#<source hash>` (per source), `UNLOCK` (every source) | | |
  * | share owner row| `SHARES#`             | `ID#<shareId>`     |               |                          |
  * | share log     | `SHARELOG#<shareId>`   | `<ISO time>#<rand>`|               |                          |
  * | drop guest    | `SHAREUP#<shareId>`    | `<guest key hash>#<uploadId>` |    |                          |
@@ -38,7 +39,11 @@
  * the files' folders. The user directory and counts let the auth function list users without
  * a scan and enforce `max_users` and "at least one admin" in the same transaction as the change.
  *
- * Items that should expire (upload sessions, login limiters, tombstones) carry `ttl` in epoch seconds.
+ * The limiters (`attempts`, `windowStartedAt`, `lastAttemptAt`) count password attempts before the
+ * password is checked, with one conditional update each (handlers/adapters/attempt-counter.ts,
+ * keys in handlers/core/keys.ts).
+ *
+ * Items that should expire (upload sessions, limiters, tombstones) carry `ttl` in epoch seconds.
  */
 export const TABLE_SCHEMA = {
   partitionKey: 'pk',

@@ -3,7 +3,8 @@
  *
  * - `SHARE#<token hash>` / `SHARE`: what a public request needs, in one read (the hash of
  *   the token is the key, the token itself is stored nowhere); `UNLOCK` and
- *   `UNLOCK#<source hash>` beside it: the wrong-password limiters (share-wide, per source).
+ *   `UNLOCK#<source hash>` beside it are the unlock limiters, kept by the attempt counter
+ *   (handlers/adapters/attempt-counter.ts) like the login limiters.
  * - `SHARES#` / `ID#<id>`: the owner's view (no password hash, no session key) with the
  *   counters: views, last access, a drop link's bytes and files; kept after a revoke, so the
  *   log stays readable.
@@ -20,8 +21,7 @@
 import type { ShareEvent, ShareLogEntry, ShareTarget } from '../../contract/wire';
 import { DUE_KINDS, TABLE_SCHEMA } from '../../contract/table';
 import { randomBytes } from 'node:crypto';
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { LoginLimiterState } from '../core/login-throttle';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ShareMode } from '../core/shares';
 import { cancelledItems, defaultDocumentClient, isConditionalCheckFailed, transactWrite } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
@@ -108,7 +108,6 @@ export interface GuestUpload {
 
 const tokenKey = (tokenHash: string) => ({ pk: `SHARE#${tokenHash}`, sk: 'SHARE' });
 /** The wrong-password limiter of a share: share-wide (`source` undefined) or of one source (a keyed hash). */
-const limiterKey = (tokenHash: string, source?: string) => ({ pk: `SHARE#${tokenHash}`, sk: source === undefined ? 'UNLOCK' : `UNLOCK#${source}` });
 const DIRECTORY = 'SHARES#';
 const directoryKey = (id: string) => ({ pk: DIRECTORY, sk: `ID#${id}` });
 const logPartition = (id: string) => `SHARELOG#${id}`;
@@ -461,39 +460,6 @@ export class SharesRepository {
       }),
     );
     return (out.Items ?? []).map((item) => String(item.uploadId));
-  }
-
-  async getUnlockLimiter(tokenHash: string, source?: string): Promise<{ state: LoginLimiterState; version: number } | undefined> {
-    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: limiterKey(tokenHash, source), ConsistentRead: true }));
-    if (out.Item === undefined) return undefined;
-    const state: LoginLimiterState = {
-      failures: Number(out.Item.failures ?? 0),
-      lastFailureAt: Number(out.Item.lastFailureAt ?? 0),
-      ...(typeof out.Item.lockedUntil === 'number' ? { lockedUntil: out.Item.lockedUntil } : {}),
-    };
-    return { state, version: Number(out.Item.version ?? 0) };
-  }
-
-  /** Writes the limiter if nobody else did since `expectedVersion` was read; false when someone did. */
-  async saveUnlockLimiter(tokenHash: string, source: string | undefined, state: LoginLimiterState, expectedVersion: number | undefined, ttl: number): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...limiterKey(tokenHash, source), ...state, version: (expectedVersion ?? 0) + 1, ttl },
-          ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :v',
-          ...(expectedVersion === undefined ? {} : { ExpressionAttributeValues: { ':v': expectedVersion } }),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
-  }
-
-  async clearUnlockLimiter(tokenHash: string, source?: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: limiterKey(tokenHash, source) }));
   }
 
   /** Sessions of uploads, read in batches of 100 (used for a guest's list). */

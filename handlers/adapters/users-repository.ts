@@ -1,7 +1,8 @@
 /**
- * Users and their login limiter records in the catalog table (`USER#<name>` / `PROFILE`
- * and `LOGIN`), plus the user directory partition `USER#` (one `NAME#<name>` item per user
- * and a `COUNT` item with the numbers of users and admins). Used by the auth function,
+ * Users in the catalog table (`USER#<name>` / `PROFILE`; their login limiters `LOGIN#<source>`
+ * beside it are kept by handlers/adapters/attempt-counter.ts), plus the user directory
+ * partition `USER#` (one `NAME#<name>` item per user and a `COUNT` item with the numbers of
+ * users and admins). Used by the auth function,
  * `npm run users` and the local stack's first-admin bootstrap, so its constructor and
  * methods are kept stable.
  *
@@ -9,10 +10,10 @@
  * item and the counts, so the maximum number of users and "at least one admin" hold under
  * concurrent requests: the counts' conditions decide, not a count read beforehand.
  */
-import { BatchGetCommand, DeleteCommand, GetCommand, paginateQuery, paginateScan, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, paginateQuery, paginateScan, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Conflict, NotFound } from '../core/errors';
-import { userCountKey, userDirectoryKey, userItemKey, USER_DIRECTORY_PARTITION, USER_NAME_PREFIX, type ItemKey } from '../core/keys';
-import type { LoginLimiterState } from '../core/login-throttle';
+import { userCountKey, userDirectoryKey, userItemKey, USER_DIRECTORY_PARTITION, USER_LIMITER_PREFIX, USER_NAME_PREFIX } from '../core/keys';
+import { DynamoAttemptCounter } from './attempt-counter';
 import { isRole, parseFolderLimits, type Role } from '../core/roles';
 import { LEGACY_SESSION_VERSION, newSessionVersion } from '../core/session';
 import { cancelledItems, defaultDocumentClient, isConditionalCheckFailed, transactWrite, type TransactItems } from './aws-clients';
@@ -56,12 +57,6 @@ export interface UpdateOptions {
   readonly keepSessions?: boolean;
 }
 
-/** A limiter record with the version its conditional update must match. */
-export interface VersionedLimiter {
-  readonly state: LoginLimiterState;
-  readonly version: number;
-}
-
 export interface RepositoryOptions {
   readonly tableName: string;
   /** @default the process-wide document client (AWS_ENDPOINT_URL_DYNAMODB honoured) */
@@ -101,9 +96,13 @@ export class UsersRepository {
   private readonly tableName: string;
   private readonly client: DynamoDBDocumentClient;
 
+  /** The login limiters' store, for deleting a user's (see `clearLoginLimiters`). */
+  private readonly attempts: DynamoAttemptCounter;
+
   constructor(options: RepositoryOptions) {
     this.tableName = options.tableName;
     this.client = options.client ?? defaultDocumentClient();
+    this.attempts = new DynamoAttemptCounter({ tableName: this.tableName, client: this.client });
   }
 
   /**
@@ -371,61 +370,11 @@ export class UsersRepository {
     };
   }
 
-  /** A login limiter record (handlers/core/login-throttle.ts) at `key`. */
-  async getLoginLimiter(key: ItemKey): Promise<VersionedLimiter | undefined> {
-    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
-    const item = out.Item;
-    if (item === undefined || typeof item.failures !== 'number' || typeof item.lastFailureAt !== 'number') return undefined;
-    const state: LoginLimiterState = {
-      failures: item.failures,
-      lastFailureAt: item.lastFailureAt,
-      ...(typeof item.lockedUntil === 'number' ? { lockedUntil: item.lockedUntil } : {}),
-    };
-    return { state, version: typeof item.version === 'number' ? item.version : 0 };
-  }
-
-  /**
-   * Writes the limiter if nobody else did since `expectedVersion` was read (`undefined`: no
-   * record yet). Returns false when another login got there first; the caller re-reads.
-   */
-  async saveLoginLimiter(key: ItemKey, state: LoginLimiterState, expectedVersion: number | undefined, ttl: number): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...key, ...state, version: (expectedVersion ?? 0) + 1, ttl },
-          ...(expectedVersion === undefined
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': expectedVersion } }),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
-  }
-
-  async clearLoginLimiter(key: ItemKey): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key }));
-  }
-
-  /** Deletes every login limiter of the user (all sources): an admin's unlock, with a password reset. */
+  /** Deletes every (user, source) login limiter of the user: an admin's unlock, with a password reset. */
   async clearLoginLimiters(username: string): Promise<void> {
-    const pages = paginateQuery(
-      { client: this.client },
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :login)',
-        ExpressionAttributeValues: { ':pk': userItemKey(username).pk, ':login': 'LOGIN' },
-        ProjectionExpression: 'pk, sk',
-        ConsistentRead: true,
-      },
-    );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) await this.clearLoginLimiter({ pk: String(item.pk), sk: String(item.sk) });
-    }
+    await this.attempts.clearAll(userItemKey(username).pk, USER_LIMITER_PREFIX);
   }
+
 }
 
 const numberOr0 = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);

@@ -1,6 +1,7 @@
 /** Lambda entry point: login, sessions, users and health. */
 import { createLogger } from '../core/logger';
 import { prepareDummyHash } from '../core/password';
+import { DynamoAttemptCounter } from '../adapters/attempt-counter';
 import { jwtKeys } from '../adapters/jwt-secret';
 import { SessionsRepository } from '../adapters/sessions-repository';
 import { UsersRepository } from '../adapters/users-repository';
@@ -16,6 +17,7 @@ prepareDummyHash().catch((error: unknown) => logger.error('dummy hash failed', {
 export const handler = createApiHandler(
   authRoutes({
     users: new UsersRepository({ tableName: config.tableName }),
+    attempts: new DynamoAttemptCounter({ tableName: config.tableName }),
     sessions: new SessionsRepository({ tableName: config.tableName }),
     // The signer re-reads AWSCURRENT often, so new tokens use a rotated key within seconds.
     keys: jwtKeys(config.secret, { createIfMissing: true, maxAgeSeconds: SIGNING_KEY_MAX_AGE_SECONDS }),

@@ -2,21 +2,24 @@
  * `POST /auth/login`: username + password → a session (handlers/auth/session.ts): a short
  * access token and a refresh token. Unknown users and wrong passwords take the same path —
  * the same scrypt work, the same limiter writes, the same 401 — so neither the body nor the
- * timing tells them apart. Repeated failures lock the (username, source) pair, and a source
- * failing across many usernames is locked as a whole (429); see handlers/core/login-throttle.ts.
+ * timing tells them apart. Each attempt is counted before the password is checked, on the
+ * (username, source) pair and on the source: once either budget is spent the login is refused
+ * (429) unchecked, however many arrive together; see handlers/core/login-throttle.ts.
  */
 import { TooManyRequests, Unauthorized, ValidationError } from '../core/errors';
-import { sourceLimiterKey, userSourceLimiterKey, type ItemKey } from '../core/keys';
-import { checkLoginAllowed, limiterExpiresAt, recordLoginFailure, sourceHash, sourcePolicy, type LoginLimiterState, type ThrottlePolicy } from '../core/login-throttle';
+import { sourceLimiterKey, userSourceLimiterKey } from '../core/keys';
+import { sourceHash, sourcePolicy, type ThrottlePolicy } from '../core/login-throttle';
 import { hashPassword, needsRehash, verifyPassword } from '../core/password';
 import { parseSessionClient, type SessionClient } from '../core/session';
-import type { UsersRepository, VersionedLimiter } from '../adapters/users-repository';
+import type { AttemptCounter } from '../adapters/attempt-counter';
+import type { UsersRepository } from '../adapters/users-repository';
 import { openSession, type IssuedSession, type SessionDeps } from './session';
 
-export type LoginUserStore = Pick<UsersRepository, 'get' | 'update' | 'getLoginLimiter' | 'saveLoginLimiter' | 'clearLoginLimiter'>;
+export type LoginUserStore = Pick<UsersRepository, 'get' | 'update'>;
 
 export interface LoginDeps extends SessionDeps {
   readonly users: LoginUserStore;
+  readonly attempts: AttemptCounter;
   readonly throttle: ThrottlePolicy;
 }
 
@@ -45,13 +48,6 @@ class InvalidCredentials extends Unauthorized {
   override readonly code = 'InvalidCredentials';
 }
 
-/** One limiter: where it is stored and the policy it counts by. */
-interface Limiter {
-  readonly key: ItemKey;
-  readonly policy: ThrottlePolicy;
-  readonly record: VersionedLimiter | undefined;
-}
-
 /** `sourceIp`: the client's address as API Gateway saw it; only a keyed hash of it is stored. */
 export async function login(request: LoginRequest, sourceIp: string | undefined, deps: LoginDeps): Promise<IssuedSession> {
   const now = (deps.now ?? (() => new Date()))();
@@ -60,47 +56,34 @@ export async function login(request: LoginRequest, sourceIp: string | undefined,
 
   const signing = await deps.keys.signingKey();
   const source = sourceHash(sourceIp, signing.secret);
-  const limiters = await Promise.all(
-    [
-      { key: userSourceLimiterKey(username, source), policy: deps.throttle },
-      { key: sourceLimiterKey(source), policy: sourcePolicy(deps.throttle) },
-    ].map(async (l): Promise<Limiter> => ({ ...l, record: await deps.users.getLoginLimiter(l.key) })),
-  );
-  const retryAfter = Math.max(0, ...limiters.map((l) => {
-    const gate = checkLoginAllowed(l.record?.state, nowSeconds);
-    return gate.allowed ? 0 : gate.retryAfterSeconds;
-  }));
-  if (retryAfter > 0) {
-    deps.logger.info('login throttled', { username, source, retryAfterSeconds: retryAfter });
-    throw new TooManyRequests('Too many failed logins; try again later', retryAfter);
+  const pairKey = userSourceLimiterKey(username, source);
+  const sourceKey = sourceLimiterKey(source);
+  const throttled = (retryAfterSeconds: number): never => {
+    deps.logger.info('login throttled', { username, source, retryAfterSeconds });
+    throw new TooManyRequests('Too many failed logins; try again later', retryAfterSeconds);
+  };
+  const pair = await deps.attempts.reserve(pairKey, deps.throttle, nowSeconds);
+  if (!pair.granted) return throttled(pair.retryAfterSeconds);
+  const fromSource = await deps.attempts.reserve(sourceKey, sourcePolicy(deps.throttle), nowSeconds);
+  if (!fromSource.granted) {
+    // The pair's attempt was counted, but no password is checked: it goes back.
+    await deps.attempts.refund(pairKey, pair.record.windowStartedAt);
+    return throttled(fromSource.retryAfterSeconds);
   }
 
   const user = await deps.users.get(username);
   const valid = await verifyPassword(password, user?.passwordHash);
   if (!valid || user === undefined) {
-    const states = await Promise.all(limiters.map((l) => registerFailure(deps, l, nowSeconds)));
-    deps.logger.info('login failed', { username, source, locked: states.some((s) => s?.lockedUntil !== undefined) });
+    // Both attempts stay counted: that is the whole of a failure.
+    deps.logger.info('login failed', { username, source, attemptsLeft: Math.max(0, deps.throttle.maxFailures - pair.record.attempts) });
     throw new InvalidCredentials(INVALID_CREDENTIALS);
   }
 
-  const [userSource] = limiters;
-  if (userSource?.record !== undefined) await deps.users.clearLoginLimiter(userSource.key);
+  await Promise.all([deps.attempts.clear(pairKey), deps.attempts.refund(sourceKey, fromSource.record.windowStartedAt)]);
   if (needsRehash(user.passwordHash)) await upgradeHash(deps, username, password);
   const session = await openSession(user, deps, nowSeconds);
   deps.logger.info('login succeeded', { username, role: user.role, client: request.client });
   return session;
-}
-
-/** Counts one failure with optimistic concurrency, so parallel guesses cannot skip the lock. */
-async function registerFailure(deps: LoginDeps, limiter: Limiter, now: number): Promise<LoginLimiterState | undefined> {
-  let current = limiter.record;
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    const next = recordLoginFailure(current?.state, now, limiter.policy);
-    if (await deps.users.saveLoginLimiter(limiter.key, next, current?.version, limiterExpiresAt(next, limiter.policy))) return next;
-    current = await deps.users.getLoginLimiter(limiter.key);
-  }
-  deps.logger.warn('login limiter contended; failure not counted', { limiter: limiter.key.sk });
-  return undefined;
 }
 
 /** Re-hashes with the current parameters after a successful login; best effort, sessions kept. */

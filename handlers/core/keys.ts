@@ -28,10 +28,18 @@ export const userCountKey = (): ItemKey => ({ pk: USER_DIRECTORY_PARTITION, sk: 
 export const sessionFamilyKey = (familyId: string): ItemKey => ({ pk: `SESSION#${familyId}`, sk: 'FAMILY' });
 /** A refresh token, by the SHA-256 of the token (the token itself is never stored). */
 export const refreshTokenKey = (tokenHash: string): ItemKey => ({ pk: `SESSION#${tokenHash}`, sk: 'REFRESH' });
-/** Failed logins from one source (hashed address) across every username. */
+/*
+ * Password-attempt limiters (handlers/core/login-throttle.ts), all kept by one store
+ * (handlers/adapters/attempt-counter.ts).
+ */
+/** Login attempts from one source (hashed address) across every username. */
 export const sourceLimiterKey = (sourceHash: string): ItemKey => ({ pk: `USER#~source#${sourceHash}`, sk: 'LOGIN' });
-/** Failed logins of one username from one source. */
-export const userSourceLimiterKey = (username: string, sourceHash: string): ItemKey => ({ pk: `USER#${username}`, sk: `LOGIN#${sourceHash}` });
+/** The sort keys of a user's (username, source) limiters, beside the profile. */
+export const USER_LIMITER_PREFIX = 'LOGIN#';
+/** Login attempts of one username from one source. */
+export const userSourceLimiterKey = (username: string, sourceHash: string): ItemKey => ({ pk: `USER#${username}`, sk: `${USER_LIMITER_PREFIX}${sourceHash}` });
+/** Unlock attempts of one share (by its token's hash): from one source, or from every source together (no source). */
+export const shareUnlockLimiterKey = (tokenHash: string, sourceHash?: string): ItemKey => ({ pk: `SHARE#${tokenHash}`, sk: sourceHash === undefined ? 'UNLOCK' : `UNLOCK#${sourceHash}` });
 export const uploadItemKey = (uploadId: string): ItemKey => ({ pk: `UPLOAD#${uploadId}`, sk: 'SESSION' });
 
 /** Keys of the `byTaken` index: a folder's files in shooting order (see core/media.ts `takenSortKey`). */

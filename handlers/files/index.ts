@@ -1,6 +1,7 @@
 /** Lambda entry point: listings, reads, downloads, moves and deletes of catalogued files. */
 import { currentListCursors } from '../core/cursor';
 import { createLogger } from '../core/logger';
+import { DynamoAttemptCounter } from '../adapters/attempt-counter';
 import { FilesRepository } from '../adapters/files-repository';
 import { FoldersRepository } from '../adapters/folders-repository';
 import { jwtKeys, jwtSecretSource } from '../adapters/jwt-secret';
@@ -36,6 +37,7 @@ export const handler = createApiHandler(
     users: new UsersRepository({ tableName: config.tableName }),
     sharePolicy: { maxDays: config.shareMaxDays, allowNever: config.shareAllowNever },
     throttle: { maxFailures: config.loginMaxFailures, lockoutSeconds: config.loginLockoutSeconds },
+    attempts: new DynamoAttemptCounter({ tableName: config.tableName }),
   }),
   logger,
 );

@@ -8,8 +8,10 @@
  *   URL of the original only when the share allows downloads (then a file share's file has a
  *   download URL too) or, to stream it, when it is a video: a share without downloads never
  *   hands out a photo's original.
- * - `POST /public/shares/{token}/unlock {password}`: a share session (`X-Share-Session`), throttled
- *   like a login: after `maxFailures` wrong passwords the share refuses guesses (429) for the lockout.
+ * - `POST /public/shares/{token}/unlock {password}`: a share session (`X-Share-Session`). Attempts
+ *   are counted before the password is checked, per (share, source) like a login's: after
+ *   `maxFailures` that source is refused (429) for the lockout. The share as a whole is never
+ *   closed: attempts from every source slow it down, at most 5 s each (`unlockDelayMs`).
  * - `GET /public/shares/{token}/files/{id}/download`: `{url}` to download one file of the share,
  *   when the share allows downloads (403 otherwise); a file outside the share is a 404.
  * - `POST /public/shares/{token}/links {ids}`: download links for up to 200 files of the share at
@@ -24,11 +26,13 @@
 import type { FileLinks, PublicFile, PublicShareInfo } from '../../contract/wire';
 import type { CatalogFile } from '../core/catalog';
 import { Forbidden, NotFound, TooManyRequests, Unauthorized, ValidationError } from '../core/errors';
-import { checkLoginAllowed, limiterExpiresAt, recordLoginFailure, sourceHash, sourcePolicy, type ThrottlePolicy } from '../core/login-throttle';
+import { shareUnlockLimiterKey } from '../core/keys';
+import { MAX_UNLOCK_DELAY_MS, shareWidePolicy, sourceHash, unlockDelayMs, type ThrottlePolicy } from '../core/login-throttle';
 import type { Logger } from '../core/logger';
 import { verifyPassword } from '../core/password';
 import { normalizeFileName } from '../core/paths';
 import { SHARE_SESSION_SECONDS, signShareSession, truncateIp, urlTtlWithin } from '../core/shares';
+import type { AttemptCounter } from '../adapters/attempt-counter';
 import type { FileCatalog } from '../adapters/files-repository';
 import type { ObjectUrls } from '../core/object-urls';
 import type { ObjectStore } from '../adapters/object-store';
@@ -41,13 +45,16 @@ export const DEFAULT_PUBLIC_LIMIT = 60;
 export const MAX_PUBLIC_LIMIT = 200;
 
 export interface PublicSharesDeps extends OpenShareDeps {
-  readonly shares: Pick<SharesRepository, 'byTokenHash' | 'summary' | 'recordAccess' | 'recordAccesses' | 'getUnlockLimiter' | 'saveUnlockLimiter' | 'clearUnlockLimiter'>;
+  readonly shares: Pick<SharesRepository, 'byTokenHash' | 'summary' | 'recordAccess' | 'recordAccesses'>;
   readonly files: Pick<FileCatalog, 'getRow' | 'listFolder' | 'getFiles'>;
   readonly objects: Pick<ObjectStore, 'urlSigner'>;
   readonly viewUrlTtlSeconds: number;
   readonly throttle: ThrottlePolicy;
+  readonly attempts: AttemptCounter;
   /** @default the clock */
   readonly now?: () => Date;
+  /** Waits before a share password is checked (`unlockDelayMs`). @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export type { PublicFile, PublicShareInfo } from '../../contract/wire';
@@ -294,33 +301,30 @@ export async function unlockShare(visit: Visit, password: string, deps: PublicSh
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const opened = await openShare(visit.token, deps, now);
   if (opened.share.passwordHash === undefined) throw new ValidationError('password', 'this share has no password: open it directly');
-  // The login rule (core/login-throttle.ts): one source locks itself after maxFailures wrong
-  // passwords; the share locks for everyone after SOURCE_FAILURE_FACTOR times as many.
+  // Counted before the password is checked (core/login-throttle.ts): one source is refused
+  // after maxFailures attempts; the share itself only slows down, so nobody can close it to
+  // its owner's visitors by guessing wrong from many addresses.
   const source = sourceHash(visit.ip, Buffer.from(opened.share.sessionKey, 'base64url'));
-  const limiters = [
-    { source: source as string | undefined, policy: deps.throttle },
-    { source: undefined, policy: sourcePolicy(deps.throttle) },
-  ];
-  const current = await Promise.all(limiters.map((l) => deps.shares.getUnlockLimiter(opened.tokenHash, l.source)));
-  const waits = current.map((c) => checkLoginAllowed(c?.state, nowSeconds)).filter((g): g is { allowed: false; retryAfterSeconds: number } => !g.allowed);
-  if (waits.length > 0) throw new TooManyRequests('Too many wrong passwords; try again later', Math.max(...waits.map((w) => w.retryAfterSeconds)));
+  const mineKey = shareUnlockLimiterKey(opened.tokenHash, source);
+  const everyoneKey = shareUnlockLimiterKey(opened.tokenHash);
+  const mine = await deps.attempts.reserve(mineKey, deps.throttle, nowSeconds);
+  if (!mine.granted) {
+    deps.logger.info('share unlock throttled', { shareId: opened.share.id, source, retryAfterSeconds: mine.retryAfterSeconds });
+    throw new TooManyRequests('Too many wrong passwords; try again later', mine.retryAfterSeconds);
+  }
+  const everyone = await deps.attempts.reserve(everyoneKey, shareWidePolicy(deps.throttle), nowSeconds);
+  // A share-wide count lost to contention waits the longest, never the shortest.
+  const delay = everyone.granted ? unlockDelayMs(everyone.record.attempts - 1, deps.throttle) : MAX_UNLOCK_DELAY_MS;
+  if (delay > 0) await (deps.sleep ?? sleep)(delay);
   if (!(await verifyPassword(password, opened.share.passwordHash))) {
-    await Promise.all(
-      limiters.map(async ({ source: scope, policy }, i) => {
-        let state = current[i];
-        for (let attempt = 0; attempt < 5; attempt += 1) {
-          const next = recordLoginFailure(state?.state, nowSeconds, policy);
-          if (await deps.shares.saveUnlockLimiter(opened.tokenHash, scope, next, state?.version, limiterExpiresAt(next, policy))) return;
-          state = await deps.shares.getUnlockLimiter(opened.tokenHash, scope);
-        }
-      }),
-    );
-    deps.logger.info('share unlock failed', { shareId: opened.share.id, source });
+    deps.logger.info('share unlock failed', { shareId: opened.share.id, source, delayMs: delay });
     throw new WrongSharePassword('Wrong password');
   }
-  if (current[0] !== undefined) await deps.shares.clearUnlockLimiter(opened.tokenHash, source);
+  await Promise.all([deps.attempts.clear(mineKey), everyone.granted ? deps.attempts.refund(everyoneKey, everyone.record.windowStartedAt) : undefined]);
   const shareEnd = opened.share.expiresAt === null ? Infinity : Math.floor(Date.parse(opened.share.expiresAt) / 1000);
   const expiresAtSeconds = Math.min(nowSeconds + SHARE_SESSION_SECONDS, shareEnd);
   await record(deps, opened, visit, now, 'unlock', 0);
   return { session: signShareSession(opened.share.sessionKey, opened.share.id, expiresAtSeconds), expiresAt: new Date(expiresAtSeconds * 1000).toISOString() };
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

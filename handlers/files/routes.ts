@@ -19,6 +19,7 @@ import { getJob } from './get-job';
 import { parseUpdateRequest, updateFile, type UpdateFileDeps } from './update-file';
 import { parseShareRequest, type SharePolicy } from '../core/shares';
 import type { ThrottlePolicy } from '../core/login-throttle';
+import type { AttemptCounter } from '../adapters/attempt-counter';
 import type { SharesRepository } from '../adapters/shares-repository';
 import type { UsersRepository } from '../adapters/users-repository';
 import { sourceIpOf } from '../shares/open-share';
@@ -37,8 +38,9 @@ export interface FilesDeps extends Pick<UpdateFileDeps, 'jobs' | 'jobInvoker' | 
   readonly shares: SharesRepository;
   readonly users: Pick<UsersRepository, 'getAccess'>;
   readonly sharePolicy: SharePolicy;
-  /** Wrong share passwords are throttled like logins. */
+  /** Share unlocks are counted like logins, per (share, source); see handlers/files/public-shares.ts. */
   readonly throttle: ThrottlePolicy;
+  readonly attempts: AttemptCounter;
   /** @default the clock */
   readonly now?: () => Date;
 }

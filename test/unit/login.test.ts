@@ -1,9 +1,10 @@
+import fc from 'fast-check';
 import { INVALID_CREDENTIALS, login, parseLoginRequest, type LoginDeps } from '../../handlers/auth/login';
 import { TooManyRequests, Unauthorized, ValidationError } from '../../handlers/core/errors';
 import { hashPassword, prepareDummyHash } from '../../handlers/core/password';
 import { verifyToken } from '../../handlers/core/token';
 import { MemorySessions, MemoryUsers } from './memory-auth';
-import { memoryLogger } from './support';
+import { MemoryAttemptCounter, memoryLogger } from './support';
 
 const SECRET = 'login-test-secret-0123456789abcdefghij';
 const ATTACKER = '198.51.100.7';
@@ -22,13 +23,15 @@ const tick = (seconds: number): void => {
   clock = new Date(clock.getTime() + seconds * 1000);
 };
 
-async function setup(): Promise<{ users: MemoryUsers; sessions: MemorySessions; deps: LoginDeps; log: ReturnType<typeof memoryLogger> }> {
+async function setup(): Promise<{ users: MemoryUsers; attempts: MemoryAttemptCounter; sessions: MemorySessions; deps: LoginDeps; log: ReturnType<typeof memoryLogger> }> {
   const users = new MemoryUsers();
   await users.add({ username: 'ana', role: 'admin', passwordHash: await hashPassword('correct horse battery', FAST) });
   const sessions = new MemorySessions();
+  const attempts = new MemoryAttemptCounter();
   const log = memoryLogger();
   const deps: LoginDeps = {
     users,
+    attempts,
     sessions,
     keys: { signingKey: async () => ({ id: 'v1', secret: SECRET }) },
     issuer: 'media-store',
@@ -38,7 +41,7 @@ async function setup(): Promise<{ users: MemoryUsers; sessions: MemorySessions; 
     logger: log.logger,
     now: () => clock,
   };
-  return { users, sessions, deps, log };
+  return { users, attempts, sessions, deps, log };
 }
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
@@ -143,12 +146,36 @@ describe('login', () => {
       expect(await failure(attempt(deps, 'x', ATTACKER, 'ghost'))).toBeInstanceOf(TooManyRequests);
     });
 
+    it('checks at most 5 of 40 parallel wrong passwords for one user, and 20 sprayed over many, in any interleaving (property)', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.scheduler(), fc.boolean(), async (s, spray) => {
+          // Prepare: every store call of every login resolves in an order fast-check chooses.
+          const { deps, attempts } = await setup();
+          const scheduled = {
+            reserve: s.scheduleFunction(attempts.reserve.bind(attempts)),
+            refund: s.scheduleFunction(attempts.refund.bind(attempts)),
+            clear: s.scheduleFunction(attempts.clear.bind(attempts)),
+          };
+          const parallel = { ...deps, attempts: scheduled, users: { ...deps.users, get: s.scheduleFunction(deps.users.get.bind(deps.users)), update: deps.users.update.bind(deps.users) } };
+          // Act
+          const outcomes = await s.waitFor(Promise.all(Array.from({ length: 40 }, (_, i) => failure(attempt(parallel, `guess-${i}`, ATTACKER, spray ? `user-${i}` : 'ana')))));
+          // Assess
+          const checked = outcomes.filter((e) => e instanceof Unauthorized).length;
+          const refused = outcomes.filter((e) => e instanceof TooManyRequests).length;
+          expect(checked + refused).toBe(40);
+          expect(checked).toBeLessThanOrEqual(spray ? 20 : 5);
+          expect(checked).toBeGreaterThan(0);
+        }),
+        { numRuns: 15 },
+      );
+    });
+
     it('clears the (user, source) record on success and stores no address', async () => {
-      const { deps, users } = await setup();
+      const { deps, attempts } = await setup();
       await failure(attempt(deps, 'wrong'));
-      expect([...users.limiters.keys()].join(' ')).not.toContain(ATTACKER);
+      expect([...attempts.records.keys()].join(' ')).not.toContain(ATTACKER);
       await attempt(deps, RIGHT);
-      expect([...users.limiters.keys()].some((k) => k.startsWith('USER#ana|'))).toBe(false);
+      expect([...attempts.records.keys()].some((k) => k.startsWith('USER#ana|'))).toBe(false);
     });
   });
 

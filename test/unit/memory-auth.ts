@@ -1,17 +1,12 @@
 /** In-memory users and sessions stores with the repositories' conditional-write semantics. */
-import type { ItemKey } from '../../handlers/core/keys';
-import type { LoginLimiterState } from '../../handlers/core/login-throttle';
 import { newFamilyId, newRefreshToken, newSessionVersion, refreshTokenHash } from '../../handlers/core/session';
 import type { SessionStore } from '../../handlers/auth/session';
 import type { LoginUserStore } from '../../handlers/auth/login';
 import type { IssuedRefreshToken, RotateOutcome, SessionFamily, StoredRefreshToken } from '../../handlers/adapters/sessions-repository';
-import type { NewUser, UpdateOptions, UserChanges, UserRecord, VersionedLimiter } from '../../handlers/adapters/users-repository';
-
-const keyOf = (key: ItemKey): string => `${key.pk}|${key.sk}`;
+import type { NewUser, UpdateOptions, UserChanges, UserRecord } from '../../handlers/adapters/users-repository';
 
 export class MemoryUsers implements LoginUserStore {
   readonly users = new Map<string, UserRecord>();
-  readonly limiters = new Map<string, VersionedLimiter>();
 
   async add(user: NewUser): Promise<UserRecord> {
     const record = { ...user, sessionVersion: newSessionVersion(), createdAt: '', updatedAt: '' };
@@ -31,17 +26,6 @@ export class MemoryUsers implements LoginUserStore {
       ...(folders !== undefined ? (folders === null ? { folders: undefined } : { folders }) : {}),
       ...(options.keepSessions === true ? {} : { sessionVersion: newSessionVersion() }),
     });
-  }
-  async getLoginLimiter(key: ItemKey) {
-    return this.limiters.get(keyOf(key));
-  }
-  async saveLoginLimiter(key: ItemKey, state: LoginLimiterState, expectedVersion: number | undefined) {
-    if (this.limiters.get(keyOf(key))?.version !== expectedVersion) return false;
-    this.limiters.set(keyOf(key), { state, version: (expectedVersion ?? 0) + 1 });
-    return true;
-  }
-  async clearLoginLimiter(key: ItemKey) {
-    this.limiters.delete(keyOf(key));
   }
 }
 

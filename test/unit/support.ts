@@ -1,6 +1,9 @@
 /** Test doubles shared by the handler unit tests. */
 import type { Context } from 'aws-lambda';
+import type { AttemptCounter } from '../../handlers/adapters/attempt-counter';
+import type { ItemKey } from '../../handlers/core/keys';
 import { createLogger, type Logger } from '../../handlers/core/logger';
+import { refundAttempt, reserveAttempt, type AttemptRecord, type ThrottlePolicy } from '../../handlers/core/login-throttle';
 import type { ApiEvent } from '../../handlers/http/types';
 
 export function memoryLogger(): { logger: Logger; lines: Record<string, unknown>[]; text: () => string } {
@@ -38,3 +41,30 @@ export function apiEvent(routeKey: string, options: { body?: unknown; rawBody?: 
     },
   };
 }
+
+/**
+ * The attempt counter in memory: each call applies the rule of handlers/core/login-throttle.ts
+ * in one step, as DynamoDB applies a conditional update (handlers/adapters/attempt-counter.ts).
+ */
+export class MemoryAttemptCounter implements AttemptCounter {
+  readonly records = new Map<string, AttemptRecord>();
+
+  async reserve(key: ItemKey, policy: ThrottlePolicy, now: number) {
+    const decision = reserveAttempt(this.records.get(keyText(key)), now, policy);
+    if (decision.granted) this.records.set(keyText(key), decision.record);
+    return decision;
+  }
+  async refund(key: ItemKey, windowStartedAt: number) {
+    const next = refundAttempt(this.records.get(keyText(key)), windowStartedAt);
+    if (next !== undefined) this.records.set(keyText(key), next);
+  }
+  async clear(key: ItemKey) {
+    this.records.delete(keyText(key));
+  }
+  /** Puts a record in place, as if its attempts had been made. */
+  seed(key: ItemKey, record: AttemptRecord): void {
+    this.records.set(keyText(key), record);
+  }
+}
+
+const keyText = (key: ItemKey): string => `${key.pk}|${key.sk}`;
