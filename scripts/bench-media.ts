@@ -13,14 +13,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import type { Logger } from '../local/log';
 import { startLocalStack } from '../local/stack';
-import { fetchIntoCache, lockedPackage, readLockfile } from './package-cache';
+import { cacheDir, fetchIntoCache, lockedPackage, readLockfile } from './package-cache';
 
 const ITERATIONS = Number(process.env.BENCH_MEDIA_ITERATIONS ?? 5);
 const UPLOADS = Number(process.env.BENCH_MEDIA_UPLOADS ?? 3);
@@ -67,13 +67,10 @@ const CHILD = `
 const Module = require('node:module');
 if (process.env.BENCH_FORCE_WASM === '1') {
   // sharp's WASM build and its runtime come from the build's cache (npm skips them on Linux).
-  const cached = JSON.parse(process.env.BENCH_WASM_PACKAGES);
   const resolve = Module._resolveFilename;
-  Module._resolveFilename = function (request, ...rest) {
-    for (const [name, dir] of Object.entries(cached)) {
-      if (request === name || request.startsWith(name + '/')) return resolve.call(this, dir + request.slice(name.length), ...rest);
-    }
-    return resolve.call(this, request, ...rest);
+  Module._resolveFilename = function (request, parent, isMain, options) {
+    if (/^(@img\\/sharp-wasm32|@emnapi\\/runtime)(\\/|$)/.test(request)) return resolve.call(this, request, parent, isMain, { paths: [process.env.BENCH_WASM_MODULES] });
+    return resolve.call(this, request, parent, isMain, options);
   };
   // Hide the native binaries: sharp then loads @img/sharp-wasm32, its WASM build.
   const load = Module._load;
@@ -112,21 +109,30 @@ const { localDecoders } = require(${JSON.stringify(path.resolve(__dirname, '..',
 /**
  * sharp's WASM build, an optional package npm skips on Linux, and the runtime version it pins
  * (a copy nested under it in the lock): fetched at the lock's versions into the build's cache,
- * never into node_modules.
+ * never into node_modules, and linked into `.cache/bench-media/node_modules/`, where the child
+ * resolves them (with their package.json `exports`). Returns that directory's parent.
  */
-function wasmPackages(): Record<string, string> {
+function wasmModules(): string {
   const root = path.resolve(__dirname, '..');
   const lock = readLockfile(root);
-  return {
+  const modules = path.join(cacheDir(root), 'bench-media');
+  const packages = {
     '@img/sharp-wasm32': fetchIntoCache(root, lockedPackage(lock, '@img/sharp-wasm32')),
     '@emnapi/runtime': fetchIntoCache(root, lockedPackage(lock, '@emnapi/runtime', 'node_modules/@img/sharp-wasm32/node_modules/@emnapi/runtime')),
   };
+  for (const [name, dir] of Object.entries(packages)) {
+    const link = path.join(modules, 'node_modules', name);
+    mkdirSync(path.dirname(link), { recursive: true });
+    rmSync(link, { recursive: true, force: true });
+    symlinkSync(dir, link, 'dir');
+  }
+  return modules;
 }
 
 function runDecoders(files: readonly string[], wasm: boolean): DecoderRun {
   const output = execFileSync(process.execPath, ['-e', CHILD, JSON.stringify(files)], {
     cwd: path.resolve(__dirname, '..'),
-    env: { ...process.env, BENCH_FORCE_WASM: wasm ? '1' : '0', BENCH_WASM_PACKAGES: JSON.stringify(wasmPackages()) },
+    env: { ...process.env, BENCH_FORCE_WASM: wasm ? '1' : '0', BENCH_WASM_MODULES: wasmModules() },
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
   });
