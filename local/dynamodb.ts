@@ -7,12 +7,21 @@
  * connector to 127.0.0.1 before it starts, so nothing beyond this machine can reach the table
  * (and its password hashes).
  *
+ * DynamoDB Local checks no signature: anyone who reaches its port could read the password
+ * hashes. So it listens on a port of its own, answers only requests carrying a per-run token
+ * (the launcher refuses the rest with 403, CORS preflights included), and the endpoint the stack
+ * hands out is a front in this process that checks each request as DynamoDB would — sent to the
+ * front's own Host, `application/x-amz-json-1.0` (else 415), SigV4-signed with the stack's
+ * per-run key pair (local/sigv4.ts) — then forwards it with the token.
+ *
  * Java runs under a small `sh` watchdog that holds a pipe from this process: when this
  * process dies for any reason (Ctrl-C, crash, SIGKILL of a test runner), the pipe closes and
  * the watchdog kills Java, so no DynamoDB Local outlives the stack.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import {
   CreateTableCommand,
@@ -27,22 +36,24 @@ import { TABLE_SCHEMA } from '../contract/table';
 import type { Logger } from './log';
 import { PlanError, type PlanValue, type SynthesizedPlan } from './plan';
 import { freePort } from './ports';
+import { hostRefusal, verifySigV4, type LocalCredentials, type Refusal } from './sigv4';
 
 export const LOCAL_REGION = 'us-east-1';
-/** s3rver only knows this key pair; DynamoDB Local (-sharedDb) accepts any. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 export interface DynamoDbLocalOptions {
   /** Keep tables in `<dir>/shared-local-instance.db`; omit to run in memory. */
   readonly dbDir?: string;
-  /** @default a free port */
+  /** The front's port (the endpoint). @default a free port */
   readonly port?: number;
+  /** The stack's key pair: requests not signed with it are refused. */
+  readonly credentials: LocalCredentials;
   readonly logger: Logger;
   /** @default 120000: Java starts in seconds, but a loaded two-core machine can take a minute */
   readonly startTimeoutMs?: number;
 }
 
 export interface DynamoDbLocal {
+  /** The checking front. */
   readonly endpoint: string;
   readonly client: DynamoDBClient;
   stop(): Promise<void>;
@@ -50,7 +61,7 @@ export interface DynamoDbLocal {
 
 const WATCHDOG = `
 exec 3<&0
-java -Djava.library.path="$DDB_LIB" -cp "$DDB_JAR:$DDB_LIB/*" "$DDB_LAUNCHER" "$@" </dev/null &
+java -Dmedia-store.front-port="$DDB_FRONT_PORT" -Djava.library.path="$DDB_LIB" -cp "$DDB_JAR:$DDB_LIB/*" "$DDB_LAUNCHER" "$@" </dev/null &
 java_pid=$!
 trap 'kill $java_pid 2>/dev/null' TERM INT HUP
 { read _ignored <&3; kill $java_pid 2>/dev/null; } &
@@ -71,10 +82,12 @@ export function emulatorDir(): string {
 }
 
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
-  const { logger } = options;
+  const { logger, credentials } = options;
   const port = options.port ?? (await freePort());
+  const backendPort = await freePort();
+  const token = randomBytes(32).toString('hex');
   const emulator = emulatorDir();
-  const args = ['-port', String(port), '-sharedDb', '-disableTelemetry'];
+  const args = ['-port', String(backendPort), '-sharedDb', '-disableTelemetry'];
   if (options.dbDir) {
     mkdirSync(options.dbDir, { recursive: true, mode: 0o700 });
     chmodSync(options.dbDir, 0o700);
@@ -85,7 +98,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
 
   const child = spawn('sh', ['-c', WATCHDOG, 'dynamodb-local-watchdog', ...args], {
     cwd: options.dbDir ?? emulator,
-    env: { ...process.env, DDB_JAR: path.join(emulator, 'DynamoDBLocal.jar'), DDB_LIB: path.join(emulator, 'DynamoDBLocal_lib'), DDB_LAUNCHER: LOOPBACK_LAUNCHER },
+    env: { ...process.env, DDB_JAR: path.join(emulator, 'DynamoDBLocal.jar'), DDB_LIB: path.join(emulator, 'DynamoDBLocal_lib'), DDB_LAUNCHER: LOOPBACK_LAUNCHER, DDB_FRONT_PORT: String(port), MEDIA_STORE_FRONT_TOKEN: token },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   // The watchdog must not keep this process alive, and its stdin is the lifeline.
@@ -98,8 +111,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   });
   forwardLines(child, logger);
 
+  const front = await startFront({ port, backendPort, token, credentials, logger });
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials });
   const stop = async (): Promise<void> => {
     if (!running) return;
     running = false;
@@ -108,6 +122,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
     await exited;
     clearTimeout(timer);
     client.destroy();
+    await front.stop();
   };
 
   try {
@@ -118,6 +133,80 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   }
   logger.info('dynamodb', `DynamoDB Local on ${endpoint} (${options.dbDir ? `data in ${options.dbDir}` : 'in memory'})`);
   return { endpoint, client, stop };
+}
+
+/** DynamoDB's largest request (BatchWriteItem) is 16 MB. */
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+const JSON_1_0 = 'application/x-amz-json-1.0';
+export const FRONT_TOKEN_HEADER = 'x-media-store-front';
+
+/** The checking front before DynamoDB Local (see the file's comment). */
+async function startFront(options: { port: number; backendPort: number; token: string; credentials: LocalCredentials; logger: Logger }): Promise<{ stop(): Promise<void> }> {
+  const { port, backendPort, token, credentials, logger } = options;
+  const check = async (req: IncomingMessage, body: Buffer): Promise<Refusal | undefined> => {
+    const wrongHost = hostRefusal(req.headers.host, port);
+    if (wrongHost) return wrongHost;
+    const contentType = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (req.method !== 'POST' || contentType !== JSON_1_0) {
+      return { status: 415, code: 'UnsupportedMediaTypeException', message: `DynamoDB takes POST ${JSON_1_0}, not ${req.method} ${JSON.stringify(contentType)}` };
+    }
+    return verifySigV4({ method: req.method, url: req.url, headers: req.headers, body }, { credentials, region: LOCAL_REGION, service: 'dynamodb' });
+  };
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const body = await readLimited(req, MAX_REQUEST_BYTES);
+    const refusal = body === undefined ? { status: 413, code: 'RequestEntityTooLarge', message: 'Request is larger than 16 MB' } : await check(req, body);
+    if (refusal !== undefined || body === undefined) {
+      const { status, code, message } = refusal ?? { status: 413, code: 'RequestEntityTooLarge', message: '' };
+      logger.warn('dynamodb', `${req.method} ${req.url} refused: ${code}`);
+      req.resume();
+      res.writeHead(status, { 'content-type': JSON_1_0, 'x-amzn-errortype': code }).end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${code}`, message }));
+      return;
+    }
+    const { connection: _connection, 'keep-alive': _keepAlive, ...headers } = req.headers;
+    const forwarded = httpRequest({ host: '127.0.0.1', port: backendPort, method: 'POST', path: req.url, headers: { ...headers, [FRONT_TOKEN_HEADER]: token }, agent: false }, (answer) => {
+      const { connection: _close, 'keep-alive': _alive, ...answered } = answer.headers;
+      res.writeHead(answer.statusCode ?? 502, answered);
+      answer.on('error', () => res.destroy());
+      answer.pipe(res);
+    });
+    forwarded.on('error', (error: NodeJS.ErrnoException) => {
+      // Refused while DynamoDB Local starts (the start waits for it) or after it died (logged on exit).
+      if (error.code !== 'ECONNREFUSED') logger.error('dynamodb', `front: DynamoDB Local did not answer: ${String(error)}`);
+      if (!res.headersSent) res.writeHead(502, { 'content-type': JSON_1_0 }).end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'DynamoDB Local did not answer' }));
+      else res.destroy();
+    });
+    forwarded.end(body);
+  };
+  const server = createServer((req, res) => {
+    req.on('error', () => res.destroy());
+    res.on('error', () => undefined);
+    handle(req, res).catch((error: unknown) => {
+      logger.error('dynamodb', `front: ${String(error)}`);
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 async function waitUntilAnswering(client: DynamoDBClient, isRunning: () => boolean, timeoutMs: number): Promise<void> {

@@ -290,9 +290,9 @@ export class LocalFunctions {
     return this.pool(name).definition;
   }
 
-  /** Tag name of the function with this physical name, if the plan has one. */
+  /** Tag name of the function with this physical name (`media-store-auth`, not `auth`), if the plan has one. */
   nameOf(functionName: string): string | undefined {
-    return [...this.pools.values()].find((pool) => pool.definition.functionName === functionName || pool.definition.name === functionName)?.definition.name;
+    return [...this.pools.values()].find((pool) => pool.definition.functionName === functionName)?.definition.name;
   }
 
   /** Starts one sandbox per function so the first requests do not pay the init phase. */

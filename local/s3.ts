@@ -1,20 +1,23 @@
 /**
- * The S3 side of the local stack: s3rver in this process behind a presigned-URL check it
- * lacks, the bucket created with the plan's CORS rules, and its object events rewritten into the records AWS S3 delivers to a
+ * The S3 side of the local stack: s3rver in this process behind the SigV4 check it lacks
+ * (every request but a CORS preflight signed with the stack's per-run key pair, in its
+ * Authorization header or as a presigned URL, and sent to this emulator's own Host), the bucket created with the plan's CORS rules, and its object events rewritten into the records AWS S3 delivers to a
  * Lambda notification target (URL-encoded key, a monotonic `sequencer`, the real event
  * names), filtered by the plan's `aws_s3_bucket_notification`.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
+import { DUMMY_ACCOUNT } from 's3rver/lib/models/account';
 import type { Logger } from './log';
 import { PlanError, rejectReference, type PlanValue, type ReferenceResolver, type SynthesizedPlan } from './plan';
 import { emulateMultipart } from './s3-multipart';
 import { freePort } from './ports';
+import { hostRefusal, verifySigV4, type LocalCredentials, type Refusal } from './sigv4';
 
 /** One record of an S3 event notification, as AWS S3 delivers it to Lambda. */
 export interface S3EventRecord {
@@ -51,12 +54,12 @@ export interface LocalS3Options {
   readonly region: string;
   readonly logger: Logger;
   /**
-   * Verify presigned (query) SigV4 URLs — signature, signed headers, expiry — and refuse
-   * anonymous object requests, as S3 does for a private bucket. s3rver alone does neither.
-   * Requests signed in the Authorization header (the SDK's) are passed through unchecked.
-   * @default true
+   * The stack's key pair. Every request must be SigV4-signed with it, in the Authorization
+   * header (the SDK's) or in the query (presigned URLs: signature, signed headers, expiry), as
+   * S3 checks requests to a private bucket; s3rver alone checks nothing. Only CORS preflights
+   * (OPTIONS), which carry no credentials, go through unsigned.
    */
-  readonly verifySignatures?: boolean;
+  readonly credentials: LocalCredentials;
 }
 
 export interface LocalS3 {
@@ -93,6 +96,8 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   const port = options.port ?? (await freePort());
 
   const s3rver = new S3rver({ directory, silent: true, address: '127.0.0.1', port, vhostBuckets: false });
+  // s3rver refuses key ids it does not know (it has one built in, which the check below refuses).
+  DUMMY_ACCOUNT.createKeyPair(options.credentials.accessKeyId, options.credentials.secretAccessKey);
   const requests = new AsyncLocalStorage<IncomingMessage>();
   const listeners: ((record: S3EventRecord) => void)[] = [];
   const sequencer = monotonicSequencer();
@@ -146,17 +151,27 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   // ListParts, AbortMultipartUpload and S3's checks on parts, checksums and completion (s3rver lacks them).
   const multipart = emulateMultipart(s3rver, () => requests.getStore());
   const handle = s3rver.callback();
-  const verify = options.verifySignatures ?? true;
+  const check = async (req: IncomingMessage): Promise<Refusal | undefined> => {
+    const wrongHost = hostRefusal(req.headers.host, port);
+    if (wrongHost !== undefined || req.method === 'OPTIONS') return wrongHost;
+    return verifySigV4({ method: req.method, url: req.url, headers: req.headers }, { credentials: options.credentials, region, service: 's3' });
+  };
   const server: Server = createServer((req, res) => {
-    const refusal = verify ? checkRequestAuth(req, LOCAL_SECRETS) : undefined;
-    if (refusal) {
-      logger.warn('s3', `${req.method} ${req.url?.split('?')[0]} refused: ${refusal.code}`);
-      const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${refusal.message}</Message></Error>`;
-      res.writeHead(403, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body), connection: 'close' });
-      res.end(body);
-      req.resume();
-      return;
-    }
+    check(req)
+      .then((refusal) => {
+        if (refusal === undefined) return serve(req, res);
+        logger.warn('s3', `${req.method} ${req.url?.split('?')[0]} refused: ${refusal.code}`);
+        const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${escapeXml(refusal.message)}</Message></Error>`;
+        res.writeHead(refusal.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body), connection: 'close' });
+        res.end(body);
+        req.resume();
+      })
+      .catch((error: unknown) => {
+        logger.warn('s3', `${req.method} ${req.url?.split('?')[0]} failed: ${String(error)}`);
+        if (!res.headersSent) sendS3Error(res, 500, 'InternalError', 'We encountered an internal error. Please try again.');
+      });
+  });
+  const serve = (req: IncomingMessage, res: import('node:http').ServerResponse): void => {
     if (req.headers['x-amz-copy-source'] !== undefined) {
       void requests
         .run(req, () => handleCopy(req, res, s3rver.store as unknown as CopyStore))
@@ -170,7 +185,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       return;
     }
     requests.run(req, () => multipart.serve(req, res) || handle(req, res));
-  });
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
@@ -195,6 +210,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
         server.closeAllConnections();
       });
       s3rver.logger.close();
+      DUMMY_ACCOUNT.revokeAccessKey(options.credentials.accessKeyId);
       if (temporary) rmSync(directory, { recursive: true, force: true });
     },
   };
@@ -292,101 +308,6 @@ async function handleCopy(req: IncomingMessage, res: import('node:http').ServerR
  */
 export const SUPPRESS_EVENTS_HEADER = 'x-media-store-local-suppress-events';
 
-/** The key pairs s3rver knows (its built-in account). */
-const LOCAL_SECRETS: Readonly<Record<string, string>> = { S3RVER: 'S3RVER' };
-
-interface Refusal {
-  readonly code: 'AccessDenied' | 'SignatureDoesNotMatch' | 'InvalidAccessKeyId' | 'AuthorizationQueryParametersError';
-  readonly message: string;
-}
-
-/** SigV4's URI escaping (RFC 3986 unreserved characters stay). */
-const escapeUri = (value: string): string =>
-  encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-
-const hmac = (key: Buffer | string, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
-
-/**
- * Checks a request the way S3 checks a presigned URL: recomputes the SigV4 signature over the
- * method, path, query, signed headers and payload hash, and the expiry. Returns why it is
- * refused, or undefined to let it through. Preflights (OPTIONS) carry no credentials.
- */
-export function checkRequestAuth(
-  req: Pick<IncomingMessage, 'method' | 'url' | 'headers'>,
-  secrets: Readonly<Record<string, string>>,
-  now: Date = new Date(),
-): Refusal | undefined {
-  const method = (req.method ?? 'GET').toUpperCase();
-  const [rawPath, rawQuery = ''] = (req.url ?? '/').split(/\?(.*)/s, 2);
-  const params = rawQuery
-    .split('&')
-    .filter(Boolean)
-    .map((pair) => {
-      const at = pair.indexOf('=');
-      const decode = (v: string): string => decodeURIComponent(v.replace(/\+/g, ' '));
-      return at < 0 ? [decode(pair), ''] : [decode(pair.slice(0, at)), decode(pair.slice(at + 1))];
-    });
-  const query = new Map(params.map(([k, v]) => [k, v] as const));
-
-  if (method === 'OPTIONS' || req.headers.authorization) return undefined;
-  if (!query.has('X-Amz-Algorithm')) {
-    // Bucket-level requests (list, create) stay open for tools; objects are private.
-    const isObject = rawPath.split('/').filter(Boolean).length >= 2;
-    return isObject ? { code: 'AccessDenied', message: 'Access Denied' } : undefined;
-  }
-  if (query.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256') {
-    return { code: 'AuthorizationQueryParametersError', message: 'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"' };
-  }
-  const credential = (query.get('X-Amz-Credential') ?? '').split('/');
-  const [accessKeyId, day, region, service, terminator] = credential;
-  const amzDate = query.get('X-Amz-Date') ?? '';
-  const expires = Number(query.get('X-Amz-Expires'));
-  const signedHeaders = (query.get('X-Amz-SignedHeaders') ?? '').split(';').filter(Boolean);
-  const signature = query.get('X-Amz-Signature') ?? '';
-  const date = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
-  if (credential.length !== 5 || service !== 's3' || terminator !== 'aws4_request' || !date || !amzDate.startsWith(day) || !Number.isInteger(expires) || !signature) {
-    return { code: 'AuthorizationQueryParametersError', message: 'Malformed query-string authentication parameters' };
-  }
-  const secret = secrets[accessKeyId];
-  if (secret === undefined) return { code: 'InvalidAccessKeyId', message: 'The AWS Access Key Id you provided does not exist in our records.' };
-  const signedAt = Date.UTC(+date[1], +date[2] - 1, +date[3], +date[4], +date[5], +date[6]);
-  if (expires < 1 || expires > 604800) return { code: 'AuthorizationQueryParametersError', message: 'X-Amz-Expires must be between 1 and 604800 seconds' };
-  if (now.getTime() > signedAt + expires * 1000) return { code: 'AccessDenied', message: 'Request has expired' };
-  if (!signedHeaders.includes('host')) return { code: 'AccessDenied', message: 'Host must be a signed header' };
-
-  const canonicalQuery = params
-    .filter(([k]) => k !== 'X-Amz-Signature')
-    .map(([k, v]) => [escapeUri(k), escapeUri(v)])
-    .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0))
-    .map(([k, v]) => `${k}=${v}`)
-    .join('&');
-  const headerValue = (name: string): string => {
-    const value = req.headers[name];
-    return (Array.isArray(value) ? value.join(',') : (value ?? '')).trim().replace(/\s+/g, ' ');
-  };
-  const canonicalRequest = [
-    method,
-    rawPath,
-    canonicalQuery,
-    ...signedHeaders.map((name) => `${name}:${headerValue(name)}`),
-    '',
-    signedHeaders.join(';'),
-    query.get('X-Amz-Content-Sha256') ?? 'UNSIGNED-PAYLOAD',
-  ].join('\n');
-  const scope = `${day}/${region}/s3/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonicalRequest, 'utf8').digest('hex')].join('\n');
-  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), 's3'), 'aws4_request');
-  const expected = hmac(key, stringToSign);
-  const provided = Buffer.from(signature, 'hex');
-  if (provided.length !== expected.length || !timingSafeEqual(provided, expected)) {
-    return {
-      code: 'SignatureDoesNotMatch',
-      message: 'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
-    };
-  }
-  return undefined;
-}
-
 /**
  * S3's sequencer orders the events of one key. s3rver stamps milliseconds, which ties for
  * events in the same millisecond; this one never repeats and never goes backwards, also
@@ -439,8 +360,12 @@ function toAwsRecord(raw: S3rverRecord, fields: { region: string; sequencer: str
   };
 }
 
+function escapeXml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 function corsXml(rules: readonly CorsRule[]): string {
-  const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const escape = escapeXml;
   const many = (tag: string, values: readonly string[]): string => values.map((v) => `<${tag}>${escape(v)}</${tag}>`).join('');
   const body = rules
     .map(

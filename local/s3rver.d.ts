@@ -25,3 +25,12 @@ declare module 's3rver' {
   }
   export = S3rver;
 }
+
+/** s3rver's account registry: the key pairs its own (V2-only) authentication knows. */
+declare module 's3rver/lib/models/account' {
+  interface AWSAccount {
+    createKeyPair(accessKeyId: string, secretAccessKey: string): void;
+    revokeAccessKey(accessKeyId: string): void;
+  }
+  export const DUMMY_ACCOUNT: AWSAccount;
+}

@@ -11,13 +11,16 @@
  * - `DescribeSecret` (`VersionIdsToStages`) and `UpdateSecretVersionStage`.
  *
  * Data is kept in `<dataDir>/secrets-manager.json` (mode 0600) unless in memory.
- * Requests are not signature-checked (like the other local emulators).
+ * Every request must be sent to this emulator's own Host, as `application/x-amz-json-1.1`
+ * (else 415), and SigV4-signed with the stack's per-run key pair (local/sigv4.ts): the secrets
+ * (the JWT signing key) go to the stack's functions and tools, not to whoever reaches the port.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from './log';
 import { freePort } from './ports';
+import { hostRefusal, verifySigV4, type LocalCredentials } from './sigv4';
 import { LOCAL_ACCOUNT } from './sns';
 
 export interface LocalSecretsManagerOptions {
@@ -25,6 +28,8 @@ export interface LocalSecretsManagerOptions {
   /** Names of the secrets that exist (created without a value when new). */
   readonly secretNames: readonly string[];
   readonly logger: Logger;
+  /** The stack's key pair: requests not signed with it are refused. */
+  readonly credentials: LocalCredentials;
   /** Where the secrets survive restarts; omitted: in memory. */
   readonly file?: string;
   /** @default a free port */
@@ -63,9 +68,11 @@ class ServiceError extends Error {
 const CURRENT = 'AWSCURRENT';
 const PREVIOUS = 'AWSPREVIOUS';
 const MAX_BODY_BYTES = 1024 * 1024;
+const JSON_1_1 = 'application/x-amz-json-1.1';
 
 export async function startLocalSecretsManager(options: LocalSecretsManagerOptions): Promise<LocalSecretsManager> {
-  const { logger, region, file } = options;
+  const { logger, region, file, credentials } = options;
+  const port = options.port ?? (await freePort());
   const secrets: Record<string, StoredSecret> = file !== undefined && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, StoredSecret>) : {};
   for (const name of options.secretNames) {
     // AWS appends six random characters to a secret's ARN.
@@ -140,6 +147,10 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const wrongHost = hostRefusal(req.headers.host, port);
+    if (wrongHost) throw new ServiceError(wrongHost.code, wrongHost.message, wrongHost.status);
+    const contentType = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (contentType !== JSON_1_1) throw new ServiceError('UnsupportedMediaTypeException', `Content-Type ${JSON.stringify(contentType)} is not supported: send ${JSON_1_1}`, 415);
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = /^secretsmanager\.(\w+)$/.exec(target)?.[1];
     const chunks: Buffer[] = [];
@@ -149,11 +160,14 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
       if (size > MAX_BODY_BYTES) throw new ServiceError('InvalidRequestException', 'Request too large.');
       chunks.push(chunk);
     }
+    const body = Buffer.concat(chunks);
+    const unsigned = await verifySigV4({ method: req.method, url: req.url, headers: req.headers, body }, { credentials, region, service: 'secretsmanager' });
+    if (unsigned) throw new ServiceError(unsigned.code, unsigned.message, unsigned.status);
     const run = operation === undefined ? undefined : operations[operation];
     if (req.method !== 'POST' || run === undefined) throw new ServiceError('UnknownOperationException', `Operation ${target || '(none)'} is not emulated.`);
     let input: Record<string, unknown>;
     try {
-      input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+      input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
     } catch {
       throw new ServiceError('SerializationException', 'Request body is not JSON.');
     }
@@ -162,12 +176,15 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (error instanceof ServiceError) return send(res, error.status, { __type: error.type, message: error.message }, error.type);
+      if (error instanceof ServiceError) {
+        if (error.status === 403 || error.status === 415 || error.status === 421) logger.warn('secretsmanager', `${req.method} ${String(req.headers['x-amz-target'] ?? '')} refused: ${error.type}`);
+        req.resume();
+        return send(res, error.status, { __type: error.type, message: error.message }, error.type);
+      }
       logger.error('secretsmanager', `request failed: ${String(error)}`);
       send(res, 500, { __type: 'InternalServiceError', message: 'Internal error' }, 'InternalServiceError');
     });
   });
-  const port = options.port ?? (await freePort());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', resolve);

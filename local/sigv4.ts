@@ -335,3 +335,9 @@ export async function signRequestHeaders(
   );
   return Object.fromEntries(Object.entries(out.headers).map(([k, v]) => [k, String(v)]));
 }
+
+/** The key pair in a parsed `.local/stack.json` (tools find the running stack there), if it has one. */
+export function localCredentialsIn(stack: Readonly<Record<string, unknown>>): LocalCredentials | undefined {
+  const value = stack.credentials as Partial<Record<keyof LocalCredentials, unknown>> | undefined;
+  return typeof value?.accessKeyId === 'string' && typeof value.secretAccessKey === 'string' ? { accessKeyId: value.accessKeyId, secretAccessKey: value.secretAccessKey } : undefined;
+}

@@ -3,11 +3,14 @@
  * topic exists) on the plan's topics, in the Query protocol the SDK v3 client speaks
  * (form-encoded POST, XML answer). Nothing is delivered anywhere: messages are recorded,
  * logged, and readable at `GET /_local/messages` (JSON) for tests and curious developers.
+ * Every request, that GET included, must be sent to this emulator's own Host and SigV4-signed
+ * with the stack's per-run key pair (local/sigv4.ts); a POST must be form-encoded (else 415).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from './log';
 import { freePort } from './ports';
+import { hostRefusal, verifySigV4, type LocalCredentials } from './sigv4';
 
 export interface PublishedMessage {
   readonly messageId: string;
@@ -25,6 +28,8 @@ export interface LocalSnsOptions {
   /** Names of the topics that exist. */
   readonly topicNames: readonly string[];
   readonly logger: Logger;
+  /** The stack's key pair: requests not signed with it are refused. */
+  readonly credentials: LocalCredentials;
   /** @default a free port */
   readonly port?: number;
 }
@@ -45,7 +50,8 @@ const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 const MAX_MESSAGE_BYTES = 256 * 1024;
 
 export async function startLocalSns(options: LocalSnsOptions): Promise<LocalSns> {
-  const { logger, region } = options;
+  const { logger, region, credentials } = options;
+  const port = options.port ?? (await freePort());
   const topicArn = (name: string): string => `arn:aws:sns:${region}:${LOCAL_ACCOUNT}:${name}`;
   const topics = new Set(options.topicNames.map(topicArn));
   const published: PublishedMessage[] = [];
@@ -59,6 +65,15 @@ export async function startLocalSns(options: LocalSnsOptions): Promise<LocalSns>
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
+    const wrongHost = hostRefusal(req.headers.host, port);
+    if (wrongHost) return refuse(req, res, wrongHost);
+    const contentType = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (req.method === 'POST' && contentType !== 'application/x-www-form-urlencoded') {
+      return refuse(req, res, { status: 415, code: 'UnsupportedMediaType', message: `Content-Type ${JSON.stringify(contentType)} is not supported: send application/x-www-form-urlencoded` });
+    }
+    const body = await readBody(req);
+    const unsigned = await verifySigV4({ method: req.method, url: req.url, headers: req.headers, body }, { credentials, region, service: 'sns' });
+    if (unsigned) return refuse(req, res, unsigned);
     if (req.method === 'GET' && path === MESSAGES_PATH) {
       const body = JSON.stringify(published);
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
@@ -66,7 +81,7 @@ export async function startLocalSns(options: LocalSnsOptions): Promise<LocalSns>
       return;
     }
     if (req.method !== 'POST' || path !== '/') return sendError(res, 400, 'Sender', 'InvalidAction', 'Only POST / with a Query-protocol action is supported locally');
-    const params = new URLSearchParams(await readBody(req));
+    const params = new URLSearchParams(body.toString('utf8'));
     const action = params.get('Action');
     const arn = params.get('TopicArn') ?? '';
     switch (action) {
@@ -96,7 +111,12 @@ export async function startLocalSns(options: LocalSnsOptions): Promise<LocalSns>
     }
   }
 
-  const port = options.port ?? (await freePort());
+  function refuse(req: IncomingMessage, res: ServerResponse, refusal: { status: number; code: string; message: string }): void {
+    logger.warn('sns', `${req.method} ${req.url?.split('?')[0]} refused: ${refusal.code}`);
+    req.resume();
+    sendError(res, refusal.status, 'Sender', refusal.code, refusal.message);
+  }
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
@@ -130,13 +150,16 @@ function attributesOf(params: URLSearchParams): Record<string, { dataType: strin
   return attributes;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+/** The body, up to a little over SNS's largest message (form-encoding grows it); more is cut off. */
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > 4 * MAX_MESSAGE_BYTES) throw new Error('request body too large');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 function sendXml(res: ServerResponse, action: string, result: string): void {

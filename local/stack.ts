@@ -12,13 +12,14 @@ import { ROUTES } from '../contract/routes';
 import { UsersRepository } from '../handlers/adapters/users-repository';
 import { hashPassword, verifyPassword } from '../handlers/core/password';
 import { apiConfigFromPlan, startApiServer, type ApiServer } from './api-server';
-import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, tableFromPlan, type DynamoDbLocal } from './dynamodb';
+import { ensureTable, LOCAL_REGION, startDynamoDbLocal, tableFromPlan, type DynamoDbLocal } from './dynamodb';
 import { buildRuntime, extractBundles, functionsFromPlan, LocalFunctions, type FailedInvocationRecord, type FunctionsManifest, type LocalValues } from './functions';
 import { consoleLogger, type Logger } from './log';
 import { PlanError, stackDir, SynthesizedPlan, type PlanValue } from './plan';
 import { ensurePortFree, freePort } from './ports';
 import { corsRulesFromPlan, notificationMatches, notificationsFromPlan, startLocalS3, type CorsRule, type LocalS3 } from './s3';
 import { startLocalSecretsManager } from './secrets-manager';
+import { generateLocalCredentials, type LocalCredentials } from './sigv4';
 import { startLocalSns } from './sns';
 import { startLocalLambda } from './lambda-api';
 import { deadLettersIn } from './dead-letters';
@@ -70,9 +71,15 @@ export interface LocalStackOptions {
   readonly webDir?: string | null;
   /** Run the plan's scheduled rules (the sweep) at this period instead of their own (tests). @default each rule's rate */
   readonly scheduleIntervalMs?: number;
+  /**
+   * The key pair every emulator requires (SigV4), given to the functions as
+   * `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` and to tools through `.local/stack.json`.
+   * @default a new random pair for every run
+   */
+  readonly credentials?: LocalCredentials;
 }
 
-/** What `.local/stack.json` holds: enough for CLIs (`npm run users`) to find the stack. */
+/** What `.local/stack.json` (mode 0600) holds: enough for CLIs (`npm run users`) to find the stack. */
 export interface StackInfo {
   readonly apiUrl: string;
   readonly s3Endpoint: string;
@@ -88,12 +95,16 @@ export interface StackInfo {
   readonly deadLetterDir: string;
   /** The local Lambda API (Invoke), e.g. for `npm run reprocess`. */
   readonly lambdaEndpoint: string;
+  /** Each function's full name by its tag (`process` → `media-store-process`): the Lambda API takes only full names and ARNs. */
+  readonly functionNames: Readonly<Record<string, string>>;
   /** The local Secrets Manager (`npm run rotate-jwt-key` talks to it). */
   readonly secretsManagerEndpoint: string;
   /** The JWT signing secret's local ARN. */
   readonly jwtSecretArn: string;
   /** The web app's URL (the API's origin), when it is served. */
   readonly appUrl?: string;
+  /** This run's key pair: every emulator (S3, DynamoDB, Lambda, SNS, Secrets Manager) refuses requests not signed with it. */
+  readonly credentials: LocalCredentials;
 }
 
 export interface LocalStack extends StackInfo {
@@ -117,6 +128,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const inMemory = options.inMemory ?? false;
   const planDir = options.planDir ?? stackDir(root);
   const plan = SynthesizedPlan.load(planDir, options.variables);
+  const credentials = options.credentials ?? generateLocalCredentials();
 
   const scratch = inMemory ? mkdtempSync(path.join(tmpdir(), 'media-store-local-')) : undefined;
   // Owner only: the data holds the JWT secret and password hashes.
@@ -151,12 +163,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ]);
     // The plan's topics on a local SNS, so that "upload processed" messages can be seen.
     const topicNames = topicNamesOf(plan);
-    const sns = await startLocalSns({ region: LOCAL_REGION, topicNames: Object.values(topicNames), logger });
+    const sns = await startLocalSns({ region: LOCAL_REGION, topicNames: Object.values(topicNames), logger, credentials });
     stoppers.push(() => sns.stop());
     // Functions invoke functions (sync → process, files → move jobs) through the Lambda API, bound below.
     let invoker: LocalFunctions | undefined;
     const lambdaApi = await startLocalLambda({
       logger,
+      credentials,
+      region: LOCAL_REGION,
       invoker: () => {
         if (invoker === undefined) throw new Error('functions are not started yet');
         return invoker;
@@ -170,6 +184,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: LOCAL_REGION,
       secretNames: Object.values(secretNames),
       logger,
+      credentials,
       ...(inMemory ? {} : { file: path.join(dataDir, 'secrets-manager.json') }),
     });
     stoppers.push(() => secretsManager.stop());
@@ -187,7 +202,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       secretArns,
       s3Endpoint: `http://127.0.0.1:${s3Port}`,
       dynamodbEndpoint: `http://127.0.0.1:${dynamodbPort}`,
-      credentials: LOCAL_CREDENTIALS,
+      credentials,
     };
 
     // Everything the plan says is checked before anything starts: a bad plan fails fast.
@@ -229,13 +244,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const started = Date.now();
     const [dynamodb, s3] = await Promise.all([
-      startDynamoDbLocal({ port: dynamodbPort, logger, ...(inMemory ? {} : { dbDir: path.join(dataDir, 'dynamodb') }) }).then(
+      startDynamoDbLocal({ port: dynamodbPort, logger, credentials, ...(inMemory ? {} : { dbDir: path.join(dataDir, 'dynamodb') }) }).then(
         (d: DynamoDbLocal) => {
           stoppers.push(() => d.stop());
           return d;
         },
       ),
-      startLocalS3({ port: s3Port, region: local.region, logger, directory: path.join(dataDir, 's3') }).then((s: LocalS3) => {
+      startLocalS3({ port: s3Port, region: local.region, logger, credentials, directory: path.join(dataDir, 's3') }).then((s: LocalS3) => {
         stoppers.push(() => s.stop());
         return s;
       }),
@@ -289,14 +304,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       snsEndpoint: sns.endpoint,
       deadLetterDir,
       lambdaEndpoint: lambdaApi.endpoint,
+      functionNames: Object.fromEntries(definitions.map((d) => [d.name, d.functionName])),
       secretsManagerEndpoint: secretsManager.endpoint,
       jwtSecretArn,
       ...maxUsersOf(definitions),
       ...(webDir ? { appUrl: `${api.url}/` } : {}),
+      credentials,
     };
     if (stackFile) {
       mkdirSync(path.dirname(stackFile), { recursive: true });
-      writeFileSync(stackFile, `${JSON.stringify(info, null, 2)}\n`);
+      // Owner only: it holds the run's key pair.
+      writeFileSync(stackFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+      chmodSync(stackFile, 0o600);
       stoppers.push(async () => rmSync(stackFile, { force: true }));
     }
 

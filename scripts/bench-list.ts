@@ -19,7 +19,6 @@ import sharp from 'sharp';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { FilesRepository } from '../handlers/adapters/files-repository';
-import { LOCAL_CREDENTIALS } from '../local/dynamodb';
 import type { Logger } from '../local/log';
 import { startLocalStack, type LocalStack } from '../local/stack';
 import { benchOurs, benchSdk, CASES, checkEqual, OURS_ITERATIONS, SDK_ITERATIONS, type Stats } from './bench-presign';
@@ -63,7 +62,7 @@ async function seedFolder(stack: LocalStack, count: number): Promise<void> {
     endpoint: stack.s3Endpoint,
     region: stack.region,
     forcePathStyle: true,
-    credentials: LOCAL_CREDENTIALS,
+    credentials: stack.credentials,
     requestChecksumCalculation: 'WHEN_REQUIRED',
   });
   // A real photo (160 x 120), so processing ends `ready` and every listed file carries its
@@ -124,7 +123,7 @@ interface QueryTiming {
 
 /** The catalog read alone, through the real repository: its time and DynamoDB round trips per page. */
 async function benchCatalogQuery(stack: LocalStack): Promise<QueryTiming> {
-  const raw = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: LOCAL_CREDENTIALS });
+  const raw = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: stack.credentials });
   const client = DynamoDBDocumentClient.from(raw);
   let sends = 0;
   const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;

@@ -20,6 +20,7 @@ import { fileItemKey, takenIndexKeys, typeIndexKeys } from '../handlers/core/key
 import { storageStatsOf } from '../handlers/core/storage-stats';
 import { ensureTable, startDynamoDbLocal, tableFromContract } from '../local/dynamodb';
 import type { Logger } from '../local/log';
+import { generateLocalCredentials } from '../local/sigv4';
 import { STATS_MARGIN_MS } from '../handlers/files/storage-stats';
 
 const FILES = Number(process.env.BENCH_STATS_FILES ?? 100_000);
@@ -82,7 +83,7 @@ async function seed(documents: DynamoDBDocumentClient, tableName: string): Promi
 }
 
 async function main(): Promise<void> {
-  const dynamodb = await startDynamoDbLocal({ logger: quietLogger });
+  const dynamodb = await startDynamoDbLocal({ logger: quietLogger, credentials: generateLocalCredentials() });
   try {
     const tableName = 'bench-stats';
     await ensureTable(dynamodb.client, tableFromContract(tableName));

@@ -16,7 +16,6 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { chromium, type CDPSession, type Page } from 'playwright-core';
 import { FilesRepository } from '../handlers/adapters/files-repository';
 import { fileIdOf } from '../handlers/core/paths';
-import { LOCAL_CREDENTIALS } from '../local/dynamodb';
 import type { Logger } from '../local/log';
 import { startLocalStack, type LocalStack } from '../local/stack';
 import { png } from '../test/browser/support/media-files';
@@ -31,7 +30,7 @@ const GOAL_LONGEST_TASK_MS = 50;
 const quietLogger: Logger = { info: () => undefined, warn: () => undefined, error: (scope, message) => console.error(`[${scope}] ${message}`) };
 
 async function seedObjects(stack: LocalStack): Promise<void> {
-  const s3 = new S3Client({ endpoint: stack.s3Endpoint, region: stack.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  const s3 = new S3Client({ endpoint: stack.s3Endpoint, region: stack.region, forcePathStyle: true, credentials: stack.credentials, requestChecksumCalculation: 'WHEN_REQUIRED' });
   let next = 0;
   const put = async (): Promise<void> => {
     while (next < SMALL_COUNT) {
@@ -45,7 +44,7 @@ async function seedObjects(stack: LocalStack): Promise<void> {
 }
 
 async function seedRows(stack: LocalStack): Promise<void> {
-  const raw = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: LOCAL_CREDENTIALS });
+  const raw = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: stack.credentials });
   const files = new FilesRepository({ tableName: stack.tableName, client: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }) });
   let next = 0;
   const write = async (): Promise<void> => {

@@ -23,6 +23,7 @@ import { S3ObjectStore } from '../handlers/adapters/object-store';
 import { UploadsRepository } from '../handlers/adapters/uploads-repository';
 import { parseCommandLine, UsageError } from './args';
 import { findDrift, type Drift, type DriftReport, type StoredRow } from '../handlers/core/reconcile';
+import { localCredentialsIn } from '../local/sigv4';
 
 const USAGE = `usage: npm run reconcile -- [--json] [--fix] [--prefix media/<folder>/]
 target (default: the local stack in .local/stack.json):
@@ -86,12 +87,12 @@ function targetOf(options: Options, env: NodeJS.ProcessEnv): Target {
     throw new UsageError(`no local stack found at ${file}: start it with \`npm start\`, or target a deployed stack with --bucket and --table`);
   }
   const { s3Endpoint, dynamodbEndpoint, bucketName, tableName } = stack;
-  if (![s3Endpoint, dynamodbEndpoint, bucketName, tableName].every((v) => typeof v === 'string')) {
-    throw new UsageError(`${file} lacks s3Endpoint, dynamodbEndpoint, bucketName or tableName`);
+  // The run's own key pair: the local S3 and DynamoDB refuse requests not signed with it.
+  const credentials = localCredentialsIn(stack);
+  if (![s3Endpoint, dynamodbEndpoint, bucketName, tableName].every((v) => typeof v === 'string') || credentials === undefined) {
+    throw new UsageError(`${file} lacks s3Endpoint, dynamodbEndpoint, bucketName, tableName or credentials: restart the local stack with \`npm start\``);
   }
   const region = typeof stack.region === 'string' ? stack.region : 'us-east-1';
-  // s3rver knows only its built-in key pair; DynamoDB Local accepts any.
-  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
   return {
     bucket: bucketName as string,
     table: tableName as string,

@@ -21,6 +21,7 @@ import type { CatalogFile } from '../handlers/core/catalog';
 import type { ProcessRequest } from '../handlers/core/media';
 import { normalizeFolder, ROOT_FOLDER } from '../handlers/core/paths';
 import { parseCommandLine, UsageError } from './args';
+import { localCredentialsIn } from '../local/sigv4';
 
 const USAGE = `usage: npm run reprocess -- [--folder /x] [--missing|--all] [--json]
 target (default: the local stack in .local/stack.json):
@@ -89,13 +90,15 @@ function targetOf(options: ReprocessOptions, env: NodeJS.ProcessEnv): Target {
     throw new UsageError(`no local stack found at ${file}: start it with \`npm start\`, or target a deployed stack with --table and --function`);
   }
   const { dynamodbEndpoint, tableName, lambdaEndpoint } = stack;
-  if (![dynamodbEndpoint, tableName, lambdaEndpoint].every((v) => typeof v === 'string')) throw new UsageError(`${file} lacks dynamodbEndpoint, tableName or lambdaEndpoint`);
+  const functionName = (stack.functionNames as Record<string, unknown> | undefined)?.process;
+  const credentials = localCredentialsIn(stack);
+  if (![dynamodbEndpoint, tableName, lambdaEndpoint, functionName].every((v) => typeof v === 'string') || credentials === undefined) {
+    throw new UsageError(`${file} lacks dynamodbEndpoint, tableName, lambdaEndpoint, functionNames.process or credentials: restart the local stack with \`npm start\``);
+  }
   const region = typeof stack.region === 'string' ? stack.region : 'us-east-1';
-  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
   return {
     table: tableName as string,
-    // The local Lambda API knows the functions by tag name too.
-    functionName: 'process',
+    functionName: functionName as string,
     describe: `local stack (${file})`,
     documents: createDocumentClient({ endpoint: dynamodbEndpoint as string, region, credentials }),
     lambda: new LambdaClient({ endpoint: lambdaEndpoint as string, region, credentials }),

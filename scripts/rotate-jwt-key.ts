@@ -15,7 +15,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { newSigningSecret } from '../handlers/adapters/jwt-secret';
-import { LOCAL_CREDENTIALS } from '../local/dynamodb';
 import type { StackInfo } from '../local/stack';
 import { parseCommandLine } from './args';
 
@@ -44,7 +43,7 @@ async function main(argv: readonly string[]): Promise<void> {
   } else {
     const file = values.stack ?? path.resolve(__dirname, '..', '.local', 'stack.json');
     const stack = JSON.parse(readFileSync(file, 'utf8')) as StackInfo;
-    client = new SecretsManagerClient({ endpoint: stack.secretsManagerEndpoint, region: stack.region, credentials: LOCAL_CREDENTIALS });
+    client = new SecretsManagerClient({ endpoint: stack.secretsManagerEndpoint, region: stack.region, credentials: stack.credentials });
     target = stack.jwtSecretArn;
   }
   const versionId = await rotateJwtKey(client, target);

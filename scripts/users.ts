@@ -27,6 +27,7 @@ import { USERNAME_PATTERN, UsersRepository } from '../handlers/adapters/users-re
 import { hashPassword } from '../handlers/core/password';
 import { isRole, parseFolderLimits, ROLES, type Role } from '../handlers/core/roles';
 import { parseCommandLine, UsageError } from './args';
+import { localCredentialsIn } from '../local/sigv4';
 
 const USAGE = `usage: npm run users -- <command> [options]
   add <name> --role ${ROLES.join('|')} [--folders /a,/b] [--password-stdin] [--force]
@@ -80,18 +81,20 @@ function locateRepository(args: Args): { users: UsersRepository; target: string;
   }
   const stackOption = args.options.get('--stack');
   const stackFile = resolve(typeof stackOption === 'string' ? stackOption : resolve(__dirname, '..', '.local', 'stack.json'));
-  let stack: { dynamodbEndpoint?: unknown; region?: unknown; tableName?: unknown; maxUsers?: unknown };
+  let stack: { dynamodbEndpoint?: unknown; region?: unknown; tableName?: unknown; maxUsers?: unknown; credentials?: unknown };
   try {
     stack = JSON.parse(readFileSync(stackFile, 'utf8')) as typeof stack;
   } catch {
     throw new UsageError(`no local stack found at ${stackFile}: start it with \`npm start\`, or target a deployed table with --table <name>`);
   }
   if (typeof stack.dynamodbEndpoint !== 'string' || typeof stack.tableName !== 'string') throw new UsageError(`${stackFile} has no dynamodbEndpoint/tableName`);
+  // The run's own key pair: the local DynamoDB refuses requests not signed with it.
+  const credentials = localCredentialsIn(stack);
+  if (credentials === undefined) throw new UsageError(`${stackFile} has no credentials: restart the local stack with \`npm start\``);
   const client = createDocumentClient({
     endpoint: stack.dynamodbEndpoint,
     region: typeof stack.region === 'string' ? stack.region : 'us-east-1',
-    // DynamoDB Local accepts any key pair; nothing real is ever sent.
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials,
   });
   return {
     users: new UsersRepository({ tableName: stack.tableName, client }),

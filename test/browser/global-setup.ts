@@ -12,7 +12,6 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UsersRepository } from '../../handlers/adapters/users-repository';
 import { hashPassword } from '../../handlers/core/password';
 import type { Role } from '../../handlers/core/roles';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { fileLogger } from '../../local/log';
 import { PROJECT_ROOT, startLocalStack, type LocalStack } from '../../local/stack';
 import { BROWSER_CONTEXT_ENV, type BrowserContext, type BrowserUser } from './support/context';
@@ -43,7 +42,7 @@ export default async function globalSetup(): Promise<void> {
   });
   globalThis.__MEDIA_STORE_BROWSER__ = { stack, dir };
 
-  const client = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: LOCAL_CREDENTIALS });
+  const client = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: stack.credentials });
   const users = new UsersRepository({ tableName: stack.tableName, client: DynamoDBDocumentClient.from(client) });
   const addUser = async (username: string, role: Role): Promise<BrowserUser> => {
     const user = { username, password: password() };

@@ -11,7 +11,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { uploadItemKey } from '../../handlers/core/keys';
 import { encodeEventKey } from '../../local/s3';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { e2eContext } from './support/context';
 import { eventually } from './support/http';
 
@@ -27,8 +26,8 @@ describe('failed sync events', () => {
   const folder = `/dlq-${randomBytes(4).toString('hex')}`;
   const key = `media${folder}/${'b'.repeat(200)}.jpg`;
   const uploadId = randomBytes(16).toString('base64url');
-  const s3 = new S3Client({ endpoint: context.s3Endpoint, region: context.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
-  const dynamodb = new DynamoDBClient({ endpoint: context.dynamodbEndpoint, region: context.region, credentials: LOCAL_CREDENTIALS });
+  const s3 = new S3Client({ endpoint: context.s3Endpoint, region: context.region, forcePathStyle: true, credentials: context.credentials });
+  const dynamodb = new DynamoDBClient({ endpoint: context.dynamodbEndpoint, region: context.region, credentials: context.credentials });
   const documents = DynamoDBDocumentClient.from(dynamodb);
 
   afterAll(async () => {

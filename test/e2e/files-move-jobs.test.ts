@@ -57,7 +57,7 @@ describe('moves of large files run as jobs', () => {
       return body.job.status === 'succeeded' || body.job.status === 'failed' ? body.job : undefined;
     }, 20_000, 100);
   const exists = async (key: string): Promise<boolean> => {
-    const s3 = localS3Client(stack.s3Endpoint, stack.region);
+    const s3 = localS3Client(stack.s3Endpoint, stack.credentials, stack.region);
     try {
       await s3.send(new HeadObjectCommand({ Bucket: stack.bucketName, Key: key }));
       return true;

@@ -22,7 +22,6 @@ import fc from 'fast-check';
 import { ROUTES, routeKey, type RouteDeclaration } from '../../contract/routes';
 import { UsersRepository } from '../../handlers/adapters/users-repository';
 import { hashPassword } from '../../handlers/core/password';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import type { LocalStack } from '../../local/stack';
 import { badRequestsFor, oversizedRequestFor, type BadRequest, type FuzzWorld } from './support/bad-requests';
 import { catalogSnapshot, type CatalogSnapshot } from './support/catalog-snapshot';
@@ -164,7 +163,7 @@ describe('fuzzing every route with bad requests', () => {
     const own = await startOwnStack(dir, { throttling_rate_limit: 10_000, throttling_burst_limit: 10_000, public_throttling_rate_limit: 10_000, public_throttling_burst_limit: 10_000 });
     stack = own.stack;
 
-    const dynamodb = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: LOCAL_CREDENTIALS });
+    const dynamodb = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: stack.credentials });
     const viewerPassword = randomBytes(18).toString('base64url');
     await new UsersRepository({ tableName: stack.tableName, client: DynamoDBDocumentClient.from(dynamodb) }).create({
       username: 'fuzz-viewer',
@@ -180,7 +179,7 @@ describe('fuzzing every route with bad requests', () => {
     tokens = { admin: await login(stack.adminUser, own.adminPassword), viewer: await login('fuzz-viewer', viewerPassword) };
 
     // Real objects, catalogued by the sync function as uploads would be.
-    const s3 = localS3Client(stack.s3Endpoint, stack.region);
+    const s3 = localS3Client(stack.s3Endpoint, stack.credentials, stack.region);
     await Promise.all(SEEDED.map((file) => s3.send(new PutObjectCommand({ Bucket: stack.bucketName, Key: `media${file}`, Body: jpegLike(256), ContentType: 'image/jpeg' }))));
     s3.destroy();
     const list = async (folder: string, limit = 1000): Promise<{ files: { id: string; processing: string }[]; nextCursor: string | null }> => {

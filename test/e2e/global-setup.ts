@@ -12,7 +12,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { UsersRepository } from '../../handlers/adapters/users-repository';
 import { hashPassword } from '../../handlers/core/password';
 import type { Role } from '../../handlers/core/roles';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { fileLogger } from '../../local/log';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { BROWSER_ORIGIN, CONTEXT_ENV, FAMILY_EDITOR_FOLDERS, type E2eContext, type E2eUser } from './support/context';
@@ -46,7 +45,7 @@ export default async function globalSetup(): Promise<void> {
   });
   globalThis.__MEDIA_STORE_E2E__ = { stack, dir };
 
-  const client = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: LOCAL_CREDENTIALS });
+  const client = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: stack.credentials });
   const users = new UsersRepository({ tableName: stack.tableName, client: DynamoDBDocumentClient.from(client) });
   const addUser = async (username: string, role: Role, folders?: readonly string[]): Promise<E2eUser> => {
     const user = { username, password: password() };
@@ -75,6 +74,8 @@ export default async function globalSetup(): Promise<void> {
     jwtSecretArn: stack.jwtSecretArn,
     functionsDir: stack.functionsDir,
     planDir: stack.planDir,
+    credentials: stack.credentials,
+    functionNames: stack.functionNames,
     logFile,
     admin,
     editor,

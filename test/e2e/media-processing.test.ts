@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { reprocess } from '../../scripts/reprocess';
 import sharp, { type Metadata } from 'sharp';
 import { derivedPrefixOf } from '../../handlers/core/media';
@@ -259,7 +258,7 @@ function readdirFailed(dir: string): string[] {
 /** Strips a row back to what it was before processing existed. */
 async function forgetProcessing(key: string): Promise<void> {
   const context = e2eContext();
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: context.dynamodbEndpoint, region: context.region, credentials: LOCAL_CREDENTIALS }));
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: context.dynamodbEndpoint, region: context.region, credentials: context.credentials }));
   try {
     const rest = key.slice('media'.length);
     const slash = rest.lastIndexOf('/');

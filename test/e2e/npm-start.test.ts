@@ -4,16 +4,16 @@
  * no DynamoDB Local (Java) left behind, stack.json removed.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
 
+/** Whether the DynamoDB Local behind the front on `port` runs (its launcher is told the front's port). */
 function javaOnPort(port: string): boolean {
   try {
-    // DynamoDB Local runs through its loopback launcher (local/dynamodb-loopback.java).
-    execFileSync('pgrep', ['-f', `dynamodb-loopback.java -port ${port} `]);
+    execFileSync('pgrep', ['-f', `media-store\\.front-port=${port} .*dynamodb-loopback\\.java`]);
     return true;
   } catch {
     return false;
@@ -100,8 +100,12 @@ describe('npm start (local/start.ts)', () => {
     const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as Record<string, string>;
 
     expect(stack).toMatchObject({ apiUrl, dynamodbEndpoint: `http://127.0.0.1:${dynamodbPort}`, region: 'us-east-1' });
-    expect(Object.keys(stack)).toEqual(expect.arrayContaining(['apiUrl', 'bucketName', 'dynamodbEndpoint', 'region', 's3Endpoint', 'tableName']));
+    expect(Object.keys(stack)).toEqual(expect.arrayContaining(['apiUrl', 'bucketName', 'dynamodbEndpoint', 'region', 's3Endpoint', 'tableName', 'credentials']));
     expect(javaOnPort(dynamodbPort)).toBe(true);
+  });
+
+  it("keeps stack.json, which holds the run's key pair, readable by its owner only", () => {
+    expect(statSync(stackFile).mode & 0o777).toBe(0o600);
   });
 
   it('stops everything on Ctrl-C: exits 0, no Java left, stack.json removed, API closed', async () => {

@@ -14,7 +14,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { fileIdOf } from '../../handlers/core/paths';
 import { fileItemKey, typeIndexKeys } from '../../handlers/core/keys';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { SUPPRESS_EVENTS_HEADER } from '../../local/s3';
 import { EXIT, runReconcile } from '../../scripts/reconcile';
 import { e2eContext } from './support/context';
@@ -29,8 +28,8 @@ describe('npm run reconcile', () => {
   const key = (name: string) => `${prefix}${name}`;
   const dir = mkdtempSync(path.join(tmpdir(), 'media-store-reconcile-'));
   const stackFile = path.join(dir, 'stack.json');
-  const s3 = new S3Client({ endpoint: context.s3Endpoint, region: context.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
-  const quietS3 = new S3Client({ endpoint: context.s3Endpoint, region: context.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+  const s3 = new S3Client({ endpoint: context.s3Endpoint, region: context.region, forcePathStyle: true, credentials: context.credentials });
+  const quietS3 = new S3Client({ endpoint: context.s3Endpoint, region: context.region, forcePathStyle: true, credentials: context.credentials });
   quietS3.middlewareStack.add(
     (next) => async (args) => {
       (args.request as { headers: Record<string, string> }).headers[SUPPRESS_EVENTS_HEADER] = '1';
@@ -38,7 +37,7 @@ describe('npm run reconcile', () => {
     },
     { step: 'build', name: 'suppressEvents' },
   );
-  const dynamodb = new DynamoDBClient({ endpoint: context.dynamodbEndpoint, region: context.region, credentials: LOCAL_CREDENTIALS });
+  const dynamodb = new DynamoDBClient({ endpoint: context.dynamodbEndpoint, region: context.region, credentials: context.credentials });
   const documents = DynamoDBDocumentClient.from(dynamodb);
 
   const row = async (name: string) =>

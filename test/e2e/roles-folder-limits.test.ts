@@ -7,7 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { hashPassword } from '../../handlers/core/password';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { e2eContext } from './support/context';
 import { api, eventually, expectErrorBody, login } from './support/http';
 import { jpegLike } from './support/media';
@@ -151,7 +150,7 @@ describe('a stored folder limit that cannot be read', () => {
     // Prepare: a user whose limit was written by something other than the users API.
     const username = `unreadable-${label.replace(/\W+/g, '-')}`;
     const password = `pw-${randomBytes(8).toString('hex')}`;
-    const dynamodb = new DynamoDBClient({ endpoint: context.dynamodbEndpoint, region: context.region, credentials: LOCAL_CREDENTIALS });
+    const dynamodb = new DynamoDBClient({ endpoint: context.dynamodbEndpoint, region: context.region, credentials: context.credentials });
     await dynamodb.send(
       new PutItemCommand({
         TableName: context.tableName,

@@ -12,11 +12,11 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { LocalStack } from '../../local/stack';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { fileItemKey } from '../../handlers/core/keys';
 import { jpegLike } from './support/media';
 import { partOf, putPart, type SignedPart } from './support/multipart';
 import { adminTokenOf, startOwnStack } from './support/own-stack';
+import { snsMessages } from './support/signed';
 
 jest.setTimeout(120_000);
 
@@ -70,7 +70,7 @@ describe('share notifications and drop quota', () => {
   const guestCall = <T>(route: string, init: { method?: string; json?: unknown; headers?: Record<string, string> } = {}) => call<T>(route, { ...init, auth: false });
 
   const published = async (type: string): Promise<(Published & { body: Record<string, unknown> })[]> => {
-    const all = (await (await fetch(`${stack.snsEndpoint}/_local/messages`)).json()) as Published[];
+    const all = await snsMessages<Published>(stack);
     return all.map((m) => ({ ...m, body: JSON.parse(m.message) as Record<string, unknown> })).filter((m) => m.body.type === type);
   };
 
@@ -119,7 +119,7 @@ describe('share notifications and drop quota', () => {
       expect((await fetch(started.body.url, { method: 'PUT', headers: started.body.headers, body: photo })).status).toBe(200);
       const arrived = await eventually(async () => ((await published('share.files-arrived')).some((m) => m.body.fileId === started.body.fileId) ? true : undefined), 15_000);
       // The same S3 event again, as S3's at-least-once delivery may send it.
-      const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: LOCAL_CREDENTIALS }));
+      const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: stack.credentials }));
       const row = (await documents.send(new GetCommand({ TableName: stack.tableName, Key: fileItemKey(drop.folder, 'first dance.jpg') }))).Item!;
       documents.destroy();
       const duplicate = await stack.functions.invoke('sync', {

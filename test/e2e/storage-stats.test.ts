@@ -17,6 +17,7 @@ import { eventually } from './support/http';
 import { localS3Client } from './support/local-s3';
 import { jpegLike } from './support/media';
 import { startOwnStack } from './support/own-stack';
+import { signedFetch } from './support/signed';
 
 jest.setTimeout(120_000);
 
@@ -74,7 +75,7 @@ describe('GET /stats/storage', () => {
   };
   /** What the bucket holds under media/: key → size and content type. */
   const bucketObjects = async (): Promise<Map<string, { size: number; contentType: string }>> => {
-    const s3 = localS3Client(stack.s3Endpoint, stack.region);
+    const s3 = localS3Client(stack.s3Endpoint, stack.credentials, stack.region);
     try {
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: stack.bucketName, Prefix: 'media/' }));
       const objects = new Map<string, { size: number; contentType: string }>();
@@ -90,7 +91,7 @@ describe('GET /stats/storage', () => {
   /** Sends the sync function an S3 record as S3 would (a duplicate or a late delivery). */
   const deliver = async (eventName: string, key: string, sequencer: string): Promise<void> => {
     const record = { eventVersion: '2.1', eventSource: 'aws:s3', awsRegion: stack.region, eventTime: new Date().toISOString(), eventName, s3: { bucket: { name: stack.bucketName }, object: { key, sequencer, size: 0 } } };
-    const response = await fetch(`${stack.lambdaEndpoint}/2015-03-31/functions/media-store-sync/invocations`, { method: 'POST', body: JSON.stringify({ Records: [record] }) });
+    const response = await signedFetch(`${stack.lambdaEndpoint}/2015-03-31/functions/media-store-sync/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Records: [record] }) }, stack, 'lambda');
     expect(response.status).toBe(200);
     expect(response.headers.get('x-amz-function-error')).toBeNull();
   };

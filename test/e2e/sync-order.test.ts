@@ -13,7 +13,7 @@ import { FilesRepository } from '../../handlers/adapters/files-repository';
 import type { CatalogFile, CatalogTombstone } from '../../handlers/core/catalog';
 import { fileItemKey } from '../../handlers/core/keys';
 import { parseObjectKey } from '../../handlers/core/paths';
-import { ensureTable, LOCAL_CREDENTIALS, tableFromContract } from '../../local/dynamodb';
+import { ensureTable, tableFromContract } from '../../local/dynamodb';
 import { differences, historyOf, play, scenarioArbitrary, type CatalogUnderTest } from '../support/sync-scenarios';
 import { e2eContext } from './support/context';
 
@@ -24,7 +24,7 @@ const AT_ONCE = 8;
 describe('syncObjectEvents in any order, on DynamoDB Local', () => {
   const context = e2eContext();
   const tableName = `sync-order-${randomBytes(4).toString('hex')}`;
-  const client = new DynamoDBClient({ endpoint: context.dynamodbEndpoint, region: context.region, credentials: LOCAL_CREDENTIALS });
+  const client = new DynamoDBClient({ endpoint: context.dynamodbEndpoint, region: context.region, credentials: context.credentials });
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const catalog: CatalogUnderTest = {
     files: new FilesRepository({ tableName, client: documents }),

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { e2eContext } from './support/context';
 import { api, eventually, login } from './support/http';
 import { jpegLike } from './support/media';
+import { signedFetch, snsMessages } from './support/signed';
 
 interface Published {
   messageId: string;
@@ -19,8 +20,7 @@ describe('upload processed notifications', () => {
   const context = e2eContext();
   const folder = `/sns-${randomBytes(4).toString('hex')}`;
   const published = async (fileId: string): Promise<Published[]> => {
-    const response = await fetch(`${context.snsEndpoint}/_local/messages`);
-    const all = (await response.json()) as Published[];
+    const all = await snsMessages<Published>(context);
     return all.filter((m) => (JSON.parse(m.message) as { fileId?: string }).fileId === fileId);
   };
 
@@ -56,8 +56,8 @@ describe('upload processed notifications', () => {
   });
 
   it('answers unknown topics and actions as SNS does, without recording anything', async () => {
-    const before = (await (await fetch(`${context.snsEndpoint}/_local/messages`)).json()) as unknown[];
-    const post = (body: string) => fetch(context.snsEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const before = await snsMessages(context);
+    const post = (body: string) => signedFetch(context.snsEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }, context, 'sns');
 
     const unknownTopic = await post('Action=Publish&Version=2010-03-31&TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A000000000000%3Anope&Message=x');
     const unknownAction = await post('Action=DeleteTopic&Version=2010-03-31');
@@ -66,6 +66,6 @@ describe('upload processed notifications', () => {
     expect(await unknownTopic.text()).toContain('<Code>NotFound</Code>');
     expect(unknownAction.status).toBe(400);
     expect(await unknownAction.text()).toContain('<Code>InvalidAction</Code>');
-    expect(((await (await fetch(`${context.snsEndpoint}/_local/messages`)).json()) as unknown[]).length).toBeGreaterThanOrEqual(before.length);
+    expect((await snsMessages(context)).length).toBeGreaterThanOrEqual(before.length);
   });
 });

@@ -7,12 +7,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { USER_ACCESS_ATTRIBUTES } from '../../contract/table';
 import { UsersRepository } from '../../handlers/adapters/users-repository';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { e2eContext } from './support/context';
 
 describe('UsersRepository.getAccess', () => {
   const context = e2eContext();
-  const dynamodb = new DynamoDBClient({ endpoint: context.dynamodbEndpoint, region: context.region, credentials: LOCAL_CREDENTIALS });
+  const dynamodb = new DynamoDBClient({ endpoint: context.dynamodbEndpoint, region: context.region, credentials: context.credentials });
   const users = new UsersRepository({ tableName: context.tableName, client: DynamoDBDocumentClient.from(dynamodb) });
   afterAll(() => dynamodb.destroy());
 

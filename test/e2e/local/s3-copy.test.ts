@@ -9,6 +9,9 @@ import { S3ObjectStore, SourceObjectMissing } from '../../../handlers/adapters/o
 import { silentLogger } from '../../../local/log';
 import { parseCopySource, startLocalS3, type LocalS3, type S3EventRecord } from '../../../local/s3';
 import { localS3Client } from '../support/local-s3';
+import { generateLocalCredentials } from '../../../local/sigv4';
+
+const credentials = generateLocalCredentials();
 
 const BUCKET = 'copy-test';
 
@@ -32,10 +35,10 @@ describe('S3ObjectStore.copy on the local S3', () => {
   }
 
   beforeAll(async () => {
-    s3 = await startLocalS3({ region: 'us-east-1', logger: silentLogger });
+    s3 = await startLocalS3({ region: 'us-east-1', logger: silentLogger, credentials });
     await s3.ensureBucket(BUCKET, []);
     s3.onObjectEvent((record) => records.push(record));
-    client = localS3Client(s3.endpoint);
+    client = localS3Client(s3.endpoint, credentials);
   });
 
   afterAll(async () => {

@@ -22,6 +22,9 @@ import {
   type S3Notification,
 } from '../../../local/s3';
 import { localS3Client } from '../support/local-s3';
+import { generateLocalCredentials } from '../../../local/sigv4';
+
+const credentials = generateLocalCredentials();
 
 const BUCKET = 'events-test';
 
@@ -39,12 +42,12 @@ describe('local S3 object events', () => {
   }
 
   beforeAll(async () => {
-    s3 = await startLocalS3({ region: 'us-east-1', logger: silentLogger });
+    s3 = await startLocalS3({ region: 'us-east-1', logger: silentLogger, credentials });
     await s3.ensureBucket(BUCKET, [
       { allowedOrigins: ['https://app.example'], allowedMethods: ['PUT'], allowedHeaders: ['content-type'], exposeHeaders: ['ETag'], maxAgeSeconds: 60 },
     ]);
     s3.onObjectEvent((record) => records.push(record));
-    client = localS3Client(s3.endpoint);
+    client = localS3Client(s3.endpoint, credentials);
   });
 
   afterAll(async () => {

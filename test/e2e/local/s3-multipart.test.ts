@@ -18,6 +18,9 @@ import { S3MultipartUploads } from '../../../handlers/adapters/multipart-uploads
 import { silentLogger } from '../../../local/log';
 import { startLocalS3, type LocalS3, type S3EventRecord } from '../../../local/s3';
 import { localS3Client } from '../support/local-s3';
+import { generateLocalCredentials } from '../../../local/sigv4';
+
+const credentials = generateLocalCredentials();
 
 const BUCKET = 'multipart-test';
 const MiB = 1024 ** 2;
@@ -37,10 +40,10 @@ describe('multipart uploads on the local S3', () => {
   const code = (promise: Promise<unknown>) => promise.then(() => 'ok', (error: { name?: string }) => error.name);
 
   beforeAll(async () => {
-    s3 = await startLocalS3({ region: 'us-east-1', logger: silentLogger });
+    s3 = await startLocalS3({ region: 'us-east-1', logger: silentLogger, credentials });
     await s3.ensureBucket(BUCKET, []);
     s3.onObjectEvent((record) => records.push(record));
-    client = localS3Client(s3.endpoint);
+    client = localS3Client(s3.endpoint, credentials);
   });
 
   afterAll(async () => {

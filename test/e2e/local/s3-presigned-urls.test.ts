@@ -7,6 +7,9 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { silentLogger } from '../../../local/log';
 import { startLocalS3, type LocalS3 } from '../../../local/s3';
 import { localS3Client } from '../support/local-s3';
+import { generateLocalCredentials } from '../../../local/sigv4';
+
+const credentials = generateLocalCredentials();
 
 const BUCKET = 'presign-test';
 const KEY = 'media/folder/IMG (1) é.jpg';
@@ -23,9 +26,9 @@ describe('local S3 presigned URL checks', () => {
     });
 
   beforeAll(async () => {
-    s3 = await startLocalS3({ region: 'us-east-1', logger: silentLogger });
+    s3 = await startLocalS3({ region: 'us-east-1', logger: silentLogger, credentials });
     await s3.ensureBucket(BUCKET, []);
-    client = localS3Client(s3.endpoint);
+    client = localS3Client(s3.endpoint, credentials);
   });
 
   afterAll(async () => {

@@ -6,7 +6,7 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_CREDENTIALS } from '../../../local/dynamodb';
+import type { LocalCredentials } from '../../../local/sigv4';
 
 export interface StackEndpoints {
   readonly s3Endpoint: string;
@@ -14,6 +14,7 @@ export interface StackEndpoints {
   readonly region: string;
   readonly tableName: string;
   readonly bucketName: string;
+  readonly credentials: LocalCredentials;
 }
 
 export interface CatalogSnapshot {
@@ -30,8 +31,8 @@ const mayChange = (item: Record<string, unknown>): boolean =>
   item.sk === 'LOGIN' || String(item.sk).startsWith('UNLOCK') || String(item.pk).startsWith('UPLOAD#') || String(item.pk).startsWith('SHARELOG#') || item.pk === 'SHARES#';
 
 export async function catalogSnapshot(stack: StackEndpoints): Promise<CatalogSnapshot> {
-  const dynamodb = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: LOCAL_CREDENTIALS });
-  const s3 = new S3Client({ endpoint: stack.s3Endpoint, region: stack.region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+  const dynamodb = new DynamoDBClient({ endpoint: stack.dynamodbEndpoint, region: stack.region, credentials: stack.credentials });
+  const s3 = new S3Client({ endpoint: stack.s3Endpoint, region: stack.region, forcePathStyle: true, credentials: stack.credentials });
   try {
     const documents = DynamoDBDocumentClient.from(dynamodb);
     const items: string[] = [];

@@ -5,7 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { LOCAL_CREDENTIALS } from '../../../local/dynamodb';
 import type { LocalStack } from '../../../local/stack';
 
 export interface E2eUser {
@@ -17,7 +16,7 @@ export interface E2eUser {
 export interface E2eContext
   extends Pick<
     LocalStack,
-    'apiUrl' | 's3Endpoint' | 'dynamodbEndpoint' | 'region' | 'tableName' | 'bucketName' | 'snsEndpoint' | 'deadLetterDir' | 'lambdaEndpoint' | 'secretsManagerEndpoint' | 'jwtSecretArn' | 'functionsDir' | 'planDir'
+    'apiUrl' | 's3Endpoint' | 'dynamodbEndpoint' | 'region' | 'tableName' | 'bucketName' | 'snsEndpoint' | 'deadLetterDir' | 'lambdaEndpoint' | 'secretsManagerEndpoint' | 'jwtSecretArn' | 'functionsDir' | 'planDir' | 'credentials' | 'functionNames'
   > {
   readonly logFile: string;
   readonly admin: E2eUser;
@@ -43,12 +42,12 @@ export function e2eContext(): E2eContext {
 }
 
 /** The local Secrets Manager of a stack, as the functions reach it. */
-export function secretsManager(context: Pick<E2eContext, 'secretsManagerEndpoint' | 'region'> = e2eContext()): SecretsManagerClient {
-  return new SecretsManagerClient({ endpoint: context.secretsManagerEndpoint, region: context.region, credentials: LOCAL_CREDENTIALS });
+export function secretsManager(context: Pick<E2eContext, 'secretsManagerEndpoint' | 'region' | 'credentials'> = e2eContext()): SecretsManagerClient {
+  return new SecretsManagerClient({ endpoint: context.secretsManagerEndpoint, region: context.region, credentials: context.credentials });
 }
 
 /** The stack's current JWT signing key (AWSCURRENT) and its version id, to forge tokens the authorizer must still refuse. */
-export async function jwtSigningKey(context: Pick<E2eContext, 'secretsManagerEndpoint' | 'region' | 'jwtSecretArn'> = e2eContext()): Promise<{ id: string; secret: string }> {
+export async function jwtSigningKey(context: Pick<E2eContext, 'secretsManagerEndpoint' | 'region' | 'jwtSecretArn' | 'credentials'> = e2eContext()): Promise<{ id: string; secret: string }> {
   const client = secretsManager(context);
   try {
     const out = await client.send(new GetSecretValueCommand({ SecretId: context.jwtSecretArn, VersionStage: 'AWSCURRENT' }));

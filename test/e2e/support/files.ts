@@ -2,7 +2,6 @@
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_CREDENTIALS } from '../../../local/dynamodb';
 import { e2eContext } from './context';
 import { api, eventually } from './http';
 import { localS3Client } from './local-s3';
@@ -61,7 +60,7 @@ export async function listFolder(token: string, folder: string): Promise<FileBod
 
 export function adminS3(): S3Client {
   const context = e2eContext();
-  return localS3Client(context.s3Endpoint, context.region);
+  return localS3Client(context.s3Endpoint, context.credentials, context.region);
 }
 
 /** The object's bytes and metadata, or `undefined` when the key is empty. */
@@ -89,7 +88,7 @@ export async function objectExists(s3: S3Client, key: string): Promise<boolean> 
 /** The raw catalog row of an S3 key (test inspection only). */
 export async function catalogRow(key: string): Promise<Record<string, unknown> | undefined> {
   const context = e2eContext();
-  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: context.dynamodbEndpoint, region: context.region, credentials: LOCAL_CREDENTIALS }));
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: context.dynamodbEndpoint, region: context.region, credentials: context.credentials }));
   try {
     const rest = key.slice('media'.length);
     const slash = rest.lastIndexOf('/');

@@ -6,7 +6,6 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { UsersRepository } from '../../../handlers/adapters/users-repository';
 import { uploadItemKey } from '../../../handlers/core/keys';
 import { hashPassword } from '../../../handlers/core/password';
-import { LOCAL_CREDENTIALS } from '../../../local/dynamodb';
 import type { E2eContext, E2eUser } from './context';
 import { api } from './http';
 import { localS3Client } from './local-s3';
@@ -81,11 +80,11 @@ export async function sha256OfUrl(url: string): Promise<{ status: number; sha256
 }
 
 export function localS3(context: E2eContext): S3Client {
-  return localS3Client(context.s3Endpoint, context.region);
+  return localS3Client(context.s3Endpoint, context.credentials, context.region);
 }
 
 export function documents(context: E2eContext): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: context.dynamodbEndpoint, region: context.region, credentials: LOCAL_CREDENTIALS }));
+  return DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: context.dynamodbEndpoint, region: context.region, credentials: context.credentials }));
 }
 
 /** The session item as stored (the test looks behind the API: S3's own UploadId). */
