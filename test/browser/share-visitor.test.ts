@@ -3,7 +3,8 @@
  * share dialog offers only the expiry the module allows; a visitor in a fresh context (no
  * cookies) sees the WebP thumbnails and previews the API signed, and "Download all" saves one
  * ZIP of every file of the album (more than one page) whose entries are the originals' bytes;
- * the owner then reads that open, view and download in the share's access log.
+ * the owner then reads that open, view and download in the share's access log. A visitor of the
+ * album shared without downloads gets previews only: no original is fetched, no download offered.
  * Screenshots at desktop and phone sizes (test-artifacts/screenshots/share-visit-*).
  */
 import { execFileSync } from 'node:child_process';
@@ -30,6 +31,7 @@ let owner: PwContext;
 let page: Page;
 let dir: string;
 let albumLink: string;
+let apiToken: string;
 
 async function apiCall<T>(route: string, init: { token?: string; json?: unknown } = {}): Promise<T> {
   const response = await fetch(`${ctx.apiUrl}${route}`, {
@@ -69,6 +71,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'media-store-share-visit-'));
   // Files through the API (the uploader has its own journey); the owner uses the app from here on.
   const token = (await apiCall<{ token: string }>('/auth/login', { json: { username: ctx.editor.username, password: ctx.editor.password } })).token;
+  apiToken = token;
   originals.set(PHOTOS[0] as string, png(640, 400, [40, 120, 200]));
   originals.set(PHOTOS[1] as string, png(300, 480, [40, 160, 60]));
   for (let i = 0; i < SMALL_FILES; i += 1) originals.set(`z-${String(i).padStart(3, '0')}.png`, png(16, 16, [i * 4, 255 - i * 4, (i * 37) % 256]));
@@ -191,5 +194,28 @@ describe('a shared album in Chromium', () => {
     await screenshots(page, 'share-visit-05-log');
     expect(await seriousAxeViolations(page)).toEqual([]);
     expect(await logButton.getAttribute('aria-expanded')).toBe('true');
+  });
+
+  it('a visitor of the album shared without downloads sees previews only: no original fetched, no download button', async () => {
+    // Prepare: a second share of the album, without downloads (after the log test, which reads the first share's log).
+    const created = await apiCall<{ path: string }>('/shares', { token: apiToken, json: { folder: `/${FOLDER}` } });
+    const visitor = await browser.newContext({ viewport: DESKTOP });
+    const guest = await visitor.newPage();
+    const requested: string[] = [];
+    guest.on('request', (request) => requested.push(request.url()));
+    // Act
+    await guest.goto(new URL(created.path, ctx.appUrl).toString());
+    await tile(guest, PHOTOS[0] as string).waitFor();
+    await tile(guest, PHOTOS[0] as string).click();
+    const lightbox = guest.getByRole('dialog', { name: PHOTOS[0] });
+    await guest.waitForFunction(imageLoaded, '.lightbox img.media', { timeout: 60_000 });
+    // Assess: the preview, and nothing that offers or fetches the original.
+    expect(new URL((await lightbox.locator('img.media').getAttribute('src')) as string).pathname).toMatch(/\/derived\/.*preview/);
+    for (const name of ['Show original', 'Download']) expect(await lightbox.getByRole('button', { name, exact: true }).count()).toBe(0);
+    expect(await guest.getByRole('button', { name: 'Download all' }).count()).toBe(0);
+    await screenshots(guest, 'share-visit-06-no-downloads');
+    expect(await seriousAxeViolations(guest)).toEqual([]);
+    expect(requested.filter((url) => new URL(url).pathname.includes('/media/'))).toEqual([]);
+    await visitor.close();
   });
 });
