@@ -24,12 +24,13 @@
  * | share log     | `SHARELOG#<shareId>`   | `<ISO time>#<rand>`|               |                          |
  * | drop guest    | `SHAREUP#<shareId>`    | `<guest key hash>#<uploadId>` |    |                          |
  * | drop reservation | `UPLOAD#<uploadId>` | `RESERVATION`      |               |                          |
+ * | drop name claim  | `FOLDER#<folder path>` | `CLAIM#<file name>` |            |                          |
  *
  * The sparse `byDue` index (`dueKind`, `dueAt` in epoch seconds) holds only what the sweep
  * function (hourly) has still to do: share owner rows whose expiry reminder is due
  * (`dueKind` = `REMINDER`, a day before `expiresAt`) and drop reservations that are given
- * back unless their upload arrived (`RESERVATION`, the upload's expiry plus its URL
- * lifetime). Handling an item removes its `dueKind`, so the index stays as small as the work.
+ * back unless their upload arrived (`RESERVATION`, two URL lifetimes after the upload last
+ * signed a URL). Handling an item removes its `dueKind`, so the index stays as small as the work.
  *
  * A folder marker (`status` available/deleted, `path`, `parent`, `name`, `createdAt`, and a
  * `generation` that a deleted folder loses and a re-created one gets anew, recorded by folder

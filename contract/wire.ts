@@ -419,8 +419,12 @@ export interface PublicShare {
 /** `POST /public/shares/{token}/uploads`: what a drop link's guest says of a file (the folder is the link's). */
 export type GuestUploadRequest = Pick<UploadRequest, 'fileName' | 'contentType' | 'size' | 'sha256' | 'checksumAlgorithm'>;
 
-/** The guest's upload (201) and their key, to send as `X-Share-Guest` from then on (the one they sent, if any). */
-export type CreatedGuestUpload = CreatedUpload & { readonly guestKey: string };
+/**
+ * The guest's upload (201) and their key, to send as `X-Share-Guest` from then on (the one they
+ * sent, if any), and the name their file is stored under: their `fileName`, or, when that name
+ * is taken (the guest never learns by what), the first free `name (1).jpg`, `name (2).jpg`….
+ */
+export type CreatedGuestUpload = CreatedUpload & { readonly guestKey: string; readonly storedAs: string };
 
 /** One of a guest's uploads in progress: never anyone else's, never a file of the folder. */
 export interface GuestUploadView {

@@ -11,9 +11,12 @@
  * - `SHARELOG#<id>` / `<time>#<random>`: the access log, 90 days.
  * - `SHAREUP#<id>` / `<guest key hash>#<upload id>`: which guest started which drop upload.
  * - `UPLOAD#<upload id>` / `RESERVATION`: what a drop upload holds of its link's quota, and
- *   whether it is `reserved`, `arrived` (the file landed: it stays counted) or `released`
- *   (aborted or abandoned: given back). Every change of state is one transaction with the
- *   owner row's counters, conditional on the state before, so each happens exactly once.
+ *   whether it is `reserved`, `arrived` (the file landed: it counts its real size) or
+ *   `released` (aborted, or its hold lapsed: given back; signing parts takes it again if it
+ *   fits). Every change of state is one transaction with the owner row's counters,
+ *   conditional on the state before, so each happens exactly once.
+ * - `FOLDER#<folder>` / `CLAIM#<name>`: a guest's upload in progress holds its name, so no
+ *   other guest is given the same one; the claim ends with the upload's session.
  *
  * The sparse `byDue` index (contract/table.ts) holds the owner rows whose expiry reminder is
  * still to send and the reservations still `reserved`: the sweep function's whole work.
@@ -21,7 +24,8 @@
 import type { ShareEvent, ShareLogEntry, ShareTarget } from '../../contract/wire';
 import { DUE_KINDS, TABLE_SCHEMA } from '../../contract/table';
 import { randomBytes } from 'node:crypto';
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { nameClaimKey } from '../core/keys';
 import type { ShareMode } from '../core/shares';
 import { cancelledItems, defaultDocumentClient, isConditionalCheckFailed, transactWrite } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
@@ -276,15 +280,7 @@ export class SharesRepository {
     try {
       // Concurrent guests of one link conflict on its owner row: retried, never a 5xx.
       await transactWrite(this.client, [
-        {
-          Update: {
-            TableName: this.tableName,
-            Key: directoryKey(shareId),
-            UpdateExpression: 'ADD usedBytes :size, usedFiles :one',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt) AND usedFiles <= :filesLeft AND usedBytes <= :bytesLeft',
-            ExpressionAttributeValues: { ':size': size, ':one': 1, ':filesLeft': quota.maxFiles - 1, ':bytesLeft': quota.maxBytes - size },
-          },
-        },
+        { Update: this.takeQuota(shareId, size, quota) },
         {
           Put: {
             TableName: this.tableName,
@@ -306,6 +302,107 @@ export class SharesRepository {
     }
   }
 
+  /** The owner-row update that takes one file of `size` bytes, on the condition that it fits (core/shares.ts `fitsQuota`). */
+  private takeQuota(shareId: string, size: number, quota: { readonly maxBytes: number; readonly maxFiles: number }) {
+    return {
+      TableName: this.tableName,
+      Key: directoryKey(shareId),
+      UpdateExpression: 'ADD usedBytes :size, usedFiles :one',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt) AND usedFiles <= :filesLeft AND usedBytes <= :bytesLeft',
+      ExpressionAttributeValues: { ':size': size, ':one': 1, ':filesLeft': quota.maxFiles - 1, ':bytesLeft': quota.maxBytes - size },
+    };
+  }
+
+  /**
+   * Keeps a drop upload's hold until `releaseAt` (epoch seconds; never shortened): while it is
+   * `reserved`, its time is moved; once `released` (its hold lapsed, or the sweep gave it back),
+   * the quota is taken again if it still fits, else `ShareQuotaExceededError`. Answers the state
+   * after the call, or undefined when the upload has no reservation.
+   */
+  async renewDrop(uploadId: string, releaseAt: number, quota: { readonly maxBytes: number; readonly maxFiles: number }): Promise<DropReservation['state'] | undefined> {
+    const names = { '#state': 'state', '#dueKind': dueIndex.partitionKey, '#dueAt': dueIndex.sortKey };
+    // A concurrent change (the sweep releasing it, an arrival) makes the condition fail: read again.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const current = await this.reservation(uploadId);
+      if (current === undefined || current.state === 'arrived') return current?.state;
+      if (current.state === 'reserved' && current.releaseAt >= releaseAt) return 'reserved';
+      const hold = {
+        TableName: this.tableName,
+        Key: reservationKey(uploadId),
+        UpdateExpression: 'SET #state = :reserved, releaseAt = :at, #dueKind = :kind, #dueAt = :at, #ttl = :ttl',
+        ConditionExpression: '#state = :from AND releaseAt = :was',
+        ExpressionAttributeNames: { ...names, '#ttl': 'ttl' },
+        ExpressionAttributeValues: {
+          ':reserved': 'reserved',
+          ':from': current.state,
+          ':was': current.releaseAt,
+          ':at': releaseAt,
+          ':kind': DUE_KINDS.reservation,
+          ':ttl': releaseAt + RESERVATION_KEPT_SECONDS,
+        },
+      };
+      try {
+        if (current.state === 'reserved') await this.client.send(new UpdateCommand(hold));
+        else await transactWrite(this.client, [{ Update: this.takeQuota(current.shareId, current.size, quota) }, { Update: hold }]);
+        return 'reserved';
+      } catch (error) {
+        const failed = cancelledItems(error);
+        if (failed?.[0] === true) throw new ShareQuotaExceededError('quota');
+        if (!isConditionalCheckFailed(error) && failed?.[1] !== true) throw error;
+      }
+    }
+    throw new Error(`the reservation of upload ${uploadId} kept changing while it was renewed`);
+  }
+
+  /**
+   * Gives back the holds of `shareId`'s uploads that lapsed by `now` without being renewed,
+   * at once rather than at the next sweep: called when a new upload does not fit, so a request
+   * that declared the whole quota and sent nothing blocks nobody past its hold. Reads the
+   * link's uploads (`SHAREUP#<share>`), at most `limit`; returns how many were given back.
+   */
+  async releaseLapsedDrops(shareId: string, now: Date, limit = 500): Promise<number> {
+    const out = await this.client.send(
+      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': guestPartition(shareId) }, ConsistentRead: true, Limit: limit }),
+    );
+    const keys = (out.Items ?? []).map((item) => reservationKey(String(item.uploadId)));
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    const lapsed = (await this.batchGet(keys)).map(toReservation).filter((r) => r.state === 'reserved' && r.releaseAt <= nowSeconds);
+    let released = 0;
+    for (const reservation of lapsed) if ((await this.settle(reservation, 'released', -reservation.size, -1, now)) !== undefined) released += 1;
+    return released;
+  }
+
+  /**
+   * Claims `name` in `folder` for a guest's upload until `until` (epoch seconds): true when it
+   * was free of other claims (or theirs had ended). The catalog is checked by the caller.
+   */
+  async claimDropName(claim: { readonly folder: string; readonly name: string; readonly uploadId: string; readonly until: number }, now: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...nameClaimKey(claim.folder, claim.name), uploadId: claim.uploadId, until: claim.until, ttl: claim.until + 24 * 3600 },
+          ConditionExpression: 'attribute_not_exists(pk) OR #until <= :now',
+          ExpressionAttributeNames: { '#until': 'until' },
+          ExpressionAttributeValues: { ':now': Math.floor(now.getTime() / 1000) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Ends upload `uploadId`'s claim on `name` (an upload given up or never started); anyone else's claim stays. */
+  async releaseDropName(folder: string, name: string, uploadId: string): Promise<void> {
+    await this.client
+      .send(new DeleteCommand({ TableName: this.tableName, Key: nameClaimKey(folder, name), ConditionExpression: 'uploadId = :id', ExpressionAttributeValues: { ':id': uploadId } }))
+      .catch((error: unknown) => {
+        if (!isConditionalCheckFailed(error)) throw error;
+      });
+  }
+
   async reservation(uploadId: string): Promise<DropReservation | undefined> {
     const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: reservationKey(uploadId), ConsistentRead: true }));
     return out.Item === undefined ? undefined : toReservation(out.Item);
@@ -319,26 +416,29 @@ export class SharesRepository {
   async releaseDrop(uploadId: string, now: Date): Promise<DropReservation | undefined> {
     const current = await this.reservation(uploadId);
     if (current === undefined || current.state !== 'reserved') return undefined;
-    return this.settle(current, 'released', -1, now);
+    return this.settle(current, 'released', -current.size, -1, now);
   }
 
   /**
-   * Records that a drop upload's file arrived. Returns the reservation when this call recorded
-   * it (the one time its arrival is announced); undefined for a duplicate or an upload that
+   * Records that a drop upload's file of `size` bytes arrived: the link counts its real size
+   * from then on, whatever was declared. Returns the reservation when this call recorded it
+   * (the one time its arrival is announced); undefined for a duplicate or an upload that
    * reserved nothing. A file that lands after its reservation was released (a late event)
    * is counted again.
    */
-  async arriveDrop(uploadId: string, now: Date): Promise<DropReservation | undefined> {
+  async arriveDrop(uploadId: string, now: Date, size?: number): Promise<DropReservation | undefined> {
     const current = await this.reservation(uploadId);
     if (current === undefined || current.state === 'arrived') return undefined;
-    return this.settle(current, 'arrived', current.state === 'released' ? 1 : 0, now);
+    const real = size ?? current.size;
+    const settled = current.state === 'released' ? await this.settle(current, 'arrived', real, 1, now) : await this.settle(current, 'arrived', real - current.size, 0, now);
+    return settled === undefined ? undefined : { ...settled, size: real };
   }
 
   /**
-   * One state change of a reservation read as `current`, with its share's counters (`sign` -1
-   * gives back, +1 takes again); undefined when someone changed its state since it was read.
+   * One state change of a reservation read as `current`, with its share's counters moved by
+   * `bytes` and `files` (negative gives back); undefined when someone changed its state since it was read.
    */
-  private async settle(current: DropReservation, to: DropReservation['state'], sign: -1 | 0 | 1, now: Date): Promise<DropReservation | undefined> {
+  private async settle(current: DropReservation, to: DropReservation['state'], bytes: number, files: number, now: Date): Promise<DropReservation | undefined> {
     const reservationUpdate = {
       TableName: this.tableName,
       Key: reservationKey(current.uploadId),
@@ -348,7 +448,7 @@ export class SharesRepository {
       ExpressionAttributeValues: { ':to': to, ':from': current.state, ':now': now.toISOString() },
     };
     try {
-      if (sign === 0) {
+      if (bytes === 0 && files === 0) {
         await this.client.send(new UpdateCommand(reservationUpdate));
       } else {
         await transactWrite(this.client, [
@@ -359,7 +459,7 @@ export class SharesRepository {
               Key: directoryKey(current.shareId),
               UpdateExpression: 'ADD usedBytes :bytes, usedFiles :files',
               ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: { ':bytes': sign * current.size, ':files': sign },
+              ExpressionAttributeValues: { ':bytes': bytes, ':files': files },
             },
           },
         ]);

@@ -17,6 +17,11 @@ export const folderPartition = (folder: string): string => `${FOLDER_PREFIX}${fo
 export const FOLDER_MARKER_PREFIX = 'DIR#';
 /** A folder's marker lives in its parent's partition, so listing subfolders is one query. */
 export const folderMarkerKey = (parent: string, name: string): ItemKey => ({ pk: `${FOLDER_PREFIX}${parent}`, sk: `${FOLDER_MARKER_PREFIX}${name}` });
+/**
+ * A drop-link guest's claim on a name of a folder while their upload is in progress, beside the
+ * folder's files (`FOLDER#<folder>` / `CLAIM#<name>`), so two guests never get the same name.
+ */
+export const nameClaimKey = (folder: string, name: string): ItemKey => ({ pk: `${FOLDER_PREFIX}${folder}`, sk: `CLAIM#${name}` });
 export const userItemKey = (username: string): ItemKey => ({ pk: `USER#${username}`, sk: 'PROFILE' });
 /** The user directory partition (`USER#`, an empty name no user can have): one `NAME#<name>` item per user, plus the counts. */
 export const USER_DIRECTORY_PARTITION = 'USER#';

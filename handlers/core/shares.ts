@@ -12,7 +12,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { isIP } from 'node:net';
 import { ValidationError } from './errors';
 import type { FolderMarker } from './folders';
-import { describeCharacter, invisibleCharacterIn, normalizeFolder } from './paths';
+import { describeCharacter, invisibleCharacterIn, normalizeFileName, normalizeFolder, objectKey } from './paths';
 
 export const SHARE_TOKEN_BYTES = 24;
 const SHARE_TOKEN = /^[A-Za-z0-9_-]{32}$/;
@@ -186,6 +186,58 @@ export interface DropQuota {
 /** Whether one more file of `size` bytes fits the drop link's quota. The repository applies the same rule atomically. */
 export function fitsQuota(usage: DropUsage, quota: DropQuota, size: number): boolean {
   return usage.usedFiles + 1 <= quota.maxFiles && usage.usedBytes + size <= quota.maxBytes;
+}
+
+/**
+ * When a drop upload's hold on the quota is given back unless renewed (epoch seconds): two URL
+ * lifetimes from `now` — the URLs signed now, and a PUT started at their last moment. Signing
+ * parts renews it, so a hold lasts as long as its guest keeps sending, never the multipart
+ * session's days for a request that sends nothing.
+ */
+export function dropReleaseAt(now: Date, urlTtlSeconds: number): number {
+  return Math.ceil(now.getTime() / 1000) + 2 * urlTtlSeconds;
+}
+
+/** How many numbered names (`name (1).jpg` … `name (20).jpg`) a guest's upload tries before random ones. */
+export const NUMBERED_DROP_NAMES = 20;
+/** Random names (`name (3f9a1c).jpg`) tried after the numbered ones: a clash of all of them is a bug. */
+const RANDOM_DROP_NAMES = 3;
+
+/** `IMG 1.jpg` with suffix `1` → `IMG 1 (1).jpg`; a leading dot starts no extension (`.hidden (1)`). */
+export function suffixedName(name: string, suffix: string): string {
+  const dot = name.lastIndexOf('.');
+  const [stem, extension] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  return `${stem} (${suffix})${extension}`;
+}
+
+/** `suffixedName`, with the stem shortened (by whole code points) until the name is a valid new name whose key fits; undefined when none is. */
+function fittedName(folder: string, name: string, suffix: string): string | undefined {
+  const dot = name.lastIndexOf('.');
+  const [stem, extension] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  for (let kept = [...stem]; kept.length > 0; kept = kept.slice(0, -1)) {
+    const candidate = `${kept.join('')} (${suffix})${extension}`;
+    try {
+      if (normalizeFileName(candidate) !== candidate) return undefined;
+      objectKey({ folder, name: candidate });
+      return candidate;
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The names a drop-link guest's file of `name` may be stored under, best first: the name
+ * itself, `name (1)` … `name (20)`, then a few random ones. The guest gets the first that is
+ * free (of files and of other guests' uploads in progress), so an upload never fails on a name
+ * they cannot see, and the answer says which name it got (`storedAs`).
+ */
+export function dropNameCandidates(folder: string, name: string, randomSuffix: () => string = () => randomBytes(3).toString('hex')): string[] {
+  const numbered = Array.from({ length: NUMBERED_DROP_NAMES }, (_, i) => String(i + 1));
+  const random = Array.from({ length: RANDOM_DROP_NAMES }, randomSuffix);
+  const alternatives = [...numbered, ...random].map((suffix) => fittedName(folder, name, suffix)).filter((n): n is string => n !== undefined);
+  return [name, ...new Set(alternatives)];
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * A file that arrived through a drop link, seen by the sync function: its reservation becomes
- * `arrived` (it stays counted against the link's quota, and is counted again if the sweep had
+ * `arrived` (it stays counted against the link's quota at its real size, and is counted again if the sweep had
  * already given it back), and the share's owner is told once with a `share.files-arrived`
  * message. The state change is conditional, so a duplicate or retried S3 event finds the
  * reservation `arrived` and sends nothing. A failed publish is logged, not retried: the
@@ -27,7 +27,8 @@ export async function recordDropArrival(file: CatalogFile, session: UploadSessio
   // Only a drop link's uploads hold a reservation: one read spared for everybody else's.
   if (!session.owner.startsWith(DROP_UPLOADER_PREFIX)) return false;
   const now = (deps.now ?? (() => new Date()))();
-  const reservation = await deps.shares.arriveDrop(session.uploadId, now);
+  // The link counts what arrived, not what was declared.
+  const reservation = await deps.shares.arriveDrop(session.uploadId, now, file.size);
   if (reservation === undefined) return false;
   const message: ShareFilesArrivedMessage = {
     type: NOTIFICATION_TYPES.shareFilesArrived,

@@ -8,18 +8,23 @@
  *   guest's list is empty and their uploads are 404s, like anyone else's.
  * - Each upload reserves its declared size and one file of the link's quota atomically before
  *   anything is signed (413 `ShareQuotaExceeded` when it does not fit), in a reservation row of
- *   its own (adapters/shares-repository.ts). The reservation is given back, exactly once, when
- *   the guest aborts a multipart upload (`DELETE …/uploads/{uploadId}`) or, by the sweep
- *   function, once the upload can no longer arrive: its session ended and one URL lifetime
- *   more passed (a PUT started at the last moment). A file that arrived stays counted.
- * - A name already taken in the folder is refused (409 `FileExists`): a guest never overwrites.
+ *   its own (adapters/shares-repository.ts), for a short time: two URL lifetimes
+ *   (core/shares.ts `dropReleaseAt`), renewed each time the guest signs parts or completes.
+ *   A hold that lapsed is given back when a new upload needs the room (or by the sweep), and
+ *   taken again, if it still fits, when its guest carries on. It is given back at once when
+ *   the guest aborts a multipart upload (`DELETE …/uploads/{uploadId}`). A file that arrived
+ *   stays counted at its real size.
+ * - A guest never learns what the folder holds and never overwrites: a name already taken (by
+ *   a file, or another guest's upload in progress) gives their file the first free
+ *   `name (1).jpg`, `name (2).jpg`…, and the answer says so (`storedAs`).
  * - Files are attributed to the link: the session's uploader is `share:<label>` (or
  *   `share:<id>` without a label), which the catalog's `uploadedBy` carries; the sync function
  *   announces each arrival once as `share.files-arrived` (handlers/shares/drop-arrivals.ts).
  */
 import type { GuestUploadView } from '../../contract/wire';
-import { HttpError, ValidationError } from '../core/errors';
-import { DROP_UPLOADER_PREFIX, hashShareToken, isGuestKey, newGuestKey, truncateIp } from '../core/shares';
+import { Conflict, HttpError, ValidationError } from '../core/errors';
+import { objectKey } from '../core/paths';
+import { DROP_UPLOADER_PREFIX, dropNameCandidates, dropReleaseAt, hashShareToken, isGuestKey, newGuestKey, truncateIp } from '../core/shares';
 import type { Caller } from '../core/roles';
 import type { Logger } from '../core/logger';
 import type { FileCatalog } from '../adapters/files-repository';
@@ -30,7 +35,7 @@ import type { ApiEvent } from '../http/types';
 import { openShare, requireShareSession, ShareNotFound, SHARE_GUEST_HEADER, sourceIpOf, type OpenedShare, type OpenShareDeps } from '../shares/open-share';
 import { completeUpload, parseCompleteRequest, type CompleteUploadDeps } from './complete-upload';
 import { abortUpload, type AbortUploadDeps } from './abort-upload';
-import { createUpload, MULTIPART_SESSION_SECONDS, newUploadId, parseUploadRequest, SESSION_GRACE_SECONDS, type CreateUploadDeps, type CreateUploadResponse, type UploadLimits } from './create-upload';
+import { createUpload, MULTIPART_SESSION_SECONDS, newUploadId, parseUploadRequest, SESSION_GRACE_SECONDS, type CreateUploadDeps, type CreateUploadResponse, type UploadLimits, type UploadRequest } from './create-upload';
 import { parseSignPartsRequest, signParts, type SignPartsDeps } from './sign-parts';
 import { uploadStatus, type UploadStatusDeps } from './upload-status';
 import { FileExists, UploadNotFound } from './errors';
@@ -47,7 +52,10 @@ export type DropUploadsDeps = OpenShareDeps &
   UploadStatusDeps &
   CompleteUploadDeps &
   AbortUploadDeps & {
-    readonly shares: Pick<SharesRepository, 'byTokenHash' | 'reserveDrop' | 'releaseDrop' | 'addGuestUpload' | 'isGuestUpload' | 'guestUploads' | 'recordAccess'>;
+    readonly shares: Pick<
+      SharesRepository,
+      'byTokenHash' | 'reserveDrop' | 'renewDrop' | 'releaseDrop' | 'releaseLapsedDrops' | 'claimDropName' | 'releaseDropName' | 'addGuestUpload' | 'isGuestUpload' | 'guestUploads' | 'recordAccess'
+    >;
     readonly files: Pick<FileCatalog, 'getRow'>;
     readonly uploads: Pick<UploadSessionStore, 'get' | 'create' | 'isCatalogued' | 'markCompleted' | 'remove'>;
   };
@@ -75,7 +83,47 @@ function guestKeyOf(event: ApiEvent): string | undefined {
   return key;
 }
 
-export async function createDropUpload(event: ApiEvent, deps: DropUploadsDeps): Promise<CreateUploadResponse & { guestKey: string }> {
+const quotaOf = (share: Share) => ({ maxBytes: share.maxBytes ?? 0, maxFiles: share.maxFiles ?? 0 });
+const quotaRefusal = () => new ShareQuotaExceeded('This drop link takes no more files: its byte or file quota is used up');
+
+/** Reserves the upload's size and file; when it does not fit, gives back the link's lapsed holds and tries once more. */
+async function reserve(share: Share, uploadId: string, size: number, deps: DropUploadsDeps, now: Date): Promise<void> {
+  const reservation = { uploadId, shareId: share.id, owner: share.owner, ...(share.label !== undefined ? { label: share.label } : {}), size, releaseAt: dropReleaseAt(now, deps.urlTtlSeconds) };
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await deps.shares.reserveDrop(reservation, quotaOf(share));
+      return;
+    } catch (error) {
+      if (!(error instanceof ShareQuotaExceededError)) throw error;
+      if (attempt > 0 || (await deps.shares.releaseLapsedDrops(share.id, now)) === 0) throw quotaRefusal();
+    }
+  }
+}
+
+/**
+ * Starts the upload under the first free name of `dropNameCandidates`: not a file of the
+ * folder, not claimed by another guest's upload in progress. The claim lasts as long as the
+ * upload can still arrive.
+ */
+async function createUnderFreeName(request: UploadRequest, share: Share, uploadId: string, deps: DropUploadsDeps, now: Date): Promise<{ created: CreateUploadResponse; storedAs: string }> {
+  const sessionSeconds = request.size >= deps.multipartThresholdBytes ? MULTIPART_SESSION_SECONDS : deps.urlTtlSeconds;
+  const until = Math.ceil(now.getTime() / 1000) + sessionSeconds + deps.urlTtlSeconds;
+  for (const name of dropNameCandidates(request.folder, request.name)) {
+    if ((await deps.files.getRow(request.folder, name)).file !== undefined) continue;
+    if (!(await deps.shares.claimDropName({ folder: request.folder, name, uploadId, until }, now))) continue;
+    try {
+      const created = await createUpload({ ...request, name, key: objectKey({ folder: request.folder, name }) }, dropUploader(share), { ...deps, newUploadId: () => uploadId });
+      return { created, storedAs: name };
+    } catch (error) {
+      await deps.shares.releaseDropName(request.folder, name, uploadId).catch(() => undefined);
+      // A file catalogued since the check above: the next name.
+      if (!(error instanceof FileExists)) throw error;
+    }
+  }
+  throw new Conflict('No free name was found for this file: send it again');
+}
+
+export async function createDropUpload(event: ApiEvent, deps: DropUploadsDeps): Promise<CreateUploadResponse & { guestKey: string; storedAs: string }> {
   const now = clock(deps);
   const opened = await openDrop(event, deps, now);
   const body = event.parsedBody;
@@ -84,30 +132,22 @@ export async function createDropUpload(event: ApiEvent, deps: DropUploadsDeps): 
   if (unknown !== undefined) throw new ValidationError(unknown, `is not a known field (expected ${[...GUEST_FIELDS].join(', ')})`);
   const request = parseUploadRequest({ ...body, folder: opened.folder }, deps);
   const guestKey = guestKeyOf(event) ?? newGuestKey();
-  if ((await deps.files.getRow(request.folder, request.name)).file !== undefined) throw new FileExists(`A file named ${request.name} is already there: rename yours`);
   const { share } = opened;
   const uploadId = newUploadId();
-  const sessionSeconds = request.size >= deps.multipartThresholdBytes ? MULTIPART_SESSION_SECONDS : deps.urlTtlSeconds;
-  // Given back if nothing arrived once the session ended and a PUT started at its last moment had a URL lifetime to finish.
-  const releaseAt = Math.ceil(now.getTime() / 1000) + sessionSeconds + deps.urlTtlSeconds;
+  await reserve(share, uploadId, request.size, deps, now);
+  let started: { created: CreateUploadResponse; storedAs: string };
   try {
-    await deps.shares.reserveDrop({ uploadId, shareId: share.id, owner: share.owner, ...(share.label !== undefined ? { label: share.label } : {}), size: request.size, releaseAt }, { maxBytes: share.maxBytes ?? 0, maxFiles: share.maxFiles ?? 0 });
+    started = await createUnderFreeName(request, share, uploadId, deps, now);
   } catch (error) {
-    if (error instanceof ShareQuotaExceededError) throw new ShareQuotaExceeded('This drop link takes no more files: its byte or file quota is used up');
-    throw error;
-  }
-  let created: CreateUploadResponse;
-  try {
-    created = await createUpload(request, dropUploader(share), { ...deps, newUploadId: () => uploadId });
-  } catch (error) {
-    // Nothing was signed: give the reservation back now (failing that, the sweep does at releaseAt).
+    // Nothing was signed: give the reservation back now (failing that, the sweep does at its release time).
     await deps.shares.releaseDrop(uploadId, now).catch(() => undefined);
     throw error;
   }
+  const { created, storedAs } = started;
   const ttl = Math.floor(now.getTime() / 1000) + MULTIPART_SESSION_SECONDS + SESSION_GRACE_SECONDS;
   await deps.shares.addGuestUpload(share.id, hashShareToken(guestKey), { uploadId: created.uploadId, size: request.size }, ttl);
-  await deps.shares.recordAccess(share.id, { at: now.toISOString(), event: 'upload', fileId: created.fileId, name: request.name, bytes: request.size, ip: truncateIp(sourceIpOf(event)) });
-  return { ...created, guestKey };
+  await deps.shares.recordAccess(share.id, { at: now.toISOString(), event: 'upload', fileId: created.fileId, name: storedAs, bytes: request.size, ip: truncateIp(sourceIpOf(event)) });
+  return { ...created, guestKey, storedAs };
 }
 
 export async function listGuestUploads(event: ApiEvent, deps: DropUploadsDeps): Promise<{ uploads: GuestUploadView[] }> {
@@ -132,7 +172,7 @@ export async function listGuestUploads(event: ApiEvent, deps: DropUploadsDeps): 
 }
 
 /** The guest's own upload, for status, parts and completion: anyone else's is a 404. */
-async function guestUpload(event: ApiEvent, deps: DropUploadsDeps): Promise<{ uploadId: string; caller: Caller }> {
+async function guestUpload(event: ApiEvent, deps: DropUploadsDeps): Promise<{ uploadId: string; caller: Caller; share: Share }> {
   const now = clock(deps);
   const opened = await openDrop(event, deps, now);
   const guestKey = guestKeyOf(event);
@@ -140,7 +180,17 @@ async function guestUpload(event: ApiEvent, deps: DropUploadsDeps): Promise<{ up
   const notFound = new UploadNotFound(`No upload ${JSON.stringify(uploadId ?? '')} of yours`);
   if (guestKey === undefined || uploadId === undefined || !/^[A-Za-z0-9_-]{22}$/.test(uploadId)) throw notFound;
   if (!(await deps.shares.isGuestUpload(opened.share.id, hashShareToken(guestKey), uploadId))) throw notFound;
-  return { uploadId, caller: dropUploader(opened.share) };
+  return { uploadId, caller: dropUploader(opened.share), share: opened.share };
+}
+
+/** The guest is sending: their hold lasts two more URL lifetimes, or is taken again if it lapsed (413 when it no longer fits). */
+async function renewHold(uploadId: string, share: Share, deps: DropUploadsDeps): Promise<void> {
+  try {
+    await deps.shares.renewDrop(uploadId, dropReleaseAt(clock(deps), deps.urlTtlSeconds), quotaOf(share));
+  } catch (error) {
+    if (error instanceof ShareQuotaExceededError) throw new ShareQuotaExceeded('This upload waited too long and the drop link has no room for it any more: its quota is used up');
+    throw error;
+  }
 }
 
 function withoutFolder<T extends object>(value: T): Omit<T, 'folder'> {
@@ -154,8 +204,10 @@ export async function guestUploadStatus(event: ApiEvent, deps: DropUploadsDeps) 
 }
 
 export async function signGuestParts(event: ApiEvent, deps: DropUploadsDeps) {
-  const { uploadId, caller } = await guestUpload(event, deps);
-  return signParts(uploadId, parseSignPartsRequest(event.parsedBody), caller, deps);
+  const { uploadId, caller, share } = await guestUpload(event, deps);
+  const request = parseSignPartsRequest(event.parsedBody);
+  await renewHold(uploadId, share, deps);
+  return signParts(uploadId, request, caller, deps);
 }
 
 /**
@@ -165,12 +217,16 @@ export async function signGuestParts(event: ApiEvent, deps: DropUploadsDeps) {
  */
 export async function abortGuestUpload(event: ApiEvent, deps: DropUploadsDeps): Promise<void> {
   const { uploadId, caller } = await guestUpload(event, deps);
+  const session = await deps.uploads.get(uploadId);
   await abortUpload(uploadId, caller, deps);
   await deps.shares.releaseDrop(uploadId, clock(deps));
+  if (session !== undefined) await deps.shares.releaseDropName(session.folder, session.name, uploadId);
 }
 
 export async function completeGuestUpload(event: ApiEvent, deps: DropUploadsDeps, logger: Logger) {
-  const { uploadId, caller } = await guestUpload(event, deps);
-  const result = await completeUpload(uploadId, parseCompleteRequest(event.parsedBody), caller, { ...deps, logger });
+  const { uploadId, caller, share } = await guestUpload(event, deps);
+  const parts = parseCompleteRequest(event.parsedBody);
+  await renewHold(uploadId, share, deps);
+  const result = await completeUpload(uploadId, parts, caller, { ...deps, logger });
   return { file: withoutFolder(result.file) };
 }

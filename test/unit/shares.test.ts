@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import { ValidationError } from '../../handlers/core/errors';
 import { createLogger, redactString } from '../../handlers/core/logger';
+import { MAX_SEGMENT_BYTES, normalizeFileName, objectKey } from '../../handlers/core/paths';
+import { MULTIPART_SESSION_SECONDS } from '../../handlers/uploads/create-upload';
 import {
   DEFAULT_SHARE_SECONDS,
+  dropNameCandidates,
+  dropReleaseAt,
   fitsQuota,
   hashShareToken,
   isShareLive,
@@ -12,6 +16,7 @@ import {
   reachesSharedFolder,
   shareExpiry,
   signShareSession,
+  suffixedName,
   truncateIp,
   urlTtlWithin,
   verifyShareSession,
@@ -132,6 +137,58 @@ describe('fitsQuota', () => {
   it('refuses one byte or one file too many', () => {
     expect(fitsQuota({ usedBytes: 60, usedFiles: 1 }, quota, 41)).toBe(false);
     expect(fitsQuota({ usedBytes: 0, usedFiles: 2 }, quota, 1)).toBe(false);
+  });
+});
+
+describe('dropNameCandidates', () => {
+  it('tries the name itself, then name (1) to name (20) before the extension, then random suffixes', () => {
+    // Act
+    const names = dropNameCandidates('/inbox', 'IMG 1.jpg', () => 'r4nd0m');
+    // Assess
+    expect(names.slice(0, 3)).toEqual(['IMG 1.jpg', 'IMG 1 (1).jpg', 'IMG 1 (2).jpg']);
+    expect(names[20]).toBe('IMG 1 (20).jpg');
+    expect(names.slice(21)).toEqual(['IMG 1 (r4nd0m).jpg']);
+  });
+
+  it.each([
+    ['.hidden', '.hidden (1)'],
+    ['README', 'README (1)'],
+    ['archive.tar.gz', 'archive.tar (1).gz'],
+    ['trailing.', 'trailing (1).'],
+  ])('puts the number of %j before its last extension: %j', (name, first) => {
+    expect(suffixedName(name, '1')).toBe(first);
+    expect(dropNameCandidates('/', name)[1]).toBe(first);
+  });
+
+  it('shortens the stem of a long name, by whole characters, so every alternative is a valid name whose key fits', () => {
+    // Prepare: 255 bytes, two-byte characters and a four-byte emoji.
+    const name = `${'é'.repeat(120)}😀${'x'.repeat(6)}.jpeg`;
+    expect(Buffer.byteLength(name)).toBe(MAX_SEGMENT_BYTES);
+    // Act
+    const names = dropNameCandidates('/inbox', name);
+    // Assess
+    expect(names).toHaveLength(24);
+    for (const candidate of names.slice(1)) {
+      expect(normalizeFileName(candidate)).toBe(candidate);
+      expect(Buffer.byteLength(candidate)).toBeLessThanOrEqual(MAX_SEGMENT_BYTES);
+      expect(() => objectKey({ folder: '/inbox', name: candidate })).not.toThrow();
+      expect(candidate.endsWith(').jpeg')).toBe(true);
+      expect(candidate).not.toMatch(/\p{Cs}/u);
+    }
+  });
+
+  it('never offers the same name twice', () => {
+    expect(new Set(dropNameCandidates('/a', 'p.jpg', () => '1')).size).toBe(21);
+  });
+});
+
+describe('dropReleaseAt', () => {
+  it('holds a drop upload\'s quota for two URL lifetimes: minutes, never the multipart session\'s days', () => {
+    // Act
+    const releaseAt = dropReleaseAt(NOW, 900);
+    // Assess
+    expect(releaseAt - NOW.getTime() / 1000).toBe(1800);
+    expect(dropReleaseAt(NOW, 3600) - NOW.getTime() / 1000).toBeLessThan(MULTIPART_SESSION_SECONDS / 24);
   });
 });
 

@@ -145,6 +145,23 @@ describe('DropPage', () => {
     expect(screen.getByRole('region', { name: 'Uploads' }).textContent).toMatch(/2 of 2 files · 5\.0 MiB of 5\.0 MiB/);
   });
 
+  it('says under which name a file was stored when its own was taken in the folder', async () => {
+    // Prepare: the API stores one of the two under a free name (the guest never sees the folder).
+    api((method, path, init) => {
+      if (method !== 'POST' || path !== `/public/shares/${TOKEN}/uploads`) return undefined;
+      const { fileName } = JSON.parse(String(init.body)) as { fileName: string };
+      const storedAs = fileName === 'cake.jpg' ? 'cake (1).jpg' : fileName;
+      return answer(201, { uploadId: `u-${fileName}`, fileId: `f-${fileName}`, mode: 'single', url: `https://s3.test/${fileName}`, headers: {}, expiresAt: '2999-01-01T00:00:00Z', guestKey: 'k'.repeat(32), storedAs });
+    });
+    await renderPage();
+    // Act
+    await pick([file('cake.jpg', 100), file('tea.jpg', 100)]);
+    // Assess
+    await waitFor(() => expect(screen.getAllByText(/^done/)).toHaveLength(2));
+    expect(screen.getByText('cake.jpg').textContent).toBe('cake.jpg · saved as cake (1).jpg');
+    expect(screen.getByText('tea.jpg').textContent).toBe('tea.jpg');
+  });
+
   it('refuses a file over what is left of the quota before asking the API, and says how much is left', async () => {
     const calls = api();
     await renderPage(dropShare({ usedBytes: 95 * MiB }));

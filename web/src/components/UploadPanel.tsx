@@ -56,7 +56,7 @@ export function UploadPanel({ uploads, onPause, onResume, onCancel, onClear }: U
           const eta = etaOf(item, now);
           return (
             <li key={item.key} data-phase={item.phase}>
-              <span class="name">{item.name}</span>
+              <span class="name">{item.name}{item.storedAs !== undefined && <span class="stored-as"> · saved as {item.storedAs}</span>}</span>
               <progress max={Math.max(1, item.size)} value={sentBytes(item)} aria-label={`Progress of ${item.name}`} />
               <span class="status">
                 {PHASE_LABEL[item.phase]}

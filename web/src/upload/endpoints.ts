@@ -11,7 +11,8 @@ import { guestKeyFor, linkDigest, rememberGuestKey } from './guest-key';
 export interface UploadEndpoints {
   /** Names the target in saved resume records, so a reload resumes against the same one ('account', or `share:<digest>` of a drop link). */
   readonly target: string;
-  createUpload(upload: W.UploadRequest): Promise<W.CreatedUpload>;
+  /** `storedAs`: a drop link's name for the file when its own was taken. */
+  createUpload(upload: W.UploadRequest): Promise<W.CreatedUpload & { readonly storedAs?: string }>;
   signParts(uploadId: string, parts: W.PartsRequest): Promise<W.SignedParts>;
   uploadStatus(uploadId: string): Promise<W.UploadStatus>;
   completeUpload(uploadId: string, parts: W.CompleteRequest): Promise<{ file?: W.FileItem }>;

@@ -19,6 +19,8 @@ export interface UploadItem {
   readonly uploadId?: string;
   /** The id the file will have in the catalog. */
   readonly fileId?: string;
+  /** A drop link stored the file under another name than its own (`IMG (1).jpg`: the name was taken). */
+  readonly storedAs?: string;
   readonly partSize?: number;
   readonly partCount?: number;
   /** Part numbers S3 holds. */
@@ -37,7 +39,7 @@ export interface UploadItem {
 
 export type UploadEvent =
   | { readonly type: 'start'; readonly at: number }
-  | { readonly type: 'created'; readonly uploadId: string; readonly fileId: string; readonly partSize: number; readonly partCount: number }
+  | { readonly type: 'created'; readonly uploadId: string; readonly fileId: string; readonly partSize: number; readonly partCount: number; readonly storedAs?: string }
   | { readonly type: 'held'; readonly parts: readonly { readonly partNumber: number; readonly size: number }[]; readonly at: number }
   | { readonly type: 'progress'; readonly bytesInFlight: number }
   | { readonly type: 'part-done'; readonly partNumber: number; readonly size: number }
@@ -78,7 +80,9 @@ export function transition(item: UploadItem, event: UploadEvent): UploadItem {
     case 'start':
       return item.phase === 'queued' ? { ...item, phase: 'starting', error: undefined, runStartedAt: event.at, runStartBytes: item.bytesDone } : item;
     case 'created':
-      return item.phase === 'starting' ? { ...item, uploadId: event.uploadId, fileId: event.fileId, partSize: event.partSize, partCount: event.partCount } : item;
+      return item.phase === 'starting'
+        ? { ...item, uploadId: event.uploadId, fileId: event.fileId, partSize: event.partSize, partCount: event.partCount, ...(event.storedAs !== undefined && event.storedAs !== item.name ? { storedAs: event.storedAs } : {}) }
+        : item;
     case 'held': {
       if (item.phase !== 'starting') return item;
       const doneParts = [...new Set(event.parts.map((p) => p.partNumber))].sort((a, b) => a - b);

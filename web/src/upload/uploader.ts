@@ -185,7 +185,7 @@ async function run(key: string): Promise<void> {
         checksumAlgorithm: 'SHA256',
       });
       if (created.mode === 'single') {
-        dispatch(key, { type: 'created', uploadId: created.uploadId, fileId: created.fileId, partSize: item.size, partCount: 1 });
+        dispatch(key, { type: 'created', uploadId: created.uploadId, fileId: created.fileId, partSize: item.size, partCount: 1, ...(created.storedAs !== undefined ? { storedAs: created.storedAs } : {}) });
         dispatch(key, { type: 'held', parts: [], at: performance.now() });
         await withTransferRetry(() => putBlob(created.url, created.headers, file, (loaded) => dispatch(key, { type: 'progress', bytesInFlight: loaded }), signal), signal);
         dispatch(key, { type: 'part-done', partNumber: 1, size: item.size });
@@ -194,7 +194,7 @@ async function run(key: string): Promise<void> {
         void announce(endpoints, itemOf(key)?.fileId);
         return;
       }
-      dispatch(key, { type: 'created', uploadId: created.uploadId, fileId: created.fileId, partSize: created.partSize, partCount: created.partCount });
+      dispatch(key, { type: 'created', uploadId: created.uploadId, fileId: created.fileId, partSize: created.partSize, partCount: created.partCount, ...(created.storedAs !== undefined ? { storedAs: created.storedAs } : {}) });
       checksummed = created.checksumAlgorithm === 'SHA256';
       await saveUpload({
         target: endpoints.target, key, uploadId: created.uploadId, fileId: created.fileId, name: item.name, folder: item.folder, size: item.size, contentType: item.contentType,
