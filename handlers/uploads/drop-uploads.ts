@@ -14,9 +14,10 @@
  *   taken again, if it still fits, when its guest carries on. It is given back at once when
  *   the guest aborts a multipart upload (`DELETE …/uploads/{uploadId}`). A file that arrived
  *   stays counted at its real size.
- * - A guest never learns what the folder holds and never overwrites: a name already taken (by
- *   a file, or another guest's upload in progress) gives their file the first free
- *   `name (1).jpg`, `name (2).jpg`…, and the answer says so (`storedAs`).
+ * - A guest never overwrites, and a name they cannot see never fails their upload (no 409 to
+ *   probe the folder with): a name already taken (by a file, or another guest's upload in
+ *   progress) gives their file the first free `name (1).jpg`, `name (2).jpg`…, and the answer
+ *   says so (`storedAs`).
  * - Files are attributed to the link: the session's uploader is `share:<label>` (or
  *   `share:<id>` without a label), which the catalog's `uploadedBy` carries; the sync function
  *   announces each arrival once as `share.files-arrived` (handlers/shares/drop-arrivals.ts).
