@@ -1,6 +1,6 @@
 /** Finds a catalog file from what the user typed: an id, or `/folder/name` looked up by listing. */
-import { segment, type ApiClient } from './api-client';
-import type { FileInfo, FilePage } from './api-types';
+import type { ApiClient } from './api-client';
+import type { FileInfo } from './api-types';
 import { splitFilePath } from './args';
 import { ApiError } from '../client/errors';
 import { CliError } from './errors';
@@ -11,7 +11,7 @@ export async function resolveFile(api: ApiClient, target: string): Promise<FileI
   const location = splitFilePath(target);
   if (!location) {
     try {
-      const answer = await api.get<FileInfo | { file: FileInfo }>(`/files/${segment(target)}`);
+      const answer = await (await api.call('GET /files/{id}', { params: { id: target } })) as FileInfo | { file: FileInfo };
       return 'file' in answer ? answer.file : answer;
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) throw new CliError(`not found: no file with id ${target}`);
@@ -20,7 +20,7 @@ export async function resolveFile(api: ApiClient, target: string): Promise<FileI
   }
   let cursor: string | undefined;
   do {
-    const page = await api.get<FilePage>('/files', { folder: location.folder, limit: PAGE, cursor });
+    const page = await api.call('GET /files', { query: { folder: location.folder, limit: PAGE, cursor } });
     const found = page.files.find((f) => f.name === location.name.normalize('NFC'));
     if (found) return found;
     cursor = page.nextCursor ?? undefined;

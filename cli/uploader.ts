@@ -11,8 +11,9 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { segment, type ApiClient } from './api-client';
-import type { CreatedUpload, FileInfo, HeldPart, SignedParts, SingleUpload, UploadStatus } from './api-types';
+import type { ApiClient } from './api-client';
+import type { FileInfo, HeldPart, SingleUpload, UploadStatus } from './api-types';
+import type { UploadRequest } from '../contract/wire';
 import { contentTypeOf } from './content-type';
 import { AdaptiveConcurrency, CLI_PART_CONCURRENCY } from '../client/concurrency';
 import { MAX_PARTS_PER_SIGNING, MAX_RESIGNS_PER_PART, partLength, partOffset, planParts, urlStaleAtMs, WHOLE_FILE_SHA256_MAX_BYTES } from '../contract/multipart';
@@ -131,7 +132,7 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
     const declareWhole = checksummed && (options.fileSha256 ?? stat.size <= WHOLE_FILE_SHA256_MAX_BYTES);
     const known = declareWhole ? await computeChecksums(filePath, stat.size, expectedPartSize(stat.size)) : undefined;
     if (known) options.debug?.(`sha256 ${known.sha256} (${known.parts.length} part checksums)`);
-    const createBody = {
+    const createBody: UploadRequest = {
       folder: options.folder,
       fileName: name,
       contentType: options.contentType ?? contentTypeOf(name),
@@ -142,7 +143,7 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
       ...(checksummed ? { checksumAlgorithm: 'SHA256' } : {}),
       ...(options.overwrite === true ? { overwrite: true } : {}),
     };
-    const created = await options.api.post<CreatedUpload>('/uploads', createBody);
+    const created = await options.api.call('POST /uploads', { body: createBody });
     options.debug?.(`upload ${created.uploadId}: mode ${created.mode}${created.mode === 'multipart' ? `, ${created.partCount} parts of ${created.partSize} bytes` : ''}`);
     if (created.mode === 'single') return await sendSingle(options, identity, created, agents, createBody);
     const partsChecksummed = checksummed && created.checksumAlgorithm === 'SHA256';
@@ -177,7 +178,7 @@ async function resumeState(options: UploadFileOptions, identity: UploadIdentity)
   if (!state) return undefined;
   let status: UploadStatus;
   try {
-    status = await options.api.get<UploadStatus>(`/uploads/${segment(state.uploadId)}`);
+    status = await options.api.call('GET /uploads/{uploadId}', { params: { uploadId: state.uploadId } });
   } catch (error) {
     if (error instanceof ApiError && (error.status === 404 || error.status === 410)) {
       options.debug?.(`upload ${state.uploadId}: no longer open (${error.status} ${error.code}); starting over`);
@@ -211,7 +212,7 @@ async function resumeState(options: UploadFileOptions, identity: UploadIdentity)
   return { state: status.checksumAlgorithm === 'SHA256' ? { ...state, checksumAlgorithm: 'SHA256' } : state, held };
 }
 
-async function sendSingle(options: UploadFileOptions, identity: UploadIdentity, created: SingleUpload, agents: Agents, createBody: object): Promise<UploadResult> {
+async function sendSingle(options: UploadFileOptions, identity: UploadIdentity, created: SingleUpload, agents: Agents, createBody: UploadRequest): Promise<UploadResult> {
   options.listener?.start?.(identity.size, 0);
   let upload = created;
   let resigns = 0;
@@ -239,7 +240,7 @@ async function sendSingle(options: UploadFileOptions, identity: UploadIdentity, 
           if (error instanceof StorageError && error.isExpiredUrl && resigns < MAX_RESIGNS_PER_PART) {
             resigns += 1;
             options.debug?.('single PUT: URL expired, starting a new upload session');
-            upload = (await options.api.post<CreatedUpload>('/uploads', createBody)) as SingleUpload;
+            upload = (await options.api.call('POST /uploads', { body: createBody })) as SingleUpload;
             continue;
           }
           throw error;
@@ -400,7 +401,7 @@ export class PartSigner {
     const { checksums } = this;
     const request = (async () => {
       const sums = checksums ? await Promise.all(partNumbers.map(async (n) => [String(n), await checksums.of(n)] as const)) : undefined;
-      return this.api.post<SignedParts>(`/uploads/${segment(this.uploadId)}/parts`, { partNumbers, ...(sums ? { checksums: Object.fromEntries(sums) } : {}) });
+      return this.api.call('POST /uploads/{uploadId}/parts', { params: { uploadId: this.uploadId }, body: { partNumbers, ...(sums ? { checksums: Object.fromEntries(sums) } : {}) } });
     })()
       .then((answer) => {
         const expiresAtMs = new Date(answer.expiresAt).getTime();
@@ -560,7 +561,7 @@ async function sendMultipart(
   const parts = [...etags].sort(([a], [b]) => a - b).map(([partNumber, etag]) => ({ partNumber, etag }));
   let completed: { file?: FileInfo };
   try {
-    completed = await options.api.post<{ file?: FileInfo }>(`/uploads/${segment(state.uploadId)}/complete`, { parts });
+    completed = await options.api.call('POST /uploads/{uploadId}/complete', { params: { uploadId: state.uploadId }, body: { parts } });
   } catch (error) {
     // A refused completion aborts the upload on the API's side: nothing left to resume.
     if (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 401 && error.status !== 429) options.states?.remove(identity);

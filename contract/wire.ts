@@ -18,6 +18,13 @@ export interface ErrorBody {
 export interface LoginRequest {
   readonly username: string;
   readonly password: string;
+  /** `cli`: the refresh token comes back in the body (the browser's travels in an HttpOnly cookie). */
+  readonly client?: 'cli';
+}
+
+/** `POST /auth/refresh` body: the CLI sends its refresh token; the browser sends `{}` (the cookie carries it). */
+export interface RefreshRequest {
+  readonly refreshToken?: string;
 }
 
 /** Who is logged in (sent by login/refresh once sessions land; else read from the token). */
@@ -35,6 +42,9 @@ export interface LoginResponse {
   readonly expiresAt: string;
   readonly expiresIn?: number;
   readonly user?: SessionUser;
+  /** CLI sessions only (`client: 'cli'`, or a refresh with a body token): the rotated refresh token. */
+  readonly refreshToken?: string;
+  readonly refreshExpiresAt?: string;
 }
 
 // --- files -----------------------------------------------------------------------------
@@ -155,6 +165,8 @@ export interface UploadRequest {
   readonly sha256?: string;
   /** Multipart only: every part carries its SHA-256, which S3 verifies. */
   readonly checksumAlgorithm?: 'SHA256';
+  /** Replace a file of the same name in the folder (otherwise 409). */
+  readonly overwrite?: boolean;
 }
 
 export interface SingleUpload {

@@ -38,7 +38,6 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildSync } from 'esbuild';
-import type { FilePage } from '../contract/wire';
 import { DESKTOP, launchChromium } from '../test/browser/support/chromium';
 import { ApiClient } from '../cli/api-client';
 import { withSession, type CliSessionAnswer } from '../cli/config';
@@ -131,9 +130,8 @@ async function stopStack(child: ChildProcess): Promise<void> {
 }
 
 /** The API through the CLI's own client: JSON, bearer token, retries on 5xx (a loaded machine times functions out). */
-function apiCall<T>(context: Pick<BenchContext, 'apiUrl' | 'token'>, method: string, route: string, body?: unknown): Promise<T> {
-  const api = new ApiClient({ baseUrl: context.apiUrl, retry: DEFAULT_RETRY_POLICY, ...(context.token ? { token: context.token } : {}) });
-  return api.request<T>(method, route, body !== undefined ? { json: body } : {}).then((answer) => answer.body);
+function apiOf(context: Pick<BenchContext, 'apiUrl' | 'token'>): ApiClient {
+  return new ApiClient({ baseUrl: context.apiUrl, retry: DEFAULT_RETRY_POLICY, ...(context.token ? { token: context.token } : {}) });
 }
 
 /**
@@ -142,18 +140,11 @@ function apiCall<T>(context: Pick<BenchContext, 'apiUrl' | 'token'>, method: str
  */
 async function removeStored(context: BenchContext, fileId: string | undefined): Promise<void> {
   if (fileId === undefined) throw new Error('the upload answered no file id');
-  await apiCall(context, 'DELETE', `/files/${encodeURIComponent(fileId)}`);
+  await apiOf(context).call('DELETE /files/{id}', { params: { id: fileId } });
 }
 
 // ---------------------------------------------------------------------------------------------
 // raw: the limit.
-
-interface MultipartCreated {
-  readonly mode: 'multipart';
-  readonly uploadId: string;
-  readonly partSize: number;
-  readonly partCount: number;
-}
 
 interface SignedPart {
   readonly partNumber: number;
@@ -187,14 +178,14 @@ function rawVariant(name: string, checksums: boolean): Variant {
   async run(context) {
     const fileName = context.runName(name);
     const size = FILE_MIB * MiB;
-    const created = await apiCall<MultipartCreated>(context, 'POST', '/uploads', { folder: '/bench-upload', fileName, contentType: 'video/mp4', size, ...(checksums ? { checksumAlgorithm: 'SHA256' } : {}) });
+    const created = await apiOf(context).call('POST /uploads', { body: { folder: '/bench-upload', fileName, contentType: 'video/mp4', size, ...(checksums ? { checksumAlgorithm: 'SHA256' as const } : {}) } });
     if (created.mode !== 'multipart') throw new Error(`expected a multipart upload, got ${created.mode}`);
     const sums = checksums ? partSha256s(context.file, size, created.partSize) : undefined;
     const parts: SignedPart[] = [];
     for (let first = 1; first <= created.partCount; first += 100) {
       const partNumbers = Array.from({ length: Math.min(100, created.partCount - first + 1) }, (_, i) => first + i);
       const body = { partNumbers, ...(sums ? { checksums: Object.fromEntries(partNumbers.map((n) => [String(n), sums[n - 1]])) } : {}) };
-      parts.push(...(await apiCall<{ parts: SignedPart[] }>(context, 'POST', `/uploads/${encodeURIComponent(created.uploadId)}/parts`, body)).parts);
+      parts.push(...(await apiOf(context).call('POST /uploads/{uploadId}/parts', { params: { uploadId: created.uploadId }, body })).parts);
     }
     const job = path.join(context.dir, 'raw-job.json');
     writeFileSync(job, JSON.stringify({ file: context.file, size, partSize: created.partSize, parallel: RAW_PARALLEL, parts }));
@@ -207,7 +198,7 @@ function rawVariant(name: string, checksums: boolean): Variant {
     if (code !== 0) throw new Error(`the raw client exited with ${code}: ${stderr.slice(-2000)}`);
     const sent = JSON.parse(stdout) as { seconds: number; cpuSeconds: number; etags: { partNumber: number; etag: string }[] };
     const started = performance.now();
-    const completed = await apiCall<{ file?: { id: string } }>(context, 'POST', `/uploads/${encodeURIComponent(created.uploadId)}/complete`, { parts: sent.etags });
+    const completed = await apiOf(context).call('POST /uploads/{uploadId}/complete', { params: { uploadId: created.uploadId }, body: { parts: sent.etags } });
     const complete = (performance.now() - started) / 1000;
     if (!checksums) rawPhases.push({ puts: sent.seconds, complete });
     await removeStored(context, completed.file?.id);
@@ -272,7 +263,7 @@ const browserUpload: Variant = {
     const name = context.runName('browser');
     const file = path.join(context.dir, name);
     linkSync(context.file, file);
-    await apiCall(context, 'POST', '/folders', { path: BENCH_FOLDER });
+    await apiOf(context).call('POST /folders', { body: { path: BENCH_FOLDER } });
     const browser = await launchChromium();
     try {
       const page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
@@ -296,7 +287,7 @@ const browserUpload: Variant = {
       await item.getByText(/^done · /).waitFor({ timeout: 600_000 });
       const seconds = (performance.now() - started) / 1000;
       await page.getByRole('button', { name: `Open ${name}`, exact: true }).waitFor({ timeout: 120_000 });
-      const listed = await apiCall<FilePage>(context, 'GET', `/files?folder=${encodeURIComponent(BENCH_FOLDER)}`);
+      const listed = await apiOf(context).call('GET /files', { query: { folder: BENCH_FOLDER } });
       await removeStored(context, listed.files.find((f) => f.name === name)?.id);
       return { seconds, sendingSeconds };
     } finally {
@@ -367,7 +358,7 @@ async function main(): Promise<void> {
     const started = await startStack(dir, password);
     stack = started.child;
     const apiUrl = started.info.apiUrl;
-    const login = (): Promise<CliSessionAnswer> => apiCall<CliSessionAnswer>({ apiUrl, token: '' }, 'POST', '/auth/login', { username: 'bench', password, client: 'cli' });
+    const login = (): Promise<CliSessionAnswer> => apiOf({ apiUrl, token: '' }).call('POST /auth/login', { body: { username: 'bench', password, client: 'cli' } });
     let runs = 0;
     const rawClient = bundleRawClient(dir);
     const contextOf = (session: CliSessionAnswer): BenchContext => ({ apiUrl, ...(started.info.appUrl ? { appUrl: started.info.appUrl } : {}), user: { username: 'bench', password }, token: session.token, session, file, dir, rawClient, runName: (variant) => `${variant}-${(runs += 1)}-${Date.now()}.mp4` });

@@ -5,7 +5,6 @@
  */
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { segment } from '../api-client';
 import { ApiError } from '../../client/errors';
 import { CliError, UsageError } from '../errors';
 import type { CommandContext } from '../io';
@@ -39,7 +38,7 @@ export async function download(context: CommandContext, options: DownloadOptions
 
   let url: string;
   try {
-    const answer = await context.api.request<unknown>('GET', `/files/${segment(file.id)}/download`, { manualRedirect: true });
+    const answer = await context.api.send('GET /files/{id}/download', { params: { id: file.id }, redirect: 'manual' });
     const location = answer.headers.get('location');
     if (!location) throw new CliError(`the API answered ${answer.status} without a download location`);
     url = location;

@@ -1,5 +1,5 @@
 /** `media-store ls [folder] [--type]`: a table of files (or JSON lines with --json). */
-import type { FileInfo, FilePage } from '../api-types';
+import type { FileInfo } from '../api-types';
 import type { FileTypeFilter } from '../args';
 import type { CommandContext } from '../io';
 import { formatBytes } from '../progress-format';
@@ -29,7 +29,7 @@ export async function list(context: CommandContext, options: ListOptions): Promi
   let cursor: string | undefined;
   const query = options.type !== undefined ? { type: options.type } : { folder: options.folder ?? '/' };
   do {
-    const page = await context.api.get<FilePage>('/files', { ...query, limit: PAGE, cursor });
+    const page = await context.api.call('GET /files', { query: { ...query, limit: PAGE, cursor } });
     files.push(...page.files);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);

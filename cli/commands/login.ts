@@ -84,7 +84,7 @@ export async function login(io: CliIo, options: LoginOptions): Promise<void> {
   let answer: CliSessionAnswer;
   try {
     // "cli": the refresh token comes in the body (a browser gets it as a cookie).
-    answer = await api.post<CliSessionAnswer>('/auth/login', { username, password, client: 'cli' });
+    answer = await api.call('POST /auth/login', { body: { username, password, client: 'cli' } });
   } catch (error) {
     if (error instanceof ApiError && (error.status === 401 || error.status === 400)) throw new CliError(`login failed: ${error.message}`);
     throw error;
@@ -105,7 +105,7 @@ export async function renewSession(configFile: string, apiUrl: string, retry: Re
   if (!config.refreshToken || !config.url || normalizeApiUrl(config.url) !== apiUrl) return undefined;
   let answer: CliSessionAnswer;
   try {
-    answer = await new ApiClient({ baseUrl: apiUrl, retry }).post<CliSessionAnswer>('/auth/refresh', { refreshToken: config.refreshToken });
+    answer = await new ApiClient({ baseUrl: apiUrl, retry }).call('POST /auth/refresh', { body: { refreshToken: config.refreshToken } });
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return undefined;
     throw error;
