@@ -17,6 +17,9 @@
  * | source limiter| `USER#~source#<source hash>` | `LOGIN`      |               |                          |
  * | user directory| `USER#`                | `NAME#<username>`  |               |                          |
  * | user counts   | `USER#`                | `COUNT`            |               |                          |
+ * | user id       | `USER#~id#<userId>`    | `ID`               |               |                          |
+ * | session family| `SESSION#<familyId>`   | `FAMILY`           |               |                          |
+ * | refresh token | `SESSION#<token SHA-256>` | `REFRESH`       |               |                          |
  * | upload        | `UPLOAD#<uploadId>`    | `SESSION`          |               |                          |
  * | share         | `SHARE#<token SHA-256>`| `SHARE`            |               |                          |
  * | share limiter | `SHARE#<token SHA-256>`| `UNLOCK#<source hash>` (per source), `UNLOCK` (every source) | | |
@@ -40,6 +43,16 @@
  * the files' folders. The user directory and counts let the auth function list users without
  * a scan and enforce `max_users` and "at least one admin" in the same transaction as the change.
  *
+ * User ids (handlers/core/user-ids.ts): a user profile carries `userId`, a random id made with
+ * the user and never given to another (its `USER#~id#<userId>` item is written with the user,
+ * conditional on not existing, and kept with `deletedAt` when the user is deleted); the
+ * username is an attribute. Session families (`userId`, `username`, `sessionVersion`,
+ * `expiresAt`; access tokens carry the family id as `sid`), shares (`ownerId` on the token row
+ * and the owner row) and upload sessions (`ownerId`) are bound to the user id, so a deleted
+ * user's sessions, shares and uploads stay ended when the same name is created again. Items
+ * stored before ids have none and read as the legacy id `name:<username>`, which no new user
+ * gets: nothing to migrate.
+ *
  * The limiters (`attempts`, `windowStartedAt`, `lastAttemptAt`) count password attempts before the
  * password is checked, with one conditional update each (handlers/adapters/attempt-counter.ts,
  * keys in handlers/core/keys.ts).
@@ -62,11 +75,11 @@ export const DUE_KINDS = { reminder: 'REMINDER', reservation: 'RESERVATION' } as
 
 /**
  * User attributes that functions other than auth and the authorizer may read (a share's creator
- * check: role, folder limits, session version) — never the password hash. Their IAM grant
+ * check: user id, role, folder limits, session version) — never the password hash. Their IAM grant
  * allows GetItem only with exactly these attributes named (dynamodb:Attributes), so the read
  * must project them.
  */
-export const USER_ACCESS_ATTRIBUTES = ['pk', 'sk', 'username', 'role', 'folders', 'sessionVersion', 'createdAt', 'updatedAt'] as const;
+export const USER_ACCESS_ATTRIBUTES = ['pk', 'sk', 'username', 'userId', 'role', 'folders', 'sessionVersion', 'createdAt', 'updatedAt'] as const;
 
 /**
  * What `GET /stats/storage` reads of each file: its Scan of the sparse `byType` index (file rows

@@ -1,18 +1,22 @@
 /**
  * Session families and their refresh tokens in the catalog table (see contract/table.ts):
- * `SESSION#<familyId>` / `FAMILY` (who, which session version, sliding expiry) and
+ * `SESSION#<familyId>` / `FAMILY` (whose user id, which session version, sliding expiry) and
  * `SESSION#<sha256 of the token>` / `REFRESH` (its family, expiry, `usedAt` once rotated).
  * The token itself is never stored. Revoking a family deletes its item: every refresh token
- * of the family then finds no family and is refused.
+ * of the family then finds no family and is refused, and so is every access token naming it
+ * (`sid`, checked by the authorizer).
  */
 import { DeleteCommand, GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { refreshTokenKey, sessionFamilyKey } from '../core/keys';
 import { newFamilyId, newRefreshToken, refreshTokenHash } from '../core/session';
+import { storedUserId } from '../core/user-ids';
 import { cancelledItems, defaultDocumentClient } from './aws-clients';
 
 export interface SessionFamily {
   readonly familyId: string;
   readonly username: string;
+  /** The user it was opened for (a family stored before user ids: the legacy id of its username). */
+  readonly userId: string;
   /** The user's session version when the family was opened. */
   readonly sessionVersion: string;
   /** Epoch seconds. */
@@ -57,7 +61,8 @@ export class SessionsRepository {
   }
 
   /** A new family with its first refresh token. */
-  async open(username: string, sessionVersion: string, now: number, ttlSeconds: number): Promise<IssuedRefreshToken> {
+  async open(user: { readonly username: string; readonly userId: string; readonly sessionVersion: string }, now: number, ttlSeconds: number): Promise<IssuedRefreshToken> {
+    const { username, userId, sessionVersion } = user;
     const familyId = newFamilyId();
     const token = newRefreshToken();
     const expiresAt = now + ttlSeconds;
@@ -67,7 +72,7 @@ export class SessionsRepository {
           {
             Put: {
               TableName: this.tableName,
-              Item: { ...sessionFamilyKey(familyId), username, sessionVersion, createdAt: now, lastUsedAt: now, expiresAt, ttl: expiresAt + TTL_GRACE_SECONDS },
+              Item: { ...sessionFamilyKey(familyId), username, userId, sessionVersion, createdAt: now, lastUsedAt: now, expiresAt, ttl: expiresAt + TTL_GRACE_SECONDS },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -90,7 +95,7 @@ export class SessionsRepository {
     const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: sessionFamilyKey(familyId), ConsistentRead: true }));
     const item = out.Item;
     if (item === undefined || typeof item.username !== 'string' || typeof item.sessionVersion !== 'string' || typeof item.expiresAt !== 'number') return undefined;
-    return { familyId, username: item.username, sessionVersion: item.sessionVersion, expiresAt: item.expiresAt };
+    return { familyId, username: item.username, userId: storedUserId(item.userId, item.username), sessionVersion: item.sessionVersion, expiresAt: item.expiresAt };
   }
 
   /**

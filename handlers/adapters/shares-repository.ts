@@ -43,6 +43,8 @@ export type StoredTarget = ShareTarget;
 export interface Share {
   readonly id: string;
   readonly owner: string;
+  /** The creator's user id (handlers/core/user-ids.ts); absent on shares stored before ids. */
+  readonly ownerId?: string;
   readonly target: StoredTarget;
   readonly mode: ShareMode;
   readonly allowDownload: boolean;
@@ -577,6 +579,7 @@ function toShare(item: Record<string, unknown>): Share {
   return {
     id: String(item.id),
     owner: String(item.owner),
+    ...(typeof item.ownerId === 'string' && item.ownerId !== '' ? { ownerId: item.ownerId } : {}),
     target: item.target as StoredTarget,
     mode: item.mode === 'drop' ? 'drop' : 'view',
     allowDownload: item.allowDownload === true,

@@ -77,7 +77,7 @@ export class UploadsRepository implements UploadSessionStore {
 }
 
 function toSession(item: Record<string, unknown>): UploadSession | undefined {
-  const { uploadId, owner, folder, name, key, contentType, size, tags, description, createdAt, expiresAt, mode, sha256, multipart, status, uploadedAt, movedFrom } = item;
+  const { uploadId, owner, ownerId, folder, name, key, contentType, size, tags, description, createdAt, expiresAt, mode, sha256, multipart, status, uploadedAt, movedFrom } = item;
   if (
     typeof uploadId !== 'string' ||
     typeof owner !== 'string' ||
@@ -92,6 +92,7 @@ function toSession(item: Record<string, unknown>): UploadSession | undefined {
   return {
     uploadId,
     owner,
+    ...(typeof ownerId === 'string' && ownerId !== '' ? { ownerId } : {}),
     folder,
     name,
     key,

@@ -1,8 +1,8 @@
 /**
- * Users in the catalog table (`USER#<name>` / `PROFILE`; their login limiters `LOGIN#<source>`
- * beside it are kept by handlers/adapters/attempt-counter.ts), plus the user directory
- * partition `USER#` (one `NAME#<name>` item per user and a `COUNT` item with the numbers of
- * users and admins). Used by the auth function,
+ * Users in the catalog table (`USER#<name>` / `PROFILE`, and their ids `USER#~id#<userId>` /
+ * `ID`; their login limiters `LOGIN#<source>` beside the profile are kept by
+ * handlers/adapters/attempt-counter.ts), plus the user directory partition `USER#` (one
+ * `NAME#<name>` item per user and a `COUNT` item with the numbers of users and admins). Used by the auth function,
  * `npm run users` and the local stack's first-admin bootstrap, so its constructor and
  * methods are kept stable.
  *
@@ -12,10 +12,11 @@
  */
 import { BatchGetCommand, GetCommand, paginateQuery, paginateScan, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Conflict, NotFound } from '../core/errors';
-import { userCountKey, userDirectoryKey, userItemKey, USER_DIRECTORY_PARTITION, USER_LIMITER_PREFIX, USER_NAME_PREFIX } from '../core/keys';
+import { userCountKey, userDirectoryKey, userIdItemKey, userItemKey, USER_DIRECTORY_PARTITION, USER_LIMITER_PREFIX, USER_NAME_PREFIX } from '../core/keys';
 import { DynamoAttemptCounter } from './attempt-counter';
 import { isRole, parseFolderLimits, type Role } from '../core/roles';
 import { LEGACY_SESSION_VERSION, newSessionVersion } from '../core/session';
+import { newUserId, storedUserId } from '../core/user-ids';
 import { cancelledItems, defaultDocumentClient, isConditionalCheckFailed, transactWrite, type TransactItems } from './aws-clients';
 import { USER_ACCESS_ATTRIBUTES } from '../../contract/table';
 
@@ -29,6 +30,11 @@ export interface NewUser {
 }
 
 export interface UserRecord extends NewUser {
+  /**
+   * The user's id, made with the user and never given to another (handlers/core/user-ids.ts):
+   * sessions, shares and uploads are bound to it. A user stored before ids reads as its legacy id.
+   */
+  readonly userId: string;
   /**
    * Changes with every role, folder or password change: access tokens carry it, and a token
    * (or refresh token) of another version is refused. See handlers/core/session.ts.
@@ -122,6 +128,7 @@ export class UsersRepository {
     const folders = user.role === 'admin' ? undefined : user.folders;
     const record: UserRecord = {
       username: user.username,
+      userId: newUserId(),
       role: user.role,
       passwordHash: user.passwordHash,
       ...(folders !== undefined ? { folders } : {}),
@@ -144,11 +151,14 @@ export class UsersRepository {
                 ...(limited ? { ConditionExpression: 'attribute_not_exists(#users) OR #users < :max' } : {}),
               },
             },
+            // The id is the user's for good: never written twice, kept when the user is deleted.
+            { Put: { TableName: this.tableName, Item: { ...userIdItemKey(record.userId), userId: record.userId, username: user.username, createdAt: now }, ConditionExpression: 'attribute_not_exists(pk)' } },
           ]);
     } catch (error) {
       const failed = cancelledItems(error);
       if (failed?.[0] === true) throw new UserExists(`User "${user.username}" already exists`, { cause: error });
       if (failed?.[2] === true) throw new MaxUsersReached(`The maximum of ${options.maxUsers} users is reached; remove a user first`, { cause: error });
+      if (failed?.[3] === true) throw new Conflict('A new user id collided with one already given; try again', { cause: error });
       throw error;
     }
     return record;
@@ -214,8 +224,9 @@ export class UsersRepository {
   }
 
   /**
-   * Deletes the user, its directory item and its limiter record; throws `NotFound` when there
-   * is no such user and `LastAdmin` (409) when it is the only admin.
+   * Deletes the user, its directory item and its limiter record, and marks its id deleted (the
+   * id stays taken: what was bound to it stays ended); throws `NotFound` when there is no such
+   * user and `LastAdmin` (409) when it is the only admin.
    */
   async remove(username: string): Promise<void> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
@@ -242,6 +253,14 @@ export class UsersRepository {
                   ExpressionAttributeNames: { '#users': 'users' },
                   ExpressionAttributeValues: { ':one': 1, ':admin': wasAdmin ? 1 : 0, ...(wasAdmin ? { ':last': 1 } : {}) },
                   ...(wasAdmin ? { ConditionExpression: 'admins > :last' } : {}),
+                },
+              },
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: userIdItemKey(current.userId),
+                  UpdateExpression: 'SET userId = :id, username = :name, deletedAt = :now',
+                  ExpressionAttributeValues: { ':id': current.userId, ':name': username, ':now': new Date().toISOString() },
                 },
               },
             ]);
@@ -403,11 +422,12 @@ function toUser(item: Record<string, unknown>): UserRecord | undefined {
 }
 
 function toUserAccess(item: Record<string, unknown>): UserAccess | undefined {
-  const { username, role, folders, sessionVersion, createdAt, updatedAt } = item;
+  const { username, userId, role, folders, sessionVersion, createdAt, updatedAt } = item;
   if (typeof username !== 'string' || !isRole(role)) return undefined;
   const limits = role === 'admin' ? undefined : storedFolderLimits(folders);
   return {
     username,
+    userId: storedUserId(userId, username),
     role,
     ...(limits !== undefined ? { folders: limits } : {}),
     sessionVersion: typeof sessionVersion === 'string' && sessionVersion !== '' ? sessionVersion : LEGACY_SESSION_VERSION,

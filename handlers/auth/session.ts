@@ -77,10 +77,11 @@ export function parseRefreshRequest(body: unknown): { readonly refreshToken?: st
   return { refreshToken };
 }
 
-async function grantAccess(user: UserRecord, deps: SessionDeps, now: number): Promise<AccessGrant> {
+/** An access token naming the user (`sub`, `uid`), its session version and its session family (`sid`). */
+async function grantAccess(user: UserRecord, familyId: string, deps: SessionDeps, now: number): Promise<AccessGrant> {
   const key = await deps.keys.signingKey();
   const { token, claims } = await signToken(
-    { username: user.username, role: user.role, folders: user.folders, sessionVersion: user.sessionVersion },
+    { username: user.username, userId: user.userId, role: user.role, folders: user.folders, sessionVersion: user.sessionVersion, sessionId: familyId },
     { secret: key.secret, ...(key.id !== undefined ? { keyId: key.id } : {}), issuer: deps.issuer, ttlSeconds: deps.tokenTtlSeconds, now },
   );
   return { token, expiresAt: new Date(claims.exp * 1000).toISOString(), expiresIn: claims.exp - now, user: sessionUserOf(user) };
@@ -88,8 +89,8 @@ async function grantAccess(user: UserRecord, deps: SessionDeps, now: number): Pr
 
 /** A new session family for a user who just proved who they are. */
 export async function openSession(user: UserRecord, deps: SessionDeps, now: number = nowOf(deps)): Promise<IssuedSession> {
-  const refresh = await deps.sessions.open(user.username, user.sessionVersion, now, deps.refreshTokenTtlSeconds);
-  return { access: await grantAccess(user, deps, now), refresh };
+  const refresh = await deps.sessions.open(user, now, deps.refreshTokenTtlSeconds);
+  return { access: await grantAccess(user, refresh.familyId, deps, now), refresh };
 }
 
 /** Rotates the refresh token and grants a new access token. */
@@ -107,7 +108,8 @@ export async function refreshSession(token: string | undefined, deps: SessionDep
   const family = await deps.sessions.findFamily(stored.familyId);
   if (family === undefined || family.expiresAt <= now) throw new InvalidRefreshToken();
   const user = await deps.users.get(family.username);
-  if (user === undefined) return revoke('user-deleted', { username: family.username });
+  // A user deleted, or deleted and created again under the same name: not the family's user.
+  if (user === undefined || user.userId !== family.userId) return revoke('user-deleted', { username: family.username });
   if (user.sessionVersion !== family.sessionVersion) return revoke('user-changed', { username: family.username });
   const rotated = await deps.sessions.rotate(stored, now, deps.refreshTokenTtlSeconds);
   if (!rotated.ok) {
@@ -115,7 +117,7 @@ export async function refreshSession(token: string | undefined, deps: SessionDep
     throw new InvalidRefreshToken();
   }
   deps.logger.info('session refreshed', { username: user.username });
-  return { access: await grantAccess(user, deps, now), refresh: rotated.issued };
+  return { access: await grantAccess(user, rotated.issued.familyId, deps, now), refresh: rotated.issued };
 }
 
 /** Ends the refresh token's family; a token that is unknown or malformed ends nothing. */

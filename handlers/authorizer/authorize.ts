@@ -1,19 +1,23 @@
 /**
  * The HTTP API REQUEST authorizer's decision (payload 2.0, simple responses): a valid
- * bearer JWT of a user whose session version is still the token's yields
- * `{isAuthorized: true, context: {username, role, folders?}}`; anything else — missing,
- * garbage, expired, tampered, `alg: none`, wrong issuer, a key version that is neither
- * AWSCURRENT nor AWSPREVIOUS, a deleted or changed user, even a failure to load the key —
- * yields `{isAuthorized: false}`. It never throws, so API Gateway answers 403/401 rather than 500.
+ * bearer JWT of a user who still exists with the token's user id and session version, in a
+ * session family that still exists, yields `{isAuthorized: true, context: {username, userId,
+ * role, folders?}}`; anything else — missing, garbage, expired, tampered, `alg: none`, wrong
+ * issuer, a key version that is neither AWSCURRENT nor AWSPREVIOUS, a deleted, re-created or
+ * changed user, a session logged out, a token without a session (issued before sessions were
+ * named), even a failure to load the key — yields `{isAuthorized: false}`. It never throws,
+ * so API Gateway answers 403/401 rather than 500.
  */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import type { Logger } from '../core/logger';
 import { bearerToken, verifyToken, type KeyLookup } from '../core/token';
 import type { Role } from '../core/roles';
-import type { SessionVersionReader } from '../adapters/session-versions';
+import type { SessionState, SessionStateReader } from '../adapters/session-versions';
 
 export interface AuthorizerContext {
   readonly username: string;
+  /** The user's id (handlers/core/user-ids.ts): what uploads and shares are bound to. */
+  readonly userId: string;
   readonly role: Role;
   /**
    * The user's folder limits as a JSON array string (simple-response context values must be
@@ -27,8 +31,8 @@ export type AuthorizerResult = { readonly isAuthorized: true; readonly context: 
 export interface AuthorizeDeps {
   /** The verification key a token's `kid` names. */
   readonly keys: KeyLookup;
-  /** The user's current session version; `undefined`: no such user. */
-  readonly sessionVersionOf: SessionVersionReader;
+  /** The user's id and session version, and the token's session family, as stored now. */
+  readonly sessionOf: SessionStateReader;
   readonly issuer: string;
   readonly logger: Logger;
   /** Epoch seconds. @default the clock */
@@ -54,16 +58,31 @@ export async function authorize(event: Pick<APIGatewayRequestAuthorizerEventV2, 
       deps.logger.info('denied', { route: event.routeKey, reason: result.reason });
       return DENY;
     }
-    const { sub, role, folders, sv } = result.claims;
-    // Role, folders and password changes (and deletion) end the user's tokens: their session version is gone.
-    const current = await deps.sessionVersionOf(sub);
-    if (current === undefined || sv === undefined || current !== sv) {
-      deps.logger.info('denied', { route: event.routeKey, reason: current === undefined ? 'user-gone' : 'session-revoked', username: sub });
+    const { sub, role, folders, sv, sid, uid } = result.claims;
+    if (sv === undefined || sid === undefined || uid === undefined) {
+      deps.logger.info('denied', { route: event.routeKey, reason: 'no-session', username: sub });
       return DENY;
     }
-    return { isAuthorized: true, context: { username: sub, role, ...(folders !== undefined ? { folders: JSON.stringify(folders) } : {}) } };
+    const reason = sessionRefusal(await deps.sessionOf(sub, sid), { sv, uid }, deps.now?.() ?? Math.floor(Date.now() / 1000));
+    if (reason !== undefined) {
+      deps.logger.info('denied', { route: event.routeKey, reason, username: sub });
+      return DENY;
+    }
+    return { isAuthorized: true, context: { username: sub, userId: uid, role, ...(folders !== undefined ? { folders: JSON.stringify(folders) } : {}) } };
   } catch (error) {
     deps.logger.error('authorizer failed', { route: event.routeKey, error });
     return DENY;
   }
+}
+
+/**
+ * Why a token's session is over, or `undefined` while it lasts: deletion (or deletion and a new
+ * user of the same name: another id) ends it, so does a role, folder or password change (a new
+ * session version) and a logout (its family is gone).
+ */
+export function sessionRefusal(state: SessionState, token: { readonly sv: string; readonly uid: string }, now: number): 'user-gone' | 'session-revoked' | 'session-ended' | undefined {
+  if (state.user === undefined || state.user.userId !== token.uid) return 'user-gone';
+  if (state.user.sessionVersion !== token.sv) return 'session-revoked';
+  if (state.family === undefined || state.family.userId !== token.uid || state.family.expiresAt <= now) return 'session-ended';
+  return undefined;
 }

@@ -4,7 +4,7 @@ import { jwtSecretSource, type JwtSecretSource } from '../adapters/jwt-secret';
 
 export interface AuthorizerConfig {
   readonly secret: JwtSecretSource;
-  /** Where the users' session versions are read. */
+  /** Where the users' session versions and the session families are read. */
   readonly tableName: string;
   /** Required `iss`. @default "media-store" */
   readonly issuer: string;

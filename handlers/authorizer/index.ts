@@ -2,14 +2,14 @@
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { createLogger } from '../core/logger';
 import { jwtKeys } from '../adapters/jwt-secret';
-import { sessionVersionReader } from '../adapters/session-versions';
+import { sessionStateReader } from '../adapters/session-versions';
 import { authorize, type AuthorizerResult } from './authorize';
 import { parseAuthorizerConfig } from './config';
 
 const config = parseAuthorizerConfig(process.env);
 const logger = createLogger({ level: config.logLevel, fields: { fn: 'authorizer' } });
 const keys = jwtKeys(config.secret);
-const sessionVersionOf = sessionVersionReader(config.tableName);
+const sessionOf = sessionStateReader(config.tableName);
 
 export const handler = (event: APIGatewayRequestAuthorizerEventV2): Promise<AuthorizerResult> =>
-  authorize(event, { keys: keys.verificationKey, sessionVersionOf, issuer: config.issuer, logger });
+  authorize(event, { keys: keys.verificationKey, sessionOf, issuer: config.issuer, logger });

@@ -18,6 +18,8 @@ export interface UploadSession {
   readonly uploadId: string;
   /** Username of the uploader. */
   readonly owner: string;
+  /** The uploader's user id (handlers/core/user-ids.ts); absent on sessions stored before ids. */
+  readonly ownerId?: string;
   readonly folder: string;
   readonly name: string;
   readonly key: string;

@@ -27,9 +27,15 @@ export const userItemKey = (username: string): ItemKey => ({ pk: `USER#${usernam
 export const USER_DIRECTORY_PARTITION = 'USER#';
 export const USER_NAME_PREFIX = 'NAME#';
 export const userDirectoryKey = (username: string): ItemKey => ({ pk: USER_DIRECTORY_PARTITION, sk: `${USER_NAME_PREFIX}${username}` });
+/**
+ * A user id's registry item (handlers/core/user-ids.ts): written with the user only if the id
+ * was never used, and kept (with `deletedAt`) when the user is deleted, so no id is reused.
+ * Under `USER#~id#`, a name no user can have (`~` is not allowed in usernames).
+ */
+export const userIdItemKey = (userId: string): ItemKey => ({ pk: `USER#~id#${userId}`, sk: 'ID' });
 /** Counts of users and of admins, updated in the same transaction as the users themselves. */
 export const userCountKey = (): ItemKey => ({ pk: USER_DIRECTORY_PARTITION, sk: 'COUNT' });
-/** A session family (handlers/core/session.ts): who, which session version, until when. */
+/** A session family (handlers/core/session.ts): whose (user id), which session version, until when; access tokens name it (`sid`). */
 export const sessionFamilyKey = (familyId: string): ItemKey => ({ pk: `SESSION#${familyId}`, sk: 'FAMILY' });
 /** A refresh token, by the SHA-256 of the token (the token itself is never stored). */
 export const refreshTokenKey = (tokenHash: string): ItemKey => ({ pk: `SESSION#${tokenHash}`, sk: 'REFRESH' });

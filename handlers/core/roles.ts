@@ -33,6 +33,8 @@ export const canManageUsers = (role: Role): boolean => hasPermission(role, 'mana
 /** The caller as the handlers see it (the authorizer's context, see handlers/http/principal.ts). */
 export interface Caller {
   readonly username: string;
+  /** The user's id (handlers/core/user-ids.ts); absent: the legacy id of `username`. */
+  readonly userId?: string;
   readonly role: Role;
   /** Folder prefixes the caller is limited to; `undefined`: every folder. */
   readonly folders?: readonly string[];

@@ -25,6 +25,10 @@ export interface TokenClaims {
   readonly folders?: readonly string[];
   /** The user's session version when the token was issued (see handlers/core/session.ts). */
   readonly sv?: string;
+  /** The session family the token belongs to: logout ends it, and the token with it. */
+  readonly sid?: string;
+  /** The user's id (handlers/core/user-ids.ts): a user created again under the same name has another. */
+  readonly uid?: string;
 }
 
 export type TokenRejection =
@@ -73,6 +77,8 @@ export interface TokenSubject {
   readonly role: Role;
   readonly folders?: readonly string[] | undefined;
   readonly sessionVersion?: string;
+  readonly sessionId?: string;
+  readonly userId?: string;
 }
 
 export const MIN_SECRET_BYTES = 32;
@@ -93,6 +99,8 @@ export async function signToken(subject: TokenSubject, options: SignOptions): Pr
     jti: randomBytes(16).toString('base64url'),
     ...(subject.folders !== undefined ? { folders: subject.folders } : {}),
     ...(subject.sessionVersion !== undefined ? { sv: subject.sessionVersion } : {}),
+    ...(subject.sessionId !== undefined ? { sid: subject.sessionId } : {}),
+    ...(subject.userId !== undefined ? { uid: subject.userId } : {}),
   };
   const token = await new SignJWT({ ...claims } as JWTPayload)
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT', ...(options.keyId !== undefined ? { kid: options.keyId } : {}) })
@@ -143,12 +151,12 @@ export async function verifyToken(token: string, options: VerifyOptions): Promis
     return reject(rejectionOf(error));
   }
 
-  const { sub, role, iss, iat, exp, jti, nbf, folders, sv } = payload as Record<string, unknown>;
+  const { sub, role, iss, iat, exp, jti, nbf, folders, sv, sid, uid } = payload as Record<string, unknown>;
   if (typeof sub !== 'string' || sub === '' || !isRole(role) || typeof iss !== 'string' || !isTime(iat) || !isTime(exp) || typeof jti !== 'string' || jti === '') {
     return reject('missing-claims');
   }
   if (nbf !== undefined && !isTime(nbf)) return reject('missing-claims');
-  if (sv !== undefined && (typeof sv !== 'string' || sv === '')) return reject('missing-claims');
+  if ([sv, sid, uid].some((claim) => claim !== undefined && (typeof claim !== 'string' || claim === ''))) return reject('missing-claims');
   // A limit that cannot be read must not turn into "every folder".
   const limits = folders === undefined ? undefined : folderClaim(folders);
   if (limits === null) return reject('missing-claims');
@@ -156,7 +164,18 @@ export async function verifyToken(token: string, options: VerifyOptions): Promis
   if (iat > now + skew) return reject('issued-in-future');
   return {
     ok: true,
-    claims: { sub, role, iss, iat, exp, jti, ...(limits !== undefined ? { folders: limits } : {}), ...(sv !== undefined ? { sv } : {}) },
+    claims: {
+      sub,
+      role,
+      iss,
+      iat,
+      exp,
+      jti,
+      ...(limits !== undefined ? { folders: limits } : {}),
+      ...(typeof sv === 'string' ? { sv } : {}),
+      ...(typeof sid === 'string' ? { sid } : {}),
+      ...(typeof uid === 'string' ? { uid } : {}),
+    },
   };
 }
 

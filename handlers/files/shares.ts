@@ -9,6 +9,7 @@ import type { ShareLimits } from '../../contract/wire';
 import { NotFound } from '../core/errors';
 import { hashPassword } from '../core/password';
 import { assertFolderAllowed, requirePermission, type Caller } from '../core/roles';
+import { isOwnedBy } from '../core/user-ids';
 import { isShareId, newSessionKey, newShareId, newShareToken, hashShareToken, type SharePolicy, type ShareRequest } from '../core/shares';
 import type { FileCatalog } from '../adapters/files-repository';
 import type { FolderCatalog } from '../adapters/folders-repository';
@@ -42,6 +43,7 @@ export async function createShare(request: ShareRequest, caller: Caller, deps: O
   const share: Share = {
     id: newShareId(),
     owner: caller.username,
+    ...(caller.userId !== undefined ? { ownerId: caller.userId } : {}),
     target,
     mode: request.mode,
     allowDownload: request.allowDownload,
@@ -56,7 +58,7 @@ export async function createShare(request: ShareRequest, caller: Caller, deps: O
   };
   const token = newShareToken();
   await deps.shares.create(share, hashShareToken(token));
-  const { passwordHash, sessionKey: _key, folderGeneration: _generation, ...visible } = share;
+  const { passwordHash, sessionKey: _key, folderGeneration: _generation, ownerId: _ownerId, ...visible } = share;
   return {
     share: { ...visible, hasPassword: passwordHash !== undefined, views: 0, usedBytes: 0, usedFiles: 0 },
     token,
@@ -86,13 +88,14 @@ export async function listShares(caller: Caller, deps: OwnerSharesDeps): Promise
   requirePermission(caller, 'write', 'list shares');
   const all = await deps.shares.list();
   const { maxDays, allowNever } = deps.sharePolicy;
-  return { shares: caller.role === 'admin' ? all : all.filter((share) => share.owner === caller.username), limits: { maxDays, allowNever } };
+  const shares = (caller.role === 'admin' ? all : all.filter((share) => isOwnedBy(share, caller))).map(({ ownerId: _ownerId, ...summary }) => summary);
+  return { shares, limits: { maxDays, allowNever } };
 }
 
 async function ownShare(id: string | undefined, caller: Caller, deps: OwnerSharesDeps): Promise<ShareSummary & { tokenHash: string }> {
   requirePermission(caller, 'write', 'manage shares');
   const share = isShareId(id) ? await deps.shares.summary(id) : undefined;
-  if (share === undefined || (caller.role !== 'admin' && share.owner !== caller.username)) throw new ShareIdNotFound(`No share ${JSON.stringify(id ?? '')} of yours`);
+  if (share === undefined || (caller.role !== 'admin' && !isOwnedBy(share, caller))) throw new ShareIdNotFound(`No share ${JSON.stringify(id ?? '')} of yours`);
   return share;
 }
 

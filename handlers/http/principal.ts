@@ -14,9 +14,12 @@ export function principal(event: ApiEvent): Principal {
   const username = context?.username;
   const role = context?.role;
   if (typeof username !== 'string' || username === '' || !isRole(role)) throw new Unauthorized('Authentication required');
+  // Absent only in a decision cached from before user ids: the caller is then its legacy id (handlers/core/user-ids.ts).
+  const userId = typeof context?.userId === 'string' && context.userId !== '' ? context.userId : undefined;
   const folders = context?.folders;
-  if (folders === undefined) return { username, role };
-  return { username, role, folders: folderLimitsOf(folders) };
+  const caller = { username, role, ...(userId !== undefined ? { userId } : {}) };
+  if (folders === undefined) return caller;
+  return { ...caller, folders: folderLimitsOf(folders) };
 }
 
 function folderLimitsOf(encoded: unknown): readonly string[] {

@@ -4,8 +4,9 @@
  *
  * 1. the token's shape, then its hash in the table (revoked shares have no row);
  * 2. the expiry;
- * 3. the creator, re-read from the users table: still there, still allowed to read (view) or
- *    write (drop), and the target still within their folder limits;
+ * 3. the creator, re-read from the users table: still there with the same user id (not a user
+ *    created again under a deleted creator's name), still allowed to read (view) or write
+ *    (drop), and the target still within their folder limits;
  * 4. the target itself: the very file that was shared (same path, same upload), or the very
  *    folder (still existing, with the generation recorded at creation: not deleted since, even
  *    if created again; see core/shares.ts `reachesSharedFolder`).
@@ -15,6 +16,7 @@
  */
 import { NotFound, Unauthorized } from '../core/errors';
 import { hasPermission, isFolderAllowed } from '../core/roles';
+import { isOwnedBy } from '../core/user-ids';
 import { hashShareToken, isShareLive, isShareToken, reachesSharedFolder, verifyShareSession } from '../core/shares';
 import type { FileCatalog } from '../adapters/files-repository';
 import type { FolderCatalog } from '../adapters/folders-repository';
@@ -65,7 +67,7 @@ export async function openShare(token: string | undefined, deps: OpenShareDeps, 
   const creator = await deps.users.getAccess(share.owner);
   const needs = share.mode === 'drop' ? 'write' : 'read';
   const folder = share.target.folder;
-  if (creator === undefined || !hasPermission(creator.role, needs) || !isFolderAllowed(creator, folder)) throw new ShareNotFound();
+  if (creator === undefined || !isOwnedBy(share, creator) || !hasPermission(creator.role, needs) || !isFolderAllowed(creator, folder)) throw new ShareNotFound();
   if (share.target.kind === 'file') {
     const row = await deps.files.getRow(folder, share.target.name);
     // A file deleted, moved, renamed or uploaded anew under the same name is not the shared file.

@@ -236,6 +236,7 @@ function sessionFields(request: UploadRequest, caller: Principal, uploadId: stri
   return {
     uploadId,
     owner: caller.username,
+    ...(caller.userId !== undefined ? { ownerId: caller.userId } : {}),
     folder: request.folder,
     name: request.name,
     key: request.key,

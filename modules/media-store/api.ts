@@ -23,7 +23,7 @@ export interface ApiProps {
   readonly routes?: readonly RouteDeclaration[];
   /** Origins allowed to call the API from a browser; empty allows none. @default [] */
   readonly corsAllowedOrigins?: string[];
-  /** Seconds API Gateway caches an authorizer decision per token; 0 disables. @default 300 */
+  /** Seconds API Gateway caches an authorizer decision per token; 0 disables; at most 60. @default 60 */
   readonly authorizerResultTtlSeconds?: number;
   /** Stage burst limit, requests. @default 100 */
   readonly throttlingBurstLimit?: number;

@@ -57,8 +57,11 @@ export const DEFAULTS = {
   /** No reservation: new accounts have too little concurrency to reserve any. */
   processReservedConcurrency: -1,
   processMaxRetryAttempts: 2,
-  /** The bound on revocation: a changed or deleted user's access tokens are refused once the cached decision expires. */
-  authorizerResultTtlSeconds: 300,
+  /**
+   * The bound on revocation: a logged-out, changed or deleted user's access tokens are refused
+   * once the cached decision expires (docs/security.md section 8).
+   */
+  authorizerResultTtlSeconds: 60,
   throttlingBurstLimit: 100,
   throttlingRateLimit: 50,
   /** The public share routes (`/public/…`, no login) get their own, lower limits. */
@@ -144,6 +147,9 @@ export const ALARMS = {
  * a URL can honestly promise.
  */
 export const MAX_PRESIGNED_URL_TTL_SECONDS = 3600;
+
+/** Most seconds API Gateway may cache an authorizer decision: how long a logout, change or deletion may take to bite. */
+export const MAX_AUTHORIZER_RESULT_TTL_SECONDS = 60;
 
 /** Lambda runtime of every function (the bundles target it). */
 export const LAMBDA_RUNTIME = 'nodejs22.x';

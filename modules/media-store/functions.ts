@@ -208,7 +208,8 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
 /**
  * Partitions of the catalog (contract/table.ts) each role may touch, as `dynamodb:LeadingKeys`
  * patterns: `USER#` rows (password hashes, roles) and `SESSION#` rows (refresh tokens) are
- * the auth function's (the authorizer reads session versions from `USER#` rows), files and
+ * the auth function's (the authorizer reads session versions from `USER#` rows and session
+ * families from `SESSION#` rows), files and
  * upload sessions never theirs.
  */
 export const CATALOG_PARTITIONS = {
@@ -269,8 +270,9 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         effect: 'Allow',
         actions: ['dynamodb:GetItem'],
         resources: [table],
-        // Only user profiles: the session version that revokes a changed or deleted user's tokens.
-        condition: onlyPartitions(CATALOG_PARTITIONS.users),
+        // Only user profiles and session families: the user id and session version that end a
+        // deleted or changed user's tokens, the family that a logout deletes.
+        condition: onlyPartitions(CATALOG_PARTITIONS.usersAndSessions),
       },
     ],
     auth: [

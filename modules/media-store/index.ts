@@ -23,7 +23,7 @@ export interface MediaStoreProps extends Omit<StorageProps, 'namePrefix'>, Funct
   readonly tableDeletionProtection?: boolean;
   /** Days a deleted JWT secret stays recoverable (0, or 7-30). @default 30 */
   readonly jwtSecretRecoveryWindowDays?: number;
-  /** Seconds API Gateway caches an authorizer decision; 0 disables. @default 300 */
+  /** Seconds API Gateway caches an authorizer decision; 0 disables; at most 60. @default 60 */
   readonly authorizerResultTtlSeconds?: number;
   /** API stage burst limit, requests. @default 100 */
   readonly throttlingBurstLimit?: number;

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { TerraformVariable, type TerraformVariableValidationConfig } from 'cdktf';
-import { DEFAULTS, LOG_RETENTION_DAYS, MAX_PRESIGNED_URL_TTL_SECONDS, SITE_PRICE_CLASSES } from '../media-store/defaults';
+import { DEFAULTS, LOG_RETENTION_DAYS, MAX_AUTHORIZER_RESULT_TTL_SECONDS, MAX_PRESIGNED_URL_TTL_SECONDS, SITE_PRICE_CLASSES } from '../media-store/defaults';
 import type { MediaStoreProps } from '../media-store';
 
 type Kind = 'string' | 'number' | 'bool' | 'list(string)';
@@ -252,9 +252,9 @@ export const VARIABLES = {
   },
   authorizer_result_ttl_seconds: {
     kind: 'number',
-    description: 'Seconds API Gateway caches the authorizer decision for a token; 0 disables caching. At most 300: it bounds how long a deleted or changed user keeps access.',
+    description: `Seconds API Gateway caches the authorizer decision for a token; 0 disables caching. At most ${MAX_AUTHORIZER_RESULT_TTL_SECONDS}: it bounds how long a logged-out, changed or deleted user keeps access.`,
     default: DEFAULTS.authorizerResultTtlSeconds,
-    validation: [between('authorizer_result_ttl_seconds', 0, 300, 'authorizer_result_ttl_seconds')],
+    validation: [between('authorizer_result_ttl_seconds', 0, MAX_AUTHORIZER_RESULT_TTL_SECONDS, 'authorizer_result_ttl_seconds')],
   },
   throttling_burst_limit: {
     kind: 'number',

@@ -1,6 +1,6 @@
 /**
  * Revocation and signing keys on a stack of their own: a 2-second authorizer cache (the
- * module's default is 300 s, see the README's arithmetic) and a secret that starts empty.
+ * module's default is 60 s, see docs/security.md section 8) and a secret that starts empty.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

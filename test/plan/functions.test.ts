@@ -89,10 +89,10 @@ describe('MediaStore functions', () => {
       .flatMap((s) => (s.actions ?? []).flatMap((a) => (s.resources ?? []).map((r) => `${a} on ${r}`)))
       .sort();
 
-  it('lets the authorizer read the signing secret and the users\' session versions, nothing else', () => {
+  it('lets the authorizer read the signing secret, the users\' session versions and the session families, nothing else', () => {
     expect(grants('authorizer')).toEqual([`dynamodb:GetItem on ${table()}`, `secretsmanager:GetSecretValue on ${secret()}`]);
     const profiles = statementsOf('authorizer').find((s) => s.sid === 'ReadSessionVersions')!;
-    expect(profiles.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*'] }]);
+    expect(profiles.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*', 'SESSION#*'] }]);
     expect(fn('authorizer').environment.variables.TABLE_NAME).toBeDefined();
   });
 
@@ -322,10 +322,10 @@ describe('MediaStore functions', () => {
       }
     });
 
-    it('lets the authorizer only read USER# rows (session versions)', () => {
+    it('lets the authorizer only read USER# and SESSION# rows (session versions and families)', () => {
       expect(grants('authorizer').filter((g) => g.startsWith('dynamodb:'))).toEqual([`dynamodb:GetItem on ${table()}`]);
       for (const s of tableStatements('authorizer')) {
-        expect(s.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*'] }]);
+        expect(s.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['USER#*', 'SESSION#*'] }]);
       }
     });
 

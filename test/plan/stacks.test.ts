@@ -87,12 +87,13 @@ describe('media-store app', () => {
       expect(d('log_retention_days')).toBeGreaterThan(0);
       expect(d('token_ttl_seconds')).toBe(300);
       expect(d('refresh_token_ttl_seconds')).toBe(30 * 24 * 3600);
-      expect(d('authorizer_result_ttl_seconds')).toBe(300);
+      expect(d('authorizer_result_ttl_seconds')).toBe(60);
     });
 
-    it('caps the authorizer cache at 300 seconds: it bounds how long a changed or deleted user keeps access', () => {
+    it('caps the authorizer cache at 60 seconds: it bounds how long a logged-out, changed or deleted user keeps access', () => {
       const rules = moduleStack.variable.authorizer_result_ttl_seconds.validation as { condition: string }[];
-      expect(rules.map((r) => r.condition).join(' ')).toMatch(/<= 300/);
+      expect(rules.map((r) => r.condition).join(' ')).toMatch(/<= 60 /);
+      expect(rules.map((r) => r.condition).join(' ')).not.toMatch(/<= 300/);
     });
 
     it('describes every output: API URL, bucket, table, topic and each function', () => {

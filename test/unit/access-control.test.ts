@@ -117,18 +117,18 @@ describe('roles', () => {
 });
 
 describe('folder limits in the token, the authorizer and the principal', () => {
-  const sign = (folders?: readonly string[]) => signToken({ username: 'ana', role: 'editor', folders, sessionVersion: 's1' }, { secret: SECRET, issuer: 'media-store', ttlSeconds: 600, now: NOW });
+  const sign = (folders?: readonly string[]) => signToken({ username: 'ana', userId: 'ana-id', role: 'editor', folders, sessionVersion: 's1', sessionId: 'f1' }, { secret: SECRET, issuer: 'media-store', ttlSeconds: 600, now: NOW });
 
   it('carries the limits through the token into the authorizer context as a JSON string', async () => {
     // Prepare
     const { token } = await sign(['/family', '/trips/2024']);
     const log = memoryLogger();
     // Act
-    const result = await authorize({ routeKey: 'GET /files', headers: { authorization: `Bearer ${token}` }, identitySource: [] }, { keys: async () => SECRET, sessionVersionOf: async () => 's1', issuer: 'media-store', logger: log.logger, now: () => NOW });
+    const result = await authorize({ routeKey: 'GET /files', headers: { authorization: `Bearer ${token}` }, identitySource: [] }, { keys: async () => SECRET, sessionOf: async () => ({ user: { userId: 'ana-id', sessionVersion: 's1' }, family: { userId: 'ana-id', expiresAt: NOW + 600 } }), issuer: 'media-store', logger: log.logger, now: () => NOW });
     // Assess
-    expect(result).toEqual({ isAuthorized: true, context: { username: 'ana', role: 'editor', folders: '["/family","/trips/2024"]' } });
+    expect(result).toEqual({ isAuthorized: true, context: { username: 'ana', userId: 'ana-id', role: 'editor', folders: '["/family","/trips/2024"]' } });
     const event = apiEvent('GET /files', { principal: (result as { context: { username: string; role: string } }).context });
-    expect(principal(event)).toEqual({ username: 'ana', role: 'editor', folders: ['/family', '/trips/2024'] });
+    expect(principal(event)).toEqual({ username: 'ana', userId: 'ana-id', role: 'editor', folders: ['/family', '/trips/2024'] });
   });
 
   it('leaves the limits out for a user who may use every folder', async () => {

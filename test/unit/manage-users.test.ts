@@ -18,7 +18,7 @@ function memoryUsers(): { store: ManagedUserStore; records: Map<string, UserReco
     get: async (name) => records.get(name),
     create: async (user, options) => {
       calls.push(['create', user.username, options]);
-      const record = { ...user, sessionVersion: 's0', createdAt: 'c', updatedAt: 'u' };
+      const record = { ...user, userId: `id-${user.username}`, sessionVersion: 's0', createdAt: 'c', updatedAt: 'u' };
       records.set(user.username, record);
       return record;
     },

@@ -1,5 +1,6 @@
 /** In-memory users and sessions stores with the repositories' conditional-write semantics. */
 import { newFamilyId, newRefreshToken, newSessionVersion, refreshTokenHash } from '../../handlers/core/session';
+import { newUserId } from '../../handlers/core/user-ids';
 import type { SessionStore } from '../../handlers/auth/session';
 import type { LoginUserStore } from '../../handlers/auth/login';
 import type { IssuedRefreshToken, RotateOutcome, SessionFamily, StoredRefreshToken } from '../../handlers/adapters/sessions-repository';
@@ -9,7 +10,7 @@ export class MemoryUsers implements LoginUserStore {
   readonly users = new Map<string, UserRecord>();
 
   async add(user: NewUser): Promise<UserRecord> {
-    const record = { ...user, sessionVersion: newSessionVersion(), createdAt: '', updatedAt: '' };
+    const record = { ...user, userId: newUserId(), sessionVersion: newSessionVersion(), createdAt: '', updatedAt: '' };
     this.users.set(user.username, record);
     return record;
   }
@@ -33,9 +34,9 @@ export class MemorySessions implements SessionStore {
   readonly families = new Map<string, SessionFamily>();
   readonly tokens = new Map<string, StoredRefreshToken>();
 
-  async open(username: string, sessionVersion: string, now: number, ttlSeconds: number): Promise<IssuedRefreshToken> {
+  async open(user: { username: string; userId: string; sessionVersion: string }, now: number, ttlSeconds: number): Promise<IssuedRefreshToken> {
     const familyId = newFamilyId();
-    this.families.set(familyId, { familyId, username, sessionVersion, expiresAt: now + ttlSeconds });
+    this.families.set(familyId, { familyId, username: user.username, userId: user.userId, sessionVersion: user.sessionVersion, expiresAt: now + ttlSeconds });
     return this.issue(familyId, now + ttlSeconds);
   }
   async findToken(token: string) {
