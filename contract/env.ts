@@ -12,6 +12,10 @@ export const ENV = {
   TOPIC_ARN: 'TOPIC_ARN',
   /** Secrets Manager ARN of the JWT signing secret (deployed). */
   JWT_SECRET_ARN: 'JWT_SECRET_ARN',
+  /** Secrets Manager ARN of the key that seals listing cursors (created empty; the files function puts its first version). */
+  CURSOR_SECRET_ARN: 'CURSOR_SECRET_ARN',
+  /** Secrets Manager ARN of the origin secret the site's CloudFront sends (contract/site.ts ORIGIN_VERIFY_HEADER); unset: `sourceIp` only. */
+  ORIGIN_SECRET_ARN: 'ORIGIN_SECRET_ARN',
   /** A JWT signing key given directly, without versions: unit tests and tools only, never set by the module. */
   JWT_SECRET: 'JWT_SECRET',
   /** `iss` claim written and required. @default "media-store" */
@@ -63,9 +67,10 @@ export const ENV = {
 /** Which variables each function reads. The module must set exactly these. */
 export const FUNCTION_ENV = {
   authorizer: ['TABLE_NAME', 'JWT_SECRET_ARN', 'JWT_ISSUER', 'LOG_LEVEL'],
-  auth: ['TABLE_NAME', 'JWT_SECRET_ARN', 'JWT_ISSUER', 'TOKEN_TTL_SECONDS', 'REFRESH_TOKEN_TTL_SECONDS', 'LOGIN_MAX_FAILURES', 'LOGIN_LOCKOUT_SECONDS', 'MAX_USERS', 'LOG_LEVEL'],
-  uploads: ['TABLE_NAME', 'BUCKET_NAME', 'ALLOWED_CONTENT_TYPES', 'MAX_UPLOAD_BYTES', 'MULTIPART_THRESHOLD_BYTES', 'UPLOAD_URL_TTL_SECONDS', 'LOG_LEVEL'],
-  files: ['TABLE_NAME', 'BUCKET_NAME', 'JWT_SECRET_ARN', 'VIEW_URL_TTL_SECONDS', 'MOVE_FUNCTION_NAME', 'MOVE_JOB_THRESHOLD_BYTES', 'SHARE_MAX_DAYS', 'SHARE_ALLOW_NEVER', 'LOGIN_MAX_FAILURES', 'LOGIN_LOCKOUT_SECONDS', 'LOG_LEVEL'],
+  auth: ['TABLE_NAME', 'JWT_SECRET_ARN', 'ORIGIN_SECRET_ARN', 'JWT_ISSUER', 'TOKEN_TTL_SECONDS', 'REFRESH_TOKEN_TTL_SECONDS', 'LOGIN_MAX_FAILURES', 'LOGIN_LOCKOUT_SECONDS', 'MAX_USERS', 'LOG_LEVEL'],
+  uploads: ['TABLE_NAME', 'BUCKET_NAME', 'ORIGIN_SECRET_ARN', 'ALLOWED_CONTENT_TYPES', 'MAX_UPLOAD_BYTES', 'MULTIPART_THRESHOLD_BYTES', 'UPLOAD_URL_TTL_SECONDS', 'LOG_LEVEL'],
+  files: ['TABLE_NAME', 'BUCKET_NAME', 'CURSOR_SECRET_ARN', 'VIEW_URL_TTL_SECONDS', 'MOVE_FUNCTION_NAME', 'MOVE_JOB_THRESHOLD_BYTES', 'SHARE_MAX_DAYS', 'SHARE_ALLOW_NEVER', 'LOG_LEVEL'],
+  shares: ['TABLE_NAME', 'BUCKET_NAME', 'ORIGIN_SECRET_ARN', 'VIEW_URL_TTL_SECONDS', 'LOGIN_MAX_FAILURES', 'LOGIN_LOCKOUT_SECONDS', 'LOG_LEVEL'],
   sync: ['TABLE_NAME', 'BUCKET_NAME', 'TOPIC_ARN', 'PROCESS_FUNCTION_NAME', 'LOG_LEVEL'],
   move: ['TABLE_NAME', 'BUCKET_NAME', 'LOG_LEVEL'],
   process: ['TABLE_NAME', 'BUCKET_NAME', 'VIDEO_POSTERS', 'EXPOSE_GPS', 'LOG_LEVEL'],

@@ -4,10 +4,10 @@
  * The module tags each function with `FUNCTION_TAG = <name>` so tools that read the
  * synthesized plan (the local stack) can tell the functions apart.
  */
-export const API_FUNCTIONS = ['auth', 'uploads', 'files'] as const;
+export const API_FUNCTIONS = ['auth', 'uploads', 'files', 'shares'] as const;
 export type ApiFunctionName = (typeof API_FUNCTIONS)[number];
 
-export const FUNCTION_NAMES = ['authorizer', 'auth', 'uploads', 'files', 'sync', 'move', 'process', 'sweep'] as const;
+export const FUNCTION_NAMES = ['authorizer', 'auth', 'uploads', 'files', 'shares', 'sync', 'move', 'process', 'sweep'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export interface FunctionDeclaration {
@@ -25,7 +25,14 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionDeclaration>> = {
   authorizer: { entry: 'handlers/authorizer/index.ts', description: 'API Gateway REQUEST authorizer: verifies the JWT' },
   auth: { entry: 'handlers/auth/index.ts', description: 'Login and health' },
   uploads: { entry: 'handlers/uploads/index.ts', description: 'Upload sessions and presigned upload URLs' },
-  files: { entry: 'handlers/files/index.ts', description: 'Catalog listing with presigned view URLs' },
+  files: {
+    entry: 'handlers/files/index.ts',
+    description: 'Signed-in file routes: folders, listings and file views with presigned URLs, downloads, edits, moves, deletes, shares and their logs, storage stats',
+  },
+  shares: {
+    entry: 'handlers/shares/index.ts',
+    description: 'Anonymous share routes: open a view share, unlock it with its password, sign its files\' URLs; holds no token or cursor key',
+  },
   sync: { entry: 'handlers/sync/index.ts', description: 'Keeps the catalog equal to the bucket from S3 events' },
   move: { entry: 'handlers/move/index.ts', description: 'Runs move jobs of large files: parallel part copy, verify, delete the original' },
   process: {

@@ -10,6 +10,19 @@ export const WEB_BUILD_DIR = 'dist/web';
 /** Path prefix under which the app reaches the API on its own origin (stripped before the API sees it). */
 export const API_PREFIX = '/api';
 
+/**
+ * Header the distribution adds to every request it sends to the API, holding the origin
+ * secret (Secrets Manager, copied into the distribution's key value store; never in Terraform).
+ * Its presence with the right value is what makes the API trust `CloudFront-Viewer-Address`.
+ */
+export const ORIGIN_VERIFY_HEADER = 'x-media-store-origin-verify';
+
+/** Header CloudFront sets to the viewer's `address:port` (IPv6 unbracketed: `2001:db8::1:443`). */
+export const VIEWER_ADDRESS_HEADER = 'cloudfront-viewer-address';
+
+/** Key of the origin secret in the distribution's CloudFront key value store. */
+export const ORIGIN_SECRET_KVS_KEY = 'origin-verify';
+
 /** Folder of the build holding content-hashed files (Vite's `assets/`), cached for a year. */
 export const HASHED_ASSETS_DIR = 'assets';
 

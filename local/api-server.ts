@@ -13,7 +13,7 @@ import type { Logger } from './log';
 // Access lines name paths, and a share link's path is its secret: the handlers' own redaction applies.
 import { redactString } from '../handlers/core/logger';
 import type { PlanValue, SynthesizedPlan } from './plan';
-import { API_PREFIX } from '../contract/site';
+import { API_PREFIX, ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from '../contract/site';
 import { serveSite, type SiteOptions } from './site';
 
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -66,6 +66,19 @@ export interface ApiServerOptions {
    * `/api` (prefix stripped), the app's files and SPA fallback for every other GET. @default none
    */
   readonly site?: SiteOptions;
+  /**
+   * The site's CloudFront in front of `/api`, as the module wires it: requests under the prefix
+   * reach the API from the edge (`sourceIp` is this server's own address), with the viewer's
+   * `address:port` in `CloudFront-Viewer-Address` and the origin secret (contract/site.ts
+   * `ORIGIN_VERIFY_HEADER`) from the key value store, both replacing what the viewer sent.
+   * Requests without the prefix are direct calls to the API: headers pass as sent. @default none
+   */
+  readonly cloudFront?: LocalCloudFront;
+}
+
+export interface LocalCloudFront {
+  /** What the distribution's key value store holds under `origin-verify` (undefined: nothing yet). */
+  readonly originSecret: string | undefined;
 }
 
 export interface ApiServer {
@@ -244,6 +257,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const event = proxyEvent({
         req,
         body,
+        ...(viaPrefix && options.cloudFront ? { edge: options.cloudFront } : {}),
         rawPath,
         rawQueryString,
         url,
@@ -369,6 +383,8 @@ export interface ProxyEvent {
 
 interface EventInput {
   readonly req: IncomingMessage;
+  /** Set when the request came through the emulated CloudFront. */
+  readonly edge?: LocalCloudFront;
   readonly body: Buffer;
   readonly rawPath: string;
   readonly rawQueryString: string;
@@ -398,8 +414,15 @@ function proxyEvent(input: EventInput): ProxyEvent {
   for (const [name, value] of input.url.searchParams) {
     query[name] = name in query ? `${query[name]},${value}` : value;
   }
-  // API Gateway adds these before invoking the integration.
-  const sourceIp = normalizeIp(req.socket.remoteAddress);
+  if (input.edge) {
+    // CloudFront's own headers replace the viewer's; the function adds the origin secret.
+    delete headers[ORIGIN_VERIFY_HEADER];
+    const viewer = normalizeIp(req.socket.remoteAddress);
+    headers[VIEWER_ADDRESS_HEADER] = `${viewer}:${req.socket.remotePort ?? 0}`;
+    if (input.edge.originSecret !== undefined) headers[ORIGIN_VERIFY_HEADER] = input.edge.originSecret;
+  }
+  // API Gateway adds these before invoking the integration. Behind CloudFront the caller is the edge (here: this server).
+  const sourceIp = normalizeIp(input.edge ? req.socket.localAddress : req.socket.remoteAddress);
   headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${sourceIp}` : sourceIp;
   headers['x-forwarded-proto'] = 'http';
   headers['x-forwarded-port'] = String(req.socket.localPort ?? '');

@@ -8,6 +8,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ROUTES } from '../contract/routes';
 import { UsersRepository } from '../handlers/adapters/users-repository';
 import { hashPassword, verifyPassword } from '../handlers/core/password';
@@ -101,6 +102,8 @@ export interface StackInfo {
   readonly secretsManagerEndpoint: string;
   /** The JWT signing secret's local ARN. */
   readonly jwtSecretArn: string;
+  /** The site's origin secret's local ARN (the emulated CloudFront sends its value under `/api`), when the plan has one. */
+  readonly originSecretArn?: string;
   /** The web app's URL (the API's origin), when it is served. */
   readonly appUrl?: string;
   /** This run's key pair: every emulator (S3, DynamoDB, Lambda, SNS, Secrets Manager) refuses requests not signed with it. */
@@ -189,8 +192,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stoppers.push(() => secretsManager.stop());
     const secretArns = Object.fromEntries(Object.entries(secretNames).map(([resource, name]) => [resource, secretsManager.secretArn(name)]));
-    const jwtSecretArn = Object.values(secretArns)[0];
-    if (jwtSecretArn === undefined) throw new PlanError('the plan declares no aws_secretsmanager_secret for the JWT signing key');
+    // The JWT key by its address (the plan holds other secrets too: the cursor key).
+    const jwtSecretArn = secretArns[JWT_SECRET_RESOURCE];
+    if (jwtSecretArn === undefined) throw new PlanError(`the plan declares no aws_secretsmanager_secret.${JWT_SECRET_RESOURCE} for the JWT signing key`);
+    // The origin secret, created empty as the module creates it, gets its value here, where in
+    // AWS a deploy-time step fills the secret and the distribution's key value store alike.
+    const originSecretArn = secretArns[ORIGIN_SECRET_RESOURCE];
+    const originSecret = originSecretArn === undefined ? undefined : await ensureOriginSecret(secretsManager.endpoint, originSecretArn, credentials);
     const local: LocalValues = {
       snsEndpoint: sns.endpoint,
       lambdaEndpoint: lambdaApi.endpoint,
@@ -291,6 +299,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: apiPort,
       ...(options.host ? { host: options.host } : {}),
       ...(webDir ? { site: { dir: webDir, mediaOrigins: [s3.endpoint] } } : {}),
+      // The distribution in front of `/api`, with the origin secret its key value store holds.
+      ...(webDir && originSecretArn !== undefined ? { cloudFront: { originSecret } } : {}),
     });
     stoppers.push(() => api.stop());
 
@@ -307,6 +317,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       functionNames: Object.fromEntries(definitions.map((d) => [d.name, d.functionName])),
       secretsManagerEndpoint: secretsManager.endpoint,
       jwtSecretArn,
+      ...(originSecretArn !== undefined ? { originSecretArn } : {}),
       ...maxUsersOf(definitions),
       ...(webDir ? { appUrl: `${api.url}/` } : {}),
       credentials,
@@ -384,6 +395,34 @@ function topicNamesOf(plan: SynthesizedPlan): Record<string, string> {
 function privateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
+}
+
+/** The address (`aws_secretsmanager_secret.<name>`) of the JWT signing key in the module's plan. */
+const JWT_SECRET_RESOURCE = 'jwt_signing_key';
+
+/** The address of the site's origin secret (modules/media-store/secrets.ts ORIGIN_VERIFY). */
+const ORIGIN_SECRET_RESOURCE = 'origin_verify';
+/** Version id of the local origin secret's first value: idempotent across restarts. */
+const ORIGIN_SECRET_REQUEST_TOKEN = 'media-store-local-origin-secret-0001';
+
+/** The origin secret's current value, put first when the secret has none (a kept data dir keeps it). */
+async function ensureOriginSecret(endpoint: string, arn: string, credentials: LocalCredentials): Promise<string> {
+  const client = new SecretsManagerClient({ endpoint, region: LOCAL_REGION, credentials });
+  try {
+    const read = async () => (await client.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: 'AWSCURRENT' }))).SecretString;
+    try {
+      const current = await read();
+      if (current) return current;
+    } catch (err) {
+      if (!(err instanceof Error && err.name === 'ResourceNotFoundException')) throw err;
+    }
+    await client.send(new PutSecretValueCommand({ SecretId: arn, ClientRequestToken: ORIGIN_SECRET_REQUEST_TOKEN, SecretString: randomBytes(32).toString('base64url') }));
+    const value = await read();
+    if (!value) throw new Error('the local origin secret has no value after it was put');
+    return value;
+  } finally {
+    client.destroy();
+  }
 }
 
 /** Local name of each `aws_secretsmanager_secret` by logical name: its name, or its prefix + "local". */

@@ -25,6 +25,8 @@ export const SAMPLE_ENV: Readonly<Record<keyof typeof ENV, string>> = {
   BUCKET_NAME: 'media-store-media',
   TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:media-store-upload-processed',
   JWT_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:media-store-jwt-AbCdEf',
+  CURSOR_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:media-store-cursor-AbCdEf',
+  ORIGIN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:media-store-origin-verify-AbCdEf',
   JWT_SECRET: '',
   JWT_ISSUER: 'media-store',
   TOKEN_TTL_SECONDS: '300',

@@ -52,6 +52,10 @@ export interface JwtKeysOptions {
   readonly maxAgeSeconds?: number;
   /** Milliseconds. @default the clock */
   readonly now?: () => number;
+  /** The variable that named the secret, for error messages. @default "JWT_SECRET_ARN" */
+  readonly variable?: string;
+  /** ClientRequestToken of the first version put (`createIfMissing`). @default INITIAL_KEY_REQUEST_TOKEN */
+  readonly initialRequestToken?: string;
 }
 
 /** The ClientRequestToken (= version id) of the first key: the same in every cold start. */
@@ -88,7 +92,7 @@ export function jwtKeys(source: JwtSecretSource, options: JwtKeysOptions = {}): 
 
   const load = (): Promise<KeyRing> => {
     client ??= new SecretsManagerClient({});
-    const loading = loadRing(client, source.arn, options.createIfMissing ?? false, now);
+    const loading = loadRing(client, source.arn, { createIfMissing: options.createIfMissing ?? false, variable: options.variable ?? 'JWT_SECRET_ARN', initialRequestToken: options.initialRequestToken ?? INITIAL_KEY_REQUEST_TOKEN }, now);
     pending = loading;
     // A failed read is not kept: the next call tries again.
     loading.catch(() => {
@@ -119,24 +123,30 @@ export function jwtKeys(source: JwtSecretSource, options: JwtKeysOptions = {}): 
   };
 }
 
-async function loadRing(client: SecretsManagerClient, arn: string, createIfMissing: boolean, now: () => number): Promise<KeyRing> {
-  let current = await readVersion(client, arn, CURRENT_STAGE);
-  if (current === undefined && createIfMissing) {
-    await putInitialKey(client, arn);
-    current = await readVersion(client, arn, CURRENT_STAGE);
+interface RingSource {
+  readonly createIfMissing: boolean;
+  readonly variable: string;
+  readonly initialRequestToken: string;
+}
+
+async function loadRing(client: SecretsManagerClient, arn: string, source: RingSource, now: () => number): Promise<KeyRing> {
+  let current = await readVersion(client, arn, CURRENT_STAGE, source.variable);
+  if (current === undefined && source.createIfMissing) {
+    await putInitialKey(client, arn, source.initialRequestToken);
+    current = await readVersion(client, arn, CURRENT_STAGE, source.variable);
   }
-  if (current === undefined) throw new ConfigError('JWT_SECRET_ARN', 'names a secret without an AWSCURRENT version (the auth function creates it at its first login)');
-  const previous = await readVersion(client, arn, PREVIOUS_STAGE);
+  if (current === undefined) throw new ConfigError(source.variable, 'names a secret without an AWSCURRENT version (the function that owns it creates it at first use)');
+  const previous = await readVersion(client, arn, PREVIOUS_STAGE, source.variable);
   return { current, ...(previous !== undefined ? { previous } : {}), loadedAt: now() };
 }
 
 /** The version at `stage`, or `undefined` when the secret has none there. */
-async function readVersion(client: SecretsManagerClient, arn: string, stage: string): Promise<KeyVersion | undefined> {
+async function readVersion(client: SecretsManagerClient, arn: string, stage: string, variable: string): Promise<KeyVersion | undefined> {
   try {
     const out = await client.send(new GetSecretValueCommand({ SecretId: arn, VersionStage: stage }));
     const secret = out.SecretString;
-    if (secret === undefined || secret === '' || out.VersionId === undefined) throw new ConfigError('JWT_SECRET_ARN', `names a secret whose ${stage} version has no string value`);
-    checkStrength(secret, 'JWT_SECRET_ARN');
+    if (secret === undefined || secret === '' || out.VersionId === undefined) throw new ConfigError(variable, `names a secret whose ${stage} version has no string value`);
+    checkStrength(secret, variable);
     return { id: out.VersionId, secret };
   } catch (error) {
     if (error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
@@ -144,9 +154,9 @@ async function readVersion(client: SecretsManagerClient, arn: string, stage: str
   }
 }
 
-async function putInitialKey(client: SecretsManagerClient, arn: string): Promise<void> {
+async function putInitialKey(client: SecretsManagerClient, arn: string, requestToken: string): Promise<void> {
   try {
-    await client.send(new PutSecretValueCommand({ SecretId: arn, ClientRequestToken: INITIAL_KEY_REQUEST_TOKEN, SecretString: newSigningSecret() }));
+    await client.send(new PutSecretValueCommand({ SecretId: arn, ClientRequestToken: requestToken, SecretString: newSigningSecret() }));
   } catch (error) {
     // Another cold start put its value under the same request token first: read that one.
     if (!(error instanceof Error && error.name === 'ResourceExistsException')) throw error;

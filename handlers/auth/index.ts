@@ -5,6 +5,7 @@ import { DynamoAttemptCounter } from '../adapters/attempt-counter';
 import { jwtKeys } from '../adapters/jwt-secret';
 import { SessionsRepository } from '../adapters/sessions-repository';
 import { UsersRepository } from '../adapters/users-repository';
+import { originSecrets } from '../adapters/origin-secret';
 import { createApiHandler } from '../http/api-handler';
 import { parseAuthConfig, SIGNING_KEY_MAX_AGE_SECONDS } from './config';
 import { authRoutes } from './routes';
@@ -29,4 +30,6 @@ export const handler = createApiHandler(
     logger,
   }),
   logger,
+  // Behind the site's CloudFront, the viewer's address (only with the origin secret).
+  { originSecrets: originSecrets(process.env) },
 );

@@ -48,7 +48,7 @@ class InvalidCredentials extends Unauthorized {
   override readonly code = 'InvalidCredentials';
 }
 
-/** `sourceIp`: the client's address as API Gateway saw it; only a keyed hash of it is stored. */
+/** `sourceIp`: the client's address by the rule of http/source-address.ts (the viewer's behind the site's CloudFront); only a keyed hash of it is stored. */
 export async function login(request: LoginRequest, sourceIp: string | undefined, deps: LoginDeps): Promise<IssuedSession> {
   const now = (deps.now ?? (() => new Date()))();
   const nowSeconds = Math.floor(now.getTime() / 1000);

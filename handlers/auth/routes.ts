@@ -1,6 +1,7 @@
 /** The auth function's routes: exactly `routesOf('auth')` in contract/routes.ts. */
 import { requirePermission, type Caller } from '../core/roles';
 import { principal } from '../http/principal';
+import { clientAddress } from '../http/source-address';
 import { clearedRefreshCookie, refreshCookie, refreshTokenFromCookies, type SessionClient } from '../core/session';
 import { json } from '../http/response';
 import type { ApiEvent, ApiResult, RouteMap } from '../http/types';
@@ -34,7 +35,7 @@ export function authRoutes(deps: AuthDeps): RouteMap {
   return {
     'POST /auth/login': async (event) => {
       const request = parseLoginRequest(event.parsedBody);
-      const session = await login(request, event.requestContext?.http?.sourceIp, deps);
+      const session = await login(request, clientAddress(event), deps);
       return sessionResponse(session, request.client, deps.refreshTokenTtlSeconds);
     },
     'POST /auth/refresh': async (event) => {

@@ -19,10 +19,6 @@ export interface FilesConfig {
   readonly shareMaxDays: number;
   /** Whether shares may never expire. @default false */
   readonly shareAllowNever: boolean;
-  /** Wrong share passwords before a share refuses guesses (the login rule). @default 5 */
-  readonly loginMaxFailures: number;
-  /** @default 900 */
-  readonly loginLockoutSeconds: number;
 }
 
 export function parseFilesConfig(env: Env): FilesConfig {
@@ -35,7 +31,5 @@ export function parseFilesConfig(env: Env): FilesConfig {
     logLevel: logLevel(env),
     shareMaxDays: integer(env, 'SHARE_MAX_DAYS', 30, { min: 1, max: 3650 }),
     shareAllowNever: boolean(env, 'SHARE_ALLOW_NEVER', false),
-    loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, { min: 1, max: 100 }),
-    loginLockoutSeconds: integer(env, 'LOGIN_LOCKOUT_SECONDS', 900, { min: 1, max: 86400 }),
   };
 }

@@ -1,10 +1,9 @@
-/** Lambda entry point: listings, reads, downloads, moves and deletes of catalogued files. */
+/** Lambda entry point of the signed-in file routes: listings, reads, downloads, moves, deletes, shares. */
 import { currentListCursors } from '../core/cursor';
 import { createLogger } from '../core/logger';
-import { DynamoAttemptCounter } from '../adapters/attempt-counter';
 import { FilesRepository } from '../adapters/files-repository';
 import { FoldersRepository } from '../adapters/folders-repository';
-import { jwtKeys, jwtSecretSource } from '../adapters/jwt-secret';
+import { cursorSecret } from '../adapters/cursor-secret';
 import { LambdaJobInvoker } from '../adapters/job-invoker';
 import { JobsRepository } from '../adapters/jobs-repository';
 import { S3ObjectStore } from '../adapters/object-store';
@@ -18,12 +17,11 @@ import { filesRoutes } from './routes';
 
 const config = parseFilesConfig(process.env);
 const logger = createLogger({ level: config.logLevel, fields: { fn: 'files' } });
-const signingKeys = jwtKeys(jwtSecretSource(process.env));
 
 export const handler = createApiHandler(
   filesRoutes({
-    // The one use of the JWT signing key here: listing cursors are sealed with a key derived from it.
-    cursors: currentListCursors(async () => (await signingKeys.signingKey()).secret),
+    // Listing cursors are sealed with a key derived from their own secret (never the JWT key).
+    cursors: currentListCursors(cursorSecret(process.env)),
     files: new FilesRepository({ tableName: config.tableName }),
     folders: new FoldersRepository({ tableName: config.tableName }),
     objects: new S3ObjectStore({ bucket: config.bucketName }),
@@ -36,8 +34,6 @@ export const handler = createApiHandler(
     usage: new CatalogStorageUsage({ tableName: config.tableName }),
     users: new UsersRepository({ tableName: config.tableName }),
     sharePolicy: { maxDays: config.shareMaxDays, allowNever: config.shareAllowNever },
-    throttle: { maxFailures: config.loginMaxFailures, lockoutSeconds: config.loginLockoutSeconds },
-    attempts: new DynamoAttemptCounter({ tableName: config.tableName }),
   }),
   logger,
 );

@@ -1,4 +1,4 @@
-/** The files function's routes: exactly `routesOf('files')` in contract/routes.ts. */
+/** The files function's routes: exactly `routesOf('files')` in contract/routes.ts (the public share routes are the shares function's). */
 import type { ListCursors } from '../core/cursor';
 import type { Logger } from '../core/logger';
 import type { FileCatalog } from '../adapters/files-repository';
@@ -18,17 +18,13 @@ import { listFiles, parseListQuery } from './list-files';
 import { getJob } from './get-job';
 import { parseUpdateRequest, updateFile, type UpdateFileDeps } from './update-file';
 import { parseShareRequest, type SharePolicy } from '../core/shares';
-import type { ThrottlePolicy } from '../core/login-throttle';
-import type { AttemptCounter } from '../adapters/attempt-counter';
 import type { SharesRepository } from '../adapters/shares-repository';
 import type { UsersRepository } from '../adapters/users-repository';
-import { sourceIpOf } from '../shares/open-share';
 import { createShare, listShares, revokeShare, shareLog } from './shares';
 import { storageStats, type StorageStatsDeps } from './storage-stats';
-import { downloadFromShare, parsePublicLinksRequest, parsePublicListQuery, parseUnlockRequest, shareLinks, unlockShare, viewShare } from './public-shares';
 
 export interface FilesDeps extends Pick<UpdateFileDeps, 'jobs' | 'jobInvoker' | 'moveJobThresholdBytes'>, Pick<StorageStatsDeps, 'usage'> {
-  /** Seals and opens listing cursors (key derived from the JWT signing secret on first use). */
+  /** Seals and opens listing cursors (key derived from the cursor secret on first use). */
   readonly cursors: () => Promise<ListCursors>;
   readonly files: FileCatalog;
   readonly objects: ObjectStore;
@@ -38,9 +34,6 @@ export interface FilesDeps extends Pick<UpdateFileDeps, 'jobs' | 'jobInvoker' | 
   readonly shares: SharesRepository;
   readonly users: Pick<UsersRepository, 'getAccess'>;
   readonly sharePolicy: SharePolicy;
-  /** Share unlocks are counted like logins, per (share, source); see handlers/files/public-shares.ts. */
-  readonly throttle: ThrottlePolicy;
-  readonly attempts: AttemptCounter;
   /** @default the clock */
   readonly now?: () => Date;
 }
@@ -86,17 +79,5 @@ export function filesRoutes(deps: FilesDeps & FoldersDeps): RouteMap {
       return noContent();
     },
     'GET /shares/{id}/log': async (event) => json(200, await shareLog(event.pathParameters?.id, principal(event), deps)),
-    'GET /public/shares/{token}': async (event) => {
-      const query = parsePublicListQuery(event.queryStringParameters);
-      return json(200, await viewShare({ token: event.pathParameters?.token, ip: sourceIpOf(event), event }, query, deps));
-    },
-    'POST /public/shares/{token}/unlock': async (event, context) => {
-      const password = parseUnlockRequest(event.parsedBody);
-      return json(200, await unlockShare({ token: event.pathParameters?.token, ip: sourceIpOf(event), event }, password, withLogger(context.logger)));
-    },
-    'GET /public/shares/{token}/files/{id}/download': async (event) =>
-      json(200, await downloadFromShare({ token: event.pathParameters?.token, ip: sourceIpOf(event), event }, event.pathParameters?.id, deps)),
-    'POST /public/shares/{token}/links': async (event) =>
-      json(200, await shareLinks({ token: event.pathParameters?.token, ip: sourceIpOf(event), event }, parsePublicLinksRequest(event.parsedBody), deps)),
   };
 }

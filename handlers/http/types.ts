@@ -9,6 +9,8 @@ export interface ApiEvent extends Omit<APIGatewayProxyEventV2, 'requestContext'>
   };
   /** The parsed JSON body, set by the `jsonBody` middleware on POST/PUT/PATCH. */
   parsedBody?: unknown;
+  /** The caller's address by the one rule of http/source-address.ts, set by its middleware. */
+  sourceAddress?: string;
 }
 
 export type ApiResult = APIGatewayProxyStructuredResultV2;

@@ -87,5 +87,3 @@ export function requireShareSession(opened: OpenedShare, event: ApiEvent, now: D
     throw new SharePasswordRequired('This share needs its password: POST it to /public/shares/{token}/unlock and send the session in X-Share-Session');
   }
 }
-
-export const sourceIpOf = (event: ApiEvent): string | undefined => event.requestContext?.http?.sourceIp;

@@ -33,7 +33,8 @@ import { ShareQuotaExceededError, type Share, type SharesRepository } from '../a
 import type { UploadSessionStore } from '../adapters/uploads-repository';
 import { headerValue } from '../http/headers';
 import type { ApiEvent } from '../http/types';
-import { openShare, requireShareSession, ShareNotFound, SHARE_GUEST_HEADER, sourceIpOf, type OpenedShare, type OpenShareDeps } from '../shares/open-share';
+import { clientAddress } from '../http/source-address';
+import { openShare, requireShareSession, ShareNotFound, SHARE_GUEST_HEADER, type OpenedShare, type OpenShareDeps } from '../shares/open-share';
 import { completeUpload, parseCompleteRequest, type CompleteUploadDeps } from './complete-upload';
 import { abortUpload, type AbortUploadDeps } from './abort-upload';
 import { createUpload, MULTIPART_SESSION_SECONDS, newUploadId, parseUploadRequest, SESSION_GRACE_SECONDS, type CreateUploadDeps, type CreateUploadResponse, type UploadLimits, type UploadRequest } from './create-upload';
@@ -147,7 +148,7 @@ export async function createDropUpload(event: ApiEvent, deps: DropUploadsDeps): 
   const { created, storedAs } = started;
   const ttl = Math.floor(now.getTime() / 1000) + MULTIPART_SESSION_SECONDS + SESSION_GRACE_SECONDS;
   await deps.shares.addGuestUpload(share.id, hashShareToken(guestKey), { uploadId: created.uploadId, size: request.size }, ttl);
-  await deps.shares.recordAccess(share.id, { at: now.toISOString(), event: 'upload', fileId: created.fileId, name: storedAs, bytes: request.size, ip: truncateIp(sourceIpOf(event)) });
+  await deps.shares.recordAccess(share.id, { at: now.toISOString(), event: 'upload', fileId: created.fileId, name: storedAs, bytes: request.size, ip: truncateIp(clientAddress(event)) });
   return { ...created, guestKey, storedAs };
 }
 

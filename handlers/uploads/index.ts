@@ -7,6 +7,7 @@ import { FilesRepository } from '../adapters/files-repository';
 import { FoldersRepository } from '../adapters/folders-repository';
 import { SharesRepository } from '../adapters/shares-repository';
 import { UsersRepository } from '../adapters/users-repository';
+import { originSecrets } from '../adapters/origin-secret';
 import { createApiHandler } from '../http/api-handler';
 import { MAX_UPLOADS_BODY_BYTES } from './complete-upload';
 import { parseUploadsConfig } from './config';
@@ -30,5 +31,6 @@ export const handler = createApiHandler(
     folders: new FoldersRepository({ tableName: config.tableName }),
   }),
   logger,
-  { maxBytes: MAX_UPLOADS_BODY_BYTES },
+  // Behind the site's CloudFront, the viewer's address (only with the origin secret).
+  { maxBytes: MAX_UPLOADS_BODY_BYTES, originSecrets: originSecrets(process.env) },
 );

@@ -95,6 +95,10 @@ export interface FunctionsProps extends FunctionSettings {
   readonly storage: Storage;
   readonly catalog: Catalog;
   readonly secret: SigningSecret;
+  /** The key that seals listing cursors (the files function's, never the JWT key). */
+  readonly cursorSecret: SigningSecret;
+  /** The site's origin secret: the functions that limit or log by address read it. */
+  readonly originSecret: SigningSecret;
   readonly notifications: Notifications;
   readonly failedEvents: FailedEvents;
   /** The move function, which the files function starts for large moves. */
@@ -156,6 +160,10 @@ export class Functions extends Construct {
       // A move reads the object and writes its copy.
       { sid: 'DecryptAndCopyMedia', effect: 'Allow', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [kms.arn], condition: throughS3 },
     ]);
+    byName.shares.allowWhen('bucket-kms-key', kmsPresence, [
+      // A visitor's presigned GET is authorized as this role: it must be able to decrypt.
+      { sid: 'DecryptMedia', effect: 'Allow', actions: ['kms:Decrypt'], resources: [kms.arn], condition: throughS3 },
+    ]);
 
     storage.notifyOnMediaChange(byName.sync);
     props.failedEvents.catchFailuresOf(byName.sync, props.syncMaxRetryAttempts ?? DEFAULTS.syncMaxRetryAttempts);
@@ -176,6 +184,8 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
     BUCKET_NAME: props.storage.bucket.bucket,
     TOPIC_ARN: props.notifications.topic.arn,
     JWT_SECRET_ARN: props.secret.arn,
+    CURSOR_SECRET_ARN: props.cursorSecret.arn,
+    ORIGIN_SECRET_ARN: props.originSecret.arn,
     JWT_ISSUER: props.jwtIssuer ?? DEFAULTS.jwtIssuer,
     TOKEN_TTL_SECONDS: numberText(props.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds),
     REFRESH_TOKEN_TTL_SECONDS: numberText(props.refreshTokenTtlSeconds ?? DEFAULTS.refreshTokenTtlSeconds),
@@ -224,6 +234,10 @@ export const CATALOG_PARTITIONS = {
    * (`SHARES#`), its log, its guests' uploads (`SHAREUP#`) and reservations (`UPLOAD#<id>`).
    */
   dropLinks: ['SHARE#*', 'SHARES#', 'SHARELOG#*', 'SHAREUP#*', 'UPLOAD#*'],
+  /** What an anonymous visitor's request reads: shares, their owner rows, file rows and folder markers. */
+  sharesAndSharedFiles: ['SHARE#*', 'SHARES#', 'FOLDER#*'],
+  /** What it writes: its visit in the log, the owner row's last access, the share's password limiters. */
+  shareVisits: ['SHARE#*', 'SHARES#', 'SHARELOG#*'],
   /** What the sweep settles: owner rows (reminders, counters) and drop reservations (`UPLOAD#<id>` / `RESERVATION`). */
   shareOwnersAndReservations: ['SHARES#', 'UPLOAD#*'],
 } as const;
@@ -262,6 +276,13 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
     actions: ['secretsmanager:GetSecretValue'],
     resources: [props.secret.arn],
   };
+  // Only read: the functions never write it (the site's key value store must hold the same value).
+  const readOriginSecret: PolicyStatement = {
+    sid: 'ReadOriginSecret',
+    effect: 'Allow',
+    actions: ['secretsmanager:GetSecretValue'],
+    resources: [props.originSecret.arn],
+  };
   return {
     authorizer: [
       readSecret,
@@ -290,6 +311,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
       readSecret,
       // The secret is created empty: the first login puts the first key (a fixed ClientRequestToken).
       { sid: 'CreateFirstSigningKey', effect: 'Allow', actions: ['secretsmanager:PutSecretValue'], resources: [props.secret.arn] },
+      readOriginSecret,
     ],
     uploads: [
       // s3:PutObject also authorizes CreateMultipartUpload, UploadPart and CompleteMultipartUpload.
@@ -322,6 +344,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         condition: onlyPartitions(CATALOG_PARTITIONS.dropLinks),
       },
       readShareCreators(table),
+      readOriginSecret,
     ],
     files: [
       // GetObject also authorizes HeadObject and reading the source of CopyObject/UploadPartCopy.
@@ -356,8 +379,9 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
           { test: 'StringEquals', variable: 'dynamodb:Select', values: ['SPECIFIC_ATTRIBUTES'] },
         ],
       },
-      // Listing cursors are sealed with a key derived from the signing secret (HKDF).
-      readSecret,
+      // Listing cursors are sealed with a key derived from their own secret (HKDF), never the
+      // JWT key; the first listing puts its first version (a fixed ClientRequestToken).
+      { sid: 'ReadAndCreateCursorKey', effect: 'Allow', actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], resources: [props.cursorSecret.arn] },
       { sid: 'ListFilesByDateTaken', effect: 'Allow', actions: ['dynamodb:Query'], resources: [props.catalog.takenIndexArn] },
       { sid: 'ListFilesByUploadTime', effect: 'Allow', actions: ['dynamodb:Query'], resources: [props.catalog.uploadedIndexArn] },
       {
@@ -380,6 +404,33 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
       },
       // Large moves run as jobs in the move function, started asynchronously.
       { sid: 'StartMoveJobs', effect: 'Allow', actions: ['lambda:InvokeFunction'], resources: [props.moveJobs.function.function.arn] },
+    ],
+    // The anonymous share routes: read shares and what they show, sign object GETs, log visits
+    // and count password attempts. No secret: it can mint neither tokens nor cursors.
+    shares: [
+      // Presigned GETs of originals, thumbnails, previews and posters are authorized as this role.
+      { sid: 'SignMediaReads', effect: 'Allow', actions: ['s3:GetObject'], resources: [media] },
+      { sid: 'SignDerivedImageReads', effect: 'Allow', actions: ['s3:GetObject'], resources: [derived] },
+      {
+        sid: 'ReadSharesAndSharedFiles',
+        effect: 'Allow',
+        // The share by its token hash, its owner row (drop usage), the shared file or folder
+        // page and its marker.
+        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+        resources: [table],
+        condition: onlyPartitions(CATALOG_PARTITIONS.sharesAndSharedFiles),
+      },
+      readShareCreators(table),
+      {
+        sid: 'LogVisitsAndCountPasswordAttempts',
+        effect: 'Allow',
+        // The access log (`SHARELOG#<id>`), the owner row's last access (`SHARES#`), the password
+        // limiters beside the share (`SHARE#<token hash>`).
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [table],
+        condition: onlyPartitions(CATALOG_PARTITIONS.shareVisits),
+      },
+      readOriginSecret,
     ],
     sync: [
       // HeadObject is authorized by s3:GetObject.

@@ -11,7 +11,7 @@ import type { MediaStoreFunction } from './function';
 import { Functions, PROJECT_ROOT, type FunctionSettings } from './functions';
 import { MoveJobs } from './move-jobs';
 import { Notifications } from './notifications';
-import { SigningSecret } from './secrets';
+import { CURSOR_KEY, ORIGIN_VERIFY, SigningSecret } from './secrets';
 import { Site } from './site';
 import { Storage, type StorageProps } from './storage';
 import type { FunctionName } from '../../contract/functions';
@@ -60,6 +60,10 @@ export class MediaStore extends Construct {
   readonly storage: Storage;
   readonly catalog: Catalog;
   readonly secret: SigningSecret;
+  /** The key of listing cursors, apart from the JWT key. */
+  readonly cursorSecret: SigningSecret;
+  /** The value the site's CloudFront sends to the API (the viewer's address is believed only with it). */
+  readonly originSecret: SigningSecret;
   readonly notifications: Notifications;
   /** Dead-letter queue of S3 events the sync function failed to process. */
   readonly failedEvents: FailedEvents;
@@ -89,6 +93,16 @@ export class MediaStore extends Construct {
       namePrefix,
       recoveryWindowDays: props.jwtSecretRecoveryWindowDays,
     });
+    this.cursorSecret = new SigningSecret(this, 'cursor-secret', {
+      namePrefix,
+      recoveryWindowDays: props.jwtSecretRecoveryWindowDays,
+      purpose: CURSOR_KEY,
+    });
+    this.originSecret = new SigningSecret(this, 'origin-secret', {
+      namePrefix,
+      recoveryWindowDays: props.jwtSecretRecoveryWindowDays,
+      purpose: ORIGIN_VERIFY,
+    });
     this.notifications = new Notifications(this, 'notifications', { topicName: `${namePrefix}-upload-processed` });
     this.failedEvents = new FailedEvents(this, 'failed-events', { queueName: `${namePrefix}-sync-failures` });
 
@@ -109,6 +123,8 @@ export class MediaStore extends Construct {
       storage: this.storage,
       catalog: this.catalog,
       secret: this.secret,
+      cursorSecret: this.cursorSecret,
+      originSecret: this.originSecret,
       notifications: this.notifications,
       failedEvents: this.failedEvents,
     }).byName;
@@ -116,7 +132,7 @@ export class MediaStore extends Construct {
     this.api = new Api(this, 'api', {
       name: namePrefix,
       authorizer: this.functions.authorizer,
-      handlers: { auth: this.functions.auth, uploads: this.functions.uploads, files: this.functions.files },
+      handlers: { auth: this.functions.auth, uploads: this.functions.uploads, files: this.functions.files, shares: this.functions.shares },
       corsAllowedOrigins: props.corsAllowedOrigins,
       authorizerResultTtlSeconds: props.authorizerResultTtlSeconds,
       throttlingBurstLimit: props.throttlingBurstLimit,

@@ -6,7 +6,7 @@
  * 403/404 JSON into a 200 HTML page. Instead the default behavior rewrites app routes to
  * `/index.html` before S3 is asked, and `/api/*` never goes through it.
  */
-import { API_PREFIX } from '../../contract/site';
+import { API_PREFIX, ORIGIN_SECRET_KVS_KEY, ORIGIN_VERIFY_HEADER } from '../../contract/site';
 
 /** CloudFront's limit on a function's code, bytes. */
 export const FUNCTION_CODE_LIMIT = 10_240;
@@ -33,15 +33,29 @@ export function spaRoutingCode(files: readonly string[]): string {
   );
 }
 
-/** `/api/*`: the prefix is removed, so the API sees the routes it declares (`/api/files` → `/files`). */
-export function stripApiPrefixCode(): string {
+/**
+ * `/api/*`: the prefix is removed, so the API sees the routes it declares (`/api/files` → `/files`),
+ * and the origin secret is added from the distribution's key value store (`kvsId`), replacing
+ * any value the viewer sent: with it the API believes `CloudFront-Viewer-Address`
+ * (handlers/http/source-address.ts). Until the store holds the secret, no header is added and
+ * the API uses the edge's address, as it would without the site.
+ */
+export function stripApiPrefixCode(kvsId: string): string {
   return checkedSize(
     'strip-api-prefix',
     [
+      "import cf from 'cloudfront';",
+      `var originSecrets = cf.kvs('${kvsId}');`,
       `// ${API_PREFIX}/files?x=1 reaches the API as /files?x=1 (the query string is kept apart from the URI).`,
-      'function handler(event) {',
+      'async function handler(event) {',
       '  var request = event.request;',
       `  request.uri = request.uri.slice(${API_PREFIX.length}) || '/';`,
+      `  delete request.headers['${ORIGIN_VERIFY_HEADER}'];`,
+      '  try {',
+      `    request.headers['${ORIGIN_VERIFY_HEADER}'] = { value: await originSecrets.get('${ORIGIN_SECRET_KVS_KEY}') };`,
+      '  } catch (e) {',
+      '    // Not filled yet: the API keeps the edge address.',
+      '  }',
       '  return request;',
       '}',
       '',

@@ -4,6 +4,7 @@ import { Fn, Token, type TerraformResource } from 'cdktf';
 import { CloudfrontCachePolicy } from '@cdktf/provider-aws/lib/cloudfront-cache-policy';
 import { CloudfrontDistribution } from '@cdktf/provider-aws/lib/cloudfront-distribution';
 import { CloudfrontFunction } from '@cdktf/provider-aws/lib/cloudfront-function';
+import { CloudfrontKeyValueStore } from '@cdktf/provider-aws/lib/cloudfront-key-value-store';
 import { CloudfrontOriginAccessControl } from '@cdktf/provider-aws/lib/cloudfront-origin-access-control';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { API_PREFIX, HASHED_ASSETS_DIR, WEB_BUILD_DIR } from '../../contract/site';
@@ -69,6 +70,8 @@ export class Site extends Construct {
   readonly bucket: SiteBucket;
   readonly distribution: CloudfrontDistribution;
   readonly headers: SiteHeaders;
+  /** The key value store the API-prefix function reads the origin secret from. */
+  readonly originSecretStore: CloudfrontKeyValueStore;
   readonly files: readonly SiteFile[];
   /** `https://<custom domain>` or `https://<distribution domain>`. */
   readonly url: string;
@@ -129,12 +132,21 @@ export class Site extends Construct {
       code: spaRoutingCode(this.files.filter((f) => !f.key.startsWith(`${HASHED_ASSETS_DIR}/`)).map((f) => f.key)),
       publish: true,
     }), 'site_routes');
+    // The origin secret reaches the API function through this store, written inside AWS (never
+    // by Terraform: its keys are not in the state). See docs/security.md section 5.
+    this.originSecretStore = named(new CloudfrontKeyValueStore(this, 'origin-secret-store', {
+      ...counted,
+      name: `${props.namePrefix}-site-origin`,
+      comment: 'The origin secret the site sends to the API (key origin-verify); written inside AWS, never by Terraform',
+    }), 'site_origin');
+    const storeArn = at(this.originSecretStore, 'arn');
     const stripApiPrefix = named(new CloudfrontFunction(this, 'strip-api-prefix', {
       ...counted,
       name: `${props.namePrefix}-site-api-prefix`,
       runtime: 'cloudfront-js-2.0',
-      comment: `Removes ${API_PREFIX} so the API sees its own routes`,
-      code: stripApiPrefixCode(),
+      comment: `Removes ${API_PREFIX} so the API sees its own routes; adds the origin secret`,
+      code: stripApiPrefixCode(Token.asString(Fn.element(Fn.split('/', storeArn), 1))),
+      keyValueStoreAssociations: [storeArn],
       publish: true,
     }), 'site_api_prefix');
 

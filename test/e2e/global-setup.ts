@@ -72,6 +72,7 @@ export default async function globalSetup(): Promise<void> {
     lambdaEndpoint: stack.lambdaEndpoint,
     secretsManagerEndpoint: stack.secretsManagerEndpoint,
     jwtSecretArn: stack.jwtSecretArn,
+    ...(stack.originSecretArn !== undefined ? { originSecretArn: stack.originSecretArn } : {}),
     functionsDir: stack.functionsDir,
     planDir: stack.planDir,
     credentials: stack.credentials,

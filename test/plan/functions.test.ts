@@ -1,7 +1,7 @@
 import { FUNCTION_ENV } from '../../contract/env';
 import { BUNDLE_HANDLER, FUNCTION_NAMES, FUNCTION_TAG, type FunctionName } from '../../contract/functions';
 import { ACTIONS_WITHOUT_RESOURCE_ARN } from '../../modules/media-store/defaults';
-import { byPath, nameByPath, nameOfOnly, policyDocuments, resourcesOf, synthesizeBoth, type Statement, type StackJson } from './plan';
+import { byPath, nameByPath, policyDocuments, resourcesOf, synthesizeBoth, type Statement, type StackJson } from './plan';
 
 describe('MediaStore functions', () => {
   let plan: StackJson;
@@ -80,7 +80,9 @@ describe('MediaStore functions', () => {
 
   const table = () => `\${aws_dynamodb_table.${nameByPath(plan, 'aws_dynamodb_table', 'catalog/table')}.arn}`;
   const media = () => `\${aws_s3_bucket.${nameByPath(plan, 'aws_s3_bucket', 'storage/bucket')}.arn}/media/*`;
-  const secret = () => `\${aws_secretsmanager_secret.${nameOfOnly(plan, 'aws_secretsmanager_secret')}.arn}`;
+  const secret = () => `\${aws_secretsmanager_secret.${nameByPath(plan, 'aws_secretsmanager_secret', 'signing-secret/secret')}.arn}`;
+  const originSecret = () => `\${aws_secretsmanager_secret.${nameByPath(plan, 'aws_secretsmanager_secret', 'origin-secret/secret')}.arn}`;
+  const cursorSecret = () => `\${aws_secretsmanager_secret.${nameByPath(plan, 'aws_secretsmanager_secret', 'cursor-secret/secret')}.arn}`;
   const topic = () => `\${aws_sns_topic.${nameByPath(plan, 'aws_sns_topic', 'notifications/upload-processed')}.arn}`;
   /** Everything a function may do besides logs and traces, as `action on resource`. */
   const grants = (name: FunctionName) =>
@@ -102,6 +104,7 @@ describe('MediaStore functions', () => {
         ...['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
         `secretsmanager:GetSecretValue on ${secret()}`,
         `secretsmanager:PutSecretValue on ${secret()}`,
+        `secretsmanager:GetSecretValue on ${originSecret()}`,
       ].sort(),
     );
     const users = statementsOf('auth').find((s) => s.sid === 'ManageUsersAndLoginLimiters')!;
@@ -122,6 +125,8 @@ describe('MediaStore functions', () => {
         `dynamodb:GetItem on ${table()}`,
         // Drop links: the share, its counters and log, the guest's uploads and reservations.
         ...['GetItem', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
+        // The origin secret: a guest's address behind the site's CloudFront.
+        `secretsmanager:GetSecretValue on ${originSecret()}`,
       ].sort(),
     );
   });
@@ -156,7 +161,7 @@ describe('MediaStore functions', () => {
     expect(plan.variable.max_upload_bytes.validation[0].condition).toContain(`var.max_upload_bytes <= ${5 * 1024 ** 4}`);
   });
 
-  it('lets files read, copy and delete media objects, read derived images (to sign their URLs), query the table and its type and date-taken indexes, write file rows, sessions and jobs, read the secret and start move jobs', () => {
+  it('lets files read, copy and delete media objects, read derived images (to sign their URLs), query the table and its type and date-taken indexes, write file rows, sessions and jobs, read and create the cursor key and start move jobs', () => {
     const bucket = `\${aws_s3_bucket.${nameByPath(plan, 'aws_s3_bucket', 'storage/bucket')}.arn}`;
     expect(grants('files')).toEqual(
       [
@@ -172,7 +177,8 @@ describe('MediaStore functions', () => {
         `dynamodb:Scan on ${table()}/index/byType`,
         `dynamodb:Query on ${table()}/index/byTaken`,
         `dynamodb:Query on ${table()}/index/byUploaded`,
-        `secretsmanager:GetSecretValue on ${secret()}`,
+        `secretsmanager:GetSecretValue on ${cursorSecret()}`,
+        `secretsmanager:PutSecretValue on ${cursorSecret()}`,
         'lambda:InvokeFunction on ${aws_lambda_function.move.arn}',
       ].sort(),
     );
@@ -274,17 +280,53 @@ describe('MediaStore functions', () => {
     }
   });
 
-  it('creates the signing secret without any value: no version, no random provider, nothing in state', () => {
-    expect(resourcesOf(plan, 'aws_secretsmanager_secret')).toHaveLength(1);
+  it('lets the anonymous share routes read shares and what they show, sign object reads, log visits and read the origin secret: no key, no writes to files, users or uploads', () => {
+    const bucket = `\${aws_s3_bucket.${nameByPath(plan, 'aws_s3_bucket', 'storage/bucket')}.arn}`;
+    expect(grants('shares')).toEqual(
+      [
+        `s3:GetObject on ${media()}`,
+        `s3:GetObject on ${bucket}/derived/*`,
+        ...['GetItem', 'BatchGetItem', 'Query'].map((a) => `dynamodb:${a} on ${table()}`),
+        // A share's creator, without the password hash.
+        `dynamodb:GetItem on ${table()}`,
+        ...['PutItem', 'UpdateItem', 'DeleteItem'].map((a) => `dynamodb:${a} on ${table()}`),
+        `secretsmanager:GetSecretValue on ${originSecret()}`,
+      ].sort(),
+    );
+    const reads = statementsOf('shares').find((s) => s.sid === 'ReadSharesAndSharedFiles')!;
+    expect(reads.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['SHARE#*', 'SHARES#', 'FOLDER#*'] }]);
+    const writes = statementsOf('shares').find((s) => s.sid === 'LogVisitsAndCountPasswordAttempts')!;
+    expect(writes.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['SHARE#*', 'SHARES#', 'SHARELOG#*'] }]);
+  });
+
+  it('serves every anonymous view-share route from the shares function, whose role cannot read the JWT key (nor the cursor key)', () => {
+    const integrations = resourcesOf(plan, 'aws_apigatewayv2_route').filter(([, r]) => /^(GET|POST) \/public\/shares\/\{token\}(\/unlock|\/links|\/files\/\{id\}\/download)?$/.test(String(r.route_key)));
+    expect(integrations).toHaveLength(4);
+    for (const [, route] of integrations) {
+      const integration = /aws_apigatewayv2_integration\.([^.]+)\.id/.exec(String(route.target))![1];
+      expect(plan.resource.aws_apigatewayv2_integration[integration].integration_uri).toBe('${aws_lambda_function.shares.invoke_arn}');
+    }
+    // The only secret it reads is the origin secret (which mints nothing).
+    expect(grants('shares').filter((g) => g.startsWith('secretsmanager:') || g.startsWith('kms:'))).toEqual([`secretsmanager:GetSecretValue on ${originSecret()}`]);
+    expect(JSON.stringify(statementsOf('shares'))).not.toContain(secret());
+    expect(JSON.stringify(statementsOf('shares'))).not.toContain(cursorSecret());
+    expect(Object.keys(fn('shares').environment.variables)).not.toContain('JWT_SECRET_ARN');
+    // The files function keeps the signed-in routes and no longer holds the JWT key either.
+    expect(JSON.stringify(statementsOf('files'))).not.toContain(secret());
+  });
+
+  it('creates the signing, cursor and origin secrets without any value: no version, no random provider, nothing in state', () => {
+    expect(resourcesOf(plan, 'aws_secretsmanager_secret').map(([name]) => name).sort()).toEqual(['cursor_key', 'jwt_signing_key', 'origin_verify']);
     expect(resourcesOf(plan, 'aws_secretsmanager_secret_version')).toEqual([]);
     expect(Object.keys(plan.resource).filter((type) => type.startsWith('random_'))).toEqual([]);
     expect(Object.keys(plan.terraform.required_providers)).toEqual(['aws']);
   });
 
-  it('lets no function but auth write the signing secret', () => {
-    for (const name of FUNCTION_NAMES.filter((n) => n !== 'auth')) {
-      expect(grants(name).filter((g) => /secretsmanager:(PutSecretValue|UpdateSecret|UpdateSecretVersionStage)/.test(g))).toEqual([]);
-    }
+  it('lets no function but auth write the signing secret, and none but files the cursor key', () => {
+    const writes = (name: FunctionName) => grants(name).filter((g) => /secretsmanager:(PutSecretValue|UpdateSecret|UpdateSecretVersionStage)/.test(g));
+    for (const name of FUNCTION_NAMES.filter((n) => n !== 'auth' && n !== 'files')) expect(writes(name)).toEqual([]);
+    expect(writes('auth')).toEqual([`secretsmanager:PutSecretValue on ${secret()}`]);
+    expect(writes('files')).toEqual([`secretsmanager:PutSecretValue on ${cursorSecret()}`]);
   });
 
   describe('catalog partitions (dynamodb:LeadingKeys)', () => {
@@ -293,7 +335,7 @@ describe('MediaStore functions', () => {
 
     const leadingKeys = (s: Statement) => s.condition?.find((c) => c.variable === 'dynamodb:LeadingKeys')?.values ?? [];
 
-    it.each(['uploads', 'files', 'sync', 'move', 'sweep'] as const)('keeps %s to the partitions it needs, every grant conditioned on them', (name) => {
+    it.each(['uploads', 'files', 'shares', 'sync', 'move', 'sweep'] as const)('keeps %s to the partitions it needs, every grant conditioned on them', (name) => {
       const statements = tableStatements(name);
       expect(statements.length).toBeGreaterThan(0);
       for (const s of statements) expect({ sid: s.sid, leadingKeys: leadingKeys(s).length > 0 }).toEqual({ sid: s.sid, leadingKeys: true });

@@ -15,6 +15,7 @@ const SITE_TYPES = [
   'aws_cloudfront_cache_policy',
   'aws_cloudfront_function',
   'aws_cloudfront_response_headers_policy',
+  'aws_cloudfront_key_value_store',
 ];
 
 /** Resources of the site (all at `site…` addresses): the bucket also holds the process function's bundle object. */
@@ -25,6 +26,25 @@ type Request = { uri: string; querystring?: Record<string, unknown> };
 function runViewerRequest(code: string, uri: string): Request {
   const handler = new Function(`${code}\nreturn handler;`)() as (event: { request: Request }) => Request;
   return handler({ request: { uri, querystring: { folder: { value: '/trip' } } } });
+}
+
+type ApiRequest = Request & { headers: Record<string, { value: string }> };
+/**
+ * Runs the API-prefix function (async, reading a key value store through the `cloudfront`
+ * module) on a viewer request, with `store` standing in for the key value store it names.
+ */
+async function runApiViewerRequest(code: string, uri: string, headers: ApiRequest['headers'], store: Record<string, string>): Promise<{ request: ApiRequest; storeIds: string[] }> {
+  const storeIds: string[] = [];
+  const cf = {
+    kvs: (id: string) => {
+      storeIds.push(id);
+      return { get: async (key: string) => (key in store ? store[key] : Promise.reject(new Error(`The key ${key} does not exist.`))) };
+    },
+  };
+  const body = code.replace("import cf from 'cloudfront';", '');
+  const handler = new Function('cf', `${body}\nreturn handler;`)(cf) as (event: { request: ApiRequest }) => Promise<ApiRequest>;
+  const request = await handler({ request: { uri, querystring: { folder: { value: '/trip' } }, headers } });
+  return { request, storeIds };
 }
 
 const distributionOf = (stack: StackJson) => stack.resource.aws_cloudfront_distribution.site;
@@ -236,16 +256,54 @@ describe('MediaStore site', () => {
       expect(behavior.viewer_protocol_policy).toBe('https-only');
     });
 
-    it('strips the /api prefix on viewer request, so the API sees its declared routes', () => {
+    it('strips the /api prefix on viewer request, so the API sees its declared routes', async () => {
       const behavior = apiBehaviorOf(site);
       expect(behavior.function_association).toEqual([
         { event_type: 'viewer-request', function_arn: '${aws_cloudfront_function.site_api_prefix.arn}' },
       ]);
       const code = site.resource.aws_cloudfront_function.site_api_prefix.code as string;
-      expect(runViewerRequest(code, '/api/files').uri).toBe('/files');
-      expect(runViewerRequest(code, '/api/files/2b7c/download').uri).toBe('/files/2b7c/download');
-      expect(runViewerRequest(code, '/api/').uri).toBe('/');
-      expect(runViewerRequest(code, '/api/files').querystring).toEqual({ folder: { value: '/trip' } });
+      const run = async (uri: string) => (await runApiViewerRequest(code, uri, {}, {})).request;
+      expect((await run('/api/files')).uri).toBe('/files');
+      expect((await run('/api/files/2b7c/download')).uri).toBe('/files/2b7c/download');
+      expect((await run('/api/')).uri).toBe('/');
+      expect((await run('/api/files')).querystring).toEqual({ folder: { value: '/trip' } });
+    });
+
+    it('adds the origin secret from its own key value store to every API request, replacing one the viewer sent', async () => {
+      const fn = site.resource.aws_cloudfront_function.site_api_prefix;
+      expect(fn.key_value_store_associations).toEqual(['${aws_cloudfront_key_value_store.site_origin.arn}']);
+      const code = fn.code as string;
+      const { request, storeIds } = await runApiViewerRequest(code, '/api/auth/login', { 'x-media-store-origin-verify': { value: 'forged' } }, { 'origin-verify': 's3cr3t' });
+      expect(request.headers['x-media-store-origin-verify']).toEqual({ value: 's3cr3t' });
+      // The store it reads is the one associated: its id is the last part of the ARN.
+      expect(storeIds).toEqual(['${element(split("/", aws_cloudfront_key_value_store.site_origin.arn), 1)}']);
+    });
+
+    it('sends no origin secret (so the API keeps the edge address) while the store holds none, and drops a forged one', async () => {
+      const code = site.resource.aws_cloudfront_function.site_api_prefix.code as string;
+      const { request } = await runApiViewerRequest(code, '/api/auth/login', { 'x-media-store-origin-verify': { value: 'forged' } }, {});
+      expect(request.headers).toEqual({});
+    });
+
+    it('keeps the origin secret out of Terraform: no key of the store and no version of the secret in the plan, state or variables', () => {
+      expect(theOnly(site, 'aws_cloudfront_key_value_store').name).toMatch(/-site-origin$/);
+      expect(resourcesOf(site, 'aws_cloudfrontkeyvaluestore_key')).toEqual([]);
+      expect(resourcesOf(site, 'aws_cloudfrontkeyvaluestore_keys_exclusive')).toEqual([]);
+      expect(resourcesOf(site, 'aws_secretsmanager_secret_version')).toEqual([]);
+      expect(site.resource.aws_secretsmanager_secret.origin_verify.description).toMatch(/CloudFront-Viewer-Address/);
+      expect(Object.keys(site.variable ?? {}).filter((v) => /origin|secret/i.test(v))).toEqual([]);
+      // The origin custom headers are plain configuration: the secret is never one of them.
+      for (const origin of distributionOf(site).origin as StackJson[]) expect(origin.custom_header ?? []).toEqual([]);
+    });
+
+    it('tells the API functions where the origin secret is, and only they may read it', () => {
+      const arn = '${aws_secretsmanager_secret.origin_verify.arn}';
+      for (const name of ['auth', 'uploads', 'shares']) expect(site.resource.aws_lambda_function[name].environment.variables.ORIGIN_SECRET_ARN).toBe(arn);
+      const readers = Object.entries(policyDocuments(site))
+        .filter(([, statements]) => statements.some((st) => st.resources?.includes(arn)))
+        .map(([doc]) => doc)
+        .sort();
+      expect(readers).toEqual(['auth', 'shares', 'uploads']);
     });
   });
 
@@ -408,6 +466,7 @@ describe('MediaStore site', () => {
           'aws_cloudfront_distribution.site',
           'aws_cloudfront_function.site_api_prefix',
           'aws_cloudfront_function.site_routes',
+          'aws_cloudfront_key_value_store.site_origin',
           'aws_cloudfront_origin_access_control.site',
           'aws_cloudfront_response_headers_policy.site',
           'aws_s3_object.site_assets_index-3f9a1c2b_js',

@@ -1,0 +1,26 @@
+/** The shares function's configuration, parsed once at cold start. */
+import { integer, logLevel, requiredString, type Env, type LogLevel } from '../core/env';
+import { MAX_PRESIGN_EXPIRES_IN } from '../core/presign';
+
+export interface SharesConfig {
+  readonly tableName: string;
+  readonly bucketName: string;
+  /** Longest life of a URL signed for a visitor (never past the share's end). @default 3600 */
+  readonly viewUrlTtlSeconds: number;
+  readonly logLevel: LogLevel;
+  /** Wrong share passwords before a share refuses guesses (the login rule). @default 5 */
+  readonly loginMaxFailures: number;
+  /** @default 900 */
+  readonly loginLockoutSeconds: number;
+}
+
+export function parseSharesConfig(env: Env): SharesConfig {
+  return {
+    tableName: requiredString(env, 'TABLE_NAME'),
+    bucketName: requiredString(env, 'BUCKET_NAME'),
+    viewUrlTtlSeconds: integer(env, 'VIEW_URL_TTL_SECONDS', 3600, { min: 1, max: MAX_PRESIGN_EXPIRES_IN }),
+    logLevel: logLevel(env),
+    loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, { min: 1, max: 100 }),
+    loginLockoutSeconds: integer(env, 'LOGIN_LOCKOUT_SECONDS', 900, { min: 1, max: 86400 }),
+  };
+}
