@@ -205,8 +205,10 @@ describe('the module under real Terraform', () => {
       expect(move.values.tracing_config).toEqual([{ mode: 'Active' }]);
     });
 
-    it('creates the JWT secret with no value: no secret version anywhere in the plan', () => {
-      expect(only('variants', 'defaults', 'aws_secretsmanager_secret').values).toMatchObject({ name_prefix: 'media-defaults-jwt-signing-key-', recovery_window_in_days: 30 });
+    it('creates the JWT, cursor and origin secrets with no value: no secret version anywhere in the plan', () => {
+      expect(named('variants', 'defaults', 'aws_secretsmanager_secret.jwt_signing_key').values).toMatchObject({ name_prefix: 'media-defaults-jwt-signing-key-', recovery_window_in_days: 30 });
+      expect(named('variants', 'defaults', 'aws_secretsmanager_secret.cursor_key').values).toMatchObject({ name_prefix: 'media-defaults-cursor-key-' });
+      expect(named('variants', 'defaults', 'aws_secretsmanager_secret.origin_verify').values).toMatchObject({ name_prefix: 'media-defaults-origin-verify-' });
       expect(plannedResources(results.variants.plan).filter((r) => r.type === 'aws_secretsmanager_secret_version' || r.type.startsWith('random_'))).toEqual([]);
     });
   });
@@ -224,12 +226,12 @@ describe('the module under real Terraform', () => {
       expect(named('variants', 'custom', 'aws_route53_record.api_alias').values).toMatchObject({ name: 'media.example.com', type: 'A', zone_id: CUSTOM.hosted_zone_id });
     });
 
-    it('encrypts with the KMS key and grants it to uploads, files, process and move only through S3', () => {
+    it('encrypts with the KMS key and grants it to uploads, files, shares, process and move only through S3', () => {
       const sse = named('variants', 'custom', 'aws_s3_bucket_server_side_encryption_configuration.media').values.rule[0];
       expect(sse.apply_server_side_encryption_by_default).toEqual([{ sse_algorithm: 'aws:kms', kms_master_key_id: KMS_KEY_ARN }]);
       expect(sse.bucket_key_enabled).toBe(true);
       const kmsPolicies = resourcesOf('variants', 'custom').filter((r) => r.type === 'aws_iam_role_policy' && r.address.includes('bucket_kms_key'));
-      expect(kmsPolicies.map((p) => p.name).sort()).toEqual(['files_bucket_kms_key', 'move_bucket_kms_key', 'process_bucket_kms_key', 'uploads_bucket_kms_key']);
+      expect(kmsPolicies.map((p) => p.name).sort()).toEqual(['files_bucket_kms_key', 'move_bucket_kms_key', 'process_bucket_kms_key', 'shares_bucket_kms_key', 'uploads_bucket_kms_key']);
     });
 
     it('configures both archive tiers and suspends versioning', () => {
