@@ -1,6 +1,6 @@
 /** The shares function's configuration, parsed once at cold start. */
 import { integer, logLevel, requiredString, type Env, type LogLevel } from '../core/env';
-import { MAX_PRESIGN_EXPIRES_IN } from '../core/presign';
+import { MAX_PRESIGN_EXPIRES_IN } from '../core/object-urls';
 
 export interface SharesConfig {
   readonly tableName: string;
