@@ -135,7 +135,7 @@ describe('the module under real Terraform', () => {
   /** Resources that exist only with an option: the API domain, the KMS grants, the archive tiers, the alarm email, the site's domain. */
   const OPTIONAL = {
     apiDomain: ['aws_acm_certificate.api', 'aws_acm_certificate_validation.api', 'aws_apigatewayv2_domain_name.api', 'aws_apigatewayv2_api_mapping.api', 'aws_route53_record.api_validation', 'aws_route53_record.api_alias'],
-    kms: ['aws_iam_role_policy.uploads_bucket_kms_key', 'aws_iam_role_policy.files_bucket_kms_key', 'aws_iam_role_policy.process_bucket_kms_key', 'aws_iam_role_policy.move_bucket_kms_key'],
+    kms: ['aws_iam_role_policy.uploads_bucket_kms_key', 'aws_iam_role_policy.files_bucket_kms_key', 'aws_iam_role_policy.shares_bucket_kms_key', 'aws_iam_role_policy.process_bucket_kms_key', 'aws_iam_role_policy.move_bucket_kms_key'],
     tiers: ['aws_s3_bucket_intelligent_tiering_configuration.media'],
     alarmEmail: ['aws_sns_topic_subscription.ops_email'],
     siteDomain: ['aws_route53_record.site_alias', 'aws_route53_record.site_alias_ipv6'],
@@ -253,7 +253,9 @@ describe('the module under real Terraform', () => {
     it('applies the bucket, table and secret extremes', () => {
       expect(named('variants', 'extremes', 'aws_s3_bucket.media').values).toMatchObject({ bucket: EXTREMES.bucket_name, force_destroy: true });
       expect(named('variants', 'extremes', 'aws_dynamodb_table.catalog').values.deletion_protection_enabled).toBe(false);
-      expect(only('variants', 'extremes', 'aws_secretsmanager_secret').values.recovery_window_in_days).toBe(0);
+      for (const secret of ['jwt_signing_key', 'cursor_key', 'origin_verify']) {
+        expect(named('variants', 'extremes', `aws_secretsmanager_secret.${secret}`).values.recovery_window_in_days).toBe(0);
+      }
       const lifecycle = named('variants', 'extremes', 'aws_s3_bucket_lifecycle_configuration.media').values.rule as Json[];
       const rule = (id: string) => lifecycle.find((r) => r.id === id)!;
       expect(rule('abort-incomplete-multipart-uploads').abort_incomplete_multipart_upload[0].days_after_initiation).toBe(365);
