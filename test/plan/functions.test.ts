@@ -150,8 +150,15 @@ describe('MediaStore functions', () => {
     }
   });
 
-  it('tells uploads the multipart threshold from its variable', () => {
-    expect(fn('uploads').environment.variables.MULTIPART_THRESHOLD_BYTES).toBe('${var.multipart_threshold_bytes}');
+  it('tells uploads its limits from their variables', () => {
+    // Also what the terraform tests cannot show: the map holds the origin secret's ARN, unknown until apply.
+    expect(fn('uploads').environment.variables).toMatchObject({
+      MULTIPART_THRESHOLD_BYTES: '${var.multipart_threshold_bytes}',
+      MAX_UPLOAD_BYTES: '${var.max_upload_bytes}',
+      ALLOWED_CONTENT_TYPES: '${join(",", var.allowed_content_types)}',
+      UPLOAD_URL_TTL_SECONDS: '${var.upload_url_ttl_seconds}',
+      LOG_LEVEL: '${var.log_level}',
+    });
   });
 
   it('bounds the multipart threshold by S3\'s part and single-PUT limits, and uploads by its object limit', () => {
