@@ -1,5 +1,6 @@
 /** The auth function's configuration, parsed once at cold start. */
-import { integer, logLevel, optionalString, requiredString, type Env, type LogLevel } from '../core/env';
+import { type Env, integer, logLevel, type LogLevel, optionalString, requiredString, setting } from '../core/env';
+import { SETTINGS } from '../../contract/settings';
 import type { ThrottlePolicy } from '../core/login-throttle';
 import { jwtSecretSource, type JwtSecretSource } from '../adapters/jwt-secret';
 import { DEFAULT_ISSUER } from '../authorizer/config';
@@ -38,8 +39,8 @@ export function parseAuthConfig(env: Env): AuthConfig {
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', DEFAULT_TOKEN_TTL_SECONDS, { min: 60, max: 7 * 24 * 3600 }),
     refreshTokenTtlSeconds: integer(env, 'REFRESH_TOKEN_TTL_SECONDS', DEFAULT_REFRESH_TOKEN_TTL_SECONDS, { min: 300, max: 365 * 24 * 3600 }),
     throttle: {
-      maxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, { min: 1, max: 1000 }),
-      lockoutSeconds: integer(env, 'LOGIN_LOCKOUT_SECONDS', 900, { min: 1, max: 24 * 3600 }),
+      maxFailures: setting(env, SETTINGS.loginMaxFailures),
+      lockoutSeconds: setting(env, SETTINGS.loginLockoutSeconds),
     },
     maxUsers: integer(env, 'MAX_USERS', DEFAULT_MAX_USERS, { min: 1, max: MAX_MAX_USERS }),
     logLevel: logLevel(env),

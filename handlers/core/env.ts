@@ -2,6 +2,7 @@
  * Readers for `process.env` used by each function's config.ts. Every failure names the
  * variable, so a misconfigured function fails loudly at cold start instead of at first use.
  */
+import type { IntegerSetting } from '../../contract/settings';
 import { ConfigError } from './errors';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -22,6 +23,9 @@ export function optionalString(env: Env, name: string, fallback: string): string
 export function optionalString(env: Env, name: string, fallback?: string): string | undefined {
   return present(env, name) ?? fallback;
 }
+
+/** A setting of contract/settings.ts: its variable, default and range, declared once. */
+export const setting = (env: Env, spec: IntegerSetting): number => integer(env, spec.env, spec.default, spec);
 
 export function integer(env: Env, name: string, fallback: number, range: { min: number; max: number }): number {
   const raw = present(env, name);

@@ -1,5 +1,6 @@
 /** The shares function's configuration, parsed once at cold start. */
-import { integer, logLevel, requiredString, type Env, type LogLevel } from '../core/env';
+import { type Env, integer, logLevel, type LogLevel, requiredString, setting } from '../core/env';
+import { SETTINGS } from '../../contract/settings';
 import { MAX_PRESIGN_EXPIRES_IN } from '../core/object-urls';
 
 export interface SharesConfig {
@@ -20,7 +21,7 @@ export function parseSharesConfig(env: Env): SharesConfig {
     bucketName: requiredString(env, 'BUCKET_NAME'),
     viewUrlTtlSeconds: integer(env, 'VIEW_URL_TTL_SECONDS', 3600, { min: 1, max: MAX_PRESIGN_EXPIRES_IN }),
     logLevel: logLevel(env),
-    loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, { min: 1, max: 100 }),
-    loginLockoutSeconds: integer(env, 'LOGIN_LOCKOUT_SECONDS', 900, { min: 1, max: 86400 }),
+    loginMaxFailures: setting(env, SETTINGS.loginMaxFailures),
+    loginLockoutSeconds: setting(env, SETTINGS.loginLockoutSeconds),
   };
 }

@@ -1,3 +1,5 @@
+import { SETTINGS } from '../../contract/settings';
+
 /**
  * Secure defaults of the MediaStore module, in one place. Constructs lay the caller's props
  * over these; the module stack turns each into a variable default.
@@ -32,8 +34,8 @@ export const DEFAULTS = {
   tokenTtlSeconds: 300,
   /** "Stay logged in for days": 30 days, renewed at each refresh (sliding). */
   refreshTokenTtlSeconds: 30 * 24 * 3600,
-  loginMaxFailures: 5,
-  loginLockoutSeconds: 900,
+  loginMaxFailures: SETTINGS.loginMaxFailures.default,
+  loginLockoutSeconds: SETTINGS.loginLockoutSeconds.default,
   /** A family or a small team (the seeds' family app has two users), with room to grow. */
   maxUsers: 10,
   allowedContentTypes: ['image/*', 'video/*'],

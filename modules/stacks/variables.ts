@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { TerraformVariable, type TerraformVariableValidationConfig } from 'cdktf';
 import { DEFAULTS, LOG_RETENTION_DAYS, MAX_AUTHORIZER_RESULT_TTL_SECONDS, MAX_PRESIGNED_URL_TTL_SECONDS, SITE_PRICE_CLASSES } from '../media-store/defaults';
 import type { MediaStoreProps } from '../media-store';
+import { SETTINGS } from '../../contract/settings';
 
 type Kind = 'string' | 'number' | 'bool' | 'list(string)';
 
@@ -160,13 +161,13 @@ export const VARIABLES = {
     kind: 'number',
     description: 'Consecutive failed logins after which a user is throttled (HTTP 429).',
     default: DEFAULTS.loginMaxFailures,
-    validation: [between('login_max_failures', 1, 100, 'login_max_failures')],
+    validation: [between('login_max_failures', SETTINGS.loginMaxFailures.min, SETTINGS.loginMaxFailures.max, 'login_max_failures')],
   },
   login_lockout_seconds: {
     kind: 'number',
     description: 'How long a throttled user must wait before trying again, seconds.',
     default: DEFAULTS.loginLockoutSeconds,
-    validation: [between('login_lockout_seconds', 1, 86400, 'login_lockout_seconds')],
+    validation: [between('login_lockout_seconds', SETTINGS.loginLockoutSeconds.min, SETTINGS.loginLockoutSeconds.max, 'login_lockout_seconds')],
   },
   max_users: {
     kind: 'number',
