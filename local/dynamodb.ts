@@ -37,6 +37,7 @@ import type { Logger } from './log';
 import { PlanError, type PlanValue, type SynthesizedPlan } from './plan';
 import { freePort } from './ports';
 import { hostRefusal, verifySigV4, type LocalCredentials, type Refusal } from './sigv4';
+import { readLimitedBody } from './request-body';
 
 export const LOCAL_REGION = 'us-east-1';
 
@@ -153,7 +154,7 @@ async function startFront(options: { port: number; backendPort: number; token: s
     return verifySigV4({ method: req.method, url: req.url, headers: req.headers, body }, { credentials, region: LOCAL_REGION, service: 'dynamodb' });
   };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const body = await readLimited(req, MAX_REQUEST_BYTES);
+    const body = await readLimitedBody(req, MAX_REQUEST_BYTES);
     const refusal = body === undefined ? { status: 413, code: 'RequestEntityTooLarge', message: 'Request is larger than 16 MB' } : await check(req, body);
     if (refusal !== undefined || body === undefined) {
       const { status, code, message } = refusal ?? { status: 413, code: 'RequestEntityTooLarge', message: '' };
@@ -196,17 +197,6 @@ async function startFront(options: { port: number; backendPort: number; token: s
         server.closeAllConnections();
       }),
   };
-}
-
-async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }
 
 async function waitUntilAnswering(client: DynamoDBClient, isRunning: () => boolean, timeoutMs: number): Promise<void> {

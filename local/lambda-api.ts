@@ -17,6 +17,7 @@ import type { Logger } from './log';
 import { freePort } from './ports';
 import { hostRefusal, verifySigV4, type LocalCredentials } from './sigv4';
 import { LOCAL_ACCOUNT } from './sns';
+import { readLimitedBody } from './request-body';
 
 export interface LambdaInvoker {
   /** Tag name of the function with this physical name (`media-store-auth`), if any. */
@@ -66,7 +67,7 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
       return refuse(req, res, { status: 415, code: 'UnsupportedMediaTypeException', message: `Content-Type ${JSON.stringify(contentType)} is not supported: send application/json or application/octet-stream` });
     }
     const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
-    const body = await readBody(req, type === 'Event' ? MAX_EVENT_BYTES : MAX_REQUEST_BYTES);
+    const body = await readLimitedBody(req, type === 'Event' ? MAX_EVENT_BYTES : MAX_REQUEST_BYTES);
     if (body === undefined) return sendError(res, 413, 'RequestTooLargeException', 'Request payload too large');
     const unsigned = await verifySigV4({ method: req.method, url: req.url, headers: req.headers, body }, { credentials, region, service: 'lambda' });
     if (unsigned) return refuse(req, res, unsigned);
@@ -105,17 +106,6 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
     endpoint: `http://127.0.0.1:${port}`,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }
 
 function sendError(res: ServerResponse, status: number, type: string, message: string): void {

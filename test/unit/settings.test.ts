@@ -34,7 +34,8 @@ describe.each(Object.entries(SETTINGS))('the setting %s', (name, spec) => {
       expect(() => read({ [spec.env]: String(spec.min - 1) })).toThrow(ConfigError);
       expect(() => read({ [spec.env]: String(spec.max + 1) })).toThrow(ConfigError);
     }
-    const validation = JSON.stringify(VARIABLES[spec.variable as keyof typeof VARIABLES].validation);
+    const variable = VARIABLES[spec.variable as keyof typeof VARIABLES] as { readonly validation?: unknown };
+    const validation = JSON.stringify(variable.validation);
     expect(validation).toContain(`>= ${spec.min} && var.${spec.variable} <= ${spec.max}`);
   });
 });
