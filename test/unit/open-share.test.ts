@@ -5,6 +5,7 @@ import type { FolderMarker } from '../../handlers/core/folders';
 import type { UserRecord } from '../../handlers/adapters/users-repository';
 import { openShare, requireShareSession, ShareNotFound, SharePasswordRequired, type OpenShareDeps } from '../../handlers/shares/open-share';
 import type { ApiEvent } from '../../handlers/http/types';
+import { albumShare } from './support';
 
 const NOW = new Date('2026-06-01T12:00:00.000Z');
 const FILE = { id: 'id-a', key: 'media/album/a.jpg', folder: '/album', name: 'a.jpg', uploadedAt: '2026-05-01T00:00:00.000Z' } as CatalogFile;
@@ -15,18 +16,7 @@ const GENERATION = 'gen-at-creation';
 /** `folder`: the marker of /album now (undefined: no such folder); by default the shared one. */
 function world(overrides: { share?: Partial<Share>; user?: Partial<UserRecord> | null; file?: CatalogFile | undefined; folder?: FolderMarker | undefined } = {}) {
   const token = newShareToken();
-  const share: Share = {
-    id: 'AAAAAAAAAAAAAAAA',
-    owner: 'ana',
-    target: { kind: 'folder', folder: '/album' },
-    mode: 'view',
-    allowDownload: false,
-    expiresAt: '2026-06-02T00:00:00.000Z',
-    createdAt: '2026-05-30T00:00:00.000Z',
-    sessionKey: Buffer.alloc(32, 1).toString('base64url'),
-    folderGeneration: GENERATION,
-    ...overrides.share,
-  };
+  const share = albumShare({ folderGeneration: GENERATION, ...overrides.share });
   const user = overrides.user === null ? undefined : ({ username: 'ana', role: 'editor', passwordHash: 'x', createdAt: '', updatedAt: '', ...overrides.user } as UserRecord);
   const deps: OpenShareDeps = {
     shares: { byTokenHash: async (hash) => (hash === hashShareToken(token) ? share : undefined) },

@@ -1,6 +1,7 @@
 /** Test doubles shared by the handler unit tests. */
 import type { Context } from 'aws-lambda';
 import type { AttemptCounter } from '../../handlers/adapters/attempt-counter';
+import type { Share } from '../../handlers/adapters/shares-repository';
 import type { ItemKey } from '../../handlers/core/keys';
 import { createLogger, type Logger } from '../../handlers/core/logger';
 import { refundAttempt, reserveAttempt, type AttemptRecord, type ThrottlePolicy } from '../../handlers/core/login-throttle';
@@ -68,3 +69,19 @@ export class MemoryAttemptCounter implements AttemptCounter {
 }
 
 const keyText = (key: ItemKey): string => `${key.pk}|${key.sk}`;
+
+/** A live view share of the folder /album made by ana, without downloads; `overrides` change it. */
+export function albumShare(overrides: Partial<Share> = {}): Share {
+  return {
+    id: 'AAAAAAAAAAAAAAAA',
+    owner: 'ana',
+    target: { kind: 'folder', folder: '/album' },
+    mode: 'view',
+    allowDownload: false,
+    expiresAt: '2026-06-02T00:00:00.000Z',
+    createdAt: '2026-05-30T00:00:00.000Z',
+    sessionKey: Buffer.alloc(32, 1).toString('base64url'),
+    folderGeneration: 'gen',
+    ...overrides,
+  };
+}

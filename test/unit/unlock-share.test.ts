@@ -1,12 +1,11 @@
 import fc from 'fast-check';
-import type { Share } from '../../handlers/adapters/shares-repository';
 import type { UserRecord } from '../../handlers/adapters/users-repository';
 import { TooManyRequests, Unauthorized } from '../../handlers/core/errors';
 import { shareUnlockLimiterKey } from '../../handlers/core/keys';
 import { hashPassword, prepareDummyHash } from '../../handlers/core/password';
 import { hashShareToken, newShareToken } from '../../handlers/core/shares';
 import { unlockShare, type PublicSharesDeps } from '../../handlers/files/public-shares';
-import { MemoryAttemptCounter, memoryLogger } from './support';
+import { MemoryAttemptCounter, memoryLogger, albumShare } from './support';
 
 /** Cheap hashes keep the many wrong passwords fast. */
 const FAST = { N: 1024, r: 8, p: 1 };
@@ -25,18 +24,7 @@ beforeAll(async () => {
 /** A live password-protected album share, and what unlocking it needs; `sleep` records the waits unless the real clock is asked for. */
 function world(options: { realSleep?: boolean } = {}) {
   const token = newShareToken();
-  const share: Share = {
-    id: 'AAAAAAAAAAAAAAAA',
-    owner: 'ana',
-    target: { kind: 'folder', folder: '/album' },
-    mode: 'view',
-    allowDownload: false,
-    expiresAt: '2026-06-02T00:00:00.000Z',
-    createdAt: '2026-05-30T00:00:00.000Z',
-    sessionKey: Buffer.alloc(32, 1).toString('base64url'),
-    folderGeneration: 'gen',
-    passwordHash,
-  };
+  const share = albumShare({ passwordHash });
   const attempts = new MemoryAttemptCounter();
   const waits: number[] = [];
   const deps = {
