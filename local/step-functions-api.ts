@@ -1,0 +1,222 @@
+/**
+ * Just enough of the Step Functions service for the local stack, in the JSON 1.0 protocol the
+ * SDK v3 client speaks (`POST /`, `X-Amz-Target: AWSStepFunctions.<Operation>`): the plan's
+ * state machines (`aws_sfn_state_machine`), run by the interpreter of local/step-functions.ts,
+ * their Tasks invoking the plan's functions in their local sandboxes.
+ *
+ * - `StartExecution`: a name is unique per state machine, as for STANDARD workflows: the same
+ *   name and input as a running execution answers that execution again (idempotent), anything
+ *   else with a used name is `ExecutionAlreadyExists`.
+ * - `DescribeExecution` (status RUNNING, SUCCEEDED, FAILED; output, or error and cause) and
+ *   `ListExecutions` (newest first, optional status filter).
+ *
+ * Executions live in memory. Every request must be sent to this emulator's own Host, as
+ * `application/x-amz-json-1.0` (else 415), SigV4-signed with the stack's per-run key pair.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from './log';
+import { freePort } from './ports';
+import { readLimitedBody } from './request-body';
+import { hostRefusal, verifySigV4, type LocalCredentials } from './sigv4';
+import { LOCAL_ACCOUNT } from './sns';
+import { runDefinition, StatesError, validateDefinition, type AslDocument, type Json } from './step-functions';
+
+export interface LocalStateMachine {
+  readonly name: string;
+  readonly definition: AslDocument;
+}
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+
+export interface LocalExecution {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly input: string;
+  readonly startDate: number;
+  status: ExecutionStatus;
+  stopDate?: number;
+  output?: string;
+  error?: string;
+  cause?: string;
+  readonly done: Promise<void>;
+}
+
+export interface LocalStepFunctionsOptions {
+  readonly region: string;
+  readonly machines: readonly LocalStateMachine[];
+  /** Runs a Task's Resource (a Lambda ARN); throws a StatesError for a failed invocation. */
+  readonly invokeTask: (resource: string, input: Json) => Promise<Json>;
+  readonly logger: Logger;
+  /** The stack's key pair: requests not signed with it are refused. */
+  readonly credentials: LocalCredentials;
+  /** @default a free port */
+  readonly port?: number;
+}
+
+export interface LocalStepFunctions {
+  readonly endpoint: string;
+  /** ARN of a state machine by its name. */
+  stateMachineArn(name: string): string;
+  /** Every execution so far, oldest first. */
+  executions(): readonly LocalExecution[];
+  stop(): Promise<void>;
+}
+
+class ServiceError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+const JSON_1_0 = 'application/x-amz-json-1.0';
+/** StartExecution's input limit (256 KiB), with room for the request around it. */
+const MAX_BODY_BYTES = 300 * 1024;
+const MAX_INPUT_BYTES = 256 * 1024;
+const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+
+export async function startLocalStepFunctions(options: LocalStepFunctionsOptions): Promise<LocalStepFunctions> {
+  const { region, credentials, logger } = options;
+  const port = options.port ?? (await freePort());
+  const arnOf = (name: string) => `arn:aws:states:${region}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
+  const machines = new Map(options.machines.map((machine) => {
+    validateDefinition(machine.definition, `state machine ${machine.name}`);
+    return [arnOf(machine.name), machine] as const;
+  }));
+  const executions = new Map<string, LocalExecution>();
+  let stopped = false;
+
+  const start = (machineArn: string, machine: LocalStateMachine, name: string, input: string): LocalExecution => {
+    const executionArn = `arn:aws:states:${region}:${LOCAL_ACCOUNT}:execution:${machine.name}:${name}`;
+    const startDate = Date.now();
+    const parsed = JSON.parse(input) as Json;
+    const record = { executionArn, stateMachineArn: machineArn, name, input, startDate, status: 'RUNNING' } as LocalExecution & { done: Promise<void> };
+    const info = { id: executionArn, name, stateMachineId: machineArn, stateMachineName: machine.name, startTime: new Date(startDate).toISOString(), input: parsed };
+    logger.info('states', `${machine.name}: execution ${name} started`);
+    record.done = runDefinition(machine.definition, parsed, info, { invokeTask: (resource, payload) => (stopped ? Promise.reject(new StatesError('States.Runtime', 'the local stack stopped')) : options.invokeTask(resource, payload)) }).then(
+      (output) => {
+        Object.assign(record, { status: 'SUCCEEDED', output: JSON.stringify(output), stopDate: Date.now() });
+        logger.info('states', `${machine.name}: execution ${name} succeeded in ${Date.now() - startDate} ms`);
+      },
+      (err: unknown) => {
+        const error = err instanceof StatesError ? err : new StatesError('States.Runtime', String(err));
+        Object.assign(record, { status: 'FAILED', error: error.error, cause: error.cause, stopDate: Date.now() });
+        logger.warn('states', `${machine.name}: execution ${name} failed: ${error.error}`);
+      },
+    );
+    executions.set(executionArn, record);
+    return record;
+  };
+
+  const describe = (execution: LocalExecution): Record<string, unknown> => ({
+    executionArn: execution.executionArn,
+    stateMachineArn: execution.stateMachineArn,
+    name: execution.name,
+    status: execution.status,
+    startDate: execution.startDate / 1000,
+    ...(execution.stopDate !== undefined ? { stopDate: execution.stopDate / 1000 } : {}),
+    input: execution.input,
+    ...(execution.output !== undefined ? { output: execution.output } : {}),
+    ...(execution.error !== undefined ? { error: execution.error, cause: execution.cause } : {}),
+  });
+
+  const operations: Record<string, (input: Record<string, unknown>) => unknown> = {
+    StartExecution(input) {
+      const machineArn = String(input.stateMachineArn ?? '');
+      const machine = machines.get(machineArn);
+      if (machine === undefined) throw new ServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${machineArn}'`);
+      const name = typeof input.name === 'string' ? input.name : randomUUID();
+      if (!EXECUTION_NAME.test(name)) throw new ServiceError('InvalidName', `Invalid Name: '${name}' (1-80 letters, digits, - and _)`);
+      const text = typeof input.input === 'string' ? input.input : '{}';
+      if (Buffer.byteLength(text) > MAX_INPUT_BYTES) throw new ServiceError('InvalidExecutionInput', 'Execution input is larger than 256 KiB');
+      try {
+        JSON.parse(text);
+      } catch {
+        throw new ServiceError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not JSON');
+      }
+      const existing = [...executions.values()].find((e) => e.stateMachineArn === machineArn && e.name === name);
+      if (existing !== undefined) {
+        if (existing.status === 'RUNNING' && existing.input === text) return { executionArn: existing.executionArn, startDate: existing.startDate / 1000 };
+        throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.executionArn}'`);
+      }
+      const started = start(machineArn, machine, name, text);
+      return { executionArn: started.executionArn, startDate: started.startDate / 1000 };
+    },
+    DescribeExecution(input) {
+      const execution = executions.get(String(input.executionArn ?? ''));
+      if (execution === undefined) throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(input.executionArn)}'`);
+      return describe(execution);
+    },
+    ListExecutions(input) {
+      const machineArn = String(input.stateMachineArn ?? '');
+      if (!machines.has(machineArn)) throw new ServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${machineArn}'`);
+      const list = [...executions.values()]
+        .filter((e) => e.stateMachineArn === machineArn && (input.statusFilter === undefined || e.status === input.statusFilter))
+        .reverse()
+        .map((e) => ({ executionArn: e.executionArn, stateMachineArn: e.stateMachineArn, name: e.name, status: e.status, startDate: e.startDate / 1000, ...(e.stopDate !== undefined ? { stopDate: e.stopDate / 1000 } : {}) }));
+      return { executions: list };
+    },
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const wrongHost = hostRefusal(req.headers.host, port);
+    if (wrongHost) throw new ServiceError(wrongHost.code, wrongHost.message, wrongHost.status);
+    const contentType = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (contentType !== JSON_1_0) throw new ServiceError('UnsupportedMediaTypeException', `Content-Type ${JSON.stringify(contentType)} is not supported: send ${JSON_1_0}`, 415);
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const operation = /^AWSStepFunctions\.(\w+)$/.exec(target)?.[1];
+    const body = await readLimitedBody(req, MAX_BODY_BYTES);
+    if (body === undefined) throw new ServiceError('ValidationException', 'Request too large.', 413);
+    const unsigned = await verifySigV4({ method: req.method, url: req.url, headers: req.headers, body }, { credentials, region, service: 'states' });
+    if (unsigned) throw new ServiceError(unsigned.code, unsigned.message, unsigned.status);
+    const run = operation === undefined ? undefined : operations[operation];
+    if (req.method !== 'POST' || run === undefined) throw new ServiceError('UnknownOperationException', `Operation ${target || '(none)'} is not emulated.`);
+    let input: Record<string, unknown>;
+    try {
+      input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+    } catch {
+      throw new ServiceError('SerializationException', 'Request body is not JSON.');
+    }
+    send(res, 200, run(input));
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (error instanceof ServiceError) {
+        if (error.status === 403 || error.status === 415 || error.status === 421) logger.warn('states', `${req.method} ${String(req.headers['x-amz-target'] ?? '')} refused: ${error.type}`);
+        req.resume();
+        return send(res, error.status, { __type: error.type, message: error.message }, error.type);
+      }
+      logger.error('states', `request failed: ${String(error)}`);
+      send(res, 500, { __type: 'InternalServerError', message: 'Internal error' }, 'InternalServerError');
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stateMachineArn: (name) => {
+      if (!machines.has(arnOf(name))) throw new Error(`no state machine ${name}`);
+      return arnOf(name);
+    },
+    executions: () => [...executions.values()],
+    stop: async () => {
+      stopped = true;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.allSettled([...executions.values()].map((e) => e.done));
+    },
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': JSON_1_0, 'x-amzn-requestid': randomUUID(), ...(errorType !== undefined ? { 'x-amzn-errortype': errorType } : {}) });
+  res.end(JSON.stringify(body));
+}
