@@ -8,7 +8,8 @@
  */
 import type { Sharp, SharpOptions } from 'sharp';
 import { DERIVED_EDGE, DERIVED_QUALITY, MEDIA_LIMITS, type DerivedName, type ExifTags } from '../core/media';
-import { bundledFfmpegPath, openVideo, runBoxed, type BoxedRun, type BoxedVideo, type VideoSource } from './video-box';
+import { containerKindOf, moovPosition, parseVideoBanner, type VideoProbe } from '../core/video-probe';
+import { bundledFfmpegPath, openVideo, readRange, runBoxed, type BoxedRun, type BoxedVideo, type VideoSource } from './video-box';
 
 /** The file cannot be rendered (corrupt, hostile, too large, unsupported): `failed`, not retried. */
 export class MediaRejected extends Error {
@@ -36,6 +37,8 @@ export interface DecodedPhoto {
 export interface GrabbedFrame {
   /** ffmpeg's stderr banner (duration, streams, tags). */
   readonly banner: string;
+  /** The probe summary: the banner, the first bytes and (MP4/QuickTime) where the index is. */
+  readonly probe: VideoProbe;
   readonly images: readonly RenderedImage[];
 }
 
@@ -44,7 +47,7 @@ export interface MediaDecoders {
   photo(bytes: Buffer): Promise<DecodedPhoto>;
   /** HEIC/HEIF (HEVC) through the WASM decoder, then as a photo. */
   heic(bytes: Buffer): Promise<DecodedPhoto>;
-  /** Poster and thumbnail of the frame at ~1 s, through the decoder box (a presigned URL is read over HTTP Range). */
+  /** Poster, thumbnail and probe summary of the frame at ~1 s, through the decoder box (a presigned URL is read over HTTP Range). */
   videoFrame(source: VideoSource): Promise<GrabbedFrame>;
 }
 
@@ -158,9 +161,13 @@ export function localDecoders(options: { ffmpegPath?: string } = {}): MediaDecod
       if (grabbed.stdout.length === 0 && grabbed.outcome !== 'timeout') grabbed = await grabFrame(ffmpeg, opened.video, 0);
       if (grabbed.outcome === 'timeout') throw new MediaRejected('video took too long to decode');
       if (grabbed.stdout.length === 0) throw new MediaRejected(grabbed.outcome === 'done' ? 'video has no frame' : 'video could not be decoded');
+      const kind = containerKindOf(opened.video.container, opened.head);
+      // A few 16-byte reads over the top-level boxes, whatever the file's size.
+      const moov = opened.video.container === 'mov' && opened.size !== undefined ? await moovPosition(async (offset, length) => (await readRange(source, offset, length)).bytes, opened.size) : undefined;
+      const probe = parseVideoBanner(grabbed.log, kind, moov);
       try {
         const images = await renderDerived(sharp(grabbed.stdout), 'poster');
-        return { banner: grabbed.log, images };
+        return { banner: grabbed.log, probe, images };
       } catch (error) {
         throw decodeFailure(error);
       }

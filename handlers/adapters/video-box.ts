@@ -111,7 +111,16 @@ export interface BoxedVideo {
   readonly protocols: string;
 }
 
-export type OpenedVideo = { readonly ok: true; readonly video: BoxedVideo } | { readonly ok: false; readonly reason: string };
+export type OpenedVideo =
+  | {
+      readonly ok: true;
+      readonly video: BoxedVideo;
+      /** The object's first bytes (at most `SNIFF_BYTES`): the probe reads the MP4 brand and Matroska DocType there. */
+      readonly head: Uint8Array;
+      /** The object's size, when the store said it. */
+      readonly size?: number;
+    }
+  | { readonly ok: false; readonly reason: string };
 
 const HEAD_TIMEOUT_MS = 10_000;
 
@@ -127,44 +136,49 @@ function inputOf(source: VideoSource): { input: string; protocols: string } {
   throw new Error(`a video URL must be http(s), not ${url.protocol}`);
 }
 
-async function readHead(source: VideoSource): Promise<Buffer> {
+/** Bytes `offset`…`offset + length - 1` of the object (fewer at its end) and the object's size, when told. */
+export async function readRange(source: VideoSource, offset: number, length: number): Promise<{ bytes: Buffer; size?: number }> {
   if ('path' in source) {
     const file = await open(source.path, 'r');
     try {
-      const buffer = Buffer.alloc(SNIFF_BYTES);
-      const { bytesRead } = await file.read(buffer, 0, SNIFF_BYTES, 0);
-      return buffer.subarray(0, bytesRead);
+      const buffer = Buffer.alloc(length);
+      const { bytesRead } = await file.read(buffer, 0, length, offset);
+      return { bytes: buffer.subarray(0, bytesRead), size: (await file.stat()).size };
     } finally {
       await file.close();
     }
   }
-  const response = await fetch(source.url, { headers: { range: `bytes=0-${SNIFF_BYTES - 1}` }, redirect: 'error', signal: AbortSignal.timeout(HEAD_TIMEOUT_MS) });
-  // An empty object has no first byte to range over.
-  if (response.status === 416) return Buffer.alloc(0);
+  const response = await fetch(source.url, { headers: { range: `bytes=${offset}-${offset + length - 1}` }, redirect: 'error', signal: AbortSignal.timeout(HEAD_TIMEOUT_MS) });
+  // Past the end (an empty object has no first byte to range over).
+  if (response.status === 416) return { bytes: Buffer.alloc(0) };
   if (response.status !== 200 && response.status !== 206) {
     await response.body?.cancel();
     // The store failed, not the file: thrown, so the invocation is retried. The URL is a credential: not in the message.
-    throw new Error(`reading the start of the video answered ${response.status}`);
+    throw new Error(`reading the video answered ${response.status}`);
   }
+  const total = /\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1] ?? (response.status === 200 ? response.headers.get('content-length') : null);
   const chunks: Buffer[] = [];
   let size = 0;
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  while (size < SNIFF_BYTES) {
+  // A server that ignores Range answers 200 with the whole object: only the asked bytes are read.
+  const skip = response.status === 200 ? offset : 0;
+  while (size < skip + length) {
     const { done, value } = await reader.read();
     if (done) break;
     chunks.push(Buffer.from(value));
     size += value.length;
   }
   await reader.cancel();
-  return Buffer.concat(chunks).subarray(0, SNIFF_BYTES);
+  return { bytes: Buffer.concat(chunks).subarray(skip, skip + length), ...(total !== null && total !== undefined ? { size: Number(total) } : {}) };
 }
 
 /** Reads the object's first bytes and tells which demuxer may open it; a container outside the box is refused with a reason. */
 export async function openVideo(source: VideoSource): Promise<OpenedVideo> {
   const { input, protocols } = inputOf(source);
-  const container = sniffContainer(await readHead(source));
+  const { bytes: head, size } = await readRange(source, 0, SNIFF_BYTES);
+  const container = sniffContainer(head);
   if (container === undefined) return { ok: false, reason: 'not a supported video container' };
-  return { ok: true, video: { source, container, input, protocols } };
+  return { ok: true, video: { source, container, input, protocols }, head, ...(size !== undefined ? { size } : {}) };
 }
 
 // --- Running ffmpeg ----------------------------------------------------------------------

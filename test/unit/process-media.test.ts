@@ -41,7 +41,7 @@ class World {
     heic: async () => {
       throw new MediaRejected('HEIC could not be decoded');
     },
-    videoFrame: async () => ({ banner: 'Duration: 00:00:02.00', images: [image('poster'), image('thumb')] }),
+    videoFrame: async () => ({ banner: 'Duration: 00:00:02.00', probe: { container: 'webm', videoCodec: 'vp9', rotation: 0, durationSeconds: 2 }, images: [image('poster'), image('thumb')] }),
   };
 
   deps(): ProcessDeps {
