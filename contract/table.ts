@@ -55,10 +55,19 @@
  *
  * The limiters (`attempts`, `windowStartedAt`, `lastAttemptAt`) count password attempts before the
  * password is checked, with one conditional update each (handlers/adapters/attempt-counter.ts,
- * keys in handlers/core/keys.ts).
+ * keys below).
+ *
+ * This file is the one place a key is spelled: `PARTITIONS` names every partition prefix, the
+ * builders below make every key from them, and the module's IAM `dynamodb:LeadingKeys` lists are
+ * made by `leadingKeyPatterns` from the partitions' names. A new item type adds its partition
+ * (or its sort key in an existing one) and its builder here; test/unit/table-keys.test.ts fails
+ * on a key prefix spelled anywhere else. docs/contributors.md ("Table schema") lists every item
+ * type with its keys and attributes.
  *
  * Items that should expire (upload sessions, limiters, tombstones) carry `ttl` in epoch seconds.
  */
+import type { FileType } from './wire';
+
 export const TABLE_SCHEMA = {
   partitionKey: 'pk',
   sortKey: 'sk',
@@ -89,3 +98,159 @@ export const USER_ACCESS_ATTRIBUTES = ['pk', 'sk', 'username', 'userId', 'role',
 export const STORAGE_STATS_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'size', 'fileType', 'contentType', 'uploadedBy', 'status'] as const;
 /** The attributes the tally reads; the rest of `STORAGE_STATS_ATTRIBUTES` are keys. */
 export const STORAGE_STATS_PROJECTION = ['size', 'fileType', 'contentType', 'uploadedBy', 'status'] as const;
+
+/**
+ * Every partition prefix of the table, by name. What follows the prefix names the partition
+ * (`FOLDER#<folder path>`), except for the single partitions (`SINGLE_PARTITIONS`).
+ */
+export const PARTITIONS = {
+  /** A folder's files (`FILE#`), its subfolders' markers (`DIR#`) and drop guests' name claims (`CLAIM#`). */
+  folder: 'FOLDER#',
+  /**
+   * A user's profile and login limiters (`USER#<name>`); the directory and counts (`USER#`), user
+   * ids (`USER#~id#`) and per-source login limiters (`USER#~source#`): `~` is in no username.
+   */
+  user: 'USER#',
+  /** Session families and refresh tokens (by the token's hash). */
+  session: 'SESSION#',
+  /** Upload sessions and drop uploads' reservations. */
+  upload: 'UPLOAD#',
+  /** Background move jobs. */
+  job: 'JOB#',
+  /** A share by its token's hash, and its unlock limiters. */
+  share: 'SHARE#',
+  /** The owners' view of every share (one partition). */
+  shareOwners: 'SHARES#',
+  /** A share's access log. */
+  shareLog: 'SHARELOG#',
+  /** Which drop-link guest started which upload. */
+  shareGuests: 'SHAREUP#',
+} as const;
+
+export type PartitionName = keyof typeof PARTITIONS;
+
+/** Partitions that are one partition, the prefix alone (nothing follows it). */
+export const SINGLE_PARTITIONS: readonly PartitionName[] = ['shareOwners'];
+
+/**
+ * The `dynamodb:LeadingKeys` patterns (StringLike) of the named partitions, in the order given:
+ * `FOLDER#*` for a family of partitions, the exact key for a single one (`SHARES#`).
+ */
+export const leadingKeyPatterns = (...names: readonly PartitionName[]): string[] =>
+  names.map((name) => (SINGLE_PARTITIONS.includes(name) ? PARTITIONS[name] : `${PARTITIONS[name]}*`));
+
+/** Sort keys and sort-key prefixes, by item type. */
+export const SORT_KEYS = {
+  file: 'FILE#',
+  folderMarker: 'DIR#',
+  nameClaim: 'CLAIM#',
+  userProfile: 'PROFILE',
+  userName: 'NAME#',
+  userCounts: 'COUNT',
+  userId: 'ID',
+  userLimiter: 'LOGIN#',
+  sourceLimiter: 'LOGIN',
+  sessionFamily: 'FAMILY',
+  refreshToken: 'REFRESH',
+  upload: 'SESSION',
+  dropReservation: 'RESERVATION',
+  job: 'JOB',
+  share: 'SHARE',
+  /** `UNLOCK` (every source together) and `UNLOCK#<source hash>`. */
+  unlockLimiter: 'UNLOCK',
+  shareOwner: 'ID#',
+} as const;
+
+/** The `byType` index's partition prefix. */
+export const TYPE_INDEX_PREFIX = 'TYPE#';
+
+export interface ItemKey {
+  readonly pk: string;
+  readonly sk: string;
+}
+
+export const FOLDER_PREFIX = PARTITIONS.folder;
+export const FILE_PREFIX = SORT_KEYS.file;
+export const FOLDER_MARKER_PREFIX = SORT_KEYS.folderMarker;
+export const folderPartition = (folder: string): string => `${PARTITIONS.folder}${folder}`;
+export const fileItemKey = (folder: string, name: string): ItemKey => ({ pk: folderPartition(folder), sk: `${SORT_KEYS.file}${name}` });
+/** A folder's marker lives in its parent's partition, so listing subfolders is one query. */
+export const folderMarkerKey = (parent: string, name: string): ItemKey => ({ pk: folderPartition(parent), sk: `${SORT_KEYS.folderMarker}${name}` });
+/**
+ * A drop-link guest's claim on a name of a folder while their upload is in progress, beside the
+ * folder's files (`FOLDER#<folder>` / `CLAIM#<name>`), so two guests never get the same name.
+ */
+export const nameClaimKey = (folder: string, name: string): ItemKey => ({ pk: folderPartition(folder), sk: `${SORT_KEYS.nameClaim}${name}` });
+
+export const userItemKey = (username: string): ItemKey => ({ pk: `${PARTITIONS.user}${username}`, sk: SORT_KEYS.userProfile });
+/** The user directory partition (`USER#`, an empty name no user can have): one `NAME#<name>` item per user, plus the counts. */
+export const USER_DIRECTORY_PARTITION = PARTITIONS.user;
+export const USER_NAME_PREFIX = SORT_KEYS.userName;
+export const userDirectoryKey = (username: string): ItemKey => ({ pk: USER_DIRECTORY_PARTITION, sk: `${SORT_KEYS.userName}${username}` });
+/**
+ * A user id's registry item (handlers/core/user-ids.ts): written with the user only if the id
+ * was never used, and kept (with `deletedAt`) when the user is deleted, so no id is reused.
+ * Under `USER#~id#`, a name no user can have (`~` is not allowed in usernames).
+ */
+export const userIdItemKey = (userId: string): ItemKey => ({ pk: `${PARTITIONS.user}~id#${userId}`, sk: SORT_KEYS.userId });
+/** Counts of users and of admins, updated in the same transaction as the users themselves. */
+export const userCountKey = (): ItemKey => ({ pk: USER_DIRECTORY_PARTITION, sk: SORT_KEYS.userCounts });
+
+/** A session family (handlers/core/session.ts): whose (user id), which session version, until when; access tokens name it (`sid`). */
+export const sessionFamilyKey = (familyId: string): ItemKey => ({ pk: `${PARTITIONS.session}${familyId}`, sk: SORT_KEYS.sessionFamily });
+/** A refresh token, by the SHA-256 of the token (the token itself is never stored). */
+export const refreshTokenKey = (tokenHash: string): ItemKey => ({ pk: `${PARTITIONS.session}${tokenHash}`, sk: SORT_KEYS.refreshToken });
+
+/*
+ * Password-attempt limiters (handlers/core/login-throttle.ts), all kept by one store
+ * (handlers/adapters/attempt-counter.ts).
+ */
+/** Login attempts from one source (hashed address) across every username. */
+export const sourceLimiterKey = (sourceHash: string): ItemKey => ({ pk: `${PARTITIONS.user}~source#${sourceHash}`, sk: SORT_KEYS.sourceLimiter });
+/** The sort keys of a user's (username, source) limiters, beside the profile. */
+export const USER_LIMITER_PREFIX = SORT_KEYS.userLimiter;
+/** Login attempts of one username from one source. */
+export const userSourceLimiterKey = (username: string, sourceHash: string): ItemKey => ({ pk: `${PARTITIONS.user}${username}`, sk: `${SORT_KEYS.userLimiter}${sourceHash}` });
+/** Unlock attempts of one share (by its token's hash): from one source, or from every source together (no source). */
+export const shareUnlockLimiterKey = (tokenHash: string, sourceHash?: string): ItemKey => ({
+  pk: `${PARTITIONS.share}${tokenHash}`,
+  sk: sourceHash === undefined ? SORT_KEYS.unlockLimiter : `${SORT_KEYS.unlockLimiter}#${sourceHash}`,
+});
+
+export const uploadItemKey = (uploadId: string): ItemKey => ({ pk: `${PARTITIONS.upload}${uploadId}`, sk: SORT_KEYS.upload });
+/** A drop upload's hold on its link's quota, beside the upload's session. */
+export const dropReservationKey = (uploadId: string): ItemKey => ({ pk: `${PARTITIONS.upload}${uploadId}`, sk: SORT_KEYS.dropReservation });
+/** A background job (a move of a large file): its own partition, read by id. */
+export const jobItemKey = (jobId: string): ItemKey => ({ pk: `${PARTITIONS.job}${jobId}`, sk: SORT_KEYS.job });
+
+/** A share, by the SHA-256 of its token: what a public request reads. */
+export const shareTokenKey = (tokenHash: string): ItemKey => ({ pk: `${PARTITIONS.share}${tokenHash}`, sk: SORT_KEYS.share });
+/** The owners' partition: one row per share. */
+export const SHARE_OWNERS_PARTITION = PARTITIONS.shareOwners;
+/** A share's owner row (no secrets, with the counters). */
+export const shareOwnerKey = (shareId: string): ItemKey => ({ pk: SHARE_OWNERS_PARTITION, sk: `${SORT_KEYS.shareOwner}${shareId}` });
+export const shareLogPartition = (shareId: string): string => `${PARTITIONS.shareLog}${shareId}`;
+/** One access log line: sorted by time, `suffix` (random) keeps lines of the same instant apart. */
+export const shareLogKey = (shareId: string, at: string, suffix: string): ItemKey => ({ pk: shareLogPartition(shareId), sk: `${at}#${suffix}` });
+export const shareGuestsPartition = (shareId: string): string => `${PARTITIONS.shareGuests}${shareId}`;
+/** The sort-key prefix of one guest's uploads of a drop link (by the hash of the guest's key). */
+export const shareGuestPrefix = (guestHash: string): string => `${guestHash}#`;
+export const shareGuestUploadKey = (shareId: string, guestHash: string, uploadId: string): ItemKey => ({ pk: shareGuestsPartition(shareId), sk: `${shareGuestPrefix(guestHash)}${uploadId}` });
+
+/** Keys of the `byTaken` index: a folder's files in shooting order (see handlers/core/media.ts `takenSortKey`). */
+export const takenIndexKeys = (folder: string, sortKey: string): { gsi2pk: string; gsi2sk: string } => ({
+  gsi2pk: folderPartition(folder),
+  gsi2sk: sortKey,
+});
+
+/** Keys of the `byUploaded` index: a folder's files by upload time, names breaking ties. */
+export const uploadedIndexKeys = (folder: string, uploadedAt: string, name: string): { gsi3pk: string; gsi3sk: string } => ({
+  gsi3pk: folderPartition(folder),
+  gsi3sk: `${new Date(uploadedAt).toISOString()}#${name}`,
+});
+
+/** Keys of the `byType` index: files of one type, sorted by upload time. */
+export const typeIndexKeys = (fileType: FileType, uploadedAt: string, fileId: string): { gsi1pk: string; gsi1sk: string } => ({
+  gsi1pk: `${TYPE_INDEX_PREFIX}${fileType}`,
+  gsi1sk: `${uploadedAt}#${fileId}`,
+});

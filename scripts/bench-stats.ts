@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { DynamoDBDocumentClient, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { CatalogStorageUsage, SEGMENTS } from '../handlers/adapters/storage-usage';
-import { fileItemKey, takenIndexKeys, typeIndexKeys } from '../handlers/core/keys';
+import { fileItemKey, takenIndexKeys, typeIndexKeys } from '../contract/table';
 import { storageStatsOf } from '../handlers/core/storage-stats';
 import { ensureTable, startDynamoDbLocal, tableFromContract } from '../local/dynamodb';
 import type { Logger } from '../local/log';

@@ -1,6 +1,6 @@
 /**
  * The one store of password-attempt limiters (logins and share unlocks; their keys are in
- * handlers/core/keys.ts). It applies the rule of handlers/core/login-throttle.ts
+ * contract/table.ts). It applies the rule of handlers/core/login-throttle.ts
  * (`reserveAttempt`) as conditional `UpdateItem`s, so counting an attempt and checking the
  * budget are one atomic step: however many requests arrive together, DynamoDB grants no more
  * attempts than the budget, and refuses the others while the budget is spent.
@@ -11,7 +11,7 @@
  * changed in between (try again).
  */
 import { DeleteCommand, GetCommand, paginateQuery, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { ItemKey } from '../core/keys';
+import type { ItemKey } from '../../contract/table';
 import { attemptRecordExpiresAt, reserveAttempt, type AttemptRecord, type Reservation, type ThrottlePolicy } from '../core/login-throttle';
 import { defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
 

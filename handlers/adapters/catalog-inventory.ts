@@ -7,7 +7,7 @@ import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sessionIdOf, type CatalogFile, type CatalogTombstone, type UploadSession } from '../core/catalog';
 import { FILE_TYPES } from '../core/content-types';
-import { FILE_PREFIX } from '../core/keys';
+import { FILE_PREFIX } from '../../contract/table';
 import type { BucketObject, StoredRow } from '../core/reconcile';
 import type { ObjectStore } from './object-store';
 

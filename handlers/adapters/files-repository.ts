@@ -10,10 +10,9 @@
  */
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { FolderSort, SortOrder } from '../../contract/listing';
-import { TABLE_SCHEMA } from '../../contract/table';
 import type { CatalogFile, CatalogTombstone } from '../core/catalog';
 import { FILE_TYPES, type FileType } from '../core/content-types';
-import { FILE_PREFIX, fileItemKey, folderPartition, takenIndexKeys, typeIndexKeys, uploadedIndexKeys } from '../core/keys';
+import { FILE_PREFIX, TABLE_SCHEMA, fileItemKey, folderPartition, takenIndexKeys, typeIndexKeys, uploadedIndexKeys } from '../../contract/table';
 import { PROCESSING_STATUSES, takenSortKey, type DerivedName, type MediaInfo, type ProcessingStatus } from '../core/media';
 import { parseObjectKey } from '../core/paths';
 import { defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';

@@ -12,7 +12,7 @@
 import { GetCommand, paginateQuery, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TOMBSTONE_TTL_SECONDS } from '../core/catalog';
 import { folderChain, folderRef, newFolderGeneration, type FolderMarker, type FolderRef } from '../core/folders';
-import { FILE_PREFIX, FOLDER_MARKER_PREFIX, folderMarkerKey, folderPartition } from '../core/keys';
+import { FILE_PREFIX, FOLDER_MARKER_PREFIX, folderMarkerKey, folderPartition } from '../../contract/table';
 import { defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
 

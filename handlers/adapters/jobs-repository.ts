@@ -1,7 +1,7 @@
 /** Move jobs in the catalog table (`JOB#<id>` / `JOB`), expiring with a TTL. */
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { JOB_STATUSES, JOB_TTL_SECONDS, type JobError, type JobStatus, type MoveJob } from '../core/jobs';
-import { jobItemKey } from '../core/keys';
+import { jobItemKey } from '../../contract/table';
 import { defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
 

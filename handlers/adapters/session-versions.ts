@@ -4,7 +4,7 @@
  * token's session family (handlers/core/session.ts), two GetItems sent at once: one round trip.
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { sessionFamilyKey, userItemKey, type ItemKey } from '../core/keys';
+import { sessionFamilyKey, userItemKey, type ItemKey } from '../../contract/table';
 import { LEGACY_SESSION_VERSION } from '../core/session';
 import { storedUserId } from '../core/user-ids';
 

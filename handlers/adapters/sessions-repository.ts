@@ -7,7 +7,7 @@
  * (`sid`, checked by the authorizer).
  */
 import { DeleteCommand, GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { refreshTokenKey, sessionFamilyKey } from '../core/keys';
+import { refreshTokenKey, sessionFamilyKey } from '../../contract/table';
 import { newFamilyId, newRefreshToken, refreshTokenHash } from '../core/session';
 import { storedUserId } from '../core/user-ids';
 import { cancelledItems, defaultDocumentClient } from './aws-clients';

@@ -22,10 +22,22 @@
  * still to send and the reservations still `reserved`: the sweep function's whole work.
  */
 import type { ShareEvent, ShareLogEntry, ShareTarget } from '../../contract/wire';
-import { DUE_KINDS, TABLE_SCHEMA } from '../../contract/table';
 import { randomBytes } from 'node:crypto';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { nameClaimKey } from '../core/keys';
+import {
+  DUE_KINDS,
+  SHARE_OWNERS_PARTITION,
+  TABLE_SCHEMA,
+  dropReservationKey,
+  nameClaimKey,
+  shareGuestPrefix,
+  shareGuestUploadKey,
+  shareGuestsPartition,
+  shareLogKey,
+  shareLogPartition,
+  shareOwnerKey,
+  shareTokenKey,
+} from '../../contract/table';
 import type { ShareMode } from '../core/shares';
 import { cancelledItems, defaultDocumentClient, isConditionalCheckFailed, transactWrite } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
@@ -112,13 +124,6 @@ export interface GuestUpload {
   readonly size: number;
 }
 
-const tokenKey = (tokenHash: string) => ({ pk: `SHARE#${tokenHash}`, sk: 'SHARE' });
-/** The wrong-password limiter of a share: share-wide (`source` undefined) or of one source (a keyed hash). */
-const DIRECTORY = 'SHARES#';
-const directoryKey = (id: string) => ({ pk: DIRECTORY, sk: `ID#${id}` });
-const logPartition = (id: string) => `SHARELOG#${id}`;
-const guestPartition = (id: string) => `SHAREUP#${id}`;
-const reservationKey = (uploadId: string) => ({ pk: `UPLOAD#${uploadId}`, sk: 'RESERVATION' });
 const { dueIndex } = TABLE_SCHEMA;
 
 const epoch = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
@@ -140,12 +145,12 @@ export class SharesRepository {
     await this.client.send(
       new TransactWriteCommand({
         TransactItems: [
-          { Put: { TableName: this.tableName, Item: { ...tokenKey(tokenHash), ...share, ...(ttl !== undefined ? { ttl } : {}) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          { Put: { TableName: this.tableName, Item: { ...shareTokenKey(tokenHash), ...share, ...(ttl !== undefined ? { ttl } : {}) }, ConditionExpression: 'attribute_not_exists(pk)' } },
           {
             Put: {
               TableName: this.tableName,
               Item: {
-                ...directoryKey(share.id),
+                ...shareOwnerKey(share.id),
                 ...visible,
                 tokenHash,
                 hasPassword: passwordHash !== undefined,
@@ -167,19 +172,19 @@ export class SharesRepository {
 
   /** The share a token hash names; undefined when there is none (revoked shares have none). */
   async byTokenHash(tokenHash: string): Promise<Share | undefined> {
-    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: tokenKey(tokenHash), ConsistentRead: true }));
+    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: shareTokenKey(tokenHash), ConsistentRead: true }));
     return out.Item === undefined ? undefined : toShare(out.Item);
   }
 
   async summary(id: string): Promise<(ShareSummary & { readonly tokenHash: string }) | undefined> {
-    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: directoryKey(id), ConsistentRead: true }));
+    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: shareOwnerKey(id), ConsistentRead: true }));
     return out.Item === undefined ? undefined : { ...toSummary(out.Item), tokenHash: String(out.Item.tokenHash) };
   }
 
   /** Every share's owner view (one partition: a family-sized service has hundreds, not millions). */
   async list(): Promise<ShareSummary[]> {
     const shares: ShareSummary[] = [];
-    const pages = paginateQuery({ client: this.client }, { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': DIRECTORY } });
+    const pages = paginateQuery({ client: this.client }, { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': SHARE_OWNERS_PARTITION } });
     for await (const page of pages) for (const item of page.Items ?? []) shares.push(toSummary(item));
     return shares.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
   }
@@ -189,11 +194,11 @@ export class SharesRepository {
     await this.client.send(
       new TransactWriteCommand({
         TransactItems: [
-          { Delete: { TableName: this.tableName, Key: tokenKey(tokenHash) } },
+          { Delete: { TableName: this.tableName, Key: shareTokenKey(tokenHash) } },
           {
             Update: {
               TableName: this.tableName,
-              Key: directoryKey(id),
+              Key: shareOwnerKey(id),
               // A revoked share is reminded of nothing: it leaves the byDue index.
               UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :now), #ttl = :ttl REMOVE #dueKind, #dueAt',
               ConditionExpression: 'attribute_exists(pk)',
@@ -213,7 +218,7 @@ export class SharesRepository {
       this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: directoryKey(id),
+          Key: shareOwnerKey(id),
           UpdateExpression: `SET lastAccessAt = :at${isView ? ' ADD #views :one' : ''}`,
           ConditionExpression: 'attribute_exists(pk)',
           ...(isView ? { ExpressionAttributeNames: { '#views': 'views' } } : {}),
@@ -234,7 +239,7 @@ export class SharesRepository {
     const last = entries.reduce<string | undefined>((max, e) => (max === undefined || e.at > max ? e.at : max), undefined);
     if (last === undefined) return;
     await this.client
-      .send(new UpdateCommand({ TableName: this.tableName, Key: directoryKey(id), UpdateExpression: 'SET lastAccessAt = :at', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':at': last } }))
+      .send(new UpdateCommand({ TableName: this.tableName, Key: shareOwnerKey(id), UpdateExpression: 'SET lastAccessAt = :at', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':at': last } }))
       .catch((error: unknown) => {
         if (!isConditionalCheckFailed(error)) throw error;
       });
@@ -248,7 +253,7 @@ export class SharesRepository {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: logPartition(id), sk: `${entry.at}#${randomBytes(6).toString('base64url')}`, ...entry, ttl: epoch(entry.at) + SHARE_LOG_TTL_SECONDS },
+        Item: { ...shareLogKey(id, entry.at, randomBytes(6).toString('base64url')), ...entry, ttl: epoch(entry.at) + SHARE_LOG_TTL_SECONDS },
       }),
     );
   }
@@ -256,7 +261,7 @@ export class SharesRepository {
   /** The access log, newest first. */
   async log(id: string, limit = 1000): Promise<ShareLogEntry[]> {
     const out = await this.client.send(
-      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': logPartition(id) }, ScanIndexForward: false, Limit: limit }),
+      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': shareLogPartition(id) }, ScanIndexForward: false, Limit: limit }),
     );
     return (out.Items ?? []).map((item) => ({
       at: String(item.at),
@@ -287,7 +292,7 @@ export class SharesRepository {
           Put: {
             TableName: this.tableName,
             Item: {
-              ...reservationKey(uploadId),
+              ...dropReservationKey(uploadId),
               ...reservation,
               state: 'reserved',
               [dueIndex.partitionKey]: DUE_KINDS.reservation,
@@ -308,7 +313,7 @@ export class SharesRepository {
   private takeQuota(shareId: string, size: number, quota: { readonly maxBytes: number; readonly maxFiles: number }) {
     return {
       TableName: this.tableName,
-      Key: directoryKey(shareId),
+      Key: shareOwnerKey(shareId),
       UpdateExpression: 'ADD usedBytes :size, usedFiles :one',
       ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt) AND usedFiles <= :filesLeft AND usedBytes <= :bytesLeft',
       ExpressionAttributeValues: { ':size': size, ':one': 1, ':filesLeft': quota.maxFiles - 1, ':bytesLeft': quota.maxBytes - size },
@@ -330,7 +335,7 @@ export class SharesRepository {
       if (current.state === 'reserved' && current.releaseAt >= releaseAt) return 'reserved';
       const hold = {
         TableName: this.tableName,
-        Key: reservationKey(uploadId),
+        Key: dropReservationKey(uploadId),
         UpdateExpression: 'SET #state = :reserved, releaseAt = :at, #dueKind = :kind, #dueAt = :at, #ttl = :ttl',
         ConditionExpression: '#state = :from AND releaseAt = :was',
         ExpressionAttributeNames: { ...names, '#ttl': 'ttl' },
@@ -364,9 +369,9 @@ export class SharesRepository {
    */
   async releaseLapsedDrops(shareId: string, now: Date, limit = 500): Promise<number> {
     const out = await this.client.send(
-      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': guestPartition(shareId) }, ConsistentRead: true, Limit: limit }),
+      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': shareGuestsPartition(shareId) }, ConsistentRead: true, Limit: limit }),
     );
-    const keys = (out.Items ?? []).map((item) => reservationKey(String(item.uploadId)));
+    const keys = (out.Items ?? []).map((item) => dropReservationKey(String(item.uploadId)));
     const nowSeconds = Math.floor(now.getTime() / 1000);
     const lapsed = (await this.batchGet(keys)).map(toReservation).filter((r) => r.state === 'reserved' && r.releaseAt <= nowSeconds);
     let released = 0;
@@ -406,7 +411,7 @@ export class SharesRepository {
   }
 
   async reservation(uploadId: string): Promise<DropReservation | undefined> {
-    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: reservationKey(uploadId), ConsistentRead: true }));
+    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: dropReservationKey(uploadId), ConsistentRead: true }));
     return out.Item === undefined ? undefined : toReservation(out.Item);
   }
 
@@ -443,7 +448,7 @@ export class SharesRepository {
   private async settle(current: DropReservation, to: DropReservation['state'], bytes: number, files: number, now: Date): Promise<DropReservation | undefined> {
     const reservationUpdate = {
       TableName: this.tableName,
-      Key: reservationKey(current.uploadId),
+      Key: dropReservationKey(current.uploadId),
       UpdateExpression: 'SET #state = :to, settledAt = :now REMOVE #dueKind, #dueAt',
       ConditionExpression: '#state = :from',
       ExpressionAttributeNames: { '#state': 'state', '#dueKind': dueIndex.partitionKey, '#dueAt': dueIndex.sortKey },
@@ -458,7 +463,7 @@ export class SharesRepository {
           {
             Update: {
               TableName: this.tableName,
-              Key: directoryKey(current.shareId),
+              Key: shareOwnerKey(current.shareId),
               UpdateExpression: 'ADD usedBytes :bytes, usedFiles :files',
               ConditionExpression: 'attribute_exists(pk)',
               ExpressionAttributeValues: { ':bytes': bytes, ':files': files },
@@ -522,7 +527,7 @@ export class SharesRepository {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: directoryKey(id),
+          Key: shareOwnerKey(id),
           UpdateExpression: 'SET remindedAt = :now REMOVE #dueKind, #dueAt',
           ConditionExpression: '#dueKind = :reminder AND attribute_not_exists(revokedAt) AND expiresAt > :now',
           ExpressionAttributeNames: names,
@@ -535,7 +540,7 @@ export class SharesRepository {
     }
     // Revoked or already ended: nothing to remind of; it leaves the index all the same.
     await this.client.send(
-      new UpdateCommand({ TableName: this.tableName, Key: directoryKey(id), UpdateExpression: 'REMOVE #dueKind, #dueAt', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeNames: names }),
+      new UpdateCommand({ TableName: this.tableName, Key: shareOwnerKey(id), UpdateExpression: 'REMOVE #dueKind, #dueAt', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeNames: names }),
     ).catch((error: unknown) => {
       if (!isConditionalCheckFailed(error)) throw error;
     });
@@ -543,11 +548,11 @@ export class SharesRepository {
   }
 
   async addGuestUpload(id: string, guestHash: string, upload: GuestUpload, ttl: number): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { pk: guestPartition(id), sk: `${guestHash}#${upload.uploadId}`, ...upload, ttl } }));
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...shareGuestUploadKey(id, guestHash, upload.uploadId), ...upload, ttl } }));
   }
 
   async isGuestUpload(id: string, guestHash: string, uploadId: string): Promise<boolean> {
-    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: guestPartition(id), sk: `${guestHash}#${uploadId}` }, ConsistentRead: true }));
+    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: shareGuestUploadKey(id, guestHash, uploadId), ConsistentRead: true }));
     return out.Item !== undefined;
   }
 
@@ -556,7 +561,7 @@ export class SharesRepository {
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :guest)',
-        ExpressionAttributeValues: { ':pk': guestPartition(id), ':guest': `${guestHash}#` },
+        ExpressionAttributeValues: { ':pk': shareGuestsPartition(id), ':guest': shareGuestPrefix(guestHash) },
         ConsistentRead: true,
         Limit: 200,
       }),

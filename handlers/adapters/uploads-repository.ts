@@ -1,7 +1,7 @@
 /** Upload sessions (`UPLOAD#<id>` / `SESSION`), written by the uploads function, read by sync. */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MultipartState, UploadSession } from '../core/catalog';
-import { fileItemKey, uploadItemKey } from '../core/keys';
+import { fileItemKey, uploadItemKey } from '../../contract/table';
 import { defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
 

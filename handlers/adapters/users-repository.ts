@@ -12,13 +12,12 @@
  */
 import { BatchGetCommand, GetCommand, paginateQuery, paginateScan, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Conflict, NotFound } from '../core/errors';
-import { userCountKey, userDirectoryKey, userIdItemKey, userItemKey, USER_DIRECTORY_PARTITION, USER_LIMITER_PREFIX, USER_NAME_PREFIX } from '../core/keys';
+import { PARTITIONS, SORT_KEYS, USER_ACCESS_ATTRIBUTES, userCountKey, userDirectoryKey, userIdItemKey, userItemKey, USER_DIRECTORY_PARTITION, USER_LIMITER_PREFIX, USER_NAME_PREFIX } from '../../contract/table';
 import { DynamoAttemptCounter } from './attempt-counter';
 import { isRole, parseFolderLimits, type Role } from '../core/roles';
 import { LEGACY_SESSION_VERSION, newSessionVersion } from '../core/session';
 import { newUserId, storedUserId } from '../core/user-ids';
 import { cancelledItems, defaultDocumentClient, isConditionalCheckFailed, transactWrite, type TransactItems } from './aws-clients';
-import { USER_ACCESS_ATTRIBUTES } from '../../contract/table';
 
 export interface NewUser {
   readonly username: string;
@@ -323,7 +322,7 @@ export class UsersRepository {
       {
         TableName: this.tableName,
         FilterExpression: 'begins_with(pk, :user) AND sk = :profile',
-        ExpressionAttributeValues: { ':user': 'USER#', ':profile': 'PROFILE' },
+        ExpressionAttributeValues: { ':user': PARTITIONS.user, ':profile': SORT_KEYS.userProfile },
       },
     );
     for await (const page of pages) {

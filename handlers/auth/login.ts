@@ -7,7 +7,7 @@
  * (429) unchecked, however many arrive together; see handlers/core/login-throttle.ts.
  */
 import { TooManyRequests, Unauthorized, ValidationError } from '../core/errors';
-import { sourceLimiterKey, userSourceLimiterKey } from '../core/keys';
+import { sourceLimiterKey, userSourceLimiterKey } from '../../contract/table';
 import { sourceHash, sourcePolicy, type ThrottlePolicy } from '../core/login-throttle';
 import { hashPassword, needsRehash, verifyPassword } from '../core/password';
 import { parseSessionClient, type SessionClient } from '../core/session';

@@ -26,7 +26,7 @@
 import type { FileLinks, PublicFile, PublicShareInfo } from '../../contract/wire';
 import type { CatalogFile } from '../core/catalog';
 import { Forbidden, NotFound, TooManyRequests, Unauthorized, ValidationError } from '../core/errors';
-import { shareUnlockLimiterKey } from '../core/keys';
+import { shareUnlockLimiterKey } from '../../contract/table';
 import { MAX_UNLOCK_DELAY_MS, shareWidePolicy, sourceHash, unlockDelayMs, type ThrottlePolicy } from '../core/login-throttle';
 import type { Logger } from '../core/logger';
 import { verifyPassword } from '../core/password';

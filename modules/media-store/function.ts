@@ -8,13 +8,23 @@ import type { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import {
   DataAwsIamPolicyDocument,
   type DataAwsIamPolicyDocumentStatement,
+  type DataAwsIamPolicyDocumentStatementCondition,
 } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { BUNDLE_HANDLER, FUNCTION_TAG, type FunctionName } from '../../contract/functions';
+import { leadingKeyPatterns, type PartitionName } from '../../contract/table';
 import { ACTIONS_WITHOUT_RESOURCE_ARN, DEFAULTS, LAMBDA_RUNTIME } from './defaults';
 import { addressOf } from './addresses';
 import { attributeOf, pickString, type Presence } from './expressions';
 
 export type PolicyStatement = DataAwsIamPolicyDocumentStatement;
+
+/**
+ * The condition that keeps a table grant to the named partitions of the catalog
+ * (contract/table.ts `PARTITIONS`), as `dynamodb:LeadingKeys` patterns.
+ */
+export const onlyPartitions = (...names: readonly PartitionName[]): DataAwsIamPolicyDocumentStatementCondition[] => [
+  { test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: leadingKeyPatterns(...names) },
+];
 
 export interface MediaStoreFunctionProps {
   /** Contract name of the function (tag value, bundle name). */

@@ -8,7 +8,7 @@ import type { Catalog } from './catalog';
 import { DEFAULTS, DERIVED_PREFIX } from './defaults';
 import { booleanText, joinedText, numberText, presenceOf } from './expressions';
 import type { FailedEvents } from './failed-events';
-import { MediaStoreFunction, type PolicyStatement } from './function';
+import { MediaStoreFunction, onlyPartitions, type PolicyStatement } from './function';
 import type { MoveJobs } from './move-jobs';
 import type { Notifications } from './notifications';
 import type { SigningSecret } from './secrets';
@@ -216,37 +216,6 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
 }
 
 /**
- * Partitions of the catalog (contract/table.ts) each role may touch, as `dynamodb:LeadingKeys`
- * patterns: `USER#` rows (password hashes, roles) and `SESSION#` rows (refresh tokens) are
- * the auth function's (the authorizer reads session versions from `USER#` rows and session
- * families from `SESSION#` rows), files and
- * upload sessions never theirs.
- */
-export const CATALOG_PARTITIONS = {
-  users: ['USER#*'],
-  usersAndSessions: ['USER#*', 'SESSION#*'],
-  /** File rows and folder markers, upload sessions, move jobs, shares, their owners' lists and access logs. */
-  filesUploadsJobsAndShares: ['FOLDER#*', 'UPLOAD#*', 'JOB#*', 'SHARE#*', 'SHARES#', 'SHARELOG#*'],
-  filesUploadsAndJobs: ['FOLDER#*', 'UPLOAD#*', 'JOB#*'],
-  filesAndUploads: ['FOLDER#*', 'UPLOAD#*'],
-  /**
-   * A drop link as its guests' requests touch it: the share (`SHARE#`), its owner row's counters
-   * (`SHARES#`), its log, its guests' uploads (`SHAREUP#`) and reservations (`UPLOAD#<id>`).
-   */
-  dropLinks: ['SHARE#*', 'SHARES#', 'SHARELOG#*', 'SHAREUP#*', 'UPLOAD#*'],
-  /** What an anonymous visitor's request reads: shares, their owner rows, file rows and folder markers. */
-  sharesAndSharedFiles: ['SHARE#*', 'SHARES#', 'FOLDER#*'],
-  /** What it writes: its visit in the log, the owner row's last access, the share's password limiters. */
-  shareVisits: ['SHARE#*', 'SHARES#', 'SHARELOG#*'],
-  /** What the sweep settles: owner rows (reminders, counters) and drop reservations (`UPLOAD#<id>` / `RESERVATION`). */
-  shareOwnersAndReservations: ['SHARES#', 'UPLOAD#*'],
-} as const;
-
-const onlyPartitions = (patterns: readonly string[]) => [
-  { test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: [...patterns] },
-];
-
-/**
  * User attributes a share's creator check may read (role and folder limits, session version):
  * never the password hash. GetItem must name them (ProjectionExpression), or IAM refuses it.
  */
@@ -259,7 +228,7 @@ const readShareCreators = (table: string): PolicyStatement => ({
   actions: ['dynamodb:GetItem'],
   resources: [table],
   condition: [
-    ...onlyPartitions(CATALOG_PARTITIONS.users),
+    ...onlyPartitions('user'),
     { test: 'ForAllValues:StringEquals', variable: 'dynamodb:Attributes', values: [...USER_ATTRIBUTES_READABLE_BY_SHARES] },
     { test: 'StringEquals', variable: 'dynamodb:Select', values: ['SPECIFIC_ATTRIBUTES'] },
   ],
@@ -293,7 +262,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         resources: [table],
         // Only user profiles and session families: the user id and session version that end a
         // deleted or changed user's tokens, the family that a logout deletes.
-        condition: onlyPartitions(CATALOG_PARTITIONS.usersAndSessions),
+        condition: onlyPartitions('user', 'session'),
       },
     ],
     auth: [
@@ -306,7 +275,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         resources: [table],
         // Only user items (`USER#<name>`: profile and login limiters; `USER#`: directory and counts)
         // and sessions (`SESSION#`: families and refresh token hashes), never files or uploads.
-        condition: onlyPartitions(CATALOG_PARTITIONS.usersAndSessions),
+        condition: onlyPartitions('user', 'session'),
       },
       readSecret,
       // The secret is created empty: the first login puts the first key (a fixed ClientRequestToken).
@@ -323,7 +292,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         resources: [table],
         // Upload sessions, and the file row a new upload would replace.
-        condition: onlyPartitions(CATALOG_PARTITIONS.filesAndUploads),
+        condition: onlyPartitions('folder', 'upload'),
       },
       {
         sid: 'DropLinkGuestsAndCreators',
@@ -332,7 +301,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         // user row re-read on every request.
         actions: ['dynamodb:Query', 'dynamodb:BatchGetItem'],
         resources: [table],
-        condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['SHAREUP#*', 'UPLOAD#*'] }],
+        condition: onlyPartitions('shareGuests', 'upload'),
       },
       {
         sid: 'DropLinkSharesAndReservations',
@@ -341,7 +310,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         // owner row and the upload's reservation); log the access; record the guest's upload.
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         resources: [table],
-        condition: onlyPartitions(CATALOG_PARTITIONS.dropLinks),
+        condition: onlyPartitions('share', 'shareOwners', 'shareLog', 'shareGuests', 'upload'),
       },
       readShareCreators(table),
       readOriginSecret,
@@ -362,7 +331,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
         resources: [table],
         // Never `USER#` rows whole: the password hashes (readShareCreators reads what shares need).
-        condition: onlyPartitions(CATALOG_PARTITIONS.filesUploadsJobsAndShares),
+        condition: onlyPartitions('folder', 'upload', 'job', 'share', 'shareOwners', 'shareLog'),
       },
       readShareCreators(table),
       // The index is sparse: only file rows carry its keys, so it holds nothing else to guard.
@@ -391,7 +360,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         resources: [table],
         // File rows (tags, previews of moves and deletes), folder markers (`FOLDER#<parent>` /
         // `DIR#<name>`, POST and DELETE /folders), the sessions of moves and move jobs only.
-        condition: onlyPartitions(CATALOG_PARTITIONS.filesUploadsAndJobs),
+        condition: onlyPartitions('folder', 'upload', 'job'),
       },
       {
         sid: 'ManageShares',
@@ -400,7 +369,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         // rows; `SHARELOG#<id>`: access logs). Revoking deletes the token row.
         actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         resources: [table],
-        condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['SHARE#*', 'SHARES#', 'SHARELOG#*'] }],
+        condition: onlyPartitions('share', 'shareOwners', 'shareLog'),
       },
       // Large moves run as jobs in the move function, started asynchronously.
       { sid: 'StartMoveJobs', effect: 'Allow', actions: ['lambda:InvokeFunction'], resources: [props.moveJobs.function.function.arn] },
@@ -418,7 +387,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         // page and its marker.
         actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
         resources: [table],
-        condition: onlyPartitions(CATALOG_PARTITIONS.sharesAndSharedFiles),
+        condition: onlyPartitions('share', 'shareOwners', 'folder'),
       },
       readShareCreators(table),
       {
@@ -428,7 +397,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         // limiters beside the share (`SHARE#<token hash>`).
         actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         resources: [table],
-        condition: onlyPartitions(CATALOG_PARTITIONS.shareVisits),
+        condition: onlyPartitions('share', 'shareOwners', 'shareLog'),
       },
       readOriginSecret,
     ],
@@ -443,7 +412,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         effect: 'Allow',
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         resources: [table],
-        condition: onlyPartitions(CATALOG_PARTITIONS.filesAndUploads),
+        condition: onlyPartitions('folder', 'upload'),
       },
       {
         sid: 'SettleDropArrivals',
@@ -452,7 +421,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         // reservation the sweep had given back is counted again on the owner row (`SHARES#`).
         actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         resources: [table],
-        condition: onlyPartitions(CATALOG_PARTITIONS.shareOwnersAndReservations),
+        condition: onlyPartitions('shareOwners', 'upload'),
       },
       { sid: 'PublishUploadProcessed', effect: 'Allow', actions: ['sns:Publish'], resources: [props.notifications.topic.arn] },
       // Lambda sends the on-failure destination's message with the function's own role.
@@ -475,7 +444,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         resources: [table],
         // File rows only.
-        condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*'] }],
+        condition: onlyPartitions('folder'),
       },
       { sid: 'SendFailedEvents', effect: 'Allow', actions: ['sqs:SendMessage'], resources: [props.failedEvents.queue.arn] },
     ],
@@ -489,7 +458,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         // reservation and the owner row's counters).
         actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
         resources: [table],
-        condition: onlyPartitions(CATALOG_PARTITIONS.shareOwnersAndReservations),
+        condition: onlyPartitions('shareOwners', 'upload'),
       },
       { sid: 'PublishShareReminders', effect: 'Allow', actions: ['sns:Publish'], resources: [props.notifications.topic.arn] },
     ],

@@ -6,7 +6,7 @@ import { FUNCTIONS, bundleZipPath } from '../../contract/functions';
 import type { Catalog } from './catalog';
 import { DEFAULTS } from './defaults';
 import { presenceOf } from './expressions';
-import { MediaStoreFunction } from './function';
+import { MediaStoreFunction, onlyPartitions } from './function';
 import type { Storage } from './storage';
 
 export interface MoveJobsProps {
@@ -70,7 +70,7 @@ export class MoveJobs extends Construct {
           actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
           resources: [table],
           // File rows (previews of the move), and jobs; never users or upload sessions.
-          condition: [{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*', 'JOB#*'] }],
+          condition: onlyPartitions('folder', 'job'),
         },
       ],
       architecture: props.architecture,

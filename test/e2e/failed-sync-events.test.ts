@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { uploadItemKey } from '../../handlers/core/keys';
+import { uploadItemKey } from '../../contract/table';
 import { encodeEventKey } from '../../local/s3';
 import { e2eContext } from './support/context';
 import { eventually } from './support/http';

@@ -13,7 +13,7 @@ import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { fileIdOf } from '../../handlers/core/paths';
-import { fileItemKey, typeIndexKeys } from '../../handlers/core/keys';
+import { fileItemKey, typeIndexKeys } from '../../contract/table';
 import { SUPPRESS_EVENTS_HEADER } from '../../local/s3';
 import { EXIT, runReconcile } from '../../scripts/reconcile';
 import { e2eContext } from './support/context';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { LocalStack } from '../../local/stack';
-import { fileItemKey } from '../../handlers/core/keys';
+import { fileItemKey } from '../../contract/table';
 import { jpegLike } from './support/media';
 import { partOf, putPart, type SignedPart } from './support/multipart';
 import { adminTokenOf, startOwnStack } from './support/own-stack';

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CreatedGuestUpload, CreatedShare, PublicShare } from '../../contract/wire';
 import { hashShareToken } from '../../handlers/core/shares';
-import { folderMarkerKey } from '../../handlers/core/keys';
+import { folderMarkerKey } from '../../contract/table';
 import { folderRef } from '../../handlers/core/folders';
 import { e2eContext } from './support/context';
 import { api, eventually, login } from './support/http';

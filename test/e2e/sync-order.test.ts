@@ -11,7 +11,7 @@ import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { FilesRepository } from '../../handlers/adapters/files-repository';
 import type { CatalogFile, CatalogTombstone } from '../../handlers/core/catalog';
-import { fileItemKey } from '../../handlers/core/keys';
+import { fileItemKey } from '../../contract/table';
 import { parseObjectKey } from '../../handlers/core/paths';
 import { ensureTable, tableFromContract } from '../../local/dynamodb';
 import { differences, historyOf, play, scenarioArbitrary, type CatalogUnderTest } from '../support/sync-scenarios';

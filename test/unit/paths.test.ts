@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { ValidationError } from '../../handlers/core/errors';
-import { fileItemKey, folderPartition, sourceLimiterKey, typeIndexKeys, uploadItemKey, userItemKey, userSourceLimiterKey } from '../../handlers/core/keys';
+import { fileItemKey, folderPartition, sourceLimiterKey, typeIndexKeys, uploadItemKey, userItemKey, userSourceLimiterKey } from '../../contract/table';
 import { decodeEventKey, describeCharacter, fileIdOf, fileLocation, keyOfFileId, MAX_KEY_BYTES, normalizeFileName, normalizeFolder, objectKey, parseObjectKey } from '../../handlers/core/paths';
 
 describe('paths', () => {

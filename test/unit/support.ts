@@ -2,7 +2,7 @@
 import type { Context } from 'aws-lambda';
 import type { AttemptCounter } from '../../handlers/adapters/attempt-counter';
 import type { Share } from '../../handlers/adapters/shares-repository';
-import type { ItemKey } from '../../handlers/core/keys';
+import type { ItemKey } from '../../contract/table';
 import { createLogger, type Logger } from '../../handlers/core/logger';
 import { refundAttempt, reserveAttempt, type AttemptRecord, type ThrottlePolicy } from '../../handlers/core/login-throttle';
 import type { ApiEvent } from '../../handlers/http/types';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { UserRecord } from '../../handlers/adapters/users-repository';
 import { TooManyRequests, Unauthorized } from '../../handlers/core/errors';
-import { shareUnlockLimiterKey } from '../../handlers/core/keys';
+import { shareUnlockLimiterKey } from '../../contract/table';
 import { hashPassword, prepareDummyHash } from '../../handlers/core/password';
 import { hashShareToken, newShareToken } from '../../handlers/core/shares';
 import { unlockShare, type PublicSharesDeps } from '../../handlers/files/public-shares';

@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListPartsCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { UsersRepository } from '../../../handlers/adapters/users-repository';
-import { uploadItemKey } from '../../../handlers/core/keys';
+import { uploadItemKey } from '../../../contract/table';
 import { hashPassword } from '../../../handlers/core/password';
 import type { E2eContext, E2eUser } from './context';
 import { api } from './http';
