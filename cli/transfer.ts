@@ -62,6 +62,8 @@ export interface PutRangeRequest {
   readonly agents: Agents;
   /** Called with each chunk's size as it is read for sending. */
   readonly onBytes?: (bytes: number) => void;
+  /** Aborts the request (its connection is closed): rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 const clientOf = (url: URL, agents: Agents): { request: typeof http.request; agent: http.Agent } =>
@@ -105,6 +107,16 @@ export function putFileRange(request: PutRangeRequest): Promise<{ etag: string }
       );
     });
     outgoing.on('error', (error) => settle(error));
+    if (request.signal) {
+      const { signal } = request;
+      const abort = (): void => {
+        settle(signal.reason ?? new Error('aborted'));
+        outgoing.destroy();
+      };
+      if (signal.aborted) return abort();
+      signal.addEventListener('abort', abort, { once: true });
+      outgoing.once('close', () => signal.removeEventListener('abort', abort));
+    }
     if (request.length === 0) {
       outgoing.end();
       return;

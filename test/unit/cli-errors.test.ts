@@ -1,6 +1,5 @@
 import { ApiError, StorageError } from '../../client/errors';
 import { CliError, describeError, exitCodeOf, UsageError } from '../../cli/errors';
-import { expiredUrlReason } from '../../cli/uploader';
 
 const systemError = (code: string, extra: Record<string, unknown> = {}): Error => Object.assign(new Error(`${code} happened`), { code, ...extra });
 
@@ -53,24 +52,5 @@ describe('StorageError.isExpiredUrl', () => {
     expect(new StorageError(403, 'AccessDenied', 'Request has expired').isExpiredUrl).toBe(true);
     expect(new StorageError(403, 'AccessDenied', 'Access Denied').isExpiredUrl).toBe(false);
     expect(new StorageError(400, 'ExpiredToken', 'expired').isExpiredUrl).toBe(false);
-  });
-});
-
-describe('expiredUrlReason', () => {
-  const expiresAt = 1_000_000;
-  const epipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
-
-  it('takes S3\'s 403 "Request has expired" at its word', () => {
-    expect(expiredUrlReason(new StorageError(403, 'AccessDenied', 'Request has expired'), expiresAt, 0)).toBe('S3 403 AccessDenied');
-  });
-
-  it('reads a connection dropped after the URL expired as the same refusal', () => {
-    expect(expiredUrlReason(epipe, expiresAt, expiresAt + 1)).toBe('connection dropped after its expiry: write EPIPE');
-  });
-
-  it('leaves other failures to the retry rules', () => {
-    expect(expiredUrlReason(epipe, expiresAt, expiresAt - 1)).toBeUndefined();
-    expect(expiredUrlReason(new StorageError(403, 'SignatureDoesNotMatch', 'bad'), expiresAt, expiresAt + 1)).toBeUndefined();
-    expect(expiredUrlReason(new Error('boom'), expiresAt, expiresAt + 1)).toBeUndefined();
   });
 });

@@ -1,6 +1,8 @@
 /**
- * uploadFile against a small fake of the API and S3 in one HTTP server: batch signing,
- * checksums, retries, re-signing an expired URL, completion, and resuming from a state file.
+ * uploadFile against a small fake of the API and S3 in one HTTP server: the CLI's adapter over
+ * the one multipart pipeline (whose rules test/unit/client-multipart.test.ts checks in virtual
+ * time) — file ranges and worker-thread hashes reach S3 intact, checksums, a retry and a
+ * re-signed URL over real HTTP, completion, and resuming from a state file.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -186,45 +188,5 @@ describe('uploadFile', () => {
     expect(fake.completed).toEqual([1, 2, 3, 4, 5, 6].map((n) => ({ partNumber: n, etag: `etag-${n}` })));
     expect(result).toMatchObject({ resumed: true, partsReused: 2 });
     expect(states.load(identity)).toBeUndefined();
-  });
-
-  it('sends other parts while a failed part waits out its retry backoff, then sends it again', async () => {
-    fake.failOnce.set(2, { status: 503, code: 'SlowDown', message: 'busy' });
-
-    const result = await uploadFile({
-      api: new ApiClient({ baseUrl: fake.url, retry }),
-      filePath: file,
-      folder: '/x',
-      parallel: 1,
-      retry: { retries: 3, baseDelayMs: 300, maxDelayMs: 600 },
-    });
-
-    expect(fake.puts.slice(0, 3)).toEqual([1, 2, 3]);
-    expect(fake.puts.lastIndexOf(2)).toBeGreaterThan(fake.puts.indexOf(3));
-    expect(fake.completed).toEqual([1, 2, 3, 4, 5, 6].map((n) => ({ partNumber: n, etag: `etag-${n}` })));
-    expect(result.partsSent).toHaveLength(6);
-  });
-
-  it('signs the next batch of parts while earlier parts are still being sent, so no part waits for a signing round trip', async () => {
-    // Prepare: 40 parts, 2 in flight: batches of 8, the next one asked for when 4 signed parts remain ahead.
-    // Each PUT takes 25 ms, as a real one takes time: with instant answers, a loaded machine's
-    // hashing worker (which the signing waits for) fell behind the sending and the order was luck.
-    await fake.close();
-    const size = 40 * PART;
-    fake = await startFake(size, 25);
-    const big = randomBytes(size);
-    writeFileSync(file, big);
-
-    // Act
-    await uploadFile({ api: new ApiClient({ baseUrl: fake.url, retry }), filePath: file, folder: '/x', parallel: 2, retry });
-
-    // Assess: every batch after the first two windows (parts 1-4, signed as the hashing worker
-    // hands out their checksums) was asked for before its first part's turn came.
-    const batches = fake.signRequests.filter((r) => Math.min(...r.partNumbers) > 4);
-    expect(batches.length).toBeGreaterThanOrEqual(4);
-    for (const batch of batches) expect(batch.putsBefore).toBeLessThan(Math.min(...batch.partNumbers) - 2);
-    expect(new Set(fake.signRequests.flatMap((r) => r.partNumbers)).size).toBe(40);
-    expect(fake.puts.sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
-    expect(fake.completed).toHaveLength(40);
   });
 });
