@@ -81,6 +81,10 @@ async function chooseFile(file: string): Promise<void> {
   const chooser = page.waitForEvent('filechooser');
   await page.getByRole('button', { name: 'Upload files' }).click();
   await (await chooser).setFiles(file);
+  // The list of uploads opens from the top bar's indicator.
+  const indicator = page.getByRole('button', { name: /^Uploads / });
+  await indicator.waitFor();
+  if ((await indicator.getAttribute('aria-expanded')) !== 'true') await indicator.click();
 }
 
 /** Part PUTs above `free` wait until released (or until the page gives them up). */

@@ -3,6 +3,7 @@ import { folderVisibility } from '../../contract/folder-limits';
 import type { FolderSort, SortOrder } from '../../contract/listing';
 import type { FileItem, FileLink, MoveJob } from '../../contract/wire';
 import * as api from './api';
+import { createLiveTiles, GIVE_UP_MS } from './live';
 import { listingKey, store, type AppState, type Dialog, type Filter, type Notice } from './store';
 import { saveStream } from './zip/save-stream';
 import { uniqueNames, zipStream } from './zip/zip-writer';
@@ -150,6 +151,7 @@ export async function loadMore(): Promise<void> {
     if (mine !== listing) return;
     // One store update per page: every update re-renders what subscribes.
     store.update((s) => ({ files: s.files.concat(page.files), nextCursor: page.nextCursor, loadingFiles: false }));
+    followRecent(page.files);
   } catch (error) {
     if (mine !== listing) return;
     store.update({ nextCursor: null, loadingFiles: false });
@@ -170,7 +172,24 @@ export function showUploaded(file: FileItem): void {
     if (at < 0 && s.nextCursor) return { files: others };
     return { files: at < 0 ? [...others, file] : [...others.slice(0, at), file, ...others.slice(at)] };
   });
+  liveTiles.track(file);
   void loadFolders(parentOf(file.folder));
+}
+
+/** Tiles whose thumbnail or poster processing is still making follow it (live.ts): the file is read again until it has one. */
+const liveTiles = createLiveTiles({
+  get: api.getFile,
+  apply: (file) => {
+    if (!store.get().files.some((f) => f.id === file.id)) return false;
+    replaceFile(file.id, file);
+    return true;
+  },
+});
+
+/** Files of a page uploaded moments ago may still be processing: their tiles follow it too. */
+function followRecent(files: readonly FileItem[]): void {
+  const recent = Date.now() - GIVE_UP_MS;
+  for (const file of files) if (Date.parse(file.uploadedAt) > recent) liveTiles.track(file);
 }
 
 export function toggleSelected(id: string): void {

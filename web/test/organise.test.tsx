@@ -143,7 +143,7 @@ describe('sorting', () => {
   it('offers each order either way and asks the API for the one chosen, from the first page', async () => {
     // Prepare
     const onSort = vi.fn();
-    render(<Toolbar filter="all" sort="name" order="asc" onFilter={noop} onSort={onSort} selection={[]} canWrite={false} isRoot onUploadFiles={noop} onUploadFolder={noop} onNewFolder={noop} onDeleteFolder={noop} onShareFolder={noop} onShareFile={noop} onDownload={noop} onMove={noop} onDelete={noop} onClearSelection={noop} />);
+    render(<Toolbar filter="all" sort="name" order="asc" onFilter={noop} onSort={onSort} canWrite={false} isRoot onUploadFiles={noop} onUploadFolder={noop} onNewFolder={noop} onDeleteFolder={noop} onShareFolder={noop} />);
     const select = screen.getByLabelText('Sort by') as HTMLSelectElement;
     // Act
     fireEvent.change(select, { target: { value: 'uploaded desc' } });

@@ -8,7 +8,7 @@ import { DESKTOP } from './chromium';
 import type { BrowserUser } from './context';
 
 export interface LogInOptions {
-  /** Wait for the logged-in app (its Log out button); false for a login meant to fail. @default true */
+  /** Wait for the logged-in app (its Log out button, shown or in the menu); false for a login meant to fail. @default true */
   readonly expectLoggedIn?: boolean;
 }
 
@@ -17,7 +17,8 @@ export async function logIn(page: Page, user: BrowserUser, options: LogInOptions
   await page.getByLabel('Username').fill(user.username);
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Log in' }).click();
-  if (options.expectLoggedIn ?? true) await page.getByRole('button', { name: 'Log out' }).waitFor();
+  // Attached, not visible: on a phone the Log out button is in the top bar's overflow menu.
+  if (options.expectLoggedIn ?? true) await page.getByRole('button', { name: 'Log out', includeHidden: true }).waitFor({ state: 'attached' });
 }
 
 export interface OpenAsOptions {

@@ -10,7 +10,7 @@ import { folderVisibility } from '../../../contract/folder-limits';
 import type { FileItem, FolderRef } from '../../../contract/wire';
 import * as actions from '../actions';
 import { canWriteIn, outsideLimits, store, useStore, visibleFiles } from '../store';
-import { addFiles, cancel, clearFinished, pause, resume } from '../upload/uploader';
+import { addFiles } from '../upload/uploader';
 import { fromDrop, fromInput } from '../upload/pick';
 import { Dialogs } from './Dialogs';
 import { useFolderDrop } from './drag';
@@ -18,8 +18,9 @@ import { FolderTree, Breadcrumbs, type CanDropOn, type DropFiles } from './Folde
 import { Grid } from './Grid';
 import { Icon } from './Icon';
 import { Lightbox } from './Lightbox';
+import { SelectionBar } from './SelectionBar';
+import { Shell } from './Shell';
 import { Toolbar } from './Toolbar';
-import { UploadPanel } from './UploadPanel';
 
 const NONE: readonly FileItem[] = [];
 const dropFiles: DropFiles = (files, folder) => void actions.dropOnFolder(files, folder);
@@ -55,6 +56,7 @@ export function Browse() {
   const filesInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
+  const [drawer, setDrawer] = useState(false);
   const viewingIndex = files.findIndex((f) => f.id === state.viewing);
   const viewing = viewingIndex >= 0 ? files[viewingIndex] : undefined;
   const onNearEnd = useCallback(() => void actions.loadMore(), []);
@@ -65,7 +67,41 @@ export function Browse() {
     if (delta > 0 && viewingIndex + delta >= files.length - 5) void actions.loadMore();
   };
 
+  const openFolder = (path: string): void => {
+    setDrawer(false);
+    void actions.openFolder(path);
+  };
+  const user = state.user;
+  if (!user) return null;
+
   return (
+    <Shell
+      user={user}
+      view="browse"
+      drawer={{ open: drawer, toggle: () => setDrawer(!drawer) }}
+      title={<Breadcrumbs path={state.folder} onOpen={openFolder} onDropFiles={onDropFiles} canDropOn={canDropOn} />}
+      primary={writer && (
+        <button type="button" class="icon-button upload-button" aria-label="Upload" onClick={() => filesInput.current?.click()}>
+          <svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 16V4M6 10l6-6 6 6M4 20h16" fill="none" stroke="currentColor" stroke-width="2" /></svg>
+        </button>
+      )}
+      menu={
+        <Toolbar
+          filter={state.filter}
+          sort={state.sort}
+          order={state.order}
+          onFilter={(filter) => void actions.filterBy(filter)}
+          onSort={(sort, order) => void actions.sortBy(sort, order)}
+          canWrite={writer}
+          isRoot={state.folder === '/'}
+          onUploadFiles={() => filesInput.current?.click()}
+          onUploadFolder={() => folderInput.current?.click()}
+          onNewFolder={() => actions.openDialog({ kind: 'new-folder' })}
+          onDeleteFolder={() => actions.openDialog({ kind: 'delete-folder', path: state.folder })}
+          onShareFolder={() => actions.openDialog({ kind: 'share', target: { folder: state.folder } })}
+        />
+      }
+    >
     <div
       class={`browse${dragging ? ' dragging' : ''}`}
       onDragOver={(e) => {
@@ -83,29 +119,12 @@ export function Browse() {
         void fromDrop(e.dataTransfer, state.folder).then(addFiles);
       }}
     >
-      <FolderTree folders={state.folders} expanded={state.expanded} current={state.folder} onOpen={(p) => void actions.openFolder(p)} onToggle={actions.toggleFolder} {...(onDropFiles ? { onDropFiles, canDropOn } : {})} />
+      {/* A phone shows the tree as a drawer over the grid, closed by a tap beside it or by opening a folder. */}
+      <div id="folder-drawer" class={`drawer${drawer ? ' open' : ''}`}>
+        <FolderTree folders={state.folders} expanded={state.expanded} current={state.folder} onOpen={openFolder} onToggle={actions.toggleFolder} {...(onDropFiles ? { onDropFiles, canDropOn } : {})} />
+      </div>
+      {drawer && <div class="scrim" aria-hidden="true" onClick={() => setDrawer(false)} />}
       <main class="content" aria-label={`Folder ${state.folder}`}>
-        <Breadcrumbs path={state.folder} onOpen={(p) => void actions.openFolder(p)} onDropFiles={onDropFiles} canDropOn={canDropOn} />
-        <Toolbar
-          filter={state.filter}
-          sort={state.sort}
-          order={state.order}
-          onFilter={(filter) => void actions.filterBy(filter)}
-          onSort={(sort, order) => void actions.sortBy(sort, order)}
-          selection={selection}
-          canWrite={writer}
-          isRoot={state.folder === '/'}
-          onUploadFiles={() => filesInput.current?.click()}
-          onUploadFolder={() => folderInput.current?.click()}
-          onNewFolder={() => actions.openDialog({ kind: 'new-folder' })}
-          onDeleteFolder={() => actions.openDialog({ kind: 'delete-folder', path: state.folder })}
-          onShareFolder={() => actions.openDialog({ kind: 'share', target: { folder: state.folder } })}
-          onShareFile={() => selection[0] && actions.openDialog({ kind: 'share', target: { fileId: selection[0].id, name: selection[0].name } })}
-          onDownload={() => void actions.downloadFiles(selection)}
-          onMove={() => actions.openDialog({ kind: 'move', files: selection })}
-          onDelete={() => actions.openDialog({ kind: 'delete', files: selection })}
-          onClearSelection={() => store.update({ selected: [] })}
-        />
         {writer && (
           <>
             <input ref={filesInput} class="hidden-input" type="file" multiple aria-label="Choose files to upload" onChange={(e) => { addFiles(fromInput(e.currentTarget.files, state.folder)); e.currentTarget.value = ''; }} />
@@ -124,7 +143,15 @@ export function Browse() {
         )}
         {/* Always there, so a page loading does not resize the grid (a layout and a re-render of every tile). */}
         <p class="page-status" role="status">{state.loadingFiles ? 'Loading…' : ''}</p>
-        <UploadPanel uploads={state.uploads} onPause={pause} onResume={resume} onCancel={cancel} onClear={clearFinished} />
+        <SelectionBar
+          selection={selection}
+          canWrite={writer}
+          onShareFile={() => selection[0] && actions.openDialog({ kind: 'share', target: { fileId: selection[0].id, name: selection[0].name } })}
+          onDownload={() => void actions.downloadFiles(selection)}
+          onMove={() => actions.openDialog({ kind: 'move', files: selection })}
+          onDelete={() => actions.openDialog({ kind: 'delete', files: selection })}
+          onClearSelection={() => store.update({ selected: [] })}
+        />
       </main>
       {viewing && (
         <Lightbox
@@ -140,5 +167,6 @@ export function Browse() {
       )}
       <Dialogs dialog={state.dialog} />
     </div>
+    </Shell>
   );
 }

@@ -1,10 +1,12 @@
 /**
  * One file full-screen: the preview (the original on demand), a video player, ←/→ and swipe
- * to the neighbours, Esc to close, and the metadata panel.
+ * to the neighbours, swipe down or Esc to close, pinch and double-tap to zoom (gestures.ts),
+ * and the metadata panel.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { FileItem } from '../../../contract/wire';
 import { formatBytes, formatDate, formatDuration } from '../format';
+import { attachGestures } from './gestures';
 import { Icon } from './Icon';
 
 export interface LightboxProps {
@@ -65,10 +67,15 @@ function Metadata({ file }: { readonly file: FileItem }) {
 export function Lightbox({ file, hasPrevious, hasNext, onPrevious, onNext, onClose, onDownload, actions }: LightboxProps) {
   const [original, setOriginal] = useState(false);
   const [showInfo, setShowInfo] = useState(false);
-  const touch = useRef<number | undefined>(undefined);
   const closeButton = useRef<HTMLButtonElement>(null);
+  const stage = useRef<HTMLDivElement>(null);
+  const picture = useRef<HTMLDivElement>(null);
+  const gestures = useRef<ReturnType<typeof attachGestures> | undefined>(undefined);
 
-  useEffect(() => setOriginal(false), [file.id]);
+  useEffect(() => {
+    setOriginal(false);
+    gestures.current?.reset();
+  }, [file.id]);
   useEffect(() => {
     const opener = document.activeElement as HTMLElement | null;
     closeButton.current?.focus();
@@ -90,7 +97,19 @@ export function Lightbox({ file, hasPrevious, hasNext, onPrevious, onNext, onClo
       event.preventDefault();
     };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    const element = stage.current;
+    if (element) {
+      gestures.current = attachGestures(element, () => picture.current, {
+        next: () => keys.current.hasNext && keys.current.onNext(),
+        previous: () => keys.current.hasPrevious && keys.current.onPrevious(),
+        close: () => keys.current.onClose(),
+        has: () => ({ next: keys.current.hasNext, previous: keys.current.hasPrevious }),
+      });
+    }
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      gestures.current?.detach();
+    };
   }, []);
 
   // A visitor of a share without downloads has no original of a photo: only its preview.
@@ -101,14 +120,6 @@ export function Lightbox({ file, hasPrevious, hasNext, onPrevious, onNext, onClo
       role="dialog"
       aria-modal="true"
       aria-label={file.name}
-      onTouchStart={(e) => { touch.current = e.touches[0]?.clientX; }}
-      onTouchEnd={(e) => {
-        const start = touch.current;
-        const end = e.changedTouches[0]?.clientX;
-        if (start === undefined || end === undefined || Math.abs(end - start) < 50) return;
-        if (end < start && hasNext) onNext();
-        else if (end > start && hasPrevious) onPrevious();
-      }}
     >
       <div class="lightbox-bar">
         <span class="title">{file.name}</span>
@@ -122,7 +133,8 @@ export function Lightbox({ file, hasPrevious, hasNext, onPrevious, onNext, onClo
       </div>
       <div class="lightbox-body">
         <button type="button" class="nav previous" onClick={onPrevious} disabled={!hasPrevious} aria-label="Previous file">‹</button>
-        <div class="stage">
+        <div class="stage" ref={stage}>
+          <div class="picture" ref={picture}>
           {file.fileType === 'image' && preview ? (
             <img class="media" src={preview} alt={file.description ?? file.name} {...(file.width && file.height && !original ? { width: file.width, height: file.height } : {})} />
           ) : file.fileType === 'image' ? (
@@ -132,6 +144,7 @@ export function Lightbox({ file, hasPrevious, hasNext, onPrevious, onNext, onClo
           ) : (
             <div class="unplayable"><Icon type="other" size={64} /><p>No preview for {file.contentType}.</p></div>
           )}
+          </div>
         </div>
         <button type="button" class="nav next" onClick={onNext} disabled={!hasNext} aria-label="Next file">›</button>
         {showInfo && <Metadata file={file} />}

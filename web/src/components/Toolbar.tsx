@@ -1,6 +1,5 @@
-/** Filter, sort, and the actions on the folder and the selection (write actions only for writers). */
+/** Filter, sort, and the actions on the folder (write actions only for writers); the selection's are in SelectionBar. */
 import type { SortOrder } from '../../../contract/listing';
-import type { FileItem } from '../../../contract/wire';
 import type { Filter, SortKey } from '../store';
 
 /** The orders offered, each one the API pages through (GET /files?sort=&order=). */
@@ -19,7 +18,6 @@ export interface ToolbarProps {
   readonly order: SortOrder;
   readonly onFilter: (filter: Filter) => void;
   readonly onSort: (sort: SortKey, order: SortOrder) => void;
-  readonly selection: readonly FileItem[];
   readonly canWrite: boolean;
   readonly isRoot: boolean;
   readonly onUploadFiles: () => void;
@@ -27,15 +25,9 @@ export interface ToolbarProps {
   readonly onNewFolder: () => void;
   readonly onDeleteFolder: () => void;
   readonly onShareFolder: () => void;
-  readonly onShareFile: () => void;
-  readonly onDownload: () => void;
-  readonly onMove: () => void;
-  readonly onDelete: () => void;
-  readonly onClearSelection: () => void;
 }
 
 export function Toolbar(p: ToolbarProps) {
-  const n = p.selection.length;
   return (
     <div class="toolbar" role="toolbar" aria-label="Files">
       <label>Show
@@ -64,16 +56,6 @@ export function Toolbar(p: ToolbarProps) {
           <button type="button" onClick={p.onShareFolder}>Share folder</button>
           {!p.isRoot && <button type="button" onClick={p.onDeleteFolder}>Delete folder</button>}
         </>
-      )}
-      {n > 0 && (
-        <span class="selection" aria-live="polite">
-          {n} selected
-          <button type="button" onClick={p.onDownload}>{n === 1 ? 'Download' : 'Download ZIP'}</button>
-          {p.canWrite && n === 1 && <button type="button" onClick={p.onShareFile}>Share</button>}
-          {p.canWrite && <button type="button" onClick={p.onMove}>Move</button>}
-          {p.canWrite && <button type="button" class="danger" onClick={p.onDelete}>Delete</button>}
-          <button type="button" onClick={p.onClearSelection}>Clear selection</button>
-        </span>
       )}
     </div>
   );

@@ -9,6 +9,8 @@ export interface UploadPanelProps {
   readonly onResume: (key: string) => void;
   readonly onCancel: (key: string) => void;
   readonly onClear: () => void;
+  /** Folds the list back into the top bar's indicator. @default no close button (the list stands in the page) */
+  readonly onClose?: () => void;
 }
 
 const PHASE_LABEL: Record<UploadItem['phase'], string> = {
@@ -33,7 +35,7 @@ function useNow(active: boolean): number {
   return now;
 }
 
-export function UploadPanel({ uploads, onPause, onResume, onCancel, onClear }: UploadPanelProps) {
+export function UploadPanel({ uploads, onPause, onResume, onCancel, onClear, onClose }: UploadPanelProps) {
   const active = uploads.some((u) => u.phase === 'uploading' || u.phase === 'starting');
   const now = useNow(active);
   if (!uploads.length) return null;
@@ -49,6 +51,7 @@ export function UploadPanel({ uploads, onPause, onResume, onCancel, onClear }: U
         </p>
         <progress max={Math.max(1, totals.bytes)} value={totals.sent} aria-label="Total upload progress" />
         <button type="button" onClick={onClear}>Clear finished</button>
+        {onClose && <button type="button" onClick={onClose} aria-label="Close uploads">✕</button>}
       </header>
       <ul>
         {uploads.map((item) => {

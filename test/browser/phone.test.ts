@@ -1,0 +1,294 @@
+/**
+ * The app on a phone, in real Chromium with touch (390×844) against the local stack, and the
+ * same shell on a desktop (1280×800): the first photo near the top after login, the overflow
+ * menu, the folder drawer, the selection's bottom bar, the upload indicator that never shrinks
+ * the grid, the viewer's swipe, pinch and double-tap, a tile turning from placeholder to
+ * poster without a reload, dark mode; axe on every screen. Screenshots in
+ * test-artifacts/screenshots/phone-*.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext as PlaywrightContext, CDPSession, Page } from 'playwright-core';
+import type { FileItem } from '../../contract/wire';
+import { video } from '../support/media-samples';
+import { addUser, apiToken, callApi, removeUser, uploadViaApi } from './support/api';
+import { DESKTOP, launchChromium, SCREENSHOT_DIR, seriousAxeViolations } from './support/chromium';
+import { browserContext, type BrowserUser } from './support/context';
+import { png } from './support/media-files';
+import { logIn, tile } from './support/session';
+
+jest.setTimeout(240_000);
+
+const PHONE_390 = { width: 390, height: 844 } as const;
+const ctx = browserContext();
+const folder = `/phone-${randomBytes(3).toString('hex')}`;
+const scratch = mkdtempSync(path.join(tmpdir(), 'phone-test-'));
+let browser: Browser;
+let adminToken: string;
+let editor: BrowserUser;
+const contexts: PlaywrightContext[] = [];
+const PHOTOS = ['a-red.png', 'b-green.png', 'c-blue.png', 'd-amber.png'];
+
+async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
+}
+
+/** A logged-in page in a phone context (touch, mobile viewport) or a desktop one, showing `folder`. */
+async function signedIn(kind: 'phone' | 'desktop', options: { colorScheme?: 'dark' | 'light' } = {}): Promise<Page> {
+  const context = await browser.newContext(kind === 'phone'
+    ? { viewport: PHONE_390, hasTouch: true, isMobile: true, deviceScaleFactor: 2, colorScheme: options.colorScheme ?? 'light' }
+    : { viewport: DESKTOP, colorScheme: options.colorScheme ?? 'light' });
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto(`${ctx.appUrl}#${folder}`);
+  await logIn(page, editor);
+  await tile(page, PHOTOS[0] as string).waitFor();
+  await page.waitForLoadState('networkidle');
+  return page;
+}
+
+/** One finger from `from` to `to` in `steps` moves, as a phone's touch screen reports it. */
+async function swipe(cdp: CDPSession, from: { x: number; y: number }, to: { x: number; y: number }, steps = 8): Promise<void> {
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [from] });
+  for (let i = 1; i <= steps; i += 1) {
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: from.x + ((to.x - from.x) * i) / steps, y: from.y + ((to.y - from.y) * i) / steps }] });
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+}
+
+/** Two fingers moving apart around `centre`, from `start` px to `end` px between them. */
+async function pinch(cdp: CDPSession, centre: { x: number; y: number }, start: number, end: number, steps = 8): Promise<void> {
+  const points = (gap: number) => [{ x: centre.x - gap / 2, y: centre.y, id: 0 }, { x: centre.x + gap / 2, y: centre.y, id: 1 }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: points(start) });
+  for (let i = 1; i <= steps; i += 1) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: points(start + ((end - start) * i) / steps) });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+}
+
+async function tap(cdp: CDPSession, at: { x: number; y: number }): Promise<void> {
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [at] });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+}
+
+/** The zoom of the viewer's picture, from its transform. */
+const zoomOf = (page: Page): Promise<number> =>
+  page.evaluate<number>(`(() => { const m = /scale\\(([\\d.]+)\\)/.exec(document.querySelector('.lightbox .picture').style.transform); return m ? Number(m[1]) : 1; })()`);
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  adminToken = await apiToken(ctx, ctx.admin);
+  editor = await addUser(ctx, adminToken, 'web-phone', 'editor');
+  const token = await apiToken(ctx, editor);
+  expect((await callApi(ctx, '/folders', { token, json: { path: folder } })).status).toBeLessThan(300);
+  expect((await callApi(ctx, '/folders', { token, json: { path: `${folder}/trips` } })).status).toBeLessThan(300);
+  const colours: [number, number, number][] = [[200, 50, 50], [40, 160, 70], [40, 80, 200], [230, 170, 40]];
+  await Promise.all(PHOTOS.map((name, i) => uploadViaApi<FileItem>(ctx, token, { folder, name, bytes: png(480 + i * 40, 320, colours[i] as [number, number, number]), contentType: 'image/png' }, (f) => f.thumbUrl !== undefined)));
+});
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  if (editor) await removeUser(ctx, adminToken, editor.username);
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('the shell on a 390×844 phone', () => {
+  it('shows the first photo at most 160 px from the top after login, with one compact bar above it', async () => {
+    // Act
+    const page = await signedIn('phone');
+    // Assess
+    const first = await tile(page, PHOTOS[0] as string).boundingBox();
+    expect(first?.y).toBeLessThanOrEqual(160);
+    expect((await page.locator('header.top').boundingBox())?.height).toBeLessThanOrEqual(56);
+    // The menu's entries are out of sight until it opens.
+    expect(await page.getByRole('button', { name: 'Log out' }).count()).toBe(0);
+    await shot(page, 'phone-folder-phone');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
+  it('holds the rest in the overflow menu: it opens, its entries work, and Esc closes it', async () => {
+    // Prepare
+    const page = await signedIn('phone');
+    // Act
+    await page.getByRole('button', { name: 'More' }).tap();
+    // Assess
+    for (const name of ['Upload folder', 'New folder', 'Share folder', 'Files', 'Shares', 'Log out']) await page.getByRole('button', { name, exact: true }).waitFor();
+    await page.getByLabel('Sort by').waitFor();
+    expect(await page.getByRole('button', { name: 'More' }).getAttribute('aria-expanded')).toBe('true');
+    await shot(page, 'phone-menu-phone');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Log out' }).waitFor({ state: 'hidden' });
+    // An entry does its work and closes the menu.
+    await page.getByRole('button', { name: 'More' }).tap();
+    await page.getByRole('button', { name: 'New folder', exact: true }).tap();
+    await page.getByRole('dialog').waitFor();
+    expect(await page.getByRole('button', { name: 'Log out' }).count()).toBe(0);
+  });
+
+  it('opens the folder tree as a drawer, and a folder picked there closes it and opens', async () => {
+    const page = await signedIn('phone');
+    expect(await page.getByRole('navigation', { name: 'Folders' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Folders' }).tap();
+    const tree = page.getByRole('navigation', { name: 'Folders' });
+    await tree.waitFor();
+    await page.getByRole('button', { name: `Expand ${folder.slice(1)}` }).waitFor().catch(() => undefined);
+    await shot(page, 'phone-drawer-phone');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await tree.getByRole('button', { name: 'All folders', exact: true }).tap();
+    await tree.waitFor({ state: 'hidden' });
+    await page.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('button', { name: 'Home', exact: true }).waitFor();
+  });
+
+  it('shows a selection\'s actions in a bar at the bottom of the screen', async () => {
+    const page = await signedIn('phone');
+    await page.getByRole('checkbox', { name: `Select ${PHOTOS[1]}` }).tap();
+    const bar = page.getByRole('toolbar', { name: 'Selection' });
+    await bar.getByText('1 selected').waitFor();
+    for (const name of ['Download', 'Share', 'Move', 'Delete', 'Clear selection']) await bar.getByRole('button', { name, exact: true }).waitFor();
+    const box = await bar.boundingBox();
+    // At the foot of the screen (the page's 4-px margin below it).
+    expect((box?.y ?? 0) + (box?.height ?? 0)).toBeGreaterThanOrEqual(PHONE_390.height - 8);
+    await shot(page, 'phone-selection-phone');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await bar.getByRole('button', { name: 'Clear selection' }).tap();
+    await bar.waitFor({ state: 'hidden' });
+  });
+});
+
+describe('the upload indicator', () => {
+  for (const kind of ['phone', 'desktop'] as const) {
+    it(`on a ${kind}: uploads show as a small ring that never covers or shrinks the grid, and open into the list on a tap`, async () => {
+      // Prepare
+      const page = await signedIn(kind);
+      const gridBefore = await page.locator('.grid-scroller').boundingBox();
+      const name = `upload-${kind}.png`;
+      writeFileSync(path.join(scratch, name), png(300, 200, [90, 90, 90]));
+      // Act
+      const chooser = page.waitForEvent('filechooser');
+      if (kind === 'phone') await page.getByRole('button', { name: 'Upload', exact: true }).tap();
+      else await page.getByRole('button', { name: 'Upload files' }).click();
+      await (await chooser).setFiles(path.join(scratch, name));
+      // Assess: the ring, in the top bar, and the grid as large as before.
+      const indicator = page.getByRole('button', { name: /^Uploads / });
+      await indicator.waitFor();
+      await tile(page, name).waitFor({ timeout: 60_000 });
+      await page.getByRole('button', { name: 'Uploads 1/1 done, 100 %', exact: true }).waitFor();
+      const ring = await indicator.boundingBox();
+      const header = await page.locator('header.top').boundingBox();
+      expect(ring!.y + ring!.height).toBeLessThanOrEqual(header!.y + header!.height);
+      expect(await page.locator('.grid-scroller').boundingBox()).toEqual(gridBefore);
+      expect(await page.getByRole('region', { name: 'Uploads' }).count()).toBe(0);
+      await shot(page, `phone-upload-ring-${kind}`);
+      // Act: a tap opens the list.
+      await (kind === 'phone' ? indicator.tap() : indicator.click());
+      const list = page.getByRole('region', { name: 'Uploads' });
+      await list.getByText(name).waitFor();
+      await list.getByText(/^done/).waitFor();
+      await shot(page, `phone-upload-list-${kind}`);
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      await list.getByRole('button', { name: 'Close uploads' }).click();
+      await list.waitFor({ state: 'hidden' });
+    });
+  }
+});
+
+describe('the viewer on a phone', () => {
+  it('moves to the next item on a swipe left, back on a swipe right, and closes on a swipe down', async () => {
+    const page = await signedIn('phone');
+    const cdp = await page.context().newCDPSession(page);
+    await tile(page, PHOTOS[0] as string).tap();
+    await page.getByRole('dialog', { name: PHOTOS[0] }).waitFor();
+    await shot(page, 'phone-viewer-phone');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    // Act: swipe left
+    await swipe(cdp, { x: 320, y: 420 }, { x: 60, y: 430 });
+    // Assess
+    await page.getByRole('dialog', { name: PHOTOS[1] }).waitFor();
+    await swipe(cdp, { x: 60, y: 420 }, { x: 330, y: 410 });
+    await page.getByRole('dialog', { name: PHOTOS[0] }).waitFor();
+    // A short drag springs back: still the same item.
+    await swipe(cdp, { x: 200, y: 420 }, { x: 180, y: 420 }, 3);
+    await page.waitForTimeout(300);
+    expect(await page.getByRole('dialog', { name: PHOTOS[0] }).count()).toBe(1);
+    // Swipe down closes.
+    await swipe(cdp, { x: 200, y: 300 }, { x: 205, y: 560 });
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+  });
+
+  it('zooms on a pinch and pans the zoomed photo instead of swiping; a double tap zooms in and out', async () => {
+    const page = await signedIn('phone');
+    const cdp = await page.context().newCDPSession(page);
+    await tile(page, PHOTOS[2] as string).tap();
+    await page.getByRole('dialog', { name: PHOTOS[2] }).waitFor();
+    const stage = (await page.locator('.lightbox .stage').boundingBox())!;
+    const centre = { x: stage.x + stage.width / 2, y: stage.y + stage.height / 2 };
+    // Act: pinch out from 80 to 240 px.
+    await pinch(cdp, centre, 80, 240);
+    // Assess: about three times larger.
+    expect(await zoomOf(page)).toBeGreaterThan(2.5);
+    await shot(page, 'phone-viewer-zoomed-phone');
+    // Zoomed, a one-finger drag pans: still the same item.
+    await swipe(cdp, { x: centre.x + 100, y: centre.y }, { x: centre.x - 100, y: centre.y });
+    await page.waitForTimeout(300);
+    expect(await page.getByRole('dialog', { name: PHOTOS[2] }).count()).toBe(1);
+    // A double tap goes back to the whole photo, another zooms in again.
+    await tap(cdp, centre);
+    await tap(cdp, centre);
+    await page.waitForTimeout(300);
+    expect(await zoomOf(page)).toBe(1);
+    await tap(cdp, centre);
+    await tap(cdp, centre);
+    await page.waitForTimeout(300);
+    expect(await zoomOf(page)).toBe(2.5);
+    // The keyboard works as before on the same viewer.
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+  });
+});
+
+describe('live tiles', () => {
+  it('shows a new video as a placeholder, then its poster once processing made it, without a reload', async () => {
+    // Prepare: the page records what the new tile shows, each time it changes.
+    const page = await signedIn('desktop');
+    const name = 'live-clip.mp4';
+    writeFileSync(path.join(scratch, name), video('mp4'));
+    let navigations = 0;
+    page.on('framenavigated', () => { navigations += 1; });
+    await page.evaluate(`(() => {
+      const seen = (window.seen = []);
+      new MutationObserver(() => {
+        const button = document.querySelector('button[aria-label="Open ${name}"]');
+        if (!button) return;
+        const state = button.querySelector('img') ? 'picture' : 'placeholder';
+        if (seen.at(-1) !== state) seen.push(state);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    })()`);
+    // Act
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Upload files' }).click();
+    await (await chooser).setFiles(path.join(scratch, name));
+    // Assess: placeholder first, then the poster, in the same document.
+    await tile(page, name).locator('img').waitFor({ timeout: 90_000 });
+    expect(await page.evaluate<string[]>('window.seen')).toEqual(['placeholder', 'picture']);
+    expect(navigations).toBe(0);
+    await shot(page, 'phone-live-tile-desktop');
+  });
+});
+
+describe('dark mode', () => {
+  it('follows the system: dark colours, and axe finds no contrast problem', async () => {
+    const page = await signedIn('phone', { colorScheme: 'dark' });
+    const background = await page.evaluate<string>('getComputedStyle(document.documentElement).backgroundColor');
+    const [r, g, b] = (background.match(/\d+/g) ?? []).map(Number);
+    expect((r ?? 255) + (g ?? 255) + (b ?? 255)).toBeLessThan(120);
+    await shot(page, 'phone-dark-phone');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'More' }).tap();
+    await shot(page, 'phone-dark-menu-phone');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+});
