@@ -36,6 +36,13 @@ export interface FileListQuery {
   readonly type: W.FileType;
 }
 
+/** `GET /timeline`: one month (`YYYY-MM`), paged. */
+export interface TimelineQuery {
+  readonly month: string;
+  readonly cursor?: string | undefined;
+  readonly limit?: number | undefined;
+}
+
 /** A user created or changed; `password` only when the API generated one (shown once). */
 export interface UserAnswer {
   readonly user: W.UserView;
@@ -70,6 +77,8 @@ export interface Endpoints {
   'PATCH /files/{id}': Send<W.FileChange, W.FileItem | W.MoveJobAnswer>;
   'DELETE /files/{id}': Get<undefined>;
   'GET /jobs/{id}': Get<W.MoveJobAnswer>;
+  'GET /timeline/buckets': Get<W.TimelineBuckets>;
+  'GET /timeline': Endpoint<TimelineQuery, undefined, W.FilePage>;
   'GET /stats/storage': Get<W.StorageStats>;
   'POST /shares': Send<W.CreateShareRequest, W.CreatedShare>;
   'GET /shares': Get<W.ShareList>;
@@ -120,6 +129,8 @@ const KEYS: { readonly [K in EndpointKey]: true } = {
   'PATCH /files/{id}': true,
   'DELETE /files/{id}': true,
   'GET /jobs/{id}': true,
+  'GET /timeline/buckets': true,
+  'GET /timeline': true,
   'GET /stats/storage': true,
   'POST /shares': true,
   'GET /shares': true,

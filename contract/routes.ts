@@ -46,6 +46,8 @@ export const ROUTES: readonly RouteDeclaration[] = [
   { method: 'PATCH', path: '/files/{id}', function: 'files', auth: true, summary: 'Change tags or description; rename or move (copy, verify, delete; 409 on a name clash unless overwrite); 202 with a job for large files' },
   { method: 'DELETE', path: '/files/{id}', function: 'files', auth: true, summary: 'Delete a file' },
   { method: 'GET', path: '/jobs/{id}', function: 'files', auth: true, summary: 'A move job\'s status: pending, running, succeeded (with the moved file) or failed (with the error)' },
+  { method: 'GET', path: '/timeline/buckets', function: 'files', auth: true, summary: 'The timeline\'s months (date taken, else upload time) with how many files of each the caller may see, newest first; read from counters, never the files' },
+  { method: 'GET', path: '/timeline', function: 'files', auth: true, summary: 'One page of a month\'s files (?month=YYYY-MM&limit=&cursor=) across the folders the caller may see, newest taken first, with view and thumbnail URLs' },
   { method: 'GET', path: '/stats/storage', function: 'files', auth: true, summary: 'Admins: files and bytes stored, in total, by type, by content type and by uploader' },
   { method: 'POST', path: '/shares', function: 'files', auth: true, summary: 'Editors/admins: share a file or folder (view) or open a folder to uploads (drop); the token is shown once' },
   { method: 'GET', path: '/shares', function: 'files', auth: true, summary: 'The caller\'s shares (admins: all) with views, last access and drop usage' },

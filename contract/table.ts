@@ -28,6 +28,18 @@
  * | drop guest    | `SHAREUP#<shareId>`    | `<guest key hash>#<uploadId>` |    |                          |
  * | drop reservation | `UPLOAD#<uploadId>` | `RESERVATION`      |               |                          |
  * | drop name claim  | `FOLDER#<folder path>` | `CLAIM#<file name>` |            |                          |
+ * | timeline counter | `TIMELINE#<shard>`  | `<YYYY-MM>#<folder path>` |         |                          |
+ *
+ * Timeline counters (handlers/core/timeline.ts, docs/api.md "Timeline"): how many available
+ * files of a folder fall in a month of the timeline (the month of the file's `byTaken` sort
+ * key: date taken, else upload time, UTC), split over `TIMELINE_SHARDS` items — a file counts
+ * on the shard its S3 key hashes to — so a bulk import into one month updates
+ * `TIMELINE_SHARDS` items in as many partitions, never one hot item. Every write of a file row
+ * (FilesRepository) adds the difference it made (+1, -1, or -1/+1 when the month changed).
+ * `GET /timeline/buckets` reads the `TIMELINE_SHARDS` partitions whole (one item per shard,
+ * folder and month: O(months), never a file) and sums the folders the caller may see;
+ * `GET /timeline?month=` reads the month's folders from the counters, then each folder's
+ * files of that month from `byTaken`, merged newest taken first.
  *
  * The sparse `byDue` index (`dueKind`, `dueAt` in epoch seconds) holds only what the sweep
  * function (hourly) has still to do: share owner rows whose expiry reminder is due
@@ -125,6 +137,8 @@ export const PARTITIONS = {
   shareLog: 'SHARELOG#',
   /** Which drop-link guest started which upload. */
   shareGuests: 'SHAREUP#',
+  /** Timeline counters, one partition per shard (`TIMELINE#<shard>`). */
+  timeline: 'TIMELINE#',
 } as const;
 
 export type PartitionName = keyof typeof PARTITIONS;
@@ -254,3 +268,9 @@ export const typeIndexKeys = (fileType: FileType, uploadedAt: string, fileId: st
   gsi1pk: `${TYPE_INDEX_PREFIX}${fileType}`,
   gsi1sk: `${uploadedAt}#${fileId}`,
 });
+
+/** Items each folder-month's timeline counter is split over (see above). */
+export const TIMELINE_SHARDS = 4;
+export const timelineShardPartition = (shard: number): string => `${PARTITIONS.timeline}${shard}`;
+/** A timeline counter: `shard` in `[0, TIMELINE_SHARDS)`, `month` `YYYY-MM`, `folder` a normalized folder path. */
+export const timelineCounterKey = (shard: number, month: string, folder: string): ItemKey => ({ pk: timelineShardPartition(shard), sk: `${month}#${folder}` });

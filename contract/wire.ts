@@ -90,6 +90,18 @@ export interface FilePage {
   readonly nextCursor: string | null;
 }
 
+/** A month of the timeline (`GET /timeline/buckets`) and how many files of it the caller may see. */
+export interface TimelineBucket {
+  /** `YYYY-MM` (UTC) of the date taken, or of the upload time when there is none. */
+  readonly month: string;
+  readonly count: number;
+}
+
+/** `GET /timeline/buckets`: the months with files, newest first. */
+export interface TimelineBuckets {
+  readonly buckets: readonly TimelineBucket[];
+}
+
 /** `PATCH /files/{id}`: only the fields to change. */
 export interface FileChange {
   readonly name?: string;

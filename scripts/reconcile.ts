@@ -4,6 +4,10 @@
  * size or type is not the object's. Exit code 0 when equal, 1 when drift was found (and not
  * fixed), 2 for usage errors, 3 when `--fix` found rows changed meanwhile (run it again).
  *
+ * It also checks the timeline counters (contract/table.ts) of every folder wholly under the
+ * prefix against a recount of its rows, and `--fix` adds the difference to each counter that
+ * is off (an ADD, so a write counted meanwhile still counts; run it again when the catalog was busy).
+ *
  * `--fix` repairs each drift with the row `fileFromObject` implies (the sync function's own
  * rule): a missing row is created from the object and its upload session, an orphan row
  * becomes a tombstone, a wrong row gets the object's size and type. Each write keeps the
@@ -24,6 +28,9 @@ import { UploadsRepository } from '../handlers/adapters/uploads-repository';
 import { parseCommandLine, UsageError } from './args';
 import { findDrift, type Drift, type DriftReport, type StoredRow } from '../handlers/core/reconcile';
 import { localCredentialsIn } from '../local/sigv4';
+import { TimelineCounters } from '../handlers/adapters/timeline-counters';
+import { counterDrift, expectedCounters, type CounterDrift } from '../handlers/core/timeline';
+import { ROOT_FOLDER } from '../handlers/core/paths';
 
 const USAGE = `usage: npm run reconcile -- [--json] [--fix] [--prefix media/<folder>/]
 target (default: the local stack in .local/stack.json):
@@ -149,6 +156,21 @@ export function countsOf(report: DriftReport): Record<Drift['kind'], number> {
   return counts;
 }
 
+/** Whether every file of `folder` has a key under `prefix` (its counters can be checked against the rows read). */
+const folderUnder = (folder: string, prefix: string): boolean => `media${folder === ROOT_FOLDER ? '' : folder}/`.startsWith(prefix);
+
+/** The timeline counters of the folders wholly under `prefix` that differ from a recount of `rows`. */
+export async function timelineDrift(rows: readonly StoredRow[], prefix: string, counters: TimelineCounters): Promise<CounterDrift[]> {
+  const stored = (await counters.readAll()).filter((c) => folderUnder(c.folder, prefix));
+  const expected = expectedCounters((rows as unknown as Record<string, unknown>[]).filter((r) => typeof r.folder === 'string' && folderUnder(r.folder, prefix)));
+  return counterDrift(stored, expected);
+}
+
+function timelineTable(drift: readonly CounterDrift[]): string {
+  if (drift.length === 0) return 'timeline counters: no drift';
+  return [`timeline counters: ${drift.length} drift(s)`, ...drift.map((d) => `  ${d.month} ${d.folder} (shard ${d.shard}): counted ${d.stored}, files ${d.expected}`)].join('\n');
+}
+
 function table(report: DriftReport, target: Target, prefix: string): string {
   const lines = [`${target.describe}: ${report.objects} objects under ${prefix}, ${report.rows} file rows`];
   if (report.drift.length === 0) {
@@ -191,7 +213,13 @@ export async function runReconcile(argv: readonly string[], io: ReconcileIo): Pr
     });
     const rows = await scanFileRows(options.prefix, { client: target.documents, tableName: target.table });
     const report = findDrift(objects, rows, now);
+    const counters = new TimelineCounters({ tableName: target.table, client: target.documents });
     const fixed = options.fix && report.drift.length > 0 ? await fixDrift(report.drift, new FilesRepository({ tableName: target.table, client: target.documents })) : undefined;
+    // Row repairs count themselves; the counters are compared with the rows as they are now.
+    const counterRows = fixed !== undefined ? await scanFileRows(options.prefix, { client: target.documents, tableName: target.table }) : rows;
+    const timeline = await timelineDrift(counterRows, options.prefix, counters);
+    if (options.fix && timeline.length > 0) await counters.apply(timeline.map((d) => ({ folder: d.folder, month: d.month, shard: d.shard, delta: d.expected - d.stored })));
+    const timelineFixed = options.fix ? timeline.length : 0;
 
     if (options.json) {
       const summary = {
@@ -202,6 +230,7 @@ export async function runReconcile(argv: readonly string[], io: ReconcileIo): Pr
         drift: report.drift.map((d) => ({ kind: d.kind, key: d.key, ...(d.kind === 'wrong-fields' ? { fields: d.fields } : {}) })),
         ignoredKeys: report.ignoredKeys,
         ...(fixed !== undefined ? { fixed } : {}),
+        timeline: { drift: timeline, fixed: timelineFixed },
       };
       io.out(JSON.stringify(summary, null, 2));
     } else {
@@ -210,9 +239,12 @@ export async function runReconcile(argv: readonly string[], io: ReconcileIo): Pr
         io.out(`fixed ${fixed.applied} of ${report.drift.length}`);
         if (fixed.changedMeanwhile.length > 0) io.out(`changed while fixing (an event got there first; run again): ${fixed.changedMeanwhile.join(', ')}`);
       }
+      io.out(timelineTable(timeline));
+      if (timelineFixed > 0) io.out(`fixed ${timelineFixed} timeline counter(s)`);
     }
     if (fixed !== undefined) return fixed.changedMeanwhile.length > 0 ? EXIT.changedMeanwhile : EXIT.clean;
-    return report.drift.length > 0 ? EXIT.drift : EXIT.clean;
+    if (options.fix) return EXIT.clean;
+    return report.drift.length > 0 || timeline.length > 0 ? EXIT.drift : EXIT.clean;
   } finally {
     target.s3.destroy();
     target.documents.destroy();

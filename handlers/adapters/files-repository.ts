@@ -15,8 +15,10 @@ import { FILE_TYPES, type FileType } from '../core/content-types';
 import { FILE_PREFIX, TABLE_SCHEMA, fileItemKey, folderPartition, takenIndexKeys, typeIndexKeys, uploadedIndexKeys } from '../../contract/table';
 import { PROCESSING_STATUSES, takenSortKey, type DerivedName, type MediaInfo, type ProcessingStatus } from '../core/media';
 import { parseObjectKey } from '../core/paths';
-import { defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
+import { cancelledItems, defaultDocumentClient, isConditionalCheckFailed, transactWrite, type TransactItems } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
+import { counterUpdate } from './timeline-counters';
+import { counterChanges, isAfter, mergePage, monthOfSortKey, timelinePlaceOf, type TimelineEntry, type TimelinePlace, type TimelinePosition } from '../core/timeline';
 
 export interface FolderPage {
   readonly files: readonly CatalogFile[];
@@ -97,6 +99,18 @@ export interface FileCatalog {
   previewTombstone(tombstone: Omit<CatalogTombstone, 'sequencer'>, expected: RowVersion): Promise<WriteOutcome>;
   /** Changes tags and description of an available file; `false` when there is none. */
   updateDetails(folder: string, name: string, details: FileDetails): Promise<boolean>;
+  /**
+   * One page of a month's available files across `folders` (each with its file count in the
+   * month), newest taken first (upload time when there is no date taken), folders breaking
+   * ties; after `after` when given.
+   */
+  listMonth(month: string, folders: ReadonlyMap<string, number>, options: { limit: number; after?: TimelinePosition }): Promise<MonthPage>;
+}
+
+export interface MonthPage {
+  readonly files: readonly CatalogFile[];
+  /** Where the page ended when more may follow; `undefined` at the end of the month. */
+  readonly last?: TimelinePosition;
 }
 
 /** Reads per query while filling a page: large enough to skip tombstones in few round trips. */
@@ -309,22 +323,18 @@ export class FilesRepository implements FileCatalog {
       sets.push(`${TABLE_SCHEMA.takenIndex.sortKey} = :takenSortKey`);
       values[':takenSortKey'] = takenSortKey(result.media.takenAt, result.media.takenAt, name);
     }
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: fileItemKey(folder, name),
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: 'attribute_exists(pk) AND #status = :available AND etag = :etag',
-          ExpressionAttributeNames: { '#status': 'status', '#processing': 'processing' },
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return 'applied';
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return 'stale';
-      throw error;
-    }
+    const update = {
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ConditionExpression: 'attribute_exists(pk) AND #status = :available AND etag = :etag',
+      ExpressionAttributeNames: { '#status': 'status', '#processing': 'processing' },
+      ExpressionAttributeValues: values,
+    };
+    const takenKey = values[':takenSortKey'] as string | undefined;
+    // A date taken found moves the file to its month on the timeline.
+    return this.countedWrite(fileItemKey(folder, name), (current) => {
+      const before = timelinePlaceOf(current);
+      return { update, after: before !== undefined && takenKey !== undefined ? { ...before, month: monthOfSortKey(takenKey) } : before };
+    });
   }
 
   async getRow(folder: string, name: string): Promise<CatalogRow> {
@@ -370,6 +380,54 @@ export class FilesRepository implements FileCatalog {
     return this.putIfUnchanged(item, expected);
   }
 
+  /**
+   * Each folder's files of the month newest first (`byTaken`, between the month's first key and
+   * the cursor's), up to `limit + 1` after the cursor — fewer when the counter says the folder
+   * holds fewer — then merged (core/timeline.ts).
+   */
+  async listMonth(month: string, folders: ReadonlyMap<string, number>, options: { limit: number; after?: TimelinePosition }): Promise<MonthPage> {
+    const index = TABLE_SCHEMA.takenIndex;
+    const after = options.after;
+    const perFolder = await Promise.all(
+      [...folders].map(async ([folder, count]) => {
+        const entries: TimelineEntry<CatalogFile>[] = [];
+        let start: Record<string, unknown> | undefined;
+        do {
+          const out = await this.client.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: index.name,
+              KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+              FilterExpression: '#status = :available',
+              ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey, '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':pk': folderPartition(folder),
+                ':from': month,
+                // The cursor's own key is included (another folder's file may share it) and dropped by the merge.
+                ':to': after !== undefined && after.sortKey.startsWith(month) ? after.sortKey : `${month}-99`,
+                ':available': AVAILABLE,
+              },
+              ScanIndexForward: false,
+              Limit: Math.max(MONTH_QUERY_MIN, Math.min(options.limit + 1, count + 1) - entries.length),
+              ...(start !== undefined ? { ExclusiveStartKey: start } : {}),
+            }),
+          );
+          for (const item of out.Items ?? []) {
+            const file = toFile(item);
+            const sortKey = item[index.sortKey];
+            if (file === undefined || typeof sortKey !== 'string') continue;
+            const entry = { sortKey, folder, file };
+            if (isAfter(entry, after)) entries.push(entry);
+          }
+          start = out.LastEvaluatedKey;
+        } while (start !== undefined && entries.length <= options.limit);
+        return entries;
+      }),
+    );
+    const page = mergePage(perFolder, options.limit, after);
+    return { files: page.entries.map((e) => e.file), ...(page.last !== undefined ? { last: page.last } : {}) };
+  }
+
   async updateDetails(folder: string, name: string, details: FileDetails): Promise<boolean> {
     const sets = ['updatedAt = :now'];
     const removes: string[] = [];
@@ -412,29 +470,94 @@ export class FilesRepository implements FileCatalog {
     return this.putIfNewer(item, tombstone.sequencer);
   }
 
-  private async putIfUnchanged(item: Record<string, unknown>, expected: RowVersion): Promise<WriteOutcome> {
-    try {
-      await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ...unchangedCondition(expected) }));
-      return 'applied';
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return 'stale';
-      throw error;
-    }
+  private putIfUnchanged(item: Record<string, unknown>, expected: RowVersion): Promise<WriteOutcome> {
+    const condition = unchangedCondition(expected);
+    return this.countedWrite(fileItemKey(String(item.folder), String(item.name)), () => ({ put: { Item: item, ...condition }, after: timelinePlaceOf(item) }));
   }
 
-  private async putIfNewer(item: Record<string, unknown>, sequencer: string): Promise<WriteOutcome> {
-    try {
-      await this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: NEWER_SEQUENCER, ExpressionAttributeValues: { ':sequencer': sequencer } }),
-      );
-      return 'applied';
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return 'stale';
-      throw error;
+  private putIfNewer(item: Record<string, unknown>, sequencer: string): Promise<WriteOutcome> {
+    return this.countedWrite(fileItemKey(String(item.folder), String(item.name)), () => ({
+      put: { Item: item, ConditionExpression: NEWER_SEQUENCER, ExpressionAttributeValues: { ':sequencer': sequencer } },
+      after: timelinePlaceOf(item),
+    }));
+  }
+
+  /**
+   * Writes a file row and the timeline counters it moves, together. The row is read first
+   * (where it counts now); the write is then made on the condition that the row still counts
+   * there (status and `byTaken` key unchanged), beside its own condition — in one transaction
+   * with the counter updates when it moves the file on the timeline (an upload, a delete, a
+   * move, a date taken found), else alone. A Lambda retried after a timeout finds the row
+   * written and the counters with it, never one without the other. When the guard failed (the
+   * row changed between read and write) it reads again; when the write's own condition
+   * failed, the write is `stale`.
+   */
+  private async countedWrite(key: { pk: string; sk: string }, plan: (current: Record<string, unknown> | undefined) => RowWritePlan): Promise<WriteOutcome> {
+    for (let attempt = 0; attempt < MAX_GUARD_ATTEMPTS; attempt += 1) {
+      const current = (await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))).Item;
+      const { after, ...write } = plan(current);
+      const changes = counterChanges(timelinePlaceOf(current), after);
+      const guard = guardOf(current);
+      const own = 'put' in write ? write.put : write.update;
+      const row = {
+        TableName: this.tableName,
+        ConditionExpression: `(${own.ConditionExpression}) AND (${guard.expression})`,
+        // DynamoDB refuses empty name and value maps.
+        ...(own.ExpressionAttributeNames !== undefined || guard.names !== undefined ? { ExpressionAttributeNames: { ...own.ExpressionAttributeNames, ...guard.names } } : {}),
+        ...(own.ExpressionAttributeValues !== undefined || guard.values !== undefined ? { ExpressionAttributeValues: { ...own.ExpressionAttributeValues, ...guard.values } } : {}),
+      };
+      try {
+        if ('put' in write) {
+          const put = { ...row, Item: write.put.Item };
+          if (changes.length === 0) await this.client.send(new PutCommand(put));
+          else await transactWrite(this.client, [{ Put: put }, ...changes.map((c) => ({ Update: counterUpdate(this.tableName, c) }))] as TransactItems);
+        } else {
+          const update = { ...row, Key: key, UpdateExpression: write.update.UpdateExpression };
+          if (changes.length === 0) await this.client.send(new UpdateCommand(update));
+          else await transactWrite(this.client, [{ Update: update }, ...changes.map((c) => ({ Update: counterUpdate(this.tableName, c) }))] as TransactItems);
+        }
+        return 'applied';
+      } catch (error) {
+        const failed = isConditionalCheckFailed(error) || cancelledItems(error)?.[0] === true;
+        if (!failed) throw error;
+        const now = (await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))).Item;
+        // The row still counts where it did: the write's own condition refused it.
+        if (guardOf(now).expression === guard.expression && sameGuarded(now, current)) return 'stale';
+      }
     }
+    throw new Error(`The catalog row ${key.pk} ${key.sk} kept changing while it was written`);
   }
 }
 
+/** Reads of a row that changed between read and write before a write gives up (and the caller retries). */
+const MAX_GUARD_ATTEMPTS = 8;
+
+interface ConditionParts {
+  readonly ConditionExpression: string;
+  readonly ExpressionAttributeNames?: Record<string, string>;
+  readonly ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+/** A row write: a whole item (Put) or an update, with its own condition, and where it leaves the file on the timeline. */
+type RowWritePlan = ({ readonly put: ConditionParts & { readonly Item: Record<string, unknown> } } | { readonly update: ConditionParts & { readonly UpdateExpression: string } }) & {
+  readonly after: TimelinePlace | undefined;
+};
+
+/** The condition "the row still counts where it did when read": its existence, status and `byTaken` key. */
+function guardOf(item: Record<string, unknown> | undefined): { expression: string; names?: Record<string, string>; values?: Record<string, unknown> } {
+  if (item === undefined) return { expression: 'attribute_not_exists(pk)' };
+  const names = { '#tlStatus': 'status', '#tlTaken': TABLE_SCHEMA.takenIndex.sortKey };
+  const status = typeof item.status === 'string' ? { expression: '#tlStatus = :tlStatus', values: { ':tlStatus': item.status } } : { expression: 'attribute_not_exists(#tlStatus)', values: {} };
+  const taken = typeof item.gsi2sk === 'string' ? { expression: '#tlTaken = :tlTaken', values: { ':tlTaken': item.gsi2sk } } : { expression: 'attribute_not_exists(#tlTaken)', values: {} };
+  const values = { ...status.values, ...taken.values };
+  return { expression: `attribute_exists(pk) AND ${status.expression} AND ${taken.expression}`, names, ...(Object.keys(values).length > 0 ? { values } : {}) };
+}
+
+const sameGuarded = (a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): boolean =>
+  (a === undefined) === (b === undefined) && a?.status === b?.status && a?.gsi2sk === b?.gsi2sk;
+
+/** Reads per query of a folder's month: enough for a page in one round trip most of the time. */
+const MONTH_QUERY_MIN = 25;
 /** The condition "the row is still the version that was read". */
 function unchangedCondition(expected: RowVersion): { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> } {
   if (!expected.exists) return { ConditionExpression: 'attribute_not_exists(pk)' };

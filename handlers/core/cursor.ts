@@ -13,6 +13,7 @@ import { DEFAULT_ORDER, type FolderSort, type SortOrder } from '../../contract/l
 import type { FileType } from './content-types';
 import { ValidationError } from './errors';
 import { keyOfFileId, normalizeFileName, parseObjectKey } from './paths';
+import type { TimelinePosition } from './timeline';
 
 /** The `cursor` query parameter is not one this listing handed to this caller. */
 export class InvalidCursor extends ValidationError {
@@ -94,6 +95,26 @@ export class ListCursors {
     const key = match === null ? undefined : keyOfFileId(match[2] as string);
     if (match === null || Number.isNaN(Date.parse(match[1] as string)) || key === undefined || parseObjectKey(key) === undefined) throw new InvalidCursor();
     return { sortKey, key };
+  }
+
+  /** A cursor of the timeline's `month` (`GET /timeline`): where the last page ended. */
+  timelineCursor(caller: string, month: string, position: TimelinePosition): string {
+    return this.seal(JSON.stringify([position.sortKey, position.folder]), scope('timeline', caller, month));
+  }
+
+  /** Where the previous page of the timeline's `month` ended. */
+  readTimelineCursor(cursor: string, caller: string, month: string): TimelinePosition {
+    let value: unknown;
+    try {
+      value = JSON.parse(this.open(cursor, scope('timeline', caller, month)));
+    } catch (error) {
+      if (error instanceof InvalidCursor) throw error;
+      throw new InvalidCursor();
+    }
+    if (!Array.isArray(value) || value.length !== 2 || typeof value[0] !== 'string' || typeof value[1] !== 'string') throw new InvalidCursor();
+    const [sortKey, folder] = value as [string, string];
+    if (!sortKey.startsWith(month) || !folder.startsWith('/')) throw new InvalidCursor();
+    return { sortKey: dateSortKeyOrThrow(sortKey), folder };
   }
 
   takenCursor(caller: string, folder: string, lastSortKey: string): string {

@@ -11,6 +11,7 @@ import { UploadsRepository } from '../adapters/uploads-repository';
 import { SharesRepository } from '../adapters/shares-repository';
 import { CatalogStorageUsage } from '../adapters/storage-usage';
 import { UsersRepository } from '../adapters/users-repository';
+import { TimelineCounters } from '../adapters/timeline-counters';
 import { createApiHandler } from '../http/api-handler';
 import { parseFilesConfig } from './config';
 import { filesRoutes } from './routes';
@@ -33,6 +34,7 @@ export const handler = createApiHandler(
     shares: new SharesRepository({ tableName: config.tableName }),
     usage: new CatalogStorageUsage({ tableName: config.tableName }),
     users: new UsersRepository({ tableName: config.tableName }),
+    timeline: new TimelineCounters({ tableName: config.tableName }),
     sharePolicy: { maxDays: config.shareMaxDays, allowNever: config.shareAllowNever },
   }),
   logger,

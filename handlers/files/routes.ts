@@ -22,8 +22,9 @@ import type { SharesRepository } from '../adapters/shares-repository';
 import type { UsersRepository } from '../adapters/users-repository';
 import { createShare, listShares, revokeShare, shareLog } from './shares';
 import { storageStats, type StorageStatsDeps } from './storage-stats';
+import { parseTimelineQuery, timelineBuckets, timelinePage, type TimelineDeps } from './timeline';
 
-export interface FilesDeps extends Pick<UpdateFileDeps, 'jobs' | 'jobInvoker' | 'moveJobThresholdBytes'>, Pick<StorageStatsDeps, 'usage'> {
+export interface FilesDeps extends Pick<UpdateFileDeps, 'jobs' | 'jobInvoker' | 'moveJobThresholdBytes'>, Pick<StorageStatsDeps, 'usage'>, Pick<TimelineDeps, 'timeline'> {
   /** Seals and opens listing cursors (key derived from the cursor secret on first use). */
   readonly cursors: () => Promise<ListCursors>;
   readonly files: FileCatalog;
@@ -67,6 +68,12 @@ export function filesRoutes(deps: FilesDeps & FoldersDeps): RouteMap {
       return noContent();
     },
     'GET /jobs/{id}': async (event) => json(200, await getJob(event.pathParameters?.id, principal(event), deps)),
+    'GET /timeline/buckets': async (event) => json(200, await timelineBuckets(principal(event), deps)),
+    'GET /timeline': async (event) => {
+      const caller = principal(event);
+      const cursors = await deps.cursors();
+      return json(200, await timelinePage(parseTimelineQuery(event.queryStringParameters, cursors, caller), cursors, caller, deps));
+    },
     'GET /stats/storage': async (event, context) => json(200, await storageStats(principal(event), context.lambda.getRemainingTimeInMillis(), deps)),
     'POST /shares': async (event) => {
       const caller = principal(event);

@@ -216,6 +216,18 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
 }
 
 /**
+ * The timeline counters (`TIMELINE#<shard>`, contract/table.ts): every function that writes file
+ * rows adds the difference to them, in the transaction of the row write; nothing else.
+ */
+const countTimeline = (table: string): PolicyStatement => ({
+  sid: 'CountFilesOnTheTimeline',
+  effect: 'Allow',
+  actions: ['dynamodb:UpdateItem'],
+  resources: [table],
+  condition: onlyPartitions('timeline'),
+});
+
+/**
  * User attributes a share's creator check may read (role and folder limits, session version):
  * never the password hash. GetItem must name them (ProjectionExpression), or IAM refuses it.
  */
@@ -353,6 +365,9 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
       { sid: 'ReadAndCreateCursorKey', effect: 'Allow', actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], resources: [props.cursorSecret.arn] },
       { sid: 'ListFilesByDateTaken', effect: 'Allow', actions: ['dynamodb:Query'], resources: [props.catalog.takenIndexArn] },
       { sid: 'ListFilesByUploadTime', effect: 'Allow', actions: ['dynamodb:Query'], resources: [props.catalog.uploadedIndexArn] },
+      // GET /timeline/buckets and GET /timeline read the counters (a query per shard).
+      { sid: 'ReadTimelineCounters', effect: 'Allow', actions: ['dynamodb:Query'], resources: [table], condition: onlyPartitions('timeline') },
+      countTimeline(table),
       {
         sid: 'WriteFileRowsAndMoveSessions',
         effect: 'Allow',
@@ -414,6 +429,7 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         resources: [table],
         condition: onlyPartitions('folder', 'upload'),
       },
+      countTimeline(table),
       {
         sid: 'SettleDropArrivals',
         effect: 'Allow',
@@ -446,6 +462,8 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
         // File rows only.
         condition: onlyPartitions('folder'),
       },
+      // A date taken found moves the file to its month.
+      countTimeline(table),
       { sid: 'SendFailedEvents', effect: 'Allow', actions: ['sqs:SendMessage'], resources: [props.failedEvents.queue.arn] },
     ],
     sweep: [

@@ -72,6 +72,14 @@ export class MoveJobs extends Construct {
           // File rows (previews of the move), and jobs; never users or upload sessions.
           condition: onlyPartitions('folder', 'job'),
         },
+        {
+          sid: 'CountFilesOnTheTimeline',
+          effect: 'Allow',
+          actions: ['dynamodb:UpdateItem'],
+          resources: [table],
+          // The timeline counters the move's previews add to (contract/table.ts).
+          condition: onlyPartitions('timeline'),
+        },
       ],
       architecture: props.architecture,
       memoryMb: props.memoryMb ?? MOVE_FUNCTION_MEMORY_MB,

@@ -63,6 +63,7 @@ const SAMPLE_KEYS: readonly { readonly item: string; readonly pk: string; readon
   { item: 'share owner row', pk: table.shareOwnerKey('s1').pk, partition: 'shareOwners' },
   { item: 'share log', pk: table.shareLogKey('s1', '2026-01-01T00:00:00.000Z', 'r').pk, partition: 'shareLog' },
   { item: 'drop guest', pk: table.shareGuestUploadKey('s1', 'g', 'u').pk, partition: 'shareGuests' },
+  { item: 'timeline counter', pk: table.timelineCounterKey(3, '2024-05', '/a').pk, partition: 'timeline' },
 ];
 
 describe('the table keys, declared once (contract/table.ts)', () => {

@@ -96,6 +96,10 @@ export async function logout(): Promise<void> {
 /** A page of `folder` in `sort` order, `order` way (contract/listing.ts), of one `type` when given (the API fills pages with that type); the cursor only continues that order. */
 export const listFiles = (folder: string, cursor?: string, limit = 200, sort: FolderSort = 'name', order: SortOrder = DEFAULT_ORDER[sort], type?: W.FileType): Promise<W.FilePage> =>
   call('GET /files', { query: { folder, cursor, limit, sort, order, type } });
+/** The timeline's months with their counts, newest first. */
+export const timelineBuckets = (): Promise<W.TimelineBuckets> => call('GET /timeline/buckets');
+/** One page of a month of the timeline (`YYYY-MM`), newest taken first. */
+export const timelineMonth = (month: string, cursor?: string, limit = 200): Promise<W.FilePage> => call('GET /timeline', { query: { month, cursor, limit } });
 export const getJob = (id: string): Promise<W.MoveJobAnswer> => call('GET /jobs/{id}', { params: { id } });
 export const getFile = (id: string): Promise<W.FileItem> => call('GET /files/{id}', { params: { id } });
 /** 200 with the file, or 202 with the job when a large move continues in the background. */
