@@ -184,6 +184,9 @@ describe('MediaStore functions', () => {
         `dynamodb:Scan on ${table()}/index/byType`,
         `dynamodb:Query on ${table()}/index/byTaken`,
         `dynamodb:Query on ${table()}/index/byUploaded`,
+        // The timeline: reads its counters, and adds to them with the file rows it writes.
+        `dynamodb:Query on ${table()}`,
+        `dynamodb:UpdateItem on ${table()}`,
         `secretsmanager:GetSecretValue on ${cursorSecret()}`,
         `secretsmanager:PutSecretValue on ${cursorSecret()}`,
         'lambda:InvokeFunction on ${aws_lambda_function.move.arn}',
@@ -230,6 +233,8 @@ describe('MediaStore functions', () => {
         ...['DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
         // A drop upload's arrival settles its reservation and, when given back already, the owner row's counters.
         ...['GetItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
+        // The timeline counters, with the file rows.
+        `dynamodb:UpdateItem on ${table()}`,
         `sns:Publish on ${topic()}`,
         `sqs:SendMessage on ${queue}`,
       ].sort(),
@@ -267,6 +272,8 @@ describe('MediaStore functions', () => {
         ...['GetObject', 'PutObject', 'AbortMultipartUpload', 'DeleteObject'].map((a) => `s3:${a} on ${media()}`),
         `s3:ListBucket on ${bucket}`,
         ...['GetItem', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
+        // The timeline counters, with the file rows.
+        `dynamodb:UpdateItem on ${table()}`,
       ].sort(),
     );
     const rows = statementsOf('move').find((s) => s.sid === 'ReadAndWriteFileRowsAndJobs')!;
@@ -363,6 +370,19 @@ describe('MediaStore functions', () => {
     it('keeps files\' table reads to file rows, folder markers, upload sessions, move jobs and shares', () => {
       const read = statementsOf('files').find((s) => s.sid === 'ReadCatalog')!;
       expect(leadingKeys(read)).toEqual(['FOLDER#*', 'UPLOAD#*', 'JOB#*', 'SHARE#*', 'SHARES#', 'SHARELOG#*']);
+    });
+
+    it.each(['files', 'sync', 'move', 'process'] as const)('lets %s add to the timeline counters only (TIMELINE# rows, UpdateItem)', (name) => {
+      const counting = statementsOf(name).find((s) => s.sid === 'CountFilesOnTheTimeline')!;
+      expect(counting.actions).toEqual(['dynamodb:UpdateItem']);
+      expect(counting.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['TIMELINE#*'] }]);
+      for (const s of tableStatements(name).filter((st) => leadingKeys(st).includes('TIMELINE#*'))) expect(leadingKeys(s)).toEqual(['TIMELINE#*']);
+    });
+
+    it('lets files read the timeline counters, and only them, beside its other reads', () => {
+      const read = statementsOf('files').find((s) => s.sid === 'ReadTimelineCounters')!;
+      expect(read.actions).toEqual(['dynamodb:Query']);
+      expect(leadingKeys(read)).toEqual(['TIMELINE#*']);
     });
 
     it('keeps auth to USER# and SESSION# rows', () => {

@@ -83,6 +83,8 @@ describe('MediaStore process function (thumbnails, previews, posters, metadata)'
           `s3:ListBucket on ${bucketArn()}`,
           `dynamodb:GetItem on ${tableArn()}`,
           `dynamodb:UpdateItem on ${tableArn()}`,
+          // A date taken found moves the file on the timeline: its counters (TIMELINE#), with the row.
+          `dynamodb:UpdateItem on ${tableArn()}`,
           `sqs:SendMessage on \${aws_sqs_queue.${nameByPath(plan, 'aws_sqs_queue', 'failed-events/queue')}.arn}`,
         ].sort(),
       );
