@@ -8,6 +8,7 @@ import { LambdaJobInvoker } from '../adapters/job-invoker';
 import { JobsRepository } from '../adapters/jobs-repository';
 import { S3ObjectStore } from '../adapters/object-store';
 import { UploadsRepository } from '../adapters/uploads-repository';
+import { ShareAccessLog } from '../adapters/share-access-log';
 import { SharesRepository } from '../adapters/shares-repository';
 import { CatalogStorageUsage } from '../adapters/storage-usage';
 import { UsersRepository } from '../adapters/users-repository';
@@ -32,6 +33,7 @@ export const handler = createApiHandler(
     moveJobThresholdBytes: config.moveJobThresholdBytes,
     viewUrlTtlSeconds: config.viewUrlTtlSeconds,
     shares: new SharesRepository({ tableName: config.tableName }),
+    accessLog: new ShareAccessLog({ tableName: config.tableName }),
     usage: new CatalogStorageUsage({ tableName: config.tableName }),
     users: new UsersRepository({ tableName: config.tableName }),
     timeline: new TimelineCounters({ tableName: config.tableName }),

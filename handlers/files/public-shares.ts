@@ -36,7 +36,9 @@ import type { AttemptCounter } from '../adapters/attempt-counter';
 import type { FileCatalog } from '../adapters/files-repository';
 import type { ObjectUrls } from '../core/object-urls';
 import type { ObjectStore } from '../adapters/object-store';
-import type { ShareEvent, SharesRepository } from '../adapters/shares-repository';
+import type { ShareEvent } from '../../contract/wire';
+import type { ShareAccessLog } from '../adapters/share-access-log';
+import type { SharesRepository } from '../adapters/shares-repository';
 import { openShare, requireShareSession, type OpenedShare, type OpenShareDeps } from '../shares/open-share';
 import { derivedUrls, locateFile } from './file-view';
 import { parseLinksRequest } from './file-links';
@@ -45,7 +47,8 @@ export const DEFAULT_PUBLIC_LIMIT = 60;
 export const MAX_PUBLIC_LIMIT = 200;
 
 export interface PublicSharesDeps extends OpenShareDeps {
-  readonly shares: Pick<SharesRepository, 'byTokenHash' | 'summary' | 'recordAccess' | 'recordAccesses'>;
+  readonly shares: Pick<SharesRepository, 'byTokenHash' | 'summary'>;
+  readonly accessLog: Pick<ShareAccessLog, 'record' | 'recordMany'>;
   readonly files: Pick<FileCatalog, 'getRow' | 'listFolder' | 'getFiles'>;
   readonly objects: Pick<ObjectStore, 'urlSigner'>;
   readonly viewUrlTtlSeconds: number;
@@ -157,7 +160,7 @@ async function signingFor(opened: OpenedShare, deps: PublicSharesDeps, now: Date
 }
 
 async function record(deps: PublicSharesDeps, opened: OpenedShare, visit: Visit, now: Date, event: ShareEvent, bytes: number, file?: CatalogFile): Promise<void> {
-  await deps.shares.recordAccess(opened.share.id, {
+  await deps.accessLog.record(opened.share.id, {
     at: now.toISOString(),
     event,
     ...(file !== undefined ? { fileId: file.id, name: file.name } : {}),
@@ -279,7 +282,7 @@ export async function shareLinks(visit: Visit, ids: readonly string[], deps: Pub
   });
   const at = now.toISOString();
   const ip = truncateIp(visit.ip);
-  await deps.shares.recordAccesses(opened.share.id, signed.map((file) => ({ at, event: 'download' as const, fileId: file.id, name: file.name, bytes: file.size, ip })));
+  await deps.accessLog.recordMany(opened.share.id, signed.map((file) => ({ at, event: 'download' as const, fileId: file.id, name: file.name, bytes: file.size, ip })));
   return { links };
 }
 

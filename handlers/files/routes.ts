@@ -18,6 +18,7 @@ import { listFiles, parseListQuery } from './list-files';
 import { getJob } from './get-job';
 import { parseUpdateRequest, updateFile, type UpdateFileDeps } from './update-file';
 import { parseShareRequest, type SharePolicy } from '../core/shares';
+import type { ShareAccessLog } from '../adapters/share-access-log';
 import type { SharesRepository } from '../adapters/shares-repository';
 import type { UsersRepository } from '../adapters/users-repository';
 import { createShare, listShares, revokeShare, shareLog } from './shares';
@@ -33,6 +34,7 @@ export interface FilesDeps extends Pick<UpdateFileDeps, 'jobs' | 'jobInvoker' | 
   readonly jobs: Pick<JobStore, 'create' | 'get'>;
   readonly viewUrlTtlSeconds: number;
   readonly shares: SharesRepository;
+  readonly accessLog: ShareAccessLog;
   readonly users: Pick<UsersRepository, 'getAccess'>;
   readonly sharePolicy: SharePolicy;
   /** @default the clock */

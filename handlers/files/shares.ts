@@ -13,12 +13,15 @@ import { isOwnedBy } from '../core/user-ids';
 import { isShareId, newSessionKey, newShareId, newShareToken, hashShareToken, type SharePolicy, type ShareRequest } from '../core/shares';
 import type { FileCatalog } from '../adapters/files-repository';
 import type { FolderCatalog } from '../adapters/folders-repository';
-import type { Share, ShareLogEntry, SharesRepository, ShareSummary, StoredTarget } from '../adapters/shares-repository';
+import type { ShareLogEntry } from '../../contract/wire';
+import type { ShareAccessLog } from '../adapters/share-access-log';
+import type { Share, SharesRepository, ShareSummary, StoredTarget } from '../adapters/shares-repository';
 import { ROOT_FOLDER } from '../core/paths';
 import { locateFile } from './file-view';
 
 export interface OwnerSharesDeps {
-  readonly shares: Pick<SharesRepository, 'create' | 'list' | 'summary' | 'revoke' | 'log'>;
+  readonly shares: Pick<SharesRepository, 'create' | 'list' | 'summary' | 'revoke'>;
+  readonly accessLog: Pick<ShareAccessLog, 'entries'>;
   readonly files: Pick<FileCatalog, 'getRow'>;
   readonly folders: Pick<FolderCatalog, 'generation'>;
   readonly sharePolicy: SharePolicy;
@@ -107,5 +110,5 @@ export async function revokeShare(id: string | undefined, caller: Caller, deps: 
 
 export async function shareLog(id: string | undefined, caller: Caller, deps: OwnerSharesDeps): Promise<{ shareId: string; entries: ShareLogEntry[] }> {
   const share = await ownShare(id, caller, deps);
-  return { shareId: share.id, entries: await deps.shares.log(share.id) };
+  return { shareId: share.id, entries: await deps.accessLog.entries(share.id) };
 }

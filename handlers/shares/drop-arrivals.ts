@@ -10,11 +10,11 @@ import { NOTIFICATION_TYPES, type ShareFilesArrivedMessage } from '../../contrac
 import type { CatalogFile, UploadSession } from '../core/catalog';
 import type { Logger } from '../core/logger';
 import type { ShareNotifier } from '../adapters/notifications';
-import type { SharesRepository } from '../adapters/shares-repository';
+import type { DropReservations } from '../adapters/drop-reservations';
 import { DROP_UPLOADER_PREFIX } from '../core/shares';
 
 export interface DropArrivalDeps {
-  readonly shares: Pick<SharesRepository, 'arriveDrop'>;
+  readonly reservations: Pick<DropReservations, 'arrive'>;
   /** Unset: arrivals are recorded, nobody is told (no topic, e.g. a local stack without one). */
   readonly notify?: ShareNotifier;
   readonly logger: Logger;
@@ -28,7 +28,7 @@ export async function recordDropArrival(file: CatalogFile, session: UploadSessio
   if (!session.owner.startsWith(DROP_UPLOADER_PREFIX)) return false;
   const now = (deps.now ?? (() => new Date()))();
   // The link counts what arrived, not what was declared.
-  const reservation = await deps.shares.arriveDrop(session.uploadId, now, file.size);
+  const reservation = await deps.reservations.arrive(session.uploadId, now, file.size);
   if (reservation === undefined) return false;
   const message: ShareFilesArrivedMessage = {
     type: NOTIFICATION_TYPES.shareFilesArrived,

@@ -4,6 +4,7 @@ import { DynamoAttemptCounter } from '../adapters/attempt-counter';
 import { FilesRepository } from '../adapters/files-repository';
 import { FoldersRepository } from '../adapters/folders-repository';
 import { S3ObjectStore } from '../adapters/object-store';
+import { ShareAccessLog } from '../adapters/share-access-log';
 import { SharesRepository } from '../adapters/shares-repository';
 import { UsersRepository } from '../adapters/users-repository';
 import { originSecrets } from '../adapters/origin-secret';
@@ -20,6 +21,7 @@ export const handler = createApiHandler(
     folders: new FoldersRepository({ tableName: config.tableName }),
     objects: new S3ObjectStore({ bucket: config.bucketName }),
     shares: new SharesRepository({ tableName: config.tableName }),
+    accessLog: new ShareAccessLog({ tableName: config.tableName }),
     users: new UsersRepository({ tableName: config.tableName }),
     viewUrlTtlSeconds: config.viewUrlTtlSeconds,
     throttle: { maxFailures: config.loginMaxFailures, lockoutSeconds: config.loginLockoutSeconds },

@@ -16,10 +16,12 @@
 import { NOTIFICATION_TYPES } from '../../contract/notifications';
 import type { Logger } from '../core/logger';
 import type { ShareNotifier } from '../adapters/notifications';
-import type { SharesRepository } from '../adapters/shares-repository';
+import type { DropReservations } from '../adapters/drop-reservations';
+import type { ShareReminders } from '../adapters/share-reminders';
 
 export interface SweepDeps {
-  readonly shares: Pick<SharesRepository, 'dueReservations' | 'releaseDrop' | 'dueReminders' | 'claimReminder'>;
+  readonly reservations: Pick<DropReservations, 'due' | 'release'>;
+  readonly reminders: Pick<ShareReminders, 'due' | 'claim'>;
   /** Unset: no reminders are sent (those due are left in the index). */
   readonly notify?: ShareNotifier;
   readonly expiryReminders: boolean;
@@ -41,8 +43,8 @@ export async function sweepShares(deps: SweepDeps): Promise<SweepOutcome> {
   const now = (deps.now ?? (() => new Date()))();
   const batch = deps.batch ?? 500;
   let released = 0;
-  for (const due of await deps.shares.dueReservations(now, batch)) {
-    const settled = await deps.shares.releaseDrop(due.uploadId, now);
+  for (const due of await deps.reservations.due(now, batch)) {
+    const settled = await deps.reservations.release(due.uploadId, now);
     if (settled === undefined) continue;
     released += 1;
     deps.logger.info('abandoned drop upload given back', { shareId: settled.shareId, uploadId: settled.uploadId, size: settled.size });
@@ -50,8 +52,8 @@ export async function sweepShares(deps: SweepDeps): Promise<SweepOutcome> {
 
   let reminded = 0;
   if (deps.expiryReminders && deps.notify !== undefined) {
-    for (const share of await deps.shares.dueReminders(now, batch)) {
-      if (!(await deps.shares.claimReminder(share.id, now))) continue;
+    for (const share of await deps.reminders.due(now, batch)) {
+      if (!(await deps.reminders.claim(share.id, now))) continue;
       const message = {
         type: NOTIFICATION_TYPES.shareExpiring,
         shareId: share.id,

@@ -5,7 +5,7 @@ import { FilesRepository } from '../adapters/files-repository';
 import { FoldersRepository } from '../adapters/folders-repository';
 import { snsShareNotifier, snsUploadProcessedNotifier } from '../adapters/notifications';
 import { S3ObjectStore } from '../adapters/object-store';
-import { SharesRepository } from '../adapters/shares-repository';
+import { DropReservations } from '../adapters/drop-reservations';
 import { recordDropArrival } from '../shares/drop-arrivals';
 import { lambdaProcessTrigger } from '../adapters/process-trigger';
 import { UploadsRepository } from '../adapters/uploads-repository';
@@ -25,7 +25,7 @@ const deps = {
   logger,
 };
 const arrivals = {
-  shares: new SharesRepository({ tableName: config.tableName }),
+  reservations: new DropReservations({ tableName: config.tableName }),
   ...(config.topicArn !== undefined ? { notify: snsShareNotifier(config.topicArn) } : {}),
   logger,
 };

@@ -8,7 +8,7 @@
  *   guest's list is empty and their uploads are 404s, like anyone else's.
  * - Each upload reserves its declared size and one file of the link's quota atomically before
  *   anything is signed (413 `ShareQuotaExceeded` when it does not fit), in a reservation row of
- *   its own (adapters/shares-repository.ts), for a short time: two URL lifetimes
+ *   its own (adapters/drop-reservations.ts), for a short time: two URL lifetimes
  *   (core/shares.ts `dropReleaseAt`), renewed each time the guest signs parts or completes.
  *   A hold that lapsed is given back when a new upload needs the room (or by the sweep), and
  *   taken again, if it still fits, when its guest carries on. It is given back at once when
@@ -29,7 +29,10 @@ import { DROP_UPLOADER_PREFIX, dropNameCandidates, dropReleaseAt, hashShareToken
 import type { Caller } from '../core/roles';
 import type { Logger } from '../core/logger';
 import type { FileCatalog } from '../adapters/files-repository';
-import { ShareQuotaExceededError, type Share, type SharesRepository } from '../adapters/shares-repository';
+import type { DropGuests } from '../adapters/drop-guests';
+import { ShareQuotaExceededError, type DropReservations } from '../adapters/drop-reservations';
+import type { ShareAccessLog } from '../adapters/share-access-log';
+import type { Share } from '../adapters/shares-repository';
 import type { UploadSessionStore } from '../adapters/uploads-repository';
 import { headerValue } from '../http/headers';
 import type { ApiEvent } from '../http/types';
@@ -54,10 +57,9 @@ export type DropUploadsDeps = OpenShareDeps &
   UploadStatusDeps &
   CompleteUploadDeps &
   AbortUploadDeps & {
-    readonly shares: Pick<
-      SharesRepository,
-      'byTokenHash' | 'reserveDrop' | 'renewDrop' | 'releaseDrop' | 'releaseLapsedDrops' | 'claimDropName' | 'releaseDropName' | 'addGuestUpload' | 'isGuestUpload' | 'guestUploads' | 'recordAccess'
-    >;
+    readonly reservations: Pick<DropReservations, 'reserve' | 'renew' | 'release' | 'releaseLapsed'>;
+    readonly guests: Pick<DropGuests, 'add' | 'isGuestUpload' | 'uploadsOf' | 'linkUploads' | 'claimName' | 'releaseName'>;
+    readonly accessLog: Pick<ShareAccessLog, 'record'>;
     readonly files: Pick<FileCatalog, 'getRow'>;
     readonly uploads: Pick<UploadSessionStore, 'get' | 'create' | 'isCatalogued' | 'markCompleted' | 'remove'>;
   };
@@ -93,11 +95,11 @@ async function reserve(share: Share, uploadId: string, size: number, deps: DropU
   const reservation = { uploadId, shareId: share.id, owner: share.owner, ...(share.label !== undefined ? { label: share.label } : {}), size, releaseAt: dropReleaseAt(now, deps.urlTtlSeconds) };
   for (let attempt = 0; ; attempt += 1) {
     try {
-      await deps.shares.reserveDrop(reservation, quotaOf(share));
+      await deps.reservations.reserve(reservation, quotaOf(share));
       return;
     } catch (error) {
       if (!(error instanceof ShareQuotaExceededError)) throw error;
-      if (attempt > 0 || (await deps.shares.releaseLapsedDrops(share.id, now)) === 0) throw quotaRefusal();
+      if (attempt > 0 || (await deps.reservations.releaseLapsed(await deps.guests.linkUploads(share.id), now)) === 0) throw quotaRefusal();
     }
   }
 }
@@ -112,12 +114,12 @@ async function createUnderFreeName(request: UploadRequest, share: Share, uploadI
   const until = Math.ceil(now.getTime() / 1000) + sessionSeconds + deps.urlTtlSeconds;
   for (const name of dropNameCandidates(request.folder, request.name)) {
     if ((await deps.files.getRow(request.folder, name)).file !== undefined) continue;
-    if (!(await deps.shares.claimDropName({ folder: request.folder, name, uploadId, until }, now))) continue;
+    if (!(await deps.guests.claimName({ folder: request.folder, name, uploadId, until }, now))) continue;
     try {
       const created = await createUpload({ ...request, name, key: objectKey({ folder: request.folder, name }) }, dropUploader(share), { ...deps, newUploadId: () => uploadId });
       return { created, storedAs: name };
     } catch (error) {
-      await deps.shares.releaseDropName(request.folder, name, uploadId).catch(() => undefined);
+      await deps.guests.releaseName(request.folder, name, uploadId).catch(() => undefined);
       // A file catalogued since the check above: the next name.
       if (!(error instanceof FileExists)) throw error;
     }
@@ -142,13 +144,13 @@ export async function createDropUpload(event: ApiEvent, deps: DropUploadsDeps): 
     started = await createUnderFreeName(request, share, uploadId, deps, now);
   } catch (error) {
     // Nothing was signed: give the reservation back now (failing that, the sweep does at its release time).
-    await deps.shares.releaseDrop(uploadId, now).catch(() => undefined);
+    await deps.reservations.release(uploadId, now).catch(() => undefined);
     throw error;
   }
   const { created, storedAs } = started;
   const ttl = Math.floor(now.getTime() / 1000) + MULTIPART_SESSION_SECONDS + SESSION_GRACE_SECONDS;
-  await deps.shares.addGuestUpload(share.id, hashShareToken(guestKey), { uploadId: created.uploadId, size: request.size }, ttl);
-  await deps.shares.recordAccess(share.id, { at: now.toISOString(), event: 'upload', fileId: created.fileId, name: storedAs, bytes: request.size, ip: truncateIp(clientAddress(event)) });
+  await deps.guests.add(share.id, hashShareToken(guestKey), { uploadId: created.uploadId, size: request.size }, ttl);
+  await deps.accessLog.record(share.id, { at: now.toISOString(), event: 'upload', fileId: created.fileId, name: storedAs, bytes: request.size, ip: truncateIp(clientAddress(event)) });
   return { ...created, guestKey, storedAs };
 }
 
@@ -157,7 +159,7 @@ export async function listGuestUploads(event: ApiEvent, deps: DropUploadsDeps): 
   const opened = await openDrop(event, deps, now);
   const guestKey = guestKeyOf(event);
   if (guestKey === undefined) return { uploads: [] };
-  const ids = await deps.shares.guestUploads(opened.share.id, hashShareToken(guestKey));
+  const ids = await deps.guests.uploadsOf(opened.share.id, hashShareToken(guestKey));
   const sessions = await Promise.all(ids.map((id) => deps.uploads.get(id)));
   const uploads = sessions
     .filter((s) => s !== undefined && (s.status ?? 'pending') === 'pending' && Date.parse(s.expiresAt) > now.getTime() && s.folder === opened.folder)
@@ -181,14 +183,14 @@ async function guestUpload(event: ApiEvent, deps: DropUploadsDeps): Promise<{ up
   const uploadId = event.pathParameters?.uploadId;
   const notFound = new UploadNotFound(`No upload ${JSON.stringify(uploadId ?? '')} of yours`);
   if (guestKey === undefined || uploadId === undefined || !/^[A-Za-z0-9_-]{22}$/.test(uploadId)) throw notFound;
-  if (!(await deps.shares.isGuestUpload(opened.share.id, hashShareToken(guestKey), uploadId))) throw notFound;
+  if (!(await deps.guests.isGuestUpload(opened.share.id, hashShareToken(guestKey), uploadId))) throw notFound;
   return { uploadId, caller: dropUploader(opened.share), share: opened.share };
 }
 
 /** The guest is sending: their hold lasts two more URL lifetimes, or is taken again if it lapsed (413 when it no longer fits). */
 async function renewHold(uploadId: string, share: Share, deps: DropUploadsDeps): Promise<void> {
   try {
-    await deps.shares.renewDrop(uploadId, dropReleaseAt(clock(deps), deps.urlTtlSeconds), quotaOf(share));
+    await deps.reservations.renew(uploadId, dropReleaseAt(clock(deps), deps.urlTtlSeconds), quotaOf(share));
   } catch (error) {
     if (error instanceof ShareQuotaExceededError) throw new ShareQuotaExceeded('This upload waited too long and the drop link has no room for it any more: its quota is used up');
     throw error;
@@ -221,8 +223,8 @@ export async function abortGuestUpload(event: ApiEvent, deps: DropUploadsDeps): 
   const { uploadId, caller } = await guestUpload(event, deps);
   const session = await deps.uploads.get(uploadId);
   await abortUpload(uploadId, caller, deps);
-  await deps.shares.releaseDrop(uploadId, clock(deps));
-  if (session !== undefined) await deps.shares.releaseDropName(session.folder, session.name, uploadId);
+  await deps.reservations.release(uploadId, clock(deps));
+  if (session !== undefined) await deps.guests.releaseName(session.folder, session.name, uploadId);
 }
 
 export async function completeGuestUpload(event: ApiEvent, deps: DropUploadsDeps, logger: Logger) {

@@ -5,6 +5,9 @@ import { S3ObjectStore } from '../adapters/object-store';
 import { UploadsRepository } from '../adapters/uploads-repository';
 import { FilesRepository } from '../adapters/files-repository';
 import { FoldersRepository } from '../adapters/folders-repository';
+import { DropGuests } from '../adapters/drop-guests';
+import { DropReservations } from '../adapters/drop-reservations';
+import { ShareAccessLog } from '../adapters/share-access-log';
 import { SharesRepository } from '../adapters/shares-repository';
 import { UsersRepository } from '../adapters/users-repository';
 import { originSecrets } from '../adapters/origin-secret';
@@ -26,6 +29,9 @@ export const handler = createApiHandler(
     maxUploadBytes: config.maxUploadBytes,
     multipartThresholdBytes: config.multipartThresholdBytes,
     shares: new SharesRepository({ tableName: config.tableName }),
+    reservations: new DropReservations({ tableName: config.tableName }),
+    guests: new DropGuests({ tableName: config.tableName }),
+    accessLog: new ShareAccessLog({ tableName: config.tableName }),
     users: new UsersRepository({ tableName: config.tableName }),
     files: new FilesRepository({ tableName: config.tableName }),
     folders: new FoldersRepository({ tableName: config.tableName }),

@@ -24,8 +24,8 @@ function world(generations: Record<string, string>) {
       list: async () => [],
       summary: async () => undefined,
       revoke: async () => undefined,
-      log: async () => [],
     },
+    accessLog: { entries: async () => [] },
     files: { getRow: async () => ({ version: { exists: false } }) as never },
     folders: {
       generation: async (path) => {

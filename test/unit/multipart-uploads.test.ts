@@ -376,7 +376,7 @@ describe('multipart uploads', () => {
       await expect(parseJsonBody(event)).rejects.toThrow(PayloadTooLarge);
       // Act
       event.parsedBody = await parseJsonBody(event, MAX_UPLOADS_BODY_BYTES);
-      const response = await uploadsRoutes({ ...w.deps, ...LIMITS, shares: {} as never, users: {} as never, files: {} as never, folders: {} as never })['POST /uploads/{uploadId}/complete']!(event, { logger: memoryLogger().logger, lambda: lambdaContext });
+      const response = await uploadsRoutes({ ...w.deps, ...LIMITS, shares: {} as never, reservations: {} as never, guests: {} as never, accessLog: {} as never, users: {} as never, files: {} as never, folders: {} as never })['POST /uploads/{uploadId}/complete']!(event, { logger: memoryLogger().logger, lambda: lambdaContext });
       // Assess
       expect(response.statusCode).toBe(200);
       expect(w.completed[0]?.parts).toHaveLength(10_000);

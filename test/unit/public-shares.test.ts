@@ -35,9 +35,8 @@ function world(share: Partial<Share>) {
   const deps = {
     shares: {
       byTokenHash: async (hash: string) => (hash === hashShareToken(token) ? row : undefined),
-      recordAccess: async () => undefined,
-      recordAccesses: async () => undefined,
     },
+    accessLog: { record: async () => undefined, recordMany: async () => undefined },
     users: { getAccess: async (name: string) => (name === 'ana' ? { username: 'ana', role: 'editor' } : undefined) },
     files: {
       getRow: async (_folder: string, name: string) => ({ file: ALBUM.find((f) => f.name === name), version: { exists: true } }),

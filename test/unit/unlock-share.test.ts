@@ -30,8 +30,8 @@ function world(options: { realSleep?: boolean } = {}) {
   const deps = {
     shares: {
       byTokenHash: async (hash: string) => (hash === hashShareToken(token) ? share : undefined),
-      recordAccess: async () => undefined,
     },
+    accessLog: { record: async () => undefined },
     users: { getAccess: async (name: string) => (name === 'ana' ? ({ username: 'ana', role: 'editor' } as UserRecord) : undefined) },
     files: {},
     folders: { marker: async () => ({ generation: 'gen' }) },
