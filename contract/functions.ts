@@ -22,16 +22,22 @@ export interface FunctionDeclaration {
 }
 
 export const FUNCTIONS: Readonly<Record<FunctionName, FunctionDeclaration>> = {
-  authorizer: { entry: 'handlers/authorizer/index.ts', description: 'API Gateway REQUEST authorizer: verifies the JWT' },
-  auth: { entry: 'handlers/auth/index.ts', description: 'Login and health' },
-  uploads: { entry: 'handlers/uploads/index.ts', description: 'Upload sessions and presigned upload URLs' },
+  authorizer: {
+    entry: 'handlers/authorizer/index.ts',
+    description: 'API Gateway REQUEST authorizer: verifies the access token, and that its session, user and session version still stand',
+  },
+  auth: { entry: 'handlers/auth/index.ts', description: 'Auth: login, refresh, logout and the caller (me); admins manage users; health' },
+  uploads: {
+    entry: 'handlers/uploads/index.ts',
+    description: 'Uploads: sessions, presigned PUT and part URLs, completion; drop-link guests\' uploads into a share\'s folder within its quota',
+  },
   files: {
     entry: 'handlers/files/index.ts',
-    description: 'Signed-in file routes: folders, listings and file views with presigned URLs, downloads, edits, moves, deletes, shares and their logs, storage stats',
+    description: 'Signed-in catalog routes: folders; files (listings and views with presigned URLs, downloads, edits, moves, deletes); move jobs; storage stats; shares and their logs',
   },
   shares: {
     entry: 'handlers/shares/index.ts',
-    description: 'Anonymous share routes: open a view share, unlock it with its password, sign its files\' URLs; holds no token or cursor key',
+    description: 'Anonymous share routes: open a share, unlock it with its password, sign its files\' download URLs (drop-link uploads: the uploads function); holds no token or cursor key',
   },
   sync: { entry: 'handlers/sync/index.ts', description: 'Keeps the catalog equal to the bucket from S3 events' },
   move: { entry: 'handlers/move/index.ts', description: 'Runs move jobs of large files: parallel part copy, verify, delete the original' },

@@ -1,4 +1,4 @@
-import { API_FUNCTIONS, type ApiFunctionName } from '../../contract/functions';
+import { API_FUNCTIONS, FUNCTIONS, type ApiFunctionName } from '../../contract/functions';
 import { routeKey, routesOf } from '../../contract/routes';
 import { authRoutes } from '../../handlers/auth/routes';
 import { filesRoutes } from '../../handlers/files/routes';
@@ -22,5 +22,20 @@ describe('route maps', () => {
   it.each(API_FUNCTIONS.map((fn) => [fn]))('%s serves exactly its routes of contract/routes.ts', (fn) => {
     const declared = routesOf(fn).map(routeKey).sort();
     expect(Object.keys(ROUTE_MAPS[fn]).sort()).toEqual(declared);
+  });
+});
+
+describe('function descriptions', () => {
+  /** What a route is about: its first segment after `/public` (`users`, `files`, `shares`…), singular. */
+  const familyOf = (path: string): string => (path.split('/').filter((s) => s !== '' && s !== 'public')[0] ?? '').replace(/s$/, '');
+
+  it.each(API_FUNCTIONS.map((fn) => [fn]))('%s\'s description names every family of routes it serves', (fn) => {
+    const families = [...new Set(routesOf(fn).map((r) => familyOf(r.path)))];
+    const description = FUNCTIONS[fn].description.toLowerCase();
+    expect(families.filter((family) => !description.includes(family))).toEqual([]);
+  });
+
+  it('keeps every description within Lambda\'s 256 characters', () => {
+    expect(Object.entries(FUNCTIONS).filter(([, f]) => f.description.length > 256).map(([name]) => name)).toEqual([]);
   });
 });
