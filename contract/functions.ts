@@ -33,7 +33,7 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionDeclaration>> = {
   },
   files: {
     entry: 'handlers/files/index.ts',
-    description: 'Signed-in catalog routes: folders; files (listings and views with presigned URLs, downloads, edits, moves, deletes); move jobs; storage stats; shares and their logs',
+    description: 'Signed-in catalog routes: folders; files (listings and views with presigned URLs, downloads, edits, moves, deletes); the timeline; move jobs; storage stats; shares and their logs',
   },
   shares: {
     entry: 'handlers/shares/index.ts',
