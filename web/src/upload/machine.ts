@@ -112,14 +112,6 @@ export function transition(item: UploadItem, event: UploadEvent): UploadItem {
   }
 }
 
-/** Part numbers still to send, in order. */
-export function missingParts(item: Pick<UploadItem, 'partCount' | 'doneParts'>): number[] {
-  const held = new Set(item.doneParts);
-  const missing: number[] = [];
-  for (let n = 1; n <= (item.partCount ?? 0); n += 1) if (!held.has(n)) missing.push(n);
-  return missing;
-}
-
 export const sentBytes = (item: UploadItem): number => Math.min(item.size, item.bytesDone + item.bytesInFlight);
 
 /** Bytes per second of this run (resumed parts not counted), or undefined before a second has passed. */

@@ -1,24 +1,10 @@
 /**
  * PUTs a body to a presigned URL with XHR (fetch reports no upload progress); the browser sets
- * Content-Length itself. Network failures, 5xx and 429 are retried with the CLI's backoff.
+ * Content-Length itself. S3's refusals become the clients' `StorageError` (its XML code and
+ * message, so an expired URL is signed again); a failed connection, the `TypeError` a failed
+ * `fetch` throws: client/retry.ts retries both the same way for every client.
  */
-import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryableStatus } from '../../../client/retry';
-
-export class TransferFailed extends Error {
-  /** S3 refused the URL as expired (403 "Request has expired"): sign again rather than retry. */
-  readonly expired: boolean;
-
-  constructor(readonly status: number, message: string, body = '') {
-    super(message);
-    this.name = 'TransferFailed';
-    this.expired = status === 403 && /Request has expired/i.test(body);
-  }
-
-  /** Worth another try with the same URL: the network or the server's trouble. */
-  get retryable(): boolean {
-    return this.status === 0 || isRetryableStatus(this.status);
-  }
-}
+import { storageErrorOf } from '../../../client/errors';
 
 /** Headers a page may not set: the browser sends them itself. */
 const FORBIDDEN = new Set(['content-length', 'host', 'connection']);
@@ -32,9 +18,10 @@ export function putBlob(url: string, headers: Readonly<Record<string, string>>, 
     xhr.upload.onprogress = (event) => onProgress(event.loaded);
     xhr.onload = () => {
       if (xhr.status >= 200 && xhr.status < 300) resolve((xhr.getResponseHeader('etag') ?? '').replace(/"/g, ''));
-      else reject(new TransferFailed(xhr.status, `storage answered HTTP ${xhr.status}`, typeof xhr.responseText === 'string' ? xhr.responseText : ''));
+      else reject(storageErrorOf({ status: xhr.status, statusText: xhr.statusText }, typeof xhr.responseText === 'string' ? xhr.responseText : ''));
     };
-    xhr.onerror = () => reject(new TransferFailed(0, 'network error while sending'));
+    // What fetch throws when the connection fails ("NetworkError when attempting to fetch resource"): isNetworkError knows it.
+    xhr.onerror = () => reject(new TypeError('NetworkError while sending to storage'));
     const abort = (): void => {
       xhr.abort();
       reject(new DOMException('aborted', 'AbortError'));
@@ -45,24 +32,13 @@ export function putBlob(url: string, headers: Readonly<Record<string, string>>, 
   });
 }
 
+/** `ms` later, or an AbortError as soon as `signal` aborts. */
 export const wait = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new DOMException('aborted', 'AbortError'));
     const timer = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => {
       clearTimeout(timer);
       reject(new DOMException('aborted', 'AbortError'));
     }, { once: true });
   });
-
-/** `send` again after a retryable failure, at most the CLI's retry count. */
-export async function withTransferRetry<T>(send: () => Promise<T>, signal: AbortSignal): Promise<T> {
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      return await send();
-    } catch (error) {
-      const retryable = error instanceof TransferFailed && error.retryable;
-      if (!retryable || attempt >= DEFAULT_RETRY_POLICY.retries || signal.aborted) throw error;
-      await wait(backoffDelayMs(attempt, DEFAULT_RETRY_POLICY), signal);
-    }
-  }
-}

@@ -6,15 +6,18 @@
  * through the upload's `UploadEndpoints` (the account's, or a drop link's).
  */
 import type { FileItem } from '../../../contract/wire';
+import type { HeldPart } from '../../../contract/wire';
 import { WHOLE_FILE_SHA256_MAX_BYTES } from '../../../contract/multipart';
+import { usableHeldParts } from '../../../client/multipart';
+import { DEFAULT_RETRY_POLICY, withRetry } from '../../../client/retry';
 import { ApiError } from '../api';
 import { accountEndpoints, type UploadEndpoints } from './endpoints';
 import { store } from '../store';
 import { sha256Of } from './hasher';
-import { fileKey, isActive, missingParts, newUpload, transition, type UploadEvent, type UploadItem } from './machine';
+import { fileKey, isActive, newUpload, transition, type UploadEvent, type UploadItem } from './machine';
 import { forgetUpload, saveUpload, savedUploads } from './resume-db';
 import { sendParts } from './parts';
-import { putBlob, withTransferRetry } from './transfer';
+import { putBlob, wait } from './transfer';
 
 const FILES_AT_ONCE = 2;
 /** Progress reaches the store (and a render) at most this often per upload. */
@@ -172,7 +175,7 @@ async function run(key: string): Promise<void> {
   try {
     const file = files.get(key) as File;
     let item = itemOf(key) as UploadItem;
-    let held: { partNumber: number; etag: string; size: number }[] = [];
+    let held: HeldPart[] = [];
     let checksummed = false;
     if (item.uploadId === undefined) {
       // A small file's SHA-256 is declared (S3 verifies it on the single PUT); a large one's parts
@@ -187,7 +190,7 @@ async function run(key: string): Promise<void> {
       if (created.mode === 'single') {
         dispatch(key, { type: 'created', uploadId: created.uploadId, fileId: created.fileId, partSize: item.size, partCount: 1, ...(created.storedAs !== undefined ? { storedAs: created.storedAs } : {}) });
         dispatch(key, { type: 'held', parts: [], at: performance.now() });
-        await withTransferRetry(() => putBlob(created.url, created.headers, file, (loaded) => dispatch(key, { type: 'progress', bytesInFlight: loaded }), signal), signal);
+        await withRetry(() => putBlob(created.url, created.headers, file, (loaded) => dispatch(key, { type: 'progress', bytesInFlight: loaded }), signal), DEFAULT_RETRY_POLICY, { sleep: (ms) => wait(ms, signal) });
         dispatch(key, { type: 'part-done', partNumber: 1, size: item.size });
         dispatch(key, { type: 'completing' });
         dispatch(key, { type: 'done' });
@@ -210,32 +213,28 @@ async function run(key: string): Promise<void> {
         return;
       }
       checksummed = status.checksumAlgorithm === 'SHA256';
-      held = (status.parts ?? []).map((p) => ({ partNumber: p.partNumber, etag: p.etag, size: p.size }));
+      // Only parts of exactly their planned length count: the others are sent again.
+      held = usableHeldParts(item.size, { partSize: item.partSize as number, partCount: item.partCount as number }, status.parts ?? []);
     }
     dispatch(key, { type: 'held', parts: held, at: performance.now() });
     item = itemOf(key) as UploadItem;
     const uploadId = item.uploadId as string;
-    const etags = new Map(held.map((p) => [p.partNumber, p.etag]));
     const progress = throttled((bytesInFlight: number) => dispatch(key, { type: 'progress', bytesInFlight }));
-    await sendParts({
+    const { parts } = await sendParts({
       file,
       size: item.size,
       plan: { partSize: item.partSize as number, partCount: item.partCount as number },
       uploadId,
-      parts: missingParts(item),
+      held,
       checksummed,
       endpoints,
       signal,
       onProgress: progress,
-      onPartDone: (partNumber, size, etag) => {
-        etags.set(partNumber, etag);
-        dispatch(key, { type: 'part-done', partNumber, size });
-      },
+      onPartDone: (partNumber, size) => dispatch(key, { type: 'part-done', partNumber, size }),
     });
     progress.flush();
     if (signal.aborted) return;
     dispatch(key, { type: 'completing' });
-    const parts = [...etags.entries()].sort(([a], [b]) => a - b).map(([partNumber, etag]) => ({ partNumber, etag }));
     await endpoints.completeUpload(uploadId, { parts });
     await forgetUpload(endpoints.target, key).catch(() => undefined);
     dispatch(key, { type: 'done' });
