@@ -15,7 +15,9 @@
  * - the CLI pinned to the old fixed value (`--parallel 4`), to show what choosing the parts in
  *   flight from the measured rate gains;
  * - with BENCH_UPLOAD_BASELINE_CLI=<a built CLI file>: that CLI too (e.g. the previous version,
- *   bundled the same way), for before → after figures from the same run.
+ *   bundled the same way), and with BENCH_UPLOAD_BASELINE_WEB=<a built dist/web directory> that
+ *   web app too (served to the browser in place of the stack's), for before → after figures
+ *   from the same run.
  * Variants run BENCH_UPLOAD_ROUNDS times (default 3), alternating in a rotating order so the
  * machine's other load spreads over all of them; the median and best of each are printed.
  * - browser: the web app (dist/web, served by the local stack at `/`) in headless Chromium, logged
@@ -30,6 +32,7 @@
  *   BENCH_UPLOAD_CLI=bin/media-store.js   run another CLI entry instead of the built one
  *   BENCH_UPLOAD_ONLY=cli-sha256,…         run only these variants (and raw)
  *   BENCH_UPLOAD_MIB=512 BENCH_UPLOAD_ROUNDS=3   the file's size and the rounds
+ *   BENCH_UPLOAD_BASELINE_CLI=old/media-store.js BENCH_UPLOAD_BASELINE_WEB=old/web   an older build beside
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -38,6 +41,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildSync } from 'esbuild';
+import type { BrowserContext } from 'playwright-core';
 import { DESKTOP, launchChromium } from '../test/browser/support/chromium';
 import { ApiClient } from '../cli/api-client';
 import { withSession, type CliSessionAnswer } from '../cli/config';
@@ -50,6 +54,7 @@ const ROUNDS = Number(process.env.BENCH_UPLOAD_ROUNDS ?? 3);
 const RAW_PARALLEL = 4;
 const CLI = path.resolve(ROOT, process.env.BENCH_UPLOAD_CLI ?? 'dist/cli/media-store.js');
 const BASELINE_CLI = process.env.BENCH_UPLOAD_BASELINE_CLI ? path.resolve(process.env.BENCH_UPLOAD_BASELINE_CLI) : undefined;
+const BASELINE_WEB = process.env.BENCH_UPLOAD_BASELINE_WEB ? path.resolve(process.env.BENCH_UPLOAD_BASELINE_WEB) : undefined;
 
 interface StackInfo {
   readonly apiUrl: string;
@@ -254,19 +259,42 @@ function cliVariant(name: string, description: string, args: readonly string[], 
 
 const BENCH_FOLDER = '/bench-upload';
 
-const browserUpload: Variant = {
-  name: 'browser',
-  description: 'the web app in headless Chromium: file chooser to the upload shown done (completion answered), per-part SHA-256 in a pool of Workers',
-  goal: 0.8,
+/**
+ * The app's files from `webDir` instead of the stack's dist/web (an older build, for before →
+ * after figures from one run): every request to the app's origin but `/api` is answered from
+ * there (a path without a file gets index.html, as the site does). Service workers are blocked
+ * for it (a worker's own fetches would pass by the route); the upload uses none.
+ */
+async function serveWebFrom(context: BrowserContext, appUrl: string, webDir: string): Promise<void> {
+  const origin = new URL(appUrl).origin;
+  await context.route(
+    (url) => url.origin === origin && !url.pathname.startsWith('/api/'),
+    async (route) => {
+      const wanted = path.join(webDir, decodeURIComponent(new URL(route.request().url()).pathname));
+      const file = wanted.startsWith(`${webDir}${path.sep}`) && existsSync(wanted) && !wanted.endsWith(path.sep) ? wanted : path.join(webDir, 'index.html');
+      await route.fulfill({ path: file });
+    },
+  );
+}
+
+const browserUpload: Variant = browserVariant('browser', 'the web app in headless Chromium: file chooser to the upload shown done (completion answered), per-part SHA-256 in a pool of Workers', 0.8);
+
+function browserVariant(variantName: string, description: string, goal?: number, webDir?: string): Variant {
+  return {
+  name: variantName,
+  description,
+  ...(goal !== undefined ? { goal } : {}),
   async run(context) {
     if (!context.appUrl) throw new Error('the local stack serves no web app: run npm run build');
-    const name = context.runName('browser');
+    const name = context.runName(variantName);
     const file = path.join(context.dir, name);
     linkSync(context.file, file);
     await apiOf(context).call('POST /folders', { body: { path: BENCH_FOLDER } });
     const browser = await launchChromium();
     try {
-      const page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
+      const browserContext = await browser.newContext({ viewport: DESKTOP, ...(webDir ? { serviceWorkers: 'block' as const } : {}) });
+      if (webDir) await serveWebFrom(browserContext, context.appUrl, webDir);
+      const page = await browserContext.newPage();
       await page.goto(context.appUrl);
       await page.getByLabel('Username').fill(context.user.username);
       await page.getByLabel('Password').fill(context.user.password);
@@ -295,7 +323,8 @@ const browserUpload: Variant = {
       rmSync(file, { force: true });
     }
   },
-};
+  };
+}
 
 const VARIANTS: readonly Variant[] = [
   raw,
@@ -312,6 +341,7 @@ const VARIANTS: readonly Variant[] = [
       ]
     : []),
   browserUpload,
+  ...(BASELINE_WEB ? [browserVariant('before-browser', `the web app built in ${BASELINE_WEB}, the same way`, undefined, BASELINE_WEB)] : []),
 ];
 
 // ---------------------------------------------------------------------------------------------
