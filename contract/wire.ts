@@ -81,6 +81,37 @@ export interface FileItem {
   readonly durationSeconds?: number;
   /** Whether common browsers play the video as stored (false for HEVC, QuickTime-only codecs). */
   readonly browserPlayable?: boolean;
+  /** A processed video: its playable copy and which to play. */
+  readonly video?: VideoPlayback;
+}
+
+/** A video's playable copy (issue 19): made at ingest when the original does not play everywhere. */
+export interface VideoCopyInfo {
+  readonly state: 'pending' | 'ready' | 'failed';
+  /** Why it failed, short and safe to show. */
+  readonly reason?: string;
+  readonly bytes?: number;
+  /** As displayed. */
+  readonly width?: number;
+  readonly height?: number;
+}
+
+/** What a player needs to pick between a video's original and its copy. */
+export interface VideoPlayback {
+  /** `mp4`, `mov`, `webm`, `matroska`, `avi`, `mpeg`, `mpegts`. */
+  readonly container: string;
+  readonly videoCodec?: string;
+  readonly audioCodec?: string;
+  readonly hdr?: 'pq' | 'hlg';
+  readonly bitDepth?: number;
+  /** What the original needs to play in every browser: nothing, a remux or a transcode. */
+  readonly action: 'none' | 'remux' | 'transcode';
+  /** Absent when no copy is made (plays as stored, or copies are off). */
+  readonly copy?: VideoCopyInfo;
+  /** What to play by default: the copy once ready, else the original when it plays as stored, else nothing yet. */
+  readonly playable: 'original' | 'copy' | 'none';
+  /** Presigned GET of the copy (`video/mp4`), when `playable` is `copy`. */
+  readonly copyUrl?: string;
 }
 
 /** `GET /files?folder=…[&type=…]` (in the order asked for, contract/listing.ts) or `?type=…` (across folders, newest first). */
@@ -430,6 +461,8 @@ export interface PublicFile {
   readonly height?: number;
   readonly durationSeconds?: number;
   readonly browserPlayable?: boolean;
+  /** A processed video: its playable copy (streamed even without downloads) and which to play. */
+  readonly video?: VideoPlayback;
 }
 
 /** `GET /public/shares/{token}`: a file share's file, or a page of an album. */

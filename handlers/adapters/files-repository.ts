@@ -15,6 +15,7 @@ import { FILE_TYPES, type FileType } from '../core/content-types';
 import { FILE_PREFIX, TABLE_SCHEMA, fileItemKey, folderPartition, takenIndexKeys, typeIndexKeys, uploadedIndexKeys } from '../../contract/table';
 import { PROCESSING_STATUSES, takenSortKey, type DerivedName, type MediaInfo, type ProcessingStatus } from '../core/media';
 import { parseObjectKey } from '../core/paths';
+import { parseStoredVideo, type StoredVideo, type StoredVideoCopy } from '../core/video-copies';
 import { cancelledItems, defaultDocumentClient, isConditionalCheckFailed, transactWrite, type TransactItems } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
 import { counterUpdate } from './timeline-counters';
@@ -47,6 +48,8 @@ export interface ProcessingResult {
   readonly reason?: string;
   readonly media?: MediaInfo;
   readonly derived?: Readonly<Partial<Record<DerivedName, string>>>;
+  /** Videos: the probe summary and decision, with a pending copy when one is being made. */
+  readonly video?: StoredVideo;
 }
 
 /** Where a type listing resumes: the index sort key and S3 key of the last file of the previous page. */
@@ -87,6 +90,12 @@ export interface FileCatalog {
    */
   /** `uploadedAt` also writes the byUploaded index keys (rows catalogued before that index lack them). */
   recordProcessing(folder: string, name: string, etag: string, result: ProcessingResult, uploadedAt?: string): Promise<WriteOutcome>;
+  /**
+   * Records the outcome of a video's playable copy (`ready` with its key, or `failed` with a
+   * reason) on the row, only while it describes the same version (ETag) and processing said a
+   * copy is being made; `stale` otherwise (the copy then belongs to nobody: delete it).
+   */
+  recordVideoCopy(folder: string, name: string, etag: string, copy: StoredVideoCopy): Promise<WriteOutcome>;
   /** Strongly consistent read of one row. */
   getRow(folder: string, name: string): Promise<CatalogRow>;
   /** Available files among `keys` (S3 keys), by key; absent keys are not in the map. */
@@ -310,11 +319,14 @@ export class FilesRepository implements FileCatalog {
       ['processingReason', result.reason],
       ['media', result.media],
       ['derived', result.derived],
+      ['video', result.video],
     ];
+    const names: Record<string, string> = { '#status': 'status', '#processing': 'processing' };
     for (const [attribute, value] of optional) {
-      if (value === undefined) removes.push(attribute);
+      names[`#${attribute}`] = attribute;
+      if (value === undefined) removes.push(`#${attribute}`);
       else {
-        sets.push(`${attribute} = :${attribute}`);
+        sets.push(`#${attribute} = :${attribute}`);
         values[`:${attribute}`] = value;
       }
     }
@@ -326,7 +338,7 @@ export class FilesRepository implements FileCatalog {
     const update = {
       UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
       ConditionExpression: 'attribute_exists(pk) AND #status = :available AND etag = :etag',
-      ExpressionAttributeNames: { '#status': 'status', '#processing': 'processing' },
+      ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     };
     const takenKey = values[':takenSortKey'] as string | undefined;
@@ -335,6 +347,26 @@ export class FilesRepository implements FileCatalog {
       const before = timelinePlaceOf(current);
       return { update, after: before !== undefined && takenKey !== undefined ? { ...before, month: monthOfSortKey(takenKey) } : before };
     });
+  }
+
+  async recordVideoCopy(folder: string, name: string, etag: string, copy: StoredVideoCopy): Promise<WriteOutcome> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: fileItemKey(folder, name),
+          UpdateExpression: 'SET #video.#copy = :copy, updatedAt = :now',
+          // The same version, and processing recorded that a copy is being made of it.
+          ConditionExpression: 'attribute_exists(pk) AND #status = :available AND etag = :etag AND attribute_exists(#video.#copy)',
+          ExpressionAttributeNames: { '#status': 'status', '#video': 'video', '#copy': 'copy' },
+          ExpressionAttributeValues: { ':copy': copy, ':now': new Date().toISOString(), ':available': AVAILABLE, ':etag': etag },
+        }),
+      );
+      return 'applied';
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return 'stale';
+      throw error;
+    }
   }
 
   async getRow(folder: string, name: string): Promise<CatalogRow> {
@@ -578,9 +610,11 @@ const MEDIA_NUMBERS = ['width', 'height', 'orientation', 'latitude', 'longitude'
 const MEDIA_STRINGS = ['takenAt', 'takenAtOffset', 'cameraMake', 'cameraModel', 'codec'] as const;
 
 /** The processing fields of a row, each kept only when it has the expected type. */
-function processingFieldsOf(item: Record<string, unknown>): Pick<CatalogFile, 'processing' | 'processingReason' | 'media' | 'derived'> {
+function processingFieldsOf(item: Record<string, unknown>): Pick<CatalogFile, 'processing' | 'processingReason' | 'media' | 'derived' | 'video'> {
   const { processing, processingReason, media, derived } = item;
-  const fields: { -readonly [K in 'processing' | 'processingReason' | 'media' | 'derived']?: CatalogFile[K] } = {};
+  const fields: { -readonly [K in 'processing' | 'processingReason' | 'media' | 'derived' | 'video']?: CatalogFile[K] } = {};
+  const video = parseStoredVideo(item.video);
+  if (video !== undefined) fields.video = video;
   if ((PROCESSING_STATUSES as readonly unknown[]).includes(processing)) fields.processing = processing as ProcessingStatus;
   if (typeof processingReason === 'string') fields.processingReason = processingReason;
   if (typeof media === 'object' && media !== null) {

@@ -8,6 +8,7 @@ import { fileTypeOf, type FileType } from './content-types';
 import { initialProcessing, type DerivedName, type MediaInfo, type ProcessingStatus } from './media';
 import { decodeEventKey, fileIdOf, parseObjectKey } from './paths';
 import { normalizeSequencer } from './sequencer';
+import type { StoredVideo } from './video-copies';
 
 /** How long a tombstone keeps late "created" events from resurrecting a deleted file. */
 export const TOMBSTONE_TTL_SECONDS = 7 * 24 * 3600;
@@ -112,6 +113,8 @@ export interface CatalogFile {
   readonly media?: MediaInfo;
   /** S3 keys of the derived images (under `derived/`), by name. */
   readonly derived?: Readonly<Partial<Record<DerivedName, string>>>;
+  /** A video's probe summary, decision and playable copy (its key under `derived/` too). */
+  readonly video?: StoredVideo;
 }
 
 export interface CatalogTombstone {

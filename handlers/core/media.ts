@@ -15,7 +15,13 @@ export type MediaKind = 'sharp' | 'heic' | 'video';
 
 const SHARP_TYPES = new Set(['image/jpeg', 'image/jpg', 'image/pjpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif', 'image/tiff']);
 const HEIC_TYPES = new Set(['image/heic', 'image/heif', 'image/heic-sequence', 'image/heif-sequence']);
-const VIDEO_TYPES = new Set(['video/mp4', 'video/quicktime', 'video/webm', 'video/x-m4v']);
+/** Videos in the decoder box's containers (MP4/QuickTime, Matroska/WebM, AVI, MPEG-PS/TS), by the types browsers and cameras give them. */
+const VIDEO_TYPES = new Set([
+  'video/mp4', 'video/quicktime', 'video/webm', 'video/x-m4v', 'video/3gpp', 'video/3gpp2',
+  'video/x-matroska', 'video/matroska',
+  'video/x-msvideo', 'video/avi', 'video/msvideo',
+  'video/mpeg', 'video/mp2t', 'video/vnd.dlna.mpeg-tts', 'video/mp2p',
+]);
 
 export function mediaKindOf(contentType: string): MediaKind | undefined {
   const type = contentType.trim().toLowerCase();

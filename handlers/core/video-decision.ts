@@ -25,6 +25,9 @@ export interface VideoCopySettings {
   readonly maxHeight: number;
 }
 
+/** `video_max_height`: its default ("1080p") and range (240p to 4K). */
+export const VIDEO_MAX_HEIGHT = { default: 1080, min: 240, max: 2160 } as const;
+
 /** Above this overall bitrate an original is "large": 20 Mbit/s (a phone's 4K is 40-60, its 1080p 15-20). */
 export const LARGE_BITRATE = 20_000_000;
 

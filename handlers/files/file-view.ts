@@ -7,6 +7,7 @@ import type { DerivedName, MediaInfo, ProcessingStatus } from '../core/media';
 import { NotFound } from '../core/errors';
 import type { ObjectUrls } from '../core/object-urls';
 import { keyOfFileId, parseObjectKey, type FileLocation } from '../core/paths';
+import { VIDEO_COPY_TYPE, videoCopyNameOf, videoPlaybackOf, type VideoPlayback } from '../core/video-copies';
 
 /**
  * The catalog fields a client sees (not the key, ETag, upload id, sequencer or status), what
@@ -23,6 +24,8 @@ export interface FileView
   readonly thumbUrl?: string;
   readonly previewUrl?: string;
   readonly posterUrl?: string;
+  /** A processed video: its playable copy and which to play. */
+  readonly video?: VideoPlayback;
 }
 
 /** Signs view URLs for files, all expiring at the same time. */
@@ -56,7 +59,13 @@ export function toFileView(file: CatalogFile, signing: ViewSigning, urlExpiresAt
     url: signing.sign.get(file, 'inline', { expiresIn: signing.ttlSeconds, now: signing.now }),
     urlExpiresAt,
     ...(file.processing === 'ready' ? derivedUrls(file.derived ?? {}, signing) : {}),
+    ...(file.video !== undefined ? { video: videoPlayback(file, file.video, signing) } : {}),
   };
+}
+
+/** A video's playback view, the copy signed (inline, as `name.mp4`) through the one signing function. */
+export function videoPlayback(file: Pick<CatalogFile, 'name'>, video: NonNullable<CatalogFile['video']>, signing: Pick<ViewSigning, 'sign' | 'now'> & { readonly ttlSeconds: number }): VideoPlayback {
+  return videoPlaybackOf(video, (key) => signing.sign.get({ key, name: videoCopyNameOf(file.name), contentType: VIDEO_COPY_TYPE }, 'inline', { expiresIn: signing.ttlSeconds, now: signing.now }));
 }
 
 /** What the process function writes every derived image as (core/media.ts). */

@@ -32,6 +32,7 @@ import type { Logger } from '../core/logger';
 import { verifyPassword } from '../core/password';
 import { normalizeFileName } from '../core/paths';
 import { SHARE_SESSION_SECONDS, signShareSession, truncateIp, urlTtlWithin } from '../core/shares';
+import { playableOf } from '../core/video-copies';
 import type { AttemptCounter } from '../adapters/attempt-counter';
 import type { FileCatalog } from '../adapters/files-repository';
 import type { ObjectUrls } from '../core/object-urls';
@@ -40,7 +41,7 @@ import type { ShareEvent } from '../../contract/wire';
 import type { ShareAccessLog } from '../adapters/share-access-log';
 import type { SharesRepository } from '../adapters/shares-repository';
 import { openShare, requireShareSession, type OpenedShare, type OpenShareDeps } from '../shares/open-share';
-import { derivedUrls, locateFile } from './file-view';
+import { derivedUrls, locateFile, videoPlayback } from './file-view';
 import { parseLinksRequest } from './file-links';
 
 export const DEFAULT_PUBLIC_LIMIT = 60;
@@ -123,7 +124,17 @@ function originalUrl(file: CatalogFile, signing: Signing, allowDownload: boolean
   if (allowDownload) return { url: sign.get(file, 'inline', { expiresIn: ttl, now }), urlExpiresAt };
   if (file.fileType !== 'video') return { urlExpiresAt };
   const expiresIn = streamUrlTtl(file.media?.durationSeconds, ttl);
-  return { url: sign.get(file, 'inline', { expiresIn, now }), urlExpiresAt: new Date(now.getTime() + expiresIn * 1000).toISOString() };
+  const streamExpiresAt = new Date(now.getTime() + expiresIn * 1000).toISOString();
+  // With a playable copy, that is the stream (`video.copyUrl`): the original stays unshared.
+  if (file.video !== undefined && playableOf(file.video) === 'copy') return { urlExpiresAt: streamExpiresAt };
+  return { url: sign.get(file, 'inline', { expiresIn, now }), urlExpiresAt: streamExpiresAt };
+}
+
+/** A video's playback view; its copy's URL lives as long as the original's would (a stream's life without downloads). */
+function publicVideo(file: CatalogFile, signing: Signing, allowDownload: boolean): Pick<PublicFile, 'video'> {
+  if (file.video === undefined) return {};
+  const ttlSeconds = allowDownload ? signing.ttl : streamUrlTtl(file.media?.durationSeconds, signing.ttl);
+  return { video: videoPlayback(file, file.video, { sign: signing.sign, now: signing.now, ttlSeconds }) };
 }
 
 /** What processing found that a visitor may see: the shape and length, never the camera, place or date. */
@@ -149,6 +160,7 @@ function publicFile(file: CatalogFile, signing: Signing, allowDownload: boolean,
     uploadedAt: file.uploadedAt,
     ...originalUrl(file, signing, allowDownload),
     ...visibleMedia(file),
+    ...publicVideo(file, signing, allowDownload),
     ...(file.processing === 'ready' ? derivedUrls(file.derived ?? {}, { sign, ttlSeconds: ttl, now }) : {}),
     ...(allowDownload && withDownloadUrl ? { downloadUrl: attachmentUrl(signing, file) } : {}),
   };

@@ -1,5 +1,6 @@
 /** The process function's configuration, parsed once at cold start. */
-import { boolean, logLevel, requiredString, type Env, type LogLevel } from '../core/env';
+import { boolean, integer, logLevel, requiredString, type Env, type LogLevel } from '../core/env';
+import { VIDEO_MAX_HEIGHT } from '../core/video-decision';
 
 export interface ProcessConfig {
   readonly tableName: string;
@@ -8,6 +9,10 @@ export interface ProcessConfig {
   readonly videoPosters: boolean;
   /** Record GPS coordinates (module variable `expose_gps`); off, they are never stored. */
   readonly exposeGps: boolean;
+  /** Make playable copies of videos browsers cannot play as stored (module variable `video_copies_enabled`). */
+  readonly videoCopiesEnabled: boolean;
+  /** Lines of the short edge of a transcoded copy at most (module variable `video_max_height`). */
+  readonly videoMaxHeight: number;
   readonly logLevel: LogLevel;
 }
 
@@ -17,6 +22,8 @@ export function parseProcessConfig(env: Env): ProcessConfig {
     bucketName: requiredString(env, 'BUCKET_NAME'),
     videoPosters: boolean(env, 'VIDEO_POSTERS', true),
     exposeGps: boolean(env, 'EXPOSE_GPS', false),
+    videoCopiesEnabled: boolean(env, 'VIDEO_COPIES_ENABLED', true),
+    videoMaxHeight: integer(env, 'VIDEO_MAX_HEIGHT', VIDEO_MAX_HEIGHT.default, VIDEO_MAX_HEIGHT),
     logLevel: logLevel(env),
   };
 }

@@ -16,6 +16,9 @@ import { parseObjectKey } from '../core/paths';
 import type { FileCatalog, ProcessingResult, WriteOutcome } from '../adapters/files-repository';
 import { MediaRejected, type MediaDecoders, type RenderedImage } from '../adapters/media-decoders';
 import { ObjectTooLarge, type MediaObjects, type ObjectStore } from '../adapters/object-store';
+import { decideVideoCopy, type VideoCopySettings } from '../core/video-decision';
+import { storedVideoOf, type VideoCopyStarter } from '../core/video-copies';
+import type { VideoProbe } from '../core/video-probe';
 
 export interface ProcessDeps {
   readonly files: Pick<FileCatalog, 'getRow' | 'recordProcessing'>;
@@ -23,6 +26,10 @@ export interface ProcessDeps {
   readonly decoders: MediaDecoders;
   readonly videoPosters: boolean;
   readonly exposeGps: boolean;
+  /** Module variables `video_copies_enabled` and `video_max_height`. */
+  readonly videoCopySettings: VideoCopySettings;
+  /** Makes a video's playable copy when the decision asks for one (inline, or the video workflow). */
+  readonly videoCopies: VideoCopyStarter;
   readonly logger: Logger;
 }
 
@@ -74,7 +81,8 @@ async function renderFile(file: CatalogFile, deps: ProcessDeps): Promise<Process
     return { outcome: 'unsupported', key: file.key, write };
   }
   try {
-    const { media, images } = await decode(file, kind, deps);
+    const { media, images, probe } = await decode(file, kind, deps);
+    const decision = probe !== undefined ? decideVideoCopy(probe, deps.videoCopySettings) : undefined;
     const derived: Partial<Record<DerivedName, string>> = {};
     await Promise.all(
       images.map(async (image) => {
@@ -83,8 +91,12 @@ async function renderFile(file: CatalogFile, deps: ProcessDeps): Promise<Process
         derived[image.name] = key;
       }),
     );
-    const write = await record({ processing: 'ready', media, derived });
-    deps.logger.info('file processed', { key: file.key, kind, ms: Date.now() - started, write, bytes: Object.fromEntries(images.map((i) => [i.name, i.body.length])) });
+    const write = await record({ processing: 'ready', media, derived, ...(probe !== undefined && decision !== undefined ? { video: storedVideoOf(probe, decision) } : {}) });
+    deps.logger.info('file processed', { key: file.key, kind, ms: Date.now() - started, write, bytes: Object.fromEntries(images.map((i) => [i.name, i.body.length])), ...(decision !== undefined ? { video: decision.action, copy: decision.copy } : {}) });
+    // The row now says the copy is pending: whoever makes it records the outcome there.
+    if (write === 'applied' && probe !== undefined && decision?.copy !== undefined) {
+      await deps.videoCopies.startVideoCopy({ key: file.key, etag, folder: file.folder, name: file.name, probe, decision });
+    }
     return { outcome: 'ready', key: file.key, write };
   } catch (error) {
     const rejected = error instanceof MediaRejected ? error : error instanceof ObjectTooLarge ? new MediaRejected('file too large to process') : undefined;
@@ -95,11 +107,11 @@ async function renderFile(file: CatalogFile, deps: ProcessDeps): Promise<Process
   }
 }
 
-async function decode(file: CatalogFile, kind: 'sharp' | 'heic' | 'video', deps: ProcessDeps): Promise<{ media: MediaInfo; images: readonly RenderedImage[] }> {
+async function decode(file: CatalogFile, kind: 'sharp' | 'heic' | 'video', deps: ProcessDeps): Promise<{ media: MediaInfo; images: readonly RenderedImage[]; probe?: VideoProbe }> {
   if (kind === 'video') {
     const url = (await deps.objects.urlSigner()).get(file, 'inline', { expiresIn: VIDEO_URL_TTL_SECONDS });
     const frame = await deps.decoders.videoFrame({ url });
-    return { media: videoInfo(frame.banner, file.contentType), images: frame.images };
+    return { media: videoInfo(frame.banner, file.contentType), images: frame.images, probe: frame.probe };
   }
   if (file.size > MEDIA_LIMITS.maxImageBytes) throw new MediaRejected('file too large to process');
   const bytes = await deps.objects.read(file.key, MEDIA_LIMITS.maxImageBytes);

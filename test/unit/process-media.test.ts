@@ -5,6 +5,8 @@ import type { CatalogRow, ProcessingResult, WriteOutcome } from '../../handlers/
 import { MediaRejected, type MediaDecoders } from '../../handlers/adapters/media-decoders';
 import { processRequest, type ProcessDeps } from '../../handlers/process/process-media';
 import { ObjectUrls } from '../../handlers/core/object-urls';
+import { videoCopyKeyOf, type VideoCopyInput } from '../../handlers/core/video-copies';
+import type { VideoProbe } from '../../handlers/core/video-probe';
 
 const KEY = 'media/trip/a.jpg';
 
@@ -36,12 +38,14 @@ class World {
   readonly recorded: ProcessingResult[] = [];
   recordOutcome: WriteOutcome = 'applied';
   failS3 = false;
+  readonly copiesStarted: VideoCopyInput[] = [];
+  probe: VideoProbe = { container: 'webm', videoCodec: 'vp9', rotation: 0, durationSeconds: 2 };
   decoders: MediaDecoders = {
     photo: async () => ({ width: 4, height: 3, tags: { Orientation: 6 }, images: [image('preview'), image('thumb')] }),
     heic: async () => {
       throw new MediaRejected('HEIC could not be decoded');
     },
-    videoFrame: async () => ({ banner: 'Duration: 00:00:02.00', probe: { container: 'webm', videoCodec: 'vp9', rotation: 0, durationSeconds: 2 }, images: [image('poster'), image('thumb')] }),
+    videoFrame: async () => ({ banner: 'Duration: 00:00:02.00', probe: this.probe, images: [image('poster'), image('thumb')] }),
   };
 
   deps(): ProcessDeps {
@@ -66,6 +70,8 @@ class World {
       decoders: this.decoders,
       videoPosters: true,
       exposeGps: false,
+      videoCopySettings: { copiesEnabled: true, maxHeight: 1080 },
+      videoCopies: { startVideoCopy: async (input) => void this.copiesStarted.push(input) },
       logger: createLogger({ level: 'error' }),
     };
   }
@@ -134,6 +140,55 @@ describe('processRequest', () => {
 
     world.row = file();
     expect(await processRequest({ kind: 'removed', key: KEY }, world.deps())).toMatchObject({ outcome: 'ready' });
+  });
+
+  describe('videos', () => {
+    const VIDEO_KEY = 'media/trip/iphone.mov';
+    const HEVC: VideoProbe = { container: 'mov', videoCodec: 'hevc', profile: 'Main 10', bitDepth: 10, hdr: 'hlg', rotation: 90, width: 1920, height: 1080, durationSeconds: 4, audioCodec: 'aac', moov: 'start' };
+    const videoWorld = (probe: VideoProbe): World => {
+      const world = new World();
+      world.row = file({ contentType: 'video/quicktime', key: VIDEO_KEY, name: 'iphone.mov', fileType: 'video' });
+      world.probe = probe;
+      return world;
+    };
+
+    it('records the probe summary with a pending copy, then starts the copy of this version', async () => {
+      const world = videoWorld(HEVC);
+      await processRequest({ kind: 'created', key: VIDEO_KEY }, world.deps());
+      expect(world.recorded[0]?.video).toEqual({ container: 'mov', videoCodec: 'hevc', audioCodec: 'aac', hdr: 'hlg', bitDepth: 10, action: 'transcode', copy: { state: 'pending' } });
+      expect(world.copiesStarted).toEqual([{ key: VIDEO_KEY, etag: 'v2', folder: '/trip', name: 'iphone.mov', probe: HEVC, decision: expect.objectContaining({ action: 'transcode', copy: 'transcode' }) }]);
+    });
+
+    it('makes no copy of a video that plays as stored (VP9 WebM)', async () => {
+      const world = videoWorld({ container: 'webm', videoCodec: 'vp9', audioCodec: 'opus', rotation: 0, width: 640, height: 360 });
+      await processRequest({ kind: 'created', key: VIDEO_KEY }, world.deps());
+      expect(world.recorded[0]?.video).toEqual({ container: 'webm', videoCodec: 'vp9', audioCodec: 'opus', action: 'none' });
+      expect(world.copiesStarted).toEqual([]);
+    });
+
+    it('makes no copy when video copies are off, and says what the original needs', async () => {
+      const world = videoWorld(HEVC);
+      await processRequest({ kind: 'created', key: VIDEO_KEY }, { ...world.deps(), videoCopySettings: { copiesEnabled: false, maxHeight: 1080 } });
+      expect(world.recorded[0]?.video).toMatchObject({ action: 'transcode' });
+      expect(world.recorded[0]?.video?.copy).toBeUndefined();
+      expect(world.copiesStarted).toEqual([]);
+    });
+
+    it('starts no copy for a version that is no longer the row\'s', async () => {
+      const world = videoWorld(HEVC);
+      world.recordOutcome = 'stale';
+      await processRequest({ kind: 'created', key: VIDEO_KEY }, world.deps());
+      expect(world.copiesStarted).toEqual([]);
+    });
+
+    it('removes the copy of an older version with its images (a reprocess remakes the current one)', async () => {
+      const world = videoWorld(HEVC);
+      world.objects.set(videoCopyKeyOf(VIDEO_KEY, 'v1'), Buffer.from('old copy'));
+      world.objects.set(videoCopyKeyOf(VIDEO_KEY, 'v2'), Buffer.from('copy being remade'));
+      await processRequest({ kind: 'created', key: VIDEO_KEY }, world.deps());
+      expect([...world.objects.keys()].filter((k) => k.endsWith('.mp4'))).toEqual([]);
+      expect(world.copiesStarted).toHaveLength(1);
+    });
   });
 
   it('skips keys outside the catalog', async () => {
