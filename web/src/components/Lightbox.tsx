@@ -29,20 +29,110 @@ export function canPlay(file: Pick<FileItem, 'contentType' | 'browserPlayable'>,
   return probe(file.contentType) !== '';
 }
 
-export function VideoPlayer({ file, onDownload }: { readonly file: Pick<FileItem, 'id' | 'name' | 'url' | 'posterUrl' | 'contentType' | 'browserPlayable' | 'width' | 'height'>; readonly onDownload?: () => void }) {
+/** RFC 6381 codec strings of the codecs a browser might play, for `canPlayType`. */
+const CODEC_STRINGS: Readonly<Record<string, (bitDepth: number) => string>> = {
+  h264: () => 'avc1.640028',
+  hevc: (depth) => (depth > 8 ? 'hvc1.2.4.L123.B0' : 'hvc1.1.6.L123.B0'),
+  vp8: () => 'vp8',
+  vp9: (depth) => (depth > 8 ? 'vp09.02.10.10' : 'vp09.00.10.08'),
+  av1: (depth) => (depth > 8 ? 'av01.0.05M.10' : 'av01.0.05M.08'),
+};
+
+/**
+ * Whether this browser can play the original, asked with its codec where the server probed it
+ * (Safari plays HEVC, Chromium does not); without a probe, as `canPlay` says.
+ */
+export function canPlayOriginal(file: Pick<FileItem, 'contentType' | 'browserPlayable' | 'video'>, probe: (type: string) => string = (t) => document.createElement('video').canPlayType(t)): boolean {
+  const video = file.video;
+  if (video === undefined) return canPlay(file, probe);
+  if (video.action === 'none') return true;
+  const codec = video.videoCodec !== undefined ? CODEC_STRINGS[video.videoCodec]?.(video.bitDepth ?? 8) : undefined;
+  const type = video.container === 'mp4' || video.container === 'mov' ? 'video/mp4' : video.container === 'webm' ? 'video/webm' : undefined;
+  if (codec === undefined || type === undefined) return false;
+  return probe(`${type}; codecs="${codec}"`) === 'probably';
+}
+
+/**
+ * What the player shows: the playable copy by default once it exists, the original where this
+ * browser plays it (or as the choice beside the copy), a note while the copy is being made,
+ * and "cannot play" only when there is no copy and the original will not play.
+ */
+export type VideoView =
+  | { readonly kind: 'play'; readonly src: string; readonly which: 'copy' | 'original'; readonly other?: 'copy' | 'original'; readonly making?: boolean }
+  | { readonly kind: 'making' }
+  | { readonly kind: 'cannot-play'; readonly reason?: string };
+
+export function videoView(file: Pick<FileItem, 'url' | 'contentType' | 'browserPlayable' | 'video'>, choice: 'copy' | 'original' | undefined, originalPlays: boolean): VideoView {
+  const copyUrl = file.video?.copyUrl;
+  const original = file.url !== undefined && originalPlays ? file.url : undefined;
+  if (copyUrl !== undefined) {
+    if (choice === 'original' && original !== undefined) return { kind: 'play', src: original, which: 'original', other: 'copy' };
+    return { kind: 'play', src: copyUrl, which: 'copy', ...(original !== undefined ? { other: 'original' } : {}) };
+  }
+  const making = file.video?.copy?.state === 'pending';
+  if (original !== undefined) return { kind: 'play', src: original, which: 'original', ...(making ? { making } : {}) };
+  if (making) return { kind: 'making' };
+  const reason = file.video?.copy?.state === 'failed' ? file.video.copy.reason : undefined;
+  return { kind: 'cannot-play', ...(reason !== undefined ? { reason } : {}) };
+}
+
+type PlayerFile = Pick<FileItem, 'id' | 'name' | 'url' | 'posterUrl' | 'contentType' | 'browserPlayable' | 'width' | 'height' | 'video'>;
+
+export function VideoPlayer({ file, onDownload }: { readonly file: PlayerFile; readonly onDownload?: () => void }) {
   const [failed, setFailed] = useState(false);
-  if (!file.url || !canPlay(file) || failed) {
+  const [choice, setChoice] = useState<'copy' | 'original' | undefined>(undefined);
+  useEffect(() => {
+    setFailed(false);
+    setChoice(undefined);
+  }, [file.id]);
+  const view = videoView(file, choice, canPlayOriginal(file) && !failed);
+  const poster = file.posterUrl ? <img class="poster" src={file.posterUrl} alt="" width={file.width ?? 320} height={file.height ?? 240} /> : <Icon type="video" size={64} />;
+  if (view.kind === 'making') {
+    return (
+      <div class="unplayable" role="status">
+        {poster}
+        <p>Making a playable copy of {file.name}…</p>
+      </div>
+    );
+  }
+  if (view.kind === 'cannot-play') {
     // The processing's poster (a frame of the video) still shows what it is.
     return (
       <div class="unplayable" role="status">
-        {file.posterUrl ? <img class="poster" src={file.posterUrl} alt="" width={file.width ?? 320} height={file.height ?? 240} /> : <Icon type="video" size={64} />}
-        <p>This browser cannot play {file.name} ({file.contentType}{file.contentType === 'video/quicktime' || file.contentType === 'video/hevc' ? ', often HEVC' : file.browserPlayable === false ? ': a video codec browsers do not play, such as HEVC' : ''}).</p>
+        {poster}
+        <p>This browser cannot play {file.name} ({file.contentType}{view.reason ? `: ${view.reason}` : file.contentType === 'video/quicktime' || file.contentType === 'video/hevc' ? ', often HEVC' : file.browserPlayable === false ? ': a video codec browsers do not play, such as HEVC' : ''}).</p>
         {onDownload && <button type="button" class="primary" onClick={onDownload}>Download to play it</button>}
       </div>
     );
   }
   return (
-    <video key={file.id} class="media" src={file.url} poster={file.posterUrl} controls playsInline preload="metadata" aria-label={file.name} onError={() => setFailed(true)} />
+    <div class="player">
+      <video
+        key={`${file.id}-${view.which}`}
+        class="media"
+        src={view.src}
+        poster={file.posterUrl}
+        controls
+        playsInline
+        preload="metadata"
+        aria-label={file.name}
+        data-source={view.which}
+        onError={() => {
+          // A copy that fails leaves the original to try; an original that fails, the copy or the message.
+          if (view.which === 'original') setFailed(true);
+        }}
+      />
+      {(view.other !== undefined || view.making) && (
+        <p class="player-note">
+          {view.making && <span role="status">Making a playable copy… </span>}
+          {view.other !== undefined && (
+            <button type="button" onClick={() => setChoice(view.other)}>
+              {view.other === 'original' ? 'Original' : 'Playable copy'}
+            </button>
+          )}
+        </p>
+      )}
+    </div>
   );
 }
 
