@@ -157,7 +157,10 @@ describe('media rules', () => {
       expect(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif', 'image/tiff'].map(mediaKindOf)).toEqual(Array(6).fill('sharp'));
       expect(['image/heic', 'image/heif'].map(mediaKindOf)).toEqual(['heic', 'heic']);
       expect(['video/mp4', 'video/quicktime', 'video/webm'].map(mediaKindOf)).toEqual(['video', 'video', 'video']);
-      expect(['image/svg+xml', 'application/pdf', 'video/x-msvideo'].map(mediaKindOf)).toEqual([undefined, undefined, undefined]);
+      // Camera containers the decoder box opens (AVI, Matroska, MPEG program and transport streams).
+      expect(['video/x-msvideo', 'video/x-matroska', 'video/mpeg', 'video/mp2t'].map(mediaKindOf)).toEqual(['video', 'video', 'video', 'video']);
+      // WMV (ASF) is outside the box.
+      expect(['image/svg+xml', 'application/pdf', 'video/x-ms-wmv'].map(mediaKindOf)).toEqual([undefined, undefined, undefined]);
       expect(initialProcessing('image/jpeg')).toBe('pending');
       expect(initialProcessing('image/svg+xml')).toBe('unsupported');
     });
