@@ -85,7 +85,7 @@ beforeAll(async () => {
   expect((await callApi(ctx, '/folders', { token, json: { path: folder } })).status).toBeLessThan(300);
   expect((await callApi(ctx, '/folders', { token, json: { path: `${folder}/trips` } })).status).toBeLessThan(300);
   const colours: [number, number, number][] = [[200, 50, 50], [40, 160, 70], [40, 80, 200], [230, 170, 40]];
-  await Promise.all(PHOTOS.map((name, i) => uploadViaApi<FileItem>(ctx, token, { folder, name, bytes: png(480 + i * 40, 320, colours[i] as [number, number, number]), contentType: 'image/png' }, (f) => f.thumbUrl !== undefined)));
+  await Promise.all(PHOTOS.map((name, i) => uploadViaApi<FileItem>(ctx, token, { folder, name, bytes: png(480 + i * 40, 320, colours[i] as [number, number, number]), contentType: 'image/png' }, (f) => f.thumbUrl !== undefined, 120_000)));
 });
 
 afterAll(async () => {
@@ -290,5 +290,78 @@ describe('dark mode', () => {
     await page.getByRole('button', { name: 'More' }).tap();
     await shot(page, 'phone-dark-menu-phone');
     expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+});
+
+describe('the installable app', () => {
+  it('has a manifest with its icons and share target, and a Service Worker that caches the app shell only', async () => {
+    // Prepare: a session that lists the folder and shows its thumbnails (API calls and presigned media).
+    const page = await signedIn('phone');
+    await page.evaluate('navigator.serviceWorker.ready');
+    await page.reload();
+    await tile(page, PHOTOS[0] as string).locator('img').waitFor();
+    await page.waitForLoadState('networkidle');
+    // Assess: the manifest and its icons.
+    const manifestUrl = new URL((await page.locator('link[rel=manifest]').getAttribute('href')) as string, ctx.appUrl);
+    const manifest = (await (await fetch(manifestUrl)).json()) as { display: string; icons: { src: string; sizes: string; type: string }[]; share_target: { action: string; method: string; enctype: string; params: { files: { name: string }[] } } };
+    expect(manifest.display).toBe('standalone');
+    for (const size of ['192x192', '512x512']) {
+      const icon = manifest.icons.find((i) => i.sizes === size);
+      const answer = await fetch(new URL(icon?.src as string, ctx.appUrl));
+      expect(answer.headers.get('content-type')).toBe('image/png');
+      const bytes = Buffer.from(await answer.arrayBuffer());
+      expect(`${bytes.readUInt32BE(16)}x${bytes.readUInt32BE(20)}`).toBe(size);
+    }
+    expect(manifest.share_target).toMatchObject({ method: 'POST', enctype: 'multipart/form-data' });
+    // Only the shell is cached: same-origin build files, never /api, media or a presigned URL.
+    const cached = await page.evaluate<string[]>(`(async () => {
+      const out = [];
+      for (const name of await caches.keys()) for (const request of await (await caches.open(name)).keys()) out.push(name + ' ' + request.url);
+      return out;
+    })()`);
+    expect(cached.length).toBeGreaterThan(3);
+    for (const entry of cached) {
+      const [name, url] = entry.split(' ') as [string, string];
+      expect(name).toMatch(/^shell-/);
+      expect(new URL(url).origin).toBe(new URL(ctx.appUrl).origin);
+      expect(new URL(url).pathname).toMatch(/^\/(index\.html|manifest\.webmanifest|icon\.svg|assets\/[^/]+\.(js|css)|icons\/[^/]+\.png)$/);
+      expect(new URL(url).search).toBe('');
+    }
+  });
+
+  it('uploads files shared to it (POSTed to the manifest\'s share target, as a phone\'s share sheet does) into the folder the user picks', async () => {
+    // Prepare: the installed app (its Service Worker active), two photos to share.
+    const page = await signedIn('phone');
+    await page.evaluate('navigator.serviceWorker.ready');
+    const manifest = (await (await fetch(new URL('/manifest.webmanifest', ctx.appUrl))).json()) as { share_target: { action: string; params: { files: { name: string }[] } } };
+    const shared = ['shared-1.png', 'shared-2.png'];
+    shared.forEach((name, i) => writeFileSync(path.join(scratch, name), png(200 + i * 20, 150, [120, 40 + i * 60, 160])));
+    await page.evaluate(`(() => {
+      const form = document.createElement('form');
+      form.method = 'post';
+      form.enctype = 'multipart/form-data';
+      form.action = ${JSON.stringify(manifest.share_target.action)};
+      const input = document.createElement('input');
+      input.type = 'file';
+      input.multiple = true;
+      input.name = ${JSON.stringify(manifest.share_target.params.files[0]?.name)};
+      input.id = 'shared-input';
+      form.append(input);
+      document.body.append(form);
+    })()`);
+    await page.setInputFiles('#shared-input', shared.map((name) => path.join(scratch, name)));
+    // Act: the share sheet's POST navigation.
+    await page.evaluate(`document.getElementById('shared-input').form.submit()`).catch(() => undefined);
+    const dialog = page.getByRole('dialog', { name: 'Upload 2 shared files' });
+    await dialog.waitFor({ timeout: 30_000 });
+    expect(page.url()).not.toContain('share-target=');
+    await dialog.getByRole('textbox', { name: 'Destination folder' }).fill(`${folder}/trips`);
+    await shot(page, 'phone-share-target-phone');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Upload', exact: true }).tap();
+    // Assess: they land in the folder picked, which opens.
+    for (const name of shared) await tile(page, name).waitFor({ timeout: 60_000 });
+    const listing = await callApi<{ files: FileItem[] }>(ctx, `/files?folder=${encodeURIComponent(`${folder}/trips`)}`, { token: await apiToken(ctx, editor) });
+    expect(listing.body.files.map((f) => f.name).sort()).toEqual(shared);
   });
 });

@@ -5,6 +5,7 @@ import type { FileItem, FileLink, MoveJob } from '../../contract/wire';
 import * as api from './api';
 import { createLiveTiles, GIVE_UP_MS } from './live';
 import { listingKey, store, type AppState, type Dialog, type Filter, type Notice } from './store';
+import { addFiles } from './upload/uploader';
 import { saveStream } from './zip/save-stream';
 import { uniqueNames, zipStream } from './zip/zip-writer';
 
@@ -157,6 +158,13 @@ export async function loadMore(): Promise<void> {
     store.update({ nextCursor: null, loadingFiles: false });
     showError(error, `list ${folder}`);
   }
+}
+
+/** Files shared to the app (share-target.ts) are uploaded into `folder`, which opens to show them arrive. */
+export async function uploadShared(files: readonly File[], folder: string): Promise<void> {
+  addFiles(files.map((file) => ({ file, folder })));
+  store.update({ dialog: undefined });
+  await openFolder(folder);
 }
 
 export const reloadFolder = (): Promise<void> => openFolder(store.get().folder);

@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { showUploaded, startSession } from './actions';
 import { App } from './components/App';
 import { SharePage } from './components/SharePage';
+import { offerSharedFiles } from './share-target';
 import { restoreSavedUploads, whenUploaded } from './upload/uploader';
 import './styles.css';
 
@@ -14,4 +15,8 @@ if (shared) {
   whenUploaded(showUploaded);
   render(<App />, root);
   void startSession().then(() => restoreSavedUploads());
+  offerSharedFiles();
+  // The Service Worker (public/sw.js: the app shell, the share target, streamed downloads) only in a
+  // production build: a dev server's modules are not a shell to cache.
+  if (import.meta.env.PROD && 'serviceWorker' in navigator) void navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => undefined);
 }

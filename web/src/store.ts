@@ -18,7 +18,9 @@ export type Dialog =
   | { readonly kind: 'details'; readonly file: FileItem }
   | { readonly kind: 'new-folder' }
   | { readonly kind: 'delete-folder'; readonly path: string }
-  | { readonly kind: 'share'; readonly target: ShareTarget };
+  | { readonly kind: 'share'; readonly target: ShareTarget }
+  /** Files another app shared to this one (the manifest's share target), to upload into a folder. */
+  | { readonly kind: 'shared-files'; readonly files: readonly File[] };
 
 /** What a share dialog shares: one file, or a folder (an album). */
 export type ShareTarget = { readonly fileId: string; readonly name: string } | { readonly folder: string };

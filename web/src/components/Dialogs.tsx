@@ -1,9 +1,9 @@
-/** The dialogs of the store's `dialog`: rename, move, delete, details (tags, description), folders, share. */
+/** The dialogs of the store's `dialog`: rename, move, delete, details (tags, description), folders, share, files shared to the app. */
 import { useEffect, useState } from 'preact/hooks';
 import type { FileItem, FolderRef } from '../../../contract/wire';
 import * as api from '../api';
-import { closeDialog, createFolder, deleteFiles, deleteFolder, moveFiles, renameFile, saveDetails } from '../actions';
-import { outsideLimits, useStore, type Dialog as DialogState } from '../store';
+import { closeDialog, createFolder, deleteFiles, deleteFolder, moveFiles, renameFile, saveDetails, uploadShared } from '../actions';
+import { canWrite, outsideLimits, store, useStore, type Dialog as DialogState } from '../store';
 import { Dialog } from './Dialog';
 import { ShareDialog } from './Shares';
 
@@ -51,22 +51,49 @@ export function MoveDialog({ files, list = api.listFolders }: { readonly files: 
   const [target, setTarget] = useState(() => (outsideLimits(user, '/') === undefined ? '/' : (files[0]?.folder ?? '/')));
   const outside = outsideLimits(user, asFolder(target));
   const refusal = outside && `You may not move files there: ${outside}`;
+  const [busy, submit] = useSubmit(() => moveFiles(files, target));
+  return (
+    <Dialog title={files.length === 1 ? `Move ${files[0]?.name}` : `Move ${files.length} files`} onClose={closeDialog}>
+      <form onSubmit={submit}>
+        <FolderField target={target} setTarget={setTarget} list={list} />
+        {refusal && <p class="hint" id="refusal" role="status">{refusal}</p>}
+        <Buttons label="Move" busy={busy} refusal={refusal} />
+      </form>
+    </Dialog>
+  );
+}
+
+/** A destination folder: typed, or picked among the subfolders of the one typed (and its parent). */
+function FolderField({ target, setTarget, list }: { readonly target: string; readonly setTarget: (path: string) => void; readonly list: typeof api.listFolders }) {
   const [children, setChildren] = useState<readonly FolderRef[]>([]);
   useEffect(() => {
     list(target).then((answer) => setChildren(answer.folders)).catch(() => setChildren([]));
   }, [target, list]);
-  const [busy, submit] = useSubmit(() => moveFiles(files, target));
   const parent = target === '/' ? undefined : target.slice(0, target.lastIndexOf('/')) || '/';
   return (
-    <Dialog title={files.length === 1 ? `Move ${files[0]?.name}` : `Move ${files.length} files`} onClose={closeDialog}>
+    <>
+      <label>Destination folder<input value={target} required onInput={(e) => setTarget(e.currentTarget.value)} /></label>
+      <ul class="folder-picker" aria-label="Subfolders">
+        {parent !== undefined && <li><button type="button" onClick={() => setTarget(parent)}>⬑ {parent}</button></li>}
+        {children.map((f) => <li key={f.path}><button type="button" onClick={() => setTarget(f.path)}>{f.name}</button></li>)}
+      </ul>
+    </>
+  );
+}
+
+/** Files shared to the app from another one (the manifest's share target): which folder they are uploaded to. */
+export function SharedFilesDialog({ files, list = api.listFolders }: { readonly files: readonly File[]; readonly list?: typeof api.listFolders }) {
+  const user = useStore((s) => s.user);
+  const [target, setTarget] = useState(() => store.get().folder);
+  const outside = outsideLimits(user, asFolder(target));
+  const refusal = outside ? `You may not upload there: ${outside}` : user && !canWrite(user) ? 'Your account may not upload files.' : undefined;
+  const [busy, submit] = useSubmit(async () => uploadShared(files, asFolder(target)));
+  return (
+    <Dialog title={files.length === 1 ? `Upload ${files[0]?.name}` : `Upload ${files.length} shared files`} onClose={closeDialog}>
       <form onSubmit={submit}>
-        <label>Destination folder<input value={target} required onInput={(e) => setTarget(e.currentTarget.value)} /></label>
-        <ul class="folder-picker" aria-label="Subfolders">
-          {parent !== undefined && <li><button type="button" onClick={() => setTarget(parent)}>⬑ {parent}</button></li>}
-          {children.map((f) => <li key={f.path}><button type="button" onClick={() => setTarget(f.path)}>{f.name}</button></li>)}
-        </ul>
+        <FolderField target={target} setTarget={setTarget} list={list} />
         {refusal && <p class="hint" id="refusal" role="status">{refusal}</p>}
-        <Buttons label="Move" busy={busy} refusal={refusal} />
+        <Buttons label="Upload" busy={busy} refusal={refusal} />
       </form>
     </Dialog>
   );
@@ -134,5 +161,6 @@ export function Dialogs({ dialog }: { readonly dialog: DialogState | undefined }
     case 'new-folder': return <NewFolderDialog />;
     case 'delete-folder': return <DeleteFolderDialog path={dialog.path} />;
     case 'share': return <ShareDialog target={dialog.target} />;
+    case 'shared-files': return <SharedFilesDialog files={dialog.files} />;
   }
 }

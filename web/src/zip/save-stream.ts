@@ -3,7 +3,7 @@
  * Worker (a normal browser download, streamed), else the File System Access API's save
  * picker, else — old browsers only — a Blob.
  */
-const WORKER_URL = '/download-sw.js';
+const WORKER_URL = '/sw.js';
 const PREFIX = '/_download/';
 
 async function readyWorker(): Promise<ServiceWorker | undefined> {
