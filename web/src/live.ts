@@ -1,6 +1,6 @@
 /**
- * Live tiles: a file whose thumbnail (a photo) or poster (a video) processing has not made yet
- * is asked for again, with backoff, until it has one; the tile then shows it without a reload.
+ * Live tiles: a file whose thumbnail (a photo), poster or playable copy (a video) processing has
+ * not made yet is asked for again, with backoff, until it has one; the tile then shows it without a reload.
  *
  * Why polling: the module has no push channel to the browser (no WebSocket API or SSE: API
  * Gateway's REST API cannot hold a connection open), and a read of one file (`GET /files/{id}`,
@@ -17,10 +17,10 @@ export const GIVE_UP_MS = 10 * 60_000;
 /** At most this many files asked for at once. */
 const CONCURRENCY = 4;
 
-/** Whether processing has still to give the file what its tile shows. */
-export function isPending(file: Pick<FileItem, 'fileType' | 'thumbUrl' | 'posterUrl'>): boolean {
+/** Whether processing has still to give the file what its tile (or its player: a video's playable copy) shows. */
+export function isPending(file: Pick<FileItem, 'fileType' | 'thumbUrl' | 'posterUrl' | 'video'>): boolean {
   if (file.fileType === 'image') return !file.thumbUrl;
-  if (file.fileType === 'video') return !file.posterUrl && !file.thumbUrl;
+  if (file.fileType === 'video') return (!file.posterUrl && !file.thumbUrl) || file.video?.copy?.state === 'pending';
   return false;
 }
 

@@ -32,11 +32,14 @@ function fakeTime() {
 }
 
 describe('which files are pending', () => {
-  it('is a photo without a thumbnail or a video without a poster, never another file', () => {
+  it('is a photo without a thumbnail, a video without a poster or whose playable copy is being made, never another file', () => {
     expect(isPending(file('a'))).toBe(true);
     expect(isPending(file('a', { thumbUrl: 'https://s3/t' }))).toBe(false);
     expect(isPending(file('v', { fileType: 'video' }))).toBe(true);
     expect(isPending(file('v', { fileType: 'video', posterUrl: 'https://s3/p' }))).toBe(false);
+    // The player says "Making a playable copy…" until the copy is there: followed until then.
+    expect(isPending(file('v', { fileType: 'video', posterUrl: 'https://s3/p', video: { container: 'mov', action: 'transcode', playable: 'none', copy: { state: 'pending' } } }))).toBe(true);
+    expect(isPending(file('v', { fileType: 'video', posterUrl: 'https://s3/p', video: { container: 'mov', action: 'transcode', playable: 'copy', copy: { state: 'ready' }, copyUrl: 'https://s3/c' } }))).toBe(false);
     expect(isPending(file('d', { fileType: 'other' }))).toBe(false);
   });
 });
