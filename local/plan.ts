@@ -183,7 +183,7 @@ function findTemplateEnd(text: string, start: number): number {
 
 type Token = { kind: 'ident' | 'string' | 'number' | 'punct'; text: string };
 
-const OPERATORS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '?', ':', '.', ',', '(', ')', '[', ']'];
+const OPERATORS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '?', ':', '.', ',', '(', ')', '[', ']', '{', '}', '='];
 
 function tokenize(source: string, expression: string): Token[] {
   const tokens: Token[] = [];
@@ -254,6 +254,11 @@ const FUNCTIONS: Record<string, (args: PlanValue[], expression: string) => PlanV
   },
   tolist: ([v]) => v,
   toset: ([v]) => v,
+  // The module's `tags` variable under a resource's own tags (modules/media-store/governance.ts).
+  merge: (maps, expression) => {
+    if (!maps.every((m) => m === null || (typeof m === 'object' && !Array.isArray(m)))) throw new PlanError(`merge() expects maps in ${expression}`);
+    return Object.assign({}, ...maps) as PlanValue;
+  },
 };
 
 function evaluate(source: string, plan: SynthesizedPlan, references: ReferenceResolver, expression: string): PlanValue {
@@ -328,6 +333,19 @@ function evaluate(source: string, plan: SynthesizedPlan, references: ReferenceRe
         }
         expect(']');
         return items;
+      }
+      if (token.text === '{') {
+        // An object literal: `{ "key" = value, … }` (keys quoted or bare).
+        const entries: [string, PlanValue][] = [];
+        while (peek() !== '}') {
+          const key = tokens[pos++];
+          if (!key || (key.kind !== 'string' && key.kind !== 'ident')) throw new PlanError(`expected a key in ${expression}`);
+          expect('=');
+          entries.push([key.text, parseExpression()]);
+          if (peek() === ',') pos++;
+        }
+        expect('}');
+        return Object.fromEntries(entries) as PlanValue;
       }
       if (token.text === '!') {
         const operand = parsePrimary();

@@ -2,12 +2,15 @@ import { Construct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { TABLE_SCHEMA } from '../../contract/table';
 import { DEFAULTS } from './defaults';
+import { unlessEmpty } from './expressions';
 
 export interface CatalogProps {
   /** Table name. */
   readonly tableName: string;
   /** Refuse to delete the table (and its data) until this is switched off. @default true */
   readonly deletionProtection?: boolean;
+  /** Customer managed KMS key of the table; empty: the AWS owned key. @default "" */
+  readonly kmsKeyArn?: string;
 }
 
 /**
@@ -78,7 +81,7 @@ export class Catalog extends Construct {
       ],
       ttl: { attributeName: ttlAttribute, enabled: true },
       pointInTimeRecovery: { enabled: true },
-      serverSideEncryption: { enabled: true },
+      serverSideEncryption: { enabled: true, kmsKeyArn: unlessEmpty(props.kmsKeyArn ?? DEFAULTS.kmsKeyArn) },
       deletionProtectionEnabled: props.deletionProtection ?? DEFAULTS.tableDeletionProtection,
     });
     this.table.overrideLogicalId('catalog');

@@ -92,6 +92,18 @@ export const DEFAULTS = {
   siteCertificateArn: '',
   /** Empty: alarms go to the ops topic, nobody is subscribed by email. */
   alarmEmail: '',
+  /** No tags of the module's own: the caller's, on every taggable resource. */
+  tags: {} as Record<string, string>,
+  /** Empty: roles without a permissions boundary. */
+  permissionsBoundary: '',
+  /** IAM's own default path. */
+  iamRolePath: '/',
+  /** Empty: no S3 server access logs, no CloudFront standard logs. */
+  accessLogsBucket: '',
+  /** Empty: the site's distribution has no web ACL (unless wafRateLimitPer5Min creates one). */
+  wafWebAclArn: '',
+  /** 0: no web ACL is created. */
+  wafRateLimitPer5Min: 0,
 } as const;
 
 export const SITE_PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;

@@ -164,6 +164,16 @@ export class Functions extends Construct {
       // A visitor's presigned GET is authorized as this role: it must be able to decrypt.
       { sid: 'DecryptMedia', effect: 'Allow', actions: ['kms:Decrypt'], resources: [kms.arn], condition: throughS3 },
     ]);
+    // The catalog table and the secrets are encrypted with the same key: every role may use it,
+    // but only through DynamoDB and Secrets Manager (kms:ViaService), which call KMS on its behalf
+    // for the items and secrets its other grants already allow.
+    const region = storage.bucket.region;
+    const throughCatalogAndSecrets = [{ test: 'StringEquals', variable: 'kms:ViaService', values: [`dynamodb.${region}.amazonaws.com`, `secretsmanager.${region}.amazonaws.com`] }];
+    for (const name of FUNCTION_NAMES) {
+      byName[name].allowWhen('data-kms-key', kmsPresence, [
+        { sid: 'UseCatalogAndSecrets', effect: 'Allow', actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], resources: [kms.arn], condition: throughCatalogAndSecrets },
+      ]);
+    }
 
     storage.notifyOnMediaChange(byName.sync);
     props.failedEvents.catchFailuresOf(byName.sync, props.syncMaxRetryAttempts ?? DEFAULTS.syncMaxRetryAttempts);

@@ -1,4 +1,6 @@
 import { Construct } from 'constructs';
+import { Aspects } from 'cdktf';
+import { Governance } from './governance';
 import { LegacyAddresses } from './addresses';
 import { Alarms } from './alarms';
 import { Api } from './api';
@@ -49,6 +51,16 @@ export interface MediaStoreProps extends Omit<StorageProps, 'namePrefix'>, Funct
   readonly siteDomainName?: string;
   /** ACM certificate for `siteDomainName`, in us-east-1 (CloudFront's only region for them). @default "" */
   readonly siteCertificateArn?: string;
+  /** Tags on every taggable resource under the MediaStore (its own tags win on a clash). @default {} */
+  readonly tags?: Record<string, string>;
+  /** Permissions boundary (IAM policy ARN) of every role under the MediaStore; empty: none. @default "" */
+  readonly permissionsBoundary?: string;
+  /** IAM path of every role under the MediaStore. @default "/" */
+  readonly iamRolePath?: string;
+  /** ARN of an existing WAFv2 web ACL (scope CLOUDFRONT) for the site's distribution. @default "" */
+  readonly wafWebAclArn?: string;
+  /** Above 0: create a web ACL (in us-east-1) limiting each address on the password and public share routes, per 5 minutes. @default 0 */
+  readonly wafRateLimitPer5Min?: number;
 }
 
 /**
@@ -83,24 +95,30 @@ export class MediaStore extends Construct {
   constructor(scope: Construct, id: string, props: MediaStoreProps = {}) {
     super(scope, id);
     const namePrefix = props.namePrefix ?? DEFAULTS.namePrefix;
+    // At synthesis, so whatever is added under this construct later is covered too.
+    Aspects.of(this).add(new Governance({ tags: props.tags, permissionsBoundary: props.permissionsBoundary, iamRolePath: props.iamRolePath }));
 
     this.storage = new Storage(this, 'storage', { ...props, namePrefix });
     this.catalog = new Catalog(this, 'catalog', {
       tableName: `${namePrefix}-catalog`,
       deletionProtection: props.tableDeletionProtection,
+      kmsKeyArn: props.kmsKeyArn,
     });
     this.secret = new SigningSecret(this, 'signing-secret', {
       namePrefix,
       recoveryWindowDays: props.jwtSecretRecoveryWindowDays,
+      kmsKeyArn: props.kmsKeyArn,
     });
     this.cursorSecret = new SigningSecret(this, 'cursor-secret', {
       namePrefix,
       recoveryWindowDays: props.jwtSecretRecoveryWindowDays,
+      kmsKeyArn: props.kmsKeyArn,
       purpose: CURSOR_KEY,
     });
     this.originSecret = new SigningSecret(this, 'origin-secret', {
       namePrefix,
       recoveryWindowDays: props.jwtSecretRecoveryWindowDays,
+      kmsKeyArn: props.kmsKeyArn,
       purpose: ORIGIN_VERIFY,
     });
     this.notifications = new Notifications(this, 'notifications', { topicName: `${namePrefix}-upload-processed` });
@@ -162,6 +180,9 @@ export class MediaStore extends Construct {
         certificateArn: props.siteCertificateArn,
         hostedZoneId,
         presence: sitePresence,
+        accessLogsBucket: props.accessLogsBucket,
+        wafWebAclArn: props.wafWebAclArn,
+        wafRateLimitPer5Min: props.wafRateLimitPer5Min,
       });
     }
     // Browsers on the site's own origin upload to and view from the media bucket.

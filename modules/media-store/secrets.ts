@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { DEFAULTS } from './defaults';
+import { unlessEmpty } from './expressions';
 
 /** What a secret is for: its name, Terraform address and description. */
 export interface SecretPurpose {
@@ -36,6 +37,8 @@ export interface SigningSecretProps {
   readonly recoveryWindowDays?: number;
   /** @default JWT_SIGNING_KEY */
   readonly purpose?: SecretPurpose;
+  /** Customer managed KMS key of the secret; empty: Secrets Manager's AWS managed key. @default "" */
+  readonly kmsKeyArn?: string;
 }
 
 /**
@@ -54,6 +57,7 @@ export class SigningSecret extends Construct {
       namePrefix: `${props.namePrefix}-${purpose.name}-`,
       description: purpose.description,
       recoveryWindowInDays: props.recoveryWindowDays ?? DEFAULTS.jwtSecretRecoveryWindowDays,
+      kmsKeyId: unlessEmpty(props.kmsKeyArn ?? DEFAULTS.kmsKeyArn),
     });
     this.secret.overrideLogicalId(purpose.logicalId);
   }

@@ -10,6 +10,7 @@ import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { BLOCK_ALL_PUBLIC_ACCESS, tlsOnlyStatements } from './defaults';
 import { attributeOf, named, type Presence } from './expressions';
 import type { SiteFile } from './site-files';
+import { accessLogPrefix, logBucketAccess } from './access-logs';
 
 export interface SiteBucketProps {
   /** Prefix of the generated bucket name (`<prefix>-site-…`). */
@@ -20,6 +21,8 @@ export interface SiteBucketProps {
   readonly webRoot: string;
   /** `{ count }` when Terraform decides whether the site exists. @default {} (it exists) */
   readonly presence?: Presence;
+  /** Existing bucket receiving its S3 server access logs (under `<prefix>/s3/site/`); empty: none. @default "" */
+  readonly accessLogsBucket?: string;
 }
 
 /**
@@ -59,6 +62,13 @@ export class SiteBucket extends Construct {
       // SSE-S3: the ETag stays the MD5 Terraform compares, and CloudFront reads without a KMS grant.
       rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
     }), 'site');
+    logBucketAccess(this, {
+      logicalId: 'site',
+      bucket: bucketId,
+      accessLogsBucket: props.accessLogsBucket ?? '',
+      prefix: accessLogPrefix(props.namePrefix, 'siteBucket'),
+      exists: this.presence.condition,
+    });
     this.upload(props.files, props.webRoot);
   }
 

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
-import { Fn, Token, type TerraformResource } from 'cdktf';
+import { Fn, Token, ref, type TerraformResource } from 'cdktf';
 import { CloudfrontCachePolicy } from '@cdktf/provider-aws/lib/cloudfront-cache-policy';
-import { CloudfrontDistribution } from '@cdktf/provider-aws/lib/cloudfront-distribution';
+import { CloudfrontDistribution, type CloudfrontDistributionLoggingConfig } from '@cdktf/provider-aws/lib/cloudfront-distribution';
 import { CloudfrontFunction } from '@cdktf/provider-aws/lib/cloudfront-function';
 import { CloudfrontKeyValueStore } from '@cdktf/provider-aws/lib/cloudfront-key-value-store';
 import { CloudfrontOriginAccessControl } from '@cdktf/provider-aws/lib/cloudfront-origin-access-control';
@@ -16,17 +16,21 @@ import {
   concatLists,
   ifPresent,
   isNonEmpty,
+  isPositive,
   isUnresolved,
   listWhen,
   named,
   not,
   pickString,
   presenceOf,
+  unlessEmpty,
   valueWhen,
   type Presence,
 } from './expressions';
 import { PROJECT_ROOT } from './functions';
 import { SiteBucket } from './site-bucket';
+import { SiteFirewall } from './site-firewall';
+import { accessLogPrefix } from './access-logs';
 import { SiteHeaders } from './site-headers';
 import { readWebBuild, type SiteFile } from './site-files';
 import { spaRoutingCode, stripApiPrefixCode } from './site-routing';
@@ -59,6 +63,12 @@ export interface SiteProps {
   readonly hostedZoneId?: string;
   /** `{ count }` when Terraform decides whether the site exists. @default {} (it exists) */
   readonly presence?: Presence;
+  /** Existing bucket for the distribution's standard logs and the site bucket's access logs; empty: none. @default "" */
+  readonly accessLogsBucket?: string;
+  /** ARN of an existing WAFv2 web ACL (scope CLOUDFRONT) for the distribution; empty: none. @default "" */
+  readonly wafWebAclArn?: string;
+  /** Above 0: create a web ACL limiting each address to this many requests per 5 minutes on the password and public share routes. @default 0 */
+  readonly wafRateLimitPer5Min?: number;
 }
 
 /**
@@ -73,6 +83,8 @@ export class Site extends Construct {
   /** The key value store the API-prefix function reads the origin secret from. */
   readonly originSecretStore: CloudfrontKeyValueStore;
   readonly files: readonly SiteFile[];
+  /** The web ACL created for `wafRateLimitPer5Min` (absent when it is certainly 0). */
+  readonly firewall?: SiteFirewall;
   /** `https://<custom domain>` or `https://<distribution domain>`. */
   readonly url: string;
   /** The browser origins the site answers on, for the media bucket's CORS. */
@@ -94,7 +106,18 @@ export class Site extends Construct {
     const webRoot = props.webRoot ?? path.join(PROJECT_ROOT, WEB_BUILD_DIR);
     this.files = readWebBuild(webRoot);
 
-    this.bucket = new SiteBucket(this, 'bucket', { namePrefix: props.namePrefix, files: this.files, webRoot, presence });
+    const accessLogsBucket = props.accessLogsBucket ?? DEFAULTS.accessLogsBucket;
+    this.bucket = new SiteBucket(this, 'bucket', { namePrefix: props.namePrefix, files: this.files, webRoot, presence, accessLogsBucket });
+    const exists = presence.condition ?? true;
+
+    const wafWebAclArn = props.wafWebAclArn ?? DEFAULTS.wafWebAclArn;
+    const ratePer5Min = props.wafRateLimitPer5Min ?? DEFAULTS.wafRateLimitPer5Min;
+    const firewallPresence = presenceOf(both(exists, isPositive(ratePer5Min)));
+    if (firewallPresence) {
+      this.firewall = new SiteFirewall(this, 'firewall', { namePrefix: props.namePrefix, ratePer5Min, presence: firewallPresence, existingWebAclArn: wafWebAclArn });
+    }
+    const webAclId = this.firewall ? pickOptional(isPositive(ratePer5Min), this.firewall.arn, unlessEmpty(wafWebAclArn)) : unlessEmpty(wafWebAclArn);
+    const logs = presenceOf(isNonEmpty(accessLogsBucket));
 
     const accessControl = named(new CloudfrontOriginAccessControl(this, 'origin-access-control', {
       ...counted,
@@ -213,6 +236,8 @@ export class Site extends Construct {
         },
       ],
       restrictions: { geoRestriction: { restrictionType: 'none' } },
+      webAclId,
+      loggingConfig: logs && logs.condition === undefined ? standardLogs(accessLogsBucket, accessLogPrefix(props.namePrefix, 'cloudfront')) : undefined,
       viewerCertificate: {
         cloudfrontDefaultCertificate: not(hasDomain),
         acmCertificateArn: valueWhen(hasDomain, certificateArn),
@@ -232,13 +257,20 @@ export class Site extends Construct {
         : undefined,
     }), 'site');
 
+    if (logs?.condition !== undefined) {
+      // Only Terraform knows whether a log bucket is set: a logging_config block present only then.
+      const config = standardLogs(accessLogsBucket, accessLogPrefix(props.namePrefix, 'cloudfront'));
+      this.distribution.addOverride('dynamic.logging_config', {
+        for_each: Fn.conditional(logs.condition, [1], []),
+        content: { bucket: config.bucket, prefix: config.prefix, include_cookies: config.includeCookies },
+      });
+    }
     this.bucket.allowReadsFrom(at(this.distribution, 'arn'));
 
     const distributionDomain = at(this.distribution, 'domain_name');
     const customDomainUrl = httpsUrl(domainName);
     const distributionUrl = httpsUrl(distributionDomain);
     this.url = pickString(hasDomain, customDomainUrl, distributionUrl);
-    const exists = presence.condition ?? true;
     this.origins = concatLists(listWhen(exists, distributionUrl), listWhen(both(exists, hasDomain), customDomainUrl));
 
     const hostedZoneId = props.hostedZoneId ?? DEFAULTS.hostedZoneId;
@@ -276,6 +308,17 @@ export class Site extends Construct {
   private whenPresent(value: string): string {
     return ifPresent(this.presence, value, '');
   }
+}
+
+/** `condition ? whenTrue : whenFalse` for an optional attribute (`null` leaves it unset). */
+function pickOptional(condition: boolean, whenTrue: string, whenFalse: string | undefined): string | undefined {
+  if (!isUnresolved(condition)) return condition ? whenTrue : whenFalse;
+  return Token.asString(Fn.conditional(condition, whenTrue, whenFalse ?? ref('null')));
+}
+
+/** The distribution's standard logs: to `<bucket>.s3.amazonaws.com` under `prefix`, without cookies. */
+function standardLogs(bucket: string, prefix: string): CloudfrontDistributionLoggingConfig & { bucket: string } {
+  return { bucket: isUnresolved(bucket) ? Token.asString(Fn.join('', [bucket, '.s3.amazonaws.com'])) : `${bucket}.s3.amazonaws.com`, prefix, includeCookies: false };
 }
 
 /** `https://<host>`; a join when the host is a Terraform expression, which cdktf cannot nest in a template inside a function. */

@@ -20,6 +20,7 @@ import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { ARTIFACTS_PREFIX, BLOCK_ALL_PUBLIC_ACCESS, BUCKET_CORS, DEFAULTS, DERIVED_NONCURRENT_DAYS, DERIVED_PREFIX, MEDIA_PREFIX, tlsOnlyStatements } from './defaults';
 import { hasItems, ifEmpty, isNonEmpty, isPositive, isUnresolved, pickString, presenceOf, unlessEmpty, type Presence } from './expressions';
 import type { MediaStoreFunction } from './function';
+import { accessLogPrefix, logBucketAccess } from './access-logs';
 
 export interface StorageProps {
   /** Prefix of the generated bucket name (when `bucketName` is empty). */
@@ -44,6 +45,8 @@ export interface StorageProps {
   readonly archiveAccessDays?: number;
   /** Intelligent-Tiering DEEP_ARCHIVE_ACCESS after this many days without access; 0 disables. @default 0 */
   readonly deepArchiveAccessDays?: number;
+  /** Existing bucket receiving the S3 server access logs (under `<prefix>/s3/media/`); empty: none. @default "" */
+  readonly accessLogsBucket?: string;
 }
 
 /** The private media bucket with its encryption, policy, CORS, lifecycle and tiering. */
@@ -162,6 +165,13 @@ export class Storage extends Construct {
       ],
       dependsOn: [versioning],
     }).overrideLogicalId('media');
+
+    logBucketAccess(this, {
+      logicalId: 'media',
+      bucket: this.bucket.id,
+      accessLogsBucket: props.accessLogsBucket ?? DEFAULTS.accessLogsBucket,
+      prefix: accessLogPrefix(props.namePrefix, 'mediaBucket'),
+    });
 
     this.addArchiveTiers(
       props.archiveAccessDays ?? DEFAULTS.archiveAccessDays,

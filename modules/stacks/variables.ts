@@ -1,15 +1,16 @@
 import { Construct } from 'constructs';
-import { TerraformVariable, type TerraformVariableValidationConfig } from 'cdktf';
+import { TerraformVariable, Token, type TerraformVariableValidationConfig } from 'cdktf';
 import { DEFAULTS, LOG_RETENTION_DAYS, MAX_AUTHORIZER_RESULT_TTL_SECONDS, MAX_PRESIGNED_URL_TTL_SECONDS, SITE_PRICE_CLASSES } from '../media-store/defaults';
 import type { MediaStoreProps } from '../media-store';
 import { SETTINGS } from '../../contract/settings';
+import { describedWithExample } from './variable-examples';
 
-type Kind = 'string' | 'number' | 'bool' | 'list(string)';
+type Kind = 'string' | 'number' | 'bool' | 'list(string)' | 'map(string)';
 
 interface VariableSpec {
   readonly kind: Kind;
   readonly description: string;
-  readonly default: string | number | boolean | readonly string[];
+  readonly default: string | number | boolean | readonly string[] | Readonly<Record<string, string>>;
   readonly validation?: readonly TerraformVariableValidationConfig[];
 }
 
@@ -53,7 +54,7 @@ export const VARIABLES = {
   },
   kms_key_arn: {
     kind: 'string',
-    description: 'KMS key ARN for SSE-KMS on the media bucket. Empty keeps SSE-S3 (AES256).',
+    description: 'ARN of your own KMS key: SSE-KMS with a bucket key on the media bucket, and the key of the catalog table and the three secrets; every function may use it only through S3, DynamoDB and Secrets Manager (kms:ViaService). The key policy must allow the account\'s IAM policies (the default key policy does; docs/module.md, "Bring your own KMS key"). Empty: SSE-S3 on the bucket, AWS-owned and AWS-managed keys elsewhere.',
     default: DEFAULTS.kmsKeyArn,
     validation: [check(`${v('kms_key_arn')} == "" || can(regex("^arn:aws[a-z-]*:kms:", ${v('kms_key_arn')}))`, 'kms_key_arn must be empty or a KMS key ARN.')],
   },
@@ -336,10 +337,46 @@ export const VARIABLES = {
     default: DEFAULTS.siteCertificateArn,
     validation: [check(`${v('site_certificate_arn')} == "" || can(regex("^arn:aws[a-z-]*:acm:us-east-1:[0-9]{12}:certificate/", ${v('site_certificate_arn')}))`, 'site_certificate_arn must be empty or an ACM certificate ARN in us-east-1 (CloudFront uses only certificates from us-east-1).')],
   },
+  tags: {
+    kind: 'map(string)',
+    description: 'Tags on every resource of the module that takes tags (a resource\'s own tag, such as the functions\' media-store:function, wins on a clash). The provider\'s default_tags stay yours to add on top.',
+    default: DEFAULTS.tags,
+    validation: [check(`alltrue([for k, t in ${v('tags')} : length(k) >= 1 && length(k) <= 128 && length(t) <= 256 && !startswith(lower(k), "aws:")])`, 'tags must have keys of 1-128 characters not starting with aws: and values of at most 256 characters.')],
+  },
+  permissions_boundary: {
+    kind: 'string',
+    description: 'ARN of an IAM managed policy set as the permissions boundary of every role the module creates. Empty: no boundary.',
+    default: DEFAULTS.permissionsBoundary,
+    validation: [check(`${v('permissions_boundary')} == "" || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/", ${v('permissions_boundary')}))`, 'permissions_boundary must be empty or an IAM policy ARN (arn:aws:iam::<account>:policy/<name>).')],
+  },
+  iam_role_path: {
+    kind: 'string',
+    description: 'IAM path of every role the module creates (changing it replaces the roles).',
+    default: DEFAULTS.iamRolePath,
+    validation: [check(`can(regex("^/([A-Za-z0-9+=,.@_-]+/)*$", ${v('iam_role_path')})) && length(${v('iam_role_path')}) <= 512`, 'iam_role_path must start and end with / (e.g. /media-store/), at most 512 characters.')],
+  },
+  access_logs_bucket: {
+    kind: 'string',
+    description: 'Name of an existing S3 bucket (same account and region) receiving the media and site buckets\' S3 server access logs (under <name_prefix>/s3/media/ and /s3/site/) and the site distribution\'s CloudFront standard logs (under <name_prefix>/cloudfront/). Its policy must let logging.s3.amazonaws.com write and it must have ACLs enabled for CloudFront (docs/module.md, "Access logs"). Empty: no access logs.',
+    default: DEFAULTS.accessLogsBucket,
+    validation: [check(`${v('access_logs_bucket')} == "" || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", ${v('access_logs_bucket')}))`, 'access_logs_bucket must be empty or the name (not the ARN) of an S3 bucket.')],
+  },
+  waf_web_acl_arn: {
+    kind: 'string',
+    description: 'ARN of an existing AWS WAFv2 web ACL with scope CLOUDFRONT (so in us-east-1) to associate with the site\'s distribution. Empty: none, unless waf_rate_limit_per_5min creates one.',
+    default: DEFAULTS.wafWebAclArn,
+    validation: [check(`${v('waf_web_acl_arn')} == "" || can(regex("^arn:aws[a-z-]*:wafv2:us-east-1:[0-9]{12}:global/webacl/", ${v('waf_web_acl_arn')}))`, 'waf_web_acl_arn must be empty or the ARN of a WAFv2 web ACL with scope CLOUDFRONT (arn:aws:wafv2:us-east-1:<account>:global/webacl/…).')],
+  },
+  waf_rate_limit_per_5min: {
+    kind: 'number',
+    description: 'Above 0: create a WAFv2 web ACL for the site\'s distribution that blocks one address sending more than this many requests in 5 minutes to the login and share unlock routes, and apart to the public share routes (/api/public/…). The ACL is created with the module\'s AWS provider, which must then be in us-east-1 (CloudFront\'s WAF region); elsewhere pass waf_web_acl_arn. 0: none.',
+    default: DEFAULTS.wafRateLimitPer5Min,
+    validation: [check(`${v('waf_rate_limit_per_5min')} == 0 || (${v('waf_rate_limit_per_5min')} >= 10 && ${v('waf_rate_limit_per_5min')} <= 2000000000 && floor(${v('waf_rate_limit_per_5min')}) == ${v('waf_rate_limit_per_5min')})`, 'waf_rate_limit_per_5min must be 0 or a whole number from 10 (WAF\'s minimum) to 2000000000.')],
+  },
 } as const satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof VARIABLES;
-export type VariableValues = { -readonly [K in VariableName]?: string | number | boolean | string[] };
+export type VariableValues = { -readonly [K in VariableName]?: string | number | boolean | string[] | Record<string, string> };
 
 /**
  * Declares every variable in `scope` (defaults overridable, e.g. from the deploy config) and
@@ -350,7 +387,7 @@ export function declareVariables(scope: Construct, overrides: VariableValues = {
   for (const [name, spec] of Object.entries(VARIABLES) as [VariableName, VariableSpec][]) {
     vars[name] = new TerraformVariable(scope, name, {
       type: spec.kind,
-      description: spec.description,
+      description: describedWithExample(name, spec.description),
       default: overrides[name] ?? spec.default,
       nullable: false,
       validation: spec.validation ? [...spec.validation] : undefined,
@@ -360,6 +397,7 @@ export function declareVariables(scope: Construct, overrides: VariableValues = {
   const n = (k: VariableName) => vars[k].numberValue;
   const b = (k: VariableName) => vars[k].booleanValue as unknown as boolean;
   const l = (k: VariableName) => vars[k].listValue;
+  const m = (k: VariableName) => Token.asStringMap(vars[k].value);
   return {
     namePrefix: s('name_prefix'),
     bucketName: s('bucket_name'),
@@ -414,5 +452,11 @@ export function declareVariables(scope: Construct, overrides: VariableValues = {
     sitePriceClass: s('site_price_class'),
     siteDomainName: s('site_domain_name'),
     siteCertificateArn: s('site_certificate_arn'),
+    tags: m('tags'),
+    permissionsBoundary: s('permissions_boundary'),
+    iamRolePath: s('iam_role_path'),
+    accessLogsBucket: s('access_logs_bucket'),
+    wafWebAclArn: s('waf_web_acl_arn'),
+    wafRateLimitPer5Min: n('waf_rate_limit_per_5min'),
   };
 }

@@ -1,3 +1,4 @@
+import { SynthesizedPlan } from '../../local/plan';
 import { FUNCTION_ENV } from '../../contract/env';
 import { BUNDLE_HANDLER, FUNCTION_NAMES, FUNCTION_TAG, type FunctionName } from '../../contract/functions';
 import { ACTIONS_WITHOUT_RESOURCE_ARN } from '../../modules/media-store/defaults';
@@ -17,7 +18,9 @@ describe('MediaStore functions', () => {
   });
 
   it('deploys exactly the contract functions, each tagged with its name', () => {
-    const tagged = resourcesOf(plan, 'aws_lambda_function').map(([, f]) => f.tags[FUNCTION_TAG]);
+    // The tags merge the module's tags variable under the function's own (the local stack reads them so too).
+    const local = new SynthesizedPlan('.', plan as never);
+    const tagged = resourcesOf(plan, 'aws_lambda_function').map(([, f]) => (local.resolve(f.tags) as Record<string, string>)[FUNCTION_TAG]);
     expect(tagged.sort()).toEqual([...FUNCTION_NAMES].sort());
   });
 

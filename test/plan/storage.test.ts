@@ -34,7 +34,7 @@ describe('MediaStore storage', () => {
     const withKey = synthesizeConstruct({ ...MEDIA_ONLY, kmsKeyArn: key });
     const [rule] = theOnly(withKey, 'aws_s3_bucket_server_side_encryption_configuration').rule;
     expect(rule.apply_server_side_encryption_by_default).toEqual({ sse_algorithm: 'aws:kms', kms_master_key_id: key });
-    const kmsStatements = Object.values(policyDocuments(withKey)).flat().filter((s) => s.actions?.some((a) => a.startsWith('kms:')));
+    const kmsStatements = Object.values(policyDocuments(withKey)).flat().filter((s) => s.actions?.some((a) => a.startsWith('kms:')) && s.sid !== 'UseCatalogAndSecrets');
     expect(kmsStatements.map((s) => s.sid).sort()).toEqual(['DecryptAndCopyMedia', 'DecryptAndCopyMedia', 'DecryptMedia', 'EncryptMedia', 'ReadMediaWriteDerived']);
     kmsStatements.forEach((s) => expect(s.resources).toEqual([key]));
   });
@@ -42,11 +42,33 @@ describe('MediaStore storage', () => {
   it('lets the roles use the KMS key only through S3 in the bucket\'s region (kms:ViaService)', () => {
     const key = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const withKey = synthesizeConstruct({ kmsKeyArn: key });
-    const kmsStatements = Object.values(policyDocuments(withKey)).flat().filter((s) => s.actions?.some((a) => a.startsWith('kms:')));
+    const kmsStatements = Object.values(policyDocuments(withKey)).flat().filter((s) => s.actions?.some((a) => a.startsWith('kms:')) && s.sid !== 'UseCatalogAndSecrets');
     expect(kmsStatements.length).toBeGreaterThanOrEqual(2);
     for (const s of kmsStatements) {
       expect(s.condition).toEqual([{ test: 'StringEquals', variable: 'kms:ViaService', values: ['s3.${aws_s3_bucket.media.region}.amazonaws.com'] }]);
     }
+  });
+
+  it('encrypts the catalog table and the three secrets with the same KMS key, which every role may use only through DynamoDB and Secrets Manager', () => {
+    const key = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const withKey = synthesizeConstruct({ ...MEDIA_ONLY, kmsKeyArn: key });
+    expect(theOnly(withKey, 'aws_dynamodb_table').server_side_encryption).toEqual({ enabled: true, kms_key_arn: key });
+    const secrets = resourcesOf(withKey, 'aws_secretsmanager_secret');
+    expect(secrets.map(([name]) => name).sort()).toEqual(['cursor_key', 'jwt_signing_key', 'origin_verify']);
+    for (const [, secret] of secrets) expect(secret.kms_key_id).toBe(key);
+    const grants = Object.values(policyDocuments(withKey)).flat().filter((s) => s.sid === 'UseCatalogAndSecrets');
+    expect(grants.length).toBe(resourcesOf(withKey, 'aws_lambda_function').length);
+    for (const grant of grants) {
+      expect(grant.resources).toEqual([key]);
+      expect(grant.condition).toEqual([{
+        test: 'StringEquals', variable: 'kms:ViaService',
+        values: ['dynamodb.${aws_s3_bucket.media.region}.amazonaws.com', 'secretsmanager.${aws_s3_bucket.media.region}.amazonaws.com'],
+      }]);
+    }
+    // Without a key: AWS's keys, no grant.
+    expect(theOnly(plan, 'aws_dynamodb_table').server_side_encryption).toEqual({ enabled: true });
+    for (const [, secret] of resourcesOf(plan, 'aws_secretsmanager_secret')) expect(secret.kms_key_id).toBeUndefined();
+    expect(Object.values(policyDocuments(plan)).flat().filter((s) => s.sid === 'UseCatalogAndSecrets')).toEqual([]);
   });
 
   it('keeps object versions by default', () => {

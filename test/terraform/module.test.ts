@@ -19,6 +19,7 @@ import { placeholderBundleRoot, placeholderWebRoot, synthesizeApp } from '../../
 import { DEPLOYABLE_STACK, MODULE_STACK } from '../../modules/stacks/app';
 import { AWS_PROVIDER_VERSION } from '../../modules/stacks/module-stack';
 import { LEGACY_ADDRESSES } from '../../modules/media-store/addresses';
+import { FUNCTION_NAMES } from '../../contract/functions';
 import { MODULE_CALL, upgradeRoot } from './support/release-state';
 import {
   FAKE_ACCOUNT_ID,
@@ -33,6 +34,7 @@ import {
   type PlannedResource,
 } from './support/terraform';
 import { CUSTOM, EXTREMES, KMS_KEY_ARN } from './support/variable-sets';
+import { VARIABLE_EXAMPLES } from '../../modules/stacks/variable-examples';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 const MODULE_SOURCE = `../../cdktf.out/stacks/${MODULE_STACK}`;
@@ -76,6 +78,7 @@ describe('the module under real Terraform', () => {
             defaults: { source: MODULE_SOURCE, name_prefix: 'media-defaults' },
             custom: { source: MODULE_SOURCE, ...CUSTOM },
             extremes: { source: MODULE_SOURCE, ...EXTREMES },
+            examples: { source: MODULE_SOURCE, ...VARIABLE_EXAMPLES },
           },
         },
       }),
@@ -137,7 +140,12 @@ describe('the module under real Terraform', () => {
   /** Resources that exist only with an option: the API domain, the KMS grants, the archive tiers, the alarm email, the site's domain. */
   const OPTIONAL = {
     apiDomain: ['aws_acm_certificate.api', 'aws_acm_certificate_validation.api', 'aws_apigatewayv2_domain_name.api', 'aws_apigatewayv2_api_mapping.api', 'aws_route53_record.api_validation', 'aws_route53_record.api_alias'],
-    kms: ['aws_iam_role_policy.uploads_bucket_kms_key', 'aws_iam_role_policy.files_bucket_kms_key', 'aws_iam_role_policy.shares_bucket_kms_key', 'aws_iam_role_policy.process_bucket_kms_key', 'aws_iam_role_policy.move_bucket_kms_key'],
+    kms: [
+      'aws_iam_role_policy.uploads_bucket_kms_key', 'aws_iam_role_policy.files_bucket_kms_key', 'aws_iam_role_policy.shares_bucket_kms_key', 'aws_iam_role_policy.process_bucket_kms_key', 'aws_iam_role_policy.move_bucket_kms_key',
+      ...FUNCTION_NAMES.map((fn) => `aws_iam_role_policy.${fn}_data_kms_key`),
+    ],
+    waf: ['aws_wafv2_web_acl.site'],
+    accessLogs: ['aws_s3_bucket_logging.media', 'aws_s3_bucket_logging.site'],
     tiers: ['aws_s3_bucket_intelligent_tiering_configuration.media'],
     alarmEmail: ['aws_sns_topic_subscription.ops_email'],
     siteDomain: ['aws_route53_record.site_alias', 'aws_route53_record.site_alias_ipv6'],
@@ -215,7 +223,7 @@ describe('the module under real Terraform', () => {
     });
   });
 
-  describe('with a custom domain, a KMS key, archive tiers and versioning off', () => {
+  describe('with a custom domain, a KMS key, archive tiers, versioning off, a WAF rate limit, access logs, tags and a boundary', () => {
     it('plans every resource the module declares but the alarm email subscription', () => {
       expect(plannedAddresses('variants', 'custom')).toEqual(declaredAddresses().filter((a) => !OPTIONAL.alarmEmail.includes(a)).sort());
     });
@@ -306,6 +314,13 @@ describe('the module under real Terraform', () => {
         throttling_rate_limit: 0.5,
       });
       expect(only('variants', 'extremes', 'aws_apigatewayv2_api').values.cors_configuration[0].allow_origins.sort()).toEqual([...EXTREMES.cors_allowed_origins].sort());
+    });
+  });
+
+  describe('with every variable at its documented example', () => {
+    it('accepts every example (each passes its variable\'s validation) and plans', () => {
+      expect(resourcesOf('variants', 'examples').length).toBeGreaterThan(uncounted() - siteAddresses().length);
+      expect(named('variants', 'examples', 'aws_dynamodb_table.catalog').values).toMatchObject({ name: `${VARIABLE_EXAMPLES.name_prefix}-catalog`, tags: VARIABLE_EXAMPLES.tags });
     });
   });
 

@@ -17,11 +17,19 @@ export const RELEASE_0_1_CUSTOM = {
   cors_allowed_origins: ['https://app.example.com'],
 } as const;
 
-/** The same, plus the web app on its own custom domain: every optional resource but the alarm email. */
+/**
+ * The same, plus the web app on its own custom domain, a WAF rate limit, access logs, tags, a
+ * permissions boundary and a role path: every optional resource but the alarm email.
+ */
 export const CUSTOM = {
   ...RELEASE_0_1_CUSTOM,
   site_domain_name: 'photos.example.com',
   site_certificate_arn: 'arn:aws:acm:us-east-1:123456789012:certificate/abcd1234-ab12-cd34-ef56-abcdef123456',
+  waf_rate_limit_per_5min: 300,
+  access_logs_bucket: 'media-custom-access-logs',
+  tags: { 'cost-center': 'media' },
+  permissions_boundary: 'arn:aws:iam::123456789012:policy/platform-boundary',
+  iam_role_path: '/media-store/',
 } as const;
 
 /** Every option at the other end of its range from its default. */
@@ -63,4 +71,9 @@ export const EXTREMES = {
   domain_name: 'media.example.org',
   hosted_zone_id: 'Z9876543210ABCDEFGHIJ',
   alarm_email: 'ops@example.com',
+  access_logs_bucket: 'a.b',
+  waf_web_acl_arn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/platform/1234abcd-12ab-34cd-56ef-1234567890ab',
+  tags: { [`k${'x'.repeat(127)}`]: 'v'.repeat(256) },
+  permissions_boundary: 'arn:aws-us-gov:iam::123456789012:policy/a/b/boundary',
+  iam_role_path: '/a/b.c@d=e/',
 } as const;
