@@ -28,8 +28,9 @@ function compile() {
     target: 'node20',
     format: 'cjs',
     // cdktf and the provider bindings bundled too: one file to load instead of hundreds.
-    // esbuild stays a package (a native binary, loaded only when bundles are rebuilt).
-    external: ['esbuild'],
+    // esbuild and sharp stay packages (native binaries, loaded only when bundles or the web app's
+    // icons are rebuilt; sharp's ESM entry cannot be bundled into CommonJS).
+    external: ['esbuild', 'sharp'],
     metafile: true,
     logLevel: 'warning',
   });
