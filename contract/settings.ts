@@ -1,8 +1,13 @@
 /**
- * Settings read by more than one function, each with its one default and range: the handlers'
- * config parsers, the module's variables (default and validation) and the generated docs all
- * read them from here. Pure data.
+ * Every tunable setting the functions read, declared once: its environment variable, the module
+ * variable that sets it, its default, its range (integers) and its doc text. The handlers'
+ * config parsers (`setting`/`flag` in handlers/core/env.ts), the module's variables (default,
+ * description and the validation made from the range, modules/stacks/variables.ts) and the
+ * generated docs (docs/module.md "Inputs") all read them from here; test/unit/settings.test.ts
+ * fails when a function or a variable disagrees. Pure data.
  */
+import { MAX_OBJECT_SIZE, MiB } from './multipart';
+
 export interface IntegerSetting {
   /** The environment variable the functions read. */
   readonly env: string;
@@ -11,11 +16,158 @@ export interface IntegerSetting {
   readonly default: number;
   readonly min: number;
   readonly max: number;
+  /** What it does: the module variable's description and its row in the docs. */
+  readonly description: string;
 }
 
+export interface BooleanSetting {
+  readonly env: string;
+  readonly variable: string;
+  readonly default: boolean;
+  readonly description: string;
+}
+
+export type Setting = IntegerSetting | BooleanSetting;
+
+export const isIntegerSetting = (spec: Setting): spec is IntegerSetting => typeof spec.default === 'number';
+
+/**
+ * The longest presigned URL the functions sign, seconds. URLs are signed with the Lambda role's
+ * temporary credentials and die when those expire; AWS documents no Lambda credential lifetime
+ * (role session settings do not apply to Lambda), so the 1-hour role session default is the
+ * most a URL can honestly promise.
+ */
+export const MAX_PRESIGNED_URL_SECONDS = 3600;
+const PRESIGNED_URL_CAP_REASON =
+  'the functions sign URLs with their Lambda role\'s temporary credentials, and S3 refuses a URL once they expire, whatever the URL says; AWS promises them no longer than a role session\'s 1-hour default.';
+const GiB = 1024 * MiB;
+
 export const SETTINGS = {
+  tokenTtlSeconds: {
+    env: 'TOKEN_TTL_SECONDS',
+    variable: 'token_ttl_seconds',
+    // Access tokens are short: a session lives on in its refresh token.
+    default: 300,
+    min: 60,
+    max: 24 * 3600,
+    description: 'Lifetime of an access token, seconds. Clients renew it with their refresh token.',
+  },
+  refreshTokenTtlSeconds: {
+    env: 'REFRESH_TOKEN_TTL_SECONDS',
+    variable: 'refresh_token_ttl_seconds',
+    // "Stay logged in for days": 30 days, renewed at each refresh (sliding).
+    default: 30 * 24 * 3600,
+    min: 300,
+    max: 365 * 24 * 3600,
+    description: 'Lifetime of a refresh token, seconds, renewed at each refresh (sliding): how long an idle session stays logged in.',
+  },
   /** Password attempts per (user, source) and per (share, source) before a lockout. */
-  loginMaxFailures: { env: 'LOGIN_MAX_FAILURES', variable: 'login_max_failures', default: 5, min: 1, max: 100 },
+  loginMaxFailures: {
+    env: 'LOGIN_MAX_FAILURES',
+    variable: 'login_max_failures',
+    default: 5,
+    min: 1,
+    max: 100,
+    description: 'Consecutive failed logins after which a user is throttled (HTTP 429).',
+  },
   /** How long a lockout lasts, seconds. */
-  loginLockoutSeconds: { env: 'LOGIN_LOCKOUT_SECONDS', variable: 'login_lockout_seconds', default: 900, min: 1, max: 24 * 3600 },
-} as const satisfies Record<string, IntegerSetting>;
+  loginLockoutSeconds: {
+    env: 'LOGIN_LOCKOUT_SECONDS',
+    variable: 'login_lockout_seconds',
+    default: 900,
+    min: 1,
+    max: 24 * 3600,
+    description: 'How long a throttled user must wait before trying again, seconds.',
+  },
+  maxUsers: {
+    env: 'MAX_USERS',
+    variable: 'max_users',
+    // A family or a small team (the seeds' family app has two users), with room to grow; the
+    // users list is one page of batched reads, so at most 1,000.
+    default: 10,
+    min: 1,
+    max: 1000,
+    description: 'Most users that may exist, admins included; creating one more through the users API (or npm run users) answers 409 MaxUsersReached.',
+  },
+  maxUploadBytes: {
+    env: 'MAX_UPLOAD_BYTES',
+    variable: 'max_upload_bytes',
+    default: 5 * GiB,
+    min: 1,
+    max: MAX_OBJECT_SIZE,
+    description: 'Largest accepted upload, bytes, up to 5 TiB (S3\'s object limit); sizes from multipart_threshold_bytes on are uploaded in parts.',
+  },
+  multipartThresholdBytes: {
+    env: 'MULTIPART_THRESHOLD_BYTES',
+    variable: 'multipart_threshold_bytes',
+    default: 64 * MiB,
+    // S3's smallest part; a size below the threshold is a single PUT, which S3 caps at 5 GiB.
+    min: 5 * MiB,
+    max: 5 * GiB,
+    description: 'Uploads of at least this many bytes are multipart (resumable, parts signed on demand); smaller ones a single presigned PUT. At most 5 GiB, a single PUT\'s limit.',
+  },
+  uploadUrlTtlSeconds: {
+    env: 'UPLOAD_URL_TTL_SECONDS',
+    variable: 'upload_url_ttl_seconds',
+    default: 900,
+    // Short lifetimes are allowed (the e2e stacks use seconds to watch URLs and holds expire).
+    min: 1,
+    max: MAX_PRESIGNED_URL_SECONDS,
+    description: `Lifetime of presigned upload URLs, seconds, at most ${MAX_PRESIGNED_URL_SECONDS}: ${PRESIGNED_URL_CAP_REASON}`,
+  },
+  viewUrlTtlSeconds: {
+    env: 'VIEW_URL_TTL_SECONDS',
+    variable: 'view_url_ttl_seconds',
+    default: 3600,
+    min: 60,
+    max: MAX_PRESIGNED_URL_SECONDS,
+    description: `Lifetime of presigned view URLs in file listings, seconds, at most ${MAX_PRESIGNED_URL_SECONDS}: ${PRESIGNED_URL_CAP_REASON}`,
+  },
+  moveJobThresholdBytes: {
+    env: 'MOVE_JOB_THRESHOLD_BYTES',
+    variable: 'move_job_threshold_bytes',
+    // 128 MiB: a single CopyObject of that size takes seconds, well inside the files function's timeout.
+    default: 128 * MiB,
+    min: 0,
+    max: MAX_OBJECT_SIZE,
+    description: 'Renames and moves of files larger than this many bytes run as jobs in the move function (PATCH /files/{id} answers 202, GET /jobs/{id} follows); smaller ones are copied within the request.',
+  },
+  shareMaxDays: {
+    env: 'SHARE_MAX_DAYS',
+    variable: 'share_max_days',
+    default: 30,
+    min: 1,
+    max: 3650,
+    description: 'Longest lifetime of a share link, days (a share asks for seconds, default 7 days).',
+  },
+  shareAllowNever: {
+    env: 'SHARE_ALLOW_NEVER',
+    variable: 'share_allow_never',
+    // Share links always expire unless the module allows otherwise.
+    default: false,
+    description: 'Let share links never expire ("expires": "never"). Off: every link expires within share_max_days.',
+  },
+  shareExpiryReminders: {
+    env: 'SHARE_EXPIRY_REMINDERS',
+    variable: 'share_expiry_reminders',
+    // Owners know their links expire: one message per share, from the hourly sweep the quota needs anyway.
+    default: true,
+    description: 'Publish share.expiring on the notifications topic a day before a share with an expiry ends (once per share, from the hourly sweep function).',
+  },
+  videoPosters: {
+    env: 'VIDEO_POSTERS',
+    variable: 'video_posters',
+    // ffmpeg is a static GPL build: on by default, switchable off.
+    default: true,
+    description: 'Render video posters, durations and codecs with the ffmpeg shipped in the process function (a static GPL build, see README). Off: videos are catalogued as unsupported for processing.',
+  },
+  exposeGps: {
+    env: 'EXPOSE_GPS',
+    variable: 'expose_gps',
+    // Locations are personal data: not stored unless asked for.
+    default: false,
+    description: 'Record the GPS coordinates of photos in the catalog and return them from the files API. Off, they are never stored (derived images never carry any metadata).',
+  },
+} as const satisfies Record<string, Setting>;
+
+export type SettingName = keyof typeof SETTINGS;

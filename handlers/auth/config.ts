@@ -1,5 +1,5 @@
 /** The auth function's configuration, parsed once at cold start. */
-import { type Env, integer, logLevel, type LogLevel, optionalString, requiredString, setting } from '../core/env';
+import { type Env, logLevel, type LogLevel, optionalString, requiredString, setting } from '../core/env';
 import { SETTINGS } from '../../contract/settings';
 import type { ThrottlePolicy } from '../core/login-throttle';
 import { jwtSecretSource, type JwtSecretSource } from '../adapters/jwt-secret';
@@ -21,28 +21,22 @@ export interface AuthConfig {
   readonly logLevel: LogLevel;
 }
 
-export const DEFAULT_TOKEN_TTL_SECONDS = 300;
-export const DEFAULT_REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
 /** How long the auth function signs with the AWSCURRENT key it read before reading it again. */
 export const SIGNING_KEY_MAX_AGE_SECONDS = 10;
 
-/** A family or a small team: the seeds' family app has two users. */
-export const DEFAULT_MAX_USERS = 10;
-/** The users list is one page of batched reads; keep it small enough for one request. */
-export const MAX_MAX_USERS = 1000;
 
 export function parseAuthConfig(env: Env): AuthConfig {
   return {
     tableName: requiredString(env, 'TABLE_NAME'),
     secret: jwtSecretSource(env),
     issuer: optionalString(env, 'JWT_ISSUER', DEFAULT_ISSUER),
-    tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', DEFAULT_TOKEN_TTL_SECONDS, { min: 60, max: 7 * 24 * 3600 }),
-    refreshTokenTtlSeconds: integer(env, 'REFRESH_TOKEN_TTL_SECONDS', DEFAULT_REFRESH_TOKEN_TTL_SECONDS, { min: 300, max: 365 * 24 * 3600 }),
+    tokenTtlSeconds: setting(env, SETTINGS.tokenTtlSeconds),
+    refreshTokenTtlSeconds: setting(env, SETTINGS.refreshTokenTtlSeconds),
     throttle: {
       maxFailures: setting(env, SETTINGS.loginMaxFailures),
       lockoutSeconds: setting(env, SETTINGS.loginLockoutSeconds),
     },
-    maxUsers: integer(env, 'MAX_USERS', DEFAULT_MAX_USERS, { min: 1, max: MAX_MAX_USERS }),
+    maxUsers: setting(env, SETTINGS.maxUsers),
     logLevel: logLevel(env),
   };
 }

@@ -2,7 +2,7 @@
  * Readers for `process.env` used by each function's config.ts. Every failure names the
  * variable, so a misconfigured function fails loudly at cold start instead of at first use.
  */
-import type { IntegerSetting } from '../../contract/settings';
+import type { BooleanSetting, IntegerSetting } from '../../contract/settings';
 import { ConfigError } from './errors';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -26,6 +26,8 @@ export function optionalString(env: Env, name: string, fallback?: string): strin
 
 /** A setting of contract/settings.ts: its variable, default and range, declared once. */
 export const setting = (env: Env, spec: IntegerSetting): number => integer(env, spec.env, spec.default, spec);
+/** An on/off setting of contract/settings.ts: its variable and default, declared once. */
+export const flag = (env: Env, spec: BooleanSetting): boolean => boolean(env, spec.env, spec.default);
 
 export function integer(env: Env, name: string, fallback: number, range: { min: number; max: number }): number {
   const raw = present(env, name);

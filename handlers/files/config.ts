@@ -1,9 +1,9 @@
 /** The files function's configuration, parsed once at cold start. */
-import { boolean, integer, logLevel, requiredString, type Env, type LogLevel } from '../core/env';
-import { MAX_PRESIGN_EXPIRES_IN } from '../core/object-urls';
+import { flag, logLevel, requiredString, setting, type Env, type LogLevel } from '../core/env';
+import { SETTINGS } from '../../contract/settings';
 
 /** A single CopyObject of 128 MiB takes a few seconds: well inside the request's time. */
-export const DEFAULT_MOVE_JOB_THRESHOLD_BYTES = 128 * 1024 * 1024;
+export const DEFAULT_MOVE_JOB_THRESHOLD_BYTES = SETTINGS.moveJobThresholdBytes.default;
 
 export interface FilesConfig {
   readonly tableName: string;
@@ -25,11 +25,11 @@ export function parseFilesConfig(env: Env): FilesConfig {
   return {
     tableName: requiredString(env, 'TABLE_NAME'),
     bucketName: requiredString(env, 'BUCKET_NAME'),
-    viewUrlTtlSeconds: integer(env, 'VIEW_URL_TTL_SECONDS', 3600, { min: 1, max: MAX_PRESIGN_EXPIRES_IN }),
+    viewUrlTtlSeconds: setting(env, SETTINGS.viewUrlTtlSeconds),
     moveFunctionName: requiredString(env, 'MOVE_FUNCTION_NAME'),
-    moveJobThresholdBytes: integer(env, 'MOVE_JOB_THRESHOLD_BYTES', DEFAULT_MOVE_JOB_THRESHOLD_BYTES, { min: 0, max: Number.MAX_SAFE_INTEGER }),
+    moveJobThresholdBytes: setting(env, SETTINGS.moveJobThresholdBytes),
     logLevel: logLevel(env),
-    shareMaxDays: integer(env, 'SHARE_MAX_DAYS', 30, { min: 1, max: 3650 }),
-    shareAllowNever: boolean(env, 'SHARE_ALLOW_NEVER', false),
+    shareMaxDays: setting(env, SETTINGS.shareMaxDays),
+    shareAllowNever: flag(env, SETTINGS.shareAllowNever),
   };
 }

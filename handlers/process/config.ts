@@ -1,5 +1,6 @@
 /** The process function's configuration, parsed once at cold start. */
-import { boolean, integer, logLevel, requiredString, type Env, type LogLevel } from '../core/env';
+import { boolean, flag, integer, logLevel, requiredString, type Env, type LogLevel } from '../core/env';
+import { SETTINGS } from '../../contract/settings';
 import { VIDEO_MAX_HEIGHT } from '../core/video-decision';
 
 export interface ProcessConfig {
@@ -20,8 +21,8 @@ export function parseProcessConfig(env: Env): ProcessConfig {
   return {
     tableName: requiredString(env, 'TABLE_NAME'),
     bucketName: requiredString(env, 'BUCKET_NAME'),
-    videoPosters: boolean(env, 'VIDEO_POSTERS', true),
-    exposeGps: boolean(env, 'EXPOSE_GPS', false),
+    videoPosters: flag(env, SETTINGS.videoPosters),
+    exposeGps: flag(env, SETTINGS.exposeGps),
     videoCopiesEnabled: boolean(env, 'VIDEO_COPIES_ENABLED', true),
     videoMaxHeight: integer(env, 'VIDEO_MAX_HEIGHT', VIDEO_MAX_HEIGHT.default, VIDEO_MAX_HEIGHT),
     logLevel: logLevel(env),

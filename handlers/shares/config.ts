@@ -1,7 +1,6 @@
 /** The shares function's configuration, parsed once at cold start. */
-import { type Env, integer, logLevel, type LogLevel, requiredString, setting } from '../core/env';
+import { type Env, logLevel, type LogLevel, requiredString, setting } from '../core/env';
 import { SETTINGS } from '../../contract/settings';
-import { MAX_PRESIGN_EXPIRES_IN } from '../core/object-urls';
 
 export interface SharesConfig {
   readonly tableName: string;
@@ -19,7 +18,7 @@ export function parseSharesConfig(env: Env): SharesConfig {
   return {
     tableName: requiredString(env, 'TABLE_NAME'),
     bucketName: requiredString(env, 'BUCKET_NAME'),
-    viewUrlTtlSeconds: integer(env, 'VIEW_URL_TTL_SECONDS', 3600, { min: 1, max: MAX_PRESIGN_EXPIRES_IN }),
+    viewUrlTtlSeconds: setting(env, SETTINGS.viewUrlTtlSeconds),
     logLevel: logLevel(env),
     loginMaxFailures: setting(env, SETTINGS.loginMaxFailures),
     loginLockoutSeconds: setting(env, SETTINGS.loginLockoutSeconds),

@@ -1,5 +1,6 @@
 /** The sweep function's configuration, parsed once at cold start. */
-import { boolean, logLevel, optionalString, requiredString, type Env, type LogLevel } from '../core/env';
+import { flag, logLevel, optionalString, requiredString, type Env, type LogLevel } from '../core/env';
+import { SETTINGS } from '../../contract/settings';
 
 export interface SweepConfig {
   readonly tableName: string;
@@ -15,7 +16,7 @@ export function parseSweepConfig(env: Env): SweepConfig {
   return {
     tableName: requiredString(env, 'TABLE_NAME'),
     ...(topicArn !== undefined ? { topicArn } : {}),
-    expiryReminders: boolean(env, 'SHARE_EXPIRY_REMINDERS', true),
+    expiryReminders: flag(env, SETTINGS.shareExpiryReminders),
     logLevel: logLevel(env),
   };
 }

@@ -1,14 +1,13 @@
 /** The uploads function's configuration, parsed once at cold start. */
 import { ConfigError } from '../core/errors';
 import { DEFAULT_ALLOWED_CONTENT_TYPES, parseContentTypePatterns } from '../core/content-types';
-import { integer, list, logLevel, requiredString, type Env, type LogLevel } from '../core/env';
-import { MAX_OBJECT_SIZE, MiB } from '../../contract/multipart';
-import { MAX_PRESIGN_EXPIRES_IN } from '../core/object-urls';
+import { list, logLevel, requiredString, setting, type Env, type LogLevel } from '../core/env';
+import { SETTINGS } from '../../contract/settings';
 
 /** S3's largest single PUT. */
 export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 /** From this size on, uploads go multipart (resumable, parallel parts). */
-export const DEFAULT_MULTIPART_THRESHOLD_BYTES = 64 * MiB;
+export const DEFAULT_MULTIPART_THRESHOLD_BYTES = SETTINGS.multipartThresholdBytes.default;
 
 export interface UploadsConfig {
   readonly tableName: string;
@@ -36,10 +35,9 @@ export function parseUploadsConfig(env: Env): UploadsConfig {
     tableName: requiredString(env, 'TABLE_NAME'),
     bucketName: requiredString(env, 'BUCKET_NAME'),
     allowedContentTypes,
-    maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', MAX_SINGLE_PUT_BYTES, { min: 1, max: MAX_OBJECT_SIZE }),
-    // A size below the threshold is a single PUT, which S3 caps at 5 GiB.
-    multipartThresholdBytes: integer(env, 'MULTIPART_THRESHOLD_BYTES', DEFAULT_MULTIPART_THRESHOLD_BYTES, { min: 1, max: MAX_SINGLE_PUT_BYTES + 1 }),
-    uploadUrlTtlSeconds: integer(env, 'UPLOAD_URL_TTL_SECONDS', 900, { min: 1, max: MAX_PRESIGN_EXPIRES_IN }),
+    maxUploadBytes: setting(env, SETTINGS.maxUploadBytes),
+    multipartThresholdBytes: setting(env, SETTINGS.multipartThresholdBytes),
+    uploadUrlTtlSeconds: setting(env, SETTINGS.uploadUrlTtlSeconds),
     logLevel: logLevel(env),
   };
 }

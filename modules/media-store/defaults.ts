@@ -30,29 +30,21 @@ export const DEFAULTS = {
   logLevel: 'info',
   jwtIssuer: 'media-store',
   jwtSecretRecoveryWindowDays: 30,
-  /** Access tokens are short: a session lives on in its refresh token. */
-  tokenTtlSeconds: 300,
-  /** "Stay logged in for days": 30 days, renewed at each refresh (sliding). */
-  refreshTokenTtlSeconds: 30 * 24 * 3600,
+  tokenTtlSeconds: SETTINGS.tokenTtlSeconds.default,
+  refreshTokenTtlSeconds: SETTINGS.refreshTokenTtlSeconds.default,
   loginMaxFailures: SETTINGS.loginMaxFailures.default,
   loginLockoutSeconds: SETTINGS.loginLockoutSeconds.default,
-  /** A family or a small team (the seeds' family app has two users), with room to grow. */
-  maxUsers: 10,
+  maxUsers: SETTINGS.maxUsers.default,
   allowedContentTypes: ['image/*', 'video/*'],
-  /** 5 GiB. Up to 5 TiB (S3's object limit) is possible: uploads from the multipart threshold on go in parts. */
-  maxUploadBytes: 5 * 1024 ** 3,
-  /** 64 MiB: from this size on an upload is multipart (resumable, parallel parts). At most 5 GiB, a single PUT's limit. */
-  multipartThresholdBytes: 64 * 1024 ** 2,
-  uploadUrlTtlSeconds: 900,
-  viewUrlTtlSeconds: 3600,
-  /** 128 MiB: a single CopyObject of that size takes seconds, well inside the files function's timeout; larger moves run as jobs. */
-  moveJobThresholdBytes: 128 * 1024 ** 2,
+  maxUploadBytes: SETTINGS.maxUploadBytes.default,
+  multipartThresholdBytes: SETTINGS.multipartThresholdBytes.default,
+  uploadUrlTtlSeconds: SETTINGS.uploadUrlTtlSeconds.default,
+  viewUrlTtlSeconds: SETTINGS.viewUrlTtlSeconds.default,
+  moveJobThresholdBytes: SETTINGS.moveJobThresholdBytes.default,
   /** Lambda's own default: an S3 event is tried three times before it goes to the dead-letter queue. */
   syncMaxRetryAttempts: 2,
-  /** ffmpeg is a static GPL build: on by default, switchable off (README, "Processing"). */
-  videoPosters: true,
-  /** Locations are personal data: not stored unless asked for. */
-  exposeGps: false,
+  videoPosters: SETTINGS.videoPosters.default,
+  exposeGps: SETTINGS.exposeGps.default,
   /** HEIC decoding (WASM) holds a 12 MP image several times over; more memory is also more CPU. */
   processMemoryMb: 1536,
   processTimeoutSeconds: 60,
@@ -69,15 +61,9 @@ export const DEFAULTS = {
   /** The public share routes (`/public/…`, no login) get their own, lower limits. */
   publicThrottlingBurstLimit: 20,
   publicThrottlingRateLimit: 10,
-  /** Longest lifetime of a share link, days. */
-  shareMaxDays: 30,
-  /** Share links always expire unless the module allows otherwise. */
-  shareAllowNever: false,
-  /**
-   * An owner hears a day before a share ends: the issue's promise that owners know their links
-   * expire. Costs one message per share and an hourly function run the quota sweep needs anyway.
-   */
-  shareExpiryReminders: true,
+  shareMaxDays: SETTINGS.shareMaxDays.default,
+  shareAllowNever: SETTINGS.shareAllowNever.default,
+  shareExpiryReminders: SETTINGS.shareExpiryReminders.default,
   /** How often the sweep function runs: reminders go out within this of their time, abandoned quota comes back within it. */
   sweepSchedule: 'rate(1 hour)',
   domainName: '',
@@ -154,13 +140,6 @@ export const ALARMS = {
   api5xxRatePercent: 5,
 } as const;
 
-/**
- * Longest presigned URL lifetime, seconds. URLs are signed with the Lambda role's temporary
- * credentials and die when those expire; AWS documents no Lambda credential lifetime (role
- * session settings do not apply to Lambda), so the 1-hour role session default is the most
- * a URL can honestly promise.
- */
-export const MAX_PRESIGNED_URL_TTL_SECONDS = 3600;
 
 /** Most seconds API Gateway may cache an authorizer decision: how long a logout, change or deletion may take to bite. */
 export const MAX_AUTHORIZER_RESULT_TTL_SECONDS = 60;

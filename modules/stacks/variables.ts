@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { TerraformVariable, Token, type TerraformVariableValidationConfig } from 'cdktf';
-import { DEFAULTS, LOG_RETENTION_DAYS, MAX_AUTHORIZER_RESULT_TTL_SECONDS, MAX_PRESIGNED_URL_TTL_SECONDS, SITE_PRICE_CLASSES } from '../media-store/defaults';
+import { DEFAULTS, LOG_RETENTION_DAYS, MAX_AUTHORIZER_RESULT_TTL_SECONDS, SITE_PRICE_CLASSES } from '../media-store/defaults';
 import type { MediaStoreProps } from '../media-store';
-import { SETTINGS } from '../../contract/settings';
+import { SETTINGS, isIntegerSetting, type Setting } from '../../contract/settings';
 import { describedWithExample } from './variable-examples';
 
 type Kind = 'string' | 'number' | 'bool' | 'list(string)' | 'map(string)';
@@ -16,14 +16,19 @@ interface VariableSpec {
 
 const v = (name: string) => `var.${name}`;
 
-const PRESIGNED_URL_CAP_REASON =
-  'the functions sign URLs with their Lambda role\'s temporary credentials, and S3 refuses a URL once they expire, whatever the URL says; AWS promises them no longer than a role session\'s 1-hour default.';
 const check = (condition: string, errorMessage: string): TerraformVariableValidationConfig => ({
   condition: `\${${condition}}`,
   errorMessage,
 });
 const between = (name: string, min: number, max: number, what: string) =>
   check(`${v(name)} >= ${min} && ${v(name)} <= ${max} && floor(${v(name)}) == ${v(name)}`, `${what} must be a whole number from ${min} to ${max}.`);
+
+/** A setting of contract/settings.ts as a variable: its description, default and range, declared once. */
+function fromSetting(spec: Setting): VariableSpec {
+  return isIntegerSetting(spec)
+    ? { kind: 'number', description: spec.description, default: spec.default, validation: [between(spec.variable, spec.min, spec.max, spec.variable)] }
+    : { kind: 'bool', description: spec.description, default: spec.default };
+}
 
 /**
  * Every option of the MediaStore construct as a Terraform variable (snake_case of the prop).
@@ -146,88 +151,30 @@ export const VARIABLES = {
     default: DEFAULTS.jwtIssuer,
     validation: [check(`length(${v('jwt_issuer')}) > 0`, 'jwt_issuer must not be empty.')],
   },
-  token_ttl_seconds: {
-    kind: 'number',
-    description: 'Lifetime of an access token, seconds. Clients renew it with their refresh token.',
-    default: DEFAULTS.tokenTtlSeconds,
-    validation: [between('token_ttl_seconds', 60, 86400, 'token_ttl_seconds')],
-  },
-  refresh_token_ttl_seconds: {
-    kind: 'number',
-    description: 'Lifetime of a refresh token, seconds, renewed at each refresh (sliding): how long an idle session stays logged in.',
-    default: DEFAULTS.refreshTokenTtlSeconds,
-    validation: [between('refresh_token_ttl_seconds', 300, 31536000, 'refresh_token_ttl_seconds')],
-  },
-  login_max_failures: {
-    kind: 'number',
-    description: 'Consecutive failed logins after which a user is throttled (HTTP 429).',
-    default: DEFAULTS.loginMaxFailures,
-    validation: [between('login_max_failures', SETTINGS.loginMaxFailures.min, SETTINGS.loginMaxFailures.max, 'login_max_failures')],
-  },
-  login_lockout_seconds: {
-    kind: 'number',
-    description: 'How long a throttled user must wait before trying again, seconds.',
-    default: DEFAULTS.loginLockoutSeconds,
-    validation: [between('login_lockout_seconds', SETTINGS.loginLockoutSeconds.min, SETTINGS.loginLockoutSeconds.max, 'login_lockout_seconds')],
-  },
-  max_users: {
-    kind: 'number',
-    description: 'Most users that may exist, admins included; creating one more through the users API (or npm run users) answers 409 MaxUsersReached.',
-    default: DEFAULTS.maxUsers,
-    validation: [between('max_users', 1, 1000, 'max_users')],
-  },
+  token_ttl_seconds: fromSetting(SETTINGS.tokenTtlSeconds),
+  refresh_token_ttl_seconds: fromSetting(SETTINGS.refreshTokenTtlSeconds),
+  login_max_failures: fromSetting(SETTINGS.loginMaxFailures),
+  login_lockout_seconds: fromSetting(SETTINGS.loginLockoutSeconds),
+  max_users: fromSetting(SETTINGS.maxUsers),
   allowed_content_types: {
     kind: 'list(string)',
     description: 'Content types accepted for upload; a pattern may end in /* (e.g. image/*).',
     default: DEFAULTS.allowedContentTypes,
     validation: [check(`length(${v('allowed_content_types')}) > 0 && alltrue([for t in ${v('allowed_content_types')} : can(regex("^[a-z0-9.+-]+/([a-z0-9.+-]+|\\\\*)$", t))])`, 'allowed_content_types must be a non-empty list of type/subtype or type/* patterns.')],
   },
-  max_upload_bytes: {
-    kind: 'number',
-    description: 'Largest accepted upload, bytes, up to 5 TiB (S3\'s object limit); sizes from multipart_threshold_bytes on are uploaded in parts.',
-    default: DEFAULTS.maxUploadBytes,
-    validation: [between('max_upload_bytes', 1, 5 * 1024 ** 4, 'max_upload_bytes')],
-  },
-  multipart_threshold_bytes: {
-    kind: 'number',
-    description: 'Uploads of at least this many bytes are multipart (resumable, parts signed on demand); smaller ones a single presigned PUT. At most 5 GiB, a single PUT\'s limit.',
-    default: DEFAULTS.multipartThresholdBytes,
-    validation: [between('multipart_threshold_bytes', 5 * 1024 ** 2, 5 * 1024 ** 3, 'multipart_threshold_bytes')],
-  },
-  upload_url_ttl_seconds: {
-    kind: 'number',
-    description: `Lifetime of presigned upload URLs, seconds, at most ${MAX_PRESIGNED_URL_TTL_SECONDS}: ${PRESIGNED_URL_CAP_REASON}`,
-    default: DEFAULTS.uploadUrlTtlSeconds,
-    validation: [between('upload_url_ttl_seconds', 60, MAX_PRESIGNED_URL_TTL_SECONDS, 'upload_url_ttl_seconds')],
-  },
-  view_url_ttl_seconds: {
-    kind: 'number',
-    description: `Lifetime of presigned view URLs in file listings, seconds, at most ${MAX_PRESIGNED_URL_TTL_SECONDS}: ${PRESIGNED_URL_CAP_REASON}`,
-    default: DEFAULTS.viewUrlTtlSeconds,
-    validation: [between('view_url_ttl_seconds', 60, MAX_PRESIGNED_URL_TTL_SECONDS, 'view_url_ttl_seconds')],
-  },
-  move_job_threshold_bytes: {
-    kind: 'number',
-    description: 'Renames and moves of files larger than this many bytes run as jobs in the move function (PATCH /files/{id} answers 202, GET /jobs/{id} follows); smaller ones are copied within the request.',
-    default: DEFAULTS.moveJobThresholdBytes,
-    validation: [between('move_job_threshold_bytes', 0, 5 * 1024 ** 4, 'move_job_threshold_bytes')],
-  },
+  max_upload_bytes: fromSetting(SETTINGS.maxUploadBytes),
+  multipart_threshold_bytes: fromSetting(SETTINGS.multipartThresholdBytes),
+  upload_url_ttl_seconds: fromSetting(SETTINGS.uploadUrlTtlSeconds),
+  view_url_ttl_seconds: fromSetting(SETTINGS.viewUrlTtlSeconds),
+  move_job_threshold_bytes: fromSetting(SETTINGS.moveJobThresholdBytes),
   sync_max_retry_attempts: {
     kind: 'number',
     description: 'Retries Lambda makes for an S3 event the sync function fails to process (0-2) before sending it to the dead-letter queue (output sync_dead_letter_queue_arn).',
     default: DEFAULTS.syncMaxRetryAttempts,
     validation: [between('sync_max_retry_attempts', 0, 2, 'sync_max_retry_attempts')],
   },
-  video_posters: {
-    kind: 'bool',
-    description: 'Render video posters, durations and codecs with the ffmpeg shipped in the process function (a static GPL build, see README). Off: videos are catalogued as unsupported for processing.',
-    default: DEFAULTS.videoPosters,
-  },
-  expose_gps: {
-    kind: 'bool',
-    description: 'Record the GPS coordinates of photos in the catalog and return them from the files API. Off, they are never stored (derived images never carry any metadata).',
-    default: DEFAULTS.exposeGps,
-  },
+  video_posters: fromSetting(SETTINGS.videoPosters),
+  expose_gps: fromSetting(SETTINGS.exposeGps),
   process_memory_mb: {
     kind: 'number',
     description: 'Memory of the process function (thumbnails, posters), MB: at least 1024 for 12 MP HEIC photos (WASM decoder).',
@@ -276,22 +223,9 @@ export const VARIABLES = {
     default: DEFAULTS.publicThrottlingRateLimit,
     validation: [check(`${v('public_throttling_rate_limit')} > 0 && ${v('public_throttling_rate_limit')} <= 100000`, 'public_throttling_rate_limit must be above 0 and at most 100000.')],
   },
-  share_max_days: {
-    kind: 'number',
-    description: 'Longest lifetime of a share link, days (a share asks for seconds, default 7 days).',
-    default: DEFAULTS.shareMaxDays,
-    validation: [between('share_max_days', 1, 3650, 'share_max_days')],
-  },
-  share_allow_never: {
-    kind: 'bool',
-    description: 'Let share links never expire ("expires": "never"). Off: every link expires within share_max_days.',
-    default: DEFAULTS.shareAllowNever,
-  },
-  share_expiry_reminders: {
-    kind: 'bool',
-    description: 'Publish share.expiring on the notifications topic a day before a share with an expiry ends (once per share, from the hourly sweep function).',
-    default: DEFAULTS.shareExpiryReminders,
-  },
+  share_max_days: fromSetting(SETTINGS.shareMaxDays),
+  share_allow_never: fromSetting(SETTINGS.shareAllowNever),
+  share_expiry_reminders: fromSetting(SETTINGS.shareExpiryReminders),
   throttling_rate_limit: {
     kind: 'number',
     description: 'API stage steady-state rate limit, requests per second.',

@@ -1,41 +1,80 @@
 /**
- * A setting read by several functions has one default and one range (contract/settings.ts):
- * every function that reads it, and the module variable that sets it, agree on both.
+ * Every tunable setting has one declaration (contract/settings.ts): every function that reads
+ * it and the module variable that sets it agree on its default, its range and its doc text.
  */
-import { SETTINGS } from '../../contract/settings';
+import { isIntegerSetting, SETTINGS, type Setting, type SettingName } from '../../contract/settings';
+import { FUNCTION_ENV } from '../../contract/env';
 import { parseAuthConfig } from '../../handlers/auth/config';
 import { ConfigError } from '../../handlers/core/errors';
+import { parseFilesConfig } from '../../handlers/files/config';
+import { parseProcessConfig } from '../../handlers/process/config';
 import { parseSharesConfig } from '../../handlers/shares/config';
+import { parseSweepConfig } from '../../handlers/sweep/config';
+import { parseUploadsConfig } from '../../handlers/uploads/config';
 import { VARIABLES } from '../../modules/stacks/variables';
 
-const readers = {
-  loginMaxFailures: [
-    (env: Record<string, string>) => parseAuthConfig({ TABLE_NAME: 't', JWT_SECRET: 'x'.repeat(32), ...env }).throttle.maxFailures,
-    (env: Record<string, string>) => parseSharesConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', ...env }).loginMaxFailures,
-  ],
-  loginLockoutSeconds: [
-    (env: Record<string, string>) => parseAuthConfig({ TABLE_NAME: 't', JWT_SECRET: 'x'.repeat(32), ...env }).throttle.lockoutSeconds,
-    (env: Record<string, string>) => parseSharesConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', ...env }).loginLockoutSeconds,
-  ],
-} as const;
+type Env = Record<string, string>;
+const auth = (env: Env) => parseAuthConfig({ TABLE_NAME: 't', JWT_SECRET: 'x'.repeat(32), ...env });
+const files = (env: Env) => parseFilesConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', MOVE_FUNCTION_NAME: 'm', ...env });
+const shares = (env: Env) => parseSharesConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', ...env });
+const uploads = (env: Env) => parseUploadsConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', ...env });
+const processing = (env: Env) => parseProcessConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', ...env });
+const sweep = (env: Env) => parseSweepConfig({ TABLE_NAME: 't', ...env });
 
-describe.each(Object.entries(SETTINGS))('the setting %s', (name, spec) => {
-  const parsers = readers[name as keyof typeof readers];
+/** Each setting as every function that reads it parses it. */
+const readers: Record<SettingName, readonly ((env: Env) => number | boolean)[]> = {
+  tokenTtlSeconds: [(env) => auth(env).tokenTtlSeconds],
+  refreshTokenTtlSeconds: [(env) => auth(env).refreshTokenTtlSeconds],
+  loginMaxFailures: [(env) => auth(env).throttle.maxFailures, (env) => shares(env).loginMaxFailures],
+  loginLockoutSeconds: [(env) => auth(env).throttle.lockoutSeconds, (env) => shares(env).loginLockoutSeconds],
+  maxUsers: [(env) => auth(env).maxUsers],
+  maxUploadBytes: [(env) => uploads(env).maxUploadBytes],
+  multipartThresholdBytes: [(env) => uploads(env).multipartThresholdBytes],
+  uploadUrlTtlSeconds: [(env) => uploads(env).uploadUrlTtlSeconds],
+  viewUrlTtlSeconds: [(env) => files(env).viewUrlTtlSeconds, (env) => shares(env).viewUrlTtlSeconds],
+  moveJobThresholdBytes: [(env) => files(env).moveJobThresholdBytes],
+  shareMaxDays: [(env) => files(env).shareMaxDays],
+  shareAllowNever: [(env) => files(env).shareAllowNever],
+  shareExpiryReminders: [(env) => sweep(env).expiryReminders],
+  videoPosters: [(env) => processing(env).videoPosters],
+  exposeGps: [(env) => processing(env).exposeGps],
+};
 
-  it('has the same default in every function that reads it and in its module variable', () => {
+type VariableView = { readonly kind: string; readonly description: string; readonly default: unknown; readonly validation?: unknown };
+const variableOf = (spec: Setting): VariableView => (VARIABLES as unknown as Record<string, VariableView>)[spec.variable]!;
+
+describe.each(Object.entries(SETTINGS) as [SettingName, Setting][])('the setting %s', (name, spec) => {
+  const parsers = readers[name];
+
+  it('is read by the functions its environment variable is given to', () => {
+    const given = Object.entries(FUNCTION_ENV).filter(([, vars]) => (vars as readonly string[]).includes(spec.env));
+    expect(given.length).toBeGreaterThan(0);
+    expect(parsers.length).toBe(given.length);
+  });
+
+  it('has the same default in every function that reads it and in its module variable, with the declared description', () => {
     for (const read of parsers) expect(read({})).toBe(spec.default);
-    expect(VARIABLES[spec.variable as keyof typeof VARIABLES].default).toBe(spec.default);
+    expect(variableOf(spec).default).toBe(spec.default);
+    expect(variableOf(spec).description).toBe(spec.description);
+    expect(variableOf(spec).kind).toBe(isIntegerSetting(spec) ? 'number' : 'bool');
   });
 
   it('has the same range in every function that reads it and in its module variable', () => {
+    if (!isIntegerSetting(spec)) {
+      for (const read of parsers) {
+        expect(read({ [spec.env]: String(!spec.default) })).toBe(!spec.default);
+        expect(() => read({ [spec.env]: 'maybe' })).toThrow(ConfigError);
+      }
+      expect(variableOf(spec).validation).toBeUndefined();
+      return;
+    }
     for (const read of parsers) {
       expect(read({ [spec.env]: String(spec.min) })).toBe(spec.min);
       expect(read({ [spec.env]: String(spec.max) })).toBe(spec.max);
       expect(() => read({ [spec.env]: String(spec.min - 1) })).toThrow(ConfigError);
       expect(() => read({ [spec.env]: String(spec.max + 1) })).toThrow(ConfigError);
     }
-    const variable = VARIABLES[spec.variable as keyof typeof VARIABLES] as { readonly validation?: unknown };
-    const validation = JSON.stringify(variable.validation);
-    expect(validation).toContain(`>= ${spec.min} && var.${spec.variable} <= ${spec.max}`);
+    const validation = JSON.stringify(variableOf(spec).validation);
+    expect(validation).toContain(`var.${spec.variable} >= ${spec.min} && var.${spec.variable} <= ${spec.max}`);
   });
 });
