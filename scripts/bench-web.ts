@@ -13,12 +13,13 @@ import { gzipSync } from 'node:zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { chromium, type CDPSession, type Page } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { FilesRepository } from '../handlers/adapters/files-repository';
 import { fileIdOf } from '../handlers/core/paths';
 import type { Logger } from '../local/log';
 import { startLocalStack, type LocalStack } from '../local/stack';
 import { png } from '../test/browser/support/media-files';
+import { rendererTasks, startTrace, type TraceTask } from './bench-trace';
 
 const SMALL = '/bench-1k';
 const LARGE = '/bench-10k';
@@ -164,72 +165,6 @@ interface CpuProfile {
   readonly timeDeltas: readonly number[];
 }
 
-interface TraceEvent {
-  readonly name: string;
-  readonly cat: string;
-  readonly ph: string;
-  readonly ts: number;
-  readonly dur?: number;
-  readonly tdur?: number;
-  readonly pid: number;
-  readonly tid: number;
-  readonly args?: { readonly name?: string };
-}
-
-interface TraceTask {
-  readonly wallMs: number;
-  /** Thread CPU time: the task's own work, without the time its thread waited for a core. */
-  readonly cpuMs: number;
-  /** Time in script, style, layout and paint events within the task (wall; an event inside another of its kind is not counted again). */
-  readonly inside: Record<string, number>;
-}
-
-/** Records Chromium's trace (top-level tasks and the DevTools timeline events) until `stop`. */
-async function startTrace(cdp: CDPSession): Promise<{ stop(): Promise<TraceEvent[]> }> {
-  const events: TraceEvent[] = [];
-  let complete: () => void = () => undefined;
-  const completed = new Promise<void>((resolve) => (complete = resolve));
-  cdp.on('Tracing.dataCollected', (e) => void events.push(...(e.value as unknown as TraceEvent[])));
-  cdp.on('Tracing.tracingComplete', () => complete());
-  await cdp.send('Tracing.start', { categories: 'toplevel,devtools.timeline', transferMode: 'ReportEvents' });
-  return {
-    async stop() {
-      await cdp.send('Tracing.end');
-      await completed;
-      return events;
-    },
-  };
-}
-
-const KIND_OF_EVENT: Readonly<Record<string, string>> = {
-  FunctionCall: 'script', EvaluateScript: 'script', TimerFire: 'script', FireAnimationFrame: 'script', EventDispatch: 'script',
-  UpdateLayoutTree: 'style', Layout: 'layout', Paint: 'paint', PrePaint: 'paint', Layerize: 'paint', Commit: 'paint',
-};
-
-/** The page's main-thread tasks: the renderer main thread doing the most work. */
-function rendererTasks(events: readonly TraceEvent[]): TraceTask[] {
-  const mains = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
-  const byThread = new Map<string, TraceEvent[]>();
-  for (const e of events) {
-    const thread = `${e.pid}:${e.tid}`;
-    if (e.ph === 'X' && mains.has(thread)) byThread.set(thread, [...(byThread.get(thread) ?? []), e]);
-  }
-  const busiest = [...byThread.values()].sort((a, b) => b.length - a.length)[0] ?? [];
-  const runs = busiest.filter((e) => e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask');
-  return runs.map((task) => {
-    const end = task.ts + (task.dur ?? 0);
-    const inside: Record<string, number> = {};
-    const counted: Record<string, number> = {};
-    for (const e of busiest) {
-      const kind = KIND_OF_EVENT[e.name];
-      if (!kind || e.ts < task.ts || e.ts >= end || e.ts < (counted[kind] ?? 0)) continue;
-      inside[kind] = (inside[kind] ?? 0) + (e.dur ?? 0) / 1000;
-      counted[kind] = e.ts + (e.dur ?? 0);
-    }
-    return { wallMs: (task.dur ?? 0) / 1000, cpuMs: (task.tdur ?? task.dur ?? 0) / 1000, inside };
-  });
-}
-
 /** Chromium's cumulative main-thread durations (seconds): script, style, layout, all tasks. */
 async function mainThreadMetrics(cdp: { send(method: 'Performance.getMetrics'): Promise<{ metrics: { name: string; value: number }[] }> }): Promise<Record<string, number>> {
   const { metrics } = await cdp.send('Performance.getMetrics');
@@ -273,6 +208,8 @@ async function main(): Promise<void> {
     await page.getByLabel('Username').fill(stack.adminUser);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Log in' }).click();
+    // Login lands on the timeline: the folders are a click away.
+    await page.getByRole('button', { name: 'Folders', exact: true }).click();
     const tree = page.getByRole('navigation', { name: 'Folders' });
     await tree.getByRole('button', { name: SMALL.slice(1), exact: true }).waitFor();
     // The first screen (the empty root folder) has loaded: the timing starts from a settled page, as a user's click would.

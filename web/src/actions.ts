@@ -62,7 +62,7 @@ export async function startSession(): Promise<void> {
   try {
     const session = await api.refresh();
     store.update({ user: session?.user ?? null });
-    if (session) await openFolder(folderFromLocation());
+    if (session) await openLanding();
   } catch {
     store.update({ user: null });
   }
@@ -71,17 +71,31 @@ export async function startSession(): Promise<void> {
 export async function logIn(username: string, password: string): Promise<void> {
   const session = await api.login(username, password);
   store.update({ user: session.user, notice: undefined });
-  await openFolder(folderFromLocation());
+  await openLanding();
+}
+
+/** After login: the folder the address names (a bookmark), else the timeline. */
+async function openLanding(): Promise<void> {
+  const folder = folderFromLocation();
+  if (folder !== undefined) await openFolder(folder);
+  else showView('timeline');
+}
+
+/** The timeline (landing view): forgets the folder in the address, so a reload lands there again. */
+export function openTimeline(): void {
+  if (location.hash !== '') history.replaceState(null, '', location.pathname + location.search);
+  showView('timeline');
 }
 
 export async function logOut(): Promise<void> {
   await api.logout().catch(() => undefined);
-  store.update({ user: null, files: [], folders: {}, nextCursor: undefined, selected: [], viewing: undefined, dialog: undefined, view: 'browse' });
+  store.update({ user: null, files: [], folders: {}, nextCursor: undefined, selected: [], viewing: undefined, dialog: undefined, view: 'timeline' });
 }
 
-function folderFromLocation(): string {
+/** The folder the address names (`#/trips`), if any. */
+function folderFromLocation(): string | undefined {
   const hash = decodeURIComponent(location.hash.replace(/^#/, ''));
-  return hash.startsWith('/') ? hash : '/';
+  return hash.startsWith('/') ? hash : undefined;
 }
 
 export async function loadFolders(parent: string): Promise<void> {

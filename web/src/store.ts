@@ -33,7 +33,8 @@ export interface Notice {
 export interface AppState {
   /** undefined: not known yet (refreshing); null: logged out. */
   readonly user: SessionUser | null | undefined;
-  readonly view: 'browse' | 'users' | 'shares';
+  /** `timeline`: the landing view (every file by date); `browse`: the folders. */
+  readonly view: 'timeline' | 'browse' | 'users' | 'shares';
   readonly folder: string;
   /** Subfolders by parent path, as loaded. */
   readonly folders: Readonly<Record<string, readonly FolderRef[]>>;
@@ -56,7 +57,7 @@ export interface AppState {
 
 export const initialState: AppState = {
   user: undefined,
-  view: 'browse',
+  view: 'timeline',
   folder: '/',
   folders: {},
   expanded: ['/'],

@@ -1,4 +1,4 @@
-/** The app: login, or the browsing, (for writers) shares and (for admins) users and storage screens, each in the Shell. */
+/** The app: login, or the timeline (the landing view), the folders, (for writers) shares and (for admins) users and storage screens, each in the Shell. */
 import { canWrite, useStore } from '../store';
 import { Browse } from './Browse';
 import { Login } from './Login';
@@ -6,6 +6,7 @@ import { Shell } from './Shell';
 import { SharesList } from './Shares';
 import { StorageStats } from './StorageStats';
 import { Users } from './Users';
+import { TimelineLoader } from './TimelineLoader';
 
 export function App() {
   const user = useStore((s) => s.user);
@@ -14,5 +15,6 @@ export function App() {
   if (user === null) return <Login />;
   if (view === 'users' && user.role === 'admin') return <Shell user={user} view={view}><main class="content admin"><Users /><StorageStats /></main></Shell>;
   if (view === 'shares' && canWrite(user)) return <Shell user={user} view={view}><main class="content"><SharesList /></main></Shell>;
+  if (view === 'timeline') return <Shell user={user} view={view} title="Timeline"><main class="timeline-main" aria-label="Timeline"><TimelineLoader /></main></Shell>;
   return <Browse />;
 }

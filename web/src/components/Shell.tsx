@@ -7,7 +7,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SessionUser } from '../../../contract/wire';
 import * as actions from '../actions';
-import { canWrite, useStore, type AppState } from '../store';
+import { canWrite, store, useStore, type AppState } from '../store';
 import { NoticeBar } from './NoticeBar';
 import { UploadIndicator } from './UploadIndicator';
 
@@ -69,7 +69,8 @@ export function Shell({ user, view, title, primary, menu, drawer, children }: Sh
         <div id="more-menu" ref={panel} class={`more${open ? ' open' : ''}`} onClick={(e) => (e.target as Element).closest('button') && setOpen(false)}>
           {menu}
           <nav aria-label="Main">
-            <button type="button" aria-current={view === 'browse' ? 'page' : undefined} onClick={go('browse')}>Files</button>
+            <button type="button" aria-current={view === 'timeline' ? 'page' : undefined} onClick={actions.openTimeline}>Timeline</button>
+            <button type="button" aria-current={view === 'browse' ? 'page' : undefined} onClick={() => void actions.openFolder(store.get().folder)}>Folders</button>
             {canWrite(user) && <button type="button" aria-current={view === 'shares' ? 'page' : undefined} onClick={go('shares')}>Shares</button>}
             {user.role === 'admin' && <button type="button" aria-current={view === 'users' ? 'page' : undefined} onClick={go('users')}>Users &amp; storage</button>}
           </nav>
