@@ -40,7 +40,7 @@ async function newPage(viewport: { width: number; height: number }, touch: boole
   const context = await browser.newContext({ viewport, hasTouch: touch, isMobile: touch, deviceScaleFactor: touch ? 2 : 1 });
   const page = await context.newPage();
   await page.goto(ctx.appUrl);
-  await logIn(page, user);
+  await logIn(page, user, { view: 'timeline' });
   return page;
 }
 

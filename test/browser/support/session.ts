@@ -10,6 +10,12 @@ import type { BrowserUser } from './context';
 export interface LogInOptions {
   /** Wait for the logged-in app (its Log out button, shown or in the menu); false for a login meant to fail. @default true */
   readonly expectLoggedIn?: boolean;
+  /**
+   * Where to be once logged in: `timeline`, where login lands, or `folders`, the root folder's
+   * view (the menu's Folders, pressed for the tests written before the timeline).
+   * @default 'folders'
+   */
+  readonly view?: 'timeline' | 'folders';
 }
 
 /** Fills the login form on `page` (already showing it) as `user` and submits it. */
@@ -18,7 +24,12 @@ export async function logIn(page: Page, user: BrowserUser, options: LogInOptions
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Log in' }).click();
   // Attached, not visible: on a phone the Log out button is in the top bar's overflow menu.
-  if (options.expectLoggedIn ?? true) await page.getByRole('button', { name: 'Log out', includeHidden: true }).waitFor({ state: 'attached' });
+  if (!(options.expectLoggedIn ?? true)) return;
+  await page.getByRole('button', { name: 'Log out', includeHidden: true }).waitFor({ state: 'attached' });
+  if ((options.view ?? 'folders') === 'folders') {
+    // A press in the page (on a phone the menu holding it is closed).
+    await page.evaluate(`[...document.querySelectorAll('nav[aria-label="Main"] button')].find((b) => b.textContent === 'Folders').click()`);
+  }
 }
 
 export interface OpenAsOptions {
