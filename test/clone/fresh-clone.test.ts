@@ -14,6 +14,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FUNCTION_NAMES } from '../../contract/functions';
+import { startAndWaitForBanner, type StartedProcess } from '../support/local-stack';
 
 const ROOT = path.resolve(__dirname, '../..');
 const MINUTE = 60_000;
@@ -81,24 +82,6 @@ function zipHashes(dir: string): Record<string, string> {
   );
 }
 
-function waitForOutput(child: ChildProcess, output: () => string, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${output().slice(-6000)}`)), timeoutMs);
-    const check = (): void => {
-      const match = pattern.exec(output());
-      if (match) {
-        clearTimeout(timer);
-        resolve(match);
-      }
-    };
-    child.stdout?.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`npm start exited with ${code} before ${pattern}; output:\n${output().slice(-6000)}`));
-    });
-  });
-}
-
 describe('a fresh clone: npm ci, npx cdktf synth twice, npm start', () => {
   const work = mkdtempSync(path.join(tmpdir(), 'media-store-fresh-clone-'));
   const clone = path.join(work, 'media-store');
@@ -146,16 +129,13 @@ describe('a fresh clone: npm ci, npx cdktf synth twice, npm start', () => {
 
   describe('then npm start', () => {
     let child: ChildProcess;
-    let output = '';
-    let banner: RegExpExecArray;
+    let started: StartedProcess;
 
     beforeAll(async () => {
       const env = { ...userEnv(), PORT: '0', MEDIA_STORE_IN_MEMORY: '1', MEDIA_STORE_STACK_FILE: path.join(work, 'stack.json') };
       // Its own process group: npm, sh, tsx and the stack all get the Ctrl-C.
-      child = spawn('npm', ['start'], { cwd: clone, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-      child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      banner = await waitForOutput(child, () => output, /API\s+(http:\/\/\S+)[\s\S]*generated password \(shown only this once\): (\S+)[\s\S]*Ctrl-C/, 15 * MINUTE);
+      started = await startAndWaitForBanner('npm', ['start'], { cwd: clone, env, detached: true }, 15 * MINUTE);
+      child = started.child;
     }, 16 * MINUTE);
 
     afterAll(async () => {
@@ -168,7 +148,7 @@ describe('a fresh clone: npm ci, npx cdktf synth twice, npm start', () => {
     }, MINUTE);
 
     it('boots the local stack on a free port, and the generated admin password logs in', async () => {
-      const [, apiUrl, password] = banner;
+      const { apiUrl, password } = started;
 
       const health = await fetch(`${apiUrl}/health`);
       const login = await fetch(`${apiUrl}/auth/login`, {

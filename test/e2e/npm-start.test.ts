@@ -3,10 +3,11 @@
  * a generated admin password printed once, writes stack.json, and on Ctrl-C stops everything —
  * no DynamoDB Local (Java) left behind, stack.json removed.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startAndWaitForBanner, type StartedProcess } from '../support/local-stack';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -20,43 +21,18 @@ function javaOnPort(port: string): boolean {
   }
 }
 
-function waitForOutput(child: ChildProcess, output: () => string, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${output()}`)), timeoutMs);
-    const check = (): void => {
-      const match = pattern.exec(output());
-      if (match) {
-        clearTimeout(timer);
-        resolve(match);
-      }
-    };
-    child.stdout?.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code} before ${pattern}; output:\n${output()}`));
-    });
-  });
-}
-
 describe('npm start (local/start.ts)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'media-store-start-test-'));
   const stackFile = path.join(dir, 'stack.json');
   let child: ChildProcess;
-  let output = '';
-  let banner: RegExpExecArray;
+  let output: () => string;
+  let started: StartedProcess;
 
   beforeAll(async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', MEDIA_STORE_STACK_FILE: stackFile };
     delete env.MEDIA_STORE_ADMIN_PASSWORD;
-    child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--in-memory'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    banner = await waitForOutput(
-      child,
-      () => output,
-      /API\s+(http:\/\/\S+)[\s\S]*DynamoDB\s+http:\/\/127\.0\.0\.1:(\d+)[\s\S]*generated password \(shown only this once\): (\S+)[\s\S]*Ctrl-C/,
-      60_000,
-    );
+    started = await startAndWaitForBanner(process.execPath, ['--import', 'tsx', 'local/start.ts', '--in-memory'], { cwd: ROOT, env }, 60_000);
+    ({ child, output } = started);
   }, 70_000);
 
   afterAll(() => {
@@ -65,7 +41,7 @@ describe('npm start (local/start.ts)', () => {
   });
 
   it('serves the API and lets the generated admin password log in', async () => {
-    const [, apiUrl, , password] = banner;
+    const { apiUrl, password } = started;
 
     const health = await fetch(`${apiUrl}/health`);
     const login = await fetch(`${apiUrl}/auth/login`, {
@@ -76,12 +52,12 @@ describe('npm start (local/start.ts)', () => {
 
     expect(health.status).toBe(200);
     expect(login.status).toBe(200);
-    expect(output.split(password).length - 1).toBe(2);
+    expect(output().split(password).length - 1).toBe(2);
   });
 
   it('prints the web app\'s URL and serves the app there, with the API under /api', async () => {
-    const [, apiUrl] = banner;
-    const appUrl = /App\s+(http:\/\/\S+)/.exec(output)?.[1];
+    const { apiUrl } = started;
+    const appUrl = /App\s+(http:\/\/\S+)/.exec(output())?.[1];
 
     const page = await fetch(`${appUrl}`);
     const health = await fetch(`${appUrl}api/health`);
@@ -95,7 +71,7 @@ describe('npm start (local/start.ts)', () => {
   });
 
   it('writes stack.json for the CLIs while running, with DynamoDB Local running', () => {
-    const [, apiUrl, dynamodbPort] = banner;
+    const { apiUrl, dynamodbPort } = started;
 
     const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as Record<string, string>;
 
@@ -109,7 +85,7 @@ describe('npm start (local/start.ts)', () => {
   });
 
   it('stops everything on Ctrl-C: exits 0, no Java left, stack.json removed, API closed', async () => {
-    const [, apiUrl, dynamodbPort] = banner;
+    const { apiUrl, dynamodbPort } = started;
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
     child.kill('SIGINT');
