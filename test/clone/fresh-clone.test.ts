@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FUNCTION_NAMES } from '../../contract/functions';
-import { startAndWaitForBanner, type StartedProcess } from '../support/local-stack';
+import { healthAndAdminLogin, startAndWaitForBanner, type StartedProcess } from '../support/local-stack';
 
 const ROOT = path.resolve(__dirname, '../..');
 const MINUTE = 60_000;
@@ -148,17 +148,7 @@ describe('a fresh clone: npm ci, npx cdktf synth twice, npm start', () => {
     }, MINUTE);
 
     it('boots the local stack on a free port, and the generated admin password logs in', async () => {
-      const { apiUrl, password } = started;
-
-      const health = await fetch(`${apiUrl}/health`);
-      const login = await fetch(`${apiUrl}/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password }),
-      });
-
-      expect(health.status).toBe(200);
-      expect(login.status).toBe(200);
+      expect(await healthAndAdminLogin(started)).toEqual({ health: 200, login: 200 });
     });
 
     it("rebuilt the synths' very zips, and still left node_modules as npm ci installed it", async () => {

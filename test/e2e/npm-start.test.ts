@@ -7,7 +7,7 @@ import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startAndWaitForBanner, type StartedProcess } from '../support/local-stack';
+import { healthAndAdminLogin, startAndWaitForBanner, type StartedProcess } from '../support/local-stack';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -41,18 +41,8 @@ describe('npm start (local/start.ts)', () => {
   });
 
   it('serves the API and lets the generated admin password log in', async () => {
-    const { apiUrl, password } = started;
-
-    const health = await fetch(`${apiUrl}/health`);
-    const login = await fetch(`${apiUrl}/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password }),
-    });
-
-    expect(health.status).toBe(200);
-    expect(login.status).toBe(200);
-    expect(output().split(password).length - 1).toBe(2);
+    expect(await healthAndAdminLogin(started)).toEqual({ health: 200, login: 200 });
+    expect(output().split(started.password).length - 1).toBe(2);
   });
 
   it('prints the web app\'s URL and serves the app there, with the API under /api', async () => {

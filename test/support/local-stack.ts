@@ -125,3 +125,14 @@ export async function startAndWaitForBanner(command: string, args: readonly stri
   const [, apiUrl = '', dynamodbPort = '', generated = ''] = match;
   return { child, output, apiUrl, dynamodbPort, password: generated };
 }
+
+/** What a started stack answers: `/health`, and a login as `admin` with the password it generated. */
+export async function healthAndAdminLogin(started: Pick<StartedProcess, 'apiUrl' | 'password'>): Promise<{ health: number; login: number }> {
+  const health = await fetch(`${started.apiUrl}/health`);
+  const login = await fetch(`${started.apiUrl}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: started.password }),
+  });
+  return { health: health.status, login: login.status };
+}
