@@ -120,7 +120,11 @@ async function startStack(dir: string, password: string): Promise<{ child: Child
   const deadline = Date.now() + 120_000;
   while (!existsSync(stackFile)) {
     if (child.exitCode !== null) throw new Error(`the local stack exited (${child.exitCode}): ${stderr.slice(-2000)}`);
-    if (Date.now() > deadline) throw new Error(`the local stack did not start in 120 s: ${stderr.slice(-2000)}`);
+    if (Date.now() > deadline) {
+      // Not left running: its functions and DynamoDB Local would keep the bench (and a core) busy.
+      child.kill('SIGKILL');
+      throw new Error(`the local stack did not start in 120 s: ${stderr.slice(-2000)}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return { child, info: JSON.parse(readFileSync(stackFile, 'utf8')) as StackInfo };

@@ -107,8 +107,17 @@ export async function startAndWaitForBanner(command: string, args: readonly stri
   const output = (): string => text;
   child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  // A start that never printed its banner is stopped (its process group when detached): nothing is left running.
+  const stop = (): void => {
+    if (child.exitCode !== null || child.pid === undefined) return;
+    if (options.detached) process.kill(-child.pid, 'SIGKILL');
+    else child.kill('SIGKILL');
+  };
   const match = await new Promise<RegExpExecArray>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start banner within ${timeoutMs} ms; output:\n${text.slice(-6000)}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`no start banner within ${timeoutMs} ms; output:\n${text.slice(-6000)}`));
+    }, timeoutMs);
     const check = (): void => {
       const found = START_BANNER.exec(text);
       if (found) {
