@@ -14,6 +14,7 @@ export const USAGE = `usage: media-store <command> [options]
 
 commands:
   login [--username <name>] [--password-stdin]     log in and save the token
+  login --sso                                      sign in through the organisation's identity provider (device flow)
   upload <files…> [--folder /x] [--parallel n]     upload files (multipart when large, resumable;
                                                    parts in flight: chosen from the measured rate,
                                                    2-16, unless --parallel fixes it)
@@ -45,7 +46,7 @@ export interface GlobalOptions {
 
 export type Command =
   | { readonly name: 'help' }
-  | { readonly name: 'login'; readonly username?: string; readonly passwordStdin: boolean }
+  | { readonly name: 'login'; readonly username?: string; readonly passwordStdin: boolean; readonly sso?: boolean }
   | {
       readonly name: 'upload';
       readonly files: readonly string[];
@@ -91,13 +92,14 @@ const OPTIONS = {
   json: { type: 'boolean' },
   force: { type: 'boolean' },
   overwrite: { type: 'boolean' },
+  sso: { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
 
 /** Which command-specific options each command takes (the global ones go everywhere). */
 const ALLOWED: Readonly<Record<Exclude<Command['name'], 'help'>, readonly OptionName[]>> = {
-  login: ['username', 'password-stdin'],
+  login: ['username', 'password-stdin', 'sso'],
   upload: ['folder', 'parallel', 'content-type', 'tags', 'description', 'no-progress', 'no-checksum', 'file-sha256', 'overwrite'],
   ls: ['type', 'json'],
   download: ['force'],
@@ -142,7 +144,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     case 'login': {
       positionals('login', rest, 0, 0, 'no arguments');
       const username = string('username');
-      return { global, command: { name: 'login', ...(username !== undefined ? { username } : {}), passwordStdin: values['password-stdin'] === true } };
+      if (values.sso === true && (username !== undefined || values['password-stdin'] === true)) throw new UsageError('--sso signs in at the identity provider: it takes no --username or --password-stdin');
+      return { global, command: { name: 'login', ...(username !== undefined ? { username } : {}), passwordStdin: values['password-stdin'] === true, ...(values.sso === true ? { sso: true } : {}) } };
     }
     case 'upload': {
       const files = positionals('upload', rest, 1, Infinity, 'one or more files');

@@ -6,7 +6,7 @@ import { ApiClient } from './api-client';
 import { parseCommandLine, USAGE, type ParsedCommandLine } from './args';
 import { download } from './commands/download';
 import { list } from './commands/list';
-import { login, renewSession } from './commands/login';
+import { login, loginWithProvider, renewSession } from './commands/login';
 import { move, remove } from './commands/modify';
 import { upload } from './commands/upload';
 import { configPath, readConfig, resolveApiUrl, tokenFor } from './config';
@@ -36,6 +36,10 @@ async function runCommand(parsed: ParsedCommandLine, io: CliIo, debug: ((message
   const configFile = configPath(io.env);
   const config = readConfig(configFile);
   const apiUrl = resolveApiUrl(global.url, io.env, config);
+  if (command.name === 'login' && command.sso === true) {
+    await loginWithProvider(io, { apiUrl, configFile, retry, ...(debug ? { debug } : {}) });
+    return;
+  }
   if (command.name === 'login') {
     await login(io, {
       apiUrl,

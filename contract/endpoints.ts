@@ -53,6 +53,13 @@ export interface Endpoints {
   'POST /auth/login': Send<W.LoginRequest, W.LoginResponse>;
   'POST /auth/refresh': Send<W.RefreshRequest, W.LoginResponse>;
   'POST /auth/logout': Send<W.RefreshRequest, undefined>;
+  'GET /auth/options': Get<W.AuthOptions>;
+  /** A browser navigation (302 to the provider), not a JSON call. */
+  'GET /auth/oidc/start': Endpoint<{ readonly origin: string }, undefined, undefined>;
+  /** The provider's redirect back (302 to the app, or a page), not a JSON call. */
+  'GET /auth/oidc/callback': Endpoint<Q<{ readonly code: string; readonly state: string; readonly iss: string; readonly error: string }>, undefined, undefined>;
+  'POST /auth/oidc/device': Send<Record<string, never>, W.DeviceSignIn>;
+  'POST /auth/oidc/device/token': Send<{ readonly deviceCode: string }, W.LoginResponse>;
   'GET /auth/me': Get<{ readonly user: W.SessionUser }>;
   'GET /health': Get<{ readonly status: string }>;
   'GET /users': Get<W.UserList>;
@@ -107,6 +114,11 @@ const KEYS: { readonly [K in EndpointKey]: true } = {
   'POST /auth/login': true,
   'POST /auth/refresh': true,
   'POST /auth/logout': true,
+  'GET /auth/options': true,
+  'GET /auth/oidc/start': true,
+  'GET /auth/oidc/callback': true,
+  'POST /auth/oidc/device': true,
+  'POST /auth/oidc/device/token': true,
   'GET /auth/me': true,
   'GET /health': true,
   'GET /users': true,

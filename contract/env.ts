@@ -58,6 +58,24 @@ export const ENV = {
   SHARE_ALLOW_NEVER: 'SHARE_ALLOW_NEVER',
   /** "true" to send a `share.expiring` message a day before a share ends (module variable `share_expiry_reminders`). @default true */
   SHARE_EXPIRY_REMINDERS: 'SHARE_EXPIRY_REMINDERS',
+  /** The identity provider's issuer (contract/settings.ts OIDC_SETTINGS); empty: no provider sign-in. */
+  OIDC_ISSUER_URL: 'OIDC_ISSUER_URL',
+  /** The web app's client id at the provider. */
+  OIDC_CLIENT_ID: 'OIDC_CLIENT_ID',
+  /** Secrets Manager ARN of the client secret (never the value). */
+  OIDC_CLIENT_SECRET_ARN: 'OIDC_CLIENT_SECRET_ARN',
+  /** Scopes asked for at sign-in, space-separated. */
+  OIDC_SCOPES: 'OIDC_SCOPES',
+  /** The claim whose values map to roles. */
+  OIDC_ROLE_CLAIM: 'OIDC_ROLE_CLAIM',
+  /** JSON object: claim value (or machine scope) → role. */
+  OIDC_ROLE_MAPPING: 'OIDC_ROLE_MAPPING',
+  /** The claim holding folder limits; empty: none. */
+  OIDC_FOLDERS_CLAIM: 'OIDC_FOLDERS_CLAIM',
+  /** Audience of the provider's access tokens the authorizer accepts; empty: none. */
+  OIDC_AUDIENCE: 'OIDC_AUDIENCE',
+  /** "false" refuses password login and every way to set a password. @default true */
+  LOCAL_LOGIN_ENABLED: 'LOCAL_LOGIN_ENABLED',
   /** Log level for the structured logger. @default "info" */
   LOG_LEVEL: 'LOG_LEVEL',
 } as const;
@@ -66,8 +84,8 @@ export const ENV = {
 
 /** Which variables each function reads. The module must set exactly these. */
 export const FUNCTION_ENV = {
-  authorizer: ['TABLE_NAME', 'JWT_SECRET_ARN', 'JWT_ISSUER', 'LOG_LEVEL'],
-  auth: ['TABLE_NAME', 'JWT_SECRET_ARN', 'ORIGIN_SECRET_ARN', 'JWT_ISSUER', 'TOKEN_TTL_SECONDS', 'REFRESH_TOKEN_TTL_SECONDS', 'LOGIN_MAX_FAILURES', 'LOGIN_LOCKOUT_SECONDS', 'MAX_USERS', 'LOG_LEVEL'],
+  authorizer: ['TABLE_NAME', 'JWT_SECRET_ARN', 'JWT_ISSUER', 'OIDC_ISSUER_URL', 'OIDC_AUDIENCE', 'OIDC_ROLE_CLAIM', 'OIDC_ROLE_MAPPING', 'OIDC_FOLDERS_CLAIM', 'LOG_LEVEL'],
+  auth: ['TABLE_NAME', 'JWT_SECRET_ARN', 'ORIGIN_SECRET_ARN', 'JWT_ISSUER', 'TOKEN_TTL_SECONDS', 'REFRESH_TOKEN_TTL_SECONDS', 'LOGIN_MAX_FAILURES', 'LOGIN_LOCKOUT_SECONDS', 'MAX_USERS', 'OIDC_ISSUER_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET_ARN', 'OIDC_SCOPES', 'OIDC_ROLE_CLAIM', 'OIDC_ROLE_MAPPING', 'OIDC_FOLDERS_CLAIM', 'LOCAL_LOGIN_ENABLED', 'LOG_LEVEL'],
   uploads: ['TABLE_NAME', 'BUCKET_NAME', 'ORIGIN_SECRET_ARN', 'ALLOWED_CONTENT_TYPES', 'MAX_UPLOAD_BYTES', 'MULTIPART_THRESHOLD_BYTES', 'UPLOAD_URL_TTL_SECONDS', 'LOG_LEVEL'],
   files: ['TABLE_NAME', 'BUCKET_NAME', 'CURSOR_SECRET_ARN', 'VIEW_URL_TTL_SECONDS', 'MOVE_FUNCTION_NAME', 'MOVE_JOB_THRESHOLD_BYTES', 'SHARE_MAX_DAYS', 'SHARE_ALLOW_NEVER', 'LOG_LEVEL'],
   shares: ['TABLE_NAME', 'BUCKET_NAME', 'ORIGIN_SECRET_ARN', 'VIEW_URL_TTL_SECONDS', 'LOGIN_MAX_FAILURES', 'LOGIN_LOCKOUT_SECONDS', 'LOG_LEVEL'],

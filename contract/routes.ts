@@ -15,7 +15,7 @@ export interface RouteDeclaration {
   readonly path: string;
   /** The function whose bundle serves this route. */
   readonly function: ApiFunctionName;
-  /** Whether the JWT authorizer guards this route. Only login, refresh, logout, health and the public share routes (`/public/…`) are open. */
+  /** Whether the JWT authorizer guards this route. Only login, refresh, logout, the sign-in options and provider sign-in, health and the public share routes (`/public/…`) are open. */
   readonly auth: boolean;
   readonly summary: string;
 }
@@ -24,6 +24,11 @@ export const ROUTES: readonly RouteDeclaration[] = [
   { method: 'POST', path: '/auth/login', function: 'auth', auth: false, summary: 'Exchange username and password for a token' },
   { method: 'POST', path: '/auth/refresh', function: 'auth', auth: false, summary: 'Rotate the refresh token (cookie, or body for the CLI) for a new access token' },
   { method: 'POST', path: '/auth/logout', function: 'auth', auth: false, summary: 'End the session: revoke the refresh token\'s family, clear the cookie' },
+  { method: 'GET', path: '/auth/options', function: 'auth', auth: false, summary: 'How users sign in: password login on or off, the identity provider\'s sign-in path and end-session URL' },
+  { method: 'GET', path: '/auth/oidc/start', function: 'auth', auth: false, summary: 'Sign in through the identity provider: 302 to its authorization endpoint (code flow with PKCE; ?origin= the web app\'s origin)' },
+  { method: 'GET', path: '/auth/oidc/callback', function: 'auth', auth: false, summary: 'The provider\'s return: code exchanged and ID token verified here, then the service\'s session cookie and a 302 to the app (a page saying why when refused)' },
+  { method: 'POST', path: '/auth/oidc/device', function: 'auth', auth: false, summary: 'The CLI\'s sign-in through the identity provider (device authorization): the code to enter at the provider, and the device code to poll with' },
+  { method: 'POST', path: '/auth/oidc/device/token', function: 'auth', auth: false, summary: 'Poll a device sign-in: 428 AuthorizationPending until approved, then a session as for a CLI login' },
   { method: 'GET', path: '/auth/me', function: 'auth', auth: true, summary: 'The caller: username, role and folder limits as stored now' },
   { method: 'GET', path: '/health', function: 'auth', auth: false, summary: 'Liveness probe' },
   { method: 'GET', path: '/users', function: 'auth', auth: true, summary: 'Admins: list the users, their roles and folder limits' },

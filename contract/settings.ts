@@ -171,3 +171,38 @@ export const SETTINGS = {
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;
+
+
+/** A text setting: the environment variable the functions read and the module variable behind it. */
+export interface TextSetting {
+  readonly env: string;
+  readonly variable: string;
+}
+
+/**
+ * Sign-in with the organisation's identity provider (docs/security.md "Identity provider").
+ * Empty `oidc_issuer_url`: off. The client secret is a Secrets Manager ARN, never a value.
+ */
+export const OIDC_SETTINGS = {
+  /** The provider's issuer (its discovery document is `<issuer>/.well-known/openid-configuration`). */
+  issuerUrl: { env: 'OIDC_ISSUER_URL', variable: 'oidc_issuer_url' },
+  /** The web app's client at the provider (authorization code with PKCE, device flow). */
+  clientId: { env: 'OIDC_CLIENT_ID', variable: 'oidc_client_id' },
+  /** Secrets Manager ARN of the client's secret (the secret's value is the client secret). */
+  clientSecretArn: { env: 'OIDC_CLIENT_SECRET_ARN', variable: 'oidc_client_secret_arn' },
+  /** Scopes asked for at sign-in, space-separated in the environment. */
+  scopes: { env: 'OIDC_SCOPES', variable: 'oidc_scopes' },
+  /** The claim (of the ID token, and of machine access tokens) whose values map to roles. */
+  roleClaim: { env: 'OIDC_ROLE_CLAIM', variable: 'oidc_role_claim' },
+  /** Claim value (or machine token scope) → admin, editor or viewer; JSON in the environment. */
+  roleMapping: { env: 'OIDC_ROLE_MAPPING', variable: 'oidc_role_mapping' },
+  /** The claim holding a user's folder limits (a list of folders); empty: no limits from the provider. */
+  foldersClaim: { env: 'OIDC_FOLDERS_CLAIM', variable: 'oidc_folders_claim' },
+  /** The audience machine clients' access tokens must carry; empty: the authorizer takes no provider tokens. */
+  audience: { env: 'OIDC_AUDIENCE', variable: 'oidc_audience' },
+  /** "false": no password login, and no way to set a password. */
+  localLoginEnabled: { env: 'LOCAL_LOGIN_ENABLED', variable: 'local_login_enabled' },
+} as const satisfies Record<string, TextSetting>;
+
+/** Scopes asked for when `oidc_scopes` is not set. */
+export const DEFAULT_OIDC_SCOPES = ['openid', 'profile', 'email'] as const;

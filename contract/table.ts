@@ -18,6 +18,8 @@
  * | user directory| `USER#`                | `NAME#<username>`  |               |                          |
  * | user counts   | `USER#`                | `COUNT`            |               |                          |
  * | user id       | `USER#~id#<userId>`    | `ID`               |               |                          |
+ * | provider identity | `USER#~oidc#<identity id>` | `IDENTITY`  |               |                          |
+ * | pending sign-in | `SESSION#~oidc#<state SHA-256>` | `SIGNIN` |             |                          |
  * | session family| `SESSION#<familyId>`   | `FAMILY`           |               |                          |
  * | refresh token | `SESSION#<token SHA-256>` | `REFRESH`       |               |                          |
  * | upload        | `UPLOAD#<uploadId>`    | `SESSION`          |               |                          |
@@ -64,6 +66,12 @@
  * user's sessions, shares and uploads stay ended when the same name is created again. Items
  * stored before ids have none and read as the legacy id `name:<username>`, which no new user
  * gets: nothing to migrate.
+ *
+ * Provider sign-in (handlers/core/oidc.ts): a provider identity item (`issuer`, `subject`,
+ * `userId`, `username`) names the user an identity signed in as, keyed by a hash of issuer and
+ * subject; it counts only while that user still has that id, so a name deleted and created
+ * again never inherits it. A pending sign-in (PKCE verifier, nonce, redirect URI) lives ten
+ * minutes and is deleted when the browser returns.
  *
  * The limiters (`attempts`, `windowStartedAt`, `lastAttemptAt`) count password attempts before the
  * password is checked, with one conditional update each (handlers/adapters/attempt-counter.ts,
@@ -173,6 +181,8 @@ export const SORT_KEYS = {
   /** `UNLOCK` (every source together) and `UNLOCK#<source hash>`. */
   unlockLimiter: 'UNLOCK',
   shareOwner: 'ID#',
+  providerIdentity: 'IDENTITY',
+  pendingSignIn: 'SIGNIN',
 } as const;
 
 /** The `byType` index's partition prefix. */
@@ -207,6 +217,17 @@ export const userDirectoryKey = (username: string): ItemKey => ({ pk: USER_DIREC
  * Under `USER#~id#`, a name no user can have (`~` is not allowed in usernames).
  */
 export const userIdItemKey = (userId: string): ItemKey => ({ pk: `${PARTITIONS.user}~id#${userId}`, sk: SORT_KEYS.userId });
+/**
+ * A provider identity (issuer and subject, as `identityId` of handlers/core/oidc.ts) and the user
+ * it signed in as: users from the provider are found by it, never by a name. Under `USER#~oidc#`,
+ * a name no user can have.
+ */
+export const providerIdentityKey = (identityId: string): ItemKey => ({ pk: `${PARTITIONS.user}~oidc#${identityId}`, sk: SORT_KEYS.providerIdentity });
+/**
+ * A sign-in through the identity provider between the redirect and the browser's return (PKCE
+ * verifier, nonce, redirect URI), by the SHA-256 of its `state`; taken (deleted) once.
+ */
+export const pendingSignInKey = (stateHash: string): ItemKey => ({ pk: `${PARTITIONS.session}~oidc#${stateHash}`, sk: SORT_KEYS.pendingSignIn });
 /** Counts of users and of admins, updated in the same transaction as the users themselves. */
 export const userCountKey = (): ItemKey => ({ pk: USER_DIRECTORY_PARTITION, sk: SORT_KEYS.userCounts });
 

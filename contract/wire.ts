@@ -286,6 +286,38 @@ export interface CompleteRequest {
   readonly parts: readonly { readonly partNumber: number; readonly etag: string }[];
 }
 
+// --- sign-in options ---------------------------------------------------------------------
+
+/** `GET /auth/options`: how users sign in here. */
+export interface AuthOptions {
+  /** Password login (`local_login_enabled`). */
+  readonly localLogin: boolean;
+  /** The organisation's identity provider, when there is one. */
+  readonly provider: {
+    /** For "Sign in with …": the provider's host name. */
+    readonly name: string;
+    /** API path the browser goes to (with `?origin=<app origin>`) to sign in through the provider. */
+    readonly signInPath: string;
+    /** The provider's end-session URL, offered after logout (ends the session at the provider too). */
+    readonly endSessionUrl: string | null;
+  } | null;
+}
+
+/** `POST /auth/oidc/device`: the CLI's sign-in through the provider. */
+export interface DeviceSignIn {
+  /** What the CLI polls `POST /auth/oidc/device/token` with (useless without the service's client secret). */
+  readonly deviceCode: string;
+  /** The code the person enters at the provider. */
+  readonly userCode: string;
+  readonly verificationUri: string;
+  /** The same with the code filled in. */
+  readonly verificationUriComplete?: string;
+  /** Seconds the code lives. */
+  readonly expiresIn: number;
+  /** Seconds between polls. */
+  readonly interval: number;
+}
+
 // --- users -----------------------------------------------------------------------------
 
 export interface UserView {

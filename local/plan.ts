@@ -252,6 +252,7 @@ const FUNCTIONS: Record<string, (args: PlanValue[], expression: string) => PlanV
     if (!lists.every(Array.isArray)) throw new PlanError(`concat() expects lists in ${expression}`);
     return (lists as PlanValue[][]).flat();
   },
+  jsonencode: ([v]) => JSON.stringify(v),
   tolist: ([v]) => v,
   toset: ([v]) => v,
   // The module's `tags` variable under a resource's own tags (modules/media-store/governance.ts).

@@ -78,6 +78,12 @@ export interface LocalStackOptions {
    * @default a new random pair for every run
    */
   readonly credentials?: LocalCredentials;
+  /**
+   * Secrets an operator keeps outside the module, by the variable that takes their ARN (the
+   * identity provider's client secret, `oidc_client_secret_arn`): created in the local Secrets
+   * Manager with their value, and the variable set to their ARN.
+   */
+  readonly externalSecrets?: Readonly<Record<string, { readonly name: string; readonly value: string }>>;
 }
 
 /** What `.local/stack.json` (mode 0600) holds: enough for CLIs (`npm run users`) to find the stack. */
@@ -90,6 +96,8 @@ export interface StackInfo {
   readonly bucketName: string;
   /** The auth function's `MAX_USERS`, so `npm run users` enforces the same limit. */
   readonly maxUsers?: number;
+  /** The auth function's `LOCAL_LOGIN_ENABLED`: `npm run users` sets no password when it is false. */
+  readonly localLoginEnabled?: boolean;
   /** The local SNS; published messages are at `<snsEndpoint>/_local/messages`. */
   readonly snsEndpoint: string;
   /** Failed S3 events, one Lambda invocation record per JSON file. */
@@ -130,7 +138,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const logger = options.logger ?? consoleLogger();
   const inMemory = options.inMemory ?? false;
   const planDir = options.planDir ?? stackDir(root);
-  const plan = SynthesizedPlan.load(planDir, options.variables);
+  let plan = SynthesizedPlan.load(planDir, options.variables);
   const credentials = options.credentials ?? generateLocalCredentials();
 
   const scratch = inMemory ? mkdtempSync(path.join(tmpdir(), 'media-store-local-')) : undefined;
@@ -183,14 +191,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The plan's secrets, created without a value as the module creates them: the auth
     // function puts the first JWT signing key at its first login, as it does in AWS.
     const secretNames = secretNamesOf(plan);
+    const externalSecrets = Object.entries(options.externalSecrets ?? {});
     const secretsManager = await startLocalSecretsManager({
       region: LOCAL_REGION,
-      secretNames: Object.values(secretNames),
+      secretNames: [...Object.values(secretNames), ...externalSecrets.map(([, secret]) => secret.name)],
       logger,
       credentials,
       ...(inMemory ? {} : { file: path.join(dataDir, 'secrets-manager.json') }),
     });
     stoppers.push(() => secretsManager.stop());
+    if (externalSecrets.length > 0) {
+      const arns = await putExternalSecrets(secretsManager, externalSecrets, credentials);
+      plan = SynthesizedPlan.load(planDir, { ...options.variables, ...arns });
+    }
     const secretArns = Object.fromEntries(Object.entries(secretNames).map(([resource, name]) => [resource, secretsManager.secretArn(name)]));
     // The JWT key by its address (the plan holds other secrets too: the cursor key).
     const jwtSecretArn = secretArns[JWT_SECRET_RESOURCE];
@@ -319,6 +332,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       jwtSecretArn,
       ...(originSecretArn !== undefined ? { originSecretArn } : {}),
       ...maxUsersOf(definitions),
+      ...localLoginOf(definitions),
       ...(webDir ? { appUrl: `${api.url}/` } : {}),
       credentials,
     };
@@ -376,6 +390,11 @@ function maxUsersOf(definitions: readonly { name: string; environment: Readonly<
   return Number.isSafeInteger(value) && value > 0 ? { maxUsers: value } : {};
 }
 
+function localLoginOf(definitions: readonly { name: string; environment: Readonly<Record<string, string>> }[]): { localLoginEnabled?: boolean } {
+  const value = definitions.find((d) => d.name === 'auth')?.environment.LOCAL_LOGIN_ENABLED;
+  return value === 'true' || value === 'false' ? { localLoginEnabled: value === 'true' } : {};
+}
+
 /** Name of each `aws_sns_topic` of the plan by logical name (the logical name when not resolvable). */
 function topicNamesOf(plan: SynthesizedPlan): Record<string, string> {
   return Object.fromEntries(
@@ -420,6 +439,26 @@ async function ensureOriginSecret(endpoint: string, arn: string, credentials: Lo
     const value = await read();
     if (!value) throw new Error('the local origin secret has no value after it was put');
     return value;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Puts each external secret's value; returns each variable's secret ARN. */
+async function putExternalSecrets(
+  secretsManager: { readonly endpoint: string; secretArn(name: string): string },
+  secrets: readonly (readonly [string, { readonly name: string; readonly value: string }])[],
+  credentials: LocalCredentials,
+): Promise<Record<string, string>> {
+  const client = new SecretsManagerClient({ endpoint: secretsManager.endpoint, region: LOCAL_REGION, credentials });
+  try {
+    const arns: Record<string, string> = {};
+    for (const [variable, secret] of secrets) {
+      const arn = secretsManager.secretArn(secret.name);
+      await client.send(new PutSecretValueCommand({ SecretId: arn, SecretString: secret.value }));
+      arns[variable] = arn;
+    }
+    return arns;
   } finally {
     client.destroy();
   }

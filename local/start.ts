@@ -8,10 +8,13 @@
  *   MEDIA_STORE_S3_PORT, MEDIA_STORE_DYNAMODB_PORT   fixed emulator ports
  *   TF_VAR_<name>=…                   module variables, as for terraform (JSON for lists)
  *   MEDIA_STORE_STACK_FILE=…          where to write stack.json (default .local/stack.json)
+ *   --oidc                            also run a local OpenID provider and sign in with it
+ *                                     (test users in docs/security.md "Identity provider")
  */
 import { SynthesizedPlan, stackDir } from './plan';
 import { consoleLogger } from './log';
 import { PROJECT_ROOT, startLocalStack, type LocalStack } from './stack';
+import { LOCAL_OIDC_USERS, localOidcStackOptions, oidcCallbackUrl, startLocalOidcProvider, type LocalOidcProvider } from './oidc';
 
 function optionalPort(name: string, fallback?: number): number | undefined {
   const raw = process.env[name];
@@ -47,12 +50,14 @@ async function main(): Promise<void> {
   const password = process.env.MEDIA_STORE_ADMIN_PASSWORD || undefined;
 
   let stack: LocalStack | undefined;
+  let provider: LocalOidcProvider | undefined;
   let stopping = false;
   const shutdown = async (code: number): Promise<void> => {
     if (stopping) return;
     stopping = true;
     logger.info('stack', 'stopping…');
     await stack?.stop();
+    await provider?.stop();
     process.exit(code);
   };
   process.on('SIGINT', () => void shutdown(0));
@@ -68,14 +73,21 @@ async function main(): Promise<void> {
   });
 
   const started = Date.now();
+  const port = optionalPort('PORT', 3000) ?? 3000;
+  if (process.argv.includes('--oidc')) {
+    const origins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+    provider = await startLocalOidcProvider({ redirectUris: origins.map(oidcCallbackUrl), postLogoutRedirectUris: origins.map((o) => `${o}/`), logger });
+  }
+  const oidc = provider !== undefined ? localOidcStackOptions(provider) : undefined;
   stack = await startLocalStack({
     inMemory,
-    port: optionalPort('PORT', 3000),
+    port,
     ...(optionalPort('MEDIA_STORE_S3_PORT') !== undefined ? { s3Port: optionalPort('MEDIA_STORE_S3_PORT') } : {}),
     ...(optionalPort('MEDIA_STORE_DYNAMODB_PORT') !== undefined ? { dynamodbPort: optionalPort('MEDIA_STORE_DYNAMODB_PORT') } : {}),
     adminUser: process.env.MEDIA_STORE_ADMIN_USER || 'admin',
     ...(password !== undefined ? { adminPassword: password } : {}),
-    variables,
+    variables: { ...oidc?.variables, ...variables },
+    ...(oidc !== undefined ? { externalSecrets: oidc.externalSecrets } : {}),
     logger,
     ...(process.env.MEDIA_STORE_STACK_FILE ? { stackFile: process.env.MEDIA_STORE_STACK_FILE } : {}),
   });
@@ -92,6 +104,12 @@ async function main(): Promise<void> {
     stack.generatedAdminPassword
       ? `  admin      "${stack.adminUser}", generated password (shown only this once): ${stack.generatedAdminPassword}`
       : `  admin      "${stack.adminUser}"${password ? ' (password from MEDIA_STORE_ADMIN_PASSWORD)' : ' (existing user)'}`,
+    ...(provider !== undefined
+      ? [
+          `  provider   ${provider.issuer}   (OpenID; "Sign in with …" in the app: ${Object.entries(LOCAL_OIDC_USERS).map(([name, user]) => `${name} / ${user.password}`).join(', ')})`,
+          `  machine    client "ci-uploader" / ${provider.clients['ci-uploader'] ?? ''} (client credentials, resource ${provider.audience})`,
+        ]
+      : []),
     '',
     'Quick start (bash, curl, jq):',
     quickStart(stack, stack.generatedAdminPassword),

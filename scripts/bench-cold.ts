@@ -48,6 +48,15 @@ export const SAMPLE_ENV: Readonly<Record<keyof typeof ENV, string>> = {
   PROCESS_FUNCTION_NAME: 'media-store-process',
   VIDEO_POSTERS: 'true',
   EXPOSE_GPS: 'false',
+  OIDC_ISSUER_URL: '',
+  OIDC_CLIENT_ID: '',
+  OIDC_CLIENT_SECRET_ARN: '',
+  OIDC_SCOPES: 'openid profile email',
+  OIDC_ROLE_CLAIM: 'groups',
+  OIDC_ROLE_MAPPING: '{}',
+  OIDC_FOLDERS_CLAIM: '',
+  OIDC_AUDIENCE: '',
+  LOCAL_LOGIN_ENABLED: 'true',
   LOG_LEVEL: 'info',
 };
 

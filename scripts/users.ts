@@ -60,7 +60,12 @@ export function parseArgs(argv: readonly string[]): Args {
   return { positional: [...line.positionals], options };
 }
 
-function repository(args: Args): { users: UsersRepository; target: string; maxUsers?: number } {
+/** `local_login_enabled = false`: no password may be set (the auth function refuses the same through the API). */
+function refuseWithoutLocalLogin(found: { localLoginEnabled?: boolean; target: string }, what: string): void {
+  if (found.localLoginEnabled === false) throw new UsageError(`${what} is refused: password login is off in ${found.target} (local_login_enabled = false); users sign in through the identity provider`);
+}
+
+function repository(args: Args): { users: UsersRepository; target: string; maxUsers?: number; localLoginEnabled?: boolean } {
   const maxOption = args.options.get('--max-users');
   let maxUsers: number | undefined;
   if (typeof maxOption === 'string') {
@@ -72,7 +77,7 @@ function repository(args: Args): { users: UsersRepository; target: string; maxUs
   return { ...found, ...(limit !== undefined ? { maxUsers: limit } : {}) };
 }
 
-function locateRepository(args: Args): { users: UsersRepository; target: string; maxUsers?: number } {
+function locateRepository(args: Args): { users: UsersRepository; target: string; maxUsers?: number; localLoginEnabled?: boolean } {
   const table = args.options.get('--table');
   if (typeof table === 'string') {
     const region = args.options.get('--region');
@@ -81,7 +86,7 @@ function locateRepository(args: Args): { users: UsersRepository; target: string;
   }
   const stackOption = args.options.get('--stack');
   const stackFile = resolve(typeof stackOption === 'string' ? stackOption : resolve(__dirname, '..', '.local', 'stack.json'));
-  let stack: { dynamodbEndpoint?: unknown; region?: unknown; tableName?: unknown; maxUsers?: unknown; credentials?: unknown };
+  let stack: { dynamodbEndpoint?: unknown; region?: unknown; tableName?: unknown; maxUsers?: unknown; localLoginEnabled?: unknown; credentials?: unknown };
   try {
     stack = JSON.parse(readFileSync(stackFile, 'utf8')) as typeof stack;
   } catch {
@@ -100,6 +105,7 @@ function locateRepository(args: Args): { users: UsersRepository; target: string;
     users: new UsersRepository({ tableName: stack.tableName, client }),
     target: `local stack ${stack.tableName}`,
     ...(typeof stack.maxUsers === 'number' ? { maxUsers: stack.maxUsers } : {}),
+    ...(typeof stack.localLoginEnabled === 'boolean' ? { localLoginEnabled: stack.localLoginEnabled } : {}),
   };
 }
 
@@ -200,7 +206,9 @@ export async function run(argv: readonly string[]): Promise<void> {
       const userRole = role(args);
       const limits = folders(args, false) ?? undefined;
       if (userRole === 'admin' && limits !== undefined) throw new UsageError('admins reach every folder: --folders is only for editors and viewers');
-      const { users, target, maxUsers } = repository(args);
+      const found = repository(args);
+      const { users, target, maxUsers } = found;
+      refuseWithoutLocalLogin(found, 'Adding a user with a password');
       const force = args.options.has('--force');
       if (!force && (await users.get(name)) !== undefined) throw new UsageError(`user "${name}" already exists in ${target}: use passwd to change its password, or --force to replace it`);
       const { password, generated } = await choosePassword(args);
@@ -214,7 +222,9 @@ export async function run(argv: readonly string[]): Promise<void> {
     }
     case 'passwd': {
       const name = username(args);
-      const { users, target } = repository(args);
+      const found = repository(args);
+      const { users, target } = found;
+      refuseWithoutLocalLogin(found, 'Setting a password');
       if ((await users.get(name)) === undefined) throw new UsageError(`no user "${name}" in ${target}`);
       const { password, generated } = await choosePassword(args);
       await users.update(name, { passwordHash: await hashPassword(password) });

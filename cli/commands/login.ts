@@ -96,6 +96,48 @@ export async function login(io: CliIo, options: LoginOptions): Promise<void> {
 }
 
 /**
+ * `media-store login --sso`: the device authorization flow through the service (which holds the
+ * provider's client secret): shows the code and where to enter it, polls until the person
+ * approved at the provider, then saves the service's session as `login` does.
+ */
+export async function loginWithProvider(io: CliIo, options: Omit<LoginOptions, 'username' | 'passwordStdin'> & { readonly sleep?: (ms: number) => Promise<void> }): Promise<void> {
+  const api = new ApiClient({ baseUrl: options.apiUrl, retry: options.retry, ...(options.debug ? { debug: options.debug } : {}) });
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  let device;
+  try {
+    device = await api.call('POST /auth/oidc/device', { body: {} });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) throw new CliError(`${options.apiUrl} has no identity provider configured: log in with a username and password`);
+    throw error;
+  }
+  io.stderr(`To sign in, open ${device.verificationUriComplete ?? device.verificationUri}
+and check that it shows the code ${device.userCode}
+`);
+  let interval = device.interval;
+  const deadline = Date.now() + device.expiresIn * 1000;
+  for (;;) {
+    if (Date.now() > deadline) throw new CliError('the sign-in code expired before it was approved: run media-store login --sso again');
+    await sleep(interval * 1000);
+    try {
+      const answer = await api.call('POST /auth/oidc/device/token', { body: { deviceCode: device.deviceCode } });
+      const username = answer.user?.username ?? 'you';
+      writeConfig(options.configFile, { ...withSession(readConfig(options.configFile), options.apiUrl, answer), username });
+      io.stdout(`logged in to ${options.apiUrl} as ${username}${answer.refreshExpiresAt ? ` until ${answer.refreshExpiresAt}` : ''}
+`);
+      return;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 428) continue;
+      if (error instanceof ApiError && error.status === 429) {
+        interval += 5;
+        continue;
+      }
+      if (error instanceof ApiError && (error.status === 403 || error.status === 400)) throw new CliError(`sign-in failed: ${error.message}`);
+      throw error;
+    }
+  }
+}
+
+/**
  * A new access token from the refresh token saved by `login`; the rotated refresh token
  * replaces the old one in the config file. `undefined` when there is none for this API or the
  * session has ended (the caller's refusal then surfaces: run `media-store login`).

@@ -12,7 +12,8 @@
  */
 import { BatchGetCommand, GetCommand, paginateQuery, paginateScan, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Conflict, NotFound } from '../core/errors';
-import { PARTITIONS, SORT_KEYS, USER_ACCESS_ATTRIBUTES, userCountKey, userDirectoryKey, userIdItemKey, userItemKey, USER_DIRECTORY_PARTITION, USER_LIMITER_PREFIX, USER_NAME_PREFIX } from '../../contract/table';
+import { PARTITIONS, SORT_KEYS, USER_ACCESS_ATTRIBUTES, providerIdentityKey, userCountKey, userDirectoryKey, userIdItemKey, userItemKey, USER_DIRECTORY_PARTITION, USER_LIMITER_PREFIX, USER_NAME_PREFIX } from '../../contract/table';
+import { identityId } from '../core/oidc';
 import { DynamoAttemptCounter } from './attempt-counter';
 import { isRole, parseFolderLimits, type Role } from '../core/roles';
 import { LEGACY_SESSION_VERSION, newSessionVersion } from '../core/session';
@@ -42,6 +43,21 @@ export interface UserRecord extends NewUser {
   /** ISO 8601. */
   readonly createdAt: string;
   readonly updatedAt: string;
+}
+
+/** A provider identity (issuer and subject) and the user it signed in as. */
+export interface ProviderIdentity {
+  readonly issuer: string;
+  readonly subject: string;
+  readonly userId: string;
+  readonly username: string;
+}
+
+/** The identity a new user is created for; `replacesUserId`: the identity's previous user, now gone. */
+export interface NewIdentity {
+  readonly issuer: string;
+  readonly subject: string;
+  readonly replacesUserId?: string;
 }
 
 /** A user record without its password hash: what functions other than auth may read. */
@@ -115,7 +131,15 @@ export class UsersRepository {
    * `MaxUsersReached` (409) when `maxUsers` users exist already. Without `maxUsers` the
    * user is still counted (the local stack's first admin, seeding tools).
    */
-  async create(user: NewUser, options: { overwrite?: boolean; maxUsers?: number } = {}): Promise<UserRecord> {
+  /** The user a provider identity signed in as last (check that user still has that id). */
+  async findIdentity(issuer: string, subject: string): Promise<ProviderIdentity | undefined> {
+    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: providerIdentityKey(identityId(issuer, subject)), ConsistentRead: true }));
+    const item = out.Item;
+    if (item === undefined || item.issuer !== issuer || item.subject !== subject || typeof item.userId !== 'string' || typeof item.username !== 'string') return undefined;
+    return { issuer, subject, userId: item.userId, username: item.username };
+  }
+
+  async create(user: NewUser, options: { overwrite?: boolean; maxUsers?: number; identity?: NewIdentity } = {}): Promise<UserRecord> {
     if (!USERNAME_PATTERN.test(user.username)) throw new Error(`Invalid username "${user.username}": use 1-64 letters, digits, ".", "_", "@" or "-"`);
     if (!isRole(user.role)) throw new Error(`Invalid role "${String(user.role)}"`);
     if (options.overwrite === true && (await this.get(user.username)) !== undefined) {
@@ -152,12 +176,14 @@ export class UsersRepository {
             },
             // The id is the user's for good: never written twice, kept when the user is deleted.
             { Put: { TableName: this.tableName, Item: { ...userIdItemKey(record.userId), userId: record.userId, username: user.username, createdAt: now }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            ...(options.identity !== undefined ? [identityPut(this.tableName, options.identity, record, now)] : []),
           ]);
     } catch (error) {
       const failed = cancelledItems(error);
       if (failed?.[0] === true) throw new UserExists(`User "${user.username}" already exists`, { cause: error });
       if (failed?.[2] === true) throw new MaxUsersReached(`The maximum of ${options.maxUsers} users is reached; remove a user first`, { cause: error });
       if (failed?.[3] === true) throw new Conflict('A new user id collided with one already given; try again', { cause: error });
+      if (failed?.[4] === true) throw new Conflict('This identity signed in twice at once; try again', { cause: error });
       throw error;
     }
     return record;
@@ -402,6 +428,19 @@ const numberOr0 = (value: unknown): number => (typeof value === 'number' && Numb
  * paths → those. Anything else (a string, a set, an empty list, other element types) cannot be
  * read, and fails closed: `[]`, no folder at all.
  */
+/** The identity item of a new provider user: new, or replacing one whose user is gone (`replacesUserId`). */
+function identityPut(tableName: string, identity: NewIdentity, record: UserRecord, now: string) {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: { ...providerIdentityKey(identityId(identity.issuer, identity.subject)), issuer: identity.issuer, subject: identity.subject, userId: record.userId, username: record.username, createdAt: now },
+      ...(identity.replacesUserId === undefined
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : { ConditionExpression: 'attribute_not_exists(pk) OR userId = :previous', ExpressionAttributeValues: { ':previous': identity.replacesUserId } }),
+    },
+  };
+}
+
 export function storedFolderLimits(value: unknown): readonly string[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || value.length === 0 || !value.every((f) => typeof f === 'string')) return [];

@@ -4,6 +4,11 @@ import { SETTINGS } from '../../contract/settings';
 import type { ThrottlePolicy } from '../core/login-throttle';
 import { jwtSecretSource, type JwtSecretSource } from '../adapters/jwt-secret';
 import { DEFAULT_ISSUER } from '../authorizer/config';
+import { DEFAULT_OIDC_SCOPES, OIDC_SETTINGS } from '../../contract/settings';
+import { parseRoleMapping } from '../core/oidc';
+import { boolean } from '../core/env';
+import type { OidcClientSettings } from '../adapters/oidc-client';
+import type { ProviderPolicy } from './provider-sign-in';
 
 export interface AuthConfig {
   readonly tableName: string;
@@ -18,6 +23,10 @@ export interface AuthConfig {
   readonly throttle: ThrottlePolicy;
   /** Most users the users API lets exist. @default 10 */
   readonly maxUsers: number;
+  /** Password login and setting passwords (`local_login_enabled`). @default true */
+  readonly localLoginEnabled: boolean;
+  /** Sign-in through the identity provider: set when its issuer and client id are. */
+  readonly provider?: { readonly client: OidcClientSettings; readonly policy: ProviderPolicy };
   readonly logLevel: LogLevel;
 }
 
@@ -37,6 +46,25 @@ export function parseAuthConfig(env: Env): AuthConfig {
       lockoutSeconds: setting(env, SETTINGS.loginLockoutSeconds),
     },
     maxUsers: setting(env, SETTINGS.maxUsers),
+    localLoginEnabled: boolean(env, OIDC_SETTINGS.localLoginEnabled.env, true),
+    ...providerSignIn(env),
     logLevel: logLevel(env),
+  };
+}
+
+function providerSignIn(env: Env): Pick<AuthConfig, 'provider'> {
+  const issuer = optionalString(env, OIDC_SETTINGS.issuerUrl.env, '');
+  const clientId = optionalString(env, OIDC_SETTINGS.clientId.env, '');
+  if (issuer === '' || clientId === '') return {};
+  const scopes = (optionalString(env, OIDC_SETTINGS.scopes.env) ?? DEFAULT_OIDC_SCOPES.join(' ')).split(/[\s,]+/).filter((s) => s !== '');
+  return {
+    provider: {
+      client: { issuer, clientId, clientSecretArn: requiredString(env, OIDC_SETTINGS.clientSecretArn.env), scopes: scopes.includes('openid') ? scopes : ['openid', ...scopes] },
+      policy: {
+        issuer,
+        roles: { roleClaim: optionalString(env, OIDC_SETTINGS.roleClaim.env, 'groups'), mapping: parseRoleMapping(env[OIDC_SETTINGS.roleMapping.env], OIDC_SETTINGS.roleMapping.env) },
+        foldersClaim: optionalString(env, OIDC_SETTINGS.foldersClaim.env, ''),
+      },
+    },
   };
 }

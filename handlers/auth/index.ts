@@ -9,15 +9,18 @@ import { originSecrets } from '../adapters/origin-secret';
 import { createApiHandler } from '../http/api-handler';
 import { parseAuthConfig, SIGNING_KEY_MAX_AGE_SECONDS } from './config';
 import { authRoutes } from './routes';
+import { PendingSignIns } from '../adapters/pending-sign-ins';
+import { providerClient } from '../adapters/oidc-client';
 
 const config = parseAuthConfig(process.env);
 const logger = createLogger({ level: config.logLevel, fields: { fn: 'auth' } });
+const users = new UsersRepository({ tableName: config.tableName });
 // Pay for the unknown-user dummy hash now, not on the first unknown user's login.
 prepareDummyHash().catch((error: unknown) => logger.error('dummy hash failed', { error }));
 
 export const handler = createApiHandler(
   authRoutes({
-    users: new UsersRepository({ tableName: config.tableName }),
+    users,
     attempts: new DynamoAttemptCounter({ tableName: config.tableName }),
     sessions: new SessionsRepository({ tableName: config.tableName }),
     // The signer re-reads AWSCURRENT often, so new tokens use a rotated key within seconds.
@@ -27,6 +30,10 @@ export const handler = createApiHandler(
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     throttle: config.throttle,
     maxUsers: config.maxUsers,
+    localLoginEnabled: config.localLoginEnabled,
+    ...(config.provider !== undefined
+      ? { providerSignIn: { users, pendingSignIns: new PendingSignIns({ tableName: config.tableName }), provider: providerClient(config.provider.client), policy: config.provider.policy } }
+      : {}),
     logger,
   }),
   logger,

@@ -13,6 +13,8 @@ import type { Logger } from '../core/logger';
 import { bearerToken, verifyToken, type KeyLookup } from '../core/token';
 import type { Role } from '../core/roles';
 import type { SessionState, SessionStateReader } from '../adapters/session-versions';
+import type { JWTVerifyGetKey } from 'jose';
+import { unverifiedIssuer, verifyProviderToken, type ProviderTokenPolicy } from './provider-tokens';
 
 export interface AuthorizerContext {
   readonly username: string;
@@ -34,6 +36,8 @@ export interface AuthorizeDeps {
   /** The user's id and session version, and the token's session family, as stored now. */
   readonly sessionOf: SessionStateReader;
   readonly issuer: string;
+  /** The identity provider whose access tokens machine clients may use (`oidc_audience` set), with its keys. */
+  readonly provider?: { readonly policy: ProviderTokenPolicy; readonly keys: JWTVerifyGetKey };
   readonly logger: Logger;
   /** Epoch seconds. @default the clock */
   readonly now?: () => number;
@@ -48,6 +52,14 @@ export async function authorize(event: Pick<APIGatewayRequestAuthorizerEventV2, 
     if (token === undefined) {
       deps.logger.info('denied', { route: event.routeKey, reason: 'no-bearer-token' });
       return DENY;
+    }
+    if (deps.provider !== undefined && unverifiedIssuer(token) === deps.provider.policy.issuer) {
+      const verdict = await verifyProviderToken(token, deps.provider.policy, deps.provider.keys, deps.now?.());
+      if (!verdict.ok) {
+        deps.logger.info('denied', { route: event.routeKey, reason: verdict.reason, issuer: 'provider' });
+        return DENY;
+      }
+      return { isAuthorized: true, context: verdict.context };
     }
     const result = await verifyToken(token, {
       secret: deps.keys,

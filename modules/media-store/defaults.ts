@@ -1,4 +1,4 @@
-import { SETTINGS } from '../../contract/settings';
+import { DEFAULT_OIDC_SCOPES, SETTINGS } from '../../contract/settings';
 
 /**
  * Secure defaults of the MediaStore module, in one place. Constructs lay the caller's props
@@ -35,6 +35,17 @@ export const DEFAULTS = {
   loginMaxFailures: SETTINGS.loginMaxFailures.default,
   loginLockoutSeconds: SETTINGS.loginLockoutSeconds.default,
   maxUsers: SETTINGS.maxUsers.default,
+  /** No identity provider: users sign in with the service's own passwords. */
+  oidcIssuerUrl: '',
+  oidcClientId: '',
+  oidcClientSecretArn: '',
+  oidcScopes: [...DEFAULT_OIDC_SCOPES] as string[],
+  oidcRoleClaim: 'groups',
+  /** No claim value maps to a role until one is given: nobody signs in through the provider by default. */
+  oidcRoleMapping: {} as Record<string, string>,
+  oidcFoldersClaim: '',
+  oidcAudience: '',
+  localLoginEnabled: true,
   allowedContentTypes: ['image/*', 'video/*'],
   maxUploadBytes: SETTINGS.maxUploadBytes.default,
   multipartThresholdBytes: SETTINGS.multipartThresholdBytes.default,

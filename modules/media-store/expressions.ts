@@ -72,9 +72,14 @@ export function booleanText(value: boolean): string {
   return isUnresolved(value) ? Token.asString(value) : String(value);
 }
 
-/** A list joined with commas (`${join(",", var.x)}` when it is a variable). */
-export function joinedText(values: readonly string[]): string {
-  return isUnresolved(values) ? Fn.join(',', values as string[]) : values.join(',');
+/** A list joined with commas, or `separator` (`${join(",", var.x)}` when it is a variable). */
+export function joinedText(values: readonly string[], separator = ','): string {
+  return isUnresolved(values) ? Fn.join(separator, values as string[]) : values.join(separator);
+}
+
+/** A value as JSON text (`${jsonencode(var.x)}` when it is a variable). */
+export function jsonText(value: unknown): string {
+  return isUnresolved(value) ? Fn.jsonencode(value) : JSON.stringify(value);
 }
 
 /** `value != ""` as a Terraform condition, or a plain boolean when the value is known. */

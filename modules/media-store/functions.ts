@@ -6,7 +6,7 @@ import { FUNCTIONS, FUNCTION_NAMES, bundleZipPath, type FunctionName } from '../
 import { STORAGE_STATS_ATTRIBUTES, USER_ACCESS_ATTRIBUTES } from '../../contract/table';
 import type { Catalog } from './catalog';
 import { DEFAULTS, DERIVED_PREFIX } from './defaults';
-import { booleanText, joinedText, numberText, presenceOf } from './expressions';
+import { booleanText, isNonEmpty, joinedText, jsonText, numberText, presenceOf } from './expressions';
 import type { FailedEvents } from './failed-events';
 import { MediaStoreFunction, onlyPartitions, type PolicyStatement } from './function';
 import type { MoveJobs } from './move-jobs';
@@ -55,6 +55,24 @@ export interface FunctionSettings {
   readonly loginLockoutSeconds?: number;
   /** Most users the users API lets exist (admins included). @default 10 */
   readonly maxUsers?: number;
+  /** The identity provider's issuer URL; empty: no sign-in through a provider. @default "" */
+  readonly oidcIssuerUrl?: string;
+  /** The web app's client id at the provider. @default "" */
+  readonly oidcClientId?: string;
+  /** Secrets Manager ARN of the client secret; the auth function may read only this secret. @default "" */
+  readonly oidcClientSecretArn?: string;
+  /** Scopes asked for at sign-in. @default ["openid", "profile", "email"] */
+  readonly oidcScopes?: string[];
+  /** The claim whose values map to roles. @default "groups" */
+  readonly oidcRoleClaim?: string;
+  /** Claim value (or a machine token's scope) → admin, editor or viewer. @default {} */
+  readonly oidcRoleMapping?: Record<string, string>;
+  /** The claim holding a user's folder limits. @default "" (none) */
+  readonly oidcFoldersClaim?: string;
+  /** Audience of the provider's access tokens the authorizer accepts (machine clients). @default "" (none) */
+  readonly oidcAudience?: string;
+  /** Password login, and setting passwords. @default true */
+  readonly localLoginEnabled?: boolean;
   /** Content-type patterns accepted for upload. @default ["image/*", "video/*"] */
   readonly allowedContentTypes?: string[];
   /** Largest accepted upload, bytes, at most 5 TiB. @default 5368709120 */
@@ -175,6 +193,12 @@ export class Functions extends Construct {
       ]);
     }
 
+    // Sign-in through the identity provider: the auth function reads the client secret, and only it.
+    const clientSecretArn = props.oidcClientSecretArn ?? DEFAULTS.oidcClientSecretArn;
+    byName.auth.allowWhen('oidc-client-secret', presenceOf(isNonEmpty(clientSecretArn)), [
+      { sid: 'ReadOidcClientSecret', effect: 'Allow', actions: ['secretsmanager:GetSecretValue'], resources: [clientSecretArn] },
+    ]);
+
     storage.notifyOnMediaChange(byName.sync);
     props.failedEvents.catchFailuresOf(byName.sync, props.syncMaxRetryAttempts ?? DEFAULTS.syncMaxRetryAttempts);
     // Sync hands every catalogued file to the process function, asynchronously.
@@ -217,6 +241,15 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
     SHARE_MAX_DAYS: numberText(props.shareMaxDays ?? DEFAULTS.shareMaxDays),
     SHARE_ALLOW_NEVER: booleanText(props.shareAllowNever ?? DEFAULTS.shareAllowNever),
     SHARE_EXPIRY_REMINDERS: booleanText(props.shareExpiryReminders ?? DEFAULTS.shareExpiryReminders),
+    OIDC_ISSUER_URL: props.oidcIssuerUrl ?? DEFAULTS.oidcIssuerUrl,
+    OIDC_CLIENT_ID: props.oidcClientId ?? DEFAULTS.oidcClientId,
+    OIDC_CLIENT_SECRET_ARN: props.oidcClientSecretArn ?? DEFAULTS.oidcClientSecretArn,
+    OIDC_SCOPES: joinedText(props.oidcScopes ?? DEFAULTS.oidcScopes, ' '),
+    OIDC_ROLE_CLAIM: props.oidcRoleClaim ?? DEFAULTS.oidcRoleClaim,
+    OIDC_ROLE_MAPPING: jsonText(props.oidcRoleMapping ?? DEFAULTS.oidcRoleMapping),
+    OIDC_FOLDERS_CLAIM: props.oidcFoldersClaim ?? DEFAULTS.oidcFoldersClaim,
+    OIDC_AUDIENCE: props.oidcAudience ?? DEFAULTS.oidcAudience,
+    LOCAL_LOGIN_ENABLED: booleanText(props.localLoginEnabled ?? DEFAULTS.localLoginEnabled),
   };
   return (name) => {
     const value = values[name];

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { TerraformVariable, Token, type TerraformVariableValidationConfig } from 'cdktf';
 import { DEFAULTS, LOG_RETENTION_DAYS, MAX_AUTHORIZER_RESULT_TTL_SECONDS, SITE_PRICE_CLASSES } from '../media-store/defaults';
 import type { MediaStoreProps } from '../media-store';
-import { SETTINGS, isIntegerSetting, type Setting } from '../../contract/settings';
+import { OIDC_SETTINGS, SETTINGS, isIntegerSetting, type Setting } from '../../contract/settings';
 import { describedWithExample } from './variable-examples';
 
 type Kind = 'string' | 'number' | 'bool' | 'list(string)' | 'map(string)';
@@ -156,6 +156,56 @@ export const VARIABLES = {
   login_max_failures: fromSetting(SETTINGS.loginMaxFailures),
   login_lockout_seconds: fromSetting(SETTINGS.loginLockoutSeconds),
   max_users: fromSetting(SETTINGS.maxUsers),
+  [OIDC_SETTINGS.issuerUrl.variable]: {
+    kind: 'string',
+    description: 'Issuer URL of the organisation\'s OpenID provider (Okta, Entra ID, Auth0, Keycloak, Cognito…), e.g. https://login.example.com/realms/staff. Users then sign in through it ("Sign in with …" in the web app, media-store login --sso) and machine clients may call the API with its access tokens (oidc_audience). Empty: no provider.',
+    default: DEFAULTS.oidcIssuerUrl,
+    validation: [check(`${v('oidc_issuer_url')} == "" || can(regex("^https://[^\\s]+$", ${v('oidc_issuer_url')})) || can(regex("^http://(127[.]0[.]0[.]1|localhost)(:[0-9]+)?(/[^\\s]*)?$", ${v('oidc_issuer_url')}))`, 'oidc_issuer_url must be empty or an https:// URL (http:// only on localhost).')],
+  },
+  [OIDC_SETTINGS.clientId.variable]: {
+    kind: 'string',
+    description: 'Client id of the web app at the provider (a confidential client allowed the authorization code and device flows), e.g. media-store. Needed for users to sign in through oidc_issuer_url.',
+    default: DEFAULTS.oidcClientId,
+  },
+  [OIDC_SETTINGS.clientSecretArn.variable]: {
+    kind: 'string',
+    description: 'ARN of the Secrets Manager secret whose value is the client\'s secret, e.g. arn:aws:secretsmanager:eu-west-1:123456789012:secret:media-store-oidc-AbCdEf. Only the auth function may read it; the value never enters Terraform.',
+    default: DEFAULTS.oidcClientSecretArn,
+    validation: [check(`${v('oidc_client_secret_arn')} == "" || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:", ${v('oidc_client_secret_arn')}))`, 'oidc_client_secret_arn must be empty or a Secrets Manager secret ARN (the secret holds the client secret; never the value itself).')],
+  },
+  [OIDC_SETTINGS.scopes.variable]: {
+    kind: 'list(string)',
+    description: 'Scopes asked for at sign-in, e.g. ["openid", "profile", "email", "groups"]; must include openid.',
+    default: DEFAULTS.oidcScopes,
+    validation: [check(`contains(${v('oidc_scopes')}, "openid") && alltrue([for s in ${v('oidc_scopes')} : can(regex("^[!#-\\[\\]-~]+$", s))])`, 'oidc_scopes must include openid, each scope without spaces or quotes.')],
+  },
+  [OIDC_SETTINGS.roleClaim.variable]: {
+    kind: 'string',
+    description: 'The claim whose values (a string or a list, e.g. the user\'s groups) oidc_role_mapping maps to roles, in ID tokens and in machine clients\' access tokens.',
+    default: DEFAULTS.oidcRoleClaim,
+    validation: [check(`length(${v('oidc_role_claim')}) > 0`, 'oidc_role_claim must not be empty.')],
+  },
+  [OIDC_SETTINGS.roleMapping.variable]: {
+    kind: 'map(string)',
+    description: 'Claim value → role (admin, editor or viewer), e.g. { "media-admins" = "admin", "staff" = "viewer" }. A machine client\'s access token may also carry the key as a scope. A user none of whose values is mapped is refused (no default role); several: the highest role.',
+    default: DEFAULTS.oidcRoleMapping,
+    validation: [check(`alltrue([for r in values(${v('oidc_role_mapping')}) : contains(["admin", "editor", "viewer"], r)])`, 'oidc_role_mapping values must be admin, editor or viewer.')],
+  },
+  [OIDC_SETTINGS.foldersClaim.variable]: {
+    kind: 'string',
+    description: 'The claim holding the folders a user is limited to (a list such as ["/family"]), e.g. media_folders. Empty: users from the provider reach every folder their role does.',
+    default: DEFAULTS.oidcFoldersClaim,
+  },
+  [OIDC_SETTINGS.audience.variable]: {
+    kind: 'string',
+    description: 'Audience (aud) of the provider\'s access tokens the API accepts from machine clients, e.g. a CI job\'s client-credentials token for api://media-store. Empty: the API takes only its own tokens.',
+    default: DEFAULTS.oidcAudience,
+  },
+  [OIDC_SETTINGS.localLoginEnabled.variable]: {
+    kind: 'bool',
+    description: 'Password login. False refuses POST /auth/login and every way to set a password (POST /users with one, PATCH /users/{username} with one, npm run users passwd); the web app offers only "Sign in with …".',
+    default: DEFAULTS.localLoginEnabled,
+  },
   allowed_content_types: {
     kind: 'list(string)',
     description: 'Content types accepted for upload; a pattern may end in /* (e.g. image/*).',
@@ -358,6 +408,15 @@ export function declareVariables(scope: Construct, overrides: VariableValues = {
     loginMaxFailures: n('login_max_failures'),
     loginLockoutSeconds: n('login_lockout_seconds'),
     maxUsers: n('max_users'),
+    oidcIssuerUrl: s('oidc_issuer_url'),
+    oidcClientId: s('oidc_client_id'),
+    oidcClientSecretArn: s('oidc_client_secret_arn'),
+    oidcScopes: l('oidc_scopes'),
+    oidcRoleClaim: s('oidc_role_claim'),
+    oidcRoleMapping: vars.oidc_role_mapping.value as Record<string, string>,
+    oidcFoldersClaim: s('oidc_folders_claim'),
+    oidcAudience: s('oidc_audience'),
+    localLoginEnabled: b('local_login_enabled'),
     allowedContentTypes: l('allowed_content_types'),
     maxUploadBytes: n('max_upload_bytes'),
     multipartThresholdBytes: n('multipart_threshold_bytes'),

@@ -29,6 +29,9 @@ const ADDRESSES = [
   'aws_wafv2_web_acl.site',
   'data.aws_region.site_waf',
   'aws_iam_role_policy.sync_invoke_process',
+  // Only with oidc_client_secret_arn: the auth function may read the identity provider's client secret.
+  'aws_iam_role_policy.auth_oidc_client_secret',
+  'data.aws_iam_policy_document.auth_oidc_client_secret',
   'data.aws_iam_policy_document.sync_invoke_process',
   'aws_lambda_function_event_invoke_config.process_invoke_config',
   'aws_lambda_function_event_invoke_config.move',

@@ -19,6 +19,7 @@ describe('function config', () => {
       refreshTokenTtlSeconds: 30 * 24 * 3600,
       throttle: { maxFailures: 5, lockoutSeconds: 900 },
       maxUsers: 10,
+      localLoginEnabled: true,
       logLevel: 'info',
     });
     expect(parseUploadsConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b' })).toMatchObject({
@@ -30,6 +31,18 @@ describe('function config', () => {
     expect(parseFilesConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', MOVE_FUNCTION_NAME: 'm' })).toMatchObject({ viewUrlTtlSeconds: 3600, moveFunctionName: 'm', moveJobThresholdBytes: 128 * 1024 ** 2 });
     expect(parseMoveConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b' })).toEqual({ tableName: 't', bucketName: 'b', logLevel: 'info' });
     expect(parseSyncConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', TOPIC_ARN: '' })).toEqual({ tableName: 't', bucketName: 'b', logLevel: 'info' });
+  });
+
+  it('signs in through an identity provider only when its issuer and client are set, reading the secret by ARN', () => {
+    const oidc = { OIDC_ISSUER_URL: 'https://login.example.com', OIDC_CLIENT_ID: 'media-store', OIDC_CLIENT_SECRET_ARN: 'arn:oidc', OIDC_SCOPES: 'profile groups', OIDC_ROLE_MAPPING: '{"staff":"viewer"}' };
+    expect(parseAuthConfig({ TABLE_NAME: 't', JWT_SECRET_ARN: 'a', OIDC_ISSUER_URL: '' }).provider).toBeUndefined();
+    expect(parseAuthConfig({ TABLE_NAME: 't', JWT_SECRET_ARN: 'a', ...oidc, LOCAL_LOGIN_ENABLED: 'false' })).toMatchObject({
+      localLoginEnabled: false,
+      provider: { client: { issuer: 'https://login.example.com', clientId: 'media-store', clientSecretArn: 'arn:oidc', scopes: ['openid', 'profile', 'groups'] }, policy: { roles: { roleClaim: 'groups', mapping: { staff: 'viewer' } }, foldersClaim: '' } },
+    });
+    expect(() => parseAuthConfig({ TABLE_NAME: 't', JWT_SECRET_ARN: 'a', ...oidc, OIDC_CLIENT_SECRET_ARN: '' })).toThrow(/OIDC_CLIENT_SECRET_ARN/);
+    expect(parseAuthorizerConfig({ TABLE_NAME: 't', JWT_SECRET_ARN: 'a', OIDC_ISSUER_URL: 'https://login.example.com' }).provider).toBeUndefined();
+    expect(parseAuthorizerConfig({ TABLE_NAME: 't', JWT_SECRET_ARN: 'a', OIDC_ISSUER_URL: 'https://login.example.com', OIDC_AUDIENCE: 'api://m' }).provider).toMatchObject({ issuer: 'https://login.example.com', audience: 'api://m' });
   });
 
   it('prefers JWT_SECRET (tests and tools) over the ARN', () => {

@@ -87,8 +87,13 @@ export function openTimeline(): void {
   showView('timeline');
 }
 
+let loggedOut = false;
+/** Whether this page logged out (the login page then offers to end the provider's session too). */
+export const loggedOutHere = (): boolean => loggedOut;
+
 export async function logOut(): Promise<void> {
   await api.logout().catch(() => undefined);
+  loggedOut = true;
   store.update({ user: null, files: [], folders: {}, nextCursor: undefined, selected: [], viewing: undefined, dialog: undefined, view: 'timeline' });
 }
 

@@ -118,6 +118,11 @@ export const completeUpload = (uploadId: string, parts: W.CompleteRequest): Prom
   call('POST /uploads/{uploadId}/complete', { params: { uploadId }, body: parts });
 export const abortUpload = (uploadId: string): Promise<void> => call('DELETE /uploads/{uploadId}', { params: { uploadId } });
 
+/** How users sign in here: password login, the identity provider (`GET /auth/options`). */
+export const authOptions = (): Promise<W.AuthOptions> => call('GET /auth/options');
+/** Where the browser goes to sign in through the identity provider (a navigation, not a call). */
+export const providerSignInUrl = (signInPath: string): string => `${API_BASE}${signInPath}?origin=${encodeURIComponent(location.origin)}`;
+
 export const listUsers = (): Promise<W.UserList> => call('GET /users');
 export const createUser = (user: W.CreateUserRequest): Promise<UserAnswer> => call('POST /users', { body: user });
 export const changeUser = (username: string, change: W.ChangeUserRequest): Promise<UserAnswer> => call('PATCH /users/{username}', { params: { username }, body: change });

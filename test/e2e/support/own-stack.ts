@@ -11,10 +11,10 @@ import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../
 export async function startOwnStack(
   logDir: string,
   variables: NonNullable<LocalStackOptions['variables']>,
-  options: Pick<LocalStackOptions, 'scheduleIntervalMs'> = {},
+  options: Pick<LocalStackOptions, 'scheduleIntervalMs' | 'externalSecrets' | 'port'> = {},
 ): Promise<{ stack: LocalStack; adminPassword: string }> {
   const adminPassword = randomBytes(18).toString('base64url');
-  const stack = await startLocalStack({ ...options, inMemory: true, port: 0, stackFile: null, adminPassword, logger: fileLogger(path.join(logDir, 'local-stack.log')), variables });
+  const stack = await startLocalStack({ port: 0, ...options, inMemory: true, stackFile: null, adminPassword, logger: fileLogger(path.join(logDir, 'local-stack.log')), variables });
   return { stack, adminPassword };
 }
 

@@ -1,7 +1,8 @@
 /** The login form: clear messages for a wrong password and for throttling, with the wait. */
-import { useState } from 'preact/hooks';
-import { ApiError } from '../api';
-import { logIn } from '../actions';
+import { useEffect, useState } from 'preact/hooks';
+import type { AuthOptions } from '../../../contract/wire';
+import { ApiError, authOptions, providerSignInUrl } from '../api';
+import { loggedOutHere, logIn } from '../actions';
 import { formatDuration } from '../format';
 import { useStore } from '../store';
 
@@ -18,7 +19,13 @@ export function loginMessage(error: unknown): string {
   return 'Cannot reach the server. Check your connection and try again.';
 }
 
-export function Login({ submit = logIn }: { readonly submit?: (username: string, password: string) => Promise<void> }) {
+export function Login({ submit = logIn, options: given }: { readonly submit?: (username: string, password: string) => Promise<void>; readonly options?: AuthOptions }) {
+  // How users sign in here; until known, the password form (the service's own default).
+  const [options, setOptions] = useState<AuthOptions | undefined>(given);
+  useEffect(() => {
+    if (given !== undefined) return;
+    authOptions().then(setOptions, () => undefined);
+  }, [given]);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string>();
@@ -39,10 +46,35 @@ export function Login({ submit = logIn }: { readonly submit?: (username: string,
     }
   };
 
+  const provider = options?.provider ?? null;
+  const passwords = options?.localLogin ?? true;
+  const providerPart = provider && (
+    <>
+      <a class="button primary" href={providerSignInUrl(provider.signInPath)}>Sign in with {provider.name}</a>
+      {provider.endSessionUrl && loggedOutHere() && (
+        <p>
+          <a href={provider.endSessionUrl}>Also sign out of {provider.name}</a>
+        </p>
+      )}
+    </>
+  );
+  if (!passwords) {
+    return (
+      <main class="login">
+        <section aria-labelledby="login-title" class="form">
+          <h1 id="login-title">media-store</h1>
+          {notice?.kind === 'error' && <p class="error" role="alert">{notice.text}</p>}
+          {providerPart}
+        </section>
+      </main>
+    );
+  }
+
   return (
     <main class="login">
       <form onSubmit={onSubmit} aria-labelledby="login-title">
         <h1 id="login-title">media-store</h1>
+        {providerPart}
         <label>
           Username
           <input name="username" autoComplete="username" required value={username} onInput={(e) => setUsername(e.currentTarget.value)} />

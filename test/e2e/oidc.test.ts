@@ -1,0 +1,260 @@
+/**
+ * Sign-in with the organisation's identity provider, against a real OpenID provider (panva's
+ * `oidc-provider`, local/oidc.ts) and a stack of its own wired to it by the module variables
+ * (docs/security.md "Identity provider"). No mocks: tokens come from the provider's endpoints.
+ * The authorizer's decisions are not cached here (0 s), so each request is decided anew.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { LocalStack } from '../../local/stack';
+import { freePort } from '../../local/ports';
+import {
+  localOidcStackOptions,
+  LOCAL_OIDC_MACHINE_CLIENT,
+  LOCAL_OIDC_OTHER_AUDIENCE,
+  LOCAL_OIDC_SHORT_LIVED_CLIENT,
+  oidcCallbackUrl,
+  startLocalOidcProvider,
+  type LocalOidcProvider,
+} from '../../local/oidc';
+import { LOCAL_OIDC_USERS } from '../../local/oidc';
+import { startOwnStack } from './support/own-stack';
+import { approveDevice, sessionOf, signInThroughProvider } from './support/provider-sign-in';
+import { cliHome, runCli, startCli } from './support/cli';
+import { readFileSync } from 'node:fs';
+import { headerOf } from './support/tokens';
+import { jpegLike } from './support/media';
+
+jest.setTimeout(120_000);
+
+let provider: LocalOidcProvider;
+let stack: LocalStack;
+/** The app's origin: the stack serves the web app at / and the API under /api. */
+let origin: string;
+
+async function call(route: string, init: { method?: string; token?: string; json?: unknown } = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${stack.apiUrl}${route}`, {
+    method: init.method ?? (init.json === undefined ? 'GET' : 'POST'),
+    headers: { ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+}
+
+const photo = jpegLike(2048);
+const startUpload = (token: string, fileName: string) =>
+  call('/uploads', { token, json: { folder: '/ci', fileName, contentType: 'image/jpeg', size: photo.length } });
+
+/** Polls until `check` holds (the provider's clock and the authorizer's JWKS refetch take seconds). */
+async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+beforeAll(async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'media-store-oidc-'));
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  provider = await startLocalOidcProvider({ redirectUris: [oidcCallbackUrl(origin)], postLogoutRedirectUris: [`${origin}/`] });
+  const oidc = localOidcStackOptions(provider);
+  ({ stack } = await startOwnStack(dir, { ...oidc.variables, authorizer_result_ttl_seconds: 0 }, { port, externalSecrets: oidc.externalSecrets }));
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  await provider?.stop();
+});
+
+describe('machine clients with the provider\'s access tokens', () => {
+  it('let a CI job upload with a client-credentials token: POST /uploads, the PUT, and the file listed as the client\'s', async () => {
+    // Prepare: a client-credentials token of the provider for the API's audience, scope media-store.upload (→ editor).
+    const token = await provider.clientCredentialsToken(LOCAL_OIDC_MACHINE_CLIENT);
+    // Act
+    const created = await startUpload(token, 'build-1.jpg');
+    const put = await fetch(String(created.body.url), { method: 'PUT', body: photo, headers: (created.body.headers ?? {}) as Record<string, string> });
+    const listed = await eventually(async () => {
+      const list = await call('/files?folder=/ci', { token });
+      return list.status === 200 && JSON.stringify(list.body).includes('build-1.jpg');
+    }, 20_000);
+    // Assess
+    expect(created.status).toBe(201);
+    expect(put.status).toBe(200);
+    expect(listed).toBe(true);
+    const files = (await call('/files?folder=/ci', { token })).body.files as { name: string; uploadedBy?: string }[];
+    expect(files.find((f) => f.name === 'build-1.jpg')?.uploadedBy).toBe(`client:${LOCAL_OIDC_MACHINE_CLIENT}`);
+  });
+
+  it('refuses a token of the same provider for another audience (403, as API Gateway answers a refused token)', async () => {
+    const token = await provider.clientCredentialsToken(LOCAL_OIDC_MACHINE_CLIENT, { resource: LOCAL_OIDC_OTHER_AUDIENCE });
+    expect((await startUpload(token, 'other-audience.jpg')).status).toBe(403);
+  });
+
+  it('refuses a token whose claims and scopes map to no role', async () => {
+    const token = await provider.clientCredentialsToken(LOCAL_OIDC_MACHINE_CLIENT, { scope: '' });
+    expect((await startUpload(token, 'no-role.jpg')).status).toBe(403);
+  });
+
+  it('refuses a token of another issuer for the same audience', async () => {
+    // Prepare: a second, independent provider with the same clients and audience.
+    const other = await startLocalOidcProvider();
+    try {
+      const token = await other.clientCredentialsToken(LOCAL_OIDC_MACHINE_CLIENT);
+      // Act, Assess
+      expect((await startUpload(token, 'other-issuer.jpg')).status).toBe(403);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('accepts a short-lived token while it lasts and refuses it once expired', async () => {
+    const token = await provider.clientCredentialsToken(LOCAL_OIDC_SHORT_LIVED_CLIENT);
+    expect((await startUpload(token, 'short-1.jpg')).status).toBe(201);
+    // The token lives 2 s; the authorizer allows 5 s of clock difference with the provider.
+    expect(await eventually(async () => (await startUpload(token, 'short-2.jpg')).status === 403, 15_000)).toBe(true);
+  });
+
+  it('follows a key rotation at the provider: a token signed with the new key is accepted once the keys are fetched again, the old key\'s token still works', async () => {
+    // Prepare: a token signed with the current key, accepted (the authorizer holds the keys).
+    const before = await provider.clientCredentialsToken(LOCAL_OIDC_MACHINE_CLIENT);
+    expect((await startUpload(before, 'before-rotation.jpg')).status).toBe(201);
+    // Act: the provider signs with a new key from now on.
+    const kid = await provider.rotateKeys();
+    const after = await provider.clientCredentialsToken(LOCAL_OIDC_MACHINE_CLIENT);
+    // Assess: an unknown kid makes the authorizer fetch the keys again (at most every 10 s).
+    expect(headerOf(after).kid).toBe(kid);
+    expect(headerOf(after).kid).not.toBe(headerOf(before).kid);
+    expect(await eventually(async () => (await startUpload(after, 'after-rotation.jpg')).status === 201, 20_000)).toBe(true);
+    expect((await startUpload(before, 'old-key.jpg')).status).toBe(201);
+  });
+});
+
+describe('web sign-in through the provider (authorization code with PKCE)', () => {
+  const signIn = (name: keyof typeof LOCAL_OIDC_USERS, options?: Parameters<typeof signInThroughProvider>[3]) =>
+    signInThroughProvider(origin, name, LOCAL_OIDC_USERS[name].password, options);
+
+  it('creates the user at the first sign-in with the role the group claim maps to; the service\'s own session takes over', async () => {
+    // Act: alice (group media-admins) through the provider's sign-in page.
+    const result = await signIn('alice');
+    const session = await sessionOf(origin, result.refreshCookie ?? '');
+    // Assess: back to the app with the service's session cookie, whose access token works.
+    expect(result.status).toBe(302);
+    expect(result.location).toBe(`${origin}/`);
+    expect(session.status).toBe(200);
+    expect(session.user).toEqual({ username: 'alice', role: 'admin', folders: null });
+    expect((await call('/users', { token: session.token ?? '' })).status).toBe(200);
+  });
+
+  it('maps an editor\'s group and takes the folder limits from the folders claim', async () => {
+    const result = await signIn('bob');
+    const session = await sessionOf(origin, result.refreshCookie ?? '');
+    expect(session.user).toEqual({ username: 'bob', role: 'editor', folders: ['/family'] });
+    expect((await call('/folders?parent=/', { token: session.token ?? '' })).status).toBe(200);
+    expect((await call('/uploads', { token: session.token ?? '', json: { folder: '/work', fileName: 'a.jpg', contentType: 'image/jpeg', size: 10 } })).status).toBe(403);
+  });
+
+  it('refuses a user none of whose groups is mapped, with a page saying so, and creates no user', async () => {
+    // Prepare: an admin to list the users.
+    const admin = await sessionOf(origin, (await signIn('alice')).refreshCookie ?? '');
+    // Act
+    const result = await signIn('mallory');
+    // Assess
+    expect(result.status).toBe(403);
+    expect(result.refreshCookie).toBeUndefined();
+    expect(result.body).toContain('no role in this service');
+    const users = (await call('/users', { token: admin.token ?? '' })).body.users as { username: string }[];
+    expect(users.map((u) => u.username)).not.toContain('mallory');
+  });
+
+  it('refuses a return without the browser\'s state cookie, or with another state, and opens no session', async () => {
+    const withoutCookie = await signIn('bob', { dropStateCookie: true });
+    const otherState = await signIn('bob', { tamper: (callback) => callback.searchParams.set('state', 'forged-state-value') });
+    expect(withoutCookie.status).toBe(400);
+    expect(withoutCookie.body).toContain('start again');
+    expect(withoutCookie.refreshCookie).toBeUndefined();
+    expect(otherState.status).toBe(400);
+    expect(otherState.refreshCookie).toBeUndefined();
+  });
+
+  it('finds the user again by issuer and subject: the next sign-in is the same user, not a second one', async () => {
+    const admin = await sessionOf(origin, (await signIn('alice')).refreshCookie ?? '');
+    const count = async () => ((await call('/users', { token: admin.token ?? '' })).body.users as unknown[]).length;
+    const before = await count();
+    const again = await sessionOf(origin, (await signIn('bob')).refreshCookie ?? '');
+    expect(again.user?.username).toBe('bob');
+    expect(await count()).toBe(before);
+  });
+
+  it('never hands a provider identity the user of a reused name: once its user is deleted and a local user takes the name, its next sign-in is a new user', async () => {
+    // Prepare: carol signs in (a viewer), an admin deletes her and adds a local editor "carol".
+    const admin = await sessionOf(origin, (await signIn('alice')).refreshCookie ?? '');
+    expect((await sessionOf(origin, (await signIn('carol')).refreshCookie ?? '')).user?.username).toBe('carol');
+    expect((await call('/users/carol', { method: 'DELETE', token: admin.token ?? '' })).status).toBe(204);
+    expect((await call('/users', { token: admin.token ?? '', json: { username: 'carol', role: 'editor', password: 'local-carol-password' } })).status).toBe(201);
+    // Act
+    const next = await sessionOf(origin, (await signIn('carol')).refreshCookie ?? '');
+    // Assess: a new user under another name, with the provider's role; the local carol untouched.
+    expect(next.user?.username).toMatch(/^carol-[0-9a-f]{6}$/);
+    expect(next.user?.role).toBe('viewer');
+    const users = (await call('/users', { token: admin.token ?? '' })).body.users as { username: string; role: string }[];
+    expect(users.find((u) => u.username === 'carol')?.role).toBe('editor');
+  });
+
+  it('ends the service\'s session at logout and offers the provider\'s end-session URL', async () => {
+    const result = await signIn('bob');
+    const options = await call('/auth/options');
+    const logout = await fetch(`${origin}/api/auth/logout`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: `__Secure-media-store-refresh=${result.refreshCookie ?? ''}` }, body: '{}' });
+    expect(options.body).toEqual({ localLogin: true, provider: { name: new URL(provider.issuer).host, signInPath: '/auth/oidc/start', endSessionUrl: `${provider.issuer}/session/end` } });
+    expect(logout.status).toBe(204);
+    expect((await sessionOf(origin, result.refreshCookie ?? '')).status).toBe(401);
+  });
+});
+
+describe('the CLI through the provider (device authorization)', () => {
+  it('signs in with media-store login --sso once the person approves the code at the provider, then uploads', async () => {
+    // Prepare
+    const home = cliHome(stack.apiUrl);
+    try {
+      // Act: the CLI shows where to go and the code; the person approves it at the provider.
+      const cli = startCli(['login', '--sso'], { env: home.env });
+      const shown = await eventually(async () => /open (\S+)/.test(cli.output.stderr), 30_000);
+      expect(shown).toBe(true);
+      const url = /open (\S+)/.exec(cli.output.stderr)?.[1] ?? '';
+      const code = /the code (\S+)/.exec(cli.output.stderr)?.[1] ?? '';
+      const approved = await approveDevice(url, 'bob', LOCAL_OIDC_USERS.bob.password);
+      const run = await cli.done;
+      // Assess: the CLI holds the service's session (refresh token), as after a password login.
+      expect(url.startsWith(provider.issuer)).toBe(true);
+      expect(code).not.toBe('');
+      expect(approved.status).toBe(200);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('logged in to');
+      expect(run.stdout).toContain('as bob');
+      const saved = JSON.parse(readFileSync(home.configFile, 'utf8')) as { refreshToken?: string; token?: string };
+      expect(saved.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const listed = await runCli(['ls', '/family'], { env: home.env });
+      expect(listed.code).toBe(0);
+    } finally {
+      home.remove();
+    }
+  });
+
+  it('refuses a device sign-in of a user without a mapped role', async () => {
+    const home = cliHome(stack.apiUrl);
+    try {
+      const cli = startCli(['login', '--sso'], { env: home.env });
+      expect(await eventually(async () => /open (\S+)/.test(cli.output.stderr), 30_000)).toBe(true);
+      await approveDevice(/open (\S+)/.exec(cli.output.stderr)?.[1] ?? '', 'mallory', LOCAL_OIDC_USERS.mallory.password);
+      const run = await cli.done;
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain('no role in this service');
+    } finally {
+      home.remove();
+    }
+  });
+});
