@@ -82,7 +82,7 @@ function configuration() {
         },
       },
     },
-    ttl: { ClientCredentials: 600, AccessToken: 600, AuthorizationCode: 60, IdToken: 600, DeviceCode: 600, Grant: 600, Interaction: 600, Session: 3600 },
+    ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, DeviceCode: 600, Grant: 600, Interaction: 600, Session: 3600 },
   };
 }
 

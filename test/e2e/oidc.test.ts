@@ -20,9 +20,7 @@ import {
 } from '../../local/oidc';
 import { LOCAL_OIDC_USERS } from '../../local/oidc';
 import { startOwnStack } from './support/own-stack';
-import { approveDevice, sessionOf, signInThroughProvider } from './support/provider-sign-in';
-import { cliHome, runCli, startCli } from './support/cli';
-import { readFileSync } from 'node:fs';
+import { sessionOf, signInThroughProvider } from './support/provider-sign-in';
 import { headerOf } from './support/tokens';
 import { jpegLike } from './support/media';
 
@@ -215,46 +213,3 @@ describe('web sign-in through the provider (authorization code with PKCE)', () =
   });
 });
 
-describe('the CLI through the provider (device authorization)', () => {
-  it('signs in with media-store login --sso once the person approves the code at the provider, then uploads', async () => {
-    // Prepare
-    const home = cliHome(stack.apiUrl);
-    try {
-      // Act: the CLI shows where to go and the code; the person approves it at the provider.
-      const cli = startCli(['login', '--sso'], { env: home.env });
-      const shown = await eventually(async () => /open (\S+)/.test(cli.output.stderr), 30_000);
-      expect(shown).toBe(true);
-      const url = /open (\S+)/.exec(cli.output.stderr)?.[1] ?? '';
-      const code = /the code (\S+)/.exec(cli.output.stderr)?.[1] ?? '';
-      const approved = await approveDevice(url, 'bob', LOCAL_OIDC_USERS.bob.password);
-      const run = await cli.done;
-      // Assess: the CLI holds the service's session (refresh token), as after a password login.
-      expect(url.startsWith(provider.issuer)).toBe(true);
-      expect(code).not.toBe('');
-      expect(approved.status).toBe(200);
-      expect(run.code).toBe(0);
-      expect(run.stdout).toContain('logged in to');
-      expect(run.stdout).toContain('as bob');
-      const saved = JSON.parse(readFileSync(home.configFile, 'utf8')) as { refreshToken?: string; token?: string };
-      expect(saved.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      const listed = await runCli(['ls', '/family'], { env: home.env });
-      expect(listed.code).toBe(0);
-    } finally {
-      home.remove();
-    }
-  });
-
-  it('refuses a device sign-in of a user without a mapped role', async () => {
-    const home = cliHome(stack.apiUrl);
-    try {
-      const cli = startCli(['login', '--sso'], { env: home.env });
-      expect(await eventually(async () => /open (\S+)/.test(cli.output.stderr), 30_000)).toBe(true);
-      await approveDevice(/open (\S+)/.exec(cli.output.stderr)?.[1] ?? '', 'mallory', LOCAL_OIDC_USERS.mallory.password);
-      const run = await cli.done;
-      expect(run.code).not.toBe(0);
-      expect(run.stderr).toContain('no role in this service');
-    } finally {
-      home.remove();
-    }
-  });
-});

@@ -18,10 +18,11 @@ describe('MediaStore HTTP API', () => {
     expect(routes().map((r) => r.route_key).sort()).toEqual(ROUTES.map(routeKey).sort());
   });
 
-  it('guards every route except login, refresh, logout, health and the public share routes with the authorizer', () => {
+  it('guards every route except login, refresh, logout, the sign-in options and provider sign-in, health and the public share routes with the authorizer', () => {
     for (const route of routes()) {
       const declared = ROUTES.find((r) => routeKey(r) === route.route_key)!;
-      if (['POST /auth/login', 'POST /auth/refresh', 'POST /auth/logout', 'GET /health'].includes(route.route_key) || route.route_key.split(' ')[1].startsWith('/public/shares/{token}')) {
+      const open = ['POST /auth/login', 'POST /auth/refresh', 'POST /auth/logout', 'GET /auth/options', 'GET /auth/oidc/start', 'GET /auth/oidc/callback', 'POST /auth/oidc/device', 'POST /auth/oidc/device/token', 'GET /health'];
+      if (open.includes(route.route_key) || route.route_key.split(' ')[1].startsWith('/public/shares/{token}')) {
         expect(declared.auth).toBe(false);
         expect(route.authorization_type).toBe('NONE');
         expect(route.authorizer_id).toBeUndefined();
