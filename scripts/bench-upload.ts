@@ -310,6 +310,11 @@ function browserVariant(variantName: string, description: string, goal?: number,
       const fileChooser = await chooser;
       const started = performance.now();
       await fileChooser.setFiles(file);
+      // Since the phone-first shell the list of uploads opens from the top bar's indicator (an older build shows it in the page).
+      const indicator = page.getByRole('button', { name: /^Uploads / });
+      if (await indicator.waitFor({ timeout: 5_000 }).then(() => true, () => false)) {
+        if ((await indicator.getAttribute('aria-expanded')) !== 'true') await indicator.click();
+      }
       // Done = the completion answered, where raw and the CLI stop too; the tile follows once the
       // S3 event reached the sync function (untimed).
       const item = page.getByRole('listitem').filter({ hasText: name });
