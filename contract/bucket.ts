@@ -4,3 +4,8 @@
  */
 /** Thumbnails, previews and posters: outside `media/`, so writing them never notifies the sync function. */
 export const DERIVED_PREFIX = 'derived/';
+/**
+ * Segments of a video copy being made (the video workflow): outside `media/` and `derived/`,
+ * deleted by the workflow when it ends and expired by the bucket's lifecycle after a day anyway.
+ */
+export const SCRATCH_PREFIX = 'scratch/';

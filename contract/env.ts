@@ -76,6 +76,12 @@ export const ENV = {
   OIDC_AUDIENCE: 'OIDC_AUDIENCE',
   /** "false" refuses password login and every way to set a password. @default true */
   LOCAL_LOGIN_ENABLED: 'LOCAL_LOGIN_ENABLED',
+  /** ARN of the video workflow's state machine the process function starts a playable copy with. */
+  VIDEO_WORKFLOW_ARN: 'VIDEO_WORKFLOW_ARN',
+  /** Seconds of video each parallel transcoding invocation makes (module variable `video_segment_seconds`). @default 120 */
+  VIDEO_SEGMENT_SECONDS: 'VIDEO_SEGMENT_SECONDS',
+  /** Lines of the short edge of a transcoded copy at most (module variable `video_max_height`). @default 1080 */
+  VIDEO_MAX_HEIGHT: 'VIDEO_MAX_HEIGHT',
   /** Log level for the structured logger. @default "info" */
   LOG_LEVEL: 'LOG_LEVEL',
 } as const;
@@ -91,6 +97,7 @@ export const FUNCTION_ENV = {
   shares: ['TABLE_NAME', 'BUCKET_NAME', 'ORIGIN_SECRET_ARN', 'VIEW_URL_TTL_SECONDS', 'LOGIN_MAX_FAILURES', 'LOGIN_LOCKOUT_SECONDS', 'LOG_LEVEL'],
   sync: ['TABLE_NAME', 'BUCKET_NAME', 'TOPIC_ARN', 'PROCESS_FUNCTION_NAME', 'LOG_LEVEL'],
   move: ['TABLE_NAME', 'BUCKET_NAME', 'LOG_LEVEL'],
-  process: ['TABLE_NAME', 'BUCKET_NAME', 'VIDEO_POSTERS', 'EXPOSE_GPS', 'LOG_LEVEL'],
+  process: ['TABLE_NAME', 'BUCKET_NAME', 'VIDEO_POSTERS', 'EXPOSE_GPS', 'VIDEO_WORKFLOW_ARN', 'LOG_LEVEL'],
   sweep: ['TABLE_NAME', 'TOPIC_ARN', 'SHARE_EXPIRY_REMINDERS', 'LOG_LEVEL'],
+  transcode: ['TABLE_NAME', 'BUCKET_NAME', 'VIDEO_SEGMENT_SECONDS', 'VIDEO_MAX_HEIGHT', 'LOG_LEVEL'],
 } as const satisfies Record<import('./functions').FunctionName, readonly (keyof typeof ENV)[]>;

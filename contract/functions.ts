@@ -7,7 +7,7 @@
 export const API_FUNCTIONS = ['auth', 'uploads', 'files', 'shares'] as const;
 export type ApiFunctionName = (typeof API_FUNCTIONS)[number];
 
-export const FUNCTION_NAMES = ['authorizer', 'auth', 'uploads', 'files', 'shares', 'sync', 'move', 'process', 'sweep'] as const;
+export const FUNCTION_NAMES = ['authorizer', 'auth', 'uploads', 'files', 'shares', 'sync', 'move', 'process', 'sweep', 'transcode'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export interface FunctionDeclaration {
@@ -45,6 +45,11 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionDeclaration>> = {
     entry: 'handlers/process/index.ts',
     description: 'Thumbnails, previews, video posters and metadata of catalogued files',
     packages: ['sharp', 'heic-decode', '@ffmpeg-installer/linux-x64', '@ffmpeg-installer/linux-arm64'],
+  },
+  transcode: {
+    entry: 'handlers/transcode/index.ts',
+    description: 'The steps of the video workflow (Step Functions): plan the segments, remux, transcode one segment, join them into one faststart MP4, record a failure',
+    packages: ['@ffmpeg-installer/linux-x64', '@ffmpeg-installer/linux-arm64'],
   },
   sweep: { entry: 'handlers/sweep/index.ts', description: 'Hourly: reminds owners of shares ending within a day, gives back the quota of abandoned drop uploads' },
 };

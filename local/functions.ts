@@ -36,6 +36,10 @@ export interface LocalValues {
   readonly secretsManagerEndpoint?: string;
   /** Local ARN of each `aws_secretsmanager_secret` by logical name. */
   readonly secretArns?: Readonly<Record<string, string>>;
+  /** The local Step Functions (local/step-functions-api.ts): set as `AWS_ENDPOINT_URL_SFN`. */
+  readonly sfnEndpoint?: string;
+  /** Local ARN of each `aws_sfn_state_machine` by logical name. */
+  readonly stateMachineArns?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -197,6 +201,11 @@ function localReferences(local: LocalValues): ReferenceResolver {
         return fail();
       case 'aws_secretsmanager_secret': {
         const arn = local.secretArns?.[name];
+        if (arn !== undefined && (attribute === 'arn' || attribute === 'id')) return arn;
+        return fail();
+      }
+      case 'aws_sfn_state_machine': {
+        const arn = local.stateMachineArns?.[name];
         if (arn !== undefined && (attribute === 'arn' || attribute === 'id')) return arn;
         return fail();
       }
@@ -558,6 +567,7 @@ export function lambdaEnvironment(definition: FunctionDefinition, taskRoot: stri
     ...(local.snsEndpoint !== undefined ? { AWS_ENDPOINT_URL_SNS: local.snsEndpoint } : {}),
     ...(local.lambdaEndpoint !== undefined ? { AWS_ENDPOINT_URL_LAMBDA: local.lambdaEndpoint } : {}),
     ...(local.secretsManagerEndpoint !== undefined ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: local.secretsManagerEndpoint } : {}),
+    ...(local.sfnEndpoint !== undefined ? { AWS_ENDPOINT_URL_SFN: local.sfnEndpoint } : {}),
     S3_FORCE_PATH_STYLE: 'true',
     AWS_LAMBDA_FUNCTION_NAME: definition.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',

@@ -14,7 +14,7 @@ import { UsersRepository } from '../handlers/adapters/users-repository';
 import { hashPassword, verifyPassword } from '../handlers/core/password';
 import { apiConfigFromPlan, startApiServer, type ApiServer } from './api-server';
 import { ensureTable, LOCAL_REGION, startDynamoDbLocal, tableFromPlan, type DynamoDbLocal } from './dynamodb';
-import { buildRuntime, extractBundles, functionsFromPlan, LocalFunctions, type FailedInvocationRecord, type FunctionsManifest, type LocalValues } from './functions';
+import { buildRuntime, extractBundles, functionsFromPlan, LocalFunctions, type FailedInvocationRecord, type FunctionDefinition, type FunctionsManifest, type LocalValues } from './functions';
 import { consoleLogger, type Logger } from './log';
 import { PlanError, stackDir, SynthesizedPlan, type PlanValue } from './plan';
 import { ensurePortFree, freePort } from './ports';
@@ -24,6 +24,9 @@ import { generateLocalCredentials, type LocalCredentials } from './sigv4';
 import { startLocalSns } from './sns';
 import { startLocalLambda } from './lambda-api';
 import { deadLettersIn } from './dead-letters';
+import { startLocalStepFunctions, type LocalStateMachine } from './step-functions-api';
+import { StatesError, type AslDocument, type Json } from './step-functions';
+import { LOCAL_ACCOUNT } from './sns';
 import { schedulesFromPlan, startLocalScheduler, type LocalScheduler } from './scheduler';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -104,6 +107,10 @@ export interface StackInfo {
   readonly deadLetterDir: string;
   /** The local Lambda API (Invoke), e.g. for `npm run reprocess`. */
   readonly lambdaEndpoint: string;
+  /** The local Step Functions (StartExecution, DescribeExecution, ListExecutions) running the plan's state machines. */
+  readonly sfnEndpoint: string;
+  /** Each state machine's local ARN by its plan address (`video`). */
+  readonly stateMachineArns: Readonly<Record<string, string>>;
   /** Each function's full name by its tag (`process` → `media-store-process`): the Lambda API takes only full names and ARNs. */
   readonly functionNames: Readonly<Record<string, string>>;
   /** The local Secrets Manager (`npm run rotate-jwt-key` talks to it). */
@@ -212,6 +219,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // AWS a deploy-time step fills the secret and the distribution's key value store alike.
     const originSecretArn = secretArns[ORIGIN_SECRET_RESOURCE];
     const originSecret = originSecretArn === undefined ? undefined : await ensureOriginSecret(secretsManager.endpoint, originSecretArn, credentials);
+    // The plan's state machines get their ARNs and the emulator its port now: the functions' environments name them.
+    const sfnPort = await freePort();
+    const stateMachineNames = stateMachineNamesOf(plan);
     const local: LocalValues = {
       snsEndpoint: sns.endpoint,
       lambdaEndpoint: lambdaApi.endpoint,
@@ -221,6 +231,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       bucketName: localName(plan, 'aws_s3_bucket', 'bucket', localName(plan, 'aws_s3_bucket', 'bucket_prefix', '', 'local') || DEFAULT_BUCKET_NAME),
       secretsManagerEndpoint: secretsManager.endpoint,
       secretArns,
+      sfnEndpoint: `http://127.0.0.1:${sfnPort}`,
+      stateMachineArns: Object.fromEntries(Object.entries(stateMachineNames).map(([resource, name]) => [resource, localStateMachineArn(name)])),
       s3Endpoint: `http://127.0.0.1:${s3Port}`,
       dynamodbEndpoint: `http://127.0.0.1:${dynamodbPort}`,
       credentials,
@@ -262,6 +274,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stoppers.push(() => functions.stop());
     invoker = functions;
+    const stepFunctions = await startLocalStepFunctions({
+      port: sfnPort,
+      region: local.region,
+      credentials,
+      logger,
+      machines: stateMachinesFromPlan(plan, stateMachineNames, definitions),
+      invokeTask: (resource, input) => invokeLambdaTask(functions, resource, input),
+    });
+    stoppers.push(() => stepFunctions.stop());
 
     const started = Date.now();
     const [dynamodb, s3] = await Promise.all([
@@ -327,6 +348,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       snsEndpoint: sns.endpoint,
       deadLetterDir,
       lambdaEndpoint: lambdaApi.endpoint,
+      sfnEndpoint: stepFunctions.endpoint,
+      stateMachineArns: local.stateMachineArns ?? {},
       functionNames: Object.fromEntries(definitions.map((d) => [d.name, d.functionName])),
       secretsManagerEndpoint: secretsManager.endpoint,
       jwtSecretArn,
@@ -393,6 +416,44 @@ function maxUsersOf(definitions: readonly { name: string; environment: Readonly<
 function localLoginOf(definitions: readonly { name: string; environment: Readonly<Record<string, string>> }[]): { localLoginEnabled?: boolean } {
   const value = definitions.find((d) => d.name === 'auth')?.environment.LOCAL_LOGIN_ENABLED;
   return value === 'true' || value === 'false' ? { localLoginEnabled: value === 'true' } : {};
+}
+
+/** Name of each `aws_sfn_state_machine` of the plan by logical name. */
+function stateMachineNamesOf(plan: SynthesizedPlan): Record<string, string> {
+  return Object.fromEntries(plan.resources('aws_sfn_state_machine').map(([resource, block]) => [resource, String(plan.resolve(block.name ?? resource))]));
+}
+
+function localStateMachineArn(name: string): string {
+  return `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`;
+}
+
+/**
+ * The plan's state machines with their definitions resolved as Terraform would: a Task's
+ * `${aws_lambda_function.x.arn}` becomes that function's local ARN, variables their values.
+ */
+function stateMachinesFromPlan(plan: SynthesizedPlan, names: Readonly<Record<string, string>>, functions: readonly FunctionDefinition[]): LocalStateMachine[] {
+  return plan.resources('aws_sfn_state_machine').map(([resource, block]) => {
+    const text = plan.resolveString(String(block.definition), (type, name, attribute, expression) => {
+      const fn = type === 'aws_lambda_function' && attribute === 'arn' ? functions.find((d) => d.resource === name) : undefined;
+      if (fn === undefined) throw new PlanError(`aws_sfn_state_machine.${resource}: no local value for ${type}.${name}.${attribute} (in ${expression})`);
+      return lambdaArnOf(fn.functionName);
+    });
+    return { name: names[resource] as string, definition: JSON.parse(String(text)) as AslDocument };
+  });
+}
+
+function lambdaArnOf(functionName: string): string {
+  return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName}`;
+}
+
+/** A Task's Lambda ARN invoked in its local sandbox; a function error is the Task's error (its type, its body as the cause), as Step Functions reports it. */
+async function invokeLambdaTask(functions: LocalFunctions, resource: string, input: Json): Promise<Json> {
+  const prefix = lambdaArnOf('');
+  const name = resource.startsWith(prefix) ? functions.nameOf(resource.slice(prefix.length)) : undefined;
+  if (name === undefined) throw new StatesError('States.Runtime', `${resource} is not a function of the plan`);
+  const result = await functions.invoke(name, input);
+  if (!result.ok) throw new StatesError(result.error.errorType, JSON.stringify({ errorType: result.error.errorType, errorMessage: result.error.errorMessage }));
+  return result.payload as Json;
 }
 
 /** Name of each `aws_sns_topic` of the plan by logical name (the logical name when not resolvable). */

@@ -2,6 +2,9 @@
  * The media bucket: HeadObject, copy and delete through the SDK, presigned URLs through the
  * SDK-free `S3UrlSigner` (byte-identical to the SDK's, much cheaper per URL).
  */
+import { createWriteStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -270,4 +273,11 @@ function encodeCopySourceSegment(segment: string): string {
 
 function lowerCaseKeys(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+/** Writes an object to a local file, streamed (appending when asked): the video workflow's segments and copies. */
+export async function downloadObjectTo(client: S3Client, bucket: string, key: string, file: string, append: boolean): Promise<void> {
+  const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  if (response.Body === undefined) throw new Error(`${key} has no body`);
+  await pipeline(response.Body as Readable, createWriteStream(file, { flags: append ? 'a' : 'w' }));
 }

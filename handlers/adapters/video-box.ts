@@ -186,6 +186,11 @@ export async function openVideo(source: VideoSource): Promise<OpenedVideo> {
 export interface BoxedJob {
   /** Input options before `-i`, such as `-ss 1`. Protocol, format and input options belong to the box and are refused. */
   readonly inputOptions?: readonly string[];
+  /**
+   * Further inputs (`-i` 1, 2, …), each opened by `openVideo` and boxed like the first: the join
+   * of the video workflow reads its segments and its audio track together.
+   */
+  readonly moreInputs?: readonly BoxedVideo[];
   /** Output options, then the output: `pipe:1` or a path under the function's /tmp. */
   readonly output: readonly string[];
   /** ffmpeg is killed after this long. */
@@ -210,23 +215,28 @@ const BOX_OUTPUT_OPTIONS = /^-(i|protocol_whitelist|format_whitelist|codec_white
 const MAX_LOG_CHARS = 64 * 1024;
 
 /** The argument list (without the binary): exported so tests can see exactly what the box asks of ffmpeg. */
-export function boxedArgs(video: BoxedVideo, job: Pick<BoxedJob, 'inputOptions' | 'output' | 'maxOutputBytes'>): string[] {
+export function boxedArgs(video: BoxedVideo, job: Pick<BoxedJob, 'inputOptions' | 'output' | 'maxOutputBytes' | 'moreInputs'>): string[] {
   const refused = [...(job.inputOptions ?? []).filter((o) => BOX_INPUT_OPTIONS.test(o)), ...job.output.filter((o) => BOX_OUTPUT_OPTIONS.test(o))];
   if (refused.length > 0) throw new Error(`${refused.join(' ')}: set by the video box, not by its callers`);
   const output = [...job.output];
   const target = output.pop();
   if (target === undefined) throw new Error('a boxed job needs an output');
-  return [
-    '-hide_banner', '-nostdin', '-loglevel', 'info',
-    '-protocol_whitelist', video.protocols,
-    '-format_whitelist', video.container,
-    '-f', video.container,
+  // Every input is opened alike: its own demuxer, the only one on its whitelist, its own protocols.
+  const opened = (input: BoxedVideo, options: readonly string[]): string[] => [
+    '-protocol_whitelist', input.protocols,
+    '-format_whitelist', input.container,
+    '-f', input.container,
     // QuickTime external references ("data references" naming other files or URLs): never followed.
-    ...(video.container === 'mov' ? ['-enable_drefs', '0', '-use_absolute_path', '0'] : []),
+    ...(input.container === 'mov' ? ['-enable_drefs', '0', '-use_absolute_path', '0'] : []),
     '-codec_whitelist', [...VIDEO_DECODERS, ...AUDIO_DECODERS].join(','),
     '-max_pixels', String(MEDIA_LIMITS.maxInputPixels),
-    ...(job.inputOptions ?? []),
-    '-i', video.input,
+    ...options,
+    '-i', input.input,
+  ];
+  return [
+    '-hide_banner', '-nostdin', '-loglevel', 'info',
+    ...opened(video, job.inputOptions ?? []),
+    ...(job.moreInputs ?? []).flatMap((input) => opened(input, [])),
     ...output,
     '-fs', String(job.maxOutputBytes),
     target,

@@ -14,6 +14,8 @@ export interface ProcessConfig {
   readonly videoCopiesEnabled: boolean;
   /** Lines of the short edge of a transcoded copy at most (module variable `video_max_height`). */
   readonly videoMaxHeight: number;
+  /** The video workflow's state machine, which makes the copies. */
+  readonly videoWorkflowArn: string;
   readonly logLevel: LogLevel;
 }
 
@@ -25,6 +27,7 @@ export function parseProcessConfig(env: Env): ProcessConfig {
     exposeGps: flag(env, SETTINGS.exposeGps),
     videoCopiesEnabled: boolean(env, 'VIDEO_COPIES_ENABLED', true),
     videoMaxHeight: integer(env, 'VIDEO_MAX_HEIGHT', VIDEO_MAX_HEIGHT.default, VIDEO_MAX_HEIGHT),
+    videoWorkflowArn: requiredString(env, 'VIDEO_WORKFLOW_ARN'),
     logLevel: logLevel(env),
   };
 }

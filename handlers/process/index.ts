@@ -6,7 +6,7 @@ import { createLogger } from '../core/logger';
 import { parseProcessRequest } from '../core/media';
 import { FilesRepository } from '../adapters/files-repository';
 import { localDecoders } from '../adapters/media-decoders';
-import { InlineVideoCopies } from '../adapters/inline-video-copy';
+import { StepFunctionsVideoWorkflow } from '../adapters/video-workflow';
 import { S3ObjectStore } from '../adapters/object-store';
 import { parseProcessConfig } from './config';
 import { processRequest, type ProcessOutcome } from './process-media';
@@ -15,9 +15,6 @@ const config = parseProcessConfig(process.env);
 const logger = createLogger({ level: config.logLevel, fields: { fn: 'process' } });
 const files = new FilesRepository({ tableName: config.tableName });
 const objects = new S3ObjectStore({ bucket: config.bucketName });
-/** The inline copy's share of the invocation (the function's timeout is 60 s by default). */
-const INLINE_COPY_TIMEOUT_MS = 40_000;
-const INLINE_COPY_MAX_BYTES = 512 * 1024 * 1024;
 const deps = {
   files,
   objects,
@@ -25,7 +22,8 @@ const deps = {
   videoPosters: config.videoPosters,
   exposeGps: config.exposeGps,
   videoCopySettings: { copiesEnabled: config.videoCopiesEnabled, maxHeight: config.videoMaxHeight },
-  videoCopies: new InlineVideoCopies({ files, objects, maxHeight: config.videoMaxHeight, timeoutMs: INLINE_COPY_TIMEOUT_MS, maxCopyBytes: INLINE_COPY_MAX_BYTES, logger }),
+  // Made by the video workflow (Step Functions), any length: this function only starts it.
+  videoCopies: new StepFunctionsVideoWorkflow({ stateMachineArn: config.videoWorkflowArn }),
   logger,
 };
 

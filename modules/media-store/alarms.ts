@@ -15,6 +15,8 @@ export interface AlarmsProps {
   readonly deadLetterQueueName: string;
   /** ID of the HTTP API, for its 5xx rate. */
   readonly apiId: string;
+  /** State machines: each gets an alarm on failed executions (`<address>_executions_failed`). @default none */
+  readonly stateMachines?: readonly { readonly address: string; readonly name: string; readonly arn: string }[];
   /** Address subscribed to the ops topic by email; empty subscribes nobody. @default "" */
   readonly alarmEmail?: string;
 }
@@ -84,6 +86,18 @@ export class Alarms extends Construct {
         namespace: 'AWS/Lambda',
         metricName: 'Throttles',
         dimensions: { FunctionName: name },
+        statistic: 'Sum',
+        ...everyPeriod,
+      });
+    }
+
+    for (const machine of props.stateMachines ?? []) {
+      alarm(`${machine.address}_executions_failed`, {
+        alarmName: `${machine.name}-executions-failed`,
+        alarmDescription: `An execution of the ${machine.name} state machine failed after its retries at least once in ${ALARMS.periodSeconds / 60} minutes (the file row says why).`,
+        namespace: 'AWS/States',
+        metricName: 'ExecutionsFailed',
+        dimensions: { StateMachineArn: machine.arn },
         statistic: 'Sum',
         ...everyPeriod,
       });

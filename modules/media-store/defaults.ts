@@ -1,4 +1,5 @@
 import { DEFAULT_OIDC_SCOPES, SETTINGS } from '../../contract/settings';
+import { VIDEO_MAX_HEIGHT } from '../../handlers/core/video-decision';
 
 /**
  * Secure defaults of the MediaStore module, in one place. Constructs lay the caller's props
@@ -87,6 +88,19 @@ export const DEFAULTS = {
   siteDomainName: '',
   /** ACM certificate (in us-east-1) for siteDomainName. */
   siteCertificateArn: '',
+  /**
+   * Video workflow (video-workflow.ts, docs/media.md "Any length"): 120 s segments take a
+   * 2-vCPU Lambda about a minute each at 1080p, far from its 15 minutes even for 4K HEVC.
+   */
+  videoSegmentSeconds: 120,
+  /** Segments transcoded at once per video: a 2-hour video's 60 segments in 3 waves, without starving the account's concurrency (1,000). */
+  videoMaxParallelSegments: 20,
+  /** 3,008 MB: two vCPUs for x264's threads (Lambda gives CPU in proportion to memory). */
+  videoTranscodeMemoryMb: 3008,
+  /** 10,240 MB of /tmp, Lambda's most: the join holds the joined segments and the copy of a 2-hour video. */
+  videoTranscodeEphemeralMb: 10240,
+  /** Lines of the short edge of a transcoded copy (handlers/core/video-decision.ts). */
+  videoMaxHeight: VIDEO_MAX_HEIGHT.default,
   /** Empty: alarms go to the ops topic, nobody is subscribed by email. */
   alarmEmail: '',
   /** No tags of the module's own: the caller's, on every taggable resource. */
@@ -213,3 +227,19 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
  * The plan tests allow `*` for exactly these.
  */
 export const ACTIONS_WITHOUT_RESOURCE_ARN = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
+
+/**
+ * What a state machine's role needs to send its execution logs to CloudWatch Logs ("vended
+ * logs"): AWS authorizes these only on `*` (Step Functions developer guide, "IAM policies for
+ * logging to CloudWatch Logs"). The plan tests allow `*` for exactly these too.
+ */
+export const LOG_DELIVERY_ACTIONS = [
+  'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups',
+] as const;
+
+/** X-Ray actions a traced state machine's role needs besides the Lambda ones (sampling decisions): no ARN either. */
+export const STATE_MACHINE_TRACE_ACTIONS = [...ACTIONS_WITHOUT_RESOURCE_ARN, 'xray:GetSamplingRules', 'xray:GetSamplingTargets'] as const;
+
+/** Every action a role may be granted on `*`, because AWS authorizes it on nothing narrower. */
+export const WILDCARD_ONLY_ACTIONS = [...STATE_MACHINE_TRACE_ACTIONS, ...LOG_DELIVERY_ACTIONS] as const;

@@ -44,6 +44,8 @@ export interface MediaStoreFunctionProps {
   readonly memoryMb?: number;
   /** @default 10 */
   readonly timeoutSeconds?: number;
+  /** Size of /tmp, MB (512-10240; above 512 is billed). @default 512 */
+  readonly ephemeralStorageMb?: number;
   /** @default 30 */
   readonly logRetentionDays?: number;
   /** Active X-Ray tracing. @default true */
@@ -137,6 +139,7 @@ export class MediaStoreFunction extends Construct {
       memorySize: props.memoryMb ?? DEFAULTS.lambdaMemoryMb,
       timeout: props.timeoutSeconds ?? DEFAULTS.lambdaTimeoutSeconds,
       ...code,
+      ...(props.ephemeralStorageMb !== undefined ? { ephemeralStorage: { size: props.ephemeralStorageMb } } : {}),
       ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       sourceCodeHash: Fn.filebase64sha256(bundleFile),
       environment: { variables: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' } },

@@ -10,6 +10,7 @@ import { booleanText, isNonEmpty, joinedText, jsonText, numberText, presenceOf }
 import type { FailedEvents } from './failed-events';
 import { MediaStoreFunction, onlyPartitions, type PolicyStatement } from './function';
 import type { MoveJobs } from './move-jobs';
+import type { VideoWorkflow } from './video-workflow';
 import type { Notifications } from './notifications';
 import type { SigningSecret } from './secrets';
 import type { Storage } from './storage';
@@ -105,6 +106,14 @@ export interface FunctionSettings {
   readonly processReservedConcurrency?: number;
   /** Retries of a failed processing request before it goes to the dead-letter queue (0-2). @default 2 */
   readonly processMaxRetryAttempts?: number;
+  /** Seconds of video one transcoding invocation makes: longer videos fan out over parallel invocations. @default 120 */
+  readonly videoSegmentSeconds?: number;
+  /** Segments of one video transcoded at once. @default 20 */
+  readonly videoMaxParallelSegments?: number;
+  /** Memory of the transcoding function, MB (CPU comes with it). @default 3008 */
+  readonly videoTranscodeMemoryMb?: number;
+  /** /tmp of the transcoding function, MB. @default 10240 */
+  readonly videoTranscodeEphemeralMb?: number;
 }
 
 export interface FunctionsProps extends FunctionSettings {
@@ -121,9 +130,13 @@ export interface FunctionsProps extends FunctionSettings {
   readonly failedEvents: FailedEvents;
   /** The move function, which the files function starts for large moves. */
   readonly moveJobs: MoveJobs;
+  /** The video workflow, which the process function starts for a playable copy. */
+  readonly videoWorkflow: VideoWorkflow;
 }
 
 type EnvName = keyof typeof ENV;
+/** The functions this construct makes (move and transcode are MoveJobs' and VideoWorkflow's). */
+type OwnFunctionName = Exclude<FunctionName, 'move' | 'transcode'>;
 
 /** The functions of contract/functions.ts (the move function is `MoveJobs`'s), each with only the access it needs. */
 export class Functions extends Construct {
@@ -136,7 +149,7 @@ export class Functions extends Construct {
     const statements = accessStatements(props);
     const bundleRoot = props.bundleRoot ?? PROJECT_ROOT;
 
-    const byName = { move: props.moveJobs.function } as Record<FunctionName, MediaStoreFunction>;
+    const byName = { move: props.moveJobs.function, transcode: props.videoWorkflow.function } as Record<FunctionName, MediaStoreFunction>;
     // The process function decodes media: its own memory, timeout and concurrency, and a
     // bundle (sharp, libvips and ffmpeg for two architectures) too large for a direct upload.
     const processSettings = {
@@ -145,7 +158,7 @@ export class Functions extends Construct {
       reservedConcurrency: props.processReservedConcurrency ?? DEFAULTS.processReservedConcurrency,
       deployThrough: (source: string) => storage.addArtifact('process-bundle', 'process_bundle', source, 'process'),
     };
-    for (const name of FUNCTION_NAMES.filter((n): n is Exclude<FunctionName, 'move'> => n !== 'move')) {
+    for (const name of FUNCTION_NAMES.filter((n): n is OwnFunctionName => n !== 'move' && n !== 'transcode')) {
       byName[name] = new MediaStoreFunction(this, name, {
         name,
         functionName: `${props.namePrefix}-${name}`,
@@ -250,6 +263,7 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
     OIDC_FOLDERS_CLAIM: props.oidcFoldersClaim ?? DEFAULTS.oidcFoldersClaim,
     OIDC_AUDIENCE: props.oidcAudience ?? DEFAULTS.oidcAudience,
     LOCAL_LOGIN_ENABLED: booleanText(props.localLoginEnabled ?? DEFAULTS.localLoginEnabled),
+    VIDEO_WORKFLOW_ARN: props.videoWorkflow.stateMachine.arn,
   };
   return (name) => {
     const value = values[name];
@@ -290,7 +304,7 @@ const readShareCreators = (table: string): PolicyStatement => ({
 });
 
 /** Least privilege per function, on exact ARNs. */
-function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, 'move'>, PolicyStatement[]> {
+function accessStatements(props: FunctionsProps): Record<OwnFunctionName, PolicyStatement[]> {
   const table = props.catalog.table.arn;
   const media = props.storage.mediaObjectsArn;
   const derived = props.storage.derivedObjectsArn;
@@ -508,6 +522,8 @@ function accessStatements(props: FunctionsProps): Record<Exclude<FunctionName, '
       // A date taken found moves the file to its month.
       countTimeline(table),
       { sid: 'SendFailedEvents', effect: 'Allow', actions: ['sqs:SendMessage'], resources: [props.failedEvents.queue.arn] },
+      // A playable copy of a video is made by the video workflow: one execution per version.
+      { sid: 'StartVideoCopies', effect: 'Allow', actions: ['states:StartExecution'], resources: [props.videoWorkflow.stateMachine.arn] },
     ],
     sweep: [
       // The sparse index lists only due work: the sweep never scans the table.

@@ -12,6 +12,7 @@ import { both, concatLists, ifPresent, isNonEmpty, presenceOf } from './expressi
 import type { MediaStoreFunction } from './function';
 import { Functions, PROJECT_ROOT, type FunctionSettings } from './functions';
 import { MoveJobs } from './move-jobs';
+import { VideoWorkflow } from './video-workflow';
 import { Notifications } from './notifications';
 import { CURSOR_KEY, ORIGIN_VERIFY, SigningSecret } from './secrets';
 import { Site } from './site';
@@ -82,6 +83,8 @@ export class MediaStore extends Construct {
   readonly functions: Readonly<Record<FunctionName, MediaStoreFunction>>;
   /** The move function (large renames and moves run as jobs there). */
   readonly moveJobs: MoveJobs;
+  /** Playable copies of videos: the state machine and its transcoding function. */
+  readonly videoWorkflow: VideoWorkflow;
   readonly api: Api;
   /** Present when a domain name and hosted zone are configured (or may be, in a module). */
   readonly domain?: CustomDomain;
@@ -134,8 +137,23 @@ export class MediaStore extends Construct {
       tracing: props.tracing,
       logLevel: props.logLevel,
     });
+    this.videoWorkflow = new VideoWorkflow(this, 'video-workflow', {
+      namePrefix,
+      storage: this.storage,
+      catalog: this.catalog,
+      bundleRoot: props.bundleRoot ?? PROJECT_ROOT,
+      architecture: props.architecture,
+      segmentSeconds: props.videoSegmentSeconds,
+      maxParallelSegments: props.videoMaxParallelSegments,
+      transcodeMemoryMb: props.videoTranscodeMemoryMb,
+      transcodeEphemeralMb: props.videoTranscodeEphemeralMb,
+      logRetentionDays: props.logRetentionDays,
+      tracing: props.tracing,
+      logLevel: props.logLevel,
+    });
     this.functions = new Functions(this, 'functions', {
       moveJobs: this.moveJobs,
+      videoWorkflow: this.videoWorkflow,
       ...props,
       namePrefix,
       storage: this.storage,
@@ -193,6 +211,7 @@ export class MediaStore extends Construct {
       functions: this.functions,
       deadLetterQueueName: this.failedEvents.queue.name,
       apiId: this.api.api.id,
+      stateMachines: [{ address: 'video', name: this.videoWorkflow.stateMachine.name, arn: this.videoWorkflow.stateMachine.arn }],
       alarmEmail: props.alarmEmail,
     });
 

@@ -17,6 +17,7 @@ import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
+import { SCRATCH_PREFIX } from '../../contract/bucket';
 import { ARTIFACTS_PREFIX, BLOCK_ALL_PUBLIC_ACCESS, BUCKET_CORS, DEFAULTS, DERIVED_NONCURRENT_DAYS, DERIVED_PREFIX, MEDIA_PREFIX, tlsOnlyStatements } from './defaults';
 import { hasItems, ifEmpty, isNonEmpty, isPositive, isUnresolved, pickString, presenceOf, unlessEmpty, type Presence } from './expressions';
 import type { MediaStoreFunction } from './function';
@@ -161,6 +162,14 @@ export class Storage extends Construct {
           status: 'Enabled',
           filter: [{ prefix: DERIVED_PREFIX }],
           noncurrentVersionExpiration: [{ noncurrentDays: DERIVED_NONCURRENT_DAYS }],
+        },
+        {
+          // Segments of video copies: the workflow deletes them; what a stopped execution left goes after a day.
+          id: 'expire-video-scratch',
+          status: 'Enabled',
+          filter: [{ prefix: SCRATCH_PREFIX }],
+          expiration: [{ days: 1 }],
+          noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
         },
       ],
       dependsOn: [versioning],

@@ -77,9 +77,9 @@ describe('MediaStore alarms', () => {
     notifiesOps(a);
   });
 
-  it('has exactly these alarms: dead letters, API 5xx rate, and errors and throttles per function', () => {
+  it('has exactly these alarms: dead letters, API 5xx rate, errors and throttles per function, failed video workflow executions', () => {
     expect(Object.keys(plan.resource.aws_cloudwatch_metric_alarm).sort()).toEqual(
-      ['sync_dead_letters', 'api_5xx_rate', ...FUNCTION_NAMES.flatMap((n) => [`${n}_errors`, `${n}_throttles`])].sort(),
+      ['sync_dead_letters', 'api_5xx_rate', 'video_executions_failed', ...FUNCTION_NAMES.flatMap((n) => [`${n}_errors`, `${n}_throttles`])].sort(),
     );
   });
 });

@@ -45,7 +45,7 @@ describe('MediaStore process function (thumbnails, previews, posters, metadata)'
   });
 
   describe('invocation', () => {
-    it('is invoked asynchronously by the sync function, which may invoke nothing else (the only other invoker is files, of move)', () => {
+    it('is invoked asynchronously by the sync function, which may invoke nothing else (the other invokers: files of move, the video workflow of transcode)', () => {
       const sync = byPath(plan, 'aws_lambda_function', 'functions/sync/function');
       expect(sync.environment.variables.PROCESS_FUNCTION_NAME).toBe('${var.name_prefix}-process');
       expect(fn().function_name).toBe('${var.name_prefix}-process');
@@ -56,7 +56,11 @@ describe('MediaStore process function (thumbnails, previews, posters, metadata)'
       expect(plan.resource.aws_iam_role_policy.sync_invoke_process.role).toBe(`\${aws_iam_role.${nameByPath(plan, 'aws_iam_role', 'functions/sync/role')}.id}`);
       const invokers = Object.values(policyDocuments(plan)).flat().filter((s) => s.actions?.includes('lambda:InvokeFunction'));
       expect(invokers.map((s) => s.resources).sort()).toEqual(
-        [[`\${aws_lambda_function.${nameByPath(plan, 'aws_lambda_function', 'functions/process/function')}.arn}`], ['${aws_lambda_function.move.arn}']].sort(),
+        [
+          [`\${aws_lambda_function.${nameByPath(plan, 'aws_lambda_function', 'functions/process/function')}.arn}`],
+          ['${aws_lambda_function.move.arn}'],
+          ['${aws_lambda_function.transcode.arn}', '${aws_lambda_function.transcode.arn}:*'],
+        ].sort(),
       );
     });
 
@@ -70,7 +74,7 @@ describe('MediaStore process function (thumbnails, previews, posters, metadata)'
   });
 
   describe('role', () => {
-    it('reads originals, writes and deletes only derived images, lists only their prefix, updates only file rows and dead-letters', () => {
+    it('reads originals, writes and deletes only derived images, lists only their prefix, updates only file rows, dead-letters and starts video copies', () => {
       const grants = statements()
         .filter((s) => !['WriteOwnLogs', 'WriteTraces'].includes(s.sid ?? ''))
         .flatMap((s) => (s.actions ?? []).flatMap((a) => (s.resources ?? []).map((r) => `${a} on ${r}`)))
@@ -86,6 +90,7 @@ describe('MediaStore process function (thumbnails, previews, posters, metadata)'
           // A date taken found moves the file on the timeline: its counters (TIMELINE#), with the row.
           `dynamodb:UpdateItem on ${tableArn()}`,
           `sqs:SendMessage on \${aws_sqs_queue.${nameByPath(plan, 'aws_sqs_queue', 'failed-events/queue')}.arn}`,
+          'states:StartExecution on ${aws_sfn_state_machine.video.arn}',
         ].sort(),
       );
       expect(statements().find((s) => s.sid === 'ListDerivedImages')!.condition).toEqual([{ test: 'StringLike', variable: 's3:prefix', values: ['derived/*'] }]);

@@ -86,7 +86,7 @@ describe('npm run build', () => {
   it.each(FUNCTION_NAMES.map((n) => [n]))('bundles %s so that index.js exports handler', (name) => {
     const dir = join(first, `${name}-unpacked`);
     execFileSync('python3', ['-m', 'zipfile', '-e', join(first, `${name}.zip`), dir]);
-    const env = { PATH: process.env.PATH, TABLE_NAME: 't', BUCKET_NAME: 'b', JWT_SECRET: 'x'.repeat(32), CURSOR_SECRET_ARN: CURSOR_ARN, MOVE_FUNCTION_NAME: 'm', AWS_REGION: 'us-east-1' };
+    const env = { PATH: process.env.PATH, TABLE_NAME: 't', BUCKET_NAME: 'b', JWT_SECRET: 'x'.repeat(32), CURSOR_SECRET_ARN: CURSOR_ARN, MOVE_FUNCTION_NAME: 'm', VIDEO_WORKFLOW_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:v', AWS_REGION: 'us-east-1' };
     const type = execFileSync(process.execPath, ['-e', `process.stdout.write(typeof require(${JSON.stringify(join(dir, 'index.js'))}).handler)`], { env, encoding: 'utf8' });
     expect(type).toBe('function');
   });
@@ -115,7 +115,7 @@ describe('npm run build', () => {
       const { handler } = require(${JSON.stringify(join(dir, 'index.js'))});
       const event = { routeKey: 'GET /files', rawPath: '/files', headers: {}, queryStringParameters: { folder: '/' }, requestContext: { http: { method: 'GET' }, authorizer: { lambda: { username: 'ana', role: 'admin' } } } };
       handler(event, { awsRequestId: 'r' }).then((r) => process.stdout.write('status ' + r.statusCode));`;
-    const env = { PATH: process.env.PATH, TABLE_NAME: 't', BUCKET_NAME: 'b', JWT_SECRET: 'x'.repeat(32), CURSOR_SECRET_ARN: CURSOR_ARN, MOVE_FUNCTION_NAME: 'm', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'secret', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9', AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' };
+    const env = { PATH: process.env.PATH, TABLE_NAME: 't', BUCKET_NAME: 'b', JWT_SECRET: 'x'.repeat(32), CURSOR_SECRET_ARN: CURSOR_ARN, MOVE_FUNCTION_NAME: 'm', VIDEO_WORKFLOW_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:v', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'secret', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9', AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' };
     // Act
     const run = spawnSync(process.execPath, ['-e', script], { cwd: dir, env, encoding: 'utf8' });
     // Assess: the request got as far as the network (credentials resolved), and failed there.

@@ -1,0 +1,38 @@
+/**
+ * Starts the video workflow (modules/media-store/video-workflow.ts) for one version of one
+ * video: a Step Functions execution whose name is a hash of the key and ETag
+ * (core/video-segments.ts `copyRunId`), so a repeated S3 event, a retried process invocation or
+ * a second reprocess of the same version starts nothing new (`ExecutionAlreadyExists`).
+ */
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { optionalString } from '../core/env';
+import type { VideoCopyInput, VideoCopyStarter } from '../core/video-copies';
+import { copyRunId } from '../core/video-segments';
+
+let client: SFNClient | undefined;
+
+/** The process's Step Functions client (`AWS_ENDPOINT_URL_SFN` names the local stack's). */
+function defaultSfnClient(): SFNClient {
+  const endpoint = optionalString(process.env, 'AWS_ENDPOINT_URL_SFN');
+  client ??= new SFNClient(endpoint !== undefined ? { endpoint } : {});
+  return client;
+}
+
+export class StepFunctionsVideoWorkflow implements VideoCopyStarter {
+  private readonly client: SFNClient;
+
+  constructor(private readonly options: { readonly stateMachineArn: string; readonly client?: SFNClient }) {
+    this.client = options.client ?? defaultSfnClient();
+  }
+
+  async startVideoCopy(input: VideoCopyInput): Promise<void> {
+    const copy: VideoCopyInput = { key: input.key, etag: input.etag, folder: input.folder, name: input.name, probe: input.probe, decision: input.decision };
+    try {
+      await this.client.send(new StartExecutionCommand({ stateMachineArn: this.options.stateMachineArn, name: copyRunId(input.key, input.etag), input: JSON.stringify(copy) }));
+    } catch (error) {
+      // This version's copy is being made, or was: once is enough.
+      if (error instanceof ExecutionAlreadyExists) return;
+      throw error;
+    }
+  }
+}

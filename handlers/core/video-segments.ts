@@ -1,0 +1,64 @@
+/**
+ * The video workflow's plan, pure: how a video is cut into segments transcoded in parallel,
+ * and where each piece lives. The state machine (modules/media-store/video-workflow.ts) runs
+ * the transcoding function once per step; every step finds its way from these functions.
+ *
+ * - Segments are windows of `segmentSeconds` (a multiple of the copies' keyframe interval):
+ *   each is transcoded video-only from its start (input seeking decodes from the source's
+ *   previous keyframe and drops what comes before, so it is frame-exact), into MPEG-TS with its
+ *   own timestamps kept (`-output_ts_offset`): the segments joined end to end are one stream.
+ * - The audio is encoded once, whole, beside the segments: joins never cut an AAC frame or
+ *   repeat an encoder's priming, so the sound stays in sync at every join.
+ * - One run per original version: its id (the execution name) is a hash of key and ETag, so a
+ *   repeated S3 event or a retried process invocation never starts a second copy.
+ */
+import { createHash } from 'node:crypto';
+import { SCRATCH_PREFIX } from '../../contract/bucket';
+
+export type SegmentItem =
+  | { readonly kind: 'video'; readonly index: number; readonly startSeconds: number; readonly durationSeconds?: number }
+  | { readonly kind: 'audio' };
+
+/** What a segment step made: its scratch object, or why the file could not be transcoded. */
+export type SegmentPart = { readonly ok: true; readonly key: string; readonly bytes: number } | { readonly ok: false; readonly reason: string };
+
+/** Most segments one video is cut into (a Map state's result must stay well under 256 KiB). */
+export const MAX_SEGMENTS = 2000;
+
+/**
+ * The items of a transcode: video windows of `segmentSeconds` covering `durationSeconds` (the
+ * last one open-ended, so a duration the banner rounded loses no frame), plus the audio when
+ * there is any. An unknown duration is one open-ended window.
+ */
+export function planSegments(durationSeconds: number | undefined, segmentSeconds: number, hasAudio: boolean): SegmentItem[] {
+  if (!Number.isFinite(segmentSeconds) || segmentSeconds <= 0) throw new Error('segmentSeconds must be a positive number');
+  const count = durationSeconds === undefined || !(durationSeconds > 0) ? 1 : Math.min(MAX_SEGMENTS, Math.max(1, Math.ceil(durationSeconds / segmentSeconds - 1e-6)));
+  const length = count === MAX_SEGMENTS && durationSeconds !== undefined ? Math.ceil(durationSeconds / MAX_SEGMENTS) : segmentSeconds;
+  const items: SegmentItem[] = Array.from({ length: count }, (_, index) => ({
+    kind: 'video' as const,
+    index,
+    startSeconds: index * length,
+    ...(index < count - 1 ? { durationSeconds: length } : {}),
+  }));
+  return hasAudio ? [...items, { kind: 'audio' }] : items;
+}
+
+/** The id of the one run that makes the copy of this version of this original: a Step Functions execution name (≤ 80 characters). */
+export function copyRunId(key: string, etag: string): string {
+  return `copy-${createHash('sha256').update(`${key}\n${etag}`, 'utf8').digest('hex').slice(0, 64)}`;
+}
+
+/** Where a run's segments and audio wait for the join. */
+export function scratchPrefixOf(runId: string): string {
+  return `${SCRATCH_PREFIX}${runId}/`;
+}
+
+export function scratchKeyOf(runId: string, item: SegmentItem): string {
+  return `${scratchPrefixOf(runId)}${item.kind === 'audio' ? 'audio.m4a' : `video-${String(item.index).padStart(5, '0')}.ts`}`;
+}
+
+/** The first reason a part failed, if any did. */
+export function firstFailure(parts: readonly SegmentPart[]): string | undefined {
+  const failed = parts.find((part): part is Extract<SegmentPart, { ok: false }> => !part.ok);
+  return failed?.reason;
+}
