@@ -18,7 +18,7 @@ const auth = (env: Env) => parseAuthConfig({ TABLE_NAME: 't', JWT_SECRET: 'x'.re
 const files = (env: Env) => parseFilesConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', MOVE_FUNCTION_NAME: 'm', ...env });
 const shares = (env: Env) => parseSharesConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', ...env });
 const uploads = (env: Env) => parseUploadsConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', ...env });
-const processing = (env: Env) => parseProcessConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', ...env });
+const processing = (env: Env) => parseProcessConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', VIDEO_WORKFLOW_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:v', ...env });
 const sweep = (env: Env) => parseSweepConfig({ TABLE_NAME: 't', ...env });
 
 /** Each setting as every function that reads it parses it. */
