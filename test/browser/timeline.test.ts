@@ -139,9 +139,12 @@ describe('the timeline in Chromium', () => {
 
   it('keeps the folders next to it', async () => {
     const page = await newPage(DESKTOP, false);
-    await page.getByRole('button', { name: 'Folders' }).click();
+    // The main navigation's entries (a folder of another test may be called timeline-…).
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('button', { name: 'Folders', exact: true }).click();
     await page.getByRole('navigation', { name: 'Breadcrumbs' }).waitFor();
-    await page.getByRole('button', { name: 'Timeline' }).click();
+    expect(await nav.getByRole('button', { name: 'Folders', exact: true }).getAttribute('aria-current')).toBe('page');
+    await nav.getByRole('button', { name: 'Timeline', exact: true }).click();
     await tile(page, 'recent-0-wide.jpg').waitFor();
     await page.context().close();
   });
