@@ -80,7 +80,10 @@ describe('sharing in Chromium', () => {
     albumLink = await createLink(page, 'For Grandma');
     await page.getByText('It is shown only now.').waitFor();
     await screenshots(page, 'share-02-link');
-    await page.getByRole('button', { name: 'Done' }).click();
+    // Done closes the dialog (exactly "Done": the top bar's upload ring is named "Uploads 2/2 done, …").
+    const dialog = page.getByRole('dialog', { name: `Share folder /${FOLDER}` });
+    await dialog.getByRole('button', { name: 'Done', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
   });
 
   it('a visitor without cookies opens the album: the grid, then the lightbox, with no download button and no login or refresh call', async () => {
@@ -117,9 +120,11 @@ describe('sharing in Chromium', () => {
 
   it('a password-protected file share: wrong password says so, the right one shows the image', async () => {
     await page.getByRole('checkbox', { name: 'Select paella.png' }).check();
-    await page.getByRole('toolbar', { name: 'Files' }).getByRole('button', { name: 'Share', exact: true }).click();
+    await page.getByRole('toolbar', { name: 'Selection' }).getByRole('button', { name: 'Share', exact: true }).click();
     const fileLink = await createLink(page, 'Dinner', PASSWORD);
-    await page.getByRole('button', { name: 'Done' }).click();
+    // Esc closes the dialog too, the link already made.
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Share paella.png' }).waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Clear selection' }).click();
 
     const guest = await visitor();
@@ -140,10 +145,12 @@ describe('sharing in Chromium', () => {
 
   it('a file share that allows downloads shows a Download button that saves the file under its name', async () => {
     await page.getByRole('checkbox', { name: 'Select plaza.png' }).check();
-    await page.getByRole('toolbar', { name: 'Files' }).getByRole('button', { name: 'Share', exact: true }).click();
+    await page.getByRole('toolbar', { name: 'Selection' }).getByRole('button', { name: 'Share', exact: true }).click();
     await page.getByLabel('Allow downloads').check();
     const fileLink = await createLink(page, 'Plaza');
-    await page.getByRole('button', { name: 'Done' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Share plaza.png' });
+    await dialog.getByRole('button', { name: 'Done', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Clear selection' }).click();
 
     const guest = await visitor();
