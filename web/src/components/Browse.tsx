@@ -1,6 +1,6 @@
 /**
  * The browsing screen: tree, breadcrumbs, toolbar, grid, drop zone (files from the desktop
- * upload here), lightbox and uploads. Tiles dragged onto a tree entry, breadcrumb or
+ * upload here), lightbox and uploads (the dialogs are the Shell's). Tiles dragged onto a tree entry, breadcrumb or
  * subfolder move there (writers only; the Move dialog is the keyboard's way). Write controls
  * show only where the user may write: a writer's role, and the folder (for a move, also the
  * destination) inside their folder limits.
@@ -12,7 +12,6 @@ import * as actions from '../actions';
 import { canWriteIn, outsideLimits, store, useStore, visibleFiles } from '../store';
 import { addFiles } from '../upload/uploader';
 import { fromDrop, fromInput } from '../upload/pick';
-import { Dialogs } from './Dialogs';
 import { useFolderDrop } from './drag';
 import { FolderTree, Breadcrumbs, type CanDropOn, type DropFiles } from './FolderTree';
 import { Grid } from './Grid';
@@ -165,7 +164,6 @@ export function Browse() {
           {...(writer ? { actions: { rename: () => actions.openDialog({ kind: 'rename', file: viewing }), details: () => actions.openDialog({ kind: 'details', file: viewing }), share: () => actions.openDialog({ kind: 'share', target: { fileId: viewing.id, name: viewing.name } }) } } : {})}
         />
       )}
-      <Dialogs dialog={state.dialog} />
     </div>
     </Shell>
   );

@@ -1,13 +1,16 @@
 /**
  * The frame of every signed-in screen: one compact top bar (on a phone a folders button, the
  * screen's title, its main action, the upload indicator and an overflow menu holding the rest;
- * on a wider screen the menu's contents stand in the bar), the notice under it, then the screen.
+ * on a wider screen the menu's contents stand in the bar), the notice under it, then the screen,
+ * and the open dialog whichever screen is shown (files shared to the app ask for their folder on
+ * the timeline, where the app opens).
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SessionUser } from '../../../contract/wire';
 import * as actions from '../actions';
 import { canWrite, store, useStore, type AppState } from '../store';
+import { Dialogs } from './Dialogs';
 import { NoticeBar } from './NoticeBar';
 import { UploadIndicator } from './UploadIndicator';
 
@@ -49,6 +52,7 @@ export function Shell({ user, view, title, primary, menu, drawer, children }: Sh
     };
   }, [open]);
   const uploads = useStore((s) => s.uploads);
+  const dialog = useStore((s) => s.dialog);
   const go = (next: AppState['view']) => () => actions.showView(next);
   return (
     <div class="app">
@@ -80,6 +84,7 @@ export function Shell({ user, view, title, primary, menu, drawer, children }: Sh
       </header>
       <NoticeBar />
       {children}
+      <Dialogs dialog={dialog} />
     </div>
   );
 }
