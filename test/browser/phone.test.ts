@@ -115,7 +115,9 @@ describe('the shell on a 390×844 phone', () => {
     // Act
     await page.getByRole('button', { name: 'More' }).tap();
     // Assess
-    for (const name of ['Upload folder', 'New folder', 'Share folder', 'Files', 'Shares', 'Log out']) await page.getByRole('button', { name, exact: true }).waitFor();
+    for (const name of ['Upload folder', 'New folder', 'Share folder', 'Log out']) await page.getByRole('button', { name, exact: true }).waitFor();
+    // The views, in the menu's main navigation (the bar's drawer button is named Folders too).
+    for (const name of ['Timeline', 'Folders', 'Shares']) await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name, exact: true }).waitFor();
     await page.getByLabel('Sort by').waitFor();
     expect(await page.getByRole('button', { name: 'More' }).getAttribute('aria-expanded')).toBe('true');
     await shot(page, 'phone-menu-phone');
