@@ -145,6 +145,10 @@ describe('web app journey in Chromium', () => {
     await page.getByRole('button', { name: 'Log out' }).waitFor();
     // No token in storage a script could read.
     expect(await page.evaluate<string>('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })')).not.toMatch(/eyJ/);
+    // The top bar's upload ring says an upload needs attention; a press opens the list, which says what to do.
+    const indicator = page.getByRole('button', { name: /^Uploads \d+\/\d+ done, \d+ %, some need attention$/ });
+    await indicator.click();
+    expect(await indicator.getAttribute('aria-expanded')).toBe('true');
     await page.getByText('interrupted — select the file again to resume').waitFor();
     await screenshots(page, '07-upload-interrupted');
 
@@ -161,6 +165,10 @@ describe('web app journey in Chromium', () => {
     expect(new Set(sentAfterReload)).toEqual(new Set(Array.from({ length: partCount - HELD_BEFORE_RELOAD }, (_, i) => i + HELD_BEFORE_RELOAD + 1)));
     await page.getByText(`${HELD_BEFORE_RELOAD} parts already sent`).waitFor().catch(() => undefined);
     expect(heldRoutes.length).toBeGreaterThan(0);
+    // The list folds back into the ring, which no longer asks for attention.
+    await page.getByRole('button', { name: 'Close uploads' }).click();
+    await page.getByRole('button', { name: /^Uploads (\d+)\/\1 done, 100 %$/ }).waitFor();
+    expect(await page.getByText('interrupted — select the file again to resume').count()).toBe(0);
   });
 
   it('shows a tile for every file with its name, thumbnail or type icon', async () => {
