@@ -20,8 +20,10 @@ commands:
                                                    2-16, unless --parallel fixes it)
          [--content-type <type>] [--tags a,b] [--description <text>] [--no-progress]
          [--no-checksum]  (skip the SHA-256 of each part and of the file, which S3 verifies)
-         [--file-sha256]  (declare a large file's SHA-256 too: one more read before sending;
-                          by default only files up to 64 MiB declare it, every part's is sent)
+         [--file-sha256]  (hash a large file before sending too, so it is checked for a copy:
+                          one more read; by default files over 64 MiB are hashed while sent)
+         [--upload-duplicates]  (send files already in your library too; by default a
+                          file whose content is there is skipped, and where it is is said)
          [--overwrite]    (replace a file of the same name; without it that is an error)
   ls [folder] [--type image|video|other] [--json]  list a folder (default /) or all files of a type
   download <id|/folder/name> [dest] [--force]      download a file (dest: a file or a directory)
@@ -60,6 +62,8 @@ export type Command =
       readonly checksums: boolean;
       /** Declare the whole file's SHA-256 whatever its size (else only up to 64 MiB). */
       readonly fileSha256: boolean;
+      /** Send files whose content is already in the library (else skipped). */
+      readonly uploadDuplicates: boolean;
       /** Replace a file of the same name (else the server answers 409 FileExists). */
       readonly overwrite: boolean;
     }
@@ -88,6 +92,7 @@ const OPTIONS = {
   'no-progress': { type: 'boolean' },
   'no-checksum': { type: 'boolean' },
   'file-sha256': { type: 'boolean' },
+  'upload-duplicates': { type: 'boolean' },
   type: { type: 'string' },
   json: { type: 'boolean' },
   force: { type: 'boolean' },
@@ -100,7 +105,7 @@ type OptionName = keyof typeof OPTIONS;
 /** Which command-specific options each command takes (the global ones go everywhere). */
 const ALLOWED: Readonly<Record<Exclude<Command['name'], 'help'>, readonly OptionName[]>> = {
   login: ['username', 'password-stdin', 'sso'],
-  upload: ['folder', 'parallel', 'content-type', 'tags', 'description', 'no-progress', 'no-checksum', 'file-sha256', 'overwrite'],
+  upload: ['folder', 'parallel', 'content-type', 'tags', 'description', 'no-progress', 'no-checksum', 'file-sha256', 'upload-duplicates', 'overwrite'],
   ls: ['type', 'json'],
   download: ['force'],
   rm: [],
@@ -170,6 +175,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
           progress: values['no-progress'] !== true,
           checksums: values['no-checksum'] !== true,
           fileSha256: values['file-sha256'] === true,
+          uploadDuplicates: values['upload-duplicates'] === true,
           overwrite: values.overwrite === true,
         },
       };

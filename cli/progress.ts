@@ -81,6 +81,11 @@ export class TransferProgress {
     }
   }
 
+  /** A file that will not be sent (its content is already in the library): out of the total. */
+  skip(size: number): void {
+    this.total.size = Math.max(0, this.total.size - size);
+  }
+
   /** Removes the live lines (before an error message or at the end). */
   end(): void {
     if (this.enabled && this.sink.isTTY && this.drawnLines > 0) {

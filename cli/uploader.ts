@@ -5,8 +5,9 @@
  * retried with backoff, re-signed when S3 says the URL expired). This file brings the CLI's
  * I/O: parts PUT straight from file ranges, hashed in worker threads, and a state file so a
  * killed process resumes the same upload, asking the API which parts S3 already holds and
- * sending only the others. Checksums are computed in worker threads before the upload is created (its SHA-256
- * is declared then). Memory stays bounded whatever the file size: each part in flight holds
+ * sending only the others. Checksums are computed in worker threads: a file up to
+ * `WHOLE_FILE_SHA256_MAX_BYTES` is hashed before the upload is created (its SHA-256 declared
+ * then), a larger one while its parts are sent (declared when completing). Memory stays bounded whatever the file size: each part in flight holds
  * one read buffer (`READ_CHUNK_BYTES`), each hashing worker two (`HASH_READ_BYTES`), plus 44
  * bytes of checksum per part. `bench:upload` runs this through the built CLI.
  */
@@ -61,12 +62,15 @@ export interface UploadFileOptions {
    */
   readonly checksums?: boolean;
   /**
-   * Declare the whole file's SHA-256 (recorded in the catalog; S3 checks it on a single PUT,
-   * and cannot on a multipart upload, whose parts it checks instead): true whatever the size,
-   * false never. It costs a read of the file before the upload starts.
-   * @default only up to `WHOLE_FILE_SHA256_MAX_BYTES`
+   * Hash the whole file before the upload starts and declare its SHA-256 then (recorded in the
+   * catalog; S3 checks it on a single PUT, and cannot on a multipart upload, whose parts it
+   * checks instead): true whatever the size (a read of the file before sending), false never
+   * (not even while sending). @default up to `WHOLE_FILE_SHA256_MAX_BYTES` before, larger
+   * files while sending (declared when completing)
    */
   readonly fileSha256?: boolean;
+  /** The checksums when already computed (the duplicate check hashed the file first): not read again. */
+  readonly precomputed?: FileChecksums;
   /** Replace a file of the same name (else 409 FileExists). @default false */
   readonly overwrite?: boolean;
   readonly listener?: UploadListener;
@@ -131,8 +135,9 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
     // The whole file's SHA-256 must be known before the upload exists (it is declared then), so
     // it costs a read of the file up front: by default only for small files (see
     // WHOLE_FILE_SHA256_MAX_BYTES). The parts are hashed in the same pass, in a second worker.
-    const declareWhole = checksummed && (options.fileSha256 ?? stat.size <= WHOLE_FILE_SHA256_MAX_BYTES);
-    const known = declareWhole ? await computeChecksums(filePath, stat.size, expectedPartSize(stat.size)) : undefined;
+    // A larger one is hashed while its parts are sent and declared when the upload completes.
+    const declareWhole = checksummed && (options.precomputed !== undefined || (options.fileSha256 ?? stat.size <= WHOLE_FILE_SHA256_MAX_BYTES));
+    const known = declareWhole ? (options.precomputed ?? (await computeChecksums(filePath, stat.size, expectedPartSize(stat.size)))) : undefined;
     if (known) options.debug?.(`sha256 ${known.sha256} (${known.parts.length} part checksums)`);
     const createBody: UploadRequest = {
       folder: options.folder,
@@ -298,6 +303,8 @@ async function sendMultipart(
   const batchSize = Math.min(MAX_PARTS_PER_SIGNING, Math.max(8, 4 * (options.parallel ?? CLI_PART_CONCURRENCY.max)));
   // Parts not hashed before the upload started are hashed now, in a worker, ahead of sending.
   const streamed = state.checksumAlgorithm === 'SHA256' && state.partChecksums === undefined ? streamedHashes(identity.filePath, identity.size, state, due) : undefined;
+  // The whole file's SHA-256, when not declared at creation: hashed beside sending, in another worker.
+  const whole = state.sha256 === undefined && options.checksums !== false && options.fileSha256 !== false ? hashRangesEach(identity.filePath, [[0, identity.size]]) : undefined;
   /** Parts S3 stored, in the order it did (appended, not copied per part: 10,000 of them). */
   const completedParts = held.map((p) => ({ partNumber: p.partNumber, etag: normalizeEtag(p.etag) }));
   const delayed = new Set<number>();
@@ -317,6 +324,7 @@ async function sendMultipart(
       signBatch: () => batchSize,
       io: {
         ...(streamed ? { hash: streamed.hash } : {}),
+        ...(whole ? { hashFile: () => whole.digest(0) } : {}),
         sign: (request) => options.api.call('POST /uploads/{uploadId}/parts', { params: { uploadId: state.uploadId }, body: request }),
         put: async (part, url, headers, onProgress, signal) => {
           if (options.putDelayMs && !delayed.has(part.partNumber)) {
@@ -367,11 +375,13 @@ async function sendMultipart(
     });
   } finally {
     streamed?.stop();
+    whole?.stop();
   }
+  if (result.sha256 !== undefined) debug?.(`sha256 ${result.sha256} (hashed while sending)`);
 
   let completed: { file?: FileInfo };
   try {
-    completed = await options.api.call('POST /uploads/{uploadId}/complete', { params: { uploadId: state.uploadId }, body: { parts: result.parts } });
+    completed = await options.api.call('POST /uploads/{uploadId}/complete', { params: { uploadId: state.uploadId }, body: { parts: result.parts, ...(result.sha256 !== undefined ? { sha256: result.sha256 } : {}) } });
   } catch (error) {
     // A refused completion aborts the upload on the API's side: nothing left to resume.
     if (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 401 && error.status !== 429) options.states?.remove(identity);

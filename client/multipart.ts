@@ -70,6 +70,13 @@ export interface MultipartIo {
    * most `hashLookAhead` ahead of sending.
    */
   readonly hash?: (part: PartToSend, signal: AbortSignal) => Promise<string>;
+  /**
+   * Base64 SHA-256 of the whole file, when it was not known before the upload started (a large
+   * file, issue 22 §2): called once when the run starts and left to run beside sending, off the
+   * send path (a worker reading the file in bounded buffers); the run resolves once it and every
+   * part are done, with it as `sha256`. A failure of it fails the run.
+   */
+  readonly hashFile?: (signal: AbortSignal) => Promise<string>;
   /** `POST …/parts`: retries are its own (the API client's). */
   readonly sign: (request: PartsRequest) => Promise<SignedParts>;
   /**
@@ -128,6 +135,8 @@ export interface MultipartResult {
   readonly sent: readonly number[];
   /** Parts S3 already held. */
   readonly reused: number;
+  /** The whole file's SHA-256 from `io.hashFile`, when given. */
+  readonly sha256?: string;
 }
 
 /**
@@ -183,6 +192,10 @@ export function sendMultipart(options: MultipartOptions): Promise<MultipartResul
   if (options.signal?.aborted) stopper.abort();
   else options.signal?.addEventListener('abort', () => stopper.abort(), { once: true });
   const { signal } = stopper;
+
+  // The whole file, hashed beside the parts' sending from the start.
+  const wholeFile = io.hashFile?.(signal);
+  wholeFile?.catch(() => undefined);
 
   const held = usableHeldParts(size, plan, options.held ?? [], options.knownChecksums);
   const etags = new Map<number, string>(held.map((p) => [p.partNumber, normalizeEtag(p.etag)]));
@@ -350,7 +363,8 @@ export function sendMultipart(options: MultipartOptions): Promise<MultipartResul
       else if (signal.aborted) reject(stopped());
       else {
         const parts = [...etags].sort(([a], [b]) => a - b).map(([partNumber, etag]) => ({ partNumber, etag }));
-        resolve({ parts, sent, reused: held.length });
+        if (wholeFile === undefined) resolve({ parts, sent, reused: held.length });
+        else wholeFile.then((sha256) => resolve({ parts, sent, reused: held.length, sha256 }), reject);
       }
     };
     signal.addEventListener('abort', () => {

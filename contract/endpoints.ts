@@ -77,6 +77,8 @@ export interface Endpoints {
   'DELETE /folders': Endpoint<{ readonly path: string }, undefined, undefined>;
   'GET /files': Endpoint<Q<FileListQuery>, undefined, W.FilePage>;
   'POST /files/links': Send<W.FileLinksRequest, W.FileLinks>;
+  'POST /files/exists': Send<W.ExistsRequest, W.ExistsAnswer>;
+  'GET /files/duplicates': Get<W.DuplicateList>;
   'GET /files/{id}': Get<W.FileItem>;
   /** A 302 to the presigned download: read its `Location` (client option `redirect: 'manual'`). */
   'GET /files/{id}/download': Get<undefined>;
@@ -136,6 +138,8 @@ const KEYS: { readonly [K in EndpointKey]: true } = {
   'DELETE /folders': true,
   'GET /files': true,
   'POST /files/links': true,
+  'POST /files/exists': true,
+  'GET /files/duplicates': true,
   'GET /files/{id}': true,
   'GET /files/{id}/download': true,
   'PATCH /files/{id}': true,

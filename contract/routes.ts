@@ -46,6 +46,8 @@ export const ROUTES: readonly RouteDeclaration[] = [
   { method: 'DELETE', path: '/folders', function: 'files', auth: true, summary: 'Delete the empty folder ?path= (409 FolderNotEmpty otherwise)' },
   { method: 'GET', path: '/files', function: 'files', auth: true, summary: 'List the files of a folder (by name, date taken or upload time: ?sort=name|taken|uploaded&order=asc|desc; only one ?type=image|video|other) or of a type across folders (newest first) with view and thumbnail URLs' },
   { method: 'POST', path: '/files/links', function: 'files', auth: true, summary: 'Download links for many files; unknown ids reported per item' },
+  { method: 'POST', path: '/files/exists', function: 'files', auth: true, summary: 'Before uploading: which of up to 100 whole-file SHA-256s are already in the library, and where, among the files the caller may see' },
+  { method: 'GET', path: '/files/duplicates', function: 'files', auth: true, summary: 'Admins: the files stored more than once (same SHA-256), most bytes to free first' },
   { method: 'GET', path: '/files/{id}', function: 'files', auth: true, summary: 'A file\'s metadata (size as displayed, date taken, camera, duration…), view URL and thumbnail URLs' },
   { method: 'GET', path: '/files/{id}/download', function: 'files', auth: true, summary: '302 to a presigned download (Content-Disposition: attachment with the file name)' },
   { method: 'PATCH', path: '/files/{id}', function: 'files', auth: true, summary: 'Change tags or description; rename or move (copy, verify, delete; 409 on a name clash unless overwrite); 202 with a job for large files' },

@@ -11,6 +11,9 @@
  * taken), so `GET /files?sort=taken` reads a folder in shooting order in one query, and the
  * `byUploaded` index keys `gsi3pk` = `FOLDER#<folder path>` and `gsi3sk` = `<uploadedAt ISO>#<file name>`,
  * so `GET /files?sort=uploaded` pages a folder newest (or oldest) first (contract/listing.ts).
+ * A file with a whole-file SHA-256 also carries the `byContent` index keys `gsi4pk` =
+ * `SHA256#<base64 SHA-256>` and `gsi4sk` = `<file id>`: the files with the same content in one
+ * partition (`POST /files/exists` before an upload, `GET /files/duplicates`).
  * | folder marker | `FOLDER#<parent path>` | `DIR#<name>`       |               |                          |
  * | user          | `USER#<username>`      | `PROFILE`          |               |                          |
  * | login limiter | `USER#<username>`      | `LOGIN#<source hash>` |            |                          |
@@ -95,6 +98,8 @@ export const TABLE_SCHEMA = {
   typeIndex: { name: 'byType', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   takenIndex: { name: 'byTaken', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   uploadedIndex: { name: 'byUploaded', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+  /** Sparse: file rows with a whole-file SHA-256, by content (duplicates, `POST /files/exists`). */
+  contentIndex: { name: 'byContent', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
   /** Sparse: what the sweep function has to do, by kind and when (`dueAt` is a number). */
   dueIndex: { name: 'byDue', partitionKey: 'dueKind', sortKey: 'dueAt' },
 } as const;
@@ -187,6 +192,14 @@ export const SORT_KEYS = {
 
 /** The `byType` index's partition prefix. */
 export const TYPE_INDEX_PREFIX = 'TYPE#';
+/**
+ * What the `byContent` index projects besides its keys: what a duplicate check answers (where
+ * the copy is) and what lets it drop rows that are not available files.
+ */
+export const CONTENT_INDEX_ATTRIBUTES = ['id', 'folder', 'name', 'size', 'uploadedAt', 'uploadedBy', 'status'] as const;
+
+/** The `byContent` index's partition prefix (followed by the base64 SHA-256). */
+export const CONTENT_INDEX_PREFIX = 'SHA256#';
 
 export interface ItemKey {
   readonly pk: string;
@@ -295,3 +308,12 @@ export const TIMELINE_SHARDS = 4;
 export const timelineShardPartition = (shard: number): string => `${PARTITIONS.timeline}${shard}`;
 /** A timeline counter: `shard` in `[0, TIMELINE_SHARDS)`, `month` `YYYY-MM`, `folder` a normalized folder path. */
 export const timelineCounterKey = (shard: number, month: string, folder: string): ItemKey => ({ pk: timelineShardPartition(shard), sk: `${month}#${folder}` });
+
+/**
+ * Keys of the `byContent` index: the files with the same whole-file SHA-256 (base64) in one
+ * partition, by file id. Only rows with a SHA-256 carry them (the index is sparse).
+ */
+export const contentIndexKeys = (sha256: string, fileId: string): { gsi4pk: string; gsi4sk: string } => ({
+  gsi4pk: `${CONTENT_INDEX_PREFIX}${sha256}`,
+  gsi4sk: fileId,
+});

@@ -62,7 +62,11 @@ export interface FileItem {
   readonly uploadedBy: string;
   readonly tags: readonly string[];
   readonly description?: string;
-  /** Whole-file SHA-256, base64, when declared at upload. */
+  /**
+   * Whole-file SHA-256, base64: the file's content identity (duplicates, exports, the scrub).
+   * Both clients compute it for every upload (before sending, or while sending a large file);
+   * absent only for files stored without it (older uploads, objects put without the API).
+   */
   readonly sha256?: string;
   /**
    * Presigned GET of the original (active content such as SVG or HTML as an attachment). Always
@@ -172,6 +176,50 @@ export interface MoveJob {
 
 export interface MoveJobAnswer {
   readonly job: MoveJob;
+}
+
+// --- duplicates ---------------------------------------------------------------------------
+
+/** `POST /files/exists` body: whole-file SHA-256s (base64), 1 to `MAX_EXISTS_HASHES` (contract/dedupe.ts). */
+export interface ExistsRequest {
+  readonly sha256: readonly string[];
+}
+
+/** Where a file with some content is: enough to say "already in your library at …". */
+export interface ContentCopy {
+  readonly id: string;
+  readonly folder: string;
+  readonly name: string;
+  readonly size: number;
+  /** ISO 8601. */
+  readonly uploadedAt: string;
+}
+
+/** `POST /files/exists`: the SHA-256s asked for that some file the caller may see has, with those files; the others are absent. */
+export interface ExistsAnswer {
+  readonly found: readonly { readonly sha256: string; readonly copies: readonly ContentCopy[] }[];
+}
+
+/** Files with the same content (one SHA-256), oldest first. */
+export interface DuplicateGroup {
+  readonly sha256: string;
+  /** Bytes of one copy. */
+  readonly size: number;
+  /** Bytes the copies after the first take: what removing them would free. */
+  readonly extraBytes: number;
+  readonly copies: readonly (ContentCopy & { readonly uploadedBy: string })[];
+}
+
+/** `GET /files/duplicates` (admins): every content stored more than once, most extra bytes first. */
+export interface DuplicateList {
+  /** ISO 8601: when the index was read. */
+  readonly computedAt: string;
+  readonly groups: readonly DuplicateGroup[];
+  /** Groups beyond the answer's limit are left out (`truncated`), or the read stopped before the end of the index (`complete: false`). */
+  readonly complete: boolean;
+  readonly truncated: boolean;
+  /** Sum of every group's `extraBytes`. */
+  readonly extraBytes: number;
 }
 
 // --- folders ---------------------------------------------------------------------------
@@ -284,6 +332,8 @@ export interface UploadStatus {
 /** `POST /uploads/{id}/complete` body. */
 export interface CompleteRequest {
   readonly parts: readonly { readonly partNumber: number; readonly etag: string }[];
+  /** Whole-file SHA-256 (base64) hashed while sending, when the upload was created without one. */
+  readonly sha256?: string;
 }
 
 // --- sign-in options ---------------------------------------------------------------------

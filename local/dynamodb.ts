@@ -32,7 +32,7 @@ import {
   ResourceNotFoundException,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE_SCHEMA } from '../contract/table';
+import { CONTENT_INDEX_ATTRIBUTES, TABLE_SCHEMA } from '../contract/table';
 import type { Logger } from './log';
 import { PlanError, type PlanValue, type SynthesizedPlan } from './plan';
 import { freePort } from './ports';
@@ -278,12 +278,12 @@ export function tableFromPlan(plan: SynthesizedPlan, tableName: string): CreateT
 
 /** The same table from contract/table.ts, for a plan that does not declare one. */
 export function tableFromContract(tableName: string): CreateTableCommandInput {
-  const { partitionKey, sortKey, typeIndex, takenIndex, uploadedIndex, dueIndex } = TABLE_SCHEMA;
+  const { partitionKey, sortKey, typeIndex, takenIndex, uploadedIndex, contentIndex, dueIndex } = TABLE_SCHEMA;
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
     AttributeDefinitions: [
-      ...[partitionKey, sortKey, typeIndex.partitionKey, typeIndex.sortKey, takenIndex.partitionKey, takenIndex.sortKey, uploadedIndex.partitionKey, uploadedIndex.sortKey, dueIndex.partitionKey].map((name) => ({
+      ...[partitionKey, sortKey, typeIndex.partitionKey, typeIndex.sortKey, takenIndex.partitionKey, takenIndex.sortKey, uploadedIndex.partitionKey, uploadedIndex.sortKey, contentIndex.partitionKey, contentIndex.sortKey, dueIndex.partitionKey].map((name) => ({
         AttributeName: name,
         AttributeType: 'S' as const,
       })),
@@ -293,13 +293,13 @@ export function tableFromContract(tableName: string): CreateTableCommandInput {
       { AttributeName: partitionKey, KeyType: 'HASH' },
       { AttributeName: sortKey, KeyType: 'RANGE' },
     ],
-    GlobalSecondaryIndexes: [typeIndex, takenIndex, uploadedIndex, dueIndex].map((index) => ({
+    GlobalSecondaryIndexes: [typeIndex, takenIndex, uploadedIndex, contentIndex, dueIndex].map((index) => ({
       IndexName: index.name,
       KeySchema: [
         { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
         { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
       ],
-      Projection: { ProjectionType: 'ALL' as const },
+      Projection: index === contentIndex ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...CONTENT_INDEX_ATTRIBUTES] } : { ProjectionType: 'ALL' as const },
     })),
   };
 }

@@ -1,4 +1,9 @@
-/** `media-store upload <files…>`: uploads files one after another, each in parallel parts. */
+/**
+ * `media-store upload <files…>`: uploads files one after another, each in parallel parts. First
+ * the files up to 64 MiB are hashed and the library asked which contents it already holds
+ * (cli/dedupe.ts): those files are skipped and where their copy is said, unless
+ * `--upload-duplicates`. Ends with what was sent: `sent <bytes> of <bytes> …`.
+ */
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from '../args';
@@ -11,6 +16,7 @@ import { displayPath } from '../resolve-file';
 import type { RetryPolicy } from '../../client/retry';
 import { UploadStateStore } from '../upload-state';
 import { uploadFile } from '../uploader';
+import { copiesInLibrary, hashFirst } from '../dedupe';
 
 /** The parsed `upload` command line, and the retry policy of the whole CLI. */
 export interface UploadCommandOptions extends Omit<Extract<Command, { name: 'upload' }>, 'name'> {
@@ -43,8 +49,24 @@ export async function upload(context: CommandContext, options: UploadCommandOpti
     process.exit(130);
   };
   process.once('SIGINT', onInterrupt);
+  let sent = 0;
+  let uploaded = 0;
+  let skipped = 0;
   try {
-    for (const { file, absolute } of files) {
+    // Hashed first (bounded: a few files at a time, large ones in workers), then asked in batches.
+    const checksums = options.checksums ? await hashFirst(files, options.fileSha256) : files.map(() => undefined);
+    const known = checksums.flatMap((c) => (c ? [c.sha256] : []));
+    const copies = options.checksums && !options.uploadDuplicates && known.length > 0 ? await copiesInLibrary(context.api, known) : new Map();
+    for (const [index, { file, absolute, size }] of files.entries()) {
+      const precomputed = checksums[index];
+      const copy = precomputed ? copies.get(precomputed.sha256)?.[0] : undefined;
+      if (copy) {
+        skipped += 1;
+        progress.end();
+        io.stdout(`skipped ${file}: already in your library as ${displayPath(copy)} id=${copy.id}\n`);
+        progress.skip(size);
+        continue;
+      }
       let track = -1;
       const result = await uploadFile({
         api: context.api,
@@ -56,6 +78,7 @@ export async function upload(context: CommandContext, options: UploadCommandOpti
         ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
         checksums: options.checksums,
         ...(options.fileSha256 ? { fileSha256: true } : {}),
+        ...(precomputed ? { precomputed } : {}),
         overwrite: options.overwrite,
         retry: options.retry,
         states,
@@ -65,7 +88,10 @@ export async function upload(context: CommandContext, options: UploadCommandOpti
           start: (size, stored) => {
             track = progress.begin(path.basename(file), size, stored);
           },
-          bytes: (delta) => progress.advance(track, delta),
+          bytes: (delta) => {
+            sent += delta;
+            progress.advance(track, delta);
+          },
         },
       });
       const where = displayPath(result);
@@ -74,6 +100,7 @@ export async function upload(context: CommandContext, options: UploadCommandOpti
       // Live lines off the screen first, or the next redraw would overwrite this stdout line.
       progress.end();
       io.stdout(`uploaded ${where} ${formatBytes(result.size)} id=${result.fileId}\n`);
+      uploaded += 1;
     }
   } catch (error) {
     progress.end();
@@ -87,4 +114,6 @@ export async function upload(context: CommandContext, options: UploadCommandOpti
     process.off('SIGINT', onInterrupt);
   }
   progress.end();
+  if (skipped > 0) io.stderr(`${skipped} already in your library: skipped (--upload-duplicates sends them anyway)\n`);
+  io.stdout(`sent ${sent} bytes of ${totalBytes} (${uploaded} uploaded, ${skipped} already in your library)\n`);
 }

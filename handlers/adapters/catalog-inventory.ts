@@ -70,7 +70,7 @@ export async function scanFileRows(prefix: string, options: { client: DynamoDBDo
 
 /** The stored row without the table's own attributes; `undefined` for items that are not file rows. */
 function toStoredRow(item: Record<string, unknown>): StoredRow | undefined {
-  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, gsi2pk: _gsi2pk, gsi2sk: _gsi2sk, gsi3pk: _gsi3pk, gsi3sk: _gsi3sk, updatedAt: _updatedAt, ...row } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, gsi2pk: _gsi2pk, gsi2sk: _gsi2sk, gsi3pk: _gsi3pk, gsi3sk: _gsi3sk, gsi4pk: _gsi4pk, gsi4sk: _gsi4sk, updatedAt: _updatedAt, ...row } = item;
   if (typeof row.key !== 'string' || typeof row.folder !== 'string' || typeof row.name !== 'string') return undefined;
   if (typeof row.sequencer !== 'string') row.sequencer = '';
   if (row.status === 'available') {

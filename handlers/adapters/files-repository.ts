@@ -12,7 +12,7 @@ import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, t
 import type { FolderSort, SortOrder } from '../../contract/listing';
 import type { CatalogFile, CatalogTombstone } from '../core/catalog';
 import { FILE_TYPES, type FileType } from '../core/content-types';
-import { FILE_PREFIX, TABLE_SCHEMA, fileItemKey, folderPartition, takenIndexKeys, typeIndexKeys, uploadedIndexKeys } from '../../contract/table';
+import { FILE_PREFIX, TABLE_SCHEMA, contentIndexKeys, fileItemKey, folderPartition, takenIndexKeys, typeIndexKeys, uploadedIndexKeys } from '../../contract/table';
 import { PROCESSING_STATUSES, takenSortKey, type DerivedName, type MediaInfo, type ProcessingStatus } from '../core/media';
 import { parseObjectKey } from '../core/paths';
 import { parseStoredVideo, type StoredVideo, type StoredVideoCopy } from '../core/video-copies';
@@ -597,12 +597,13 @@ function unchangedCondition(expected: RowVersion): { ConditionExpression: string
   return { ConditionExpression: 'sequencer = :expected', ExpressionAttributeValues: { ':expected': expected.sequencer } };
 }
 
-/** The `byType`, `byTaken` and `byUploaded` index keys of a file row. */
-function indexKeysOf(file: Pick<CatalogFile, 'fileType' | 'uploadedAt' | 'id' | 'folder' | 'name' | 'media'>): Record<string, string> {
+/** The `byType`, `byTaken` and `byUploaded` index keys of a file row, and `byContent`'s when it has a SHA-256. */
+function indexKeysOf(file: Pick<CatalogFile, 'fileType' | 'uploadedAt' | 'id' | 'folder' | 'name' | 'media' | 'sha256'>): Record<string, string> {
   return {
     ...typeIndexKeys(file.fileType, file.uploadedAt, file.id),
     ...takenIndexKeys(file.folder, takenSortKey(file.media?.takenAt, file.uploadedAt, file.name)),
     ...uploadedIndexKeys(file.folder, file.uploadedAt, file.name),
+    ...(file.sha256 !== undefined ? contentIndexKeys(file.sha256, file.id) : {}),
   };
 }
 

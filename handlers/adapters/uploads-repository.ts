@@ -11,6 +11,11 @@ export interface UploadSessionStore {
   get(uploadId: string): Promise<UploadSession | undefined>;
   /** Marks a pending session completed; false when it was not pending (completed or gone). */
   markCompleted(uploadId: string): Promise<boolean>;
+  /**
+   * Records the whole-file SHA-256 a client declares when completing (it hashed the file while
+   * sending it); false when the session is gone or already holds another one.
+   */
+  declareSha256(uploadId: string, sha256: string): Promise<boolean>;
   /** Deletes the session (no error when it is already gone). */
   remove(uploadId: string): Promise<void>;
   /**
@@ -55,6 +60,24 @@ export class UploadsRepository implements UploadSessionStore {
           ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#status) OR #status = :pending)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':completed': 'completed', ':pending': 'pending' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async declareSha256(uploadId: string, sha256: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: uploadItemKey(uploadId),
+          UpdateExpression: 'SET sha256 = :sha256',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(sha256) OR sha256 = :sha256)',
+          ExpressionAttributeValues: { ':sha256': sha256 },
         }),
       );
       return true;

@@ -262,8 +262,10 @@ export function fileFromObject(input: FileFromObjectInput): CatalogFile | undefi
     tags: session?.tags ?? [],
     ...(session?.description !== undefined ? { description: session.description } : {}),
     ...(session !== undefined ? { uploadId: session.uploadId } : {}),
-    // Only when the object carries the value its session declared: metadata alone is client-controlled.
-    ...(session?.sha256 !== undefined && head.metadata.sha256 === session.sha256 ? { sha256: session.sha256 } : {}),
+    // Only when the object carries the value its session declared (metadata alone is
+    // client-controlled), or, for a multipart object, none: then the client declared it when
+    // completing, having hashed the file while sending it.
+    ...(session?.sha256 !== undefined && (head.metadata.sha256 === session.sha256 || (session.mode === 'multipart' && head.metadata.sha256 === undefined)) ? { sha256: session.sha256 } : {}),
     sequencer: input.sequencer,
     status: 'available',
     processing: initialProcessing(objectFieldsOf(head, session).contentType),

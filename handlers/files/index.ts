@@ -11,6 +11,7 @@ import { UploadsRepository } from '../adapters/uploads-repository';
 import { ShareAccessLog } from '../adapters/share-access-log';
 import { SharesRepository } from '../adapters/shares-repository';
 import { CatalogStorageUsage } from '../adapters/storage-usage';
+import { ContentIndex } from '../adapters/content-index';
 import { UsersRepository } from '../adapters/users-repository';
 import { TimelineCounters } from '../adapters/timeline-counters';
 import { createApiHandler } from '../http/api-handler';
@@ -35,6 +36,7 @@ export const handler = createApiHandler(
     shares: new SharesRepository({ tableName: config.tableName }),
     accessLog: new ShareAccessLog({ tableName: config.tableName }),
     usage: new CatalogStorageUsage({ tableName: config.tableName }),
+    content: new ContentIndex({ tableName: config.tableName }),
     users: new UsersRepository({ tableName: config.tableName }),
     timeline: new TimelineCounters({ tableName: config.tableName }),
     sharePolicy: { maxDays: config.shareMaxDays, allowNever: config.shareAllowNever },

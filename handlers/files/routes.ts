@@ -23,9 +23,10 @@ import type { SharesRepository } from '../adapters/shares-repository';
 import type { UsersRepository } from '../adapters/users-repository';
 import { createShare, listShares, revokeShare, shareLog } from './shares';
 import { storageStats, type StorageStatsDeps } from './storage-stats';
+import { filesExist, listDuplicates, parseExistsRequest, type DuplicatesDeps } from './duplicates';
 import { parseTimelineQuery, timelineBuckets, timelinePage, type TimelineDeps } from './timeline';
 
-export interface FilesDeps extends Pick<UpdateFileDeps, 'jobs' | 'jobInvoker' | 'moveJobThresholdBytes'>, Pick<StorageStatsDeps, 'usage'>, Pick<TimelineDeps, 'timeline'> {
+export interface FilesDeps extends Pick<UpdateFileDeps, 'jobs' | 'jobInvoker' | 'moveJobThresholdBytes'>, Pick<StorageStatsDeps, 'usage'>, Pick<TimelineDeps, 'timeline'>, Pick<DuplicatesDeps, 'content'> {
   /** Seals and opens listing cursors (key derived from the cursor secret on first use). */
   readonly cursors: () => Promise<ListCursors>;
   readonly files: FileCatalog;
@@ -57,6 +58,8 @@ export function filesRoutes(deps: FilesDeps & FoldersDeps): RouteMap {
       const caller = principal(event);
       return json(200, await fileLinks(parseLinksRequest(event.parsedBody), caller, deps));
     },
+    'POST /files/exists': async (event) => json(200, await filesExist(parseExistsRequest(event.parsedBody), principal(event), deps)),
+    'GET /files/duplicates': async (event, context) => json(200, await listDuplicates(principal(event), context.lambda.getRemainingTimeInMillis(), deps)),
     'GET /files/{id}': async (event) => json(200, await getFile(event.pathParameters?.id, principal(event), deps)),
     'GET /files/{id}/download': async (event) => redirect(await downloadUrl(event.pathParameters?.id, principal(event), deps)),
     'PATCH /files/{id}': async (event, context) => {

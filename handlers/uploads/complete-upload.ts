@@ -1,16 +1,21 @@
 /**
- * `POST /uploads/{uploadId}/complete` `{"parts": [{"partNumber", "etag"}]}`: assembles the
+ * `POST /uploads/{uploadId}/complete` `{"parts": [{"partNumber", "etag"}], "sha256"?}`: assembles the
  * file only when the client's list is exactly parts 1…partCount, each held by S3 with that
  * ETag and its planned size, adding up to the declared size. Anything else aborts the S3
  * upload and deletes the session before answering 400: nothing half-stored stays behind.
  * A repeated call after success answers the same file again (a client whose response was
  * lost, or whose call outlived the function's timeout while S3 finished, may retry).
+ *
+ * `sha256`: the whole file's SHA-256 when the client hashed it while sending (a large file,
+ * not hashed before the upload started). Recorded on the session before S3 assembles the
+ * object, so the sync function writes it on the row; it must equal one declared at creation.
+ * S3 checks each part's checksum, not this one: the scrub re-reads the object to prove it.
  */
 import type { CatalogFile, UploadSession } from '../core/catalog';
 import { fileTypeOf } from '../core/content-types';
 import { ValidationError } from '../core/errors';
 import type { Logger } from '../core/logger';
-import { checkPartList, MAX_PARTS, type ClaimedPart, type HeldPart } from '../../contract/multipart';
+import { checkPartList, isBase64Sha256, MAX_PARTS, type ClaimedPart, type HeldPart } from '../../contract/multipart';
 import { fileIdOf } from '../core/paths';
 import { ObjectExists, PartsRejected, type MultipartUploads } from '../adapters/multipart-uploads';
 import type { UploadSessionStore } from '../adapters/uploads-repository';
@@ -26,12 +31,24 @@ const MAX_ETAG_LENGTH = 128;
  */
 export const MAX_UPLOADS_BODY_BYTES = 2 * 1024 * 1024;
 
-export function parseCompleteRequest(body: unknown): readonly ClaimedPart[] {
+export interface CompleteRequest {
+  readonly parts: readonly ClaimedPart[];
+  /** Base64 SHA-256 of the whole file, hashed while sending. */
+  readonly sha256?: string;
+}
+
+export function parseCompleteRequest(body: unknown): CompleteRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('body', 'must be a JSON object');
   const fields = body as Record<string, unknown>;
-  const unknown = Object.keys(fields).find((f) => f !== 'parts');
-  if (unknown !== undefined) throw new ValidationError(unknown, 'is not a known field (expected parts)');
-  const parts = fields.parts;
+  const unknown = Object.keys(fields).find((f) => f !== 'parts' && f !== 'sha256');
+  if (unknown !== undefined) throw new ValidationError(unknown, 'is not a known field (expected parts, sha256)');
+  if (fields.sha256 !== undefined && !isBase64Sha256(fields.sha256)) {
+    throw new ValidationError('sha256', 'must be the SHA-256 of the whole file in base64 with padding (44 characters, 32 bytes)');
+  }
+  return { parts: parseParts(fields.parts), ...(fields.sha256 !== undefined ? { sha256: fields.sha256 as string } : {}) };
+}
+
+function parseParts(parts: unknown): readonly ClaimedPart[] {
   if (!Array.isArray(parts) || parts.length === 0 || parts.length > MAX_PARTS) throw new ValidationError('parts', `must be an array of 1 to ${MAX_PARTS} parts`);
   return parts.map((part: unknown, i): ClaimedPart => {
     if (typeof part !== 'object' || part === null || Array.isArray(part)) throw new ValidationError(`parts[${i}]`, 'must be an object {partNumber, etag}');
@@ -50,7 +67,7 @@ export function parseCompleteRequest(body: unknown): readonly ClaimedPart[] {
 }
 
 export interface CompleteUploadDeps {
-  readonly uploads: Pick<UploadSessionStore, 'get' | 'markCompleted' | 'remove' | 'isCatalogued'>;
+  readonly uploads: Pick<UploadSessionStore, 'get' | 'markCompleted' | 'remove' | 'isCatalogued' | 'declareSha256'>;
   readonly multipart: Pick<MultipartUploads, 'listParts' | 'complete' | 'abort'>;
   readonly logger?: Logger;
   /** @default the clock */
@@ -60,12 +77,22 @@ export interface CompleteUploadDeps {
 /** The catalog fields of the file the upload became, as known when it completes. */
 export type CompletedFile = Pick<CatalogFile, 'id' | 'folder' | 'name' | 'size' | 'contentType' | 'fileType' | 'uploadedBy' | 'sha256' | 'etag'>;
 
-export async function completeUpload(uploadId: string | undefined, claimed: readonly ClaimedPart[], caller: Principal, deps: CompleteUploadDeps): Promise<{ file: CompletedFile }> {
+export async function completeUpload(uploadId: string | undefined, request: CompleteRequest, caller: Principal, deps: CompleteUploadDeps): Promise<{ file: CompletedFile }> {
+  const claimed = request.parts;
   const now = (deps.now ?? (() => new Date()))();
-  const session = await accessibleSession(uploadId, caller, deps.uploads, now);
-  if (session.mode !== 'multipart' || session.multipart === undefined) throw new NotMultipart(`Upload ${session.uploadId} is a single PUT: S3 stores it when the PUT succeeds`);
+  let session = await accessibleSession(uploadId, caller, deps.uploads, now);
+  const multipart = session.multipart;
+  if (session.mode !== 'multipart' || multipart === undefined) throw new NotMultipart(`Upload ${session.uploadId} is a single PUT: S3 stores it when the PUT succeeds`);
+  if (request.sha256 !== undefined && session.sha256 !== undefined && request.sha256 !== session.sha256) {
+    throw new ValidationError('sha256', `is not the SHA-256 this upload declared when it was created (${session.sha256})`);
+  }
   if (session.status === 'completed') return { file: fileOf(session) };
-  const { s3UploadId, partSize, partCount } = session.multipart;
+  if (request.sha256 !== undefined && session.sha256 === undefined) {
+    // Before S3 assembles the object: the sync function reads it from the session.
+    if (!(await deps.uploads.declareSha256(session.uploadId, request.sha256))) throw new UploadExpired(`Upload ${session.uploadId} no longer exists; start a new upload`);
+    session = { ...session, sha256: request.sha256 };
+  }
+  const { s3UploadId, partSize, partCount } = multipart;
 
   const held = await deps.multipart.listParts(session.key, s3UploadId);
   if (held === undefined) return vanished(session, deps);
@@ -79,7 +106,7 @@ export async function completeUpload(uploadId: string | undefined, claimed: read
   const parts = claimed.map((c) => byNumber.get(c.partNumber) as HeldPart);
   let result: { etag?: string } | undefined;
   try {
-    result = await deps.multipart.complete(session.key, s3UploadId, parts, { overwrite: session.multipart.overwrite === true });
+    result = await deps.multipart.complete(session.key, s3UploadId, parts, { overwrite: multipart.overwrite === true });
   } catch (error) {
     if (error instanceof ObjectExists) {
       await discard(session, deps);

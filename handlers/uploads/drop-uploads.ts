@@ -229,8 +229,8 @@ export async function abortGuestUpload(event: ApiEvent, deps: DropUploadsDeps): 
 
 export async function completeGuestUpload(event: ApiEvent, deps: DropUploadsDeps, logger: Logger) {
   const { uploadId, caller, share } = await guestUpload(event, deps);
-  const parts = parseCompleteRequest(event.parsedBody);
+  const request = parseCompleteRequest(event.parsedBody);
   await renewHold(uploadId, share, deps);
-  const result = await completeUpload(uploadId, parts, caller, { ...deps, logger });
+  const result = await completeUpload(uploadId, request, caller, { ...deps, logger });
   return { file: withoutFolder(result.file) };
 }

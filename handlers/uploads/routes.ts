@@ -44,8 +44,8 @@ export function uploadsRoutes(deps: UploadsRoutesDeps): RouteMap {
     'POST /uploads/{uploadId}/complete': async (event, context) => {
       const caller = principal(event);
       requireRole(caller, canUpload, 'upload files');
-      const parts = parseCompleteRequest(event.parsedBody);
-      return json(200, await completeUpload(event.pathParameters?.uploadId, parts, caller, { ...deps, logger: context.logger }));
+      const request = parseCompleteRequest(event.parsedBody);
+      return json(200, await completeUpload(event.pathParameters?.uploadId, request, caller, { ...deps, logger: context.logger }));
     },
     'POST /public/shares/{token}/uploads': async (event) => json(201, await createDropUpload(event, deps)),
     'GET /public/shares/{token}/uploads': async (event) => json(200, await listGuestUploads(event, deps)),

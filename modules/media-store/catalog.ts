@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
-import { TABLE_SCHEMA } from '../../contract/table';
+import { CONTENT_INDEX_ATTRIBUTES, TABLE_SCHEMA } from '../../contract/table';
 import { DEFAULTS } from './defaults';
 import { unlessEmpty } from './expressions';
 
@@ -29,12 +29,15 @@ export class Catalog extends Construct {
   /** ARN of the by-upload-time index (a folder newest or oldest first). */
   readonly uploadedIndexArn: string;
 
+  /** ARN of the sparse by-content index (files with the same whole-file SHA-256). */
+  readonly contentIndexArn: string;
+
   /** ARN of the sparse by-due index (reminders and drop reservations the sweep function settles). */
   readonly dueIndexArn: string;
 
   constructor(scope: Construct, id: string, props: CatalogProps) {
     super(scope, id);
-    const { partitionKey, sortKey, ttlAttribute, typeIndex, takenIndex, uploadedIndex, dueIndex } = TABLE_SCHEMA;
+    const { partitionKey, sortKey, ttlAttribute, typeIndex, takenIndex, uploadedIndex, contentIndex, dueIndex } = TABLE_SCHEMA;
     this.table = new DynamodbTable(this, 'table', {
       name: props.tableName,
       billingMode: 'PAY_PER_REQUEST',
@@ -49,6 +52,8 @@ export class Catalog extends Construct {
         { name: takenIndex.sortKey, type: 'S' },
         { name: uploadedIndex.partitionKey, type: 'S' },
         { name: uploadedIndex.sortKey, type: 'S' },
+        { name: contentIndex.partitionKey, type: 'S' },
+        { name: contentIndex.sortKey, type: 'S' },
         { name: dueIndex.partitionKey, type: 'S' },
         { name: dueIndex.sortKey, type: 'N' },
       ],
@@ -72,6 +77,14 @@ export class Catalog extends Construct {
           projectionType: 'ALL',
         },
         {
+          // Sparse: only file rows with a whole-file SHA-256. What duplicate checks read, no more.
+          name: contentIndex.name,
+          hashKey: contentIndex.partitionKey,
+          rangeKey: contentIndex.sortKey,
+          projectionType: 'INCLUDE',
+          nonKeyAttributes: [...CONTENT_INDEX_ATTRIBUTES],
+        },
+        {
           // Sparse: only share rows with a reminder due and drop reservations not yet settled.
           name: dueIndex.name,
           hashKey: dueIndex.partitionKey,
@@ -88,6 +101,7 @@ export class Catalog extends Construct {
     this.typeIndexArn = `${this.table.arn}/index/${typeIndex.name}`;
     this.takenIndexArn = `${this.table.arn}/index/${takenIndex.name}`;
     this.uploadedIndexArn = `${this.table.arn}/index/${uploadedIndex.name}`;
+    this.contentIndexArn = `${this.table.arn}/index/${contentIndex.name}`;
     this.dueIndexArn = `${this.table.arn}/index/${dueIndex.name}`;
   }
 }

@@ -422,6 +422,9 @@ function accessStatements(props: FunctionsProps): Record<OwnFunctionName, Policy
       { sid: 'ReadAndCreateCursorKey', effect: 'Allow', actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], resources: [props.cursorSecret.arn] },
       { sid: 'ListFilesByDateTaken', effect: 'Allow', actions: ['dynamodb:Query'], resources: [props.catalog.takenIndexArn] },
       { sid: 'ListFilesByUploadTime', effect: 'Allow', actions: ['dynamodb:Query'], resources: [props.catalog.uploadedIndexArn] },
+      // POST /files/exists (Query) and GET /files/duplicates (Scan): the index is sparse (file
+      // rows with a SHA-256) and projects only where each file is (CONTENT_INDEX_ATTRIBUTES).
+      { sid: 'FindFilesByContent', effect: 'Allow', actions: ['dynamodb:Query', 'dynamodb:Scan'], resources: [props.catalog.contentIndexArn] },
       // GET /timeline/buckets and GET /timeline read the counters (a query per shard).
       { sid: 'ReadTimelineCounters', effect: 'Allow', actions: ['dynamodb:Query'], resources: [table], condition: onlyPartitions('timeline') },
       countTimeline(table),

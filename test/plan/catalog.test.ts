@@ -29,13 +29,15 @@ describe('MediaStore catalog table', () => {
     expect(table.range_key).toBe(TABLE_SCHEMA.sortKey);
   });
 
-  it('indexes files by type in upload order, a folder by date taken (GET /files?sort=taken) and by upload time (sort=uploaded), and the sweep\'s due work', () => {
-    const { typeIndex, takenIndex, uploadedIndex, dueIndex } = TABLE_SCHEMA;
+  it('indexes files by type in upload order, a folder by date taken (GET /files?sort=taken) and by upload time (sort=uploaded), files by content (only where each is), and the sweep\'s due work', () => {
+    const { typeIndex, takenIndex, uploadedIndex, contentIndex, dueIndex } = TABLE_SCHEMA;
     expect(table.global_secondary_index).toEqual([
       { name: typeIndex.name, hash_key: typeIndex.partitionKey, range_key: typeIndex.sortKey, projection_type: 'ALL' },
       // ALL: a listing is one query, with no read-back of the table per file.
       { name: takenIndex.name, hash_key: takenIndex.partitionKey, range_key: takenIndex.sortKey, projection_type: 'ALL' },
       { name: uploadedIndex.name, hash_key: uploadedIndex.partitionKey, range_key: uploadedIndex.sortKey, projection_type: 'ALL' },
+      // Sparse (files with a SHA-256); where each copy is, no tags or descriptions.
+      { name: contentIndex.name, hash_key: contentIndex.partitionKey, range_key: contentIndex.sortKey, projection_type: 'INCLUDE', non_key_attributes: ['id', 'folder', 'name', 'size', 'uploadedAt', 'uploadedBy', 'status'] },
       // Sparse: only rows with work due carry its keys; the time is a number (epoch seconds).
       { name: dueIndex.name, hash_key: dueIndex.partitionKey, range_key: dueIndex.sortKey, projection_type: 'ALL' },
     ]);
@@ -48,6 +50,8 @@ describe('MediaStore catalog table', () => {
         { name: takenIndex.sortKey, type: 'S' },
         { name: uploadedIndex.partitionKey, type: 'S' },
         { name: uploadedIndex.sortKey, type: 'S' },
+        { name: contentIndex.partitionKey, type: 'S' },
+        { name: contentIndex.sortKey, type: 'S' },
       ]),
     );
   });

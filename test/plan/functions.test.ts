@@ -188,6 +188,9 @@ describe('MediaStore functions', () => {
         `dynamodb:Scan on ${table()}/index/byType`,
         `dynamodb:Query on ${table()}/index/byTaken`,
         `dynamodb:Query on ${table()}/index/byUploaded`,
+        // Duplicates: POST /files/exists and GET /files/duplicates.
+        `dynamodb:Query on ${table()}/index/byContent`,
+        `dynamodb:Scan on ${table()}/index/byContent`,
         // The timeline: reads its counters, and adds to them with the file rows it writes.
         `dynamodb:Query on ${table()}`,
         `dynamodb:UpdateItem on ${table()}`,
@@ -198,9 +201,10 @@ describe('MediaStore functions', () => {
     );
   });
 
-  it('lets files scan only the type index (file rows alone), and only the attributes the storage figures add up', () => {
+  it('lets files scan only the type index (file rows alone, only the attributes the storage figures add up) and the content index (which projects only where each file is)', () => {
     const scans = FUNCTION_NAMES.flatMap((name) => statementsOf(name).filter((s) => s.actions?.includes('dynamodb:Scan')).map((s) => ({ name, s })));
-    expect(scans.map(({ name, s }) => `${name} ${s.sid}`)).toEqual(['files TallyStorageFromTypeIndex']);
+    expect(scans.map(({ name, s }) => `${name} ${s.sid}`)).toEqual(['files TallyStorageFromTypeIndex', 'files FindFilesByContent']);
+    expect(scans[1]!.s.resources).toEqual([`${table()}/index/byContent`]);
     const tally = scans[0]!.s;
     expect(tally.actions).toEqual(['dynamodb:Scan']);
     expect(tally.resources).toEqual([`${table()}/index/byType`]);
@@ -402,11 +406,11 @@ describe('MediaStore functions', () => {
       }
     });
 
-    it('leaves unconditioned only the type, date-taken and upload-time indexes, which hold file rows alone, and the due index, which holds only share rows and reservations', () => {
+    it('leaves unconditioned only the type, date-taken, upload-time and content indexes, which hold file rows alone, and the due index, which holds only share rows and reservations', () => {
       const unconditioned = FUNCTION_NAMES.flatMap((name) =>
         statementsOf(name).filter((s) => s.actions?.some((a) => a.startsWith('dynamodb:')) && !s.condition).flatMap((s) => s.resources ?? []),
       );
-      expect(new Set(unconditioned)).toEqual(new Set([`${table()}/index/byType`, `${table()}/index/byTaken`, `${table()}/index/byUploaded`, `${table()}/index/byDue`]));
+      expect(new Set(unconditioned)).toEqual(new Set([`${table()}/index/byType`, `${table()}/index/byTaken`, `${table()}/index/byUploaded`, `${table()}/index/byContent`, `${table()}/index/byDue`]));
     });
   });
 

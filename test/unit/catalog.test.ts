@@ -88,6 +88,15 @@ describe('catalog', () => {
       expect((unsigned as { file: object }).file).not.toHaveProperty('sha256');
     });
 
+    it('records the SHA-256 a multipart upload declared when completing (its object carries none), never one contradicting the object', () => {
+      const sha256 = 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=';
+      const session: UploadSession = { ...SESSION, mode: 'multipart', sha256 };
+      const declaredAtCompletion = applyObjectEvent({ event: created('media/spain2024/IMG+1.jpg'), head: HEAD, session, now: NOW });
+      const contradicted = applyObjectEvent({ event: created('media/spain2024/IMG+1.jpg'), head: { ...HEAD, metadata: { ...HEAD.metadata, sha256: 'x' } }, session, now: NOW });
+      expect(declaredAtCompletion).toMatchObject({ action: 'upsert', file: { sha256 } });
+      expect((contradicted as { file: object }).file).not.toHaveProperty('sha256');
+    });
+
     it('ignores a session created for another key', () => {
       const decision = applyObjectEvent({ event: created('media/other.jpg'), head: HEAD, session: SESSION, now: NOW });
       expect(decision).toMatchObject({ action: 'upsert', file: { uploadedBy: UNKNOWN_UPLOADER, tags: [] } });

@@ -5,7 +5,7 @@ describe('parseCommandLine', () => {
   it('parses upload with its defaults: folder /, parts in flight left adaptive, progress and checksums on', () => {
     const parsed = parseCommandLine(['upload', 'a.jpg', 'b.mov']);
 
-    expect(parsed.command).toEqual({ name: 'upload', files: ['a.jpg', 'b.mov'], folder: '/', tags: [], progress: true, checksums: true, fileSha256: false, overwrite: false });
+    expect(parsed.command).toEqual({ name: 'upload', files: ['a.jpg', 'b.mov'], folder: '/', tags: [], progress: true, checksums: true, fileSha256: false, uploadDuplicates: false, overwrite: false });
     expect(parsed.global).toEqual({ debug: false });
   });
 
@@ -26,8 +26,12 @@ describe('parseCommandLine', () => {
 
     expect(parsed.command).toEqual({
       name: 'upload', files: ['x.mp4'], folder: '/trips/spain', parallel: 8, tags: ['beach', 'sun'], contentType: 'video/mp4',
-      description: 'hi', progress: false, checksums: false, fileSha256: false, overwrite: true,
+      description: 'hi', progress: false, checksums: false, fileSha256: false, uploadDuplicates: false, overwrite: true,
     });
+  });
+
+  it('parses --upload-duplicates (send files already in the library too)', () => {
+    expect(parseCommandLine(['upload', 'x.mp4', '--upload-duplicates']).command).toMatchObject({ name: 'upload', uploadDuplicates: true });
   });
 
   it('parses --file-sha256 (declare a large file\'s SHA-256 too)', () => {

@@ -168,6 +168,52 @@ describe('sendMultipart', () => {
     expect(h.peak()).toBe(3);
   });
 
+  it('hashes the whole file beside the parts\' sending (not before it) and resolves with its SHA-256 once both are done', async () => {
+    // Prepare: a whole-file hash that takes longer than sending the first parts.
+    const h = harness({ partCount: 12 });
+    let putsWhenHashed = -1;
+    let started = -1;
+    const options = {
+      ...h.options,
+      io: {
+        ...h.options.io,
+        hashFile: async () => {
+          started = h.puts.length;
+          await h.clock.sleep(200);
+          putsWhenHashed = h.puts.length;
+          return 'whole-sha';
+        },
+      },
+    };
+    // Act
+    const result = await sendMultipart(options);
+    // Assess: started before any PUT, parts were sent while it ran, and the result carries it.
+    expect(started).toBe(0);
+    expect(putsWhenHashed).toBeGreaterThan(3);
+    expect(result.sha256).toBe('whole-sha');
+    expect(result.parts).toHaveLength(12);
+  });
+
+  it('waits for the whole-file hash after the last part, and fails the run when it fails', async () => {
+    const h = harness({ partCount: 2 });
+    const slow = sendMultipart({ ...h.options, io: { ...h.options.io, hashFile: async () => (await h.clock.sleep(10_000), 'late') } });
+    await expect(slow).resolves.toMatchObject({ sha256: 'late' });
+    expect(h.clock.now() - START).toBeGreaterThanOrEqual(10_000);
+    const h2 = harness({ partCount: 2 });
+    await expect(sendMultipart({ ...h2.options, io: { ...h2.options.io, hashFile: async () => Promise.reject(new Error('file changed while hashing')) } })).rejects.toThrow('file changed while hashing');
+  });
+
+  it('hands the whole-file hash the run\'s signal, which a pause aborts', async () => {
+    const h = harness({ partCount: 20 });
+    const pause = new AbortController();
+    let seen: AbortSignal | undefined;
+    const run = sendMultipart({ ...h.options, signal: pause.signal, io: { ...h.options.io, hashFile: (signal) => ((seen = signal), new Promise<string>(() => undefined)) } });
+    await h.clock.sleep(15);
+    pause.abort();
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(seen?.aborted).toBe(true);
+  });
+
   it('keeps hashing ahead of sending (parts are hashed before their PUT, several ahead)', async () => {
     const h = harness({ partCount: 30, putMs: 15 });
 

@@ -46,6 +46,12 @@ function world() {
       sessions.set(id, { ...s, status: 'completed' });
       return true;
     },
+    declareSha256: async (id, sha256) => {
+      const s = sessions.get(id);
+      if (s === undefined || (s.sha256 !== undefined && s.sha256 !== sha256)) return false;
+      sessions.set(id, { ...s, sha256 });
+      return true;
+    },
     remove: async (id) => void sessions.delete(id),
     isCatalogued: async (session) => catalogued.has(session.uploadId),
   };
@@ -282,6 +288,31 @@ describe('multipart uploads', () => {
       expect(w.completed).toHaveLength(1);
     });
 
+    it('records the whole-file SHA-256 a client declares when completing on the session before S3 assembles the object', async () => {
+      // Prepare: a large upload created without a SHA-256 (the client hashes it while sending).
+      const w = world();
+      const { uploadId } = await startMultipart(w);
+      holdAll(w);
+      const stored: (string | undefined)[] = [];
+      const complete = w.deps.multipart.complete;
+      const deps = { ...w.deps, multipart: { ...w.deps.multipart, complete: async (...args: Parameters<typeof complete>) => (stored.push(w.sessions.get(uploadId)?.sha256), complete(...args)) } };
+      // Act
+      const response = await completeUpload(uploadId, parseCompleteRequest({ parts: ALL_PARTS, sha256: SUM }), ANA, deps);
+      // Assess: on the answer, and on the session the sync function reads, already when S3 completed.
+      expect(response.file.sha256).toBe(SUM);
+      expect(stored).toEqual([SUM]);
+    });
+
+    it('refuses a completion SHA-256 that differs from the one declared at creation, or is malformed, with a 400 naming sha256', async () => {
+      const w = world();
+      const { uploadId } = await startMultipart(w, { sha256: SUM });
+      holdAll(w);
+      const other = Buffer.alloc(32, 7).toString('base64');
+      await expect(completeUpload(uploadId, parseCompleteRequest({ parts: ALL_PARTS, sha256: other }), ANA, w.deps)).rejects.toMatchObject({ statusCode: 400, field: 'sha256' });
+      expect(() => parseCompleteRequest({ parts: ALL_PARTS, sha256: 'abc' })).toThrow(/sha256/);
+      expect(w.completed).toHaveLength(0);
+    });
+
     it.each([
       ['a missing part', ALL_PARTS.slice(0, 2), 'SizeMismatch'],
       ['another etag', [ALL_PARTS[0]!, { partNumber: 2, etag: 'zz' }, ALL_PARTS[2]!], 'PartListMismatch'],
@@ -356,7 +387,7 @@ describe('multipart uploads', () => {
     it('refuses single PUT sessions with 409', async () => {
       const w = world();
       const single = await createUpload(parseUploadRequest({ folder: '/', fileName: 'a.mp4', contentType: 'video/mp4', size: 10 }, LIMITS), ANA, w.deps);
-      await expect(completeUpload(single.uploadId, ALL_PARTS, ANA, w.deps)).rejects.toBeInstanceOf(NotMultipart);
+      await expect(completeUpload(single.uploadId, { parts: ALL_PARTS }, ANA, w.deps)).rejects.toBeInstanceOf(NotMultipart);
       await expect(abortUpload(single.uploadId, ANA, w.deps)).rejects.toBeInstanceOf(NotMultipart);
     });
   });
@@ -388,7 +419,7 @@ describe('multipart uploads', () => {
       const w = world();
       const { uploadId } = await startMultipart(w);
       holdAll(w);
-      await completeUpload(uploadId, ALL_PARTS, ANA, w.deps);
+      await completeUpload(uploadId, { parts: ALL_PARTS }, ANA, w.deps);
       await expect(abortUpload(uploadId, ANA, w.deps)).rejects.toBeInstanceOf(UploadCompleted);
     });
   });
