@@ -160,7 +160,7 @@ export const VARIABLES = {
     kind: 'string',
     description: 'Issuer URL of the organisation\'s OpenID provider (Okta, Entra ID, Auth0, Keycloak, Cognito…), e.g. https://login.example.com/realms/staff. Users then sign in through it ("Sign in with …" in the web app, media-store login --sso) and machine clients may call the API with its access tokens (oidc_audience). Empty: no provider.',
     default: DEFAULTS.oidcIssuerUrl,
-    validation: [check(`${v('oidc_issuer_url')} == "" || can(regex("^https://[^\\s]+$", ${v('oidc_issuer_url')})) || can(regex("^http://(127[.]0[.]0[.]1|localhost)(:[0-9]+)?(/[^\\s]*)?$", ${v('oidc_issuer_url')}))`, 'oidc_issuer_url must be empty or an https:// URL (http:// only on localhost).')],
+    validation: [check(`${v('oidc_issuer_url')} == "" || can(regex("^https://[^\\\\s]+$", ${v('oidc_issuer_url')})) || can(regex("^http://(127[.]0[.]0[.]1|localhost)(:[0-9]+)?(/[^\\\\s]*)?$", ${v('oidc_issuer_url')}))`, 'oidc_issuer_url must be empty or an https:// URL (http:// only on localhost).')],
   },
   [OIDC_SETTINGS.clientId.variable]: {
     kind: 'string',

@@ -136,7 +136,7 @@ describe('local Lambda functions from a plan', () => {
     it.each([
       ['a resource without a local meaning', '${aws_kms_key.key.arn}', /aws_kms_key\.key\.arn/],
       ['an undeclared variable', '${var.nope}', /variable "nope"/],
-      ['an unsupported function', '${jsonencode(var.types)}', /jsonencode/],
+      ['an unsupported function', '${sha256(var.types)}', /sha256/],
       ['a resource the plan does not declare', '${aws_sqs_queue.q.url}', /does not declare/],
     ])('fails loudly, naming the variable, on %s', (_case, value, message) => {
       const plan = planWith(dir, { one: { SOMETHING: value } });
