@@ -19,6 +19,7 @@ import path from 'node:path';
 import type { Logger } from '../core/logger';
 import type { ObjectUrls } from '../core/object-urls';
 import { copySize, remuxArgs, transcodeArgs, type CopyJobArgs } from '../core/video-commands';
+import { displayedSizeOf } from '../core/video-probe';
 import { VIDEO_COPY_TYPE, videoCopyKeyOf, type StoredVideoCopy, type VideoCopyInput } from '../core/video-copies';
 import { copyRunId, firstFailure, planSegments, scratchKeyOf, scratchPrefixOf, type SegmentItem, type SegmentPart } from '../core/video-segments';
 import type { FileCatalog } from '../adapters/files-repository';
@@ -129,7 +130,7 @@ async function remux(input: VideoCopyInput, deps: TranscodeDeps): Promise<CopyOu
     // The output, then its index moved to the front: twice the copy on /tmp at most.
     const failure = await box(deps, opened.video, remuxArgs(input.probe, input.decision, { target }), await budget(deps, 0.5));
     if (failure !== undefined) return recordFailure(input, failure, deps);
-    return publish(input, target, input.probe.height, deps);
+    return publish(input, target, displayedSizeOf(input.probe), deps);
   });
 }
 
@@ -185,17 +186,18 @@ async function join(input: VideoCopyInput, parts: readonly SegmentPart[], deps: 
     };
     const joined = await box(deps, video.video, args, await budget(deps, 0.5), sound?.ok === true ? [sound.video] : []);
     if (joined !== undefined) return recordFailure(input, 'the segments could not be joined', deps);
-    const outcome = await publish(input, target, copySize(input.probe, deps.maxHeight)?.height, deps);
+    const outcome = await publish(input, target, copySize(input.probe, deps.maxHeight), deps);
     await deleteScratch(input, deps);
     return outcome;
   });
 }
 
 /** Uploads the copy and records it; a copy of a version that is no longer the row's is deleted. */
-async function publish(input: VideoCopyInput, file: string, height: number | undefined, deps: TranscodeDeps): Promise<CopyOutcome> {
+/** `size`: the copy as displayed (upright), when the probe knew the original's. */
+async function publish(input: VideoCopyInput, file: string, size: { width: number; height: number } | undefined, deps: TranscodeDeps): Promise<CopyOutcome> {
   const key = videoCopyKeyOf(input.key, input.etag);
   const bytes = await deps.transfers.upload(key, file, MP4);
-  const copy: StoredVideoCopy = { state: 'ready', key, bytes, ...(height !== undefined ? { height } : {}) };
+  const copy: StoredVideoCopy = { state: 'ready', key, bytes, ...(size !== undefined ? { width: size.width, height: size.height } : {}) };
   const write = await deps.files.recordVideoCopy(input.folder, input.name, input.etag, copy);
   if (write === 'stale') {
     await deps.objects.deleteMany([key]);

@@ -177,7 +177,7 @@ export const VARIABLES = {
     kind: 'list(string)',
     description: 'Scopes asked for at sign-in, e.g. ["openid", "profile", "email", "groups"]; must include openid.',
     default: DEFAULTS.oidcScopes,
-    validation: [check(`contains(${v('oidc_scopes')}, "openid") && alltrue([for s in ${v('oidc_scopes')} : can(regex("^[!#-\\[\\]-~]+$", s))])`, 'oidc_scopes must include openid, each scope without spaces or quotes.')],
+    validation: [check(`contains(${v('oidc_scopes')}, "openid") && alltrue([for s in ${v('oidc_scopes')} : can(regex("^[!#-\\\\[\\\\]-~]+$", s))])`, 'oidc_scopes must include openid, each scope without spaces or quotes.')],
   },
   [OIDC_SETTINGS.roleClaim.variable]: {
     kind: 'string',

@@ -70,6 +70,18 @@ describe('media-store app', () => {
       }
     });
 
+    // HCL strings know only \n \r \t \" \\ \uNNNN \UNNNNNNNN: a regex's `\s` must be written `\\s`,
+    // or `terraform init` refuses the whole module (plan tests alone never parse HCL strings).
+    it('writes only escapes HCL knows inside the string literals of its expressions', () => {
+      const bad: string[] = [];
+      for (const expression of interpolations(moduleStack)) {
+        for (const [literal] of expression.matchAll(/"(?:[^"\\]|\\.)*"/g)) {
+          if (/\\[^nrt"\\uU]/.test(literal.replace(/\\\\/g, ''))) bad.push(literal);
+        }
+      }
+      expect(bad).toEqual([]);
+    });
+
     // Upload URLs may be short (the e2e stacks watch them expire in seconds); view URLs live at least a minute.
     it.each([['upload_url_ttl_seconds', 1], ['view_url_ttl_seconds', 60]] as const)('caps %s at the hour Lambda role credentials can be relied on, and says why', (name, min) => {
       const variable = moduleStack.variable[name];
