@@ -137,14 +137,16 @@ describe('the module under real Terraform', () => {
   };
   const declaredAddresses = () => Object.entries(moduleJson.resource as Json).flatMap(([type, byName]) => Object.keys(byName as Json).map((n) => `${type}.${n}`));
   const declared = () => declaredAddresses().length;
-  /** Resources that exist only with an option: the API domain, the KMS grants, the archive tiers, the alarm email, the site's domain. */
+  /** Resources that exist only with an option: the API domain, the KMS grants, the OIDC client secret's grant, the archive tiers, the alarm email, the site's domain. */
   const OPTIONAL = {
     apiDomain: ['aws_acm_certificate.api', 'aws_acm_certificate_validation.api', 'aws_apigatewayv2_domain_name.api', 'aws_apigatewayv2_api_mapping.api', 'aws_route53_record.api_validation', 'aws_route53_record.api_alias'],
     kms: [
       'aws_iam_role_policy.uploads_bucket_kms_key', 'aws_iam_role_policy.files_bucket_kms_key', 'aws_iam_role_policy.shares_bucket_kms_key', 'aws_iam_role_policy.process_bucket_kms_key', 'aws_iam_role_policy.move_bucket_kms_key',
+      'aws_iam_role_policy.transcode_bucket_kms_key',
       ...FUNCTION_NAMES.map((fn) => `aws_iam_role_policy.${fn}_data_kms_key`),
     ],
     waf: ['aws_wafv2_web_acl.site'],
+    oidc: ['aws_iam_role_policy.auth_oidc_client_secret'],
     accessLogs: ['aws_s3_bucket_logging.media', 'aws_s3_bucket_logging.site'],
     tiers: ['aws_s3_bucket_intelligent_tiering_configuration.media'],
     alarmEmail: ['aws_sns_topic_subscription.ops_email'],
@@ -203,8 +205,8 @@ describe('the module under real Terraform', () => {
     });
 
     it('runs every function on nodejs22.x arm64 with active tracing', () => {
-      // The process function has its own memory and timeout variables; move jobs run 1 GiB for Lambda's 15 minutes.
-      const functions = resourcesOf('variants', 'defaults').filter((r) => r.type === 'aws_lambda_function' && r.name !== 'process' && r.name !== 'move');
+      // The process and transcode functions have their own memory variables; move jobs run 1 GiB for Lambda's 15 minutes.
+      const functions = resourcesOf('variants', 'defaults').filter((r) => r.type === 'aws_lambda_function' && !['process', 'move', 'transcode'].includes(r.name));
       expect(functions.length).toBeGreaterThanOrEqual(5);
       for (const fn of functions) {
         expect(fn.values).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], memory_size: 512, timeout: 10 });
@@ -213,6 +215,10 @@ describe('the module under real Terraform', () => {
       const move = named('variants', 'defaults', 'aws_lambda_function.move');
       expect(move.values).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], memory_size: 1024, timeout: 900 });
       expect(move.values.tracing_config).toEqual([{ mode: 'Active' }]);
+      // A segment of video is transcoded in at most Lambda's 15 minutes on about two vCPUs.
+      const transcode = named('variants', 'defaults', 'aws_lambda_function.transcode');
+      expect(transcode.values).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], memory_size: 3008, timeout: 900 });
+      expect(transcode.values.tracing_config).toEqual([{ mode: 'Active' }]);
     });
 
     it('creates the JWT, cursor and origin secrets with no value: no secret version anywhere in the plan', () => {
@@ -236,12 +242,12 @@ describe('the module under real Terraform', () => {
       expect(named('variants', 'custom', 'aws_route53_record.api_alias').values).toMatchObject({ name: 'media.example.com', type: 'A', zone_id: CUSTOM.hosted_zone_id });
     });
 
-    it('encrypts with the KMS key and grants it to uploads, files, shares, process and move only through S3', () => {
+    it('encrypts with the KMS key and grants it to uploads, files, shares, process, move and transcode only through S3', () => {
       const sse = named('variants', 'custom', 'aws_s3_bucket_server_side_encryption_configuration.media').values.rule[0];
       expect(sse.apply_server_side_encryption_by_default).toEqual([{ sse_algorithm: 'aws:kms', kms_master_key_id: KMS_KEY_ARN }]);
       expect(sse.bucket_key_enabled).toBe(true);
       const kmsPolicies = resourcesOf('variants', 'custom').filter((r) => r.type === 'aws_iam_role_policy' && r.address.includes('bucket_kms_key'));
-      expect(kmsPolicies.map((p) => p.name).sort()).toEqual(['files_bucket_kms_key', 'move_bucket_kms_key', 'process_bucket_kms_key', 'shares_bucket_kms_key', 'uploads_bucket_kms_key']);
+      expect(kmsPolicies.map((p) => p.name).sort()).toEqual(['files_bucket_kms_key', 'move_bucket_kms_key', 'process_bucket_kms_key', 'shares_bucket_kms_key', 'transcode_bucket_kms_key', 'uploads_bucket_kms_key']);
     });
 
     it('configures both archive tiers and suspends versioning', () => {
@@ -275,7 +281,8 @@ describe('the module under real Terraform', () => {
 
     it('applies the function extremes to every function', () => {
       for (const fn of resourcesOf('variants', 'extremes').filter((r) => r.type === 'aws_lambda_function' && r.name !== 'process')) {
-        // The move function keeps its own 1 GiB (a server-side copy needs no more) and 900 s.
+        // The move function keeps its own 1 GiB (a server-side copy needs no more) and 900 s; the
+        // transcode function's memory is video_transcode_memory_mb, at its own extreme.
         expect(fn.values).toMatchObject({ architectures: ['x86_64'], memory_size: fn.name === 'move' ? 1024 : 10240, timeout: 900 });
         expect(fn.values.tracing_config).toEqual([{ mode: 'PassThrough' }]);
       }
@@ -285,13 +292,12 @@ describe('the module under real Terraform', () => {
       // The uploads function's environment names the origin secret by its ARN, which Terraform
       // learns only at apply, so the plan shows that whole map as unknown: its entries (upload
       // limits, URL lifetime, content types) are checked on the synthesized plan
-      // (test/plan/functions.test.ts). The move and process functions' maps are known here.
-      for (const fn of ['move', 'process']) {
-        expect(named('variants', 'extremes', `aws_lambda_function.${fn}`).values.environment[0].variables).toMatchObject({
-          BUCKET_NAME: EXTREMES.bucket_name,
-          LOG_LEVEL: 'debug',
-        });
-      }
+      // (test/plan/functions.test.ts). So does the process function's (the video workflow's ARN):
+      // the move function's map is known here.
+      expect(named('variants', 'extremes', 'aws_lambda_function.move').values.environment[0].variables).toMatchObject({
+        BUCKET_NAME: EXTREMES.bucket_name,
+        LOG_LEVEL: 'debug',
+      });
       expect(named('variants', 'extremes', 'aws_lambda_function_event_invoke_config.sync').values.maximum_retry_attempts).toBe(0);
     });
 

@@ -19,7 +19,7 @@ export const RELEASE_0_1_CUSTOM = {
 
 /**
  * The same, plus the web app on its own custom domain, a WAF rate limit, access logs, tags, a
- * permissions boundary and a role path: every optional resource but the alarm email.
+ * permissions boundary, a role path and an OpenID provider: every optional resource but the alarm email.
  */
 export const CUSTOM = {
   ...RELEASE_0_1_CUSTOM,
@@ -30,6 +30,9 @@ export const CUSTOM = {
   tags: { 'cost-center': 'media' },
   permissions_boundary: 'arn:aws:iam::123456789012:policy/platform-boundary',
   iam_role_path: '/media-store/',
+  oidc_issuer_url: 'https://login.example.com/realms/staff',
+  oidc_client_id: 'media-store',
+  oidc_client_secret_arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:media-store-oidc-AbCdEf',
 } as const;
 
 /** Every option at the other end of its range from its default. */
@@ -76,4 +79,11 @@ export const EXTREMES = {
   tags: { [`k${'x'.repeat(127)}`]: 'v'.repeat(256) },
   permissions_boundary: 'arn:aws-us-gov:iam::123456789012:policy/a/b/boundary',
   iam_role_path: '/a/b.c@d=e/',
+  oidc_issuer_url: 'http://127.0.0.1:9999/idp',
+  oidc_client_id: 'c',
+  oidc_client_secret_arn: 'arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:s',
+  oidc_scopes: ['openid', 'profile', 'email', 'offline_access'],
+  local_login_enabled: false,
+  video_transcode_memory_mb: 10240,
+  video_transcode_ephemeral_mb: 10240,
 } as const;
