@@ -17,6 +17,8 @@ import { API_PREFIX, ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from '../cont
 import { serveSite, type SiteOptions } from './site';
 
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+/** The liveness probe (contract/routes.ts), which the local stack answers itself while a part is down. */
+const HEALTH_ROUTE = 'GET /health';
 export const ACCOUNT_ID = '000000000000';
 
 export interface AuthorizerConfig {
@@ -74,6 +76,19 @@ export interface ApiServerOptions {
    * Requests without the prefix are direct calls to the API: headers pass as sent. @default none
    */
   readonly cloudFront?: LocalCloudFront;
+  /**
+   * The local stack's own health: while a part is down, `GET /health` answers 503 naming it
+   * (rather than the function's 200 while every other route fails); a part that came back
+   * without its data is named in a 200's `dataLost`. @default always healthy
+   */
+  readonly health?: () => LocalHealth;
+}
+
+export interface LocalHealth {
+  /** Parts that do not answer now (being restarted), e.g. `DynamoDB Local`. */
+  readonly down: readonly string[];
+  /** What was lost, one sentence each (an in-memory part restarted empty). */
+  readonly dataLost: readonly string[];
 }
 
 export interface LocalCloudFront {
@@ -253,6 +268,19 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       routeLabel = `route ${matched.compiled.key}`;
       const routeBucket = routeBuckets.get(matched.compiled.key);
       if (routeBucket && !routeBucket()) throw new GatewayResponse(429, 'Too Many Requests');
+      const health = matched.compiled.key === HEALTH_ROUTE ? options.health?.() : undefined;
+      if (health && (health.down.length > 0 || health.dataLost.length > 0)) {
+        status = health.down.length > 0 ? 503 : 200;
+        const payload = JSON.stringify(
+          health.down.length > 0
+            ? { message: `Service Unavailable: ${health.down.join(', ')} ${health.down.length === 1 ? 'is' : 'are'} down (restarting)`, down: health.down, ...(health.dataLost.length ? { dataLost: health.dataLost } : {}) }
+            : { status: 'ok', dataLost: health.dataLost },
+        );
+        applyCorsHeaders(config.cors, req, res);
+        res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...(status === 503 ? { 'retry-after': '1' } : {}) });
+        res.end(payload);
+        return;
+      }
 
       const event = proxyEvent({
         req,

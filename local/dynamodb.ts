@@ -18,9 +18,9 @@
  * process dies for any reason (Ctrl-C, crash, SIGKILL of a test runner), the pipe closes and
  * the watchdog kills Java, so no DynamoDB Local outlives the stack.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import {
@@ -38,6 +38,7 @@ import { PlanError, type PlanValue, type SynthesizedPlan } from './plan';
 import { freePort } from './ports';
 import { hostRefusal, verifySigV4, type LocalCredentials, type Refusal } from './sigv4';
 import { readLimitedBody } from './request-body';
+import { dropAfter, type FaultInjector } from './faults';
 
 export const LOCAL_REGION = 'us-east-1';
 
@@ -51,18 +52,31 @@ export interface DynamoDbLocalOptions {
   readonly logger: Logger;
   /** @default 120000: Java starts in seconds, but a loaded two-core machine can take a minute */
   readonly startTimeoutMs?: number;
+  /** Faults to inject in the calls the front forwards (local/faults.ts). */
+  readonly faults?: FaultInjector;
+  /**
+   * Called once DynamoDB Local answers again after it died and was restarted; `dataLost` when it
+   * runs in memory (every table and item it held is gone).
+   */
+  readonly onRestarted?: (restart: { readonly dataLost: boolean }) => Promise<void> | void;
 }
 
 export interface DynamoDbLocal {
-  /** The checking front. */
+  /** The checking front: it stays up, on the same port, while Java is restarted behind it. */
   readonly endpoint: string;
   readonly client: DynamoDBClient;
+  /** Whether Java answers now; false from its unexpected exit until it answers again after its restart. */
+  isUp(): boolean;
+  /** The watchdog's process id (Java is its child), while it runs. */
+  pid(): number | undefined;
+  /** Times Java was restarted after dying. */
+  restarts(): number;
   stop(): Promise<void>;
 }
 
 const WATCHDOG = `
 exec 3<&0
-java -Dmedia-store.front-port="$DDB_FRONT_PORT" -Djava.library.path="$DDB_LIB" -cp "$DDB_JAR:$DDB_LIB/*" "$DDB_LAUNCHER" "$@" </dev/null &
+java -Dmedia-store.front-port="$DDB_FRONT_PORT" -Djava.library.path="$DDB_LIB" -cp "$DDB_CLASSES$DDB_JAR:$DDB_LIB/*" $DDB_LAUNCHER "$@" </dev/null &
 java_pid=$!
 trap 'kill $java_pid 2>/dev/null' TERM INT HUP
 { read _ignored <&3; kill $java_pid 2>/dev/null; } &
@@ -75,6 +89,43 @@ exit $status
 
 /** Starts DynamoDB Local with its connector bound to 127.0.0.1 (see the file). */
 const LOOPBACK_LAUNCHER = path.join(__dirname, 'dynamodb-loopback.java');
+const LOOPBACK_CLASS = 'LoopbackDynamoDbLocal';
+
+/**
+ * The launcher compiled once per version of its source into node_modules/.cache (the user's
+ * own, not a shared temp dir whose classes anyone could plant), so that starts and restarts
+ * skip Java's compile of it in source mode (seconds of CPU on a busy machine). Source mode
+ * when javac is missing or fails.
+ */
+async function launcherClasses(emulator: string, logger: Logger): Promise<string | undefined> {
+  const source = readFileSync(LOOPBACK_LAUNCHER);
+  const version = createHash('sha256').update(source).update(emulator).digest('hex').slice(0, 16);
+  const cache = path.resolve(__dirname, '..', 'node_modules', '.cache', 'media-store-dynamodb-launcher');
+  const dir = path.join(cache, version);
+  if (existsSync(path.join(dir, `${LOOPBACK_CLASS}.class`))) return dir;
+  try {
+    mkdirSync(cache, { recursive: true, mode: 0o700 });
+    const work = mkdtempSync(path.join(cache, 'build-'));
+    const file = path.join(work, `${LOOPBACK_CLASS}.java`);
+    writeFileSync(file, source);
+    await new Promise<void>((resolve, reject) =>
+      execFile('javac', ['-d', work, '-cp', `${path.join(emulator, 'DynamoDBLocal.jar')}:${path.join(emulator, 'DynamoDBLocal_lib', '*')}`, file], (error) => (error ? reject(error) : resolve())),
+    );
+    rmSync(file);
+    try {
+      renameSync(work, dir);
+    } catch {
+      rmSync(work, { recursive: true, force: true }); // another start compiled it meanwhile
+    }
+    return existsSync(path.join(dir, `${LOOPBACK_CLASS}.class`)) ? dir : undefined;
+  } catch (error) {
+    logger.warn('dynamodb', `javac could not compile the launcher (${(error as Error).message.split('\n')[0]}); Java compiles it at every start instead`);
+    return undefined;
+  }
+}
+
+/** Waits between restarts of a Java that keeps dying: 0.5 s, 1 s, 2 s … up to 10 s. */
+const RESTART_DELAYS_MS = [500, 1000, 2000, 4000, 8000, 10_000];
 
 export function emulatorDir(): string {
   const dir = path.join(path.dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
@@ -82,58 +133,139 @@ export function emulatorDir(): string {
   return dir;
 }
 
+interface JavaProcess {
+  readonly child: ChildProcess;
+  readonly backendPort: number;
+  readonly exited: Promise<number | null>;
+}
+
+/**
+ * Starts DynamoDB Local and supervises it: when Java dies (killed, out of memory, crashed), it
+ * is started again behind the same front — on disk with its data intact; in memory empty,
+ * which the log says plainly and `onRestarted` is told — with a growing delay while it keeps
+ * dying. The front answers 503 meanwhile, which the SDK retries.
+ */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
   const { logger, credentials } = options;
   const port = options.port ?? (await freePort());
-  const backendPort = await freePort();
   const token = randomBytes(32).toString('hex');
   const emulator = emulatorDir();
-  const args = ['-port', String(backendPort), '-sharedDb', '-disableTelemetry'];
+  const classes = await launcherClasses(emulator, logger);
+  const storage: string[] = [];
   if (options.dbDir) {
     mkdirSync(options.dbDir, { recursive: true, mode: 0o700 });
     chmodSync(options.dbDir, 0o700);
-    args.push('-dbPath', options.dbDir);
+    storage.push('-dbPath', options.dbDir);
   } else {
-    args.push('-inMemory');
+    storage.push('-inMemory');
   }
 
-  const child = spawn('sh', ['-c', WATCHDOG, 'dynamodb-local-watchdog', ...args], {
-    cwd: options.dbDir ?? emulator,
-    env: { ...process.env, DDB_JAR: path.join(emulator, 'DynamoDBLocal.jar'), DDB_LIB: path.join(emulator, 'DynamoDBLocal_lib'), DDB_LAUNCHER: LOOPBACK_LAUNCHER, DDB_FRONT_PORT: String(port), MEDIA_STORE_FRONT_TOKEN: token },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  // The watchdog must not keep this process alive, and its stdin is the lifeline.
-  child.unref();
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let running = true;
-  void exited.then((code) => {
-    if (running) logger.error('dynamodb', `DynamoDB Local exited unexpectedly (code ${code})`);
-    running = false;
-  });
-  forwardLines(child, logger);
+  let stopped = false;
+  let up = false;
+  let restarts = 0;
+  let java: JavaProcess | undefined;
+  const spawnJava = async (): Promise<JavaProcess> => {
+    const backendPort = await freePort();
+    const child = spawn('sh', ['-c', WATCHDOG, 'dynamodb-local-watchdog', '-port', String(backendPort), '-sharedDb', '-disableTelemetry', ...storage], {
+      cwd: options.dbDir ?? emulator,
+      env: { ...process.env, DDB_JAR: path.join(emulator, 'DynamoDBLocal.jar'), DDB_LIB: path.join(emulator, 'DynamoDBLocal_lib'), DDB_CLASSES: classes !== undefined ? `${classes}:` : '', DDB_LAUNCHER: classes !== undefined ? LOOPBACK_CLASS : LOOPBACK_LAUNCHER, DDB_FRONT_PORT: String(port), MEDIA_STORE_FRONT_TOKEN: token },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    // The watchdog must not keep this process alive, and its stdin is the lifeline.
+    child.unref();
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    forwardLines(child, logger);
+    const started: JavaProcess = { child, backendPort, exited };
+    void exited.then((code) => {
+      // Only a Java that served dies unexpectedly; one that fails its start is the start's (or restart loop's) failure.
+      if (stopped || java !== started || !up) return;
+      up = false;
+      logger.error(
+        'dynamodb',
+        `DynamoDB Local exited unexpectedly (code ${code}); restarting it (${options.dbDir ? `its data in ${options.dbDir} is kept` : 'in memory: every table and item it held is LOST'})`,
+      );
+      void restart();
+    });
+    return started;
+  };
 
-  const front = await startFront({ port, backendPort, token, credentials, logger });
+  const front = await startFront({ port, backend: () => java?.backendPort, isUp: () => up, token, credentials, logger, ...(options.faults ? { faults: options.faults } : {}) });
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials });
+  // Waits for Java itself (not through the front, which answers 503 until then).
+  const backendClient = (backendPort: number): DynamoDBClient =>
+    new DynamoDBClient({ endpoint: `http://127.0.0.1:${backendPort}`, region: LOCAL_REGION, credentials, maxAttempts: 1 });
+  const startJava = async (timeoutMs: number): Promise<void> => {
+    const started = await spawnJava();
+    java = started;
+    let running = true;
+    void started.exited.then(() => (running = false));
+    const probe = backendClient(started.backendPort);
+    probe.middlewareStack.add((next) => (args) => {
+      (args.request as { headers: Record<string, string> }).headers[FRONT_TOKEN_HEADER] = token;
+      return next(args);
+    }, { step: 'build', name: 'frontToken' });
+    try {
+      await waitUntilAnswering(probe, () => running && !stopped, timeoutMs);
+    } finally {
+      probe.destroy();
+    }
+    up = true;
+  };
+
+  const restart = async (): Promise<void> => {
+    for (let attempt = 0; !stopped; attempt += 1) {
+      await new Promise((r) => setTimeout(r, RESTART_DELAYS_MS[Math.min(attempt, RESTART_DELAYS_MS.length - 1)]));
+      if (stopped) return;
+      const began = Date.now();
+      try {
+        await startJava(options.startTimeoutMs ?? 120_000);
+      } catch (err) {
+        logger.error('dynamodb', `restart ${attempt + 1} of DynamoDB Local failed: ${(err as Error).message}`);
+        java?.child.kill('SIGKILL');
+        continue;
+      }
+      restarts += 1;
+      logger.warn('dynamodb', `DynamoDB Local restarted in ${Date.now() - began} ms (${options.dbDir ? 'data kept' : 'in memory: it starts EMPTY, the data it held is lost'})`);
+      try {
+        await options.onRestarted?.({ dataLost: !options.dbDir });
+      } catch (err) {
+        logger.error('dynamodb', `after the restart: ${(err as Error).message}`);
+      }
+      return;
+    }
+  };
+
   const stop = async (): Promise<void> => {
-    if (!running) return;
-    running = false;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
+    if (stopped) return;
+    stopped = true;
+    up = false;
+    const current = java;
+    if (current && current.child.exitCode === null && current.child.signalCode === null) {
+      current.child.kill('SIGTERM');
+      const timer = setTimeout(() => current.child.kill('SIGKILL'), 5000);
+      await current.exited;
+      clearTimeout(timer);
+    }
     client.destroy();
     await front.stop();
   };
 
   try {
-    await waitUntilAnswering(client, () => running, options.startTimeoutMs ?? 120_000);
+    await startJava(options.startTimeoutMs ?? 120_000);
   } catch (err) {
     await stop();
     throw err;
   }
   logger.info('dynamodb', `DynamoDB Local on ${endpoint} (${options.dbDir ? `data in ${options.dbDir}` : 'in memory'})`);
-  return { endpoint, client, stop };
+  return {
+    endpoint,
+    client,
+    isUp: () => up,
+    pid: () => (up ? java?.child.pid : undefined),
+    restarts: () => restarts,
+    stop,
+  };
 }
 
 /** DynamoDB's largest request (BatchWriteItem) is 16 MB. */
@@ -142,8 +274,20 @@ const JSON_1_0 = 'application/x-amz-json-1.0';
 export const FRONT_TOKEN_HEADER = 'x-media-store-front';
 
 /** The checking front before DynamoDB Local (see the file's comment). */
-async function startFront(options: { port: number; backendPort: number; token: string; credentials: LocalCredentials; logger: Logger }): Promise<{ stop(): Promise<void> }> {
-  const { port, backendPort, token, credentials, logger } = options;
+async function startFront(options: {
+  port: number;
+  /** Java's port, while one runs. */
+  backend: () => number | undefined;
+  isUp: () => boolean;
+  token: string;
+  credentials: LocalCredentials;
+  logger: Logger;
+  faults?: FaultInjector;
+}): Promise<{ stop(): Promise<void> }> {
+  const { port, token, credentials, logger, faults } = options;
+  const sendError = (res: ServerResponse, status: number, code: string, message: string): void => {
+    res.writeHead(status, { 'content-type': JSON_1_0, 'x-amzn-errortype': code }).end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${code}`, message }));
+  };
   const check = async (req: IncomingMessage, body: Buffer): Promise<Refusal | undefined> => {
     const wrongHost = hostRefusal(req.headers.host, port);
     if (wrongHost) return wrongHost;
@@ -163,6 +307,14 @@ async function startFront(options: { port: number; backendPort: number; token: s
       res.writeHead(status, { 'content-type': JSON_1_0, 'x-amzn-errortype': code }).end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${code}`, message }));
       return;
     }
+    const backendPort = options.backend();
+    // Java is down (being restarted): a 503 the SDK retries, as DynamoDB answers when it cannot serve.
+    if (!options.isUp() || backendPort === undefined) return sendError(res, 503, 'ServiceUnavailable', 'DynamoDB Local is restarting');
+    const fault = faults?.next('dynamodb');
+    if (fault === 'throttle') return sendError(res, 400, 'ThrottlingException', 'Rate of requests exceeds the allowed throughput. (injected fault)');
+    if (fault === 'error') return sendError(res, 500, 'InternalServerError', 'Internal server error (injected fault)');
+    // A timeout: the call is applied, but its answer never comes.
+    if (fault === 'timeout') dropAfter(res, faults!.timeoutMs);
     const { connection: _connection, 'keep-alive': _keepAlive, ...headers } = req.headers;
     const forwarded = httpRequest({ host: '127.0.0.1', port: backendPort, method: 'POST', path: req.url, headers: { ...headers, [FRONT_TOKEN_HEADER]: token }, agent: false }, (answer) => {
       const { connection: _close, 'keep-alive': _alive, ...answered } = answer.headers;
@@ -172,8 +324,8 @@ async function startFront(options: { port: number; backendPort: number; token: s
     });
     forwarded.on('error', (error: NodeJS.ErrnoException) => {
       // Refused while DynamoDB Local starts (the start waits for it) or after it died (logged on exit).
-      if (error.code !== 'ECONNREFUSED') logger.error('dynamodb', `front: DynamoDB Local did not answer: ${String(error)}`);
-      if (!res.headersSent) res.writeHead(502, { 'content-type': JSON_1_0 }).end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'DynamoDB Local did not answer' }));
+      if (error.code !== 'ECONNREFUSED' && options.isUp()) logger.error('dynamodb', `front: DynamoDB Local did not answer: ${String(error)}`);
+      if (!res.headersSent) sendError(res, 503, 'ServiceUnavailable', 'DynamoDB Local did not answer');
       else res.destroy();
     });
     forwarded.end(body);

@@ -274,6 +274,12 @@ export interface LocalFunctionsOptions {
    * `aws_sqs_queue.x`, and Lambda's invocation record). Without it the loss is only logged.
    */
   readonly onFailedEvent?: (destination: string, record: FailedInvocationRecord) => void;
+  /**
+   * Awaited before each retry of an asynchronous invocation, after its delay: the stack waits
+   * there while one of its emulators is being restarted (Lambda's retries wait minutes, long
+   * enough for a dependency to come back; the local ones wait seconds).
+   */
+  readonly beforeAsyncRetry?: () => Promise<void>;
 }
 
 /** Lambda's service: invoke by tag name, synchronously or as an event (with retries). */
@@ -330,6 +336,7 @@ export class LocalFunctions {
         if (attempt < delays.length) {
           logger.warn(name, `async invocation for ${description} failed (${what}); retry ${attempt + 1} of ${delays.length}`);
           await new Promise((r) => setTimeout(r, delays[attempt]));
+          await this.options.beforeAsyncRetry?.();
         } else {
           logger.error(name, `async invocation for ${description} FAILED after ${delays.length} retries, ${lost}: ${what}`);
           if (delivered) onFailedEvent(onFailure, this.failedInvocationRecord(name, event, attempt + 1, result.error));

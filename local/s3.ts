@@ -18,6 +18,7 @@ import { PlanError, rejectReference, type PlanValue, type ReferenceResolver, typ
 import { emulateMultipart } from './s3-multipart';
 import { freePort } from './ports';
 import { hostRefusal, verifySigV4, type LocalCredentials, type Refusal } from './sigv4';
+import { dropAfter, type FaultInjector } from './faults';
 
 /** One record of an S3 event notification, as AWS S3 delivers it to Lambda. */
 export interface S3EventRecord {
@@ -60,6 +61,8 @@ export interface LocalS3Options {
    * (OPTIONS), which carry no credentials, go through unsigned.
    */
   readonly credentials: LocalCredentials;
+  /** Faults to inject in signed requests (local/faults.ts). */
+  readonly faults?: FaultInjector;
 }
 
 export interface LocalS3 {
@@ -68,6 +71,8 @@ export interface LocalS3 {
   ensureBucket(name: string, corsRules: readonly CorsRule[]): Promise<void>;
   /** Called for every object event, after the object operation completed. */
   onObjectEvent(listener: (record: S3EventRecord) => void): void;
+  /** Whether the server listens now; false from an unexpected close until it listens again on its port. */
+  isUp(): boolean;
   stop(): Promise<void>;
 }
 
@@ -159,7 +164,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   const server: Server = createServer((req, res) => {
     check(req)
       .then((refusal) => {
-        if (refusal === undefined) return serve(req, res);
+        if (refusal === undefined) return req.method === 'OPTIONS' || !injectFault(req, res) ? serve(req, res) : undefined;
         logger.warn('s3', `${req.method} ${req.url?.split('?')[0]} refused: ${refusal.code}`);
         const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${escapeXml(refusal.message)}</Message></Error>`;
         res.writeHead(refusal.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body), connection: 'close' });
@@ -171,6 +176,16 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
         if (!res.headersSent) sendS3Error(res, 500, 'InternalError', 'We encountered an internal error. Please try again.');
       });
   });
+  /** Answers the request with an injected fault, before s3rver sees it; false when none is due. */
+  const injectFault = (req: IncomingMessage, res: import('node:http').ServerResponse): boolean => {
+    const fault = options.faults?.next('s3');
+    if (fault === undefined) return false;
+    req.resume();
+    if (fault === 'timeout') dropAfter(res, options.faults!.timeoutMs);
+    else if (fault === 'throttle') sendS3Error(res, 503, 'SlowDown', 'Please reduce your request rate. (injected fault)');
+    else sendS3Error(res, 500, 'InternalError', 'We encountered an internal error. Please try again. (injected fault)');
+    return true;
+  };
   const serve = (req: IncomingMessage, res: import('node:http').ServerResponse): void => {
     if (req.headers['x-amz-copy-source'] !== undefined) {
       void requests
@@ -190,6 +205,30 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
   });
+  // Supervised: a server that stops listening while the stack runs (a fatal socket error) listens
+  // again on the same port, with the same directory, so its objects are intact.
+  let stopping = false;
+  const relisten = (attempt: number): void => {
+    if (stopping || server.listening) return;
+    setTimeout(() => {
+      if (stopping || server.listening) return;
+      server.once('error', (error) => {
+        logger.error('s3', `listening again failed: ${String(error)}`);
+        relisten(attempt + 1);
+      });
+      server.listen(port, '127.0.0.1', () => logger.warn('s3', `S3 listens again on ${port} (data in ${directory} kept)`));
+    }, Math.min(10_000, 250 * 2 ** attempt)).unref();
+  };
+  server.on('close', () => {
+    if (stopping) return;
+    logger.error('s3', 'S3 stopped listening unexpectedly; restarting it');
+    relisten(0);
+  });
+  server.on('error', (error) => {
+    if (stopping) return;
+    logger.error('s3', `server error: ${String(error)}`);
+    if (!server.listening) relisten(0);
+  });
   const endpoint = `http://127.0.0.1:${port}`;
   logger.info('s3', `S3 (s3rver) on ${endpoint} (${temporary ? 'temporary data' : `data in ${directory}`})`);
 
@@ -204,7 +243,9 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     onObjectEvent(listener) {
       listeners.push(listener);
     },
+    isUp: () => server.listening,
     async stop() {
+      stopping = true;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -11,6 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Logger } from './log';
 import { freePort } from './ports';
 import { hostRefusal, verifySigV4, type LocalCredentials } from './sigv4';
+import { dropAfter, type FaultInjector } from './faults';
 
 export interface PublishedMessage {
   readonly messageId: string;
@@ -32,6 +33,8 @@ export interface LocalSnsOptions {
   readonly credentials: LocalCredentials;
   /** @default a free port */
   readonly port?: number;
+  /** Faults to inject in `Publish` (local/faults.ts). */
+  readonly faults?: FaultInjector;
 }
 
 export interface LocalSns {
@@ -86,6 +89,11 @@ export async function startLocalSns(options: LocalSnsOptions): Promise<LocalSns>
     const arn = params.get('TopicArn') ?? '';
     switch (action) {
       case 'Publish': {
+        const fault = options.faults?.next('sns');
+        if (fault === 'throttle') return sendError(res, 400, 'Sender', 'Throttling', 'Rate exceeded (injected fault)');
+        if (fault === 'error') return sendError(res, 500, 'Receiver', 'InternalError', 'Internal error (injected fault)');
+        // A timeout: published, but the answer never comes.
+        if (fault === 'timeout') dropAfter(res, options.faults!.timeoutMs);
         if (!topics.has(arn)) return sendError(res, 404, 'Sender', 'NotFound', 'Topic does not exist');
         const message = params.get('Message');
         if (message === null || message === '') return sendError(res, 400, 'Sender', 'InvalidParameter', 'Invalid parameter: Empty message');

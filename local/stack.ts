@@ -28,6 +28,8 @@ import { startLocalStepFunctions, type LocalStateMachine } from './step-function
 import { StatesError, type AslDocument, type Json } from './step-functions';
 import { LOCAL_ACCOUNT } from './sns';
 import { schedulesFromPlan, startLocalScheduler, type LocalScheduler } from './scheduler';
+import { describeFaults, faultInjector, type FaultInjector, type FaultOptions } from './faults';
+import type { LocalHealth } from './api-server';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const DEFAULT_TABLE_NAME = 'media-store-catalog';
@@ -87,6 +89,11 @@ export interface LocalStackOptions {
    * Manager with their value, and the variable set to their ARN.
    */
   readonly externalSecrets?: Readonly<Record<string, { readonly name: string; readonly value: string }>>;
+  /**
+   * Faults injected in the DynamoDB, S3 and SNS emulators once the stack is up (local/faults.ts;
+   * `MEDIA_STORE_FAULTS` for npm start); `stack.faults.set()` changes them while it runs. @default none
+   */
+  readonly faults?: FaultOptions;
 }
 
 /** What `.local/stack.json` (mode 0600) holds: enough for CLIs (`npm run users`) to find the stack. */
@@ -137,6 +144,12 @@ export interface LocalStack extends StackInfo {
   readonly scheduler: LocalScheduler;
   /** Invocation records sent to on-failure destinations so far (also in `deadLetterDir`). */
   failedEvents(): readonly FailedInvocationRecord[];
+  /** The faults the emulators inject (none unless asked): change them with `set`. */
+  readonly faults: FaultInjector;
+  /** What is down now and what was lost (what `GET /health` answers while it is not all well). */
+  health(): LocalHealth;
+  /** The supervised DynamoDB Local: its watchdog's pid (Java is its child) and how often it was restarted. */
+  readonly dynamodb: { pid(): number | undefined; restarts(): number };
   stop(): Promise<void>;
 }
 
@@ -147,6 +160,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const planDir = options.planDir ?? stackDir(root);
   let plan = SynthesizedPlan.load(planDir, options.variables);
   const credentials = options.credentials ?? generateLocalCredentials();
+  // Armed once the stack is up: its own setup (table, bucket, admin) meets no faults.
+  const faults = faultInjector();
+  const dataLost: string[] = [];
 
   const scratch = inMemory ? mkdtempSync(path.join(tmpdir(), 'media-store-local-')) : undefined;
   // Owner only: the data holds the JWT secret and password hashes.
@@ -181,7 +197,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ]);
     // The plan's topics on a local SNS, so that "upload processed" messages can be seen.
     const topicNames = topicNamesOf(plan);
-    const sns = await startLocalSns({ region: LOCAL_REGION, topicNames: Object.values(topicNames), logger, credentials });
+    const sns = await startLocalSns({ region: LOCAL_REGION, topicNames: Object.values(topicNames), logger, credentials, faults });
     stoppers.push(() => sns.stop());
     // Functions invoke functions (sync → process, files → move jobs) through the Lambda API, bound below.
     let invoker: LocalFunctions | undefined;
@@ -261,6 +277,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
 
     const deadLetters = deadLettersIn(deadLetterDir, logger);
+    // Known once DynamoDB Local and S3 run (below).
+    let health: (() => LocalHealth) | undefined;
     const manifest = extractBundles(definitions, functionsDir);
     const runtimeScript = buildRuntime(functionsDir);
     const functions = new LocalFunctions({
@@ -271,6 +289,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       logger,
       ...(options.asyncRetryDelaysMs ? { asyncRetryDelaysMs: options.asyncRetryDelaysMs } : {}),
       onFailedEvent: deadLetters.receive,
+      beforeAsyncRetry: async () => {
+        // While an emulator is being restarted (at most 2 minutes), retries wait for it.
+        const until = Date.now() + 120_000;
+        while (health !== undefined && health().down.length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      },
     });
     stoppers.push(() => functions.stop());
     invoker = functions;
@@ -285,14 +308,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stoppers.push(() => stepFunctions.stop());
 
     const started = Date.now();
+    // After DynamoDB Local died and came back: the table again (in memory it came back empty,
+    // which is said plainly in the log and /health), and the admin when its password is known.
+    let restored: ((dataLost: boolean) => Promise<void>) | undefined;
     const [dynamodb, s3] = await Promise.all([
-      startDynamoDbLocal({ port: dynamodbPort, logger, credentials, ...(inMemory ? {} : { dbDir: path.join(dataDir, 'dynamodb') }) }).then(
+      startDynamoDbLocal({
+        port: dynamodbPort,
+        logger,
+        credentials,
+        faults,
+        onRestarted: async (restart) => restored?.(restart.dataLost),
+        ...(inMemory ? {} : { dbDir: path.join(dataDir, 'dynamodb') }),
+      }).then(
         (d: DynamoDbLocal) => {
           stoppers.push(() => d.stop());
           return d;
         },
       ),
-      startLocalS3({ port: s3Port, region: local.region, logger, credentials, directory: path.join(dataDir, 's3') }).then((s: LocalS3) => {
+      startLocalS3({ port: s3Port, region: local.region, logger, credentials, faults, directory: path.join(dataDir, 's3') }).then((s: LocalS3) => {
         stoppers.push(() => s.stop());
         return s;
       }),
@@ -315,6 +348,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const adminUser = options.adminUser ?? 'admin';
     const generatedAdminPassword = await ensureAdmin(dynamodb, local.tableName, adminUser, options.adminPassword, logger);
+    restored = async (lost) => {
+      await ensureTable(dynamodb.client, tableInput);
+      if (!lost) return;
+      const message = `DynamoDB Local restarted in memory at ${new Date().toISOString()}: every user, folder and file row written before was lost (the table is empty${options.adminPassword !== undefined ? '; the admin was created again' : ''})`;
+      dataLost.push(message);
+      logger.error('stack', message);
+      if (options.adminPassword !== undefined) await ensureAdmin(dynamodb, local.tableName, adminUser, options.adminPassword, logger);
+    };
+    health = (): LocalHealth => ({
+      down: [...(dynamodb.isUp() ? [] : ['DynamoDB Local']), ...(s3.isUp() ? [] : ['S3'])],
+      dataLost: [...dataLost],
+    });
 
     const scheduler = startLocalScheduler({
       schedules,
@@ -335,8 +380,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(webDir ? { site: { dir: webDir, mediaOrigins: [s3.endpoint] } } : {}),
       // The distribution in front of `/api`, with the origin secret its key value store holds.
       ...(webDir && originSecretArn !== undefined ? { cloudFront: { originSecret } } : {}),
+      health,
     });
     stoppers.push(() => api.stop());
+    if (options.faults !== undefined && options.faults.rate > 0) {
+      faults.set(options.faults);
+      logger.warn('stack', `fault injection: ${describeFaults(options.faults)}`);
+    }
 
     const info: StackInfo = {
       apiUrl: api.url,
@@ -377,6 +427,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       functions,
       scheduler,
       failedEvents: deadLetters.records,
+      faults,
+      health,
+      dynamodb: { pid: () => dynamodb.pid(), restarts: () => dynamodb.restarts() },
       stop,
     };
   } catch (err) {

@@ -8,12 +8,15 @@
  *   MEDIA_STORE_S3_PORT, MEDIA_STORE_DYNAMODB_PORT   fixed emulator ports
  *   TF_VAR_<name>=…                   module variables, as for terraform (JSON for lists)
  *   MEDIA_STORE_STACK_FILE=…          where to write stack.json (default .local/stack.json)
+ *   MEDIA_STORE_FAULTS=rate=0.05,seed=7[,services=dynamodb+s3+sns][,kinds=throttle+error+timeout][,timeoutMs=2000]
+ *                                     inject faults in the emulators (local/faults.ts)
  *   --oidc                            also run a local OpenID provider and sign in with it
  *                                     (test users in docs/security.md "Identity provider")
  */
 import { SynthesizedPlan, stackDir } from './plan';
 import { consoleLogger } from './log';
 import { PROJECT_ROOT, startLocalStack, type LocalStack } from './stack';
+import { parseFaultSpec } from './faults';
 import { LOCAL_OIDC_USERS, localOidcStackOptions, oidcCallbackUrl, startLocalOidcProvider, type LocalOidcProvider } from './oidc';
 
 function optionalPort(name: string, fallback?: number): number | undefined {
@@ -48,6 +51,8 @@ async function main(): Promise<void> {
   const logger = consoleLogger();
   const variables = SynthesizedPlan.variablesFromEnv(stackDir(PROJECT_ROOT), process.env);
   const password = process.env.MEDIA_STORE_ADMIN_PASSWORD || undefined;
+  // A bad spec stops the start, naming the bad part (FaultSpecError).
+  const faults = process.env.MEDIA_STORE_FAULTS ? parseFaultSpec(process.env.MEDIA_STORE_FAULTS) : undefined;
 
   let stack: LocalStack | undefined;
   let provider: LocalOidcProvider | undefined;
@@ -88,6 +93,7 @@ async function main(): Promise<void> {
     ...(password !== undefined ? { adminPassword: password } : {}),
     variables: { ...oidc?.variables, ...variables },
     ...(oidc !== undefined ? { externalSecrets: oidc.externalSecrets } : {}),
+    ...(faults !== undefined ? { faults } : {}),
     logger,
     ...(process.env.MEDIA_STORE_STACK_FILE ? { stackFile: process.env.MEDIA_STORE_STACK_FILE } : {}),
   });
@@ -101,6 +107,7 @@ async function main(): Promise<void> {
     `  S3         ${stack.s3Endpoint}  bucket ${stack.bucketName}`,
     `  DynamoDB   ${stack.dynamodbEndpoint}  table ${stack.tableName}`,
     `  functions  ${Object.keys(stack.manifest).join(', ')} (from ${stack.planDir}/assets)`,
+    ...(faults !== undefined ? [`  faults     injected: MEDIA_STORE_FAULTS=${process.env.MEDIA_STORE_FAULTS}`] : []),
     stack.generatedAdminPassword
       ? `  admin      "${stack.adminUser}", generated password (shown only this once): ${stack.generatedAdminPassword}`
       : `  admin      "${stack.adminUser}"${password ? ' (password from MEDIA_STORE_ADMIN_PASSWORD)' : ' (existing user)'}`,

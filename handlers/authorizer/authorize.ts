@@ -5,11 +5,15 @@
  * role, folders?}}`; anything else — missing, garbage, expired, tampered, `alg: none`, wrong
  * issuer, a key version that is neither AWSCURRENT nor AWSPREVIOUS, a deleted, re-created or
  * changed user, a session logged out, a token without a session (issued before sessions were
- * named), even a failure to load the key — yields `{isAuthorized: false}`. It never throws,
- * so API Gateway answers 403/401 rather than 500.
+ * named), even a failure to load the key — yields `{isAuthorized: false}`, so API Gateway
+ * answers 403/401. The one exception: an AWS service that is throttling or failing for a
+ * moment (the session lookup in DynamoDB, after the SDK's retries) is thrown, so API Gateway
+ * answers 500, which clients retry — a 403 would tell them they lost their access. Either way
+ * nothing is authorized.
  */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import type { Logger } from '../core/logger';
+import { isTransientAwsError } from '../core/errors';
 import { bearerToken, verifyToken, type KeyLookup } from '../core/token';
 import type { Role } from '../core/roles';
 import type { SessionState, SessionStateReader } from '../adapters/session-versions';
@@ -83,6 +87,7 @@ export async function authorize(event: Pick<APIGatewayRequestAuthorizerEventV2, 
     return { isAuthorized: true, context: { username: sub, userId: uid, role, ...(folders !== undefined ? { folders: JSON.stringify(folders) } : {}) } };
   } catch (error) {
     deps.logger.error('authorizer failed', { route: event.routeKey, error });
+    if (isTransientAwsError(error)) throw error;
     return DENY;
   }
 }

@@ -86,6 +86,39 @@ export class ServiceUnavailable extends HttpError {
   readonly code: string = 'ServiceUnavailable';
 }
 
+/** AWS errors worth another try later: throttling, a service's 5xx, a dropped connection or timeout. */
+const TRANSIENT_AWS_ERRORS = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'SlowDown',
+  'ServiceUnavailable',
+  'InternalServerError',
+  'InternalError',
+  'InternalFailure',
+  'TimeoutError',
+  'RequestTimeout',
+]);
+const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED']);
+
+/**
+ * Whether an error from an AWS call (after the SDK's own retries) is a service's passing
+ * trouble — throttling, a 5xx, a dropped connection — rather than an answer about the request.
+ */
+export function isTransientAwsError(error: unknown): boolean {
+  if (!(error instanceof Error) || error instanceof HttpError) return false;
+  const status = (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
+  const code = (error as { code?: unknown }).code;
+  return (
+    TRANSIENT_AWS_ERRORS.has(error.name) ||
+    (typeof status === 'number' && status >= 500) ||
+    (typeof code === 'string' && TRANSIENT_NETWORK_CODES.has(code)) ||
+    /socket hang up/.test(error.message)
+  );
+}
+
 /** A function's environment is missing or malformed: thrown at cold start, never caught. */
 export class ConfigError extends Error {
   constructor(

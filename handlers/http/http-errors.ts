@@ -1,11 +1,12 @@
 /**
  * Middleware: the one place errors become responses. An `HttpError` becomes its status and
  * `{error:{code,message}}`; middy's own HTTP errors (its body parser's) are translated into
- * ours first; anything else is logged in full (redacted) and answered with a generic 500 that
- * leaks nothing.
+ * ours first; an AWS service that is throttling or failing for a moment (after the SDK's own
+ * retries) becomes a 503 with `Retry-After` that clients retry; anything else is logged in full
+ * (redacted) and answered with a generic 500 that leaks nothing.
  */
 import type { MiddlewareObj } from '@middy/core';
-import { BadRequest, HttpError, UnsupportedMediaType } from '../core/errors';
+import { BadRequest, HttpError, isTransientAwsError, ServiceUnavailable, UnsupportedMediaType } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { errorBody, json } from './response';
 import type { ApiEvent, ApiResult } from './types';
@@ -27,8 +28,14 @@ export function fromMiddyError(error: unknown): HttpError | undefined {
   return new BadRequest('Request body is not valid JSON', { cause: error });
 }
 
+/** A backing service's passing trouble (after the SDK's retries), as a 503 the client retries. */
+export function fromTransientAwsError(error: unknown): HttpError | undefined {
+  if (!isTransientAwsError(error)) return undefined;
+  return new ServiceUnavailable('A storage service is busy or unavailable for a moment; retry shortly', { cause: error, headers: { 'retry-after': '1' } });
+}
+
 export function errorResponse(thrown: unknown, logger: Logger, fields: Readonly<Record<string, unknown>> = {}): ApiResult {
-  const error = fromMiddyError(thrown) ?? thrown;
+  const error = fromMiddyError(thrown) ?? fromTransientAwsError(thrown) ?? thrown;
   if (error instanceof HttpError) {
     if (error.statusCode >= 500) logger.error('request failed', { ...fields, status: error.statusCode, error });
     else logger.info('request rejected', { ...fields, status: error.statusCode, code: error.code });

@@ -14,7 +14,7 @@ const ROOT = path.resolve(__dirname, '../..');
 /** Whether the DynamoDB Local behind the front on `port` runs (its launcher is told the front's port). */
 function javaOnPort(port: string): boolean {
   try {
-    execFileSync('pgrep', ['-f', `media-store\\.front-port=${port} .*dynamodb-loopback\\.java`]);
+    execFileSync('pgrep', ['-f', `media-store\\.front-port=${port} .*(LoopbackDynamoDbLocal|dynamodb-loopback\\.java)`]);
     return true;
   } catch {
     return false;

@@ -144,6 +144,17 @@ describe('authorize', () => {
     expect(log.lines.some((l) => l.level === 'error')).toBe(true);
   });
 
+  it('fails (API Gateway: 500, which clients retry) rather than deny while DynamoDB is throttling or unavailable', async () => {
+    const throttled = Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    const unavailable = Object.assign(new Error('DynamoDB Local is restarting'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } });
+    for (const error of [throttled, unavailable]) {
+      const { deps: d, log } = deps({ sessionOf: async () => Promise.reject(error) });
+
+      await expect(authorize(event(`Bearer ${token()}`), d)).rejects.toBe(error);
+      expect(log.lines.some((l) => l.level === 'error')).toBe(true);
+    }
+  });
+
   it('logs the reason for a denial but never the token', async () => {
     const { deps: d, log } = deps();
     const expired = token({ now: NOW - 7200 });

@@ -66,6 +66,30 @@ describe('errorResponse', () => {
     expect(lines[0]).toMatchObject({ level: 'error', error: { name: 'ResourceNotFoundException' } });
   });
 
+  it.each([
+    ['DynamoDB throttling', Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } })],
+    ['S3 SlowDown', Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } })],
+    ['a service 5xx of another name', Object.assign(new Error('arn:aws:dynamodb:eu-west-1:123:table/x unavailable'), { name: 'SomethingElse', $metadata: { httpStatusCode: 502 } })],
+    ['a dropped connection', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+  ])('answers %s (after the SDK retried) with a 503 and Retry-After, leaking nothing', (_label, error) => {
+    const { logger, lines } = memoryLogger();
+
+    const result = errorResponse(error, logger);
+
+    expect(result.statusCode).toBe(503);
+    expect(result.headers).toMatchObject({ 'retry-after': '1' });
+    expect(bodyOf(result)).toEqual({ error: { code: 'ServiceUnavailable', message: expect.stringMatching(/retry/) } });
+    expect(result.body).not.toMatch(/arn:|hang|Rate of/);
+    expect(lines[0]).toMatchObject({ level: 'error' });
+  });
+
+  it('keeps a conditional check or validation failure from AWS out of the 503s', () => {
+    const { logger } = memoryLogger();
+    const conditional = Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException', $metadata: { httpStatusCode: 400 } });
+
+    expect(errorResponse(conditional, logger).statusCode).toBe(500);
+  });
+
   it('maps non-Error throwables to 500 too', () => {
     const { logger } = memoryLogger();
     expect(errorResponse('boom', logger).statusCode).toBe(500);
