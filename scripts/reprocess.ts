@@ -1,8 +1,9 @@
 /**
  * `npm run reprocess -- [--folder /x] [--missing|--all] [--json]`: asks the process function
  * for thumbnails and metadata again — for files catalogued before processing existed, those
- * whose processing failed or never finished (`--missing`, the default), or every file
- * (`--all`, e.g. after switching `expose_gps` on). `--folder` narrows to a folder and its
+ * whose processing failed or never finished, or whose video copy failed (`--missing`, the
+ * default), or every file (`--all`, e.g. after switching `expose_gps` on). Each run of the
+ * script names its own run, so a video's copy is made again even where one was made before. `--folder` narrows to a folder and its
  * subfolders. Each file is one synchronous invocation of the deployed (or local) function,
  * four at a time, so the summary tells how each ended. Exit 0 when every file ended ready or
  * unsupported, 1 when some failed, 2 for usage errors.
@@ -64,9 +65,14 @@ export function parseArgs(argv: readonly string[]): ReprocessOptions {
   };
 }
 
-/** Whether a row needs processing: never processed, still pending, or failed (`--missing`); every file (`--all`). */
-export function needsProcessing(row: Pick<CatalogFile, 'processing'>, which: ReprocessOptions['which']): boolean {
-  return which === 'all' || row.processing === undefined || row.processing === 'pending' || row.processing === 'failed';
+/** Whether a row needs processing: never processed, still pending, failed, or its video copy failed (`--missing`); every file (`--all`). */
+export function needsProcessing(row: Pick<CatalogFile, 'processing' | 'video'>, which: ReprocessOptions['which']): boolean {
+  return which === 'all' || row.processing === undefined || row.processing === 'pending' || row.processing === 'failed' || row.video?.copy?.state === 'failed';
+}
+
+/** This run's id (`ProcessRequest.run`): base-36 milliseconds, unique per run of the script. */
+export function runIdOf(now: number): string {
+  return `r${now.toString(36)}`;
 }
 
 interface Target {
@@ -138,11 +144,12 @@ export async function reprocess(argv: readonly string[], io: { out: (t: string) 
     );
     const counts: Record<Outcome, number> = { ready: 0, failed: 0, unsupported: 0, skipped: 0, error: 0 };
     const problems: { key: string; outcome: Outcome; reason?: string }[] = [];
+    const run = runIdOf(Date.now());
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < rows.length) {
         const row = rows[next++]!;
-        const result = await invoke(target, { kind: 'created', key: row.key }).catch((error: unknown) => ({ outcome: 'error' as const, reason: error instanceof Error ? error.message : String(error) }));
+        const result = await invoke(target, { kind: 'created', key: row.key, run }).catch((error: unknown) => ({ outcome: 'error' as const, reason: error instanceof Error ? error.message : String(error) }));
         counts[result.outcome] += 1;
         if (result.outcome === 'failed' || result.outcome === 'error') problems.push({ key: row.key, ...result });
       }

@@ -1,13 +1,12 @@
 /**
  * Starts the video workflow (modules/media-store/video-workflow.ts) for one version of one
- * video: a Step Functions execution whose name is a hash of the key and ETag
- * (core/video-segments.ts `copyRunId`), so a repeated S3 event, a retried process invocation or
- * a second reprocess of the same version starts nothing new (`ExecutionAlreadyExists`).
+ * video: a Step Functions execution named by its run id (core/video-segments.ts `copyRunId`, a
+ * hash of the key and ETag), so a repeated S3 event or a retried process invocation starts
+ * nothing new (`ExecutionAlreadyExists`); a reprocess names a run of its own.
  */
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { optionalString } from '../core/env';
 import type { VideoCopyInput, VideoCopyStarter } from '../core/video-copies';
-import { copyRunId } from '../core/video-segments';
 
 let client: SFNClient | undefined;
 
@@ -26,11 +25,11 @@ export class StepFunctionsVideoWorkflow implements VideoCopyStarter {
   }
 
   async startVideoCopy(input: VideoCopyInput): Promise<void> {
-    const copy: VideoCopyInput = { key: input.key, etag: input.etag, folder: input.folder, name: input.name, probe: input.probe, decision: input.decision };
+    const copy: VideoCopyInput = { key: input.key, etag: input.etag, runId: input.runId, folder: input.folder, name: input.name, probe: input.probe, decision: input.decision };
     try {
-      await this.client.send(new StartExecutionCommand({ stateMachineArn: this.options.stateMachineArn, name: copyRunId(input.key, input.etag), input: JSON.stringify(copy) }));
+      await this.client.send(new StartExecutionCommand({ stateMachineArn: this.options.stateMachineArn, name: input.runId, input: JSON.stringify(copy) }));
     } catch (error) {
-      // This version's copy is being made, or was: once is enough.
+      // This run is under way, or was: once is enough.
       if (error instanceof ExecutionAlreadyExists) return;
       throw error;
     }

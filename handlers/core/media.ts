@@ -41,13 +41,22 @@ export interface ProcessRequest {
   readonly kind: 'created' | 'removed';
   /** S3 key of the original. */
   readonly key: string;
+  /**
+   * A reprocess's own run (`npm run reprocess`): a video's copy is made again even when this
+   * version's copy was made, or failed, before. Without it (S3 events) one version gets one run.
+   */
+  readonly run?: string;
 }
+
+/** A run id: letters, digits and dashes, short enough for a Step Functions execution name. */
+const RUN_ID = /^[A-Za-z0-9-]{1,16}$/;
 
 export function parseProcessRequest(event: unknown): ProcessRequest | undefined {
   if (typeof event !== 'object' || event === null) return undefined;
-  const { kind, key } = event as Record<string, unknown>;
+  const { kind, key, run } = event as Record<string, unknown>;
   if ((kind !== 'created' && kind !== 'removed') || typeof key !== 'string' || key === '') return undefined;
-  return { kind, key };
+  if (run !== undefined && (typeof run !== 'string' || !RUN_ID.test(run))) return undefined;
+  return { kind, key, ...(run !== undefined ? { run } : {}) };
 }
 
 import { DERIVED_PREFIX } from '../../contract/bucket';

@@ -110,6 +110,8 @@ export function parseStoredVideo(value: unknown): StoredVideo | undefined {
 export interface VideoCopyInput {
   readonly key: string;
   readonly etag: string;
+  /** The run making it (`copyRunId`): the workflow execution's name and its scratch folder. */
+  readonly runId: string;
   readonly folder: string;
   readonly name: string;
   readonly probe: VideoProbe;

@@ -43,9 +43,14 @@ export function planSegments(durationSeconds: number | undefined, segmentSeconds
   return hasAudio ? [...items, { kind: 'audio' }] : items;
 }
 
-/** The id of the one run that makes the copy of this version of this original: a Step Functions execution name (≤ 80 characters). */
-export function copyRunId(key: string, etag: string): string {
-  return `copy-${createHash('sha256').update(`${key}\n${etag}`, 'utf8').digest('hex').slice(0, 64)}`;
+/**
+ * The id of the run that makes the copy of this version of this original: a Step Functions
+ * execution name (≤ 80 characters) and the run's scratch folder. One per version, so repeated
+ * events start nothing new; a reprocess names its own `run` and so gets a run of its own.
+ */
+export function copyRunId(key: string, etag: string, run?: string): string {
+  const source = run === undefined ? `${key}\n${etag}` : `${key}\n${etag}\n${run}`;
+  return `copy-${createHash('sha256').update(source, 'utf8').digest('hex').slice(0, 64)}`;
 }
 
 /** Where a run's segments and audio wait for the join. */

@@ -19,6 +19,7 @@ import { ObjectTooLarge, type MediaObjects, type ObjectStore } from '../adapters
 import { decideVideoCopy, type VideoCopySettings } from '../core/video-decision';
 import { storedVideoOf, type VideoCopyStarter } from '../core/video-copies';
 import type { VideoProbe } from '../core/video-probe';
+import { copyRunId } from '../core/video-segments';
 
 export interface ProcessDeps {
   readonly files: Pick<FileCatalog, 'getRow' | 'recordProcessing'>;
@@ -54,10 +55,10 @@ export async function processRequest(request: ProcessRequest, deps: ProcessDeps)
     return request.kind === 'removed' ? { outcome: 'removed', key: request.key, deleted: stale.length } : { outcome: 'skipped', key: request.key, reason: 'file-gone' };
   }
   // A removal that finds a file (re-uploaded since) renders that file instead.
-  return renderFile(file, deps);
+  return renderFile(file, deps, request.run);
 }
 
-async function renderFile(file: CatalogFile, deps: ProcessDeps): Promise<ProcessOutcome> {
+async function renderFile(file: CatalogFile, deps: ProcessDeps, run: string | undefined): Promise<ProcessOutcome> {
   const started = Date.now();
   const etag = file.etag;
   if (etag === undefined) return { outcome: 'skipped', key: file.key, reason: 'no-etag' };
@@ -95,7 +96,7 @@ async function renderFile(file: CatalogFile, deps: ProcessDeps): Promise<Process
     deps.logger.info('file processed', { key: file.key, kind, ms: Date.now() - started, write, bytes: Object.fromEntries(images.map((i) => [i.name, i.body.length])), ...(decision !== undefined ? { video: decision.action, copy: decision.copy } : {}) });
     // The row now says the copy is pending: whoever makes it records the outcome there.
     if (write === 'applied' && probe !== undefined && decision?.copy !== undefined) {
-      await deps.videoCopies.startVideoCopy({ key: file.key, etag, folder: file.folder, name: file.name, probe, decision });
+      await deps.videoCopies.startVideoCopy({ key: file.key, etag, runId: copyRunId(file.key, etag, run), folder: file.folder, name: file.name, probe, decision });
     }
     return { outcome: 'ready', key: file.key, write };
   } catch (error) {

@@ -21,7 +21,7 @@ import type { ObjectUrls } from '../core/object-urls';
 import { copySize, remuxArgs, transcodeArgs, type CopyJobArgs } from '../core/video-commands';
 import { displayedSizeOf } from '../core/video-probe';
 import { VIDEO_COPY_TYPE, videoCopyKeyOf, type StoredVideoCopy, type VideoCopyInput } from '../core/video-copies';
-import { copyRunId, firstFailure, planSegments, scratchKeyOf, scratchPrefixOf, type SegmentItem, type SegmentPart } from '../core/video-segments';
+import { firstFailure, planSegments, scratchKeyOf, scratchPrefixOf, type SegmentItem, type SegmentPart } from '../core/video-segments';
 import type { FileCatalog } from '../adapters/files-repository';
 import type { FileTransfers } from '../adapters/file-transfers';
 import { openVideo, runBoxed, type BoxedRun, type BoxedVideo } from '../adapters/video-box';
@@ -138,8 +138,7 @@ async function segment(input: VideoCopyInput, item: SegmentItem, deps: Transcode
   return inWorkDir(deps, async (dir) => {
     const opened = await openOriginal(input, deps);
     if (!opened.ok) return { ok: false, reason: opened.reason };
-    const runId = copyRunId(input.key, input.etag);
-    const key = scratchKeyOf(runId, item);
+    const key = scratchKeyOf(input.runId, item);
     const target = path.join(dir, path.basename(key));
     const args = item.kind === 'audio'
       ? transcodeArgs(input.probe, { target, maxHeight: deps.maxHeight, streams: 'audio', format: 'mp4' })
@@ -216,7 +215,7 @@ async function recordFailure(input: VideoCopyInput, reason: string, deps: Transc
 }
 
 async function deleteScratch(input: VideoCopyInput, deps: TranscodeDeps): Promise<void> {
-  const keys = await deps.objects.list(scratchPrefixOf(copyRunId(input.key, input.etag)));
+  const keys = await deps.objects.list(scratchPrefixOf(input.runId));
   await deps.objects.deleteMany(keys);
 }
 
@@ -224,7 +223,7 @@ async function deleteScratch(input: VideoCopyInput, deps: TranscodeDeps): Promis
 export function parseStepEvent(event: unknown): StepEvent {
   const value = event as Partial<Record<string, unknown>> | null;
   const input = value?.input as Partial<VideoCopyInput> | undefined;
-  const fine = typeof input?.key === 'string' && typeof input.etag === 'string' && typeof input.folder === 'string' && typeof input.name === 'string' && typeof input.probe === 'object' && typeof input.decision === 'object';
+  const fine = typeof input?.key === 'string' && typeof input.etag === 'string' && typeof input.runId === 'string' && /^copy-[0-9a-f]{64}$/.test(input.runId) && typeof input.folder === 'string' && typeof input.name === 'string' && typeof input.probe === 'object' && typeof input.decision === 'object';
   if (!fine || typeof value?.step !== 'string' || !['plan', 'remux', 'segment', 'join', 'fail'].includes(value.step)) throw new Error('not a video workflow step');
   if (value.step === 'segment' && typeof value.item !== 'object') throw new Error('a segment step needs its item');
   if (value.step === 'join' && !Array.isArray(value.parts)) throw new Error('a join step needs its parts');

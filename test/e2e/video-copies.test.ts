@@ -9,11 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { FileItem } from '../../contract/wire';
 import { localDecoders } from '../../handlers/adapters/media-decoders';
 import { derivedPrefixOf } from '../../handlers/core/media';
 import { videoCopyKeyOf } from '../../handlers/core/video-copies';
+import { reprocess } from '../../scripts/reprocess';
 import { makeVideoFixtures } from '../support/video-fixtures';
 import { e2eContext } from './support/context';
 import { adminS3, catalogRow, keyOf, uploadFile } from './support/files';
@@ -73,6 +74,26 @@ describe('video copies', () => {
     expect((await api(`/files/${id}`, { token, method: 'DELETE' })).status).toBe(204);
     expect(await eventually(async () => ((await derivedKeys(keyOf(id))).length === 0 ? true : undefined), 15_000)).toBe(true);
   }, 90_000);
+
+  it('makes the copy again on npm run reprocess --all: the reprocess removes the old one and runs a workflow of its own', async () => {
+    const again = `${folder}/again`;
+    const id = await uploadFile(token, again, 'iphone.mov', readFileSync(fixtures['iphone-hevc-rotated.mov']), { contentType: 'video/quicktime' });
+    expect((await settled(id)).video?.copy?.state).toBe('ready');
+    const stackFile = path.join(mkdtempSync(path.join(tmpdir(), 'video-reprocess-')), 'stack.json');
+    writeFileSync(stackFile, JSON.stringify(context), { mode: 0o600 });
+    const out: string[] = [];
+
+    const code = await reprocess(['--stack', stackFile, '--folder', again, '--all', '--json'], { out: (t) => out.push(t), err: (t) => out.push(t), env: {} });
+
+    expect(code).toBe(0);
+    expect(JSON.parse(out.join(''))).toMatchObject({ files: 1, counts: { ready: 1, failed: 0, error: 0 } });
+    const file = await settled(id);
+    expect(file.video?.copy).toMatchObject({ state: 'ready', width: 180, height: 320 });
+    const row = await catalogRow(keyOf(id));
+    const head = await s3.send(new HeadObjectCommand({ Bucket: context.bucketName, Key: videoCopyKeyOf(keyOf(id), String(row?.etag)) }));
+    expect(head.ContentLength).toBe(file.video?.copy?.bytes);
+    expect((await fetch(file.video?.copyUrl as string)).status).toBe(200);
+  }, 120_000);
 
   it('makes no copy of a VP9 WebM, which plays as stored', async () => {
     const id = await uploadFile(token, folder, 'clip.webm', readFileSync(fixtures['vp9.webm']), { contentType: 'video/webm' });

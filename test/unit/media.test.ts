@@ -171,6 +171,10 @@ describe('media rules', () => {
       expect(parseProcessRequest({ kind: 'removed', key: '' })).toBeUndefined();
       expect(parseProcessRequest(null)).toBeUndefined();
       expect(parseProcessRequest('media/a.jpg')).toBeUndefined();
+      expect(parseProcessRequest({ kind: 'created', key: 'media/a.jpg', run: 'rmb1x2' })).toEqual({ kind: 'created', key: 'media/a.jpg', run: 'rmb1x2' });
+      expect(parseProcessRequest({ kind: 'created', key: 'media/a.jpg', run: 'a/b' })).toBeUndefined();
+      expect(parseProcessRequest({ kind: 'created', key: 'media/a.jpg', run: 'x'.repeat(17) })).toBeUndefined();
+      expect(parseProcessRequest({ kind: 'created', key: 'media/a.jpg', run: 7 })).toBeUndefined();
     });
   });
 

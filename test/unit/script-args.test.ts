@@ -1,6 +1,6 @@
 import { parseCommandLine, UsageError } from '../../scripts/args';
 import { parseArgs as parseReconcileArgs } from '../../scripts/reconcile';
-import { parseArgs as parseReprocessArgs } from '../../scripts/reprocess';
+import { needsProcessing, parseArgs as parseReprocessArgs } from '../../scripts/reprocess';
 import { parseArgs as parseUsersArgs } from '../../scripts/users';
 
 describe("the scripts' command line", () => {
@@ -32,3 +32,15 @@ describe("the scripts' command line", () => {
     expect(users.options.get('--help')).toBe(true);
   });
 });
+
+describe('npm run reprocess --missing', () => {
+  it('picks files never processed, pending or failed, and videos whose copy failed; --all picks every file', () => {
+    expect(needsProcessing({}, 'missing')).toBe(true);
+    expect(needsProcessing({ processing: 'failed' }, 'missing')).toBe(true);
+    expect(needsProcessing({ processing: 'ready', video: { container: 'mov', action: 'transcode', copy: { state: 'failed', reason: 'x' } } }, 'missing')).toBe(true);
+    expect(needsProcessing({ processing: 'ready', video: { container: 'mov', action: 'transcode', copy: { state: 'ready' } } }, 'missing')).toBe(false);
+    expect(needsProcessing({ processing: 'ready' }, 'missing')).toBe(false);
+    expect(needsProcessing({ processing: 'ready' }, 'all')).toBe(true);
+  });
+});
+
