@@ -136,7 +136,7 @@ async function uploadOne(stack: LocalStack, token: string, name: string, counter
     const response = await fetch(`${stack.apiUrl}/uploads`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ folder: BURST_FOLDER, fileName: name, contentType: 'application/octet-stream', size: bytes.length }),
+      body: JSON.stringify({ folder: BURST_FOLDER, fileName: name, contentType: 'image/jpeg', size: bytes.length }),
     });
     const body = (await response.json()) as { url: string; headers: Record<string, string> };
     return { status: response.status, value: body };
@@ -152,7 +152,7 @@ async function burst(stack: LocalStack, token: string, dir: string): Promise<boo
   console.log(`\n2. ${UPLOADS} small uploads at once, retrying 429/5xx as the clients do — load before: ${load()}`);
   const counters = { retries: 0, statuses: new Map<number, number>() };
   const started = Date.now();
-  const results = await Promise.allSettled(Array.from({ length: UPLOADS }, (_, i) => uploadOne(stack, token, `burst-${String(i).padStart(4, '0')}.bin`, counters)));
+  const results = await Promise.allSettled(Array.from({ length: UPLOADS }, (_, i) => uploadOne(stack, token, `burst-${String(i).padStart(4, '0')}.jpg`, counters)));
   const sent = Date.now() - started;
   const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
   const listed = await until(async () => {
