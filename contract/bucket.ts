@@ -9,3 +9,9 @@ export const DERIVED_PREFIX = 'derived/';
  * deleted by the workflow when it ends and expired by the bucket's lifecycle after a day anyway.
  */
 export const SCRATCH_PREFIX = 'scratch/';
+/**
+ * Deleted files waiting in the trash (handlers/files/trash.ts): `trash/<entry id>`, outside
+ * `media/` (no sync, no catalog row), expired by the bucket's lifecycle after
+ * `trash_retention_days`.
+ */
+export const TRASH_PREFIX = 'trash/';

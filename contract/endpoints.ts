@@ -74,7 +74,8 @@ export interface Endpoints {
   'POST /uploads/{uploadId}/complete': Send<W.CompleteRequest, { readonly file?: W.FileItem }>;
   'POST /folders': Send<{ readonly path: string }, W.FolderCreated>;
   'GET /folders': Endpoint<Q<{ parent: string }>, undefined, W.FolderList>;
-  'DELETE /folders': Endpoint<{ readonly path: string }, undefined, undefined>;
+  /** 204 when empty; with `recursive`, 202 and the job deleting it with its files (to the trash). */
+  'DELETE /folders': Endpoint<{ readonly path: string; readonly recursive?: 'true' | undefined }, undefined, W.TrashJobAnswer | undefined>;
   'GET /files': Endpoint<Q<FileListQuery>, undefined, W.FilePage>;
   'POST /files/links': Send<W.FileLinksRequest, W.FileLinks>;
   'POST /files/exists': Send<W.ExistsRequest, W.ExistsAnswer>;
@@ -85,7 +86,11 @@ export interface Endpoints {
   /** 200 with the file, or 202 with the job when a large move continues in the background. */
   'PATCH /files/{id}': Send<W.FileChange, W.FileItem | W.MoveJobAnswer>;
   'DELETE /files/{id}': Get<undefined>;
-  'GET /jobs/{id}': Get<W.MoveJobAnswer>;
+  'GET /jobs/{id}': Get<W.MoveJobAnswer | W.TrashJobAnswer>;
+  'GET /trash': Endpoint<Q<{ cursor: string; limit: number }>, undefined, W.TrashPage>;
+  'POST /trash/{id}/restore': Send<Record<string, never>, W.TrashRestored>;
+  'DELETE /trash/{id}': Get<undefined>;
+  'POST /trash/jobs': Send<W.TrashJobRequest, W.TrashJobAnswer>;
   'GET /timeline/buckets': Get<W.TimelineBuckets>;
   'GET /timeline': Endpoint<TimelineQuery, undefined, W.FilePage>;
   'GET /stats/storage': Get<W.StorageStats>;
@@ -145,6 +150,10 @@ const KEYS: { readonly [K in EndpointKey]: true } = {
   'PATCH /files/{id}': true,
   'DELETE /files/{id}': true,
   'GET /jobs/{id}': true,
+  'GET /trash': true,
+  'POST /trash/{id}/restore': true,
+  'DELETE /trash/{id}': true,
+  'POST /trash/jobs': true,
   'GET /timeline/buckets': true,
   'GET /timeline': true,
   'GET /stats/storage': true,

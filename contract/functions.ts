@@ -33,14 +33,14 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionDeclaration>> = {
   },
   files: {
     entry: 'handlers/files/index.ts',
-    description: 'Signed-in catalog routes: folders; files (listings and views with presigned URLs, downloads, edits, moves, deletes); the timeline; move jobs; storage stats; shares and their logs',
+    description: 'Signed-in catalog routes: folders; files (listings and views with presigned URLs, downloads, edits, moves, deletes); the trash; the timeline; jobs; storage stats; shares and their logs',
   },
   shares: {
     entry: 'handlers/shares/index.ts',
     description: 'Anonymous share routes: open a share, unlock it with its password, sign its files\' download URLs (drop-link uploads: the uploads function); holds no token or cursor key',
   },
   sync: { entry: 'handlers/sync/index.ts', description: 'Keeps the catalog equal to the bucket from S3 events' },
-  move: { entry: 'handlers/move/index.ts', description: 'Runs move jobs of large files: parallel part copy, verify, delete the original' },
+  move: { entry: 'handlers/move/index.ts', description: 'Runs move jobs of large files (parallel part copy, verify, delete the original) and bulk trash jobs (folder deletes, restore all, empty)' },
   process: {
     entry: 'handlers/process/index.ts',
     description: 'Thumbnails, previews, video posters and metadata of catalogued files',

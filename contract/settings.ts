@@ -132,6 +132,16 @@ export const SETTINGS = {
     max: MAX_OBJECT_SIZE,
     description: 'Renames and moves of files larger than this many bytes run as jobs in the move function (PATCH /files/{id} answers 202, GET /jobs/{id} follows); smaller ones are copied within the request.',
   },
+  trashRetentionDays: {
+    env: 'TRASH_RETENTION_DAYS',
+    variable: 'trash_retention_days',
+    // Immich's and most photo services' default: a month to change your mind.
+    default: 30,
+    min: 1,
+    max: 3650,
+    description:
+      'Days a deleted file (or a deleted folder\'s files) stays in the trash, restorable by its owner or an admin; then the bucket\'s lifecycle deletes its bytes (the trash/ prefix) and its trash entry expires. With versioning on, noncurrent_version_expiration_days may not exceed it (a deleted file\'s bytes never outlive its trash).',
+  },
   shareMaxDays: {
     env: 'SHARE_MAX_DAYS',
     variable: 'share_max_days',

@@ -34,6 +34,12 @@
  * | drop reservation | `UPLOAD#<uploadId>` | `RESERVATION`      |               |                          |
  * | drop name claim  | `FOLDER#<folder path>` | `CLAIM#<file name>` |            |                          |
  * | timeline counter | `TIMELINE#<shard>`  | `<YYYY-MM>#<folder path>` |         |                          |
+ * | trash entry   | `TRASH#`               | `ENTRY#<entry id>` |               |                          |
+ *
+ * Trash entries (handlers/core/trash.ts, docs/api.md "Trash"): a deleted file's row as it was
+ * (tags, description, media, uploader, upload time), where its bytes wait (`trash/<entry id>`),
+ * who deleted it and when, and `ttl` at the end of the retention. One partition, newest first
+ * (entry ids begin with the deletion time), so `GET /trash` and the bulk jobs read it in pages.
  *
  * Timeline counters (handlers/core/timeline.ts, docs/api.md "Timeline"): how many available
  * files of a folder fall in a month of the timeline (the month of the file's `byTaken` sort
@@ -152,12 +158,14 @@ export const PARTITIONS = {
   shareGuests: 'SHAREUP#',
   /** Timeline counters, one partition per shard (`TIMELINE#<shard>`). */
   timeline: 'TIMELINE#',
+  /** Deleted files waiting in the trash (one partition). */
+  trash: 'TRASH#',
 } as const;
 
 export type PartitionName = keyof typeof PARTITIONS;
 
 /** Partitions that are one partition, the prefix alone (nothing follows it). */
-export const SINGLE_PARTITIONS: readonly PartitionName[] = ['shareOwners'];
+export const SINGLE_PARTITIONS: readonly PartitionName[] = ['shareOwners', 'trash'];
 
 /**
  * The `dynamodb:LeadingKeys` patterns (StringLike) of the named partitions, in the order given:
@@ -188,6 +196,7 @@ export const SORT_KEYS = {
   shareOwner: 'ID#',
   providerIdentity: 'IDENTITY',
   pendingSignIn: 'SIGNIN',
+  trashEntry: 'ENTRY#',
 } as const;
 
 /** The `byType` index's partition prefix. */
@@ -317,3 +326,9 @@ export const contentIndexKeys = (sha256: string, fileId: string): { gsi4pk: stri
   gsi4pk: `${CONTENT_INDEX_PREFIX}${sha256}`,
   gsi4sk: fileId,
 });
+
+/** The trash's one partition (`TRASH#`). */
+export const TRASH_PARTITION = PARTITIONS.trash;
+export const TRASH_ENTRY_PREFIX = SORT_KEYS.trashEntry;
+/** A trash entry: sorted by its id, which begins with the deletion time. */
+export const trashEntryKey = (entryId: string): ItemKey => ({ pk: TRASH_PARTITION, sk: `${SORT_KEYS.trashEntry}${entryId}` });

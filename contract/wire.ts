@@ -222,6 +222,72 @@ export interface DuplicateList {
   readonly extraBytes: number;
 }
 
+// --- trash -----------------------------------------------------------------------------
+
+/** A deleted file waiting in the trash (`GET /trash`). */
+export interface TrashEntry {
+  /** The entry's id (`POST /trash/{id}/restore`, `DELETE /trash/{id}`). */
+  readonly id: string;
+  /** Where the file was, and where a restore puts it back (beside it under a free name when taken). */
+  readonly folder: string;
+  readonly name: string;
+  readonly size: number;
+  readonly contentType: string;
+  readonly fileType: FileType;
+  readonly uploadedBy: string;
+  readonly deletedBy: string;
+  /** ISO 8601. */
+  readonly deletedAt: string;
+  /** ISO 8601: when the lifecycle deletes it for good. */
+  readonly expiresAt: string;
+  /** The folder whose deletion took it, when it went with a folder. */
+  readonly deletedWithFolder?: string;
+}
+
+/** `GET /trash?cursor=&limit=`: newest deletions first, the caller's own (admins: everyone's). */
+export interface TrashPage {
+  readonly entries: readonly TrashEntry[];
+  readonly nextCursor?: string;
+  /** Days an entry stays restorable. */
+  readonly retentionDays: number;
+}
+
+/** `POST /trash/{id}/restore`: the file as restored (its place, or the free name beside it). */
+export interface TrashRestored {
+  readonly file: { readonly id: string; readonly folder: string; readonly name: string };
+  /** True when the place was taken and the file came back under another name. */
+  readonly renamed: boolean;
+}
+
+/** `POST /trash/jobs`: restore or delete forever many entries (`ids`), or all the caller may (`all`). */
+export interface TrashJobRequest {
+  readonly action: 'restore' | 'purge';
+  readonly ids?: readonly string[];
+  readonly all?: boolean;
+}
+
+/**
+ * A bulk trash job (`POST /trash/jobs`, `DELETE /folders?recursive=true`): 202 with it, then
+ * `GET /jobs/{id}` until it ends; `done` counts items handled, `failed` those that could not be.
+ */
+export interface TrashJob {
+  readonly id: string;
+  readonly kind: 'trash';
+  readonly action: 'delete-folder' | 'restore' | 'purge';
+  readonly status: 'pending' | 'running' | 'succeeded' | 'failed';
+  /** The folder deleted (`delete-folder`). */
+  readonly folder?: string;
+  readonly done: number;
+  readonly failed: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+export interface TrashJobAnswer {
+  readonly job: TrashJob;
+}
+
 // --- folders ---------------------------------------------------------------------------
 
 export interface FolderRef {

@@ -42,6 +42,7 @@ export const SAMPLE_ENV: Readonly<Record<keyof typeof ENV, string>> = {
   MOVE_FUNCTION_NAME: 'media-store-move',
   MOVE_JOB_THRESHOLD_BYTES: '134217728',
   SHARE_MAX_DAYS: '30',
+  TRASH_RETENTION_DAYS: '30',
   SHARE_ALLOW_NEVER: 'false',
   SHARE_EXPIRY_REMINDERS: 'true',
   S3_FORCE_PATH_STYLE: 'false',

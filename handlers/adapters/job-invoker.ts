@@ -2,7 +2,8 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 
 export interface JobInvoker {
-  start(jobId: string): Promise<void>;
+  /** `kind` `trash` for a bulk trash job (the move function runs both). @default a move */
+  start(jobId: string, kind?: 'trash'): Promise<void>;
 }
 
 export class LambdaJobInvoker implements JobInvoker {
@@ -15,9 +16,9 @@ export class LambdaJobInvoker implements JobInvoker {
     this.client = client ?? new LambdaClient({});
   }
 
-  async start(jobId: string): Promise<void> {
+  async start(jobId: string, kind?: 'trash'): Promise<void> {
     const out = await this.client.send(
-      new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ jobId })) }),
+      new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(kind === undefined ? { jobId } : { jobId, kind })) }),
     );
     if (out.StatusCode !== 202) throw new Error(`Lambda answered ${out.StatusCode} to the asynchronous invocation of ${this.functionName}`);
   }

@@ -17,6 +17,8 @@ export interface FilesConfig {
   readonly logLevel: LogLevel;
   /** Longest share lifetime, days. @default 30 */
   readonly shareMaxDays: number;
+  /** Days a deleted file stays in the trash. @default 30 */
+  readonly trashRetentionDays: number;
   /** Whether shares may never expire. @default false */
   readonly shareAllowNever: boolean;
 }
@@ -31,5 +33,6 @@ export function parseFilesConfig(env: Env): FilesConfig {
     logLevel: logLevel(env),
     shareMaxDays: setting(env, SETTINGS.shareMaxDays),
     shareAllowNever: flag(env, SETTINGS.shareAllowNever),
+    trashRetentionDays: setting(env, SETTINGS.trashRetentionDays),
   };
 }

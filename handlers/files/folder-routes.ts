@@ -3,9 +3,11 @@ import { requirePermission } from '../core/roles';
 import { principal } from '../http/principal';
 import { json } from '../http/response';
 import type { RouteMap } from '../http/types';
-import { createFolder, deleteFolder, listFolders, parseCreateFolderRequest, parseFolderDeleteQuery, parseFolderListQuery, type FoldersDeps } from './folders';
+import { ValidationError } from '../core/errors';
+import { createFolder, deleteFolder, FolderNotEmpty, listFolders, parseCreateFolderRequest, parseFolderDeleteQuery, parseFolderListQuery, type FoldersDeps } from './folders';
+import { startFolderDelete, type TrashJobsDeps } from './trash-jobs';
 
-export function folderRoutes(deps: FoldersDeps): RouteMap {
+export function folderRoutes(deps: FoldersDeps & TrashJobsDeps): RouteMap {
   return {
     'POST /folders': async (event) => {
       const caller = principal(event);
@@ -21,7 +23,16 @@ export function folderRoutes(deps: FoldersDeps): RouteMap {
     'DELETE /folders': async (event) => {
       const caller = principal(event);
       requirePermission(caller, 'write', 'delete folders');
-      await deleteFolder(parseFolderDeleteQuery(event.queryStringParameters), caller, deps);
+      const recursive = event.queryStringParameters?.recursive;
+      if (recursive !== undefined && recursive !== 'true' && recursive !== 'false') throw new ValidationError('recursive', 'must be true or false');
+      const path = parseFolderDeleteQuery(event.queryStringParameters);
+      try {
+        await deleteFolder(path, caller, deps);
+      } catch (error) {
+        // A folder with files goes to the trash with everything in it, as a job, when asked to.
+        if (!(error instanceof FolderNotEmpty) || recursive !== 'true') throw error;
+        return json(202, await startFolderDelete(path, caller, deps));
+      }
       return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
     },
   };

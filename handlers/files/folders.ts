@@ -6,8 +6,10 @@
  * - List: the available subfolders of `parent`, sorted; a caller limited to folders sees an
  *   ancestor of its folders (`/`, `/trips` for `/trips/2024`) only as the way there.
  *   404 for a parent that is neither a folder nor the root.
- * - Delete: editors and admins, inside their limits; only an empty folder (no available file,
- *   no subfolder), else 409 `FolderNotEmpty`; 404 when there is no such folder.
+ * - Delete: editors and admins, inside their limits; an empty folder (no available file, no
+ *   subfolder) at once, else 409 `FolderNotEmpty` — unless `recursive=true`, which moves it to
+ *   the trash with everything in it as a job (folder-routes.ts, trash-jobs.ts); 404 when there
+ *   is no such folder.
  *
  * A folder emptied and deleted while an upload into it is still in flight comes back when
  * that file lands (the sync marks the file's folders): the catalog follows the bucket.
@@ -62,6 +64,6 @@ export async function deleteFolder(path: string, caller: Caller, deps: FoldersDe
   requirePermission(caller, 'write', 'delete folders');
   assertFolderAllowed(caller, path, 'delete');
   if (!(await deps.folders.exists(path))) throw new NotFound(`Folder ${path} does not exist`);
-  if (await deps.folders.hasContent(path)) throw new FolderNotEmpty(`Folder ${path} is not empty: delete its files and subfolders first`);
+  if (await deps.folders.hasContent(path)) throw new FolderNotEmpty(`Folder ${path} is not empty: delete its files and subfolders first, or send recursive=true to move it to the trash with everything in it`);
   if (!(await deps.folders.remove(path))) throw new NotFound(`Folder ${path} does not exist`);
 }

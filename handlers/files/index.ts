@@ -14,6 +14,8 @@ import { CatalogStorageUsage } from '../adapters/storage-usage';
 import { ContentIndex } from '../adapters/content-index';
 import { UsersRepository } from '../adapters/users-repository';
 import { TimelineCounters } from '../adapters/timeline-counters';
+import { TrashJobsRepository } from '../adapters/trash-jobs-repository';
+import { TrashRepository } from '../adapters/trash-repository';
 import { createApiHandler } from '../http/api-handler';
 import { parseFilesConfig } from './config';
 import { filesRoutes } from './routes';
@@ -40,6 +42,9 @@ export const handler = createApiHandler(
     users: new UsersRepository({ tableName: config.tableName }),
     timeline: new TimelineCounters({ tableName: config.tableName }),
     sharePolicy: { maxDays: config.shareMaxDays, allowNever: config.shareAllowNever },
+    trash: new TrashRepository({ tableName: config.tableName }),
+    trashJobs: new TrashJobsRepository({ tableName: config.tableName }),
+    trashRetentionDays: config.trashRetentionDays,
   }),
   logger,
 );

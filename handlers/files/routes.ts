@@ -25,6 +25,10 @@ import { createShare, listShares, revokeShare, shareLog } from './shares';
 import { storageStats, type StorageStatsDeps } from './storage-stats';
 import { filesExist, listDuplicates, parseExistsRequest, type DuplicatesDeps } from './duplicates';
 import { parseTimelineQuery, timelineBuckets, timelinePage, type TimelineDeps } from './timeline';
+import { entryFor, listTrash, parseTrashQuery, purgeEntry, restoreEntry, type TrashDeps } from './trash';
+import { parseTrashJobRequest, startTrashJob, type TrashJobsDeps } from './trash-jobs';
+import type { TrashJobStore } from '../adapters/trash-jobs-repository';
+import { requirePermission } from '../core/roles';
 
 export interface FilesDeps extends Pick<UpdateFileDeps, 'jobs' | 'jobInvoker' | 'moveJobThresholdBytes'>, Pick<StorageStatsDeps, 'usage'>, Pick<TimelineDeps, 'timeline'>, Pick<DuplicatesDeps, 'content'> {
   /** Seals and opens listing cursors (key derived from the cursor secret on first use). */
@@ -33,6 +37,9 @@ export interface FilesDeps extends Pick<UpdateFileDeps, 'jobs' | 'jobInvoker' | 
   readonly objects: ObjectStore;
   readonly uploads: Pick<UploadSessionStore, 'create'>;
   readonly jobs: Pick<JobStore, 'create' | 'get'>;
+  readonly trash: TrashDeps['trash'];
+  readonly trashJobs: Pick<TrashJobStore, 'create' | 'get'>;
+  readonly trashRetentionDays: number;
   readonly viewUrlTtlSeconds: number;
   readonly shares: SharesRepository;
   readonly accessLog: ShareAccessLog;
@@ -42,7 +49,7 @@ export interface FilesDeps extends Pick<UpdateFileDeps, 'jobs' | 'jobInvoker' | 
   readonly now?: () => Date;
 }
 
-export function filesRoutes(deps: FilesDeps & FoldersDeps): RouteMap {
+export function filesRoutes(deps: FilesDeps & FoldersDeps & Omit<TrashJobsDeps, 'trashJobs'>): RouteMap {
   const withLogger = (logger: Logger) => ({ ...deps, logger });
   return {
     ...folderRoutes(deps),
@@ -73,6 +80,23 @@ export function filesRoutes(deps: FilesDeps & FoldersDeps): RouteMap {
       return noContent();
     },
     'GET /jobs/{id}': async (event) => json(200, await getJob(event.pathParameters?.id, principal(event), deps)),
+    'GET /trash': async (event) => json(200, await listTrash(parseTrashQuery(event.queryStringParameters), principal(event), deps)),
+    'POST /trash/{id}/restore': async (event, context) => {
+      const caller = principal(event);
+      requirePermission(caller, 'write', 'restore files');
+      return json(200, await restoreEntry(await entryFor(event.pathParameters?.id, caller, deps), caller, withLogger(context.logger)));
+    },
+    'DELETE /trash/{id}': async (event) => {
+      const caller = principal(event);
+      requirePermission(caller, 'write', 'delete files forever');
+      await purgeEntry(await entryFor(event.pathParameters?.id, caller, deps), deps);
+      return noContent();
+    },
+    'POST /trash/jobs': async (event) => {
+      const caller = principal(event);
+      requirePermission(caller, 'write', 'restore or delete files in the trash');
+      return json(202, await startTrashJob(parseTrashJobRequest(event.parsedBody), caller, deps));
+    },
     'GET /timeline/buckets': async (event) => json(200, await timelineBuckets(principal(event), deps)),
     'GET /timeline': async (event) => {
       const caller = principal(event);

@@ -1,10 +1,15 @@
-/** Lambda entry point: runs one move job per asynchronous invocation (`{jobId}`). */
+/** Lambda entry point: runs one move job (`{jobId}`) or bulk trash job (`{jobId, kind: 'trash'}`) per asynchronous invocation. */
 import { createLogger } from '../core/logger';
 import { FilesRepository } from '../adapters/files-repository';
+import { FoldersRepository } from '../adapters/folders-repository';
+import { TrashJobsRepository } from '../adapters/trash-jobs-repository';
+import { TrashRepository } from '../adapters/trash-repository';
+import { UploadsRepository } from '../adapters/uploads-repository';
 import { JobsRepository } from '../adapters/jobs-repository';
 import { S3ObjectStore } from '../adapters/object-store';
 import { parseMoveConfig } from './config';
-import { runMoveJob, type RunOutcome } from './run-move-job';
+import { parseMoveJobEvent, runMoveJob, type RunOutcome } from './run-move-job';
+import { runTrashJob } from './run-trash-job';
 
 const config = parseMoveConfig(process.env);
 const logger = createLogger({ level: config.logLevel, fields: { fn: 'move' } });
@@ -17,4 +22,19 @@ const deps = {
   logger,
 };
 
-export const handler = (event: unknown): Promise<RunOutcome> => runMoveJob(event, deps);
+const trashDeps = {
+  ...deps,
+  // Trashed and restored files are copied whole (CopyObject up to 5 GiB), many at a time.
+  objects: new S3ObjectStore({ bucket: config.bucketName }),
+  folders: new FoldersRepository({ tableName: config.tableName }),
+  uploads: new UploadsRepository({ tableName: config.tableName }),
+  trash: new TrashRepository({ tableName: config.tableName }),
+  trashJobs: new TrashJobsRepository({ tableName: config.tableName }),
+  trashRetentionDays: config.trashRetentionDays,
+};
+
+export const handler = (event: unknown): Promise<RunOutcome> => {
+  const jobId = parseMoveJobEvent(event);
+  if (jobId !== undefined && (event as { kind?: unknown }).kind === 'trash') return runTrashJob(jobId, trashDeps);
+  return runMoveJob(event, deps);
+};

@@ -74,6 +74,7 @@ export const DEFAULTS = {
   publicThrottlingBurstLimit: 20,
   publicThrottlingRateLimit: 10,
   shareMaxDays: SETTINGS.shareMaxDays.default,
+  trashRetentionDays: SETTINGS.trashRetentionDays.default,
   shareAllowNever: SETTINGS.shareAllowNever.default,
   shareExpiryReminders: SETTINGS.shareExpiryReminders.default,
   /** How often the sweep function runs: reminders go out within this of their time, abandoned quota comes back within it. */

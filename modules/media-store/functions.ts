@@ -86,6 +86,8 @@ export interface FunctionSettings {
   readonly viewUrlTtlSeconds?: number;
   /** Longest lifetime of a share link, days. @default 30 */
   readonly shareMaxDays?: number;
+  /** Days a deleted file stays in the trash. @default 30 */
+  readonly trashRetentionDays?: number;
   /** Let share links never expire. @default false */
   readonly shareAllowNever?: boolean;
   /** Tell owners on the notifications topic a day before a share ends (`share.expiring`). @default true */
@@ -252,6 +254,7 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
     EXPOSE_GPS: booleanText(props.exposeGps ?? DEFAULTS.exposeGps),
     LOG_LEVEL: props.logLevel ?? DEFAULTS.logLevel,
     SHARE_MAX_DAYS: numberText(props.shareMaxDays ?? DEFAULTS.shareMaxDays),
+    TRASH_RETENTION_DAYS: numberText(props.trashRetentionDays ?? DEFAULTS.trashRetentionDays),
     SHARE_ALLOW_NEVER: booleanText(props.shareAllowNever ?? DEFAULTS.shareAllowNever),
     SHARE_EXPIRY_REMINDERS: booleanText(props.shareExpiryReminders ?? DEFAULTS.shareExpiryReminders),
     OIDC_ISSUER_URL: props.oidcIssuerUrl ?? DEFAULTS.oidcIssuerUrl,
@@ -308,6 +311,7 @@ function accessStatements(props: FunctionsProps): Record<OwnFunctionName, Policy
   const table = props.catalog.table.arn;
   const media = props.storage.mediaObjectsArn;
   const derived = props.storage.derivedObjectsArn;
+  const trash = props.storage.trashObjectsArn;
   const readSecret: PolicyStatement = {
     sid: 'ReadSigningSecret',
     effect: 'Allow',
@@ -392,6 +396,8 @@ function accessStatements(props: FunctionsProps): Record<OwnFunctionName, Policy
       // Rename/move: PutObject writes the copy (CopyObject, and the multipart copy of objects
       // over 5 GiB: create, UploadPartCopy, complete); DeleteObject removes the original.
       { sid: 'MoveAndDeleteMedia', effect: 'Allow', actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], resources: [media] },
+      // A deleted file's bytes wait under trash/ (copied there, back on restore, deleted forever).
+      { sid: 'KeepTheTrash', effect: 'Allow', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], resources: [trash] },
       // Without it HeadObject answers 403 instead of 404 for a missing key (name clash checks).
       { sid: 'TellMissingMediaFromForbidden', effect: 'Allow', actions: ['s3:ListBucket'], resources: [props.storage.bucket.arn] },
       {
@@ -400,9 +406,11 @@ function accessStatements(props: FunctionsProps): Record<OwnFunctionName, Policy
         actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
         resources: [table],
         // Never `USER#` rows whole: the password hashes (readShareCreators reads what shares need).
-        condition: onlyPartitions('folder', 'upload', 'job', 'share', 'shareOwners', 'shareLog'),
+        condition: onlyPartitions('folder', 'upload', 'job', 'share', 'shareOwners', 'shareLog', 'trash'),
       },
       readShareCreators(table),
+      // Trash entries: recorded on a delete, removed on a restore or a delete forever.
+      { sid: 'RecordTrashEntries', effect: 'Allow', actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: [table], condition: onlyPartitions('trash') },
       // The index is sparse: only file rows carry its keys, so it holds nothing else to guard.
       { sid: 'ListFilesByType', effect: 'Allow', actions: ['dynamodb:Query'], resources: [props.catalog.typeIndexArn] },
       {
@@ -446,7 +454,7 @@ function accessStatements(props: FunctionsProps): Record<OwnFunctionName, Policy
         resources: [table],
         condition: onlyPartitions('share', 'shareOwners', 'shareLog'),
       },
-      // Large moves run as jobs in the move function, started asynchronously.
+      // Large moves and bulk trash work (folder deletes, restore all, empty) run as jobs in the move function, started asynchronously.
       { sid: 'StartMoveJobs', effect: 'Allow', actions: ['lambda:InvokeFunction'], resources: [props.moveJobs.function.function.arn] },
     ],
     // The anonymous share routes: read shares and what they show, sign object GETs, log visits

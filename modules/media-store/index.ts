@@ -136,6 +136,7 @@ export class MediaStore extends Construct {
       logRetentionDays: props.logRetentionDays,
       tracing: props.tracing,
       logLevel: props.logLevel,
+      trashRetentionDays: props.trashRetentionDays,
     });
     this.videoWorkflow = new VideoWorkflow(this, 'video-workflow', {
       namePrefix,

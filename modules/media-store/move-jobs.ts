@@ -5,7 +5,7 @@ import { ENV, FUNCTION_ENV } from '../../contract/env';
 import { FUNCTIONS, bundleZipPath } from '../../contract/functions';
 import type { Catalog } from './catalog';
 import { DEFAULTS } from './defaults';
-import { presenceOf } from './expressions';
+import { numberText, presenceOf } from './expressions';
 import { MediaStoreFunction, onlyPartitions } from './function';
 import type { Storage } from './storage';
 
@@ -26,13 +26,16 @@ export interface MoveJobsProps {
   readonly tracing?: boolean;
   /** @default "info" */
   readonly logLevel?: string;
+  /** Days a file deleted with its folder stays in the trash. @default 30 */
+  readonly trashRetentionDays?: number;
 }
 
 /**
  * The move function: runs the moves of files too large to copy inside an API request,
- * invoked asynchronously by the files function (Lambda retries a failed run twice). Its role
- * may copy, verify and delete media objects and write file rows, move sessions and jobs —
- * nothing else. Every resource has a fixed address (`aws_lambda_function.move`, …).
+ * and the bulk trash jobs (a folder's deletion, restore all, empty), invoked asynchronously by
+ * the files function (Lambda retries a failed run twice). Its role may copy, verify and delete
+ * media and trash objects and write file rows, folder markers, move sessions, trash entries and
+ * jobs — nothing else. Every resource has a fixed address (`aws_lambda_function.move`, …).
  */
 export class MoveJobs extends Construct {
   readonly function: MediaStoreFunction;
@@ -44,10 +47,12 @@ export class MoveJobs extends Construct {
     this.functionName = `${props.namePrefix}-move`;
     const table = props.catalog.table.arn;
     const media = props.storage.mediaObjectsArn;
+    const trash = props.storage.trashObjectsArn;
     const environment: Record<string, string> = {
       TABLE_NAME: props.catalog.table.name,
       BUCKET_NAME: props.storage.bucket.bucket,
       LOG_LEVEL: props.logLevel ?? DEFAULTS.logLevel,
+      TRASH_RETENTION_DAYS: numberText(props.trashRetentionDays ?? DEFAULTS.trashRetentionDays),
     };
     const variables = Object.fromEntries(FUNCTION_ENV.move.map((name: keyof typeof ENV) => [name, environment[name] as string]));
 
@@ -62,6 +67,8 @@ export class MoveJobs extends Construct {
         { sid: 'ReadMedia', effect: 'Allow', actions: ['s3:GetObject'], resources: [media] },
         // The part-by-part copy (create, UploadPartCopy, complete, abort on failure) and deleting the verified original.
         { sid: 'CopyAndDeleteMedia', effect: 'Allow', actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], resources: [media] },
+        // Bulk trash jobs: deleted files' bytes copied to trash/, back on restore, deleted forever.
+        { sid: 'KeepTheTrash', effect: 'Allow', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], resources: [trash] },
         // Without it HeadObject answers 403 instead of 404 for a missing key (resume, name clash).
         { sid: 'TellMissingMediaFromForbidden', effect: 'Allow', actions: ['s3:ListBucket'], resources: [props.storage.bucket.arn] },
         {
@@ -71,6 +78,15 @@ export class MoveJobs extends Construct {
           resources: [table],
           // File rows (previews of the move), and jobs; never users or upload sessions.
           condition: onlyPartitions('folder', 'job'),
+        },
+        {
+          sid: 'RunTrashJobs',
+          effect: 'Allow',
+          // A folder's files and subfolders (Query), the sessions of restored files (PutItem),
+          // the trash entries (read in pages, recorded, removed).
+          actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+          resources: [table],
+          condition: onlyPartitions('folder', 'upload', 'trash'),
         },
         {
           sid: 'CountFilesOnTheTimeline',

@@ -17,7 +17,7 @@ import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
-import { SCRATCH_PREFIX } from '../../contract/bucket';
+import { SCRATCH_PREFIX, TRASH_PREFIX } from '../../contract/bucket';
 import { ARTIFACTS_PREFIX, BLOCK_ALL_PUBLIC_ACCESS, BUCKET_CORS, DEFAULTS, DERIVED_NONCURRENT_DAYS, DERIVED_PREFIX, MEDIA_PREFIX, tlsOnlyStatements } from './defaults';
 import { hasItems, ifEmpty, isNonEmpty, isPositive, isUnresolved, pickString, presenceOf, unlessEmpty, type Presence } from './expressions';
 import type { MediaStoreFunction } from './function';
@@ -40,8 +40,10 @@ export interface StorageProps {
   readonly abortIncompleteMultipartDays?: number;
   /** Move media to INTELLIGENT_TIERING after this many days. @default 0 */
   readonly intelligentTieringTransitionDays?: number;
-  /** Delete noncurrent object versions after this many days. @default 30 */
+  /** Delete noncurrent object versions after this many days; with versioning, at most `trashRetentionDays`. @default 30 */
   readonly noncurrentVersionExpirationDays?: number;
+  /** Delete what waits in the trash (`trash/`) after this many days. @default 30 */
+  readonly trashRetentionDays?: number;
   /** Intelligent-Tiering ARCHIVE_ACCESS after this many days without access; 0 disables. @default 0 */
   readonly archiveAccessDays?: number;
   /** Intelligent-Tiering DEEP_ARCHIVE_ACCESS after this many days without access; 0 disables. @default 0 */
@@ -59,6 +61,8 @@ export class Storage extends Construct {
   readonly mediaObjectsArn: string;
   /** ARN pattern of every derived image (`<bucket ARN>/derived/*`). */
   readonly derivedObjectsArn: string;
+  /** ARN pattern of every deleted file waiting in the trash (`<bucket ARN>/trash/*`). */
+  readonly trashObjectsArn: string;
   /** The bucket name as configured: "" when S3 generates it from the prefix. */
   readonly configuredBucketName: string;
   /** The origins given in the props (`cors_allowed_origins`). */
@@ -80,6 +84,7 @@ export class Storage extends Construct {
     this.bucket.overrideLogicalId('media');
     this.mediaObjectsArn = `${this.bucket.arn}/${MEDIA_PREFIX}*`;
     this.derivedObjectsArn = `${this.bucket.arn}/${DERIVED_PREFIX}*`;
+    this.trashObjectsArn = `${this.bucket.arn}/${TRASH_PREFIX}*`;
 
     this.publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public-access-block', {
       bucket: this.bucket.id,
@@ -125,6 +130,9 @@ export class Storage extends Construct {
 
     this.corsAllowedOrigins = props.corsAllowedOrigins ?? DEFAULTS.corsAllowedOrigins;
 
+    const noncurrentDays = props.noncurrentVersionExpirationDays ?? DEFAULTS.noncurrentVersionExpirationDays;
+    const trashRetentionDays = props.trashRetentionDays ?? DEFAULTS.trashRetentionDays;
+    const versioningOn = props.versioning ?? DEFAULTS.versioning;
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket: this.bucket.id,
       rule: [
@@ -151,9 +159,7 @@ export class Storage extends Construct {
           id: 'expire-noncurrent-versions',
           status: 'Enabled',
           filter: [{ prefix: '' }],
-          noncurrentVersionExpiration: [
-            { noncurrentDays: props.noncurrentVersionExpirationDays ?? DEFAULTS.noncurrentVersionExpirationDays },
-          ],
+          noncurrentVersionExpiration: [{ noncurrentDays }],
           expiration: [{ expiredObjectDeleteMarker: true }],
         },
         {
@@ -171,8 +177,26 @@ export class Storage extends Construct {
           expiration: [{ days: 1 }],
           noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
         },
+        {
+          // Deleted files wait here for their retention (handlers/files/trash.ts); a copy deleted
+          // forever or expired leaves a noncurrent version (versioning on) that goes a day later.
+          id: 'empty-trash',
+          status: 'Enabled',
+          filter: [{ prefix: TRASH_PREFIX }],
+          expiration: [{ days: trashRetentionDays }],
+          noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
+        },
       ],
       dependsOn: [versioning],
+      lifecycle: {
+        precondition: [
+          {
+            // A deleted file's original version (versioning on) must not outlive its trash.
+            condition: Op.or(Op.not(versioningOn), Op.lte(noncurrentDays, trashRetentionDays)),
+            errorMessage: 'noncurrent_version_expiration_days must not exceed trash_retention_days while versioning is on: a deleted file\'s bytes would outlive its trash (docs/module.md, "Trash and retention").',
+          },
+        ],
+      },
     }).overrideLogicalId('media');
 
     logBucketAccess(this, {

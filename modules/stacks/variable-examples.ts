@@ -64,6 +64,7 @@ export const VARIABLE_EXAMPLES: Readonly<Record<VariableName, Example>> = {
   public_throttling_burst_limit: 50,
   public_throttling_rate_limit: 25,
   share_max_days: 90,
+  trash_retention_days: 90,
   share_allow_never: true,
   share_expiry_reminders: false,
   throttling_rate_limit: 100,

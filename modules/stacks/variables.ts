@@ -83,7 +83,7 @@ export const VARIABLES = {
   },
   noncurrent_version_expiration_days: {
     kind: 'number',
-    description: 'Days after which noncurrent (overwritten or deleted) object versions are deleted.',
+    description: 'Days after which noncurrent (overwritten or deleted) object versions are deleted. While versioning is on it may not exceed trash_retention_days (a plan-time check): a deleted file\'s bytes never outlive its trash.',
     default: DEFAULTS.noncurrentVersionExpirationDays,
     validation: [between('noncurrent_version_expiration_days', 1, 3650, 'noncurrent_version_expiration_days')],
   },
@@ -301,6 +301,7 @@ export const VARIABLES = {
     validation: [check(`${v('public_throttling_rate_limit')} > 0 && ${v('public_throttling_rate_limit')} <= 100000`, 'public_throttling_rate_limit must be above 0 and at most 100000.')],
   },
   share_max_days: fromSetting(SETTINGS.shareMaxDays),
+  trash_retention_days: fromSetting(SETTINGS.trashRetentionDays),
   share_allow_never: fromSetting(SETTINGS.shareAllowNever),
   share_expiry_reminders: fromSetting(SETTINGS.shareExpiryReminders),
   throttling_rate_limit: {
@@ -467,6 +468,7 @@ export function declareVariables(scope: Construct, overrides: VariableValues = {
     publicThrottlingBurstLimit: n('public_throttling_burst_limit'),
     publicThrottlingRateLimit: n('public_throttling_rate_limit'),
     shareMaxDays: n('share_max_days'),
+    trashRetentionDays: n('trash_retention_days'),
     shareAllowNever: b('share_allow_never'),
     shareExpiryReminders: b('share_expiry_reminders'),
     domainName: s('domain_name'),

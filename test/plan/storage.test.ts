@@ -1,5 +1,5 @@
 import { BUCKET_CORS, MEDIA_PREFIX } from '../../modules/media-store/defaults';
-import { policyDocuments, resourcesOf, synthesizeConstruct, theOnly, type StackJson } from './plan';
+import { policyDocuments, resourcesOf, synthesizeBoth, synthesizeConstruct, theOnly, type StackJson } from './plan';
 
 /** The media bucket alone: the site adds a second bucket (test/plan/site.test.ts) and its origins to CORS. */
 const MEDIA_ONLY = { site: false } as const;
@@ -115,6 +115,35 @@ describe('MediaStore storage', () => {
     expect(rules['expire-noncurrent-versions'].noncurrent_version_expiration).toEqual([{ noncurrent_days: 30 }]);
     Object.values(rules as Record<string, StackJson>).forEach((r) => expect(r.status).toBe('Enabled'));
     expect(lifecycle.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_versioning\./)]);
+  });
+
+  it('empties the trash prefix after trash_retention_days, its noncurrent versions a day later', () => {
+    const ruleOf = (stack: StackJson) => (theOnly(stack, 'aws_s3_bucket_lifecycle_configuration').rule as StackJson[]).find((r) => r.id === 'empty-trash');
+    expect(ruleOf(plan)).toEqual({
+      id: 'empty-trash',
+      status: 'Enabled',
+      filter: [{ prefix: 'trash/' }],
+      expiration: [{ days: 30 }],
+      noncurrent_version_expiration: [{ noncurrent_days: 1 }],
+    });
+    expect(ruleOf(synthesizeConstruct({ ...MEDIA_ONLY, trashRetentionDays: 45 }))?.expiration).toEqual([{ days: 45 }]);
+  });
+
+  it('refuses, at plan time, noncurrent versions kept longer than the trash while versioning is on', () => {
+    const { module } = synthesizeBoth();
+    const [precondition] = module.resource.aws_s3_bucket_lifecycle_configuration.media.lifecycle.precondition as StackJson[];
+    expect(precondition.condition).toBe('${(!var.versioning || (var.noncurrent_version_expiration_days <= var.trash_retention_days))}');
+    expect(precondition.error_message).toMatch(/noncurrent_version_expiration_days must not exceed trash_retention_days/);
+    expect(module.variable.trash_retention_days).toMatchObject({ default: 30, type: 'number' });
+  });
+
+  it('lets the files and move functions, and no other, read, write and delete under trash/', () => {
+    const trashObjects = '${aws_s3_bucket.media.arn}/trash/*';
+    const holders = Object.entries(policyDocuments(plan))
+      .filter(([, statements]) => statements.some((st) => st.resources?.includes(trashObjects)))
+      .map(([name]) => name)
+      .sort();
+    expect(holders).toEqual([expect.stringMatching(/files/), expect.stringMatching(/move/)]);
   });
 
   it('adds no archive tiers unless asked to', () => {

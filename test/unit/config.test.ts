@@ -28,8 +28,8 @@ describe('function config', () => {
       multipartThresholdBytes: DEFAULT_MULTIPART_THRESHOLD_BYTES,
       uploadUrlTtlSeconds: 900,
     });
-    expect(parseFilesConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', MOVE_FUNCTION_NAME: 'm' })).toMatchObject({ viewUrlTtlSeconds: 3600, moveFunctionName: 'm', moveJobThresholdBytes: 128 * 1024 ** 2 });
-    expect(parseMoveConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b' })).toEqual({ tableName: 't', bucketName: 'b', logLevel: 'info' });
+    expect(parseFilesConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', MOVE_FUNCTION_NAME: 'm' })).toMatchObject({ viewUrlTtlSeconds: 3600, moveFunctionName: 'm', moveJobThresholdBytes: 128 * 1024 ** 2, trashRetentionDays: 30 });
+    expect(parseMoveConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b' })).toEqual({ tableName: 't', bucketName: 'b', logLevel: 'info', trashRetentionDays: 30 });
     expect(parseSyncConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', TOPIC_ARN: '' })).toEqual({ tableName: 't', bucketName: 'b', logLevel: 'info' });
   });
 

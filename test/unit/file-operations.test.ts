@@ -15,6 +15,11 @@ import { getJob } from '../../handlers/files/get-job';
 import { runMoveJob } from '../../handlers/move/run-move-job';
 import { isFinished, type MoveJob } from '../../handlers/core/jobs';
 import { memoryLogger } from './support';
+import type { TrashEntry, TrashJobRecord } from '../../handlers/core/trash';
+import type { TrashStore } from '../../handlers/adapters/trash-repository';
+import { entryFor, listTrash, purgeEntry, restoreEntry } from '../../handlers/files/trash';
+import { parseTrashJobRequest, startTrashJob } from '../../handlers/files/trash-jobs';
+import { runTrashJob } from '../../handlers/move/run-trash-job';
 import { ObjectUrls } from '../../handlers/core/object-urls';
 
 const NOW = new Date('2024-05-01T10:00:00.000Z');
@@ -54,6 +59,9 @@ class World {
   readonly jobs = new Map<string, MoveJob>();
   readonly started: string[] = [];
   readonly failures = new Set<'copy' | 'copy-wrong' | 'delete' | 'preview'>();
+  readonly trashEntries = new Map<string, TrashEntry>();
+  readonly trashJobs = new Map<string, TrashJobRecord>();
+  readonly markers = new Set<string>();
 
   add(file: CatalogFile, metadata: Record<string, string> = { 'upload-id': 'u'.repeat(22) }): void {
     this.rows.set(file.key, file);
@@ -100,7 +108,9 @@ class World {
       this.rows.set(tombstone.key, { ...tombstone, sequencer: (expected as { sequencer?: string }).sequencer ?? '0' });
       return 'applied';
     },
-    listFolder: async () => ({ files: [] }),
+    listFolder: async (folder) => ({
+      files: [...this.rows.values()].filter((r): r is CatalogFile => r.status === 'available' && r.folder === folder).sort((a, b) => (a.name < b.name ? -1 : 1)),
+    }),
     listByDate: async () => ({ files: [] }),
     listType: async (_type, options) => ({
       files: [...this.rows.values()].filter((r): r is CatalogFile => r.status === 'available' && (options.visible?.(r) ?? true)),
@@ -128,8 +138,43 @@ class World {
     urlSigner: async () => new ObjectUrls((request) => `https://s3/${request.operation}/${request.key}${request.query ? `?${new URLSearchParams(request.query as Record<string, string>).toString()}` : ''}`),
   };
 
+  readonly trash: TrashStore = {
+    put: async (entry) => void this.trashEntries.set(entry.id, entry),
+    get: async (id) => this.trashEntries.get(id),
+    remove: async (id) => void this.trashEntries.delete(id),
+    list: async (options) => ({ entries: [...this.trashEntries.values()].filter((e) => options.keep?.(e) ?? true).sort((a, b) => (a.id < b.id ? 1 : -1)) }),
+  };
+
   deps(extra: object = {}) {
     return {
+      trash: this.trash,
+      trashRetentionDays: 30,
+      folders: {
+        listChildren: async (parent: string) =>
+          [...this.markers].filter((m) => m.startsWith(`${parent === '/' ? '' : parent}/`) && !m.slice(parent === '/' ? 1 : parent.length + 1).includes('/')).map((m) => m.slice(m.lastIndexOf('/') + 1)),
+        hasContent: async (path: string) => [...this.rows.values()].some((r) => r.status === 'available' && (r.folder === path || r.folder.startsWith(`${path}/`))),
+        remove: async (path: string) => this.markers.delete(path),
+        exists: async (path: string) => this.markers.has(path),
+      },
+      trashJobs: {
+        create: async (job: TrashJobRecord) => void this.trashJobs.set(job.id, job),
+        get: async (id: string) => this.trashJobs.get(id),
+        startAttempt: async (id: string) => {
+          const job = this.trashJobs.get(id);
+          if (job === undefined || isFinished(job.status)) return undefined;
+          const started: TrashJobRecord = { ...job, status: 'running', attempts: job.attempts + 1 };
+          this.trashJobs.set(id, started);
+          return started;
+        },
+        addProgress: async (id: string, done: number, failed: number) => {
+          const job = this.trashJobs.get(id) as TrashJobRecord;
+          this.trashJobs.set(id, { ...job, done: job.done + done, failed: job.failed + failed });
+        },
+        finish: async (id: string, outcome: { status: 'succeeded' } | { status: 'failed'; error: { code: string; message: string } }) => {
+          const job = this.trashJobs.get(id) as TrashJobRecord;
+          if (!isFinished(job.status)) this.trashJobs.set(id, { ...job, ...outcome });
+        },
+      },
       files: this.catalog,
       objects: this.store,
       uploads: { create: async (session: UploadSession) => void this.sessions.push(session) },
@@ -621,20 +666,34 @@ describe('file operations', () => {
     });
   });
 
-  describe('deleteFile', () => {
-    it('deletes the object and previews the tombstone at the row sequencer', async () => {
+  describe('deleteFile (to the trash)', () => {
+    it('copies the bytes to the trash, records the row whole, deletes the original and previews the tombstone', async () => {
       const world = new World();
-      world.add(catalogFile('media/a/x.jpg'));
+      world.add(catalogFile('media/a/x.jpg', { media: { takenAt: '2020-01-02T03:04:05.000Z' } }));
       await deleteFile(fileIdOf('media/a/x.jpg'), editor, world.deps());
       expect(world.objects.has('media/a/x.jpg')).toBe(false);
       expect(world.rows.get('media/a/x.jpg')).toMatchObject({ status: 'deleted', sequencer: SEQ });
+      const [entry] = [...world.trashEntries.values()];
+      expect(entry).toMatchObject({ deletedBy: 'ed', file: { tags: ['beach'], description: 'sunset', uploadedBy: 'ana', media: { takenAt: '2020-01-02T03:04:05.000Z' } } });
+      expect(world.objects.get(entry?.trashKey as string)?.bytes).toBe('abc');
+      expect(Date.parse(entry?.expiresAt as string) - NOW.getTime()).toBe(30 * 24 * 3600 * 1000);
     });
 
-    it('deletes an object the catalog has not caught up with yet', async () => {
+    it('trashes an object the catalog has not caught up with yet', async () => {
       const world = new World();
       world.objects.set('media/a/new.jpg', { bytes: 'x', metadata: {} });
       await deleteFile(fileIdOf('media/a/new.jpg'), editor, world.deps());
       expect(world.objects.has('media/a/new.jpg')).toBe(false);
+      expect([...world.trashEntries.values()][0]).toMatchObject({ file: { name: 'new.jpg', folder: '/a' } });
+    });
+
+    it('keeps the original when the copy to the trash fails', async () => {
+      const world = new World();
+      world.add(catalogFile('media/a/x.jpg'));
+      world.failures.add('copy');
+      await expect(deleteFile(fileIdOf('media/a/x.jpg'), editor, world.deps())).rejects.toThrow();
+      expect(world.objects.has('media/a/x.jpg')).toBe(true);
+      expect(world.trashEntries.size).toBe(0);
     });
 
     it('throws NotFound when neither catalog nor bucket has it, and 403 for viewers', async () => {
@@ -645,4 +704,87 @@ describe('file operations', () => {
       expect(world.objects.has('media/a/x.jpg')).toBe(true);
     });
   });
+
+  describe('restoreEntry', () => {
+    async function trashed(world: World, key = 'media/a/x.jpg'): Promise<TrashEntry> {
+      world.add(catalogFile(key));
+      await deleteFile(fileIdOf(key), editor, world.deps());
+      return [...world.trashEntries.values()].find((e) => e.file.key === key) as TrashEntry;
+    }
+
+    it('copies the very bytes back with a session holding uploader, tags, description and upload time', async () => {
+      const world = new World();
+      const entry = await trashed(world);
+      const restored = await restoreEntry(entry, editor, world.deps());
+      expect(restored).toEqual({ file: { id: fileIdOf('media/a/x.jpg'), folder: '/a', name: 'x.jpg' }, renamed: false });
+      expect(world.objects.get('media/a/x.jpg')?.bytes).toBe('abc');
+      const session = world.sessions.at(-1) as UploadSession;
+      expect(world.objects.get('media/a/x.jpg')?.metadata[MOVE_ID_METADATA]).toBe(session.uploadId);
+      expect(session).toMatchObject({ owner: 'ana', tags: ['beach'], description: 'sunset', uploadedAt: '2024-04-01T00:00:00.000Z', sha256: 'c2hh', key: 'media/a/x.jpg' });
+      expect(world.rows.get('media/a/x.jpg')).toMatchObject({ status: 'available', tags: ['beach'] });
+      expect(world.trashEntries.size).toBe(0);
+      expect(world.objects.has(entry.trashKey)).toBe(false);
+    });
+
+    it('restores beside the place under a free name when the place is taken', async () => {
+      const world = new World();
+      const entry = await trashed(world);
+      world.add(catalogFile('media/a/x.jpg', { tags: ['new'] }));
+      world.add(catalogFile('media/a/x (restored).jpg'));
+      const restored = await restoreEntry(entry, editor, world.deps());
+      expect(restored).toEqual({ file: { id: fileIdOf('media/a/x (restored 2).jpg'), folder: '/a', name: 'x (restored 2).jpg' }, renamed: true });
+      expect(world.rows.get('media/a/x.jpg')).toMatchObject({ tags: ['new'] });
+    });
+
+    it('shows an entry to its uploader, its deleter and admins only', async () => {
+      const world = new World();
+      const entry = await trashed(world);
+      expect(await entryFor(entry.id, { username: 'ana', role: 'editor' }, world.deps())).toBe(entry);
+      expect(await entryFor(entry.id, { username: 'root', role: 'admin' }, world.deps())).toBe(entry);
+      expect(await caught(entryFor(entry.id, { username: 'eve', role: 'editor' }, world.deps()))).toMatchObject({ statusCode: 404, code: 'TrashEntryNotFound' });
+      expect((await listTrash({ limit: 10 }, { username: 'eve', role: 'editor' }, world.deps())).entries).toEqual([]);
+      expect((await listTrash({ limit: 10 }, editor, world.deps())).entries).toMatchObject([{ id: entry.id, name: 'x.jpg', folder: '/a', deletedBy: 'ed' }]);
+    });
+
+    it('deletes forever: bytes and entry', async () => {
+      const world = new World();
+      const entry = await trashed(world);
+      await purgeEntry(entry, world.deps());
+      expect(world.objects.has(entry.trashKey)).toBe(false);
+      expect(world.trashEntries.size).toBe(0);
+    });
+  });
+
+  describe('trash jobs', () => {
+    it('refuses a body without ids or all, and emptying everyone\'s trash to non-admins', async () => {
+      expect(() => parseTrashJobRequest({ action: 'restore' })).toThrow(ValidationError);
+      expect(() => parseTrashJobRequest({ action: 'restore', ids: ['../x'] })).toThrow(/ids\[0\]/);
+      expect(() => parseTrashJobRequest({ action: 'burn', all: true })).toThrow(/action/);
+      expect(await caught(startTrashJob({ action: 'purge' }, editor, new World().deps()))).toBeInstanceOf(Forbidden);
+    });
+
+    it('deletes a folder with its subfolders to the trash, then restores all of it', async () => {
+      const world = new World();
+      for (const key of ['media/t/a.jpg', 'media/t/b.jpg', 'media/t/sub/c.jpg', 'media/keep/d.jpg']) world.add(catalogFile(key));
+      world.markers.add('/t').add('/t/sub').add('/keep');
+      const { job } = await startTrashJob({ action: 'restore' }, editor, world.deps());
+      expect(world.started).toEqual([job.id]);
+
+      const folderJob = { ...(world.trashJobs.get(job.id) as TrashJobRecord), id: 'f'.repeat(22), action: 'delete-folder' as const, folder: '/t' };
+      world.trashJobs.set(folderJob.id, folderJob);
+      expect(await runTrashJob(folderJob.id, world.deps())).toBe('succeeded');
+      expect(world.trashJobs.get(folderJob.id)).toMatchObject({ status: 'succeeded', done: 3, failed: 0 });
+      expect([...world.markers]).toEqual(['/keep']);
+      expect(world.objects.has('media/t/sub/c.jpg')).toBe(false);
+      expect([...world.trashEntries.values()].map((e) => e.deletedWithFolder)).toEqual(['/t', '/t', '/t']);
+
+      expect(await runTrashJob(job.id, world.deps())).toBe('succeeded');
+      expect(world.trashJobs.get(job.id)).toMatchObject({ status: 'succeeded', done: 3 });
+      expect(['media/t/a.jpg', 'media/t/b.jpg', 'media/t/sub/c.jpg'].map((k) => world.objects.get(k)?.bytes)).toEqual(['abc', 'abc', 'abc']);
+      expect(world.trashEntries.size).toBe(0);
+      // A duplicate delivery of a finished job does nothing.
+      expect(await runTrashJob(job.id, world.deps())).toBe('skipped');
+    });
+  });
+
 });

@@ -7,6 +7,7 @@ import { FUNCTION_ENV } from '../../contract/env';
 import { parseAuthConfig } from '../../handlers/auth/config';
 import { ConfigError } from '../../handlers/core/errors';
 import { parseFilesConfig } from '../../handlers/files/config';
+import { parseMoveConfig } from '../../handlers/move/config';
 import { parseProcessConfig } from '../../handlers/process/config';
 import { parseSharesConfig } from '../../handlers/shares/config';
 import { parseSweepConfig } from '../../handlers/sweep/config';
@@ -19,6 +20,7 @@ const files = (env: Env) => parseFilesConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b'
 const shares = (env: Env) => parseSharesConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', ...env });
 const uploads = (env: Env) => parseUploadsConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', ...env });
 const processing = (env: Env) => parseProcessConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', VIDEO_WORKFLOW_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:v', ...env });
+const move = (env: Env) => parseMoveConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', ...env });
 const sweep = (env: Env) => parseSweepConfig({ TABLE_NAME: 't', ...env });
 
 /** Each setting as every function that reads it parses it. */
@@ -35,6 +37,7 @@ const readers: Record<SettingName, readonly ((env: Env) => number | boolean)[]> 
   moveJobThresholdBytes: [(env) => files(env).moveJobThresholdBytes],
   shareMaxDays: [(env) => files(env).shareMaxDays],
   shareAllowNever: [(env) => files(env).shareAllowNever],
+  trashRetentionDays: [(env) => files(env).trashRetentionDays, (env) => move(env).trashRetentionDays],
   shareExpiryReminders: [(env) => sweep(env).expiryReminders],
   videoPosters: [(env) => processing(env).videoPosters],
   exposeGps: [(env) => processing(env).exposeGps],

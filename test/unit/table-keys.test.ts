@@ -57,6 +57,7 @@ const SAMPLE_KEYS: readonly { readonly item: string; readonly pk: string; readon
   { item: 'upload', pk: table.uploadItemKey('u').pk, partition: 'upload' },
   { item: 'drop reservation', pk: table.dropReservationKey('u').pk, partition: 'upload' },
   { item: 'job', pk: table.jobItemKey('j').pk, partition: 'job' },
+  { item: 'trash entry', pk: table.trashEntryKey('e').pk, partition: 'trash' },
   { item: 'share', pk: table.shareTokenKey('h').pk, partition: 'share' },
   { item: 'share limiter', pk: table.shareUnlockLimiterKey('h', 's').pk, partition: 'share' },
   { item: 'share-wide limiter', pk: table.shareUnlockLimiterKey('h').pk, partition: 'share' },
@@ -95,7 +96,7 @@ describe('the table keys, declared once (contract/table.ts)', () => {
 
   it('makes LeadingKeys patterns in the order named: a family of partitions by prefix, a single partition exactly', () => {
     expect(leadingKeyPatterns('folder', 'upload', 'job', 'share', 'shareOwners', 'shareLog')).toEqual(['FOLDER#*', 'UPLOAD#*', 'JOB#*', 'SHARE#*', 'SHARES#', 'SHARELOG#*']);
-    expect(SINGLE_PARTITIONS).toEqual(['shareOwners']);
+    expect(SINGLE_PARTITIONS).toEqual(['shareOwners', 'trash']);
     // `SHARE#*` must not reach the owners' rows, the logs or the guests' uploads.
     expect(['SHARES#', 'SHARELOG#s1', 'SHAREUP#s1'].filter((pk) => stringLike('SHARE#*', pk))).toEqual([]);
   });

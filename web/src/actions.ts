@@ -254,7 +254,9 @@ export async function followMoveJob(job: MoveJob, pollMs = JOB_POLL_MS): Promise
   let current = job;
   while ((current.status === 'pending' || current.status === 'running') && Date.now() < until) {
     await new Promise((resolve) => setTimeout(resolve, pollMs));
-    current = (await api.getJob(current.id)).job;
+    const { job: seen } = await api.getJob(current.id);
+    if (seen.kind !== 'move') break;
+    current = seen;
   }
   return current;
 }

@@ -100,7 +100,7 @@ export const listFiles = (folder: string, cursor?: string, limit = 200, sort: Fo
 export const timelineBuckets = (): Promise<W.TimelineBuckets> => call('GET /timeline/buckets');
 /** One page of a month of the timeline (`YYYY-MM`), newest taken first. */
 export const timelineMonth = (month: string, cursor?: string, limit = 200): Promise<W.FilePage> => call('GET /timeline', { query: { month, cursor, limit } });
-export const getJob = (id: string): Promise<W.MoveJobAnswer> => call('GET /jobs/{id}', { params: { id } });
+export const getJob = (id: string): Promise<W.MoveJobAnswer | W.TrashJobAnswer> => call('GET /jobs/{id}', { params: { id } });
 export const getFile = (id: string): Promise<W.FileItem> => call('GET /files/{id}', { params: { id } });
 /** 200 with the file, or 202 with the job when a large move continues in the background. */
 export const updateFile = (id: string, change: W.FileChange): Promise<W.FileItem | W.MoveJobAnswer> => call('PATCH /files/{id}', { params: { id }, body: change });
@@ -109,7 +109,9 @@ export const fileLinks = (ids: readonly string[]): Promise<W.FileLinks> => call(
 
 export const listFolders = (parent: string): Promise<W.FolderList> => call('GET /folders', { query: { parent } });
 export const createFolder = (path: string): Promise<W.FolderCreated> => call('POST /folders', { body: { path } });
-export const deleteFolder = (path: string): Promise<void> => call('DELETE /folders', { query: { path } });
+/** An empty folder at once; with `recursive`, one with files too: 202 and the job moving it to the trash. */
+export const deleteFolder = (path: string, recursive = false): Promise<W.TrashJobAnswer | undefined> =>
+  call('DELETE /folders', { query: { path, ...(recursive ? { recursive: 'true' as const } : {}) } });
 
 export const createUpload = (upload: W.UploadRequest): Promise<W.CreatedUpload> => call('POST /uploads', { body: upload });
 export const signParts = (uploadId: string, parts: W.PartsRequest): Promise<W.SignedParts> => call('POST /uploads/{uploadId}/parts', { params: { uploadId }, body: parts });
