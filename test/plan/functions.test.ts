@@ -172,11 +172,15 @@ describe('MediaStore functions', () => {
     expect(plan.variable.max_upload_bytes.validation[0].condition).toContain(`var.max_upload_bytes <= ${5 * 1024 ** 4}`);
   });
 
-  it('lets files read, copy and delete media objects, read derived images (to sign their URLs), query the table and its type and date-taken indexes, write file rows, sessions and jobs, read and create the cursor key and start move jobs', () => {
+  it('lets files read, copy and delete media and trash objects, read derived images (to sign their URLs), query the table and its type and date-taken indexes, write file rows, sessions, jobs and trash entries, read and create the cursor key and start move jobs', () => {
     const bucket = `\${aws_s3_bucket.${nameByPath(plan, 'aws_s3_bucket', 'storage/bucket')}.arn}`;
     expect(grants('files')).toEqual(
       [
         ...['GetObject', 'PutObject', 'AbortMultipartUpload', 'DeleteObject'].map((a) => `s3:${a} on ${media()}`),
+        // Deleted files' bytes: copied to trash/, back on restore, deleted forever.
+        ...['GetObject', 'PutObject', 'AbortMultipartUpload', 'DeleteObject'].map((a) => `s3:${a} on ${bucket}/trash/*`),
+        // Trash entries (see the partition tests).
+        ...['PutItem', 'DeleteItem'].map((a) => `dynamodb:${a} on ${table()}`),
         `s3:GetObject on ${bucket}/derived/*`,
         `s3:ListBucket on ${bucket}`,
         ...['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
@@ -214,14 +218,17 @@ describe('MediaStore functions', () => {
     expect(tally.condition).toContainEqual({ test: 'StringEquals', variable: 'dynamodb:Select', values: ['SPECIFIC_ATTRIBUTES'] });
   });
 
-  it('lets files write only file rows, upload sessions, jobs and shares, never users, and delete only share rows', () => {
+  it('lets files write only file rows, upload sessions, jobs, trash entries and shares, never users, and delete only share rows and trash entries', () => {
     const writes = statementsOf('files').find((s) => s.sid === 'WriteFileRowsAndMoveSessions')!;
     expect(writes.actions).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
     expect(writes.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*', 'UPLOAD#*', 'JOB#*'] }]);
     const shares = statementsOf('files').find((s) => s.sid === 'ManageShares')!;
     expect(shares.actions).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
     expect(shares.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['SHARE#*', 'SHARES#', 'SHARELOG#*'] }]);
-    expect(statementsOf('files').filter((s) => s.actions?.includes('dynamodb:DeleteItem')).map((s) => s.sid)).toEqual(['ManageShares']);
+    const trash = statementsOf('files').find((s) => s.sid === 'RecordTrashEntries')!;
+    expect(trash.actions).toEqual(['dynamodb:PutItem', 'dynamodb:DeleteItem']);
+    expect(trash.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['TRASH#'] }]);
+    expect(statementsOf('files').filter((s) => s.actions?.includes('dynamodb:DeleteItem')).map((s) => s.sid)).toEqual(['RecordTrashEntries', 'ManageShares']);
   });
 
   it('bounds share lifetimes by share_max_days and keeps "never" off by default', () => {
@@ -273,19 +280,24 @@ describe('MediaStore functions', () => {
     });
   });
 
-  it('lets move copy, verify and delete media objects and write only file rows and jobs', () => {
+  it('lets move copy, verify and delete media and trash objects and write only file rows, folder markers, sessions, trash entries and jobs', () => {
     const bucket = `\${aws_s3_bucket.${nameByPath(plan, 'aws_s3_bucket', 'storage/bucket')}.arn}`;
     expect(grants('move')).toEqual(
       [
         ...['GetObject', 'PutObject', 'AbortMultipartUpload', 'DeleteObject'].map((a) => `s3:${a} on ${media()}`),
+        ...['GetObject', 'PutObject', 'AbortMultipartUpload', 'DeleteObject'].map((a) => `s3:${a} on ${bucket}/trash/*`),
         `s3:ListBucket on ${bucket}`,
         ...['GetItem', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
+        // Bulk trash jobs: a folder's files and subfolders, restored files' sessions, the trash entries.
+        ...['Query', 'GetItem', 'PutItem', 'DeleteItem'].map((a) => `dynamodb:${a} on ${table()}`),
         // The timeline counters, with the file rows.
         `dynamodb:UpdateItem on ${table()}`,
       ].sort(),
     );
     const rows = statementsOf('move').find((s) => s.sid === 'ReadAndWriteFileRowsAndJobs')!;
     expect(rows.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*', 'JOB#*'] }]);
+    const trash = statementsOf('move').find((s) => s.sid === 'RunTrashJobs')!;
+    expect(trash.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*', 'UPLOAD#*', 'TRASH#'] }]);
   });
 
   it('gives move Lambda\'s 15 minutes and two retries of a failed run, and tells files its name and the job threshold', () => {
@@ -375,9 +387,9 @@ describe('MediaStore functions', () => {
       expect(tableStatements('sync').some((st) => leadingKeys(st).some((k) => k.startsWith('USER#')))).toBe(false);
     });
 
-    it('keeps files\' table reads to file rows, folder markers, upload sessions, move jobs and shares', () => {
+    it('keeps files\' table reads to file rows, folder markers, upload sessions, jobs, shares and the trash', () => {
       const read = statementsOf('files').find((s) => s.sid === 'ReadCatalog')!;
-      expect(leadingKeys(read)).toEqual(['FOLDER#*', 'UPLOAD#*', 'JOB#*', 'SHARE#*', 'SHARES#', 'SHARELOG#*']);
+      expect(leadingKeys(read)).toEqual(['FOLDER#*', 'UPLOAD#*', 'JOB#*', 'SHARE#*', 'SHARES#', 'SHARELOG#*', 'TRASH#']);
     });
 
     it.each(['files', 'sync', 'move', 'process'] as const)('lets %s add to the timeline counters only (TIMELINE# rows, UpdateItem)', (name) => {

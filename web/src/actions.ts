@@ -354,7 +354,7 @@ export async function deleteFiles(files: readonly FileItem[]): Promise<void> {
     }
   }
   closeDialog();
-  notify(`Deleted ${files.length} file${files.length === 1 ? '' : 's'}`);
+  notify(`Moved ${files.length} file${files.length === 1 ? '' : 's'} to the trash`);
 }
 
 export async function createFolder(name: string): Promise<void> {
@@ -371,10 +371,24 @@ export async function createFolder(name: string): Promise<void> {
 
 export async function deleteFolder(path: string): Promise<void> {
   try {
-    await api.deleteFolder(path);
+    // An empty folder goes at once; one with files goes to the trash as a job, followed to its end.
+    const answer = await api.deleteFolder(path, true);
     closeDialog();
+    let moved: number | undefined;
+    if (answer !== undefined) {
+      notify(`Moving folder ${path} to the trash…`);
+      let job = answer.job;
+      while (job.status === 'pending' || job.status === 'running') {
+        await new Promise((resolve) => setTimeout(resolve, JOB_POLL_MS));
+        const { job: seen } = await api.getJob(job.id);
+        if (seen.kind !== 'trash') break;
+        job = seen;
+      }
+      if (job.status === 'failed') throw new Error(job.error?.message ?? 'the folder could not be deleted');
+      moved = job.done;
+    }
     await openFolder(parentOf(path));
-    notify(`Deleted folder ${path}`);
+    notify(moved === undefined ? `Deleted folder ${path}` : `Moved folder ${path} and its ${moved} file${moved === 1 ? '' : 's'} to the trash`);
   } catch (error) {
     showError(error, `delete folder ${path}`);
   }

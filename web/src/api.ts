@@ -107,6 +107,13 @@ export const updateFile = (id: string, change: W.FileChange): Promise<W.FileItem
 export const deleteFile = (id: string): Promise<void> => call('DELETE /files/{id}', { params: { id } });
 export const fileLinks = (ids: readonly string[]): Promise<W.FileLinks> => call('POST /files/links', { body: { ids } });
 
+/** The trash: deleted files the caller may restore, newest first. */
+export const listTrash = (cursor?: string, limit = 100): Promise<W.TrashPage> => call('GET /trash', { query: { cursor, limit } });
+export const restoreFromTrash = (id: string): Promise<W.TrashRestored> => call('POST /trash/{id}/restore', { params: { id }, body: {} });
+export const purgeFromTrash = (id: string): Promise<void> => call('DELETE /trash/{id}', { params: { id } });
+/** Restore or delete forever many entries (or all the caller may) as a job: 202, then `getJob`. */
+export const startTrashJob = (request: W.TrashJobRequest): Promise<W.TrashJobAnswer> => call('POST /trash/jobs', { body: request });
+
 export const listFolders = (parent: string): Promise<W.FolderList> => call('GET /folders', { query: { parent } });
 export const createFolder = (path: string): Promise<W.FolderCreated> => call('POST /folders', { body: { path } });
 /** An empty folder at once; with `recursive`, one with files too: 202 and the job moving it to the trash. */
