@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors';
+import type { TrashAction } from './commands/trash';
 
 export const FILE_TYPES = ['image', 'video', 'other'] as const;
 export type FileTypeFilter = (typeof FILE_TYPES)[number];
@@ -30,6 +31,9 @@ commands:
   rm <id|/folder/name>                             delete a file
   mv <id|/folder/name> <dest> [--overwrite]        rename or move: dest "/other/" (folder),
                                                    "new name" (same folder) or "/other/new name"
+  trash ls [--json]                                deleted files you may restore (rm moves files there)
+  trash restore <entry id…> | --all                restore to their places (beside them when taken)
+  trash empty [<entry id…>]                        delete forever: the ids given, or (admins) everything
 
 options for every command:
   --url <url>        the API (else MEDIA_STORE_URL, else the URL saved by login)
@@ -70,7 +74,8 @@ export type Command =
   | { readonly name: 'ls'; readonly folder?: string; readonly type?: FileTypeFilter; readonly json: boolean }
   | { readonly name: 'download'; readonly target: string; readonly dest?: string; readonly force: boolean }
   | { readonly name: 'rm'; readonly target: string }
-  | { readonly name: 'mv'; readonly target: string; readonly dest: string; readonly overwrite: boolean };
+  | { readonly name: 'mv'; readonly target: string; readonly dest: string; readonly overwrite: boolean }
+  | ({ readonly name: 'trash' } & TrashAction);
 
 export interface ParsedCommandLine {
   readonly global: GlobalOptions;
@@ -98,6 +103,7 @@ const OPTIONS = {
   force: { type: 'boolean' },
   overwrite: { type: 'boolean' },
   sso: { type: 'boolean' },
+  all: { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -110,6 +116,7 @@ const ALLOWED: Readonly<Record<Exclude<Command['name'], 'help'>, readonly Option
   download: ['force'],
   rm: [],
   mv: ['overwrite'],
+  trash: ['json', 'all'],
 };
 const GLOBAL: readonly OptionName[] = ['url', 'retries', 'debug', 'help'];
 
@@ -202,6 +209,22 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     case 'mv': {
       const [target, dest] = positionals('mv', rest, 2, 2, 'a file id or /folder/name and a destination');
       return { global, command: { name: 'mv', target: target as string, dest: dest as string, overwrite: values.overwrite === true } };
+    }
+    case 'trash': {
+      const [action, ...ids] = rest;
+      const all = values.all === true;
+      if (action === 'ls') {
+        positionals('trash ls', ids, 0, 0, 'no arguments');
+        if (all) throw new UsageError('trash ls does not take --all');
+        return { global, command: { name: 'trash', action: 'ls', json: values.json === true } };
+      }
+      if (action !== 'restore' && action !== 'empty') throw new UsageError(`trash takes ls, restore or empty${action === undefined ? '' : `, got "${action}"`}`);
+      if (values.json === true) throw new UsageError(`trash ${action} does not take --json`);
+      if (action === 'restore' && all === (ids.length > 0)) throw new UsageError('trash restore takes entry ids (from trash ls) or --all');
+      if (action === 'empty' && all) throw new UsageError('trash empty empties everything without --all; give entry ids to delete only those');
+      const bad = ids.find((id) => !/^[0-9a-z]{9}[A-Za-z0-9_-]{12}$/.test(id));
+      if (bad !== undefined) throw new UsageError(`"${bad}" is not a trash entry id (see trash ls)`);
+      return { global, command: { name: 'trash', action, ids, all: action === 'empty' ? ids.length === 0 : all } };
     }
   }
 }

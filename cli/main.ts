@@ -8,6 +8,7 @@ import { download } from './commands/download';
 import { list } from './commands/list';
 import { login, loginWithProvider, renewSession } from './commands/login';
 import { move, remove } from './commands/modify';
+import { trash } from './commands/trash';
 import { upload } from './commands/upload';
 import { configPath, readConfig, resolveApiUrl, tokenFor } from './config';
 import { describeError, exitCodeOf, UsageError } from './errors';
@@ -72,6 +73,8 @@ async function runCommand(parsed: ParsedCommandLine, io: CliIo, debug: ((message
       return remove(context, command.target);
     case 'mv':
       return move(context, command.target, command.dest, command.overwrite);
+    case 'trash':
+      return trash(context, command);
   }
 }
 

@@ -53,6 +53,13 @@ describe('parseCommandLine', () => {
     [['rm', 'x', '--parallel', '2'], /rm does not take --parallel/],
     [['ls', '--retries', '99'], /--retries must be a whole number from 0 to 20/],
     [['login', 'extra'], /login takes no arguments/],
+    [['trash'], /trash takes ls, restore or empty/],
+    [['trash', 'shred'], /trash takes ls, restore or empty, got "shred"/],
+    [['trash', 'restore'], /trash restore takes entry ids \(from trash ls\) or --all/],
+    [['trash', 'restore', '--all', 'lq0abcdefAAAAAAAAAAAA'], /trash restore takes entry ids/],
+    [['trash', 'restore', '../x'], /"..\/x" is not a trash entry id/],
+    [['trash', 'empty', '--all'], /trash empty empties everything without --all/],
+    [['trash', 'ls', 'x'], /trash ls takes no arguments/],
   ])('throws a UsageError for %j', (argv, message) => {
     expect(() => parseCommandLine(argv)).toThrow(UsageError);
     expect(() => parseCommandLine(argv)).toThrow(message);
@@ -60,6 +67,15 @@ describe('parseCommandLine', () => {
 
   it('answers help for no command, help, -h and --help', () => {
     for (const argv of [[], ['help'], ['-h'], ['upload', '--help']]) expect(parseCommandLine(argv).command).toEqual({ name: 'help' });
+  });
+
+  it('parses trash ls, restore and empty', () => {
+    const id = '0lq9x2k3bAbCdEfGhIjKl';
+    expect(parseCommandLine(['trash', 'ls', '--json']).command).toEqual({ name: 'trash', action: 'ls', json: true });
+    expect(parseCommandLine(['trash', 'restore', id]).command).toEqual({ name: 'trash', action: 'restore', ids: [id], all: false });
+    expect(parseCommandLine(['trash', 'restore', '--all']).command).toEqual({ name: 'trash', action: 'restore', ids: [], all: true });
+    expect(parseCommandLine(['trash', 'empty']).command).toEqual({ name: 'trash', action: 'empty', ids: [], all: true });
+    expect(parseCommandLine(['trash', 'empty', id]).command).toEqual({ name: 'trash', action: 'empty', ids: [id], all: false });
   });
 
   it('parses login, download, rm and mv', () => {

@@ -33,8 +33,8 @@ export interface Notice {
 export interface AppState {
   /** undefined: not known yet (refreshing); null: logged out. */
   readonly user: SessionUser | null | undefined;
-  /** `timeline`: the landing view (every file by date); `browse`: the folders. */
-  readonly view: 'timeline' | 'browse' | 'users' | 'shares';
+  /** `timeline`: the landing view (every file by date); `browse`: the folders; `trash`: deleted files. */
+  readonly view: 'timeline' | 'browse' | 'users' | 'shares' | 'trash';
   readonly folder: string;
   /** Subfolders by parent path, as loaded. */
   readonly folders: Readonly<Record<string, readonly FolderRef[]>>;

@@ -93,7 +93,7 @@ describe('DeleteDialog', () => {
     const fetch = vi.fn().mockResolvedValue(new Response(null, { status: 204 }));
     vi.stubGlobal('fetch', fetch);
     render(<DeleteDialog files={[doomed]} />);
-    expect(screen.getByText('This cannot be undone.')).toBeTruthy();
+    expect(screen.getByText('It goes to the trash, where you can restore it for a while.')).toBeTruthy();
     expect(fetch).not.toHaveBeenCalled();
     fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
     await waitFor(() => expect(store.get().files.map((f) => f.name)).toEqual(['keep.jpg']));

@@ -1,4 +1,4 @@
-/** The app: login, or the timeline (the landing view), the folders, (for writers) shares and (for admins) users and storage screens, each in the Shell. */
+/** The app: login, or the timeline (the landing view), the folders, (for writers) shares and the trash, and (for admins) users and storage screens, each in the Shell. */
 import { canWrite, useStore } from '../store';
 import { Browse } from './Browse';
 import { Login } from './Login';
@@ -7,6 +7,7 @@ import { SharesList } from './Shares';
 import { StorageStats } from './StorageStats';
 import { Users } from './Users';
 import { TimelineLoader } from './TimelineLoader';
+import { TrashView } from './Trash';
 
 export function App() {
   const user = useStore((s) => s.user);
@@ -15,6 +16,7 @@ export function App() {
   if (user === null) return <Login />;
   if (view === 'users' && user.role === 'admin') return <Shell user={user} view={view}><main class="content admin"><Users /><StorageStats /></main></Shell>;
   if (view === 'shares' && canWrite(user)) return <Shell user={user} view={view}><main class="content"><SharesList /></main></Shell>;
+  if (view === 'trash' && canWrite(user)) return <Shell user={user} view={view} title="Trash"><main class="content"><TrashView user={user} /></main></Shell>;
   if (view === 'timeline') return <Shell user={user} view={view} title="Timeline"><main class="timeline-main" aria-label="Timeline"><TimelineLoader /></main></Shell>;
   return <Browse />;
 }

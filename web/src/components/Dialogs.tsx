@@ -104,7 +104,7 @@ export function DeleteDialog({ files }: { readonly files: readonly FileItem[] })
   return (
     <Dialog title={files.length === 1 ? `Delete ${files[0]?.name}?` : `Delete ${files.length} files?`} onClose={closeDialog}>
       <form onSubmit={submit}>
-        <p>This cannot be undone.</p>
+        <p>{files.length === 1 ? 'It goes' : 'They go'} to the trash, where you can restore {files.length === 1 ? 'it' : 'them'} for a while.</p>
         <Buttons label="Delete" busy={busy} danger />
       </form>
     </Dialog>
@@ -144,7 +144,7 @@ export function DeleteFolderDialog({ path }: { readonly path: string }) {
   return (
     <Dialog title={`Delete folder ${path}?`} onClose={closeDialog}>
       <form onSubmit={submit}>
-        <p>Only an empty folder can be deleted.</p>
+        <p>The folder goes to the trash with every file and subfolder in it; you can restore its files from the trash for a while.</p>
         <Buttons label="Delete folder" busy={busy} danger />
       </form>
     </Dialog>

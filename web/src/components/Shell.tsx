@@ -76,6 +76,7 @@ export function Shell({ user, view, title, primary, menu, drawer, children }: Sh
             <button type="button" aria-current={view === 'timeline' ? 'page' : undefined} onClick={actions.openTimeline}>Timeline</button>
             <button type="button" aria-current={view === 'browse' ? 'page' : undefined} onClick={() => void actions.openFolder(store.get().folder)}>Folders</button>
             {canWrite(user) && <button type="button" aria-current={view === 'shares' ? 'page' : undefined} onClick={go('shares')}>Shares</button>}
+            {canWrite(user) && <button type="button" aria-current={view === 'trash' ? 'page' : undefined} onClick={go('trash')}>Trash</button>}
             {user.role === 'admin' && <button type="button" aria-current={view === 'users' ? 'page' : undefined} onClick={go('users')}>Users &amp; storage</button>}
           </nav>
           <span class="who">{user.username} ({user.role})</span>
