@@ -17,6 +17,7 @@ import { fileWhen, uploadFile, type FileBody, type FilePage } from './support/fi
 import { api, eventually, expectErrorBody, login } from './support/http';
 import { localS3Client } from './support/local-s3';
 import { jpegLike } from './support/media';
+import { cliHome, runCli } from './support/cli';
 import type { TrashJob, TrashPage } from '../../contract/wire';
 
 jest.setTimeout(300_000);
@@ -114,6 +115,47 @@ describe('the trash', () => {
     expect(await fileWhen(editor, restored.body.file.id, () => true, 10_000)).toMatchObject({ size: first.length });
     expect(await download(editor, restored.body.file.id)).toBe(sha(first));
     expect(await download(editor, second)).toBe(sha(secondBytes));
+  });
+
+  it('media-store trash ls, restore and empty, over HTTP', async () => {
+    const folder = `${base}/cli`;
+    const home = cliHome(context.apiUrl);
+    try {
+      expect((await runCli(['login', '--username', context.editor.username, '--password-stdin'], { env: home.env, stdin: `${context.editor.password}\n` })).code).toBe(0);
+      const bytes = jpegLike(4000);
+      const id = await uploadFile(editor, folder, 'kite.jpg', bytes);
+      expect(await fileWhen(editor, id, () => true, 10_000)).toBeDefined();
+      expect((await runCli(['rm', `${folder}/kite.jpg`], { env: home.env })).code).toBe(0);
+
+      const listed = await runCli(['trash', 'ls', '--json'], { env: home.env });
+      expect(listed.code).toBe(0);
+      const entry = (JSON.parse(listed.stdout) as TrashPage['entries']).find((e) => e.folder === folder && e.name === 'kite.jpg');
+      expect(entry).toMatchObject({ size: bytes.length, deletedBy: context.editor.username });
+      const table = await runCli(['trash', 'ls'], { env: home.env });
+      expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+WAS AT\s+SIZE\s+DELETED\s+UNTIL$/);
+      expect(table.stdout).toContain(`${entry!.id}  ${folder}/kite.jpg`);
+
+      const restored = await runCli(['trash', 'restore', entry!.id], { env: home.env });
+      expect([restored.code, restored.stdout]).toEqual([0, `restored ${folder}/kite.jpg id=${id}\n`]);
+      expect(await fileWhen(editor, id, () => true, 10_000)).toBeDefined();
+      expect(await download(editor, id)).toBe(sha(bytes));
+
+      expect((await runCli(['rm', `${folder}/kite.jpg`], { env: home.env })).code).toBe(0);
+      const again = (JSON.parse((await runCli(['trash', 'ls', '--json'], { env: home.env })).stdout) as TrashPage['entries']).find((e) => e.folder === folder);
+      const emptied = await runCli(['trash', 'empty', again!.id], { env: home.env });
+      expect([emptied.code, emptied.stdout]).toEqual([0, 'deleted forever 1 file\n']);
+      expect((await trashOf(editor)).some((e) => e.id === again!.id)).toBe(false);
+
+      // Everyone's trash is for admins; a missing id is a usage error before any request.
+      const refused = await runCli(['trash', 'empty'], { env: home.env });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/admins/i);
+      const usage = await runCli(['trash', 'restore'], { env: home.env });
+      expect(usage.code).toBe(2);
+      expect(usage.stderr).toMatch(/trash restore takes entry ids \(from trash ls\) or --all/);
+    } finally {
+      home.remove();
+    }
   });
 
   it('answers bad input with a 400 naming the field, and emptying everyone\'s trash is for admins', async () => {
