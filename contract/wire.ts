@@ -87,6 +87,10 @@ export interface FileItem {
   readonly browserPlayable?: boolean;
   /** A processed video: its playable copy and which to play. */
   readonly video?: VideoPlayback;
+  /** What processing made of the file: `pending` until it has read it; `failed` when its decoders refused it (`processingReason` says why). */
+  readonly processing?: 'pending' | 'ready' | 'failed' | 'unsupported';
+  /** Why processing failed, short and safe to show. */
+  readonly processingReason?: string;
 }
 
 /** A video's playable copy (issue 19): made at ingest when the original does not play everywhere. */

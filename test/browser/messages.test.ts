@@ -1,9 +1,10 @@
 /**
  * Messages a user meets when something cannot be done, in real Chromium: rights changed by an
- * admin while the page is open (role, folder limits), a folder outside the user's folders opened by its address,
- * and a video the processing found no browser plays (QuickTime, and an MP4 in a codec
- * Chromium does not decode, as an HEVC MP4 is for most browsers) — each a clear message,
- * never a crash or a silent failure; the video's download still works.
+ * admin while the page is open (role, folder limits), a folder outside the user's folders opened by its address
+ * — each a clear message, never a crash or a silent failure — and a video the processing found no
+ * browser plays as stored (HEVC QuickTime, and an MP4 in MPEG-4 Part 2), which since issue 19 plays
+ * its playable copy with no "cannot play" message, its download still the original; one processing
+ * could not read says so with the reason, and downloads as uploaded.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -29,6 +30,18 @@ interface ProcessedFile {
   name: string;
   processing?: string;
   browserPlayable?: boolean;
+  processingReason?: string;
+  video?: { copy?: { state: string } };
+}
+
+/** What the test drives of an HTMLVideoElement (the Node tests' TypeScript has no DOM types). */
+interface PlayingVideo {
+  muted: boolean;
+  readonly currentTime: number;
+  play(): Promise<void>;
+  pause(): void;
+  addEventListener(type: string, listener: () => void): void;
+  removeEventListener(type: string, listener: () => void): void;
 }
 
 /**
@@ -132,32 +145,80 @@ describe('messages in Chromium', () => {
   });
 
   it.each([
-    ['upright.mov', 'video/quicktime', 'rotated-mov'],
-    ['part2.mp4', 'video/mp4', 'mpeg4-mp4'],
-  ] as const)('opens %s, which processing marks not browser-playable, with a clear message and a download of the same bytes', async (name, contentType, kind) => {
-    // Prepare: the processing function reads the codec and says no browser plays it.
+    // H.264 in QuickTime, turned: Chromium decodes the original too, offered beside the copy.
+    ['upright.mov', 'video/quicktime', 'rotated-mov', true],
+    // MPEG-4 Part 2: Chromium does not decode it, so only the copy.
+    ['part2.mp4', 'video/mp4', 'mpeg4-mp4', false],
+  ] as const)('opens %s, which processing marks not browser-playable as stored, on its playable copy: it plays, no "cannot play", the original offered beside it only where Chromium decodes it; Download saves the original bytes', async (name, contentType, kind, originalDecodes) => {
+    // Prepare: processing finds a codec no browser plays (issue 19: a copy is made, and plays).
     const folder = `${base}/videos`;
     const editor = await newUser('web-msg-video', 'editor');
     const bytes = video(kind);
-    const file = await uploadViaApi<ProcessedFile>(ctx, await apiToken(ctx, editor), { folder, name, bytes, contentType }, (f) => f.processing === 'ready' || f.processing === 'failed', 60_000);
-    expect(file).toMatchObject({ processing: 'ready', browserPlayable: false });
+    const settled = (f: ProcessedFile): boolean => f.processing === 'failed' || (f.processing === 'ready' && f.video?.copy?.state !== 'pending');
+    const file = await uploadViaApi<ProcessedFile>(ctx, await apiToken(ctx, editor), { folder, name, bytes, contentType }, settled, 120_000);
+    expect(file).toMatchObject({ processing: 'ready', browserPlayable: false, video: { copy: { state: 'ready' } } });
     const page = await openAs(browser, ctx.appUrl, editor, folder, { acceptDownloads: true });
     // Act
     await tile(page, name).click();
-    // Assess
-    const message = page.getByRole('status').filter({ hasText: `This browser cannot play ${name}` });
-    await message.waitFor();
-    expect(await page.locator('video').count()).toBe(0);
+    // Assess: the viewer plays (time advances) and says nothing of "cannot play".
+    const viewer = page.getByRole('dialog', { name });
+    const player = viewer.locator('video');
+    await player.waitFor();
+    const playedTo = await player.evaluate(async (node) => {
+      const element = node as unknown as PlayingVideo;
+      element.muted = true;
+      await element.play();
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`stuck at ${element.currentTime}`)), 20_000);
+        const check = (): void => {
+          if (element.currentTime > 0.2) { clearTimeout(timer); element.removeEventListener('timeupdate', check); resolve(); }
+        };
+        element.addEventListener('timeupdate', check);
+      });
+      element.pause();
+      return element.currentTime;
+    });
+    expect(playedTo).toBeGreaterThan(0.2);
+    expect(await viewer.getByText(/cannot play/).count()).toBe(0);
+    // The choice names the other source: "Original" while the copy plays.
+    expect(await viewer.getByRole('button', { name: 'Original', exact: true }).count()).toBe(originalDecodes ? 1 : 0);
     if (kind === 'rotated-mov') {
-      await screenshots(page, '23-video-not-playable');
+      await screenshots(page, '23-video-playable-copy');
       expect(await seriousAxeViolations(page)).toEqual([]);
     }
+    // The download is the original as uploaded, not the copy.
     const download = page.waitForEvent('download');
-    await message.getByRole('button', { name: 'Download to play it' }).click();
+    await viewer.getByRole('button', { name: 'Download', exact: true }).click();
     const saved = await download;
     expect(saved.suggestedFilename()).toBe(name);
     const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
     expect(sha(readFileSync((await saved.path()) as string))).toBe(sha(bytes));
+    await page.context().close();
+  });
+
+  it('opens a .mov processing could not read: says so with its reason, not that the browser cannot play it, and downloads the same bytes', async () => {
+    // Prepare: the head of a real clip replaced by text (the decoders refuse it; issue 19: `failed` with a reason).
+    const folder = `${base}/broken`;
+    const editor = await newUser('web-msg-broken', 'editor');
+    const bytes = Buffer.concat([Buffer.from('not a video at all: '), video('rotated-mov').subarray(4096)]);
+    const file = await uploadViaApi<ProcessedFile>(ctx, await apiToken(ctx, editor), { folder, name: 'broken.mov', bytes, contentType: 'video/quicktime' }, (f) => f.processing !== undefined && f.processing !== 'pending', 120_000);
+    expect(file).toMatchObject({ processing: 'failed', processingReason: expect.any(String) });
+    const page = await openAs(browser, ctx.appUrl, editor, folder, { acceptDownloads: true });
+    // Act
+    await tile(page, 'broken.mov').click();
+    // Assess
+    const viewer = page.getByRole('dialog', { name: 'broken.mov' });
+    const message = viewer.getByRole('status').filter({ hasText: `broken.mov could not be read as a video (${file.processingReason as string}). The original is kept as uploaded.` });
+    await message.waitFor();
+    expect(await viewer.getByText(/cannot play/).count()).toBe(0);
+    expect(await viewer.locator('video').count()).toBe(0);
+    await screenshots(page, '23-video-unreadable');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    const download = page.waitForEvent('download');
+    await message.getByRole('button', { name: 'Download the original' }).click();
+    const saved = await download;
+    expect(saved.suggestedFilename()).toBe('broken.mov');
+    expect(readFileSync((await saved.path()) as string).equals(bytes)).toBe(true);
     await page.context().close();
   });
 });

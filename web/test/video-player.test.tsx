@@ -24,6 +24,15 @@ describe('video player', () => {
       expect(videoView(movie(HEVC), undefined, true)).toEqual({ kind: 'play', src: 'https://s3/original', which: 'original', making: true });
     });
 
+    it('says processing is still reading a video it has not probed, never "cannot play"', () => {
+      expect(videoView({ ...movie(undefined), processing: 'pending' }, undefined, false)).toEqual({ kind: 'processing' });
+      expect(videoView({ ...movie(undefined), processing: 'pending' }, undefined, true)).toMatchObject({ kind: 'play', which: 'original' });
+    });
+
+    it('says a video processing could not read is unreadable, with its reason, rather than blaming the browser', () => {
+      expect(videoView({ ...movie(undefined), processing: 'failed', processingReason: 'not a supported video container' }, undefined, false)).toEqual({ kind: 'unreadable', reason: 'not a supported video container' });
+    });
+
     it('cannot play only without a copy, with the copy\'s failure reason', () => {
       expect(videoView(movie({ ...HEVC, copy: { state: 'failed', reason: 'video could not be converted' } }), undefined, false)).toEqual({ kind: 'cannot-play', reason: 'video could not be converted' });
       expect(videoView({ ...movie(undefined), url: undefined }, undefined, true)).toEqual({ kind: 'cannot-play' });
@@ -53,6 +62,20 @@ describe('video player', () => {
       // jsdom's canPlayType answers '': the original (HEVC) is not offered.
       expect(screen.queryByRole('button', { name: 'Original' })).toBeNull();
       expect(container.textContent).not.toMatch(/cannot play/);
+    });
+
+    it('shows "Preparing … for playback" before processing has read the video', () => {
+      render(<VideoPlayer file={{ ...movie(undefined), processing: 'pending' }} />);
+      expect(screen.getByRole('status').textContent).toBe('Preparing iphone.mov for playback…');
+    });
+
+    it('names processing\'s reason for a video it could not read and offers the original', () => {
+      const downloads: string[] = [];
+      render(<VideoPlayer file={{ ...movie(undefined), processing: 'failed', processingReason: 'video could not be decoded' }} onDownload={() => downloads.push('original')} />);
+      expect(screen.getByRole('status').textContent).toBe('iphone.mov could not be read as a video (video could not be decoded). The original is kept as uploaded.Download the original');
+      expect(screen.getByRole('status').textContent).not.toMatch(/cannot play/);
+      fireEvent.click(screen.getByRole('button', { name: 'Download the original' }));
+      expect(downloads).toEqual(['original']);
     });
 
     it('shows the poster and "Making a playable copy…" while the copy is pending, never "cannot play"', () => {

@@ -54,15 +54,18 @@ export function canPlayOriginal(file: Pick<FileItem, 'contentType' | 'browserPla
 
 /**
  * What the player shows: the playable copy by default once it exists, the original where this
- * browser plays it (or as the choice beside the copy), a note while the copy is being made,
- * and "cannot play" only when there is no copy and the original will not play.
+ * browser plays it (or as the choice beside the copy), a note while processing reads the video
+ * or the copy is being made, that the file could not be read (with processing's reason) when
+ * its decoders refused it, and "cannot play" only when there is no copy and the original will not play.
  */
 export type VideoView =
   | { readonly kind: 'play'; readonly src: string; readonly which: 'copy' | 'original'; readonly other?: 'copy' | 'original'; readonly making?: boolean }
   | { readonly kind: 'making' }
+  | { readonly kind: 'processing' }
+  | { readonly kind: 'unreadable'; readonly reason?: string }
   | { readonly kind: 'cannot-play'; readonly reason?: string };
 
-export function videoView(file: Pick<FileItem, 'url' | 'contentType' | 'browserPlayable' | 'video'>, choice: 'copy' | 'original' | undefined, originalPlays: boolean): VideoView {
+export function videoView(file: Pick<FileItem, 'url' | 'contentType' | 'browserPlayable' | 'video' | 'processing' | 'processingReason'>, choice: 'copy' | 'original' | undefined, originalPlays: boolean): VideoView {
   const copyUrl = file.video?.copyUrl;
   const original = file.url !== undefined && originalPlays ? file.url : undefined;
   if (copyUrl !== undefined) {
@@ -72,11 +75,14 @@ export function videoView(file: Pick<FileItem, 'url' | 'contentType' | 'browserP
   const making = file.video?.copy?.state === 'pending';
   if (original !== undefined) return { kind: 'play', src: original, which: 'original', ...(making ? { making } : {}) };
   if (making) return { kind: 'making' };
+  // Not read yet: processing decides whether a copy is needed (it usually is, for what does not play here).
+  if (file.processing === 'pending') return { kind: 'processing' };
+  if (file.processing === 'failed') return { kind: 'unreadable', ...(file.processingReason !== undefined ? { reason: file.processingReason } : {}) };
   const reason = file.video?.copy?.state === 'failed' ? file.video.copy.reason : undefined;
   return { kind: 'cannot-play', ...(reason !== undefined ? { reason } : {}) };
 }
 
-type PlayerFile = Pick<FileItem, 'id' | 'name' | 'url' | 'posterUrl' | 'contentType' | 'browserPlayable' | 'width' | 'height' | 'video'>;
+type PlayerFile = Pick<FileItem, 'id' | 'name' | 'url' | 'posterUrl' | 'contentType' | 'browserPlayable' | 'width' | 'height' | 'video' | 'processing' | 'processingReason'>;
 
 export function VideoPlayer({ file, onDownload }: { readonly file: PlayerFile; readonly onDownload?: () => void }) {
   const [failed, setFailed] = useState(false);
@@ -92,6 +98,24 @@ export function VideoPlayer({ file, onDownload }: { readonly file: PlayerFile; r
       <div class="unplayable" role="status">
         {poster}
         <p>Making a playable copy of {file.name}…</p>
+      </div>
+    );
+  }
+  if (view.kind === 'processing') {
+    return (
+      <div class="unplayable" role="status">
+        {poster}
+        <p>Preparing {file.name} for playback…</p>
+      </div>
+    );
+  }
+  if (view.kind === 'unreadable') {
+    // Not a browser's limit: no player reads it as it is. The original stays as uploaded.
+    return (
+      <div class="unplayable" role="status">
+        {poster}
+        <p>{file.name} could not be read as a video{view.reason ? ` (${view.reason})` : ''}. The original is kept as uploaded.</p>
+        {onDownload && <button type="button" class="primary" onClick={onDownload}>Download the original</button>}
       </div>
     );
   }
@@ -219,7 +243,7 @@ export function Lightbox({ file, hasPrevious, hasNext, onPrevious, onNext, onClo
         {actions && <button type="button" onClick={actions.rename}>Rename</button>}
         {actions && <button type="button" onClick={actions.details}>Edit tags</button>}
         {actions?.share && <button type="button" onClick={actions.share}>Share</button>}
-        <button type="button" ref={closeButton} onClick={onClose} aria-label="Close">✕</button>
+        <button type="button" ref={closeButton} class="close" onClick={onClose} aria-label="Close">✕</button>
       </div>
       <div class="lightbox-body">
         <button type="button" class="nav previous" onClick={onPrevious} disabled={!hasPrevious} aria-label="Previous file">‹</button>
