@@ -154,6 +154,10 @@ describe('the shell on a 390×844 phone', () => {
     const box = await bar.boundingBox();
     // At the foot of the screen (the page's 4-px margin below it).
     expect((box?.y ?? 0) + (box?.height ?? 0)).toBeGreaterThanOrEqual(PHONE_390.height - 8);
+    // In one row, inside the screen: every button at the same height, none past its right edge.
+    const buttons = await bar.getByRole('button').evaluateAll((els) => els.map((e) => { const r = e.getBoundingClientRect(); return { top: Math.round(r.top), right: r.right }; }));
+    expect(new Set(buttons.map((b) => b.top)).size).toBe(1);
+    for (const b of buttons) expect(b.right).toBeLessThanOrEqual(PHONE_390.width);
     await shot(page, 'phone-selection-phone');
     expect(await seriousAxeViolations(page)).toEqual([]);
     await bar.getByRole('button', { name: 'Clear selection' }).tap();
@@ -190,6 +194,9 @@ describe('the upload indicator', () => {
       const list = page.getByRole('region', { name: 'Uploads' });
       await list.getByText(name).waitFor();
       await list.getByText(/^done/).waitFor();
+      // The list opens under the top bar, covering none of its buttons (on a desktop, the toolbar's second row).
+      const topBar = (await page.locator('header.top').boundingBox())!;
+      expect((await list.boundingBox())!.y).toBeGreaterThanOrEqual(topBar.y + topBar.height);
       await shot(page, `phone-upload-list-${kind}`);
       expect(await seriousAxeViolations(page)).toEqual([]);
       await list.getByRole('button', { name: 'Close uploads' }).click();
@@ -204,6 +211,12 @@ describe('the viewer on a phone', () => {
     const cdp = await page.context().newCDPSession(page);
     await tile(page, PHOTOS[0] as string).tap();
     await page.getByRole('dialog', { name: PHOTOS[0] }).waitFor();
+    // The bar shows the close button and the file's name, on screen (the focused close button scrolls nothing away).
+    for (const shown of [page.getByRole('button', { name: 'Close', exact: true }), page.getByRole('dialog', { name: PHOTOS[0] }).getByText(PHOTOS[0] as string, { exact: true })]) {
+      const at = (await shown.boundingBox())!;
+      expect(at.x).toBeGreaterThanOrEqual(0);
+      expect(at.x + at.width).toBeLessThanOrEqual(PHONE_390.width);
+    }
     await shot(page, 'phone-viewer-phone');
     expect(await seriousAxeViolations(page)).toEqual([]);
     // Act: swipe left

@@ -16,12 +16,13 @@ export function SelectionBar(p: SelectionBarProps) {
   if (n === 0) return null;
   return (
     <div class="selection-bar" role="toolbar" aria-label="Selection">
-      <span class="count" aria-live="polite">{n} selected</span>
+      {/* On a phone the bar stays one row: the count shows its number, the clear button its ✕ (both keep their words for screen readers). */}
+      <span class="count" aria-live="polite">{n}<span class="count-word"> selected</span></span>
       <button type="button" onClick={p.onDownload}>{n === 1 ? 'Download' : 'Download ZIP'}</button>
       {p.canWrite && n === 1 && <button type="button" onClick={p.onShareFile}>Share</button>}
       {p.canWrite && <button type="button" onClick={p.onMove}>Move</button>}
       {p.canWrite && <button type="button" class="danger" onClick={p.onDelete}>Delete</button>}
-      <button type="button" onClick={p.onClearSelection}>Clear selection</button>
+      <button type="button" class="clear" aria-label="Clear selection" onClick={p.onClearSelection}><span class="clear-icon" aria-hidden="true">✕</span><span class="clear-label">Clear selection</span></button>
     </div>
   );
 }
