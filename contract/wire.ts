@@ -395,6 +395,8 @@ export interface UploadStatus {
   readonly partSize?: number;
   readonly partCount?: number;
   readonly checksumAlgorithm?: 'SHA256';
+  /** The whole-file SHA-256 declared at creation, if any (else a client hashes it while sending). */
+  readonly sha256?: string;
   readonly expiresAt?: string;
   readonly parts?: readonly HeldPart[];
 }

@@ -2,7 +2,8 @@
  * `media-store upload <files…>`: uploads files one after another, each in parallel parts. First
  * the files up to 64 MiB are hashed and the library asked which contents it already holds
  * (cli/dedupe.ts): those files are skipped and where their copy is said, unless
- * `--upload-duplicates`. Ends with what was sent: `sent <bytes> of <bytes> …`.
+ * `--upload-duplicates`. With several files (or any skipped) it ends with what it sent, on
+ * stderr: `sent <bytes> bytes of <bytes> (<n> uploaded, <m> already in your library)`.
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
@@ -115,5 +116,6 @@ export async function upload(context: CommandContext, options: UploadCommandOpti
   }
   progress.end();
   if (skipped > 0) io.stderr(`${skipped} already in your library: skipped (--upload-duplicates sends them anyway)\n`);
-  io.stdout(`sent ${sent} bytes of ${totalBytes} (${uploaded} uploaded, ${skipped} already in your library)\n`);
+  // A summary for several files (or any skipped): what was sent of what was asked.
+  if (files.length > 1 || skipped > 0) io.stderr(`sent ${sent} bytes of ${totalBytes} (${uploaded} uploaded, ${skipped} already in your library)\n`);
 }

@@ -152,6 +152,11 @@ describe('media-store CLI', () => {
     expect([...heldBefore, ...sentAfter].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(second.stdout).toMatch(/^uploaded .*long take\.mov 96\.0 MiB id=/);
     expect(uploadStates(home)).toEqual([]);
+    // Over 64 MiB, so hashed while sending (the resumed run read the whole file beside its parts)
+    // and declared on completion: the catalog records the file's SHA-256.
+    expect(second.stderr).toMatch(/sha256 \S+ \(hashed while sending\)/);
+    const recorded = await eventually(async () => (await listFolder()).find((f) => f.name === 'long take.mov' && f.sha256 !== undefined), 5000, 200);
+    expect(recorded?.sha256).toBe(Buffer.from(source, 'hex').toString('base64'));
 
     const target = path.join(work, 'long take (downloaded).mov');
     const download = await runCli(['download', `${folder}/long take.mov`, target], { env: home.env });

@@ -126,6 +126,8 @@ export const uploadStatus = (uploadId: string): Promise<W.UploadStatus> => call(
 export const completeUpload = (uploadId: string, parts: W.CompleteRequest): Promise<{ file?: W.FileItem }> =>
   call('POST /uploads/{uploadId}/complete', { params: { uploadId }, body: parts });
 export const abortUpload = (uploadId: string): Promise<void> => call('DELETE /uploads/{uploadId}', { params: { uploadId } });
+/** Which of these whole-file SHA-256s (at most 100) are already in the library, and where (among what the user may see). */
+export const filesExist = (sha256: readonly string[]): Promise<W.ExistsAnswer> => call('POST /files/exists', { body: { sha256 } });
 
 /** How users sign in here: password login, the identity provider (`GET /auth/options`). */
 export const authOptions = (): Promise<W.AuthOptions> => call('GET /auth/options');
@@ -139,6 +141,8 @@ export const deleteUser = (username: string): Promise<void> => call('DELETE /use
 
 /** Admins: files and bytes stored, in total, by type, content type and uploader. */
 export const storageStats = (): Promise<W.StorageStats> => call('GET /stats/storage');
+/** Admins: the files stored more than once (same content). */
+export const duplicates = (): Promise<W.DuplicateList> => call('GET /files/duplicates');
 
 export const createShare = (share: W.CreateShareRequest): Promise<W.CreatedShare> => call('POST /shares', { body: share });
 export const listShares = (): Promise<W.ShareList> => call('GET /shares');

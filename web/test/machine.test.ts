@@ -22,6 +22,30 @@ describe('upload machine', () => {
     });
   });
 
+  describe('duplicates', () => {
+    const copy = { id: 'f1', folder: '/trips', name: 'clip.mp4' };
+
+    it('turns a queued file whose content is in the library into a duplicate that says where, counted in no total', () => {
+      const item = run(newUpload(file, '/new'), { type: 'duplicate', copy });
+      expect(item).toMatchObject({ phase: 'duplicate', copy });
+      expect(totalsOf([item, newUpload({ ...file, name: 'b.mp4' }, '/new')], 0)).toMatchObject({ files: 1, bytes: 20 * MiB });
+      // Finished: no start, no cancel.
+      expect(run(item, { type: 'start', at: 0 })).toBe(item);
+      expect(run(item, { type: 'cancel' })).toBe(item);
+    });
+
+    it('sends it anyway when asked, and then never marks it a duplicate again', () => {
+      const anyway = run(newUpload(file, '/new'), { type: 'duplicate', copy }, { type: 'upload-anyway' });
+      expect(anyway).toMatchObject({ phase: 'queued', uploadAnyway: true });
+      expect(run(anyway, { type: 'duplicate', copy }).phase).toBe('queued');
+    });
+
+    it('marks only a queued file (one already sending is sent)', () => {
+      const started = run(newUpload(file, '/new'), { type: 'start', at: 0 });
+      expect(run(started, { type: 'duplicate', copy })).toBe(started);
+    });
+  });
+
   describe('transition', () => {
     it('goes queued → starting → uploading → completing → done, counting bytes of finished parts', () => {
       // Prepare

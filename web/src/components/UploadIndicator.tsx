@@ -4,7 +4,7 @@
  * tap, Esc or the list's close button folds it again.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { clearFinished, cancel, pause, resume } from '../upload/uploader';
+import { clearFinished, cancel, pause, resume, uploadAnyway } from '../upload/uploader';
 import { totalsOf, type UploadItem } from '../upload/machine';
 import { UploadPanel } from './UploadPanel';
 
@@ -41,7 +41,7 @@ export function UploadIndicator({ uploads }: { readonly uploads: readonly Upload
       </button>
       {open && (
         <div id="upload-list" class="upload-popover">
-          <UploadPanel uploads={uploads} onPause={pause} onResume={resume} onCancel={cancel} onClear={clearFinished} onClose={() => setOpen(false)} />
+          <UploadPanel uploads={uploads} onPause={pause} onResume={resume} onCancel={cancel} onClear={clearFinished} onUploadAnyway={uploadAnyway} onClose={() => setOpen(false)} />
         </div>
       )}
     </>

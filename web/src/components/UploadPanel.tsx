@@ -9,6 +9,8 @@ export interface UploadPanelProps {
   readonly onResume: (key: string) => void;
   readonly onCancel: (key: string) => void;
   readonly onClear: () => void;
+  /** Sends a file whose content is already in the library all the same. */
+  readonly onUploadAnyway?: (key: string) => void;
   /** Folds the list back into the top bar's indicator. @default no close button (the list stands in the page) */
   readonly onClose?: () => void;
 }
@@ -23,6 +25,7 @@ const PHASE_LABEL: Record<UploadItem['phase'], string> = {
   done: 'done',
   failed: 'failed',
   cancelled: 'cancelled',
+  duplicate: 'already in your library',
 };
 
 function useNow(active: boolean): number {
@@ -35,11 +38,14 @@ function useNow(active: boolean): number {
   return now;
 }
 
-export function UploadPanel({ uploads, onPause, onResume, onCancel, onClear, onClose }: UploadPanelProps) {
+const pathOf = (copy: { readonly folder: string; readonly name: string }): string => `${copy.folder === '/' ? '' : copy.folder}/${copy.name}`;
+
+export function UploadPanel({ uploads, onPause, onResume, onCancel, onClear, onClose, onUploadAnyway }: UploadPanelProps) {
   const active = uploads.some((u) => u.phase === 'uploading' || u.phase === 'starting');
   const now = useNow(active);
   if (!uploads.length) return null;
   const totals = totalsOf(uploads, now);
+  const duplicates = uploads.filter((u) => u.phase === 'duplicate');
   return (
     <section class="uploads" aria-label="Uploads">
       <header>
@@ -49,6 +55,14 @@ export function UploadPanel({ uploads, onPause, onResume, onCancel, onClear, onC
           {totals.rate !== undefined && ` · ${formatRate(totals.rate)}`}
           {totals.eta !== undefined && ` · ${formatDuration(totals.eta)} left`}
         </p>
+        {duplicates.length > 0 && (
+          <p class="duplicates" role="status">
+            {duplicates.length === 1 ? '1 already in your library' : `${duplicates.length} already in your library`}: not sent
+            {onUploadAnyway && duplicates.length > 1 && (
+              <button type="button" onClick={() => duplicates.forEach((u) => onUploadAnyway(u.key))}>Upload all anyway</button>
+            )}
+          </p>
+        )}
         <progress max={Math.max(1, totals.bytes)} value={totals.sent} aria-label="Total upload progress" />
         <button type="button" onClick={onClear}>Clear finished</button>
         {onClose && <button type="button" onClick={onClose} aria-label="Close uploads">✕</button>}
@@ -68,11 +82,13 @@ export function UploadPanel({ uploads, onPause, onResume, onCancel, onClear, onC
                 {rate !== undefined && ` · ${formatRate(rate)}`}
                 {eta !== undefined && ` · ${formatDuration(eta)} left`}
                 {item.error && ` · ${item.error}`}
+                {item.copy && item.phase === 'duplicate' && <> · as <span class="copy-path">{pathOf(item.copy)}</span></>}
               </span>
               <span class="actions">
                 {(item.phase === 'uploading' || item.phase === 'starting' || item.phase === 'queued') && <button type="button" onClick={() => onPause(item.key)} aria-label={`Pause ${item.name}`}>Pause</button>}
                 {(item.phase === 'paused' || item.phase === 'failed') && <button type="button" onClick={() => onResume(item.key)} aria-label={`Resume ${item.name}`}>Resume</button>}
-                {item.phase !== 'done' && item.phase !== 'cancelled' && <button type="button" onClick={() => onCancel(item.key)} aria-label={`Cancel ${item.name}`}>Cancel</button>}
+                {item.phase === 'duplicate' && onUploadAnyway && <button type="button" onClick={() => onUploadAnyway(item.key)} aria-label={`Upload ${item.name} anyway`}>Upload anyway</button>}
+                {item.phase !== 'done' && item.phase !== 'cancelled' && item.phase !== 'duplicate' && <button type="button" onClick={() => onCancel(item.key)} aria-label={`Cancel ${item.name}`}>Cancel</button>}
               </span>
             </li>
           );

@@ -19,6 +19,11 @@ export interface UploadEndpoints {
   abortUpload(uploadId: string): Promise<void>;
   /** The catalogued file, once sync has written it (404 until then); undefined where the caller may not see it. */
   getFile?(fileId: string): Promise<W.FileItem>;
+  /**
+   * Which contents are already in the library (`POST /files/exists`): the account's only. A drop
+   * link has none: a guest must not learn what the folder holds.
+   */
+  filesExist?(sha256s: readonly string[]): Promise<W.ExistsAnswer>;
 }
 
 /** The signed-in user's uploads. */
@@ -30,6 +35,7 @@ export const accountEndpoints: UploadEndpoints = {
   completeUpload: api.completeUpload,
   abortUpload: api.abortUpload,
   getFile: api.getFile,
+  filesExist: api.filesExist,
 };
 
 /** Why a drop link refused a call, in the words the guest sees. */

@@ -7,6 +7,8 @@
  */
 type Job = {
   readonly blob: Blob;
+  /** Hashed as a stream (a whole file: bounded memory), not read whole. */
+  readonly stream?: boolean;
   readonly signal?: AbortSignal;
   readonly resolve: (sha256: string) => void;
   readonly reject: (error: unknown) => void;
@@ -60,18 +62,53 @@ function next(): void {
     }
     if (!job) return;
     slot.job = job;
-    slot.worker.postMessage({ blob: job.blob });
+    slot.worker.postMessage({ blob: job.blob, ...(job.stream ? { stream: true } : {}) });
   }
 }
 
-/** Base64 SHA-256 of `blob`; rejects with an AbortError if `signal` aborts before a Worker takes it. */
-export function sha256Of(blob: Blob, signal?: AbortSignal): Promise<string> {
+/**
+ * Base64 SHA-256 of `blob`; rejects with an AbortError if `signal` aborts before a Worker takes
+ * it. `stream`: read as a stream and hashed incrementally (a whole file, whatever its size).
+ */
+export function sha256Of(blob: Blob, signal?: AbortSignal, options: { readonly stream?: boolean } = {}): Promise<string> {
   if (signal?.aborted) return Promise.reject(aborted());
   // Without Workers (a DOM emulation in component tests), on this thread.
   if (typeof Worker !== 'function') return digestHere(blob);
   return new Promise((resolve, reject) => {
-    queue.push({ blob, ...(signal ? { signal } : {}), resolve, reject });
+    queue.push({ blob, ...(options.stream ? { stream: true } : {}), ...(signal ? { signal } : {}), resolve, reject });
     next();
+  });
+}
+
+/**
+ * Base64 SHA-256 of a whole (large) file in a Worker of its own, streamed, beside the pool that
+ * hashes its parts: how a file too large to hash before sending gets its SHA-256 while it is
+ * sent (issue 22 §2). `signal` stops the Worker.
+ */
+export function sha256OfFileAside(file: Blob, signal: AbortSignal): Promise<string> {
+  if (signal.aborted) return Promise.reject(aborted());
+  if (typeof Worker !== 'function') return digestHere(file);
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./hash-worker.ts', import.meta.url), { type: 'module' });
+    const stop = (): void => {
+      worker.terminate();
+      reject(aborted());
+    };
+    signal.addEventListener('abort', stop, { once: true });
+    const settle = (): void => {
+      signal.removeEventListener('abort', stop);
+      worker.terminate();
+    };
+    worker.onmessage = (event: MessageEvent<{ sha256?: string; error?: string }>) => {
+      settle();
+      if (event.data.sha256) resolve(event.data.sha256);
+      else reject(new Error(event.data.error ?? 'hashing failed'));
+    };
+    worker.onerror = (event) => {
+      settle();
+      reject(new Error(`hashing failed: ${event.message || 'the Worker stopped'}`));
+    };
+    worker.postMessage({ blob: file, stream: true });
   });
 }
 

@@ -5,8 +5,17 @@
  *   queued → starting → uploading ⇄ paused → completing → done
  *                 ↘ failed (retry → queued)    any unfinished phase → cancelled
  *   needs-file: an upload found after a reload, waiting for its file to be selected again.
+ *   queued → duplicate: its content is already in the library (`copy` says where); nothing is
+ *   sent unless asked (upload-anyway → queued, checked no more).
  */
-export type UploadPhase = 'needs-file' | 'queued' | 'starting' | 'uploading' | 'paused' | 'completing' | 'done' | 'failed' | 'cancelled';
+export type UploadPhase = 'needs-file' | 'queued' | 'starting' | 'uploading' | 'paused' | 'completing' | 'done' | 'failed' | 'cancelled' | 'duplicate';
+
+/** Where a file's content already is in the library. */
+export interface LibraryCopy {
+  readonly id: string;
+  readonly folder: string;
+  readonly name: string;
+}
 
 export interface UploadItem {
   /** name|size|lastModified: how a re-selected file is matched to its unfinished upload. */
@@ -35,6 +44,10 @@ export interface UploadItem {
   /** Parts skipped because S3 already held them (a resume). */
   readonly partsResumed: number;
   readonly error?: string;
+  /** Its content is already in the library, here (phase `duplicate`). */
+  readonly copy?: LibraryCopy;
+  /** Sent even though its content is in the library (the person asked). */
+  readonly uploadAnyway?: boolean;
 }
 
 export type UploadEvent =
@@ -49,7 +62,9 @@ export type UploadEvent =
   | { readonly type: 'resume' }
   | { readonly type: 'cancel' }
   | { readonly type: 'fail'; readonly message: string }
-  | { readonly type: 'file-found' };
+  | { readonly type: 'file-found' }
+  | { readonly type: 'duplicate'; readonly copy: LibraryCopy }
+  | { readonly type: 'upload-anyway' };
 
 export const fileKey = (file: { readonly name: string; readonly size: number; readonly lastModified: number }): string =>
   `${file.name}|${file.size}|${file.lastModified}`;
@@ -70,7 +85,7 @@ export function newUpload(file: { readonly name: string; readonly size: number; 
   };
 }
 
-const FINISHED: readonly UploadPhase[] = ['done', 'cancelled'];
+const FINISHED: readonly UploadPhase[] = ['done', 'cancelled', 'duplicate'];
 export const isFinished = (item: UploadItem): boolean => FINISHED.includes(item.phase);
 export const isActive = (item: UploadItem): boolean => item.phase === 'starting' || item.phase === 'uploading' || item.phase === 'completing';
 
@@ -109,6 +124,10 @@ export function transition(item: UploadItem, event: UploadEvent): UploadItem {
       return isFinished(item) || item.phase === 'paused' ? item : { ...item, phase: 'failed', error: event.message, bytesInFlight: 0 };
     case 'file-found':
       return item.phase === 'needs-file' ? { ...item, phase: 'queued' } : item;
+    case 'duplicate':
+      return item.phase === 'queued' && item.uploadAnyway !== true ? { ...item, phase: 'duplicate', copy: event.copy } : item;
+    case 'upload-anyway':
+      return item.phase === 'duplicate' ? { ...item, phase: 'queued', uploadAnyway: true } : item;
   }
 }
 
@@ -136,9 +155,9 @@ export interface UploadTotals {
   readonly eta?: number;
 }
 
-/** All uploads not cancelled, as one: bytes, rate (sum of active rates) and time left. */
+/** All uploads not cancelled nor skipped as duplicates, as one: bytes, rate (sum of active rates) and time left. */
 export function totalsOf(items: readonly UploadItem[], now: number): UploadTotals {
-  const counted = items.filter((i) => i.phase !== 'cancelled');
+  const counted = items.filter((i) => i.phase !== 'cancelled' && i.phase !== 'duplicate');
   const bytes = counted.reduce((s, i) => s + i.size, 0);
   const sent = counted.reduce((s, i) => s + sentBytes(i), 0);
   const rates = counted.map((i) => rateOf(i, now)).filter((r): r is number => r !== undefined);

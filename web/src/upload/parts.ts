@@ -15,7 +15,7 @@ import { DEFAULT_RETRY_POLICY, withRetry } from '../../../client/retry';
 import type { PartPlan } from '../../../contract/multipart';
 import type { HeldPart } from '../../../contract/wire';
 import type { UploadEndpoints } from './endpoints';
-import { sha256Of } from './hasher';
+import { sha256Of, sha256OfFileAside } from './hasher';
 import { putBlob, wait } from './transfer';
 
 export interface SendPartsOptions {
@@ -27,6 +27,8 @@ export interface SendPartsOptions {
   readonly held: readonly HeldPart[];
   /** Whether the upload was created with SHA-256 checksums (every URL then signs its part's). */
   readonly checksummed: boolean;
+  /** Hash the whole file beside sending (in a Worker of its own): the result then carries its SHA-256. */
+  readonly hashFile?: boolean;
   readonly endpoints: Pick<UploadEndpoints, 'signParts'>;
   readonly signal: AbortSignal;
   /** Bytes sent so far of the parts in flight. */
@@ -49,6 +51,7 @@ export function sendParts(options: SendPartsOptions): Promise<MultipartResult> {
     signal,
     io: {
       ...(options.checksummed ? { hash: (part, stop) => sha256Of(sliceOf(part.offset, part.length), stop) } : {}),
+      ...(options.hashFile ? { hashFile: (stop) => sha256OfFileAside(file, stop) } : {}),
       // The page's API calls do not retry (a page shows its errors); the pipeline's signing does.
       sign: (request) => withRetry(() => options.endpoints.signParts(options.uploadId, request), DEFAULT_RETRY_POLICY, { sleep: (ms) => wait(ms, signal) }),
       put: (part, url, headers, onProgress, stop) => putBlob(url, headers, sliceOf(part.offset, part.length), onProgress, stop),

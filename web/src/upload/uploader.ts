@@ -4,10 +4,18 @@
  * as a pipeline (parts.ts), each with its SHA-256; multipart state saved in IndexedDB for
  * resuming after a reload. The rules of each step are in machine.ts. Every API call goes
  * through the upload's `UploadEndpoints` (the account's, or a drop link's).
+ *
+ * Duplicates (issue 22 §2, contract/dedupe.ts): files added to the account's uploads are first
+ * hashed (up to `WHOLE_FILE_SHA256_MAX_BYTES`, streamed in the hashing Workers) and asked in
+ * batches whether the library holds their content; those it does are not sent (phase
+ * `duplicate`, with where the copy is) unless the person asks to upload them anyway. A drop link
+ * never asks (a guest must not learn what the folder holds). A larger file is hashed while sent
+ * (a Worker of its own) and its SHA-256 declared when the upload completes.
  */
 import type { FileItem } from '../../../contract/wire';
 import type { HeldPart } from '../../../contract/wire';
 import { WHOLE_FILE_SHA256_MAX_BYTES } from '../../../contract/multipart';
+import { EXISTS_REQUESTS_AT_ONCE, MAX_EXISTS_HASHES } from '../../../contract/dedupe';
 import { usableHeldParts } from '../../../client/multipart';
 import { DEFAULT_RETRY_POLICY, withRetry } from '../../../client/retry';
 import { ApiError } from '../api';
@@ -24,6 +32,10 @@ const FILES_AT_ONCE = 2;
 const PROGRESS_INTERVAL_MS = 100;
 
 const files = new Map<string, File>();
+/** Whole-file SHA-256s hashed before sending (the duplicate check), by upload key: not hashed again. */
+const hashedFirst = new Map<string, string>();
+/** Uploads waiting for the duplicate check: not started until it answered. */
+const checking = new Set<string>();
 const controllers = new Map<string, AbortController>();
 /** Where each upload goes (the account's routes unless queued for a drop link). */
 const targets = new Map<string, UploadEndpoints>();
@@ -112,6 +124,7 @@ export async function restoreSavedUploads(endpoints: UploadEndpoints = accountEn
  * unfinished upload resumes it instead.
  */
 export function addFiles(entries: readonly { readonly file: File; readonly folder: string }[], endpoints: UploadEndpoints = accountEndpoints): void {
+  const fresh: string[] = [];
   store.update((s) => {
     let uploads = s.uploads;
     for (const { file, folder } of entries) {
@@ -123,12 +136,69 @@ export function addFiles(entries: readonly { readonly file: File; readonly folde
         uploads = uploads.map((u) => (u.key === key ? transition(u, { type: 'file-found' }) : u));
       } else if (existing && (existing.phase === 'failed' || existing.phase === 'paused')) {
         uploads = uploads.map((u) => (u.key === key ? transition(u, { type: 'resume' }) : u));
-      } else if (!existing || existing.phase === 'done' || existing.phase === 'cancelled') {
+      } else if (!existing || existing.phase === 'done' || existing.phase === 'cancelled' || existing.phase === 'duplicate') {
         uploads = [...uploads.filter((u) => u.key !== key), newUpload(file, folder)];
+        fresh.push(key);
       }
     }
     return { uploads };
   });
+  if (endpoints.filesExist && fresh.length > 0) {
+    for (const key of fresh) checking.add(key);
+    void checkLibrary(fresh, endpoints);
+  }
+  pump();
+}
+
+/** Runs `work` on each item, `atOnce` at a time. */
+async function eachLimited<T>(items: readonly T[], atOnce: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(atOnce, items.length) }, async () => {
+    while (next < items.length) await work(items[next++] as T);
+  }));
+}
+
+/**
+ * The duplicate check of newly added files: hashed first (those up to the bound), asked in
+ * batches, and those found marked `duplicate`; the others start. A failed check only costs the
+ * skip: the files are sent.
+ */
+async function checkLibrary(keys: readonly string[], endpoints: UploadEndpoints): Promise<void> {
+  const ask = endpoints.filesExist;
+  const release = (key: string): void => {
+    if (checking.delete(key)) pump();
+  };
+  try {
+    const small = keys.filter((key) => (files.get(key)?.size ?? Infinity) <= WHOLE_FILE_SHA256_MAX_BYTES);
+    for (const key of keys) if (!small.includes(key)) release(key);
+    const byHash = new Map<string, string[]>();
+    await Promise.all(
+      small.map(async (key) => {
+        const sha256 = await sha256Of(files.get(key) as File, undefined, { stream: true });
+        hashedFirst.set(key, sha256);
+        byHash.set(sha256, [...(byHash.get(sha256) ?? []), key]);
+      }),
+    );
+    const hashes = [...byHash.keys()];
+    const batches: string[][] = [];
+    for (let i = 0; i < hashes.length; i += MAX_EXISTS_HASHES) batches.push(hashes.slice(i, i + MAX_EXISTS_HASHES));
+    await eachLimited(batches, EXISTS_REQUESTS_AT_ONCE, async (batch) => {
+      const answer = await (ask as NonNullable<typeof ask>)(batch);
+      for (const { sha256, copies } of answer.found) {
+        const copy = copies[0];
+        if (!copy) continue;
+        for (const key of byHash.get(sha256) ?? []) dispatch(key, { type: 'duplicate', copy: { id: copy.id, folder: copy.folder, name: copy.name } });
+      }
+      for (const sha256 of batch) for (const key of byHash.get(sha256) ?? []) release(key);
+    });
+  } finally {
+    for (const key of keys) release(key);
+  }
+}
+
+/** Sends a file whose content is already in the library all the same. */
+export function uploadAnyway(key: string): void {
+  dispatch(key, { type: 'upload-anyway' });
   pump();
 }
 
@@ -137,7 +207,7 @@ function pump(): void {
   let active = uploads.filter(isActive).length;
   for (const item of uploads) {
     if (active >= FILES_AT_ONCE) break;
-    if (item.phase === 'queued' && files.has(item.key) && !controllers.has(item.key)) {
+    if (item.phase === 'queued' && files.has(item.key) && !controllers.has(item.key) && !checking.has(item.key)) {
       active += 1;
       void run(item.key);
     }
@@ -163,7 +233,7 @@ export function cancel(key: string): void {
 }
 
 export function clearFinished(): void {
-  store.update((s) => ({ uploads: s.uploads.filter((u) => u.phase !== 'done' && u.phase !== 'cancelled') }));
+  store.update((s) => ({ uploads: s.uploads.filter((u) => u.phase !== 'done' && u.phase !== 'cancelled' && u.phase !== 'duplicate') }));
 }
 
 async function run(key: string): Promise<void> {
@@ -177,10 +247,14 @@ async function run(key: string): Promise<void> {
     let item = itemOf(key) as UploadItem;
     let held: HeldPart[] = [];
     let checksummed = false;
+    /** Whether the whole file is hashed while sending (its SHA-256 was not declared at creation). */
+    let hashFile = false;
     if (item.uploadId === undefined) {
       // A small file's SHA-256 is declared (S3 verifies it on the single PUT); a large one's parts
-      // are each hashed and verified instead (see WHOLE_FILE_SHA256_MAX_BYTES).
-      const sha256 = item.size <= WHOLE_FILE_SHA256_MAX_BYTES ? await sha256Of(file, signal) : undefined;
+      // are each hashed and verified instead, and its SHA-256 is hashed while sending (see
+      // WHOLE_FILE_SHA256_MAX_BYTES). The duplicate check may have hashed it already.
+      const sha256 = item.size <= WHOLE_FILE_SHA256_MAX_BYTES ? (hashedFirst.get(key) ?? (await sha256Of(file, signal, { stream: true }))) : undefined;
+      hashFile = sha256 === undefined;
       const created = await endpoints.createUpload({
         folder: item.folder, fileName: item.name, contentType: item.contentType, size: item.size,
         ...(sha256 !== undefined ? { sha256 } : {}),
@@ -194,6 +268,7 @@ async function run(key: string): Promise<void> {
         dispatch(key, { type: 'part-done', partNumber: 1, size: item.size });
         dispatch(key, { type: 'completing' });
         dispatch(key, { type: 'done' });
+        hashedFirst.delete(key);
         void announce(endpoints, itemOf(key)?.fileId);
         return;
       }
@@ -213,6 +288,7 @@ async function run(key: string): Promise<void> {
         return;
       }
       checksummed = status.checksumAlgorithm === 'SHA256';
+      hashFile = status.sha256 === undefined;
       // Only parts of exactly their planned length count: the others are sent again.
       held = usableHeldParts(item.size, { partSize: item.partSize as number, partCount: item.partCount as number }, status.parts ?? []);
     }
@@ -220,13 +296,14 @@ async function run(key: string): Promise<void> {
     item = itemOf(key) as UploadItem;
     const uploadId = item.uploadId as string;
     const progress = throttled((bytesInFlight: number) => dispatch(key, { type: 'progress', bytesInFlight }));
-    const { parts } = await sendParts({
+    const { parts, sha256 } = await sendParts({
       file,
       size: item.size,
       plan: { partSize: item.partSize as number, partCount: item.partCount as number },
       uploadId,
       held,
       checksummed,
+      hashFile,
       endpoints,
       signal,
       onProgress: progress,
@@ -235,7 +312,8 @@ async function run(key: string): Promise<void> {
     progress.flush();
     if (signal.aborted) return;
     dispatch(key, { type: 'completing' });
-    await endpoints.completeUpload(uploadId, { parts });
+    await endpoints.completeUpload(uploadId, { parts, ...(sha256 !== undefined ? { sha256 } : {}) });
+    hashedFirst.delete(key);
     await forgetUpload(endpoints.target, key).catch(() => undefined);
     dispatch(key, { type: 'done' });
     void announce(endpoints, itemOf(key)?.fileId);
