@@ -91,14 +91,16 @@ export function pngBomb(side = 30_000): Buffer {
 /**
  * A 2 s H.264 test pattern, 320 × 240: MP4, or QuickTime turned a quarter (a phone held
  * upright: stored landscape, shown portrait) with a creation time, or re-encoded as MPEG-4
- * Part 2 in MP4 (a codec browsers do not play).
+ * Part 2 in MP4 (a codec browsers do not play). `unique`: written into the file's metadata, so
+ * its bytes (and SHA-256) differ from every other sample's: the apps skip a file whose content is
+ * already in the library (issue 22), and tests share one stack.
  */
-export function video(kind: 'mp4' | 'rotated-mov' | 'mpeg4-mp4'): Buffer {
+export function video(kind: 'mp4' | 'rotated-mov' | 'mpeg4-mp4', unique?: string): Buffer {
   const dir = mkdtempSync(path.join(tmpdir(), 'media-sample-'));
   try {
     const ffmpeg = bundledFfmpegPath();
     const mp4 = path.join(dir, 'v.mp4');
-    execFileSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=10', '-t', '2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', mp4]);
+    execFileSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=10', '-t', '2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', ...(unique !== undefined ? ['-metadata', `comment=${unique}`] : []), mp4]);
     if (kind === 'mp4') return readFileSync(mp4);
     if (kind === 'mpeg4-mp4') {
       // An MP4 whose codec browsers do not play (MPEG-4 Part 2), as an HEVC MP4 is for most: no HEVC encoder ships on npm.
