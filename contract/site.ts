@@ -75,7 +75,9 @@ export function cacheControlOf(key: string): string {
 
 /**
  * The app's Content-Security-Policy. Scripts and styles come only from the app's own origin
- * (no inline script, no eval); the API is on that origin too. `mediaOrigins` are the S3
+ * (no inline script, no eval); the API is on that origin too. `'wasm-unsafe-eval'` lets those
+ * scripts compile WebAssembly and nothing else (no `eval`, no `new Function`): the upload
+ * Workers' incremental SHA-256 of a whole file (hash-wasm, issue 22), which WebCrypto lacks. `mediaOrigins` are the S3
  * endpoints presigned URLs point at: thumbnails (`img-src`), video (`media-src`), and the
  * XHR part uploads and ZIP downloads (`connect-src`). `blob:` lets the app show a file it
  * holds in memory (a preview of a file being uploaded, a decoded image).
@@ -84,7 +86,7 @@ export function contentSecurityPolicy(mediaOrigins: readonly string[]): string {
   const media = mediaOrigins.map((o) => ` ${o}`).join('');
   return [
     "default-src 'self'",
-    "script-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
     `img-src 'self' blob: data:${media}`,
     `media-src 'self' blob:${media}`,

@@ -34,14 +34,14 @@ export function Duplicates(props: { readonly load?: () => Promise<DuplicateList>
     <section class="duplicates-view" aria-labelledby="duplicates-title" aria-busy={loading}>
       <div class="storage-head">
         <h2 id="duplicates-title">Duplicates</h2>
-        <button type="button" onClick={() => void refresh()} disabled={loading}>{loading ? 'Looking…' : 'Refresh'}</button>
+        <button type="button" onClick={() => void refresh()} disabled={loading}>{loading ? 'Looking…' : 'Look again'}</button>
       </div>
       {error && <p class="error" role="alert">Could not list the duplicates: {error}</p>}
       {!list && loading && <p class="loading" role="status">Looking for files stored more than once…</p>}
       {list && list.groups.length === 0 && <p class="empty">No file is stored more than once.</p>}
       {list && list.groups.length > 0 && (
         <>
-          <p class="storage-total">
+          <p class="duplicates-total">
             <strong>{list.groups.length.toLocaleString('en')}</strong> {list.groups.length === 1 ? 'content is' : 'contents are'} stored more than once: <strong>{formatBytes(list.extraBytes)}</strong> in extra copies
             <span class="computed"> · as of {formatDate(list.computedAt)}</span>
           </p>
