@@ -74,9 +74,10 @@ export interface MultipartIo {
    * Base64 SHA-256 of the whole file, when it was not known before the upload started (a large
    * file, issue 22 §2): called once when the run starts and left to run beside sending, off the
    * send path (a worker reading the file in bounded buffers); the run resolves once it and every
-   * part are done, with it as `sha256`. A failure of it fails the run.
+   * part are done, with it as `sha256` (none when it resolves undefined: the client could not
+   * hash it). A rejection fails the run.
    */
-  readonly hashFile?: (signal: AbortSignal) => Promise<string>;
+  readonly hashFile?: (signal: AbortSignal) => Promise<string | undefined>;
   /** `POST …/parts`: retries are its own (the API client's). */
   readonly sign: (request: PartsRequest) => Promise<SignedParts>;
   /**
@@ -364,7 +365,7 @@ export function sendMultipart(options: MultipartOptions): Promise<MultipartResul
       else {
         const parts = [...etags].sort(([a], [b]) => a - b).map(([partNumber, etag]) => ({ partNumber, etag }));
         if (wholeFile === undefined) resolve({ parts, sent, reused: held.length });
-        else wholeFile.then((sha256) => resolve({ parts, sent, reused: held.length, sha256 }), reject);
+        else wholeFile.then((sha256) => resolve({ parts, sent, reused: held.length, ...(sha256 !== undefined ? { sha256 } : {}) }), reject);
       }
     };
     signal.addEventListener('abort', () => {

@@ -284,7 +284,9 @@ describe('DropPage', () => {
     await waitFor(() => expect(screen.getByText(/^done/)).toBeTruthy());
     expect(calls.filter((c) => c.path.endsWith('/parts')).map((c) => c.body)).toEqual([{ partNumbers: [2] }]);
     expect(FakeXhr.puts).toEqual(['https://s3.test/ceremony?part=2']);
-    expect(calls.find((c) => c.path.endsWith('/complete'))?.body).toEqual({ parts: [{ partNumber: 1, etag: 'e1' }, { partNumber: 2, etag: 'etag-2' }] });
+    // The upload declared no SHA-256 when created: the whole file was hashed while sending, and declared on completion.
+    const sha256 = btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest('SHA-256', await video.arrayBuffer()))));
+    expect(calls.find((c) => c.path.endsWith('/complete'))?.body).toEqual({ parts: [{ partNumber: 1, etag: 'e1' }, { partNumber: 2, etag: 'etag-2' }], sha256 });
     expect(creates(calls)).toEqual([]);
     expect(screen.getByRole('region', { name: 'Quota' }).textContent).toBe('60 MiB of 100 MiB left · 7 of 10 files left');
     await waitFor(async () => expect(await savedUploads(target)).toEqual([]));

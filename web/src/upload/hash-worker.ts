@@ -31,9 +31,15 @@ async function streamed(blob: Blob): Promise<Uint8Array> {
   return hasher.digest('binary');
 }
 
+/** Read whole, digested by WebCrypto. */
+const whole = (blob: Blob): Promise<Uint8Array> => blob.arrayBuffer().then((buffer) => crypto.subtle.digest('SHA-256', buffer)).then((d) => new Uint8Array(d));
+
+/** Where WebAssembly cannot run (a stricter CSP, an old browser), a file this small is read whole instead. */
+const WHOLE_FALLBACK_MAX_BYTES = 64 * 1024 * 1024;
+
 scope.onmessage = (event) => {
   const { blob, stream } = event.data;
-  (stream ? streamed(blob) : blob.arrayBuffer().then((buffer) => crypto.subtle.digest('SHA-256', buffer)).then((d) => new Uint8Array(d)))
+  (stream ? streamed(blob).catch((error: unknown) => (blob.size <= WHOLE_FALLBACK_MAX_BYTES ? whole(blob) : Promise.reject(error))) : whole(blob))
     .then((digest) => scope.postMessage({ sha256: base64(digest) }))
     .catch((error: unknown) => scope.postMessage({ error: String(error) }));
 };

@@ -51,7 +51,8 @@ export function sendParts(options: SendPartsOptions): Promise<MultipartResult> {
     signal,
     io: {
       ...(options.checksummed ? { hash: (part, stop) => sha256Of(sliceOf(part.offset, part.length), stop) } : {}),
-      ...(options.hashFile ? { hashFile: (stop) => sha256OfFileAside(file, stop) } : {}),
+      // The file's identity, not its integrity (S3 checks every part): a browser that cannot hash it sends the file without.
+      ...(options.hashFile ? { hashFile: (stop) => sha256OfFileAside(file, stop).catch(() => undefined) } : {}),
       // The page's API calls do not retry (a page shows its errors); the pipeline's signing does.
       sign: (request) => withRetry(() => options.endpoints.signParts(options.uploadId, request), DEFAULT_RETRY_POLICY, { sleep: (ms) => wait(ms, signal) }),
       put: (part, url, headers, onProgress, stop) => putBlob(url, headers, sliceOf(part.offset, part.length), onProgress, stop),
