@@ -89,7 +89,7 @@ describe('duplicate uploads in Chromium', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
 
     // Act: one of them sent anyway.
-    await list.getByRole('button', { name: 'Upload one.png anyway' }).click();
+    await list.getByRole('button', { name: 'Upload anyway: one.png' }).click();
     await tile('one.png').waitFor({ timeout: 90_000 });
     expect(creates).toHaveLength(1);
     expect(await listed(AGAIN)).toEqual(['one.png']);

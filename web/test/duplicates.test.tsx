@@ -61,7 +61,7 @@ describe('UploadPanel with files already in the library', () => {
 
     expect(screen.getByRole('status').textContent).toContain('3 already in your library');
     expect(screen.getAllByText('/trips/b.jpg')).toHaveLength(1);
-    screen.getByRole('button', { name: 'Upload b.jpg anyway' }).click();
+    screen.getByRole('button', { name: 'Upload anyway: b.jpg' }).click();
     expect(anyway).toHaveBeenCalledWith('b.jpg|100|1');
     screen.getByRole('button', { name: 'Upload all anyway' }).click();
     expect(anyway).toHaveBeenCalledTimes(4);

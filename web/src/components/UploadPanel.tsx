@@ -87,7 +87,7 @@ export function UploadPanel({ uploads, onPause, onResume, onCancel, onClear, onC
               <span class="actions">
                 {(item.phase === 'uploading' || item.phase === 'starting' || item.phase === 'queued') && <button type="button" onClick={() => onPause(item.key)} aria-label={`Pause ${item.name}`}>Pause</button>}
                 {(item.phase === 'paused' || item.phase === 'failed') && <button type="button" onClick={() => onResume(item.key)} aria-label={`Resume ${item.name}`}>Resume</button>}
-                {item.phase === 'duplicate' && onUploadAnyway && <button type="button" onClick={() => onUploadAnyway(item.key)} aria-label={`Upload ${item.name} anyway`}>Upload anyway</button>}
+                {item.phase === 'duplicate' && onUploadAnyway && <button type="button" onClick={() => onUploadAnyway(item.key)} aria-label={`Upload anyway: ${item.name}`}>Upload anyway</button>}
                 {item.phase !== 'done' && item.phase !== 'cancelled' && item.phase !== 'duplicate' && <button type="button" onClick={() => onCancel(item.key)} aria-label={`Cancel ${item.name}`}>Cancel</button>}
               </span>
             </li>
