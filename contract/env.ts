@@ -84,6 +84,10 @@ export const ENV = {
   VIDEO_SEGMENT_SECONDS: 'VIDEO_SEGMENT_SECONDS',
   /** Lines of the short edge of a transcoded copy at most (module variable `video_max_height`). @default 1080 */
   VIDEO_MAX_HEIGHT: 'VIDEO_MAX_HEIGHT',
+  /** Days within which the scrub re-verifies every file (module variable `scrub_period_days`). @default 30 */
+  SCRUB_PERIOD_DAYS: 'SCRUB_PERIOD_DAYS',
+  /** SNS topic the alarms notify (`<prefix>-ops`): the scrub publishes `file.corrupt` there. */
+  OPS_TOPIC_ARN: 'OPS_TOPIC_ARN',
   /** Log level for the structured logger. @default "info" */
   LOG_LEVEL: 'LOG_LEVEL',
 } as const;
@@ -102,4 +106,5 @@ export const FUNCTION_ENV = {
   process: ['TABLE_NAME', 'BUCKET_NAME', 'VIDEO_POSTERS', 'EXPOSE_GPS', 'VIDEO_WORKFLOW_ARN', 'LOG_LEVEL'],
   sweep: ['TABLE_NAME', 'TOPIC_ARN', 'SHARE_EXPIRY_REMINDERS', 'LOG_LEVEL'],
   transcode: ['TABLE_NAME', 'BUCKET_NAME', 'VIDEO_SEGMENT_SECONDS', 'VIDEO_MAX_HEIGHT', 'LOG_LEVEL'],
+  scrub: ['TABLE_NAME', 'BUCKET_NAME', 'OPS_TOPIC_ARN', 'SCRUB_PERIOD_DAYS', 'LOG_LEVEL'],
 } as const satisfies Record<import('./functions').FunctionName, readonly (keyof typeof ENV)[]>;

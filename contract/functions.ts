@@ -7,7 +7,7 @@
 export const API_FUNCTIONS = ['auth', 'uploads', 'files', 'shares'] as const;
 export type ApiFunctionName = (typeof API_FUNCTIONS)[number];
 
-export const FUNCTION_NAMES = ['authorizer', 'auth', 'uploads', 'files', 'shares', 'sync', 'move', 'process', 'sweep', 'transcode'] as const;
+export const FUNCTION_NAMES = ['authorizer', 'auth', 'uploads', 'files', 'shares', 'sync', 'move', 'process', 'sweep', 'transcode', 'scrub'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 export interface FunctionDeclaration {
@@ -52,6 +52,10 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionDeclaration>> = {
     packages: ['@ffmpeg-installer/linux-x64', '@ffmpeg-installer/linux-arm64'],
   },
   sweep: { entry: 'handlers/sweep/index.ts', description: 'Hourly: reminds owners of shares ending within a day, gives back the quota of abandoned drop uploads' },
+  scrub: {
+    entry: 'handlers/scrub/index.ts',
+    description: 'Hourly: re-reads a share of the library so every file is verified against its SHA-256 each scrub_period_days; marks a mismatch and alerts the ops topic',
+  },
 };
 
 export const FUNCTION_TAG = 'media-store:function';

@@ -178,7 +178,22 @@ export const SETTINGS = {
     default: false,
     description: 'Record the GPS coordinates of photos in the catalog and return them from the files API. Off, they are never stored (derived images never carry any metadata).',
   },
+  scrubPeriodDays: {
+    env: 'SCRUB_PERIOD_DAYS',
+    variable: 'scrub_period_days',
+    // A month: a silent corruption is found while the versions and backups that could repair it still exist.
+    default: 30,
+    min: 1,
+    max: 365,
+    description: 'Days within which the hourly scrub re-reads every file and checks it against its SHA-256 (each run reads its share; docs/media.md "Scrub" has the cost). A mismatch marks the file and publishes file.corrupt on the ops topic.',
+  },
 } as const satisfies Record<string, Setting>;
+
+/**
+ * The scrub's schedule: the module's EventBridge rule and the function's pacing (each run reads
+ * `files / (scrub_period_days × runsPerDay)`, plus catch-up) are made from this one declaration.
+ */
+export const SCRUB_SCHEDULE = { expression: 'rate(1 hour)', runsPerDay: 24 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
 

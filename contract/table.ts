@@ -35,6 +35,7 @@
  * | drop name claim  | `FOLDER#<folder path>` | `CLAIM#<file name>` |            |                          |
  * | timeline counter | `TIMELINE#<shard>`  | `<YYYY-MM>#<folder path>` |         |                          |
  * | trash entry   | `TRASH#`               | `ENTRY#<entry id>` |               |                          |
+ * | scrub cursor  | `SCRUB#`               | `CURSOR`           |               |                          |
  *
  * Trash entries (handlers/core/trash.ts, docs/api.md "Trash"): a deleted file's row as it was
  * (tags, description, media, uploader, upload time), where its bytes wait (`trash/<entry id>`),
@@ -93,6 +94,13 @@
  * on a key prefix spelled anywhere else. docs/contributors.md ("Table schema") lists every item
  * type with its keys and attributes.
  *
+ * The scrub (handlers/core/scrub.ts) reads the file rows in `byType` scan order, a share per
+ * run, and keeps where it stopped in its one cursor item (`SCRUB#` / `CURSOR`: the scan's
+ * last key, when the pass began, files verified in it, files of the last full pass). It writes
+ * `verifiedAt` on a file row whose bytes matched, `corruptAt` (with the SHA-256 it read) on one
+ * whose bytes did not, and a SHA-256 of its own on a row that had none (`sha256Source` =
+ * `scrub`).
+ *
  * Items that should expire (upload sessions, limiters, tombstones) carry `ttl` in epoch seconds.
  */
 import type { FileType } from './wire';
@@ -127,6 +135,12 @@ export const USER_ACCESS_ATTRIBUTES = ['pk', 'sk', 'username', 'userId', 'role',
  * listed because a scan page's start key names them.
  */
 export const STORAGE_STATS_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'size', 'fileType', 'contentType', 'uploadedBy', 'status'] as const;
+/**
+ * What the scrub reads of each file in its Scan of the `byType` index (dynamodb:Attributes in its
+ * IAM grant): the keys (a page's start key names them) and what it checks the object against.
+ */
+export const SCRUB_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'key', 'size', 'etag', 'sha256', 'corruptAt'] as const;
+
 /** The attributes the tally reads; the rest of `STORAGE_STATS_ATTRIBUTES` are keys. */
 export const STORAGE_STATS_PROJECTION = ['size', 'fileType', 'contentType', 'uploadedBy', 'status'] as const;
 
@@ -160,12 +174,14 @@ export const PARTITIONS = {
   timeline: 'TIMELINE#',
   /** Deleted files waiting in the trash (one partition). */
   trash: 'TRASH#',
+  /** The scrub's cursor (one partition). */
+  scrub: 'SCRUB#',
 } as const;
 
 export type PartitionName = keyof typeof PARTITIONS;
 
 /** Partitions that are one partition, the prefix alone (nothing follows it). */
-export const SINGLE_PARTITIONS: readonly PartitionName[] = ['shareOwners', 'trash'];
+export const SINGLE_PARTITIONS: readonly PartitionName[] = ['shareOwners', 'trash', 'scrub'];
 
 /**
  * The `dynamodb:LeadingKeys` patterns (StringLike) of the named partitions, in the order given:
@@ -197,6 +213,7 @@ export const SORT_KEYS = {
   providerIdentity: 'IDENTITY',
   pendingSignIn: 'SIGNIN',
   trashEntry: 'ENTRY#',
+  scrubCursor: 'CURSOR',
 } as const;
 
 /** The `byType` index's partition prefix. */
@@ -332,3 +349,5 @@ export const TRASH_PARTITION = PARTITIONS.trash;
 export const TRASH_ENTRY_PREFIX = SORT_KEYS.trashEntry;
 /** A trash entry: sorted by its id, which begins with the deletion time. */
 export const trashEntryKey = (entryId: string): ItemKey => ({ pk: TRASH_PARTITION, sk: `${SORT_KEYS.trashEntry}${entryId}` });
+/** The scrub's one cursor item: where its pass through the files stands. */
+export const scrubCursorKey = (): ItemKey => ({ pk: PARTITIONS.scrub, sk: SORT_KEYS.scrubCursor });

@@ -65,9 +65,17 @@ export interface FileItem {
   /**
    * Whole-file SHA-256, base64: the file's content identity (duplicates, exports, the scrub).
    * Both clients compute it for every upload (before sending, or while sending a large file);
-   * absent only for files stored without it (older uploads, objects put without the API).
+   * absent only for files stored without it (older uploads, objects put without the API) until
+   * the scrub's first read records one.
    */
   readonly sha256?: string;
+  /** When the scrub last read the stored bytes whole and found this SHA-256 (ISO 8601). */
+  readonly verifiedAt?: string;
+  /**
+   * When the scrub found the stored bytes differ from the SHA-256 (ISO 8601): the file is
+   * damaged; restore it from a backup or an earlier version (docs/media.md "Scrub").
+   */
+  readonly corruptAt?: string;
   /**
    * Presigned GET of the original (active content such as SVG or HTML as an attachment). Always
    * there for signed-in users; a visitor of a share without downloads has none for a photo.

@@ -61,6 +61,8 @@ export const SAMPLE_ENV: Readonly<Record<keyof typeof ENV, string>> = {
   VIDEO_WORKFLOW_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:media-store-video',
   VIDEO_SEGMENT_SECONDS: '120',
   VIDEO_MAX_HEIGHT: '1080',
+  SCRUB_PERIOD_DAYS: '30',
+  OPS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:media-store-ops',
   LOG_LEVEL: 'info',
 };
 

@@ -634,7 +634,7 @@ function processingFieldsOf(item: Record<string, unknown>): Pick<CatalogFile, 'p
 }
 
 function toFile(item: Record<string, unknown>): CatalogFile | undefined {
-  const { id, key, folder, name, size, contentType, fileType, uploadedAt, uploadedBy, tags, description, etag, uploadId, sha256, sequencer } = item;
+  const { id, key, folder, name, size, contentType, fileType, uploadedAt, uploadedBy, tags, description, etag, uploadId, sha256, verifiedAt, corruptAt, sequencer } = item;
   if (
     typeof id !== 'string' ||
     typeof key !== 'string' ||
@@ -663,6 +663,8 @@ function toFile(item: Record<string, unknown>): CatalogFile | undefined {
     ...(typeof etag === 'string' ? { etag } : {}),
     ...(typeof uploadId === 'string' ? { uploadId } : {}),
     ...(typeof sha256 === 'string' ? { sha256 } : {}),
+    ...(typeof verifiedAt === 'string' ? { verifiedAt } : {}),
+    ...(typeof corruptAt === 'string' ? { corruptAt } : {}),
     sequencer,
     status: 'available',
     ...processingFieldsOf(item),

@@ -2,6 +2,7 @@
  * The media bucket: HeadObject, copy and delete through the SDK, presigned URLs through the
  * SDK-free `S3UrlSigner` (byte-identical to the SDK's, much cheaper per URL).
  */
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -21,6 +22,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { ObjectHead } from '../core/catalog';
+import type { ObjectDigest } from '../core/scrub';
 import { copyPartRanges, copyPartSize, needsPartCopy, MAX_SINGLE_COPY_BYTES, type CopyPart } from '../core/copy-parts';
 import { ObjectUrls } from '../core/object-urls';
 import { S3UrlSigner } from '../core/presign';
@@ -280,4 +282,27 @@ export async function downloadObjectTo(client: S3Client, bucket: string, key: st
   const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   if (response.Body === undefined) throw new Error(`${key} has no body`);
   await pipeline(response.Body as Readable, createWriteStream(file, { flags: append ? 'a' : 'w' }));
+}
+
+/** The scrub's read: the object whole through SHA-256, streamed (constant memory); undefined when it is gone or archived. */
+export function objectDigest(client: S3Client, bucket: string): (key: string) => Promise<ObjectDigest | undefined> {
+  return async (key) => {
+    let response;
+    try {
+      response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    } catch (error) {
+      // Gone, or in an archive tier of Intelligent-Tiering (a GET needs a restore first): not read.
+      const name = (error as { name?: string }).name;
+      if (name === 'NoSuchKey' || name === 'InvalidObjectState') return undefined;
+      throw error;
+    }
+    const hash = createHash('sha256');
+    let bytes = 0;
+    for await (const chunk of response.Body as Readable) {
+      const buffer = chunk as Buffer;
+      hash.update(buffer);
+      bytes += buffer.length;
+    }
+    return { sha256: hash.digest('base64'), bytes, ...(response.ETag !== undefined ? { etag: response.ETag.replace(/"/g, '') } : {}) };
+  };
 }

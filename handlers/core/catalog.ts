@@ -100,8 +100,12 @@ export interface CatalogFile {
   readonly description?: string;
   readonly etag?: string;
   readonly uploadId?: string;
-  /** Whole-file SHA-256 (base64) declared at upload and carried by the object's metadata. */
+  /** Whole-file SHA-256 (base64) declared at upload and carried by the object's metadata, or recorded by the scrub's first read. */
   readonly sha256?: string;
+  /** When the scrub last read the object whole and found its SHA-256 (ISO 8601). */
+  readonly verifiedAt?: string;
+  /** When the scrub found the object's bytes differ from its SHA-256 (ISO 8601); never cleared but by a new version of the object. */
+  readonly corruptAt?: string;
   /** Normalized sequencer of the last event applied. */
   readonly sequencer: string;
   readonly status: 'available';

@@ -15,7 +15,7 @@ import { VIDEO_COPY_TYPE, videoCopyNameOf, videoPlaybackOf, type VideoPlayback }
  * once processed, presigned URLs of the WebP thumbnail, preview (photos) or poster (videos).
  */
 export interface FileView
-  extends Pick<CatalogFile, 'id' | 'folder' | 'name' | 'size' | 'contentType' | 'fileType' | 'uploadedAt' | 'uploadedBy' | 'tags' | 'description' | 'sha256' | 'processingReason'>,
+  extends Pick<CatalogFile, 'id' | 'folder' | 'name' | 'size' | 'contentType' | 'fileType' | 'uploadedAt' | 'uploadedBy' | 'tags' | 'description' | 'sha256' | 'verifiedAt' | 'corruptAt' | 'processingReason'>,
     MediaInfo {
   /** `pending` until the thumbnails and metadata exist. */
   readonly processing: ProcessingStatus;
@@ -52,6 +52,8 @@ export function toFileView(file: CatalogFile, signing: ViewSigning, urlExpiresAt
     tags: file.tags,
     ...(file.description !== undefined ? { description: file.description } : {}),
     ...(file.sha256 !== undefined ? { sha256: file.sha256 } : {}),
+    ...(file.verifiedAt !== undefined ? { verifiedAt: file.verifiedAt } : {}),
+    ...(file.corruptAt !== undefined ? { corruptAt: file.corruptAt } : {}),
     processing: file.processing ?? 'pending',
     ...(file.processingReason !== undefined ? { processingReason: file.processingReason } : {}),
     ...file.media,

@@ -19,6 +19,27 @@ export interface AlarmsProps {
   readonly stateMachines?: readonly { readonly address: string; readonly name: string; readonly arn: string }[];
   /** Address subscribed to the ops topic by email; empty subscribes nobody. @default "" */
   readonly alarmEmail?: string;
+  /** The ops topic (`OpsTopic`), made before the functions: the scrub publishes to it too. */
+  readonly topic: SnsTopic;
+}
+
+/**
+ * The ops topic: what the alarms notify, and where the scrub reports a corrupt file
+ * (`file.corrupt`). Made before the functions, which the alarms then watch.
+ */
+export class OpsTopic extends Construct {
+  readonly topic: SnsTopic;
+
+  constructor(scope: Construct, id: string, props: { readonly namePrefix: string }) {
+    super(scope, id);
+    this.topic = new SnsTopic(this, 'topic', {
+      name: `${props.namePrefix}-ops`,
+      // Not KMS-encrypted: CloudWatch cannot publish to a topic under the AWS-managed SNS key.
+      // Alarm messages carry alarm names, metrics and states; a scrub message the key of the
+      // corrupt file (docs/security.md).
+    });
+    this.topic.overrideLogicalId('ops');
+  }
 }
 
 /**
@@ -32,12 +53,7 @@ export class Alarms extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
-    this.topic = new SnsTopic(this, 'topic', {
-      name: `${props.namePrefix}-ops`,
-      // Not KMS-encrypted: CloudWatch cannot publish to a topic under the AWS-managed SNS key,
-      // and alarm messages carry only alarm names, metrics and states.
-    });
-    this.topic.overrideLogicalId('ops');
+    this.topic = props.topic;
 
     const email = props.alarmEmail ?? DEFAULTS.alarmEmail;
     const subscribed = presenceOf(isNonEmpty(email));

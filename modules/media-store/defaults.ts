@@ -79,6 +79,11 @@ export const DEFAULTS = {
   shareExpiryReminders: SETTINGS.shareExpiryReminders.default,
   /** How often the sweep function runs: reminders go out within this of their time, abandoned quota comes back within it. */
   sweepSchedule: 'rate(1 hour)',
+  scrubPeriodDays: SETTINGS.scrubPeriodDays.default,
+  /** 1,024 MB: the scrub streams objects through SHA-256 (one core hashes ~500 MB/s; S3 GETs run at ~90 MB/s per stream). */
+  scrubMemoryMb: 1024,
+  /** Lambda's longest: a run stops starting files a minute before it. */
+  scrubTimeoutSeconds: 900,
   domainName: '',
   hostedZoneId: '',
   /** The web app on a CloudFront distribution, its API behind `/api` on the same origin. */

@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { ENV, FUNCTION_ENV } from '../../contract/env';
 import { FUNCTIONS, FUNCTION_NAMES, bundleZipPath, type FunctionName } from '../../contract/functions';
-import { STORAGE_STATS_ATTRIBUTES, USER_ACCESS_ATTRIBUTES } from '../../contract/table';
+import { SCRUB_ATTRIBUTES, STORAGE_STATS_ATTRIBUTES, USER_ACCESS_ATTRIBUTES } from '../../contract/table';
+import { SCRUB_SCHEDULE } from '../../contract/settings';
+import type { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import type { Catalog } from './catalog';
 import { DEFAULTS, DERIVED_PREFIX } from './defaults';
 import { booleanText, isNonEmpty, joinedText, jsonText, numberText, presenceOf } from './expressions';
@@ -100,6 +102,8 @@ export interface FunctionSettings {
   readonly videoPosters?: boolean;
   /** Record and return photos' GPS coordinates. @default false */
   readonly exposeGps?: boolean;
+  /** Days within which the scrub re-reads every file (contract/settings.ts). @default 30 */
+  readonly scrubPeriodDays?: number;
   /** Memory of the process function, MB. @default 1536 */
   readonly processMemoryMb?: number;
   /** Timeout of the process function, seconds. @default 60 */
@@ -134,6 +138,8 @@ export interface FunctionsProps extends FunctionSettings {
   readonly moveJobs: MoveJobs;
   /** The video workflow, which the process function starts for a playable copy. */
   readonly videoWorkflow: VideoWorkflow;
+  /** The topic the alarms notify: the scrub publishes `file.corrupt` there. */
+  readonly opsTopic: SnsTopic;
 }
 
 type EnvName = keyof typeof ENV;
@@ -160,6 +166,9 @@ export class Functions extends Construct {
       reservedConcurrency: props.processReservedConcurrency ?? DEFAULTS.processReservedConcurrency,
       deployThrough: (source: string) => storage.addArtifact('process-bundle', 'process_bundle', source, 'process'),
     };
+    // The scrub reads objects whole: Lambda's longest timeout (each run stops starting files a
+    // minute before it), and memory for network throughput (docs/media.md "Scrub").
+    const scrubSettings = { memoryMb: DEFAULTS.scrubMemoryMb, timeoutSeconds: DEFAULTS.scrubTimeoutSeconds };
     for (const name of FUNCTION_NAMES.filter((n): n is OwnFunctionName => n !== 'move' && n !== 'transcode')) {
       byName[name] = new MediaStoreFunction(this, name, {
         name,
@@ -174,6 +183,7 @@ export class Functions extends Construct {
         logRetentionDays: props.logRetentionDays,
         tracing: props.tracing,
         ...(name === 'process' ? processSettings : {}),
+        ...(name === 'scrub' ? scrubSettings : {}),
       });
     }
     this.byName = byName;
@@ -192,6 +202,9 @@ export class Functions extends Construct {
     byName.files.allowWhen('bucket-kms-key', kmsPresence, [
       // A move reads the object and writes its copy.
       { sid: 'DecryptAndCopyMedia', effect: 'Allow', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [kms.arn], condition: throughS3 },
+    ]);
+    byName.scrub.allowWhen('bucket-kms-key', kmsPresence, [
+      { sid: 'DecryptMedia', effect: 'Allow', actions: ['kms:Decrypt'], resources: [kms.arn], condition: throughS3 },
     ]);
     byName.shares.allowWhen('bucket-kms-key', kmsPresence, [
       // A visitor's presigned GET is authorized as this role: it must be able to decrypt.
@@ -224,6 +237,13 @@ export class Functions extends Construct {
       .catchFailuresOf(byName.process, props.processMaxRetryAttempts ?? DEFAULTS.processMaxRetryAttempts)
       .overrideLogicalId('process_invoke_config');
     new SweepSchedule(this, 'sweep-schedule', { namePrefix: props.namePrefix, sweep: byName.sweep });
+    new SweepSchedule(this, 'scrub-schedule', {
+      namePrefix: props.namePrefix,
+      sweep: byName.scrub,
+      schedule: SCRUB_SCHEDULE.expression,
+      job: 'scrub',
+      description: 'Runs the scrub function: re-reads a share of the library and checks each file against its SHA-256',
+    });
   }
 }
 
@@ -267,6 +287,8 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
     OIDC_AUDIENCE: props.oidcAudience ?? DEFAULTS.oidcAudience,
     LOCAL_LOGIN_ENABLED: booleanText(props.localLoginEnabled ?? DEFAULTS.localLoginEnabled),
     VIDEO_WORKFLOW_ARN: props.videoWorkflow.stateMachine.arn,
+    OPS_TOPIC_ARN: props.opsTopic.arn,
+    SCRUB_PERIOD_DAYS: numberText(props.scrubPeriodDays ?? DEFAULTS.scrubPeriodDays),
   };
   return (name) => {
     const value = values[name];
@@ -305,6 +327,9 @@ const readShareCreators = (table: string): PolicyStatement => ({
     { test: 'StringEquals', variable: 'dynamodb:Select', values: ['SPECIFIC_ATTRIBUTES'] },
   ],
 });
+
+/** What the scrub's updates name (dynamodb:Attributes): the keys, the ETag of their condition, its marks. */
+export const SCRUB_WRITTEN_ATTRIBUTES = ['pk', 'sk', 'etag', 'verifiedAt', 'corruptAt', 'corruptSha256', 'sha256', 'sha256Source'] as const;
 
 /** Least privilege per function, on exact ARNs. */
 function accessStatements(props: FunctionsProps): Record<OwnFunctionName, PolicyStatement[]> {
@@ -549,6 +574,34 @@ function accessStatements(props: FunctionsProps): Record<OwnFunctionName, Policy
         condition: onlyPartitions('shareOwners', 'upload'),
       },
       { sid: 'PublishShareReminders', effect: 'Allow', actions: ['sns:Publish'], resources: [props.notifications.topic.arn] },
+    ],
+    // Reads objects whole and marks file rows; writes nothing to the bucket, deletes nothing.
+    scrub: [
+      { sid: 'ReadMedia', effect: 'Allow', actions: ['s3:GetObject'], resources: [media] },
+      {
+        // The files in Scan order: held to the sparse type index (file rows only) and to what it checks.
+        sid: 'ListFilesFromTypeIndex',
+        effect: 'Allow',
+        actions: ['dynamodb:Scan'],
+        resources: [props.catalog.typeIndexArn],
+        condition: [
+          { test: 'ForAllValues:StringEquals', variable: 'dynamodb:Attributes', values: [...SCRUB_ATTRIBUTES] },
+          { test: 'StringEquals', variable: 'dynamodb:Select', values: ['SPECIFIC_ATTRIBUTES'] },
+        ],
+      },
+      {
+        sid: 'MarkFileRows',
+        effect: 'Allow',
+        // verifiedAt, corruptAt (with the SHA-256 found), a first SHA-256: on file rows, nothing else.
+        actions: ['dynamodb:UpdateItem'],
+        resources: [table],
+        condition: [
+          ...onlyPartitions('folder'),
+          { test: 'ForAllValues:StringEquals', variable: 'dynamodb:Attributes', values: [...SCRUB_WRITTEN_ATTRIBUTES] },
+        ],
+      },
+      { sid: 'KeepCursor', effect: 'Allow', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [table], condition: onlyPartitions('scrub') },
+      { sid: 'AlertCorruptFiles', effect: 'Allow', actions: ['sns:Publish'], resources: [props.opsTopic.arn] },
     ],
   };
 }

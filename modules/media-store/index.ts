@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { Aspects } from 'cdktf';
 import { Governance } from './governance';
 import { LegacyAddresses } from './addresses';
-import { Alarms } from './alarms';
+import { Alarms, OpsTopic } from './alarms';
 import { Api } from './api';
 import { Catalog } from './catalog';
 import { DEFAULTS } from './defaults';
@@ -152,7 +152,9 @@ export class MediaStore extends Construct {
       tracing: props.tracing,
       logLevel: props.logLevel,
     });
+    const ops = new OpsTopic(this, 'ops', { namePrefix });
     this.functions = new Functions(this, 'functions', {
+      opsTopic: ops.topic,
       moveJobs: this.moveJobs,
       videoWorkflow: this.videoWorkflow,
       ...props,
@@ -214,6 +216,7 @@ export class MediaStore extends Construct {
       apiId: this.api.api.id,
       stateMachines: [{ address: 'video', name: this.videoWorkflow.stateMachine.name, arn: this.videoWorkflow.stateMachine.arn }],
       alarmEmail: props.alarmEmail,
+      topic: ops.topic,
     });
 
     new LegacyAddresses(this, 'legacy-addresses');

@@ -12,6 +12,10 @@ export interface SweepScheduleProps {
   readonly sweep: MediaStoreFunction;
   /** EventBridge schedule expression. @default "rate(1 hour)" */
   readonly schedule?: string;
+  /** The job's name: the rule `<prefix>-<job>` and its addresses. @default "sweep" */
+  readonly job?: string;
+  /** @default the sweep's */
+  readonly description?: string;
 }
 
 /**
@@ -26,20 +30,21 @@ export class SweepSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: SweepScheduleProps) {
     super(scope, id);
+    const job = props.job ?? 'sweep';
     this.rule = new CloudwatchEventRule(this, 'rule', {
-      name: `${props.namePrefix}-sweep`,
-      description: 'Runs the sweep function: share expiry reminders, quota of abandoned drop uploads',
+      name: `${props.namePrefix}-${job}`,
+      description: props.description ?? 'Runs the sweep function: share expiry reminders, quota of abandoned drop uploads',
       scheduleExpression: props.schedule ?? DEFAULTS.sweepSchedule,
     });
-    this.rule.overrideLogicalId('sweep');
-    new CloudwatchEventTarget(this, 'target', { rule: this.rule.name, arn: props.sweep.function.arn }).overrideLogicalId('sweep');
+    this.rule.overrideLogicalId(job);
+    new CloudwatchEventTarget(this, 'target', { rule: this.rule.name, arn: props.sweep.function.arn }).overrideLogicalId(job);
     // Only this rule may invoke the function.
     new LambdaPermission(this, 'allow-rule', {
-      statementId: 'AllowSweepSchedule',
+      statementId: job === 'sweep' ? 'AllowSweepSchedule' : `Allow${job[0]!.toUpperCase()}${job.slice(1)}Schedule`,
       action: 'lambda:InvokeFunction',
       functionName: props.sweep.function.functionName,
       principal: 'events.amazonaws.com',
       sourceArn: this.rule.arn,
-    }).overrideLogicalId('sweep_schedule');
+    }).overrideLogicalId(`${job}_schedule`);
   }
 }

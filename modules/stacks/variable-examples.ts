@@ -56,6 +56,7 @@ export const VARIABLE_EXAMPLES: Readonly<Record<VariableName, Example>> = {
   process_reserved_concurrency: 5,
   process_max_retry_attempts: 0,
   video_segment_seconds: 60,
+  scrub_period_days: 14,
   video_max_parallel_segments: 50,
   video_transcode_memory_mb: 5308,
   video_transcode_ephemeral_mb: 4096,

@@ -304,6 +304,7 @@ export const VARIABLES = {
   trash_retention_days: fromSetting(SETTINGS.trashRetentionDays),
   share_allow_never: fromSetting(SETTINGS.shareAllowNever),
   share_expiry_reminders: fromSetting(SETTINGS.shareExpiryReminders),
+  scrub_period_days: fromSetting(SETTINGS.scrubPeriodDays),
   throttling_rate_limit: {
     kind: 'number',
     description: 'API stage steady-state rate limit, requests per second.',
@@ -471,6 +472,7 @@ export function declareVariables(scope: Construct, overrides: VariableValues = {
     trashRetentionDays: n('trash_retention_days'),
     shareAllowNever: b('share_allow_never'),
     shareExpiryReminders: b('share_expiry_reminders'),
+    scrubPeriodDays: n('scrub_period_days'),
     domainName: s('domain_name'),
     hostedZoneId: s('hosted_zone_id'),
     alarmEmail: s('alarm_email'),

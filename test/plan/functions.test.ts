@@ -205,9 +205,10 @@ describe('MediaStore functions', () => {
     );
   });
 
-  it('lets files scan only the type index (file rows alone, only the attributes the storage figures add up) and the content index (which projects only where each file is)', () => {
+  it('lets files scan only the type index (file rows alone, only the attributes the storage figures add up) and the content index (which projects only where each file is), and the scrub the type index', () => {
     const scans = FUNCTION_NAMES.flatMap((name) => statementsOf(name).filter((s) => s.actions?.includes('dynamodb:Scan')).map((s) => ({ name, s })));
-    expect(scans.map(({ name, s }) => `${name} ${s.sid}`)).toEqual(['files TallyStorageFromTypeIndex', 'files FindFilesByContent']);
+    // The scrub's scan, of the type index with its own attributes, is checked with its grants below.
+    expect(scans.map(({ name, s }) => `${name} ${s.sid}`)).toEqual(['files TallyStorageFromTypeIndex', 'files FindFilesByContent', 'scrub ListFilesFromTypeIndex']);
     expect(scans[1]!.s.resources).toEqual([`${table()}/index/byContent`]);
     const tally = scans[0]!.s;
     expect(tally.actions).toEqual(['dynamodb:Scan']);
@@ -277,6 +278,46 @@ describe('MediaStore functions', () => {
       function_name: '${aws_lambda_function.sweep.function_name}',
       principal: 'events.amazonaws.com',
       source_arn: '${aws_cloudwatch_event_rule.sweep.arn}',
+    });
+  });
+
+  it('lets scrub read media objects, scan file rows from the type index with its attributes only, mark file rows and keep its cursor, and alert the ops topic: no write to the bucket, no delete', () => {
+    const ops = `\${aws_sns_topic.ops.arn}`;
+    expect(grants('scrub')).toEqual(
+      [
+        `s3:GetObject on ${media()}`,
+        `dynamodb:Scan on ${table()}/index/byType`,
+        `dynamodb:UpdateItem on ${table()}`,
+        ...['GetItem', 'PutItem'].map((a) => `dynamodb:${a} on ${table()}`),
+        `sns:Publish on ${ops}`,
+      ].sort(),
+    );
+    const scan = statementsOf('scrub').find((s) => s.sid === 'ListFilesFromTypeIndex')!;
+    expect(scan.condition).toEqual([
+      { test: 'ForAllValues:StringEquals', variable: 'dynamodb:Attributes', values: ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'key', 'size', 'etag', 'sha256', 'corruptAt'] },
+      { test: 'StringEquals', variable: 'dynamodb:Select', values: ['SPECIFIC_ATTRIBUTES'] },
+    ]);
+    const mark = statementsOf('scrub').find((s) => s.sid === 'MarkFileRows')!;
+    expect(mark.condition).toEqual([
+      { test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*'] },
+      { test: 'ForAllValues:StringEquals', variable: 'dynamodb:Attributes', values: ['pk', 'sk', 'etag', 'verifiedAt', 'corruptAt', 'corruptSha256', 'sha256', 'sha256Source'] },
+    ]);
+    const cursor = statementsOf('scrub').find((s) => s.sid === 'KeepCursor')!;
+    expect(cursor.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['SCRUB#'] }]);
+    expect(fn('scrub').environment.variables).toMatchObject({ SCRUB_PERIOD_DAYS: '${var.scrub_period_days}', OPS_TOPIC_ARN: ops });
+    expect(plan.variable.scrub_period_days).toMatchObject({ type: 'number', default: 30 });
+    // Objects are read whole: Lambda's longest timeout, a run stops starting files a minute before it.
+    expect(fn('scrub')).toMatchObject({ timeout: 900, memory_size: 1024 });
+  });
+
+  it('runs scrub hourly from an EventBridge rule that alone may invoke it', () => {
+    expect(plan.resource.aws_cloudwatch_event_rule.scrub).toMatchObject({ name: '${var.name_prefix}-scrub', schedule_expression: 'rate(1 hour)' });
+    expect(plan.resource.aws_cloudwatch_event_target.scrub).toMatchObject({ rule: '${aws_cloudwatch_event_rule.scrub.name}', arn: '${aws_lambda_function.scrub.arn}' });
+    expect(plan.resource.aws_lambda_permission.scrub_schedule).toMatchObject({
+      action: 'lambda:InvokeFunction',
+      function_name: '${aws_lambda_function.scrub.function_name}',
+      principal: 'events.amazonaws.com',
+      source_arn: '${aws_cloudwatch_event_rule.scrub.arn}',
     });
   });
 
@@ -369,7 +410,7 @@ describe('MediaStore functions', () => {
 
     const leadingKeys = (s: Statement) => s.condition?.find((c) => c.variable === 'dynamodb:LeadingKeys')?.values ?? [];
 
-    it.each(['uploads', 'files', 'shares', 'sync', 'move', 'sweep'] as const)('keeps %s to the partitions it needs, every grant conditioned on them', (name) => {
+    it.each(['uploads', 'files', 'shares', 'sync', 'move', 'sweep', 'scrub'] as const)('keeps %s to the partitions it needs, every grant conditioned on them', (name) => {
       const statements = tableStatements(name);
       expect(statements.length).toBeGreaterThan(0);
       for (const s of statements) expect({ sid: s.sid, leadingKeys: leadingKeys(s).length > 0 }).toEqual({ sid: s.sid, leadingKeys: true });

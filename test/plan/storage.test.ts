@@ -29,13 +29,13 @@ describe('MediaStore storage', () => {
     expect(rule.bucket_key_enabled).toBe(true);
   });
 
-  it('switches to SSE-KMS and grants the key to uploads, files, shares (decrypt only), move and transcode when a KMS key is given', () => {
+  it('switches to SSE-KMS and grants the key to uploads, files, shares and scrub (decrypt only), move and transcode when a KMS key is given', () => {
     const key = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const withKey = synthesizeConstruct({ ...MEDIA_ONLY, kmsKeyArn: key });
     const [rule] = theOnly(withKey, 'aws_s3_bucket_server_side_encryption_configuration').rule;
     expect(rule.apply_server_side_encryption_by_default).toEqual({ sse_algorithm: 'aws:kms', kms_master_key_id: key });
     const kmsStatements = Object.values(policyDocuments(withKey)).flat().filter((s) => s.actions?.some((a) => a.startsWith('kms:')) && s.sid !== 'UseCatalogAndSecrets');
-    expect(kmsStatements.map((s) => s.sid).sort()).toEqual(['DecryptAndCopyMedia', 'DecryptAndCopyMedia', 'DecryptMedia', 'EncryptMedia', 'ReadMediaWriteDerived', 'ReadOriginalsWriteCopies']);
+    expect(kmsStatements.map((s) => s.sid).sort()).toEqual(['DecryptAndCopyMedia', 'DecryptAndCopyMedia', 'DecryptMedia', 'DecryptMedia', 'EncryptMedia', 'ReadMediaWriteDerived', 'ReadOriginalsWriteCopies']);
     kmsStatements.forEach((s) => expect(s.resources).toEqual([key]));
   });
 

@@ -11,6 +11,7 @@ import { parseMoveConfig } from '../../handlers/move/config';
 import { parseProcessConfig } from '../../handlers/process/config';
 import { parseSharesConfig } from '../../handlers/shares/config';
 import { parseSweepConfig } from '../../handlers/sweep/config';
+import { parseScrubConfig } from '../../handlers/scrub/config';
 import { parseUploadsConfig } from '../../handlers/uploads/config';
 import { VARIABLES } from '../../modules/stacks/variables';
 
@@ -22,6 +23,7 @@ const uploads = (env: Env) => parseUploadsConfig({ TABLE_NAME: 't', BUCKET_NAME:
 const processing = (env: Env) => parseProcessConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', VIDEO_WORKFLOW_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:v', ...env });
 const move = (env: Env) => parseMoveConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', ...env });
 const sweep = (env: Env) => parseSweepConfig({ TABLE_NAME: 't', ...env });
+const scrub = (env: Env) => parseScrubConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', ...env });
 
 /** Each setting as every function that reads it parses it. */
 const readers: Record<SettingName, readonly ((env: Env) => number | boolean)[]> = {
@@ -41,6 +43,7 @@ const readers: Record<SettingName, readonly ((env: Env) => number | boolean)[]> 
   shareExpiryReminders: [(env) => sweep(env).expiryReminders],
   videoPosters: [(env) => processing(env).videoPosters],
   exposeGps: [(env) => processing(env).exposeGps],
+  scrubPeriodDays: [(env) => scrub(env).periodDays],
 };
 
 type VariableView = { readonly kind: string; readonly description: string; readonly default: unknown; readonly validation?: unknown };

@@ -65,6 +65,7 @@ const SAMPLE_KEYS: readonly { readonly item: string; readonly pk: string; readon
   { item: 'share log', pk: table.shareLogKey('s1', '2026-01-01T00:00:00.000Z', 'r').pk, partition: 'shareLog' },
   { item: 'drop guest', pk: table.shareGuestUploadKey('s1', 'g', 'u').pk, partition: 'shareGuests' },
   { item: 'timeline counter', pk: table.timelineCounterKey(3, '2024-05', '/a').pk, partition: 'timeline' },
+  { item: 'scrub cursor', pk: table.scrubCursorKey().pk, partition: 'scrub' },
 ];
 
 describe('the table keys, declared once (contract/table.ts)', () => {
@@ -96,7 +97,7 @@ describe('the table keys, declared once (contract/table.ts)', () => {
 
   it('makes LeadingKeys patterns in the order named: a family of partitions by prefix, a single partition exactly', () => {
     expect(leadingKeyPatterns('folder', 'upload', 'job', 'share', 'shareOwners', 'shareLog')).toEqual(['FOLDER#*', 'UPLOAD#*', 'JOB#*', 'SHARE#*', 'SHARES#', 'SHARELOG#*']);
-    expect(SINGLE_PARTITIONS).toEqual(['shareOwners', 'trash']);
+    expect(SINGLE_PARTITIONS).toEqual(['shareOwners', 'trash', 'scrub']);
     // `SHARE#*` must not reach the owners' rows, the logs or the guests' uploads.
     expect(['SHARES#', 'SHARELOG#s1', 'SHAREUP#s1'].filter((pk) => stringLike('SHARE#*', pk))).toEqual([]);
   });

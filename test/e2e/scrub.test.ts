@@ -1,0 +1,147 @@
+/**
+ * The scrub (issue 22 §3) on a stack of this suite's own, its hourly schedule run every 500 ms:
+ * every file gets a `verifiedAt`; a file without a SHA-256 gets one on its first read; a file
+ * whose bytes are damaged on the local S3's disk (s3rver's object file, same length) is marked
+ * `corruptAt` in the files API, one `file.corrupt` message reaches the ops topic (the local SNS),
+ * and the damaged object is left as it is (never replaced or deleted).
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { LocalStack } from '../../local/stack';
+import { jpegLike } from './support/media';
+import { adminTokenOf, startOwnStack } from './support/own-stack';
+import { snsMessages } from './support/signed';
+
+jest.setTimeout(180_000);
+
+const SCHEDULE_EVERY_MS = 500;
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('base64');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface FileView {
+  id: string;
+  name: string;
+  sha256?: string;
+  verifiedAt?: string;
+  corruptAt?: string;
+}
+
+interface Published {
+  topicArn: string;
+  message: string;
+  attributes: Record<string, { dataType: string; value: string }>;
+}
+
+describe('the scrub', () => {
+  let stack: LocalStack;
+  let token: string;
+  const folder = '/scrub';
+
+  const call = async <T>(route: string, json?: unknown): Promise<{ status: number; body: T }> => {
+    const response = await fetch(`${stack.apiUrl}${route}`, {
+      method: json === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${token}`, ...(json !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  };
+
+  const upload = async (fileName: string, bytes: Buffer, declareSha256: boolean): Promise<string> => {
+    const created = await call<{ fileId: string; url: string; headers: Record<string, string> }>('/uploads', {
+      folder,
+      fileName,
+      contentType: 'image/jpeg',
+      size: bytes.length,
+      ...(declareSha256 ? { sha256: sha256(bytes) } : {}),
+    });
+    if (created.status !== 201) throw new Error(`POST /uploads: ${created.status} ${JSON.stringify(created.body)}`);
+    const put = await fetch(created.body.url, { method: 'PUT', headers: created.body.headers, body: bytes });
+    if (put.status !== 200) throw new Error(`PUT: ${put.status} ${await put.text()}`);
+    return created.body.fileId;
+  };
+
+  const fileWhen = async (id: string, predicate: (file: FileView) => boolean, timeoutMs = 30_000): Promise<FileView | undefined> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const response = await call<FileView>(`/files/${id}`);
+      if (response.status === 200 && predicate(response.body)) return response.body;
+      if (Date.now() > deadline) return undefined;
+      await sleep(200);
+    }
+  };
+
+  const corruptAlerts = async (): Promise<(Published & { body: Record<string, unknown> })[]> =>
+    (await snsMessages<Published>(stack)).map((m) => ({ ...m, body: JSON.parse(m.message) as Record<string, unknown> })).filter((m) => m.body.type === 'file.corrupt');
+
+  /** s3rver's file of an object's bytes: `<dir>/<bucket>/<key>._S3rver_object`. */
+  const objectFileOf = (key: string): string => path.join(stack.s3Directory, stack.bucketName, `${key}._S3rver_object`);
+
+  beforeAll(async () => {
+    const logDir = mkdtempSync(path.join(tmpdir(), 'media-store-scrub-'));
+    const own = await startOwnStack(logDir, {}, { scheduleIntervalMs: SCHEDULE_EVERY_MS });
+    stack = own.stack;
+    token = await adminTokenOf(stack, own.adminPassword);
+  }, 90_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('verifies every file, records a SHA-256 where none was declared, and marks and reports a file whose bytes rotted on disk, leaving it as it is', async () => {
+    // Prepare: two photos uploaded with their SHA-256 (S3 verified it), one without.
+    const damaged = jpegLike(40_000);
+    const intact = jpegLike(30_000);
+    const undeclared = jpegLike(20_000);
+    const damagedId = await upload('damaged.jpg', damaged, true);
+    const intactId = await upload('intact.jpg', intact, true);
+    const undeclaredId = await upload('undeclared.jpg', undeclared, false);
+
+    const firstIntact = await fileWhen(intactId, (f) => f.verifiedAt !== undefined);
+    const firstDamaged = await fileWhen(damagedId, (f) => f.verifiedAt !== undefined);
+    const recorded = await fileWhen(undeclaredId, (f) => f.verifiedAt !== undefined && f.sha256 !== undefined);
+    expect(firstIntact).toMatchObject({ sha256: sha256(intact) });
+    expect(firstDamaged).toMatchObject({ sha256: sha256(damaged) });
+    expect(firstDamaged!.corruptAt).toBeUndefined();
+    // Recorded from the bytes the scrub read.
+    expect(recorded).toMatchObject({ sha256: sha256(undeclared) });
+    expect(await corruptAlerts()).toEqual([]);
+
+    // Act: one byte flipped in the middle of the stored object, its length and ETag unchanged.
+    const damagedKey = Buffer.from(damagedId, 'base64url').toString('utf8');
+    const file = objectFileOf(damagedKey);
+    const rotten = Buffer.from(readFileSync(file));
+    expect(rotten.equals(damaged)).toBe(true);
+    rotten[20_000] = rotten[20_000]! ^ 0x01;
+    writeFileSync(file, rotten);
+
+    // Assess: marked in the files API, reported once on the ops topic.
+    const marked = await fileWhen(damagedId, (f) => f.corruptAt !== undefined);
+    expect(marked).toBeDefined();
+    const alerts = await corruptAlerts();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.topicArn).toMatch(/:media-store-ops$/);
+    expect(alerts[0]!.attributes.type).toEqual({ dataType: 'String', value: 'file.corrupt' });
+    expect(alerts[0]!.body).toMatchObject({
+      type: 'file.corrupt',
+      fileId: damagedId,
+      key: damagedKey,
+      size: damaged.length,
+      expectedSha256: sha256(damaged),
+      foundSha256: sha256(rotten),
+      bytesRead: damaged.length,
+    });
+    // The other files go on being verified, unmarked.
+    const later = await fileWhen(intactId, (f) => f.verifiedAt! > marked!.corruptAt!);
+    expect(later!.corruptAt).toBeUndefined();
+    expect((await fileWhen(undeclaredId, () => true))!.corruptAt).toBeUndefined();
+    // A further pass over the damaged file stays quiet, and the scrub never touched its bytes.
+    await fileWhen(intactId, (f) => f.verifiedAt! > later!.verifiedAt!);
+    await sleep(4 * SCHEDULE_EVERY_MS);
+    expect(await corruptAlerts()).toHaveLength(1);
+    expect(readFileSync(file).equals(rotten)).toBe(true);
+    expect((await call<FileView>(`/files/${damagedId}`)).body).toMatchObject({ sha256: sha256(damaged), corruptAt: marked!.corruptAt });
+  });
+});
