@@ -143,6 +143,7 @@ describe('the module under real Terraform', () => {
     kms: [
       'aws_iam_role_policy.uploads_bucket_kms_key', 'aws_iam_role_policy.files_bucket_kms_key', 'aws_iam_role_policy.shares_bucket_kms_key', 'aws_iam_role_policy.process_bucket_kms_key', 'aws_iam_role_policy.move_bucket_kms_key',
       'aws_iam_role_policy.transcode_bucket_kms_key',
+      'aws_iam_role_policy.scrub_bucket_kms_key',
       ...FUNCTION_NAMES.map((fn) => `aws_iam_role_policy.${fn}_data_kms_key`),
     ],
     waf: ['aws_wafv2_web_acl.site'],
@@ -247,7 +248,7 @@ describe('the module under real Terraform', () => {
       expect(sse.apply_server_side_encryption_by_default).toEqual([{ sse_algorithm: 'aws:kms', kms_master_key_id: KMS_KEY_ARN }]);
       expect(sse.bucket_key_enabled).toBe(true);
       const kmsPolicies = resourcesOf('variants', 'custom').filter((r) => r.type === 'aws_iam_role_policy' && r.address.includes('bucket_kms_key'));
-      expect(kmsPolicies.map((p) => p.name).sort()).toEqual(['files_bucket_kms_key', 'move_bucket_kms_key', 'process_bucket_kms_key', 'shares_bucket_kms_key', 'transcode_bucket_kms_key', 'uploads_bucket_kms_key']);
+      expect(kmsPolicies.map((p) => p.name).sort()).toEqual(['files_bucket_kms_key', 'move_bucket_kms_key', 'process_bucket_kms_key', 'scrub_bucket_kms_key', 'shares_bucket_kms_key', 'transcode_bucket_kms_key', 'uploads_bucket_kms_key']);
     });
 
     it('configures both archive tiers and suspends versioning', () => {
