@@ -5,7 +5,8 @@
  * being the version read, by ETag). The object is read by `objectDigest` (object-store.ts).
  */
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SCRUB_ATTRIBUTES, TABLE_SCHEMA, scrubCursorKey } from '../../contract/table';
+import { SCRUB_ATTRIBUTES, TABLE_SCHEMA, contentIndexKeys, scrubCursorKey } from '../../contract/table';
+import { fileIdOf } from '../core/paths';
 import type { ScrubCatalogStore, ScrubCursor, ScrubFile } from '../core/scrub';
 import { defaultDocumentClient } from './aws-clients';
 
@@ -71,7 +72,14 @@ export class ScrubCatalog implements ScrubCatalogStore {
   }
 
   async recordSha256(file: ScrubFile, sha256: string, at: string): Promise<void> {
-    await this.update(file, 'SET sha256 = :sha256, sha256Source = :source, verifiedAt = :at', { ':sha256': sha256, ':source': 'scrub', ':at': at }, 'attribute_not_exists(sha256)');
+    // With its `byContent` keys, as every row with a SHA-256 has them (duplicates are found by them).
+    const { gsi4pk, gsi4sk } = contentIndexKeys(sha256, fileIdOf(file.key));
+    await this.update(
+      file,
+      'SET sha256 = :sha256, sha256Source = :source, verifiedAt = :at, gsi4pk = :gsi4pk, gsi4sk = :gsi4sk',
+      { ':sha256': sha256, ':source': 'scrub', ':at': at, ':gsi4pk': gsi4pk, ':gsi4sk': gsi4sk },
+      'attribute_not_exists(sha256)',
+    );
   }
 
   async markCorrupt(file: ScrubFile, foundSha256: string, at: string): Promise<boolean> {

@@ -328,8 +328,8 @@ const readShareCreators = (table: string): PolicyStatement => ({
   ],
 });
 
-/** What the scrub's updates name (dynamodb:Attributes): the keys, the ETag of their condition, its marks. */
-export const SCRUB_WRITTEN_ATTRIBUTES = ['pk', 'sk', 'etag', 'verifiedAt', 'corruptAt', 'corruptSha256', 'sha256', 'sha256Source'] as const;
+/** What the scrub's updates name (dynamodb:Attributes): the keys, the ETag of their condition, its marks, a recorded SHA-256's `byContent` keys. */
+export const SCRUB_WRITTEN_ATTRIBUTES = ['pk', 'sk', 'etag', 'verifiedAt', 'corruptAt', 'corruptSha256', 'sha256', 'sha256Source', 'gsi4pk', 'gsi4sk'] as const;
 
 /** Least privilege per function, on exact ARNs. */
 function accessStatements(props: FunctionsProps): Record<OwnFunctionName, PolicyStatement[]> {

@@ -300,7 +300,7 @@ describe('MediaStore functions', () => {
     const mark = statementsOf('scrub').find((s) => s.sid === 'MarkFileRows')!;
     expect(mark.condition).toEqual([
       { test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['FOLDER#*'] },
-      { test: 'ForAllValues:StringEquals', variable: 'dynamodb:Attributes', values: ['pk', 'sk', 'etag', 'verifiedAt', 'corruptAt', 'corruptSha256', 'sha256', 'sha256Source'] },
+      { test: 'ForAllValues:StringEquals', variable: 'dynamodb:Attributes', values: ['pk', 'sk', 'etag', 'verifiedAt', 'corruptAt', 'corruptSha256', 'sha256', 'sha256Source', 'gsi4pk', 'gsi4sk'] },
     ]);
     const cursor = statementsOf('scrub').find((s) => s.sid === 'KeepCursor')!;
     expect(cursor.condition).toEqual([{ test: 'ForAllValues:StringLike', variable: 'dynamodb:LeadingKeys', values: ['SCRUB#'] }]);
