@@ -106,6 +106,8 @@ describe('the scrub', () => {
     const damagedId = await upload('damaged.jpg', damaged, true);
     const intactId = await upload('intact.jpg', intact, true);
     const undeclaredId = await upload('undeclared.jpg', undeclared, false);
+    // The same bytes again, declared: a duplicate once the scrub has recorded the first one's SHA-256.
+    const copyId = await upload('undeclared copy.jpg', undeclared, true);
 
     const firstIntact = await fileWhen(intactId, (f) => f.verifiedAt !== undefined);
     const firstDamaged = await fileWhen(damagedId, (f) => f.verifiedAt !== undefined);
@@ -113,8 +115,12 @@ describe('the scrub', () => {
     expect(firstIntact).toMatchObject({ sha256: sha256(intact) });
     expect(firstDamaged).toMatchObject({ sha256: sha256(damaged) });
     expect(firstDamaged!.corruptAt).toBeUndefined();
-    // Recorded from the bytes the scrub read.
+    // Recorded from the bytes the scrub read, and found as the content it is.
     expect(recorded).toMatchObject({ sha256: sha256(undeclared) });
+    const duplicates = await call<{ groups: { sha256: string; copies: { id: string }[] }[] }>('/files/duplicates');
+    expect(duplicates.status).toBe(200);
+    const group = duplicates.body.groups.find((g) => g.sha256 === sha256(undeclared));
+    expect(group?.copies.map((c) => c.id).sort()).toEqual([undeclaredId, copyId].sort());
     expect(await corruptAlerts()).toEqual([]);
 
     // Act: one byte flipped in the middle of the stored object, its length and ETag unchanged.
