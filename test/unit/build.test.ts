@@ -109,7 +109,7 @@ describe('npm run build', () => {
 
   it('signs SDK calls with the credentials Lambda puts in the environment, from a bundle unpacked away from node_modules', () => {
     // Prepare: the files bundle outside the project, its DynamoDB endpoint a closed port.
-    const dir = join(first, 'files-credentials');
+    const dir = join(first, 'files-unpacked');  // (no "credential" in its name: the 503's log names the path)
     execFileSync('python3', ['-m', 'zipfile', '-e', join(first, 'files.zip'), dir]);
     const script = `
       const { handler } = require(${JSON.stringify(join(dir, 'index.js'))});
