@@ -20,7 +20,9 @@ import {
 } from '../../local/oidc';
 import { LOCAL_OIDC_USERS } from '../../local/oidc';
 import { startOwnStack } from './support/own-stack';
-import { sessionOf, signInThroughProvider } from './support/provider-sign-in';
+import { approveDevice, sessionOf, signInThroughProvider } from './support/provider-sign-in';
+import { cliHome, startCli, type StartedCli } from './support/cli';
+import { readConfig } from '../../cli/config';
 import { headerOf } from './support/tokens';
 import { jpegLike } from './support/media';
 
@@ -213,3 +215,61 @@ describe('web sign-in through the provider (authorization code with PKCE)', () =
   });
 });
 
+
+describe('the CLI signs in through the provider (device authorization, `media-store login --sso`)', () => {
+  /** The verification URL the CLI prints once it has a code (it then polls until approved). */
+  async function verificationUrl(cli: StartedCli): Promise<{ url: string; code: string }> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const shown = /open (\S+)\s+and check that it shows the code (\S+)/.exec(cli.output.stderr);
+      if (shown?.[1] !== undefined && shown[2] !== undefined) return { url: shown[1], code: shown[2] };
+      if (cli.child.exitCode !== null || Date.now() > deadline) throw new Error(`the CLI printed no verification URL: ${cli.output.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  it('saves a session for the user the person approves at the provider, which the API then takes', async () => {
+    const home = cliHome(stack.apiUrl);
+    let cli: StartedCli | undefined;
+    try {
+      // Prepare: the CLI asks for a code and waits.
+      cli = startCli(['login', '--sso'], { env: home.env });
+      const { url, code } = await verificationUrl(cli);
+      // Act: a person opens the URL, confirms the code and signs in as bob on the provider's page.
+      const approved = await approveDevice(url, 'bob', LOCAL_OIDC_USERS.bob.password);
+      const run = await cli.done;
+      // Assess: the URL is the provider's and names the code; the CLI saved bob's session (0600).
+      expect(new URL(url).origin).toBe(provider.issuer);
+      expect(new URL(url).searchParams.get('user_code')).toBe(code);
+      expect(approved.status).toBe(200);
+      expect(approved.body).toContain('Sign-in Success');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`logged in to ${stack.apiUrl} as bob`);
+      const config = readConfig(home.configFile);
+      expect(config.username).toBe('bob');
+      expect(config.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const session = await call('/auth/me', { token: config.token ?? '' });
+      expect(session.body.user).toEqual({ username: 'bob', role: 'editor', folders: ['/family'] });
+    } finally {
+      cli?.child.kill();
+      home.remove();
+    }
+  });
+
+  it('fails with the reason when the approving user has no role here, and saves nothing', async () => {
+    const home = cliHome(stack.apiUrl);
+    let cli: StartedCli | undefined;
+    try {
+      cli = startCli(['login', '--sso'], { env: home.env });
+      const { url } = await verificationUrl(cli);
+      await approveDevice(url, 'mallory', LOCAL_OIDC_USERS.mallory.password);
+      const run = await cli.done;
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain('no role in this service');
+      expect(readConfig(home.configFile).refreshToken).toBeUndefined();
+    } finally {
+      cli?.child.kill();
+      home.remove();
+    }
+  });
+});

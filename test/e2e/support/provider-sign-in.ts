@@ -124,20 +124,25 @@ function formOf(html: string, pageUrl: string): { action: string; fields: Record
 }
 
 /**
- * A person approving a device sign-in (the CLI's `login --sso`) at the provider: opens the
- * verification URL with the code in it, confirms the code, signs in on the provider's page.
+ * A person approving a device sign-in (the CLI's `login --sso`) at the provider, as a browser
+ * does it: the verification URL with the code in it (the provider's page posts itself), the
+ * confirmation that the code is the one the device shows, then the provider's sign-in page.
  * Returns the provider's last page.
  */
 export async function approveDevice(verificationUriComplete: string, username: string, password: string): Promise<{ status: number; body: string }> {
   const jar = new CookieJar();
   const never = 'never://';
-  const confirmPage = await follow(jar, verificationUriComplete, {}, never);
-  const confirm = formOf(await confirmPage.response.text(), confirmPage.url);
   const form = (fields: Record<string, string>): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
-  const loginPage = await follow(jar, confirm.action, form(confirm.fields), never);
-  const html = await loginPage.response.text();
-  const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
-  if (action === undefined) throw new Error(`no sign-in form at ${loginPage.url}: ${html.slice(0, 300)}`);
-  const done = await follow(jar, new URL(action, loginPage.url).toString(), form({ login: username, password }), never);
-  return { status: done.response.status, body: await done.response.text() };
+  let page = await follow(jar, verificationUriComplete, {}, never);
+  for (let step = 0; step < 5; step += 1) {
+    const html = await page.response.text();
+    if (!/<form/.test(html)) return { status: page.response.status, body: html };
+    const { action, fields } = formOf(html, page.url);
+    // The sign-in form takes the person's credentials; the others (the self-posting code form, the
+    // confirmation with confirm=yes) are sent as they are.
+    const signIn = /name="password"/.test(html);
+    page = await follow(jar, action, form(signIn ? { login: username, password } : fields), never);
+    if (signIn) return { status: page.response.status, body: await page.response.text() };
+  }
+  throw new Error(`no sign-in form after ${verificationUriComplete}`);
 }
