@@ -78,6 +78,8 @@ export const ENV = {
   OIDC_AUDIENCE: 'OIDC_AUDIENCE',
   /** "false" refuses password login and every way to set a password. @default true */
   LOCAL_LOGIN_ENABLED: 'LOCAL_LOGIN_ENABLED',
+  /** "true" to make playable copies of videos browsers cannot play (module variable `video_copies_enabled`). @default true */
+  VIDEO_COPIES_ENABLED: 'VIDEO_COPIES_ENABLED',
   /** ARN of the video workflow's state machine the process function starts a playable copy with. */
   VIDEO_WORKFLOW_ARN: 'VIDEO_WORKFLOW_ARN',
   /** Seconds of video each parallel transcoding invocation makes (module variable `video_segment_seconds`). @default 120 */
@@ -103,7 +105,7 @@ export const FUNCTION_ENV = {
   shares: ['TABLE_NAME', 'BUCKET_NAME', 'ORIGIN_SECRET_ARN', 'VIEW_URL_TTL_SECONDS', 'LOGIN_MAX_FAILURES', 'LOGIN_LOCKOUT_SECONDS', 'LOG_LEVEL'],
   sync: ['TABLE_NAME', 'BUCKET_NAME', 'TOPIC_ARN', 'PROCESS_FUNCTION_NAME', 'LOG_LEVEL'],
   move: ['TABLE_NAME', 'BUCKET_NAME', 'TRASH_RETENTION_DAYS', 'LOG_LEVEL'],
-  process: ['TABLE_NAME', 'BUCKET_NAME', 'VIDEO_POSTERS', 'EXPOSE_GPS', 'VIDEO_WORKFLOW_ARN', 'LOG_LEVEL'],
+  process: ['TABLE_NAME', 'BUCKET_NAME', 'VIDEO_POSTERS', 'EXPOSE_GPS', 'VIDEO_COPIES_ENABLED', 'VIDEO_MAX_HEIGHT', 'VIDEO_WORKFLOW_ARN', 'LOG_LEVEL'],
   sweep: ['TABLE_NAME', 'TOPIC_ARN', 'SHARE_EXPIRY_REMINDERS', 'LOG_LEVEL'],
   transcode: ['TABLE_NAME', 'BUCKET_NAME', 'VIDEO_SEGMENT_SECONDS', 'VIDEO_MAX_HEIGHT', 'LOG_LEVEL'],
   scrub: ['TABLE_NAME', 'BUCKET_NAME', 'OPS_TOPIC_ARN', 'SCRUB_PERIOD_DAYS', 'LOG_LEVEL'],

@@ -171,6 +171,38 @@ export const SETTINGS = {
     default: true,
     description: 'Render video posters, durations and codecs with the ffmpeg shipped in the process function (a static GPL build, see README). Off: videos are catalogued as unsupported for processing.',
   },
+  videoCopiesEnabled: {
+    env: 'VIDEO_COPIES_ENABLED',
+    variable: 'video_copies_enabled',
+    // Videos a browser cannot play as stored (HEVC, MPEG-2, …) are otherwise useless on the web.
+    default: true,
+    description: 'Make playable copies (H.264/AAC MP4, faststart) of videos browsers cannot play as stored, and a smaller copy of very large ones, in the video workflow (Step Functions and the transcoding function; costs in docs/media.md). Off: no copy is ever made; such videos keep their poster and download as stored.',
+  },
+  videoMaxHeight: {
+    env: 'VIDEO_MAX_HEIGHT',
+    variable: 'video_max_height',
+    // "1080p": what phones and laptops show; 240p to 4K.
+    default: 1080,
+    min: 240,
+    max: 2160,
+    description: 'Lines of the short edge of a playable copy at most (1080: "1080p", portrait videos too): larger videos are scaled down, and a playable original above it (or above 20 Mbit/s) also gets a copy this size.',
+  },
+  videoSegmentSeconds: {
+    env: 'VIDEO_SEGMENT_SECONDS',
+    variable: 'video_segment_seconds',
+    default: 120,
+    // 2 s: the copies' keyframe interval; 600 s keeps one invocation well inside Lambda's 15 minutes.
+    min: 2,
+    max: 600,
+    description: 'Seconds of video one transcoding invocation makes (a multiple of 2, the copies\' keyframe interval): longer videos are cut into segments transcoded in parallel and joined. Shorter segments: sooner playable on AWS, more invocations and state transitions (Step Functions Standard: $0.025 per 1,000; about 3 per segment); each invocation must finish within 15 minutes.',
+  },
+  localLoginEnabled: {
+    env: 'LOCAL_LOGIN_ENABLED',
+    variable: 'local_login_enabled',
+    // Password login works out of the box; an organisation with its own provider turns it off.
+    default: true,
+    description: 'Password login. False refuses POST /auth/login and every way to set a password (POST /users with one, PATCH /users/{username} with one, npm run users passwd); the web app offers only "Sign in with …".',
+  },
   exposeGps: {
     env: 'EXPOSE_GPS',
     variable: 'expose_gps',
@@ -198,36 +230,98 @@ export const SCRUB_SCHEDULE = { expression: 'rate(1 hour)', runsPerDay: 24 } as 
 export type SettingName = keyof typeof SETTINGS;
 
 
-/** A text setting: the environment variable the functions read and the module variable behind it. */
+/**
+ * A text setting: the environment variable the functions read, the module variable behind it,
+ * its Terraform type, default and doc text (its validation, a Terraform expression, stays with
+ * the variable in modules/stacks/variables.ts).
+ */
 export interface TextSetting {
   readonly env: string;
   readonly variable: string;
+  readonly kind: 'string' | 'list(string)' | 'map(string)';
+  readonly default: string | readonly string[] | Readonly<Record<string, string>>;
+  readonly description: string;
 }
+
+/** Scopes asked for when `oidc_scopes` is not set. */
+export const DEFAULT_OIDC_SCOPES = ['openid', 'profile', 'email'] as const;
 
 /**
  * Sign-in with the organisation's identity provider (docs/security.md "Identity provider").
  * Empty `oidc_issuer_url`: off. The client secret is a Secrets Manager ARN, never a value.
+ * (`local_login_enabled`, an on/off setting, is SETTINGS.localLoginEnabled.)
  */
 export const OIDC_SETTINGS = {
   /** The provider's issuer (its discovery document is `<issuer>/.well-known/openid-configuration`). */
-  issuerUrl: { env: 'OIDC_ISSUER_URL', variable: 'oidc_issuer_url' },
+  issuerUrl: {
+    env: 'OIDC_ISSUER_URL',
+    variable: 'oidc_issuer_url',
+    kind: 'string',
+    default: '',
+    description:
+      'Issuer URL of the organisation\'s OpenID provider (Okta, Entra ID, Auth0, Keycloak, Cognito…), e.g. https://login.example.com/realms/staff. Users then sign in through it ("Sign in with …" in the web app, media-store login --sso) and machine clients may call the API with its access tokens (oidc_audience). Empty: no provider.',
+  },
   /** The web app's client at the provider (authorization code with PKCE, device flow). */
-  clientId: { env: 'OIDC_CLIENT_ID', variable: 'oidc_client_id' },
+  clientId: {
+    env: 'OIDC_CLIENT_ID',
+    variable: 'oidc_client_id',
+    kind: 'string',
+    default: '',
+    description:
+      'Client id of the web app at the provider (a confidential client allowed the authorization code and device flows), e.g. media-store. Needed for users to sign in through oidc_issuer_url.',
+  },
   /** Secrets Manager ARN of the client's secret (the secret's value is the client secret). */
-  clientSecretArn: { env: 'OIDC_CLIENT_SECRET_ARN', variable: 'oidc_client_secret_arn' },
+  clientSecretArn: {
+    env: 'OIDC_CLIENT_SECRET_ARN',
+    variable: 'oidc_client_secret_arn',
+    kind: 'string',
+    default: '',
+    description:
+      'ARN of the Secrets Manager secret whose value is the client\'s secret, e.g. arn:aws:secretsmanager:eu-west-1:123456789012:secret:media-store-oidc-AbCdEf. Only the auth function may read it; the value never enters Terraform.',
+  },
   /** Scopes asked for at sign-in, space-separated in the environment. */
-  scopes: { env: 'OIDC_SCOPES', variable: 'oidc_scopes' },
+  scopes: {
+    env: 'OIDC_SCOPES',
+    variable: 'oidc_scopes',
+    kind: 'list(string)',
+    default: DEFAULT_OIDC_SCOPES,
+    description:
+      'Scopes asked for at sign-in, e.g. ["openid", "profile", "email", "groups"]; must include openid.',
+  },
   /** The claim (of the ID token, and of machine access tokens) whose values map to roles. */
-  roleClaim: { env: 'OIDC_ROLE_CLAIM', variable: 'oidc_role_claim' },
+  roleClaim: {
+    env: 'OIDC_ROLE_CLAIM',
+    variable: 'oidc_role_claim',
+    kind: 'string',
+    default: 'groups',
+    description:
+      'The claim whose values (a string or a list, e.g. the user\'s groups) oidc_role_mapping maps to roles, in ID tokens and in machine clients\' access tokens.',
+  },
   /** Claim value (or machine token scope) → admin, editor or viewer; JSON in the environment. */
-  roleMapping: { env: 'OIDC_ROLE_MAPPING', variable: 'oidc_role_mapping' },
+  roleMapping: {
+    env: 'OIDC_ROLE_MAPPING',
+    variable: 'oidc_role_mapping',
+    kind: 'map(string)',
+    default: {},
+    description:
+      'Claim value → role (admin, editor or viewer), e.g. { "media-admins" = "admin", "staff" = "viewer" }. A machine client\'s access token may also carry the key as a scope. A user none of whose values is mapped is refused (no default role); several: the highest role.',
+  },
   /** The claim holding a user's folder limits (a list of folders); empty: no limits from the provider. */
-  foldersClaim: { env: 'OIDC_FOLDERS_CLAIM', variable: 'oidc_folders_claim' },
+  foldersClaim: {
+    env: 'OIDC_FOLDERS_CLAIM',
+    variable: 'oidc_folders_claim',
+    kind: 'string',
+    default: '',
+    description:
+      'The claim holding the folders a user is limited to (a list such as ["/family"]), e.g. media_folders. Empty: users from the provider reach every folder their role does.',
+  },
   /** The audience machine clients' access tokens must carry; empty: the authorizer takes no provider tokens. */
-  audience: { env: 'OIDC_AUDIENCE', variable: 'oidc_audience' },
-  /** "false": no password login, and no way to set a password. */
-  localLoginEnabled: { env: 'LOCAL_LOGIN_ENABLED', variable: 'local_login_enabled' },
+  audience: {
+    env: 'OIDC_AUDIENCE',
+    variable: 'oidc_audience',
+    kind: 'string',
+    default: '',
+    description:
+      'Audience (aud) of the provider\'s access tokens the API accepts from machine clients, e.g. a CI job\'s client-credentials token for api://media-store. Empty: the API takes only its own tokens.',
+  },
 } as const satisfies Record<string, TextSetting>;
-
-/** Scopes asked for when `oidc_scopes` is not set. */
-export const DEFAULT_OIDC_SCOPES = ['openid', 'profile', 'email'] as const;

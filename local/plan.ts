@@ -255,6 +255,7 @@ const FUNCTIONS: Record<string, (args: PlanValue[], expression: string) => PlanV
   jsonencode: ([v]) => JSON.stringify(v),
   tolist: ([v]) => v,
   toset: ([v]) => v,
+  tomap: ([v]) => v,
   // The module's `tags` variable under a resource's own tags (modules/media-store/governance.ts).
   merge: (maps, expression) => {
     if (!maps.every((m) => m === null || (typeof m === 'object' && !Array.isArray(m)))) throw new PlanError(`merge() expects maps in ${expression}`);

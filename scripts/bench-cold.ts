@@ -58,6 +58,7 @@ export const SAMPLE_ENV: Readonly<Record<keyof typeof ENV, string>> = {
   OIDC_FOLDERS_CLAIM: '',
   OIDC_AUDIENCE: '',
   LOCAL_LOGIN_ENABLED: 'true',
+  VIDEO_COPIES_ENABLED: 'true',
   VIDEO_WORKFLOW_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:media-store-video',
   VIDEO_SEGMENT_SECONDS: '120',
   VIDEO_MAX_HEIGHT: '1080',

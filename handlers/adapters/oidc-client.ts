@@ -15,6 +15,7 @@ import { PROVIDER_ALGORITHMS } from '../authorizer/provider-tokens';
 export interface OidcClientSettings {
   readonly issuer: string;
   readonly clientId: string;
+  /** Secrets Manager ARN of the client's secret; "" for a public client (PKCE only, e.g. the module's Cognito pool). */
   readonly clientSecretArn: string;
   readonly scopes: readonly string[];
 }
@@ -92,6 +93,9 @@ export function providerClient(settings: OidcClientSettings, options: { readonly
     return secret.value;
   };
 
+  /** How the client authenticates at the token endpoint: its secret, or none for a public client. */
+  const clientAuth = async (): Promise<oauth.ClientAuth> => (settings.clientSecretArn === '' ? oauth.None() : oauth.ClientSecretBasic(await clientSecret()));
+
   return {
     async startSignIn(redirectUri) {
       const as = await authorizationServer();
@@ -113,7 +117,7 @@ export function providerClient(settings: OidcClientSettings, options: { readonly
     async finishSignIn(callbackUrl, pending) {
       const as = await authorizationServer();
       const parameters = oauth.validateAuthResponse(as, client, callbackUrl, pending.state);
-      const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.ClientSecretBasic(await clientSecret()), parameters, pending.redirectUri, pending.codeVerifier, insecure);
+      const response = await oauth.authorizationCodeGrantRequest(as, client, await clientAuth(), parameters, pending.redirectUri, pending.codeVerifier, insecure);
       const result = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: pending.nonce, requireIdToken: true });
       if (result.id_token === undefined) throw new Error('the provider answered without an ID token');
       // The signature too, against the provider's published keys.
@@ -123,7 +127,7 @@ export function providerClient(settings: OidcClientSettings, options: { readonly
     },
     async startDevice() {
       const as = await authorizationServer();
-      const response = await oauth.deviceAuthorizationRequest(as, client, oauth.ClientSecretBasic(await clientSecret()), { scope: settings.scopes.join(' ') }, insecure);
+      const response = await oauth.deviceAuthorizationRequest(as, client, await clientAuth(), { scope: settings.scopes.join(' ') }, insecure);
       const device = await oauth.processDeviceAuthorizationResponse(as, client, response);
       return {
         deviceCode: device.device_code,
@@ -136,7 +140,7 @@ export function providerClient(settings: OidcClientSettings, options: { readonly
     },
     async pollDevice(deviceCode) {
       const as = await authorizationServer();
-      const response = await oauth.deviceCodeGrantRequest(as, client, oauth.ClientSecretBasic(await clientSecret()), deviceCode, insecure);
+      const response = await oauth.deviceCodeGrantRequest(as, client, await clientAuth(), deviceCode, insecure);
       let result: oauth.TokenEndpointResponse;
       try {
         result = await oauth.processDeviceCodeResponse(as, client, response);

@@ -1,12 +1,10 @@
 /** The auth function's configuration, parsed once at cold start. */
-import { type Env, logLevel, type LogLevel, optionalString, requiredString, setting } from '../core/env';
-import { SETTINGS } from '../../contract/settings';
+import { type Env, flag, logLevel, type LogLevel, optionalString, requiredString, setting } from '../core/env';
 import type { ThrottlePolicy } from '../core/login-throttle';
 import { jwtSecretSource, type JwtSecretSource } from '../adapters/jwt-secret';
 import { DEFAULT_ISSUER } from '../authorizer/config';
-import { DEFAULT_OIDC_SCOPES, OIDC_SETTINGS } from '../../contract/settings';
+import { OIDC_SETTINGS, SETTINGS } from '../../contract/settings';
 import { parseRoleMapping } from '../core/oidc';
-import { boolean } from '../core/env';
 import type { OidcClientSettings } from '../adapters/oidc-client';
 import type { ProviderPolicy } from './provider-sign-in';
 
@@ -46,7 +44,7 @@ export function parseAuthConfig(env: Env): AuthConfig {
       lockoutSeconds: setting(env, SETTINGS.loginLockoutSeconds),
     },
     maxUsers: setting(env, SETTINGS.maxUsers),
-    localLoginEnabled: boolean(env, OIDC_SETTINGS.localLoginEnabled.env, true),
+    localLoginEnabled: flag(env, SETTINGS.localLoginEnabled),
     ...providerSignIn(env),
     logLevel: logLevel(env),
   };
@@ -56,13 +54,13 @@ function providerSignIn(env: Env): Pick<AuthConfig, 'provider'> {
   const issuer = optionalString(env, OIDC_SETTINGS.issuerUrl.env, '');
   const clientId = optionalString(env, OIDC_SETTINGS.clientId.env, '');
   if (issuer === '' || clientId === '') return {};
-  const scopes = (optionalString(env, OIDC_SETTINGS.scopes.env) ?? DEFAULT_OIDC_SCOPES.join(' ')).split(/[\s,]+/).filter((s) => s !== '');
+  const scopes = (optionalString(env, OIDC_SETTINGS.scopes.env) ?? OIDC_SETTINGS.scopes.default.join(' ')).split(/[\s,]+/).filter((s) => s !== '');
   return {
     provider: {
-      client: { issuer, clientId, clientSecretArn: requiredString(env, OIDC_SETTINGS.clientSecretArn.env), scopes: scopes.includes('openid') ? scopes : ['openid', ...scopes] },
+      client: { issuer, clientId, clientSecretArn: optionalString(env, OIDC_SETTINGS.clientSecretArn.env, ''), scopes: scopes.includes('openid') ? scopes : ['openid', ...scopes] },
       policy: {
         issuer,
-        roles: { roleClaim: optionalString(env, OIDC_SETTINGS.roleClaim.env, 'groups'), mapping: parseRoleMapping(env[OIDC_SETTINGS.roleMapping.env], OIDC_SETTINGS.roleMapping.env) },
+        roles: { roleClaim: optionalString(env, OIDC_SETTINGS.roleClaim.env, OIDC_SETTINGS.roleClaim.default), mapping: parseRoleMapping(env[OIDC_SETTINGS.roleMapping.env], OIDC_SETTINGS.roleMapping.env) },
         foldersClaim: optionalString(env, OIDC_SETTINGS.foldersClaim.env, ''),
       },
     },

@@ -36,7 +36,7 @@ function providerPolicy(env: Env): { provider?: ProviderTokenPolicy } {
     provider: {
       issuer,
       audience,
-      roles: { roleClaim: optionalString(env, OIDC_SETTINGS.roleClaim.env, 'groups'), mapping: parseRoleMapping(env[OIDC_SETTINGS.roleMapping.env], OIDC_SETTINGS.roleMapping.env) },
+      roles: { roleClaim: optionalString(env, OIDC_SETTINGS.roleClaim.env, OIDC_SETTINGS.roleClaim.default), mapping: parseRoleMapping(env[OIDC_SETTINGS.roleMapping.env], OIDC_SETTINGS.roleMapping.env) },
       foldersClaim: optionalString(env, OIDC_SETTINGS.foldersClaim.env, ''),
     },
   };

@@ -16,6 +16,7 @@
  * `LARGE_BITRATE` that would otherwise play (or only need a remux) `alsoSmallCopy`: phones
  * stream that on a mobile link; the one copy made (`copy`) is then the transcode.
  */
+import { SETTINGS } from '../../contract/settings';
 import { displayedSizeOf, type VideoProbe } from './video-probe';
 
 export interface VideoCopySettings {
@@ -25,8 +26,8 @@ export interface VideoCopySettings {
   readonly maxHeight: number;
 }
 
-/** `video_max_height`: its default ("1080p") and range (240p to 4K). */
-export const VIDEO_MAX_HEIGHT = { default: 1080, min: 240, max: 2160 } as const;
+/** `video_max_height`: its default ("1080p") and range (240p to 4K), declared in contract/settings.ts. */
+export const VIDEO_MAX_HEIGHT = { default: SETTINGS.videoMaxHeight.default, min: SETTINGS.videoMaxHeight.min, max: SETTINGS.videoMaxHeight.max } as const;
 
 /** Above this overall bitrate an original is "large": 20 Mbit/s (a phone's 4K is 40-60, its 1080p 15-20). */
 export const LARGE_BITRATE = 20_000_000;

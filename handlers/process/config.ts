@@ -1,7 +1,6 @@
 /** The process function's configuration, parsed once at cold start. */
-import { boolean, flag, integer, logLevel, requiredString, type Env, type LogLevel } from '../core/env';
+import { flag, logLevel, requiredString, setting, type Env, type LogLevel } from '../core/env';
 import { SETTINGS } from '../../contract/settings';
-import { VIDEO_MAX_HEIGHT } from '../core/video-decision';
 
 export interface ProcessConfig {
   readonly tableName: string;
@@ -25,8 +24,8 @@ export function parseProcessConfig(env: Env): ProcessConfig {
     bucketName: requiredString(env, 'BUCKET_NAME'),
     videoPosters: flag(env, SETTINGS.videoPosters),
     exposeGps: flag(env, SETTINGS.exposeGps),
-    videoCopiesEnabled: boolean(env, 'VIDEO_COPIES_ENABLED', true),
-    videoMaxHeight: integer(env, 'VIDEO_MAX_HEIGHT', VIDEO_MAX_HEIGHT.default, VIDEO_MAX_HEIGHT),
+    videoCopiesEnabled: flag(env, SETTINGS.videoCopiesEnabled),
+    videoMaxHeight: setting(env, SETTINGS.videoMaxHeight),
     videoWorkflowArn: requiredString(env, 'VIDEO_WORKFLOW_ARN'),
     logLevel: logLevel(env),
   };

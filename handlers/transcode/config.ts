@@ -1,6 +1,6 @@
 /** The transcoding function's configuration, parsed once at cold start. */
-import { integer, logLevel, requiredString, type Env, type LogLevel } from '../core/env';
-import { VIDEO_MAX_HEIGHT } from '../core/video-decision';
+import { logLevel, requiredString, setting, type Env, type LogLevel } from '../core/env';
+import { SETTINGS } from '../../contract/settings';
 
 export interface TranscodeConfig {
   readonly tableName: string;
@@ -16,8 +16,8 @@ export function parseTranscodeConfig(env: Env): TranscodeConfig {
   return {
     tableName: requiredString(env, 'TABLE_NAME'),
     bucketName: requiredString(env, 'BUCKET_NAME'),
-    segmentSeconds: integer(env, 'VIDEO_SEGMENT_SECONDS', 120, { min: 2, max: 600 }),
-    maxHeight: integer(env, 'VIDEO_MAX_HEIGHT', VIDEO_MAX_HEIGHT.default, VIDEO_MAX_HEIGHT),
+    segmentSeconds: setting(env, SETTINGS.videoSegmentSeconds),
+    maxHeight: setting(env, SETTINGS.videoMaxHeight),
     logLevel: logLevel(env),
   };
 }

@@ -1,5 +1,4 @@
-import { DEFAULT_OIDC_SCOPES, SETTINGS } from '../../contract/settings';
-import { VIDEO_MAX_HEIGHT } from '../../handlers/core/video-decision';
+import { OIDC_SETTINGS, SETTINGS } from '../../contract/settings';
 
 /**
  * Secure defaults of the MediaStore module, in one place. Constructs lay the caller's props
@@ -37,16 +36,18 @@ export const DEFAULTS = {
   loginLockoutSeconds: SETTINGS.loginLockoutSeconds.default,
   maxUsers: SETTINGS.maxUsers.default,
   /** No identity provider: users sign in with the service's own passwords. */
-  oidcIssuerUrl: '',
-  oidcClientId: '',
-  oidcClientSecretArn: '',
-  oidcScopes: [...DEFAULT_OIDC_SCOPES] as string[],
-  oidcRoleClaim: 'groups',
+  oidcIssuerUrl: OIDC_SETTINGS.issuerUrl.default,
+  oidcClientId: OIDC_SETTINGS.clientId.default,
+  oidcClientSecretArn: OIDC_SETTINGS.clientSecretArn.default,
+  oidcScopes: [...OIDC_SETTINGS.scopes.default] as string[],
+  oidcRoleClaim: OIDC_SETTINGS.roleClaim.default,
   /** No claim value maps to a role until one is given: nobody signs in through the provider by default. */
-  oidcRoleMapping: {} as Record<string, string>,
-  oidcFoldersClaim: '',
-  oidcAudience: '',
-  localLoginEnabled: true,
+  oidcRoleMapping: { ...OIDC_SETTINGS.roleMapping.default } as Record<string, string>,
+  oidcFoldersClaim: OIDC_SETTINGS.foldersClaim.default,
+  oidcAudience: OIDC_SETTINGS.audience.default,
+  localLoginEnabled: SETTINGS.localLoginEnabled.default,
+  /** No Cognito user pool: bring your own provider (oidc_issuer_url), or passwords. */
+  cognitoUserPool: false,
   allowedContentTypes: ['image/*', 'video/*'],
   maxUploadBytes: SETTINGS.maxUploadBytes.default,
   multipartThresholdBytes: SETTINGS.multipartThresholdBytes.default,
@@ -57,6 +58,7 @@ export const DEFAULTS = {
   syncMaxRetryAttempts: 2,
   videoPosters: SETTINGS.videoPosters.default,
   exposeGps: SETTINGS.exposeGps.default,
+  videoCopiesEnabled: SETTINGS.videoCopiesEnabled.default,
   /** HEIC decoding (WASM) holds a 12 MP image several times over; more memory is also more CPU. */
   processMemoryMb: 1536,
   processTimeoutSeconds: 60,
@@ -98,7 +100,7 @@ export const DEFAULTS = {
    * Video workflow (video-workflow.ts, docs/media.md "Any length"): 120 s segments take a
    * 2-vCPU Lambda about a minute each at 1080p, far from its 15 minutes even for 4K HEVC.
    */
-  videoSegmentSeconds: 120,
+  videoSegmentSeconds: SETTINGS.videoSegmentSeconds.default,
   /** Segments transcoded at once per video: a 2-hour video's 60 segments in 3 waves, without starving the account's concurrency (1,000). */
   videoMaxParallelSegments: 20,
   /** 3,008 MB: two vCPUs for x264's threads (Lambda gives CPU in proportion to memory). */
@@ -106,7 +108,7 @@ export const DEFAULTS = {
   /** 10,240 MB of /tmp, Lambda's most: the join holds the joined segments and the copy of a 2-hour video. */
   videoTranscodeEphemeralMb: 10240,
   /** Lines of the short edge of a transcoded copy (handlers/core/video-decision.ts). */
-  videoMaxHeight: VIDEO_MAX_HEIGHT.default,
+  videoMaxHeight: SETTINGS.videoMaxHeight.default,
   /** Empty: alarms go to the ops topic, nobody is subscribed by email. */
   alarmEmail: '',
   /** No tags of the module's own: the caller's, on every taggable resource. */

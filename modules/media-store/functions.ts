@@ -104,6 +104,10 @@ export interface FunctionSettings {
   readonly exposeGps?: boolean;
   /** Days within which the scrub re-reads every file (contract/settings.ts). @default 30 */
   readonly scrubPeriodDays?: number;
+  /** Make playable copies of videos browsers cannot play as stored (the video workflow). @default true */
+  readonly videoCopiesEnabled?: boolean;
+  /** Lines of the short edge of a playable copy at most. @default 1080 */
+  readonly videoMaxHeight?: number;
   /** Memory of the process function, MB. @default 1536 */
   readonly processMemoryMb?: number;
   /** Timeout of the process function, seconds. @default 60 */
@@ -272,6 +276,8 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
     PROCESS_FUNCTION_NAME: `${props.namePrefix}-process`,
     VIDEO_POSTERS: booleanText(props.videoPosters ?? DEFAULTS.videoPosters),
     EXPOSE_GPS: booleanText(props.exposeGps ?? DEFAULTS.exposeGps),
+    VIDEO_COPIES_ENABLED: booleanText(props.videoCopiesEnabled ?? DEFAULTS.videoCopiesEnabled),
+    VIDEO_MAX_HEIGHT: numberText(props.videoMaxHeight ?? DEFAULTS.videoMaxHeight),
     LOG_LEVEL: props.logLevel ?? DEFAULTS.logLevel,
     SHARE_MAX_DAYS: numberText(props.shareMaxDays ?? DEFAULTS.shareMaxDays),
     TRASH_RETENTION_DAYS: numberText(props.trashRetentionDays ?? DEFAULTS.trashRetentionDays),

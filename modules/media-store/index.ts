@@ -13,6 +13,7 @@ import type { MediaStoreFunction } from './function';
 import { Functions, PROJECT_ROOT, type FunctionSettings } from './functions';
 import { MoveJobs } from './move-jobs';
 import { VideoWorkflow } from './video-workflow';
+import { UserPool } from './user-pool';
 import { Notifications } from './notifications';
 import { CURSOR_KEY, ORIGIN_VERIFY, SigningSecret } from './secrets';
 import { Site } from './site';
@@ -62,6 +63,8 @@ export interface MediaStoreProps extends Omit<StorageProps, 'namePrefix'>, Funct
   readonly wafWebAclArn?: string;
   /** Above 0: create a web ACL (in us-east-1) limiting each address on the password and public share routes, per 5 minutes. @default 0 */
   readonly wafRateLimitPer5Min?: number;
+  /** Create an Amazon Cognito user pool (hosted sign-in, a group per role, a public client with PKCE) and sign in with it instead of `oidcIssuerUrl`. Needs the site. @default false */
+  readonly cognitoUserPool?: boolean;
 }
 
 /**
@@ -94,6 +97,8 @@ export class MediaStore extends Construct {
   readonly alarms: Alarms;
   /** The web app on CloudFront; absent when `site` is false. */
   readonly site?: Site;
+  /** The Cognito user pool signed in with; absent when `cognito_user_pool` is false. */
+  readonly userPool?: UserPool;
 
   constructor(scope: Construct, id: string, props: MediaStoreProps = {}) {
     super(scope, id);
@@ -148,16 +153,31 @@ export class MediaStore extends Construct {
       maxParallelSegments: props.videoMaxParallelSegments,
       transcodeMemoryMb: props.videoTranscodeMemoryMb,
       transcodeEphemeralMb: props.videoTranscodeEphemeralMb,
+      maxHeight: props.videoMaxHeight,
       logRetentionDays: props.logRetentionDays,
       tracing: props.tracing,
       logLevel: props.logLevel,
     });
     const ops = new OpsTopic(this, 'ops', { namePrefix });
+    const userPoolPresence = presenceOf(props.cognitoUserPool ?? DEFAULTS.cognitoUserPool);
+    if (userPoolPresence) {
+      // Its client's callback is under the site, made below: read when Terraform JSON is written.
+      this.userPool = new UserPool(this, 'user-pool', { namePrefix, presence: userPoolPresence, appUrls: () => (this.site ? [this.site.url] : []) });
+    }
+    const identityProvider = this.userPool?.wiring({
+      oidcIssuerUrl: props.oidcIssuerUrl ?? DEFAULTS.oidcIssuerUrl,
+      oidcClientId: props.oidcClientId ?? DEFAULTS.oidcClientId,
+      oidcClientSecretArn: props.oidcClientSecretArn ?? DEFAULTS.oidcClientSecretArn,
+      oidcRoleClaim: props.oidcRoleClaim ?? DEFAULTS.oidcRoleClaim,
+      oidcRoleMapping: props.oidcRoleMapping ?? DEFAULTS.oidcRoleMapping,
+      oidcScopes: props.oidcScopes ?? DEFAULTS.oidcScopes,
+    });
     this.functions = new Functions(this, 'functions', {
       opsTopic: ops.topic,
       moveJobs: this.moveJobs,
       videoWorkflow: this.videoWorkflow,
       ...props,
+      ...identityProvider,
       namePrefix,
       storage: this.storage,
       catalog: this.catalog,

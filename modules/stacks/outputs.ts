@@ -25,6 +25,8 @@ export function declareOutputs(scope: Construct, store: MediaStore): void {
   output('site_distribution_id', site?.distributionId ?? '', 'ID of the site\'s CloudFront distribution (for invalidations), or "" when the site is off.');
   output('site_distribution_domain_name', site?.distributionDomainName ?? '', 'CloudFront domain of the site, the target of a CNAME for site_domain_name outside Route 53; "" when the site is off.');
   output('site_bucket_name', site?.bucketName ?? '', 'Name of the private bucket holding the web app\'s files, or "" when the site is off.');
+  output('cognito_user_pool_id', store.userPool?.poolId ?? '', 'ID of the Cognito user pool (create users with aws cognito-idp admin-create-user, add them to media-admins, media-editors or media-viewers), or "" when cognito_user_pool is false.');
+  output('cognito_domain_prefix', store.userPool?.domainPrefix ?? '', 'Prefix of the pool\'s hosted sign-in domain (https://<prefix>.auth.<region>.amazoncognito.com), or "" when cognito_user_pool is false.');
   for (const name of FUNCTION_NAMES) {
     const fn = store.functions[name].function;
     output(`${name}_function_name`, fn.functionName, `Name of the ${name} Lambda function.`);

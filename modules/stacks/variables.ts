@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { TerraformVariable, Token, type TerraformVariableValidationConfig } from 'cdktf';
 import { DEFAULTS, LOG_RETENTION_DAYS, MAX_AUTHORIZER_RESULT_TTL_SECONDS, SITE_PRICE_CLASSES } from '../media-store/defaults';
 import type { MediaStoreProps } from '../media-store';
-import { OIDC_SETTINGS, SETTINGS, isIntegerSetting, type Setting } from '../../contract/settings';
+import { OIDC_SETTINGS, SETTINGS, isIntegerSetting, type Setting, type TextSetting } from '../../contract/settings';
 import { describedWithExample } from './variable-examples';
 
 type Kind = 'string' | 'number' | 'bool' | 'list(string)' | 'map(string)';
@@ -23,11 +23,19 @@ const check = (condition: string, errorMessage: string): TerraformVariableValida
 const between = (name: string, min: number, max: number, what: string) =>
   check(`${v(name)} >= ${min} && ${v(name)} <= ${max} && floor(${v(name)}) == ${v(name)}`, `${what} must be a whole number from ${min} to ${max}.`);
 
-/** A setting of contract/settings.ts as a variable: its description, default and range, declared once. */
-function fromSetting(spec: Setting): VariableSpec {
+/**
+ * A setting of contract/settings.ts as a variable: its description, default and range, declared
+ * once; `more` checks what a range cannot say (a multiple of 2).
+ */
+function fromSetting(spec: Setting, more: readonly TerraformVariableValidationConfig[] = []): VariableSpec {
   return isIntegerSetting(spec)
-    ? { kind: 'number', description: spec.description, default: spec.default, validation: [between(spec.variable, spec.min, spec.max, spec.variable)] }
+    ? { kind: 'number', description: spec.description, default: spec.default, validation: [between(spec.variable, spec.min, spec.max, spec.variable), ...more] }
     : { kind: 'bool', description: spec.description, default: spec.default };
+}
+
+/** A text setting of contract/settings.ts as a variable: its type, description and default, declared once. */
+function fromTextSetting(spec: TextSetting, validation?: readonly TerraformVariableValidationConfig[]): VariableSpec {
+  return { kind: spec.kind, description: spec.description, default: spec.default, ...(validation !== undefined ? { validation } : {}) };
 }
 
 /**
@@ -156,55 +164,29 @@ export const VARIABLES = {
   login_max_failures: fromSetting(SETTINGS.loginMaxFailures),
   login_lockout_seconds: fromSetting(SETTINGS.loginLockoutSeconds),
   max_users: fromSetting(SETTINGS.maxUsers),
-  [OIDC_SETTINGS.issuerUrl.variable]: {
-    kind: 'string',
-    description: 'Issuer URL of the organisation\'s OpenID provider (Okta, Entra ID, Auth0, Keycloak, Cognito…), e.g. https://login.example.com/realms/staff. Users then sign in through it ("Sign in with …" in the web app, media-store login --sso) and machine clients may call the API with its access tokens (oidc_audience). Empty: no provider.',
-    default: DEFAULTS.oidcIssuerUrl,
-    validation: [check(`${v('oidc_issuer_url')} == "" || can(regex("^https://[^\\\\s]+$", ${v('oidc_issuer_url')})) || can(regex("^http://(127[.]0[.]0[.]1|localhost)(:[0-9]+)?(/[^\\\\s]*)?$", ${v('oidc_issuer_url')}))`, 'oidc_issuer_url must be empty or an https:// URL (http:// only on localhost).')],
-  },
-  [OIDC_SETTINGS.clientId.variable]: {
-    kind: 'string',
-    description: 'Client id of the web app at the provider (a confidential client allowed the authorization code and device flows), e.g. media-store. Needed for users to sign in through oidc_issuer_url.',
-    default: DEFAULTS.oidcClientId,
-  },
-  [OIDC_SETTINGS.clientSecretArn.variable]: {
-    kind: 'string',
-    description: 'ARN of the Secrets Manager secret whose value is the client\'s secret, e.g. arn:aws:secretsmanager:eu-west-1:123456789012:secret:media-store-oidc-AbCdEf. Only the auth function may read it; the value never enters Terraform.',
-    default: DEFAULTS.oidcClientSecretArn,
-    validation: [check(`${v('oidc_client_secret_arn')} == "" || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:", ${v('oidc_client_secret_arn')}))`, 'oidc_client_secret_arn must be empty or a Secrets Manager secret ARN (the secret holds the client secret; never the value itself).')],
-  },
-  [OIDC_SETTINGS.scopes.variable]: {
-    kind: 'list(string)',
-    description: 'Scopes asked for at sign-in, e.g. ["openid", "profile", "email", "groups"]; must include openid.',
-    default: DEFAULTS.oidcScopes,
-    validation: [check(`contains(${v('oidc_scopes')}, "openid") && alltrue([for s in ${v('oidc_scopes')} : can(regex("^[!#-\\\\[\\\\]-~]+$", s))])`, 'oidc_scopes must include openid, each scope without spaces or quotes.')],
-  },
-  [OIDC_SETTINGS.roleClaim.variable]: {
-    kind: 'string',
-    description: 'The claim whose values (a string or a list, e.g. the user\'s groups) oidc_role_mapping maps to roles, in ID tokens and in machine clients\' access tokens.',
-    default: DEFAULTS.oidcRoleClaim,
-    validation: [check(`length(${v('oidc_role_claim')}) > 0`, 'oidc_role_claim must not be empty.')],
-  },
-  [OIDC_SETTINGS.roleMapping.variable]: {
-    kind: 'map(string)',
-    description: 'Claim value → role (admin, editor or viewer), e.g. { "media-admins" = "admin", "staff" = "viewer" }. A machine client\'s access token may also carry the key as a scope. A user none of whose values is mapped is refused (no default role); several: the highest role.',
-    default: DEFAULTS.oidcRoleMapping,
-    validation: [check(`alltrue([for r in values(${v('oidc_role_mapping')}) : contains(["admin", "editor", "viewer"], r)])`, 'oidc_role_mapping values must be admin, editor or viewer.')],
-  },
-  [OIDC_SETTINGS.foldersClaim.variable]: {
-    kind: 'string',
-    description: 'The claim holding the folders a user is limited to (a list such as ["/family"]), e.g. media_folders. Empty: users from the provider reach every folder their role does.',
-    default: DEFAULTS.oidcFoldersClaim,
-  },
-  [OIDC_SETTINGS.audience.variable]: {
-    kind: 'string',
-    description: 'Audience (aud) of the provider\'s access tokens the API accepts from machine clients, e.g. a CI job\'s client-credentials token for api://media-store. Empty: the API takes only its own tokens.',
-    default: DEFAULTS.oidcAudience,
-  },
-  [OIDC_SETTINGS.localLoginEnabled.variable]: {
+  [OIDC_SETTINGS.issuerUrl.variable]: fromTextSetting(OIDC_SETTINGS.issuerUrl, [
+    check(`${v('oidc_issuer_url')} == "" || can(regex("^https://[^\\\\s]+$", ${v('oidc_issuer_url')})) || can(regex("^http://(127[.]0[.]0[.]1|localhost)(:[0-9]+)?(/[^\\\\s]*)?$", ${v('oidc_issuer_url')}))`, 'oidc_issuer_url must be empty or an https:// URL (http:// only on localhost).'),
+  ]),
+  [OIDC_SETTINGS.clientId.variable]: fromTextSetting(OIDC_SETTINGS.clientId),
+  [OIDC_SETTINGS.clientSecretArn.variable]: fromTextSetting(OIDC_SETTINGS.clientSecretArn, [
+    check(`${v('oidc_client_secret_arn')} == "" || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:", ${v('oidc_client_secret_arn')}))`, 'oidc_client_secret_arn must be empty or a Secrets Manager secret ARN (the secret holds the client secret; never the value itself).'),
+  ]),
+  [OIDC_SETTINGS.scopes.variable]: fromTextSetting(OIDC_SETTINGS.scopes, [
+    check(`contains(${v('oidc_scopes')}, "openid") && alltrue([for s in ${v('oidc_scopes')} : can(regex("^[!#-\\\\[\\\\]-~]+$", s))])`, 'oidc_scopes must include openid, each scope without spaces or quotes.'),
+  ]),
+  [OIDC_SETTINGS.roleClaim.variable]: fromTextSetting(OIDC_SETTINGS.roleClaim, [
+    check(`length(${v('oidc_role_claim')}) > 0`, 'oidc_role_claim must not be empty.'),
+  ]),
+  [OIDC_SETTINGS.roleMapping.variable]: fromTextSetting(OIDC_SETTINGS.roleMapping, [
+    check(`alltrue([for r in values(${v('oidc_role_mapping')}) : contains(["admin", "editor", "viewer"], r)])`, 'oidc_role_mapping values must be admin, editor or viewer.'),
+  ]),
+  [OIDC_SETTINGS.foldersClaim.variable]: fromTextSetting(OIDC_SETTINGS.foldersClaim),
+  [OIDC_SETTINGS.audience.variable]: fromTextSetting(OIDC_SETTINGS.audience),
+  local_login_enabled: fromSetting(SETTINGS.localLoginEnabled),
+  cognito_user_pool: {
     kind: 'bool',
-    description: 'Password login. False refuses POST /auth/login and every way to set a password (POST /users with one, PATCH /users/{username} with one, npm run users passwd); the web app offers only "Sign in with …".',
-    default: DEFAULTS.localLoginEnabled,
+    description: 'Create an Amazon Cognito user pool as the identity provider, in place of oidc_issuer_url: administrators create the users (no self sign-up), the groups media-admins, media-editors and media-viewers give the roles (oidc_role_mapping may add more), the web app signs in on its hosted pages through a public client (code flow with PKCE: no client secret anywhere). Needs site = true (the client\'s callback is under the site). Not with Cognito: media-store login --sso (Cognito has no device flow) and machine tokens (its access tokens carry no audience).',
+    default: DEFAULTS.cognitoUserPool,
   },
   allowed_content_types: {
     kind: 'list(string)',
@@ -224,6 +206,7 @@ export const VARIABLES = {
     validation: [between('sync_max_retry_attempts', 0, 2, 'sync_max_retry_attempts')],
   },
   video_posters: fromSetting(SETTINGS.videoPosters),
+  video_copies_enabled: fromSetting(SETTINGS.videoCopiesEnabled),
   expose_gps: fromSetting(SETTINGS.exposeGps),
   process_memory_mb: {
     kind: 'number',
@@ -249,15 +232,10 @@ export const VARIABLES = {
     default: DEFAULTS.processMaxRetryAttempts,
     validation: [between('process_max_retry_attempts', 0, 2, 'process_max_retry_attempts')],
   },
-  video_segment_seconds: {
-    kind: 'number',
-    description: 'Seconds of video one transcoding invocation makes (a multiple of 2, the copies\' keyframe interval): longer videos are cut into segments transcoded in parallel and joined. Shorter segments: sooner playable on AWS, more invocations and state transitions (Step Functions Standard: $0.025 per 1,000; about 3 per segment); each invocation must finish within 15 minutes.',
-    default: DEFAULTS.videoSegmentSeconds,
-    validation: [
-      between('video_segment_seconds', 2, 600, 'video_segment_seconds'),
-      check(`${v('video_segment_seconds')} % 2 == 0`, 'video_segment_seconds must be a multiple of 2 (the keyframe interval of the copies): segments join by stream copy at keyframes.'),
-    ],
-  },
+  video_segment_seconds: fromSetting(SETTINGS.videoSegmentSeconds, [
+    check(`${v('video_segment_seconds')} % 2 == 0`, 'video_segment_seconds must be a multiple of 2 (the keyframe interval of the copies): segments join by stream copy at keyframes.'),
+  ]),
+  video_max_height: fromSetting(SETTINGS.videoMaxHeight),
   video_max_parallel_segments: {
     kind: 'number',
     description: 'Segments of one video transcoded at once (the Map state\'s MaxConcurrency). Costs nothing by itself (the same invocations, sooner); each takes one of the account\'s concurrent Lambda executions (1,000 by default) while it runs.',
@@ -446,6 +424,7 @@ export function declareVariables(scope: Construct, overrides: VariableValues = {
     oidcFoldersClaim: s('oidc_folders_claim'),
     oidcAudience: s('oidc_audience'),
     localLoginEnabled: b('local_login_enabled'),
+    cognitoUserPool: b('cognito_user_pool'),
     allowedContentTypes: l('allowed_content_types'),
     maxUploadBytes: n('max_upload_bytes'),
     multipartThresholdBytes: n('multipart_threshold_bytes'),
@@ -455,6 +434,8 @@ export function declareVariables(scope: Construct, overrides: VariableValues = {
     moveJobThresholdBytes: n('move_job_threshold_bytes'),
     videoPosters: b('video_posters'),
     exposeGps: b('expose_gps'),
+    videoCopiesEnabled: b('video_copies_enabled'),
+    videoMaxHeight: n('video_max_height'),
     processMemoryMb: n('process_memory_mb'),
     processTimeoutSeconds: n('process_timeout_seconds'),
     processReservedConcurrency: n('process_reserved_concurrency'),

@@ -36,9 +36,10 @@ describe('MediaStore functions', () => {
     expect(Object.keys(env).sort()).toEqual([...FUNCTION_ENV[name], 'NODE_OPTIONS'].sort());
     expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
     for (const value of Object.values(env)) {
-      // Forms the local stack resolves: literals, variables, join or jsonencode of a variable, attributes.
+      // Forms the local stack resolves: literals, variables, join or jsonencode of a variable, attributes,
+      // and the identity provider's: the Cognito pool's values or the oidc_* variable (local: never the pool).
       expect(value).toMatch(
-        /^([^$]*|\$\{var\.[a-z_]+\}(-[a-z]+)?|\$\{join\("[, ]", var\.[a-z_]+\)\}|\$\{jsonencode\(var\.[a-z_]+\)\}|\$\{aws_(dynamodb_table|s3_bucket|sns_topic|secretsmanager_secret|sfn_state_machine)\.[^.]+\.(name|bucket|arn)\})$/,
+        /^([^$]*|\$\{var\.[a-z_]+\}(-[a-z]+)?|\$\{join\("[, ]", var\.[a-z_]+\)\}|\$\{jsonencode\(var\.[a-z_]+\)\}|\$\{aws_(dynamodb_table|s3_bucket|sns_topic|secretsmanager_secret|sfn_state_machine)\.[^.]+\.(name|bucket|arn)\}|\$\{(join\(" ", |jsonencode\(|tostring\()?var\.cognito_user_pool \? .+ : var\.oidc_[a-z_]+\)?\})$/,
       );
     }
   });
@@ -468,28 +469,32 @@ describe('MediaStore functions', () => {
   });
 
   describe('identity provider', () => {
+    const SECRET_ARN = '${tostring(var.cognito_user_pool ? "" : var.oidc_client_secret_arn)}';
     it('takes the client secret as a Secrets Manager ARN only: no variable, secret version or environment value holds the secret', () => {
       const variables = plan.variable as Record<string, { type: string; validation?: { condition: string }[] }>;
       expect(Object.keys(variables).filter((name) => /secret/.test(name)).sort()).toEqual(['jwt_secret_recovery_window_days', 'oidc_client_secret_arn']);
       expect(variables.oidc_client_secret_arn?.validation?.[0]?.condition).toContain('secretsmanager');
       expect(plan.resource.aws_secretsmanager_secret_version).toBeUndefined();
-      expect((fn('auth').environment.variables as Record<string, string>).OIDC_CLIENT_SECRET_ARN).toBe('${var.oidc_client_secret_arn}');
+      // The variable's ARN, or none with the module's own Cognito pool (a public client).
+      expect((fn('auth').environment.variables as Record<string, string>).OIDC_CLIENT_SECRET_ARN).toBe(SECRET_ARN);
       for (const name of FUNCTION_NAMES.filter((n) => n !== 'auth')) expect(Object.keys(fn(name).environment.variables as Record<string, string>)).not.toContain('OIDC_CLIENT_SECRET_ARN');
     });
 
     it('lets only the auth function read the client secret, and only when one is given', () => {
-      const readers = Object.entries(policyDocuments(plan)).filter(([, statements]) => statements.some((s) => (s.resources ?? []).includes('${var.oidc_client_secret_arn}')));
+      const readers = Object.entries(policyDocuments(plan)).filter(([, statements]) => statements.some((s) => (s.resources ?? []).some((r) => r.includes('var.oidc_client_secret_arn'))));
       expect(readers.map(([name]) => name)).toEqual(['auth_oidc_client_secret']);
-      expect(readers[0]?.[1]).toEqual([{ sid: 'ReadOidcClientSecret', effect: 'Allow', actions: ['secretsmanager:GetSecretValue'], resources: ['${var.oidc_client_secret_arn}'] }]);
+      expect(readers[0]?.[1]).toEqual([{ sid: 'ReadOidcClientSecret', effect: 'Allow', actions: ['secretsmanager:GetSecretValue'], resources: [SECRET_ARN] }]);
       const doc = (plan.data as Record<string, Record<string, { count?: string }>>).aws_iam_policy_document?.auth_oidc_client_secret;
-      expect(doc?.count).toBe('${("" != var.oidc_client_secret_arn) ? 1 : 0}');
+      expect(doc?.count).toBe(`\${("" != ${SECRET_ARN.slice(2, -1)}) ? 1 : 0}`);
     });
 
     it('tells the authorizer the issuer, audience and role mapping, and the auth function the client and password-login switch', () => {
       const authorizer = fn('authorizer').environment.variables as Record<string, string>;
       const auth = fn('auth').environment.variables as Record<string, string>;
-      expect(authorizer).toMatchObject({ OIDC_ISSUER_URL: '${var.oidc_issuer_url}', OIDC_AUDIENCE: '${var.oidc_audience}', OIDC_ROLE_MAPPING: '${jsonencode(var.oidc_role_mapping)}' });
-      expect(auth).toMatchObject({ OIDC_CLIENT_ID: '${var.oidc_client_id}', OIDC_SCOPES: '${join(" ", var.oidc_scopes)}', LOCAL_LOGIN_ENABLED: '${var.local_login_enabled}' });
+      // Each the oidc_* variable unless the module's Cognito pool is on (test/plan/user-pool.test.ts).
+      const orPool = (name: string) => new RegExp(`^\\$\\{.*var\\.cognito_user_pool \\? .+ : var\\.${name}\\)?\\}$`);
+      expect(authorizer).toMatchObject({ OIDC_ISSUER_URL: expect.stringMatching(orPool('oidc_issuer_url')), OIDC_AUDIENCE: '${var.oidc_audience}', OIDC_ROLE_MAPPING: expect.stringMatching(orPool('oidc_role_mapping')) });
+      expect(auth).toMatchObject({ OIDC_CLIENT_ID: expect.stringMatching(orPool('oidc_client_id')), OIDC_SCOPES: expect.stringMatching(orPool('oidc_scopes')), LOCAL_LOGIN_ENABLED: '${var.local_login_enabled}' });
     });
   });
 });

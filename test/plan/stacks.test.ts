@@ -5,7 +5,7 @@ import { blanked, interpolations, synthesizeBoth, type StackJson } from './plan'
 /** Terraform functions the module may call; anything else is a typo that only `terraform plan` would catch. */
 const TERRAFORM_FUNCTIONS = new Set([
   'alltrue', 'can', 'concat', 'contains', 'element', 'filebase64sha256', 'filemd5', 'floor', 'join', 'length', 'lookup', 'split',
-  'jsonencode', 'lower', 'merge', 'regex', 'startswith', 'strcontains', 'tolist', 'toset', 'trimprefix', 'values',
+  'jsonencode', 'lower', 'merge', 'regex', 'startswith', 'strcontains', 'tolist', 'tomap', 'toset', 'tostring', 'trimprefix', 'values',
 ]);
 
 /** Every address a `${…}` expression refers to must be declared in the same stack. */

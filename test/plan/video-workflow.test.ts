@@ -121,6 +121,15 @@ describe('MediaStore video workflow (Step Functions fan-out of segments)', () =>
       expect(fn().environment.variables).toMatchObject({ VIDEO_SEGMENT_SECONDS: '${var.video_segment_seconds}' });
     });
 
+    it('takes video_copies_enabled and video_max_height from variables: the process function decides with both, the transcoding function scales to the same height', () => {
+      const process = plan.resource.aws_lambda_function.process as StackJson;
+      expect(process.environment.variables).toMatchObject({ VIDEO_COPIES_ENABLED: '${var.video_copies_enabled}', VIDEO_MAX_HEIGHT: '${var.video_max_height}' });
+      expect(fn().environment.variables).toMatchObject({ VIDEO_MAX_HEIGHT: '${var.video_max_height}' });
+      expect(variable('video_copies_enabled')).toMatchObject({ type: 'bool', default: true });
+      expect(variable('video_max_height')).toMatchObject({ type: 'number', default: 1080 });
+      expect(variable('video_max_height').validation[0].condition).toContain('var.video_max_height >= 240 && var.video_max_height <= 2160');
+    });
+
     it('declares the four variables with their defaults, documented with what they cost, and refuses values Lambda or the joins cannot take', () => {
       expect(variable('video_segment_seconds').default).toBe(120);
       expect(variable('video_max_parallel_segments').default).toBe(20);

@@ -33,14 +33,15 @@ describe('function config', () => {
     expect(parseSyncConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', TOPIC_ARN: '' })).toEqual({ tableName: 't', bucketName: 'b', logLevel: 'info' });
   });
 
-  it('signs in through an identity provider only when its issuer and client are set, reading the secret by ARN', () => {
+  it('signs in through an identity provider only when its issuer and client are set, reading the secret by ARN (none: a public client)', () => {
     const oidc = { OIDC_ISSUER_URL: 'https://login.example.com', OIDC_CLIENT_ID: 'media-store', OIDC_CLIENT_SECRET_ARN: 'arn:oidc', OIDC_SCOPES: 'profile groups', OIDC_ROLE_MAPPING: '{"staff":"viewer"}' };
     expect(parseAuthConfig({ TABLE_NAME: 't', JWT_SECRET_ARN: 'a', OIDC_ISSUER_URL: '' }).provider).toBeUndefined();
     expect(parseAuthConfig({ TABLE_NAME: 't', JWT_SECRET_ARN: 'a', ...oidc, LOCAL_LOGIN_ENABLED: 'false' })).toMatchObject({
       localLoginEnabled: false,
       provider: { client: { issuer: 'https://login.example.com', clientId: 'media-store', clientSecretArn: 'arn:oidc', scopes: ['openid', 'profile', 'groups'] }, policy: { roles: { roleClaim: 'groups', mapping: { staff: 'viewer' } }, foldersClaim: '' } },
     });
-    expect(() => parseAuthConfig({ TABLE_NAME: 't', JWT_SECRET_ARN: 'a', ...oidc, OIDC_CLIENT_SECRET_ARN: '' })).toThrow(/OIDC_CLIENT_SECRET_ARN/);
+    // No secret ARN: a public client (PKCE only), as the module's Cognito pool's web client is.
+    expect(parseAuthConfig({ TABLE_NAME: 't', JWT_SECRET_ARN: 'a', ...oidc, OIDC_CLIENT_SECRET_ARN: '' }).provider?.client.clientSecretArn).toBe('');
     expect(parseAuthorizerConfig({ TABLE_NAME: 't', JWT_SECRET_ARN: 'a', OIDC_ISSUER_URL: 'https://login.example.com' }).provider).toBeUndefined();
     expect(parseAuthorizerConfig({ TABLE_NAME: 't', JWT_SECRET_ARN: 'a', OIDC_ISSUER_URL: 'https://login.example.com', OIDC_AUDIENCE: 'api://m' }).provider).toMatchObject({ issuer: 'https://login.example.com', audience: 'api://m' });
   });

@@ -2,7 +2,7 @@
  * Every tunable setting has one declaration (contract/settings.ts): every function that reads
  * it and the module variable that sets it agree on its default, its range and its doc text.
  */
-import { isIntegerSetting, SETTINGS, type Setting, type SettingName } from '../../contract/settings';
+import { isIntegerSetting, OIDC_SETTINGS, SETTINGS, type Setting, type SettingName, type TextSetting } from '../../contract/settings';
 import { FUNCTION_ENV } from '../../contract/env';
 import { parseAuthConfig } from '../../handlers/auth/config';
 import { ConfigError } from '../../handlers/core/errors';
@@ -12,6 +12,8 @@ import { parseProcessConfig } from '../../handlers/process/config';
 import { parseSharesConfig } from '../../handlers/shares/config';
 import { parseSweepConfig } from '../../handlers/sweep/config';
 import { parseScrubConfig } from '../../handlers/scrub/config';
+import { parseTranscodeConfig } from '../../handlers/transcode/config';
+import { parseAuthorizerConfig } from '../../handlers/authorizer/config';
 import { parseUploadsConfig } from '../../handlers/uploads/config';
 import { VARIABLES } from '../../modules/stacks/variables';
 
@@ -24,6 +26,7 @@ const processing = (env: Env) => parseProcessConfig({ TABLE_NAME: 't', BUCKET_NA
 const move = (env: Env) => parseMoveConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', ...env });
 const sweep = (env: Env) => parseSweepConfig({ TABLE_NAME: 't', ...env });
 const scrub = (env: Env) => parseScrubConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', ...env });
+const transcode = (env: Env) => parseTranscodeConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', ...env });
 
 /** Each setting as every function that reads it parses it. */
 const readers: Record<SettingName, readonly ((env: Env) => number | boolean)[]> = {
@@ -44,6 +47,10 @@ const readers: Record<SettingName, readonly ((env: Env) => number | boolean)[]> 
   videoPosters: [(env) => processing(env).videoPosters],
   exposeGps: [(env) => processing(env).exposeGps],
   scrubPeriodDays: [(env) => scrub(env).periodDays],
+  videoCopiesEnabled: [(env) => processing(env).videoCopiesEnabled],
+  videoMaxHeight: [(env) => processing(env).videoMaxHeight, (env) => transcode(env).maxHeight],
+  videoSegmentSeconds: [(env) => transcode(env).segmentSeconds],
+  localLoginEnabled: [(env) => auth(env).localLoginEnabled],
 };
 
 type VariableView = { readonly kind: string; readonly description: string; readonly default: unknown; readonly validation?: unknown };
@@ -82,5 +89,27 @@ describe.each(Object.entries(SETTINGS) as [SettingName, Setting][])('the setting
     }
     const validation = JSON.stringify(variableOf(spec).validation);
     expect(validation).toContain(`var.${spec.variable} >= ${spec.min} && var.${spec.variable} <= ${spec.max}`);
+  });
+});
+
+describe.each(Object.entries(OIDC_SETTINGS) as [string, TextSetting][])('the identity provider setting %s', (_name, spec) => {
+  it('is given to some function, and its module variable has the declared type, default and description', () => {
+    expect(Object.values(FUNCTION_ENV).some((vars) => (vars as readonly string[]).includes(spec.env))).toBe(true);
+    expect(variableOf(spec as unknown as Setting).kind).toBe(spec.kind);
+    expect(variableOf(spec as unknown as Setting).default).toEqual(spec.default);
+    expect(variableOf(spec as unknown as Setting).description).toBe(spec.description);
+  });
+});
+
+describe('the identity provider settings as the functions read them', () => {
+  const provider = { OIDC_ISSUER_URL: 'https://login.example.com', OIDC_CLIENT_ID: 'media-store', OIDC_CLIENT_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:s' };
+
+  it('take the declared defaults when unset: role claim, scopes, no folders claim', () => {
+    const signIn = auth(provider).provider;
+    const machines = parseAuthorizerConfig({ TABLE_NAME: 't', JWT_SECRET: 'x'.repeat(32), OIDC_ISSUER_URL: provider.OIDC_ISSUER_URL, OIDC_AUDIENCE: 'api://media-store' });
+    expect(signIn?.policy.roles.roleClaim).toBe(OIDC_SETTINGS.roleClaim.default);
+    expect(signIn?.client.scopes).toEqual([...OIDC_SETTINGS.scopes.default]);
+    expect(signIn?.policy.foldersClaim).toBe(OIDC_SETTINGS.foldersClaim.default);
+    expect(JSON.stringify(machines)).toContain(`"roleClaim":"${OIDC_SETTINGS.roleClaim.default}"`);
   });
 });
