@@ -148,6 +148,10 @@ describe('the module under real Terraform', () => {
     ],
     waf: ['aws_wafv2_web_acl.site'],
     oidc: ['aws_iam_role_policy.auth_oidc_client_secret'],
+    cognito: [
+      'aws_cognito_user_pool.user_pool', 'aws_cognito_user_pool_client.user_pool_client', 'aws_cognito_user_pool_domain.user_pool_domain',
+      'aws_cognito_user_group.user_pool_group_admin', 'aws_cognito_user_group.user_pool_group_editor', 'aws_cognito_user_group.user_pool_group_viewer',
+    ],
     accessLogs: ['aws_s3_bucket_logging.media', 'aws_s3_bucket_logging.site'],
     tiers: ['aws_s3_bucket_intelligent_tiering_configuration.media'],
     alarmEmail: ['aws_sns_topic_subscription.ops_email'],
@@ -207,7 +211,7 @@ describe('the module under real Terraform', () => {
 
     it('runs every function on nodejs22.x arm64 with active tracing', () => {
       // The process and transcode functions have their own memory variables; move jobs run 1 GiB for Lambda's 15 minutes.
-      const functions = resourcesOf('variants', 'defaults').filter((r) => r.type === 'aws_lambda_function' && !['process', 'move', 'transcode'].includes(r.name));
+      const functions = resourcesOf('variants', 'defaults').filter((r) => r.type === 'aws_lambda_function' && !['process', 'move', 'transcode', 'scrub'].includes(r.name));
       expect(functions.length).toBeGreaterThanOrEqual(5);
       for (const fn of functions) {
         expect(fn.values).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], memory_size: 512, timeout: 10 });
@@ -231,8 +235,9 @@ describe('the module under real Terraform', () => {
   });
 
   describe('with a custom domain, a KMS key, archive tiers, versioning off, a WAF rate limit, access logs, tags and a boundary', () => {
-    it('plans every resource the module declares but the alarm email subscription', () => {
-      expect(plannedAddresses('variants', 'custom')).toEqual(declaredAddresses().filter((a) => !OPTIONAL.alarmEmail.includes(a)).sort());
+    it('plans every resource the module declares but the alarm email subscription and the Cognito user pool', () => {
+      // Its users sign in through their own provider: no Cognito user pool.
+      expect(plannedAddresses('variants', 'custom')).toEqual(declaredAddresses().filter((a) => ![...OPTIONAL.alarmEmail, ...OPTIONAL.cognito].includes(a)).sort());
     });
 
     it('serves the API on the domain over TLS 1.2 with a DNS-validated certificate', () => {
@@ -261,10 +266,10 @@ describe('the module under real Terraform', () => {
   });
 
   describe('with every option at its other extreme', () => {
-    it('plans every resource the module declares but the site, which is off', () => {
+    it('plans every resource the module declares but the site, which is off, and the Cognito user pool (an OpenID provider of its own)', () => {
       const site = siteAddresses();
       expect(site.length).toBeGreaterThan(10);
-      expect(plannedAddresses('variants', 'extremes')).toEqual(declaredAddresses().filter((a) => !site.includes(a)).sort());
+      expect(plannedAddresses('variants', 'extremes')).toEqual(declaredAddresses().filter((a) => !site.includes(a) && !OPTIONAL.cognito.includes(a)).sort());
     });
 
     it('applies the bucket, table and secret extremes', () => {
@@ -282,9 +287,10 @@ describe('the module under real Terraform', () => {
 
     it('applies the function extremes to every function', () => {
       for (const fn of resourcesOf('variants', 'extremes').filter((r) => r.type === 'aws_lambda_function' && r.name !== 'process')) {
-        // The move function keeps its own 1 GiB (a server-side copy needs no more) and 900 s; the
-        // transcode function's memory is video_transcode_memory_mb, at its own extreme.
-        expect(fn.values).toMatchObject({ architectures: ['x86_64'], memory_size: fn.name === 'move' ? 1024 : 10240, timeout: 900 });
+        // The move and scrub functions keep their own 1 GiB (a server-side copy or a streamed read
+        // needs no more) and 900 s; the transcode function's memory is video_transcode_memory_mb,
+        // at its own extreme.
+        expect(fn.values).toMatchObject({ architectures: ['x86_64'], memory_size: ['move', 'scrub'].includes(fn.name) ? 1024 : 10240, timeout: 900 });
         expect(fn.values.tracing_config).toEqual([{ mode: 'PassThrough' }]);
       }
       for (const group of resourcesOf('variants', 'extremes').filter((r) => r.type === 'aws_cloudwatch_log_group')) {
