@@ -8,14 +8,10 @@ import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import { CONTENT_INDEX_PREFIX, TABLE_SCHEMA, contentIndexKeys } from '../../contract/table';
 import { defaultDocumentClient } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
+import type { ContentCopy as WireContentCopy } from '../../contract/wire';
 
-/** A file as the index knows it. */
-export interface ContentCopy {
-  readonly id: string;
-  readonly folder: string;
-  readonly name: string;
-  readonly size: number;
-  readonly uploadedAt: string;
+/** A file as the index knows it: the wire's copy, with who uploaded it and its content. */
+export interface ContentCopy extends WireContentCopy {
   readonly uploadedBy: string;
   readonly sha256: string;
 }
