@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from './log';
 
@@ -187,4 +188,17 @@ export function localOidcStackOptions(provider: LocalOidcProvider, extra: { read
     },
     externalSecrets: { oidc_client_secret_arn: { name: 'media-store-oidc-client', value: provider.clients[LOCAL_OIDC_WEB_CLIENT] ?? '' } },
   };
+}
+
+/**
+ * Writes the run's client ids and secrets to `file`, readable by its owner only, for whoever
+ * needs one (a CI job's client credentials, a debugging session): `npm start -- --oidc` prints
+ * this path, never the secrets (a terminal's scrollback and CI logs keep what is printed).
+ */
+export function writeLocalOidcClients(file: string, provider: Pick<LocalOidcProvider, 'issuer' | 'audience' | 'clients'>): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const body = { issuer: provider.issuer, tokenEndpoint: `${provider.issuer}/token`, audience: provider.audience, clients: provider.clients };
+  writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
+  // An older file of another run keeps its mode through writeFileSync: set it anyway.
+  chmodSync(file, 0o600);
 }

@@ -34,6 +34,8 @@ import type { LocalHealth } from './api-server';
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const DEFAULT_TABLE_NAME = 'media-store-catalog';
 export const DEFAULT_BUCKET_NAME = 'media-store-media';
+/** Where `npm start` writes stack.json for the CLIs unless MEDIA_STORE_STACK_FILE says otherwise. */
+export const defaultStackFile = (root: string = PROJECT_ROOT): string => path.join(root, '.local', 'stack.json');
 
 export interface LocalStackOptions {
   /** @default the checkout holding this file */
@@ -172,7 +174,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dataDir = scratch ?? options.dataDir ?? path.join(root, '.local', 'data');
   privateDir(dataDir);
   const functionsDir = options.functionsDir ?? (scratch ? path.join(scratch, 'functions') : path.join(root, '.local', 'functions'));
-  const stackFile = options.stackFile === undefined ? path.join(root, '.local', 'stack.json') : options.stackFile;
+  const stackFile = options.stackFile === undefined ? defaultStackFile(root) : options.stackFile;
   const deadLetterDir = options.deadLetterDir ?? (scratch ? path.join(scratch, 'dlq') : path.join(root, '.local', 'dlq'));
 
   const stoppers: (() => Promise<void>)[] = [];

@@ -11,13 +11,17 @@
  *   MEDIA_STORE_FAULTS=rate=0.05,seed=7[,services=dynamodb+s3+sns][,kinds=throttle+error+timeout][,timeoutMs=2000]
  *                                     inject faults in the emulators (local/faults.ts)
  *   --oidc                            also run a local OpenID provider and sign in with it
- *                                     (test users in docs/security.md "Identity provider")
+ *                                     (test users in docs/security.md "Identity provider"; the
+ *                                     clients' secrets in oidc-clients.json beside stack.json, 0600)
  */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { SynthesizedPlan, stackDir } from './plan';
 import { consoleLogger } from './log';
-import { PROJECT_ROOT, startLocalStack, type LocalStack } from './stack';
+import { defaultStackFile, PROJECT_ROOT, startLocalStack, type LocalStack } from './stack';
+import { freePort } from './ports';
 import { parseFaultSpec } from './faults';
-import { LOCAL_OIDC_USERS, localOidcStackOptions, oidcCallbackUrl, startLocalOidcProvider, type LocalOidcProvider } from './oidc';
+import { LOCAL_OIDC_USERS, localOidcStackOptions, oidcCallbackUrl, startLocalOidcProvider, writeLocalOidcClients, type LocalOidcProvider } from './oidc';
 
 function optionalPort(name: string, fallback?: number): number | undefined {
   const raw = process.env[name];
@@ -54,6 +58,9 @@ async function main(): Promise<void> {
   // A bad spec stops the start, naming the bad part (FaultSpecError).
   const faults = process.env.MEDIA_STORE_FAULTS ? parseFaultSpec(process.env.MEDIA_STORE_FAULTS) : undefined;
 
+  const stackFile = process.env.MEDIA_STORE_STACK_FILE || defaultStackFile();
+  const oidcClientsFile = path.join(path.dirname(stackFile), 'oidc-clients.json');
+
   let stack: LocalStack | undefined;
   let provider: LocalOidcProvider | undefined;
   let stopping = false;
@@ -63,6 +70,7 @@ async function main(): Promise<void> {
     logger.info('stack', 'stopping…');
     await stack?.stop();
     await provider?.stop();
+    if (provider !== undefined) rmSync(oidcClientsFile, { force: true });
     process.exit(code);
   };
   process.on('SIGINT', () => void shutdown(0));
@@ -78,8 +86,10 @@ async function main(): Promise<void> {
   });
 
   const started = Date.now();
-  const port = optionalPort('PORT', 3000) ?? 3000;
+  let port = optionalPort('PORT', 3000) ?? 3000;
   if (process.argv.includes('--oidc')) {
+    // The provider must know the app's origin (its redirect URIs) before the stack takes a port.
+    if (port === 0) port = await freePort();
     const origins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
     provider = await startLocalOidcProvider({ redirectUris: origins.map(oidcCallbackUrl), postLogoutRedirectUris: origins.map((o) => `${o}/`), logger });
   }
@@ -98,6 +108,7 @@ async function main(): Promise<void> {
     ...(process.env.MEDIA_STORE_STACK_FILE ? { stackFile: process.env.MEDIA_STORE_STACK_FILE } : {}),
   });
   if (stopping) return;
+  if (provider !== undefined) writeLocalOidcClients(oidcClientsFile, provider);
 
   const lines = [
     '',
@@ -113,8 +124,8 @@ async function main(): Promise<void> {
       : `  admin      "${stack.adminUser}"${password ? ' (password from MEDIA_STORE_ADMIN_PASSWORD)' : ' (existing user)'}`,
     ...(provider !== undefined
       ? [
-          `  provider   ${provider.issuer}   (OpenID; "Sign in with …" in the app: ${Object.entries(LOCAL_OIDC_USERS).map(([name, user]) => `${name} / ${user.password}`).join(', ')})`,
-          `  machine    client "ci-uploader" / ${provider.clients['ci-uploader'] ?? ''} (client credentials, resource ${provider.audience})`,
+          `  provider   ${provider.issuer}   (OpenID; "Sign in with …" in the app, local test users: ${Object.entries(LOCAL_OIDC_USERS).map(([name, user]) => `${name} / ${user.password}`).join(', ')})`,
+          `  clients    ${Object.keys(provider.clients).join(', ')}: ids and secrets in ${oidcClientsFile} (owner only; client credentials for resource ${provider.audience})`,
         ]
       : []),
     '',
