@@ -103,7 +103,7 @@ export function TrashView({ user, pollMs = JOB_POLL_MS }: { readonly user: Sessi
         <button type="button" disabled={entries.length === 0 || running !== undefined} onClick={() => void bulk('restore')}>Restore all</button>
         {user.role === 'admin' && <button type="button" class="danger" disabled={entries.length === 0 || running !== undefined} onClick={() => void bulk('purge')}>Empty trash</button>}
       </div>
-      <p role="status">{running ?? ''}</p>
+      <p class="page-status" role="status">{running ?? ''}</p>
       {entries.length === 0 ? <p class="empty">The trash is empty.</p> : (
         <ul class="trash-entries" aria-label="Deleted files, newest first">
           {entries.map((entry) => (
@@ -115,7 +115,7 @@ export function TrashView({ user, pollMs = JOB_POLL_MS }: { readonly user: Sessi
               </span>
               <span class="actions">
                 <button type="button" disabled={busy === entry.id || running !== undefined} aria-label={`Restore ${entry.name}`} onClick={() => void restore(entry)}>Restore</button>
-                <button type="button" class="danger" disabled={busy === entry.id || running !== undefined} aria-label={`Delete ${entry.name} forever`} onClick={() => void purge(entry)}>Delete forever</button>
+                <button type="button" class="danger" disabled={busy === entry.id || running !== undefined} aria-label={`Delete forever: ${entry.name}`} onClick={() => void purge(entry)}>Delete forever</button>
               </span>
             </li>
           ))}
