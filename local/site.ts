@@ -3,11 +3,13 @@
  * at `/`, the SPA fallback to `index.html` for paths without a file, and the headers the
  * distribution's response headers policy sets (contract/site.ts, shared with the module):
  * the CSP without inline scripts, nosniff, no framing, referrer policy; `no-cache` for
- * `index.html`, a year immutable for the hashed assets.
+ * `index.html`, a year immutable for the hashed assets; text compressed (Brotli or gzip, as
+ * the request accepts) as the distribution's `compress` does.
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { cacheControlOf, contentSecurityPolicy, contentTypeOf, HASHED_ASSETS_DIR, SECURITY_HEADERS } from '../contract/site';
 
 export interface SiteOptions {
@@ -28,6 +30,38 @@ export function securityHeaders(mediaOrigins: readonly string[]): Record<string,
     'permissions-policy': SECURITY_HEADERS.permissionsPolicy,
     'cross-origin-opener-policy': SECURITY_HEADERS.crossOriginOpenerPolicy,
   };
+}
+
+/** Content types CloudFront compresses (text, scripts, JSON, SVG, the manifest); images and media are compressed already. */
+const compressible = (contentType: string): boolean => /^(text\/|application\/(javascript|json|manifest\+json|xml)|image\/svg\+xml)/.test(contentType);
+
+type Encoding = 'br' | 'gzip';
+
+/** The encoding to answer with for `accept-encoding`: Brotli first, as CloudFront prefers it. */
+export function chooseEncoding(acceptEncoding: string | undefined): Encoding | undefined {
+  const accepted = new Map(
+    (acceptEncoding ?? '').split(',').map((part) => {
+      const [name = '', ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return [name.trim(), q === undefined ? 1 : Number(q.slice(2))] as const;
+    }),
+  );
+  const allowed = (name: Encoding): boolean => (accepted.get(name) ?? accepted.get('*') ?? 0) > 0;
+  return allowed('br') ? 'br' : allowed('gzip') ? 'gzip' : undefined;
+}
+
+/** Compressed files, by path, encoding and modification time: each built file is compressed once. */
+const compressed = new Map<string, Buffer>();
+
+function compressedFile(file: string, encoding: Encoding): Buffer {
+  const key = `${file}\0${encoding}\0${statSync(file).mtimeMs}`;
+  let body = compressed.get(key);
+  if (body === undefined) {
+    const raw = readFileSync(file);
+    body = encoding === 'br' ? brotliCompressSync(raw, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9 } }) : gzipSync(raw, { level: 9 });
+    compressed.set(key, body);
+  }
+  return body;
 }
 
 /** The file under `dir` a URL path names, or undefined (never outside `dir`). */
@@ -62,7 +96,16 @@ export function serveSite(options: SiteOptions, req: IncomingMessage, res: Serve
     return 404;
   }
   const key = path.relative(dir, file).split(path.sep).join('/');
-  res.writeHead(200, { ...headers, 'content-type': contentTypeOf(key), 'content-length': statSync(file).size, 'cache-control': cacheControlOf(key) });
+  const contentType = contentTypeOf(key);
+  const encoding = compressible(contentType) ? chooseEncoding(req.headers['accept-encoding']) : undefined;
+  const common = { ...headers, 'content-type': contentType, 'cache-control': cacheControlOf(key), ...(compressible(contentType) ? { vary: 'accept-encoding' } : {}) };
+  if (encoding !== undefined) {
+    const body = compressedFile(file, encoding);
+    res.writeHead(200, { ...common, 'content-encoding': encoding, 'content-length': body.length });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return 200;
+  }
+  res.writeHead(200, { ...common, 'content-length': statSync(file).size });
   if (req.method === 'HEAD') res.end();
   else createReadStream(file).pipe(res);
   return 200;

@@ -2,7 +2,7 @@
 import { requirePermission, type Caller } from '../core/roles';
 import { principal } from '../http/principal';
 import { clientAddress } from '../http/source-address';
-import { clearedRefreshCookie, refreshCookie, refreshTokenFromCookies, type SessionClient } from '../core/session';
+import { clearedRefreshCookie, clearedSignedInCookie, refreshCookie, refreshTokenFromCookies, signedInCookie, type SessionClient } from '../core/session';
 import { json } from '../http/response';
 import type { ApiEvent, ApiResult, RouteMap } from '../http/types';
 import { login, parseLoginRequest, type LoginDeps } from './login';
@@ -71,7 +71,7 @@ function sessionResponse(session: IssuedSession, client: SessionClient, refreshT
   if (client === 'cli') {
     return json(200, { ...session.access, refreshToken: session.refresh.token, refreshExpiresAt: new Date(session.refresh.expiresAt * 1000).toISOString() });
   }
-  return { ...json(200, session.access), cookies: [refreshCookie(session.refresh.token, refreshTtlSeconds)] };
+  return { ...json(200, session.access), cookies: [refreshCookie(session.refresh.token, refreshTtlSeconds), signedInCookie(refreshTtlSeconds)] };
 }
 
 export function authRoutes(deps: AuthDeps): RouteMap {
@@ -109,7 +109,7 @@ export function authRoutes(deps: AuthDeps): RouteMap {
         return {
           statusCode: 302,
           headers: { location: `${appOrigin}/`, 'cache-control': 'no-store' },
-          cookies: [refreshCookie(session.refresh.token, deps.refreshTokenTtlSeconds), clearedStateCookie()],
+          cookies: [refreshCookie(session.refresh.token, deps.refreshTokenTtlSeconds), signedInCookie(deps.refreshTokenTtlSeconds), clearedStateCookie()],
           body: '',
         };
       } catch (error) {
@@ -148,7 +148,7 @@ export function authRoutes(deps: AuthDeps): RouteMap {
     'POST /auth/logout': async (event) => {
       const fromBody = parseRefreshRequest(event.parsedBody).refreshToken;
       await endSession(fromBody ?? refreshTokenFromCookies(event.cookies), deps);
-      return { statusCode: 204, headers: { 'cache-control': 'no-store' }, cookies: [clearedRefreshCookie()] };
+      return { statusCode: 204, headers: { 'cache-control': 'no-store' }, cookies: [clearedRefreshCookie(), clearedSignedInCookie()] };
     },
     'GET /auth/me': async (event) => json(200, await currentUser(principal(event).username, deps)),
     'GET /health': async () => json(200, { status: 'ok' }),

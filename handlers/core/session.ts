@@ -11,6 +11,7 @@
  * asks for it in the JSON body (`"client": "cli"`).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { SIGNED_IN_COOKIE } from '../../contract/site';
 import { ValidationError } from './errors';
 
 export const REFRESH_TOKEN_BYTES = 32;
@@ -48,6 +49,15 @@ export function refreshCookie(token: string, maxAgeSeconds: number): string {
 
 export function clearedRefreshCookie(): string {
   return `${REFRESH_COOKIE}=; Path=${REFRESH_COOKIE_PATH}; Max-Age=0; HttpOnly; Secure; SameSite=Strict`;
+}
+
+/** The app-wide hint that a refresh cookie exists (contract/site.ts): readable by the app's scripts, holds nothing secret. */
+export function signedInCookie(maxAgeSeconds: number): string {
+  return `${SIGNED_IN_COOKIE}=1; Path=/; Max-Age=${maxAgeSeconds}; Secure; SameSite=Strict`;
+}
+
+export function clearedSignedInCookie(): string {
+  return `${SIGNED_IN_COOKIE}=; Path=/; Max-Age=0; Secure; SameSite=Strict`;
 }
 
 /** The refresh token of payload 2.0's `cookies` (`name=value` strings), if one is there. */

@@ -2,6 +2,7 @@
  * The session model over HTTP: login (browser cookie or CLI body), refresh with rotation,
  * replay detection, logout and `GET /auth/me`, against the shared local stack.
  */
+import { SIGNED_IN_COOKIE } from '../../contract/site';
 import { e2eContext, type E2eUser } from './support/context';
 import { api, expectErrorBody } from './support/http';
 import { claimsOf } from './support/tokens';
@@ -31,13 +32,16 @@ describe('sessions', () => {
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ token: expect.any(String), expiresAt: expect.any(String), expiresIn: 300, user: { username: familyEditor.username, role: 'editor', folders: ['/family', '/trips/2024'] } });
     expect(claimsOf(response.body.token).exp - claimsOf(response.body.token).iat).toBe(300);
-    const setCookie = response.headers.get('set-cookie') ?? '';
+    const [setCookie = '', hint = '', ...more] = response.headers.getSetCookie();
     expect(cookieOf(setCookie)).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(setCookie).toContain('HttpOnly');
     expect(setCookie).toContain('Secure');
     expect(setCookie).toContain('SameSite=Strict');
     expect(setCookie).toContain('Path=/api/auth');
     expect(setCookie).toContain(`Max-Age=${30 * 24 * 3600}`);
+    // Beside it, a hint the app's scripts can read (nothing secret in it), so a signed-out page load asks no refresh.
+    expect(hint).toBe(`${SIGNED_IN_COOKIE}=1; Path=/; Max-Age=${30 * 24 * 3600}; Secure; SameSite=Strict`);
+    expect(more).toEqual([]);
   });
 
   it('gives the CLI its refresh token in the body and no cookie', async () => {
@@ -100,7 +104,9 @@ describe('sessions', () => {
     const logout = await api('/auth/logout', { json: {}, headers: { cookie: `${COOKIE}=${cookie}` } });
 
     expect(logout.status).toBe(204);
-    expect(logout.headers.get('set-cookie')).toMatch(new RegExp(`^${COOKIE}=; Path=/api/auth; Max-Age=0`));
+    const [cleared = '', hint = ''] = logout.headers.getSetCookie();
+    expect(cleared).toMatch(new RegExp(`^${COOKIE}=; Path=/api/auth; Max-Age=0`));
+    expect(hint).toMatch(new RegExp(`^${SIGNED_IN_COOKIE}=; Path=/; Max-Age=0`));
     expect((await refreshWithCookie(cookie)).status).toBe(401);
   });
 

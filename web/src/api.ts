@@ -6,6 +6,7 @@
 import { DEFAULT_ORDER, type FolderSort, type SortOrder } from '../../contract/listing';
 import type { UserAnswer } from '../../contract/endpoints';
 import type * as W from '../../contract/wire';
+import { SIGNED_IN_COOKIE } from '../../contract/site';
 import { createApi } from '../../client/api';
 import { ApiError } from '../../client/errors';
 import { DEFAULT_RETRY_POLICY } from '../../client/retry';
@@ -64,14 +65,29 @@ export async function login(username: string, password: string): Promise<Session
   return session;
 }
 
-/** A new access token from the refresh cookie; undefined when there is no session to renew. */
+/** Whether the server said this browser holds a session (the script-readable hint set beside the HttpOnly refresh cookie). */
+const signedInHint = (): boolean => document.cookie.split(';').some((c) => c.trim().startsWith(`${SIGNED_IN_COOKIE}=1`));
+const forgetSignedInHint = (): void => {
+  document.cookie = `${SIGNED_IN_COOKIE}=; Path=/; Max-Age=0; Secure; SameSite=Strict`;
+};
+
+/**
+ * A new access token from the refresh cookie; undefined when there is no session to renew
+ * (without asking when the hint says there is none: a signed-out visit sends no request
+ * that must fail).
+ */
 export function refresh(): Promise<Session | undefined> {
+  if (!signedInHint()) {
+    session = undefined;
+    return Promise.resolve(undefined);
+  }
   // `{}`: the refresh token travels in the HttpOnly cookie, which this code cannot read.
   refreshing ??= call('POST /auth/refresh', { body: {} })
     .then((answer) => (session = sessionOf(answer)))
     .catch((error: unknown) => {
       if (error instanceof ApiError && [400, 401, 403, 404].includes(error.status)) {
         session = undefined;
+        forgetSignedInHint();
         return undefined;
       }
       throw error;
@@ -90,6 +106,7 @@ export async function logout(): Promise<void> {
     if (!(error instanceof ApiError) || error.status >= 500) throw error;
   } finally {
     session = undefined;
+    forgetSignedInHint();
   }
 }
 

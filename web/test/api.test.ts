@@ -1,10 +1,16 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SIGNED_IN_COOKIE } from '../../contract/site';
 import { ApiError, currentSession, deleteFile, listUsers, login, refresh, SESSION_ENDED, userOfToken } from '../src/api';
 
 const grant = { token: 'h.eyJzdWIiOiJhbm4iLCJyb2xlIjoiZWRpdG9yIn0.s', expiresAt: '2026-01-01T00:15:00Z', expiresIn: 900, user: { username: 'ann', role: 'editor', folders: null } };
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
+// The server sets this hint beside the HttpOnly refresh cookie; the mocked fetch cannot.
+const holdSession = (): void => {
+  document.cookie = `${SIGNED_IN_COOKIE}=1; Path=/`;
+};
+beforeEach(holdSession);
 afterEach(() => vi.unstubAllGlobals());
 
 describe('api client', () => {
@@ -19,10 +25,19 @@ describe('api client', () => {
     expect(session?.user).toEqual(grant.user);
   });
 
-  it('answers no session when the refresh cookie is refused', async () => {
+  it('answers no session when the refresh cookie is refused, and forgets the hint so the next load does not ask', async () => {
     vi.stubGlobal('fetch', vi.fn().mockResolvedValue(json(401, { error: { code: 'InvalidRefreshToken', message: 'The session has ended' } })));
     await expect(refresh()).resolves.toBeUndefined();
     expect(currentSession()).toBeUndefined();
+    expect(document.cookie).not.toContain(`${SIGNED_IN_COOKIE}=1`);
+  });
+
+  it('sends no refresh request (none that must fail) when the browser holds no session', async () => {
+    document.cookie = `${SIGNED_IN_COOKIE}=; Path=/; Max-Age=0`;
+    const fetch = vi.fn();
+    vi.stubGlobal('fetch', fetch);
+    await expect(refresh()).resolves.toBeUndefined();
+    expect(fetch).not.toHaveBeenCalled();
   });
 
   it('reports login throttling with the wait from Retry-After', async () => {
