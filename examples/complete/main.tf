@@ -1,6 +1,7 @@
-# media-store with what an enterprise review asks for: tags on every resource, a permissions
-# boundary and path on every role, your own KMS key, a WAF rate limit in front of the site,
-# access logs, and custom domains for the site and the API.
+# media-store with what an enterprise review asks for: sign-in through the organisation's OpenID
+# provider (password login off), tags on every resource, a permissions boundary and path on every
+# role, your own KMS key, a WAF rate limit in front of the site, access logs, and custom domains
+# for the site and the API.
 # Synthesize first (from the project root): npm run build && npm run synth
 #
 # Every variable below defaults to a placeholder that is valid for `terraform plan`: set real
@@ -52,6 +53,30 @@ variable "site_certificate_arn" {
   type        = string
   description = "Issued ACM certificate for photos.example.com, in us-east-1."
   default     = "arn:aws:acm:us-east-1:123456789012:certificate/abcd1234-ab12-cd34-ef56-abcdef123456"
+}
+
+variable "oidc_issuer_url" {
+  type        = string
+  description = "Your OpenID provider's issuer (Okta, Entra ID, Auth0, Keycloak…): its /.well-known/openid-configuration is read from there."
+  default     = "https://login.example.com/realms/staff"
+}
+
+variable "oidc_client_id" {
+  type        = string
+  description = "The web client registered at the provider for this service (callback https://photos.example.com/api/auth/oidc/callback)."
+  default     = "media-store"
+}
+
+# The client secret stays in Secrets Manager: only its ARN passes through Terraform, so the value
+# is never in a tfvars file or in state. Create it out of band, e.g.
+#   aws secretsmanager create-secret --name media-prod/oidc-client --kms-key-id <kms_key_arn> \
+#     --secret-string file://client-secret.txt
+# (encrypted with kms_key_arn or the account's aws/secretsmanager key: the module's functions may
+# decrypt with kms_key_arn through Secrets Manager). Only the auth function may read it.
+variable "oidc_client_secret_arn" {
+  type        = string
+  description = "ARN of the Secrets Manager secret holding the web client's secret."
+  default     = "arn:aws:secretsmanager:us-east-1:123456789012:secret:media-prod/oidc-client-AbCdEf"
 }
 
 # The access-log bucket: S3 server access logs need logging.s3.amazonaws.com allowed to write;
@@ -120,6 +145,23 @@ module "media_store" {
   hosted_zone_id       = var.hosted_zone_id
   site_domain_name     = "photos.example.com"
   site_certificate_arn = var.site_certificate_arn
+
+  # Sign-in through the organisation's provider only: no passwords kept by the service. Roles come
+  # from the provider's groups claim (a user in none of these groups is refused, never given a
+  # default role); the folders claim limits a user to some folders.
+  oidc_issuer_url        = var.oidc_issuer_url
+  oidc_client_id         = var.oidc_client_id
+  oidc_client_secret_arn = var.oidc_client_secret_arn
+  oidc_scopes            = ["openid", "profile", "email", "groups"]
+  oidc_role_claim        = "groups"
+  oidc_role_mapping = {
+    "media-admins"  = "admin"
+    "photographers" = "editor"
+    "staff"         = "viewer"
+  }
+  oidc_folders_claim  = "media_folders"
+  oidc_audience       = "api://media-store"
+  local_login_enabled = false
 
   alarm_email = "oncall@example.com"
 }

@@ -24,6 +24,13 @@ const COMPLETE = {
   iamRolePath: '/media-store/',
   kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
   accessLogsBucket: 'media-prod-access-logs-123456789012',
+  oidc: {
+    issuer: 'https://login.example.com/realms/staff',
+    clientId: 'media-store',
+    clientSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:media-prod/oidc-client-AbCdEf',
+    roleMapping: { 'media-admins': 'admin', photographers: 'editor', staff: 'viewer' },
+    audience: 'api://media-store',
+  },
 };
 
 describe('the examples under real Terraform', () => {
@@ -82,6 +89,14 @@ describe('the examples under real Terraform', () => {
   });
 
   describe('examples/complete', () => {
+    const completeModuleCall = (): Json => plans.complete.configuration.root_module.module_calls.media_store as Json;
+    // The functions' environments name the JWT secret's ARN, known only at apply, so the plan
+    // shows them whole as unknown: what they read is checked on the configuration, their values
+    // on the synthesized plan (test/plan/functions.test.ts).
+    const environmentOf = (fn: Json): Record<string, string> => (fn.expressions.environment?.[0]?.variables?.constant_value ?? {}) as Record<string, string>;
+    const configuredFunctions = (): Json[] => (completeModuleCall().module.resources as Json[]).filter((r) => r.type === 'aws_lambda_function');
+    const configuredEnvironment = (name: string): Record<string, string> => environmentOf(configuredFunctions().find((r) => r.name === name) ?? {});
+
     it('puts its tags on 100 % of the module\'s planned resources whose type takes tags, by the provider\'s schema', () => {
       expect(taggableTypes.size).toBeGreaterThan(500);
       expect(taggableTypes).toContain('aws_lambda_function');
@@ -128,6 +143,74 @@ describe('the examples under real Terraform', () => {
       expect(named('complete', 'aws_cloudfront_distribution.site').values.logging_config).toEqual([
         { bucket: `${COMPLETE.accessLogsBucket}.s3.amazonaws.com`, prefix: 'media-prod/cloudfront/', include_cookies: false },
       ]);
+    });
+
+    it("signs in through the organisation's provider: its settings reach the module, the auth function and the authorizer read them, password login is off, no Cognito pool", () => {
+      const { oidc } = COMPLETE;
+      const call = completeModuleCall();
+      const rootVariables = (plans.complete as PlanJson & { variables: Record<string, { value: unknown }> }).variables;
+      /** What the example gives the module: a constant, or one of its own variables' values. */
+      const input = (name: string): unknown => {
+        const expression = call.expressions[name] as Json | undefined;
+        if (expression === undefined) return undefined;
+        if ('constant_value' in expression) return expression.constant_value;
+        const [reference] = expression.references as string[];
+        return rootVariables[reference?.replace(/^var\./, '') ?? '']?.value;
+      };
+
+      expect({
+        oidc_issuer_url: input('oidc_issuer_url'),
+        oidc_client_id: input('oidc_client_id'),
+        oidc_client_secret_arn: input('oidc_client_secret_arn'),
+        oidc_scopes: input('oidc_scopes'),
+        oidc_role_claim: input('oidc_role_claim'),
+        oidc_role_mapping: input('oidc_role_mapping'),
+        oidc_folders_claim: input('oidc_folders_claim'),
+        oidc_audience: input('oidc_audience'),
+        local_login_enabled: input('local_login_enabled'),
+        cognito_user_pool: input('cognito_user_pool'),
+      }).toEqual({
+        oidc_issuer_url: oidc.issuer,
+        oidc_client_id: oidc.clientId,
+        oidc_client_secret_arn: oidc.clientSecretArn,
+        oidc_scopes: ['openid', 'profile', 'email', 'groups'],
+        oidc_role_claim: 'groups',
+        oidc_role_mapping: oidc.roleMapping,
+        oidc_folders_claim: 'media_folders',
+        oidc_audience: oidc.audience,
+        local_login_enabled: false,
+        cognito_user_pool: undefined,
+      });
+      const reads = (fn: string, variable: string, name: string): [string, string, boolean] => [fn, variable, new RegExp(`var\\.${name}\\b`).test(configuredEnvironment(fn)[variable] ?? '')];
+      expect([
+        reads('auth', 'OIDC_ISSUER_URL', 'oidc_issuer_url'),
+        reads('auth', 'OIDC_CLIENT_ID', 'oidc_client_id'),
+        reads('auth', 'OIDC_CLIENT_SECRET_ARN', 'oidc_client_secret_arn'),
+        reads('auth', 'OIDC_SCOPES', 'oidc_scopes'),
+        reads('auth', 'OIDC_ROLE_CLAIM', 'oidc_role_claim'),
+        reads('auth', 'OIDC_ROLE_MAPPING', 'oidc_role_mapping'),
+        reads('auth', 'OIDC_FOLDERS_CLAIM', 'oidc_folders_claim'),
+        reads('auth', 'LOCAL_LOGIN_ENABLED', 'local_login_enabled'),
+        reads('authorizer', 'OIDC_ISSUER_URL', 'oidc_issuer_url'),
+        reads('authorizer', 'OIDC_AUDIENCE', 'oidc_audience'),
+        reads('authorizer', 'OIDC_ROLE_MAPPING', 'oidc_role_mapping'),
+      ].filter(([, , ok]) => !ok)).toEqual([]);
+      expect(moduleResources('complete').filter((r) => r.type.startsWith('aws_cognito_'))).toEqual([]);
+    });
+
+    it("lets the auth function alone read the client secret: one grant on that ARN, no other function told it", () => {
+      const { clientSecretArn } = COMPLETE.oidc;
+      // A policy naming another resource's ARN is unknown until apply; test/plan/functions.test.ts
+      // holds every policy document of the module against the variable.
+      const policies = ofType('complete', 'aws_iam_role_policy')
+        .filter((p) => typeof p.values.policy === 'string')
+        .map((p) => ({ address: p.address, statements: (JSON.parse(p.values.policy as string) as Json).Statement as Json[] }));
+      const readers = policies.filter((p) => p.statements.some((s) => [s.Resource].flat().includes(clientSecretArn)));
+
+      expect(readers.map((p) => p.address)).toEqual([`${MODULE}aws_iam_role_policy.auth_oidc_client_secret[0]`]);
+      expect(readers[0]?.statements).toEqual([{ Sid: 'ReadOidcClientSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: clientSecretArn }]);
+      const told = configuredFunctions().filter((fn) => Object.values(environmentOf(fn)).some((value) => value.includes('var.oidc_client_secret_arn')));
+      expect(told.map((fn) => fn.name as string)).toEqual(['auth']);
     });
 
     it('serves the site and the API on their custom domains', () => {
