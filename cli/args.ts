@@ -34,6 +34,12 @@ commands:
   trash ls [--json]                                deleted files you may restore (rm moves files there)
   trash restore <entry id…> | --all                restore to their places (beside them when taken)
   trash empty [<entry id…>]                        delete forever: the ids given, or (admins) everything
+  export <dir> [--verify] [--delete] [--no-progress]
+                                                   mirror what you may see into dir: originals under
+                                                   their folders, a sidecar of each in dir/.media-store;
+                                                   again: only what changed, partial downloads resumed,
+                                                   every SHA-256 checked. --verify re-reads local
+                                                   copies; --delete removes those gone from the library
 
 options for every command:
   --url <url>        the API (else MEDIA_STORE_URL, else the URL saved by login)
@@ -75,7 +81,8 @@ export type Command =
   | { readonly name: 'download'; readonly target: string; readonly dest?: string; readonly force: boolean }
   | { readonly name: 'rm'; readonly target: string }
   | { readonly name: 'mv'; readonly target: string; readonly dest: string; readonly overwrite: boolean }
-  | ({ readonly name: 'trash' } & TrashAction);
+  | ({ readonly name: 'trash' } & TrashAction)
+  | { readonly name: 'export'; readonly dir: string; readonly verify: boolean; readonly delete: boolean; readonly progress: boolean };
 
 export interface ParsedCommandLine {
   readonly global: GlobalOptions;
@@ -104,6 +111,8 @@ const OPTIONS = {
   overwrite: { type: 'boolean' },
   sso: { type: 'boolean' },
   all: { type: 'boolean' },
+  verify: { type: 'boolean' },
+  delete: { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -117,6 +126,7 @@ const ALLOWED: Readonly<Record<Exclude<Command['name'], 'help'>, readonly Option
   rm: [],
   mv: ['overwrite'],
   trash: ['json', 'all'],
+  export: ['verify', 'delete', 'no-progress'],
 };
 const GLOBAL: readonly OptionName[] = ['url', 'retries', 'debug', 'help'];
 
@@ -209,6 +219,10 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     case 'mv': {
       const [target, dest] = positionals('mv', rest, 2, 2, 'a file id or /folder/name and a destination');
       return { global, command: { name: 'mv', target: target as string, dest: dest as string, overwrite: values.overwrite === true } };
+    }
+    case 'export': {
+      const [dir] = positionals('export', rest, 1, 1, 'one directory');
+      return { global, command: { name: 'export', dir: dir as string, verify: values.verify === true, delete: values.delete === true, progress: values['no-progress'] !== true } };
     }
     case 'trash': {
       const [action, ...ids] = rest;

@@ -5,6 +5,7 @@
 import { ApiClient } from './api-client';
 import { parseCommandLine, USAGE, type ParsedCommandLine } from './args';
 import { download } from './commands/download';
+import { exportLibrary } from './commands/export';
 import { list } from './commands/list';
 import { login, loginWithProvider, renewSession } from './commands/login';
 import { move, remove } from './commands/modify';
@@ -75,6 +76,8 @@ async function runCommand(parsed: ParsedCommandLine, io: CliIo, debug: ((message
       return move(context, command.target, command.dest, command.overwrite);
     case 'trash':
       return trash(context, command);
+    case 'export':
+      return exportLibrary(context, { dir: command.dir, verify: command.verify, delete: command.delete, progress: command.progress, retry });
   }
 }
 

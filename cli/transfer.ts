@@ -167,3 +167,54 @@ export function getToFile(request: GetToFileRequest): Promise<{ bytes: number }>
     outgoing.end();
   });
 }
+
+export interface GetFromToFileRequest {
+  readonly url: string;
+  readonly filePath: string;
+  readonly agents: Agents;
+  /** Bytes of the file already held: asked for from here on (`Range`), appended when the server honours it. */
+  readonly start: number;
+  /** Each chunk as it arrives, before it is written (to hash it while streaming). */
+  readonly onChunk: (chunk: Buffer) => void;
+  /** Test knob (MEDIA_STORE_DEBUG_GET_DELAY_MS): wait this long after each chunk, so a run can be killed mid-file. */
+  readonly chunkDelayMs?: number;
+}
+
+/**
+ * GETs the URL from byte `start` on into `filePath`, streaming: a 206 is appended to the bytes
+ * held; a 200 (the server ignored the Range) replaces them, and resolves `restarted` so the
+ * caller starts its hash again. Rejects on an incomplete body.
+ */
+export function getFromToFile(request: GetFromToFileRequest): Promise<{ bytes: number; restarted: boolean }> {
+  const url = new URL(request.url);
+  const { request: send, agent } = clientOf(url, request.agents);
+  const headers: Record<string, string> = request.start > 0 ? { range: `bytes=${request.start}-` } : {};
+  return new Promise((resolve, reject) => {
+    const outgoing = send(url, { method: 'GET', agent, headers }, (response) => {
+      const status = response.statusCode ?? 0;
+      if (status !== 200 && status !== 206) {
+        readBody(response).then((text) => reject(storageErrorOf({ status }, text)), reject);
+        return;
+      }
+      const restarted = request.start > 0 && status === 200;
+      const length = Number(response.headers['content-length']);
+      let bytes = 0;
+      const delay = request.chunkDelayMs ?? 0;
+      async function* tap(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+        for await (const chunk of source) {
+          bytes += chunk.length;
+          request.onChunk(chunk);
+          yield chunk;
+          if (delay > 0) await new Promise((wake) => setTimeout(wake, delay));
+        }
+      }
+      const flags = request.start > 0 && status === 206 ? 'a' : 'w';
+      pipeline(response, tap, createWriteStream(request.filePath, { flags })).then(() => {
+        if (Number.isFinite(length) && bytes !== length) reject(new StorageError(status, 'IncompleteBody', `received ${bytes} of ${length} bytes`));
+        else resolve({ bytes, restarted });
+      }, reject);
+    });
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
