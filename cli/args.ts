@@ -40,6 +40,10 @@ commands:
                                                    again: only what changed, partial downloads resumed,
                                                    every SHA-256 checked. --verify re-reads local
                                                    copies; --delete removes those gone from the library
+  import <dir> [--upload-duplicates] [--no-progress]
+                                                   upload a folder back under the same folder paths:
+                                                   an export's sidecars restore tags, description and
+                                                   content type; files already there are skipped
 
 options for every command:
   --url <url>        the API (else MEDIA_STORE_URL, else the URL saved by login)
@@ -82,7 +86,8 @@ export type Command =
   | { readonly name: 'rm'; readonly target: string }
   | { readonly name: 'mv'; readonly target: string; readonly dest: string; readonly overwrite: boolean }
   | ({ readonly name: 'trash' } & TrashAction)
-  | { readonly name: 'export'; readonly dir: string; readonly verify: boolean; readonly delete: boolean; readonly progress: boolean };
+  | { readonly name: 'export'; readonly dir: string; readonly verify: boolean; readonly delete: boolean; readonly progress: boolean }
+  | { readonly name: 'import'; readonly dir: string; readonly uploadDuplicates: boolean; readonly progress: boolean };
 
 export interface ParsedCommandLine {
   readonly global: GlobalOptions;
@@ -127,6 +132,7 @@ const ALLOWED: Readonly<Record<Exclude<Command['name'], 'help'>, readonly Option
   mv: ['overwrite'],
   trash: ['json', 'all'],
   export: ['verify', 'delete', 'no-progress'],
+  import: ['upload-duplicates', 'no-progress'],
 };
 const GLOBAL: readonly OptionName[] = ['url', 'retries', 'debug', 'help'];
 
@@ -223,6 +229,10 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     case 'export': {
       const [dir] = positionals('export', rest, 1, 1, 'one directory');
       return { global, command: { name: 'export', dir: dir as string, verify: values.verify === true, delete: values.delete === true, progress: values['no-progress'] !== true } };
+    }
+    case 'import': {
+      const [dir] = positionals('import', rest, 1, 1, 'one directory');
+      return { global, command: { name: 'import', dir: dir as string, uploadDuplicates: values['upload-duplicates'] === true, progress: values['no-progress'] !== true } };
     }
     case 'trash': {
       const [action, ...ids] = rest;

@@ -6,6 +6,7 @@ import { ApiClient } from './api-client';
 import { parseCommandLine, USAGE, type ParsedCommandLine } from './args';
 import { download } from './commands/download';
 import { exportLibrary } from './commands/export';
+import { importLibrary } from './commands/import';
 import { list } from './commands/list';
 import { login, loginWithProvider, renewSession } from './commands/login';
 import { move, remove } from './commands/modify';
@@ -78,6 +79,8 @@ async function runCommand(parsed: ParsedCommandLine, io: CliIo, debug: ((message
       return trash(context, command);
     case 'export':
       return exportLibrary(context, { dir: command.dir, verify: command.verify, delete: command.delete, progress: command.progress, retry });
+    case 'import':
+      return importLibrary(context, { dir: command.dir, uploadDuplicates: command.uploadDuplicates, progress: command.progress, retry });
   }
 }
 

@@ -9,7 +9,7 @@
  * folder that is not an export is refused.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LocalStack } from '../../local/stack';
@@ -291,5 +291,99 @@ describe('media-store export', () => {
     } finally {
       chmodSync(locked, 0o700);
     }
+  });
+  describe('then media-store import into a fresh stack', () => {
+    let fresh: LocalStack;
+    let freshToken: string;
+    let freshHome: CliHome;
+    /** Stack A's files as the export last saw them, by path. */
+    let exported: Map<string, FileItem>;
+
+    const freshCall = async <T>(route: string): Promise<{ status: number; body: T }> => {
+      const response = await fetch(`${fresh.apiUrl}${route}`, { headers: { authorization: `Bearer ${freshToken}` } });
+      const text = await response.text();
+      return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+    };
+    const freshFiles = async (folder: string): Promise<readonly FileItem[]> => (await freshCall<FilePage>(`/files?folder=${encodeURIComponent(folder)}&limit=1000`)).body.files;
+    const freshCli = (args: readonly string[]): Promise<CliRun> => runCli(args, { env: freshHome.env });
+
+    beforeAll(async () => {
+      // An empty folder goes with the rest; stack A's catalog is read, then A stops (one own stack at a time).
+      expect((await call('/folders', 'POST', { path: '/Empty/inside' })).status).toBe(201);
+      expectOk(await cli(['export', out]));
+      exported = new Map();
+      for (const folder of ['/', '/Trips/2024', '/Trips/2024/Nested/déjà vu', '/Videos']) for (const f of await filesOf(folder)) exported.set(`${folder === '/' ? '' : folder}/${f.name}`, f);
+      await stack.stop();
+      const own = await startOwnStack(mkdtempSync(path.join(tmpdir(), 'media-store-import-')), {});
+      fresh = own.stack;
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          freshToken = await adminTokenOf(fresh, own.adminPassword);
+          break;
+        } catch (error) {
+          if (attempt === 3) throw error;
+        }
+      }
+      freshHome = cliHome(fresh.apiUrl);
+      expectOk(await runCli(['login', '--username', fresh.adminUser, '--password-stdin'], { env: freshHome.env, stdin: own.adminPassword }));
+    }, 240_000);
+
+    afterAll(async () => {
+      freshHome?.remove();
+      await fresh?.stop();
+    });
+
+    it('refuses an export with a sidecar that does not parse, naming the file and the field, before sending anything', async () => {
+      const damaged = path.join(work, 'damaged-export');
+      cpSync(out, damaged, { recursive: true });
+      const sidecar = path.join(damaged, '.media-store', 'files', 'Videos', 'clip one.mp4.json');
+      writeFileSync(sidecar, JSON.stringify({ ...JSON.parse(readFileSync(sidecar, 'utf8')), takenAt: 'last summer' }));
+
+      const run = await freshCli(['import', damaged]);
+
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(`media-store: 1 sidecar not readable, nothing imported:\n  ${sidecar}: takenAt must be an ISO 8601 date and time, got "last summer"\n`);
+      expect((await freshCall<{ folders: unknown[] }>('/folders?parent=/')).body.folders).toEqual([]);
+    });
+
+    it('restores every folder, every byte and every field of the export; a second run sends nothing', async () => {
+      const run = expectOk(await freshCli(['import', out, '--no-progress']));
+
+      expect(run.stdout).toContain(`imported ${exported.size} files`);
+      expect(run.stdout).toContain(`${exported.size} uploaded`);
+      const restored = await eventually(async () => {
+        const photo = (await freshFiles('/Trips/2024')).find((f) => f.name === 'été à la plage.jpg');
+        const clip = (await freshFiles('/Videos')).find((f) => f.name === 'clip one.mp4');
+        return photo?.takenAt !== undefined && clip !== undefined && clip.processing !== 'pending' ? true : undefined;
+      }, 60_000, 250);
+      expect(restored).toBe(true);
+      for (const [libraryPath, before] of exported) {
+        const after = (await freshFiles(before.folder)).find((f) => f.name === before.name);
+        expect(after).toBeDefined();
+        const fields = (f: FileItem) => ({ folder: f.folder, name: f.name, size: f.size, contentType: f.contentType, fileType: f.fileType, sha256: f.sha256, tags: f.tags, description: f.description, takenAt: f.takenAt, uploadedBy: f.uploadedBy });
+        expect({ libraryPath, ...fields(after!) }).toEqual({ libraryPath, ...fields(before) });
+        const download = await fetch(after!.url as string);
+        expect(sha256(Buffer.from(await download.arrayBuffer()))).toBe(before.sha256);
+      }
+      expect((await freshCall<{ folders: { path: string }[] }>('/folders?parent=/Empty')).body.folders.map((f) => f.path)).toEqual(['/Empty/inside']);
+
+      const again = expectOk(await freshCli(['import', out, '--no-progress']));
+      expect(again.stdout).toContain(`0 uploaded (0 B), ${exported.size} already there`);
+    });
+
+    it('imports a plain folder without sidecars under the same paths, skipping content already in the library', async () => {
+      const plain = path.join(work, 'plain');
+      mkdirSync(path.join(plain, 'Scans', '1998'), { recursive: true });
+      const scan = await cameraJpeg({ width: 40, height: 40, exif: false });
+      writeFileSync(path.join(plain, 'Scans', '1998', 'grand-mère.jpg'), scan);
+      cpSync(localOf(out, library.clip), path.join(plain, 'Scans', 'same clip.mp4'));
+
+      const run = expectOk(await freshCli(['import', plain, '--no-progress']));
+
+      expect(run.stdout).toContain('uploaded /Scans/1998/grand-mère.jpg');
+      expect(run.stdout).toContain(`skipped /Scans/same clip.mp4: already in your library as ${library.clip}`);
+      const [scanned] = await freshFiles('/Scans/1998');
+      expect(scanned).toMatchObject({ name: 'grand-mère.jpg', sha256: sha256(scan), tags: [], contentType: 'image/jpeg' });
+    });
   });
 });

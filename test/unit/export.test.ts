@@ -120,6 +120,15 @@ describe('parseCommandLine export', () => {
   });
 });
 
+describe('parseCommandLine import', () => {
+  it('takes one directory, --upload-duplicates and --no-progress', () => {
+    expect(parseCommandLine(['import', 'backup']).command).toEqual({ name: 'import', dir: 'backup', uploadDuplicates: false, progress: true });
+    expect(parseCommandLine(['import', 'b', '--upload-duplicates', '--no-progress']).command).toEqual({ name: 'import', dir: 'b', uploadDuplicates: true, progress: false });
+    expect(() => parseCommandLine(['import', 'a', 'b'])).toThrow('import takes one directory');
+    expect(() => parseCommandLine(['import', 'b', '--delete'])).toThrow('import does not take --delete');
+  });
+});
+
 describe('downloadVerified', () => {
   const content = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) % 251));
   let served = content;
