@@ -39,8 +39,17 @@ const sameContent = (sidecar: ExportSidecar, file: FileItem): boolean =>
 /** Whether the sidecar says all the catalog says of the file (its export time aside). */
 export function sidecarCurrent(sidecar: ExportSidecar, file: FileItem): boolean {
   const { exportedAt: _a, ...recorded } = sidecar;
-  const { exportedAt: _b, ...now } = sidecarOf(file, sidecar.exportedAt);
+  const { exportedAt: _b, ...now } = sidecarFor(file, sidecar.exportedAt, sidecar);
   return canonical(recorded) === canonical(now);
+}
+
+/**
+ * The sidecar to write for a file: the catalog's fields; where the catalog has no SHA-256 yet
+ * (until the scrub records one), the one an earlier run hashed from the same bytes is kept.
+ */
+export function sidecarFor(file: FileItem, exportedAt: string, previous?: ExportSidecar): ExportSidecar {
+  const fresh = sidecarOf(file, exportedAt);
+  return file.sha256 === undefined && previous?.sha256 !== undefined && sameContent(previous, file) ? { ...fresh, sha256: previous.sha256 } : fresh;
 }
 
 const canonical = (fields: object): string =>

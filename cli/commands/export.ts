@@ -9,7 +9,7 @@
 import { copyFileSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../client/errors';
-import { libraryPath, planExport, type ExportAction } from '../../client/export-plan';
+import { libraryPath, planExport, sidecarFor, type ExportAction } from '../../client/export-plan';
 import { withRetry, type RetryPolicy } from '../../client/retry';
 import { sidecarOf } from '../../contract/export';
 import type { FileItem } from '../../contract/wire';
@@ -117,7 +117,7 @@ export async function exportLibrary(context: CommandContext, options: ExportOpti
     if (checkLocal && (await localMatches(target, file))) {
       counts.verified += 1;
       if (action.kind === 'download' || action.kind === 'metadata') {
-        folder.writeSidecar(sidecarOf(file, exportedAt));
+        folder.writeSidecar(sidecarFor(file, exportedAt, local.get(libraryPath(file))?.sidecar));
         counts.metadata += 1;
       } else counts.unchanged += 1;
       return;
@@ -155,7 +155,7 @@ export async function exportLibrary(context: CommandContext, options: ExportOpti
 
   for (const action of actions) {
     if (action.kind === 'metadata') {
-      folder.writeSidecar(sidecarOf(action.file, exportedAt));
+      folder.writeSidecar(sidecarFor(action.file, exportedAt, local.get(libraryPath(action.file))?.sidecar));
       counts.metadata += 1;
     } else if (action.kind === 'unchanged') counts.unchanged += 1;
   }

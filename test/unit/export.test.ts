@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { planExport, type LocalEntry } from '../../client/export-plan';
+import { planExport, sidecarFor, type LocalEntry } from '../../client/export-plan';
 import { ExportFormatError, parseSidecar, sidecarOf, type ExportSidecar } from '../../contract/export';
 import type { FileItem } from '../../contract/wire';
 import { parseCommandLine } from '../../cli/args';
@@ -67,6 +67,11 @@ describe('planExport', () => {
   it('without a SHA-256 in the catalog, takes the same id, size and upload time as the same content', () => {
     const { sha256: _, ...bare } = file();
     expect(planExport([bare], new Map([['/trips/a.jpg', entry(bare)]])).actions[0]?.kind).toBe('unchanged');
+    // The SHA-256 an earlier run hashed from the bytes stays in the sidecar: no rewrite every run.
+    const hashed = { ...entry(bare), sidecar: { ...entry(bare).sidecar, sha256: sha(Buffer.from('aaaaaaaaaa')) } };
+    expect(planExport([bare], new Map([['/trips/a.jpg', hashed]])).actions[0]?.kind).toBe('unchanged');
+    expect(planExport([{ ...bare, tags: ['x'] }], new Map([['/trips/a.jpg', hashed]])).actions[0]?.kind).toBe('metadata');
+    expect(sidecarFor({ ...bare, tags: ['x'] }, 'now', hashed.sidecar).sha256).toBe(hashed.sidecar.sha256);
     const replaced = { ...bare, uploadedAt: '2024-08-01T00:00:00.000Z' };
     expect(planExport([replaced], new Map([['/trips/a.jpg', entry(bare)]])).actions[0]?.kind).toBe('download');
   });
