@@ -14,7 +14,7 @@ import type { Browser, BrowserContext as PlaywrightContext, CDPSession, Page } f
 import type { FileItem } from '../../contract/wire';
 import { video } from '../support/media-samples';
 import { addUser, apiToken, callApi, removeUser, uploadViaApi } from './support/api';
-import { DESKTOP, launchChromium, SCREENSHOT_DIR, seriousAxeViolations } from './support/chromium';
+import { DESKTOP, launchChromium, SCREENSHOT_DIR, seriousAxeViolations, settled } from './support/chromium';
 import { browserContext, type BrowserUser } from './support/context';
 import { png } from './support/media-files';
 import { logIn, tile } from './support/session';
@@ -34,6 +34,7 @@ const PHOTOS = ['a-red.png', 'b-green.png', 'c-blue.png', 'd-amber.png'];
 async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.waitForTimeout(150);
+  await settled(page);
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
 }
 
@@ -145,6 +146,21 @@ describe('the shell on a 390×844 phone', () => {
     await page.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('button', { name: 'Home', exact: true }).waitFor();
   });
 
+  it('keeps the closed drawer out of sight when a desktop window narrows to phone width (no slide across the grid)', async () => {
+    // Prepare: a desktop window, where the tree stands beside the grid
+    const page = await signedIn('desktop');
+    // Act
+    await page.setViewportSize(PHONE_390);
+    // Assess: at once, nothing moving and the drawer wholly left of the screen
+    const drawer = await page.evaluate<{ right: number; moving: number }>(`(() => {
+      const drawer = document.getElementById('folder-drawer');
+      return { right: drawer.getBoundingClientRect().right, moving: drawer.getAnimations().length };
+    })()`);
+    expect(drawer).toEqual({ right: expect.any(Number), moving: 0 });
+    expect(drawer.right).toBeLessThanOrEqual(0);
+    await tile(page, PHOTOS[0] as string).waitFor();
+  });
+
   it('shows a selection\'s actions in a bar at the bottom of the screen', async () => {
     const page = await signedIn('phone');
     await page.getByRole('checkbox', { name: `Select ${PHOTOS[1]}` }).tap();
@@ -162,6 +178,29 @@ describe('the shell on a 390×844 phone', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
     await bar.getByRole('button', { name: 'Clear selection' }).tap();
     await bar.waitFor({ state: 'hidden' });
+  });
+});
+
+describe('the shell on a desktop', () => {
+  it('keeps one top bar on Timeline and Folders: the same height, the views and account where they were', async () => {
+    // Prepare: the folder, whose filter, sort and actions stand at the top of the folder, not in the bar
+    const page = await signedIn('desktop');
+    await page.getByLabel('Sort by').waitFor();
+    const bar = async (): Promise<unknown> => {
+      const header = (await page.locator('header.top').boundingBox())!;
+      const places = await page.locator('header.top nav[aria-label="Main"] button, header.top .who, header.top button:text("Log out")').evaluateAll((els) => els.map((e) => { const r = e.getBoundingClientRect(); return [e.textContent, Math.round(r.x), Math.round(r.y)]; }));
+      return { height: Math.round(header.height), places };
+    };
+    const inFolders = await bar();
+    expect(await page.locator('header.top').getByLabel('Sort by').count()).toBe(0);
+    // Act
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Timeline' }).click();
+    await page.getByRole('main', { name: 'Timeline' }).waitFor();
+    // Assess
+    expect(await bar()).toEqual(inFolders);
+    expect((inFolders as { height: number }).height).toBeLessThanOrEqual(56);
+    await page.locator('.tl-tile img').first().waitFor();
+    await shot(page, 'phone-timeline-bar-desktop');
   });
 });
 
@@ -195,9 +234,15 @@ describe('the upload indicator', () => {
       const list = page.getByRole('region', { name: 'Uploads' });
       await list.getByText(name).waitFor();
       await list.getByText(/^done/).waitFor();
-      // The list opens under the top bar, covering none of its buttons (on a desktop, the toolbar's second row).
+      // The list opens under the top bar, covering none of its buttons (on a desktop, in the bottom right corner, over none of the folder's tools either).
       const topBar = (await page.locator('header.top').boundingBox())!;
-      expect((await list.boundingBox())!.y).toBeGreaterThanOrEqual(topBar.y + topBar.height);
+      const listBox = (await list.boundingBox())!;
+      expect(listBox.y).toBeGreaterThanOrEqual(topBar.y + topBar.height);
+      if (kind === 'desktop') {
+        const tools = (await page.getByRole('toolbar', { name: 'Files' }).boundingBox())!;
+        expect(listBox.y).toBeGreaterThanOrEqual(tools.y + tools.height);
+        expect(listBox.y + listBox.height).toBeLessThanOrEqual(DESKTOP.height);
+      }
       await shot(page, `phone-upload-list-${kind}`);
       expect(await seriousAxeViolations(page)).toEqual([]);
       await list.getByRole('button', { name: 'Close uploads' }).click();

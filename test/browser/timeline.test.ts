@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import type { FileItem } from '../../contract/wire';
 import { addUser, apiToken, callApi, removeUser, uploadViaApi } from './support/api';
-import { DESKTOP, launchChromium, SCREENSHOT_DIR, seriousAxeViolations } from './support/chromium';
+import { DESKTOP, launchChromium, SCREENSHOT_DIR, seriousAxeViolations, settled } from './support/chromium';
 import { browserContext, type BrowserUser } from './support/context';
 import { logIn, tile } from './support/session';
 
@@ -48,6 +48,7 @@ async function shot(page: Page, name: string, viewport: { width: number; height:
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.setViewportSize(viewport);
   await page.waitForTimeout(300);
+  await settled(page);
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
 }
 

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
 import type { FileItem } from '../../contract/wire';
-import { Grid, layout } from '../src/components/Grid';
+import { Grid, gridLayout, ROW_EXTRA } from '../src/components/Grid';
 
 function files(count: number, extra: Partial<FileItem> = {}): FileItem[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -13,10 +13,29 @@ function files(count: number, extra: Partial<FileItem> = {}): FileItem[] {
 const noop = (): void => undefined;
 
 describe('Grid', () => {
-  it('lays out as many columns as fit, at least one', () => {
-    expect(layout(800, 100, 150).columns).toBe(5);
-    expect(layout(375 - 24, 100, 150).columns).toBe(2);
-    expect(layout(100, 100, 150).columns).toBe(1);
+  it('lays photos out in justified rows at their own aspect ratio: each full row fills the width, no letterboxing', () => {
+    // Prepare: landscape, portrait and square photos
+    const shapes = [[4000, 3000], [3000, 4000], [1000, 1000], [1920, 1080], [3000, 2000], [2000, 3000], [1200, 900], [900, 1200]] as const;
+    const many = files(40).map((f, i) => ({ ...f, width: shapes[i % shapes.length]![0], height: shapes[i % shapes.length]![1], thumbUrl: `https://s3/t${i}.webp` }));
+    // Act
+    const { container } = render(<Grid files={many} selected={[]} selectable onOpen={noop} onToggle={noop} onNearEnd={noop} hasMore={false} />);
+    // Assess: the grid uses the timeline's layout (800 px wide in happy-dom)
+    const { rows } = gridLayout(many, 800, 180);
+    expect(rows.length).toBeGreaterThan(1);
+    for (const row of rows.slice(0, -1)) {
+      const last = row.boxes[row.boxes.length - 1]!;
+      expect(last.x + last.width).toBe(800);
+    }
+    const tiles = [...container.querySelectorAll('.tile')];
+    expect(tiles.length).toBe(40);
+    for (const [i, tile] of tiles.entries()) {
+      const img = tile.querySelector('img')!;
+      const [w, h] = [Number(img.getAttribute('width')), Number(img.getAttribute('height'))];
+      const [sw, sh] = shapes[i % shapes.length]!;
+      // The picture's box has the photo's shape (within rounding), and the image fills it.
+      expect(Math.abs(w / h - sw / sh)).toBeLessThan(0.05);
+      expect(img.classList.contains('fill')).toBe(true);
+    }
   });
 
   it('renders only the rows in view, so a folder of 10,000 files requests only visible thumbnails', () => {
@@ -35,7 +54,10 @@ describe('Grid', () => {
     // Prepare: far down a 10,000-file folder
     const { container } = render(<Grid files={files(10_000)} selected={[]} selectable onOpen={noop} onToggle={noop} onNearEnd={noop} hasMore={false} />);
     const scroller = container.querySelector('.grid-scroller') as HTMLElement;
-    const { rowHeight, columns } = layout(800, 10_000, 150);
+    const { rows } = gridLayout(files(10_000), 800, 180);
+    const columns = rows[0]!.boxes.length;
+    const rowHeight = rows[1]!.top - rows[0]!.top;
+    expect(rowHeight).toBe(rows[0]!.height + ROW_EXTRA + 8);
     scroller.scrollTop = 200 * rowHeight;
     fireEvent.scroll(scroller);
     const before = new Set(container.querySelectorAll('.tile'));
@@ -47,8 +69,9 @@ describe('Grid', () => {
     const names = after.map((t) => t.querySelector('.name')?.textContent);
     expect(after.length).toBe(before.size);
     expect(after.every((t) => before.has(t))).toBe(true);
-    expect(names).toContain(`photo-${String(203 * columns).padStart(5, '0')}.jpg`);
-    expect(names).not.toContain(`photo-${String(199 * columns).padStart(5, '0')}.jpg`);
+    // The window is a screen (600 px in happy-dom) above and below the view: rows 197 to 208 now, 196 scrolled out.
+    expect(names).toContain(`photo-${String(208 * columns).padStart(5, '0')}.jpg`);
+    expect(names).not.toContain(`photo-${String(196 * columns + columns - 1).padStart(5, '0')}.jpg`);
     expect(new Set(names).size).toBe(names.length);
     const opened = screen.getByRole('button', { name: `Open photo-${String(203 * columns).padStart(5, '0')}.jpg` });
     expect(opened.closest('li')?.querySelector('.name')?.textContent).toBe(`photo-${String(203 * columns).padStart(5, '0')}.jpg`);

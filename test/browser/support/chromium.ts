@@ -17,14 +17,21 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Saves `<name>-desktop.png` and `<name>-phone.png` of the page as it is now. */
+/** Resolves once every CSS transition and animation running in the page has ended (a slide caught mid-way is no screenshot). */
+export async function settled(page: Page): Promise<void> {
+  await page.evaluate(`Promise.race([Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))), new Promise((r) => setTimeout(r, 2000))])`);
+}
+
+/** Saves `<name>-desktop.png` and `<name>-phone.png` of the page as it is now, once transitions have ended. */
 export async function screenshots(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const before = page.viewportSize() ?? DESKTOP;
   await page.setViewportSize(DESKTOP);
+  await settled(page);
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-desktop.png`) });
   await page.setViewportSize(PHONE);
   await page.waitForTimeout(100);
+  await settled(page);
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-phone.png`) });
   await page.setViewportSize(before);
 }

@@ -18,7 +18,7 @@ import { Grid } from './Grid';
 import { Icon } from './Icon';
 import { Lightbox } from './Lightbox';
 import { SelectionBar } from './SelectionBar';
-import { Shell } from './Shell';
+import { Shell, useNarrow } from './Shell';
 import { Toolbar } from './Toolbar';
 
 const NONE: readonly FileItem[] = [];
@@ -56,6 +56,7 @@ export function Browse() {
   const folderInput = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
   const [drawer, setDrawer] = useState(false);
+  const narrow = useNarrow();
   const viewingIndex = files.findIndex((f) => f.id === state.viewing);
   const viewing = viewingIndex >= 0 ? files[viewingIndex] : undefined;
   const onNearEnd = useCallback(() => void actions.loadMore(), []);
@@ -72,6 +73,23 @@ export function Browse() {
   };
   const user = state.user;
   if (!user) return null;
+  // On a phone in the bar's menu; wider, at the top of the folder (the bar stays as on every screen).
+  const toolbar = (
+    <Toolbar
+      filter={state.filter}
+      sort={state.sort}
+      order={state.order}
+      onFilter={(filter) => void actions.filterBy(filter)}
+      onSort={(sort, order) => void actions.sortBy(sort, order)}
+      canWrite={writer}
+      isRoot={state.folder === '/'}
+      onUploadFiles={() => filesInput.current?.click()}
+      onUploadFolder={() => folderInput.current?.click()}
+      onNewFolder={() => actions.openDialog({ kind: 'new-folder' })}
+      onDeleteFolder={() => actions.openDialog({ kind: 'delete-folder', path: state.folder })}
+      onShareFolder={() => actions.openDialog({ kind: 'share', target: { folder: state.folder } })}
+    />
+  );
 
   return (
     <Shell
@@ -84,22 +102,7 @@ export function Browse() {
           <svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 16V4M6 10l6-6 6 6M4 20h16" fill="none" stroke="currentColor" stroke-width="2" /></svg>
         </button>
       )}
-      menu={
-        <Toolbar
-          filter={state.filter}
-          sort={state.sort}
-          order={state.order}
-          onFilter={(filter) => void actions.filterBy(filter)}
-          onSort={(sort, order) => void actions.sortBy(sort, order)}
-          canWrite={writer}
-          isRoot={state.folder === '/'}
-          onUploadFiles={() => filesInput.current?.click()}
-          onUploadFolder={() => folderInput.current?.click()}
-          onNewFolder={() => actions.openDialog({ kind: 'new-folder' })}
-          onDeleteFolder={() => actions.openDialog({ kind: 'delete-folder', path: state.folder })}
-          onShareFolder={() => actions.openDialog({ kind: 'share', target: { folder: state.folder } })}
-        />
-      }
+      menu={narrow ? toolbar : undefined}
     >
     <div
       class={`browse${dragging ? ' dragging' : ''}`}
@@ -124,6 +127,7 @@ export function Browse() {
       </div>
       {drawer && <div class="scrim" aria-hidden="true" onClick={() => setDrawer(false)} />}
       <main class="content" aria-label={`Folder ${state.folder}`}>
+        {!narrow && toolbar}
         {writer && (
           <>
             <input ref={filesInput} class="hidden-input" type="file" multiple aria-label="Choose files to upload" onChange={(e) => { addFiles(fromInput(e.currentTarget.files, state.folder)); e.currentTarget.value = ''; }} />

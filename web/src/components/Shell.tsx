@@ -1,7 +1,8 @@
 /**
  * The frame of every signed-in screen: one compact top bar (on a phone a folders button, the
  * screen's title, its main action, the upload indicator and an overflow menu holding the rest;
- * on a wider screen the menu's contents stand in the bar), the notice under it, then the screen,
+ * on a wider screen the menu's views and account stand in the bar, one row the same on every
+ * screen, and a screen's own tools stand at the top of the screen instead: `useNarrow`), the notice under it, then the screen,
  * and the open dialog whichever screen is shown (files shared to the app ask for their folder on
  * the timeline, where the app opens).
  */
@@ -14,6 +15,26 @@ import { Dialogs } from './Dialogs';
 import { NoticeBar } from './NoticeBar';
 import { UploadIndicator } from './UploadIndicator';
 
+/** Below this width the app is laid out for a phone (styles.css has the same breakpoint). */
+export const NARROW_QUERY = '(max-width: 700px)';
+
+/**
+ * Whether the screen is narrow (a phone): there a screen's tools go into the bar's overflow
+ * menu; on a wider screen they stand at the top of the screen, so the bar never changes.
+ */
+export function useNarrow(): boolean {
+  const query = typeof matchMedia === 'function' ? matchMedia(NARROW_QUERY) : undefined;
+  const [narrow, setNarrow] = useState(query?.matches ?? false);
+  useEffect(() => {
+    if (!query) return undefined;
+    const onChange = (): void => setNarrow(query.matches);
+    onChange();
+    query.addEventListener('change', onChange);
+    return () => query.removeEventListener('change', onChange);
+  }, []);
+  return narrow;
+}
+
 export interface ShellProps {
   readonly user: SessionUser;
   readonly view: AppState['view'];
@@ -21,7 +42,7 @@ export interface ShellProps {
   readonly title?: ComponentChildren;
   /** Shown in the bar on a phone too (the browsing screen's upload button). */
   readonly primary?: ComponentChildren;
-  /** The screen's own entries of the overflow menu (filter, sort, folder actions). */
+  /** The screen's own entries of the overflow menu on a phone (filter, sort, folder actions). */
   readonly menu?: ComponentChildren;
   /** The folder drawer's state, on screens that have one (phones show the tree as a drawer). */
   readonly drawer?: { readonly open: boolean; readonly toggle: () => void };
