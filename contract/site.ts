@@ -23,6 +23,13 @@ export const VIEWER_ADDRESS_HEADER = 'cloudfront-viewer-address';
 /** Key of the origin secret in the distribution's CloudFront key value store. */
 export const ORIGIN_SECRET_KVS_KEY = 'origin-verify';
 
+/**
+ * Path prefix of share pages (`/s/<token>`): the distribution sends them to the API (its
+ * `GET /s/{token}` route, the shares function) rather than the bucket, so link previews get
+ * the share's Open Graph tags; the page is the app's own `index.html` with them.
+ */
+export const SHARE_PAGE_PREFIX = '/s/';
+
 /** Folder of the build holding content-hashed files (Vite's `assets/`), cached for a year. */
 export const HASHED_ASSETS_DIR = 'assets';
 

@@ -13,8 +13,8 @@ import type { Logger } from './log';
 // Access lines name paths, and a share link's path is its secret: the handlers' own redaction applies.
 import { redactString } from '../handlers/core/logger';
 import type { PlanValue, SynthesizedPlan } from './plan';
-import { API_PREFIX, ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from '../contract/site';
-import { serveSite, type SiteOptions } from './site';
+import { API_PREFIX, ORIGIN_VERIFY_HEADER, SHARE_PAGE_PREFIX, VIEWER_ADDRESS_HEADER } from '../contract/site';
+import { securityHeaders, serveSite, type SiteOptions } from './site';
 
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 /** The liveness probe (contract/routes.ts), which the local stack answers itself while a part is down. */
@@ -305,6 +305,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const response = mapProxyResult(result.payload);
       status = response.statusCode;
       for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+      // Share pages reach the API from the site (CloudFront's /s/* behaviour), whose response
+      // headers policy overrides the page's own security headers with the app's.
+      if (options.site && !viaPrefix && rawPath.startsWith(SHARE_PAGE_PREFIX)) {
+        for (const [name, value] of Object.entries(securityHeaders(options.site.mediaOrigins))) res.setHeader(name, value);
+      }
       if (response.cookies.length) res.setHeader('set-cookie', response.cookies);
       applyCorsHeaders(config.cors, req, res);
       res.writeHead(response.statusCode);

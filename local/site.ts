@@ -79,8 +79,8 @@ export function siteFile(dir: string, urlPath: string): string | undefined {
 }
 
 /**
- * Answers a GET/HEAD for the app: the file, or `index.html` for any other path (SPA routes such
- * as `/s/<token>`), except under `/assets/` where a missing file is a 404 (a stale hashed name
+ * Answers a GET/HEAD for the app: the file, or `index.html` for any other path (SPA routes;
+ * share pages, `/s/<token>`, are the API's: local/api-server.ts), except under `/assets/` where a missing file is a 404 (a stale hashed name
  * must not get HTML back as JavaScript). Returns the status sent.
  */
 export function serveSite(options: SiteOptions, req: IncomingMessage, res: ServerResponse, urlPath: string): number {

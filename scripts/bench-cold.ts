@@ -44,6 +44,7 @@ export const SAMPLE_ENV: Readonly<Record<keyof typeof ENV, string>> = {
   SHARE_MAX_DAYS: '30',
   TRASH_RETENTION_DAYS: '30',
   SHARE_ALLOW_NEVER: 'false',
+  APP_SHELL_HTML: '',
   SHARE_EXPIRY_REMINDERS: 'true',
   S3_FORCE_PATH_STYLE: 'false',
   PROCESS_FUNCTION_NAME: 'media-store-process',

@@ -12,6 +12,8 @@ export interface SharesConfig {
   readonly loginMaxFailures: number;
   /** @default 900 */
   readonly loginLockoutSeconds: number;
+  /** The web app's `index.html` for share pages; empty: a bare page. @default "" */
+  readonly appShell: string;
 }
 
 export function parseSharesConfig(env: Env): SharesConfig {
@@ -22,5 +24,6 @@ export function parseSharesConfig(env: Env): SharesConfig {
     logLevel: logLevel(env),
     loginMaxFailures: setting(env, SETTINGS.loginMaxFailures),
     loginLockoutSeconds: setting(env, SETTINGS.loginLockoutSeconds),
+    appShell: env.APP_SHELL_HTML ?? '',
   };
 }

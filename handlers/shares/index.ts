@@ -24,6 +24,7 @@ export const handler = createApiHandler(
     accessLog: new ShareAccessLog({ tableName: config.tableName }),
     users: new UsersRepository({ tableName: config.tableName }),
     viewUrlTtlSeconds: config.viewUrlTtlSeconds,
+    appShell: config.appShell,
     throttle: { maxFailures: config.loginMaxFailures, lockoutSeconds: config.loginLockoutSeconds },
     // Password attempts, counted before the check (handlers/adapters/attempt-counter.ts).
     attempts: new DynamoAttemptCounter({ tableName: config.tableName }),

@@ -1,6 +1,6 @@
 /**
  * The shares function's routes: exactly `routesOf('shares')` in contract/routes.ts, the
- * anonymous view-share routes. They run in a function of their own whose role reads shares,
+ * anonymous view-share routes and share pages (share-page.ts). They run in a function of their own whose role reads shares,
  * signs object GETs and counts password attempts, and can read no token or cursor key: an
  * anonymous request never runs where an admin token could be minted.
  */
@@ -18,10 +18,12 @@ import {
   type PublicSharesDeps,
 } from '../files/public-shares';
 import { clientAddress } from '../http/source-address';
+import { sharePage, type SharePageDeps } from './share-page';
 
-export function publicShareRoutes(deps: PublicSharesDeps): RouteMap {
+export function publicShareRoutes(deps: PublicSharesDeps & Pick<SharePageDeps, 'appShell'>): RouteMap {
   const withLogger = (logger: Logger) => ({ ...deps, logger });
   return {
+    'GET /s/{token}': async (event) => sharePage(event.pathParameters?.token, deps),
     'GET /public/shares/{token}': async (event) => {
       const query = parsePublicListQuery(event.queryStringParameters);
       return json(200, await viewShare({ token: event.pathParameters?.token, ip: clientAddress(event), event }, query, deps));

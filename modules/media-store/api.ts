@@ -7,6 +7,7 @@ import { Apigatewayv2Stage } from '@cdktf/provider-aws/lib/apigatewayv2-stage';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { ROUTES, routeKey, type RouteDeclaration } from '../../contract/routes';
+import { SHARE_PAGE_PREFIX } from '../../contract/site';
 import type { ApiFunctionName } from '../../contract/functions';
 import { addressOf } from './addresses';
 import { ACCESS_LOG_FORMAT, API_CORS, DEFAULTS } from './defaults';
@@ -146,9 +147,9 @@ export class Api extends Construct {
   }
 }
 
-/** Routes of the share links, open to anyone holding a token. */
+/** Routes of the share links, open to anyone holding a token: the public share API and share pages. */
 export function isPublicShareRoute(route: RouteDeclaration): boolean {
-  return !route.auth && route.path.startsWith('/public/');
+  return !route.auth && (route.path.startsWith('/public/') || route.path.startsWith(SHARE_PAGE_PREFIX));
 }
 
 /** `POST /auth/login` → `post-auth-login`. */

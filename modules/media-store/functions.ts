@@ -144,6 +144,25 @@ export interface FunctionsProps extends FunctionSettings {
   readonly videoWorkflow: VideoWorkflow;
   /** The topic the alarms notify: the scrub publishes `file.corrupt` there. */
   readonly opsTopic: SnsTopic;
+  /** The web app's `index.html`, which share pages are with their Open Graph tags (`appShellOf`). @default "" */
+  readonly appShellHtml?: string;
+}
+
+/** Most bytes of the app shell carried to the shares function (Lambda's environment holds 4 KB in all). */
+export const APP_SHELL_MAX_BYTES = 2048;
+
+/**
+ * The web build's `index.html` for share pages, as an environment value: Terraform's template
+ * sequences (`${`, `%{`) escaped; empty without a build (a bare page then carries the tags).
+ */
+export function appShellOf(webRoot: string): string {
+  const file = path.join(webRoot, 'index.html');
+  if (!fs.existsSync(file)) return '';
+  const html = fs.readFileSync(file, 'utf8');
+  if (Buffer.byteLength(html) > APP_SHELL_MAX_BYTES) {
+    throw new Error(`${file} is ${Buffer.byteLength(html)} bytes: share pages carry it in the shares function's environment, which takes at most ${APP_SHELL_MAX_BYTES}`);
+  }
+  return html.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
 type EnvName = keyof typeof ENV;
@@ -295,6 +314,7 @@ function environmentValues(props: FunctionsProps): (name: EnvName) => string {
     VIDEO_WORKFLOW_ARN: props.videoWorkflow.stateMachine.arn,
     OPS_TOPIC_ARN: props.opsTopic.arn,
     SCRUB_PERIOD_DAYS: numberText(props.scrubPeriodDays ?? DEFAULTS.scrubPeriodDays),
+    APP_SHELL_HTML: props.appShellHtml ?? '',
   };
   return (name) => {
     const value = values[name];

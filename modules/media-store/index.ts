@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { Aspects } from 'cdktf';
 import { Governance } from './governance';
@@ -10,7 +11,7 @@ import { FailedEvents } from './failed-events';
 import { CustomDomain } from './domain';
 import { both, concatLists, ifPresent, isNonEmpty, presenceOf } from './expressions';
 import type { MediaStoreFunction } from './function';
-import { Functions, PROJECT_ROOT, type FunctionSettings } from './functions';
+import { appShellOf, Functions, PROJECT_ROOT, type FunctionSettings } from './functions';
 import { MoveJobs } from './move-jobs';
 import { VideoWorkflow } from './video-workflow';
 import { UserPool } from './user-pool';
@@ -19,6 +20,7 @@ import { CURSOR_KEY, ORIGIN_VERIFY, SigningSecret } from './secrets';
 import { Site } from './site';
 import { Storage, type StorageProps } from './storage';
 import type { FunctionName } from '../../contract/functions';
+import { WEB_BUILD_DIR } from '../../contract/site';
 
 export interface MediaStoreProps extends Omit<StorageProps, 'namePrefix'>, FunctionSettings {
   /** Prefix of every resource name (lowercase letters, digits, hyphens). @default "media-store" */
@@ -186,6 +188,8 @@ export class MediaStore extends Construct {
       originSecret: this.originSecret,
       notifications: this.notifications,
       failedEvents: this.failedEvents,
+      // Share pages are the app's index.html with Open Graph tags (handlers/shares/share-page.ts).
+      appShellHtml: appShellOf(props.webRoot ?? path.join(PROJECT_ROOT, WEB_BUILD_DIR)),
     }).byName;
 
     this.api = new Api(this, 'api', {

@@ -7,7 +7,7 @@ import { CloudfrontFunction } from '@cdktf/provider-aws/lib/cloudfront-function'
 import { CloudfrontKeyValueStore } from '@cdktf/provider-aws/lib/cloudfront-key-value-store';
 import { CloudfrontOriginAccessControl } from '@cdktf/provider-aws/lib/cloudfront-origin-access-control';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
-import { API_PREFIX, HASHED_ASSETS_DIR, WEB_BUILD_DIR } from '../../contract/site';
+import { API_PREFIX, HASHED_ASSETS_DIR, SHARE_PAGE_PREFIX, WEB_BUILD_DIR } from '../../contract/site';
 import type { Api } from './api';
 import { CLOUDFRONT_MANAGED_POLICIES, DEFAULTS, IMMUTABLE_TTL_SECONDS } from './defaults';
 import {
@@ -233,6 +233,20 @@ export class Site extends Construct {
           originRequestPolicyId: CLOUDFRONT_MANAGED_POLICIES.allViewerExceptHostHeader,
           responseHeadersPolicyId: headersPolicyId,
           functionAssociation: [{ eventType: 'viewer-request', functionArn: at(stripApiPrefix, 'arn') }],
+        },
+        {
+          // Share pages: the API's GET /s/{token} (the shares function) answers the app's HTML with
+          // the share's Open Graph tags for link previews. Uncached (the page says no-store, and a
+          // revoked share must lose its preview at once); the viewer's headers go along, as to /api.
+          pathPattern: `${SHARE_PAGE_PREFIX}*`,
+          targetOriginId: API_ORIGIN,
+          viewerProtocolPolicy: 'redirect-to-https',
+          allowedMethods: READ_METHODS,
+          cachedMethods: READ_METHODS,
+          compress: true,
+          cachePolicyId: CLOUDFRONT_MANAGED_POLICIES.cachingDisabled,
+          originRequestPolicyId: CLOUDFRONT_MANAGED_POLICIES.allViewerExceptHostHeader,
+          responseHeadersPolicyId: headersPolicyId,
         },
       ],
       restrictions: { geoRestriction: { restrictionType: 'none' } },

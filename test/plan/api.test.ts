@@ -18,10 +18,10 @@ describe('MediaStore HTTP API', () => {
     expect(routes().map((r) => r.route_key).sort()).toEqual(ROUTES.map(routeKey).sort());
   });
 
-  it('guards every route except login, refresh, logout, the sign-in options and provider sign-in, health and the public share routes with the authorizer', () => {
+  it('guards every route except login, refresh, logout, the sign-in options and provider sign-in, health, the public share routes and share pages with the authorizer', () => {
     for (const route of routes()) {
       const declared = ROUTES.find((r) => routeKey(r) === route.route_key)!;
-      const open = ['POST /auth/login', 'POST /auth/refresh', 'POST /auth/logout', 'GET /auth/options', 'GET /auth/oidc/start', 'GET /auth/oidc/callback', 'POST /auth/oidc/device', 'POST /auth/oidc/device/token', 'GET /health'];
+      const open = ['POST /auth/login', 'POST /auth/refresh', 'POST /auth/logout', 'GET /auth/options', 'GET /auth/oidc/start', 'GET /auth/oidc/callback', 'POST /auth/oidc/device', 'POST /auth/oidc/device/token', 'GET /health', 'GET /s/{token}'];
       if (open.includes(route.route_key) || route.route_key.split(' ')[1].startsWith('/public/shares/{token}')) {
         expect(declared.auth).toBe(false);
         expect(route.authorization_type).toBe('NONE');
@@ -76,7 +76,7 @@ describe('MediaStore HTTP API', () => {
 
   it('throttles each public share route on its own, below the stage', () => {
     const stage = theOnly(plan, 'aws_apigatewayv2_stage');
-    const publicRoutes = ROUTES.filter((r) => !r.auth && r.path.startsWith('/public/')).map(routeKey).sort();
+    const publicRoutes = ROUTES.filter((r) => !r.auth && (r.path.startsWith('/public/') || r.path.startsWith('/s/'))).map(routeKey).sort();
     expect(publicRoutes.length).toBeGreaterThanOrEqual(8);
     const settings = stage.route_settings as { route_key: string; throttling_burst_limit: string; throttling_rate_limit: string }[];
     expect(settings.map((s) => s.route_key).sort()).toEqual(publicRoutes);

@@ -50,6 +50,8 @@ async function runApiViewerRequest(code: string, uri: string, headers: ApiReques
 const distributionOf = (stack: StackJson) => stack.resource.aws_cloudfront_distribution.site;
 const apiBehaviorOf = (stack: StackJson) =>
   (distributionOf(stack).ordered_cache_behavior as StackJson[]).find((b) => b.path_pattern === '/api/*')!;
+const sharePagesBehaviorOf = (stack: StackJson) =>
+  (distributionOf(stack).ordered_cache_behavior as StackJson[]).find((b) => b.path_pattern === '/s/*')!;
 const assetsBehaviorOf = (stack: StackJson) =>
   (distributionOf(stack).ordered_cache_behavior as StackJson[]).find((b) => b.path_pattern === '/assets/*')!;
 const securityHeadersOf = (stack: StackJson) => stack.resource.aws_cloudfront_response_headers_policy.site.security_headers_config;
@@ -174,7 +176,7 @@ describe('MediaStore site', () => {
     it('puts the headers on every behavior, the API included', () => {
       const distribution = distributionOf(site);
       const behaviors = [distribution.default_cache_behavior, ...distribution.ordered_cache_behavior] as StackJson[];
-      expect(behaviors).toHaveLength(3);
+      expect(behaviors).toHaveLength(4);
       for (const b of behaviors) expect(b.response_headers_policy_id).toBe('${aws_cloudfront_response_headers_policy.site.id}');
     });
   });
@@ -304,6 +306,40 @@ describe('MediaStore site', () => {
         .map(([doc]) => doc)
         .sort();
       expect(readers).toEqual(['auth', 'shares', 'uploads']);
+    });
+  });
+
+  describe('share pages (/s/*)', () => {
+    it('sends /s/* to the API origin the distribution already has (no Lambda@Edge), uncached, with the site\'s security headers', () => {
+      const behavior = sharePagesBehaviorOf(site);
+      expect(behavior).toMatchObject({
+        target_origin_id: 'api',
+        viewer_protocol_policy: 'redirect-to-https',
+        cache_policy_id: CLOUDFRONT_MANAGED_POLICIES.cachingDisabled,
+        origin_request_policy_id: CLOUDFRONT_MANAGED_POLICIES.allViewerExceptHostHeader,
+        response_headers_policy_id: distributionOf(site).default_cache_behavior.response_headers_policy_id,
+      });
+      expect([...behavior.allowed_methods].sort()).toEqual(['GET', 'HEAD']);
+      // No function: the path reaches the API as the viewer asked for it, its GET /s/{token} route.
+      expect(behavior.function_association).toBeUndefined();
+      expect(behavior.lambda_function_association).toBeUndefined();
+      const routes = Object.values(site.resource.aws_apigatewayv2_route as Record<string, StackJson>).map((r) => r.route_key);
+      expect(routes).toContain('GET /s/{token}');
+      // Before the default behavior takes them as app routes: CloudFront matches ordered behaviours first.
+      const ordered = (distributionOf(site).ordered_cache_behavior as StackJson[]).map((b) => b.path_pattern);
+      expect(ordered).toContain('/s/*');
+    });
+
+    it('serves share pages from the anonymous shares function, throttled like the public share routes, with the app shell of the web build in its environment', () => {
+      const route = Object.values(site.resource.aws_apigatewayv2_route as Record<string, StackJson>).find((r) => r.route_key === 'GET /s/{token}')!;
+      expect(route.authorization_type).toBe('NONE');
+      const integration = Object.values(site.resource.aws_apigatewayv2_integration as Record<string, StackJson>).find((i) => route.target.includes(Object.keys(site.resource.aws_apigatewayv2_integration).find((k) => site.resource.aws_apigatewayv2_integration[k] === i)!))!;
+      expect(integration.integration_uri).toBe('${aws_lambda_function.shares.invoke_arn}');
+      const stage = theOnly(site, 'aws_apigatewayv2_stage');
+      expect((stage.route_settings as StackJson[]).map((r) => r.route_key)).toContain('GET /s/{token}');
+      expect(site.resource.aws_lambda_function.shares.environment.variables.APP_SHELL_HTML).toBe(PLACEHOLDER_WEB_FILES['index.html']);
+      // Only the shares function gets it; its role gains nothing for the pages (they read what a visitor's GET reads).
+      for (const name of ['auth', 'uploads', 'files']) expect(site.resource.aws_lambda_function[name].environment.variables.APP_SHELL_HTML).toBeUndefined();
     });
   });
 

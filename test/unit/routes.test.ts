@@ -15,7 +15,7 @@ const ROUTE_MAPS: Record<ApiFunctionName, RouteMap> = {
   auth: authRoutes({ users: {} as never, sessions: {} as never, keys: { signingKey: never }, issuer: 'i', tokenTtlSeconds: 60, refreshTokenTtlSeconds: 600, throttle: { maxFailures: 1, lockoutSeconds: 1 }, attempts: {} as never, maxUsers: 1, logger: {} as never }),
   uploads: uploadsRoutes({ uploads: {} as never, objects: {} as never, multipart: {} as never, urlTtlSeconds: 60, allowedContentTypes: [], maxUploadBytes: 1, multipartThresholdBytes: 1, shares: {} as never, reservations: {} as never, guests: {} as never, accessLog: {} as never, users: {} as never, files: {} as never, folders: {} as never }),
   files: filesRoutes({ cursors: never, jobs: {} as never, jobInvoker: {} as never, moveJobThresholdBytes: 1, files: {} as never, objects: {} as never, uploads: {} as never, viewUrlTtlSeconds: 60, folders: {} as never, shares: {} as never, accessLog: {} as never, users: {} as never, usage: {} as never, timeline: {} as never, content: {} as never, sharePolicy: { maxDays: 30, allowNever: false }, trash: {} as never, trashJobs: {} as never, trashRetentionDays: 30 }),
-  shares: publicShareRoutes({ files: {} as never, objects: {} as never, viewUrlTtlSeconds: 60, folders: {} as never, shares: {} as never, accessLog: {} as never, users: {} as never, throttle: { maxFailures: 1, lockoutSeconds: 1 }, attempts: {} as never }),
+  shares: publicShareRoutes({ files: {} as never, objects: {} as never, viewUrlTtlSeconds: 60, folders: {} as never, shares: {} as never, accessLog: {} as never, users: {} as never, throttle: { maxFailures: 1, lockoutSeconds: 1 }, attempts: {} as never, appShell: '' }),
 };
 
 describe('route maps', () => {
