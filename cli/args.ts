@@ -20,7 +20,7 @@ commands:
                                                    parts in flight: chosen from the measured rate,
                                                    2-16, unless --parallel fixes it)
          [--content-type <type>] [--tags a,b] [--description <text>] [--no-progress]
-         [--no-checksum]  (skip the SHA-256 of each part and of the file, which S3 verifies)
+         [--no-checksum]  (skip the CRC-32C of each part and the SHA-256 of the file, which S3 verifies)
          [--file-sha256]  (hash a large file before sending too, so it is checked for a copy:
                           one more read; by default files over 64 MiB are hashed while sent)
          [--upload-duplicates]  (send files already in your library too; by default a

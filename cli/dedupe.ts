@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { ApiClient } from './api-client';
 import { EXISTS_REQUESTS_AT_ONCE, MAX_EXISTS_HASHES } from '../contract/dedupe';
+import { crc32cOf } from '../contract/crc32c';
 import { WHOLE_FILE_SHA256_MAX_BYTES } from '../contract/multipart';
 import type { ContentCopy } from '../contract/wire';
 import { computeChecksums, expectedPartSize, type FileChecksums } from './uploader';
@@ -21,9 +22,9 @@ const HASHING_AT_ONCE = 4;
 export async function checksumsOf(absolute: string, size: number): Promise<FileChecksums> {
   const partSize = expectedPartSize(size);
   if (size <= Math.min(HASH_HERE_MAX_BYTES, partSize)) {
-    // One part: its checksum is the file's.
-    const sha256 = createHash('sha256').update(await readFile(absolute)).digest('base64');
-    return { sha256, partSize, parts: [sha256] };
+    // One part: the whole file's bytes.
+    const bytes = await readFile(absolute);
+    return { sha256: createHash('sha256').update(bytes).digest('base64'), partSize, parts: [crc32cOf(bytes)] };
   }
   return computeChecksums(absolute, size, partSize);
 }

@@ -1,5 +1,6 @@
 /**
- * SHA-256 of byte ranges of a file, off the main thread: each call runs one worker thread that
+ * Checksums of byte ranges of a file (SHA-256, or a part's CRC-32C: contract/multipart.ts
+ * `PART_CHECKSUM_ALGORITHM`), off the main thread: each call runs one worker thread that
  * reads its ranges with positioned reads into two reused buffers, the next read running while
  * the current buffer is hashed (memory: 2 × `HASH_READ_BYTES` per worker, whatever the file
  * size), and answers each range's digest as soon as it has it. An upload hashes its parts in
@@ -7,6 +8,8 @@
  * declared too, a second worker hashes the whole file at the same time.
  */
 import { Worker } from 'node:worker_threads';
+import { crc32cTables, crc32cUpdateWith } from '../contract/crc32c';
+import type { PartChecksumAlgorithm } from '../contract/multipart';
 
 /**
  * Read size of the hashing workers. Measured on 512 MiB (CPU per pass): 256 KiB-1 MiB 0.45 s,
@@ -20,13 +23,29 @@ export type ByteRange = readonly [number, number];
 
 /**
  * The worker, as plain JavaScript evaluated in the thread (`eval: true`): it runs the same
- * from the TypeScript sources and from the bundled CLI, with no file of its own to ship.
+ * from the TypeScript sources and from the bundled CLI, with no file of its own to ship. Its
+ * CRC-32C is contract/crc32c.ts's own functions, their source text (self-contained for this).
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const { open } = require('node:fs/promises');
-const { file, ranges, readBytes } = workerData;
+const { file, ranges, readBytes, algorithm } = workerData;
+const crc32cTables = (${crc32cTables.toString()});
+const crc32cUpdateWith = (${crc32cUpdateWith.toString()});
+const tables = algorithm === 'CRC32C' ? crc32cTables() : undefined;
+// SHA-256 by Node's crypto (native), CRC-32C by the contract's function: both as base64.
+const createDigest = () => {
+  if (algorithm !== 'CRC32C') return createHash('sha256');
+  let crc = 0xffffffff;
+  return {
+    update(bytes) { crc = crc32cUpdateWith(tables, crc, bytes); },
+    digest() {
+      const value = (crc ^ 0xffffffff) >>> 0;
+      return Buffer.from([value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff]).toString('base64');
+    },
+  };
+};
 // Ranges it may hash so far: the parent raises it as sending advances (a bounded look-ahead).
 let allowed = workerData.allowed ?? Infinity;
 let wake;
@@ -44,7 +63,7 @@ parentPort.on('message', (message) => {
     for (const [index, [start, length]] of ranges.entries()) {
       while (index >= allowed) await new Promise((resolve) => (wake = resolve));
       wake = undefined;
-      const hash = createHash('sha256');
+      const hash = createDigest();
       let which = 0;
       const readAt = (done) => handle.read(buffers[which], 0, Math.min(readBytes, length - done), start + done);
       let pending = length > 0 ? readAt(0) : undefined;
@@ -71,7 +90,7 @@ parentPort.on('message', (message) => {
 
 /** The digests of a `hashRangesEach` run, each available as soon as the worker has it. */
 export interface RangeHashes {
-  /** Base64 SHA-256 of range `index`. */
+  /** Base64 checksum of range `index`. */
   digest(index: number): Promise<string>;
   /** Every digest, in order, once all are computed. */
   readonly all: Promise<string[]>;
@@ -81,11 +100,21 @@ export interface RangeHashes {
   stop(): void;
 }
 
+export interface HashRangesOptions {
+  /** @default HASH_READ_BYTES */
+  readonly readBytes?: number;
+  /** Ranges it may hash before `allow` raises it. @default all */
+  readonly allowed?: number;
+  /** A part checksum algorithm. @default 'SHA256' */
+  readonly algorithm?: PartChecksumAlgorithm;
+}
+
 /**
- * Base64 SHA-256 of each range of the file, in order, computed in a worker thread and handed
- * out range by range: an upload signs and sends its first parts while later ones are hashed.
+ * Base64 checksum (SHA-256 unless `algorithm` says otherwise) of each range of the file, in
+ * order, computed in a worker thread and handed out range by range: an upload signs and sends
+ * its first parts while later ones are hashed.
  */
-export function hashRangesEach(filePath: string, ranges: readonly ByteRange[], options: { readonly readBytes?: number; readonly allowed?: number } = {}): RangeHashes {
+export function hashRangesEach(filePath: string, ranges: readonly ByteRange[], options: HashRangesOptions = {}): RangeHashes {
   const settlers = ranges.map(() => {
     let resolve!: (digest: string) => void;
     let reject!: (error: unknown) => void;
@@ -96,7 +125,7 @@ export function hashRangesEach(filePath: string, ranges: readonly ByteRange[], o
     promise.catch(() => undefined);
     return { promise, resolve, reject };
   });
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: filePath, ranges, readBytes: options.readBytes ?? HASH_READ_BYTES, allowed: options.allowed } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: filePath, ranges, readBytes: options.readBytes ?? HASH_READ_BYTES, allowed: options.allowed, algorithm: options.algorithm ?? 'SHA256' } });
   let finished = false;
   const failAll = (error: unknown): void => {
     finished = true;
@@ -125,9 +154,9 @@ export function hashRangesEach(filePath: string, ranges: readonly ByteRange[], o
   };
 }
 
-/** Base64 SHA-256 of each range of the file, in order, computed in a worker thread. */
-export function hashRanges(filePath: string, ranges: readonly ByteRange[], readBytes: number = HASH_READ_BYTES): Promise<string[]> {
-  return hashRangesEach(filePath, ranges, { readBytes }).all;
+/** Base64 checksum (SHA-256 unless `algorithm` says otherwise) of each range of the file, in order, computed in a worker thread. */
+export function hashRanges(filePath: string, ranges: readonly ByteRange[], readBytes: number = HASH_READ_BYTES, algorithm: PartChecksumAlgorithm = 'SHA256'): Promise<string[]> {
+  return hashRangesEach(filePath, ranges, { readBytes, algorithm }).all;
 }
 
 /** The ranges of `partSize`-byte parts of a `size`-byte file (one empty part for an empty file). */

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { writePrivateFile } from './config';
+import type { PartChecksumAlgorithm } from '../contract/multipart';
 
 export interface UploadIdentity {
   readonly apiUrl: string;
@@ -30,10 +31,10 @@ export interface UploadState {
   readonly completedParts: readonly { readonly partNumber: number; readonly etag: string }[];
   /** Base64 SHA-256 of the whole file, declared when the upload was created. */
   readonly sha256?: string;
-  /** Every part URL signs its part's SHA-256 (the upload was created with it). */
-  readonly checksumAlgorithm?: 'SHA256';
+  /** Every part URL signs its part's checksum in this algorithm (the upload was created with it; SHA256 before CRC32C). */
+  readonly checksumAlgorithm?: PartChecksumAlgorithm;
   /**
-   * Base64 SHA-256 of each part (index 0 = part 1), when hashed before the upload started;
+   * Base64 checksum of each part in `checksumAlgorithm` (index 0 = part 1), when hashed before the upload started;
    * parts hashed while sending are not kept (hashed again on resume).
    */
   readonly partChecksums?: readonly string[];

@@ -8,8 +8,8 @@
  * sending only the others. Checksums are computed in worker threads: a file up to
  * `WHOLE_FILE_SHA256_MAX_BYTES` is hashed before the upload is created (its SHA-256 declared
  * then), a larger one while its parts are sent (declared when completing). Memory stays bounded whatever the file size: each part in flight holds
- * one read buffer (`READ_CHUNK_BYTES`), each hashing worker two (`HASH_READ_BYTES`), plus 44
- * bytes of checksum per part. `bench:upload` runs this through the built CLI.
+ * one read buffer (`READ_CHUNK_BYTES`), each hashing worker two (`HASH_READ_BYTES`), plus 8
+ * bytes of checksum per part (a CRC-32C in base64). `bench:upload` runs this through the built CLI.
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
@@ -18,7 +18,7 @@ import type { FileInfo, HeldPart, SingleUpload, UploadStatus } from './api-types
 import type { UploadRequest } from '../contract/wire';
 import { contentTypeOf } from './content-type';
 import { AdaptiveConcurrency, CLI_PART_CONCURRENCY } from '../client/concurrency';
-import { MAX_PARTS_PER_SIGNING, MAX_RESIGNS_PER_PART, normalizeEtag, partLength, partOffset, planParts, WHOLE_FILE_SHA256_MAX_BYTES, type PartPlan } from '../contract/multipart';
+import { MAX_PARTS_PER_SIGNING, MAX_RESIGNS_PER_PART, normalizeEtag, PART_CHECKSUM_ALGORITHM, partLength, partOffset, planParts, WHOLE_FILE_SHA256_MAX_BYTES, type PartChecksumAlgorithm, type PartPlan } from '../contract/multipart';
 import { ApiError, StorageError } from '../client/errors';
 import { fixedConcurrency, sendMultipart as sendParts, usableHeldParts, type MultipartIo, type MultipartResult } from '../client/multipart';
 import { CliError } from './errors';
@@ -105,17 +105,17 @@ export interface FileChecksums {
   /** Base64 SHA-256 of the whole file. */
   readonly sha256: string;
   readonly partSize: number;
-  /** Base64 SHA-256 of each part, index 0 = part 1. */
+  /** Base64 checksum of each part in `PART_CHECKSUM_ALGORITHM` (CRC-32C), index 0 = part 1. */
   readonly parts: readonly string[];
 }
 
 /**
- * The whole file's SHA-256 and every part's (the form `x-amz-checksum-sha256` takes: base64
- * with padding), in two worker threads reading the file at the same time: on two cores this
- * costs one read of the file in wall time, and the event loop stays free.
+ * The whole file's SHA-256 and every part's CRC-32C (the form `x-amz-checksum-crc32c` takes:
+ * base64 with padding), in two worker threads reading the file at the same time: on two cores
+ * this costs one read of the file in wall time, and the event loop stays free.
  */
 export async function computeChecksums(filePath: string, size: number, partSize: number): Promise<FileChecksums> {
-  const [whole, parts] = await Promise.all([hashRanges(filePath, [[0, size]]), hashRanges(filePath, partRanges(size, partSize))]);
+  const [whole, parts] = await Promise.all([hashRanges(filePath, [[0, size]]), hashRanges(filePath, partRanges(size, partSize), undefined, PART_CHECKSUM_ALGORITHM)]);
   return { sha256: whole[0] as string, partSize, parts };
 }
 
@@ -147,15 +147,15 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
       ...(options.tags && options.tags.length ? { tags: options.tags } : {}),
       ...(options.description ? { description: options.description } : {}),
       ...(known ? { sha256: known.sha256 } : {}),
-      ...(checksummed ? { checksumAlgorithm: 'SHA256' } : {}),
+      ...(checksummed ? { checksumAlgorithm: PART_CHECKSUM_ALGORITHM } : {}),
       ...(options.overwrite === true ? { overwrite: true } : {}),
     };
     const created = await options.api.call('POST /uploads', { body: createBody });
     options.debug?.(`upload ${created.uploadId}: mode ${created.mode}${created.mode === 'multipart' ? `, ${created.partCount} parts of ${created.partSize} bytes` : ''}`);
     if (created.mode === 'single') return await sendSingle(options, identity, created, agents, createBody);
-    const partsChecksummed = checksummed && created.checksumAlgorithm === 'SHA256';
-    // Hashed up front with the part size the API chose; otherwise hashed while sending.
-    const partChecksums = partsChecksummed && known?.partSize === created.partSize ? known.parts : undefined;
+    const partAlgorithm = checksummed ? created.checksumAlgorithm : undefined;
+    // Hashed up front with the part size and algorithm the API chose; otherwise hashed while sending.
+    const partChecksums = partAlgorithm === PART_CHECKSUM_ALGORITHM && known?.partSize === created.partSize ? known.parts : undefined;
 
     const state: UploadState = {
       version: 1,
@@ -166,7 +166,7 @@ export async function uploadFile(options: UploadFileOptions): Promise<UploadResu
       partCount: created.partCount,
       completedParts: [],
       ...(known ? { sha256: known.sha256 } : {}),
-      ...(partsChecksummed ? { checksumAlgorithm: 'SHA256' as const } : {}),
+      ...(partAlgorithm !== undefined ? { checksumAlgorithm: partAlgorithm } : {}),
       ...(partChecksums ? { partChecksums } : {}),
       startedAt: new Date().toISOString(),
     };
@@ -210,7 +210,7 @@ async function resumeState(options: UploadFileOptions, identity: UploadIdentity)
   // Parts hashed while sending are not saved: S3 checked each against the file, whose size and date the state's identity pins.
   const held = usableHeldParts(identity.size, state, status.parts ?? [], state.partChecksums);
   options.debug?.(`upload ${state.uploadId}: resuming, S3 holds parts [${held.map((p) => p.partNumber).join(',')}]`);
-  return { state: status.checksumAlgorithm === 'SHA256' ? { ...state, checksumAlgorithm: 'SHA256' } : state, held };
+  return { state: status.checksumAlgorithm !== undefined ? { ...state, checksumAlgorithm: status.checksumAlgorithm } : state, held };
 }
 
 async function sendSingle(options: UploadFileOptions, identity: UploadIdentity, created: SingleUpload, agents: Agents, createBody: UploadRequest): Promise<UploadResult> {
@@ -267,9 +267,9 @@ export const HASH_LOOK_AHEAD_PARTS = 24;
  * The parts' checksums hashed in a worker thread reading the file, in the order the parts will
  * be sent (`due`), as far as the pipeline has asked for: its look-ahead bounds the worker's.
  */
-function streamedHashes(filePath: string, size: number, plan: PartPlan, due: readonly number[]): { hash: NonNullable<MultipartIo['hash']>; stop(): void } {
+function streamedHashes(filePath: string, size: number, plan: PartPlan, due: readonly number[], algorithm: PartChecksumAlgorithm): { hash: NonNullable<MultipartIo['hash']>; stop(): void } {
   const index = new Map(due.map((n, i) => [n, i]));
-  const hashes: RangeHashes = hashRangesEach(filePath, due.map((n) => [partOffset(plan, n), partLength(size, plan, n)] as const), { allowed: 0 });
+  const hashes: RangeHashes = hashRangesEach(filePath, due.map((n) => [partOffset(plan, n), partLength(size, plan, n)] as const), { allowed: 0, algorithm });
   return {
     hash: (part) => {
       const i = index.get(part.partNumber);
@@ -302,7 +302,7 @@ async function sendMultipart(
   // Batches of 4 parts per slot in flight (64 at 16), signed again when 2 per slot remain.
   const batchSize = Math.min(MAX_PARTS_PER_SIGNING, Math.max(8, 4 * (options.parallel ?? CLI_PART_CONCURRENCY.max)));
   // Parts not hashed before the upload started are hashed now, in a worker, ahead of sending.
-  const streamed = state.checksumAlgorithm === 'SHA256' && state.partChecksums === undefined ? streamedHashes(identity.filePath, identity.size, state, due) : undefined;
+  const streamed = state.checksumAlgorithm !== undefined && state.partChecksums === undefined ? streamedHashes(identity.filePath, identity.size, state, due, state.checksumAlgorithm) : undefined;
   // The whole file's SHA-256, when not declared at creation: hashed beside sending, in another worker.
   const whole = state.sha256 === undefined && options.checksums !== false && options.fileSha256 !== false ? hashRangesEach(identity.filePath, [[0, identity.size]]) : undefined;
   /** Parts S3 stored, in the order it did (appended, not copied per part: 10,000 of them). */

@@ -5,10 +5,10 @@
  *   hash (bounded look-ahead) → sign (batches, ahead of need) → PUT (adaptive window)
  *
  * - Resume: the parts S3 already holds with exactly their planned length (and, when both are
- *   known, the same SHA-256) are kept; only the others are sent (`usableHeldParts`).
+ *   known, the same checksum) are kept; only the others are sent (`usableHeldParts`).
  * - Hashing runs ahead of sending by at most `hashLookAhead` parts: the API needs each part's
- *   SHA-256 when it signs the part's URL (it signs `x-amz-checksum-sha256`), so a part is signed
- *   only once hashed.
+ *   checksum when it signs the part's URL (it signs `x-amz-checksum-crc32c`: contract/multipart.ts
+ *   `PART_CHECKSUM_ALGORITHM`), so a part is signed only once hashed.
  * - URLs are signed in batches of parts already hashed (up to `MAX_PARTS_PER_SIGNING`), the next
  *   batch asked for while fewer than two per slot are signed ahead, so a slot rarely waits for a
  *   signing round trip; a URL close to its expiry is signed again, and one S3 refused as expired
@@ -65,8 +65,9 @@ export interface PartToSend {
 /** What a client does itself: the I/O. */
 export interface MultipartIo {
   /**
-   * Base64 SHA-256 of a part (unless in `knownChecksums`); absent with those for an upload
-   * created without checksums. Asked once per part, in the order the parts will be sent, at
+   * Base64 checksum of a part in the upload's algorithm (CRC-32C; SHA-256 for an upload created
+   * with it before) unless in `knownChecksums`; absent with those for an upload created without
+   * checksums. Asked once per part, in the order the parts will be sent, at
    * most `hashLookAhead` ahead of sending.
    */
   readonly hash?: (part: PartToSend, signal: AbortSignal) => Promise<string>;
@@ -110,7 +111,7 @@ export interface MultipartOptions {
   readonly plan: PartPlan;
   /** The parts S3 holds (`GET /uploads/{id}`); those unfit for the plan are sent again. */
   readonly held?: readonly HeldPart[];
-  /** Every part's SHA-256 when known (index 0 = part 1): held parts must match them. */
+  /** Every part's checksum when known (index 0 = part 1): held parts must match them. */
   readonly knownChecksums?: readonly string[];
   readonly io: MultipartIo;
   readonly concurrency: Concurrency;
@@ -142,7 +143,7 @@ export interface MultipartResult {
 
 /**
  * The parts S3 holds that count for `plan`: numbered within it, of exactly their planned length
- * and, when the part's SHA-256 is known on both sides, the same one. Others are sent again.
+ * and, when the part's checksum is known on both sides, the same one. Others are sent again.
  */
 export function usableHeldParts(size: number, plan: PartPlan, held: readonly HeldPart[], knownChecksums?: readonly string[]): HeldPart[] {
   return held.filter(
@@ -151,7 +152,7 @@ export function usableHeldParts(size: number, plan: PartPlan, held: readonly Hel
       p.partNumber >= 1 &&
       p.partNumber <= plan.partCount &&
       p.size === partLength(size, plan, p.partNumber) &&
-      (p.sha256 === undefined || knownChecksums?.[p.partNumber - 1] === undefined || p.sha256 === knownChecksums[p.partNumber - 1]),
+      ((p.checksum ?? p.sha256) === undefined || knownChecksums?.[p.partNumber - 1] === undefined || (p.checksum ?? p.sha256) === knownChecksums[p.partNumber - 1]),
   );
 }
 
@@ -237,10 +238,10 @@ export function sendMultipart(options: MultipartOptions): Promise<MultipartResul
     } else if (io.hash === undefined) {
       pending = Promise.reject(new RangeError(`part ${n} has no checksum`));
     } else {
-      pending = io.hash(partOf(n), signal).then((sha256) => {
-        hashed.set(n, sha256);
+      pending = io.hash(partOf(n), signal).then((checksum) => {
+        hashed.set(n, checksum);
         signAhead();
-        return sha256;
+        return checksum;
       });
     }
     pending.catch(() => undefined);

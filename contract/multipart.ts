@@ -71,8 +71,8 @@ export interface HeldPart {
   /** Without quotes. */
   readonly etag: string;
   readonly size: number;
-  /** Base64 SHA-256 S3 recorded for the part, when the upload was created with SHA256. */
-  readonly checksumSha256?: string;
+  /** The part's checksum S3 verified and recorded (base64, in the upload's `PartChecksumAlgorithm`), when it was created with one. */
+  readonly checksum?: string;
 }
 
 export interface ClaimedPart {
@@ -114,16 +114,54 @@ export function checkPartList(size: number, plan: PartPlan, claimed: readonly Cl
 
 export const normalizeEtag = (etag: string): string => etag.replace(/"/g, '');
 
-const BASE64_SHA256 = /^[A-Za-z0-9+/]{43}=$/;
+/**
+ * The checksum algorithms of S3's `x-amz-checksum-*` a multipart upload may be created with
+ * (`checksumAlgorithm`): every part then carries its checksum, signed into its URL, and S3
+ * computes the body's and refuses a mismatch (400 BadDigest). `SHA256` is what clients sent
+ * before CRC32C; the API still takes it (an older CLI, an upload being resumed).
+ */
+export const PART_CHECKSUM_ALGORITHMS = ['CRC32C', 'SHA256'] as const;
+export type PartChecksumAlgorithm = (typeof PART_CHECKSUM_ALGORITHMS)[number];
 
 /**
- * Whether `value` is a SHA-256 digest in the form S3's `x-amz-checksum-sha256` takes: standard
- * base64 with padding, exactly 32 bytes, canonical (no stray bits in the last character).
+ * The part checksum both clients use (issue 22 §3): CRC-32C, computed in WebAssembly
+ * (hash-wasm) by the web app's Workers and the CLI's worker threads, several times cheaper than
+ * SHA-256 in WebAssembly, and one of the algorithms S3 verifies on every UploadPart. The
+ * object's checksum is then S3's COMPOSITE CRC-32C (the CRC-32C of the parts' CRC-32Cs, "-N"):
+ * the completion lists each part's. The whole file's SHA-256 stays the file's identity
+ * (duplicates, the scrub), hashed beside the parts, not instead of them.
  */
-export function isBase64Sha256(value: unknown): value is string {
-  // Canonical: the last character before `=` carries 4 data bits and 2 zero bits.
-  return typeof value === 'string' && BASE64_SHA256.test(value) && BASE64_ALPHABET.indexOf(value.charAt(42)) % 4 === 0;
+export const PART_CHECKSUM_ALGORITHM: PartChecksumAlgorithm = 'CRC32C';
+
+/** Bytes of each algorithm's digest: base64 with padding takes 4 × ⌈bytes / 3⌉ characters. */
+const DIGEST_BYTES: Readonly<Record<PartChecksumAlgorithm, number>> = { CRC32C: 4, SHA256: 32 };
+
+export const isPartChecksumAlgorithm = (value: unknown): value is PartChecksumAlgorithm => typeof value === 'string' && (PART_CHECKSUM_ALGORITHMS as readonly string[]).includes(value);
+
+/** The header S3 takes a part's (or a PUT's) checksum in: `x-amz-checksum-crc32c`, `x-amz-checksum-sha256`. */
+export const checksumHeader = (algorithm: PartChecksumAlgorithm): string => `x-amz-checksum-${algorithm.toLowerCase()}`;
+
+/** How a checksum of `algorithm` is written, for error messages: "the CRC32C of the part in base64 with padding (8 characters)". */
+export const checksumForm = (algorithm: PartChecksumAlgorithm): string => `the ${algorithm === 'SHA256' ? 'SHA-256' : 'CRC-32C'} of the part in base64 with padding (${4 * Math.ceil(DIGEST_BYTES[algorithm] / 3)} characters)`;
+
+/**
+ * Whether `value` is a digest of `algorithm` in the form S3's `x-amz-checksum-*` takes:
+ * standard base64 with padding, exactly the digest's bytes, canonical (no stray bits in the
+ * last character before the padding).
+ */
+export function isBase64Checksum(algorithm: PartChecksumAlgorithm, value: unknown): value is string {
+  const bytes = DIGEST_BYTES[algorithm];
+  const length = 4 * Math.ceil(bytes / 3);
+  const padding = (3 - (bytes % 3)) % 3;
+  if (typeof value !== 'string' || value.length !== length || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return false;
+  if (value.slice(length - padding) !== '='.repeat(padding) || value.charAt(length - padding - 1) === '=') return false;
+  // The last data character carries 2 (one '=') or 4 (two '=') zero bits beyond the digest.
+  const last = BASE64_ALPHABET.indexOf(value.charAt(length - padding - 1));
+  return padding === 0 || last % (padding === 1 ? 4 : 16) === 0;
 }
+
+/** Whether `value` is a SHA-256 digest in the form S3's `x-amz-checksum-sha256` takes (the whole file's, or a part's). */
+export const isBase64Sha256 = (value: unknown): value is string => isBase64Checksum('SHA256', value);
 
 const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 

@@ -5,6 +5,8 @@
  * time (test/unit/wire-types.test.ts), so a renamed field breaks the build, not a client.
  */
 
+import type { PartChecksumAlgorithm } from './multipart';
+
 export type Role = 'admin' | 'editor' | 'viewer';
 export type FileType = 'image' | 'video' | 'other';
 
@@ -332,8 +334,8 @@ export interface UploadRequest {
   readonly description?: string;
   /** Whole-file SHA-256, base64. */
   readonly sha256?: string;
-  /** Multipart only: every part carries its SHA-256, which S3 verifies. */
-  readonly checksumAlgorithm?: 'SHA256';
+  /** Multipart only: every part carries its checksum in this algorithm, which S3 verifies (clients: `PART_CHECKSUM_ALGORITHM`, CRC32C). */
+  readonly checksumAlgorithm?: PartChecksumAlgorithm;
   /** Replace a file of the same name in the folder (otherwise 409). */
   readonly overwrite?: boolean;
 }
@@ -357,8 +359,8 @@ export interface MultipartUpload {
   readonly partSize: number;
   readonly partCount: number;
   readonly expiresAt: string;
-  /** Present when every part must carry its SHA-256. */
-  readonly checksumAlgorithm?: 'SHA256';
+  /** Present when every part must carry its checksum in this algorithm. */
+  readonly checksumAlgorithm?: PartChecksumAlgorithm;
 }
 
 export type CreatedUpload = SingleUpload | MultipartUpload;
@@ -367,7 +369,7 @@ export type CreatedUpload = SingleUpload | MultipartUpload;
 export interface PartsRequest {
   /** At most 100 per request. */
   readonly partNumbers: readonly number[];
-  /** Base64 SHA-256 by part number; required for uploads with checksumAlgorithm SHA256. */
+  /** Base64 checksum (in the upload's checksumAlgorithm) by part number; required for uploads created with one. */
   readonly checksums?: Readonly<Record<string, string>>;
 }
 
@@ -386,7 +388,9 @@ export interface HeldPart {
   readonly partNumber: number;
   readonly etag: string;
   readonly size: number;
-  /** Base64 SHA-256 S3 verified, for uploads with checksumAlgorithm SHA256. */
+  /** Base64 checksum S3 verified, in the upload's checksumAlgorithm, for uploads created with one. */
+  readonly checksum?: string;
+  /** The same, for uploads created with checksumAlgorithm SHA256 only (what clients before CRC32C read). */
   readonly sha256?: string;
 }
 
@@ -402,7 +406,7 @@ export interface UploadStatus {
   readonly size?: number;
   readonly partSize?: number;
   readonly partCount?: number;
-  readonly checksumAlgorithm?: 'SHA256';
+  readonly checksumAlgorithm?: PartChecksumAlgorithm;
   /** The whole-file SHA-256 declared at creation, if any (else a client hashes it while sending). */
   readonly sha256?: string;
   readonly expiresAt?: string;

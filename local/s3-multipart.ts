@@ -6,15 +6,17 @@
  * - CreateMultipartUpload: s3rver keeps the request's `x-amz-checksum-algorithm` but does not
  *   answer it; here the response carries it, as S3's does.
  * - UploadPart: s3rver accepts parts for unknown uploads and overwrites a part in place. Here an
- *   unknown upload is NoSuchUpload; a part's `x-amz-checksum-sha256` is checked against the body
- *   (BadDigest, the previous part kept); a checksum on an upload created without
- *   `x-amz-checksum-algorithm`, or none on one created with SHA256, is InvalidRequest, as S3 says.
- *   An accepted part's checksum is answered in `x-amz-checksum-sha256`, as S3 does: the SDK's
- *   `UploadPart` output (`ChecksumSHA256`) is what lib-storage's `Upload` completes with.
+ *   unknown upload is NoSuchUpload; a part's `x-amz-checksum-crc32c` or `x-amz-checksum-sha256`
+ *   (the algorithms of contract/multipart.ts `PART_CHECKSUM_ALGORITHMS`) is checked against the
+ *   body (BadDigest, the previous part kept); a checksum on an upload created without
+ *   `x-amz-checksum-algorithm`, none on one created with one, or one of another algorithm is
+ *   InvalidRequest, as S3 says. An accepted part's checksum is answered in its header, as S3
+ *   does: the SDK's `UploadPart` output (`ChecksumCRC32C`, `ChecksumSHA256`) is what
+ *   lib-storage's `Upload` completes with.
  * - CompleteMultipartUpload: s3rver concatenates whatever it is given. Here, as S3: NoSuchUpload,
- *   InvalidPartOrder, InvalidPart (unknown part or other ETag or SHA-256), EntityTooSmall
- *   (a part but the last under 5 MiB), InvalidRequest (SHA256 upload without part checksums).
- * - PutObject with `x-amz-checksum-sha256`: the body is checked before it replaces anything.
+ *   InvalidPartOrder, InvalidPart (unknown part or other ETag or checksum), EntityTooSmall
+ *   (a part but the last under 5 MiB), InvalidRequest (a checksummed upload without part checksums).
+ * - PutObject with `x-amz-checksum-sha256` (or `-crc32c`): the body is checked before it replaces anything.
  * - `If-None-Match: *` on PutObject and CompleteMultipartUpload (S3's conditional writes):
  *   412 PreconditionFailed when the key exists; s3rver ignores the header.
  *
@@ -30,6 +32,8 @@ import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type S3rver from 's3rver';
+import { Crc32c } from '../contract/crc32c';
+import { checksumHeader, isPartChecksumAlgorithm, PART_CHECKSUM_ALGORITHMS, type PartChecksumAlgorithm } from '../contract/multipart';
 
 /** S3's smallest part, except the last. */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -49,7 +53,7 @@ interface FilesystemStore {
 
 const PRECONDITION_FAILED = 'At least one of the pre-conditions you specified did not hold';
 const NO_SUCH_UPLOAD = 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.';
-const BAD_DIGEST = 'The SHA256 you specified did not match the calculated checksum.';
+const badDigest = (algorithm: string): string => `The ${algorithm} you specified did not match the calculated checksum.`;
 const INVALID_PART = 'One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.';
 
 export interface MultipartEmulation {
@@ -90,36 +94,36 @@ export function emulateMultipart(s3rver: S3rver, currentRequest: () => IncomingM
     if (upload === undefined) throw new S3Error('NoSuchUpload', NO_SUCH_UPLOAD);
     const number = Number(partNumber);
     if (!Number.isInteger(number) || number < 1 || number > 10_000) throw new S3Error('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive');
-    const claimed = header(currentRequest(), 'x-amz-checksum-sha256');
-    const checksumProblem = checksumTypeProblem(upload.checksumAlgorithm, claimed);
+    const claimed = claimedChecksum(currentRequest());
+    const checksumProblem = checksumTypeProblem(upload.checksumAlgorithm, claimed?.algorithm);
     if (checksumProblem) throw new S3Error('InvalidRequest', checksumProblem);
 
     // Written aside first: a refused (or cut off) part must leave the part stored before it untouched.
     const staged = `${number}.incoming-${randomBytes(6).toString('hex')}`;
-    if (upload.checksumAlgorithm === undefined) {
+    if (upload.checksumAlgorithm === undefined || claimed === undefined) {
       const stored = await putPart(bucket, uploadId, staged, content);
       await fs.rename(path.join(dir, staged), path.join(dir, String(number)));
       await fs.rename(path.join(dir, `${staged}.md5`), path.join(dir, `${number}.md5`));
       return stored;
     }
-    const sha256 = createHash('sha256');
+    const digester = digesterOf(claimed.algorithm);
     const hashing = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
-        sha256.update(chunk);
+        digester.update(chunk);
         callback(null, chunk);
       },
     });
     content.pipe(hashing);
     const stored = await putPart(bucket, uploadId, staged, hashing);
-    const digest = sha256.digest('base64');
-    if (claimed !== digest) {
+    const digest = digester.base64();
+    if (claimed.value !== digest) {
       await Promise.all([fs.rm(path.join(dir, staged), { force: true }), fs.rm(path.join(dir, `${staged}.md5`), { force: true })]);
-      throw new S3Error('BadDigest', BAD_DIGEST);
+      throw new S3Error('BadDigest', badDigest(claimed.algorithm));
     }
     await fs.rename(path.join(dir, staged), path.join(dir, String(number)));
     await fs.rename(path.join(dir, `${staged}.md5`), path.join(dir, `${number}.md5`));
-    await fs.writeFile(path.join(dir, `${number}.sha256`), digest);
-    answerHeader('x-amz-checksum-sha256', digest);
+    await fs.writeFile(path.join(dir, `${number}.checksum`), digest);
+    answerHeader(checksumHeader(claimed.algorithm as PartChecksumAlgorithm), digest);
     return stored;
   };
 
@@ -141,24 +145,25 @@ export function emulateMultipart(s3rver: S3rver, currentRequest: () => IncomingM
         throw error;
       }
     }
-    const claimed = header(req, 'x-amz-checksum-sha256');
+    const claimed = claimedChecksum(req);
     // Only a PUT's own body; CompleteMultipartUpload (a POST) stores through here too.
-    if (req?.method !== 'PUT' || claimed === undefined || Buffer.isBuffer(object.content)) return putObject(object);
+    // A checksum of another algorithm (an SDK's default CRC32) is stored unverified, as before.
+    if (req?.method !== 'PUT' || claimed === undefined || !isPartChecksumAlgorithm(claimed.algorithm) || Buffer.isBuffer(object.content)) return putObject(object);
     const staged = `${store.getResourcePath(object.bucket, object.key, 'incoming')}-${randomBytes(6).toString('hex')}`;
     await fs.mkdir(path.dirname(staged), { recursive: true });
-    const sha256 = createHash('sha256');
+    const digester = digesterOf(claimed.algorithm);
     try {
       await pipeline(
         object.content,
         new Transform({
           transform(chunk: Buffer, _encoding, callback) {
-            sha256.update(chunk);
+            digester.update(chunk);
             callback(null, chunk);
           },
         }),
         createWriteStream(staged),
       );
-      if (sha256.digest('base64') !== claimed) throw new S3Error('BadDigest', BAD_DIGEST);
+      if (digester.base64() !== claimed.value) throw new S3Error('BadDigest', badDigest(claimed.algorithm));
       return await putObject({ ...object, content: createReadStream(staged) } as typeof object);
     } finally {
       await fs.rm(staged, { force: true });
@@ -250,11 +255,35 @@ async function readUpload(dir: string): Promise<UploadRecord | undefined> {
   }
 }
 
-/** S3's refusal when a part's checksum type differs from the upload's (either way). */
+/** Headers named `x-amz-checksum-*` that carry no checksum. */
+const NOT_CHECKSUMS = new Set(['algorithm', 'mode', 'type']);
+
+/** The checksum a request carries (`x-amz-checksum-crc32c: …` → CRC32C), if any. */
+function claimedChecksum(req: IncomingMessage | undefined): { readonly algorithm: string; readonly value: string } | undefined {
+  for (const [name, value] of Object.entries(req?.headers ?? {})) {
+    const type = /^x-amz-checksum-([a-z0-9]+)$/.exec(name)?.[1];
+    if (type !== undefined && !NOT_CHECKSUMS.has(type)) return { algorithm: type.toUpperCase(), value: (Array.isArray(value) ? value[0] : value) ?? '' };
+  }
+  return undefined;
+}
+
+/** S3's refusal when a part's checksum type differs from the upload's (either way), or is one the local S3 cannot verify. */
 function checksumTypeProblem(algorithm: string | undefined, claimed: string | undefined): string | undefined {
   const expected = algorithm === undefined ? 'null' : algorithm.toLowerCase();
-  const actual = claimed === undefined ? 'null' : 'sha256';
-  return expected === actual ? undefined : `Checksum Type mismatch occurred, expected checksum Type: ${expected}, actual checksum Type: ${actual}`;
+  const actual = claimed === undefined ? 'null' : claimed.toLowerCase();
+  if (expected !== actual) return `Checksum Type mismatch occurred, expected checksum Type: ${expected}, actual checksum Type: ${actual}`;
+  if (claimed !== undefined && !isPartChecksumAlgorithm(claimed)) return `The local S3 does not verify ${claimed} checksums (only ${PART_CHECKSUM_ALGORITHMS.join(', ')})`;
+  return undefined;
+}
+
+/** An incremental digest of `algorithm` (one of `PART_CHECKSUM_ALGORITHMS`), in base64. */
+function digesterOf(algorithm: string): { update(chunk: Buffer): void; base64(): string } {
+  if ((algorithm as PartChecksumAlgorithm) === 'CRC32C') {
+    const crc = new Crc32c();
+    return { update: (chunk) => crc.update(chunk), base64: () => crc.base64() };
+  }
+  const sha256 = createHash('sha256');
+  return { update: (chunk) => sha256.update(chunk), base64: () => sha256.digest('base64') };
 }
 
 interface StoredPart {
@@ -262,7 +291,8 @@ interface StoredPart {
   readonly etag: string;
   readonly size: number;
   readonly lastModified: Date;
-  readonly sha256?: string;
+  /** Base64, in the upload's checksum algorithm. */
+  readonly checksum?: string;
 }
 
 async function storedParts(dir: string): Promise<StoredPart[]> {
@@ -270,12 +300,13 @@ async function storedParts(dir: string): Promise<StoredPart[]> {
   const parts = await Promise.all(
     names.map(async (name): Promise<StoredPart | undefined> => {
       try {
-        const [stat, md5, sha256] = await Promise.all([
+        const [stat, md5, checksum] = await Promise.all([
           fs.stat(path.join(dir, name)),
           fs.readFile(path.join(dir, `${name}.md5`), 'utf8'),
-          fs.readFile(path.join(dir, `${name}.sha256`), 'utf8').catch(() => undefined),
+          // `.sha256`: parts stored before CRC32C (an on-disk stack's uploads in progress).
+          fs.readFile(path.join(dir, `${name}.checksum`), 'utf8').catch(() => fs.readFile(path.join(dir, `${name}.sha256`), 'utf8')).catch(() => undefined),
         ]);
-        return { partNumber: Number(name), etag: md5.trim(), size: stat.size, lastModified: stat.mtime, ...(sha256 ? { sha256: sha256.trim() } : {}) };
+        return { partNumber: Number(name), etag: md5.trim(), size: stat.size, lastModified: stat.mtime, ...(checksum ? { checksum: checksum.trim() } : {}) };
       } catch {
         return undefined; // a part being replaced right now
       }
@@ -294,7 +325,7 @@ async function listPartsXml(dir: string, request: MultipartRequest, upload: Uplo
     .map(
       (p) =>
         `<Part><PartNumber>${p.partNumber}</PartNumber><LastModified>${p.lastModified.toISOString()}</LastModified>` +
-        `<ETag>"${p.etag}"</ETag><Size>${p.size}</Size>${p.sha256 && upload.checksumAlgorithm === 'SHA256' ? `<ChecksumSHA256>${p.sha256}</ChecksumSHA256>` : ''}</Part>`,
+        `<ETag>"${p.etag}"</ETag><Size>${p.size}</Size>${p.checksum && upload.checksumAlgorithm ? `<Checksum${upload.checksumAlgorithm}>${p.checksum}</Checksum${upload.checksumAlgorithm}>` : ''}</Part>`,
     )
     .join('');
   return (
@@ -309,7 +340,8 @@ async function listPartsXml(dir: string, request: MultipartRequest, upload: Uplo
 interface CompletedPartXml {
   readonly partNumber: number;
   readonly etag: string;
-  readonly sha256?: string;
+  /** `ChecksumCRC32C`, `ChecksumSHA256`… by algorithm. */
+  readonly checksums: Readonly<Record<string, string>>;
 }
 
 export function parseCompleteXml(xml: string): CompletedPartXml[] {
@@ -318,9 +350,9 @@ export function parseCompleteXml(xml: string): CompletedPartXml[] {
     const block = m[1] ?? '';
     const partNumber = Number(tag(block, 'PartNumber'));
     const etag = unescapeXml(tag(block, 'ETag') ?? '').replace(/"/g, '');
-    const sha256 = tag(block, 'ChecksumSHA256');
+    const checksums = Object.fromEntries([...block.matchAll(/<Checksum([A-Z0-9]+)>([^<]*)<\/Checksum\1>/g)].map((c) => [c[1] as string, c[2] as string]));
     if (!Number.isInteger(partNumber) || etag === '') throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.');
-    return { partNumber, etag, ...(sha256 !== undefined ? { sha256 } : {}) };
+    return { partNumber, etag, checksums };
   });
   if (!/<CompleteMultipartUpload[\s>]/.test(xml) || parts.length === 0) {
     throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.');
@@ -339,11 +371,12 @@ async function checkCompletion(dir: string, parts: readonly CompletedPartXml[], 
   const held = parts.map((part) => {
     const held = stored.get(part.partNumber);
     if (held === undefined || held.etag !== part.etag) throw new S3Error('InvalidPart', INVALID_PART);
-    if (upload.checksumAlgorithm === 'SHA256') {
-      if (part.sha256 === undefined) {
-        throw new S3Error('InvalidRequest', `The upload was created using a sha256 checksum. The complete request must include the checksum for each part. It was missing for part ${part.partNumber} in the request.`);
+    if (upload.checksumAlgorithm !== undefined) {
+      const checksum = part.checksums[upload.checksumAlgorithm];
+      if (checksum === undefined) {
+        throw new S3Error('InvalidRequest', `The upload was created using a ${upload.checksumAlgorithm.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${part.partNumber} in the request.`);
       }
-      if (part.sha256 !== held.sha256) throw new S3Error('InvalidPart', INVALID_PART);
+      if (checksum !== held.checksum) throw new S3Error('InvalidPart', INVALID_PART);
     }
     return held;
   });

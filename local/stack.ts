@@ -461,7 +461,7 @@ function appCorsRule(origins: readonly string[], planRule: CorsRule | undefined)
     allowedOrigins: origins,
     allowedMethods: ['GET', 'HEAD', 'PUT'],
     allowedHeaders: ['*'],
-    exposeHeaders: ['ETag', 'Content-Length', 'Content-Range', 'x-amz-checksum-sha256'],
+    exposeHeaders: ['ETag', 'Content-Length', 'Content-Range', 'x-amz-checksum-sha256', 'x-amz-checksum-crc32c'],
     maxAgeSeconds: 3600,
   };
 }

@@ -9,7 +9,7 @@ import {
   ListPartsCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { normalizeEtag, type HeldPart } from '../../contract/multipart';
+import { normalizeEtag, type HeldPart, type PartChecksumAlgorithm } from '../../contract/multipart';
 import { defaultS3Client } from './aws-clients';
 
 export interface NewMultipartUpload {
@@ -17,8 +17,8 @@ export interface NewMultipartUpload {
   readonly contentType: string;
   /** User metadata, names without `x-amz-meta-`. */
   readonly metadata: Readonly<Record<string, string>>;
-  /** 'SHA256': every part must carry `x-amz-checksum-sha256`, which S3 verifies. */
-  readonly checksumAlgorithm?: 'SHA256';
+  /** Every part must carry its checksum (`x-amz-checksum-crc32c`, `-sha256`), which S3 verifies; the object's is COMPOSITE. */
+  readonly checksumAlgorithm?: PartChecksumAlgorithm;
 }
 
 /** S3 refused a completion for a reason of the parts themselves (InvalidPart, EntityTooSmall, …). */
@@ -46,14 +46,22 @@ export interface MultipartUploads {
   /** Every part S3 holds, in part-number order; `undefined` when the upload no longer exists. */
   listParts(key: string, s3UploadId: string): Promise<HeldPart[] | undefined>;
   /**
-   * Assembles the object from `parts` (as ListParts returned them, checksums included).
+   * Assembles the object from `parts` (as ListParts returned them, checksums included, each in
+   * `options.checksumAlgorithm`, the upload's).
    * Returns its ETag, `undefined` when the upload no longer exists; throws `PartsRejected`,
    * and `ObjectExists` when the key holds an object and `overwrite` is not set (S3 checks
    * `If-None-Match: *` atomically).
    */
-  complete(key: string, s3UploadId: string, parts: readonly HeldPart[], options?: { overwrite?: boolean }): Promise<{ etag?: string } | undefined>;
+  complete(key: string, s3UploadId: string, parts: readonly HeldPart[], options?: CompleteOptions): Promise<{ etag?: string } | undefined>;
   /** Discards the upload and its parts; no error when it is already gone. */
   abort(key: string, s3UploadId: string): Promise<void>;
+}
+
+export interface CompleteOptions {
+  /** Replace an existing object (else `If-None-Match: *`). @default false */
+  readonly overwrite?: boolean;
+  /** The upload's part checksum algorithm: the parts' checksums are sent under its name. */
+  readonly checksumAlgorithm?: PartChecksumAlgorithm;
 }
 
 export interface S3MultipartUploadsOptions {
@@ -85,7 +93,8 @@ export class S3MultipartUploads implements MultipartUploads {
         Key: upload.key,
         ContentType: upload.contentType,
         Metadata: { ...upload.metadata },
-        ...(upload.checksumAlgorithm !== undefined ? { ChecksumAlgorithm: upload.checksumAlgorithm } : {}),
+        // COMPOSITE (S3's default for CRC32C and SHA256): the object's checksum is that of its parts' checksums.
+        ...(upload.checksumAlgorithm !== undefined ? { ChecksumAlgorithm: upload.checksumAlgorithm, ChecksumType: 'COMPOSITE' as const } : {}),
       }),
     );
     if (out.UploadId === undefined || out.UploadId === '') throw new Error('CreateMultipartUpload returned no UploadId');
@@ -106,7 +115,7 @@ export class S3MultipartUploads implements MultipartUploads {
             partNumber: part.PartNumber,
             etag: normalizeEtag(part.ETag),
             size: part.Size,
-            ...(part.ChecksumSHA256 !== undefined ? { checksumSha256: part.ChecksumSHA256 } : {}),
+            ...((part.ChecksumCRC32C ?? part.ChecksumSHA256) !== undefined ? { checksum: (part.ChecksumCRC32C ?? part.ChecksumSHA256) as string } : {}),
           });
         }
         if (out.IsTruncated !== true || out.NextPartNumberMarker === undefined || out.NextPartNumberMarker === marker) break;
@@ -119,7 +128,8 @@ export class S3MultipartUploads implements MultipartUploads {
     return parts.sort((a, b) => a.partNumber - b.partNumber);
   }
 
-  async complete(key: string, s3UploadId: string, parts: readonly HeldPart[], options: { overwrite?: boolean } = {}): Promise<{ etag?: string } | undefined> {
+  async complete(key: string, s3UploadId: string, parts: readonly HeldPart[], options: CompleteOptions = {}): Promise<{ etag?: string } | undefined> {
+    const checksumField = options.checksumAlgorithm === 'CRC32C' ? 'ChecksumCRC32C' : 'ChecksumSHA256';
     try {
       const out = await this.client.send(
         new CompleteMultipartUploadCommand({
@@ -132,7 +142,7 @@ export class S3MultipartUploads implements MultipartUploads {
             Parts: parts.map((p) => ({
               PartNumber: p.partNumber,
               ETag: `"${p.etag}"`,
-              ...(p.checksumSha256 !== undefined ? { ChecksumSHA256: p.checksumSha256 } : {}),
+              ...(p.checksum !== undefined ? { [checksumField]: p.checksum } : {}),
             })),
           },
         }),

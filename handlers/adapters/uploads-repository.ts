@@ -1,6 +1,7 @@
 /** Upload sessions (`UPLOAD#<id>` / `SESSION`), written by the uploads function, read by sync. */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MultipartState, UploadSession } from '../core/catalog';
+import { isPartChecksumAlgorithm } from '../../contract/multipart';
 import { fileItemKey, uploadItemKey } from '../../contract/table';
 import { defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
@@ -138,5 +139,5 @@ function toMultipart(value: unknown): { multipart: MultipartState } | undefined 
   if (typeof value !== 'object' || value === null) return undefined;
   const { s3UploadId, partSize, partCount, checksumAlgorithm, overwrite } = value as Record<string, unknown>;
   if (typeof s3UploadId !== 'string' || typeof partSize !== 'number' || typeof partCount !== 'number') return undefined;
-  return { multipart: { s3UploadId, partSize, partCount, ...(checksumAlgorithm === 'SHA256' ? { checksumAlgorithm } : {}), ...(overwrite === true ? { overwrite } : {}) } };
+  return { multipart: { s3UploadId, partSize, partCount, ...(isPartChecksumAlgorithm(checksumAlgorithm) ? { checksumAlgorithm } : {}), ...(overwrite === true ? { overwrite } : {}) } };
 }

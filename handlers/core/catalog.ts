@@ -4,6 +4,7 @@
  * the repository, which applies it only if the event's sequencer is newer than the row's.
  * `fileFromObject` is the one rule for "the row an object implies" (sync and reconcile).
  */
+import type { PartChecksumAlgorithm } from '../../contract/multipart';
 import { fileTypeOf, type FileType } from './content-types';
 import { initialProcessing, type DerivedName, type MediaInfo, type ProcessingStatus } from './media';
 import { decodeEventKey, fileIdOf, parseObjectKey } from './paths';
@@ -57,8 +58,8 @@ export interface MultipartState {
   readonly s3UploadId: string;
   readonly partSize: number;
   readonly partCount: number;
-  /** 'SHA256' when every part must carry its SHA-256 (S3 verifies each part's bytes). */
-  readonly checksumAlgorithm?: 'SHA256';
+  /** Set when every part must carry its checksum in this algorithm (S3 verifies each part's bytes). */
+  readonly checksumAlgorithm?: PartChecksumAlgorithm;
   /** The completion may replace an existing object (else it sends `If-None-Match: *`). @default false */
   readonly overwrite?: boolean;
 }

@@ -106,7 +106,7 @@ export async function completeUpload(uploadId: string | undefined, request: Comp
   const parts = claimed.map((c) => byNumber.get(c.partNumber) as HeldPart);
   let result: { etag?: string } | undefined;
   try {
-    result = await deps.multipart.complete(session.key, s3UploadId, parts, { overwrite: multipart.overwrite === true });
+    result = await deps.multipart.complete(session.key, s3UploadId, parts, { overwrite: multipart.overwrite === true, ...(multipart.checksumAlgorithm !== undefined ? { checksumAlgorithm: multipart.checksumAlgorithm } : {}) });
   } catch (error) {
     if (error instanceof ObjectExists) {
       await discard(session, deps);

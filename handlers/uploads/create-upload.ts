@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { MultipartState, UploadSession } from '../core/catalog';
 import { canonicalContentType, isContentTypeAllowed } from '../core/content-types';
 import { PayloadTooLarge, UnsupportedMediaType, ValidationError } from '../core/errors';
-import { isBase64Sha256, planParts } from '../../contract/multipart';
+import { isBase64Sha256, isPartChecksumAlgorithm, PART_CHECKSUM_ALGORITHMS, planParts, type PartChecksumAlgorithm } from '../../contract/multipart';
 import { fileIdOf, fileLocation } from '../core/paths';
 import { assertFolderAllowed, canUpload } from '../core/roles';
 import type { FileCatalog } from '../adapters/files-repository';
@@ -46,12 +46,12 @@ export interface UploadLimits {
   readonly maxUploadBytes: number;
 }
 
-/** S3's x-amz-checksum-* algorithm the client commits to for every part. */
-export type ChecksumAlgorithm = 'SHA256';
+/** S3's x-amz-checksum-* algorithm the client commits to for every part (contract/multipart.ts). */
+export type ChecksumAlgorithm = PartChecksumAlgorithm;
 
 /** What the client asks for: the session's file fields (sha256 as S3's `x-amz-checksum-sha256`, base64). */
 export type UploadRequest = Pick<UploadSession, 'folder' | 'name' | 'key' | 'contentType' | 'size' | 'tags' | 'description' | 'sha256'> & {
-  /** Multipart: every part URL will require and sign the part's SHA-256. */
+  /** Multipart: every part URL will require and sign the part's checksum in this algorithm. */
   readonly checksumAlgorithm?: ChecksumAlgorithm;
   /** Replace a file of the same folder and name. @default false */
   readonly overwrite?: boolean;
@@ -83,8 +83,8 @@ export function parseUploadRequest(body: unknown, limits: UploadLimits): UploadR
   if (fields.sha256 !== undefined && !isBase64Sha256(fields.sha256)) {
     throw new ValidationError('sha256', 'must be the SHA-256 of the whole file in base64 with padding (44 characters, 32 bytes)');
   }
-  if (fields.checksumAlgorithm !== undefined && fields.checksumAlgorithm !== 'SHA256') {
-    throw new ValidationError('checksumAlgorithm', 'must be "SHA256" (or left out for parts without checksums)');
+  if (fields.checksumAlgorithm !== undefined && !isPartChecksumAlgorithm(fields.checksumAlgorithm)) {
+    throw new ValidationError('checksumAlgorithm', `must be one of ${PART_CHECKSUM_ALGORITHMS.map((a) => `"${a}"`).join(', ')} (or left out for parts without checksums)`);
   }
   if (fields.overwrite !== undefined && typeof fields.overwrite !== 'boolean') throw new ValidationError('overwrite', 'must be true or false');
   return {
@@ -94,7 +94,7 @@ export function parseUploadRequest(body: unknown, limits: UploadLimits): UploadR
     tags,
     ...(description !== undefined ? { description } : {}),
     ...(fields.sha256 !== undefined ? { sha256: fields.sha256 as string } : {}),
-    ...(fields.checksumAlgorithm !== undefined ? { checksumAlgorithm: 'SHA256' as const } : {}),
+    ...(fields.checksumAlgorithm !== undefined ? { checksumAlgorithm: fields.checksumAlgorithm } : {}),
     ...(fields.overwrite === true ? { overwrite: true } : {}),
   };
 }
@@ -149,7 +149,7 @@ export interface MultipartUploadResponse {
   readonly partCount: number;
   /** ISO 8601: when the session stops accepting parts and completion. */
   readonly expiresAt: string;
-  /** Present when every part must carry its SHA-256 in `POST /uploads/{id}/parts`. */
+  /** Present when every part must carry its checksum (in this algorithm) in `POST /uploads/{id}/parts`. */
   readonly checksumAlgorithm?: ChecksumAlgorithm;
 }
 

@@ -2,15 +2,16 @@
  * `POST /uploads/{uploadId}/parts`: presigned UploadPart URLs, signed on demand in batches, so
  * a client signs only what it is about to send and re-signs a part whose URL expired. Each URL
  * signs the part's exact `content-length` (S3 refuses a body of another size) and, for uploads
- * created with `checksumAlgorithm: "SHA256"`, the part's `x-amz-checksum-sha256` (S3 computes
- * the body's SHA-256 and refuses a mismatch with BadDigest).
+ * created with a `checksumAlgorithm` (clients: CRC32C; SHA256 still taken), the part's
+ * `x-amz-checksum-crc32c` (or `-sha256`): S3 computes the body's and refuses a mismatch with
+ * 400 BadDigest.
  *
- * Body: `{"partNumbers": [1, 2], "checksums": {"1": "<base64 sha256>", "2": "…"}}`.
+ * Body: `{"partNumbers": [1, 2], "checksums": {"1": "<base64 crc32c>", "2": "…"}}`.
  */
 import type { SignedPart, SignedParts } from '../../contract/wire';
 import type { UploadSession } from '../core/catalog';
 import { ValidationError } from '../core/errors';
-import { isBase64Sha256, MAX_PARTS_PER_SIGNING, partLength } from '../../contract/multipart';
+import { checksumForm, checksumHeader, isBase64Checksum, MAX_PARTS_PER_SIGNING, partLength } from '../../contract/multipart';
 import type { ObjectStore } from '../adapters/object-store';
 import type { UploadSessionStore } from '../adapters/uploads-repository';
 import type { Principal } from '../http/principal';
@@ -23,7 +24,7 @@ const FIELDS = new Set(['partNumbers', 'checksums']);
 
 export interface SignPartsRequest {
   readonly partNumbers: readonly number[];
-  /** Base64 SHA-256 by part number. */
+  /** Base64 checksum by part number (its form is checked against the upload's algorithm in `signParts`). */
   readonly checksums: ReadonlyMap<number, string>;
 }
 
@@ -45,11 +46,11 @@ export function parseSignPartsRequest(body: unknown): SignPartsRequest {
   const checksums = new Map<number, string>();
   if (fields.checksums !== undefined) {
     const raw = fields.checksums;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ValidationError('checksums', 'must be an object of part number → base64 SHA-256');
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ValidationError('checksums', 'must be an object of part number → base64 checksum');
     for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
       const partNumber = /^[1-9][0-9]{0,4}$/.test(name) ? Number(name) : Number.NaN;
       if (!seen.has(partNumber)) throw new ValidationError(`checksums.${name}`, 'names no part of partNumbers');
-      if (!isBase64Sha256(value)) throw new ValidationError(`checksums.${name}`, 'must be the SHA-256 of the part in base64 with padding (44 characters)');
+      if (typeof value !== 'string') throw new ValidationError(`checksums.${name}`, 'must be the part\'s checksum in base64 (a string)');
       checksums.set(partNumber, value);
     }
   }
@@ -76,11 +77,15 @@ export async function signParts(uploadId: string | undefined, request: SignParts
   request.partNumbers.forEach((n, i) => {
     if (n > plan.partCount) throw new ValidationError(`partNumbers[${i}]`, `part ${n} does not exist: this upload has ${plan.partCount} parts`);
   });
-  if (multipart.checksumAlgorithm === 'SHA256') {
+  const algorithm = multipart.checksumAlgorithm;
+  if (algorithm !== undefined) {
     const missing = request.partNumbers.find((n) => !request.checksums.has(n));
-    if (missing !== undefined) throw new ValidationError(`checksums.${missing}`, 'is required: this upload was created with checksumAlgorithm SHA256, so S3 needs every part\'s SHA-256');
+    if (missing !== undefined) throw new ValidationError(`checksums.${missing}`, `is required: this upload was created with checksumAlgorithm ${algorithm}, so S3 needs every part's checksum`);
+    for (const [partNumber, value] of request.checksums) {
+      if (!isBase64Checksum(algorithm, value)) throw new ValidationError(`checksums.${partNumber}`, `must be ${checksumForm(algorithm)}: this upload was created with checksumAlgorithm ${algorithm}`);
+    }
   } else if (request.checksums.size > 0) {
-    throw new ValidationError('checksums', 'this upload was created without checksumAlgorithm; S3 refuses part checksums then (create it with "checksumAlgorithm": "SHA256")');
+    throw new ValidationError('checksums', 'this upload was created without checksumAlgorithm; S3 refuses part checksums then (create it with "checksumAlgorithm": "CRC32C")');
   }
 
   // A URL never outlives its session.
@@ -91,7 +96,7 @@ export async function signParts(uploadId: string | undefined, request: SignParts
     const checksum = request.checksums.get(partNumber);
     const headers: Record<string, string> = {
       'content-length': String(partLength(session.size, plan, partNumber)),
-      ...(checksum !== undefined ? { 'x-amz-checksum-sha256': checksum } : {}),
+      ...(checksum !== undefined && algorithm !== undefined ? { [checksumHeader(algorithm)]: checksum } : {}),
     };
     return { partNumber, url: urls.part({ key: session.key, partNumber, uploadId: multipart.s3UploadId, expiresIn, headers, now }), headers };
   });

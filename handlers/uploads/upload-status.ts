@@ -3,6 +3,7 @@
  * already holds (ListParts, every page), so a client in another process or on another device
  * resumes by sending only the missing parts.
  */
+import type { PartChecksumAlgorithm } from '../../contract/multipart';
 import type { UploadMode, UploadStatus } from '../core/catalog';
 import { fileIdOf } from '../core/paths';
 import type { MultipartUploads } from '../adapters/multipart-uploads';
@@ -22,7 +23,9 @@ export interface HeldPartView {
   readonly partNumber: number;
   readonly etag: string;
   readonly size: number;
-  /** The part's SHA-256 (base64) S3 verified, for uploads created with checksumAlgorithm SHA256. */
+  /** The part's checksum (base64, in the upload's checksumAlgorithm) S3 verified, for uploads created with one. */
+  readonly checksum?: string;
+  /** The same, for uploads created with checksumAlgorithm SHA256 only (what clients before CRC32C read). */
   readonly sha256?: string;
 }
 
@@ -38,7 +41,7 @@ export interface UploadStatusResponse {
   readonly sha256?: string;
   readonly partSize?: number;
   readonly partCount?: number;
-  readonly checksumAlgorithm?: 'SHA256';
+  readonly checksumAlgorithm?: PartChecksumAlgorithm;
   readonly expiresAt: string;
   /** Parts S3 holds, by part number; empty for single PUTs and completed uploads. */
   readonly parts: readonly HeldPartView[];
@@ -57,7 +60,8 @@ export async function uploadStatus(uploadId: string | undefined, caller: Princip
     await deps.uploads.markCompleted(session.uploadId);
     status = 'completed';
   } else {
-    parts = held.map((p) => ({ partNumber: p.partNumber, etag: p.etag, size: p.size, ...(p.checksumSha256 !== undefined ? { sha256: p.checksumSha256 } : {}) }));
+    const sha256 = multipart?.checksumAlgorithm === 'SHA256';
+    parts = held.map((p) => ({ partNumber: p.partNumber, etag: p.etag, size: p.size, ...(p.checksum !== undefined ? { checksum: p.checksum, ...(sha256 ? { sha256: p.checksum } : {}) } : {}) }));
   }
   // A single PUT has no completion call: it is done once the sync function catalogued it.
   if (multipart === undefined && status === 'pending' && (await deps.uploads.isCatalogued(session))) status = 'completed';

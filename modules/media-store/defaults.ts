@@ -203,7 +203,7 @@ export const LOG_RETENTION_DAYS = [
  */
 export const BUCKET_CORS = {
   allowedMethods: ['GET', 'HEAD', 'PUT'],
-  allowedHeaders: ['content-type', 'content-length', 'x-amz-meta-upload-id', 'x-amz-meta-sha256', 'x-amz-checksum-sha256', 'if-none-match'],
+  allowedHeaders: ['content-type', 'content-length', 'x-amz-meta-upload-id', 'x-amz-meta-sha256', 'x-amz-checksum-sha256', 'x-amz-checksum-crc32c', 'if-none-match'],
   exposeHeaders: ['ETag'],
   maxAgeSeconds: 3000,
 } as const;

@@ -9,6 +9,7 @@ import { BROWSER_ORIGIN, e2eContext } from './support/context';
 import { api, eventually, expectErrorBody, login } from './support/http';
 import {
   addEditor,
+  crc32cBase64,
   expireSession,
   inParallel,
   localS3,
@@ -41,11 +42,12 @@ describe('multipart upload', () => {
   const create = (fields: Record<string, unknown>) =>
     api<MultipartCreated & { error?: { code: string } }>('/uploads', { token, json: { folder, contentType: 'video/mp4', size: source.length, ...fields } });
 
-  describe('a 64 MiB file in parallel parts with SHA-256 checksums', () => {
+  describe('a 64 MiB file in parallel parts with CRC-32C checksums (the clients\' algorithm)', () => {
     const fileName = 'holiday.mp4';
     let upload: MultipartCreated;
     const etags = new Map<number, string>();
-    const checksumOf = (n: number) => sha256Base64(partOf(source, upload.partSize, n));
+    const partSums = new Map<number, string>();
+    const checksumOf = (n: number) => partSums.get(n) as string;
 
     const send = async (partNumbers: number[]) => {
       const signed = await signParts(token, upload.uploadId, partNumbers, checksumOf);
@@ -58,9 +60,10 @@ describe('multipart upload', () => {
     };
 
     it('starts a multipart upload from the size threshold on', async () => {
-      const response = await create({ fileName, sha256: sourceSha256.toString('base64'), checksumAlgorithm: 'SHA256' });
+      const response = await create({ fileName, sha256: sourceSha256.toString('base64'), checksumAlgorithm: 'CRC32C' });
       expect(response.status).toBe(201);
       upload = response.body;
+      for (let n = 1; n <= upload.partCount; n += 1) partSums.set(n, await crc32cBase64(partOf(source, upload.partSize, n)));
       expect(upload).toEqual({
         uploadId: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
         fileId: expect.any(String),
@@ -68,17 +71,17 @@ describe('multipart upload', () => {
         partSize: 8 * MiB,
         partCount: 9,
         expiresAt: expect.any(String),
-        checksumAlgorithm: 'SHA256',
+        checksumAlgorithm: 'CRC32C',
       });
       expect(Date.parse(upload.expiresAt)).toBeGreaterThan(Date.now() + 24 * 3600 * 1000);
     });
 
-    it('signs each part with its exact length and SHA-256 as headers to send', async () => {
+    it('signs each part with its exact length and CRC-32C as headers to send', async () => {
       const signed = await signParts(token, upload.uploadId, [1, 9], checksumOf);
       expect(signed.status).toBe(200);
       expect(signed.body.parts.map((p) => [p.partNumber, p.headers])).toEqual([
-        [1, { 'content-length': String(8 * MiB), 'x-amz-checksum-sha256': checksumOf(1) }],
-        [9, { 'content-length': '12345', 'x-amz-checksum-sha256': checksumOf(9) }],
+        [1, { 'content-length': String(8 * MiB), 'x-amz-checksum-crc32c': checksumOf(1) }],
+        [9, { 'content-length': '12345', 'x-amz-checksum-crc32c': checksumOf(9) }],
       ]);
       expect(signed.body.parts[0]?.url).toContain('partNumber=1');
       expect(Date.parse(signed.body.expiresAt)).toBeGreaterThan(Date.now());
@@ -90,7 +93,7 @@ describe('multipart upload', () => {
       expect(status.status).toBe(200);
       expect(status.body).toMatchObject({ status: 'pending', mode: 'multipart', partCount: 9, size: source.length });
       expect(status.body.parts).toEqual(
-        [1, 2, 3, 4, 5].map((n) => ({ partNumber: n, etag: etags.get(n), size: 8 * MiB, sha256: checksumOf(n) })),
+        [1, 2, 3, 4, 5].map((n) => ({ partNumber: n, etag: etags.get(n), size: 8 * MiB, checksum: checksumOf(n) })),
       );
     });
 
@@ -172,17 +175,26 @@ describe('multipart upload', () => {
   });
 
   describe('integrity', () => {
-    it('lets S3 refuse a part whose bytes do not match its signed SHA-256, keeping nothing of it', async () => {
-      const created = await create({ fileName: 'checked.mp4', checksumAlgorithm: 'SHA256' });
+    it.each([
+      ['CRC-32C', 'CRC32C', (bytes: Buffer) => crc32cBase64(bytes)],
+      ['SHA-256 (an upload created before CRC32C)', 'SHA256', async (bytes: Buffer) => sha256Base64(bytes)],
+    ])('lets S3 refuse a part whose bytes do not match its signed %s, keeping nothing of it (and the part stored before it)', async (_, algorithm, sumOf) => {
+      const created = await create({ fileName: `checked-${algorithm}.mp4`, checksumAlgorithm: algorithm });
       const { uploadId, partSize } = created.body;
-      const otherBytes = Buffer.from(partOf(source, partSize, 1));
+      expect(created.body.checksumAlgorithm).toBe(algorithm);
+      const good = partOf(source, partSize, 1);
+      const goodSum = await sumOf(good);
+      const first = await putPart((await signParts(token, uploadId, [1], () => goodSum)).body.parts[0]!, good);
+      expect(first.status).toBe(200);
+      const otherBytes = Buffer.from(good);
       otherBytes[0] = (otherBytes[0] ?? 0) ^ 0xff;
-      const signed = await signParts(token, uploadId, [1], () => sha256Base64(otherBytes));
-      const sent = await putPart(signed.body.parts[0]!, partOf(source, partSize, 1));
+      const otherSum = await sumOf(otherBytes);
+      const signed = await signParts(token, uploadId, [1], () => otherSum);
+      const sent = await putPart(signed.body.parts[0]!, good);
       expect(sent.status).toBe(400);
       expect(sent.text).toContain('<Code>BadDigest</Code>');
       const status = await api<{ parts: HeldPart[] }>(`/uploads/${uploadId}`, { token });
-      expect(status.body.parts).toEqual([]);
+      expect(status.body.parts).toEqual([expect.objectContaining({ partNumber: 1, size: partSize, checksum: goodSum })]);
       expect((await api(`/uploads/${uploadId}`, { token, method: 'DELETE' })).status).toBe(204);
     });
 
@@ -197,7 +209,7 @@ describe('multipart upload', () => {
     });
 
     it('requires part checksums on a checksummed upload and refuses them on another', async () => {
-      const checked = await create({ fileName: 'need-sums.mp4', checksumAlgorithm: 'SHA256' });
+      const checked = await create({ fileName: 'need-sums.mp4', checksumAlgorithm: 'CRC32C' });
       const plain = await create({ fileName: 'no-sums.mp4' });
       const withoutSums = await signParts(token, checked.body.uploadId, [1]);
       expect(withoutSums.status).toBe(400);
@@ -293,20 +305,21 @@ describe('multipart upload', () => {
 
   describe('from a browser', () => {
     it("passes the bucket's preflight for a checksummed part and lets the page read its ETag", async () => {
-      const created = (await create({ fileName: 'browser.mp4', checksumAlgorithm: 'SHA256' })).body;
+      const created = (await create({ fileName: 'browser.mp4', checksumAlgorithm: 'CRC32C' })).body;
       const body = partOf(source, created.partSize, 1);
-      const signed = await signParts(token, created.uploadId, [1], () => sha256Base64(body));
+      const sum = await crc32cBase64(body);
+      const signed = await signParts(token, created.uploadId, [1], () => sum);
       const part = signed.body.parts[0]!;
       // content-length is set by the browser itself, never requested in a preflight.
       const requested = Object.keys(part.headers).filter((h) => h !== 'content-length');
-      expect(requested).toEqual(['x-amz-checksum-sha256']);
+      expect(requested).toEqual(['x-amz-checksum-crc32c']);
       const preflight = await fetch(part.url, {
         method: 'OPTIONS',
         headers: { origin: BROWSER_ORIGIN, 'access-control-request-method': 'PUT', 'access-control-request-headers': requested.join(',') },
       });
       // A header outside the rule fails the preflight (403); s3rver answers allowed preflights with origin `*`.
       expect(preflight.status).toBe(200);
-      expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toBe('x-amz-checksum-sha256');
+      expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toBe('x-amz-checksum-crc32c');
 
       const headers = { ...part.headers, origin: BROWSER_ORIGIN };
       delete (headers as Record<string, string>)['content-length'];

@@ -175,7 +175,7 @@ describe('MediaStore storage', () => {
   it('lets browsers send the headers a checksummed PUT or UploadPart signs, and nothing else', () => {
     const withCors = synthesizeConstruct({ ...MEDIA_ONLY, corsAllowedOrigins: ['https://app.example.com'] });
     const [rule] = theOnly(withCors, 'aws_s3_bucket_cors_configuration').cors_rule;
-    expect([...rule.allowed_headers].sort()).toEqual(['content-length', 'content-type', 'if-none-match', 'x-amz-checksum-sha256', 'x-amz-meta-sha256', 'x-amz-meta-upload-id']);
+    expect([...rule.allowed_headers].sort()).toEqual(['content-length', 'content-type', 'if-none-match', 'x-amz-checksum-crc32c', 'x-amz-checksum-sha256', 'x-amz-meta-sha256', 'x-amz-meta-upload-id']);
     expect(rule.allowed_methods).toEqual(['GET', 'HEAD', 'PUT']);
   });
 

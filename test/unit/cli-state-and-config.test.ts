@@ -6,6 +6,7 @@ import { configPath, normalizeApiUrl, readConfig, resolveApiUrl, stateDir, token
 import { CliError, UsageError } from '../../cli/errors';
 import { stateKey, UploadStateStore, type UploadIdentity, type UploadState } from '../../cli/upload-state';
 import { computeChecksums, expectedPartSize } from '../../cli/uploader';
+import { crc32cBitwise } from './support';
 
 const identity: UploadIdentity = { apiUrl: 'http://api', filePath: '/data/a.mov', size: 100, mtimeMs: 1700000000123.5, folder: '/trips', name: 'a.mov' };
 
@@ -112,7 +113,7 @@ describe('computeChecksums', () => {
     ['a size that is a whole number of parts', 4 * 1024 * 1024, 1024 * 1024],
     ['one part smaller than a read', 1000, 4096],
     ['an empty file', 0, 1024],
-  ])('hashes the whole file and every part in one read: %s', async (_name, size, partSize) => {
+  ])('hashes the whole file (SHA-256) and every part (CRC-32C) in one read: %s', async (_name, size, partSize) => {
     const data = Buffer.alloc(size);
     for (let i = 0; i < size; i += 1) data[i] = (i * 31 + 7) % 251;
     const file = path.join(dir, `f-${size}-${partSize}`);
@@ -121,7 +122,7 @@ describe('computeChecksums', () => {
     const sums = await computeChecksums(file, size, partSize);
 
     const expectedParts: string[] = [];
-    for (let start = 0; start < size || expectedParts.length === 0; start += partSize) expectedParts.push(sha(data.subarray(start, start + partSize)));
+    for (let start = 0; start < size || expectedParts.length === 0; start += partSize) expectedParts.push(crc32cBitwise(data.subarray(start, start + partSize)));
     expect(sums.sha256).toBe(sha(data));
     expect(sums.parts).toEqual(expectedParts);
     expect(readFileSync(file).length).toBe(size);

@@ -12,10 +12,13 @@ import path from 'node:path';
 import { ApiClient } from '../../cli/api-client';
 import { UploadStateStore, type UploadIdentity } from '../../cli/upload-state';
 import { uploadFile } from '../../cli/uploader';
+import { crc32cBitwise } from './support';
 
 const PART = 64 * 1024;
 const SIZE = 5 * PART + 123; // 6 parts
 const sha = (data: Buffer): string => createHash('sha256').update(data).digest('base64');
+/** A part's checksum in the algorithm the fake API created the upload with. */
+const partSum = (algorithm: string, data: Buffer): string => (algorithm === 'SHA256' ? sha(data) : crc32cBitwise(data));
 
 interface Fake {
   readonly url: string;
@@ -23,7 +26,11 @@ interface Fake {
   readonly signRequests: { partNumbers: number[]; checksums?: Record<string, string>; putsBefore: number }[];
   /** Part number → status to answer once, before accepting it. */
   readonly failOnce: Map<number, { status: number; code: string; message: string }>;
-  held: { partNumber: number; etag: string; size: number; sha256?: string }[];
+  held: { partNumber: number; etag: string; size: number; checksum?: string; sha256?: string }[];
+  /** The upload's part checksum algorithm: what the client asked for at creation (CRC32C on a resume). */
+  algorithm: string;
+  /** What GET /uploads/u1 answers as the upload's checksumAlgorithm (a resume). */
+  statusAlgorithm?: string;
   completed?: { partNumber: number; etag: string }[];
   created?: Record<string, unknown>;
   close(): Promise<void>;
@@ -38,7 +45,7 @@ async function body(req: IncomingMessage): Promise<Buffer> {
 /** `putDelayMs`: how long each part PUT takes to answer, as S3's do (default at once). */
 async function startFake(size: number = SIZE, putDelayMs = 0): Promise<Fake> {
   const partCount = Math.ceil(size / PART);
-  const fake = { puts: [], signRequests: [], failOnce: new Map(), held: [] } as unknown as Fake & { url: string; server: Server };
+  const fake = { puts: [], signRequests: [], failOnce: new Map(), held: [], algorithm: 'CRC32C' } as unknown as Fake & { url: string; server: Server };
   const json = (res: ServerResponse, status: number, value: unknown): void => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(value));
@@ -48,7 +55,8 @@ async function startFake(size: number = SIZE, putDelayMs = 0): Promise<Fake> {
     const data = await body(req);
     if (req.method === 'POST' && url.pathname === '/uploads') {
       fake.created = JSON.parse(data.toString()) as Record<string, unknown>;
-      return json(res, 201, { uploadId: 'u1', fileId: 'f1', mode: 'multipart', partSize: PART, partCount, expiresAt: new Date(Date.now() + 3600e3).toISOString(), checksumAlgorithm: 'SHA256' });
+      fake.algorithm = String(fake.created.checksumAlgorithm);
+      return json(res, 201, { uploadId: 'u1', fileId: 'f1', mode: 'multipart', partSize: PART, partCount, expiresAt: new Date(Date.now() + 3600e3).toISOString(), checksumAlgorithm: fake.created.checksumAlgorithm });
     }
     if (req.method === 'POST' && url.pathname === '/uploads/u1/parts') {
       const request = JSON.parse(data.toString()) as { partNumbers: number[]; checksums?: Record<string, string> };
@@ -56,11 +64,14 @@ async function startFake(size: number = SIZE, putDelayMs = 0): Promise<Fake> {
       const parts = request.partNumbers.map((n) => ({
         partNumber: n,
         url: `${fake.url}/s3/${n}`,
-        headers: { 'content-length': String(n < partCount ? PART : size - (partCount - 1) * PART), 'x-amz-checksum-sha256': request.checksums?.[String(n)] ?? '' },
+        headers: { 'content-length': String(n < partCount ? PART : size - (partCount - 1) * PART), [`x-amz-checksum-${fake.algorithm.toLowerCase()}`]: request.checksums?.[String(n)] ?? '' },
       }));
       return json(res, 200, { parts, expiresAt: new Date(Date.now() + 3600e3).toISOString() });
     }
-    if (req.method === 'GET' && url.pathname === '/uploads/u1') return json(res, 200, { uploadId: 'u1', status: 'pending', parts: fake.held });
+    if (req.method === 'GET' && url.pathname === '/uploads/u1') {
+      if (fake.statusAlgorithm !== undefined) fake.algorithm = fake.statusAlgorithm;
+      return json(res, 200, { uploadId: 'u1', status: 'pending', parts: fake.held, ...(fake.statusAlgorithm !== undefined ? { checksumAlgorithm: fake.statusAlgorithm } : {}) });
+    }
     if (req.method === 'POST' && url.pathname === '/uploads/u1/complete') {
       fake.completed = (JSON.parse(data.toString()) as { parts: { partNumber: number; etag: string }[] }).parts;
       return json(res, 200, { file: { id: 'f1', folder: '/x', name: 'a.mov', size: SIZE } });
@@ -75,7 +86,7 @@ async function startFake(size: number = SIZE, putDelayMs = 0): Promise<Fake> {
         res.writeHead(failure.status, { 'content-type': 'application/xml' });
         return res.end(`<Error><Code>${failure.code}</Code><Message>${failure.message}</Message></Error>`);
       }
-      if (Number(req.headers['content-length']) !== data.length || req.headers['x-amz-checksum-sha256'] !== sha(data)) {
+      if (Number(req.headers['content-length']) !== data.length || req.headers[`x-amz-checksum-${fake.algorithm.toLowerCase()}`] !== partSum(fake.algorithm, data)) {
         res.writeHead(400);
         return res.end('<Error><Code>BadDigest</Code><Message>mismatch</Message></Error>');
       }
@@ -127,10 +138,10 @@ describe('uploadFile', () => {
       listener: { bytes: (delta) => (bytes += delta) },
     });
 
-    expect(fake.created).toMatchObject({ folder: '/x', fileName: 'a.mov', contentType: 'video/quicktime', size: SIZE, sha256: sha(content), checksumAlgorithm: 'SHA256' });
+    expect(fake.created).toMatchObject({ folder: '/x', fileName: 'a.mov', contentType: 'video/quicktime', size: SIZE, sha256: sha(content), checksumAlgorithm: 'CRC32C' });
     expect(fake.signRequests.some((r) => r.partNumbers.length > 1)).toBe(true);
     for (const request of fake.signRequests) {
-      for (const n of request.partNumbers) expect(request.checksums?.[String(n)]).toBe(sha(content.subarray((n - 1) * PART, n * PART)));
+      for (const n of request.partNumbers) expect(request.checksums?.[String(n)]).toBe(crc32cBitwise(content.subarray((n - 1) * PART, n * PART)));
     }
     expect(fake.signRequests.filter((r) => r.partNumbers[0] === 4).length).toBeGreaterThanOrEqual(1);
     expect(fake.puts.sort((a, b) => a - b)).toEqual([1, 2, 2, 3, 4, 4, 5, 6]);
@@ -145,10 +156,10 @@ describe('uploadFile', () => {
   it('declares no whole-file SHA-256 when told not to (a large file by default), and hashes each part while sending, signing it with its checksum', async () => {
     const result = await uploadFile({ api: new ApiClient({ baseUrl: fake.url, retry }), filePath: file, folder: '/x', parallel: 2, retry, fileSha256: false });
 
-    expect(fake.created).toMatchObject({ size: SIZE, checksumAlgorithm: 'SHA256' });
+    expect(fake.created).toMatchObject({ size: SIZE, checksumAlgorithm: 'CRC32C' });
     expect(fake.created).not.toHaveProperty('sha256');
     const signed = fake.signRequests.flatMap((r) => r.partNumbers.map((n) => [n, r.checksums?.[String(n)]] as const));
-    expect(new Map(signed)).toEqual(new Map([1, 2, 3, 4, 5, 6].map((n) => [n, sha(content.subarray((n - 1) * PART, n * PART))])));
+    expect(new Map(signed)).toEqual(new Map([1, 2, 3, 4, 5, 6].map((n) => [n, crc32cBitwise(content.subarray((n - 1) * PART, n * PART))])));
     expect(fake.completed).toHaveLength(6);
     expect(result.partsSent).toHaveLength(6);
   });
@@ -156,19 +167,20 @@ describe('uploadFile', () => {
   it('declares the whole file\'s SHA-256 of any size with fileSha256', async () => {
     await uploadFile({ api: new ApiClient({ baseUrl: fake.url, retry }), filePath: file, folder: '/x', retry, fileSha256: true });
 
-    expect(fake.created).toMatchObject({ sha256: sha(content), checksumAlgorithm: 'SHA256' });
+    expect(fake.created).toMatchObject({ sha256: sha(content), checksumAlgorithm: 'CRC32C' });
   });
 
   it('resumes from the state file, sending only the parts S3 does not hold with the right size and checksum', async () => {
     const states = new UploadStateStore(path.join(dir, 'state'));
     const stat = statSync(file);
     const identity: UploadIdentity = { apiUrl: fake.url, filePath: file, size: SIZE, mtimeMs: stat.mtimeMs, folder: '/x', name: 'a.mov' };
-    const partSums = [1, 2, 3, 4, 5, 6].map((n) => sha(content.subarray((n - 1) * PART, n * PART)));
-    states.save({ version: 1, identity, uploadId: 'u1', fileId: 'f1', partSize: PART, partCount: 6, completedParts: [], sha256: sha(content), partChecksums: partSums, startedAt: 'x' });
+    const partSums = [1, 2, 3, 4, 5, 6].map((n) => crc32cBitwise(content.subarray((n - 1) * PART, n * PART)));
+    states.save({ version: 1, identity, uploadId: 'u1', fileId: 'f1', partSize: PART, partCount: 6, completedParts: [], sha256: sha(content), checksumAlgorithm: 'CRC32C', partChecksums: partSums, startedAt: 'x' });
+    fake.statusAlgorithm = 'CRC32C';
     fake.held = [
-      { partNumber: 1, etag: 'etag-1', size: PART, sha256: partSums[0] },
+      { partNumber: 1, etag: 'etag-1', size: PART, checksum: partSums[0] },
       { partNumber: 2, etag: 'etag-2', size: PART - 1 }, // truncated: sent again
-      { partNumber: 3, etag: 'etag-3', size: PART, sha256: partSums[0] }, // another body: sent again
+      { partNumber: 3, etag: 'etag-3', size: PART, checksum: partSums[0] }, // another body: sent again
       { partNumber: 5, etag: 'etag-5', size: PART },
     ];
     let started: [number, number] | undefined;
@@ -188,5 +200,22 @@ describe('uploadFile', () => {
     expect(fake.completed).toEqual([1, 2, 3, 4, 5, 6].map((n) => ({ partNumber: n, etag: `etag-${n}` })));
     expect(result).toMatchObject({ resumed: true, partsReused: 2 });
     expect(states.load(identity)).toBeUndefined();
+  });
+
+  it('resumes an upload created with SHA256 parts (before CRC32C), hashing the parts still due with SHA-256', async () => {
+    const states = new UploadStateStore(path.join(dir, 'state'));
+    const stat = statSync(file);
+    const identity: UploadIdentity = { apiUrl: fake.url, filePath: file, size: SIZE, mtimeMs: stat.mtimeMs, folder: '/x', name: 'a.mov' };
+    states.save({ version: 1, identity, uploadId: 'u1', fileId: 'f1', partSize: PART, partCount: 6, completedParts: [], sha256: sha(content), checksumAlgorithm: 'SHA256', startedAt: 'x' });
+    fake.statusAlgorithm = 'SHA256';
+    const first = sha(content.subarray(0, PART));
+    fake.held = [{ partNumber: 1, etag: 'etag-1', size: PART, checksum: first, sha256: first }];
+
+    await uploadFile({ api: new ApiClient({ baseUrl: fake.url, retry }), filePath: file, folder: '/x', retry, states });
+
+    expect(fake.puts.sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6]);
+    const signed = new Map(fake.signRequests.flatMap((r) => r.partNumbers.map((n) => [n, r.checksums?.[String(n)]] as const)));
+    expect(signed).toEqual(new Map([2, 3, 4, 5, 6].map((n) => [n, sha(content.subarray((n - 1) * PART, n * PART))])));
+    expect(fake.completed).toHaveLength(6);
   });
 });

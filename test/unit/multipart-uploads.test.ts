@@ -5,7 +5,7 @@ import { ObjectExists, PartsRejected, type MultipartUploads, type NewMultipartUp
 import type { UploadSessionStore } from '../../handlers/adapters/uploads-repository';
 import type { UploadSession } from '../../handlers/core/catalog';
 import { Forbidden, ValidationError } from '../../handlers/core/errors';
-import { MiB, type HeldPart } from '../../contract/multipart';
+import { MiB, PART_CHECKSUM_ALGORITHM, type HeldPart } from '../../contract/multipart';
 import type { Principal } from '../../handlers/http/principal';
 import { abortUpload } from '../../handlers/uploads/abort-upload';
 import { completeUpload, MAX_UPLOADS_BODY_BYTES, parseCompleteRequest } from '../../handlers/uploads/complete-upload';
@@ -25,6 +25,8 @@ const ADMIN: Principal = { username: 'root', role: 'admin' };
 const SIZE = 16 * MiB + 5;
 const LIMITS = { allowedContentTypes: ['video/*'], maxUploadBytes: 5 * 1024 ** 4 };
 const SUM = 'n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=';
+/** A CRC-32C in S3's form (4 bytes, base64): that of "123456789". */
+const CRC = '4waSgw==';
 
 /** An in-memory session table and S3 multipart service that record what they are asked. */
 function world() {
@@ -168,7 +170,7 @@ describe('multipart uploads', () => {
       ['part 0', { partNumbers: [0] }],
       ['a fraction', { partNumbers: [1.5] }],
       ['a checksum of a part not asked for', { partNumbers: [1], checksums: { '2': SUM } }],
-      ['a hex checksum', { partNumbers: [1], checksums: { '1': 'ab'.repeat(32) } }],
+      ['a checksum that is no string', { partNumbers: [1], checksums: { '1': 42 } }],
       ['an unknown field', { partNumbers: [1], ttl: 5 }],
     ])('refuses %s with a 400 naming the field', (_, body) => {
       expect(() => parseSignPartsRequest(body)).toThrow(ValidationError);
@@ -189,6 +191,30 @@ describe('multipart uploads', () => {
         ['UploadPart', { partNumber: '1', uploadId: 's3-1' }],
       ]);
       expect(response.expiresAt).toBe('2024-05-01T10:15:00.000Z');
+    });
+
+    it('signs x-amz-checksum-crc32c for an upload created with CRC32C, the clients\' algorithm', async () => {
+      const w = world();
+      const { uploadId, checksumAlgorithm } = await startMultipart(w, { checksumAlgorithm: PART_CHECKSUM_ALGORITHM });
+      expect(checksumAlgorithm).toBe('CRC32C');
+      const response = await signParts(uploadId, parseSignPartsRequest({ partNumbers: [1, 3], checksums: { '1': CRC, '3': CRC } }), ANA, w.deps);
+      expect(response.parts.map((p) => [p.partNumber, p.headers])).toEqual([
+        [1, { 'content-length': String(8 * MiB), 'x-amz-checksum-crc32c': CRC }],
+        [3, { 'content-length': '5', 'x-amz-checksum-crc32c': CRC }],
+      ]);
+    });
+
+    it.each([
+      ['a SHA-256 for a CRC32C upload', 'CRC32C', SUM],
+      ['a CRC-32C for a SHA256 upload', 'SHA256', CRC],
+      ['a hex checksum', 'SHA256', 'ab'.repeat(32)],
+      ['a CRC-32C with stray bits', 'CRC32C', '4waSgx=='],
+    ])('refuses %s with a 400 naming the part and the form expected', async (_, algorithm, checksum) => {
+      const w = world();
+      const { uploadId } = await startMultipart(w, { checksumAlgorithm: algorithm });
+      await expect(signParts(uploadId, parseSignPartsRequest({ partNumbers: [1], checksums: { '1': checksum } }), ANA, w.deps)).rejects.toThrow(
+        expect.objectContaining({ field: 'checksums.1', message: expect.stringContaining(algorithm === 'CRC32C' ? '8 characters' : '44 characters') }),
+      );
     });
 
     it('refuses a part beyond the plan, a missing checksum, or checksums the upload did not ask for', async () => {
@@ -242,10 +268,19 @@ describe('multipart uploads', () => {
     it('lists the parts S3 holds with their checksums', async () => {
       const w = world();
       const { uploadId } = await startMultipart(w);
-      w.held.set('s3-1', [{ partNumber: 2, etag: 'e2', size: 8 * MiB, checksumSha256: SUM }]);
+      w.held.set('s3-1', [{ partNumber: 2, etag: 'e2', size: 8 * MiB, checksum: CRC }]);
       const status = await uploadStatus(uploadId, ANA, w.deps);
       expect(status).toMatchObject({ mode: 'multipart', status: 'pending', size: SIZE, partSize: 8 * MiB, partCount: 3 });
-      expect(status.parts).toEqual([{ partNumber: 2, etag: 'e2', size: 8 * MiB, sha256: SUM }]);
+      expect(status.parts).toEqual([{ partNumber: 2, etag: 'e2', size: 8 * MiB, checksum: CRC }]);
+    });
+
+    it('lists a SHA256 upload\'s part checksums as sha256 too, which clients before CRC32C read', async () => {
+      const w = world();
+      const { uploadId } = await startMultipart(w, { checksumAlgorithm: 'SHA256' });
+      w.held.set('s3-1', [{ partNumber: 2, etag: 'e2', size: 8 * MiB, checksum: SUM }]);
+      const status = await uploadStatus(uploadId, ANA, w.deps);
+      expect(status).toMatchObject({ checksumAlgorithm: 'SHA256' });
+      expect(status.parts).toEqual([{ partNumber: 2, etag: 'e2', size: 8 * MiB, checksum: SUM, sha256: SUM }]);
     });
 
     it('reports a single PUT completed once its file is catalogued', async () => {
@@ -344,6 +379,14 @@ describe('multipart uploads', () => {
       expect(w.completionOptions).toEqual([{ overwrite: false }]);
       const replacing = await startMultipart(w, { overwrite: true });
       expect(w.sessions.get(replacing.uploadId)?.multipart?.overwrite).toBe(true);
+    });
+
+    it('completes with the parts\' checksums under the upload\'s algorithm', async () => {
+      const w = world();
+      const { uploadId } = await startMultipart(w, { checksumAlgorithm: 'CRC32C' });
+      holdAll(w);
+      await completeUpload(uploadId, parseCompleteRequest({ parts: ALL_PARTS }), ANA, w.deps);
+      expect(w.completionOptions).toEqual([{ overwrite: false, checksumAlgorithm: 'CRC32C' }]);
     });
 
     it('throws FileExists and aborts when S3 refuses to replace an existing object', async () => {

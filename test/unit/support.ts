@@ -85,3 +85,18 @@ export function albumShare(overrides: Partial<Share> = {}): Share {
     ...overrides,
   };
 }
+
+/**
+ * CRC-32C of `bytes` in S3's form (4 bytes big-endian, base64), computed bit by bit from the
+ * definition (reflected polynomial 0x82F63B78): a reference independent of contract/crc32c.ts's
+ * slicing-by-8 tables.
+ */
+export function crc32cBitwise(bytes: Uint8Array): string {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k += 1) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+  }
+  const value = (crc ^ 0xffffffff) >>> 0;
+  return Buffer.from([value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff]).toString('base64');
+}

@@ -1,5 +1,6 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { IDBFactory } from 'fake-indexeddb';
+import { createCRC32 } from 'hash-wasm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PublicShareInfo } from '../../contract/wire';
 import { DropPage } from '../src/components/DropPage';
@@ -136,8 +137,8 @@ describe('DropPage', () => {
     // Small files declare their SHA-256 (S3 verifies it on the single PUT).
     const sha256 = async (size: number): Promise<string> => btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(size)))));
     expect(creates(calls).map((c) => c.body)).toEqual([
-      { fileName: 'a.jpg', contentType: 'image/jpeg', size: 2 * MiB, sha256: await sha256(2 * MiB), checksumAlgorithm: 'SHA256' },
-      { fileName: 'b.jpg', contentType: 'image/jpeg', size: 3 * MiB, sha256: await sha256(3 * MiB), checksumAlgorithm: 'SHA256' },
+      { fileName: 'a.jpg', contentType: 'image/jpeg', size: 2 * MiB, sha256: await sha256(2 * MiB), checksumAlgorithm: 'CRC32C' },
+      { fileName: 'b.jpg', contentType: 'image/jpeg', size: 3 * MiB, sha256: await sha256(3 * MiB), checksumAlgorithm: 'CRC32C' },
     ]);
     for (const c of creates(calls)) expect(c.headers['x-share-guest']).toBe(key);
     expect(FakeXhr.puts.sort()).toEqual(['https://s3.test/a.jpg', 'https://s3.test/b.jpg']);
@@ -291,6 +292,35 @@ describe('DropPage', () => {
     expect(screen.getByRole('region', { name: 'Quota' }).textContent).toBe('60 MiB of 100 MiB left · 7 of 10 files left');
     await waitFor(async () => expect(await savedUploads(target)).toEqual([]));
     expect((await savedUploads('account')).map((r) => r.name)).toEqual(['account-file.jpg']);
+  });
+
+  it('signs each part of a checksummed upload with its CRC-32C, hashed from the file\'s slice', async () => {
+    // Prepare: a two-part upload created with CRC32C; part 1 is on the server.
+    const bytes = new Uint8Array(9 * MiB).map((_, i) => (i * 31) % 251);
+    const video = new File([bytes], 'speech.mov', { type: 'video/quicktime', lastModified: 1 });
+    const target = `share:${await linkDigest(TOKEN)}`;
+    await saveUpload({ key: fileKey(video), uploadId: 'u-speech', fileId: 'f-speech', name: video.name, folder: '/', size: video.size, contentType: 'video/quicktime', partSize: 8 * MiB, partCount: 2, savedAt: '2026-01-01T00:00:00Z', target });
+    const calls = api((method, path) => {
+      if (method === 'GET' && path === `/public/shares/${TOKEN}/uploads`) return answer(200, { uploads: [{ uploadId: 'u-speech', fileName: 'speech.mov', size: video.size, mode: 'multipart', partSize: 8 * MiB, partCount: 2, expiresAt: '2999-01-01T00:00:00Z' }] });
+      if (method === 'GET' && path === `/public/shares/${TOKEN}/uploads/u-speech`) {
+        return answer(200, { uploadId: 'u-speech', status: 'pending', mode: 'multipart', partSize: 8 * MiB, partCount: 2, checksumAlgorithm: 'CRC32C', parts: [{ partNumber: 1, etag: 'e1', size: 8 * MiB, checksum: 'AAAAAA==' }] });
+      }
+      if (method === 'POST' && path === `/public/shares/${TOKEN}/uploads/u-speech/parts`) return answer(200, { parts: [{ partNumber: 2, url: 'https://s3.test/speech?part=2', headers: {} }], expiresAt: '2999-01-01T00:00:00Z' });
+      if (method === 'POST' && path === `/public/shares/${TOKEN}/uploads/u-speech/complete`) return answer(200, { file: { id: 'f-speech' } });
+      return undefined;
+    });
+    // Act
+    await renderPage();
+    await screen.findByText(/interrupted — select the file again to resume/);
+    await pick([video]);
+    // Assess: the CRC-32C of part 2 (bytes 8 MiB to the end), as hash-wasm computes it.
+    await waitFor(() => expect(screen.getByText(/^done/)).toBeTruthy());
+    const crc = await createCRC32(0x82f63b78);
+    crc.init();
+    crc.update(bytes.subarray(8 * MiB));
+    const expected = btoa(String.fromCharCode(...(crc.digest('binary') as Uint8Array)));
+    expect(calls.filter((c) => c.path.endsWith('/parts')).map((c) => c.body)).toEqual([{ partNumbers: [2], checksums: { '2': expected } }]);
+    expect(FakeXhr.puts).toEqual(['https://s3.test/speech?part=2']);
   });
 
   it('lists an unfinished upload of this guest that this browser cannot continue', async () => {

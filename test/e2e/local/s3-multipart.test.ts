@@ -18,6 +18,7 @@ import { S3MultipartUploads } from '../../../handlers/adapters/multipart-uploads
 import { silentLogger } from '../../../local/log';
 import { startLocalS3, type LocalS3, type S3EventRecord } from '../../../local/s3';
 import { localS3Client } from '../support/local-s3';
+import { crc32cBase64 } from '../support/multipart';
 import { generateLocalCredentials } from '../../../local/sigv4';
 
 const credentials = generateLocalCredentials();
@@ -108,11 +109,42 @@ describe('multipart uploads on the local S3', () => {
     // A refused replacement keeps the part stored before it.
     expect(await code(part(key, summed, 1, randomBytes(1000), sha256(body)))).toBe('BadDigest');
     const listed = await new S3MultipartUploads({ bucket: BUCKET, client }).listParts(key, summed);
-    expect(listed).toEqual([{ partNumber: 1, etag: (stored.ETag as string).replace(/"/g, ''), size: 1000, checksumSha256: sha256(body) }]);
+    expect(listed).toEqual([{ partNumber: 1, etag: (stored.ETag as string).replace(/"/g, ''), size: 1000, checksum: sha256(body) }]);
 
     expect(await code(complete(key, summed, [{ PartNumber: 1, ETag: stored.ETag }]))).toBe('InvalidRequest');
     expect(await code(complete(key, summed, [{ PartNumber: 1, ETag: stored.ETag, ChecksumSHA256: sha256(Buffer.from('x')) }]))).toBe('InvalidPart');
     expect(await code(complete(key, summed, [{ PartNumber: 1, ETag: stored.ETag, ChecksumSHA256: sha256(body) }]))).toBe('ok');
+  });
+
+  it('checks CRC-32C parts (the clients\' algorithm) against the bytes and completes with them through the API\'s adapter', async () => {
+    const key = 'media/crc32c.mp4';
+    const first = randomBytes(5 * MiB + 3);
+    const last = randomBytes(1001);
+    const created = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key, ChecksumAlgorithm: 'CRC32C' }));
+    expect(created.ChecksumAlgorithm).toBe('CRC32C');
+    const uploadId = created.UploadId as string;
+    const crcPart = (partNumber: number, body: Buffer, checksum: string) =>
+      client.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ChecksumCRC32C: checksum }));
+    // Another algorithm than the upload's, and a CRC-32C of other bytes: refused, as S3 does.
+    expect(await code(part(key, uploadId, 1, first, sha256(first)))).toBe('InvalidRequest');
+    expect(await code(crcPart(1, first, await crc32cBase64(last)))).toBe('BadDigest');
+    const stored = await crcPart(1, first, await crc32cBase64(first));
+    expect(stored.ChecksumCRC32C).toBe(await crc32cBase64(first));
+    const flipped = Buffer.from(first);
+    flipped[flipped.length - 1] = (flipped[flipped.length - 1] ?? 0) ^ 1;
+    expect(await code(crcPart(1, flipped, await crc32cBase64(first)))).toBe('BadDigest');
+    await crcPart(2, last, await crc32cBase64(last));
+
+    const adapter = new S3MultipartUploads({ bucket: BUCKET, client });
+    const listed = (await adapter.listParts(key, uploadId)) ?? [];
+    expect(listed.map((p) => [p.partNumber, p.size, p.checksum])).toEqual([
+      [1, first.length, await crc32cBase64(first)],
+      [2, last.length, await crc32cBase64(last)],
+    ]);
+    expect(await code(complete(key, uploadId, listed.map((p) => ({ PartNumber: p.partNumber, ETag: `"${p.etag}"` }))))).toBe('InvalidRequest');
+    await expect(adapter.complete(key, uploadId, listed, { checksumAlgorithm: 'CRC32C' })).resolves.toEqual({ etag: expect.any(String) });
+    const object = Buffer.from(await (await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToByteArray());
+    expect(object.equals(Buffer.concat([first, last]))).toBe(true);
   });
 
   it('completes lib-storage\'s Upload with ChecksumAlgorithm SHA256 (part checksums from the UploadPart answers)', async () => {

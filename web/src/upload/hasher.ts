@@ -1,5 +1,8 @@
+import { crc32cOf } from '../../../contract/crc32c';
+import type { PartChecksumAlgorithm } from '../../../contract/multipart';
+
 /**
- * SHA-256 of file slices in a small pool of Workers (`poolSize()`: one per core but one, 2 to
+ * Checksums of file slices (a part's CRC-32C, a file's SHA-256) in a small pool of Workers (`poolSize()`: one per core but one, 2 to
  * 4), so parts are hashed in parallel with each other and with sending. A job holds no bytes
  * until a Worker takes it (a slice of a File is a reference to the disk), and each Worker reads
  * one slice at a time: hashing holds at most `poolSize() × part size` in memory (WebCrypto has
@@ -9,6 +12,8 @@ type Job = {
   readonly blob: Blob;
   /** Hashed as a stream (a whole file: bounded memory), not read whole. */
   readonly stream?: boolean;
+  /** A part's checksum in this algorithm, not a SHA-256. */
+  readonly algorithm?: PartChecksumAlgorithm;
   readonly signal?: AbortSignal;
   readonly resolve: (sha256: string) => void;
   readonly reject: (error: unknown) => void;
@@ -62,7 +67,7 @@ function next(): void {
     }
     if (!job) return;
     slot.job = job;
-    slot.worker.postMessage({ blob: job.blob, ...(job.stream ? { stream: true } : {}) });
+    slot.worker.postMessage({ blob: job.blob, ...(job.stream ? { stream: true } : {}), ...(job.algorithm ? { algorithm: job.algorithm } : {}) });
   }
 }
 
@@ -76,6 +81,21 @@ export function sha256Of(blob: Blob, signal?: AbortSignal, options: { readonly s
   if (typeof Worker !== 'function') return digestHere(blob);
   return new Promise((resolve, reject) => {
     queue.push({ blob, ...(options.stream ? { stream: true } : {}), ...(signal ? { signal } : {}), resolve, reject });
+    next();
+  });
+}
+
+/**
+ * Base64 checksum of an upload's part in `algorithm` (the upload's: CRC-32C, or SHA-256 for one
+ * created with it), hashed in the pool; rejects with an AbortError if `signal` aborts before a
+ * Worker takes it.
+ */
+export function partChecksumOf(algorithm: PartChecksumAlgorithm, part: Blob, signal?: AbortSignal): Promise<string> {
+  if (algorithm === 'SHA256') return sha256Of(part, signal);
+  if (signal?.aborted) return Promise.reject(aborted());
+  if (typeof Worker !== 'function') return part.arrayBuffer().then((buffer) => crc32cOf(new Uint8Array(buffer)));
+  return new Promise((resolve, reject) => {
+    queue.push({ blob: part, algorithm, ...(signal ? { signal } : {}), resolve, reject });
     next();
   });
 }

@@ -2,7 +2,7 @@
  * The web app's I/O for the clients' one multipart pipeline (client/multipart.ts: hash → sign
  * ahead → PUT in an adaptive window, retries, re-signing, resume from the parts S3 holds):
  * parts are slices of the `File` (the browser streams them from disk), hashed in the Worker
- * pool of hasher.ts, PUT with XHR (transfer.ts), signed through the upload's endpoints (the
+ * pool of hasher.ts (CRC-32C: contract/multipart.ts `PART_CHECKSUM_ALGORITHM`), PUT with XHR (transfer.ts), signed through the upload's endpoints (the
  * account's or a drop link's) with the clients' one retry policy.
  *
  * Memory: what this holds is the hashing Workers' slices (pool size × part size: 2-4 × 8 MiB
@@ -12,10 +12,10 @@
 import { AdaptiveConcurrency, BROWSER_PART_CONCURRENCY } from '../../../client/concurrency';
 import { sendMultipart, type Concurrency, type MultipartResult } from '../../../client/multipart';
 import { DEFAULT_RETRY_POLICY, withRetry } from '../../../client/retry';
-import type { PartPlan } from '../../../contract/multipart';
+import type { PartChecksumAlgorithm, PartPlan } from '../../../contract/multipart';
 import type { HeldPart } from '../../../contract/wire';
 import type { UploadEndpoints } from './endpoints';
-import { sha256Of, sha256OfFileAside } from './hasher';
+import { partChecksumOf, sha256OfFileAside } from './hasher';
 import { putBlob, wait } from './transfer';
 
 export interface SendPartsOptions {
@@ -25,8 +25,8 @@ export interface SendPartsOptions {
   readonly uploadId: string;
   /** The parts S3 holds (a resume); the others are sent. */
   readonly held: readonly HeldPart[];
-  /** Whether the upload was created with SHA-256 checksums (every URL then signs its part's). */
-  readonly checksummed: boolean;
+  /** The upload's part checksum algorithm, when it was created with one (every URL then signs its part's). */
+  readonly checksumAlgorithm?: PartChecksumAlgorithm;
   /** Hash the whole file beside sending (in a Worker of its own): the result then carries its SHA-256. */
   readonly hashFile?: boolean;
   readonly endpoints: Pick<UploadEndpoints, 'signParts'>;
@@ -50,7 +50,7 @@ export function sendParts(options: SendPartsOptions): Promise<MultipartResult> {
     retry: DEFAULT_RETRY_POLICY,
     signal,
     io: {
-      ...(options.checksummed ? { hash: (part, stop) => sha256Of(sliceOf(part.offset, part.length), stop) } : {}),
+      ...(options.checksumAlgorithm ? { hash: (part, stop) => partChecksumOf(options.checksumAlgorithm as PartChecksumAlgorithm, sliceOf(part.offset, part.length), stop) } : {}),
       // The file's identity, not its integrity (S3 checks every part): a browser that cannot hash it sends the file without.
       ...(options.hashFile ? { hashFile: (stop) => sha256OfFileAside(file, stop).catch(() => undefined) } : {}),
       // The page's API calls do not retry (a page shows its errors); the pipeline's signing does.

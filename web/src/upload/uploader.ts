@@ -14,7 +14,7 @@
  */
 import type { FileItem } from '../../../contract/wire';
 import type { HeldPart } from '../../../contract/wire';
-import { WHOLE_FILE_SHA256_MAX_BYTES } from '../../../contract/multipart';
+import { PART_CHECKSUM_ALGORITHM, WHOLE_FILE_SHA256_MAX_BYTES, type PartChecksumAlgorithm } from '../../../contract/multipart';
 import { EXISTS_REQUESTS_AT_ONCE, MAX_EXISTS_HASHES } from '../../../contract/dedupe';
 import { usableHeldParts } from '../../../client/multipart';
 import { DEFAULT_RETRY_POLICY, withRetry } from '../../../client/retry';
@@ -246,12 +246,12 @@ async function run(key: string): Promise<void> {
     const file = files.get(key) as File;
     let item = itemOf(key) as UploadItem;
     let held: HeldPart[] = [];
-    let checksummed = false;
+    let checksumAlgorithm: PartChecksumAlgorithm | undefined;
     /** Whether the whole file is hashed while sending (its SHA-256 was not declared at creation). */
     let hashFile = false;
     if (item.uploadId === undefined) {
       // A small file's SHA-256 is declared (S3 verifies it on the single PUT); a large one's parts
-      // are each hashed and verified instead, and its SHA-256 is hashed while sending (see
+      // each carry their CRC-32C, which S3 verifies, and its SHA-256 is hashed while sending (see
       // WHOLE_FILE_SHA256_MAX_BYTES). The duplicate check may have hashed it already.
       const sha256 = item.size <= WHOLE_FILE_SHA256_MAX_BYTES ? (hashedFirst.get(key) ?? (await sha256Of(file, signal, { stream: true }))) : undefined;
       hashFile = sha256 === undefined;
@@ -259,7 +259,7 @@ async function run(key: string): Promise<void> {
         folder: item.folder, fileName: item.name, contentType: item.contentType, size: item.size,
         ...(sha256 !== undefined ? { sha256 } : {}),
         // Multipart: each part is hashed in a Worker and S3 verifies it (a single PUT ignores this).
-        checksumAlgorithm: 'SHA256',
+        checksumAlgorithm: PART_CHECKSUM_ALGORITHM,
       });
       if (created.mode === 'single') {
         dispatch(key, { type: 'created', uploadId: created.uploadId, fileId: created.fileId, partSize: item.size, partCount: 1, ...(created.storedAs !== undefined ? { storedAs: created.storedAs } : {}) });
@@ -273,7 +273,7 @@ async function run(key: string): Promise<void> {
         return;
       }
       dispatch(key, { type: 'created', uploadId: created.uploadId, fileId: created.fileId, partSize: created.partSize, partCount: created.partCount, ...(created.storedAs !== undefined ? { storedAs: created.storedAs } : {}) });
-      checksummed = created.checksumAlgorithm === 'SHA256';
+      checksumAlgorithm = created.checksumAlgorithm;
       await saveUpload({
         target: endpoints.target, key, uploadId: created.uploadId, fileId: created.fileId, name: item.name, folder: item.folder, size: item.size, contentType: item.contentType,
         partSize: created.partSize, partCount: created.partCount, savedAt: new Date().toISOString(),
@@ -287,7 +287,7 @@ async function run(key: string): Promise<void> {
         void announce(endpoints, itemOf(key)?.fileId);
         return;
       }
-      checksummed = status.checksumAlgorithm === 'SHA256';
+      checksumAlgorithm = status.checksumAlgorithm;
       hashFile = status.sha256 === undefined;
       // Only parts of exactly their planned length count: the others are sent again.
       held = usableHeldParts(item.size, { partSize: item.partSize as number, partCount: item.partCount as number }, status.parts ?? []);
@@ -302,7 +302,7 @@ async function run(key: string): Promise<void> {
       plan: { partSize: item.partSize as number, partCount: item.partCount as number },
       uploadId,
       held,
-      checksummed,
+      ...(checksumAlgorithm !== undefined ? { checksumAlgorithm } : {}),
       hashFile,
       endpoints,
       signal,
