@@ -9,9 +9,12 @@
  *   a ratio to it. The completion is in because no upload is done without it, and the local S3
  *   (s3rver) makes it expensive — it copies every part into the object and hashes it, ~2 s per
  *   512 MiB here, where AWS S3 answers in well under a second; the PUTs alone are printed too.
+ * - raw-crc32c: the same with each part's CRC-32C (contract/multipart.ts `PART_CHECKSUM_ALGORITHM`,
+ *   hashed beforehand, untimed) signed into its URL and verified by the S3 server: what the
+ *   server's check costs;
  * - the CLI as users run it (`node dist/cli/media-store.js upload …`, a child process, timed
  *   from spawn to exit: process start, hashing, API calls, parts, completion), with
- *   `--no-checksum` (goal ≥ 0.9× raw) and with its default per-part SHA-256 (goal ≥ 0.8× raw);
+ *   `--no-checksum` (goal ≥ 0.9× raw) and with its default per-part CRC-32C (goal ≥ 0.8× raw);
  * - the CLI pinned to the old fixed value (`--parallel 4`), to show what choosing the parts in
  *   flight from the measured rate gains;
  * - with BENCH_UPLOAD_BASELINE_CLI=<a built CLI file>: that CLI too (e.g. the previous version,
@@ -22,15 +25,15 @@
  * machine's other load spreads over all of them; the median and best of each are printed.
  * - browser: the web app (dist/web, served by the local stack at `/`) in headless Chromium, logged
  *   in through its login screen, the bench folder open; timed from setting the file chooser to
- *   the file's tile in the listing (what test/browser/journey.test.ts waits on), with the app's
- *   default per-part SHA-256 hashed in its Worker (goal ≥ 0.8× raw).
+ *   the upload shown done (the completion answered), with the app's default per-part CRC-32C
+ *   hashed in its Workers and the whole file's SHA-256 in a Worker of its own (goal ≥ 0.8× raw).
  * A variant is one entry of `VARIANTS` (a name, a goal, a run function). A second table compares
  * sending alone (each run less its completion call: the CLI's --debug line for it, the browser's
  * "finishing" state), since the local S3's completion swings the most from run to run.
  * The load average is printed beside every run: the machine is shared.
  *
  *   BENCH_UPLOAD_CLI=bin/media-store.js   run another CLI entry instead of the built one
- *   BENCH_UPLOAD_ONLY=cli-sha256,…         run only these variants (and raw)
+ *   BENCH_UPLOAD_ONLY=browser,raw-crc32c,…   run only these variants (and raw)
  *   BENCH_UPLOAD_MIB=512 BENCH_UPLOAD_ROUNDS=3   the file's size and the rounds
  *   BENCH_UPLOAD_BASELINE_CLI=old/media-store.js BENCH_UPLOAD_BASELINE_WEB=old/web   an older build beside
  */
@@ -46,6 +49,8 @@ import { DESKTOP, launchChromium } from '../test/browser/support/chromium';
 import { ApiClient } from '../cli/api-client';
 import { withSession, type CliSessionAnswer } from '../cli/config';
 import { DEFAULT_RETRY_POLICY } from '../client/retry';
+import { crc32cOf } from '../contract/crc32c';
+import { PART_CHECKSUM_ALGORITHM } from '../contract/multipart';
 
 const ROOT = path.resolve(__dirname, '..');
 const MiB = 1024 * 1024;
@@ -171,25 +176,28 @@ function bundleRawClient(dir: string): string {
 /** Each raw run's PUTs and completion, seconds. */
 const rawPhases: { puts: number; complete: number }[] = [];
 
-/** Base64 SHA-256 of each `partSize` part of the file (untimed: raw-sha256 only measures sending). */
-function partSha256s(file: string, size: number, partSize: number): string[] {
+/** Base64 checksum of each `partSize` part of the file in the clients' part algorithm (untimed: raw-crc32c only measures sending). */
+function partChecksums(file: string, size: number, partSize: number): string[] {
   const body = readFileSync(file);
   const sums: string[] = [];
-  for (let offset = 0; offset < size; offset += partSize) sums.push(createHash('sha256').update(body.subarray(offset, Math.min(size, offset + partSize))).digest('base64'));
+  for (let offset = 0; offset < size; offset += partSize) {
+    const part = body.subarray(offset, Math.min(size, offset + partSize));
+    sums.push(PART_CHECKSUM_ALGORITHM === 'CRC32C' ? crc32cOf(part) : createHash('sha256').update(part).digest('base64'));
+  }
   return sums;
 }
 
-/** Raw parallel PUTs; with `checksums`, each part carries its SHA-256 and the S3 server verifies it. */
+/** Raw parallel PUTs; with `checksums`, each part carries its checksum (the clients' algorithm) and the S3 server verifies it. */
 function rawVariant(name: string, checksums: boolean): Variant {
   return {
   name,
-  description: `${RAW_PARALLEL} parallel PUTs of the presigned parts (own process, bodies in memory, URLs signed beforehand${checksums ? ', each with its SHA-256 hashed beforehand, verified by the S3 server' : ''}), + completion`,
+  description: `${RAW_PARALLEL} parallel PUTs of the presigned parts (own process, bodies in memory, URLs signed beforehand${checksums ? `, each with its ${PART_CHECKSUM_ALGORITHM} hashed beforehand, verified by the S3 server` : ''}), + completion`,
   async run(context) {
     const fileName = context.runName(name);
     const size = FILE_MIB * MiB;
-    const created = await apiOf(context).call('POST /uploads', { body: { folder: '/bench-upload', fileName, contentType: 'video/mp4', size, ...(checksums ? { checksumAlgorithm: 'SHA256' as const } : {}) } });
+    const created = await apiOf(context).call('POST /uploads', { body: { folder: '/bench-upload', fileName, contentType: 'video/mp4', size, ...(checksums ? { checksumAlgorithm: PART_CHECKSUM_ALGORITHM } : {}) } });
     if (created.mode !== 'multipart') throw new Error(`expected a multipart upload, got ${created.mode}`);
-    const sums = checksums ? partSha256s(context.file, size, created.partSize) : undefined;
+    const sums = checksums ? partChecksums(context.file, size, created.partSize) : undefined;
     const parts: SignedPart[] = [];
     for (let first = 1; first <= created.partCount; first += 100) {
       const partNumbers = Array.from({ length: Math.min(100, created.partCount - first + 1) }, (_, i) => first + i);
@@ -281,7 +289,7 @@ async function serveWebFrom(context: BrowserContext, appUrl: string, webDir: str
   );
 }
 
-const browserUpload: Variant = browserVariant('browser', 'the web app in headless Chromium: file chooser to the upload shown done (completion answered), per-part SHA-256 in a pool of Workers', 0.8);
+const browserUpload: Variant = browserVariant('browser', 'the web app in headless Chromium: file chooser to the upload shown done (completion answered), per-part CRC-32C in a pool of Workers, the whole file\'s SHA-256 in a Worker of its own', 0.8);
 
 function browserVariant(variantName: string, description: string, goal?: number, webDir?: string): Variant {
   return {
@@ -338,15 +346,15 @@ function browserVariant(variantName: string, description: string, goal?: number,
 const VARIANTS: readonly Variant[] = [
   raw,
   cliVariant('cli-no-checksum', 'media-store upload --no-checksum', ['--no-checksum'], 0.9),
-  rawVariant('raw-sha256', true),
-  cliVariant('cli-sha256', 'media-store upload (per-part SHA-256 hashed while sending, verified by S3; no whole-file SHA-256 above 64 MiB)', [], 0.8),
-  cliVariant('cli-file-sha256', 'media-store upload --file-sha256 (the whole file hashed before the upload starts, and per-part SHA-256)', ['--file-sha256']),
+  rawVariant('raw-crc32c', true),
+  cliVariant('cli-crc32c', 'media-store upload (per-part CRC-32C hashed while sending, verified by S3; the whole file\'s SHA-256 hashed beside sending above 64 MiB)', [], 0.8),
+  cliVariant('cli-file-sha256', 'media-store upload --file-sha256 (the whole file and its parts hashed before the upload starts)', ['--file-sha256']),
   cliVariant('cli-fixed-4', 'media-store upload --no-checksum --parallel 4 (fixed, as before)', ['--no-checksum', '--parallel', '4']),
-  cliVariant('cli-sha256-fixed-4', 'media-store upload --parallel 4 (fixed, as before)', ['--parallel', '4']),
+  cliVariant('cli-crc32c-fixed-4', 'media-store upload --parallel 4 (fixed, as before)', ['--parallel', '4']),
   ...(BASELINE_CLI
     ? [
         cliVariant('before-no-checksum', `${BASELINE_CLI} upload --no-checksum`, ['--no-checksum'], undefined, BASELINE_CLI),
-        cliVariant('before-sha256', `${BASELINE_CLI} upload`, [], undefined, BASELINE_CLI),
+        cliVariant('before-checksum', `${BASELINE_CLI} upload`, [], undefined, BASELINE_CLI),
       ]
     : []),
   browserUpload,
@@ -423,10 +431,10 @@ async function main(): Promise<void> {
     const rate = (name: string, pick: (values: readonly number[]) => number): number => FILE_MIB / pick(times.get(name) ?? []);
     const rawMedian = rate('raw', median);
     const rawBest = rate('raw', (v) => Math.min(...v));
-    const checkedRaw = times.get('raw-sha256')?.length ? rate('raw-sha256', median) : undefined;
+    const checkedRaw = times.get('raw-crc32c')?.length ? rate('raw-crc32c', median) : undefined;
     printTable(
       `MiB/s (median of ${ROUNDS} / best); ratio = variant / raw`,
-      ['variant', 'median', 'best', 'ratio median', 'ratio best', 'goal', ...(checkedRaw ? ['÷ raw-sha256'] : []), 'client CPU s', 'peak MiB'],
+      ['variant', 'median', 'best', 'ratio median', 'ratio best', 'goal', ...(checkedRaw ? ['÷ raw-crc32c'] : []), 'client CPU s', 'peak MiB'],
       variants.map((v) => {
         const ratio = rate(v.name, median) / rawMedian;
         const goal = v.goal === undefined ? '' : `≥ ${v.goal}× ${ratio >= v.goal ? 'met' : 'NOT met'}`;
