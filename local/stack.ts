@@ -4,7 +4,7 @@
  * emulation, wired as the module wires them in AWS.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -259,7 +259,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
 
     // Everything the plan says is checked before anything starts: a bad plan fails fast.
-    const definitions = functionsFromPlan(plan, local);
+    const definitions = withServedShell(functionsFromPlan(plan, local), webDir);
     const notifications = notificationsFromPlan(plan);
     const appOrigins = webDir ? appOriginsOf(options.host ?? '127.0.0.1', apiPort) : [];
     const planCorsRules = corsRulesFromPlan(plan);
@@ -464,6 +464,17 @@ function appCorsRule(origins: readonly string[], planRule: CorsRule | undefined)
     exposeHeaders: ['ETag', 'Content-Length', 'Content-Range', 'x-amz-checksum-sha256', 'x-amz-checksum-crc32c'],
     maxAgeSeconds: 3600,
   };
+}
+
+/**
+ * Share pages must boot the app the server serves: the shares function gets the served build's
+ * own `index.html` (a web build newer than the synthesized plan names other hashed assets).
+ */
+function withServedShell<T extends { readonly name: string; readonly environment: Readonly<Record<string, string>> }>(definitions: T[], webDir: string | null): T[] {
+  const index = webDir ? path.join(webDir, 'index.html') : undefined;
+  if (!index || !existsSync(index)) return definitions;
+  const shell = readFileSync(index, 'utf8');
+  return definitions.map((d) => (d.name === 'shares' && 'APP_SHELL_HTML' in d.environment ? ({ ...d, environment: { ...d.environment, APP_SHELL_HTML: shell } } as T) : d));
 }
 
 function maxUsersOf(definitions: readonly { name: string; environment: Readonly<Record<string, string>> }[]): { maxUsers?: number } {

@@ -5,6 +5,7 @@
  * ZIP of every file of the album (more than one page) whose entries are the originals' bytes;
  * the owner then reads that open, view and download in the share's access log. A visitor of the
  * album shared without downloads gets previews only: no original is fetched, no download offered.
+ * The link's page carries the share's Open Graph tags (link previews) and boots the app.
  * Screenshots at desktop and phone sizes (test-artifacts/screenshots/share-visit-*).
  */
 import { execFileSync } from 'node:child_process';
@@ -123,8 +124,13 @@ describe('a shared album in Chromium', () => {
       if (response.request().resourceType() === 'image') images.set(response.url(), response.headers()['content-type'] ?? '');
     });
     // Act
-    await guest.goto(albumLink);
+    const served = await guest.goto(albumLink);
     await guest.getByRole('heading', { name: 'Holiday album' }).waitFor();
+    // The link's page is the share page (the app's index.html with Open Graph tags for link
+    // previews, test/e2e/share-pages.test.ts), uncached, and the app booted from it as before.
+    expect(served?.headers()['cache-control']).toBe('no-store');
+    expect(await guest.locator('meta[property="og:title"]').getAttribute('content')).toBe('Holiday album');
+    expect(new URL((await guest.locator('meta[property="og:image"]').getAttribute('content')) as string).pathname).toMatch(/\/derived\/.*preview/);
     const thumb = tile(guest, PHOTOS[0] as string).locator('img');
     await thumb.waitFor();
     await guest.waitForFunction(imageLoaded, `button[aria-label="Open ${PHOTOS[0]}"] img`, { timeout: 60_000 });

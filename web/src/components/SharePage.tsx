@@ -6,7 +6,7 @@
  * password-protected share asks for its password first; an unknown, expired or revoked link
  * (the API answers all three with the same 404) is "not available".
  */
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { FileItem, PublicFile, PublicShare } from '../../../contract/wire';
 import * as api from '../api';
 import { followLink, LINK_RENEW_MARGIN_MS, saveZipOfLinks, type UsableLink } from '../actions';
@@ -160,6 +160,7 @@ export function SharePage({ token }: { readonly token: string }) {
   const [shareSession, setShareSession] = useState<string>();
   const [viewing, setViewing] = useState<string>();
   const [loadingMore, setLoadingMore] = useState(false);
+  const asked = useRef<string | null>(null);
 
   const failed = (error: unknown): PageState => {
     if (error instanceof api.ApiError && error.status === 404) return { kind: 'gone' };
@@ -176,10 +177,13 @@ export function SharePage({ token }: { readonly token: string }) {
 
   const nextCursor = state.kind === 'open' ? state.nextCursor : null;
   const onNearEnd = useCallback(() => {
-    if (nextCursor === null || loadingMore) return;
+    if (nextCursor === null || loadingMore || asked.current === nextCursor) return;
+    // Asked once per cursor: the grid may ask again before this render knows a page is on its way.
+    asked.current = nextCursor;
     setLoadingMore(true);
     api.openShare(token, shareSession, nextCursor).then(
-      (answer) => setState((s) => (s.kind === 'open' ? { ...s, files: [...s.files, ...(answer.files ?? []).map(asFileItem)], nextCursor: answer.nextCursor ?? null } : s)),
+      // Appended only where it follows: a page never lands twice.
+      (answer) => setState((s) => (s.kind === 'open' && s.nextCursor === nextCursor ? { ...s, files: [...s.files, ...(answer.files ?? []).map(asFileItem)], nextCursor: answer.nextCursor ?? null } : s)),
       (error: unknown) => setState(failed(error)),
     ).finally(() => setLoadingMore(false));
   }, [token, shareSession, nextCursor, loadingMore]);
