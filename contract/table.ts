@@ -134,15 +134,15 @@ export const USER_ACCESS_ATTRIBUTES = ['pk', 'sk', 'username', 'userId', 'role',
  * only) must project exactly these (dynamodb:Attributes in its IAM grant); the keys are
  * listed because a scan page's start key names them.
  */
-export const STORAGE_STATS_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'size', 'fileType', 'contentType', 'uploadedBy', 'status'] as const;
+export const STORAGE_STATS_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'size', 'fileType', 'contentType', 'uploadedBy', 'status', 'derivedBytes', 'video'] as const;
 /**
  * What the scrub reads of each file in its Scan of the `byType` index (dynamodb:Attributes in its
  * IAM grant): the keys (a page's start key names them) and what it checks the object against.
  */
 export const SCRUB_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'key', 'size', 'etag', 'sha256', 'corruptAt'] as const;
 
-/** The attributes the tally reads; the rest of `STORAGE_STATS_ATTRIBUTES` are keys. */
-export const STORAGE_STATS_PROJECTION = ['size', 'fileType', 'contentType', 'uploadedBy', 'status'] as const;
+/** The attributes the tally reads (of `video`, its copy's state and size); the rest of `STORAGE_STATS_ATTRIBUTES` are keys. */
+export const STORAGE_STATS_PROJECTION = ['size', 'fileType', 'contentType', 'uploadedBy', 'status', 'derivedBytes', 'video'] as const;
 
 /**
  * Every partition prefix of the table, by name. What follows the prefix names the partition

@@ -488,11 +488,31 @@ export interface StorageFigures {
   readonly bytes: number;
 }
 
+/**
+ * Everything the bucket holds for the library, each kind apart (`files` counts the originals
+ * that have some of that kind, or the trash's entries).
+ */
+export interface StoredFigures {
+  /** The files themselves: the same as `total`. */
+  readonly originals: StorageFigures;
+  /** Thumbnails, previews and posters. */
+  readonly derivedImages: StorageFigures;
+  /** Videos' playable copies. */
+  readonly videoCopies: StorageFigures;
+  /** Deleted files kept for restore until the retention ends. */
+  readonly trash: StorageFigures;
+  /** The sum of the four bytes (`files`: the originals and the trash's entries). */
+  readonly total: StorageFigures;
+}
+
 /** `GET /stats/storage` (admins): what the catalog holds, in total, by type and by uploader. */
 export interface StorageStats {
   /** ISO 8601: when these figures were read from the catalog. */
   readonly computedAt: string;
+  /** The originals (the files listed): `byType`, `byContentType` and `byUser` split these. */
   readonly total: StorageFigures;
+  /** What is stored besides them, for honest totals. */
+  readonly stored: StoredFigures;
   /** Every file type, largest first (types without files count zero). */
   readonly byType: readonly (StorageFigures & { readonly fileType: FileType })[];
   /** Content types (`image/jpeg`, `video/mp4`, …), largest first. */

@@ -48,6 +48,8 @@ export interface ProcessingResult {
   readonly reason?: string;
   readonly media?: MediaInfo;
   readonly derived?: Readonly<Partial<Record<DerivedName, string>>>;
+  /** The derived images' bytes together. */
+  readonly derivedBytes?: number;
   /** Videos: the probe summary and decision, with a pending copy when one is being made. */
   readonly video?: StoredVideo;
 }
@@ -319,6 +321,7 @@ export class FilesRepository implements FileCatalog {
       ['processingReason', result.reason],
       ['media', result.media],
       ['derived', result.derived],
+      ['derivedBytes', result.derivedBytes],
       ['video', result.video],
     ];
     const names: Record<string, string> = { '#status': 'status', '#processing': 'processing' };
@@ -611,9 +614,9 @@ const MEDIA_NUMBERS = ['width', 'height', 'orientation', 'latitude', 'longitude'
 const MEDIA_STRINGS = ['takenAt', 'takenAtOffset', 'cameraMake', 'cameraModel', 'codec'] as const;
 
 /** The processing fields of a row, each kept only when it has the expected type. */
-function processingFieldsOf(item: Record<string, unknown>): Pick<CatalogFile, 'processing' | 'processingReason' | 'media' | 'derived' | 'video'> {
-  const { processing, processingReason, media, derived } = item;
-  const fields: { -readonly [K in 'processing' | 'processingReason' | 'media' | 'derived' | 'video']?: CatalogFile[K] } = {};
+function processingFieldsOf(item: Record<string, unknown>): Pick<CatalogFile, 'processing' | 'processingReason' | 'media' | 'derived' | 'derivedBytes' | 'video'> {
+  const { processing, processingReason, media, derived, derivedBytes } = item;
+  const fields: { -readonly [K in 'processing' | 'processingReason' | 'media' | 'derived' | 'derivedBytes' | 'video']?: CatalogFile[K] } = {};
   const video = parseStoredVideo(item.video);
   if (video !== undefined) fields.video = video;
   if ((PROCESSING_STATUSES as readonly unknown[]).includes(processing)) fields.processing = processing as ProcessingStatus;
@@ -630,6 +633,7 @@ function processingFieldsOf(item: Record<string, unknown>): Pick<CatalogFile, 'p
     const source = derived as Record<string, unknown>;
     fields.derived = Object.fromEntries((['thumb', 'preview', 'poster'] as const).flatMap((n) => (typeof source[n] === 'string' ? [[n, source[n] as string]] : [])));
   }
+  if (typeof derivedBytes === 'number' && Number.isFinite(derivedBytes) && derivedBytes >= 0) fields.derivedBytes = derivedBytes;
   return fields;
 }
 

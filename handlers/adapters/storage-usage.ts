@@ -22,11 +22,14 @@
  * ~$0.003 on demand). Only the projected attributes travel (~100 B a row), and memory holds
  * the tally, not the rows. Past the deadline the scan stops and the request fails with a
  * clear 503 rather than a Lambda timeout or partial figures.
+ *
+ * The trash is added up beside it: a Query of its one partition projecting each entry's file
+ * size (~50 B an entry, so 10,000 deleted files are one or two pages).
  */
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { STORAGE_STATS_PROJECTION, TABLE_SCHEMA } from '../../contract/table';
+import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { STORAGE_STATS_PROJECTION, TABLE_SCHEMA, TRASH_ENTRY_PREFIX, TRASH_PARTITION } from '../../contract/table';
 import { ServiceUnavailable } from '../core/errors';
-import { emptyTally, mergeTallies, tallyRow, type StorageTally } from '../core/storage-stats';
+import { emptyTally, mergeTallies, tallyRow, tallyTrashEntry, type StorageTally } from '../core/storage-stats';
 import { defaultDocumentClient } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
 
@@ -40,7 +43,7 @@ import type { RepositoryOptions } from './users-repository';
 export const SEGMENTS = 32;
 
 export interface StorageUsage {
-  /** The tally of every available file; throws `StorageStatsTimeout` once `deadline` (epoch ms) passes. */
+  /** The tally of every available file and of the trash; throws `StorageStatsTimeout` once `deadline` (epoch ms) passes. */
   tally(deadline: number): Promise<StorageTally>;
 }
 
@@ -70,7 +73,28 @@ export class CatalogStorageUsage implements StorageUsage {
 
   async tally(deadline: number): Promise<StorageTally> {
     const segments = Array.from({ length: this.segments }, (_, segment) => this.tallySegment(segment, deadline));
-    return mergeTallies(await Promise.all(segments));
+    return mergeTallies(await Promise.all([...segments, this.tallyTrash(deadline)]));
+  }
+
+  private async tallyTrash(deadline: number): Promise<StorageTally> {
+    const tally = emptyTally();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      if (this.clock() > deadline) throw new StorageStatsTimeout(`The storage figures took too long to add up (${tally.trash.files} trash entries read); try again later`);
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
+          ExpressionAttributeValues: { ':pk': TRASH_PARTITION, ':entry': TRASH_ENTRY_PREFIX },
+          ProjectionExpression: '#file.#size',
+          ExpressionAttributeNames: { '#file': 'file', '#size': 'size' },
+          ...(startKey !== undefined ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of out.Items ?? []) tallyTrashEntry(tally, (item.file as { size?: unknown } | undefined)?.size);
+      startKey = out.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return tally;
   }
 
   private async tallySegment(segment: number, deadline: number): Promise<StorageTally> {

@@ -118,6 +118,8 @@ export interface CatalogFile {
   readonly media?: MediaInfo;
   /** S3 keys of the derived images (under `derived/`), by name. */
   readonly derived?: Readonly<Partial<Record<DerivedName, string>>>;
+  /** Their bytes together (the storage figures); absent on rows processed before it was recorded. */
+  readonly derivedBytes?: number;
   /** A video's probe summary, decision and playable copy (its key under `derived/` too). */
   readonly video?: StoredVideo;
 }

@@ -7,12 +7,16 @@
  * figures are a function of the catalog as it is, never of the events that made it: an
  * overwrite, a move (which keeps the uploader), a delete or a duplicate delivery changes
  * them exactly as it changes the rows `GET /files` lists.
+ *
+ * What else the bucket holds for a file is counted apart (`stored`): its derived images (the
+ * bytes processing recorded on the row) and a video's playable copy once ready (the bytes the
+ * transcoding recorded), and the trash (each entry's file size).
  */
 import { UNKNOWN_UPLOADER } from './catalog';
-import type { StorageFigures, StorageStats } from '../../contract/wire';
+import type { StorageFigures, StorageStats, StoredFigures } from '../../contract/wire';
 import { FILE_TYPES, type FileType } from './content-types';
 
-export type { StorageFigures, StorageStats };
+export type { StorageFigures, StorageStats, StoredFigures };
 
 /** The fields of a catalog row the figures read (the scan projects only these). */
 export interface TalliedRow {
@@ -21,6 +25,10 @@ export interface TalliedRow {
   readonly contentType?: unknown;
   readonly uploadedBy?: unknown;
   readonly status?: unknown;
+  /** The derived images' bytes. */
+  readonly derivedBytes?: unknown;
+  /** A video's `video` attribute: its copy's state and bytes are read. */
+  readonly video?: unknown;
 }
 
 /** Running figures; mutable so a scan adds a page at a time without copying. */
@@ -30,6 +38,12 @@ export interface StorageTally {
   readonly byType: Map<FileType, { files: number; bytes: number }>;
   readonly byContentType: Map<string, { files: number; bytes: number }>;
   readonly byUser: Map<string, { files: number; bytes: number }>;
+  /** Originals with derived images, and those images' bytes. */
+  readonly derivedImages: { files: number; bytes: number };
+  /** Videos with a ready copy, and the copies' bytes. */
+  readonly videoCopies: { files: number; bytes: number };
+  /** Trash entries and their files' bytes. */
+  readonly trash: { files: number; bytes: number };
 }
 
 
@@ -37,11 +51,31 @@ export interface StorageTally {
 export const MAX_CONTENT_TYPES = 50;
 export const OTHER_CONTENT_TYPES = 'other types';
 
-export const emptyTally = (): StorageTally => ({ files: 0, bytes: 0, byType: new Map(), byContentType: new Map(), byUser: new Map() });
+export const emptyTally = (): StorageTally => ({
+  files: 0,
+  bytes: 0,
+  byType: new Map(),
+  byContentType: new Map(),
+  byUser: new Map(),
+  derivedImages: { files: 0, bytes: 0 },
+  videoCopies: { files: 0, bytes: 0 },
+  trash: { files: 0, bytes: 0 },
+});
+
+const isByteCount = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
 
 /** Whether a row is an available file the figures count. */
 export function countsAsFile(row: TalliedRow): boolean {
-  return row.status === 'available' && typeof row.size === 'number' && Number.isFinite(row.size) && row.size >= 0;
+  return row.status === 'available' && isByteCount(row.size);
+}
+
+/** The bytes of a video's copy when it is ready and they were recorded. */
+function readyCopyBytes(video: unknown): number | undefined {
+  if (typeof video !== 'object' || video === null) return undefined;
+  const copy = (video as { copy?: unknown }).copy;
+  if (typeof copy !== 'object' || copy === null) return undefined;
+  const { state, bytes } = copy as { state?: unknown; bytes?: unknown };
+  return state === 'ready' && isByteCount(bytes) ? bytes : undefined;
 }
 
 /** `image/JPEG; x=y` → `image/jpeg`; anything unreadable → `application/octet-stream` (what the catalog assumes too). */
@@ -70,6 +104,19 @@ export function tallyRow(tally: StorageTally, row: TalliedRow): void {
   add(tally.byType as Map<string, { files: number; bytes: number }>, fileType, 1, size);
   add(tally.byContentType, contentTypeFamily(row.contentType), 1, size);
   add(tally.byUser, typeof row.uploadedBy === 'string' && row.uploadedBy !== '' ? row.uploadedBy : UNKNOWN_UPLOADER, 1, size);
+  if (isByteCount(row.derivedBytes) && row.derivedBytes > 0) addTo(tally.derivedImages, 1, row.derivedBytes);
+  const copyBytes = readyCopyBytes(row.video);
+  if (copyBytes !== undefined) addTo(tally.videoCopies, 1, copyBytes);
+}
+
+/** Adds one trash entry (its file's size as deleted); an entry without a readable size counts as an entry of 0 bytes. */
+export function tallyTrashEntry(tally: StorageTally, fileSize: unknown): void {
+  addTo(tally.trash, 1, isByteCount(fileSize) ? fileSize : 0);
+}
+
+function addTo(figures: { files: number; bytes: number }, files: number, bytes: number): void {
+  figures.files += files;
+  figures.bytes += bytes;
 }
 
 /** The sum of partial tallies (one per scan segment). */
@@ -81,6 +128,9 @@ export function mergeTallies(tallies: readonly StorageTally[]): StorageTally {
     for (const [key, f] of tally.byType) add(merged.byType as Map<string, { files: number; bytes: number }>, key, f.files, f.bytes);
     for (const [key, f] of tally.byContentType) add(merged.byContentType, key, f.files, f.bytes);
     for (const [key, f] of tally.byUser) add(merged.byUser, key, f.files, f.bytes);
+    addTo(merged.derivedImages, tally.derivedImages.files, tally.derivedImages.bytes);
+    addTo(merged.videoCopies, tally.videoCopies.files, tally.videoCopies.bytes);
+    addTo(merged.trash, tally.trash.files, tally.trash.bytes);
   }
   return merged;
 }
@@ -102,5 +152,14 @@ export function storageStatsOf(tally: StorageTally, computedAt: Date): StorageSt
       ? listed
       : [...listed, { contentType: OTHER_CONTENT_TYPES, files: rest.reduce((n, e) => n + e.files, 0), bytes: rest.reduce((n, e) => n + e.bytes, 0) }];
   const byUser = [...tally.byUser].map(([uploadedBy, f]) => ({ uploadedBy, ...f })).sort(largestFirst((e) => e.uploadedBy));
-  return { computedAt: computedAt.toISOString(), total: { files: tally.files, bytes: tally.bytes }, byType, byContentType, byUser };
+  const total = { files: tally.files, bytes: tally.bytes };
+  const { derivedImages, videoCopies, trash } = tally;
+  const stored: StoredFigures = {
+    originals: total,
+    derivedImages: { ...derivedImages },
+    videoCopies: { ...videoCopies },
+    trash: { ...trash },
+    total: { files: total.files + trash.files, bytes: total.bytes + derivedImages.bytes + videoCopies.bytes + trash.bytes },
+  };
+  return { computedAt: computedAt.toISOString(), total, stored, byType, byContentType, byUser };
 }

@@ -92,7 +92,8 @@ async function renderFile(file: CatalogFile, deps: ProcessDeps, run: string | un
         derived[image.name] = key;
       }),
     );
-    const write = await record({ processing: 'ready', media, derived, ...(probe !== undefined && decision !== undefined ? { video: storedVideoOf(probe, decision) } : {}) });
+    const derivedBytes = images.reduce((n, image) => n + image.body.length, 0);
+    const write = await record({ processing: 'ready', media, derived, ...(images.length > 0 ? { derivedBytes } : {}), ...(probe !== undefined && decision !== undefined ? { video: storedVideoOf(probe, decision) } : {}) });
     deps.logger.info('file processed', { key: file.key, kind, ms: Date.now() - started, write, bytes: Object.fromEntries(images.map((i) => [i.name, i.body.length])), ...(decision !== undefined ? { video: decision.action, copy: decision.copy } : {}) });
     // The row now says the copy is pending: whoever makes it records the outcome there.
     if (write === 'applied' && probe !== undefined && decision?.copy !== undefined) {

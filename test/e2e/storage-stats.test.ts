@@ -3,7 +3,9 @@
  * to, so the totals can be compared exactly): uploads by two users and a drop-link guest, an
  * overwrite by another user, a rename, a move, a delete and duplicate or late S3 events
  * replayed to the sync function — then the figures must equal what the bucket holds and what
- * `GET /files` lists, by type, by content type and by uploader.
+ * `GET /files` lists, by type, by content type and by uploader. Then a photo with its derived
+ * images, a video with its playable copy and a file in the trash: what is stored besides the
+ * originals must equal what the bucket holds under derived/ and trash/, each kind apart.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -16,6 +18,7 @@ import type { FileBody } from './support/files';
 import { eventually } from './support/http';
 import { localS3Client } from './support/local-s3';
 import { jpegLike } from './support/media';
+import { png, video } from '../support/media-samples';
 import { startOwnStack } from './support/own-stack';
 import { signedFetch } from './support/signed';
 
@@ -73,11 +76,11 @@ describe('GET /stats/storage', () => {
     const pages = await Promise.all(folders.map((folder) => call<{ files: Listed[] }>(`/files?folder=${encodeURIComponent(folder)}&limit=1000`, { token: admin })));
     return pages.flatMap((page) => page.body.files);
   };
-  /** What the bucket holds under media/: key → size and content type. */
-  const bucketObjects = async (): Promise<Map<string, { size: number; contentType: string }>> => {
+  /** What the bucket holds under `prefix` (media/: the originals): key → size and content type. */
+  const bucketObjects = async (prefix = 'media/'): Promise<Map<string, { size: number; contentType: string }>> => {
     const s3 = localS3Client(stack.s3Endpoint, stack.credentials, stack.region);
     try {
-      const listed = await s3.send(new ListObjectsV2Command({ Bucket: stack.bucketName, Prefix: 'media/' }));
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: stack.bucketName, Prefix: prefix }));
       const objects = new Map<string, { size: number; contentType: string }>();
       for (const object of listed.Contents ?? []) {
         const head = await s3.send(new HeadObjectCommand({ Bucket: stack.bucketName, Key: object.Key }));
@@ -203,4 +206,44 @@ describe('GET /stats/storage', () => {
     expect(Date.parse(stats.computedAt)).toBeGreaterThanOrEqual(before);
     expect(Date.parse(stats.computedAt)).toBeLessThanOrEqual(Date.now());
   });
+  it('counts what is stored besides the originals — derived images, a video\'s copy, the trash — as the bucket holds them', async () => {
+    // Prepare: a photo (thumbnail and preview), a video browsers cannot play (poster and a
+    // transcoded copy), a document deleted to the trash.
+    const photo = await upload(ann, '/kinds', 'photo.png', await png(640, 480), 'image/png');
+    const clip = await upload(ann, '/kinds', 'clip.mp4', video('mpeg4-mp4', `stats-${randomBytes(4).toString('hex')}`), 'video/mp4');
+    const doc = await upload(bob, '/kinds', 'gone.pdf', randomBytes(1234), 'application/pdf');
+    const processed = async (id: string): Promise<Listed> => {
+      const file = await eventually(async () => {
+        const response = await call<Listed & { processing?: string; video?: { copy?: { state: string } } }>(`/files/${id}`, { token: admin });
+        const body = response.body;
+        return response.status === 200 && body.processing !== 'pending' && body.video?.copy?.state !== 'pending' ? body : undefined;
+      }, 90_000, 250);
+      if (file === undefined) throw new Error(`${Buffer.from(id, 'base64url').toString()} was not processed`);
+      return file;
+    };
+    const [photoFile, clipFile] = await Promise.all([processed(photo), processed(clip)]);
+    expect(photoFile).toMatchObject({ processing: 'ready' });
+    expect(clipFile).toMatchObject({ processing: 'ready', video: { action: 'transcode', copy: { state: 'ready' } } });
+    expect((await call(`/files/${doc}`, { method: 'DELETE', token: bob })).status).toBe(204);
+
+    // Act
+    const stats = (await call<StorageStats>('/stats/storage', { token: admin })).body;
+
+    // Assess: each kind is what the bucket holds under its prefix.
+    const [originals, derived, trash] = await Promise.all([bucketObjects('media/'), bucketObjects('derived/'), bucketObjects('trash/')]);
+    const sum = (objects: readonly { size: number }[]): number => objects.reduce((n, o) => n + o.size, 0);
+    const copies = [...derived].filter(([key]) => key.endsWith('-copy.mp4')).map(([, o]) => o);
+    const images = [...derived].filter(([key]) => !key.endsWith('-copy.mp4')).map(([, o]) => o);
+    expect(copies).toHaveLength(1);
+    expect(images.length).toBeGreaterThanOrEqual(3);
+    expect(trash.size).toBeGreaterThanOrEqual(1);
+    expect(stats.stored).toEqual({
+      originals: stats.total,
+      derivedImages: { files: 2, bytes: sum(images) },
+      videoCopies: { files: 1, bytes: sum(copies) },
+      trash: { files: trash.size, bytes: sum([...trash.values()]) },
+      total: { files: stats.total.files + trash.size, bytes: sum([...originals.values()]) + sum(images) + sum(copies) + sum([...trash.values()]) },
+    });
+    expect(stats.total.bytes).toBe(sum([...originals.values()]));
+  }, 150_000);
 });

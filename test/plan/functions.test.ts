@@ -206,7 +206,7 @@ describe('MediaStore functions', () => {
     );
   });
 
-  it('lets files scan only the type index (file rows alone, only the attributes the storage figures add up) and the content index (which projects only where each file is), and the scrub the type index', () => {
+  it('lets files scan only the type index (file rows alone, only the attributes the storage figures add up: size, type, uploader, derived bytes, the video summary) and the content index (which projects only where each file is), and the scrub the type index', () => {
     const scans = FUNCTION_NAMES.flatMap((name) => statementsOf(name).filter((s) => s.actions?.includes('dynamodb:Scan')).map((s) => ({ name, s })));
     // The scrub's scan, of the type index with its own attributes, is checked with its grants below.
     expect(scans.map(({ name, s }) => `${name} ${s.sid}`)).toEqual(['files TallyStorageFromTypeIndex', 'files FindFilesByContent', 'scrub ListFilesFromTypeIndex']);
@@ -216,7 +216,7 @@ describe('MediaStore functions', () => {
     expect(tally.resources).toEqual([`${table()}/index/byType`]);
     const attributes = tally.condition!.find((c) => c.variable === 'dynamodb:Attributes')!;
     expect(attributes.test).toBe('ForAllValues:StringEquals');
-    expect(attributes.values).toEqual(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'size', 'fileType', 'contentType', 'uploadedBy', 'status']);
+    expect(attributes.values).toEqual(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'size', 'fileType', 'contentType', 'uploadedBy', 'status', 'derivedBytes', 'video']);
     expect(tally.condition).toContainEqual({ test: 'StringEquals', variable: 'dynamodb:Select', values: ['SPECIFIC_ATTRIBUTES'] });
   });
 

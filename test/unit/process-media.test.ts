@@ -79,7 +79,7 @@ class World {
 }
 
 describe('processRequest', () => {
-  it('writes the derived images of the current version, records them with the metadata, and removes older versions', async () => {
+  it('writes the derived images of the current version, records them with the metadata and their bytes, and removes older versions', async () => {
     // Prepare
     const world = new World();
     world.objects.set(derivedKeyOf(KEY, 'v1', 'thumb'), Buffer.from('old'));
@@ -93,8 +93,10 @@ describe('processRequest', () => {
         processing: 'ready',
         media: { width: 3, height: 4, orientation: 6 },
         derived: { preview: derivedKeyOf(KEY, 'v2', 'preview'), thumb: derivedKeyOf(KEY, 'v2', 'thumb') },
+        derivedBytes: [...world.objects.values()].reduce((n, body) => n + body.length, 0),
       },
     ]);
+    expect(world.recorded[0]?.derivedBytes).toBeGreaterThan(0);
   });
 
   it('deletes what it rendered when the row changed meanwhile (a newer upload), keeping that upload\'s images', async () => {

@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CatalogStorageUsage, StorageStatsTimeout, type StorageUsage } from '../../handlers/adapters/storage-usage';
-import { contentTypeFamily, emptyTally, MAX_CONTENT_TYPES, mergeTallies, OTHER_CONTENT_TYPES, storageStatsOf, tallyRow, type TalliedRow } from '../../handlers/core/storage-stats';
+import { contentTypeFamily, emptyTally, MAX_CONTENT_TYPES, mergeTallies, OTHER_CONTENT_TYPES, storageStatsOf, tallyRow, tallyTrashEntry, type TalliedRow } from '../../handlers/core/storage-stats';
 import { STATS_MARGIN_MS, storageStats } from '../../handlers/files/storage-stats';
 
 const file = (size: number, fileType: string, contentType: string, uploadedBy: string): TalliedRow => ({ size, fileType, contentType, uploadedBy, status: 'available' });
@@ -47,6 +47,36 @@ describe('storage figures (handlers/core/storage-stats)', () => {
       expect(storageStatsOf(tally, new Date(0)).total).toEqual({ files: 0, bytes: 0 });
     });
 
+    it('counts derived images and ready video copies apart from the originals, and the trash beside them', () => {
+      // Prepare
+      const tally = tallyOf([
+        { ...file(100, 'image', 'image/jpeg', 'ann'), derivedBytes: 30 },
+        { ...file(1000, 'video', 'video/quicktime', 'ann'), derivedBytes: 20, video: { action: 'transcode', copy: { state: 'ready', key: 'derived/x/e-copy.mp4', bytes: 400 } } },
+        { ...file(500, 'video', 'video/mp4', 'bob'), derivedBytes: 10, video: { action: 'transcode', copy: { state: 'pending' } } },
+        { ...file(200, 'video', 'video/x-msvideo', 'bob'), video: { action: 'transcode', copy: { state: 'failed', reason: 'cannot decode' } } },
+        { size: 50, status: 'deleted', derivedBytes: 5, video: { copy: { state: 'ready', bytes: 9 } } },
+      ]);
+      tallyTrashEntry(tally, 70);
+      tallyTrashEntry(tally, 'not a size');
+      // Act
+      const stats = storageStatsOf(tally, new Date(0));
+      // Assess
+      expect(stats.total).toEqual({ files: 4, bytes: 1800 });
+      expect(stats.stored).toEqual({
+        originals: { files: 4, bytes: 1800 },
+        derivedImages: { files: 3, bytes: 60 },
+        videoCopies: { files: 1, bytes: 400 },
+        trash: { files: 2, bytes: 70 },
+        total: { files: 6, bytes: 1800 + 60 + 400 + 70 },
+      });
+    });
+
+    it('ignores derived bytes and copy sizes that are not sizes', () => {
+      const stats = storageStatsOf(tallyOf([{ ...file(1, 'video', 'video/mp4', 'ann'), derivedBytes: -3, video: { copy: { state: 'ready', bytes: '400' } } }, { ...file(1, 'video', 'video/mp4', 'ann'), derivedBytes: Number.NaN, video: 'ready' }]), new Date(0));
+      expect(stats.stored.derivedImages).toEqual({ files: 0, bytes: 0 });
+      expect(stats.stored.videoCopies).toEqual({ files: 0, bytes: 0 });
+    });
+
     it('counts a zero-byte file as a file', () => {
       expect(storageStatsOf(tallyOf([file(0, 'other', 'text/plain', 'ann')]), new Date(0)).total).toEqual({ files: 1, bytes: 0 });
     });
@@ -75,11 +105,15 @@ describe('storage figures (handlers/core/storage-stats)', () => {
   describe('mergeTallies', () => {
     it('gives the figures of one tally of all rows, however the rows were split', () => {
       // Prepare
-      const rows = Array.from({ length: 30 }, (_, i) => file(i * 10, ['image', 'video', 'other'][i % 3]!, ['image/jpeg', 'video/mp4', 'application/pdf'][i % 3]!, `user${i % 4}`));
+      const rows = Array.from({ length: 30 }, (_, i) => ({ ...file(i * 10, ['image', 'video', 'other'][i % 3]!, ['image/jpeg', 'video/mp4', 'application/pdf'][i % 3]!, `user${i % 4}`), derivedBytes: i, video: { copy: { state: 'ready', bytes: i * 3 } } }));
       // Act
-      const merged = mergeTallies([tallyOf(rows.slice(0, 7)), tallyOf(rows.slice(7, 8)), tallyOf([]), tallyOf(rows.slice(8))]);
+      const trash = emptyTally();
+      tallyTrashEntry(trash, 11);
+      const merged = mergeTallies([tallyOf(rows.slice(0, 7)), tallyOf(rows.slice(7, 8)), trash, tallyOf([]), tallyOf(rows.slice(8))]);
       // Assess
-      expect(storageStatsOf(merged, new Date(0))).toEqual(storageStatsOf(tallyOf(rows), new Date(0)));
+      const whole = tallyOf(rows);
+      tallyTrashEntry(whole, 11);
+      expect(storageStatsOf(merged, new Date(0))).toEqual(storageStatsOf(whole, new Date(0)));
     });
   });
 
@@ -138,11 +172,15 @@ describe('storageStats (GET /stats/storage)', () => {
 });
 
 describe('CatalogStorageUsage', () => {
-  /** A document client whose Scan answers `pages[segment]` one page per call. */
-  const scanningClient = (pages: Record<number, TalliedRow[][]>, seen: Record<string, unknown>[] = []) =>
+  /** A document client whose Scan answers `pages[segment]` one page per call, and whose Query the trash's `trashPages`. */
+  const scanningClient = (pages: Record<number, TalliedRow[][]>, seen: Record<string, unknown>[] = [], trashPages: Record<string, unknown>[][] = []) =>
     ({
       send: async (command: { input: Record<string, unknown> }) => {
         seen.push(command.input);
+        if (command.input.IndexName === undefined) {
+          const page = Number((command.input.ExclusiveStartKey as { page?: number } | undefined)?.page ?? 0);
+          return { Items: trashPages[page] ?? [], ...(page + 1 < trashPages.length ? { LastEvaluatedKey: { page: page + 1 } } : {}) };
+        }
         const segment = command.input.Segment as number;
         const page = Number((command.input.ExclusiveStartKey as { page?: number } | undefined)?.page ?? 0);
         const segmentPages = pages[segment] ?? [];
@@ -158,11 +196,27 @@ describe('CatalogStorageUsage', () => {
     const tally = await new CatalogStorageUsage({ tableName: 't', client, segments: 3 }).tally(Date.now() + 60_000);
     // Assess
     expect(storageStatsOf(tally, new Date(0)).total).toEqual({ files: 3, bytes: 7 });
-    expect(seen).toHaveLength(4);
-    for (const input of seen) {
+    const scans = seen.filter((input) => input.IndexName !== undefined);
+    expect(scans).toHaveLength(4);
+    for (const input of scans) {
       expect(input).toMatchObject({ TableName: 't', IndexName: 'byType', TotalSegments: 3, Select: 'SPECIFIC_ATTRIBUTES' });
       const names = Object.values(input.ExpressionAttributeNames as Record<string, string>);
-      expect(names.sort()).toEqual(['contentType', 'fileType', 'size', 'status', 'uploadedBy']);
+      expect(names.sort()).toEqual(['contentType', 'derivedBytes', 'fileType', 'size', 'status', 'uploadedBy', 'video']);
+    }
+  });
+
+  it('adds up every page of the trash partition, reading only each entry\'s file size', async () => {
+    // Prepare
+    const seen: Record<string, unknown>[] = [];
+    const client = scanningClient({}, seen, [[{ file: { size: 5 } }, { file: { size: 7 } }], [{ file: { size: 11 } }]]);
+    // Act
+    const tally = await new CatalogStorageUsage({ tableName: 't', client, segments: 1 }).tally(Date.now() + 60_000);
+    // Assess
+    expect(storageStatsOf(tally, new Date(0)).stored.trash).toEqual({ files: 3, bytes: 23 });
+    const queries = seen.filter((input) => input.IndexName === undefined);
+    expect(queries).toHaveLength(2);
+    for (const input of queries) {
+      expect(input).toMatchObject({ TableName: 't', KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)', ExpressionAttributeValues: { ':pk': 'TRASH#', ':entry': 'ENTRY#' }, ProjectionExpression: '#file.#size' });
     }
   });
 

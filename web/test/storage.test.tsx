@@ -7,6 +7,13 @@ import { answer } from './support';
 const stats: Stats = {
   computedAt: '2026-12-01T10:00:00.000Z',
   total: { files: 5, bytes: 3 * 1024 ** 3 },
+  stored: {
+    originals: { files: 5, bytes: 3 * 1024 ** 3 },
+    derivedImages: { files: 4, bytes: 2 * 1024 ** 2 },
+    videoCopies: { files: 1, bytes: 1024 ** 3 - 2 * 1024 ** 2 },
+    trash: { files: 2, bytes: 1024 ** 3 },
+    total: { files: 7, bytes: 5 * 1024 ** 3 },
+  },
   byType: [
     { fileType: 'video', files: 1, bytes: 2 * 1024 ** 3 },
     { fileType: 'image', files: 3, bytes: 1024 ** 3 - 700 },
@@ -43,6 +50,21 @@ describe('StorageStats', () => {
     const byUser = screen.getByRole('table', { name: 'By uploader' });
     expect(within(byUser).getByRole('rowheader', { name: 'Party (drop link)' })).toBeTruthy();
     expect(within(byUser).getAllByRole('row')[1]?.textContent).toBe('ann32.5 GiB83%');
+  });
+
+  it('shows what is stored besides the originals — thumbnails and previews, video copies, the trash — and the sum', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => answer(200, stats)));
+    render(<StorageStats />);
+
+    const stored = await screen.findByRole('table', { name: 'Stored' });
+
+    expect(within(stored).getAllByRole('row').slice(1).map((row) => row.textContent)).toEqual([
+      'Originals53.0 GiB60%',
+      'Thumbnails and previews42.0 MiB<1%',
+      'Video copies11022 MiB20%',
+      'Trash21.0 GiB20%',
+    ]);
+    expect(screen.getByText(/in/, { selector: 'p' }).textContent).toContain('3.0 GiB in 5 files · 5.0 GiB stored in all');
   });
 
   it('keeps content types behind a disclosure a keyboard can open', async () => {

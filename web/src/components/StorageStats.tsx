@@ -1,11 +1,21 @@
-/** Admins: how much the library holds — in total, by type, by content type and by uploader (`GET /stats/storage`). */
+/**
+ * Admins: how much the library holds — in total, by type, by content type and by uploader — and
+ * what is stored besides the originals: derived images, video copies, the trash (`GET /stats/storage`).
+ */
 import { useEffect, useState } from 'preact/hooks';
-import type { FileType, StorageFigures, StorageStats as Stats } from '../../../contract/wire';
+import type { FileType, StorageFigures, StorageStats as Stats, StoredFigures } from '../../../contract/wire';
 import * as api from '../api';
 import { formatBytes, formatDate } from '../format';
 
 const TYPE_NAMES: Readonly<Record<FileType, string>> = { image: 'Images', video: 'Videos', other: 'Other files' };
 const DROP_PREFIX = 'share:';
+/** What the bucket holds, in the order the table lists it. */
+const STORED_KINDS: readonly (readonly [Exclude<keyof StoredFigures, 'total'>, string])[] = [
+  ['originals', 'Originals'],
+  ['derivedImages', 'Thumbnails and previews'],
+  ['videoCopies', 'Video copies'],
+  ['trash', 'Trash'],
+];
 
 /** How an uploader reads: drop-link guests by their link's label, objects put without an upload as such. */
 export function uploaderName(uploadedBy: string): string {
@@ -83,8 +93,15 @@ export function StorageStats(props: { readonly load?: () => Promise<Stats> }) {
         <>
           <p class="storage-total">
             <strong>{formatBytes(stats.total.bytes)}</strong> in <strong>{fileCount(stats.total.files)}</strong>
+            {' '}· <strong>{formatBytes(stats.stored.total.bytes)}</strong> stored in all
             <span class="computed"> · as of {formatDate(stats.computedAt)}</span>
           </p>
+          <FiguresTable
+            caption="Stored"
+            heading="Kind"
+            total={stats.stored.total}
+            rows={STORED_KINDS.map(([kind, label]) => ({ key: kind, label, ...stats.stored[kind] }))}
+          />
           <FiguresTable
             caption="By type"
             heading="Type"
