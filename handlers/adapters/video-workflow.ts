@@ -1,8 +1,9 @@
 /**
  * Starts the video workflow (modules/media-store/video-workflow.ts) for one version of one
  * video: a Step Functions execution named by its run id (core/video-segments.ts `copyRunId`, a
- * hash of the key and ETag), so a repeated S3 event or a retried process invocation starts
- * nothing new (`ExecutionAlreadyExists`); a reprocess names a run of its own.
+ * hash of the key, ETag and the catalog row's sequencer), so a repeated S3 event or a retried
+ * process invocation starts nothing new (`ExecutionAlreadyExists`), while the same bytes put
+ * back at the same key (a restore from the trash) run again; a reprocess names a run of its own.
  */
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { optionalString } from '../core/env';

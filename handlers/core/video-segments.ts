@@ -53,6 +53,13 @@ export function copyRunId(key: string, etag: string, run?: string): string {
   return `copy-${createHash('sha256').update(source, 'utf8').digest('hex').slice(0, 64)}`;
 }
 
+/**
+ * The run processing names for the catalog row's version: the S3 event's sequencer (the row's),
+ * so the same bytes back at the same key (a restore from the trash: same ETag) get a run of their
+ * own, where the old execution's name is taken for good.
+ */
+export const eventRun = (sequencer: string): string => `event ${sequencer}`;
+
 /** Where a run's segments and audio wait for the join. */
 export function scratchPrefixOf(runId: string): string {
   return `${SCRATCH_PREFIX}${runId}/`;

@@ -160,7 +160,7 @@ export async function restoreEntry(entry: TrashEntry, caller: Caller, deps: Tras
     throw new TrashCopyNotVerified(`restore of ${entry.trashKey} to ${place.key} not found as written; kept in the trash`);
   }
   // The row as it was, at its new place; derived images and copies are made again by processing.
-  const { derived: _derived, video: _video, processingReason: _reason, etag: _etag, ...kept } = file;
+  const { derived: _derived, derivedBytes: _derivedBytes, video: _video, processingReason: _reason, etag: _etag, ...kept } = file;
   const restored = {
     ...kept,
     id: fileIdOf(place.key),

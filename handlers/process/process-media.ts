@@ -19,7 +19,7 @@ import { ObjectTooLarge, type MediaObjects, type ObjectStore } from '../adapters
 import { decideVideoCopy, type VideoCopySettings } from '../core/video-decision';
 import { storedVideoOf, type VideoCopyStarter } from '../core/video-copies';
 import type { VideoProbe } from '../core/video-probe';
-import { copyRunId } from '../core/video-segments';
+import { copyRunId, eventRun } from '../core/video-segments';
 
 export interface ProcessDeps {
   readonly files: Pick<FileCatalog, 'getRow' | 'recordProcessing'>;
@@ -97,7 +97,8 @@ async function renderFile(file: CatalogFile, deps: ProcessDeps, run: string | un
     deps.logger.info('file processed', { key: file.key, kind, ms: Date.now() - started, write, bytes: Object.fromEntries(images.map((i) => [i.name, i.body.length])), ...(decision !== undefined ? { video: decision.action, copy: decision.copy } : {}) });
     // The row now says the copy is pending: whoever makes it records the outcome there.
     if (write === 'applied' && probe !== undefined && decision?.copy !== undefined) {
-      await deps.videoCopies.startVideoCopy({ key: file.key, etag, runId: copyRunId(file.key, etag, run), folder: file.folder, name: file.name, probe, decision });
+      // A repeated event or a retry names the same run; a restored video (same ETag) a new one.
+      await deps.videoCopies.startVideoCopy({ key: file.key, etag, runId: copyRunId(file.key, etag, run ?? eventRun(file.sequencer)), folder: file.folder, name: file.name, probe, decision });
     }
     return { outcome: 'ready', key: file.key, write };
   } catch (error) {

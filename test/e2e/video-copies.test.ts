@@ -95,6 +95,31 @@ describe('video copies', () => {
     expect((await fetch(file.video?.copyUrl as string)).status).toBe(200);
   }, 120_000);
 
+  it('brings the copy back with a video restored from the trash: deleted with it, made again, served signed', async () => {
+    const binned = `${folder}/binned`;
+    const id = await uploadFile(token, binned, 'iphone.mov', readFileSync(fixtures['iphone-hevc-rotated.mov']), { contentType: 'video/quicktime' });
+    expect((await settled(id)).video?.copy?.state).toBe('ready');
+    expect((await api(`/files/${id}`, { token, method: 'DELETE' })).status).toBe(204);
+    expect(await eventually(async () => ((await derivedKeys(keyOf(id))).length === 0 ? true : undefined), 15_000)).toBe(true);
+    const trash = await api<{ entries: { id: string; folder: string; name: string }[] }>('/trash?limit=500', { token });
+    const entry = trash.body.entries.find((e) => e.folder === binned && e.name === 'iphone.mov');
+    expect(entry).toBeDefined();
+
+    const restored = await api(`/trash/${entry!.id}/restore`, { method: 'POST', json: {}, token });
+
+    expect(restored.status).toBe(200);
+    const file = await eventually(async () => {
+      const response = await api<FileItem>(`/files/${id}`, { token });
+      return response.status === 200 && response.body.video?.copy?.state === 'ready' ? response.body : undefined;
+    }, SETTLE_TIMEOUT_MS, 250);
+    expect(file?.video).toMatchObject({ action: 'transcode', playable: 'copy', copy: { state: 'ready', width: 180, height: 320 } });
+    const row = await catalogRow(keyOf(id));
+    expect(await derivedKeys(keyOf(id))).toContain(videoCopyKeyOf(keyOf(id), String(row?.etag)));
+    const copy = await fetch(file?.video?.copyUrl as string);
+    expect(copy.status).toBe(200);
+    expect(copy.headers.get('content-type')).toBe('video/mp4');
+  }, 120_000);
+
   it('makes no copy of a VP9 WebM, which plays as stored', async () => {
     const id = await uploadFile(token, folder, 'clip.webm', readFileSync(fixtures['vp9.webm']), { contentType: 'video/webm' });
     const file = await settled(id);

@@ -8,13 +8,14 @@ import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient, type Descri
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { fileItemKey } from '../../contract/table';
-import { copyRunId } from '../../handlers/core/video-segments';
+import { copyRunId, eventRun } from '../../handlers/core/video-segments';
 import type { LocalStack } from '../../local/stack';
 import { FIXTURE_FFMPEG } from './video-fixtures';
 
 export interface CopyRow {
   readonly key: string;
   readonly etag?: string;
+  readonly sequencer?: string;
   readonly processing?: string;
   readonly processingReason?: string;
   readonly video?: { readonly copy?: { readonly state: string; readonly key?: string; readonly reason?: string; readonly bytes?: number; readonly height?: number } };
@@ -65,7 +66,7 @@ export class VideoCopyRunner {
     if (row?.etag === undefined || row.processing === 'pending') throw new Error(`${folder}/${name} was not processed within ${timeoutMs} ms`);
     if (row.video?.copy === undefined) return { row };
     const stateMachineArn = this.stack.stateMachineArns.video as string;
-    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${copyRunId(row.key, row.etag)}`;
+    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${copyRunId(row.key, row.etag, eventRun(String(row.sequencer)))}`;
     for (; Date.now() < until; await pause(200)) {
       const execution = await this.sfn.send(new DescribeExecutionCommand({ executionArn })).catch((error: unknown) => {
         if (error instanceof ExecutionDoesNotExist) return undefined;

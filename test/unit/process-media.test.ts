@@ -6,7 +6,7 @@ import { MediaRejected, type MediaDecoders } from '../../handlers/adapters/media
 import { processRequest, type ProcessDeps } from '../../handlers/process/process-media';
 import { ObjectUrls } from '../../handlers/core/object-urls';
 import { videoCopyKeyOf, type VideoCopyInput } from '../../handlers/core/video-copies';
-import { copyRunId } from '../../handlers/core/video-segments';
+import { copyRunId, eventRun } from '../../handlers/core/video-segments';
 import type { VideoProbe } from '../../handlers/core/video-probe';
 
 const KEY = 'media/trip/a.jpg';
@@ -159,7 +159,7 @@ describe('processRequest', () => {
       const world = videoWorld(HEVC);
       await processRequest({ kind: 'created', key: VIDEO_KEY }, world.deps());
       expect(world.recorded[0]?.video).toEqual({ container: 'mov', videoCodec: 'hevc', audioCodec: 'aac', hdr: 'hlg', bitDepth: 10, action: 'transcode', copy: { state: 'pending' } });
-      expect(world.copiesStarted).toEqual([{ key: VIDEO_KEY, etag: 'v2', runId: copyRunId(VIDEO_KEY, 'v2'), folder: '/trip', name: 'iphone.mov', probe: HEVC, decision: expect.objectContaining({ action: 'transcode', copy: 'transcode' }) }]);
+      expect(world.copiesStarted).toEqual([{ key: VIDEO_KEY, etag: 'v2', runId: copyRunId(VIDEO_KEY, 'v2', eventRun('1')), folder: '/trip', name: 'iphone.mov', probe: HEVC, decision: expect.objectContaining({ action: 'transcode', copy: 'transcode' }) }]);
     });
 
     it('starts a run of its own for a reprocess, where a repeated event names the same run', async () => {
@@ -172,6 +172,19 @@ describe('processRequest', () => {
       expect(runs[0]).toBe(runs[1]);
       expect(new Set(runs).size).toBe(3);
       for (const run of runs) expect(run).toMatch(/^copy-[0-9a-f]{64}$/);
+    });
+
+    it('starts a run of its own for the same bytes back at the same key (a restore from the trash): a new event, a new run', async () => {
+      // Prepare: the first upload's copy was made, then the file deleted (its copy with it).
+      const world = videoWorld(HEVC);
+      await processRequest({ kind: 'created', key: VIDEO_KEY }, world.deps());
+      // Act: restored, the same ETag under a new event's sequencer.
+      world.row = { ...world.row!, sequencer: '2' };
+      await processRequest({ kind: 'created', key: VIDEO_KEY }, world.deps());
+      // Assess: the workflow's execution name is free, so the copy is made again.
+      const [first, restored] = world.copiesStarted.map((c) => c.runId);
+      expect(restored).not.toBe(first);
+      expect(world.copiesStarted.map((c) => c.etag)).toEqual(['v2', 'v2']);
     });
 
     it('makes no copy of a video that plays as stored (VP9 WebM)', async () => {
