@@ -57,6 +57,8 @@ const MiB = 1024 * 1024;
 const FILE_MIB = Number(process.env.BENCH_UPLOAD_MIB ?? 512);
 const ROUNDS = Number(process.env.BENCH_UPLOAD_ROUNDS ?? 3);
 const RAW_PARALLEL = 4;
+/** How long the local stack may take to start. */
+const STACK_START_SECONDS = Number(process.env.BENCH_UPLOAD_START_SECONDS ?? 300);
 const CLI = path.resolve(ROOT, process.env.BENCH_UPLOAD_CLI ?? 'dist/cli/media-store.js');
 const BASELINE_CLI = process.env.BENCH_UPLOAD_BASELINE_CLI ? path.resolve(process.env.BENCH_UPLOAD_BASELINE_CLI) : undefined;
 const BASELINE_WEB = process.env.BENCH_UPLOAD_BASELINE_WEB ? path.resolve(process.env.BENCH_UPLOAD_BASELINE_WEB) : undefined;
@@ -122,13 +124,14 @@ async function startStack(dir: string, password: string): Promise<{ child: Child
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const deadline = Date.now() + 120_000;
+  // Minutes, not seconds, on a loaded machine (DynamoDB Local's JVM and every function's sandbox start).
+  const deadline = Date.now() + STACK_START_SECONDS * 1000;
   while (!existsSync(stackFile)) {
     if (child.exitCode !== null) throw new Error(`the local stack exited (${child.exitCode}): ${stderr.slice(-2000)}`);
     if (Date.now() > deadline) {
       // Not left running: its functions and DynamoDB Local would keep the bench (and a core) busy.
       child.kill('SIGKILL');
-      throw new Error(`the local stack did not start in 120 s: ${stderr.slice(-2000)}`);
+      throw new Error(`the local stack did not start in ${STACK_START_SECONDS} s: ${stderr.slice(-2000)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -311,6 +314,8 @@ function browserVariant(variantName: string, description: string, goal?: number,
       await page.getByLabel('Username').fill(context.user.username);
       await page.getByLabel('Password').fill(context.user.password);
       await page.getByRole('button', { name: 'Log in' }).click();
+      // Login lands on the timeline: the folders are a click away.
+      await page.getByRole('button', { name: 'Folders', exact: true }).click();
       await page.getByRole('navigation', { name: 'Folders' }).getByRole('button', { name: BENCH_FOLDER.slice(1), exact: true }).click();
       await page.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('button', { name: BENCH_FOLDER.slice(1) }).waitFor();
       const chooser = page.waitForEvent('filechooser');
