@@ -33,7 +33,7 @@ import {
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { CONTENT_INDEX_ATTRIBUTES, TABLE_SCHEMA } from '../contract/table';
-import type { Logger } from './log';
+import { logChildOutput, type Logger } from './log';
 import { PlanError, type PlanValue, type SynthesizedPlan } from './plan';
 import { freePort } from './ports';
 import { hostRefusal, verifySigV4, type LocalCredentials, type Refusal } from './sigv4';
@@ -174,7 +174,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
     // The watchdog must not keep this process alive, and its stdin is the lifeline.
     child.unref();
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    forwardLines(child, logger);
+    logChildOutput(child, logger, 'dynamodb');
     const started: JavaProcess = { child, backendPort, exited };
     void exited.then((code) => {
       // Only a Java that served dies unexpectedly; one that fails its start is the start's (or restart loop's) failure.
@@ -363,21 +363,6 @@ async function waitUntilAnswering(client: DynamoDBClient, isRunning: () => boole
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-}
-
-function forwardLines(child: ChildProcess, logger: Logger): void {
-  const forward = (stream: NodeJS.ReadableStream | null, log: (line: string) => void): void => {
-    let buffer = '';
-    stream?.setEncoding('utf8');
-    stream?.on('data', (chunk: string) => {
-      buffer += chunk;
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) log(line);
-    });
-  };
-  forward(child.stdout, (line) => logger.info('dynamodb', line));
-  forward(child.stderr, (line) => logger.warn('dynamodb', line));
 }
 
 // --- The table, as declared by the plan ------------------------------------------------

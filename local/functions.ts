@@ -12,7 +12,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { buildSync } from 'esbuild';
 import { FUNCTION_TAG } from '../contract/functions';
-import type { Logger } from './log';
+import { logChildOutput, type Logger } from './log';
 import { PlanError, type PlanValue, type ReferenceResolver, type SynthesizedPlan } from './plan';
 import { lambdaNode } from './lambda-node';
 import type { FromRuntime, LambdaErrorBody, RuntimeData, ToRuntime } from './lambda-runtime';
@@ -499,8 +499,7 @@ class FunctionPool {
       cwd: taskRoot,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
-    forwardLines(child.stdout!, (line) => options.logger.info(definition.name, line));
-    forwardLines(child.stderr!, (line) => options.logger.warn(definition.name, line));
+    logChildOutput(child, options.logger, definition.name);
 
     let markReady!: () => void;
     let markFailed!: (err: Error) => void;
@@ -586,13 +585,3 @@ export function lambdaEnvironment(definition: FunctionDefinition, taskRoot: stri
   };
 }
 
-function forwardLines(stream: NodeJS.ReadableStream, log: (line: string) => void): void {
-  let buffer = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buffer += chunk;
-    const lines = buffer.split('\n');
-    buffer = lines.pop() ?? '';
-    for (const line of lines) if (line.trim()) log(line);
-  });
-}

@@ -1,42 +1,31 @@
 /**
- * The S3 side of the local stack: s3rver in this process behind the SigV4 check it lacks
- * (every request but a CORS preflight signed with the stack's per-run key pair, in its
- * Authorization header or as a presigned URL, and sent to this emulator's own Host), the bucket created with the plan's CORS rules, and its object events rewritten into the records AWS S3 delivers to a
- * Lambda notification target (URL-encoded key, a monotonic `sequencer`, the real event
- * names), filtered by the plan's `aws_s3_bucket_notification`.
+ * The S3 side of the local stack: a checking front in this process before the S3 server
+ * proper (s3rver and what it lacks, local/s3-server.ts), which runs in a child process and is
+ * restarted when it dies. The front checks what s3rver does not: every request but a CORS
+ * preflight signed with the stack's per-run key pair (in its Authorization header or as a
+ * presigned URL) and sent to this emulator's own Host; it injects faults (local/faults.ts) and
+ * forwards the rest unchanged. The server's object events (the records AWS S3 delivers to a
+ * Lambda notification target) come back over IPC, filtered by the plan's
+ * `aws_s3_bucket_notification` in local/stack.ts.
+ *
+ * Supervised: when the server dies (killed, out of memory, crashed) the front answers 503
+ * (which clients and the SDK retry) and starts it again on the same directory, so every object
+ * is still there (the directory outlives the server, also for a stack with temporary data);
+ * `isUp()` is false meanwhile, which `/health` names.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import S3rver from 's3rver';
-import { DUMMY_ACCOUNT } from 's3rver/lib/models/account';
-import type { Logger } from './log';
+import { logChildOutput, type Logger } from './log';
 import { PlanError, rejectReference, type PlanValue, type ReferenceResolver, type SynthesizedPlan } from './plan';
-import { emulateMultipart } from './s3-multipart';
 import { freePort } from './ports';
 import { hostRefusal, verifySigV4, type LocalCredentials, type Refusal } from './sigv4';
 import { dropAfter, type FaultInjector } from './faults';
+import { escapeXml, sendS3Error, type CorsRule, type FromS3Server, type S3EventRecord, type ToS3Server } from './s3-server';
 
-/** One record of an S3 event notification, as AWS S3 delivers it to Lambda. */
-export interface S3EventRecord {
-  readonly eventVersion: string;
-  readonly eventSource: 'aws:s3';
-  readonly awsRegion: string;
-  readonly eventTime: string;
-  readonly eventName: string;
-  readonly userIdentity: { principalId: string };
-  readonly requestParameters: { sourceIPAddress: string };
-  readonly responseElements: Record<string, string>;
-  readonly s3: {
-    s3SchemaVersion: '1.0';
-    configurationId: string;
-    bucket: { name: string; ownerIdentity: { principalId: string }; arn: string };
-    object: { key: string; size?: number; eTag?: string; sequencer: string };
-  };
-}
+export { encodeEventKey, monotonicSequencer, parseCopySource, SUPPRESS_EVENTS_HEADER, type CorsRule, type S3EventRecord } from './s3-server';
 
 export interface S3Notification {
   /** Logical name of the target `aws_lambda_function` in the plan. */
@@ -67,30 +56,30 @@ export interface LocalS3Options {
 
 export interface LocalS3 {
   readonly endpoint: string;
-  /** Creates the bucket if missing and (re)applies the CORS rules. */
+  /** Creates the bucket if missing and (re)applies the CORS rules (again after each restart of the server). */
   ensureBucket(name: string, corsRules: readonly CorsRule[]): Promise<void>;
   /** Called for every object event, after the object operation completed. */
   onObjectEvent(listener: (record: S3EventRecord) => void): void;
-  /** Whether the server listens now; false from an unexpected close until it listens again on its port. */
+  /** Whether the front listens and the server behind it answers; false from the server's death until its restart. */
   isUp(): boolean;
+  /** The S3 server's process id, while it serves. */
+  pid(): number | undefined;
+  /** Times the S3 server was restarted after dying. */
+  restarts(): number;
   stop(): Promise<void>;
 }
 
-export interface CorsRule {
-  readonly allowedOrigins: readonly string[];
-  readonly allowedMethods: readonly string[];
-  readonly allowedHeaders: readonly string[];
-  readonly exposeHeaders: readonly string[];
-  readonly maxAgeSeconds?: number;
-}
+/** The S3 server's source, run by tsx's CommonJS hook (the local stack is TypeScript run by tsx or ts-jest). */
+const SERVER_SCRIPT = path.join(__dirname, 's3-server.ts');
+const TSX_REQUIRE_HOOK = require.resolve('tsx/cjs');
+/** Waits between restarts of a server that keeps dying: 0.25 s, 0.5 s, 1 s … up to 10 s. */
+const RESTART_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000, 10_000];
+/** A server that has not said it listens by then is killed (a loaded two-core machine included). */
+const START_TIMEOUT_MS = 60_000;
 
-interface S3rverRecord {
-  eventName: string;
-  eventTime: string;
-  userIdentity: { principalId: string };
-  requestParameters: { sourceIPAddress: string };
-  responseElements: Record<string, string>;
-  s3: { bucket: { name: string; ownerIdentity: { principalId: string } }; object: { key: string; size?: number; eTag?: string } };
+interface ServerProcess {
+  readonly child: ChildProcess;
+  readonly port: number;
 }
 
 export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
@@ -99,63 +88,94 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   const directory = options.directory ?? mkdtempSync(path.join(tmpdir(), 'media-store-s3-'));
   mkdirSync(directory, { recursive: true });
   const port = options.port ?? (await freePort());
-
-  const s3rver = new S3rver({ directory, silent: true, address: '127.0.0.1', port, vhostBuckets: false });
-  // s3rver refuses key ids it does not know (it has one built in, which the check below refuses).
-  DUMMY_ACCOUNT.createKeyPair(options.credentials.accessKeyId, options.credentials.secretAccessKey);
-  const requests = new AsyncLocalStorage<IncomingMessage>();
   const listeners: ((record: S3EventRecord) => void)[] = [];
-  const sequencer = monotonicSequencer();
+  // Connections to the server, reused; closed when idle before the server would close them (s3-server.ts).
+  const agent = new Agent({ keepAlive: true, timeout: 10_000 });
 
-  const emit = (record: S3EventRecord): void => {
-    if (requests.getStore()?.headers[SUPPRESS_EVENTS_HEADER] !== undefined) {
-      logger.warn('s3', `${record.eventName} ${record.s3.object.key} not notified (${SUPPRESS_EVENTS_HEADER})`);
+  let stopping = false;
+  let serving: ServerProcess | undefined;
+  let restarts = 0;
+  let bucket: { name: string; corsRules: readonly CorsRule[] } | undefined;
+  const answers = new Map<number, { resolve(): void; reject(error: Error): void }>();
+  let nextId = 1;
+
+  /** Has the server create the bucket (if missing) and apply its CORS rules. */
+  const ensureBucketOn = (target: ServerProcess, name: string, corsRules: readonly CorsRule[]): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      answers.set(id, { resolve, reject });
+      target.child.send({ type: 'ensureBucket', id, name, corsRules } satisfies ToS3Server);
+    });
+
+  /** Forks the server and resolves once it listens; rejects when it exits or does not listen in time. */
+  const spawnServer = (): Promise<ServerProcess> =>
+    new Promise((resolve, reject) => {
+      const child = fork(SERVER_SCRIPT, [], { execArgv: ['--require', TSX_REQUIRE_HOOK], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+      logChildOutput(child, logger, 's3');
+      let started: ServerProcess | undefined;
+      const timer = setTimeout(() => child.kill('SIGKILL'), START_TIMEOUT_MS);
+      child.on('message', (message: FromS3Server) => {
+        if (message.type === 'listening') {
+          clearTimeout(timer);
+          started = { child, port: message.port };
+          resolve(started);
+        } else if (message.type === 'event') {
+          for (const listener of listeners) listener(message.record);
+        } else if (message.type === 'log') {
+          logger[message.level]('s3', message.message);
+        } else if (message.type === 'done') {
+          const answer = answers.get(message.id);
+          answers.delete(message.id);
+          if (message.error === undefined) answer?.resolve();
+          else answer?.reject(new Error(message.error));
+        }
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        const status = signal !== null ? `signal ${signal}` : `exit status ${code}`;
+        if (started === undefined) return reject(new Error(`the S3 server exited before it listened (${status})`));
+        // One server runs at a time: what waits for an answer waited for this one.
+        for (const [id, answer] of answers) {
+          answers.delete(id);
+          answer.reject(new Error(`the S3 server exited (${status})`));
+        }
+        if (serving !== started || stopping) return;
+        serving = undefined;
+        logger.error('s3', `the S3 server exited unexpectedly (${status}); restarting it (its objects in ${directory} are kept)`);
+        void restart();
+      });
+      // Never through argv or the environment: the key pair goes over the IPC channel.
+      child.send({ type: 'start', directory, region, credentials: options.credentials } satisfies ToS3Server);
+    });
+
+  /** Starts the server and provisions the bucket again (its CORS rules are files in the directory, but a start is cheap to make sure). */
+  const startServer = async (): Promise<void> => {
+    const started = await spawnServer();
+    if (stopping) {
+      started.child.kill('SIGKILL');
       return;
     }
-    // S3 notifications are asynchronous: never inside the request that caused them.
-    setImmediate(() => listeners.forEach((listener) => listener(record)));
+    if (bucket !== undefined) await ensureBucketOn(started, bucket.name, bucket.corsRules);
+    serving = started;
   };
 
-  s3rver.on('event', (event: { Records: S3rverRecord[] }) => {
-    const request = requests.getStore();
-    for (const raw of event.Records) {
-      const completesMultipart = raw.eventName === 'ObjectCreated:Post' && request?.url?.includes('uploadId=');
-      emit(
-        toAwsRecord(raw, {
-          region,
-          sequencer: sequencer(),
-          eventName: completesMultipart ? 'ObjectCreated:CompleteMultipartUpload' : raw.eventName,
-        }),
-      );
-    }
-  });
-
-  // s3rver emits nothing for DeleteObjects (POST ?delete); AWS emits ObjectRemoved:Delete per key.
-  const store = s3rver.store as { deleteObject(bucket: string, key: string): Promise<void> };
-  const deleteObject = store.deleteObject.bind(store);
-  store.deleteObject = async (bucket: string, key: string): Promise<void> => {
-    await deleteObject(bucket, key);
-    const request = requests.getStore();
-    if (request?.method === 'POST' && /[?&]delete(=|&|$)/.test(request.url ?? '')) {
-      emit(
-        toAwsRecord(
-          {
-            eventName: 'ObjectRemoved:Delete',
-            eventTime: new Date().toISOString(),
-            userIdentity: { principalId: 'AWS:LOCAL' },
-            requestParameters: { sourceIPAddress: request.socket.remoteAddress ?? '127.0.0.1' },
-            responseElements: {},
-            s3: { bucket: { name: bucket, ownerIdentity: { principalId: 'LOCAL' } }, object: { key } },
-          },
-          { region, sequencer: sequencer(), eventName: 'ObjectRemoved:Delete' },
-        ),
-      );
+  const restart = async (): Promise<void> => {
+    for (let attempt = 0; !stopping; attempt += 1) {
+      await new Promise((r) => setTimeout(r, RESTART_DELAYS_MS[Math.min(attempt, RESTART_DELAYS_MS.length - 1)]));
+      if (stopping) return;
+      const began = Date.now();
+      try {
+        await startServer();
+      } catch (error) {
+        logger.error('s3', `restart ${attempt + 1} of the S3 server failed: ${(error as Error).message}`);
+        continue;
+      }
+      restarts += 1;
+      logger.warn('s3', `the S3 server restarted in ${Date.now() - began} ms (its objects in ${directory} kept)`);
+      return;
     }
   };
 
-  // ListParts, AbortMultipartUpload and S3's checks on parts, checksums and completion (s3rver lacks them).
-  const multipart = emulateMultipart(s3rver, () => requests.getStore());
-  const handle = s3rver.callback();
   const check = async (req: IncomingMessage): Promise<Refusal | undefined> => {
     const wrongHost = hostRefusal(req.headers.host, port);
     if (wrongHost !== undefined || req.method === 'OPTIONS') return wrongHost;
@@ -164,7 +184,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   const server: Server = createServer((req, res) => {
     check(req)
       .then((refusal) => {
-        if (refusal === undefined) return req.method === 'OPTIONS' || !injectFault(req, res) ? serve(req, res) : undefined;
+        if (refusal === undefined) return req.method === 'OPTIONS' || !injectFault(req, res) ? forward(req, res) : undefined;
         logger.warn('s3', `${req.method} ${req.url?.split('?')[0]} refused: ${refusal.code}`);
         const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${escapeXml(refusal.message)}</Message></Error>`;
         res.writeHead(refusal.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body), connection: 'close' });
@@ -176,8 +196,8 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
         if (!res.headersSent) sendS3Error(res, 500, 'InternalError', 'We encountered an internal error. Please try again.');
       });
   });
-  /** Answers the request with an injected fault, before s3rver sees it; false when none is due. */
-  const injectFault = (req: IncomingMessage, res: import('node:http').ServerResponse): boolean => {
+  /** Answers the request with an injected fault, before the server sees it; false when none is due. */
+  const injectFault = (req: IncomingMessage, res: ServerResponse): boolean => {
     const fault = options.faults?.next('s3');
     if (fault === undefined) return false;
     req.resume();
@@ -186,28 +206,43 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     else sendS3Error(res, 500, 'InternalError', 'We encountered an internal error. Please try again. (injected fault)');
     return true;
   };
-  const serve = (req: IncomingMessage, res: import('node:http').ServerResponse): void => {
-    if (req.headers['x-amz-copy-source'] !== undefined) {
-      void requests
-        .run(req, () => handleCopy(req, res, s3rver.store as unknown as CopyStore))
-        .then((handled) => {
-          if (!handled) requests.run(req, () => handle(req, res));
-        })
-        .catch((error: unknown) => {
-          logger.warn('s3', `copy ${req.url?.split('?')[0]} failed: ${String(error)}`);
-          sendS3Error(res, 500, 'InternalError', 'We encountered an internal error. Please try again.');
-        });
-      return;
+  /** Sends the request on to the server unchanged (s3rver checks the same signature), its answer back. */
+  const forward = (req: IncomingMessage, res: ServerResponse): void => {
+    const target = serving;
+    if (target === undefined) {
+      req.resume();
+      // As S3 answers when it cannot serve: a 503 every client retries.
+      return sendS3Error(res, 503, 'ServiceUnavailable', 'The local S3 server is restarting. Please try again.');
     }
-    requests.run(req, () => multipart.serve(req, res) || handle(req, res));
+    const { connection: _connection, 'keep-alive': _keepAlive, ...headers } = req.headers;
+    const upstream = httpRequest({ host: '127.0.0.1', port: target.port, method: req.method, path: req.url, headers, agent }, (answer) => {
+      const { connection: _close, 'keep-alive': _alive, ...answered } = answer.headers;
+      res.writeHead(answer.statusCode ?? 502, answered);
+      answer.on('error', () => res.destroy());
+      answer.pipe(res);
+    });
+    upstream.on('error', (error: NodeJS.ErrnoException) => {
+      // The server died during the request (its exit is logged and it is restarted).
+      if (serving === target && !stopping) logger.warn('s3', `${req.method} ${req.url?.split('?')[0]}: the S3 server did not answer (${error.code ?? error.message})`);
+      if (!res.headersSent) sendS3Error(res, 503, 'ServiceUnavailable', 'The local S3 server did not answer. Please try again.');
+      else res.destroy();
+    });
+    req.on('error', () => upstream.destroy());
+    req.pipe(upstream);
   };
+
+  try {
+    await startServer();
+  } catch (error) {
+    if (temporary) rmSync(directory, { recursive: true, force: true });
+    throw error;
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
   });
-  // Supervised: a server that stops listening while the stack runs (a fatal socket error) listens
-  // again on the same port, with the same directory, so its objects are intact.
-  let stopping = false;
+  // The front too: one that stops listening while the stack runs (a fatal socket error) listens
+  // again on the same port.
   const relisten = (attempt: number): void => {
     if (stopping || server.listening) return;
     setTimeout(() => {
@@ -230,193 +265,42 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     if (!server.listening) relisten(0);
   });
   const endpoint = `http://127.0.0.1:${port}`;
-  logger.info('s3', `S3 (s3rver) on ${endpoint} (${temporary ? 'temporary data' : `data in ${directory}`})`);
+  logger.info('s3', `S3 (s3rver, process ${serving?.child.pid}) on ${endpoint} (${temporary ? 'temporary data' : `data in ${directory}`})`);
 
   return {
     endpoint,
     async ensureBucket(name, corsRules) {
-      const configs = corsRules.length ? [Buffer.from(corsXml(corsRules))] : [];
-      // configureBuckets() is s3rver's own provisioning: create if missing, apply the configs.
-      (s3rver as unknown as { _configureBuckets: unknown })._configureBuckets = [{ name, configs }];
-      await s3rver.configureBuckets();
+      bucket = { name, corsRules };
+      const target = serving;
+      if (target === undefined) throw new Error('the S3 server is restarting');
+      await ensureBucketOn(target, name, corsRules);
     },
     onObjectEvent(listener) {
       listeners.push(listener);
     },
-    isUp: () => server.listening,
+    isUp: () => server.listening && serving !== undefined,
+    pid: () => serving?.child.pid,
+    restarts: () => restarts,
     async stop() {
       stopping = true;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      s3rver.logger.close();
-      DUMMY_ACCOUNT.revokeAccessKey(options.credentials.accessKeyId);
+      agent.destroy();
+      const child = serving?.child;
+      serving = undefined;
+      if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+        await new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          // Closing the channel ends it (s3-server.ts); SIGKILL if it does not go.
+          child.disconnect();
+          setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+        });
+      }
       if (temporary) rmSync(directory, { recursive: true, force: true });
     },
   };
-}
-
-// --- Copies: what s3rver gets wrong or lacks -------------------------------------------
-
-/** The parts of s3rver's filesystem store the copy emulation uses. */
-interface CopyStore {
-  getMetadata(bucket: string, key: string): Promise<Record<string, string>>;
-  existsObject(bucket: string, key: string): Promise<boolean>;
-  getObject(bucket: string, key: string, options?: { start?: number; end?: number }): Promise<{ content: NodeJS.ReadableStream | null } | null>;
-  putPart(bucket: string, uploadId: string, partNumber: number, content: NodeJS.ReadableStream): Promise<{ size: number; md5: string }>;
-}
-
-function sendS3Error(res: import('node:http').ServerResponse, status: number, code: string, message: string): void {
-  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
-  res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
-/** `x-amz-copy-source` (`[/]bucket/url-encoded key[?versionId=…]`) as bucket and key, or undefined. */
-export function parseCopySource(header: string): { bucket: string; key: string } | undefined {
-  const [path = ''] = header.split('?', 1);
-  const trimmed = path.startsWith('/') ? path.slice(1) : path;
-  const slash = trimmed.indexOf('/');
-  if (slash <= 0) return undefined;
-  try {
-    return { bucket: decodeURIComponent(trimmed.slice(0, slash)), key: decodeURIComponent(trimmed.slice(slash + 1)) };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Fixes up copies before s3rver sees them, or serves them itself. Returns whether the
- * response was sent.
- * - s3rver decodes `x-amz-copy-source` with `decodeURI`, which leaves `%2B`, `%26`, `%23`, …
- *   encoded: the header is rewritten so that `decodeURI` yields the real key.
- * - `x-amz-copy-source-if-match` is checked here (s3rver ignores it): 412 on another ETag.
- * - UploadPartCopy (PUT ?partNumber&uploadId with a copy source) is not implemented by
- *   s3rver: the byte range of the source is stored as the part here.
- */
-async function handleCopy(req: IncomingMessage, res: import('node:http').ServerResponse, store: CopyStore): Promise<boolean> {
-  const source = parseCopySource(String(req.headers['x-amz-copy-source']));
-  if (source === undefined) {
-    sendS3Error(res, 400, 'InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey');
-    return true;
-  }
-  req.headers['x-amz-copy-source'] = `${encodeURI(source.bucket)}/${encodeURI(source.key)}`;
-  const exists = await store.existsObject(source.bucket, source.key);
-  const ifMatch = req.headers['x-amz-copy-source-if-match'];
-  if (exists && typeof ifMatch === 'string') {
-    const etag = String((await store.getMetadata(source.bucket, source.key)).etag ?? '').replace(/"/g, '');
-    if (ifMatch.replace(/"/g, '') !== etag) {
-      sendS3Error(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
-      return true;
-    }
-  }
-  const url = new URL(req.url ?? '/', 'http://local');
-  const uploadId = url.searchParams.get('uploadId');
-  const partNumber = Number(url.searchParams.get('partNumber'));
-  if (req.method !== 'PUT' || uploadId === null || !Number.isInteger(partNumber)) return false;
-
-  // UploadPartCopy.
-  if (!exists) {
-    sendS3Error(res, 404, 'NoSuchKey', 'The specified key does not exist.');
-    return true;
-  }
-  const [bucket] = url.pathname.split('/').filter(Boolean);
-  const size = Number((await store.getMetadata(source.bucket, source.key))['content-length']);
-  const range = /^bytes=(\d+)-(\d+)$/.exec(String(req.headers['x-amz-copy-source-range'] ?? ''));
-  const first = range === null ? 0 : Number(range[1]);
-  const last = range === null ? size - 1 : Number(range[2]);
-  if (bucket === undefined || first > last || last >= size) {
-    sendS3Error(res, 400, 'InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy');
-    return true;
-  }
-  const object = await store.getObject(source.bucket, source.key, { start: first, end: last });
-  if (object?.content === null || object === null) {
-    sendS3Error(res, 404, 'NoSuchKey', 'The specified key does not exist.');
-    return true;
-  }
-  req.resume();
-  const { md5 } = await store.putPart(decodeURIComponent(bucket), uploadId, partNumber, object.content);
-  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<CopyPartResult><LastModified>${new Date().toISOString()}</LastModified><ETag>"${md5}"</ETag></CopyPartResult>`;
-  res.writeHead(200, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-  return true;
-}
-
-/**
- * Local only: a request carrying this header changes the bucket without any notification,
- * as if the event were lost — to put the catalog out of step on purpose (reconcile tests).
- */
-export const SUPPRESS_EVENTS_HEADER = 'x-media-store-local-suppress-events';
-
-/**
- * S3's sequencer orders the events of one key. s3rver stamps milliseconds, which ties for
- * events in the same millisecond; this one never repeats and never goes backwards, also
- * across restarts on kept data (it starts from the clock).
- */
-export function monotonicSequencer(): () => string {
-  let last = 0n;
-  return () => {
-    const fromClock = BigInt(Date.now()) << 20n;
-    last = fromClock > last ? fromClock : last + 1n;
-    return last.toString(16).toUpperCase().padStart(18, '0');
-  };
-}
-
-/** S3 URL-encodes keys in notifications like a form (`red flower.jpg` → `red+flower.jpg`). */
-export function encodeEventKey(key: string): string {
-  return encodeURIComponent(key)
-    .replace(/%20/g, '+')
-    .replace(/%2F/g, '/')
-    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-function toAwsRecord(raw: S3rverRecord, fields: { region: string; sequencer: string; eventName: string }): S3EventRecord {
-  const bucket = raw.s3.bucket.name;
-  const object = raw.s3.object;
-  return {
-    eventVersion: '2.1',
-    eventSource: 'aws:s3',
-    awsRegion: fields.region,
-    eventTime: raw.eventTime,
-    eventName: fields.eventName,
-    userIdentity: raw.userIdentity,
-    requestParameters: raw.requestParameters,
-    responseElements: {
-      'x-amz-request-id': randomBytes(8).toString('hex').toUpperCase(),
-      'x-amz-id-2': randomBytes(32).toString('base64'),
-      ...raw.responseElements,
-    },
-    s3: {
-      s3SchemaVersion: '1.0',
-      configurationId: '',
-      bucket: { name: bucket, ownerIdentity: raw.s3.bucket.ownerIdentity, arn: `arn:aws:s3:::${bucket}` },
-      object: {
-        key: encodeEventKey(object.key),
-        ...(fields.eventName.startsWith('ObjectCreated:') && object.size !== undefined ? { size: Number(object.size) } : {}),
-        ...(object.eTag ? { eTag: object.eTag } : {}),
-        sequencer: fields.sequencer,
-      },
-    },
-  };
-}
-
-function escapeXml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function corsXml(rules: readonly CorsRule[]): string {
-  const escape = escapeXml;
-  const many = (tag: string, values: readonly string[]): string => values.map((v) => `<${tag}>${escape(v)}</${tag}>`).join('');
-  const body = rules
-    .map(
-      (r) =>
-        `<CORSRule>${many('AllowedOrigin', r.allowedOrigins)}${many('AllowedMethod', r.allowedMethods)}` +
-        `${many('AllowedHeader', r.allowedHeaders)}${many('ExposeHeader', r.exposeHeaders)}` +
-        `${r.maxAgeSeconds !== undefined ? `<MaxAgeSeconds>${r.maxAgeSeconds}</MaxAgeSeconds>` : ''}</CORSRule>`,
-    )
-    .join('');
-  return `<CORSConfiguration>${body}</CORSConfiguration>`;
 }
 
 // --- What the plan says about the bucket -----------------------------------------------

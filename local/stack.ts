@@ -152,6 +152,8 @@ export interface LocalStack extends StackInfo {
   health(): LocalHealth;
   /** The supervised DynamoDB Local: its watchdog's pid (Java is its child) and how often it was restarted. */
   readonly dynamodb: { pid(): number | undefined; restarts(): number };
+  /** The S3 server's process (local/s3-server.ts) while it serves, and its restarts after dying. */
+  readonly s3: { pid(): number | undefined; restarts(): number };
   /** Where the local S3 keeps its objects on disk (s3rver's files; the scrub's e2e test damages one). */
   readonly s3Directory: string;
   stop(): Promise<void>;
@@ -434,6 +436,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       faults,
       health,
       dynamodb: { pid: () => dynamodb.pid(), restarts: () => dynamodb.restarts() },
+      s3: { pid: () => s3.pid(), restarts: () => s3.restarts() },
       s3Directory: path.join(dataDir, 's3'),
       stop,
     };

@@ -2,7 +2,7 @@
  * The `npm start -- --oidc` process itself (local/start.ts, after build and synth): it serves the
  * API with a generated admin password printed once, writes stack.json, runs the local OpenID
  * provider with its client secrets in a 0600 file (never printed), and on Ctrl-C stops
- * everything — no DynamoDB Local (Java) left behind, stack.json and the secrets file removed.
+ * everything — no DynamoDB Local (Java) or S3 server left behind, stack.json and the secrets file removed.
  * (The fresh-clone test runs plain `npm start`.)
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
@@ -19,6 +19,16 @@ const ROOT = path.resolve(__dirname, '../..');
 function javaOnPort(port: string): boolean {
   try {
     execFileSync('pgrep', ['-f', `media-store\\.front-port=${port} .*(LoopbackDynamoDbLocal|dynamodb-loopback\\.java)`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether process `pid` still runs. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
     return true;
   } catch {
     return false;
@@ -119,14 +129,20 @@ describe('npm start (local/start.ts)', () => {
     expect(session.user).toEqual({ username: 'bob', role: 'editor', folders: ['/family'] });
   });
 
-  it('stops everything on Ctrl-C: exits 0, no Java left, stack.json and the secrets file removed, API closed', async () => {
+  it('stops everything on Ctrl-C: exits 0, no Java or S3 server left, stack.json and the secrets file removed, API closed', async () => {
     const { apiUrl, dynamodbPort } = started;
+    const s3Servers = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(child.pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.includes('s3-server.ts'))
+      .map((line) => Number(line.trim().split(/\s+/)[0]));
+    expect(s3Servers).toHaveLength(1);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
     child.kill('SIGINT');
 
     expect(await exited).toBe(0);
     expect(javaOnPort(dynamodbPort)).toBe(false);
+    expect(alive(s3Servers[0]!)).toBe(false);
     expect(existsSync(stackFile)).toBe(false);
     expect(existsSync(clientsFile)).toBe(false);
     await expect(fetch(`${apiUrl}/health`)).rejects.toThrow();

@@ -16,16 +16,12 @@ import { startLocalStack, type LocalStack } from '../../../local/stack';
 import { EXIT, runReconcile } from '../../../scripts/reconcile';
 import { eventually } from '../support/http';
 import { sha256 } from '../support/media';
+import { retrying, uploadRetrying, type Answer } from '../support/retrying';
 
 jest.setTimeout(240_000);
 
 /** 5 % of calls, every kind, timeouts short enough for CI. */
 const FAULTS = { rate: 0.05, seed: 20261207, timeoutMs: 400 } as const;
-
-interface Answer<T> {
-  readonly status: number;
-  readonly body: T;
-}
 
 interface Listed {
   readonly id: string;
@@ -60,32 +56,7 @@ describe('with faults injected in DynamoDB, S3 and SNS', () => {
     answers.push({ route: `${init.method ?? (init.json === undefined ? 'GET' : 'POST')} ${route.split('?')[0]}`, status: response.status, json });
     return { status: response.status, body: body as T };
   };
-  /** As the clients do (client/retry.ts): 429, 5xx and dropped connections are retried with backoff; anything else is the answer. */
-  const retrying = async <T>(attempt: () => Promise<Answer<T>>, retried: { count: number } = { count: 0 }): Promise<Answer<T>> => {
-    for (let n = 0; ; n += 1) {
-      let answer: Answer<T> | undefined;
-      try {
-        answer = await attempt();
-      } catch (error) {
-        if (n >= 10) throw error;
-      }
-      if (answer !== undefined && answer.status !== 429 && answer.status < 500) return answer;
-      if (n >= 10) return answer!;
-      retried.count += 1;
-      await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** n)));
-    }
-  };
-  const put = async (url: string, headers: Record<string, string>, bytes: Buffer): Promise<number> => {
-    const response = await fetch(url, { method: 'PUT', headers, body: bytes });
-    await response.arrayBuffer();
-    return response.status;
-  };
-  const upload = async (folder: string, name: string, bytes: Buffer): Promise<void> => {
-    const created = await retrying(() => call<{ url: string; headers: Record<string, string> }>('/uploads', { json: { folder, fileName: name, contentType: 'image/jpeg', size: bytes.length } }));
-    expect(created.status).toBe(201);
-    const stored = await retrying(async () => ({ status: await put(created.body.url, created.body.headers, bytes), body: undefined }));
-    expect(stored.status).toBe(200);
-  };
+  const upload = (folder: string, name: string, bytes: Buffer): Promise<unknown> => uploadRetrying(call, { folder, name, bytes });
   const list = async (folder: string): Promise<Listed[]> => {
     const listed = await retrying(() => call<{ files: Listed[] }>(`/files?folder=${encodeURIComponent(folder)}&limit=1000`));
     expect(listed.status).toBe(200);

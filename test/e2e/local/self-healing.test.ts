@@ -1,9 +1,11 @@
 /**
  * The local stack supervises its parts: on an on-disk stack (as `npm start` runs it), DynamoDB
- * Local is killed mid-run while a client keeps uploading; `/health` answers 503 naming it while
- * it is down, requests fail cleanly (JSON 503 the client retries), and within 30 s the API
- * answers again with every row — the ones from before the kill and every upload the client saw
- * succeed. A stack of its own, data in a temp dir.
+ * Local and then the S3 server are killed mid-run while a client keeps uploading; `/health`
+ * answers 503 naming the part while it is down, requests fail cleanly (a 503 the client
+ * retries), and within 30 s the API answers again with every row — the ones from before the
+ * kill and every upload the client saw succeed — and every object downloads with its exact
+ * bytes. A function sandbox killed mid-invocation is replaced. A stack of its own, data in a
+ * temp dir.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -13,6 +15,7 @@ import path from 'node:path';
 import { fileLogger } from '../../../local/log';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
 import { eventually } from '../support/http';
+import { uploadRetrying } from '../support/retrying';
 
 jest.setTimeout(180_000);
 
@@ -37,20 +40,33 @@ describe('a local stack that heals (data on disk)', () => {
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T };
   };
-  /** One upload as a client does it, retrying what the API asks to retry (429, 5xx); resolves once S3 took the bytes. */
+  /** Every byte uploaded, by folder and name: what the downloads must give back. */
+  const stored = new Map<string, Buffer>();
+  /** One upload as a client does it, retrying what the API asks to retry (429, 5xx, dropped connections) through a restart. */
   const upload = async (folder: string, name: string): Promise<void> => {
     const bytes = randomBytes(256);
-    for (let attempt = 0; ; attempt += 1) {
-      const created = await call<{ url: string; headers: Record<string, string> }>('/uploads', { json: { folder, fileName: name, contentType: 'image/jpeg', size: bytes.length } });
-      if (created.status === 201) {
-        const put = await fetch(created.body.url, { method: 'PUT', headers: created.body.headers, body: bytes });
-        if (put.status === 200) return;
-      } else if (created.status !== 429 && created.status < 500) {
-        throw new Error(`POST /uploads answered ${created.status} ${JSON.stringify(created.body)}`);
+    await uploadRetrying(call, { folder, name, bytes }, { retries: 40 });
+    stored.set(`${folder}/${name}`, bytes);
+  };
+  /** A client uploading one file after another into `folder` until stopped; `acknowledged` names each upload S3 took. */
+  const startWriter = (folder: string): { acknowledged: string[]; stop(): Promise<void> } => {
+    const acknowledged: string[] = [];
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i++) {
+        await upload(folder, `during-${i}.jpg`);
+        acknowledged.push(`during-${i}.jpg`);
       }
-      if (attempt > 60) throw new Error(`upload of ${name} still failing after ${attempt} attempts`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    })();
+    // Settled whatever happens: a failing assertion must not leave it uploading.
+    writer.catch(() => undefined);
+    return {
+      acknowledged,
+      stop: async () => {
+        writing = false;
+        await writer;
+      },
+    };
   };
   const names = async (folder: string): Promise<string[] | undefined> => {
     const listed = await call<{ files: { name: string }[] }>(`/files?folder=${encodeURIComponent(folder)}&limit=1000`);
@@ -95,20 +111,8 @@ describe('a local stack that heals (data on disk)', () => {
   it('restarts DynamoDB Local killed mid-run: /health says 503 naming it, then within 30 s every row is back', async () => {
     // Prepare: a client uploading one file after another, through the kill
     expect((await call('/health')).status).toBe(200);
-    const acknowledged: string[] = [];
-    let writing = true;
-    const writer = (async () => {
-      for (let i = 0; writing; i++) {
-        await upload('/during', `during-${i}.jpg`);
-        acknowledged.push(`during-${i}.jpg`);
-      }
-    })();
-    // Settled whatever happens below: a failing assertion must not leave it uploading.
-    writer.catch(() => undefined);
-    const stopWriting = async (): Promise<void> => {
-      writing = false;
-      await writer;
-    };
+    const writer = startWriter('/during');
+    const { acknowledged } = writer;
     try {
       await eventually(async () => (acknowledged.length >= 2 ? true : undefined), 20_000, 50);
       const watchdog = stack.dynamodb.pid();
@@ -142,7 +146,7 @@ describe('a local stack that heals (data on disk)', () => {
       // … and every upload the client saw succeed, before, during and after the restart
       const sinceBack = acknowledged.length;
       await eventually(async () => (acknowledged.length >= sinceBack + 2 ? true : undefined), 30_000, 100);
-      await stopWriting();
+      await writer.stop();
       const during2 = await eventually(async () => {
         const listed = await names('/during');
         return listed !== undefined && acknowledged.every((name) => listed.includes(name)) ? listed : undefined;
@@ -150,7 +154,77 @@ describe('a local stack that heals (data on disk)', () => {
       expect(during2).toEqual(expect.arrayContaining(acknowledged));
       expect(stack.failedEvents()).toEqual([]);
     } finally {
-      writing = false;
+      void writer.stop();
     }
+  });
+
+  it('restarts the S3 server killed mid-run: /health says 503 naming S3, then within 30 s uploads and downloads work again and no object is lost', async () => {
+    // Prepare: a client uploading one file after another, through the kill
+    expect((await call('/health')).status).toBe(200);
+    const writer = startWriter('/s3-during');
+    const { acknowledged } = writer;
+    try {
+      await eventually(async () => (acknowledged.length >= 2 ? true : undefined), 20_000, 50);
+      const server = stack.s3.pid();
+      expect(server).toEqual(expect.any(Number));
+
+      // Act: the kernel's OOM killer would do the same
+      process.kill(server!, 'SIGKILL');
+      const killedAt = Date.now();
+
+      // Assess: down, and said so
+      const down = await eventually(async () => {
+        const health = await call<{ message: string; down: string[] }>('/health');
+        return health.status === 503 ? health : undefined;
+      }, 10_000, 20);
+      expect(down?.body).toEqual({ message: expect.stringMatching(/S3 is down/), down: ['S3'] });
+      // Back within 30 s, a new server on the same data
+      const back = await eventually(async () => ((await call('/health')).status === 200 ? true : undefined), 30_000, 50);
+      expect(back).toBe(true);
+      expect(Date.now() - killedAt).toBeLessThan(30_000);
+      expect(stack.s3.restarts()).toBe(1);
+      expect(stack.s3.pid()).not.toBe(server);
+      // Uploads go on …
+      const sinceBack = acknowledged.length;
+      await eventually(async () => (acknowledged.length >= sinceBack + 2 ? true : undefined), 30_000, 100);
+      await writer.stop();
+      // … and every object uploaded before, during and after the restart is listed and downloads with its exact bytes.
+      for (const folder of ['/before', '/s3-during']) {
+        const expected = [...stored.keys()].filter((key) => key.startsWith(`${folder}/`)).map((key) => key.slice(folder.length + 1)).sort();
+        const listed = await eventually(async () => {
+          const page = await call<{ files: { name: string; url: string }[] }>(`/files?folder=${encodeURIComponent(folder)}&limit=1000`);
+          return page.status === 200 && expected.every((name) => page.body.files.some((f) => f.name === name)) ? page.body.files : undefined;
+        }, 20_000, 200);
+        expect(listed?.map((f) => f.name).sort()).toEqual(expected);
+        for (const file of listed!) {
+          const download = await fetch(file.url);
+          expect(download.status).toBe(200);
+          expect(Buffer.from(await download.arrayBuffer()).equals(stored.get(`${folder}/${file.name}`)!)).toBe(true);
+        }
+      }
+      expect(acknowledged.length).toBeGreaterThanOrEqual(sinceBack + 2);
+      expect(stack.failedEvents()).toEqual([]);
+    } finally {
+      void writer.stop();
+    }
+  });
+
+  it('replaces a function sandbox killed mid-invocation: requests in flight fail cleanly, the next is served by a fresh one', async () => {
+    // Prepare: the files function's sandboxes (the stack's own children), busy with listings
+    const files = `"functionName":"${stack.functionNames.files}"`;
+    const sandboxes = (): number[] => childrenOf(process.pid).filter((pid) => commandOf(pid).includes(files));
+    expect((await call('/files?folder=%2Fbefore')).status).toBe(200);
+    const killed = sandboxes();
+    expect(killed.length).toBeGreaterThan(0);
+    const inFlight = Array.from({ length: 4 }, () => call('/files?folder=%2Fbefore'));
+    await new Promise((r) => setTimeout(r, 20));
+
+    // Act
+    for (const pid of killed) process.kill(pid, 'SIGKILL');
+
+    // Assess: each answer in flight is the listing or a 5xx the client retries, never a hang
+    for (const answer of await Promise.all(inFlight)) expect(answer.status === 200 || answer.status >= 500).toBe(true);
+    const served = await eventually(async () => ((await call('/files?folder=%2Fbefore')).status === 200 ? sandboxes() : undefined), 30_000, 100);
+    expect(served?.filter((pid) => !killed.includes(pid)).length).toBeGreaterThan(0);
   });
 });
