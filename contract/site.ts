@@ -127,3 +127,22 @@ export const SECURITY_HEADERS = {
   permissionsPolicy: 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
   crossOriginOpenerPolicy: 'same-origin',
 } as const;
+
+/** Content types worth compressing (text, scripts, JSON, SVG, the manifest), as CloudFront's list; images and media are compressed already. */
+export const isCompressible = (contentType: string): boolean => /^(text\/|application\/(javascript|json|manifest\+json|xml)|image\/svg\+xml)/i.test(contentType);
+
+export type Encoding = 'br' | 'gzip';
+
+/** The encoding to answer with for `accept-encoding`: Brotli first, as CloudFront prefers it. */
+export function chooseEncoding(acceptEncoding: string | undefined): Encoding | undefined {
+  const accepted = new Map(
+    (acceptEncoding ?? '').split(',').map((part) => {
+      const [name = '', ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return [name.trim(), q === undefined ? 1 : Number(q.slice(2))] as const;
+    }),
+  );
+  const allowed = (name: Encoding): boolean => (accepted.get(name) ?? accepted.get('*') ?? 0) > 0;
+  return allowed('br') ? 'br' : allowed('gzip') ? 'gzip' : undefined;
+}
+

@@ -10,7 +10,7 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
-import { cacheControlOf, contentSecurityPolicy, contentTypeOf, HASHED_ASSETS_DIR, SECURITY_HEADERS } from '../contract/site';
+import { cacheControlOf, chooseEncoding, contentSecurityPolicy, contentTypeOf, type Encoding, HASHED_ASSETS_DIR, isCompressible, SECURITY_HEADERS } from '../contract/site';
 
 export interface SiteOptions {
   /** The built app (`dist/web`). */
@@ -30,24 +30,6 @@ export function securityHeaders(mediaOrigins: readonly string[]): Record<string,
     'permissions-policy': SECURITY_HEADERS.permissionsPolicy,
     'cross-origin-opener-policy': SECURITY_HEADERS.crossOriginOpenerPolicy,
   };
-}
-
-/** Content types CloudFront compresses (text, scripts, JSON, SVG, the manifest); images and media are compressed already. */
-const compressible = (contentType: string): boolean => /^(text\/|application\/(javascript|json|manifest\+json|xml)|image\/svg\+xml)/.test(contentType);
-
-type Encoding = 'br' | 'gzip';
-
-/** The encoding to answer with for `accept-encoding`: Brotli first, as CloudFront prefers it. */
-export function chooseEncoding(acceptEncoding: string | undefined): Encoding | undefined {
-  const accepted = new Map(
-    (acceptEncoding ?? '').split(',').map((part) => {
-      const [name = '', ...params] = part.trim().toLowerCase().split(';');
-      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-      return [name.trim(), q === undefined ? 1 : Number(q.slice(2))] as const;
-    }),
-  );
-  const allowed = (name: Encoding): boolean => (accepted.get(name) ?? accepted.get('*') ?? 0) > 0;
-  return allowed('br') ? 'br' : allowed('gzip') ? 'gzip' : undefined;
 }
 
 /** Compressed files, by path, encoding and modification time: each built file is compressed once. */
@@ -97,8 +79,8 @@ export function serveSite(options: SiteOptions, req: IncomingMessage, res: Serve
   }
   const key = path.relative(dir, file).split(path.sep).join('/');
   const contentType = contentTypeOf(key);
-  const encoding = compressible(contentType) ? chooseEncoding(req.headers['accept-encoding']) : undefined;
-  const common = { ...headers, 'content-type': contentType, 'cache-control': cacheControlOf(key), ...(compressible(contentType) ? { vary: 'accept-encoding' } : {}) };
+  const encoding = isCompressible(contentType) ? chooseEncoding(req.headers['accept-encoding']) : undefined;
+  const common = { ...headers, 'content-type': contentType, 'cache-control': cacheControlOf(key), ...(isCompressible(contentType) ? { vary: 'accept-encoding' } : {}) };
   if (encoding !== undefined) {
     const body = compressedFile(file, encoding);
     res.writeHead(200, { ...common, 'content-encoding': encoding, 'content-length': body.length });

@@ -1,6 +1,7 @@
-/** The middy pipeline every API function uses: source address → JSON body → route → errors mapped once. */
+/** The middy pipeline every API function uses: source address → JSON body → route → errors mapped once → large answers compressed. */
 import middy from '@middy/core';
 import type { Logger } from '../core/logger';
+import { compressResponse } from './compress';
 import { httpErrors } from './http-errors';
 import { jsonBody, type JsonBodyOptions } from './json-body';
 import { createRouter } from './router';
@@ -15,6 +16,7 @@ export interface ApiHandlerOptions extends JsonBodyOptions {
 export function createApiHandler(routes: RouteMap, logger: Logger, options: ApiHandlerOptions = {}) {
   const { originSecrets, ...body } = options;
   return middy<ApiEvent, ApiResult>(createRouter(routes, logger))
+    .use(compressResponse()) // first in, so its `after` runs last, on the answer as sent
     .use(sourceAddressMiddleware(originSecrets ?? (() => Promise.resolve([]))))
     .use(jsonBody(body))
     .use(httpErrors(logger));

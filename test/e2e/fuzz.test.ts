@@ -20,6 +20,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { ROUTES, routeKey, type RouteDeclaration } from '../../contract/routes';
+import { SHARE_PAGE_PREFIX } from '../../contract/site';
 import { UsersRepository } from '../../handlers/adapters/users-repository';
 import { hashPassword } from '../../handlers/core/password';
 import type { LocalStack } from '../../local/stack';
@@ -95,6 +96,8 @@ function problemWith(bad: BadRequest, answer: Answer): string | undefined {
     if (/^application\/json/.test(answer.contentType) && parseJson(answer.text) === undefined) return `a ${answer.status} whose JSON body does not parse`;
     return undefined;
   }
+  // Share pages are for browsers and link-preview crawlers: a refusal is the app's own page (it says why), not JSON.
+  if (bad.method === 'GET' && !bad.oversized && bad.target.startsWith(SHARE_PAGE_PREFIX)) return /^text\/html/.test(answer.contentType) && /<html[\s>]/.test(answer.text) ? undefined : `a ${answer.status} share page that is not the app's HTML`;
   if (!/^application\/json/.test(answer.contentType)) return `a ${answer.status} with content type "${answer.contentType}"`;
   const body = parseJson(answer.text);
   if (!isPlainObject(body)) return `a ${answer.status} whose body is not a JSON object`;

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { contentSecurityPolicy } from '../../contract/site';
-import { chooseEncoding, securityHeaders, serveSite, siteFile } from '../../local/site';
+import { chooseEncoding, contentSecurityPolicy } from '../../contract/site';
+import { securityHeaders, serveSite, siteFile } from '../../local/site';
 
 /** GET `urlPath` from `server` with raw bytes back (node's http does not decode). */
 function get(server: Server, urlPath: string, acceptEncoding?: string): Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }> {
