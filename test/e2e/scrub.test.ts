@@ -76,6 +76,15 @@ describe('the scrub', () => {
   const corruptAlerts = async (): Promise<(Published & { body: Record<string, unknown> })[]> =>
     (await snsMessages<Published>(stack)).map((m) => ({ ...m, body: JSON.parse(m.message) as Record<string, unknown> })).filter((m) => m.body.type === 'file.corrupt');
 
+  const alertsWhen = async (predicate: (found: Awaited<ReturnType<typeof corruptAlerts>>) => boolean, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = await corruptAlerts();
+      if (predicate(found) || Date.now() > deadline) return found;
+      await sleep(100);
+    }
+  };
+
   /** s3rver's file of an object's bytes: `<dir>/<bucket>/<key>._S3rver_object`. */
   const objectFileOf = (key: string): string => path.join(stack.s3Directory, stack.bucketName, `${key}._S3rver_object`);
 
@@ -134,7 +143,8 @@ describe('the scrub', () => {
     // Assess: marked in the files API, reported once on the ops topic.
     const marked = await fileWhen(damagedId, (f) => f.corruptAt !== undefined);
     expect(marked).toBeDefined();
-    const alerts = await corruptAlerts();
+    // The mark is written before the message is sent: wait for the message.
+    const alerts = await alertsWhen((found) => found.length > 0);
     expect(alerts).toHaveLength(1);
     expect(alerts[0]!.topicArn).toMatch(/:media-store-ops$/);
     expect(alerts[0]!.attributes.type).toEqual({ dataType: 'String', value: 'file.corrupt' });
