@@ -111,8 +111,9 @@ async function seed(stack: LocalStack, files: number): Promise<{ perMonth: numbe
   const source = rows();
   const next = (): Record<string, unknown>[] | undefined => {
     if (queue.length > 0) return queue.shift();
-    for (const row of source) {
-      batch.push(row);
+    // source.next(), not for…of: leaving a for…of by return closes the generator.
+    for (let step = source.next(); step.done !== true; step = source.next()) {
+      batch.push(step.value);
       produced += 1;
       if (batch.length === 25) {
         const out = batch;

@@ -98,6 +98,35 @@ describe('the timeline geometry', () => {
     expect(model.indexAt(virtualTop + viewport - 1)).toBe(million.length - 1);
   });
 
+  it('reaches the oldest file of a million-file library when its month turns out shorter than estimated', () => {
+    const model = new TimelineModel(geometry);
+    model.setBuckets(million);
+    const window = new ScrollWindow();
+    const viewport = 844;
+    const last = million.length - 1;
+    const oldest = million[last]!.month;
+    // End: the oldest month at the top, then its files arrive a page at a time.
+    let scrollTop = window.scrollFor(model.topOf(last), model.height);
+    const before = model.height;
+    // Newest day first, as the API answers; portraits, narrower than the estimate's mean.
+    const loaded = files(4167, oldest)
+      .map((f) => ({ ...f, width: 3000, height: 4000 }))
+      .sort((a, b) => (b.takenAt ?? '').localeCompare(a.takenAt ?? ''));
+    const oldestFile = loaded[loaded.length - 1]!;
+    for (let from = 0; from < loaded.length; from += 500) {
+      model.addPage(oldest, loaded.slice(from, from + 500), from + 500 < loaded.length ? `c${from}` : null);
+      scrollTop = window.fit(scrollTop, model.height) ?? scrollTop;
+    }
+    // Portraits: the month is shorter than its estimate, and so is the timeline.
+    expect(model.height).toBeLessThan(before);
+    expect(window.base + window.spacer(model.height)).toBe(model.height);
+    // Scrolled to the very bottom of the container, the oldest file is drawn.
+    scrollTop = window.spacer(model.height) - viewport;
+    const moved = window.onScroll(scrollTop, viewport, model.height);
+    const shown = model.piecesIn(moved.virtualTop, moved.virtualTop + viewport);
+    expect(shown.some((p) => p.kind === 'tile' && p.file.id === oldestFile.id)).toBe(true);
+  });
+
   it('jumps to a month five years back with the scroll position inside the container', () => {
     const model = new TimelineModel(geometry);
     model.setBuckets(million);

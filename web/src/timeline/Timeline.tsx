@@ -105,6 +105,13 @@ export default function Timeline({ onDownload }: TimelineProps) {
         element.scrollTop = windowRef.current.scrollFor(top, model.height);
         shownTop.current = top;
         setVirtualTop(top);
+      } else if (element) {
+        // The timeline got shorter below the view (a month smaller than its estimate): the window must still end where it does.
+        const scrollTo = windowRef.current.fit(element.scrollTop, model.height);
+        if (scrollTo !== undefined) {
+          programmatic.current = true;
+          element.scrollTop = scrollTo;
+        }
       }
       rerender();
     },
@@ -228,6 +235,11 @@ interface ScrubberProps {
 function Scrubber({ buckets, model, current, onJump }: ScrubberProps) {
   const track = useRef<HTMLDivElement>(null);
   const [hover, setHover] = useState<number | undefined>(undefined);
+  // Keys pressed faster than a render (key repeat) step from the last target, not a stale `current`.
+  const target = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    target.current = undefined;
+  }, [current]);
   const total = Math.max(1, model.height);
   const years: { year: string; index: number; at: number }[] = [];
   let lastAt = -Infinity;
@@ -262,7 +274,9 @@ function Scrubber({ buckets, model, current, onJump }: ScrubberProps) {
     const delta = step[e.key];
     if (delta === undefined) return;
     e.preventDefault();
-    onJump(Math.min(buckets.length - 1, Math.max(0, current + delta)));
+    const next = Math.min(buckets.length - 1, Math.max(0, (target.current ?? current) + delta));
+    target.current = next;
+    onJump(next);
   };
   const shown = hover ?? current;
   return (

@@ -248,6 +248,20 @@ export class ScrollWindow {
     return { virtualTop: this.base + (scrollTo ?? scrollTop), ...(scrollTo !== undefined ? { scrollTo } : {}) };
   }
 
+  /**
+   * After the timeline changed height to `total` (a page arrived and replaced an estimate):
+   * keeps the window inside it, or its end would show nothing and the last files could not be
+   * scrolled to. The scroll position that keeps the same virtual top, or `undefined` when the
+   * window did not move.
+   */
+  fit(scrollTop: number, total: number): number | undefined {
+    const highest = Math.max(0, total - this.spacer(total));
+    if (this.base <= highest) return undefined;
+    const shift = this.base - highest;
+    this.base = highest;
+    return scrollTop + shift;
+  }
+
   /** The scroll position that shows virtual `y` at the top, moving the window there. */
   scrollFor(y: number, total: number): number {
     const span = this.spacer(total);
