@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { Op } from 'cdktf';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { Wafv2WebAcl } from '@cdktf/provider-aws/lib/wafv2-web-acl';
-import { API_PREFIX } from '../../contract/site';
+import { API_PREFIX, SHARE_PAGE_PREFIX } from '../../contract/site';
 import { attributeOf, isUnresolved, named, type Presence } from './expressions';
 
 const EXCLUSIVE = 'Set waf_web_acl_arn or waf_rate_limit_per_5min, not both: a distribution has one web ACL.';
@@ -12,11 +12,12 @@ export const CLOUDFRONT_WAF_REGION = 'us-east-1';
 
 /**
  * The paths the created web ACL limits per address, as the viewer asks for them (under the
- * site's `/api`): password guesses (login and a share's unlock), then every public share route.
+ * site's `/api`): password guesses (login and a share's unlock), then every public share route
+ * and the share pages (`/s/…`, sent to the API at the site's root, not under `/api`).
  */
 export const WAF_RATE_LIMITED_PATHS = {
   passwords: { login: `${API_PREFIX}/auth/login`, unlockSuffix: '/unlock' },
-  publicShares: `${API_PREFIX}/public/`,
+  publicShares: [`${API_PREFIX}/public/`, SHARE_PAGE_PREFIX],
 } as const;
 
 export interface SiteFirewallProps {
@@ -77,7 +78,7 @@ export class SiteFirewall extends Construct {
       defaultAction: { allow: {} },
       rule: [
         rateRule('password-guesses', 0, { or_statement: { statement: [byteMatch('EXACTLY', passwords.login), byteMatch('ENDS_WITH', passwords.unlockSuffix)] } }),
-        rateRule('public-shares', 1, byteMatch('STARTS_WITH', publicShares)),
+        rateRule('public-shares', 1, { or_statement: { statement: publicShares.map((prefix) => byteMatch('STARTS_WITH', prefix)) } }),
       ],
       visibilityConfig: visibility(`${props.namePrefix}-site`),
       lifecycle: {

@@ -360,7 +360,7 @@ export const VARIABLES = {
   },
   waf_rate_limit_per_5min: {
     kind: 'number',
-    description: 'Above 0: create a WAFv2 web ACL for the site\'s distribution that blocks one address sending more than this many requests in 5 minutes to the login and share unlock routes, and apart to the public share routes (/api/public/…). The ACL is created with the module\'s AWS provider, which must then be in us-east-1 (CloudFront\'s WAF region); elsewhere pass waf_web_acl_arn. 0: none.',
+    description: 'Above 0: create a WAFv2 web ACL for the site\'s distribution that blocks one address sending more than this many requests in 5 minutes to the login and share unlock routes, and apart to the public share routes (/api/public/…) and share pages (/s/…). The ACL is created with the module\'s AWS provider, which must then be in us-east-1 (CloudFront\'s WAF region); elsewhere pass waf_web_acl_arn. 0: none.',
     default: DEFAULTS.wafRateLimitPer5Min,
     validation: [check(`${v('waf_rate_limit_per_5min')} == 0 || (${v('waf_rate_limit_per_5min')} >= 10 && ${v('waf_rate_limit_per_5min')} <= 2000000000 && floor(${v('waf_rate_limit_per_5min')}) == ${v('waf_rate_limit_per_5min')})`, 'waf_rate_limit_per_5min must be 0 or a whole number from 10 (WAF\'s minimum) to 2000000000.')],
   },

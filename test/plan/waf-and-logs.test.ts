@@ -1,5 +1,5 @@
 import { ROUTES } from '../../contract/routes';
-import { API_PREFIX } from '../../contract/site';
+import { API_PREFIX, SHARE_PAGE_PREFIX } from '../../contract/site';
 import { resourcesOf, synthesizeBoth, synthesizeConstruct, theOnly, type StackJson } from './plan';
 
 const ACL_ARN = 'arn:aws:wafv2:us-east-1:111122223333:global/webacl/platform/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -18,8 +18,8 @@ function matches(statement: StackJson, path: string): boolean {
   }
 }
 
-/** Each route's path as a browser asks the site for it (a sample token and ids). */
-const viewerPath = (path: string) => `${API_PREFIX}${path.replace(/\{[^}]+\}/g, 'x1')}`;
+/** Each route's path as a browser asks the site for it (a sample token and ids): under /api, but share pages at the root. */
+const viewerPath = (path: string) => `${path.startsWith(SHARE_PAGE_PREFIX) ? '' : API_PREFIX}${path.replace(/\{[^}]+\}/g, 'x1')}`;
 
 describe('MediaStore WAF and access logs', () => {
   describe('waf_rate_limit_per_5min', () => {
@@ -35,7 +35,7 @@ describe('MediaStore WAF and access logs', () => {
       expect(theOnly(plan, 'aws_cloudfront_distribution').web_acl_id).toBe('${aws_wafv2_web_acl.site.arn}');
     });
 
-    it('blocks an address over the limit on login and share unlock, and apart on every public share route, and on nothing else', () => {
+    it('blocks an address over the limit on login and share unlock, and apart on every public share route and share page, and on nothing else', () => {
       const rules = acl.rule as StackJson[];
       expect(rules.map((r) => r.name)).toEqual(['password-guesses', 'public-shares']);
       for (const rule of rules) {
@@ -48,8 +48,11 @@ describe('MediaStore WAF and access logs', () => {
       for (const route of ROUTES) {
         const path = viewerPath(route.path);
         expect([route.path, matches(scope('password-guesses'), path)]).toEqual([route.path, passwordRoutes.includes(route)]);
-        expect([route.path, matches(scope('public-shares'), path)]).toEqual([route.path, route.path.startsWith('/public/')]);
+        expect([route.path, matches(scope('public-shares'), path)]).toEqual([route.path, route.path.startsWith('/public/') || route.path.startsWith(SHARE_PAGE_PREFIX)]);
       }
+      // The share pages are among them (the site sends /s/* to the API at its root).
+      expect(matches(scope('public-shares'), '/s/x1')).toBe(true);
+      expect(matches(scope('public-shares'), '/index.html')).toBe(false);
     });
 
     it('records metrics and sampled requests for each rule', () => {

@@ -106,11 +106,16 @@ export default function Timeline({ onDownload }: TimelineProps) {
         shownTop.current = top;
         setVirtualTop(top);
       } else if (element) {
-        // The timeline got shorter below the view (a month smaller than its estimate): the window must still end where it does.
+        // The timeline got shorter below the view (a month smaller than its estimate): the window
+        // must end where the timeline does, and the view show what is there now (at the very
+        // bottom the browser clamps the scroll position and sends no scroll event).
         const scrollTo = windowRef.current.fit(element.scrollTop, model.height);
         if (scrollTo !== undefined) {
           programmatic.current = true;
           element.scrollTop = scrollTo;
+          const shown = Math.min(anchorTop, Math.max(0, model.height - element.clientHeight));
+          shownTop.current = shown;
+          setVirtualTop(shown);
         }
       }
       rerender();
