@@ -10,15 +10,14 @@
  * - `DescribeExecution` (status RUNNING, SUCCEEDED, FAILED; output, or error and cause) and
  *   `ListExecutions` (newest first, optional status filter).
  *
- * Executions live in memory. Every request must be sent to this emulator's own Host, as
- * `application/x-amz-json-1.0` (else 415), SigV4-signed with the stack's per-run key pair.
+ * Executions live in memory. Requests are checked as local/json-protocol.ts says (own Host,
+ * content type, SigV4 with the stack's per-run key pair).
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from './log';
 import { freePort } from './ports';
-import { readLimitedBody } from './request-body';
-import { hostRefusal, verifySigV4, type LocalCredentials } from './sigv4';
+import { AwsJsonError, startAwsJsonService, type JsonOperations } from './json-protocol';
+import type { LocalCredentials } from './sigv4';
 import { LOCAL_ACCOUNT } from './sns';
 import { runDefinition, StatesError, validateDefinition, type AslDocument, type Json } from './step-functions';
 
@@ -64,17 +63,6 @@ export interface LocalStepFunctions {
   stop(): Promise<void>;
 }
 
-class ServiceError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
-
-const JSON_1_0 = 'application/x-amz-json-1.0';
 /** StartExecution's input limit (256 KiB), with room for the request around it. */
 const MAX_BODY_BYTES = 300 * 1024;
 const MAX_INPUT_BYTES = 256 * 1024;
@@ -125,36 +113,36 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     ...(execution.error !== undefined ? { error: execution.error, cause: execution.cause } : {}),
   });
 
-  const operations: Record<string, (input: Record<string, unknown>) => unknown> = {
+  const operations: JsonOperations = {
     StartExecution(input) {
       const machineArn = String(input.stateMachineArn ?? '');
       const machine = machines.get(machineArn);
-      if (machine === undefined) throw new ServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${machineArn}'`);
+      if (machine === undefined) throw new AwsJsonError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${machineArn}'`);
       const name = typeof input.name === 'string' ? input.name : randomUUID();
-      if (!EXECUTION_NAME.test(name)) throw new ServiceError('InvalidName', `Invalid Name: '${name}' (1-80 letters, digits, - and _)`);
+      if (!EXECUTION_NAME.test(name)) throw new AwsJsonError('InvalidName', `Invalid Name: '${name}' (1-80 letters, digits, - and _)`);
       const text = typeof input.input === 'string' ? input.input : '{}';
-      if (Buffer.byteLength(text) > MAX_INPUT_BYTES) throw new ServiceError('InvalidExecutionInput', 'Execution input is larger than 256 KiB');
+      if (Buffer.byteLength(text) > MAX_INPUT_BYTES) throw new AwsJsonError('InvalidExecutionInput', 'Execution input is larger than 256 KiB');
       try {
         JSON.parse(text);
       } catch {
-        throw new ServiceError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not JSON');
+        throw new AwsJsonError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not JSON');
       }
       const existing = [...executions.values()].find((e) => e.stateMachineArn === machineArn && e.name === name);
       if (existing !== undefined) {
         if (existing.status === 'RUNNING' && existing.input === text) return { executionArn: existing.executionArn, startDate: existing.startDate / 1000 };
-        throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.executionArn}'`);
+        throw new AwsJsonError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.executionArn}'`);
       }
       const started = start(machineArn, machine, name, text);
       return { executionArn: started.executionArn, startDate: started.startDate / 1000 };
     },
     DescribeExecution(input) {
       const execution = executions.get(String(input.executionArn ?? ''));
-      if (execution === undefined) throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(input.executionArn)}'`);
+      if (execution === undefined) throw new AwsJsonError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(input.executionArn)}'`);
       return describe(execution);
     },
     ListExecutions(input) {
       const machineArn = String(input.stateMachineArn ?? '');
-      if (!machines.has(machineArn)) throw new ServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${machineArn}'`);
+      if (!machines.has(machineArn)) throw new AwsJsonError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${machineArn}'`);
       const list = [...executions.values()]
         .filter((e) => e.stateMachineArn === machineArn && (input.statusFilter === undefined || e.status === input.statusFilter))
         .reverse()
@@ -163,45 +151,21 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     },
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const wrongHost = hostRefusal(req.headers.host, port);
-    if (wrongHost) throw new ServiceError(wrongHost.code, wrongHost.message, wrongHost.status);
-    const contentType = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (contentType !== JSON_1_0) throw new ServiceError('UnsupportedMediaTypeException', `Content-Type ${JSON.stringify(contentType)} is not supported: send ${JSON_1_0}`, 415);
-    const target = String(req.headers['x-amz-target'] ?? '');
-    const operation = /^AWSStepFunctions\.(\w+)$/.exec(target)?.[1];
-    const body = await readLimitedBody(req, MAX_BODY_BYTES);
-    if (body === undefined) throw new ServiceError('ValidationException', 'Request too large.', 413);
-    const unsigned = await verifySigV4({ method: req.method, url: req.url, headers: req.headers, body }, { credentials, region, service: 'states' });
-    if (unsigned) throw new ServiceError(unsigned.code, unsigned.message, unsigned.status);
-    const run = operation === undefined ? undefined : operations[operation];
-    if (req.method !== 'POST' || run === undefined) throw new ServiceError('UnknownOperationException', `Operation ${target || '(none)'} is not emulated.`);
-    let input: Record<string, unknown>;
-    try {
-      input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
-    } catch {
-      throw new ServiceError('SerializationException', 'Request body is not JSON.');
-    }
-    send(res, 200, run(input));
-  }
-
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (error instanceof ServiceError) {
-        if (error.status === 403 || error.status === 415 || error.status === 421) logger.warn('states', `${req.method} ${String(req.headers['x-amz-target'] ?? '')} refused: ${error.type}`);
-        req.resume();
-        return send(res, error.status, { __type: error.type, message: error.message }, error.type);
-      }
-      logger.error('states', `request failed: ${String(error)}`);
-      send(res, 500, { __type: 'InternalServerError', message: 'Internal error' }, 'InternalServerError');
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
+  const service = await startAwsJsonService({
+    version: '1.0',
+    targetPrefix: 'AWSStepFunctions',
+    service: 'states',
+    region,
+    credentials,
+    logger,
+    port,
+    maxBodyBytes: MAX_BODY_BYTES,
+    tooLarge: new AwsJsonError('ValidationException', 'Request too large.', 413),
+    internalErrorType: 'InternalServerError',
+    operations,
   });
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: service.endpoint,
     stateMachineArn: (name) => {
       if (!machines.has(arnOf(name))) throw new Error(`no state machine ${name}`);
       return arnOf(name);
@@ -209,14 +173,8 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     executions: () => [...executions.values()],
     stop: async () => {
       stopped = true;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await service.stop();
       await Promise.allSettled([...executions.values()].map((e) => e.done));
     },
   };
-}
-
-function send(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
-  if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': JSON_1_0, 'x-amzn-requestid': randomUUID(), ...(errorType !== undefined ? { 'x-amzn-errortype': errorType } : {}) });
-  res.end(JSON.stringify(body));
 }
