@@ -11,6 +11,7 @@ import { jwtVerify, type JWTVerifyGetKey } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { discover, providerKeys } from './provider-keys';
 import { PROVIDER_ALGORITHMS } from '../authorizer/provider-tokens';
+import type { DeviceSignIn } from '../../contract/wire';
 
 export interface OidcClientSettings {
   readonly issuer: string;
@@ -36,18 +37,9 @@ export interface ProviderClient {
   /** The provider's end-session URL, when it has one. */
   endSessionUrl(): Promise<string | undefined>;
   /** A device authorization (the CLI's sign-in): the code to show, where, and the device code to poll with. */
-  startDevice(): Promise<DeviceAuthorization>;
+  startDevice(): Promise<DeviceSignIn>;
   /** The verified ID token claims once the person approved; `pending`/`slow-down` until then; `denied`/`expired` at the end. */
   pollDevice(deviceCode: string): Promise<DevicePoll>;
-}
-
-export interface DeviceAuthorization {
-  readonly deviceCode: string;
-  readonly userCode: string;
-  readonly verificationUri: string;
-  readonly verificationUriComplete?: string;
-  readonly expiresIn: number;
-  readonly interval: number;
 }
 
 export type DevicePoll =

@@ -16,7 +16,8 @@ import { claimedFolders, mappedRole, type RolePolicy } from '../core/oidc';
 import type { Role } from '../core/roles';
 import { USERNAME_PATTERN, UserExists, type UserRecord, type UsersRepository } from '../adapters/users-repository';
 import type { PendingSignIns } from '../adapters/pending-sign-ins';
-import type { DeviceAuthorization, ProviderClient } from '../adapters/oidc-client';
+import type { ProviderClient } from '../adapters/oidc-client';
+import type { DeviceSignIn } from '../../contract/wire';
 import { openSession, type IssuedSession, type SessionDeps } from './session';
 
 export interface ProviderPolicy {
@@ -66,7 +67,7 @@ export function parseDeviceTokenRequest(body: unknown): string {
 }
 
 /** The CLI's sign-in (device authorization): the code the person enters at the provider, and the handle to poll with. */
-export async function startDeviceSignIn(deps: Pick<ProviderSignInDeps, 'provider'>): Promise<DeviceAuthorization> {
+export async function startDeviceSignIn(deps: Pick<ProviderSignInDeps, 'provider'>): Promise<DeviceSignIn> {
   return deps.provider.startDevice();
 }
 
