@@ -51,8 +51,11 @@ export interface LoginResponse {
 
 // --- files -----------------------------------------------------------------------------
 
-/** A file as listings, `GET /files/{id}` and `PATCH /files/{id}` answer it. */
-export interface FileItem {
+/**
+ * What the catalog keeps of every file, declared once: the API answers it (`FileItem`), the
+ * trash shows part of it (`TrashEntry`) and the catalog's rows extend it (handlers/core/catalog.ts).
+ */
+export interface FileRecord {
   readonly id: string;
   readonly folder: string;
   readonly name: string;
@@ -78,6 +81,10 @@ export interface FileItem {
    * damaged; restore it from a backup or an earlier version (docs/media.md "Scrub").
    */
   readonly corruptAt?: string;
+}
+
+/** A file as listings, `GET /files/{id}` and `PATCH /files/{id}` answer it. */
+export interface FileItem extends FileRecord {
   /**
    * Presigned GET of the original (active content such as SVG or HTML as an attachment). Always
    * there for signed-in users; a visitor of a share without downloads has none for a photo.
@@ -239,16 +246,9 @@ export interface DuplicateList {
 // --- trash -----------------------------------------------------------------------------
 
 /** A deleted file waiting in the trash (`GET /trash`). */
-export interface TrashEntry {
-  /** The entry's id (`POST /trash/{id}/restore`, `DELETE /trash/{id}`). */
+export interface TrashEntry extends Pick<FileRecord, 'folder' | 'name' | 'size' | 'contentType' | 'fileType' | 'uploadedBy'> {
+  /** The entry's id (`POST /trash/{id}/restore`, `DELETE /trash/{id}`); `folder` and `name` say where a restore puts the file back (beside it under a free name when taken). */
   readonly id: string;
-  /** Where the file was, and where a restore puts it back (beside it under a free name when taken). */
-  readonly folder: string;
-  readonly name: string;
-  readonly size: number;
-  readonly contentType: string;
-  readonly fileType: FileType;
-  readonly uploadedBy: string;
   readonly deletedBy: string;
   /** ISO 8601. */
   readonly deletedAt: string;

@@ -5,7 +5,8 @@
  * `fileFromObject` is the one rule for "the row an object implies" (sync and reconcile).
  */
 import type { PartChecksumAlgorithm } from '../../contract/multipart';
-import { fileTypeOf, type FileType } from './content-types';
+import type { FileRecord } from '../../contract/wire';
+import { fileTypeOf } from './content-types';
 import { initialProcessing, type DerivedName, type MediaInfo, type ProcessingStatus } from './media';
 import { decodeEventKey, fileIdOf, parseObjectKey } from './paths';
 import { normalizeSequencer } from './sequencer';
@@ -86,27 +87,15 @@ export interface ObjectHead {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
-export interface CatalogFile {
-  readonly id: string;
+/**
+ * A file's row: the fields the API shows (contract/wire.ts `FileRecord`; `sha256` declared at
+ * upload and carried by the object's metadata, or recorded by the scrub's first read;
+ * `corruptAt` never cleared but by a new version of the object) and what only the catalog keeps.
+ */
+export interface CatalogFile extends FileRecord {
   readonly key: string;
-  readonly folder: string;
-  readonly name: string;
-  readonly size: number;
-  readonly contentType: string;
-  readonly fileType: FileType;
-  /** ISO 8601. */
-  readonly uploadedAt: string;
-  readonly uploadedBy: string;
-  readonly tags: readonly string[];
-  readonly description?: string;
   readonly etag?: string;
   readonly uploadId?: string;
-  /** Whole-file SHA-256 (base64) declared at upload and carried by the object's metadata, or recorded by the scrub's first read. */
-  readonly sha256?: string;
-  /** When the scrub last read the object whole and found its SHA-256 (ISO 8601). */
-  readonly verifiedAt?: string;
-  /** When the scrub found the object's bytes differ from its SHA-256 (ISO 8601); never cleared but by a new version of the object. */
-  readonly corruptAt?: string;
   /** Normalized sequencer of the last event applied. */
   readonly sequencer: string;
   readonly status: 'available';

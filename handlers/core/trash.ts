@@ -15,18 +15,11 @@ import { objectKey } from './paths';
 import type { Caller } from './roles';
 
 /** A trash entry as stored: the file's row when it was deleted, and where its bytes wait. */
-export interface TrashEntry {
-  readonly id: string;
+export interface TrashEntry extends Pick<TrashEntryView, 'id' | 'deletedBy' | 'deletedAt' | 'expiresAt' | 'deletedWithFolder'> {
   /** The row as it was (without its sequencer): what a restore brings back. */
   readonly file: Omit<CatalogFile, 'sequencer'>;
   /** `trash/<id>`. */
   readonly trashKey: string;
-  readonly deletedBy: string;
-  /** ISO 8601. */
-  readonly deletedAt: string;
-  /** ISO 8601: the end of the retention. */
-  readonly expiresAt: string;
-  readonly deletedWithFolder?: string;
 }
 
 /** Entry ids: the deletion time (base 36 milliseconds, fixed width) then 12 random characters, so ids sort by time. */
