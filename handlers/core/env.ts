@@ -24,6 +24,12 @@ export function optionalString(env: Env, name: string, fallback?: string): strin
   return present(env, name) ?? fallback;
 }
 
+/** `{ [key]: value }` when the variable is set, else `{}`: an unset optional setting stays absent, not `undefined`. */
+export function optionalField<K extends string>(env: Env, name: string, key: K): { readonly [P in K]?: string } {
+  const value = present(env, name);
+  return (value === undefined ? {} : { [key]: value }) as { readonly [P in K]?: string };
+}
+
 /** A setting of contract/settings.ts: its variable, default and range, declared once. */
 export const setting = (env: Env, spec: IntegerSetting): number => integer(env, spec.env, spec.default, spec);
 /** An on/off setting of contract/settings.ts: its variable and default, declared once. */
@@ -66,3 +72,11 @@ export function logLevel(env: Env, name = 'LOG_LEVEL'): LogLevel {
   }
   return raw as LogLevel;
 }
+
+/** What every function reading the catalog table is configured with. */
+export interface TableFunctionConfig {
+  readonly tableName: string;
+  readonly logLevel: LogLevel;
+}
+
+export const tableFunctionConfig = (env: Env): TableFunctionConfig => ({ tableName: requiredString(env, 'TABLE_NAME'), logLevel: logLevel(env) });

@@ -1,24 +1,20 @@
 /** The scrub function's configuration, parsed once at cold start. */
-import { logLevel, optionalString, requiredString, setting, type Env, type LogLevel } from '../core/env';
+import { optionalField, requiredString, setting, tableFunctionConfig, type Env, type TableFunctionConfig } from '../core/env';
 import { SETTINGS } from '../../contract/settings';
 
-export interface ScrubConfig {
-  readonly tableName: string;
+export interface ScrubConfig extends TableFunctionConfig {
   readonly bucketName: string;
   /** The ops topic `file.corrupt` goes to; unset or empty: the mark and the error log only. */
   readonly opsTopicArn?: string;
   /** Every file is read once within this many days (module variable `scrub_period_days`). */
   readonly periodDays: number;
-  readonly logLevel: LogLevel;
 }
 
 export function parseScrubConfig(env: Env): ScrubConfig {
-  const opsTopicArn = optionalString(env, 'OPS_TOPIC_ARN');
   return {
-    tableName: requiredString(env, 'TABLE_NAME'),
+    ...tableFunctionConfig(env),
     bucketName: requiredString(env, 'BUCKET_NAME'),
-    ...(opsTopicArn !== undefined ? { opsTopicArn } : {}),
+    ...optionalField(env, 'OPS_TOPIC_ARN', 'opsTopicArn'),
     periodDays: setting(env, SETTINGS.scrubPeriodDays),
-    logLevel: logLevel(env),
   };
 }
