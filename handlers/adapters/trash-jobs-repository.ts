@@ -1,9 +1,9 @@
-/** Bulk trash jobs (`JOB#<id>` / `JOB`, kind `trash`) beside the move jobs, expiring with a TTL. */
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+/** Bulk trash jobs (`JOB#<id>` / `JOB`, kind `trash`) beside the move jobs: job-records.ts with the trash job's fields and progress. */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { jobItemKey } from '../../contract/table';
-import { JOB_STATUSES, JOB_TTL_SECONDS, type JobError, type JobStatus } from '../core/jobs';
+import type { JobError, JobFields } from '../core/jobs';
 import type { TrashJobAction, TrashJobRecord } from '../core/trash';
-import { defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
+import { JobRecords } from './job-records';
 import type { RepositoryOptions } from './users-repository';
 
 export interface TrashJobStore {
@@ -18,43 +18,9 @@ export interface TrashJobStore {
 
 const ACTIONS: readonly TrashJobAction[] = ['delete-folder', 'restore', 'purge'];
 
-export class TrashJobsRepository implements TrashJobStore {
-  private readonly tableName: string;
-  private readonly client: DynamoDBDocumentClient;
-
+export class TrashJobsRepository extends JobRecords<'trash', TrashJobRecord> implements TrashJobStore {
   constructor(options: RepositoryOptions) {
-    this.tableName = options.tableName;
-    this.client = options.client ?? defaultDocumentClient();
-  }
-
-  async create(job: TrashJobRecord): Promise<void> {
-    const ttl = Math.floor(Date.parse(job.createdAt) / 1000) + JOB_TTL_SECONDS;
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...jobItemKey(job.id), ...job, ttl }, ConditionExpression: 'attribute_not_exists(pk)' }));
-  }
-
-  async get(id: string): Promise<TrashJobRecord | undefined> {
-    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: jobItemKey(id), ConsistentRead: true }));
-    return out.Item === undefined ? undefined : toTrashJob(out.Item);
-  }
-
-  async startAttempt(id: string, now: Date): Promise<TrashJobRecord | undefined> {
-    try {
-      const out = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: jobItemKey(id),
-          UpdateExpression: 'SET #status = :running, attempts = if_not_exists(attempts, :zero) + :one, updatedAt = :now',
-          ConditionExpression: 'attribute_exists(pk) AND kind = :trash AND #status IN (:pending, :running)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':running': 'running', ':pending': 'pending', ':zero': 0, ':one': 1, ':now': now.toISOString(), ':trash': 'trash' },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return out.Attributes === undefined ? undefined : toTrashJob(out.Attributes);
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return undefined;
-      throw error;
-    }
+    super(options, 'trash');
   }
 
   async addProgress(id: string, done: number, failed: number, now: Date): Promise<void> {
@@ -71,58 +37,21 @@ export class TrashJobsRepository implements TrashJobStore {
     );
   }
 
-  async finish(id: string, outcome: { status: 'succeeded' } | { status: 'failed'; error: JobError }, now: Date): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: jobItemKey(id),
-          UpdateExpression: `SET #status = :status, updatedAt = :now${outcome.status === 'failed' ? ', #error = :error' : ''}`,
-          ConditionExpression: 'attribute_exists(pk) AND #status IN (:pending, :running)',
-          ExpressionAttributeNames: { '#status': 'status', ...(outcome.status === 'failed' ? { '#error': 'error' } : {}) },
-          ExpressionAttributeValues: {
-            ':status': outcome.status,
-            ':pending': 'pending',
-            ':running': 'running',
-            ':now': now.toISOString(),
-            ...(outcome.status === 'failed' ? { ':error': outcome.error } : {}),
-          },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+  finish(id: string, outcome: { status: 'succeeded' } | { status: 'failed'; error: JobError }, now: Date): Promise<void> {
+    return this.settle(id, outcome.status, outcome.status === 'failed' ? { error: outcome.error } : {}, now);
   }
-}
 
-function toTrashJob(item: Record<string, unknown>): TrashJobRecord | undefined {
-  const { id, kind, action, owner, ownerIsAdmin, status, attempts, folder, ids, done, failed, createdAt, updatedAt, error } = item;
-  if (
-    typeof id !== 'string' ||
-    kind !== 'trash' ||
-    !(ACTIONS as readonly unknown[]).includes(action) ||
-    typeof owner !== 'string' ||
-    !(JOB_STATUSES as readonly unknown[]).includes(status) ||
-    typeof createdAt !== 'string' ||
-    typeof updatedAt !== 'string'
-  ) {
-    return undefined;
+  protected read(item: Record<string, unknown>, fields: JobFields<'trash'>): TrashJobRecord | undefined {
+    const { action, ownerIsAdmin, folder, ids, done, failed } = item;
+    if (!(ACTIONS as readonly unknown[]).includes(action)) return undefined;
+    return {
+      ...fields,
+      action: action as TrashJobAction,
+      ownerIsAdmin: ownerIsAdmin === true,
+      ...(typeof folder === 'string' ? { folder } : {}),
+      ...(Array.isArray(ids) ? { ids: ids.filter((i): i is string => typeof i === 'string') } : {}),
+      done: typeof done === 'number' ? done : 0,
+      failed: typeof failed === 'number' ? failed : 0,
+    };
   }
-  const jobError = error as Record<string, unknown> | undefined;
-  return {
-    id,
-    kind,
-    action: action as TrashJobAction,
-    owner,
-    ownerIsAdmin: ownerIsAdmin === true,
-    status: status as JobStatus,
-    attempts: typeof attempts === 'number' ? attempts : 0,
-    ...(typeof folder === 'string' ? { folder } : {}),
-    ...(Array.isArray(ids) ? { ids: ids.filter((i): i is string => typeof i === 'string') } : {}),
-    done: typeof done === 'number' ? done : 0,
-    failed: typeof failed === 'number' ? failed : 0,
-    createdAt,
-    updatedAt,
-    ...(typeof jobError?.code === 'string' && typeof jobError.message === 'string' ? { error: { code: jobError.code, message: jobError.message } } : {}),
-  };
 }

@@ -16,15 +16,22 @@ export interface JobError {
   readonly message: string;
 }
 
-/** Everything the move function needs to run the move again, identically, on a retry. */
-export interface MoveJob {
+/** What every job has, whatever its kind. */
+export interface JobFields<Kind extends string> {
   readonly id: string;
-  readonly kind: 'move';
+  readonly kind: Kind;
   /** Username of who asked: only they (and admins) may read the job. */
   readonly owner: string;
   readonly status: JobStatus;
   /** Runs started so far. */
   readonly attempts: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly error?: JobError;
+}
+
+/** Everything the move function needs to run the move again, identically, on a retry. */
+export interface MoveJob extends JobFields<'move'> {
   readonly sourceKey: string;
   /** ETag and size of the source when the move was asked for: a changed source is not moved. */
   readonly sourceEtag?: string;
@@ -35,11 +42,8 @@ export interface MoveJob {
   readonly overwrite: boolean;
   readonly tags: readonly string[];
   readonly description?: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
   /** Id of the moved file, once succeeded. */
   readonly fileId?: string;
-  readonly error?: JobError;
 }
 
 /** What `GET /jobs/{id}` and a 202 from `PATCH /files/{id}` show. */

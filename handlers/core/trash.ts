@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { TRASH_PREFIX } from '../../contract/bucket';
 import type { TrashEntry as TrashEntryView, TrashJob as TrashJobView } from '../../contract/wire';
 import type { CatalogFile } from './catalog';
-import type { JobError, JobStatus } from './jobs';
+import type { JobFields } from './jobs';
 import { objectKey } from './paths';
 import type { Caller } from './roles';
 
@@ -97,25 +97,16 @@ export type TrashJobAction = TrashJobView['action'];
  * reads what is still to do (the folder's remaining files, the remaining entries), so a run
  * that Lambda retries after a timeout or a failure carries on where the last one stopped.
  */
-export interface TrashJobRecord {
-  readonly id: string;
-  readonly kind: 'trash';
+export interface TrashJobRecord extends JobFields<'trash'> {
   readonly action: TrashJobAction;
-  /** Username of who asked (only they and admins may read the job). */
-  readonly owner: string;
   /** Whether who asked was an admin then: their `all` covers everyone's entries. */
   readonly ownerIsAdmin: boolean;
-  readonly status: JobStatus;
-  readonly attempts: number;
   /** `delete-folder`: the folder (with everything in it). */
   readonly folder?: string;
   /** `restore`/`purge` of chosen entries; absent: every entry the owner may handle. */
   readonly ids?: readonly string[];
   readonly done: number;
   readonly failed: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly error?: JobError;
 }
 
 export function trashJobView(job: TrashJobRecord): TrashJobView {
