@@ -2,10 +2,10 @@
  * Admins: how much the library holds — in total, by type, by content type and by uploader — and
  * what is stored besides the originals: derived images, video copies, the trash (`GET /stats/storage`).
  */
-import { useEffect, useState } from 'preact/hooks';
 import type { FileType, StorageFigures, StorageStats as Stats, StoredFigures } from '../../../contract/wire';
 import * as api from '../api';
 import { formatBytes, formatDate } from '../format';
+import { AdminReport, type ReportWords } from './AdminReport';
 
 const TYPE_NAMES: Readonly<Record<FileType, string>> = { image: 'Images', video: 'Videos', other: 'Other files' };
 const DROP_PREFIX = 'share:';
@@ -62,34 +62,12 @@ function FiguresTable(props: { readonly caption: string; readonly heading: strin
   );
 }
 
+const WORDS: ReportWords = { title: 'Storage', again: 'Refresh', busy: 'Adding up…', failure: 'Could not add up the storage', loading: 'Adding up the library…' };
+
 export function StorageStats(props: { readonly load?: () => Promise<Stats> }) {
-  const load = props.load ?? api.storageStats;
-  const [stats, setStats] = useState<Stats>();
-  const [error, setError] = useState<string>();
-  const [loading, setLoading] = useState(true);
-
-  const refresh = async (): Promise<void> => {
-    setLoading(true);
-    setError(undefined);
-    try {
-      setStats(await load());
-    } catch (e) {
-      setError(e instanceof api.ApiError ? e.message : 'Cannot reach the server. Check your connection and try again.');
-    } finally {
-      setLoading(false);
-    }
-  };
-  useEffect(() => void refresh(), []);
-
   return (
-    <section class="storage" aria-labelledby="storage-title" aria-busy={loading}>
-      <div class="storage-head">
-        <h2 id="storage-title">Storage</h2>
-        <button type="button" onClick={() => void refresh()} disabled={loading}>{loading ? 'Adding up…' : 'Refresh'}</button>
-      </div>
-      {error && <p class="error" role="alert">Could not add up the storage: {error}</p>}
-      {!stats && loading && <p class="loading" role="status">Adding up the library…</p>}
-      {stats && (
+    <AdminReport class="storage" headingId="storage-title" words={WORDS} load={props.load ?? api.storageStats}>
+      {(stats) => (
         <>
           <p class="storage-total">
             <strong>{formatBytes(stats.total.bytes)}</strong> in <strong>{fileCount(stats.total.files)}</strong>
@@ -131,6 +109,6 @@ export function StorageStats(props: { readonly load?: () => Promise<Stats> }) {
           )}
         </>
       )}
-    </section>
+    </AdminReport>
   );
 }
