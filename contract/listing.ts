@@ -27,3 +27,21 @@ export type SortOrder = (typeof SORT_ORDERS)[number];
 /** The order a sort reads in when `order` is not given. */
 export const DEFAULT_ORDER: Readonly<Record<FolderSort, SortOrder>> = { name: 'asc', taken: 'asc', uploaded: 'desc' };
 
+
+/** A listing's page size (`limit`): what a request gets without one, and the most it may ask for. */
+export interface PageLimits {
+  readonly default: number;
+  readonly max: number;
+}
+
+/** The page sizes of every paged listing. */
+export const PAGE_LIMITS = {
+  /** `GET /files` */
+  files: { default: 100, max: 1000 },
+  /** `GET /timeline` */
+  timeline: { default: 100, max: 500 },
+  /** `GET /trash` */
+  trash: { default: 100, max: 500 },
+  /** `GET /public/shares/{token}`: a page of an album share */
+  publicShare: { default: 60, max: 200 },
+} as const satisfies Readonly<Record<string, PageLimits>>;

@@ -6,6 +6,7 @@ import type { CatalogFile } from '../core/catalog';
 import type { DerivedName, MediaInfo, ProcessingStatus } from '../core/media';
 import { NotFound } from '../core/errors';
 import type { ObjectUrls } from '../core/object-urls';
+import type { ObjectStore } from '../adapters/object-store';
 import { keyOfFileId, parseObjectKey, type FileLocation } from '../core/paths';
 import { VIDEO_COPY_TYPE, videoCopyNameOf, videoPlaybackOf, type VideoPlayback } from '../core/video-copies';
 
@@ -26,6 +27,27 @@ export interface FileView
   readonly posterUrl?: string;
   /** A processed video: its playable copy and which to play. */
   readonly video?: VideoPlayback;
+}
+
+/** A page of files as the listings answer it (`GET /files`, `GET /timeline`). */
+export interface FileViewPage {
+  readonly files: readonly FileView[];
+  /** Pass as `cursor` for the next page; `null` on the last page. */
+  readonly nextCursor: string | null;
+}
+
+export interface FilePageDeps {
+  readonly objects: Pick<ObjectStore, 'urlSigner'>;
+  readonly viewUrlTtlSeconds: number;
+  /** @default the clock */
+  readonly now?: () => Date;
+}
+
+/** A page of files with their view URLs: one signer, every URL expiring at the same time. */
+export async function filePage(files: readonly CatalogFile[], nextCursor: string | null, deps: FilePageDeps): Promise<FileViewPage> {
+  const signing = { sign: await deps.objects.urlSigner(), ttlSeconds: deps.viewUrlTtlSeconds, now: (deps.now ?? (() => new Date()))() };
+  const urlExpiresAt = urlExpiry(signing);
+  return { files: files.map((file) => toFileView(file, signing, urlExpiresAt)), nextCursor };
 }
 
 /** Signs view URLs for files, all expiring at the same time. */

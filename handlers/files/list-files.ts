@@ -12,20 +12,15 @@
  * one this listing handed to this caller (another folder, type, type filter, order, kind of
  * listing or user, tampered, garbage) is a 400 `InvalidCursor`.
  */
-import { DEFAULT_ORDER, FOLDER_SORTS, SORT_ORDERS, type FolderSort, type SortOrder } from '../../contract/listing';
+import { DEFAULT_ORDER, FOLDER_SORTS, PAGE_LIMITS, SORT_ORDERS, type FolderSort, type SortOrder } from '../../contract/listing';
 import type { ListCursors } from '../core/cursor';
 import { ValidationError } from '../core/errors';
+import { parsePageLimit } from '../core/page-limit';
 import { FILE_TYPES, type FileType } from '../core/content-types';
 import { normalizeFolder, ROOT_FOLDER } from '../core/paths';
 import { isFolderAllowed, type Caller } from '../core/roles';
 import type { DateSort, FileCatalog, TypePageStart } from '../adapters/files-repository';
-import type { ObjectStore } from '../adapters/object-store';
-import { toFileView, urlExpiry, type FileView } from './file-view';
-
-export type { FileView } from './file-view';
-
-export const DEFAULT_LIMIT = 100;
-export const MAX_LIMIT = 1000;
+import { filePage, type FilePageDeps, type FileViewPage } from './file-view';
 
 /** A folder in name order; `order` only when it is Z to A; `fileType` only when filtered. */
 export interface FolderListQuery {
@@ -58,14 +53,7 @@ const isTypeQuery = (query: ListQuery): query is TypeListQuery => !('folder' in 
 
 /** Reads the query; `cursors` and `caller` open the cursor (issued to that caller only). */
 export function parseListQuery(params: Readonly<Record<string, string | undefined>> | undefined, cursors: ListCursors, caller: Pick<Caller, 'username'>): ListQuery {
-  const rawLimit = params?.limit;
-  let limit = DEFAULT_LIMIT;
-  if (rawLimit !== undefined) {
-    if (!/^\d{1,4}$/.test(rawLimit) || Number(rawLimit) < 1 || Number(rawLimit) > MAX_LIMIT) {
-      throw new ValidationError('limit', `must be a whole number from 1 to ${MAX_LIMIT}`);
-    }
-    limit = Number(rawLimit);
-  }
+  const limit = parsePageLimit(params?.limit, PAGE_LIMITS.files);
   const sort = params?.sort;
   if (sort !== undefined && !(FOLDER_SORTS as readonly string[]).includes(sort)) throw new ValidationError('sort', `must be one of ${FOLDER_SORTS.join(', ')}`);
   const order = params?.order;
@@ -88,18 +76,8 @@ export function parseListQuery(params: Readonly<Record<string, string | undefine
   return { folder, limit, ...filter, ...(after !== undefined ? { afterName: after } : {}), ...(direction === 'desc' ? { order: direction } : {}) };
 }
 
-export interface ListFilesResponse {
-  readonly files: readonly FileView[];
-  /** Pass as `cursor` for the next page; `null` on the last page. */
-  readonly nextCursor: string | null;
-}
-
-export interface ListFilesDeps {
+export interface ListFilesDeps extends FilePageDeps {
   readonly files: Pick<FileCatalog, 'listFolder' | 'listType' | 'listByDate'>;
-  readonly objects: Pick<ObjectStore, 'urlSigner'>;
-  readonly viewUrlTtlSeconds: number;
-  /** @default the clock */
-  readonly now?: () => Date;
 }
 
 /**
@@ -107,20 +85,14 @@ export interface ListFilesDeps {
  * folders: hidden files are skipped while the page is filled, so the cursor always names a
  * file the caller sees, and a next page is offered only when it holds one.
  */
-export async function listFiles(query: ListQuery, cursors: ListCursors, caller: Caller, deps: ListFilesDeps): Promise<ListFilesResponse> {
-  const now = (deps.now ?? (() => new Date()))();
-  const signing = { sign: await deps.objects.urlSigner(), ttlSeconds: deps.viewUrlTtlSeconds, now };
-  const urlExpiresAt = urlExpiry(signing);
+export async function listFiles(query: ListQuery, cursors: ListCursors, caller: Caller, deps: ListFilesDeps): Promise<FileViewPage> {
   if (isTypeQuery(query)) {
     const page = await deps.files.listType(query.fileType, {
       limit: query.limit,
       ...(query.after !== undefined ? { after: query.after } : {}),
       visible: (file) => isFolderAllowed(caller, file.folder),
     });
-    return {
-      files: page.files.map((file) => toFileView(file, signing, urlExpiresAt)),
-      nextCursor: page.lastSortKey === undefined ? null : cursors.typeCursor(caller.username, query.fileType, page.lastSortKey),
-    };
+    return filePage(page.files, page.lastSortKey === undefined ? null : cursors.typeCursor(caller.username, query.fileType, page.lastSortKey), deps);
   }
   if ('sort' in query) {
     const page = await deps.files.listByDate(query.folder, query.sort, {
@@ -129,10 +101,7 @@ export async function listFiles(query: ListQuery, cursors: ListCursors, caller: 
       ...(query.afterSortKey !== undefined ? { afterSortKey: query.afterSortKey } : {}),
       ...(query.fileType !== undefined ? { fileType: query.fileType } : {}),
     });
-    return {
-      files: page.files.map((file) => toFileView(file, signing, urlExpiresAt)),
-      nextCursor: page.lastSortKey === undefined ? null : cursors.sortCursor(caller.username, query.folder, query.sort, query.order, page.lastSortKey, query.fileType),
-    };
+    return filePage(page.files, page.lastSortKey === undefined ? null : cursors.sortCursor(caller.username, query.folder, query.sort, query.order, page.lastSortKey, query.fileType), deps);
   }
   const page = await deps.files.listFolder(query.folder, {
     limit: query.limit,
@@ -140,8 +109,5 @@ export async function listFiles(query: ListQuery, cursors: ListCursors, caller: 
     ...(query.order !== undefined ? { order: query.order } : {}),
     ...(query.fileType !== undefined ? { fileType: query.fileType } : {}),
   });
-  return {
-    files: page.files.map((file) => toFileView(file, signing, urlExpiresAt)),
-    nextCursor: page.lastName === undefined ? null : cursors.sortCursor(caller.username, query.folder, 'name', query.order ?? DEFAULT_ORDER.name, page.lastName, query.fileType),
-  };
+  return filePage(page.files, page.lastName === undefined ? null : cursors.sortCursor(caller.username, query.folder, 'name', query.order ?? DEFAULT_ORDER.name, page.lastName, query.fileType), deps);
 }

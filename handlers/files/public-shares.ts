@@ -27,9 +27,11 @@ import type { FileLinks, PublicFile, PublicShareInfo } from '../../contract/wire
 import type { CatalogFile } from '../core/catalog';
 import { Forbidden, NotFound, TooManyRequests, Unauthorized, ValidationError } from '../core/errors';
 import { shareUnlockLimiterKey } from '../../contract/table';
+import { PAGE_LIMITS } from '../../contract/listing';
 import { MAX_UNLOCK_DELAY_MS, shareWidePolicy, sourceHash, unlockDelayMs, type ThrottlePolicy } from '../core/login-throttle';
 import type { Logger } from '../core/logger';
 import { verifyPassword } from '../core/password';
+import { parsePageLimit } from '../core/page-limit';
 import { normalizeFileName } from '../core/paths';
 import { SHARE_SESSION_SECONDS, signShareSession, truncateIp, urlTtlWithin } from '../core/shares';
 import { playableOf } from '../core/video-copies';
@@ -43,9 +45,6 @@ import type { SharesRepository } from '../adapters/shares-repository';
 import { openShare, requireShareSession, type OpenedShare, type OpenShareDeps } from '../shares/open-share';
 import { derivedUrls, locateFile, videoPlayback } from './file-view';
 import { parseLinksRequest } from './file-links';
-
-export const DEFAULT_PUBLIC_LIMIT = 60;
-export const MAX_PUBLIC_LIMIT = 200;
 
 export interface PublicSharesDeps extends OpenShareDeps {
   readonly shares: Pick<SharesRepository, 'byTokenHash' | 'summary'>;
@@ -182,11 +181,7 @@ async function record(deps: PublicSharesDeps, opened: OpenedShare, visit: Visit,
 }
 
 export function parsePublicListQuery(params: Readonly<Record<string, string | undefined>> | undefined): { limit: number; afterName?: string } {
-  let limit = DEFAULT_PUBLIC_LIMIT;
-  if (params?.limit !== undefined) {
-    if (!/^\d{1,3}$/.test(params.limit) || Number(params.limit) < 1 || Number(params.limit) > MAX_PUBLIC_LIMIT) throw new ValidationError('limit', `must be a whole number from 1 to ${MAX_PUBLIC_LIMIT}`);
-    limit = Number(params.limit);
-  }
+  const limit = parsePageLimit(params?.limit, PAGE_LIMITS.publicShare);
   if (params?.cursor === undefined) return { limit };
   const invalid = new ValidationError('cursor', 'is not a cursor returned by this share');
   if (!/^[A-Za-z0-9_-]{1,2048}$/.test(params.cursor)) throw invalid;
@@ -271,7 +266,7 @@ export async function downloadFromShare(visit: Visit, id: string | undefined, de
 }
 
 /** Most ids in one `POST /public/shares/{token}/links`: an album page's worth. */
-export const MAX_PUBLIC_LINK_IDS = MAX_PUBLIC_LIMIT;
+export const MAX_PUBLIC_LINK_IDS = PAGE_LIMITS.publicShare.max;
 
 export const parsePublicLinksRequest = (body: unknown): readonly string[] => parseLinksRequest(body, MAX_PUBLIC_LINK_IDS);
 

@@ -17,6 +17,7 @@ import { fileFromObject, TOMBSTONE_TTL_SECONDS, type CatalogFile, type UploadSes
 import { Conflict, NotFound, ValidationError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { initialProcessing } from '../core/media';
+import { parsePageLimit } from '../core/page-limit';
 import { fileIdOf } from '../core/paths';
 import { assertFolderAllowed, requirePermission, type Caller } from '../core/roles';
 import { isTrashEntryId, MAX_RESTORE_NAME_TRIES, mayHandleEntry, restorePlace, trashEntryOf, trashEntryView, type TrashEntry } from '../core/trash';
@@ -25,6 +26,7 @@ import { SourceObjectMissing, type ObjectStore } from '../adapters/object-store'
 import type { TrashStore } from '../adapters/trash-repository';
 import type { UploadSessionStore } from '../adapters/uploads-repository';
 import type { TrashPage, TrashRestored } from '../../contract/wire';
+import { PAGE_LIMITS } from '../../contract/listing';
 import { MOVE_ID_METADATA, MOVE_SESSION_TTL_SECONDS } from './move-file';
 
 export interface TrashDeps {
@@ -184,16 +186,8 @@ export async function purgeEntry(entry: TrashEntry, deps: Pick<TrashDeps, 'objec
   await deps.trash.remove(entry.id);
 }
 
-export const DEFAULT_TRASH_PAGE = 100;
-export const MAX_TRASH_PAGE = 500;
-
 export function parseTrashQuery(params: Readonly<Record<string, string | undefined>> | undefined): { limit: number; afterId?: string } {
-  const limitText = params?.limit;
-  let limit = DEFAULT_TRASH_PAGE;
-  if (limitText !== undefined) {
-    if (!/^\d{1,4}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > MAX_TRASH_PAGE) throw new ValidationError('limit', `must be a whole number from 1 to ${MAX_TRASH_PAGE}`);
-    limit = Number(limitText);
-  }
+  const limit = parsePageLimit(params?.limit, PAGE_LIMITS.trash);
   const cursor = params?.cursor;
   if (cursor !== undefined && !isTrashEntryId(cursor)) throw new ValidationError('cursor', 'is not a cursor returned by GET /trash');
   return { limit, ...(cursor !== undefined ? { afterId: cursor } : {}) };

@@ -7,7 +7,7 @@ import type * as Wire from '../../contract/wire';
 import type { CatalogFile } from '../../handlers/core/catalog';
 import type { FileView } from '../../handlers/files/file-view';
 import { toFileView } from '../../handlers/files/file-view';
-import type { ListFilesResponse } from '../../handlers/files/list-files';
+import type { FileViewPage } from '../../handlers/files/file-view';
 import type { FileLinksResponse } from '../../handlers/files/file-links';
 import type { CreateUploadResponse } from '../../handlers/uploads/create-upload';
 import type { SignPartsResponse } from '../../handlers/uploads/sign-parts';
@@ -26,7 +26,7 @@ type Conforms<Actual extends Expected, Expected> = Actual;
 
 export type HandlerAnswersConform = [
   Conforms<FileView, Wire.FileItem>,
-  Conforms<ListFilesResponse, Wire.FilePage>,
+  Conforms<FileViewPage, Wire.FilePage>,
   Conforms<FileLinksResponse, Wire.FileLinks>,
   Conforms<CreateUploadResponse, Wire.CreatedUpload>,
   Conforms<SignPartsResponse, Wire.SignedParts>,
