@@ -3,7 +3,7 @@
  * variable that sets it, its default, its range (integers) and its doc text. The handlers'
  * config parsers (`setting`/`flag` in handlers/core/env.ts), the module's variables (default,
  * description and the validation made from the range, modules/stacks/variables.ts) and the
- * generated docs (docs/module.md "Inputs") all read them from here; test/unit/settings.test.ts
+ * generated docs (docs/module.md "Inputs") all read them from here; test/unit/contract/settings.test.ts
  * fails when a function or a variable disagrees. Pure data.
  */
 import { MAX_OBJECT_SIZE, MiB } from './multipart';

@@ -90,7 +90,7 @@
  * This file is the one place a key is spelled: `PARTITIONS` names every partition prefix, the
  * builders below make every key from them, and the module's IAM `dynamodb:LeadingKeys` lists are
  * made by `leadingKeyPatterns` from the partitions' names. A new item type adds its partition
- * (or its sort key in an existing one) and its builder here; test/unit/table-keys.test.ts fails
+ * (or its sort key in an existing one) and its builder here; test/unit/contract/table.test.ts fails
  * on a key prefix spelled anywhere else. docs/contributors.md ("Table schema") lists every item
  * type with its keys and attributes.
  *

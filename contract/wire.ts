@@ -2,7 +2,7 @@
  * The API's wire types: the JSON bodies the routes of contract/routes.ts answer, as clients
  * (the CLI, the web app) read them. Pure types, no imports outside contract/, so the browser
  * bundle can use them. The handlers' response types are checked against these at compile
- * time (test/unit/wire-types.test.ts), so a renamed field breaks the build, not a client.
+ * time (test/unit/contract/wire.test.ts), so a renamed field breaks the build, not a client.
  */
 
 import type { PartChecksumAlgorithm } from './multipart';

@@ -10,7 +10,7 @@
  * nothing a browser would render.
  *
  * The raw presigner (core/presign.ts) is used by the object store adapter only, which hands
- * handlers an `ObjectUrls`; test/unit/object-urls.test.ts fails when a file of handlers/
+ * handlers an `ObjectUrls`; test/unit/handlers/core/object-urls.test.ts fails when a file of handlers/
  * imports the presigner, builds an `ObjectUrls` or names a GetObject itself.
  */
 import { attachmentDisposition } from './content-disposition';

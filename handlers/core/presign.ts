@@ -3,7 +3,7 @@
  *
  * Why hand-written while the rest uses the maintained libraries (issue 11): it is 61× faster
  * than the SDK's presigner (`npm run bench:presign`), which decides how long a 1,000-file
- * listing takes; its output is byte-identical to `getSignedUrl` (test/unit/presign.test.ts
+ * listing takes; its output is byte-identical to `getSignedUrl` (test/unit/handlers/core/presign.test.ts
  * compares them, test/real-s3 has a real S3 accept them), so there is nothing to lose; and it
  * keeps `@aws-sdk/s3-request-presigner` out of every bundle. If the SDK changes what it signs,
  * the equality test fails first.
@@ -12,7 +12,7 @@
  * (middleware stack, endpoint rules, request cloning). This signer does the same SigV4 work in
  * a few microseconds and produces the SAME bytes as `getSignedUrl` from `@aws-sdk/s3-request-presigner`
  * with an `S3Client({ region, endpoint?, forcePathStyle?, requestChecksumCalculation: 'WHEN_REQUIRED' })`
- * (test/unit/presign.test.ts proves the equality). What it reproduces:
+ * (test/unit/handlers/core/presign.test.ts proves the equality). What it reproduces:
  * - endpoint: virtual-hosted `bucket.s3.<region>.<dnsSuffix>` when the bucket is DNS-compatible
  *   (3–63 chars, lower-case, no dots, not an IP), otherwise path-style; custom endpoints the same
  *   way (an IP host is always path-style); `forcePathStyle` wins;

@@ -17,7 +17,7 @@ import { ensureTable, tableFromContract } from '../../local/dynamodb';
 import { differences, historyOf, play, scenarioArbitrary, type CatalogUnderTest } from '../support/sync-scenarios';
 import { e2eContext } from './support/context';
 
-/** 1,000 took 32 s here on an idle machine (2 cores); the same property in memory is test/unit/sync-order.test.ts (~2 s). */
+/** 1,000 took 32 s here on an idle machine (2 cores); the same property in memory is test/unit/handlers/sync/sync-order.test.ts (~2 s). */
 const HISTORIES = Number(process.env.SYNC_ORDER_HISTORIES ?? 1000);
 const AT_ONCE = 8;
 

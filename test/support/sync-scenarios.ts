@@ -1,6 +1,6 @@
 /**
  * Random histories of one bucket and the S3 events they cause, for the property tests of
- * the catalog sync (test/unit/sync-order.test.ts in memory, test/e2e/sync-order.test.ts on
+ * the catalog sync (test/unit/handlers/sync/sync-order.test.ts in memory, test/e2e/sync-order.test.ts on
  * DynamoDB Local).
  *
  * A scenario is a list of operations on a few keys (puts, posts, copies, multipart
