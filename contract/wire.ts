@@ -348,6 +348,7 @@ export interface SingleUpload {
   readonly url: string;
   /** Headers to send with exactly these values: they are signed. */
   readonly headers: Readonly<Record<string, string>>;
+  /** ISO 8601: when the URL stops working. */
   readonly expiresAt: string;
 }
 
@@ -358,8 +359,9 @@ export interface MultipartUpload {
   /** Bytes of every part but the last. */
   readonly partSize: number;
   readonly partCount: number;
+  /** ISO 8601: when the session stops accepting parts and completion. */
   readonly expiresAt: string;
-  /** Present when every part must carry its checksum in this algorithm. */
+  /** Present when every part must carry its checksum (in this algorithm) in `POST /uploads/{id}/parts`. */
   readonly checksumAlgorithm?: PartChecksumAlgorithm;
 }
 

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { MultipartState, UploadSession } from '../core/catalog';
 import { canonicalContentType, isContentTypeAllowed } from '../core/content-types';
 import { PayloadTooLarge, UnsupportedMediaType, ValidationError } from '../core/errors';
+import type { MultipartUpload, SingleUpload } from '../../contract/wire';
 import { isBase64Sha256, isPartChecksumAlgorithm, PART_CHECKSUM_ALGORITHMS, planParts, type PartChecksumAlgorithm } from '../../contract/multipart';
 import { fileIdOf, fileLocation } from '../core/paths';
 import { assertFolderAllowed, canUpload } from '../core/roles';
@@ -46,13 +47,10 @@ export interface UploadLimits {
   readonly maxUploadBytes: number;
 }
 
-/** S3's x-amz-checksum-* algorithm the client commits to for every part (contract/multipart.ts). */
-export type ChecksumAlgorithm = PartChecksumAlgorithm;
-
 /** What the client asks for: the session's file fields (sha256 as S3's `x-amz-checksum-sha256`, base64). */
 export type UploadRequest = Pick<UploadSession, 'folder' | 'name' | 'key' | 'contentType' | 'size' | 'tags' | 'description' | 'sha256'> & {
-  /** Multipart: every part URL will require and sign the part's checksum in this algorithm. */
-  readonly checksumAlgorithm?: ChecksumAlgorithm;
+  /** Multipart: every part URL will require and sign the part's checksum in this algorithm (S3's x-amz-checksum-*). */
+  readonly checksumAlgorithm?: PartChecksumAlgorithm;
   /** Replace a file of the same folder and name. @default false */
   readonly overwrite?: boolean;
 };
@@ -138,32 +136,8 @@ export interface CreateUploadDeps {
   readonly newUploadId?: () => string;
 }
 
-export type CreateUploadResponse = SingleUploadResponse | MultipartUploadResponse;
-
-export interface MultipartUploadResponse {
-  readonly uploadId: string;
-  readonly fileId: string;
-  readonly mode: 'multipart';
-  /** Bytes of every part but the last. */
-  readonly partSize: number;
-  readonly partCount: number;
-  /** ISO 8601: when the session stops accepting parts and completion. */
-  readonly expiresAt: string;
-  /** Present when every part must carry its checksum (in this algorithm) in `POST /uploads/{id}/parts`. */
-  readonly checksumAlgorithm?: ChecksumAlgorithm;
-}
-
-export interface SingleUploadResponse {
-  readonly uploadId: string;
-  readonly fileId: string;
-  readonly mode: 'single';
-  readonly method: 'PUT';
-  readonly url: string;
-  /** Headers the client must send with exactly these values: they are signed. */
-  readonly headers: Readonly<Record<string, string>>;
-  /** ISO 8601: when the URL stops working. */
-  readonly expiresAt: string;
-}
+/** What the handler answers: the wire's upload, a single PUT always with its method. */
+export type CreateUploadResponse = (SingleUpload & { readonly method: 'PUT' }) | MultipartUpload;
 
 export const newUploadId = (): string => randomBytes(16).toString('base64url');
 
@@ -201,7 +175,7 @@ export async function createUpload(request: UploadRequest, caller: Principal, de
   return { uploadId, fileId: fileIdOf(request.key), mode: 'single', method: 'PUT', url, headers, expiresAt };
 }
 
-async function createMultipartUpload(request: UploadRequest, caller: Principal, deps: CreateUploadDeps): Promise<MultipartUploadResponse> {
+async function createMultipartUpload(request: UploadRequest, caller: Principal, deps: CreateUploadDeps): Promise<MultipartUpload> {
   const now = (deps.now ?? (() => new Date()))();
   const uploadId = (deps.newUploadId ?? newUploadId)();
   const plan = planParts(request.size);
