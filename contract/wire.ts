@@ -545,8 +545,8 @@ export type ShareTarget =
   | { readonly kind: 'file'; readonly fileId: string; readonly folder: string; readonly name: string; readonly uploadedAt: string }
   | { readonly kind: 'folder'; readonly folder: string };
 
-/** A share as its owner sees it (`GET /shares`, `POST /shares`): no secrets, with counters. */
-export interface ShareSummary {
+/** A share as its owner made it: what it points at and what it allows (the stored share adds its secrets). */
+export interface ShareSettings {
   readonly id: string;
   readonly owner: string;
   readonly target: ShareTarget;
@@ -558,6 +558,10 @@ export interface ShareSummary {
   readonly createdAt: string;
   readonly maxBytes?: number;
   readonly maxFiles?: number;
+}
+
+/** A share as its owner sees it (`GET /shares`, `POST /shares`): no secrets, with counters. */
+export interface ShareSummary extends ShareSettings {
   readonly hasPassword: boolean;
   readonly views: number;
   readonly lastAccessAt?: string;

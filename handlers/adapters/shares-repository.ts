@@ -13,10 +13,9 @@
  * (share-access-log.ts), a drop link's reservations (drop-reservations.ts) and guests' uploads
  * and name claims (drop-guests.ts), the expiry reminders (share-reminders.ts).
  */
-import type { ShareTarget } from '../../contract/wire';
+import type { ShareSettings, ShareSummary as WireShareSummary, ShareTarget } from '../../contract/wire';
 import { DUE_KINDS, SHARE_OWNERS_PARTITION, TABLE_SCHEMA, shareOwnerKey, shareTokenKey } from '../../contract/table';
 import { GetCommand, TransactWriteCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ShareMode } from '../core/shares';
 import { defaultDocumentClient } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
 
@@ -29,20 +28,9 @@ export const REMINDER_LEAD_SECONDS = 24 * 3600;
 export type StoredTarget = ShareTarget;
 
 /** A share as the public routes read it. */
-export interface Share {
-  readonly id: string;
-  readonly owner: string;
+export interface Share extends ShareSettings {
   /** The creator's user id (handlers/core/user-ids.ts); absent on shares stored before ids. */
   readonly ownerId?: string;
-  readonly target: StoredTarget;
-  readonly mode: ShareMode;
-  readonly allowDownload: boolean;
-  readonly label?: string;
-  /** ISO 8601; null: never. */
-  readonly expiresAt: string | null;
-  readonly createdAt: string;
-  readonly maxBytes?: number;
-  readonly maxFiles?: number;
   /** scrypt hash of the password, when there is one. */
   readonly passwordHash?: string;
   /** HMAC key of this share's sessions (base64url). */
@@ -56,15 +44,8 @@ export interface Share {
   readonly folderGeneration?: string;
 }
 
-/** A share as its owner sees it: no secrets, with counters. */
-export interface ShareSummary extends Omit<Share, 'passwordHash' | 'sessionKey' | 'folderGeneration'> {
-  readonly hasPassword: boolean;
-  readonly views: number;
-  readonly lastAccessAt?: string;
-  readonly usedBytes: number;
-  readonly usedFiles: number;
-  readonly revokedAt?: string;
-}
+/** A share as its owner sees it (the wire's): no secrets, with counters; and its creator's id. */
+export type ShareSummary = WireShareSummary & Pick<Share, 'ownerId'>;
 
 const { dueIndex } = TABLE_SCHEMA;
 
