@@ -6,10 +6,10 @@ import { parseArgs } from 'node:util';
 import { UsageError } from './errors';
 import type { TrashAction } from './commands/trash';
 
-export const FILE_TYPES = ['image', 'video', 'other'] as const;
+const FILE_TYPES = ['image', 'video', 'other'] as const;
 export type FileTypeFilter = (typeof FILE_TYPES)[number];
 
-export const MAX_PARALLEL = 32;
+const MAX_PARALLEL = 32;
 
 export const USAGE = `usage: media-store <command> [options]
 

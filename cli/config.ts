@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { CliError, UsageError } from './errors';
 
-export interface CliConfig {
+interface CliConfig {
   readonly url?: string;
   readonly username?: string;
   readonly token?: string;

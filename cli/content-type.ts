@@ -34,7 +34,7 @@ const BY_EXTENSION: Readonly<Record<string, string>> = {
   flv: 'video/x-flv',
 };
 
-export const FALLBACK_CONTENT_TYPE = 'application/octet-stream';
+const FALLBACK_CONTENT_TYPE = 'application/octet-stream';
 
 export function contentTypeOf(fileName: string): string {
   const dot = fileName.lastIndexOf('.');

@@ -14,12 +14,12 @@ import type { ContentCopy } from '../contract/wire';
 import { computeChecksums, expectedPartSize, type FileChecksums } from './uploader';
 
 /** Below this a file is hashed on the main thread (reading it whole costs less than a worker's start). */
-export const HASH_HERE_MAX_BYTES = 4 * 1024 * 1024;
+const HASH_HERE_MAX_BYTES = 4 * 1024 * 1024;
 /** Files hashed at once. */
 const HASHING_AT_ONCE = 4;
 
 /** A file's checksums as the uploader takes them, read once. */
-export async function checksumsOf(absolute: string, size: number): Promise<FileChecksums> {
+async function checksumsOf(absolute: string, size: number): Promise<FileChecksums> {
   const partSize = expectedPartSize(size);
   if (size <= Math.min(HASH_HERE_MAX_BYTES, partSize)) {
     // One part: the whole file's bytes.

@@ -158,7 +158,7 @@ export class ExportFolder {
 }
 
 /** Writes beside the target, then renames: a reader never sees half a file. */
-export function writeAtomically(file: string, content: string): void {
+function writeAtomically(file: string, content: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, content);
@@ -174,7 +174,7 @@ export async function hashFile(file: string, hash = createHash('sha256'), onByte
   return hash;
 }
 
-export interface VerifiedDownload {
+interface VerifiedDownload {
   readonly url: () => Promise<string>;
   readonly partial: string;
   readonly target: string;

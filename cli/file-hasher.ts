@@ -16,10 +16,10 @@ import type { PartChecksumAlgorithm } from '../contract/multipart';
  * 4 MiB 0.63 s and 2-4× the wall time — a buffer that no longer fits the CPU cache is hashed
  * from memory.
  */
-export const HASH_READ_BYTES = 256 * 1024;
+const HASH_READ_BYTES = 256 * 1024;
 
 /** A byte range: [start, length]. */
-export type ByteRange = readonly [number, number];
+type ByteRange = readonly [number, number];
 
 /**
  * The worker, as plain JavaScript evaluated in the thread (`eval: true`): it runs the same

@@ -17,7 +17,7 @@ import { describeError, exitCodeOf, UsageError } from './errors';
 import type { CliIo, CommandContext } from './io';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../client/retry';
 
-export function processIo(): CliIo {
+function processIo(): CliIo {
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

@@ -5,7 +5,7 @@
  */
 import { fitLabel, formatBytes, formatRate, progressLine, RateMeter } from './progress-format';
 
-export interface ProgressSink {
+interface ProgressSink {
   readonly isTTY: boolean;
   write(text: string): void;
   readonly columns?: number;

@@ -52,7 +52,7 @@ export function destroyAgents(agents: Agents): void {
   agents.destroy();
 }
 
-export interface PutRangeRequest {
+interface PutRangeRequest {
   readonly url: string;
   /** The signed headers to send exactly (content-type, content-length, checksums…). */
   readonly headers: Readonly<Record<string, string>>;
@@ -131,7 +131,7 @@ export function putFileRange(request: PutRangeRequest): Promise<{ etag: string }
   });
 }
 
-export interface GetToFileRequest {
+interface GetToFileRequest {
   readonly url: string;
   readonly filePath: string;
   readonly agents: Agents;
@@ -168,7 +168,7 @@ export function getToFile(request: GetToFileRequest): Promise<{ bytes: number }>
   });
 }
 
-export interface GetFromToFileRequest {
+interface GetFromToFileRequest {
   readonly url: string;
   readonly filePath: string;
   readonly agents: Agents;

@@ -28,9 +28,9 @@ import { createAgents, destroyAgents, putFileRange, type Agents } from './transf
 import type { UploadIdentity, UploadState, UploadStateStore } from './upload-state';
 
 /** At most one state file write per this interval while parts complete. */
-export const STATE_SAVE_INTERVAL_MS = 250;
+const STATE_SAVE_INTERVAL_MS = 250;
 
-export interface UploadListener {
+interface UploadListener {
   /** Once known: the file's size and how many bytes S3 already holds (resume). */
   start?(size: number, alreadyStored: number): void;
   /** Bytes read for sending (negative when a failed attempt's bytes are taken back). */
@@ -83,7 +83,7 @@ export interface UploadFileOptions {
   readonly agents?: Agents;
 }
 
-export interface UploadResult {
+interface UploadResult {
   readonly fileId: string;
   readonly folder: string;
   readonly name: string;
@@ -261,7 +261,7 @@ async function sendSingle(options: UploadFileOptions, identity: UploadIdentity, 
  * rule (the first window measured slow, the next one fast: 4 → 16 in flight, slower on a
  * busy 2-core machine).
  */
-export const HASH_LOOK_AHEAD_PARTS = 24;
+const HASH_LOOK_AHEAD_PARTS = 24;
 
 /**
  * The parts' checksums hashed in a worker thread reading the file, in the order the parts will

@@ -15,7 +15,7 @@ import { ApiError, apiErrorOf } from './errors';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry';
 
 /** The part of `fetch`'s answer the client reads. */
-export interface FetchAnswer {
+interface FetchAnswer {
   readonly status: number;
   readonly statusText?: string;
   readonly headers: { get(name: string): string | null };
@@ -32,7 +32,7 @@ export interface FetchInit {
 
 export type FetchLike = (url: string, init: FetchInit) => Promise<FetchAnswer>;
 
-export interface ApiTransport {
+interface ApiTransport {
   /** `https://…/prod` for the CLI, `/api` for the web app (its own origin). */
   readonly baseUrl: string;
   /** The access token to send now, if any; may renew one about to expire first. */
@@ -66,7 +66,7 @@ export interface CallOptions {
   readonly redirect?: 'manual';
 }
 
-export type CallArgs<K extends EndpointKey> = ParamsArg<K> & QueryArg<K> & BodyArg<K> & CallOptions;
+type CallArgs<K extends EndpointKey> = ParamsArg<K> & QueryArg<K> & BodyArg<K> & CallOptions;
 /** The arguments, optional when the route needs none. */
 export type CallRest<K extends EndpointKey> = object extends CallArgs<K> ? [args?: CallArgs<K>] : [args: CallArgs<K>];
 

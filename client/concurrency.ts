@@ -7,7 +7,7 @@
  * Pure: time comes in with each record. The CLI and the web app's uploader both run this one
  * rule (no Node or DOM imports), each within its own limits below.
  */
-export interface ConcurrencyLimits {
+interface ConcurrencyLimits {
   /** Parts in flight at the start. */
   readonly initial: number;
   readonly min: number;

@@ -45,14 +45,14 @@ export class StorageError extends Error {
 }
 
 /** The answer's parts the parsers read: what both Node's and the browser's `fetch` give. */
-export interface Answer {
+interface Answer {
   readonly status: number;
   readonly statusText?: string;
   readonly headers?: { get(name: string): string | null };
 }
 
 /** Seconds of a `Retry-After` header (delta-seconds form), or undefined. */
-export function retryAfterSecondsOf(answer: Answer): number | undefined {
+function retryAfterSecondsOf(answer: Answer): number | undefined {
   const seconds = Number(answer.headers?.get('retry-after'));
   return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
 }

@@ -27,7 +27,7 @@ export type ExportAction =
   | { readonly kind: 'copy'; readonly file: FileItem; readonly from: string }
   | { readonly kind: 'download'; readonly file: FileItem };
 
-export interface ExportPlan {
+interface ExportPlan {
   readonly actions: readonly ExportAction[];
   /** Paths with a sidecar whose file is no longer in the library (deleted, moved or out of reach). */
   readonly gone: readonly string[];
@@ -37,7 +37,7 @@ const sameContent = (sidecar: ExportSidecar, file: FileItem): boolean =>
   sidecar.size === file.size && (file.sha256 !== undefined ? sidecar.sha256 === file.sha256 : sidecar.id === file.id && sidecar.uploadedAt === file.uploadedAt);
 
 /** Whether the sidecar says all the catalog says of the file (its export time aside). */
-export function sidecarCurrent(sidecar: ExportSidecar, file: FileItem): boolean {
+function sidecarCurrent(sidecar: ExportSidecar, file: FileItem): boolean {
   const { exportedAt: _a, ...recorded } = sidecar;
   const { exportedAt: _b, ...now } = sidecarFor(file, sidecar.exportedAt, sidecar);
   return canonical(recorded) === canonical(now);

@@ -39,7 +39,7 @@ export interface Clock {
   after(ms: number, fn: () => void): () => void;
 }
 
-export const systemClock: Clock = {
+const systemClock: Clock = {
   now: () => Date.now(),
   after: (ms, fn) => {
     const timer = setTimeout(fn, ms);
@@ -125,7 +125,7 @@ export interface MultipartOptions {
   readonly onEvent?: (event: MultipartEvent) => void;
 }
 
-export interface CompletedPart {
+interface CompletedPart {
   readonly partNumber: number;
   readonly etag: string;
 }

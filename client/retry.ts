@@ -37,7 +37,7 @@ export function retryAfterMs(error: unknown): number | undefined {
   return typeof value === 'number' && value >= 0 ? value * 1000 : undefined;
 }
 
-export interface RetryHooks {
+interface RetryHooks {
   readonly onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;

@@ -27,7 +27,7 @@ type Q<T> = { readonly [K in keyof T]?: T[K] | undefined };
 type Get<Response> = Endpoint<undefined, undefined, Response>;
 type Send<Body, Response> = Endpoint<undefined, Body, Response>;
 
-export interface FileListQuery {
+interface FileListQuery {
   readonly folder: string;
   readonly cursor: string;
   readonly limit: number;
@@ -37,7 +37,7 @@ export interface FileListQuery {
 }
 
 /** `GET /timeline`: one month (`YYYY-MM`), paged. */
-export interface TimelineQuery {
+interface TimelineQuery {
   readonly month: string;
   readonly cursor?: string | undefined;
   readonly limit?: number | undefined;

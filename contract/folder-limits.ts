@@ -14,7 +14,7 @@ import type { Role } from './wire';
 export const ROOT_FOLDER = '/';
 
 /** Who is asking, as far as folder limits go (the handlers' caller, the web app's session user). */
-export interface FolderLimited {
+interface FolderLimited {
   readonly role: Role;
   /** Folder prefixes the user is limited to; `undefined`/`null`: every folder. */
   readonly folders?: readonly string[] | null | undefined;

@@ -10,7 +10,7 @@ export type ApiFunctionName = (typeof API_FUNCTIONS)[number];
 export const FUNCTION_NAMES = ['authorizer', 'auth', 'uploads', 'files', 'shares', 'sync', 'move', 'process', 'sweep', 'transcode', 'scrub'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
-export interface FunctionDeclaration {
+interface FunctionDeclaration {
   /** Entry point bundled by esbuild, relative to the project root. */
   readonly entry: string;
   readonly description: string;

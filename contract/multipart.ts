@@ -80,7 +80,7 @@ export interface ClaimedPart {
   readonly etag: string;
 }
 
-export type PartListProblem =
+type PartListProblem =
   | { readonly code: 'PartListMismatch'; readonly message: string }
   | { readonly code: 'SizeMismatch'; readonly message: string };
 
@@ -169,7 +169,7 @@ const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
  * A client stops using a presigned URL this long before it expires (or in the last quarter of
  * its life, for short-lived URLs) and signs it again instead of sending into a refusal.
  */
-export const URL_EXPIRY_MARGIN_MS = 30_000;
+const URL_EXPIRY_MARGIN_MS = 30_000;
 
 /** When a URL expiring at `expiresAtMs` should be signed again; a URL already at its expiry (clock skew) still gets one try. */
 export function urlStaleAtMs(expiresAtMs: number, nowMs: number): number {

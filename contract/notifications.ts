@@ -29,7 +29,7 @@ export interface ShareFilesArrivedMessage {
 }
 
 /** A share ends within a day: sent once per share, by the sweep function (module variable `share_expiry_reminders`). */
-export interface ShareExpiringMessage {
+interface ShareExpiringMessage {
   readonly type: typeof NOTIFICATION_TYPES.shareExpiring;
   readonly shareId: string;
   readonly label?: string;

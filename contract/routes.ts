@@ -7,7 +7,7 @@
  */
 import type { ApiFunctionName } from './functions';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteDeclaration {
   readonly method: HttpMethod;

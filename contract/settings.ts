@@ -37,7 +37,7 @@ export const isIntegerSetting = (spec: Setting): spec is IntegerSetting => typeo
  * (role session settings do not apply to Lambda), so the 1-hour role session default is the
  * most a URL can honestly promise.
  */
-export const MAX_PRESIGNED_URL_SECONDS = 3600;
+const MAX_PRESIGNED_URL_SECONDS = 3600;
 const PRESIGNED_URL_CAP_REASON =
   'the functions sign URLs with their Lambda role\'s temporary credentials, and S3 refuses a URL once they expire, whatever the URL says; AWS promises them no longer than a role session\'s 1-hour default.';
 const GiB = 1024 * MiB;
@@ -244,7 +244,7 @@ export interface TextSetting {
 }
 
 /** Scopes asked for when `oidc_scopes` is not set. */
-export const DEFAULT_OIDC_SCOPES = ['openid', 'profile', 'email'] as const;
+const DEFAULT_OIDC_SCOPES = ['openid', 'profile', 'email'] as const;
 
 /**
  * Sign-in with the organisation's identity provider (docs/security.md "Identity provider").

@@ -42,13 +42,13 @@ export const HASHED_ASSETS_DIR = 'assets';
 export const SIGNED_IN_COOKIE = 'media-store-signed-in';
 
 /** Cache-Control of content-hashed files: a new build gives them new names. */
-export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
 /** Cache-Control of every other file (`index.html` first): browsers revalidate on each load. */
-export const REVALIDATE_CACHE_CONTROL = 'no-cache';
+const REVALIDATE_CACHE_CONTROL = 'no-cache';
 
 /** Content type by file extension (lower case, with the dot). */
-export const CONTENT_TYPES: Readonly<Record<string, string>> = {
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -73,7 +73,7 @@ export const CONTENT_TYPES: Readonly<Record<string, string>> = {
 };
 
 /** Served for an extension the table does not know: never sniffed into something executable (nosniff). */
-export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 
 /** Content type of a build file, by its extension. */
 export function contentTypeOf(fileName: string): string {

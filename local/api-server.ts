@@ -16,12 +16,12 @@ import type { PlanValue, SynthesizedPlan } from './plan';
 import { API_PREFIX, ORIGIN_VERIFY_HEADER, SHARE_PAGE_PREFIX, VIEWER_ADDRESS_HEADER } from '../contract/site';
 import { securityHeaders, serveSite, type SiteOptions } from './site';
 
-export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 /** The liveness probe (contract/routes.ts), which the local stack answers itself while a part is down. */
 const HEALTH_ROUTE = 'GET /health';
-export const ACCOUNT_ID = '000000000000';
+const ACCOUNT_ID = '000000000000';
 
-export interface AuthorizerConfig {
+interface AuthorizerConfig {
   /** Tag name of the authorizer function. */
   readonly function: string;
   /** e.g. `$request.header.Authorization`. */
@@ -30,7 +30,7 @@ export interface AuthorizerConfig {
   readonly resultTtlSeconds: number;
 }
 
-export interface CorsConfig {
+interface CorsConfig {
   readonly allowOrigins: readonly string[];
   readonly allowMethods: readonly string[];
   readonly allowHeaders: readonly string[];
@@ -91,7 +91,7 @@ export interface LocalHealth {
   readonly dataLost: readonly string[];
 }
 
-export interface LocalCloudFront {
+interface LocalCloudFront {
   /** What the distribution's key value store holds under `origin-verify` (undefined: nothing yet). */
   readonly originSecret: string | undefined;
 }
@@ -517,7 +517,7 @@ function identityValue(source: string, event: ProxyEvent): string | undefined {
 }
 
 /** Maps a Lambda result to an HTTP response the way HTTP APIs do for payload 2.0. */
-export function mapProxyResult(payload: unknown): { statusCode: number; headers: Record<string, string>; cookies: string[]; body: Buffer } {
+function mapProxyResult(payload: unknown): { statusCode: number; headers: Record<string, string>; cookies: string[]; body: Buffer } {
   const structured = payload !== null && typeof payload === 'object' && 'statusCode' in payload;
   if (!structured) {
     // Without statusCode API Gateway assumes a 200 JSON response of the value itself.

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { FailedInvocationRecord } from './functions';
 import type { Logger } from './log';
 
-export interface DeadLetters {
+interface DeadLetters {
   /** Pass as `LocalFunctionsOptions.onFailedEvent`. */
   readonly receive: (destination: string, record: FailedInvocationRecord) => void;
   /** Records received so far, oldest first. */

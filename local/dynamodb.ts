@@ -127,7 +127,7 @@ async function launcherClasses(emulator: string, logger: Logger): Promise<string
 /** Waits between restarts of a Java that keeps dying: 0.5 s, 1 s, 2 s … up to 10 s. */
 const RESTART_DELAYS_MS = [500, 1000, 2000, 4000, 8000, 10_000];
 
-export function emulatorDir(): string {
+function emulatorDir(): string {
   const dir = path.join(path.dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
   if (!existsSync(path.join(dir, 'DynamoDBLocal.jar'))) throw new Error(`DynamoDBLocal.jar not found in ${dir}`);
   return dir;
@@ -271,7 +271,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
 /** DynamoDB's largest request (BatchWriteItem) is 16 MB. */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 const JSON_1_0 = 'application/x-amz-json-1.0';
-export const FRONT_TOKEN_HEADER = 'x-media-store-front';
+const FRONT_TOKEN_HEADER = 'x-media-store-front';
 
 /** The checking front before DynamoDB Local (see the file's comment). */
 async function startFront(options: {

@@ -15,10 +15,10 @@
  * happened; an S3 timeout drops the request before s3rver sees it (s3rver streams bodies).
  */
 
-export const FAULT_SERVICES = ['dynamodb', 's3', 'sns'] as const;
-export const FAULT_KINDS = ['throttle', 'error', 'timeout'] as const;
-export type FaultService = (typeof FAULT_SERVICES)[number];
-export type FaultKind = (typeof FAULT_KINDS)[number];
+const FAULT_SERVICES = ['dynamodb', 's3', 'sns'] as const;
+const FAULT_KINDS = ['throttle', 'error', 'timeout'] as const;
+type FaultService = (typeof FAULT_SERVICES)[number];
+type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultOptions {
   /** Share of calls that fail, 0 to 1. */

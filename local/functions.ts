@@ -561,7 +561,7 @@ function kill(child: ChildProcess): Promise<void> {
 }
 
 /** The environment of one function: the plan's variables plus what Lambda itself sets. */
-export function lambdaEnvironment(definition: FunctionDefinition, taskRoot: string, local: LocalValues): Record<string, string> {
+function lambdaEnvironment(definition: FunctionDefinition, taskRoot: string, local: LocalValues): Record<string, string> {
   return {
     ...definition.environment,
     AWS_REGION: local.region,

@@ -43,7 +43,7 @@ export interface AwsJsonServiceOptions {
   readonly operations: JsonOperations;
 }
 
-export interface AwsJsonService {
+interface AwsJsonService {
   readonly endpoint: string;
   stop(): Promise<void>;
 }

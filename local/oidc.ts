@@ -11,25 +11,25 @@ import path from 'node:path';
 import type { Logger } from './log';
 
 /** The audience (RFC 8707 resource) of access tokens for the API: the module's `oidc_audience` locally. */
-export const LOCAL_OIDC_AUDIENCE = 'urn:media-store:api';
+const LOCAL_OIDC_AUDIENCE = 'urn:media-store:api';
 /** Another API of the same provider: its tokens must not open this one. */
 export const LOCAL_OIDC_OTHER_AUDIENCE = 'urn:other-service:api';
-export const LOCAL_OIDC_WEB_CLIENT = 'media-store';
+const LOCAL_OIDC_WEB_CLIENT = 'media-store';
 export const LOCAL_OIDC_MACHINE_CLIENT = 'ci-uploader';
 /** A machine client whose access tokens live 2 seconds (the expiry tests). */
 export const LOCAL_OIDC_SHORT_LIVED_CLIENT = 'ci-short-lived';
 /** The claim the local provider puts the users' groups in, and how they map to roles. */
-export const LOCAL_OIDC_ROLE_CLAIM = 'groups';
-export const LOCAL_OIDC_FOLDERS_CLAIM = 'media_folders';
-export const LOCAL_OIDC_ROLE_MAPPING: Readonly<Record<string, 'admin' | 'editor' | 'viewer'>> = {
+const LOCAL_OIDC_ROLE_CLAIM = 'groups';
+const LOCAL_OIDC_FOLDERS_CLAIM = 'media_folders';
+const LOCAL_OIDC_ROLE_MAPPING: Readonly<Record<string, 'admin' | 'editor' | 'viewer'>> = {
   'media-admins': 'admin',
   'media-editors': 'editor',
   'media-viewers': 'viewer',
   'media-store.upload': 'editor',
 };
-export const LOCAL_OIDC_SCOPES = ['openid', 'profile', 'email', 'groups', 'media_folders'];
+const LOCAL_OIDC_SCOPES = ['openid', 'profile', 'email', 'groups', 'media_folders'];
 
-export interface LocalOidcUser {
+interface LocalOidcUser {
   readonly password: string;
   readonly claims: Readonly<Record<string, unknown>>;
 }

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-export const MODULE_STACK = 'media-store-module';
+const MODULE_STACK = 'media-store-module';
 
 export type PlanValue = string | number | boolean | null | PlanValue[] | { [key: string]: PlanValue };
 type Block = Record<string, PlanValue>;

@@ -36,7 +36,7 @@ import { Crc32c } from '../contract/crc32c';
 import { checksumHeader, isPartChecksumAlgorithm, PART_CHECKSUM_ALGORITHMS, type PartChecksumAlgorithm } from '../contract/multipart';
 
 /** S3's smallest part, except the last. */
-export const MIN_PART_BYTES = 5 * 1024 * 1024;
+const MIN_PART_BYTES = 5 * 1024 * 1024;
 const MAX_PARTS_PER_LIST = 1000;
 
 type S3ErrorClass = new (code: string, message: string, detail?: Record<string, string>) => Error & { status: number; toXML(): string };
@@ -56,7 +56,7 @@ const NO_SUCH_UPLOAD = 'The specified upload does not exist. The upload ID may b
 const badDigest = (algorithm: string): string => `The ${algorithm} you specified did not match the calculated checksum.`;
 const INVALID_PART = 'One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.';
 
-export interface MultipartEmulation {
+interface MultipartEmulation {
   /**
    * Answers ListParts, AbortMultipartUpload and CompleteMultipartUpload; false for any other
    * request, whose response (s3rver's) then gets S3's checksum headers where due.
@@ -344,7 +344,7 @@ interface CompletedPartXml {
   readonly checksums: Readonly<Record<string, string>>;
 }
 
-export function parseCompleteXml(xml: string): CompletedPartXml[] {
+function parseCompleteXml(xml: string): CompletedPartXml[] {
   const tag = (block: string, name: string): string | undefined => new RegExp(`<${name}>([^<]*)</${name}>`).exec(block)?.[1];
   const parts = [...xml.matchAll(/<Part>([\s\S]*?)<\/Part>/g)].map((m) => {
     const block = m[1] ?? '';

@@ -36,7 +36,7 @@ export interface LocalSecretsManagerOptions {
   readonly port?: number;
 }
 
-export interface LocalSecretsManager {
+interface LocalSecretsManager {
   readonly endpoint: string;
   /** ARN of a secret by name. */
   secretArn(name: string): string;

@@ -13,7 +13,7 @@ import { freePort } from './ports';
 import { hostRefusal, verifySigV4, type LocalCredentials } from './sigv4';
 import { dropAfter, type FaultInjector } from './faults';
 
-export interface PublishedMessage {
+interface PublishedMessage {
   readonly messageId: string;
   readonly topicArn: string;
   readonly message: string;
@@ -37,7 +37,7 @@ export interface LocalSnsOptions {
   readonly faults?: FaultInjector;
 }
 
-export interface LocalSns {
+interface LocalSns {
   readonly endpoint: string;
   /** ARN of a topic by name, in the local account. */
   topicArn(name: string): string;
@@ -47,7 +47,7 @@ export interface LocalSns {
 }
 
 export const LOCAL_ACCOUNT = '000000000000';
-export const MESSAGES_PATH = '/_local/messages';
+const MESSAGES_PATH = '/_local/messages';
 const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 /** SNS refuses messages over 256 KiB. */
 const MAX_MESSAGE_BYTES = 256 * 1024;

@@ -32,8 +32,8 @@ import { describeFaults, faultInjector, type FaultInjector, type FaultOptions } 
 import type { LocalHealth } from './api-server';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
-export const DEFAULT_TABLE_NAME = 'media-store-catalog';
-export const DEFAULT_BUCKET_NAME = 'media-store-media';
+const DEFAULT_TABLE_NAME = 'media-store-catalog';
+const DEFAULT_BUCKET_NAME = 'media-store-media';
 /** Where `npm start` writes stack.json for the CLIs unless MEDIA_STORE_STACK_FILE says otherwise. */
 export const defaultStackFile = (root: string = PROJECT_ROOT): string => path.join(root, '.local', 'stack.json');
 

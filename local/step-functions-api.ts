@@ -26,9 +26,9 @@ export interface LocalStateMachine {
   readonly definition: AslDocument;
 }
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 
-export interface LocalExecution {
+interface LocalExecution {
   readonly executionArn: string;
   readonly stateMachineArn: string;
   readonly name: string;
@@ -54,7 +54,7 @@ export interface LocalStepFunctionsOptions {
   readonly port?: number;
 }
 
-export interface LocalStepFunctions {
+interface LocalStepFunctions {
   readonly endpoint: string;
   /** ARN of a state machine by its name. */
   stateMachineArn(name: string): string;

@@ -26,7 +26,7 @@ export interface AslDocument {
   readonly TimeoutSeconds?: number;
 }
 
-export type AslState = Readonly<Record<string, unknown>> & { readonly Type: string };
+type AslState = Readonly<Record<string, unknown>> & { readonly Type: string };
 
 /** An error as Step Functions carries it: a name (`Error`) and a text (`Cause`). */
 export class StatesError extends Error {
@@ -42,7 +42,7 @@ export class StatesError extends Error {
 /** The definition uses something this interpreter does not implement. */
 export class AslUnsupported extends Error {}
 
-export interface ExecutionInfo {
+interface ExecutionInfo {
   readonly id: string;
   readonly name: string;
   readonly stateMachineId: string;
@@ -115,7 +115,7 @@ export function validateDefinition(definition: AslDocument, where = 'definition'
 // --- Paths -----------------------------------------------------------------------------
 
 /** Reads a path (`$`, `$.a.b`, `$.list[0].c`, `$$.Map.Item.Value`) from the input or the context object. */
-export function readPath(path: string, input: Json, context: Json): Json {
+function readPath(path: string, input: Json, context: Json): Json {
   const [root, steps] = parsePath(path);
   let value: Json = root === '$$' ? context : input;
   for (const step of steps) {
@@ -192,7 +192,7 @@ interface Catcher {
 }
 
 /** Whether `ErrorEquals` names this error (`States.ALL` anything, `States.TaskFailed` anything but a timeout). */
-export function errorMatches(names: readonly string[], error: string): boolean {
+function errorMatches(names: readonly string[], error: string): boolean {
   return names.some((name) => name === error || name === 'States.ALL' || (name === 'States.TaskFailed' && error !== 'States.Timeout' && !error.startsWith('States.Runtime')));
 }
 

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 /** A wrong command line: the scripts print its message with their usage and exit 2. */
 export class UsageError extends Error {}
 
-export interface CommandLineSpec {
+interface CommandLineSpec {
   /** Options that take a value (`--table <name>`), without their dashes. */
   readonly values?: readonly string[];
   /** Boolean flags (`--json`), without their dashes. */
@@ -17,7 +17,7 @@ export interface CommandLineSpec {
   readonly positionals?: boolean;
 }
 
-export interface CommandLine {
+interface CommandLine {
   readonly values: Readonly<Record<string, string | undefined>>;
   readonly flags: ReadonlySet<string>;
   readonly positionals: readonly string[];

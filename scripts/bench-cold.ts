@@ -20,7 +20,7 @@ import { buildAll } from './build';
 const ROOT = path.resolve(__dirname, '..');
 
 /** What the module would set, with the deployed shape of each value (an ARN, not a local secret). */
-export const SAMPLE_ENV: Readonly<Record<keyof typeof ENV, string>> = {
+const SAMPLE_ENV: Readonly<Record<keyof typeof ENV, string>> = {
   TABLE_NAME: 'media-store-catalog',
   BUCKET_NAME: 'media-store-media',
   TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:media-store-upload-processed',
@@ -69,11 +69,11 @@ export const SAMPLE_ENV: Readonly<Record<keyof typeof ENV, string>> = {
 };
 
 /** Goals of issue 11: the authorizer sits in front of every request. */
-export const INIT_GOAL_MS: Readonly<Record<string, number>> = { authorizer: 40 };
-export const DEFAULT_INIT_GOAL_MS = 80;
-export const API_ZIP_GOAL_BYTES = 300 * 1024;
+const INIT_GOAL_MS: Readonly<Record<string, number>> = { authorizer: 40 };
+const DEFAULT_INIT_GOAL_MS = 80;
+const API_ZIP_GOAL_BYTES = 300 * 1024;
 
-export function functionEnvironment(name: FunctionName): Record<string, string> {
+function functionEnvironment(name: FunctionName): Record<string, string> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     AWS_REGION: 'eu-west-1',
@@ -110,12 +110,12 @@ import('node:os').then(() => {
 `;
 
 /** Wall-clock and CPU (user + system) milliseconds of loading `file`: CPU time is the steadier figure on a busy machine. */
-export interface LoadTime {
+interface LoadTime {
   readonly wall: number;
   readonly cpu: number;
 }
 
-export function loadMillis(node: string, file: string, env: Record<string, string>): LoadTime {
+function loadMillis(node: string, file: string, env: Record<string, string>): LoadTime {
   const result = spawnSync(node, ['-e', LOADER, file], { env, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`loading ${file} failed: ${result.stderr.trim().split('\n').slice(0, 5).join(' | ')}`);
   return JSON.parse(result.stdout) as LoadTime;

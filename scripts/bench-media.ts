@@ -35,7 +35,7 @@ const BASELINE = { nativeCpuMs: 280, nativeRssMb: 120, wasmCpuFactor: 1.6, wasmR
 const quietLogger: Logger = { info: () => undefined, warn: () => undefined, error: (scope, message) => console.error(`[${scope}] ${message}`) };
 
 /** A 12 MP photo with texture (sensor-like noise over shapes), as a camera's JPEG at quality 90. */
-export async function twelveMegapixelJpeg(seed: number): Promise<Buffer> {
+async function twelveMegapixelJpeg(seed: number): Promise<Buffer> {
   const hue = (seed * 67) % 360;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}">
     <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="hsl(${hue},60%,45%)"/><stop offset="1" stop-color="hsl(${(hue + 120) % 360},70%,65%)"/></linearGradient></defs>

@@ -7,8 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { S3UrlSigner, type PresignInput, type SignerConfig, type SigningCredentials } from '../handlers/core/presign';
 import { referenceClient, referencePresign } from '../test/real-s3/sdk-reference';
 
-export const CONFIG: SignerConfig = { region: 'us-east-1', endpoint: 'http://127.0.0.1:4569', forcePathStyle: true };
-export const CREDENTIALS: SigningCredentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+const CONFIG: SignerConfig = { region: 'us-east-1', endpoint: 'http://127.0.0.1:4569', forcePathStyle: true };
+const CREDENTIALS: SigningCredentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 export const OURS_ITERATIONS = Number(process.env.BENCH_OURS_ITERATIONS ?? 200_000);
 export const SDK_ITERATIONS = Number(process.env.BENCH_SDK_ITERATIONS ?? 5_000);
 /** Timing is taken per batch: a single URL is too quick for the timer's resolution. */
@@ -31,7 +31,7 @@ export const CASES: Readonly<Record<string, (i: number) => PresignInput>> = {
   }),
 };
 
-export function stats(perUrlMicros: number[]): Stats {
+function stats(perUrlMicros: number[]): Stats {
   const sorted = [...perUrlMicros].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
   return { mean: sorted.reduce((a, b) => a + b, 0) / sorted.length, p50: at(0.5), p95: at(0.95) };

@@ -5,7 +5,7 @@
  */
 import type { CDPSession } from 'playwright-core';
 
-export interface TraceEvent {
+interface TraceEvent {
   readonly name: string;
   readonly cat: string;
   readonly ph: string;

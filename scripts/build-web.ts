@@ -15,7 +15,7 @@ const VITE = 'vite';
 /** Initial JS + CSS, gzip. */
 export const WEB_BUDGET_BYTES = 60 * 1024;
 
-export interface WebReport {
+interface WebReport {
   readonly outDir: string;
   readonly files: number;
   /** Gzipped bytes of the scripts and stylesheets `index.html` loads. */
@@ -24,13 +24,13 @@ export interface WebReport {
 }
 
 /** The scripts and stylesheets an HTML page loads from its own origin. */
-export function initialAssets(html: string): string[] {
+function initialAssets(html: string): string[] {
   const refs = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*\shref)="(\/[^"]+\.(?:js|css))"/g)].map((m) => m[1] as string);
   return [...new Set(refs)];
 }
 
 /** The install icons the manifest names: `[file, size, maskable]` (a maskable icon keeps its drawing in the middle 80 %). */
-export const ICONS: readonly (readonly [string, number, boolean])[] = [['icon-192.png', 192, false], ['icon-512.png', 512, false], ['maskable-512.png', 512, true]];
+const ICONS: readonly (readonly [string, number, boolean])[] = [['icon-192.png', 192, false], ['icon-512.png', 512, false], ['maskable-512.png', 512, true]];
 
 async function writeIcons(outDir: string): Promise<string[]> {
   const svg = readFileSync(join(ROOT, 'web', 'public', 'icon.svg'));
@@ -49,7 +49,7 @@ async function writeIcons(outDir: string): Promise<string[]> {
 }
 
 /** Fills the Service Worker's list of shell files and its version (a new build, a new cache). */
-export function shellWorker(source: string, shell: readonly string[]): string {
+function shellWorker(source: string, shell: readonly string[]): string {
   const version = createHash('sha256').update(shell.join('\n')).digest('hex').slice(0, 12);
   return source.replace('const SHELL = [];', `const SHELL = ${JSON.stringify(shell)};`).replace("const VERSION = 'dev';", `const VERSION = '${version}';`);
 }

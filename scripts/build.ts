@@ -31,7 +31,7 @@ import { buildWeb, formatWebReport, WEB_BUDGET_BYTES } from './build-web';
 import { lockedPackages } from './package-cache';
 import { inputsChanged, recordInputs } from './source-hash';
 
-export interface BundleReport {
+interface BundleReport {
   readonly name: FunctionName;
   readonly zipPath: string;
   readonly jsBytes: number;
@@ -52,7 +52,7 @@ const ROOT = resolve(__dirname, '..');
  * when there are no credentials in the environment; outside Lambda that import fails and
  * names the missing package. Measured by bench:cold: about 5 ms less init per function.
  */
-export const UNREACHABLE_ON_LAMBDA = [
+const UNREACHABLE_ON_LAMBDA = [
   '@aws-sdk/credential-provider-sso',
   '@aws-sdk/credential-provider-ini',
   '@aws-sdk/credential-provider-process',
@@ -95,7 +95,7 @@ export function bundleOptions(name: FunctionName, root: string = ROOT): BuildOpt
   };
 }
 
-export async function buildFunction(name: FunctionName, outDir: string, root: string = ROOT): Promise<BundleReport> {
+async function buildFunction(name: FunctionName, outDir: string, root: string = ROOT): Promise<BundleReport> {
   // Loaded on demand: a synth with up-to-date bundles never needs esbuild.
   const { build } = await import('esbuild');
   const result = await build(bundleOptions(name, root));
@@ -146,7 +146,7 @@ export async function buildIfStale(root: string = ROOT): Promise<BundleReport[] 
 }
 
 /** Where the CLI bundle goes inside the output directory (package.json `files` ships it). */
-export const CLI_BUNDLE = join('cli', 'media-store.js');
+const CLI_BUNDLE = join('cli', 'media-store.js');
 
 /**
  * esbuild settings of the CLI: one CommonJS file for the oldest Node the package supports
@@ -169,7 +169,7 @@ export function cliBundleOptions(outDir: string, root: string = ROOT): BuildOpti
   };
 }
 
-export async function buildCli(outDir: string = join(ROOT, 'dist'), root: string = ROOT): Promise<{ path: string; bytes: number }> {
+async function buildCli(outDir: string = join(ROOT, 'dist'), root: string = ROOT): Promise<{ path: string; bytes: number }> {
   const options = cliBundleOptions(outDir, root);
   const { build } = await import('esbuild');
   await build(options);
@@ -190,7 +190,7 @@ interface SourceMap {
  * handlers/ and contract/; SDK frames keep their (kept) function names. This halves the zip
  * and the map Node parses at cold start under --enable-source-maps.
  */
-export function ownSourcesOnly(json: string): string {
+function ownSourcesOnly(json: string): string {
   const map = JSON.parse(json) as SourceMap;
   const keep = map.sources.map((source) => !source.split('/').includes('node_modules'));
   const sourceIndex = new Map<number, number>();
@@ -222,7 +222,7 @@ export function ownSourcesOnly(json: string): string {
 const LAMBDA_PLATFORMS = /(^|[-/])linux-(x64|arm64)$/;
 const PLATFORM_PACKAGE = /(^|[-/])(linux|linuxmusl|darwin|win32|wasm32|freebsd|android)(-[a-z0-9]+)?$/;
 /** Packages of both architectures: the one npm did not install here comes from the build's cache (see the header). */
-export const CROSS_ARCH_PACKAGES = ['@img/sharp-linux-arm64', '@img/sharp-libvips-linux-arm64', '@ffmpeg-installer/linux-arm64', '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64', '@ffmpeg-installer/linux-x64'];
+const CROSS_ARCH_PACKAGES = ['@img/sharp-linux-arm64', '@img/sharp-libvips-linux-arm64', '@ffmpeg-installer/linux-arm64', '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64', '@ffmpeg-installer/linux-x64'];
 /** Nothing a running function reads. */
 const SKIPPED_FILE = /(\.d\.ts|\.md|\.map|\.cc|\.h|\.gyp|\.c)$/i;
 const LICENSE_FILE = /^(licen[cs]e|copying|notice)/i;
@@ -232,7 +232,7 @@ const LICENSE_FILE = /^(licen[cs]e|copying|notice)/i;
  * platforms), each with the directory it is read from: node_modules, or the build's cache for
  * what npm did not install here (`locate`: scripts/package-cache.ts's lockedPackages).
  */
-export function packageClosure(names: readonly string[], locate: (name: string) => string): Map<string, string> {
+function packageClosure(names: readonly string[], locate: (name: string) => string): Map<string, string> {
   const seen = new Map<string, string>();
   const visit = (name: string): void => {
     if (seen.has(name)) return;
@@ -274,7 +274,7 @@ function shippedPackageEntries(names: readonly string[], root: string): ZipEntry
 }
 
 /** One file of a bundle zip. */
-export interface ZipEntry {
+interface ZipEntry {
   readonly name: string;
   readonly data: Buffer;
   /** Unix permission bits, e.g. 0o755 for an executable (a native binary the handler spawns). @default 0o644 */

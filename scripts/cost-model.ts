@@ -5,7 +5,7 @@
  */
 import PRICES from './prices.us-east-1.json';
 
-export type PriceTable = typeof PRICES;
+type PriceTable = typeof PRICES;
 export { PRICES };
 
 export interface Usage {
@@ -58,16 +58,16 @@ export const ASSUMPTIONS = {
   monthsOfUploadsKept: 12,
 } as const;
 
-export type Service = 'S3 storage' | 'S3 requests' | 'Data transfer out' | 'API Gateway (HTTP API)' | 'Lambda' | 'DynamoDB' | 'Secrets Manager' | 'CloudWatch' | 'SNS' | 'X-Ray';
+type Service = 'S3 storage' | 'S3 requests' | 'Data transfer out' | 'API Gateway (HTTP API)' | 'Lambda' | 'DynamoDB' | 'Secrets Manager' | 'CloudWatch' | 'SNS' | 'X-Ray';
 
-export interface Line {
+interface Line {
   readonly service: Service;
   readonly usd: number;
   /** How the figure was computed, in words and numbers. */
   readonly detail: string;
 }
 
-export interface Estimate {
+interface Estimate {
   readonly lines: readonly Line[];
   readonly totalUsd: number;
   readonly region: string;

@@ -10,18 +10,18 @@ import { placeholderBundleRoot, placeholderWebRoot, synthesizeApp, type StackJso
 import { DEFAULT_REGION } from '../modules/stacks/config';
 import { ROUTES } from '../contract/routes';
 
-export const BEGIN = '<!-- BEGIN_TF_DOCS -->';
-export const END = '<!-- END_TF_DOCS -->';
-export const MODULE_DOCS = path.resolve(__dirname, '..', 'docs', 'module.md');
-export const API_DOCS = path.resolve(__dirname, '..', 'docs', 'api.md');
-export const ROUTES_BEGIN = '<!-- BEGIN_API_ROUTES -->';
-export const ROUTES_END = '<!-- END_API_ROUTES -->';
+const BEGIN = '<!-- BEGIN_TF_DOCS -->';
+const END = '<!-- END_TF_DOCS -->';
+const MODULE_DOCS = path.resolve(__dirname, '..', 'docs', 'module.md');
+const API_DOCS = path.resolve(__dirname, '..', 'docs', 'api.md');
+const ROUTES_BEGIN = '<!-- BEGIN_API_ROUTES -->';
+const ROUTES_END = '<!-- END_API_ROUTES -->';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const code = (value: unknown) => `\`${cell(JSON.stringify(value))}\``;
 
 /** The Markdown between the markers, from the module stack's variables and outputs. */
-export function renderModuleDocs(moduleStack: StackJson): string {
+function renderModuleDocs(moduleStack: StackJson): string {
   const variables = Object.entries(moduleStack.variable ?? {}) as [string, StackJson][];
   const outputs = Object.entries(moduleStack.output ?? {}) as [string, StackJson][];
   const requirements = Object.entries(moduleStack.terraform?.required_providers ?? {}) as [string, StackJson][];
@@ -83,7 +83,7 @@ export function renderModuleDocs(moduleStack: StackJson): string {
 }
 
 /** The API route table, from the one route declaration. */
-export function renderRouteDocs(): string {
+function renderRouteDocs(): string {
   return [
     '| Route | Auth | Function | What it does |',
     '|-------|:----:|----------|--------------|',
@@ -92,7 +92,7 @@ export function renderRouteDocs(): string {
 }
 
 /** `page` with the text between the `begin` and `end` markers replaced by `docs`. */
-export function withGeneratedBlock(page: string, docs: string, begin = BEGIN, end = END): string {
+function withGeneratedBlock(page: string, docs: string, begin = BEGIN, end = END): string {
   const start = page.indexOf(begin);
   const stop = page.indexOf(end);
   if (start < 0 || stop < start) throw new Error(`the page must contain ${begin} followed by ${end}`);
@@ -112,7 +112,7 @@ export function generatedPages(moduleStack: StackJson): { file: string; current:
 }
 
 /** The module stack as the docs see it: synthesized in-process, no build needed. */
-export function synthesizeModuleForDocs(): StackJson {
+function synthesizeModuleForDocs(): StackJson {
   return synthesizeApp({
     bundleRoot: placeholderBundleRoot(),
     webRoot: placeholderWebRoot(),

@@ -16,14 +16,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } 
 import { dirname, join } from 'node:path';
 
 /** A package as package-lock.json pins it. */
-export interface LockedPackage {
+interface LockedPackage {
   readonly name: string;
   readonly version: string;
   /** Subresource-integrity string(s), e.g. `sha512-…`. */
   readonly integrity: string;
 }
 
-export interface Lockfile {
+interface Lockfile {
   packages: Record<string, { version?: string; integrity?: string }>;
 }
 

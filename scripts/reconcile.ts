@@ -41,7 +41,7 @@ export const EXIT = { clean: 0, drift: 1, usage: 2, changedMeanwhile: 3 } as con
 const DEFAULT_PREFIX = 'media/';
 
 
-export interface ReconcileIo {
+interface ReconcileIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
@@ -109,7 +109,7 @@ function targetOf(options: Options, env: NodeJS.ProcessEnv): Target {
   };
 }
 
-export interface FixResult {
+interface FixResult {
   readonly applied: number;
   /** Keys whose row changed between reading and repairing (an event won): run again. */
   readonly changedMeanwhile: readonly string[];
@@ -129,7 +129,7 @@ async function repair(drift: Drift, files: FilesRepository): Promise<WriteOutcom
   }
 }
 
-export async function fixDrift(drift: readonly Drift[], files: FilesRepository): Promise<FixResult> {
+async function fixDrift(drift: readonly Drift[], files: FilesRepository): Promise<FixResult> {
   let applied = 0;
   const changedMeanwhile: string[] = [];
   for (const d of drift) {
@@ -150,7 +150,7 @@ function detailOf(drift: Drift): string {
   }
 }
 
-export function countsOf(report: DriftReport): Record<Drift['kind'], number> {
+function countsOf(report: DriftReport): Record<Drift['kind'], number> {
   const counts = { 'missing-row': 0, 'orphan-row': 0, 'wrong-fields': 0 };
   for (const d of report.drift) counts[d.kind] += 1;
   return counts;
@@ -160,7 +160,7 @@ export function countsOf(report: DriftReport): Record<Drift['kind'], number> {
 const folderUnder = (folder: string, prefix: string): boolean => `media${folder === ROOT_FOLDER ? '' : folder}/`.startsWith(prefix);
 
 /** The timeline counters of the folders wholly under `prefix` that differ from a recount of `rows`. */
-export async function timelineDrift(rows: readonly StoredRow[], prefix: string, counters: TimelineCounters): Promise<CounterDrift[]> {
+async function timelineDrift(rows: readonly StoredRow[], prefix: string, counters: TimelineCounters): Promise<CounterDrift[]> {
   const stored = (await counters.readAll()).filter((c) => folderUnder(c.folder, prefix));
   const expected = expectedCounters((rows as unknown as Record<string, unknown>[]).filter((r) => typeof r.folder === 'string' && folderUnder(r.folder, prefix)));
   return counterDrift(stored, expected);

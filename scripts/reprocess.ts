@@ -29,7 +29,7 @@ target (default: the local stack in .local/stack.json):
   --stack <file>                                    another local stack file
   --table <name> --function <name> [--region <r>]   a deployed stack, with your AWS credentials`;
 
-export const EXIT = { done: 0, someFailed: 1, usage: 2 } as const;
+const EXIT = { done: 0, someFailed: 1, usage: 2 } as const;
 const CONCURRENCY = 4;
 
 
@@ -71,7 +71,7 @@ export function needsProcessing(row: Pick<CatalogFile, 'processing' | 'video'>, 
 }
 
 /** This run's id (`ProcessRequest.run`): base-36 milliseconds, unique per run of the script. */
-export function runIdOf(now: number): string {
+function runIdOf(now: number): string {
   return `r${now.toString(36)}`;
 }
 

@@ -24,7 +24,7 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '..');
 const bin = (name: string): string => path.join(ROOT, 'node_modules', '.bin', name);
 
-export interface Step {
+interface Step {
   readonly command: string;
   readonly args: readonly string[];
 }
@@ -60,13 +60,13 @@ export function projectsInNoLane(projectNames: readonly string[], lanes: readonl
   return projectNames.filter((name) => !selected.has(name));
 }
 
-export interface StepResult {
+interface StepResult {
   readonly step: Step;
   readonly exit: number | null;
   readonly signal: NodeJS.Signals | null;
 }
 
-export interface LaneResult {
+interface LaneResult {
   readonly lane: Lane;
   readonly steps: readonly StepResult[];
   readonly output: string;

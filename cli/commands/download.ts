@@ -22,7 +22,7 @@ export interface DownloadOptions {
 }
 
 /** The local file to write: `dest` itself, or the file's name inside `dest` (or the cwd). */
-export function downloadPath(cwd: string, name: string, dest: string | undefined): string {
+function downloadPath(cwd: string, name: string, dest: string | undefined): string {
   if (dest === undefined) return path.join(cwd, name);
   const resolved = path.resolve(cwd, dest);
   if (dest.endsWith('/') || dest.endsWith(path.sep) || (existsSync(resolved) && statSync(resolved).isDirectory())) return path.join(resolved, name);

@@ -38,7 +38,7 @@ const LISTING_AT_ONCE = 4;
 const DOWNLOADS_AT_ONCE = 4;
 
 /** Every folder and file the caller may see, walked from the root. */
-export async function readLibrary(context: CommandContext): Promise<{ folders: string[]; files: FileItem[] }> {
+async function readLibrary(context: CommandContext): Promise<{ folders: string[]; files: FileItem[] }> {
   const folders: string[] = [];
   const files: FileItem[] = [];
   let level = ['/'];

@@ -12,7 +12,7 @@ export interface ListOptions {
 
 const PAGE = 1000;
 
-export function formatTable(files: readonly FileInfo[]): string {
+function formatTable(files: readonly FileInfo[]): string {
   const rows = files.map((f) => [f.name, formatBytes(f.size), f.contentType ?? '', (f.uploadedAt ?? '').replace(/\.\d+Z$/, 'Z'), f.id]);
   const header = ['NAME', 'SIZE', 'TYPE', 'UPLOADED', 'ID'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => [...(r[i] as string)].length)));

@@ -16,7 +16,7 @@ const JOB_POLL_MS = 1000;
 
 const where = (entry: Pick<TrashEntry, 'folder' | 'name'>): string => `${entry.folder === '/' ? '' : entry.folder}/${entry.name}`;
 
-export function formatTrashTable(entries: readonly TrashEntry[]): string {
+function formatTrashTable(entries: readonly TrashEntry[]): string {
   const day = (iso: string): string => iso.slice(0, 10);
   const rows = entries.map((e) => [e.id, where(e), formatBytes(e.size), `${day(e.deletedAt)} ${e.deletedBy}`, day(e.expiresAt)]);
   const header = ['ID', 'WAS AT', 'SIZE', 'DELETED', 'UNTIL'];

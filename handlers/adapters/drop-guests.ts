@@ -11,7 +11,7 @@ import { nameClaimKey, shareGuestPrefix, shareGuestUploadKey, shareGuestsPartiti
 import { defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
 
-export interface GuestUpload {
+interface GuestUpload {
   readonly uploadId: string;
   readonly size: number;
 }

@@ -27,13 +27,13 @@ export interface FolderPage {
   readonly lastName?: string;
 }
 
-export interface TypePage {
+interface TypePage {
   readonly files: readonly CatalogFile[];
   /** Index sort key of the last file evaluated when more may follow; `undefined` at the end. */
   readonly lastSortKey?: string;
 }
 
-export interface DatePage {
+interface DatePage {
   readonly files: readonly CatalogFile[];
   /** `byTaken` or `byUploaded` sort key of the last file evaluated when more may follow; `undefined` at the end. */
   readonly lastSortKey?: string;
@@ -118,7 +118,7 @@ export interface FileCatalog {
   listMonth(month: string, folders: ReadonlyMap<string, number>, options: { limit: number; after?: TimelinePosition }): Promise<MonthPage>;
 }
 
-export interface MonthPage {
+interface MonthPage {
   readonly files: readonly CatalogFile[];
   /** Where the page ended when more may follow; `undefined` at the end of the month. */
   readonly last?: TimelinePosition;
@@ -133,7 +133,7 @@ const FILTERED_QUERY_LIMIT = 1000;
  * 1 MB) before it returns what it found with a cursor, so a request over a large folder with
  * few matches ends well within the function's timeout; the client pages on.
  */
-export const DEFAULT_FILTERED_QUERY_BUDGET = 10;
+const DEFAULT_FILTERED_QUERY_BUDGET = 10;
 /** Only write when the row is new or its sequencer is older (both are padded to one width). */
 const NEWER_SEQUENCER = 'attribute_not_exists(pk) OR attribute_not_exists(sequencer) OR sequencer < :sequencer';
 /** Sequencer of a preview row that no event has touched yet: lower than any real one. */

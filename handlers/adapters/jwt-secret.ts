@@ -60,8 +60,8 @@ export interface JwtKeysOptions {
 
 /** The ClientRequestToken (= version id) of the first key: the same in every cold start. */
 export const INITIAL_KEY_REQUEST_TOKEN = 'media-store-initial-jwt-signing-key-0001';
-export const CURRENT_STAGE = 'AWSCURRENT';
-export const PREVIOUS_STAGE = 'AWSPREVIOUS';
+const CURRENT_STAGE = 'AWSCURRENT';
+const PREVIOUS_STAGE = 'AWSPREVIOUS';
 /** An unknown `kid` re-reads the versions at most this often (forged kids cost no calls). */
 const MIN_RELOAD_INTERVAL_MS = 5_000;
 /** 48 random bytes: 384 bits, above HS256's 256. */

@@ -26,7 +26,7 @@ export interface RenderedImage {
   readonly height: number;
 }
 
-export interface DecodedPhoto {
+interface DecodedPhoto {
   /** As stored, before EXIF orientation. */
   readonly width: number;
   readonly height: number;
@@ -34,7 +34,7 @@ export interface DecodedPhoto {
   readonly images: readonly RenderedImage[];
 }
 
-export interface GrabbedFrame {
+interface GrabbedFrame {
   /** ffmpeg's stderr banner (duration, streams, tags). */
   readonly banner: string;
   /** The probe summary: the banner, the first bytes and (MP4/QuickTime) where the index is. */

@@ -77,7 +77,7 @@ export interface CopyRequest {
   readonly sourceEtag?: string;
 }
 
-export interface CopyResult {
+interface CopyResult {
   /** ETag of the object the copy wrote (without quotes), when S3 answered one. */
   readonly etag?: string;
 }

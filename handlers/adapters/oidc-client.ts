@@ -42,7 +42,7 @@ export interface ProviderClient {
   pollDevice(deviceCode: string): Promise<DevicePoll>;
 }
 
-export type DevicePoll =
+type DevicePoll =
   | { readonly status: 'approved'; readonly claims: Record<string, unknown> }
   | { readonly status: 'pending' | 'slow-down' | 'denied' | 'expired' };
 

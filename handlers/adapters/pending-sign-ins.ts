@@ -9,10 +9,10 @@ import { pendingSignInKey } from '../../contract/table';
 import { defaultDocumentClient } from './aws-clients';
 import type { PendingSignIn } from './oidc-client';
 
-export const PENDING_SIGN_IN_SECONDS = 600;
+const PENDING_SIGN_IN_SECONDS = 600;
 
 /** What the browser returns to: its app's origin, besides what the provider exchange needs. */
-export interface StoredSignIn extends PendingSignIn {
+interface StoredSignIn extends PendingSignIn {
   readonly appOrigin: string;
 }
 

@@ -7,9 +7,9 @@
 import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 
 /** Shortest time between two fetches of the JWKS for unknown key ids. */
-export const REFETCH_COOLDOWN_MS = 10_000;
+const REFETCH_COOLDOWN_MS = 10_000;
 /** Longest time keys are used without asking the provider again. */
-export const KEYS_MAX_AGE_MS = 10 * 60_000;
+const KEYS_MAX_AGE_MS = 10 * 60_000;
 const FETCH_TIMEOUT_MS = 3_000;
 
 /** The provider's discovery document, checked to name the configured issuer. */

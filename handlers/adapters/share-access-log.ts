@@ -10,7 +10,7 @@ import { defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
 import { epochSeconds } from './shares-repository';
 import type { RepositoryOptions } from './users-repository';
 
-export const SHARE_LOG_TTL_SECONDS = 90 * 24 * 3600;
+const SHARE_LOG_TTL_SECONDS = 90 * 24 * 3600;
 /** Log lines written at once by `recordMany`. */
 const LOG_WRITES_IN_FLIGHT = 25;
 

@@ -20,9 +20,9 @@ import { defaultDocumentClient } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
 
 /** How long a revoked or expired share's owner row (and so its log) is kept. */
-export const ENDED_SHARE_TTL_SECONDS = 30 * 24 * 3600;
+const ENDED_SHARE_TTL_SECONDS = 30 * 24 * 3600;
 /** A day before a share ends, its owner is reminded (share-reminders.ts). */
-export const REMINDER_LEAD_SECONDS = 24 * 3600;
+const REMINDER_LEAD_SECONDS = 24 * 3600;
 
 /** What a share points at: stored as the owner sees it (the wire's ShareTarget). */
 export type StoredTarget = ShareTarget;

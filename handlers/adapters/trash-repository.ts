@@ -9,7 +9,7 @@ import { isTrashEntryId, type TrashEntry } from '../core/trash';
 import { defaultDocumentClient } from './aws-clients';
 import type { RepositoryOptions } from './users-repository';
 
-export interface TrashPageRead {
+interface TrashPageRead {
   readonly entries: readonly TrashEntry[];
   /** Id of the last entry read when more may follow. */
   readonly lastId?: string;

@@ -46,7 +46,7 @@ export interface UserRecord extends NewUser {
 }
 
 /** A provider identity (issuer and subject) and the user it signed in as. */
-export interface ProviderIdentity {
+interface ProviderIdentity {
   readonly issuer: string;
   readonly subject: string;
   readonly userId: string;
@@ -54,14 +54,14 @@ export interface ProviderIdentity {
 }
 
 /** The identity a new user is created for; `replacesUserId`: the identity's previous user, now gone. */
-export interface NewIdentity {
+interface NewIdentity {
   readonly issuer: string;
   readonly subject: string;
   readonly replacesUserId?: string;
 }
 
 /** A user record without its password hash: what functions other than auth may read. */
-export type UserAccess = Omit<UserRecord, 'passwordHash'>;
+type UserAccess = Omit<UserRecord, 'passwordHash'>;
 
 export interface UserChanges {
   readonly passwordHash?: string;
@@ -84,7 +84,7 @@ export interface RepositoryOptions {
   readonly client?: DynamoDBDocumentClient;
 }
 
-export interface UserCounts {
+interface UserCounts {
   readonly users: number;
   readonly admins: number;
 }
@@ -93,12 +93,12 @@ export interface UserCounts {
 export const USERNAME_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;
 
 /** Creating one more user would exceed the module's `max_users`. */
-export class MaxUsersReached extends Conflict {
+class MaxUsersReached extends Conflict {
   override readonly code = 'MaxUsersReached';
 }
 
 /** The change would leave no admin. */
-export class LastAdmin extends Conflict {
+class LastAdmin extends Conflict {
   override readonly code = 'LastAdmin';
 }
 

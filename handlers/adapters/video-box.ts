@@ -39,7 +39,7 @@ export const FFMPEG_BUILDS = {
   arm64: { package: '@ffmpeg-installer/linux-arm64', version: '4.1.4', build: 'd81913e680', date: '2019-06-05' },
 } as const;
 
-export type LambdaArch = keyof typeof FFMPEG_BUILDS;
+type LambdaArch = keyof typeof FFMPEG_BUILDS;
 
 export function lambdaArch(arch: string = process.arch): LambdaArch {
   return arch === 'arm64' ? 'arm64' : 'x64';
@@ -60,7 +60,7 @@ export const VIDEO_CONTAINERS = ['mov', 'matroska', 'avi', 'mpeg', 'mpegts'] as 
 export type VideoContainer = (typeof VIDEO_CONTAINERS)[number];
 
 /** Bytes read from the start of an object to tell its container. */
-export const SNIFF_BYTES = 4096;
+const SNIFF_BYTES = 4096;
 
 /** First box types of MP4/QuickTime files (old QuickTime files may start with `wide`, `mdat` or `moov`). */
 const MOV_FIRST_BOXES = new Set(['ftyp', 'moov', 'mdat', 'free', 'skip', 'wide', 'pnot']);
@@ -93,9 +93,9 @@ export function sniffContainer(head: Uint8Array): VideoContainer | undefined {
  * Decoders the box lets ffmpeg open (its names: the same codec may have several): what cameras,
  * phones and the web record. Fewer decoders, less of the old build's code reachable from a file.
  */
-export const VIDEO_DECODERS = ['h264', 'hevc', 'vp8', 'vp9', 'av1', 'libdav1d', 'libaom-av1', 'mpeg4', 'msmpeg4v3', 'mpeg1video', 'mpeg2video', 'mjpeg', 'prores', 'dvvideo'] as const;
+const VIDEO_DECODERS = ['h264', 'hevc', 'vp8', 'vp9', 'av1', 'libdav1d', 'libaom-av1', 'mpeg4', 'msmpeg4v3', 'mpeg1video', 'mpeg2video', 'mjpeg', 'prores', 'dvvideo'] as const;
 /** Audio decoders, for the transcoding work (posters decode no audio). */
-export const AUDIO_DECODERS = ['aac', 'mp3float', 'mp3', 'mp2float', 'mp2', 'ac3', 'eac3', 'opus', 'vorbis', 'flac', 'alac', 'pcm_s16le', 'pcm_s16be', 'pcm_s24le', 'pcm_s24be'] as const;
+const AUDIO_DECODERS = ['aac', 'mp3float', 'mp3', 'mp2float', 'mp2', 'ac3', 'eac3', 'opus', 'vorbis', 'flac', 'alac', 'pcm_s16le', 'pcm_s16be', 'pcm_s24le', 'pcm_s24be'] as const;
 
 // --- Sources -----------------------------------------------------------------------------
 
@@ -111,7 +111,7 @@ export interface BoxedVideo {
   readonly protocols: string;
 }
 
-export type OpenedVideo =
+type OpenedVideo =
   | {
       readonly ok: true;
       readonly video: BoxedVideo;
@@ -183,7 +183,7 @@ export async function openVideo(source: VideoSource): Promise<OpenedVideo> {
 
 // --- Running ffmpeg ----------------------------------------------------------------------
 
-export interface BoxedJob {
+interface BoxedJob {
   /** Input options before `-i`, such as `-ss 1`. Protocol, format and input options belong to the box and are refused. */
   readonly inputOptions?: readonly string[];
   /**

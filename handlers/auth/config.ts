@@ -8,7 +8,7 @@ import { parseRoleMapping } from '../core/oidc';
 import type { OidcClientSettings } from '../adapters/oidc-client';
 import type { ProviderPolicy } from './provider-sign-in';
 
-export interface AuthConfig {
+interface AuthConfig {
   readonly tableName: string;
   readonly secret: JwtSecretSource;
   /** @default "media-store" */

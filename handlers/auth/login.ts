@@ -23,7 +23,7 @@ export interface LoginDeps extends SessionDeps {
   readonly throttle: ThrottlePolicy;
 }
 
-export interface LoginRequest {
+interface LoginRequest {
   readonly username: string;
   readonly password: string;
   /** Where the refresh token goes: a cookie (browser, the default) or the body (`"cli"`). */

@@ -14,8 +14,8 @@ import { hashPassword } from '../core/password';
 import { isRole, parseFolderLimits, requirePermission, ROLES, type Caller, type Role } from '../core/roles';
 import { USERNAME_PATTERN, type UserChanges, type UserRecord, type UsersRepository } from '../adapters/users-repository';
 
-export const MIN_PASSWORD_LENGTH = 8;
-export const MAX_PASSWORD_LENGTH = 1024;
+const MIN_PASSWORD_LENGTH = 8;
+const MAX_PASSWORD_LENGTH = 1024;
 
 export type ManagedUserStore = Pick<UsersRepository, 'list' | 'get' | 'create' | 'update' | 'remove' | 'counts' | 'clearLoginLimiters'>;
 
@@ -29,14 +29,14 @@ export interface ManageUsersDeps {
 /** A user as the API shows it (contract/wire.ts): never the password hash. */
 export type { UserView };
 
-export interface CreateUserRequest {
+interface CreateUserRequest {
   readonly username: string;
   readonly role: Role;
   readonly password?: string;
   readonly folders?: readonly string[];
 }
 
-export type ChangeUserRequest = { readonly role?: Role; readonly password?: string; readonly folders?: readonly string[] | null };
+type ChangeUserRequest = { readonly role?: Role; readonly password?: string; readonly folders?: readonly string[] | null };
 
 const CREATE_FIELDS = new Set(['username', 'password', 'role', 'folders']);
 const CHANGE_FIELDS = new Set(['password', 'role', 'folders']);

@@ -36,25 +36,25 @@ export interface ProviderSignInDeps extends SessionDeps {
 }
 
 /** Stored as the password hash of provider users: no password ever verifies against it. */
-export const PROVIDER_ONLY = 'provider-only';
+const PROVIDER_ONLY = 'provider-only';
 /** The path under the app's origin the provider sends the browser back to. */
-export const CALLBACK_PATH = '/api/auth/oidc/callback';
+const CALLBACK_PATH = '/api/auth/oidc/callback';
 
 /** The provider refused the user, or the user has no role here: shown as a page, not JSON. */
-export class SignInRefused extends Forbidden {
+class SignInRefused extends Forbidden {
   override readonly code: string = 'SignInRefused';
 }
 
-export class NoMappedRole extends SignInRefused {
+class NoMappedRole extends SignInRefused {
   override readonly code = 'NoMappedRole';
 }
 
-export class SignInExpired extends BadRequest {
+class SignInExpired extends BadRequest {
   override readonly code = 'SignInExpired';
 }
 
 /** The person has not approved the CLI's sign-in yet: poll again after `interval` seconds. */
-export class AuthorizationPending extends HttpError {
+class AuthorizationPending extends HttpError {
   readonly statusCode = 428;
   readonly code = 'AuthorizationPending';
 }
@@ -134,7 +134,7 @@ export async function finishProviderSignIn(
 }
 
 /** The user of these (verified) claims: found by issuer and subject, brought up to date, or created. */
-export async function provisionUser(claims: Readonly<Record<string, unknown>>, deps: Pick<ProviderSignInDeps, 'users' | 'policy' | 'maxUsers' | 'logger'>): Promise<UserRecord> {
+async function provisionUser(claims: Readonly<Record<string, unknown>>, deps: Pick<ProviderSignInDeps, 'users' | 'policy' | 'maxUsers' | 'logger'>): Promise<UserRecord> {
   const { policy } = deps;
   const subject = claims.sub;
   if (typeof subject !== 'string' || subject === '') throw new SignInRefused('The identity provider named no subject');

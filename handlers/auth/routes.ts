@@ -22,12 +22,12 @@ export type AuthDeps = LoginDeps &
   };
 
 /** Password login is off (`local_login_enabled = false`): users sign in through the identity provider. */
-export class LocalLoginDisabled extends Forbidden {
+class LocalLoginDisabled extends Forbidden {
   override readonly code = 'LocalLoginDisabled';
 }
 
 /** The browser's binding of a provider sign-in to itself: sent back only to the callback. */
-export const SIGN_IN_STATE_COOKIE = '__Secure-media-store-sign-in';
+const SIGN_IN_STATE_COOKIE = '__Secure-media-store-sign-in';
 const SIGN_IN_STATE_PATH = '/api/auth/oidc';
 // Lax: the provider's redirect back is a cross-site top-level navigation, which Strict would strip.
 const stateCookie = (state: string): string => `${SIGN_IN_STATE_COOKIE}=${state}; Path=${SIGN_IN_STATE_PATH}; Max-Age=600; HttpOnly; Secure; SameSite=Lax`;

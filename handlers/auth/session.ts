@@ -60,7 +60,7 @@ export class InvalidRefreshToken extends Unauthorized {
   }
 }
 
-export const sessionUserOf = (user: Pick<UserRecord, 'username' | 'role' | 'folders'>): SessionUser => ({
+const sessionUserOf = (user: Pick<UserRecord, 'username' | 'role' | 'folders'>): SessionUser => ({
   username: user.username,
   role: user.role,
   folders: user.folders ?? null,

@@ -97,7 +97,7 @@ export async function authorize(event: Pick<APIGatewayRequestAuthorizerEventV2, 
  * user of the same name: another id) ends it, so does a role, folder or password change (a new
  * session version) and a logout (its family is gone).
  */
-export function sessionRefusal(state: SessionState, token: { readonly sv: string; readonly uid: string }, now: number): 'user-gone' | 'session-revoked' | 'session-ended' | undefined {
+function sessionRefusal(state: SessionState, token: { readonly sv: string; readonly uid: string }, now: number): 'user-gone' | 'session-revoked' | 'session-ended' | undefined {
   if (state.user === undefined || state.user.userId !== token.uid) return 'user-gone';
   if (state.user.sessionVersion !== token.sv) return 'session-revoked';
   if (state.family === undefined || state.family.userId !== token.uid || state.family.expiresAt <= now) return 'session-ended';

@@ -5,7 +5,7 @@ import { OIDC_SETTINGS } from '../../contract/settings';
 import { parseRoleMapping } from '../core/oidc';
 import type { ProviderTokenPolicy } from './provider-tokens';
 
-export interface AuthorizerConfig {
+interface AuthorizerConfig {
   readonly secret: JwtSecretSource;
   /** Where the users' session versions and the session families are read. */
   readonly tableName: string;

@@ -19,8 +19,8 @@ export interface ProviderTokenPolicy {
   readonly foldersClaim: string;
 }
 
-export type ProviderTokenRejection = 'expired' | 'wrong-issuer' | 'wrong-audience' | 'unknown-key' | 'bad-signature' | 'unsupported-algorithm' | 'missing-claims' | 'no-mapped-role' | 'bad-folders-claim' | 'malformed';
-export type ProviderTokenResult = { readonly ok: true; readonly context: AuthorizerContext } | { readonly ok: false; readonly reason: ProviderTokenRejection };
+type ProviderTokenRejection = 'expired' | 'wrong-issuer' | 'wrong-audience' | 'unknown-key' | 'bad-signature' | 'unsupported-algorithm' | 'missing-claims' | 'no-mapped-role' | 'bad-folders-claim' | 'malformed';
+type ProviderTokenResult = { readonly ok: true; readonly context: AuthorizerContext } | { readonly ok: false; readonly reason: ProviderTokenRejection };
 
 export const PROVIDER_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 /** Tolerated clock difference with the provider, seconds. */

@@ -138,9 +138,9 @@ export interface ObjectEvent {
   readonly etag?: string;
 }
 
-export type SkipReason = 'unsupported-event' | 'bad-key' | 'bad-sequencer' | 'not-a-catalog-key' | 'object-gone';
+type SkipReason = 'unsupported-event' | 'bad-key' | 'bad-sequencer' | 'not-a-catalog-key' | 'object-gone';
 
-export type CatalogDecision =
+type CatalogDecision =
   | {
       readonly action: 'upsert';
       readonly file: CatalogFile;
@@ -177,7 +177,7 @@ function isoOr(value: string, fallback: Date): string {
   return Number.isNaN(time.getTime()) ? fallback.toISOString() : time.toISOString();
 }
 
-export interface ApplyObjectEventInput {
+interface ApplyObjectEventInput {
   readonly event: ObjectEvent;
   /**
    * HeadObject of the key at processing time; `undefined` when no object is there now.
@@ -228,7 +228,7 @@ export function applyObjectEvent(input: ApplyObjectEventInput): CatalogDecision 
   return { action: 'upsert', file, announce };
 }
 
-export interface FileFromObjectInput {
+interface FileFromObjectInput {
   readonly key: string;
   readonly head: ObjectHead;
   /** The upload session named by the object's `upload-id` metadata, if found. */

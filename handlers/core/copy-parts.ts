@@ -8,7 +8,7 @@ const GiB = 1024 * MiB;
 
 /** Largest object one CopyObject request may copy. */
 export const MAX_SINGLE_COPY_BYTES = 5 * GiB;
-export const MAX_COPY_PART_BYTES = 5 * GiB;
+const MAX_COPY_PART_BYTES = 5 * GiB;
 export const MAX_COPY_PARTS = 10_000;
 /** Preferred part size: few requests, each far from the Lambda timeout. */
 export const DEFAULT_COPY_PART_BYTES = 512 * MiB;

@@ -23,7 +23,7 @@ export class InvalidCursor extends ValidationError {
   }
 }
 
-export const CURSOR_KEY_INFO = 'media-store cursor v1';
+const CURSOR_KEY_INFO = 'media-store cursor v1';
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -37,7 +37,7 @@ export function cursorKeyFromSecret(secret: string | Buffer): Buffer {
 }
 
 /** Where a type listing resumes: the last index sort key and that file's S3 key. */
-export interface TypeCursorPosition {
+interface TypeCursorPosition {
   readonly sortKey: string;
   readonly key: string;
 }

@@ -35,7 +35,7 @@ export const setting = (env: Env, spec: IntegerSetting): number => integer(env, 
 /** An on/off setting of contract/settings.ts: its variable and default, declared once. */
 export const flag = (env: Env, spec: BooleanSetting): boolean => boolean(env, spec.env, spec.default);
 
-export function integer(env: Env, name: string, fallback: number, range: { min: number; max: number }): number {
+function integer(env: Env, name: string, fallback: number, range: { min: number; max: number }): number {
   const raw = present(env, name);
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a non-negative integer, got "${raw}"`);

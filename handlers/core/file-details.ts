@@ -5,9 +5,9 @@
  */
 import { ValidationError } from './errors';
 
-export const MAX_TAGS = 20;
-export const MAX_TAG_LENGTH = 64;
-export const MAX_DESCRIPTION_LENGTH = 2000;
+const MAX_TAGS = 20;
+const MAX_TAG_LENGTH = 64;
+const MAX_DESCRIPTION_LENGTH = 2000;
 const CONTROL = /[\p{Cc}\p{Cs}]/u;
 const CONTROL_EXCEPT_WHITESPACE = /[\p{Cs}\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/u;
 

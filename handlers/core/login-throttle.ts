@@ -49,7 +49,7 @@ export type Reservation =
  * Whether `record` no longer matters: the last attempt is more than `lockoutSeconds` old, or
  * the budget was spent and its lock has run out. Attempts spread over days never lock anyone.
  */
-export function startsAfresh(record: AttemptRecord, now: number, policy: ThrottlePolicy): boolean {
+function startsAfresh(record: AttemptRecord, now: number, policy: ThrottlePolicy): boolean {
   const end = record.lastAttemptAt + policy.lockoutSeconds;
   return now > end || (record.attempts >= policy.maxFailures && now >= end);
 }
@@ -84,7 +84,7 @@ export function attemptRecordExpiresAt(record: AttemptRecord, policy: ThrottlePo
 }
 
 /** How many more failures a source may make across all usernames than against one. */
-export const SOURCE_FAILURE_FACTOR = 4;
+const SOURCE_FAILURE_FACTOR = 4;
 
 /** The per-source policy derived from the per-user one. */
 export const sourcePolicy = (policy: ThrottlePolicy): ThrottlePolicy => ({ maxFailures: policy.maxFailures * SOURCE_FAILURE_FACTOR, lockoutSeconds: policy.lockoutSeconds });
@@ -93,7 +93,7 @@ export const sourcePolicy = (policy: ThrottlePolicy): ThrottlePolicy => ({ maxFa
  * The part of an address that identifies a source: IPv4 (and IPv4-mapped IPv6) whole, IPv6
  * its first 64 bits (a subscriber gets a whole /64 and can pick any address in it).
  */
-export function sourcePrefix(address: string | undefined): string {
+function sourcePrefix(address: string | undefined): string {
   const trimmed = (address ?? '').trim();
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(trimmed)?.[1];
   if (mapped !== undefined && isIP(mapped) === 4) return mapped;
@@ -119,7 +119,7 @@ export function sourceHash(address: string | undefined, key: string | Buffer): s
 export const shareWidePolicy = (policy: ThrottlePolicy): ThrottlePolicy => ({ maxFailures: Infinity, lockoutSeconds: policy.lockoutSeconds });
 
 /** What each share-wide attempt beyond the first `maxFailures` adds to the wait, and the most it waits. */
-export const UNLOCK_DELAY_STEP_MS = 500;
+const UNLOCK_DELAY_STEP_MS = 500;
 export const MAX_UNLOCK_DELAY_MS = 5000;
 
 /**

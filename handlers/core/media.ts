@@ -11,7 +11,7 @@ export type ProcessingStatus = 'pending' | 'ready' | 'failed' | 'unsupported';
 export const PROCESSING_STATUSES: readonly ProcessingStatus[] = ['pending', 'ready', 'failed', 'unsupported'];
 
 /** How a content type is rendered: `sharp` decodes it, `heic` needs the WASM HEVC decoder, `video` ffmpeg. */
-export type MediaKind = 'sharp' | 'heic' | 'video';
+type MediaKind = 'sharp' | 'heic' | 'video';
 
 const SHARP_TYPES = new Set(['image/jpeg', 'image/jpg', 'image/pjpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif', 'image/tiff']);
 const HEIC_TYPES = new Set(['image/heic', 'image/heif', 'image/heic-sequence', 'image/heif-sequence']);

@@ -20,17 +20,17 @@ import { MAX_PRESIGN_EXPIRES_IN, type PresignInput } from './presign';
 export { MAX_PRESIGN_EXPIRES_IN };
 
 /** How the browser is asked to treat a GET: shown in the page, or saved as a file. */
-export type Delivery = 'inline' | 'attachment';
+type Delivery = 'inline' | 'attachment';
 
 /** What the rule needs to know of an object: its key, the name to save it under and its type. */
-export interface ReadableObject {
+interface ReadableObject {
   readonly key: string;
   readonly name: string;
   readonly contentType: string;
 }
 
 /** A URL's lifetime. */
-export interface UrlExpiry {
+interface UrlExpiry {
   /** Whole seconds, 1 … 604800. */
   readonly expiresIn: number;
   /** Signing clock. @default new Date() */
@@ -38,13 +38,13 @@ export interface UrlExpiry {
 }
 
 /** A signed write of one object (a whole PUT, or one part of a multipart upload). */
-export interface WriteUrlRequest extends UrlExpiry {
+interface WriteUrlRequest extends UrlExpiry {
   readonly key: string;
   /** Lower-case header names the client must send; all are signed. */
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export interface PartUrlRequest extends WriteUrlRequest {
+interface PartUrlRequest extends WriteUrlRequest {
   readonly partNumber: number;
   readonly uploadId: string;
 }

@@ -39,7 +39,7 @@ export function parseRoleMapping(text: string | undefined, name = 'OIDC_ROLE_MAP
 const RANK: readonly Role[] = ['admin', 'editor', 'viewer'];
 
 /** The values of a claim that is a string or a list of strings (anything else counts as none). */
-export function claimValues(claims: Readonly<Record<string, unknown>>, claim: string): string[] {
+function claimValues(claims: Readonly<Record<string, unknown>>, claim: string): string[] {
   const value = Object.hasOwn(claims, claim) ? claims[claim] : undefined;
   if (typeof value === 'string') return [value];
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');

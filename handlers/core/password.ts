@@ -7,7 +7,7 @@
  */
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
-export interface ScryptParams {
+interface ScryptParams {
   /** CPU/memory cost, a power of two. */
   readonly N: number;
   readonly r: number;
@@ -19,7 +19,7 @@ export interface ScryptParams {
  * core, within the login function's 512 MB. Hashes made with weaker parameters are re-hashed
  * at the user's next successful login (`needsRehash`).
  */
-export const DEFAULT_SCRYPT_PARAMS: ScryptParams = { N: 2 ** 17, r: 8, p: 1 };
+const DEFAULT_SCRYPT_PARAMS: ScryptParams = { N: 2 ** 17, r: 8, p: 1 };
 const SALT_BYTES = 16;
 const KEY_BYTES = 32;
 const MAX_PASSWORD_LENGTH = 1024;

@@ -41,7 +41,7 @@ export interface SignerConfig {
   readonly forcePathStyle?: boolean;
 }
 
-export type PresignOperation = 'GetObject' | 'PutObject' | 'HeadObject' | 'UploadPart';
+type PresignOperation = 'GetObject' | 'PutObject' | 'HeadObject' | 'UploadPart';
 
 export interface PresignInput {
   readonly operation: PresignOperation;
@@ -108,7 +108,7 @@ const PARTITIONS: readonly (readonly [RegExp, string])[] = [
 ];
 
 /** SigV4 URI encoding: RFC 3986 unreserved characters stay, everything else is %XX of UTF-8. */
-export function uriEncode(value: string): string {
+function uriEncode(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, hexEscape);
 }
 
@@ -131,7 +131,7 @@ function isIpAddress(host: string): boolean {
 }
 
 /** The SDK's rule for addressing a bucket as a host name (no dots: TLS wildcards cover one label). */
-export function isVirtualHostableBucket(bucket: string): boolean {
+function isVirtualHostableBucket(bucket: string): boolean {
   return (
     bucket.length >= 3 &&
     bucket.length <= 63 &&

@@ -31,7 +31,7 @@ export type Drift =
       readonly repair: Omit<CatalogFile, 'sequencer'>;
     };
 
-export interface FieldDifference {
+interface FieldDifference {
   readonly field: keyof ObjectFields;
   readonly catalog: string | number | undefined;
   readonly bucket: string | number | undefined;

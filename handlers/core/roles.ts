@@ -16,7 +16,7 @@ export type Role = (typeof ROLES)[number];
 export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 
 /** `read`: list, view, download. `write`: upload, change, delete files and folders. `manage-users`: the users API. */
-export type Permission = 'read' | 'write' | 'manage-users';
+type Permission = 'read' | 'write' | 'manage-users';
 
 const PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: ['read', 'write', 'manage-users'],
@@ -54,7 +54,7 @@ export function requirePermission(caller: Pick<Caller, 'role'>, permission: Perm
 }
 
 /** Most folder limits one user may carry (they travel in every token). */
-export const MAX_FOLDER_LIMITS = 20;
+const MAX_FOLDER_LIMITS = 20;
 
 /**
  * Validates a user's folder limits: `undefined`/`null` means every folder; otherwise a

@@ -14,7 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { SIGNED_IN_COOKIE } from '../../contract/site';
 import { ValidationError } from './errors';
 
-export const REFRESH_TOKEN_BYTES = 32;
+const REFRESH_TOKEN_BYTES = 32;
 /** 32 bytes, base64url without padding. */
 const REFRESH_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 /** A user stored before session versions existed has this one until its first change. */
@@ -25,7 +25,7 @@ export const REFRESH_COOKIE = '__Secure-media-store-refresh';
  * The web app calls the API under `/api` on its own origin; the browser sends the cookie to
  * `/api/auth/refresh` and `/api/auth/logout` only.
  */
-export const REFRESH_COOKIE_PATH = '/api/auth';
+const REFRESH_COOKIE_PATH = '/api/auth';
 
 export const newRefreshToken = (): string => randomBytes(REFRESH_TOKEN_BYTES).toString('base64url');
 export const newSessionVersion = (): string => randomBytes(12).toString('base64url');

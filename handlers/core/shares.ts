@@ -14,22 +14,22 @@ import { ValidationError } from './errors';
 import type { FolderMarker } from './folders';
 import { describeCharacter, invisibleCharacterIn, normalizeFileName, normalizeFolder, objectKey } from './paths';
 
-export const SHARE_TOKEN_BYTES = 24;
+const SHARE_TOKEN_BYTES = 24;
 const SHARE_TOKEN = /^[A-Za-z0-9_-]{32}$/;
 const SHARE_ID = /^[A-Za-z0-9_-]{16}$/;
 const GUEST_KEY = /^[A-Za-z0-9_-]{32}$/;
-export const DAY_SECONDS = 24 * 3600;
+const DAY_SECONDS = 24 * 3600;
 /** Drop uploads are attributed to `share:<label or id>`, a name no user can have. */
 export const DROP_UPLOADER_PREFIX = 'share:';
 /** Default lifetime of a share: 7 days. */
 export const DEFAULT_SHARE_SECONDS = 7 * DAY_SECONDS;
 /** Lifetime of a share session after the password, at most (and never past the share). */
 export const SHARE_SESSION_SECONDS = 3600;
-export const MAX_LABEL_LENGTH = 64;
+const MAX_LABEL_LENGTH = 64;
 const CONTROL = /[\p{Cc}\p{Cs}]/u;
 
 export type ShareMode = 'view' | 'drop';
-export type ShareTarget = { readonly kind: 'file'; readonly fileId: string } | { readonly kind: 'folder'; readonly folder: string };
+type ShareTarget = { readonly kind: 'file'; readonly fileId: string } | { readonly kind: 'folder'; readonly folder: string };
 
 export interface ShareRequest {
   readonly target: ShareTarget;
@@ -173,12 +173,12 @@ export function urlTtlWithin(expiresAt: string | null, ttlSeconds: number, now: 
   return Math.max(1, Math.min(ttlSeconds, remaining));
 }
 
-export interface DropUsage {
+interface DropUsage {
   readonly usedBytes: number;
   readonly usedFiles: number;
 }
 
-export interface DropQuota {
+interface DropQuota {
   readonly maxBytes: number;
   readonly maxFiles: number;
 }
@@ -199,7 +199,7 @@ export function dropReleaseAt(now: Date, urlTtlSeconds: number): number {
 }
 
 /** How many numbered names (`name (1).jpg` … `name (20).jpg`) a guest's upload tries before random ones. */
-export const NUMBERED_DROP_NAMES = 20;
+const NUMBERED_DROP_NAMES = 20;
 /** Random names (`name (3f9a1c).jpg`) tried after the numbered ones: a clash of all of them is a bug. */
 const RANDOM_DROP_NAMES = 3;
 

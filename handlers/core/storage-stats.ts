@@ -65,7 +65,7 @@ export const emptyTally = (): StorageTally => ({
 const isByteCount = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
 
 /** Whether a row is an available file the figures count. */
-export function countsAsFile(row: TalliedRow): boolean {
+function countsAsFile(row: TalliedRow): boolean {
   return row.status === 'available' && isByteCount(row.size);
 }
 

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { isRole, parseFolderLimits, type Role } from './roles';
 
-export interface TokenClaims {
+interface TokenClaims {
   /** Username. */
   readonly sub: string;
   readonly role: Role;
@@ -31,7 +31,7 @@ export interface TokenClaims {
   readonly uid?: string;
 }
 
-export type TokenRejection =
+type TokenRejection =
   | 'malformed'
   | 'unsupported-algorithm'
   | 'unknown-key'
@@ -42,7 +42,7 @@ export type TokenRejection =
   | 'not-yet-valid'
   | 'issued-in-future';
 
-export type VerifyResult = { readonly ok: true; readonly claims: TokenClaims } | { readonly ok: false; readonly reason: TokenRejection };
+type VerifyResult = { readonly ok: true; readonly claims: TokenClaims } | { readonly ok: false; readonly reason: TokenRejection };
 
 /** A signing key: the secret and the version id written as `kid` (absent: no `kid`). */
 export interface SigningKey {
@@ -72,7 +72,7 @@ export interface SignOptions {
   readonly now?: number;
 }
 
-export interface TokenSubject {
+interface TokenSubject {
   readonly username: string;
   readonly role: Role;
   readonly folders?: readonly string[] | undefined;

@@ -25,13 +25,13 @@ export interface TrashEntry extends Pick<TrashEntryView, 'id' | 'deletedBy' | 'd
 /** Entry ids: the deletion time (base 36 milliseconds, fixed width) then 12 random characters, so ids sort by time. */
 const ENTRY_ID = /^[0-9a-z]{9}[A-Za-z0-9_-]{12}$/;
 
-export function newTrashEntryId(now: Date, random: () => string = () => randomBytes(9).toString('base64url')): string {
+function newTrashEntryId(now: Date, random: () => string = () => randomBytes(9).toString('base64url')): string {
   return `${now.getTime().toString(36).padStart(9, '0')}${random()}`;
 }
 
 export const isTrashEntryId = (id: unknown): id is string => typeof id === 'string' && ENTRY_ID.test(id);
 
-export const trashKeyOf = (entryId: string): string => `${TRASH_PREFIX}${entryId}`;
+const trashKeyOf = (entryId: string): string => `${TRASH_PREFIX}${entryId}`;
 
 export function trashEntryOf(file: CatalogFile, deletedBy: string, now: Date, retentionDays: number, options: { id?: string; deletedWithFolder?: string } = {}): TrashEntry {
   const id = options.id ?? newTrashEntryId(now);
@@ -71,7 +71,7 @@ export function trashEntryView(entry: TrashEntry): TrashEntryView {
 export const MAX_RESTORE_NAME_TRIES = 50;
 
 /** The `attempt`-th name for a restore (0: the file's own name). */
-export function restoreName(name: string, attempt: number): string {
+function restoreName(name: string, attempt: number): string {
   if (attempt === 0) return name;
   const dot = name.lastIndexOf('.');
   const [stem, extension] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];

@@ -17,7 +17,7 @@ export const newUserId = (): string => randomBytes(16).toString('base64url');
 const LEGACY_PREFIX = 'name:';
 
 /** The id of a user (or of what a user made) stored before user ids existed. */
-export const legacyUserId = (username: string): string => `${LEGACY_PREFIX}${username}`;
+const legacyUserId = (username: string): string => `${LEGACY_PREFIX}${username}`;
 
 /** The stored `userId`, or the legacy id of the stored name when there is none. */
 export function storedUserId(userId: unknown, username: string): string {

@@ -33,7 +33,7 @@ export const VIDEO_ENCODING = {
 } as const;
 export const KEYFRAME_SECONDS = VIDEO_ENCODING.keyframeSeconds;
 
-export type X264Preset = 'ultrafast' | 'superfast' | 'veryfast' | 'faster' | 'fast' | 'medium' | 'slow';
+type X264Preset = 'ultrafast' | 'superfast' | 'veryfast' | 'faster' | 'fast' | 'medium' | 'slow';
 
 /** The caller's part of a boxed ffmpeg job: options before `-i`, then output options ending with the target. */
 export interface CopyJobArgs {

@@ -16,7 +16,6 @@
  * `LARGE_BITRATE` that would otherwise play (or only need a remux) `alsoSmallCopy`: phones
  * stream that on a mobile link; the one copy made (`copy`) is then the transcode.
  */
-import { SETTINGS } from '../../contract/settings';
 import { displayedSizeOf, type VideoProbe } from './video-probe';
 
 export interface VideoCopySettings {
@@ -26,14 +25,10 @@ export interface VideoCopySettings {
   readonly maxHeight: number;
 }
 
-/** `video_max_height`: its default ("1080p") and range (240p to 4K), declared in contract/settings.ts. */
-export const VIDEO_MAX_HEIGHT = { default: SETTINGS.videoMaxHeight.default, min: SETTINGS.videoMaxHeight.min, max: SETTINGS.videoMaxHeight.max } as const;
-
 /** Above this overall bitrate an original is "large": 20 Mbit/s (a phone's 4K is 40-60, its 1080p 15-20). */
 export const LARGE_BITRATE = 20_000_000;
 
 export type VideoAction = 'none' | 'remux' | 'transcode';
-export const VIDEO_ACTIONS: readonly VideoAction[] = ['none', 'remux', 'transcode'];
 
 export interface VideoDecision {
   /** What the original needs to play everywhere. */
@@ -67,7 +62,7 @@ function browserH264(probe: VideoProbe): boolean {
 }
 
 /** Whether the original is large enough to deserve a ≤ `maxHeight` copy for phones. */
-export function isLarge(probe: VideoProbe, maxHeight: number): boolean {
+function isLarge(probe: VideoProbe, maxHeight: number): boolean {
   const size = displayedSizeOf(probe);
   const shortEdge = size === undefined ? 0 : Math.min(size.width, size.height);
   return shortEdge > maxHeight || (probe.bitrate ?? 0) > LARGE_BITRATE;

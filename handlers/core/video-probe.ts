@@ -12,17 +12,17 @@
  *   before the media data (`mdat`), so a browser can start playing at once.
  */
 /** The container as a browser sees it (finer than ffmpeg's demuxer: mp4 and mov share one). */
-export type VideoContainerKind = 'mp4' | 'mov' | 'webm' | 'matroska' | 'avi' | 'mpeg' | 'mpegts';
+type VideoContainerKind = 'mp4' | 'mov' | 'webm' | 'matroska' | 'avi' | 'mpeg' | 'mpegts';
 export const VIDEO_CONTAINER_KINDS: readonly VideoContainerKind[] = ['mp4', 'mov', 'webm', 'matroska', 'avi', 'mpeg', 'mpegts'];
 
 /** High dynamic range transfer: PQ (SMPTE ST 2084, HDR10/Dolby Vision) or HLG (ARIB STD-B67, phones). */
-export type VideoHdr = 'pq' | 'hlg';
+type VideoHdr = 'pq' | 'hlg';
 
 /** Clockwise degrees the stored picture must turn to be upright. */
-export type VideoRotation = 0 | 90 | 180 | 270;
+type VideoRotation = 0 | 90 | 180 | 270;
 
 /** Where an MP4/QuickTime file keeps its index: `start` (before the media data, "faststart") or `end`. */
-export type MoovPosition = 'start' | 'end';
+type MoovPosition = 'start' | 'end';
 
 export interface VideoProbe {
   readonly container: VideoContainerKind;
@@ -48,7 +48,7 @@ export interface VideoProbe {
   readonly moov?: MoovPosition;
 }
 
-export const DEMUXER_KINDS = { mov: ['mp4', 'mov'], matroska: ['webm', 'matroska'], avi: ['avi'], mpeg: ['mpeg'], mpegts: ['mpegts'] } as const;
+const DEMUXER_KINDS = { mov: ['mp4', 'mov'], matroska: ['webm', 'matroska'], avi: ['avi'], mpeg: ['mpeg'], mpegts: ['mpegts'] } as const;
 
 /** The container kind from the demuxer the box chose and the object's first bytes. */
 export function containerKindOf(demuxer: keyof typeof DEMUXER_KINDS, head: Uint8Array): VideoContainerKind {

@@ -23,7 +23,7 @@ export type SegmentItem =
 export type SegmentPart = { readonly ok: true; readonly key: string; readonly bytes: number } | { readonly ok: false; readonly reason: string };
 
 /** Most segments one video is cut into (a Map state's result must stay well under 256 KiB). */
-export const MAX_SEGMENTS = 2000;
+const MAX_SEGMENTS = 2000;
 
 /**
  * The items of a transcode: video windows of `segmentSeconds` covering `durationSeconds` (the

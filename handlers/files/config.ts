@@ -2,10 +2,7 @@
 import { flag, logLevel, requiredString, setting, type Env, type LogLevel } from '../core/env';
 import { SETTINGS } from '../../contract/settings';
 
-/** A single CopyObject of 128 MiB takes a few seconds: well inside the request's time. */
-export const DEFAULT_MOVE_JOB_THRESHOLD_BYTES = SETTINGS.moveJobThresholdBytes.default;
-
-export interface FilesConfig {
+interface FilesConfig {
   readonly tableName: string;
   readonly bucketName: string;
   /** @default 3600 */

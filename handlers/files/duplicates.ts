@@ -16,9 +16,9 @@ import { isFolderAllowed, requirePermission, type Caller } from '../core/roles';
 import type { ContentCopy, ContentLookup } from '../adapters/content-index';
 
 /** Most groups `GET /files/duplicates` answers (those with the most bytes to free). */
-export const MAX_DUPLICATE_GROUPS = 1000;
+const MAX_DUPLICATE_GROUPS = 1000;
 /** Time kept back from the Lambda's remaining time to answer before it times out. */
-export const DUPLICATES_MARGIN_MS = 1500;
+const DUPLICATES_MARGIN_MS = 1500;
 
 export interface DuplicatesDeps {
   readonly content: ContentLookup;

@@ -15,7 +15,7 @@ export const MAX_LINK_IDS = 1000;
 /** Longest id: base64url of the longest key. */
 const MAX_ID_LENGTH = Math.ceil((MAX_KEY_BYTES * 4) / 3);
 
-export type FileLink =
+type FileLink =
   | { readonly id: string; readonly name: string; readonly url: string; readonly urlExpiresAt: string }
   | { readonly id: string; readonly error: { readonly code: 'NotFound'; readonly message: string } };
 

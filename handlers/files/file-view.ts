@@ -51,7 +51,7 @@ export async function filePage(files: readonly CatalogFile[], nextCursor: string
 }
 
 /** Signs view URLs for files, all expiring at the same time. */
-export interface ViewSigning {
+interface ViewSigning {
   readonly sign: ObjectUrls;
   readonly ttlSeconds: number;
   readonly now: Date;

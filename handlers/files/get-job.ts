@@ -8,7 +8,7 @@ import { trashJobView } from '../core/trash';
 import type { TrashJob } from '../../contract/wire';
 
 /** No such job, or not the caller's: others' jobs are not revealed. */
-export class JobNotFound extends NotFound {
+class JobNotFound extends NotFound {
   override readonly code = 'JobNotFound';
 }
 

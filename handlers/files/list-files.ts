@@ -23,7 +23,7 @@ import type { DateSort, FileCatalog, TypePageStart } from '../adapters/files-rep
 import { filePage, type FilePageDeps, type FileViewPage } from './file-view';
 
 /** A folder in name order; `order` only when it is Z to A; `fileType` only when filtered. */
-export interface FolderListQuery {
+interface FolderListQuery {
   readonly folder: string;
   readonly limit: number;
   readonly afterName?: string;
@@ -32,7 +32,7 @@ export interface FolderListQuery {
 }
 
 /** A folder by date taken or upload time; `fileType` only when filtered. */
-export interface DateListQuery {
+interface DateListQuery {
   readonly folder: string;
   readonly sort: DateSort;
   readonly order: SortOrder;
@@ -41,13 +41,13 @@ export interface DateListQuery {
   readonly fileType?: FileType;
 }
 
-export interface TypeListQuery {
+interface TypeListQuery {
   readonly fileType: FileType;
   readonly limit: number;
   readonly after?: TypePageStart;
 }
 
-export type ListQuery = FolderListQuery | DateListQuery | TypeListQuery;
+type ListQuery = FolderListQuery | DateListQuery | TypeListQuery;
 
 const isTypeQuery = (query: ListQuery): query is TypeListQuery => !('folder' in query);
 

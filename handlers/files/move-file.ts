@@ -25,7 +25,7 @@ export const MOVE_ID_METADATA = 'move-id';
 /** How long the move's session stays for the sync function to read. */
 export const MOVE_SESSION_TTL_SECONDS = 7 * 24 * 3600;
 
-export interface MoveDestination {
+interface MoveDestination {
   readonly folder: string;
   readonly name: string;
   readonly key: string;

@@ -69,7 +69,7 @@ export interface PublicShareResponse {
   readonly nextCursor?: string | null;
 }
 
-export interface Visit {
+interface Visit {
   readonly token: string | undefined;
   readonly ip: string | undefined;
   readonly event: Parameters<typeof requireShareSession>[1];
@@ -101,7 +101,7 @@ interface Signing {
 const attachmentUrl = (signing: Signing, file: CatalogFile): string => signing.sign.get(file, 'attachment', { expiresIn: signing.ttl, now: signing.now });
 
 /** Shortest life of a video's stream URL in a share without downloads. */
-export const MIN_STREAM_URL_SECONDS = 15 * 60;
+const MIN_STREAM_URL_SECONDS = 15 * 60;
 
 /**
  * How long a video's stream URL lives in a share without downloads: long enough to watch the
@@ -266,7 +266,7 @@ export async function downloadFromShare(visit: Visit, id: string | undefined, de
 }
 
 /** Most ids in one `POST /public/shares/{token}/links`: an album page's worth. */
-export const MAX_PUBLIC_LINK_IDS = PAGE_LIMITS.publicShare.max;
+const MAX_PUBLIC_LINK_IDS = PAGE_LIMITS.publicShare.max;
 
 export const parsePublicLinksRequest = (body: unknown): readonly string[] => parseLinksRequest(body, MAX_PUBLIC_LINK_IDS);
 

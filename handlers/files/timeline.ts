@@ -15,7 +15,7 @@ import type { FileCatalog } from '../adapters/files-repository';
 import type { TimelineCounterStore } from '../adapters/timeline-counters';
 import { filePage, type FilePageDeps, type FileViewPage } from './file-view';
 
-export interface TimelineQuery {
+interface TimelineQuery {
   readonly month: string;
   readonly limit: number;
   readonly after?: TimelinePosition;

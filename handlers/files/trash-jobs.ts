@@ -19,7 +19,7 @@ export interface TrashJobsDeps {
   readonly now?: () => Date;
 }
 
-export interface TrashJobRequest {
+interface TrashJobRequest {
   readonly action: 'restore' | 'purge';
   readonly ids?: readonly string[];
 }

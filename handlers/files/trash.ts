@@ -41,17 +41,17 @@ export interface TrashDeps {
 }
 
 /** No such entry, or not the caller's: others' entries are not revealed. */
-export class TrashEntryNotFound extends NotFound {
+class TrashEntryNotFound extends NotFound {
   override readonly code = 'TrashEntryNotFound';
 }
 
 /** Every name tried beside the file's place was taken. */
-export class NoFreeName extends Conflict {
+class NoFreeName extends Conflict {
   override readonly code = 'NoFreeName';
 }
 
 /** The copy to the trash did not verify: the original is kept. */
-export class TrashCopyNotVerified extends Error {
+class TrashCopyNotVerified extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'TrashCopyNotVerified';

@@ -31,7 +31,7 @@ export { MOVE_ID_METADATA, MOVE_SESSION_TTL_SECONDS, MoveNotVerified } from './m
 
 const FIELDS = new Set(['name', 'folder', 'tags', 'description', 'overwrite']);
 
-export interface UpdateFileRequest {
+interface UpdateFileRequest {
   readonly name?: string;
   readonly folder?: string;
   readonly tags?: readonly string[];
@@ -76,7 +76,7 @@ export interface UpdateFileDeps extends MoveDeps, PrepareMoveDeps {
 }
 
 /** A change applied at once (the file as it now is), or a move that runs as a job. */
-export type UpdateFileResult = { readonly file: FileView } | { readonly job: JobView };
+type UpdateFileResult = { readonly file: FileView } | { readonly job: JobView };
 
 export async function updateFile(id: string | undefined, request: UpdateFileRequest, caller: Caller, deps: UpdateFileDeps): Promise<UpdateFileResult> {
   requirePermission(caller, 'write', 'change files');

@@ -19,7 +19,7 @@ const JSON_BODY_PARSER = '@middy/http-json-body-parser';
  * `@middy/http-json-body-parser` answers 415 both to a foreign content type and to a body that
  * is not JSON; this API keeps 415 for the first and says 400 for the second, naming an empty body.
  */
-export function fromMiddyError(error: unknown): HttpError | undefined {
+function fromMiddyError(error: unknown): HttpError | undefined {
   if (!(error instanceof Error) || typeof (error as { statusCode?: unknown }).statusCode !== 'number') return undefined;
   const cause = error.cause as { package?: unknown; data?: unknown } | undefined;
   if (cause?.package !== JSON_BODY_PARSER) return undefined;
@@ -29,7 +29,7 @@ export function fromMiddyError(error: unknown): HttpError | undefined {
 }
 
 /** A backing service's passing trouble (after the SDK's retries), as a 503 the client retries. */
-export function fromTransientAwsError(error: unknown): HttpError | undefined {
+function fromTransientAwsError(error: unknown): HttpError | undefined {
   if (!isTransientAwsError(error)) return undefined;
   return new ServiceUnavailable('A storage service is busy or unavailable for a moment; retry shortly', { cause: error, headers: { 'retry-after': '1' } });
 }

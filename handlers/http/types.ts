@@ -15,13 +15,13 @@ export interface ApiEvent extends Omit<APIGatewayProxyEventV2, 'requestContext'>
 
 export type ApiResult = APIGatewayProxyStructuredResultV2;
 
-export interface RouteContext {
+interface RouteContext {
   readonly logger: Logger;
   readonly lambda: Context;
 }
 
 /** One route's use case: parse → call → response. Throws `HttpError`s for the caller's mistakes. */
-export type RouteHandler = (event: ApiEvent, context: RouteContext) => Promise<ApiResult>;
+type RouteHandler = (event: ApiEvent, context: RouteContext) => Promise<ApiResult>;
 
 /** A function's routes keyed by API Gateway route key (`POST /uploads`). */
 export type RouteMap = Readonly<Record<string, RouteHandler>>;

@@ -2,7 +2,7 @@
 import { logLevel, requiredString, setting, type Env, type LogLevel } from '../core/env';
 import { SETTINGS } from '../../contract/settings';
 
-export interface MoveConfig {
+interface MoveConfig {
   readonly tableName: string;
   readonly bucketName: string;
   readonly logLevel: LogLevel;

@@ -26,7 +26,7 @@ export interface RunTrashJobDeps extends TrashDeps {
   readonly concurrency?: number;
 }
 
-export type TrashRunOutcome = 'succeeded' | 'failed' | 'skipped';
+type TrashRunOutcome = 'succeeded' | 'failed' | 'skipped';
 
 /** Items per page: read, handled `concurrency` at a time, then progress written. */
 const PAGE = 100;

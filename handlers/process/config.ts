@@ -2,7 +2,7 @@
 import { flag, logLevel, requiredString, setting, type Env, type LogLevel } from '../core/env';
 import { SETTINGS } from '../../contract/settings';
 
-export interface ProcessConfig {
+interface ProcessConfig {
   readonly tableName: string;
   readonly bucketName: string;
   /** Render video posters with the bundled ffmpeg (module variable `video_posters`). */

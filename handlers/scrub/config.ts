@@ -2,7 +2,7 @@
 import { optionalField, requiredString, setting, tableFunctionConfig, type Env, type TableFunctionConfig } from '../core/env';
 import { SETTINGS } from '../../contract/settings';
 
-export interface ScrubConfig extends TableFunctionConfig {
+interface ScrubConfig extends TableFunctionConfig {
   readonly bucketName: string;
   /** The ops topic `file.corrupt` goes to; unset or empty: the mark and the error log only. */
   readonly opsTopicArn?: string;

@@ -2,7 +2,7 @@
 import { type Env, logLevel, type LogLevel, requiredString, setting } from '../core/env';
 import { SETTINGS } from '../../contract/settings';
 
-export interface SharesConfig {
+interface SharesConfig {
   readonly tableName: string;
   readonly bucketName: string;
   /** Longest life of a URL signed for a visitor (never past the share's end). @default 3600 */

@@ -28,10 +28,10 @@ import { headerValue } from '../http/headers';
 import type { ApiEvent } from '../http/types';
 
 /** Header carrying the session `POST /public/shares/{token}/unlock` returned. */
-export const SHARE_SESSION_HEADER = 'x-share-session';
+const SHARE_SESSION_HEADER = 'x-share-session';
 /** Header carrying a drop link guest's key (returned by their first upload). */
 export const SHARE_GUEST_HEADER = 'x-share-guest';
-export const NO_SUCH_SHARE = 'No such share';
+const NO_SUCH_SHARE = 'No such share';
 
 export class ShareNotFound extends NotFound {
   constructor() {

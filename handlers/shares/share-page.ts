@@ -36,7 +36,7 @@ export interface SharePageDeps extends OpenShareDeps {
 }
 
 /** What a link preview shows. */
-export interface SharePreview {
+interface SharePreview {
   readonly title: string;
   readonly description: string;
   /** A presigned URL of a derived image (preview, poster or thumbnail). */
@@ -44,7 +44,7 @@ export interface SharePreview {
 }
 
 /** Files of an album looked at for its picture (the first processed one by name). */
-export const ALBUM_PREVIEW_CANDIDATES = 20;
+const ALBUM_PREVIEW_CANDIDATES = 20;
 
 const GENERIC: Readonly<Record<'protected' | 'drop' | 'missing', SharePreview>> = {
   protected: { title: 'A protected share', description: 'Open the link and enter its password to see what was shared.' },
@@ -61,7 +61,7 @@ function pictureOf(file: CatalogFile): DerivedName | undefined {
 }
 
 /** What the preview of an opened share says: only what the share itself shows its visitor. */
-export async function previewOf(opened: OpenedShare, deps: SharePageDeps, now: Date): Promise<SharePreview> {
+async function previewOf(opened: OpenedShare, deps: SharePageDeps, now: Date): Promise<SharePreview> {
   const { share } = opened;
   if (share.mode === 'drop') return GENERIC.drop;
   if (share.passwordHash !== undefined) return GENERIC.protected;
@@ -107,7 +107,7 @@ export function renderSharePage(shell: string, preview: SharePreview): string {
 }
 
 /** Headers of the page: HTML never cached nor indexed; a CSP of its own that the site's headers policy replaces with the app's. */
-export const SHARE_PAGE_HEADERS: Readonly<Record<string, string>> = {
+const SHARE_PAGE_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
   'x-robots-tag': 'noindex, nofollow',

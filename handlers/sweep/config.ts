@@ -2,7 +2,7 @@
 import { flag, optionalField, tableFunctionConfig, type Env, type TableFunctionConfig } from '../core/env';
 import { SETTINGS } from '../../contract/settings';
 
-export interface SweepConfig extends TableFunctionConfig {
+interface SweepConfig extends TableFunctionConfig {
   /** SNS topic of the owners' messages; unset or empty: reminders are taken off the list, not sent. */
   readonly topicArn?: string;
   /** Send `share.expiring` a day before a share ends (module variable `share_expiry_reminders`). */

@@ -1,7 +1,7 @@
 /** The sync function's configuration, parsed once at cold start. */
 import { optionalField, requiredString, tableFunctionConfig, type Env, type TableFunctionConfig } from '../core/env';
 
-export interface SyncConfig extends TableFunctionConfig {
+interface SyncConfig extends TableFunctionConfig {
   readonly bucketName: string;
   /** SNS topic for "upload processed"; unset or empty disables notifications (local stack). */
   readonly topicArn?: string;

@@ -2,7 +2,7 @@
 import { logLevel, requiredString, setting, type Env, type LogLevel } from '../core/env';
 import { SETTINGS } from '../../contract/settings';
 
-export interface TranscodeConfig {
+interface TranscodeConfig {
   readonly tableName: string;
   readonly bucketName: string;
   /** Module variable `video_segment_seconds`. */

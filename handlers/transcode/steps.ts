@@ -26,16 +26,16 @@ import type { FileCatalog } from '../adapters/files-repository';
 import type { FileTransfers } from '../adapters/file-transfers';
 import { openVideo, runBoxed, type BoxedRun, type BoxedVideo } from '../adapters/video-box';
 
-export type CopyPlan = { readonly mode: 'none' | 'stale' } | { readonly mode: 'remux' } | { readonly mode: 'segments'; readonly items: readonly SegmentItem[] };
+type CopyPlan = { readonly mode: 'none' | 'stale' } | { readonly mode: 'remux' } | { readonly mode: 'segments'; readonly items: readonly SegmentItem[] };
 
-export type StepEvent =
+type StepEvent =
   | { readonly step: 'plan'; readonly input: VideoCopyInput }
   | { readonly step: 'remux'; readonly input: VideoCopyInput }
   | { readonly step: 'segment'; readonly input: VideoCopyInput; readonly item: SegmentItem }
   | { readonly step: 'join'; readonly input: VideoCopyInput; readonly parts: readonly SegmentPart[] }
   | { readonly step: 'fail'; readonly input: VideoCopyInput; readonly error: { readonly Error?: string } };
 
-export type CopyOutcome = { readonly outcome: 'ready' | 'failed' | 'stale'; readonly key?: string; readonly bytes?: number; readonly reason?: string };
+type CopyOutcome = { readonly outcome: 'ready' | 'failed' | 'stale'; readonly key?: string; readonly bytes?: number; readonly reason?: string };
 
 export interface TranscodeDeps {
   readonly files: Pick<FileCatalog, 'getRow' | 'recordVideoCopy'>;
@@ -156,7 +156,7 @@ async function segment(input: VideoCopyInput, item: SegmentItem, deps: Transcode
  * put the first decoding time before the first picture), so no muxer shifts one segment and
  * not the others. The join starts the joined stream at zero again.
  */
-export const SEGMENT_TIMELINE_BASE_SECONDS = 10;
+const SEGMENT_TIMELINE_BASE_SECONDS = 10;
 
 /** A segment keeps the original's timeline (`-output_ts_offset`): segments laid end to end are one stream. */
 function withTimestampsFrom(startSeconds: number, args: CopyJobArgs): CopyJobArgs {

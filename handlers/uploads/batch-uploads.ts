@@ -14,15 +14,15 @@ import { Conflict, HttpError, ValidationError } from '../core/errors';
 import { requirePermission, type Caller } from '../core/roles';
 import { createUpload, parseUploadRequest, type CreateUploadDeps, type CreateUploadResponse, type UploadLimits } from './create-upload';
 
-export const MAX_BATCH_FILES = 100;
+const MAX_BATCH_FILES = 100;
 /** Sessions written at once: enough to hide latency, few enough not to throttle the table. */
 const CONCURRENCY = 8;
 
-export type BatchItemResult =
+type BatchItemResult =
   | { readonly index: number; readonly upload: CreateUploadResponse }
   | { readonly index: number; readonly error: { readonly code: string; readonly message: string } };
 
-export interface BatchUploadResponse {
+interface BatchUploadResponse {
   readonly uploads: readonly BatchItemResult[];
   readonly created: number;
   readonly failed: number;

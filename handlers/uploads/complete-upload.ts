@@ -31,7 +31,7 @@ const MAX_ETAG_LENGTH = 128;
  */
 export const MAX_UPLOADS_BODY_BYTES = 2 * 1024 * 1024;
 
-export interface CompleteRequest {
+interface CompleteRequest {
   readonly parts: readonly ClaimedPart[];
   /** Base64 SHA-256 of the whole file, hashed while sending. */
   readonly sha256?: string;
@@ -75,7 +75,7 @@ export interface CompleteUploadDeps {
 }
 
 /** The catalog fields of the file the upload became, as known when it completes. */
-export type CompletedFile = Pick<CatalogFile, 'id' | 'folder' | 'name' | 'size' | 'contentType' | 'fileType' | 'uploadedBy' | 'sha256' | 'etag'>;
+type CompletedFile = Pick<CatalogFile, 'id' | 'folder' | 'name' | 'size' | 'contentType' | 'fileType' | 'uploadedBy' | 'sha256' | 'etag'>;
 
 export async function completeUpload(uploadId: string | undefined, request: CompleteRequest, caller: Principal, deps: CompleteUploadDeps): Promise<{ file: CompletedFile }> {
   const claimed = request.parts;

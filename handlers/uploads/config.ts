@@ -9,7 +9,7 @@ export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 /** From this size on, uploads go multipart (resumable, parallel parts). */
 export const DEFAULT_MULTIPART_THRESHOLD_BYTES = SETTINGS.multipartThresholdBytes.default;
 
-export interface UploadsConfig {
+interface UploadsConfig {
   readonly tableName: string;
   readonly bucketName: string;
   /** Content-type patterns. @default ['image/*', 'video/*'] */

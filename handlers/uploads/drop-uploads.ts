@@ -45,7 +45,7 @@ import { parseSignPartsRequest, signParts, type SignPartsDeps } from './sign-par
 import { uploadStatus, type UploadStatusDeps } from './upload-status';
 import { FileExists, UploadNotFound } from './errors';
 
-export class ShareQuotaExceeded extends HttpError {
+class ShareQuotaExceeded extends HttpError {
   readonly statusCode = 413;
   readonly code = 'ShareQuotaExceeded';
 }
@@ -67,7 +67,7 @@ export type DropUploadsDeps = OpenShareDeps &
 const GUEST_FIELDS = new Set(['fileName', 'contentType', 'size', 'sha256', 'checksumAlgorithm']);
 
 /** The identity the upload machinery sees for a drop link: an editor limited to the shared folder. */
-export function dropUploader(share: Share): Caller {
+function dropUploader(share: Share): Caller {
   return { username: `${DROP_UPLOADER_PREFIX}${share.label ?? share.id}`, role: 'editor', folders: [share.target.folder] };
 }
 

@@ -22,7 +22,7 @@ import { accessibleSession } from './upload-access';
 export const MAX_PARTS_PER_REQUEST = MAX_PARTS_PER_SIGNING;
 const FIELDS = new Set(['partNumbers', 'checksums']);
 
-export interface SignPartsRequest {
+interface SignPartsRequest {
   readonly partNumbers: readonly number[];
   /** Base64 checksum by part number (its form is checked against the upload's algorithm in `signParts`). */
   readonly checksums: ReadonlyMap<number, string>;

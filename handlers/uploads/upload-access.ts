@@ -32,7 +32,7 @@ export async function accessibleSession(
   return session;
 }
 
-export function isExpired(session: Pick<UploadSession, 'expiresAt'>, now: Date): boolean {
+function isExpired(session: Pick<UploadSession, 'expiresAt'>, now: Date): boolean {
   const expiresAt = Date.parse(session.expiresAt);
   return Number.isNaN(expiresAt) || now.getTime() >= expiresAt;
 }

@@ -19,7 +19,7 @@ export interface UploadStatusDeps {
   readonly now?: () => Date;
 }
 
-export interface HeldPartView {
+interface HeldPartView {
   readonly partNumber: number;
   readonly etag: string;
   readonly size: number;

@@ -8,7 +8,7 @@ import { both, isNonEmpty, named, presenceOf } from './expressions';
  * `logging.s3.amazonaws.com` put objects there; CloudFront standard logs need ACLs enabled on it
  * (docs/module.md, "Access logs").
  */
-export const ACCESS_LOG_PREFIXES = {
+const ACCESS_LOG_PREFIXES = {
   mediaBucket: 's3/media/',
   siteBucket: 's3/site/',
   cloudfront: 'cloudfront/',

@@ -148,7 +148,7 @@ export class Api extends Construct {
 }
 
 /** Routes of the share links, open to anyone holding a token: the public share API and share pages. */
-export function isPublicShareRoute(route: RouteDeclaration): boolean {
+function isPublicShareRoute(route: RouteDeclaration): boolean {
   return !route.auth && (route.path.startsWith('/public/') || route.path.startsWith(SHARE_PAGE_PREFIX));
 }
 

@@ -149,7 +149,7 @@ export interface FunctionsProps extends FunctionSettings {
 }
 
 /** Most bytes of the app shell carried to the shares function (Lambda's environment holds 4 KB in all). */
-export const APP_SHELL_MAX_BYTES = 2048;
+const APP_SHELL_MAX_BYTES = 2048;
 
 /**
  * The web build's `index.html` for share pages, as an environment value: Terraform's template
@@ -339,7 +339,7 @@ const countTimeline = (table: string): PolicyStatement => ({
  * User attributes a share's creator check may read (role and folder limits, session version):
  * never the password hash. GetItem must name them (ProjectionExpression), or IAM refuses it.
  */
-export const USER_ATTRIBUTES_READABLE_BY_SHARES = USER_ACCESS_ATTRIBUTES;
+const USER_ATTRIBUTES_READABLE_BY_SHARES = USER_ACCESS_ATTRIBUTES;
 
 /** Share routes re-read the creator's user row, without the password hash (dynamodb:Attributes). */
 const readShareCreators = (table: string): PolicyStatement => ({
@@ -355,7 +355,7 @@ const readShareCreators = (table: string): PolicyStatement => ({
 });
 
 /** What the scrub's updates name (dynamodb:Attributes): the keys, the ETag of their condition, its marks, a recorded SHA-256's `byContent` keys. */
-export const SCRUB_WRITTEN_ATTRIBUTES = ['pk', 'sk', 'etag', 'verifiedAt', 'corruptAt', 'corruptSha256', 'sha256', 'sha256Source', 'gsi4pk', 'gsi4sk'] as const;
+const SCRUB_WRITTEN_ATTRIBUTES = ['pk', 'sk', 'etag', 'verifiedAt', 'corruptAt', 'corruptSha256', 'sha256', 'sha256Source', 'gsi4pk', 'gsi4sk'] as const;
 
 /** Least privilege per function, on exact ARNs. */
 function accessStatements(props: FunctionsProps): Record<OwnFunctionName, PolicyStatement[]> {

@@ -13,7 +13,7 @@ export interface GovernanceProps {
 }
 
 /** Whether a resource's schema has a `tags` argument (the generated binding then has `tagsInput`). */
-export function isTaggable(node: IConstruct): node is TerraformResource & { tags: Record<string, string>; tagsInput?: Record<string, string> } {
+function isTaggable(node: IConstruct): node is TerraformResource & { tags: Record<string, string>; tagsInput?: Record<string, string> } {
   return TerraformResource.isTerraformResource(node) && 'tagsInput' in node;
 }
 

@@ -125,5 +125,5 @@ export class MoveJobs extends Construct {
   }
 }
 
-export const MOVE_FUNCTION_TIMEOUT_SECONDS = 900;
-export const MOVE_FUNCTION_MEMORY_MB = 1024;
+const MOVE_FUNCTION_TIMEOUT_SECONDS = 900;
+const MOVE_FUNCTION_MEMORY_MB = 1024;

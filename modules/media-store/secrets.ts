@@ -4,7 +4,7 @@ import { DEFAULTS } from './defaults';
 import { unlessEmpty } from './expressions';
 
 /** What a secret is for: its name, Terraform address and description. */
-export interface SecretPurpose {
+interface SecretPurpose {
   /** Middle of the secret's name: `<prefix>-<name>-<unique suffix>`. */
   readonly name: string;
   /** Terraform address: `aws_secretsmanager_secret.<logicalId>`. */
@@ -12,7 +12,7 @@ export interface SecretPurpose {
   readonly description: string;
 }
 
-export const JWT_SIGNING_KEY: SecretPurpose = {
+const JWT_SIGNING_KEY: SecretPurpose = {
   name: 'jwt-signing-key',
   logicalId: 'jwt_signing_key',
   description: 'HS256 key that signs and verifies media-store access tokens',

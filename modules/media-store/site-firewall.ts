@@ -8,14 +8,14 @@ import { attributeOf, isUnresolved, named, type Presence } from './expressions';
 const EXCLUSIVE = 'Set waf_web_acl_arn or waf_rate_limit_per_5min, not both: a distribution has one web ACL.';
 
 /** CloudFront's web ACLs live in us-east-1 only (scope CLOUDFRONT), whatever region the rest is in. */
-export const CLOUDFRONT_WAF_REGION = 'us-east-1';
+const CLOUDFRONT_WAF_REGION = 'us-east-1';
 
 /**
  * The paths the created web ACL limits per address, as the viewer asks for them (under the
  * site's `/api`): password guesses (login and a share's unlock), then every public share route
  * and the share pages (`/s/…`, sent to the API at the site's root, not under `/api`).
  */
-export const WAF_RATE_LIMITED_PATHS = {
+const WAF_RATE_LIMITED_PATHS = {
   passwords: { login: `${API_PREFIX}/auth/login`, unlockSuffix: '/unlock' },
   publicShares: [`${API_PREFIX}/public/`, SHARE_PAGE_PREFIX],
 } as const;

@@ -61,7 +61,7 @@ export class SiteHeaders extends Construct {
  * `<bucket>.s3.<region>.<suffix>` (the bucket's regional domain name), or the path-style
  * `s3.<region>.<suffix>` for a bucket name with dots, which virtual hosting cannot serve over TLS.
  */
-export function mediaEndpointHost(storage: Storage): string {
+function mediaEndpointHost(storage: Storage): string {
   const regional = storage.bucket.bucketRegionalDomainName;
   const name = storage.configuredBucketName;
   if (!isUnresolved(name) && !name.includes('.')) return regional;

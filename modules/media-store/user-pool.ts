@@ -21,15 +21,15 @@ import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-i
 import { attributeOf, ifPresent, type Presence } from './expressions';
 
 /** The pool's groups and the role each gives (the ID token's `cognito:groups` claim). */
-export const USER_POOL_GROUPS: Readonly<Record<string, 'admin' | 'editor' | 'viewer'>> = {
+const USER_POOL_GROUPS: Readonly<Record<string, 'admin' | 'editor' | 'viewer'>> = {
   'media-admins': 'admin',
   'media-editors': 'editor',
   'media-viewers': 'viewer',
 };
 /** The claim Cognito puts a user's groups in. */
-export const USER_POOL_ROLE_CLAIM = 'cognito:groups';
+const USER_POOL_ROLE_CLAIM = 'cognito:groups';
 /** Scopes a Cognito app client may ask for in the code flow (no `groups` scope there). */
-export const USER_POOL_SCOPES = ['openid', 'email', 'profile'];
+const USER_POOL_SCOPES = ['openid', 'email', 'profile'];
 
 export interface UserPoolProps {
   readonly namePrefix: string;
@@ -39,7 +39,7 @@ export interface UserPoolProps {
 }
 
 /** What the functions are told instead of the `oidc_*` variables when the pool is on. */
-export interface UserPoolWiring {
+interface UserPoolWiring {
   readonly oidcIssuerUrl: string;
   readonly oidcClientId: string;
   readonly oidcClientSecretArn: string;

@@ -9,7 +9,7 @@ import { ENV, FUNCTION_ENV } from '../../contract/env';
 import { FUNCTIONS, bundleZipPath } from '../../contract/functions';
 import { SCRATCH_PREFIX } from '../../contract/bucket';
 import type { Catalog } from './catalog';
-import { DEFAULTS, STATE_MACHINE_TRACE_ACTIONS, DERIVED_PREFIX, LOG_DELIVERY_ACTIONS, MEDIA_PREFIX } from './defaults';
+import { DEFAULTS, STATE_MACHINE_TRACE_ACTIONS, LOG_DELIVERY_ACTIONS } from './defaults';
 import { numberText, presenceOf } from './expressions';
 import { MediaStoreFunction, onlyPartitions } from './function';
 import type { Storage } from './storage';
@@ -42,9 +42,9 @@ export interface VideoWorkflowProps {
 }
 
 /** The transcoding function's timeout: Lambda's most. A segment is sized to need a fraction of it. */
-export const TRANSCODE_TIMEOUT_SECONDS = 900;
+const TRANSCODE_TIMEOUT_SECONDS = 900;
 /** Name of the execution failure the alarm counts (the `Fail` state's error). */
-export const VIDEO_COPY_FAILED = 'VideoCopyFailed';
+const VIDEO_COPY_FAILED = 'VideoCopyFailed';
 
 /** Errors of the Lambda service itself: always worth another try, soon. */
 const LAMBDA_SERVICE_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
@@ -71,7 +71,7 @@ const TASK_RETRY = [
  *
  * `maxConcurrency` may be a Terraform expression (the variable): it is written unquoted.
  */
-export function videoWorkflowDefinition(transcodeArn: string, maxConcurrency: number | string): string {
+function videoWorkflowDefinition(transcodeArn: string, maxConcurrency: number | string): string {
   const task = (step: string, extra: Record<string, string>, next: string | undefined, resultPath: string | null) => ({
     Type: 'Task',
     Resource: transcodeArn,
@@ -240,5 +240,3 @@ export class VideoWorkflow extends Construct {
   }
 }
 
-/** Where copies are read from and written to, for the docs and plan tests. */
-export const VIDEO_WORKFLOW_PREFIXES = { originals: MEDIA_PREFIX, copies: DERIVED_PREFIX, scratch: SCRATCH_PREFIX } as const;

@@ -88,7 +88,7 @@ export const VARIABLE_EXAMPLES: Readonly<Record<VariableName, Example>> = {
 };
 
 /** A value as HCL: `"text"`, `10`, `true`, `["a", "b"]`, `{ key = "value" }`. */
-export function hcl(value: Example): string {
+function hcl(value: Example): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `[${value.map((v) => JSON.stringify(v)).join(', ')}]`;

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-export interface RealS3Env {
+interface RealS3Env {
   readonly endpoint: string;
   readonly region: string;
   readonly accessKeyId: string;
@@ -11,7 +11,7 @@ export interface RealS3Env {
 
 /** `<repo>/../shared/real-s3/up.sh`: the shared scripts live next to the checkout. */
 export const UP_SCRIPT = resolve(__dirname, '..', '..', '..', 'shared', 'real-s3', 'up.sh');
-export const ENV_FILE = resolve(process.env.REAL_S3_DIR ?? '/tmp/real-s3', 'env');
+const ENV_FILE = resolve(process.env.REAL_S3_DIR ?? '/tmp/real-s3', 'env');
 
 export function readRealS3Env(): RealS3Env {
   if (!existsSync(ENV_FILE)) throw new Error(`real-s3: ${ENV_FILE} is missing; did ${UP_SCRIPT} run?`);

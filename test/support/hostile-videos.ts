@@ -53,7 +53,7 @@ export async function recordingServer(): Promise<RecordingServer> {
   };
 }
 
-export interface FifoWatch {
+interface FifoWatch {
   readonly path: string;
   /** Whether anybody opened the pipe to read it (so far); also releases it. */
   openedAndClose(): Promise<boolean>;

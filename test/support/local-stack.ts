@@ -19,12 +19,12 @@ import type { Role } from '../../handlers/core/roles';
 import { fileLogger } from '../../local/log';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
 
-export interface TestUser {
+interface TestUser {
   readonly username: string;
   readonly password: string;
 }
 
-export interface TestUserSpec {
+interface TestUserSpec {
   readonly username: string;
   readonly role: Role;
   readonly folders?: readonly string[];
@@ -37,7 +37,7 @@ export interface RunningStack {
   readonly dir: string;
 }
 
-export interface TestStack extends RunningStack {
+interface TestStack extends RunningStack {
   readonly logFile: string;
   readonly admin: TestUser;
   /** The users asked for, in the same order. */
@@ -89,7 +89,7 @@ export async function stopTestStack(running: RunningStack | undefined): Promise<
 }
 
 /** What `npm start` (local/start.ts) prints once it serves: its API, DynamoDB Local's port, and the admin password it generated. */
-export const START_BANNER = /API\s+(http:\/\/\S+)[\s\S]*DynamoDB\s+http:\/\/127\.0\.0\.1:(\d+)[\s\S]*generated password \(shown only this once\): (\S+)[\s\S]*Ctrl-C/;
+const START_BANNER = /API\s+(http:\/\/\S+)[\s\S]*DynamoDB\s+http:\/\/127\.0\.0\.1:(\d+)[\s\S]*generated password \(shown only this once\): (\S+)[\s\S]*Ctrl-C/;
 
 export interface StartedProcess {
   readonly child: ChildProcess;

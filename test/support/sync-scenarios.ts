@@ -18,7 +18,7 @@ import { createLogger } from '../../handlers/core/logger';
 import { syncObjectEvents, type SyncDeps } from '../../handlers/sync/sync-objects';
 import { encodeEventKey } from '../../local/s3';
 
-export const BUCKET = 'media-bucket';
+const BUCKET = 'media-bucket';
 const NAMES = ['IMG 1.jpg', 'clip+1.mp4', 'ünï cödé.png', 'notes.txt'] as const;
 const TYPES = ['image/jpeg', 'video/mp4', 'image/png', 'text/plain'] as const;
 const OWNERS = ['ana', 'ben'] as const;
@@ -35,7 +35,7 @@ const EVENT_NAMES: Record<OperationKind, string> = {
   deleteVersion: 'ObjectRemoved:Delete',
 };
 
-export interface Operation {
+interface Operation {
   readonly kind: OperationKind;
   readonly name: number;
   readonly size: number;
@@ -43,7 +43,7 @@ export interface Operation {
   readonly owner: number;
 }
 
-export interface Delivery {
+interface Delivery {
   /** Index of the operation whose event this is. */
   readonly operation: number;
   /** How many operations later HeadObject runs (clamped to the history). */
@@ -52,7 +52,7 @@ export interface Delivery {
   readonly order: number;
 }
 
-export interface Scenario {
+interface Scenario {
   readonly operations: readonly Operation[];
   readonly sequencerStart: number;
   readonly sequencerSteps: readonly number[];
@@ -82,14 +82,14 @@ export const scenarioArbitrary: fc.Arbitrary<Scenario> = fc.array(operation, { m
 );
 
 /** A bucket object as the model keeps it. */
-export interface ModelObject {
+interface ModelObject {
   readonly head: ObjectHead;
   /** Who uploaded it, through an upload session; `undefined` for copies. */
   readonly owner?: string;
   readonly sequencer: string;
 }
 
-export interface History {
+interface History {
   readonly keys: readonly string[];
   /** `states[i]`: the bucket after the first `i` operations. */
   readonly states: readonly ReadonlyMap<string, ModelObject>[];
@@ -180,7 +180,7 @@ export interface CatalogUnderTest {
   rows(keys: readonly string[]): Promise<Map<string, CatalogFile | CatalogTombstone>>;
 }
 
-export interface PlayedHistory {
+interface PlayedHistory {
   /** ETags of the objects announced as processed uploads. */
   readonly announced: readonly string[];
 }

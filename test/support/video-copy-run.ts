@@ -12,7 +12,7 @@ import { copyRunId, eventRun } from '../../handlers/core/video-segments';
 import type { LocalStack } from '../../local/stack';
 import { FIXTURE_FFMPEG } from './video-fixtures';
 
-export interface CopyRow {
+interface CopyRow {
   readonly key: string;
   readonly etag?: string;
   readonly sequencer?: string;

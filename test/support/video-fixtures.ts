@@ -13,7 +13,7 @@ import path from 'node:path';
 /** Debian's ffmpeg (the fixtures' maker; the service never runs it). */
 export const FIXTURE_FFMPEG = process.env.FIXTURE_FFMPEG ?? '/usr/bin/ffmpeg';
 
-export interface VideoFixture {
+interface VideoFixture {
   readonly contentType: string;
   /** What the decision table should say for it with the default settings. */
   readonly action: 'none' | 'remux' | 'transcode';
@@ -59,7 +59,7 @@ export function canMakeVideoFixtures(): boolean {
 }
 
 /** Where the fixtures are kept between test files (made once per machine; a new name per change of VIDEO_FIXTURES). */
-export const VIDEO_FIXTURE_DIR = path.join(tmpdir(), 'media-store-video-fixtures-v1');
+const VIDEO_FIXTURE_DIR = path.join(tmpdir(), 'media-store-video-fixtures-v1');
 
 /** Makes the named fixtures in `dir` (once: an existing file is kept; made under another name, then renamed) and returns their paths. */
 export function makeVideoFixtures(dir: string = VIDEO_FIXTURE_DIR, names: readonly VideoFixtureName[] = VIDEO_FIXTURE_NAMES): Record<VideoFixtureName, string> {

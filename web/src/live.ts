@@ -34,7 +34,7 @@ export interface LiveTilesDeps {
   readonly clearTimer?: (timer: unknown) => void;
 }
 
-export interface LiveTiles {
+interface LiveTiles {
   /** Follows `file` until it is no longer pending (no-op when it is not, or already followed). */
   track(file: FileItem): void;
   /** The ids followed now. */

@@ -6,11 +6,11 @@
  */
 import { store } from './store';
 
-export const SHARE_TARGET_PARAM = 'share-target';
+const SHARE_TARGET_PARAM = 'share-target';
 const CACHE = 'share-target';
 
 /** The shared files kept under `id`, removed from the cache as they are read (in the order shared). */
-export async function takeSharedFiles(id: string, storage: CacheStorage = caches): Promise<File[]> {
+async function takeSharedFiles(id: string, storage: CacheStorage = caches): Promise<File[]> {
   const cache = await storage.open(CACHE);
   const prefix = `/share-target/${id}/`;
   const requests = (await cache.keys()).filter((request) => new URL(request.url).pathname.startsWith(prefix));

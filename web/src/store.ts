@@ -73,13 +73,13 @@ export const initialState: AppState = {
 
 type Listener = (state: AppState) => void;
 
-export interface Store {
+interface Store {
   get(): AppState;
   update(change: Partial<AppState> | ((state: AppState) => Partial<AppState>)): void;
   subscribe(listener: Listener): () => void;
 }
 
-export function createStore(initial: AppState = initialState): Store {
+function createStore(initial: AppState = initialState): Store {
   let state = initial;
   const listeners = new Set<Listener>();
   return {

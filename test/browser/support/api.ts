@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { BrowserContext, BrowserUser } from './context';
 
-export interface ApiAnswer<T> {
+interface ApiAnswer<T> {
   readonly status: number;
   readonly body: T;
 }

@@ -36,7 +36,7 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   await page.setViewportSize(before);
 }
 
-export interface AxeViolation {
+interface AxeViolation {
   readonly id: string;
   readonly impact: string | null;
   readonly help: string;

@@ -76,7 +76,7 @@ function hostileStrings(longest: number): fc.Arbitrary<string> {
 }
 
 /** Hostile strings for JSON bodies: up to 20,000 characters. */
-export const hostileString: fc.Arbitrary<string> = hostileStrings(20_000);
+const hostileString: fc.Arbitrary<string> = hostileStrings(20_000);
 /** Hostile strings for URLs, which API Gateway and Node limit to a few KiB. */
 const hostileUrlString: fc.Arbitrary<string> = hostileStrings(1100);
 
@@ -108,7 +108,7 @@ function wtf8(value: string): Buffer {
 }
 
 /** Percent-encodes every byte outside RFC 3986's unreserved set (lone surrogates included). */
-export function percentEncode(value: string): string {
+function percentEncode(value: string): string {
   let out = '';
   for (const byte of wtf8(value)) {
     const c = String.fromCharCode(byte);

@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { LocalCredentials } from '../../../local/sigv4';
 
-export interface StackEndpoints {
+interface StackEndpoints {
   readonly s3Endpoint: string;
   readonly dynamodbEndpoint: string;
   readonly region: string;

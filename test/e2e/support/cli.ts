@@ -8,7 +8,7 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-export const CLI = path.resolve(__dirname, '..', '..', '..', 'bin', 'media-store.js');
+const CLI = path.resolve(__dirname, '..', '..', '..', 'bin', 'media-store.js');
 
 export interface CliRun {
   readonly code: number | null;

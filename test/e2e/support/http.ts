@@ -8,7 +8,7 @@ export interface ApiResponse<T = unknown> {
   readonly text: string;
 }
 
-export interface ApiRequest {
+interface ApiRequest {
   readonly method?: string;
   readonly token?: string;
   /** Sent as JSON with content-type application/json. */

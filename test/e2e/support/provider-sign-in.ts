@@ -3,7 +3,7 @@
  * route, the provider's own sign-in page (its form posted as a browser would), its redirects
  * back to the service's callback. Cookies are kept per origin as a browser keeps them.
  */
-export interface ProviderSignIn {
+interface ProviderSignIn {
   /** The callback's answer: a 302 to the app with the session cookie, or a page saying why not. */
   readonly status: number;
   readonly location?: string;

@@ -38,7 +38,7 @@ export async function retrying<A extends { readonly status: number }>(attempt: (
 }
 
 /** PUTs `bytes` to a presigned URL; its status, the body read. */
-export async function putBytes(url: string, headers: Record<string, string>, bytes: Buffer): Promise<number> {
+async function putBytes(url: string, headers: Record<string, string>, bytes: Buffer): Promise<number> {
   const response = await fetch(url, { method: 'PUT', headers, body: bytes });
   await response.arrayBuffer();
   return response.status;

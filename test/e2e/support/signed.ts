@@ -5,7 +5,7 @@
  */
 import { signRequestHeaders, type LocalCredentials } from '../../../local/sigv4';
 
-export interface SigningStack {
+interface SigningStack {
   readonly credentials: LocalCredentials;
   readonly region: string;
 }

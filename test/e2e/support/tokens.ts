@@ -6,7 +6,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-export interface Claims {
+interface Claims {
   readonly sub: string;
   readonly role: string;
   readonly iss: string;

@@ -13,10 +13,10 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** The binary jest.config.js found on PATH (the project exists only when there is one). */
-export const TERRAFORM = process.env.MEDIA_STORE_TERRAFORM ?? 'terraform';
+const TERRAFORM = process.env.MEDIA_STORE_TERRAFORM ?? 'terraform';
 
 /** Where this machine keeps provider packages (`<host>/<namespace>/<type>/<version>/<os_arch>/`). */
-export const PROVIDER_MIRROR = process.env.MEDIA_STORE_TF_MIRROR ?? '/opt/tf-plugins';
+const PROVIDER_MIRROR = process.env.MEDIA_STORE_TF_MIRROR ?? '/opt/tf-plugins';
 
 /** The account the fake STS answers with. */
 export const FAKE_ACCOUNT_ID = '123456789012';
@@ -90,7 +90,7 @@ export function terraformEnv(cliConfig: string, stsUrl: string, pluginCache: str
   };
 }
 
-export class TerraformError extends Error {
+class TerraformError extends Error {
   constructor(args: readonly string[], cwd: string, output: string) {
     super(`terraform ${args.join(' ')} failed in ${cwd}:\n${output}`);
     this.name = 'TerraformError';
@@ -138,7 +138,7 @@ export interface PlannedResource {
   readonly values: Json;
 }
 
-export interface ResourceChange {
+interface ResourceChange {
   readonly address: string;
   readonly previous_address?: string;
   readonly type: string;

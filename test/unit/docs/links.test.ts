@@ -9,7 +9,7 @@ const root = path.resolve(__dirname, '..', '..', '..');
 const pages = ['README.md', 'cli/README.md', 'local/README.md', ...fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 
 /** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */
-export function slug(heading: string): string {
+function slug(heading: string): string {
   return heading
     .trim()
     .toLowerCase()

@@ -82,7 +82,7 @@ function FolderField({ target, setTarget, list }: { readonly target: string; rea
 }
 
 /** Files shared to the app from another one (the manifest's share target): which folder they are uploaded to. */
-export function SharedFilesDialog({ files, list = api.listFolders }: { readonly files: readonly File[]; readonly list?: typeof api.listFolders }) {
+function SharedFilesDialog({ files, list = api.listFolders }: { readonly files: readonly File[]; readonly list?: typeof api.listFolders }) {
   const user = useStore((s) => s.user);
   const [target, setTarget] = useState(() => store.get().folder);
   const outside = outsideLimits(user, asFolder(target));
@@ -111,7 +111,7 @@ export function DeleteDialog({ files }: { readonly files: readonly FileItem[] })
   );
 }
 
-export function DetailsDialog({ file }: { readonly file: FileItem }) {
+function DetailsDialog({ file }: { readonly file: FileItem }) {
   const [tags, setTags] = useState(file.tags.join(', '));
   const [description, setDescription] = useState(file.description ?? '');
   const [busy, submit] = useSubmit(() => saveDetails(file, tags.split(',').map((t) => t.trim()).filter(Boolean), description));
@@ -126,7 +126,7 @@ export function DetailsDialog({ file }: { readonly file: FileItem }) {
   );
 }
 
-export function NewFolderDialog() {
+function NewFolderDialog() {
   const [name, setName] = useState('');
   const [busy, submit] = useSubmit(() => createFolder(name));
   return (
@@ -139,7 +139,7 @@ export function NewFolderDialog() {
   );
 }
 
-export function DeleteFolderDialog({ path }: { readonly path: string }) {
+function DeleteFolderDialog({ path }: { readonly path: string }) {
   const [busy, submit] = useSubmit(() => deleteFolder(path));
   return (
     <Dialog title={`Delete folder ${path}?`} onClose={closeDialog}>

@@ -50,7 +50,7 @@ const resumable = (item: UploadItem | undefined): boolean =>
  * Which picked files fit what is left of the quota, in order; resumed uploads take nothing new.
  * The API is the authority (it reserves atomically); this only spares the guest a refusal it can foresee.
  */
-export function fitQuota(picked: readonly PickedFile[], uploads: readonly UploadItem[], left: { bytes: number; files: number }): { accepted: PickedFile[]; refused: PickedFile[] } {
+function fitQuota(picked: readonly PickedFile[], uploads: readonly UploadItem[], left: { bytes: number; files: number }): { accepted: PickedFile[]; refused: PickedFile[] } {
   let { bytes, files } = left;
   const accepted: PickedFile[] = [];
   const refused: PickedFile[] = [];

@@ -47,7 +47,7 @@ const smallOriginal = (file: FileItem): string | undefined =>
   file.fileType === 'image' && file.size <= SMALL_ORIGINAL_BYTES ? file.url : undefined;
 const GAP = 8;
 
-export interface GridLayout {
+interface GridLayout {
   /** Rows of pictures; each row's `top` counts the captions of the rows above. */
   readonly rows: readonly JustifiedRow[];
   /** A row's height with its caption and the gap under it is `row.height + ROW_EXTRA`. */
@@ -71,7 +71,7 @@ export function gridLayout(files: readonly Pick<FileItem, 'width' | 'height'>[],
 }
 
 /** The index of the row at `y` (the last one starting at or above it). */
-export function rowAt(rows: readonly JustifiedRow[], y: number): number {
+function rowAt(rows: readonly JustifiedRow[], y: number): number {
   let low = 0;
   let high = rows.length - 1;
   while (low < high) {

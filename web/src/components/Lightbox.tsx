@@ -58,7 +58,7 @@ export function canPlayOriginal(file: Pick<FileItem, 'contentType' | 'browserPla
  * or the copy is being made, that the file could not be read (with processing's reason) when
  * its decoders refused it, and "cannot play" only when there is no copy and the original will not play.
  */
-export type VideoView =
+type VideoView =
   | { readonly kind: 'play'; readonly src: string; readonly which: 'copy' | 'original'; readonly other?: 'copy' | 'original'; readonly making?: boolean }
   | { readonly kind: 'making' }
   | { readonly kind: 'processing' }

@@ -24,7 +24,7 @@ export const asFileItem = (file: PublicFile): FileItem => ({
   tags: [],
 });
 
-export function unlockMessage(error: unknown): string {
+function unlockMessage(error: unknown): string {
   if (error instanceof api.ApiError) {
     if (error.status === 429) {
       return error.retryAfterSeconds
@@ -115,7 +115,7 @@ type PageState =
   | { readonly kind: 'failed'; readonly message: string }
   | { readonly kind: 'open'; readonly answer: PublicShare; readonly files: readonly FileItem[]; readonly nextCursor: string | null };
 
-export function NotAvailable() {
+function NotAvailable() {
   return (
     <main class="share-page gone">
       <h1>This link is not available</h1>

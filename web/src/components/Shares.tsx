@@ -13,15 +13,15 @@ import type { ShareTarget } from '../store';
 import { Dialog } from './Dialog';
 
 const DAY_SECONDS = 86_400;
-export const DEFAULT_SHARE_DAYS = 7;
+const DEFAULT_SHARE_DAYS = 7;
 
-export function shareErrorMessage(error: unknown): string {
+function shareErrorMessage(error: unknown): string {
   if (error instanceof api.ApiError) return error.status === 400 ? `Check the form: ${error.message}` : error.message;
   return 'Cannot reach the server. Check your connection and try again.';
 }
 
 /** The request the form's values make: blank password and label are left out; `days` null: never expires. */
-export function shareRequest(target: ShareTarget, form: { days: number | null; password: string; allowDownload: boolean; label: string }): CreateShareRequest {
+function shareRequest(target: ShareTarget, form: { days: number | null; password: string; allowDownload: boolean; label: string }): CreateShareRequest {
   return {
     ...('folder' in target ? { folder: target.folder } : { fileId: target.fileId }),
     expires: form.days === null ? 'never' : Math.round(form.days * DAY_SECONDS),
@@ -32,7 +32,7 @@ export function shareRequest(target: ShareTarget, form: { days: number | null; p
 }
 
 /** The module's limits, as `GET /shares` tells them. */
-export const loadShareLimits = async (): Promise<ShareLimits> => (await api.listShares()).limits;
+const loadShareLimits = async (): Promise<ShareLimits> => (await api.listShares()).limits;
 
 export function ShareDialog({ target, create = api.createShare, loadLimits = loadShareLimits, onClose = closeDialog }: {
   readonly target: ShareTarget;

@@ -16,7 +16,7 @@ import { NoticeBar } from './NoticeBar';
 import { UploadIndicator } from './UploadIndicator';
 
 /** Below this width the app is laid out for a phone (styles.css has the same breakpoint). */
-export const NARROW_QUERY = '(max-width: 700px)';
+const NARROW_QUERY = '(max-width: 700px)';
 
 /**
  * Whether the screen is narrow (a phone): there a screen's tools go into the bar's overflow

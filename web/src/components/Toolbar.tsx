@@ -3,7 +3,7 @@ import type { SortOrder } from '../../../contract/listing';
 import type { Filter, SortKey } from '../store';
 
 /** The orders offered, each one the API pages through (GET /files?sort=&order=). */
-export const SORT_CHOICES: readonly { readonly sort: SortKey; readonly order: SortOrder; readonly label: string }[] = [
+const SORT_CHOICES: readonly { readonly sort: SortKey; readonly order: SortOrder; readonly label: string }[] = [
   { sort: 'name', order: 'asc', label: 'Name, A to Z' },
   { sort: 'name', order: 'desc', label: 'Name, Z to A' },
   { sort: 'uploaded', order: 'desc', label: 'Uploaded, newest first' },

@@ -14,7 +14,7 @@ import { formatBytes, formatDate } from '../format';
 const JOB_POLL_MS = 1000;
 
 /** Asks `GET /jobs/{id}` until the trash job has ended; `onProgress` sees each state. */
-export async function followTrashJob(job: TrashJob, onProgress: (job: TrashJob) => void, pollMs = JOB_POLL_MS, getJob = api.getJob): Promise<TrashJob> {
+async function followTrashJob(job: TrashJob, onProgress: (job: TrashJob) => void, pollMs = JOB_POLL_MS, getJob = api.getJob): Promise<TrashJob> {
   let current = job;
   while (current.status === 'pending' || current.status === 'running') {
     await new Promise((resolve) => setTimeout(resolve, pollMs));

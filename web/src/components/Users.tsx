@@ -11,7 +11,7 @@ const parseFolders = (text: string): string[] | null => {
 };
 
 /** A password to hand to a user once: 18 random bytes, base64url. */
-export function generatePassword(): string {
+function generatePassword(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(18));
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_');
 }

@@ -26,7 +26,7 @@ export function endFileDrag(): void {
 }
 
 /** Whether a drag carries files of this app (not files from the desktop). */
-export const carriesFiles = (event: DragEvent): boolean => Array.from(event.dataTransfer?.types ?? []).includes(FILES_DRAG_TYPE);
+const carriesFiles = (event: DragEvent): boolean => Array.from(event.dataTransfer?.types ?? []).includes(FILES_DRAG_TYPE);
 
 export interface FolderDropProps {
   readonly onDragEnter?: (event: DragEvent) => void;

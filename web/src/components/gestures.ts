@@ -7,7 +7,7 @@
  */
 
 /** Where the picture stands: its zoom and its offset from the centre, px. */
-export interface View {
+interface View {
   readonly scale: number;
   readonly x: number;
   readonly y: number;
@@ -15,12 +15,12 @@ export interface View {
 
 export const IDENTITY: View = { scale: 1, x: 0, y: 0 };
 export const MAX_SCALE = 4;
-export const DOUBLE_TAP_SCALE = 2.5;
+const DOUBLE_TAP_SCALE = 2.5;
 /** A finger moving less than this, px, is a tap. */
-export const TAP_SLOP = 10;
+const TAP_SLOP = 10;
 const DOUBLE_TAP_MS = 300;
 
-export type SwipeOutcome = 'next' | 'previous' | 'close' | 'stay';
+type SwipeOutcome = 'next' | 'previous' | 'close' | 'stay';
 
 /**
  * What a one-finger drag at scale 1 does when the finger lifts: a fifth of the width sideways
@@ -54,7 +54,7 @@ export function clampPan(view: View, width: number, height: number): View {
   return { scale: view.scale, x: Math.max(-maxX, Math.min(maxX, view.x)), y: Math.max(-maxY, Math.min(maxY, view.y)) };
 }
 
-export interface GestureHandlers {
+interface GestureHandlers {
   readonly next: () => void;
   readonly previous: () => void;
   readonly close: () => void;
@@ -186,8 +186,3 @@ export function attachGestures(stage: HTMLElement, picture: () => HTMLElement | 
   };
 }
 
-/** The zoom the picture shows now (1 when not zoomed), read back from its transform: tests and the viewer's label use it. */
-export function scaleOf(element: HTMLElement | null): number {
-  const match = /scale\(([\d.]+)\)/.exec(element?.style.transform ?? '');
-  return match ? Number(match[1]) : 1;
-}

@@ -11,12 +11,12 @@
  * known size (not processed yet, a file with no picture) counts as square.
  */
 
-export interface JustifiedItem {
+interface JustifiedItem {
   readonly width?: number | undefined;
   readonly height?: number | undefined;
 }
 
-export interface JustifiedBox {
+interface JustifiedBox {
   /** Index in the input. */
   readonly index: number;
   readonly x: number;
@@ -44,7 +44,7 @@ export interface JustifiedOptions {
   readonly minAspect?: number;
 }
 
-export interface JustifiedLayout {
+interface JustifiedLayout {
   readonly rows: readonly JustifiedRow[];
   /** From the top of the first row to the bottom of the last, px. */
   readonly height: number;

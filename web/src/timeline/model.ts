@@ -9,16 +9,16 @@
 import type { FileItem } from '../../../contract/wire';
 import { estimateHeight, justify } from '../layout/justified';
 
-export const MONTH_HEADER = 48;
-export const DAY_HEADER = 32;
-export const MONTH_GAP = 16;
+const MONTH_HEADER = 48;
+const DAY_HEADER = 32;
+const MONTH_GAP = 16;
 
 export interface Bucket {
   readonly month: string;
   readonly count: number;
 }
 
-export interface Geometry {
+interface Geometry {
   readonly width: number;
   readonly targetHeight: number;
   readonly gap: number;
@@ -45,7 +45,7 @@ interface MonthState {
 }
 
 /** The day (`YYYY-MM-DD`) a file shows under: its date taken, else its upload time (as the API orders them). */
-export const dayOf = (file: Pick<FileItem, 'takenAt' | 'uploadedAt'>): string => (file.takenAt ?? file.uploadedAt).slice(0, 10);
+const dayOf = (file: Pick<FileItem, 'takenAt' | 'uploadedAt'>): string => (file.takenAt ?? file.uploadedAt).slice(0, 10);
 
 export class TimelineModel {
   private buckets: Bucket[] = [];

@@ -39,7 +39,7 @@ export const accountEndpoints: UploadEndpoints = {
 };
 
 /** Why a drop link refused a call, in the words the guest sees. */
-export type RefusalReason = 'quota' | 'gone' | 'throttled' | 'expired-upload' | 'exists' | 'other';
+type RefusalReason = 'quota' | 'gone' | 'throttled' | 'expired-upload' | 'exists' | 'other';
 
 export class DropRefused extends Error {
   constructor(readonly reason: RefusalReason, message: string, readonly status: number) {
@@ -56,7 +56,7 @@ const LONGEST_WAIT_MS = 20_000;
 const waitFor = (seconds: number | undefined): string => (seconds ? `wait ${formatDuration(seconds)}` : 'wait a minute');
 
 /** The refusal an API error means for a guest; other errors (network) pass unchanged. */
-export function refusalOf(error: unknown): unknown {
+function refusalOf(error: unknown): unknown {
   if (!(error instanceof api.ApiError)) return error;
   switch (error.status) {
     case 413:

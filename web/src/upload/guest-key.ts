@@ -27,7 +27,7 @@ export async function linkDigest(token: string): Promise<string> {
   return base64url(digest.subarray(0, 16));
 }
 
-export const newGuestKey = (): string => base64url(crypto.getRandomValues(new Uint8Array(KEY_BYTES)));
+const newGuestKey = (): string => base64url(crypto.getRandomValues(new Uint8Array(KEY_BYTES)));
 
 /** Storage may be refused (private modes, policies): the key then lasts as long as the page. */
 function storageOf(storage: Storage | undefined): Storage | undefined {

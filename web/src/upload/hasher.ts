@@ -28,7 +28,7 @@ let slots: Slot[] | undefined;
 const queue: Job[] = [];
 
 /** Workers in the pool: the cores but one for the page, at least 2, at most 4. */
-export function poolSize(cores: number = typeof navigator === 'undefined' ? 2 : navigator.hardwareConcurrency || 2): number {
+function poolSize(cores: number = typeof navigator === 'undefined' ? 2 : navigator.hardwareConcurrency || 2): number {
   return Math.min(4, Math.max(2, cores - 1));
 }
 

@@ -8,10 +8,10 @@
  *   queued → duplicate: its content is already in the library (`copy` says where); nothing is
  *   sent unless asked (upload-anyway → queued, checked no more).
  */
-export type UploadPhase = 'needs-file' | 'queued' | 'starting' | 'uploading' | 'paused' | 'completing' | 'done' | 'failed' | 'cancelled' | 'duplicate';
+type UploadPhase = 'needs-file' | 'queued' | 'starting' | 'uploading' | 'paused' | 'completing' | 'done' | 'failed' | 'cancelled' | 'duplicate';
 
 /** Where a file's content already is in the library. */
-export interface LibraryCopy {
+interface LibraryCopy {
   readonly id: string;
   readonly folder: string;
   readonly name: string;
@@ -86,7 +86,7 @@ export function newUpload(file: { readonly name: string; readonly size: number; 
 }
 
 const FINISHED: readonly UploadPhase[] = ['done', 'cancelled', 'duplicate'];
-export const isFinished = (item: UploadItem): boolean => FINISHED.includes(item.phase);
+const isFinished = (item: UploadItem): boolean => FINISHED.includes(item.phase);
 export const isActive = (item: UploadItem): boolean => item.phase === 'starting' || item.phase === 'uploading' || item.phase === 'completing';
 
 /** The next state, or the same object when the event does not apply in this phase. */
@@ -146,7 +146,7 @@ export function etaOf(item: UploadItem, now: number): number | undefined {
   return rate === undefined || rate <= 0 ? undefined : (item.size - sentBytes(item)) / rate;
 }
 
-export interface UploadTotals {
+interface UploadTotals {
   readonly files: number;
   readonly finished: number;
   readonly bytes: number;

@@ -7,7 +7,7 @@
  * records are stored under [target, key]: the same file uploaded to the account and to a drop
  * link are two uploads, and a page restores only its own target's.
  */
-export interface SavedUpload {
+interface SavedUpload {
   /** Where the upload goes: 'account' or `share:<digest>` (see endpoints.ts). */
   readonly target: string;
   readonly key: string;

@@ -5,7 +5,7 @@
  */
 import { crc32 } from './crc32';
 
-export interface ZipSource {
+interface ZipSource {
   readonly name: string;
   readonly modified: Date;
   /** The entry's bytes, opened when its turn comes. */
