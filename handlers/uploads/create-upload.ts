@@ -16,6 +16,7 @@ import { canonicalContentType, isContentTypeAllowed } from '../core/content-type
 import { PayloadTooLarge, UnsupportedMediaType, ValidationError } from '../core/errors';
 import type { MultipartUpload, SingleUpload } from '../../contract/wire';
 import { isBase64Sha256, isPartChecksumAlgorithm, PART_CHECKSUM_ALGORITHMS, planParts, type PartChecksumAlgorithm } from '../../contract/multipart';
+import { parseDescription, parseTags } from '../core/file-details';
 import { fileIdOf, fileLocation } from '../core/paths';
 import { assertFolderAllowed, canUpload } from '../core/roles';
 import type { FileCatalog } from '../adapters/files-repository';
@@ -25,22 +26,17 @@ import type { UploadSessionStore } from '../adapters/uploads-repository';
 import { requireRole, type Principal } from '../http/principal';
 import { FileExists } from './errors';
 
-export const MAX_TAGS = 20;
-export const MAX_TAG_LENGTH = 64;
-export const MAX_DESCRIPTION_LENGTH = 2000;
 /** How long a session outlives its URL: a PUT started just before expiry may take a while. */
 export const SESSION_GRACE_SECONDS = 24 * 3600;
-export const UPLOAD_ID_METADATA = 'upload-id';
+const UPLOAD_ID_METADATA = 'upload-id';
 /** Object metadata (`x-amz-meta-sha256`) carrying the whole-file SHA-256 the client declared. */
-export const SHA256_METADATA = 'sha256';
+const SHA256_METADATA = 'sha256';
 /**
  * How long a multipart session accepts part signing and completion. The bucket lifecycle
  * aborts what is left after `abort_incomplete_multipart_days` (7 by default) anyway.
  */
 export const MULTIPART_SESSION_SECONDS = 7 * 24 * 3600;
 const FIELDS = new Set(['folder', 'fileName', 'contentType', 'size', 'tags', 'description', 'sha256', 'checksumAlgorithm', 'overwrite']);
-const CONTROL = /[\p{Cc}\p{Cs}]/u;
-const CONTROL_EXCEPT_WHITESPACE = /[\p{Cs}\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/u;
 
 export interface UploadLimits {
   readonly allowedContentTypes: readonly string[];
@@ -76,8 +72,8 @@ export function parseUploadRequest(body: unknown, limits: UploadLimits): UploadR
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 1) throw new ValidationError('size', 'is required and must be a whole number of bytes, at least 1');
   if (size > limits.maxUploadBytes) throw new PayloadTooLarge(`size: ${size} bytes is more than the ${limits.maxUploadBytes} bytes allowed`);
 
-  const tags = parseTags(fields.tags);
-  const description = parseDescription(fields.description);
+  const tags = fields.tags === undefined ? [] : parseTags(fields.tags);
+  const description = fields.description === undefined || fields.description === null ? undefined : parseDescription(fields.description);
   if (fields.sha256 !== undefined && !isBase64Sha256(fields.sha256)) {
     throw new ValidationError('sha256', 'must be the SHA-256 of the whole file in base64 with padding (44 characters, 32 bytes)');
   }
@@ -95,30 +91,6 @@ export function parseUploadRequest(body: unknown, limits: UploadLimits): UploadR
     ...(fields.checksumAlgorithm !== undefined ? { checksumAlgorithm: fields.checksumAlgorithm } : {}),
     ...(fields.overwrite === true ? { overwrite: true } : {}),
   };
-}
-
-function parseTags(input: unknown): readonly string[] {
-  if (input === undefined) return [];
-  if (!Array.isArray(input)) throw new ValidationError('tags', 'must be an array of strings');
-  if (input.length > MAX_TAGS) throw new ValidationError('tags', `must hold at most ${MAX_TAGS} tags`);
-  const tags: string[] = [];
-  input.forEach((tag: unknown, i) => {
-    if (typeof tag !== 'string') throw new ValidationError(`tags[${i}]`, 'must be a string');
-    const value = tag.normalize('NFC').trim();
-    if (value === '' || value.length > MAX_TAG_LENGTH) throw new ValidationError(`tags[${i}]`, `must be 1 to ${MAX_TAG_LENGTH} characters`);
-    if (CONTROL.test(value)) throw new ValidationError(`tags[${i}]`, 'must not contain control characters');
-    if (!tags.includes(value)) tags.push(value);
-  });
-  return tags;
-}
-
-function parseDescription(input: unknown): string | undefined {
-  if (input === undefined || input === null) return undefined;
-  if (typeof input !== 'string') throw new ValidationError('description', 'must be a string');
-  const value = input.normalize('NFC');
-  if (value.length > MAX_DESCRIPTION_LENGTH) throw new ValidationError('description', `must be at most ${MAX_DESCRIPTION_LENGTH} characters`);
-  if (CONTROL_EXCEPT_WHITESPACE.test(value)) throw new ValidationError('description', 'must not contain control characters other than tab and newline');
-  return value === '' ? undefined : value;
 }
 
 export interface CreateUploadDeps {
