@@ -384,10 +384,11 @@ describe('multipart upload', () => {
     });
 
     it('answers 409 FileExists to a new multipart upload of a catalogued name unless it overwrites', async () => {
+      // The row appears once the sync function has run for the PUT: seconds on a loaded machine.
       const taken = await eventually(async () => {
         const response = await create({ fileName: 'contested.mp4' });
         return response.status === 409 ? response : undefined;
-      }, 3000);
+      }, 30_000, 500);
       const replacing = await create({ fileName: 'contested.mp4', overwrite: true });
 
       expect(taken?.body).toEqual({ error: { code: 'FileExists', message: expect.any(String) } });

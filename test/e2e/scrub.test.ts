@@ -3,7 +3,9 @@
  * every file gets a `verifiedAt`; a file without a SHA-256 gets one on its first read; a file
  * whose bytes are damaged on the local S3's disk (s3rver's object file, same length) is marked
  * `corruptAt` in the files API, one `file.corrupt` message reaches the ops topic (the local SNS),
- * and the damaged object is left as it is (never replaced or deleted).
+ * and the damaged object is left as it is (never replaced or deleted). The same for a multipart
+ * upload whose parts carried their CRC-32C (the clients' part checksum) and whose SHA-256 was
+ * declared at completion.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,10 +15,12 @@ import type { LocalStack } from '../../local/stack';
 import { jpegLike } from './support/media';
 import { adminTokenOf, startOwnStack } from './support/own-stack';
 import { snsMessages } from './support/signed';
+import { crc32cBase64, partOf, putPart, type MultipartCreated, type SignedPart } from './support/multipart';
 
 jest.setTimeout(240_000);
 
 const SCHEDULE_EVERY_MS = 500;
+const MiB = 1024 * 1024;
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('base64');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -90,7 +94,8 @@ describe('the scrub', () => {
 
   beforeAll(async () => {
     const logDir = mkdtempSync(path.join(tmpdir(), 'media-store-scrub-'));
-    const own = await startOwnStack(logDir, {}, { scheduleIntervalMs: SCHEDULE_EVERY_MS });
+    // Multipart from S3's smallest part on, so a 17 MiB file is three parts.
+    const own = await startOwnStack(logDir, { multipart_threshold_bytes: 5 * MiB }, { scheduleIntervalMs: SCHEDULE_EVERY_MS });
     stack = own.stack;
     // A cold auth function on a loaded machine can time out once: log in again.
     for (let attempt = 1; ; attempt += 1) {
@@ -167,5 +172,52 @@ describe('the scrub', () => {
     expect(await corruptAlerts()).toHaveLength(1);
     expect(readFileSync(file).equals(rotten)).toBe(true);
     expect((await call<FileView>(`/files/${damagedId}`)).body).toMatchObject({ sha256: sha256(damaged), corruptAt: marked!.corruptAt });
+  });
+  it('verifies a multipart upload whose parts carried their CRC-32C, and marks and reports it once its bytes rot on disk', async () => {
+    // Prepare: 17 MiB in three parts, each signed and sent with its CRC-32C (S3 verified each),
+    // the whole file's SHA-256 declared at completion, as both clients send a large file.
+    const bytes = jpegLike(17 * MiB + 4321);
+    const created = await call<MultipartCreated>('/uploads', { folder, fileName: 'parts.jpg', contentType: 'image/jpeg', size: bytes.length, checksumAlgorithm: 'CRC32C' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ mode: 'multipart', checksumAlgorithm: 'CRC32C', partCount: 3 });
+    const { uploadId, fileId, partSize, partCount } = created.body;
+    const numbers = Array.from({ length: partCount }, (_, i) => i + 1);
+    const sums = new Map(await Promise.all(numbers.map(async (n) => [n, await crc32cBase64(partOf(bytes, partSize, n))] as const)));
+    const signed = await call<{ parts: SignedPart[] }>(`/uploads/${uploadId}/parts`, { partNumbers: numbers, checksums: Object.fromEntries(sums) });
+    expect(signed.status).toBe(200);
+    const parts: { partNumber: number; etag: string }[] = [];
+    for (const part of signed.body.parts) {
+      expect(part.headers['x-amz-checksum-crc32c']).toBe(sums.get(part.partNumber));
+      const put = await putPart(part, partOf(bytes, partSize, part.partNumber));
+      expect(put.status).toBe(200);
+      parts.push({ partNumber: part.partNumber, etag: (put.etag ?? '').replace(/"/g, '') });
+    }
+    const completed = await call<{ file: FileView }>(`/uploads/${uploadId}/complete`, { parts, sha256: sha256(bytes) });
+    expect(completed.status).toBe(200);
+
+    // Act 1: the scrub reads it whole.
+    const verified = await fileWhen(fileId, (f) => f.verifiedAt !== undefined, 60_000);
+
+    // Assess 1: the stored object matched the declared SHA-256.
+    expect(verified).toMatchObject({ sha256: sha256(bytes) });
+    expect(verified!.corruptAt).toBeUndefined();
+    expect((await corruptAlerts()).filter((a) => a.body.fileId === fileId)).toEqual([]);
+
+    // Act 2: one byte flipped in the second part's bytes on the local S3's disk, length kept.
+    const key = Buffer.from(fileId, 'base64url').toString('utf8');
+    const file = objectFileOf(key);
+    const rotten = Buffer.from(readFileSync(file));
+    expect(rotten.equals(bytes)).toBe(true);
+    const at = partSize + 12_345;
+    rotten[at] = rotten[at]! ^ 0x80;
+    writeFileSync(file, rotten);
+
+    // Assess 2: marked, and reported once on the ops topic with both SHA-256s; the bytes left as they are.
+    const marked = await fileWhen(fileId, (f) => f.corruptAt !== undefined, 60_000);
+    expect(marked).toMatchObject({ sha256: sha256(bytes) });
+    const alerts = (await alertsWhen((found) => found.some((a) => a.body.fileId === fileId))).filter((a) => a.body.fileId === fileId);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.body).toMatchObject({ type: 'file.corrupt', fileId, key, size: bytes.length, expectedSha256: sha256(bytes), foundSha256: sha256(rotten), bytesRead: bytes.length });
+    expect(readFileSync(file).equals(rotten)).toBe(true);
   });
 });

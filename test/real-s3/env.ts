@@ -9,8 +9,8 @@ interface RealS3Env {
   readonly secretAccessKey: string;
 }
 
-/** `<repo>/../shared/real-s3/up.sh`: the shared scripts live next to the checkout. */
-export const UP_SCRIPT = resolve(__dirname, '..', '..', '..', 'shared', 'real-s3', 'up.sh');
+/** `<repo>/../shared/real-s3/up.sh`: the shared scripts live next to the checkout (`REAL_S3_UP_SCRIPT` for a checkout elsewhere, e.g. a git worktree). */
+export const UP_SCRIPT = process.env.REAL_S3_UP_SCRIPT ?? resolve(__dirname, '..', '..', '..', 'shared', 'real-s3', 'up.sh');
 const ENV_FILE = resolve(process.env.REAL_S3_DIR ?? '/tmp/real-s3', 'env');
 
 export function readRealS3Env(): RealS3Env {

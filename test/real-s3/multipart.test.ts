@@ -1,7 +1,10 @@
 /**
  * Multipart uploads against a real S3 (Ceph RGW 16): presigned UploadPart URLs whose signed
- * Content-Length and x-amz-checksum-sha256 the server holds the client to, and the uploads
- * function's S3 adapter (create, ListParts, complete, abort, S3's refusals) end to end.
+ * Content-Length and x-amz-checksum-sha256 (or -crc32c, the clients' part checksum) the server
+ * holds the client to, the requests of an upload with CRC-32C parts as AWS documents them
+ * (CreateMultipartUpload with x-amz-checksum-algorithm CRC32C and x-amz-checksum-type
+ * COMPOSITE, every part's ChecksumCRC32C in the completion), and the uploads function's S3
+ * adapter (create, ListParts, complete, abort, S3's refusals) end to end.
  *
  * Not proven here: RGW 16 ignores x-amz-checksum-* values (it stores a part whose bytes do not
  * match its SHA-256, and lists no part checksums). That S3 refuses such a part (BadDigest) is
@@ -12,7 +15,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PartsRejected, S3MultipartUploads } from '../../handlers/adapters/multipart-uploads';
-import { MiB } from '../../contract/multipart';
+import { checksumHeader, MiB } from '../../contract/multipart';
+import { crc32cOf } from '../../contract/crc32c';
 import { S3UrlSigner } from '../../handlers/core/presign';
 import { readRealS3Env } from './env';
 
@@ -94,6 +98,66 @@ describe('presigned UploadPart URLs on a real S3', () => {
     const otherSum = createHash('sha256').update('other').digest('base64');
     expect(await put(url, { 'content-length': '1000', 'x-amz-checksum-sha256': otherSum }, body)).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
     expect(await put(url, { 'content-length': '1000' }, body)).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+  });
+});
+
+describe('CRC-32C parts, sent as AWS S3 expects them', () => {
+  /** What the adapter's client sent: each command's headers and body, as they left the SDK. */
+  const sent: { command: string; headers: Record<string, string>; body: string }[] = [];
+  let watched: S3Client;
+  let checked: S3MultipartUploads;
+
+  beforeAll(() => {
+    watched = new S3Client({ endpoint: env.endpoint, region: env.region, forcePathStyle: true, credentials, requestChecksumCalculation: 'WHEN_REQUIRED' });
+    watched.middlewareStack.add(
+      (next, context) => async (args) => {
+        const request = args.request as { headers: Record<string, string>; body?: unknown };
+        sent.push({ command: context.commandName as string, headers: { ...request.headers }, body: typeof request.body === 'string' ? request.body : '' });
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'recordRequests' },
+    );
+    checked = new S3MultipartUploads({ bucket, client: watched });
+  });
+
+  afterAll(async () => {
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'media/crc.bin' })).catch(() => undefined);
+    watched.destroy();
+  });
+
+  it('creates the upload COMPOSITE CRC32C, signs each part\'s x-amz-checksum-crc32c, completes with every part\'s ChecksumCRC32C; the object holds the parts', async () => {
+    // Prepare: two parts and their CRC-32C (contract/crc32c.ts, what both clients send).
+    const key = 'media/crc.bin';
+    const parts = [randomBytes(5 * MiB), randomBytes(4321)];
+    const sums = parts.map((body) => crc32cOf(body));
+
+    // Act
+    const s3UploadId = await checked.create({ key, contentType: 'video/mp4', metadata: {}, checksumAlgorithm: 'CRC32C' });
+    const etags: string[] = [];
+    for (const [i, body] of parts.entries()) {
+      const headers = { 'content-length': String(body.length), [checksumHeader('CRC32C')]: sums[i] as string };
+      const url = partUrl(key, s3UploadId, i + 1, headers);
+      expect(new URL(url).searchParams.get('X-Amz-SignedHeaders')?.split(';')).toEqual(expect.arrayContaining(['content-length', 'x-amz-checksum-crc32c']));
+      // The signed CRC-32C binds the part: another value (or none) is refused before any byte is stored.
+      expect(await put(url, { ...headers, 'x-amz-checksum-crc32c': crc32cOf(Buffer.from('other')) }, body)).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+      expect(await put(url, { 'content-length': String(body.length) }, body)).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+      const stored = await put(url, headers, body);
+      expect(stored.status).toBe(200);
+      etags.push(stored.etag as string);
+    }
+    const held = parts.map((body, i) => ({ partNumber: i + 1, etag: etags[i] as string, size: body.length, checksum: sums[i] as string }));
+    await expect(checked.complete(key, s3UploadId, held, { checksumAlgorithm: 'CRC32C' })).resolves.toBeDefined();
+
+    // Assess: the requests as AWS documents them (RGW 16 accepts them but checks no checksum)…
+    const create = sent.find((r) => r.command === 'CreateMultipartUploadCommand');
+    expect(create?.headers).toMatchObject({ 'x-amz-checksum-algorithm': 'CRC32C', 'x-amz-checksum-type': 'COMPOSITE' });
+    const complete = sent.find((r) => r.command === 'CompleteMultipartUploadCommand');
+    const completedParts = [...(complete?.body ?? '').matchAll(/<Part>(.*?)<\/Part>/g)].map(([, part]) => [/<PartNumber>(\d+)</.exec(part as string)?.[1], /<ChecksumCRC32C>([^<]+)</.exec(part as string)?.[1]]);
+    expect(completedParts).toEqual(sums.map((sum, i) => [String(i + 1), sum]));
+    // …and the object is the parts in order.
+    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const bytes = Buffer.from(await object.Body!.transformToByteArray());
+    expect(bytes.equals(Buffer.concat(parts))).toBe(true);
   });
 });
 
