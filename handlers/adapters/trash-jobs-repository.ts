@@ -14,6 +14,8 @@ export interface TrashJobStore {
   /** Adds to the counts of a running job (progress that `GET /jobs/{id}` shows). */
   addProgress(id: string, done: number, failed: number, now: Date): Promise<void>;
   finish(id: string, outcome: { status: 'succeeded' } | { status: 'failed'; error: JobError }, now: Date): Promise<void>;
+  /** A running job goes on in a next run (handlers/move/run-trash-job.ts): its attempts are counted afresh there. */
+  handOver(id: string, now: Date): Promise<void>;
 }
 
 const ACTIONS: readonly TrashJobAction[] = ['delete-folder', 'restore', 'purge'];
@@ -33,6 +35,19 @@ export class TrashJobsRepository extends JobRecords<'trash', TrashJobRecord> imp
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#done': 'done', '#failed': 'failed' },
         ExpressionAttributeValues: { ':done': done, ':failed': failed, ':now': now.toISOString() },
+      }),
+    );
+  }
+
+  async handOver(id: string, now: Date): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: jobItemKey(id),
+        UpdateExpression: 'SET attempts = :zero, updatedAt = :now',
+        ConditionExpression: 'attribute_exists(pk) AND #status = :running',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':zero': 0, ':running': 'running', ':now': now.toISOString() },
       }),
     );
   }

@@ -1,4 +1,5 @@
 /** Lambda entry point: runs one move job (`{jobId}`) or bulk trash job (`{jobId, kind: 'trash'}`) per asynchronous invocation. */
+import type { Context } from 'aws-lambda';
 import { createLogger } from '../core/logger';
 import { FilesRepository } from '../adapters/files-repository';
 import { FoldersRepository } from '../adapters/folders-repository';
@@ -9,7 +10,8 @@ import { JobsRepository } from '../adapters/jobs-repository';
 import { S3ObjectStore } from '../adapters/object-store';
 import { parseMoveConfig } from './config';
 import { parseMoveJobEvent, runMoveJob, type RunOutcome } from './run-move-job';
-import { runTrashJob } from './run-trash-job';
+import { runTrashJob, type TrashRunOutcome } from './run-trash-job';
+import { LambdaJobInvoker } from '../adapters/job-invoker';
 
 const config = parseMoveConfig(process.env);
 const logger = createLogger({ level: config.logLevel, fields: { fn: 'move' } });
@@ -33,8 +35,17 @@ const trashDeps = {
   trashRetentionDays: config.trashRetentionDays,
 };
 
-export const handler = (event: unknown): Promise<RunOutcome> => {
+// A trash job longer than a run hands over to a next run of this function (run-trash-job.ts).
+const nextRuns = config.functionName !== undefined ? new LambdaJobInvoker(config.functionName) : undefined;
+
+export const handler = (event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RunOutcome | TrashRunOutcome> => {
   const jobId = parseMoveJobEvent(event);
-  if (jobId !== undefined && (event as { kind?: unknown }).kind === 'trash') return runTrashJob(jobId, trashDeps);
+  if (jobId !== undefined && (event as { kind?: unknown }).kind === 'trash') {
+    return runTrashJob(jobId, {
+      ...trashDeps,
+      ...(context?.getRemainingTimeInMillis !== undefined ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
+      ...(nextRuns !== undefined ? { startNextRun: (id: string) => nextRuns.start(id, 'trash') } : {}),
+    });
+  }
   return runMoveJob(event, deps);
 };

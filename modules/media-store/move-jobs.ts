@@ -116,6 +116,13 @@ export class MoveJobs extends Construct {
       },
     ]);
 
+    // A trash job longer than a run (15 minutes) hands over to a next run of this function
+    // (handlers/move/run-trash-job.ts). A policy of its own: the function's main policy is one
+    // of its dependencies, so it cannot name the function's ARN.
+    this.function.allow('invoke-itself', 'move_invoke_itself', [
+      { sid: 'HandOverLongTrashJobs', effect: 'Allow', actions: ['lambda:InvokeFunction'], resources: [this.function.function.arn] },
+    ]);
+
     const invokeConfig = new LambdaFunctionEventInvokeConfig(this, 'invoke-config', {
       functionName: this.function.function.functionName,
       // Lambda's default, stated: a failed run is tried twice more; the job records the last failure.

@@ -29,6 +29,9 @@ const ADDRESSES = [
   'aws_wafv2_web_acl.site',
   'data.aws_region.site_waf',
   'aws_iam_role_policy.sync_invoke_process',
+  // A trash job longer than a run invokes its next run.
+  'aws_iam_role_policy.move_invoke_itself',
+  'data.aws_iam_policy_document.move_invoke_itself',
   // Only with oidc_client_secret_arn: the auth function may read the identity provider's client secret.
   'aws_iam_role_policy.auth_oidc_client_secret',
   'data.aws_iam_policy_document.auth_oidc_client_secret',

@@ -344,6 +344,9 @@ describe('MediaStore functions', () => {
 
   it('gives move Lambda\'s 15 minutes and two retries of a failed run, and tells files its name and the job threshold', () => {
     expect(fn('move').timeout).toBe(900);
+    // A trash job longer than a run starts its next run: move may invoke itself and no other function.
+    expect(policyDocuments(plan).move_invoke_itself).toEqual([expect.objectContaining({ sid: 'HandOverLongTrashJobs', effect: 'Allow', actions: ['lambda:InvokeFunction'], resources: ['${aws_lambda_function.move.arn}'] })]);
+    expect(plan.resource.aws_iam_role_policy.move_invoke_itself).toMatchObject({ role: '${aws_iam_role.move.id}', policy: '${data.aws_iam_policy_document.move_invoke_itself.json}' });
     expect(plan.resource.aws_lambda_function_event_invoke_config.move).toMatchObject({ function_name: '${aws_lambda_function.move.function_name}', maximum_retry_attempts: 2 });
     expect(fn('files').environment.variables).toMatchObject({ MOVE_FUNCTION_NAME: '${var.name_prefix}-move', MOVE_JOB_THRESHOLD_BYTES: '${var.move_job_threshold_bytes}' });
     expect(fn('move').function_name).toBe('${var.name_prefix}-move');

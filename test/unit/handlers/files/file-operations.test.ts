@@ -19,7 +19,7 @@ import type { TrashEntry, TrashJobRecord } from '../../../../handlers/core/trash
 import type { TrashStore } from '../../../../handlers/adapters/trash-repository';
 import { entryFor, listTrash, purgeEntry, restoreEntry } from '../../../../handlers/files/trash';
 import { parseTrashJobRequest, startTrashJob } from '../../../../handlers/files/trash-jobs';
-import { runTrashJob } from '../../../../handlers/move/run-trash-job';
+import { HAND_OVER_MARGIN_MS, runTrashJob } from '../../../../handlers/move/run-trash-job';
 import { ObjectUrls } from '../../../../handlers/core/object-urls';
 
 const NOW = new Date('2024-05-01T10:00:00.000Z');
@@ -173,6 +173,10 @@ class World {
         finish: async (id: string, outcome: { status: 'succeeded' } | { status: 'failed'; error: { code: string; message: string } }) => {
           const job = this.trashJobs.get(id) as TrashJobRecord;
           if (!isFinished(job.status)) this.trashJobs.set(id, { ...job, ...outcome });
+        },
+        handOver: async (id: string) => {
+          const job = this.trashJobs.get(id) as TrashJobRecord;
+          this.trashJobs.set(id, { ...job, attempts: 0 });
         },
       },
       files: this.catalog,
@@ -784,6 +788,50 @@ describe('file operations', () => {
       expect(world.trashEntries.size).toBe(0);
       // A duplicate delivery of a finished job does nothing.
       expect(await runTrashJob(job.id, world.deps())).toBe('skipped');
+    });
+
+    /** `count` files of /big in the trash (a delete-folder job without hand-overs), and a job emptying them by id. */
+    async function trashedFolder(world: World, count: number, id: string): Promise<TrashJobRecord> {
+      for (let i = 0; i < count; i += 1) world.add(catalogFile(`media/big/f${String(i).padStart(3, '0')}.jpg`));
+      world.markers.add('/big');
+      const base = { kind: 'trash', owner: 'ed', ownerIsAdmin: true, status: 'pending', attempts: 0, done: 0, failed: 0, createdAt: NOW.toISOString(), updatedAt: NOW.toISOString() } as const;
+      world.trashJobs.set('d'.repeat(22), { ...base, id: 'd'.repeat(22), action: 'delete-folder', folder: '/big' });
+      expect(await runTrashJob('d'.repeat(22), world.deps())).toBe('succeeded');
+      const purge: TrashJobRecord = { ...base, id, action: 'purge', ids: [...world.trashEntries.keys()] };
+      world.trashJobs.set(id, purge);
+      return purge;
+    }
+
+    it('hands a job longer than a run over to its next run, attempts counted afresh, until every item is done', async () => {
+      // Prepare: 250 files in the trash, emptied by id (pages of 100); every run is short of time once its first page is done.
+      const world = new World();
+      const purge = await trashedFolder(world, 250, 'p'.repeat(22));
+      expect(purge.ids).toHaveLength(250);
+      const nextRuns: string[] = [];
+      const deps = world.deps({ remainingMs: () => HAND_OVER_MARGIN_MS - 1, startNextRun: async (id: string) => void nextRuns.push(id) });
+
+      // Act: a run, then each run the one before started.
+      const outcomes: string[] = [];
+      for (let run = 0; run < 5 && world.trashJobs.get(purge.id)?.status !== 'succeeded'; run += 1) {
+        outcomes.push(await runTrashJob(purge.id, deps));
+        // Assess (each hand-over): the next run's attempts start from nothing.
+        if (outcomes.at(-1) === 'handed-over') expect(world.trashJobs.get(purge.id)).toMatchObject({ status: 'running', attempts: 0 });
+      }
+
+      // Assess
+      expect(outcomes).toEqual(['handed-over', 'handed-over', 'succeeded']);
+      expect(nextRuns).toEqual([purge.id, purge.id]);
+      expect(world.trashJobs.get(purge.id)).toMatchObject({ status: 'succeeded', done: 250, failed: 0 });
+      expect(world.trashEntries.size).toBe(0);
+      expect([...world.objects.keys()].filter((k) => k.startsWith('trash/'))).toEqual([]);
+    });
+
+    it('never hands over without a way to start the next run: it goes on to the end', async () => {
+      const world = new World();
+      const purge = await trashedFolder(world, 150, 'q'.repeat(22));
+      expect(await runTrashJob(purge.id, world.deps({ remainingMs: () => 1 }))).toBe('succeeded');
+      expect(world.trashJobs.get(purge.id)).toMatchObject({ status: 'succeeded', done: 150 });
+      expect(world.trashEntries.size).toBe(0);
     });
   });
 
