@@ -5,7 +5,7 @@
  */
 import type { CDPSession } from 'playwright-core';
 
-interface TraceEvent {
+export interface TraceEvent {
   readonly name: string;
   readonly cat: string;
   readonly ph: string;
@@ -69,4 +69,38 @@ export function rendererTasks(events: readonly TraceEvent[]): TraceTask[] {
     }
     return { wallMs: (task.dur ?? 0) / 1000, cpuMs: (task.tdur ?? task.dur ?? 0) / 1000, inside };
   });
+}
+
+export interface ThreadCpu {
+  /** `process / thread`, as Chromium names them (e.g. `Renderer / DedicatedWorker thread`). */
+  readonly thread: string;
+  /** Thread CPU time of its top-level tasks. */
+  readonly cpuMs: number;
+  readonly wallMs: number;
+}
+
+/** Every traced thread's top-level tasks summed, busiest first: where the CPU went. */
+export function threadCpu(events: readonly TraceEvent[]): ThreadCpu[] {
+  const processNames = new Map<number, string>();
+  const threadNames = new Map<string, string>();
+  for (const e of events) {
+    if (e.ph !== 'M') continue;
+    if (e.name === 'process_name') processNames.set(e.pid, e.args?.name ?? String(e.pid));
+    if (e.name === 'thread_name') threadNames.set(`${e.pid}:${e.tid}`, e.args?.name ?? String(e.tid));
+  }
+  const totals = new Map<string, { cpuMs: number; wallMs: number }>();
+  // A task inside another of the same thread (RunTask within ThreadControllerImpl::RunTask) is not counted again.
+  const endOf = new Map<string, number>();
+  const tasks = events.filter((e) => e.ph === 'X' && (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask')).sort((a, b) => a.ts - b.ts);
+  for (const e of tasks) {
+    const thread = `${e.pid}:${e.tid}`;
+    if (e.ts < (endOf.get(thread) ?? 0)) continue;
+    endOf.set(thread, e.ts + (e.dur ?? 0));
+    const key = `${processNames.get(e.pid) ?? e.pid} / ${threadNames.get(`${e.pid}:${e.tid}`) ?? e.tid}`;
+    const total = totals.get(key) ?? { cpuMs: 0, wallMs: 0 };
+    total.cpuMs += (e.tdur ?? e.dur ?? 0) / 1000;
+    total.wallMs += (e.dur ?? 0) / 1000;
+    totals.set(key, total);
+  }
+  return [...totals].map(([thread, t]) => ({ thread, ...t })).sort((a, b) => b.cpuMs - a.cpuMs);
 }

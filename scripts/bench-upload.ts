@@ -26,7 +26,8 @@
  * - browser: the web app (dist/web, served by the local stack at `/`) in headless Chromium, logged
  *   in through its login screen, the bench folder open; timed from setting the file chooser to
  *   the upload shown done (the completion answered), with the app's default per-part CRC-32C
- *   hashed in its Workers and the whole file's SHA-256 in a Worker of its own (goal ≥ 0.8× raw).
+ *   and the whole file's SHA-256 hashed from one read of each part in a Worker of the upload's
+ *   own (goal ≥ 0.8× raw).
  * A variant is one entry of `VARIANTS` (a name, a goal, a run function). A second table compares
  * sending alone (each run less its completion call: the CLI's --debug line for it, the browser's
  * "finishing" state), since the local S3's completion swings the most from run to run.
@@ -36,6 +37,7 @@
  *   BENCH_UPLOAD_ONLY=browser,raw-crc32c,…   run only these variants (and raw)
  *   BENCH_UPLOAD_MIB=512 BENCH_UPLOAD_ROUNDS=3   the file's size and the rounds
  *   BENCH_UPLOAD_BASELINE_CLI=old/media-store.js BENCH_UPLOAD_BASELINE_WEB=old/web   an older build beside
+ *   BENCH_UPLOAD_TRACE=1   each browser run's requests on a timeline and Chromium's threads' CPU time
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -46,6 +48,7 @@ import { performance } from 'node:perf_hooks';
 import { buildSync } from 'esbuild';
 import type { BrowserContext } from 'playwright-core';
 import { DESKTOP, launchChromium } from '../test/browser/support/chromium';
+import { startTrace, threadCpu, type TraceEvent } from './bench-trace';
 import { ApiClient } from '../cli/api-client';
 import { withSession, type CliSessionAnswer } from '../cli/config';
 import { DEFAULT_RETRY_POLICY } from '../client/retry';
@@ -62,6 +65,7 @@ const STACK_START_SECONDS = Number(process.env.BENCH_UPLOAD_START_SECONDS ?? 300
 const CLI = path.resolve(ROOT, process.env.BENCH_UPLOAD_CLI ?? 'dist/cli/media-store.js');
 const BASELINE_CLI = process.env.BENCH_UPLOAD_BASELINE_CLI ? path.resolve(process.env.BENCH_UPLOAD_BASELINE_CLI) : undefined;
 const BASELINE_WEB = process.env.BENCH_UPLOAD_BASELINE_WEB ? path.resolve(process.env.BENCH_UPLOAD_BASELINE_WEB) : undefined;
+const TRACE = process.env.BENCH_UPLOAD_TRACE === '1';
 
 interface StackInfo {
   readonly apiUrl: string;
@@ -292,7 +296,7 @@ async function serveWebFrom(context: BrowserContext, appUrl: string, webDir: str
   );
 }
 
-const browserUpload: Variant = browserVariant('browser', 'the web app in headless Chromium: file chooser to the upload shown done (completion answered), per-part CRC-32C in a pool of Workers, the whole file\'s SHA-256 in a Worker of its own', 0.8);
+const browserUpload: Variant = browserVariant('browser', 'the web app in headless Chromium: file chooser to the upload shown done (completion answered), each part read once in a Worker of its own for its CRC-32C and the whole file\'s SHA-256', 0.8);
 
 function browserVariant(variantName: string, description: string, goal?: number, webDir?: string): Variant {
   return {
@@ -321,6 +325,9 @@ function browserVariant(variantName: string, description: string, goal?: number,
       const chooser = page.waitForEvent('filechooser');
       await page.getByRole('button', { name: 'Upload files' }).click();
       const fileChooser = await chooser;
+      const trace = TRACE ? await startTrace(await browserContext.newCDPSession(page)) : undefined;
+      // Strings, not functions: the page's own `performance`, not the one this file imports from perf_hooks.
+      const pageStarted = TRACE ? await page.evaluate<number>('performance.now()') : 0;
       const started = performance.now();
       await fileChooser.setFiles(file);
       // Since the phone-first shell the list of uploads opens from the top bar's indicator (an older build shows it in the page).
@@ -336,6 +343,7 @@ function browserVariant(variantName: string, description: string, goal?: number,
       const sendingSeconds = (performance.now() - started) / 1000;
       await item.getByText(/^done · /).waitFor({ timeout: 600_000 });
       const seconds = (performance.now() - started) / 1000;
+      if (trace) printUploadTrace(variantName, await trace.stop(), await page.evaluate<{ name: string; startTime: number; responseEnd: number }[]>("performance.getEntriesByType('resource').map((e) => ({ name: e.name, startTime: e.startTime, responseEnd: e.responseEnd }))"), pageStarted);
       await page.getByRole('button', { name: `Open ${name}`, exact: true }).waitFor({ timeout: 120_000 });
       const listed = await apiOf(context).call('GET /files', { query: { folder: BENCH_FOLDER } });
       await removeStored(context, listed.files.find((f) => f.name === name)?.id);
@@ -346,6 +354,31 @@ function browserVariant(variantName: string, description: string, goal?: number,
     }
   },
   };
+}
+
+/**
+ * BENCH_UPLOAD_TRACE=1: where a browser upload's time went — its requests on a timeline from
+ * setting the file chooser (Resource Timing: the API calls, every part's PUT) and each Chromium
+ * thread's CPU time (a trace: the page, the hashing Workers, the network service).
+ */
+function printUploadTrace(variant: string, events: readonly TraceEvent[], requests: readonly { name: string; startTime: number; responseEnd: number }[], t0: number): void {
+  const at = (ms: number): string => `${((ms - t0) / 1000).toFixed(2)} s`;
+  console.log(`\n  ${variant}: requests from setting the file chooser (start → end)`);
+  const puts = requests.filter((r) => r.startTime >= t0 && new URL(r.name).searchParams.has('partNumber'));
+  for (const r of requests) {
+    if (r.startTime < t0) continue;
+    const url = new URL(r.name);
+    if (url.searchParams.has('partNumber')) continue;
+    console.log(`    ${at(r.startTime).padStart(8)} → ${at(r.responseEnd).padStart(8)}  ${url.pathname.replace(/\/uploads\/[^/]+/, '/uploads/{id}')}`);
+  }
+  if (puts.length) {
+    const first = Math.min(...puts.map((p) => p.startTime));
+    const last = Math.max(...puts.map((p) => p.responseEnd));
+    const median = [...puts.map((p) => p.responseEnd - p.startTime)].sort((a, b) => a - b)[Math.floor(puts.length / 2)] as number;
+    console.log(`    ${at(first).padStart(8)} → ${at(last).padStart(8)}  ${puts.length} part PUTs (median ${(median / 1000).toFixed(2)} s each)`);
+  }
+  console.log(`  ${variant}: thread CPU time (top-level tasks), busiest first`);
+  for (const t of threadCpu(events).slice(0, 10)) console.log(`    ${t.cpuMs.toFixed(0).padStart(7)} ms CPU  ${t.wallMs.toFixed(0).padStart(7)} ms wall  ${t.thread}`);
 }
 
 const VARIANTS: readonly Variant[] = [

@@ -166,11 +166,13 @@ describe('uploader in Chromium', () => {
     await page.getByRole('button', { name: 'Resume paused.mp4' }).click();
     await tile('paused.mp4').waitFor({ timeout: 180_000 });
 
-    // Assess: only the parts S3 lacked were sent, and the stored file is the selected one, byte for byte.
+    // Assess: only the parts S3 lacked were sent, and the stored file is the selected one, byte for
+    // byte, catalogued with its whole SHA-256 (hashed while sending, the parts S3 held read again for it).
     expect(new Set(sentAfterResume)).toEqual(new Set(Array.from({ length: PART_COUNT - 3 }, (_, i) => i + 4)));
     const stored = (await listed(FOLDER)).find((f) => f.name === 'paused.mp4');
     expect(stored?.size).toBe(LARGE_BYTES);
     expect(sha256(await storedBytes(stored?.id as string))).toBe(sha256(content));
+    expect(stored?.sha256).toBe(createHash('sha256').update(content).digest('base64'));
   });
 
   it('cancelling a large upload aborts its multipart upload (the API no longer knows it) and no file appears', async () => {

@@ -1,5 +1,6 @@
 import { crc32cOf } from '../../../contract/crc32c';
-import type { PartChecksumAlgorithm } from '../../../contract/multipart';
+import type { PartChecksumAlgorithm, PartPlan } from '../../../contract/multipart';
+import type { UploadHashAnswer, UploadHashStart } from './upload-hashing';
 
 /**
  * Checksums of file slices (a part's CRC-32C, a file's SHA-256) in a small pool of Workers (`poolSize()`: one per core but one, 2 to
@@ -137,4 +138,102 @@ async function digestHere(blob: Blob): Promise<string> {
   let binary = '';
   for (const byte of digest) binary += String.fromCharCode(byte);
   return btoa(binary);
+}
+
+/** Parts read ahead of the whole file's SHA-256 in `hashUpload`: what its Worker holds at most (plus one part). */
+const UPLOAD_HASH_KEEP_BYTES = 32 * 1024 * 1024;
+
+/** A multipart upload's checksums, hashed in one Worker of its own (upload-hash-worker.ts). */
+export interface UploadHashing {
+  readonly plan: PartPlan;
+  /** Base64 CRC-32C of part `partNumber`; rejects with an AbortError when `signal` aborts first. */
+  partChecksum(partNumber: number, signal?: AbortSignal): Promise<string>;
+  /** Base64 SHA-256 of the whole file; undefined where this browser cannot hash it incrementally. */
+  readonly sha256: Promise<string | undefined>;
+  /** Stops the Worker (the upload ended, or another plan came): what is pending rejects. */
+  stop(): void;
+}
+
+/**
+ * Starts hashing `file` for an upload cut as `plan` with CRC-32C parts: every part is read once,
+ * in order, for its CRC-32C and the whole file's SHA-256 (upload-hash-worker.ts), so no byte is
+ * read twice and no send waits for the SHA-256. May start before the upload is created (the
+ * plan is `planParts(size)`, as the API's), giving the SHA-256 a head start.
+ */
+export function hashUpload(file: Blob, plan: PartPlan): UploadHashing {
+  const checksums = new Map<number, string>();
+  const waiting = new Map<number, { resolve: (checksum: string) => void; reject: (error: unknown) => void }[]>();
+  let failure: unknown;
+  let settleSha: { resolve: (sha256: string | undefined) => void; reject: (error: unknown) => void } | undefined;
+  const sha256 = new Promise<string | undefined>((resolve, reject) => (settleSha = { resolve, reject }));
+  sha256.catch(() => undefined);
+  const fail = (error: unknown): void => {
+    failure ??= error;
+    for (const list of waiting.values()) for (const w of list) w.reject(failure);
+    waiting.clear();
+    settleSha?.reject(failure);
+  };
+
+  let worker: Worker | undefined;
+  if (typeof Worker === 'function') {
+    worker = new Worker(new URL('./upload-hash-worker.ts', import.meta.url), { type: 'module' });
+    worker.onmessage = (event: MessageEvent<UploadHashAnswer>) => {
+      const answer = event.data;
+      if (answer.type === 'part') {
+        checksums.set(answer.partNumber, answer.checksum);
+        for (const w of waiting.get(answer.partNumber) ?? []) w.resolve(answer.checksum);
+        waiting.delete(answer.partNumber);
+      } else if (answer.type === 'sha256') settleSha?.resolve(answer.sha256);
+      else fail(new Error(`hashing failed: ${answer.message}`));
+    };
+    worker.onerror = (event) => fail(new Error(`hashing failed: ${event.message || 'the Worker stopped'}`));
+    const start: UploadHashStart = { file, partSize: plan.partSize, partCount: plan.partCount, keepBytes: UPLOAD_HASH_KEEP_BYTES };
+    worker.postMessage(start);
+  } else {
+    // Without Workers (a DOM emulation in component tests), on this thread.
+    void (async () => {
+      for (let n = 1; n <= plan.partCount; n += 1) {
+        const bytes = new Uint8Array(await file.slice((n - 1) * plan.partSize, n * plan.partSize).arrayBuffer());
+        const checksum = crc32cOf(bytes);
+        checksums.set(n, checksum);
+        for (const w of waiting.get(n) ?? []) w.resolve(checksum);
+        waiting.delete(n);
+      }
+      settleSha?.resolve(await digestHere(file));
+    })().catch(fail);
+  }
+
+  return {
+    plan,
+    sha256,
+    partChecksum(partNumber, signal) {
+      const known = checksums.get(partNumber);
+      if (known !== undefined) return Promise.resolve(known);
+      if (failure !== undefined) return Promise.reject(failure);
+      if (signal?.aborted) return Promise.reject(aborted());
+      return new Promise((resolve, reject) => {
+        const entry = {
+          resolve: (checksum: string) => {
+            signal?.removeEventListener('abort', stop);
+            resolve(checksum);
+          },
+          reject: (error: unknown) => {
+            signal?.removeEventListener('abort', stop);
+            reject(error);
+          },
+        };
+        const stop = (): void => {
+          waiting.set(partNumber, (waiting.get(partNumber) ?? []).filter((w) => w !== entry));
+          reject(aborted());
+        };
+        signal?.addEventListener('abort', stop, { once: true });
+        waiting.set(partNumber, [...(waiting.get(partNumber) ?? []), entry]);
+      });
+    },
+    stop() {
+      worker?.terminate();
+      worker = undefined;
+      if (failure === undefined) fail(aborted());
+    },
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * Runs the uploads of the store: a few files at a time; a small file hashed whole (its SHA-256
  * declared, S3 verifies it) and sent in one PUT; a large file's parts hashed, signed and sent
- * as a pipeline (parts.ts), each with its SHA-256; multipart state saved in IndexedDB for
+ * as a pipeline (parts.ts), each with its CRC-32C; multipart state saved in IndexedDB for
  * resuming after a reload. The rules of each step are in machine.ts. Every API call goes
  * through the upload's `UploadEndpoints` (the account's, or a drop link's).
  *
@@ -10,18 +10,20 @@
  * batches whether the library holds their content; those it does are not sent (phase
  * `duplicate`, with where the copy is) unless the person asks to upload them anyway. A drop link
  * never asks (a guest must not learn what the folder holds). A larger file is hashed while sent
- * (a Worker of its own) and its SHA-256 declared when the upload completes.
+ * (a Worker of its own, started before the upload is created, reading each part once for its
+ * CRC-32C and the SHA-256: hasher.ts `hashUpload`) and its SHA-256 declared when the upload
+ * completes.
  */
 import type { FileItem } from '../../../contract/wire';
 import type { HeldPart } from '../../../contract/wire';
-import { PART_CHECKSUM_ALGORITHM, WHOLE_FILE_SHA256_MAX_BYTES, type PartChecksumAlgorithm } from '../../../contract/multipart';
+import { PART_CHECKSUM_ALGORITHM, planParts, WHOLE_FILE_SHA256_MAX_BYTES, type PartChecksumAlgorithm } from '../../../contract/multipart';
 import { EXISTS_REQUESTS_AT_ONCE, MAX_EXISTS_HASHES } from '../../../contract/dedupe';
 import { usableHeldParts } from '../../../client/multipart';
 import { DEFAULT_RETRY_POLICY, withRetry } from '../../../client/retry';
 import { ApiError } from '../api';
 import { accountEndpoints, type UploadEndpoints } from './endpoints';
 import { store } from '../store';
-import { sha256Of } from './hasher';
+import { hashUpload, sha256Of, type UploadHashing } from './hasher';
 import { fileKey, isActive, newUpload, transition, type UploadEvent, type UploadItem } from './machine';
 import { forgetUpload, saveUpload, savedUploads } from './resume-db';
 import { sendParts } from './parts';
@@ -238,6 +240,8 @@ export function clearFinished(): void {
 
 async function run(key: string): Promise<void> {
   const controller = new AbortController();
+  /** A large file's hashing, started before its upload is created. */
+  let early: UploadHashing | undefined;
   controllers.set(key, controller);
   const { signal } = controller;
   const endpoints = endpointsOf(key);
@@ -255,6 +259,12 @@ async function run(key: string): Promise<void> {
       // WHOLE_FILE_SHA256_MAX_BYTES). The duplicate check may have hashed it already.
       const sha256 = item.size <= WHOLE_FILE_SHA256_MAX_BYTES ? (hashedFirst.get(key) ?? (await sha256Of(file, signal, { stream: true }))) : undefined;
       hashFile = sha256 === undefined;
+      // A large file's hashing starts now, on the plan the API makes (planParts): its SHA-256
+      // gains the creation's round trip; parts.ts takes it over (or stops it if the plan differs).
+      if (hashFile && PART_CHECKSUM_ALGORITHM === 'CRC32C') {
+        early = hashUpload(file, planParts(item.size));
+        signal.addEventListener('abort', () => early?.stop(), { once: true });
+      }
       const created = await endpoints.createUpload({
         folder: item.folder, fileName: item.name, contentType: item.contentType, size: item.size,
         ...(sha256 !== undefined ? { sha256 } : {}),
@@ -262,6 +272,7 @@ async function run(key: string): Promise<void> {
         checksumAlgorithm: PART_CHECKSUM_ALGORITHM,
       });
       if (created.mode === 'single') {
+        early?.stop();
         dispatch(key, { type: 'created', uploadId: created.uploadId, fileId: created.fileId, partSize: item.size, partCount: 1, ...(created.storedAs !== undefined ? { storedAs: created.storedAs } : {}) });
         dispatch(key, { type: 'held', parts: [], at: performance.now() });
         await withRetry(() => putBlob(created.url, created.headers, file, (loaded) => dispatch(key, { type: 'progress', bytesInFlight: loaded }), signal), DEFAULT_RETRY_POLICY, { sleep: (ms) => wait(ms, signal) });
@@ -304,6 +315,7 @@ async function run(key: string): Promise<void> {
       held,
       ...(checksumAlgorithm !== undefined ? { checksumAlgorithm } : {}),
       hashFile,
+      ...(early !== undefined ? { hashing: early } : {}),
       endpoints,
       signal,
       onProgress: progress,
@@ -320,6 +332,7 @@ async function run(key: string): Promise<void> {
   } catch (error) {
     if (!signal.aborted) dispatch(key, { type: 'fail', message: error instanceof Error ? error.message : String(error) });
   } finally {
+    early?.stop();
     controllers.delete(key);
     pump();
   }

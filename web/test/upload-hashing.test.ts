@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { createCRC32 } from 'hash-wasm';
+import { describe, expect, it } from 'vitest';
+import { hashUploadParts, type UploadHashAnswer } from '../src/upload/upload-hashing';
+
+const KiB = 1024;
+
+/** CRC-32C in S3's base64 form by hash-wasm (not the code under test, contract/crc32c.ts). */
+async function crc32c(bytes: Uint8Array): Promise<string> {
+  const hasher = await createCRC32(0x82f63b78);
+  hasher.init();
+  hasher.update(bytes);
+  return Buffer.from(hasher.digest('hex'), 'hex').toString('base64');
+}
+
+/** A Blob whose slices are recorded: every byte range the hashing reads. */
+function watchedBlob(bytes: Uint8Array<ArrayBuffer>): { blob: Blob; reads: [number, number][] } {
+  const real = new Blob([bytes]);
+  const reads: [number, number][] = [];
+  const blob = {
+    size: real.size,
+    slice: (start: number, end: number) => {
+      reads.push([start, end]);
+      return real.slice(start, end);
+    },
+  } as unknown as Blob;
+  return { blob, reads };
+}
+
+const randomBytes = (size: number): Uint8Array<ArrayBuffer> => {
+  const bytes = new Uint8Array(new ArrayBuffer(size));
+  for (let i = 0; i < size; i += 65_536) crypto.getRandomValues(bytes.subarray(i, Math.min(size, i + 65_536)));
+  return bytes;
+};
+
+describe('hashUploadParts', () => {
+  it('answers every part\'s CRC-32C in order, then the whole file\'s SHA-256, reading each byte once', async () => {
+    // Prepare: five 256 KiB parts and a short sixth; only two parts may wait for the SHA-256.
+    const partSize = 256 * KiB;
+    const bytes = randomBytes(5 * partSize + 1234);
+    const { blob, reads } = watchedBlob(bytes);
+    const answers: UploadHashAnswer[] = [];
+
+    // Act
+    await hashUploadParts({ file: blob, partSize, partCount: 6, keepBytes: 2 * partSize }, (answer) => answers.push(answer));
+
+    // Assess
+    const expected = await Promise.all(Array.from({ length: 6 }, (_, i) => crc32c(bytes.subarray(i * partSize, (i + 1) * partSize))));
+    expect(answers).toEqual([
+      ...expected.map((checksum, i) => ({ type: 'part', partNumber: i + 1, checksum })),
+      { type: 'sha256', sha256: createHash('sha256').update(bytes).digest('base64') },
+    ]);
+    expect(reads).toEqual(Array.from({ length: 6 }, (_, i) => [i * partSize, Math.min(bytes.length, (i + 1) * partSize)]));
+  });
+
+  it('hashes an empty file: one empty part', async () => {
+    const answers: UploadHashAnswer[] = [];
+    await hashUploadParts({ file: new Blob([]), partSize: 8 * 1024 * KiB, partCount: 1, keepBytes: 32 * 1024 * KiB }, (answer) => answers.push(answer));
+    expect(answers).toEqual([
+      { type: 'part', partNumber: 1, checksum: 'AAAAAA==' },
+      { type: 'sha256', sha256: createHash('sha256').update(new Uint8Array()).digest('base64') },
+    ]);
+  });
+
+  it('rejects when a part cannot be read (the file changed), after answering the parts read before', async () => {
+    const partSize = 64 * KiB;
+    const real = new Blob([randomBytes(3 * partSize)]);
+    const broken = {
+      size: real.size,
+      slice: (start: number, end: number) => (start >= 2 * partSize ? { arrayBuffer: () => Promise.reject(new DOMException('changed', 'NotReadableError')) } : real.slice(start, end)),
+    } as unknown as Blob;
+    const answers: UploadHashAnswer[] = [];
+    await expect(hashUploadParts({ file: broken, partSize, partCount: 3, keepBytes: 4 * partSize }, (answer) => answers.push(answer))).rejects.toThrow('changed');
+    expect(answers.map((a) => (a.type === 'part' ? a.partNumber : a.type))).toEqual([1, 2]);
+  });
+});
