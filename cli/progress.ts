@@ -3,6 +3,7 @@
  * ~8 redraws a second); otherwise plain lines at every 10 % of a file and at its end, so logs
  * and pipes stay readable.
  */
+import type { CliIo } from './io';
 import { fitLabel, formatBytes, formatRate, progressLine, RateMeter } from './progress-format';
 
 interface ProgressSink {
@@ -122,4 +123,10 @@ export class TransferProgress {
     this.drawnLines = lines.length;
     this.sink.write(out);
   }
+}
+
+/** A command's progress over `files` on its stderr, as wide as the terminal; `enabled` false (`--no-progress`): nothing drawn. */
+export function progressOnStderr(io: Pick<CliIo, 'stderrIsTTY' | 'stderr' | 'columns'>, files: readonly { readonly size: number }[], enabled = true): TransferProgress {
+  const sink = { isTTY: io.stderrIsTTY, write: io.stderr, ...(io.columns !== undefined ? { columns: io.columns } : {}) };
+  return new TransferProgress(sink, files.reduce((sum, f) => sum + f.size, 0), files.length, Date.now, enabled);
 }

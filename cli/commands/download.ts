@@ -9,7 +9,7 @@ import { ApiError } from '../../client/errors';
 import { CliError, UsageError } from '../errors';
 import type { CommandContext } from '../io';
 import { formatBytes } from '../progress-format';
-import { TransferProgress } from '../progress';
+import { progressOnStderr } from '../progress';
 import { displayPath, resolveFile } from '../resolve-file';
 import { withRetry, type RetryPolicy } from '../../client/retry';
 import { createAgents, destroyAgents, getToFile } from '../transfer';
@@ -50,7 +50,7 @@ export async function download(context: CommandContext, options: DownloadOptions
 
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.media-store-${process.pid}.part`);
   const agents = createAgents(1);
-  const progress = new TransferProgress({ isTTY: io.stderrIsTTY, write: io.stderr, ...(io.columns !== undefined ? { columns: io.columns } : {}) }, file.size, 1);
+  const progress = progressOnStderr(io, [file]);
   const track = progress.begin(file.name, file.size);
   try {
     await withRetry(async () => {

@@ -18,7 +18,7 @@ import { CliError } from '../errors';
 import { ChecksumMismatch, downloadVerified, ExportFolder, hashFile, UnsafePath } from '../export-folder';
 import type { CommandContext } from '../io';
 import { formatBytes } from '../progress-format';
-import { TransferProgress } from '../progress';
+import { progressOnStderr } from '../progress';
 import { createAgents, destroyAgents } from '../transfer';
 
 export interface ExportOptions {
@@ -196,13 +196,7 @@ async function downloadAll(context: CommandContext, folder: ExportFolder, files:
   const { io } = context;
   const chunkDelay = Number(io.env.MEDIA_STORE_DEBUG_GET_DELAY_MS ?? 0);
   const agents = createAgents(DOWNLOADS_AT_ONCE);
-  const progress = new TransferProgress(
-    { isTTY: io.stderrIsTTY, write: io.stderr, ...(io.columns !== undefined ? { columns: io.columns } : {}) },
-    files.reduce((sum, f) => sum + f.size, 0),
-    files.length,
-    Date.now,
-    options.progress,
-  );
+  const progress = progressOnStderr(io, files, options.progress);
   const downloadUrl = async (file: FileItem): Promise<string> => {
     const answer = await context.api.send('GET /files/{id}/download', { params: { id: file.id }, redirect: 'manual' });
     const location = answer.headers.get('location');

@@ -18,7 +18,7 @@ import { stateDir } from '../config';
 import { copiesInLibrary, eachLimited, hashFirst } from '../dedupe';
 import { CliError, describeError } from '../errors';
 import type { CommandContext } from '../io';
-import { TransferProgress } from '../progress';
+import { progressOnStderr } from '../progress';
 import { formatBytes } from '../progress-format';
 import { displayPath } from '../resolve-file';
 import { UploadStateStore } from '../upload-state';
@@ -115,13 +115,7 @@ export async function importLibrary(context: CommandContext, options: ImportOpti
   const checksums = await hashFirst(files, true);
   const copies = await copiesInLibrary(context.api, checksums.flatMap((c) => (c ? [c.sha256] : [])));
   const states = new UploadStateStore(stateDir(io.env));
-  const progress = new TransferProgress(
-    { isTTY: io.stderrIsTTY, write: io.stderr, ...(io.columns !== undefined ? { columns: io.columns } : {}) },
-    files.reduce((sum, f) => sum + f.size, 0),
-    files.length,
-    Date.now,
-    options.progress,
-  );
+  const progress = progressOnStderr(io, files, options.progress);
   const failures: string[] = [];
   let uploaded = 0;
   let sentBytes = 0;

@@ -11,7 +11,7 @@ import type { Command } from '../args';
 import { stateDir } from '../config';
 import { CliError, describeError } from '../errors';
 import type { CommandContext } from '../io';
-import { TransferProgress } from '../progress';
+import { progressOnStderr } from '../progress';
 import { formatBytes } from '../progress-format';
 import { displayPath } from '../resolve-file';
 import type { RetryPolicy } from '../../client/retry';
@@ -35,13 +35,7 @@ export async function upload(context: CommandContext, options: UploadCommandOpti
   const folder = options.folder.length > 1 ? options.folder.replace(/\/+$/, '') : options.folder;
   const states = new UploadStateStore(stateDir(io.env));
   const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
-  const progress = new TransferProgress(
-    { isTTY: io.stderrIsTTY, write: io.stderr, ...(io.columns !== undefined ? { columns: io.columns } : {}) },
-    totalBytes,
-    files.length,
-    Date.now,
-    options.progress,
-  );
+  const progress = progressOnStderr(io, files, options.progress);
   const putDelay = Number(io.env.MEDIA_STORE_DEBUG_PUT_DELAY_MS ?? 0);
   // Ctrl-C: the state file already names the upload; say how to continue, exit like a shell does.
   const onInterrupt = (): void => {
