@@ -382,7 +382,8 @@ describe('media-store export', () => {
 
       expect(run.stdout).toContain('uploaded /Scans/1998/grand-mère.jpg');
       expect(run.stdout).toContain(`skipped /Scans/same clip.mp4: already in your library as ${library.clip}`);
-      const [scanned] = await freshFiles('/Scans/1998');
+      // A single PUT is catalogued by the sync function on S3's event, after the CLI is done.
+      const scanned = await eventually(async () => (await freshFiles('/Scans/1998'))[0], 60_000, 250);
       expect(scanned).toMatchObject({ name: 'grand-mère.jpg', sha256: sha256(scan), tags: [], contentType: 'image/jpeg' });
     });
   });
