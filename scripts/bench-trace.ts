@@ -71,7 +71,7 @@ export function rendererTasks(events: readonly TraceEvent[]): TraceTask[] {
   });
 }
 
-export interface ThreadCpu {
+interface ThreadCpu {
   /** `process / thread`, as Chromium names them (e.g. `Renderer / DedicatedWorker thread`). */
   readonly thread: string;
   /** Thread CPU time of its top-level tasks. */
