@@ -100,6 +100,7 @@ export interface Endpoints {
   'GET /shares/{id}/log': Get<W.ShareLog>;
   /** HTML: the web app with a share's Open Graph tags (for link previews; browsers, not this client). */
   'GET /s/{token}': Get<undefined>;
+  'GET /s/{token}/preview': Get<undefined>;
   'GET /public/shares/{token}': Endpoint<Q<{ cursor: string }>, undefined, W.PublicShare>;
   'POST /public/shares/{token}/unlock': Send<{ readonly password: string }, W.ShareUnlocked>;
   'GET /public/shares/{token}/files/{id}/download': Get<W.ShareDownload>;
@@ -164,6 +165,7 @@ const KEYS: { readonly [K in EndpointKey]: true } = {
   'DELETE /shares/{id}': true,
   'GET /shares/{id}/log': true,
   'GET /s/{token}': true,
+  'GET /s/{token}/preview': true,
   'GET /public/shares/{token}': true,
   'POST /public/shares/{token}/unlock': true,
   'GET /public/shares/{token}/files/{id}/download': true,

@@ -65,6 +65,7 @@ export const ROUTES: readonly RouteDeclaration[] = [
   { method: 'DELETE', path: '/shares/{id}', function: 'files', auth: true, summary: 'Revoke a share at once' },
   { method: 'GET', path: '/shares/{id}/log', function: 'files', auth: true, summary: 'A share\'s access log: opens, views, downloads, uploads, bytes signed, /24 or /48 of the visitor' },
   { method: 'GET', path: '/s/{token}', function: 'shares', auth: false, summary: 'A share\'s page: the web app with Open Graph tags (title, description, a preview picture: only what the share shows) for chat apps\' link previews; the site sends /s/* here' },
+  { method: 'GET', path: '/s/{token}/preview', function: 'shares', auth: false, summary: 'A share page\'s picture (its og:image): 302 to the derived image presigned now, within the share\'s life; 404 when the page shows none (drop link, password, nothing processed)' },
   { method: 'GET', path: '/public/shares/{token}', function: 'shares', auth: false, summary: 'Open a share: the file, a page of the album, or the drop link\'s quota' },
   { method: 'POST', path: '/public/shares/{token}/unlock', function: 'shares', auth: false, summary: 'A password-protected share\'s session (X-Share-Session); attempts counted before the check, login_max_failures per source (then 429); the share as a whole only slows down (at most 5 s), never closes' },
   { method: 'GET', path: '/public/shares/{token}/files/{id}/download', function: 'shares', auth: false, summary: 'A download URL for one file of the share, when it allows downloads' },

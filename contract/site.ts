@@ -30,6 +30,20 @@ export const ORIGIN_SECRET_KVS_KEY = 'origin-verify';
  */
 export const SHARE_PAGE_PREFIX = '/s/';
 
+/**
+ * A share page's picture for link previews: `/s/<token>/preview` answers a 302 to a freshly
+ * presigned derived image, so the URL in the page's `og:image` lasts as long as the share
+ * (a presigned URL in the page would die with the signing credentials, which on Lambda may
+ * be before its own expiry, while chat apps' image proxies fetch it again later).
+ */
+export const SHARE_PREVIEW_SUFFIX = '/preview';
+
+/**
+ * Header the site's `/s/*` CloudFront Function sets to the viewer's `Host` (the origin request
+ * sends the API's own host): share pages build their absolute `og:image` URL on it.
+ */
+export const VIEWER_HOST_HEADER = 'x-media-store-viewer-host';
+
 /** Folder of the build holding content-hashed files (Vite's `assets/`), cached for a year. */
 export const HASHED_ASSETS_DIR = 'assets';
 
@@ -146,3 +160,21 @@ export function chooseEncoding(acceptEncoding: string | undefined): Encoding | u
   return allowed('br') ? 'br' : allowed('gzip') ? 'gzip' : undefined;
 }
 
+/**
+ * The `Link` header value that has the browser open its connection to the media bucket
+ * while the page's scripts load (thumbnails are presigned URLs there): `<origin>; rel=preconnect`
+ * for each media origin other than the page's own, or undefined when none is. No `crossorigin`:
+ * the first requests there are `<img>` loads (no-cors), which use the credentialed connection pool.
+ */
+export function preconnectLinks(mediaOrigins: readonly string[], pageOrigin?: string): string | undefined {
+  const others = mediaOrigins.filter((origin) => pageOrigin === undefined || !sameOrigin(origin, pageOrigin));
+  return others.length === 0 ? undefined : others.map((origin) => `<${origin}>; rel=preconnect`).join(', ');
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return a === b;
+  }
+}

@@ -308,7 +308,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       // Share pages reach the API from the site (CloudFront's /s/* behaviour), whose response
       // headers policy overrides the page's own security headers with the app's.
       if (options.site && !viaPrefix && rawPath.startsWith(SHARE_PAGE_PREFIX)) {
-        for (const [name, value] of Object.entries(securityHeaders(options.site.mediaOrigins))) res.setHeader(name, value);
+        for (const [name, value] of Object.entries(securityHeaders(options.site.mediaOrigins, req.headers.host))) res.setHeader(name, value);
       }
       if (response.cookies.length) res.setHeader('set-cookie', response.cookies);
       applyCorsHeaders(config.cors, req, res);

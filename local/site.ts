@@ -10,7 +10,7 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
-import { cacheControlOf, chooseEncoding, contentSecurityPolicy, contentTypeOf, type Encoding, HASHED_ASSETS_DIR, isCompressible, SECURITY_HEADERS } from '../contract/site';
+import { cacheControlOf, chooseEncoding, contentSecurityPolicy, contentTypeOf, type Encoding, HASHED_ASSETS_DIR, isCompressible, preconnectLinks, SECURITY_HEADERS } from '../contract/site';
 
 export interface SiteOptions {
   /** The built app (`dist/web`). */
@@ -19,9 +19,15 @@ export interface SiteOptions {
   readonly mediaOrigins: readonly string[];
 }
 
-/** Headers every app response carries, as the CloudFront response headers policy sets them (HSTS aside: this is plain HTTP). */
-export function securityHeaders(mediaOrigins: readonly string[]): Record<string, string> {
+/**
+ * Headers every app response carries, as the CloudFront response headers policy sets them (HSTS
+ * aside: this is plain HTTP), with the `Link: <media origin>; rel=preconnect` the policy adds,
+ * here only for a media origin other than the page's (`http://<Host>`).
+ */
+export function securityHeaders(mediaOrigins: readonly string[], host?: string): Record<string, string> {
+  const preconnect = preconnectLinks(mediaOrigins, host === undefined ? undefined : `http://${host}`);
   return {
+    ...(preconnect !== undefined ? { link: preconnect } : {}),
     'content-security-policy': contentSecurityPolicy(mediaOrigins),
     'x-content-type-options': 'nosniff',
     'x-frame-options': SECURITY_HEADERS.frameOptions,
@@ -67,7 +73,7 @@ export function siteFile(dir: string, urlPath: string): string | undefined {
  */
 export function serveSite(options: SiteOptions, req: IncomingMessage, res: ServerResponse, urlPath: string): number {
   const dir = path.resolve(options.dir);
-  const headers = securityHeaders(options.mediaOrigins);
+  const headers = securityHeaders(options.mediaOrigins, req.headers.host);
   const inAssets = urlPath.startsWith(`/${HASHED_ASSETS_DIR}/`);
   const index = path.join(dir, 'index.html');
   const file = siteFile(dir, urlPath) ?? (inAssets ? undefined : existsSync(index) ? index : undefined);

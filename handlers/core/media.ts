@@ -65,6 +65,19 @@ export { DERIVED_PREFIX };
 export type DerivedName = 'thumb' | 'preview' | 'poster';
 /** Long edge of each derived image, pixels. */
 export const DERIVED_EDGE: Readonly<Record<DerivedName, number>> = { thumb: 256, preview: 1280, poster: 1280 };
+/**
+ * The size of a derived image of a file displayed at `width`×`height`: scaled to fit
+ * `DERIVED_EDGE` on its long edge, never enlarged (as media-decoders.ts renders it; within a
+ * pixel of sharp's rounding). Undefined when the file's size is unknown.
+ */
+export function derivedSizeOf(size: { readonly width?: number; readonly height?: number } | undefined, name: DerivedName): { width: number; height: number } | undefined {
+  const width = size?.width ?? 0;
+  const height = size?.height ?? 0;
+  if (!(width > 0 && height > 0)) return undefined;
+  const scale = Math.min(1, DERIVED_EDGE[name] / Math.max(width, height));
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
 /** WebP quality of each derived image (a 256 px thumbnail stays well under 20 KB). */
 export const DERIVED_QUALITY: Readonly<Record<DerivedName, number>> = { thumb: 70, preview: 78, poster: 78 };
 

@@ -18,12 +18,14 @@ import {
   type PublicSharesDeps,
 } from '../files/public-shares';
 import { clientAddress } from '../http/source-address';
-import { sharePage, type SharePageDeps } from './share-page';
+import { pageOrigin } from '../http/page-origin';
+import { sharePage, sharePreviewImage, type SharePageDeps } from './share-page';
 
 export function publicShareRoutes(deps: PublicSharesDeps & Pick<SharePageDeps, 'appShell'>): RouteMap {
   const withLogger = (logger: Logger) => ({ ...deps, logger });
   return {
-    'GET /s/{token}': async (event) => sharePage(event.pathParameters?.token, deps),
+    'GET /s/{token}': async (event) => sharePage(event.pathParameters?.token, deps, pageOrigin(event.headers)),
+    'GET /s/{token}/preview': async (event) => sharePreviewImage(event.pathParameters?.token, deps),
     'GET /public/shares/{token}': async (event) => {
       const query = parsePublicListQuery(event.queryStringParameters);
       return json(200, await viewShare({ token: event.pathParameters?.token, ip: clientAddress(event), event }, query, deps));

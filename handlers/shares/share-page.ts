@@ -6,23 +6,28 @@
  *
  * What the tags say is no more than the share shows a visitor: a view share without a password
  * names its label or file (the app's own heading) and shows a preview of the shared file, or of
- * the album's first processed file, through a URL presigned like the share's others (never past
- * its end; derived images only, never an original). A password-protected share, a drop link and
+ * the album's first processed file (derived images only, never an original). Its `og:image` is
+ * the share's own `/s/<token>/preview` on the page's origin, which answers a 302 to that image
+ * presigned at the moment it is fetched (never past the share's end): the page's URL lasts as
+ * long as the share, whenever a chat app's image proxy fetches it. A password-protected share, a drop link and
  * a link that is not (or no longer) a share say only what kind of link it is: no name, no
  * picture; an unknown link is a 404 (the app then says it is not available).
  *
  * The page is the same for every client (no User-Agent sniffing), never cached (`no-store`: a
- * revoked share's preview goes at once, and its presigned URL expires), kept out of search
+ * revoked share's preview and picture go at once), kept out of search
  * indexes (`noindex`), and not logged in the share's access log: the app's own `GET
  * /public/shares/{token}` that follows is the visit.
  */
 import type { CatalogFile } from '../core/catalog';
-import type { DerivedName } from '../core/media';
+import { NotFound } from '../core/errors';
+import { derivedSizeOf, type DerivedName } from '../core/media';
 import { urlTtlWithin } from '../core/shares';
 import type { FileCatalog } from '../adapters/files-repository';
 import type { ObjectStore } from '../adapters/object-store';
 import type { ApiResult } from '../http/types';
+import { redirect } from '../http/response';
 import { derivedUrls } from '../files/file-view';
+import { SHARE_PAGE_PREFIX, SHARE_PREVIEW_SUFFIX } from '../../contract/site';
 import { openShare, ShareNotFound, type OpenedShare, type OpenShareDeps } from './open-share';
 
 export interface SharePageDeps extends OpenShareDeps {
@@ -35,12 +40,29 @@ export interface SharePageDeps extends OpenShareDeps {
   readonly now?: () => Date;
 }
 
+/** A link preview's picture: what `og:image` and its `og:image:*` tags say. */
+interface PreviewImage {
+  /** Absolute: `https://<site>/s/<token>/preview`. */
+  readonly url: string;
+  readonly type: 'image/webp';
+  /** Says no more than the page's title does. */
+  readonly alt: string;
+  /** Of the derived image, when the catalog knows the file's size. */
+  readonly width?: number;
+  readonly height?: number;
+}
+
 /** What a link preview shows. */
 interface SharePreview {
   readonly title: string;
   readonly description: string;
-  /** A presigned URL of a derived image (preview, poster or thumbnail). */
-  readonly image?: string;
+  readonly image?: PreviewImage;
+}
+
+/** The derived image a share's preview shows, and the file it is of. */
+interface SharePicture {
+  readonly file: CatalogFile;
+  readonly name: DerivedName;
 }
 
 /** Files of an album looked at for its picture (the first processed one by name). */
@@ -54,29 +76,46 @@ const GENERIC: Readonly<Record<'protected' | 'drop' | 'missing', SharePreview>> 
 
 const KIND_OF: Readonly<Record<string, string>> = { image: 'A photo', video: 'A video' };
 
-/** The derived image a preview shows: the preview, else a video's poster, else the thumbnail. */
-function pictureOf(file: CatalogFile): DerivedName | undefined {
+/** The derived image a preview shows of a file: the preview, else a video's poster, else the thumbnail. */
+function derivedPictureOf(file: CatalogFile): DerivedName | undefined {
   if (file.processing !== 'ready') return undefined;
   return (['preview', 'poster', 'thumb'] as const).find((name) => file.derived?.[name] !== undefined);
 }
 
-/** What the preview of an opened share says: only what the share itself shows its visitor. */
-async function previewOf(opened: OpenedShare, deps: SharePageDeps, now: Date): Promise<SharePreview> {
+/** The picture of an opened share: none for a drop link or a password-protected share, else the file's or the album's first processed one. */
+async function pictureOf(opened: OpenedShare, deps: Pick<SharePageDeps, 'files'>): Promise<SharePicture | undefined> {
+  if (opened.share.mode === 'drop' || opened.share.passwordHash !== undefined) return undefined;
+  const candidates = opened.file !== undefined ? [opened.file] : (await deps.files.listFolder(opened.folder, { limit: ALBUM_PREVIEW_CANDIDATES })).files;
+  for (const file of candidates) {
+    const name = derivedPictureOf(file);
+    if (name !== undefined) return { file, name };
+  }
+  return undefined;
+}
+
+/** The share's stable picture URL on `origin`. */
+function previewImageUrl(origin: string, token: string): string {
+  return `${origin}${SHARE_PAGE_PREFIX}${encodeURIComponent(token)}${SHARE_PREVIEW_SUFFIX}`;
+}
+
+/**
+ * What the preview of an opened share says: only what the share itself shows its visitor.
+ * `imageUrl` is where its picture answers (undefined: no picture, e.g. the page's origin is unknown).
+ */
+function previewOf(opened: OpenedShare, picture: SharePicture | undefined, imageUrl: string | undefined): SharePreview {
   const { share } = opened;
   if (share.mode === 'drop') return GENERIC.drop;
   if (share.passwordHash !== undefined) return GENERIC.protected;
-  let pictured: CatalogFile | undefined = opened.file;
-  if (pictured === undefined) {
-    const page = await deps.files.listFolder(opened.folder, { limit: ALBUM_PREVIEW_CANDIDATES });
-    pictured = page.files.find((f) => pictureOf(f) !== undefined);
-  }
   const title = share.label ?? (opened.file ? opened.file.name : 'Shared album');
   const description = opened.file ? `${KIND_OF[opened.file.fileType] ?? 'A file'} shared with you on media-store.` : 'An album shared with you on media-store.';
-  const picture = pictured === undefined ? undefined : pictureOf(pictured);
-  if (pictured === undefined || picture === undefined) return { title, description };
-  const signing = { sign: await deps.objects.urlSigner(), ttlSeconds: urlTtlWithin(share.expiresAt, deps.viewUrlTtlSeconds, now), now };
-  const [image] = Object.values(derivedUrls({ [picture]: pictured.derived?.[picture] }, signing));
-  return image === undefined ? { title, description } : { title, description, image };
+  if (picture === undefined || imageUrl === undefined) return { title, description };
+  // The alt names the title only (label, the shared file's name, or "Shared album"), never the
+  // name of an album's file the page does not show.
+  const alt = opened.file
+    ? `${picture.name === 'poster' ? 'A frame of the video' : 'Preview of'} ${title}`
+    : share.label !== undefined ? `A picture from the album ${title}` : 'A picture from a shared album';
+  const size = derivedSizeOf(picture.file.media, picture.name);
+  return { title, description, image: { url: imageUrl, type: 'image/webp', alt, ...(size ?? {}) } };
 }
 
 /** Text or an attribute value made inert in HTML. */
@@ -86,17 +125,30 @@ export function escapeHtml(value: string): string {
 
 const BARE_SHELL = '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8" />\n<title>media-store</title>\n</head>\n<body><p>media-store</p></body>\n</html>\n';
 
+const meta = (attribute: 'name' | 'property', key: string, value: string): string => `<meta ${attribute}="${key}" content="${escapeHtml(value)}" />`;
+
+/** `og:image` and what crawlers lay the card out with before fetching it: type, size, alt (and Twitter's own alt). */
+function imageTags(image: PreviewImage): string[] {
+  return [
+    meta('property', 'og:image', image.url),
+    ...(image.url.startsWith('https:') ? [meta('property', 'og:image:secure_url', image.url)] : []),
+    meta('property', 'og:image:type', image.type),
+    ...(image.width !== undefined && image.height !== undefined ? [meta('property', 'og:image:width', String(image.width)), meta('property', 'og:image:height', String(image.height))] : []),
+    meta('property', 'og:image:alt', image.alt),
+    meta('name', 'twitter:image:alt', image.alt),
+  ];
+}
+
 /** The shell with the preview's title and Open Graph tags, every value escaped. */
 export function renderSharePage(shell: string, preview: SharePreview): string {
   const base = shell.includes('</head>') ? shell : BARE_SHELL;
-  const meta = (attribute: 'name' | 'property', key: string, value: string): string => `<meta ${attribute}="${key}" content="${escapeHtml(value)}" />`;
   const tags = [
     meta('name', 'robots', 'noindex, nofollow'),
     meta('property', 'og:type', 'website'),
     meta('property', 'og:site_name', 'media-store'),
     meta('property', 'og:title', preview.title),
     meta('property', 'og:description', preview.description),
-    ...(preview.image !== undefined ? [meta('property', 'og:image', preview.image)] : []),
+    ...(preview.image !== undefined ? imageTags(preview.image) : []),
     meta('name', 'twitter:card', preview.image !== undefined ? 'summary_large_image' : 'summary'),
   ];
   const title = `<title>${escapeHtml(preview.title)}</title>`;
@@ -115,17 +167,39 @@ const SHARE_PAGE_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': "default-src 'none'; img-src https:; frame-ancestors 'none'",
 };
 
-/** The page for `token`: 200 with the share's preview, 404 with a generic one when there is no such share. */
-export async function sharePage(token: string | undefined, deps: SharePageDeps): Promise<ApiResult> {
+/**
+ * The page for `token`: 200 with the share's preview, 404 with a generic one when there is no
+ * such share. `origin` is the page's own (http/page-origin.ts), for the picture's absolute URL.
+ */
+export async function sharePage(token: string | undefined, deps: SharePageDeps, origin: string | undefined): Promise<ApiResult> {
   const now = (deps.now ?? (() => new Date()))();
   let preview: SharePreview;
   let statusCode = 200;
   try {
-    preview = await previewOf(await openShare(token, deps, now), deps, now);
+    const opened = await openShare(token, deps, now);
+    const picture = await pictureOf(opened, deps);
+    preview = previewOf(opened, picture, origin === undefined || token === undefined ? undefined : previewImageUrl(origin, token));
   } catch (error) {
     if (!(error instanceof ShareNotFound)) throw error;
     preview = GENERIC.missing;
     statusCode = 404;
   }
   return { statusCode, headers: { ...SHARE_PAGE_HEADERS }, body: renderSharePage(deps.appShell, preview) };
+}
+
+/**
+ * `GET /s/{token}/preview`: 302 to the share's picture, presigned now for at most
+ * `viewUrlTtlSeconds` and never past the share's end (a crawler follows it at once; the next
+ * fetch gets a new one). 404 JSON when the link is no share or its page shows no picture
+ * (drop link, password, nothing processed yet). Not a visit: not in the access log.
+ */
+export async function sharePreviewImage(token: string | undefined, deps: SharePageDeps): Promise<ApiResult> {
+  const now = (deps.now ?? (() => new Date()))();
+  const opened = await openShare(token, deps, now);
+  const picture = await pictureOf(opened, deps);
+  if (picture === undefined) throw new NotFound('This link has no preview picture');
+  const signing = { sign: await deps.objects.urlSigner(), ttlSeconds: urlTtlWithin(opened.share.expiresAt, deps.viewUrlTtlSeconds, now), now };
+  const [url] = Object.values(derivedUrls({ [picture.name]: picture.file.derived?.[picture.name] }, signing));
+  if (url === undefined) throw new NotFound('This link has no preview picture');
+  return redirect(url);
 }

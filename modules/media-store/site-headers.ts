@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { Fn, Token } from 'cdktf';
 import { CloudfrontResponseHeadersPolicy } from '@cdktf/provider-aws/lib/cloudfront-response-headers-policy';
-import { contentSecurityPolicy, SECURITY_HEADERS } from '../../contract/site';
+import { contentSecurityPolicy, preconnectLinks, SECURITY_HEADERS } from '../../contract/site';
 import { isUnresolved, type Presence } from './expressions';
 import type { Storage } from './storage';
 
@@ -17,17 +17,24 @@ export interface SiteHeadersProps {
 /**
  * The response headers policy of every response of the site, the API's included: a CSP with
  * no inline script that admits media only from the media bucket's endpoint, HSTS, nosniff,
- * frame denial, a referrer policy and a few cross-origin isolation headers.
+ * frame denial, a referrer policy, a few cross-origin isolation headers, and a preconnect
+ * `Link` to the media bucket (the app's HTML is a file in the site bucket: its origin is known
+ * to Terraform, not to the build).
  */
 export class SiteHeaders extends Construct {
   readonly policy: CloudfrontResponseHeadersPolicy;
   /** The CSP header value (a Terraform expression when the bucket name is). */
   readonly contentSecurityPolicy: string;
+  /** `Link: <https://media endpoint>; rel=preconnect`: pages open the connection their thumbnails need while their scripts load. */
+  readonly preconnect: string;
 
   constructor(scope: Construct, id: string, props: SiteHeadersProps) {
     super(scope, id);
     const headers = SECURITY_HEADERS;
-    this.contentSecurityPolicy = contentSecurityPolicy([`https://${mediaEndpointHost(props.storage)}`]);
+    const mediaOrigin = `https://${mediaEndpointHost(props.storage)}`;
+    this.contentSecurityPolicy = contentSecurityPolicy([mediaOrigin]);
+    // The bucket's endpoint is never the site's origin (CloudFront's domain or the custom one).
+    this.preconnect = preconnectLinks([mediaOrigin]) as string;
     this.policy = new CloudfrontResponseHeadersPolicy(this, 'policy', {
       count: props.presence?.count,
       name: props.name,
@@ -49,6 +56,8 @@ export class SiteHeaders extends Construct {
         items: [
           { header: 'Permissions-Policy', value: headers.permissionsPolicy, override: true },
           { header: 'Cross-Origin-Opener-Policy', value: headers.crossOriginOpenerPolicy, override: true },
+          // On every response of the site (one policy for all behaviours): browsers act on it for pages only.
+          { header: 'Link', value: this.preconnect, override: true },
         ],
       },
     });

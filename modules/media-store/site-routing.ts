@@ -1,12 +1,12 @@
 /**
- * The code of the site's two CloudFront Functions (runtime cloudfront-js-2.0, viewer request).
+ * The code of the site's CloudFront Functions (runtime cloudfront-js-2.0, viewer request).
  *
  * Why functions and not custom error responses: a distribution's custom error responses apply
  * to every behavior, so mapping S3's 403/404 to `index.html` would also turn the API's own
  * 403/404 JSON into a 200 HTML page. Instead the default behavior rewrites app routes to
  * `/index.html` before S3 is asked, and `/api/*` never goes through it.
  */
-import { API_PREFIX, ORIGIN_SECRET_KVS_KEY, ORIGIN_VERIFY_HEADER } from '../../contract/site';
+import { API_PREFIX, ORIGIN_SECRET_KVS_KEY, ORIGIN_VERIFY_HEADER, VIEWER_HOST_HEADER } from '../../contract/site';
 
 /** CloudFront's limit on a function's code, bytes. */
 export const FUNCTION_CODE_LIMIT = 10_240;
@@ -56,6 +56,27 @@ export function stripApiPrefixCode(kvsId: string): string {
       '  } catch (e) {',
       '    // Not filled yet: the API keeps the edge address.',
       '  }',
+      '  return request;',
+      '}',
+      '',
+    ].join('\n'),
+  );
+}
+
+/**
+ * `/s/*` (share pages, sent to the API as they are): the viewer's `Host` passed on in
+ * `VIEWER_HOST_HEADER`, since the origin request carries the API's own host, so a share page's
+ * `og:image` names the site (handlers/http/page-origin.ts). A value the viewer sent is replaced.
+ */
+export function shareViewerHostCode(): string {
+  return checkedSize(
+    'share-viewer-host',
+    [
+      '// The API builds absolute URLs of share pages on the host the viewer asked for.',
+      'function handler(event) {',
+      '  var request = event.request;',
+      `  delete request.headers['${VIEWER_HOST_HEADER}'];`,
+      `  if (request.headers.host) request.headers['${VIEWER_HOST_HEADER}'] = { value: request.headers.host.value };`,
       '  return request;',
       '}',
       '',

@@ -33,7 +33,7 @@ import { SiteFirewall } from './site-firewall';
 import { accessLogPrefix } from './access-logs';
 import { SiteHeaders } from './site-headers';
 import { readWebBuild, type SiteFile } from './site-files';
-import { spaRoutingCode, stripApiPrefixCode } from './site-routing';
+import { shareViewerHostCode, spaRoutingCode, stripApiPrefixCode } from './site-routing';
 import type { Storage } from './storage';
 
 const SITE_ORIGIN = 'site-bucket';
@@ -173,6 +173,15 @@ export class Site extends Construct {
       publish: true,
     }), 'site_api_prefix');
 
+    const shareViewerHost = named(new CloudfrontFunction(this, 'share-viewer-host', {
+      ...counted,
+      name: `${props.namePrefix}-site-share-host`,
+      runtime: 'cloudfront-js-2.0',
+      comment: 'Share pages: passes the viewer\'s Host on to the API, for og:image URLs on the site',
+      code: shareViewerHostCode(),
+      publish: true,
+    }), 'site_share_host');
+
     this.headers = new SiteHeaders(this, 'headers', {
       name: `${props.namePrefix}-site-headers`,
       storage: props.storage,
@@ -247,6 +256,8 @@ export class Site extends Construct {
           cachePolicyId: CLOUDFRONT_MANAGED_POLICIES.cachingDisabled,
           originRequestPolicyId: CLOUDFRONT_MANAGED_POLICIES.allViewerExceptHostHeader,
           responseHeadersPolicyId: headersPolicyId,
+          // The page's og:image (/s/<token>/preview) is an absolute URL on the viewer's host.
+          functionAssociation: [{ eventType: 'viewer-request', functionArn: at(shareViewerHost, 'arn') }],
         },
       ],
       restrictions: { geoRestriction: { restrictionType: 'none' } },

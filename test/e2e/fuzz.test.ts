@@ -20,7 +20,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { ROUTES, routeKey, type RouteDeclaration } from '../../contract/routes';
-import { SHARE_PAGE_PREFIX } from '../../contract/site';
+import { SHARE_PAGE_PREFIX, SHARE_PREVIEW_SUFFIX } from '../../contract/site';
 import { UsersRepository } from '../../handlers/adapters/users-repository';
 import { hashPassword } from '../../handlers/core/password';
 import type { LocalStack } from '../../local/stack';
@@ -97,7 +97,9 @@ function problemWith(bad: BadRequest, answer: Answer): string | undefined {
     return undefined;
   }
   // Share pages are for browsers and link-preview crawlers: a refusal is the app's own page (it says why), not JSON.
-  if (bad.method === 'GET' && !bad.oversized && bad.target.startsWith(SHARE_PAGE_PREFIX)) return /^text\/html/.test(answer.contentType) && /<html[\s>]/.test(answer.text) ? undefined : `a ${answer.status} share page that is not the app's HTML`;
+  // Their picture (`/s/<token>/preview`) is an API answer like any other: a redirect or JSON.
+  const sharePicture = bad.target.split('?')[0]?.endsWith(SHARE_PREVIEW_SUFFIX) === true;
+  if (bad.method === 'GET' && !bad.oversized && bad.target.startsWith(SHARE_PAGE_PREFIX) && !sharePicture) return /^text\/html/.test(answer.contentType) && /<html[\s>]/.test(answer.text) ? undefined : `a ${answer.status} share page that is not the app's HTML`;
   if (!/^application\/json/.test(answer.contentType)) return `a ${answer.status} with content type "${answer.contentType}"`;
   const body = parseJson(answer.text);
   if (!isPlainObject(body)) return `a ${answer.status} whose body is not a JSON object`;

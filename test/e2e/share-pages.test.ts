@@ -1,8 +1,10 @@
 /**
  * Share pages over HTTP on the local stack (`GET /s/<token>`, as the site's `/s/*` behaviour
  * sends them to the API): what a chat app's crawler reads — the app's own index.html with
- * Open Graph tags that show no more than the share does, a preview picture that answers — and
- * nothing of a protected share, a drop link or an ended share.
+ * Open Graph tags that show no more than the share does, a preview picture that answers at a
+ * URL lasting as long as the share (`/s/<token>/preview`, a redirect to a presigned derived
+ * image), with its type, size and alt — and nothing of a protected share, a drop link or an
+ * ended share.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -10,6 +12,7 @@ import path from 'node:path';
 import { e2eContext } from './support/context';
 import { api, eventually, login } from './support/http';
 import { uploadFile } from './support/files';
+import sharp from 'sharp';
 import { png } from '../support/media-samples';
 
 jest.setTimeout(180_000);
@@ -66,10 +69,30 @@ describe('share pages for link previews', () => {
     expect(tag(html, 'og:title')).toBe(`sunset-${tag8}.png`);
     expect(tag(html, 'og:description')).toBe('A photo shared with you on media-store.');
     expect(html).toContain(`<title>sunset-${tag8}.png</title>`);
+    // The picture: on the page's own origin, under the share's path (the site's /s/* sends it to the API too).
     const image = tag(html, 'og:image') as string;
-    const picture = await fetch(image);
+    expect(image).toBe(`${context.apiUrl}/s/${created.token}/preview`);
+    expect(tag(html, 'og:image:type')).toBe('image/webp');
+    expect(tag(html, 'og:image:alt')).toBe(`Preview of sunset-${tag8}.png`);
+    expect(tag(html, 'twitter:card')).toBe('summary_large_image');
+    // It redirects to the derived preview presigned now, within the share's 600 s, uncached.
+    const redirect = await fetch(image, { redirect: 'manual', headers: { 'user-agent': CRAWLERS.facebook } });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('cache-control')).toBe('no-store');
+    const location = new URL(redirect.headers.get('location') as string);
+    expect(location.origin).toBe(new URL(context.s3Endpoint).origin);
+    expect(location.pathname).toContain('/derived/');
+    expect(Number(location.searchParams.get('X-Amz-Expires'))).toBeGreaterThan(500);
+    expect(Number(location.searchParams.get('X-Amz-Expires'))).toBeLessThanOrEqual(600);
+    // Followed as a crawler does: the image itself, its size the one the tags announce.
+    const picture = await fetch(image, { headers: { 'user-agent': CRAWLERS.facebook } });
     expect(picture.status).toBe(200);
     expect(picture.headers.get('content-type')).toBe('image/webp');
+    const decoded = await sharp(Buffer.from(await picture.arrayBuffer())).metadata();
+    expect([decoded.width, decoded.height]).toEqual([640, 400]);
+    expect([tag(html, 'og:image:width'), tag(html, 'og:image:height')]).toEqual(['640', '400']);
+    // Pages open the connection to the media bucket early.
+    expect(response.headers.get('link')).toBe(`<${new URL(context.s3Endpoint).origin}>; rel=preconnect`);
     // The app boots from it: the build's own script.
     expect(appScript).toBeDefined();
     expect(html).toContain(`src="${appScript}"`);
@@ -82,6 +105,7 @@ describe('share pages for link previews', () => {
     const response = await page(created.token, CRAWLERS.slack);
     expect(response.status).toBe(200);
     expect(tag(response.text, 'og:title')).toBe('Our summer');
+    expect(tag(response.text, 'og:image:alt')).toBe('A picture from the album Our summer');
     expect((await fetch(tag(response.text, 'og:image') as string)).status).toBe(200);
     for (const hidden of [folder.slice(1), `sunset-${tag8}`, context.editor.username]) expect(response.text).not.toContain(hidden);
   });
@@ -94,7 +118,12 @@ describe('share pages for link previews', () => {
       expect(response.status).toBe(200);
       expect(tag(response.text, 'og:title')).toBe(title);
       expect(tag(response.text, 'og:image')).toBeUndefined();
-      for (const hidden of [folder.slice(1), `sunset-${tag8}`, `Wedding drop ${tag8}`, 'X-Amz-']) expect(response.text).not.toContain(hidden);
+      for (const hidden of [folder.slice(1), `sunset-${tag8}`, `Wedding drop ${tag8}`, 'X-Amz-', '/preview']) expect(response.text).not.toContain(hidden);
+      // Nor does the picture URL answer for them: 404 JSON, never a redirect.
+      const picture = await api<{ message: string }>(`/s/${created.token}/preview`);
+      expect(picture.status).toBe(404);
+      expect(picture.headers.get('content-type')).toContain('application/json');
+      expect(picture.headers.get('location')).toBeNull();
     }
   });
 
@@ -107,5 +136,7 @@ describe('share pages for link previews', () => {
     expect(tag(response.text, 'og:title')).toBe('This link is not available');
     expect(response.text).not.toContain(`sunset-${tag8}`);
     expect(response.text).toContain(`src="${appScript}"`);
+    // Its picture goes with it.
+    expect((await api(`/s/${created.token}/preview`)).status).toBe(404);
   });
 });

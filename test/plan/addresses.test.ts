@@ -105,6 +105,7 @@ const ADDRESSES = [
   'aws_cloudfront_distribution.site',
   'aws_cloudfront_function.site_api_prefix',
   'aws_cloudfront_function.site_routes',
+  'aws_cloudfront_function.site_share_host',
   'aws_cloudfront_key_value_store.site_origin',
   'aws_cloudfront_origin_access_control.site',
   'aws_cloudfront_response_headers_policy.site',

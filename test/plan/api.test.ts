@@ -21,7 +21,7 @@ describe('MediaStore HTTP API', () => {
   it('guards every route except login, refresh, logout, the sign-in options and provider sign-in, health, the public share routes and share pages with the authorizer', () => {
     for (const route of routes()) {
       const declared = ROUTES.find((r) => routeKey(r) === route.route_key)!;
-      const open = ['POST /auth/login', 'POST /auth/refresh', 'POST /auth/logout', 'GET /auth/options', 'GET /auth/oidc/start', 'GET /auth/oidc/callback', 'POST /auth/oidc/device', 'POST /auth/oidc/device/token', 'GET /health', 'GET /s/{token}'];
+      const open = ['POST /auth/login', 'POST /auth/refresh', 'POST /auth/logout', 'GET /auth/options', 'GET /auth/oidc/start', 'GET /auth/oidc/callback', 'POST /auth/oidc/device', 'POST /auth/oidc/device/token', 'GET /health', 'GET /s/{token}', 'GET /s/{token}/preview'];
       if (open.includes(route.route_key) || route.route_key.split(' ')[1].startsWith('/public/shares/{token}')) {
         expect(declared.auth).toBe(false);
         expect(route.authorization_type).toBe('NONE');

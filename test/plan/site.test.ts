@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { CLOUDFRONT_MANAGED_POLICIES } from '../../modules/media-store/defaults';
 import { placeholderBundleRoot, placeholderWebRoot, PLACEHOLDER_WEB_FILES, synthesizeApp } from '../../modules/stacks/synthesize';
 import { DEFAULT_REGION } from '../../modules/stacks/config';
+import { VIEWER_HOST_HEADER } from '../../contract/site';
 import { policyDocuments, resourcesOf, synthesizeBoth, synthesizeConstruct, theOnly, type StackJson } from './plan';
 
 const CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/0b4e6a2c-1111-2222-3333-444455556666';
@@ -150,6 +151,12 @@ describe('MediaStore site', () => {
       const dotted = synthesizeConstruct({ bucketName: 'media.example.com' });
       const csp = cspOf(dotted);
       expect(directive(csp, 'connect-src')).toMatch(/^connect-src 'self' https:\/\/\$\{strcontains\(.+, "\."\) \? trimprefix\(.+bucket_regional_domain_name, .+\) : .+\}$/);
+    });
+
+    it('has pages preconnect to the media bucket endpoint their presigned thumbnails come from', () => {
+      const items = site.resource.aws_cloudfront_response_headers_policy.site.custom_headers_config.items as StackJson[];
+      const media = `https://\${aws_s3_bucket.${mediaBucketOf(site)}.bucket_regional_domain_name}`;
+      expect(items.find((h) => h.header === 'Link')).toEqual({ header: 'Link', value: `<${media}>; rel=preconnect`, override: true });
     });
 
     it('sends HSTS for two years, subdomains included, overriding the origin', () => {
@@ -320,14 +327,24 @@ describe('MediaStore site', () => {
         response_headers_policy_id: distributionOf(site).default_cache_behavior.response_headers_policy_id,
       });
       expect([...behavior.allowed_methods].sort()).toEqual(['GET', 'HEAD']);
-      // No function: the path reaches the API as the viewer asked for it, its GET /s/{token} route.
-      expect(behavior.function_association).toBeUndefined();
+      // The path reaches the API as the viewer asked for it (its GET /s/{token} and GET /s/{token}/preview
+      // routes); a CloudFront Function (no Lambda@Edge) only passes the viewer's Host on.
+      expect(behavior.function_association).toEqual([{ event_type: 'viewer-request', function_arn: '${aws_cloudfront_function.site_share_host.arn}' }]);
       expect(behavior.lambda_function_association).toBeUndefined();
       const routes = Object.values(site.resource.aws_apigatewayv2_route as Record<string, StackJson>).map((r) => r.route_key);
       expect(routes).toContain('GET /s/{token}');
+      expect(routes).toContain('GET /s/{token}/preview');
       // Before the default behavior takes them as app routes: CloudFront matches ordered behaviours first.
       const ordered = (distributionOf(site).ordered_cache_behavior as StackJson[]).map((b) => b.path_pattern);
       expect(ordered).toContain('/s/*');
+    });
+
+    it('passes the viewer\'s Host on to the API in its own header, replacing any the viewer sent, so og:image names the site', async () => {
+      const fn = site.resource.aws_cloudfront_function.site_share_host;
+      expect(fn.runtime).toBe('cloudfront-js-2.0');
+      const { request } = await runApiViewerRequest(fn.code as string, '/s/abc', { host: { value: 'photos.example.org' }, [VIEWER_HOST_HEADER]: { value: 'evil.example' } }, {});
+      expect(request.uri).toBe('/s/abc');
+      expect(request.headers[VIEWER_HOST_HEADER]).toEqual({ value: 'photos.example.org' });
     });
 
     it('serves share pages from the anonymous shares function, throttled like the public share routes, with the app shell of the web build in its environment', () => {
@@ -502,6 +519,7 @@ describe('MediaStore site', () => {
           'aws_cloudfront_distribution.site',
           'aws_cloudfront_function.site_api_prefix',
           'aws_cloudfront_function.site_routes',
+          'aws_cloudfront_function.site_share_host',
           'aws_cloudfront_key_value_store.site_origin',
           'aws_cloudfront_origin_access_control.site',
           'aws_cloudfront_response_headers_policy.site',

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { chooseEncoding, contentSecurityPolicy } from '../../../contract/site';
+import { chooseEncoding, contentSecurityPolicy, preconnectLinks } from '../../../contract/site';
 import { securityHeaders, serveSite, siteFile } from '../../../local/site';
 
 /** GET `urlPath` from `server` with raw bytes back (node's http does not decode). */
@@ -102,6 +102,24 @@ describe('local site', () => {
       expect(csp.replace(" 'wasm-unsafe-eval'", '')).not.toContain('unsafe-eval');
       expect(csp).toContain("connect-src 'self' http://127.0.0.1:9000");
       expect(csp).toContain("frame-ancestors 'none'");
+    });
+
+    it('has pages preconnect to the media origin, unless it is the page\'s own', () => {
+      expect(securityHeaders(['http://127.0.0.1:9000'], 'localhost:3000').link).toBe('<http://127.0.0.1:9000>; rel=preconnect');
+      expect(securityHeaders(['http://127.0.0.1:9000'], '127.0.0.1:9000').link).toBeUndefined();
+      expect(securityHeaders([], 'localhost:3000').link).toBeUndefined();
+      expect(preconnectLinks(['https://b.s3.eu-west-1.amazonaws.com', 'https://photos.example.org'], 'https://photos.example.org')).toBe('<https://b.s3.eu-west-1.amazonaws.com>; rel=preconnect');
+    });
+
+    it('sends the preconnect with the app\'s files, to the request\'s own host', async () => {
+      const withMedia = createServer((req, res) => serveSite({ dir, mediaOrigins: ['http://127.0.0.1:9000'] }, req, res, new URL(req.url ?? '/', 'http://x').pathname));
+      await new Promise<void>((resolve) => withMedia.listen(0, '127.0.0.1', resolve));
+      try {
+        const { headers } = await get(withMedia, '/timeline');
+        expect(headers.link).toBe('<http://127.0.0.1:9000>; rel=preconnect');
+      } finally {
+        await new Promise<void>((resolve) => withMedia.close(() => resolve()));
+      }
     });
 
     it('sets nosniff, no framing and a strict referrer policy', () => {
