@@ -9,9 +9,9 @@
  * the album's first processed file (derived images only, never an original). Its `og:image` is
  * the share's own `/s/<token>/preview` on the page's origin, which answers a 302 to that image
  * presigned at the moment it is fetched (never past the share's end): the page's URL lasts as
- * long as the share, whenever a chat app's image proxy fetches it. A password-protected share, a drop link and
- * a link that is not (or no longer) a share say only what kind of link it is: no name, no
- * picture; an unknown link is a 404 (the app then says it is not available).
+ * long as the share, whenever a chat app's image proxy fetches it. A password-protected share,
+ * a drop link and a link that is not (or no longer) a share say only what kind of link it is:
+ * no name, no picture; an unknown link is a 404 (the app then says it is not available).
  *
  * The page is the same for every client (no User-Agent sniffing), never cached (`no-store`: a
  * revoked share's preview and picture go at once), kept out of search

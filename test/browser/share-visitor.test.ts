@@ -130,7 +130,14 @@ describe('a shared album in Chromium', () => {
     // previews, test/e2e/share-pages.test.ts), uncached, and the app booted from it as before.
     expect(served?.headers()['cache-control']).toBe('no-store');
     expect(await guest.locator('meta[property="og:title"]').getAttribute('content')).toBe('Holiday album');
-    expect(new URL((await guest.locator('meta[property="og:image"]').getAttribute('content')) as string).pathname).toMatch(/\/derived\/.*preview/);
+    // Its picture: the share's own URL on the page's origin, which lands on the derived preview.
+    const ogImage = (await guest.locator('meta[property="og:image"]').getAttribute('content')) as string;
+    expect(ogImage).toBe(`${albumLink}/preview`);
+    const picture = await guest.request.get(ogImage, { maxRedirects: 0 });
+    expect(picture.status()).toBe(302);
+    expect(new URL(picture.headers().location as string).pathname).toMatch(/\/derived\/.*preview/);
+    // The page preconnects to the bucket its thumbnails come from.
+    expect(served?.headers().link).toMatch(/^<http:\/\/127\.0\.0\.1:\d+>; rel=preconnect$/);
     const thumb = tile(guest, PHOTOS[0] as string).locator('img');
     await thumb.waitFor();
     await guest.waitForFunction(imageLoaded, `button[aria-label="Open ${PHOTOS[0]}"] img`, { timeout: 60_000 });

@@ -4,6 +4,7 @@ import type { FolderSort, SortOrder } from '../../contract/listing';
 import type { FileItem, FileLink, MoveJob } from '../../contract/wire';
 import * as api from './api';
 import { createLiveTiles, GIVE_UP_MS } from './live';
+import { loadTimelineChunk, prefetchTimelineBuckets } from './timeline/load';
 import { listingKey, store, type AppState, type Dialog, type Filter, type Notice } from './store';
 import { addFiles } from './upload/uploader';
 import { saveStream } from './zip/save-stream';
@@ -59,6 +60,8 @@ export const openDialog = (dialog: Dialog): void => store.update({ dialog });
 export const closeDialog = (): void => store.update({ dialog: undefined });
 
 export async function startSession(): Promise<void> {
+  // A session lands on the timeline: fetch its code while the session is renewed.
+  if (api.signedInHint() && folderFromLocation() === undefined) loadTimelineChunk().catch(() => undefined);
   try {
     const session = await api.refresh();
     store.update({ user: session?.user ?? null });
@@ -78,7 +81,11 @@ export async function logIn(username: string, password: string): Promise<void> {
 async function openLanding(): Promise<void> {
   const folder = folderFromLocation();
   if (folder !== undefined) await openFolder(folder);
-  else showView('timeline');
+  else {
+    // Its first request goes out now, not once its code has loaded and rendered.
+    prefetchTimelineBuckets();
+    showView('timeline');
+  }
 }
 
 /** The timeline (landing view): forgets the folder in the address, so a reload lands there again. */

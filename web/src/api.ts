@@ -66,7 +66,8 @@ export async function login(username: string, password: string): Promise<Session
 }
 
 /** Whether the server said this browser holds a session (the script-readable hint set beside the HttpOnly refresh cookie). */
-const signedInHint = (): boolean => document.cookie.split(';').some((c) => c.trim().startsWith(`${SIGNED_IN_COOKIE}=1`));
+/** Whether this browser holds a session, by the script-readable hint set beside the HttpOnly refresh cookie. */
+export const signedInHint = (): boolean => document.cookie.split(';').some((c) => c.trim().startsWith(`${SIGNED_IN_COOKIE}=1`));
 const forgetSignedInHint = (): void => {
   document.cookie = `${SIGNED_IN_COOKIE}=; Path=/; Max-Age=0; Secure; SameSite=Strict`;
 };

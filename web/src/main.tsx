@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { showUploaded, startSession } from './actions';
 import { App } from './components/App';
 import { SharePage } from './components/SharePage';
+import { afterLoad, whenIdle } from './idle';
 import { offerSharedFiles } from './share-target';
 import { restoreSavedUploads, whenUploaded } from './upload/uploader';
 import './styles.css';
@@ -14,9 +15,11 @@ if (shared) {
 } else {
   whenUploaded(showUploaded);
   render(<App />, root);
-  void startSession().then(() => restoreSavedUploads());
+  // Uploads a reload interrupted wait for their files: listed once the first view is up.
+  void startSession().then(() => whenIdle(() => void restoreSavedUploads()));
   offerSharedFiles();
   // The Service Worker (public/sw.js: the app shell, the share target, streamed downloads) only in a
-  // production build: a dev server's modules are not a shell to cache.
-  if (import.meta.env.PROD && 'serviceWorker' in navigator) void navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => undefined);
+  // production build: a dev server's modules are not a shell to cache. Registered after the page
+  // has loaded: its install fetches the shell again, which must not compete with the first view.
+  if (import.meta.env.PROD && 'serviceWorker' in navigator) afterLoad(() => void navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => undefined));
 }

@@ -1,10 +1,12 @@
 /**
- * The timeline's own chunk, fetched when the view is first shown (after first paint), so it
- * never weighs on the initial JS and CSS budget (scripts/build-web.ts).
+ * The timeline's own chunk, fetched when the view is first shown or, for a signed-in visit,
+ * while the session is renewed (timeline/load.ts): after first paint either way, so it never
+ * weighs on the initial JS and CSS budget (scripts/build-web.ts).
  */
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { TimelineProps } from '../timeline/Timeline';
+import { loadTimelineChunk } from '../timeline/load';
 import * as actions from '../actions';
 
 let loaded: ComponentType<TimelineProps> | undefined;
@@ -14,7 +16,7 @@ export function TimelineLoader() {
   const [failed, setFailed] = useState(false);
   useEffect(() => {
     if (loaded !== undefined) return;
-    import('../timeline/Timeline').then(
+    loadTimelineChunk().then(
       (module) => {
         loaded = module.default;
         setTimeline(() => module.default);

@@ -14,6 +14,8 @@ import type { FileItem, FilePage } from '../../../contract/wire';
 import * as api from '../api';
 import { Lightbox } from '../components/Lightbox';
 import { Icon } from '../components/Icon';
+import { whenIdle } from '../idle';
+import { timelineBuckets } from './load';
 import { ScrollWindow, TimelineModel, type Bucket, type Piece } from './model';
 import './timeline.css';
 
@@ -25,8 +27,12 @@ const PARALLEL_MONTHS = 2;
 
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 export const monthLabel = (month: string): string => `${MONTH_NAMES[Number(month.slice(5, 7)) - 1] ?? ''} ${month.slice(0, 4)}`;
+// One formatter each, made on first use: toLocaleString with options builds a new one per call.
+let dayFormat: Intl.DateTimeFormat | undefined;
 const dayLabel = (day: string): string =>
-  new Date(`${day}T12:00:00Z`).toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  (dayFormat ??= new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })).format(new Date(`${day}T12:00:00Z`));
+let countFormat: Intl.NumberFormat | undefined;
+const countLabel = (count: number): string => (countFormat ??= new Intl.NumberFormat()).format(count);
 
 const thumbOf = (file: FileItem): string | undefined => file.thumbUrl ?? file.posterUrl ?? (file.fileType === 'image' && file.size <= 512 * 1024 ? file.url : undefined);
 
@@ -51,8 +57,12 @@ export default function Timeline({ onDownload }: TimelineProps) {
   /** The month last jumped to: the scrubber names it until the user scrolls (near the end, the view cannot put it at the top). */
   const [jumped, setJumped] = useState<number | undefined>(undefined);
   const programmatic = useRef(false);
+  /** The scrubber is drawn in an idle moment after the first rows: a task of its own, not theirs. */
+  const [scrubberShown, setScrubberShown] = useState(false);
 
   model.setGeometry(geometry);
+
+  useEffect(() => (state === 'ready' && !scrubberShown ? whenIdle(() => setScrubberShown(true)) : undefined), [state, scrubberShown]);
 
   useLayoutEffect(() => {
     const element = scroller.current;
@@ -67,7 +77,7 @@ export default function Timeline({ onDownload }: TimelineProps) {
   }, []);
 
   useEffect(() => {
-    api.timelineBuckets().then(
+    timelineBuckets().then(
       ({ buckets }) => {
         model.setBuckets(buckets as Bucket[]);
         setState('ready');
@@ -178,7 +188,7 @@ export default function Timeline({ onDownload }: TimelineProps) {
           {pieces.map((piece) => render(piece, base, setViewing))}
         </div>
       </div>
-      {buckets.length > 0 && <Scrubber buckets={buckets} model={model} current={current} onJump={(index) => { setJumped(index); jumpTo(model.topOf(index)); }} />}
+      {scrubberShown && buckets.length > 0 && <Scrubber buckets={buckets} model={model} current={current} onJump={(index) => { setJumped(index); jumpTo(model.topOf(index)); }} />}
       {viewed && (
         <Lightbox
           file={viewed}
@@ -200,7 +210,7 @@ function render(piece: Piece, base: number, open: (id: string) => void) {
     case 'month':
       return (
         <h2 key={piece.key} class="tl-month" style={{ top: `${top}px` }}>
-          {monthLabel(piece.month)} <span class="tl-count">{piece.count.toLocaleString()}</span>
+          {monthLabel(piece.month)} <span class="tl-count">{countLabel(piece.count)}</span>
         </h2>
       );
     case 'day':
