@@ -7,8 +7,10 @@
  * - `StartExecution`: a name is unique per state machine, as for STANDARD workflows: the same
  *   name and input as a running execution answers that execution again (idempotent), anything
  *   else with a used name is `ExecutionAlreadyExists`.
- * - `DescribeExecution` (status RUNNING, SUCCEEDED, FAILED; output, or error and cause) and
- *   `ListExecutions` (newest first, optional status filter).
+ * - `DescribeExecution` (status RUNNING, SUCCEEDED, FAILED; output, or error and cause),
+ *   `ListExecutions` (newest first, optional status filter) and `GetExecutionHistory` (the
+ *   execution's events as the interpreter records them: states, every Lambda attempt, Map
+ *   iterations; `maxResults`, `nextToken`, `reverseOrder`).
  *
  * Executions live in memory. Requests are checked as local/json-protocol.ts says (own Host,
  * content type, SigV4 with the stack's per-run key pair).
@@ -39,7 +41,18 @@ interface LocalExecution {
   output?: string;
   error?: string;
   cause?: string;
+  /** Its history, oldest first (GetExecutionHistory). */
+  readonly events: HistoryEvent[];
   readonly done: Promise<void>;
+}
+
+/** One event of an execution's history, as GetExecutionHistory answers it. */
+export interface HistoryEvent {
+  readonly id: number;
+  readonly previousEventId: number;
+  readonly timestamp: number;
+  readonly type: string;
+  readonly [details: string]: unknown;
 }
 
 export interface LocalStepFunctionsOptions {
@@ -83,16 +96,27 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     const executionArn = `arn:aws:states:${region}:${LOCAL_ACCOUNT}:execution:${machine.name}:${name}`;
     const startDate = Date.now();
     const parsed = JSON.parse(input) as Json;
-    const record = { executionArn, stateMachineArn: machineArn, name, input, startDate, status: 'RUNNING' } as LocalExecution & { done: Promise<void> };
+    const record = { executionArn, stateMachineArn: machineArn, name, input, startDate, status: 'RUNNING', events: [] } as unknown as LocalExecution & { done: Promise<void> };
     const info = { id: executionArn, name, stateMachineId: machineArn, stateMachineName: machine.name, startTime: new Date(startDate).toISOString(), input: parsed };
+    const addEvent = (type: string, details: Readonly<Record<string, Json>>, previous?: number): number => {
+      const id = record.events.length + 1;
+      record.events.push({ id, previousEventId: previous ?? id - 1, timestamp: Date.now() / 1000, type, [detailsKeyOf(type)]: details });
+      return id;
+    };
     logger.info('states', `${machine.name}: execution ${name} started`);
-    record.done = runDefinition(machine.definition, parsed, info, { invokeTask: (resource, payload) => (stopped ? Promise.reject(new StatesError('States.Runtime', 'the local stack stopped')) : options.invokeTask(resource, payload)) }).then(
+    addEvent('ExecutionStarted', { input, roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${machine.name}` });
+    record.done = runDefinition(machine.definition, parsed, info, {
+      invokeTask: (resource, payload) => (stopped ? Promise.reject(new StatesError('States.Runtime', 'the local stack stopped')) : options.invokeTask(resource, payload)),
+      onEvent: addEvent,
+    }).then(
       (output) => {
+        addEvent('ExecutionSucceeded', { output: JSON.stringify(output) });
         Object.assign(record, { status: 'SUCCEEDED', output: JSON.stringify(output), stopDate: Date.now() });
         logger.info('states', `${machine.name}: execution ${name} succeeded in ${Date.now() - startDate} ms`);
       },
       (err: unknown) => {
         const error = err instanceof StatesError ? err : new StatesError('States.Runtime', String(err));
+        addEvent('ExecutionFailed', { error: error.error, cause: error.cause });
         Object.assign(record, { status: 'FAILED', error: error.error, cause: error.cause, stopDate: Date.now() });
         logger.warn('states', `${machine.name}: execution ${name} failed: ${error.error}`);
       },
@@ -140,6 +164,17 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       if (execution === undefined) throw new AwsJsonError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(input.executionArn)}'`);
       return describe(execution);
     },
+    GetExecutionHistory(input) {
+      const execution = executions.get(String(input.executionArn ?? ''));
+      if (execution === undefined) throw new AwsJsonError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(input.executionArn)}'`);
+      const max = input.maxResults === undefined || input.maxResults === 0 ? 100 : Number(input.maxResults);
+      if (!Number.isInteger(max) || max < 0 || max > 1000) throw new AwsJsonError('ValidationException', 'maxResults must be between 0 and 1000');
+      const start = input.nextToken === undefined ? 0 : Number(input.nextToken);
+      if (!Number.isInteger(start) || start < 0) throw new AwsJsonError('InvalidToken', 'Invalid Token');
+      const ordered = input.reverseOrder === true ? [...execution.events].reverse() : execution.events;
+      const page = ordered.slice(start, start + max);
+      return { events: page, ...(start + max < ordered.length ? { nextToken: String(start + max) } : {}) };
+    },
     ListExecutions(input) {
       const machineArn = String(input.stateMachineArn ?? '');
       if (!machines.has(machineArn)) throw new AwsJsonError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${machineArn}'`);
@@ -177,4 +212,11 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       await Promise.allSettled([...executions.values()].map((e) => e.done));
     },
   };
+}
+
+/** Where an event's details go: `stateEnteredEventDetails` for every `…StateEntered`, else `<type>EventDetails` (`lambdaFunctionFailedEventDetails`). */
+function detailsKeyOf(type: string): string {
+  if (type.endsWith('StateEntered')) return 'stateEnteredEventDetails';
+  if (type.endsWith('StateExited')) return 'stateExitedEventDetails';
+  return `${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`;
 }

@@ -13,6 +13,8 @@
  * - Errors: a Task's error is the function's `errorType` with its body as `Cause` (as for a
  *   Lambda ARN resource); `States.ALL`, `States.TaskFailed`, `States.Timeout`,
  *   `States.NoChoiceMatched` as AWS names them.
+ * - History: states entered and exited, every Lambda attempt (so each retry shows), Map
+ *   iterations, through `onEvent` (GetExecutionHistory in local/step-functions-api.ts).
  *
  * The execution service (StartExecution, DescribeExecution over HTTP) is local/step-functions-api.ts.
  */
@@ -58,7 +60,22 @@ export interface InterpreterOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Sees every state entered (tests, logs). */
   readonly onState?: (name: string, input: Json) => void;
+  /**
+   * Sees the execution's history as Step Functions records it (GetExecutionHistory): states
+   * entered and exited, each Lambda attempt scheduled, succeeded, failed or timed out (so every
+   * retry shows), Map iterations started, succeeded and failed. `details` are the event's
+   * `…EventDetails`, inputs and outputs as JSON text; `previous` is the event an outcome answers
+   * (a Lambda attempt's scheduling, an iteration's start), as its `previousEventId`. Answers
+   * the event's id.
+   */
+  readonly onEvent?: (type: HistoryEventType, details: Readonly<Record<string, Json>>, previous?: number) => number;
 }
+
+/** The history events the interpreter records (Step Functions' names). */
+export type HistoryEventType =
+  | `${'Task' | 'Map' | 'Choice' | 'Pass' | 'Succeed' | 'Fail'}State${'Entered' | 'Exited'}`
+  | 'LambdaFunctionScheduled' | 'LambdaFunctionSucceeded' | 'LambdaFunctionFailed' | 'LambdaFunctionTimedOut'
+  | 'MapIterationStarted' | 'MapIterationSucceeded' | 'MapIterationFailed';
 
 const COMMON = ['Type', 'Comment', 'Next', 'End', 'InputPath', 'OutputPath'];
 const FIELDS: Readonly<Record<string, readonly string[]>> = {
@@ -233,6 +250,9 @@ export async function runDefinition(definition: AslDocument, input: Json, execut
     ...extra,
   });
   const run = (document: AslDocument, documentInput: Json, extra?: { [key: string]: Json }): Promise<Json> => runStates(document, documentInput, extra);
+  const record = (type: HistoryEventType, details: Readonly<Record<string, Json>>, previous?: number): number | undefined => options.onEvent?.(type, details, previous);
+  const stateEvent = (state: AslState, edge: 'Entered' | 'Exited', name: string, data: Json): void =>
+    void record(`${state.Type}State${edge}` as HistoryEventType, edge === 'Entered' ? { name, input: JSON.stringify(data) } : { name, output: JSON.stringify(data) });
 
   async function runStates(document: AslDocument, documentInput: Json, extra?: { [key: string]: Json }): Promise<Json> {
     let name = document.StartAt;
@@ -240,8 +260,13 @@ export async function runDefinition(definition: AslDocument, input: Json, execut
     for (;;) {
       const state = document.States[name] as AslState;
       options.onState?.(name, data);
+      stateEvent(state, 'Entered', name, data);
       const ctx = context(name, extra);
-      if (state.Type === 'Succeed') return selectPath(state.OutputPath, selectPath(state.InputPath, data, ctx), ctx);
+      if (state.Type === 'Succeed') {
+        const output = selectPath(state.OutputPath, selectPath(state.InputPath, data, ctx), ctx);
+        stateEvent(state, 'Exited', name, output);
+        return output;
+      }
       if (state.Type === 'Fail') throw new StatesError(String(state.Error ?? 'States.Fail'), String(state.Cause ?? ''));
       if (state.Type === 'Choice') {
         const effective = selectPath(state.InputPath, data, ctx);
@@ -249,6 +274,7 @@ export async function runDefinition(definition: AslDocument, input: Json, execut
         const next = (rule?.Next ?? state.Default) as string | undefined;
         if (next === undefined) throw new StatesError('States.NoChoiceMatched', `No Choice rule of ${name} matched and it has no Default`);
         data = selectPath(state.OutputPath, effective, ctx);
+        stateEvent(state, 'Exited', name, data);
         name = next;
         continue;
       }
@@ -260,12 +286,29 @@ export async function runDefinition(definition: AslDocument, input: Json, execut
         const catcher = ((state.Catch as Catcher[] | undefined) ?? []).find((c) => errorMatches(c.ErrorEquals, error.error));
         if (catcher === undefined) throw error;
         data = applyResultPath(catcher.ResultPath, data, { Error: error.error, Cause: error.cause });
+        stateEvent(state, 'Exited', name, data);
         name = catcher.Next;
         continue;
       }
+      stateEvent(state, 'Exited', name, output);
       if (state.End === true) return output;
       data = output;
       name = state.Next as string;
+    }
+  }
+
+  /** One attempt of a Task: its Lambda scheduled, then succeeded, failed or timed out, each recorded. */
+  async function attemptTask(name: string, state: AslState, payload: Json): Promise<Json> {
+    const resource = String(state.Resource);
+    const scheduled = record('LambdaFunctionScheduled', { resource, input: JSON.stringify(payload) });
+    try {
+      const output = await withTimeout(state.TimeoutSeconds as number | undefined, name, options.invokeTask(resource, payload));
+      record('LambdaFunctionSucceeded', { output: JSON.stringify(output) }, scheduled);
+      return output;
+    } catch (err) {
+      const error = asStatesError(err);
+      record(error.error === 'States.Timeout' ? 'LambdaFunctionTimedOut' : 'LambdaFunctionFailed', { error: error.error, cause: error.cause }, scheduled);
+      throw error;
     }
   }
 
@@ -276,15 +319,15 @@ export async function runDefinition(definition: AslDocument, input: Json, execut
       result = state.Parameters !== undefined ? applyTemplate(state.Parameters, effective, ctx) : state.Result !== undefined ? (state.Result as Json) : effective;
     } else if (state.Type === 'Task') {
       const payload = state.Parameters !== undefined ? applyTemplate(state.Parameters, effective, ctx) : effective;
-      result = await withRetries(state.Retry as Retrier[] | undefined, sleep, () => withTimeout(state.TimeoutSeconds as number | undefined, name, options.invokeTask(String(state.Resource), payload)));
+      result = await withRetries(state.Retry as Retrier[] | undefined, sleep, () => attemptTask(name, state, payload));
     } else {
-      result = await withRetries(state.Retry as Retrier[] | undefined, sleep, () => runMap(state, effective, ctx));
+      result = await withRetries(state.Retry as Retrier[] | undefined, sleep, () => runMap(name, state, effective, ctx));
     }
     if (state.ResultSelector !== undefined) result = applyTemplate(state.ResultSelector, result, ctx);
     return selectPath(state.OutputPath, applyResultPath(state.ResultPath, data, result), ctx);
   }
 
-  async function runMap(state: AslState, effective: Json, ctx: Json): Promise<Json> {
+  async function runMap(name: string, state: AslState, effective: Json, ctx: Json): Promise<Json> {
     const items = selectPath(state.ItemsPath, effective, ctx);
     if (!Array.isArray(items)) throw new StatesError('States.Runtime', `ItemsPath ${String(state.ItemsPath ?? '$')} is not an array`);
     const { ProcessorConfig: _config, ...processor } = (state.ItemProcessor ?? state.Iterator) as AslDocument & { ProcessorConfig?: unknown };
@@ -298,9 +341,12 @@ export async function runDefinition(definition: AslDocument, input: Json, execut
         const index = next++;
         const item = { Map: { Item: { Index: index, Value: items[index] as Json } } };
         const itemInput = selector !== undefined ? applyTemplate(selector, effective, { ...(ctx as object), ...item }) : (items[index] as Json);
+        const iteration = record('MapIterationStarted', { name, index });
         try {
           results[index] = await run(processor, itemInput, item);
+          record('MapIterationSucceeded', { name, index }, iteration);
         } catch (err) {
+          record('MapIterationFailed', { name, index }, iteration);
           // One failed iteration fails the Map; iterations not yet started never start.
           failed ??= asStatesError(err);
         }

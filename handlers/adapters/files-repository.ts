@@ -613,8 +613,8 @@ function indexKeysOf(file: Pick<CatalogFile, 'fileType' | 'uploadedAt' | 'id' | 
 const MEDIA_NUMBERS = ['width', 'height', 'orientation', 'latitude', 'longitude', 'durationSeconds'] as const;
 const MEDIA_STRINGS = ['takenAt', 'takenAtOffset', 'cameraMake', 'cameraModel', 'codec'] as const;
 
-/** The processing fields of a row, each kept only when it has the expected type. */
-function processingFieldsOf(item: Record<string, unknown>): Pick<CatalogFile, 'processing' | 'processingReason' | 'media' | 'derived' | 'derivedBytes' | 'video'> {
+/** The processing fields of a row (or of a move's carried results), each kept only when it has the expected type. */
+export function processingFieldsOf(item: Record<string, unknown>): Pick<CatalogFile, 'processing' | 'processingReason' | 'media' | 'derived' | 'derivedBytes' | 'video'> {
   const { processing, processingReason, media, derived, derivedBytes } = item;
   const fields: { -readonly [K in 'processing' | 'processingReason' | 'media' | 'derived' | 'derivedBytes' | 'video']?: CatalogFile[K] } = {};
   const video = parseStoredVideo(item.video);

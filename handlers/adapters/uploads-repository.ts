@@ -1,6 +1,8 @@
 /** Upload sessions (`UPLOAD#<id>` / `SESSION`), written by the uploads function, read by sync. */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MultipartState, UploadSession } from '../core/catalog';
+import type { CarriedProcessing } from '../core/carried-media';
+import { processingFieldsOf } from './files-repository';
 import { isPartChecksumAlgorithm } from '../../contract/multipart';
 import { fileItemKey, uploadItemKey } from '../../contract/table';
 import { defaultDocumentClient, isConditionalCheckFailed } from './aws-clients';
@@ -26,7 +28,16 @@ export interface UploadSessionStore {
   isCatalogued(session: Pick<UploadSession, 'uploadId' | 'folder' | 'name'>): Promise<boolean>;
 }
 
-export class UploadsRepository implements UploadSessionStore {
+/** The sessions of moves (handlers/files/move-file.ts). */
+export interface MoveSessionStore {
+  /**
+   * Records what a move carries to its new key (`undefined` clears it), before the move copies
+   * the original: the sync function reads it with the new key's first event.
+   */
+  carry(uploadId: string, carried: CarriedProcessing | undefined): Promise<void>;
+}
+
+export class UploadsRepository implements UploadSessionStore, MoveSessionStore {
   private readonly tableName: string;
   private readonly client: DynamoDBDocumentClient;
 
@@ -95,13 +106,25 @@ export class UploadsRepository implements UploadSessionStore {
     return out.Item?.uploadId === session.uploadId && out.Item?.status === 'available';
   }
 
+  async carry(uploadId: string, carried: CarriedProcessing | undefined): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: uploadItemKey(uploadId),
+        UpdateExpression: carried === undefined ? 'REMOVE carried' : 'SET carried = :carried',
+        ConditionExpression: 'attribute_exists(pk)',
+        ...(carried !== undefined ? { ExpressionAttributeValues: { ':carried': carried } } : {}),
+      }),
+    );
+  }
+
   async remove(uploadId: string): Promise<void> {
     await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: uploadItemKey(uploadId) }));
   }
 }
 
 function toSession(item: Record<string, unknown>): UploadSession | undefined {
-  const { uploadId, owner, ownerId, folder, name, key, contentType, size, tags, description, createdAt, expiresAt, mode, sha256, multipart, status, uploadedAt, movedFrom } = item;
+  const { uploadId, owner, ownerId, folder, name, key, contentType, size, tags, description, createdAt, expiresAt, mode, sha256, multipart, status, uploadedAt, movedFrom, carried } = item;
   if (
     typeof uploadId !== 'string' ||
     typeof owner !== 'string' ||
@@ -132,7 +155,17 @@ function toSession(item: Record<string, unknown>): UploadSession | undefined {
     ...(status === 'completed' || status === 'pending' ? { status } : {}),
     ...(typeof uploadedAt === 'string' ? { uploadedAt } : {}),
     ...(typeof movedFrom === 'string' ? { movedFrom } : {}),
+    ...(toCarried(carried) ?? {}),
   };
+}
+
+/** The carried results as stored, each field with its expected type; `undefined` when they are not whole. */
+function toCarried(value: unknown): { carried: CarriedProcessing } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const item = value as Record<string, unknown>;
+  const fields = processingFieldsOf(item);
+  if (typeof item.etag !== 'string' || fields.processing !== 'ready' || fields.derived === undefined) return undefined;
+  return { carried: { ...fields, etag: item.etag, processing: 'ready' } };
 }
 
 function toMultipart(value: unknown): { multipart: MultipartState } | undefined {

@@ -11,6 +11,7 @@ import { initialProcessing, type DerivedName, type MediaInfo, type ProcessingSta
 import { decodeEventKey, fileIdOf, parseObjectKey } from './paths';
 import { normalizeSequencer } from './sequencer';
 import type { StoredVideo } from './video-copies';
+import { carriedFields, type CarriedProcessing } from './carried-media';
 
 /** How long a tombstone keeps late "created" events from resurrecting a deleted file. */
 export const TOMBSTONE_TTL_SECONDS = 7 * 24 * 3600;
@@ -49,6 +50,11 @@ export interface UploadSession {
   readonly uploadedAt?: string;
   /** Set when the files API moves a file: the key it was moved from. */
   readonly movedFrom?: string;
+  /**
+   * Set by a move once it copied the derived objects of the version it moves (core/carried-media.ts):
+   * the new key's row is written `ready` with them, and the file is not processed again.
+   */
+  readonly carried?: CarriedProcessing;
 }
 
 export type UploadMode = 'single' | 'multipart';
@@ -66,6 +72,8 @@ export interface MultipartState {
 }
 
 const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
+/** Metadata naming the session of a moved or restored object (handlers/files/move-file.ts `MOVE_ID_METADATA`). */
+const MOVE_ID = 'move-id';
 
 /**
  * The upload session an object's metadata names: the files API's `move-id` for a moved
@@ -73,7 +81,7 @@ const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
  * Used by the sync function and by reconcile, so both find the same session.
  */
 export function sessionIdOf(head: ObjectHead | undefined): string | undefined {
-  const id = head?.metadata['move-id'] ?? head?.metadata['upload-id'];
+  const id = head?.metadata[MOVE_ID] ?? head?.metadata['upload-id'];
   return id !== undefined && SESSION_ID.test(id) ? id : undefined;
 }
 
@@ -248,6 +256,8 @@ export function fileFromObject(input: FileFromObjectInput): CatalogFile | undefi
   if (location === undefined) return undefined;
   // A session only counts for the key it was created for: metadata is client-controlled.
   const session = input.session?.key === key ? input.session : undefined;
+  // Results a move carried describe the bytes it copied: only its own copy (its move id) gets them.
+  const carried = session?.carried !== undefined && head.metadata[MOVE_ID] === session.uploadId ? session.carried : undefined;
   return {
     id: fileIdOf(key),
     key,
@@ -265,6 +275,7 @@ export function fileFromObject(input: FileFromObjectInput): CatalogFile | undefi
     sequencer: input.sequencer,
     status: 'available',
     processing: initialProcessing(objectFieldsOf(head, session).contentType),
+    ...(carried !== undefined ? carriedFields(carried) : {}),
   };
 }
 

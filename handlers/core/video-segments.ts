@@ -14,12 +14,16 @@
  */
 import { createHash } from 'node:crypto';
 import { SCRATCH_PREFIX } from '../../contract/bucket';
+import { VIDEO_SEGMENT_FAILED } from '../../contract/video';
 
 export type SegmentItem =
   | { readonly kind: 'video'; readonly index: number; readonly startSeconds: number; readonly durationSeconds?: number }
   | { readonly kind: 'audio' };
 
-/** What a segment step made: its scratch object, or why the file could not be transcoded. */
+/**
+ * What a segment step made: its scratch object. A segment that cannot be made throws
+ * VideoSegmentFailed; `ok: false` is how steps answered before that, which the join still refuses.
+ */
 export type SegmentPart = { readonly ok: true; readonly key: string; readonly bytes: number } | { readonly ok: false; readonly reason: string };
 
 /** Most segments one video is cut into (a Map state's result must stay well under 256 KiB). */
@@ -67,6 +71,47 @@ export function scratchPrefixOf(runId: string): string {
 
 export function scratchKeyOf(runId: string, item: SegmentItem): string {
   return `${scratchPrefixOf(runId)}${item.kind === 'audio' ? 'audio.m4a' : `video-${String(item.index).padStart(5, '0')}.ts`}`;
+}
+
+/**
+ * A segment that could not be made: thrown by the segment step, so the Map's Retry tries that
+ * segment again (ffmpeg reads the original over HTTP: a dropped connection looks like bytes it
+ * cannot decode) and then its Catch records the copy `failed`. The message names the segment and
+ * says why in words of this module only (never a path, URL or ffmpeg's log): it becomes the reason.
+ */
+export class VideoSegmentFailed extends Error {
+  constructor(item: SegmentItem, reason: string) {
+    super(`${segmentLabel(item)}: ${reason}`);
+    this.name = VIDEO_SEGMENT_FAILED;
+  }
+}
+
+/** `segment 3 (4–6 s)`, `segment 5 (from 8 s)`, `the audio track`: 1-based, as a person counts. */
+export function segmentLabel(item: SegmentItem): string {
+  if (item.kind === 'audio') return 'the audio track';
+  const start = round(item.startSeconds);
+  return item.durationSeconds === undefined ? `segment ${item.index + 1} (from ${start} s)` : `segment ${item.index + 1} (${start}–${round(item.startSeconds + item.durationSeconds)} s)`;
+}
+
+const round = (seconds: number): number => Math.round(seconds * 1000) / 1000;
+const SEGMENT_FAILURE = /^(segment \d+ \((from )?[0-9.]+(–[0-9.]+)? s\)|the audio track): [a-z ]{1,80}$/;
+
+/**
+ * The reason a failed workflow records, from the error its Catch received (`{Error, Cause}`): a
+ * failed segment's own message (checked against the form VideoSegmentFailed writes, as the
+ * cause is text from the function), else only the error's name (a cause may quote paths or logs).
+ */
+export function workflowFailureReason(error: { readonly Error?: string; readonly Cause?: string }): string {
+  if (error.Error === VIDEO_SEGMENT_FAILED && typeof error.Cause === 'string') {
+    let message: unknown;
+    try {
+      message = (JSON.parse(error.Cause) as { errorMessage?: unknown }).errorMessage;
+    } catch {
+      message = undefined;
+    }
+    if (typeof message === 'string' && SEGMENT_FAILURE.test(message)) return `could not make a playable copy: ${message}`;
+  }
+  return `could not make a playable copy (${error.Error ?? 'unknown error'})`;
 }
 
 /** The first reason a part failed, if any did. */

@@ -23,13 +23,17 @@ import { filesRoutes } from './routes';
 const config = parseFilesConfig(process.env);
 const logger = createLogger({ level: config.logLevel, fields: { fn: 'files' } });
 
+const objects = new S3ObjectStore({ bucket: config.bucketName });
+
 export const handler = createApiHandler(
   filesRoutes({
     // Listing cursors are sealed with a key derived from their own secret (never the JWT key).
     cursors: currentListCursors(cursorSecret(process.env)),
     files: new FilesRepository({ tableName: config.tableName }),
     folders: new FoldersRepository({ tableName: config.tableName }),
-    objects: new S3ObjectStore({ bucket: config.bucketName }),
+    objects,
+    // A moved file's thumbnails, posters and video copy go with it (handlers/files/move-file.ts).
+    derivedObjects: objects,
     uploads: new UploadsRepository({ tableName: config.tableName }),
     jobs: new JobsRepository({ tableName: config.tableName }),
     jobInvoker: new LambdaJobInvoker(config.moveFunctionName),

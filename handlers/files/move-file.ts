@@ -6,19 +6,28 @@
  *   description and upload time; the copy carries its id in `x-amz-meta-move-id`, so the
  *   sync function builds the new row from it exactly as for an upload.
  * - `performMove` (in the request for small files, in the move function for large ones):
- *   copy, verify, delete the original, write previews. The original is deleted only once the
- *   copy is verified: a failure at any step leaves it in place (a failed delete leaves both,
- *   never neither). Run again with `resume`, it recognises its own copy (same move id, same
- *   size) and carries on from there, so a retried or duplicated job does no harm.
+ *   carry the derived objects, copy, verify, delete the original, write previews. The original
+ *   is deleted only once the copy is verified: a failure at any step leaves it in place (a
+ *   failed delete leaves both, never neither). Run again with `resume`, it recognises its own
+ *   copy (same move id, same size) and carries on from there, so a retried or duplicated job
+ *   does no harm.
+ *
+ * Derived objects (thumbnail, preview, poster, a video's playable copy) move with the file
+ * (core/carried-media.ts): copied server-side to the new key's derived prefix *before* the
+ * original, and named in the move's session, so the new key's first event already finds them
+ * and its row is written `ready` without processing the file again. The old key's are deleted
+ * by the process function when the original's removal arrives, as for any deleted file.
  */
 import { randomBytes } from 'node:crypto';
 import { TOMBSTONE_TTL_SECONDS, type CatalogFile, type ObjectHead, type UploadSession } from '../core/catalog';
+import { carriedFields, carryPlan, derivedKeysOf, type CarriedProcessing } from '../core/carried-media';
+import { derivedPrefixOf, initialProcessing } from '../core/media';
 import { Conflict, NotFound } from '../core/errors';
 import { fileIdOf } from '../core/paths';
 import type { Logger } from '../core/logger';
 import type { FileCatalog, RowVersion } from '../adapters/files-repository';
-import { SourceObjectMissing, type ObjectStore } from '../adapters/object-store';
-import type { UploadSessionStore } from '../adapters/uploads-repository';
+import { SourceObjectMissing, type MediaObjects, type ObjectStore } from '../adapters/object-store';
+import type { MoveSessionStore, UploadSessionStore } from '../adapters/uploads-repository';
 
 /** Metadata naming the session that describes a moved object (read by handlers/sync). */
 export const MOVE_ID_METADATA = 'move-id';
@@ -46,6 +55,10 @@ export interface PreparedMove {
 export interface MoveDeps {
   readonly files: Pick<FileCatalog, 'getRow' | 'previewFile' | 'previewTombstone'>;
   readonly objects: Pick<ObjectStore, 'head' | 'copy' | 'delete'>;
+  /** Copies the derived objects (CopyObject; part by part above 5 GiB) and tidies the new key's derived prefix. */
+  readonly derivedObjects: Pick<ObjectStore, 'copy'> & Pick<MediaObjects, 'list' | 'deleteMany'>;
+  /** The move's session: what it carries is recorded there for the sync function. */
+  readonly uploads: Pick<UploadSessionStore, 'get'> & MoveSessionStore;
   readonly logger: Logger;
 }
 
@@ -119,8 +132,8 @@ async function assertNoClash(destination: MoveDestination, deps: Pick<PrepareMov
 }
 
 /**
- * Copy, verify, delete, preview; the moved file as catalogued. With `resume` (a job's run)
- * the destination is checked again and a copy this move already made is reused.
+ * Carry, copy, verify, delete, preview; the moved file as catalogued. With `resume` (a job's
+ * run) the destination is checked again and a copy this move already made is reused.
  */
 export async function performMove(move: PreparedMove, deps: MoveDeps, now: Date, options: { resume?: boolean } = {}): Promise<CatalogFile> {
   const { file, destination } = move;
@@ -132,45 +145,109 @@ export async function performMove(move: PreparedMove, deps: MoveDeps, now: Date,
     if (isCopyOf(existing, move)) copied = existing;
   }
 
+  let carried: CarriedProcessing | undefined;
   if (copied === undefined) {
-    // 1. Copy. If it fails, nothing changed but an unused session that expires.
-    let result: { etag?: string };
+    // 0. The derived objects, before the original: its first event must find them in the session.
+    carried = await carryDerived(move, sourceRow.file, destinationRow.file, deps);
     try {
-      result = await deps.objects.copy({
-        sourceKey: file.key,
-        destinationKey: destination.key,
-        addMetadata: { [MOVE_ID_METADATA]: move.sessionId },
-        ...(move.sourceEtag !== undefined ? { sourceEtag: move.sourceEtag } : {}),
-      });
+      copied = await copyOriginal(move, deps);
     } catch (error) {
-      if (error instanceof SourceObjectMissing) throw new Conflict('The file changed or was deleted while it was being moved; nothing was moved', { cause: error });
+      if (carried !== undefined) await dropCarried(move, carried, destinationRow.file, deps);
       throw error;
     }
-    // 2. Verify: the new key holds this copy (not a concurrent upload): its move id, every byte, the ETag the copy produced.
-    copied = await deps.objects.head(destination.key);
-    if (!isCopyOf(copied, move) || (result.etag !== undefined && copied?.etag !== undefined && copied.etag !== result.etag)) {
-      throw new MoveNotVerified(`copy of ${file.key} to ${destination.key} not found as written; original kept`);
-    }
+  } else {
+    // An earlier run copied the original: its session says what that run carried.
+    carried = (await deps.uploads.get(move.sessionId))?.carried;
   }
+  // The new key's derived prefix holds only what was carried (a file replaced there leaves nothing behind).
+  if (carried !== undefined) await tidyDerived(destination.key, carried, deps);
 
   // 3. Delete the original. If this fails, both copies exist and both are catalogued.
   await deps.objects.delete(file.key);
 
-  const { description: _previous, etag: _etag, ...kept } = file;
+  const { description: _previous, etag: _etag, processingReason: _reason, derived: _derived, derivedBytes: _bytes, video: _video, ...kept } = file;
   const moved: CatalogFile = {
     ...kept,
     id: fileIdOf(destination.key),
     key: destination.key,
     folder: destination.folder,
     name: destination.name,
-    size: (copied as ObjectHead).size,
+    size: copied.size,
     tags: move.tags,
     ...(move.description !== undefined ? { description: move.description } : {}),
-    ...((copied as ObjectHead).etag !== undefined ? { etag: (copied as ObjectHead).etag } : {}),
+    ...(copied.etag !== undefined ? { etag: copied.etag } : {}),
     uploadId: move.sessionId,
+    // What the sync function writes from the session: carried results, else processing to come.
+    ...(carried !== undefined ? carriedFields(carried) : { processing: initialProcessing(file.contentType) }),
   };
   await writePreviews(deps, { file, version: sourceRow.version }, { file: moved, version: destinationRow.version }, now);
   return moved;
+}
+
+/** 1. Copy, 2. verify: the new key holds this copy (not a concurrent upload): its move id, every byte, the ETag the copy produced. */
+async function copyOriginal(move: PreparedMove, deps: MoveDeps): Promise<ObjectHead> {
+  const { file, destination } = move;
+  // If the copy fails, nothing changed but an unused session that expires.
+  let result: { etag?: string };
+  try {
+    result = await deps.objects.copy({
+      sourceKey: file.key,
+      destinationKey: destination.key,
+      addMetadata: { [MOVE_ID_METADATA]: move.sessionId },
+      ...(move.sourceEtag !== undefined ? { sourceEtag: move.sourceEtag } : {}),
+    });
+  } catch (error) {
+    if (error instanceof SourceObjectMissing) throw new Conflict('The file changed or was deleted while it was being moved; nothing was moved', { cause: error });
+    throw error;
+  }
+  const copied = await deps.objects.head(destination.key);
+  if (!isCopyOf(copied, move) || (result.etag !== undefined && copied.etag !== undefined && copied.etag !== result.etag)) {
+    throw new MoveNotVerified(`copy of ${file.key} to ${destination.key} not found as written; original kept`);
+  }
+  return copied;
+}
+
+/**
+ * Copies the derived objects of the version being moved to the new key's prefix and records
+ * them in the move's session; `undefined` (and the session says so) when there is nothing
+ * whole to carry, or a derived object vanished meanwhile (a reprocess replacing it): the new
+ * key is then processed as an upload would be.
+ */
+async function carryDerived(move: PreparedMove, source: CatalogFile | undefined, destination: CatalogFile | undefined, deps: MoveDeps): Promise<CarriedProcessing | undefined> {
+  const plan = source !== undefined && source.key === move.file.key ? carryPlan(source, move.sourceEtag, move.destination.key) : undefined;
+  if (plan !== undefined) {
+    try {
+      await Promise.all(plan.copies.map((copy) => deps.derivedObjects.copy({ sourceKey: copy.from, destinationKey: copy.to })));
+      await deps.uploads.carry(move.sessionId, plan.carried);
+      return plan.carried;
+    } catch (error) {
+      await dropCarried(move, plan.carried, destination, deps);
+      if (!(error instanceof SourceObjectMissing)) throw error;
+      deps.logger.info('derived objects changed while moving: the new key is processed again', { key: move.destination.key });
+      return undefined;
+    }
+  }
+  // A run before this one may have carried what is no longer whole.
+  await deps.uploads.carry(move.sessionId, undefined);
+  return undefined;
+}
+
+/** Undoes carryDerived: its copies (but what the destination's own row still shows) and the session's record. */
+async function dropCarried(move: PreparedMove, carried: CarriedProcessing, destination: CatalogFile | undefined, deps: MoveDeps): Promise<void> {
+  const shown = new Set(derivedKeysOf(destination));
+  await Promise.allSettled([
+    deps.derivedObjects.deleteMany(derivedKeysOf(carried).filter((key) => !shown.has(key))),
+    deps.uploads.carry(move.sessionId, undefined),
+  ]).then((results) => {
+    for (const result of results) if (result.status === 'rejected') deps.logger.warn('carried derived objects not dropped', { key: move.destination.key, error: result.reason as unknown });
+  });
+}
+
+/** Deletes what else lies under the new key's derived prefix: the images and copy of a file the move replaced. */
+async function tidyDerived(key: string, carried: CarriedProcessing, deps: MoveDeps): Promise<void> {
+  const keep = new Set(derivedKeysOf(carried));
+  const others = (await deps.derivedObjects.list(derivedPrefixOf(key))).filter((k) => !keep.has(k));
+  await deps.derivedObjects.deleteMany(others);
 }
 
 const isCopyOf = (head: ObjectHead | undefined, move: PreparedMove): head is ObjectHead =>

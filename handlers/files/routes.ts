@@ -4,7 +4,6 @@ import type { Logger } from '../core/logger';
 import type { FileCatalog } from '../adapters/files-repository';
 import type { JobStore } from '../adapters/jobs-repository';
 import type { ObjectStore } from '../adapters/object-store';
-import type { UploadSessionStore } from '../adapters/uploads-repository';
 import { principal } from '../http/principal';
 import { json, noContent, redirect } from '../http/response';
 import type { RouteMap } from '../http/types';
@@ -35,7 +34,9 @@ export interface FilesDeps extends Pick<UpdateFileDeps, 'jobs' | 'jobInvoker' | 
   readonly cursors: () => Promise<ListCursors>;
   readonly files: FileCatalog;
   readonly objects: ObjectStore;
-  readonly uploads: Pick<UploadSessionStore, 'create'>;
+  /** Copies a moved file's derived objects (thumbnails, posters, video copies). */
+  readonly derivedObjects: UpdateFileDeps['derivedObjects'];
+  readonly uploads: UpdateFileDeps['uploads'];
   readonly jobs: Pick<JobStore, 'create' | 'get'>;
   readonly trash: TrashDeps['trash'];
   readonly trashJobs: Pick<TrashJobStore, 'create' | 'get'>;

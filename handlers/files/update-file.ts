@@ -23,7 +23,7 @@ import type { FileCatalog } from '../adapters/files-repository';
 import type { JobInvoker } from '../adapters/job-invoker';
 import type { JobStore } from '../adapters/jobs-repository';
 import type { ObjectStore } from '../adapters/object-store';
-import type { UploadSessionStore } from '../adapters/uploads-repository';
+import type { MoveSessionStore, UploadSessionStore } from '../adapters/uploads-repository';
 import { locateFile, toFileView, type FileView } from './file-view';
 import { performMove, prepareMove, type MoveDeps, type PrepareMoveDeps, type PreparedMove } from './move-file';
 
@@ -59,10 +59,10 @@ export function parseUpdateRequest(body: unknown): UpdateFileRequest {
   return request;
 }
 
-export interface UpdateFileDeps extends MoveDeps, PrepareMoveDeps {
+export interface UpdateFileDeps extends Omit<MoveDeps, 'uploads'>, Omit<PrepareMoveDeps, 'uploads'> {
   readonly files: Pick<FileCatalog, 'getRow' | 'updateDetails' | 'previewFile' | 'previewTombstone'>;
   readonly objects: Pick<ObjectStore, 'head' | 'copy' | 'delete' | 'urlSigner'>;
-  readonly uploads: Pick<UploadSessionStore, 'create'>;
+  readonly uploads: Pick<UploadSessionStore, 'create' | 'get'> & MoveSessionStore;
   readonly jobs: Pick<JobStore, 'create'>;
   readonly jobInvoker: JobInvoker;
   /** Moves of larger files run as jobs. */

@@ -19,8 +19,11 @@ const deps = {
   // Always part by part (UploadPartCopy), parts of 512 MiB, 16 at a time: a 50 GiB file is
   // 100 part copies in 7 rounds (README, "Moves of large files").
   objects: new S3ObjectStore({ bucket: config.bucketName, singleCopyMaxBytes: 0, copyConcurrency: 16 }),
+  // A moved file's thumbnails, posters and video copy: CopyObject, part by part only above 5 GiB.
+  derivedObjects: new S3ObjectStore({ bucket: config.bucketName }),
   files: new FilesRepository({ tableName: config.tableName }),
   jobs: new JobsRepository({ tableName: config.tableName }),
+  uploads: new UploadsRepository({ tableName: config.tableName }),
   logger,
 };
 

@@ -69,7 +69,8 @@ async function syncRecord(record: S3NotificationRecord, deps: SyncDeps): Promise
       const outcome = await deps.files.upsert(decision.file);
       if (outcome === 'applied' && deps.folders !== undefined) await deps.folders.ensureChain(decision.file.folder);
       deps.logger.info('file available', { key: event.key, sequencer: event.sequencer, outcome, size: decision.file.size, uploadedBy: decision.file.uploadedBy });
-      if (outcome === 'applied' && decision.file.processing !== 'unsupported') await requestProcessing(deps, { kind: 'created', key: event.key });
+      // `ready` already when a move carried the derived objects of these very bytes (core/carried-media.ts).
+      if (outcome === 'applied' && decision.file.processing === 'pending') await requestProcessing(deps, { kind: 'created', key: event.key });
       if (outcome === 'applied' && decision.announce && deps.notify !== undefined) {
         // The row is written; a lost notification must not make Lambda retry the write.
         await deps.notify(decision.file).catch((error: unknown) => deps.logger.error('notification failed', { key: event.key, error }));

@@ -5,23 +5,27 @@
  *   (core/video-segments.ts), or nothing (no copy, or a newer version).
  * - `remux`: stream copy into a faststart MP4 (seconds, even for GBs).
  * - `segment`: one video window (MPEG-TS, its own timestamps kept) or the whole audio track
- *   (AAC), to `scratch/`.
+ *   (AAC), to `scratch/`; one that cannot be made throws `VideoSegmentFailed` naming it, which
+ *   the Map retries and then hands to `fail`.
  * - `join`: the segments end to end and the audio, stream-copied into ONE faststart MP4 under
  *   `derived/`; recorded on the row if the original is still the same version, else deleted.
- * - `fail`: what the workflow caught after the retries: `failed` and why.
+ * - `fail`: what the workflow caught after the retries: `failed` and why (a failed segment by its name).
  *
  * Every ffmpeg run goes through the decoder box (adapters/video-box.ts). A file the box cannot
- * decode is an outcome (`failed` with a reason, the invocation succeeds: never retried in a loop);
+ * decode is an outcome (`failed` with a reason, the invocation succeeds: never retried in a loop),
+ * but for a segment, which is retried as the state machine says (once) before the copy fails;
  * S3 or DynamoDB errors are thrown, and the state machine retries them.
  */
+import { createReadStream } from 'node:fs';
 import { mkdir, rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../core/logger';
 import type { ObjectUrls } from '../core/object-urls';
 import { copySize, remuxArgs, transcodeArgs, type CopyJobArgs } from '../core/video-commands';
 import { displayedSizeOf } from '../core/video-probe';
+import { expectedPictures, MIN_PICTURE_SHARE, TsPictureCounter } from '../core/mpegts-pictures';
 import { VIDEO_COPY_TYPE, videoCopyKeyOf, type StoredVideoCopy, type VideoCopyInput } from '../core/video-copies';
-import { firstFailure, planSegments, scratchKeyOf, scratchPrefixOf, type SegmentItem, type SegmentPart } from '../core/video-segments';
+import { firstFailure, planSegments, scratchKeyOf, scratchPrefixOf, VideoSegmentFailed, workflowFailureReason, type SegmentItem, type SegmentPart } from '../core/video-segments';
 import type { FileCatalog } from '../adapters/files-repository';
 import type { FileTransfers } from '../adapters/file-transfers';
 import { openVideo, runBoxed, type BoxedRun, type BoxedVideo } from '../adapters/video-box';
@@ -33,7 +37,7 @@ type StepEvent =
   | { readonly step: 'remux'; readonly input: VideoCopyInput }
   | { readonly step: 'segment'; readonly input: VideoCopyInput; readonly item: SegmentItem }
   | { readonly step: 'join'; readonly input: VideoCopyInput; readonly parts: readonly SegmentPart[] }
-  | { readonly step: 'fail'; readonly input: VideoCopyInput; readonly error: { readonly Error?: string } };
+  | { readonly step: 'fail'; readonly input: VideoCopyInput; readonly error: { readonly Error?: string; readonly Cause?: string } };
 
 type CopyOutcome = { readonly outcome: 'ready' | 'failed' | 'stale'; readonly key?: string; readonly bytes?: number; readonly reason?: string };
 
@@ -69,8 +73,8 @@ export async function runStep(event: StepEvent, deps: TranscodeDeps): Promise<Co
     case 'join':
       return join(event.input, event.parts, deps);
     case 'fail': {
-      // Only the error's name: its cause may quote paths and ffmpeg's log.
-      const reason = `could not make a playable copy (${event.error.Error ?? 'unknown error'})`;
+      // A failed segment's own words, else only the error's name: a cause may quote paths and ffmpeg's log.
+      const reason = workflowFailureReason(event.error);
       await deleteScratch(event.input, deps);
       return { recorded: await deps.files.recordVideoCopy(event.input.folder, event.input.name, event.input.etag, { state: 'failed', reason }) };
     }
@@ -134,21 +138,32 @@ async function remux(input: VideoCopyInput, deps: TranscodeDeps): Promise<CopyOu
   });
 }
 
+/** One segment to scratch; one that cannot be made throws VideoSegmentFailed (the Map retries it, then fails the copy). */
 async function segment(input: VideoCopyInput, item: SegmentItem, deps: TranscodeDeps): Promise<SegmentPart> {
   return inWorkDir(deps, async (dir) => {
     const opened = await openOriginal(input, deps);
-    if (!opened.ok) return { ok: false, reason: opened.reason };
+    if (!opened.ok) throw new VideoSegmentFailed(item, opened.reason);
     const key = scratchKeyOf(input.runId, item);
     const target = path.join(dir, path.basename(key));
     const args = item.kind === 'audio'
       ? transcodeArgs(input.probe, { target, maxHeight: deps.maxHeight, streams: 'audio', format: 'mp4' })
       : withTimestampsFrom(item.startSeconds, transcodeArgs(input.probe, { target, maxHeight: deps.maxHeight, streams: 'video', format: 'mpegts', startSeconds: item.startSeconds, ...(item.durationSeconds !== undefined ? { durationSeconds: item.durationSeconds } : {}) }));
     const failure = await box(deps, opened.video, args, await budget(deps));
-    if (failure !== undefined) return { ok: false, reason: failure };
+    if (failure !== undefined) throw new VideoSegmentFailed(item, failure);
+    // ffmpeg exits 0 having written nothing when no picture of the window could be decoded.
+    if (item.kind === 'video' && !(await holdsItsPictures(target, item, input.probe))) throw new VideoSegmentFailed(item, 'the video could not be decoded');
     const bytes = await deps.transfers.upload(key, target, item.kind === 'audio' ? 'audio/mp4' : 'video/mp2t');
     deps.logger.info('segment made', { key: input.key, item: item.kind === 'audio' ? 'audio' : item.index, bytes });
     return { ok: true, key, bytes };
   });
+}
+
+/** Whether a video segment holds most of its window's pictures (core/mpegts-pictures.ts), read back from /tmp. */
+async function holdsItsPictures(file: string, item: Extract<SegmentItem, { kind: 'video' }>, probe: VideoCopyInput['probe']): Promise<boolean> {
+  const counter = new TsPictureCounter();
+  for await (const chunk of createReadStream(file)) counter.push(chunk as Buffer);
+  const expected = expectedPictures(item, probe);
+  return counter.pictures > 0 && (expected === undefined || counter.pictures >= expected * MIN_PICTURE_SHARE);
 }
 
 /**

@@ -447,6 +447,9 @@ function accessStatements(props: FunctionsProps): Record<OwnFunctionName, Policy
       // Rename/move: PutObject writes the copy (CopyObject, and the multipart copy of objects
       // over 5 GiB: create, UploadPartCopy, complete); DeleteObject removes the original.
       { sid: 'MoveAndDeleteMedia', effect: 'Allow', actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], resources: [media] },
+      // A move copies the file's derived objects (thumbnails, posters, video copy) to its new key's
+      // prefix, and deletes what a file it replaced left there (ReadDerivedImages reads the sources).
+      { sid: 'CarryDerivedObjects', effect: 'Allow', actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], resources: [derived] },
       // A deleted file's bytes wait under trash/ (copied there, back on restore, deleted forever).
       { sid: 'KeepTheTrash', effect: 'Allow', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], resources: [trash] },
       // Without it HeadObject answers 403 instead of 404 for a missing key (name clash checks).

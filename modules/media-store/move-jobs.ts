@@ -34,7 +34,7 @@ export interface MoveJobsProps {
  * The move function: runs the moves of files too large to copy inside an API request,
  * and the bulk trash jobs (a folder's deletion, restore all, empty), invoked asynchronously by
  * the files function (Lambda retries a failed run twice). Its role may copy, verify and delete
- * media and trash objects and write file rows, folder markers, move sessions, trash entries and
+ * media, derived and trash objects and write file rows, folder markers, move sessions, trash entries and
  * jobs — nothing else. Every resource has a fixed address (`aws_lambda_function.move`, …).
  */
 export class MoveJobs extends Construct {
@@ -48,6 +48,7 @@ export class MoveJobs extends Construct {
     const table = props.catalog.table.arn;
     const media = props.storage.mediaObjectsArn;
     const trash = props.storage.trashObjectsArn;
+    const derived = props.storage.derivedObjectsArn;
     const environment: Record<string, string> = {
       TABLE_NAME: props.catalog.table.name,
       BUCKET_NAME: props.storage.bucket.bucket,
@@ -67,6 +68,9 @@ export class MoveJobs extends Construct {
         { sid: 'ReadMedia', effect: 'Allow', actions: ['s3:GetObject'], resources: [media] },
         // The part-by-part copy (create, UploadPartCopy, complete, abort on failure) and deleting the verified original.
         { sid: 'CopyAndDeleteMedia', effect: 'Allow', actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], resources: [media] },
+        // A moved file's derived objects (thumbnails, posters, video copy) copied to its new key's prefix;
+        // what a file it replaced left there deleted.
+        { sid: 'CarryDerivedObjects', effect: 'Allow', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], resources: [derived] },
         // Bulk trash jobs: deleted files' bytes copied to trash/, back on restore, deleted forever.
         { sid: 'KeepTheTrash', effect: 'Allow', actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], resources: [trash] },
         // Without it HeadObject answers 403 instead of 404 for a missing key (resume, name clash).
@@ -82,9 +86,9 @@ export class MoveJobs extends Construct {
         {
           sid: 'RunTrashJobs',
           effect: 'Allow',
-          // A folder's files and subfolders (Query), the sessions of restored files (PutItem),
-          // the trash entries (read in pages, recorded, removed).
-          actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+          // A folder's files and subfolders (Query), the sessions of restored files (PutItem) and of
+          // moves (UpdateItem: what a move carries), the trash entries (read in pages, recorded, removed).
+          actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
           resources: [table],
           condition: onlyPartitions('folder', 'upload', 'trash'),
         },

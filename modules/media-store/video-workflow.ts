@@ -8,6 +8,7 @@ import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { ENV, FUNCTION_ENV } from '../../contract/env';
 import { FUNCTIONS, bundleZipPath } from '../../contract/functions';
 import { SCRATCH_PREFIX } from '../../contract/bucket';
+import { VIDEO_SEGMENT_FAILED } from '../../contract/video';
 import type { Catalog } from './catalog';
 import { DEFAULTS, STATE_MACHINE_TRACE_ACTIONS, LOG_DELIVERY_ACTIONS } from './defaults';
 import { numberText, presenceOf } from './expressions';
@@ -57,6 +58,17 @@ const TASK_RETRY = [
   { ErrorEquals: LAMBDA_SERVICE_ERRORS, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 },
   { ErrorEquals: ['States.ALL'], IntervalSeconds: 5, MaxAttempts: 2, BackoffRate: 3 },
 ];
+/**
+ * A segment ffmpeg could not make (`VideoSegmentFailed`, core/video-segments.ts) is tried once
+ * more: ffmpeg reads the original over HTTP, and a connection dropped mid-read looks like bytes
+ * it cannot decode. A second failure is the file's: the Map's Catch records the copy `failed`
+ * naming the segment, rather than spend more Lambda minutes on it.
+ */
+const SEGMENT_RETRY = [
+  TASK_RETRY[0],
+  { ErrorEquals: [VIDEO_SEGMENT_FAILED], IntervalSeconds: 2, MaxAttempts: 1, BackoffRate: 2 },
+  TASK_RETRY[1],
+];
 
 /**
  * The workflow as Amazon States Language. Every step is the transcoding function (`step` tells
@@ -104,7 +116,7 @@ function videoWorkflowDefinition(transcodeArn: string, maxConcurrency: number | 
         ItemProcessor: {
           ProcessorConfig: { Mode: 'INLINE' },
           StartAt: 'Segment',
-          States: { Segment: { Type: 'Task', Resource: transcodeArn, Retry: TASK_RETRY, End: true } },
+          States: { Segment: { Type: 'Task', Resource: transcodeArn, Retry: SEGMENT_RETRY, End: true } },
         },
         ResultPath: '$.parts',
         Catch: onFailure,

@@ -2,12 +2,15 @@
  * Moves of files above `move_job_threshold_bytes` run as jobs: `PATCH /files/{id}` answers
  * 202 `{job}`, the files function starts the move function asynchronously through the (local)
  * Lambda API, the move function copies part by part (UploadPartCopy), verifies, deletes the
- * original, and `GET /jobs/{id}` reports it. A stack of its own with a 1 KiB threshold.
+ * original, and `GET /jobs/{id}` reports it; a processed photo's thumbnail and preview go with it.
+ * A stack of its own with a 1 KiB threshold.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import sharp from 'sharp';
+import { derivedPrefixOf } from '../../handlers/core/media';
 import type { LocalStack } from '../../local/stack';
 import { cliHome, runCli } from './support/cli';
 import { eventually } from './support/http';
@@ -98,6 +101,36 @@ describe('moves of large files run as jobs', () => {
     expect(sha256(Buffer.from(await (await fetch(moved!.url)).arrayBuffer()))).toBe(sha256(bytes));
     expect(await exists('media/shoot/raw.jpg')).toBe(false);
     expect((await call(`/files/${id}`, { token })).status).toBe(404);
+  });
+
+  it('carries a photo\'s thumbnail and preview through the job: the same bytes under the new key, the old key\'s gone', async () => {
+    // Prepare
+    const photo = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 20, g: 120, b: 200 } } }).jpeg().toBuffer();
+    const id = await upload('/shoot', 'sky.jpg', photo);
+    const before = await eventually(async () => {
+      const response = await call<{ processing?: string; thumbUrl?: string; previewUrl?: string }>(`/files/${id}`, { token });
+      return response.body.processing === 'ready' ? response.body : undefined;
+    }, 30_000, 100);
+    const digest = async (url: string | undefined): Promise<string> => sha256(Buffer.from(await (await fetch(url as string)).arrayBuffer()));
+    const [thumb, preview] = [await digest(before?.thumbUrl), await digest(before?.previewUrl)];
+    // Act
+    const patched = await call<{ job: Job }>(`/files/${id}`, { method: 'PATCH', token, json: { folder: '/archive/sky' } });
+    // Assess
+    expect(patched.status).toBe(202);
+    const job = await finished(patched.body.job.id);
+    expect(job).toMatchObject({ status: 'succeeded' });
+    const moved = await call<{ processing?: string; thumbUrl?: string; previewUrl?: string }>(`/files/${job?.fileId}`, { token });
+    expect(moved.body.processing).toBe('ready');
+    expect(await digest(moved.body.thumbUrl)).toBe(thumb);
+    expect(await digest(moved.body.previewUrl)).toBe(preview);
+    const s3 = localS3Client(stack.s3Endpoint, stack.credentials, stack.region);
+    try {
+      const derived = async (key: string) => (await s3.send(new ListObjectsV2Command({ Bucket: stack.bucketName, Prefix: derivedPrefixOf(key) }))).Contents?.length ?? 0;
+      expect(await derived('media/archive/sky/sky.jpg')).toBe(2);
+      expect(await eventually(async () => ((await derived('media/shoot/sky.jpg')) === 0 ? true : undefined), 15_000)).toBe(true);
+    } finally {
+      s3.destroy();
+    }
   });
 
   it('moves a file under the threshold within the request (200)', async () => {

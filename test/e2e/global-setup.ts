@@ -51,6 +51,8 @@ export default async function globalSetup(): Promise<void> {
     planDir: stack.planDir,
     credentials: stack.credentials,
     functionNames: stack.functionNames,
+    sfnEndpoint: stack.sfnEndpoint,
+    stateMachineArns: stack.stateMachineArns,
     logFile,
     admin,
     editor,

@@ -2,14 +2,17 @@
  * Playable copies on the local stack (issue 19): an iPhone-style HEVC QuickTime clip goes up
  * through the API, the process function probes it, records a pending copy and makes it; the
  * files API then answers a signed URL of an upright H.264/AAC MP4 with its index first, kept
- * beside the derived images and deleted with the original. A video the decoder cannot read
- * ends `failed` with a reason, and its original still downloads.
+ * beside the derived images and deleted with the original, and carried to the new key when the
+ * file moves (no second workflow). A video the decoder cannot read ends `failed` with a reason,
+ * and its original still downloads.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import sharp from 'sharp';
 import type { FileItem } from '../../contract/wire';
 import { localDecoders } from '../../handlers/adapters/media-decoders';
 import { derivedPrefixOf } from '../../handlers/core/media';
@@ -19,6 +22,7 @@ import { makeVideoFixtures } from '../support/video-fixtures';
 import { e2eContext } from './support/context';
 import { adminS3, catalogRow, keyOf, uploadFile } from './support/files';
 import { api, eventually, login } from './support/http';
+import { sha256 } from './support/media';
 
 const SETTLE_TIMEOUT_MS = 60_000;
 
@@ -119,6 +123,99 @@ describe('video copies', () => {
     expect(copy.status).toBe(200);
     expect(copy.headers.get('content-type')).toBe('video/mp4');
   }, 120_000);
+
+  describe('a move keeps the derived objects', () => {
+    const sfn = new SFNClient({ region: context.region, credentials: context.credentials, endpoint: context.sfnEndpoint });
+    afterAll(() => sfn.destroy());
+    /** The video workflow's executions for `key` (other test files make copies on this stack meanwhile). */
+    const executionsFor = async (key: string): Promise<string[]> => {
+      const listed = (await sfn.send(new ListExecutionsCommand({ stateMachineArn: context.stateMachineArns.video }))).executions ?? [];
+      const described = await Promise.all(listed.map((e) => sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }))));
+      return described.filter((e) => (JSON.parse(e.input ?? '{}') as { key?: string }).key === key).map((e) => e.name as string);
+    };
+    const bytesOf = async (url: string | undefined): Promise<Buffer> => {
+      const response = await fetch(url as string);
+      expect(response.status).toBe(200);
+      return Buffer.from(await response.arrayBuffer());
+    };
+    /** The process function's lines about `key` in the stack's log: it rendered the file, or started its copy. */
+    const processedLines = (key: string): string[] => readFileSync(context.logFile, 'utf8').split('\n').filter((line) => line.includes('"file processed"') && line.includes(JSON.stringify(key)));
+    /** Once the old key's derived prefix is gone (its removal reached the process function, after the new key's creation), a quiet while in which nothing may start. */
+    const settledAfterMove = async (oldKey: string, newId: string): Promise<FileItem & { processing: string }> => {
+      expect(await eventually(async () => ((await derivedKeys(oldKey)).length === 0 ? true : undefined), 15_000)).toBe(true);
+      let file: (FileItem & { processing: string }) | undefined;
+      for (const until = Date.now() + 3000; Date.now() < until; await new Promise((r) => setTimeout(r, 250))) {
+        const response = await api<FileItem & { processing: string }>(`/files/${newId}`, { token });
+        expect(response.status).toBe(200);
+        // Never pending again: the file is not processed a second time.
+        expect(response.body.processing).toBe('ready');
+        file = response.body;
+      }
+      return file as FileItem & { processing: string };
+    };
+
+    it('moves a video with its ready copy: ready at once at the new place, the same bytes, no new workflow, the old derived prefix gone', async () => {
+      // Prepare
+      const id = await uploadFile(token, `${folder}/before`, 'iphone.mov', readFileSync(fixtures['iphone-hevc-rotated.mov']), { contentType: 'video/quicktime' });
+      const before = await settled(id);
+      expect(before.video?.copy?.state).toBe('ready');
+      const copyBefore = sha256(await bytesOf(before.video?.copyUrl));
+      const posterBefore = sha256(await bytesOf(before.posterUrl));
+      const oldKey = keyOf(id);
+      expect(await executionsFor(oldKey)).toHaveLength(1);
+
+      // Act
+      const moved = await api<FileItem & { processing: string }>(`/files/${id}`, { method: 'PATCH', token, json: { folder: `${folder}/after`, name: 'moved.mov' } });
+
+      // Assert: the answer and the first read already have the copy.
+      expect(moved.status).toBe(200);
+      expect(moved.body).toMatchObject({ folder: `${folder}/after`, name: 'moved.mov', processing: 'ready' });
+      expect(moved.body.video).toMatchObject({ action: 'transcode', playable: 'copy', copy: { state: 'ready', width: 180, height: 320 } });
+      const first = await api<FileItem>(`/files/${moved.body.id}`, { token });
+      expect(first.body.video).toMatchObject({ playable: 'copy', copy: { state: 'ready' } });
+      const after = await settledAfterMove(oldKey, moved.body.id);
+      expect(after.video).toMatchObject({ playable: 'copy', copy: { state: 'ready', bytes: before.video?.copy?.bytes } });
+      expect(sha256(await bytesOf(after.video?.copyUrl))).toBe(copyBefore);
+      expect(sha256(await bytesOf(after.posterUrl))).toBe(posterBefore);
+      const newKey = keyOf(moved.body.id);
+      const row = await catalogRow(newKey);
+      expect((row?.video as { copy?: { key?: string } }).copy?.key?.startsWith(derivedPrefixOf(newKey))).toBe(true);
+      expect((await derivedKeys(newKey)).sort()).toEqual([...Object.values(row?.derived as Record<string, string>), (row?.video as { copy: { key: string } }).copy.key].sort());
+      expect(await executionsFor(newKey)).toEqual([]);
+      expect(await executionsFor(oldKey)).toHaveLength(1);
+      // The original was processed (and logged so) at its old key; the moved file never is.
+      expect(processedLines(oldKey).length).toBeGreaterThan(0);
+      expect(processedLines(newKey)).toEqual([]);
+      expect(await derivedKeys(oldKey)).toEqual([]);
+    }, 120_000);
+
+    it("moves a photo with its thumbnail and preview: the same bytes at the new place, not rendered again, the old ones gone", async () => {
+      // Prepare
+      const photo = await sharp({ create: { width: 900, height: 600, channels: 3, background: { r: 200, g: 90, b: 30 } } }).jpeg().toBuffer();
+      const id = await uploadFile(token, `${folder}/photos`, 'sunset.jpg', photo);
+      const before = await settled(id);
+      expect(before.processing).toBe('ready');
+      const [thumbBefore, previewBefore] = [sha256(await bytesOf(before.thumbUrl)), sha256(await bytesOf(before.previewUrl))];
+      const oldKey = keyOf(id);
+
+      // Act
+      const moved = await api<FileItem & { processing: string }>(`/files/${id}`, { method: 'PATCH', token, json: { name: 'renamed.jpg' } });
+
+      // Assert
+      expect(moved.status).toBe(200);
+      expect(moved.body).toMatchObject({ name: 'renamed.jpg', processing: 'ready' });
+      expect(moved.body.thumbUrl).toBeDefined();
+      const after = await settledAfterMove(oldKey, moved.body.id);
+      expect(sha256(await bytesOf(after.thumbUrl))).toBe(thumbBefore);
+      expect(sha256(await bytesOf(after.previewUrl))).toBe(previewBefore);
+      const newKey = keyOf(moved.body.id);
+      expect((await derivedKeys(newKey)).sort()).toEqual(Object.values((await catalogRow(newKey))?.derived as Record<string, string>).sort());
+      // The original was processed (and logged so) at its old key; the moved file never is.
+      expect(processedLines(oldKey).length).toBeGreaterThan(0);
+      expect(processedLines(newKey)).toEqual([]);
+      expect(await derivedKeys(oldKey)).toEqual([]);
+    }, 90_000);
+  });
 
   it('makes no copy of a VP9 WebM, which plays as stored', async () => {
     const id = await uploadFile(token, folder, 'clip.webm', readFileSync(fixtures['vp9.webm']), { contentType: 'video/webm' });

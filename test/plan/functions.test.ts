@@ -173,7 +173,7 @@ describe('MediaStore functions', () => {
     expect(plan.variable.max_upload_bytes.validation[0].condition).toContain(`var.max_upload_bytes <= ${5 * 1024 ** 4}`);
   });
 
-  it('lets files read, copy and delete media and trash objects, read derived images (to sign their URLs), query the table and its type and date-taken indexes, write file rows, sessions, jobs and trash entries, read and create the cursor key and start move jobs', () => {
+  it('lets files read, copy and delete media and trash objects, read derived images (to sign their URLs) and carry them with a move, query the table and its type and date-taken indexes, write file rows, sessions, jobs and trash entries, read and create the cursor key and start move jobs', () => {
     const bucket = `\${aws_s3_bucket.${nameByPath(plan, 'aws_s3_bucket', 'storage/bucket')}.arn}`;
     expect(grants('files')).toEqual(
       [
@@ -183,6 +183,8 @@ describe('MediaStore functions', () => {
         // Trash entries (see the partition tests).
         ...['PutItem', 'DeleteItem'].map((a) => `dynamodb:${a} on ${table()}`),
         `s3:GetObject on ${bucket}/derived/*`,
+        // A move copies the derived objects to the new key's prefix (and tidies it).
+        ...['PutObject', 'AbortMultipartUpload', 'DeleteObject'].map((a) => `s3:${a} on ${bucket}/derived/*`),
         `s3:ListBucket on ${bucket}`,
         ...['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
         // Shares: their own statement, on their own keys (see the test below).
@@ -322,16 +324,18 @@ describe('MediaStore functions', () => {
     });
   });
 
-  it('lets move copy, verify and delete media and trash objects and write only file rows, folder markers, sessions, trash entries and jobs', () => {
+  it('lets move copy, verify and delete media and trash objects, carry derived objects and write only file rows, folder markers, sessions, trash entries and jobs', () => {
     const bucket = `\${aws_s3_bucket.${nameByPath(plan, 'aws_s3_bucket', 'storage/bucket')}.arn}`;
     expect(grants('move')).toEqual(
       [
         ...['GetObject', 'PutObject', 'AbortMultipartUpload', 'DeleteObject'].map((a) => `s3:${a} on ${media()}`),
         ...['GetObject', 'PutObject', 'AbortMultipartUpload', 'DeleteObject'].map((a) => `s3:${a} on ${bucket}/trash/*`),
+        // A moved file's derived objects, copied to the new key's prefix.
+        ...['GetObject', 'PutObject', 'AbortMultipartUpload', 'DeleteObject'].map((a) => `s3:${a} on ${bucket}/derived/*`),
         `s3:ListBucket on ${bucket}`,
         ...['GetItem', 'PutItem', 'UpdateItem'].map((a) => `dynamodb:${a} on ${table()}`),
-        // Bulk trash jobs: a folder's files and subfolders, restored files' sessions, the trash entries.
-        ...['Query', 'GetItem', 'PutItem', 'DeleteItem'].map((a) => `dynamodb:${a} on ${table()}`),
+        // Bulk trash jobs: a folder's files and subfolders, restored files' and moves' sessions, the trash entries.
+        ...['Query', 'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'].map((a) => `dynamodb:${a} on ${table()}`),
         // The timeline counters, with the file rows.
         `dynamodb:UpdateItem on ${table()}`,
       ].sort(),

@@ -59,6 +59,10 @@ describe('MediaStore video workflow (Step Functions fan-out of segments)', () =>
         for (const retry of task.Retry) expect(retry.BackoffRate).toBeGreaterThan(1);
       }
       expect(segment.Retry.map((r: StackJson) => r.ErrorEquals).flat()).toContain('States.ALL');
+      // A segment ffmpeg could not make is tried once more, before the catch-all would try it twice.
+      const segmentFailed = segment.Retry.findIndex((r: StackJson) => r.ErrorEquals.includes('VideoSegmentFailed'));
+      expect(segment.Retry[segmentFailed]).toMatchObject({ ErrorEquals: ['VideoSegmentFailed'], MaxAttempts: 1 });
+      expect(segmentFailed).toBeLessThan(segment.Retry.findIndex((r: StackJson) => r.ErrorEquals.includes('States.ALL')));
       for (const step of [States.Plan, States.Remux, States.Segments, States.Join]) {
         expect(step.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'MarkFailed', ResultPath: '$.error' }]);
       }

@@ -16,7 +16,7 @@ export interface E2eUser {
 export interface E2eContext
   extends Pick<
     LocalStack,
-    'apiUrl' | 's3Endpoint' | 'dynamodbEndpoint' | 'region' | 'tableName' | 'bucketName' | 'snsEndpoint' | 'deadLetterDir' | 'lambdaEndpoint' | 'secretsManagerEndpoint' | 'jwtSecretArn' | 'originSecretArn' | 'functionsDir' | 'planDir' | 'credentials' | 'functionNames'
+    'apiUrl' | 's3Endpoint' | 'dynamodbEndpoint' | 'region' | 'tableName' | 'bucketName' | 'snsEndpoint' | 'deadLetterDir' | 'lambdaEndpoint' | 'secretsManagerEndpoint' | 'jwtSecretArn' | 'originSecretArn' | 'functionsDir' | 'planDir' | 'credentials' | 'functionNames' | 'sfnEndpoint' | 'stateMachineArns'
   > {
   readonly logFile: string;
   readonly admin: E2eUser;

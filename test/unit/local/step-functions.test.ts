@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand, ExecutionAlreadyExists, InvalidName, SFNClient, StartExecutionCommand, StateMachineDoesNotExist } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, GetExecutionHistoryCommand, InvalidName, SFNClient, StartExecutionCommand, StateMachineDoesNotExist } from '@aws-sdk/client-sfn';
 import { silentLogger } from '../../../local/log';
 import { startLocalStepFunctions } from '../../../local/step-functions-api';
 import { AslUnsupported, StatesError, applyResultPath, applyTemplate, runDefinition, validateDefinition, type AslDocument, type Json } from '../../../local/step-functions';
@@ -179,6 +179,51 @@ describe('local Step Functions interpreter', () => {
     expect(started).toEqual([0, 1, 1]);
   });
 
+  it('records the history: states entered and exited, every Lambda attempt of a retried iteration, Map iterations, the Catch', async () => {
+    // Prepare
+    const events: [string, Readonly<Record<string, Json>>][] = [];
+    const definition: AslDocument = {
+      StartAt: 'Segments',
+      States: {
+        Segments: {
+          Type: 'Map',
+          ItemsPath: '$.items',
+          MaxConcurrency: 1,
+          ItemProcessor: { StartAt: 'Segment', States: { Segment: { Type: 'Task', Resource: 'arn:fn', Retry: [{ ErrorEquals: ['SegmentFailed'], MaxAttempts: 1 }], End: true } } },
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Failed', ResultPath: '$.error' }],
+          End: true,
+        },
+        Failed: { Type: 'Fail', Error: 'CopyFailed' },
+      },
+    };
+
+    // Act
+    const run = runDefinition(definition, { items: [0, 1] }, execution, {
+      sleep: async () => undefined,
+      invokeTask: async (_resource, input) => {
+        if (input === 1) throw taskFailed('SegmentFailed', 'segment 2 (2–4 s): the video could not be decoded');
+        return input;
+      },
+      onEvent: (type, details, previous) => events.push([type, previous === undefined ? details : { ...details, previous }]),
+    });
+
+    // Assert
+    await expect(run).rejects.toMatchObject({ error: 'CopyFailed' });
+    expect(events.map(([type]) => type)).toEqual([
+      'MapStateEntered',
+      'MapIterationStarted', 'TaskStateEntered', 'LambdaFunctionScheduled', 'LambdaFunctionSucceeded', 'TaskStateExited', 'MapIterationSucceeded',
+      'MapIterationStarted', 'TaskStateEntered', 'LambdaFunctionScheduled', 'LambdaFunctionFailed', 'LambdaFunctionScheduled', 'LambdaFunctionFailed', 'MapIterationFailed',
+      'MapStateExited',
+      'FailStateEntered',
+    ]);
+    expect(events[3]).toEqual(['LambdaFunctionScheduled', { resource: 'arn:fn', input: '0' }]);
+    expect(events[7]).toEqual(['MapIterationStarted', { name: 'Segments', index: 1 }]);
+    // An outcome names what it answers (the attempt's scheduling, the iteration's start) by its id.
+    expect(events[10]?.[1]).toEqual({ error: 'SegmentFailed', cause: JSON.stringify({ errorType: 'SegmentFailed', errorMessage: 'segment 2 (2–4 s): the video could not be decoded' }), previous: 10 });
+    expect(events[13]?.[1]).toEqual({ name: 'Segments', index: 1, previous: 8 });
+    expect(JSON.parse(String(events[14]?.[1].output))).toMatchObject({ items: [0, 1], error: { Error: 'SegmentFailed' } });
+  });
+
   it('follows the first matching Choice rule, else the Default, else fails with States.NoChoiceMatched', async () => {
     // Prepare
     const definition = (withDefault: boolean): AslDocument => ({
@@ -307,6 +352,28 @@ describe('local Step Functions service (SDK client over HTTP)', () => {
 
     // Assert
     expect(described).toMatchObject({ status: 'FAILED', error: 'VideoRejected', cause: 'not a video' });
+  });
+
+  it('answers the history of an execution in pages, oldest first or newest first', async () => {
+    // Act
+    const started = await client.send(new StartExecutionCommand({ stateMachineArn: service.stateMachineArn('media-store-video'), name: 'copy-history', input: '{"key":"h"}' }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    await describeWhenDone(started.executionArn!);
+    const first = await client.send(new GetExecutionHistoryCommand({ executionArn: started.executionArn, maxResults: 4 }));
+    const rest = await client.send(new GetExecutionHistoryCommand({ executionArn: started.executionArn, maxResults: 4, nextToken: first.nextToken }));
+    const newest = await client.send(new GetExecutionHistoryCommand({ executionArn: started.executionArn, reverseOrder: true, maxResults: 1 }));
+
+    // Assert
+    const events = [...(first.events ?? []), ...(rest.events ?? [])];
+    expect(events.map((e) => e.type)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'LambdaFunctionScheduled', 'LambdaFunctionSucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
+    expect(events.map((e) => e.id)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(rest.nextToken).toBeUndefined();
+    expect(events[2]?.lambdaFunctionScheduledEventDetails).toMatchObject({ resource: 'arn:fn:work', input: '{"key":"h"}' });
+    expect(events[1]?.stateEnteredEventDetails).toMatchObject({ name: 'Work' });
+    expect(events[0]?.timestamp).toBeInstanceOf(Date);
+    expect(newest.events?.map((e) => e.type)).toEqual(['ExecutionSucceeded']);
+    await expect(client.send(new GetExecutionHistoryCommand({ executionArn: `${started.executionArn}-x` }))).rejects.toBeInstanceOf(ExecutionDoesNotExist);
   });
 
   it('refuses an unknown state machine, a bad name, and a request not signed with the stack key pair', async () => {

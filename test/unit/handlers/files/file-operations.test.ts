@@ -21,6 +21,9 @@ import { entryFor, listTrash, purgeEntry, restoreEntry } from '../../../../handl
 import { parseTrashJobRequest, startTrashJob } from '../../../../handlers/files/trash-jobs';
 import { HAND_OVER_MARGIN_MS, runTrashJob } from '../../../../handlers/move/run-trash-job';
 import { ObjectUrls } from '../../../../handlers/core/object-urls';
+import type { CarriedProcessing } from '../../../../handlers/core/carried-media';
+import { derivedKeyOf, derivedPrefixOf } from '../../../../handlers/core/media';
+import { videoCopyKeyOf } from '../../../../handlers/core/video-copies';
 
 const NOW = new Date('2024-05-01T10:00:00.000Z');
 const SEQ = '0000000000000000000000000000000A';
@@ -181,7 +184,20 @@ class World {
       },
       files: this.catalog,
       objects: this.store,
-      uploads: { create: async (session: UploadSession) => void this.sessions.push(session) },
+      derivedObjects: {
+        copy: this.store.copy,
+        list: async (prefix: string) => [...this.objects.keys()].filter((k) => k.startsWith(prefix)),
+        deleteMany: async (keys: readonly string[]) => keys.forEach((k) => this.objects.delete(k)),
+      },
+      uploads: {
+        create: async (session: UploadSession) => void this.sessions.push(session),
+        get: async (uploadId: string) => this.sessions.find((s) => s.uploadId === uploadId),
+        carry: async (uploadId: string, carried: CarriedProcessing | undefined) => {
+          const index = this.sessions.findIndex((s) => s.uploadId === uploadId);
+          const { carried: _before, ...session } = this.sessions[index] as UploadSession;
+          this.sessions[index] = { ...session, ...(carried !== undefined ? { carried } : {}) };
+        },
+      },
       jobs: {
         create: async (job: MoveJob) => void this.jobs.set(job.id, job),
         get: async (jobId: string) => this.jobs.get(jobId),
@@ -537,6 +553,155 @@ describe('file operations', () => {
       const folder = `/${Array.from({ length: 5 }, () => 'x'.repeat(250)).join('/')}`;
       expect(await caught(updatedFile(id, { folder, overwrite: false }, editor, world.deps()))).toBeInstanceOf(ValidationError);
       expect(world.objects.has(source)).toBe(true);
+    });
+  });
+
+  describe('updateFile: the derived objects go with a moved file', () => {
+    const source = 'media/trips/IMG 1.jpg';
+    const target = 'media/archive/IMG 1.jpg';
+    const id = fileIdOf(source);
+    const ETAG = 'etag-abc';
+    const copyKey = videoCopyKeyOf(source, ETAG);
+    /** A processed file: its images (and a video's copy) stored under its derived prefix. */
+    function processed(world: World, extra: Partial<CatalogFile> = {}): void {
+      const derived = { thumb: derivedKeyOf(source, ETAG, 'thumb'), preview: derivedKeyOf(source, ETAG, 'preview') };
+      world.add(catalogFile(source, { etag: ETAG, processing: 'ready', media: { width: 4, height: 3, takenAt: '2024-03-01T10:00:00Z' }, derived, derivedBytes: 7, ...extra }));
+      world.objects.set(derived.thumb, { bytes: 'thumb', metadata: {} });
+      world.objects.set(derived.preview, { bytes: 'preview', metadata: {} });
+    }
+    const readyVideo = { container: 'mov', videoCodec: 'hevc', action: 'transcode', copy: { state: 'ready', key: copyKey, bytes: 5, width: 320, height: 180 } } as const;
+
+    it('copies thumbnail and preview to the new key, records them in the session and previews the row ready; the file is not processed again', async () => {
+      // Prepare
+      const world = new World();
+      processed(world);
+      // Act
+      const view = await updatedFile(id, { folder: '/archive', overwrite: false }, editor, world.deps());
+      // Assess
+      const thumb = derivedKeyOf(target, ETAG, 'thumb');
+      const preview = derivedKeyOf(target, ETAG, 'preview');
+      expect(world.objects.get(thumb)?.bytes).toBe('thumb');
+      expect(world.objects.get(preview)?.bytes).toBe('preview');
+      expect(world.sessions[0]?.carried).toEqual({ etag: ETAG, processing: 'ready', media: { width: 4, height: 3, takenAt: '2024-03-01T10:00:00Z' }, derived: { thumb, preview }, derivedBytes: 7 });
+      expect(world.rows.get(target)).toMatchObject({ processing: 'ready', derived: { thumb, preview }, derivedBytes: 7 });
+      expect(view.thumbUrl).toContain(thumb);
+      // The old key's are the process function's to delete when the original's removal arrives.
+      expect(world.objects.get(derivedKeyOf(source, ETAG, 'thumb'))?.bytes).toBe('thumb');
+    });
+
+    it("carries a video's ready copy, its row's copy naming the new key", async () => {
+      const world = new World();
+      processed(world, { contentType: 'video/quicktime', fileType: 'video', video: readyVideo });
+      world.objects.set(copyKey, { bytes: 'mp4!!', metadata: {} });
+
+      await updatedFile(id, { folder: '/archive', overwrite: false }, editor, world.deps());
+
+      const newCopy = videoCopyKeyOf(target, ETAG);
+      expect(world.objects.get(newCopy)?.bytes).toBe('mp4!!');
+      expect(world.sessions[0]?.carried?.video).toEqual({ ...readyVideo, copy: { ...readyVideo.copy, key: newCopy } });
+      expect(world.rows.get(target)).toMatchObject({ processing: 'ready', video: { copy: { state: 'ready', key: newCopy } } });
+    });
+
+    it.each([
+      ['pending', { state: 'pending' }],
+      ['failed', { state: 'failed', reason: 'the video could not be decoded' }],
+    ] as const)('carries nothing for a video whose copy is %s: processing runs at the new key as before', async (_state, copy) => {
+      const world = new World();
+      processed(world, { contentType: 'video/quicktime', fileType: 'video', video: { ...readyVideo, copy } });
+
+      await updatedFile(id, { folder: '/archive', overwrite: false }, editor, world.deps());
+
+      expect(world.sessions[0]?.carried).toBeUndefined();
+      expect([...world.objects.keys()].filter((k) => k.startsWith(derivedPrefixOf(target)))).toEqual([]);
+      expect(world.rows.get(target)).toMatchObject({ processing: 'pending' });
+      expect(world.rows.get(target)).not.toHaveProperty('derived');
+      expect(world.rows.get(target)).not.toHaveProperty('video');
+    });
+
+    it('carries what a file moved before brought along, named by the ETag of the bytes it was made from', async () => {
+      // A multipart original gets a new ETag when copied: its images keep the name they were made under.
+      const world = new World();
+      const made = derivedKeyOf(source, 'etag-of-the-upload', 'thumb');
+      world.add(catalogFile(source, { etag: ETAG, processing: 'ready', derived: { thumb: made } }));
+      world.objects.set(made, { bytes: 'thumb', metadata: {} });
+
+      await updatedFile(id, { folder: '/archive', overwrite: false }, editor, world.deps());
+
+      expect(world.objects.get(derivedKeyOf(target, 'etag-of-the-upload', 'thumb'))?.bytes).toBe('thumb');
+      expect(world.sessions[0]?.carried?.derived).toEqual({ thumb: derivedKeyOf(target, 'etag-of-the-upload', 'thumb') });
+    });
+
+    it('carries nothing when a derived key lies outside the file\'s own prefix', async () => {
+      const world = new World();
+      processed(world, { derived: { thumb: derivedKeyOf('media/other.jpg', ETAG, 'thumb') } });
+      await updatedFile(id, { folder: '/archive', overwrite: false }, editor, world.deps());
+      expect(world.sessions[0]?.carried).toBeUndefined();
+    });
+
+    it('carries nothing when the row describes other bytes than the object moved (another ETag)', async () => {
+      const world = new World();
+      processed(world, { etag: 'etag-older' });
+      await updatedFile(id, { folder: '/archive', overwrite: false }, editor, world.deps());
+      expect(world.sessions[0]?.carried).toBeUndefined();
+      expect([...world.objects.keys()].filter((k) => k.startsWith(derivedPrefixOf(target)))).toEqual([]);
+    });
+
+    it('carries nothing, and leaves no copy behind, when a derived object vanished (a reprocess replacing it)', async () => {
+      const world = new World();
+      processed(world);
+      world.objects.delete(derivedKeyOf(source, ETAG, 'preview'));
+
+      await updatedFile(id, { folder: '/archive', overwrite: false }, editor, world.deps());
+
+      expect(world.sessions[0]?.carried).toBeUndefined();
+      expect([...world.objects.keys()].filter((k) => k.startsWith(derivedPrefixOf(target)))).toEqual([]);
+      expect(world.rows.get(target)).toMatchObject({ processing: 'pending' });
+    });
+
+    it('deletes the carried copies and the session record when the original cannot be copied', async () => {
+      const world = new World();
+      processed(world);
+      const deps = world.deps();
+      const copy = deps.objects.copy;
+      deps.objects.copy = async (request) => {
+        if (request.sourceKey === source) throw new Error('S3 500');
+        return copy(request);
+      };
+
+      await caught(updatedFile(id, { folder: '/archive', overwrite: false }, editor, deps));
+
+      expect(world.sessions[0]?.carried).toBeUndefined();
+      expect([...world.objects.keys()].filter((k) => k.startsWith(derivedPrefixOf(target)))).toEqual([]);
+      expect(world.objects.has(source)).toBe(true);
+    });
+
+    it('removes what a file replaced with overwrite: true left under the new key', async () => {
+      const world = new World();
+      processed(world);
+      world.add(catalogFile(target, { etag: 'etag-old', processing: 'ready', derived: { thumb: derivedKeyOf(target, 'etag-old', 'thumb') } }));
+      world.objects.set(derivedKeyOf(target, 'etag-old', 'thumb'), { bytes: 'old thumb', metadata: {} });
+
+      await updatedFile(id, { folder: '/archive', overwrite: true }, editor, world.deps());
+
+      expect([...world.objects.keys()].filter((k) => k.startsWith(derivedPrefixOf(target))).sort()).toEqual([derivedKeyOf(target, ETAG, 'preview'), derivedKeyOf(target, ETAG, 'thumb')]);
+    });
+
+    it('a job run that finds its copy made by an earlier run previews what that run carried', async () => {
+      // Prepare: a run copied everything, then died before deleting the original.
+      const world = new World();
+      processed(world);
+      await updateFile(id, { folder: '/archive', overwrite: false }, editor, world.deps({ moveJobThresholdBytes: 2 }));
+      const deps = world.deps();
+      const remove = deps.objects.delete;
+      deps.objects.delete = async () => {
+        throw new Error('S3 503');
+      };
+      await expect(runMoveJob({ jobId: 'j'.repeat(22) }, deps)).rejects.toThrow('S3 503');
+      deps.objects.delete = remove;
+      // Act
+      expect(await runMoveJob({ jobId: 'j'.repeat(22) }, world.deps())).toBe('succeeded');
+      // Assess
+      expect(world.rows.get(target)).toMatchObject({ processing: 'ready', derived: { thumb: derivedKeyOf(target, ETAG, 'thumb') } });
     });
   });
 

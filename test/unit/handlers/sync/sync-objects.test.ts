@@ -150,5 +150,27 @@ describe('syncObjectEvents', () => {
       expect(failing.catalog.rows.get('media/a b.jpg')).toMatchObject({ processing: 'pending' });
       expect(failing.log.lines.some((l) => l.message === 'processing request failed')).toBe(true);
     });
+
+    it("writes a moved file ready with what its move carried and does not ask for processing; the carry holds only for the move's own copy", async () => {
+      // Prepare: the move's session carries the derived objects it copied to the new key.
+      const MOVE_ID = 'movemovemovemovemovemo';
+      const carried = { etag: 'e1', processing: 'ready' as const, media: { width: 4, height: 3 }, derived: { thumb: 'derived/x/e1-thumb.webp' }, derivedBytes: 9 };
+      const session: UploadSession = { uploadId: MOVE_ID, owner: 'ana', folder: '/', name: 'a b.jpg', key: 'media/a b.jpg', contentType: 'image/jpeg', size: 3, tags: [], createdAt: '', expiresAt: '', movedFrom: 'media/old.jpg', carried };
+      const requests: unknown[] = [];
+      const moved: ObjectHead = { size: 3, contentType: 'image/jpeg', etag: 'e2', metadata: { 'upload-id': UPLOAD_ID, 'move-id': MOVE_ID } };
+      const { deps, catalog } = setup({ 'media/a b.jpg': moved }, { process: async (request) => void requests.push(request), uploads: { get: async (id) => (id === MOVE_ID ? session : undefined) } });
+      // A session named by an upload id (not the object's move id) carries nothing.
+      const uploaded = setup({ 'media/a b.jpg': { ...moved, metadata: { 'upload-id': MOVE_ID } } }, { process: async (request) => void requests.push(request), uploads: { get: async () => session } });
+
+      // Act
+      await syncObjectEvents([record('ObjectCreated:Copy', 'media/a+b.jpg', '1')], deps);
+      await syncObjectEvents([record('ObjectCreated:Put', 'media/a+b.jpg', '1')], uploaded.deps);
+
+      // Assess
+      expect(catalog.rows.get('media/a b.jpg')).toMatchObject({ etag: 'e2', processing: 'ready', media: { width: 4, height: 3 }, derived: { thumb: 'derived/x/e1-thumb.webp' }, derivedBytes: 9 });
+      expect(uploaded.catalog.rows.get('media/a b.jpg')).toMatchObject({ processing: 'pending' });
+      expect(uploaded.catalog.rows.get('media/a b.jpg')).not.toHaveProperty('derived');
+      expect(requests).toEqual([{ kind: 'created', key: 'media/a b.jpg' }]);
+    });
   });
 });
