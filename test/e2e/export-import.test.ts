@@ -100,10 +100,11 @@ describe('media-store export', () => {
     await upload(clip, '/Videos', ['--description', 'a clip']);
     await upload(cover, '/');
     // Processing has read the photo's date taken and the video's duration.
+    // (The sync catalogues an upload after the CLI is done: a row not there yet is waited for.)
     const processed = await eventually(async () => {
-      const photoFile = await fileAt('/Trips/2024', 'été à la plage.jpg');
-      const clipFile = await fileAt('/Videos', 'clip one.mp4');
-      return photoFile.takenAt !== undefined && clipFile.processing !== 'pending' ? true : undefined;
+      const photoFile = (await filesOf('/Trips/2024')).find((f) => f.name === 'été à la plage.jpg');
+      const clipFile = (await filesOf('/Videos')).find((f) => f.name === 'clip one.mp4');
+      return photoFile?.takenAt !== undefined && clipFile !== undefined && clipFile.processing !== 'pending' ? true : undefined;
     }, 60_000, 250);
     expect(processed).toBe(true);
   }, 240_000);
