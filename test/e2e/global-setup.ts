@@ -27,7 +27,9 @@ export default async function globalSetup(): Promise<void> {
       // A module variable set as `TF_VAR_cors_allowed_origins` would: exercises the plan's CORS rules.
       // Stage throttling raised: the route-by-route tests send far more than the default 50 req/s
       // (burst 100) through one stack, and a 429 there says nothing about the route under test.
-      variables: { cors_allowed_origins: [BROWSER_ORIGIN], throttling_rate_limit: 10_000, throttling_burst_limit: 10_000, public_throttling_rate_limit: 10_000, public_throttling_burst_limit: 10_000 },
+      // max_users raised: files running side by side each create users of their own (the limit itself is
+      // tested on a stack of its own, users-limits.test.ts).
+      variables: { max_users: 50, cors_allowed_origins: [BROWSER_ORIGIN], throttling_rate_limit: 10_000, throttling_burst_limit: 10_000, public_throttling_rate_limit: 10_000, public_throttling_burst_limit: 10_000 },
     },
   );
   const { stack, logFile, admin } = running;

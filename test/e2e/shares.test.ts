@@ -315,7 +315,7 @@ describe('share links', () => {
       const after = await open(created.token);
       expect(after.status).toBe(404);
       expect(after.body).toEqual(NO_SUCH_SHARE);
-      // The e2e stack is shared and max_users small: give the place back.
+      // The e2e stack is shared: give the place back.
       expect((await api(`/users/${username}`, { token: admin, method: 'DELETE' })).status).toBe(204);
     });
   });

@@ -108,6 +108,11 @@ describe('GET /timeline/buckets and GET /timeline', () => {
     for (const [folder, name, bytes] of uploads) ids[`${folder}/${name}`] = await uploadFile(admin, folder, name, bytes);
   }, 120_000);
 
+  afterAll(async () => {
+    // The e2e stack is shared: give the user's place back.
+    await api(`/users/tl${tag}`, { method: 'DELETE', token: admin });
+  });
+
   it('counts each month the files a user may see, by date taken, else upload time', async () => {
     expect(await settled(limited, [march, april, thisMonth], { [march]: 3, [april]: 1, [thisMonth]: 1 })).toEqual({ [march]: 3, [april]: 1, [thisMonth]: 1 });
     // The admin sees the other folder's photo of March too.

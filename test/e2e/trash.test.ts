@@ -267,6 +267,8 @@ describe('the trash', () => {
       console.log(`trash e2e: ${BULK} files, folder delete ${deleteSeconds.toFixed(1)} s, restore all ${restoreSeconds.toFixed(1)} s`);
     } finally {
       s3.destroy();
+      // The e2e stack is shared: give the user's place back.
+      await api(`/users/${username}`, { method: 'DELETE', token: admin });
     }
   });
 });

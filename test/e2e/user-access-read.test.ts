@@ -26,7 +26,7 @@ describe('UsersRepository.getAccess', () => {
     expect(typeof access?.sessionVersion).toBe('string');
     expect(access).not.toHaveProperty('passwordHash');
     for (const key of Object.keys(access ?? {})) expect(USER_ACCESS_ATTRIBUTES).toContain(key);
-    // The e2e stack is shared and max_users small: give the place back.
+    // The e2e stack is shared: give the place back.
     await users.remove(username);
   });
 

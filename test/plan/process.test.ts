@@ -45,7 +45,7 @@ describe('MediaStore process function (thumbnails, previews, posters, metadata)'
   });
 
   describe('invocation', () => {
-    it('is invoked asynchronously by the sync function, which may invoke nothing else (the other invokers: files of move, the video workflow of transcode)', () => {
+    it('is invoked asynchronously by the sync function, which may invoke nothing else (the other invokers: files and move itself of move, the video workflow of transcode)', () => {
       const sync = byPath(plan, 'aws_lambda_function', 'functions/sync/function');
       expect(sync.environment.variables.PROCESS_FUNCTION_NAME).toBe('${var.name_prefix}-process');
       expect(fn().function_name).toBe('${var.name_prefix}-process');
@@ -55,13 +55,13 @@ describe('MediaStore process function (thumbnails, previews, posters, metadata)'
       ]);
       expect(plan.resource.aws_iam_role_policy.sync_invoke_process.role).toBe(`\${aws_iam_role.${nameByPath(plan, 'aws_iam_role', 'functions/sync/role')}.id}`);
       const invokers = Object.values(policyDocuments(plan)).flat().filter((s) => s.actions?.includes('lambda:InvokeFunction'));
-      expect(invokers.map((s) => s.resources).sort()).toEqual(
-        [
-          [`\${aws_lambda_function.${nameByPath(plan, 'aws_lambda_function', 'functions/process/function')}.arn}`],
-          ['${aws_lambda_function.move.arn}'],
-          ['${aws_lambda_function.transcode.arn}', '${aws_lambda_function.transcode.arn}:*'],
-        ].sort(),
-      );
+      expect(Object.fromEntries(invokers.map((s) => [s.sid, s.resources]))).toEqual({
+        InvokeProcessAsynchronously: [`\${aws_lambda_function.${nameByPath(plan, 'aws_lambda_function', 'functions/process/function')}.arn}`],
+        StartMoveJobs: ['${aws_lambda_function.move.arn}'],
+        HandOverLongTrashJobs: ['${aws_lambda_function.move.arn}'],
+        InvokeTranscode: ['${aws_lambda_function.transcode.arn}', '${aws_lambda_function.transcode.arn}:*'],
+      });
+      expect(invokers).toHaveLength(4);
     });
 
     it('retries failed requests as process_max_retry_attempts says (0-2), then sends them to the dead-letter queue', () => {
