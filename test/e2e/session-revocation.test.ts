@@ -12,7 +12,7 @@ import { rotateJwtKey } from '../../scripts/rotate-jwt-key';
 import type { LocalStack } from '../../local/stack';
 import { jwtSigningKey, secretsManager } from './support/context';
 import { headerOf } from './support/tokens';
-import { startOwnStack } from './support/own-stack';
+import { callStack, startOwnStack } from './support/own-stack';
 import { jpegLike } from './support/media';
 
 const CACHE_SECONDS = 2;
@@ -22,15 +22,7 @@ let stack: LocalStack;
 let adminPassword: string;
 let adminToken: string;
 
-async function call<T = unknown>(route: string, init: { method?: string; token?: string; json?: unknown } = {}): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${stack.apiUrl}${route}`, {
-    method: init.method ?? (init.json === undefined ? 'GET' : 'POST'),
-    headers: { ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
+const call = <T = unknown>(route: string, init: { method?: string; token?: string; json?: unknown } = {}) => callStack<T>(stack, route, init);
 
 const login = (username: string, password: string) => call<{ token: string; refreshToken: string }>('/auth/login', { json: { username, password, client: 'cli' } });
 

@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LocalStack } from '../../local/stack';
-import { adminTokenOf, startOwnStack } from './support/own-stack';
+import { adminTokenOf, callStack, startOwnStack } from './support/own-stack';
 
 /** The plan's default `max_users` (this stack does not override it). */
 const MAX_USERS = 10;
@@ -18,15 +18,7 @@ jest.setTimeout(60_000);
 let stack: LocalStack;
 let adminToken: string;
 
-async function call<T = unknown>(route: string, init: { method?: string; token?: string; json?: unknown } = {}): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${stack.apiUrl}${route}`, {
-    method: init.method ?? (init.json === undefined ? 'GET' : 'POST'),
-    headers: { ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
+const call = <T = unknown>(route: string, init: { method?: string; token?: string; json?: unknown } = {}) => callStack<T>(stack, route, init);
 
 const createUser = (json: unknown, token = adminToken) => call<{ error?: { code: string } }>('/users', { token, json });
 const listUsers = () => call<{ users: { username: string }[]; maxUsers: number }>('/users', { token: adminToken });

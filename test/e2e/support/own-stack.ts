@@ -28,3 +28,14 @@ export async function adminTokenOf(stack: LocalStack, adminPassword: string): Pr
   if (response.status !== 200) throw new Error(`admin login on the own stack answered ${response.status}`);
   return ((await response.json()) as { token: string }).token;
 }
+
+/** A JSON call to an own stack's API: GET without `json`, POST with it unless `method` says otherwise. */
+export async function callStack<T = unknown>(stack: Pick<LocalStack, 'apiUrl'>, route: string, init: { method?: string; token?: string; json?: unknown } = {}): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${stack.apiUrl}${route}`, {
+    method: init.method ?? (init.json === undefined ? 'GET' : 'POST'),
+    headers: { ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
