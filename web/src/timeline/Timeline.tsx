@@ -86,6 +86,14 @@ export default function Timeline({ onDownload }: TimelineProps) {
     );
   }, [model]);
 
+  /** Scrolls the element to `scrollTop` (not a user's scroll) with virtual `shown` at the top of the view. */
+  const place = useCallback((element: HTMLElement, scrollTop: number, shown: number) => {
+    programmatic.current = true;
+    element.scrollTop = scrollTop;
+    shownTop.current = shown;
+    setVirtualTop(shown);
+  }, []);
+
   /** Shows virtual `y` at the top (scrubber, keyboard). */
   const jumpTo = useCallback(
     (y: number) => {
@@ -93,12 +101,9 @@ export default function Timeline({ onDownload }: TimelineProps) {
       if (!element) return;
       const top = windowRef.current.scrollFor(y, model.height);
       rerender();
-      programmatic.current = true;
-      element.scrollTop = top;
-      shownTop.current = y;
-      setVirtualTop(y);
+      place(element, top, y);
     },
-    [model, rerender],
+    [model, rerender, place],
   );
 
   /** A page arrived: the month grows or shrinks, the files in view stay where they are. */
@@ -111,26 +116,17 @@ export default function Timeline({ onDownload }: TimelineProps) {
       model.addPage(month, page.files, page.nextCursor);
       const top = model.topOf(index) + offset;
       if (element && top !== anchorTop) {
-        programmatic.current = true;
-        element.scrollTop = windowRef.current.scrollFor(top, model.height);
-        shownTop.current = top;
-        setVirtualTop(top);
+        place(element, windowRef.current.scrollFor(top, model.height), top);
       } else if (element) {
         // The timeline got shorter below the view (a month smaller than its estimate): the window
         // must end where the timeline does, and the view show what is there now (at the very
         // bottom the browser clamps the scroll position and sends no scroll event).
         const scrollTo = windowRef.current.fit(element.scrollTop, model.height);
-        if (scrollTo !== undefined) {
-          programmatic.current = true;
-          element.scrollTop = scrollTo;
-          const shown = Math.min(anchorTop, Math.max(0, model.height - element.clientHeight));
-          shownTop.current = shown;
-          setVirtualTop(shown);
-        }
+        if (scrollTo !== undefined) place(element, scrollTo, Math.min(anchorTop, Math.max(0, model.height - element.clientHeight)));
       }
       rerender();
     },
-    [model, rerender],
+    [model, rerender, place],
   );
 
   // Fetch the months near the viewport that have files still to load there.
