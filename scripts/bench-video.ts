@@ -2,7 +2,7 @@
  * `npm run bench:video`: the four figures of issue 19's "Speed", each beside its baseline, on
  * in-memory local stacks running the plan's state machine and the very transcode zip:
  *
- * 1. transcode throughput of the function (one segment) against the same ffmpeg command
+ * 1. transcode throughput of the function (one run: the Whole step, no fan-out) against the same ffmpeg command
  *    (core/video-commands.ts `transcodeArgs`, the bundled ffmpeg) run by hand on the same file
  *    — goal ≥ 0.9×;
  * 2. a 60 s 1080p HEVC clip: seconds from its upload's PUT to a ready copy, with the load

@@ -1,9 +1,12 @@
 /**
  * The steps of the video workflow (modules/media-store/video-workflow.ts), one per invocation:
  *
- * - `plan`: the row must still be this version; `remux`, or the segments to transcode
- *   (core/video-segments.ts), or nothing (no copy, or a newer version).
+ * - `plan`: the row must still be this version; `remux`, `whole` (a video of one segment's
+ *   length at most), or the segments to transcode (core/video-segments.ts), or nothing (no
+ *   copy, or a newer version).
  * - `remux`: stream copy into a faststart MP4 (seconds, even for GBs).
+ * - `whole`: the video and its audio transcoded in one ffmpeg run straight into the faststart
+ *   MP4: a short clip (most phone videos) pays for no scratch, no separate audio run, no join.
  * - `segment`: one video window (MPEG-TS, its own timestamps kept) or the whole audio track
  *   (AAC), to `scratch/`; one that cannot be made throws `VideoSegmentFailed` naming it, which
  *   the Map retries and then hands to `fail`.
@@ -30,11 +33,12 @@ import type { FileCatalog } from '../adapters/files-repository';
 import type { FileTransfers } from '../adapters/file-transfers';
 import { openVideo, runBoxed, type BoxedRun, type BoxedVideo } from '../adapters/video-box';
 
-type CopyPlan = { readonly mode: 'none' | 'stale' } | { readonly mode: 'remux' } | { readonly mode: 'segments'; readonly items: readonly SegmentItem[] };
+type CopyPlan = { readonly mode: 'none' | 'stale' | 'remux' | 'whole' } | { readonly mode: 'segments'; readonly items: readonly SegmentItem[] };
 
 type StepEvent =
   | { readonly step: 'plan'; readonly input: VideoCopyInput }
   | { readonly step: 'remux'; readonly input: VideoCopyInput }
+  | { readonly step: 'whole'; readonly input: VideoCopyInput }
   | { readonly step: 'segment'; readonly input: VideoCopyInput; readonly item: SegmentItem }
   | { readonly step: 'join'; readonly input: VideoCopyInput; readonly parts: readonly SegmentPart[] }
   | { readonly step: 'fail'; readonly input: VideoCopyInput; readonly error: { readonly Error?: string; readonly Cause?: string } };
@@ -68,6 +72,8 @@ export async function runStep(event: StepEvent, deps: TranscodeDeps): Promise<Co
       return plan(event.input, deps);
     case 'remux':
       return remux(event.input, deps);
+    case 'whole':
+      return whole(event.input, deps);
     case 'segment':
       return segment(event.input, event.item, deps);
     case 'join':
@@ -86,7 +92,9 @@ async function plan(input: VideoCopyInput, deps: TranscodeDeps): Promise<CopyPla
   if (file === undefined || file.key !== input.key || file.etag !== input.etag) return { mode: 'stale' };
   if (input.decision.copy === 'remux') return { mode: 'remux' };
   if (input.decision.copy !== 'transcode') return { mode: 'none' };
-  return { mode: 'segments', items: planSegments(input.probe.durationSeconds, deps.segmentSeconds, input.probe.audioCodec !== undefined) };
+  const items = planSegments(input.probe.durationSeconds, deps.segmentSeconds, input.probe.audioCodec !== undefined);
+  // One segment's worth: one run, as ffmpeg by hand would (no fan-out to gain from).
+  return items.filter((item) => item.kind === 'video').length === 1 ? { mode: 'whole' } : { mode: 'segments', items };
 }
 
 /** A folder of its own under /tmp for one invocation, removed whatever happens. */
@@ -135,6 +143,19 @@ async function remux(input: VideoCopyInput, deps: TranscodeDeps): Promise<CopyOu
     const failure = await box(deps, opened.video, remuxArgs(input.probe, input.decision, { target }), await budget(deps, 0.5));
     if (failure !== undefined) return recordFailure(input, failure, deps);
     return publish(input, target, displayedSizeOf(input.probe), deps);
+  });
+}
+
+/** A video of one segment's length at most: video and audio in one run, straight into the faststart MP4. */
+async function whole(input: VideoCopyInput, deps: TranscodeDeps): Promise<CopyOutcome> {
+  return inWorkDir(deps, async (dir) => {
+    const opened = await openOriginal(input, deps);
+    if (!opened.ok) return recordFailure(input, opened.reason, deps);
+    const target = path.join(dir, 'copy.mp4');
+    // The output, then its index moved to the front: twice the copy on /tmp at most.
+    const failure = await box(deps, opened.video, transcodeArgs(input.probe, { target, maxHeight: deps.maxHeight }), await budget(deps, 0.5));
+    if (failure !== undefined) return recordFailure(input, failure, deps);
+    return publish(input, target, copySize(input.probe, deps.maxHeight), deps);
   });
 }
 
@@ -239,7 +260,7 @@ export function parseStepEvent(event: unknown): StepEvent {
   const value = event as Partial<Record<string, unknown>> | null;
   const input = value?.input as Partial<VideoCopyInput> | undefined;
   const fine = typeof input?.key === 'string' && typeof input.etag === 'string' && typeof input.runId === 'string' && /^copy-[0-9a-f]{64}$/.test(input.runId) && typeof input.folder === 'string' && typeof input.name === 'string' && typeof input.probe === 'object' && typeof input.decision === 'object';
-  if (!fine || typeof value?.step !== 'string' || !['plan', 'remux', 'segment', 'join', 'fail'].includes(value.step)) throw new Error('not a video workflow step');
+  if (!fine || typeof value?.step !== 'string' || !['plan', 'remux', 'whole', 'segment', 'join', 'fail'].includes(value.step)) throw new Error('not a video workflow step');
   if (value.step === 'segment' && typeof value.item !== 'object') throw new Error('a segment step needs its item');
   if (value.step === 'join' && !Array.isArray(value.parts)) throw new Error('a join step needs its parts');
   return { ...value, error: value.error ?? {} } as StepEvent;

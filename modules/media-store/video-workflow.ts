@@ -75,6 +75,7 @@ const SEGMENT_RETRY = [
  * which); each reads the execution's input (`VideoCopyInput`) from the context object:
  *
  * Plan (probe keyframes, cut into `segmentSeconds` windows) → Route: `remux` → Remux;
+ * `whole` (one segment's length at most) → Whole (one transcoding run, no join);
  * `segments` → Segments (Map, `maxConcurrency` at once, each segment retried on its own) →
  * Join (stream-copy concat + audio + `+faststart` into one MP4, recorded on the row if the
  * original is still the same version, scratch deleted); `rejected` (the plan recorded why) →
@@ -95,7 +96,7 @@ function videoWorkflowDefinition(transcodeArn: string, maxConcurrency: number | 
   const onFailure = [{ ErrorEquals: ['States.ALL'], Next: 'MarkFailed', ResultPath: '$.error' }];
   const placeholder = '"__MAX_CONCURRENCY__"';
   const definition = {
-    Comment: 'A playable copy of one video: remuxed, or transcoded in parallel segments and joined (docs/media.md "Any length")',
+    Comment: 'A playable copy of one video: remuxed, transcoded in one run, or transcoded in parallel segments and joined (docs/media.md "Any length")',
     StartAt: 'Plan',
     States: {
       Plan: { ...task('plan', {}, 'Route', '$.plan'), Catch: onFailure },
@@ -103,11 +104,13 @@ function videoWorkflowDefinition(transcodeArn: string, maxConcurrency: number | 
         Type: 'Choice',
         Choices: [
           { Variable: '$.plan.mode', StringEquals: 'remux', Next: 'Remux' },
+          { Variable: '$.plan.mode', StringEquals: 'whole', Next: 'Whole' },
           { Variable: '$.plan.mode', StringEquals: 'segments', Next: 'Segments' },
         ],
         Default: 'Done',
       },
       Remux: { ...task('remux', { 'plan.$': '$.plan' }, 'Done', '$.result'), Catch: onFailure },
+      Whole: { ...task('whole', { 'plan.$': '$.plan' }, 'Done', '$.result'), Catch: onFailure },
       Segments: {
         Type: 'Map',
         ItemsPath: '$.plan.items',

@@ -34,15 +34,17 @@ describe('MediaStore video workflow (Step Functions fan-out of segments)', () =>
       expect(plan.resource.aws_cloudwatch_log_group.video_workflow).toMatchObject({ name: '/aws/vendedlogs/states/${var.name_prefix}-video', retention_in_days: '${var.log_retention_days}' });
     });
 
-    it('plans, routes remux or segments, maps the segments at most video_max_parallel_segments at once, joins, and marks failures before failing', () => {
+    it('plans, routes remux, whole (one run) or segments, maps the segments at most video_max_parallel_segments at once, joins, and marks failures before failing', () => {
       expect(String(machine().definition)).toContain('"MaxConcurrency":${var.video_max_parallel_segments}');
       const { StartAt, States } = definition();
       expect(StartAt).toBe('Plan');
-      expect(Object.keys(States).sort()).toEqual(['Done', 'Failed', 'Join', 'MarkFailed', 'Plan', 'Remux', 'Route', 'Segments'].sort());
+      expect(Object.keys(States).sort()).toEqual(['Done', 'Failed', 'Join', 'MarkFailed', 'Plan', 'Remux', 'Route', 'Segments', 'Whole'].sort());
       expect(States.Route.Choices).toEqual([
         { Variable: '$.plan.mode', StringEquals: 'remux', Next: 'Remux' },
+        { Variable: '$.plan.mode', StringEquals: 'whole', Next: 'Whole' },
         { Variable: '$.plan.mode', StringEquals: 'segments', Next: 'Segments' },
       ]);
+      expect(States.Whole).toMatchObject({ Parameters: { step: 'whole' }, Next: 'Done' });
       expect(States.Segments).toMatchObject({ Type: 'Map', ItemsPath: '$.plan.items', MaxConcurrency: 20, Next: 'Join', ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' } } });
       expect(States.Join.Parameters).toMatchObject({ step: 'join', 'parts.$': '$.parts' });
       expect(States.MarkFailed).toMatchObject({ Parameters: { step: 'fail', 'error.$': '$.error' }, Next: 'Failed' });
@@ -52,7 +54,7 @@ describe('MediaStore video workflow (Step Functions fan-out of segments)', () =>
     it('runs only the transcoding function, retries each segment on its own with backoff, and catches every step that can fail into MarkFailed', () => {
       const { States } = definition();
       const segment = States.Segments.ItemProcessor.States.Segment;
-      const tasks = [States.Plan, States.Remux, States.Join, States.MarkFailed, segment];
+      const tasks = [States.Plan, States.Remux, States.Whole, States.Join, States.MarkFailed, segment];
       for (const task of tasks) {
         expect(task.Resource).toBe(transcodeArn);
         expect(task.Retry.length).toBeGreaterThan(0);
@@ -63,7 +65,7 @@ describe('MediaStore video workflow (Step Functions fan-out of segments)', () =>
       const segmentFailed = segment.Retry.findIndex((r: StackJson) => r.ErrorEquals.includes('VideoSegmentFailed'));
       expect(segment.Retry[segmentFailed]).toMatchObject({ ErrorEquals: ['VideoSegmentFailed'], MaxAttempts: 1 });
       expect(segmentFailed).toBeLessThan(segment.Retry.findIndex((r: StackJson) => r.ErrorEquals.includes('States.ALL')));
-      for (const step of [States.Plan, States.Remux, States.Segments, States.Join]) {
+      for (const step of [States.Plan, States.Remux, States.Whole, States.Segments, States.Join]) {
         expect(step.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'MarkFailed', ResultPath: '$.error' }]);
       }
     });
