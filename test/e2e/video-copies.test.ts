@@ -1,6 +1,7 @@
 /**
  * Playable copies on the local stack (issue 19): an iPhone-style HEVC QuickTime clip goes up
- * through the API, the process function probes it, records a pending copy and makes it; the
+ * through the API, the process function probes it, records a pending copy and makes it (in one
+ * transcoding run: it is shorter than a segment); the
  * files API then answers a signed URL of an upright H.264/AAC MP4 with its index first, kept
  * beside the derived images and deleted with the original, and carried to the new key when the
  * file moves (no second workflow). A video the decoder cannot read ends `failed` with a reason,
@@ -11,7 +12,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import sharp from 'sharp';
 import type { FileItem } from '../../contract/wire';
 import { localDecoders } from '../../handlers/adapters/media-decoders';
@@ -49,6 +50,20 @@ describe('video copies', () => {
     return file;
   };
 
+  const sfn = new SFNClient({ region: context.region, credentials: context.credentials, endpoint: context.sfnEndpoint });
+  afterAll(() => sfn.destroy());
+  /** The video workflow's executions for `key` (other test files make copies on this stack meanwhile). */
+  const executionsOf = async (key: string) => {
+    const listed = (await sfn.send(new ListExecutionsCommand({ stateMachineArn: context.stateMachineArns.video }))).executions ?? [];
+    const described = await Promise.all(listed.map((e) => sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }))));
+    return described.filter((e) => (JSON.parse(e.input ?? '{}') as { key?: string }).key === key);
+  };
+  /** The states an execution entered, in order. */
+  const statesOf = async (executionArn: string | undefined): Promise<string[]> => {
+    const events = (await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
+    return events.filter((e) => e.type?.endsWith('StateEntered')).map((e) => e.stateEnteredEventDetails?.name as string);
+  };
+
   const derivedKeys = async (key: string): Promise<string[]> => {
     const out = await s3.send(new ListObjectsV2Command({ Bucket: context.bucketName, Prefix: derivedPrefixOf(key) }));
     return (out.Contents ?? []).map((o) => o.Key as string);
@@ -74,6 +89,9 @@ describe('video copies', () => {
 
     const row = await catalogRow(keyOf(id));
     expect(await derivedKeys(keyOf(id))).toContain(videoCopyKeyOf(keyOf(id), String(row?.etag)));
+    // Three seconds are less than one segment: one transcoding run, no fan-out and no join.
+    const [execution] = await executionsOf(keyOf(id));
+    expect(await statesOf(execution?.executionArn)).toEqual(['Plan', 'Route', 'Whole', 'Done']);
 
     expect((await api(`/files/${id}`, { token, method: 'DELETE' })).status).toBe(204);
     expect(await eventually(async () => ((await derivedKeys(keyOf(id))).length === 0 ? true : undefined), 15_000)).toBe(true);
@@ -125,14 +143,8 @@ describe('video copies', () => {
   }, 120_000);
 
   describe('a move keeps the derived objects', () => {
-    const sfn = new SFNClient({ region: context.region, credentials: context.credentials, endpoint: context.sfnEndpoint });
-    afterAll(() => sfn.destroy());
-    /** The video workflow's executions for `key` (other test files make copies on this stack meanwhile). */
-    const executionsFor = async (key: string): Promise<string[]> => {
-      const listed = (await sfn.send(new ListExecutionsCommand({ stateMachineArn: context.stateMachineArns.video }))).executions ?? [];
-      const described = await Promise.all(listed.map((e) => sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }))));
-      return described.filter((e) => (JSON.parse(e.input ?? '{}') as { key?: string }).key === key).map((e) => e.name as string);
-    };
+    /** The names of the video workflow's executions for `key`. */
+    const executionsFor = async (key: string): Promise<string[]> => (await executionsOf(key)).map((e) => e.name as string);
     const bytesOf = async (url: string | undefined): Promise<Buffer> => {
       const response = await fetch(url as string);
       expect(response.status).toBe(200);
