@@ -16,7 +16,7 @@ import { cliHome, runCli } from './support/cli';
 import { eventually } from './support/http';
 import { localS3Client } from './support/local-s3';
 import { jpegLike, sha256 } from './support/media';
-import { startOwnStack } from './support/own-stack';
+import { callStack, startOwnStack } from './support/own-stack';
 
 jest.setTimeout(60_000);
 
@@ -36,15 +36,7 @@ describe('moves of large files run as jobs', () => {
   let adminPassword: string;
   let token: string;
 
-  const call = async <T>(route: string, init: { method?: string; json?: unknown; token?: string } = {}): Promise<{ status: number; body: T }> => {
-    const response = await fetch(`${stack.apiUrl}${route}`, {
-      method: init.method ?? (init.json === undefined ? 'GET' : 'POST'),
-      headers: { ...(init.token ? { authorization: `Bearer ${init.token}` } : {}), ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-  };
+  const call = <T>(route: string, init: { method?: string; json?: unknown; token?: string } = {}) => callStack<T>(stack, route, init);
   const login = async (username: string, password: string): Promise<string> => (await call<{ token: string }>('/auth/login', { json: { username, password } })).body.token;
   const upload = async (folder: string, fileName: string, bytes: Buffer): Promise<string> => {
     const created = await call<{ fileId: string; url: string; headers: Record<string, string> }>('/uploads', { token, json: { folder, fileName, contentType: 'image/jpeg', size: bytes.length } });
