@@ -143,6 +143,18 @@ async function serve(options: { directory: string; region: string; credentials: 
         });
       return;
     }
+    if ((req.method === 'GET' || req.method === 'HEAD') && req.headers['if-match'] !== undefined) {
+      void requests
+        .run(req, () => refuseOtherEtag(req, res, s3rver.store as unknown as CopyStore))
+        .then((refused) => {
+          if (!refused) requests.run(req, () => multipart.serve(req, res) || handle(req, res));
+        })
+        .catch((error: unknown) => {
+          warn(`conditional read ${req.url?.split('?')[0]} failed: ${String(error)}`);
+          sendS3Error(res, 500, 'InternalError', 'We encountered an internal error. Please try again.');
+        });
+      return;
+    }
     requests.run(req, () => multipart.serve(req, res) || handle(req, res));
   });
   // Longer than the front's pooled connections stay idle, so the front never reuses one this side just closed.
@@ -278,6 +290,31 @@ async function handleCopy(req: IncomingMessage, res: ServerResponse, store: Copy
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<CopyPartResult><LastModified>${new Date().toISOString()}</LastModified><ETag>"${md5}"</ETag></CopyPartResult>`;
   res.writeHead(200, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
   res.end(body);
+  return true;
+}
+
+/**
+ * `If-Match` on GetObject and HeadObject (s3rver ignores it): 412 when the object's ETag is
+ * another (`*` matches any). A missing object is left to s3rver's 404. Returns whether the
+ * response was sent.
+ */
+async function refuseOtherEtag(req: IncomingMessage, res: ServerResponse, store: CopyStore): Promise<boolean> {
+  const url = new URL(req.url ?? '/', 'http://local');
+  if (url.searchParams.has('uploadId')) return false;
+  const [bucket, ...key] = url.pathname.split('/').filter(Boolean);
+  if (bucket === undefined || key.length === 0) return false;
+  const names = { bucket: decodeURIComponent(bucket), key: key.map(decodeURIComponent).join('/') };
+  if (!(await store.existsObject(names.bucket, names.key))) return false;
+  const etag = String((await store.getMetadata(names.bucket, names.key)).etag ?? '').replace(/"/g, '');
+  const wanted = String(req.headers['if-match']).split(',').map((value) => value.trim().replace(/"/g, ''));
+  if (wanted.includes('*') || wanted.includes(etag)) return false;
+  req.resume();
+  if (req.method === 'HEAD') {
+    res.writeHead(412);
+    res.end();
+  } else {
+    sendS3Error(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+  }
   return true;
 }
 

@@ -9,6 +9,7 @@ import { FilesRepository } from '../adapters/files-repository';
 import { S3ObjectStore } from '../adapters/object-store';
 import { bundledFfmpegPath } from '../adapters/video-box';
 import { S3FileTransfers } from '../adapters/file-transfers';
+import { S3FaststartCopies } from '../adapters/faststart-copies';
 import { parseTranscodeConfig } from './config';
 import { parseStepEvent, runStep } from './steps';
 
@@ -18,6 +19,7 @@ const deps = {
   files: new FilesRepository({ tableName: config.tableName }),
   objects: new S3ObjectStore({ bucket: config.bucketName }),
   transfers: new S3FileTransfers({ bucket: config.bucketName }),
+  faststart: new S3FaststartCopies({ bucket: config.bucketName }),
   ffmpeg: bundledFfmpegPath(),
   workDir: tmpdir(),
   segmentSeconds: config.segmentSeconds,

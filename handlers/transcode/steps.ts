@@ -4,7 +4,10 @@
  * - `plan`: the row must still be this version; `remux`, `whole` (a video of one segment's
  *   length at most), or the segments to transcode (core/video-segments.ts), or nothing (no
  *   copy, or a newer version).
- * - `remux`: stream copy into a faststart MP4 (seconds, even for GBs).
+ * - `remux`: stream copy into a faststart MP4 (seconds, even for GBs). An H.264 MP4 with its
+ *   index at the end takes the fast path first (adapters/faststart-copies.ts over
+ *   core/mp4-faststart.ts: the index rewritten, the media data copied inside S3, no ffmpeg and
+ *   nothing on /tmp); any file that path refuses is remuxed by ffmpeg as before.
  * - `whole`: the video and its audio transcoded in one ffmpeg run straight into the faststart
  *   MP4: a short clip (most phone videos) pays for no scratch, no separate audio run, no join.
  * - `segment`: one video window (MPEG-TS, its own timestamps kept) or the whole audio track
@@ -31,6 +34,7 @@ import { VIDEO_COPY_TYPE, videoCopyKeyOf, type StoredVideoCopy, type VideoCopyIn
 import { firstFailure, planSegments, scratchKeyOf, scratchPrefixOf, VideoSegmentFailed, workflowFailureReason, type SegmentItem, type SegmentPart } from '../core/video-segments';
 import type { FileCatalog } from '../adapters/files-repository';
 import type { FileTransfers } from '../adapters/file-transfers';
+import type { FaststartCopies } from '../adapters/faststart-copies';
 import { openVideo, runBoxed, type BoxedRun, type BoxedVideo } from '../adapters/video-box';
 
 type CopyPlan = { readonly mode: 'none' | 'stale' | 'remux' | 'whole' } | { readonly mode: 'segments'; readonly items: readonly SegmentItem[] };
@@ -49,6 +53,8 @@ export interface TranscodeDeps {
   readonly files: Pick<FileCatalog, 'getRow' | 'recordVideoCopy'>;
   readonly objects: { urlSigner(): Promise<ObjectUrls>; list(prefix: string): Promise<string[]>; deleteMany(keys: readonly string[]): Promise<void> };
   readonly transfers: FileTransfers;
+  /** The remux's fast path (an H.264 MP4 with its index at the end). */
+  readonly faststart: FaststartCopies;
   /** The bundled ffmpeg. */
   readonly ffmpeg: string;
   /** The function's /tmp (a folder per invocation is made and removed in it). */
@@ -135,6 +141,8 @@ async function box(deps: TranscodeDeps, video: BoxedVideo, args: CopyJobArgs, li
 }
 
 async function remux(input: VideoCopyInput, deps: TranscodeDeps): Promise<CopyOutcome> {
+  const fast = await fastRemux(input, deps);
+  if (fast !== undefined) return fast;
   return inWorkDir(deps, async (dir) => {
     const opened = await openOriginal(input, deps);
     if (!opened.ok) return recordFailure(input, opened.reason, deps);
@@ -157,6 +165,23 @@ async function whole(input: VideoCopyInput, deps: TranscodeDeps): Promise<CopyOu
     if (failure !== undefined) return recordFailure(input, failure, deps);
     return publish(input, target, copySize(input.probe, deps.maxHeight), deps);
   });
+}
+
+/**
+ * The remux without ffmpeg, when the original is an H.264 MP4 whose audio is copied or absent;
+ * `undefined` when the fast path refuses the file (the reason logged), and ffmpeg remuxes it.
+ */
+async function fastRemux(input: VideoCopyInput, deps: TranscodeDeps): Promise<CopyOutcome | undefined> {
+  const { probe, decision } = input;
+  if (probe.container !== 'mp4' || probe.videoCodec !== 'h264' || decision.audio === 'encode') return undefined;
+  const key = videoCopyKeyOf(input.key, input.etag);
+  const made = await deps.faststart.copy({ sourceKey: input.key, sourceEtag: input.etag, destinationKey: key, contentType: MP4, audio: decision.audio });
+  if (!made.ok) {
+    deps.logger.info('remux by ffmpeg', { key: input.key, why: made.reason });
+    return undefined;
+  }
+  deps.logger.info('remuxed in place', { key: input.key, parts: made.parts });
+  return record(input, key, made.bytes, displayedSizeOf(probe), deps);
 }
 
 /** One segment to scratch; one that cannot be made throws VideoSegmentFailed (the Map retries it, then fails the copy). */
@@ -232,6 +257,11 @@ async function join(input: VideoCopyInput, parts: readonly SegmentPart[], deps: 
 async function publish(input: VideoCopyInput, file: string, size: { width: number; height: number } | undefined, deps: TranscodeDeps): Promise<CopyOutcome> {
   const key = videoCopyKeyOf(input.key, input.etag);
   const bytes = await deps.transfers.upload(key, file, MP4);
+  return record(input, key, bytes, size, deps);
+}
+
+/** Records a copy already at `key`; one of a version that is no longer the row's is deleted. */
+async function record(input: VideoCopyInput, key: string, bytes: number, size: { width: number; height: number } | undefined, deps: TranscodeDeps): Promise<CopyOutcome> {
   const copy: StoredVideoCopy = { state: 'ready', key, bytes, ...(size !== undefined ? { width: size.width, height: size.height } : {}) };
   const write = await deps.files.recordVideoCopy(input.folder, input.name, input.etag, copy);
   if (write === 'stale') {

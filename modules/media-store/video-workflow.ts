@@ -173,7 +173,8 @@ export class VideoWorkflow extends Construct {
       bundlePath: path.resolve(props.bundleRoot, bundleZipPath('transcode')),
       environment: variables,
       statements: [
-        // ffmpeg reads the original through a presigned GET (Range requests) signed with this role.
+        // ffmpeg reads the original through a presigned GET (Range requests) signed with this role; the remux's fast path
+        // reads its boxes by range and copies its media data with UploadPartCopy, which S3 authorises as GetObject on the source.
         { sid: 'ReadOriginals', effect: 'Allow', actions: ['s3:GetObject'], resources: [props.storage.mediaObjectsArn] },
         // Segments and the audio track of a copy being made; the workflow deletes them when it ends.
         { sid: 'WriteReadAndDeleteScratch', effect: 'Allow', actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], resources: [scratch] },
@@ -184,7 +185,8 @@ export class VideoWorkflow extends Construct {
           resources: [bucket.arn],
           condition: [{ test: 'StringLike', variable: 's3:prefix', values: [`${SCRATCH_PREFIX}*`] }],
         },
-        // The copy (a multipart upload for large ones), and a copy nobody will own (the original changed meanwhile).
+        // The copy (a multipart upload for large ones: PutObject covers create, parts, part copies' destination and complete),
+        // and a copy nobody will own (the original changed meanwhile).
         { sid: 'WriteAndDeleteCopies', effect: 'Allow', actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'], resources: [props.storage.derivedObjectsArn] },
         {
           sid: 'RecordCopies',

@@ -4,9 +4,11 @@
  * transcoding run: it is shorter than a segment); the
  * files API then answers a signed URL of an upright H.264/AAC MP4 with its index first, kept
  * beside the derived images and deleted with the original, and carried to the new key when the
- * file moves (no second workflow). A video the decoder cannot read ends `failed` with a reason,
- * and its original still downloads.
+ * file moves (no second workflow). An H.264 MP4 with its index at the end is remuxed on the fast
+ * path (no ffmpeg: its index rewritten, its media data copied inside S3). A video the decoder
+ * cannot read ends `failed` with a reason, and its original still downloads.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +21,7 @@ import { localDecoders } from '../../handlers/adapters/media-decoders';
 import { derivedPrefixOf } from '../../handlers/core/media';
 import { videoCopyKeyOf } from '../../handlers/core/video-copies';
 import { reprocess } from '../../scripts/reprocess';
-import { makeVideoFixtures } from '../support/video-fixtures';
+import { FIXTURE_FFMPEG, makeVideoFixtures } from '../support/video-fixtures';
 import { e2eContext } from './support/context';
 import { adminS3, catalogRow, keyOf, uploadFile } from './support/files';
 import { api, eventually, login } from './support/http';
@@ -227,6 +229,61 @@ describe('video copies', () => {
       expect(processedLines(newKey)).toEqual([]);
       expect(await derivedKeys(oldKey)).toEqual([]);
     }, 90_000);
+  });
+
+  describe('the remux fast path', () => {
+    const work = mkdtempSync(path.join(tmpdir(), 'video-fast-remux-'));
+    const FFPROBE = path.join(path.dirname(FIXTURE_FFMPEG), 'ffprobe');
+    const ffprobe = (file: string, entries: string): string => execFileSync(FFPROBE, ['-v', 'error', '-show_entries', entries, '-of', 'default=nw=1', file], { encoding: 'utf8' });
+    /** An H.264/AAC MP4 with its index at the end, a GPS position and Apple's location key in it. */
+    const clip = (name: string, size: string, seconds: number, video: readonly string[]): string => {
+      const file = path.join(work, name);
+      execFileSync(FIXTURE_FFMPEG, [
+        '-hide_banner', '-loglevel', 'error', '-y',
+        '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=25:duration=${seconds}`,
+        '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+        '-threads', '1', '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', ...video, '-c:a', 'aac',
+        '-movflags', 'use_metadata_tags', '-metadata', 'com.apple.quicktime.location.ISO6709=+48.8577+002.2950/', '-metadata', 'title=Secret holiday',
+        file,
+      ]);
+      return file;
+    };
+    const fastRemuxLines = (key: string): string[] => readFileSync(context.logFile, 'utf8').split('\n').filter((line) => line.includes('"remuxed in place"') && line.includes(JSON.stringify(key)));
+
+    it.each([
+      // One PutObject: under 5 MiB.
+      ['small.mp4', '320x180', 3, [], 1],
+      // Part 1 uploaded (index + the first bytes of the data, 5 MiB), the rest an UploadPartCopy: ~7 MiB of noisy 720p at 15 Mbit/s.
+      ['large.mp4', '1280x720', 4, ['-vf', 'noise=alls=80:allf=t+u', '-b:v', '15M', '-maxrate', '15M', '-bufsize', '15M'], 2],
+    ] as const)('remuxes %s without ffmpeg: index first, same streams and duration, decodes, no location or title', async (name, size, seconds, video, parts) => {
+      // Prepare
+      const source = clip(name, size, seconds, video);
+      const original = readFileSync(source);
+      expect(original.includes(Buffer.from('48.8577'))).toBe(true);
+      if (parts > 1) expect(original.length).toBeGreaterThan(6 * 1024 * 1024);
+
+      // Act
+      const id = await uploadFile(token, `${folder}/fast`, name, original, { contentType: 'video/mp4' });
+      const file = await settled(id);
+
+      // Assess
+      const [width, height] = size.split('x').map(Number);
+      expect(file.video).toMatchObject({ container: 'mp4', videoCodec: 'h264', audioCodec: 'aac', action: 'remux', playable: 'copy', copy: { state: 'ready', width, height } });
+      expect(fastRemuxLines(keyOf(id)).map((line) => (JSON.parse(line.slice(line.indexOf('{'))) as { parts: number }).parts)).toEqual([parts]);
+      const response = await fetch(file.video?.copyUrl as string);
+      expect(response.headers.get('content-type')).toBe('video/mp4');
+      const bytes = Buffer.from(await response.arrayBuffer());
+      expect(bytes.length).toBe(file.video?.copy?.bytes);
+      const copy = path.join(work, `copy-${name}`);
+      writeFileSync(copy, bytes);
+      expect(bytes.indexOf('moov')).toBeLessThan(bytes.indexOf('mdat'));
+      expect(execFileSync(FIXTURE_FFMPEG, ['-v', 'error', '-i', copy, '-f', 'null', '-'], { encoding: 'utf8' })).toBe('');
+      expect(ffprobe(copy, 'format=duration')).toBe(ffprobe(source, 'format=duration'));
+      expect(ffprobe(copy, 'stream=codec_name,width,height,nb_frames,duration')).toBe(ffprobe(source, 'stream=codec_name,width,height,nb_frames,duration'));
+      expect(ffprobe(copy, 'format_tags')).not.toMatch(/location|title|48\.8577/i);
+      expect(bytes.includes(Buffer.from('48.8577'))).toBe(false);
+      expect(bytes.includes(Buffer.from('Secret holiday'))).toBe(false);
+    }, 120_000);
   });
 
   it('makes no copy of a VP9 WebM, which plays as stored', async () => {

@@ -91,7 +91,7 @@ describe('MediaStore video workflow (Step Functions fan-out of segments)', () =>
       expect(assume.principals).toEqual([{ type: 'Service', identifiers: ['states.amazonaws.com'] }]);
     });
 
-    it('lets the transcoding function read originals, write copies under derived/, use scratch/, and update file rows only', () => {
+    it('lets the transcoding function read originals (ffmpeg, and the fast remux\'s ranged reads and part copies\' source), write copies under derived/ (multipart too), use scratch/, and update file rows only', () => {
       expect(grants(policyDocuments(plan).transcode ?? [])).toEqual(
         [
           `s3:GetObject on ${bucket}/media/*`,
