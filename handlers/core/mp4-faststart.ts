@@ -293,17 +293,18 @@ export function rewriteMoov(ftyp: Buffer, moov: Buffer, layout: Mp4Layout, audio
   const { data } = layout;
   if (tracks.some((t) => t.chunkOffsets.some((o) => o < data.start || o >= data.end))) return refuse('a chunk outside the media data');
 
-  const build = (co64: boolean, shift: number): Buffer => serialize({ ...root, children: [mvhd[0] as Box, ...tracks.map((t) => t.trak)] }, co64, shift);
+  // `shift` undefined: only the size is wanted (offsets left zero; an original offset past 2^32 fits no stco).
+  const build = (co64: boolean, shift?: number): Buffer => serialize({ ...root, children: [mvhd[0] as Box, ...tracks.map((t) => t.trak)] }, co64, shift);
   // The new moov's size does not depend on the offsets' values, only on their width.
   const shiftFor = (moovSize: number): number => ftyp.length + moovSize - data.start;
   // A loop, not Math.max(...): a long video has more chunks than a call has arguments.
   let maxOffset = 0;
   for (const track of tracks) for (const offset of track.chunkOffsets) if (offset > maxOffset) maxOffset = offset;
   let co64 = false;
-  let shift = shiftFor(build(false, 0).length);
+  let shift = shiftFor(build(false).length);
   if (maxOffset + shift > UINT32_MAX) {
     co64 = true;
-    shift = shiftFor(build(true, 0).length);
+    shift = shiftFor(build(true).length);
   }
   const newMoov = build(co64, shift);
   const head = Buffer.concat([ftyp, newMoov]);
@@ -318,12 +319,12 @@ function boxBytes(type: string, payload: readonly Buffer[]): Buffer {
   return Buffer.concat([header, ...payload]);
 }
 
-function chunkOffsetTable(table: Box, co64: boolean, shift: number): Buffer {
+function chunkOffsetTable(table: Box, co64: boolean, shift: number | undefined): Buffer {
   const wide = table.type === 'co64';
   const count = table.payload.readUInt32BE(4);
   const out = Buffer.alloc(8 + count * (co64 ? 8 : 4));
   table.payload.copy(out, 0, 0, 8);
-  for (let i = 0; i < count; i += 1) {
+  for (let i = 0; shift !== undefined && i < count; i += 1) {
     const old = wide ? Number(table.payload.readBigUInt64BE(8 + i * 8)) : table.payload.readUInt32BE(8 + i * 4);
     if (co64) out.writeBigUInt64BE(BigInt(old + shift), 8 + i * 8);
     else out.writeUInt32BE(old + shift, 8 + i * 4);
@@ -332,7 +333,7 @@ function chunkOffsetTable(table: Box, co64: boolean, shift: number): Buffer {
 }
 
 /** A kept box as bytes: walked containers rebuilt without what is dropped, chunk offsets shifted, the rest as it was. */
-function serialize(box: Box, co64: boolean, shift: number): Buffer {
+function serialize(box: Box, co64: boolean, shift: number | undefined): Buffer {
   if (box.type === 'stco' || box.type === 'co64') return chunkOffsetTable(box, co64, shift);
   if (box.children === undefined) return boxBytes(box.type, [box.payload]);
   const kept = box.type === 'moov' ? box.children : box.children.filter((child) => !DROPPED_IN_TRACKS.has(child.type));

@@ -284,6 +284,29 @@ describe('video copies', () => {
       expect(bytes.includes(Buffer.from('48.8577'))).toBe(false);
       expect(bytes.includes(Buffer.from('Secret holiday'))).toBe(false);
     }, 120_000);
+
+    it('leaves a file the fast path refuses to ffmpeg: a second audio track, remuxed with the first one only', async () => {
+      // Prepare
+      const source = path.join(work, 'two-tracks.mp4');
+      execFileSync(FIXTURE_FFMPEG, [
+        '-hide_banner', '-loglevel', 'error', '-y',
+        '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25:duration=2', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=2',
+        '-map', '0:v', '-map', '1:a', '-map', '1:a', '-threads', '1', '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', source,
+      ]);
+
+      // Act
+      const id = await uploadFile(token, `${folder}/fast`, 'two-tracks.mp4', readFileSync(source), { contentType: 'video/mp4' });
+      const file = await settled(id);
+
+      // Assess
+      expect(file.video).toMatchObject({ action: 'remux', playable: 'copy', copy: { state: 'ready' } });
+      expect(fastRemuxLines(keyOf(id))).toEqual([]);
+      const refused = readFileSync(context.logFile, 'utf8').split('\n').filter((line) => line.includes('"remux by ffmpeg"') && line.includes(JSON.stringify(keyOf(id))));
+      expect(refused.map((line) => (JSON.parse(line.slice(line.indexOf('{'))) as { why: string }).why)).toEqual(['not exactly one audio track']);
+      const copy = path.join(work, 'copy-two-tracks.mp4');
+      writeFileSync(copy, Buffer.from(await (await fetch(file.video?.copyUrl as string)).arrayBuffer()));
+      expect(ffprobe(copy, 'stream=codec_type')).toBe('codec_type=video\ncodec_type=audio\n');
+    }, 120_000);
   });
 
   it('makes no copy of a VP9 WebM, which plays as stored', async () => {

@@ -183,8 +183,8 @@ describe('mp4 faststart', () => {
     }, 30_000);
 
     it('plans a file over 5 MiB as part 1 (head + first bytes, ≥ 5 MiB) and part copies covering the rest exactly', async () => {
-      // Prepare: ~7 MiB of video at 20 Mbit/s.
-      const big = make('big.mp4', ['-c:a', 'aac', '-b:v', '20M', '-maxrate', '20M', '-bufsize', '40M'], 3);
+      // Prepare: 6 s of lossless noise, ~16 MiB.
+      const big = make('big.mp4', ['-c:a', 'aac'], 6, ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-vf', 'noise=alls=100:allf=t+u', '-qp', '0']);
       const bytes = readFileSync(big);
       expect(bytes.length).toBeGreaterThan(6 * MiB);
       const { layout } = ok(await readMp4Layout(reader(bytes), bytes.length));
@@ -236,9 +236,9 @@ describe('mp4 faststart', () => {
     const FOUR_GIB = 2 ** 32;
 
     it('writes co64 when an offset would pass 2^32 - 1, and stco when every one fits', async () => {
-      // Prepare: 4.5 GiB of media data (after a 20-byte ftyp and a 16-byte mdat header) in two chunks of 1 MiB samples, the moov at the end.
+      // Prepare: 4.5 GiB of media data (after a 20-byte ftyp and a 16-byte mdat header) in two chunks of 1 MiB samples, the second past 4 GiB, the moov at the end.
       const mediaBytes = FOUR_GIB + 512 * MiB;
-      const moov = box('moov', box('mvhd', Buffer.alloc(100)), box('udta', box('\xa9xyz', Buffer.from('+48.8577+002.2950/'))), trak('vide', 'avc1', [36, 36 + mediaBytes / 2], MiB, mediaBytes / MiB, true));
+      const moov = box('moov', box('mvhd', Buffer.alloc(100)), box('udta', box('\xa9xyz', Buffer.from('+48.8577+002.2950/'))), trak('vide', 'avc1', [36, 36 + FOUR_GIB], MiB, mediaBytes / MiB, true));
       const file = virtualFile(moov, mediaBytes);
       expect(file.ftyp.length).toBe(20);
 
@@ -253,7 +253,7 @@ describe('mp4 faststart', () => {
       const co64 = head.indexOf(Buffer.from('co64', 'latin1'));
       const shift = head.length - layout.data.start;
       expect(head.readBigUInt64BE(co64 + 12)).toBe(BigInt(36 + shift));
-      expect(head.readBigUInt64BE(co64 + 20)).toBe(BigInt(36 + mediaBytes / 2 + shift));
+      expect(head.readBigUInt64BE(co64 + 20)).toBe(BigInt(36 + FOUR_GIB + shift));
       expect(head.includes(Buffer.from('udta', 'latin1'))).toBe(false);
       expect(head.includes(Buffer.from('48.8577', 'latin1'))).toBe(false);
       expect(rewritten.size).toBe(head.length + 16 + mediaBytes);
