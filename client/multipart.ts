@@ -10,7 +10,8 @@
  *   checksum when it signs the part's URL (it signs `x-amz-checksum-crc32c`: contract/multipart.ts
  *   `PART_CHECKSUM_ALGORITHM`), so a part is signed only once hashed.
  * - URLs are signed in batches of parts already hashed (up to `MAX_PARTS_PER_SIGNING`), the next
- *   batch asked for while fewer than two per slot are signed ahead, so a slot rarely waits for a
+ *   batch asked for while fewer than two per slot are signed ahead (sooner, smaller, once the next
+ *   round of slots' parts are hashed while the rest are not yet), so a slot rarely waits for a
  *   signing round trip; a URL close to its expiry is signed again, and one S3 refused as expired
  *   is signed again at most `MAX_RESIGNS_PER_PART` times.
  * - Parts in flight: `concurrency.current` (the clients' one adaptive rule, client/concurrency.ts,
@@ -273,19 +274,21 @@ export function sendMultipart(options: MultipartOptions): Promise<MultipartResul
 
   /**
    * Asks for the next batch of hashed parts while fewer than two URLs per slot are signed (or
-   * being signed) ahead: a full batch when that many are hashed, else, once every part of those
-   * two per slot is hashed, what is hashed (a slot would wait otherwise). A part whose slot
-   * waits for its URL is signed at once with what else is hashed (`urlOf`).
+   * being signed) ahead: a full batch when that many are hashed, else, once the parts the next
+   * round of slots takes (one per slot) are hashed, what is hashed — where hashing only just keeps
+   * ahead of sending (the browser's), waiting for more left slots waiting a signing round trip.
+   * A part whose slot waits for its URL is signed at once with what else is hashed (`urlOf`).
    */
   function signAhead(): void {
     if (signal.aborted) return;
     const horizon = upcoming(Math.max(2, 2 * concurrency.current)).filter((n) => !signing.has(n) && !fresh(n));
     if (!horizon.length) return;
+    const nextRound = horizon.slice(0, concurrency.current);
     const unsigned = upcoming(2 * batchSize()).filter((n) => !signing.has(n) && !fresh(n));
     const batch = unsigned.filter(ready).slice(0, batchSize());
     const full = batch.length >= Math.min(batchSize(), unsigned.length);
     // A failure only loses the head start: the part is signed on its own when its turn comes.
-    if (batch.length && (full || horizon.every(ready))) sign(batch).catch((error: unknown) => emit({ type: 'sign-ahead-failed', partNumbers: batch, error }));
+    if (batch.length && (full || nextRound.every(ready))) sign(batch).catch((error: unknown) => emit({ type: 'sign-ahead-failed', partNumbers: batch, error }));
   }
 
   const urlOf = async (n: number): Promise<SignedUrl> => {

@@ -140,8 +140,10 @@ async function digestHere(blob: Blob): Promise<string> {
   return btoa(binary);
 }
 
-/** Parts read ahead of the whole file's SHA-256 in `hashUpload`: what its Worker holds at most (plus one part). */
+/** Parts being read or read ahead of the whole file's SHA-256 in `hashUpload`: what its Worker holds at most. */
 const UPLOAD_HASH_KEEP_BYTES = 32 * 1024 * 1024;
+/** `File` reads in flight in `hashUpload`'s Worker, within its bytes. */
+const UPLOAD_HASH_READS_AT_ONCE = 3;
 
 /** A multipart upload's checksums, hashed in one Worker of its own (upload-hash-worker.ts). */
 export interface UploadHashing {
@@ -187,7 +189,7 @@ export function hashUpload(file: Blob, plan: PartPlan): UploadHashing {
       else fail(new Error(`hashing failed: ${answer.message}`));
     };
     worker.onerror = (event) => fail(new Error(`hashing failed: ${event.message || 'the Worker stopped'}`));
-    const start: UploadHashStart = { file, partSize: plan.partSize, partCount: plan.partCount, keepBytes: UPLOAD_HASH_KEEP_BYTES };
+    const start: UploadHashStart = { file, partSize: plan.partSize, partCount: plan.partCount, keepBytes: UPLOAD_HASH_KEEP_BYTES, readsAtOnce: UPLOAD_HASH_READS_AT_ONCE };
     worker.postMessage(start);
   } else {
     // Without Workers (a DOM emulation in component tests), on this thread.
