@@ -158,7 +158,7 @@ export interface UploadHashing {
 
 /**
  * Starts hashing `file` for an upload cut as `plan` with CRC-32C parts: every part is read once,
- * in order, for its CRC-32C and the whole file's SHA-256 (upload-hash-worker.ts), so no byte is
+ * a few at a time, for its CRC-32C and the whole file's SHA-256 (upload-hash-worker.ts), so no byte is
  * read twice and no send waits for the SHA-256. May start before the upload is created (the
  * plan is `planParts(size)`, as the API's), giving the SHA-256 a head start.
  */

@@ -5,13 +5,13 @@
  * (transfer.ts), signed through the upload's endpoints (the account's or a drop link's) with the
  * clients' one retry policy. Hashing (hasher.ts):
  * - a large file whose SHA-256 is hashed while sending, with CRC-32C parts (the default): one
- *   Worker of its own reads each part once, in order, for its CRC-32C and the whole file's
+ *   Worker of its own reads each part once, a few at a time, for its CRC-32C and the whole file's
  *   SHA-256 (`hashUpload`); sends wait only for their part's CRC-32C;
  * - otherwise (a resumed upload with SHA-256 parts, or one whose SHA-256 was declared) parts in
  *   the Worker pool and the file's SHA-256, when wanted, in a Worker beside it.
  *
- * Memory: what this holds is the hashing Workers' parts (32 MiB read ahead of the SHA-256 plus
- * the part it digests; or pool size × part size: 2-4 × 8 MiB for files up to ~78 GiB) plus a
+ * Memory: what this holds is the hashing Workers' parts (32 MiB being read or read ahead of the
+ * SHA-256, or one part where parts are larger; or pool size × part size: 2-4 × 8 MiB for files up to ~78 GiB) plus a
  * digest and a URL per part hashed or signed ahead (a few dozen), whatever the file's size.
  */
 import { AdaptiveConcurrency, BROWSER_PART_CONCURRENCY } from '../../../client/concurrency';
