@@ -13,7 +13,6 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
-  GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
   UploadPartCommand,
@@ -23,6 +22,7 @@ import {
 import type { CopyPart } from '../core/copy-parts';
 import { planFaststartWrite, readMp4Layout, rewriteMoov, type RewrittenHead } from '../core/mp4-faststart';
 import { defaultS3Client } from './aws-clients';
+import { readObjectRange } from './object-store';
 
 export interface FaststartRequest {
   readonly sourceKey: string;
@@ -138,15 +138,8 @@ export class S3FaststartCopies implements FaststartCopies {
   }
 
   /** Bytes `offset` … `offset + length - 1` of the original at its version. */
-  private async range(key: string, ifMatch: string, offset: number, length: number): Promise<Buffer> {
-    if (length <= 0) return Buffer.alloc(0);
-    const out = await this.pinned(() => this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key, IfMatch: ifMatch, Range: `bytes=${offset}-${offset + length - 1}` })));
-    const array = (await out.Body?.transformToByteArray()) ?? new Uint8Array();
-    // A view, not a copy: a moov may be 64 MiB.
-    const bytes = Buffer.from(array.buffer, array.byteOffset, array.byteLength);
-    // A server that ignored the range would send the whole object: only a range of the asked length is taken.
-    if (bytes.length !== length) throw new Error(`a ranged read of ${length} bytes answered ${bytes.length}`);
-    return bytes;
+  private range(key: string, ifMatch: string, offset: number, length: number): Promise<Buffer> {
+    return this.pinned(() => readObjectRange(this.client, this.options.bucket, key, { offset, length, ifMatch }));
   }
 
   /** A 412 (another ETag) or 404 (gone) means the original changed. */

@@ -284,6 +284,21 @@ export async function downloadObjectTo(client: S3Client, bucket: string, key: st
   await pipeline(response.Body as Readable, createWriteStream(file, { flags: append ? 'a' : 'w' }));
 }
 
+/**
+ * Bytes `offset` … `offset + length - 1` of an object at the version `ifMatch` names (a 412 when
+ * it changed): the remux's fast path reads box headers and the `moov` this way. A server that
+ * ignored the range would send the whole object: only a range of the asked length is taken.
+ */
+export async function readObjectRange(client: S3Client, bucket: string, key: string, range: { readonly offset: number; readonly length: number; readonly ifMatch: string }): Promise<Buffer> {
+  if (range.length <= 0) return Buffer.alloc(0);
+  const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: range.ifMatch, Range: `bytes=${range.offset}-${range.offset + range.length - 1}` }));
+  const array = (await out.Body?.transformToByteArray()) ?? new Uint8Array();
+  // A view, not a copy: a moov may be 64 MiB.
+  const bytes = Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+  if (bytes.length !== range.length) throw new Error(`a ranged read of ${range.length} bytes answered ${bytes.length}`);
+  return bytes;
+}
+
 /** The scrub's read: the object whole through SHA-256, streamed (constant memory); undefined when it is gone or archived. */
 export function objectDigest(client: S3Client, bucket: string): (key: string) => Promise<ObjectDigest | undefined> {
   return async (key) => {
