@@ -280,6 +280,39 @@ describe('the viewer on a phone', () => {
     await page.getByRole('dialog').waitFor({ state: 'hidden' });
   });
 
+  it('fits its bar on the screen and keeps Show original, Rename, Edit tags and Share in a menu that a tap or Esc closes', async () => {
+    const page = await signedIn('phone');
+    await tile(page, PHOTOS[3] as string).tap();
+    const viewer = page.getByRole('dialog', { name: PHOTOS[3] });
+    await viewer.waitFor();
+    // Every control of the bar on screen, none scrolled out of it.
+    const bar = page.locator('.lightbox-bar');
+    expect(await bar.evaluate((e) => e.scrollWidth <= e.clientWidth)).toBe(true);
+    for (const name of ['Close', 'Info', 'Download', 'More actions']) {
+      const at = (await viewer.getByRole('button', { name, exact: true }).boundingBox())!;
+      expect(at.x).toBeGreaterThanOrEqual(0);
+      expect(at.x + at.width).toBeLessThanOrEqual(PHONE_390.width);
+    }
+    expect(await viewer.getByRole('button', { name: 'Rename', exact: true }).isVisible()).toBe(false);
+    // Act: open the menu.
+    await viewer.getByRole('button', { name: 'More actions' }).tap();
+    // Assess
+    for (const name of ['Show original', 'Rename', 'Edit tags', 'Share']) expect(await viewer.getByRole('button', { name, exact: true }).isVisible()).toBe(true);
+    await shot(page, 'phone-viewer-menu-phone');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    // Esc closes the menu, not the viewer.
+    await page.keyboard.press('Escape');
+    await viewer.getByRole('button', { name: 'Rename', exact: true }).waitFor({ state: 'hidden' });
+    expect(await viewer.count()).toBe(1);
+    // An entry does its work and closes the menu.
+    await viewer.getByRole('button', { name: 'More actions' }).tap();
+    await viewer.getByRole('button', { name: 'Rename', exact: true }).tap();
+    const rename = page.getByRole('dialog', { name: `Rename ${PHOTOS[3]}` });
+    await rename.waitFor();
+    await rename.getByRole('button', { name: 'Cancel' }).tap();
+    await rename.waitFor({ state: 'detached' });
+  });
+
   it('zooms on a pinch and pans the zoomed photo instead of swiping; a double tap zooms in and out', async () => {
     const page = await signedIn('phone');
     const cdp = await page.context().newCDPSession(page);

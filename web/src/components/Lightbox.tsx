@@ -181,6 +181,9 @@ function Metadata({ file }: { readonly file: FileItem }) {
 export function Lightbox({ file, hasPrevious, hasNext, onPrevious, onNext, onClose, onDownload, actions }: LightboxProps) {
   const [original, setOriginal] = useState(false);
   const [showInfo, setShowInfo] = useState(false);
+  const [moreOpen, setMoreOpen] = useState(false);
+  const moreToggle = useRef<HTMLButtonElement>(null);
+  const morePanel = useRef<HTMLDivElement>(null);
   const closeButton = useRef<HTMLButtonElement>(null);
   const stage = useRef<HTMLDivElement>(null);
   const picture = useRef<HTMLDivElement>(null);
@@ -198,13 +201,26 @@ export function Lightbox({ file, hasPrevious, hasNext, onPrevious, onNext, onClo
   // One listener for the lightbox's life, reading the latest props: re-registering it on every
   // render (its handlers change each time) left a window where a key press could be handled
   // with a stale position.
+  const menu = useRef(false);
+  menu.current = moreOpen;
+  useEffect(() => {
+    if (!moreOpen) return undefined;
+    const onDown = (e: PointerEvent): void => {
+      const target = e.target as Node;
+      if (!morePanel.current?.contains(target) && !moreToggle.current?.contains(target)) setMoreOpen(false);
+    };
+    window.addEventListener('pointerdown', onDown);
+    return () => window.removeEventListener('pointerdown', onDown);
+  }, [moreOpen]);
+  useEffect(() => setMoreOpen(false), [file.id]);
   const keys = useRef({ hasPrevious, hasNext, onPrevious, onNext, onClose });
   keys.current = { hasPrevious, hasNext, onPrevious, onNext, onClose };
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
       if ((event.target as HTMLElement | null)?.closest?.('input, textarea, video')) return;
       const current = keys.current;
-      if (event.key === 'Escape') current.onClose();
+      if (event.key === 'Escape' && menu.current) setMoreOpen(false);
+      else if (event.key === 'Escape') current.onClose();
       else if (event.key === 'ArrowLeft' && current.hasPrevious) current.onPrevious();
       else if (event.key === 'ArrowRight' && current.hasNext) current.onNext();
       else return;
@@ -226,6 +242,14 @@ export function Lightbox({ file, hasPrevious, hasNext, onPrevious, onNext, onClo
     };
   }, []);
 
+  // The actions a phone keeps behind the bar's toggle (the bar shows the title, Info, Download, Close).
+  const more = [
+    file.fileType === 'image' && file.previewUrl && file.url && !original && <button type="button" key="original" onClick={() => setOriginal(true)}>Show original</button>,
+    actions && <button type="button" key="rename" onClick={actions.rename}>Rename</button>,
+    actions && <button type="button" key="details" onClick={actions.details}>Edit tags</button>,
+    actions?.share && <button type="button" key="share" onClick={actions.share}>Share</button>,
+  ].filter(Boolean);
+
   // A visitor of a share without downloads has no original of a photo: only its preview.
   const preview = file.previewUrl && (!original || !file.url) ? file.previewUrl : file.url;
   return (
@@ -238,11 +262,16 @@ export function Lightbox({ file, hasPrevious, hasNext, onPrevious, onNext, onClo
       <div class="lightbox-bar">
         <span class="title">{file.name}</span>
         <button type="button" onClick={() => setShowInfo(!showInfo)} aria-pressed={showInfo}>Info</button>
-        {file.fileType === 'image' && file.previewUrl && file.url && !original && <button type="button" onClick={() => setOriginal(true)}>Show original</button>}
         {onDownload && <button type="button" onClick={() => onDownload(file)}>Download</button>}
-        {actions && <button type="button" onClick={actions.rename}>Rename</button>}
-        {actions && <button type="button" onClick={actions.details}>Edit tags</button>}
-        {actions?.share && <button type="button" onClick={actions.share}>Share</button>}
+        {more.length > 0 && (
+          <button type="button" ref={moreToggle} class="icon-button lightbox-more-toggle" aria-expanded={moreOpen} aria-controls="lightbox-more" aria-label="More actions" onClick={() => setMoreOpen(!moreOpen)}>
+            <svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="5" r="2" fill="currentColor" /><circle cx="12" cy="12" r="2" fill="currentColor" /><circle cx="12" cy="19" r="2" fill="currentColor" /></svg>
+          </button>
+        )}
+        {/* On a wide screen these stand in the bar; on a phone they are the menu behind the toggle, which a press on one closes. */}
+        <div id="lightbox-more" ref={morePanel} class={`lightbox-more${moreOpen ? ' open' : ''}`} onClick={(e) => (e.target as Element).closest('button') && setMoreOpen(false)}>
+          {more}
+        </div>
         <button type="button" ref={closeButton} class="close" onClick={onClose} aria-label="Close">✕</button>
       </div>
       <div class="lightbox-body">
