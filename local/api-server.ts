@@ -368,6 +368,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       res.end();
     });
   });
+  // Idle keep-alive sockets are kept well past a client's reuse window: with Node's 5 s, a client
+  // reusing a socket just as the server closed it got ECONNRESET (seen under load in an e2e run).
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
