@@ -33,6 +33,19 @@ const randomBytes = (size: number): Uint8Array<ArrayBuffer> => {
   return bytes;
 };
 
+/** A Blob whose slices' reads end only when the test releases them (`pending`, in the order they began). */
+function heldReads(bytes: Uint8Array<ArrayBuffer>): { blob: Blob; pending: { start: number; release: () => void }[] } {
+  const real = new Blob([bytes]);
+  const pending: { start: number; release: () => void }[] = [];
+  const blob = {
+    size: real.size,
+    slice: (start: number, end: number) => ({
+      arrayBuffer: () => new Promise<ArrayBuffer>((resolve) => pending.push({ start, release: () => void real.slice(start, end).arrayBuffer().then(resolve) })),
+    }),
+  } as unknown as Blob;
+  return { blob, pending };
+}
+
 describe('hashUploadParts', () => {
   it('answers every part\'s CRC-32C in order, then the whole file\'s SHA-256, reading each byte once', async () => {
     // Prepare: five 256 KiB parts and a short sixth; only two parts may wait for the SHA-256.
@@ -57,14 +70,7 @@ describe('hashUploadParts', () => {
     // Prepare: six 64 KiB parts whose reads end only when the test lets them, newest first.
     const partSize = 64 * KiB;
     const bytes = randomBytes(6 * partSize);
-    const real = new Blob([bytes]);
-    const pending: { start: number; release: () => void }[] = [];
-    const blob = {
-      size: real.size,
-      slice: (start: number, end: number) => ({
-        arrayBuffer: () => new Promise<ArrayBuffer>((resolve) => pending.push({ start, release: () => void real.slice(start, end).arrayBuffer().then(resolve) })),
-      }),
-    } as unknown as Blob;
+    const { blob, pending } = heldReads(bytes);
     const answers: UploadHashAnswer[] = [];
     const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
 
@@ -94,14 +100,7 @@ describe('hashUploadParts', () => {
   it('reads no further ahead of the SHA-256 than keepBytes, reads in flight included', async () => {
     // Prepare: reads that end only when the test lets them.
     const partSize = 64 * KiB;
-    const real = new Blob([randomBytes(8 * partSize)]);
-    const pending: { start: number; release: () => void }[] = [];
-    const blob = {
-      size: real.size,
-      slice: (start: number, end: number) => ({
-        arrayBuffer: () => new Promise<ArrayBuffer>((resolve) => pending.push({ start, release: () => void real.slice(start, end).arrayBuffer().then(resolve) })),
-      }),
-    } as unknown as Blob;
+    const { blob, pending } = heldReads(randomBytes(8 * partSize));
 
     // Act: 4 reads allowed at once, but only 2 parts' bytes.
     const done = hashUploadParts({ file: blob, partSize, partCount: 8, keepBytes: 2 * partSize, readsAtOnce: 4 }, () => undefined);
