@@ -141,29 +141,24 @@ async function box(deps: TranscodeDeps, video: BoxedVideo, args: CopyJobArgs, li
 }
 
 async function remux(input: VideoCopyInput, deps: TranscodeDeps): Promise<CopyOutcome> {
-  const fast = await fastRemux(input, deps);
-  if (fast !== undefined) return fast;
-  return inWorkDir(deps, async (dir) => {
-    const opened = await openOriginal(input, deps);
-    if (!opened.ok) return recordFailure(input, opened.reason, deps);
-    const target = path.join(dir, 'copy.mp4');
-    // The output, then its index moved to the front: twice the copy on /tmp at most.
-    const failure = await box(deps, opened.video, remuxArgs(input.probe, input.decision, { target }), await budget(deps, 0.5));
-    if (failure !== undefined) return recordFailure(input, failure, deps);
-    return publish(input, target, displayedSizeOf(input.probe), deps);
-  });
+  return (await fastRemux(input, deps)) ?? oneRun(input, deps, (target) => remuxArgs(input.probe, input.decision, { target }), displayedSizeOf(input.probe));
 }
 
 /** A video of one segment's length at most: video and audio in one run, straight into the faststart MP4. */
-async function whole(input: VideoCopyInput, deps: TranscodeDeps): Promise<CopyOutcome> {
+function whole(input: VideoCopyInput, deps: TranscodeDeps): Promise<CopyOutcome> {
+  return oneRun(input, deps, (target) => transcodeArgs(input.probe, { target, maxHeight: deps.maxHeight }), copySize(input.probe, deps.maxHeight));
+}
+
+/** One boxed ffmpeg run from the original to the copy on /tmp, then published; a file the box cannot decode ends `failed`. */
+async function oneRun(input: VideoCopyInput, deps: TranscodeDeps, argsFor: (target: string) => CopyJobArgs, size: { width: number; height: number } | undefined): Promise<CopyOutcome> {
   return inWorkDir(deps, async (dir) => {
     const opened = await openOriginal(input, deps);
     if (!opened.ok) return recordFailure(input, opened.reason, deps);
     const target = path.join(dir, 'copy.mp4');
     // The output, then its index moved to the front: twice the copy on /tmp at most.
-    const failure = await box(deps, opened.video, transcodeArgs(input.probe, { target, maxHeight: deps.maxHeight }), await budget(deps, 0.5));
+    const failure = await box(deps, opened.video, argsFor(target), await budget(deps, 0.5));
     if (failure !== undefined) return recordFailure(input, failure, deps);
-    return publish(input, target, copySize(input.probe, deps.maxHeight), deps);
+    return publish(input, target, size, deps);
   });
 }
 
