@@ -55,7 +55,7 @@ import { ApiClient } from '../cli/api-client';
 import { withSession, type CliSessionAnswer } from '../cli/config';
 import { DEFAULT_RETRY_POLICY } from '../client/retry';
 import { crc32cOf } from '../contract/crc32c';
-import { PART_CHECKSUM_ALGORITHM } from '../contract/multipart';
+import { MAX_PARTS_PER_SIGNING, PART_CHECKSUM_ALGORITHM } from '../contract/multipart';
 
 const ROOT = path.resolve(__dirname, '..');
 const MiB = 1024 * 1024;
@@ -196,6 +196,17 @@ function partChecksums(file: string, size: number, partSize: number): string[] {
   return sums;
 }
 
+/** Every part's URL, signed before the timed PUTs (`MAX_PARTS_PER_SIGNING` a request); with `sums`, each part's checksum signed in. */
+async function signAll(context: BenchContext, uploadId: string, partCount: number, sums?: readonly string[]): Promise<SignedPart[]> {
+  const parts: SignedPart[] = [];
+  for (let first = 1; first <= partCount; first += MAX_PARTS_PER_SIGNING) {
+    const partNumbers = Array.from({ length: Math.min(MAX_PARTS_PER_SIGNING, partCount - first + 1) }, (_, i) => first + i);
+    const body = { partNumbers, ...(sums ? { checksums: Object.fromEntries(partNumbers.map((n) => [String(n), sums[n - 1] as string])) } : {}) };
+    parts.push(...(await apiOf(context).call('POST /uploads/{uploadId}/parts', { params: { uploadId }, body })).parts);
+  }
+  return parts;
+}
+
 /** Raw parallel PUTs; with `checksums`, each part carries its checksum (the clients' algorithm) and the S3 server verifies it. */
 function rawVariant(name: string, checksums: boolean): Variant {
   return {
@@ -207,12 +218,7 @@ function rawVariant(name: string, checksums: boolean): Variant {
     const created = await apiOf(context).call('POST /uploads', { body: { folder: '/bench-upload', fileName, contentType: 'video/mp4', size, ...(checksums ? { checksumAlgorithm: PART_CHECKSUM_ALGORITHM } : {}) } });
     if (created.mode !== 'multipart') throw new Error(`expected a multipart upload, got ${created.mode}`);
     const sums = checksums ? partChecksums(context.file, size, created.partSize) : undefined;
-    const parts: SignedPart[] = [];
-    for (let first = 1; first <= created.partCount; first += 100) {
-      const partNumbers = Array.from({ length: Math.min(100, created.partCount - first + 1) }, (_, i) => first + i);
-      const body = { partNumbers, ...(sums ? { checksums: Object.fromEntries(partNumbers.map((n) => [String(n), sums[n - 1]])) } : {}) };
-      parts.push(...(await apiOf(context).call('POST /uploads/{uploadId}/parts', { params: { uploadId: created.uploadId }, body })).parts);
-    }
+    const parts = await signAll(context, created.uploadId, created.partCount, sums);
     const job = path.join(context.dir, 'raw-job.json');
     writeFileSync(job, JSON.stringify({ file: context.file, size, partSize: created.partSize, parallel: RAW_PARALLEL, parts }));
     const child = spawn(process.execPath, [context.rawClient, job], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -344,11 +350,7 @@ function browserRawVariant(name: string, description: string): Variant {
       const size = FILE_MIB * MiB;
       const created = await apiOf(context).call('POST /uploads', { body: { folder: BENCH_FOLDER, fileName, contentType: 'video/mp4', size } });
       if (created.mode !== 'multipart') throw new Error(`expected a multipart upload, got ${created.mode}`);
-      const parts: SignedPart[] = [];
-      for (let first = 1; first <= created.partCount; first += 100) {
-        const partNumbers = Array.from({ length: Math.min(100, created.partCount - first + 1) }, (_, i) => first + i);
-        parts.push(...(await apiOf(context).call('POST /uploads/{uploadId}/parts', { params: { uploadId: created.uploadId }, body: { partNumbers } })).parts);
-      }
+      const parts = await signAll(context, created.uploadId, created.partCount);
       const browser = await launchChromium();
       try {
         const page = await (await browser.newContext({ viewport: DESKTOP })).newPage();

@@ -8,6 +8,7 @@ import type { FileItem } from '../../../contract/wire';
 import { formatBytes, formatDate, formatDuration } from '../format';
 import { attachGestures } from './gestures';
 import { Icon } from './Icon';
+import { MenuToggle, useMenu } from './Menu';
 
 export interface LightboxProps {
   readonly file: FileItem;
@@ -181,9 +182,7 @@ function Metadata({ file }: { readonly file: FileItem }) {
 export function Lightbox({ file, hasPrevious, hasNext, onPrevious, onNext, onClose, onDownload, actions }: LightboxProps) {
   const [original, setOriginal] = useState(false);
   const [showInfo, setShowInfo] = useState(false);
-  const [moreOpen, setMoreOpen] = useState(false);
-  const moreToggle = useRef<HTMLButtonElement>(null);
-  const morePanel = useRef<HTMLDivElement>(null);
+  const moreMenu = useMenu();
   const closeButton = useRef<HTMLButtonElement>(null);
   const stage = useRef<HTMLDivElement>(null);
   const picture = useRef<HTMLDivElement>(null);
@@ -191,6 +190,7 @@ export function Lightbox({ file, hasPrevious, hasNext, onPrevious, onNext, onClo
 
   useEffect(() => {
     setOriginal(false);
+    moreMenu.setOpen(false);
     gestures.current?.reset();
   }, [file.id]);
   useEffect(() => {
@@ -201,26 +201,13 @@ export function Lightbox({ file, hasPrevious, hasNext, onPrevious, onNext, onClo
   // One listener for the lightbox's life, reading the latest props: re-registering it on every
   // render (its handlers change each time) left a window where a key press could be handled
   // with a stale position.
-  const menu = useRef(false);
-  menu.current = moreOpen;
-  useEffect(() => {
-    if (!moreOpen) return undefined;
-    const onDown = (e: PointerEvent): void => {
-      const target = e.target as Node;
-      if (!morePanel.current?.contains(target) && !moreToggle.current?.contains(target)) setMoreOpen(false);
-    };
-    window.addEventListener('pointerdown', onDown);
-    return () => window.removeEventListener('pointerdown', onDown);
-  }, [moreOpen]);
-  useEffect(() => setMoreOpen(false), [file.id]);
   const keys = useRef({ hasPrevious, hasNext, onPrevious, onNext, onClose });
   keys.current = { hasPrevious, hasNext, onPrevious, onNext, onClose };
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
       if ((event.target as HTMLElement | null)?.closest?.('input, textarea, video')) return;
       const current = keys.current;
-      if (event.key === 'Escape' && menu.current) setMoreOpen(false);
-      else if (event.key === 'Escape') current.onClose();
+      if (event.key === 'Escape') current.onClose();
       else if (event.key === 'ArrowLeft' && current.hasPrevious) current.onPrevious();
       else if (event.key === 'ArrowRight' && current.hasNext) current.onNext();
       else return;
@@ -264,12 +251,10 @@ export function Lightbox({ file, hasPrevious, hasNext, onPrevious, onNext, onClo
         <button type="button" onClick={() => setShowInfo(!showInfo)} aria-pressed={showInfo}>Info</button>
         {onDownload && <button type="button" onClick={() => onDownload(file)}>Download</button>}
         {more.length > 0 && (
-          <button type="button" ref={moreToggle} class="icon-button lightbox-more-toggle" aria-expanded={moreOpen} aria-controls="lightbox-more" aria-label="More actions" onClick={() => setMoreOpen(!moreOpen)}>
-            <svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="5" r="2" fill="currentColor" /><circle cx="12" cy="12" r="2" fill="currentColor" /><circle cx="12" cy="19" r="2" fill="currentColor" /></svg>
-          </button>
+          <MenuToggle {...moreMenu.toggle} class="lightbox-more-toggle" controls="lightbox-more" label="More actions" />
         )}
-        {/* On a wide screen these stand in the bar; on a phone they are the menu behind the toggle, which a press on one closes. */}
-        <div id="lightbox-more" ref={morePanel} class={`lightbox-more${moreOpen ? ' open' : ''}`} onClick={(e) => (e.target as Element).closest('button') && setMoreOpen(false)}>
+        {/* On a wide screen these stand in the bar; on a phone they are the menu behind the toggle. */}
+        <div id="lightbox-more" class={`lightbox-more${moreMenu.open ? ' open' : ''}`} {...moreMenu.panel}>
           {more}
         </div>
         <button type="button" ref={closeButton} class="close" onClick={onClose} aria-label="Close">✕</button>

@@ -7,11 +7,12 @@
  * the timeline, where the app opens).
  */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { SessionUser } from '../../../contract/wire';
 import * as actions from '../actions';
 import { canWrite, store, useStore, type AppState } from '../store';
 import { Dialogs } from './Dialogs';
+import { MenuToggle, useMenu } from './Menu';
 import { NoticeBar } from './NoticeBar';
 import { UploadIndicator } from './UploadIndicator';
 
@@ -50,28 +51,7 @@ export interface ShellProps {
 }
 
 export function Shell({ user, view, title, primary, menu, drawer, children }: ShellProps) {
-  const [open, setOpen] = useState(false);
-  const panel = useRef<HTMLDivElement>(null);
-  const toggle = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (!open) return undefined;
-    // Esc, or a press outside the menu, closes it (a phone has no hover to leave it by).
-    const onKey = (e: KeyboardEvent): void => {
-      if (e.key !== 'Escape') return;
-      setOpen(false);
-      toggle.current?.focus();
-    };
-    const onDown = (e: PointerEvent): void => {
-      const target = e.target as Node;
-      if (!panel.current?.contains(target) && !toggle.current?.contains(target)) setOpen(false);
-    };
-    window.addEventListener('keydown', onKey);
-    window.addEventListener('pointerdown', onDown);
-    return () => {
-      window.removeEventListener('keydown', onKey);
-      window.removeEventListener('pointerdown', onDown);
-    };
-  }, [open]);
+  const menuState = useMenu();
   const uploads = useStore((s) => s.uploads);
   const dialog = useStore((s) => s.dialog);
   const go = (next: AppState['view']) => () => actions.showView(next);
@@ -87,11 +67,8 @@ export function Shell({ user, view, title, primary, menu, drawer, children }: Sh
         <div class="title">{title}</div>
         {primary}
         <UploadIndicator uploads={uploads} />
-        <button type="button" ref={toggle} class="icon-button more-toggle" aria-expanded={open} aria-controls="more-menu" aria-label="More" onClick={() => setOpen(!open)}>
-          <svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="5" r="2" fill="currentColor" /><circle cx="12" cy="12" r="2" fill="currentColor" /><circle cx="12" cy="19" r="2" fill="currentColor" /></svg>
-        </button>
-        {/* A button pressed inside the menu (not a select) has done its work: the menu closes. */}
-        <div id="more-menu" ref={panel} class={`more${open ? ' open' : ''}`} onClick={(e) => (e.target as Element).closest('button') && setOpen(false)}>
+        <MenuToggle {...menuState.toggle} class="more-toggle" controls="more-menu" label="More" />
+        <div id="more-menu" class={`more${menuState.open ? ' open' : ''}`} {...menuState.panel}>
           {menu}
           <nav aria-label="Main">
             <button type="button" aria-current={view === 'timeline' ? 'page' : undefined} onClick={actions.openTimeline}>Timeline</button>
